@@ -1,0 +1,24 @@
+import { EXIT_USAGE, type CliIo, type Command } from './io';
+
+/** Every subcommand, by the name typed after `vault-ceremony`. */
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
+  return ['usage: vault-ceremony <command> [options]', '', 'commands:', ...rows, ''].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`vault-ceremony: unknown command '${name}'\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  return (await command.load())(rest, io);
+}
