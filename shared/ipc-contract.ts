@@ -1,0 +1,73 @@
+/**
+ * The one contract between the renderer and the main process. Every channel is an entry here:
+ * its name, the schema its argument must satisfy and the schema of the value it answers with.
+ * Adding a channel is adding one entry (and its handler, which the compiler then demands).
+ *
+ * Arguments are strict objects, so a field the contract does not name is refused rather than
+ * ignored. Values are parsed again on the way out, which strips any field the contract does not
+ * name: nothing leaves the main process by accident.
+ */
+import { z } from 'zod';
+
+const appMode = z.enum(['rehearsal', 'live']);
+
+const appInfo = z.object({
+  version: z.string(),
+  /** Rehearsal runs against the built-in simulated Vault; live against a saved profile. */
+  mode: appMode,
+  /** The profile a live session targets; null in rehearsal. */
+  profile: z.string().nullable(),
+});
+
+/** What a file chooser is for; the main process picks the dialog's title and filters. */
+const fileChoicePurpose = z.enum(['ca-bundle', 'client-certificate', 'client-key']);
+
+function channel<A extends z.ZodType, V extends z.ZodType>(spec: { arg: A; value: V }): { arg: A; value: V } {
+  return spec;
+}
+
+export const ipcContract = {
+  'app.info': channel({ arg: z.strictObject({}), value: appInfo }),
+  'app.selectMode': channel({
+    arg: z.discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('rehearsal') }),
+      z.strictObject({ mode: z.literal('live'), profile: z.string().min(1) }),
+    ]),
+    value: appInfo,
+  }),
+  'dialog.openFile': channel({
+    arg: z.strictObject({ purpose: fileChoicePurpose }),
+    /** null when the person cancelled the dialog. */
+    value: z.object({ path: z.string().nullable() }),
+  }),
+};
+
+export type ChannelName = keyof typeof ipcContract;
+export const channelNames = Object.keys(ipcContract) as readonly ChannelName[];
+
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.hasOwn(ipcContract, name);
+}
+
+/** What the renderer passes. */
+export type ArgIn<C extends ChannelName> = z.input<(typeof ipcContract)[C]['arg']>;
+/** What a handler receives, after validation. */
+export type Arg<C extends ChannelName> = z.output<(typeof ipcContract)[C]['arg']>;
+export type Value<C extends ChannelName> = z.output<(typeof ipcContract)[C]['value']>;
+
+export type AppMode = z.output<typeof appMode>;
+export type AppInfo = z.output<typeof appInfo>;
+export type FileChoicePurpose = z.output<typeof fileChoicePurpose>;
+
+/** Errors the IPC layer itself reports, before or instead of a handler's own. */
+export type IpcErrorKind = 'unknown-channel' | 'bad-argument' | 'forbidden-sender' | 'internal';
+
+/** What crosses the bridge: data, never a thrown error. */
+export type IpcResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: { readonly kind: string; readonly message: string } };
+
+/** `window.vaultCeremony`, as the preload (or the e2e bridge) exposes it. */
+export interface VaultCeremonyApi {
+  invoke<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<IpcResult<Value<C>>>;
+}
