@@ -11,7 +11,6 @@ import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY } from './csp';
 import { hardenSession, type HardenableSession } from './harden-session';
 import { hardenWebContents, type HardenableWebContents } from './harden-web-contents';
 import { hardenWindow } from './harden-window';
-import { isAllowedRendererRequest } from './request-filter';
 import { APP_PARTITION, mainWindowOptions } from './window-options';
 
 const production = mainWindowOptions({ preloadPath: '/opt/app/dist/electron/preload.cjs', development: false });
