@@ -2,6 +2,8 @@ import { EXIT_USAGE, type CliIo, type Command } from './io';
 
 /** Every subcommand, by the name typed after `vault-ceremony`. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  decode: { summary: 'decode an encoded DR operation/root token with its OTP', load: async () => (await import('./commands/decode')).decodeCommand },
+  otp: { summary: 'print a one-time password for a token-generation attempt', load: async () => (await import('./commands/otp')).otpCommand },
 };
 
 function usage(): string {

@@ -4,10 +4,8 @@
  * go-crypto writes), each to a fresh key in a throwaway GNUPGHOME.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as openpgp from 'openpgp';
+import { createTempGnupg } from './temp-gnupg';
 
 export interface PgpMessages {
   /** gpg, cv25519 recipient: PKESK header 0x84 (old format, 1-byte length). */
@@ -25,7 +23,8 @@ export interface PgpMessages {
 }
 
 export async function makePgpMessages(): Promise<PgpMessages> {
-  const home = mkdtempSync(join(tmpdir(), 'vc-pgp-'));
+  const gnupg = createTempGnupg();
+  const home = gnupg.home;
   const gpg = (args: string[], input?: string) =>
     execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--trust-model', 'always', ...args], {
       input,
@@ -49,10 +48,6 @@ export async function makePgpMessages(): Promise<PgpMessages> {
     });
     return { gpgEcc, gpgRsa, openpgpjs, armored, publicKey, plaintext };
   } finally {
-    try {
-      execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
+    gnupg.dispose();
   }
 }

@@ -1,0 +1,70 @@
+/**
+ * `vault-ceremony decode --encoded ENC --otp OTP`: prints the decoded token exactly as
+ * `vault operator generate-root -decode=ENC -otp=OTP` does, but offline: legacy (UUID) or modern
+ * decoding is chosen from the OTP's form, or from `--otp-length` when the server's value is known.
+ */
+import { parseArgs } from 'node:util';
+import { decodeToken } from '../../shared/token-decode';
+import { EXIT_OK, EXIT_USAGE, readAll, type CliIo, type Command } from '../io';
+
+const USAGE = `usage: vault-ceremony decode --encoded ENC|- --otp OTP|- [--otp-length N]
+
+Decodes the encoded_token of a completed generate-root or DR operation-token attempt with the
+attempt's OTP and prints the token.
+  --encoded ENC   the encoded token; - reads it from standard input (keeps it out of the process list)
+  --otp OTP       the OTP the attempt was started with; - reads it from standard input
+  --otp-length N  the otp_length the attempt status reported (0 = legacy), when known
+`;
+
+const OPTIONS = {
+  encoded: { type: 'string' },
+  otp: { type: 'string' },
+  'otp-length': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const decodeCommand: Command = async (argv, io) => {
+  let values: { encoded?: string; otp?: string; 'otp-length'?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (e) {
+    return usageError(io, safeParseMessage(e));
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  if (values.encoded === undefined) return usageError(io, 'missing --encoded: give the encoded token, or - to read it from standard input');
+  if (values.otp === undefined) return usageError(io, 'missing --otp: give the OTP the attempt was started with, or - to read it from standard input');
+  if (values.encoded === '-' && values.otp === '-') return usageError(io, 'only one of --encoded and --otp can be read from standard input');
+  let otpLength: number | undefined;
+  const lengthText = values['otp-length'];
+  if (lengthText !== undefined) {
+    if (!/^\d{1,4}$/.test(lengthText)) return usageError(io, '--otp-length must be a whole number, as the attempt status reports it in otp_length');
+    otpLength = Number(lengthText);
+  }
+  const encoded = values.encoded === '-' ? await readAll(io.stdin) : values.encoded;
+  const otp = values.otp === '-' ? await readAll(io.stdin) : values.otp;
+  const decoded = decodeToken(encoded, otp, otpLength);
+  if (!decoded.ok) {
+    io.stderr(`vault-ceremony decode: ${decoded.error.message}\n`);
+    return EXIT_USAGE;
+  }
+  io.stdout(`${decoded.value.token}\n`);
+  return EXIT_OK;
+};
+
+/** parseArgs quotes stray arguments and unknown options verbatim; either may be a secret typed in the wrong place. */
+function safeParseMessage(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return 'decode takes no bare arguments: give the token with --encoded and the OTP with --otp';
+  }
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return 'unknown option: decode accepts --encoded, --otp, --otp-length and --help';
+  return e instanceof Error ? e.message : 'the options could not be read';
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`vault-ceremony decode: ${message}\n\n${USAGE}`);
+  return EXIT_USAGE;
+}
