@@ -56,7 +56,7 @@ export const decodeCommand: Command = async (argv, io) => {
 
 /** parseArgs quotes stray arguments and unknown options verbatim; either may be a secret typed in the wrong place. */
 function safeParseMessage(e: unknown): string {
-  const code = (e as { code?: unknown }).code;
+  const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     return 'decode takes no bare arguments: give the token with --encoded and the OTP with --otp';
   }
