@@ -112,7 +112,7 @@ describe('createOpenPgpDecryptor', () => {
     expect(await kind(alice.privateKeyArmored.slice(0, 300))).toBe('invalid-key');
     expect(await kind('')).toBe('invalid-key');
     const stub = await openpgp.readPrivateKey({ armoredKey: alice.privateKeyArmored });
-    stub.subkeys[0]!.keyPacket.makeDummy();
+    (stub.subkeys[0]!.keyPacket as openpgp.SecretSubkeyPacket).makeDummy();
     expect(await kind(stub.armor())).toBe('no-secret-key');
   });
 });
