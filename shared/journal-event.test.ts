@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalJson,
+  eventHash,
+  genesisHash,
+  journalHeaderDetails,
+  sealEvent,
+  serializeEvent,
+  verifyJournalText,
+  type JournalEvent,
+  type JsonObject,
+  type JsonValue,
+} from './journal-event';
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+function chainOf(ceremonyId: string, count: number): JournalEvent[] {
+  const events: JournalEvent[] = [];
+  let prev = genesisHash(ceremonyId);
+  for (let seq = 1; seq <= count; seq++) {
+    const details: JsonObject = seq === 1 ? journalHeaderDetails(ceremonyId, true) : { n: seq, note: `step ${seq}` };
+    const event = sealEvent({
+      seq,
+      time: new Date(Date.UTC(2025, 0, 31, 12, 0, seq)).toISOString(),
+      actor: seq === 1 ? 'vault-ceremony' : 'alice',
+      role: seq === 1 ? 'system' : 'administrator',
+      step: seq === 1 ? 'journal' : 'pre-checks',
+      type: seq === 1 ? 'journal-created' : 'step-acknowledged',
+      details,
+      prev,
+    });
+    events.push(event);
+    prev = event.hash;
+  }
+  return events;
+}
+
+const textOf = (events: JournalEvent[]) => events.map((e) => serializeEvent(e) + '\n').join('');
+
+describe('canonical JSON', () => {
+  it('sorts keys at every depth and adds no whitespace', () => {
+    expect(canonicalJson({ b: [1, { d: true, c: null }], a: 'x' })).toBe('{"a":"x","b":[1,{"c":null,"d":true}]}');
+  });
+
+  it('is a fixed point of parse + serialise, whatever the key order', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value as JsonValue);
+        expect(canonicalJson(JSON.parse(text) as JsonValue)).toBe(text);
+      }),
+    );
+  });
+});
+
+describe('hashes', () => {
+  it('are domain-separated SHA-256 over the canonical JSON, checkable with any SHA-256 tool', () => {
+    const [first, second] = chainOf('c-1', 2) as [JournalEvent, JournalEvent];
+    expect(first.prev).toBe(sha256('vault-ceremony journal v1 genesis\nc-1'));
+    const { hash, ...body } = second;
+    expect(hash).toBe(sha256('vault-ceremony journal v1 event\n' + canonicalJson(body)));
+    expect(hash).not.toBe(sha256(canonicalJson(body)));
+    expect(eventHash(body)).toBe(hash);
+  });
+
+  it('bind the chain to its ceremony', () => {
+    expect(genesisHash('c-1')).not.toBe(genesisHash('c-2'));
+  });
+});
+
+describe('verifyJournalText', () => {
+  it('accepts an intact chain and reports its ceremony, events and head', () => {
+    const events = chainOf('c-1', 5);
+    const result = verifyJournalText(textOf(events));
+    expect(result).toEqual({ ok: true, value: { events, ceremonyId: 'c-1', rehearsal: true, head: events[4]!.hash } });
+  });
+
+  it('names the first altered event by seq and line', () => {
+    const lines = textOf(chainOf('c-1', 5)).split('\n');
+    lines[2] = lines[2]!.replace('step 3', 'step X');
+    const result = verifyJournalText(lines.join('\n'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.kind).toBe('chain-broken');
+      expect(result.error.message).toContain('event seq 3 (line 3)');
+    }
+  });
+
+  it('catches an altered event whose own hash was recomputed, at the next event', () => {
+    const events = chainOf('c-1', 4);
+    events[1] = sealEvent({ ...events[1]!, details: { n: 2, note: 'rewritten' } });
+    const result = verifyJournalText(textOf(events));
+    expect(!result.ok && result.error.message).toMatch(/event seq 3 \(line 3\): prev does not equal the hash of event seq 2/);
+  });
+
+  it('refuses removed, reordered and duplicated events', () => {
+    const lines = textOf(chainOf('c-1', 4)).trimEnd().split('\n');
+    const variants = [
+      [lines[0], lines[2], lines[3]],
+      [lines[0], lines[2], lines[1], lines[3]],
+      [lines[0], lines[1], lines[1], lines[2]],
+    ];
+    for (const v of variants) {
+      const result = verifyJournalText(v.join('\n') + '\n');
+      expect(result.ok && 'accepted').toBe(false);
+      expect(!result.ok && result.error.kind).toBe('sequence-broken');
+    }
+  });
+
+  it('refuses a journal spliced from another ceremony', () => {
+    const mine = chainOf('c-1', 3);
+    const theirs = chainOf('c-2', 3);
+    const header = sealEvent({ ...theirs[0]!, details: journalHeaderDetails('c-1', true) });
+    expect(verifyJournalText(textOf([header, ...theirs.slice(1)])).ok).toBe(false);
+    expect(verifyJournalText(textOf([mine[0]!, ...theirs.slice(1)])).ok).toBe(false);
+  });
+
+  it('refuses non-canonical spellings of a valid event', () => {
+    const line = serializeEvent(chainOf('c-1', 1)[0]!);
+    for (const variant of [
+      line.replace('{"actor"', '{ "actor"'),
+      line.replace('"system"', '"\\u0073ystem"'),
+      JSON.stringify(JSON.parse(line)), // JSON.stringify keeps insertion order: not sorted
+      line + ' ',
+    ]) {
+      if (variant === line) continue;
+      const result = verifyJournalText(variant + '\n');
+      expect(!result.ok && result.error.kind).toMatch(/not-canonical|malformed-event/);
+    }
+  });
+
+  it('refuses an incomplete last line, an empty journal and a first event that is not the header', () => {
+    const text = textOf(chainOf('c-1', 2));
+    expect(verifyJournalText(text.slice(0, -1)).ok).toBe(false);
+    expect(verifyJournalText('').ok).toBe(false);
+    const second = chainOf('c-1', 2)[1]!;
+    const headless = sealEvent({ ...second, seq: 1, prev: genesisHash('c-1') });
+    expect(!verifyJournalText(textOf([headless])).ok && 'refused').toBe('refused');
+  });
+});

@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  genesisHash,
+  journalHeaderDetails,
+  sealEvent,
+  type JournalEvent,
+  type JsonObject,
+  type Role,
+  type VerifiedChain,
+} from './journal-event';
+import { readTranscriptStatement, renderTranscript } from './transcript-format';
+
+type Input = { actor: string; role: Role; step: string; type: string; details?: JsonObject };
+
+function chain(rehearsal: boolean, inputs: Input[], ceremonyId = 'dc2-promotion-2025-01-31'): VerifiedChain {
+  const events: JournalEvent[] = [];
+  const all: Input[] = [
+    { actor: 'vault-ceremony', role: 'system', step: 'journal', type: 'journal-created', details: journalHeaderDetails(ceremonyId, rehearsal) },
+    ...inputs,
+  ];
+  for (const [i, input] of all.entries()) {
+    events.push(
+      sealEvent({
+        seq: i + 1,
+        time: new Date(Date.UTC(2025, 0, 31, 9, i)).toISOString(),
+        ...input,
+        details: input.details ?? {},
+        prev: i === 0 ? genesisHash(ceremonyId) : events[i - 1]!.hash,
+      }),
+    );
+  }
+  return { events, ceremonyId, rehearsal, head: events[events.length - 1]!.hash };
+}
+
+const ceremony: Input[] = [
+  { actor: 'alice', role: 'administrator', step: 'pre-checks', type: 'ceremony-started' },
+  { actor: 'bob', role: 'witness', step: 'pre-checks', type: 'step-acknowledged', details: { attestation: 'primary fenced' } },
+  { actor: 'alice', role: 'administrator', step: 'promote', type: 'deviation', details: { reason: 'force promotion' } },
+  { actor: 'bob', role: 'witness', step: 'promote', type: 'deviation-witnessed' },
+  {
+    actor: 'alice',
+    role: 'administrator',
+    step: 'promote',
+    type: 'vault-response',
+    details: { status: 200, body: { warnings: ['This cluster is being promoted to a replication primary.'], data: null } },
+  },
+  { actor: 'alice', role: 'administrator', step: 'finish', type: 'ceremony-finished', details: { outcome: 'promoted' } },
+];
+
+const lines = (text: string) => text.split('\n');
+
+describe('renderTranscript', () => {
+  it('is deterministic and states the ceremony, event count and head', () => {
+    const c = chain(false, ceremony);
+    const text = renderTranscript(c);
+    expect(renderTranscript(chain(false, ceremony))).toBe(text);
+    expect(readTranscriptStatement(text)).toEqual({ ceremony: 'dc2-promotion-2025-01-31', events: 7, head: c.head });
+    expect(text).toContain('Outcome:        promoted');
+    expect(text).toContain('Deviations:     2');
+    expect(text).toContain('[3] 2025-01-31T09:02:00.000Z  pre-checks  step-acknowledged  by bob (witness)');
+    expect(text).toContain('      body.warnings[0]: "This cluster is being promoted to a replication primary."');
+    expect(text).not.toContain('REHEARSAL');
+  });
+
+  it('marks a rehearsal in large letters at the top and the bottom', () => {
+    const text = renderTranscript(chain(true, ceremony));
+    const all = lines(text);
+    const big = all.filter((l) => l.startsWith('    ####   #####  #   #'));
+    expect(big.length).toBe(2);
+    expect(all.indexOf(big[0]!)).toBeLessThan(3);
+    expect(all.lastIndexOf(big[1]!)).toBeGreaterThan(all.length - 12);
+    expect(text.endsWith(`Nothing real was promoted.\n${'='.repeat(72)}\n`)).toBe(true);
+    expect(text).toContain('Mode:           REHEARSAL');
+  });
+
+  it('says so when the ceremony did not finish', () => {
+    expect(renderTranscript(chain(false, ceremony.slice(0, 2)))).toContain('Outcome:        NOT FINISHED');
+  });
+
+  it('writes only lines that survive cleartext signing, whatever the events hold', () => {
+    const hostile = fc.string({ unit: 'binary', maxLength: 300 });
+    fc.assert(
+      fc.property(hostile, hostile, hostile, (actor, value, key) => {
+        const text = renderTranscript(
+          chain(true, [{ actor: actor || 'x', role: 'witness', step: value || 's', type: 'deviation', details: { [key]: value, n: [value] } }]),
+        );
+        for (const line of lines(text)) {
+          expect(line).not.toMatch(/[ \t\r]$/);
+          expect(line).not.toMatch(/^-/);
+          expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202e\ufeff]/);
+          expect(line.length).toBeLessThan(400);
+        }
+        expect(readTranscriptStatement(text)).toBeDefined();
+      }),
+    );
+  });
+
+  it('cannot be made to state a different head by event text', () => {
+    const forged = `x\nJournal head:   ${'0'.repeat(64)}\nJournal events: 1`;
+    const c = chain(false, [{ actor: forged, role: 'witness', step: forged, type: 'deviation', details: { note: forged } }]);
+    expect(readTranscriptStatement(renderTranscript(c))).toEqual({ ceremony: 'dc2-promotion-2025-01-31', events: 2, head: c.head });
+  });
+
+  it('shows hidden characters escaped and wraps long values so the pieces join back', () => {
+    const long = 'A long Vault error text with spaces '.repeat(20) + 'é\u202e✓😀';
+    const text = renderTranscript(chain(false, [{ actor: 'eve\u202egnp', role: 'witness', step: 's', type: 'deviation', details: { message: long } }]));
+    expect(text).toContain('by "eve\\u202egnp" (witness)');
+    const start = lines(text).findIndex((l) => l.startsWith('      message: '));
+    const pieces: string[] = [];
+    for (let i = start; i < lines(text).length && (i === start || lines(text)[i]!.startsWith('        ')); i++) pieces.push(lines(text)[i]!);
+    expect(pieces.length).toBeGreaterThan(5);
+    const joined = pieces.map((p, i) => (i === 0 ? p.slice('      message: '.length) : p.trimStart())).join('');
+    expect(JSON.parse(joined)).toBe(long);
+  });
+});

@@ -1,0 +1,205 @@
+/**
+ * The human-readable transcript, rendered from the journal alone.
+ *
+ * The transcript is a pure, deterministic function of the verified journal, so `verify` can
+ * re-render it and demand byte equality with the signed text: the signature then vouches for
+ * every event, and the transcript can say nothing the journal does not. (A signed summary that
+ * merely quoted the head hash would let a signer sign prose that misdescribes the journal.)
+ *
+ * Every line survives OpenPGP cleartext signing unchanged: no trailing whitespace, no tabs or
+ * carriage returns, no template line starting with `-`, and values wrapped at 100 characters
+ * (GnuPG refuses armor lines of about 20,000 bytes). Strings from events are shown as JSON
+ * string literals, with line breaks, controls and invisible or direction-changing characters (a fixed list, so
+ * the output cannot drift with Unicode versions) escaped as \uXXXX: a name or a Vault error text
+ * cannot forge lines or hide text. Long strings are split across lines; a split never lands in
+ * an escape, and a space at either end of a piece is written as \u0020, so joining the pieces
+ * gives the JSON literal back.
+ */
+import type { JournalEvent, JsonObject, JsonValue, VerifiedChain } from './journal-event';
+
+export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/1';
+
+const RULE = '='.repeat(72);
+const WRAP = 100;
+const DETAIL_INDENT = '      ';
+
+/** Characters escaped wherever event text is shown (controls, invisibles, bidi, separators). */
+const HIDDEN =
+  /[\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{e0000}-\u{e01ef}\u{f0000}-\u{10ffff}]/gu;
+
+const HIDDEN_ANY = new RegExp(HIDDEN.source, 'u');
+
+/** The statement the transcript makes about its journal. */
+export interface TranscriptStatement {
+  readonly ceremony: string;
+  readonly events: number;
+  readonly head: string;
+}
+
+export function renderTranscript(chain: VerifiedChain): string {
+  const { events, rehearsal } = chain;
+  const first = events[0];
+  const last = events[events.length - 1];
+  if (!first || !last) throw new TypeError('renderTranscript: the journal has no events');
+  const deviations = events.filter((e) => e.type === 'deviation' || e.type === 'deviation-witnessed');
+  const interruptions = events.filter((e) => e.type === 'interruption').length;
+  const statement = statementOf(chain);
+  const lines = [
+    ...banner(rehearsal),
+    'VAULT DR SECONDARY PROMOTION CEREMONY: TRANSCRIPT',
+    '',
+    `Format:         ${TRANSCRIPT_FORMAT}`,
+    `Ceremony:       ${statement.ceremony}`,
+    `Mode:           ${rehearsal ? 'REHEARSAL (simulated Vault; nothing real was changed)' : 'LIVE'}`,
+    `Journal start:  ${first.time}`,
+    `Journal end:    ${last.time}`,
+    `Outcome:        ${outcome(events)}`,
+    `Deviations:     ${deviations.length}`,
+    `Interruptions:  ${interruptions}`,
+    '',
+    'Participants',
+    ...participants(events),
+    '',
+    'Deviations',
+    ...(deviations.length === 0 ? ['  none recorded'] : deviations.flatMap(renderEvent)),
+    '',
+    'Events, in journal order (Vault requests and responses are redacted: secrets appear only as',
+    'opaque "[redacted]" markers or SHA-256 commitments)',
+    ...events.flatMap(renderEvent),
+    '',
+    `Journal events: ${statement.events}`,
+    `Journal head:   ${statement.head}`,
+    'The journal is journal.jsonl beside this file; check both with: vault-ceremony verify DIR',
+    ...banner(rehearsal),
+  ];
+  return lines.join('\n').trimEnd() + '\n';
+}
+
+export function statementOf(chain: VerifiedChain): TranscriptStatement {
+  return { ceremony: display(chain.ceremonyId), events: chain.events.length, head: chain.head };
+}
+
+/** Reads back what a rendered transcript states; undefined when it states nothing parseable. */
+export function readTranscriptStatement(text: string): TranscriptStatement | undefined {
+  const field = (label: string) => {
+    const found = text.split('\n').filter((l) => l.startsWith(label));
+    return found.length === 1 ? found[0]!.slice(label.length).trim() : undefined;
+  };
+  const ceremony = field('Ceremony:');
+  const events = field('Journal events:');
+  const head = field('Journal head:');
+  if (ceremony === undefined || events === undefined || !/^[1-9]\d{0,15}$/.test(events)) return undefined;
+  if (head === undefined || !/^[0-9a-f]{64}$/.test(head)) return undefined;
+  return { ceremony, events: Number(events), head };
+}
+
+function banner(rehearsal: boolean): string[] {
+  if (!rehearsal) return [RULE, ''];
+  return [
+    RULE,
+    '',
+    ...bigText('REHEARSAL'),
+    '',
+    'REHEARSAL: a practice run against the simulated Vault. Nothing real was promoted.',
+    RULE,
+    '',
+  ];
+}
+
+const GLYPHS: Record<string, readonly string[]> = {
+  R: ['#### ', '#   #', '#### ', '#  # ', '#   #'],
+  E: ['#####', '#    ', '#### ', '#    ', '#####'],
+  H: ['#   #', '#   #', '#####', '#   #', '#   #'],
+  A: [' ### ', '#   #', '#####', '#   #', '#   #'],
+  S: [' ####', '#    ', ' ### ', '    #', '#### '],
+  L: ['#    ', '#    ', '#    ', '#    ', '#####'],
+};
+
+function bigText(word: string): string[] {
+  return [0, 1, 2, 3, 4].map((row) =>
+    ('    ' + [...word].map((ch) => GLYPHS[ch]![row]!).join('  ')).trimEnd(),
+  );
+}
+
+function outcome(events: readonly JournalEvent[]): string {
+  const finished = events.filter((e) => e.type === 'ceremony-finished').pop();
+  if (!finished) return 'NOT FINISHED (the journal has no ceremony-finished event)';
+  const stated = finished.details.outcome;
+  return typeof stated === 'string' ? display(stated) : `see event [${finished.seq}]`;
+}
+
+function participants(events: readonly JournalEvent[]): string[] {
+  const seen = new Set<string>();
+  const rows: string[] = [];
+  for (const e of events) {
+    const key = `${e.role}\u0000${e.actor}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows.push(`  ${e.role.padEnd(15)}${display(e.actor)}`);
+  }
+  return rows;
+}
+
+function renderEvent(e: JournalEvent): string[] {
+  const head = `  [${e.seq}] ${e.time}  ${display(e.step)}  ${e.type}  by ${display(e.actor)} (${e.role})`;
+  const out: string[] = [];
+  flatten(e.details, '', out);
+  return [head, ...out];
+}
+
+function flatten(value: JsonValue, path: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.push(...field(path, '[]'));
+    value.forEach((v: JsonValue, i: number) => flatten(v, `${path}[${i}]`, out));
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    const object = value as JsonObject;
+    const keys = Object.keys(object).sort();
+    if (keys.length === 0 && path !== '') out.push(...field(path, '{}'));
+    for (const k of keys) flatten(object[k]!, path === '' ? keyText(k) : `${path}.${keyText(k)}`, out);
+    return;
+  }
+  out.push(...field(path, typeof value === 'string' ? quote(value) : JSON.stringify(value)));
+}
+
+/** `path: value`, the value split into pieces of at most WRAP characters under the first. */
+function field(path: string, value: string): string[] {
+  const lead = `${DETAIL_INDENT}${path}: `;
+  const pieces = split(value);
+  const pad = ' '.repeat(Math.min(lead.length, 30));
+  return pieces.map((piece, i) => (i === 0 ? lead : pad) + piece);
+}
+
+function split(quoted: string): string[] {
+  if (quoted.length <= WRAP) return [quoted];
+  // Whole escapes and whole code points only, so no piece ends inside `\u00e9` or a surrogate pair.
+  const atoms = quoted.match(/\\u[0-9a-fA-F]{4}|\\.|[\s\S]/gu) ?? [];
+  const pieces: string[] = [];
+  let piece = '';
+  for (const atom of atoms) {
+    if (piece.length + atom.length > WRAP) {
+      pieces.push(piece);
+      piece = '';
+    }
+    piece += atom;
+  }
+  pieces.push(piece);
+  return pieces.map((p) => p.replace(/^ /, '\\u0020').replace(/ $/, '\\u0020'));
+}
+
+function keyText(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : `[${quote(key)}]`;
+}
+
+/** A name shown bare when it is plain printable text, else as an escaped JSON string. */
+function display(text: string): string {
+  const plain = !HIDDEN_ANY.test(text) && /^[^\s"\\[](?:[^\s"\\]| (?! ))*$/.test(text) && !text.endsWith(' ');
+  return plain && text.length <= 80 ? text : quote(text);
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text).replace(HIDDEN, (ch) =>
+    [...Array(ch.length).keys()].map((i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
+}
