@@ -138,7 +138,10 @@ export function diagnoseConnectionFailure(
     );
   }
   if (CERT_REQUIRED_ALERTS.has(code)) {
-    return fail('client-certificate-required', `Vault at ${address} requires a client certificate and none was accepted as sent (${profile}, ${code}). Set the profile's client certificate and key.`);
+    return fail(
+      'client-certificate-required',
+      `Vault at ${address} requires a client certificate and did not receive one (${profile}, ${code}). Check that the profile names the client certificate and its key.`,
+    );
   }
   if (VERSION_ERRORS.has(code)) {
     return fail(
