@@ -10,7 +10,7 @@ import { wipe } from '../../shared/bytes';
 import { err, type Result } from '../../shared/result';
 import { GPG_ERR, gpgDecryptFailure, type GpgDecryptFailure } from './gpg-status';
 import { displayKeyId, type Recipient } from './recipient';
-import type { ShareDecryptErrorKind, ShareDecryptor } from './share-decryptor';
+import { assertAttributed, type ShareDecryptErrorKind, type ShareDecryptor } from './share-decryptor';
 import { shareFromPlaintext } from './share-plaintext';
 
 export interface GpgDecryptorOptions {
@@ -48,6 +48,7 @@ export function createGpgDecryptor(options: GpgDecryptorOptions = {}): ShareDecr
   ];
   return {
     async decrypt(message, recipient) {
+      assertAttributed(message, recipient);
       const run = await runGpg(gpgPath, args, message.bytes, timeoutMs);
       try {
         if (run.spawnError !== undefined) return notInstalled(gpgPath, run.spawnError);

@@ -74,6 +74,13 @@ describe('createOpenPgpDecryptor', () => {
     );
   });
 
+  it('throws when handed a recipient that does not come from the message (a programmer error)', async () => {
+    const forAlice = await vaultMessage(alice, randomBytes(33));
+    const forBob = await vaultMessage(bob, randomBytes(33));
+    const decryptor = createOpenPgpDecryptor({ privateKeyArmored: bob.privateKeyArmored, passphrase: PASSPHRASE });
+    await expect(decryptor.decrypt(forAlice.message, forBob.recipient)).rejects.toThrow(TypeError);
+  });
+
   it('is single use: the key and passphrase are forgotten after one attempt, successful or not', async () => {
     const { message, recipient } = await vaultMessage(bob, randomBytes(33));
     const decryptor = createOpenPgpDecryptor({ privateKeyArmored: bob.privateKeyArmored, passphrase: 'wrong' });

@@ -9,7 +9,7 @@ import { wipe } from '../../shared/bytes';
 import { armorIsComplete, armorType } from '../../shared/pgp-envelope';
 import { err, type Result } from '../../shared/result';
 import { displayKeyId, officerOwningKey, type OfficerPublicKey, type Recipient } from './recipient';
-import type { ShareDecryptErrorKind, ShareDecryptor } from './share-decryptor';
+import { assertAttributed, type ShareDecryptErrorKind, type ShareDecryptor } from './share-decryptor';
 import type { ShareMessage } from './share-message';
 import { shareFromPlaintext } from './share-plaintext';
 
@@ -32,6 +32,7 @@ export function createOpenPgpDecryptor(options: OpenPgpDecryptorOptions): ShareD
   const officers = options.officers ?? [];
   return {
     async decrypt(message, recipient) {
+      assertAttributed(message, recipient);
       const taken = credentials;
       credentials = undefined;
       if (!taken) {

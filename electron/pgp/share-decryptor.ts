@@ -46,3 +46,10 @@ export interface ShareDecryptor {
   decrypt(message: ShareMessage, recipient: Recipient): Promise<Result<Uint8Array, ShareDecryptErrorKind>>;
 }
 
+
+/** Both backends call this first: a recipient from another message is a programmer error, not bad input. */
+export function assertAttributed(message: ShareMessage, recipient: Recipient): void {
+  if (!message.recipientKeyIds.includes(recipient.keyId)) {
+    throw new TypeError('decrypt() was given a recipient that identifyRecipient did not derive from this message');
+  }
+}
