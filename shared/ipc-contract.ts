@@ -8,6 +8,8 @@
  * name: nothing leaves the main process by accident.
  */
 import { z } from 'zod';
+import { connectionProfileSchema } from './connection-profile';
+import { healthSummarySchema, replicationOverviewSchema } from './replication-overview';
 
 const appMode = z.enum(['rehearsal', 'live']);
 
@@ -18,6 +20,13 @@ const appInfo = z.object({
   /** The profile a live session targets; null in rehearsal. */
   profile: z.string().nullable(),
 });
+
+const profileName = z.strictObject({ name: z.string().min(1) });
+const profileList = z.object({ profiles: z.array(connectionProfileSchema) });
+const oneProfile = z.object({ profile: connectionProfileSchema });
+
+/** A reachable server, as it describes itself. TLS and other failures are the error instead. */
+const connectionTest = z.object({ profile: z.string(), address: z.string(), health: healthSummarySchema });
 
 /** What a file chooser is for; the main process picks the dialog's title and filters. */
 const fileChoicePurpose = z.enum(['ca-bundle', 'client-certificate', 'client-key']);
@@ -35,6 +44,15 @@ export const ipcContract = {
     ]),
     value: appInfo,
   }),
+  'profiles.list': channel({ arg: z.strictObject({}), value: profileList }),
+  /** Adds a profile; one of the same name is replaced only with `replace: true`. */
+  'profiles.save': channel({ arg: z.strictObject({ profile: connectionProfileSchema, replace: z.boolean() }), value: oneProfile }),
+  'profiles.remove': channel({ arg: profileName, value: z.object({ name: z.string() }) }),
+  /** A profile built from the main process's VAULT_* variables, for review; it is not saved. */
+  'profiles.importFromEnv': channel({ arg: profileName, value: oneProfile }),
+  /** Connects with the profile as given (saved or not) and reports the server, or the precise failure. */
+  'profiles.test': channel({ arg: z.strictObject({ profile: connectionProfileSchema }), value: connectionTest }),
+  'replication.status': channel({ arg: z.strictObject({ profile: z.string().min(1) }), value: replicationOverviewSchema }),
   'dialog.openFile': channel({
     arg: z.strictObject({ purpose: fileChoicePurpose }),
     /** null when the person cancelled the dialog. */
@@ -58,6 +76,7 @@ export type Value<C extends ChannelName> = z.output<(typeof ipcContract)[C]['val
 export type AppMode = z.output<typeof appMode>;
 export type AppInfo = z.output<typeof appInfo>;
 export type FileChoicePurpose = z.output<typeof fileChoicePurpose>;
+export type ConnectionTest = z.output<typeof connectionTest>;
 
 /** Errors the IPC layer itself reports, before or instead of a handler's own. */
 export type IpcErrorKind = 'unknown-channel' | 'bad-argument' | 'forbidden-sender' | 'internal';
