@@ -79,6 +79,8 @@ describe('profileFromVaultEnv', () => {
   it('refuses a TLS server name that is not a host name', () => {
     const result = profileFromVaultEnv({ ...env, VAULT_TLS_SERVER_NAME: 'vault dc2' }, 'dc2');
     expect(!result.ok && result.error.message).toMatch(/tlsServerName: TLS server name must be a DNS host name/);
+    const ip = profileFromVaultEnv({ ...env, VAULT_TLS_SERVER_NAME: '10.0.0.5' }, 'dc2');
+    expect(!ip.ok && ip.error.message).toMatch(/not an IP address/);
   });
 });
 

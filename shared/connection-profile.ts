@@ -23,23 +23,26 @@ const filePath = (what: string) =>
     .refine((p) => !p.includes('\0'), `${what} contains a NUL character`)
     .refine((p) => ABSOLUTE_PATH.test(p), `${what} must be an absolute path`);
 
-export const connectionProfileSchema = z
-  .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'name must be 1–64 letters, digits, spaces, dots, dashes or underscores'),
-    address: z
-      .string()
-      .transform((a) => a.trim().replace(/\/+$/, '').replace(/^https:/i, 'https:'))
-      .refine((a) => a.startsWith('https://'), 'address must start with https:// (plain http would expose shares and tokens)')
-      .refine(validAddress, 'address must look like https://host[:port][/prefix], without user, query or fragment'),
-    caCertPath: filePath('CA certificate path'),
-    clientCertPath: filePath('client certificate path'),
-    clientKeyPath: filePath('client key path'),
-    tlsServerName: z.string().regex(HOST_NAME, 'TLS server name must be a DNS host name').optional(),
-    namespace: z.string().regex(NAMESPACE, "namespace must look like 'team' or 'parent/child'").optional(),
-  })
-  .strict();
+export const connectionProfileSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'name must be 1–64 letters, digits, spaces, dots, dashes or underscores'),
+  address: z
+    .string()
+    .transform((a) => a.trim().replace(/\/+$/, '').replace(/^https:/i, 'https:'))
+    .refine((a) => a.startsWith('https://'), 'address must start with https:// (plain http would expose shares and tokens)')
+    .refine(validAddress, 'address must look like https://host[:port][/prefix], without user, query or fragment'),
+  caCertPath: filePath('CA certificate path'),
+  clientCertPath: filePath('client certificate path'),
+  clientKeyPath: filePath('client key path'),
+  // A name, not an IP: it is sent as SNI, which may not carry addresses (RFC 6066).
+  tlsServerName: z
+    .string()
+    .regex(HOST_NAME, 'TLS server name must be a DNS host name')
+    .refine((n) => !/^\d+(\.\d+){3}$/.test(n), 'TLS server name must be a DNS host name, not an IP address')
+    .optional(),
+  namespace: z.string().regex(NAMESPACE, "namespace must look like 'team' or 'parent/child'").optional(),
+});
 
 export type ConnectionProfile = z.infer<typeof connectionProfileSchema>;
 

@@ -128,18 +128,18 @@ export function createTransport(options: TransportOptions): Transport {
       });
       const timer = setTimeout(() => {
         req.destroy();
-        const stage = responseStarted ? 'finish its answer' : handshakeDone ? 'answer' : 'complete the connection';
-        finish(
-          err(
-            'timeout',
-            `Vault at ${address} did not ${stage} within ${deadline / 1000} s for ${label} (profile '${profileName}'). Check that Vault is running and not overloaded.${handshakeDone ? unknownOutcome({ changesState, request: label }) : ''}`,
-          ),
-        );
+        const what = handshakeDone
+          ? `did not ${responseStarted ? 'finish its answer' : 'answer'} within ${deadline / 1000} s for ${label} (profile '${profileName}'). Check that Vault is running and not overloaded.${unknownOutcome({ changesState, request: label })}`
+          : `did not complete the connection within ${deadline / 1000} s for ${label} (profile '${profileName}'). Check that Vault is running and that no firewall silently drops the connection.`;
+        finish(err('timeout', `Vault at ${address} ${what}`));
       }, deadline);
 
       req.on('socket', (socket) => (socket as TLSSocket).once('secureConnect', () => (handshakeDone = true)));
+      let failing = false;
       const fail = (e: ConnectionError): void => {
-        if (settled) return;
+        // The request and the response can both report one broken connection: diagnose once.
+        if (settled || failing) return;
+        failing = true;
         clearTimeout(timer);
         const context: FailureContext = {
           profileName,
