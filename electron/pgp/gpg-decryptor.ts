@@ -91,6 +91,7 @@ function runGpg(gpgPath: string, args: string[], input: Uint8Array, timeoutMs: n
     let spawnError: NodeJS.ErrnoException | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     const stop = () => {
+      if (killTimer) return;
       child.kill('SIGTERM');
       killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
     };

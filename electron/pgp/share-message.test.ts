@@ -46,8 +46,10 @@ describe('readShareMessage', () => {
     expect(r.value.sha256).toBe(createHash('sha256').update(bytesOf(share)).digest('hex'));
   });
 
-  it('gives the same bytes and commitment for the armored form, and tolerates line breaks and surrounding space', async () => {
+  it('gives the same bytes and commitment for the armored and hex forms, and tolerates line breaks and surrounding space', async () => {
     const base = await readShareMessage(share);
+    const hex = await readShareMessage(bytesToHex(bytesOf(share)));
+    expect(hex.ok && base.ok && hex.value.sha256 === base.value.sha256).toBe(true);
     const armored = await readShareMessage(openpgp.armor(openpgp.enums.armor.message, bytesOf(share)));
     const wrapped = await readShareMessage(`\n  ${share.replace(/(.{64})/g, '$1\r\n')}  \n`);
     expect(base.ok && armored.ok && wrapped.ok).toBe(true);
@@ -65,17 +67,16 @@ describe('readShareMessage', () => {
     expect(await kindOf(encodeStdBase64(pkeskOnly.slice(0, pkeskLength)))).toBe('incomplete');
     const armored = openpgp.armor(openpgp.enums.armor.message, bytesOf(share));
     expect(await kindOf(armored.slice(0, armored.indexOf('-----END')))).toBe('incomplete');
-    const r = await readShareMessage(share.slice(0, 100));
-    expect(!r.ok && r.error.message).toMatch(/missing.*copy the whole value again/);
+    const r = await readShareMessage(share.slice(0, 100)); // inside the PKESK packet
+    expect(!r.ok && r.error).toMatchObject({ kind: 'incomplete', message: expect.stringMatching(/cut off: copy all of it/) });
   });
 
-  it('refuses what is not a PGP message, pointing plaintext shares to plaintext entry', async () => {
+  it('refuses what is not a PGP message, sending plaintext shares to plaintext entry', async () => {
     expect(await kindOf('')).toBe('empty');
     expect(await kindOf('   \n')).toBe('empty');
     const hexShare = await readShareMessage(bytesToHex(randomBytes(33)));
-    expect(!hexShare.ok && hexShare.error).toMatchObject({ kind: 'not-pgp', message: expect.stringMatching(/plaintext share/) });
-    const b64Share = await readShareMessage(encodeStdBase64(randomBytes(33)));
-    expect(!b64Share.ok && b64Share.error).toMatchObject({ kind: 'not-pgp', message: expect.stringMatching(/plaintext share/) });
+    expect(!hexShare.ok && hexShare.error).toMatchObject({ kind: 'plaintext-share', message: expect.stringMatching(/enter it as a plaintext share/) });
+    expect(await kindOf(encodeStdBase64(randomBytes(33)))).toBe('plaintext-share');
     expect(await kindOf('this is not base64!')).toBe('not-pgp');
     expect(await kindOf(encodeStdBase64(new Uint8Array(120).fill(0x41)))).toBe('not-pgp');
     expect(await kindOf('A'.repeat(70_000))).toBe('too-large');
@@ -83,15 +84,17 @@ describe('readShareMessage', () => {
 
   it('refuses keys, signed-only and password-encrypted messages: only public-key encrypted shares pass', async () => {
     const pub = await readShareMessage(alice.publicKeyArmored);
-    expect(!pub.ok && pub.error).toMatchObject({ kind: 'not-encrypted', message: expect.stringMatching(/PGP PUBLIC KEY BLOCK/) });
+    expect(!pub.ok && pub.error).toMatchObject({ kind: 'not-pgp', message: expect.stringMatching(/PGP PUBLIC KEY BLOCK, not an encrypted share/) });
     const binaryKey = (await openpgp.readKey({ armoredKey: alice.publicKeyArmored })).write();
     const pubBinary = await readShareMessage(encodeStdBase64(binaryKey));
-    expect(!pubBinary.ok && pubBinary.error).toMatchObject({ kind: 'not-encrypted', message: expect.stringMatching(/public key/) });
+    expect(!pubBinary.ok && pubBinary.error).toMatchObject({ kind: 'not-pgp', message: expect.stringMatching(/public key, not an encrypted share/) });
     const signingKey = await openpgp.readPrivateKey({ armoredKey: alice.privateKeyArmored });
     const signed = await openpgp.sign({ message: await openpgp.createMessage({ text: 'ab'.repeat(33) }), signingKeys: signingKey, format: 'binary' });
-    expect(await kindOf(encodeStdBase64(signed))).toBe('not-encrypted');
+    expect(await kindOf(encodeStdBase64(signed))).toBe('not-pgp');
+    expect(await kindOf(openpgp.armor(openpgp.enums.armor.message, signed))).toBe('not-encrypted');
     const withPassword = await openpgp.encrypt({ message: await openpgp.createMessage({ text: 'ab'.repeat(33) }), passwords: ['pw'], format: 'binary' });
-    expect(await kindOf(encodeStdBase64(withPassword))).toBe('not-encrypted');
+    expect(await kindOf(encodeStdBase64(withPassword))).toBe('not-pgp');
+    expect(await kindOf(openpgp.armor(openpgp.enums.armor.message, withPassword))).toBe('not-encrypted');
   });
 
   it('refuses extra packets after the encrypted data', async () => {

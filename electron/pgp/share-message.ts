@@ -1,17 +1,27 @@
 /**
  * Reads the PGP message an officer pastes for their share: base64 of a binary OpenPGP message (what
- * `vault operator init -pgp-keys` prints) or the same message ASCII-armored. Nothing is decrypted
+ * `vault operator init -pgp-keys` prints), its hex (the API's `keys`), or the message ASCII-armored,
+ * as shared/share-input.ts recognises them. Nothing is decrypted
  * here; the point is to learn, before any key or passphrase is touched, which keys the share is
  * encrypted to, and to refuse anything that is not a public-key encrypted, integrity-protected
  * message (which is all Vault ever produces).
  */
 import { createHash } from 'node:crypto';
 import * as openpgp from 'openpgp';
-import { decodeStdBase64 } from '../../shared/base64';
-import { armorIsComplete, armorType, firstPacketTag, packetName } from '../../shared/pgp-envelope';
+import { wipe } from '../../shared/bytes';
+import { firstPacketTag, packetName } from '../../shared/pgp-envelope';
 import { err, ok, type Result } from '../../shared/result';
+import { parseShareInput } from '../../shared/share-input';
 
-export type ShareMessageErrorKind = 'empty' | 'too-large' | 'incomplete' | 'not-pgp' | 'not-encrypted' | 'unprotected';
+export type ShareMessageErrorKind =
+  | 'empty'
+  | 'too-large'
+  /** A plaintext share was pasted where a PGP-encrypted one was expected: route it to plaintext entry. */
+  | 'plaintext-share'
+  | 'incomplete'
+  | 'not-pgp'
+  | 'not-encrypted'
+  | 'unprotected';
 
 export interface ShareMessage {
   /** The binary OpenPGP message: ciphertext, not secret. */
@@ -27,51 +37,37 @@ const MAX_PASTED_CHARS = 64 * 1024;
 const PKESK_TAG = 1;
 const COPY_AGAIN = 'copy the whole value again (for Vault, the complete "Unseal Key N" or keys_base64 entry)';
 
-type Failure = { readonly ok: false; readonly error: { readonly kind: ShareMessageErrorKind; readonly message: string } };
+type Failure = Extract<Result<never, ShareMessageErrorKind>, { ok: false }>;
 
 export async function readShareMessage(pasted: string): Promise<Result<ShareMessage, ShareMessageErrorKind>> {
   const text = pasted.trim();
-  if (text === '') return err('empty', 'nothing was pasted: paste the PGP-encrypted share (base64 or an armored PGP MESSAGE block)');
   if (text.length > MAX_PASTED_CHARS) {
     return err('too-large', `the pasted text is ${text.length} characters, far more than a PGP-encrypted share; paste only this officer's share`);
   }
-  const type = armorType(text);
-  const bytes = type === undefined ? fromBase64(text) : await dearmor(text, type);
-  if (!bytes.ok) return bytes;
-  return parse(bytes.value);
-}
-
-function fromBase64(text: string): Result<Uint8Array, ShareMessageErrorKind> {
-  if (/^[0-9a-fA-F]{64}([0-9a-fA-F]{2})?$/.test(text)) {
-    return err('not-pgp', 'this looks like a plaintext share in hex, not a PGP-encrypted one: enter it as a plaintext share instead');
-  }
-  if (!/^[A-Za-z0-9+/=\r\n]+$/.test(text)) {
-    const decoded = decodeStdBase64(text);
-    return err('not-pgp', `this is neither base64 nor an armored PGP message${decoded.ok ? '' : `: ${decoded.error.message}`}`);
-  }
+  // A message is expected here, so base64 of the wrong length is a cut-off message, not a bad share.
   const unbroken = text.replace(/[\r\n]/g, '');
-  if (unbroken.length % 4 !== 0) {
+  if (unbroken.length > 44 && /^[A-Za-z0-9+/=]+$/.test(unbroken) && !/^[0-9a-fA-F]+$/.test(unbroken) && unbroken.length % 4 !== 0) {
     return err('incomplete', `the base64 text is ${unbroken.length} characters, not a multiple of 4, so part of it is missing: ${COPY_AGAIN}`);
   }
-  const decoded = decodeStdBase64(text);
-  if (!decoded.ok) return err('not-pgp', `this is neither base64 nor an armored PGP message: ${decoded.error.message}`);
-  const bytes = decoded.value;
-  if (bytes.length === 32 || bytes.length === 33) {
-    return err('not-pgp', `this decodes to ${bytes.length} bytes, which is a plaintext share in base64, not a PGP-encrypted one: enter it as a plaintext share instead`);
+  const input = parseShareInput(text);
+  if (!input.ok) {
+    const { kind, message } = input.error;
+    return err(kind === 'empty' ? 'empty' : kind === 'incomplete-message' ? 'incomplete' : 'not-pgp', message);
   }
-  return ok(bytes);
+  const value = input.value;
+  if (value.form !== 'pgp-message') {
+    wipe(value.share);
+    return err('plaintext-share', `this is a plaintext share (${value.form}), not a PGP-encrypted one: enter it as a plaintext share instead`);
+  }
+  if (value.encoding !== 'armored') return parse(value.message);
+  const bytes = await dearmor(value.armored);
+  return bytes.ok ? parse(bytes.value) : bytes;
 }
 
-async function dearmor(text: string, type: string): Promise<Result<Uint8Array, ShareMessageErrorKind>> {
-  if (type !== 'PGP MESSAGE') {
-    return err('not-encrypted', `this is a ${type} armor block, not an encrypted share: paste the "-----BEGIN PGP MESSAGE-----" block`);
-  }
-  // openpgp.js waits forever on armor without its closing line, so check for it first.
-  if (!armorIsComplete(text, type)) {
-    return err('incomplete', `the armored message does not end with "-----END PGP MESSAGE-----", so its end is missing: ${COPY_AGAIN}`);
-  }
+/** share-input has checked the armor type and its closing line (without which openpgp.js would wait forever). */
+async function dearmor(armored: string): Promise<Result<Uint8Array, ShareMessageErrorKind>> {
   try {
-    const { data } = await openpgp.unarmor(text);
+    const { data } = await openpgp.unarmor(armored);
     if (!(data instanceof Uint8Array)) throw new TypeError('openpgp.unarmor returned a stream for string input');
     return ok(data);
   } catch (cause) {
@@ -83,7 +79,7 @@ async function dearmor(text: string, type: string): Promise<Result<Uint8Array, S
 async function parse(bytes: Uint8Array): Promise<Result<ShareMessage, ShareMessageErrorKind>> {
   const tag = firstPacketTag(bytes);
   if (tag === undefined) {
-    return err('not-pgp', 'this is base64, but not of an OpenPGP message: paste the PGP-encrypted share Vault printed for this officer');
+    return err('not-pgp', 'this is not an OpenPGP message: paste the PGP-encrypted share Vault printed for this officer');
   }
   if (tag !== PKESK_TAG) {
     return err('not-encrypted', `this is an OpenPGP ${packetName(tag)}, not a share encrypted to an officer's key: paste the PGP-encrypted share Vault printed for this officer`);
