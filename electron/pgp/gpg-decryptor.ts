@@ -154,7 +154,7 @@ function explain(failure: GpgDecryptFailure, recipient: Recipient, run: GpgRun, 
           : `the passphrase for ${who}'s key is wrong; nothing was submitted`,
       );
     case 'cancelled':
-      return err('cancelled', `the passphrase prompt for ${who}'s key was cancelled; nothing was submitted`);
+      return err('cancelled', `the passphrase, PIN or insert-card prompt for ${who}'s key was cancelled; nothing was submitted`);
     case 'card-not-present':
       return err(
         'card-not-present',

@@ -28,7 +28,7 @@ export interface ShareMessage {
   readonly bytes: Uint8Array;
   /** Key IDs named by its public-key encrypted session key packets: 16 lowercase hex digits each, in message order. */
   readonly recipientKeyIds: readonly string[];
-  /** Lowercase hex SHA-256 of `bytes`: the journal's commitment to what was entered, the same for base64 and armored pastes. */
+  /** Lowercase hex SHA-256 of `bytes`: the journal's commitment to what was entered, the same whichever form was pasted. */
   readonly sha256: string;
 }
 
