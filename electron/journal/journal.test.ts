@@ -3,7 +3,7 @@ import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serializeEvent, verifyJournalText } from '../../shared/journal-event';
+import { serializeEvent, verifyJournalText, type JsonObject } from '../../shared/journal-event';
 import { REDACTED } from '../../shared/redaction';
 import { Journal, type EventInput } from './journal';
 
@@ -142,7 +142,8 @@ describe('Journal', () => {
       journal.forbid(OTP);
       journal.forbid('pass"phrase\\x');
       const before = readFileSync(path);
-      for (const details of [{ note: `the otp is ${OTP}` }, { list: [{ deep: OTP }] }, { typed: 'pass"phrase\\x' }]) {
+      const leaks: JsonObject[] = [{ note: `the otp is ${OTP}` }, { list: [{ deep: OTP }] }, { typed: 'pass"phrase\\x' }];
+      for (const details of leaks) {
         const result = await journal.append({ actor: 'alice', role: 'administrator', step: 's', type: 'note', details });
         expect(!result.ok && result.error.kind).toBe('forbidden-secret');
         expect(!result.ok && result.error.message).not.toContain(OTP);

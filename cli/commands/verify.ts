@@ -1,0 +1,74 @@
+/** `vault-ceremony verify DIR [--keyring FILE …]`: the auditor's offline check of a transcript bundle. */
+import { stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { readKeyrings, verifyBundle, type BundleReport, type TrustedKey } from '../../electron/transcript/verify';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command } from '../io';
+
+const USAGE = `usage: vault-ceremony verify DIR [--keyring FILE ...]
+
+Checks a transcript bundle (DIR/transcript.txt.asc, DIR/journal.jsonl, DIR/signers/*.pub.asc):
+every signature, the journal's hash chain, and that the signed transcript is exactly the one the
+journal renders (so it states the journal's event count and head hash). Exit 0 when all hold,
+1 with the reasons otherwise, 2 for usage errors.
+  --keyring FILE   trust only the public keys in FILE (armored or binary; repeatable). Without it,
+                   the bundle's own signers/*.pub.asc are used, which proves integrity but not
+                   who signed: compare the fingerprints printed below with ones you trust.
+`;
+
+export const verifyCommand: Command = async (argv, io) => {
+  let values: { keyring?: string[]; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { keyring: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (e) {
+    return usageError(io.stderr, e instanceof Error ? e.message : String(e));
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  const [dir, ...extra] = positionals;
+  if (dir === undefined) return usageError(io.stderr, 'give the bundle folder DIR');
+  if (extra.length > 0) return usageError(io.stderr, `one bundle folder at a time (also got: ${extra.join(' ')})`);
+  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return usageError(io.stderr, `${dir} is not a folder`);
+
+  let trusted: TrustedKey[] | undefined;
+  if (values.keyring) {
+    const keys = await readKeyrings(values.keyring);
+    if (!keys.ok) return usageError(io.stderr, keys.error.message);
+    trusted = keys.value;
+  }
+  const report = await verifyBundle(dir, trusted ? { trusted } : {});
+  io.stdout(describe(dir, report, trusted !== undefined));
+  if (report.valid) return EXIT_OK;
+  io.stderr(`vault-ceremony verify: FAILED\n${report.problems.map((p) => `  - ${p.message}\n`).join('')}`);
+  return EXIT_FAILED;
+};
+
+function describe(dir: string, report: BundleReport, keyring: boolean): string {
+  const lines = [`bundle:      ${dir}`];
+  if (report.ceremonyId !== undefined) {
+    lines.push(`ceremony:    ${JSON.stringify(report.ceremonyId)}${report.rehearsal ? ' (REHEARSAL)' : ''}`);
+    lines.push(`journal:     ${report.events} events, hash chain intact, head ${report.head}`);
+  }
+  lines.push(`signatures:  ${report.signatures.length}, checked against ${keyring ? 'the given keyrings' : 'the bundle\'s signers/*.pub.asc'}`);
+  for (const s of report.signatures)
+    lines.push(`  ${s.good ? 'good' : 'BAD '}  ${printable(s.signer).padEnd(16)} ${s.fingerprint}  signed ${s.created}`);
+  lines.push(report.valid ? 'verified: every signature, the hash chain and the transcript\'s statement of the journal hold' : 'NOT VERIFIED');
+  return lines.join('\n') + '\n';
+}
+
+/** Keyring user IDs are outside text: no terminal control sequences reach the auditor's screen. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+function usageError(stderr: (text: string) => void, message: string): number {
+  stderr(`vault-ceremony verify: ${message}\n\n${USAGE}`);
+  return EXIT_USAGE;
+}
