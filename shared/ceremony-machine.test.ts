@@ -1,0 +1,928 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validatePlan, type CeremonyPlan } from './ceremony-plan';
+import {
+  createCeremony,
+  isEnded,
+  nextAction,
+  openDeviations,
+  replay,
+  transition,
+  view,
+  type AttemptStatus,
+  type CeremonyEvent,
+  type CeremonyState,
+  type Role,
+  type SecretName,
+  type ServiceAction,
+  type ServiceFacts,
+  type StepId,
+} from './ceremony-machine';
+import { closingStep } from './ceremony-steps';
+
+// ---------------------------------------------------------------------------------------------
+// Plans.
+
+const fp = (c: string) => c.repeat(40);
+const AT = '2026-05-01T10:00:00Z';
+
+function makePlan(extra: Record<string, unknown> = {}): CeremonyPlan {
+  const data: Record<string, unknown> = {
+    format: 1,
+    id: 'dr-1',
+    title: 'Promote dc2',
+    kind: 'promotion',
+    rehearsal: true,
+    profile: 'dc2',
+    vault_version: 1,
+    token_path: 'operation-token-quorum',
+    threshold: 2,
+    administrator: { name: 'Ann', fingerprint: fp('a') },
+    witnesses: [
+      { name: 'Wes', fingerprint: fp('b') },
+      { name: 'Wen', fingerprint: fp('f') },
+    ],
+    officers: [
+      { name: 'Olu', fingerprint: fp('c'), share_index: 1 },
+      { name: 'Pia', fingerprint: fp('d'), share_index: 2 },
+      { name: 'Quy', fingerprint: fp('e'), share_index: 3 },
+    ],
+    ...extra,
+  };
+  for (const [k, v] of Object.entries(data)) if (v === undefined) delete data[k];
+  const result = validatePlan(data);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+const BATCH = { token_path: 'batch-dr-token', officers: [], threshold: undefined };
+const PLANS: Record<string, CeremonyPlan> = {
+  'quorum (1.x)': makePlan(),
+  'quorum, break-glass (2.x)': makePlan({ vault_version: 2, break_glass_unauthenticated_access: true }),
+  'primary root token (2.x)': makePlan({ vault_version: 2, token_path: 'primary-root-token' }),
+  'batch DR token': makePlan(BATCH),
+  'failback, token, quorum': makePlan({
+    kind: 'failback',
+    profile: 'dc1',
+    failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1' },
+  }),
+  'failback, addrs, batch': makePlan({
+    ...BATCH,
+    kind: 'failback',
+    profile: 'dc1',
+    failback: { new_primary_profile: 'dc2', method: 'addrs', update_primary_addrs: ['10.0.0.2:8201'] },
+  }),
+  'failback, token, root token (2.x)': makePlan({
+    vault_version: 2,
+    token_path: 'primary-root-token',
+    kind: 'failback',
+    profile: 'dc1',
+    failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1', primary_api_addr: 'https://dc2.example:8200' },
+  }),
+};
+const quorum = PLANS['quorum (1.x)']!;
+
+// ---------------------------------------------------------------------------------------------
+// An honest cast and a faithful Vault: the autopilot plays the next legal event.
+
+/** Vault's side of the attempt, as the autopilot's service sees it. */
+interface FakeVault {
+  nonce: string;
+  started: boolean;
+  progress: number;
+}
+
+function at(n: number): string {
+  return `2026-05-01T10:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}Z`;
+}
+
+function required(s: CeremonyState): number {
+  return s.attempt?.required ?? s.plan.threshold ?? 1;
+}
+
+/** The facts a faithful service reports for an action. */
+function factsFor(s: CeremonyState, action: ServiceAction, vault: FakeVault): ServiceFacts {
+  switch (action.kind) {
+    case 'read-replication-status':
+      return { kind: action.kind, mode: action.expectMode };
+    case 'generate-otp':
+      return { kind: action.kind, otpLength: 28, legacy: false, attempt: { started: vault.started, nonce: vault.started ? vault.nonce : '', progress: vault.progress, required: required(s) } };
+    case 'start-attempt':
+      vault.started = true;
+      vault.progress = 0;
+      vault.nonce = `nonce-${s.attempts + 1}`;
+      return { kind: action.kind, attempt: { started: true, nonce: vault.nonce, progress: 0, required: required(s) } };
+    case 'submit-share': {
+      vault.progress += 1;
+      const complete = vault.progress === required(s);
+      const status = { started: true, nonce: vault.nonce, progress: vault.progress, required: required(s) };
+      if (complete) vault.started = false;
+      return { kind: action.kind, attempt: status, complete };
+    }
+    case 'cancel-attempt':
+      vault.started = false;
+      vault.progress = 0;
+      return { kind: action.kind };
+    case 'decode-token':
+      return { kind: action.kind, tokenLength: 28 };
+    case 'create-secondary-token':
+      return { kind: action.kind, secondaryId: action.secondaryId };
+    case 'sign-transcript':
+      return { kind: action.kind, signer: action.signer, fingerprint: action.fingerprint };
+    default:
+      return { kind: action.kind } as ServiceFacts;
+  }
+}
+
+/** The next legal event: witness a deviation, perform the due action, or acknowledge. */
+function autopilotEvent(s: CeremonyState, vault: FakeVault, n: number): CeremonyEvent | undefined {
+  if (isEnded(s)) return undefined;
+  const open = openDeviations(s)[0];
+  if (open) {
+    const witness = s.plan.witnesses.find((w) => w.name !== open.raisedBy) ?? s.plan.administrator;
+    return { type: 'deviationWitnessed', id: open.id, actor: witness.name, at: at(n) };
+  }
+  const action = nextAction(s);
+  if (action) return { type: 'serviceResult', step: s.step, outcome: 'ok', facts: factsFor(s, action, vault), at: at(n) };
+  const option = view(s).acknowledgements[0]?.anyOf[0];
+  if (option) return { type: 'acknowledge', step: s.step, actor: option.name, role: option.role, at: at(n) };
+  return undefined;
+}
+
+function newVault(): FakeVault {
+  return { nonce: '', started: false, progress: 0 };
+}
+
+/** Plays the autopilot until `stop` says so or the ceremony ends; returns the states visited. */
+function drive(start: CeremonyState, stop: (s: CeremonyState) => boolean = () => false, vault = newVault()): { state: CeremonyState; visited: StepId[]; events: CeremonyEvent[] } {
+  let state = start;
+  const visited: StepId[] = [state.step];
+  const events: CeremonyEvent[] = [];
+  for (let n = 0; n < 500 && !stop(state); n++) {
+    const event = autopilotEvent(state, vault, n);
+    if (!event) break;
+    const next = transition(state, event);
+    if (!next.ok) throw new Error(`autopilot event ${JSON.stringify(event)} refused: ${next.error.message}`);
+    events.push(event);
+    state = next.value;
+    if (visited.at(-1) !== state.step) visited.push(state.step);
+  }
+  return { state, visited, events };
+}
+
+function apply(s: CeremonyState, ...events: CeremonyEvent[]): CeremonyState {
+  return events.reduce((state, event) => {
+    const next = transition(state, event);
+    if (!next.ok) throw new Error(`${JSON.stringify(event)} refused: ${next.error.message}`);
+    return next.value;
+  }, s);
+}
+
+function refused(s: CeremonyState, event: CeremonyEvent): string {
+  const before = JSON.stringify(s);
+  const result = transition(deepFreeze(s), event);
+  expect(result.ok, `expected ${JSON.stringify(event)} to be refused at ${s.step}`).toBe(false);
+  expect(JSON.stringify(s)).toBe(before);
+  return result.ok ? '' : `${result.error.kind}: ${result.error.message}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+const ack = (step: StepId, actor: string, role: Role, n = 0): CeremonyEvent => ({ type: 'acknowledge', step, actor, role, at: at(n) });
+const result = (step: StepId, facts: ServiceFacts): CeremonyEvent => ({ type: 'serviceResult', step, outcome: 'ok', facts, at: AT });
+const witness = (id: number, actor = 'Wes'): CeremonyEvent => ({ type: 'deviationWitnessed', id, actor, at: AT });
+const status = (nonce: string, progress: number, required = 2, started = true): AttemptStatus => ({ started, nonce, progress, required });
+const atStep = (step: StepId) => (s: CeremonyState) => s.step === step;
+
+// ---------------------------------------------------------------------------------------------
+
+describe('happy paths', () => {
+  for (const [name, plan] of Object.entries(PLANS)) {
+    it(`${name}: every scripted step is reached in order and the ceremony finishes clean`, () => {
+      const start = createCeremony(plan, AT);
+      const { state, visited } = drive(start);
+      expect(visited).toEqual(start.script);
+      expect(state.step).toBe('finished');
+      expect(state.completed.map((r) => r.step)).toEqual(start.script.slice(0, -1));
+      expect(state.signed).toEqual(['Ann', 'Wes', 'Wen']);
+      expect(state.held).toEqual([]);
+      expect(state.committed).toBe(true);
+      expect(state.deviations).toEqual([]);
+      expect(state.endedAt).toBeDefined();
+      expect(view(state).looseEnds).toEqual([]);
+      expect(view(state).awaiting).toBe('nothing');
+    });
+  }
+
+  it('follows the brief for a quorum promotion', () => {
+    expect(createCeremony(quorum, AT).script).toEqual([
+      'roll-call',
+      'check-secondary',
+      'attest-primary-fenced',
+      'generate-otp',
+      'start-attempt',
+      'share-entry',
+      'decode-token',
+      'promote',
+      'check-promoted',
+      'delete-operation-token',
+      'sign-transcript',
+      'finished',
+    ]);
+    expect(createCeremony(PLANS['primary root token (2.x)']!, AT).script.slice(3, 5)).toEqual(['enter-root-token', 'generate-otp']);
+    expect(createCeremony(PLANS['batch DR token']!, AT).script).toEqual([
+      'roll-call',
+      'check-secondary',
+      'attest-primary-fenced',
+      'enter-batch-token',
+      'promote',
+      'check-promoted',
+      'retire-batch-token',
+      'sign-transcript',
+      'finished',
+    ]);
+    expect(createCeremony(PLANS['failback, token, quorum']!, AT).script).toEqual([
+      'roll-call',
+      'check-new-primary',
+      'check-old-primary',
+      'demote',
+      'generate-otp',
+      'start-attempt',
+      'share-entry',
+      'decode-token',
+      'create-secondary-token',
+      'update-primary',
+      'check-failback',
+      'delete-operation-token',
+      'sign-transcript',
+      'finished',
+    ]);
+  });
+
+  it('tells the service exactly what to do at each Vault step', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('share-entry')).state;
+    expect(nextAction(s)).toBeUndefined();
+    expect(view(s).acknowledgements[0]?.anyOf.map((o) => o.name)).toEqual(['Olu', 'Pia', 'Quy']);
+    const claimed = apply(s, ack('share-entry', 'Pia', 'officer'));
+    expect(nextAction(claimed)).toEqual({
+      kind: 'submit-share',
+      profile: 'dc2',
+      officer: 'Pia',
+      actor: 'Pia',
+      fingerprint: fp('d'),
+      shareIndex: 2,
+      nonce: 'nonce-1',
+    });
+    const promote = drive(s, atStep('promote')).state;
+    expect(apply(promote, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wen', 'witness')).step).toBe('promote');
+    expect(nextAction(apply(promote, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wen', 'witness')))).toEqual({
+      kind: 'promote',
+      profile: 'dc2',
+      primaryClusterAddr: undefined,
+      force: false,
+    });
+    const failback = drive(createCeremony(PLANS['failback, token, root token (2.x)']!, AT), atStep('update-primary')).state;
+    const authorised = apply(failback, ack('update-primary', 'Ann', 'administrator'), ack('update-primary', 'Wes', 'witness'));
+    expect(nextAction(authorised)).toEqual({ kind: 'update-primary', profile: 'dc1', method: 'token', primaryApiAddr: 'https://dc2.example:8200' });
+    const addrs = drive(createCeremony(PLANS['failback, addrs, batch']!, AT), atStep('update-primary')).state;
+    const addrsAuthorised = apply(addrs, ack('update-primary', 'Ann', 'administrator'), ack('update-primary', 'Wes', 'witness'));
+    expect(nextAction(addrsAuthorised)).toEqual({ kind: 'update-primary', profile: 'dc1', method: 'addrs', updatePrimaryAddrs: ['10.0.0.2:8201'] });
+  });
+
+  it('shows progress, the pinned nonce, the read-aloud line and what each person affirms', () => {
+    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    const v = view(s);
+    expect(v.progress).toEqual({ entered: 1, required: 2 });
+    expect(v.nonce).toBe('nonce-1');
+    expect(v.script).toMatch(/^REHEARSAL\. Officers enter their shares one at a time: 1 of 2 entered\. .*nonce is still nonce-1/);
+    expect(v.acknowledgements[0]?.anyOf.map((o) => [o.name, o.text])).toEqual([
+      ['Pia', `I enter my share, encrypted to key ${'DDDD '.repeat(9)}DDDD, for nonce nonce-1.`],
+      ['Quy', `I enter my share, encrypted to key ${'EEEE '.repeat(9)}EEEE, for nonce nonce-1.`],
+    ]);
+    expect(v.otp).toEqual({ length: 28, legacy: false });
+  });
+
+  it('rebuilds the same state from the journalled events, and the state survives JSON', () => {
+    const { state, events } = drive(createCeremony(quorum, AT), atStep('check-promoted'));
+    const rebuilt = replay(quorum, AT, events);
+    expect(rebuilt.ok && rebuilt.value).toEqual(state);
+    const copy = JSON.parse(JSON.stringify(state)) as CeremonyState;
+    expect(drive(copy).state.step).toBe('finished');
+  });
+
+  it('replay names the first event that does not apply', () => {
+    const bad = replay(quorum, AT, [ack('promote', 'Ann', 'administrator')]);
+    expect(bad.ok || bad.error.message).toMatch(/^event 1 \(acknowledge\) does not apply: it is step 'roll-call'/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const SERVICE_KINDS: ServiceFacts['kind'][] = [
+  'read-replication-status',
+  'collect-root-token',
+  'collect-batch-token',
+  'generate-otp',
+  'start-attempt',
+  'submit-share',
+  'decode-token',
+  'cancel-attempt',
+  'promote',
+  'delete-operation-token',
+  'demote',
+  'create-secondary-token',
+  'update-primary',
+  'sign-transcript',
+];
+const ALL_STEPS: StepId[] = [
+  'roll-call', 'check-secondary', 'attest-primary-fenced', 'enter-root-token', 'enter-batch-token', 'generate-otp',
+  'start-attempt', 'share-entry', 'decode-token', 'cancel-attempt', 'promote', 'check-promoted', 'delete-operation-token',
+  'retire-batch-token', 'check-new-primary', 'check-old-primary', 'demote', 'create-secondary-token', 'update-primary',
+  'check-failback', 'sign-transcript', 'finished', 'cancelled', 'aborted',
+];
+const ROLES: Role[] = ['administrator', 'witness', 'officer'];
+
+function people(plan: CeremonyPlan): Array<{ name: string; role: Role }> {
+  return [
+    { name: plan.administrator.name, role: 'administrator' },
+    ...plan.witnesses.map((w) => ({ name: w.name, role: 'witness' as const })),
+    ...plan.officers.map((o) => ({ name: o.name, role: 'officer' as const })),
+  ];
+}
+
+/** Every state the autopilot passes through, including mid-step ones (some acks given, action done). */
+function statesAlong(plan: CeremonyPlan): CeremonyState[] {
+  let state = createCeremony(plan, AT);
+  const vault = newVault();
+  const out = [state];
+  for (let n = 0; n < 500; n++) {
+    const event = autopilotEvent(state, vault, n);
+    if (!event) break;
+    const next = transition(state, event);
+    if (!next.ok) throw new Error(next.error.message);
+    state = next.value;
+    out.push(state);
+  }
+  return out;
+}
+
+/** Events that must be refused at `s`, by construction. */
+function illegalEvents(s: CeremonyState): CeremonyEvent[] {
+  const out: CeremonyEvent[] = [];
+  const cast = people(s.plan);
+  const spec = view(s);
+  const mayAck = new Set(spec.acknowledgements.flatMap((r) => r.anyOf.map((o) => o.name)));
+  const due = nextAction(s);
+  for (const p of cast) {
+    // Wrong step: every other step, with the person's true role.
+    for (const step of ALL_STEPS) if (step !== s.step) out.push(ack(step, p.name, p.role));
+    // Wrong role claimed.
+    for (const role of ROLES) if (role !== p.role) out.push(ack(s.step, p.name, role));
+    // Right step and role, but this person owes nothing now.
+    if (!mayAck.has(p.name)) out.push(ack(s.step, p.name, p.role));
+    // Only the administrator cancels; only the administrator and witnesses abort.
+    if (p.role !== 'administrator') out.push({ type: 'cancel', actor: p.name, reason: 'r', at: AT });
+    if (p.role === 'officer') out.push({ type: 'abort', actor: p.name, reason: 'r', at: AT });
+    // Only the administrator raises these deviations.
+    if (p.role !== 'administrator') out.push({ type: 'deviation', kind: 'force-promote', actor: p.name, reason: 'r', at: AT });
+  }
+  // Strangers cannot act at all.
+  for (const role of ROLES) out.push(ack(s.step, 'Mallory', role));
+  out.push({ type: 'deviation', kind: 'note', actor: 'Mallory', reason: 'r', at: AT });
+  out.push({ type: 'cancel', actor: 'Mallory', reason: 'r', at: AT });
+  out.push({ type: 'abort', actor: 'Mallory', reason: 'r', at: AT });
+  out.push(witness(999));
+  // Empty reasons are refused.
+  out.push({ type: 'deviation', kind: 'note', actor: s.plan.administrator.name, reason: '  ', at: AT });
+  out.push({ type: 'abort', actor: s.plan.administrator.name, reason: '', at: AT });
+  // Service results for other steps, or of a kind not due now.
+  for (const step of ALL_STEPS) if (step !== s.step) out.push(result(step, { kind: 'promote' }));
+  for (const kind of SERVICE_KINDS) if (kind !== due?.kind) out.push(result(s.step, { kind } as ServiceFacts));
+  if (!due) out.push({ type: 'serviceResult', step: s.step, outcome: 'failed', reason: 'x', at: AT });
+  return out;
+}
+
+describe('illegal events are refused and change nothing', () => {
+  for (const [name, plan] of Object.entries(PLANS)) {
+    it(`${name}: at every point of the ceremony`, () => {
+      let checked = 0;
+      for (const s of statesAlong(plan)) {
+        if (isEnded(s)) {
+          for (const e of illegalEvents(s)) expect(refused(s, e)).toMatch(/^ceremony-ended/);
+          continue;
+        }
+        for (const e of illegalEvents(s)) {
+          refused(s, e);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(1000);
+    });
+  }
+
+  it('explains refusals so a person can act on them', () => {
+    const s = createCeremony(quorum, AT);
+    expect(refused(s, ack('promote', 'Ann', 'administrator'))).toBe(
+      "wrong-step: it is step 'roll-call' (Roll call) now, so 'promote' cannot be acknowledged",
+    );
+    expect(refused(s, ack('roll-call', 'Wes', 'officer'))).toBe("wrong-role: 'Wes' is a witness in this plan, not an officer");
+    expect(refused(s, ack('roll-call', 'Mallory', 'witness'))).toBe(
+      "unknown-actor: 'Mallory' is not in plan 'dr-1'; only the people it names (or witnessed substitutes) take part",
+    );
+    const checking = drive(s, atStep('check-secondary')).state;
+    expect(refused(checking, ack('check-secondary', 'Ann', 'administrator'))).toBe(
+      "action-pending: the laptop has not finished 'Check the DR secondary' yet; acknowledge once it reports the result",
+    );
+    const promote = drive(s, atStep('promote')).state;
+    expect(refused(promote, result('promote', { kind: 'promote' }))).toBe(
+      "unexpected-result: no laptop action is due at 'Promote the DR secondary': people have not yet authorised it",
+    );
+    expect(refused(promote, ack('promote', 'Olu', 'officer'))).toMatch(/^not-required: .*officers act only when entering shares/);
+    const once = apply(promote, ack('promote', 'Wes', 'witness'));
+    expect(refused(once, ack('promote', 'Wen', 'witness'))).toBe("already-acknowledged: witness 'Wes' has already acknowledged 'Promote the DR secondary'");
+  });
+
+  it('refuses an officer entering a share twice, and a second officer while one is entering', () => {
+    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    expect(s.attempt?.submitted).toEqual(['Olu']);
+    expect(refused(s, ack('share-entry', 'Olu', 'officer'))).toBe(
+      "already-submitted: Olu's share is already in this attempt (1 of 2); each share counts once",
+    );
+    const entering = apply(s, ack('share-entry', 'Pia', 'officer'));
+    expect(refused(entering, ack('share-entry', 'Quy', 'officer'))).toBe("busy: 'Pia' is entering a share now; wait for the laptop to report it");
+  });
+
+  it('has witnesses sign only after the administrator, each with their planned key', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('sign-transcript')).state;
+    expect(refused(s, ack('sign-transcript', 'Wes', 'witness'))).toBe(
+      "out-of-order: the administrator ('Ann') signs first; witnesses countersign after",
+    );
+    const signing = apply(s, ack('sign-transcript', 'Ann', 'administrator'));
+    expect(refused(signing, result('sign-transcript', { kind: 'sign-transcript', signer: 'Ann', fingerprint: fp('9') }))).toMatch(
+      /^invalid-result: the signature was made with key 9{40} but the plan names AAAA AAAA .* for 'Ann'; sign with the planned key$/,
+    );
+    const signed = apply(signing, result('sign-transcript', { kind: 'sign-transcript', signer: 'Ann', fingerprint: fp('A') }));
+    expect(signed.signed).toEqual(['Ann']);
+    expect(view(signed).acknowledgements[0]?.anyOf.map((o) => o.name)).toEqual(['Wes', 'Wen']);
+  });
+
+  it('refuses a read status that is not the expected mode without advancing', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('check-secondary')).state;
+    const wrong = apply(s, result('check-secondary', { kind: 'read-replication-status', mode: 'primary' }));
+    expect(wrong.step).toBe('check-secondary');
+    expect(wrong.acted).toBe(false);
+    expect(view(wrong).lastResult).toMatch(/^Vault reports DR mode 'primary', not 'secondary'/);
+    expect(nextAction(wrong)).toEqual({ kind: 'read-replication-status', profile: 'dc2', expectMode: 'secondary' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('attempt deviations force a witnessed restart', () => {
+  /** At share entry with Olu's share in and Pia at the keyboard. */
+  function piaEntering(): CeremonyState {
+    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    return apply(s, ack('share-entry', 'Pia', 'officer'));
+  }
+
+  const cases: Array<[string, CeremonyEvent, string]> = [
+    ['nonce changed', result('share-entry', { kind: 'submit-share', attempt: status('other', 2), complete: true }), 'nonce-changed'],
+    ['progress went back', { type: 'serviceResult', step: 'share-entry', outcome: 'failed', reason: 'failed to compute root key', observed: status('nonce-1', 0), at: AT }, 'progress-regressed'],
+    ['progress jumped', result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 3, 4), complete: false }), 'progress-unexpected'],
+    ['someone else added a share', result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 3, 3), complete: true }), 'progress-unexpected'],
+    ['attempt vanished', { type: 'serviceResult', step: 'share-entry', outcome: 'failed', reason: 'no root generation in progress', observed: status('', 0, 2, false), at: AT }, 'attempt-lost'],
+  ];
+  for (const [name, event, kind] of cases) {
+    it(`${name}: becomes a '${kind}' deviation, then cancel and a fresh attempt`, () => {
+      const s = apply(piaEntering(), event);
+      expect(s.step).toBe('cancel-attempt');
+      expect(openDeviations(s).map((d) => [d.kind, d.raisedBy])).toEqual([[kind, undefined]]);
+      expect(view(s).awaiting).toBe('deviation');
+      expect(nextAction(s)).toBeUndefined();
+      expect(refused(s, ack('cancel-attempt', 'Ann', 'administrator'))).toMatch(/^deviation-open: deviation #1/);
+      const witnessed = apply(s, witness(1, 'Wen'));
+      expect(witnessed.deviations[0]?.witnessedBy).toBe('Wen');
+      const authorised = apply(witnessed, ack('cancel-attempt', 'Ann', 'administrator'), ack('cancel-attempt', 'Wes', 'witness'));
+      expect(nextAction(authorised)).toEqual({ kind: 'cancel-attempt', profile: 'dc2' });
+      const restarted = apply(authorised, result('cancel-attempt', { kind: 'cancel-attempt' }));
+      expect(restarted.step).toBe('generate-otp');
+      expect(restarted.attempt).toBeUndefined();
+      expect(restarted.otp).toBeUndefined();
+      expect(restarted.held).toEqual([]);
+      // Everyone, Olu included, enters again in the new attempt, which then completes.
+      const vault = newVault();
+      const again = drive(restarted, (x) => x.step === 'share-entry', vault).state;
+      expect(again.attempts).toBe(2);
+      expect(view(again).acknowledgements[0]?.anyOf.map((o) => o.name)).toEqual(['Olu', 'Pia', 'Quy']);
+      expect(drive(again, undefined, vault).state.step).toBe('finished');
+    });
+  }
+
+  it('a failed share with an unchanged attempt lets the officer (or another) try again', () => {
+    const s = apply(piaEntering(), { type: 'serviceResult', step: 'share-entry', outcome: 'failed', reason: 'wrong passphrase', observed: status('nonce-1', 1), at: AT });
+    expect(s.step).toBe('share-entry');
+    expect(s.acks).toEqual([]);
+    expect(s.failures).toBe(1);
+    expect(view(s).lastResult).toBe("'submit-share' failed: wrong passphrase");
+    expect(apply(s, ack('share-entry', 'Quy', 'officer')).acks[0]?.actor).toBe('Quy');
+  });
+
+  it("someone else's attempt found before starting is cancelled first", () => {
+    const s = drive(createCeremony(quorum, AT), atStep('generate-otp')).state;
+    const found = apply(s, result('generate-otp', { kind: 'generate-otp', otpLength: 28, legacy: false, attempt: status('theirs', 1) }));
+    expect(found.step).toBe('cancel-attempt');
+    expect(found.held).toEqual([]);
+    expect(openDeviations(found)[0]?.kind).toBe('attempt-in-progress');
+    expect(openDeviations(found)[0]?.reason).toMatch(/nonce theirs, 1 of 2/);
+  });
+
+  it('a different threshold from Vault is a deviation; the ceremony follows Vault', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('start-attempt')).state;
+    const started = apply(s, result('start-attempt', { kind: 'start-attempt', attempt: status('n', 0, 3) }));
+    expect(started.attempt?.required).toBe(3);
+    expect(openDeviations(started)[0]?.kind).toBe('threshold-mismatch');
+    expect(view(started).blocker).toBeUndefined();
+    const four = apply(s, result('start-attempt', { kind: 'start-attempt', attempt: status('n', 0, 4) }));
+    expect(openDeviations(four)[0]?.reason).toMatch(/Only 3 officer\(s\) are available, so it cannot complete/);
+    expect(view(four).blocker).toMatch(/^4 more share\(s\) are needed but only 3/);
+  });
+});
+
+describe('people-raised deviations', () => {
+  it('force reaches promote only through a witnessed deviation, and asks for authorisation again', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    const authorisedOnce = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const failedOnce = apply(authorisedOnce, {
+      type: 'serviceResult',
+      step: 'promote',
+      outcome: 'failed',
+      reason: 'replication is still catching up; try again later or provide the "force" argument',
+      at: AT,
+    });
+    expect(failedOnce.acks).toEqual([]);
+    expect(nextAction(failedOnce)).toBeUndefined();
+    expect(refused(failedOnce, { type: 'deviation', kind: 'force-promote', actor: 'Wes', reason: 'r', at: AT })).toMatch(/^wrong-role/);
+    const raised = apply(failedOnce, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'primary destroyed; loss accepted', at: AT });
+    expect(refused(raised, witness(1, 'Ann'))).toMatch(/^self-witness/);
+    expect(refused(raised, witness(1, 'Olu'))).toMatch(/^wrong-role/);
+    const forced = apply(raised, witness(1, 'Wen'));
+    expect(forced.force).toBe(true);
+    expect(view(forced).script).toMatch(/WITH FORCE/);
+    const authorised = apply(forced, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    expect(nextAction(authorised)).toMatchObject({ kind: 'promote', force: true });
+    expect(refused(authorised, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'again', at: AT })).toMatch(/^not-allowed-now/);
+  });
+
+  it('force is refused anywhere but promote, and while a promotion is authorised', () => {
+    const early = drive(createCeremony(quorum, AT), atStep('check-secondary')).state;
+    expect(refused(early, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'r', at: AT })).toMatch(/^not-allowed-now/);
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    expect(refused(authorised, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'r', at: AT })).toMatch(/^action-in-flight/);
+  });
+
+  it('an absent officer is recorded, skipped at roll call and barred from share entry', () => {
+    let s = createCeremony(quorum, AT);
+    s = apply(s, ack('roll-call', 'Ann', 'administrator'), ack('roll-call', 'Wes', 'witness'), ack('roll-call', 'Wen', 'witness'));
+    s = apply(s, ack('roll-call', 'Olu', 'officer'), ack('roll-call', 'Pia', 'officer'));
+    expect(s.step).toBe('roll-call');
+    s = apply(s, { type: 'deviation', kind: 'officer-absent', officer: 'Quy', actor: 'Ann', reason: 'flight cancelled', at: AT });
+    expect(refused(s, ack('roll-call', 'Quy', 'officer'))).toMatch(/^deviation-open/);
+    s = apply(s, witness(1));
+    expect(s.step).toBe('check-secondary');
+    expect(s.absent).toEqual(['Quy']);
+    const entry = drive(s, atStep('share-entry')).state;
+    expect(refused(entry, ack('share-entry', 'Quy', 'officer'))).toMatch(/^officer-unavailable/);
+    expect(view(entry).blocker).toBeUndefined();
+    const second = apply(entry, { type: 'deviation', kind: 'officer-absent', officer: 'Pia', actor: 'Ann', reason: 'fell ill', at: AT }, witness(2));
+    expect(view(second).blocker).toBe(
+      '2 more share(s) are needed but only 1 officer(s) who have not entered one are available: bring a substitute (a witnessed deviation) or cancel.',
+    );
+  });
+
+  it('a witnessed substitute acts for the officer, whose own name no longer acts', () => {
+    let s = createCeremony(quorum, AT);
+    const sub: CeremonyEvent = { type: 'deviation', kind: 'officer-substituted', officer: 'Olu', substitute: 'Sam', actor: 'Ann', reason: "Olu's deputy, with Olu's card", at: AT };
+    expect(refused(s, { ...sub, substitute: 'Wes' } as CeremonyEvent)).toMatch(/^not-allowed-now: 'Wes' already has a role/);
+    expect(refused(s, { ...sub, officer: 'Zed' } as CeremonyEvent)).toMatch(/^unknown-actor/);
+    s = apply(s, sub);
+    expect(refused(s, ack('roll-call', 'Sam', 'officer'))).toMatch(/^unknown-actor: 'Sam' becomes a substitute only once a witness confirms/);
+    s = apply(s, witness(1));
+    expect(refused(s, ack('roll-call', 'Olu', 'officer'))).toMatch(/^officer-unavailable: 'Olu' was replaced by 'Sam'/);
+    s = drive(s, atStep('share-entry')).state;
+    expect(view(s).acknowledgements[0]?.anyOf.map((o) => o.name)).toContain('Sam');
+    const entering = apply(s, ack('share-entry', 'Sam', 'officer'));
+    expect(nextAction(entering)).toMatchObject({ kind: 'submit-share', officer: 'Olu', actor: 'Sam', fingerprint: fp('c') });
+    const done = apply(entering, result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 1), complete: false }));
+    expect(done.attempt?.submitted).toEqual(['Olu']);
+  });
+
+  it('a note pauses the ceremony until someone else confirms it; the administrator confirms a witness note', () => {
+    const s = apply(createCeremony(quorum, AT), { type: 'deviation', kind: 'note', actor: 'Wes', reason: 'fire alarm test, 5 minute break', at: AT });
+    expect(view(s).awaiting).toBe('deviation');
+    expect(refused(s, ack('roll-call', 'Ann', 'administrator'))).toMatch(/^deviation-open/);
+    const confirmed = apply(s, witness(1, 'Ann'));
+    expect(confirmed.deviations[0]?.witnessedBy).toBe('Ann');
+    expect(refused(confirmed, witness(1, 'Wen'))).toMatch(/^already-witnessed/);
+    const byOfficer = apply(createCeremony(quorum, AT), { type: 'deviation', kind: 'note', actor: 'Olu', reason: 'my card reader is slow', at: AT });
+    expect(refused(byOfficer, witness(1, 'Ann'))).toMatch(/^wrong-role: deviations are witnessed by a witness/);
+  });
+
+  it('token deletion is waived only by a witnessed deviation, after it failed', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('delete-operation-token')).state;
+    const raise: CeremonyEvent = { type: 'deviation', kind: 'token-not-deleted', actor: 'Ann', reason: 'Vault unreachable after promotion', at: AT };
+    expect(refused(s, raise)).toMatch(/^not-allowed-now: let the laptop try/);
+    const failedOnce = apply(s, { type: 'serviceResult', step: 'delete-operation-token', outcome: 'failed', reason: 'connection refused', at: AT });
+    expect(nextAction(failedOnce)).toEqual({ kind: 'delete-operation-token', profile: 'dc2' });
+    const waived = apply(failedOnce, raise, witness(1));
+    expect(waived.step).toBe('sign-transcript');
+    expect(waived.completed.at(-1)).toMatchObject({ step: 'delete-operation-token', waivedBy: 1 });
+    expect(waived.undeletedTokens).toBe(1);
+    expect(view(waived).looseEnds[0]).toMatch(/^1 DR operation token\(s\) generated in this ceremony could not be deleted/);
+  });
+});
+
+describe('cancel and abort', () => {
+  it('cancel during share entry is witnessed, cancels the attempt, and still signs', () => {
+    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    expect(refused(s, { type: 'cancel', actor: 'Wes', reason: 'r', at: AT })).toMatch(/^wrong-role/);
+    const asked = apply(s, { type: 'cancel', actor: 'Ann', reason: 'officer key compromised', at: AT });
+    expect(asked.step).toBe('share-entry');
+    expect(refused(asked, { type: 'cancel', actor: 'Ann', reason: 'again', at: AT })).toMatch(/^not-allowed-now/);
+    const confirmed = apply(asked, witness(1));
+    expect(confirmed.step).toBe('cancel-attempt');
+    const { state, visited } = drive(confirmed);
+    expect(visited).toEqual(['cancel-attempt', 'sign-transcript', 'cancelled']);
+    expect(state.signed).toEqual(['Ann', 'Wes', 'Wen']);
+    expect(state.committed).toBe(false);
+    expect(view(state).looseEnds).toEqual([]);
+  });
+
+  it('cancel after the token exists deletes it before signing', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    const { visited } = drive(apply(s, { type: 'cancel', actor: 'Ann', reason: 'primary came back', at: AT }, witness(1)));
+    expect(visited).toEqual(['delete-operation-token', 'sign-transcript', 'cancelled']);
+    const encoded = drive(createCeremony(quorum, AT), atStep('decode-token')).state;
+    expect(encoded.held).toEqual(['otp', 'encoded-token']);
+    const fromEncoded = drive(apply(encoded, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT }, witness(1)));
+    expect(fromEncoded.visited).toEqual(['decode-token', 'delete-operation-token', 'sign-transcript', 'cancelled']);
+    const batch = drive(createCeremony(PLANS['batch DR token']!, AT), atStep('promote')).state;
+    expect(drive(apply(batch, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT }, witness(1))).visited).toEqual([
+      'retire-batch-token',
+      'sign-transcript',
+      'cancelled',
+    ]);
+  });
+
+  it('cancel is refused once promoted, and while an authorised irreversible call may be running', () => {
+    const promoted = drive(createCeremony(quorum, AT), atStep('check-promoted')).state;
+    expect(refused(promoted, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT })).toMatch(/^too-late: 'dc2' has already been promoted/);
+    expect(view(promoted).canCancel).toBe(false);
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    expect(refused(authorised, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT })).toMatch(/^action-in-flight/);
+  });
+
+  it('a promotion reported while cancellation waits for its witness still counts', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    // The service read nextAction before the cancel was raised; its result is a fact.
+    const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const promoted = apply(authorised, result('promote', { kind: 'promote' }));
+    expect(promoted.committed).toBe(true);
+    const note = apply(drive(createCeremony(quorum, AT), atStep('share-entry')).state, ack('share-entry', 'Olu', 'officer'), {
+      type: 'deviation',
+      kind: 'note',
+      actor: 'Wes',
+      reason: 'door opened',
+      at: AT,
+    });
+    expect(nextAction(note)).toBeUndefined();
+    const landed = apply(note, result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 1), complete: false }));
+    expect(landed.attempt?.submitted).toEqual(['Olu']);
+  });
+
+  it('abort stops at once and lists what was left behind', () => {
+    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    const aborted = apply(s, { type: 'abort', actor: 'Wen', reason: 'laptop tamper seal broken', at: AT });
+    expect(aborted.step).toBe('aborted');
+    expect(aborted.endedAt).toBe(AT);
+    expect(view(aborted).looseEnds).toEqual([
+      "A DR operation token attempt (nonce nonce-1) may still be open on 'dc2': cancel it (DELETE sys/replication/dr/secondary/generate-operation-token/attempt).",
+    ]);
+    expect(nextAction(aborted)).toBeUndefined();
+    const later = drive(createCeremony(quorum, AT), atStep('check-promoted')).state;
+    expect(view(apply(later, { type: 'abort', actor: 'Ann', reason: 'r', at: AT })).looseEnds).toEqual([
+      "A DR operation token was generated on 'dc2' and not deleted; it never expires.",
+      "'dc2' was promoted but its new mode was not confirmed; read its replication status.",
+    ]);
+  });
+});
+
+describe('resume after a crash', () => {
+  function atShare(k: number, plan = quorum): CeremonyState {
+    return drive(createCeremony(plan, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === k).state;
+  }
+  const resume = (attemptStatus: AttemptStatus | undefined, held: SecretName[], mode?: string): CeremonyEvent => ({
+    type: 'resume',
+    attemptStatus,
+    held,
+    mode,
+    at: AT,
+  });
+
+  it('same nonce and progress k, OTP still held: resumes at share entry k after a witness confirms', () => {
+    const s = apply(atShare(1), ack('share-entry', 'Pia', 'officer'));
+    const resumed = apply(s, resume(status('nonce-1', 1), ['otp']));
+    expect(resumed.step).toBe('share-entry');
+    expect(resumed.attempt).toMatchObject({ progress: 1, submitted: ['Olu'], nonce: 'nonce-1' });
+    expect(resumed.acks).toEqual([]);
+    expect(openDeviations(resumed).map((d) => [d.kind, d.reason])).toEqual([['resumed', "Resumed at 'Officers enter their shares'; nothing was lost."]]);
+    const vault: FakeVault = { nonce: 'nonce-1', started: true, progress: 1 };
+    expect(drive(resumed, undefined, vault).state.step).toBe('finished');
+  });
+
+  it('attempt no longer started: the attempt is lost, a new one begins', () => {
+    const resumed = apply(atShare(1), resume(status('', 0, 2, false), ['otp']));
+    expect(resumed.step).toBe('generate-otp');
+    expect(resumed.attempt).toBeUndefined();
+    expect(openDeviations(resumed)[0]?.reason).toMatch(/^Vault no longer has the attempt with nonce nonce-1.*goes back to 'Generate the one-time password'/);
+  });
+
+  it('OTP lost with the process: the open attempt is cancelled and started again', () => {
+    const resumed = apply(atShare(1), resume(status('nonce-1', 1), []));
+    expect(resumed.step).toBe('cancel-attempt');
+    expect(resumed.held).toEqual([]);
+    expect(openDeviations(resumed)[0]?.reason).toMatch(/^The restart lost: otp\./);
+  });
+
+  it('a different nonce or progress on resume: cancelled and started again', () => {
+    expect(apply(atShare(1), resume(status('other', 0), ['otp'])).step).toBe('cancel-attempt');
+    expect(apply(atShare(1), resume(status('nonce-1', 2, 3), ['otp'])).step).toBe('cancel-attempt');
+    expect(apply(atShare(1), resume(undefined, ['otp'])).step).toBe('generate-otp');
+  });
+
+  it('on the 2.x root-token path, a lost root token is entered again first', () => {
+    const resumed = apply(atShare(1, PLANS['primary root token (2.x)']), resume(status('nonce-1', 1), []));
+    expect(resumed.step).toBe('enter-root-token');
+    // Vault still holds the old attempt, so the fresh OTP step finds it and has it cancelled.
+    const vault: FakeVault = { nonce: 'nonce-1', started: true, progress: 1 };
+    const { visited, state } = drive(resumed, undefined, vault);
+    expect(visited.slice(0, 5)).toEqual(['enter-root-token', 'generate-otp', 'cancel-attempt', 'generate-otp', 'start-attempt']);
+    expect(state.step).toBe('finished');
+  });
+
+  it('a promotion made just before the crash is recognised from the mode', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    const resumed = apply(s, resume(undefined, ['operation-token'], 'primary'));
+    expect(resumed.step).toBe('check-promoted');
+    expect(resumed.committed).toBe(true);
+    expect(resumed.completed.at(-1)?.step).toBe('promote');
+  });
+
+  it('a generated token lost before promotion means a new one, and the lost one is on the record', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    const resumed = apply(s, resume(undefined, [], 'secondary'));
+    expect(resumed.step).toBe('generate-otp');
+    expect(resumed.undeletedTokens).toBe(1);
+    const batch = drive(createCeremony(PLANS['batch DR token']!, AT), atStep('promote')).state;
+    const again = apply(batch, resume(undefined, [], 'secondary'));
+    expect(again.step).toBe('enter-batch-token');
+    expect(again.undeletedTokens).toBe(0);
+  });
+
+  it('a token lost after promotion must be waived at the deletion step', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('check-promoted')).state;
+    const resumed = drive(apply(s, resume(undefined, [], 'primary')), atStep('delete-operation-token')).state;
+    expect(nextAction(resumed)).toBeUndefined();
+    expect(view(resumed).awaiting).toBe('nothing');
+    const waived = apply(resumed, { type: 'deviation', kind: 'token-not-deleted', actor: 'Ann', reason: 'lost in the crash', at: AT }, witness(2));
+    expect(waived.step).toBe('sign-transcript');
+    expect(waived.undeletedTokens).toBe(1);
+  });
+
+  it('a cancellation under way continues with the closing steps that still apply', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    const cancelling = apply(s, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT }, witness(1));
+    expect(cancelling.step).toBe('delete-operation-token');
+    const resumed = apply(cancelling, resume(undefined, []));
+    expect(resumed.step).toBe('sign-transcript');
+    expect(resumed.undeletedTokens).toBe(1);
+  });
+
+  it('the failback activation token lost before update-primary is created again', () => {
+    const s = drive(createCeremony(PLANS['failback, token, quorum']!, AT), atStep('update-primary')).state;
+    expect(s.held).toEqual(['operation-token', 'activation-token']);
+    const resumed = apply(s, resume(undefined, ['operation-token'], 'secondary'));
+    expect(resumed.step).toBe('create-secondary-token');
+    expect(resumed.held).toEqual(['operation-token']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('no secret ever enters the state', () => {
+  it('keeps only the fields it knows, even when a service passes more', () => {
+    const SECRET = 'hvs.SECRETSECRETSECRETSECRET';
+    let state = createCeremony(quorum, AT);
+    const vault = newVault();
+    for (let n = 0; n < 500 && !isEnded(state); n++) {
+      const event = autopilotEvent(state, vault, n);
+      if (!event) break;
+      // A careless service spreads Vault's whole response into the facts.
+      const extra = { otp: SECRET, token: SECRET, encoded_token: SECRET };
+      const leak = (facts: ServiceFacts): ServiceFacts =>
+        ({ ...facts, ...extra, ...('attempt' in facts ? { attempt: { ...facts.attempt, ...extra } } : {}) }) as ServiceFacts;
+      const leaky: CeremonyEvent = event.type === 'serviceResult' && event.outcome === 'ok' ? { ...event, facts: leak(event.facts) } : event;
+      const next = transition(state, leaky);
+      if (!next.ok) throw new Error(next.error.message);
+      state = next.value;
+      expect(JSON.stringify(state)).not.toContain(SECRET);
+      expect(JSON.stringify(view(state))).not.toContain(SECRET);
+    }
+    expect(state.step).toBe('finished');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('property: random event sequences', () => {
+  const planNames = Object.keys(PLANS);
+  const names = ['Ann', 'Wes', 'Wen', 'Olu', 'Pia', 'Quy', 'Sam', 'Mallory'];
+  const SECRETS: SecretName[] = ['otp', 'encoded-token', 'operation-token', 'root-token', 'activation-token'];
+  const arbStatus = fc.record({
+    started: fc.boolean(),
+    nonce: fc.constantFrom('nonce-1', 'nonce-2', 'other', ''),
+    progress: fc.integer({ min: -1, max: 4 }),
+    required: fc.integer({ min: 0, max: 4 }),
+  });
+  const arbFacts: fc.Arbitrary<ServiceFacts> = fc.oneof(
+    fc.record({ kind: fc.constant('read-replication-status' as const), mode: fc.constantFrom('primary', 'secondary', 'disabled') }),
+    fc.record({ kind: fc.constant('generate-otp' as const), otpLength: fc.integer({ min: -1, max: 40 }), legacy: fc.boolean(), attempt: arbStatus }),
+    fc.record({ kind: fc.constant('start-attempt' as const), attempt: arbStatus }),
+    fc.record({ kind: fc.constant('submit-share' as const), attempt: arbStatus, complete: fc.boolean() }),
+    fc.record({ kind: fc.constant('decode-token' as const), tokenLength: fc.integer({ min: -1, max: 40 }) }),
+    fc.record({ kind: fc.constant('sign-transcript' as const), signer: fc.constantFrom(...names), fingerprint: fc.constantFrom(fp('a'), fp('b'), fp('f'), fp('0')) }),
+    fc.record({ kind: fc.constant('create-secondary-token' as const), secondaryId: fc.constantFrom('dc1', 'dc9') }),
+    fc.constantFrom(...SERVICE_KINDS).map((kind) => ({ kind }) as ServiceFacts),
+  );
+  const arbStep = fc.constantFrom(...ALL_STEPS);
+  const arbRandom: fc.Arbitrary<CeremonyEvent> = fc.oneof(
+    fc.record({ type: fc.constant('acknowledge' as const), step: arbStep, actor: fc.constantFrom(...names), role: fc.constantFrom(...ROLES), at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('serviceResult' as const), step: arbStep, outcome: fc.constant('ok' as const), facts: arbFacts, at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('serviceResult' as const), step: arbStep, outcome: fc.constant('failed' as const), reason: fc.string(), observed: fc.option(arbStatus, { nil: undefined }), at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('deviation' as const), kind: fc.constantFrom('note' as const, 'force-promote' as const, 'token-not-deleted' as const), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('deviation' as const), kind: fc.constant('officer-absent' as const), officer: fc.constantFrom(...names), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('deviation' as const), kind: fc.constant('officer-substituted' as const), officer: fc.constantFrom(...names), substitute: fc.constantFrom(...names, 'Sam', 'Tia'), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('deviationWitnessed' as const), id: fc.integer({ min: 0, max: 6 }), actor: fc.constantFrom(...names), at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('cancel' as const), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('abort' as const), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
+    fc.record({ type: fc.constant('resume' as const), attemptStatus: fc.option(arbStatus, { nil: undefined }), held: fc.subarray(SECRETS), mode: fc.option(fc.constantFrom('primary', 'secondary'), { nil: undefined }), at: fc.constant(AT) }),
+  );
+  // Mostly the honest next move, so sequences get deep; the rest is noise of every kind.
+  const arbMove = fc.oneof({ arbitrary: fc.constant('auto' as const), weight: 4 }, { arbitrary: arbRandom, weight: 1 });
+
+  it('never throws, refusals change nothing, and finished implies every closing obligation', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...planNames), fc.array(arbMove, { minLength: 60, maxLength: 240, size: 'max' }), (planName, moves) => {
+        const plan = PLANS[planName]!;
+        let state = createCeremony(plan, AT);
+        const vault = newVault();
+        let deleted = false;
+        moves.forEach((move, n) => {
+          const event = move === 'auto' ? autopilotEvent(state, vault, n) : move;
+          if (!event) return;
+          const before = JSON.stringify(state);
+          const next = transition(deepFreeze(state), event);
+          expect(JSON.stringify(state)).toBe(before);
+          if (!next.ok) {
+            expect(next.error.message.length).toBeGreaterThan(10);
+            return;
+          }
+          if (event.type === 'serviceResult' && event.outcome === 'ok' && event.facts.kind === 'delete-operation-token') deleted = true;
+          state = next.value;
+          view(state);
+          if (state.step === 'finished') {
+            const completed = state.completed.map((r) => r.step);
+            expect(completed).toContain(plan.kind === 'promotion' ? 'promote' : 'update-primary');
+            expect(completed).toContain(plan.kind === 'promotion' ? 'check-promoted' : 'check-failback');
+            expect(completed).toContain(closingStep(plan));
+            expect(state.committed).toBe(true);
+            expect(state.signed).toEqual(expect.arrayContaining(['Ann', 'Wes', 'Wen']));
+            // The token was deleted by the service, or the deletion was waived by a witnessed deviation.
+            const closing = state.completed.find((r) => r.step === 'delete-operation-token');
+            if (closing?.waivedBy !== undefined) expect(state.deviations.find((d) => d.id === closing.waivedBy)?.witnessedBy).toBeDefined();
+            else if (closing) expect(deleted).toBe(true);
+          }
+          if (state.step === 'cancelled') expect(state.signed).toEqual(expect.arrayContaining(['Ann', 'Wes', 'Wen']));
+        });
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
