@@ -10,9 +10,11 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpgDecryptor } from '../electron/pgp/gpg-decryptor';
+import { generateOfficerKey } from '../electron/pgp/officer-keys';
 import { createOpenPgpDecryptor } from '../electron/pgp/openpgp-decryptor';
 import { displayKeyId, identifyRecipient, type OfficerPublicKey, type Recipient } from '../electron/pgp/recipient';
 import { readShareMessage, type ShareMessage } from '../electron/pgp/share-message';
+import { encryptShare, readRecipientKey } from '../electron/pgp/vault-share-encryption';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
 import { installTestPinentry, type TestPinentry } from './support/test-pinentry';
 
@@ -148,6 +150,32 @@ describe('shares encrypted by gpg to gpg-generated keys', () => {
   it('refuses a message gpg wrote without integrity protection (--rfc2440)', async () => {
     const r = await readShareMessage(gpgEncryptShare(officers.bob!, randomBytes(33), ['--rfc2440']));
     expect(!r.ok && r.error.kind).toBe('unprotected');
+  });
+});
+
+describe('keys generated and shares encrypted by openpgp.js (as the rehearsal Vault does)', () => {
+  it.each([
+    ['curve25519Legacy, with passphrase', 'curve25519', 'gina passphrase'],
+    ['RSA-3072, without passphrase', 'rsa3072', undefined],
+  ] as const)('decrypt through gpg and openpgp.js alike (%s)', async (_, algorithm, passphrase) => {
+    const name = algorithm === 'rsa3072' ? 'hank' : 'gina';
+    const key = await generateOfficerKey({ name, algorithm, ...(passphrase ? { passphrase } : {}) });
+    gpg(home, ['--import'], key.privateKeyArmored);
+    const recipientKey = await readRecipientKey(key.publicKeyArmored, { allowArmored: true });
+    if (!recipientKey.ok) throw new Error(recipientKey.error.message);
+    const share = randomBytes(33);
+    const encrypted = await encryptShare(share, recipientKey.value);
+    if (!encrypted.ok) throw new Error(encrypted.error.message);
+    const message = await readShareMessage(encrypted.value.base64);
+    if (!message.ok) throw new Error(message.error.message);
+    const recipient = await identifyRecipient(message.value.recipientKeyIds, [...plan, key], name);
+    if (!recipient.ok) throw new Error(recipient.error.message);
+
+    if (passphrase) pinentry.answer(passphrase);
+    const viaGpg = await createGpgDecryptor({ gnupgHome: home.home }).decrypt(message.value, recipient.value);
+    expect(viaGpg.ok && [...viaGpg.value]).toEqual([...share]);
+    const viaOpenPgp = await createOpenPgpDecryptor({ privateKeyArmored: key.privateKeyArmored, passphrase }).decrypt(message.value, recipient.value);
+    expect(viaOpenPgp.ok && [...viaOpenPgp.value]).toEqual([...share]);
   });
 });
 
