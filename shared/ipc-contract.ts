@@ -7,7 +7,7 @@
  * ignored. Values are parsed again on the way out, which strips any field the contract does not
  * name: nothing leaves the main process by accident.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionProfileSchema } from './connection-profile';
 import { healthSummarySchema, replicationOverviewSchema } from './replication-overview';
 

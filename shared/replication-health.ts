@@ -3,6 +3,7 @@
  * sys/replication/status together say about a cluster, worst first, each finding a sentence an
  * officer can act on. Pure, so the CLI can print the same words.
  */
+import { formatDuration } from './format-duration';
 import type { ReplicationBlock, ReplicationOverview } from './replication-overview';
 
 export type HealthLevel = 'critical' | 'attention' | 'good' | 'info';
@@ -24,10 +25,6 @@ const ORDER: Record<HealthLevel, number> = { critical: 0, attention: 1, good: 2,
 export const LAG_ATTENTION_MS = 30_000;
 
 const SYNCING_STATES = new Set(['merkle-diff', 'merkle-sync', 'bootstrapping']);
-
-function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
-}
 
 function replicationFindings(kind: 'DR' | 'performance', block: ReplicationBlock): HealthFinding[] {
   const out: HealthFinding[] = [];
@@ -71,7 +68,7 @@ function replicationFindings(kind: 'DR' | 'performance', block: ReplicationBlock
       }
       const lag = Math.max(...(block.primaries ?? []).map((p) => p.replication_primary_canary_age_ms ?? 0), 0);
       if (lag > LAG_ATTENTION_MS) {
-        out.push({ level: 'attention', text: `The newest data replicated from the primary is ${seconds(lag)} old.` });
+        out.push({ level: 'attention', text: `The newest data replicated from the primary is ${formatDuration(lag)} old.` });
       }
       break;
     }

@@ -4,7 +4,7 @@
  * endpoint does not hide the others. Field names stay Vault's, as operators and auditors know
  * them. Only the fields listed here cross to the renderer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const peer = z.object({
   node_id: z.string().optional(),

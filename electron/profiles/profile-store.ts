@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionProfileSchema, parseConnectionProfile, type ConnectionProfile } from '../../shared/connection-profile';
 import { err, ok, type Result } from '../../shared/result';
 
