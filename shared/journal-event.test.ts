@@ -64,6 +64,17 @@ describe('hashes', () => {
     expect(eventHash(body)).toBe(hash);
   });
 
+  it('equal canonicalJson of the event, for any contents', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.dictionary(fc.string(), fc.jsonValue()), (actor, step, details) => {
+        const body = { seq: 7, time: '2025-01-31T12:00:00.000Z', actor, role: 'witness' as const, step, type: 'note', details: details as JsonObject, prev: 'a'.repeat(64) };
+        const event = sealEvent(body);
+        expect(event.hash).toBe(sha256('vault-ceremony journal v1 event\n' + canonicalJson(body)));
+        expect(serializeEvent(event)).toBe(canonicalJson(event));
+      }),
+    );
+  });
+
   it('bind the chain to its ceremony', () => {
     expect(genesisHash('c-1')).not.toBe(genesisHash('c-2'));
   });

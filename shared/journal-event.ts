@@ -92,9 +92,7 @@ export function genesisHash(ceremonyId: string): string {
 }
 
 export function eventHash(event: UnsealedEvent): string {
-  const { seq, time, actor, role, step, type, details, prev } = event;
-  const body: JsonObject = { seq, time, actor, role, step, type, details, prev };
-  return bytesToHex(sha256(utf8ToBytes(EVENT_DOMAIN + canonicalJson(body))));
+  return encode(event).hash;
 }
 
 export function sealEvent(event: UnsealedEvent): JournalEvent {
@@ -103,8 +101,22 @@ export function sealEvent(event: UnsealedEvent): JournalEvent {
 
 /** One journal line, without its newline. */
 export function serializeEvent(event: JournalEvent): string {
-  const { seq, time, actor, role, step, type, details, prev, hash } = event;
-  return canonicalJson({ seq, time, actor, role, step, type, details, prev, hash });
+  return encode(event).line(event.hash);
+}
+
+/**
+ * The canonical body (what is hashed) and line (body plus `hash`), sharing one serialisation of
+ * the details, which dominates the cost. Keys are written in their sorted order, so both equal
+ * `canonicalJson` of the same object (the tests check this against canonicalJson).
+ */
+function encode(e: UnsealedEvent): { hash: string; line: (hash: string) => string } {
+  const s = JSON.stringify;
+  const head = `{"actor":${s(e.actor)},"details":${canonicalJson(e.details)},`;
+  const tail = `"prev":${s(e.prev)},"role":${s(e.role)},"seq":${s(e.seq)},"step":${s(e.step)},"time":${s(e.time)},"type":${s(e.type)}}`;
+  return {
+    hash: bytesToHex(sha256(utf8ToBytes(EVENT_DOMAIN + head + tail))),
+    line: (hash) => `${head}"hash":${s(hash)},${tail}`,
+  };
 }
 
 /** Why a field of an event is unacceptable, or undefined when the fields are well-formed. */
@@ -147,9 +159,9 @@ export function verifyJournalText(text: string): Result<VerifiedChain, ChainErro
   for (const [index, line] of lines.entries()) {
     const lineNo = index + 1;
     const at = `event seq ${lineNo} (line ${lineNo})`;
-    const parsed = parseEventLine(line);
+    const parsed = readLine(line);
     if (!parsed.ok) return err(parsed.error.kind, `${at}: ${parsed.error.message}`);
-    const event = parsed.value;
+    const { event, contentHash } = parsed.value;
     if (event.seq !== lineNo)
       return err('sequence-broken', `${at}: its seq is ${event.seq}; events must be numbered 1, 2, 3… with no gap`);
     if (index === 0) {
@@ -161,7 +173,7 @@ export function verifyJournalText(text: string): Result<VerifiedChain, ChainErro
     } else if (event.prev !== events[index - 1]!.hash) {
       return err('chain-broken', `${at}: prev does not equal the hash of event seq ${lineNo - 1}`);
     }
-    if (eventHash(event) !== event.hash)
+    if (contentHash !== event.hash)
       return err('chain-broken', `${at}: its hash does not match its contents; the event was altered`);
     events.push(event);
   }
@@ -170,6 +182,12 @@ export function verifyJournalText(text: string): Result<VerifiedChain, ChainErro
 
 /** Parses one line and insists it is the canonical spelling of a well-formed event. */
 export function parseEventLine(line: string): Result<JournalEvent, 'malformed-event' | 'not-canonical'> {
+  const read = readLine(line);
+  return read.ok ? ok(read.value.event) : read;
+}
+
+/** parseEventLine, also returning the hash the event's contents give (for the chain check). */
+function readLine(line: string): Result<{ event: JournalEvent; contentHash: string }, 'malformed-event' | 'not-canonical'> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -191,9 +209,10 @@ export function parseEventLine(line: string): Result<JournalEvent, 'malformed-ev
   const event = v as unknown as JournalEvent;
   const problem = eventFieldProblem(event);
   if (problem) return err('malformed-event', problem);
-  if (serializeEvent(event) !== line)
+  const encoded = encode(event);
+  if (encoded.line(event.hash) !== line)
     return err('not-canonical', 'the line is not in canonical form (key order, spacing or escapes were changed)');
-  return ok(event);
+  return ok({ event, contentHash: encoded.hash });
 }
 
 function readHeader(event: JournalEvent): Result<{ ceremonyId: string; rehearsal: boolean }, 'bad-genesis'> {
