@@ -1,24 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validatePlan, type CeremonyPlan } from './ceremony-plan';
-import {
-  createCeremony,
-  isEnded,
-  nextAction,
-  openDeviations,
-  replay,
-  transition,
-  view,
-  type AttemptStatus,
-  type CeremonyEvent,
-  type CeremonyState,
-  type Role,
-  type SecretName,
-  type ServiceAction,
-  type ServiceFacts,
-  type StepId,
-} from './ceremony-machine';
-import { closingStep } from './ceremony-steps';
+import type { AttemptStatus, CeremonyEvent, ServiceAction, ServiceFacts } from './ceremony-events';
+import { createCeremony, isEnded, nextAction, openDeviations, replay, transition, type CeremonyState } from './ceremony-machine';
+import { closingStep, type Role, type SecretName, type StepId } from './ceremony-steps';
+import { view } from './ceremony-view';
 
 // ---------------------------------------------------------------------------------------------
 // Plans.

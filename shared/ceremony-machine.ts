@@ -7,6 +7,10 @@
  * secret. It says only *that* the service holds an OTP, a token or an activation token (the
  * `held` list) and the OTP's length; the values stay in the service's memory.
  *
+ * Its vocabulary (events, service actions and facts, deviations) is in ceremony-events.ts,
+ * the step table in ceremony-steps.ts and failback-steps.ts, and the wizard's read-only
+ * view in ceremony-view.ts.
+ *
  * How the pieces use it:
  * - `createCeremony(plan, at)` gives the first state. `transition(state, event)` returns the
  *   next state, or an error whose message a person can act on; the given state is never
@@ -20,7 +24,7 @@
  *   status it observed). `undefined` means people must act first, or the ceremony ended.
  *   A failed action stays due; retry on a person's request, never in a tight loop. Once
  *   a secret is no longer in `held`, or the step is terminal, the service wipes it.
- * - The wizard renders `view(state)`: the step, the line to read aloud, who must
+ * - The wizard renders `view(state)` (ceremony-view.ts): the step, the line to read aloud, who must
  *   acknowledge what, progress n/m, the pinned nonce, open deviations, what blocks the
  *   ceremony and what a stopped ceremony left behind, and sends people's events
  *   (`acknowledge`, `deviation`, `deviationWitnessed`, `cancel`, `abort`).
@@ -56,10 +60,9 @@ import {
   type StepSpec,
   type TerminalStep,
 } from './ceremony-steps';
+import type { AttemptStatus, CeremonyEvent, DetectedDeviationKind, Deviation, ServiceAction, ServiceFacts } from './ceremony-events';
 import { FAILBACK_STEPS, failbackScript } from './failback-steps';
 import { err, ok, type Result } from './result';
-
-export type { Role, SecretName, StepId } from './ceremony-steps';
 
 export type MachineErrorKind =
   | 'ceremony-ended'
@@ -85,117 +88,17 @@ export type MachineErrorKind =
   | 'self-witness'
   | 'too-late';
 
-/** What Vault's attempt status says (GET …/generate-operation-token/attempt, or an update response). */
-export interface AttemptStatus {
-  readonly started: boolean;
-  readonly nonce: string;
-  readonly progress: number;
-  readonly required: number;
+export interface AckOption {
+  readonly name: string;
+  readonly role: Role;
+  /** What this person affirms when they acknowledge. */
+  readonly text: string;
 }
 
-/** What the service must do next. Profiles are connection profile names from the plan. */
-export type ServiceAction =
-  | { readonly kind: 'read-replication-status'; readonly profile: string; readonly expectMode: 'primary' | 'secondary' }
-  | { readonly kind: 'collect-root-token'; readonly profile: string }
-  | { readonly kind: 'collect-batch-token'; readonly profile: string }
-  | { readonly kind: 'generate-otp'; readonly profile: string }
-  | { readonly kind: 'start-attempt'; readonly profile: string }
-  | {
-      readonly kind: 'submit-share';
-      readonly profile: string;
-      /** The plan's officer whose share it is, and who is at the keyboard (a substitute, or the officer). */
-      readonly officer: string;
-      readonly actor: string;
-      readonly fingerprint: string;
-      readonly shareIndex: number | undefined;
-      readonly nonce: string;
-    }
-  | { readonly kind: 'decode-token' }
-  | { readonly kind: 'cancel-attempt'; readonly profile: string }
-  | { readonly kind: 'promote'; readonly profile: string; readonly primaryClusterAddr: string | undefined; readonly force: boolean }
-  | { readonly kind: 'delete-operation-token'; readonly profile: string }
-  | { readonly kind: 'demote'; readonly profile: string }
-  | { readonly kind: 'create-secondary-token'; readonly profile: string; readonly secondaryId: string }
-  | { readonly kind: 'update-primary'; readonly profile: string; readonly method: 'token'; readonly primaryApiAddr: string | undefined }
-  | { readonly kind: 'update-primary'; readonly profile: string; readonly method: 'addrs'; readonly updatePrimaryAddrs: readonly string[] }
-  | { readonly kind: 'sign-transcript'; readonly signer: string; readonly fingerprint: string };
-
-/** What the service reports after a successful action; `kind` names the action. Never a secret. */
-export type ServiceFacts =
-  | { readonly kind: 'read-replication-status'; readonly mode: string }
-  | { readonly kind: 'collect-root-token' }
-  | { readonly kind: 'collect-batch-token' }
-  /** `attempt` is the status read to learn otp_length; `legacy` when otp_length was 0. */
-  | { readonly kind: 'generate-otp'; readonly otpLength: number; readonly legacy: boolean; readonly attempt: AttemptStatus }
-  | { readonly kind: 'start-attempt'; readonly attempt: AttemptStatus }
-  | { readonly kind: 'submit-share'; readonly attempt: AttemptStatus; readonly complete: boolean }
-  | { readonly kind: 'decode-token'; readonly tokenLength: number }
-  | { readonly kind: 'cancel-attempt' }
-  | { readonly kind: 'promote' }
-  | { readonly kind: 'delete-operation-token' }
-  | { readonly kind: 'demote' }
-  | { readonly kind: 'create-secondary-token'; readonly secondaryId: string }
-  | { readonly kind: 'update-primary' }
-  | { readonly kind: 'sign-transcript'; readonly signer: string; readonly fingerprint: string };
-
-/** Deviations people raise. The administrator raises all but `note`, which anyone may. */
-export type RaisedDeviation =
-  | { readonly kind: 'note' | 'force-promote' | 'token-not-deleted' }
-  | { readonly kind: 'officer-absent'; readonly officer: string }
-  | { readonly kind: 'officer-substituted'; readonly officer: string; readonly substitute: string };
-
-/** Deviations the machine detects in Vault's answers or on resume. */
-export type DetectedDeviationKind =
-  | 'attempt-in-progress'
-  | 'attempt-lost'
-  | 'nonce-changed'
-  | 'progress-regressed'
-  | 'progress-unexpected'
-  | 'threshold-mismatch'
-  | 'resumed';
-
-export type DeviationKind = RaisedDeviation['kind'] | DetectedDeviationKind | 'cancel' | 'abort';
-
-export interface Deviation {
-  readonly id: number;
-  readonly kind: DeviationKind;
-  readonly step: StepId;
-  readonly reason: string;
-  /** Who raised it; undefined when the machine detected it. */
-  readonly raisedBy: string | undefined;
-  readonly at: string;
-  readonly officer?: string;
-  readonly substitute?: string;
-  readonly witnessedBy?: string;
-  readonly witnessedAt?: string;
+/** One acknowledgement still owed: any one of `anyOf` may give it. */
+export interface AckRequest {
+  readonly anyOf: readonly AckOption[];
 }
-
-export type CeremonyEvent =
-  | { readonly type: 'acknowledge'; readonly step: StepId; readonly actor: string; readonly role: Role; readonly at: string }
-  | { readonly type: 'serviceResult'; readonly step: StepId; readonly outcome: 'ok'; readonly facts: ServiceFacts; readonly at: string }
-  | {
-      readonly type: 'serviceResult';
-      readonly step: StepId;
-      readonly outcome: 'failed';
-      /** What went wrong, for people; never a secret. */
-      readonly reason: string;
-      /** The attempt status read after a failed attempt call, so changes are still detected. */
-      readonly observed?: AttemptStatus;
-      readonly at: string;
-    }
-  | ({ readonly type: 'deviation'; readonly actor: string; readonly reason: string; readonly at: string } & RaisedDeviation)
-  | { readonly type: 'deviationWitnessed'; readonly id: number; readonly actor: string; readonly at: string }
-  | { readonly type: 'cancel'; readonly actor: string; readonly reason: string; readonly at: string }
-  | { readonly type: 'abort'; readonly actor: string; readonly reason: string; readonly at: string }
-  | {
-      /** After a crash or restart: what Vault says now, and which secrets the service still holds. */
-      readonly type: 'resume';
-      readonly attemptStatus: AttemptStatus | undefined;
-      readonly held: readonly SecretName[];
-      /** The ceremony cluster's DR replication mode, when it could be read. */
-      readonly mode: string | undefined;
-      readonly at: string;
-    };
 
 export interface Ack {
   readonly actor: string;
@@ -324,64 +227,7 @@ export function replay(plan: CeremonyPlan, at: string, events: readonly Ceremony
 }
 
 // ---------------------------------------------------------------------------------------------
-// Views for the service and the wizard.
-
-export interface AckOption {
-  readonly name: string;
-  readonly role: Role;
-  /** What this person affirms when they acknowledge. */
-  readonly text: string;
-}
-
-/** One acknowledgement still owed: any one of `anyOf` may give it. */
-export interface AckRequest {
-  readonly anyOf: readonly AckOption[];
-}
-
-export interface CeremonyView {
-  readonly step: StepId;
-  readonly title: string;
-  /** The line the administrator reads aloud (marked REHEARSAL in rehearsals). */
-  readonly script: string;
-  readonly rehearsal: boolean;
-  readonly awaiting: 'acknowledgement' | 'service' | 'deviation' | 'nothing';
-  readonly acknowledgements: readonly AckRequest[];
-  readonly action: ServiceAction | undefined;
-  readonly progress: { readonly entered: number; readonly required: number } | undefined;
-  readonly nonce: string | undefined;
-  readonly otp: { readonly length: number; readonly legacy: boolean } | undefined;
-  readonly openDeviations: readonly Deviation[];
-  readonly lastResult: string | undefined;
-  /** Why the ceremony cannot complete as things stand, if it cannot. */
-  readonly blocker: string | undefined;
-  readonly canCancel: boolean;
-  /** What a stopped ceremony left behind that someone must deal with. */
-  readonly looseEnds: readonly string[];
-}
-
-export function view(state: CeremonyState): CeremonyView {
-  const spec = STEPS[state.step];
-  const action = nextAction(state);
-  const open = openDeviations(state);
-  const acknowledgements = isEnded(state) ? [] : owedAcks(state);
-  return {
-    step: state.step,
-    title: spec.title,
-    script: (state.plan.rehearsal ? 'REHEARSAL. ' : '') + spec.script(context(state)),
-    rehearsal: state.plan.rehearsal,
-    awaiting: isEnded(state) ? 'nothing' : open.length ? 'deviation' : action ? 'service' : acknowledgements.length ? 'acknowledgement' : 'nothing',
-    acknowledgements,
-    action,
-    progress: state.attempt ? { entered: state.attempt.progress, required: state.attempt.required } : undefined,
-    nonce: state.attempt?.nonce,
-    otp: state.otp,
-    openDeviations: open,
-    lastResult: state.lastResult,
-    blocker: blocker(state),
-    canCancel: cancelRefusal(state) === undefined,
-    looseEnds: looseEnds(state),
-  };
-}
+// Queries for the service and the wizard (ceremony-view.ts gathers them for the wizard).
 
 /** What the service must do now; undefined while people must act, a deviation is open, or it has ended. */
 export function nextAction(state: CeremonyState): ServiceAction | undefined {
@@ -400,37 +246,6 @@ export function isEnded(state: CeremonyState): boolean {
 /** Everyone who signs the transcript, in order: the administrator, then each witness. */
 export function signers(plan: CeremonyPlan): readonly PlanPerson[] {
   return [plan.administrator, ...plan.witnesses];
-}
-
-/** What a stopped (or finished) ceremony leaves for someone to deal with. */
-export function looseEnds(state: CeremonyState): readonly string[] {
-  const { plan } = state;
-  const out: string[] = [];
-  if (state.undeletedTokens > 0)
-    out.push(
-      `${state.undeletedTokens} DR operation token(s) generated in this ceremony could not be deleted and never expire; ` +
-        'record this for the auditors and treat them as exposed root credentials.',
-    );
-  if (!isEnded(state)) return out;
-  if (state.attempt)
-    out.push(
-      `A DR operation token attempt (nonce ${state.attempt.nonce}) may still be open on '${plan.profile}': ` +
-        'cancel it (DELETE sys/replication/dr/secondary/generate-operation-token/attempt).',
-    );
-  if (state.held.includes('encoded-token') || (state.held.includes('operation-token') && plan.token_path !== 'batch-dr-token'))
-    out.push(`A DR operation token was generated on '${plan.profile}' and not deleted; it never expires.`);
-  if (state.held.includes('operation-token') && plan.token_path === 'batch-dr-token')
-    out.push('The batch DR operation token stays valid until its TTL ends; destroy its escrowed copy if it is no longer needed.');
-  if (state.held.includes('activation-token'))
-    out.push(
-      `The secondary activation token for id '${plan.failback?.secondary_id ?? '?'}' was not used; it expires with its TTL. ` +
-        `Revoke the secondary on '${plan.failback?.new_primary_profile ?? '?'}' if it will not be set up.`,
-    );
-  if (plan.kind === 'failback' && done(state, 'demote') && !state.committed)
-    out.push(`'${plan.profile}' is demoted and has no primary; point it at the new primary in a new failback ceremony.`);
-  if (plan.kind === 'promotion' && state.committed && !done(state, 'check-promoted'))
-    out.push(`'${plan.profile}' was promoted but its new mode was not confirmed; read its replication status.`);
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -761,7 +576,7 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
       if (String(facts.fingerprint).replace(/\s+/g, '').toLowerCase() !== action.fingerprint)
         return err(
           'invalid-result',
-          `the signature was made with key ${String(facts.fingerprint)} but the plan names ${groupFingerprint(action.fingerprint)} for '${action.signer}'; sign with the planned key`,
+          `the signature was made with key ${clip(String(facts.fingerprint))} but the plan names ${groupFingerprint(action.fingerprint)} for '${action.signer}'; sign with the planned key`,
         );
       const signed = [...s.signed, action.signer];
       const next = { ...s, signed, acks: [], failures: 0, lastResult: `'${action.signer}' signed the transcript.` };
@@ -1050,10 +865,6 @@ function addDeviation(s: CeremonyState, d: Omit<Deviation, 'id'>): CeremonyState
   return { ...s, deviations: [...s.deviations, { ...d, id: s.deviations.length + 1 }] };
 }
 
-function done(s: CeremonyState, step: StepId): boolean {
-  return s.completed.some((r) => r.step === step);
-}
-
 // ---------------------------------------------------------------------------------------------
 // People.
 
@@ -1091,8 +902,10 @@ function availableOfficers(s: CeremonyState): readonly PlanOfficer[] {
   return s.plan.officers.filter((o) => !s.absent.includes(o.name));
 }
 
-function owedAcks(s: CeremonyState): AckRequest[] {
+/** The acknowledgements still owed on the current step, with what each person affirms. */
+export function owedAcks(s: CeremonyState): AckRequest[] {
   const spec = STEPS[s.step];
+  if (isEnded(s)) return [];
   if (spec.flow === 'act-then-confirm' && !s.acted) return [];
   if (spec.flow === 'confirm-then-act' && acksComplete(s)) return [];
   const option = (name: string, role: Role, c: ScriptContext = context(s)): AckOption => ({ name, role, text: spec.confirm(c, role) });
@@ -1123,7 +936,8 @@ function owedAcks(s: CeremonyState): AckRequest[] {
   }
 }
 
-function blocker(s: CeremonyState): string | undefined {
+/** Why the ceremony cannot complete as things stand (too few officers for the shares still needed). */
+export function blocker(s: CeremonyState): string | undefined {
   const sharesStillNeeded =
     s.plan.token_path !== 'batch-dr-token' && !s.committed && !s.cancelling && !isEnded(s) &&
     !s.held.includes('encoded-token') && !s.held.includes('operation-token');
@@ -1132,6 +946,12 @@ function blocker(s: CeremonyState): string | undefined {
   const able = availableOfficers(s).filter((o) => !s.attempt?.submitted.includes(o.name)).length;
   if (able >= needed) return undefined;
   return `${needed} more share(s) are needed but only ${able} officer(s) who have not entered one are available: bring a substitute (a witnessed deviation) or cancel.`;
+}
+
+/** The current step's title and the line the administrator reads aloud. */
+export function stepText(s: CeremonyState): { title: string; script: string } {
+  const spec = STEPS[s.step];
+  return { title: spec.title, script: (s.plan.rehearsal ? 'REHEARSAL. ' : '') + spec.script(context(s)) };
 }
 
 function context(s: CeremonyState, officer?: PlanOfficer, signer?: PlanPerson): ScriptContext {
