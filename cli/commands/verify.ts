@@ -58,7 +58,10 @@ function describe(dir: string, report: BundleReport, keyring: boolean): string {
   }
   lines.push(`signatures:  ${report.signatures.length}, checked against ${keyring ? 'the given keyrings' : 'the bundle\'s signers/*.pub.asc'}`);
   for (const s of report.signatures)
-    lines.push(`  ${s.good ? 'good' : 'BAD '}  ${printable(s.signer).padEnd(16)} ${s.fingerprint}  signed ${s.created}`);
+    lines.push(
+      `  ${s.good ? 'good' : 'BAD '}  ${printable(s.signer).padEnd(16)} ${s.fingerprint}  signed ${s.created}` +
+        (Date.parse(s.created) > Date.now() ? ' (in the future: the signing clock was ahead)' : ''),
+    );
   lines.push(report.valid ? 'verified: every signature, the hash chain and the transcript\'s statement of the journal hold' : 'NOT VERIFIED');
   return lines.join('\n') + '\n';
 }

@@ -158,7 +158,21 @@ describe('verifyBundleContents', () => {
 
   it('reports missing files', async () => {
     const report = await verifyBundleContents({ transcript: undefined, journal: undefined, signers: [] });
-    expect(kinds(report)).toEqual(['bundle-incomplete', 'bundle-incomplete']);
+    expect(kinds(report)).toEqual(['bundle-incomplete', 'bundle-incomplete', 'bundle-incomplete']);
+  });
+
+  it('accepts a good signature made by a clock running ahead, as gpg does', async () => {
+    const chain = verifyJournalText(text(contents.journal));
+    if (!chain.ok) throw new Error('fixture');
+    const ahead = new Date(Date.now() + 3 * 3600_000);
+    let signed = await signTranscript(renderTranscript(chain.value), signers[0]!.key, ahead);
+    for (const w of signers.slice(1)) signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key, ahead) : signed;
+    if (!signed.ok) throw new Error(signed.error.message);
+    const early = Buffer.from(signed.value.armored);
+    expect(gpgAccepts(early)).toBe(true);
+    const report = await verifyBundleContents({ ...contents, transcript: early });
+    expect(report.problems).toEqual([]);
+    expect(report.signatures[0]!.created).toBe(new Date(Math.floor(ahead.getTime() / 1000) * 1000).toISOString());
   });
 });
 
