@@ -46,7 +46,7 @@ const fingerprint: Rule = (value) => {
   return fp === undefined ? REDACTED : { fingerprint: fp };
 };
 
-const RULES: Readonly<Record<string, Rule>> = {
+const RULES: ReadonlyMap<string, Rule> = new Map(Object.entries({
   otp: commitIf(OTP_FORMS),
   encoded_token: commitIf(ENCODED_FORMS),
   encoded_root_token: commitIf(ENCODED_FORMS),
@@ -75,7 +75,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   pgp_keys: fingerprint,
   recovery_pgp_keys: fingerprint,
   root_token_pgp_key: fingerprint,
-};
+})); // a Map, so field names like `constructor` or `__proto__` find no rule
 
 /** `{"redacted":"sha256:<hex of the UTF-8 value>"}`: checkable with `printf %s VALUE | sha256sum`. */
 export function commitment(value: string): JsonObject {
@@ -91,7 +91,7 @@ export function redact(value: JsonValue): JsonValue {
 export function redactObject(object: JsonObject): JsonObject {
   return Object.fromEntries(
     Object.entries(object).map(([name, value]) => {
-      const rule = RULES[name.toLowerCase().replace(/-/g, '_')];
+      const rule = RULES.get(name.toLowerCase().replace(/-/g, '_'));
       return [name, rule ? applyRule(rule, value) : redact(value)];
     }),
   );
