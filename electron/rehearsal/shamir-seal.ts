@@ -41,13 +41,14 @@ export class ShamirSeal {
   }
 
   /**
-   * sys/init: validates as Vault's SealConfig.Validate (same order, same texts), makes a fresh
+   * sys/init: validates as Vault's SealConfig.Validate (same order, same texts; validation comes
+   * before the already-initialized check, as in Vault), makes a fresh
    * unseal key and returns its shares (a 1-of-1 seal hands out the raw key). Stays sealed.
    */
   initialize(shares: number, threshold: number): Result<Uint8Array[], SealErrorKind> {
-    if (this.configValue) return err('already-initialized', 'Vault is already initialized');
     const invalid = validateSealConfig(shares, threshold);
     if (invalid) return err('invalid-config', invalid);
+    if (this.configValue) return err('already-initialized', 'Vault is already initialized');
     const key = randomBytes(32);
     let keyShares: Uint8Array[];
     if (shares === 1) {
@@ -116,7 +117,8 @@ export class ShamirSeal {
   }
 }
 
-function validateSealConfig(shares: number, threshold: number): string | undefined {
+/** SealConfig.Validate's share/threshold checks, in order; undefined when valid. */
+export function validateSealConfig(shares: number, threshold: number): string | undefined {
   if (shares < 1) return 'shares must be at least one';
   if (threshold < 1) return 'threshold must be at least one';
   if (shares > 1 && threshold === 1) return 'threshold must be greater than one for multiple shares';

@@ -57,8 +57,13 @@ export class TokenStore {
     return (this.format.disableSscTokens ? 2 : 4) + TOKEN_BODY_LENGTH;
   }
 
+  /** A fresh ID in root-token form (prefix + 24 base62), not stored: DR operation tokens use it. */
+  newRootTokenId(): string {
+    return `${this.format.disableSscTokens ? 's.' : 'hvs.'}${randomBase62(TOKEN_BODY_LENGTH, randomBytes)}`;
+  }
+
   createRoot(path: string): TokenEntry {
-    const id = `${this.format.disableSscTokens ? 's.' : 'hvs.'}${randomBase62(TOKEN_BODY_LENGTH, randomBytes)}`;
+    const id = this.newRootTokenId();
     return this.store({ id, policies: ['root'], type: 'service', orphan: true, renewable: false, ttl: 0, path, displayName: 'root' });
   }
 
