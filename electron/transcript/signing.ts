@@ -95,7 +95,7 @@ export async function readSignedTranscript(
   const canonical = canonicalArmor(text, packets);
   if (canonical !== armored) {
     const line = firstDifferentLine(canonical, armored);
-    return err('not-canonical', `the signed document was altered outside its signed text, or not written by vault-ceremony: line ${line} differs from the canonical form`);
+    return err('not-canonical', `the signed document was changed where signatures do not reach (whitespace, line ends, armor headers or encoding), or was not written by vault-ceremony: line ${line} differs from its canonical form`);
   }
   return ok({ text, signatures: packets });
 }

@@ -177,18 +177,23 @@ describe('verifyBundleContents', () => {
 });
 
 describe('gpg --verify and verify on the same tampered transcripts', () => {
-  it('both fail at 40 positions spread over the file; gpg ignores the armor boundary lines, verify does not', async () => {
+  it('both fail at 40 positions spread over the file, except where OpenPGP cannot see the change: there verify alone fails', async () => {
     const transcript = contents.transcript!;
     const armor = text(transcript);
     expect(gpgAccepts(transcript)).toBe(true);
-    // GnuPG reads only the leading dashes of `-----BEGIN/END PGP SIGNATURE-----` and ignores a
-    // damaged final newline: changes there are invisible to OpenPGP, so only `verify`'s
-    // canonical-form check can catch them.
+    // Changes OpenPGP cannot see, so only `verify`'s canonical-form check catches them: GnuPG
+    // reads only the leading dashes of `-----BEGIN/END PGP SIGNATURE-----`, ignores a damaged
+    // final newline, and decodes the unused low bits of the base64 character before `=` padding
+    // to the same bytes (so the CRC still matches).
     const begin = armor.indexOf('-----BEGIN PGP SIGNATURE-----');
     const end = armor.indexOf('-----END PGP SIGNATURE-----');
-    const neutral = (p: number) => (p > begin + 4 && p < begin + 30) || p > end + 4;
+    const crcLine = armor.lastIndexOf('\n=', end);
+    let lastData = crcLine - 1;
+    while (armor[lastData] === '=') lastData--;
+    const padded = lastData < crcLine - 1;
+    const neutral = (p: number) => (p > begin + 4 && p < begin + 30) || p > end + 4 || (padded && p === lastData);
     const positions = Array.from({ length: 40 }, (_, i) => Math.floor(((i + 0.5) * transcript.length) / 40));
-    positions.push(begin + 6, end + 10, transcript.length - 1);
+    positions.push(begin + 6, end + 10, transcript.length - 1, ...(padded ? [lastData] : []));
     for (const p of positions) {
       const tampered = flipped(transcript, p, 0x01);
       const report = await verifyBundleContents({ ...contents, transcript: tampered });
