@@ -6,10 +6,10 @@
  * in memory only: restarting a cluster loses the attempt, as in Vault.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { encodeRawStdBase64 } from '../../shared/base64';
 import { randomBase62 } from '../../shared/base62';
-import { constantTimeEqual, utf8ToBytes, wipe } from '../../shared/bytes';
+import { constantTimeEqual, wipe } from '../../shared/bytes';
 import { err, ok, type Result } from '../../shared/result';
+import { encodeToken } from '../../shared/token-encode';
 import { encryptToken, readRecipientKey, type VaultPgpRecipient } from '../pgp/vault-share-encryption';
 import { checkKeyLength, decodeKeyParameter } from './key-parameter';
 import type { ShamirSeal } from './shamir-seal';
@@ -233,17 +233,6 @@ async function encode(token: string, attempt: Attempt): Promise<Result<string, G
     const r = await encryptToken(token, attempt.recipient);
     return r.ok ? ok(r.value.base64) : err('encoding-failed', r.error.message);
   }
-  const tokenBytes = utf8ToBytes(token);
-  const otpBytes = utf8ToBytes(attempt.otp);
-  try {
-    if (tokenBytes.length !== otpBytes.length) {
-      return err('encoding-failed', `length of byte slices is not equivalent: ${otpBytes.length} != ${tokenBytes.length}`);
-    }
-    const xored = tokenBytes.map((b, i) => b ^ otpBytes[i]!);
-    const text = encodeRawStdBase64(xored);
-    wipe(xored);
-    return ok(text);
-  } finally {
-    wipe(tokenBytes, otpBytes);
-  }
+  const r = encodeToken(token, attempt.otp);
+  return r.ok ? r : err('encoding-failed', r.error.message);
 }

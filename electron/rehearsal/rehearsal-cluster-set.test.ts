@@ -1,5 +1,6 @@
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeToken } from '../../shared/token-encode';
 import { vaultRequest, type HttpResult } from '../../test/support/mtls-client';
 import { startRehearsalVault, type RehearsalOfficer, type RehearsalVault, type RehearsalVaultOptions } from './rehearsal-cluster-set';
 
@@ -189,6 +190,14 @@ describe('a running rehearsal (primary + DR secondary)', () => {
     const t0 = Date.now();
     await secondary('GET', 'sys/health');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  it('decodes a token at sys/decode-token, unauthenticated, as Vault does', async () => {
+    const token = 'hvs.ABCDEFGHIJKLMNOPQRSTUVWX';
+    const encoded = encodeToken(token, OTP);
+    if (!encoded.ok) throw new Error(encoded.error.message);
+    const r = await client(v).primary('PUT', 'sys/decode-token', { body: { encoded_token: encoded.value, otp: OTP } });
+    expect(r.json.data).toEqual({ token });
   });
 
   it('refuses clients without the rehearsal client certificate in the TLS handshake', async () => {

@@ -4,12 +4,11 @@
  * root token works on a DR secondary, whose token store is the primary's); without one they
  * answer 403 "permission denied".
  */
-import { decodeRawStdBase64 } from '../../../shared/base64';
-import { bytesToLatin1, utf8ToBytes, wipe } from '../../../shared/bytes';
+import { decodeToken as decodeEncodedToken } from '../../../shared/token-decode';
 import type { GenerationErrorKind, GenerationFamily, GenerationStatus } from '../op-token-generation';
 import type { Result } from '../../../shared/result';
 import { logical, methodNotAllowed, noContent, permissionDenied, rawOk, vaultError, type ApiResponse } from './envelope';
-import { parseRawBody } from './request-body';
+import { allFields, parseRawBody } from './request-body';
 import type { LogicalContext, LogicalRoute, RawContext, RawRoute } from './route';
 import type { Capability } from '../policy';
 
@@ -82,27 +81,10 @@ function respond(r: Result<GenerationStatus, GenerationErrorKind>, failureStatus
   return vaultError(r.error.kind === 'not-initialized' ? 400 : failureStatus, r.error.message);
 }
 
-/** sys/decode-token: always the modern path (RawStd base64, XOR with the OTP). */
+/** sys/decode-token: always the modern scheme, with the OTP's own length (as Vault's handler). */
 function decodeToken({ fields }: LogicalContext): ApiResponse {
-  const encoded = fields.string('encoded_token');
-  const otp = fields.string('otp');
-  if (!encoded.ok) return vaultError(400, encoded.error.message);
-  if (!otp.ok) return vaultError(400, otp.error.message);
-  if (encoded.value === '') return vaultError(400, 'encoded_token is required');
-  if (otp.value === '') return vaultError(400, 'otp is required');
-  const bytes = decodeRawStdBase64(encoded.value);
-  if (!bytes.ok) return vaultError(400, `error decoding base64'd token: ${bytes.error.message}`);
-  const otpBytes = utf8ToBytes(otp.value);
-  try {
-    if (bytes.value.length !== otpBytes.length) {
-      return vaultError(400, `error xoring token: length of byte slices is not equivalent: ${bytes.value.length} != ${otpBytes.length}`);
-    }
-    const token = bytes.value.map((b, i) => b ^ otpBytes[i]!);
-    const text = bytesToLatin1(token);
-    wipe(token);
-    return logical({ data: { token: text } });
-  } finally {
-    wipe(bytes.value, otpBytes);
-  }
+  const read = allFields({ encoded: fields.string('encoded_token'), otp: fields.string('otp') });
+  if (!read.ok) return vaultError(400, read.error.message);
+  const decoded = decodeEncodedToken(read.value.encoded, read.value.otp, read.value.otp.length || undefined);
+  return decoded.ok ? logical({ data: { token: decoded.value.token } }) : vaultError(400, decoded.error.message);
 }
-
