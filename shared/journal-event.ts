@@ -59,7 +59,7 @@ const MAX_NAME = 200;
 const MAX_DEPTH = 32;
 
 /** True for a real instant written as `Date.prototype.toISOString` writes it. */
-export function isUtcTime(text: string): boolean {
+function isUtcTime(text: string): boolean {
   return TIME.test(text) && !Number.isNaN(Date.parse(text)) && new Date(text).toISOString() === text;
 }
 
@@ -180,13 +180,10 @@ export function verifyJournalText(text: string): Result<VerifiedChain, ChainErro
   return ok({ events, ceremonyId, rehearsal, head: events[events.length - 1]!.hash });
 }
 
-/** Parses one line and insists it is the canonical spelling of a well-formed event. */
-export function parseEventLine(line: string): Result<JournalEvent, 'malformed-event' | 'not-canonical'> {
-  const read = readLine(line);
-  return read.ok ? ok(read.value.event) : read;
-}
-
-/** parseEventLine, also returning the hash the event's contents give (for the chain check). */
+/**
+ * Parses one line, insisting it is the canonical spelling of a well-formed event, and returns the
+ * hash its contents give (for the chain check).
+ */
 function readLine(line: string): Result<{ event: JournalEvent; contentHash: string }, 'malformed-event' | 'not-canonical'> {
   let value: unknown;
   try {
