@@ -237,10 +237,10 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
             </ul>
           </section>
           {overview.replication.ok && (
-            <div className="columns">
+            <>
               <ReplicationSection title="Disaster recovery (DR) replication" block={overview.replication.value.dr} testId="dr" />
               <ReplicationSection title="Performance replication" block={overview.replication.value.performance} testId="performance" />
-            </div>
+            </>
           )}
           <NodeSection health={overview.health} seal={overview.seal} />
         </>

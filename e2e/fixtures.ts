@@ -1,0 +1,147 @@
+/**
+ * The e2e harness: the built renderer served from loopback with the app's CSP, every other
+ * request from the page refused, and `window.vaultCeremony` bridged to the very handler
+ * registry the main process builds (createChannelHandlers + createHandlerRegistry), with the
+ * real profile store in a temporary directory and the real Vault client over mutual TLS.
+ * The bridge passes the calling frame, so the registry's sender check runs as in the app.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import type { FileChoicePurpose, VaultCeremonyApi } from '../shared/ipc-contract';
+import { createChannelHandlers } from '../electron/ipc/channel-handlers';
+import { createHandlerRegistry, type HandlerRegistry } from '../electron/ipc/handler-registry';
+import { openProfileStore } from '../electron/profiles/profile-store';
+import { originOf } from '../electron/security/origin';
+import { connectProfile } from '../electron/vault/connect';
+import { createTestPki, type TestPki } from '../electron/vault/mtls-test-server';
+import { startRendererServer, type RendererServer } from './renderer-server';
+
+const ROOT = join(import.meta.dirname, '..');
+
+export interface PemFiles {
+  readonly ca: string;
+  readonly otherCa: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+}
+
+interface WorkerFixtures {
+  readonly workerDir: string;
+  readonly pki: TestPki;
+  readonly pem: PemFiles;
+  readonly renderer: RendererServer;
+}
+
+export interface Harness {
+  readonly registry: HandlerRegistry;
+  /** The renderer's origin, the only one allowed to call. */
+  readonly origin: string;
+  /** What the next file dialog for each purpose answers (null: cancelled). */
+  readonly nextFile: Map<FileChoicePurpose, string | null>;
+  /** The environment `profiles.importFromEnv` reads. */
+  readonly env: Record<string, string | undefined>;
+  /** Requests the page made that were refused. */
+  readonly blocked: string[];
+  /** Console errors and uncaught exceptions in the page (CSP violations show up here). */
+  readonly pageErrors: string[];
+}
+
+declare global {
+  interface Window {
+    __vaultCeremonyBridge?: VaultCeremonyApi['invoke'];
+  }
+}
+
+export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
+  workerDir: [
+    async ({}, use) => {
+      const dir = mkdtempSync(join(tmpdir(), 'vault-ceremony-e2e-'));
+      await use(dir);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+  pki: [async ({}, use) => use(await createTestPki()), { scope: 'worker' }],
+  pem: [
+    async ({ workerDir, pki }, use) => {
+      const pem: PemFiles = {
+        ca: join(workerDir, 'ca.pem'),
+        otherCa: join(workerDir, 'other-ca.pem'),
+        clientCert: join(workerDir, 'client.pem'),
+        clientKey: join(workerDir, 'client-key.pem'),
+      };
+      writeFileSync(pem.ca, pki.ca.certPem);
+      writeFileSync(pem.otherCa, pki.otherCa.certPem);
+      writeFileSync(pem.clientCert, pki.client.certPem);
+      writeFileSync(pem.clientKey, pki.client.keyPem, { mode: 0o600 });
+      await use(pem);
+    },
+    { scope: 'worker' },
+  ],
+  renderer: [
+    async ({}, use) => {
+      const server = await startRendererServer(join(ROOT, 'dist', 'renderer'));
+      await use(server);
+      await server.close();
+    },
+    { scope: 'worker' },
+  ],
+
+  harness: async ({ page, renderer }, use, testInfo) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vault-ceremony-e2e-data-'));
+    const nextFile = new Map<FileChoicePurpose, string | null>();
+    const env: Record<string, string | undefined> = {};
+    const blocked: string[] = [];
+    const pageErrors: string[] = [];
+    const registry = createHandlerRegistry(
+      createChannelHandlers({
+        version: 'e2e',
+        profiles: openProfileStore(dataDir),
+        env,
+        cwd: dataDir,
+        openFile: async (purpose) => nextFile.get(purpose) ?? null,
+        connect: (profile) => connectProfile(profile, { timeoutMs: 10_000 }),
+      }),
+      { allowedOrigins: [renderer.origin], onFault: (fault) => pageErrors.push(`handler fault: ${JSON.stringify(fault)}`) },
+    );
+
+    await page.context().route('**/*', async (route) => {
+      const url = route.request().url();
+      if (originOf(url) === renderer.origin) return route.continue();
+      blocked.push(url);
+      return route.abort('blockedbyclient');
+    });
+    await page.exposeBinding('__vaultCeremonyBridge', (source, channel: unknown, arg: unknown) =>
+      registry.invoke(channel, arg, { url: source.frame.url(), isMainFrame: source.frame.parentFrame() === null }),
+    );
+    // What the preload does in the app: one frozen object with one function.
+    await page.addInitScript(() => {
+      Object.defineProperty(window, 'vaultCeremony', {
+        value: Object.freeze({ invoke: (channel: string, arg: unknown) => window.__vaultCeremonyBridge!(channel as never, arg as never) }),
+        writable: false,
+        configurable: false,
+      });
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`${message.text()} (${message.location().url}:${message.location().lineNumber})`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+
+    await use({ registry, origin: renderer.origin, nextFile, env, blocked, pageErrors });
+
+    rmSync(dataDir, { recursive: true, force: true });
+    if (testInfo.status === testInfo.expectedStatus) {
+      expect(pageErrors, 'the page logged errors').toEqual([]);
+      expect(blocked, 'the page tried to reach beyond its origin').toEqual([]);
+    }
+  },
+});
+
+export { expect };
+
+/** Where each screen's screenshot goes, kept with the tests for review. */
+export function screenshotPath(name: string): string {
+  return join(ROOT, 'e2e', 'screenshots', `${name}.png`);
+}
