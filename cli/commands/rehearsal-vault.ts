@@ -1,0 +1,243 @@
+/**
+ * `vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
+ *   [--officer-keys a.asc,b.asc,…] [--vault-version 1|2] [--passphrase-file F]`
+ *
+ * Starts a rehearsal primary and DR secondary on loopback (mutual TLS), writes what people and
+ * tools need into DIR, and `DIR/cluster.json` last, once both accept connections. Serves until
+ * SIGINT/SIGTERM, then stops cleanly and removes cluster.json (so it exists only while the
+ * clusters run). Never prints a share, key or token.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startRehearsalVault, type RehearsalVault, type SuppliedOfficerKey } from '../../electron/rehearsal/rehearsal-cluster-set';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
+
+const USAGE = `usage: vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
+         [--officer-keys a.asc,b.asc,...] [--vault-version 1|2] [--passphrase-file F]
+
+Starts a REHEARSAL Vault: a primary and a DR secondary (replication running) on 127.0.0.1,
+requiring the client certificate it writes. The primary is initialised with one PGP-encrypted
+unseal share per officer, as 'vault operator init -pgp-keys' would hand them out.
+  --dir DIR             where to write ca.pem, client.pem, client-key.pem, officers/, shares/
+                        and, once both clusters accept connections, cluster.json
+  --officers N          officers (and shares) when generating keys (default 5)
+  --threshold T         shares needed to generate a DR operation token (default 3)
+  --officer-keys LIST   comma-separated public key files (armored or binary), one per officer,
+                        named after the file; no private keys are generated or written
+  --vault-version 1|2   2: generating a DR operation token needs a Vault token (default 1)
+  --passphrase-file F   protect the generated officer keys with the passphrase in F
+Runs until Ctrl-C (SIGINT) or SIGTERM.
+`;
+
+export const rehearsalVaultCommand: Command = (argv, io) => {
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return runRehearsalVault(argv, io, stopped).finally(() => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
+};
+
+/** The command with its stop condition injected (tests resolve `stopped` themselves). */
+export async function runRehearsalVault(argv: string[], io: CliIo, stopped: Promise<void>): Promise<number> {
+  const parsed = parseOptions(argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const { dir } = parsed;
+
+  mkdirSync(dir, { recursive: true });
+  const clusterJson = join(dir, 'cluster.json');
+  // A stale cluster.json from an earlier run would point waiters at dead ports.
+  rmSync(clusterJson, { force: true });
+
+  const started = await startRehearsalVault(parsed.options);
+  if (!started.ok) {
+    io.stderr(`vault-ceremony rehearsal-vault: ${started.error.message}\n`);
+    return started.error.kind === 'setup-failed' ? EXIT_FAILED : EXIT_USAGE;
+  }
+  const vault = started.value;
+  try {
+    writeBundle(dir, vault);
+    io.stdout(summary(dir, vault));
+    await stopped;
+    io.stdout('Stopping the rehearsal Vault.\n');
+    return EXIT_OK;
+  } catch (e) {
+    io.stderr(`vault-ceremony rehearsal-vault: could not write to ${dir}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_FAILED;
+  } finally {
+    rmSync(clusterJson, { force: true });
+    await vault.close();
+  }
+}
+
+interface ParsedOptions {
+  readonly dir: string;
+  readonly options: Parameters<typeof startRehearsalVault>[0] & object;
+}
+
+function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        dir: { type: 'string' },
+        officers: { type: 'string' },
+        threshold: { type: 'string' },
+        'officer-keys': { type: 'string' },
+        'vault-version': { type: 'string' },
+        'passphrase-file': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    return usageError(io, e instanceof Error ? e.message : String(e));
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  const dir = values.dir as string | undefined;
+  if (!dir) return usageError(io, '--dir is required: the directory to write the CA, client certificate, shares and cluster.json into');
+
+  const officers = wholeNumber(values.officers as string | undefined, '--officers');
+  const threshold = wholeNumber(values.threshold as string | undefined, '--threshold');
+  if (typeof officers === 'string') return usageError(io, officers);
+  if (typeof threshold === 'string') return usageError(io, threshold);
+  const version = values['vault-version'] as string | undefined;
+  if (version !== undefined && version !== '1' && version !== '2') return usageError(io, `--vault-version must be 1 or 2, not '${version}'`);
+
+  const keyFiles = values['officer-keys'] as string | undefined;
+  const passphraseFile = values['passphrase-file'] as string | undefined;
+  if (keyFiles !== undefined && passphraseFile !== undefined) {
+    return usageError(io, '--passphrase-file protects generated officer keys; with --officer-keys no keys are generated');
+  }
+  let officerKeys: SuppliedOfficerKey[] | undefined;
+  if (keyFiles !== undefined) {
+    const read = readOfficerKeys(keyFiles);
+    if (typeof read === 'string') return usageError(io, read);
+    officerKeys = read;
+  }
+  let passphrase: string | undefined;
+  if (passphraseFile !== undefined) {
+    try {
+      passphrase = readFileSync(passphraseFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      return usageError(io, `cannot read --passphrase-file ${passphraseFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (passphrase === '') return usageError(io, `--passphrase-file ${passphraseFile} is empty`);
+  }
+  return {
+    dir,
+    options: {
+      ...(officers !== undefined ? { officers } : {}),
+      ...(threshold !== undefined ? { threshold } : {}),
+      ...(officerKeys ? { officerKeys } : {}),
+      ...(passphrase !== undefined ? { passphrase } : {}),
+      vaultVersion: version === '2' ? 2 : 1,
+    },
+  };
+}
+
+function wholeNumber(text: string | undefined, flag: string): number | undefined | string {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(text)) return `${flag} must be a whole number from 1 to 255, not '${text}'`;
+  return Number(text);
+}
+
+/** Officer names come from the file names (`alice.asc` → alice) and name the files written. */
+function readOfficerKeys(list: string): SuppliedOfficerKey[] | string {
+  const files = list.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  if (files.length === 0) return '--officer-keys needs at least one file';
+  const keys: SuppliedOfficerKey[] = [];
+  for (const file of files) {
+    const name = basename(file).replace(/(\.pub)?\.(asc|gpg|pgp|key|pub)$/i, '');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+      return `officer key file '${file}' gives the name '${name}'; rename it to letters, digits, '.', '_' or '-'`;
+    }
+    if (keys.some((k) => k.name === name)) return `two officer key files are both named '${name}'; each officer needs their own file name`;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      return `cannot read officer key file ${file}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const text = bytes.toString('utf8');
+    // Armored text as is; a binary key (`gpg --export`) as Vault takes it, base64.
+    keys.push({ name, publicKey: text.includes('-----BEGIN PGP') ? text : bytes.toString('base64') });
+  }
+  return keys;
+}
+
+/** Writes every file, cluster.json last and atomically so a waiter never reads half of it. */
+function writeBundle(dir: string, vault: RehearsalVault): void {
+  const secret = { mode: 0o600 } as const;
+  mkdirSync(join(dir, 'officers'), { recursive: true });
+  mkdirSync(join(dir, 'shares'), { recursive: true });
+  writeFileSync(join(dir, 'ca.pem'), vault.caPem);
+  writeFileSync(join(dir, 'client.pem'), vault.clientCertPem);
+  writeFileSync(join(dir, 'client-key.pem'), vault.clientKeyPem, secret);
+  const officers = vault.officers.map((o) => {
+    const publicKey = `officers/${o.name}.pub.asc`;
+    const privateKey = o.privateKeyArmored === undefined ? null : `officers/${o.name}.key.asc`;
+    const encryptedShare = `shares/${o.name}.b64`;
+    if (o.publicKeyArmored !== undefined) writeFileSync(join(dir, publicKey), o.publicKeyArmored);
+    if (privateKey !== null) writeFileSync(join(dir, privateKey), o.privateKeyArmored!, secret);
+    writeFileSync(join(dir, encryptedShare), `${o.encryptedShare}\n`, secret);
+    return { name: o.name, fingerprint: o.fingerprint, public_key: publicKey, private_key: privateKey, encrypted_share: encryptedShare };
+  });
+  const cluster = {
+    primary: { api_addr: vault.primary.apiAddr },
+    dr_secondary: { api_addr: vault.drSecondary.apiAddr },
+    ca_cert: 'ca.pem',
+    client_cert: 'client.pem',
+    client_key: 'client-key.pem',
+    root_token: vault.rootToken,
+    threshold: vault.threshold,
+    shares: vault.shares,
+    officers,
+  };
+  const tmp = join(dir, `.cluster.json.${process.pid}.tmp`);
+  writeFileSync(tmp, `${JSON.stringify(cluster, null, 2)}\n`, secret);
+  renameSync(tmp, join(dir, 'cluster.json'));
+}
+
+function summary(dir: string, vault: RehearsalVault): string {
+  const p = (f: string) => join(dir, f);
+  const first = vault.officers[0];
+  const tls = `--cacert ${p('ca.pem')} --cert ${p('client.pem')} --key ${p('client-key.pem')}`;
+  return [
+    'REHEARSAL Vault running (simulated; not a real Vault, never use its keys for anything else)',
+    `  primary        ${vault.primary.apiAddr}`,
+    `  DR secondary   ${vault.drSecondary.apiAddr}`,
+    `  Vault version  ${vault.vaultVersion}.x${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
+    `  officers       ${vault.shares}, threshold ${vault.threshold}: encrypted shares in ${p('shares')}/, keys in ${p('officers')}/`,
+    `  cluster.json   ${p('cluster.json')} (holds the root token; readable only by you)`,
+    '',
+    'With the vault CLI:',
+    `  export VAULT_ADDR=${vault.drSecondary.apiAddr} VAULT_CACERT=${p('ca.pem')} VAULT_CLIENT_CERT=${p('client.pem')} VAULT_CLIENT_KEY=${p('client-key.pem')}`,
+    '  vault read sys/replication/dr/status',
+    '  vault operator generate-root -dr-token -init -generate-otp',
+    'With curl:',
+    `  curl ${tls} ${vault.drSecondary.apiAddr}/v1/sys/replication/dr/status`,
+    ...(first
+      ? [
+          `An officer reads their share with GnuPG${first.privateKeyArmored !== undefined ? ` (after gpg --import ${p(`officers/${first.name}.key.asc`)})` : ''}:`,
+          `  base64 -d < ${p(`shares/${first.name}.b64`)} | gpg -dq`,
+        ]
+      : []),
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`vault-ceremony rehearsal-vault: ${message}\n\n${USAGE}`);
+  return EXIT_USAGE;
+}
