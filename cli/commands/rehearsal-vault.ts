@@ -47,7 +47,6 @@ export async function runRehearsalVault(argv: string[], io: CliIo, stopped: Prom
   if (typeof parsed === 'number') return parsed;
   const { dir } = parsed;
 
-  mkdirSync(dir, { recursive: true });
   const clusterJson = join(dir, 'cluster.json');
   // A stale cluster.json from an earlier run would point waiters at dead ports.
   rmSync(clusterJson, { force: true });
@@ -59,6 +58,7 @@ export async function runRehearsalVault(argv: string[], io: CliIo, stopped: Prom
   }
   const vault = started.value;
   try {
+    mkdirSync(dir, { recursive: true });
     writeBundle(dir, vault);
     io.stdout(summary(dir, vault));
     await stopped;

@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runRehearsalVault } from './rehearsal-vault';
+
+const base = mkdtempSync(join(tmpdir(), 'vc-rv-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), stdin: new PassThrough() };
+  const code = await runRehearsalVault(argv, io, Promise.resolve());
+  return { code, stdout, stderr };
+}
+
+describe('rehearsal-vault arguments', () => {
+  it('needs --dir', async () => {
+    const r = await run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--dir is required/);
+  });
+
+  it('rejects unknown flags and malformed numbers with exit 2', async () => {
+    expect((await run(['--dir', base, '--shares', '3'])).code).toBe(2);
+    const r = await run(['--dir', base, '--officers', 'three']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--officers must be a whole number/);
+    expect((await run(['--dir', base, '--vault-version', '3'])).stderr).toMatch(/--vault-version must be 1 or 2/);
+  });
+
+  it('rejects a threshold Vault would refuse, changing nothing', async () => {
+    const dir = join(base, 'bad-threshold');
+    const r = await run(['--dir', dir, '--officers', '3', '--threshold', '4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/threshold must be between 1 and the number of officers \(3\)/);
+    expect((await run(['--dir', dir, '--officers', '3', '--threshold', '1'])).stderr).toMatch(/at least 2/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('rejects an officer key file that is not a key, naming the officer', async () => {
+    const file = join(base, 'mallory.asc');
+    writeFileSync(file, 'not a key');
+    const r = await run(['--dir', join(base, 'k'), '--officer-keys', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/officer 'mallory'/);
+  });
+
+  it('refuses --passphrase-file with --officer-keys, and an empty passphrase file', async () => {
+    const pass = join(base, 'pass');
+    writeFileSync(pass, '\n');
+    expect((await run(['--dir', base, '--officer-keys', 'a.asc', '--passphrase-file', pass])).stderr).toMatch(/no keys are generated/);
+    expect((await run(['--dir', base, '--passphrase-file', pass])).stderr).toMatch(/is empty/);
+  });
+
+  it('prints its usage on --help', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: vault-ceremony rehearsal-vault --dir DIR/);
+  });
+});
