@@ -63,6 +63,7 @@ describe('the Vault client against the rehearsal Vault', () => {
   });
 
   it('generates a DR operation token, promotes, and deletes the token', async () => {
+    await secondary.drOperationToken.cancel();
     const status = await secondary.drOperationToken.status();
     if (!status.ok) throw new Error(status.error.message);
     expect(status.value.data).toMatchObject({ started: false, otp_length: 28 });
