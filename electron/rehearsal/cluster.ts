@@ -153,7 +153,8 @@ export class Cluster implements GenerationHost {
       this.recordWrite();
       return { token: entry.id, revoke: () => this.storage.tokens.revoke(entry.id) };
     }
-    // Same shape and length as a root token, because the client XORs it with an OTP of that length.
+    // Same shape and length as a root token, because the client XORs it with an OTP of that
+    // length. The `hvs.` prefix (rather than `s.`) for DR operation tokens is UNCONFIRMED.
     const token = this.storage.tokens.newRootTokenId();
     this.drOperationTokens.add(token);
     return { token, revoke: () => this.drOperationTokens.delete(token) };

@@ -248,6 +248,35 @@ describe('a running rehearsal (primary + DR secondary)', () => {
   });
 });
 
+describe('drills around availability', () => {
+  let v: RehearsalVault;
+  beforeAll(async () => {
+    v = await start();
+  });
+  afterAll(() => v.close());
+
+  it('takes the primary down (connections refused, secondary disconnected) and brings it back', async () => {
+    const { primary, secondary } = client(v);
+    await v.faults.takeDown('primary');
+    await expect(primary('GET', 'sys/health')).rejects.toThrow(/ECONNREFUSED/);
+    expect((await secondary('GET', 'sys/replication/dr/status')).json.data).toMatchObject({ connection_state: 'transient_failure', state: 'idle' });
+    await v.faults.bringUp('primary');
+    expect((await primary('GET', 'sys/health')).status).toBe(200);
+    expect((await secondary('GET', 'sys/replication/dr/status')).json.data.connection_state).toBe('ready');
+  });
+
+  it('restarts the DR secondary sealed; the primary’s officers unseal it with their shares', async () => {
+    const { secondary } = client(v);
+    await v.faults.restart('drSecondary', { sealed: true });
+    expect((await secondary('GET', 'sys/seal-status')).json).toMatchObject({ sealed: true, t: 2, n: 3, progress: 0 });
+    expect((await secondary('GET', 'sys/health')).status).toBe(503);
+    expect((await secondary('GET', 'sys/replication/dr/status')).json).toEqual({ errors: ['Vault is sealed'] });
+    for (const officer of v.officers.slice(1, 3)) await secondary('PUT', 'sys/unseal', { body: { key: await decryptShare(officer) } });
+    expect((await secondary('GET', 'sys/seal-status')).json.sealed).toBe(false);
+    expect((await secondary('GET', 'sys/replication/dr/status')).json.data.mode).toBe('secondary');
+  });
+});
+
 describe('Vault 2.x', () => {
   let v: RehearsalVault;
   beforeAll(async () => {
