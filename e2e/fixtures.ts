@@ -2,7 +2,8 @@
  * The e2e harness: the built renderer served from loopback with the app's CSP, every other
  * request from the page refused, and `window.vaultCeremony` bridged to the very handler
  * registry the main process builds (createChannelHandlers + createHandlerRegistry), with the
- * real profile store in a temporary directory and the real Vault client over mutual TLS.
+ * real profile store in a temporary directory, the real Vault client over mutual TLS and the
+ * in-process rehearsal Vault.
  * The bridge passes the calling frame, so the registry's sender check runs as in the app.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type { FileChoicePurpose, VaultCeremonyApi } from '../shared/ipc-contract
 import { createChannelHandlers } from '../electron/ipc/channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from '../electron/ipc/handler-registry';
 import { openProfileStore } from '../electron/profiles/profile-store';
+import { createRehearsalClusters } from '../electron/rehearsal-clusters';
 import { originOf } from '../electron/security/origin';
 import { connectProfile } from '../electron/vault/connect';
 import { createTestPki, type TestPki } from '../electron/vault/mtls-test-server';
@@ -95,6 +97,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     const env: Record<string, string | undefined> = {};
     const blocked: string[] = [];
     const pageErrors: string[] = [];
+    const rehearsal = createRehearsalClusters();
     const registry = createHandlerRegistry(
       createChannelHandlers({
         version: 'e2e',
@@ -103,6 +106,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         cwd: dataDir,
         openFile: async (purpose) => nextFile.get(purpose) ?? null,
         connect: (profile) => connectProfile(profile, { timeoutMs: 10_000 }),
+        rehearsal,
       }),
       { allowedOrigins: [renderer.origin], onFault: (fault) => pageErrors.push(`handler fault: ${JSON.stringify(fault)}`) },
     );
@@ -131,6 +135,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
 
     await use({ registry, origin: renderer.origin, nextFile, env, blocked, pageErrors });
 
+    await rehearsal.close();
     rmSync(dataDir, { recursive: true, force: true });
     if (testInfo.status === testInfo.expectedStatus) {
       expect(pageErrors, 'the page logged errors').toEqual([]);

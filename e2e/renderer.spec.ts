@@ -148,6 +148,27 @@ test('a profile imported from VAULT_* variables, tested, chosen on Start, then i
   }
 });
 
+test('rehearsal by default: Start → Continue → the dashboard of the in-process rehearsal Vault', async ({ page, harness }) => {
+  await page.goto(`${harness.origin}/`);
+  await expect(page.getByRole('radio', { name: /Rehearsal/ })).toBeChecked();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Replication dashboard' })).toBeFocused();
+  await expect(page.getByTestId('mode')).toContainText('REHEARSAL');
+
+  const cluster = page.getByLabel('Cluster', { exact: true });
+  await expect(cluster.locator('option:checked')).toHaveText(/^Rehearsal DR secondary — https:\/\/127\.0\.0\.1:\d+$/);
+  await expect(page.getByTestId('verdict')).toContainText('This node is the active node of a DR secondary cluster');
+  await expect(page.getByTestId('dr').locator('dd').first()).toHaveText('secondary');
+  await expect(page.getByTestId('node')).toContainText('HTTP 472: DR secondary, active');
+  await expect(page.getByTestId('age')).toContainText(/Updated (just now|\d+ s ago)/);
+  await page.screenshot({ path: screenshotPath('dashboard-rehearsal'), fullPage: true });
+
+  await cluster.selectOption({ label: (await cluster.locator('option', { hasText: 'Rehearsal primary' }).textContent())! });
+  await expect(page.getByTestId('dr').locator('dd').first()).toHaveText('primary');
+  await expect(page.getByTestId('verdict')).toContainText('This cluster is a DR primary with 1 known secondary.');
+  await expect(page.getByTestId('node')).toContainText('HTTP 200: active, unsealed');
+});
+
 test('keyboard only: skip link, display options, navigation and focus', async ({ page, harness }) => {
   await page.goto(`${harness.origin}/`);
   await expect(page.getByRole('radio', { name: /Rehearsal/ })).toBeChecked();

@@ -11,6 +11,7 @@ import { createHandlerRegistry } from './ipc/handler-registry';
 import { senderFrameOf } from './ipc/sender-frame';
 import { OPEN_FILE_DIALOGS } from './open-file-dialog';
 import { openProfileStore } from './profiles/profile-store';
+import { createRehearsalClusters } from './rehearsal-clusters';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, handleAppRequest } from './security/app-protocol';
 import { hardenSession } from './security/harden-session';
 import { hardenWebContents } from './security/harden-web-contents';
@@ -47,6 +48,8 @@ async function openFile(purpose: keyof typeof OPEN_FILE_DIALOGS): Promise<string
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
 }
 
+const rehearsal = createRehearsalClusters();
+
 function start(): void {
   const rendererSession = session.fromPartition(APP_PARTITION);
   hardenSession(rendererSession, { development });
@@ -60,6 +63,7 @@ function start(): void {
       cwd: process.cwd(),
       openFile,
       connect: (profile) => connectProfile(profile),
+      rehearsal,
     }),
     {
       allowedOrigins: [APP_ORIGIN],
@@ -82,6 +86,7 @@ if (!app.requestSingleInstanceLock()) {
     mainWindow?.focus();
   });
   app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => void rehearsal.close());
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
   });

@@ -25,6 +25,18 @@ const profileName = z.strictObject({ name: z.string().min(1) });
 const profileList = z.object({ profiles: z.array(connectionProfileSchema) });
 const oneProfile = z.object({ profile: connectionProfileSchema });
 
+/** The clusters of the built-in rehearsal Vault. */
+const rehearsalCluster = z.enum(['primary', 'dr-secondary']);
+
+/** A cluster the dashboard can read: a saved profile, or one of the rehearsal Vault's clusters. */
+const clusterTarget = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('profile'), name: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('rehearsal'), cluster: rehearsalCluster }),
+]);
+const clusterTargets = z.object({
+  targets: z.array(z.object({ target: clusterTarget, label: z.string(), address: z.string() })),
+});
+
 /** A reachable server, as it describes itself. TLS and other failures are the error instead. */
 const connectionTest = z.object({ profile: z.string(), address: z.string(), health: healthSummarySchema });
 
@@ -52,7 +64,9 @@ export const ipcContract = {
   'profiles.importFromEnv': channel({ arg: profileName, value: oneProfile }),
   /** Connects with the profile as given (saved or not) and reports the server, or the precise failure. */
   'profiles.test': channel({ arg: z.strictObject({ profile: connectionProfileSchema }), value: connectionTest }),
-  'replication.status': channel({ arg: z.strictObject({ profile: z.string().min(1) }), value: replicationOverviewSchema }),
+  /** What the dashboard can show in this session: the rehearsal Vault's clusters, or the saved profiles. */
+  'replication.targets': channel({ arg: z.strictObject({}), value: clusterTargets }),
+  'replication.status': channel({ arg: z.strictObject({ target: clusterTarget }), value: replicationOverviewSchema }),
   'dialog.openFile': channel({
     arg: z.strictObject({ purpose: fileChoicePurpose }),
     /** null when the person cancelled the dialog. */
@@ -77,6 +91,8 @@ export type AppMode = z.output<typeof appMode>;
 export type AppInfo = z.output<typeof appInfo>;
 export type FileChoicePurpose = z.output<typeof fileChoicePurpose>;
 export type ConnectionTest = z.output<typeof connectionTest>;
+export type RehearsalCluster = z.output<typeof rehearsalCluster>;
+export type ClusterTarget = z.output<typeof clusterTarget>;
 
 /** Errors the IPC layer itself reports, before or instead of a handler's own. */
 export type IpcErrorKind = 'unknown-channel' | 'bad-argument' | 'forbidden-sender' | 'internal';

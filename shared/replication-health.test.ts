@@ -24,7 +24,7 @@ function overview(parts: { health?: HealthSummary | string; seal?: SealSummary |
   const answer = <T,>(value: T | string) =>
     typeof value === 'string' ? { ok: false as const, error: { kind: 'connection-refused', message: value } } : { ok: true as const, value };
   return {
-    profile: 'dc2',
+    label: 'dc2',
     address: 'https://vault-dr.example.com:8200',
     fetchedAt: '2026-01-01T00:00:00.000Z',
     health: answer(parts.health ?? activeDrSecondaryHealth),

@@ -73,7 +73,8 @@ function fetched<S extends z.ZodType>(value: S) {
 }
 
 export const replicationOverviewSchema = z.object({
-  profile: z.string(),
+  /** The cluster's name for people: a profile name, or "Rehearsal DR secondary". */
+  label: z.string(),
   address: z.string(),
   /** When the answers were collected (ISO 8601), so the screen can show their age. */
   fetchedAt: z.string(),

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionProfile } from '../../shared/connection-profile';
 import type { FileChoicePurpose } from '../../shared/ipc-contract';
 import { openProfileStore } from '../profiles/profile-store';
+import { createRehearsalClusters } from '../rehearsal-clusters';
 import { connectProfile } from '../vault/connect';
 import { createTestPki, json, startTestServer, type TestPki, type TestServer } from '../vault/mtls-test-server';
 import { createChannelHandlers } from './channel-handlers';
@@ -21,6 +22,7 @@ let pki: TestPki;
 let server: TestServer;
 let registry: HandlerRegistry;
 let files: { ca: string; otherCa: string; cert: string; key: string };
+const rehearsal = createRehearsalClusters();
 const chosen: FileChoicePurpose[] = [];
 
 const health = { initialized: true, sealed: false, standby: false, replication_dr_mode: 'secondary', replication_performance_mode: 'disabled', version: '1.17.3+ent', cluster_name: 'dc2', not_in_contract: 'dropped' };
@@ -71,6 +73,7 @@ beforeAll(async () => {
       cwd: dir,
       openFile: async (purpose) => (chosen.push(purpose), purpose === 'client-key' ? null : files.ca),
       connect: (p) => connectProfile(p, { timeoutMs: 5_000 }),
+      rehearsal,
       now: () => new Date('2026-03-01T12:00:00.000Z'),
     }),
     { allowedOrigins: ['app://vault-ceremony'] },
@@ -79,6 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await rehearsal.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -132,11 +136,11 @@ describe('channel handlers', () => {
 
   it('collects the replication overview, reporting a failing endpoint beside the others', async () => {
     await invoke('profiles.save', { profile: profile('dc2'), replace: true });
-    const result = await invoke('replication.status', { profile: 'dc2' });
+    const result = await invoke('replication.status', { target: { kind: 'profile', name: 'dc2' } });
     expect(result).toMatchObject({
       ok: true,
       value: {
-        profile: 'dc2',
+        label: 'dc2',
         address: server.address,
         fetchedAt: '2026-03-01T12:00:00.000Z',
         replication: { ok: true, value: { dr, performance: { mode: 'disabled' } } },
@@ -145,7 +149,43 @@ describe('channel handlers', () => {
       },
     });
     expect(JSON.stringify(result)).not.toContain('not_in_contract');
-    expect(await invoke('replication.status', { profile: 'nope' })).toMatchObject({ ok: false, error: { kind: 'no-such-profile' } });
+    expect(await invoke('replication.status', { target: { kind: 'profile', name: 'nope' } })).toMatchObject({ ok: false, error: { kind: 'no-such-profile' } });
+  });
+
+  it('offers the rehearsal Vault’s clusters in rehearsal and the saved profiles when live', async () => {
+    await invoke('profiles.save', { profile: profile('dc2'), replace: true });
+    await invoke('app.selectMode', { mode: 'rehearsal' });
+    const rehearsalTargets = await invoke('replication.targets', {});
+    expect(rehearsalTargets).toMatchObject({
+      ok: true,
+      value: {
+        targets: [
+          { target: { kind: 'rehearsal', cluster: 'dr-secondary' }, label: 'Rehearsal DR secondary', address: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) },
+          { target: { kind: 'rehearsal', cluster: 'primary' }, label: 'Rehearsal primary' },
+        ],
+      },
+    });
+    await invoke('app.selectMode', { mode: 'live', profile: 'dc2' });
+    expect(await invoke('replication.targets', {})).toEqual({
+      ok: true,
+      value: { targets: [{ target: { kind: 'profile', name: 'dc2' }, label: 'dc2', address: server.address }] },
+    });
+    await invoke('app.selectMode', { mode: 'rehearsal' });
+  });
+
+  it('reads the rehearsal Vault over mutual TLS: a DR secondary streaming from its primary', async () => {
+    const secondary = await invoke('replication.status', { target: { kind: 'rehearsal', cluster: 'dr-secondary' } });
+    expect(secondary).toMatchObject({
+      ok: true,
+      value: {
+        label: 'Rehearsal DR secondary',
+        replication: { ok: true, value: { dr: { mode: 'secondary' }, performance: { mode: 'disabled' } } },
+        health: { ok: true, value: { status: 472, sealed: false } },
+        seal: { ok: true },
+      },
+    });
+    const primary = await invoke('replication.status', { target: { kind: 'rehearsal', cluster: 'primary' } });
+    expect(primary).toMatchObject({ ok: true, value: { replication: { ok: true, value: { dr: { mode: 'primary' } } }, health: { ok: true, value: { status: 200 } } } });
   });
 
   it('asks the injected file chooser, passing on a cancel as null', async () => {

@@ -4,10 +4,11 @@
  * the browser tests exercise the very handlers the app runs.
  */
 import { profileFromVaultEnv, type ConnectionProfile } from '../../shared/connection-profile';
-import type { AppMode, FileChoicePurpose } from '../../shared/ipc-contract';
+import type { AppMode, ClusterTarget, FileChoicePurpose } from '../../shared/ipc-contract';
 import type { HealthSummary, ReplicationOverview } from '../../shared/replication-overview';
 import { err, ok, type AppError, type Result } from '../../shared/result';
 import type { ProfileStore } from '../profiles/profile-store';
+import type { RehearsalClusters } from '../rehearsal-clusters';
 import type { VaultClient } from '../vault/client';
 import type { Health, VaultAnswer, VaultResult } from '../vault/types';
 import type { ChannelHandlers } from './handler-registry';
@@ -22,6 +23,8 @@ export interface ChannelHandlerServices {
   readonly openFile: (purpose: FileChoicePurpose) => Promise<string | null>;
   /** Loads the profile's TLS files and builds a client (electron/vault/connect.ts). */
   readonly connect: (profile: ConnectionProfile) => Promise<Result<VaultClient>>;
+  /** The in-process rehearsal Vault, started on first use. */
+  readonly rehearsal: RehearsalClusters;
   readonly now?: () => Date;
 }
 
@@ -34,8 +37,8 @@ function section<T, U>(result: VaultResult<T>, view: (answer: VaultAnswer<T>) =>
   return result.ok ? { ok: true, value: view(result.value) } : { ok: false, error: { kind: result.error.kind, message: result.error.message } };
 }
 
-async function withClient<T>(services: ChannelHandlerServices, profile: ConnectionProfile, use: (client: VaultClient) => Promise<Result<T>>): Promise<Result<T>> {
-  const client = await services.connect(profile);
+async function withClient<T>(connect: () => Promise<Result<VaultClient>>, use: (client: VaultClient) => Promise<Result<T>>): Promise<Result<T>> {
+  const client = await connect();
   if (!client.ok) return client;
   try {
     return await use(client.value);
@@ -49,6 +52,20 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
   // Which Vault this session works against. Rehearsal until someone chooses a profile.
   let session: { mode: AppMode; profile: string | null } = { mode: 'rehearsal', profile: null };
   const info = () => ok({ version: services.version, ...session });
+
+  /** A dashboard target's name, address and a way to connect to it. */
+  async function resolve(target: ClusterTarget): Promise<Result<{ label: string; address: string; connect: () => Promise<Result<VaultClient>> }>> {
+    if (target.kind === 'profile') {
+      const profile = await services.profiles.get(target.name);
+      if (!profile.ok) return profile;
+      return ok({ label: profile.value.name, address: profile.value.address, connect: () => services.connect(profile.value) });
+    }
+    const clusters = await services.rehearsal.clusters();
+    if (!clusters.ok) return clusters;
+    const found = clusters.value.find((c) => c.cluster === target.cluster);
+    if (!found) return err('no-such-cluster', `The rehearsal Vault has no ${target.cluster} cluster.`);
+    return ok({ label: found.label, address: found.address, connect: () => found.connect() });
+  }
 
   return {
     'app.info': async () => info(),
@@ -88,21 +105,33 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     },
 
     'profiles.test': async ({ profile }) =>
-      withClient(services, profile, async (client) => {
+      withClient(() => services.connect(profile), async (client) => {
         const health = await client.health();
         if (!health.ok) return err(health.error.kind, health.error.message);
         return ok({ profile: profile.name, address: profile.address, health: healthSummary(health.value) });
       }),
 
-    'replication.status': async ({ profile: name }) => {
-      const profile = await services.profiles.get(name);
-      if (!profile.ok) return profile;
-      return withClient(services, profile.value, async (client): Promise<Result<ReplicationOverview>> => {
+    'replication.targets': async () => {
+      if (session.mode === 'rehearsal') {
+        const clusters = await services.rehearsal.clusters();
+        if (!clusters.ok) return clusters;
+        return ok({ targets: clusters.value.map((c) => ({ target: { kind: 'rehearsal' as const, cluster: c.cluster }, label: c.label, address: c.address })) });
+      }
+      const listed = await services.profiles.list();
+      if (!listed.ok) return listed;
+      return ok({ targets: listed.value.map((p) => ({ target: { kind: 'profile' as const, name: p.name }, label: p.name, address: p.address })) });
+    },
+
+    'replication.status': async ({ target }) => {
+      const resolved = await resolve(target);
+      if (!resolved.ok) return resolved;
+      const { label, address, connect } = resolved.value;
+      return withClient(connect, async (client): Promise<Result<ReplicationOverview>> => {
         // Asked side by side and reported one by one: a DR secondary may answer some and refuse others.
         const [replication, health, seal] = await Promise.all([client.replicationStatus(), client.health(), client.sealStatus()]);
         return ok({
-          profile: profile.value.name,
-          address: profile.value.address,
+          label,
+          address,
           fetchedAt: now().toISOString(),
           replication: section(replication, (a) => a.data),
           health: section(health, healthSummary),

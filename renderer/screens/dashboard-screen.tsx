@@ -4,9 +4,8 @@
  * timer and always shows how old what it shows is, so nobody acts on a stale picture.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { ConnectionProfile } from '../../shared/connection-profile';
 import { formatDuration } from '../../shared/format-duration';
-import type { AppInfo } from '../../shared/ipc-contract';
+import type { AppInfo, ClusterTarget, Value } from '../../shared/ipc-contract';
 import { describeHealth, type HealthLevel } from '../../shared/replication-health';
 import type { HealthSummary, ReplicationBlock, ReplicationOverview, SealSummary } from '../../shared/replication-overview';
 import { invoke } from '../api';
@@ -135,9 +134,14 @@ function NodeSection({ health, seal }: { health: ReplicationOverview['health']; 
   );
 }
 
+type TargetEntry = Value<'replication.targets'>['targets'][number];
+
+/** A target as a <select> value. */
+const keyOf = (target: ClusterTarget) => (target.kind === 'profile' ? `profile:${target.name}` : `rehearsal:${target.cluster}`);
+
 export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | undefined; onChooseTarget: () => void }) {
-  const [profiles, setProfiles] = useState<readonly ConnectionProfile[]>();
-  const [target, setTarget] = useState<string>();
+  const [targets, setTargets] = useState<readonly TargetEntry[]>();
+  const [selected, setSelected] = useState<string>();
   const [overview, setOverview] = useState<ReplicationOverview>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
@@ -145,17 +149,22 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
   const generation = useRef(0);
 
   useEffect(() => {
-    void invoke('profiles.list', {}).then((result) => {
+    if (info === undefined) return;
+    setTargets(undefined);
+    // In rehearsal this starts the built-in Vault the first time.
+    void invoke('replication.targets', {}).then((result) => {
       if (!result.ok) return setError(result.error.message);
-      setProfiles(result.value.profiles);
-      setTarget((current) => current ?? (info?.mode === 'live' && info.profile ? info.profile : result.value.profiles[0]?.name));
+      const entries = result.value.targets;
+      setTargets(entries);
+      const preferred = info.mode === 'live' && info.profile ? entries.find((e) => e.target.kind === 'profile' && e.target.name === info.profile) : entries[0];
+      setSelected(preferred ? keyOf(preferred.target) : undefined);
     });
   }, [info]);
 
-  const refresh = useCallback(async (name: string) => {
+  const refresh = useCallback(async (target: ClusterTarget) => {
     const mine = ++generation.current;
     setLoading(true);
-    const result = await invoke('replication.status', { profile: name });
+    const result = await invoke('replication.status', { target });
     // A reply for a cluster no longer selected is dropped.
     if (mine !== generation.current) return;
     setLoading(false);
@@ -164,6 +173,8 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
       setError(undefined);
     } else setError(result.error.message);
   }, []);
+
+  const target = targets?.find((e) => keyOf(e.target) === selected)?.target;
 
   useEffect(() => {
     if (target === undefined) return;
@@ -174,9 +185,10 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
       window.clearInterval(timer);
       generation.current++;
     };
-  }, [target, refresh]);
+    // Keyed on the selection, not the target object: an equal new object must not restart the timer.
+  }, [selected, targets, refresh]);
 
-  if (profiles !== undefined && profiles.length === 0) {
+  if (targets !== undefined && targets.length === 0) {
     return (
       <>
         <p>No connection profile is saved, so there is no cluster to show.</p>
@@ -196,10 +208,10 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
       <div className="toolbar">
         <div className="field">
           <label htmlFor="dashboard-target">Cluster</label>
-          <select id="dashboard-target" value={target ?? ''} onChange={(e) => setTarget(e.target.value)}>
-            {(profiles ?? []).map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name} — {p.address}
+          <select id="dashboard-target" value={selected ?? ''} onChange={(e) => setSelected(e.target.value)} disabled={targets === undefined}>
+            {(targets ?? []).map((entry) => (
+              <option key={keyOf(entry.target)} value={keyOf(entry.target)}>
+                {entry.label} — {entry.address}
               </option>
             ))}
           </select>
@@ -213,6 +225,8 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
               Updated <time dateTime={overview!.fetchedAt}>{formatAge(fetchedAt, now)}</time>
               {stale ? ' — out of date' : ''}; refreshes every {REFRESH_MS / 1000} s
             </>
+          ) : targets === undefined && info?.mode === 'rehearsal' && !error ? (
+            'Starting the rehearsal Vault…'
           ) : loading ? (
             'Reading status…'
           ) : (
@@ -220,7 +234,6 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
           )}
         </p>
       </div>
-      {info?.mode === 'rehearsal' && <Notice tone="info">This session is a rehearsal; the dashboard reads the saved profile chosen here.</Notice>}
       {error && <Notice tone="error">{error}</Notice>}
       {overview && verdict && (
         <>
