@@ -9,7 +9,11 @@ import { parsePolicy, type Policy } from './policy';
 import { TokenStore, type TokenFormat } from './token-store';
 
 /** Policies every cluster has; `root` is implicit, `default` grants nothing a ceremony needs. */
-const BUILT_IN_POLICY = parsePolicy('default', 'path "auth/token/lookup-self" { capabilities = ["read"] }');
+const DEFAULT_POLICY = (() => {
+  const r = parsePolicy('default', 'path "auth/token/lookup-self" { capabilities = ["read"] }');
+  if (!r.ok) throw new Error(`the built-in default policy does not parse: ${r.error.message}`);
+  return r.value;
+})();
 
 export class ClusterStorage {
   readonly policies = new Map<string, Policy>();
@@ -25,7 +29,7 @@ export class ClusterStorage {
   static fresh(format: TokenFormat): ClusterStorage {
     const keyring = randomBytes(32);
     const storage = new ClusterStorage(keyring, new TokenStore(keyring, format));
-    if (BUILT_IN_POLICY.ok) storage.policies.set('default', BUILT_IN_POLICY.value);
+    storage.policies.set('default', DEFAULT_POLICY);
     return storage;
   }
 

@@ -112,11 +112,6 @@ export class TokenStore {
     return copy;
   }
 
-  /** A stable digest input: what the merkle root of the replicated store covers. */
-  snapshot(): unknown {
-    return { tokens: [...this.tokens.keys()].sort(), roles: [...this.roles.values()] };
-  }
-
   private store(fields: Omit<TokenEntry, 'accessor' | 'issuedAt'>): TokenEntry {
     const entry: TokenEntry = { ...fields, accessor: randomBase62(TOKEN_BODY_LENGTH, randomBytes), issuedAt: Date.now() };
     this.tokens.set(entry.id, entry);

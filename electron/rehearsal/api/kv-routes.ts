@@ -49,8 +49,8 @@ function write({ cluster, params }: LogicalContext, change: (target: Cluster) =>
   return noContent();
 }
 
-const mount = (type: string, description: string, local = false) => ({
-  accessor: `${type}_${type.length.toString(16).padStart(8, '0')}`,
+const mount = (type: string, accessor: string, description: string, local = false) => ({
+  accessor,
   config: { default_lease_ttl: 0, force_no_cache: false, max_lease_ttl: 0 },
   description,
   external_entropy_access: false,
@@ -65,8 +65,8 @@ const mount = (type: string, description: string, local = false) => ({
 });
 
 const MOUNTS = {
-  'cubbyhole/': mount('cubbyhole', 'per-token private secret storage', true),
-  'identity/': mount('identity', 'identity store'),
-  'secret/': mount('kv', 'rehearsal key/value store'),
-  'sys/': mount('system', 'system endpoints used for control, policy and debugging'),
+  'cubbyhole/': mount('cubbyhole', 'cubbyhole_5f4e3d2c', 'per-token private secret storage', true),
+  'identity/': mount('identity', 'identity_1a2b3c4d', 'identity store'),
+  'secret/': mount('kv', 'kv_9e8d7c6b', 'rehearsal key/value store'),
+  'sys/': mount('system', 'system_0f1e2d3c', 'system endpoints used for control, policy and debugging'),
 };
