@@ -189,3 +189,21 @@ describe('replication management over the API', () => {
     expect((await p.call('POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: drToken } })).json).toEqual({ errors: ['Not a DR secondary.'] });
   });
 });
+
+describe('error messages', () => {
+  it('never quote the request body back, which may hold a share or token', async () => {
+    const { call, cluster } = fresh();
+    const init = await cluster.initialize({ secretShares: 1, secretThreshold: 1 });
+    if (!init.ok) throw new Error(init.error.message);
+    cluster.seal.unseal(init.value.shares[0]!);
+    const secret = 'hvs.SecretSecretSecretSecret';
+    const broken = await call('PUT', 'sys/generate-root/update', { body: `{"key": ${secret}}` });
+    expect(broken.json.errors[0]).toMatch(/^failed to parse JSON input: /);
+    expect(JSON.stringify(broken.json)).not.toContain('Secret');
+    const logicalBroken = await call('PUT', 'sys/decode-token', { body: `{"otp": ${secret}` });
+    expect(JSON.stringify(logicalBroken.json)).not.toContain('Secret');
+    const wrongType = await call('PUT', 'sys/decode-token', { body: { otp: { value: secret } } });
+    expect(wrongType.status).toBe(400);
+    expect(JSON.stringify(wrongType.json)).not.toContain('Secret');
+  });
+});

@@ -122,8 +122,9 @@ export class LogicalFields {
   }
 }
 
+/** Unlike Vault, never echoes the value: it may be a token. */
 function conversionError<T>(name: string, value: unknown, type: string): Result<T, FieldErrorKind> {
-  return err('invalid-field', `error converting input ${JSON.stringify(value)} for field "${name}": expected ${type}`);
+  return err('invalid-field', `error converting input for field "${name}": got ${goType(value)}, expected ${type}`);
 }
 
 function goType(v: unknown): string {
@@ -133,8 +134,13 @@ function goType(v: unknown): string {
   return typeof v;
 }
 
+/**
+ * Where the JSON breaks, never what it says: V8's messages quote the input, which may hold a
+ * share or token.
+ */
 function syntaxReason(e: unknown): string {
-  return e instanceof Error ? e.message : 'invalid JSON';
+  const at = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+  return at === undefined ? 'invalid JSON (unexpected end of input or character)' : `invalid character at input byte ${at}`;
 }
 
 type Value<R> = R extends { readonly value: infer V } ? V : never;
