@@ -187,6 +187,12 @@ describe('replication management over the API', () => {
     expect((await s.call('GET', 'sys/replication/dr/status')).json.data.connection_state).toBe('shutdown');
     expect((await p.call('GET', 'sys/replication/dr/status')).json.data.known_secondaries).toEqual([]);
     expect((await p.call('POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: drToken } })).json).toEqual({ errors: ['Not a DR secondary.'] });
+
+    // A DR operation token works until it is deleted.
+    const deleted = await s.call('POST', 'sys/replication/dr/secondary/operation-token/delete', { body: { dr_operation_token: drToken } });
+    expect(deleted.status).toBe(204);
+    expect((await s.call('POST', 'sys/replication/dr/secondary/disable', { body: { dr_operation_token: drToken } })).status).toBe(403);
+    expect((await s.call('POST', 'sys/replication/dr/secondary/operation-token/delete', { body: { dr_operation_token: drToken } })).status).toBe(403);
   });
 });
 

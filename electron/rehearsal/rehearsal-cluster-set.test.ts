@@ -329,6 +329,12 @@ describe('with a performance secondary', () => {
       expect(last.encoded_root_token).toBe(last.encoded_token);
       const token = decode(last.encoded_token, OTP);
       expect((await perf('GET', 'auth/token/lookup-self', { token })).json.data.policies).toEqual(['root']);
+      expect((await perf('PUT', 'secret/from-perf', { token, body: { forwarded: true } })).status).toBe(204);
+      expect((await vaultRequest(id, v.primary.apiAddr, 'GET', 'secret/from-perf', { token: v.rootToken })).json.data).toEqual({ forwarded: true });
+      expect((await perf('PUT', 'sys/replication/performance/secondary/promote', { body: {} })).status).toBe(403);
+      const promoted = await perf('PUT', 'sys/replication/performance/secondary/promote', { token, body: {} });
+      expect(promoted.json.warnings[0]).toMatch(/being promoted to a replication primary/);
+      expect((await perf('GET', 'sys/replication/performance/status')).json.data.mode).toBe('primary');
     } finally {
       await v.close();
     }
