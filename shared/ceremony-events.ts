@@ -7,7 +7,7 @@
  * People's events reach the main process over IPC, so they also have a strict schema
  * (`personEventSchema`); the service stamps the time (`at`) when it applies one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROMOTION_STEPS, type Role, type SecretName, type StepId } from './ceremony-steps';
 import { FAILBACK_STEPS } from './failback-steps';
 

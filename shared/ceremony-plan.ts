@@ -37,7 +37,7 @@
  *   digits (the form Vault and openpgp.js print), so compare them case-insensitively anyway.
  */
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Result } from './result';
 
 export type PlanErrorKind = 'syntax' | 'invalid';

@@ -3,7 +3,7 @@
  * and whom we trust. The renderer may see it, so it holds paths, never key material or
  * tokens. There is deliberately no way to skip certificate verification.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Result } from './result';
 
 export type ConnectionProfileErrorKind = 'invalid-profile' | 'missing-variable' | 'skip-verify-refused';
@@ -13,7 +13,6 @@ export type ConnectionProfileErrorKind = 'invalid-profile' | 'missing-variable' 
 const HTTPS_ADDRESS = /^https:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?(\/[A-Za-z0-9._~\-/%]*)?$/;
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 // Sent as an HTTP header: visible ASCII only, Vault's path form without stray slashes.
-const NAMESPACE = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
 const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
 const filePath = (what: string) =>
@@ -41,7 +40,6 @@ export const connectionProfileSchema = z.strictObject({
     .regex(HOST_NAME, 'TLS server name must be a DNS host name')
     .refine((n) => !/^\d+(\.\d+){3}$/.test(n), 'TLS server name must be a DNS host name, not an IP address')
     .optional(),
-  namespace: z.string().regex(NAMESPACE, "namespace must look like 'team' or 'parent/child'").optional(),
 });
 
 export type ConnectionProfile = z.infer<typeof connectionProfileSchema>;
@@ -113,8 +111,8 @@ export function profileFromVaultEnv(
   };
   const serverName = env['VAULT_TLS_SERVER_NAME']?.trim();
   if (serverName) candidate['tlsServerName'] = serverName;
-  const namespace = env['VAULT_NAMESPACE']?.trim().replace(/^\/+|\/+$/g, '');
-  if (namespace) candidate['namespace'] = namespace;
+  // VAULT_NAMESPACE is deliberately not imported: replication and operation-token endpoints
+  // exist only in the root namespace, and a namespace header would make them fail.
   const parsed = parseConnectionProfile(candidate);
   if (parsed.ok) return parsed;
   return err('invalid-profile', `${parsed.error.message} (imported from VAULT_* variables)`);

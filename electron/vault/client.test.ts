@@ -166,10 +166,11 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
 });
 
 describe('headers', () => {
-  it('sends X-Vault-Token and X-Vault-Namespace only when configured', async () => {
+  it('sends X-Vault-Token only when configured, and never a namespace (these endpoints live in the root namespace)', async () => {
     handler = (_, res) => json(res, 200, attempt());
-    await client({ token: 'hvs.tok', namespace: 'admin' }).generateRoot.status();
-    expect(last().headers).toMatchObject({ 'x-vault-token': 'hvs.tok', 'x-vault-namespace': 'admin', 'x-vault-request': 'true' });
+    await client({ token: 'hvs.tok' }).generateRoot.status();
+    expect(last().headers).toMatchObject({ 'x-vault-token': 'hvs.tok', 'x-vault-request': 'true' });
+    expect(last().headers['x-vault-namespace']).toBeUndefined();
     await client().generateRoot.status();
     expect(last().headers['x-vault-token']).toBeUndefined();
     expect(last().headers['x-vault-namespace']).toBeUndefined();

@@ -5,7 +5,7 @@
  * with Vault's text and what it means. The client never logs, and secrets it sends
  * (shares, OTPs, tokens) are redacted from anything it returns as an error.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createTransport, type HttpMethod, type TransportTls } from './transport';
 import {
   decodedTokenSchema,
@@ -35,8 +35,6 @@ export interface VaultClientOptions {
   readonly tls: TransportTls;
   /** Sent as X-Vault-Token (Vault 2.x generation endpoints, replication setup). */
   readonly token?: string;
-  /** Sent as X-Vault-Namespace. */
-  readonly namespace?: string;
   readonly timeoutMs?: number;
 }
 
@@ -185,7 +183,6 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const { profileName, address } = options;
   const baseHeaders: Record<string, string> = {};
   if (options.token !== undefined) baseHeaders['X-Vault-Token'] = options.token;
-  if (options.namespace !== undefined) baseHeaders['X-Vault-Namespace'] = options.namespace;
   const alwaysSecret = options.token ? [options.token] : [];
 
   async function call<S extends z.ZodType>(c: Call<S>): Promise<VaultResult<z.output<S>>> {

@@ -23,7 +23,6 @@ export async function connectProfile(profile: ConnectionProfile, options: Connec
         profileName: profile.name,
         address: profile.address,
         tls: material.value,
-        ...(profile.namespace === undefined ? {} : { namespace: profile.namespace }),
         ...(options.token === undefined ? {} : { token: options.token }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       }),

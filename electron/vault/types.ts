@@ -4,7 +4,7 @@
  * newer Vault does not break the dashboard. Field names stay Vault's, as auditors and the
  * docs spell them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppError } from '../../shared/result';
 import type { TransportErrorKind } from './transport';
 

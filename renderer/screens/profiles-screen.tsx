@@ -14,10 +14,10 @@ import { TextField } from '../components/text-field';
 type Draft = Record<keyof ConnectionProfile, string>;
 type FieldErrors = Partial<Record<keyof ConnectionProfile, string>>;
 
-const EMPTY: Draft = { name: '', address: '', caCertPath: '', clientCertPath: '', clientKeyPath: '', tlsServerName: '', namespace: '' };
+const EMPTY: Draft = { name: '', address: '', caCertPath: '', clientCertPath: '', clientKeyPath: '', tlsServerName: '' };
 
 function draftOf(profile: ConnectionProfile): Draft {
-  return { ...EMPTY, ...profile, tlsServerName: profile.tlsServerName ?? '', namespace: profile.namespace ?? '' };
+  return { ...EMPTY, ...profile, tlsServerName: profile.tlsServerName ?? '' };
 }
 
 /** Checks the draft with the same schema the main process applies, to point at the field at fault. */
@@ -199,7 +199,6 @@ export function ProfilesScreen() {
           <FilePathField id="profile-cert" purpose="client-certificate" label="Client certificate" value={draft.clientCertPath} onChange={set('clientCertPath')} error={errors.clientCertPath} required hint="PEM client certificate for mutual TLS (VAULT_CLIENT_CERT)." />
           <FilePathField id="profile-key" purpose="client-key" label="Client key" value={draft.clientKeyPath} onChange={set('clientKeyPath')} error={errors.clientKeyPath} required hint="PEM private key of that certificate, unencrypted (VAULT_CLIENT_KEY)." />
           <TextField id="profile-server-name" label="TLS server name" value={draft.tlsServerName} onChange={set('tlsServerName')} error={errors.tlsServerName} hint="When the certificate's name differs from the address's host (VAULT_TLS_SERVER_NAME)." />
-          <TextField id="profile-namespace" label="Namespace" value={draft.namespace} onChange={set('namespace')} error={errors.namespace} hint="Vault Enterprise namespace (VAULT_NAMESPACE)." />
           {notice && (
             <Notice tone={notice.tone} testId={notice.testId}>
               {notice.text}
