@@ -1,0 +1,38 @@
+/**
+ * Times one operation: warm-up runs first (JIT, gpg-agent start, file cache), then timed runs,
+ * summarised as median, min and max in milliseconds. The median is the figure reported, because
+ * on a shared 2-core machine a single run is easily disturbed by a neighbour.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface Timing {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number;
+}
+
+export interface MeasureOptions {
+  readonly warmup?: number;
+  readonly runs?: number;
+}
+
+export async function measure(operation: () => Promise<unknown> | unknown, options: MeasureOptions = {}): Promise<Timing> {
+  const { warmup = 2, runs = 7 } = options;
+  for (let i = 0; i < warmup; i++) await operation();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await operation();
+    samples.push(performance.now() - start);
+  }
+  return summarise(samples);
+}
+
+export function summarise(samples: readonly number[]): Timing {
+  if (samples.length === 0) throw new TypeError('summarise: no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length };
+}

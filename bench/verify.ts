@@ -1,0 +1,63 @@
+/**
+ * Transcript verification of a 10,000-event bundle: `vault-ceremony verify DIR` as an auditor runs
+ * it (a new process through bin/vault-ceremony.mjs, start-up included) against `gpg --verify` of
+ * the same transcript (a new process, the three signers' keys in a temp GNUPGHOME), plus the
+ * in-process time of verifyBundle. gpg checks only the signatures; verify also checks the hash
+ * chain and re-renders the transcript from the journal, so it does strictly more work.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { verifyBundle } from '../electron/transcript/verify';
+import { createTempGnupg } from '../test/support/temp-gnupg';
+import { runGpg } from './gpg-run';
+import { makeLargeBundle } from './large-bundle';
+import { measure } from './measure';
+import { ratio, timed, type Benchmark } from './metric';
+
+const EVENTS = 10_000;
+const CLI = join(import.meta.dirname, '..', 'bin', 'vault-ceremony.mjs');
+
+export const verifyBenchmark: Benchmark = {
+  name: 'verify',
+  async run() {
+    const bundle = await makeLargeBundle(EVENTS);
+    const gnupg = createTempGnupg();
+    try {
+      for (const s of bundle.signers) gnupg.importKey(s.publicKey);
+      const transcript = join(bundle.dir, 'transcript.txt.asc');
+      const about = `${EVENTS} events, transcript ${(bundle.transcriptBytes / 1e6).toFixed(1)} MB, 3 signatures`;
+
+      const cli = await measure(async () => {
+        const run = await runNode([CLI, 'verify', bundle.dir]);
+        if (run.status !== 0) throw new Error(`vault-ceremony verify failed (${run.status}): ${run.stderr}`);
+      }, { warmup: 1, runs: 5 });
+      const inProcess = await measure(async () => {
+        const report = await verifyBundle(bundle.dir);
+        if (!report.valid) throw new Error(report.problems.map((p) => p.message).join('; '));
+      }, { warmup: 1, runs: 5 });
+      const gpg = await measure(async () => {
+        const run = await runGpg(gnupg.home, ['--verify', transcript]);
+        if (run.status !== 0) throw new Error(`gpg --verify failed (${run.status}): ${run.stderr}`);
+      }, { warmup: 1, runs: 5 });
+      return [
+        timed('verify_10k_ms', cli, `vault-ceremony verify, new process; ${about}`),
+        timed('verify_10k_in_process_ms', inProcess, 'verifyBundle in this process'),
+        timed('verify_10k_gpg_ms', gpg, 'gpg --verify, new process'),
+        ratio('verify_vs_gpg_ratio', cli, gpg, 'CLI / gpg, medians; target <= 2'),
+      ];
+    } finally {
+      gnupg.dispose();
+      bundle.dispose();
+    }
+  },
+};
+
+function runNode(args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const errs: Buffer[] = [];
+    child.stderr.on('data', (b: Buffer) => errs.push(b));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr: Buffer.concat(errs).toString() }));
+  });
+}
