@@ -1,0 +1,157 @@
+/**
+ * `vault-ceremony rehearse --out DIR [--officers N] [--threshold T]
+ *   [--cluster D/cluster.json [--resume] [--officer-passphrase-file F]] [--pace MS]`
+ *
+ * A complete DR promotion ceremony, headless, against a rehearsal Vault: in this process by
+ * default, or one `vault-ceremony rehearsal-vault --dir D` runs. Every role is played (roll call,
+ * acknowledgements, officers' PGP shares decrypted with openpgp.js, signatures), then the bundle
+ * is written to DIR and verified. Exit 0 only if the DR secondary ended as primary and the bundle
+ * verifies; 1 when the ceremony or the bundle failed; 2 for usage errors. Never prints a secret.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { rehearsalPassphrase } from '../../electron/ceremony/rehearsal-cast';
+import { runRehearsal } from '../../electron/ceremony/headless-rehearsal';
+import type { RehearsalTargetSpec } from '../../electron/ceremony/rehearsal-target';
+import { startRehearsalVault, type RehearsalVault } from '../../electron/rehearsal/rehearsal-cluster-set';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
+
+/** As the brief's benchmark and rehearsal-vault: five officers, three shares needed. */
+const DEFAULT_OFFICERS = 5;
+
+const USAGE = `usage: vault-ceremony rehearse --out DIR [--officers N] [--threshold T] [--pace MS]
+       vault-ceremony rehearse --out DIR --cluster D/cluster.json [--resume] [--officer-passphrase-file F] [--pace MS]
+
+Runs a complete REHEARSAL of the DR promotion ceremony, every role played headless: roll call,
+checks, the OTP and attempt, each officer's PGP-encrypted share decrypted and entered, the token
+decoded locally, promotion, post-check, token deletion, then the administrator's signature and
+each witness's countersignature. Writes the bundle (DIR/transcript.txt.asc, DIR/journal.jsonl,
+DIR/signers/*.pub.asc) and the working journal and plan (DIR/ceremony/), and verifies the bundle.
+Exit 0 only if the DR secondary ended as primary and the bundle verifies.
+  --out DIR        a new or empty folder (with --resume: the folder of the ceremony to continue)
+  --officers N     officers holding shares, for the in-process rehearsal Vault (default ${DEFAULT_OFFICERS})
+  --threshold T    shares needed, for the in-process rehearsal Vault (default 3, or every share with fewer officers)
+  --cluster FILE   use the rehearsal Vault 'vault-ceremony rehearsal-vault --dir D' runs (D/cluster.json)
+                   and its officers' keys; the signers' rehearsal keys are kept in D/rehearsal-signers/
+  --resume         continue the ceremony whose journal is in DIR/ceremony/ (needs --cluster): the
+                   interruption is recorded and the ceremony goes on where the machine says
+  --officer-passphrase-file F   the passphrase rehearsal-vault's --passphrase-file gave officer keys
+  --pace MS        wait MS milliseconds before each person's step, to follow along (default 0)
+`;
+
+export const rehearseCommand: Command = async (argv, io) => {
+  const parsed = parseOptions(argv, io);
+  if (typeof parsed === 'number') return parsed;
+
+  let vault: RehearsalVault | undefined;
+  let target: RehearsalTargetSpec;
+  if (parsed.cluster === undefined) {
+    // Officers' keys get a passphrase, so the rehearsal unlocks them as on the day.
+    const officerPassphrase = rehearsalPassphrase();
+    const started = await startRehearsalVault({ officers: parsed.officers, ...(parsed.threshold ? { threshold: parsed.threshold } : {}), passphrase: officerPassphrase });
+    if (!started.ok) {
+      io.stderr(`vault-ceremony rehearse: ${started.error.message}\n`);
+      return started.error.kind === 'setup-failed' ? EXIT_FAILED : EXIT_USAGE;
+    }
+    vault = started.value;
+    target = { kind: 'in-process', vault, officerPassphrase };
+    io.stdout(`REHEARSAL Vault started in this process: DR secondary ${vault.drSecondary.apiAddr}, ${vault.shares} officers, threshold ${vault.threshold}\n`);
+  } else {
+    target = { kind: 'external', clusterJson: parsed.cluster, ...(parsed.officerPassphrase ? { officerPassphrase: parsed.officerPassphrase } : {}) };
+  }
+
+  try {
+    const result = await runRehearsal({
+      out: parsed.out,
+      target,
+      resume: parsed.resume,
+      log: (line) => io.stdout(`${line}\n`),
+      ...(parsed.pace ? { pace: parsed.pace } : {}),
+    });
+    if (!result.ok) {
+      io.stderr(`vault-ceremony rehearse: ${result.error.message}\n`);
+      return result.error.kind === 'invalid-output' || result.error.kind === 'cannot-resume' ? EXIT_USAGE : EXIT_FAILED;
+    }
+    const { report, promoted } = result.value;
+    const signatures = report.signatures.map((s) => `${s.signer} ${s.good ? 'good' : 'BAD'}`).join(', ');
+    io.stdout(`DR secondary promoted: ${promoted ? 'yes' : 'NO'}\nbundle verified: ${report.valid ? 'yes' : 'NO'} (${report.events} journal events, head ${report.head}; signatures: ${signatures})\n`);
+    return promoted && report.valid ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    await vault?.close();
+  }
+};
+
+interface Options {
+  readonly out: string;
+  readonly officers: number;
+  /** Undefined: the rehearsal Vault's default (3, or every share when there are fewer officers). */
+  readonly threshold: number | undefined;
+  readonly cluster: string | undefined;
+  readonly resume: boolean;
+  readonly officerPassphrase: string | undefined;
+  readonly pace: number | undefined;
+}
+
+function parseOptions(argv: string[], io: CliIo): Options | number {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        out: { type: 'string' },
+        officers: { type: 'string' },
+        threshold: { type: 'string' },
+        cluster: { type: 'string' },
+        resume: { type: 'boolean' },
+        'officer-passphrase-file': { type: 'string' },
+        pace: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    return usageError(io, e instanceof Error ? e.message : String(e));
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  const out = values.out as string | undefined;
+  if (!out) return usageError(io, '--out is required: a new or empty folder for the bundle');
+  const cluster = values.cluster as string | undefined;
+  const resume = values.resume === true;
+  if (resume && cluster === undefined) return usageError(io, '--resume needs --cluster: an in-process rehearsal Vault ends with the process, so only an external one can be resumed against');
+  if (cluster !== undefined && (values.officers !== undefined || values.threshold !== undefined))
+    return usageError(io, '--officers and --threshold set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them');
+  const passphraseFile = values['officer-passphrase-file'] as string | undefined;
+  if (passphraseFile !== undefined && cluster === undefined) return usageError(io, '--officer-passphrase-file is for the officer keys of an external rehearsal Vault (--cluster)');
+
+  const officers = wholeNumber(values.officers as string | undefined, '--officers', 1, 255);
+  if (typeof officers === 'string') return usageError(io, officers);
+  const threshold = wholeNumber(values.threshold as string | undefined, '--threshold', 1, 255);
+  if (typeof threshold === 'string') return usageError(io, threshold);
+  const pace = wholeNumber(values.pace as string | undefined, '--pace', 0, 60_000);
+  if (typeof pace === 'string') return usageError(io, pace);
+
+  let officerPassphrase: string | undefined;
+  if (passphraseFile !== undefined) {
+    try {
+      officerPassphrase = readFileSync(passphraseFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      return usageError(io, `cannot read --officer-passphrase-file ${passphraseFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { out, officers: officers ?? DEFAULT_OFFICERS, threshold, cluster, resume, officerPassphrase, pace };
+}
+
+function wholeNumber(text: string | undefined, flag: string, min: number, max: number): number | undefined | string {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max) return `${flag} must be a whole number from ${min} to ${max}, not '${text}'`;
+  return Number(text);
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`vault-ceremony rehearse: ${message}\n\n${USAGE}`);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,72 @@
+/**
+ * The people of a headless rehearsal: the rehearsal Vault's officers (with the keys it
+ * generated), plus an administrator and witnesses whose signing keys are generated here
+ * (OpenPGP v4, which GnuPG 2.2 verifies), and the plan that names them all.
+ */
+import { randomBytes } from 'node:crypto';
+import { validatePlan, type CeremonyPlan } from '../../shared/ceremony-plan';
+import { err, ok, type Result } from '../../shared/result';
+import { generateOfficerKey } from '../pgp/officer-keys';
+
+export interface CastMember {
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly publicKeyArmored: string;
+  /** A secret. */
+  readonly privateKeyArmored: string;
+  /** A secret; undefined for a key without passphrase protection. */
+  readonly passphrase: string | undefined;
+}
+
+export interface CastOfficer extends CastMember {
+  /** What Vault handed the officer: base64 of the PGP message holding the share's hex. */
+  readonly encryptedShare: string;
+}
+
+export interface Signers {
+  readonly administrator: CastMember;
+  readonly witnesses: readonly CastMember[];
+}
+
+export interface RehearsalCast extends Signers {
+  readonly officers: readonly CastOfficer[];
+}
+
+export const ADMINISTRATOR = 'administrator';
+export const WITNESSES = ['witness-1', 'witness-2'] as const;
+
+/** A random passphrase for a throwaway rehearsal key (kept in memory only). */
+export function rehearsalPassphrase(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** The administrator's and witnesses' keys; `protect` gives each its own random passphrase. */
+export async function generateSigners(protect: boolean): Promise<Signers> {
+  const member = async (name: string): Promise<CastMember> => {
+    const passphrase = protect ? rehearsalPassphrase() : undefined;
+    const key = await generateOfficerKey({ name, ...(passphrase ? { passphrase } : {}) });
+    return { name, fingerprint: key.fingerprint, publicKeyArmored: key.publicKeyArmored, privateKeyArmored: key.privateKeyArmored, passphrase };
+  };
+  const [administrator, ...witnesses] = await Promise.all([ADMINISTRATOR, ...WITNESSES].map(member));
+  return { administrator: administrator!, witnesses };
+}
+
+/** The promotion plan for a rehearsal: Vault 1.x, quorum of officers' shares, every person named with their key. */
+export function rehearsalPlan(cast: RehearsalCast, options: { readonly id: string; readonly threshold: number; readonly profile: string }): Result<CeremonyPlan, 'invalid-plan'> {
+  const person = (m: CastMember) => ({ name: m.name, fingerprint: m.fingerprint });
+  const plan = validatePlan({
+    format: 1,
+    id: options.id,
+    title: 'Rehearsal: promote the DR secondary',
+    kind: 'promotion',
+    rehearsal: true,
+    profile: options.profile,
+    vault_version: 1,
+    token_path: 'operation-token-quorum',
+    threshold: options.threshold,
+    administrator: person(cast.administrator),
+    witnesses: cast.witnesses.map(person),
+    officers: cast.officers.map((o, i) => ({ ...person(o), share_index: i + 1 })),
+  });
+  return plan.ok ? ok(plan.value) : err('invalid-plan', plan.error.message);
+}

@@ -1,0 +1,141 @@
+/**
+ * The rehearsal Vault a headless rehearsal runs against, connected over mutual TLS like any
+ * profile: one started in this process, or one `vault-ceremony rehearsal-vault --dir D` runs
+ * (read from `D/cluster.json`, its client certificate, and the officer keys it generated).
+ *
+ * The administrator's and witnesses' rehearsal keys must outlive a crash to resume an external
+ * rehearsal, so there they are kept in `D/rehearsal-signers/` (0600), beside the officers'
+ * private keys the rehearsal Vault already wrote; an in-process rehearsal keeps them in memory.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import * as openpgp from 'openpgp';
+import { z } from 'zod';
+import { utf8ToBytes, wipe } from '../../shared/bytes';
+import { err, ok, type Result } from '../../shared/result';
+import { describeFsError, fsErrorCode } from '../fs-error';
+import type { RehearsalVault } from '../rehearsal/rehearsal-cluster-set';
+import { createVaultClient, type VaultClient } from '../vault/client';
+import { connectProfile } from '../vault/connect';
+import { ADMINISTRATOR, generateSigners, WITNESSES, type CastMember, type CastOfficer, type Signers } from './rehearsal-cast';
+
+export type RehearsalTargetSpec =
+  | { readonly kind: 'in-process'; readonly vault: RehearsalVault; readonly officerPassphrase?: string }
+  | { readonly kind: 'external'; readonly clusterJson: string; readonly officerPassphrase?: string };
+
+export interface RehearsalTarget {
+  /** The DR secondary the ceremony promotes. */
+  readonly client: VaultClient;
+  readonly officers: readonly CastOfficer[];
+  readonly threshold: number;
+  /** Where signers' keys persist (external rehearsals); undefined to keep them in memory. */
+  readonly signersDir: string | undefined;
+}
+
+export type RehearsalTargetErrorKind = 'cluster-unreadable' | 'connect-failed' | 'officer-keys-missing';
+
+export const DR_SECONDARY_PROFILE = 'dr-secondary';
+
+export async function connectTarget(spec: RehearsalTargetSpec): Promise<Result<RehearsalTarget, RehearsalTargetErrorKind>> {
+  return spec.kind === 'in-process' ? ok(inProcess(spec.vault, spec.officerPassphrase)) : external(spec.clusterJson, spec.officerPassphrase);
+}
+
+function inProcess(vault: RehearsalVault, passphrase: string | undefined): RehearsalTarget {
+  const key = utf8ToBytes(vault.clientKeyPem);
+  let client: VaultClient;
+  try {
+    client = createVaultClient({ profileName: DR_SECONDARY_PROFILE, address: vault.drSecondary.apiAddr, tls: { ca: vault.caPem, cert: vault.clientCertPem, key } });
+  } finally {
+    wipe(key);
+  }
+  const officers = vault.officers.map((o) => ({
+    name: o.name,
+    fingerprint: o.fingerprint,
+    publicKeyArmored: o.publicKeyArmored ?? '',
+    privateKeyArmored: o.privateKeyArmored ?? '',
+    passphrase,
+    encryptedShare: o.encryptedShare,
+  }));
+  return { client, officers, threshold: vault.threshold, signersDir: undefined };
+}
+
+const clusterSchema = z.object({
+  dr_secondary: z.object({ api_addr: z.string() }),
+  ca_cert: z.string(),
+  client_cert: z.string(),
+  client_key: z.string(),
+  threshold: z.number().int().min(1),
+  officers: z.array(
+    z.object({ name: z.string(), fingerprint: z.string(), public_key: z.string(), private_key: z.string().nullable(), encrypted_share: z.string() }),
+  ),
+});
+
+async function external(clusterJson: string, passphrase: string | undefined): Promise<Result<RehearsalTarget, RehearsalTargetErrorKind>> {
+  const dir = dirname(resolve(clusterJson));
+  const at = (path: string) => (isAbsolute(path) ? path : join(dir, path));
+  let cluster: z.infer<typeof clusterSchema>;
+  try {
+    cluster = clusterSchema.parse(JSON.parse(await readFile(clusterJson, 'utf8')));
+  } catch (e) {
+    const why = fsErrorCode(e) === 'ENOENT' ? 'it does not exist (is `vault-ceremony rehearsal-vault --dir DIR` running?)' : e instanceof z.ZodError ? 'it is not the cluster.json rehearsal-vault writes' : describeFsError(e);
+    return err('cluster-unreadable', `cannot read ${clusterJson}: ${why}`);
+  }
+  const officers: CastOfficer[] = [];
+  try {
+    for (const o of cluster.officers) {
+      if (o.private_key === null)
+        return err('officer-keys-missing', `officer '${o.name}' brought their own key, so this rehearsal Vault holds no private key to decrypt their share headless; rehearse in the app instead`);
+      officers.push({
+        name: o.name,
+        fingerprint: o.fingerprint,
+        publicKeyArmored: await readFile(at(o.public_key), 'utf8'),
+        privateKeyArmored: await readFile(at(o.private_key), 'utf8'),
+        passphrase,
+        encryptedShare: (await readFile(at(o.encrypted_share), 'utf8')).trim(),
+      });
+    }
+  } catch (e) {
+    return err('cluster-unreadable', `cannot read the officers' files next to ${clusterJson}: ${describeFsError(e)}`);
+  }
+  const connected = await connectProfile({
+    name: DR_SECONDARY_PROFILE,
+    address: cluster.dr_secondary.api_addr,
+    caCertPath: at(cluster.ca_cert),
+    clientCertPath: at(cluster.client_cert),
+    clientKeyPath: at(cluster.client_key),
+  });
+  if (!connected.ok) return err('connect-failed', connected.error.message);
+  return ok({ client: connected.value, officers, threshold: cluster.threshold, signersDir: join(dir, 'rehearsal-signers') });
+}
+
+/**
+ * The administrator's and witnesses' keys: new ones in memory (each with its own passphrase), or,
+ * with `dir`, the ones saved there by an earlier run (created unprotected, 0600, if there are none).
+ */
+export async function rehearsalSigners(dir: string | undefined): Promise<Result<Signers, 'cluster-unreadable'>> {
+  if (dir === undefined) return ok(await generateSigners(true));
+  const names = [ADMINISTRATOR, ...WITNESSES];
+  const file = (name: string) => join(dir, `${name}.key.asc`);
+  try {
+    const saved = await Promise.all(names.map((n) => readFile(file(n), 'utf8')));
+    const [administrator, ...witnesses] = await Promise.all(saved.map((armored, i) => memberFromKey(names[i]!, armored)));
+    return ok({ administrator: administrator!, witnesses });
+  } catch (e) {
+    if (fsErrorCode(e) !== 'ENOENT') return err('cluster-unreadable', `cannot read the rehearsal signers' keys in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const signers = await generateSigners(false);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const m of [signers.administrator, ...signers.witnesses]) {
+      await writeFile(file(m.name), m.privateKeyArmored, { mode: 0o600, flag: 'wx' });
+    }
+  } catch (e) {
+    return err('cluster-unreadable', `cannot save the rehearsal signers' keys in ${dir}: ${describeFsError(e)}`);
+  }
+  return ok(signers);
+}
+
+async function memberFromKey(name: string, armored: string): Promise<CastMember> {
+  const key = await openpgp.readPrivateKey({ armoredKey: armored });
+  return { name, fingerprint: key.getFingerprint(), publicKeyArmored: key.toPublic().armor(), privateKeyArmored: armored, passphrase: undefined };
+}
