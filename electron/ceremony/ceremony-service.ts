@@ -482,8 +482,10 @@ export class CeremonyService {
     // Completing the attempt moves on at once, so the machine's own line for the last share is not kept.
     if (before.attempt && now.held.includes('encoded-token') && !before.held.includes('encoded-token'))
       this.say(`  The last share was accepted: ${before.attempt.required} of ${before.attempt.required}; Vault returned the encoded token.`);
+    const newlySigned = now.signed.slice(before.signed.length);
+    for (const name of newlySigned) this.say(`  ${name} signed the transcript (${now.signed.length} of ${signers(now.plan).length})`);
     if (now.step !== before.step) this.say(`${now.plan.rehearsal ? 'REHEARSAL ' : ''}step: ${v.title}${v.nonce ? ` (nonce ${v.nonce})` : ''}`);
-    if (now.lastResult !== undefined && now.lastResult !== before.lastResult) this.say(`  ${now.lastResult}`);
+    if (now.lastResult !== undefined && now.lastResult !== before.lastResult && newlySigned.length === 0) this.say(`  ${now.lastResult}`);
     for (const d of now.deviations.slice(before.deviations.length)) this.say(`  deviation #${d.id} (${d.kind}): ${d.reason}`);
     for (const d of now.deviations) {
       const was = before.deviations.find((x) => x.id === d.id);

@@ -13,6 +13,8 @@ export interface DriverOptions {
   readonly log: (line: string) => void;
   /** Milliseconds to wait before each person's step, so people can follow along (default 0). */
   readonly pace?: number;
+  /** Stops playing (successfully) as soon as this holds, before the next move. */
+  readonly until?: (status: ServiceStatus) => boolean;
 }
 
 export type DriverErrorKind = 'ceremony-failed';
@@ -26,7 +28,7 @@ export async function playCeremony(service: CeremonyService, cast: RehearsalCast
     const status = service.status();
     const v = status.ceremony;
     if (status.stopped) return fail(status.lastError?.message ?? 'the ceremony stopped');
-    if (v.step === 'finished' || v.step === 'cancelled' || v.step === 'aborted') return ok(status);
+    if (v.step === 'finished' || v.step === 'cancelled' || v.step === 'aborted' || options.until?.(status)) return ok(status);
     if (options.pace) await new Promise((resolve) => setTimeout(resolve, options.pace));
 
     const open = v.openDeviations[0];
