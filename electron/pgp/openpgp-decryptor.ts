@@ -9,6 +9,7 @@ import { wipe } from '../../shared/bytes';
 import { armorIsComplete, armorType } from '../../shared/pgp-envelope';
 import { err, type Result } from '../../shared/result';
 import { displayKeyId, officerOwningKey, type OfficerPublicKey, type Recipient } from './recipient';
+import { decryptRsaSessionKey, takesRsaPath } from './rsa-session-key';
 import { assertAttributed, type ShareDecryptErrorKind, type ShareDecryptor } from './share-decryptor';
 import type { ShareMessage } from './share-message';
 import { shareFromPlaintext } from './share-plaintext';
@@ -81,7 +82,7 @@ async function decryptOnce(
       if (!opened.ok) return opened;
       unlocked = opened.value;
     }
-    return await decryptWith(unlocked, message, owner);
+    return await decryptWith(unlocked, message, recipient.keyId, owner);
   } finally {
     forgetSecrets(unlocked);
     forgetSecrets(key);
@@ -123,11 +124,15 @@ async function unlock(key: openpgp.PrivateKey, passphrase: string, owner: string
 /** A share is 66 hex characters; a generous cap still stops a decompression bomb at once. */
 const MAX_PLAINTEXT = 4096;
 
-async function decryptWith(key: openpgp.PrivateKey, message: ShareMessage, owner: string): Promise<Outcome> {
+async function decryptWith(key: openpgp.PrivateKey, message: ShareMessage, keyId: string, owner: string): Promise<Outcome> {
   let plaintext: Uint8Array | undefined;
+  let sessionKey: openpgp.SessionKey | undefined;
   try {
     const parsed = await openpgp.readMessage({ binaryMessage: message.bytes });
-    const result = await openpgp.decrypt({ message: parsed, decryptionKeys: key, format: 'binary', config: { maxDecompressedMessageSize: MAX_PLAINTEXT } });
+    // RSA keys: OpenSSL does the RSA step (openpgp.js's BigInt fallback takes ~100 ms for RSA-4096).
+    if (takesRsaPath(parsed, key, keyId)) sessionKey = await decryptRsaSessionKey(parsed, key, keyId);
+    const keys = sessionKey ? { sessionKeys: sessionKey } : { decryptionKeys: key };
+    const result = await openpgp.decrypt({ message: parsed, ...keys, format: 'binary', config: { maxDecompressedMessageSize: MAX_PLAINTEXT } });
     const data: Uint8Array = result.data;
     plaintext = data;
     return shareFromPlaintext(data);
@@ -141,7 +146,7 @@ async function decryptWith(key: openpgp.PrivateKey, message: ShareMessage, owner
         : `the share could not be decrypted with ${owner} (${why}): the message may be damaged; paste it again`,
     );
   } finally {
-    wipe(plaintext);
+    wipe(plaintext, sessionKey?.data);
   }
 }
 
