@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import type { FileChoicePurpose, VaultCeremonyApi } from '../shared/ipc-contract';
+import type { DirectoryChoicePurpose, FileChoicePurpose, VaultCeremonyApi } from '../shared/ipc-contract';
 import { createChannelHandlers } from '../electron/ipc/channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from '../electron/ipc/handler-registry';
 import { openProfileStore } from '../electron/profiles/profile-store';
-import { createRehearsalClusters } from '../electron/rehearsal-clusters';
+import { createRehearsalHost } from '../electron/ipc/rehearsal-host';
 import { originOf } from '../electron/security/origin';
 import { connectProfile } from '../electron/vault/connect';
 import { createTestPki, type TestPki } from '../electron/vault/mtls-test-server';
@@ -42,6 +42,8 @@ export interface Harness {
   readonly origin: string;
   /** What the next file dialog for each purpose answers (null: cancelled). */
   readonly nextFile: Map<FileChoicePurpose, string | null>;
+  /** What the next folder dialog for each purpose answers (null: cancelled). */
+  readonly nextDirectory: Map<DirectoryChoicePurpose, string | null>;
   /** The environment `profiles.importFromEnv` reads. */
   readonly env: Record<string, string | undefined>;
   /** Requests the page made that were refused. */
@@ -94,10 +96,11 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
   harness: async ({ page, renderer }, use, testInfo) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vault-ceremony-e2e-data-'));
     const nextFile = new Map<FileChoicePurpose, string | null>();
+    const nextDirectory = new Map<DirectoryChoicePurpose, string | null>();
     const env: Record<string, string | undefined> = {};
     const blocked: string[] = [];
     const pageErrors: string[] = [];
-    const rehearsal = createRehearsalClusters();
+    const rehearsal = createRehearsalHost();
     const registry = createHandlerRegistry(
       createChannelHandlers({
         version: 'e2e',
@@ -105,7 +108,8 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         env,
         cwd: dataDir,
         openFile: async (purpose) => nextFile.get(purpose) ?? null,
-        connect: (profile) => connectProfile(profile, { timeoutMs: 10_000 }),
+        openDirectory: async (purpose) => nextDirectory.get(purpose) ?? null,
+        connect: (profile, options) => connectProfile(profile, { ...options, timeoutMs: 10_000 }),
         rehearsal,
       }),
       { allowedOrigins: [renderer.origin], onFault: (fault) => pageErrors.push(`handler fault: ${JSON.stringify(fault)}`) },
@@ -133,7 +137,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
-    await use({ registry, origin: renderer.origin, nextFile, env, blocked, pageErrors });
+    await use({ registry, origin: renderer.origin, nextFile, nextDirectory, env, blocked, pageErrors });
 
     await rehearsal.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -4,14 +4,15 @@
  * file only connects them, so it stays small enough to read in one sitting.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, type OpenDialogOptions } from 'electron';
 import { channelNames } from '../shared/ipc-contract';
 import { createChannelHandlers } from './ipc/channel-handlers';
 import { createHandlerRegistry } from './ipc/handler-registry';
 import { senderFrameOf } from './ipc/sender-frame';
 import { OPEN_FILE_DIALOGS } from './open-file-dialog';
 import { openProfileStore } from './profiles/profile-store';
-import { createRehearsalClusters } from './rehearsal-clusters';
+import { createRehearsalHost } from './ipc/rehearsal-host';
+import { OPEN_DIRECTORY_DIALOGS } from './open-directory-dialog';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, handleAppRequest } from './security/app-protocol';
 import { hardenSession } from './security/harden-session';
 import { hardenWebContents } from './security/harden-web-contents';
@@ -48,7 +49,14 @@ async function openFile(purpose: keyof typeof OPEN_FILE_DIALOGS): Promise<string
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
 }
 
-const rehearsal = createRehearsalClusters();
+async function openDirectory(purpose: keyof typeof OPEN_DIRECTORY_DIALOGS): Promise<string | null> {
+  const { title, mayCreate } = OPEN_DIRECTORY_DIALOGS[purpose];
+  const options: OpenDialogOptions = { title, properties: mayCreate ? ['openDirectory', 'createDirectory'] : ['openDirectory'] };
+  const choice = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return choice.canceled ? null : (choice.filePaths[0] ?? null);
+}
+
+const rehearsal = createRehearsalHost();
 
 function start(): void {
   const rendererSession = session.fromPartition(APP_PARTITION);
@@ -62,7 +70,8 @@ function start(): void {
       env: process.env,
       cwd: process.cwd(),
       openFile,
-      connect: (profile) => connectProfile(profile),
+      openDirectory,
+      connect: (profile, options) => connectProfile(profile, options),
       rehearsal,
     }),
     {

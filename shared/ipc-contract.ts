@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { connectionProfileSchema } from './connection-profile';
 import { healthSummarySchema, replicationOverviewSchema } from './replication-overview';
+import { operationAuthSchema, operationOutcomeSchema, operationRequestSchema } from './replication-operations';
 
 const appMode = z.enum(['rehearsal', 'live']);
 
@@ -42,6 +43,30 @@ const connectionTest = z.object({ profile: z.string(), address: z.string(), heal
 
 /** What a file chooser is for; the main process picks the dialog's title and filters. */
 const fileChoicePurpose = z.enum(['ca-bundle', 'client-certificate', 'client-key']);
+/** What a folder chooser is for: a bundle to read, or where to write one. */
+const directoryChoicePurpose = z.enum(['transcript-bundle', 'export-bundle']);
+
+/** A path the person typed or chose; the main process reads it, the renderer never does. */
+const absolutePath = z
+  .string()
+  .min(1, 'the path is empty')
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'give the full path, starting with /')
+  .refine((p) => !p.includes('\0'), 'the path contains a NUL character');
+
+/** A transcript bundle as `verifyBundle` judges it, with the signed text for reading. */
+const transcriptBundle = z.object({
+  dir: z.string(),
+  valid: z.boolean(),
+  ceremonyId: z.string().nullable(),
+  rehearsal: z.boolean().nullable(),
+  events: z.number().nullable(),
+  head: z.string().nullable(),
+  signatures: z.array(z.object({ signer: z.string(), fingerprint: z.string(), created: z.string(), good: z.boolean() })),
+  problems: z.array(z.object({ kind: z.string(), message: z.string() })),
+  /** The signed text as it stands in transcript.txt.asc; null when the file is missing or unreadable. */
+  transcript: z.string().nullable(),
+});
 
 function channel<A extends z.ZodType, V extends z.ZodType>(spec: { arg: A; value: V }): { arg: A; value: V } {
   return spec;
@@ -72,6 +97,24 @@ export const ipcContract = {
     /** null when the person cancelled the dialog. */
     value: z.object({ path: z.string().nullable() }),
   }),
+  'dialog.openDirectory': channel({
+    arg: z.strictObject({ purpose: directoryChoicePurpose }),
+    /** null when the person cancelled the dialog. */
+    value: z.object({ path: z.string().nullable() }),
+  }),
+  /** Reads a transcript bundle folder and verifies it offline, as `vault-ceremony verify` does. */
+  'transcript.open': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
+  /** One failback or setup operation on one cluster (shared/replication-operations.ts). */
+  'operations.run': channel({
+    arg: z.strictObject({
+      target: clusterTarget,
+      request: operationRequestSchema,
+      auth: operationAuthSchema,
+      /** For destructive operations: the cluster's name as the person typed it (confirmationName). */
+      confirmation: z.string().max(200).optional(),
+    }),
+    value: operationOutcomeSchema,
+  }),
 };
 
 export type ChannelName = keyof typeof ipcContract;
@@ -90,6 +133,8 @@ export type Value<C extends ChannelName> = z.output<(typeof ipcContract)[C]['val
 export type AppMode = z.output<typeof appMode>;
 export type AppInfo = z.output<typeof appInfo>;
 export type FileChoicePurpose = z.output<typeof fileChoicePurpose>;
+export type DirectoryChoicePurpose = z.output<typeof directoryChoicePurpose>;
+export type TranscriptBundle = z.output<typeof transcriptBundle>;
 export type ConnectionTest = z.output<typeof connectionTest>;
 export type RehearsalCluster = z.output<typeof rehearsalCluster>;
 export type ClusterTarget = z.output<typeof clusterTarget>;

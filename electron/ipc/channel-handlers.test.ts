@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionProfile } from '../../shared/connection-profile';
 import type { FileChoicePurpose } from '../../shared/ipc-contract';
 import { openProfileStore } from '../profiles/profile-store';
-import { createRehearsalClusters } from '../rehearsal-clusters';
 import { connectProfile } from '../vault/connect';
 import { createTestPki, json, startTestServer, type TestPki, type TestServer } from '../vault/mtls-test-server';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
+import { createRehearsalHost } from './rehearsal-host';
 
 const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
 
@@ -22,7 +22,7 @@ let pki: TestPki;
 let server: TestServer;
 let registry: HandlerRegistry;
 let files: { ca: string; otherCa: string; cert: string; key: string };
-const rehearsal = createRehearsalClusters();
+const rehearsal = createRehearsalHost();
 const chosen: FileChoicePurpose[] = [];
 
 const health = { initialized: true, sealed: false, standby: false, replication_dr_mode: 'secondary', replication_performance_mode: 'disabled', version: '1.17.3+ent', cluster_name: 'dc2', not_in_contract: 'dropped' };
@@ -72,6 +72,7 @@ beforeAll(async () => {
       },
       cwd: dir,
       openFile: async (purpose) => (chosen.push(purpose), purpose === 'client-key' ? null : files.ca),
+      openDirectory: async () => null,
       connect: (p) => connectProfile(p, { timeoutMs: 5_000 }),
       rehearsal,
       now: () => new Date('2026-03-01T12:00:00.000Z'),

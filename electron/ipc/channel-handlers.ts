@@ -4,14 +4,16 @@
  * the browser tests exercise the very handlers the app runs.
  */
 import { profileFromVaultEnv, type ConnectionProfile } from '../../shared/connection-profile';
-import type { AppMode, ClusterTarget, FileChoicePurpose } from '../../shared/ipc-contract';
+import type { AppMode, ClusterTarget, DirectoryChoicePurpose, FileChoicePurpose } from '../../shared/ipc-contract';
 import type { HealthSummary, ReplicationOverview } from '../../shared/replication-overview';
 import { err, ok, type AppError, type Result } from '../../shared/result';
 import type { ProfileStore } from '../profiles/profile-store';
-import type { RehearsalClusters } from '../rehearsal-clusters';
 import type { VaultClient } from '../vault/client';
 import type { Health, VaultAnswer, VaultResult } from '../vault/types';
 import type { ChannelHandlers } from './handler-registry';
+import { operationHandlers, type ResolvedTarget } from './operation-handlers';
+import type { RehearsalHost } from './rehearsal-host';
+import { transcriptHandlers } from './transcript-handlers';
 
 export interface ChannelHandlerServices {
   readonly version: string;
@@ -21,10 +23,12 @@ export interface ChannelHandlerServices {
   readonly cwd: string;
   /** Shows a file chooser; null when the person cancels. Electron's dialog, or the e2e fixture's. */
   readonly openFile: (purpose: FileChoicePurpose) => Promise<string | null>;
-  /** Loads the profile's TLS files and builds a client (electron/vault/connect.ts). */
-  readonly connect: (profile: ConnectionProfile) => Promise<Result<VaultClient>>;
+  /** Shows a folder chooser; null when the person cancels. */
+  readonly openDirectory: (purpose: DirectoryChoicePurpose) => Promise<string | null>;
+  /** Loads the profile's TLS files and builds a client (electron/vault/connect.ts), with an X-Vault-Token when given. */
+  readonly connect: (profile: ConnectionProfile, options?: { readonly token?: string }) => Promise<Result<VaultClient>>;
   /** The in-process rehearsal Vault, started on first use. */
-  readonly rehearsal: RehearsalClusters;
+  readonly rehearsal: RehearsalHost;
   readonly now?: () => Date;
 }
 
@@ -53,18 +57,27 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
   let session: { mode: AppMode; profile: string | null } = { mode: 'rehearsal', profile: null };
   const info = () => ok({ version: services.version, ...session });
 
-  /** A dashboard target's name, address and a way to connect to it. */
-  async function resolve(target: ClusterTarget): Promise<Result<{ label: string; address: string; connect: () => Promise<Result<VaultClient>> }>> {
+  /** A target's name, address and a way to connect to it (with a Vault token, for operations that need one). */
+  async function resolve(target: ClusterTarget): Promise<Result<ResolvedTarget>> {
     if (target.kind === 'profile') {
       const profile = await services.profiles.get(target.name);
       if (!profile.ok) return profile;
-      return ok({ label: profile.value.name, address: profile.value.address, connect: () => services.connect(profile.value) });
+      return ok({
+        label: profile.value.name,
+        address: profile.value.address,
+        connect: (token?: string) => services.connect(profile.value, token === undefined ? {} : { token }),
+      });
     }
     const clusters = await services.rehearsal.clusters();
     if (!clusters.ok) return clusters;
     const found = clusters.value.find((c) => c.cluster === target.cluster);
     if (!found) return err('no-such-cluster', `The rehearsal Vault has no ${target.cluster} cluster.`);
-    return ok({ label: found.label, address: found.address, connect: () => found.connect() });
+    return ok({ label: found.label, address: found.address, connect: (token?: string) => services.rehearsal.connect(target.cluster, token) });
+  }
+
+  async function rehearsalRootToken(): Promise<Result<string>> {
+    const vault = await services.rehearsal.vault();
+    return vault.ok ? ok(vault.value.rootToken) : vault;
   }
 
   return {
@@ -141,5 +154,9 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     },
 
     'dialog.openFile': async ({ purpose }) => ok({ path: await services.openFile(purpose) }),
+    'dialog.openDirectory': async ({ purpose }) => ok({ path: await services.openDirectory(purpose) }),
+
+    ...transcriptHandlers(),
+    ...operationHandlers({ resolve, rehearsalRootToken }),
   };
 }
