@@ -11,9 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { rehearsalPassphrase } from '../../electron/ceremony/rehearsal-cast';
-import { runRehearsal } from '../../electron/ceremony/headless-rehearsal';
-import type { RehearsalTargetSpec } from '../../electron/ceremony/rehearsal-target';
-import { startRehearsalVault, type RehearsalVault } from '../../electron/rehearsal/rehearsal-cluster-set';
+import { runRehearsal, type RehearsalRunOptions } from '../../electron/ceremony/headless-rehearsal';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
 
 /** As the brief's benchmark and rehearsal-vault: five officers, three shares needed. */
@@ -43,42 +41,27 @@ export const rehearseCommand: Command = async (argv, io) => {
   const parsed = parseOptions(argv, io);
   if (typeof parsed === 'number') return parsed;
 
-  let vault: RehearsalVault | undefined;
-  let target: RehearsalTargetSpec;
-  if (parsed.cluster === undefined) {
-    // Officers' keys get a passphrase, so the rehearsal unlocks them as on the day.
-    const officerPassphrase = rehearsalPassphrase();
-    const started = await startRehearsalVault({ officers: parsed.officers, ...(parsed.threshold ? { threshold: parsed.threshold } : {}), passphrase: officerPassphrase });
-    if (!started.ok) {
-      io.stderr(`vault-ceremony rehearse: ${started.error.message}\n`);
-      return started.error.kind === 'setup-failed' ? EXIT_FAILED : EXIT_USAGE;
-    }
-    vault = started.value;
-    target = { kind: 'in-process', vault, officerPassphrase };
-    io.stdout(`REHEARSAL Vault started in this process: DR secondary ${vault.drSecondary.apiAddr}, ${vault.shares} officers, threshold ${vault.threshold}\n`);
-  } else {
-    target = { kind: 'external', clusterJson: parsed.cluster, ...(parsed.officerPassphrase ? { officerPassphrase: parsed.officerPassphrase } : {}) };
-  }
+  const target: RehearsalRunOptions['target'] =
+    parsed.cluster === undefined
+      ? // Officers' keys get a passphrase, so the rehearsal unlocks them as on the day.
+        { kind: 'start', options: { officers: parsed.officers, ...(parsed.threshold ? { threshold: parsed.threshold } : {}), passphrase: rehearsalPassphrase() } }
+      : { kind: 'external', clusterJson: parsed.cluster, ...(parsed.officerPassphrase ? { officerPassphrase: parsed.officerPassphrase } : {}) };
 
-  try {
-    const result = await runRehearsal({
-      out: parsed.out,
-      target,
-      resume: parsed.resume,
-      log: (line) => io.stdout(`${line}\n`),
-      ...(parsed.pace ? { pace: parsed.pace } : {}),
-    });
-    if (!result.ok) {
-      io.stderr(`vault-ceremony rehearse: ${result.error.message}\n`);
-      return result.error.kind === 'invalid-output' || result.error.kind === 'cannot-resume' ? EXIT_USAGE : EXIT_FAILED;
-    }
-    const { report, promoted } = result.value;
-    const signatures = report.signatures.map((s) => `${s.signer} ${s.good ? 'good' : 'BAD'}`).join(', ');
-    io.stdout(`DR secondary promoted: ${promoted ? 'yes' : 'NO'}\nbundle verified: ${report.valid ? 'yes' : 'NO'} (${report.events} journal events, head ${report.head}; signatures: ${signatures})\n`);
-    return promoted && report.valid ? EXIT_OK : EXIT_FAILED;
-  } finally {
-    await vault?.close();
+  const result = await runRehearsal({
+    out: parsed.out,
+    target,
+    resume: parsed.resume,
+    log: (line) => io.stdout(`${line}\n`),
+    ...(parsed.pace ? { pace: parsed.pace } : {}),
+  });
+  if (!result.ok) {
+    io.stderr(`vault-ceremony rehearse: ${result.error.message}\n`);
+    return ['invalid-output', 'invalid-options', 'cannot-resume'].includes(result.error.kind) ? EXIT_USAGE : EXIT_FAILED;
   }
+  const { report, promoted } = result.value;
+  const signatures = report.signatures.map((s) => `${s.signer} ${s.good ? 'good' : 'BAD'}`).join(', ');
+  io.stdout(`DR secondary promoted: ${promoted ? 'yes' : 'NO'}\nbundle verified: ${report.valid ? 'yes' : 'NO'} (${report.events} journal events, head ${report.head}; signatures: ${signatures})\n`);
+  return promoted && report.valid ? EXIT_OK : EXIT_FAILED;
 };
 
 interface Options {

@@ -16,6 +16,8 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { err, ok, type Result } from '../../shared/result';
+import { startRehearsalVault, type RehearsalVaultOptions } from '../rehearsal/rehearsal-cluster-set';
+import { describeFsError, fsErrorCode } from '../fs-error';
 import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { resumeCeremony } from './ceremony-recovery';
@@ -26,7 +28,8 @@ import { connectTarget, DR_SECONDARY_PROFILE, rehearsalSigners, type RehearsalTa
 
 export interface RehearsalRunOptions {
   readonly out: string;
-  readonly target: RehearsalTargetSpec;
+  /** A rehearsal Vault to use, or (`start`) the options of one to start in this process for this run. */
+  readonly target: RehearsalTargetSpec | { readonly kind: 'start'; readonly options: RehearsalVaultOptions & { readonly passphrase: string } };
   /** Continue the ceremony whose journal is in `out` (external rehearsal Vaults only). */
   readonly resume?: boolean;
   /** Progress for people: steps, nonce, progress n/m, deviations. Never a secret. */
@@ -48,7 +51,7 @@ export interface RehearsalResult {
   readonly status: ServiceStatus;
 }
 
-export type RehearsalRunErrorKind = 'invalid-output' | 'cannot-resume' | 'target-failed' | 'ceremony-failed' | 'bundle-failed';
+export type RehearsalRunErrorKind = 'invalid-output' | 'invalid-options' | 'cannot-resume' | 'target-failed' | 'ceremony-failed' | 'bundle-failed';
 
 export const WORK_DIR = 'ceremony';
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -56,11 +59,38 @@ export const JOURNAL_FILE = 'journal.jsonl';
 export async function runRehearsal(options: RehearsalRunOptions): Promise<Result<RehearsalResult, RehearsalRunErrorKind>> {
   const workDir = join(options.out, WORK_DIR);
   const journalPath = join(workDir, JOURNAL_FILE);
-  const prepared = options.resume ? await checkResumable(options, journalPath) : await prepareOutput(options.out, workDir);
-  if (!prepared.ok) return prepared;
+  // Bad input changes nothing: every check comes before the first write.
+  const usable = options.resume ? await checkResumable(options, journalPath) : await checkEmpty(options.out);
+  if (!usable.ok) return usable;
 
-  const target = await connectTarget(options.target);
+  if (options.target.kind !== 'start') return rehearse(options, options.target, workDir, journalPath);
+  const started = await startRehearsalVault(options.target.options);
+  if (!started.ok) return err(started.error.kind === 'setup-failed' ? 'target-failed' : 'invalid-options', started.error.message);
+  const vault = started.value;
+  options.log(`REHEARSAL Vault started in this process: DR secondary ${vault.drSecondary.apiAddr}, ${vault.shares} officers, threshold ${vault.threshold}`);
+  try {
+    return await rehearse(options, { kind: 'in-process', vault, officerPassphrase: options.target.options.passphrase }, workDir, journalPath);
+  } finally {
+    await vault.close();
+  }
+}
+
+async function rehearse(
+  options: RehearsalRunOptions,
+  spec: RehearsalTargetSpec,
+  workDir: string,
+  journalPath: string,
+): Promise<Result<RehearsalResult, RehearsalRunErrorKind>> {
+  const target = await connectTarget(spec);
   if (!target.ok) return err('target-failed', target.error.message);
+  if (!options.resume) {
+    try {
+      await mkdir(workDir, { recursive: true });
+    } catch (e) {
+      target.value.client.close();
+      return err('invalid-output', `cannot create ${workDir}: ${describeFsError(e)}`);
+    }
+  }
   const { officers, threshold, signersDir } = target.value;
   const client = options.observeClient ? options.observeClient(target.value.client) : target.value.client;
   try {
@@ -83,7 +113,8 @@ export async function runRehearsal(options: RehearsalRunOptions): Promise<Result
       const id = `rehearsal-${(options.clock?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
       const plan = rehearsalPlan(cast, { id, threshold, profile: DR_SECONDARY_PROFILE });
       if (!plan.ok) return err('ceremony-failed', plan.error.message);
-      await writeFile(join(workDir, 'plan.yaml'), stringify(plan.value), { flag: 'wx' });
+      const written = await writeFile(join(workDir, 'plan.yaml'), stringify(plan.value), { flag: 'wx' }).then(() => undefined, (e: unknown) => describeFsError(e));
+      if (written !== undefined) return err('invalid-output', `cannot write the plan into ${workDir}: ${written}`);
       options.log(`Plan ${id}: ${officers.length} officers, threshold ${threshold}, administrator and ${cast.witnesses.length} witnesses`);
       service = await startCeremony(plan.value, serviceOptions);
     }
@@ -104,19 +135,17 @@ export async function runRehearsal(options: RehearsalRunOptions): Promise<Result
   }
 }
 
-async function prepareOutput(out: string, workDir: string): Promise<Result<void, 'invalid-output'>> {
+async function checkEmpty(out: string): Promise<Result<void, 'invalid-output'>> {
   try {
-    const entries = await readdir(out).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
-    if (entries.length > 0) return err('invalid-output', `${out} is not empty: a rehearsal writes a new bundle, so give a new or empty folder (or --resume to continue the ceremony in it)`);
-    await mkdir(workDir, { recursive: true });
-    return ok(undefined);
+    const entries = await readdir(out);
+    return entries.length === 0 ? ok(undefined) : err('invalid-output', `${out} is not empty: a rehearsal writes a new bundle, so give a new or empty folder (or --resume to continue the ceremony in it)`);
   } catch (e) {
-    return err('invalid-output', `cannot use ${out}: ${e instanceof Error ? e.message : String(e)}`);
+    return fsErrorCode(e) === 'ENOENT' ? ok(undefined) : err('invalid-output', `cannot use ${out}: ${describeFsError(e)}`);
   }
 }
 
 async function checkResumable(options: RehearsalRunOptions, journalPath: string): Promise<Result<void, 'cannot-resume'>> {
-  if (options.target.kind === 'in-process')
+  if (options.target.kind !== 'external')
     return err('cannot-resume', 'an in-process rehearsal Vault ends with the process that ran it, so there is nothing to resume against: resume with --cluster DIR/cluster.json');
   const exists = await stat(journalPath).then(() => true, () => false);
   return exists ? ok(undefined) : err('cannot-resume', `there is no ceremony journal at ${journalPath} to resume`);

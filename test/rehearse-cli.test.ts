@@ -1,0 +1,108 @@
+/**
+ * `npx vault-ceremony rehearse --out DIR`, as a user runs it: exit 0, a bundle stock GnuPG
+ * verifies (a good signature from the administrator and each witness), `vault-ceremony verify`
+ * accepts, and a journal whose post-promotion status read saw the DR secondary report primary.
+ * Plus the command's refusals of bad input, which change nothing.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rehearseCommand } from '../cli/commands/rehearse';
+import { captureIo } from './support/capture-io';
+import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
+
+const run = promisify(execFile);
+const repo = join(import.meta.dirname, '..');
+const root = mkdtempSync(join(tmpdir(), 'vc-rehearse-'));
+const out = join(root, 'bundle');
+let rehearse: { code: number; stdout: string; stderr: string };
+let gnupg: TempGnupg;
+
+async function npx(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('npx', ['vault-ceremony', ...args], { cwd: repo, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const failure = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: failure.code ?? -1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  rehearse = await npx(['rehearse', '--out', out]);
+  gnupg = createTempGnupg();
+});
+
+afterAll(() => {
+  gnupg?.dispose();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('vault-ceremony rehearse --out DIR', () => {
+  it('exits 0 after promoting and verifying, with a concise progress log', () => {
+    expect(rehearse.stderr.replace(/npm warn.*\n/g, '')).toBe('');
+    expect(rehearse.code).toBe(0);
+    expect(rehearse.stdout).toMatch(/officer-2's share was accepted: 2 of 3\./);
+    expect(rehearse.stdout).toMatch(/Attempt 1 started; nonce [0-9a-f-]{36}; 0 of 3 shares/);
+    expect(rehearse.stdout).toMatch(/DR secondary promoted: yes\nbundle verified: yes/);
+    expect(readdirSync(out).sort()).toEqual(['ceremony', 'journal.jsonl', 'signers', 'transcript.txt.asc']);
+  });
+
+  it('writes a transcript stock gpg verifies: a good signature by the administrator and each witness', async () => {
+    for (const file of readdirSync(join(out, 'signers'))) gnupg.importKey(readFileSync(join(out, 'signers', file)));
+    // gpg exits 0 only if every signature is good (unknown trust is fine).
+    const { stdout } = await run('gpg', ['--homedir', gnupg.home, '--batch', '--status-fd', '1', '--verify', join(out, 'transcript.txt.asc')]);
+    const good = [...stdout.matchAll(/^\[GNUPG:\] GOODSIG [0-9A-F]{16} (\S+)/gm)].map((m) => m[1]);
+    expect(good).toEqual(['administrator', 'witness-1', 'witness-2']);
+    expect(stdout).not.toMatch(/BADSIG|ERRSIG/);
+  });
+
+  it('passes vault-ceremony verify', async () => {
+    const verify = await npx(['verify', out]);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/verified: every signature, the hash chain/);
+    expect(verify.stdout).toMatch(/\(REHEARSAL\)/);
+  });
+
+  it("records the post-check's status read: the DR secondary reported mode primary", () => {
+    const events = readFileSync(join(out, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const read = events.filter((e) => e.step === 'check-promoted' && e.type === 'vault-response');
+    expect(read.map((e) => e.details.data.dr.mode)).toEqual(['primary']);
+    expect(events[events.length - 1]).toMatchObject({ type: 'ceremony-finished', details: { outcome: 'promoted' } });
+  });
+});
+
+describe('vault-ceremony rehearse refuses bad input and changes nothing', () => {
+  const refuse = async (argv: string[], message: RegExp) => {
+    const { io, stdout, stderr } = captureIo();
+    expect(await rehearseCommand(argv, io)).toBe(2);
+    expect(stderr()).toMatch(message);
+    return stdout();
+  };
+
+  it('needs --out', () => refuse([], /--out is required/));
+
+  it('refuses --resume without --cluster, and --officers with --cluster', async () => {
+    await refuse(['--out', join(root, 'r'), '--resume'], /--resume needs --cluster/);
+    await refuse(['--out', join(root, 'r'), '--cluster', 'x.json', '--officers', '3'], /with --cluster the rehearsal Vault already decided them/);
+    expect(existsSync(join(root, 'r'))).toBe(false);
+  });
+
+  it('refuses a folder that is not empty, leaving it as it was', async () => {
+    const dir = join(root, 'busy');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'keep.txt'), 'x');
+    await refuse(['--out', dir], /is not empty/);
+    expect(readdirSync(dir)).toEqual(['keep.txt']);
+  });
+
+  it('refuses a threshold Vault would refuse, creating nothing', async () => {
+    const dir = join(root, 'threshold');
+    await refuse(['--out', dir, '--officers', '3', '--threshold', '4'], /threshold must be between 1 and the number of officers \(3\)/);
+    await refuse(['--out', dir, '--pace', 'slow'], /--pace must be a whole number/);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
