@@ -6,11 +6,12 @@
 import { parseArgs } from 'node:util';
 import type { Benchmark, Metric } from './metric';
 import { table, writeResults } from './report';
+import { rehearsalBenchmark } from './rehearsal';
 import { rendererBundleBenchmark } from './renderer-bundle';
 import { shareDecryptBenchmark } from './share-decrypt';
 import { verifyBenchmark } from './verify';
 
-const BENCHMARKS: readonly Benchmark[] = [shareDecryptBenchmark, verifyBenchmark, rendererBundleBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [shareDecryptBenchmark, verifyBenchmark, rehearsalBenchmark, rendererBundleBenchmark];
 
 const { values } = parseArgs({
   options: { only: { type: 'string', multiple: true }, out: { type: 'string', default: 'bench-results.json' } },

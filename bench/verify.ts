@@ -5,17 +5,16 @@
  * in-process time of verifyBundle. gpg checks only the signatures; verify also checks the hash
  * chain and re-renders the transcript from the journal, so it does strictly more work.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { verifyBundle } from '../electron/transcript/verify';
 import { createTempGnupg } from '../test/support/temp-gnupg';
+import { CLI, runNode } from './cli-run';
 import { runGpg } from './gpg-run';
 import { makeLargeBundle } from './large-bundle';
 import { measure } from './measure';
 import { ratio, timed, type Benchmark } from './metric';
 
 const EVENTS = 10_000;
-const CLI = join(import.meta.dirname, '..', 'bin', 'vault-ceremony.mjs');
 
 export const verifyBenchmark: Benchmark = {
   name: 'verify',
@@ -51,13 +50,3 @@ export const verifyBenchmark: Benchmark = {
     }
   },
 };
-
-function runNode(args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const errs: Buffer[] = [];
-    child.stderr.on('data', (b: Buffer) => errs.push(b));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stderr: Buffer.concat(errs).toString() }));
-  });
-}

@@ -1,4 +1,4 @@
-import { constants, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeStdBase64 } from '../../shared/base64';
@@ -83,7 +83,7 @@ function packetBytes(packet: openpgp.AnyPacket): Uint8Array {
 /** The message with its session key packet replaced by one holding `block` (c = block^e mod n). */
 function withRsaBlock(f: Fixture, block: Uint8Array): Promise<Uint8Array> {
   const jwk = { kty: 'RSA', n: Buffer.from(f.n).toString('base64url'), e: Buffer.from(f.e).toString('base64url') };
-  const c = new Uint8Array(publicEncrypt({ key: jwk, format: 'jwk', padding: constants.RSA_NO_PADDING }, block));
+  const c = new Uint8Array(publicEncrypt({ key: createPublicKey({ key: jwk, format: 'jwk' }), padding: constants.RSA_NO_PADDING }, block));
   return withPkesk(f, (pkesk) => (pkesk.encrypted = { c }));
 }
 
