@@ -10,8 +10,10 @@ import { Notice } from './components/notice';
 import { applyDisplayPreferences, initialDisplayPreferences, type DisplayPreferences } from './display-preferences';
 import { SCREENS, type ScreenId } from './navigation';
 import { DashboardScreen } from './screens/dashboard-screen';
+import { OperationsScreen } from './screens/operations-screen';
 import { ProfilesScreen } from './screens/profiles-screen';
 import { StartScreen } from './screens/start-screen';
+import { TranscriptScreen } from './screens/transcript-screen';
 
 function ModeBadge({ info }: { info: AppInfo | undefined }) {
   if (info === undefined) return null;
@@ -101,6 +103,8 @@ export function App() {
           )}
           {screen === 'profiles' && <ProfilesScreen />}
           {screen === 'dashboard' && <DashboardScreen info={info} onChooseTarget={() => setScreen('start')} />}
+          {screen === 'operations' && <OperationsScreen info={info} />}
+          {screen === 'transcript' && <TranscriptScreen />}
         </main>
       </div>
     </>
