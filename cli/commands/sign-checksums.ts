@@ -1,0 +1,114 @@
+/**
+ * `vault-ceremony sign-checksums DIR --key FILE [--passphrase-fd N]`: the release officer's step
+ * that makes a release folder verifiable offline with stock tools: DIR/SHA256SUMS over every file
+ * in DIR and DIR/SHA256SUMS.asc, its detached signature by the release key.
+ */
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { signChecksums } from '../../electron/packaging/checksums-signature';
+import { SIGNATURE_FILE, SUMS_FILE, sha256sums } from '../../electron/packaging/sha256sums';
+import type { SigningKey } from '../../electron/transcript/signing';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
+import { promptPassphrase, readPassphraseFd } from '../passphrase';
+
+const USAGE = `usage: vault-ceremony sign-checksums DIR --key FILE [--passphrase-fd N]
+
+Writes DIR/${SUMS_FILE} (the SHA-256 of every file in DIR, in sha256sum's format, sorted) and
+DIR/${SIGNATURE_FILE}, a detached OpenPGP signature of it by the release key. Officers then check
+the release with stock tools only:
+  gpg --verify ${SIGNATURE_FILE} ${SUMS_FILE} && sha256sum -c ${SUMS_FILE}
+  --key FILE          the release signing key: an armored OpenPGP (v4) private key
+  --passphrase-fd N   read the key's passphrase from file descriptor N (its first line), e.g.
+                      \`3< passphrase-file\`; without it a protected key is unlocked at a prompt
+The passphrase is never taken as an argument. Existing ${SUMS_FILE} files are never overwritten.
+`;
+
+export const signChecksumsCommand: Command = async (argv, io) => {
+  let values: { key?: string; 'passphrase-fd'?: string; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { key: { type: 'string' }, 'passphrase-fd': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (e) {
+    return usageError(io, e instanceof Error ? e.message : String(e));
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  const [dir, ...extra] = positionals;
+  if (dir === undefined) return usageError(io, 'give the release folder DIR');
+  if (extra.length > 0) return usageError(io, `one folder at a time (also got: ${extra.join(' ')})`);
+  if (values.key === undefined) return usageError(io, 'give the release signing key with --key FILE');
+  const fdText = values['passphrase-fd'];
+  if (fdText !== undefined && !/^\d{1,4}$/.test(fdText)) return usageError(io, `--passphrase-fd takes a file descriptor number, not '${fdText}'`);
+  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return usageError(io, `${dir} is not a folder`);
+  for (const name of [SUMS_FILE, SIGNATURE_FILE]) {
+    if (await stat(join(dir, name)).then(() => true, () => false))
+      return usageError(io, `${join(dir, name)} already exists: sign a folder that holds only the release artefacts (remove an old ${name} first)`);
+  }
+  let armoredPrivateKey: string;
+  try {
+    armoredPrivateKey = await readFile(values.key, 'utf8');
+  } catch (e) {
+    return usageError(io, `cannot read --key ${values.key} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+
+  const sums = await sha256sums(dir);
+  if (!sums.ok) return usageError(io, sums.error.message);
+
+  let key: SigningKey = { armoredPrivateKey };
+  if (fdText !== undefined) {
+    const passphrase = await readPassphraseFd(Number(fdText));
+    if (!passphrase.ok) return usageError(io, passphrase.error.message);
+    key = { armoredPrivateKey, passphrase: passphrase.value };
+  }
+  let signed = await signChecksums(sums.value, key);
+  if (!signed.ok && signed.error.kind === 'passphrase-needed' && fdText === undefined) {
+    const passphrase = await promptPassphrase(`${signed.error.message}\nPassphrase: `);
+    if (!passphrase.ok) return failed(io, passphrase.error.message);
+    signed = await signChecksums(sums.value, { armoredPrivateKey, passphrase: passphrase.value });
+  }
+  if (!signed.ok) return failed(io, signed.error.message);
+
+  // Exclusive creation: a second signer racing this one cannot have its files replaced.
+  try {
+    await writeFile(join(dir, SUMS_FILE), sums.value, { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    return failed(io, `cannot write ${join(dir, SUMS_FILE)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    await writeFile(join(dir, SIGNATURE_FILE), signed.value.armored, { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    await rm(join(dir, SUMS_FILE), { force: true });
+    return failed(io, `cannot write ${join(dir, SIGNATURE_FILE)} (${(e as NodeJS.ErrnoException).code ?? 'error'}); ${SUMS_FILE} was removed again`);
+  }
+  const files = sums.value.split('\n').filter((line) => line !== '').length;
+  const { fingerprint, userIds } = signed.value.signer;
+  io.stdout(
+    [
+      `wrote ${join(dir, SUMS_FILE)} (${files} file${files === 1 ? '' : 's'}) and ${join(dir, SIGNATURE_FILE)}`,
+      `signed by ${userIds.join(', ') || '(no user ID)'}`,
+      `  fingerprint ${fingerprint.toUpperCase()}`,
+      'compare it with the release key fingerprint published out of band; officers check the folder with:',
+      `  gpg --verify ${SIGNATURE_FILE} ${SUMS_FILE} && sha256sum -c ${SUMS_FILE}`,
+      '',
+    ].join('\n'),
+  );
+  return EXIT_OK;
+};
+
+function failed(io: CliIo, message: string): number {
+  io.stderr(`vault-ceremony sign-checksums: ${message}\n`);
+  return EXIT_FAILED;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`vault-ceremony sign-checksums: ${message}\n\n${USAGE}`);
+  return EXIT_USAGE;
+}
