@@ -88,6 +88,7 @@ describe('vault-ceremony rehearse refuses bad input and changes nothing', () => 
   it('refuses --resume without --cluster, and --officers with --cluster', async () => {
     await refuse(['--out', join(root, 'r'), '--resume'], /--resume needs --cluster/);
     await refuse(['--out', join(root, 'r'), '--cluster', 'x.json', '--officers', '3'], /with --cluster the rehearsal Vault already decided them/);
+    await refuse(['--out', join(root, 'r'), '--vault-version', '3'], /--vault-version must be 1 or 2/);
     expect(existsSync(join(root, 'r'))).toBe(false);
   });
 

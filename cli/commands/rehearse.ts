@@ -17,7 +17,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../i
 /** As the brief's benchmark and rehearsal-vault: five officers, three shares needed. */
 const DEFAULT_OFFICERS = 5;
 
-const USAGE = `usage: vault-ceremony rehearse --out DIR [--officers N] [--threshold T] [--pace MS]
+const USAGE = `usage: vault-ceremony rehearse --out DIR [--officers N] [--threshold T] [--vault-version 1|2] [--pace MS]
        vault-ceremony rehearse --out DIR --cluster D/cluster.json [--resume] [--officer-passphrase-file F] [--pace MS]
 
 Runs a complete REHEARSAL of the DR promotion ceremony, every role played headless: roll call,
@@ -29,6 +29,8 @@ Exit 0 only if the DR secondary ended as primary and the bundle verifies.
   --out DIR        a new or empty folder (with --resume: the folder of the ceremony to continue)
   --officers N     officers holding shares, for the in-process rehearsal Vault (default ${DEFAULT_OFFICERS})
   --threshold T    shares needed, for the in-process rehearsal Vault (default 3, or every share with fewer officers)
+  --vault-version 1|2   the in-process rehearsal Vault's version (default 1); on 2 the administrator also
+                   enters the primary's root token, which generating the DR operation token needs
   --cluster FILE   use the rehearsal Vault 'vault-ceremony rehearsal-vault --dir D' runs (D/cluster.json)
                    and its officers' keys; the signers' rehearsal keys are kept in D/rehearsal-signers/
   --resume         continue the ceremony whose journal is in DIR/ceremony/ (needs --cluster): the
@@ -44,7 +46,10 @@ export const rehearseCommand: Command = async (argv, io) => {
   const target: RehearsalRunOptions['target'] =
     parsed.cluster === undefined
       ? // Officers' keys get a passphrase, so the rehearsal unlocks them as on the day.
-        { kind: 'start', options: { officers: parsed.officers, ...(parsed.threshold ? { threshold: parsed.threshold } : {}), passphrase: rehearsalPassphrase() } }
+        {
+          kind: 'start',
+          options: { officers: parsed.officers, vaultVersion: parsed.vaultVersion, ...(parsed.threshold ? { threshold: parsed.threshold } : {}), passphrase: rehearsalPassphrase() },
+        }
       : { kind: 'external', clusterJson: parsed.cluster, ...(parsed.officerPassphrase ? { officerPassphrase: parsed.officerPassphrase } : {}) };
 
   const result = await runRehearsal({
@@ -69,6 +74,7 @@ interface Options {
   readonly officers: number;
   /** Undefined: the rehearsal Vault's default (3, or every share when there are fewer officers). */
   readonly threshold: number | undefined;
+  readonly vaultVersion: 1 | 2;
   readonly cluster: string | undefined;
   readonly resume: boolean;
   readonly officerPassphrase: string | undefined;
@@ -84,6 +90,7 @@ function parseOptions(argv: string[], io: CliIo): Options | number {
         out: { type: 'string' },
         officers: { type: 'string' },
         threshold: { type: 'string' },
+        'vault-version': { type: 'string' },
         cluster: { type: 'string' },
         resume: { type: 'boolean' },
         'officer-passphrase-file': { type: 'string' },
@@ -105,8 +112,10 @@ function parseOptions(argv: string[], io: CliIo): Options | number {
   const cluster = values.cluster as string | undefined;
   const resume = values.resume === true;
   if (resume && cluster === undefined) return usageError(io, '--resume needs --cluster: an in-process rehearsal Vault ends with the process, so only an external one can be resumed against');
-  if (cluster !== undefined && (values.officers !== undefined || values.threshold !== undefined))
-    return usageError(io, '--officers and --threshold set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them');
+  if (cluster !== undefined && (values.officers !== undefined || values.threshold !== undefined || values['vault-version'] !== undefined))
+    return usageError(io, '--officers, --threshold and --vault-version set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them');
+  const version = values['vault-version'] as string | undefined;
+  if (version !== undefined && version !== '1' && version !== '2') return usageError(io, `--vault-version must be 1 or 2, not '${version}'`);
   const passphraseFile = values['officer-passphrase-file'] as string | undefined;
   if (passphraseFile !== undefined && cluster === undefined) return usageError(io, '--officer-passphrase-file is for the officer keys of an external rehearsal Vault (--cluster)');
 
@@ -125,7 +134,7 @@ function parseOptions(argv: string[], io: CliIo): Options | number {
       return usageError(io, `cannot read --officer-passphrase-file ${passphraseFile}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return { out, officers: officers ?? DEFAULT_OFFICERS, threshold, cluster, resume, officerPassphrase, pace };
+  return { out, officers: officers ?? DEFAULT_OFFICERS, threshold, vaultVersion: version === '2' ? 2 : 1, cluster, resume, officerPassphrase, pace };
 }
 
 function wholeNumber(text: string | undefined, flag: string, min: number, max: number): number | undefined | string {

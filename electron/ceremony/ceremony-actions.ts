@@ -44,7 +44,7 @@ export interface ActionContext {
   /** The client for a plan profile; undefined when none was given. */
   client(profile: string): VaultClient | undefined;
   /** The client for generation-attempt calls (on Vault 2.x it carries the primary's root token). */
-  attemptClient(profile: string): VaultClient | undefined;
+  attemptClient(profile: string): Promise<VaultClient | undefined>;
   /** Hands over (and forgets) the share decrypted for this officer. */
   takeShare(officer: string): PendingShare | undefined;
 }
@@ -83,7 +83,7 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
   if (needsPersonInput(action)) throw new TypeError(`'${action.kind}' waits for a person's input; it is not performed on its own`);
   const profile = 'profile' in action ? action.profile : state.plan.profile;
   const attemptCall = ['generate-otp', 'start-attempt', 'submit-share', 'cancel-attempt'].includes(action.kind);
-  const client = attemptCall ? ctx.attemptClient(profile) : ctx.client(profile);
+  const client = attemptCall ? await ctx.attemptClient(profile) : ctx.client(profile);
   if (!client && action.kind !== 'decode-token') {
     return failed(`there is no connection for profile '${profile}'${attemptCall && state.plan.token_path === 'primary-root-token' ? " with the primary's root token" : ''}: connect it, then retry`);
   }

@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CeremonyPlan } from '../../shared/ceremony-plan';
+import { validatePlan, type CeremonyPlan } from '../../shared/ceremony-plan';
 import { startRehearsalVault, type RehearsalVault } from '../rehearsal/rehearsal-cluster-set';
-import type { VaultClient } from '../vault/client';
+import { createVaultClient, type VaultClient } from '../vault/client';
 import { verifyBundle } from '../transcript/verify';
 import { startCeremony, type CeremonyService } from './ceremony-service';
 import { playCeremony } from './headless-driver';
@@ -233,5 +233,53 @@ describe('share entry and the attempt', () => {
     expect(transcript).toMatch(/Outcome: +promoted/);
     expect(transcript).toMatch(/Deviations: +[1-9]/);
     expect(transcript).toContain('nonce-changed');
+  });
+});
+
+describe('failback, after the promotion above', () => {
+  it('demotes the old primary and points it at the new one with an activation token', async () => {
+    expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
+    const connect = (name: string, address: string) =>
+      createVaultClient({ profileName: name, address, token: vault.rootToken, tls: { ca: vault.caPem, cert: vault.clientCertPem, key: vault.clientKeyPem } });
+    const oldPrimary = connect('dc1', vault.primary.apiAddr);
+    const newPrimary = connect('dc2', vault.drSecondary.apiAddr);
+    const person = (m: { name: string; fingerprint: string }) => ({ name: m.name, fingerprint: m.fingerprint });
+    const failback = validatePlan({
+      format: 1,
+      id: 'failback',
+      title: 'Rehearsal: fail back to dc1',
+      kind: 'failback',
+      rehearsal: true,
+      profile: 'dc1',
+      vault_version: 1,
+      token_path: 'operation-token-quorum',
+      threshold: 2,
+      administrator: person(cast.administrator),
+      witnesses: cast.witnesses.map(person),
+      officers: cast.officers.map(person),
+      failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1' },
+    });
+    if (!failback.ok) throw new Error(failback.error.message);
+    const started = await startCeremony(failback.value, {
+      journalPath: join(root, 'failback.jsonl'),
+      clients: { dc1: oldPrimary, dc2: newPrimary },
+      officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    try {
+      const played = await playCeremony(started.value, cast, { log: () => undefined });
+      if (!played.ok) throw new Error(played.error.message);
+      expect(played.value.ceremony.step).toBe('finished');
+      expect(vault.cluster('primary').replication.dr.mode).toBe('secondary');
+      expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
+      const journal = readFileSync(join(root, 'failback.jsonl'), 'utf8');
+      expect(journal).toContain('"path":"sys/replication/dr/primary/demote"');
+      expect(journal).toContain('"path":"sys/replication/dr/secondary/update-primary"');
+      expect(journal).not.toContain(vault.rootToken);
+    } finally {
+      await started.value.close();
+      oldPrimary.close();
+      newPrimary.close();
+    }
   });
 });

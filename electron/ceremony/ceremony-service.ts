@@ -59,7 +59,7 @@ export interface CeremonyServiceOptions {
   /** Progress lines for people (steps, nonce, progress n/m, deviations); never a secret. */
   readonly log?: (line: string) => void;
   /** Vault 2.x `primary-root-token` plans: a client for `profile` that sends `token` as X-Vault-Token. */
-  readonly withToken?: (profile: string, token: string) => VaultClient;
+  readonly withToken?: (profile: string, token: string) => Promise<VaultClient | undefined>;
   /** Where the transcript signed so far is kept; default: beside the journal. */
   readonly signingPath?: string;
 }
@@ -260,7 +260,10 @@ export class CeremonyService {
       const name: SecretName = root ? 'root-token' : 'operation-token';
       this.secrets.put(name, token.trim());
       const committed = await this.commit({ type: 'serviceResult', step: this.state.step, outcome: 'ok', facts: { kind: action.kind }, at: this.now() });
-      if (!committed.ok) return committed;
+      if (!committed.ok) {
+        this.secrets.retain(this.state.held);
+        return committed;
+      }
       return this.runLoop();
     });
   }
@@ -443,15 +446,17 @@ export class CeremonyService {
   }
 
   /** On the `primary-root-token` path, attempt calls carry the root token; otherwise the plain client. */
-  private attemptClient(profile: string): VaultClient | undefined {
+  private async attemptClient(profile: string): Promise<VaultClient | undefined> {
     if (this.state.plan.token_path !== 'primary-root-token') return this.options.clients[profile];
     const token = this.secrets.text('root-token');
     if (token === undefined || !this.options.withToken) return undefined;
     if (this.tokenClient?.profile !== profile) {
       this.tokenClient?.client.close();
-      this.tokenClient = { profile, client: this.options.withToken(profile, token) };
+      this.tokenClient = undefined;
+      const client = await this.options.withToken(profile, token);
+      if (client) this.tokenClient = { profile, client };
     }
-    return this.tokenClient.client;
+    return this.tokenClient?.client;
   }
 
   /** Wipes what the machine no longer holds; a share never outlives share entry. */

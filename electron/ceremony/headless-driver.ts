@@ -49,6 +49,9 @@ export async function playCeremony(service: CeremonyService, cast: RehearsalCast
       const signer = member([cast.administrator, ...cast.witnesses], request.name);
       if (!signer) return fail(`no signing key for '${request.name}'`);
       moved = await service.sign({ signer: signer.name, privateKeyArmored: signer.privateKeyArmored, ...(signer.passphrase ? { passphrase: signer.passphrase } : {}) });
+    } else if (status.input === 'root-token' && cast.primaryRootToken !== undefined) {
+      options.log(`  ${cast.administrator.name} enters the primary's root token`);
+      moved = await service.provideToken(cast.primaryRootToken);
     } else if (status.input === 'retry') {
       return fail(status.lastError?.message ?? v.lastResult ?? 'an action failed');
     } else if (request) {

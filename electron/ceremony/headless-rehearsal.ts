@@ -91,17 +91,21 @@ async function rehearse(
       return err('invalid-output', `cannot create ${workDir}: ${describeFsError(e)}`);
     }
   }
-  const { officers, threshold, signersDir } = target.value;
+  const { officers, threshold, signersDir, vaultVersion, primaryRootToken } = target.value;
   const client = options.observeClient ? options.observeClient(target.value.client) : target.value.client;
   try {
     const signers = options.signers ? ok(options.signers) : await rehearsalSigners(signersDir);
     if (!signers.ok) return err('target-failed', signers.error.message);
-    const cast = { ...signers.value, officers };
+    const cast = { ...signers.value, officers, primaryRootToken };
     const serviceOptions: CeremonyServiceOptions = {
       journalPath,
       clients: { [DR_SECONDARY_PROFILE]: client },
       officerKeys: officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
       log: options.log,
+      withToken: async (_profile, token) => {
+        const c = await target.value.withToken(token);
+        return c && options.observeClient ? options.observeClient(c) : c;
+      },
       ...(options.clock ? { clock: options.clock } : {}),
     };
 
@@ -111,11 +115,11 @@ async function rehearse(
       service = await resumeCeremony(serviceOptions);
     } else {
       const id = `rehearsal-${(options.clock?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
-      const plan = rehearsalPlan(cast, { id, threshold, profile: DR_SECONDARY_PROFILE });
+      const plan = rehearsalPlan(cast, { id, threshold, profile: DR_SECONDARY_PROFILE, vaultVersion });
       if (!plan.ok) return err('ceremony-failed', plan.error.message);
       const written = await writeFile(join(workDir, 'plan.yaml'), stringify(plan.value), { flag: 'wx' }).then(() => undefined, (e: unknown) => describeFsError(e));
       if (written !== undefined) return err('invalid-output', `cannot write the plan into ${workDir}: ${written}`);
-      options.log(`Plan ${id}: ${officers.length} officers, threshold ${threshold}, administrator and ${cast.witnesses.length} witnesses`);
+      options.log(`Plan ${id}: Vault ${vaultVersion}.x, ${officers.length} officers, threshold ${threshold}, administrator and ${cast.witnesses.length} witnesses`);
       service = await startCeremony(plan.value, serviceOptions);
     }
     if (!service.ok) return err('ceremony-failed', service.error.message);

@@ -30,6 +30,8 @@ export interface Signers {
 
 export interface RehearsalCast extends Signers {
   readonly officers: readonly CastOfficer[];
+  /** The primary's root token the administrator enters on Vault 2.x (a secret). */
+  readonly primaryRootToken?: string;
 }
 
 export const ADMINISTRATOR = 'administrator';
@@ -51,8 +53,15 @@ export async function generateSigners(protect: boolean): Promise<Signers> {
   return { administrator: administrator!, witnesses };
 }
 
-/** The promotion plan for a rehearsal: Vault 1.x, quorum of officers' shares, every person named with their key. */
-export function rehearsalPlan(cast: RehearsalCast, options: { readonly id: string; readonly threshold: number; readonly profile: string }): Result<CeremonyPlan, 'invalid-plan'> {
+/**
+ * The promotion plan for a rehearsal: a quorum of officers' shares (on Vault 2.x with the primary's
+ * root token, which generation needs there), every person named with their key.
+ */
+export function rehearsalPlan(
+  cast: RehearsalCast,
+  options: { readonly id: string; readonly threshold: number; readonly profile: string; readonly vaultVersion?: 1 | 2 },
+): Result<CeremonyPlan, 'invalid-plan'> {
+  const version = options.vaultVersion ?? 1;
   const person = (m: CastMember) => ({ name: m.name, fingerprint: m.fingerprint });
   const plan = validatePlan({
     format: 1,
@@ -61,8 +70,8 @@ export function rehearsalPlan(cast: RehearsalCast, options: { readonly id: strin
     kind: 'promotion',
     rehearsal: true,
     profile: options.profile,
-    vault_version: 1,
-    token_path: 'operation-token-quorum',
+    vault_version: version,
+    token_path: version === 2 ? 'primary-root-token' : 'operation-token-quorum',
     threshold: options.threshold,
     administrator: person(cast.administrator),
     witnesses: cast.witnesses.map(person),

@@ -26,6 +26,12 @@ export type RehearsalTargetSpec =
 export interface RehearsalTarget {
   /** The DR secondary the ceremony promotes. */
   readonly client: VaultClient;
+  /** The same DR secondary, sending `token` as X-Vault-Token (Vault 2.x generation calls). */
+  withToken(token: string): Promise<VaultClient | undefined>;
+  /** The major version the DR secondary reports (sys/seal-status). */
+  readonly vaultVersion: 1 | 2;
+  /** The primary's root token, which the administrator brings to a Vault 2.x ceremony. A secret. */
+  readonly primaryRootToken: string;
   readonly officers: readonly CastOfficer[];
   readonly threshold: number;
   /** Where signers' keys persist (external rehearsals); undefined to keep them in memory. */
@@ -36,18 +42,31 @@ export type RehearsalTargetErrorKind = 'cluster-unreadable' | 'connect-failed' |
 
 export const DR_SECONDARY_PROFILE = 'dr-secondary';
 
+type Connected = Omit<RehearsalTarget, 'vaultVersion'>;
+
 export async function connectTarget(spec: RehearsalTargetSpec): Promise<Result<RehearsalTarget, RehearsalTargetErrorKind>> {
-  return spec.kind === 'in-process' ? ok(inProcess(spec.vault, spec.officerPassphrase)) : external(spec.clusterJson, spec.officerPassphrase);
+  const connected = spec.kind === 'in-process' ? ok(inProcess(spec.vault, spec.officerPassphrase)) : await external(spec.clusterJson, spec.officerPassphrase);
+  if (!connected.ok) return connected;
+  // As an administrator would: the plan's vault_version comes from what the server says it runs.
+  const seal = await connected.value.client.sealStatus();
+  const major = seal.ok ? /^(\d+)\./.exec(seal.value.data.version ?? '')?.[1] : undefined;
+  if (major !== '1' && major !== '2') {
+    connected.value.client.close();
+    return err('connect-failed', seal.ok ? `the DR secondary reports Vault version '${seal.value.data.version ?? ''}'; rehearsals know 1.x and 2.x` : seal.error.message);
+  }
+  return ok({ ...connected.value, vaultVersion: major === '2' ? 2 : 1 });
 }
 
-function inProcess(vault: RehearsalVault, passphrase: string | undefined): RehearsalTarget {
-  const key = utf8ToBytes(vault.clientKeyPem);
-  let client: VaultClient;
-  try {
-    client = createVaultClient({ profileName: DR_SECONDARY_PROFILE, address: vault.drSecondary.apiAddr, tls: { ca: vault.caPem, cert: vault.clientCertPem, key } });
-  } finally {
-    wipe(key);
-  }
+function inProcess(vault: RehearsalVault, passphrase: string | undefined): Connected {
+  const connect = (token?: string) => {
+    const key = utf8ToBytes(vault.clientKeyPem);
+    try {
+      const tls = { ca: vault.caPem, cert: vault.clientCertPem, key };
+      return createVaultClient({ profileName: DR_SECONDARY_PROFILE, address: vault.drSecondary.apiAddr, tls, ...(token ? { token } : {}) });
+    } finally {
+      wipe(key);
+    }
+  };
   const officers = vault.officers.map((o) => ({
     name: o.name,
     fingerprint: o.fingerprint,
@@ -56,7 +75,7 @@ function inProcess(vault: RehearsalVault, passphrase: string | undefined): Rehea
     passphrase,
     encryptedShare: o.encryptedShare,
   }));
-  return { client, officers, threshold: vault.threshold, signersDir: undefined };
+  return { client: connect(), withToken: async (token) => connect(token), primaryRootToken: vault.rootToken, officers, threshold: vault.threshold, signersDir: undefined };
 }
 
 const clusterSchema = z.object({
@@ -64,13 +83,14 @@ const clusterSchema = z.object({
   ca_cert: z.string(),
   client_cert: z.string(),
   client_key: z.string(),
+  root_token: z.string(),
   threshold: z.number().int().min(1),
   officers: z.array(
     z.object({ name: z.string(), fingerprint: z.string(), public_key: z.string(), private_key: z.string().nullable(), encrypted_share: z.string() }),
   ),
 });
 
-async function external(clusterJson: string, passphrase: string | undefined): Promise<Result<RehearsalTarget, RehearsalTargetErrorKind>> {
+async function external(clusterJson: string, passphrase: string | undefined): Promise<Result<Connected, RehearsalTargetErrorKind>> {
   const dir = dirname(resolve(clusterJson));
   const at = (path: string) => (isAbsolute(path) ? path : join(dir, path));
   let cluster: z.infer<typeof clusterSchema>;
@@ -97,15 +117,20 @@ async function external(clusterJson: string, passphrase: string | undefined): Pr
   } catch (e) {
     return err('cluster-unreadable', `cannot read the officers' files next to ${clusterJson}: ${describeFsError(e)}`);
   }
-  const connected = await connectProfile({
+  const profile = {
     name: DR_SECONDARY_PROFILE,
     address: cluster.dr_secondary.api_addr,
     caCertPath: at(cluster.ca_cert),
     clientCertPath: at(cluster.client_cert),
     clientKeyPath: at(cluster.client_key),
-  });
+  };
+  const connected = await connectProfile(profile);
   if (!connected.ok) return err('connect-failed', connected.error.message);
-  return ok({ client: connected.value, officers, threshold: cluster.threshold, signersDir: join(dir, 'rehearsal-signers') });
+  const withToken = async (token: string) => {
+    const r = await connectProfile(profile, { token });
+    return r.ok ? r.value : undefined;
+  };
+  return ok({ client: connected.value, withToken, primaryRootToken: cluster.root_token, officers, threshold: cluster.threshold, signersDir: join(dir, 'rehearsal-signers') });
 }
 
 /**
