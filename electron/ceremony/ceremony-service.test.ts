@@ -222,6 +222,7 @@ describe('share entry and the attempt', () => {
     const dir = join(root, 'bundle');
     const report = await service.exportBundle(dir);
     expect(report.ok).toBe(true);
+    expect(readFileSync(join(dir, 'transcript.txt.asc'), 'utf8')).toContain(service.transcript()!.split('\n')[20]!);
     const again = await verifyBundle(dir);
     expect(again.valid).toBe(true);
     expect(again.signatures.map((s) => [s.signer, s.good])).toEqual([

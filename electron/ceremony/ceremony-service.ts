@@ -188,6 +188,11 @@ export class CeremonyService {
     };
   }
 
+  /** The transcript people sign (rendered through `ceremony-finished`), once the record is closed. */
+  transcript(): string | undefined {
+    return this.signing?.text;
+  }
+
   /** A person's event: acknowledge, deviation, deviationWitnessed, cancel or abort. */
   act(input: PersonEvent): Outcome {
     return this.exclusive(async () => {

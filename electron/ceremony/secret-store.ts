@@ -26,6 +26,8 @@ export class SecretStore {
 
   /** Stores (replacing and wiping any earlier value) and forbids the value in the journal. */
   put(name: SecretName, value: string): void {
+    // Tokens, OTPs and encoded tokens are printable ASCII, which text() gives back byte for byte.
+    if (!/^[\x21-\x7e]+$/.test(value)) throw new TypeError(`a ${name} is printable ASCII without spaces`);
     const bytes = utf8ToBytes(value);
     forbidEverywhere(this.guard, value, bytes);
     wipe(this.values.get(name));
