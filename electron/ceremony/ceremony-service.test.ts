@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePlan, type CeremonyPlan } from '../../shared/ceremony-plan';
 import { startRehearsalVault, type RehearsalVault } from '../rehearsal/rehearsal-cluster-set';
 import { createVaultClient, type VaultClient } from '../vault/client';
+import { readSignedTranscript } from '../transcript/signing';
 import { verifyBundle } from '../transcript/verify';
 import { startCeremony, type CeremonyService } from './ceremony-service';
 import { playCeremony } from './headless-driver';
@@ -222,7 +223,8 @@ describe('share entry and the attempt', () => {
     const dir = join(root, 'bundle');
     const report = await service.exportBundle(dir);
     expect(report.ok).toBe(true);
-    expect(readFileSync(join(dir, 'transcript.txt.asc'), 'utf8')).toContain(service.transcript()!.split('\n')[20]!);
+    const signed = await readSignedTranscript(readFileSync(join(dir, 'transcript.txt.asc'), 'utf8'));
+    expect(signed.ok && signed.value.text).toBe(service.transcript());
     const again = await verifyBundle(dir);
     expect(again.valid).toBe(true);
     expect(again.signatures.map((s) => [s.signer, s.good])).toEqual([
