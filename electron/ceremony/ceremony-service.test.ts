@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePlan, type CeremonyPlan } from '../../shared/ceremony-plan';
 import { startRehearsalVault, type RehearsalVault } from '../rehearsal/rehearsal-cluster-set';
@@ -216,7 +217,20 @@ describe('share entry and the attempt', () => {
     expect(log.some((l) => l.includes('deviation #1 (nonce-changed)'))).toBe(true);
   });
 
-  it('then cancels, starts again with every share, promotes, and exports a bundle that verifies', async () => {
+  it('takes a plaintext share too, recording only its form', async () => {
+    const again = await playCeremony(service, cast, { log: () => undefined, until: (s) => s.input === 'share' });
+    expect(again.ok && again.value.ceremony.progress).toEqual({ entered: 0, required: 2 });
+    const key = await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: officer(2).privateKeyArmored }), passphrase: OFFICER_PASSPHRASE });
+    const message = await openpgp.readMessage({ binaryMessage: Buffer.from(officer(2).encryptedShare, 'base64') });
+    const hex = Buffer.from((await openpgp.decrypt({ message, decryptionKeys: key, format: 'binary' })).data).toString('utf8').trim();
+    const r = await service.submitShare({ officer: officer(2).name, pasted: hex, unlock: { kind: 'plaintext' } });
+    expect(r.ok && r.value.ceremony.progress).toEqual({ entered: 1, required: 2 });
+    const journal = readFileSync(service.status().journal.path, 'utf8');
+    expect(journal).toContain(`"share":{"form":"plaintext","officer":"${officer(2).name}"}`);
+    expect(journal).not.toContain(hex);
+  });
+
+  it('then starts again with every share, promotes, and exports a bundle that verifies', async () => {
     const played = await playCeremony(service, cast, { log: () => undefined });
     expect(played.ok && played.value.ceremony.step).toBe('finished');
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
