@@ -4,7 +4,7 @@
  * environment, which process listings and other users can read. The bytes are held in buffers
  * that are zeroed once the passphrase string exists.
  */
-import { createReadStream, openSync } from 'node:fs';
+import { createReadStream, fstatSync, openSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
 import { err, ok, type Result } from '../shared/result';
 import { wipe } from '../shared/bytes';
@@ -14,12 +14,23 @@ export type PassphraseError = 'passphrase-unreadable' | 'no-terminal' | 'cancell
 /** Longer than any passphrase a person types; bounds what a runaway descriptor can make us hold. */
 const MAX_BYTES = 4096;
 
-/** The first line read from `fd` (without its line end). */
+/**
+ * The first line read from `fd` (without its line end). The descriptor belongs to the caller: it is
+ * read, never closed, and refused unless it is a file, pipe, socket or terminal, because a number
+ * the caller did not open (npx passes on only 0-2) names one of Node's own descriptors instead.
+ */
 export async function readPassphraseFd(fd: number): Promise<Result<string, PassphraseError>> {
+  const notGiven = `descriptor ${fd} was not given to this command (through npx only 0-2 are passed on): use --passphrase-fd 0 < passphrase-file`;
+  try {
+    const stats = fstatSync(fd);
+    if (!(stats.isFile() || stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice())) return err('passphrase-unreadable', notGiven);
+  } catch {
+    return err('passphrase-unreadable', notGiven);
+  }
   const line = new Uint8Array(MAX_BYTES);
   let length = 0;
   try {
-    const stream = createReadStream('', { fd, autoClose: true, highWaterMark: 1024 });
+    const stream = createReadStream('', { fd, autoClose: false, highWaterMark: 1024 });
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         const end = chunk.indexOf(0x0a);
@@ -39,7 +50,7 @@ export async function readPassphraseFd(fd: number): Promise<Result<string, Passp
     if (length > 0 && line[length - 1] === 0x0d) length--;
     return ok(Buffer.from(line.buffer, 0, length).toString('utf8'));
   } catch (e) {
-    return err('passphrase-unreadable', `cannot read a passphrase from descriptor ${fd} (${(e as NodeJS.ErrnoException).code ?? 'error'}): open it for reading, e.g. \`3< passphrase-file\``);
+    return err('passphrase-unreadable', `cannot read a passphrase from descriptor ${fd} (${(e as NodeJS.ErrnoException).code ?? 'error'}): open it for reading, such as \`--passphrase-fd 0 < passphrase-file\``);
   } finally {
     wipe(line);
   }
@@ -58,8 +69,9 @@ export async function promptPassphrase(prompt: string): Promise<Result<string, P
   const typed = new Uint8Array(MAX_BYTES);
   let length = 0;
   try {
-    output.write(prompt);
+    // Echo off before the prompt shows, so nothing typed the moment it appears is echoed.
     input.setRawMode(true);
+    output.write(prompt);
     const finished = await new Promise<'enter' | 'cancel'>((resolve) => {
       const key = (byte: number): 'enter' | 'cancel' | undefined => {
         if (byte === 0x0d || byte === 0x0a) return 'enter';

@@ -53,18 +53,19 @@ const sha256sumCheck = () => spawnSync('sha256sum', ['--strict', '-c', 'SHA256SU
 
 /**
  * The CLI as a separate process in a session of its own (so it has no controlling terminal to
- * prompt on), with `passphrase` (if any) written to its descriptor 3.
+ * prompt on), with `passphrase` (if any) written to its descriptor `fd`: 3 as a shell's `3<`
+ * gives it, 0 for standard input, or none (no descriptor 3 is passed on, as under npx).
  */
-function spawnCli(argv: string[], passphrase?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(argv: string[], passphrase?: string, fd: 0 | 3 | 'none' = 3): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'vault-ceremony.mjs'), 'sign-checksums', ...argv], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+    const stdio = fd === 3 ? (['ignore', 'pipe', 'pipe', 'pipe'] as const) : fd === 0 ? (['pipe', 'pipe', 'pipe'] as const) : (['ignore', 'pipe', 'pipe'] as const);
+    const child = spawn(process.execPath, [join(root, 'bin', 'vault-ceremony.mjs'), 'sign-checksums', ...argv], { stdio: [...stdio], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const fd3 = child.stdio[3] as NodeJS.WritableStream;
-    fd3.end(passphrase === undefined ? '' : `${passphrase}\n`);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (fd !== 'none') (child.stdio[fd] as NodeJS.WritableStream).end(passphrase === undefined ? '' : `${passphrase}\n`);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
@@ -110,6 +111,43 @@ describe('vault-ceremony sign-checksums', () => {
     expect(r.code).toBe(0);
     expect(gpgVerify()).toEqual({ status: 0, validsig: [protectedKey.fingerprint] });
     expect(r.stdout).not.toContain(PASSPHRASE);
+  });
+
+  it('reads the passphrase from standard input with --passphrase-fd 0 (what reaches a command run through npx)', async () => {
+    const r = await spawnCli([media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '0'], PASSPHRASE, 0);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(gpgVerify()).toEqual({ status: 0, validsig: [protectedKey.fingerprint] });
+  });
+
+  it('refuses a descriptor it was not given, without touching the one Node itself holds under that number', async () => {
+    const r = await spawnCli([media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '3'], undefined, 'none');
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/descriptor 3 was not given to this command \(through npx only 0-2 are passed on\): use --passphrase-fd 0 < passphrase-file/);
+    const closed = await spawnCli([media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '99'], undefined, 'none');
+    expect(closed.code).toBe(2);
+    expect(closed.stderr).toMatch(/descriptor 99 was not given/);
+    expect(existsSync(join(media, 'SHA256SUMS'))).toBe(false);
+  });
+
+  it('signs with a passphrase-protected key GnuPG generated and exported, as release officers usually make them', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'vcg-'));
+    try {
+      const gpg = (...args: string[]) => spawnSync('gpg', ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', ...args], { input: PASSPHRASE, encoding: 'utf8' });
+      expect(gpg('--quick-gen-key', 'Release Signing <release@example.org>', 'ed25519', 'sign', 'never').status).toBe(0);
+      writeFileSync(join(work, 'gpg-release.key.asc'), gpg('--armor', '--export-secret-keys').stdout);
+      const fingerprint = /^fpr:::::::::([0-9A-F]{40}):/m.exec(spawnSync('gpg', ['--homedir', home, '--with-colons', '--fingerprint'], { encoding: 'utf8' }).stdout)![1]!;
+      gnupg.importKey(spawnSync('gpg', ['--homedir', home, '--armor', '--export'], { encoding: 'utf8' }).stdout);
+
+      const r = await spawnCli([media, '--key', join(work, 'gpg-release.key.asc'), '--passphrase-fd', '0'], PASSPHRASE, 0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain(`fingerprint ${fingerprint}`);
+      expect(gpgVerify()).toEqual({ status: 0, validsig: [fingerprint.toLowerCase()] });
+    } finally {
+      spawnSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent']);
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('a wrong passphrase signs nothing and is not repeated', async () => {

@@ -19,8 +19,9 @@ DIR/${SIGNATURE_FILE}, a detached OpenPGP signature of it by the release key. Of
 the release with stock tools only:
   gpg --verify ${SIGNATURE_FILE} ${SUMS_FILE} && sha256sum -c ${SUMS_FILE}
   --key FILE          the release signing key: an armored OpenPGP (v4) private key
-  --passphrase-fd N   read the key's passphrase from file descriptor N (its first line), e.g.
-                      \`3< passphrase-file\`; without it a protected key is unlocked at a prompt
+  --passphrase-fd N   read the key's passphrase from file descriptor N (its first line), such as
+                      \`--passphrase-fd 0 < passphrase-file\` (npx passes on only descriptors
+                      0-2); without it a protected key is unlocked at a terminal prompt
 The passphrase is never taken as an argument. Existing ${SUMS_FILE} files are never overwritten.
 `;
 
