@@ -14,9 +14,11 @@ import type { DirectoryChoicePurpose, FileChoicePurpose, VaultCeremonyApi } from
 import { createChannelHandlers } from '../electron/ipc/channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from '../electron/ipc/handler-registry';
 import { openProfileStore } from '../electron/profiles/profile-store';
-import { createRehearsalHost } from '../electron/ipc/rehearsal-host';
+import { CeremonySession } from '../electron/ipc/ceremony-session';
+import { createRehearsalHost, type RehearsalHost } from '../electron/ipc/rehearsal-host';
 import { originOf } from '../electron/security/origin';
-import { connectProfile } from '../electron/vault/connect';
+import type { ConnectionProfile } from '../shared/connection-profile';
+import { connectProfile, type ConnectOptions } from '../electron/vault/connect';
 import { createTestPki, type TestPki } from '../electron/vault/mtls-test-server';
 import { startRendererServer, type RendererServer } from './renderer-server';
 
@@ -50,6 +52,10 @@ export interface Harness {
   readonly blocked: string[];
   /** Console errors and uncaught exceptions in the page (CSP violations show up here). */
   readonly pageErrors: string[];
+  /** The app's data folder for this test (profiles, journals, rehearsal kits). */
+  readonly dataDir: string;
+  /** The in-process rehearsal Vault behind the handlers, for drills (faults) and assertions. */
+  readonly rehearsal: RehearsalHost;
 }
 
 declare global {
@@ -101,16 +107,20 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     const blocked: string[] = [];
     const pageErrors: string[] = [];
     const rehearsal = createRehearsalHost();
+    const profiles = openProfileStore(dataDir);
+    const connect = (profile: ConnectionProfile, options?: ConnectOptions) => connectProfile(profile, { ...options, timeoutMs: 10_000 });
+    const ceremony = new CeremonySession({ dataDir, profiles, connect, rehearsal, now: () => new Date() });
     const registry = createHandlerRegistry(
       createChannelHandlers({
         version: 'e2e',
-        profiles: openProfileStore(dataDir),
+        profiles,
         env,
         cwd: dataDir,
         openFile: async (purpose) => nextFile.get(purpose) ?? null,
         openDirectory: async (purpose) => nextDirectory.get(purpose) ?? null,
-        connect: (profile, options) => connectProfile(profile, { ...options, timeoutMs: 10_000 }),
+        connect,
         rehearsal,
+        ceremony,
       }),
       { allowedOrigins: [renderer.origin], onFault: (fault) => pageErrors.push(`handler fault: ${JSON.stringify(fault)}`) },
     );
@@ -137,8 +147,9 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
-    await use({ registry, origin: renderer.origin, nextFile, nextDirectory, env, blocked, pageErrors });
+    await use({ registry, origin: renderer.origin, nextFile, nextDirectory, env, blocked, pageErrors, dataDir, rehearsal });
 
+    await ceremony.shutdown();
     await rehearsal.close();
     rmSync(dataDir, { recursive: true, force: true });
     if (testInfo.status === testInfo.expectedStatus) {

@@ -5,7 +5,9 @@
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, type OpenDialogOptions } from 'electron';
+import type { ConnectionProfile } from '../shared/connection-profile';
 import { channelNames } from '../shared/ipc-contract';
+import { CeremonySession } from './ipc/ceremony-session';
 import { createChannelHandlers } from './ipc/channel-handlers';
 import { createHandlerRegistry } from './ipc/handler-registry';
 import { senderFrameOf } from './ipc/sender-frame';
@@ -18,7 +20,7 @@ import { hardenSession } from './security/harden-session';
 import { hardenWebContents } from './security/harden-web-contents';
 import { hardenWindow } from './security/harden-window';
 import { APP_PARTITION, mainWindowOptions } from './security/window-options';
-import { connectProfile } from './vault/connect';
+import { connectProfile, type ConnectOptions } from './vault/connect';
 
 // Developer tools need both an unpackaged build and an explicit request.
 const development = !app.isPackaged && process.env['VAULT_CEREMONY_DEVTOOLS'] === '1';
@@ -57,22 +59,28 @@ async function openDirectory(purpose: keyof typeof OPEN_DIRECTORY_DIALOGS): Prom
 }
 
 const rehearsal = createRehearsalHost();
+let ceremony: CeremonySession | undefined;
 
 function start(): void {
   const rendererSession = session.fromPartition(APP_PARTITION);
   hardenSession(rendererSession, { development });
   rendererSession.protocol.handle(APP_SCHEME, (request) => handleAppRequest(rendererDir, request));
 
+  const dataDir = app.getPath('userData');
+  const profiles = openProfileStore(dataDir);
+  const connect = (profile: ConnectionProfile, options?: ConnectOptions) => connectProfile(profile, options);
+  ceremony = new CeremonySession({ dataDir, profiles, connect, rehearsal, now: () => new Date() });
   const registry = createHandlerRegistry(
     createChannelHandlers({
       version: app.getVersion(),
-      profiles: openProfileStore(app.getPath('userData')),
+      profiles,
       env: process.env,
       cwd: process.cwd(),
       openFile,
       openDirectory,
-      connect: (profile, options) => connectProfile(profile, options),
+      connect,
       rehearsal,
+      ceremony,
     }),
     {
       allowedOrigins: [APP_ORIGIN],
@@ -95,7 +103,13 @@ if (!app.requestSingleInstanceLock()) {
     mainWindow?.focus();
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => void rehearsal.close());
+  // The ceremony first: its secrets are wiped and its journal closed before its Vault goes away.
+  app.on('will-quit', () => {
+    void (async () => {
+      await ceremony?.shutdown();
+      await rehearsal.close();
+    })();
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
   });

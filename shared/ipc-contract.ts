@@ -8,6 +8,8 @@
  * name: nothing leaves the main process by accident.
  */
 import * as z from 'zod';
+import { personEventSchema } from './ceremony-events';
+import { ceremonySnapshotSchema } from './ceremony-snapshot';
 import { connectionProfileSchema } from './connection-profile';
 import { healthSummarySchema, replicationOverviewSchema } from './replication-overview';
 import { operationAuthSchema, operationOutcomeSchema, operationRequestSchema } from './replication-operations';
@@ -42,7 +44,7 @@ const clusterTargets = z.object({
 const connectionTest = z.object({ profile: z.string(), address: z.string(), health: healthSummarySchema });
 
 /** What a file chooser is for; the main process picks the dialog's title and filters. */
-const fileChoicePurpose = z.enum(['ca-bundle', 'client-certificate', 'client-key']);
+const fileChoicePurpose = z.enum(['ca-bundle', 'client-certificate', 'client-key', 'ceremony-plan', 'officer-public-keys', 'officer-private-key', 'signing-key']);
 /** What a folder chooser is for: a bundle to read, or where to write one. */
 const directoryChoicePurpose = z.enum(['transcript-bundle', 'export-bundle']);
 
@@ -67,6 +69,19 @@ const transcriptBundle = z.object({
   /** The signed text as it stands in transcript.txt.asc; null when the file is missing or unreadable. */
   transcript: z.string().nullable(),
 });
+
+/** The running ceremony, or null when there is none. */
+const ceremonyState = z.object({ ceremony: ceremonySnapshotSchema.nullable() });
+/** A passphrase: it goes to the main process for one use and never comes back. */
+const passphrase = z.string().min(1).max(1024).optional();
+/** Text pasted into a share field: a PGP message (base64 or armored) or a plaintext share. */
+const pastedShare = z.string().trim().min(1, 'the share field is empty').max(65_536, 'this is far longer than any share');
+const shareUnlock = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('openpgp'), privateKeyPath: absolutePath, passphrase }),
+  z.strictObject({ kind: z.literal('gpg') }),
+  z.strictObject({ kind: z.literal('plaintext') }),
+]);
+const shareInspection = z.object({ officer: z.string(), fingerprint: z.string(), keyId: z.string(), sha256: z.string() });
 
 function channel<A extends z.ZodType, V extends z.ZodType>(spec: { arg: A; value: V }): { arg: A; value: V } {
   return spec;
@@ -104,6 +119,44 @@ export const ipcContract = {
   }),
   /** Reads a transcript bundle folder and verifies it offline, as `vault-ceremony verify` does. */
   'transcript.open': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
+  /** The ceremony this app runs now (one at a time), as the wizard shows it. */
+  'ceremony.status': channel({ arg: z.strictObject({}), value: ceremonyState }),
+  /**
+   * A rehearsal of the promotion ceremony against a fresh rehearsal Vault with these officers, and
+   * the rehearsal kit (keys, shares, plan) written for people to use. Officers bring their own
+   * public keys with `officerKeyPaths`, or get generated ones protected by `keyPassphrase`.
+   */
+  'ceremony.startRehearsal': channel({
+    arg: z.strictObject({
+      officers: z.number().int().min(1).max(9),
+      threshold: z.number().int().min(1).max(9),
+      vaultVersion: z.union([z.literal(1), z.literal(2)]),
+      keyPassphrase: passphrase,
+      officerKeyPaths: z.array(absolutePath).min(1).max(9).optional(),
+    }),
+    value: ceremonyState,
+  }),
+  /** A ceremony from a reviewed plan file, with the officers' public keys from a keyring file. */
+  'ceremony.startFromPlan': channel({ arg: z.strictObject({ planPath: absolutePath, officerKeysPath: absolutePath.optional() }), value: ceremonyState }),
+  /** A person's event: acknowledge, deviation, deviationWitnessed, cancel or abort. */
+  'ceremony.act': channel({ arg: personEventSchema, value: ceremonyState }),
+  /** Try the failed action again; `reconnect` first reloads the profiles (after fixing one). */
+  'ceremony.retry': channel({ arg: z.strictObject({ reconnect: z.boolean() }), value: ceremonyState }),
+  /** Whose share a pasted PGP message is, before anything is decrypted. */
+  'ceremony.inspectShare': channel({ arg: z.strictObject({ pasted: pastedShare }), value: shareInspection }),
+  'ceremony.submitShare': channel({ arg: z.strictObject({ officer: z.string().min(1).max(100), pasted: pastedShare, unlock: shareUnlock }), value: ceremonyState }),
+  /** The primary's root token (Vault 2.x) or the batch DR operation token; in rehearsal, the rehearsal Vault's own root token. */
+  'ceremony.provideToken': channel({
+    arg: z.union([z.strictObject({ token: z.string().trim().min(1, 'the token field is empty').max(8192) }), z.strictObject({ rehearsalRootToken: z.literal(true) })]),
+    value: ceremonyState,
+  }),
+  'ceremony.sign': channel({ arg: z.strictObject({ signer: z.string().min(1).max(100), privateKeyPath: absolutePath, passphrase }), value: ceremonyState }),
+  /** The transcript people sign, once the record is closed; null before. */
+  'ceremony.transcript': channel({ arg: z.strictObject({}), value: z.object({ text: z.string().nullable() }) }),
+  /** Writes the signed bundle into a new or empty folder and verifies it there. */
+  'ceremony.export': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
+  /** Puts an ended ceremony away, so another can start. */
+  'ceremony.close': channel({ arg: z.strictObject({}), value: ceremonyState }),
   /** One failback or setup operation on one cluster (shared/replication-operations.ts). */
   'operations.run': channel({
     arg: z.strictObject({

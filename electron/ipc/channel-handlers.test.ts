@@ -11,6 +11,7 @@ import type { FileChoicePurpose } from '../../shared/ipc-contract';
 import { openProfileStore } from '../profiles/profile-store';
 import { connectProfile } from '../vault/connect';
 import { createTestPki, json, startTestServer, type TestPki, type TestServer } from '../vault/mtls-test-server';
+import { CeremonySession } from './ceremony-session';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 import { createRehearsalHost } from './rehearsal-host';
@@ -75,6 +76,7 @@ beforeAll(async () => {
       openDirectory: async () => null,
       connect: (p) => connectProfile(p, { timeoutMs: 5_000 }),
       rehearsal,
+      ceremony: new CeremonySession({ dataDir: join(dir, 'data'), profiles: openProfileStore(join(dir, 'data')), connect: (p) => connectProfile(p), rehearsal, now: () => new Date() }),
       now: () => new Date('2026-03-01T12:00:00.000Z'),
     }),
     { allowedOrigins: ['app://vault-ceremony'] },

@@ -10,6 +10,8 @@ import { err, ok, type AppError, type Result } from '../../shared/result';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { VaultClient } from '../vault/client';
 import type { Health, VaultAnswer, VaultResult } from '../vault/types';
+import { ceremonyHandlers } from './ceremony-handlers';
+import type { CeremonySession } from './ceremony-session';
 import type { ChannelHandlers } from './handler-registry';
 import { operationHandlers, type ResolvedTarget } from './operation-handlers';
 import type { RehearsalHost } from './rehearsal-host';
@@ -29,6 +31,8 @@ export interface ChannelHandlerServices {
   readonly connect: (profile: ConnectionProfile, options?: { readonly token?: string }) => Promise<Result<VaultClient>>;
   /** The in-process rehearsal Vault, started on first use. */
   readonly rehearsal: RehearsalHost;
+  /** The ceremony the wizard runs (built over the same profiles, connections and rehearsal Vault). */
+  readonly ceremony: CeremonySession;
   readonly now?: () => Date;
 }
 
@@ -156,6 +160,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     'dialog.openFile': async ({ purpose }) => ok({ path: await services.openFile(purpose) }),
     'dialog.openDirectory': async ({ purpose }) => ok({ path: await services.openDirectory(purpose) }),
 
+    ...ceremonyHandlers(services.ceremony, () => session),
     ...transcriptHandlers(),
     ...operationHandlers({ resolve, rehearsalRootToken }),
   };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArgIn } from '../../shared/ipc-contract';
 import { openProfileStore } from '../profiles/profile-store';
 import { connectProfile } from '../vault/connect';
+import { CeremonySession } from './ceremony-session';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 import { createRehearsalHost } from './rehearsal-host';
@@ -43,6 +44,7 @@ beforeAll(async () => {
       openDirectory: async () => null,
       connect: (profile, options) => connectProfile(profile, { ...options, timeoutMs: 5_000 }),
       rehearsal,
+      ceremony: new CeremonySession({ dataDir: join(dir, 'data'), profiles: openProfileStore(join(dir, 'data')), connect: (p) => connectProfile(p), rehearsal, now: () => new Date() }),
     }),
     { allowedOrigins: ['app://vault-ceremony'] },
   );

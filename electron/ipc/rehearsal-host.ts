@@ -46,7 +46,10 @@ export function createRehearsalHost(start: Start = startRehearsalVault): Rehears
       await clusters.close();
       current = undefined;
       options = next;
-      return vault();
+      const started = await vault();
+      // A rehearsal Vault that cannot start with these options must not stop the next one starting.
+      if (!started.ok) options = {};
+      return started;
     },
     async connect(cluster, token) {
       const targets = await clusters.clusters();

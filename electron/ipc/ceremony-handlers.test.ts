@@ -1,0 +1,159 @@
+/**
+ * The wizard's channels through the real registry: an in-app rehearsal (fresh rehearsal Vault,
+ * kit written, keys passphrase-protected) played to the end with the kit's files exactly as
+ * people would choose them, the signed bundle exported and verified; then the refusals that
+ * must change nothing.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as openpgp from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { ArgIn, ChannelName, IpcResult, Value } from '../../shared/ipc-contract';
+import { openProfileStore } from '../profiles/profile-store';
+import { verifyBundle } from '../transcript/verify';
+import { connectProfile } from '../vault/connect';
+import { CeremonySession } from './ceremony-session';
+import { createChannelHandlers } from './channel-handlers';
+import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
+import { createRehearsalHost } from './rehearsal-host';
+
+const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
+const PASSPHRASE = 'rehearsal passphrase 3am';
+
+let dir: string;
+let registry: HandlerRegistry;
+const rehearsal = createRehearsalHost();
+let ceremony: CeremonySession;
+
+async function call<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<IpcResult<Value<C>>> {
+  return (await registry.invoke(channel, arg, APP)) as IpcResult<Value<C>>;
+}
+async function must<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<Value<C>> {
+  const r = await call(channel, arg);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+const snapshot = async () => (await must('ceremony.status', {})).ceremony!;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ceremony-handlers-'));
+  const profiles = openProfileStore(join(dir, 'data'));
+  const connect = (p: Parameters<typeof connectProfile>[0], o?: { token?: string }) => connectProfile(p, { ...o, timeoutMs: 5_000 });
+  ceremony = new CeremonySession({ dataDir: join(dir, 'data'), profiles, connect, rehearsal, now: () => new Date() });
+  registry = createHandlerRegistry(
+    createChannelHandlers({ version: 'test', profiles, env: {}, cwd: dir, openFile: async () => null, openDirectory: async () => null, connect, rehearsal, ceremony }),
+    { allowedOrigins: ['app://vault-ceremony'] },
+  );
+});
+
+afterAll(async () => {
+  await ceremony.shutdown();
+  await rehearsal.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Plays every role from the kit until `stop` holds or the ceremony ends. */
+async function play(kit: string, stop: (s: CeremonySnapshot) => boolean = () => false): Promise<CeremonySnapshot> {
+  for (let move = 0; move < 200; move++) {
+    const s = await snapshot();
+    if (stop(s) || ['finished', 'cancelled', 'aborted'].includes(s.step)) return s;
+    const open = s.openDeviations[0];
+    const request = s.acknowledgements[0]?.anyOf[0];
+    if (open) {
+      const witness = s.plan.witnesses.find((w) => w.name !== open.raisedBy)!;
+      await must('ceremony.act', { type: 'deviationWitnessed', id: open.id, actor: witness.name });
+    } else if (s.input === 'share' && request) {
+      const pasted = readFileSync(join(kit, 'shares', `${request.name}.b64`), 'utf8');
+      await must('ceremony.submitShare', { officer: request.name, pasted, unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'officers', `${request.name}.key.asc`), passphrase: PASSPHRASE } });
+    } else if (s.input === 'signature' && request) {
+      await must('ceremony.sign', { signer: request.name, privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), passphrase: PASSPHRASE });
+    } else if (s.input === 'root-token') {
+      await must('ceremony.provideToken', { rehearsalRootToken: true });
+    } else if (request) {
+      await must('ceremony.act', { type: 'acknowledge', step: s.step as never, actor: request.name, role: request.role });
+    } else {
+      throw new Error(`stuck at ${s.step}: ${s.lastError?.message ?? s.lastResult ?? s.awaiting}`);
+    }
+  }
+  throw new Error('too many moves');
+}
+
+describe('an in-app rehearsal through the wizard’s channels', () => {
+  let kit: string;
+
+  it('starts on a fresh rehearsal Vault and writes the kit people use', async () => {
+    const started = await must('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1, keyPassphrase: PASSPHRASE });
+    const s = started.ceremony!;
+    kit = s.kitDir!;
+    expect(s).toMatchObject({ step: 'roll-call', awaiting: 'acknowledgement', plan: { rehearsal: true, threshold: 2, officers: [{ name: 'officer-1' }, { name: 'officer-2' }, { name: 'officer-3' }] } });
+    expect(s.script).toMatch(/^REHEARSAL\. /);
+    expect(s.steps.map((x) => x.id)).toContain('share-entry');
+    for (const file of ['plan.yaml', 'shares/officer-1.b64', 'officers/officer-1.key.asc', 'signers/administrator.key.asc', 'signers/witness-1.pub.asc'])
+      expect(existsSync(join(kit, file)), file).toBe(true);
+    expect(statSync(join(kit, 'officers', 'officer-2.key.asc')).mode & 0o077).toBe(0);
+    const officerKey = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(kit, 'officers', 'officer-1.key.asc'), 'utf8') });
+    expect(officerKey.isDecrypted(), 'generated keys are protected by the rehearsal passphrase').toBe(false);
+    expect(s.journal.path).toBe(join(kit, 'ceremony', 'journal.jsonl'));
+    // The dashboard now sees the fresh rehearsal Vault's DR secondary.
+    const targets = await must('replication.targets', {});
+    const running = await rehearsal.vault();
+    expect(running.ok && running.value.officers.length).toBe(3);
+    expect(targets.targets.find((t) => t.target.kind === 'rehearsal' && t.target.cluster === 'dr-secondary')?.address).toBe(running.ok ? running.value.drSecondary.apiAddr : '');
+  });
+
+  it('refuses to start another while it runs, and to close before it ends', async () => {
+    expect(await call('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1 })).toMatchObject({ ok: false, error: { kind: 'ceremony-running' } });
+    expect(await call('ceremony.close', {})).toMatchObject({ ok: false, error: { kind: 'ceremony-not-ended' } });
+  });
+
+  it('names whose share a pasted message is, and refuses a wrong passphrase without echoing it', async () => {
+    const atShares = await play(kit, (s) => s.input === 'share');
+    expect(atShares).toMatchObject({ step: 'share-entry', progress: { entered: 0, required: 2 } });
+    expect(atShares.nonce).toMatch(/^[0-9a-f-]{36}$/);
+    const pasted = readFileSync(join(kit, 'shares', 'officer-2.b64'), 'utf8');
+    const inspection = await must('ceremony.inspectShare', { pasted });
+    expect(inspection).toMatchObject({ officer: 'officer-2', fingerprint: atShares.plan.officers[1]!.fingerprint, keyId: expect.stringMatching(/^0x[0-9A-F]{16}$/) });
+
+    const wrong = await call('ceremony.submitShare', { officer: 'officer-2', pasted, unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'officers', 'officer-2.key.asc'), passphrase: 'not it' } });
+    expect(wrong).toMatchObject({ ok: false, error: { kind: 'decrypt-failed' } });
+    expect(JSON.stringify(wrong)).not.toContain('not it');
+    const other = await call('ceremony.submitShare', { officer: 'officer-1', pasted, unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'officers', 'officer-1.key.asc'), passphrase: PASSPHRASE } });
+    expect(other).toMatchObject({ ok: false, error: { kind: 'wrong-officer' } });
+    const missingKey = await call('ceremony.submitShare', { officer: 'officer-2', pasted, unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'nowhere.asc'), passphrase: PASSPHRASE } });
+    expect(missingKey).toMatchObject({ ok: false, error: { kind: 'key-unreadable', message: expect.stringContaining('does not exist') } });
+    expect((await snapshot()).progress).toEqual({ entered: 0, required: 2 });
+  });
+
+  it('plays to the end, and exports a bundle that verifies, into a new folder only', async () => {
+    const end = await play(kit);
+    expect(end).toMatchObject({ step: 'finished', committed: true, looseEnds: [] });
+    expect(end.signatures.map((s) => s.signer)).toEqual(['administrator', 'witness-1', 'witness-2']);
+    const transcript = await must('ceremony.transcript', {});
+    expect(transcript.text).toContain('REHEARSAL');
+
+    const out = join(dir, 'bundle');
+    const report = await must('ceremony.export', { dir: out });
+    expect(report).toMatchObject({ valid: true, rehearsal: true, problems: [] });
+    expect((await verifyBundle(out)).valid).toBe(true);
+    expect((await snapshot()).exportedTo).toBe(out);
+    expect(await call('ceremony.export', { dir: out })).toMatchObject({ ok: false, error: { kind: 'bundle-failed', message: expect.stringContaining('never overwritten') } });
+    const dr = await must('replication.status', { target: { kind: 'rehearsal', cluster: 'dr-secondary' } });
+    expect(dr.replication).toMatchObject({ ok: true, value: { dr: { mode: 'primary' } } });
+
+    expect(await must('ceremony.close', {})).toEqual({ ceremony: null });
+  });
+});
+
+describe('starting from a plan file', () => {
+  it('refuses a live plan in a rehearsal session, and an invalid plan naming the field', async () => {
+    const plan = join(dir, 'plan.yaml');
+    writeFileSync(plan, 'format: 1\nid: dr-dc2\ntitle: t\nkind: promotion\nrehearsal: false\nprofile: dc2\nvault_version: 1\ntoken_path: operation-token-quorum\nthreshold: 3\nadministrator: {name: Ann, fingerprint: "' + 'a'.repeat(40) + '"}\nwitnesses: []\n');
+    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({ ok: false, error: { kind: 'plan-unreadable', message: expect.stringContaining('witnesses must name at least one witness') } });
+    writeFileSync(plan, readFileSync(plan, 'utf8').replace('witnesses: []', `witnesses: [{name: Wes, fingerprint: "${'b'.repeat(40)}"}]\nofficers: [{name: Olu, fingerprint: "${'c'.repeat(40)}"}, {name: Ola, fingerprint: "${'d'.repeat(40)}"}, {name: Oma, fingerprint: "${'e'.repeat(40)}"}]`));
+    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({ ok: false, error: { kind: 'wrong-session', message: expect.stringContaining("choose 'dc2' on the Start screen") } });
+    expect(await must('ceremony.status', {})).toEqual({ ceremony: null });
+    expect(await call('ceremony.startFromPlan', { planPath: join(dir, 'absent.yaml') })).toMatchObject({ ok: false, error: { kind: 'key-unreadable', message: expect.stringContaining('does not exist') } });
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * A Vault client whose connection can be replaced while a ceremony holds it: after someone
+ * fixes a connection profile (the wrong CA bundle, a renewed client certificate), the ceremony
+ * reconnects and retries the failed step instead of being abandoned. Every call goes to the
+ * connection current at the time of the call.
+ */
+import type { VaultClient } from '../vault/client';
+
+export interface SwappableClient {
+  readonly client: VaultClient;
+  /** Uses `next` from now on and closes the previous connection. */
+  swap(next: VaultClient): void;
+}
+
+export function swappableClient(initial: VaultClient): SwappableClient {
+  let current = initial;
+  const client: VaultClient = {
+    get profileName() {
+      return current.profileName;
+    },
+    get address() {
+      return current.address;
+    },
+    get generateRoot() {
+      return current.generateRoot;
+    },
+    get generateRecoveryToken() {
+      return current.generateRecoveryToken;
+    },
+    get drOperationToken() {
+      return current.drOperationToken;
+    },
+    get dr() {
+      return current.dr;
+    },
+    get performance() {
+      return current.performance;
+    },
+    replicationStatus: () => current.replicationStatus(),
+    health: (query) => current.health(query),
+    sealStatus: () => current.sealStatus(),
+    decodeToken: (options) => current.decodeToken(options),
+    close: () => current.close(),
+  };
+  return {
+    client,
+    swap(next) {
+      const previous = current;
+      current = next;
+      if (previous !== next) previous.close();
+    },
+  };
+}
