@@ -46,7 +46,7 @@ export interface CycloneDxBom {
   readonly version: 1;
   readonly metadata: {
     readonly timestamp?: string;
-    readonly tools: { readonly components: readonly Component[] };
+    readonly tools: { readonly components: ReadonlyArray<Pick<Component, 'type' | 'name' | 'version'>> };
     readonly component: Component;
   };
   readonly components: readonly Component[];
@@ -91,7 +91,7 @@ export function buildSbom(input: SbomInput): Result<CycloneDxBom, SbomError> {
   const body = {
     metadata: {
       ...(input.timestamp ? { timestamp: input.timestamp.toISOString().replace(/\.000Z$/, 'Z') } : {}),
-      tools: { components: [{ type: 'application' as const, 'bom-ref': 'vault-ceremony-sbom', name: 'vault-ceremony sbom (scripts/packaging/sbom.ts)', version: lock.version, purl: `${app.purl}#sbom` }] },
+      tools: { components: [{ type: 'application' as const, name: 'vault-ceremony sbom (electron/packaging/sbom.ts)', version: lock.version }] },
       component: app,
     },
     components: [...components.values()].sort((a, b) => compare(a['bom-ref'], b['bom-ref'])),

@@ -5,8 +5,9 @@
 // Playwright drives, from build/electron-builder.test.yml.
 //
 // Reproducible: the working tree must be a clean commit, dependencies come from `npm ci`,
-// SOURCE_DATE_EPOCH defaults to the commit's time (fpm and mksquashfs stamp files with it), and
-// Electron is checked against the checksums its locked npm package ships.
+// SOURCE_DATE_EPOCH defaults to the commit's time (for the packaging tools that honour it, such as
+// fpm and mksquashfs, and the SBOM), and Electron is checked against the checksums its locked npm
+// package ships.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
