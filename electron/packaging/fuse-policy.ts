@@ -47,11 +47,6 @@ export const FUSE_RULES: readonly FuseRule[] = [
   { name: 'grantFileProtocolExtraPrivileges', release: false, test: false, why: 'the renderer is served from app://, so file:// pages need no privileges beyond a browser’s' },
 ];
 
-/** The `electronFuses` a build of this flavour must have. */
-export function fusesFor(flavour: BuildFlavour): Readonly<Record<FuseName, boolean>> {
-  return Object.fromEntries(FUSE_RULES.map((rule) => [rule.name, rule[flavour]])) as Record<FuseName, boolean>;
-}
-
 export type FuseWireProblem = 'fuse-wire';
 
 /**
