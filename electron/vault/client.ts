@@ -6,7 +6,7 @@
  * (shares, OTPs, tokens) are redacted from anything it returns as an error.
  */
 import * as z from 'zod';
-import { createTransport, type HttpMethod, type TransportTls } from './transport';
+import { createTransport, type HttpMethod, type Transport, type TransportTls } from './transport';
 import {
   decodedTokenSchema,
   generationStatusSchema,
@@ -180,7 +180,15 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     tls: options.tls,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
-  const { profileName, address } = options;
+  return vaultClientOver(transport, options);
+}
+
+/**
+ * The client over a given transport. Everything the client concludes from Vault's answers happens
+ * here, so tests can feed it any answer (malformed, truncated, hostile) without a socket.
+ */
+export function vaultClientOver(transport: Transport, options: { readonly token?: string }): VaultClient {
+  const { profileName, address } = transport;
   const baseHeaders: Record<string, string> = {};
   if (options.token !== undefined) baseHeaders['X-Vault-Token'] = options.token;
   const alwaysSecret = options.token ? [options.token] : [];
@@ -202,7 +210,8 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     });
     if (!response.ok) return fail(response.error.kind, response.error.message);
     const { status, body, headers } = response.value;
-    const requestId = isRecord(body) && typeof body['request_id'] === 'string' && body['request_id'] !== '' ? body['request_id'] : undefined;
+    // Vault's own fields come back redacted too: a server that echoes what it was sent must not hand it back here.
+    const requestId = isRecord(body) && typeof body['request_id'] === 'string' && body['request_id'] !== '' ? redact(body['request_id'], secrets) : undefined;
     const withId = requestId === undefined ? {} : { requestId };
 
     if (status >= 300 && status < 400) {
@@ -236,7 +245,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
         { status, ...withId },
       );
     }
-    const warnings = isRecord(body) && Array.isArray(body['warnings']) ? body['warnings'].filter((w): w is string => typeof w === 'string') : [];
+    const warnings = isRecord(body) && Array.isArray(body['warnings']) ? body['warnings'].filter((w): w is string => typeof w === 'string').map((w) => redact(w, secrets)) : [];
     return { ok: true, value: { status, data: parsed.data, requestId, warnings } };
   }
 
