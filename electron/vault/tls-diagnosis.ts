@@ -4,7 +4,7 @@
  * apart from reading the clock: the transport gathers the facts.
  */
 import type { AppError } from '../../shared/result';
-import type { ServerCertificateFacts } from './server-certificate-probe';
+import type { ServerCertificateFacts } from './server-certificate';
 
 export type ConnectionFailureKind =
   | 'server-certificate-untrusted'
@@ -79,11 +79,6 @@ const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
 const NOT_FOUND = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-
-/** Whether the message would gain from the server certificate's names and dates. */
-export function wantsServerCertificate(code: string | undefined): boolean {
-  return code !== undefined && (UNTRUSTED.has(code) || INVALID.has(code) || code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID');
-}
 
 export function diagnoseConnectionFailure(
   error: ConnectionError,

@@ -12,14 +12,13 @@ import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { wipe } from '../../shared/bytes';
 import { err, ok, type Result } from '../../shared/result';
-import { probeServerCertificate, type ServerCertificateFacts } from './server-certificate-probe';
-import { diagnoseConnectionFailure, unknownOutcome, wantsServerCertificate, type ConnectionError, type ConnectionFailureKind, type FailureContext } from './tls-diagnosis';
+import { watchServerCertificate, type ServerCertificateFacts } from './server-certificate';
+import { diagnoseConnectionFailure, unknownOutcome, type ConnectionError, type ConnectionFailureKind, type FailureContext } from './tls-diagnosis';
 
 export type TransportErrorKind = ConnectionFailureKind | 'timeout' | 'response-too-large' | 'invalid-response';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-const PROBE_TIMEOUT_MS = 5_000;
 
 export interface TransportTls {
   /** Trusted CA certificates (PEM); a string may hold several. */
@@ -134,13 +133,15 @@ export function createTransport(options: TransportOptions): Transport {
         finish(err('timeout', `Vault at ${address} ${what}`));
       }, deadline);
 
-      req.on('socket', (socket) => (socket as TLSSocket).once('secureConnect', () => (handshakeDone = true)));
-      let failing = false;
+      let serverCertificate: ServerCertificateFacts | undefined;
+      req.on('socket', (socket) => {
+        const tls = socket as TLSSocket;
+        tls.once('secureConnect', () => (handshakeDone = true));
+        watchServerCertificate(tls, (facts) => (serverCertificate = facts));
+      });
       const fail = (e: ConnectionError): void => {
         // The request and the response can both report one broken connection: diagnose once.
-        if (settled || failing) return;
-        failing = true;
-        clearTimeout(timer);
+        if (settled) return;
         const context: FailureContext = {
           profileName,
           address,
@@ -153,13 +154,8 @@ export function createTransport(options: TransportOptions): Transport {
           request: label,
           changesState,
         };
-        const report = (facts?: ServerCertificateFacts): void => {
-          const { kind, message } = diagnoseConnectionFailure(e, context, facts);
-          finish(err(kind, message));
-        };
-        if (!wantsServerCertificate(e.code)) return report();
-        const probeTarget = { host: target.host, port: target.port, ...(serverName === undefined ? {} : { serverName }) };
-        void probeServerCertificate(probeTarget, Math.min(deadline, PROBE_TIMEOUT_MS)).then(report);
+        const { kind, message } = diagnoseConnectionFailure(e, context, serverCertificate);
+        finish(err(kind, message));
       };
       req.on('error', fail);
       req.on('response', (res) => {
