@@ -65,7 +65,14 @@ function unrecordedAnswer(request: VaultRequestRecord, error: { kind: JournalErr
 /** Vault's parsed answer as plain JSON (undefined fields dropped); anything else is described, not stored. */
 function jsonOf(value: unknown): JsonValue {
   if (value === undefined) return null;
-  const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
+  let plain: unknown;
+  try {
+    plain = JSON.parse(JSON.stringify(value) ?? 'null');
+  } catch {
+    // An unknown field nested thousands deep (which the client's loose schemas let through)
+    // overflows JSON.stringify; the answer must still be recorded, and the ceremony go on.
+    return '(not JSON)';
+  }
   return isJsonValue(plain) ? plain : '(not JSON)';
 }
 
