@@ -17,17 +17,53 @@ export function hexToBytes(text: string): Uint8Array | undefined {
   return out;
 }
 
-/** UTF-8 encoding without relying on TextEncoder (absent from the pure ES library). */
+/**
+ * UTF-8 encoding without relying on TextEncoder (absent from the pure ES library). A lone
+ * surrogate is encoded as its own three bytes (as TextEncoder would not); Node's encoder agrees on
+ * every well-formed string. No intermediate array: the bytes may be a secret the caller wipes.
+ */
 export function utf8ToBytes(text: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  // ASCII first: journal lines, hex, tokens. One byte per code unit, one pass.
+  const ascii = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      ascii.fill(0);
+      return utf8ToBytesSlow(text);
+    }
+    ascii[i] = c;
   }
-  return Uint8Array.from(out);
+  return ascii;
+}
+
+function utf8ToBytesSlow(text: string): Uint8Array {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i)!;
+    length += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (c >= 0x10000) i++;
+  }
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i)!;
+    if (c < 0x80) out[at++] = c;
+    else if (c < 0x800) {
+      out[at++] = 0xc0 | (c >> 6);
+      out[at++] = 0x80 | (c & 63);
+    } else if (c < 0x10000) {
+      out[at++] = 0xe0 | (c >> 12);
+      out[at++] = 0x80 | ((c >> 6) & 63);
+      out[at++] = 0x80 | (c & 63);
+    } else {
+      out[at++] = 0xf0 | (c >> 18);
+      out[at++] = 0x80 | ((c >> 12) & 63);
+      out[at++] = 0x80 | ((c >> 6) & 63);
+      out[at++] = 0x80 | (c & 63);
+      i++;
+    }
+  }
+  return out;
 }
 
 /** Bytes to a string of the same code units (Latin-1); exact for the ASCII tokens Vault uses. */
