@@ -54,6 +54,46 @@ describe('canonical JSON', () => {
   });
 });
 
+describe('canonical JSON, as the original key-sorting serialiser wrote it', () => {
+  // The serialiser before the JSON.stringify fast path, kept here as the reference.
+  const reference = (value: JsonValue): string => {
+    if (value === null || typeof value !== 'object') return JSON.stringify(value);
+    if (Array.isArray(value)) return `[${value.map((v: JsonValue) => reference(v)).join(',')}]`;
+    const obj = value as JsonObject;
+    return `{${Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${reference(obj[k]!)}`).join(',')}}`;
+  };
+  const keys = fc.oneof(fc.string(), fc.constantFrom('0', '1', '10', '9', '01', '-1', '__proto__', 'toJSON', 'a', 'B', 'é', '\ud800'));
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string(), tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 4 }),
+    object: fc.dictionary(keys, tie('value'), { maxKeys: 5 }),
+  })).value;
+
+  it('is unchanged, sorted or not, parsed or built', () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        const v = value as JsonValue;
+        expect(canonicalJson(v)).toBe(reference(v));
+        const parsed = JSON.parse(reference(v)) as JsonValue;
+        expect(canonicalJson(parsed)).toBe(reference(parsed));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('puts integer-like keys in string order, which JSON.stringify alone would not', () => {
+    expect(canonicalJson(JSON.parse('{"10":1,"9":2}') as JsonValue)).toBe('{"10":1,"9":2}');
+  });
+
+  it('treats objects that are not plain JSON as the original did', () => {
+    const date = new Date(0) as unknown as JsonValue;
+    expect(canonicalJson({ at: date })).toBe('{"at":{}}');
+    expect(canonicalJson({ a: Object.create(null, { z: { value: 1, enumerable: true } }) as JsonValue })).toBe('{"a":{"z":1}}');
+    expect(() => canonicalJson({ n: Infinity })).toThrow(TypeError);
+    expect(() => canonicalJson([1, Number.NaN])).toThrow(TypeError);
+  });
+});
+
 describe('hashes', () => {
   it('are domain-separated SHA-256 over the canonical JSON, checkable with any SHA-256 tool', () => {
     const [first, second] = chainOf('c-1', 2) as [JournalEvent, JournalEvent];
