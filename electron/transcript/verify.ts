@@ -18,8 +18,11 @@ import * as openpgp from 'openpgp';
 import { verifyJournalText, type VerifiedChain } from '../../shared/journal-event';
 import { err, ok, type AppError, type Result } from '../../shared/result';
 import { readTranscriptStatement, renderTranscript, statementOf } from '../../shared/transcript-format';
+import { nodeSha256Text } from '../sha256-text';
 import { BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TRANSCRIPT, SIGNER_NAME, SIGNER_SUFFIX } from './bundle-layout';
-import { Cleartext, firstDifferentLine, readSignedTranscript, signatureOf } from './signing';
+import { readCanonicalTranscript } from './canonical-cleartext';
+import { Cleartext, firstDifferentLine, signatureOf } from './signing';
+import { presetTextDigests } from './text-digest';
 
 export type VerifyProblemKind =
   | 'bundle-incomplete'
@@ -131,8 +134,11 @@ export async function verifyBundleContents(contents: BundleContents, options: Ve
   if (document) {
     const trusted = options.trusted ?? named;
     const seen = new Set<string>();
+    const prehashed = presetTextDigests(document.text, document.signatures);
     for (const [i, packet] of document.signatures.entries()) {
-      const report = await checkSignature(document.text, packet, trusted, named, i + 1, problem);
+      // A prehashed packet is checked against its digest of the text, and openpgp.js does not read
+      // the text again; were it to, an empty text would fail the signature, never pass it.
+      const report = await checkSignature(prehashed.has(packet) ? '' : document.text, packet, trusted, named, i + 1, problem);
       signatures.push(report);
       if (report.good && seen.has(report.fingerprint))
         problem('signature-duplicate', `key ${report.fingerprint} signed the transcript more than once`);
@@ -186,7 +192,7 @@ function checkJournal(bytes: Uint8Array | undefined, problem: Problem): Verified
     problem('journal-invalid', `${BUNDLE_JOURNAL} is not valid UTF-8`);
     return undefined;
   }
-  const chain = verifyJournalText(text);
+  const chain = verifyJournalText(text, { sha256: nodeSha256Text });
   if (!chain.ok) {
     problem('journal-invalid', `${BUNDLE_JOURNAL}: ${chain.error.message}`);
     return undefined;
@@ -204,7 +210,7 @@ async function checkTranscript(
     return undefined;
   }
   const armored = decodeUtf8(bytes);
-  const document = armored === undefined ? undefined : await readSignedTranscript(armored);
+  const document = armored === undefined ? undefined : await readCanonicalTranscript(armored);
   if (!document?.ok) {
     problem('transcript-invalid', `${BUNDLE_TRANSCRIPT}: ${document ? document.error.message : 'not valid UTF-8'}`);
     return undefined;
