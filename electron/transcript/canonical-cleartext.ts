@@ -16,14 +16,13 @@
 import * as openpgp from 'openpgp';
 import { ok } from '../../shared/result';
 import { readSignedTranscript, signatureOf } from './signing';
+import { changedByCleartext } from './text-digest';
 
 type Read = Awaited<ReturnType<typeof readSignedTranscript>>;
 type Document = { text: string; signatures: openpgp.SignaturePacket[] };
 
 const BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----\n';
 const SIGNATURE = '\n-----BEGIN PGP SIGNATURE-----\n';
-/** What openpgp.js's CleartextMessage would change in a text: CRs, trailing spaces and tabs. */
-const NORMALISED_AWAY = /\r|[ \t]$/m;
 
 /** readSignedTranscript's result, quickly for a canonical document. */
 export async function readCanonicalTranscript(armored: string): Promise<Read> {
@@ -40,7 +39,7 @@ export async function canonicalDocument(armored: string): Promise<Document | und
   const escaped = armored.slice(headerEnd + 2, split);
   const hasDashLines = escaped.startsWith('-') || escaped.includes('\n-');
   const text = hasDashLines ? escaped.replace(/^- /gm, '') : escaped;
-  if (NORMALISED_AWAY.test(text)) return undefined;
+  if (changedByCleartext(text)) return undefined;
   if (hasDashLines && text.replace(/^-/gm, '- -') !== escaped) return undefined;
 
   const block = armored.slice(split + 1);

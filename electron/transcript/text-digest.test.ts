@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeSigner, type TestSigner } from '../../test/support/transcript-bundle';
 import { canonicalDocument } from './canonical-cleartext';
 import { Cleartext, countersignTranscript, signatureOf, signTranscript } from './signing';
-import { presetTextDigests } from './text-digest';
+import { changedByCleartext, presetTextDigests } from './text-digest';
 
 const TEXT = 'TRANSCRIPT\n\n- escaped line\nunicode é€𝄞\nJournal head:   00\n';
 
@@ -57,5 +57,13 @@ describe('presetTextDigests', () => {
     expect(presetTextDigests('line\r\n', packets).size).toBe(0);
     const binary = (await openpgp.sign({ message: await openpgp.createMessage({ binary: new Uint8Array([1]) }), signingKeys: rsaSigner.key, detached: true, format: 'object' })) as unknown as openpgp.Signature;
     expect(presetTextDigests(TEXT, binary.packets as unknown as openpgp.SignaturePacket[]).size).toBe(0);
+  });
+
+  it('knows what CleartextMessage strips (trailing spaces and tabs), and flags every CR', () => {
+    for (const text of ['a\nb\n', 'a \nb', 'a\t\n', 'end ', 'end\t', ' lead\n', 'a\u00a0\n', 'a \u2028b\n', '']) {
+      const kept = new Cleartext(text, signatureOf([])).getText() === text;
+      expect(changedByCleartext(text), JSON.stringify(text)).toBe(!kept);
+    }
+    for (const text of ['a\r\nb', 'a\rb', '\r']) expect(changedByCleartext(text)).toBe(true);
   });
 });

@@ -28,8 +28,6 @@ const NODE_HASH: ReadonlyMap<number, string> = new Map([
   [openpgp.enums.hash.sha512, 'sha512'],
 ]);
 
-/** What CleartextMessage would normalise away: the digest below assumes there is none. */
-const NOT_CANONICAL = /\r|[ \t]$/m;
 
 /**
  * Sets the digest of `text` on each v4 text-mode signature packet whose hash is a SHA-2, and
@@ -38,7 +36,7 @@ const NOT_CANONICAL = /\r|[ \t]$/m;
  */
 export function presetTextDigests(text: string, packets: readonly openpgp.SignaturePacket[]): ReadonlySet<openpgp.SignaturePacket> {
   const eligible = packets.filter((p) => p.version === 4 && p.signatureType === openpgp.enums.signature.text && NODE_HASH.has(p.hashAlgorithm ?? -1));
-  if (eligible.length === 0 || NOT_CANONICAL.test(text)) return new Set();
+  if (eligible.length === 0 || changedByCleartext(text)) return new Set();
   const signed = Buffer.from(text.replace(/\n/g, '\r\n'), 'utf8');
   const states = new Map<number, Hash>();
   for (const packet of eligible) {
@@ -53,4 +51,13 @@ export function presetTextDigests(text: string, packets: readonly openpgp.Signat
     (packet as unknown as PrehashedPacket).hashed = new Uint8Array(state.copy().update(fields).update(trailer).digest());
   }
   return new Set(eligible);
+}
+
+/**
+ * True when openpgp.js signs or verifies other bytes than the text with LF turned into CRLF: a CR
+ * anywhere (CleartextMessage or its hashing makes it a line end), or a line (split at LF, as
+ * openpgp.js splits) ending in a space or tab, which CleartextMessage strips.
+ */
+export function changedByCleartext(text: string): boolean {
+  return text.includes('\r') || text.includes(' \n') || text.includes('\t\n') || text.endsWith(' ') || text.endsWith('\t');
 }
