@@ -1,0 +1,188 @@
+/**
+ * Tampering with a transcript bundle is detected by `verify`, exhaustively over a small bundle
+ * (a five-event journal, signed by an administrator and countersigned by two witnesses):
+ * - every event deleted, duplicated, swapped with every other, and a forged event inserted at
+ *   every position: both as raw edits and with seq, prev and hash recomputed as a forger who knows
+ *   the format would (the chain then holds, and the signed transcript no longer matches it);
+ * - every signature removed, duplicated, replaced by another key's, or replaced by its own key's
+ *   signature over different text; every signer file removed, added or swapped.
+ * Byte flips at every position of both files are in electron/transcript/verify.test.ts.
+ *
+ * Two things verify cannot see, both asserted here so they stay known: the order of signatures
+ * (each signs only the text, so OpenPGP binds no order, and verify gives position no meaning),
+ * and a complete forgery re-signed with the forger's own key and shipped with that key in
+ * signers/: only an auditor's --keyring, or comparing the printed fingerprints, exposes it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as openpgp from 'openpgp';
+import { sealEvent, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/journal-event';
+import { renderTranscript } from '../../shared/transcript-format';
+import { canonicalArmor, readSignedTranscript, signTranscript } from '../../electron/transcript/signing';
+import { readBundle, verifyBundleContents, type BundleContents, type BundleReport, type TrustedKey } from '../../electron/transcript/verify';
+import { makeBundle, makeSigner, threeSigners, type TestBundle, type TestSigner } from '../support/transcript-bundle';
+
+let signers: TestSigner[];
+let mallory: TestSigner;
+let bundle: TestBundle;
+let contents: BundleContents;
+let lines: string[];
+let text: string;
+let packets: openpgp.SignaturePacket[];
+
+beforeAll(async () => {
+  signers = await threeSigners();
+  mallory = await makeSigner('mallory');
+  bundle = await makeBundle(signers);
+  contents = await readBundle(bundle.dir);
+  lines = Buffer.from(contents.journal!).toString('utf8').trimEnd().split('\n');
+  const document = await readSignedTranscript(Buffer.from(contents.transcript!).toString('utf8'));
+  if (!document.ok) throw new Error(document.error.message);
+  ({ text, signatures: packets } = document.value);
+});
+afterAll(() => bundle.dispose());
+
+const kinds = (report: BundleReport) => [...new Set(report.problems.map((p) => p.kind))].sort();
+const journalOf = (ls: readonly string[]) => Buffer.from(ls.join('\n') + '\n');
+const transcriptOf = (ps: readonly openpgp.SignaturePacket[], body = text) => Buffer.from(canonicalArmor(body, ps));
+
+/** Renumbers and re-hashes every event, as a forger with the format but no signing key would. */
+function resealed(ls: readonly string[]): string[] {
+  let prev: string | undefined;
+  return ls.map((line, i) => {
+    const { hash: _hash, ...event } = JSON.parse(line) as JournalEvent;
+    const sealed = sealEvent({ ...event, seq: i + 1, prev: prev ?? event.prev });
+    prev = sealed.hash;
+    return serializeEvent(sealed);
+  });
+}
+
+function forgedEvent(): string {
+  const last = JSON.parse(lines[lines.length - 1]!) as JournalEvent;
+  return serializeEvent(sealEvent({ ...last, type: 'deviation-witnessed', actor: 'mallory', details: { note: 'approved by mallory' } }));
+}
+
+/** Every event-level edit of the journal, by name. */
+function eventEdits(): Array<[string, string[]]> {
+  const edits: Array<[string, string[]]> = [];
+  const n = lines.length;
+  for (let i = 0; i < n; i++) edits.push([`delete event ${i + 1}`, lines.filter((_, j) => j !== i)]);
+  for (let i = 0; i < n; i++) edits.push([`duplicate event ${i + 1}`, [...lines.slice(0, i + 1), lines[i]!, ...lines.slice(i + 1)]]);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const swapped = [...lines];
+      [swapped[i], swapped[j]] = [swapped[j]!, swapped[i]!];
+      edits.push([`swap events ${i + 1} and ${j + 1}`, swapped]);
+    }
+  for (let i = 0; i <= n; i++) edits.push([`insert a forged event at ${i + 1}`, [...lines.slice(0, i), forgedEvent(), ...lines.slice(i)]]);
+  return edits;
+}
+
+describe('event-level tampering', () => {
+  it('the untouched bundle verifies', async () => {
+    expect((await verifyBundleContents(contents)).problems).toEqual([]);
+    expect(lines).toHaveLength(5);
+  });
+
+  it('every delete, duplicate, swap and insertion is refused, as a raw edit and with the chain recomputed', async () => {
+    const accepted: string[] = [];
+    const edits = eventEdits();
+    expect(edits).toHaveLength(5 + 5 + 10 + 6);
+    for (const [name, edited] of edits) {
+      for (const [how, journal] of [['raw', edited], ['chain recomputed', resealed(edited)]] as const) {
+        const report = await verifyBundleContents({ ...contents, journal: journalOf(journal) });
+        if (report.valid) accepted.push(`${name} (${how})`);
+        // A broken chain is named as such; where the chain holds (recomputed, or the last event cut),
+        // the signed transcript's statement of the journal is what no longer matches.
+        else expect(kinds(report), `${name} (${how})`).toEqual(verifyJournalText(journal.join('\n') + '\n').ok ? ['transcript-mismatch'] : ['journal-invalid']);
+      }
+    }
+    expect(accepted).toEqual([]);
+  }, 120_000);
+});
+
+describe('signature-level tampering', () => {
+  it('removing any signature leaves its signer unsigned', async () => {
+    for (let i = 0; i < packets.length; i++) {
+      const report = await verifyBundleContents({ ...contents, transcript: transcriptOf(packets.filter((_, j) => j !== i)) });
+      expect(report.valid, `signature ${i + 1} removed`).toBe(false);
+      expect(kinds(report)).toEqual(['signature-missing']);
+    }
+    expect((await verifyBundleContents({ ...contents, transcript: Buffer.from(text) })).valid).toBe(false);
+  });
+
+  it('duplicating any signature is flagged', async () => {
+    for (let i = 0; i < packets.length; i++) {
+      const report = await verifyBundleContents({ ...contents, transcript: transcriptOf([...packets, packets[i]!]) });
+      expect(kinds(report), `signature ${i + 1} duplicated`).toEqual(['signature-duplicate']);
+    }
+  });
+
+  it('replacing any signature by another key’s (outside or inside the bundle) is refused', async () => {
+    const byMallory = await signatureBy(mallory, text);
+    for (let i = 0; i < packets.length; i++) {
+      const outsider = await verifyBundleContents({ ...contents, transcript: transcriptOf(packets.map((p, j) => (j === i ? byMallory : p))) });
+      expect(kinds(outsider), `signature ${i + 1} by mallory`).toEqual(['signature-missing', 'signature-untrusted']);
+      const other = packets[(i + 1) % packets.length]!;
+      const insider = await verifyBundleContents({ ...contents, transcript: transcriptOf(packets.map((p, j) => (j === i ? other : p))) });
+      expect(kinds(insider), `signature ${i + 1} by another signer`).toEqual(['signature-duplicate', 'signature-missing']);
+    }
+  });
+
+  it('replacing any signature by the same key’s signature over other text is BAD', async () => {
+    const other = text.replace('Outcome:        promoted', 'Outcome:        promoted, no deviations');
+    expect(other).not.toBe(text);
+    for (let i = 0; i < packets.length; i++) {
+      const elsewhere = await signatureBy(signers[i]!, other);
+      const report = await verifyBundleContents({ ...contents, transcript: transcriptOf(packets.map((p, j) => (j === i ? elsewhere : p))) });
+      expect(kinds(report), `signature ${i + 1} over other text`).toEqual(['signature-bad']);
+    }
+  });
+
+  it('removing, adding or swapping a signer file is refused', async () => {
+    for (let i = 0; i < contents.signers.length; i++) {
+      const removed = await verifyBundleContents({ ...contents, signers: contents.signers.filter((_, j) => j !== i) });
+      expect(kinds(removed), `signer ${i + 1} removed`).toEqual(['signature-untrusted']);
+      const swapped = await verifyBundleContents({ ...contents, signers: contents.signers.map((s, j) => (j === i ? { name: s.name, publicKey: mallory.publicKey } : s)) });
+      expect(kinds(swapped), `signer ${i + 1} swapped for mallory`).toEqual(['signature-missing', 'signature-untrusted']);
+    }
+    const added = await verifyBundleContents({ ...contents, signers: [...contents.signers, { name: 'mallory', publicKey: mallory.publicKey }] });
+    expect(kinds(added)).toEqual(['signature-missing']);
+  });
+
+  it('reordering signatures changes nothing signed: verify reports the same good signers, in the new order', async () => {
+    for (const order of [[1, 0, 2], [2, 1, 0], [0, 2, 1], [1, 2, 0], [2, 0, 1]]) {
+      const report = await verifyBundleContents({ ...contents, transcript: transcriptOf(order.map((k) => packets[k]!)) });
+      expect(report.problems).toEqual([]);
+      expect(report.signatures.map((s) => [s.signer, s.good])).toEqual(order.map((k) => [signers[k]!.name, true]));
+    }
+  });
+});
+
+describe('a complete forgery, re-signed by the forger', () => {
+  it('verifies against its own signers/ but not against the auditor’s keyring', async () => {
+    const forged = resealed([...lines.slice(0, 3), forgedEvent(), ...lines.slice(3)]);
+    const chain = verifyJournalText(forged.join('\n') + '\n');
+    if (!chain.ok) throw new Error(chain.error.message);
+    const signed = await signTranscript(renderTranscript(chain.value), mallory.key);
+    if (!signed.ok) throw new Error(signed.error.message);
+    const forgery: BundleContents = {
+      transcript: Buffer.from(signed.value.armored),
+      journal: journalOf(forged),
+      signers: [{ name: 'alice', publicKey: mallory.publicKey }],
+    };
+    expect((await verifyBundleContents(forgery)).valid).toBe(true);
+    const trusted: TrustedKey[] = await Promise.all(signers.map(async (s) => ({ name: s.name, key: await openpgp.readKey({ armoredKey: s.publicKey }) })));
+    const audited = await verifyBundleContents(forgery, { trusted });
+    expect(kinds(audited)).toEqual(['signature-untrusted']);
+  });
+});
+
+/** `signer`'s signature packet over `body`, as countersigning would make it. */
+async function signatureBy(signer: TestSigner, body: string): Promise<openpgp.SignaturePacket> {
+  const signed = await signTranscript(body, signer.key);
+  if (!signed.ok) throw new Error(signed.error.message);
+  const document = await readSignedTranscript(signed.value.armored);
+  if (!document.ok) throw new Error(document.error.message);
+  return document.value.signatures[0]!;
+}
+
