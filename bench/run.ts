@@ -13,15 +13,24 @@ import { verifyBenchmark } from './verify';
 
 const BENCHMARKS: readonly Benchmark[] = [shareDecryptBenchmark, verifyBenchmark, rehearsalBenchmark, rendererBundleBenchmark];
 
-const { values } = parseArgs({
-  options: { only: { type: 'string', multiple: true }, out: { type: 'string', default: 'bench-results.json' } },
-  strict: true,
-});
-const unknown = (values.only ?? []).filter((n) => !BENCHMARKS.some((b) => b.name === n));
-if (unknown.length > 0) {
-  process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
+const USAGE = `usage: npm run bench [-- --only NAME ... --out FILE]\nbenchmarks: ${BENCHMARKS.map((b) => `'${b.name}'`).join(', ')}\n`;
+
+function usageError(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}`);
   process.exit(2);
 }
+
+let values: { only?: string[]; out: string };
+try {
+  ({ values } = parseArgs({
+    options: { only: { type: 'string', multiple: true }, out: { type: 'string', default: 'bench-results.json' } },
+    strict: true,
+  }));
+} catch (e) {
+  usageError(e instanceof Error ? e.message : String(e));
+}
+const unknown = (values.only ?? []).filter((n) => !BENCHMARKS.some((b) => b.name === n));
+if (unknown.length > 0) usageError(`unknown benchmark ${unknown.map((n) => `'${n}'`).join(', ')}`);
 const selected = values.only ? BENCHMARKS.filter((b) => values.only!.includes(b.name)) : BENCHMARKS;
 
 const metrics: Metric[] = [];

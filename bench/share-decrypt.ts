@@ -2,7 +2,8 @@
  * Share decryption, per officer key type: openpgp.js in this process (electron/pgp/openpgp-
  * decryptor.ts, reading the armored private key each time, as every share entry does) against
  * `gpg --decrypt` of the same Vault-style message (a new gpg process each time, key already in a
- * temp GNUPGHOME, agent running), with the ratio of the medians.
+ * temp GNUPGHOME, agent running), with the ratio of the medians. The keys have no passphrase:
+ * gpg-agent would cache one after the first run, openpgp.js pays its S2K every time.
  */
 import { randomBytes } from 'node:crypto';
 import { decodeStdBase64 } from '../shared/base64';
