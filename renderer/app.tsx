@@ -9,6 +9,7 @@ import { invoke } from './api';
 import { Notice } from './components/notice';
 import { applyDisplayPreferences, initialDisplayPreferences, type DisplayPreferences } from './display-preferences';
 import { SCREENS, type ScreenId } from './navigation';
+import { CeremonyScreen } from './screens/ceremony-screen';
 import { DashboardScreen } from './screens/dashboard-screen';
 import { OperationsScreen } from './screens/operations-screen';
 import { ProfilesScreen } from './screens/profiles-screen';
@@ -103,6 +104,7 @@ export function App() {
           )}
           {screen === 'profiles' && <ProfilesScreen />}
           {screen === 'dashboard' && <DashboardScreen info={info} onChooseTarget={() => setScreen('start')} />}
+          {screen === 'ceremony' && <CeremonyScreen info={info} />}
           {screen === 'operations' && <OperationsScreen info={info} />}
           {screen === 'transcript' && <TranscriptScreen />}
         </main>

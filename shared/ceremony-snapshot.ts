@@ -5,8 +5,11 @@
  * can hold a secret: the view and the service status are built to hold none.
  */
 import * as z from 'zod';
+import { PROMOTION_STEPS, type StepId } from './ceremony-steps';
+import { FAILBACK_STEPS } from './failback-steps';
 
 const role = z.enum(['administrator', 'witness', 'officer']);
+const stepId = z.enum(Object.keys({ ...PROMOTION_STEPS, ...FAILBACK_STEPS }) as [StepId, ...StepId[]]);
 const person = z.object({ name: z.string(), fingerprint: z.string() });
 
 export const ceremonySnapshotSchema = z.object({
@@ -25,8 +28,8 @@ export const ceremonySnapshotSchema = z.object({
     officers: z.array(person),
   }),
   /** The steps of a ceremony that goes to plan, in order (restarts branch back into it). */
-  steps: z.array(z.object({ id: z.string(), title: z.string() })),
-  step: z.string(),
+  steps: z.array(z.object({ id: stepId, title: z.string() })),
+  step: stepId,
   title: z.string(),
   /** The line the administrator reads aloud. */
   script: z.string(),
@@ -49,7 +52,7 @@ export const ceremonySnapshotSchema = z.object({
     z.object({
       id: z.number(),
       kind: z.string(),
-      step: z.string(),
+      step: stepId,
       reason: z.string(),
       raisedBy: z.string().nullable(),
       at: z.string(),

@@ -72,7 +72,7 @@ async function play(kit: string, stop: (s: CeremonySnapshot) => boolean = () => 
     } else if (s.input === 'root-token') {
       await must('ceremony.provideToken', { rehearsalRootToken: true });
     } else if (request) {
-      await must('ceremony.act', { type: 'acknowledge', step: s.step as never, actor: request.name, role: request.role });
+      await must('ceremony.act', { type: 'acknowledge', step: s.step, actor: request.name, role: request.role });
     } else {
       throw new Error(`stuck at ${s.step}: ${s.lastError?.message ?? s.lastResult ?? s.awaiting}`);
     }

@@ -7,7 +7,7 @@ import type { OperationOutcome } from '../../shared/replication-operations';
 
 export function ActivationTokenPanel({ token, onHide }: { token: NonNullable<OperationOutcome['activationToken']>; onHide: () => void }) {
   return (
-    <section aria-labelledby="activation-heading" className="card verdict verdict-attention" data-testid="activation-token">
+    <section aria-labelledby="activation-heading" className="card card-attention" data-testid="activation-token">
       <h2 id="activation-heading">Secondary activation token for '{token.id}'</h2>
       <p>
         <strong>Shown once.</strong> It is not stored anywhere: carry it to the secondary's enable or update-primary call

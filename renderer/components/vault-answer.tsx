@@ -8,7 +8,7 @@ import { operationTitle } from '../../shared/replication-operations';
 
 export function VaultAnswer({ outcome }: { outcome: OperationOutcome }) {
   return (
-    <section aria-labelledby="answer-heading" className="card verdict verdict-good" data-testid="operation-result">
+    <section aria-labelledby="answer-heading" className="card card-good" data-testid="operation-result">
       <h2 id="answer-heading">Done: {operationTitle(outcome.operation, outcome.replication)}</h2>
       <p role="status">
         Vault at {outcome.address} ({outcome.label}) answered HTTP {outcome.status} to {outcome.path}.

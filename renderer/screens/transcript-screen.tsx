@@ -51,7 +51,7 @@ export function TranscriptScreen() {
 function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
   return (
     <>
-      <section aria-labelledby="verdict-heading" className={`card verdict ${bundle.valid ? 'verdict-good' : 'verdict-critical'}`} data-testid="bundle-verdict">
+      <section aria-labelledby="verdict-heading" className={`card ${bundle.valid ? 'card-good' : 'card-critical'}`} data-testid="bundle-verdict">
         <h2 id="verdict-heading">{bundle.valid ? 'Verified' : 'NOT VERIFIED'}</h2>
         {bundle.valid ? (
           <p>

@@ -1,0 +1,66 @@
+/**
+ * Moves through the ceremony wizard as people do, one click at a time, waiting after each for
+ * the main process's answer to be on screen (the wizard marks itself busy until then), so a
+ * click never lands on a button of a state that is already gone.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { expect, screenshotPath, type Harness } from './fixtures';
+
+export async function act(page: Page, target: Locator): Promise<void> {
+  await target.click();
+  await expect(page.getByTestId('wizard')).toHaveAttribute('data-busy', 'false');
+}
+
+/** Gives every acknowledgement the step asks for (the first person offered each time), until the step changes. */
+export async function confirmStep(page: Page, title: string): Promise<void> {
+  const heading = page.getByTestId('step-title');
+  await expect(heading).toHaveText(title);
+  for (let i = 0; i < 12 && (await heading.textContent()) === title; i++) {
+    await act(page, page.getByRole('button', { name: /^Confirm as / }).first());
+  }
+  await expect(heading).not.toHaveText(title);
+}
+
+export interface ShareEntryOptions {
+  readonly kit: string;
+  readonly officer: string;
+  readonly passphrase: string;
+}
+
+/** Pastes the officer's share from the kit, checks whose it is, and chooses their key file (not yet submitted). */
+export async function prepareShare(page: Page, harness: Harness, { kit, officer }: Omit<ShareEntryOptions, 'passphrase'>): Promise<void> {
+  await page.getByLabel('Encrypted share', { exact: true }).fill(readFileSync(join(kit, 'shares', `${officer}.b64`), 'utf8'));
+  await act(page, page.getByRole('button', { name: 'Check whose share this is' }));
+  await expect(page.getByTestId('share-owner')).toContainText(`This share is for ${officer}`);
+  await expect(page.getByLabel('At the keyboard')).toHaveValue(officer);
+  harness.nextFile.set('officer-private-key', join(kit, 'officers', `${officer}.key.asc`));
+  await page.getByRole('button', { name: 'Choose private key file' }).click();
+  await expect(page.getByLabel('Private key', { exact: true })).toHaveValue(join(kit, 'officers', `${officer}.key.asc`));
+}
+
+/** A whole share entry: paste, check, key file, passphrase, submit; then the progress has moved. */
+export async function enterShare(page: Page, harness: Harness, options: ShareEntryOptions): Promise<void> {
+  const before = await page.getByTestId('ceremony-progress').textContent();
+  await prepareShare(page, harness, options);
+  await page.getByLabel(/^Key passphrase/).fill(options.passphrase);
+  await act(page, page.getByRole('button', { name: 'Decrypt and enter the share' }));
+  await expect(page.getByTestId('ceremony-progress')).not.toHaveText(before ?? '');
+}
+
+/** Signs as the person the wizard asks for next, with their key file from `keyFile(name)`. */
+export async function sign(page: Page, harness: Harness, name: string, keyFile: string, passphrase: string): Promise<void> {
+  const chooser = page.getByLabel('Who signs now');
+  if (await chooser.count()) await chooser.selectOption(name);
+  harness.nextFile.set('signing-key', keyFile);
+  await page.getByRole('button', { name: 'Choose signing key file' }).click();
+  await page.getByLabel(/^Key passphrase/).fill(passphrase);
+  await act(page, page.getByRole('button', { name: `Sign as ${name}` }));
+}
+
+/** A full-page screenshot from the top, so the sticky ceremony header sits where it does on screen. */
+export async function snap(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+}

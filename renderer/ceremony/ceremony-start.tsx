@@ -1,0 +1,146 @@
+/**
+ * Starting a ceremony: in a live session, from the reviewed plan file and the officers' keyring;
+ * in rehearsal, from a generated plan against a fresh rehearsal Vault (officers' own public
+ * keys optional). The passphrase for generated rehearsal keys leaves this form when it is sent.
+ */
+import { useState, type FormEvent } from 'react';
+import type { AppInfo } from '../../shared/ipc-contract';
+import { FilePathField } from '../components/file-path-field';
+import { Notice } from '../components/notice';
+import { SecretField } from '../components/secret-field';
+import type { CeremonyHandle } from './use-ceremony';
+
+export function CeremonyStart({ info, handle }: { info: AppInfo | undefined; handle: CeremonyHandle }) {
+  if (info === undefined) return <p role="status">Loading…</p>;
+  return info.mode === 'rehearsal' ? <RehearsalStart handle={handle} /> : <PlanStart handle={handle} profile={info.profile ?? ''} />;
+}
+
+function PlanStart({ handle, profile }: { handle: CeremonyHandle; profile: string }) {
+  const [planPath, setPlanPath] = useState('');
+  const [keysPath, setKeysPath] = useState('');
+
+  async function start(event: FormEvent) {
+    event.preventDefault();
+    await handle.send('ceremony.startFromPlan', { planPath: planPath.trim(), ...(keysPath.trim() ? { officerKeysPath: keysPath.trim() } : {}) });
+  }
+
+  return (
+    <form onSubmit={start} noValidate aria-labelledby="plan-start-heading">
+      <h2 id="plan-start-heading">Start from the reviewed plan</h2>
+      <p>
+        This session works against profile <strong>{profile}</strong>. The plan must name it; the laptop checks each officer's share against the key the
+        plan pins for them.
+      </p>
+      <FilePathField id="plan-path" purpose="ceremony-plan" label="Ceremony plan" value={planPath} onChange={setPlanPath} required hint="The YAML plan the witnesses reviewed." />
+      <FilePathField
+        id="officer-keys-path"
+        purpose="officer-public-keys"
+        label="Officers' public keys"
+        value={keysPath}
+        onChange={setKeysPath}
+        hint="One file with every officer's public key (gpg --export --armor FINGERPRINT…); not needed for a batch-token plan."
+      />
+      {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+      <div className="actions">
+        <button type="submit" disabled={handle.busy || planPath.trim() === ''}>
+          {handle.busy ? 'Starting…' : 'Start the ceremony'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
+  const [officers, setOfficers] = useState(5);
+  const [threshold, setThreshold] = useState(3);
+  const [vaultVersion, setVaultVersion] = useState<1 | 2>(1);
+  const [passphrase, setPassphrase] = useState('');
+  const [ownKeys, setOwnKeys] = useState(false);
+  const [keyPaths, setKeyPaths] = useState<string[]>(['']);
+
+  async function start(event: FormEvent) {
+    event.preventDefault();
+    const paths = keyPaths.map((p) => p.trim()).filter(Boolean);
+    const sent = passphrase;
+    setPassphrase('');
+    await handle.send('ceremony.startRehearsal', {
+      officers: ownKeys ? Math.max(paths.length, 1) : officers,
+      threshold,
+      vaultVersion,
+      ...(sent ? { keyPassphrase: sent } : {}),
+      ...(ownKeys ? { officerKeyPaths: paths } : {}),
+    });
+  }
+
+  return (
+    <form onSubmit={start} noValidate aria-labelledby="rehearsal-start-heading">
+      <h2 id="rehearsal-start-heading">Rehearse the promotion</h2>
+      <p>
+        A fresh rehearsal Vault (a primary and its DR secondary) is started for this rehearsal, initialised with one PGP-encrypted share per officer as{' '}
+        <code>vault operator init -pgp-keys</code> hands them out. The keys, shares and plan are written to a rehearsal kit folder shown once the
+        rehearsal starts; people choose their files from it. Everything is marked REHEARSAL.
+      </p>
+      <div className="field-grid">
+        <div className="field">
+          <label htmlFor="rehearsal-officers">Officers</label>
+          <input id="rehearsal-officers" type="number" min={1} max={9} value={officers} disabled={ownKeys} onChange={(e) => setOfficers(Number(e.target.value))} />
+        </div>
+        <div className="field">
+          <label htmlFor="rehearsal-threshold">Shares needed (threshold)</label>
+          <input id="rehearsal-threshold" type="number" min={1} max={9} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} />
+        </div>
+        <div className="field">
+          <label htmlFor="rehearsal-version">Vault version</label>
+          <select id="rehearsal-version" value={vaultVersion} onChange={(e) => setVaultVersion(e.target.value === '2' ? 2 : 1)}>
+            <option value={1}>1.x (DR operation token from officers' shares)</option>
+            <option value={2}>2.x (the primary's root token first, then shares)</option>
+          </select>
+        </div>
+      </div>
+      <fieldset className="choices">
+        <legend>Officers' keys</legend>
+        <label className="choice">
+          <input type="radio" name="officer-keys" checked={!ownKeys} onChange={() => setOwnKeys(false)} />
+          <span>Generate rehearsal keys (written to the kit)</span>
+        </label>
+        <label className="choice">
+          <input type="radio" name="officer-keys" checked={ownKeys} onChange={() => setOwnKeys(true)} />
+          <span>Use the officers' own public keys (they decrypt with their own private key, card or gpg-agent)</span>
+        </label>
+      </fieldset>
+      {ownKeys ? (
+        keyPaths.map((path, i) => (
+          <FilePathField
+            key={i}
+            id={`officer-key-${i + 1}`}
+            purpose="officer-public-keys"
+            label={`Officer ${i + 1} public key`}
+            value={path}
+            onChange={(value) => setKeyPaths((all) => [...all.slice(0, i), value, ...all.slice(i + 1)])}
+            required
+          />
+        ))
+      ) : (
+        <SecretField
+          id="rehearsal-passphrase"
+          label="Passphrase for the generated keys"
+          value={passphrase}
+          onChange={setPassphrase}
+          required={false}
+          hint="Protects every generated rehearsal key, so officers and signers type it as they would their own. Leave empty for keys without one."
+        />
+      )}
+      {ownKeys && keyPaths.length < 9 && (
+        <button type="button" className="secondary" onClick={() => setKeyPaths((all) => [...all, ''])}>
+          Add another officer
+        </button>
+      )}
+      {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+      <div className="actions">
+        <button type="submit" disabled={handle.busy}>
+          {handle.busy ? 'Starting the rehearsal Vault…' : 'Start the rehearsal'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * Exporting the signed bundle (transcript.txt.asc, journal.jsonl, signers/) into a new or empty
+ * folder; the main process verifies it where it landed before saying it is done.
+ */
+import { useState, type FormEvent } from 'react';
+import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { TranscriptBundle } from '../../shared/ipc-contract';
+import { FolderPathField } from '../components/folder-path-field';
+import { Notice } from '../components/notice';
+import type { CeremonyHandle } from './use-ceremony';
+
+export function ExportPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
+  const [dir, setDir] = useState('');
+  const [report, setReport] = useState<TranscriptBundle>();
+
+  async function exportBundle(event: FormEvent) {
+    event.preventDefault();
+    const done = await handle.call('ceremony.export', { dir: dir.trim() });
+    if (done) setReport(done);
+  }
+
+  return (
+    <section aria-labelledby="export-heading" className="card">
+      <h2 id="export-heading">Export the signed transcript bundle</h2>
+      {ceremony.exportedTo && <p>Already exported to <span className="path">{ceremony.exportedTo}</span>; another copy may go to another new folder.</p>}
+      <form onSubmit={exportBundle} noValidate>
+        <FolderPathField id="export-dir" purpose="export-bundle" label="Bundle folder" value={dir} onChange={setDir} required hint="A new or empty folder, e.g. on the removable drive for the auditors. Nothing is ever overwritten." />
+        {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+        <div className="actions">
+          <button type="submit" disabled={handle.busy || dir.trim() === ''}>
+            {handle.busy ? 'Writing and verifying…' : 'Export and verify'}
+          </button>
+        </div>
+      </form>
+      {report && (
+        <Notice tone={report.valid ? 'success' : 'error'} testId="export-result">
+          {report.valid
+            ? `The bundle in ${report.dir} verifies: ${report.signatures.length} good signature(s) (${report.signatures.map((s) => s.signer).join(', ')}), ${report.events ?? '?'} journal events, head ${report.head ?? '?'}.`
+            : `The bundle in ${report.dir} does not verify: ${report.problems.map((p) => p.message).join('; ')}`}
+        </Notice>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,205 @@
+/**
+ * One officer at the keyboard enters their share. First the pasted PGP message is checked to
+ * see whose it is (nothing is decrypted yet): the officer and key fingerprint are shown to
+ * compare with their card or `gpg -K`. Then it is decrypted in the main process with their key
+ * file and passphrase, or with the system's GnuPG (smartcards, gpg-agent), and sent for the
+ * nonce on screen. A plaintext share goes the same way from a masked field.
+ *
+ * What the form keeps after a refusal: the pasted message and key file (ciphertext and a path,
+ * nothing secret) when only the passphrase was wrong; never the passphrase or a plaintext share.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { groupFingerprint } from '../../shared/ceremony-steps';
+import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { Value } from '../../shared/ipc-contract';
+import { FilePathField } from '../components/file-path-field';
+import { Notice } from '../components/notice';
+import { SecretField } from '../components/secret-field';
+import type { CeremonyHandle } from './use-ceremony';
+
+type Inspection = Value<'ceremony.inspectShare'>;
+type Form = 'pgp' | 'plaintext';
+type Unlock = 'openpgp' | 'gpg';
+
+export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
+  const waiting = ceremony.acknowledgements[0]?.anyOf ?? [];
+  const [form, setForm] = useState<Form>('pgp');
+  const [pasted, setPasted] = useState('');
+  const [inspection, setInspection] = useState<Inspection>();
+  const [actor, setActor] = useState('');
+  const [unlock, setUnlock] = useState<Unlock>('openpgp');
+  const [keyPath, setKeyPath] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [plaintext, setPlaintext] = useState('');
+  const [problem, setProblem] = useState<string>();
+
+  // A new attempt (nonce) or progress means a new officer: nothing of the last one stays.
+  useEffect(() => {
+    setActor('');
+    setPasted('');
+    setInspection(undefined);
+    setKeyPath('');
+    setPassphrase('');
+    setPlaintext('');
+    setProblem(undefined);
+  }, [ceremony.nonce, ceremony.progress?.entered]);
+
+  const statement = waiting.find((o) => o.name === actor)?.text;
+
+  async function inspect(event: FormEvent) {
+    event.preventDefault();
+    setProblem(undefined);
+    handle.clearError();
+    const found = await handle.call('ceremony.inspectShare', { pasted });
+    if (!found) return setInspection(undefined);
+    setInspection(found);
+    if (waiting.some((o) => o.name === found.officer)) setActor(found.officer);
+    else {
+      setActor('');
+      setProblem(
+        `This share is ${found.officer}'s, who is not expected now: their share is already entered in this attempt, or they were marked absent or replaced. ` +
+          `Waiting for: ${waiting.map((o) => o.name).join(', ') || 'nobody'}. The officer at the keyboard pastes their own share.`,
+      );
+    }
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setProblem(undefined);
+    if (!actor) return setProblem('Choose who is at the keyboard entering this share.');
+    const secretPassphrase = passphrase;
+    const secretShare = plaintext;
+    // Secrets leave the form now, whatever the answer.
+    setPassphrase('');
+    setPlaintext('');
+    await (form === 'plaintext'
+        ? handle.send('ceremony.submitShare', { officer: actor, pasted: secretShare, unlock: { kind: 'plaintext' } })
+        : handle.send('ceremony.submitShare', {
+            officer: actor,
+            pasted,
+            unlock: unlock === 'gpg' ? { kind: 'gpg' } : { kind: 'openpgp', privateKeyPath: keyPath.trim(), ...(secretPassphrase ? { passphrase: secretPassphrase } : {}) },
+          }));
+  }
+
+  // A share for another officer, or not a share at all, is of no use to keep.
+  useEffect(() => {
+    if (handle.error?.kind === 'wrong-officer' || handle.error?.kind === 'invalid-share') {
+      setPasted('');
+      setInspection(undefined);
+    }
+  }, [handle.error]);
+
+  const keyHint = ceremony.kitDir && actor ? `In this rehearsal: ${ceremony.kitDir}/officers/${actor}.key.asc` : 'The officer’s private key file (armored). For a smartcard, use the system’s GnuPG instead.';
+
+  return (
+    <section aria-labelledby="share-heading" className="card">
+      <h2 id="share-heading">Enter a share</h2>
+      <p>
+        Waiting for {ceremony.progress ? `${ceremony.progress.required - ceremony.progress.entered} more share(s)` : 'shares'} from:{' '}
+        <strong data-testid="waiting-officers">{waiting.map((o) => o.name).join(', ') || 'nobody'}</strong>. Before entering, the officer checks that the
+        nonce at the top is <strong className="nonce">{ceremony.nonce}</strong>.
+      </p>
+      <fieldset className="choices">
+        <legend>The officer's share is</legend>
+        <label className="choice">
+          <input type="radio" name="share-form" checked={form === 'pgp'} onChange={() => setForm('pgp')} />
+          <span>PGP-encrypted, as vault operator init -pgp-keys handed it out (base64 or armored)</span>
+        </label>
+        <label className="choice">
+          <input type="radio" name="share-form" checked={form === 'plaintext'} onChange={() => (setForm('plaintext'), setInspection(undefined))} />
+          <span>A plaintext share (hex or base64)</span>
+        </label>
+      </fieldset>
+
+      {form === 'pgp' && (
+        <form onSubmit={inspect} noValidate>
+          <div className="field">
+            <label htmlFor="share-pasted">Encrypted share</label>
+            <p id="share-pasted-hint" className="hint">
+              Paste the officer's share message. It is ciphertext; it is decrypted only after you have seen whose it is.
+              {ceremony.kitDir ? ` In this rehearsal: ${ceremony.kitDir}/shares/<officer>.b64.` : ''}
+            </p>
+            <textarea
+              id="share-pasted"
+              value={pasted}
+              onChange={(e) => (setPasted(e.target.value), setInspection(undefined))}
+              autoComplete="off"
+              autoCorrect="off"
+              autoCapitalize="off"
+              spellCheck={false}
+              aria-describedby="share-pasted-hint"
+              rows={4}
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" disabled={handle.busy || pasted.trim() === ''}>
+              Check whose share this is
+            </button>
+          </div>
+        </form>
+      )}
+
+      {form === 'pgp' && inspection && (
+        <div className="share-owner" data-testid="share-owner">
+          <p>
+            This share is for <strong>{inspection.officer}</strong>, encrypted to key <span className="path">{inspection.keyId}</span> of fingerprint{' '}
+            <span className="path">{groupFingerprint(inspection.fingerprint)}</span>. Compare it with the officer's card or <code>gpg -K</code>.
+          </p>
+        </div>
+      )}
+
+      {problem && <Notice tone="error">{problem}</Notice>}
+
+      {((form === 'pgp' && inspection && actor) || form === 'plaintext') && (
+        <form onSubmit={submit} noValidate>
+          <div className="field">
+            <label htmlFor="share-actor">At the keyboard</label>
+            <select id="share-actor" value={actor} onChange={(e) => setActor(e.target.value)}>
+              <option value="">Choose…</option>
+              {waiting.map((o) => (
+                <option key={o.name} value={o.name}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {statement && (
+            <blockquote className="ack-text" data-testid="share-statement">
+              {actor}: {statement}
+            </blockquote>
+          )}
+          {form === 'plaintext' ? (
+            <SecretField id="share-plaintext" label="Plaintext share" value={plaintext} onChange={setPlaintext} hint="Hex or base64, as Vault printed it. It is never shown or stored." />
+          ) : (
+            <>
+              <fieldset className="choices">
+                <legend>Decrypt with</legend>
+                <label className="choice">
+                  <input type="radio" name="share-unlock" checked={unlock === 'openpgp'} onChange={() => setUnlock('openpgp')} />
+                  <span>The officer's private key file and passphrase</span>
+                </label>
+                <label className="choice">
+                  <input type="radio" name="share-unlock" checked={unlock === 'gpg'} onChange={() => setUnlock('gpg')} />
+                  <span>The system's GnuPG (smartcard or gpg-agent; it asks for the PIN or passphrase itself)</span>
+                </label>
+              </fieldset>
+              {unlock === 'openpgp' && (
+                <>
+                  <FilePathField id="share-key" purpose="officer-private-key" label="Private key" value={keyPath} onChange={setKeyPath} required hint={keyHint} />
+                  <SecretField id="share-passphrase" label="Key passphrase" value={passphrase} onChange={setPassphrase} required={false} hint="Leave empty if the key has none. It is used once and forgotten." />
+                </>
+              )}
+            </>
+          )}
+          {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+          <div className="actions">
+            <button type="submit" disabled={handle.busy || !actor || (form === 'pgp' && unlock === 'openpgp' && keyPath.trim() === '') || (form === 'plaintext' && plaintext.trim() === '')}>
+              {handle.busy ? 'Decrypting and sending…' : form === 'plaintext' ? 'Enter the share' : 'Decrypt and enter the share'}
+            </button>
+          </div>
+        </form>
+      )}
+      {!((form === 'pgp' && inspection && actor) || form === 'plaintext') && handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+    </section>
+  );
+}

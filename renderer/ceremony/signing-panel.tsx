@@ -1,0 +1,95 @@
+/**
+ * Signing: the transcript people sign is shown here in full, then the administrator signs it
+ * and each witness countersigns, each with their own key file and passphrase (used once in the
+ * main process and forgotten).
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { groupFingerprint } from '../../shared/ceremony-steps';
+import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import { FilePathField } from '../components/file-path-field';
+import { Notice } from '../components/notice';
+import { SecretField } from '../components/secret-field';
+import type { CeremonyHandle } from './use-ceremony';
+
+export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
+  const options = ceremony.acknowledgements[0]?.anyOf ?? [];
+  const [signer, setSigner] = useState('');
+  const [keyPath, setKeyPath] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [transcript, setTranscript] = useState<string | null>();
+  const current = options.find((o) => o.name === signer) ?? (options.length === 1 ? options[0] : undefined);
+  const people = [ceremony.plan.administrator, ...ceremony.plan.witnesses];
+  const fingerprint = people.find((p) => p.name === current?.name)?.fingerprint;
+
+  useEffect(() => {
+    void handle.call('ceremony.transcript', {}).then((t) => setTranscript(t?.text ?? null));
+    // Read once per ceremony: the signed text does not change while signatures are added.
+  }, [ceremony.plan.id]);
+
+  useEffect(() => {
+    setKeyPath('');
+    setPassphrase('');
+    setSigner('');
+  }, [ceremony.signatures.length]);
+
+  async function sign(event: FormEvent) {
+    event.preventDefault();
+    if (!current) return;
+    const sent = passphrase;
+    setPassphrase('');
+    await handle.send('ceremony.sign', { signer: current.name, privateKeyPath: keyPath.trim(), ...(sent ? { passphrase: sent } : {}) });
+  }
+
+  return (
+    <section aria-labelledby="sign-heading" className="card">
+      <h2 id="sign-heading">Read and sign the transcript</h2>
+      <p>
+        Signed so far: {ceremony.signatures.length === 0 ? 'nobody' : ceremony.signatures.map((s) => s.signer).join(', ')}. The administrator signs first,
+        then each witness.
+      </p>
+      <details className="transcript-details" open>
+        <summary>The transcript to sign</summary>
+        {transcript === undefined ? <p role="status">Reading the transcript…</p> : transcript === null ? <p>The record is not closed yet.</p> : <pre className="transcript" tabIndex={0} data-testid="sign-transcript-text">{transcript}</pre>}
+      </details>
+      <form onSubmit={sign} noValidate>
+        {options.length > 1 && (
+          <div className="field">
+            <label htmlFor="sign-signer">Who signs now</label>
+            <select id="sign-signer" value={signer} onChange={(e) => setSigner(e.target.value)}>
+              <option value="">Choose…</option>
+              {options.map((o) => (
+                <option key={o.name} value={o.name}>
+                  {o.name} ({o.role})
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {current && (
+          <>
+            <blockquote className="ack-text">
+              {current.name}: {current.text}
+            </blockquote>
+            {fingerprint && <p className="hint">The plan pins key {groupFingerprint(fingerprint)} for {current.name}.</p>}
+            <FilePathField
+              id="sign-key"
+              purpose="signing-key"
+              label="Signing key"
+              value={keyPath}
+              onChange={setKeyPath}
+              required
+              hint={ceremony.kitDir ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc` : 'Your armored private key file.'}
+            />
+            <SecretField id="sign-passphrase" label="Key passphrase" value={passphrase} onChange={setPassphrase} required={false} hint="Leave empty if the key has none. Used once and forgotten." />
+          </>
+        )}
+        {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+        <div className="actions">
+          <button type="submit" disabled={handle.busy || !current || keyPath.trim() === ''}>
+            {current ? `Sign as ${current.name}` : 'Sign'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
