@@ -109,11 +109,13 @@ async function compile() {
       rmSync(work, { recursive: true, force: true }); // another process built the same sources first
     }
     work = undefined;
+    const entry = join(buildDir, ENTRY);
+    statSync(entry); // ours or the other process's: either way it must be there
     const staged = `${manifestPath}.${process.pid}`;
     writeFileSync(staged, JSON.stringify({ hash, inputs: [...contents.keys()].sort() }));
     renameSync(staged, manifestPath);
     removeOldBuilds(hash);
-    return join(buildDir, ENTRY);
+    return entry;
   } catch {
     if (work) rmSync(work, { recursive: true, force: true });
     return undefined;
