@@ -154,6 +154,11 @@ const HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/enterprise-only feature|unsupported path/i, 'this Vault does not offer the endpoint (it is not Vault Enterprise, or too old)'],
   [/not yet initialized|Vault is not initialized/i, 'this Vault has not been initialised'],
   [/standby mode/i, 'the profile points at a standby node: use the active node or its load balancer'],
+  [
+    /catching up|"force" argument/i,
+    'the DR secondary has not yet received everything the primary wrote. Wait and try again if the primary may still reach it; ' +
+      'promoting with force makes it primary now and loses whatever it has not received, so in a ceremony force is a deviation the administrator raises and a witness confirms',
+  ],
 ];
 
 interface Call<S extends z.ZodType> {
