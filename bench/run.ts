@@ -3,6 +3,8 @@
  * bench-results.json in the working directory. Never part of `npm test`: timings on a shared
  * machine are measurements, not pass/fail facts.
  */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Benchmark, Metric } from './metric';
 import { table, writeResults } from './report';
@@ -32,6 +34,10 @@ try {
 const unknown = (values.only ?? []).filter((n) => !BENCHMARKS.some((b) => b.name === n));
 if (unknown.length > 0) usageError(`unknown benchmark ${unknown.map((n) => `'${n}'`).join(', ')}`);
 const selected = values.only ? BENCHMARKS.filter((b) => values.only!.includes(b.name)) : BENCHMARKS;
+
+// Context for reading the numbers: on a shared machine the load matters as much as the code.
+const gpgVersion = spawnSync('gpg', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'gpg not found';
+process.stderr.write(`bench: node ${process.version}, ${gpgVersion}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}\n`);
 
 const metrics: Metric[] = [];
 for (const benchmark of selected) {
