@@ -8,126 +8,17 @@
  * attempt) are drilled in electron/ceremony/ceremony-service.test.ts; an unwritable journal there
  * and a full disk in ./journal-full.test.ts; a killed process in ./kill-and-resume.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCeremony, type CeremonyService, type ServiceStatus } from '../../electron/ceremony/ceremony-service';
-import { playCeremony } from '../../electron/ceremony/headless-driver';
-import { generateSigners, rehearsalPlan, type RehearsalCast } from '../../electron/ceremony/rehearsal-cast';
-import { connectTarget, DR_SECONDARY_PROFILE } from '../../electron/ceremony/rehearsal-target';
-import { startRehearsalVault, type RehearsalVault } from '../../electron/rehearsal/rehearsal-cluster-set';
-import { vaultClientOver, type VaultClient } from '../../electron/vault/client';
-import { createTransport, type Transport } from '../../electron/vault/transport';
+import { DR_SECONDARY_PROFILE } from '../../electron/ceremony/rehearsal-target';
 import type { JournalEvent } from '../../shared/journal-event';
-import { replicationOverviewSchema } from '../../shared/replication-overview';
 import { describeHealth } from '../../shared/replication-health';
+import { replicationOverviewSchema } from '../../shared/replication-overview';
+import { ATTEMPT, cleanUp, deviations, drill, firstShareAccepted, kindOf, promotedAndClosed, PROMOTED, startedNonces, TIMEOUT_MS, UPDATE, type Drill } from './drill-support';
 
-const UPDATE = 'sys/replication/dr/secondary/generate-operation-token/update';
-const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
-/** Short enough to drill a timeout quickly; the rehearsal Vault answers in milliseconds otherwise. */
-const TIMEOUT_MS = 1_500;
+afterEach(cleanUp);
 
-interface Drill {
-  readonly vault: RehearsalVault;
-  readonly service: CeremonyService;
-  readonly cast: RehearsalCast;
-  readonly client: VaultClient;
-  /** Every request that left the laptop, as "METHOD path", in order. */
-  readonly requests: string[];
-  /** What the room is told, line by line. */
-  readonly log: string[];
-  journal(): JournalEvent[];
-  play(until?: (s: ServiceStatus) => boolean): Promise<ServiceStatus>;
-}
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function drill(id: string): Promise<Drill> {
-  const dir = mkdtempSync(join(tmpdir(), `vc-drill-${id}-`));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const started = await startRehearsalVault({ officers: 3, threshold: 2 });
-  if (!started.ok) throw new Error(started.error.message);
-  const vault = started.value;
-  cleanups.push(() => vault.close());
-  const target = await connectTarget({ kind: 'in-process', vault });
-  if (!target.ok) throw new Error(target.error.message);
-  target.value.client.close();
-
-  const requests: string[] = [];
-  const real = createTransport({
-    profileName: DR_SECONDARY_PROFILE,
-    address: vault.drSecondary.apiAddr,
-    tls: { ca: vault.caPem, cert: vault.clientCertPem, key: vault.clientKeyPem },
-    timeoutMs: TIMEOUT_MS,
-  });
-  const counted: Transport = {
-    profileName: real.profileName,
-    address: real.address,
-    close: () => real.close(),
-    request: (r) => {
-      requests.push(`${r.method} ${r.path}`);
-      return real.request(r);
-    },
-  };
-  const client = vaultClientOver(counted, {});
-  cleanups.push(() => client.close());
-
-  const cast = { ...(await generateSigners(false)), officers: target.value.officers };
-  const plan = rehearsalPlan(cast, { id, threshold: 2, profile: DR_SECONDARY_PROFILE });
-  if (!plan.ok) throw new Error(plan.error.message);
-  const log: string[] = [];
-  const journalPath = join(dir, 'journal.jsonl');
-  const service = await startCeremony(plan.value, {
-    journalPath,
-    clients: { [DR_SECONDARY_PROFILE]: client },
-    officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
-    log: (line) => log.push(line),
-  });
-  if (!service.ok) throw new Error(service.error.message);
-  cleanups.push(() => service.value.close());
-  return {
-    vault,
-    service: service.value,
-    cast,
-    client,
-    requests,
-    log,
-    journal: () =>
-      readFileSync(journalPath, 'utf8')
-        .trimEnd()
-        .split('\n')
-        .map((line) => JSON.parse(line) as JournalEvent),
-    async play(until) {
-      const played = await playCeremony(service.value, cast, { log: (line) => log.push(line), ...(until ? { until } : {}) });
-      if (!played.ok) throw new Error(played.error.message);
-      return played.value;
-    },
-  };
-}
-
-const firstShareAccepted = (d: Drill) => () => d.log.some((l) => l.includes('accepted: 1 of 2'));
-const deviations = (d: Drill) => d.journal().filter((e) => e.type === 'deviation');
-/** A deviation's kind: detected ones state it, raised ones carry the person's event. */
-const kindOf = (e: JournalEvent) => e.details['kind'] ?? (e.details['event'] as { kind?: string } | undefined)?.kind;
 const index = (events: JournalEvent[], test: (e: JournalEvent) => boolean) => events.findIndex(test);
-/** Nonces of the attempts Vault started, in order. */
-function startedNonces(d: Drill): string[] {
-  return d
-    .journal()
-    .filter((e) => e.type === 'vault-response' && e.details['method'] === 'PUT' && e.details['path'] === ATTEMPT && e.details['ok'] === true)
-    .map((e) => (e.details['data'] as { nonce: string }).nonce);
-}
-
-async function expectPromotedAndClosed(d: Drill): Promise<void> {
-  expect(d.service.status().ceremony.step).toBe('finished');
-  const mode = await d.client.dr.status();
-  expect(mode.ok && mode.value.data.mode).toBe('primary');
-  expect(d.journal().find((e) => e.type === 'ceremony-finished')?.details['outcome']).toBe('promoted');
-}
+const expectPromotedAndClosed = async (d: Drill) => expect(await promotedAndClosed(d)).toEqual(PROMOTED);
 
 describe('fault drills against the rehearsal Vault', () => {
   it('the DR secondary restarts mid key entry: the loss is noticed before the next share is sent, the officers are told, and the attempt restarts with a new nonce as a witnessed deviation', async () => {
