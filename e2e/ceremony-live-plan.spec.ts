@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { generateOfficerKey } from '../electron/pgp/officer-keys';
 import { verifyBundle } from '../electron/transcript/verify';
 import { expect, test } from './fixtures';
-import { act, confirmStep, sign, snap } from './wizard-helpers';
+import { act, confirmStep, docShot, sign, snap } from './wizard-helpers';
 
 test.use({ actionTimeout: 15_000 });
 
@@ -84,6 +84,7 @@ test('live plan: a TLS profile error named, the profile fixed, the ceremony reco
     expect(direct).toMatchObject({ ok: false, error: { kind: 'server-certificate-untrusted' } });
     await expect(retry.getByRole('alert')).toContainText(direct.ok ? '' : direct.error.message);
     await snap(page, 'ceremony-tls-error');
+    await docShot(page, 'ceremony-tls-error');
     await act(page, retry.getByRole('button', { name: 'Try again', exact: true }));
     await expect(retry).toBeVisible();
 

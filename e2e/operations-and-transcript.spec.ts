@@ -6,6 +6,7 @@ import { cpSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBundle, threeSigners } from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
+import { docShot } from './wizard-helpers';
 import type { Page } from '@playwright/test';
 
 const APP_FRAME = (harness: Harness) => ({ url: `${harness.origin}/`, isMainFrame: true });
@@ -73,6 +74,7 @@ test('operations: a secondary activation token shown once, a refused call, and a
   await confirm.fill('rehearsal primary');
   await expect(demote).toBeEnabled();
   await page.screenshot({ path: screenshotPath('operations-demote-confirm'), fullPage: true });
+  await docShot(page, 'operations-demote-confirm', demote);
   expect(await drMode(harness, 'primary')).toBe('primary');
   await demote.click();
   await expect(page.getByTestId('operation-result')).toContainText('answered HTTP 200 to sys/replication/dr/primary/demote');
@@ -101,6 +103,7 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     }
     await expect(page.getByTestId('bundle-text')).toContainText('dc2-2025-01-31');
     await page.screenshot({ path: screenshotPath('transcript-viewer'), fullPage: true });
+    await docShot(page, 'transcript-viewer');
 
     const tampered = join(bundle.root, 'tampered');
     cpSync(bundle.dir, tampered, { recursive: true });

@@ -64,3 +64,21 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: screenshotPath(name), fullPage: true });
 }
+
+/**
+ * With DOCS_SCREENSHOTS=1, also writes what a 1280x800 laptop screen shows (from the top, or with
+ * `focus` scrolled into view) to docs/screenshots/ for the README, so the committed images stay
+ * small: `DOCS_SCREENSHOTS=1 npm run e2e`.
+ */
+export async function docShot(page: Page, name: string, focus?: Locator): Promise<void> {
+  if (process.env['DOCS_SCREENSHOTS'] !== '1') return;
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  try {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    if (focus) await focus.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: join(import.meta.dirname, '..', 'docs', 'screenshots', `${name}.png`) });
+  } finally {
+    if (size) await page.setViewportSize(size);
+  }
+}
