@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
 import type { ArgIn, ChannelName, IpcResult, Value } from '../../shared/ipc-contract';
 import { openProfileStore } from '../profiles/profile-store';
+import { createTempGnupg, type TempGnupg } from '../../test/support/temp-gnupg';
 import { verifyBundle } from '../transcript/verify';
 import { connectProfile } from '../vault/connect';
 import { CeremonySession } from './ceremony-session';
@@ -26,6 +27,7 @@ let dir: string;
 let registry: HandlerRegistry;
 const rehearsal = createRehearsalHost();
 let ceremony: CeremonySession;
+let gnupg: TempGnupg;
 
 async function call<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<IpcResult<Value<C>>> {
   return (await registry.invoke(channel, arg, APP)) as IpcResult<Value<C>>;
@@ -39,9 +41,10 @@ const snapshot = async () => (await must('ceremony.status', {})).ceremony!;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ceremony-handlers-'));
+  gnupg = createTempGnupg();
   const profiles = openProfileStore(join(dir, 'data'));
   const connect = (p: Parameters<typeof connectProfile>[0], o?: { token?: string }) => connectProfile(p, { ...o, timeoutMs: 5_000 });
-  ceremony = new CeremonySession({ dataDir: join(dir, 'data'), profiles, connect, rehearsal, now: () => new Date() });
+  ceremony = new CeremonySession({ dataDir: join(dir, 'data'), profiles, connect, rehearsal, now: () => new Date(), gnupgHome: gnupg.home });
   registry = createHandlerRegistry(
     createChannelHandlers({ version: 'test', profiles, env: {}, cwd: dir, openFile: async () => null, openDirectory: async () => null, connect, rehearsal, ceremony }),
     { allowedOrigins: ['app://vault-ceremony'] },
@@ -51,11 +54,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await ceremony.shutdown();
   await rehearsal.close();
+  gnupg?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
+type Unlock = ArgIn<'ceremony.submitShare'>['unlock'];
+interface PlayOptions {
+  readonly stop?: (s: CeremonySnapshot) => boolean;
+  readonly passphrase?: string;
+  readonly unlock?: (officer: string) => Unlock | undefined;
+}
+
 /** Plays every role from the kit until `stop` holds or the ceremony ends. */
-async function play(kit: string, stop: (s: CeremonySnapshot) => boolean = () => false): Promise<CeremonySnapshot> {
+async function play(kit: string, { stop = () => false, passphrase = PASSPHRASE, unlock = () => undefined }: PlayOptions = {}): Promise<CeremonySnapshot> {
+  const withPassphrase = passphrase ? { passphrase } : {};
   for (let move = 0; move < 200; move++) {
     const s = await snapshot();
     if (stop(s) || ['finished', 'cancelled', 'aborted'].includes(s.step)) return s;
@@ -66,9 +78,10 @@ async function play(kit: string, stop: (s: CeremonySnapshot) => boolean = () => 
       await must('ceremony.act', { type: 'deviationWitnessed', id: open.id, actor: witness.name });
     } else if (s.input === 'share' && request) {
       const pasted = readFileSync(join(kit, 'shares', `${request.name}.b64`), 'utf8');
-      await must('ceremony.submitShare', { officer: request.name, pasted, unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'officers', `${request.name}.key.asc`), passphrase: PASSPHRASE } });
+      const keyFile = { kind: 'openpgp' as const, privateKeyPath: join(kit, 'officers', `${request.name}.key.asc`), ...withPassphrase };
+      await must('ceremony.submitShare', { officer: request.name, pasted, unlock: unlock(request.name) ?? keyFile });
     } else if (s.input === 'signature' && request) {
-      await must('ceremony.sign', { signer: request.name, privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), passphrase: PASSPHRASE });
+      await must('ceremony.sign', { signer: request.name, privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase });
     } else if (s.input === 'root-token') {
       await must('ceremony.provideToken', { rehearsalRootToken: true });
     } else if (request) {
@@ -109,7 +122,7 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
   });
 
   it('names whose share a pasted message is, and refuses a wrong passphrase without echoing it', async () => {
-    const atShares = await play(kit, (s) => s.input === 'share');
+    const atShares = await play(kit, { stop: (s) => s.input === 'share' });
     expect(atShares).toMatchObject({ step: 'share-entry', progress: { entered: 0, required: 2 } });
     expect(atShares.nonce).toMatch(/^[0-9a-f-]{36}$/);
     const pasted = readFileSync(join(kit, 'shares', 'officer-2.b64'), 'utf8');
@@ -143,6 +156,37 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
     expect(dr.replication).toMatchObject({ ok: true, value: { dr: { mode: 'primary' } } });
 
     expect(await must('ceremony.close', {})).toEqual({ ceremony: null });
+  });
+});
+
+describe('a Vault 2.x rehearsal where Vault insists on force, one officer decrypting through GnuPG', () => {
+  it('enters the root token, refuses the plain promotion, promotes with force only after a witnessed deviation', async () => {
+    const started = (await must('ceremony.startRehearsal', { officers: 2, threshold: 2, vaultVersion: 2 })).ceremony!;
+    const kit = started.kitDir!;
+    expect(started.plan).toMatchObject({ vaultVersion: 2, tokenPath: 'primary-root-token' });
+    gnupg.importKey(readFileSync(join(kit, 'officers', 'officer-1.key.asc')));
+    const running = await rehearsal.vault();
+    if (!running.ok) throw new Error(running.error.message);
+    running.value.faults.requireForceToPromote();
+
+    const options = { passphrase: '', unlock: (officer: string): Unlock | undefined => (officer === 'officer-1' ? { kind: 'gpg' } : undefined) };
+    const refused = await play(kit, { ...options, stop: (s) => s.step === 'promote' && s.lastError !== null });
+    expect(refused.lastError?.message).toContain("'promote' failed");
+    expect(refused.action).toBeNull();
+    expect(refused.acknowledgements.length).toBeGreaterThan(0);
+
+    await must('ceremony.act', { type: 'deviation', kind: 'force-promote', actor: 'administrator', reason: 'dc1 is confirmed powered off; Vault says the secondary is still catching up' });
+    const open = await snapshot();
+    expect(open).toMatchObject({ awaiting: 'deviation', openDeviations: [{ kind: 'force-promote', raisedBy: 'administrator' }] });
+    expect(await call('ceremony.act', { type: 'deviationWitnessed', id: open.openDeviations[0]!.id, actor: 'administrator' })).toMatchObject({ ok: false });
+    await must('ceremony.act', { type: 'deviationWitnessed', id: open.openDeviations[0]!.id, actor: 'witness-1' });
+    const forced = await snapshot();
+    expect(forced.script).toContain('WITH FORCE');
+    expect(forced.acknowledgements[0]?.anyOf[0]?.text).toContain('with force');
+
+    const end = await play(kit, options);
+    expect(end).toMatchObject({ step: 'finished', committed: true });
+    await must('ceremony.close', {});
   });
 });
 
