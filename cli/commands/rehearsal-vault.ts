@@ -175,7 +175,7 @@ function readOfficerKeys(list: string): SuppliedOfficerKey[] | string {
 }
 
 /** Writes every file, cluster.json last and atomically so a waiter never reads half of it. */
-function writeBundle(dir: string, vault: RehearsalVault): void {
+export function writeBundle(dir: string, vault: RehearsalVault): void {
   const secret = { mode: 0o600 } as const;
   mkdirSync(join(dir, 'officers'), { recursive: true });
   mkdirSync(join(dir, 'shares'), { recursive: true });

@@ -1,6 +1,7 @@
 /**
  * Plays every role of a ceremony without people, for rehearsals and benchmarks: the roll call,
- * each acknowledgement, witnessing each deviation, each officer entering their PGP-encrypted
+ * each acknowledgement, witnessing each deviation (and, after a restart lost the DR operation
+ * token, the administrator recording it as not deleted), each officer entering their PGP-encrypted
  * share (shown whose it is first, then decrypted with openpgp.js), and each signature. It uses
  * only the service's public calls, exactly as the wizard does. A failed Vault action ends the
  * run: a headless rehearsal does not retry on its own.
@@ -56,6 +57,11 @@ export async function playCeremony(service: CeremonyService, cast: RehearsalCast
       return fail(status.lastError?.message ?? v.lastResult ?? 'an action failed');
     } else if (request) {
       moved = await service.act({ type: 'acknowledge', step: v.step, actor: request.name, role: request.role });
+    } else if (v.step === 'delete-operation-token' && !v.action) {
+      // A restart lost the token before it was deleted; the machine waits for the administrator to
+      // record that, and a witness then confirms it like any deviation.
+      options.log(`  ${cast.administrator.name} records that the DR operation token was lost before it could be deleted`);
+      moved = await service.act({ type: 'deviation', kind: 'token-not-deleted', actor: cast.administrator.name, reason: 'the restart lost the DR operation token before it was deleted' });
     } else {
       return fail(`the ceremony waits at '${v.title}' for something a headless rehearsal cannot give (${v.awaiting})`);
     }

@@ -1,0 +1,211 @@
+/**
+ * Drill: the app's process is killed (SIGKILL: no cleanup, no last write) at every step of the
+ * ceremony in turn, and `vault-ceremony rehearse --resume` carries on from the journal.
+ *
+ * Each kill point gets its own rehearsal Vault (served from this test process, written out as
+ * `rehearsal-vault --dir` would) and its own child process running `vault-ceremony rehearse
+ * --cluster`, paced so the kill lands between people's moves. One more kill lands mid-call: the
+ * share has reached Vault (its answer held back) but the answer was never journaled.
+ *
+ * After every kill the resumed ceremony must record the interruption and the secrets it lost,
+ * restart the attempt with a new nonce (witnessed) when the attempt's secrets were lost with it,
+ * finish with the DR secondary promoted, and leave a bundle `verify` accepts.
+ *
+ * Bound: one uninterrupted reference run to learn the kill points (one per step, share and
+ * signature before the last: 16 with this plan), then two kill points at a time: about 50 s
+ * measured on this 2-core machine, most of it starting child processes.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBundle } from '../../cli/commands/rehearsal-vault';
+import { startRehearsalVault, type RehearsalVault } from '../../electron/rehearsal/rehearsal-cluster-set';
+import { verifyBundle } from '../../electron/transcript/verify';
+import type { JournalEvent } from '../../shared/journal-event';
+import { kindOf } from './drill-support';
+
+const ROOT = join(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/vault-ceremony.mjs');
+/** Milliseconds each person waits before their move: the window the kill lands in. */
+const PACE_MS = 50;
+/** Lines that mark a point in the ceremony: each step, each share entered or accepted, each signature. */
+const MARK = /step: |enters a share|accepted: \d of|signed the transcript/;
+const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
+const UPDATE = 'sys/replication/dr/secondary/generate-operation-token/update';
+const PROMOTE = 'sys/replication/dr/secondary/promote';
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'vc-kill-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Run {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly lines: string[];
+}
+
+/**
+ * Runs `vault-ceremony rehearse` in a child process. `killWhen` sees each output line (and is
+ * polled meanwhile); once it says so, the child is killed with SIGKILL.
+ */
+function rehearse(args: string[], killWhen?: (lines: readonly string[]) => boolean): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'rehearse', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    let killed = false;
+    const check = () => {
+      if (!killed && killWhen?.(lines)) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    };
+    const poll = setInterval(check, 10);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      check();
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => lines.push(`stderr: ${line}`));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearInterval(poll);
+      resolve({ code, signal, lines });
+    });
+  });
+}
+
+/** A fresh rehearsal Vault and its cluster.json, in `dir`. */
+async function rehearsalVault(dir: string): Promise<RehearsalVault> {
+  const started = await startRehearsalVault({ officers: 3, threshold: 2 });
+  if (!started.ok) throw new Error(started.error.message);
+  writeBundle(dir, started.value);
+  return started.value;
+}
+
+function journalOf(out: string): JournalEvent[] {
+  return readFileSync(join(out, 'ceremony/journal.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JournalEvent);
+}
+
+/** Kills at `kill`, resumes, and checks the outcome; returns the resumed journal for further checks. */
+async function killAndResume(name: string, kill: (lines: readonly string[], out: string) => boolean, prepare?: (vault: RehearsalVault) => void): Promise<JournalEvent[]> {
+  const dir = join(root, name);
+  const out = join(dir, 'out');
+  const vault = await rehearsalVault(join(dir, 'vault'));
+  try {
+    prepare?.(vault);
+    const cluster = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
+    const killed = await rehearse([...cluster, '--pace', String(PACE_MS)], (lines) => kill(lines, out));
+    expect(killed.signal, `${name}: the ceremony ended before the kill:\n${killed.lines.join('\n')}`).toBe('SIGKILL');
+    vault.faults.clearResponseFaults();
+
+    const resumed = await rehearse([...cluster, '--resume']);
+    expect(resumed.code, `${name}: the resumed ceremony failed:\n${resumed.lines.join('\n')}`).toBe(0);
+    expect(resumed.lines).toContain('DR secondary promoted: yes');
+    expect(resumed.lines.some((l) => l.startsWith('bundle verified: yes'))).toBe(true);
+    expect((await verifyBundle(out)).problems).toEqual([]);
+
+    const events = journalOf(out);
+    const interruptions = events.filter((e) => e.type === 'interruption');
+    expect(interruptions, name).toHaveLength(1);
+    const at = events.indexOf(interruptions[0]!);
+    const lost = interruptions[0]!.details['secrets_lost'] as string[];
+    const attempt = interruptions[0]!.details['attempt'];
+    // Lost the attempt's OTP (or the attempt was open): the resumed ceremony cancels it on the
+    // record, with a witness, and starts a new one with a new nonce.
+    if (lost.includes('otp') || attempt !== null) {
+      const before = noncesOf(events.slice(0, at));
+      const after = noncesOf(events.slice(at));
+      expect(after.length, `${name}: no new attempt after losing ${lost.join(', ') || 'the attempt'}`).toBeGreaterThan(0);
+      for (const nonce of after) expect(before).not.toContain(nonce);
+      expect(events.slice(at).some((e) => e.type === 'deviation-witnessed'), `${name}: restart not witnessed`).toBe(true);
+    }
+    // Killed after the promotion: the token died with the process, so it can no longer be deleted.
+    // The machine asks for that to be recorded; the transcript then names it as a loose end.
+    const promotedBefore = events.slice(0, at).some((e) => e.type === 'vault-response' && e.details['path'] === PROMOTE && e.details['ok'] === true);
+    if (promotedBefore && lost.includes('operation-token')) {
+      expect(events.slice(at).some((e) => e.type === 'deviation' && kindOf(e) === 'token-not-deleted'), `${name}: undeleted token not recorded`).toBe(true);
+      const finished = events.find((e) => e.type === 'ceremony-finished')!;
+      expect(finished.details['undeleted_operation_tokens']).toBe(1);
+      expect(finished.details['loose_ends']).not.toEqual([]);
+    }
+    return events;
+  } finally {
+    await vault.close();
+  }
+}
+
+function noncesOf(events: readonly JournalEvent[]): string[] {
+  return events
+    .filter((e) => e.type === 'vault-response' && e.details['method'] === 'PUT' && e.details['path'] === ATTEMPT && e.details['ok'] === true)
+    .map((e) => (e.details['data'] as { nonce: string }).nonce);
+}
+
+/** Runs `tasks` two at a time: the machine has two cores, and each kill point spawns two processes in turn. */
+async function twoAtATime<T>(tasks: ReadonlyArray<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return results;
+}
+
+describe('the process killed at every step, then resumed', () => {
+  it('resumes from every kill point between people’s moves and finishes on the record', async () => {
+    const dir = join(root, 'reference');
+    const vault = await rehearsalVault(join(dir, 'vault'));
+    let marks: string[];
+    try {
+      const reference = await rehearse(['--out', join(dir, 'out'), '--cluster', join(dir, 'vault', 'cluster.json')]);
+      expect(reference.code, reference.lines.join('\n')).toBe(0);
+      marks = reference.lines.filter((l) => MARK.test(l));
+    } finally {
+      await vault.close();
+    }
+    // The last signature ends the ceremony without a further pause, so a kill there would race the end.
+    const points = marks.slice(0, marks.findIndex((l) => /signed the transcript \((\d+) of \1\)/.test(l)));
+    expect(points.length).toBeGreaterThan(12);
+
+    const outcomes = await twoAtATime(
+      points.map((_, k) => () =>
+        killAndResume(`point-${k}`, (lines) => lines.filter((l) => MARK.test(l)).length > k).then(
+          () => undefined,
+          (e: Error) => `kill after "${points[k]!.trim()}": ${e.message}`,
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o !== undefined)).toEqual([]);
+  }, 300_000);
+
+  it('resumes after a kill while a share was with Vault and its answer not yet journaled', async () => {
+    const events = await killAndResume(
+      'mid-call',
+      (_, out) => {
+        try {
+          return journalOf(out).some((e) => e.type === 'vault-request' && e.details['path'] === UPDATE);
+        } catch {
+          return false;
+        }
+      },
+      // Vault takes the share at once but holds its answer back, so the kill lands before it is journaled.
+      (vault) => vault.faults.delayResponses('drSecondary', 10_000, { path: /generate-operation-token\/update$/, times: 1 }),
+    );
+    const at = events.findIndex((e) => e.type === 'interruption');
+    const sentBefore = events.slice(0, at).filter((e) => e.type === 'vault-request' && e.details['path'] === UPDATE);
+    const answeredBefore = events.slice(0, at).filter((e) => e.type === 'vault-response' && e.details['path'] === UPDATE);
+    expect(sentBefore.length).toBe(answeredBefore.length + 1);
+    // Vault's progress moved without the journal knowing: the resumed ceremony noticed and restarted.
+    expect(events.slice(at).some((e) => e.type === 'deviation')).toBe(true);
+  }, 120_000);
+});
