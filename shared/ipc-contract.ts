@@ -138,6 +138,28 @@ export const ipcContract = {
   }),
   /** A ceremony from a reviewed plan file, with the officers' public keys from a keyring file. */
   'ceremony.startFromPlan': channel({ arg: z.strictObject({ planPath: absolutePath, officerKeysPath: absolutePath.optional() }), value: ceremonyState }),
+  /** Ceremonies this laptop has journals for (plan ceremonies; rehearsal Vaults do not survive a restart). */
+  'ceremony.resumable': channel({
+    arg: z.strictObject({}),
+    value: z.object({
+      journals: z.array(
+        z.object({
+          id: z.string(),
+          planId: z.string(),
+          title: z.string(),
+          profile: z.string(),
+          rehearsal: z.boolean(),
+          startedAt: z.string(),
+          events: z.number(),
+          state: z.string(),
+          ended: z.boolean(),
+          readable: z.boolean(),
+        }),
+      ),
+    }),
+  }),
+  /** Picks up a journaled ceremony where it stood (after a crash or restart), in a live session on its profile. */
+  'ceremony.resume': channel({ arg: z.strictObject({ id: z.string().min(1).max(120), officerKeysPath: absolutePath.optional() }), value: ceremonyState }),
   /** A person's event: acknowledge, deviation, deviationWitnessed, cancel or abort. */
   'ceremony.act': channel({ arg: personEventSchema, value: ceremonyState }),
   /** Try the failed action again; `reconnect` first reloads the profiles (after fixing one). */

@@ -4,13 +4,15 @@
  * people would choose them, the signed bundle exported and verified; then the refusals that
  * must change nothing.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
 import type { ArgIn, ChannelName, IpcResult, Value } from '../../shared/ipc-contract';
+import { generateOfficerKey } from '../pgp/officer-keys';
 import { openProfileStore } from '../profiles/profile-store';
 import { createTempGnupg, type TempGnupg } from '../../test/support/temp-gnupg';
 import { verifyBundle } from '../transcript/verify';
@@ -187,6 +189,65 @@ describe('a Vault 2.x rehearsal where Vault insists on force, one officer decryp
     const end = await play(kit, options);
     expect(end).toMatchObject({ step: 'finished', committed: true });
     await must('ceremony.close', {});
+  });
+});
+
+describe('a live plan ceremony, interrupted and resumed from its journal', () => {
+  it('lists the journal, resumes it where it stood, restarts the attempt (witnessed) and finishes', async () => {
+    const v = await rehearsal.restart({ officers: 3, threshold: 2 });
+    if (!v.ok) throw new Error(v.error.message);
+    // A kit laid out like a rehearsal's, for a plan file against a profile.
+    const kit = join(dir, 'live-kit');
+    for (const sub of ['shares', 'officers', 'signers']) mkdirSync(join(kit, sub), { recursive: true });
+    for (const o of v.value.officers) {
+      writeFileSync(join(kit, 'shares', `${o.name}.b64`), o.encryptedShare);
+      writeFileSync(join(kit, 'officers', `${o.name}.key.asc`), o.privateKeyArmored!);
+    }
+    const signers = await Promise.all(['Ann', 'Wes'].map((name) => generateOfficerKey({ name })));
+    for (const k of signers) writeFileSync(join(kit, 'signers', `${k.name}.key.asc`), k.privateKeyArmored);
+    const pem = (name: string, text: string) => (writeFileSync(join(kit, name), text), join(kit, name));
+    const profile = { name: 'dc2', address: v.value.drSecondary.apiAddr, caCertPath: pem('ca.pem', v.value.caPem), clientCertPath: pem('client.pem', v.value.clientCertPem), clientKeyPath: pem('client-key.pem', v.value.clientKeyPem) };
+    await must('profiles.save', { profile, replace: false });
+    await must('app.selectMode', { mode: 'live', profile: 'dc2' });
+    const plan = pem(
+      'plan.yaml',
+      stringify({
+        format: 1,
+        id: 'dr-dc2-resume',
+        title: 'Promote dc2',
+        kind: 'promotion',
+        rehearsal: false,
+        profile: 'dc2',
+        vault_version: 1,
+        token_path: 'operation-token-quorum',
+        threshold: 2,
+        administrator: { name: 'Ann', fingerprint: signers[0]!.fingerprint },
+        witnesses: [{ name: 'Wes', fingerprint: signers[1]!.fingerprint }],
+        officers: v.value.officers.map((o) => ({ name: o.name, fingerprint: o.fingerprint })),
+      }),
+    );
+    const keyring = pem('officers.asc', v.value.officers.map((o) => o.publicKeyArmored).join('\n'));
+
+    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({ ok: false, error: { kind: 'officer-keys-required' } });
+    await must('ceremony.startFromPlan', { planPath: plan, officerKeysPath: keyring });
+    const midway = await play(kit, { passphrase: '', stop: (s) => s.progress?.entered === 1 });
+    const nonce = midway.nonce;
+    expect(midway.step).toBe('share-entry');
+
+    // The laptop goes down: its memory (the OTP) is gone, the journal is not.
+    await ceremony.shutdown();
+    const listed = (await must('ceremony.resumable', {})).journals;
+    expect(listed).toEqual([expect.objectContaining({ planId: 'dr-dc2-resume', profile: 'dc2', state: 'Officers enter their shares', ended: false, readable: true })]);
+    expect(await call('ceremony.resume', { id: '../../etc', officerKeysPath: keyring })).toMatchObject({ ok: false });
+    const resumed = (await must('ceremony.resume', { id: listed[0]!.id, officerKeysPath: keyring })).ceremony!;
+    expect(resumed.openDeviations.map((d) => d.kind)).toContain('resumed');
+    const end = await play(kit, { passphrase: '' });
+    expect(end).toMatchObject({ step: 'finished', committed: true });
+    expect(end.nonce === null || end.nonce !== nonce).toBe(true);
+    expect((await must('ceremony.transcript', {})).text).toContain('interruption');
+    await must('ceremony.close', {});
+    expect((await must('ceremony.resumable', {})).journals[0]).toMatchObject({ ended: true, state: 'Finished' });
+    await must('app.selectMode', { mode: 'rehearsal' });
   });
 });
 

@@ -22,13 +22,15 @@ import { verifyJournalText } from '../../shared/journal-event';
 import { err, ok, type Result } from '../../shared/result';
 import { renderTranscript } from '../../shared/transcript-format';
 import { readRecord } from '../ceremony/ceremony-record';
-import { startCeremony, type CeremonyService, type ServiceStatus, type ShareInspection } from '../ceremony/ceremony-service';
+import { resumeCeremony } from '../ceremony/ceremony-recovery';
+import { startCeremony, type CeremonyService, type CeremonyServiceOptions, type ServiceStatus, type ShareInspection } from '../ceremony/ceremony-service';
 import { ADMINISTRATOR, rehearsalPlan, WITNESSES, type CastMember } from '../ceremony/rehearsal-cast';
 import { DR_SECONDARY_PROFILE } from '../ceremony/rehearsal-target';
 import { describeFsError } from '../fs-error';
 import { generateOfficerKey } from '../pgp/officer-keys';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { VaultClient } from '../vault/client';
+import { CEREMONIES_DIR, CEREMONY_FOLDER, JOURNAL_FILE, journalPathOf, listCeremonyJournals, readJournalPlan, type JournalSummary } from './ceremony-journals';
 import { planOfficerKeys, suppliedOfficerKeys } from './officer-keyring';
 import type { RehearsalHost } from './rehearsal-host';
 import { KIT_JOURNAL, writeRehearsalKit } from './rehearsal-kit';
@@ -82,6 +84,13 @@ interface Running {
 }
 
 type Snapshot = Result<CeremonySnapshot | null>;
+type Session = { readonly mode: 'rehearsal' | 'live'; readonly profile: string | null };
+
+interface LivePreparation {
+  readonly options: Omit<CeremonyServiceOptions, 'journalPath'>;
+  readonly connections: readonly Connection[];
+  close(): void;
+}
 
 /** Plans, keys and keyrings are small; anything larger is not one and is refused unread. */
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -159,7 +168,7 @@ export class CeremonySession {
   }
 
   /** A ceremony from a plan file. A live plan runs only in a live session on the profile it names. */
-  async startFromPlan(planPath: string, officerKeysPath: string | undefined, session: { readonly mode: 'rehearsal' | 'live'; readonly profile: string | null }): Promise<Snapshot> {
+  async startFromPlan(planPath: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
     const busy = this.refuseIfRunning();
     if (busy) return busy;
     const text = await readSmallFile(planPath, 'the plan');
@@ -167,63 +176,42 @@ export class CeremonySession {
     const parsed = parsePlan(text.value);
     if (!parsed.ok) return err('plan-unreadable', `${planPath}: ${parsed.error.message}`);
     const plan = parsed.value;
-    if (session.mode === 'rehearsal')
-      return err(
-        'wrong-session',
-        `plan '${plan.id}' acts on connection profile '${plan.profile}', but this session is a rehearsal against the built-in Vault: choose '${plan.profile}' on the Start screen, or start a generated rehearsal here instead.`,
-      );
-    if (session.profile !== plan.profile)
-      return err('wrong-session', `plan '${plan.id}' acts on profile '${plan.profile}', but this session works against '${session.profile ?? '?'}': choose '${plan.profile}' on the Start screen, or check the plan.`);
-
-    let officerKeys: Array<{ name: string; publicKeyArmored: string }> = [];
-    if (plan.officers.length > 0) {
-      if (officerKeysPath === undefined)
-        return err('officer-keys-required', `plan '${plan.id}' names ${plan.officers.length} officers: choose the file with their public keys (gpg --export --armor with each fingerprint), so each share can be matched to its officer.`);
-      const keys = await planOfficerKeys(plan, officerKeysPath);
-      if (!keys.ok) return keys;
-      officerKeys = keys.value;
-    }
-
-    const names = [plan.profile, ...(plan.failback ? [plan.failback.new_primary_profile] : [])];
-    const connections: Connection[] = [];
-    const clients: Record<string, VaultClient> = {};
-    const closeAll = () => connections.forEach((c) => c.swappable.client.close());
-    for (const name of names) {
-      const reconnect = () => this.connectProfile(name);
-      const client = await reconnect();
-      if (!client.ok) {
-        closeAll();
-        return client;
-      }
-      const swappable = swappableClient(client.value);
-      connections.push({ swappable, reconnect });
-      clients[name] = swappable.client;
-    }
-    const dir = join(this.services.dataDir, 'ceremonies', `${plan.id}-${this.services.now().toISOString().replace(/[-:.]/g, '')}`);
+    const live = await this.prepareLive(plan, officerKeysPath, session);
+    if (!live.ok) return live;
+    const dir = join(this.services.dataDir, CEREMONIES_DIR, `${plan.id}-${this.services.now().toISOString().replace(/[-:.]/g, '')}`);
     const made = await mkdir(dir, { recursive: true, mode: 0o700 }).then(
       () => undefined,
       (e: unknown) => describeFsError(e),
     );
     if (made !== undefined) {
-      closeAll();
+      live.value.close();
       return err('plan-unreadable', `cannot create the ceremony folder ${dir}: ${made}`);
     }
-    const started = await startCeremony(plan, {
-      journalPath: join(dir, 'journal.jsonl'),
-      clients,
-      officerKeys,
-      withToken: async (profile, token) => {
-        const c = await this.connectProfile(profile, token);
-        return c.ok ? c.value : undefined;
-      },
-      clock: this.services.now,
-    });
-    if (!started.ok) {
-      closeAll();
-      return started;
-    }
-    this.running = { service: started.value, connections, kitDir: undefined, exportedTo: undefined };
-    return ok(this.snapshot());
+    const started = await startCeremony(plan, { ...live.value.options, journalPath: join(dir, JOURNAL_FILE) });
+    return this.adopt(started, live.value);
+  }
+
+  /** The ceremonies this laptop has journals for, except the one running now. */
+  async resumable(): Promise<JournalSummary[]> {
+    const running = this.running?.service.status().journal.path;
+    return (await listCeremonyJournals(this.services.dataDir)).filter((j) => journalPathOf(this.services.dataDir, j.id) !== running);
+  }
+
+  /**
+   * Picks up a ceremony from its journal after a crash or restart: the service records the
+   * interruption, reads the attempt and the cluster's mode from Vault, and the machine decides
+   * what the lost secrets mean (usually: cancel the attempt, witnessed, and start it again).
+   */
+  async resume(id: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
+    const busy = this.refuseIfRunning();
+    if (busy) return busy;
+    if (!CEREMONY_FOLDER.test(id)) return err('plan-unreadable', `'${id}' is not a ceremony this laptop journaled`);
+    const journalPath = journalPathOf(this.services.dataDir, id);
+    const plan = await readJournalPlan(journalPath);
+    if (!plan.ok) return plan;
+    const live = await this.prepareLive(plan.value, officerKeysPath, session);
+    if (!live.ok) return live;
+    return this.adopt(await resumeCeremony({ ...live.value.options, journalPath }), live.value);
   }
 
   act(event: PersonEvent): Promise<Snapshot> {
@@ -323,6 +311,60 @@ export class CeremonySession {
     if (!run) return;
     await run.service.close();
     for (const c of run.connections) c.swappable.client.close();
+  }
+
+  /** Checks the plan against this session, reads the officers' keys and connects every profile the plan acts on. */
+  private async prepareLive(plan: CeremonyPlan, officerKeysPath: string | undefined, session: Session): Promise<Result<LivePreparation>> {
+    if (session.mode === 'rehearsal')
+      return err(
+        'wrong-session',
+        `plan '${plan.id}' acts on connection profile '${plan.profile}', but this session is a rehearsal against the built-in Vault: choose '${plan.profile}' on the Start screen, or start a generated rehearsal here instead.`,
+      );
+    if (session.profile !== plan.profile)
+      return err('wrong-session', `plan '${plan.id}' acts on profile '${plan.profile}', but this session works against '${session.profile ?? '?'}': choose '${plan.profile}' on the Start screen, or check the plan.`);
+
+    let officerKeys: Array<{ name: string; publicKeyArmored: string }> = [];
+    if (plan.officers.length > 0) {
+      if (officerKeysPath === undefined)
+        return err('officer-keys-required', `plan '${plan.id}' names ${plan.officers.length} officers: choose the file with their public keys (gpg --export --armor with each fingerprint), so each share can be matched to its officer.`);
+      const keys = await planOfficerKeys(plan, officerKeysPath);
+      if (!keys.ok) return keys;
+      officerKeys = keys.value;
+    }
+
+    const connections: Connection[] = [];
+    const clients: Record<string, VaultClient> = {};
+    const close = () => connections.forEach((c) => c.swappable.client.close());
+    for (const name of [plan.profile, ...(plan.failback ? [plan.failback.new_primary_profile] : [])]) {
+      const reconnect = () => this.connectProfile(name);
+      const client = await reconnect();
+      if (!client.ok) {
+        close();
+        return client;
+      }
+      const swappable = swappableClient(client.value);
+      connections.push({ swappable, reconnect });
+      clients[name] = swappable.client;
+    }
+    const options = {
+      clients,
+      officerKeys,
+      withToken: async (profile: string, token: string) => {
+        const c = await this.connectProfile(profile, token);
+        return c.ok ? c.value : undefined;
+      },
+      clock: this.services.now,
+    };
+    return ok({ options, connections, close });
+  }
+
+  private adopt(started: Result<CeremonyService>, live: LivePreparation): Snapshot {
+    if (!started.ok) {
+      live.close();
+      return started;
+    }
+    this.running = { service: started.value, connections: live.connections, kitDir: undefined, exportedTo: undefined };
+    return ok(this.snapshot());
   }
 
   private async withService(use: (service: CeremonyService, run: Running) => Promise<Result<ServiceStatus>>): Promise<Snapshot> {

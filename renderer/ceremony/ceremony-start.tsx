@@ -3,12 +3,14 @@
  * in rehearsal, from a generated plan against a fresh rehearsal Vault (officers' own public
  * keys optional). The passphrase for generated rehearsal keys leaves this form when it is sent.
  */
-import { useState, type FormEvent } from 'react';
-import type { AppInfo } from '../../shared/ipc-contract';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { AppInfo, Value } from '../../shared/ipc-contract';
 import { FilePathField } from '../components/file-path-field';
 import { Notice } from '../components/notice';
 import { SecretField } from '../components/secret-field';
 import type { CeremonyHandle } from './use-ceremony';
+
+type Journals = Value<'ceremony.resumable'>['journals'];
 
 export function CeremonyStart({ info, handle }: { info: AppInfo | undefined; handle: CeremonyHandle }) {
   if (info === undefined) return <p role="status">Loading…</p>;
@@ -18,35 +20,86 @@ export function CeremonyStart({ info, handle }: { info: AppInfo | undefined; han
 function PlanStart({ handle, profile }: { handle: CeremonyHandle; profile: string }) {
   const [planPath, setPlanPath] = useState('');
   const [keysPath, setKeysPath] = useState('');
+  const [journals, setJournals] = useState<Journals>();
+
+  useEffect(() => {
+    void handle.call('ceremony.resumable', {}).then((r) => setJournals(r?.journals ?? []));
+    // Once, on opening: the list changes only when a ceremony starts, and then this form is gone.
+  }, []);
+
+  const keys = keysPath.trim() ? { officerKeysPath: keysPath.trim() } : {};
 
   async function start(event: FormEvent) {
     event.preventDefault();
-    await handle.send('ceremony.startFromPlan', { planPath: planPath.trim(), ...(keysPath.trim() ? { officerKeysPath: keysPath.trim() } : {}) });
+    await handle.send('ceremony.startFromPlan', { planPath: planPath.trim(), ...keys });
   }
 
   return (
-    <form onSubmit={start} noValidate aria-labelledby="plan-start-heading">
-      <h2 id="plan-start-heading">Start from the reviewed plan</h2>
-      <p>
-        This session works against profile <strong>{profile}</strong>. The plan must name it; the laptop checks each officer's share against the key the
-        plan pins for them.
-      </p>
-      <FilePathField id="plan-path" purpose="ceremony-plan" label="Ceremony plan" value={planPath} onChange={setPlanPath} required hint="The YAML plan the witnesses reviewed." />
-      <FilePathField
-        id="officer-keys-path"
-        purpose="officer-public-keys"
-        label="Officers' public keys"
-        value={keysPath}
-        onChange={setKeysPath}
-        hint="One file with every officer's public key (gpg --export --armor FINGERPRINT…); not needed for a batch-token plan."
-      />
-      {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
-      <div className="actions">
-        <button type="submit" disabled={handle.busy || planPath.trim() === ''}>
-          {handle.busy ? 'Starting…' : 'Start the ceremony'}
-        </button>
-      </div>
-    </form>
+    <>
+      <form onSubmit={start} noValidate aria-labelledby="plan-start-heading">
+        <h2 id="plan-start-heading">Start from the reviewed plan</h2>
+        <p>
+          This session works against profile <strong>{profile}</strong>. The plan must name it; the laptop checks each officer's share against the key
+          the plan pins for them.
+        </p>
+        <FilePathField id="plan-path" purpose="ceremony-plan" label="Ceremony plan" value={planPath} onChange={setPlanPath} required hint="The YAML plan the witnesses reviewed." />
+        <FilePathField
+          id="officer-keys-path"
+          purpose="officer-public-keys"
+          label="Officers' public keys"
+          value={keysPath}
+          onChange={setKeysPath}
+          hint="One file with every officer's public key (gpg --export --armor FINGERPRINT…); not needed for a batch-token plan. Also needed to resume a ceremony below."
+        />
+        {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+        <div className="actions">
+          <button type="submit" disabled={handle.busy || planPath.trim() === ''}>
+            {handle.busy ? 'Starting…' : 'Start the ceremony'}
+          </button>
+        </div>
+      </form>
+      {journals && journals.length > 0 && (
+        <section aria-labelledby="resume-heading">
+          <h2 id="resume-heading">Resume a ceremony</h2>
+          <p>
+            After a crash, a power cut or a restart, a ceremony goes on from its journal. The laptop records the interruption and reads from Vault where
+            the attempt stands; the secrets it held are gone, so the machine decides what is needed again (usually a witnessed restart of the attempt).
+          </p>
+          <table data-testid="resumable">
+            <thead>
+              <tr>
+                <th scope="col">Ceremony</th>
+                <th scope="col">Profile</th>
+                <th scope="col">Started (UTC)</th>
+                <th scope="col">Where it stands</th>
+                <th scope="col">Action</th>
+              </tr>
+            </thead>
+            <tbody>
+              {journals.map((j) => (
+                <tr key={j.id}>
+                  <th scope="row">
+                    {j.title} <span className="muted">({j.planId})</span>
+                    {j.rehearsal && <strong className="rehearsal-tag"> REHEARSAL</strong>}
+                  </th>
+                  <td>{j.profile}</td>
+                  <td>{j.startedAt}</td>
+                  <td>
+                    {j.state}
+                    {j.ended ? ' (ended)' : ''}
+                  </td>
+                  <td>
+                    <button type="button" className="secondary" disabled={handle.busy || !j.readable || j.profile !== profile} onClick={() => void handle.send('ceremony.resume', { id: j.id, ...keys })} aria-label={`${j.ended ? 'Reopen' : 'Resume'} ${j.planId} started ${j.startedAt}`}>
+                      {j.ended ? 'Reopen to export' : 'Resume'}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </>
   );
 }
 
