@@ -99,8 +99,12 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
   let kit: string;
 
   it('starts on a fresh rehearsal Vault and writes the kit people use', async () => {
-    const started = await must('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1, keyPassphrase: PASSPHRASE });
-    const s = started.ceremony!;
+    // A double click: one rehearsal starts, the other is refused.
+    const setup = { officers: 3, threshold: 2, vaultVersion: 1, keyPassphrase: PASSPHRASE } as const;
+    const both = await Promise.all([call('ceremony.startRehearsal', setup), call('ceremony.startRehearsal', setup)]);
+    expect(both.filter((r) => r.ok)).toHaveLength(1);
+    expect(both.find((r) => !r.ok)).toMatchObject({ ok: false, error: { kind: 'ceremony-running' } });
+    const s = (await snapshot())!;
     kit = s.kitDir!;
     expect(s).toMatchObject({ step: 'roll-call', awaiting: 'acknowledgement', plan: { rehearsal: true, threshold: 2, officers: [{ name: 'officer-1' }, { name: 'officer-2' }, { name: 'officer-3' }] } });
     expect(s.script).toMatch(/^REHEARSAL\. /);

@@ -99,6 +99,8 @@ const STEP_TITLES: Readonly<Record<string, { title: string }>> = { ...PROMOTION_
 
 export class CeremonySession {
   private running: Running | undefined;
+  /** A start or resume under way: a second one (a double click) must not start another Vault or journal. */
+  private starting = false;
 
   constructor(private readonly services: CeremonySessionServices) {}
 
@@ -106,9 +108,11 @@ export class CeremonySession {
     return this.running ? snapshotOf(this.running) : null;
   }
 
-  async startRehearsal(setup: RehearsalSetup): Promise<Snapshot> {
-    const busy = this.refuseIfRunning();
-    if (busy) return busy;
+  startRehearsal(setup: RehearsalSetup): Promise<Snapshot> {
+    return this.exclusiveStart(() => this.startRehearsalNow(setup));
+  }
+
+  private async startRehearsalNow(setup: RehearsalSetup): Promise<Snapshot> {
     const supplied = setup.officerKeyPaths ? await suppliedOfficerKeys(setup.officerKeyPaths) : undefined;
     if (supplied && !supplied.ok) return supplied;
     const officers = supplied?.value.length ?? setup.officers;
@@ -168,9 +172,11 @@ export class CeremonySession {
   }
 
   /** A ceremony from a plan file. A live plan runs only in a live session on the profile it names. */
-  async startFromPlan(planPath: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
-    const busy = this.refuseIfRunning();
-    if (busy) return busy;
+  startFromPlan(planPath: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
+    return this.exclusiveStart(() => this.startFromPlanNow(planPath, officerKeysPath, session));
+  }
+
+  private async startFromPlanNow(planPath: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
     const text = await readSmallFile(planPath, 'the plan');
     if (!text.ok) return text;
     const parsed = parsePlan(text.value);
@@ -202,9 +208,11 @@ export class CeremonySession {
    * interruption, reads the attempt and the cluster's mode from Vault, and the machine decides
    * what the lost secrets mean (usually: cancel the attempt, witnessed, and start it again).
    */
-  async resume(id: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
-    const busy = this.refuseIfRunning();
-    if (busy) return busy;
+  resume(id: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
+    return this.exclusiveStart(() => this.resumeNow(id, officerKeysPath, session));
+  }
+
+  private async resumeNow(id: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
     if (!CEREMONY_FOLDER.test(id)) return err('plan-unreadable', `'${id}' is not a ceremony this laptop journaled`);
     const journalPath = journalPathOf(this.services.dataDir, id);
     const plan = await readJournalPlan(journalPath);
@@ -372,6 +380,18 @@ export class CeremonySession {
     if (!run) return noCeremony();
     const r = await use(run.service, run);
     return r.ok ? ok(this.snapshot()) : r;
+  }
+
+  private async exclusiveStart(start: () => Promise<Snapshot>): Promise<Snapshot> {
+    const busy = this.refuseIfRunning();
+    if (busy) return busy;
+    if (this.starting) return err('ceremony-running', 'a ceremony is being started already; wait for it');
+    this.starting = true;
+    try {
+      return await start();
+    } finally {
+      this.starting = false;
+    }
   }
 
   private refuseIfRunning(): Result<never> | undefined {
