@@ -3,7 +3,8 @@
  * a connection profile (here the rehearsal Vault's, over real mutual TLS). The profile names the
  * wrong CA: the ceremony's first Vault call fails with the precise TLS message; the profile is
  * fixed on its own screen; the wizard, picked up where it stood, reconnects and goes on. Then the
- * ceremony is cancelled (witnessed), its transcript of what happened signed and exported.
+ * laptop goes down and the ceremony is resumed from its journal; then it is cancelled (witnessed),
+ * its transcript of what happened signed and exported.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { act, confirmStep, docShot, sign, snap } from './wizard-helpers';
 
 test.use({ actionTimeout: 15_000 });
 
-test('live plan: a TLS profile error named, the profile fixed, the ceremony reconnected and continued, then cancelled and signed', async ({ page, harness, pem }) => {
+test('live plan: a TLS profile error named, the profile fixed, the ceremony reconnected and continued, resumed after a restart, then cancelled and signed', async ({ page, harness, pem }) => {
   test.setTimeout(120_000);
   const work = mkdtempSync(join(tmpdir(), 'vault-ceremony-e2e-live-'));
   try {
@@ -101,6 +102,21 @@ test('live plan: a TLS profile error named, the profile fixed, the ceremony reco
     await expect(page.getByTestId('retry-panel')).toHaveCount(0);
     await expect(page.getByText("I saw Vault report DR mode 'secondary' for 'dc2'.").first()).toBeVisible();
     await confirmStep(page, 'Check the DR secondary');
+
+    // The laptop goes down here. After the restart, the ceremony is offered for resuming and goes on from its journal.
+    await harness.ceremony.shutdown();
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Promotion ceremony' }).click();
+    const resumable = page.getByTestId('resumable');
+    await expect(resumable).toContainText('Promote dc2 after loss of dc1');
+    await expect(resumable).toContainText('Attest the old primary is down or fenced');
+    harness.nextFile.set('officer-public-keys', keyring);
+    await page.getByRole('button', { name: "Choose officers' public keys file" }).click();
+    await snap(page, 'ceremony-resume');
+    await page.getByRole('button', { name: /^Resume dr-2026-dc2 started / }).click();
+    const resumed = page.getByTestId('open-deviations');
+    await expect(resumed).toContainText('The ceremony resumed after an interruption');
+    await act(page, resumed.getByRole('button', { name: /^Witness #\d+ as Wes$/ }));
 
     // Cancelled before the primary is attested fenced: witnessed, then the closing steps.
     await expect(page.getByTestId('step-title')).toHaveText('Attest the old primary is down or fenced');

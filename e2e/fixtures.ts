@@ -56,6 +56,8 @@ export interface Harness {
   readonly dataDir: string;
   /** The in-process rehearsal Vault behind the handlers, for drills (faults) and assertions. */
   readonly rehearsal: RehearsalHost;
+  /** The ceremony behind the wizard's channels; `shutdown()` stands in for the app going down. */
+  readonly ceremony: CeremonySession;
 }
 
 declare global {
@@ -147,7 +149,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
-    await use({ registry, origin: renderer.origin, nextFile, nextDirectory, env, blocked, pageErrors, dataDir, rehearsal });
+    await use({ registry, origin: renderer.origin, nextFile, nextDirectory, env, blocked, pageErrors, dataDir, rehearsal, ceremony });
 
     await ceremony.shutdown();
     await rehearsal.close();

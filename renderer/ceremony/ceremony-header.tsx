@@ -7,6 +7,9 @@ import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
 
 export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
   const index = ceremony.steps.findIndex((s) => s.id === ceremony.step);
+  // Before the attempt starts there is a nonce to come; after it completes (or on a batch-token path) there is none.
+  const attemptAt = ceremony.steps.findIndex((s) => s.id === 'start-attempt');
+  const nonce = ceremony.nonce ?? (index >= 0 && index <= attemptAt ? 'not pinned yet' : '—');
   return (
     <section className="ceremony-header" aria-label="Ceremony status" data-testid="ceremony-header">
       <p className="ceremony-name">
@@ -24,7 +27,7 @@ export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
         <div>
           <dt>Nonce</dt>
           <dd className="nonce" data-testid="ceremony-nonce">
-            {ceremony.nonce ?? 'not pinned yet'}
+            {nonce}
           </dd>
         </div>
         <div>
