@@ -65,10 +65,12 @@ interface PlayOptions {
   readonly stop?: (s: CeremonySnapshot) => boolean;
   readonly passphrase?: string;
   readonly unlock?: (officer: string) => Unlock | undefined;
+  /** What an officer types instead of their kit share (a plaintext share). */
+  readonly pasted?: (officer: string) => { pasted: string; unlock: Unlock } | undefined;
 }
 
 /** Plays every role from the kit until `stop` holds or the ceremony ends. */
-async function play(kit: string, { stop = () => false, passphrase = PASSPHRASE, unlock = () => undefined }: PlayOptions = {}): Promise<CeremonySnapshot> {
+async function play(kit: string, { stop = () => false, passphrase = PASSPHRASE, unlock = () => undefined, pasted: typed = () => undefined }: PlayOptions = {}): Promise<CeremonySnapshot> {
   const withPassphrase = passphrase ? { passphrase } : {};
   for (let move = 0; move < 200; move++) {
     const s = await snapshot();
@@ -81,7 +83,7 @@ async function play(kit: string, { stop = () => false, passphrase = PASSPHRASE, 
     } else if (s.input === 'share' && request) {
       const pasted = readFileSync(join(kit, 'shares', `${request.name}.b64`), 'utf8');
       const keyFile = { kind: 'openpgp' as const, privateKeyPath: join(kit, 'officers', `${request.name}.key.asc`), ...withPassphrase };
-      await must('ceremony.submitShare', { officer: request.name, pasted, unlock: unlock(request.name) ?? keyFile });
+      await must('ceremony.submitShare', typed(request.name) ? { officer: request.name, ...typed(request.name)! } : { officer: request.name, pasted, unlock: unlock(request.name) ?? keyFile });
     } else if (s.input === 'signature' && request) {
       await must('ceremony.sign', { signer: request.name, privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase });
     } else if (s.input === 'root-token') {
@@ -165,7 +167,7 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
   });
 });
 
-describe('a Vault 2.x rehearsal where Vault insists on force, one officer decrypting through GnuPG', () => {
+describe('a Vault 2.x rehearsal where Vault insists on force, one officer decrypting through GnuPG, one with a plaintext share', () => {
   it('enters the root token, refuses the plain promotion, promotes with force only after a witnessed deviation', async () => {
     const started = (await must('ceremony.startRehearsal', { officers: 2, threshold: 2, vaultVersion: 2 })).ceremony!;
     const kit = started.kitDir!;
@@ -175,7 +177,15 @@ describe('a Vault 2.x rehearsal where Vault insists on force, one officer decryp
     if (!running.ok) throw new Error(running.error.message);
     running.value.faults.requireForceToPromote();
 
-    const options = { passphrase: '', unlock: (officer: string): Unlock | undefined => (officer === 'officer-1' ? { kind: 'gpg' } : undefined) };
+    // officer-2 brings a plaintext share (the hex text inside their PGP message), typed in as such.
+    const message = await openpgp.readMessage({ binaryMessage: Buffer.from(readFileSync(join(kit, 'shares', 'officer-2.b64'), 'utf8'), 'base64') });
+    const officerKey = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(kit, 'officers', 'officer-2.key.asc'), 'utf8') });
+    const plaintext = (await openpgp.decrypt({ message, decryptionKeys: officerKey })).data as string;
+    const options = {
+      passphrase: '',
+      unlock: (officer: string): Unlock | undefined => (officer === 'officer-1' ? { kind: 'gpg' } : undefined),
+      pasted: (officer: string) => (officer === 'officer-2' ? { pasted: plaintext, unlock: { kind: 'plaintext' as const } } : undefined),
+    };
     const refused = await play(kit, { ...options, stop: (s) => s.step === 'promote' && s.lastError !== null });
     expect(refused.lastError?.message).toContain("'promote' failed");
     expect(refused.action).toBeNull();
@@ -192,6 +202,7 @@ describe('a Vault 2.x rehearsal where Vault insists on force, one officer decryp
 
     const end = await play(kit, options);
     expect(end).toMatchObject({ step: 'finished', committed: true });
+    expect(readFileSync(end.journal.path, 'utf8')).not.toContain(plaintext.trim());
     await must('ceremony.close', {});
   });
 });
