@@ -9,10 +9,11 @@
  * a non-empty one), so an existing bundle is never overwritten. The transcript moves last: its
  * presence marks a complete bundle.
  */
-import { link, mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../../shared/result';
 import { describeFsError, fsErrorCode } from '../fs-error';
+import { syncDirectory } from '../fs/durable-write';
 import { writeBundle, type BundleInput } from '../transcript/bundle';
 import { BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TRANSCRIPT } from '../transcript/bundle-layout';
 import { verifyBundle, type BundleReport } from '../transcript/verify';
@@ -61,7 +62,7 @@ async function writeThroughStaging(dir: string, input: BundleInput): Promise<Res
         await link(join(staging, name), join(dir, name));
         moved.push(name);
       }
-      await syncDir(dir);
+      await syncDirectory(dir);
     } catch (e) {
       for (const name of moved) await rm(join(dir, name), { recursive: true, force: true });
       const exists = ['EEXIST', 'ENOTEMPTY'].includes(fsErrorCode(e));
@@ -72,14 +73,5 @@ async function writeThroughStaging(dir: string, input: BundleInput): Promise<Res
     return ok(undefined);
   } finally {
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-async function syncDir(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

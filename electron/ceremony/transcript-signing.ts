@@ -9,12 +9,11 @@
  * signers keeps the signatures the journal says were made. On reload only as many signatures as
  * the journal records are kept: one made but never journaled is dropped and made again.
  */
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { err, ok, type Result } from '../../shared/result';
 import { describeFsError, fsErrorCode } from '../fs-error';
+import { writeFileAtomically } from '../fs/durable-write';
 import { SIGNER_NAME } from '../transcript/bundle-layout';
 import {
   canonicalArmor,
@@ -143,25 +142,10 @@ function lostMessage(path: string, signed: readonly string[], why: string): stri
 }
 
 async function saveAtomically(path: string, text: string): Promise<Result<void, 'save-failed'>> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const file = await open(temporary, 'wx', 0o644);
-    try {
-      await file.writeFile(text);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
-    const dir = await open(dirname(path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await writeFileAtomically(path, text, 0o644);
     return ok(undefined);
   } catch (e) {
-    await rm(temporary, { force: true }).catch(() => undefined);
     return err('save-failed', `the signed transcript could not be saved to ${path}: ${describeFsError(e)}; the signature was not recorded, so sign again once the disk is fixed`);
   }
 }

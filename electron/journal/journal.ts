@@ -37,6 +37,7 @@ import {
 } from '../../shared/journal-event';
 import { redactObject } from '../../shared/redaction';
 import { describeFsError, fsErrorCode } from '../fs-error';
+import { syncDirectory } from '../fs/durable-write';
 import { err, ok, type Result } from '../../shared/result';
 
 export type JournalErrorKind =
@@ -119,7 +120,7 @@ export class Journal {
       details: journalHeaderDetails(ceremonyId, rehearsal),
       prev: genesisHash(ceremonyId),
     });
-    const synced = first.ok ? await syncDirectory(path) : first;
+    const synced = first.ok ? await syncParent(path) : first;
     if (!synced.ok) {
       await file.close().catch(() => undefined);
       await unlink(path).catch(() => undefined); // holds nothing of the ceremony yet
@@ -246,14 +247,9 @@ export class Journal {
 }
 
 /** fsync of the parent directory, so a newly created file's name is durable too. */
-async function syncDirectory(path: string): Promise<Result<void, 'write-failed'>> {
+async function syncParent(path: string): Promise<Result<void, 'write-failed'>> {
   try {
-    const dir = await open(dirname(path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncDirectory(dirname(path));
     return ok(undefined);
   } catch (e) {
     return err('write-failed', describeFsError(e));

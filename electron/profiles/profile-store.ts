@@ -4,12 +4,12 @@
  * Writes are atomic (temporary file, fsync, rename, fsync of the directory), so a crash leaves
  * the old list or the new one; a damaged file is reported and left alone, never overwritten.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { connectionProfileSchema, parseConnectionProfile, type ConnectionProfile } from '../../shared/connection-profile';
 import { err, ok, type Result } from '../../shared/result';
+import { writeFileAtomically } from '../fs/durable-write';
 
 export type ProfileStoreErrorKind =
   | 'store-unreadable'
@@ -75,26 +75,11 @@ export function openProfileStore(dataDir: string): ProfileStore {
   }
 
   async function write(profiles: readonly ConnectionProfile[]): Promise<Result<void, ProfileStoreErrorKind>> {
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
-      const file = await open(temporary, 'wx', 0o600);
-      try {
-        await file.writeFile(`${JSON.stringify({ version: 1, profiles }, null, 2)}\n`);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temporary, path);
-      const dir = await open(dataDir, 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
+      await writeFileAtomically(path, `${JSON.stringify({ version: 1, profiles }, null, 2)}\n`, 0o600);
       return ok(undefined);
     } catch (e) {
-      await rm(temporary, { force: true }).catch(() => undefined);
       return err('store-unwritable', `The profiles could not be saved to ${path} (${(e as NodeJS.ErrnoException).code ?? 'I/O error'}); check that the directory is writable and the disk is not full. Nothing was changed.`);
     }
   }

@@ -13,6 +13,7 @@ import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../../shared/result';
 import { describeFsError, fsErrorCode } from '../fs-error';
+import { syncDirectory } from '../fs/durable-write';
 import { BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TRANSCRIPT, SIGNER_NAME, SIGNER_SUFFIX } from './bundle-layout';
 import { verifyBundleContents, type BundleReport, type SignerFile } from './verify';
 
@@ -69,8 +70,8 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Resu
         await file.close();
       }
     }
-    await syncDir(join(dir, BUNDLE_SIGNERS));
-    await syncDir(dir);
+    await syncDirectory(join(dir, BUNDLE_SIGNERS));
+    await syncDirectory(dir);
   } catch (e) {
     for (const name of written) await rm(join(dir, name), { force: true });
     return fsErrorCode(e) === 'EEXIST'
@@ -78,13 +79,4 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Resu
       : err('write-failed', `cannot write the bundle in ${dir}: ${describeFsError(e)}; the partial files were removed`);
   }
   return ok(report);
-}
-
-async function syncDir(path: string): Promise<void> {
-  const dir = await open(path, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }
