@@ -5,13 +5,10 @@
  * them. Only the fields listed here cross to the renderer.
  */
 import * as z from 'zod';
+import { healthFields, replicationBlockFields, replicationPeerFields, sealStatusFields } from './vault-status-fields';
 
 const peer = z.object({
-  node_id: z.string().optional(),
-  api_address: z.string().optional(),
-  cluster_address: z.string().optional(),
-  connection_status: z.string().optional(),
-  last_heartbeat: z.string().optional(),
+  ...replicationPeerFields,
   last_heartbeat_duration_ms: z.number().optional(),
   clock_skew_ms: z.number().optional(),
   /** How old the newest primary canary this side has seen is: replication lag in time. */
@@ -19,20 +16,7 @@ const peer = z.object({
 });
 
 export const replicationBlockSchema = z.object({
-  mode: z.string(),
-  state: z.string().optional(),
-  connection_state: z.string().optional(),
-  cluster_id: z.string().optional(),
-  primary_cluster_addr: z.string().optional(),
-  secondary_id: z.string().optional(),
-  known_primary_cluster_addrs: z.array(z.string()).nullish(),
-  known_secondaries: z.array(z.string()).nullish(),
-  last_wal: z.number().optional(),
-  last_dr_wal: z.number().optional(),
-  last_performance_wal: z.number().optional(),
-  last_remote_wal: z.number().optional(),
-  merkle_root: z.string().optional(),
-  corrupted_merkle_tree: z.boolean().optional(),
+  ...replicationBlockFields,
   reindex_in_progress: z.boolean().optional(),
   primaries: z.array(peer).nullish(),
   secondaries: z.array(peer).nullish(),
@@ -41,28 +25,10 @@ export const replicationBlockSchema = z.object({
 export const healthSummarySchema = z.object({
   /** sys/health's HTTP status: 200 active, 429 standby, 472 DR secondary, 473 perf standby, 501 uninitialised, 503 sealed. */
   status: z.number().int(),
-  initialized: z.boolean(),
-  sealed: z.boolean(),
-  standby: z.boolean(),
-  performance_standby: z.boolean().optional(),
-  replication_dr_mode: z.string().optional(),
-  replication_performance_mode: z.string().optional(),
-  version: z.string().optional(),
-  cluster_name: z.string().optional(),
-  server_time_utc: z.number().optional(),
+  ...healthFields,
 });
 
-export const sealSummarySchema = z.object({
-  type: z.string(),
-  initialized: z.boolean(),
-  sealed: z.boolean(),
-  t: z.number().int(),
-  n: z.number().int(),
-  progress: z.number().int(),
-  recovery_seal: z.boolean().optional(),
-  storage_type: z.string().optional(),
-  version: z.string().optional(),
-});
+export const sealSummarySchema = z.object(sealStatusFields);
 
 /** One endpoint's answer, or why there is none. */
 function fetched<S extends z.ZodType>(value: S) {

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import type { AppError } from '../../shared/result';
+import { healthFields, replicationBlockFields, replicationPeerFields, sealStatusFields } from '../../shared/vault-status-fields';
 import type { TransportErrorKind } from './transport';
 
 const count = z.number().int().nonnegative();
@@ -26,31 +27,11 @@ export const generationStatusSchema = z.looseObject({
 });
 export type GenerationStatus = z.infer<typeof generationStatusSchema>;
 
-const peerSchema = z.looseObject({
-  node_id: z.string().optional(),
-  api_address: z.string().optional(),
-  cluster_address: z.string().optional(),
-  connection_status: z.string().optional(),
-  last_heartbeat: z.string().optional(),
-});
+const peerSchema = z.looseObject(replicationPeerFields);
 
 /** One replication block (DR or performance) of sys/replication/status. */
 export const replicationModeStatusSchema = z.looseObject({
-  // "disabled", "primary", "secondary" (or "bootstrapping" while enabling).
-  mode: z.string(),
-  state: z.string().optional(),
-  cluster_id: z.string().optional(),
-  connection_state: z.string().optional(),
-  primary_cluster_addr: z.string().optional(),
-  known_primary_cluster_addrs: z.array(z.string()).nullish(),
-  known_secondaries: z.array(z.string()).nullish(),
-  secondary_id: z.string().optional(),
-  last_wal: z.number().optional(),
-  last_dr_wal: z.number().optional(),
-  last_performance_wal: z.number().optional(),
-  last_remote_wal: z.number().optional(),
-  merkle_root: z.string().optional(),
-  corrupted_merkle_tree: z.boolean().optional(),
+  ...replicationBlockFields,
   primaries: z.array(peerSchema).nullish(),
   secondaries: z.array(peerSchema).nullish(),
 });
@@ -64,33 +45,17 @@ export type ReplicationStatus = z.infer<typeof replicationStatusSchema>;
 
 /** sys/health (raw handler, top-level). */
 export const healthSchema = z.looseObject({
-  initialized: z.boolean(),
-  sealed: z.boolean(),
-  standby: z.boolean(),
-  performance_standby: z.boolean().optional(),
-  replication_dr_mode: z.string().optional(),
-  replication_performance_mode: z.string().optional(),
-  server_time_utc: z.number().optional(),
-  version: z.string().optional(),
+  ...healthFields,
   enterprise: z.boolean().optional(),
-  cluster_name: z.string().optional(),
   cluster_id: z.string().optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 
 /** sys/seal-status (raw handler, top-level). */
 export const sealStatusSchema = z.looseObject({
-  type: z.string(),
-  initialized: z.boolean(),
-  sealed: z.boolean(),
-  t: count,
-  n: count,
-  progress: count,
+  ...sealStatusFields,
   nonce: z.string().default(''),
-  version: z.string().optional(),
   migration: z.boolean().optional(),
-  recovery_seal: z.boolean().optional(),
-  storage_type: z.string().optional(),
   cluster_name: z.string().optional(),
   cluster_id: z.string().optional(),
 });
