@@ -11,8 +11,8 @@
  * restart the attempt with a new nonce (witnessed) when the attempt's secrets were lost with it,
  * finish with the DR secondary promoted, and leave a bundle `verify` accepts.
  *
- * Bound: one uninterrupted reference run to learn the kill points (one per step, share and
- * signature before the last: 16 with this plan), then two kill points at a time: about 50 s
+ * Bound: one uninterrupted reference run to learn the kill points (one per step and share, and
+ * the first signature: 15 with this plan), then two kill points at a time: about 35 s
  * measured on this 2-core machine, most of it starting child processes.
  */
 import { spawn } from 'node:child_process';
@@ -173,8 +173,9 @@ describe('the process killed at every step, then resumed', () => {
     } finally {
       await vault.close();
     }
-    // The last signature ends the ceremony without a further pause, so a kill there would race the end.
-    const points = marks.slice(0, marks.findIndex((l) => /signed the transcript \((\d+) of \1\)/.test(l)));
+    // Up to the first signature: the last ones end the ceremony within a pause, so a kill there
+    // (late on a loaded machine) would race the end rather than test a resume.
+    const points = marks.slice(0, marks.findIndex((l) => /signed the transcript \(1 of/.test(l)) + 1);
     expect(points.length).toBeGreaterThan(12);
 
     const outcomes = await twoAtATime(
