@@ -4,7 +4,7 @@
  * environment, which process listings and other users can read. The bytes are held in buffers
  * that are zeroed once the passphrase string exists.
  */
-import { createReadStream, fstatSync, openSync } from 'node:fs';
+import { createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
 import { err, ok, type Result } from '../shared/result';
 import { wipe } from '../shared/bytes';
@@ -53,6 +53,15 @@ export async function readPassphraseFd(fd: number): Promise<Result<string, Passp
     return err('passphrase-unreadable', `cannot read a passphrase from descriptor ${fd} (${(e as NodeJS.ErrnoException).code ?? 'error'}): open it for reading, such as \`--passphrase-fd 0 < passphrase-file\``);
   } finally {
     wipe(line);
+  }
+}
+
+/** A rehearsal key's passphrase kept in a file (its one line, without the line end); `flag` names the option for the message. */
+export function readPassphraseFile(path: string, flag: string): Result<string, PassphraseError> {
+  try {
+    return ok(readFileSync(path, 'utf8').replace(/\r?\n$/, ''));
+  } catch (e) {
+    return err('passphrase-unreadable', `cannot read ${flag} ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

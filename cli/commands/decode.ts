@@ -3,9 +3,9 @@
  * `vault operator generate-root -decode=ENC -otp=OTP` does, but offline: legacy (UUID) or modern
  * decoding is chosen from the OTP's form, or from `--otp-length` when the server's value is known.
  */
-import { parseArgs } from 'node:util';
 import { decodeToken } from '../../shared/token-decode';
-import { EXIT_OK, EXIT_USAGE, readAll, type CliIo, type Command } from '../io';
+import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
+import { EXIT_OK, EXIT_USAGE, readAll, type Command } from '../io';
 
 const USAGE = `usage: vault-ceremony decode --encoded ENC|- --otp OTP|- [--otp-length N]
 
@@ -16,31 +16,19 @@ attempt's OTP and prints the token.
   --otp-length N  the otp_length the attempt status reported (0 = legacy), when known
 `;
 
-const OPTIONS = {
-  encoded: { type: 'string' },
-  otp: { type: 'string' },
-  'otp-length': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const COMMAND: CommandUsage = { name: 'decode', usage: USAGE };
 
 export const decodeCommand: Command = async (argv, io) => {
-  let values: { encoded?: string; otp?: string; 'otp-length'?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (e) {
-    return usageError(io, safeParseMessage(e));
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT_OK;
-  }
-  if (values.encoded === undefined) return usageError(io, 'missing --encoded: give the encoded token, or - to read it from standard input');
-  if (values.otp === undefined) return usageError(io, 'missing --otp: give the OTP the attempt was started with, or - to read it from standard input');
-  if (values.encoded === '-' && values.otp === '-') return usageError(io, 'only one of --encoded and --otp can be read from standard input');
+  const parsed = parseCommandLine(argv, io, COMMAND, { encoded: { type: 'string' }, otp: { type: 'string' }, 'otp-length': { type: 'string' } }, { describeError: safeParseMessage });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  if (values.encoded === undefined) return usageError(io, COMMAND, 'missing --encoded: give the encoded token, or - to read it from standard input');
+  if (values.otp === undefined) return usageError(io, COMMAND, 'missing --otp: give the OTP the attempt was started with, or - to read it from standard input');
+  if (values.encoded === '-' && values.otp === '-') return usageError(io, COMMAND, 'only one of --encoded and --otp can be read from standard input');
   let otpLength: number | undefined;
   const lengthText = values['otp-length'];
   if (lengthText !== undefined) {
-    if (!/^\d{1,4}$/.test(lengthText)) return usageError(io, '--otp-length must be a whole number, as the attempt status reports it in otp_length');
+    if (!/^\d{1,4}$/.test(lengthText)) return usageError(io, COMMAND, '--otp-length must be a whole number, as the attempt status reports it in otp_length');
     otpLength = Number(lengthText);
   }
   const encoded = values.encoded === '-' ? await readAll(io.stdin) : values.encoded;
@@ -62,9 +50,4 @@ function safeParseMessage(e: unknown): string {
   }
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return 'unknown option: decode accepts --encoded, --otp, --otp-length and --help';
   return e instanceof Error ? e.message : 'the options could not be read';
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`vault-ceremony decode: ${message}\n\n${USAGE}`);
-  return EXIT_USAGE;
 }

@@ -1,7 +1,7 @@
 /** `vault-ceremony otp [--length N | --legacy]`: one OTP, as `vault operator generate-root -generate-otp` prints it. */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { DEFAULT_OTP_LENGTH, generateOtp, LEGACY_OTP_LENGTH } from '../../shared/otp';
+import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io';
 
 const USAGE = `usage: vault-ceremony otp [--length N | --legacy]
@@ -12,27 +12,17 @@ Prints one one-time password for starting a generate-root or DR operation-token 
   --legacy     base64 of 16 random bytes, for servers that report otp_length 0 (before Vault 0.11)
 `;
 
+const COMMAND: CommandUsage = { name: 'otp', usage: USAGE };
+
 export const otpCommand: Command = async (argv, io) => {
-  let values: { length?: string; legacy?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { length: { type: 'string' }, legacy: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    return usageError(io.stderr, e instanceof Error ? e.message : String(e));
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT_OK;
-  }
-  if (values.legacy && values.length !== undefined) return usageError(io.stderr, 'give either --length or --legacy, not both');
+  const parsed = parseCommandLine(argv, io, COMMAND, { length: { type: 'string' }, legacy: { type: 'boolean' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  if (values.legacy && values.length !== undefined) return usageError(io, COMMAND, 'give either --length or --legacy, not both');
   let length = DEFAULT_OTP_LENGTH;
   if (values.legacy) length = LEGACY_OTP_LENGTH;
   else if (values.length !== undefined) {
-    if (!/^\d{1,4}$/.test(values.length)) return usageError(io.stderr, `--length must be a whole number, as the attempt status reports it in otp_length (got '${values.length}')`);
+    if (!/^\d{1,4}$/.test(values.length)) return usageError(io, COMMAND, `--length must be a whole number, as the attempt status reports it in otp_length (got '${values.length}')`);
     length = Number(values.length);
   }
   const otp = generateOtp(length, (n) => randomBytes(n));
@@ -43,8 +33,3 @@ export const otpCommand: Command = async (argv, io) => {
   io.stdout(`${otp.value}\n`);
   return EXIT_OK;
 };
-
-function usageError(stderr: (text: string) => void, message: string): number {
-  stderr(`vault-ceremony otp: ${message}\n\n${USAGE}`);
-  return EXIT_USAGE;
-}

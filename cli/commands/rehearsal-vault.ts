@@ -9,9 +9,10 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startRehearsalVault, type RehearsalVault, type SuppliedOfficerKey } from '../../electron/rehearsal/rehearsal-cluster-set';
+import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
+import { readPassphraseFile } from '../passphrase';
 
 const USAGE = `usage: vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
          [--officer-keys a.asc,b.asc,...] [--vault-version 1|2] [--passphrase-file F]
@@ -29,6 +30,8 @@ unseal share per officer, as 'vault operator init -pgp-keys' would hand them out
   --passphrase-file F   protect the generated officer keys with the passphrase in F
 Runs until Ctrl-C (SIGINT) or SIGTERM.
 `;
+
+const COMMAND: CommandUsage = { name: 'rehearsal-vault', usage: USAGE };
 
 export const rehearsalVaultCommand: Command = (argv, io) => {
   let stop!: () => void;
@@ -79,58 +82,43 @@ interface ParsedOptions {
 }
 
 function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        dir: { type: 'string' },
-        officers: { type: 'string' },
-        threshold: { type: 'string' },
-        'officer-keys': { type: 'string' },
-        'vault-version': { type: 'string' },
-        'passphrase-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    return usageError(io, e instanceof Error ? e.message : String(e));
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT_OK;
-  }
-  const dir = values.dir as string | undefined;
-  if (!dir) return usageError(io, '--dir is required: the directory to write the CA, client certificate, shares and cluster.json into');
+  const parsed = parseCommandLine(argv, io, COMMAND, {
+    dir: { type: 'string' },
+    officers: { type: 'string' },
+    threshold: { type: 'string' },
+    'officer-keys': { type: 'string' },
+    'vault-version': { type: 'string' },
+    'passphrase-file': { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const dir = values.dir;
+  if (!dir) return usageError(io, COMMAND, '--dir is required: the directory to write the CA, client certificate, shares and cluster.json into');
 
-  const officers = wholeNumber(values.officers as string | undefined, '--officers');
-  const threshold = wholeNumber(values.threshold as string | undefined, '--threshold');
-  if (typeof officers === 'string') return usageError(io, officers);
-  if (typeof threshold === 'string') return usageError(io, threshold);
-  const version = values['vault-version'] as string | undefined;
-  if (version !== undefined && version !== '1' && version !== '2') return usageError(io, `--vault-version must be 1 or 2, not '${version}'`);
+  const officers = wholeNumber(values.officers, '--officers', 1, 255);
+  const threshold = wholeNumber(values.threshold, '--threshold', 1, 255);
+  if (typeof officers === 'string') return usageError(io, COMMAND, officers);
+  if (typeof threshold === 'string') return usageError(io, COMMAND, threshold);
+  const version = values['vault-version'];
+  if (version !== undefined && version !== '1' && version !== '2') return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
 
-  const keyFiles = values['officer-keys'] as string | undefined;
-  const passphraseFile = values['passphrase-file'] as string | undefined;
+  const keyFiles = values['officer-keys'];
+  const passphraseFile = values['passphrase-file'];
   if (keyFiles !== undefined && passphraseFile !== undefined) {
-    return usageError(io, '--passphrase-file protects generated officer keys; with --officer-keys no keys are generated');
+    return usageError(io, COMMAND, '--passphrase-file protects generated officer keys; with --officer-keys no keys are generated');
   }
   let officerKeys: SuppliedOfficerKey[] | undefined;
   if (keyFiles !== undefined) {
     const read = readOfficerKeys(keyFiles);
-    if (typeof read === 'string') return usageError(io, read);
+    if (typeof read === 'string') return usageError(io, COMMAND, read);
     officerKeys = read;
   }
   let passphrase: string | undefined;
   if (passphraseFile !== undefined) {
-    try {
-      passphrase = readFileSync(passphraseFile, 'utf8').replace(/\r?\n$/, '');
-    } catch (e) {
-      return usageError(io, `cannot read --passphrase-file ${passphraseFile}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (passphrase === '') return usageError(io, `--passphrase-file ${passphraseFile} is empty`);
+    const read = readPassphraseFile(passphraseFile, '--passphrase-file');
+    if (!read.ok) return usageError(io, COMMAND, read.error.message);
+    passphrase = read.value;
+    if (passphrase === '') return usageError(io, COMMAND, `--passphrase-file ${passphraseFile} is empty`);
   }
   return {
     dir,
@@ -142,12 +130,6 @@ function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
       vaultVersion: version === '2' ? 2 : 1,
     },
   };
-}
-
-function wholeNumber(text: string | undefined, flag: string): number | undefined | string {
-  if (text === undefined) return undefined;
-  if (!/^\d{1,3}$/.test(text)) return `${flag} must be a whole number from 1 to 255, not '${text}'`;
-  return Number(text);
 }
 
 /** Officer names come from the file names (`alice.asc` → alice) and name the files written. */
@@ -235,9 +217,4 @@ function summary(dir: string, vault: RehearsalVault): string {
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`vault-ceremony rehearsal-vault: ${message}\n\n${USAGE}`);
-  return EXIT_USAGE;
 }

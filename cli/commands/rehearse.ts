@@ -8,11 +8,11 @@
  * is written to DIR and verified. Exit 0 only if the DR secondary ended as primary and the bundle
  * verifies; 1 when the ceremony or the bundle failed; 2 for usage errors. Never prints a secret.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { rehearsalPassphrase } from '../../electron/ceremony/rehearsal-cast';
 import { runRehearsal, type RehearsalRunOptions } from '../../electron/ceremony/headless-rehearsal';
+import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
+import { readPassphraseFile } from '../passphrase';
 
 /** As the brief's benchmark and rehearsal-vault: five officers, three shares needed. */
 const DEFAULT_OFFICERS = 5;
@@ -38,6 +38,8 @@ Exit 0 only if the DR secondary ended as primary and the bundle verifies.
   --officer-passphrase-file F   the passphrase rehearsal-vault's --passphrase-file gave officer keys
   --pace MS        wait MS milliseconds before each person's step, to follow along (default 0)
 `;
+
+const COMMAND: CommandUsage = { name: 'rehearse', usage: USAGE };
 
 export const rehearseCommand: Command = async (argv, io) => {
   const parsed = parseOptions(argv, io);
@@ -82,68 +84,42 @@ interface Options {
 }
 
 function parseOptions(argv: string[], io: CliIo): Options | number {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        officers: { type: 'string' },
-        threshold: { type: 'string' },
-        'vault-version': { type: 'string' },
-        cluster: { type: 'string' },
-        resume: { type: 'boolean' },
-        'officer-passphrase-file': { type: 'string' },
-        pace: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    return usageError(io, e instanceof Error ? e.message : String(e));
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT_OK;
-  }
-  const out = values.out as string | undefined;
-  if (!out) return usageError(io, '--out is required: a new or empty folder for the bundle');
-  const cluster = values.cluster as string | undefined;
+  const parsed = parseCommandLine(argv, io, COMMAND, {
+    out: { type: 'string' },
+    officers: { type: 'string' },
+    threshold: { type: 'string' },
+    'vault-version': { type: 'string' },
+    cluster: { type: 'string' },
+    resume: { type: 'boolean' },
+    'officer-passphrase-file': { type: 'string' },
+    pace: { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const out = values.out;
+  if (!out) return usageError(io, COMMAND, '--out is required: a new or empty folder for the bundle');
+  const cluster = values.cluster;
   const resume = values.resume === true;
-  if (resume && cluster === undefined) return usageError(io, '--resume needs --cluster: an in-process rehearsal Vault ends with the process, so only an external one can be resumed against');
+  if (resume && cluster === undefined) return usageError(io, COMMAND, '--resume needs --cluster: an in-process rehearsal Vault ends with the process, so only an external one can be resumed against');
   if (cluster !== undefined && (values.officers !== undefined || values.threshold !== undefined || values['vault-version'] !== undefined))
-    return usageError(io, '--officers, --threshold and --vault-version set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them');
-  const version = values['vault-version'] as string | undefined;
-  if (version !== undefined && version !== '1' && version !== '2') return usageError(io, `--vault-version must be 1 or 2, not '${version}'`);
-  const passphraseFile = values['officer-passphrase-file'] as string | undefined;
-  if (passphraseFile !== undefined && cluster === undefined) return usageError(io, '--officer-passphrase-file is for the officer keys of an external rehearsal Vault (--cluster)');
+    return usageError(io, COMMAND, '--officers, --threshold and --vault-version set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them');
+  const version = values['vault-version'];
+  if (version !== undefined && version !== '1' && version !== '2') return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
+  const passphraseFile = values['officer-passphrase-file'];
+  if (passphraseFile !== undefined && cluster === undefined) return usageError(io, COMMAND, '--officer-passphrase-file is for the officer keys of an external rehearsal Vault (--cluster)');
 
-  const officers = wholeNumber(values.officers as string | undefined, '--officers', 1, 255);
-  if (typeof officers === 'string') return usageError(io, officers);
-  const threshold = wholeNumber(values.threshold as string | undefined, '--threshold', 1, 255);
-  if (typeof threshold === 'string') return usageError(io, threshold);
-  const pace = wholeNumber(values.pace as string | undefined, '--pace', 0, 60_000);
-  if (typeof pace === 'string') return usageError(io, pace);
+  const officers = wholeNumber(values.officers, '--officers', 1, 255);
+  if (typeof officers === 'string') return usageError(io, COMMAND, officers);
+  const threshold = wholeNumber(values.threshold, '--threshold', 1, 255);
+  if (typeof threshold === 'string') return usageError(io, COMMAND, threshold);
+  const pace = wholeNumber(values.pace, '--pace', 0, 60_000);
+  if (typeof pace === 'string') return usageError(io, COMMAND, pace);
 
   let officerPassphrase: string | undefined;
   if (passphraseFile !== undefined) {
-    try {
-      officerPassphrase = readFileSync(passphraseFile, 'utf8').replace(/\r?\n$/, '');
-    } catch (e) {
-      return usageError(io, `cannot read --officer-passphrase-file ${passphraseFile}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const read = readPassphraseFile(passphraseFile, '--officer-passphrase-file');
+    if (!read.ok) return usageError(io, COMMAND, read.error.message);
+    officerPassphrase = read.value;
   }
   return { out, officers: officers ?? DEFAULT_OFFICERS, threshold, vaultVersion: version === '2' ? 2 : 1, cluster, resume, officerPassphrase, pace };
-}
-
-function wholeNumber(text: string | undefined, flag: string, min: number, max: number): number | undefined | string {
-  if (text === undefined) return undefined;
-  if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max) return `${flag} must be a whole number from ${min} to ${max}, not '${text}'`;
-  return Number(text);
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`vault-ceremony rehearse: ${message}\n\n${USAGE}`);
-  return EXIT_USAGE;
 }

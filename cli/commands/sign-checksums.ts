@@ -5,11 +5,11 @@
  */
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { signChecksums } from '../../electron/packaging/checksums-signature';
 import { SIGNATURE_FILE, SUMS_FILE, sha256sums } from '../../electron/packaging/sha256sums';
 import type { SigningKey } from '../../electron/transcript/signing';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
+import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
+import { EXIT_FAILED, EXIT_OK, type CliIo, type Command } from '../io';
 import { promptPassphrase, readPassphraseFd } from '../passphrase';
 
 const USAGE = `usage: vault-ceremony sign-checksums DIR --key FILE [--passphrase-fd N]
@@ -25,48 +25,37 @@ the release with stock tools only:
 The passphrase is never taken as an argument. Existing ${SUMS_FILE} files are never overwritten.
 `;
 
+const COMMAND: CommandUsage = { name: 'sign-checksums', usage: USAGE };
+
 export const signChecksumsCommand: Command = async (argv, io) => {
-  let values: { key?: string; 'passphrase-fd'?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { key: { type: 'string' }, 'passphrase-fd': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (e) {
-    return usageError(io, e instanceof Error ? e.message : String(e));
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT_OK;
-  }
+  const parsed = parseCommandLine(argv, io, COMMAND, { key: { type: 'string' }, 'passphrase-fd': { type: 'string' } }, { allowPositionals: true });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [dir, ...extra] = positionals;
-  if (dir === undefined) return usageError(io, 'give the release folder DIR');
-  if (extra.length > 0) return usageError(io, `one folder at a time (also got: ${extra.join(' ')})`);
-  if (values.key === undefined) return usageError(io, 'give the release signing key with --key FILE');
+  if (dir === undefined) return usageError(io, COMMAND, 'give the release folder DIR');
+  if (extra.length > 0) return usageError(io, COMMAND, `one folder at a time (also got: ${extra.join(' ')})`);
+  if (values.key === undefined) return usageError(io, COMMAND, 'give the release signing key with --key FILE');
   const fdText = values['passphrase-fd'];
-  if (fdText !== undefined && !/^\d{1,4}$/.test(fdText)) return usageError(io, `--passphrase-fd takes a file descriptor number, not '${fdText}'`);
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return usageError(io, `${dir} is not a folder`);
+  if (fdText !== undefined && !/^\d{1,4}$/.test(fdText)) return usageError(io, COMMAND, `--passphrase-fd takes a file descriptor number, not '${fdText}'`);
+  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return usageError(io, COMMAND, `${dir} is not a folder`);
   for (const name of [SUMS_FILE, SIGNATURE_FILE]) {
     if (await stat(join(dir, name)).then(() => true, () => false))
-      return usageError(io, `${join(dir, name)} already exists: sign a folder that holds only the release artefacts (remove an old ${name} first)`);
+      return usageError(io, COMMAND, `${join(dir, name)} already exists: sign a folder that holds only the release artefacts (remove an old ${name} first)`);
   }
   let armoredPrivateKey: string;
   try {
     armoredPrivateKey = await readFile(values.key, 'utf8');
   } catch (e) {
-    return usageError(io, `cannot read --key ${values.key} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    return usageError(io, COMMAND, `cannot read --key ${values.key} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 
   const sums = await sha256sums(dir);
-  if (!sums.ok) return usageError(io, sums.error.message);
+  if (!sums.ok) return usageError(io, COMMAND, sums.error.message);
 
   let key: SigningKey = { armoredPrivateKey };
   if (fdText !== undefined) {
     const passphrase = await readPassphraseFd(Number(fdText));
-    if (!passphrase.ok) return usageError(io, passphrase.error.message);
+    if (!passphrase.ok) return usageError(io, COMMAND, passphrase.error.message);
     key = { armoredPrivateKey, passphrase: passphrase.value };
   }
   let signed = await signChecksums(sums.value, key);
@@ -107,9 +96,4 @@ export const signChecksumsCommand: Command = async (argv, io) => {
 function failed(io: CliIo, message: string): number {
   io.stderr(`vault-ceremony sign-checksums: ${message}\n`);
   return EXIT_FAILED;
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`vault-ceremony sign-checksums: ${message}\n\n${USAGE}`);
-  return EXIT_USAGE;
 }

@@ -1,8 +1,8 @@
 /** `vault-ceremony verify DIR [--keyring FILE …]`: the auditor's offline check of a transcript bundle. */
 import { stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { readKeyrings, verifyBundle, type BundleReport, type TrustedKey } from '../../electron/transcript/verify';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command } from '../io';
+import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
+import { EXIT_FAILED, EXIT_OK, type Command } from '../io';
 
 const USAGE = `usage: vault-ceremony verify DIR [--keyring FILE ...]
 
@@ -15,32 +15,21 @@ journal renders (so it states the journal's event count and head hash). Exit 0 w
                    who signed: compare the fingerprints printed below with ones you trust.
 `;
 
+const COMMAND: CommandUsage = { name: 'verify', usage: USAGE };
+
 export const verifyCommand: Command = async (argv, io) => {
-  let values: { keyring?: string[]; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { keyring: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (e) {
-    return usageError(io.stderr, e instanceof Error ? e.message : String(e));
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT_OK;
-  }
+  const parsed = parseCommandLine(argv, io, COMMAND, { keyring: { type: 'string', multiple: true } }, { allowPositionals: true });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [dir, ...extra] = positionals;
-  if (dir === undefined) return usageError(io.stderr, 'give the bundle folder DIR');
-  if (extra.length > 0) return usageError(io.stderr, `one bundle folder at a time (also got: ${extra.join(' ')})`);
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return usageError(io.stderr, `${dir} is not a folder`);
+  if (dir === undefined) return usageError(io, COMMAND, 'give the bundle folder DIR');
+  if (extra.length > 0) return usageError(io, COMMAND, `one bundle folder at a time (also got: ${extra.join(' ')})`);
+  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return usageError(io, COMMAND, `${dir} is not a folder`);
 
   let trusted: TrustedKey[] | undefined;
   if (values.keyring) {
     const keys = await readKeyrings(values.keyring);
-    if (!keys.ok) return usageError(io.stderr, keys.error.message);
+    if (!keys.ok) return usageError(io, COMMAND, keys.error.message);
     trusted = keys.value;
   }
   const report = await verifyBundle(dir, trusted ? { trusted } : {});
@@ -69,9 +58,4 @@ function describe(dir: string, report: BundleReport, keyring: boolean): string {
 /** Keyring user IDs are outside text: no terminal control sequences reach the auditor's screen. */
 function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
-
-function usageError(stderr: (text: string) => void, message: string): number {
-  stderr(`vault-ceremony verify: ${message}\n\n${USAGE}`);
-  return EXIT_USAGE;
 }
