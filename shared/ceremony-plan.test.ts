@@ -1,31 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { fp, validPlanData } from '../test/support/ceremony-plan-data';
 import { parsePlan, validatePlan } from './ceremony-plan';
-
-const fp = (c: string) => c.repeat(40);
-
-/** A valid promotion plan as data; each test changes one thing. */
-function plan(): Record<string, unknown> {
-  return {
-    format: 1,
-    id: 'dr-2026-05-dc2',
-    title: 'Promote dc2 after loss of dc1',
-    kind: 'promotion',
-    rehearsal: false,
-    profile: 'dc2',
-    vault_version: 1,
-    token_path: 'operation-token-quorum',
-    threshold: 2,
-    primary_cluster_addr: 'https://dc2-vault.example:8201',
-    administrator: { name: 'Ann', fingerprint: fp('a') },
-    witnesses: [{ name: 'Wes', fingerprint: fp('b') }],
-    officers: [
-      { name: 'Olu', fingerprint: fp('c'), share_index: 1 },
-      { name: 'Pia', fingerprint: fp('d'), share_index: 2 },
-      { name: 'Quy', fingerprint: fp('e') },
-    ],
-  };
-}
 
 function problem(data: unknown): string {
   const result = validatePlan(data);
@@ -36,7 +12,7 @@ function problem(data: unknown): string {
 describe('parsePlan', () => {
   it('reads a YAML plan and normalises fingerprints to 40 lowercase hex digits', () => {
     const text = stringify({
-      ...plan(),
+      ...validPlanData(),
       administrator: { name: 'Ann', fingerprint: 'AAAA AAAA AAAA AAAA AAAA  AAAA AAAA AAAA AAAA AAAA' },
     });
     const result = parsePlan(text);
@@ -47,18 +23,18 @@ describe('parsePlan', () => {
   });
 
   it('reads the same plan written as JSON', () => {
-    const result = parsePlan(JSON.stringify(plan()));
+    const result = parsePlan(JSON.stringify(validPlanData()));
     expect(result.ok && result.value.id).toBe('dr-2026-05-dc2');
   });
 
   it('names the field, says what is wrong and shows what it got', () => {
-    const data = plan();
+    const data = validPlanData();
     (data.officers as Array<Record<string, unknown>>)[2]!.fingerprint = 'abc';
     expect(problem(data)).toBe("officers[2].fingerprint must be a 40-hex-digit OpenPGP v4 fingerprint; got 'abc'");
   });
 
   it('lists every problem at once', () => {
-    const data = { ...plan(), treshold: 3, vault_version: 3 } as Record<string, unknown>;
+    const data = { ...validPlanData(), treshold: 3, vault_version: 3 } as Record<string, unknown>;
     delete data.title;
     const message = problem(data);
     expect(message).toMatch(/^the plan has 3 problems:/);
@@ -75,7 +51,7 @@ describe('parsePlan', () => {
   });
 
   it('refuses YAML aliases, so every value a reviewer reads is written out', () => {
-    const text = stringify(plan()).replace(/^witnesses:/m, 'witnesses: &w') + 'spare: *w\n';
+    const text = stringify(validPlanData()).replace(/^witnesses:/m, 'witnesses: &w') + 'spare: *w\n';
     const result = parsePlan(text);
     expect(result.ok || result.error.kind).toBe('syntax');
     expect(result.ok || result.error.message).toMatch(/alias/i);
@@ -90,47 +66,47 @@ describe('parsePlan', () => {
 
 describe('plan rules', () => {
   it('gives each person exactly one role, by name and by key', () => {
-    const data = plan();
+    const data = validPlanData();
     data.witnesses = [{ name: 'ann', fingerprint: fp('b') }];
     expect(problem(data)).toBe("witnesses[0].name 'ann' is already the administrator ('Ann'): each person takes exactly one role");
-    const keys = plan();
+    const keys = validPlanData();
     (keys.officers as Array<Record<string, unknown>>)[1]!.fingerprint = fp('c');
     expect(problem(keys)).toBe('officers[1].fingerprint repeats the key of officers[0]: each person needs their own key');
   });
 
   it('requires at least one witness', () => {
-    expect(problem({ ...plan(), witnesses: [] })).toBe('witnesses must name at least one witness; got []');
+    expect(problem({ ...validPlanData(), witnesses: [] })).toBe('witnesses must name at least one witness; got []');
   });
 
   it('keeps the threshold within the officers and requires it for quorum paths', () => {
-    expect(problem({ ...plan(), threshold: 4 })).toBe(
+    expect(problem({ ...validPlanData(), threshold: 4 })).toBe(
       'threshold is 4 but only 3 officers are listed: list at least as many officers as shares needed',
     );
-    const none = plan();
+    const none = validPlanData();
     delete none.threshold;
     expect(problem(none)).toContain('threshold is required');
-    expect(problem({ ...plan(), threshold: 0 })).toBe('threshold must be at least 1; got 0');
+    expect(problem({ ...validPlanData(), threshold: 0 })).toBe('threshold must be at least 1; got 0');
   });
 
   it('refuses repeated share indexes', () => {
-    const data = plan();
+    const data = validPlanData();
     (data.officers as Array<Record<string, unknown>>)[1]!.share_index = 1;
     expect(problem(data)).toBe('officers[1].share_index repeats share_index 1 of officers[0]');
   });
 
   it('on Vault 2 accepts quorum generation only with the break-glass setting stated', () => {
-    expect(problem({ ...plan(), vault_version: 2 })).toMatch(/^token_path 'operation-token-quorum' needs a Vault token on vault_version 2/);
-    expect(validatePlan({ ...plan(), vault_version: 2, break_glass_unauthenticated_access: true }).ok).toBe(true);
-    expect(validatePlan({ ...plan(), vault_version: 2, token_path: 'primary-root-token' }).ok).toBe(true);
+    expect(problem({ ...validPlanData(), vault_version: 2 })).toMatch(/^token_path 'operation-token-quorum' needs a Vault token on vault_version 2/);
+    expect(validatePlan({ ...validPlanData(), vault_version: 2, break_glass_unauthenticated_access: true }).ok).toBe(true);
+    expect(validatePlan({ ...validPlanData(), vault_version: 2, token_path: 'primary-root-token' }).ok).toBe(true);
   });
 
   it('refuses 2.x-only settings on Vault 1', () => {
-    expect(problem({ ...plan(), token_path: 'primary-root-token' })).toMatch(/is for vault_version 2/);
-    expect(problem({ ...plan(), break_glass_unauthenticated_access: true })).toMatch(/applies only to vault_version 2/);
+    expect(problem({ ...validPlanData(), token_path: 'primary-root-token' })).toMatch(/is for vault_version 2/);
+    expect(problem({ ...validPlanData(), break_glass_unauthenticated_access: true })).toMatch(/applies only to vault_version 2/);
   });
 
   it('takes no shares on the batch-token path', () => {
-    const batch = { ...plan(), token_path: 'batch-dr-token' };
+    const batch = { ...validPlanData(), token_path: 'batch-dr-token' };
     expect(problem(batch)).toContain("officers must be empty: token_path 'batch-dr-token' uses a prepared token");
     const ok = { ...batch, officers: [] } as Record<string, unknown>;
     delete ok.threshold;
@@ -138,7 +114,7 @@ describe('plan rules', () => {
   });
 
   it('checks addresses', () => {
-    expect(problem({ ...plan(), primary_cluster_addr: 'http://x:8201' })).toBe(
+    expect(problem({ ...validPlanData(), primary_cluster_addr: 'http://x:8201' })).toBe(
       "primary_cluster_addr must be an https:// address such as https://vault.example:8201; got 'http://x:8201'",
     );
   });
@@ -146,7 +122,7 @@ describe('plan rules', () => {
 
 describe('failback plans', () => {
   function failback(extra: Record<string, unknown>): Record<string, unknown> {
-    const data: Record<string, unknown> = { ...plan(), kind: 'failback', profile: 'dc1', ...extra };
+    const data: Record<string, unknown> = { ...validPlanData(), kind: 'failback', profile: 'dc1', ...extra };
     delete data.primary_cluster_addr;
     return data;
   }
@@ -158,7 +134,7 @@ describe('failback plans', () => {
 
   it('requires the failback section, and only for failbacks', () => {
     expect(problem(failback({}))).toMatch(/^failback is required for kind 'failback'/);
-    expect(problem({ ...plan(), failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'x' } })).toBe(
+    expect(problem({ ...validPlanData(), failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'x' } })).toBe(
       "failback is only for kind 'failback'; remove it",
     );
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { validPlanData } from '../../test/support/ceremony-plan-data';
 import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
 import type { ArgIn, ChannelName, IpcResult, Value } from '../../shared/ipc-contract';
 import { generateOfficerKey } from '../pgp/officer-keys';
@@ -227,15 +228,10 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
     const plan = pem(
       'plan.yaml',
       stringify({
-        format: 1,
+        ...validPlanData(),
         id: 'dr-dc2-resume',
         title: 'Promote dc2',
-        kind: 'promotion',
-        rehearsal: false,
-        profile: 'dc2',
-        vault_version: 1,
-        token_path: 'operation-token-quorum',
-        threshold: 2,
+        primary_cluster_addr: undefined, // none here: stringify leaves it out
         administrator: { name: 'Ann', fingerprint: signers[0]!.fingerprint },
         witnesses: [{ name: 'Wes', fingerprint: signers[1]!.fingerprint }],
         officers: v.value.officers.map((o) => ({ name: o.name, fingerprint: o.fingerprint })),
