@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { validatePlan, type CeremonyPlan } from '../../shared/ceremony-plan';
 import { err, ok, type Result } from '../../shared/result';
 import { generateOfficerKey } from '../pgp/officer-keys';
+import type { RehearsalOfficer } from '../rehearsal/rehearsal-cluster-set';
 
 export interface CastMember {
   readonly name: string;
@@ -32,6 +33,18 @@ export interface RehearsalCast extends Signers {
   readonly officers: readonly CastOfficer[];
   /** The primary's root token the administrator enters on Vault 2.x (a secret). */
   readonly primaryRootToken?: string;
+}
+
+/** The rehearsal Vault's officers as cast members; supplied public keys come without a private key (''). */
+export function castOfficers(officers: readonly RehearsalOfficer[], passphrase: string | undefined): CastOfficer[] {
+  return officers.map((o) => ({
+    name: o.name,
+    fingerprint: o.fingerprint,
+    publicKeyArmored: o.publicKeyArmored ?? '',
+    privateKeyArmored: o.privateKeyArmored ?? '',
+    passphrase,
+    encryptedShare: o.encryptedShare,
+  }));
 }
 
 export const ADMINISTRATOR = 'administrator';

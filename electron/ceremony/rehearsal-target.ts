@@ -17,7 +17,7 @@ import { describeFsError, fsErrorCode } from '../fs-error';
 import type { RehearsalVault } from '../rehearsal/rehearsal-cluster-set';
 import { createVaultClient, type VaultClient } from '../vault/client';
 import { connectProfile } from '../vault/connect';
-import { ADMINISTRATOR, generateSigners, WITNESSES, type CastMember, type CastOfficer, type Signers } from './rehearsal-cast';
+import { ADMINISTRATOR, castOfficers, generateSigners, WITNESSES, type CastMember, type CastOfficer, type Signers } from './rehearsal-cast';
 
 export type RehearsalTargetSpec =
   | { readonly kind: 'in-process'; readonly vault: RehearsalVault; readonly officerPassphrase?: string }
@@ -67,14 +67,7 @@ function inProcess(vault: RehearsalVault, passphrase: string | undefined): Conne
       wipe(key);
     }
   };
-  const officers = vault.officers.map((o) => ({
-    name: o.name,
-    fingerprint: o.fingerprint,
-    publicKeyArmored: o.publicKeyArmored ?? '',
-    privateKeyArmored: o.privateKeyArmored ?? '',
-    passphrase,
-    encryptedShare: o.encryptedShare,
-  }));
+  const officers = castOfficers(vault.officers, passphrase);
   return { client: connect(), withToken: async (token) => connect(token), primaryRootToken: vault.rootToken, officers, threshold: vault.threshold, signersDir: undefined };
 }
 

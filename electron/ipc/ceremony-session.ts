@@ -24,7 +24,7 @@ import { renderTranscript } from '../../shared/transcript-format';
 import { readRecord } from '../ceremony/ceremony-record';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
 import { startCeremony, type CeremonyService, type CeremonyServiceOptions, type ServiceStatus, type ShareInspection } from '../ceremony/ceremony-service';
-import { ADMINISTRATOR, rehearsalPlan, WITNESSES, type CastMember } from '../ceremony/rehearsal-cast';
+import { ADMINISTRATOR, castOfficers, rehearsalPlan, WITNESSES, type CastMember } from '../ceremony/rehearsal-cast';
 import { DR_SECONDARY_PROFILE } from '../ceremony/rehearsal-target';
 import { describeFsError } from '../fs-error';
 import { generateOfficerKey } from '../pgp/officer-keys';
@@ -135,14 +135,7 @@ export class CeremonySession {
     const cast = {
       administrator: signers[0]!,
       witnesses: signers.slice(1),
-      officers: vault.value.officers.map((o) => ({
-        name: o.name,
-        fingerprint: o.fingerprint,
-        publicKeyArmored: o.publicKeyArmored ?? '',
-        privateKeyArmored: o.privateKeyArmored ?? '',
-        passphrase,
-        encryptedShare: o.encryptedShare,
-      })),
+      officers: castOfficers(vault.value.officers, passphrase),
     };
     const plan = rehearsalPlan(cast, { id, threshold: vault.value.threshold, profile: DR_SECONDARY_PROFILE, vaultVersion: setup.vaultVersion });
     if (!plan.ok) return plan;
