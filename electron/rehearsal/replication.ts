@@ -233,18 +233,7 @@ export class ReplicationNetwork {
         if (!known.cluster) return [];
         const up = this.connected(known.cluster, kind);
         if (up) known.lastHeartbeat = now;
-        return [
-          {
-            node_id: known.id,
-            api_address: known.cluster.apiAddr,
-            cluster_address: known.cluster.clusterAddr,
-            connection_status: up ? 'connected' : 'disconnected',
-            last_heartbeat: known.lastHeartbeat,
-            last_heartbeat_duration_ms: up ? 1 : 0,
-            clock_skew_ms: 0,
-            replication_primary_canary_age_ms: up ? 1 : 0,
-          },
-        ];
+        return [{ node_id: known.id, ...peerStatus(known.cluster, up, known.lastHeartbeat) }];
       });
       return {
         ...common,
@@ -269,19 +258,7 @@ export class ReplicationNetwork {
       last_remote_wal: state.lastRemoteWal,
       last_start: state.lastStart,
       mode: 'secondary',
-      primaries: state.primary
-        ? [
-            {
-              api_address: state.primary.apiAddr,
-              cluster_address: state.primary.clusterAddr,
-              connection_status: up ? 'connected' : 'disconnected',
-              last_heartbeat: state.lastHeartbeat,
-              last_heartbeat_duration_ms: up ? 1 : 0,
-              clock_skew_ms: 0,
-              replication_primary_canary_age_ms: up ? 1 : 0,
-            },
-          ]
-        : [],
+      primaries: state.primary ? [peerStatus(state.primary, up, state.lastHeartbeat)] : [],
       primary_cluster_addr: state.primaryClusterAddr,
       secondary_id: state.secondaryId,
       state: up ? 'stream-wals' : 'idle',
@@ -338,4 +315,17 @@ function detachedSecondary(clusterId: string, wal: number): SecondaryState {
 /** "Not a DR secondary." is what Vault answers on a DR-secondary endpoint elsewhere (issue #19603). */
 function notSecondary(kind: ReplicationKind): string {
   return kind === 'dr' ? 'Not a DR secondary.' : 'Not a performance secondary.';
+}
+
+/** One entry of a status block's `secondaries` or `primaries`: the other side of a replication connection. */
+function peerStatus(peer: Cluster, up: boolean, lastHeartbeat: string) {
+  return {
+    api_address: peer.apiAddr,
+    cluster_address: peer.clusterAddr,
+    connection_status: up ? 'connected' : 'disconnected',
+    last_heartbeat: lastHeartbeat,
+    last_heartbeat_duration_ms: up ? 1 : 0,
+    clock_skew_ms: 0,
+    replication_primary_canary_age_ms: up ? 1 : 0,
+  };
 }
