@@ -21,17 +21,10 @@ export function parseRawBody<S extends Record<string, RawFieldType>>(
   fields: S,
 ): Result<{ [K in keyof S]?: RawValue<S[K]> }, BodyErrorKind> {
   if (body.trim() === '') return err('eof', 'EOF');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (e) {
-    return err('invalid-json', PREFIX + syntaxReason(e));
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return err('invalid-json', `${PREFIX}json: cannot unmarshal ${goType(parsed)} into Go value of type http.${struct}`);
-  }
+  const parsed = jsonObject(body, `http.${struct}`);
+  if (!parsed.ok) return parsed;
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(parsed)) {
+  for (const [name, value] of Object.entries(parsed.value)) {
     const field = Object.keys(fields).find((f) => f.toLowerCase() === name.toLowerCase());
     if (field === undefined || value === null) continue;
     const want = fields[field]!;
@@ -54,18 +47,25 @@ export function parseLogicalBody(body: string, query: URLSearchParams): Result<L
   const data: Record<string, unknown> = {};
   for (const [k, v] of query) if (k !== 'help' && k !== 'list') data[k] = v;
   if (body.trim() !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch (e) {
-      return err('invalid-json', PREFIX + syntaxReason(e));
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return err('invalid-json', `${PREFIX}json: cannot unmarshal ${goType(parsed)} into Go value of type map[string]interface {}`);
-    }
-    Object.assign(data, parsed);
+    const parsed = jsonObject(body, 'map[string]interface {}');
+    if (!parsed.ok) return parsed;
+    Object.assign(data, parsed.value);
   }
   return ok(new LogicalFields(data));
+}
+
+/** A JSON object, or Vault's error for anything else decoded into the Go value `goValueType`. */
+function jsonObject(body: string, goValueType: string): Result<object, 'invalid-json'> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (e) {
+    return err('invalid-json', PREFIX + syntaxReason(e));
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return err('invalid-json', `${PREFIX}json: cannot unmarshal ${goType(parsed)} into Go value of type ${goValueType}`);
+  }
+  return ok(parsed);
 }
 
 export type FieldErrorKind = 'invalid-field';
