@@ -25,6 +25,7 @@ const MAX_MOVES = 5_000;
 
 export async function playCeremony(service: CeremonyService, cast: RehearsalCast, options: DriverOptions): Promise<Result<ServiceStatus, DriverErrorKind>> {
   const fail = (why: string) => err('ceremony-failed', why);
+  let lastFailure: string | undefined;
   for (let move = 0; move < MAX_MOVES; move++) {
     const status = service.status();
     const v = status.ceremony;
@@ -66,6 +67,12 @@ export async function playCeremony(service: CeremonyService, cast: RehearsalCast
       return fail(`the ceremony waits at '${v.title}' for something a headless rehearsal cannot give (${v.awaiting})`);
     }
     if (!moved.ok) return fail(moved.error.message);
+    // A failed action is often followed by a deviation the machine raises (a lost attempt, a changed
+    // nonce), but the same failure twice in a row (an unreachable server, promote refused) would
+    // otherwise be offered again for thousands of moves: stop and say why.
+    const failed = service.status().lastError?.message;
+    if (failed !== undefined && failed === lastFailure) return fail(failed);
+    lastFailure = failed;
   }
   return fail(`the ceremony did not end within ${MAX_MOVES} moves`);
 }
