@@ -5,7 +5,7 @@
  * every passphrase and every private key. None of them, in any common encoding, may appear in
  * any file written under the output folder, in the journal, the transcript, or the progress log.
  */
-import { readdirSync, readFileSync, rmSync, mkdtempSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -14,6 +14,7 @@ import { runRehearsal, type RehearsalResult } from '../electron/ceremony/headles
 import { generateSigners, rehearsalPassphrase, type Signers } from '../electron/ceremony/rehearsal-cast';
 import { startRehearsalVault, type RehearsalVault } from '../electron/rehearsal/rehearsal-cluster-set';
 import type { VaultClient } from '../electron/vault/client';
+import { filesUnder } from './support/files-under';
 
 interface Seen {
   otps: string[];
@@ -86,13 +87,6 @@ afterAll(async () => {
   await vault?.close();
   rmSync(root, { recursive: true, force: true });
 });
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 /** The value as text, and its bytes in hex (both cases), base64 (padded and not) and base64url. */
 function encodings(text: string, raw: Buffer = Buffer.from(text, 'utf8')): string[] {

@@ -4,12 +4,13 @@
  * server reports, the administrator enters the primary's root token, the attempt calls carry it,
  * and it is on no file.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRehearsalVault, type RehearsalVault } from '../rehearsal/rehearsal-cluster-set';
 import { runRehearsal, type RehearsalResult } from './headless-rehearsal';
+import { filesUnder } from '../../test/support/files-under';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-rehearse-v2-'));
 const log: string[] = [];
@@ -29,10 +30,6 @@ afterAll(async () => {
   await vault?.close();
   rmSync(root, { recursive: true, force: true });
 });
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
-}
 
 describe('a Vault 2.x rehearsal', () => {
   it("plans the primary-root-token path, enters the root token, and promotes", () => {

@@ -12,7 +12,7 @@
  * What cannot be wiped (JS strings, openpgp.js's internal intermediates such as the ECDH shared
  * secret and session key) is listed in SECURITY.md.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -31,6 +31,7 @@ import { encryptShare, readRecipientKey } from '../../electron/pgp/vault-share-e
 import { startRehearsalVault } from '../../electron/rehearsal/rehearsal-cluster-set';
 import { connectProfile } from '../../electron/vault/connect';
 import { createTestPki, json, startTestServer } from '../../electron/vault/mtls-test-server';
+import { filesUnder } from '../support/files-under';
 
 /** References to buffers the real code used, gathered by the observing wrappers below. */
 const seen = vi.hoisted(() => ({
@@ -242,10 +243,3 @@ describe('a whole rehearsal ceremony', () => {
     }
   }, 120_000);
 });
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
