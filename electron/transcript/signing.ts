@@ -92,7 +92,13 @@ export async function readSignedTranscript(
   if (packets.length === 0 || !packets.every((p) => p instanceof openpgp.SignaturePacket))
     return err('not-a-transcript', 'the signature block must hold signature packets and nothing else');
   const text = message.getText();
-  const canonical = canonicalArmor(text, packets);
+  let canonical: string;
+  try {
+    // openpgp.js throws while armoring a packet whose algorithm ids it does not know.
+    canonical = canonicalArmor(text, packets);
+  } catch {
+    return err('not-a-transcript', 'a signature packet uses an algorithm OpenPGP does not define');
+  }
   if (canonical !== armored) {
     const line = firstDifferentLine(canonical, armored);
     return err('not-canonical', `the signed document was changed where signatures do not reach (whitespace, line ends, armor headers or encoding), or was not written by vault-ceremony: line ${line} differs from its canonical form`);
