@@ -132,13 +132,9 @@ export class ReplicationNetwork {
       return err('wrong-mode', `this cluster is already a ${LABEL[kind]} ${current.mode}; use update-primary, or disable replication first`);
     }
     if (token === '') return err('invalid-request', 'missing required "token" parameter: the activation token from the primary');
-    const grant = this.activation.redeem(token, kind);
-    if (!grant.ok) return err('invalid-activation-token', `failed to unwrap activation token: ${grant.error.message}`);
-    const { primary, secondaryId } = grant.value;
-    const p = primary.replication[kind];
-    if (p.mode !== 'primary' || !p.secondaries.has(secondaryId)) {
-      return err('invalid-activation-token', 'failed to unwrap activation token: wrapping token is not valid or does not exist');
-    }
+    const redeemed = this.redeemActivation(token, kind);
+    if (!redeemed.ok) return redeemed;
+    const { primary, p, secondaryId } = redeemed.value;
     cluster.storage = kind === 'dr' ? primary.storage.clone() : primary.storage.cloneWithoutTokens(cluster.tokenFormat);
     cluster.seal.adopt(primary.seal);
     cluster.slot.clear();
@@ -192,13 +188,9 @@ export class ReplicationNetwork {
       return ok([WARNINGS.updatePrimary]);
     }
     if (token !== undefined) {
-      const grant = this.activation.redeem(token, kind);
-      if (!grant.ok) return err('invalid-activation-token', `failed to unwrap activation token: ${grant.error.message}`);
-      const { primary, secondaryId } = grant.value;
-      const p = primary.replication[kind];
-      if (p.mode !== 'primary' || !p.secondaries.has(secondaryId)) {
-        return err('invalid-activation-token', 'failed to unwrap activation token: wrapping token is not valid or does not exist');
-      }
+      const redeemed = this.redeemActivation(token, kind);
+      if (!redeemed.ok) return redeemed;
+      const { primary, p, secondaryId } = redeemed.value;
       if (p.clusterId !== s.clusterId) {
         // UNCONFIRMED text: Vault refuses to move a secondary into another replication set this way.
         return err('invalid-request', 'the activation token belongs to a different replication set; use secondary/enable, which wipes this cluster');
@@ -263,6 +255,18 @@ export class ReplicationNetwork {
       secondary_id: state.secondaryId,
       state: up ? 'stream-wals' : 'idle',
     };
+  }
+
+  /** An activation token's grant, valid only while its primary still is one and still knows the secondary (not revoked). */
+  private redeemActivation(token: string, kind: ReplicationKind): Result<{ primary: Cluster; p: PrimaryState; secondaryId: string }, ReplicationErrorKind> {
+    const grant = this.activation.redeem(token, kind);
+    if (!grant.ok) return err('invalid-activation-token', `failed to unwrap activation token: ${grant.error.message}`);
+    const { primary, secondaryId } = grant.value;
+    const p = primary.replication[kind];
+    if (p.mode !== 'primary' || !p.secondaries.has(secondaryId)) {
+      return err('invalid-activation-token', 'failed to unwrap activation token: wrapping token is not valid or does not exist');
+    }
+    return ok({ primary, p, secondaryId });
   }
 
   private attach(cluster: Cluster, kind: ReplicationKind, primary: Cluster, p: PrimaryState, secondaryId: string): void {
