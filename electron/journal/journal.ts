@@ -35,6 +35,7 @@ import {
   type Role,
   type VerifiedChain,
 } from '../../shared/journal-event';
+import { nodeSha256Text } from '../sha256-text';
 import { redactObject } from '../../shared/redaction';
 import { describeFsError, fsErrorCode } from '../fs-error';
 import { syncDirectory } from '../fs/durable-write';
@@ -149,7 +150,7 @@ export class Journal {
     } catch {
       return err('journal-corrupt', `the journal at ${path} is not valid UTF-8: it was damaged or is not a journal`);
     }
-    const chain = verifyJournalText(text);
+    const chain = verifyJournalText(text, { sha256: nodeSha256Text });
     if (!chain.ok) return err('journal-corrupt', `the journal at ${path} fails verification: ${chain.error.message}`);
     let file: FileHandle;
     try {
