@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { generateOfficerKey } from '../electron/pgp/officer-keys';
 import { verifyBundle } from '../electron/transcript/verify';
+import { validPlanData } from '../test/support/ceremony-plan-data';
 import { expect, test } from './fixtures';
 import { act, confirmStep, docShot, sign, snap } from './wizard-helpers';
 
@@ -46,15 +47,11 @@ test('live plan: a TLS profile error named, the profile fixed, the ceremony reco
     const planPath = file(
       'plan.yaml',
       stringify({
-        format: 1,
+        ...validPlanData(),
         id: 'dr-2026-dc2',
-        title: 'Promote dc2 after loss of dc1',
-        kind: 'promotion',
-        rehearsal: false,
-        profile: 'dc2',
-        vault_version: 1,
-        token_path: 'operation-token-quorum',
         threshold: v.threshold,
+        // This plan names no primary_cluster_addr (yaml leaves out undefined values).
+        primary_cluster_addr: undefined,
         administrator: { name: 'Ann', fingerprint: ann.fingerprint },
         witnesses: [{ name: 'Wes', fingerprint: wes.fingerprint }],
         officers: v.officers.map((o, i) => ({ name: o.name, fingerprint: o.fingerprint, share_index: i + 1 })),

@@ -10,31 +10,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parsePlan, validatePlan, type CeremonyPlan, type PlanErrorKind } from '../../shared/ceremony-plan';
+import { fp, validPlanData } from '../support/ceremony-plan-data';
 import { anyText, FUZZ_RUNS, mutationsOf, textOver } from './fuzz-support';
 
 const ROOT = join(import.meta.dirname, '../..');
 const KINDS: Record<PlanErrorKind, true> = { syntax: true, invalid: true };
-const fp = (c: string) => c.repeat(40);
-
-const VALID = {
-  format: 1,
-  id: 'dr-2026-05-dc2',
-  title: 'Promote dc2 after loss of dc1',
-  kind: 'promotion',
-  rehearsal: false,
-  profile: 'dc2',
-  vault_version: 1,
-  token_path: 'operation-token-quorum',
-  threshold: 2,
-  primary_cluster_addr: 'https://dc2-vault.example:8201',
-  administrator: { name: 'Ann', fingerprint: fp('a') },
-  witnesses: [{ name: 'Wes', fingerprint: fp('b') }],
-  officers: [
-    { name: 'Olu', fingerprint: fp('c'), share_index: 1 },
-    { name: 'Pia', fingerprint: fp('d'), share_index: 2 },
-    { name: 'Quy', fingerprint: fp('e') },
-  ],
-} as const;
+/** The plan the mutations start from; each mutation edits its own copy. */
+const VALID = validPlanData();
 const FIELDS = [...Object.keys(VALID), 'break_glass_unauthenticated_access', 'failback', 'secret'];
 
 /** Values a plan field could plausibly (or implausibly) be set to. */
@@ -56,7 +38,7 @@ const mutatedPlan = fc
     { minLength: 1, maxLength: 4 },
   )
   .map((edits) => {
-    const plan = structuredClone(VALID) as unknown as Record<string, unknown>;
+    const plan = validPlanData();
     for (const edit of edits) {
       if (edit.op === 'drop') delete plan[edit.field];
       else if (edit.op === 'set') plan[edit.field] = edit.value;
