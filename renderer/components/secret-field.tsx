@@ -3,6 +3,8 @@
  * spell-checked or offered to a password manager, and with no way to copy it out. Its value
  * lives in the form's state only until the form sends it, after which the form clears it.
  */
+import { Field } from './field';
+
 export interface SecretFieldProps {
   readonly id: string;
   readonly label: string;
@@ -14,42 +16,28 @@ export interface SecretFieldProps {
 }
 
 export function SecretField({ id, label, value, onChange, hint, error, required = true }: SecretFieldProps) {
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div className="field">
-      <label htmlFor={id}>
-        {label}
-        {!required && <span className="optional"> (optional)</span>}
-      </label>
-      {hint && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
+    <Field id={id} label={label} hint={hint} error={error} required={required}>
+      {(description) => (
+        <input
+          id={id}
+          type="password"
+          className="secret"
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+          required={required}
+          {...description}
+          autoComplete="off"
+          autoCorrect="off"
+          autoCapitalize="off"
+          spellCheck={false}
+          data-secret="true"
+          // A masked field cannot be copied from anyway; cutting and dragging are refused too.
+          onCopy={(event) => event.preventDefault()}
+          onCut={(event) => event.preventDefault()}
+          onDragStart={(event) => event.preventDefault()}
+        />
       )}
-      <input
-        id={id}
-        type="password"
-        className="secret"
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        required={required}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        autoComplete="off"
-        autoCorrect="off"
-        autoCapitalize="off"
-        spellCheck={false}
-        data-secret="true"
-        // A masked field cannot be copied from anyway; cutting and dragging are refused too.
-        onCopy={(event) => event.preventDefault()}
-        onCut={(event) => event.preventDefault()}
-        onDragStart={(event) => event.preventDefault()}
-      />
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
-    </div>
+    </Field>
   );
 }

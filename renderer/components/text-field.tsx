@@ -1,5 +1,6 @@
 /** A labelled text input whose hint and error are tied to it for assistive technology. */
 import type { ReactNode } from 'react';
+import { Field } from './field';
 
 export interface TextFieldProps {
   readonly id: string;
@@ -15,38 +16,24 @@ export interface TextFieldProps {
 }
 
 export function TextField({ id, label, value, onChange, hint, error, required = false, placeholder, children }: TextFieldProps) {
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div className="field">
-      <label htmlFor={id}>
-        {label}
-        {!required && <span className="optional"> (optional)</span>}
-      </label>
-      {hint && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
+    <Field id={id} label={label} hint={hint} error={error} required={required}>
+      {(description) => (
+        <div className="field-row">
+          <input
+            id={id}
+            type="text"
+            value={value}
+            onChange={(event) => onChange(event.target.value)}
+            required={required}
+            {...description}
+            placeholder={placeholder}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          {children}
+        </div>
       )}
-      <div className="field-row">
-        <input
-          id={id}
-          type="text"
-          value={value}
-          onChange={(event) => onChange(event.target.value)}
-          required={required}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy || undefined}
-          placeholder={placeholder}
-          autoComplete="off"
-          spellCheck={false}
-        />
-        {children}
-      </div>
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
-    </div>
+    </Field>
   );
 }
