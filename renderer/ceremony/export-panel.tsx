@@ -5,7 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
 import type { TranscriptBundle } from '../../shared/ipc-contract';
-import { FolderPathField } from '../components/folder-path-field';
+import { FolderPathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 import type { CeremonyHandle } from './use-ceremony';
 

@@ -12,7 +12,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony-steps';
 import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
 import type { Value } from '../../shared/ipc-contract';
-import { FilePathField } from '../components/file-path-field';
+import { FilePathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 import { SecretField } from '../components/secret-field';
 import type { CeremonyHandle } from './use-ceremony';

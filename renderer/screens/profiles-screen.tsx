@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { connectionProfileSchema, type ConnectionProfile } from '../../shared/connection-profile';
 import type { ConnectionTest } from '../../shared/ipc-contract';
 import { invoke } from '../api';
-import { FilePathField } from '../components/file-path-field';
+import { FilePathField } from '../components/path-field';
 import { Notice, type NoticeTone } from '../components/notice';
 import { TextField } from '../components/text-field';
 

@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony-steps';
 import type { TranscriptBundle } from '../../shared/ipc-contract';
 import { invoke } from '../api';
-import { FolderPathField } from '../components/folder-path-field';
+import { FolderPathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 
 export function TranscriptScreen() {
