@@ -5,10 +5,11 @@
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatDuration } from '../../shared/format-duration';
-import type { AppInfo, ClusterTarget, Value } from '../../shared/ipc-contract';
+import type { AppInfo, ClusterTarget } from '../../shared/ipc-contract';
 import { describeHealth, type HealthLevel } from '../../shared/replication-health';
 import type { HealthSummary, ReplicationBlock, ReplicationOverview, SealSummary } from '../../shared/replication-overview';
 import { invoke } from '../api';
+import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';
 import { useNow } from '../components/use-now';
 import { formatAge } from '../format-age';
@@ -134,32 +135,14 @@ function NodeSection({ health, seal }: { health: ReplicationOverview['health']; 
   );
 }
 
-type TargetEntry = Value<'replication.targets'>['targets'][number];
-
-/** A target as a <select> value. */
-const keyOf = (target: ClusterTarget) => (target.kind === 'profile' ? `profile:${target.name}` : `rehearsal:${target.cluster}`);
-
 export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | undefined; onChooseTarget: () => void }) {
-  const [targets, setTargets] = useState<readonly TargetEntry[]>();
-  const [selected, setSelected] = useState<string>();
   const [overview, setOverview] = useState<ReplicationOverview>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
   const now = useNow(1000);
   const generation = useRef(0);
-
-  useEffect(() => {
-    if (info === undefined) return;
-    setTargets(undefined);
-    // In rehearsal this starts the built-in Vault the first time.
-    void invoke('replication.targets', {}).then((result) => {
-      if (!result.ok) return setError(result.error.message);
-      const entries = result.value.targets;
-      setTargets(entries);
-      const preferred = info.mode === 'live' && info.profile ? entries.find((e) => e.target.kind === 'profile' && e.target.name === info.profile) : entries[0];
-      setSelected(preferred ? keyOf(preferred.target) : undefined);
-    });
-  }, [info]);
+  const picker = useClusterPicker(info, setError);
+  const { targets, selected } = picker;
 
   const refresh = useCallback(async (target: ClusterTarget) => {
     const mine = ++generation.current;
@@ -174,7 +157,7 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
     } else setError(result.error.message);
   }, []);
 
-  const target = targets?.find((e) => keyOf(e.target) === selected)?.target;
+  const target = picker.entry?.target;
 
   useEffect(() => {
     if (target === undefined) return;
@@ -206,16 +189,7 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
   return (
     <>
       <div className="toolbar">
-        <div className="field">
-          <label htmlFor="dashboard-target">Cluster</label>
-          <select id="dashboard-target" value={selected ?? ''} onChange={(e) => setSelected(e.target.value)} disabled={targets === undefined}>
-            {(targets ?? []).map((entry) => (
-              <option key={keyOf(entry.target)} value={keyOf(entry.target)}>
-                {entry.label} — {entry.address}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ClusterSelect id="dashboard-target" picker={picker} />
         <button type="button" className="secondary" onClick={() => target && void refresh(target)} disabled={loading || target === undefined}>
           Refresh now
         </button>

@@ -5,8 +5,8 @@
  * result is Vault's own answer with its secrets replaced. A secondary activation token, the one
  * secret that comes back, is shown once and gone when hidden or when the screen is left.
  */
-import { useEffect, useState, type FormEvent } from 'react';
-import type { AppInfo, ArgIn, ClusterTarget, Value } from '../../shared/ipc-contract';
+import { useState, type FormEvent } from 'react';
+import type { AppInfo, ArgIn } from '../../shared/ipc-contract';
 import {
   confirmationName,
   operationAuth,
@@ -20,15 +20,13 @@ import {
   type ReplicationKind,
 } from '../../shared/replication-operations';
 import { invoke } from '../api';
+import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';
 import { SecretField } from '../components/secret-field';
 import { TextField } from '../components/text-field';
 import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
 import { VaultAnswer } from '../components/vault-answer';
 import { ActivationTokenPanel } from '../components/activation-token-panel';
-
-type TargetEntry = Value<'replication.targets'>['targets'][number];
-const keyOf = (target: ClusterTarget) => (target.kind === 'profile' ? `profile:${target.name}` : `rehearsal:${target.cluster}`);
 
 interface Fields {
   id: string;
@@ -76,8 +74,6 @@ function draftRequest(operation: OperationId, replication: ReplicationKind, f: F
 }
 
 export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
-  const [targets, setTargets] = useState<readonly TargetEntry[]>();
-  const [selected, setSelected] = useState<string>();
   const [replication, setReplication] = useState<ReplicationKind>('dr');
   const [operation, setOperation] = useState<OperationId>();
   const [fields, setFields] = useState<Fields>(EMPTY_FIELDS);
@@ -89,18 +85,10 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
   const [problem, setProblem] = useState<string>();
   const [outcome, setOutcome] = useState<OperationOutcome>();
   const [busy, setBusy] = useState(false);
+  const picker = useClusterPicker(info, setProblem);
+  const { targets } = picker;
 
-  useEffect(() => {
-    if (info === undefined) return;
-    void invoke('replication.targets', {}).then((result) => {
-      if (!result.ok) return setProblem(result.error.message);
-      setTargets(result.value.targets);
-      const preferred = info.mode === 'live' && info.profile ? result.value.targets.find((e) => e.target.kind === 'profile' && e.target.name === info.profile) : result.value.targets[0];
-      setSelected(preferred ? keyOf(preferred.target) : undefined);
-    });
-  }, [info]);
-
-  const target = targets?.find((e) => keyOf(e.target) === selected);
+  const target = picker.entry;
   const spec = operation ? OPERATIONS[operation] : undefined;
   const auth = operation ? operationAuth(operation, replication) : undefined;
   const rehearsalRootOffered = target?.target.kind === 'rehearsal' && auth === 'vault-token';
@@ -165,16 +153,7 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
         Promotion ceremony screen.
       </p>
       <form onSubmit={submit} noValidate aria-describedby="operations-intro">
-        <div className="field">
-          <label htmlFor="operation-target">Cluster</label>
-          <select id="operation-target" value={selected ?? ''} onChange={(e) => (setSelected(e.target.value), setConfirmation(''))} disabled={targets === undefined}>
-            {(targets ?? []).map((entry) => (
-              <option key={keyOf(entry.target)} value={keyOf(entry.target)}>
-                {entry.label} — {entry.address}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ClusterSelect id="operation-target" picker={picker} onSelect={() => setConfirmation('')} />
         <fieldset className="choices">
           <legend>Replication</legend>
           {(['dr', 'performance'] as const).map((kind) => (
