@@ -7,6 +7,17 @@ export interface FieldDescription {
   readonly 'aria-describedby': string | undefined;
 }
 
+/** The props every single-value input field takes. */
+export interface InputFieldProps {
+  readonly id: string;
+  readonly label: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly hint?: string;
+  readonly error?: string | undefined;
+  readonly required?: boolean;
+}
+
 export interface FieldProps {
   readonly id: string;
   readonly label: string;

@@ -3,19 +3,9 @@
  * spell-checked or offered to a password manager, and with no way to copy it out. Its value
  * lives in the form's state only until the form sends it, after which the form clears it.
  */
-import { Field } from './field';
+import { Field, type InputFieldProps } from './field';
 
-export interface SecretFieldProps {
-  readonly id: string;
-  readonly label: string;
-  readonly value: string;
-  readonly onChange: (value: string) => void;
-  readonly hint?: string;
-  readonly error?: string | undefined;
-  readonly required?: boolean;
-}
-
-export function SecretField({ id, label, value, onChange, hint, error, required = true }: SecretFieldProps) {
+export function SecretField({ id, label, value, onChange, hint, error, required = true }: InputFieldProps) {
   return (
     <Field id={id} label={label} hint={hint} error={error} required={required}>
       {(description) => (

@@ -1,15 +1,8 @@
 /** A labelled text input whose hint and error are tied to it for assistive technology. */
 import type { ReactNode } from 'react';
-import { Field } from './field';
+import { Field, type InputFieldProps } from './field';
 
-export interface TextFieldProps {
-  readonly id: string;
-  readonly label: string;
-  readonly value: string;
-  readonly onChange: (value: string) => void;
-  readonly hint?: string;
-  readonly error?: string | undefined;
-  readonly required?: boolean;
+export interface TextFieldProps extends InputFieldProps {
   readonly placeholder?: string;
   /** Extra controls after the input, such as a "Choose…" button. */
   readonly children?: ReactNode;
