@@ -74,7 +74,7 @@ async function compile() {
     const sources = Object.keys(graph.metafile.inputs);
     // Then each source compiled on its own, its relative imports pointed at the compiled files:
     // the same modules, evaluated in the same order as under tsx (a bundle would hoist external
-    // packages above side-effect imports such as electron/tls/reflect-metadata.ts).
+    // packages above the order of side-effect imports, such as pki.ts loading reflect-metadata first).
     // The hash covers the very bytes compiled, read once here, so an edit made during the build
     // changes the hash and the next start builds again.
     const contents = readInputs(BUILD_INPUTS);

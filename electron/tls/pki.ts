@@ -6,7 +6,8 @@
  */
 import { isIP } from 'node:net';
 import { webcrypto } from 'node:crypto';
-import './reflect-metadata';
+// @peculiar/x509 registers its providers through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 const crypto = webcrypto as unknown as Crypto;
