@@ -1,11 +1,11 @@
 /**
  * Builds the renderer into dist/renderer for the app:// protocol: relative URLs, no inline
  * script (the module preload polyfill is one), no inlined assets, and index.html's CSP meta tag
- * filled from the one policy in electron/security/csp.ts.
+ * filled from the one policy in electron/app/security/csp.ts.
  */
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { META_CONTENT_SECURITY_POLICY } from './electron/security/csp';
+import { META_CONTENT_SECURITY_POLICY } from './electron/app/security/csp';
 
 const CSP_PLACEHOLDER = '%CONTENT_SECURITY_POLICY%';
 

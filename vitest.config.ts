@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{shared,electron,cli,renderer,test}/**/*.test.{ts,tsx}'],
+    include: ['{shared,electron,rehearsal-vault,cli,renderer,scripts,test}/**/*.test.{ts,tsx}'],
     environment: 'node',
     // gpg key generation and real TLS handshakes are slow on a 2-core machine.
     testTimeout: 60_000,

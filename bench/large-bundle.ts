@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeBundle } from '../electron/transcript/bundle';
-import { countersignTranscript, signTranscript } from '../electron/transcript/signing';
+import { writeBundle } from '../electron/services/transcript/bundle';
+import { countersignTranscript, signTranscript } from '../electron/services/transcript/signing';
 import {
   JOURNAL_ACTOR,
   JOURNAL_CREATED,
@@ -22,9 +22,9 @@ import {
   type JournalEvent,
   type JsonObject,
   type Role,
-} from '../shared/journal-event';
-import { commitment, redactObject } from '../shared/redaction';
-import { renderTranscript } from '../shared/transcript-format';
+} from '../shared/record/journal-event';
+import { commitment, redactObject } from '../shared/record/redaction';
+import { renderTranscript } from '../shared/record/transcript-format';
 import { makeSigner, type TestSigner } from '../test/support/transcript-bundle';
 
 export interface LargeBundle {

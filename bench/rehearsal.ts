@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rehearsalPassphrase } from '../electron/ceremony/rehearsal-cast';
-import { runRehearsal } from '../electron/ceremony/headless-rehearsal';
+import { rehearsalPassphrase } from '../electron/services/rehearsal/rehearsal-cast';
+import { runRehearsal } from '../electron/services/rehearsal/headless-rehearsal';
 import { CLI, runNode } from './cli-run';
 import { measure } from './measure';
 import { timed, type Benchmark } from './metric';

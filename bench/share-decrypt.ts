@@ -1,18 +1,18 @@
 /**
- * Share decryption, per officer key type: openpgp.js in this process (electron/pgp/openpgp-
+ * Share decryption, per officer key type: openpgp.js in this process (electron/services/pgp/openpgp-
  * decryptor.ts, reading the armored private key each time, as every share entry does) against
  * `gpg --decrypt` of the same Vault-style message (a new gpg process each time, key already in a
  * temp GNUPGHOME, agent running), with the ratio of the medians. The keys have no passphrase:
  * gpg-agent would cache one after the first run, openpgp.js pays its S2K every time.
  */
 import { randomBytes } from 'node:crypto';
-import { decodeStdBase64 } from '../shared/base64';
-import { bytesToHex } from '../shared/bytes';
-import { generateOfficerKey, type OfficerKeyAlgorithm } from '../electron/pgp/officer-keys';
-import { createOpenPgpDecryptor } from '../electron/pgp/openpgp-decryptor';
-import { identifyRecipient } from '../electron/pgp/recipient';
-import { readShareMessage } from '../electron/pgp/share-message';
-import { encryptShare, readRecipientKey } from '../electron/pgp/vault-share-encryption';
+import { decodeStdBase64 } from '../shared/codecs/base64';
+import { bytesToHex } from '../shared/codecs/bytes';
+import { generateOfficerKey, type OfficerKeyAlgorithm } from '../rehearsal-vault/officer-keys';
+import { createOpenPgpDecryptor } from '../electron/services/pgp/openpgp-decryptor';
+import { identifyRecipient } from '../electron/services/pgp/recipient';
+import { readShareMessage } from '../electron/services/pgp/share-message';
+import { encryptShare, readRecipientKey } from '../rehearsal-vault/vault-share-encryption';
 import { createTempGnupg } from '../test/support/temp-gnupg';
 import { runGpgOk } from './gpg-run';
 import { measure } from './measure';

@@ -6,7 +6,7 @@
  * chain and re-renders the transcript from the journal, so it does strictly more work.
  */
 import { join } from 'node:path';
-import { verifyBundle } from '../electron/transcript/verify';
+import { verifyBundle } from '../electron/services/transcript/verify';
 import { createTempGnupg } from '../test/support/temp-gnupg';
 import { CLI, runNode } from './cli-run';
 import { runGpg } from './gpg-run';

@@ -7,7 +7,7 @@
 import { createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
 import { err, ok, type Result } from '../shared/result';
-import { wipe } from '../shared/bytes';
+import { wipe } from '../shared/codecs/bytes';
 
 export type PassphraseError = 'passphrase-unreadable' | 'no-terminal' | 'cancelled';
 

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readRendererFile, statusFor } from '../electron/security/app-protocol';
+import { readRendererFile, statusFor } from '../electron/app/security/app-protocol';
 
 export interface RendererServer {
   readonly origin: string;

@@ -3,9 +3,9 @@
  * connection profiles with a CA that does not match (the precise TLS message must reach the
  * screen unchanged), the replication dashboard, keyboard-only use, and the page's sandbox.
  */
-import type { ConnectionProfile } from '../shared/connection-profile';
-import { CONTENT_SECURITY_POLICY } from '../electron/security/csp';
-import { json, startTestServer, type TestServer } from '../electron/vault/mtls-test-server';
+import type { ConnectionProfile } from '../shared/profiles/connection-profile';
+import { CONTENT_SECURITY_POLICY } from '../electron/app/security/csp';
+import { json, startTestServer, type TestServer } from '../test/support/mtls-test-server';
 import { expect, screenshotPath, test } from './fixtures';
 
 /** A DR secondary as Vault Enterprise describes itself (vault-protocol.md §3.1). */

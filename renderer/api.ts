@@ -2,7 +2,7 @@
  * The renderer's one way to the main process: `window.vaultCeremony.invoke`, exposed by the
  * preload (or, in the e2e tests, by the Playwright bridge to the same handlers).
  */
-import type { ArgIn, ChannelName, IpcResult, Value, VaultCeremonyApi } from '../shared/ipc-contract';
+import type { ArgIn, ChannelName, IpcResult, Value, VaultCeremonyApi } from '../shared/ipc/ipc-contract';
 
 declare global {
   interface Window {

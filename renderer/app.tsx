@@ -4,7 +4,7 @@
  * the new screen's heading, so keyboard and screen-reader users land where sighted users look.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { AppInfo } from '../shared/ipc-contract';
+import type { AppInfo } from '../shared/ipc/ipc-contract';
 import { invoke } from './api';
 import { Notice } from './components/notice';
 import { applyDisplayPreferences, initialDisplayPreferences, type DisplayPreferences } from './display-preferences';

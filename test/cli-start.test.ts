@@ -35,7 +35,7 @@ describe('vault-ceremony start-up', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('usage: vault-ceremony <command>');
     const { hash, inputs } = manifest();
-    expect(inputs).toEqual(expect.arrayContaining(['cli/main.ts', 'cli/commands/verify.ts', 'shared/journal-event.ts', 'bin/vault-ceremony.mjs', 'package.json']));
+    expect(inputs).toEqual(expect.arrayContaining(['cli/main.ts', 'cli/commands/verify.ts', 'shared/record/journal-event.ts', 'bin/vault-ceremony.mjs', 'package.json']));
     expect(run('--help').stdout).toBe(first.stdout);
     expect(manifest().hash).toBe(hash);
   });

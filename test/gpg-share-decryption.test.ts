@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGpgDecryptor } from '../electron/pgp/gpg-decryptor';
-import { generateOfficerKey } from '../electron/pgp/officer-keys';
-import { createOpenPgpDecryptor } from '../electron/pgp/openpgp-decryptor';
-import { displayKeyId, identifyRecipient, type OfficerPublicKey, type Recipient } from '../electron/pgp/recipient';
-import { readShareMessage, type ShareMessage } from '../electron/pgp/share-message';
-import { encryptShare, readRecipientKey } from '../electron/pgp/vault-share-encryption';
+import { createGpgDecryptor } from '../electron/services/pgp/gpg-decryptor';
+import { generateOfficerKey } from '../rehearsal-vault/officer-keys';
+import { createOpenPgpDecryptor } from '../electron/services/pgp/openpgp-decryptor';
+import { displayKeyId, identifyRecipient, type OfficerPublicKey, type Recipient } from '../electron/services/pgp/recipient';
+import { readShareMessage, type ShareMessage } from '../electron/services/pgp/share-message';
+import { encryptShare, readRecipientKey } from '../rehearsal-vault/vault-share-encryption';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
 import { installTestPinentry, type TestPinentry } from './support/test-pinentry';
 

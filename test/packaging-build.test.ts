@@ -9,9 +9,9 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkBuiltApp } from '../electron/packaging/built-app';
-import { RELEASE_CONFIG, TEST_CONFIG } from '../electron/packaging/packaging-check';
-import { verifyBuild } from '../electron/packaging/verify-build';
+import { checkBuiltApp } from '../scripts/packaging/lib/built-app';
+import { RELEASE_CONFIG, TEST_CONFIG } from '../scripts/packaging/lib/packaging-check';
+import { verifyBuild } from '../scripts/packaging/lib/verify-build';
 import { writeStandInDistribution } from './support/stand-in-electron';
 
 const root = join(import.meta.dirname, '..');
@@ -33,7 +33,7 @@ beforeAll(() => {
     'dist/electron/preload.cjs': '"use strict";',
     'dist/renderer/index.html': '<!doctype html><title>vault-ceremony</title>',
     'dist/renderer/assets/index.js': 'export {};',
-    'electron/main.ts': 'source that must not ship',
+    'electron/app/main.ts': 'source that must not ship',
   })) {
     mkdirSync(join(project, path, '..'), { recursive: true });
     writeFileSync(join(project, path), content);

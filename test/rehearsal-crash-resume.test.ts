@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTarget } from '../electron/ceremony/rehearsal-target';
-import { verifyBundle } from '../electron/transcript/verify';
+import { connectTarget } from '../electron/services/rehearsal/rehearsal-target';
+import { verifyBundle } from '../electron/services/transcript/verify';
 
 const repo = join(import.meta.dirname, '..');
 const root = mkdtempSync(join(tmpdir(), 'vc-crash-'));

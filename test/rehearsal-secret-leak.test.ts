@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRehearsal, type RehearsalResult } from '../electron/ceremony/headless-rehearsal';
-import { generateSigners, rehearsalPassphrase, type Signers } from '../electron/ceremony/rehearsal-cast';
-import { startRehearsalVault, type RehearsalVault } from '../electron/rehearsal/rehearsal-cluster-set';
-import type { VaultClient } from '../electron/vault/client';
+import { runRehearsal, type RehearsalResult } from '../electron/services/rehearsal/headless-rehearsal';
+import { generateSigners, rehearsalPassphrase, type Signers } from '../electron/services/rehearsal/rehearsal-cast';
+import { startRehearsalVault, type RehearsalVault } from '../rehearsal-vault/rehearsal-cluster-set';
+import type { VaultClient } from '../electron/services/vault/client';
 import { filesUnder } from './support/files-under';
 
 interface Seen {

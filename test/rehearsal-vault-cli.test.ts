@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateOtp } from '../shared/otp';
-import { decodeToken } from '../shared/token-decode';
+import { generateOtp } from '../shared/codecs/otp';
+import { decodeToken } from '../shared/codecs/token-decode';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
 
 const ROOT = join(import.meta.dirname, '..');

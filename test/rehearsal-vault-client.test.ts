@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRehearsalVault, type RehearsalOfficer, type RehearsalVault } from '../electron/rehearsal/rehearsal-cluster-set';
-import { createVaultClient, type VaultClient } from '../electron/vault/client';
-import { generateOtp } from '../shared/otp';
-import { decodeToken } from '../shared/token-decode';
+import { startRehearsalVault, type RehearsalOfficer, type RehearsalVault } from '../rehearsal-vault/rehearsal-cluster-set';
+import { createVaultClient, type VaultClient } from '../electron/services/vault/client';
+import { generateOtp } from '../shared/codecs/otp';
+import { decodeToken } from '../shared/codecs/token-decode';
 
 async function share(officer: RehearsalOfficer): Promise<string> {
   const { data } = await openpgp.decrypt({

@@ -3,7 +3,7 @@
  * `vault operator generate-root -decode=ENC -otp=OTP` does, but offline: legacy (UUID) or modern
  * decoding is chosen from the OTP's form, or from `--otp-length` when the server's value is known.
  */
-import { decodeToken } from '../../shared/token-decode';
+import { decodeToken } from '../../shared/codecs/token-decode';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
 import { EXIT_OK, EXIT_USAGE, readAll, type Command } from '../io';
 

@@ -1,6 +1,6 @@
 /** `vault-ceremony otp [--length N | --legacy]`: one OTP, as `vault operator generate-root -generate-otp` prints it. */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_OTP_LENGTH, generateOtp, LEGACY_OTP_LENGTH } from '../../shared/otp';
+import { DEFAULT_OTP_LENGTH, generateOtp, LEGACY_OTP_LENGTH } from '../../shared/codecs/otp';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io';
 

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { startRehearsalVault, type RehearsalVault, type SuppliedOfficerKey } from '../../electron/rehearsal/rehearsal-cluster-set';
+import { startRehearsalVault, type RehearsalVault, type SuppliedOfficerKey } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
 import { readPassphraseFile } from '../passphrase';

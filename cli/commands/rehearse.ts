@@ -8,8 +8,8 @@
  * is written to DIR and verified. Exit 0 only if the DR secondary ended as primary and the bundle
  * verifies; 1 when the ceremony or the bundle failed; 2 for usage errors. Never prints a secret.
  */
-import { rehearsalPassphrase } from '../../electron/ceremony/rehearsal-cast';
-import { runRehearsal, type RehearsalRunOptions } from '../../electron/ceremony/headless-rehearsal';
+import { rehearsalPassphrase } from '../../electron/services/rehearsal/rehearsal-cast';
+import { runRehearsal, type RehearsalRunOptions } from '../../electron/services/rehearsal/headless-rehearsal';
 import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
 import { readPassphraseFile } from '../passphrase';

@@ -5,9 +5,9 @@
  */
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { signChecksums } from '../../electron/packaging/checksums-signature';
-import { SIGNATURE_FILE, SUMS_FILE, sha256sums } from '../../electron/packaging/sha256sums';
-import type { SigningKey } from '../../electron/transcript/signing';
+import { signChecksums } from '../../scripts/packaging/lib/checksums-signature';
+import { SIGNATURE_FILE, SUMS_FILE, sha256sums } from '../../scripts/packaging/lib/sha256sums';
+import type { SigningKey } from '../../electron/services/transcript/signing';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, type CliIo, type Command } from '../io';
 import { promptPassphrase, readPassphraseFd } from '../passphrase';

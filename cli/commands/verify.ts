@@ -1,6 +1,6 @@
 /** `vault-ceremony verify DIR [--keyring FILE …]`: the auditor's offline check of a transcript bundle. */
 import { stat } from 'node:fs/promises';
-import { readKeyrings, verifyBundle, type BundleReport, type TrustedKey } from '../../electron/transcript/verify';
+import { readKeyrings, verifyBundle, type BundleReport, type TrustedKey } from '../../electron/services/transcript/verify';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, type Command } from '../io';
 

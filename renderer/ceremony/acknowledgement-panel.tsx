@@ -3,7 +3,7 @@
  * first person, and one button per person who may give it. Nothing moves until they are given;
  * the main process checks each name against its role in the plan.
  */
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import type { CeremonyHandle } from './use-ceremony';
 
 const ROLE: Record<string, string> = { administrator: 'The administrator', witness: 'A witness', officer: 'An officer' };

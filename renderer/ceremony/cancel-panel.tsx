@@ -5,7 +5,7 @@
  * word typed. Neither is offered once the machine would refuse it (after promotion).
  */
 import { useState } from 'react';
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { Notice } from '../components/notice';
 import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
 import type { CeremonyHandle } from './use-ceremony';

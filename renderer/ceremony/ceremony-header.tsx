@@ -3,7 +3,7 @@
  * many, and, once the attempt is started, its nonce and the shares entered so far. Every officer
  * compares the nonce here with the one read aloud before entering a share.
  */
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 
 export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
   const index = ceremony.steps.findIndex((s) => s.id === ceremony.step);

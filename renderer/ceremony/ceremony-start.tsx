@@ -4,7 +4,7 @@
  * keys optional). The passphrase for generated rehearsal keys leaves this form when it is sent.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AppInfo, Value } from '../../shared/ipc-contract';
+import type { AppInfo, Value } from '../../shared/ipc/ipc-contract';
 import { FilePathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 import { SecretField } from '../components/secret-field';

@@ -5,7 +5,7 @@
  * changes, focus moves to its heading, so everyone, with any assistive technology, lands on it.
  */
 import { useEffect, useRef } from 'react';
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { Notice } from '../components/notice';
 import { AcknowledgementPanel } from './acknowledgement-panel';
 import { CancelPanel } from './cancel-panel';

@@ -5,7 +5,7 @@
  * force is only possible this way.
  */
 import { useState, type FormEvent } from 'react';
-import type { CeremonySnapshot, DeviationView } from '../../shared/ceremony-snapshot';
+import type { CeremonySnapshot, DeviationView } from '../../shared/ceremony/ceremony-snapshot';
 import { Notice } from '../components/notice';
 import type { CeremonyHandle } from './use-ceremony';
 

@@ -3,8 +3,8 @@
  * folder; the main process verifies it where it landed before saying it is done.
  */
 import { useState, type FormEvent } from 'react';
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
-import type { TranscriptBundle } from '../../shared/ipc-contract';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
+import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
 import { FolderPathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 import type { CeremonyHandle } from './use-ceremony';

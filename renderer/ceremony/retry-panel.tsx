@@ -4,7 +4,7 @@
  * is fixed on the Connection profiles screen, then "Reconnect and try again" uses the fixed
  * profile without losing the ceremony.
  */
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import type { CeremonyHandle } from './use-ceremony';
 
 export function RetryPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {

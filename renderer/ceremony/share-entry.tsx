@@ -9,9 +9,9 @@
  * nothing secret) when only the passphrase was wrong; never the passphrase or a plaintext share.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { groupFingerprint } from '../../shared/ceremony-steps';
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
-import type { Value } from '../../shared/ipc-contract';
+import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
+import type { Value } from '../../shared/ipc/ipc-contract';
 import { FilePathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 import { SecretField } from '../components/secret-field';

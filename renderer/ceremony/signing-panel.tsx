@@ -4,8 +4,8 @@
  * main process and forgotten).
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { groupFingerprint } from '../../shared/ceremony-steps';
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { FilePathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 import { SecretField } from '../components/secret-field';

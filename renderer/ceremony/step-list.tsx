@@ -1,5 +1,5 @@
 /** The ceremony's steps in order, the current one marked, so everyone sees where they are and what comes. */
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 
 export function StepList({ ceremony }: { ceremony: CeremonySnapshot }) {
   const current = ceremony.steps.findIndex((s) => s.id === ceremony.step);

@@ -4,7 +4,7 @@
  * rehearsal the rehearsal Vault's own root token can be used without anyone seeing it.
  */
 import { useState, type FormEvent } from 'react';
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { Notice } from '../components/notice';
 import { SecretField } from '../components/secret-field';
 import type { CeremonyHandle } from './use-ceremony';

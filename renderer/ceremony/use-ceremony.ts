@@ -5,8 +5,8 @@
  * the service refuses overlapping requests, so the wizard never sends them.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { CeremonySnapshot } from '../../shared/ceremony-snapshot';
-import type { ArgIn, ChannelName, Value } from '../../shared/ipc-contract';
+import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
+import type { ArgIn, ChannelName, Value } from '../../shared/ipc/ipc-contract';
 import { invoke } from '../api';
 
 type CeremonyAnswer = { ceremony: CeremonySnapshot | null };

@@ -3,7 +3,7 @@
  * the secondary. It is kept nowhere but this panel's props; hiding it (or leaving the screen)
  * drops it for good, and there is no copy button, so it leaves only the way the person chooses.
  */
-import type { OperationOutcome } from '../../shared/replication-operations';
+import type { OperationOutcome } from '../../shared/replication/replication-operations';
 
 export function ActivationTokenPanel({ token, onHide }: { token: NonNullable<OperationOutcome['activationToken']>; onHide: () => void }) {
   return (

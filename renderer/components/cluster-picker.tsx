@@ -3,7 +3,7 @@
  * saved profiles), the live profile chosen first, and the <select> that changes it.
  */
 import { useEffect, useState } from 'react';
-import type { AppInfo, ClusterTarget, Value } from '../../shared/ipc-contract';
+import type { AppInfo, ClusterTarget, Value } from '../../shared/ipc/ipc-contract';
 import { invoke } from '../api';
 
 export type TargetEntry = Value<'replication.targets'>['targets'][number];

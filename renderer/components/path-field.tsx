@@ -3,7 +3,7 @@
  * no file system of its own: it only passes the path on, and never sees what is there.
  */
 import { useState } from 'react';
-import type { DirectoryChoicePurpose, FileChoicePurpose, IpcResult, Value } from '../../shared/ipc-contract';
+import type { DirectoryChoicePurpose, FileChoicePurpose, IpcResult, Value } from '../../shared/ipc/ipc-contract';
 import { invoke } from '../api';
 import { TextField, type TextFieldProps } from './text-field';
 

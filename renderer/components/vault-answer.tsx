@@ -3,8 +3,8 @@
  * the call, the HTTP status, the request id, Vault's warnings, and its data with every secret
  * replaced by a marker (done in the main process; nothing secret reaches this component).
  */
-import type { OperationOutcome } from '../../shared/replication-operations';
-import { operationTitle } from '../../shared/replication-operations';
+import type { OperationOutcome } from '../../shared/replication/replication-operations';
+import { operationTitle } from '../../shared/replication/replication-operations';
 
 export function VaultAnswer({ outcome }: { outcome: OperationOutcome }) {
   return (

@@ -3,7 +3,7 @@
  * lives in the main process, so leaving this screen (to fix a profile, say) and coming back
  * picks it up where it stands.
  */
-import type { AppInfo } from '../../shared/ipc-contract';
+import type { AppInfo } from '../../shared/ipc/ipc-contract';
 import { CeremonyStart } from '../ceremony/ceremony-start';
 import { CeremonyWizard } from '../ceremony/ceremony-wizard';
 import { useCeremony } from '../ceremony/use-ceremony';

@@ -4,10 +4,10 @@
  * timer and always shows how old what it shows is, so nobody acts on a stale picture.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { formatDuration } from '../../shared/format-duration';
-import type { AppInfo, ClusterTarget } from '../../shared/ipc-contract';
-import { describeHealth, type HealthLevel } from '../../shared/replication-health';
-import type { HealthSummary, ReplicationBlock, ReplicationOverview, SealSummary } from '../../shared/replication-overview';
+import { formatDuration } from '../../shared/replication/format-duration';
+import type { AppInfo, ClusterTarget } from '../../shared/ipc/ipc-contract';
+import { describeHealth, type HealthLevel } from '../../shared/replication/replication-health';
+import type { HealthSummary, ReplicationBlock, ReplicationOverview, SealSummary } from '../../shared/replication/replication-overview';
 import { invoke } from '../api';
 import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';

@@ -1,12 +1,12 @@
 /**
  * Failback and setup operations: one replication call against one cluster, chosen from the
- * catalogue in shared/replication-operations.ts. The destructive ones ask for the cluster's name
+ * catalogue in shared/replication/replication-operations.ts. The destructive ones ask for the cluster's name
  * to be typed (the main process checks it again); tokens are masked, sent once and cleared; the
  * result is Vault's own answer with its secrets replaced. A secondary activation token, the one
  * secret that comes back, is shown once and gone when hidden or when the screen is left.
  */
 import { useState, type FormEvent } from 'react';
-import type { AppInfo, ArgIn } from '../../shared/ipc-contract';
+import type { AppInfo, ArgIn } from '../../shared/ipc/ipc-contract';
 import {
   confirmationName,
   operationAuth,
@@ -18,7 +18,7 @@ import {
   type OperationOutcome,
   type OperationRequest,
   type ReplicationKind,
-} from '../../shared/replication-operations';
+} from '../../shared/replication/replication-operations';
 import { invoke } from '../api';
 import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';

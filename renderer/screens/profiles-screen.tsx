@@ -4,8 +4,8 @@
  * paths only; the files are read by the main process, never here.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { connectionProfileSchema, type ConnectionProfile } from '../../shared/connection-profile';
-import type { ConnectionTest } from '../../shared/ipc-contract';
+import { connectionProfileSchema, type ConnectionProfile } from '../../shared/profiles/connection-profile';
+import type { ConnectionTest } from '../../shared/ipc/ipc-contract';
 import { invoke } from '../api';
 import { FilePathField } from '../components/path-field';
 import { Notice, type NoticeTone } from '../components/notice';

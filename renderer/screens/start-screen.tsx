@@ -4,8 +4,8 @@
  * choice.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ConnectionProfile } from '../../shared/connection-profile';
-import type { AppInfo } from '../../shared/ipc-contract';
+import type { ConnectionProfile } from '../../shared/profiles/connection-profile';
+import type { AppInfo } from '../../shared/ipc/ipc-contract';
 import { invoke } from '../api';
 import { Notice } from '../components/notice';
 

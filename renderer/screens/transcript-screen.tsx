@@ -4,8 +4,8 @@
  * the signed text. A text that did not verify is shown under a warning, never as if it had.
  */
 import { useState, type FormEvent } from 'react';
-import { groupFingerprint } from '../../shared/ceremony-steps';
-import type { TranscriptBundle } from '../../shared/ipc-contract';
+import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
+import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
 import { invoke } from '../api';
 import { FolderPathField } from '../components/path-field';
 import { Notice } from '../components/notice';

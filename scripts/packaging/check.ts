@@ -1,7 +1,7 @@
 // `npm run package:check`: holds the builder configurations, package.json and the lockfile to the
-// packaging rules (electron/packaging/), here and without downloading anything. Exit 0 when every
+// packaging rules (scripts/packaging/lib/), here and without downloading anything. Exit 0 when every
 // rule holds, 1 with one line per violation otherwise.
-import { checkPackaging } from '../../electron/packaging/packaging-check';
+import { checkPackaging } from './lib/packaging-check';
 
 const report = await checkPackaging(process.cwd());
 for (const v of report.violations) console.error(`✗ ${v.file} [${v.kind}] ${v.message}`);

@@ -13,10 +13,10 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, Platform, type Configuration } from 'electron-builder';
-import { checkPackaging, RELEASE_CONFIG, TEST_CONFIG } from '../../electron/packaging/packaging-check';
-import { projectSbom } from '../../electron/packaging/project-sbom';
-import { sourceDateEpoch } from '../../electron/packaging/source-date-epoch';
-import { verifyBuild } from '../../electron/packaging/verify-build';
+import { checkPackaging, RELEASE_CONFIG, TEST_CONFIG } from './lib/packaging-check';
+import { projectSbom } from './lib/project-sbom';
+import { sourceDateEpoch } from './lib/source-date-epoch';
+import { verifyBuild } from './lib/verify-build';
 
 function fail(message: string): never {
   console.error(`package:release: ${message}`);

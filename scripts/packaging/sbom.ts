@@ -1,8 +1,8 @@
-// `npm run sbom [-- --out FILE]`: the CycloneDX 1.5 SBOM of this project (electron/packaging/sbom.ts)
+// `npm run sbom [-- --out FILE]`: the CycloneDX 1.5 SBOM of this project (scripts/packaging/lib/sbom.ts)
 // on standard output or into FILE. Deterministic: set SOURCE_DATE_EPOCH to state the release time.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { projectSbom } from '../../electron/packaging/project-sbom';
+import { projectSbom } from './lib/project-sbom';
 
 let out: string | undefined;
 try {

@@ -2,7 +2,7 @@
 // the configuration's output folder): the fuses burned into each Electron binary and an app.asar
 // holding only the bundles. Exit 0 when every app passes, 1 otherwise, 2 for usage errors.
 import { parseArgs } from 'node:util';
-import { verifyBuild } from '../../electron/packaging/verify-build';
+import { verifyBuild } from './lib/verify-build';
 
 let test: boolean | undefined;
 let dirs: string[];

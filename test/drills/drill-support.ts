@@ -6,14 +6,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCeremony, type CeremonyService, type CeremonyServiceOptions, type ServiceStatus } from '../../electron/ceremony/ceremony-service';
-import { playCeremony } from '../../electron/ceremony/headless-driver';
-import { generateSigners, rehearsalPlan, type RehearsalCast } from '../../electron/ceremony/rehearsal-cast';
-import { connectTarget, DR_SECONDARY_PROFILE } from '../../electron/ceremony/rehearsal-target';
-import { startRehearsalVault, type RehearsalVault } from '../../electron/rehearsal/rehearsal-cluster-set';
-import { vaultClientOver, type VaultClient } from '../../electron/vault/client';
-import { createTransport, type Transport } from '../../electron/vault/transport';
-import type { JournalEvent } from '../../shared/journal-event';
+import { startCeremony, type CeremonyService, type CeremonyServiceOptions, type ServiceStatus } from '../../electron/services/ceremony/ceremony-service';
+import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
+import { generateSigners, rehearsalPlan, type RehearsalCast } from '../../electron/services/rehearsal/rehearsal-cast';
+import { connectTarget, DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
+import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { vaultClientOver, type VaultClient } from '../../electron/services/vault/client';
+import { createTransport, type Transport } from '../../electron/services/vault/transport';
+import type { JournalEvent } from '../../shared/record/journal-event';
 
 export const UPDATE = 'sys/replication/dr/secondary/generate-operation-token/update';
 export const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';

@@ -5,14 +5,14 @@
  * space is freed, the ceremony resumes from the journal, on the record, and completes.
  *
  * A real full file system needs a tmpfs mount, so this runs as root (as CI does here); an
- * immutable journal file is drilled in electron/ceremony/ceremony-service.test.ts.
+ * immutable journal file is drilled in electron/services/ceremony/ceremony-service.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resumeCeremony } from '../../electron/ceremony/ceremony-recovery';
+import { resumeCeremony } from '../../electron/services/ceremony/ceremony-recovery';
 import { cleanUp, drill, firstShareAccepted, onCleanUp, promotedAndClosed, PROMOTED } from './drill-support';
 
 const isRoot = process.getuid?.() === 0;

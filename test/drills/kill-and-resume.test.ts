@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBundle } from '../../cli/commands/rehearsal-vault';
-import { startRehearsalVault, type RehearsalVault } from '../../electron/rehearsal/rehearsal-cluster-set';
-import { verifyBundle } from '../../electron/transcript/verify';
-import type { JournalEvent } from '../../shared/journal-event';
+import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { verifyBundle } from '../../electron/services/transcript/verify';
+import type { JournalEvent } from '../../shared/record/journal-event';
 import { kindOf } from './drill-support';
 
 const ROOT = join(import.meta.dirname, '../..');

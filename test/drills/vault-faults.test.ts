@@ -1,18 +1,18 @@
 /**
  * Fault drills: a whole ceremony against the in-process rehearsal Vault over mutual TLS, with a
- * fault injected (electron/rehearsal/faults.ts) at the moment it hurts most. Each drill states
+ * fault injected (rehearsal-vault/faults.ts) at the moment it hurts most. Each drill states
  * the outcome people must see and checks it in the journal, the log the room reads, and the
  * requests that actually left the laptop (counted on the real transport).
  *
  * The service's own refusals (another officer's share, a wrong passphrase, someone replacing the
- * attempt) are drilled in electron/ceremony/ceremony-service.test.ts; an unwritable journal there
+ * attempt) are drilled in electron/services/ceremony/ceremony-service.test.ts; an unwritable journal there
  * and a full disk in ./journal-full.test.ts; a killed process in ./kill-and-resume.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DR_SECONDARY_PROFILE } from '../../electron/ceremony/rehearsal-target';
-import type { JournalEvent } from '../../shared/journal-event';
-import { describeHealth } from '../../shared/replication-health';
-import { replicationOverviewSchema } from '../../shared/replication-overview';
+import { DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
+import type { JournalEvent } from '../../shared/record/journal-event';
+import { describeHealth } from '../../shared/replication/replication-health';
+import { replicationOverviewSchema } from '../../shared/replication/replication-overview';
 import { ATTEMPT, cleanUp, deviations, drill, firstShareAccepted, kindOf, promotedAndClosed, PROMOTED, startedNonces, TIMEOUT_MS, UPDATE, type Drill } from './drill-support';
 
 afterEach(cleanUp);

@@ -9,9 +9,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { channelNames, ipcContract, isChannelName, type ChannelName } from '../../shared/ipc-contract';
+import { channelNames, ipcContract, isChannelName, type ChannelName } from '../../shared/ipc/ipc-contract';
 import { err } from '../../shared/result';
-import { createHandlerRegistry, type ChannelHandlers, type HandlerFault } from '../../electron/ipc/handler-registry';
+import { createHandlerRegistry, type ChannelHandlers, type HandlerFault } from '../../electron/app/ipc/handler-registry';
 import { anyText, FUZZ_RUNS } from './fuzz-support';
 
 const ORIGIN = 'app://vault-ceremony';

@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeStdBase64 } from '../../shared/base64';
-import { bytesToHex } from '../../shared/bytes';
-import { MAX_SHARE_BYTES, MIN_SHARE_BYTES, parseShareInput, type ShareInputErrorKind } from '../../shared/share-input';
+import { encodeStdBase64 } from '../../shared/codecs/base64';
+import { bytesToHex } from '../../shared/codecs/bytes';
+import { MAX_SHARE_BYTES, MIN_SHARE_BYTES, parseShareInput, type ShareInputErrorKind } from '../../shared/codecs/share-input';
 import { anyText, FUZZ_RUNS, mutationsOf, textOver } from './fuzz-support';
 
 const KINDS: Record<ShareInputErrorKind, true> = { empty: true, 'not-a-share': true, 'wrong-length': true, 'incomplete-message': true };

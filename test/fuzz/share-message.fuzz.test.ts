@@ -8,11 +8,11 @@
 import fc from 'fast-check';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeStdBase64, encodeStdBase64 } from '../../shared/base64';
-import { bytesToHex } from '../../shared/bytes';
-import { generateOfficerKey } from '../../electron/pgp/officer-keys';
-import { readShareMessage, type ShareMessageErrorKind } from '../../electron/pgp/share-message';
-import { encryptShare, readRecipientKey } from '../../electron/pgp/vault-share-encryption';
+import { decodeStdBase64, encodeStdBase64 } from '../../shared/codecs/base64';
+import { bytesToHex } from '../../shared/codecs/bytes';
+import { generateOfficerKey } from '../../rehearsal-vault/officer-keys';
+import { readShareMessage, type ShareMessageErrorKind } from '../../electron/services/pgp/share-message';
+import { encryptShare, readRecipientKey } from '../../rehearsal-vault/vault-share-encryption';
 import { anyText, FUZZ_RUNS, mutationsOf, settlesWithin, textOver } from './fuzz-support';
 
 const KINDS: Record<ShareMessageErrorKind, true> = {

@@ -6,10 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BASE62_ALPHABET } from '../../shared/base62';
-import { encodeStdBase64 } from '../../shared/base64';
-import { decodeToken, type TokenDecodeErrorKind } from '../../shared/token-decode';
-import { encodeToken } from '../../shared/token-encode';
+import { BASE62_ALPHABET } from '../../shared/codecs/base62';
+import { encodeStdBase64 } from '../../shared/codecs/base64';
+import { decodeToken, type TokenDecodeErrorKind } from '../../shared/codecs/token-decode';
+import { encodeToken } from '../../shared/codecs/token-encode';
 import { anyText, FUZZ_RUNS, mutationsOf, textOver } from './fuzz-support';
 
 // A Record, so a kind added to the union without being listed here fails to compile.

@@ -13,8 +13,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealEvent, serializeEvent, type JournalEvent } from '../../shared/journal-event';
-import { readBundle, verifyBundleContents, type BundleContents, type VerifyProblemKind } from '../../electron/transcript/verify';
+import { sealEvent, serializeEvent, type JournalEvent } from '../../shared/record/journal-event';
+import { readBundle, verifyBundleContents, type BundleContents, type VerifyProblemKind } from '../../electron/services/transcript/verify';
 import { makeBundle, makeSigner, type TestBundle, type TestSigner } from '../support/transcript-bundle';
 import { anyText, FUZZ_RUNS, mutationsOf, settlesWithin } from './fuzz-support';
 

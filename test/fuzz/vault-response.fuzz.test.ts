@@ -10,10 +10,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultClient, vaultClientOver, type VaultClient } from '../../electron/vault/client';
-import { createTestPki, json, startTestServer, type Handler, type TestPki, type TestServer } from '../../electron/vault/mtls-test-server';
-import type { Transport, TransportErrorKind, TransportRequest, TransportResponse } from '../../electron/vault/transport';
-import type { VaultErrorKind, VaultResult } from '../../electron/vault/types';
+import { createVaultClient, vaultClientOver, type VaultClient } from '../../electron/services/vault/client';
+import { createTestPki, json, startTestServer, type Handler, type TestPki, type TestServer } from '../support/mtls-test-server';
+import type { Transport, TransportErrorKind, TransportRequest, TransportResponse } from '../../electron/services/vault/transport';
+import type { VaultErrorKind, VaultResult } from '../../electron/services/vault/types';
 import type { Result } from '../../shared/result';
 import { anyText, FUZZ_RUNS } from './fuzz-support';
 

@@ -1,6 +1,6 @@
 /**
  * The parts of Electron's security checklist (docs/tutorial/security.md) that
- * electron/security/security-checklist.test.ts and electron/main.test.ts cannot see from the
+ * electron/app/security/security-checklist.test.ts and electron/app/main.test.ts cannot see from the
  * hardening modules alone:
  * - 7: the renderer as built (not just the policy constant) carries a CSP that forbids eval and
  *   inline script, and the built HTML has no inline script or event handler to need them;
@@ -8,16 +8,16 @@
  *   hardened ones, or weakens any of them, or loads file:// content;
  * - 15: no shipped layer (not only electron/) calls shell.openExternal or shell.openPath;
  * - 16: Electron is pinned to one exact, current-line version that the build targets match.
- * Fuses (19) are checked on the packaged binary by electron/packaging/built-app.test.ts and
- * electron/packaging/builder-rules.test.ts; sender frames (17) by electron/ipc/handler-registry.test.ts,
- * electron/ipc/sender-frame.test.ts and electron/main.test.ts.
+ * Fuses (19) are checked on the packaged binary by scripts/packaging/lib/built-app.test.ts and
+ * scripts/packaging/lib/builder-rules.test.ts; sender frames (17) by electron/app/ipc/handler-registry.test.ts,
+ * electron/app/ipc/sender-frame.test.ts and electron/app/main.test.ts.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { META_CONTENT_SECURITY_POLICY } from '../../electron/security/csp';
+import { META_CONTENT_SECURITY_POLICY } from '../../electron/app/security/csp';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SHIPPED = ['electron', 'cli', 'shared', 'renderer', 'bin'];
@@ -125,11 +125,11 @@ describe('2–11, 18: no window, preference or load weaker than the hardened one
     ).toEqual([]);
   });
 
-  it('only electron/main.ts creates a window, and only from the hardened options', () => {
+  it('only electron/app/main.ts creates a window, and only from the hardened options', () => {
     const creators = offenders([[/new\s+BrowserWindow\s*\(/, 'creates a window']]);
     expect(creators).toHaveLength(1);
     expect(creators[0]).toMatch(/^electron\/main\.ts:\d+:/);
-    expect(readFileSync(join(ROOT, 'electron/main.ts'), 'utf8')).toMatch(/new BrowserWindow\(mainWindowOptions\(/);
+    expect(readFileSync(join(ROOT, 'electron/app/main.ts'), 'utf8')).toMatch(/new BrowserWindow\(mainWindowOptions\(/);
   });
 });
 

@@ -17,20 +17,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bytesToHex } from '../../shared/bytes';
-import { startCeremony } from '../../electron/ceremony/ceremony-service';
-import { playCeremony } from '../../electron/ceremony/headless-driver';
-import { generateSigners, rehearsalPlan } from '../../electron/ceremony/rehearsal-cast';
-import { connectTarget, DR_SECONDARY_PROFILE } from '../../electron/ceremony/rehearsal-target';
-import { SecretStore } from '../../electron/ceremony/secret-store';
-import { generateOfficerKey, type OfficerKey } from '../../electron/pgp/officer-keys';
-import { createOpenPgpDecryptor } from '../../electron/pgp/openpgp-decryptor';
-import { identifyRecipient } from '../../electron/pgp/recipient';
-import { readShareMessage } from '../../electron/pgp/share-message';
-import { encryptShare, readRecipientKey } from '../../electron/pgp/vault-share-encryption';
-import { startRehearsalVault } from '../../electron/rehearsal/rehearsal-cluster-set';
-import { connectProfile } from '../../electron/vault/connect';
-import { createTestPki, json, startTestServer } from '../../electron/vault/mtls-test-server';
+import { bytesToHex } from '../../shared/codecs/bytes';
+import { startCeremony } from '../../electron/services/ceremony/ceremony-service';
+import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
+import { generateSigners, rehearsalPlan } from '../../electron/services/rehearsal/rehearsal-cast';
+import { connectTarget, DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
+import { SecretStore } from '../../electron/services/ceremony/secret-store';
+import { generateOfficerKey, type OfficerKey } from '../../rehearsal-vault/officer-keys';
+import { createOpenPgpDecryptor } from '../../electron/services/pgp/openpgp-decryptor';
+import { identifyRecipient } from '../../electron/services/pgp/recipient';
+import { readShareMessage } from '../../electron/services/pgp/share-message';
+import { encryptShare, readRecipientKey } from '../../rehearsal-vault/vault-share-encryption';
+import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { connectProfile } from '../../electron/services/vault/connect';
+import { createTestPki, json, startTestServer } from '../support/mtls-test-server';
 import { filesUnder } from '../support/files-under';
 
 /** References to buffers the real code used, gathered by the observing wrappers below. */
@@ -40,8 +40,8 @@ const seen = vi.hoisted(() => ({
   tlsKeys: [] as Uint8Array[],
 }));
 
-vi.mock('../../electron/pgp/share-plaintext', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../electron/pgp/share-plaintext')>();
+vi.mock('../../electron/services/pgp/share-plaintext', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../electron/services/pgp/share-plaintext')>();
   return {
     ...real,
     shareFromPlaintext(plaintext: Uint8Array) {
@@ -53,8 +53,8 @@ vi.mock('../../electron/pgp/share-plaintext', async (importOriginal) => {
   };
 });
 
-vi.mock('../../electron/vault/tls-material', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../electron/vault/tls-material')>();
+vi.mock('../../electron/services/vault/tls-material', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../electron/services/vault/tls-material')>();
   return {
     ...real,
     async loadTlsMaterial(...args: Parameters<typeof real.loadTlsMaterial>) {

@@ -5,18 +5,18 @@
  * nothing sent, and still the certificate's names and dates in the message.
  *
  * Each failure kind (unknown CA, name mismatch, expired, not yet valid, client certificate
- * refused or missing, TLS 1.1) has its own test over real TLS in electron/vault/transport.test.ts
- * and electron/vault/tls-diagnosis.test.ts; VAULT_SKIP_VERIFY is refused at profile import in
- * shared/connection-profile.test.ts.
+ * refused or missing, TLS 1.1) has its own test over real TLS in electron/services/vault/transport.test.ts
+ * and electron/services/vault/tls-diagnosis.test.ts; VAULT_SKIP_VERIFY is refused at profile import in
+ * shared/profiles/connection-profile.test.ts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '../../electron/vault/mtls-test-server';
-import { createTransport, type TransportErrorKind } from '../../electron/vault/transport';
-import type { CertifiedKey } from '../../electron/tls/pki';
+import { createTestPki, type TestPki } from '../support/mtls-test-server';
+import { createTransport, type TransportErrorKind } from '../../electron/services/vault/transport';
+import type { CertifiedKey } from '../../rehearsal-vault/pki';
 
 const ROOT = join(import.meta.dirname, '../..');
 /** Everything that ships: the app's layers and the command's entry point. */
@@ -33,9 +33,9 @@ const SKIPS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 /**
  * The one audited exception: the profile import reads VAULT_SKIP_VERIFY only to refuse it
- * (shared/connection-profile.test.ts: 'refuses VAULT_SKIP_VERIFY unless it says false').
+ * (shared/profiles/connection-profile.test.ts: 'refuses VAULT_SKIP_VERIFY unless it says false').
  */
-const ALLOWED = new Map([['shared/connection-profile.ts', /VAULT_SKIP_VERIFY/]]);
+const ALLOWED = new Map([['shared/profiles/connection-profile.ts', /VAULT_SKIP_VERIFY/]]);
 
 function shippedFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

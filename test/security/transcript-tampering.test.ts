@@ -6,7 +6,7 @@
  *   the format would (the chain then holds, and the signed transcript no longer matches it);
  * - every signature removed, duplicated, replaced by another key's, or replaced by its own key's
  *   signature over different text; every signer file removed, added or swapped.
- * Byte flips at every position of both files are in electron/transcript/verify.test.ts.
+ * Byte flips at every position of both files are in electron/services/transcript/verify.test.ts.
  *
  * Two things verify cannot see, both asserted here so they stay known: the order of signatures
  * (each signs only the text, so OpenPGP binds no order, and verify gives position no meaning),
@@ -15,10 +15,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as openpgp from 'openpgp';
-import { sealEvent, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/journal-event';
-import { renderTranscript } from '../../shared/transcript-format';
-import { canonicalArmor, readSignedTranscript, signTranscript } from '../../electron/transcript/signing';
-import { readBundle, verifyBundleContents, type BundleContents, type BundleReport, type TrustedKey } from '../../electron/transcript/verify';
+import { sealEvent, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
+import { renderTranscript } from '../../shared/record/transcript-format';
+import { canonicalArmor, readSignedTranscript, signTranscript } from '../../electron/services/transcript/signing';
+import { readBundle, verifyBundleContents, type BundleContents, type BundleReport, type TrustedKey } from '../../electron/services/transcript/verify';
 import { makeBundle, makeSigner, threeSigners, type TestBundle, type TestSigner } from '../support/transcript-bundle';
 
 let signers: TestSigner[];

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordedCall } from '../../electron/ceremony/recorded-call';
-import { Journal } from '../../electron/journal/journal';
-import { generationStatusSchema, type GenerationStatus, type VaultResult } from '../../electron/vault/types';
+import { recordedCall } from '../../electron/services/ceremony/recorded-call';
+import { Journal } from '../../electron/services/journal/journal';
+import { generationStatusSchema, type GenerationStatus, type VaultResult } from '../../electron/services/vault/types';
 
 let dir: string;
 beforeAll(() => {

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
-import { Journal, type EventInput } from '../../electron/journal/journal';
-import { writeBundle } from '../../electron/transcript/bundle';
-import { countersignTranscript, signTranscript, type SigningKey } from '../../electron/transcript/signing';
-import { renderTranscript } from '../../shared/transcript-format';
+import { Journal, type EventInput } from '../../electron/services/journal/journal';
+import { writeBundle } from '../../electron/services/transcript/bundle';
+import { countersignTranscript, signTranscript, type SigningKey } from '../../electron/services/transcript/signing';
+import { renderTranscript } from '../../shared/record/transcript-format';
 
 export interface TestSigner {
   readonly name: string;

@@ -1,0 +1,51 @@
+/**
+ * The wizard's channels (`ceremony.*`), each a thin call into the ceremony session
+ * (./ceremony-session.ts). Every answer is the ceremony as it now stands, so the wizard renders
+ * what the main process holds rather than what it guesses.
+ */
+import { ok, type Result } from '../../../shared/result';
+import type { AppMode } from '../../../shared/ipc/ipc-contract';
+import type { CeremonySnapshot } from '../../../shared/ceremony/ceremony-snapshot';
+import type { CeremonySession } from '../../services/session/ceremony-session';
+import type { ChannelHandlers } from './handler-registry';
+
+type CeremonyChannel = Extract<keyof ChannelHandlers, `ceremony.${string}`>;
+
+const state = (r: Result<CeremonySnapshot | null>): Result<{ ceremony: CeremonySnapshot | null }> => (r.ok ? ok({ ceremony: r.value }) : r);
+
+export function ceremonyHandlers(ceremony: CeremonySession, session: () => { readonly mode: AppMode; readonly profile: string | null }): Pick<ChannelHandlers, CeremonyChannel> {
+  return {
+    'ceremony.status': async () => ok({ ceremony: ceremony.snapshot() }),
+    'ceremony.startRehearsal': async (setup) => state(await ceremony.startRehearsal(setup)),
+    'ceremony.startFromPlan': async ({ planPath, officerKeysPath }) => state(await ceremony.startFromPlan(planPath, officerKeysPath, session())),
+    'ceremony.resumable': async () => ok({ journals: await ceremony.resumable() }),
+    'ceremony.resume': async ({ id, officerKeysPath }) => state(await ceremony.resume(id, officerKeysPath, session())),
+    'ceremony.act': async (event) => state(await ceremony.act(event)),
+    'ceremony.retry': async ({ reconnect }) => state(await ceremony.retry(reconnect)),
+    'ceremony.inspectShare': async ({ pasted }) => ceremony.inspectShare(pasted),
+    'ceremony.submitShare': async ({ officer, pasted, unlock }) => state(await ceremony.submitShare(officer, pasted, unlock)),
+    'ceremony.provideToken': async (input) => state(await ceremony.provideToken(input)),
+    'ceremony.sign': async ({ signer, privateKeyPath, passphrase }) => state(await ceremony.sign(signer, privateKeyPath, passphrase)),
+    'ceremony.transcript': async () => {
+      const text = await ceremony.transcript();
+      return text.ok ? ok({ text: text.value }) : text;
+    },
+    'ceremony.export': async ({ dir }) => {
+      const report = await ceremony.exportBundle(dir);
+      if (!report.ok) return report;
+      const r = report.value;
+      return ok({
+        dir,
+        valid: r.valid,
+        ceremonyId: r.ceremonyId ?? null,
+        rehearsal: r.rehearsal ?? null,
+        events: r.events ?? null,
+        head: r.head ?? null,
+        signatures: r.signatures.map((s) => ({ ...s })),
+        problems: r.problems.map((p) => ({ kind: p.kind, message: p.message })),
+        transcript: null,
+      });
+    },
+    'ceremony.close': async () => state(await ceremony.close()),
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The main-process side of every IPC channel, built from the services it needs. Both the
+ * Electron main process and the e2e fixture build their registry from this one function, so
+ * the browser tests exercise the very handlers the app runs.
+ */
+import { profileFromVaultEnv, type ConnectionProfile } from '../../../shared/profiles/connection-profile';
+import type { AppMode, ClusterTarget, DirectoryChoicePurpose, FileChoicePurpose } from '../../../shared/ipc/ipc-contract';
+import type { HealthSummary, ReplicationOverview } from '../../../shared/replication/replication-overview';
+import { err, ok, type AppError, type Result } from '../../../shared/result';
+import type { ProfileStore } from '../../services/profiles/profile-store';
+import type { VaultClient } from '../../services/vault/client';
+import type { Health, VaultAnswer, VaultResult } from '../../services/vault/types';
+import { ceremonyHandlers } from './ceremony-handlers';
+import type { CeremonySession } from '../../services/session/ceremony-session';
+import type { ChannelHandlers } from './handler-registry';
+import { operationHandlers, type ResolvedTarget } from './operation-handlers';
+import type { RehearsalHost } from '../../services/rehearsal/rehearsal-host';
+import { transcriptHandlers } from './transcript-handlers';
+
+export interface ChannelHandlerServices {
+  readonly version: string;
+  readonly profiles: ProfileStore;
+  /** The main process's environment and working directory, for importing VAULT_* variables. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Shows a file chooser; null when the person cancels. Electron's dialog, or the e2e fixture's. */
+  readonly openFile: (purpose: FileChoicePurpose) => Promise<string | null>;
+  /** Shows a folder chooser; null when the person cancels. */
+  readonly openDirectory: (purpose: DirectoryChoicePurpose) => Promise<string | null>;
+  /** Loads the profile's TLS files and builds a client (electron/services/vault/connect.ts), with an X-Vault-Token when given. */
+  readonly connect: (profile: ConnectionProfile, options?: { readonly token?: string }) => Promise<Result<VaultClient>>;
+  /** The in-process rehearsal Vault, started on first use. */
+  readonly rehearsal: RehearsalHost;
+  /** The ceremony the wizard runs (built over the same profiles, connections and rehearsal Vault). */
+  readonly ceremony: CeremonySession;
+  readonly now?: () => Date;
+}
+
+function healthSummary(answer: VaultAnswer<Health>): HealthSummary {
+  return { ...answer.data, status: answer.status };
+}
+
+/** Keeps kind and message only: a VaultError's other fields (status, Vault's texts) stay here. */
+function section<T, U>(result: VaultResult<T>, view: (answer: VaultAnswer<T>) => U): { ok: true; value: U } | { ok: false; error: AppError } {
+  return result.ok ? { ok: true, value: view(result.value) } : { ok: false, error: { kind: result.error.kind, message: result.error.message } };
+}
+
+async function withClient<T>(connect: () => Promise<Result<VaultClient>>, use: (client: VaultClient) => Promise<Result<T>>): Promise<Result<T>> {
+  const client = await connect();
+  if (!client.ok) return client;
+  try {
+    return await use(client.value);
+  } finally {
+    client.value.close();
+  }
+}
+
+export function createChannelHandlers(services: ChannelHandlerServices): ChannelHandlers {
+  const now = services.now ?? (() => new Date());
+  // Which Vault this session works against. Rehearsal until someone chooses a profile.
+  let session: { mode: AppMode; profile: string | null } = { mode: 'rehearsal', profile: null };
+  const info = () => ok({ version: services.version, ...session });
+
+  /** A target's name, address and a way to connect to it (with a Vault token, for operations that need one). */
+  async function resolve(target: ClusterTarget): Promise<Result<ResolvedTarget>> {
+    if (target.kind === 'profile') {
+      const profile = await services.profiles.get(target.name);
+      if (!profile.ok) return profile;
+      return ok({
+        label: profile.value.name,
+        address: profile.value.address,
+        connect: (token?: string) => services.connect(profile.value, token === undefined ? {} : { token }),
+      });
+    }
+    const clusters = await services.rehearsal.clusters();
+    if (!clusters.ok) return clusters;
+    const found = clusters.value.find((c) => c.cluster === target.cluster);
+    if (!found) return err('no-such-cluster', `The rehearsal Vault has no ${target.cluster} cluster.`);
+    return ok({ label: found.label, address: found.address, connect: (token?: string) => services.rehearsal.connect(target.cluster, token) });
+  }
+
+  async function rehearsalRootToken(): Promise<Result<string>> {
+    const vault = await services.rehearsal.vault();
+    return vault.ok ? ok(vault.value.rootToken) : vault;
+  }
+
+  return {
+    'app.info': async () => info(),
+
+    'app.selectMode': async (arg) => {
+      if (arg.mode === 'rehearsal') {
+        session = { mode: 'rehearsal', profile: null };
+        return info();
+      }
+      const found = await services.profiles.get(arg.profile);
+      if (!found.ok) return found;
+      session = { mode: 'live', profile: found.value.name };
+      return info();
+    },
+
+    'profiles.list': async () => {
+      const listed = await services.profiles.list();
+      return listed.ok ? ok({ profiles: [...listed.value] }) : listed;
+    },
+
+    'profiles.save': async ({ profile, replace }) => {
+      const saved = await services.profiles.save(profile, { replace });
+      return saved.ok ? ok({ profile: saved.value }) : saved;
+    },
+
+    'profiles.remove': async ({ name }) => {
+      if (session.profile === name) {
+        return err('profile-in-use', `Profile '${name}' is the one this session works against; choose another target on the Start screen before removing it.`);
+      }
+      const removed = await services.profiles.remove(name);
+      return removed.ok ? ok({ name }) : removed;
+    },
+
+    'profiles.importFromEnv': async ({ name }) => {
+      const imported = profileFromVaultEnv(services.env, name, { cwd: services.cwd });
+      return imported.ok ? ok({ profile: imported.value }) : imported;
+    },
+
+    'profiles.test': async ({ profile }) =>
+      withClient(() => services.connect(profile), async (client) => {
+        const health = await client.health();
+        if (!health.ok) return err(health.error.kind, health.error.message);
+        return ok({ profile: profile.name, address: profile.address, health: healthSummary(health.value) });
+      }),
+
+    'replication.targets': async () => {
+      if (session.mode === 'rehearsal') {
+        const clusters = await services.rehearsal.clusters();
+        if (!clusters.ok) return clusters;
+        return ok({ targets: clusters.value.map((c) => ({ target: { kind: 'rehearsal' as const, cluster: c.cluster }, label: c.label, address: c.address })) });
+      }
+      const listed = await services.profiles.list();
+      if (!listed.ok) return listed;
+      return ok({ targets: listed.value.map((p) => ({ target: { kind: 'profile' as const, name: p.name }, label: p.name, address: p.address })) });
+    },
+
+    'replication.status': async ({ target }) => {
+      const resolved = await resolve(target);
+      if (!resolved.ok) return resolved;
+      const { label, address, connect } = resolved.value;
+      return withClient(connect, async (client): Promise<Result<ReplicationOverview>> => {
+        // Asked side by side and reported one by one: a DR secondary may answer some and refuse others.
+        const [replication, health, seal] = await Promise.all([client.replicationStatus(), client.health(), client.sealStatus()]);
+        return ok({
+          label,
+          address,
+          fetchedAt: now().toISOString(),
+          replication: section(replication, (a) => a.data),
+          health: section(health, healthSummary),
+          seal: section(seal, (a) => a.data),
+        });
+      });
+    },
+
+    'dialog.openFile': async ({ purpose }) => ok({ path: await services.openFile(purpose) }),
+    'dialog.openDirectory': async ({ purpose }) => ok({ path: await services.openDirectory(purpose) }),
+
+    ...ceremonyHandlers(services.ceremony, () => session),
+    ...transcriptHandlers(),
+    ...operationHandlers({ resolve, rehearsalRootToken }),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * main.ts's wiring, with Electron replaced by a recording stand-in (its binary cannot run here):
+ * what is set up before 'ready', that the renderer session is hardened and serves the app scheme,
+ * that every contract channel reaches the registry with the sender frame, and that the window is
+ * built from the hardened options and protected from capture.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { channelNames } from '../../shared/ipc/ipc-contract';
+import { APP_ENTRY_URL, APP_SCHEME_PRIVILEGES } from './security/app-protocol';
+import { APP_PARTITION } from './security/window-options';
+
+const stub = vi.hoisted(() => {
+  const calls: Array<[string, ...unknown[]]> = [];
+  const record = (name: string) => (...args: unknown[]) => void calls.push([name, ...args]);
+  const appListeners = new Map<string, (...args: unknown[]) => void>();
+  const ipcHandlers = new Map<string, (event: unknown, arg: unknown) => Promise<unknown>>();
+  const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
+  const windows: Array<{ options: unknown; loaded: string[]; protection: boolean[] }> = [];
+  let ready!: () => void;
+  const whenReady = new Promise<void>((resolve) => (ready = resolve));
+  const state = { appPath: '', userData: '' };
+  const session = {
+    setPermissionRequestHandler: record('setPermissionRequestHandler'),
+    setPermissionCheckHandler: record('setPermissionCheckHandler'),
+    setDevicePermissionHandler: record('setDevicePermissionHandler'),
+    setSpellCheckerEnabled: record('setSpellCheckerEnabled'),
+    on: record('session.on'),
+    webRequest: { onBeforeRequest: record('onBeforeRequest') },
+    protocol: { handle: (scheme: string, handler: (request: Request) => Promise<Response>) => void protocolHandlers.set(scheme, handler) },
+  };
+  class BrowserWindow {
+    static getAllWindows = () => windows;
+    readonly record: (typeof windows)[number];
+    constructor(options: unknown) {
+      this.record = { options, loaded: [], protection: [] };
+      windows.push(this.record);
+    }
+    setContentProtection(on: boolean) {
+      this.record.protection.push(on);
+    }
+    once() {}
+    on() {}
+    loadURL(url: string) {
+      this.record.loaded.push(url);
+      return Promise.resolve();
+    }
+  }
+  const electron = {
+    app: {
+      isPackaged: false,
+      enableSandbox: record('enableSandbox'),
+      requestSingleInstanceLock: () => true,
+      quit: record('quit'),
+      on: (name: string, listener: (...args: unknown[]) => void) => void appListeners.set(name, listener),
+      whenReady: () => whenReady,
+      getAppPath: () => state.appPath,
+      getPath: (name: string) => (name === 'userData' ? state.userData : ''),
+      getVersion: () => '9.9.9',
+    },
+    protocol: { registerSchemesAsPrivileged: record('registerSchemesAsPrivileged') },
+    session: { fromPartition: (partition: string) => (calls.push(['fromPartition', partition]), session) },
+    ipcMain: { handle: (channel: string, handler: (event: unknown, arg: unknown) => Promise<unknown>) => void ipcHandlers.set(channel, handler) },
+    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
+    BrowserWindow,
+  };
+  return { calls, appListeners, ipcHandlers, protocolHandlers, windows, ready: () => ready(), state, electron };
+});
+
+vi.mock('electron', () => stub.electron);
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'main-wiring-'));
+  stub.state.appPath = dir;
+  stub.state.userData = join(dir, 'user-data');
+  mkdirSync(join(dir, 'dist', 'renderer'), { recursive: true });
+  writeFileSync(join(dir, 'dist', 'renderer', 'index.html'), '<!doctype html><title>built</title>');
+  await import('./main');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const frame = (url: string, parent: object | null = null) => ({ senderFrame: { url, parent, isDestroyed: () => false, detached: false } });
+
+describe('electron/app/main.ts wiring', () => {
+  it('before ready: registers the app scheme as privileged, sandboxes every renderer, hardens every web contents', () => {
+    expect(stub.calls).toContainEqual(['registerSchemesAsPrivileged', [APP_SCHEME_PRIVILEGES]]);
+    expect(stub.calls).toContainEqual(['enableSandbox']);
+    expect(stub.appListeners.has('web-contents-created')).toBe(true);
+    expect(stub.ipcHandlers.size).toBe(0);
+    expect(stub.windows).toHaveLength(0);
+  });
+
+  it('when ready: hardens the in-memory session, serves app:// from dist/renderer and opens one protected window', async () => {
+    stub.ready();
+    await vi.waitFor(() => expect(stub.windows).toHaveLength(1));
+    expect(stub.calls).toContainEqual(['fromPartition', APP_PARTITION]);
+    for (const name of ['setPermissionRequestHandler', 'setPermissionCheckHandler', 'setDevicePermissionHandler', 'onBeforeRequest']) {
+      expect(stub.calls.some(([call]) => call === name), name).toBe(true);
+    }
+    const served = await stub.protocolHandlers.get('app')!(new Request('app://vault-ceremony/index.html'));
+    expect(served.status).toBe(200);
+    expect(await served.text()).toContain('<title>built</title>');
+
+    const [window] = stub.windows;
+    expect(window!.loaded).toEqual([APP_ENTRY_URL]);
+    expect(window!.protection).toEqual([true]);
+    expect(window!.options).toMatchObject({
+      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false, preload: join(dir, 'dist', 'electron', 'preload.cjs') },
+    });
+  });
+
+  it('routes every contract channel through the registry, with the sender frame checked', async () => {
+    expect([...stub.ipcHandlers.keys()].sort()).toEqual([...channelNames].sort());
+    const info = stub.ipcHandlers.get('app.info')!;
+    expect(await info(frame('app://vault-ceremony/index.html'), {})).toEqual({ ok: true, value: { version: '9.9.9', mode: 'rehearsal', profile: null } });
+    expect(await info(frame('app://vault-ceremony/index.html', {}), {})).toMatchObject({ ok: false, error: { kind: 'forbidden-sender' } });
+    expect(await info(frame('https://evil.example/'), {})).toMatchObject({ ok: false, error: { kind: 'forbidden-sender' } });
+    expect(await info({ senderFrame: null }, {})).toMatchObject({ ok: false, error: { kind: 'forbidden-sender' } });
+    expect(await stub.ipcHandlers.get('profiles.list')!(frame('app://vault-ceremony/index.html'), {})).toEqual({ ok: true, value: { profiles: [] } });
+  });
+});

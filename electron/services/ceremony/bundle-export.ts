@@ -1,0 +1,77 @@
+/**
+ * Writes a ceremony's transcript bundle into a folder that may already hold other things (a
+ * rehearsal keeps its working journal in `DIR/ceremony/`), then verifies the bundle where it
+ * landed before reporting success.
+ *
+ * electron/services/transcript/bundle.ts writes only into an absent or empty folder, so the bundle is
+ * written (and verified) in a staging folder inside DIR, then moved into place: files by link
+ * (which refuses to replace an existing file) and the `signers/` folder by rename (which refuses
+ * a non-empty one), so an existing bundle is never overwritten. The transcript moves last: its
+ * presence marks a complete bundle.
+ */
+import { link, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { err, ok, type Result } from '../../../shared/result';
+import { describeFsError, fsErrorCode } from '../files/fs-error';
+import { syncDirectory } from '../files/durable-write';
+import { writeBundle, type BundleInput } from '../transcript/bundle';
+import { BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TRANSCRIPT } from '../transcript/bundle-layout';
+import { verifyBundle, type BundleReport } from '../transcript/verify';
+
+export type BundleExportErrorKind = 'bundle-exists' | 'write-failed' | 'bundle-invalid';
+
+export async function exportBundle(dir: string, input: BundleInput): Promise<Result<BundleReport, BundleExportErrorKind>> {
+  let entries: string[];
+  try {
+    await mkdir(dir, { recursive: true });
+    entries = await readdir(dir);
+  } catch (e) {
+    return err('write-failed', `cannot use ${dir} for the bundle: ${describeFsError(e)}`);
+  }
+  const taken = [BUNDLE_TRANSCRIPT, BUNDLE_JOURNAL, BUNDLE_SIGNERS].filter((name) => entries.includes(name));
+  if (taken.length > 0) return err('bundle-exists', `${dir} already holds ${taken.join(', ')}: a bundle is never overwritten, so choose a new folder`);
+
+  const placed = entries.length === 0 ? await written(dir, input) : await writeThroughStaging(dir, input);
+  if (!placed.ok) return placed;
+  const report = await verifyBundle(dir);
+  if (!report.valid) return err('bundle-invalid', `the bundle in ${dir} does not verify: ${report.problems.map((p) => p.message).join('; ')}`);
+  return ok(report);
+}
+
+async function written(dir: string, input: BundleInput): Promise<Result<void, BundleExportErrorKind>> {
+  const r = await writeBundle(dir, input);
+  if (r.ok) return ok(undefined);
+  return err(r.error.kind === 'bundle-exists' ? 'bundle-exists' : r.error.kind === 'write-failed' ? 'write-failed' : 'bundle-invalid', r.error.message);
+}
+
+async function writeThroughStaging(dir: string, input: BundleInput): Promise<Result<void, BundleExportErrorKind>> {
+  let staging: string;
+  try {
+    staging = await mkdtemp(join(dir, '.bundle-'));
+  } catch (e) {
+    return err('write-failed', `cannot write the bundle in ${dir}: ${describeFsError(e)}`);
+  }
+  try {
+    const r = await written(staging, input);
+    if (!r.ok) return r;
+    const moved: string[] = [];
+    try {
+      await rename(join(staging, BUNDLE_SIGNERS), join(dir, BUNDLE_SIGNERS));
+      moved.push(BUNDLE_SIGNERS);
+      for (const name of [BUNDLE_JOURNAL, BUNDLE_TRANSCRIPT]) {
+        await link(join(staging, name), join(dir, name));
+        moved.push(name);
+      }
+      await syncDirectory(dir);
+    } catch (e) {
+      for (const name of moved) await rm(join(dir, name), { recursive: true, force: true });
+      const exists = ['EEXIST', 'ENOTEMPTY'].includes(fsErrorCode(e));
+      return exists
+        ? err('bundle-exists', `a bundle file appeared in ${dir} while writing: another process is writing there`)
+        : err('write-failed', `cannot move the bundle into ${dir}: ${describeFsError(e)}; nothing was left behind`);
+    }
+    return ok(undefined);
+  } finally {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Performs one action the state machine asks for (shared/ceremony/ceremony-events.ts `ServiceAction`)
+ * against Vault and the service's secrets, every Vault call on the record (./recorded-call.ts),
+ * and says what happened as the machine's `serviceResult` event: facts on success, a reason
+ * (and, for attempt calls, the attempt status read afterwards) on failure. Nothing here changes
+ * the ceremony's state; the service journals the result and applies it.
+ *
+ * - The OTP is generated here from the server's `otp_length` (legacy when 0) and never sent
+ *   anywhere but the attempt's start; the token is decoded here, offline.
+ * - Before a share is sent, the attempt status is read again: a nonce, progress or threshold that
+ *   is not what the ceremony recorded means someone else acted, so the share is not sent and the
+ *   machine turns the observation into a deviation.
+ * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
+ *   with the journal's guard, before the answer holding them is recorded.
+ */
+import { bytesToHex, wipe } from '../../../shared/codecs/bytes';
+import type { AttemptStatus, CeremonyEvent, ServiceAction, ServiceFacts } from '../../../shared/ceremony/ceremony-events';
+import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import type { RandomBytes } from '../../../shared/codecs/base62';
+import type { JsonObject } from '../../../shared/record/journal-event';
+import { generateOtp } from '../../../shared/codecs/otp';
+import { ok, type Result } from '../../../shared/result';
+import { decodeToken } from '../../../shared/codecs/token-decode';
+import type { Journal } from '../journal/journal';
+import type { VaultClient } from '../vault/client';
+import type { GenerationStatus, VaultResult } from '../vault/types';
+import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
+import type { SecretStore } from './secret-store';
+
+/** A decrypted share waiting to be sent, with what the journal may say about it. */
+export interface PendingShare {
+  readonly officer: string;
+  /** The share bytes (33, or 32 for a 1-of-1 seal). Secret: wiped once sent or abandoned. */
+  readonly bytes: Uint8Array;
+  /** SHA-256 of the PGP ciphertext, key fingerprint and key ID, or just the form of a plaintext share. */
+  readonly commitment: JsonObject;
+}
+
+export interface ActionContext {
+  readonly journal: Journal;
+  readonly secrets: SecretStore;
+  readonly randomBytes: RandomBytes;
+  now(): string;
+  /** The client for a plan profile; undefined when none was given. */
+  client(profile: string): VaultClient | undefined;
+  /** The client for generation-attempt calls (on Vault 2.x it carries the primary's root token). */
+  attemptClient(profile: string): Promise<VaultClient | undefined>;
+  /** Hands over (and forgets) the share decrypted for this officer. */
+  takeShare(officer: string): PendingShare | undefined;
+}
+
+export type ServiceResultEvent = Extract<CeremonyEvent, { type: 'serviceResult' }>;
+export interface Performed {
+  readonly event: ServiceResultEvent;
+  /** Further journal details (a share's commitment). */
+  readonly extra?: JsonObject;
+}
+
+type Outcome = Promise<Result<Performed, RecordedCallErrorKind>>;
+
+const GENERATION = 'sys/replication/dr/secondary/generate-operation-token';
+const ATTEMPT = `${GENERATION}/attempt`;
+
+/** Actions that need something only a person can give (a share, a key, a token): the service collects it first. */
+export function needsPersonInput(action: ServiceAction): boolean {
+  return action.kind === 'collect-root-token' || action.kind === 'collect-batch-token' || action.kind === 'sign-transcript';
+}
+
+export async function performAction(ctx: ActionContext, state: CeremonyState, action: ServiceAction): Outcome {
+  const step = state.step;
+  const done = (facts: ServiceFacts, extra?: JsonObject): Result<Performed, never> =>
+    ok({ event: { type: 'serviceResult', step, outcome: 'ok', facts, at: ctx.now() }, ...(extra ? { extra } : {}) });
+  const failed = (reason: string, observed?: AttemptStatus, extra?: JsonObject): Result<Performed, never> =>
+    ok({ event: { type: 'serviceResult', step, outcome: 'failed', reason, ...(observed ? { observed } : {}), at: ctx.now() }, ...(extra ? { extra } : {}) });
+  const record = <T>(client: VaultClient, request: Omit<VaultRequestRecord, 'profile'>, call: () => Promise<VaultResult<T>>, guard?: (a: VaultResult<T>) => void) =>
+    recordedCall(ctx.journal, step, { profile: client.profileName, ...request }, call, guard);
+  /** The attempt as Vault sees it now, for a failed attempt call's `observed`. */
+  const observe = async (client: VaultClient): Promise<Result<AttemptStatus | undefined, RecordedCallErrorKind>> => {
+    const r = await record(client, { method: 'GET', path: ATTEMPT }, () => client.drOperationToken.status());
+    return r.ok ? ok(r.value.ok ? attemptOf(r.value.value.data) : undefined) : r;
+  };
+
+  if (needsPersonInput(action)) throw new TypeError(`'${action.kind}' waits for a person's input; it is not performed on its own`);
+  const profile = 'profile' in action ? action.profile : state.plan.profile;
+  const attemptCall = ['generate-otp', 'start-attempt', 'submit-share', 'cancel-attempt'].includes(action.kind);
+  const client = attemptCall ? await ctx.attemptClient(profile) : ctx.client(profile);
+  if (!client && action.kind !== 'decode-token') {
+    return failed(`there is no connection for profile '${profile}'${attemptCall && state.plan.token_path === 'primary-root-token' ? " with the primary's root token" : ''}: connect it, then retry`);
+  }
+  const vault = client!;
+  const secret = (name: Parameters<SecretStore['text']>[0]) => ctx.secrets.text(name);
+  const lostSecret = (what: string) => failed(`the ${what} is no longer in this laptop's memory; the ceremony must obtain it again`);
+
+  switch (action.kind) {
+    case 'read-replication-status': {
+      const r = await record(vault, { method: 'GET', path: 'sys/replication/status' }, () => vault.replicationStatus());
+      if (!r.ok) return r;
+      return r.value.ok ? done({ kind: action.kind, mode: r.value.value.data.dr.mode }) : failed(r.value.error.message);
+    }
+    case 'generate-otp': {
+      const r = await record(vault, { method: 'GET', path: ATTEMPT }, () => vault.drOperationToken.status());
+      if (!r.ok) return r;
+      if (!r.value.ok) return failed(r.value.error.message);
+      const status = r.value.value.data;
+      const attempt = attemptOf(status);
+      const legacy = status.otp_length === 0;
+      // With an attempt already open the machine restarts instead; an OTP would be wasted.
+      if (!attempt.started) {
+        const otp = generateOtp(status.otp_length, ctx.randomBytes);
+        if (!otp.ok) return failed(`Vault reported otp_length ${status.otp_length}: ${otp.error.message}`);
+        ctx.secrets.put('otp', otp.value);
+      }
+      return done({ kind: action.kind, otpLength: legacy ? LEGACY_OTP_CHARS : status.otp_length, legacy, attempt });
+    }
+    case 'start-attempt': {
+      const otp = secret('otp');
+      if (otp === undefined) return lostSecret('one-time password');
+      const r = await record(vault, { method: 'PUT', path: ATTEMPT, body: { otp } }, () => vault.drOperationToken.start({ otp }));
+      if (!r.ok) return r;
+      if (r.value.ok) return done({ kind: action.kind, attempt: attemptOf(r.value.value.data) });
+      const seen = await observe(vault);
+      return seen.ok ? failed(r.value.error.message, seen.value) : seen;
+    }
+    case 'submit-share':
+      return submitShare(ctx, vault, state, action, { record, observe, done, failed });
+    case 'decode-token': {
+      const otp = secret('otp');
+      const encoded = secret('encoded-token');
+      if (otp === undefined || encoded === undefined) return lostSecret(otp === undefined ? 'one-time password' : 'encoded token');
+      const decoded = decodeToken(encoded, otp, state.otp?.legacy ? 0 : state.otp?.length);
+      if (!decoded.ok) return failed(decoded.error.message);
+      ctx.secrets.put('operation-token', decoded.value.token);
+      return done({ kind: action.kind, tokenLength: decoded.value.token.length });
+    }
+    case 'cancel-attempt': {
+      const r = await record(vault, { method: 'DELETE', path: ATTEMPT }, () => vault.drOperationToken.cancel());
+      if (!r.ok) return r;
+      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+    }
+    case 'promote': {
+      const token = secret('operation-token');
+      if (token === undefined) return lostSecret('DR operation token');
+      const options = { drOperationToken: token, force: action.force, ...(action.primaryClusterAddr ? { primaryClusterAddr: action.primaryClusterAddr } : {}) };
+      const body = { dr_operation_token: token, force: action.force, ...(action.primaryClusterAddr ? { primary_cluster_addr: action.primaryClusterAddr } : {}) };
+      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/promote', body }, () => vault.dr.secondary.promote(options));
+      if (!r.ok) return r;
+      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+    }
+    case 'delete-operation-token': {
+      const token = secret('operation-token');
+      if (token === undefined) return lostSecret('DR operation token');
+      const body = { dr_operation_token: token };
+      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/operation-token/delete', body }, () => vault.drOperationToken.delete(token));
+      if (!r.ok) return r;
+      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+    }
+    case 'demote': {
+      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/primary/demote' }, () => vault.dr.primary.demote());
+      if (!r.ok) return r;
+      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+    }
+    case 'create-secondary-token': {
+      const id = action.secondaryId;
+      const keep = (a: VaultResult<{ token: string }>) => void (a.ok && ctx.secrets.put('activation-token', a.value.data.token));
+      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/primary/secondary-token', body: { id } }, () => vault.dr.primary.secondaryToken({ id }), keep);
+      if (!r.ok) return r;
+      return r.value.ok ? done({ kind: action.kind, secondaryId: id }) : failed(r.value.error.message);
+    }
+    case 'update-primary': {
+      const token = secret('operation-token');
+      if (token === undefined) return lostSecret('DR operation token');
+      let options: Parameters<VaultClient['dr']['secondary']['updatePrimary']>[0];
+      let body: JsonObject;
+      if (action.method === 'addrs') {
+        options = { drOperationToken: token, updatePrimaryAddrs: action.updatePrimaryAddrs };
+        body = { dr_operation_token: token, update_primary_addrs: [...action.updatePrimaryAddrs] };
+      } else {
+        const activation = secret('activation-token');
+        if (activation === undefined) return lostSecret('secondary activation token');
+        const addr = action.primaryApiAddr ? { primaryApiAddr: action.primaryApiAddr } : {};
+        options = { drOperationToken: token, token: activation, ...addr };
+        body = { dr_operation_token: token, token: activation, ...(action.primaryApiAddr ? { primary_api_addr: action.primaryApiAddr } : {}) };
+      }
+      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/update-primary', body }, () => vault.dr.secondary.updatePrimary(options));
+      if (!r.ok) return r;
+      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+    }
+    default:
+      throw new TypeError(`unhandled action ${action.kind}`);
+  }
+}
+
+/** A legacy OTP is 16 random bytes in padded base64: 24 characters. */
+const LEGACY_OTP_CHARS = 24;
+
+interface Helpers {
+  record<T>(client: VaultClient, request: Omit<VaultRequestRecord, 'profile'>, call: () => Promise<VaultResult<T>>, guard?: (a: VaultResult<T>) => void): Promise<Result<VaultResult<T>, RecordedCallErrorKind>>;
+  observe(client: VaultClient): Promise<Result<AttemptStatus | undefined, RecordedCallErrorKind>>;
+  done(facts: ServiceFacts, extra?: JsonObject): Result<Performed, never>;
+  failed(reason: string, observed?: AttemptStatus, extra?: JsonObject): Result<Performed, never>;
+}
+
+async function submitShare(
+  ctx: ActionContext,
+  vault: VaultClient,
+  state: CeremonyState,
+  action: Extract<ServiceAction, { kind: 'submit-share' }>,
+  h: Helpers,
+): Outcome {
+  const share = ctx.takeShare(action.officer);
+  if (!share) return h.failed(`${action.officer}'s share is not in memory (it is forgotten once tried): ${action.actor} enters it again`);
+  const extra = { share: share.commitment };
+  try {
+    const recorded = state.attempt;
+    const before = await h.record(vault, { method: 'GET', path: ATTEMPT }, () => vault.drOperationToken.status());
+    if (!before.ok) return before;
+    if (!before.value.ok) return h.failed(`the attempt status could not be checked, so the share was not sent: ${before.value.error.message}`, undefined, extra);
+    const seen = attemptOf(before.value.value.data);
+    if (!recorded || !seen.started || seen.nonce !== action.nonce || seen.progress !== recorded.progress || seen.required !== recorded.required)
+      return h.failed('the attempt on Vault is not the one this ceremony recorded, so the share was not sent', seen, extra);
+
+    const key = bytesToHex(share.bytes);
+    const keepEncoded = (a: VaultResult<GenerationStatus>) => {
+      if (a.ok && a.value.data.complete && a.value.data.encoded_token !== '') ctx.secrets.put('encoded-token', a.value.data.encoded_token);
+    };
+    const r = await h.record(vault, { method: 'PUT', path: `${GENERATION}/update`, body: { key, nonce: action.nonce } }, () => vault.drOperationToken.submitShare({ key, nonce: action.nonce }), keepEncoded);
+    if (!r.ok) return r;
+    if (!r.value.ok) {
+      const after = await h.observe(vault);
+      return after.ok ? h.failed(r.value.error.message, after.value, extra) : after;
+    }
+    const data = r.value.value.data;
+    if (data.complete && data.encoded_token === '')
+      return h.failed('Vault completed the attempt without an encoded token (was it started with a PGP key?); the token cannot be decoded', undefined, extra);
+    return h.done({ kind: 'submit-share', attempt: attemptOf(data), complete: data.complete }, extra);
+  } finally {
+    wipe(share.bytes);
+  }
+}
+
+function attemptOf(s: GenerationStatus): AttemptStatus {
+  return { started: s.started, nonce: s.nonce, progress: s.progress, required: s.required };
+}

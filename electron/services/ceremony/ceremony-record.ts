@@ -1,0 +1,111 @@
+/**
+ * How a ceremony is written into its journal, and read back from it.
+ *
+ * - The second event, `ceremony-started`, holds the whole plan (names, fingerprints, threshold:
+ *   nothing secret) and the machine's start time, so a journal alone is enough to resume.
+ * - Every event the state machine accepted is journaled with the event itself under
+ *   `details.event`, so `replay` rebuilds the exact state. Journal types follow what the
+ *   transcript shows: `step-acknowledged`, `service-result`, `deviation` (raised, cancel, abort),
+ *   `deviation-witnessed`, `ceremony-resumed`. Deviations the machine detects in Vault's answers
+ *   get a `deviation` event of their own (no `event`: they replay from the result that caused them).
+ * - `ceremony-finished` closes the record when signing begins: the transcript people sign is
+ *   rendered from the journal up to and including it, and that prefix is the bundle's journal.
+ */
+import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
+import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import { validatePlan, type CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import { isJsonValue, type JournalEvent, type JsonObject, type Role, type VerifiedChain } from '../../../shared/record/journal-event';
+import { err, ok, type Result } from '../../../shared/result';
+import type { EventInput } from '../journal/journal';
+
+export const CEREMONY_STARTED = 'ceremony-started';
+export const CEREMONY_FINISHED = 'ceremony-finished';
+export const INTERRUPTION = 'interruption';
+export const SYSTEM = { actor: 'vault-ceremony', role: 'system' } as const;
+
+export type RecordErrorKind = 'not-a-ceremony-journal' | 'unreadable-event';
+
+export function startedEntry(plan: CeremonyPlan, at: string): EventInput {
+  return { ...SYSTEM, step: 'roll-call', type: CEREMONY_STARTED, details: { plan: plainJson(plan), started_at: at } };
+}
+
+/** The journal entry for an event the machine accepted in `before`. `extra` adds commitments and the like. */
+export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: JsonObject = {}): EventInput {
+  const details = { ...extra, event: plainJson(event) };
+  const step = event.type === 'acknowledge' ? event.step : before.step;
+  switch (event.type) {
+    case 'acknowledge':
+      return { actor: event.actor, role: event.role, step, type: 'step-acknowledged', details };
+    case 'serviceResult':
+      return { ...SYSTEM, step, type: 'service-result', details };
+    case 'resume':
+      return { ...SYSTEM, step, type: 'ceremony-resumed', details };
+    case 'deviationWitnessed':
+      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation-witnessed', details };
+    case 'deviation':
+    case 'cancel':
+    case 'abort':
+      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation', details };
+  }
+}
+
+/** `deviation` entries for what the machine detected by itself between two states. */
+export function detectedDeviations(before: CeremonyState, after: CeremonyState): EventInput[] {
+  return after.deviations
+    .filter((d) => d.id > before.deviations.length && d.raisedBy === undefined)
+    .map((d: Deviation) => ({
+      ...SYSTEM,
+      step: d.step,
+      type: 'deviation',
+      details: { detected: true, id: d.id, kind: d.kind, reason: d.reason },
+    }));
+}
+
+export interface CeremonyRecord {
+  readonly plan: CeremonyPlan;
+  readonly startedAt: string;
+  readonly events: readonly CeremonyEvent[];
+  /** How many journal events the signed transcript covers (through `ceremony-finished`), once it exists. */
+  readonly sealedEvents: number | undefined;
+}
+
+/** Reads the plan and the machine's events back out of a verified journal. */
+export function readRecord(chain: VerifiedChain): Result<CeremonyRecord, RecordErrorKind> {
+  const started = chain.events[1];
+  if (started?.type !== CEREMONY_STARTED)
+    return err('not-a-ceremony-journal', `this journal (ceremony '${chain.ceremonyId}') does not begin a ceremony: its second event is not '${CEREMONY_STARTED}'`);
+  const plan = validatePlan(started.details.plan);
+  const at = started.details.started_at;
+  if (!plan.ok || typeof at !== 'string')
+    return err('not-a-ceremony-journal', `the plan recorded in this journal cannot be read${plan.ok ? '' : `: ${plan.error.message}`}`);
+  const events: CeremonyEvent[] = [];
+  for (const e of chain.events) {
+    const payload = e.details.event;
+    if (payload === undefined) continue;
+    if (!isEventShaped(payload)) return err('unreadable-event', `journal event ${e.seq} (${e.type}) holds a ceremony event this version cannot read`);
+    events.push(payload);
+  }
+  const finished = chain.events.findIndex((e: JournalEvent) => e.type === CEREMONY_FINISHED);
+  return ok({ plan: plan.value, startedAt: at, events, sealedEvents: finished < 0 ? undefined : finished + 1 });
+}
+
+/** The role a plan gives a name; witnessed substitutes are officers. */
+export function roleOf(plan: CeremonyPlan, actor: string): Role {
+  if (actor === plan.administrator.name) return 'administrator';
+  if (plan.witnesses.some((w) => w.name === actor)) return 'witness';
+  return 'officer';
+}
+
+/** The journal (and replay) check the rest; this only keeps a foreign object from passing as an event. */
+function isEventShaped(value: unknown): value is CeremonyEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { type, at } = value as { type?: unknown; at?: unknown };
+  return typeof at === 'string' && ['acknowledge', 'serviceResult', 'deviation', 'deviationWitnessed', 'cancel', 'abort', 'resume'].includes(String(type));
+}
+
+/** Plain JSON of typed data (undefined fields dropped), as the journal stores it. */
+function plainJson(value: object): JsonObject {
+  const plain: unknown = JSON.parse(JSON.stringify(value));
+  if (!isJsonValue(plain) || typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new TypeError('not a JSON object');
+  return plain as JsonObject;
+}

@@ -1,0 +1,115 @@
+/**
+ * Resuming a ceremony after a crash, a power cut or a restart: reopen its journal (which cuts a
+ * torn last write), rebuild the state by replaying the journaled events, record an
+ * `interruption`, read from Vault what the attempt and the cluster's mode are now (on the record),
+ * and hand both to the machine's `resume` event. Secrets never survive a restart, so the machine
+ * decides what the loss means: typically the attempt is cancelled (witnessed) and started again
+ * with a fresh OTP and every share.
+ *
+ * A ceremony that had already ended is reopened as it is, without an interruption: there is
+ * nothing to resume, only a bundle to export.
+ */
+import type { AttemptStatus } from '../../../shared/ceremony/ceremony-events';
+import { isEnded, replay } from '../../../shared/ceremony/ceremony-machine';
+import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import { canonicalJson, type JsonValue } from '../../../shared/record/journal-event';
+import { err, ok, type Result } from '../../../shared/result';
+import { renderTranscript } from '../../../shared/record/transcript-format';
+import { Journal } from '../journal/journal';
+import { CEREMONY_FINISHED, INTERRUPTION, readRecord, SYSTEM } from './ceremony-record';
+import { CeremonyService, checkOptions, type CeremonyServiceErrorKind, type CeremonyServiceOptions } from './ceremony-service';
+import { recordedCall } from './recorded-call';
+import { TranscriptSigning } from './transcript-signing';
+
+export type RecoveryErrorKind = CeremonyServiceErrorKind | 'journal-unusable' | 'plan-mismatch' | 'replay-failed' | 'signatures-lost';
+
+export interface ResumeOptions extends CeremonyServiceOptions {
+  /** When given, it must be the plan the journal recorded (the journal's copy is used either way). */
+  readonly plan?: CeremonyPlan;
+}
+
+export async function resumeCeremony(options: ResumeOptions): Promise<Result<CeremonyService, RecoveryErrorKind>> {
+  const opened = await Journal.open(options.journalPath, options.clock ? { clock: options.clock } : {});
+  if (!opened.ok) return err('journal-unusable', opened.error.message);
+  const { journal, tornTail } = opened.value;
+  const fail = async <K extends RecoveryErrorKind>(kind: K, message: string) => {
+    await journal.close();
+    return err(kind, message);
+  };
+
+  const chain = journal.chain;
+  const record = readRecord(chain);
+  if (!record.ok) return fail('journal-unusable', record.error.message);
+  const { plan } = record.value;
+  if (options.plan && planText(options.plan) !== planText(plan))
+    return fail('plan-mismatch', `the plan given is not the plan this journal recorded for ceremony '${plan.id}': resume with the journal's own plan`);
+  const state = replay(plan, record.value.startedAt, record.value.events);
+  if (!state.ok) return fail('replay-failed', `the journal's events do not replay: ${state.error.message}`);
+  const keys = checkOptions(plan, options);
+  if (!keys.ok) return fail(keys.error.kind, keys.error.message);
+
+  let signing: { signing: TranscriptSigning; sealedEvents: number } | undefined;
+  const sealedEvents = record.value.sealedEvents;
+  if (sealedEvents !== undefined) {
+    const sealed = { ...chain, events: chain.events.slice(0, sealedEvents), head: chain.events[sealedEvents - 1]!.hash };
+    const path = options.signingPath ?? `${journal.path}.signing.json`;
+    const loaded = await TranscriptSigning.load(renderTranscript(sealed), sealed.head, path, state.value.signed);
+    if (!loaded.ok) return fail('signatures-lost', loaded.error.message);
+    signing = { signing: loaded.value, sealedEvents };
+  }
+  const service = CeremonyService.attach(options, journal, state.value, keys.value, signing);
+  if (isEnded(state.value)) return ok(service);
+
+  const s = state.value;
+  const last = chain.events[chain.events.length - 1]!;
+  const interruption = await journal.append({
+    ...SYSTEM,
+    step: s.step,
+    type: INTERRUPTION,
+    details: {
+      last_event: { seq: last.seq, time: last.time, type: last.type },
+      ...(tornTail ? { torn_tail: { bytes: tornTail.bytes, after_seq: tornTail.afterSeq } } : {}),
+      secrets_lost: [...s.held],
+      attempt: s.attempt ? { nonce: s.attempt.nonce, progress: s.attempt.progress, required: s.attempt.required } : null,
+      record_closed: chain.events.some((e) => e.type === CEREMONY_FINISHED),
+    },
+  });
+  if (!interruption.ok) return fail('journal-failed', interruption.error.message);
+
+  const reading = await readVault(journal, options, plan, s.step);
+  if (!reading.ok) return fail('journal-failed', reading.error.message);
+  const resumed = await service.resume(reading.value);
+  if (!resumed.ok) {
+    await service.close();
+    return err(resumed.error.kind, resumed.error.message);
+  }
+  return ok(service);
+}
+
+function planText(plan: CeremonyPlan): string {
+  return canonicalJson(JSON.parse(JSON.stringify(plan)) as JsonValue);
+}
+
+/** What Vault says now: the attempt (for plans that use shares) and the ceremony cluster's DR mode. Unreadable means unknown. */
+async function readVault(
+  journal: Journal,
+  options: CeremonyServiceOptions,
+  plan: CeremonyPlan,
+  step: string,
+): Promise<Result<{ attemptStatus: AttemptStatus | undefined; mode: string | undefined }, 'journal-failed'>> {
+  const client = options.clients[plan.profile]!;
+  const profile = client.profileName;
+  let attemptStatus: AttemptStatus | undefined;
+  if (plan.token_path !== 'batch-dr-token') {
+    const path = 'sys/replication/dr/secondary/generate-operation-token/attempt';
+    const r = await recordedCall(journal, step, { profile, method: 'GET', path }, () => client.drOperationToken.status());
+    if (!r.ok) return r;
+    if (r.value.ok) {
+      const { started, nonce, progress, required } = r.value.value.data;
+      attemptStatus = { started, nonce, progress, required };
+    }
+  }
+  const status = await recordedCall(journal, step, { profile, method: 'GET', path: 'sys/replication/status' }, () => client.replicationStatus());
+  if (!status.ok) return status;
+  return ok({ attemptStatus, mode: status.value.ok ? status.value.value.data.dr.mode : undefined });
+}

@@ -1,0 +1,302 @@
+/**
+ * The ceremony service against a real in-process rehearsal Vault over mutual TLS: share entry's
+ * refusals (another officer's share, a wrong passphrase) change nothing and the ceremony then goes
+ * on; a share is not sent when someone else restarted the attempt; a journal that cannot be
+ * written stops the service before its next Vault call.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as openpgp from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validatePlan, type CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import { startRehearsalVault, type RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
+import { createVaultClient, type VaultClient } from '../vault/client';
+import { readSignedTranscript } from '../transcript/signing';
+import { verifyBundle } from '../transcript/verify';
+import { startCeremony, type CeremonyService } from './ceremony-service';
+import { playCeremony } from '../rehearsal/headless-driver';
+import { generateSigners, rehearsalPlan, type RehearsalCast } from '../rehearsal/rehearsal-cast';
+import { connectTarget, DR_SECONDARY_PROFILE } from '../rehearsal/rehearsal-target';
+
+const OFFICER_PASSPHRASE = 'correct horse battery staple';
+const isRoot = process.getuid?.() === 0;
+
+let root: string;
+let vault: RehearsalVault;
+let client: VaultClient;
+let cast: RehearsalCast;
+let calls: string[];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'vc-service-'));
+  const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: OFFICER_PASSPHRASE });
+  if (!started.ok) throw new Error(started.error.message);
+  vault = started.value;
+  const target = await connectTarget({ kind: 'in-process', vault, officerPassphrase: OFFICER_PASSPHRASE });
+  if (!target.ok) throw new Error(target.error.message);
+  calls = [];
+  client = counting(target.value.client, calls);
+  cast = { ...(await generateSigners(true)), officers: target.value.officers };
+});
+
+afterAll(async () => {
+  client?.close();
+  await vault?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function plan(id: string): CeremonyPlan {
+  const p = rehearsalPlan(cast, { id, threshold: 2, profile: DR_SECONDARY_PROFILE });
+  if (!p.ok) throw new Error(p.error.message);
+  return p.value;
+}
+
+async function start(id: string, log: string[] = []): Promise<CeremonyService> {
+  const r = await startCeremony(plan(id), {
+    journalPath: join(root, `${id}.jsonl`),
+    clients: { [DR_SECONDARY_PROFILE]: client },
+    officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+    log: (line) => log.push(line),
+  });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+/** Records the name of every client method called (close excluded). */
+function counting(target: VaultClient, seen: string[]): VaultClient {
+  const wrap = <T extends object>(obj: T, path: string): T =>
+    new Proxy(obj, {
+      get(o, prop) {
+        const value = Reflect.get(o, prop) as unknown;
+        const name = `${path}${String(prop)}`;
+        if (typeof value === 'function')
+          return (...args: unknown[]) => {
+            if (name !== 'close') seen.push(name);
+            return (value as (...a: unknown[]) => unknown).apply(o, args);
+          };
+        return value !== null && typeof value === 'object' ? wrap(value, `${name}.`) : value;
+      },
+    });
+  return wrap(target, '');
+}
+
+const attemptProgress = async () => {
+  const r = await client.drOperationToken.status();
+  if (!r.ok) throw new Error(r.error.message);
+  return { started: r.value.data.started, nonce: r.value.data.nonce, progress: r.value.data.progress };
+};
+
+describe.skipIf(!isRoot)('a journal that cannot be written', () => {
+  it('stops the service before its next Vault call', async () => {
+    const service = await start('journal-fails');
+    await playCeremony(service, cast, { log: () => undefined, until: (s) => s.ceremony.acknowledgements.length === 1 });
+    const last = service.status().ceremony.acknowledgements[0]!.anyOf[0]!;
+    expect(service.status().ceremony.step).toBe('roll-call');
+    const before = calls.length;
+    const path = service.status().journal.path;
+    execFileSync('chattr', ['+i', path]);
+    try {
+      // The last roll-call answer would make the laptop read the replication status at once.
+      const r = await service.act({ type: 'acknowledge', step: 'roll-call', actor: last.name, role: last.role });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.kind).toBe('journal-failed');
+      expect(calls.length).toBe(before);
+      expect(service.status().stopped).toBe(true);
+      expect(service.status().ceremony.step).toBe('roll-call');
+      const again = await service.retry();
+      expect(again.ok || again.error.kind).toBe('stopped');
+    } finally {
+      execFileSync('chattr', ['-i', path]);
+      await service.close();
+    }
+  });
+});
+
+describe('share entry and the attempt', () => {
+  let service: CeremonyService;
+  const log: string[] = [];
+  const officer = (i: number) => cast.officers[i]!;
+  const events = () => service.status().journal.events;
+
+  beforeAll(async () => {
+    service = await start('shares', log);
+    const played = await playCeremony(service, cast, { log: () => undefined, until: (s) => s.input === 'share' });
+    if (!played.ok) throw new Error(played.error.message);
+  });
+  afterAll(() => service?.close());
+
+  it('names the officer and key a share is for before anything is decrypted', async () => {
+    const r = await service.inspectShare(officer(1).encryptedShare);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.officer).toBe(officer(1).name);
+    expect(r.value.fingerprint).toBe(officer(1).fingerprint);
+    expect(r.value.keyId).toMatch(/^0x[0-9A-F]{16}$/);
+    expect(r.value.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("refuses another officer's share, changing nothing", async () => {
+    const before = { events: events(), attempt: await attemptProgress(), view: service.status().ceremony };
+    const r = await service.submitShare({
+      officer: officer(0).name,
+      pasted: officer(1).encryptedShare,
+      unlock: { kind: 'openpgp', privateKeyArmored: officer(0).privateKeyArmored, passphrase: OFFICER_PASSPHRASE },
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.kind).toBe('wrong-officer');
+    expect(r.error.message).toContain(`officer '${officer(1).name}'`);
+    expect(r.error.message).toContain(`${officer(0).name} should paste their own share`);
+    expect(events()).toBe(before.events);
+    expect(await attemptProgress()).toEqual(before.attempt);
+    expect(service.status().ceremony).toEqual(before.view);
+  });
+
+  it('refuses a wrong passphrase, changing nothing and never echoing it', async () => {
+    const before = { events: events(), attempt: await attemptProgress() };
+    const wrong = 'Tr0ub4dor&3 wrong passphrase';
+    const r = await service.submitShare({
+      officer: officer(0).name,
+      pasted: officer(0).encryptedShare,
+      unlock: { kind: 'openpgp', privateKeyArmored: officer(0).privateKeyArmored, passphrase: wrong },
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.kind).toBe('decrypt-failed');
+    expect(r.error.message).toMatch(/passphrase .* is wrong; nothing was decrypted or submitted/);
+    expect(r.error.message).not.toContain(wrong);
+    expect(events()).toBe(before.events);
+    expect(await attemptProgress()).toEqual(before.attempt);
+    expect(readFileSync(service.status().journal.path, 'utf8')).not.toContain(wrong);
+  });
+
+  it('refuses a person acknowledging share entry without a share', async () => {
+    const r = await service.act({ type: 'acknowledge', step: 'share-entry', actor: officer(0).name, role: 'officer' });
+    expect(!r.ok && r.error.kind).toBe('use-dedicated-call');
+  });
+
+  it('then accepts the right share, re-reading the attempt before sending it', async () => {
+    const before = events();
+    calls.length = 0;
+    const r = await service.submitShare({
+      officer: officer(0).name,
+      pasted: officer(0).encryptedShare,
+      unlock: { kind: 'openpgp', privateKeyArmored: officer(0).privateKeyArmored, passphrase: OFFICER_PASSPHRASE },
+    });
+    expect(r.ok).toBe(true);
+    expect(calls).toEqual(['drOperationToken.status', 'drOperationToken.submitShare']);
+    expect(service.status().ceremony.progress).toEqual({ entered: 1, required: 2 });
+    expect((await attemptProgress()).progress).toBe(1);
+    // Acknowledgement, the status read and the update (request and response each), the result.
+    expect(events()).toBe(before + 6);
+    const journal = readFileSync(service.status().journal.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const result = journal[journal.length - 1];
+    expect(result.type).toBe('service-result');
+    expect(result.details.share).toMatchObject({ officer: officer(0).name, form: 'pgp', fingerprint: officer(0).fingerprint });
+    expect(result.details.share.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('does not send a share when someone else replaced the attempt, and records the deviation', async () => {
+    const ours = (await attemptProgress()).nonce;
+    const theirs = await vault.faults.replaceAttempt('drSecondary');
+    calls.length = 0;
+    const r = await service.submitShare({
+      officer: officer(1).name,
+      pasted: officer(1).encryptedShare,
+      unlock: { kind: 'openpgp', privateKeyArmored: officer(1).privateKeyArmored, passphrase: OFFICER_PASSPHRASE },
+    });
+    expect(r.ok).toBe(true);
+    expect(calls).toEqual(['drOperationToken.status']);
+    expect(await attemptProgress()).toEqual({ started: true, nonce: theirs, progress: 0 });
+    const view = service.status().ceremony;
+    expect(view.step).toBe('cancel-attempt');
+    expect(view.openDeviations.map((d) => d.kind)).toEqual(['nonce-changed']);
+    expect(view.openDeviations[0]!.reason).toContain(ours);
+    expect(log.some((l) => l.includes('deviation #1 (nonce-changed)'))).toBe(true);
+  });
+
+  it('takes a plaintext share too, recording only its form', async () => {
+    const again = await playCeremony(service, cast, { log: () => undefined, until: (s) => s.input === 'share' });
+    expect(again.ok && again.value.ceremony.progress).toEqual({ entered: 0, required: 2 });
+    const key = await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: officer(2).privateKeyArmored }), passphrase: OFFICER_PASSPHRASE });
+    const message = await openpgp.readMessage({ binaryMessage: Buffer.from(officer(2).encryptedShare, 'base64') });
+    const hex = Buffer.from((await openpgp.decrypt({ message, decryptionKeys: key, format: 'binary' })).data).toString('utf8').trim();
+    const r = await service.submitShare({ officer: officer(2).name, pasted: hex, unlock: { kind: 'plaintext' } });
+    expect(r.ok && r.value.ceremony.progress).toEqual({ entered: 1, required: 2 });
+    const journal = readFileSync(service.status().journal.path, 'utf8');
+    expect(journal).toContain(`"share":{"form":"plaintext","officer":"${officer(2).name}"}`);
+    expect(journal).not.toContain(hex);
+  });
+
+  it('then starts again with every share, promotes, and exports a bundle that verifies', async () => {
+    const played = await playCeremony(service, cast, { log: () => undefined });
+    expect(played.ok && played.value.ceremony.step).toBe('finished');
+    expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
+    const dir = join(root, 'bundle');
+    const report = await service.exportBundle(dir);
+    expect(report.ok).toBe(true);
+    const signed = await readSignedTranscript(readFileSync(join(dir, 'transcript.txt.asc'), 'utf8'));
+    expect(signed.ok && signed.value.text).toBe(service.transcript());
+    const again = await verifyBundle(dir);
+    expect(again.valid).toBe(true);
+    expect(again.signatures.map((s) => [s.signer, s.good])).toEqual([
+      ['administrator', true],
+      ['witness-1', true],
+      ['witness-2', true],
+    ]);
+    const transcript = readFileSync(join(dir, 'transcript.txt.asc'), 'utf8');
+    expect(transcript).toMatch(/Outcome: +promoted/);
+    expect(transcript).toMatch(/Deviations: +[1-9]/);
+    expect(transcript).toContain('nonce-changed');
+  });
+});
+
+describe('failback, after the promotion above', () => {
+  it('demotes the old primary and points it at the new one with an activation token', async () => {
+    expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
+    const connect = (name: string, address: string) =>
+      createVaultClient({ profileName: name, address, token: vault.rootToken, tls: { ca: vault.caPem, cert: vault.clientCertPem, key: vault.clientKeyPem } });
+    const oldPrimary = connect('dc1', vault.primary.apiAddr);
+    const newPrimary = connect('dc2', vault.drSecondary.apiAddr);
+    const person = (m: { name: string; fingerprint: string }) => ({ name: m.name, fingerprint: m.fingerprint });
+    const failback = validatePlan({
+      format: 1,
+      id: 'failback',
+      title: 'Rehearsal: fail back to dc1',
+      kind: 'failback',
+      rehearsal: true,
+      profile: 'dc1',
+      vault_version: 1,
+      token_path: 'operation-token-quorum',
+      threshold: 2,
+      administrator: person(cast.administrator),
+      witnesses: cast.witnesses.map(person),
+      officers: cast.officers.map(person),
+      failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1' },
+    });
+    if (!failback.ok) throw new Error(failback.error.message);
+    const started = await startCeremony(failback.value, {
+      journalPath: join(root, 'failback.jsonl'),
+      clients: { dc1: oldPrimary, dc2: newPrimary },
+      officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    try {
+      const played = await playCeremony(started.value, cast, { log: () => undefined });
+      if (!played.ok) throw new Error(played.error.message);
+      expect(played.value.ceremony.step).toBe('finished');
+      expect(vault.cluster('primary').replication.dr.mode).toBe('secondary');
+      expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
+      const journal = readFileSync(join(root, 'failback.jsonl'), 'utf8');
+      expect(journal).toContain('"path":"sys/replication/dr/primary/demote"');
+      expect(journal).toContain('"path":"sys/replication/dr/secondary/update-primary"');
+      expect(journal).not.toContain(vault.rootToken);
+    } finally {
+      await started.value.close();
+      oldPrimary.close();
+      newPrimary.close();
+    }
+  });
+});

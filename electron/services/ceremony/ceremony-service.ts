@@ -1,0 +1,557 @@
+/**
+ * The ceremony service: runs the state machine (shared/ceremony/ceremony-machine.ts) against Vault, the
+ * share decryptors and the journal. The wizard and the headless rehearsal both drive it.
+ *
+ * - Every person's event goes through `transition`; once accepted it is appended to the journal
+ *   (fsynced) before anything else happens, and only then applied. A journal that cannot be
+ *   written stops the service before its next Vault call: nothing proceeds unrecorded.
+ * - Then the service performs `nextAction` in a loop until people must act (./ceremony-actions.ts),
+ *   journaling each Vault request and answer (redacted) and the machine's `serviceResult`. A failed
+ *   action stays due until a person asks to `retry`; nothing is retried in a loop.
+ * - Secrets live only in ./secret-store.ts, registered with the journal's guard and wiped as soon
+ *   as the machine no longer lists them as held. A decrypted share lives from its decryption until
+ *   it is sent (or refused), then is wiped.
+ * - Shares: `inspectShare` names the officer and key a pasted share is for before anything is
+ *   decrypted; `submitShare` refuses another officer's share, decrypts, and only then records the
+ *   officer stepping up. A wrong passphrase or a wrong officer's share changes nothing.
+ * - When signing begins, a `ceremony-finished` event closes the record: the transcript rendered
+ *   from the journal up to it is what the administrator signs and each witness countersigns
+ *   (keys given at signing time, used once, dropped), and that journal prefix is the bundle's.
+ *   Signing events follow in this journal, which stays the laptop's full record.
+ * - Nothing this service returns holds a secret. There is deliberately no way to reveal the OTP
+ *   or a token: the plan format has no such option, the decode happens here, and the only use of
+ *   the token is the calls the machine makes. (Someone who needs the token must run a new
+ *   ceremony for it, on the record.)
+ */
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import type { RandomBytes } from '../../../shared/codecs/base62';
+import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
+import { personEventSchema, type CeremonyEvent, type PersonEvent } from '../../../shared/ceremony/ceremony-events';
+import { createCeremony, isEnded, nextAction, signers, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import type { SecretName } from '../../../shared/ceremony/ceremony-steps';
+import { looseEnds, view, type CeremonyView } from '../../../shared/ceremony/ceremony-view';
+import { serializeEvent, type JsonObject, type VerifiedChain } from '../../../shared/record/journal-event';
+import { err, ok, type AppError, type Result } from '../../../shared/result';
+import { parseShareInput } from '../../../shared/codecs/share-input';
+import { renderTranscript } from '../../../shared/record/transcript-format';
+import { Journal } from '../journal/journal';
+import { createGpgDecryptor } from '../pgp/gpg-decryptor';
+import { createOpenPgpDecryptor } from '../pgp/openpgp-decryptor';
+import { displayKeyId, identifyRecipient, type OfficerPublicKey } from '../pgp/recipient';
+import { readShareMessage } from '../pgp/share-message';
+import type { BundleReport } from '../transcript/verify';
+import type { VaultClient } from '../vault/client';
+import { exportBundle } from './bundle-export';
+import { needsPersonInput, performAction, type ActionContext, type PendingShare } from './ceremony-actions';
+import { CEREMONY_FINISHED, detectedDeviations, entryFor, startedEntry, SYSTEM } from './ceremony-record';
+import { forbidEverywhere, SecretStore } from './secret-store';
+import { TranscriptSigning } from './transcript-signing';
+
+export interface CeremonyServiceOptions {
+  readonly journalPath: string;
+  /** Connected clients by the plan's profile names: the ceremony's cluster (and a failback's new primary). */
+  readonly clients: Readonly<Record<string, VaultClient>>;
+  /** The officers' public keys, by plan name; the plan pins each one's fingerprint. */
+  readonly officerKeys: ReadonlyArray<{ readonly name: string; readonly publicKeyArmored: string }>;
+  readonly clock?: () => Date;
+  readonly randomBytes?: RandomBytes;
+  /** Progress lines for people (steps, nonce, progress n/m, deviations); never a secret. */
+  readonly log?: (line: string) => void;
+  /** Vault 2.x `primary-root-token` plans: a client for `profile` that sends `token` as X-Vault-Token. */
+  readonly withToken?: (profile: string, token: string) => Promise<VaultClient | undefined>;
+  /** Where the transcript signed so far is kept; default: beside the journal. */
+  readonly signingPath?: string;
+}
+
+/** How an officer's share is opened: a software key, the system's gpg (agent or smartcard), or none (a plaintext share). */
+export type ShareUnlock =
+  | { readonly kind: 'openpgp'; readonly privateKeyArmored: string; readonly passphrase?: string }
+  | { readonly kind: 'gpg'; readonly gnupgHome?: string }
+  | { readonly kind: 'plaintext' };
+
+export interface ShareInspection {
+  readonly officer: string;
+  /** The officer's primary key fingerprint (lowercase hex). */
+  readonly fingerprint: string;
+  /** The (sub)key the share is encrypted to, as gpg shows it: `0x` and 16 hex digits. */
+  readonly keyId: string;
+  /** SHA-256 of the PGP message: what the journal records. */
+  readonly sha256: string;
+}
+
+export type CeremonyServiceErrorKind =
+  | 'invalid-options'
+  | 'journal-failed'
+  | 'stopped'
+  | 'busy'
+  | 'invalid-event'
+  | 'refused'
+  | 'use-dedicated-call'
+  | 'invalid-share'
+  | 'wrong-officer'
+  | 'decrypt-failed'
+  | 'invalid-token'
+  | 'signing-failed'
+  | 'not-ready'
+  | 'bundle-failed';
+
+/** What the service waits for through a dedicated call, when the machine's view alone does not say. */
+export type ServiceInput = 'share' | 'signature' | 'root-token' | 'batch-token' | 'retry';
+
+export interface ServiceStatus {
+  readonly ceremony: CeremonyView;
+  readonly busy: boolean;
+  /** Set when the journal failed: the service does nothing more; reopen the journal to resume. */
+  readonly stopped: boolean;
+  readonly lastError: AppError<string> | undefined;
+  readonly input: ServiceInput | undefined;
+  readonly journal: { readonly path: string; readonly events: number; readonly head: string };
+  readonly signatures: ReadonlyArray<{ readonly signer: string; readonly fingerprint: string }>;
+  readonly committed: boolean;
+}
+
+type Outcome<T = ServiceStatus> = Promise<Result<T, CeremonyServiceErrorKind>>;
+
+/** Creates the journal (which must not exist yet), records the plan, and runs until people must act. */
+export async function startCeremony(plan: CeremonyPlan, options: CeremonyServiceOptions): Outcome<CeremonyService> {
+  const checked = checkOptions(plan, options);
+  if (!checked.ok) return checked;
+  const clock = options.clock ?? (() => new Date());
+  const created = await Journal.create(options.journalPath, { ceremonyId: plan.id, rehearsal: plan.rehearsal, clock });
+  if (!created.ok) return err('journal-failed', created.error.message);
+  const journal = created.value;
+  const at = clock().toISOString();
+  const started = await journal.append(startedEntry(plan, at));
+  if (!started.ok) {
+    await journal.close();
+    return err('journal-failed', started.error.message);
+  }
+  const service = CeremonyService.attach(options, journal, createCeremony(plan, at), checked.value);
+  await service.run();
+  return ok(service);
+}
+
+export class CeremonyService {
+  private readonly secrets: SecretStore;
+  private readonly clock: () => Date;
+  private readonly random: RandomBytes;
+  private readonly say: (line: string) => void;
+  private pending: PendingShare | undefined;
+  private tokenClient: { readonly profile: string; readonly client: VaultClient } | undefined;
+  private signing: TranscriptSigning | undefined;
+  private sealedEvents: number | undefined;
+  private busy = false;
+  private halted: AppError<string> | undefined;
+  private lastError: AppError<string> | undefined;
+
+  private constructor(
+    private readonly options: CeremonyServiceOptions,
+    private readonly journal: Journal,
+    private state: CeremonyState,
+    private readonly officerKeys: readonly OfficerPublicKey[],
+  ) {
+    this.secrets = new SecretStore(journal);
+    this.clock = options.clock ?? (() => new Date());
+    this.random = options.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n)));
+    this.say = options.log ?? (() => undefined);
+  }
+
+  /** For startCeremony and ./ceremony-recovery.ts: a service over an open journal and the state it records. */
+  static attach(options: CeremonyServiceOptions, journal: Journal, state: CeremonyState, officerKeys: readonly OfficerPublicKey[], signing?: { signing: TranscriptSigning; sealedEvents: number }): CeremonyService {
+    const service = new CeremonyService(options, journal, state, officerKeys);
+    if (signing) {
+      service.signing = signing.signing;
+      service.sealedEvents = signing.sealedEvents;
+    }
+    service.say(`${state.plan.rehearsal ? 'REHEARSAL ' : ''}ceremony '${state.plan.id}': ${view(state).title}`);
+    return service;
+  }
+
+  get plan(): CeremonyPlan {
+    return this.state.plan;
+  }
+
+  /** The read model for the UI: the machine's view plus the service's own status. Never a secret. */
+  status(): ServiceStatus {
+    const ceremony = view(this.state);
+    const chain = this.journal.chain;
+    return {
+      ceremony,
+      busy: this.busy,
+      stopped: this.halted !== undefined,
+      lastError: this.halted ?? this.lastError,
+      input: this.inputWanted(ceremony),
+      journal: { path: this.journal.path, events: chain.events.length, head: chain.head },
+      signatures: (this.signing?.signatures ?? []).map(({ signer, fingerprint }) => ({ signer, fingerprint })),
+      committed: this.state.committed,
+    };
+  }
+
+  /** The transcript people sign (rendered through `ceremony-finished`), once the record is closed. */
+  transcript(): string | undefined {
+    return this.signing?.text;
+  }
+
+  /** A person's event: acknowledge, deviation, deviationWitnessed, cancel or abort. */
+  act(input: PersonEvent): Outcome {
+    return this.exclusive(async () => {
+      const parsed = personEventSchema.safeParse(input);
+      if (!parsed.success) return err('invalid-event', `the event is not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      const event: CeremonyEvent = { ...parsed.data, at: this.now() } as CeremonyEvent;
+      if (event.type === 'acknowledge' && (event.step === 'share-entry' || event.step === 'sign-transcript'))
+        return err('use-dedicated-call', event.step === 'share-entry' ? 'an officer steps up by entering their share (submitShare)' : 'a signer steps up by signing (sign)');
+      const committed = await this.commit(event);
+      if (!committed.ok) return committed;
+      return this.runLoop();
+    });
+  }
+
+  /** Runs due actions until people must act (after creation, resume, or to continue). */
+  async run(): Promise<ServiceStatus> {
+    const r = await this.exclusive(() => this.runLoop());
+    return r.ok ? r.value : this.status();
+  }
+
+  /** A person asks the laptop to try the failed action again. */
+  retry(): Outcome {
+    return this.exclusive(() => this.runLoop());
+  }
+
+  /** Names the officer and key a pasted share is encrypted to, before anything is decrypted. */
+  async inspectShare(pasted: string): Outcome<ShareInspection> {
+    const message = await readShareMessage(pasted);
+    if (!message.ok) return err('invalid-share', message.error.message);
+    const recipient = await identifyRecipient(message.value.recipientKeyIds, this.officerKeys);
+    if (!recipient.ok) return err('wrong-officer', recipient.error.message);
+    return ok({ officer: recipient.value.officer, fingerprint: recipient.value.fingerprint, keyId: displayKeyId(recipient.value.keyId), sha256: message.value.sha256 });
+  }
+
+  /**
+   * An officer (or their witnessed substitute) enters a share: checked to be theirs, decrypted,
+   * and only then is their stepping up recorded and the share sent.
+   */
+  submitShare(input: { readonly officer: string; readonly pasted: string; readonly unlock: ShareUnlock }): Outcome {
+    return this.exclusive(async () => {
+      const ack: CeremonyEvent = { type: 'acknowledge', step: 'share-entry', actor: input.officer, role: 'officer', at: this.now() };
+      const preview = transition(this.state, ack);
+      if (!preview.ok) return err('refused', preview.error.message);
+      const action = nextAction(preview.value);
+      if (action?.kind !== 'submit-share') return err('refused', 'no share can be entered now');
+
+      const opened = await this.openShare(input.pasted, input.unlock, action.officer, action.fingerprint);
+      if (!opened.ok) return opened;
+      // Stepped up now that the share is open: the record says when it was entered, not pasted.
+      const committed = await this.commit({ ...ack, at: this.now() });
+      if (!committed.ok) {
+        wipe(opened.value.bytes);
+        return committed;
+      }
+      this.pending = opened.value;
+      return this.runLoop();
+    });
+  }
+
+  /** The administrator enters the primary's root token (Vault 2.x) or the batch DR operation token, when the machine asks. */
+  provideToken(token: string): Outcome {
+    return this.exclusive(async () => {
+      const action = nextAction(this.state);
+      if (action?.kind !== 'collect-root-token' && action?.kind !== 'collect-batch-token')
+        return err('refused', 'no token is asked for now; the administrator and a witness authorise entering it first');
+      const root = action.kind === 'collect-root-token';
+      const form = root ? /^(?:hvs|s)\.[A-Za-z0-9]{24}$/ : /^(?:hvb|b)\.[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9]+)?$/;
+      if (!form.test(token.trim()))
+        return err('invalid-token', root ? "this is not a Vault root token ('hvs.' or 's.' and 24 letters and digits)" : "this is not a Vault batch token ('hvb.' or 'b.' and its encoded body)");
+      const name: SecretName = root ? 'root-token' : 'operation-token';
+      this.secrets.put(name, token.trim());
+      const committed = await this.commit({ type: 'serviceResult', step: this.state.step, outcome: 'ok', facts: { kind: action.kind }, at: this.now() });
+      if (!committed.ok) {
+        this.secrets.retain(this.state.held);
+        return committed;
+      }
+      return this.runLoop();
+    });
+  }
+
+  /**
+   * The administrator signs the transcript, then each witness countersigns. The key and passphrase
+   * are used for this one signature and dropped; a wrong passphrase or key changes nothing.
+   */
+  sign(input: { readonly signer: string; readonly privateKeyArmored: string; readonly passphrase?: string }): Outcome {
+    return this.exclusive(async () => {
+      const role = input.signer === this.state.plan.administrator.name ? 'administrator' : 'witness';
+      const ack: CeremonyEvent = { type: 'acknowledge', step: 'sign-transcript', actor: input.signer, role, at: this.now() };
+      const preview = transition(this.state, ack);
+      if (!preview.ok) return err('refused', preview.error.message);
+      const action = nextAction(preview.value);
+      const signing = this.signing;
+      if (action?.kind !== 'sign-transcript' || !signing) return err('refused', 'the transcript cannot be signed now');
+
+      const key = { armoredPrivateKey: input.privateKeyArmored, ...(input.passphrase ? { passphrase: input.passphrase } : {}) };
+      const signed = await signing.add(action.signer, action.fingerprint, key, this.clock());
+      if (!signed.ok) return err('signing-failed', signed.error.message);
+      const committed = await this.commit({ ...ack, at: this.now() });
+      if (!committed.ok) return committed;
+      const result = await this.commit({
+        type: 'serviceResult',
+        step: 'sign-transcript',
+        outcome: 'ok',
+        facts: { kind: 'sign-transcript', signer: action.signer, fingerprint: signed.value.fingerprint },
+        at: this.now(),
+      });
+      if (!result.ok) return result;
+      return this.runLoop();
+    });
+  }
+
+  /**
+   * Writes the bundle (transcript.txt.asc, journal.jsonl, signers/) into `dir` once everyone has
+   * signed, and verifies it there before reporting success.
+   */
+  exportBundle(dir: string): Outcome<BundleReport> {
+    return this.exclusive(async () => {
+      const signing = this.signing;
+      const document = signing?.document;
+      const everyone = signers(this.state.plan).every((p) => this.state.signed.includes(p.name));
+      if (!signing || document === undefined || this.sealedEvents === undefined || !everyone)
+        return err('not-ready', `the transcript is not signed by everyone yet (step '${view(this.state).title}')`);
+      const events = this.journal.chain.events.slice(0, this.sealedEvents);
+      const journal = utf8ToBytes(events.map(serializeEvent).join('\n') + '\n');
+      const report = await exportBundle(dir, { transcript: document, journal, signers: signing.signerFiles() });
+      if (!report.ok) return err('bundle-failed', report.error.message);
+      const recorded = await this.journal.append({ ...SYSTEM, step: this.state.step, type: 'bundle-exported', details: { dir, head: signing.head, events: this.sealedEvents } });
+      if (!recorded.ok) return this.halt(recorded.error.message);
+      this.say(`bundle written to ${dir} and verified: ${report.value.signatures.length} good signature(s), journal head ${signing.head}`);
+      return ok(report.value);
+    });
+  }
+
+  /** Wipes every secret and closes the journal. The clients belong to the caller. */
+  async close(): Promise<void> {
+    this.forgetAll();
+    await this.journal.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** Reconciles a replayed state with what Vault says now (./ceremony-recovery.ts journals the reads). */
+  resume(reading: { readonly attemptStatus: Extract<CeremonyEvent, { type: 'resume' }>['attemptStatus']; readonly mode: string | undefined }): Outcome {
+    return this.exclusive(async () => {
+      const event: CeremonyEvent = { type: 'resume', attemptStatus: reading.attemptStatus, held: this.secrets.names(), mode: reading.mode, at: this.now() };
+      const committed = await this.commit(event);
+      if (!committed.ok) return committed;
+      return this.runLoop();
+    });
+  }
+
+  private async runLoop(): Outcome {
+    for (;;) {
+      if (this.halted) return err('stopped', this.halted.message);
+      const action = nextAction(this.state);
+      if (!action || needsPersonInput(action) || (action.kind === 'submit-share' && this.pending?.officer !== action.officer)) break;
+      const performed = await performAction(this.actionContext(), this.state, action);
+      if (!performed.ok) return this.halt(performed.error.message);
+      const { event, extra } = performed.value;
+      const committed = await this.commit(event, extra);
+      if (!committed.ok) return committed;
+      if (event.outcome === 'failed') {
+        this.lastError = { kind: 'action-failed', message: `'${action.kind}' failed: ${event.reason}` };
+        break;
+      }
+    }
+    return ok(this.status());
+  }
+
+  /**
+   * Applies an event: the machine must accept it, the journal must record it, then the state moves.
+   * An `ok` result the machine rejects (Vault's answer broke its rules) is recorded as a failure.
+   */
+  private async commit(event: CeremonyEvent, extra?: JsonObject): Promise<Result<void, CeremonyServiceErrorKind>> {
+    let applied = event;
+    let next = transition(this.state, applied);
+    if (!next.ok && applied.type === 'serviceResult' && applied.outcome === 'ok') {
+      applied = { type: 'serviceResult', step: applied.step, outcome: 'failed', reason: next.error.message, at: applied.at };
+      next = transition(this.state, applied);
+    }
+    if (!next.ok) return err('refused', next.error.message);
+    const before = this.state;
+    const recorded = await this.journal.append(entryFor(applied, before, extra));
+    if (!recorded.ok) return this.halt(recorded.error.message);
+    this.state = next.value;
+    this.lastError = undefined;
+    for (const entry of detectedDeviations(before, this.state)) {
+      const r = await this.journal.append(entry);
+      if (!r.ok) return this.halt(r.error.message);
+    }
+    this.forgetReleased();
+    this.report(before);
+    return this.closeRecordIfDue();
+  }
+
+  /** Once signing begins (or the ceremony is aborted), `ceremony-finished` closes the record people sign. */
+  private async closeRecordIfDue(): Promise<Result<void, CeremonyServiceErrorKind>> {
+    const s = this.state;
+    if (this.sealedEvents !== undefined || (s.step !== 'sign-transcript' && !isEnded(s))) return ok(undefined);
+    const outcome = s.step === 'aborted' ? 'aborted' : s.committed ? (s.plan.kind === 'promotion' ? 'promoted' : 'failed back') : 'cancelled';
+    const details: JsonObject = {
+      outcome,
+      deviations: s.deviations.length,
+      undeleted_operation_tokens: s.undeletedTokens,
+      loose_ends: [...looseEnds(s)],
+      completed_steps: s.completed.map((r) => r.step),
+    };
+    const finished = await this.journal.append({ ...SYSTEM, step: s.step, type: CEREMONY_FINISHED, details });
+    if (!finished.ok) return this.halt(finished.error.message);
+    const chain: VerifiedChain = this.journal.chain;
+    this.sealedEvents = chain.events.length;
+    this.signing = TranscriptSigning.start(renderTranscript(chain), chain.head, this.signingPath());
+    this.say(`record closed (${outcome}): ${chain.events.length} journal events, head ${chain.head}`);
+    return ok(undefined);
+  }
+
+  private async openShare(pasted: string, unlock: ShareUnlock, officer: string, fingerprint: string): Promise<Result<PendingShare, CeremonyServiceErrorKind>> {
+    if (unlock.kind === 'plaintext') {
+      const parsed = parseShareInput(pasted);
+      if (!parsed.ok) return err('invalid-share', parsed.error.message);
+      if (parsed.value.form === 'pgp-message') return err('invalid-share', 'this share is PGP-encrypted: decrypt it with the officer\'s key (openpgp or gpg), not as a plaintext share');
+      const bytes = parsed.value.share;
+      forbidEverywhere(this.journal, undefined, bytes);
+      return ok({ officer, bytes, commitment: { officer, form: 'plaintext' } });
+    }
+    const message = await readShareMessage(pasted);
+    if (!message.ok) return err('invalid-share', message.error.message);
+    const recipient = await identifyRecipient(message.value.recipientKeyIds, this.officerKeys, officer);
+    if (!recipient.ok) return err('wrong-officer', recipient.error.message);
+    if (recipient.value.fingerprint !== fingerprint) return err('wrong-officer', `the share's key ${recipient.value.fingerprint} is not the key the plan pins for '${officer}'`);
+    const decryptor =
+      unlock.kind === 'openpgp'
+        ? createOpenPgpDecryptor({ privateKeyArmored: unlock.privateKeyArmored, ...(unlock.passphrase ? { passphrase: unlock.passphrase } : {}), officers: this.officerKeys })
+        : createGpgDecryptor(unlock.gnupgHome === undefined ? {} : { gnupgHome: unlock.gnupgHome });
+    const share = await decryptor.decrypt(message.value, recipient.value);
+    if (!share.ok) return err('decrypt-failed', share.error.message);
+    forbidEverywhere(this.journal, undefined, share.value);
+    const commitment = { officer, form: 'pgp', sha256: message.value.sha256, fingerprint: recipient.value.fingerprint, key_id: recipient.value.keyId };
+    return ok({ officer, bytes: share.value, commitment });
+  }
+
+  private actionContext(): ActionContext {
+    return {
+      journal: this.journal,
+      secrets: this.secrets,
+      randomBytes: this.random,
+      now: () => this.now(),
+      client: (profile) => this.options.clients[profile],
+      attemptClient: (profile) => this.attemptClient(profile),
+      takeShare: (officer) => {
+        const share = this.pending?.officer === officer ? this.pending : undefined;
+        this.pending = undefined;
+        return share;
+      },
+    };
+  }
+
+  /** On the `primary-root-token` path, attempt calls carry the root token; otherwise the plain client. */
+  private async attemptClient(profile: string): Promise<VaultClient | undefined> {
+    if (this.state.plan.token_path !== 'primary-root-token') return this.options.clients[profile];
+    const token = this.secrets.text('root-token');
+    if (token === undefined || !this.options.withToken) return undefined;
+    if (this.tokenClient?.profile !== profile) {
+      this.tokenClient?.client.close();
+      this.tokenClient = undefined;
+      const client = await this.options.withToken(profile, token);
+      if (client) this.tokenClient = { profile, client };
+    }
+    return this.tokenClient?.client;
+  }
+
+  /** Wipes what the machine no longer holds; a share never outlives share entry. */
+  private forgetReleased(): void {
+    if (isEnded(this.state)) return this.forgetAll();
+    this.secrets.retain(this.state.held);
+    if (!this.secrets.has('root-token') && this.tokenClient) {
+      this.tokenClient.client.close();
+      this.tokenClient = undefined;
+    }
+    if (this.pending && this.state.step !== 'share-entry') {
+      wipe(this.pending.bytes);
+      this.pending = undefined;
+    }
+  }
+
+  private forgetAll(): void {
+    this.secrets.clear();
+    this.tokenClient?.client.close();
+    this.tokenClient = undefined;
+    wipe(this.pending?.bytes);
+    this.pending = undefined;
+  }
+
+  private report(before: CeremonyState): void {
+    const now = this.state;
+    const v = view(now);
+    // Completing the attempt moves on at once, so the machine's own line for the last share is not kept.
+    if (before.attempt && now.held.includes('encoded-token') && !before.held.includes('encoded-token'))
+      this.say(`  The last share was accepted: ${before.attempt.required} of ${before.attempt.required}; Vault returned the encoded token.`);
+    const newlySigned = now.signed.slice(before.signed.length);
+    for (const name of newlySigned) this.say(`  ${name} signed the transcript (${now.signed.length} of ${signers(now.plan).length})`);
+    if (now.step !== before.step) this.say(`${now.plan.rehearsal ? 'REHEARSAL ' : ''}step: ${v.title}${v.nonce ? ` (nonce ${v.nonce})` : ''}`);
+    if (now.lastResult !== undefined && now.lastResult !== before.lastResult && newlySigned.length === 0) this.say(`  ${now.lastResult}`);
+    for (const d of now.deviations.slice(before.deviations.length)) this.say(`  deviation #${d.id} (${d.kind}): ${d.reason}`);
+    for (const d of now.deviations) {
+      const was = before.deviations.find((x) => x.id === d.id);
+      if (was && was.witnessedBy === undefined && d.witnessedBy !== undefined) this.say(`  deviation #${d.id} witnessed by ${d.witnessedBy}`);
+    }
+  }
+
+  private inputWanted(v: CeremonyView): ServiceInput | undefined {
+    if (this.halted || v.awaiting === 'nothing' || v.awaiting === 'deviation') return undefined;
+    if (v.action?.kind === 'collect-root-token') return 'root-token';
+    if (v.action?.kind === 'collect-batch-token') return 'batch-token';
+    if (v.awaiting === 'service') return 'retry';
+    if (v.step === 'share-entry' && v.acknowledgements.length > 0) return 'share';
+    if (v.step === 'sign-transcript' && v.acknowledgements.length > 0) return 'signature';
+    return undefined;
+  }
+
+  private halt(message: string): { ok: false; error: AppError<CeremonyServiceErrorKind> } {
+    this.halted = { kind: 'journal-failed', message: `the ceremony stopped: ${message}` };
+    this.forgetAll();
+    this.say(`STOPPED: ${this.halted.message}`);
+    return err('journal-failed', this.halted.message);
+  }
+
+  private async exclusive<T>(fn: () => Outcome<T>): Outcome<T> {
+    if (this.halted) return err('stopped', this.halted.message);
+    if (this.busy) return err('busy', 'the laptop is still working on the previous request; wait for it to finish');
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  private signingPath(): string {
+    return this.options.signingPath ?? `${this.journal.path}.signing.json`;
+  }
+}
+
+/** Checks the options against the plan: a client for every profile it acts on, a key for every officer. */
+export function checkOptions(plan: CeremonyPlan, options: CeremonyServiceOptions): Result<OfficerPublicKey[], CeremonyServiceErrorKind> {
+  const profiles = [plan.profile, ...(plan.failback ? [plan.failback.new_primary_profile] : [])];
+  const missing = profiles.filter((p) => options.clients[p] === undefined);
+  if (missing.length > 0) return err('invalid-options', `no connection was given for profile${missing.length > 1 ? 's' : ''} ${missing.map((p) => `'${p}'`).join(', ')}`);
+  if (plan.token_path === 'primary-root-token' && !options.withToken)
+    return err('invalid-options', "token_path 'primary-root-token' needs a way to connect with the primary's root token (withToken)");
+  const keys: OfficerPublicKey[] = [];
+  for (const officer of plan.officers) {
+    const key = options.officerKeys.find((k) => k.name === officer.name);
+    if (!key) return err('invalid-options', `no public key was given for officer '${officer.name}'`);
+    keys.push({ name: officer.name, publicKeyArmored: key.publicKeyArmored, fingerprint: officer.fingerprint });
+  }
+  return ok(keys);
+}

@@ -1,0 +1,81 @@
+/**
+ * One Vault call, on the record: the request is journaled before it is sent (a request that
+ * cannot be recorded is never sent), and the answer or the failure after it arrives.
+ *
+ * Bodies are handed to the journal as sent; the journal redacts them (shared/record/redaction.ts:
+ * `otp`, `key`, `dr_operation_token`, `token`, `encoded_token` become commitments or opaque
+ * markers) and its forbid guard refuses any line that still holds a registered secret. Vault's
+ * request ids, warnings and the attempt's nonce stay, so the transcript can be matched to
+ * Vault's audit log. `guard` runs before the answer is recorded, so a secret Vault returns (an
+ * encoded token, an activation token) is registered with the journal first.
+ */
+import { isJsonValue, type JsonObject, type JsonValue } from '../../../shared/record/journal-event';
+import { err, ok, type Result } from '../../../shared/result';
+import type { Journal, JournalErrorKind } from '../journal/journal';
+import type { VaultResult } from '../vault/types';
+
+export interface VaultRequestRecord {
+  readonly profile: string;
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** The path after /v1/. */
+  readonly path: string;
+  readonly body?: JsonObject;
+}
+
+export type RecordedCallErrorKind = 'journal-failed';
+
+/** Performs `call` between its two journal events. An error means the ceremony must stop. */
+export async function recordedCall<T>(
+  journal: Journal,
+  step: string,
+  request: VaultRequestRecord,
+  call: () => Promise<VaultResult<T>>,
+  guard?: (answer: VaultResult<T>) => void,
+): Promise<Result<VaultResult<T>, RecordedCallErrorKind>> {
+  const sent = await journal.append({
+    actor: 'vault-ceremony',
+    role: 'system',
+    step,
+    type: 'vault-request',
+    details: { profile: request.profile, method: request.method, path: request.path, ...(request.body ? { body: request.body } : {}) },
+  });
+  if (!sent.ok) return err('journal-failed', `the request ${request.method} ${request.path} was not sent, because it could not be recorded: ${sent.error.message}`);
+
+  const answer = await call();
+  guard?.(answer);
+  const received = await journal.append({ actor: 'vault-ceremony', role: 'system', step, type: 'vault-response', details: responseDetails(request, answer) });
+  if (!received.ok) return err('journal-failed', unrecordedAnswer(request, received.error));
+  return ok(answer);
+}
+
+function responseDetails<T>(request: VaultRequestRecord, answer: VaultResult<T>): JsonObject {
+  const base = { profile: request.profile, method: request.method, path: request.path };
+  if (!answer.ok) {
+    const { kind, message, status, errors, requestId } = answer.error;
+    return { ...base, ok: false, error: compact({ kind, message, status, errors: errors ? [...errors] : undefined, request_id: requestId }) };
+  }
+  const { status, data, requestId, warnings } = answer.value;
+  return { ...base, ok: true, ...compact({ status, request_id: requestId, warnings: warnings.length ? [...warnings] : undefined }), data: jsonOf(data) };
+}
+
+function unrecordedAnswer(request: VaultRequestRecord, error: { kind: JournalErrorKind; message: string }): string {
+  return `Vault answered ${request.method} ${request.path}, but the answer could not be recorded: ${error.message}`;
+}
+
+/** Vault's parsed answer as plain JSON (undefined fields dropped); anything else is described, not stored. */
+function jsonOf(value: unknown): JsonValue {
+  if (value === undefined) return null;
+  let plain: unknown;
+  try {
+    plain = JSON.parse(JSON.stringify(value) ?? 'null');
+  } catch {
+    // An unknown field nested thousands deep (which the client's loose schemas let through)
+    // overflows JSON.stringify; the answer must still be recorded, and the ceremony go on.
+    return '(not JSON)';
+  }
+  return isJsonValue(plain) ? plain : '(not JSON)';
+}
+
+function compact(fields: Record<string, JsonValue | undefined>): JsonObject {
+  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, JsonValue] => e[1] !== undefined));
+}

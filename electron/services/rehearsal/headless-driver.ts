@@ -1,0 +1,86 @@
+/**
+ * Plays every role of a ceremony without people, for rehearsals and benchmarks: the roll call,
+ * each acknowledgement, witnessing each deviation (and, after a restart lost the DR operation
+ * token, the administrator recording it as not deleted), each officer entering their PGP-encrypted
+ * share (shown whose it is first, then decrypted with openpgp.js), and each signature. It uses
+ * only the service's public calls, exactly as the wizard does. A failed Vault action ends the
+ * run: a headless rehearsal does not retry on its own.
+ */
+import type { CeremonyService, ServiceStatus } from '../ceremony/ceremony-service';
+import { err, ok, type Result } from '../../../shared/result';
+import type { CastMember, RehearsalCast } from './rehearsal-cast';
+
+export interface DriverOptions {
+  readonly log: (line: string) => void;
+  /** Milliseconds to wait before each person's step, so people can follow along (default 0). */
+  readonly pace?: number;
+  /** Stops playing (successfully) as soon as this holds, before the next move. */
+  readonly until?: (status: ServiceStatus) => boolean;
+}
+
+export type DriverErrorKind = 'ceremony-failed';
+
+/** Far more moves than any ceremony needs; beyond it something loops. */
+const MAX_MOVES = 5_000;
+
+export async function playCeremony(service: CeremonyService, cast: RehearsalCast, options: DriverOptions): Promise<Result<ServiceStatus, DriverErrorKind>> {
+  const fail = (why: string) => err('ceremony-failed', why);
+  let lastFailure: string | undefined;
+  for (let move = 0; move < MAX_MOVES; move++) {
+    const status = service.status();
+    const v = status.ceremony;
+    if (status.stopped) return fail(status.lastError?.message ?? 'the ceremony stopped');
+    if (v.step === 'finished' || v.step === 'cancelled' || v.step === 'aborted' || options.until?.(status)) return ok(status);
+    if (options.pace) await new Promise((resolve) => setTimeout(resolve, options.pace));
+
+    const open = v.openDeviations[0];
+    const request = v.acknowledgements[0]?.anyOf[0];
+    let moved: Awaited<ReturnType<CeremonyService['act']>>;
+    if (open) {
+      const witness = cast.witnesses.find((w) => w.name !== open.raisedBy) ?? cast.administrator;
+      options.log(`  ${witness.name} witnesses deviation #${open.id} (${open.kind})`);
+      moved = await service.act({ type: 'deviationWitnessed', id: open.id, actor: witness.name });
+    } else if (status.input === 'share' && request) {
+      const officer = member(cast.officers, request.name);
+      if (!officer) return fail(`no key material for officer '${request.name}'`);
+      const inspected = await service.inspectShare(officer.encryptedShare);
+      if (!inspected.ok) return fail(inspected.error.message);
+      options.log(`  ${officer.name} enters a share for ${inspected.value.officer}, key ${inspected.value.keyId}`);
+      moved = await service.submitShare({ officer: officer.name, pasted: officer.encryptedShare, unlock: unlockOf(officer) });
+    } else if (status.input === 'signature' && request) {
+      const signer = member([cast.administrator, ...cast.witnesses], request.name);
+      if (!signer) return fail(`no signing key for '${request.name}'`);
+      moved = await service.sign({ signer: signer.name, privateKeyArmored: signer.privateKeyArmored, ...(signer.passphrase ? { passphrase: signer.passphrase } : {}) });
+    } else if (status.input === 'root-token' && cast.primaryRootToken !== undefined) {
+      options.log(`  ${cast.administrator.name} enters the primary's root token`);
+      moved = await service.provideToken(cast.primaryRootToken);
+    } else if (status.input === 'retry') {
+      return fail(status.lastError?.message ?? v.lastResult ?? 'an action failed');
+    } else if (request) {
+      moved = await service.act({ type: 'acknowledge', step: v.step, actor: request.name, role: request.role });
+    } else if (v.step === 'delete-operation-token' && !v.action) {
+      // A restart lost the token before it was deleted; the machine waits for the administrator to
+      // record that, and a witness then confirms it like any deviation.
+      options.log(`  ${cast.administrator.name} records that the DR operation token was lost before it could be deleted`);
+      moved = await service.act({ type: 'deviation', kind: 'token-not-deleted', actor: cast.administrator.name, reason: 'the restart lost the DR operation token before it was deleted' });
+    } else {
+      return fail(`the ceremony waits at '${v.title}' for something a headless rehearsal cannot give (${v.awaiting})`);
+    }
+    if (!moved.ok) return fail(moved.error.message);
+    // A failed action is often followed by a deviation the machine raises (a lost attempt, a changed
+    // nonce), but the same failure twice in a row (an unreachable server, promote refused) would
+    // otherwise be offered again for thousands of moves: stop and say why.
+    const failed = service.status().lastError?.message;
+    if (failed !== undefined && failed === lastFailure) return fail(failed);
+    lastFailure = failed;
+  }
+  return fail(`the ceremony did not end within ${MAX_MOVES} moves`);
+}
+
+function member<T extends CastMember>(people: readonly T[], name: string): T | undefined {
+  return people.find((p) => p.name === name);
+}
+
+function unlockOf(officer: CastMember) {
+  return { kind: 'openpgp' as const, privateKeyArmored: officer.privateKeyArmored, ...(officer.passphrase ? { passphrase: officer.passphrase } : {}) };
+}

@@ -1,0 +1,94 @@
+/**
+ * The people of a headless rehearsal: the rehearsal Vault's officers (with the keys it
+ * generated), plus an administrator and witnesses whose signing keys are generated here
+ * (OpenPGP v4, which GnuPG 2.2 verifies), and the plan that names them all.
+ */
+import { randomBytes } from 'node:crypto';
+import { validatePlan, type CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import { err, ok, type Result } from '../../../shared/result';
+import { generateOfficerKey } from '../../../rehearsal-vault/officer-keys';
+import type { RehearsalOfficer } from '../../../rehearsal-vault/rehearsal-cluster-set';
+
+export interface CastMember {
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly publicKeyArmored: string;
+  /** A secret. */
+  readonly privateKeyArmored: string;
+  /** A secret; undefined for a key without passphrase protection. */
+  readonly passphrase: string | undefined;
+}
+
+export interface CastOfficer extends CastMember {
+  /** What Vault handed the officer: base64 of the PGP message holding the share's hex. */
+  readonly encryptedShare: string;
+}
+
+export interface Signers {
+  readonly administrator: CastMember;
+  readonly witnesses: readonly CastMember[];
+}
+
+export interface RehearsalCast extends Signers {
+  readonly officers: readonly CastOfficer[];
+  /** The primary's root token the administrator enters on Vault 2.x (a secret). */
+  readonly primaryRootToken?: string;
+}
+
+/** The rehearsal Vault's officers as cast members; supplied public keys come without a private key (''). */
+export function castOfficers(officers: readonly RehearsalOfficer[], passphrase: string | undefined): CastOfficer[] {
+  return officers.map((o) => ({
+    name: o.name,
+    fingerprint: o.fingerprint,
+    publicKeyArmored: o.publicKeyArmored ?? '',
+    privateKeyArmored: o.privateKeyArmored ?? '',
+    passphrase,
+    encryptedShare: o.encryptedShare,
+  }));
+}
+
+export const ADMINISTRATOR = 'administrator';
+export const WITNESSES = ['witness-1', 'witness-2'] as const;
+
+/** A random passphrase for a throwaway rehearsal key (kept in memory only). */
+export function rehearsalPassphrase(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** The administrator's and witnesses' keys; `protect` gives each its own random passphrase. */
+export async function generateSigners(protect: boolean): Promise<Signers> {
+  const member = async (name: string): Promise<CastMember> => {
+    const passphrase = protect ? rehearsalPassphrase() : undefined;
+    const key = await generateOfficerKey({ name, ...(passphrase ? { passphrase } : {}) });
+    return { name, fingerprint: key.fingerprint, publicKeyArmored: key.publicKeyArmored, privateKeyArmored: key.privateKeyArmored, passphrase };
+  };
+  const [administrator, ...witnesses] = await Promise.all([ADMINISTRATOR, ...WITNESSES].map(member));
+  return { administrator: administrator!, witnesses };
+}
+
+/**
+ * The promotion plan for a rehearsal: a quorum of officers' shares (on Vault 2.x with the primary's
+ * root token, which generation needs there), every person named with their key.
+ */
+export function rehearsalPlan(
+  cast: RehearsalCast,
+  options: { readonly id: string; readonly threshold: number; readonly profile: string; readonly vaultVersion?: 1 | 2 },
+): Result<CeremonyPlan, 'invalid-plan'> {
+  const version = options.vaultVersion ?? 1;
+  const person = (m: CastMember) => ({ name: m.name, fingerprint: m.fingerprint });
+  const plan = validatePlan({
+    format: 1,
+    id: options.id,
+    title: 'Rehearsal: promote the DR secondary',
+    kind: 'promotion',
+    rehearsal: true,
+    profile: options.profile,
+    vault_version: version,
+    token_path: version === 2 ? 'primary-root-token' : 'operation-token-quorum',
+    threshold: options.threshold,
+    administrator: person(cast.administrator),
+    witnesses: cast.witnesses.map(person),
+    officers: cast.officers.map((o, i) => ({ ...person(o), share_index: i + 1 })),
+  });
+  return plan.ok ? ok(plan.value) : err('invalid-plan', plan.error.message);
+}

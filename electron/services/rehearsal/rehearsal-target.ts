@@ -1,0 +1,159 @@
+/**
+ * The rehearsal Vault a headless rehearsal runs against, connected over mutual TLS like any
+ * profile: one started in this process, or one `vault-ceremony rehearsal-vault --dir D` runs
+ * (read from `D/cluster.json`, its client certificate, and the officer keys it generated).
+ *
+ * The administrator's and witnesses' rehearsal keys must outlive a crash to resume an external
+ * rehearsal, so there they are kept in `D/rehearsal-signers/` (0600), beside the officers'
+ * private keys the rehearsal Vault already wrote; an in-process rehearsal keeps them in memory.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import * as openpgp from 'openpgp';
+import { z } from 'zod';
+import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
+import { err, ok, type Result } from '../../../shared/result';
+import { describeFsError, fsErrorCode } from '../files/fs-error';
+import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
+import { createVaultClient, type VaultClient } from '../vault/client';
+import { connectProfile } from '../vault/connect';
+import { ADMINISTRATOR, castOfficers, generateSigners, WITNESSES, type CastMember, type CastOfficer, type Signers } from './rehearsal-cast';
+
+export type RehearsalTargetSpec =
+  | { readonly kind: 'in-process'; readonly vault: RehearsalVault; readonly officerPassphrase?: string }
+  | { readonly kind: 'external'; readonly clusterJson: string; readonly officerPassphrase?: string };
+
+export interface RehearsalTarget {
+  /** The DR secondary the ceremony promotes. */
+  readonly client: VaultClient;
+  /** The same DR secondary, sending `token` as X-Vault-Token (Vault 2.x generation calls). */
+  withToken(token: string): Promise<VaultClient | undefined>;
+  /** The major version the DR secondary reports (sys/seal-status). */
+  readonly vaultVersion: 1 | 2;
+  /** The primary's root token, which the administrator brings to a Vault 2.x ceremony. A secret. */
+  readonly primaryRootToken: string;
+  readonly officers: readonly CastOfficer[];
+  readonly threshold: number;
+  /** Where signers' keys persist (external rehearsals); undefined to keep them in memory. */
+  readonly signersDir: string | undefined;
+}
+
+export type RehearsalTargetErrorKind = 'cluster-unreadable' | 'connect-failed' | 'officer-keys-missing';
+
+export const DR_SECONDARY_PROFILE = 'dr-secondary';
+
+type Connected = Omit<RehearsalTarget, 'vaultVersion'>;
+
+export async function connectTarget(spec: RehearsalTargetSpec): Promise<Result<RehearsalTarget, RehearsalTargetErrorKind>> {
+  const connected = spec.kind === 'in-process' ? ok(inProcess(spec.vault, spec.officerPassphrase)) : await external(spec.clusterJson, spec.officerPassphrase);
+  if (!connected.ok) return connected;
+  // As an administrator would: the plan's vault_version comes from what the server says it runs.
+  const seal = await connected.value.client.sealStatus();
+  const major = seal.ok ? /^(\d+)\./.exec(seal.value.data.version ?? '')?.[1] : undefined;
+  if (major !== '1' && major !== '2') {
+    connected.value.client.close();
+    return err('connect-failed', seal.ok ? `the DR secondary reports Vault version '${seal.value.data.version ?? ''}'; rehearsals know 1.x and 2.x` : seal.error.message);
+  }
+  return ok({ ...connected.value, vaultVersion: major === '2' ? 2 : 1 });
+}
+
+function inProcess(vault: RehearsalVault, passphrase: string | undefined): Connected {
+  const connect = (token?: string) => {
+    const key = utf8ToBytes(vault.clientKeyPem);
+    try {
+      const tls = { ca: vault.caPem, cert: vault.clientCertPem, key };
+      return createVaultClient({ profileName: DR_SECONDARY_PROFILE, address: vault.drSecondary.apiAddr, tls, ...(token ? { token } : {}) });
+    } finally {
+      wipe(key);
+    }
+  };
+  const officers = castOfficers(vault.officers, passphrase);
+  return { client: connect(), withToken: async (token) => connect(token), primaryRootToken: vault.rootToken, officers, threshold: vault.threshold, signersDir: undefined };
+}
+
+const clusterSchema = z.object({
+  dr_secondary: z.object({ api_addr: z.string() }),
+  ca_cert: z.string(),
+  client_cert: z.string(),
+  client_key: z.string(),
+  root_token: z.string(),
+  threshold: z.number().int().min(1),
+  officers: z.array(
+    z.object({ name: z.string(), fingerprint: z.string(), public_key: z.string(), private_key: z.string().nullable(), encrypted_share: z.string() }),
+  ),
+});
+
+async function external(clusterJson: string, passphrase: string | undefined): Promise<Result<Connected, RehearsalTargetErrorKind>> {
+  const dir = dirname(resolve(clusterJson));
+  const at = (path: string) => (isAbsolute(path) ? path : join(dir, path));
+  let cluster: z.infer<typeof clusterSchema>;
+  try {
+    cluster = clusterSchema.parse(JSON.parse(await readFile(clusterJson, 'utf8')));
+  } catch (e) {
+    const why = fsErrorCode(e) === 'ENOENT' ? 'it does not exist (is `vault-ceremony rehearsal-vault --dir DIR` running?)' : e instanceof z.ZodError ? 'it is not the cluster.json rehearsal-vault writes' : describeFsError(e);
+    return err('cluster-unreadable', `cannot read ${clusterJson}: ${why}`);
+  }
+  const officers: CastOfficer[] = [];
+  try {
+    for (const o of cluster.officers) {
+      if (o.private_key === null)
+        return err('officer-keys-missing', `officer '${o.name}' brought their own key, so this rehearsal Vault holds no private key to decrypt their share headless; rehearse in the app instead`);
+      officers.push({
+        name: o.name,
+        fingerprint: o.fingerprint,
+        publicKeyArmored: await readFile(at(o.public_key), 'utf8'),
+        privateKeyArmored: await readFile(at(o.private_key), 'utf8'),
+        passphrase,
+        encryptedShare: (await readFile(at(o.encrypted_share), 'utf8')).trim(),
+      });
+    }
+  } catch (e) {
+    return err('cluster-unreadable', `cannot read the officers' files next to ${clusterJson}: ${describeFsError(e)}`);
+  }
+  const profile = {
+    name: DR_SECONDARY_PROFILE,
+    address: cluster.dr_secondary.api_addr,
+    caCertPath: at(cluster.ca_cert),
+    clientCertPath: at(cluster.client_cert),
+    clientKeyPath: at(cluster.client_key),
+  };
+  const connected = await connectProfile(profile);
+  if (!connected.ok) return err('connect-failed', connected.error.message);
+  const withToken = async (token: string) => {
+    const r = await connectProfile(profile, { token });
+    return r.ok ? r.value : undefined;
+  };
+  return ok({ client: connected.value, withToken, primaryRootToken: cluster.root_token, officers, threshold: cluster.threshold, signersDir: join(dir, 'rehearsal-signers') });
+}
+
+/**
+ * The administrator's and witnesses' keys: new ones in memory (each with its own passphrase), or,
+ * with `dir`, the ones saved there by an earlier run (created unprotected, 0600, if there are none).
+ */
+export async function rehearsalSigners(dir: string | undefined): Promise<Result<Signers, 'cluster-unreadable'>> {
+  if (dir === undefined) return ok(await generateSigners(true));
+  const names = [ADMINISTRATOR, ...WITNESSES];
+  const file = (name: string) => join(dir, `${name}.key.asc`);
+  try {
+    const saved = await Promise.all(names.map((n) => readFile(file(n), 'utf8')));
+    const [administrator, ...witnesses] = await Promise.all(saved.map((armored, i) => memberFromKey(names[i]!, armored)));
+    return ok({ administrator: administrator!, witnesses });
+  } catch (e) {
+    if (fsErrorCode(e) !== 'ENOENT') return err('cluster-unreadable', `cannot read the rehearsal signers' keys in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const signers = await generateSigners(false);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const m of [signers.administrator, ...signers.witnesses]) {
+      await writeFile(file(m.name), m.privateKeyArmored, { mode: 0o600, flag: 'wx' });
+    }
+  } catch (e) {
+    return err('cluster-unreadable', `cannot save the rehearsal signers' keys in ${dir}: ${describeFsError(e)}`);
+  }
+  return ok(signers);
+}
+
+async function memberFromKey(name: string, armored: string): Promise<CastMember> {
+  const key = await openpgp.readPrivateKey({ armoredKey: armored });
+  return { name, fingerprint: key.getFingerprint(), publicKeyArmored: key.toPublic().armor(), privateKeyArmored: armored, passphrase: undefined };
+}

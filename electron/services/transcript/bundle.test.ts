@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeBundle, threeSigners, type TestBundle, type TestSigner } from '../../../test/support/transcript-bundle';
+import { writeBundle, type BundleInput } from './bundle';
+
+let signers: TestSigner[];
+let bundle: TestBundle;
+let input: BundleInput;
+
+beforeAll(async () => {
+  signers = await threeSigners();
+  bundle = await makeBundle(signers);
+  input = {
+    transcript: readFileSync(join(bundle.dir, 'transcript.txt.asc'), 'utf8'),
+    journal: new Uint8Array(readFileSync(join(bundle.dir, 'journal.jsonl'))),
+    signers: signers.map((s) => ({ name: s.name, publicKey: s.publicKey })),
+  };
+});
+afterAll(() => bundle.dispose());
+
+describe('writeBundle', () => {
+  it('writes the transcript, the journal and one public key per signer, and reports the verification', async () => {
+    const dir = join(bundle.root, 'fresh');
+    const written = await writeBundle(dir, input);
+    expect(written.ok && written.value.valid).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['journal.jsonl', 'signers', 'transcript.txt.asc']);
+    expect(readdirSync(join(dir, 'signers')).sort()).toEqual(['alice.pub.asc', 'bob.pub.asc', 'carol.pub.asc']);
+    expect(readFileSync(join(dir, 'transcript.txt.asc'), 'utf8')).toBe(input.transcript);
+    expect(readFileSync(join(dir, 'signers', 'bob.pub.asc'), 'utf8')).toBe(signers[1]!.publicKey);
+  });
+
+  it('accepts an existing empty folder', async () => {
+    const dir = join(bundle.root, 'empty');
+    mkdirSync(dir);
+    expect((await writeBundle(dir, input)).ok).toBe(true);
+  });
+
+  it('never overwrites an existing bundle or anything else in the folder', async () => {
+    const again = await writeBundle(bundle.dir, { ...input, journal: new TextEncoder().encode('x\n') });
+    expect(!again.ok && again.error.kind).toBe('bundle-invalid');
+    const same = await writeBundle(bundle.dir, input);
+    expect(!same.ok && same.error.kind).toBe('bundle-exists');
+    const occupied = join(bundle.root, 'occupied');
+    mkdirSync(occupied);
+    writeFileSync(join(occupied, 'notes.txt'), 'mine');
+    const refused = await writeBundle(occupied, input);
+    expect(!refused.ok && refused.error.kind).toBe('bundle-exists');
+    expect(readdirSync(occupied)).toEqual(['notes.txt']);
+  });
+
+  it('writes nothing when the bundle would not verify', async () => {
+    const dir = join(bundle.root, 'unsigned-signer');
+    const alias = { name: 'dave', publicKey: signers[0]!.publicKey }; // alice's key under another name
+    const result = await writeBundle(dir, { ...input, signers: [...input.signers.slice(0, 2)] });
+    expect(!result.ok && result.error.kind).toBe('bundle-invalid');
+    expect(!result.ok && result.error.message).toContain('not in signers/');
+    const duplicate = await writeBundle(dir, { ...input, signers: [...input.signers, alias] });
+    expect(!duplicate.ok && duplicate.error.message).toContain('the same key as signers/alice.pub.asc');
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('refuses signer names that are not safe file names', async () => {
+    for (const name of ['../evil', '.hidden', 'a/b', '', 'Alice', 'x'.repeat(65)]) {
+      const signersWithName =
+        name === 'Alice' ? [...input.signers, { name, publicKey: signers[0]!.publicKey }] : [{ ...input.signers[0]!, name }, ...input.signers.slice(1)];
+      const result = await writeBundle(join(bundle.root, 'bad-name'), { ...input, signers: signersWithName });
+      expect(!result.ok && result.error.kind, name).toBe('bad-signer-name');
+    }
+    expect(existsSync(join(bundle.root, 'bad-name'))).toBe(false);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Reads a signed transcript that is in its one canonical spelling (see ./signing.ts) without
+ * openpgp.js's cleartext parser, which spends about half a second on a 10,000-event transcript
+ * reading it line by line and writing its armor again for the comparison.
+ *
+ * A canonical document is exactly
+ *   -----BEGIN PGP SIGNED MESSAGE-----\nHash: <the packets' hash names>\n\n
+ *   <the text, lines starting with '-' escaped as '- -'>\n
+ *   <the armored signature packets, as openpgp.js writes them>
+ * with a text that openpgp.js would not normalise (no CR, no line ending in a space or tab). That
+ * is checked here with string operations, and only the small signature block goes through
+ * openpgp.js. Anything else, invalid or merely unusual (v6 signatures, say), is handed to
+ * readSignedTranscript, which then gives its own verdict and message: this reader accepts a
+ * document only where readSignedTranscript accepts it too, with the same text and packets.
+ */
+import * as openpgp from 'openpgp';
+import { ok } from '../../../shared/result';
+import { readSignedTranscript, signatureOf } from './signing';
+import { changedByCleartext } from './text-digest';
+
+type Read = Awaited<ReturnType<typeof readSignedTranscript>>;
+type Document = { text: string; signatures: openpgp.SignaturePacket[] };
+
+const BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----\n';
+const SIGNATURE = '\n-----BEGIN PGP SIGNATURE-----\n';
+
+/** readSignedTranscript's result, quickly for a canonical document. */
+export async function readCanonicalTranscript(armored: string): Promise<Read> {
+  const document = await canonicalDocument(armored);
+  return document ? ok(document) : readSignedTranscript(armored);
+}
+
+/** The text and signature packets of a canonical document; undefined for anything else. */
+export async function canonicalDocument(armored: string): Promise<Document | undefined> {
+  if (!armored.startsWith(BEGIN)) return undefined;
+  const headerEnd = armored.indexOf('\n\n', BEGIN.length);
+  const split = headerEnd < 0 ? -1 : armored.indexOf(SIGNATURE, headerEnd + 1);
+  if (split < 0) return undefined;
+  const escaped = armored.slice(headerEnd + 2, split);
+  const hasDashLines = escaped.startsWith('-') || escaped.includes('\n-');
+  const text = hasDashLines ? escaped.replace(/^- /gm, '') : escaped;
+  if (changedByCleartext(text)) return undefined;
+  if (hasDashLines && text.replace(/^-/gm, '- -') !== escaped) return undefined;
+
+  const block = armored.slice(split + 1);
+  let signatures: openpgp.SignaturePacket[];
+  try {
+    signatures = [...(await openpgp.readSignature({ armoredSignature: block })).packets] as openpgp.SignaturePacket[];
+  } catch {
+    return undefined;
+  }
+  if (signatures.length === 0 || !signatures.every((p) => p instanceof openpgp.SignaturePacket && p.version === 4)) return undefined;
+  const names = signatures.map((p) => hashName(p.hashAlgorithm));
+  if (names.includes(undefined)) return undefined;
+  const hashes = [...new Set(names.map((name) => name!.toUpperCase()))].join();
+  if (armored.slice(BEGIN.length, headerEnd + 2) !== `Hash: ${hashes}\n\n`) return undefined;
+  if (signatureOf(signatures).armor() !== block) return undefined;
+  return { text, signatures };
+}
+
+function hashName(algorithm: openpgp.enums.hash | null): string | undefined {
+  try {
+    return algorithm === null ? undefined : (openpgp.enums.read(openpgp.enums.hash, algorithm) as string | undefined);
+  } catch {
+    return undefined; // an unknown algorithm id
+  }
+}

@@ -1,0 +1,220 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealEvent, serializeEvent, verifyJournalText } from '../../../shared/record/journal-event';
+import { renderTranscript } from '../../../shared/record/transcript-format';
+import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnupg';
+import { makeBundle, makeSigner, threeSigners, type TestBundle, type TestSigner } from '../../../test/support/transcript-bundle';
+import { countersignTranscript, signTranscript } from './signing';
+import { readBundle, readKeyrings, verifyBundleContents, type BundleContents, type BundleReport } from './verify';
+
+let signers: TestSigner[];
+let bundle: TestBundle;
+let contents: BundleContents;
+let gnupg: TempGnupg;
+
+beforeAll(async () => {
+  signers = await threeSigners();
+  bundle = await makeBundle(signers);
+  contents = await readBundle(bundle.dir);
+  gnupg = createTempGnupg();
+  for (const s of signers) gnupg.importKey(s.publicKey);
+});
+afterAll(() => {
+  gnupg.dispose();
+  bundle.dispose();
+});
+
+const kinds = (report: BundleReport) => report.problems.map((p) => p.kind);
+const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes!).toString('utf8');
+
+function flipped(bytes: Uint8Array, position: number, mask: number): Uint8Array {
+  const copy = new Uint8Array(bytes);
+  copy[position]! ^= mask;
+  return copy;
+}
+
+function gpgAccepts(armored: Uint8Array): boolean {
+  const file = join(gnupg.home, 'transcript.txt.asc');
+  writeFileSync(file, armored);
+  return spawnSync('gpg', ['--homedir', gnupg.home, '--batch', '--no-tty', '--verify', file]).status === 0;
+}
+
+describe('verifyBundleContents', () => {
+  it('accepts a fresh bundle and reports its ceremony and every signer', async () => {
+    const report = await verifyBundleContents(contents);
+    expect(report.problems).toEqual([]);
+    expect(report.valid).toBe(true);
+    expect(report.ceremonyId).toBe('dc2-2025-01-31');
+    expect(report.rehearsal).toBe(true);
+    expect(report.events).toBe(5);
+    expect(report.head).toBe(verifyJournalText(text(contents.journal)).ok && JSON.parse(text(contents.journal).trimEnd().split('\n').pop()!).hash);
+    expect(report.signatures.map((s) => [s.signer, s.fingerprint, s.good])).toEqual(signers.map((s) => [s.name, s.fingerprint, true]));
+    for (const s of report.signatures) expect(Date.now() - Date.parse(s.created)).toBeLessThan(10 * 60_000);
+  });
+
+  it('fails when any single byte of the journal changes, at every position', async () => {
+    const journal = contents.journal!;
+    const accepted: number[] = [];
+    for (let p = 0; p < journal.length; p++) {
+      // A different bit at successive positions: letters change case, digits become letters, …
+      const report = await verifyBundleContents({ ...contents, journal: flipped(journal, p, 1 << p % 6) });
+      if (report.valid) accepted.push(p);
+    }
+    expect(journal.length).toBeGreaterThan(1000);
+    expect(accepted).toEqual([]);
+  }, 300_000);
+
+  it('fails when any single byte of the signed transcript changes, at every position', async () => {
+    const transcript = contents.transcript!;
+    const accepted: number[] = [];
+    for (let p = 0; p < transcript.length; p++) {
+      const report = await verifyBundleContents({ ...contents, transcript: flipped(transcript, p, 0x01) });
+      if (report.valid) accepted.push(p);
+    }
+    expect(accepted).toEqual([]);
+  }, 300_000);
+
+  it('names the first broken event by seq and line', async () => {
+    const lines = text(contents.journal).split('\n');
+    lines[2] = lines[2]!.replace('primary fenced', 'primary fenced?');
+    const report = await verifyBundleContents({ ...contents, journal: Buffer.from(lines.join('\n')) });
+    expect(kinds(report)).toEqual(['journal-invalid']);
+    expect(report.problems[0]!.message).toContain('event seq 3 (line 3)');
+  });
+
+  it('detects a journal cut short or extended, even with a valid chain', async () => {
+    const lines = text(contents.journal).trimEnd().split('\n');
+    const cut = await verifyBundleContents({ ...contents, journal: Buffer.from(lines.slice(0, -1).join('\n') + '\n') });
+    expect(kinds(cut)).toEqual(['transcript-mismatch']);
+    expect(cut.problems[0]!.message).toBe('the transcript states 5 journal events, the journal has 4');
+
+    const last = JSON.parse(lines[lines.length - 1]!);
+    const extra = sealEvent({ ...last, seq: 6, prev: last.hash, type: 'note', details: { added: 'later' } });
+    const extended = await verifyBundleContents({ ...contents, journal: Buffer.from(lines.join('\n') + '\n' + serializeEvent(extra) + '\n') });
+    expect(kinds(extended)).toEqual(['transcript-mismatch']);
+  });
+
+  it('refuses a transcript whose signed text differs from what the journal renders, even if well signed', async () => {
+    const chain = verifyJournalText(text(contents.journal));
+    if (!chain.ok) throw new Error('fixture');
+    const honest = renderTranscript(chain.value);
+    const doctored = honest.replace('Outcome:        promoted', 'Outcome:        promoted without deviation');
+    let signed = await signTranscript(doctored, signers[0]!.key);
+    for (const w of signers.slice(1)) signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key) : signed;
+    if (!signed.ok) throw new Error(signed.error.message);
+    const report = await verifyBundleContents({ ...contents, transcript: Buffer.from(signed.value.armored) });
+    expect(kinds(report)).toEqual(['transcript-mismatch']);
+    expect(report.problems[0]!.message).toMatch(/first difference at line \d+/);
+    expect(report.signatures.every((s) => s.good)).toBe(true);
+  });
+
+  it('trusts only the given keyrings when there are any, armored or binary', async () => {
+    const all = await readKeyrings(writeKeyrings(signers));
+    expect(all.ok && (await verifyBundleContents(contents, { trusted: all.value })).valid).toBe(true);
+
+    const binary = join(bundle.root, 'ring.gpg');
+    writeFileSync(binary, execFileSync('gpg', ['--homedir', gnupg.home, '--batch', '--export']));
+    const exported = await readKeyrings([binary]);
+    expect(exported.ok && (await verifyBundleContents(contents, { trusted: exported.value })).valid).toBe(true);
+
+    const two = await readKeyrings(writeKeyrings(signers.slice(0, 2)));
+    const report = two.ok ? await verifyBundleContents(contents, { trusted: two.value }) : undefined;
+    expect(report && kinds(report)).toEqual(['signature-untrusted']);
+    expect(report?.problems[0]!.message).toContain('not in the trusted keyrings');
+  });
+
+  it('refuses keyrings that are unreadable, empty or private', async () => {
+    const missing = await readKeyrings([join(bundle.root, 'nope.asc')]);
+    expect(!missing.ok && missing.error.kind).toBe('keyring-unreadable');
+    const junk = join(bundle.root, 'junk.asc');
+    writeFileSync(junk, 'hello');
+    const none = await readKeyrings([junk]);
+    expect(!none.ok && none.error.kind).toBe('keyring-invalid');
+    const secret = join(bundle.root, 'secret.asc');
+    writeFileSync(secret, signers[0]!.key.armoredPrivateKey);
+    const priv = await readKeyrings([secret]);
+    expect(!priv.ok && priv.error.message).toContain('private key');
+  });
+
+  it('requires a signature from every key in signers/, and only keys from there', async () => {
+    const dave = await makeSigner('dave');
+    const unsigned = await verifyBundleContents({ ...contents, signers: [...contents.signers, { name: 'dave', publicKey: dave.publicKey }] });
+    expect(kinds(unsigned)).toEqual(['signature-missing']);
+    const withoutCarol = await verifyBundleContents({ ...contents, signers: contents.signers.slice(0, 2) });
+    expect(kinds(withoutCarol)).toEqual(['signature-untrusted']);
+  });
+
+  it('flags a private key shipped in signers/ and stray files', async () => {
+    const leaked = await verifyBundleContents({
+      ...contents,
+      signers: [...contents.signers.slice(0, 2), { name: 'carol', publicKey: signers[2]!.key.armoredPrivateKey }],
+      strayFiles: ['notes.txt'],
+    });
+    expect(kinds(leaked)).toEqual(['signer-invalid', 'signer-invalid', 'signature-untrusted']);
+    expect(leaked.problems[1]!.message).toContain('PRIVATE key');
+  });
+
+  it('reports missing files', async () => {
+    const report = await verifyBundleContents({ transcript: undefined, journal: undefined, signers: [] });
+    expect(kinds(report)).toEqual(['bundle-incomplete', 'bundle-incomplete', 'bundle-incomplete']);
+  });
+
+  it('accepts a good signature made by a clock running ahead, as gpg does', async () => {
+    const chain = verifyJournalText(text(contents.journal));
+    if (!chain.ok) throw new Error('fixture');
+    const ahead = new Date(Date.now() + 3 * 3600_000);
+    let signed = await signTranscript(renderTranscript(chain.value), signers[0]!.key, ahead);
+    for (const w of signers.slice(1)) signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key, ahead) : signed;
+    if (!signed.ok) throw new Error(signed.error.message);
+    const early = Buffer.from(signed.value.armored);
+    expect(gpgAccepts(early)).toBe(true);
+    const report = await verifyBundleContents({ ...contents, transcript: early });
+    expect(report.problems).toEqual([]);
+    expect(report.signatures[0]!.created).toBe(new Date(Math.floor(ahead.getTime() / 1000) * 1000).toISOString());
+  });
+});
+
+describe('gpg --verify and verify on the same tampered transcripts', () => {
+  it('both fail at 40 positions spread over the file, except where OpenPGP cannot see the change: there verify alone fails', async () => {
+    const transcript = contents.transcript!;
+    const armor = text(transcript);
+    expect(gpgAccepts(transcript)).toBe(true);
+    // Changes OpenPGP cannot see, so only `verify`'s canonical-form check catches them: GnuPG
+    // reads only the leading dashes of `-----BEGIN/END PGP SIGNATURE-----`, ignores a damaged
+    // final newline, and decodes the unused low bits of the base64 character before `=` padding
+    // to the same bytes (so the CRC still matches).
+    const begin = armor.indexOf('-----BEGIN PGP SIGNATURE-----');
+    const end = armor.indexOf('-----END PGP SIGNATURE-----');
+    const crcLine = armor.lastIndexOf('\n=', end);
+    let lastData = crcLine - 1;
+    while (armor[lastData] === '=') lastData--;
+    const padded = lastData < crcLine - 1;
+    const neutral = (p: number) => (p > begin + 4 && p < begin + 30) || p > end + 4 || (padded && p === lastData);
+    const positions = Array.from({ length: 40 }, (_, i) => Math.floor(((i + 0.5) * transcript.length) / 40));
+    positions.push(begin + 6, end + 10, transcript.length - 1, ...(padded ? [lastData] : []));
+    for (const p of positions) {
+      const tampered = flipped(transcript, p, 0x01);
+      const report = await verifyBundleContents({ ...contents, transcript: tampered });
+      expect(report.valid, `verify accepted a change at byte ${p}`).toBe(false);
+      if (!neutral(p)) expect(gpgAccepts(tampered), `gpg accepted a change at byte ${p}`).toBe(false);
+    }
+  }, 300_000);
+});
+
+function writeKeyrings(which: readonly TestSigner[]): string[] {
+  return which.map((s) => {
+    const path = join(bundle.root, `${s.name}-ring.asc`);
+    writeFileSync(path, s.publicKey);
+    return path;
+  });
+}
+
+describe('readBundle', () => {
+  it('reads the layout writeBundle produced', async () => {
+    expect(contents.signers.map((s) => s.name)).toEqual(['alice', 'bob', 'carol']);
+    expect(contents.strayFiles).toEqual([]);
+    expect(text(contents.transcript)).toBe(readFileSync(join(bundle.dir, 'transcript.txt.asc'), 'utf8'));
+  });
+});

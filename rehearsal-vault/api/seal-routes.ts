@@ -1,0 +1,153 @@
+/**
+ * The raw sys/ endpoints around the seal (http/sys_init.go, sys_seal.go, sys_health.go,
+ * sys_leader.go): same methods, bodies, status codes and texts.
+ */
+import { wipe } from '../../shared/codecs/bytes';
+import { decodeKeyParameter } from '../key-parameter';
+import type { Cluster } from '../cluster';
+import { methodNotAllowed, noContent, permissionDenied, rawOk, vaultError, type ApiResponse } from './envelope';
+import { parseRawBody } from './request-body';
+import type { RawContext, RawRoute } from './route';
+
+const BUILD_DATE = '2025-06-24T14:30:00Z';
+
+export const sealRoutes: readonly RawRoute[] = [
+  { kind: 'raw', pattern: /^sys\/init$/, onDrSecondary: true, handle: init },
+  { kind: 'raw', pattern: /^sys\/seal-status$/, onDrSecondary: true, handle: ({ cluster, request }) => (request.method === 'GET' ? rawOk(sealStatus(cluster)) : methodNotAllowed()) },
+  { kind: 'raw', pattern: /^sys\/unseal$/, onDrSecondary: true, handle: unseal },
+  { kind: 'raw', pattern: /^sys\/seal$/, onDrSecondary: false, handle: seal },
+  { kind: 'raw', pattern: /^sys\/health$/, onDrSecondary: true, handle: health },
+  { kind: 'raw', pattern: /^sys\/leader$/, onDrSecondary: true, handle: leader },
+];
+
+async function init({ cluster, request }: RawContext): Promise<ApiResponse> {
+  if (request.method === 'GET') return rawOk({ initialized: cluster.seal.config !== undefined });
+  if (request.method !== 'PUT' && request.method !== 'POST') return methodNotAllowed();
+  const body = parseRawBody(request.body, 'InitRequest', {
+    secret_shares: 'int',
+    secret_threshold: 'int',
+    stored_shares: 'int',
+    pgp_keys: 'strings',
+    recovery_shares: 'int',
+    recovery_threshold: 'int',
+    recovery_pgp_keys: 'strings',
+    root_token_pgp_key: 'string',
+  });
+  if (!body.ok) return vaultError(400, body.error.message);
+  const b = body.value;
+  if (b.recovery_shares || b.recovery_threshold || b.recovery_pgp_keys?.length) {
+    return vaultError(400, 'parameters specific to auto unseal seals present');
+  }
+  const r = await cluster.initialize({
+    secretShares: b.secret_shares ?? 0,
+    secretThreshold: b.secret_threshold ?? 0,
+    pgpKeys: b.pgp_keys ?? [],
+    ...(b.root_token_pgp_key ? { rootTokenPgpKey: b.root_token_pgp_key } : {}),
+  });
+  if (!r.ok) return vaultError(400, r.error.message);
+  // `keys` already carry what Vault returns (plaintext or PGP-encrypted); drop the raw copies.
+  wipe(...r.value.shares);
+  return rawOk({ keys: r.value.keys, keys_base64: r.value.keysBase64, root_token: r.value.rootToken });
+}
+
+function unseal({ cluster, request }: RawContext): ApiResponse {
+  if (request.method !== 'PUT' && request.method !== 'POST') return methodNotAllowed();
+  const body = parseRawBody(request.body, 'UnsealRequest', { Key: 'string', Reset: 'bool', Migrate: 'bool' });
+  if (!body.ok) return vaultError(400, body.error.message);
+  if (body.value.Reset) {
+    if (!cluster.seal.sealed) return vaultError(400, 'vault is unsealed');
+    cluster.seal.resetProgress();
+    return rawOk(sealStatus(cluster));
+  }
+  const keyText = body.value.Key ?? '';
+  if (keyText === '') return vaultError(400, "'key' must be specified in request body as JSON, or 'reset' set to true");
+  const key = decodeKeyParameter(keyText);
+  if (!key.ok) return vaultError(400, key.error.message);
+  const r = cluster.seal.unseal(key.value);
+  wipe(key.value);
+  if (!r.ok) return vaultError(400, r.error.message);
+  return rawOk(sealStatus(cluster));
+}
+
+function seal({ cluster, request }: RawContext): ApiResponse {
+  if (request.method !== 'PUT' && request.method !== 'POST') return methodNotAllowed();
+  const caller = cluster.authenticate(request.token);
+  if (!caller || !cluster.allows(caller, 'sys/seal', 'sudo')) return permissionDenied();
+  cluster.seal.seal();
+  cluster.slot.clear();
+  return noContent();
+}
+
+export function sealStatus(cluster: Cluster): Record<string, unknown> {
+  const config = cluster.seal.config;
+  const sealed = cluster.seal.sealed;
+  return {
+    type: 'shamir',
+    initialized: config !== undefined,
+    sealed,
+    t: config?.threshold ?? 0,
+    n: config?.shares ?? 0,
+    progress: cluster.seal.progress,
+    nonce: cluster.seal.nonce,
+    version: cluster.version,
+    build_date: BUILD_DATE,
+    migration: false,
+    // omitempty in Vault: only an unsealed node knows its cluster name and ID.
+    ...(sealed ? {} : { cluster_name: cluster.clusterName, cluster_id: cluster.id }),
+    recovery_seal: false,
+    storage_type: 'raft',
+  };
+}
+
+/** sys/health: the status-code parameters and their defaults are Vault's. */
+function health({ cluster, request }: RawContext): ApiResponse {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed();
+  const codes = { uninitcode: 501, sealedcode: 503, standbycode: 429, activecode: 200, drsecondarycode: 472, performancestandbycode: 473 };
+  for (const name of Object.keys(codes) as Array<keyof typeof codes>) {
+    const given = request.query.get(name);
+    if (given === null) continue;
+    if (!/^-?\d+$/.test(given)) return { status: 400, body: { errors: [] } };
+    codes[name] = Number(given);
+  }
+  const initialized = cluster.seal.config !== undefined;
+  const sealed = cluster.seal.sealed;
+  const code = !initialized ? codes.uninitcode : sealed ? codes.sealedcode : cluster.isDrSecondary ? codes.drsecondarycode : codes.activecode;
+  if (request.method === 'HEAD') return { status: code };
+  return {
+    status: code,
+    body: {
+      initialized,
+      sealed,
+      standby: false,
+      performance_standby: false,
+      replication_performance_mode: cluster.replication.performance.mode,
+      replication_dr_mode: cluster.replication.dr.mode,
+      server_time_utc: Math.floor(Date.now() / 1000),
+      version: cluster.version,
+      enterprise: true,
+      ...(sealed ? {} : { cluster_name: cluster.clusterName, cluster_id: cluster.id }),
+      echo_duration_ms: 0,
+      clock_skew_ms: 0,
+      replication_primary_canary_age_ms: 0,
+      ...(initialized && !sealed ? { last_wal: cluster.storage.wal } : {}),
+      license: { state: 'autoloaded', expiry_time: new Date(Date.now() + 365 * 86_400_000).toISOString(), terminated: false },
+    },
+  };
+}
+
+/** A single active raft node: HA is on and it is the leader. */
+function leader({ cluster, request }: RawContext): ApiResponse {
+  if (request.method !== 'GET') return methodNotAllowed();
+  if (cluster.seal.sealed) return vaultError(503, 'Vault is sealed');
+  return rawOk({
+    ha_enabled: true,
+    is_self: true,
+    active_time: new Date(cluster.startedAt).toISOString(),
+    leader_address: cluster.apiAddr,
+    leader_cluster_address: cluster.clusterAddr,
+    performance_standby: false,
+    performance_standby_last_remote_wal: 0,
+    raft_committed_index: cluster.storage.wal,
+    raft_applied_index: cluster.storage.wal,
+  });
+}

@@ -1,0 +1,243 @@
+/**
+ * A complete rehearsal: a primary and a DR secondary (optionally a performance secondary),
+ * each on its own mutual-TLS loopback listener, with replication running, the primary
+ * initialised with one PGP-encrypted share per officer exactly as `vault operator init
+ * -pgp-keys` would hand them out. This is what the CLI's `rehearsal-vault`, the app's
+ * rehearsal mode and the integration tests start.
+ */
+import { wipe } from '../shared/codecs/bytes';
+import { err, ok, type Result } from '../shared/result';
+import { generateOfficerKey, type OfficerKeyAlgorithm } from './officer-keys';
+import { readRecipientKey, vaultKeyBase64 } from './vault-share-encryption';
+import { createCa, issueCertificate } from './pki';
+import { Cluster, type VaultVersion } from './cluster';
+import { RehearsalFaults, type ClusterRole } from './faults';
+import { handleVaultRequest } from './http-api';
+import { ReplicationNetwork } from './replication';
+import { ClusterServer } from './server';
+
+export interface SuppliedOfficerKey {
+  readonly name: string;
+  /** Armored, or base64 of the binary key. */
+  readonly publicKey: string;
+}
+
+export interface RehearsalVaultOptions {
+  /** Officers to generate keys for (default 5); ignored when `officerKeys` is given. */
+  readonly officers?: number;
+  /** Shares needed (default 3, or all shares when there are fewer). */
+  readonly threshold?: number;
+  /** The officers' own public keys: no private key is ever generated or held for them. */
+  readonly officerKeys?: readonly SuppliedOfficerKey[];
+  /** Protects generated officer keys. */
+  readonly passphrase?: string;
+  readonly keyAlgorithm?: OfficerKeyAlgorithm;
+  readonly vaultVersion?: VaultVersion;
+  readonly disableSscTokens?: boolean;
+  readonly performanceSecondary?: boolean;
+}
+
+export interface RehearsalOfficer {
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly publicKeyArmored: string | undefined;
+  /** Only for generated keys. A secret. */
+  readonly privateKeyArmored: string | undefined;
+  /** What `vault operator init -pgp-keys` would hand this officer: base64 of a binary OpenPGP message. */
+  readonly encryptedShare: string;
+}
+
+export interface RehearsalEndpoint {
+  readonly apiAddr: string;
+}
+
+export interface RehearsalVault {
+  readonly primary: RehearsalEndpoint;
+  readonly drSecondary: RehearsalEndpoint;
+  /** With its own root token: performance secondaries do not share the primary's tokens. */
+  readonly performanceSecondary: (RehearsalEndpoint & { readonly rootToken: string }) | undefined;
+  readonly caPem: string;
+  readonly clientCertPem: string;
+  /** The client certificate's key (unencrypted PKCS#8). */
+  readonly clientKeyPem: string;
+  /** The primary's root token (also valid on the DR secondary, whose token store is the primary's). */
+  readonly rootToken: string;
+  readonly shares: number;
+  readonly threshold: number;
+  readonly vaultVersion: VaultVersion;
+  readonly officers: readonly RehearsalOfficer[];
+  readonly faults: RehearsalFaults;
+  /** The simulated clusters, for in-process drills and assertions. */
+  cluster(role: ClusterRole): Cluster;
+  close(): Promise<void>;
+}
+
+export type RehearsalVaultErrorKind = 'invalid-options' | 'invalid-officer-key' | 'setup-failed';
+
+const DEFAULT_OFFICERS = 5;
+const DEFAULT_THRESHOLD = 3;
+const LOOPBACK = '127.0.0.1';
+
+export async function startRehearsalVault(options: RehearsalVaultOptions = {}): Promise<Result<RehearsalVault, RehearsalVaultErrorKind>> {
+  const plan = planOfficers(options);
+  if (!plan.ok) return plan;
+  const { shares, threshold } = plan.value;
+  const vaultVersion = options.vaultVersion ?? 1;
+
+  // Officers first: a bad supplied key must fail before anything listens.
+  const officerKeys = await prepareOfficerKeys(options, shares);
+  if (!officerKeys.ok) return officerKeys;
+
+  const ca = await createCa({ commonName: 'vault-ceremony rehearsal CA' });
+  const serverCert = await issueCertificate(ca, { commonName: 'rehearsal vault', usage: 'server', dnsNames: ['localhost'], ipAddresses: [LOOPBACK] });
+  const clientCert = await issueCertificate(ca, { commonName: 'vault-ceremony rehearsal client', usage: 'client' });
+  const tls = { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem };
+
+  const network = new ReplicationNetwork();
+  const roles: ClusterRole[] = options.performanceSecondary ? ['primary', 'drSecondary', 'performanceSecondary'] : ['primary', 'drSecondary'];
+  const names: Record<ClusterRole, string> = { primary: 'primary', drSecondary: 'dr-secondary', performanceSecondary: 'perf-secondary' };
+  const clusters = new Map<ClusterRole, Cluster>();
+  const servers = new Map<ClusterRole, ClusterServer>();
+  const faults = new RehearsalFaults({
+    cluster: (role) => required(clusters.get(role), role),
+    server: (role) => required(servers.get(role), role),
+    network,
+  });
+  const close = async () => {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+  };
+
+  try {
+    for (const role of roles) {
+      const cluster = new Cluster({ name: names[role], vaultVersion, disableSscTokens: options.disableSscTokens ?? false });
+      network.add(cluster);
+      const server = new ClusterServer({
+        tls,
+        host: LOOPBACK,
+        handle: (request) => handleVaultRequest(cluster, network, request),
+        faultFor: (request) => faults.faultFor(role, request),
+      });
+      const port = await server.start(0);
+      cluster.apiAddr = `https://${LOOPBACK}:${port}`;
+      cluster.up = true;
+      clusters.set(role, cluster);
+      servers.set(role, server);
+    }
+    const primary = required(clusters.get('primary'), 'primary');
+
+    const init = await primary.initialize({ secretShares: shares, secretThreshold: threshold, pgpKeys: officerKeys.value.map((k) => k.vaultKey) });
+    if (!init.ok) throw new Error(init.error.message);
+    unsealWith(primary, init.value.shares);
+    const officers = officerKeys.value.map(({ vaultKey: _, ...officer }, i) => ({ ...officer, encryptedShare: init.value.keysBase64[i]! }));
+
+    await joinAsSecondary(network, primary, required(clusters.get('drSecondary'), 'drSecondary'), 'dr', 'dr-secondary');
+    let performanceSecondary: RehearsalVault['performanceSecondary'];
+    const perf = clusters.get('performanceSecondary');
+    if (perf) {
+      await joinAsSecondary(network, primary, perf, 'performance', 'perf-secondary');
+      // What generate-root with the primary's shares would give on the performance secondary.
+      performanceSecondary = { apiAddr: perf.apiAddr, rootToken: perf.storage.tokens.createRoot('sys/generate-root').id };
+    }
+    primary.storage.kv.set('rehearsal/created', { at: new Date().toISOString() });
+    primary.recordWrite();
+
+    return ok({
+      primary: { apiAddr: primary.apiAddr },
+      drSecondary: { apiAddr: required(clusters.get('drSecondary'), 'drSecondary').apiAddr },
+      performanceSecondary,
+      caPem: ca.certPem,
+      clientCertPem: clientCert.certPem,
+      clientKeyPem: clientCert.keyPem,
+      rootToken: init.value.rootToken,
+      shares,
+      threshold,
+      vaultVersion,
+      officers,
+      faults,
+      cluster: (role) => required(clusters.get(role), role),
+      close,
+    });
+  } catch (e) {
+    await close();
+    return err('setup-failed', `the rehearsal Vault could not start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function planOfficers(options: RehearsalVaultOptions): Result<{ shares: number; threshold: number }, RehearsalVaultErrorKind> {
+  const shares = options.officerKeys?.length ?? options.officers ?? DEFAULT_OFFICERS;
+  if (options.officerKeys && options.officers !== undefined && options.officers !== shares) {
+    return err('invalid-options', `${options.officerKeys.length} officer keys were given but --officers says ${options.officers}; give one key per officer`);
+  }
+  if (!Number.isInteger(shares) || shares < 1 || shares > 255) return err('invalid-options', `the number of officers must be 1 to 255, not ${shares}`);
+  const threshold = options.threshold ?? Math.min(DEFAULT_THRESHOLD, shares);
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > shares) {
+    return err('invalid-options', `the threshold must be between 1 and the number of officers (${shares}), not ${threshold}`);
+  }
+  if (shares > 1 && threshold === 1) return err('invalid-options', 'with more than one officer the threshold must be at least 2 (Vault refuses a 1-of-n seal)');
+  return ok({ shares, threshold });
+}
+
+type PreparedOfficer = Omit<RehearsalOfficer, 'encryptedShare'> & { readonly vaultKey: string };
+
+async function prepareOfficerKeys(options: RehearsalVaultOptions, shares: number): Promise<Result<PreparedOfficer[], RehearsalVaultErrorKind>> {
+  if (options.officerKeys) {
+    const out: PreparedOfficer[] = [];
+    for (const supplied of options.officerKeys) {
+      const r = await readRecipientKey(supplied.publicKey, { allowArmored: true });
+      if (!r.ok) return err('invalid-officer-key', `officer '${supplied.name}': ${r.error.message}`);
+      out.push({
+        name: supplied.name,
+        fingerprint: r.value.fingerprint,
+        publicKeyArmored: r.value.key.armor(),
+        privateKeyArmored: undefined,
+        vaultKey: vaultKeyBase64(r.value),
+      });
+    }
+    return ok(out);
+  }
+  const generated = await Promise.all(
+    Array.from({ length: shares }, (_, i) =>
+      generateOfficerKey({
+        name: `officer-${i + 1}`,
+        ...(options.keyAlgorithm ? { algorithm: options.keyAlgorithm } : {}),
+        ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+      }),
+    ),
+  );
+  const out: PreparedOfficer[] = [];
+  for (const key of generated) {
+    const r = await readRecipientKey(key.publicKeyArmored, { allowArmored: true });
+    if (!r.ok) return err('setup-failed', `a generated officer key is unusable: ${r.error.message}`);
+    out.push({ name: key.name, fingerprint: key.fingerprint, publicKeyArmored: key.publicKeyArmored, privateKeyArmored: key.privateKeyArmored, vaultKey: vaultKeyBase64(r.value) });
+  }
+  return ok(out);
+}
+
+/** Initialises and unseals a secondary-to-be, then enables replication from the primary. */
+async function joinAsSecondary(network: ReplicationNetwork, primary: Cluster, secondary: Cluster, kind: 'dr' | 'performance', id: string): Promise<void> {
+  if (primary.replication[kind].mode !== 'primary') {
+    const enabled = network.enablePrimary(primary, kind);
+    if (!enabled.ok) throw new Error(enabled.error.message);
+  }
+  const own = await secondary.initialize({ secretShares: 1, secretThreshold: 1 });
+  if (!own.ok) throw new Error(own.error.message);
+  unsealWith(secondary, own.value.shares);
+  const token = network.secondaryToken(primary, kind, id, 30 * 60);
+  if (!token.ok) throw new Error(token.error.message);
+  const joined = network.enableSecondary(secondary, kind, token.value.token);
+  if (!joined.ok) throw new Error(joined.error.message);
+}
+
+function unsealWith(cluster: Cluster, shares: readonly Uint8Array[]): void {
+  const threshold = cluster.seal.config?.threshold ?? 0;
+  for (const share of shares.slice(0, threshold)) {
+    const r = cluster.seal.unseal(share);
+    if (!r.ok) throw new Error(r.error.message);
+  }
+  wipe(...shares);
+}
+
+function required<T>(value: T | undefined, role: string): T {
+  if (value === undefined) throw new Error(`this rehearsal has no ${role} cluster`);
+  return value;
+}

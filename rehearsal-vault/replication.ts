@@ -1,0 +1,335 @@
+/**
+ * Replication between the simulated clusters: enabling primaries and secondaries, activation
+ * tokens, WAL streaming (an in-process copy of storage on every write while connected),
+ * promotion, demotion, update-primary, and the status blocks of sys/replication/*status.
+ * DR replication server code is not public; texts marked UNCONFIRMED are our best reading of
+ * docs and transcripts.
+ */
+import { randomUUID } from 'node:crypto';
+import { err, ok, type Result } from '../shared/result';
+import { ActivationTokens } from './activation-token';
+import type { Cluster } from './cluster';
+import {
+  DISABLED,
+  type KnownSecondary,
+  type PrimaryState,
+  type ReplicationKind,
+  type ReplicationState,
+  type SecondaryState,
+} from './replication-state';
+
+export type ReplicationErrorKind = 'invalid-request' | 'wrong-mode' | 'invalid-activation-token' | 'catching-up';
+
+/** Warnings Vault returns with 200 when a cluster changes role (the promote text is from a transcript). */
+const BRIEF_UNAVAILABILITY = 'Vault will be unavailable for a brief period and will resume service shortly.';
+const WARNINGS = {
+  enablePrimary: `This cluster is being enabled as a primary for replication. ${BRIEF_UNAVAILABILITY}`,
+  enableSecondary: `This cluster is being enabled as a secondary for replication. ${BRIEF_UNAVAILABILITY}`,
+  promote: `This cluster is being promoted to a replication primary. ${BRIEF_UNAVAILABILITY}`,
+  demote: `This cluster is being demoted to a replication secondary. ${BRIEF_UNAVAILABILITY}`,
+  disable: `This cluster is having replication disabled. ${BRIEF_UNAVAILABILITY}`,
+  updatePrimary: `This cluster is having its primary updated. ${BRIEF_UNAVAILABILITY}`,
+};
+
+/** UNCONFIRMED text; the protocol notes say only that promote can answer 503 while catching up. */
+export const CATCHING_UP = 'replication is still catching up, try again later or provide the "force" argument';
+
+const NEVER = '0001-01-01T00:00:00Z';
+const LABEL: Record<ReplicationKind, string> = { dr: 'DR', performance: 'performance' };
+
+export class ReplicationNetwork {
+  private readonly clusters = new Set<Cluster>();
+  private readonly cuts = new Set<Cluster>();
+  readonly activation = new ActivationTokens();
+  /** Fault: promote answers 503 "catching up" unless `force` is given. */
+  requireForceToPromote = false;
+
+  add(cluster: Cluster): void {
+    this.clusters.add(cluster);
+    cluster.onWrite = (c) => this.propagate(c);
+  }
+
+  /** Fault: the cluster stops replicating with anyone (a network partition around it). */
+  cut(cluster: Cluster): void {
+    this.cuts.add(cluster);
+  }
+
+  restore(cluster: Cluster): void {
+    this.cuts.delete(cluster);
+    this.catchUpAll();
+  }
+
+  /** After a partition heals or a cluster comes back: every secondary catches up. */
+  catchUpAll(): void {
+    for (const c of this.clusters) this.propagate(c);
+  }
+
+  /** Whether `secondary` currently streams from its primary for `kind`. */
+  connected(secondary: Cluster, kind: ReplicationKind): boolean {
+    const s = secondary.replication[kind];
+    if (s.mode !== 'secondary' || !s.primary) return false;
+    const p = s.primary.replication[kind];
+    return (
+      p.mode === 'primary' &&
+      p.clusterId === s.clusterId &&
+      p.secondaries.get(s.secondaryId)?.cluster === secondary &&
+      s.primary.up &&
+      secondary.up &&
+      !this.cuts.has(secondary) &&
+      !this.cuts.has(s.primary)
+    );
+  }
+
+  /** Streams a primary's storage to every connected secondary. */
+  propagate(primary: Cluster): void {
+    for (const kind of ['dr', 'performance'] as const) {
+      const p = primary.replication[kind];
+      if (p.mode !== 'primary') continue;
+      for (const known of p.secondaries.values()) {
+        if (known.cluster && this.connected(known.cluster, kind)) this.sync(primary, known.cluster, kind);
+      }
+    }
+  }
+
+  enablePrimary(cluster: Cluster, kind: ReplicationKind, primaryClusterAddr = ''): Result<string[], ReplicationErrorKind> {
+    const current = cluster.replication[kind];
+    if (current.mode === 'primary') return err('wrong-mode', `this cluster is already a ${LABEL[kind]} primary`);
+    if (current.mode === 'secondary') {
+      return err('wrong-mode', `this cluster is a ${LABEL[kind]} secondary; promote it instead of enabling it as a primary`);
+    }
+    cluster.replication[kind] = { mode: 'primary', clusterId: randomUUID(), primaryClusterAddr, secondaries: new Map() };
+    cluster.recordWrite();
+    return ok([WARNINGS.enablePrimary]);
+  }
+
+  secondaryToken(primary: Cluster, kind: ReplicationKind, id: string, ttlSeconds: number) {
+    const p = primary.replication[kind];
+    if (p.mode !== 'primary') return err('wrong-mode', `this cluster is not a ${LABEL[kind]} primary`);
+    if (id === '') return err('invalid-request', 'missing required "id" parameter: the secondary needs an ID');
+    if (p.secondaries.has(id)) {
+      // UNCONFIRMED text.
+      return err('invalid-request', `a secondary with ID "${id}" already exists; revoke it first or choose another ID`);
+    }
+    p.secondaries.set(id, { id, cluster: undefined, lastHeartbeat: NEVER });
+    primary.recordWrite();
+    return ok(this.activation.issue({ primary, kind, secondaryId: id }, ttlSeconds));
+  }
+
+  revokeSecondary(primary: Cluster, kind: ReplicationKind, id: string): Result<void, ReplicationErrorKind> {
+    const p = primary.replication[kind];
+    if (p.mode !== 'primary') return err('wrong-mode', `this cluster is not a ${LABEL[kind]} primary`);
+    if (id === '') return err('invalid-request', 'missing required "id" parameter');
+    p.secondaries.delete(id);
+    this.activation.revokeFor(primary, kind, id);
+    primary.recordWrite();
+    return ok(undefined);
+  }
+
+  /** secondary/enable: wipes the cluster and takes the primary's keys and data. */
+  enableSecondary(cluster: Cluster, kind: ReplicationKind, token: string): Result<string[], ReplicationErrorKind> {
+    const current = cluster.replication[kind];
+    if (current.mode !== 'disabled') {
+      return err('wrong-mode', `this cluster is already a ${LABEL[kind]} ${current.mode}; use update-primary, or disable replication first`);
+    }
+    if (token === '') return err('invalid-request', 'missing required "token" parameter: the activation token from the primary');
+    const redeemed = this.redeemActivation(token, kind);
+    if (!redeemed.ok) return redeemed;
+    const { primary, p, secondaryId } = redeemed.value;
+    cluster.storage = kind === 'dr' ? primary.storage.clone() : primary.storage.cloneWithoutTokens(cluster.tokenFormat);
+    cluster.seal.adopt(primary.seal);
+    cluster.slot.clear();
+    cluster.drOperationTokens.clear();
+    this.attach(cluster, kind, primary, p, secondaryId);
+    return ok([WARNINGS.enableSecondary]);
+  }
+
+  promote(cluster: Cluster, kind: ReplicationKind, options: { primaryClusterAddr: string; force: boolean }): Result<string[], ReplicationErrorKind> {
+    const s = cluster.replication[kind];
+    if (s.mode !== 'secondary') return err('wrong-mode', notSecondary(kind));
+    if (kind === 'dr' && this.requireForceToPromote && !options.force) return err('catching-up', CATCHING_UP);
+    cluster.replication[kind] = { mode: 'primary', clusterId: s.clusterId, primaryClusterAddr: options.primaryClusterAddr, secondaries: new Map() };
+    cluster.recordWrite();
+    return ok([WARNINGS.promote]);
+  }
+
+  demote(cluster: Cluster, kind: ReplicationKind): Result<string[], ReplicationErrorKind> {
+    const p = cluster.replication[kind];
+    if (p.mode !== 'primary') return err('wrong-mode', `this cluster is not a ${LABEL[kind]} primary`);
+    cluster.replication[kind] = detachedSecondary(p.clusterId, cluster.storage.wal);
+    return ok([WARNINGS.demote]);
+  }
+
+  disable(cluster: Cluster, kind: ReplicationKind): Result<string[], ReplicationErrorKind> {
+    if (cluster.replication[kind].mode === 'disabled') return err('wrong-mode', `${LABEL[kind]} replication is not enabled on this cluster`);
+    cluster.replication[kind] = DISABLED;
+    return ok([WARNINGS.disable]);
+  }
+
+  /**
+   * secondary/update-primary: `token` (an activation token from a primary of the same
+   * replication set), `token: ""` (forget the primary), or `update_primary_addrs`.
+   */
+  updatePrimary(
+    cluster: Cluster,
+    kind: ReplicationKind,
+    request: { token: string | undefined; updatePrimaryAddrs: readonly string[] | undefined },
+  ): Result<string[], ReplicationErrorKind> {
+    const s = cluster.replication[kind];
+    if (s.mode !== 'secondary') return err('wrong-mode', notSecondary(kind));
+    const { token, updatePrimaryAddrs } = request;
+    if (token && updatePrimaryAddrs) {
+      return err('invalid-request', '"token" and "update_primary_addrs" are mutually exclusive; send one of them');
+    }
+    if (token === undefined && updatePrimaryAddrs === undefined) {
+      return err('invalid-request', 'either "token" or "update_primary_addrs" must be provided');
+    }
+    if (token === '') {
+      cluster.replication[kind] = detachedSecondary(s.clusterId, s.lastRemoteWal);
+      return ok([WARNINGS.updatePrimary]);
+    }
+    if (token !== undefined) {
+      const redeemed = this.redeemActivation(token, kind);
+      if (!redeemed.ok) return redeemed;
+      const { primary, p, secondaryId } = redeemed.value;
+      if (p.clusterId !== s.clusterId) {
+        // UNCONFIRMED text: Vault refuses to move a secondary into another replication set this way.
+        return err('invalid-request', 'the activation token belongs to a different replication set; use secondary/enable, which wipes this cluster');
+      }
+      this.attach(cluster, kind, primary, p, secondaryId);
+      return ok([WARNINGS.updatePrimary]);
+    }
+    const addrs = updatePrimaryAddrs ?? [];
+    const primary = [...this.clusters].find((c) => {
+      const p = c.replication[kind];
+      return addrs.includes(c.clusterAddr) && p.mode === 'primary' && p.clusterId === s.clusterId && p.secondaries.has(s.secondaryId);
+    });
+    cluster.replication[kind] = { ...s, primary, knownPrimaryClusterAddrs: [...addrs], primaryClusterAddr: primary?.clusterAddr ?? addrs[0] ?? '' };
+    if (primary) this.attach(cluster, kind, primary, primary.replication[kind] as PrimaryState, s.secondaryId);
+    return ok([WARNINGS.updatePrimary]);
+  }
+
+  /** The `data` of sys/replication/{dr,performance}/status for one cluster. */
+  status(cluster: Cluster, kind: ReplicationKind): Record<string, unknown> {
+    const state: ReplicationState = cluster.replication[kind];
+    const common = {
+      corrupted_merkle_tree: false,
+      last_corruption_check_epoch: '-62135596800',
+      last_reindex_epoch: '0',
+      merkle_root: cluster.storage.merkleRoot(),
+      ssct_generation_counter: 0,
+    };
+    if (state.mode === 'disabled') return { mode: 'disabled' };
+    const now = new Date().toISOString();
+    if (state.mode === 'primary') {
+      const secondaries = [...state.secondaries.values()].flatMap((known) => {
+        if (!known.cluster) return [];
+        const up = this.connected(known.cluster, kind);
+        if (up) known.lastHeartbeat = now;
+        return [{ node_id: known.id, ...peerStatus(known.cluster, up, known.lastHeartbeat) }];
+      });
+      return {
+        ...common,
+        cluster_id: state.clusterId,
+        known_secondaries: [...state.secondaries.keys()],
+        [kind === 'dr' ? 'last_dr_wal' : 'last_performance_wal']: cluster.storage.wal,
+        last_wal: cluster.storage.wal,
+        mode: 'primary',
+        primary_cluster_addr: state.primaryClusterAddr,
+        secondaries,
+        state: 'running',
+      };
+    }
+    const up = this.connected(cluster, kind);
+    if (up) state.lastHeartbeat = now;
+    const revoked = state.primary !== undefined && !up && !stillKnown(state, kind);
+    return {
+      ...common,
+      cluster_id: state.clusterId,
+      connection_state: !state.primary ? 'idle' : up ? 'ready' : revoked ? 'shutdown' : 'transient_failure',
+      known_primary_cluster_addrs: state.knownPrimaryClusterAddrs,
+      last_remote_wal: state.lastRemoteWal,
+      last_start: state.lastStart,
+      mode: 'secondary',
+      primaries: state.primary ? [peerStatus(state.primary, up, state.lastHeartbeat)] : [],
+      primary_cluster_addr: state.primaryClusterAddr,
+      secondary_id: state.secondaryId,
+      state: up ? 'stream-wals' : 'idle',
+    };
+  }
+
+  /** An activation token's grant, valid only while its primary still is one and still knows the secondary (not revoked). */
+  private redeemActivation(token: string, kind: ReplicationKind): Result<{ primary: Cluster; p: PrimaryState; secondaryId: string }, ReplicationErrorKind> {
+    const grant = this.activation.redeem(token, kind);
+    if (!grant.ok) return err('invalid-activation-token', `failed to unwrap activation token: ${grant.error.message}`);
+    const { primary, secondaryId } = grant.value;
+    const p = primary.replication[kind];
+    if (p.mode !== 'primary' || !p.secondaries.has(secondaryId)) {
+      return err('invalid-activation-token', 'failed to unwrap activation token: wrapping token is not valid or does not exist');
+    }
+    return ok({ primary, p, secondaryId });
+  }
+
+  private attach(cluster: Cluster, kind: ReplicationKind, primary: Cluster, p: PrimaryState, secondaryId: string): void {
+    const known: KnownSecondary = p.secondaries.get(secondaryId) ?? { id: secondaryId, cluster: undefined, lastHeartbeat: NEVER };
+    known.cluster = cluster;
+    p.secondaries.set(secondaryId, known);
+    const now = new Date().toISOString();
+    cluster.replication[kind] = {
+      mode: 'secondary',
+      clusterId: p.clusterId,
+      secondaryId,
+      primary,
+      primaryClusterAddr: primary.clusterAddr,
+      knownPrimaryClusterAddrs: [primary.clusterAddr],
+      lastRemoteWal: 0,
+      lastHeartbeat: now,
+      lastStart: now,
+    };
+    if (this.connected(cluster, kind)) this.sync(primary, cluster, kind);
+  }
+
+  private sync(primary: Cluster, secondary: Cluster, kind: ReplicationKind): void {
+    if (kind === 'dr') secondary.storage = primary.storage.clone();
+    else primary.storage.copyDataInto(secondary.storage);
+    const s = secondary.replication[kind];
+    if (s.mode === 'secondary') s.lastRemoteWal = primary.storage.wal;
+  }
+}
+
+/** Whether the secondary's primary still lists it (false after revoke-secondary). */
+function stillKnown(s: SecondaryState, kind: ReplicationKind): boolean {
+  const p = s.primary?.replication[kind];
+  return p?.mode === 'primary' && p.clusterId === s.clusterId && p.secondaries.has(s.secondaryId);
+}
+
+function detachedSecondary(clusterId: string, wal: number): SecondaryState {
+  return {
+    mode: 'secondary',
+    clusterId,
+    secondaryId: '',
+    primary: undefined,
+    primaryClusterAddr: '',
+    knownPrimaryClusterAddrs: [],
+    lastRemoteWal: wal,
+    lastHeartbeat: NEVER,
+    lastStart: new Date().toISOString(),
+  };
+}
+
+/** "Not a DR secondary." is what Vault answers on a DR-secondary endpoint elsewhere (issue #19603). */
+function notSecondary(kind: ReplicationKind): string {
+  return kind === 'dr' ? 'Not a DR secondary.' : 'Not a performance secondary.';
+}
+
+/** One entry of a status block's `secondaries` or `primaries`: the other side of a replication connection. */
+function peerStatus(peer: Cluster, up: boolean, lastHeartbeat: string) {
+  return {
+    api_address: peer.apiAddr,
+    cluster_address: peer.clusterAddr,
+    connection_status: up ? 'connected' : 'disconnected',
+    last_heartbeat: lastHeartbeat,
+    last_heartbeat_duration_ms: up ? 1 : 0,
+    clock_skew_ms: 0,
+    replication_primary_canary_age_ms: up ? 1 : 0,
+  };
+}

@@ -1,0 +1,1002 @@
+/**
+ * The ceremony state machine: the script is the machine, so no step advances without the
+ * acknowledgements its roles owe, and every digression is a deviation on the record.
+ *
+ * Pure and deterministic: no I/O, no clock, no randomness. Time arrives on every event (`at`),
+ * deviation ids are sequence numbers, and the state is plain JSON-safe data that holds no
+ * secret. It says only *that* the service holds an OTP, a token or an activation token (the
+ * `held` list) and the OTP's length; the values stay in the service's memory.
+ *
+ * Its vocabulary (events, service actions and facts, deviations) is in ceremony-events.ts,
+ * the step table in ceremony-steps.ts and failback-steps.ts, and the wizard's read-only
+ * view in ceremony-view.ts.
+ *
+ * How the pieces use it:
+ * - `createCeremony(plan, at)` gives the first state. `transition(state, event)` returns the
+ *   next state, or an error whose message a person can act on; the given state is never
+ *   changed. The journal stores events, so `replay(plan, at, events)` rebuilds the state
+ *   after a restart, and a `resume` event then reconciles it with what Vault and the
+ *   service's memory actually hold.
+ * - The service loops: `nextAction(state)` says what to do (read a status, start the
+ *   attempt, submit officer X's share for nonce N, promote with or without force, delete
+ *   the token, sign as Y…); it does exactly that and reports a `serviceResult` with the
+ *   facts, or `outcome: 'failed'` with a reason (and, for attempt calls, the attempt
+ *   status it observed). `undefined` means people must act first, or the ceremony ended.
+ *   A failed action stays due; retry on a person's request, never in a tight loop. Once
+ *   a secret is no longer in `held`, or the step is terminal, the service wipes it.
+ * - The wizard renders `view(state)` (ceremony-view.ts): the step, the line to read aloud, who must
+ *   acknowledge what, progress n/m, the pinned nonce, open deviations, what blocks the
+ *   ceremony and what a stopped ceremony left behind, and sends people's events
+ *   (`acknowledge`, `deviation`, `deviationWitnessed`, `cancel`, `abort`).
+ *
+ * Rules worth knowing:
+ * - While a deviation is open nobody may acknowledge a step and `nextAction` is undefined;
+ *   a result for an action already under way is still accepted, because facts are facts.
+ *   A deviation is witnessed by a witness other than whoever raised it (the administrator
+ *   confirms one raised by a witness).
+ * - A changed nonce, progress that goes backwards or jumps, a vanished attempt or someone
+ *   else's attempt become detected deviations and send the ceremony to `cancel-attempt`
+ *   (administrator and witness authorise), then back to a fresh OTP and every share.
+ * - `force` reaches the promote call only through a witnessed `force-promote` deviation,
+ *   which also withdraws the earlier authorisation so people authorise the forced call.
+ * - A failed `confirm-then-act` call (promote, demote, cancel…) needs authorising again.
+ * - Cancelling is witnessed and still runs the closing steps that apply: cancel the open
+ *   attempt, decode and delete a token already generated, retire a batch token, sign.
+ *   It is refused once the promotion (or update-primary) is done, and while an
+ *   authorised irreversible call may be in flight. `abort` stops at once.
+ * - Token deletion can only be skipped by a witnessed `token-not-deleted` deviation,
+ *   after deletion failed or the token was lost; the step is then recorded as waived.
+ */
+import type { CeremonyPlan, PlanOfficer, PlanPerson } from './ceremony-plan';
+import {
+  closingStep,
+  groupFingerprint,
+  PROMOTION_STEPS,
+  promotionScript,
+  type Role,
+  type ScriptContext,
+  type SecretName,
+  type StepId,
+  type StepSpec,
+  type TerminalStep,
+} from './ceremony-steps';
+import type { AttemptStatus, CeremonyEvent, DetectedDeviationKind, Deviation, ServiceAction, ServiceFacts } from './ceremony-events';
+import { FAILBACK_STEPS, failbackScript } from './failback-steps';
+import { err, ok, type Result } from '../result';
+
+export type MachineErrorKind =
+  | 'ceremony-ended'
+  | 'invalid-event'
+  | 'wrong-step'
+  | 'unknown-actor'
+  | 'wrong-role'
+  | 'not-required'
+  | 'already-acknowledged'
+  | 'out-of-order'
+  | 'busy'
+  | 'deviation-open'
+  | 'action-pending'
+  | 'action-in-flight'
+  | 'unexpected-result'
+  | 'invalid-result'
+  | 'officer-unavailable'
+  | 'already-submitted'
+  | 'reason-required'
+  | 'not-allowed-now'
+  | 'unknown-deviation'
+  | 'already-witnessed'
+  | 'self-witness'
+  | 'too-late';
+
+export interface AckOption {
+  readonly name: string;
+  readonly role: Role;
+  /** What this person affirms when they acknowledge. */
+  readonly text: string;
+}
+
+/** One acknowledgement still owed: any one of `anyOf` may give it. */
+export interface AckRequest {
+  readonly anyOf: readonly AckOption[];
+}
+
+export interface Ack {
+  readonly actor: string;
+  readonly role: Role;
+  readonly at: string;
+}
+
+/** The attempt this ceremony started, from the moment Vault gave it a nonce until it completes or is cancelled. */
+export interface AttemptRecord {
+  readonly number: number;
+  readonly nonce: string;
+  readonly required: number;
+  readonly progress: number;
+  /** Officers (plan names) whose shares Vault accepted, in order. */
+  readonly submitted: readonly string[];
+}
+
+export interface StepRecord {
+  readonly step: StepId;
+  readonly at: string;
+  /** The deviation that waived the step's action, if one did. */
+  readonly waivedBy?: number;
+}
+
+export interface CeremonyState {
+  readonly plan: CeremonyPlan;
+  /** The steps of a ceremony that goes to plan; restarts and cancellation branch off it. */
+  readonly script: readonly StepId[];
+  readonly step: StepId;
+  /** Acknowledgements on the current step (for share entry and signing: whoever stepped up). */
+  readonly acks: readonly Ack[];
+  /** The current step's service action succeeded (for steps where the service acts first). */
+  readonly acted: boolean;
+  readonly failures: number;
+  /** The last thing the service observed or reported on this step, in words. */
+  readonly lastResult: string | undefined;
+  readonly absent: readonly string[];
+  readonly substitutes: ReadonlyArray<{ readonly officer: string; readonly substitute: string }>;
+  readonly otp: { readonly length: number; readonly legacy: boolean } | undefined;
+  readonly attempt: AttemptRecord | undefined;
+  readonly attempts: number;
+  readonly held: readonly SecretName[];
+  readonly force: boolean;
+  /** The irreversible call is done: promote, or update-primary for a failback. */
+  readonly committed: boolean;
+  readonly cancelling: boolean;
+  readonly signed: readonly string[];
+  /** DR operation tokens generated here that could not be deleted (lost or waived). */
+  readonly undeletedTokens: number;
+  readonly deviations: readonly Deviation[];
+  readonly completed: readonly StepRecord[];
+  readonly startedAt: string;
+  readonly endedAt: string | undefined;
+}
+
+const STEPS: Readonly<Record<StepId, StepSpec>> = { ...PROMOTION_STEPS, ...FAILBACK_STEPS };
+const TERMINAL: readonly StepId[] = ['finished', 'cancelled', 'aborted'] satisfies TerminalStep[];
+/** Steps that talk to Vault's attempt, where an observed attempt status is checked against ours. */
+const ATTEMPT_CALLS: readonly StepId[] = ['generate-otp', 'start-attempt', 'share-entry'];
+const MAX_TEXT = 500;
+
+type Outcome = Result<CeremonyState, MachineErrorKind>;
+type Person = { readonly name: string; readonly role: Role; readonly officer?: PlanOfficer };
+
+/** The state before anything has happened. The plan must come from parsePlan/validatePlan. */
+export function createCeremony(plan: CeremonyPlan, at: string): CeremonyState {
+  const script = plan.kind === 'failback' ? failbackScript(plan) : promotionScript(plan);
+  return {
+    plan,
+    script,
+    step: script[0] ?? 'finished',
+    acks: [],
+    acted: false,
+    failures: 0,
+    lastResult: undefined,
+    absent: [],
+    substitutes: [],
+    otp: undefined,
+    attempt: undefined,
+    attempts: 0,
+    held: [],
+    force: false,
+    committed: false,
+    cancelling: false,
+    signed: [],
+    undeletedTokens: 0,
+    deviations: [],
+    completed: [],
+    startedAt: at,
+    endedAt: undefined,
+  };
+}
+
+/** Applies one event. On error the caller keeps the state it had; nothing here mutates. */
+export function transition(state: CeremonyState, event: CeremonyEvent): Outcome {
+  if (isEnded(state)) return err('ceremony-ended', `the ceremony is ${state.step}; nothing more can happen in it`);
+  switch (event.type) {
+    case 'acknowledge':
+      return acknowledge(state, event);
+    case 'serviceResult':
+      return serviceResult(state, event);
+    case 'deviation':
+      return raiseDeviation(state, event);
+    case 'deviationWitnessed':
+      return witnessDeviation(state, event);
+    case 'cancel':
+      return cancel(state, event);
+    case 'abort':
+      return abort(state, event);
+    case 'resume':
+      return resume(state, event);
+    default:
+      return err('invalid-event', `unknown event type ${JSON.stringify((event as { type?: unknown }).type)}`);
+  }
+}
+
+/** Rebuilds a state from journalled events; the error names the first event that does not apply. */
+export function replay(plan: CeremonyPlan, at: string, events: readonly CeremonyEvent[]): Result<CeremonyState, MachineErrorKind> {
+  let state = createCeremony(plan, at);
+  for (const [i, event] of events.entries()) {
+    const next = transition(state, event);
+    if (!next.ok) return err(next.error.kind, `event ${i + 1} (${event.type}) does not apply: ${next.error.message}`);
+    state = next.value;
+  }
+  return ok(state);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries for the service and the wizard (ceremony-view.ts gathers them for the wizard).
+
+/** What the service must do now; undefined while people must act, a deviation is open, or it has ended. */
+export function nextAction(state: CeremonyState): ServiceAction | undefined {
+  if (isEnded(state) || openDeviations(state).length > 0) return undefined;
+  return dueAction(state);
+}
+
+export function openDeviations(state: CeremonyState): readonly Deviation[] {
+  return state.deviations.filter((d) => d.witnessedBy === undefined && d.kind !== 'abort');
+}
+
+export function isEnded(state: CeremonyState): boolean {
+  return TERMINAL.includes(state.step);
+}
+
+/** Everyone who signs the transcript, in order: the administrator, then each witness. */
+export function signers(plan: CeremonyPlan): readonly PlanPerson[] {
+  return [plan.administrator, ...plan.witnesses];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events from people.
+
+function acknowledge(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'acknowledge' }>): Outcome {
+  const spec = STEPS[s.step];
+  if (e.step !== s.step) return err('wrong-step', `it is step '${s.step}' (${spec.title}) now, so '${String(e.step)}' cannot be acknowledged`);
+  const who = identify(s, e.actor);
+  if (!who.ok) return who;
+  const person = who.value;
+  if (person.role !== e.role) return err('wrong-role', `'${person.name}' is ${article(person.role)} in this plan, not ${article(e.role)}`);
+  const open = openDeviations(s)[0];
+  if (open) return err('deviation-open', `deviation #${open.id} (${open.kind}) must be witnessed before anyone acknowledges a step`);
+  if (spec.flow === 'act-then-confirm' && !s.acted)
+    return err('action-pending', `the laptop has not finished '${spec.title}' yet; acknowledge once it reports the result`);
+  if (spec.flow === 'confirm-then-act' && spec.acks === 'administrator-and-witness' && acksComplete(s))
+    return err('already-acknowledged', `'${spec.title}' is already authorised; wait for the laptop to report the result`);
+
+  const refusal = ackRefusal(s, person);
+  if (refusal) return refusal;
+  return ok(maybeComplete({ ...s, acks: [...s.acks, { actor: person.name, role: person.role, at: e.at }] }, e.at));
+}
+
+/** Why this person may not acknowledge the current step, or undefined when they may. */
+function ackRefusal(s: CeremonyState, who: Person): Outcome | undefined {
+  const spec = STEPS[s.step];
+  const already = s.acks.find((a) => a.actor === who.name);
+  switch (spec.acks) {
+    case 'none':
+      return err('not-required', `'${spec.title}' needs no acknowledgement`);
+    case 'everyone':
+      if (already) return err('already-acknowledged', `'${who.name}' has already answered the roll call`);
+      if (who.officer && s.absent.includes(who.officer.name))
+        return err('officer-unavailable', `'${who.officer.name}' is recorded absent (a witnessed deviation); they cannot answer the roll call`);
+      return undefined;
+    case 'administrator-and-witness': {
+      if (who.role === 'officer')
+        return err('not-required', `'${spec.title}' is acknowledged by the administrator and a witness; officers act only when entering shares`);
+      const same = s.acks.find((a) => a.role === who.role);
+      if (same)
+        return err(
+          'already-acknowledged',
+          who.role === 'witness' ? `witness '${same.actor}' has already acknowledged '${spec.title}'` : `the administrator has already acknowledged '${spec.title}'`,
+        );
+      return undefined;
+    }
+    case 'officer': {
+      const officer = who.officer;
+      if (!officer) return err('not-required', 'only officers act during share entry; the administrator and witnesses watch');
+      if (s.absent.includes(officer.name)) return err('officer-unavailable', `'${officer.name}' is recorded absent (a witnessed deviation)`);
+      if (s.attempt?.submitted.includes(officer.name))
+        return err('already-submitted', `${officer.name}'s share is already in this attempt (${s.attempt.progress} of ${s.attempt.required}); each share counts once`);
+      const current = s.acks[0];
+      if (current) return err('busy', `'${current.actor}' is entering a share now; wait for the laptop to report it`);
+      return undefined;
+    }
+    case 'signer': {
+      if (who.role === 'officer') return err('not-required', 'the administrator and the witnesses sign the transcript; officers do not');
+      if (s.signed.includes(who.name)) return err('already-acknowledged', `'${who.name}' has already signed the transcript`);
+      if (who.role === 'witness' && !s.signed.includes(s.plan.administrator.name))
+        return err('out-of-order', `the administrator ('${s.plan.administrator.name}') signs first; witnesses countersign after`);
+      const current = s.acks[0];
+      if (current) return err('busy', `'${current.actor}' is signing now; wait for the laptop to report it`);
+      return undefined;
+    }
+  }
+}
+
+function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'deviation' }>): Outcome {
+  const who = identify(s, e.actor);
+  if (!who.ok) return who;
+  const reason = cleanText(e.reason);
+  if (!reason) return err('reason-required', 'say what happened: a deviation needs a reason for the record');
+  const adminOnly = (): Outcome | undefined =>
+    who.value.role === 'administrator' ? undefined : err('wrong-role', `only the administrator raises a '${e.kind}' deviation; anyone may raise a 'note'`);
+  const duplicate = (match: (d: Deviation) => boolean): Outcome | undefined => {
+    const d = openDeviations(s).find((o) => o.kind === e.kind && match(o));
+    return d ? err('not-allowed-now', `deviation #${d.id} already records this and waits for a witness`) : undefined;
+  };
+  const base = { kind: e.kind, step: s.step, reason, raisedBy: who.value.name, at: e.at };
+
+  switch (e.kind) {
+    case 'note':
+      return ok(addDeviation(s, base));
+    case 'officer-absent':
+    case 'officer-substituted': {
+      const refusal = adminOnly() ?? officerChangeRefusal(s, e) ?? duplicate((d) => d.officer === e.officer);
+      if (refusal) return refusal;
+      const extra = e.kind === 'officer-substituted' ? { officer: e.officer, substitute: e.substitute.trim() } : { officer: e.officer };
+      return ok(addDeviation(s, { ...base, ...extra }));
+    }
+    case 'force-promote': {
+      const refusal =
+        adminOnly() ??
+        (s.step !== 'promote' || s.committed ? err('not-allowed-now', 'force applies only to the promote step, before the promotion is made') : undefined) ??
+        (s.force ? err('not-allowed-now', 'force is already approved for this promotion') : undefined) ??
+        (acksComplete(s) ? err('action-in-flight', 'the promotion is already authorised and may be under way; wait for its result') : undefined) ??
+        duplicate(() => true);
+      return refusal ?? ok(addDeviation(s, base));
+    }
+    case 'token-not-deleted': {
+      const refusal =
+        adminOnly() ??
+        (s.step !== 'delete-operation-token'
+          ? err('not-allowed-now', "this deviation is for the 'delete-operation-token' step only")
+          : s.failures === 0 && s.held.includes('operation-token')
+            ? err('not-allowed-now', 'let the laptop try to delete the token first; this deviation is only for when deletion fails')
+            : undefined) ??
+        duplicate(() => true);
+      return refusal ?? ok(addDeviation(s, base));
+    }
+    default:
+      return err('invalid-event', `unknown deviation kind ${JSON.stringify((e as { kind?: unknown }).kind)}`);
+  }
+}
+
+function officerChangeRefusal(s: CeremonyState, e: { kind: 'officer-absent' | 'officer-substituted'; officer: string; substitute?: string }): Outcome | undefined {
+  const officer = s.plan.officers.find((o) => o.name === e.officer);
+  if (!officer) return err('unknown-actor', `'${e.officer}' is not an officer in plan '${s.plan.id}'`);
+  if (s.committed) return err('too-late', 'shares are no longer needed in this ceremony');
+  if (s.absent.includes(officer.name)) return err('not-allowed-now', `'${officer.name}' is already recorded absent`);
+  if (s.substitutes.some((x) => x.officer === officer.name)) return err('not-allowed-now', `'${officer.name}' already has a substitute`);
+  const entering = s.step === 'share-entry' ? s.acks[0] : undefined;
+  if (entering && officerOf(s, entering.actor) === officer.name)
+    return err('busy', `'${officer.name}' is entering a share now; wait for the laptop to report it`);
+  if (e.kind === 'officer-substituted') {
+    const name = (e.substitute ?? '').trim();
+    if (!/^[^\p{Cc}]{1,100}$/u.test(name)) return err('invalid-event', 'the substitute needs a name of 1 to 100 characters');
+    const taken = [...signers(s.plan), ...s.plan.officers].some((p) => p.name.toLowerCase() === name.toLowerCase()) ||
+      s.substitutes.some((x) => x.substitute.toLowerCase() === name.toLowerCase());
+    if (taken) return err('not-allowed-now', `'${name}' already has a role in this ceremony; a substitute must be someone else`);
+  }
+  return undefined;
+}
+
+function witnessDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'deviationWitnessed' }>): Outcome {
+  const d = s.deviations.find((x) => x.id === e.id);
+  if (!d || d.kind === 'abort') return err('unknown-deviation', `there is no open deviation #${e.id}; open ones: ${openList(s)}`);
+  if (d.witnessedBy !== undefined) return err('already-witnessed', `deviation #${d.id} was already witnessed by '${d.witnessedBy}'`);
+  const who = identify(s, e.actor);
+  if (!who.ok) return who;
+  if (who.value.name === d.raisedBy) return err('self-witness', `'${who.value.name}' raised deviation #${d.id}; someone else must witness it`);
+  const raiserIsWitness = s.plan.witnesses.some((w) => w.name === d.raisedBy);
+  if (who.value.role !== 'witness' && !(who.value.role === 'administrator' && raiserIsWitness))
+    return err('wrong-role', `deviations are witnessed by a witness; '${who.value.name}' is ${article(who.value.role)}`);
+
+  const witnessed: Deviation = { ...d, witnessedBy: who.value.name, witnessedAt: e.at };
+  const next: CeremonyState = { ...s, deviations: s.deviations.map((x) => (x.id === d.id ? witnessed : x)) };
+  return ok(applyDeviation(next, witnessed, e.at));
+}
+
+/** A witnessed deviation takes effect (detected ones took effect when they were detected). */
+function applyDeviation(s: CeremonyState, d: Deviation, at: string): CeremonyState {
+  switch (d.kind) {
+    case 'officer-absent':
+      return maybeComplete({ ...s, absent: [...s.absent, d.officer ?? ''] }, at);
+    case 'officer-substituted':
+      return maybeComplete({ ...s, substitutes: [...s.substitutes, { officer: d.officer ?? '', substitute: d.substitute ?? '' }] }, at);
+    case 'force-promote':
+      // Authorisation given without force does not cover a forced call: ask again.
+      return s.step === 'promote' && !s.committed ? { ...s, force: true, acks: [] } : s;
+    case 'token-not-deleted':
+      if (s.step !== 'delete-operation-token') return s;
+      return completeStep({ ...s, undeletedTokens: s.undeletedTokens + 1, held: without(s.held, 'operation-token') }, at, d.id);
+    case 'cancel': {
+      if (s.committed) return { ...s, lastResult: 'The cancellation came too late: the irreversible step is done. Finish the closing steps.' };
+      const next = { ...s, cancelling: true };
+      return s.step === 'cancel-attempt' ? { ...next, acks: [] } : enter(next, cancelTail(next));
+    }
+    default:
+      return s;
+  }
+}
+
+function cancel(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'cancel' }>): Outcome {
+  const who = identify(s, e.actor);
+  if (!who.ok) return who;
+  if (who.value.role !== 'administrator') return err('wrong-role', 'only the administrator cancels the ceremony; a witness confirms it');
+  const reason = cleanText(e.reason);
+  if (!reason) return err('reason-required', 'say why the ceremony is cancelled, for the record');
+  const refusal = cancelRefusal(s);
+  if (refusal) return refusal;
+  return ok(addDeviation(s, { kind: 'cancel', step: s.step, reason, raisedBy: who.value.name, at: e.at }));
+}
+
+function cancelRefusal(s: CeremonyState): Outcome | undefined {
+  if (isEnded(s)) return err('ceremony-ended', `the ceremony is ${s.step}`);
+  if (s.committed)
+    return err('too-late', `'${s.plan.profile}' has already been ${s.plan.kind === 'promotion' ? 'promoted' : 'pointed at its new primary'}; finish the closing steps instead`);
+  if (s.cancelling || openDeviations(s).some((d) => d.kind === 'cancel')) return err('not-allowed-now', 'the ceremony is already being cancelled');
+  const spec = STEPS[s.step];
+  if (spec.flow === 'confirm-then-act' && spec.acks === 'administrator-and-witness' && acksComplete(s))
+    return err('action-in-flight', `'${spec.title}' is authorised and may be under way; cancel after the laptop reports its result`);
+  return undefined;
+}
+
+function abort(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'abort' }>): Outcome {
+  const who = identify(s, e.actor);
+  if (!who.ok) return who;
+  if (who.value.role === 'officer') return err('wrong-role', 'the administrator or a witness aborts the ceremony');
+  const reason = cleanText(e.reason);
+  if (!reason) return err('reason-required', 'say why the ceremony is aborted, for the record');
+  const next = addDeviation(s, { kind: 'abort', step: s.step, reason, raisedBy: who.value.name, at: e.at });
+  return ok({ ...enter(next, 'aborted'), endedAt: e.at });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results from the service.
+
+function serviceResult(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'serviceResult' }>): Outcome {
+  if (e.step !== s.step) return err('wrong-step', `the laptop reported a result for '${String(e.step)}' but the ceremony is at '${s.step}'`);
+  const action = dueAction(s);
+  if (!action) return err('unexpected-result', `no laptop action is due at '${STEPS[s.step].title}': ${whyNoAction(s)}`);
+  if (e.outcome === 'failed') return ok(failed(s, e, action));
+  if (e.outcome !== 'ok' || e.facts?.kind !== action.kind)
+    return err('invalid-result', `the laptop reported '${String(e.facts?.kind)}' but '${STEPS[s.step].title}' awaits '${action.kind}'`);
+  return applyFacts(s, e.facts, action, e.at);
+}
+
+function failed(s: CeremonyState, e: { reason: string; observed?: AttemptStatus; at: string }, action: ServiceAction): CeremonyState {
+  if (e.observed && ATTEMPT_CALLS.includes(s.step)) {
+    const detected = attemptDeviation(s, e.observed, s.attempt?.progress ?? 0);
+    if (detected) return restartAttempt(s, detected, e.at);
+  }
+  const next = { ...s, failures: s.failures + 1, lastResult: `'${action.kind}' failed: ${cleanText(e.reason) || 'no reason given'}` };
+  // Authorisation and a stepped-up officer or signer cover one try; a retry is asked for again.
+  return STEPS[s.step].flow === 'confirm-then-act' ? { ...next, acks: [] } : next;
+}
+
+function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction, at: string): Outcome {
+  switch (facts.kind) {
+    case 'read-replication-status': {
+      const expected = action.kind === 'read-replication-status' ? action.expectMode : undefined;
+      const mode = cleanText(String(facts.mode)).slice(0, 40);
+      if (mode === expected) return ok(maybeComplete({ ...s, acted: true, lastResult: `Vault reports DR mode '${mode}'.` }, at));
+      return ok({
+        ...s,
+        failures: s.failures + 1,
+        lastResult: `Vault reports DR mode '${mode}', not '${expected ?? '?'}'. Check the connection profile and read the status again; do not continue until it matches.`,
+      });
+    }
+    case 'collect-root-token':
+      return ok(completeStep({ ...s, held: withSecret(s.held, 'root-token') }, at));
+    case 'collect-batch-token':
+      return ok(completeStep({ ...s, held: withSecret(s.held, 'operation-token') }, at));
+    case 'generate-otp': {
+      const { otpLength, legacy, attempt } = facts;
+      if (!isCount(otpLength) || otpLength < 1 || otpLength > 128 || (legacy && otpLength !== 24))
+        return err('invalid-result', `an OTP of ${String(otpLength)} characters is not one Vault uses (legacy OTPs are 24)`);
+      const badStatus = statusProblem(attempt);
+      if (badStatus) return badStatus;
+      if (attempt.started) {
+        const detected = attemptDeviation(s, attempt, 0);
+        if (detected) return ok(restartAttempt(s, detected, at));
+      }
+      const next = { ...s, otp: { length: otpLength, legacy: Boolean(legacy) }, held: withSecret(s.held, 'otp'), acted: true };
+      return ok(maybeComplete({ ...next, lastResult: `A ${otpLength}-character one-time password was generated${legacy ? ' (legacy form)' : ''}.` }, at));
+    }
+    case 'start-attempt': {
+      const a = facts.attempt;
+      const badStatus = statusProblem(a);
+      if (badStatus) return badStatus;
+      if (!a.started || !a.nonce || a.required < 1)
+        return err('invalid-result', 'an attempt Vault started has started: true, a nonce and a required count of at least 1');
+      if (a.progress !== 0)
+        return ok(restartAttempt(s, { kind: 'progress-unexpected', reason: `The new attempt already shows ${a.progress} share(s): someone else is entering shares.` }, at));
+      const attempt: AttemptRecord = { number: s.attempts + 1, nonce: a.nonce, required: a.required, progress: 0, submitted: [] };
+      let next: CeremonyState = { ...s, attempt, attempts: attempt.number, acted: true, lastResult: `Attempt ${attempt.number} started; nonce ${a.nonce}; 0 of ${a.required} shares.` };
+      const threshold = s.plan.threshold;
+      if (threshold !== undefined && a.required !== threshold) {
+        const available = availableOfficers(s).length;
+        next = addDeviation(next, {
+          kind: 'threshold-mismatch',
+          step: s.step,
+          reason:
+            `Vault requires ${a.required} shares but the plan says ${threshold}; the ceremony follows Vault.` +
+            (a.required > available ? ` Only ${available} officer(s) are available, so it cannot complete.` : ''),
+          raisedBy: undefined,
+          at,
+        });
+      }
+      return ok(maybeComplete(next, at));
+    }
+    case 'submit-share': {
+      const attempt = s.attempt;
+      const badStatus = statusProblem(facts.attempt);
+      if (badStatus) return badStatus;
+      const officer = s.acks[0] ? officerOf(s, s.acks[0].actor) : undefined;
+      if (!attempt || !officer) return err('unexpected-result', 'no officer stepped up for this share');
+      const detected = attemptDeviation(s, facts.attempt, attempt.progress + 1);
+      if (detected) return ok(restartAttempt(s, detected, at));
+      if (Boolean(facts.complete) !== (facts.attempt.progress === attempt.required))
+        return err('invalid-result', `Vault's answer is inconsistent: complete is ${String(facts.complete)} at ${facts.attempt.progress} of ${attempt.required}`);
+      const recorded: AttemptRecord = { ...attempt, progress: facts.attempt.progress, submitted: [...attempt.submitted, officer] };
+      const next = { ...s, attempt: recorded, acks: [], failures: 0, lastResult: `${officer}'s share was accepted: ${recorded.progress} of ${recorded.required}.` };
+      if (!facts.complete) return ok(next);
+      // A complete attempt no longer exists on Vault, so the root token (needed only for attempt
+      // calls on 2.x) can go; the encoded token now waits in the service.
+      const held = withSecret(without(next.held, 'root-token'), 'encoded-token');
+      return ok(completeStep({ ...next, attempt: undefined, held }, at));
+    }
+    case 'decode-token': {
+      if (!isCount(facts.tokenLength) || facts.tokenLength < 1 || facts.tokenLength > 4096)
+        return err('invalid-result', `a decoded token of ${String(facts.tokenLength)} characters is not plausible`);
+      const held = withSecret(without(s.held, 'otp', 'encoded-token'), 'operation-token');
+      const next = { ...s, held, otp: undefined, acted: true, lastResult: `The DR operation token was decoded (${facts.tokenLength} characters).` };
+      return ok(maybeComplete(next, at));
+    }
+    case 'cancel-attempt':
+      return ok(completeStep({ ...s, attempt: undefined, otp: undefined, held: without(s.held, 'otp', 'encoded-token') }, at));
+    case 'promote':
+    case 'update-primary':
+      return ok(completeStep({ ...s, committed: true, held: without(s.held, 'activation-token') }, at));
+    case 'demote':
+      return ok(completeStep(s, at));
+    case 'delete-operation-token':
+      return ok(maybeComplete({ ...s, held: without(s.held, 'operation-token'), acted: true, lastResult: 'The DR operation token was deleted.' }, at));
+    case 'create-secondary-token': {
+      const expected = action.kind === 'create-secondary-token' ? action.secondaryId : undefined;
+      if (facts.secondaryId !== expected)
+        return err('invalid-result', `the activation token was made for id '${String(facts.secondaryId)}' but the plan names '${expected ?? '?'}'`);
+      return ok(maybeComplete({ ...s, held: withSecret(s.held, 'activation-token'), acted: true, lastResult: `Activation token created for id '${expected}'.` }, at));
+    }
+    case 'sign-transcript': {
+      if (action.kind !== 'sign-transcript') return err('invalid-result', 'no signature is due');
+      if (facts.signer !== action.signer) return err('invalid-result', `'${action.signer}' stepped up to sign, not '${String(facts.signer)}'`);
+      if (String(facts.fingerprint).replace(/\s+/g, '').toLowerCase() !== action.fingerprint)
+        return err(
+          'invalid-result',
+          `the signature was made with key ${clip(String(facts.fingerprint))} but the plan names ${groupFingerprint(action.fingerprint)} for '${action.signer}'; sign with the planned key`,
+        );
+      const signed = [...s.signed, action.signer];
+      const next = { ...s, signed, acks: [], failures: 0, lastResult: `'${action.signer}' signed the transcript.` };
+      return ok(signers(s.plan).every((p) => signed.includes(p.name)) ? completeStep(next, at) : next);
+    }
+    default:
+      return err('invalid-result', `unknown result kind ${JSON.stringify((facts as { kind?: unknown }).kind)}`);
+  }
+}
+
+/** Compares Vault's view of the attempt with ours; any difference is a deviation that forces a restart. */
+function attemptDeviation(s: CeremonyState, seen: AttemptStatus, expectedProgress: number): { kind: DetectedDeviationKind; reason: string } | undefined {
+  const a = s.attempt;
+  if (!a)
+    return seen.started
+      ? {
+          kind: 'attempt-in-progress',
+          reason: `Vault already has an attempt this ceremony did not start (nonce ${clip(seen.nonce)}, ${seen.progress} of ${seen.required}); it must be cancelled before a new one begins.`,
+        }
+      : undefined;
+  if (!seen.started)
+    return { kind: 'attempt-lost', reason: `Vault no longer has the attempt with nonce ${a.nonce}: it was cancelled or completed elsewhere, or Vault restarted. Start again with every share.` };
+  if (seen.nonce !== a.nonce)
+    return {
+      kind: 'nonce-changed',
+      reason: `The nonce changed from ${a.nonce} to ${clip(seen.nonce)}: someone cancelled this attempt and started another. Cancel it and start again with every share.`,
+    };
+  if (seen.required !== a.required)
+    return { kind: 'progress-unexpected', reason: `Vault now requires ${seen.required} shares instead of ${a.required}: the seal configuration changed mid-attempt.` };
+  if (seen.progress < expectedProgress)
+    return {
+      kind: 'progress-regressed',
+      reason: `Vault reports ${seen.progress} of ${seen.required} shares where ${expectedProgress} were expected: shares were discarded (a failed combination or someone else). Start again with every share.`,
+    };
+  if (seen.progress > expectedProgress)
+    return {
+      kind: 'progress-unexpected',
+      reason: `Vault reports ${seen.progress} of ${seen.required} shares where ${expectedProgress} were expected: a share this ceremony did not enter was added.`,
+    };
+  return undefined;
+}
+
+/** Sends the ceremony to cancel the attempt, with a detected deviation a witness must confirm. */
+function restartAttempt(s: CeremonyState, detected: { kind: DetectedDeviationKind; reason: string }, at: string): CeremonyState {
+  const next = addDeviation(s, { ...detected, step: s.step, raisedBy: undefined, at });
+  return enter({ ...next, held: without(next.held, 'encoded-token') }, 'cancel-attempt');
+}
+
+function statusProblem(a: AttemptStatus | undefined): Outcome | undefined {
+  if (!a || typeof a.started !== 'boolean' || typeof a.nonce !== 'string' || a.nonce.length > 200 || !isCount(a.progress) || !isCount(a.required))
+    return err('invalid-result', 'the attempt status needs started, nonce, and whole-number progress and required');
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resume after a crash or restart.
+
+function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>): Outcome {
+  if (e.attemptStatus) {
+    const badStatus = statusProblem(e.attemptStatus);
+    if (badStatus) return badStatus;
+  }
+  const stillHeld = new Set(e.held);
+  const lost = s.held.filter((x) => !stillHeld.has(x));
+  const notes: string[] = lost.length ? [`The restart lost: ${lost.join(', ')}.`] : [];
+  // A quorum-generated token that is lost can never be deleted: Vault deletes it only when shown it.
+  const lostGenerated = s.plan.token_path !== 'batch-dr-token' && (lost.includes('encoded-token') || lost.includes('operation-token'));
+  let next: CeremonyState = { ...s, held: s.held.filter((x) => stillHeld.has(x)), acks: [], lastResult: undefined };
+  const countLoss = () => {
+    if (!lostGenerated) return;
+    notes.push('A DR operation token was generated and lost before it could be deleted.');
+    next = { ...next, undeletedTokens: next.undeletedTokens + 1 };
+  };
+
+  const madeBeforeRestart =
+    (s.step === 'promote' && s.plan.kind === 'promotion' && e.mode === 'primary') || (s.step === 'demote' && e.mode === 'secondary');
+  if (madeBeforeRestart) {
+    // The call went through just before the restart; its result never reached the journal.
+    notes.push(`Vault reports DR mode '${e.mode ?? ''}' for '${s.plan.profile}': '${STEPS[s.step].title}' was done before the restart.`);
+    next = completeStep({ ...next, committed: s.step === 'promote' }, e.at);
+  } else if (s.committed) {
+    if (lost.includes('operation-token'))
+      notes.push("The DR operation token can no longer be deleted; record that with a 'token-not-deleted' deviation at the deletion step.");
+  } else if (s.cancelling) {
+    countLoss();
+    if (s.attempt && e.attemptStatus && !e.attemptStatus.started) next = { ...next, attempt: undefined };
+    next = enter(next, cancelTail(next));
+  } else {
+    const target = rewindTarget(next, lost, e.attemptStatus, notes);
+    if (target) {
+      countLoss();
+      next = rewind(next, target);
+      notes.push(`The ceremony goes back to '${STEPS[target].title}'.`);
+    }
+  }
+  if (!notes.length) notes.push(`Resumed at '${STEPS[next.step].title}'; nothing was lost.`);
+  const reason = notes.join(' ');
+  return ok(addDeviation({ ...next, lastResult: reason }, { kind: 'resumed', step: next.step, reason, raisedBy: undefined, at: e.at }));
+}
+
+/** Where a ceremony that lost secrets, or whose attempt changed, must pick up again (undefined: where it is). */
+function rewindTarget(s: CeremonyState, lost: readonly SecretName[], status: AttemptStatus | undefined, notes: string[]): StepId | undefined {
+  const targets = lost.map((secret) => producer(s.plan, secret));
+  if (s.attempt) {
+    const detected = status ? attemptDeviation(s, status, s.attempt.progress) : { reason: 'Vault did not report the attempt status.' };
+    if (detected) {
+      notes.push(detected.reason);
+      targets.push('generate-otp');
+    }
+  } else if (s.step === 'start-attempt' && status?.started) {
+    notes.push('Vault shows an attempt that this ceremony had not recorded starting.');
+    targets.push('generate-otp');
+  }
+  // A lost OTP, encoded token or generated token means a whole new attempt.
+  const order = (step: StepId) => s.script.indexOf(step);
+  const restart = (step: StepId) => (step === 'start-attempt' || step === 'share-entry' || step === 'decode-token' ? 'generate-otp' : step);
+  const earliest = targets.map(restart).sort((a, b) => order(a) - order(b))[0];
+  if (earliest !== 'generate-otp') return earliest;
+  // Attempt calls on the 2.x path need the root token; an attempt still open on Vault is cancelled first.
+  if (s.plan.token_path === 'primary-root-token' && !s.held.includes('root-token')) return 'enter-root-token';
+  return status?.started ? 'cancel-attempt' : 'generate-otp';
+}
+
+/** Goes back to `target`, forgetting what the steps from there on produced (the service wipes those). */
+function rewind(s: CeremonyState, target: StepId): CeremonyState {
+  const from = s.script.indexOf(target === 'cancel-attempt' ? 'generate-otp' : target);
+  const held = s.held.filter((x) => s.script.indexOf(producer(s.plan, x)) < from);
+  const restarting = s.script.indexOf('generate-otp') >= from;
+  const next: CeremonyState = {
+    ...s,
+    held,
+    otp: restarting ? undefined : s.otp,
+    // cancel-attempt keeps the record, to show which nonce it cancels.
+    attempt: restarting && target !== 'cancel-attempt' ? undefined : s.attempt,
+  };
+  return enter(next, target);
+}
+
+/** The step whose success gives the service this secret. */
+function producer(plan: CeremonyPlan, secret: SecretName): StepId {
+  switch (secret) {
+    case 'otp':
+      return 'generate-otp';
+    case 'encoded-token':
+      return 'share-entry';
+    case 'operation-token':
+      return plan.token_path === 'batch-dr-token' ? 'enter-batch-token' : 'decode-token';
+    case 'root-token':
+      return 'enter-root-token';
+    case 'activation-token':
+      return 'create-secondary-token';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step bookkeeping.
+
+function dueAction(s: CeremonyState): ServiceAction | undefined {
+  const spec = STEPS[s.step];
+  if (spec.flow === 'act-then-confirm' && s.acted) return undefined;
+  if (spec.flow === 'confirm-then-act' && !acksComplete(s)) return undefined;
+  if (spec.flow === 'confirm' || spec.flow === 'end') return undefined;
+  return actionFor(s);
+}
+
+function actionFor(s: CeremonyState): ServiceAction | undefined {
+  const { plan } = s;
+  const profile = plan.profile;
+  const read = (p: string, expectMode: 'primary' | 'secondary'): ServiceAction => ({ kind: 'read-replication-status', profile: p, expectMode });
+  switch (s.step) {
+    case 'check-secondary':
+    case 'check-failback':
+      return read(profile, 'secondary');
+    case 'check-promoted':
+    case 'check-old-primary':
+      return read(profile, 'primary');
+    case 'check-new-primary':
+      return read(plan.failback?.new_primary_profile ?? profile, 'primary');
+    case 'enter-root-token':
+      return { kind: 'collect-root-token', profile };
+    case 'enter-batch-token':
+      return { kind: 'collect-batch-token', profile };
+    case 'generate-otp':
+      return { kind: 'generate-otp', profile };
+    case 'start-attempt':
+      return { kind: 'start-attempt', profile };
+    case 'share-entry': {
+      const actor = s.acks[0]?.actor;
+      const officer = plan.officers.find((o) => o.name === (actor === undefined ? undefined : officerOf(s, actor)));
+      if (!actor || !officer || !s.attempt) return undefined;
+      return { kind: 'submit-share', profile, officer: officer.name, actor, fingerprint: officer.fingerprint, shareIndex: officer.share_index, nonce: s.attempt.nonce };
+    }
+    case 'decode-token':
+      return s.held.includes('encoded-token') ? { kind: 'decode-token' } : undefined;
+    case 'cancel-attempt':
+      return { kind: 'cancel-attempt', profile };
+    case 'promote':
+      return { kind: 'promote', profile, primaryClusterAddr: plan.primary_cluster_addr, force: s.force };
+    case 'delete-operation-token':
+      return s.held.includes('operation-token') ? { kind: 'delete-operation-token', profile } : undefined;
+    case 'demote':
+      return { kind: 'demote', profile };
+    case 'create-secondary-token':
+      return { kind: 'create-secondary-token', profile: plan.failback?.new_primary_profile ?? profile, secondaryId: plan.failback?.secondary_id ?? '' };
+    case 'update-primary':
+      return plan.failback?.method === 'addrs'
+        ? { kind: 'update-primary', profile, method: 'addrs', updatePrimaryAddrs: plan.failback.update_primary_addrs ?? [] }
+        : { kind: 'update-primary', profile, method: 'token', primaryApiAddr: plan.failback?.primary_api_addr };
+    case 'sign-transcript': {
+      const signer = signers(plan).find((p) => p.name === s.acks[0]?.actor);
+      return signer ? { kind: 'sign-transcript', signer: signer.name, fingerprint: signer.fingerprint } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function whyNoAction(s: CeremonyState): string {
+  const spec = STEPS[s.step];
+  if (spec.flow === 'confirm' || spec.flow === 'end') return 'this step is for people only';
+  if (spec.flow === 'act-then-confirm' && s.acted) return 'its action already succeeded and people now confirm it';
+  if (spec.flow === 'confirm-then-act' && !acksComplete(s)) return 'people have not yet authorised it';
+  return 'nothing the laptop holds lets it act here';
+}
+
+/** Everyone who must still answer the roll call, by the name they act under. */
+function rollCallNames(s: CeremonyState): Array<{ name: string; role: Role; officer?: PlanOfficer }> {
+  return [
+    { name: s.plan.administrator.name, role: 'administrator' as const },
+    ...s.plan.witnesses.map((w) => ({ name: w.name, role: 'witness' as const })),
+    ...availableOfficers(s).map((o) => ({ name: actingName(s, o.name), role: 'officer' as const, officer: o })),
+  ];
+}
+
+function acksComplete(s: CeremonyState): boolean {
+  switch (STEPS[s.step].acks) {
+    case 'none':
+      return true;
+    case 'everyone':
+      return rollCallNames(s).every((p) => s.acks.some((a) => a.actor === p.name));
+    case 'administrator-and-witness':
+      return s.acks.some((a) => a.role === 'administrator') && s.acks.some((a) => a.role === 'witness');
+    case 'officer':
+    case 'signer':
+      return s.acks.length === 1;
+  }
+}
+
+function maybeComplete(s: CeremonyState, at: string): CeremonyState {
+  const flow = STEPS[s.step].flow;
+  if (flow === 'confirm' && acksComplete(s)) return completeStep(s, at);
+  if (flow === 'act-then-confirm' && s.acted && acksComplete(s)) return completeStep(s, at);
+  return s;
+}
+
+function completeStep(s: CeremonyState, at: string, waivedBy?: number): CeremonyState {
+  const record: StepRecord = waivedBy === undefined ? { step: s.step, at } : { step: s.step, at, waivedBy };
+  // The administrator destroys the batch token's escrowed copy in this step, and the laptop forgets it.
+  const held = s.step === 'retire-batch-token' ? without(s.held, 'operation-token') : s.held;
+  const next: CeremonyState = { ...s, held, completed: [...s.completed, record] };
+  const step = following(next);
+  return { ...enter(next, step), endedAt: TERMINAL.includes(step) ? at : next.endedAt };
+}
+
+/** The step after the current one: the script's next, a restart's fresh OTP, or the cancellation's next closing step. */
+function following(s: CeremonyState): StepId {
+  if (s.cancelling) return cancelTail(s);
+  if (s.step === 'cancel-attempt') return 'generate-otp';
+  return s.script[s.script.indexOf(s.step) + 1] ?? 'finished';
+}
+
+/** The first closing step a cancelled ceremony still owes, given what it holds. */
+function cancelTail(s: CeremonyState): StepId {
+  if (s.attempt) return 'cancel-attempt';
+  if (s.held.includes('encoded-token')) return 'decode-token';
+  if (s.held.includes('operation-token')) return closingStep(s.plan);
+  if (!signers(s.plan).every((p) => s.signed.includes(p.name))) return 'sign-transcript';
+  return 'cancelled';
+}
+
+function enter(s: CeremonyState, step: StepId): CeremonyState {
+  return { ...s, step, acks: [], acted: false, failures: 0, lastResult: undefined };
+}
+
+function addDeviation(s: CeremonyState, d: Omit<Deviation, 'id'>): CeremonyState {
+  return { ...s, deviations: [...s.deviations, { ...d, id: s.deviations.length + 1 }] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// People.
+
+function identify(s: CeremonyState, actor: string): Result<Person, MachineErrorKind> {
+  const { plan } = s;
+  if (typeof actor !== 'string') return err('unknown-actor', 'an event needs the name of the person acting');
+  if (actor === plan.administrator.name) return ok({ name: actor, role: 'administrator' });
+  if (plan.witnesses.some((w) => w.name === actor)) return ok({ name: actor, role: 'witness' });
+  const sub = s.substitutes.find((x) => x.substitute === actor);
+  const officer = plan.officers.find((o) => o.name === (sub ? sub.officer : actor));
+  if (officer) {
+    const replacedBy = sub ? undefined : s.substitutes.find((x) => x.officer === officer.name)?.substitute;
+    if (replacedBy)
+      return err('officer-unavailable', `'${officer.name}' was replaced by '${replacedBy}' (a witnessed deviation); '${replacedBy}' acts for them`);
+    return ok({ name: actor, role: 'officer', officer });
+  }
+  const pending = s.deviations.some((d) => d.kind === 'officer-substituted' && d.substitute === actor && d.witnessedBy === undefined);
+  return err(
+    'unknown-actor',
+    pending
+      ? `'${actor}' becomes a substitute only once a witness confirms the substitution`
+      : `'${clip(actor)}' is not in plan '${plan.id}'; only the people it names (or witnessed substitutes) take part`,
+  );
+}
+
+function officerOf(s: CeremonyState, actor: string): string | undefined {
+  return s.substitutes.find((x) => x.substitute === actor)?.officer ?? s.plan.officers.find((o) => o.name === actor)?.name;
+}
+
+function actingName(s: CeremonyState, officer: string): string {
+  return s.substitutes.find((x) => x.officer === officer)?.substitute ?? officer;
+}
+
+function availableOfficers(s: CeremonyState): readonly PlanOfficer[] {
+  return s.plan.officers.filter((o) => !s.absent.includes(o.name));
+}
+
+/** The acknowledgements still owed on the current step, with what each person affirms. */
+export function owedAcks(s: CeremonyState): AckRequest[] {
+  const spec = STEPS[s.step];
+  if (isEnded(s)) return [];
+  if (spec.flow === 'act-then-confirm' && !s.acted) return [];
+  if (spec.flow === 'confirm-then-act' && acksComplete(s)) return [];
+  const option = (name: string, role: Role, c: ScriptContext = context(s)): AckOption => ({ name, role, text: spec.confirm(c, role) });
+  const acked = (name: string) => s.acks.some((a) => a.actor === name);
+  switch (spec.acks) {
+    case 'none':
+      return [];
+    case 'everyone':
+      return rollCallNames(s)
+        .filter((p) => !acked(p.name))
+        .map((p) => ({ anyOf: [option(p.name, p.role)] }));
+    case 'administrator-and-witness': {
+      const out: AckRequest[] = [];
+      if (!s.acks.some((a) => a.role === 'administrator')) out.push({ anyOf: [option(s.plan.administrator.name, 'administrator')] });
+      if (!s.acks.some((a) => a.role === 'witness')) out.push({ anyOf: s.plan.witnesses.map((w) => option(w.name, 'witness')) });
+      return out;
+    }
+    case 'officer': {
+      const waiting = availableOfficers(s).filter((o) => !s.attempt?.submitted.includes(o.name));
+      return waiting.length ? [{ anyOf: waiting.map((o) => option(actingName(s, o.name), 'officer', context(s, o))) }] : [];
+    }
+    case 'signer': {
+      const unsigned = signers(s.plan).filter((p) => !s.signed.includes(p.name));
+      const next = unsigned[0] === s.plan.administrator ? [s.plan.administrator] : unsigned;
+      const role = (p: PlanPerson): Role => (p === s.plan.administrator ? 'administrator' : 'witness');
+      return next.length ? [{ anyOf: next.map((p) => option(p.name, role(p), context(s, undefined, p))) }] : [];
+    }
+  }
+}
+
+/** Why the ceremony cannot complete as things stand (too few officers for the shares still needed). */
+export function blocker(s: CeremonyState): string | undefined {
+  const sharesStillNeeded =
+    s.plan.token_path !== 'batch-dr-token' && !s.committed && !s.cancelling && !isEnded(s) &&
+    !s.held.includes('encoded-token') && !s.held.includes('operation-token');
+  if (!sharesStillNeeded) return undefined;
+  const needed = (s.attempt?.required ?? s.plan.threshold ?? 0) - (s.attempt?.progress ?? 0);
+  const able = availableOfficers(s).filter((o) => !s.attempt?.submitted.includes(o.name)).length;
+  if (able >= needed) return undefined;
+  return `${needed} more share(s) are needed but only ${able} officer(s) who have not entered one are available: bring a substitute (a witnessed deviation) or cancel.`;
+}
+
+/** The current step's title and the line the administrator reads aloud. */
+export function stepText(s: CeremonyState): { title: string; script: string } {
+  const spec = STEPS[s.step];
+  return { title: spec.title, script: (s.plan.rehearsal ? 'REHEARSAL. ' : '') + spec.script(context(s)) };
+}
+
+function context(s: CeremonyState, officer?: PlanOfficer, signer?: PlanPerson): ScriptContext {
+  return {
+    plan: s.plan,
+    nonce: s.attempt?.nonce,
+    progress: s.attempt?.progress ?? 0,
+    required: s.attempt?.required ?? s.plan.threshold,
+    otpLength: s.otp?.length,
+    force: s.force,
+    officer,
+    signer,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+function withSecret(held: readonly SecretName[], secret: SecretName): readonly SecretName[] {
+  return held.includes(secret) ? held : [...held, secret];
+}
+
+function without(held: readonly SecretName[], ...secrets: SecretName[]): readonly SecretName[] {
+  return held.filter((x) => !secrets.includes(x));
+}
+
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
+
+/** People's free text, one line, bounded, so a journal line stays a line. */
+function cleanText(text: unknown): string {
+  return typeof text === 'string' ? text.replace(/\p{Cc}+/gu, ' ').trim().slice(0, MAX_TEXT) : '';
+}
+
+function clip(text: string): string {
+  const clean = cleanText(text);
+  return clean.length > 64 ? `${clean.slice(0, 61)}...` : clean;
+}
+
+function article(role: Role): string {
+  return role === 'administrator' ? 'the administrator' : `${role === 'officer' ? 'an' : 'a'} ${role}`;
+}
+
+function openList(s: CeremonyState): string {
+  const open = openDeviations(s);
+  return open.length ? open.map((d) => `#${d.id}`).join(', ') : 'none';
+}

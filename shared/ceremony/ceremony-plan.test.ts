@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { fp, validPlanData } from '../../test/support/ceremony-plan-data';
+import { parsePlan, validatePlan } from './ceremony-plan';
+
+function problem(data: unknown): string {
+  const result = validatePlan(data);
+  expect(result.ok).toBe(false);
+  return result.ok ? '' : result.error.message;
+}
+
+describe('parsePlan', () => {
+  it('reads a YAML plan and normalises fingerprints to 40 lowercase hex digits', () => {
+    const text = stringify({
+      ...validPlanData(),
+      administrator: { name: 'Ann', fingerprint: 'AAAA AAAA AAAA AAAA AAAA  AAAA AAAA AAAA AAAA AAAA' },
+    });
+    const result = parsePlan(text);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.administrator.fingerprint).toBe(fp('a'));
+    expect(result.value.officers.map((o) => o.share_index)).toEqual([1, 2, undefined]);
+  });
+
+  it('reads the same plan written as JSON', () => {
+    const result = parsePlan(JSON.stringify(validPlanData()));
+    expect(result.ok && result.value.id).toBe('dr-2026-05-dc2');
+  });
+
+  it('names the field, says what is wrong and shows what it got', () => {
+    const data = validPlanData();
+    (data.officers as Array<Record<string, unknown>>)[2]!.fingerprint = 'abc';
+    expect(problem(data)).toBe("officers[2].fingerprint must be a 40-hex-digit OpenPGP v4 fingerprint; got 'abc'");
+  });
+
+  it('lists every problem at once', () => {
+    const data = { ...validPlanData(), treshold: 3, vault_version: 3 } as Record<string, unknown>;
+    delete data.title;
+    const message = problem(data);
+    expect(message).toMatch(/^the plan has 3 problems:/);
+    expect(message).toContain("- unknown field 'treshold': check the spelling");
+    expect(message).toContain('- title is required');
+    expect(message).toContain('- vault_version must be 1 or 2 (the Vault major version); got 3');
+  });
+
+  it('refuses invalid YAML and duplicate keys with the line', () => {
+    const dup = parsePlan('id: a\nid: b\n');
+    expect(dup.ok || dup.error.kind).toBe('syntax');
+    expect(dup.ok || dup.error.message).toMatch(/unique.*line 2/s);
+    expect(parsePlan('officers: [\n').ok).toBe(false);
+  });
+
+  it('refuses YAML aliases, so every value a reviewer reads is written out', () => {
+    const text = stringify(validPlanData()).replace(/^witnesses:/m, 'witnesses: &w') + 'spare: *w\n';
+    const result = parsePlan(text);
+    expect(result.ok || result.error.kind).toBe('syntax');
+    expect(result.ok || result.error.message).toMatch(/alias/i);
+  });
+
+  it('refuses text that is not a mapping, and oversized text', () => {
+    expect(parsePlan('- a\n- b\n').ok).toBe(false);
+    expect(parsePlan('just words').ok).toBe(false);
+    expect(parsePlan('x'.repeat(300_000)).ok).toBe(false);
+  });
+});
+
+describe('plan rules', () => {
+  it('gives each person exactly one role, by name and by key', () => {
+    const data = validPlanData();
+    data.witnesses = [{ name: 'ann', fingerprint: fp('b') }];
+    expect(problem(data)).toBe("witnesses[0].name 'ann' is already the administrator ('Ann'): each person takes exactly one role");
+    const keys = validPlanData();
+    (keys.officers as Array<Record<string, unknown>>)[1]!.fingerprint = fp('c');
+    expect(problem(keys)).toBe('officers[1].fingerprint repeats the key of officers[0]: each person needs their own key');
+  });
+
+  it('requires at least one witness', () => {
+    expect(problem({ ...validPlanData(), witnesses: [] })).toBe('witnesses must name at least one witness; got []');
+  });
+
+  it('keeps the threshold within the officers and requires it for quorum paths', () => {
+    expect(problem({ ...validPlanData(), threshold: 4 })).toBe(
+      'threshold is 4 but only 3 officers are listed: list at least as many officers as shares needed',
+    );
+    const none = validPlanData();
+    delete none.threshold;
+    expect(problem(none)).toContain('threshold is required');
+    expect(problem({ ...validPlanData(), threshold: 0 })).toBe('threshold must be at least 1; got 0');
+  });
+
+  it('refuses repeated share indexes', () => {
+    const data = validPlanData();
+    (data.officers as Array<Record<string, unknown>>)[1]!.share_index = 1;
+    expect(problem(data)).toBe('officers[1].share_index repeats share_index 1 of officers[0]');
+  });
+
+  it('on Vault 2 accepts quorum generation only with the break-glass setting stated', () => {
+    expect(problem({ ...validPlanData(), vault_version: 2 })).toMatch(/^token_path 'operation-token-quorum' needs a Vault token on vault_version 2/);
+    expect(validatePlan({ ...validPlanData(), vault_version: 2, break_glass_unauthenticated_access: true }).ok).toBe(true);
+    expect(validatePlan({ ...validPlanData(), vault_version: 2, token_path: 'primary-root-token' }).ok).toBe(true);
+  });
+
+  it('refuses 2.x-only settings on Vault 1', () => {
+    expect(problem({ ...validPlanData(), token_path: 'primary-root-token' })).toMatch(/is for vault_version 2/);
+    expect(problem({ ...validPlanData(), break_glass_unauthenticated_access: true })).toMatch(/applies only to vault_version 2/);
+  });
+
+  it('takes no shares on the batch-token path', () => {
+    const batch = { ...validPlanData(), token_path: 'batch-dr-token' };
+    expect(problem(batch)).toContain("officers must be empty: token_path 'batch-dr-token' uses a prepared token");
+    const ok = { ...batch, officers: [] } as Record<string, unknown>;
+    delete ok.threshold;
+    expect(validatePlan(ok).ok).toBe(true);
+  });
+
+  it('checks addresses', () => {
+    expect(problem({ ...validPlanData(), primary_cluster_addr: 'http://x:8201' })).toBe(
+      "primary_cluster_addr must be an https:// address such as https://vault.example:8201; got 'http://x:8201'",
+    );
+  });
+});
+
+describe('failback plans', () => {
+  function failback(extra: Record<string, unknown>): Record<string, unknown> {
+    const data: Record<string, unknown> = { ...validPlanData(), kind: 'failback', profile: 'dc1', ...extra };
+    delete data.primary_cluster_addr;
+    return data;
+  }
+
+  it('accepts the token and the addrs methods', () => {
+    expect(validatePlan(failback({ failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1' } })).ok).toBe(true);
+    expect(validatePlan(failback({ failback: { new_primary_profile: 'dc2', method: 'addrs', update_primary_addrs: ['10.0.0.2:8201'] } })).ok).toBe(true);
+  });
+
+  it('requires the failback section, and only for failbacks', () => {
+    expect(problem(failback({}))).toMatch(/^failback is required for kind 'failback'/);
+    expect(problem({ ...validPlanData(), failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'x' } })).toBe(
+      "failback is only for kind 'failback'; remove it",
+    );
+  });
+
+  it('keeps token and update_primary_addrs apart, as Vault does', () => {
+    expect(problem(failback({ failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1', update_primary_addrs: ['a:1'] } }))).toMatch(
+      /update_primary_addrs is only for method 'addrs'/,
+    );
+    expect(problem(failback({ failback: { new_primary_profile: 'dc2', method: 'addrs' } }))).toMatch(/update_primary_addrs is required/);
+    expect(problem(failback({ failback: { new_primary_profile: 'dc2', method: 'token' } }))).toMatch(/secondary_id is required/);
+  });
+
+  it('refuses a new primary that is the cluster being demoted', () => {
+    expect(problem(failback({ failback: { new_primary_profile: 'dc1', method: 'token', secondary_id: 'x' } }))).toMatch(
+      /new_primary_profile must differ from profile/,
+    );
+  });
+});

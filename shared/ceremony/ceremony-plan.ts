@@ -1,0 +1,283 @@
+/**
+ * The ceremony plan: one YAML (or JSON) file that witnesses review before the ceremony and
+ * that the state machine then enforces (who takes part, in which role, with which keys, and
+ * which way the DR operation token is obtained).
+ *
+ * File keys are snake_case, as in Vault's own API, and the parsed type mirrors them exactly,
+ * so a field named in an error, the file, the transcript and the code is the same word.
+ *
+ * ```yaml
+ * format: 1
+ * id: dr-2026-05-dc2
+ * title: Promote dc2 after loss of dc1
+ * kind: promotion                 # or failback
+ * rehearsal: false
+ * profile: dc2                    # connection profile of the cluster the ceremony acts on
+ * vault_version: 1                # 1 or 2
+ * token_path: operation-token-quorum   # or batch-dr-token, or primary-root-token (2 only)
+ * threshold: 3
+ * primary_cluster_addr: https://dc2-vault.example:8201   # optional, promotion only
+ * administrator: { name: Ann, fingerprint: "0123 4567 …" }
+ * witnesses:     [ { name: Wes, fingerprint: … } ]
+ * officers:      [ { name: Olu, fingerprint: …, share_index: 1 }, … ]
+ * ```
+ *
+ * Decisions (each enforced below, each with an error that says what to change):
+ * - One person, one role: names and key fingerprints are unique across the administrator,
+ *   witnesses and officers. A witness who also enters a share or runs the laptop is not an
+ *   independent witness, and two shares encrypted to one key defeat the threshold.
+ * - Vault 2.x requires a Vault token for generate-operation-token. With quorum generation the
+ *   plan must therefore use `primary-root-token` (the primary's root token, entered before the
+ *   attempt) or `batch-dr-token`. The only way to keep `operation-token-quorum` on 2.x is the
+ *   break-glass server setting `enable_unauthenticated_access = ["generate-operation-token"]`,
+ *   which the plan must state with `break_glass_unauthenticated_access: true`, so reviewers
+ *   see it. On 1.x the flag and `primary-root-token` are refused: they would mean nothing.
+ * - `batch-dr-token` uses no shares, so a plan on that path lists no officers and no threshold.
+ * - Fingerprints may be written in gpg's spaced groups; they are stored as 40 lowercase hex
+ *   digits (the form Vault and openpgp.js print), so compare them case-insensitively anyway.
+ */
+import { Parser, parseDocument, type CST } from 'yaml';
+import * as z from 'zod';
+import { err, ok, type Result } from '../result';
+
+export type PlanErrorKind = 'syntax' | 'invalid';
+
+export const TOKEN_PATHS = ['operation-token-quorum', 'batch-dr-token', 'primary-root-token'] as const;
+export type TokenPath = (typeof TOKEN_PATHS)[number];
+
+/** Plans are small; anything larger is not a plan and is refused before parsing. */
+const MAX_PLAN_CHARS = 256 * 1024;
+/**
+ * A plan nests four deep and even with 255 officers has about 1,100 entries. yaml builds documents
+ * recursively and checks duplicate keys in quadratic time, so deeper or longer input is refused
+ * from the token stream first: nesting in the thousands overflows the stack, after which the next
+ * parse in the same process can abort Node in V8's RegExp compiler, and 20,000 keys take minutes.
+ */
+const MAX_PLAN_NESTING = 16;
+const MAX_PLAN_ENTRIES = 2000;
+
+const FINGERPRINT = /^(?:\s*[0-9A-Fa-f]){40}\s*$/;
+const NAME = /^[^\p{Cc}]{1,100}$/u;
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const HTTPS_ADDR = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?\/?$|^https:\/\/\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?\/?$/;
+const CLUSTER_ADDR = /^\S{1,255}$/;
+
+const name = z
+  .string({ error: 'must be text' })
+  .trim()
+  .regex(NAME, { error: 'must be 1 to 100 characters without control characters' });
+
+const fingerprint = z
+  .string({ error: 'must be a 40-hex-digit OpenPGP v4 fingerprint' })
+  .regex(FINGERPRINT, { error: 'must be a 40-hex-digit OpenPGP v4 fingerprint' })
+  .transform((text) => text.replace(/\s+/g, '').toLowerCase());
+
+const identifier = (what: string) =>
+  z.string({ error: `must be ${what}` }).regex(IDENTIFIER, {
+    error: `must be ${what}: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+  });
+
+const httpsAddr = z
+  .string({ error: 'must be an https:// address' })
+  .regex(HTTPS_ADDR, { error: 'must be an https:// address such as https://vault.example:8201' });
+
+const person = z.strictObject({ name, fingerprint });
+
+const officer = z.strictObject({
+  name,
+  fingerprint,
+  share_index: z
+    .number({ error: 'must be a whole number from 1 to 255' })
+    .int({ error: 'must be a whole number from 1 to 255' })
+    .min(1, { error: 'must be a whole number from 1 to 255' })
+    .max(255, { error: 'must be a whole number from 1 to 255' })
+    .optional(),
+});
+
+const failback = z.strictObject({
+  new_primary_profile: identifier('a connection profile name'),
+  method: z.enum(['token', 'addrs'], {
+    error: "must be 'token' (secondary activation token) or 'addrs' (update_primary_addrs)",
+  }),
+  secondary_id: identifier('a secondary id').optional(),
+  primary_api_addr: httpsAddr.optional(),
+  update_primary_addrs: z
+    .array(z.string({ error: 'must be a cluster address' }).regex(CLUSTER_ADDR, { error: 'must be a cluster address without spaces' }), {
+      error: 'must be a list of cluster addresses',
+    })
+    .min(1, { error: 'must list at least one cluster address' })
+    .optional(),
+});
+
+const planSchema = z
+  .strictObject({
+    format: z.literal(1, { error: 'must be 1 (the only plan format this version reads)' }),
+    id: identifier('a plan id'),
+    title: z.string({ error: 'must be text' }).trim().regex(/^[^\p{Cc}]{1,200}$/u, {
+      error: 'must be 1 to 200 characters without control characters',
+    }),
+    kind: z.enum(['promotion', 'failback'], { error: "must be 'promotion' or 'failback'" }),
+    rehearsal: z.boolean({ error: 'must be true or false' }),
+    profile: identifier('a connection profile name'),
+    vault_version: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2 (the Vault major version)' }),
+    token_path: z.enum(TOKEN_PATHS, { error: `must be one of ${TOKEN_PATHS.map((p) => `'${p}'`).join(', ')}` }),
+    break_glass_unauthenticated_access: z.boolean({ error: 'must be true or false' }).optional(),
+    threshold: z
+      .number({ error: 'must be a whole number of shares' })
+      .int({ error: 'must be a whole number of shares' })
+      .min(1, { error: 'must be at least 1' })
+      .optional(),
+    primary_cluster_addr: httpsAddr.optional(),
+    administrator: person,
+    witnesses: z.array(person, { error: 'must be a list of witnesses' }).min(1, { error: 'must name at least one witness' }),
+    officers: z.array(officer, { error: 'must be a list of officers' }).default([]),
+    failback: failback.optional(),
+  })
+  .superRefine((plan, ctx) => {
+    const fail = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+    // One person, one role: separation of duties is the point of a ceremony.
+    const people = [
+      { path: ['administrator'], role: 'the administrator', ...plan.administrator },
+      ...plan.witnesses.map((w, i) => ({ path: ['witnesses', i], role: `witnesses[${i}]`, ...w })),
+      ...plan.officers.map((o, i) => ({ path: ['officers', i], role: `officers[${i}]`, ...o })),
+    ];
+    const seenNames = new Map<string, { role: string; name: string }>();
+    const seenKeys = new Map<string, string>();
+    for (const p of people) {
+      const byName = seenNames.get(p.name.toLowerCase());
+      if (byName) fail([...p.path, 'name'], `'${p.name}' is already ${byName.role} ('${byName.name}'): each person takes exactly one role`);
+      else seenNames.set(p.name.toLowerCase(), { role: p.role, name: p.name });
+      const byKey = seenKeys.get(p.fingerprint);
+      if (byKey) fail([...p.path, 'fingerprint'], `repeats the key of ${byKey}: each person needs their own key`);
+      else seenKeys.set(p.fingerprint, p.role);
+    }
+    const indexes = new Map<number, number>();
+    plan.officers.forEach((o, i) => {
+      if (o.share_index === undefined) return;
+      const other = indexes.get(o.share_index);
+      if (other !== undefined) fail(['officers', i, 'share_index'], `repeats share_index ${o.share_index} of officers[${other}]`);
+      else indexes.set(o.share_index, i);
+    });
+
+    if (plan.token_path === 'batch-dr-token') {
+      if (plan.officers.length > 0) fail(['officers'], "must be empty: token_path 'batch-dr-token' uses a prepared token, not shares");
+      if (plan.threshold !== undefined) fail(['threshold'], "must be left out: token_path 'batch-dr-token' uses no shares");
+    } else {
+      if (plan.officers.length === 0) fail(['officers'], `must list the officers who hold shares (token_path '${plan.token_path}')`);
+      if (plan.threshold === undefined) fail(['threshold'], `is required: how many shares Vault needs (token_path '${plan.token_path}')`);
+      else if (plan.threshold > plan.officers.length)
+        fail(['threshold'], `is ${plan.threshold} but only ${plan.officers.length} officers are listed: list at least as many officers as shares needed`);
+    }
+
+    if (plan.vault_version === 1) {
+      if (plan.token_path === 'primary-root-token')
+        fail(['token_path'], "'primary-root-token' is for vault_version 2; Vault 1.x generates DR operation tokens without a Vault token");
+      if (plan.break_glass_unauthenticated_access !== undefined)
+        fail(['break_glass_unauthenticated_access'], 'applies only to vault_version 2; remove it');
+    } else if (plan.token_path === 'operation-token-quorum' && plan.break_glass_unauthenticated_access !== true) {
+      fail(
+        ['token_path'],
+        "'operation-token-quorum' needs a Vault token on vault_version 2: use 'primary-root-token' or 'batch-dr-token', " +
+          'or, only if the DR secondary sets enable_unauthenticated_access = ["generate-operation-token"], ' +
+          'say so with break_glass_unauthenticated_access: true',
+      );
+    } else if (plan.token_path !== 'operation-token-quorum' && plan.break_glass_unauthenticated_access !== undefined) {
+      fail(['break_glass_unauthenticated_access'], "applies only to token_path 'operation-token-quorum'; remove it");
+    }
+
+    if (plan.kind === 'promotion') {
+      if (plan.failback !== undefined) fail(['failback'], "is only for kind 'failback'; remove it");
+      return;
+    }
+    if (plan.primary_cluster_addr !== undefined) fail(['primary_cluster_addr'], "is only for kind 'promotion'; remove it");
+    const fb = plan.failback;
+    if (fb === undefined) {
+      fail(['failback'], "is required for kind 'failback': new_primary_profile and method");
+      return;
+    }
+    if (fb.new_primary_profile === plan.profile)
+      fail(['failback', 'new_primary_profile'], `must differ from profile ('${plan.profile}', the cluster being demoted)`);
+    if (fb.method === 'token') {
+      if (fb.secondary_id === undefined) fail(['failback', 'secondary_id'], "is required with method 'token': the id the new primary gives this secondary");
+      if (fb.update_primary_addrs !== undefined) fail(['failback', 'update_primary_addrs'], "is only for method 'addrs'; Vault refuses it together with a token");
+    } else {
+      if (fb.update_primary_addrs === undefined) fail(['failback', 'update_primary_addrs'], "is required with method 'addrs'");
+      if (fb.secondary_id !== undefined) fail(['failback', 'secondary_id'], "is only for method 'token'; remove it");
+      if (fb.primary_api_addr !== undefined) fail(['failback', 'primary_api_addr'], "is only for method 'token'; remove it");
+    }
+  });
+
+export type CeremonyPlan = z.output<typeof planSchema>;
+export type PlanPerson = CeremonyPlan['administrator'];
+export type PlanOfficer = CeremonyPlan['officers'][number];
+
+/** Parses and validates plan text (YAML 1.2, of which JSON is a subset). */
+export function parsePlan(text: string): Result<CeremonyPlan, PlanErrorKind> {
+  if (text.length > MAX_PLAN_CHARS) return err('invalid', `the plan is ${text.length} characters; a plan is at most ${MAX_PLAN_CHARS}`);
+  const shape = shapeProblem(text);
+  if (shape) return err('invalid', shape);
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
+  const first = doc.errors[0];
+  if (first) return err('syntax', `the plan is not valid YAML: ${first.message.trim()}`);
+  let data: unknown;
+  try {
+    // Aliases let one node appear in two places unseen by a reviewer; a plan has no need for them.
+    data = doc.toJS({ maxAliasCount: 0 });
+  } catch (e) {
+    return err('syntax', `the plan is not valid YAML: ${e instanceof Error ? e.message : String(e)}; write each value out in full`);
+  }
+  return validatePlan(data);
+}
+
+/** Walks yaml's token tree (parsed without recursion) with an explicit stack, so no input can overflow it. */
+function shapeProblem(text: string): string | undefined {
+  const pending: Array<readonly [CST.Token | null | undefined, number]> = [...new Parser().parse(text)].map((t) => [t, 0] as const);
+  let entries = 0;
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [token, depth] = next;
+    if (!token) continue;
+    if (token.type === 'document') pending.push([token.value, depth]);
+    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (depth >= MAX_PLAN_NESTING) return `the plan nests more than ${MAX_PLAN_NESTING} levels deep; a plan needs four`;
+      entries += token.items.length;
+      if (entries > MAX_PLAN_ENTRIES) return `the plan has more than ${MAX_PLAN_ENTRIES} list and mapping entries; even a plan with 255 officers has about 1,100`;
+      for (const item of token.items) pending.push([item.key, depth + 1], [item.value, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** Validates already-parsed data (for plans built in code or received over IPC). */
+export function validatePlan(data: unknown): Result<CeremonyPlan, PlanErrorKind> {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return err('invalid', 'the plan must be a mapping of fields (format, id, title, kind, …)');
+  const parsed = planSchema.safeParse(data, { reportInput: true });
+  if (parsed.success) return ok(parsed.data);
+  const problems = parsed.error.issues.map(describeIssue);
+  return err(
+    'invalid',
+    problems.length === 1 ? problems[0]! : `the plan has ${problems.length} problems:\n${problems.map((p) => `- ${p}`).join('\n')}`,
+  );
+}
+
+/** `officers[2].fingerprint must be …; got 'abc'`: the field as written in the file, then what is wrong. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = fieldPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const where = path ? ` in ${path}` : '';
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${where}: check the spelling`;
+  }
+  const subject = path || 'the plan';
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${subject} is required`;
+  const got = issue.code === 'custom' || issue.input === undefined ? '' : `; got ${show(issue.input)}`;
+  return `${subject} ${issue.message}${got}`;
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,228 @@
+/**
+ * The one contract between the renderer and the main process. Every channel is an entry here:
+ * its name, the schema its argument must satisfy and the schema of the value it answers with.
+ * Adding a channel is adding one entry (and its handler, which the compiler then demands).
+ *
+ * Arguments are strict objects, so a field the contract does not name is refused rather than
+ * ignored. Values are parsed again on the way out, which strips any field the contract does not
+ * name: nothing leaves the main process by accident.
+ */
+import * as z from 'zod';
+import { personEventSchema } from '../ceremony/ceremony-events';
+import { ceremonySnapshotSchema } from '../ceremony/ceremony-snapshot';
+import { connectionProfileSchema } from '../profiles/connection-profile';
+import { healthSummarySchema, replicationOverviewSchema } from '../replication/replication-overview';
+import { operationAuthSchema, operationOutcomeSchema, operationRequestSchema } from '../replication/replication-operations';
+
+const appMode = z.enum(['rehearsal', 'live']);
+
+const appInfo = z.object({
+  version: z.string(),
+  /** Rehearsal runs against the built-in simulated Vault; live against a saved profile. */
+  mode: appMode,
+  /** The profile a live session targets; null in rehearsal. */
+  profile: z.string().nullable(),
+});
+
+const profileName = z.strictObject({ name: z.string().min(1) });
+const profileList = z.object({ profiles: z.array(connectionProfileSchema) });
+const oneProfile = z.object({ profile: connectionProfileSchema });
+
+/** The clusters of the built-in rehearsal Vault. */
+const rehearsalCluster = z.enum(['primary', 'dr-secondary']);
+
+/** A cluster the dashboard can read: a saved profile, or one of the rehearsal Vault's clusters. */
+const clusterTarget = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('profile'), name: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('rehearsal'), cluster: rehearsalCluster }),
+]);
+const clusterTargets = z.object({
+  targets: z.array(z.object({ target: clusterTarget, label: z.string(), address: z.string() })),
+});
+
+/** A reachable server, as it describes itself. TLS and other failures are the error instead. */
+const connectionTest = z.object({ profile: z.string(), address: z.string(), health: healthSummarySchema });
+
+/** What a file chooser is for; the main process picks the dialog's title and filters. */
+const fileChoicePurpose = z.enum(['ca-bundle', 'client-certificate', 'client-key', 'ceremony-plan', 'officer-public-keys', 'officer-private-key', 'signing-key']);
+/** What a folder chooser is for: a bundle to read, or where to write one. */
+const directoryChoicePurpose = z.enum(['transcript-bundle', 'export-bundle']);
+
+/** A path the person typed or chose; the main process reads it, the renderer never does. */
+const absolutePath = z
+  .string()
+  .min(1, 'the path is empty')
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'give the full path, starting with /')
+  .refine((p) => !p.includes('\0'), 'the path contains a NUL character');
+
+/** A transcript bundle as `verifyBundle` judges it, with the signed text for reading. */
+const transcriptBundle = z.object({
+  dir: z.string(),
+  valid: z.boolean(),
+  ceremonyId: z.string().nullable(),
+  rehearsal: z.boolean().nullable(),
+  events: z.number().nullable(),
+  head: z.string().nullable(),
+  signatures: z.array(z.object({ signer: z.string(), fingerprint: z.string(), created: z.string(), good: z.boolean() })),
+  problems: z.array(z.object({ kind: z.string(), message: z.string() })),
+  /** The signed text as it stands in transcript.txt.asc; null when the file is missing or unreadable. */
+  transcript: z.string().nullable(),
+});
+
+/** The running ceremony, or null when there is none. */
+const ceremonyState = z.object({ ceremony: ceremonySnapshotSchema.nullable() });
+/** A passphrase: it goes to the main process for one use and never comes back. */
+const passphrase = z.string().min(1).max(1024).optional();
+/** Text pasted into a share field: a PGP message (base64 or armored) or a plaintext share. */
+const pastedShare = z.string().trim().min(1, 'the share field is empty').max(65_536, 'this is far longer than any share');
+const shareUnlock = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('openpgp'), privateKeyPath: absolutePath, passphrase }),
+  z.strictObject({ kind: z.literal('gpg') }),
+  z.strictObject({ kind: z.literal('plaintext') }),
+]);
+const shareInspection = z.object({ officer: z.string(), fingerprint: z.string(), keyId: z.string(), sha256: z.string() });
+
+function channel<A extends z.ZodType, V extends z.ZodType>(spec: { arg: A; value: V }): { arg: A; value: V } {
+  return spec;
+}
+
+export const ipcContract = {
+  'app.info': channel({ arg: z.strictObject({}), value: appInfo }),
+  'app.selectMode': channel({
+    arg: z.discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('rehearsal') }),
+      z.strictObject({ mode: z.literal('live'), profile: z.string().min(1) }),
+    ]),
+    value: appInfo,
+  }),
+  'profiles.list': channel({ arg: z.strictObject({}), value: profileList }),
+  /** Adds a profile; one of the same name is replaced only with `replace: true`. */
+  'profiles.save': channel({ arg: z.strictObject({ profile: connectionProfileSchema, replace: z.boolean() }), value: oneProfile }),
+  'profiles.remove': channel({ arg: profileName, value: z.object({ name: z.string() }) }),
+  /** A profile built from the main process's VAULT_* variables, for review; it is not saved. */
+  'profiles.importFromEnv': channel({ arg: profileName, value: oneProfile }),
+  /** Connects with the profile as given (saved or not) and reports the server, or the precise failure. */
+  'profiles.test': channel({ arg: z.strictObject({ profile: connectionProfileSchema }), value: connectionTest }),
+  /** What the dashboard can show in this session: the rehearsal Vault's clusters, or the saved profiles. */
+  'replication.targets': channel({ arg: z.strictObject({}), value: clusterTargets }),
+  'replication.status': channel({ arg: z.strictObject({ target: clusterTarget }), value: replicationOverviewSchema }),
+  'dialog.openFile': channel({
+    arg: z.strictObject({ purpose: fileChoicePurpose }),
+    /** null when the person cancelled the dialog. */
+    value: z.object({ path: z.string().nullable() }),
+  }),
+  'dialog.openDirectory': channel({
+    arg: z.strictObject({ purpose: directoryChoicePurpose }),
+    /** null when the person cancelled the dialog. */
+    value: z.object({ path: z.string().nullable() }),
+  }),
+  /** Reads a transcript bundle folder and verifies it offline, as `vault-ceremony verify` does. */
+  'transcript.open': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
+  /** The ceremony this app runs now (one at a time), as the wizard shows it. */
+  'ceremony.status': channel({ arg: z.strictObject({}), value: ceremonyState }),
+  /**
+   * A rehearsal of the promotion ceremony against a fresh rehearsal Vault with these officers, and
+   * the rehearsal kit (keys, shares, plan) written for people to use. Officers bring their own
+   * public keys with `officerKeyPaths`, or get generated ones protected by `keyPassphrase`.
+   */
+  'ceremony.startRehearsal': channel({
+    arg: z.strictObject({
+      officers: z.number().int().min(1).max(9),
+      threshold: z.number().int().min(1).max(9),
+      vaultVersion: z.union([z.literal(1), z.literal(2)]),
+      keyPassphrase: passphrase,
+      officerKeyPaths: z.array(absolutePath).min(1).max(9).optional(),
+    }),
+    value: ceremonyState,
+  }),
+  /** A ceremony from a reviewed plan file, with the officers' public keys from a keyring file. */
+  'ceremony.startFromPlan': channel({ arg: z.strictObject({ planPath: absolutePath, officerKeysPath: absolutePath.optional() }), value: ceremonyState }),
+  /** Ceremonies this laptop has journals for (plan ceremonies; rehearsal Vaults do not survive a restart). */
+  'ceremony.resumable': channel({
+    arg: z.strictObject({}),
+    value: z.object({
+      journals: z.array(
+        z.object({
+          id: z.string(),
+          planId: z.string(),
+          title: z.string(),
+          profile: z.string(),
+          rehearsal: z.boolean(),
+          startedAt: z.string(),
+          events: z.number(),
+          state: z.string(),
+          ended: z.boolean(),
+          readable: z.boolean(),
+        }),
+      ),
+    }),
+  }),
+  /** Picks up a journaled ceremony where it stood (after a crash or restart), in a live session on its profile. */
+  'ceremony.resume': channel({ arg: z.strictObject({ id: z.string().min(1).max(120), officerKeysPath: absolutePath.optional() }), value: ceremonyState }),
+  /** A person's event: acknowledge, deviation, deviationWitnessed, cancel or abort. */
+  'ceremony.act': channel({ arg: personEventSchema, value: ceremonyState }),
+  /** Try the failed action again; `reconnect` first reloads the profiles (after fixing one). */
+  'ceremony.retry': channel({ arg: z.strictObject({ reconnect: z.boolean() }), value: ceremonyState }),
+  /** Whose share a pasted PGP message is, before anything is decrypted. */
+  'ceremony.inspectShare': channel({ arg: z.strictObject({ pasted: pastedShare }), value: shareInspection }),
+  'ceremony.submitShare': channel({ arg: z.strictObject({ officer: z.string().min(1).max(100), pasted: pastedShare, unlock: shareUnlock }), value: ceremonyState }),
+  /** The primary's root token (Vault 2.x) or the batch DR operation token; in rehearsal, the rehearsal Vault's own root token. */
+  'ceremony.provideToken': channel({
+    arg: z.union([z.strictObject({ token: z.string().trim().min(1, 'the token field is empty').max(8192) }), z.strictObject({ rehearsalRootToken: z.literal(true) })]),
+    value: ceremonyState,
+  }),
+  'ceremony.sign': channel({ arg: z.strictObject({ signer: z.string().min(1).max(100), privateKeyPath: absolutePath, passphrase }), value: ceremonyState }),
+  /** The transcript people sign, once the record is closed; null before. */
+  'ceremony.transcript': channel({ arg: z.strictObject({}), value: z.object({ text: z.string().nullable() }) }),
+  /** Writes the signed bundle into a new or empty folder and verifies it there. */
+  'ceremony.export': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
+  /** Puts an ended ceremony away, so another can start. */
+  'ceremony.close': channel({ arg: z.strictObject({}), value: ceremonyState }),
+  /** One failback or setup operation on one cluster (shared/replication/replication-operations.ts). */
+  'operations.run': channel({
+    arg: z.strictObject({
+      target: clusterTarget,
+      request: operationRequestSchema,
+      auth: operationAuthSchema,
+      /** For destructive operations: the cluster's name as the person typed it (confirmationName). */
+      confirmation: z.string().max(200).optional(),
+    }),
+    value: operationOutcomeSchema,
+  }),
+};
+
+export type ChannelName = keyof typeof ipcContract;
+export const channelNames = Object.keys(ipcContract) as readonly ChannelName[];
+
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.hasOwn(ipcContract, name);
+}
+
+/** What the renderer passes. */
+export type ArgIn<C extends ChannelName> = z.input<(typeof ipcContract)[C]['arg']>;
+/** What a handler receives, after validation. */
+export type Arg<C extends ChannelName> = z.output<(typeof ipcContract)[C]['arg']>;
+export type Value<C extends ChannelName> = z.output<(typeof ipcContract)[C]['value']>;
+
+export type AppMode = z.output<typeof appMode>;
+export type AppInfo = z.output<typeof appInfo>;
+export type FileChoicePurpose = z.output<typeof fileChoicePurpose>;
+export type DirectoryChoicePurpose = z.output<typeof directoryChoicePurpose>;
+export type TranscriptBundle = z.output<typeof transcriptBundle>;
+export type ConnectionTest = z.output<typeof connectionTest>;
+export type RehearsalCluster = z.output<typeof rehearsalCluster>;
+export type ClusterTarget = z.output<typeof clusterTarget>;
+
+/** Errors the IPC layer itself reports, before or instead of a handler's own. */
+export type IpcErrorKind = 'unknown-channel' | 'bad-argument' | 'forbidden-sender' | 'internal';
+
+/** What crosses the bridge: data, never a thrown error. */
+export type IpcResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: { readonly kind: string; readonly message: string } };
+
+/** `window.vaultCeremony`, as the preload (or the e2e bridge) exposes it. */
+export interface VaultCeremonyApi {
+  invoke<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<IpcResult<Value<C>>>;
+}

@@ -1,0 +1,119 @@
+/**
+ * A connection profile: where the Vault DR secondary is and which files prove who we are
+ * and whom we trust. The renderer may see it, so it holds paths, never key material or
+ * tokens. There is deliberately no way to skip certificate verification.
+ */
+import * as z from 'zod';
+import { err, ok, type Result } from '../result';
+
+export type ConnectionProfileErrorKind = 'invalid-profile' | 'missing-variable' | 'skip-verify-refused';
+
+// https only: the connection carries unseal shares and tokens. No user info, query or
+// fragment; an optional path prefix is kept for Vault behind a reverse proxy.
+const HTTPS_ADDRESS = /^https:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?(\/[A-Za-z0-9._~\-/%]*)?$/;
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+// Sent as an HTTP header: visible ASCII only, Vault's path form without stray slashes.
+const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
+
+const filePath = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} is empty`)
+    .refine((p) => !p.includes('\0'), `${what} contains a NUL character`)
+    .refine((p) => ABSOLUTE_PATH.test(p), `${what} must be an absolute path`);
+
+export const connectionProfileSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'name must be 1–64 letters, digits, spaces, dots, dashes or underscores'),
+  address: z
+    .string()
+    .transform((a) => a.trim().replace(/\/+$/, '').replace(/^https:/i, 'https:'))
+    .refine((a) => a.startsWith('https://'), 'address must start with https:// (plain http would expose shares and tokens)')
+    .refine(validAddress, 'address must look like https://host[:port][/prefix], without user, query or fragment'),
+  caCertPath: filePath('CA certificate path'),
+  clientCertPath: filePath('client certificate path'),
+  clientKeyPath: filePath('client key path'),
+  // A name, not an IP: it is sent as SNI, which may not carry addresses (RFC 6066).
+  tlsServerName: z
+    .string()
+    .regex(HOST_NAME, 'TLS server name must be a DNS host name')
+    .refine((n) => !/^\d+(\.\d+){3}$/.test(n), 'TLS server name must be a DNS host name, not an IP address')
+    .optional(),
+});
+
+export type ConnectionProfile = z.infer<typeof connectionProfileSchema>;
+
+function validAddress(address: string): boolean {
+  const match = HTTPS_ADDRESS.exec(address);
+  const port = match?.[2];
+  return match !== null && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
+}
+
+/** Validates untrusted input (a file, an IPC message) as a profile. */
+export function parseConnectionProfile(input: unknown): Result<ConnectionProfile, 'invalid-profile'> {
+  const parsed = connectionProfileSchema.safeParse(input);
+  if (parsed.success) return ok(parsed.data);
+  const problems = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
+  return err('invalid-profile', `The connection profile is not valid: ${problems.join('; ')}.`);
+}
+
+// Go's strconv.ParseBool false values: anything else means "skip" (or is an error) to Vault.
+const FALSE_VALUES = new Set(['', '0', 'f', 'F', 'false', 'FALSE', 'False']);
+
+export interface VaultEnvOptions {
+  /** Directory that relative VAULT_CACERT/VAULT_CLIENT_* paths are relative to (the shell's cwd). */
+  cwd?: string;
+}
+
+/**
+ * Builds a profile from the environment variables the `vault` CLI reads, so an operator's
+ * working shell configuration carries over. Everything needed for mutual TLS must be set.
+ */
+export function profileFromVaultEnv(
+  env: Record<string, string | undefined>,
+  name: string,
+  options: VaultEnvOptions = {},
+): Result<ConnectionProfile, ConnectionProfileErrorKind> {
+  const skip = env['VAULT_SKIP_VERIFY'];
+  if (skip !== undefined && !FALSE_VALUES.has(skip)) {
+    return err(
+      'skip-verify-refused',
+      'VAULT_SKIP_VERIFY is set: this tool always verifies the Vault server certificate. Unset it and set VAULT_CACERT to the CA that signed the server certificate.',
+    );
+  }
+  const required = {
+    VAULT_ADDR: 'the Vault API address, e.g. https://vault-dr.example.com:8200',
+    VAULT_CACERT: 'a PEM file with the CA that signed the Vault server certificate',
+    VAULT_CLIENT_CERT: 'the PEM client certificate for mutual TLS',
+    VAULT_CLIENT_KEY: 'the PEM private key of that client certificate',
+  } as const;
+  const missing = Object.entries(required).filter(([variable]) => (env[variable] ?? '').trim() === '');
+  if (missing.length > 0) {
+    const capathHint =
+      env['VAULT_CAPATH'] && !env['VAULT_CACERT'] ? ' VAULT_CAPATH (a directory) is not supported: point VAULT_CACERT at a PEM bundle instead.' : '';
+    return err(
+      'missing-variable',
+      `Cannot import profile '${name}' from the environment: ${missing.map(([v, what]) => `${v} (${what})`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set.${capathHint}`,
+    );
+  }
+  const path = (variable: string): string => {
+    const value = env[variable]!.trim();
+    if (ABSOLUTE_PATH.test(value) || options.cwd === undefined) return value;
+    return `${options.cwd.replace(/[\\/]+$/, '')}/${value.replace(/^\.\//, '')}`;
+  };
+  const candidate: Record<string, string> = {
+    name,
+    address: env['VAULT_ADDR']!.trim(),
+    caCertPath: path('VAULT_CACERT'),
+    clientCertPath: path('VAULT_CLIENT_CERT'),
+    clientKeyPath: path('VAULT_CLIENT_KEY'),
+  };
+  const serverName = env['VAULT_TLS_SERVER_NAME']?.trim();
+  if (serverName) candidate['tlsServerName'] = serverName;
+  // VAULT_NAMESPACE is deliberately not imported: replication and operation-token endpoints
+  // exist only in the root namespace, and a namespace header would make them fail.
+  const parsed = parseConnectionProfile(candidate);
+  if (parsed.ok) return parsed;
+  return err('invalid-profile', `${parsed.error.message} (imported from VAULT_* variables)`);
+}
