@@ -15,7 +15,8 @@ function contentSecurityPolicy(): Plugin {
     transformIndexHtml: {
       order: 'pre',
       handler(html) {
-        if (!html.includes(CSP_PLACEHOLDER)) throw new Error(`renderer/index.html must carry the CSP meta tag with ${CSP_PLACEHOLDER}`);
+        if (!html.includes(CSP_PLACEHOLDER))
+          throw new Error(`renderer/index.html must carry the CSP meta tag with ${CSP_PLACEHOLDER}`);
         return html.replace(CSP_PLACEHOLDER, META_CONTENT_SECURITY_POLICY);
       },
     },

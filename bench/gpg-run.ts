@@ -9,13 +9,17 @@ export interface GpgRun {
 
 export function runGpg(home: string, args: readonly string[], input?: Uint8Array): Promise<GpgRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('gpg', ['--homedir', home, '--batch', '--no-tty', '--quiet', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('gpg', ['--homedir', home, '--batch', '--no-tty', '--quiet', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const errs: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => errs.push(b));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(errs).toString() }));
+    child.on('close', (status) =>
+      resolve({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(errs).toString() }),
+    );
     child.stdin.end(input);
   });
 }

@@ -43,16 +43,31 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {
     const chain = journalOf(events);
-    const text = renderTranscript({ events: chain, ceremonyId: CEREMONY, rehearsal: true, head: chain[chain.length - 1]!.hash });
+    const text = renderTranscript({
+      events: chain,
+      ceremonyId: CEREMONY,
+      rehearsal: true,
+      head: chain[chain.length - 1]!.hash,
+    });
     const signers = [await makeSigner('admin'), await makeSigner('witness-1'), await makeSigner('witness-2')];
     let signed = await signTranscript(text, signers[0]!.key);
     for (const w of signers.slice(1)) if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.key);
     if (!signed.ok) throw new Error(signed.error.message);
     const journal = new TextEncoder().encode(chain.map((e) => serializeEvent(e) + '\n').join(''));
     const dir = join(root, 'bundle');
-    const written = await writeBundle(dir, { transcript: signed.value.armored, journal, signers: signers.map((s) => ({ name: s.name, publicKey: s.publicKey })) });
+    const written = await writeBundle(dir, {
+      transcript: signed.value.armored,
+      journal,
+      signers: signers.map((s) => ({ name: s.name, publicKey: s.publicKey })),
+    });
     if (!written.ok) throw new Error(written.error.message);
-    return { dir, signers, transcriptBytes: Buffer.byteLength(signed.value.armored), journalBytes: journal.length, dispose };
+    return {
+      dir,
+      signers,
+      transcriptBytes: Buffer.byteLength(signed.value.armored),
+      journalBytes: journal.length,
+      dispose,
+    };
   } catch (e) {
     dispose();
     throw e;
@@ -66,11 +81,29 @@ function journalOf(count: number): JournalEvent[] {
   for (let seq = 1; seq <= count; seq++) {
     const body =
       seq === 1
-        ? { actor: JOURNAL_ACTOR, role: 'system' as Role, step: JOURNAL_STEP, type: JOURNAL_CREATED, details: journalHeaderDetails(CEREMONY, true) }
+        ? {
+            actor: JOURNAL_ACTOR,
+            role: 'system' as Role,
+            step: JOURNAL_STEP,
+            type: JOURNAL_CREATED,
+            details: journalHeaderDetails(CEREMONY, true),
+          }
         : seq === count
-          ? { actor: 'admin', role: 'administrator' as Role, step: 'close', type: 'ceremony-finished', details: { outcome: 'promoted' } }
+          ? {
+              actor: 'admin',
+              role: 'administrator' as Role,
+              step: 'close',
+              type: 'ceremony-finished',
+              details: { outcome: 'promoted' },
+            }
           : cycleEvent(seq);
-    const event = sealEvent({ ...body, details: redactObject(body.details), seq, time: new Date(start + seq * 1500).toISOString(), prev });
+    const event = sealEvent({
+      ...body,
+      details: redactObject(body.details),
+      seq,
+      time: new Date(start + seq * 1500).toISOString(),
+      prev,
+    });
     events.push(event);
     prev = event.hash;
   }
@@ -84,21 +117,78 @@ function cycleEvent(seq: number): { actor: string; role: Role; step: string; typ
   const requestId = uuid(`request-${seq}`);
   switch (seq % 5) {
     case 0:
-      return { actor: 'admin', role: 'administrator', step: 'enter-shares', type: 'vault-request', details: { method: 'POST', path: '/v1/sys/replication/dr/secondary/generate-operation-token/update', body: { key: 'share', nonce } } };
+      return {
+        actor: 'admin',
+        role: 'administrator',
+        step: 'enter-shares',
+        type: 'vault-request',
+        details: {
+          method: 'POST',
+          path: '/v1/sys/replication/dr/secondary/generate-operation-token/update',
+          body: { key: 'share', nonce },
+        },
+      };
     case 1:
       return {
         actor: 'admin',
         role: 'administrator',
         step: 'enter-shares',
         type: 'vault-response',
-        details: { status: 200, request_id: requestId, body: { started: true, nonce, progress: seq % 3, required: 3, complete: false, otp_length: 28, otp: '', encoded_token: '', pgp_fingerprint: '' } },
+        details: {
+          status: 200,
+          request_id: requestId,
+          body: {
+            started: true,
+            nonce,
+            progress: seq % 3,
+            required: 3,
+            complete: false,
+            otp_length: 28,
+            otp: '',
+            encoded_token: '',
+            pgp_fingerprint: '',
+          },
+        },
       };
     case 2:
-      return { actor: officer, role: 'officer', step: 'enter-shares', type: 'share-entered', details: { officer, ciphertext_sha256: sha256Hex(`share-${seq}`), key_fingerprint: sha256Hex(officer).slice(0, 40), nonce } };
+      return {
+        actor: officer,
+        role: 'officer',
+        step: 'enter-shares',
+        type: 'share-entered',
+        details: {
+          officer,
+          ciphertext_sha256: sha256Hex(`share-${seq}`),
+          key_fingerprint: sha256Hex(officer).slice(0, 40),
+          nonce,
+        },
+      };
     case 3:
-      return { actor: 'witness-1', role: 'witness', step: 'enter-shares', type: 'step-acknowledged', details: { attestation: `share ${seq} entered by ${officer} at the ceremony laptop, nonce re-checked`, nonce } };
+      return {
+        actor: 'witness-1',
+        role: 'witness',
+        step: 'enter-shares',
+        type: 'step-acknowledged',
+        details: { attestation: `share ${seq} entered by ${officer} at the ceremony laptop, nonce re-checked`, nonce },
+      };
     default:
-      return { actor: 'admin', role: 'administrator', step: 'pre-checks', type: 'vault-response', details: { status: 200, request_id: requestId, body: { mode: 'secondary', state: 'stream-wals', connection_state: 'ready', last_remote_wal: seq * 7, token: commitment(`hvs.${'x'.repeat(20)}${seq}`) } } };
+      return {
+        actor: 'admin',
+        role: 'administrator',
+        step: 'pre-checks',
+        type: 'vault-response',
+        details: {
+          status: 200,
+          request_id: requestId,
+          body: {
+            mode: 'secondary',
+            state: 'stream-wals',
+            connection_state: 'ready',
+            last_remote_wal: seq * 7,
+            token: commitment(`hvs.${'x'.repeat(20)}${seq}`),
+          },
+        },
+      };
   }
 }
 

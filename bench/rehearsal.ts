@@ -23,20 +23,45 @@ export const rehearsalBenchmark: Benchmark = {
     let n = 0;
     const fresh = () => join(root, `run-${++n}`);
     try {
-      const cli = await measure(async () => {
-        const run = await runNode([CLI, 'rehearse', '--out', fresh(), '--officers', String(OFFICERS), '--threshold', String(THRESHOLD)]);
-        if (run.status !== 0) throw new Error(`vault-ceremony rehearse failed (${run.status}): ${run.stderr}`);
-      }, { warmup: 1, runs: 5 });
-      const inProcess = await measure(async () => {
-        const result = await runRehearsal({
-          out: fresh(),
-          target: { kind: 'start', options: { officers: OFFICERS, threshold: THRESHOLD, passphrase: rehearsalPassphrase() } },
-          log: () => undefined,
-        });
-        if (!result.ok || !result.value.promoted || !result.value.report.valid) throw new Error(`the rehearsal failed: ${result.ok ? 'not promoted or not verified' : result.error.message}`);
-      }, { warmup: 1, runs: 5 });
+      const cli = await measure(
+        async () => {
+          const run = await runNode([
+            CLI,
+            'rehearse',
+            '--out',
+            fresh(),
+            '--officers',
+            String(OFFICERS),
+            '--threshold',
+            String(THRESHOLD),
+          ]);
+          if (run.status !== 0) throw new Error(`vault-ceremony rehearse failed (${run.status}): ${run.stderr}`);
+        },
+        { warmup: 1, runs: 5 },
+      );
+      const inProcess = await measure(
+        async () => {
+          const result = await runRehearsal({
+            out: fresh(),
+            target: {
+              kind: 'start',
+              options: { officers: OFFICERS, threshold: THRESHOLD, passphrase: rehearsalPassphrase() },
+            },
+            log: () => undefined,
+          });
+          if (!result.ok || !result.value.promoted || !result.value.report.valid)
+            throw new Error(
+              `the rehearsal failed: ${result.ok ? 'not promoted or not verified' : result.error.message}`,
+            );
+        },
+        { warmup: 1, runs: 5 },
+      );
       return [
-        timed('rehearsal_ceremony_ms', cli, `vault-ceremony rehearse, new process, ${OFFICERS} officers, threshold ${THRESHOLD}; target <= 3000`),
+        timed(
+          'rehearsal_ceremony_ms',
+          cli,
+          `vault-ceremony rehearse, new process, ${OFFICERS} officers, threshold ${THRESHOLD}; target <= 3000`,
+        ),
         timed('rehearsal_ceremony_in_process_ms', inProcess, 'runRehearsal in this process'),
       ];
     } finally {

@@ -33,8 +33,21 @@ export const rendererBundleBenchmark: Benchmark = {
   async run() {
     const findings = await inspectRendererBuild();
     return [
-      { name: 'renderer_bundle_gzip_kb', value: round(findings.gzipBytes / 1024), unit: 'KB', note: 'every emitted file gzipped (zlib default level), summed; target <= 250' },
-      { name: 'renderer_bundle_has_crypto', value: findings.crypto.length > 0, unit: 'bool', note: findings.crypto.length > 0 ? findings.crypto.join('; ') : 'no crypto package in the module graph, no crypto signature in the output' },
+      {
+        name: 'renderer_bundle_gzip_kb',
+        value: round(findings.gzipBytes / 1024),
+        unit: 'KB',
+        note: 'every emitted file gzipped (zlib default level), summed; target <= 250',
+      },
+      {
+        name: 'renderer_bundle_has_crypto',
+        value: findings.crypto.length > 0,
+        unit: 'bool',
+        note:
+          findings.crypto.length > 0
+            ? findings.crypto.join('; ')
+            : 'no crypto package in the module graph, no crypto signature in the output',
+      },
     ];
   },
 };
@@ -43,7 +56,12 @@ export async function inspectRendererBuild(): Promise<RendererBundleFindings> {
   const outDir = mkdtempSync(join(tmpdir(), 'bench-renderer-'));
   try {
     process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING ??= 'true';
-    const result = await build({ configFile: 'vite.config.ts', configLoader: 'bundle', logLevel: 'warn', build: { outDir, emptyOutDir: true, write: false } });
+    const result = await build({
+      configFile: 'vite.config.ts',
+      configLoader: 'bundle',
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, write: false },
+    });
     const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? r.output : []));
     let gzipBytes = 0;
     const crypto = new Set<string>();
@@ -51,8 +69,11 @@ export async function inspectRendererBuild(): Promise<RendererBundleFindings> {
       const content = file.type === 'chunk' ? file.code : file.source;
       gzipBytes += gzipSync(content).length;
       if (file.type === 'chunk') {
-        for (const id of file.moduleIds) if (CRYPTO_PACKAGES.test(id)) crypto.add(`module ${id.slice(id.lastIndexOf('node_modules'))} in ${file.fileName}`);
-        for (const [what, pattern] of CRYPTO_SIGNATURES) if (pattern.test(file.code)) crypto.add(`${what} in ${file.fileName}`);
+        for (const id of file.moduleIds)
+          if (CRYPTO_PACKAGES.test(id))
+            crypto.add(`module ${id.slice(id.lastIndexOf('node_modules'))} in ${file.fileName}`);
+        for (const [what, pattern] of CRYPTO_SIGNATURES)
+          if (pattern.test(file.code)) crypto.add(`${what} in ${file.fileName}`);
       }
     }
     return { gzipBytes, crypto: [...crypto] };

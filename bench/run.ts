@@ -13,7 +13,12 @@ import { rendererBundleBenchmark } from './renderer-bundle';
 import { shareDecryptBenchmark } from './share-decrypt';
 import { verifyBenchmark } from './verify';
 
-const BENCHMARKS: readonly Benchmark[] = [shareDecryptBenchmark, verifyBenchmark, rehearsalBenchmark, rendererBundleBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [
+  shareDecryptBenchmark,
+  verifyBenchmark,
+  rehearsalBenchmark,
+  rendererBundleBenchmark,
+];
 
 const USAGE = `usage: npm run bench [-- --only NAME ... --out FILE]\nbenchmarks: ${BENCHMARKS.map((b) => `'${b.name}'`).join(', ')}\n`;
 
@@ -37,7 +42,9 @@ const selected = values.only ? BENCHMARKS.filter((b) => values.only!.includes(b.
 
 // Context for reading the numbers: on a shared machine the load matters as much as the code.
 const gpgVersion = spawnSync('gpg', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'gpg not found';
-process.stderr.write(`bench: node ${process.version}, ${gpgVersion}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}\n`);
+process.stderr.write(
+  `bench: node ${process.version}, ${gpgVersion}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}\n`,
+);
 
 const metrics: Metric[] = [];
 for (const benchmark of selected) {

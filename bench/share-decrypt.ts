@@ -48,20 +48,30 @@ async function benchKeyType(label: string, algorithm: OfficerKeyAlgorithm): Prom
   if (!recipient.ok) throw new Error(recipient.error.message);
   const expected = bytesToHex(share);
 
-  const ours = await measure(async () => {
-    const message = await readShareMessage(base64);
-    if (!message.ok) throw new Error(message.error.message);
-    const decrypted = await createOpenPgpDecryptor({ privateKeyArmored: officer.privateKeyArmored }).decrypt(message.value, recipient.value);
-    if (!decrypted.ok || bytesToHex(decrypted.value) !== expected) throw new Error(`openpgp.js did not decrypt the ${label} share`);
-  }, { runs: 15 });
+  const ours = await measure(
+    async () => {
+      const message = await readShareMessage(base64);
+      if (!message.ok) throw new Error(message.error.message);
+      const decrypted = await createOpenPgpDecryptor({ privateKeyArmored: officer.privateKeyArmored }).decrypt(
+        message.value,
+        recipient.value,
+      );
+      if (!decrypted.ok || bytesToHex(decrypted.value) !== expected)
+        throw new Error(`openpgp.js did not decrypt the ${label} share`);
+    },
+    { runs: 15 },
+  );
 
   const gnupg = createTempGnupg();
   try {
     gnupg.importKey(officer.privateKeyArmored);
-    const gpg = await measure(async () => {
-      const plaintext = await runGpgOk(gnupg.home, ['--decrypt'], binary.value);
-      if (plaintext.toString() !== expected) throw new Error(`gpg did not decrypt the ${label} share`);
-    }, { runs: 15 });
+    const gpg = await measure(
+      async () => {
+        const plaintext = await runGpgOk(gnupg.home, ['--decrypt'], binary.value);
+        if (plaintext.toString() !== expected) throw new Error(`gpg did not decrypt the ${label} share`);
+      },
+      { runs: 15 },
+    );
     return [
       timed(`share_decrypt_${label}_ms`, ours, 'openpgp.js in-process, incl. reading the armored key'),
       timed(`share_decrypt_${label}_gpg_ms`, gpg, 'gpg --decrypt, new process, agent warm'),

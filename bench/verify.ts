@@ -26,18 +26,27 @@ export const verifyBenchmark: Benchmark = {
       const transcript = join(bundle.dir, 'transcript.txt.asc');
       const about = `${EVENTS} events, transcript ${(bundle.transcriptBytes / 1e6).toFixed(1)} MB, 3 signatures`;
 
-      const cli = await measure(async () => {
-        const run = await runNode([CLI, 'verify', bundle.dir]);
-        if (run.status !== 0) throw new Error(`vault-ceremony verify failed (${run.status}): ${run.stderr}`);
-      }, { warmup: 1, runs: 5 });
-      const inProcess = await measure(async () => {
-        const report = await verifyBundle(bundle.dir);
-        if (!report.valid) throw new Error(report.problems.map((p) => p.message).join('; '));
-      }, { warmup: 1, runs: 5 });
-      const gpg = await measure(async () => {
-        const run = await runGpg(gnupg.home, ['--verify', transcript]);
-        if (run.status !== 0) throw new Error(`gpg --verify failed (${run.status}): ${run.stderr}`);
-      }, { warmup: 1, runs: 5 });
+      const cli = await measure(
+        async () => {
+          const run = await runNode([CLI, 'verify', bundle.dir]);
+          if (run.status !== 0) throw new Error(`vault-ceremony verify failed (${run.status}): ${run.stderr}`);
+        },
+        { warmup: 1, runs: 5 },
+      );
+      const inProcess = await measure(
+        async () => {
+          const report = await verifyBundle(bundle.dir);
+          if (!report.valid) throw new Error(report.problems.map((p) => p.message).join('; '));
+        },
+        { warmup: 1, runs: 5 },
+      );
+      const gpg = await measure(
+        async () => {
+          const run = await runGpg(gnupg.home, ['--verify', transcript]);
+          if (run.status !== 0) throw new Error(`gpg --verify failed (${run.status}): ${run.stderr}`);
+        },
+        { warmup: 1, runs: 5 },
+      );
       return [
         timed('verify_10k_ms', cli, `vault-ceremony verify, new process; ${about}`),
         timed('verify_10k_in_process_ms', inProcess, 'verifyBundle in this process'),

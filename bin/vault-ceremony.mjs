@@ -10,7 +10,16 @@
 // Where the modules cannot be compiled or written (esbuild missing, a syntax error, a read-only
 // checkout), tsx runs the sources directly, as it always did.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -20,7 +29,16 @@ const manifestPath = join(cacheDir, 'manifest.json');
 /** Besides the sources, what decides how they compile. */
 const BUILD_INPUTS = ['bin/vault-ceremony.mjs', 'package.json', 'tsconfig.json', 'tsconfig.base.json'];
 const ENTRY = join('cli', 'main.mjs');
-const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx' };
+const LOADERS = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+};
 /** Builds no process can still be loading modules from; younger ones may serve one started before a rebuild. */
 const STALE_BUILD_MS = 24 * 3600_000;
 
@@ -42,7 +60,8 @@ async function loadCli() {
 /** Hex SHA-256 over each file's path and content, in path order. */
 function hashContents(contents) {
   const hash = createHash('sha256');
-  for (const [file, bytes] of [...contents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) hash.update(`${file}\0`).update(bytes).update('\0');
+  for (const [file, bytes] of [...contents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    hash.update(`${file}\0`).update(bytes).update('\0');
   return hash.digest('hex');
 }
 
@@ -54,7 +73,8 @@ function readInputs(files) {
 function freshBuild() {
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    if (!/^[0-9a-f]{64}$/.test(manifest.hash) || manifest.hash !== hashContents(readInputs(manifest.inputs))) return undefined;
+    if (!/^[0-9a-f]{64}$/.test(manifest.hash) || manifest.hash !== hashContents(readInputs(manifest.inputs)))
+      return undefined;
     const entry = join(cacheDir, manifest.hash, ENTRY);
     statSync(entry);
     return entry;
@@ -68,7 +88,15 @@ async function compile() {
   let work;
   try {
     const { build } = await import('esbuild');
-    const common = { absWorkingDir: root, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'silent' };
+    const common = {
+      absWorkingDir: root,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'silent',
+    };
     // Which sources the CLI can reach, commands loaded on demand included.
     const graph = await build({ ...common, entryPoints: ['cli/main.ts'], write: false, metafile: true });
     const sources = Object.keys(graph.metafile.inputs);
@@ -99,7 +127,14 @@ async function compile() {
     };
     mkdirSync(cacheDir, { recursive: true });
     work = mkdtempSync(join(cacheDir, 'building-'));
-    await build({ ...common, entryPoints: sources, outdir: work, outbase: '.', outExtension: { '.js': '.mjs' }, plugins: [modules] });
+    await build({
+      ...common,
+      entryPoints: sources,
+      outdir: work,
+      outbase: '.',
+      outExtension: { '.js': '.mjs' },
+      plugins: [modules],
+    });
     if ([...imported].some((file) => !contents.has(file))) throw new Error('a source appeared during the build');
     const hash = hashContents(contents);
     const buildDir = join(cacheDir, hash);
@@ -124,7 +159,11 @@ async function compile() {
 
 /** The file an extensionless relative import names, as TypeScript's bundler resolution finds it. */
 function sourceFile(path) {
-  for (const candidate of [path, ...['.ts', '.tsx', '.mts', '.js', '.mjs'].map((ext) => path + ext), join(path, 'index.ts')]) {
+  for (const candidate of [
+    path,
+    ...['.ts', '.tsx', '.mts', '.js', '.mjs'].map((ext) => path + ext),
+    join(path, 'index.ts'),
+  ]) {
     try {
       if (statSync(candidate).isFile()) return candidate;
     } catch {

@@ -34,7 +34,9 @@ describe('parseCommandLine', () => {
 
   it('words the error its own way when the command asks, so a misplaced secret is not echoed', () => {
     const { io, stderr } = captureIo();
-    expect(parseCommandLine(['s3cret-token'], io, COMMAND, OPTIONS, { describeError: () => 'no bare arguments' })).toBe(EXIT_USAGE);
+    expect(parseCommandLine(['s3cret-token'], io, COMMAND, OPTIONS, { describeError: () => 'no bare arguments' })).toBe(
+      EXIT_USAGE,
+    );
     expect(stderr()).toBe(`vault-ceremony demo: no bare arguments\n\n${COMMAND.usage}`);
   });
 });

@@ -15,8 +15,15 @@ export interface CommandUsage {
 
 type OptionsConfig = NonNullable<Parameters<typeof parseArgs>[0]>['options'] & object;
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
-type Config<O extends OptionsConfig, P extends boolean> = { args: string[]; options: O & typeof HELP; strict: true; allowPositionals: P };
-export type ParsedCommandLine<O extends OptionsConfig, P extends boolean = false> = ReturnType<typeof parseArgs<Config<O, P>>>;
+type Config<O extends OptionsConfig, P extends boolean> = {
+  args: string[];
+  options: O & typeof HELP;
+  strict: true;
+  allowPositionals: P;
+};
+export type ParsedCommandLine<O extends OptionsConfig, P extends boolean = false> = ReturnType<
+  typeof parseArgs<Config<O, P>>
+>;
 
 export interface ParseOptions<P extends boolean> {
   readonly allowPositionals?: P;
@@ -38,12 +45,21 @@ export function parseCommandLine<const O extends OptionsConfig, const P extends 
   options: O,
   parse: ParseOptions<P> = {},
 ): ParsedCommandLine<O, P> | number {
-  const config: Config<O, P> = { args: argv, options: { ...options, ...HELP }, strict: true, allowPositionals: (parse.allowPositionals ?? false) as P };
+  const config: Config<O, P> = {
+    args: argv,
+    options: { ...options, ...HELP },
+    strict: true,
+    allowPositionals: (parse.allowPositionals ?? false) as P,
+  };
   let parsed: ParsedCommandLine<O, P>;
   try {
     parsed = parseArgs(config);
   } catch (e) {
-    return usageError(io, command, parse.describeError ? parse.describeError(e) : e instanceof Error ? e.message : String(e));
+    return usageError(
+      io,
+      command,
+      parse.describeError ? parse.describeError(e) : e instanceof Error ? e.message : String(e),
+    );
   }
   if ((parsed.values as { help?: boolean }).help) {
     io.stdout(command.usage);
@@ -53,8 +69,14 @@ export function parseCommandLine<const O extends OptionsConfig, const P extends 
 }
 
 /** A whole number from `min` to `max` for `flag`; undefined when not given, the problem as a string when out of range. */
-export function wholeNumber(text: string | undefined, flag: string, min: number, max: number): number | undefined | string {
+export function wholeNumber(
+  text: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined | string {
   if (text === undefined) return undefined;
-  if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max) return `${flag} must be a whole number from ${min} to ${max}, not '${text}'`;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max)
+    return `${flag} must be a whole number from ${min} to ${max}, not '${text}'`;
   return Number(text);
 }

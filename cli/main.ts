@@ -2,12 +2,30 @@ import { EXIT_USAGE, type CliIo, type Command } from './io';
 
 /** Every subcommand, by the name typed after `vault-ceremony`. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  decode: { summary: 'decode an encoded DR operation/root token with its OTP', load: async () => (await import('./commands/decode')).decodeCommand },
-  otp: { summary: 'print a one-time password for a token-generation attempt', load: async () => (await import('./commands/otp')).otpCommand },
-  rehearse: { summary: 'run a complete promotion ceremony headless against a rehearsal Vault and write its signed bundle', load: async () => (await import('./commands/rehearse')).rehearseCommand },
-  'rehearsal-vault': { summary: 'run a rehearsal primary + DR secondary on loopback (mTLS) until Ctrl-C', load: async () => (await import('./commands/rehearsal-vault')).rehearsalVaultCommand },
-  'sign-checksums': { summary: 'write SHA256SUMS and its detached release-key signature for a release folder', load: async () => (await import('./commands/sign-checksums')).signChecksumsCommand },
-  verify: { summary: 'check a transcript bundle: signatures, hash chain, stated journal head', load: async () => (await import('./commands/verify')).verifyCommand },
+  decode: {
+    summary: 'decode an encoded DR operation/root token with its OTP',
+    load: async () => (await import('./commands/decode')).decodeCommand,
+  },
+  otp: {
+    summary: 'print a one-time password for a token-generation attempt',
+    load: async () => (await import('./commands/otp')).otpCommand,
+  },
+  rehearse: {
+    summary: 'run a complete promotion ceremony headless against a rehearsal Vault and write its signed bundle',
+    load: async () => (await import('./commands/rehearse')).rehearseCommand,
+  },
+  'rehearsal-vault': {
+    summary: 'run a rehearsal primary + DR secondary on loopback (mTLS) until Ctrl-C',
+    load: async () => (await import('./commands/rehearsal-vault')).rehearsalVaultCommand,
+  },
+  'sign-checksums': {
+    summary: 'write SHA256SUMS and its detached release-key signature for a release folder',
+    load: async () => (await import('./commands/sign-checksums')).signChecksumsCommand,
+  },
+  verify: {
+    summary: 'check a transcript bundle: signatures, hash chain, stated journal head',
+    load: async () => (await import('./commands/verify')).verifyCommand,
+  },
 };
 
 function usage(): string {

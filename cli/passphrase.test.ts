@@ -9,7 +9,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readPassphraseFile', () => {
   it('reads the line without its line end (LF or CRLF), keeping inner spaces', () => {
-    for (const [text, want] of [['open sesame\n', 'open sesame'], ['open sesame\r\n', 'open sesame'], [' p ', ' p '], ['', '']]) {
+    for (const [text, want] of [
+      ['open sesame\n', 'open sesame'],
+      ['open sesame\r\n', 'open sesame'],
+      [' p ', ' p '],
+      ['', ''],
+    ]) {
       writeFileSync(join(dir, 'p'), text!);
       expect(readPassphraseFile(join(dir, 'p'), '--passphrase-file')).toEqual({ ok: true, value: want });
     }

@@ -23,7 +23,8 @@ export async function readPassphraseFd(fd: number): Promise<Result<string, Passp
   const notGiven = `descriptor ${fd} was not given to this command (through npx only 0-2 are passed on): use --passphrase-fd 0 < passphrase-file`;
   try {
     const stats = fstatSync(fd);
-    if (!(stats.isFile() || stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice())) return err('passphrase-unreadable', notGiven);
+    if (!(stats.isFile() || stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice()))
+      return err('passphrase-unreadable', notGiven);
   } catch {
     return err('passphrase-unreadable', notGiven);
   }
@@ -50,7 +51,10 @@ export async function readPassphraseFd(fd: number): Promise<Result<string, Passp
     if (length > 0 && line[length - 1] === 0x0d) length--;
     return ok(Buffer.from(line.buffer, 0, length).toString('utf8'));
   } catch (e) {
-    return err('passphrase-unreadable', `cannot read a passphrase from descriptor ${fd} (${(e as NodeJS.ErrnoException).code ?? 'error'}): open it for reading, such as \`--passphrase-fd 0 < passphrase-file\``);
+    return err(
+      'passphrase-unreadable',
+      `cannot read a passphrase from descriptor ${fd} (${(e as NodeJS.ErrnoException).code ?? 'error'}): open it for reading, such as \`--passphrase-fd 0 < passphrase-file\``,
+    );
   } finally {
     wipe(line);
   }
@@ -73,7 +77,10 @@ export async function promptPassphrase(prompt: string): Promise<Result<string, P
     input = new ReadStream(openSync('/dev/tty', 'r'));
     output = new WriteStream(openSync('/dev/tty', 'w'));
   } catch {
-    return err('no-terminal', 'there is no terminal to ask for the passphrase on: give it on a file descriptor with --passphrase-fd N');
+    return err(
+      'no-terminal',
+      'there is no terminal to ask for the passphrase on: give it on a file descriptor with --passphrase-fd N',
+    );
   }
   const typed = new Uint8Array(MAX_BYTES);
   let length = 0;

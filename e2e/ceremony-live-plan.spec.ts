@@ -18,7 +18,11 @@ import { act, confirmStep, docShot, sign, snap } from './wizard-helpers';
 
 test.use({ actionTimeout: 15_000 });
 
-test('live plan: a TLS profile error named, the profile fixed, the ceremony reconnected and continued, resumed after a restart, then cancelled and signed', async ({ page, harness, pem }) => {
+test('live plan: a TLS profile error named, the profile fixed, the ceremony reconnected and continued, resumed after a restart, then cancelled and signed', async ({
+  page,
+  harness,
+  pem,
+}) => {
   test.setTimeout(120_000);
   const work = mkdtempSync(join(tmpdir(), 'vault-ceremony-e2e-live-'));
   try {
@@ -35,7 +39,16 @@ test('live plan: a TLS profile error named, the profile fixed, the ceremony reco
     const key = file('dc2-client-key.pem', v.clientKeyPem, 0o600);
     const saved = await harness.registry.invoke(
       'profiles.save',
-      { profile: { name: 'dc2', address: v.drSecondary.apiAddr, caCertPath: pem.otherCa, clientCertPath: cert, clientKeyPath: key }, replace: false },
+      {
+        profile: {
+          name: 'dc2',
+          address: v.drSecondary.apiAddr,
+          caCertPath: pem.otherCa,
+          clientCertPath: cert,
+          clientKeyPath: key,
+        },
+        replace: false,
+      },
       { url: `${harness.origin}/`, isMainFrame: true },
     );
     expect(saved.ok).toBe(true);
@@ -78,7 +91,19 @@ test('live plan: a TLS profile error named, the profile fixed, the ceremony reco
     // The first call to Vault fails on the wrong CA, named as such; nothing else moves.
     const retry = page.getByTestId('retry-panel');
     await expect(retry).toBeVisible();
-    const direct = await harness.registry.invoke('profiles.test', { profile: { name: 'dc2', address: v.drSecondary.apiAddr, caCertPath: pem.otherCa, clientCertPath: cert, clientKeyPath: key } }, { url: `${harness.origin}/`, isMainFrame: true });
+    const direct = await harness.registry.invoke(
+      'profiles.test',
+      {
+        profile: {
+          name: 'dc2',
+          address: v.drSecondary.apiAddr,
+          caCertPath: pem.otherCa,
+          clientCertPath: cert,
+          clientKeyPath: key,
+        },
+      },
+      { url: `${harness.origin}/`, isMainFrame: true },
+    );
     expect(direct).toMatchObject({ ok: false, error: { kind: 'server-certificate-untrusted' } });
     await expect(retry.getByRole('alert')).toContainText(direct.ok ? '' : direct.error.message);
     await snap(page, 'ceremony-tls-error');
@@ -87,7 +112,10 @@ test('live plan: a TLS profile error named, the profile fixed, the ceremony reco
     await expect(retry).toBeVisible();
 
     // Fix the profile on its own screen (the ceremony waits in the main process), then reconnect.
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Connection profiles' }).click();
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: 'Connection profiles' })
+      .click();
     await page.getByRole('button', { name: 'Edit profile dc2' }).click();
     harness.nextFile.set('ca-bundle', ca);
     await page.getByRole('button', { name: 'Choose CA certificate file' }).click();

@@ -39,7 +39,10 @@ async function faults(harness: Harness) {
   return vault.value.faults;
 }
 
-test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovered, promoted, signed, exported and verified by the CLI', async ({ page, harness }) => {
+test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovered, promoted, signed, exported and verified by the CLI', async ({
+  page,
+  harness,
+}) => {
   test.setTimeout(180_000);
   const out = mkdtempSync(join(tmpdir(), 'vault-ceremony-e2e-bundle-'));
   try {
@@ -69,7 +72,12 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     await expect(page.getByTestId('script')).toContainText("It must report DR mode 'secondary'");
     await confirmStep(page, 'Check the DR secondary');
     await confirmStep(page, 'Attest the old primary is down or fenced');
-    await expect(page.getByRole('blockquote').filter({ hasText: 'I saw the laptop report a 28-character one-time password generated.' }).first()).toBeVisible();
+    await expect(
+      page
+        .getByRole('blockquote')
+        .filter({ hasText: 'I saw the laptop report a 28-character one-time password generated.' })
+        .first(),
+    ).toBeVisible();
     await confirmStep(page, 'Generate the one-time password');
 
     // The nonce is pinned: the header shows what Vault says.
@@ -101,9 +109,13 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     await expect(page.getByTestId('waiting-officers')).toHaveText('officer-2, officer-3, officer-4, officer-5');
 
     // A share for an officer who is not expected (officer-1 again): named, and not offered for entry.
-    await page.getByLabel('Encrypted share', { exact: true }).fill(readFileSync(join(kit, 'shares', 'officer-1.b64'), 'utf8'));
+    await page
+      .getByLabel('Encrypted share', { exact: true })
+      .fill(readFileSync(join(kit, 'shares', 'officer-1.b64'), 'utf8'));
     await act(page, page.getByRole('button', { name: 'Check whose share this is' }));
-    await expect(page.getByRole('alert').filter({ hasText: "This share is officer-1's, who is not expected now" })).toBeVisible();
+    await expect(
+      page.getByRole('alert').filter({ hasText: "This share is officer-1's, who is not expected now" }),
+    ).toBeVisible();
     await expect(page.getByRole('button', { name: 'Decrypt and enter the share' })).toHaveCount(0);
 
     // The DR secondary goes away while officer-2 enters: the share is not sent, the message says so, and it is entered again once Vault is back.
@@ -111,10 +123,12 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     await (await faults(harness)).takeDown('drSecondary');
     await page.getByLabel(/^Key passphrase/).fill(PASSPHRASE);
     await act(page, page.getByRole('button', { name: 'Decrypt and enter the share' }));
-    await expect(page.getByTestId('last-error')).toContainText('the attempt status could not be checked, so the share was not sent');
+    await expect(page.getByTestId('last-error')).toContainText(
+      'the attempt status could not be checked, so the share was not sent',
+    );
     await expect(page.getByTestId('ceremony-progress')).toHaveText('1 of 3 entered');
     await snap(page, 'ceremony-server-away');
-        await (await faults(harness)).bringUp('drSecondary');
+    await (await faults(harness)).bringUp('drSecondary');
     await expect(page.getByLabel('Encrypted share', { exact: true })).not.toHaveValue('');
     await page.getByLabel(/^Key passphrase/).fill(PASSPHRASE);
     await act(page, page.getByRole('button', { name: 'Decrypt and enter the share' }));
@@ -140,21 +154,27 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
 
     // Every share again, for the new attempt.
     await expect(page.getByTestId('ceremony-progress')).toHaveText('0 of 3 entered');
-    for (const officer of ['officer-3', 'officer-4', 'officer-5']) await enterShare(page, harness, { kit, officer, passphrase: PASSPHRASE });
+    for (const officer of ['officer-3', 'officer-4', 'officer-5'])
+      await enterShare(page, harness, { kit, officer, passphrase: PASSPHRASE });
 
     await confirmStep(page, 'Decode the DR operation token');
     await expect(page.getByTestId('script')).toContainText("The laptop promotes 'dr-secondary' to primary");
     await confirmStep(page, 'Promote the DR secondary');
     await confirmStep(page, 'Check the promotion');
     await confirmStep(page, 'Delete the DR operation token');
-    const dr = await harness.registry.invoke('replication.status', { target: { kind: 'rehearsal', cluster: 'dr-secondary' } }, APP(harness));
+    const dr = await harness.registry.invoke(
+      'replication.status',
+      { target: { kind: 'rehearsal', cluster: 'dr-secondary' } },
+      APP(harness),
+    );
     expect(dr).toMatchObject({ ok: true, value: { replication: { ok: true, value: { dr: { mode: 'primary' } } } } });
 
     // Signatures: the administrator, then each witness, with their kit key files and the passphrase.
     await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
     await expect(page.getByTestId('sign-transcript-text')).toContainText('REHEARSAL');
     await snap(page, 'ceremony-signing');
-    for (const signer of ['administrator', 'witness-1', 'witness-2']) await sign(page, harness, signer, join(kit, 'signers', `${signer}.key.asc`), PASSPHRASE);
+    for (const signer of ['administrator', 'witness-1', 'witness-2'])
+      await sign(page, harness, signer, join(kit, 'signers', `${signer}.key.asc`), PASSPHRASE);
     await expect(page.getByTestId('step-title')).toHaveText('Finished');
     await expect(page.getByTestId('outcome')).toContainText('Promoted and recorded');
     await expect(page.getByTestId('outcome')).toContainText('Nothing is left open on Vault.');
@@ -162,12 +182,18 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     harness.nextDirectory.set('export-bundle', out);
     await page.getByRole('button', { name: 'Choose bundle folder' }).click();
     await act(page, page.getByRole('button', { name: 'Export and verify' }));
-    await expect(page.getByTestId('export-result')).toContainText(`The bundle in ${out} verifies: 3 good signature(s) (administrator, witness-1, witness-2)`);
+    await expect(page.getByTestId('export-result')).toContainText(
+      `The bundle in ${out} verifies: 3 good signature(s) (administrator, witness-1, witness-2)`,
+    );
     await snap(page, 'ceremony-finished');
     await expect(page.locator('body')).not.toContainText(PASSPHRASE);
 
     // What an auditor runs, as a separate process.
-    const verified = spawnSync(process.execPath, [join(ROOT, 'bin', 'vault-ceremony.mjs'), 'verify', out], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const verified = spawnSync(process.execPath, [join(ROOT, 'bin', 'vault-ceremony.mjs'), 'verify', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(verified.status, `${verified.stdout}\n${verified.stderr}`).toBe(0);
 
     await page.getByRole('button', { name: 'Close this ceremony' }).click();

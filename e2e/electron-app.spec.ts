@@ -12,11 +12,16 @@ const executablePath = findElectronBinary();
 
 test('the Electron app opens on Start, sandboxed, with only the vaultCeremony bridge', async () => {
   if (executablePath === undefined) {
-    const reason = "Electron's binary is not installed on this machine (node_modules/electron has no dist/), so the real app is not launched; the renderer specs cover the UI in Chromium.";
+    const reason =
+      "Electron's binary is not installed on this machine (node_modules/electron has no dist/), so the real app is not launched; the renderer specs cover the UI in Chromium.";
     console.log(`skipped: ${reason}`);
     test.skip(true, reason);
   }
-  const app = await electron.launch({ executablePath: executablePath!, args: [join(import.meta.dirname, '..')], env: { ...process.env, VAULT_CEREMONY_DEVTOOLS: '0' } });
+  const app = await electron.launch({
+    executablePath: executablePath!,
+    args: [join(import.meta.dirname, '..')],
+    env: { ...process.env, VAULT_CEREMONY_DEVTOOLS: '0' },
+  });
   try {
     const page = await app.firstWindow();
     expect(page.url()).toBe('app://vault-ceremony/index.html');

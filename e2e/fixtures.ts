@@ -110,7 +110,8 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     const pageErrors: string[] = [];
     const rehearsal = createRehearsalHost();
     const profiles = openProfileStore(dataDir);
-    const connect = (profile: ConnectionProfile, options?: ConnectOptions) => connectProfile(profile, { ...options, timeoutMs: 10_000 });
+    const connect = (profile: ConnectionProfile, options?: ConnectOptions) =>
+      connectProfile(profile, { ...options, timeoutMs: 10_000 });
     const ceremony = new CeremonySession({ dataDir, profiles, connect, rehearsal, now: () => new Date() });
     const registry = createHandlerRegistry(
       createChannelHandlers({
@@ -124,7 +125,10 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         rehearsal,
         ceremony,
       }),
-      { allowedOrigins: [renderer.origin], onFault: (fault) => pageErrors.push(`handler fault: ${JSON.stringify(fault)}`) },
+      {
+        allowedOrigins: [renderer.origin],
+        onFault: (fault) => pageErrors.push(`handler fault: ${JSON.stringify(fault)}`),
+      },
     );
 
     await page.context().route('**/*', async (route) => {
@@ -139,17 +143,31 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     // What the preload does in the app: one frozen object with one function.
     await page.addInitScript(() => {
       Object.defineProperty(window, 'vaultCeremony', {
-        value: Object.freeze({ invoke: (channel: string, arg: unknown) => window.__vaultCeremonyBridge!(channel as never, arg as never) }),
+        value: Object.freeze({
+          invoke: (channel: string, arg: unknown) => window.__vaultCeremonyBridge!(channel as never, arg as never),
+        }),
         writable: false,
         configurable: false,
       });
     });
     page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${message.text()} (${message.location().url}:${message.location().lineNumber})`);
+      if (message.type() === 'error')
+        pageErrors.push(`${message.text()} (${message.location().url}:${message.location().lineNumber})`);
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
-    await use({ registry, origin: renderer.origin, nextFile, nextDirectory, env, blocked, pageErrors, dataDir, rehearsal, ceremony });
+    await use({
+      registry,
+      origin: renderer.origin,
+      nextFile,
+      nextDirectory,
+      env,
+      blocked,
+      pageErrors,
+      dataDir,
+      rehearsal,
+      ceremony,
+    });
 
     await ceremony.shutdown();
     await rehearsal.close();

@@ -12,8 +12,14 @@ import type { Page } from '@playwright/test';
 const APP_FRAME = (harness: Harness) => ({ url: `${harness.origin}/`, isMainFrame: true });
 
 async function drMode(harness: Harness, cluster: 'primary' | 'dr-secondary'): Promise<string | undefined> {
-  const status = await harness.registry.invoke('replication.status', { target: { kind: 'rehearsal', cluster } }, APP_FRAME(harness));
-  return status.ok ? (status.value as { replication: { value?: { dr: { mode: string } } } }).replication.value?.dr.mode : undefined;
+  const status = await harness.registry.invoke(
+    'replication.status',
+    { target: { kind: 'rehearsal', cluster } },
+    APP_FRAME(harness),
+  );
+  return status.ok
+    ? (status.value as { replication: { value?: { dr: { mode: string } } } }).replication.value?.dr.mode
+    : undefined;
 }
 
 async function openScreen(page: Page, harness: Harness, name: string) {
@@ -22,11 +28,16 @@ async function openScreen(page: Page, harness: Harness, name: string) {
   await expect(page.getByRole('heading', { level: 1, name })).toBeFocused();
 }
 
-test('operations: a secondary activation token shown once, a refused call, and a demotion behind type-to-confirm', async ({ page, harness }) => {
+test('operations: a secondary activation token shown once, a refused call, and a demotion behind type-to-confirm', async ({
+  page,
+  harness,
+}) => {
   await openScreen(page, harness, 'Failback and setup operations');
   const cluster = page.getByLabel('Cluster', { exact: true });
   await expect(cluster.locator('option')).toHaveCount(2);
-  await cluster.selectOption({ label: (await cluster.locator('option', { hasText: 'Rehearsal primary' }).textContent())! });
+  await cluster.selectOption({
+    label: (await cluster.locator('option', { hasText: 'Rehearsal primary' }).textContent())!,
+  });
 
   await page.getByRole('radio', { name: /Create a secondary activation token/ }).check();
   await page.getByLabel('Secondary id', { exact: true }).fill('dc3');
@@ -41,7 +52,9 @@ test('operations: a secondary activation token shown once, a refused call, and a
   const token = (await page.getByTestId('activation-token-value').textContent()) ?? '';
   expect(token.length).toBeGreaterThan(20);
   // Vault's answer beside it has the token replaced.
-  await expect(page.getByTestId('operation-result')).toContainText('answered HTTP 200 to sys/replication/dr/primary/secondary-token');
+  await expect(page.getByTestId('operation-result')).toContainText(
+    'answered HTTP 200 to sys/replication/dr/primary/secondary-token',
+  );
   await expect(page.getByTestId('operation-result')).not.toContainText(token);
   await expect(page.getByRole('button', { name: /copy/i })).toHaveCount(0);
   await page.screenshot({ path: screenshotPath('operations-activation-token'), fullPage: true });
@@ -77,12 +90,17 @@ test('operations: a secondary activation token shown once, a refused call, and a
   await docShot(page, 'operations-demote-confirm', demote);
   expect(await drMode(harness, 'primary')).toBe('primary');
   await demote.click();
-  await expect(page.getByTestId('operation-result')).toContainText('answered HTTP 200 to sys/replication/dr/primary/demote');
+  await expect(page.getByTestId('operation-result')).toContainText(
+    'answered HTTP 200 to sys/replication/dr/primary/demote',
+  );
   expect(await drMode(harness, 'primary')).toBe('secondary');
   await expect(confirm).toHaveValue('');
 });
 
-test('transcript viewer: a good bundle verified with its signers and text, and a tampered one with its problem named', async ({ page, harness }) => {
+test('transcript viewer: a good bundle verified with its signers and text, and a tampered one with its problem named', async ({
+  page,
+  harness,
+}) => {
   const bundle = await makeBundle(await threeSigners());
   try {
     await openScreen(page, harness, 'Transcript viewer');

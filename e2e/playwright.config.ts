@@ -23,7 +23,15 @@ export default defineConfig({
     launchOptions: {
       executablePath: '/usr/bin/chromium',
       // --no-sandbox: Chromium's sandbox cannot start as root in a container; the page is our own build.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     },
   },
 });

@@ -13,10 +13,28 @@ function drSecondaryVault(pki: Parameters<typeof startTestServer>[0]): Promise<T
   return startTestServer(pki, (request, response) => {
     const path = request.url.split('?')[0];
     if (path === '/v1/sys/health') {
-      return json(response, 472, { initialized: true, sealed: false, standby: false, replication_dr_mode: 'secondary', replication_performance_mode: 'disabled', version: '1.17.3+ent', cluster_name: 'vault-dc2' });
+      return json(response, 472, {
+        initialized: true,
+        sealed: false,
+        standby: false,
+        replication_dr_mode: 'secondary',
+        replication_performance_mode: 'disabled',
+        version: '1.17.3+ent',
+        cluster_name: 'vault-dc2',
+      });
     }
     if (path === '/v1/sys/seal-status') {
-      return json(response, 200, { type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '', version: '1.17.3+ent', storage_type: 'raft' });
+      return json(response, 200, {
+        type: 'shamir',
+        initialized: true,
+        sealed: false,
+        t: 3,
+        n: 5,
+        progress: 0,
+        nonce: '',
+        version: '1.17.3+ent',
+        storage_type: 'raft',
+      });
     }
     if (path === '/v1/sys/replication/status') {
       return json(response, 200, {
@@ -32,7 +50,16 @@ function drSecondaryVault(pki: Parameters<typeof startTestServer>[0]): Promise<T
             known_primary_cluster_addrs: ['https://vault-dc1.example.com:8201'],
             last_remote_wal: 4812,
             merkle_root: '9a3c1b0d5e7f',
-            primaries: [{ api_address: 'https://vault-dc1.example.com:8200', cluster_address: 'https://vault-dc1.example.com:8201', connection_status: 'connected', last_heartbeat: '2026-03-01T12:00:00Z', clock_skew_ms: 12, replication_primary_canary_age_ms: 850 }],
+            primaries: [
+              {
+                api_address: 'https://vault-dc1.example.com:8200',
+                cluster_address: 'https://vault-dc1.example.com:8201',
+                connection_status: 'connected',
+                last_heartbeat: '2026-03-01T12:00:00Z',
+                clock_skew_ms: 12,
+                replication_primary_canary_age_ms: 850,
+              },
+            ],
           },
           performance: { mode: 'disabled' },
         },
@@ -42,7 +69,12 @@ function drSecondaryVault(pki: Parameters<typeof startTestServer>[0]): Promise<T
   });
 }
 
-test('Start → Connection profiles: a profile whose CA does not match shows the precise TLS error', async ({ page, harness, pem, pki }) => {
+test('Start → Connection profiles: a profile whose CA does not match shows the precise TLS error', async ({
+  page,
+  harness,
+  pem,
+  pki,
+}) => {
   const vault = await drSecondaryVault(pki);
   try {
     const response = await page.goto(`${harness.origin}/`);
@@ -56,9 +88,17 @@ test('Start → Connection profiles: a profile whose CA does not match shows the
 
     await page.getByRole('button', { name: 'Add a connection profile' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Connection profiles' })).toBeFocused();
-    await expect(page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Connection profiles' })).toHaveAttribute('aria-current', 'page');
+    await expect(
+      page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Connection profiles' }),
+    ).toHaveAttribute('aria-current', 'page');
 
-    const profile: ConnectionProfile = { name: 'dc2-wrong-ca', address: vault.address, caCertPath: pem.otherCa, clientCertPath: pem.clientCert, clientKeyPath: pem.clientKey };
+    const profile: ConnectionProfile = {
+      name: 'dc2-wrong-ca',
+      address: vault.address,
+      caCertPath: pem.otherCa,
+      clientCertPath: pem.clientCert,
+      clientKeyPath: pem.clientKey,
+    };
     await page.getByLabel('Name', { exact: true }).fill(profile.name);
     await page.getByLabel('Vault address', { exact: true }).fill(profile.address);
     // The CA comes through the main process's file dialog, as in the app.
@@ -72,7 +112,11 @@ test('Start → Connection profiles: a profile whose CA does not match shows the
     const shown = page.getByTestId('test-result');
     await expect(shown).toHaveAttribute('role', 'alert');
     // What the main process says for this profile, verbatim: computed here, not written down.
-    const direct = await harness.registry.invoke('profiles.test', { profile }, { url: `${harness.origin}/`, isMainFrame: true });
+    const direct = await harness.registry.invoke(
+      'profiles.test',
+      { profile },
+      { url: `${harness.origin}/`, isMainFrame: true },
+    );
     expect(direct).toMatchObject({ ok: false, error: { kind: 'server-certificate-untrusted' } });
     const message = direct.ok ? '' : direct.error.message;
     expect(message).toContain("'dc2-wrong-ca'");
@@ -95,12 +139,26 @@ test('Start → Connection profiles: a profile whose CA does not match shows the
   }
 });
 
-test('a profile imported from VAULT_* variables, tested, chosen on Start, then its replication dashboard', async ({ page, harness, pem, pki }) => {
+test('a profile imported from VAULT_* variables, tested, chosen on Start, then its replication dashboard', async ({
+  page,
+  harness,
+  pem,
+  pki,
+}) => {
   const vault = await drSecondaryVault(pki);
   try {
-    Object.assign(harness.env, { VAULT_ADDR: vault.address, VAULT_CACERT: pem.ca, VAULT_CLIENT_CERT: pem.clientCert, VAULT_CLIENT_KEY: pem.clientKey, VAULT_TOKEN: 'hvs.not-for-profiles' });
+    Object.assign(harness.env, {
+      VAULT_ADDR: vault.address,
+      VAULT_CACERT: pem.ca,
+      VAULT_CLIENT_CERT: pem.clientCert,
+      VAULT_CLIENT_KEY: pem.clientKey,
+      VAULT_TOKEN: 'hvs.not-for-profiles',
+    });
     await page.goto(`${harness.origin}/`);
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Connection profiles' }).click();
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: 'Connection profiles' })
+      .click();
     await page.getByLabel('Name', { exact: true }).fill('dc2');
     await page.getByRole('button', { name: 'Import from VAULT_* variables' }).click();
     await expect(page.getByLabel('Vault address', { exact: true })).toHaveValue(vault.address);
@@ -122,7 +180,9 @@ test('a profile imported from VAULT_* variables, tested, chosen on Start, then i
     await expect(page.getByTestId('mode')).toContainText('profile dc2');
 
     await expect(page.getByTestId('verdict')).toContainText('Health: Good');
-    await expect(page.getByTestId('verdict')).toContainText('This cluster is a DR secondary connected to its primary (state stream-wals).');
+    await expect(page.getByTestId('verdict')).toContainText(
+      'This cluster is a DR secondary connected to its primary (state stream-wals).',
+    );
     const dr = page.getByTestId('dr');
     const rows: ReadonlyArray<readonly [string, string]> = [
       ['Mode', 'secondary'],
@@ -133,7 +193,11 @@ test('a profile imported from VAULT_* variables, tested, chosen on Start, then i
       ['Known primary cluster addresses', 'https://vault-dc1.example.com:8201'],
     ];
     for (const [label, value] of rows) {
-      await expect(dr.locator('div', { has: page.locator('dt', { hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}$`) }) }).locator('dd')).toHaveText(value);
+      await expect(
+        dr
+          .locator('div', { has: page.locator('dt', { hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}$`) }) })
+          .locator('dd'),
+      ).toHaveText(value);
     }
     await expect(page.getByTestId('performance')).toContainText('disabled');
     await expect(page.getByTestId('node')).toContainText('HTTP 472: DR secondary, active');
@@ -148,7 +212,10 @@ test('a profile imported from VAULT_* variables, tested, chosen on Start, then i
   }
 });
 
-test('rehearsal by default: Start → Continue → the dashboard of the in-process rehearsal Vault', async ({ page, harness }) => {
+test('rehearsal by default: Start → Continue → the dashboard of the in-process rehearsal Vault', async ({
+  page,
+  harness,
+}) => {
   await page.goto(`${harness.origin}/`);
   await expect(page.getByRole('radio', { name: /Rehearsal/ })).toBeChecked();
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -163,7 +230,9 @@ test('rehearsal by default: Start → Continue → the dashboard of the in-proce
   await expect(page.getByTestId('age')).toContainText(/Updated (just now|\d+ s ago)/);
   await page.screenshot({ path: screenshotPath('dashboard-rehearsal'), fullPage: true });
 
-  await cluster.selectOption({ label: (await cluster.locator('option', { hasText: 'Rehearsal primary' }).textContent())! });
+  await cluster.selectOption({
+    label: (await cluster.locator('option', { hasText: 'Rehearsal primary' }).textContent())!,
+  });
   await expect(page.getByTestId('dr').locator('dd').first()).toHaveText('primary');
   await expect(page.getByTestId('verdict')).toContainText('This cluster is a DR primary with 1 known secondary.');
   await expect(page.getByTestId('node')).toContainText('HTTP 200: active, unsealed');
@@ -206,7 +275,9 @@ test('keyboard only: skip link, display options, navigation and focus', async ({
   // Submitting with Enter validates with the same schema as the main process and names the field.
   await page.getByLabel('Vault address', { exact: true }).press('Enter');
   await expect(page.getByLabel('Vault address', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByText('address must start with https:// (plain http would expose shares and tokens)')).toBeVisible();
+  await expect(
+    page.getByText('address must start with https:// (plain http would expose shares and tokens)'),
+  ).toBeVisible();
   await page.screenshot({ path: screenshotPath('profiles-high-contrast-large-text'), fullPage: true });
 });
 
@@ -239,7 +310,10 @@ test('the page is sandboxed: no network, no string-to-DOM sinks, no inline scrip
   expect(outcomes).toEqual({ fetched: 'refused', innerHtml: 'refused', inline: 'refused' });
   // Each refusal was a CSP enforcement the browser reported; nothing reached the network.
   expect(harness.pageErrors.length).toBeGreaterThan(0);
-  expect(harness.pageErrors.every((e) => /Content Security Policy|TrustedHTML|TrustedScript|Trusted Type/i.test(e)), harness.pageErrors.join('\n')).toBe(true);
+  expect(
+    harness.pageErrors.every((e) => /Content Security Policy|TrustedHTML|TrustedScript|Trusted Type/i.test(e)),
+    harness.pageErrors.join('\n'),
+  ).toBe(true);
   expect(harness.blocked).toEqual([]);
   harness.pageErrors.length = 0;
 

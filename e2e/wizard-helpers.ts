@@ -30,14 +30,22 @@ export interface ShareEntryOptions {
 }
 
 /** Pastes the officer's share from the kit, checks whose it is, and chooses their key file (not yet submitted). */
-export async function prepareShare(page: Page, harness: Harness, { kit, officer }: Omit<ShareEntryOptions, 'passphrase'>): Promise<void> {
-  await page.getByLabel('Encrypted share', { exact: true }).fill(readFileSync(join(kit, 'shares', `${officer}.b64`), 'utf8'));
+export async function prepareShare(
+  page: Page,
+  harness: Harness,
+  { kit, officer }: Omit<ShareEntryOptions, 'passphrase'>,
+): Promise<void> {
+  await page
+    .getByLabel('Encrypted share', { exact: true })
+    .fill(readFileSync(join(kit, 'shares', `${officer}.b64`), 'utf8'));
   await act(page, page.getByRole('button', { name: 'Check whose share this is' }));
   await expect(page.getByTestId('share-owner')).toContainText(`This share is for ${officer}`);
   await expect(page.getByLabel('At the keyboard')).toHaveValue(officer);
   harness.nextFile.set('officer-private-key', join(kit, 'officers', `${officer}.key.asc`));
   await page.getByRole('button', { name: 'Choose private key file' }).click();
-  await expect(page.getByLabel('Private key', { exact: true })).toHaveValue(join(kit, 'officers', `${officer}.key.asc`));
+  await expect(page.getByLabel('Private key', { exact: true })).toHaveValue(
+    join(kit, 'officers', `${officer}.key.asc`),
+  );
 }
 
 /** A whole share entry: paste, check, key file, passphrase, submit; then the progress has moved. */
@@ -50,7 +58,13 @@ export async function enterShare(page: Page, harness: Harness, options: ShareEnt
 }
 
 /** Signs as the person the wizard asks for next, with their key file from `keyFile(name)`. */
-export async function sign(page: Page, harness: Harness, name: string, keyFile: string, passphrase: string): Promise<void> {
+export async function sign(
+  page: Page,
+  harness: Harness,
+  name: string,
+  keyFile: string,
+  passphrase: string,
+): Promise<void> {
   const chooser = page.getByLabel('Who signs now');
   if (await chooser.count()) await chooser.selectOption(name);
   harness.nextFile.set('signing-key', keyFile);

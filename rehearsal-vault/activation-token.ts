@@ -28,17 +28,35 @@ export type ActivationErrorKind = 'invalid-activation-token';
 const NOT_VALID = 'wrapping token is not valid or does not exist';
 
 export class ActivationTokens {
-  private readonly keys: { publicKey: KeyObject; privateKey: KeyObject } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+  private readonly keys: { publicKey: KeyObject; privateKey: KeyObject } = generateKeyPairSync('ec', {
+    namedCurve: 'P-521',
+  });
   private readonly grants = new Map<string, ActivationGrant & { expiresAt: number }>();
 
   issue(grant: ActivationGrant, ttlSeconds: number, now = Date.now()): IssuedActivationToken {
     const jti = randomUUID();
     const iat = Math.floor(now / 1000);
     const header = b64url({ alg: 'ES512', typ: 'JWT' });
-    const claims = b64url({ accessor: '', addr: grant.primary.apiAddr, exp: iat + ttlSeconds, iat, jti, nbf: iat - 5, type: 'wrapping' });
-    const signature = sign('sha512', Buffer.from(`${header}.${claims}`), { key: this.keys.privateKey, dsaEncoding: 'ieee-p1363' });
+    const claims = b64url({
+      accessor: '',
+      addr: grant.primary.apiAddr,
+      exp: iat + ttlSeconds,
+      iat,
+      jti,
+      nbf: iat - 5,
+      type: 'wrapping',
+    });
+    const signature = sign('sha512', Buffer.from(`${header}.${claims}`), {
+      key: this.keys.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
     this.grants.set(jti, { ...grant, expiresAt: now + ttlSeconds * 1000 });
-    return { token: `${header}.${claims}.${signature.toString('base64url')}`, accessor: '', ttl: ttlSeconds, creationTime: new Date(now).toISOString() };
+    return {
+      token: `${header}.${claims}.${signature.toString('base64url')}`,
+      accessor: '',
+      ttl: ttlSeconds,
+      creationTime: new Date(now).toISOString(),
+    };
   }
 
   /** Unwraps (and so uses up) a token for `kind`. */
@@ -46,7 +64,12 @@ export class ActivationTokens {
     const parts = token.trim().split('.');
     if (parts.length !== 3) return err('invalid-activation-token', NOT_VALID);
     const [header, claims, signature] = parts as [string, string, string];
-    const signed = verify('sha512', Buffer.from(`${header}.${claims}`), { key: this.keys.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+    const signed = verify(
+      'sha512',
+      Buffer.from(`${header}.${claims}`),
+      { key: this.keys.publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(signature, 'base64url'),
+    );
     if (!signed) return err('invalid-activation-token', NOT_VALID);
     let jti: unknown;
     try {
@@ -62,7 +85,8 @@ export class ActivationTokens {
 
   /** Forgets unredeemed tokens for one secondary ID (revoke-secondary). */
   revokeFor(primary: Cluster, kind: ReplicationKind, secondaryId: string): void {
-    for (const [jti, g] of this.grants) if (g.primary === primary && g.kind === kind && g.secondaryId === secondaryId) this.grants.delete(jti);
+    for (const [jti, g] of this.grants)
+      if (g.primary === primary && g.kind === kind && g.secondaryId === secondaryId) this.grants.delete(jti);
   }
 }
 

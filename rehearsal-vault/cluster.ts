@@ -101,7 +101,10 @@ export class Cluster implements GenerationHost {
     if (invalid) return err('invalid-config', `invalid seal configuration: ${invalid}`);
     const pgpKeys = request.pgpKeys ?? [];
     if (pgpKeys.length > 0 && pgpKeys.length !== request.secretShares) {
-      return err('invalid-config', 'invalid seal configuration: count mismatch between number of provided PGP keys and number of shares');
+      return err(
+        'invalid-config',
+        'invalid seal configuration: count mismatch between number of provided PGP keys and number of shares',
+      );
     }
     const recipients: VaultPgpRecipient[] = [];
     for (const text of pgpKeys) {
@@ -120,7 +123,11 @@ export class Cluster implements GenerationHost {
     }
 
     const split = this.seal.initialize(request.secretShares, request.secretThreshold);
-    if (!split.ok) return err(split.error.kind === 'already-initialized' ? 'already-initialized' : 'invalid-config', split.error.message);
+    if (!split.ok)
+      return err(
+        split.error.kind === 'already-initialized' ? 'already-initialized' : 'invalid-config',
+        split.error.message,
+      );
     const shares = split.value;
     const root = this.storage.tokens.createRoot('auth/token/root');
 
@@ -168,7 +175,9 @@ export class Cluster implements GenerationHost {
   /** Whether a token may use `capability` on `path` (`root` may do anything). */
   allows(entry: TokenEntry, path: string, capability: Capability): boolean {
     if (entry.policies.includes('root')) return true;
-    const policies = entry.policies.map((p) => this.storage.policies.get(p)).filter((p): p is Policy => p !== undefined);
+    const policies = entry.policies
+      .map((p) => this.storage.policies.get(p))
+      .filter((p): p is Policy => p !== undefined);
     return policiesAllow(policies, path, capability);
   }
 

@@ -7,14 +7,23 @@ import { handleVaultRequest, type ApiResponse } from './http-api';
 import { ReplicationNetwork } from './replication';
 
 function api(cluster: Cluster, network: ReplicationNetwork) {
-  return (method: string, path: string, options: { body?: unknown; token?: string } = {}): Promise<ApiResponse & { json: any }> => {
+  return (
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string } = {},
+  ): Promise<ApiResponse & { json: any }> => {
     const [p, q] = path.split('?');
     return handleVaultRequest(cluster, network, {
       method,
       path: p!,
       query: new URLSearchParams(q ?? ''),
       token: options.token,
-      body: options.body === undefined ? '' : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? ''
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body),
     }).then((r) => ({ ...r, json: r.body as any }));
   };
 }
@@ -56,13 +65,25 @@ describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
     expect((await call('PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 1 } })).json).toEqual({
       errors: ['invalid seal configuration: threshold must be greater than one for multiple shares'],
     });
-    expect((await call('PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2, pgp_keys: pgpKeys.slice(0, 2) } })).json).toEqual({
+    expect(
+      (
+        await call('PUT', 'sys/init', {
+          body: { secret_shares: 3, secret_threshold: 2, pgp_keys: pgpKeys.slice(0, 2) },
+        })
+      ).json,
+    ).toEqual({
       errors: ['invalid seal configuration: count mismatch between number of provided PGP keys and number of shares'],
     });
-    const armored = await call('PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1, pgp_keys: [officers[0]!.publicKeyArmored] } });
+    const armored = await call('PUT', 'sys/init', {
+      body: { secret_shares: 1, secret_threshold: 1, pgp_keys: [officers[0]!.publicKeyArmored] },
+    });
     expect(armored.json.errors[0]).toMatch(/^invalid seal configuration: error decoding given PGP key: /);
-    expect((await call('PUT', 'sys/init', { body: { recovery_shares: 3 } })).json).toEqual({ errors: ['parameters specific to auto unseal seals present'] });
-    expect((await call('PUT', 'sys/init', { body: { secret_shares: '3' } })).json.errors[0]).toMatch(/cannot unmarshal string into Go struct field InitRequest.secret_shares of type int/);
+    expect((await call('PUT', 'sys/init', { body: { recovery_shares: 3 } })).json).toEqual({
+      errors: ['parameters specific to auto unseal seals present'],
+    });
+    expect((await call('PUT', 'sys/init', { body: { secret_shares: '3' } })).json.errors[0]).toMatch(
+      /cannot unmarshal string into Go struct field InitRequest.secret_shares of type int/,
+    );
   });
 
   it('initialises with pgp_keys, each share encrypted to its officer as hex text, then unseals', async () => {
@@ -81,9 +102,13 @@ describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
       expect(data).toMatch(/^[0-9a-f]{66}$/);
       shares.push(data as string);
     }
-    expect((await call('PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } })).json).toEqual({ errors: ['Vault is already initialized'] });
+    expect((await call('PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } })).json).toEqual({
+      errors: ['Vault is already initialized'],
+    });
 
-    expect((await call('PUT', 'sys/unseal', { body: {} })).json).toEqual({ errors: ["'key' must be specified in request body as JSON, or 'reset' set to true"] });
+    expect((await call('PUT', 'sys/unseal', { body: {} })).json).toEqual({
+      errors: ["'key' must be specified in request body as JSON, or 'reset' set to true"],
+    });
     const one = await call('PUT', 'sys/unseal', { body: { key: shares[0] } });
     expect(one.json).toMatchObject({ sealed: true, t: 2, n: 3, progress: 1 });
     expect(one.json.nonce).toMatch(/^[0-9a-f-]{36}$/);
@@ -91,7 +116,9 @@ describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
     const two = await call('PUT', 'sys/unseal', { body: { key: Buffer.from(shares[2]!, 'hex').toString('base64') } });
     expect(two.json).toMatchObject({ sealed: false, progress: 0, nonce: '' });
     expect(two.json.cluster_id).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await call('PUT', 'sys/unseal', { body: { reset: true } })).json).toEqual({ errors: ['vault is unsealed'] });
+    expect((await call('PUT', 'sys/unseal', { body: { reset: true } })).json).toEqual({
+      errors: ['vault is unsealed'],
+    });
   });
 
   it('initialises a 1-of-1 seal with the raw key, and generates a root token with it', async () => {
@@ -101,9 +128,12 @@ describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
     expect((await call('PUT', 'sys/unseal', { body: { key: init.keys_base64[0] } })).json.sealed).toBe(false);
     const begun = (await call('POST', 'sys/generate-root/attempt')).json;
     expect(begun.otp).toMatch(/^[A-Za-z0-9]{28}$/);
-    const done = (await call('POST', 'sys/generate-root/update', { body: { key: init.keys[0], nonce: begun.nonce } })).json;
+    const done = (await call('POST', 'sys/generate-root/update', { body: { key: init.keys[0], nonce: begun.nonce } }))
+      .json;
     expect(done).toMatchObject({ complete: true, progress: 1, required: 1 });
-    const token = Buffer.from(Buffer.from(done.encoded_root_token, 'base64').map((b, i) => b ^ begun.otp.charCodeAt(i))).toString('latin1');
+    const token = Buffer.from(
+      Buffer.from(done.encoded_root_token, 'base64').map((b, i) => b ^ begun.otp.charCodeAt(i)),
+    ).toString('latin1');
     const self = await call('GET', 'auth/token/lookup-self', { token });
     expect(self.json.data).toMatchObject({ id: token, policies: ['root'] });
   });
@@ -116,17 +146,31 @@ describe('routing and envelopes', () => {
     if (!init.ok) throw new Error(init.error.message);
     cluster.seal.unseal(init.value.shares[0]!);
     const root = init.value.rootToken;
-    expect((await call('GET', 'nothing/here', { token: root })).json).toEqual({ errors: ['no handler for route "nothing/here". route entry not found.'] });
+    expect((await call('GET', 'nothing/here', { token: root })).json).toEqual({
+      errors: ['no handler for route "nothing/here". route entry not found.'],
+    });
     expect((await call('GET', 'sys/nothing', { token: root })).status).toBe(404);
     expect((await call('PATCH', 'sys/generate-root/attempt')).json).toEqual({ errors: [] });
     expect((await call('PATCH', 'sys/generate-root/attempt')).status).toBe(405);
     expect((await call('DELETE', 'sys/replication/status')).status).toBe(405);
     expect((await call('GET', 'sys/mounts')).json).toEqual({ errors: ['permission denied'] });
     const mounts = await call('GET', 'sys/mounts', { token: root });
-    expect(mounts.json).toMatchObject({ lease_id: '', renewable: false, lease_duration: 0, wrap_info: null, warnings: null, auth: null, mount_type: 'system' });
+    expect(mounts.json).toMatchObject({
+      lease_id: '',
+      renewable: false,
+      lease_duration: 0,
+      wrap_info: null,
+      warnings: null,
+      auth: null,
+      mount_type: 'system',
+    });
     expect(mounts.json.data['secret/'].type).toBe('kv');
-    expect((await call('PUT', 'sys/generate-root/update', { body: '{"key": ' })).json.errors[0]).toMatch(/^failed to parse JSON input: /);
-    expect((await call('PUT', 'sys/generate-root/update', { body: { Key: 12 } })).json.errors[0]).toMatch(/cannot unmarshal number into Go struct field GenerateRootUpdateRequest.Key of type string/);
+    expect((await call('PUT', 'sys/generate-root/update', { body: '{"key": ' })).json.errors[0]).toMatch(
+      /^failed to parse JSON input: /,
+    );
+    expect((await call('PUT', 'sys/generate-root/update', { body: { Key: 12 } })).json.errors[0]).toMatch(
+      /cannot unmarshal number into Go struct field GenerateRootUpdateRequest.Key of type string/,
+    );
   });
 
   it('enforces policies on tokens', async () => {
@@ -135,14 +179,22 @@ describe('routing and envelopes', () => {
     if (!init.ok) throw new Error(init.error.message);
     cluster.seal.unseal(init.value.shares[0]!);
     const root = init.value.rootToken;
-    await call('PUT', 'sys/policies/acl/reader', { token: root, body: { policy: 'path "secret/*" { capabilities = ["read"] }' } });
-    const created = (await call('POST', 'auth/token/create', { token: root, body: { policies: ['reader'], ttl: '1h' } })).json.auth;
+    await call('PUT', 'sys/policies/acl/reader', {
+      token: root,
+      body: { policy: 'path "secret/*" { capabilities = ["read"] }' },
+    });
+    const created = (
+      await call('POST', 'auth/token/create', { token: root, body: { policies: ['reader'], ttl: '1h' } })
+    ).json.auth;
     expect(created).toMatchObject({ token_type: 'service', policies: ['reader'], lease_duration: 3600 });
     await call('PUT', 'secret/a', { token: root, body: { v: 1 } });
     expect((await call('GET', 'secret/a', { token: created.client_token })).json.data).toEqual({ v: 1 });
     expect((await call('PUT', 'secret/a', { token: created.client_token, body: { v: 2 } })).status).toBe(403);
     expect((await call('PUT', 'sys/replication/dr/primary/enable', { token: created.client_token })).status).toBe(403);
-    expect((await call('PUT', 'sys/policy/bad', { token: root, body: { policy: 'path "x" { capabilities = ["fly"] }' } })).json.errors[0]).toMatch(/invalid capability "fly"/);
+    expect(
+      (await call('PUT', 'sys/policy/bad', { token: root, body: { policy: 'path "x" { capabilities = ["fly"] }' } }))
+        .json.errors[0],
+    ).toMatch(/invalid capability "fly"/);
   });
 });
 
@@ -162,37 +214,83 @@ describe('replication management over the API', () => {
     const p = await make('p');
     const s = await make('sec');
     const enabled = await p.call('POST', 'sys/replication/dr/primary/enable', { token: p.root });
-    expect(enabled.json.warnings).toEqual(['This cluster is being enabled as a primary for replication. Vault will be unavailable for a brief period and will resume service shortly.']);
-    expect((await p.call('POST', 'sys/replication/dr/primary/secondary-token', { token: p.root, body: {} })).status).toBe(400);
-    const t1 = (await p.call('POST', 'sys/replication/dr/primary/secondary-token', { token: p.root, body: { id: 'sec', ttl: '5m' } })).json.wrap_info;
+    expect(enabled.json.warnings).toEqual([
+      'This cluster is being enabled as a primary for replication. Vault will be unavailable for a brief period and will resume service shortly.',
+    ]);
+    expect(
+      (await p.call('POST', 'sys/replication/dr/primary/secondary-token', { token: p.root, body: {} })).status,
+    ).toBe(400);
+    const t1 = (
+      await p.call('POST', 'sys/replication/dr/primary/secondary-token', {
+        token: p.root,
+        body: { id: 'sec', ttl: '5m' },
+      })
+    ).json.wrap_info;
     expect(t1.ttl).toBe(300);
-    expect((await p.call('POST', 'sys/replication/dr/primary/secondary-token', { token: p.root, body: { id: 'sec' } })).status).toBe(400);
-    expect((await s.call('POST', 'sys/replication/performance/secondary/enable', { token: s.root, body: { token: t1.token } })).json.errors[0]).toMatch(/wrapping token is not valid or does not exist/);
-    expect((await s.call('POST', 'sys/replication/dr/secondary/enable', { token: s.root, body: { token: t1.token } })).status).toBe(200);
+    expect(
+      (await p.call('POST', 'sys/replication/dr/primary/secondary-token', { token: p.root, body: { id: 'sec' } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await s.call('POST', 'sys/replication/performance/secondary/enable', {
+          token: s.root,
+          body: { token: t1.token },
+        })
+      ).json.errors[0],
+    ).toMatch(/wrapping token is not valid or does not exist/);
+    expect(
+      (await s.call('POST', 'sys/replication/dr/secondary/enable', { token: s.root, body: { token: t1.token } }))
+        .status,
+    ).toBe(200);
     // The secondary now holds the primary's token store: its own root token is gone.
     expect((await s.call('GET', 'sys/replication/dr/status', {})).json.data.mode).toBe('secondary');
     expect(s.cluster.authenticate(s.root)).toBeUndefined();
     expect(s.cluster.authenticate(p.root)).toBeDefined();
 
     const drToken = s.cluster.mintToken('dr-operation-token').token;
-    const both = await s.call('POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: drToken, token: 'x', update_primary_addrs: ['https://a'] } });
+    const both = await s.call('POST', 'sys/replication/dr/secondary/update-primary', {
+      body: { dr_operation_token: drToken, token: 'x', update_primary_addrs: ['https://a'] },
+    });
     expect(both.json.errors[0]).toMatch(/mutually exclusive/);
-    const neither = await s.call('POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: drToken } });
+    const neither = await s.call('POST', 'sys/replication/dr/secondary/update-primary', {
+      body: { dr_operation_token: drToken },
+    });
     expect(neither.status).toBe(400);
-    const addrs = await s.call('POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: drToken, update_primary_addrs: [p.cluster.clusterAddr] } });
+    const addrs = await s.call('POST', 'sys/replication/dr/secondary/update-primary', {
+      body: { dr_operation_token: drToken, update_primary_addrs: [p.cluster.clusterAddr] },
+    });
     expect(addrs.status).toBe(200);
-    expect((await s.call('GET', 'sys/replication/dr/status')).json.data).toMatchObject({ connection_state: 'ready', known_primary_cluster_addrs: [p.cluster.clusterAddr] });
+    expect((await s.call('GET', 'sys/replication/dr/status')).json.data).toMatchObject({
+      connection_state: 'ready',
+      known_primary_cluster_addrs: [p.cluster.clusterAddr],
+    });
 
-    expect((await p.call('POST', 'sys/replication/dr/primary/revoke-secondary', { token: p.root, body: { id: 'sec' } })).status).toBe(204);
+    expect(
+      (await p.call('POST', 'sys/replication/dr/primary/revoke-secondary', { token: p.root, body: { id: 'sec' } }))
+        .status,
+    ).toBe(204);
     expect((await s.call('GET', 'sys/replication/dr/status')).json.data.connection_state).toBe('shutdown');
     expect((await p.call('GET', 'sys/replication/dr/status')).json.data.known_secondaries).toEqual([]);
-    expect((await p.call('POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: drToken } })).json).toEqual({ errors: ['Not a DR secondary.'] });
+    expect(
+      (await p.call('POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: drToken } })).json,
+    ).toEqual({ errors: ['Not a DR secondary.'] });
 
     // A DR operation token works until it is deleted.
-    const deleted = await s.call('POST', 'sys/replication/dr/secondary/operation-token/delete', { body: { dr_operation_token: drToken } });
+    const deleted = await s.call('POST', 'sys/replication/dr/secondary/operation-token/delete', {
+      body: { dr_operation_token: drToken },
+    });
     expect(deleted.status).toBe(204);
-    expect((await s.call('POST', 'sys/replication/dr/secondary/disable', { body: { dr_operation_token: drToken } })).status).toBe(403);
-    expect((await s.call('POST', 'sys/replication/dr/secondary/operation-token/delete', { body: { dr_operation_token: drToken } })).status).toBe(403);
+    expect(
+      (await s.call('POST', 'sys/replication/dr/secondary/disable', { body: { dr_operation_token: drToken } })).status,
+    ).toBe(403);
+    expect(
+      (
+        await s.call('POST', 'sys/replication/dr/secondary/operation-token/delete', {
+          body: { dr_operation_token: drToken },
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 

@@ -18,13 +18,23 @@ import { tokenRoutes } from './api/token-routes';
 
 export type { ApiRequest, ApiResponse } from './api/envelope';
 
-const ROUTES: readonly Route[] = [...sealRoutes, ...generationRoutes, ...replicationRoutes, ...tokenRoutes, ...kvRoutes];
+const ROUTES: readonly Route[] = [
+  ...sealRoutes,
+  ...generationRoutes,
+  ...replicationRoutes,
+  ...tokenRoutes,
+  ...kvRoutes,
+];
 const MOUNTED = /^(sys|auth\/token|secret|cubbyhole|identity)\//;
 
 /** Vault's answer to almost anything on a DR secondary, whatever the token. */
 export const DR_SECONDARY_PATH_DISABLED = 'path disabled in replication DR secondary mode';
 
-export async function handleVaultRequest(cluster: Cluster, network: ReplicationNetwork, request: ApiRequest): Promise<ApiResponse> {
+export async function handleVaultRequest(
+  cluster: Cluster,
+  network: ReplicationNetwork,
+  request: ApiRequest,
+): Promise<ApiResponse> {
   const found = findRoute(request.path);
   if (!found) {
     if (cluster.isDrSecondary) return vaultError(400, DR_SECONDARY_PATH_DISABLED);
@@ -60,7 +70,10 @@ async function handleLogical(
     if (!caller) return permissionDenied();
     const needed: Capability[] = [operation];
     if (route.auth === 'sudo') needed.push('sudo');
-    const allowed = needed.every((c) => cluster.allows(caller!, request.path, c) || (c === 'update' && cluster.allows(caller!, request.path, 'create')));
+    const allowed = needed.every(
+      (c) =>
+        cluster.allows(caller!, request.path, c) || (c === 'update' && cluster.allows(caller!, request.path, 'create')),
+    );
     if (!allowed) return permissionDenied();
   }
   const fields = parseLogicalBody(request.method === 'GET' ? '' : request.body, request.query);

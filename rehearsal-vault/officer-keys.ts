@@ -37,11 +37,18 @@ export async function generateOfficerKey(options: OfficerKeyOptions): Promise<Of
       : ({ type: 'rsa', rsaBits: algorithm === 'rsa3072' ? 3072 : 4096 } as const);
   const { privateKey, publicKey } = await openpgp.generateKey({
     ...keyType,
-    userIDs: [{ name: options.name, comment: 'vault-ceremony rehearsal', ...(options.email ? { email: options.email } : {}) }],
+    userIDs: [
+      { name: options.name, comment: 'vault-ceremony rehearsal', ...(options.email ? { email: options.email } : {}) },
+    ],
     ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
     format: 'armored',
     config: GNUPG_22_COMPATIBLE,
   });
   const key = await openpgp.readKey({ armoredKey: publicKey });
-  return { name: options.name, fingerprint: key.getFingerprint(), publicKeyArmored: publicKey, privateKeyArmored: privateKey };
+  return {
+    name: options.name,
+    fingerprint: key.getFingerprint(),
+    publicKeyArmored: publicKey,
+    privateKeyArmored: privateKey,
+  };
 }

@@ -38,7 +38,11 @@ function setup(shares = 5, threshold = 3, disableSscTokens = false) {
   return { seal, keys, slot, tokens, minted };
 }
 
-async function started(slot: OperationTokenSlot, family: GenerationFamily = 'dr-operation-token', otp = OTP): Promise<GenerationStatus> {
+async function started(
+  slot: OperationTokenSlot,
+  family: GenerationFamily = 'dr-operation-token',
+  otp = OTP,
+): Promise<GenerationStatus> {
   const r = await slot.start(family, { otp });
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
@@ -54,8 +58,16 @@ describe('the generation slot', () => {
     expect(s.slot.status()).toEqual({
       ok: true,
       value: {
-        nonce: '', started: false, progress: 0, required: 3, complete: false,
-        encoded_token: '', encoded_root_token: '', pgp_fingerprint: '', otp: '', otp_length: 28,
+        nonce: '',
+        started: false,
+        progress: 0,
+        required: 3,
+        complete: false,
+        encoded_token: '',
+        encoded_root_token: '',
+        pgp_fingerprint: '',
+        otp: '',
+        otp_length: 28,
       },
     });
   });
@@ -110,14 +122,18 @@ describe('the generation slot', () => {
   it('fills encoded_root_token only for root generation, and takes base64 shares too', async () => {
     const { nonce } = await started(s.slot, 'root');
     let last;
-    for (const key of s.keys.slice(2, 5)) last = await s.slot.update('root', Buffer.from(key).toString('base64'), nonce);
+    for (const key of s.keys.slice(2, 5))
+      last = await s.slot.update('root', Buffer.from(key).toString('base64'), nonce);
     expect(last?.ok && last.value.encoded_root_token).toBe(last?.ok && last.value.encoded_token);
   });
 
   it('leaks the real nonce on a wrong one, as Vault does', async () => {
     const { nonce } = await started(s.slot);
     expect(await s.slot.update('dr-operation-token', hex(s.keys[0]!), 'not-the-nonce')).toMatchObject({
-      error: { kind: 'wrong-nonce', message: `incorrect nonce supplied; nonce for this root generation operation is "${nonce}"` },
+      error: {
+        kind: 'wrong-nonce',
+        message: `incorrect nonce supplied; nonce for this root generation operation is "${nonce}"`,
+      },
     });
   });
 
@@ -174,7 +190,9 @@ describe('the generation slot', () => {
     await s.slot.update('dr-operation-token', hex(s.keys[0]!), nonce);
     await s.slot.update('dr-operation-token', hex(s.keys[1]!.subarray(0, 32)), nonce);
     const r = await s.slot.update('dr-operation-token', hex(s.keys[2]!), nonce);
-    expect(r).toMatchObject({ error: { kind: 'combine-failed', message: 'failed to compute root key: all parts must be the same length' } });
+    expect(r).toMatchObject({
+      error: { kind: 'combine-failed', message: 'failed to compute root key: all parts must be the same length' },
+    });
   });
 
   it('cancels, even when nothing is in progress', async () => {
@@ -187,7 +205,9 @@ describe('the generation slot', () => {
   it('answers "Vault is sealed" when sealed', async () => {
     s.seal.seal();
     expect(s.slot.status()).toMatchObject({ error: { kind: 'sealed', message: 'Vault is sealed' } });
-    expect(await s.slot.start('dr-operation-token', { otp: OTP })).toMatchObject({ error: { message: 'Vault is sealed' } });
+    expect(await s.slot.start('dr-operation-token', { otp: OTP })).toMatchObject({
+      error: { message: 'Vault is sealed' },
+    });
     expect(s.slot.cancel()).toMatchObject({ error: { message: 'Vault is sealed' } });
   });
 });

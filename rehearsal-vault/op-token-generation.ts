@@ -106,7 +106,10 @@ export class OperationTokenSlot {
   }
 
   /** PUT/POST …/attempt. With neither `otp` nor `pgpKey` the server makes the OTP and returns it once. */
-  start(family: GenerationFamily, request: { otp?: string; pgpKey?: string }): Promise<Result<GenerationStatus, GenerationErrorKind>> {
+  start(
+    family: GenerationFamily,
+    request: { otp?: string; pgpKey?: string },
+  ): Promise<Result<GenerationStatus, GenerationErrorKind>> {
     return this.serialized(async () => {
       let otp = request.otp ?? '';
       const pgpKey = request.pgpKey ?? '';
@@ -120,7 +123,8 @@ export class OperationTokenSlot {
       } else {
         const key = await readRecipientKey(pgpKey);
         if (!key.ok) {
-          const inner = key.error.kind === 'key-not-base64' ? 'error decoding given PGP key' : 'error parsing given PGP key';
+          const inner =
+            key.error.kind === 'key-not-base64' ? 'error decoding given PGP key' : 'error parsing given PGP key';
           return err('bad-pgp-key', `error parsing PGP key: ${inner}: ${key.error.message}`);
         }
         recipient = key.value;
@@ -146,7 +150,11 @@ export class OperationTokenSlot {
   }
 
   /** PUT/POST …/update with one key share. */
-  update(family: GenerationFamily, keyText: string, nonce: string): Promise<Result<GenerationStatus, GenerationErrorKind>> {
+  update(
+    family: GenerationFamily,
+    keyText: string,
+    nonce: string,
+  ): Promise<Result<GenerationStatus, GenerationErrorKind>> {
     return this.serialized(async () => {
       if (keyText === '') return err('missing-key', "'key' must be specified in request body as JSON");
       const decoded = decodeKeyParameter(keyText);
@@ -158,7 +166,11 @@ export class OperationTokenSlot {
     });
   }
 
-  private async provide(family: GenerationFamily, key: Uint8Array, nonce: string): Promise<Result<GenerationStatus, GenerationErrorKind>> {
+  private async provide(
+    family: GenerationFamily,
+    key: Uint8Array,
+    nonce: string,
+  ): Promise<Result<GenerationStatus, GenerationErrorKind>> {
     const badLength = checkKeyLength(key);
     if (badLength) return err('invalid-key', badLength);
     const config = this.host.seal.config;
@@ -168,10 +180,16 @@ export class OperationTokenSlot {
     if (!a) return err('no-attempt', 'no root generation in progress');
     if (nonce !== a.nonce) {
       // Vault's %q: this error hands the real nonce to whoever asks.
-      return err('wrong-nonce', `incorrect nonce supplied; nonce for this root generation operation is ${JSON.stringify(a.nonce)}`);
+      return err(
+        'wrong-nonce',
+        `incorrect nonce supplied; nonce for this root generation operation is ${JSON.stringify(a.nonce)}`,
+      );
     }
     if (family !== a.family) {
-      return err('wrong-strategy', 'incorrect strategy supplied; a generate root operation of another type is already in progress');
+      return err(
+        'wrong-strategy',
+        'incorrect strategy supplied; a generate root operation of another type is already in progress',
+      );
     }
     if (this.keys.some((k) => constantTimeEqual(k, key))) {
       return err('duplicate-key', 'given key has already been provided during this generation operation');

@@ -16,7 +16,12 @@ let client: CertifiedKey;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pki-test-'));
   ca = await createCa({ commonName: 'Rehearsal CA' });
-  server = await issueCertificate(ca, { commonName: 'vault.test', usage: 'server', dnsNames: ['vault.test', 'localhost'], ipAddresses: ['127.0.0.1', '::1'] });
+  server = await issueCertificate(ca, {
+    commonName: 'vault.test',
+    usage: 'server',
+    dnsNames: ['vault.test', 'localhost'],
+    ipAddresses: ['127.0.0.1', '::1'],
+  });
   client = await issueCertificate(ca, { commonName: 'ceremony laptop', usage: 'client' });
 });
 
@@ -30,10 +35,17 @@ function write(name: string, text: string): string {
 
 function opensslVerify(caPem: string, leafPem: string, purpose: string): { ok: boolean; output: string } {
   try {
-    const output = execFileSync('openssl', ['verify', '-CAfile', write('ca.pem', caPem), '-purpose', purpose, write('leaf.pem', leafPem)], { encoding: 'utf8', stdio: 'pipe' });
+    const output = execFileSync(
+      'openssl',
+      ['verify', '-CAfile', write('ca.pem', caPem), '-purpose', purpose, write('leaf.pem', leafPem)],
+      { encoding: 'utf8', stdio: 'pipe' },
+    );
     return { ok: true, output };
   } catch (e) {
-    return { ok: false, output: String((e as { stderr?: string; stdout?: string }).stdout) + String((e as { stderr?: string }).stderr) };
+    return {
+      ok: false,
+      output: String((e as { stderr?: string; stdout?: string }).stdout) + String((e as { stderr?: string }).stderr),
+    };
   }
 }
 
@@ -62,7 +74,9 @@ describe('pki', () => {
     expect(leaf.subjectAltName).toBe('DNS:vault.test, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
     expect(leaf.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
     expect(new X509Certificate(client.certPem).keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
-    const text = execFileSync('openssl', ['x509', '-noout', '-text', '-in', write('leaf.pem', server.certPem)], { encoding: 'utf8' });
+    const text = execFileSync('openssl', ['x509', '-noout', '-text', '-in', write('leaf.pem', server.certPem)], {
+      encoding: 'utf8',
+    });
     expect(text).toMatch(/Digital Signature/);
     expect(text).toMatch(/X509v3 Subject Key Identifier/);
     expect(text).toMatch(/X509v3 Authority Key Identifier/);
@@ -96,8 +110,12 @@ describe('pki', () => {
   });
 
   it('refuses a server certificate without names and bad IP addresses', async () => {
-    await expect(issueCertificate(ca, { commonName: 'nameless', usage: 'server' })).rejects.toThrow(/dnsNames or ipAddresses/);
-    await expect(issueCertificate(ca, { commonName: 'x', usage: 'server', ipAddresses: ['localhost'] })).rejects.toThrow(/not an IP address/);
+    await expect(issueCertificate(ca, { commonName: 'nameless', usage: 'server' })).rejects.toThrow(
+      /dnsNames or ipAddresses/,
+    );
+    await expect(
+      issueCertificate(ca, { commonName: 'x', usage: 'server', ipAddresses: ['localhost'] }),
+    ).rejects.toThrow(/not an IP address/);
   });
 
   it('escapes the common name so it cannot add attributes', async () => {
@@ -107,16 +125,29 @@ describe('pki', () => {
   });
 
   it('node:tls completes a mutual-TLS handshake with the chain and refuses a stranger', async () => {
-    const srv = tls.createServer({ key: server.keyPem, cert: server.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (s) => {
-      s.end(`hello ${s.getPeerCertificate().subject.CN}`);
-    });
+    const srv = tls.createServer(
+      { key: server.keyPem, cert: server.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true },
+      (s) => {
+        s.end(`hello ${s.getPeerCertificate().subject.CN}`);
+      },
+    );
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
     const { port } = srv.address() as AddressInfo;
     try {
       const greeting = await new Promise<string>((resolve, reject) => {
-        const socket = tls.connect({ host: '127.0.0.1', port, ca: ca.certPem, cert: client.certPem, key: client.keyPem, rejectUnauthorized: true }, () => {
-          expect(socket.authorized).toBe(true);
-        });
+        const socket = tls.connect(
+          {
+            host: '127.0.0.1',
+            port,
+            ca: ca.certPem,
+            cert: client.certPem,
+            key: client.keyPem,
+            rejectUnauthorized: true,
+          },
+          () => {
+            expect(socket.authorized).toBe(true);
+          },
+        );
         let data = '';
         socket.setEncoding('utf8');
         socket.on('data', (d: string) => (data += d));

@@ -38,7 +38,10 @@ export function parsePolicy(name: string, text: string): Result<Policy, PolicyEr
   }
   const leftover = source.replace(block, '').trim();
   if (rules.length === 0 || leftover !== '') {
-    return err('invalid-policy', 'failed to parse policy: expected one or more path "…" { capabilities = [ … ] } blocks');
+    return err(
+      'invalid-policy',
+      'failed to parse policy: expected one or more path "…" { capabilities = [ … ] } blocks',
+    );
   }
   return ok({ name, text, rules });
 }

@@ -78,7 +78,9 @@ const DEFAULT_OFFICERS = 5;
 const DEFAULT_THRESHOLD = 3;
 const LOOPBACK = '127.0.0.1';
 
-export async function startRehearsalVault(options: RehearsalVaultOptions = {}): Promise<Result<RehearsalVault, RehearsalVaultErrorKind>> {
+export async function startRehearsalVault(
+  options: RehearsalVaultOptions = {},
+): Promise<Result<RehearsalVault, RehearsalVaultErrorKind>> {
   const plan = planOfficers(options);
   if (!plan.ok) return plan;
   const { shares, threshold } = plan.value;
@@ -89,13 +91,24 @@ export async function startRehearsalVault(options: RehearsalVaultOptions = {}): 
   if (!officerKeys.ok) return officerKeys;
 
   const ca = await createCa({ commonName: 'vault-ceremony rehearsal CA' });
-  const serverCert = await issueCertificate(ca, { commonName: 'rehearsal vault', usage: 'server', dnsNames: ['localhost'], ipAddresses: [LOOPBACK] });
+  const serverCert = await issueCertificate(ca, {
+    commonName: 'rehearsal vault',
+    usage: 'server',
+    dnsNames: ['localhost'],
+    ipAddresses: [LOOPBACK],
+  });
   const clientCert = await issueCertificate(ca, { commonName: 'vault-ceremony rehearsal client', usage: 'client' });
   const tls = { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem };
 
   const network = new ReplicationNetwork();
-  const roles: ClusterRole[] = options.performanceSecondary ? ['primary', 'drSecondary', 'performanceSecondary'] : ['primary', 'drSecondary'];
-  const names: Record<ClusterRole, string> = { primary: 'primary', drSecondary: 'dr-secondary', performanceSecondary: 'perf-secondary' };
+  const roles: ClusterRole[] = options.performanceSecondary
+    ? ['primary', 'drSecondary', 'performanceSecondary']
+    : ['primary', 'drSecondary'];
+  const names: Record<ClusterRole, string> = {
+    primary: 'primary',
+    drSecondary: 'dr-secondary',
+    performanceSecondary: 'perf-secondary',
+  };
   const clusters = new Map<ClusterRole, Cluster>();
   const servers = new Map<ClusterRole, ClusterServer>();
   const faults = new RehearsalFaults({
@@ -109,7 +122,11 @@ export async function startRehearsalVault(options: RehearsalVaultOptions = {}): 
 
   try {
     for (const role of roles) {
-      const cluster = new Cluster({ name: names[role], vaultVersion, disableSscTokens: options.disableSscTokens ?? false });
+      const cluster = new Cluster({
+        name: names[role],
+        vaultVersion,
+        disableSscTokens: options.disableSscTokens ?? false,
+      });
       network.add(cluster);
       const server = new ClusterServer({
         tls,
@@ -125,10 +142,17 @@ export async function startRehearsalVault(options: RehearsalVaultOptions = {}): 
     }
     const primary = required(clusters.get('primary'), 'primary');
 
-    const init = await primary.initialize({ secretShares: shares, secretThreshold: threshold, pgpKeys: officerKeys.value.map((k) => k.vaultKey) });
+    const init = await primary.initialize({
+      secretShares: shares,
+      secretThreshold: threshold,
+      pgpKeys: officerKeys.value.map((k) => k.vaultKey),
+    });
     if (!init.ok) throw new Error(init.error.message);
     unsealWith(primary, init.value.shares);
-    const officers = officerKeys.value.map(({ vaultKey: _, ...officer }, i) => ({ ...officer, encryptedShare: init.value.keysBase64[i]! }));
+    const officers = officerKeys.value.map(({ vaultKey: _, ...officer }, i) => ({
+      ...officer,
+      encryptedShare: init.value.keysBase64[i]!,
+    }));
 
     await joinAsSecondary(network, primary, required(clusters.get('drSecondary'), 'drSecondary'), 'dr', 'dr-secondary');
     let performanceSecondary: RehearsalVault['performanceSecondary'];
@@ -136,7 +160,10 @@ export async function startRehearsalVault(options: RehearsalVaultOptions = {}): 
     if (perf) {
       await joinAsSecondary(network, primary, perf, 'performance', 'perf-secondary');
       // What generate-root with the primary's shares would give on the performance secondary.
-      performanceSecondary = { apiAddr: perf.apiAddr, rootToken: perf.storage.tokens.createRoot('sys/generate-root').id };
+      performanceSecondary = {
+        apiAddr: perf.apiAddr,
+        rootToken: perf.storage.tokens.createRoot('sys/generate-root').id,
+      };
     }
     primary.storage.kv.set('rehearsal/created', { at: new Date().toISOString() });
     primary.recordWrite();
@@ -163,23 +190,39 @@ export async function startRehearsalVault(options: RehearsalVaultOptions = {}): 
   }
 }
 
-function planOfficers(options: RehearsalVaultOptions): Result<{ shares: number; threshold: number }, RehearsalVaultErrorKind> {
+function planOfficers(
+  options: RehearsalVaultOptions,
+): Result<{ shares: number; threshold: number }, RehearsalVaultErrorKind> {
   const shares = options.officerKeys?.length ?? options.officers ?? DEFAULT_OFFICERS;
   if (options.officerKeys && options.officers !== undefined && options.officers !== shares) {
-    return err('invalid-options', `${options.officerKeys.length} officer keys were given but --officers says ${options.officers}; give one key per officer`);
+    return err(
+      'invalid-options',
+      `${options.officerKeys.length} officer keys were given but --officers says ${options.officers}; give one key per officer`,
+    );
   }
-  if (!Number.isInteger(shares) || shares < 1 || shares > 255) return err('invalid-options', `the number of officers must be 1 to 255, not ${shares}`);
+  if (!Number.isInteger(shares) || shares < 1 || shares > 255)
+    return err('invalid-options', `the number of officers must be 1 to 255, not ${shares}`);
   const threshold = options.threshold ?? Math.min(DEFAULT_THRESHOLD, shares);
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > shares) {
-    return err('invalid-options', `the threshold must be between 1 and the number of officers (${shares}), not ${threshold}`);
+    return err(
+      'invalid-options',
+      `the threshold must be between 1 and the number of officers (${shares}), not ${threshold}`,
+    );
   }
-  if (shares > 1 && threshold === 1) return err('invalid-options', 'with more than one officer the threshold must be at least 2 (Vault refuses a 1-of-n seal)');
+  if (shares > 1 && threshold === 1)
+    return err(
+      'invalid-options',
+      'with more than one officer the threshold must be at least 2 (Vault refuses a 1-of-n seal)',
+    );
   return ok({ shares, threshold });
 }
 
 type PreparedOfficer = Omit<RehearsalOfficer, 'encryptedShare'> & { readonly vaultKey: string };
 
-async function prepareOfficerKeys(options: RehearsalVaultOptions, shares: number): Promise<Result<PreparedOfficer[], RehearsalVaultErrorKind>> {
+async function prepareOfficerKeys(
+  options: RehearsalVaultOptions,
+  shares: number,
+): Promise<Result<PreparedOfficer[], RehearsalVaultErrorKind>> {
   if (options.officerKeys) {
     const out: PreparedOfficer[] = [];
     for (const supplied of options.officerKeys) {
@@ -208,13 +251,25 @@ async function prepareOfficerKeys(options: RehearsalVaultOptions, shares: number
   for (const key of generated) {
     const r = await readRecipientKey(key.publicKeyArmored, { allowArmored: true });
     if (!r.ok) return err('setup-failed', `a generated officer key is unusable: ${r.error.message}`);
-    out.push({ name: key.name, fingerprint: key.fingerprint, publicKeyArmored: key.publicKeyArmored, privateKeyArmored: key.privateKeyArmored, vaultKey: vaultKeyBase64(r.value) });
+    out.push({
+      name: key.name,
+      fingerprint: key.fingerprint,
+      publicKeyArmored: key.publicKeyArmored,
+      privateKeyArmored: key.privateKeyArmored,
+      vaultKey: vaultKeyBase64(r.value),
+    });
   }
   return ok(out);
 }
 
 /** Initialises and unseals a secondary-to-be, then enables replication from the primary. */
-async function joinAsSecondary(network: ReplicationNetwork, primary: Cluster, secondary: Cluster, kind: 'dr' | 'performance', id: string): Promise<void> {
+async function joinAsSecondary(
+  network: ReplicationNetwork,
+  primary: Cluster,
+  secondary: Cluster,
+  kind: 'dr' | 'performance',
+  id: string,
+): Promise<void> {
   if (primary.replication[kind].mode !== 'primary') {
     const enabled = network.enablePrimary(primary, kind);
     if (!enabled.ok) throw new Error(enabled.error.message);

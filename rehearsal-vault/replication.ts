@@ -91,13 +91,25 @@ export class ReplicationNetwork {
     }
   }
 
-  enablePrimary(cluster: Cluster, kind: ReplicationKind, primaryClusterAddr = ''): Result<string[], ReplicationErrorKind> {
+  enablePrimary(
+    cluster: Cluster,
+    kind: ReplicationKind,
+    primaryClusterAddr = '',
+  ): Result<string[], ReplicationErrorKind> {
     const current = cluster.replication[kind];
     if (current.mode === 'primary') return err('wrong-mode', `this cluster is already a ${LABEL[kind]} primary`);
     if (current.mode === 'secondary') {
-      return err('wrong-mode', `this cluster is a ${LABEL[kind]} secondary; promote it instead of enabling it as a primary`);
+      return err(
+        'wrong-mode',
+        `this cluster is a ${LABEL[kind]} secondary; promote it instead of enabling it as a primary`,
+      );
     }
-    cluster.replication[kind] = { mode: 'primary', clusterId: randomUUID(), primaryClusterAddr, secondaries: new Map() };
+    cluster.replication[kind] = {
+      mode: 'primary',
+      clusterId: randomUUID(),
+      primaryClusterAddr,
+      secondaries: new Map(),
+    };
     cluster.recordWrite();
     return ok([WARNINGS.enablePrimary]);
   }
@@ -129,9 +141,13 @@ export class ReplicationNetwork {
   enableSecondary(cluster: Cluster, kind: ReplicationKind, token: string): Result<string[], ReplicationErrorKind> {
     const current = cluster.replication[kind];
     if (current.mode !== 'disabled') {
-      return err('wrong-mode', `this cluster is already a ${LABEL[kind]} ${current.mode}; use update-primary, or disable replication first`);
+      return err(
+        'wrong-mode',
+        `this cluster is already a ${LABEL[kind]} ${current.mode}; use update-primary, or disable replication first`,
+      );
     }
-    if (token === '') return err('invalid-request', 'missing required "token" parameter: the activation token from the primary');
+    if (token === '')
+      return err('invalid-request', 'missing required "token" parameter: the activation token from the primary');
     const redeemed = this.redeemActivation(token, kind);
     if (!redeemed.ok) return redeemed;
     const { primary, p, secondaryId } = redeemed.value;
@@ -143,11 +159,20 @@ export class ReplicationNetwork {
     return ok([WARNINGS.enableSecondary]);
   }
 
-  promote(cluster: Cluster, kind: ReplicationKind, options: { primaryClusterAddr: string; force: boolean }): Result<string[], ReplicationErrorKind> {
+  promote(
+    cluster: Cluster,
+    kind: ReplicationKind,
+    options: { primaryClusterAddr: string; force: boolean },
+  ): Result<string[], ReplicationErrorKind> {
     const s = cluster.replication[kind];
     if (s.mode !== 'secondary') return err('wrong-mode', notSecondary(kind));
     if (kind === 'dr' && this.requireForceToPromote && !options.force) return err('catching-up', CATCHING_UP);
-    cluster.replication[kind] = { mode: 'primary', clusterId: s.clusterId, primaryClusterAddr: options.primaryClusterAddr, secondaries: new Map() };
+    cluster.replication[kind] = {
+      mode: 'primary',
+      clusterId: s.clusterId,
+      primaryClusterAddr: options.primaryClusterAddr,
+      secondaries: new Map(),
+    };
     cluster.recordWrite();
     return ok([WARNINGS.promote]);
   }
@@ -160,7 +185,8 @@ export class ReplicationNetwork {
   }
 
   disable(cluster: Cluster, kind: ReplicationKind): Result<string[], ReplicationErrorKind> {
-    if (cluster.replication[kind].mode === 'disabled') return err('wrong-mode', `${LABEL[kind]} replication is not enabled on this cluster`);
+    if (cluster.replication[kind].mode === 'disabled')
+      return err('wrong-mode', `${LABEL[kind]} replication is not enabled on this cluster`);
     cluster.replication[kind] = DISABLED;
     return ok([WARNINGS.disable]);
   }
@@ -193,7 +219,10 @@ export class ReplicationNetwork {
       const { primary, p, secondaryId } = redeemed.value;
       if (p.clusterId !== s.clusterId) {
         // UNCONFIRMED text: Vault refuses to move a secondary into another replication set this way.
-        return err('invalid-request', 'the activation token belongs to a different replication set; use secondary/enable, which wipes this cluster');
+        return err(
+          'invalid-request',
+          'the activation token belongs to a different replication set; use secondary/enable, which wipes this cluster',
+        );
       }
       this.attach(cluster, kind, primary, p, secondaryId);
       return ok([WARNINGS.updatePrimary]);
@@ -201,9 +230,19 @@ export class ReplicationNetwork {
     const addrs = updatePrimaryAddrs ?? [];
     const primary = [...this.clusters].find((c) => {
       const p = c.replication[kind];
-      return addrs.includes(c.clusterAddr) && p.mode === 'primary' && p.clusterId === s.clusterId && p.secondaries.has(s.secondaryId);
+      return (
+        addrs.includes(c.clusterAddr) &&
+        p.mode === 'primary' &&
+        p.clusterId === s.clusterId &&
+        p.secondaries.has(s.secondaryId)
+      );
     });
-    cluster.replication[kind] = { ...s, primary, knownPrimaryClusterAddrs: [...addrs], primaryClusterAddr: primary?.clusterAddr ?? addrs[0] ?? '' };
+    cluster.replication[kind] = {
+      ...s,
+      primary,
+      knownPrimaryClusterAddrs: [...addrs],
+      primaryClusterAddr: primary?.clusterAddr ?? addrs[0] ?? '',
+    };
     if (primary) this.attach(cluster, kind, primary, primary.replication[kind] as PrimaryState, s.secondaryId);
     return ok([WARNINGS.updatePrimary]);
   }
@@ -258,19 +297,35 @@ export class ReplicationNetwork {
   }
 
   /** An activation token's grant, valid only while its primary still is one and still knows the secondary (not revoked). */
-  private redeemActivation(token: string, kind: ReplicationKind): Result<{ primary: Cluster; p: PrimaryState; secondaryId: string }, ReplicationErrorKind> {
+  private redeemActivation(
+    token: string,
+    kind: ReplicationKind,
+  ): Result<{ primary: Cluster; p: PrimaryState; secondaryId: string }, ReplicationErrorKind> {
     const grant = this.activation.redeem(token, kind);
     if (!grant.ok) return err('invalid-activation-token', `failed to unwrap activation token: ${grant.error.message}`);
     const { primary, secondaryId } = grant.value;
     const p = primary.replication[kind];
     if (p.mode !== 'primary' || !p.secondaries.has(secondaryId)) {
-      return err('invalid-activation-token', 'failed to unwrap activation token: wrapping token is not valid or does not exist');
+      return err(
+        'invalid-activation-token',
+        'failed to unwrap activation token: wrapping token is not valid or does not exist',
+      );
     }
     return ok({ primary, p, secondaryId });
   }
 
-  private attach(cluster: Cluster, kind: ReplicationKind, primary: Cluster, p: PrimaryState, secondaryId: string): void {
-    const known: KnownSecondary = p.secondaries.get(secondaryId) ?? { id: secondaryId, cluster: undefined, lastHeartbeat: NEVER };
+  private attach(
+    cluster: Cluster,
+    kind: ReplicationKind,
+    primary: Cluster,
+    p: PrimaryState,
+    secondaryId: string,
+  ): void {
+    const known: KnownSecondary = p.secondaries.get(secondaryId) ?? {
+      id: secondaryId,
+      cluster: undefined,
+      lastHeartbeat: NEVER,
+    };
     known.cluster = cluster;
     p.secondaries.set(secondaryId, known);
     const now = new Date().toISOString();

@@ -49,7 +49,14 @@ export class ClusterServer {
     if (this.server) return this.portValue;
     const { tls } = this.options;
     const server = createServer(
-      { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+      {
+        key: tls.keyPem,
+        cert: tls.certPem,
+        ca: tls.caPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+      },
       (req, res) => void this.serve(req, res),
     );
     await new Promise<void>((resolve, reject) => {
@@ -117,7 +124,13 @@ function send(res: ServerResponse, response: ApiResponse): void {
   }
   // Go's json.Encoder ends with a newline.
   const text = `${JSON.stringify(response.body)}\n`;
-  res.writeHead(response.status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
+  res
+    .writeHead(response.status, {
+      ...headers,
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+    })
+    .end(text);
 }
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {

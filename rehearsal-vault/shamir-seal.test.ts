@@ -18,7 +18,10 @@ describe('the Shamir seal', () => {
       [2, 3, 'threshold cannot be larger than shares'],
     ];
     for (const [shares, threshold, message] of cases) {
-      expect(new ShamirSeal().initialize(shares, threshold)).toMatchObject({ ok: false, error: { kind: 'invalid-config', message } });
+      expect(new ShamirSeal().initialize(shares, threshold)).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid-config', message },
+      });
     }
   });
 
@@ -46,7 +49,10 @@ describe('the Shamir seal', () => {
     const { seal } = initialized(3, 2);
     const other = initialized(3, 2);
     seal.unseal(other.keys[0]!);
-    expect(seal.unseal(other.keys[1]!)).toMatchObject({ ok: false, error: { kind: 'wrong-key', message: WRONG_UNSEAL_KEY_MESSAGE } });
+    expect(seal.unseal(other.keys[1]!)).toMatchObject({
+      ok: false,
+      error: { kind: 'wrong-key', message: WRONG_UNSEAL_KEY_MESSAGE },
+    });
     expect(seal.sealed).toBe(true);
     expect(seal.progress).toBe(0);
   });

@@ -18,7 +18,8 @@ export interface SealConfig {
 export type SealErrorKind = 'already-initialized' | 'invalid-config' | 'not-initialized' | 'invalid-key' | 'wrong-key';
 
 /** What Vault says when the combined key does not open the stored keyring (Shamir seal). */
-export const WRONG_UNSEAL_KEY_MESSAGE = 'failed to decrypt encrypted stored keys: cipher: message authentication failed';
+export const WRONG_UNSEAL_KEY_MESSAGE =
+  'failed to decrypt encrypted stored keys: cipher: message authentication failed';
 
 export class ShamirSeal {
   private configValue: SealConfig | undefined;

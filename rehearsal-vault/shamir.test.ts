@@ -24,7 +24,11 @@ describe('split', () => {
   });
 
   it('draws x coordinates at random rather than 1..n', () => {
-    const runs = Array.from({ length: 20 }, () => mustSplit(randomBytes(4), 3, 2).map((s) => s[4]).join(','));
+    const runs = Array.from({ length: 20 }, () =>
+      mustSplit(randomBytes(4), 3, 2)
+        .map((s) => s[4])
+        .join(','),
+    );
     expect(runs.every((r) => r === '1,2,3')).toBe(false);
     expect(new Set(runs).size).toBeGreaterThan(1);
   });
@@ -35,7 +39,10 @@ describe('split', () => {
     expect(split(secret, 2, 3)).toMatchObject({ ok: false, error: { message: 'parts cannot be less than threshold' } });
     expect(split(secret, 1000, 3)).toMatchObject({ ok: false, error: { message: 'parts cannot exceed 255' } });
     expect(split(secret, 10, 1)).toMatchObject({ ok: false, error: { message: 'threshold must be at least 2' } });
-    expect(split(new Uint8Array(), 3, 2)).toMatchObject({ ok: false, error: { message: 'cannot split an empty secret' } });
+    expect(split(new Uint8Array(), 3, 2)).toMatchObject({
+      ok: false,
+      error: { message: 'cannot split an empty secret' },
+    });
   });
 });
 
@@ -76,8 +83,12 @@ describe('combine', () => {
 
   it('rejects what Vault rejects, with Vault text (TestCombine_invalid)', () => {
     const bytes = (s: string) => new TextEncoder().encode(s);
-    expect(combine([])).toMatchObject({ error: { message: 'less than two parts cannot be used to reconstruct the secret' } });
-    expect(combine([bytes('foo'), bytes('ba')])).toMatchObject({ error: { message: 'all parts must be the same length' } });
+    expect(combine([])).toMatchObject({
+      error: { message: 'less than two parts cannot be used to reconstruct the secret' },
+    });
+    expect(combine([bytes('foo'), bytes('ba')])).toMatchObject({
+      error: { message: 'all parts must be the same length' },
+    });
     expect(combine([bytes('f'), bytes('b')])).toMatchObject({ error: { message: 'parts must be at least two bytes' } });
     expect(combine([bytes('foo'), bytes('foo')])).toMatchObject({ error: { message: 'duplicate part detected' } });
   });

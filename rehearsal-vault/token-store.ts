@@ -64,10 +64,26 @@ export class TokenStore {
 
   createRoot(path: string): TokenEntry {
     const id = this.newRootTokenId();
-    return this.store({ id, policies: ['root'], type: 'service', orphan: true, renewable: false, ttl: 0, path, displayName: 'root' });
+    return this.store({
+      id,
+      policies: ['root'],
+      type: 'service',
+      orphan: true,
+      renewable: false,
+      ttl: 0,
+      path,
+      displayName: 'root',
+    });
   }
 
-  createService(options: { policies: readonly string[]; ttl: number; orphan: boolean; renewable: boolean; path: string; displayName: string }): TokenEntry {
+  createService(options: {
+    policies: readonly string[];
+    ttl: number;
+    orphan: boolean;
+    renewable: boolean;
+    path: string;
+    displayName: string;
+  }): TokenEntry {
     // Modern service tokens are `hvs.` + base64url of a protobuf, about 95 characters.
     const id = this.format.disableSscTokens
       ? `s.${randomBase62(TOKEN_BODY_LENGTH, randomBytes)}`
@@ -75,7 +91,13 @@ export class TokenStore {
     return this.store({ id, type: 'service', ...options });
   }
 
-  createBatch(options: { policies: readonly string[]; ttl: number; orphan: boolean; path: string; displayName: string }): TokenEntry {
+  createBatch(options: {
+    policies: readonly string[];
+    ttl: number;
+    orphan: boolean;
+    path: string;
+    displayName: string;
+  }): TokenEntry {
     const entry = { type: 'batch' as const, renewable: false, accessor: '', issuedAt: Date.now(), ...options };
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.keyring, iv);
@@ -113,7 +135,11 @@ export class TokenStore {
   }
 
   private store(fields: Omit<TokenEntry, 'accessor' | 'issuedAt'>): TokenEntry {
-    const entry: TokenEntry = { ...fields, accessor: randomBase62(TOKEN_BODY_LENGTH, randomBytes), issuedAt: Date.now() };
+    const entry: TokenEntry = {
+      ...fields,
+      accessor: randomBase62(TOKEN_BODY_LENGTH, randomBytes),
+      issuedAt: Date.now(),
+    };
     this.tokens.set(entry.id, entry);
     return entry;
   }
@@ -124,7 +150,9 @@ export class TokenStore {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.keyring, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(raw.length - 16));
-      const json = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+      const json = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString(
+        'utf8',
+      );
       return { ...(JSON.parse(json) as Omit<TokenEntry, 'id'>), id };
     } catch {
       return undefined;

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeStdBase64 } from '../shared/codecs/base64';
 import { createTempGnupg, type TempGnupg } from '../test/support/temp-gnupg';
 import { generateOfficerKey, type OfficerKey } from './officer-keys';
-import { encryptShare, encryptToken, readRecipientKey, vaultKeyBase64, type VaultPgpRecipient } from './vault-share-encryption';
+import {
+  encryptShare,
+  encryptToken,
+  readRecipientKey,
+  vaultKeyBase64,
+  type VaultPgpRecipient,
+} from './vault-share-encryption';
 
 async function recipient(key: OfficerKey): Promise<VaultPgpRecipient> {
   const r = await readRecipientKey(key.publicKeyArmored, { allowArmored: true });

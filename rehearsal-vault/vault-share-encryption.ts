@@ -53,7 +53,8 @@ export async function readRecipientKey(
     }
   } else {
     const decoded = decodeStdBase64(text);
-    if (!decoded.ok) return err('key-not-base64', `the key is not base64 of a binary OpenPGP key: ${decoded.error.message}`);
+    if (!decoded.ok)
+      return err('key-not-base64', `the key is not base64 of a binary OpenPGP key: ${decoded.error.message}`);
     try {
       key = await openpgp.readKey({ binaryKey: decoded.value });
     } catch (e) {
@@ -63,12 +64,18 @@ export async function readRecipientKey(
   const publicKey = key.toPublic();
   const fingerprint = publicKey.getFingerprint();
   if (publicKey.keyPacket.version !== 4) {
-    return err('key-unusable', `key ${fingerprint} is an OpenPGP v${publicKey.keyPacket.version} key; use a v4 key, which GnuPG 2.2 and Vault's ceremony tools read`);
+    return err(
+      'key-unusable',
+      `key ${fingerprint} is an OpenPGP v${publicKey.keyPacket.version} key; use a v4 key, which GnuPG 2.2 and Vault's ceremony tools read`,
+    );
   }
   try {
     await publicKey.getEncryptionKey();
   } catch (e) {
-    return err('key-unusable', `key ${fingerprint} has no usable encryption subkey (${reason(e)}); add or renew one, or use another key`);
+    return err(
+      'key-unusable',
+      `key ${fingerprint} has no usable encryption subkey (${reason(e)}); add or renew one, or use another key`,
+    );
   }
   return ok({ key: publicKey, fingerprint });
 }

@@ -15,7 +15,10 @@ export function invoke<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promis
   if (bridge === undefined) {
     return Promise.resolve({
       ok: false,
-      error: { kind: 'no-bridge', message: "This page is not running inside vault-ceremony: the main process's bridge is missing." },
+      error: {
+        kind: 'no-bridge',
+        message: "This page is not running inside vault-ceremony: the main process's bridge is missing.",
+      },
     });
   }
   return bridge.invoke(channel, arg);

@@ -29,16 +29,30 @@ function ModeBadge({ info }: { info: AppInfo | undefined }) {
   );
 }
 
-function DisplayOptions({ value, onChange }: { value: DisplayPreferences; onChange: (next: DisplayPreferences) => void }) {
+function DisplayOptions({
+  value,
+  onChange,
+}: {
+  value: DisplayPreferences;
+  onChange: (next: DisplayPreferences) => void;
+}) {
   return (
     <fieldset className="display-options">
       <legend>Display</legend>
       <label>
-        <input type="checkbox" checked={value.highContrast} onChange={(e) => onChange({ ...value, highContrast: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={value.highContrast}
+          onChange={(e) => onChange({ ...value, highContrast: e.target.checked })}
+        />
         High contrast
       </label>
       <label>
-        <input type="checkbox" checked={value.largeText} onChange={(e) => onChange({ ...value, largeText: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={value.largeText}
+          onChange={(e) => onChange({ ...value, largeText: e.target.checked })}
+        />
         Large text
       </label>
     </fieldset>
@@ -55,7 +69,9 @@ export function App() {
 
   useEffect(() => applyDisplayPreferences(display), [display]);
   useEffect(() => {
-    void invoke('app.info', {}).then((result) => (result.ok ? setInfo(result.value) : setInfoError(result.error.message)));
+    void invoke('app.info', {}).then((result) =>
+      result.ok ? setInfo(result.value) : setInfoError(result.error.message),
+    );
   }, []);
   useEffect(() => {
     // Not on first load: the page starts at its top, where the skip link is.
@@ -80,7 +96,11 @@ export function App() {
           <ul>
             {SCREENS.map((entry) => (
               <li key={entry.id}>
-                <button type="button" aria-current={entry.id === screen ? 'page' : undefined} onClick={() => setScreen(entry.id)}>
+                <button
+                  type="button"
+                  aria-current={entry.id === screen ? 'page' : undefined}
+                  onClick={() => setScreen(entry.id)}
+                >
                   {entry.label}
                 </button>
               </li>

@@ -9,7 +9,8 @@ export interface DisplayPreferences {
 }
 
 export function initialDisplayPreferences(): DisplayPreferences {
-  const prefersContrast = window.matchMedia('(prefers-contrast: more)').matches || window.matchMedia('(forced-colors: active)').matches;
+  const prefersContrast =
+    window.matchMedia('(prefers-contrast: more)').matches || window.matchMedia('(forced-colors: active)').matches;
   return { highContrast: prefersContrast, largeText: false };
 }
 

@@ -7,4 +7,3 @@ export function formatAge(since: Date, now: Date): string {
   if (minutes < 120) return `${minutes} min ago`;
   return `${Math.floor(minutes / 60)} h ago`;
 }
-

@@ -9,8 +9,28 @@ import { build as viteBuild } from 'vite';
 process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING ??= 'true';
 await viteBuild({ configFile: 'vite.config.ts', configLoader: 'bundle', logLevel: 'warn' });
 
-const common = { bundle: true, minify: true, format: 'cjs', external: ['electron'], legalComments: 'none', logLevel: 'warning', sourcemap: false };
+const common = {
+  bundle: true,
+  minify: true,
+  format: 'cjs',
+  external: ['electron'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  sourcemap: false,
+};
 // Electron 45 runs Node 22 in the main process and Chromium 140 in the preload.
-await esbuild({ ...common, entryPoints: ['electron/app/main.ts'], outfile: 'dist/electron/main.cjs', platform: 'node', target: 'node22' });
+await esbuild({
+  ...common,
+  entryPoints: ['electron/app/main.ts'],
+  outfile: 'dist/electron/main.cjs',
+  platform: 'node',
+  target: 'node22',
+});
 // Browser platform: a Node built-in pulled into the preload fails the build instead of the sandbox.
-await esbuild({ ...common, entryPoints: ['electron/app/preload.ts'], outfile: 'dist/electron/preload.cjs', platform: 'browser', target: 'chrome140' });
+await esbuild({
+  ...common,
+  entryPoints: ['electron/app/preload.ts'],
+  outfile: 'dist/electron/preload.cjs',
+  platform: 'browser',
+  target: 'chrome140',
+});

@@ -8,7 +8,9 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 
 const electron = findElectronBinary();
 if (electron === undefined) {
-  console.error("The Electron binary is not installed on this machine, so the app cannot open a window; run a ceremony headless against the rehearsal Vault with 'npx vault-ceremony rehearse --out DIR' instead.");
+  console.error(
+    "The Electron binary is not installed on this machine, so the app cannot open a window; run a ceremony headless against the rehearsal Vault with 'npx vault-ceremony rehearse --out DIR' instead.",
+  );
   process.exit(1);
 }
 const child = spawn(electron, ['.'], { stdio: 'inherit' });

@@ -9,8 +9,7 @@ export interface AppError<K extends string = string> {
 }
 
 export type Result<T, K extends string = string> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: AppError<K> };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AppError<K> };
 
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
   return { ok: true, value };

@@ -20,8 +20,14 @@ interface Rule {
 }
 
 const RULES: readonly Rule[] = [
-  { scope: 'shared', forbidden: [/^node:/, /^electron$/, /^react/, 'electron/', 'renderer/', 'cli/', 'rehearsal-vault/'] },
-  { scope: 'renderer', forbidden: [/^node:/, /^electron$/, /^openpgp/, /^@peculiar/, 'electron/', 'cli/', 'rehearsal-vault/'] },
+  {
+    scope: 'shared',
+    forbidden: [/^node:/, /^electron$/, /^react/, 'electron/', 'renderer/', 'cli/', 'rehearsal-vault/'],
+  },
+  {
+    scope: 'renderer',
+    forbidden: [/^node:/, /^electron$/, /^openpgp/, /^@peculiar/, 'electron/', 'cli/', 'rehearsal-vault/'],
+  },
   { scope: 'electron', forbidden: [/^react/, 'renderer/', 'cli/'] },
   { scope: 'electron/services', forbidden: [/^electron$/, 'electron/app/'] },
   { scope: 'rehearsal-vault', forbidden: [/^electron$/, /^react/, 'electron/', 'renderer/', 'cli/'] },
@@ -43,15 +49,17 @@ function sourceFiles(dir: string, withTests = false): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => m[1] ?? m[2] ?? '',
-  );
+  return [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] ?? m[2] ?? '');
 }
 
 /** A relative import as a repository path (`electron/services/vault/client`); a package as itself. */
 function target(file: string, spec: string): string {
   if (!spec.startsWith('.')) return spec;
-  return relative(root, normalize(join(dirname(file), spec))).split(sep).join('/');
+  return relative(root, normalize(join(dirname(file), spec)))
+    .split(sep)
+    .join('/');
 }
 
 function violations(rule: Rule): string[] {
@@ -59,7 +67,9 @@ function violations(rule: Rule): string[] {
     importsOf(file)
       .filter((spec) => {
         const to = target(file, spec);
-        return rule.forbidden.some((f) => (typeof f === 'string' ? to.startsWith(f) && spec.startsWith('.') : f.test(spec)));
+        return rule.forbidden.some((f) =>
+          typeof f === 'string' ? to.startsWith(f) && spec.startsWith('.') : f.test(spec),
+        );
       })
       .map((spec) => `${relative(root, file)} imports ${spec}`),
   );

@@ -15,14 +15,17 @@ let copy: string;
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'cli-start-'));
   for (const dir of ['bin', 'cli', 'shared', 'electron']) cpSync(join(ROOT, dir), join(copy, dir), { recursive: true });
-  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.base.json']) cpSync(join(ROOT, file), join(copy, file));
+  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.base.json'])
+    cpSync(join(ROOT, file), join(copy, file));
   mkdirSync(join(copy, 'node_modules'));
-  for (const name of readdirSync(join(ROOT, 'node_modules'))) if (name !== '.cache') symlinkSync(join(ROOT, 'node_modules', name), join(copy, 'node_modules', name));
+  for (const name of readdirSync(join(ROOT, 'node_modules')))
+    if (name !== '.cache') symlinkSync(join(ROOT, 'node_modules', name), join(copy, 'node_modules', name));
 });
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
 const cache = () => join(copy, 'node_modules', '.cache', 'vault-ceremony-cli');
-const manifest = () => JSON.parse(readFileSync(join(cache(), 'manifest.json'), 'utf8')) as { hash: string; inputs: string[] };
+const manifest = () =>
+  JSON.parse(readFileSync(join(cache(), 'manifest.json'), 'utf8')) as { hash: string; inputs: string[] };
 
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, [join(copy, 'bin', 'vault-ceremony.mjs'), ...args], { encoding: 'utf8' });
@@ -35,7 +38,15 @@ describe('vault-ceremony start-up', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('usage: vault-ceremony <command>');
     const { hash, inputs } = manifest();
-    expect(inputs).toEqual(expect.arrayContaining(['cli/main.ts', 'cli/commands/verify.ts', 'shared/record/journal-event.ts', 'bin/vault-ceremony.mjs', 'package.json']));
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        'cli/main.ts',
+        'cli/commands/verify.ts',
+        'shared/record/journal-event.ts',
+        'bin/vault-ceremony.mjs',
+        'package.json',
+      ]),
+    );
     expect(run('--help').stdout).toBe(first.stdout);
     expect(manifest().hash).toBe(hash);
   });
@@ -43,7 +54,10 @@ describe('vault-ceremony start-up', () => {
   it('runs an edited source at once, never what was compiled before the edit', () => {
     const before = manifest().hash;
     const main = join(copy, 'cli', 'main.ts');
-    writeFileSync(main, readFileSync(main, 'utf8').replace('check a transcript bundle:', 'CHECK A TRANSCRIPT BUNDLE (edited):'));
+    writeFileSync(
+      main,
+      readFileSync(main, 'utf8').replace('check a transcript bundle:', 'CHECK A TRANSCRIPT BUNDLE (edited):'),
+    );
     const r = run('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('CHECK A TRANSCRIPT BUNDLE (edited):');
@@ -55,7 +69,13 @@ describe('vault-ceremony start-up', () => {
     const main = join(copy, 'cli', 'main.ts');
     const original = readFileSync(main, 'utf8');
     // A syntax error in a module only one command loads: tsx still runs the rest, as before.
-    writeFileSync(main, original.replace("load: async () => (await import('./commands/otp')).otpCommand", "load: async () => ((await import('./broken')) as never)"));
+    writeFileSync(
+      main,
+      original.replace(
+        "load: async () => (await import('./commands/otp')).otpCommand",
+        "load: async () => ((await import('./broken')) as never)",
+      ),
+    );
     const compiled = manifest().hash;
     try {
       const help = run('--help');

@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpgDecryptor } from '../electron/services/pgp/gpg-decryptor';
 import { generateOfficerKey } from '../rehearsal-vault/officer-keys';
 import { createOpenPgpDecryptor } from '../electron/services/pgp/openpgp-decryptor';
-import { displayKeyId, identifyRecipient, type OfficerPublicKey, type Recipient } from '../electron/services/pgp/recipient';
+import {
+  displayKeyId,
+  identifyRecipient,
+  type OfficerPublicKey,
+  type Recipient,
+} from '../electron/services/pgp/recipient';
 import { readShareMessage, type ShareMessage } from '../electron/services/pgp/share-message';
 import { encryptShare, readRecipientKey } from '../rehearsal-vault/vault-share-encryption';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
@@ -32,20 +37,42 @@ const officers: Record<string, GpgOfficer> = {};
 let plan: OfficerPublicKey[];
 
 function gpg(gnupg: TempGnupg, args: string[], input?: Uint8Array | string): Buffer {
-  return execFileSync('gpg', ['--homedir', gnupg.home, '--batch', '--no-tty', ...args], { input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync('gpg', ['--homedir', gnupg.home, '--batch', '--no-tty', ...args], {
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** Generates a key with gpg; a passphrase reaches gpg-agent only through the test pinentry. */
-function generate(gnupg: TempGnupg, name: string, algo: string, usage: string, passphrase?: string, subkey?: string): GpgOfficer {
+function generate(
+  gnupg: TempGnupg,
+  name: string,
+  algo: string,
+  usage: string,
+  passphrase?: string,
+  subkey?: string,
+): GpgOfficer {
   const uid = `${name} <${name}@officers.example>`;
-  if (passphrase === undefined) gpg(gnupg, ['--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', uid, algo, usage, '0']);
+  if (passphrase === undefined)
+    gpg(gnupg, ['--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', uid, algo, usage, '0']);
   else {
     pinentry.answer(passphrase);
     gpg(gnupg, ['--quick-gen-key', uid, algo, usage, '0']);
   }
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg(gnupg, ['--with-colons', '--list-keys', uid]).toString())![1]!;
   if (subkey) {
-    if (passphrase === undefined) gpg(gnupg, ['--pinentry-mode', 'loopback', '--passphrase', '', '--quick-add-key', fingerprint, subkey, 'encr', '0']);
+    if (passphrase === undefined)
+      gpg(gnupg, [
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        '--quick-add-key',
+        fingerprint,
+        subkey,
+        'encr',
+        '0',
+      ]);
     else gpg(gnupg, ['--quick-add-key', fingerprint, subkey, 'encr', '0']);
   }
   const publicKeyArmored = gpg(gnupg, ['--armor', '--export', fingerprint]).toString();
@@ -54,7 +81,11 @@ function generate(gnupg: TempGnupg, name: string, algo: string, usage: string, p
 
 /** What Vault hands an officer, made by gpg: base64 of the binary message whose plaintext is the share's hex. */
 function gpgEncryptShare(officer: GpgOfficer, share: Uint8Array, extra: string[] = []): string {
-  return gpg(home, ['--trust-model', 'always', ...extra, '--recipient', officer.fingerprint, '--encrypt'], Buffer.from(share).toString('hex')).toString('base64');
+  return gpg(
+    home,
+    ['--trust-model', 'always', ...extra, '--recipient', officer.fingerprint, '--encrypt'],
+    Buffer.from(share).toString('hex'),
+  ).toString('base64');
 }
 
 function exportSecretKey(officer: GpgOfficer): string {
@@ -62,7 +93,10 @@ function exportSecretKey(officer: GpgOfficer): string {
   return gpg(home, ['--armor', '--export-secret-keys', officer.fingerprint]).toString();
 }
 
-async function attributed(base64: string, enteringOfficer?: string): Promise<{ message: ShareMessage; recipient: Recipient }> {
+async function attributed(
+  base64: string,
+  enteringOfficer?: string,
+): Promise<{ message: ShareMessage; recipient: Recipient }> {
   const message = await readShareMessage(base64);
   if (!message.ok) throw new Error(message.error.message);
   const recipient = await identifyRecipient(message.value.recipientKeyIds, plan, enteringOfficer);
@@ -76,7 +110,10 @@ function moveSubkeyToAbsentCard(officer: GpgOfficer): void {
   const keygrip = /^ssb:[^\n]*\n(?:fpr:[^\n]*\n)?grp:+([0-9A-F]{40}):/m.exec(colons)![1]!;
   const file = join(home.home, 'private-keys-v1.d', `${keygrip}.key`);
   const q = /\(q(#[0-9A-F]+#)\)/.exec(readFileSync(file, 'utf8').replace(/\s+/g, ''))![1]!;
-  writeFileSync(file, `Key: (shadowed-private-key (ecc (curve Curve25519)(flags djb-tweak)(q ${q})(shadowed t1-v1 (#D2760001240102010006123456780000# OPENPGP.2))))\n`);
+  writeFileSync(
+    file,
+    `Key: (shadowed-private-key (ecc (curve Curve25519)(flags djb-tweak)(q ${q})(shadowed t1-v1 (#D2760001240102010006123456780000# OPENPGP.2))))\n`,
+  );
   spawnSync('gpgconf', ['--homedir', home.home, '--kill', 'gpg-agent']);
 }
 
@@ -98,7 +135,11 @@ beforeAll(async () => {
   gpg(home, ['--import'], officers.erin.publicKeyArmored);
   officers.frank = generate(home, 'frank', 'future-default', 'default');
   moveSubkeyToAbsentCard(officers.frank);
-  plan = Object.values(officers).map(({ name, publicKeyArmored, fingerprint }) => ({ name, publicKeyArmored, fingerprint }));
+  plan = Object.values(officers).map(({ name, publicKeyArmored, fingerprint }) => ({
+    name,
+    publicKeyArmored,
+    fingerprint,
+  }));
 }, 300_000);
 
 afterAll(() => {
@@ -107,26 +148,36 @@ afterAll(() => {
 });
 
 describe('shares encrypted by gpg to gpg-generated keys', () => {
-  it.each(['alice', 'bob', 'carol', 'dave'])('%s: attributed to the officer, then decrypted by gpg and by openpgp.js', async (name) => {
-    const officer = officers[name]!;
-    const share = randomBytes(33);
-    const { message, recipient } = await attributed(gpgEncryptShare(officer, share), name);
-    expect(recipient.officer).toBe(name);
-    expect(recipient.fingerprint).toBe(officer.fingerprint.toLowerCase());
+  it.each(['alice', 'bob', 'carol', 'dave'])(
+    '%s: attributed to the officer, then decrypted by gpg and by openpgp.js',
+    async (name) => {
+      const officer = officers[name]!;
+      const share = randomBytes(33);
+      const { message, recipient } = await attributed(gpgEncryptShare(officer, share), name);
+      expect(recipient.officer).toBe(name);
+      expect(recipient.fingerprint).toBe(officer.fingerprint.toLowerCase());
 
-    const asked = pinentry.timesAsked();
-    if (officer.passphrase !== undefined) pinentry.answer(officer.passphrase);
-    const viaGpg = await createGpgDecryptor({ gnupgHome: home.home }).decrypt(message, recipient);
-    expect(viaGpg.ok && [...viaGpg.value]).toEqual([...share]);
-    // A protected key was unlocked through gpg-agent's pinentry, and only then.
-    expect(pinentry.timesAsked() - asked).toBe(officer.passphrase === undefined ? 0 : 1);
+      const asked = pinentry.timesAsked();
+      if (officer.passphrase !== undefined) pinentry.answer(officer.passphrase);
+      const viaGpg = await createGpgDecryptor({ gnupgHome: home.home }).decrypt(message, recipient);
+      expect(viaGpg.ok && [...viaGpg.value]).toEqual([...share]);
+      // A protected key was unlocked through gpg-agent's pinentry, and only then.
+      expect(pinentry.timesAsked() - asked).toBe(officer.passphrase === undefined ? 0 : 1);
 
-    const viaOpenPgp = await createOpenPgpDecryptor({ privateKeyArmored: exportSecretKey(officer), passphrase: officer.passphrase }).decrypt(message, recipient);
-    expect(viaOpenPgp.ok && [...viaOpenPgp.value]).toEqual([...share]);
-  });
+      const viaOpenPgp = await createOpenPgpDecryptor({
+        privateKeyArmored: exportSecretKey(officer),
+        passphrase: officer.passphrase,
+      }).decrypt(message, recipient);
+      expect(viaOpenPgp.ok && [...viaOpenPgp.value]).toEqual([...share]);
+    },
+  );
 
   it('matches the primary key for carol (RSA-4096 encrypting primary) and a subkey for the others', async () => {
-    for (const [name, primary] of [['carol', true], ['alice', false], ['dave', false]] as const) {
+    for (const [name, primary] of [
+      ['carol', true],
+      ['alice', false],
+      ['dave', false],
+    ] as const) {
       const { recipient } = await attributed(gpgEncryptShare(officers[name]!, randomBytes(33)));
       expect(recipient.keyId === officers[name]!.fingerprint.slice(-16).toLowerCase()).toBe(primary);
     }
@@ -174,7 +225,10 @@ describe('keys generated and shares encrypted by openpgp.js (as the rehearsal Va
     if (passphrase) pinentry.answer(passphrase);
     const viaGpg = await createGpgDecryptor({ gnupgHome: home.home }).decrypt(message.value, recipient.value);
     expect(viaGpg.ok && [...viaGpg.value]).toEqual([...share]);
-    const viaOpenPgp = await createOpenPgpDecryptor({ privateKeyArmored: key.privateKeyArmored, passphrase }).decrypt(message.value, recipient.value);
+    const viaOpenPgp = await createOpenPgpDecryptor({ privateKeyArmored: key.privateKeyArmored, passphrase }).decrypt(
+      message.value,
+      recipient.value,
+    );
     expect(viaOpenPgp.ok && [...viaOpenPgp.value]).toEqual([...share]);
   });
 });
@@ -182,12 +236,15 @@ describe('keys generated and shares encrypted by openpgp.js (as the rehearsal Va
 describe('the gpg backend names what went wrong', () => {
   const decryptor = () => createGpgDecryptor({ gnupgHome: home.home });
 
-  it('a wrong passphrase, typed into gpg-agent\'s pinentry', async () => {
+  it("a wrong passphrase, typed into gpg-agent's pinentry", async () => {
     const { message, recipient } = await attributed(gpgEncryptShare(officers.alice!, randomBytes(33)));
     pinentry.answer('not alice passphrase');
     const asked = pinentry.timesAsked();
     const r = await decryptor().decrypt(message, recipient);
-    expect(!r.ok && r.error).toEqual({ kind: 'bad-passphrase', message: "the passphrase for alice's key is wrong; nothing was submitted" });
+    expect(!r.ok && r.error).toEqual({
+      kind: 'bad-passphrase',
+      message: "the passphrase for alice's key is wrong; nothing was submitted",
+    });
     expect(pinentry.timesAsked()).toBeGreaterThan(asked);
   });
 
@@ -220,7 +277,10 @@ describe('the gpg backend names what went wrong', () => {
     const { message, recipient } = await attributed(bytes.toString('base64'));
     const r = await decryptor().decrypt(message, recipient);
     expect(!r.ok && r.error.kind).toBe('decryption-failed');
-    const viaOpenPgp = await createOpenPgpDecryptor({ privateKeyArmored: exportSecretKey(officers.bob!) }).decrypt(message, recipient);
+    const viaOpenPgp = await createOpenPgpDecryptor({ privateKeyArmored: exportSecretKey(officers.bob!) }).decrypt(
+      message,
+      recipient,
+    );
     expect(!viaOpenPgp.ok && viaOpenPgp.error.kind).toBe('decryption-failed');
   });
 
@@ -263,7 +323,20 @@ describe('secrets never reach a command line', () => {
       });
       for (const pid of pids) {
         const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean);
-        expect(argv).toEqual(['gpg', '--batch', '--no-tty', '--status-fd', '3', '--pinentry-mode', 'ask', '--max-output', '4096', '--homedir', home.home, '--decrypt']);
+        expect(argv).toEqual([
+          'gpg',
+          '--batch',
+          '--no-tty',
+          '--status-fd',
+          '3',
+          '--pinentry-mode',
+          'ask',
+          '--max-output',
+          '4096',
+          '--homedir',
+          home.home,
+          '--decrypt',
+        ]);
         const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
         expect(environ).not.toContain(alice.passphrase!);
         expect(environ.toLowerCase()).not.toContain(shareHex);
@@ -301,7 +374,9 @@ function allCommandLines(): string[] {
 }
 
 function procPids(): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 }
 
 function safeRead(path: string): string | undefined {

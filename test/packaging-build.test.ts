@@ -24,7 +24,8 @@ beforeAll(() => {
   standIn = join(base, 'electron-dist');
   writeStandInDistribution(standIn);
   mkdirSync(join(project, 'build'), { recursive: true });
-  for (const file of ['package.json', RELEASE_CONFIG, TEST_CONFIG, 'build/bundled-dependencies.cjs']) cpSync(join(root, file), join(project, file));
+  for (const file of ['package.json', RELEASE_CONFIG, TEST_CONFIG, 'build/bundled-dependencies.cjs'])
+    cpSync(join(root, file), join(project, file));
   symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
   // What scripts/build.mjs leaves in dist/, plus a source map that must stay out.
   for (const [path, content] of Object.entries({
@@ -55,7 +56,9 @@ describe('electron-builder with the project’s configurations', () => {
     const built = electronBuilder(RELEASE_CONFIG);
     expect(built.status, built.output).toBe(0);
     const verification = await verifyBuild(project, 'release');
-    expect(verification.apps.map((a) => a.executable.slice(project.length + 1))).toEqual(['out/release/linux-unpacked/vault-ceremony']);
+    expect(verification.apps.map((a) => a.executable.slice(project.length + 1))).toEqual([
+      'out/release/linux-unpacked/vault-ceremony',
+    ]);
     expect(verification.problems).toEqual([]);
     // The same binary is not fit to be a test build: the inspector fuse is burned off.
     expect((await checkBuiltApp(verification.apps[0]!, 'test')).map((p) => p.kind)).toEqual(['fuse-wire']);
@@ -65,8 +68,12 @@ describe('electron-builder with the project’s configurations', () => {
     const built = electronBuilder(TEST_CONFIG);
     expect(built.status, built.output).toBe(0);
     const verification = await verifyBuild(project, 'test');
-    expect(verification.apps.map((a) => a.executable.slice(project.length + 1))).toEqual(['out/test/linux-unpacked/vault-ceremony-test']);
+    expect(verification.apps.map((a) => a.executable.slice(project.length + 1))).toEqual([
+      'out/test/linux-unpacked/vault-ceremony-test',
+    ]);
     expect(verification.problems).toEqual([]);
-    expect((await checkBuiltApp(verification.apps[0]!, 'release')).map((p) => p.message)).toEqual([expect.stringMatching(/^the EnableNodeCliInspectArguments fuse is on but a release build needs it off/)]);
+    expect((await checkBuiltApp(verification.apps[0]!, 'release')).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^the EnableNodeCliInspectArguments fuse is on but a release build needs it off/),
+    ]);
   });
 });

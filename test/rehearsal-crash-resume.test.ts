@@ -22,12 +22,22 @@ const out = join(root, 'ceremony');
 let vaultProcess: ChildProcess | undefined;
 
 /** `vault-ceremony ARGS` in its own process group, so it and only it can be signalled. */
-function cli(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [join(repo, 'bin', 'vault-ceremony.mjs'), ...args], { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+function cli(args: string[]): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
+  const child = spawn(process.execPath, [join(repo, 'bin', 'vault-ceremony.mjs'), ...args], {
+    cwd: repo,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, output: () => text, exited };
 }
 
@@ -40,7 +50,10 @@ async function until(condition: () => boolean, what: string, timeoutMs = 90_000)
 }
 
 function journalEvents(path: string): Array<{ type: string; step: string; details: Record<string, unknown> }> {
-  return readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 let firstRun: { code: number | null; signal: NodeJS.Signals | null; output: string };
@@ -94,12 +107,19 @@ describe('a ceremony killed after 2 of 3 shares, then resumed', () => {
     const after = events.slice(resumedAt);
     expect(after.find((e) => e.type === 'deviation')?.details).toMatchObject({ detected: true, kind: 'resumed' });
     expect(after.some((e) => e.type === 'deviation-witnessed')).toBe(true);
-    const cancel = after.findIndex((e) => e.type === 'vault-request' && e.step === 'cancel-attempt' && e.details.method === 'DELETE');
+    const cancel = after.findIndex(
+      (e) => e.type === 'vault-request' && e.step === 'cancel-attempt' && e.details.method === 'DELETE',
+    );
     expect(cancel).toBeGreaterThan(0);
-    const shares = (list: typeof events) => list.filter((e) => e.type === 'service-result' && e.details.share).map((e) => (e.details.share as { officer: string }).officer);
+    const shares = (list: typeof events) =>
+      list
+        .filter((e) => e.type === 'service-result' && e.details.share)
+        .map((e) => (e.details.share as { officer: string }).officer);
     expect(shares(events.slice(0, resumedAt))).toEqual(['officer-1', 'officer-2']);
     expect(shares(after)).toEqual(['officer-1', 'officer-2', 'officer-3']);
-    const nonces = events.filter((e) => e.type === 'vault-response' && e.step === 'start-attempt').map((e) => (e.details.data as { nonce: string }).nonce);
+    const nonces = events
+      .filter((e) => e.type === 'vault-response' && e.step === 'start-attempt')
+      .map((e) => (e.details.data as { nonce: string }).nonce);
     expect(nonces).toHaveLength(2);
     expect(nonces[0]).toBe(firstNonce);
     expect(nonces[1]).not.toBe(firstNonce);

@@ -91,15 +91,29 @@ afterAll(async () => {
 /** The value as text, and its bytes in hex (both cases), base64 (padded and not) and base64url. */
 function encodings(text: string, raw: Buffer = Buffer.from(text, 'utf8')): string[] {
   const b64 = raw.toString('base64');
-  return [text, raw.toString('hex'), raw.toString('hex').toUpperCase(), b64, b64.replace(/=+$/, ''), raw.toString('base64url')];
+  return [
+    text,
+    raw.toString('hex'),
+    raw.toString('hex').toUpperCase(),
+    b64,
+    b64.replace(/=+$/, ''),
+    raw.toString('base64url'),
+  ];
 }
 
 async function secrets(): Promise<Map<string, string[]>> {
   const all = new Map<string, string[]>();
-  const add = (label: string, forms: string[]) => all.set(label, forms.filter((f) => f.length >= 8));
+  const add = (label: string, forms: string[]) =>
+    all.set(
+      label,
+      forms.filter((f) => f.length >= 8),
+    );
   // Each officer's share, decrypted here independently of the service.
   for (const o of vault.officers) {
-    const privateKey = await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: o.privateKeyArmored! }), passphrase: officerPassphrase });
+    const privateKey = await openpgp.decryptKey({
+      privateKey: await openpgp.readPrivateKey({ armoredKey: o.privateKeyArmored! }),
+      passphrase: officerPassphrase,
+    });
     const message = await openpgp.readMessage({ binaryMessage: Buffer.from(o.encryptedShare, 'base64') });
     const { data } = await openpgp.decrypt({ message, decryptionKeys: privateKey, format: 'binary' });
     const hex = Buffer.from(data).toString('utf8').trim();
@@ -109,7 +123,9 @@ async function secrets(): Promise<Map<string, string[]>> {
   }
   seen.otps.forEach((otp, i) => add(`OTP ${i + 1}`, encodings(otp)));
   seen.keys.forEach((key, i) => add(`share sent ${i + 1}`, encodings(key, Buffer.from(key, 'hex'))));
-  seen.encoded.forEach((enc, i) => add(`encoded token ${i + 1}`, [...encodings(enc), ...encodings(enc, Buffer.from(enc, 'base64'))]));
+  seen.encoded.forEach((enc, i) =>
+    add(`encoded token ${i + 1}`, [...encodings(enc), ...encodings(enc, Buffer.from(enc, 'base64'))]),
+  );
   seen.tokens.forEach((token, i) => add(`DR operation token (use ${i + 1})`, encodings(token)));
   add('officer passphrase', encodings(officerPassphrase));
   for (const m of [signers.administrator, ...signers.witnesses]) {
@@ -153,7 +169,10 @@ describe('a full rehearsal', () => {
       'signers/witness-2.pub.asc',
       'transcript.txt.asc',
     ]);
-    const places = [...files.map((f) => ({ where: f, text: readFileSync(f, 'latin1') })), { where: 'the progress log', text: log.join('\n') }];
+    const places = [
+      ...files.map((f) => ({ where: f, text: readFileSync(f, 'latin1') })),
+      { where: 'the progress log', text: log.join('\n') },
+    ];
     const leaks: string[] = [];
     for (const [label, forms] of await secrets()) {
       expect(forms.length).toBeGreaterThan(0);
@@ -164,7 +183,11 @@ describe('a full rehearsal', () => {
 
   it('records commitments instead: the journal names each share by its ciphertext hash and key', () => {
     const journal = readFileSync(join(out, 'journal.jsonl'), 'utf8');
-    const shares = journal.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.details.share);
+    const shares = journal
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.details.share);
     expect(shares.map((e) => e.details.share.officer)).toEqual(['officer-1', 'officer-2', 'officer-3']);
     for (const e of shares) expect(e.details.share.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(log.some((l) => /accepted: 2 of 3/.test(l))).toBe(true);

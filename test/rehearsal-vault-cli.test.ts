@@ -27,7 +27,13 @@ interface ClusterJson {
   root_token: string;
   threshold: number;
   shares: number;
-  officers: Array<{ name: string; fingerprint: string; public_key: string; private_key: string | null; encrypted_share: string }>;
+  officers: Array<{
+    name: string;
+    fingerprint: string;
+    public_key: string;
+    private_key: string | null;
+    encrypted_share: string;
+  }>;
 }
 
 interface Running {
@@ -39,7 +45,11 @@ interface Running {
 }
 
 async function startCli(dir: string, args: string[]): Promise<Running> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/vault-ceremony.mjs'), 'rehearsal-vault', '--dir', dir, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/vault-ceremony.mjs'), 'rehearsal-vault', '--dir', dir, ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -61,14 +71,23 @@ interface CurlResult {
 }
 
 /** curl as an operator would run it; the body goes on stdin, never on the command line. */
-function curl(r: Running, addr: string, method: string, path: string, options: { body?: unknown; token?: string; clientCert?: boolean } = {}): CurlResult {
+function curl(
+  r: Running,
+  addr: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; clientCert?: boolean } = {},
+): CurlResult {
   const p = (f: string) => join(r.dir, f);
   const args = ['-sS', '--cacert', p(r.cluster.ca_cert), '-X', method, '-w', '\n%{http_code}'];
   if (options.clientCert !== false) args.push('--cert', p(r.cluster.client_cert), '--key', p(r.cluster.client_key));
   if (options.token) args.push('-H', `X-Vault-Token: ${options.token}`);
   if (options.body !== undefined) args.push('-H', 'Content-Type: application/json', '--data-binary', '@-');
   args.push(`${addr}/v1/${path}`);
-  const out = spawnSync('curl', args, { input: options.body === undefined ? '' : JSON.stringify(options.body), encoding: 'utf8' });
+  const out = spawnSync('curl', args, {
+    input: options.body === undefined ? '' : JSON.stringify(options.body),
+    encoding: 'utf8',
+  });
   const lines = out.stdout.trimEnd().split('\n');
   const status = Number(lines.pop());
   const text = lines.join('\n');
@@ -109,10 +128,26 @@ describe('rehearsal-vault (Vault 1.x, generated officer keys) driven by curl and
 
   it('writes cluster.json in the brief’s shape, secrets readable only by the owner', () => {
     const c = r.cluster;
-    expect(Object.keys(c)).toEqual(['primary', 'dr_secondary', 'ca_cert', 'client_cert', 'client_key', 'root_token', 'threshold', 'shares', 'officers']);
+    expect(Object.keys(c)).toEqual([
+      'primary',
+      'dr_secondary',
+      'ca_cert',
+      'client_cert',
+      'client_key',
+      'root_token',
+      'threshold',
+      'shares',
+      'officers',
+    ]);
     expect(c.primary.api_addr).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(c.dr_secondary.api_addr).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(c).toMatchObject({ ca_cert: 'ca.pem', client_cert: 'client.pem', client_key: 'client-key.pem', threshold: 2, shares: 3 });
+    expect(c).toMatchObject({
+      ca_cert: 'ca.pem',
+      client_cert: 'client.pem',
+      client_key: 'client-key.pem',
+      threshold: 2,
+      shares: 3,
+    });
     expect(c.root_token).toMatch(/^hvs\.[A-Za-z0-9]{24}$/);
     expect(c.officers.map((o) => o.name)).toEqual(['officer-1', 'officer-2', 'officer-3']);
     for (const o of c.officers) {
@@ -135,7 +170,8 @@ describe('rehearsal-vault (Vault 1.x, generated officer keys) driven by curl and
     expect(out).toContain('REHEARSAL');
     expect(out).not.toContain(r.cluster.root_token);
     expect(out).not.toMatch(/BEGIN PGP|BEGIN PRIVATE KEY/);
-    for (const o of r.cluster.officers) expect(out).not.toContain(readFileSync(join(r.dir, o.encrypted_share), 'utf8').trim().slice(0, 40));
+    for (const o of r.cluster.officers)
+      expect(out).not.toContain(readFileSync(join(r.dir, o.encrypted_share), 'utf8').trim().slice(0, 40));
   });
 
   it('refuses a client without the client certificate', () => {
@@ -152,7 +188,9 @@ describe('rehearsal-vault (Vault 1.x, generated officer keys) driven by curl and
     const mounts = curl(r, addr, 'GET', 'sys/mounts', { token: r.cluster.root_token });
     expect(mounts.status).toBe(400);
     expect(mounts.json).toEqual({ errors: ['path disabled in replication DR secondary mode'] });
-    const promote = curl(r, addr, 'POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: 'hvs.ThisIsNotTheTokenxxxxxxxx' } });
+    const promote = curl(r, addr, 'POST', 'sys/replication/dr/secondary/promote', {
+      body: { dr_operation_token: 'hvs.ThisIsNotTheTokenxxxxxxxx' },
+    });
     expect(promote.status).toBe(403);
     expect(promote.json).toEqual({ errors: ['permission denied'] });
   });
@@ -169,26 +207,47 @@ describe('rehearsal-vault (Vault 1.x, generated officer keys) driven by curl and
     expect(first).toMatch(/^[0-9a-f]{66}$/);
     const wrongNonce = curl(r, addr, 'PUT', DR_UPDATE, { body: { key: first, nonce: 'not-the-nonce' } });
     expect(wrongNonce.status).toBe(400);
-    expect(wrongNonce.json.errors).toEqual([`incorrect nonce supplied; nonce for this root generation operation is "${nonce}"`]);
+    expect(wrongNonce.json.errors).toEqual([
+      `incorrect nonce supplied; nonce for this root generation operation is "${nonce}"`,
+    ]);
 
-    expect(curl(r, addr, 'PUT', DR_UPDATE, { body: { key: first, nonce } }).json).toMatchObject({ progress: 1, complete: false, nonce });
+    expect(curl(r, addr, 'PUT', DR_UPDATE, { body: { key: first, nonce } }).json).toMatchObject({
+      progress: 1,
+      complete: false,
+      nonce,
+    });
     const duplicate = curl(r, addr, 'PUT', DR_UPDATE, { body: { key: first, nonce } });
     expect(duplicate.status).toBe(400);
-    expect(duplicate.json).toEqual({ errors: ['given key has already been provided during this generation operation'] });
+    expect(duplicate.json).toEqual({
+      errors: ['given key has already been provided during this generation operation'],
+    });
 
     const done = curl(r, addr, 'PUT', DR_UPDATE, { body: { key: officerShare(r, gpg, 'officer-3'), nonce } });
-    expect(done.json).toMatchObject({ progress: 2, required: 2, complete: true, otp_length: 0, encoded_root_token: '' });
+    expect(done.json).toMatchObject({
+      progress: 2,
+      required: 2,
+      complete: true,
+      otp_length: 0,
+      encoded_root_token: '',
+    });
     const decoded = decodeToken(done.json.encoded_token, otp, 28);
     if (!decoded.ok) throw new Error(decoded.error.message);
     expect(decoded.value.token).toMatch(/^hvs\.[A-Za-z0-9]{24}$/);
     expect(curl(r, addr, 'GET', DR_ATTEMPT).json).toMatchObject({ started: false, nonce: '' });
 
-    const promoted = curl(r, addr, 'POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: decoded.value.token } });
+    const promoted = curl(r, addr, 'POST', 'sys/replication/dr/secondary/promote', {
+      body: { dr_operation_token: decoded.value.token },
+    });
     expect(promoted.status).toBe(200);
     expect(promoted.json.warnings[0]).toMatch(/^This cluster is being promoted to a replication primary\./);
-    expect(curl(r, addr, 'GET', 'sys/replication/dr/status').json.data).toMatchObject({ mode: 'primary', state: 'running' });
+    expect(curl(r, addr, 'GET', 'sys/replication/dr/status').json.data).toMatchObject({
+      mode: 'primary',
+      state: 'running',
+    });
     expect(curl(r, addr, 'GET', 'sys/health').status).toBe(200);
-    const deleted = curl(r, addr, 'POST', 'sys/replication/dr/secondary/operation-token/delete', { body: { dr_operation_token: decoded.value.token } });
+    const deleted = curl(r, addr, 'POST', 'sys/replication/dr/secondary/operation-token/delete', {
+      body: { dr_operation_token: decoded.value.token },
+    });
     expect(deleted.status).toBe(204);
   });
 
@@ -208,13 +267,30 @@ describe('rehearsal-vault --vault-version 2 with officer keys made by GnuPG', ()
     gpg = createTempGnupg();
     const g = ['--homedir', gpg.home, '--batch', '--pinentry-mode', 'loopback', '--passphrase', ''];
     for (const name of ['alice', 'bob']) {
-      const made = spawnSync('gpg', [...g, '--quick-gen-key', `${name} <${name}@example.org>`, 'future-default', 'default', 'never'], { encoding: 'utf8' });
+      const made = spawnSync(
+        'gpg',
+        [...g, '--quick-gen-key', `${name} <${name}@example.org>`, 'future-default', 'default', 'never'],
+        { encoding: 'utf8' },
+      );
       if (made.status !== 0) throw new Error(made.stderr);
     }
     // One armored, one binary export: both are what officers hand over.
-    writeFileSync(join(base, 'alice.asc'), spawnSync('gpg', ['--homedir', gpg.home, '--armor', '--export', 'alice@example.org']).stdout);
-    writeFileSync(join(base, 'bob.gpg'), spawnSync('gpg', ['--homedir', gpg.home, '--export', 'bob@example.org']).stdout);
-    r = await startCli(join(base, 'rv'), ['--officer-keys', `${join(base, 'alice.asc')},${join(base, 'bob.gpg')}`, '--threshold', '2', '--vault-version', '2']);
+    writeFileSync(
+      join(base, 'alice.asc'),
+      spawnSync('gpg', ['--homedir', gpg.home, '--armor', '--export', 'alice@example.org']).stdout,
+    );
+    writeFileSync(
+      join(base, 'bob.gpg'),
+      spawnSync('gpg', ['--homedir', gpg.home, '--export', 'bob@example.org']).stdout,
+    );
+    r = await startCli(join(base, 'rv'), [
+      '--officer-keys',
+      `${join(base, 'alice.asc')},${join(base, 'bob.gpg')}`,
+      '--threshold',
+      '2',
+      '--vault-version',
+      '2',
+    ]);
   });
   afterAll(async () => {
     if (r && r.proc.exitCode === null) await stop(r);
@@ -227,7 +303,9 @@ describe('rehearsal-vault --vault-version 2 with officer keys made by GnuPG', ()
       ['alice', null],
       ['bob', null],
     ]);
-    const listed = spawnSync('gpg', ['--homedir', gpg.home, '--with-colons', '--fingerprint', 'alice@example.org'], { encoding: 'utf8' }).stdout;
+    const listed = spawnSync('gpg', ['--homedir', gpg.home, '--with-colons', '--fingerprint', 'alice@example.org'], {
+      encoding: 'utf8',
+    }).stdout;
     expect(listed).toContain(`fpr:::::::::${r.cluster.officers[0]!.fingerprint.toUpperCase()}:`);
   });
 
@@ -242,11 +320,16 @@ describe('rehearsal-vault --vault-version 2 with officer keys made by GnuPG', ()
     const token = r.cluster.root_token;
     const nonce: string = curl(r, addr, 'PUT', DR_ATTEMPT, { body: { otp }, token }).json.nonce;
     let last: CurlResult | undefined;
-    for (const name of ['alice', 'bob']) last = curl(r, addr, 'PUT', DR_UPDATE, { body: { key: officerShare(r, gpg, name), nonce }, token });
+    for (const name of ['alice', 'bob'])
+      last = curl(r, addr, 'PUT', DR_UPDATE, { body: { key: officerShare(r, gpg, name), nonce }, token });
     expect(last!.json.complete).toBe(true);
     const decoded = decodeToken(last!.json.encoded_token, otp, 28);
     if (!decoded.ok) throw new Error(decoded.error.message);
-    expect(curl(r, addr, 'POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: decoded.value.token } }).status).toBe(200);
+    expect(
+      curl(r, addr, 'POST', 'sys/replication/dr/secondary/promote', {
+        body: { dr_operation_token: decoded.value.token },
+      }).status,
+    ).toBe(200);
     expect(curl(r, addr, 'GET', 'sys/replication/dr/status').json.data.mode).toBe('primary');
   });
 });

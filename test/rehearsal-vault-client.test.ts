@@ -5,7 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRehearsalVault, type RehearsalOfficer, type RehearsalVault } from '../rehearsal-vault/rehearsal-cluster-set';
+import {
+  startRehearsalVault,
+  type RehearsalOfficer,
+  type RehearsalVault,
+} from '../rehearsal-vault/rehearsal-cluster-set';
 import { createVaultClient, type VaultClient } from '../electron/services/vault/client';
 import { generateOtp } from '../shared/codecs/otp';
 import { decodeToken } from '../shared/codecs/token-decode';
@@ -29,7 +33,12 @@ describe('the Vault client against the rehearsal Vault', () => {
     v = started.value;
     const tls = { ca: v.caPem, cert: v.clientCertPem, key: v.clientKeyPem };
     secondary = createVaultClient({ profileName: 'rehearsal-dr', address: v.drSecondary.apiAddr, tls });
-    primary = createVaultClient({ profileName: 'rehearsal-primary', address: v.primary.apiAddr, tls, token: v.rootToken });
+    primary = createVaultClient({
+      profileName: 'rehearsal-primary',
+      address: v.primary.apiAddr,
+      tls,
+      token: v.rootToken,
+    });
   });
   afterAll(async () => {
     secondary.close();
@@ -57,7 +66,9 @@ describe('the Vault client against the rehearsal Vault', () => {
     expect(wrong.ok).toBe(false);
     if (!wrong.ok) {
       expect(wrong.error.kind).toBe('vault-error');
-      expect(wrong.error.errors).toEqual([`incorrect nonce supplied; nonce for this root generation operation is "${begun.value.data.nonce}"`]);
+      expect(wrong.error.errors).toEqual([
+        `incorrect nonce supplied; nonce for this root generation operation is "${begun.value.data.nonce}"`,
+      ]);
     }
     expect((await secondary.drOperationToken.cancel()).ok).toBe(true);
   });

@@ -54,7 +54,15 @@ describe('vault-ceremony rehearse --out DIR', () => {
   it('writes a transcript stock gpg verifies: a good signature by the administrator and each witness', async () => {
     for (const file of readdirSync(join(out, 'signers'))) gnupg.importKey(readFileSync(join(out, 'signers', file)));
     // gpg exits 0 only if every signature is good (unknown trust is fine).
-    const { stdout } = await run('gpg', ['--homedir', gnupg.home, '--batch', '--status-fd', '1', '--verify', join(out, 'transcript.txt.asc')]);
+    const { stdout } = await run('gpg', [
+      '--homedir',
+      gnupg.home,
+      '--batch',
+      '--status-fd',
+      '1',
+      '--verify',
+      join(out, 'transcript.txt.asc'),
+    ]);
     const good = [...stdout.matchAll(/^\[GNUPG:\] GOODSIG [0-9A-F]{16} (\S+)/gm)].map((m) => m[1]);
     expect(good).toEqual(['administrator', 'witness-1', 'witness-2']);
     expect(stdout).not.toMatch(/BADSIG|ERRSIG/);
@@ -68,7 +76,10 @@ describe('vault-ceremony rehearse --out DIR', () => {
   });
 
   it("records the post-check's status read: the DR secondary reported mode primary", () => {
-    const events = readFileSync(join(out, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(out, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const read = events.filter((e) => e.step === 'check-promoted' && e.type === 'vault-response');
     expect(read.map((e) => e.details.data.dr.mode)).toEqual(['primary']);
     expect(events[events.length - 1]).toMatchObject({ type: 'ceremony-finished', details: { outcome: 'promoted' } });
@@ -87,7 +98,10 @@ describe('vault-ceremony rehearse refuses bad input and changes nothing', () => 
 
   it('refuses --resume without --cluster, and --officers with --cluster', async () => {
     await refuse(['--out', join(root, 'r'), '--resume'], /--resume needs --cluster/);
-    await refuse(['--out', join(root, 'r'), '--cluster', 'x.json', '--officers', '3'], /with --cluster the rehearsal Vault already decided them/);
+    await refuse(
+      ['--out', join(root, 'r'), '--cluster', 'x.json', '--officers', '3'],
+      /with --cluster the rehearsal Vault already decided them/,
+    );
     await refuse(['--out', join(root, 'r'), '--vault-version', '3'], /--vault-version must be 1 or 2/);
     expect(existsSync(join(root, 'r'))).toBe(false);
   });
@@ -102,7 +116,10 @@ describe('vault-ceremony rehearse refuses bad input and changes nothing', () => 
 
   it('refuses a threshold Vault would refuse, creating nothing', async () => {
     const dir = join(root, 'threshold');
-    await refuse(['--out', dir, '--officers', '3', '--threshold', '4'], /threshold must be between 1 and the number of officers \(3\)/);
+    await refuse(
+      ['--out', dir, '--officers', '3', '--threshold', '4'],
+      /threshold must be between 1 and the number of officers \(3\)/,
+    );
     await refuse(['--out', dir, '--pace', 'slow'], /--pace must be a whole number/);
     expect(existsSync(dir)).toBe(false);
   });

@@ -19,16 +19,34 @@ attempt's OTP and prints the token.
 const COMMAND: CommandUsage = { name: 'decode', usage: USAGE };
 
 export const decodeCommand: Command = async (argv, io) => {
-  const parsed = parseCommandLine(argv, io, COMMAND, { encoded: { type: 'string' }, otp: { type: 'string' }, 'otp-length': { type: 'string' } }, { describeError: safeParseMessage });
+  const parsed = parseCommandLine(
+    argv,
+    io,
+    COMMAND,
+    { encoded: { type: 'string' }, otp: { type: 'string' }, 'otp-length': { type: 'string' } },
+    { describeError: safeParseMessage },
+  );
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.encoded === undefined) return usageError(io, COMMAND, 'missing --encoded: give the encoded token, or - to read it from standard input');
-  if (values.otp === undefined) return usageError(io, COMMAND, 'missing --otp: give the OTP the attempt was started with, or - to read it from standard input');
-  if (values.encoded === '-' && values.otp === '-') return usageError(io, COMMAND, 'only one of --encoded and --otp can be read from standard input');
+  if (values.encoded === undefined)
+    return usageError(io, COMMAND, 'missing --encoded: give the encoded token, or - to read it from standard input');
+  if (values.otp === undefined)
+    return usageError(
+      io,
+      COMMAND,
+      'missing --otp: give the OTP the attempt was started with, or - to read it from standard input',
+    );
+  if (values.encoded === '-' && values.otp === '-')
+    return usageError(io, COMMAND, 'only one of --encoded and --otp can be read from standard input');
   let otpLength: number | undefined;
   const lengthText = values['otp-length'];
   if (lengthText !== undefined) {
-    if (!/^\d{1,4}$/.test(lengthText)) return usageError(io, COMMAND, '--otp-length must be a whole number, as the attempt status reports it in otp_length');
+    if (!/^\d{1,4}$/.test(lengthText))
+      return usageError(
+        io,
+        COMMAND,
+        '--otp-length must be a whole number, as the attempt status reports it in otp_length',
+      );
     otpLength = Number(lengthText);
   }
   const encoded = values.encoded === '-' ? await readAll(io.stdin) : values.encoded;
@@ -48,6 +66,7 @@ function safeParseMessage(e: unknown): string {
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     return 'decode takes no bare arguments: give the token with --encoded and the OTP with --otp';
   }
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return 'unknown option: decode accepts --encoded, --otp, --otp-length and --help';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return 'unknown option: decode accepts --encoded, --otp, --otp-length and --help';
   return e instanceof Error ? e.message : 'the options could not be read';
 }

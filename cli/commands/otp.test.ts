@@ -14,7 +14,11 @@ async function run(...argv: string[]) {
 
 describe('vault-ceremony otp', () => {
   it('prints 28 base62 characters and a newline when run as npx vault-ceremony otp', () => {
-    const out = execFileSync('npx', ['vault-ceremony', 'otp'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('npx', ['vault-ceremony', 'otp'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     expect(out).toMatch(/^[A-Za-z0-9]{28}\n$/);
   });
 

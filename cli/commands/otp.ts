@@ -18,11 +18,17 @@ export const otpCommand: Command = async (argv, io) => {
   const parsed = parseCommandLine(argv, io, COMMAND, { length: { type: 'string' }, legacy: { type: 'boolean' } });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.legacy && values.length !== undefined) return usageError(io, COMMAND, 'give either --length or --legacy, not both');
+  if (values.legacy && values.length !== undefined)
+    return usageError(io, COMMAND, 'give either --length or --legacy, not both');
   let length = DEFAULT_OTP_LENGTH;
   if (values.legacy) length = LEGACY_OTP_LENGTH;
   else if (values.length !== undefined) {
-    if (!/^\d{1,4}$/.test(values.length)) return usageError(io, COMMAND, `--length must be a whole number, as the attempt status reports it in otp_length (got '${values.length}')`);
+    if (!/^\d{1,4}$/.test(values.length))
+      return usageError(
+        io,
+        COMMAND,
+        `--length must be a whole number, as the attempt status reports it in otp_length (got '${values.length}')`,
+      );
     length = Number(values.length);
   }
   const otp = generateOtp(length, (n) => randomBytes(n));

@@ -11,7 +11,11 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), stdin: new PassThrough() };
+  const io = {
+    stdout: (t: string) => void (stdout += t),
+    stderr: (t: string) => void (stderr += t),
+    stdin: new PassThrough(),
+  };
   const code = await runRehearsalVault(argv, io, Promise.resolve());
   return { code, stdout, stderr };
 }
@@ -51,7 +55,9 @@ describe('rehearsal-vault arguments', () => {
   it('refuses --passphrase-file with --officer-keys, and an empty passphrase file', async () => {
     const pass = join(base, 'pass');
     writeFileSync(pass, '\n');
-    expect((await run(['--dir', base, '--officer-keys', 'a.asc', '--passphrase-file', pass])).stderr).toMatch(/no keys are generated/);
+    expect((await run(['--dir', base, '--officer-keys', 'a.asc', '--passphrase-file', pass])).stderr).toMatch(
+      /no keys are generated/,
+    );
     expect((await run(['--dir', base, '--passphrase-file', pass])).stderr).toMatch(/is empty/);
   });
 

@@ -9,7 +9,11 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { startRehearsalVault, type RehearsalVault, type SuppliedOfficerKey } from '../../rehearsal-vault/rehearsal-cluster-set';
+import {
+  startRehearsalVault,
+  type RehearsalVault,
+  type SuppliedOfficerKey,
+} from '../../rehearsal-vault/rehearsal-cluster-set';
 import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
 import { readPassphraseFile } from '../passphrase';
@@ -68,7 +72,9 @@ export async function runRehearsalVault(argv: string[], io: CliIo, stopped: Prom
     io.stdout('Stopping the rehearsal Vault.\n');
     return EXIT_OK;
   } catch (e) {
-    io.stderr(`vault-ceremony rehearsal-vault: could not write to ${dir}: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr(
+      `vault-ceremony rehearsal-vault: could not write to ${dir}: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     return EXIT_FAILED;
   } finally {
     rmSync(clusterJson, { force: true });
@@ -93,19 +99,29 @@ function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   const dir = values.dir;
-  if (!dir) return usageError(io, COMMAND, '--dir is required: the directory to write the CA, client certificate, shares and cluster.json into');
+  if (!dir)
+    return usageError(
+      io,
+      COMMAND,
+      '--dir is required: the directory to write the CA, client certificate, shares and cluster.json into',
+    );
 
   const officers = wholeNumber(values.officers, '--officers', 1, 255);
   const threshold = wholeNumber(values.threshold, '--threshold', 1, 255);
   if (typeof officers === 'string') return usageError(io, COMMAND, officers);
   if (typeof threshold === 'string') return usageError(io, COMMAND, threshold);
   const version = values['vault-version'];
-  if (version !== undefined && version !== '1' && version !== '2') return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
+  if (version !== undefined && version !== '1' && version !== '2')
+    return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
 
   const keyFiles = values['officer-keys'];
   const passphraseFile = values['passphrase-file'];
   if (keyFiles !== undefined && passphraseFile !== undefined) {
-    return usageError(io, COMMAND, '--passphrase-file protects generated officer keys; with --officer-keys no keys are generated');
+    return usageError(
+      io,
+      COMMAND,
+      '--passphrase-file protects generated officer keys; with --officer-keys no keys are generated',
+    );
   }
   let officerKeys: SuppliedOfficerKey[] | undefined;
   if (keyFiles !== undefined) {
@@ -134,7 +150,10 @@ function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
 
 /** Officer names come from the file names (`alice.asc` → alice) and name the files written. */
 function readOfficerKeys(list: string): SuppliedOfficerKey[] | string {
-  const files = list.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const files = list
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   if (files.length === 0) return '--officer-keys needs at least one file';
   const keys: SuppliedOfficerKey[] = [];
   for (const file of files) {
@@ -142,7 +161,8 @@ function readOfficerKeys(list: string): SuppliedOfficerKey[] | string {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
       return `officer key file '${file}' gives the name '${name}'; rename it to letters, digits, '.', '_' or '-'`;
     }
-    if (keys.some((k) => k.name === name)) return `two officer key files are both named '${name}'; each officer needs their own file name`;
+    if (keys.some((k) => k.name === name))
+      return `two officer key files are both named '${name}'; each officer needs their own file name`;
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
@@ -171,7 +191,13 @@ export function writeBundle(dir: string, vault: RehearsalVault): void {
     if (o.publicKeyArmored !== undefined) writeFileSync(join(dir, publicKey), o.publicKeyArmored);
     if (privateKey !== null) writeFileSync(join(dir, privateKey), o.privateKeyArmored!, secret);
     writeFileSync(join(dir, encryptedShare), `${o.encryptedShare}\n`, secret);
-    return { name: o.name, fingerprint: o.fingerprint, public_key: publicKey, private_key: privateKey, encrypted_share: encryptedShare };
+    return {
+      name: o.name,
+      fingerprint: o.fingerprint,
+      public_key: publicKey,
+      private_key: privateKey,
+      encrypted_share: encryptedShare,
+    };
   });
   const cluster = {
     primary: { api_addr: vault.primary.apiAddr },

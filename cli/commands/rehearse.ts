@@ -50,9 +50,18 @@ export const rehearseCommand: Command = async (argv, io) => {
       ? // Officers' keys get a passphrase, so the rehearsal unlocks them as on the day.
         {
           kind: 'start',
-          options: { officers: parsed.officers, vaultVersion: parsed.vaultVersion, ...(parsed.threshold ? { threshold: parsed.threshold } : {}), passphrase: rehearsalPassphrase() },
+          options: {
+            officers: parsed.officers,
+            vaultVersion: parsed.vaultVersion,
+            ...(parsed.threshold ? { threshold: parsed.threshold } : {}),
+            passphrase: rehearsalPassphrase(),
+          },
         }
-      : { kind: 'external', clusterJson: parsed.cluster, ...(parsed.officerPassphrase ? { officerPassphrase: parsed.officerPassphrase } : {}) };
+      : {
+          kind: 'external',
+          clusterJson: parsed.cluster,
+          ...(parsed.officerPassphrase ? { officerPassphrase: parsed.officerPassphrase } : {}),
+        };
 
   const result = await runRehearsal({
     out: parsed.out,
@@ -63,11 +72,15 @@ export const rehearseCommand: Command = async (argv, io) => {
   });
   if (!result.ok) {
     io.stderr(`vault-ceremony rehearse: ${result.error.message}\n`);
-    return ['invalid-output', 'invalid-options', 'cannot-resume'].includes(result.error.kind) ? EXIT_USAGE : EXIT_FAILED;
+    return ['invalid-output', 'invalid-options', 'cannot-resume'].includes(result.error.kind)
+      ? EXIT_USAGE
+      : EXIT_FAILED;
   }
   const { report, promoted } = result.value;
   const signatures = report.signatures.map((s) => `${s.signer} ${s.good ? 'good' : 'BAD'}`).join(', ');
-  io.stdout(`DR secondary promoted: ${promoted ? 'yes' : 'NO'}\nbundle verified: ${report.valid ? 'yes' : 'NO'} (${report.events} journal events, head ${report.head}; signatures: ${signatures})\n`);
+  io.stdout(
+    `DR secondary promoted: ${promoted ? 'yes' : 'NO'}\nbundle verified: ${report.valid ? 'yes' : 'NO'} (${report.events} journal events, head ${report.head}; signatures: ${signatures})\n`,
+  );
   return promoted && report.valid ? EXIT_OK : EXIT_FAILED;
 };
 
@@ -100,13 +113,31 @@ function parseOptions(argv: string[], io: CliIo): Options | number {
   if (!out) return usageError(io, COMMAND, '--out is required: a new or empty folder for the bundle');
   const cluster = values.cluster;
   const resume = values.resume === true;
-  if (resume && cluster === undefined) return usageError(io, COMMAND, '--resume needs --cluster: an in-process rehearsal Vault ends with the process, so only an external one can be resumed against');
-  if (cluster !== undefined && (values.officers !== undefined || values.threshold !== undefined || values['vault-version'] !== undefined))
-    return usageError(io, COMMAND, '--officers, --threshold and --vault-version set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them');
+  if (resume && cluster === undefined)
+    return usageError(
+      io,
+      COMMAND,
+      '--resume needs --cluster: an in-process rehearsal Vault ends with the process, so only an external one can be resumed against',
+    );
+  if (
+    cluster !== undefined &&
+    (values.officers !== undefined || values.threshold !== undefined || values['vault-version'] !== undefined)
+  )
+    return usageError(
+      io,
+      COMMAND,
+      '--officers, --threshold and --vault-version set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them',
+    );
   const version = values['vault-version'];
-  if (version !== undefined && version !== '1' && version !== '2') return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
+  if (version !== undefined && version !== '1' && version !== '2')
+    return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
   const passphraseFile = values['officer-passphrase-file'];
-  if (passphraseFile !== undefined && cluster === undefined) return usageError(io, COMMAND, '--officer-passphrase-file is for the officer keys of an external rehearsal Vault (--cluster)');
+  if (passphraseFile !== undefined && cluster === undefined)
+    return usageError(
+      io,
+      COMMAND,
+      '--officer-passphrase-file is for the officer keys of an external rehearsal Vault (--cluster)',
+    );
 
   const officers = wholeNumber(values.officers, '--officers', 1, 255);
   if (typeof officers === 'string') return usageError(io, COMMAND, officers);
@@ -121,5 +152,14 @@ function parseOptions(argv: string[], io: CliIo): Options | number {
     if (!read.ok) return usageError(io, COMMAND, read.error.message);
     officerPassphrase = read.value;
   }
-  return { out, officers: officers ?? DEFAULT_OFFICERS, threshold, vaultVersion: version === '2' ? 2 : 1, cluster, resume, officerPassphrase, pace };
+  return {
+    out,
+    officers: officers ?? DEFAULT_OFFICERS,
+    threshold,
+    vaultVersion: version === '2' ? 2 : 1,
+    cluster,
+    resume,
+    officerPassphrase,
+    pace,
+  };
 }

@@ -45,8 +45,15 @@ async function run(...argv: string[]) {
 
 /** Stock `gpg --verify SHA256SUMS.asc SHA256SUMS`, as an officer runs it. */
 function gpgVerify(): { status: number | null; validsig: string[] } {
-  const r = spawnSync('gpg', ['--homedir', gnupg.home, '--batch', '--no-tty', '--status-fd', '1', '--verify', 'SHA256SUMS.asc', 'SHA256SUMS'], { cwd: media, encoding: 'utf8' });
-  return { status: r.status, validsig: [...r.stdout.matchAll(/^\[GNUPG:\] VALIDSIG ([0-9A-F]{40}) /gm)].map((m) => m[1]!.toLowerCase()) };
+  const r = spawnSync(
+    'gpg',
+    ['--homedir', gnupg.home, '--batch', '--no-tty', '--status-fd', '1', '--verify', 'SHA256SUMS.asc', 'SHA256SUMS'],
+    { cwd: media, encoding: 'utf8' },
+  );
+  return {
+    status: r.status,
+    validsig: [...r.stdout.matchAll(/^\[GNUPG:\] VALIDSIG ([0-9A-F]{40}) /gm)].map((m) => m[1]!.toLowerCase()),
+  };
 }
 
 const sha256sumCheck = () => spawnSync('sha256sum', ['--strict', '-c', 'SHA256SUMS'], { cwd: media, encoding: 'utf8' });
@@ -56,15 +63,28 @@ const sha256sumCheck = () => spawnSync('sha256sum', ['--strict', '-c', 'SHA256SU
  * prompt on), with `passphrase` (if any) written to its descriptor `fd`: 3 as a shell's `3<`
  * gives it, 0 for standard input, or none (no descriptor 3 is passed on, as under npx).
  */
-function spawnCli(argv: string[], passphrase?: string, fd: 0 | 3 | 'none' = 3): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function spawnCli(
+  argv: string[],
+  passphrase?: string,
+  fd: 0 | 3 | 'none' = 3,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const stdio = fd === 3 ? (['ignore', 'pipe', 'pipe', 'pipe'] as const) : fd === 0 ? (['pipe', 'pipe', 'pipe'] as const) : (['ignore', 'pipe', 'pipe'] as const);
-    const child = spawn(process.execPath, [join(root, 'bin', 'vault-ceremony.mjs'), 'sign-checksums', ...argv], { stdio: [...stdio], detached: true });
+    const stdio =
+      fd === 3
+        ? (['ignore', 'pipe', 'pipe', 'pipe'] as const)
+        : fd === 0
+          ? (['pipe', 'pipe', 'pipe'] as const)
+          : (['ignore', 'pipe', 'pipe'] as const);
+    const child = spawn(process.execPath, [join(root, 'bin', 'vault-ceremony.mjs'), 'sign-checksums', ...argv], {
+      stdio: [...stdio],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (fd !== 'none') (child.stdio[fd] as NodeJS.WritableStream).end(passphrase === undefined ? '' : `${passphrase}\n`);
+    if (fd !== 'none')
+      (child.stdio[fd] as NodeJS.WritableStream).end(passphrase === undefined ? '' : `${passphrase}\n`);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
@@ -76,7 +96,9 @@ describe('vault-ceremony sign-checksums', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('(3 files)');
     expect(stdout).toContain(`fingerprint ${release.fingerprint.toUpperCase()}`);
-    expect(readFileSync(join(media, 'SHA256SUMS.asc'), 'utf8')).toMatch(/^-----BEGIN PGP SIGNATURE-----\n[\s\S]*-----END PGP SIGNATURE-----\n$/);
+    expect(readFileSync(join(media, 'SHA256SUMS.asc'), 'utf8')).toMatch(
+      /^-----BEGIN PGP SIGNATURE-----\n[\s\S]*-----END PGP SIGNATURE-----\n$/,
+    );
 
     expect(gpgVerify()).toEqual({ status: 0, validsig: [release.fingerprint] });
     const check = sha256sumCheck();
@@ -121,11 +143,21 @@ describe('vault-ceremony sign-checksums', () => {
   });
 
   it('refuses a descriptor it was not given, without touching the one Node itself holds under that number', async () => {
-    const r = await spawnCli([media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '3'], undefined, 'none');
+    const r = await spawnCli(
+      [media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '3'],
+      undefined,
+      'none',
+    );
     expect(r.signal).toBeNull();
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/descriptor 3 was not given to this command \(through npx only 0-2 are passed on\): use --passphrase-fd 0 < passphrase-file/);
-    const closed = await spawnCli([media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '99'], undefined, 'none');
+    expect(r.stderr).toMatch(
+      /descriptor 3 was not given to this command \(through npx only 0-2 are passed on\): use --passphrase-fd 0 < passphrase-file/,
+    );
+    const closed = await spawnCli(
+      [media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '99'],
+      undefined,
+      'none',
+    );
     expect(closed.code).toBe(2);
     expect(closed.stderr).toMatch(/descriptor 99 was not given/);
     expect(existsSync(join(media, 'SHA256SUMS'))).toBe(false);
@@ -134,13 +166,26 @@ describe('vault-ceremony sign-checksums', () => {
   it('signs with a passphrase-protected key GnuPG generated and exported, as release officers usually make them', async () => {
     const home = mkdtempSync(join(tmpdir(), 'vcg-'));
     try {
-      const gpg = (...args: string[]) => spawnSync('gpg', ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', ...args], { input: PASSPHRASE, encoding: 'utf8' });
-      expect(gpg('--quick-gen-key', 'Release Signing <release@example.org>', 'ed25519', 'sign', 'never').status).toBe(0);
+      const gpg = (...args: string[]) =>
+        spawnSync(
+          'gpg',
+          ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', ...args],
+          { input: PASSPHRASE, encoding: 'utf8' },
+        );
+      expect(gpg('--quick-gen-key', 'Release Signing <release@example.org>', 'ed25519', 'sign', 'never').status).toBe(
+        0,
+      );
       writeFileSync(join(work, 'gpg-release.key.asc'), gpg('--armor', '--export-secret-keys').stdout);
-      const fingerprint = /^fpr:::::::::([0-9A-F]{40}):/m.exec(spawnSync('gpg', ['--homedir', home, '--with-colons', '--fingerprint'], { encoding: 'utf8' }).stdout)![1]!;
+      const fingerprint = /^fpr:::::::::([0-9A-F]{40}):/m.exec(
+        spawnSync('gpg', ['--homedir', home, '--with-colons', '--fingerprint'], { encoding: 'utf8' }).stdout,
+      )![1]!;
       gnupg.importKey(spawnSync('gpg', ['--homedir', home, '--armor', '--export'], { encoding: 'utf8' }).stdout);
 
-      const r = await spawnCli([media, '--key', join(work, 'gpg-release.key.asc'), '--passphrase-fd', '0'], PASSPHRASE, 0);
+      const r = await spawnCli(
+        [media, '--key', join(work, 'gpg-release.key.asc'), '--passphrase-fd', '0'],
+        PASSPHRASE,
+        0,
+      );
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain(`fingerprint ${fingerprint}`);
       expect(gpgVerify()).toEqual({ status: 0, validsig: [fingerprint.toLowerCase()] });
@@ -151,16 +196,30 @@ describe('vault-ceremony sign-checksums', () => {
   });
 
   it('a wrong passphrase signs nothing and is not repeated', async () => {
-    const r = await spawnCli([media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '3'], 'not the passphrase');
+    const r = await spawnCli(
+      [media, '--key', join(work, 'officer.key.asc'), '--passphrase-fd', '3'],
+      'not the passphrase',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the passphrase for key [0-9a-f]{40} is wrong/);
     expect(r.stderr + r.stdout).not.toContain('not the passphrase');
-    expect(readdirSync(media).sort()).toEqual(['vault-ceremony-0.1.0.AppImage', 'vault-ceremony-0.1.0.cdx.json', 'vault-ceremony_0.1.0_amd64.deb']);
+    expect(readdirSync(media).sort()).toEqual([
+      'vault-ceremony-0.1.0.AppImage',
+      'vault-ceremony-0.1.0.cdx.json',
+      'vault-ceremony_0.1.0_amd64.deb',
+    ]);
   });
 
   it('asks for a protected key’s passphrase on the terminal without echoing it', async () => {
     // `script` gives the command a pseudo-terminal; the passphrase is typed once the prompt shows.
-    const command = [process.execPath, join(root, 'bin', 'vault-ceremony.mjs'), 'sign-checksums', media, '--key', join(work, 'officer.key.asc')]
+    const command = [
+      process.execPath,
+      join(root, 'bin', 'vault-ceremony.mjs'),
+      'sign-checksums',
+      media,
+      '--key',
+      join(work, 'officer.key.asc'),
+    ]
       .map((a) => `'${a}'`)
       .join(' ');
     const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -186,7 +245,9 @@ describe('vault-ceremony sign-checksums', () => {
   it('without a terminal or --passphrase-fd, a protected key is refused with what to do', async () => {
     const r = await spawnCli([media, '--key', join(work, 'officer.key.asc')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no terminal to ask for the passphrase on: give it on a file descriptor with --passphrase-fd N/);
+    expect(r.stderr).toMatch(
+      /no terminal to ask for the passphrase on: give it on a file descriptor with --passphrase-fd N/,
+    );
     expect(existsSync(join(media, 'SHA256SUMS'))).toBe(false);
   });
 
@@ -194,10 +255,14 @@ describe('vault-ceremony sign-checksums', () => {
     const key = join(work, 'release.key.asc');
     expect((await run('--key', key)).stderr).toMatch(/give the release folder DIR/);
     expect((await run(media)).stderr).toMatch(/give the release signing key with --key FILE/);
-    expect((await run(media, '--key', key, '--passphrase-fd', 'three')).stderr).toMatch(/--passphrase-fd takes a file descriptor number, not 'three'/);
+    expect((await run(media, '--key', key, '--passphrase-fd', 'three')).stderr).toMatch(
+      /--passphrase-fd takes a file descriptor number, not 'three'/,
+    );
     expect((await run(media, '--key', key, '--passphrase', 'secret')).code).toBe(2);
     expect((await run(join(work, 'nowhere'), '--key', key)).stderr).toMatch(/is not a folder/);
-    expect((await run(media, '--key', join(work, 'missing.asc'))).stderr).toMatch(/cannot read --key .*missing\.asc \(ENOENT\)/);
+    expect((await run(media, '--key', join(work, 'missing.asc'))).stderr).toMatch(
+      /cannot read --key .*missing\.asc \(ENOENT\)/,
+    );
     const notAKey = await run(media, '--key', join(media, 'vault-ceremony-0.1.0.cdx.json'));
     expect(notAKey.code).toBe(1);
     expect(notAKey.stderr).toMatch(/the signing key is not an armored OpenPGP private key/);

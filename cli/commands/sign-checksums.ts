@@ -28,7 +28,13 @@ The passphrase is never taken as an argument. Existing ${SUMS_FILE} files are ne
 const COMMAND: CommandUsage = { name: 'sign-checksums', usage: USAGE };
 
 export const signChecksumsCommand: Command = async (argv, io) => {
-  const parsed = parseCommandLine(argv, io, COMMAND, { key: { type: 'string' }, 'passphrase-fd': { type: 'string' } }, { allowPositionals: true });
+  const parsed = parseCommandLine(
+    argv,
+    io,
+    COMMAND,
+    { key: { type: 'string' }, 'passphrase-fd': { type: 'string' } },
+    { allowPositionals: true },
+  );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [dir, ...extra] = positionals;
@@ -36,11 +42,27 @@ export const signChecksumsCommand: Command = async (argv, io) => {
   if (extra.length > 0) return usageError(io, COMMAND, `one folder at a time (also got: ${extra.join(' ')})`);
   if (values.key === undefined) return usageError(io, COMMAND, 'give the release signing key with --key FILE');
   const fdText = values['passphrase-fd'];
-  if (fdText !== undefined && !/^\d{1,4}$/.test(fdText)) return usageError(io, COMMAND, `--passphrase-fd takes a file descriptor number, not '${fdText}'`);
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return usageError(io, COMMAND, `${dir} is not a folder`);
+  if (fdText !== undefined && !/^\d{1,4}$/.test(fdText))
+    return usageError(io, COMMAND, `--passphrase-fd takes a file descriptor number, not '${fdText}'`);
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return usageError(io, COMMAND, `${dir} is not a folder`);
   for (const name of [SUMS_FILE, SIGNATURE_FILE]) {
-    if (await stat(join(dir, name)).then(() => true, () => false))
-      return usageError(io, COMMAND, `${join(dir, name)} already exists: sign a folder that holds only the release artefacts (remove an old ${name} first)`);
+    if (
+      await stat(join(dir, name)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return usageError(
+        io,
+        COMMAND,
+        `${join(dir, name)} already exists: sign a folder that holds only the release artefacts (remove an old ${name} first)`,
+      );
   }
   let armoredPrivateKey: string;
   try {
@@ -76,7 +98,10 @@ export const signChecksumsCommand: Command = async (argv, io) => {
     await writeFile(join(dir, SIGNATURE_FILE), signed.value.armored, { flag: 'wx', mode: 0o644 });
   } catch (e) {
     await rm(join(dir, SUMS_FILE), { force: true });
-    return failed(io, `cannot write ${join(dir, SIGNATURE_FILE)} (${(e as NodeJS.ErrnoException).code ?? 'error'}); ${SUMS_FILE} was removed again`);
+    return failed(
+      io,
+      `cannot write ${join(dir, SIGNATURE_FILE)} (${(e as NodeJS.ErrnoException).code ?? 'error'}); ${SUMS_FILE} was removed again`,
+    );
   }
   const files = sums.value.split('\n').filter((line) => line !== '').length;
   const { fingerprint, userIds } = signed.value.signer;

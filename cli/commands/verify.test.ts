@@ -61,7 +61,13 @@ describe('vault-ceremony verify', () => {
   });
 
   it('exits 2 on usage errors', async () => {
-    for (const argv of [[], ['--bogus', bundle.dir], [bundle.dir, 'extra'], [join(bundle.root, 'missing')], [bundle.dir, '--keyring', join(bundle.root, 'none.asc')]]) {
+    for (const argv of [
+      [],
+      ['--bogus', bundle.dir],
+      [bundle.dir, 'extra'],
+      [join(bundle.root, 'missing')],
+      [bundle.dir, '--keyring', join(bundle.root, 'none.asc')],
+    ]) {
       const { code, stderr } = await run(...argv);
       expect(code, argv.join(' ')).toBe(2);
       expect(stderr).toContain('usage: vault-ceremony verify DIR');
@@ -70,7 +76,9 @@ describe('vault-ceremony verify', () => {
 
   it('runs as the installed command', () => {
     const root = join(import.meta.dirname, '..', '..');
-    const r = spawnSync(process.execPath, [join(root, 'bin', 'vault-ceremony.mjs'), 'verify', bundle.dir], { cwd: root });
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'vault-ceremony.mjs'), 'verify', bundle.dir], {
+      cwd: root,
+    });
     expect(r.stderr.toString()).toBe('');
     expect(r.status).toBe(0);
   });

@@ -1,6 +1,11 @@
 /** `vault-ceremony verify DIR [--keyring FILE …]`: the auditor's offline check of a transcript bundle. */
 import { stat } from 'node:fs/promises';
-import { readKeyrings, verifyBundle, type BundleReport, type TrustedKey } from '../../electron/services/transcript/verify';
+import {
+  readKeyrings,
+  verifyBundle,
+  type BundleReport,
+  type TrustedKey,
+} from '../../electron/services/transcript/verify';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, type Command } from '../io';
 
@@ -18,13 +23,25 @@ journal renders (so it states the journal's event count and head hash). Exit 0 w
 const COMMAND: CommandUsage = { name: 'verify', usage: USAGE };
 
 export const verifyCommand: Command = async (argv, io) => {
-  const parsed = parseCommandLine(argv, io, COMMAND, { keyring: { type: 'string', multiple: true } }, { allowPositionals: true });
+  const parsed = parseCommandLine(
+    argv,
+    io,
+    COMMAND,
+    { keyring: { type: 'string', multiple: true } },
+    { allowPositionals: true },
+  );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [dir, ...extra] = positionals;
   if (dir === undefined) return usageError(io, COMMAND, 'give the bundle folder DIR');
   if (extra.length > 0) return usageError(io, COMMAND, `one bundle folder at a time (also got: ${extra.join(' ')})`);
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return usageError(io, COMMAND, `${dir} is not a folder`);
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return usageError(io, COMMAND, `${dir} is not a folder`);
 
   let trusted: TrustedKey[] | undefined;
   if (values.keyring) {
@@ -45,13 +62,19 @@ function describe(dir: string, report: BundleReport, keyring: boolean): string {
     lines.push(`ceremony:    ${JSON.stringify(report.ceremonyId)}${report.rehearsal ? ' (REHEARSAL)' : ''}`);
     lines.push(`journal:     ${report.events} events, hash chain intact, head ${report.head}`);
   }
-  lines.push(`signatures:  ${report.signatures.length}, checked against ${keyring ? 'the given keyrings' : 'the bundle\'s signers/*.pub.asc'}`);
+  lines.push(
+    `signatures:  ${report.signatures.length}, checked against ${keyring ? 'the given keyrings' : "the bundle's signers/*.pub.asc"}`,
+  );
   for (const s of report.signatures)
     lines.push(
       `  ${s.good ? 'good' : 'BAD '}  ${printable(s.signer).padEnd(16)} ${s.fingerprint}  signed ${s.created}` +
         (Date.parse(s.created) > Date.now() ? ' (in the future: the signing clock was ahead)' : ''),
     );
-  lines.push(report.valid ? 'verified: every signature, the hash chain and the transcript\'s statement of the journal hold' : 'NOT VERIFIED');
+  lines.push(
+    report.valid
+      ? "verified: every signature, the hash chain and the transcript's statement of the journal hold"
+      : 'NOT VERIFIED',
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -14,7 +14,10 @@ import { APP_PARTITION } from './security/window-options';
 
 const stub = vi.hoisted(() => {
   const calls: Array<[string, ...unknown[]]> = [];
-  const record = (name: string) => (...args: unknown[]) => void calls.push([name, ...args]);
+  const record =
+    (name: string) =>
+    (...args: unknown[]) =>
+      void calls.push([name, ...args]);
   const appListeners = new Map<string, (...args: unknown[]) => void>();
   const ipcHandlers = new Map<string, (event: unknown, arg: unknown) => Promise<unknown>>();
   const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
@@ -29,7 +32,10 @@ const stub = vi.hoisted(() => {
     setSpellCheckerEnabled: record('setSpellCheckerEnabled'),
     on: record('session.on'),
     webRequest: { onBeforeRequest: record('onBeforeRequest') },
-    protocol: { handle: (scheme: string, handler: (request: Request) => Promise<Response>) => void protocolHandlers.set(scheme, handler) },
+    protocol: {
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) =>
+        void protocolHandlers.set(scheme, handler),
+    },
   };
   class BrowserWindow {
     static getAllWindows = () => windows;
@@ -62,7 +68,10 @@ const stub = vi.hoisted(() => {
     },
     protocol: { registerSchemesAsPrivileged: record('registerSchemesAsPrivileged') },
     session: { fromPartition: (partition: string) => (calls.push(['fromPartition', partition]), session) },
-    ipcMain: { handle: (channel: string, handler: (event: unknown, arg: unknown) => Promise<unknown>) => void ipcHandlers.set(channel, handler) },
+    ipcMain: {
+      handle: (channel: string, handler: (event: unknown, arg: unknown) => Promise<unknown>) =>
+        void ipcHandlers.set(channel, handler),
+    },
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
     BrowserWindow,
   };
@@ -84,7 +93,9 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const frame = (url: string, parent: object | null = null) => ({ senderFrame: { url, parent, isDestroyed: () => false, detached: false } });
+const frame = (url: string, parent: object | null = null) => ({
+  senderFrame: { url, parent, isDestroyed: () => false, detached: false },
+});
 
 describe('electron/app/main.ts wiring', () => {
   it('before ready: registers the app scheme as privileged, sandboxes every renderer, hardens every web contents', () => {
@@ -99,8 +110,16 @@ describe('electron/app/main.ts wiring', () => {
     stub.ready();
     await vi.waitFor(() => expect(stub.windows).toHaveLength(1));
     expect(stub.calls).toContainEqual(['fromPartition', APP_PARTITION]);
-    for (const name of ['setPermissionRequestHandler', 'setPermissionCheckHandler', 'setDevicePermissionHandler', 'onBeforeRequest']) {
-      expect(stub.calls.some(([call]) => call === name), name).toBe(true);
+    for (const name of [
+      'setPermissionRequestHandler',
+      'setPermissionCheckHandler',
+      'setDevicePermissionHandler',
+      'onBeforeRequest',
+    ]) {
+      expect(
+        stub.calls.some(([call]) => call === name),
+        name,
+      ).toBe(true);
     }
     const served = await stub.protocolHandlers.get('app')!(new Request('app://vault-ceremony/index.html'));
     expect(served.status).toBe(200);
@@ -110,17 +129,35 @@ describe('electron/app/main.ts wiring', () => {
     expect(window!.loaded).toEqual([APP_ENTRY_URL]);
     expect(window!.protection).toEqual([true]);
     expect(window!.options).toMatchObject({
-      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false, preload: join(dir, 'dist', 'electron', 'preload.cjs') },
+      webPreferences: {
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        devTools: false,
+        preload: join(dir, 'dist', 'electron', 'preload.cjs'),
+      },
     });
   });
 
   it('routes every contract channel through the registry, with the sender frame checked', async () => {
     expect([...stub.ipcHandlers.keys()].sort()).toEqual([...channelNames].sort());
     const info = stub.ipcHandlers.get('app.info')!;
-    expect(await info(frame('app://vault-ceremony/index.html'), {})).toEqual({ ok: true, value: { version: '9.9.9', mode: 'rehearsal', profile: null } });
-    expect(await info(frame('app://vault-ceremony/index.html', {}), {})).toMatchObject({ ok: false, error: { kind: 'forbidden-sender' } });
-    expect(await info(frame('https://evil.example/'), {})).toMatchObject({ ok: false, error: { kind: 'forbidden-sender' } });
+    expect(await info(frame('app://vault-ceremony/index.html'), {})).toEqual({
+      ok: true,
+      value: { version: '9.9.9', mode: 'rehearsal', profile: null },
+    });
+    expect(await info(frame('app://vault-ceremony/index.html', {}), {})).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden-sender' },
+    });
+    expect(await info(frame('https://evil.example/'), {})).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden-sender' },
+    });
     expect(await info({ senderFrame: null }, {})).toMatchObject({ ok: false, error: { kind: 'forbidden-sender' } });
-    expect(await stub.ipcHandlers.get('profiles.list')!(frame('app://vault-ceremony/index.html'), {})).toEqual({ ok: true, value: { profiles: [] } });
+    expect(await stub.ipcHandlers.get('profiles.list')!(frame('app://vault-ceremony/index.html'), {})).toEqual({
+      ok: true,
+      value: { profiles: [] },
+    });
   });
 });

@@ -15,7 +15,13 @@ import { OPEN_FILE_DIALOGS } from './dialogs/open-file-dialog';
 import { openProfileStore } from '../services/profiles/profile-store';
 import { createRehearsalHost } from '../services/rehearsal/rehearsal-host';
 import { OPEN_DIRECTORY_DIALOGS } from './dialogs/open-directory-dialog';
-import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, handleAppRequest } from './security/app-protocol';
+import {
+  APP_ENTRY_URL,
+  APP_ORIGIN,
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  handleAppRequest,
+} from './security/app-protocol';
 import { hardenSession } from './security/harden-session';
 import { hardenWebContents } from './security/harden-web-contents';
 import { hardenWindow } from './security/harden-window';
@@ -46,14 +52,21 @@ function createMainWindow(): void {
 
 async function openFile(purpose: keyof typeof OPEN_FILE_DIALOGS): Promise<string | null> {
   const { title, filters } = OPEN_FILE_DIALOGS[purpose];
-  const options = { title, properties: ['openFile' as const], filters: filters.map((f) => ({ name: f.name, extensions: [...f.extensions] })) };
+  const options = {
+    title,
+    properties: ['openFile' as const],
+    filters: filters.map((f) => ({ name: f.name, extensions: [...f.extensions] })),
+  };
   const choice = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
 }
 
 async function openDirectory(purpose: keyof typeof OPEN_DIRECTORY_DIALOGS): Promise<string | null> {
   const { title, mayCreate } = OPEN_DIRECTORY_DIALOGS[purpose];
-  const options: OpenDialogOptions = { title, properties: mayCreate ? ['openDirectory', 'createDirectory'] : ['openDirectory'] };
+  const options: OpenDialogOptions = {
+    title,
+    properties: mayCreate ? ['openDirectory', 'createDirectory'] : ['openDirectory'],
+  };
   const choice = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
 }

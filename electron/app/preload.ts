@@ -13,7 +13,9 @@ function failure(kind: string, message: string): IpcResult<never> {
 const api: VaultCeremonyApi = {
   invoke(channel, arg) {
     if (!isChannelName(channel)) {
-      return Promise.resolve(failure('unknown-channel', 'The renderer asked for a channel the contract does not name.'));
+      return Promise.resolve(
+        failure('unknown-channel', 'The renderer asked for a channel the contract does not name.'),
+      );
     }
     // The main-process registry answers with data and never throws; a rejection here means no
     // handler answered at all (the main process is shutting down, or the build is inconsistent).

@@ -7,13 +7,26 @@
 import { decodeToken as decodeEncodedToken } from '../../shared/codecs/token-decode';
 import type { GenerationErrorKind, GenerationFamily, GenerationStatus } from '../op-token-generation';
 import type { Result } from '../../shared/result';
-import { logical, methodNotAllowed, noContent, permissionDenied, rawOk, vaultError, type ApiResponse } from './envelope';
+import {
+  logical,
+  methodNotAllowed,
+  noContent,
+  permissionDenied,
+  rawOk,
+  vaultError,
+  type ApiResponse,
+} from './envelope';
 import { allFields, parseRawBody } from './request-body';
 import type { LogicalContext, LogicalRoute, RawContext, RawRoute } from './route';
 import type { Capability } from '../policy';
 
 export const generationRoutes: readonly (RawRoute | LogicalRoute)[] = [
-  { kind: 'raw', pattern: /^sys\/generate-root\/attempt$/, onDrSecondary: false, handle: (ctx) => attempt(ctx, 'root') },
+  {
+    kind: 'raw',
+    pattern: /^sys\/generate-root\/attempt$/,
+    onDrSecondary: false,
+    handle: (ctx) => attempt(ctx, 'root'),
+  },
   { kind: 'raw', pattern: /^sys\/generate-root\/update$/, onDrSecondary: false, handle: (ctx) => update(ctx, 'root') },
   {
     kind: 'raw',
@@ -27,7 +40,13 @@ export const generationRoutes: readonly (RawRoute | LogicalRoute)[] = [
     onDrSecondary: true,
     handle: (ctx) => update(ctx, 'dr-operation-token'),
   },
-  { kind: 'logical', pattern: /^sys\/decode-token$/, onDrSecondary: true, auth: 'none', operations: { update: decodeToken } },
+  {
+    kind: 'logical',
+    pattern: /^sys\/decode-token$/,
+    onDrSecondary: true,
+    auth: 'none',
+    operations: { update: decodeToken },
+  },
 ];
 
 /** Refusals that come before the generation logic itself; undefined to proceed. */
@@ -35,7 +54,8 @@ function guard(ctx: RawContext, family: GenerationFamily): ApiResponse | undefin
   const { cluster, request } = ctx;
   if (family === 'dr-operation-token' && !cluster.isDrSecondary) return vaultError(400, 'Not a DR secondary.');
   if (cluster.options.vaultVersion === 2) {
-    const capability: Capability = request.method === 'GET' ? 'read' : request.method === 'DELETE' ? 'delete' : 'update';
+    const capability: Capability =
+      request.method === 'GET' ? 'read' : request.method === 'DELETE' ? 'delete' : 'update';
     const caller = cluster.authenticate(request.token);
     if (!caller || !cluster.allows(caller, request.path, capability)) return permissionDenied();
   }

@@ -20,7 +20,13 @@ export const kvRoutes: readonly LogicalRoute[] = [
       },
       list: ({ cluster, params }) => {
         const prefix = params[0]!.replace(/\/?$/, params[0] ? '/' : '');
-        const keys = [...new Set([...cluster.storage.kv.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length).replace(/\/.*$/, '/')))].sort();
+        const keys = [
+          ...new Set(
+            [...cluster.storage.kv.keys()]
+              .filter((k) => k.startsWith(prefix))
+              .map((k) => k.slice(prefix.length).replace(/\/.*$/, '/')),
+          ),
+        ].sort();
         return keys.length ? logical({ data: { keys }, mountType: 'kv' }) : { status: 404, body: { errors: [] } };
       },
       update: (ctx) => write(ctx, (target) => target.storage.kv.set(ctx.params[0]!, { ...ctx.fields.raw })),

@@ -16,13 +16,23 @@ const KIND = '(dr|performance)';
 const KIND_OR_ALIAS = '(?:(dr|performance)/)?';
 
 export const replicationRoutes: readonly LogicalRoute[] = [
-  route(/^sys\/replication\/status$/, 'none', true, { read: ({ cluster, network }) => logical({ data: { dr: network.status(cluster, 'dr'), performance: network.status(cluster, 'performance') } }) }),
-  route(new RegExp(`^sys/replication/${KIND}/status$`), 'none', true, { read: ({ cluster, network, params }) => logical({ data: network.status(cluster, kindOf(params)) }) }),
+  route(/^sys\/replication\/status$/, 'none', true, {
+    read: ({ cluster, network }) =>
+      logical({ data: { dr: network.status(cluster, 'dr'), performance: network.status(cluster, 'performance') } }),
+  }),
+  route(new RegExp(`^sys/replication/${KIND}/status$`), 'none', true, {
+    read: ({ cluster, network, params }) => logical({ data: network.status(cluster, kindOf(params)) }),
+  }),
 
   route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/enable$`), 'sudo', false, {
-    update: (ctx) => withField(ctx, 'primary_cluster_addr', (addr) => warn(ctx.network.enablePrimary(ctx.cluster, kindOf(ctx.params), addr))),
+    update: (ctx) =>
+      withField(ctx, 'primary_cluster_addr', (addr) =>
+        warn(ctx.network.enablePrimary(ctx.cluster, kindOf(ctx.params), addr)),
+      ),
   }),
-  route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/secondary-token$`), 'sudo', false, { update: secondaryToken }),
+  route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/secondary-token$`), 'sudo', false, {
+    update: secondaryToken,
+  }),
   route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/revoke-secondary$`), 'sudo', false, {
     update: (ctx) =>
       withField(ctx, 'id', (id) => {
@@ -30,23 +40,45 @@ export const replicationRoutes: readonly LogicalRoute[] = [
         return r.ok ? noContent() : replicationError(r.error);
       }),
   }),
-  route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/demote$`), 'sudo', false, { update: (ctx) => warn(ctx.network.demote(ctx.cluster, kindOf(ctx.params))) }),
-  route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/disable$`), 'sudo', false, { update: (ctx) => warn(ctx.network.disable(ctx.cluster, kindOf(ctx.params))) }),
+  route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/demote$`), 'sudo', false, {
+    update: (ctx) => warn(ctx.network.demote(ctx.cluster, kindOf(ctx.params))),
+  }),
+  route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/disable$`), 'sudo', false, {
+    update: (ctx) => warn(ctx.network.disable(ctx.cluster, kindOf(ctx.params))),
+  }),
   route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}secondary/enable$`), 'sudo', false, {
-    update: (ctx) => withField(ctx, 'token', (token) => warn(ctx.network.enableSecondary(ctx.cluster, kindOf(ctx.params), token))),
+    update: (ctx) =>
+      withField(ctx, 'token', (token) => warn(ctx.network.enableSecondary(ctx.cluster, kindOf(ctx.params), token))),
   }),
 
-  route(/^sys\/replication\/dr\/secondary\/promote$/, 'none', true, { update: (ctx) => withDrToken(ctx, 'promote', () => promote(ctx, 'dr')) }),
-  route(/^sys\/replication\/dr\/secondary\/update-primary$/, 'none', true, { update: (ctx) => withDrToken(ctx, 'update-primary', () => updatePrimary(ctx, 'dr')) }),
-  route(/^sys\/replication\/dr\/secondary\/disable$/, 'none', true, { update: (ctx) => withDrToken(ctx, 'disable', () => warn(ctx.network.disable(ctx.cluster, 'dr'))) }),
+  route(/^sys\/replication\/dr\/secondary\/promote$/, 'none', true, {
+    update: (ctx) => withDrToken(ctx, 'promote', () => promote(ctx, 'dr')),
+  }),
+  route(/^sys\/replication\/dr\/secondary\/update-primary$/, 'none', true, {
+    update: (ctx) => withDrToken(ctx, 'update-primary', () => updatePrimary(ctx, 'dr')),
+  }),
+  route(/^sys\/replication\/dr\/secondary\/disable$/, 'none', true, {
+    update: (ctx) => withDrToken(ctx, 'disable', () => warn(ctx.network.disable(ctx.cluster, 'dr'))),
+  }),
   route(/^sys\/replication\/dr\/secondary\/operation-token\/delete$/, 'none', true, { update: deleteOperationToken }),
 
-  route(/^sys\/replication\/(?:performance\/)?secondary\/promote$/, 'sudo', false, { update: (ctx) => promote(ctx, 'performance') }),
-  route(/^sys\/replication\/(?:performance\/)?secondary\/update-primary$/, 'sudo', false, { update: (ctx) => updatePrimary(ctx, 'performance') }),
-  route(/^sys\/replication\/(?:performance\/)?secondary\/disable$/, 'sudo', false, { update: (ctx) => warn(ctx.network.disable(ctx.cluster, 'performance')) }),
+  route(/^sys\/replication\/(?:performance\/)?secondary\/promote$/, 'sudo', false, {
+    update: (ctx) => promote(ctx, 'performance'),
+  }),
+  route(/^sys\/replication\/(?:performance\/)?secondary\/update-primary$/, 'sudo', false, {
+    update: (ctx) => updatePrimary(ctx, 'performance'),
+  }),
+  route(/^sys\/replication\/(?:performance\/)?secondary\/disable$/, 'sudo', false, {
+    update: (ctx) => warn(ctx.network.disable(ctx.cluster, 'performance')),
+  }),
 ];
 
-function route(pattern: RegExp, auth: LogicalRoute['auth'], onDrSecondary: boolean, operations: LogicalRoute['operations']): LogicalRoute {
+function route(
+  pattern: RegExp,
+  auth: LogicalRoute['auth'],
+  onDrSecondary: boolean,
+  operations: LogicalRoute['operations'],
+): LogicalRoute {
   return { kind: 'logical', pattern, auth, onDrSecondary, operations };
 }
 
@@ -58,7 +90,10 @@ function secondaryToken(ctx: LogicalContext): ApiResponse {
   const read = allFields({ id: ctx.fields.string('id'), ttl: ctx.fields.durationSeconds('ttl', 30 * 60) });
   if (!read.ok) return vaultError(400, read.error.message);
   if (ctx.fields.has('secondary_public_key')) {
-    return vaultError(400, 'the rehearsal Vault does not support secondary_public_key; request a wrapped activation token instead');
+    return vaultError(
+      400,
+      'the rehearsal Vault does not support secondary_public_key; request a wrapped activation token instead',
+    );
   }
   const r = ctx.network.secondaryToken(ctx.cluster, kindOf(ctx.params), read.value.id, read.value.ttl);
   if (!r.ok) return replicationError(r.error);
@@ -75,7 +110,10 @@ function secondaryToken(ctx: LogicalContext): ApiResponse {
 }
 
 function promote(ctx: LogicalContext, kind: ReplicationKind): ApiResponse {
-  const read = allFields({ primaryClusterAddr: ctx.fields.string('primary_cluster_addr'), force: ctx.fields.bool('force') });
+  const read = allFields({
+    primaryClusterAddr: ctx.fields.string('primary_cluster_addr'),
+    force: ctx.fields.bool('force'),
+  });
   return read.ok ? warn(ctx.network.promote(ctx.cluster, kind, read.value)) : vaultError(400, read.error.message);
 }
 
@@ -134,4 +172,3 @@ function warn(r: Result<string[], ReplicationErrorKind>): ApiResponse {
 function replicationError(e: { kind: ReplicationErrorKind; message: string }): ApiResponse {
   return vaultError(e.kind === 'catching-up' ? 503 : 400, e.message);
 }
-

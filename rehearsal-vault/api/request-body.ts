@@ -12,7 +12,13 @@ export type BodyErrorKind = 'eof' | 'invalid-json';
 const PREFIX = 'failed to parse JSON input: ';
 
 type RawFieldType = 'string' | 'bool' | 'int' | 'strings';
-type RawValue<T extends RawFieldType> = T extends 'string' ? string : T extends 'bool' ? boolean : T extends 'int' ? number : string[];
+type RawValue<T extends RawFieldType> = T extends 'string'
+  ? string
+  : T extends 'bool'
+    ? boolean
+    : T extends 'int'
+      ? number
+      : string[];
 
 /** Parses a raw handler's body into the typed fields of `struct` (a Go struct name, for errors). */
 export function parseRawBody<S extends Record<string, RawFieldType>>(
@@ -29,13 +35,19 @@ export function parseRawBody<S extends Record<string, RawFieldType>>(
     if (field === undefined || value === null) continue;
     const want = fields[field]!;
     const fits =
-      want === 'string' ? typeof value === 'string'
-      : want === 'bool' ? typeof value === 'boolean'
-      : want === 'int' ? Number.isInteger(value)
-      : Array.isArray(value) && value.every((v) => typeof v === 'string');
+      want === 'string'
+        ? typeof value === 'string'
+        : want === 'bool'
+          ? typeof value === 'boolean'
+          : want === 'int'
+            ? Number.isInteger(value)
+            : Array.isArray(value) && value.every((v) => typeof v === 'string');
     if (!fits) {
       const goWant = { string: 'string', bool: 'bool', int: 'int', strings: '[]string' }[want];
-      return err('invalid-json', `${PREFIX}json: cannot unmarshal ${goType(value)} into Go struct field ${struct}.${name} of type ${goWant}`);
+      return err(
+        'invalid-json',
+        `${PREFIX}json: cannot unmarshal ${goType(value)} into Go struct field ${struct}.${name} of type ${goWant}`,
+      );
     }
     out[field] = value;
   }
@@ -63,7 +75,10 @@ function jsonObject(body: string, goValueType: string): Result<object, 'invalid-
     return err('invalid-json', PREFIX + syntaxReason(e));
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return err('invalid-json', `${PREFIX}json: cannot unmarshal ${goType(parsed)} into Go value of type ${goValueType}`);
+    return err(
+      'invalid-json',
+      `${PREFIX}json: cannot unmarshal ${goType(parsed)} into Go value of type ${goValueType}`,
+    );
   }
   return ok(parsed);
 }
@@ -140,7 +155,9 @@ function goType(v: unknown): string {
  */
 function syntaxReason(e: unknown): string {
   const at = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
-  return at === undefined ? 'invalid JSON (unexpected end of input or character)' : `invalid character at input byte ${at}`;
+  return at === undefined
+    ? 'invalid JSON (unexpected end of input or character)'
+    : `invalid character at input byte ${at}`;
 }
 
 type Value<R> = R extends { readonly value: infer V } ? V : never;

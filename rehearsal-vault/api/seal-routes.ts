@@ -13,7 +13,12 @@ const BUILD_DATE = '2025-06-24T14:30:00Z';
 
 export const sealRoutes: readonly RawRoute[] = [
   { kind: 'raw', pattern: /^sys\/init$/, onDrSecondary: true, handle: init },
-  { kind: 'raw', pattern: /^sys\/seal-status$/, onDrSecondary: true, handle: ({ cluster, request }) => (request.method === 'GET' ? rawOk(sealStatus(cluster)) : methodNotAllowed()) },
+  {
+    kind: 'raw',
+    pattern: /^sys\/seal-status$/,
+    onDrSecondary: true,
+    handle: ({ cluster, request }) => (request.method === 'GET' ? rawOk(sealStatus(cluster)) : methodNotAllowed()),
+  },
   { kind: 'raw', pattern: /^sys\/unseal$/, onDrSecondary: true, handle: unseal },
   { kind: 'raw', pattern: /^sys\/seal$/, onDrSecondary: false, handle: seal },
   { kind: 'raw', pattern: /^sys\/health$/, onDrSecondary: true, handle: health },
@@ -102,7 +107,14 @@ export function sealStatus(cluster: Cluster): Record<string, unknown> {
 /** sys/health: the status-code parameters and their defaults are Vault's. */
 function health({ cluster, request }: RawContext): ApiResponse {
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed();
-  const codes = { uninitcode: 501, sealedcode: 503, standbycode: 429, activecode: 200, drsecondarycode: 472, performancestandbycode: 473 };
+  const codes = {
+    uninitcode: 501,
+    sealedcode: 503,
+    standbycode: 429,
+    activecode: 200,
+    drsecondarycode: 472,
+    performancestandbycode: 473,
+  };
   for (const name of Object.keys(codes) as Array<keyof typeof codes>) {
     const given = request.query.get(name);
     if (given === null) continue;
@@ -111,7 +123,13 @@ function health({ cluster, request }: RawContext): ApiResponse {
   }
   const initialized = cluster.seal.config !== undefined;
   const sealed = cluster.seal.sealed;
-  const code = !initialized ? codes.uninitcode : sealed ? codes.sealedcode : cluster.isDrSecondary ? codes.drsecondarycode : codes.activecode;
+  const code = !initialized
+    ? codes.uninitcode
+    : sealed
+      ? codes.sealedcode
+      : cluster.isDrSecondary
+        ? codes.drsecondarycode
+        : codes.activecode;
   if (request.method === 'HEAD') return { status: code };
   return {
     status: code,
@@ -130,7 +148,11 @@ function health({ cluster, request }: RawContext): ApiResponse {
       clock_skew_ms: 0,
       replication_primary_canary_age_ms: 0,
       ...(initialized && !sealed ? { last_wal: cluster.storage.wal } : {}),
-      license: { state: 'autoloaded', expiry_time: new Date(Date.now() + 365 * 86_400_000).toISOString(), terminated: false },
+      license: {
+        state: 'autoloaded',
+        expiry_time: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+        terminated: false,
+      },
     },
   };
 }

@@ -17,7 +17,9 @@ export const tokenRoutes: readonly LogicalRoute[] = [
   tokenRoute(/^auth\/token\/create$/, { update: (ctx) => create(ctx, undefined) }),
   tokenRoute(/^auth\/token\/create\/([^/]+)$/, { update: (ctx) => create(ctx, ctx.params[0]) }),
   tokenRoute(/^auth\/token\/roles\/([^/]+)$/, { read: readRole, update: writeRole }),
-  tokenRoute(/^auth\/token\/lookup-self$/, { read: ({ caller }) => logical({ data: describe(caller!), mountType: 'token' }) }),
+  tokenRoute(/^auth\/token\/lookup-self$/, {
+    read: ({ caller }) => logical({ data: describe(caller!), mountType: 'token' }),
+  }),
   tokenRoute(/^auth\/token\/revoke-self$/, { update: ({ cluster, caller }) => revoke(cluster, caller!.id) }),
   tokenRoute(/^auth\/token\/revoke$/, {
     update: ({ cluster, fields }) => {
@@ -52,16 +54,28 @@ function create(ctx: LogicalContext, roleName: string | undefined): ApiResponse 
   if (role && requested) {
     const outside = requested.filter((p) => !role.allowedPolicies.includes(p));
     if (outside.length > 0) {
-      return vaultError(400, `token policies (${JSON.stringify(requested)}) must be subset of the role's allowed policies (${JSON.stringify(role.allowedPolicies)})`);
+      return vaultError(
+        400,
+        `token policies (${JSON.stringify(requested)}) must be subset of the role's allowed policies (${JSON.stringify(role.allowedPolicies)})`,
+      );
     }
   }
   policies = [...new Set(policies)].sort();
-  const batch = role ? role.tokenType === 'batch' || (role.tokenType === 'default-batch' && type !== 'service') : type === 'batch';
+  const batch = role
+    ? role.tokenType === 'batch' || (role.tokenType === 'default-batch' && type !== 'service')
+    : type === 'batch';
   const orphan = role?.orphan ?? noParent;
   const path = roleName === undefined ? 'auth/token/create' : `auth/token/create/${roleName}`;
   const entry = batch
     ? cluster.storage.tokens.createBatch({ policies, ttl: ttl, orphan, path, displayName: `token-${displayName}` })
-    : cluster.storage.tokens.createService({ policies, ttl: ttl, orphan, renewable: renewable, path, displayName: `token-${displayName}` });
+    : cluster.storage.tokens.createService({
+        policies,
+        ttl: ttl,
+        orphan,
+        renewable: renewable,
+        path,
+        displayName: `token-${displayName}`,
+      });
   if (!batch) cluster.recordWrite();
   return logical({
     auth: {
@@ -108,7 +122,8 @@ function writeRole({ cluster, params, fields }: LogicalContext): ApiResponse {
   });
   if (!read.ok) return vaultError(400, read.error.message);
   const { allowed, orphan, renewable, tokenType, ttl } = read.value;
-  if (!(TOKEN_TYPES as readonly string[]).includes(tokenType)) return vaultError(400, `invalid 'token_type' value "${tokenType}"`);
+  if (!(TOKEN_TYPES as readonly string[]).includes(tokenType))
+    return vaultError(400, `invalid 'token_type' value "${tokenType}"`);
   if (tokenType === 'batch' && renewable) return vaultError(400, 'batch tokens cannot be renewable');
   const role: TokenRole = {
     name: params[0]!,

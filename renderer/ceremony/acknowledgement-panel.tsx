@@ -6,7 +6,11 @@
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import type { CeremonyHandle } from './use-ceremony';
 
-const ROLE: Record<string, string> = { administrator: 'The administrator', witness: 'A witness', officer: 'An officer' };
+const ROLE: Record<string, string> = {
+  administrator: 'The administrator',
+  witness: 'A witness',
+  officer: 'An officer',
+};
 
 export function AcknowledgementPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   if (ceremony.acknowledgements.length === 0) return null;
@@ -16,7 +20,10 @@ export function AcknowledgementPanel({ ceremony, handle }: { ceremony: CeremonyS
       <ul className="ack-list">
         {ceremony.acknowledgements.map((request, i) => {
           const first = request.anyOf[0]!;
-          const who = request.anyOf.length === 1 ? `${first.name} (${first.role})` : `${ROLE[first.role] ?? first.role}: any one of ${request.anyOf.map((o) => o.name).join(', ')}`;
+          const who =
+            request.anyOf.length === 1
+              ? `${first.name} (${first.role})`
+              : `${ROLE[first.role] ?? first.role}: any one of ${request.anyOf.map((o) => o.name).join(', ')}`;
           return (
             <li key={i} className="ack">
               <p className="ack-who">{who}</p>
@@ -27,7 +34,14 @@ export function AcknowledgementPanel({ ceremony, handle }: { ceremony: CeremonyS
                     key={option.name}
                     type="button"
                     disabled={handle.busy}
-                    onClick={() => void handle.send('ceremony.act', { type: 'acknowledge', step: ceremony.step, actor: option.name, role: option.role })}
+                    onClick={() =>
+                      void handle.send('ceremony.act', {
+                        type: 'acknowledge',
+                        step: ceremony.step,
+                        actor: option.name,
+                        role: option.role,
+                      })
+                    }
                   >
                     Confirm as {option.name}
                   </button>

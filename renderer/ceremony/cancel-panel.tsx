@@ -36,16 +36,28 @@ export function CancelPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
     <section aria-labelledby="cancel-heading" className="card card-critical">
       <h2 id="cancel-heading">Cancel the ceremony?</h2>
       <p>
-        Cancelling is a deviation a witness confirms. The laptop then still runs the closing steps that apply: it cancels an open attempt, deletes a DR
-        operation token already generated, and everyone signs the transcript of what happened.
+        Cancelling is a deviation a witness confirms. The laptop then still runs the closing steps that apply: it
+        cancels an open attempt, deletes a DR operation token already generated, and everyone signs the transcript of
+        what happened.
       </p>
       <div className="field">
         <label htmlFor="cancel-reason">Why (for the record)</label>
-        <textarea id="cancel-reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={500} />
+        <textarea
+          id="cancel-reason"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          rows={2}
+          maxLength={500}
+        />
       </div>
       {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
       <div className="actions">
-        <button type="button" className="danger" disabled={handle.busy || reason.trim() === ''} onClick={() => void stop('cancel')}>
+        <button
+          type="button"
+          className="danger"
+          disabled={handle.busy || reason.trim() === ''}
+          onClick={() => void stop('cancel')}
+        >
           Cancel the ceremony
         </button>
         <button type="button" onClick={() => setOpen(false)}>
@@ -54,9 +66,17 @@ export function CancelPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
       </div>
       <details className="abort">
         <summary>Abort at once instead (emergencies only)</summary>
-        <p>Aborting stops immediately: no attempt is cancelled and no token is deleted; the loose ends are listed for someone to clean up.</p>
+        <p>
+          Aborting stops immediately: no attempt is cancelled and no token is deleted; the loose ends are listed for
+          someone to clean up.
+        </p>
         <TypeToConfirm expected="abort" value={abortWord} onChange={setAbortWord} what="abort the ceremony" />
-        <button type="button" className="danger" disabled={handle.busy || reason.trim() === '' || !isConfirmed('abort', abortWord)} onClick={() => void stop('abort')}>
+        <button
+          type="button"
+          className="danger"
+          disabled={handle.busy || reason.trim() === '' || !isConfirmed('abort', abortWord)}
+          onClick={() => void stop('abort')}
+        >
           Abort the ceremony
         </button>
       </details>

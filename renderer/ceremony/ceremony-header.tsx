@@ -13,8 +13,13 @@ export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
   return (
     <section className="ceremony-header" aria-label="Ceremony status" data-testid="ceremony-header">
       <p className="ceremony-name">
-        <strong className={ceremony.plan.rehearsal ? 'rehearsal-tag' : 'live-tag'}>{ceremony.plan.rehearsal ? 'REHEARSAL' : 'LIVE'}</strong>{' '}
-        {ceremony.plan.title} <span className="muted">({ceremony.plan.id}, profile {ceremony.plan.profile})</span>
+        <strong className={ceremony.plan.rehearsal ? 'rehearsal-tag' : 'live-tag'}>
+          {ceremony.plan.rehearsal ? 'REHEARSAL' : 'LIVE'}
+        </strong>{' '}
+        {ceremony.plan.title}{' '}
+        <span className="muted">
+          ({ceremony.plan.id}, profile {ceremony.plan.profile})
+        </span>
       </p>
       <dl className="ceremony-facts">
         <div>
@@ -32,7 +37,9 @@ export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
         </div>
         <div>
           <dt>Shares</dt>
-          <dd data-testid="ceremony-progress">{ceremony.progress ? `${ceremony.progress.entered} of ${ceremony.progress.required} entered` : '—'}</dd>
+          <dd data-testid="ceremony-progress">
+            {ceremony.progress ? `${ceremony.progress.entered} of ${ceremony.progress.required} entered` : '—'}
+          </dd>
         </div>
       </dl>
     </section>

@@ -14,7 +14,11 @@ type Journals = Value<'ceremony.resumable'>['journals'];
 
 export function CeremonyStart({ info, handle }: { info: AppInfo | undefined; handle: CeremonyHandle }) {
   if (info === undefined) return <p role="status">Loading…</p>;
-  return info.mode === 'rehearsal' ? <RehearsalStart handle={handle} /> : <PlanStart handle={handle} profile={info.profile ?? ''} />;
+  return info.mode === 'rehearsal' ? (
+    <RehearsalStart handle={handle} />
+  ) : (
+    <PlanStart handle={handle} profile={info.profile ?? ''} />
+  );
 }
 
 function PlanStart({ handle, profile }: { handle: CeremonyHandle; profile: string }) {
@@ -39,10 +43,18 @@ function PlanStart({ handle, profile }: { handle: CeremonyHandle; profile: strin
       <form onSubmit={start} noValidate aria-labelledby="plan-start-heading">
         <h2 id="plan-start-heading">Start from the reviewed plan</h2>
         <p>
-          This session works against profile <strong>{profile}</strong>. The plan must name it; the laptop checks each officer's share against the key
-          the plan pins for them.
+          This session works against profile <strong>{profile}</strong>. The plan must name it; the laptop checks each
+          officer's share against the key the plan pins for them.
         </p>
-        <FilePathField id="plan-path" purpose="ceremony-plan" label="Ceremony plan" value={planPath} onChange={setPlanPath} required hint="The YAML plan the witnesses reviewed." />
+        <FilePathField
+          id="plan-path"
+          purpose="ceremony-plan"
+          label="Ceremony plan"
+          value={planPath}
+          onChange={setPlanPath}
+          required
+          hint="The YAML plan the witnesses reviewed."
+        />
         <FilePathField
           id="officer-keys-path"
           purpose="officer-public-keys"
@@ -62,8 +74,9 @@ function PlanStart({ handle, profile }: { handle: CeremonyHandle; profile: strin
         <section aria-labelledby="resume-heading">
           <h2 id="resume-heading">Resume a ceremony</h2>
           <p>
-            After a crash, a power cut or a restart, a ceremony goes on from its journal. The laptop records the interruption and reads from Vault where
-            the attempt stands; the secrets it held are gone, so the machine decides what is needed again (usually a witnessed restart of the attempt).
+            After a crash, a power cut or a restart, a ceremony goes on from its journal. The laptop records the
+            interruption and reads from Vault where the attempt stands; the secrets it held are gone, so the machine
+            decides what is needed again (usually a witnessed restart of the attempt).
           </p>
           <table data-testid="resumable">
             <thead>
@@ -89,7 +102,13 @@ function PlanStart({ handle, profile }: { handle: CeremonyHandle; profile: strin
                     {j.ended ? ' (ended)' : ''}
                   </td>
                   <td>
-                    <button type="button" className="secondary" disabled={handle.busy || !j.readable || j.profile !== profile} onClick={() => void handle.send('ceremony.resume', { id: j.id, ...keys })} aria-label={`${j.ended ? 'Reopen' : 'Resume'} ${j.planId} started ${j.startedAt}`}>
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={handle.busy || !j.readable || j.profile !== profile}
+                      onClick={() => void handle.send('ceremony.resume', { id: j.id, ...keys })}
+                      aria-label={`${j.ended ? 'Reopen' : 'Resume'} ${j.planId} started ${j.startedAt}`}
+                    >
                       {j.ended ? 'Reopen to export' : 'Resume'}
                     </button>
                   </td>
@@ -129,22 +148,42 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
     <form onSubmit={start} noValidate aria-labelledby="rehearsal-start-heading">
       <h2 id="rehearsal-start-heading">Rehearse the promotion</h2>
       <p>
-        A fresh rehearsal Vault (a primary and its DR secondary) is started for this rehearsal, initialised with one PGP-encrypted share per officer as{' '}
-        <code>vault operator init -pgp-keys</code> hands them out. The keys, shares and plan are written to a rehearsal kit folder shown once the
-        rehearsal starts; people choose their files from it. Everything is marked REHEARSAL.
+        A fresh rehearsal Vault (a primary and its DR secondary) is started for this rehearsal, initialised with one
+        PGP-encrypted share per officer as <code>vault operator init -pgp-keys</code> hands them out. The keys, shares
+        and plan are written to a rehearsal kit folder shown once the rehearsal starts; people choose their files from
+        it. Everything is marked REHEARSAL.
       </p>
       <div className="field-grid">
         <div className="field">
           <label htmlFor="rehearsal-officers">Officers</label>
-          <input id="rehearsal-officers" type="number" min={1} max={9} value={officers} disabled={ownKeys} onChange={(e) => setOfficers(Number(e.target.value))} />
+          <input
+            id="rehearsal-officers"
+            type="number"
+            min={1}
+            max={9}
+            value={officers}
+            disabled={ownKeys}
+            onChange={(e) => setOfficers(Number(e.target.value))}
+          />
         </div>
         <div className="field">
           <label htmlFor="rehearsal-threshold">Shares needed (threshold)</label>
-          <input id="rehearsal-threshold" type="number" min={1} max={9} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} />
+          <input
+            id="rehearsal-threshold"
+            type="number"
+            min={1}
+            max={9}
+            value={threshold}
+            onChange={(e) => setThreshold(Number(e.target.value))}
+          />
         </div>
         <div className="field">
           <label htmlFor="rehearsal-version">Vault version</label>
-          <select id="rehearsal-version" value={vaultVersion} onChange={(e) => setVaultVersion(e.target.value === '2' ? 2 : 1)}>
+          <select
+            id="rehearsal-version"
+            value={vaultVersion}
+            onChange={(e) => setVaultVersion(e.target.value === '2' ? 2 : 1)}
+          >
             <option value={1}>1.x (DR operation token from officers' shares)</option>
             <option value={2}>2.x (the primary's root token first, then shares)</option>
           </select>

@@ -46,21 +46,32 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
           </figure>
           {ceremony.kitDir && !ended && (
             <p className="hint" data-testid="kit-dir">
-              Rehearsal kit (keys, shares and plan for everyone taking part): <span className="path">{ceremony.kitDir}</span>
+              Rehearsal kit (keys, shares and plan for everyone taking part):{' '}
+              <span className="path">{ceremony.kitDir}</span>
             </p>
           )}
           {ceremony.stopped && (
             <Notice tone="error">
-              {ceremony.lastError?.message ?? 'The ceremony stopped.'} Nothing more can happen in this ceremony: its journal could not be written. Fix the
-              disk, then restart the app to resume from the journal.
+              {ceremony.lastError?.message ?? 'The ceremony stopped.'} Nothing more can happen in this ceremony: its
+              journal could not be written. Fix the disk, then restart the app to resume from the journal.
             </Notice>
           )}
           {ceremony.blocker && <Notice tone="error">{ceremony.blocker}</Notice>}
           <OpenDeviations ceremony={ceremony} handle={handle} />
           {!ceremony.stopped && ceremony.awaiting !== 'deviation' && <NextMove ceremony={ceremony} handle={handle} />}
           {ended && (
-            <section aria-labelledby="outcome-heading" className={`card ${ceremony.step === 'finished' ? 'card-good' : 'card-critical'}`} data-testid="outcome">
-              <h2 id="outcome-heading">{ceremony.step === 'finished' ? (ceremony.plan.kind === 'promotion' ? 'Promoted and recorded' : 'Failed back and recorded') : ceremony.title}</h2>
+            <section
+              aria-labelledby="outcome-heading"
+              className={`card ${ceremony.step === 'finished' ? 'card-good' : 'card-critical'}`}
+              data-testid="outcome"
+            >
+              <h2 id="outcome-heading">
+                {ceremony.step === 'finished'
+                  ? ceremony.plan.kind === 'promotion'
+                    ? 'Promoted and recorded'
+                    : 'Failed back and recorded'
+                  : ceremony.title}
+              </h2>
               {ceremony.looseEnds.length === 0 ? (
                 <p>Nothing is left open on Vault.</p>
               ) : (
@@ -78,7 +89,12 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
           {ended && everyoneSigned && <ExportPanel ceremony={ceremony} handle={handle} />}
           {(ended || ceremony.stopped) && (
             <div className="actions">
-              <button type="button" className="secondary" disabled={handle.busy} onClick={() => void handle.send('ceremony.close', {})}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={handle.busy}
+                onClick={() => void handle.send('ceremony.close', {})}
+              >
                 Close this ceremony
               </button>
             </div>
@@ -90,7 +106,8 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
             </div>
           )}
           <p className="hint journal-line">
-            Journal: <span className="path">{ceremony.journal.path}</span>, {ceremony.journal.events} events, head <span className="path">{ceremony.journal.head}</span>
+            Journal: <span className="path">{ceremony.journal.path}</span>, {ceremony.journal.events} events, head{' '}
+            <span className="path">{ceremony.journal.head}</span>
           </p>
         </div>
         <StepList ceremony={ceremony} />
@@ -110,8 +127,9 @@ function NextMove({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: Ce
       )}
       {ceremony.step === 'promote' && ceremony.acknowledgements.length > 0 && !ceremony.action?.force && (
         <p className="hint">
-          If Vault refuses because the secondary is still catching up, and the old primary is confirmed gone, the administrator raises a “Promote with
-          force” deviation; once a witness confirms it, the forced promotion is authorised here.
+          If Vault refuses because the secondary is still catching up, and the old primary is confirmed gone, the
+          administrator raises a “Promote with force” deviation; once a witness confirms it, the forced promotion is
+          authorised here.
         </p>
       )}
       {ceremony.input === 'share' ? (

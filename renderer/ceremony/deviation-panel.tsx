@@ -54,7 +54,12 @@ export function OpenDeviations({ ceremony, handle }: { ceremony: CeremonySnapsho
           </p>
           <div className="actions">
             {witnessesFor(ceremony, d).map((name) => (
-              <button key={name} type="button" disabled={handle.busy} onClick={() => void handle.send('ceremony.act', { type: 'deviationWitnessed', id: d.id, actor: name })}>
+              <button
+                key={name}
+                type="button"
+                disabled={handle.busy}
+                onClick={() => void handle.send('ceremony.act', { type: 'deviationWitnessed', id: d.id, actor: name })}
+              >
                 Witness #{d.id} as {name}
               </button>
             ))}
@@ -105,22 +110,30 @@ export function RaiseDeviation({ ceremony, handle }: { ceremony: CeremonySnapsho
         <div className="field">
           <label htmlFor="deviation-kind">What happened</label>
           <select id="deviation-kind" value={kind} onChange={(e) => setKind(e.target.value as RaiseKind)}>
-            {(['note', 'officer-absent', 'officer-substituted', 'force-promote', 'token-not-deleted'] as const).map((k) => (
-              <option key={k} value={k}>
-                {KIND_TEXT[k]}
-              </option>
-            ))}
+            {(['note', 'officer-absent', 'officer-substituted', 'force-promote', 'token-not-deleted'] as const).map(
+              (k) => (
+                <option key={k} value={k}>
+                  {KIND_TEXT[k]}
+                </option>
+              ),
+            )}
           </select>
           {kind === 'force-promote' && (
             <p className="hint">
-              Only when Vault refuses to promote because the secondary is still catching up, and the old primary is confirmed gone. Writes not yet
-              replicated will be lost. Once witnessed, the administrator and a witness authorise the forced promotion.
+              Only when Vault refuses to promote because the secondary is still catching up, and the old primary is
+              confirmed gone. Writes not yet replicated will be lost. Once witnessed, the administrator and a witness
+              authorise the forced promotion.
             </p>
           )}
         </div>
         <div className="field">
           <label htmlFor="deviation-actor">Raised by</label>
-          <select id="deviation-actor" value={kind === 'note' ? actor : admin} disabled={kind !== 'note'} onChange={(e) => setActor(e.target.value)}>
+          <select
+            id="deviation-actor"
+            value={kind === 'note' ? actor : admin}
+            disabled={kind !== 'note'}
+            onChange={(e) => setActor(e.target.value)}
+          >
             {(kind === 'note' ? everyone : [admin]).map((name) => (
               <option key={name} value={name}>
                 {name}
@@ -144,12 +157,25 @@ export function RaiseDeviation({ ceremony, handle }: { ceremony: CeremonySnapsho
         {kind === 'officer-substituted' && (
           <div className="field">
             <label htmlFor="deviation-substitute">Substitute's name</label>
-            <input id="deviation-substitute" type="text" value={substitute} onChange={(e) => setSubstitute(e.target.value)} autoComplete="off" spellCheck={false} />
+            <input
+              id="deviation-substitute"
+              type="text"
+              value={substitute}
+              onChange={(e) => setSubstitute(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
           </div>
         )}
         <div className="field">
           <label htmlFor="deviation-reason">For the record: what happened and why</label>
-          <textarea id="deviation-reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} />
+          <textarea
+            id="deviation-reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            rows={3}
+            maxLength={500}
+          />
         </div>
         {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
         <div className="actions">

@@ -22,9 +22,22 @@ export function ExportPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
   return (
     <section aria-labelledby="export-heading" className="card">
       <h2 id="export-heading">Export the signed transcript bundle</h2>
-      {ceremony.exportedTo && <p>Already exported to <span className="path">{ceremony.exportedTo}</span>; another copy may go to another new folder.</p>}
+      {ceremony.exportedTo && (
+        <p>
+          Already exported to <span className="path">{ceremony.exportedTo}</span>; another copy may go to another new
+          folder.
+        </p>
+      )}
       <form onSubmit={exportBundle} noValidate>
-        <FolderPathField id="export-dir" purpose="export-bundle" label="Bundle folder" value={dir} onChange={setDir} required hint="A new or empty folder, e.g. on the removable drive for the auditors. Nothing is ever overwritten." />
+        <FolderPathField
+          id="export-dir"
+          purpose="export-bundle"
+          label="Bundle folder"
+          value={dir}
+          onChange={setDir}
+          required
+          hint="A new or empty folder, e.g. on the removable drive for the auditors. Nothing is ever overwritten."
+        />
         {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
         <div className="actions">
           <button type="submit" disabled={handle.busy || dir.trim() === ''}>

@@ -13,14 +13,23 @@ export function RetryPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; h
       <h2 id="retry-heading">The laptop's last step did not succeed</h2>
       <p role="alert">{ceremony.lastError?.message ?? ceremony.lastResult ?? 'The last action failed.'}</p>
       <p>
-        Fix what the message names, then try again. If the connection profile was wrong (a CA, a certificate, an address), correct it on the Connection
-        profiles screen first, then reconnect.
+        Fix what the message names, then try again. If the connection profile was wrong (a CA, a certificate, an
+        address), correct it on the Connection profiles screen first, then reconnect.
       </p>
       <div className="actions">
-        <button type="button" disabled={handle.busy} onClick={() => void handle.send('ceremony.retry', { reconnect: false })}>
+        <button
+          type="button"
+          disabled={handle.busy}
+          onClick={() => void handle.send('ceremony.retry', { reconnect: false })}
+        >
           Try again
         </button>
-        <button type="button" className="secondary" disabled={handle.busy} onClick={() => void handle.send('ceremony.retry', { reconnect: true })}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={handle.busy}
+          onClick={() => void handle.send('ceremony.retry', { reconnect: true })}
+        >
           Reconnect and try again
         </button>
       </div>

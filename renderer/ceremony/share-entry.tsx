@@ -73,12 +73,19 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
     setPassphrase('');
     setPlaintext('');
     await (form === 'plaintext'
-        ? handle.send('ceremony.submitShare', { officer: actor, pasted: secretShare, unlock: { kind: 'plaintext' } })
-        : handle.send('ceremony.submitShare', {
-            officer: actor,
-            pasted,
-            unlock: unlock === 'gpg' ? { kind: 'gpg' } : { kind: 'openpgp', privateKeyPath: keyPath.trim(), ...(secretPassphrase ? { passphrase: secretPassphrase } : {}) },
-          }));
+      ? handle.send('ceremony.submitShare', { officer: actor, pasted: secretShare, unlock: { kind: 'plaintext' } })
+      : handle.send('ceremony.submitShare', {
+          officer: actor,
+          pasted,
+          unlock:
+            unlock === 'gpg'
+              ? { kind: 'gpg' }
+              : {
+                  kind: 'openpgp',
+                  privateKeyPath: keyPath.trim(),
+                  ...(secretPassphrase ? { passphrase: secretPassphrase } : {}),
+                },
+        }));
   }
 
   // A share for another officer, or not a share at all, is of no use to keep.
@@ -89,15 +96,19 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
     }
   }, [handle.error]);
 
-  const keyHint = ceremony.kitDir && actor ? `In this rehearsal: ${ceremony.kitDir}/officers/${actor}.key.asc` : 'The officer’s private key file (armored). For a smartcard, use the system’s GnuPG instead.';
+  const keyHint =
+    ceremony.kitDir && actor
+      ? `In this rehearsal: ${ceremony.kitDir}/officers/${actor}.key.asc`
+      : 'The officer’s private key file (armored). For a smartcard, use the system’s GnuPG instead.';
 
   return (
     <section aria-labelledby="share-heading" className="card">
       <h2 id="share-heading">Enter a share</h2>
       <p>
-        Waiting for {ceremony.progress ? `${ceremony.progress.required - ceremony.progress.entered} more share(s)` : 'shares'} from:{' '}
-        <strong data-testid="waiting-officers">{waiting.map((o) => o.name).join(', ') || 'nobody'}</strong>. Before entering, the officer checks that the
-        nonce at the top is <strong className="nonce">{ceremony.nonce}</strong>.
+        Waiting for{' '}
+        {ceremony.progress ? `${ceremony.progress.required - ceremony.progress.entered} more share(s)` : 'shares'} from:{' '}
+        <strong data-testid="waiting-officers">{waiting.map((o) => o.name).join(', ') || 'nobody'}</strong>. Before
+        entering, the officer checks that the nonce at the top is <strong className="nonce">{ceremony.nonce}</strong>.
       </p>
       <fieldset className="choices">
         <legend>The officer's share is</legend>
@@ -106,7 +117,12 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
           <span>PGP-encrypted, as vault operator init -pgp-keys handed it out (base64 or armored)</span>
         </label>
         <label className="choice">
-          <input type="radio" name="share-form" checked={form === 'plaintext'} onChange={() => (setForm('plaintext'), setInspection(undefined))} />
+          <input
+            type="radio"
+            name="share-form"
+            checked={form === 'plaintext'}
+            onChange={() => (setForm('plaintext'), setInspection(undefined))}
+          />
           <span>A plaintext share (hex or base64)</span>
         </label>
       </fieldset>
@@ -142,8 +158,10 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
       {form === 'pgp' && inspection && (
         <div className="share-owner" data-testid="share-owner">
           <p>
-            This share is for <strong>{inspection.officer}</strong>, encrypted to key <span className="path">{inspection.keyId}</span> of fingerprint{' '}
-            <span className="path">{groupFingerprint(inspection.fingerprint)}</span>. Compare it with the officer's card or <code>gpg -K</code>.
+            This share is for <strong>{inspection.officer}</strong>, encrypted to key{' '}
+            <span className="path">{inspection.keyId}</span> of fingerprint{' '}
+            <span className="path">{groupFingerprint(inspection.fingerprint)}</span>. Compare it with the officer's card
+            or <code>gpg -K</code>.
           </p>
         </div>
       )}
@@ -169,37 +187,82 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
             </blockquote>
           )}
           {form === 'plaintext' ? (
-            <SecretField id="share-plaintext" label="Plaintext share" value={plaintext} onChange={setPlaintext} hint="Hex or base64, as Vault printed it. It is never shown or stored." />
+            <SecretField
+              id="share-plaintext"
+              label="Plaintext share"
+              value={plaintext}
+              onChange={setPlaintext}
+              hint="Hex or base64, as Vault printed it. It is never shown or stored."
+            />
           ) : (
             <>
               <fieldset className="choices">
                 <legend>Decrypt with</legend>
                 <label className="choice">
-                  <input type="radio" name="share-unlock" checked={unlock === 'openpgp'} onChange={() => setUnlock('openpgp')} />
+                  <input
+                    type="radio"
+                    name="share-unlock"
+                    checked={unlock === 'openpgp'}
+                    onChange={() => setUnlock('openpgp')}
+                  />
                   <span>The officer's private key file and passphrase</span>
                 </label>
                 <label className="choice">
-                  <input type="radio" name="share-unlock" checked={unlock === 'gpg'} onChange={() => setUnlock('gpg')} />
+                  <input
+                    type="radio"
+                    name="share-unlock"
+                    checked={unlock === 'gpg'}
+                    onChange={() => setUnlock('gpg')}
+                  />
                   <span>The system's GnuPG (smartcard or gpg-agent; it asks for the PIN or passphrase itself)</span>
                 </label>
               </fieldset>
               {unlock === 'openpgp' && (
                 <>
-                  <FilePathField id="share-key" purpose="officer-private-key" label="Private key" value={keyPath} onChange={setKeyPath} required hint={keyHint} />
-                  <SecretField id="share-passphrase" label="Key passphrase" value={passphrase} onChange={setPassphrase} required={false} hint="Leave empty if the key has none. It is used once and forgotten." />
+                  <FilePathField
+                    id="share-key"
+                    purpose="officer-private-key"
+                    label="Private key"
+                    value={keyPath}
+                    onChange={setKeyPath}
+                    required
+                    hint={keyHint}
+                  />
+                  <SecretField
+                    id="share-passphrase"
+                    label="Key passphrase"
+                    value={passphrase}
+                    onChange={setPassphrase}
+                    required={false}
+                    hint="Leave empty if the key has none. It is used once and forgotten."
+                  />
                 </>
               )}
             </>
           )}
           {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
           <div className="actions">
-            <button type="submit" disabled={handle.busy || !actor || (form === 'pgp' && unlock === 'openpgp' && keyPath.trim() === '') || (form === 'plaintext' && plaintext.trim() === '')}>
-              {handle.busy ? 'Decrypting and sending…' : form === 'plaintext' ? 'Enter the share' : 'Decrypt and enter the share'}
+            <button
+              type="submit"
+              disabled={
+                handle.busy ||
+                !actor ||
+                (form === 'pgp' && unlock === 'openpgp' && keyPath.trim() === '') ||
+                (form === 'plaintext' && plaintext.trim() === '')
+              }
+            >
+              {handle.busy
+                ? 'Decrypting and sending…'
+                : form === 'plaintext'
+                  ? 'Enter the share'
+                  : 'Decrypt and enter the share'}
             </button>
           </div>
         </form>
       )}
-      {!((form === 'pgp' && inspection && actor) || form === 'plaintext') && handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+      {!((form === 'pgp' && inspection && actor) || form === 'plaintext') && handle.error && (
+        <Notice tone="error">{handle.error.message}</Notice>
+      )}
     </section>
   );
 }

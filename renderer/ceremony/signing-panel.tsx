@@ -37,19 +37,32 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
     if (!current) return;
     const sent = passphrase;
     setPassphrase('');
-    await handle.send('ceremony.sign', { signer: current.name, privateKeyPath: keyPath.trim(), ...(sent ? { passphrase: sent } : {}) });
+    await handle.send('ceremony.sign', {
+      signer: current.name,
+      privateKeyPath: keyPath.trim(),
+      ...(sent ? { passphrase: sent } : {}),
+    });
   }
 
   return (
     <section aria-labelledby="sign-heading" className="card">
       <h2 id="sign-heading">Read and sign the transcript</h2>
       <p>
-        Signed so far: {ceremony.signatures.length === 0 ? 'nobody' : ceremony.signatures.map((s) => s.signer).join(', ')}. The administrator signs first,
-        then each witness.
+        Signed so far:{' '}
+        {ceremony.signatures.length === 0 ? 'nobody' : ceremony.signatures.map((s) => s.signer).join(', ')}. The
+        administrator signs first, then each witness.
       </p>
       <details className="transcript-details" open>
         <summary>The transcript to sign</summary>
-        {transcript === undefined ? <p role="status">Reading the transcript…</p> : transcript === null ? <p>The record is not closed yet.</p> : <pre className="transcript" tabIndex={0} data-testid="sign-transcript-text">{transcript}</pre>}
+        {transcript === undefined ? (
+          <p role="status">Reading the transcript…</p>
+        ) : transcript === null ? (
+          <p>The record is not closed yet.</p>
+        ) : (
+          <pre className="transcript" tabIndex={0} data-testid="sign-transcript-text">
+            {transcript}
+          </pre>
+        )}
       </details>
       <form onSubmit={sign} noValidate>
         {options.length > 1 && (
@@ -70,7 +83,11 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
             <blockquote className="ack-text">
               {current.name}: {current.text}
             </blockquote>
-            {fingerprint && <p className="hint">The plan pins key {groupFingerprint(fingerprint)} for {current.name}.</p>}
+            {fingerprint && (
+              <p className="hint">
+                The plan pins key {groupFingerprint(fingerprint)} for {current.name}.
+              </p>
+            )}
             <FilePathField
               id="sign-key"
               purpose="signing-key"
@@ -78,9 +95,20 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
               value={keyPath}
               onChange={setKeyPath}
               required
-              hint={ceremony.kitDir ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc` : 'Your armored private key file.'}
+              hint={
+                ceremony.kitDir
+                  ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc`
+                  : 'Your armored private key file.'
+              }
             />
-            <SecretField id="sign-passphrase" label="Key passphrase" value={passphrase} onChange={setPassphrase} required={false} hint="Leave empty if the key has none. Used once and forgotten." />
+            <SecretField
+              id="sign-passphrase"
+              label="Key passphrase"
+              value={passphrase}
+              onChange={setPassphrase}
+              required={false}
+              hint="Leave empty if the key has none. Used once and forgotten."
+            />
           </>
         )}
         {handle.error && <Notice tone="error">{handle.error.message}</Notice>}

@@ -7,7 +7,11 @@ export function StepList({ ceremony }: { ceremony: CeremonySnapshot }) {
     <nav aria-label="Ceremony steps" className="step-list">
       <ol>
         {ceremony.steps.map((step, i) => (
-          <li key={step.id} aria-current={i === current ? 'step' : undefined} className={i < current ? 'step-done' : i === current ? 'step-current' : 'step-todo'}>
+          <li
+            key={step.id}
+            aria-current={i === current ? 'step' : undefined}
+            className={i < current ? 'step-done' : i === current ? 'step-current' : 'step-todo'}
+          >
             {step.title}
             {i < current && <span className="visually-hidden"> (done)</span>}
           </li>

@@ -23,16 +23,29 @@ export function TokenEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
 
   return (
     <section aria-labelledby="token-heading" className="card">
-      <h2 id="token-heading">{ceremony.plan.administrator.name} enters {root ? "the primary's root token" : 'the batch DR operation token'}</h2>
+      <h2 id="token-heading">
+        {ceremony.plan.administrator.name} enters {root ? "the primary's root token" : 'the batch DR operation token'}
+      </h2>
       <form onSubmit={submit} noValidate>
-        <SecretField id="ceremony-token" label={label} value={token} onChange={setToken} hint="Kept in the laptop's memory for this ceremony only; never shown, stored or written to the journal." />
+        <SecretField
+          id="ceremony-token"
+          label={label}
+          value={token}
+          onChange={setToken}
+          hint="Kept in the laptop's memory for this ceremony only; never shown, stored or written to the journal."
+        />
         {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
         <div className="actions">
           <button type="submit" disabled={handle.busy || token.trim() === ''}>
             Enter the token
           </button>
           {root && ceremony.kitDir !== null && (
-            <button type="button" className="secondary" disabled={handle.busy} onClick={() => void handle.send('ceremony.provideToken', { rehearsalRootToken: true })}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={handle.busy}
+              onClick={() => void handle.send('ceremony.provideToken', { rehearsalRootToken: true })}
+            >
               Use the rehearsal Vault's root token
             </button>
           )}

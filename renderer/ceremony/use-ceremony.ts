@@ -39,7 +39,11 @@ export function useCeremony(): CeremonyHandle {
 
   /** One request at a time; what it changes is on screen before the wizard is usable again. */
   const request = useCallback(
-    async <C extends ChannelName>(channel: C, arg: ArgIn<C>, accepted: (value: Value<C>) => void): Promise<Value<C> | undefined> => {
+    async <C extends ChannelName>(
+      channel: C,
+      arg: ArgIn<C>,
+      accepted: (value: Value<C>) => void,
+    ): Promise<Value<C> | undefined> => {
       if (inFlight.current) return undefined;
       inFlight.current = true;
       setBusy(true);
@@ -61,7 +65,10 @@ export function useCeremony(): CeremonyHandle {
     [refresh],
   );
 
-  const call = useCallback(<C extends ChannelName>(channel: C, arg: ArgIn<C>) => request(channel, arg, () => undefined), [request]);
+  const call = useCallback(
+    <C extends ChannelName>(channel: C, arg: ArgIn<C>) => request(channel, arg, () => undefined),
+    [request],
+  );
 
   const send = useCallback(
     async <C extends SnapshotChannel>(channel: C, arg: ArgIn<C>): Promise<boolean> =>

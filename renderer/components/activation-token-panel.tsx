@@ -5,14 +5,26 @@
  */
 import type { OperationOutcome } from '../../shared/replication/replication-operations';
 
-export function ActivationTokenPanel({ token, onHide }: { token: NonNullable<OperationOutcome['activationToken']>; onHide: () => void }) {
+export function ActivationTokenPanel({
+  token,
+  onHide,
+}: {
+  token: NonNullable<OperationOutcome['activationToken']>;
+  onHide: () => void;
+}) {
   return (
     <section aria-labelledby="activation-heading" className="card card-attention" data-testid="activation-token">
       <h2 id="activation-heading">Secondary activation token for '{token.id}'</h2>
       <p>
-        <strong>Shown once.</strong> It is not stored anywhere: carry it to the secondary's enable or update-primary call
-        {token.ttlSeconds === null ? '' : ` within ${token.ttlSeconds >= 120 ? `${Math.floor(token.ttlSeconds / 60)} minutes` : `${token.ttlSeconds} seconds`}`}, then hide it.
-        {token.wrapped ? ' It is a response-wrapping token: it can be unwrapped once, and its use shows in the audit log.' : ''}
+        <strong>Shown once.</strong> It is not stored anywhere: carry it to the secondary's enable or update-primary
+        call
+        {token.ttlSeconds === null
+          ? ''
+          : ` within ${token.ttlSeconds >= 120 ? `${Math.floor(token.ttlSeconds / 60)} minutes` : `${token.ttlSeconds} seconds`}`}
+        , then hide it.
+        {token.wrapped
+          ? ' It is a response-wrapping token: it can be unwrapped once, and its use shows in the audit log.'
+          : ''}
       </p>
       <dl className="facts">
         <div>

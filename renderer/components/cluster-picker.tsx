@@ -18,7 +18,8 @@ export interface ClusterPicker {
 }
 
 /** A target as a <select> value. */
-const keyOf = (target: ClusterTarget) => (target.kind === 'profile' ? `profile:${target.name}` : `rehearsal:${target.cluster}`);
+const keyOf = (target: ClusterTarget) =>
+  target.kind === 'profile' ? `profile:${target.name}` : `rehearsal:${target.cluster}`;
 
 /** Loads the targets whenever the session changes; `onError` must be stable (a state setter). */
 export function useClusterPicker(info: AppInfo | undefined, onError: (message: string) => void): ClusterPicker {
@@ -33,7 +34,10 @@ export function useClusterPicker(info: AppInfo | undefined, onError: (message: s
       if (!result.ok) return onError(result.error.message);
       const entries = result.value.targets;
       setTargets(entries);
-      const preferred = info.mode === 'live' && info.profile ? entries.find((e) => e.target.kind === 'profile' && e.target.name === info.profile) : entries[0];
+      const preferred =
+        info.mode === 'live' && info.profile
+          ? entries.find((e) => e.target.kind === 'profile' && e.target.name === info.profile)
+          : entries[0];
       setSelected(preferred ? keyOf(preferred.target) : undefined);
     });
   }, [info, onError]);
@@ -45,7 +49,12 @@ export function ClusterSelect({ id, picker, onSelect }: { id: string; picker: Cl
   return (
     <div className="field">
       <label htmlFor={id}>Cluster</label>
-      <select id={id} value={picker.selected ?? ''} onChange={(e) => (picker.select(e.target.value), onSelect?.())} disabled={picker.targets === undefined}>
+      <select
+        id={id}
+        value={picker.selected ?? ''}
+        onChange={(e) => (picker.select(e.target.value), onSelect?.())}
+        disabled={picker.targets === undefined}
+      >
         {(picker.targets ?? []).map((entry) => (
           <option key={keyOf(entry.target)} value={keyOf(entry.target)}>
             {entry.label} — {entry.address}

@@ -11,18 +11,32 @@ type PathFieldProps<P> = Omit<TextFieldProps, 'children'> & { readonly purpose: 
 
 /** A path to a file (a PEM, a key, a plan), chosen with the file dialog. */
 export function FilePathField(props: PathFieldProps<FileChoicePurpose>) {
-  return <PathField {...props} dialog={() => invoke('dialog.openFile', { purpose: props.purpose })} chooseLabel={`Choose ${props.label.toLowerCase()} file`} />;
+  return (
+    <PathField
+      {...props}
+      dialog={() => invoke('dialog.openFile', { purpose: props.purpose })}
+      chooseLabel={`Choose ${props.label.toLowerCase()} file`}
+    />
+  );
 }
 
 /** A path to a folder (a bundle to write or read), chosen with the folder dialog. */
 export function FolderPathField(props: PathFieldProps<DirectoryChoicePurpose>) {
-  return <PathField {...props} dialog={() => invoke('dialog.openDirectory', { purpose: props.purpose })} chooseLabel={`Choose ${props.label.toLowerCase()}`} />;
+  return (
+    <PathField
+      {...props}
+      dialog={() => invoke('dialog.openDirectory', { purpose: props.purpose })}
+      chooseLabel={`Choose ${props.label.toLowerCase()}`}
+    />
+  );
 }
 
 /** Both dialogs answer with the chosen path, or null when cancelled. */
 type Chosen = IpcResult<Value<'dialog.openFile'>>;
 
-function PathField(props: Omit<TextFieldProps, 'children'> & { readonly dialog: () => Promise<Chosen>; readonly chooseLabel: string }) {
+function PathField(
+  props: Omit<TextFieldProps, 'children'> & { readonly dialog: () => Promise<Chosen>; readonly chooseLabel: string },
+) {
   const { dialog, chooseLabel, onChange } = props;
   const [dialogError, setDialogError] = useState<string>();
 

@@ -8,7 +8,17 @@ export interface TextFieldProps extends InputFieldProps {
   readonly children?: ReactNode;
 }
 
-export function TextField({ id, label, value, onChange, hint, error, required = false, placeholder, children }: TextFieldProps) {
+export function TextField({
+  id,
+  label,
+  value,
+  onChange,
+  hint,
+  error,
+  required = false,
+  placeholder,
+  children,
+}: TextFieldProps) {
   return (
     <Field id={id} label={label} hint={hint} error={error} required={required}>
       {(description) => (

@@ -5,7 +5,17 @@
  */
 import { useId } from 'react';
 
-export function TypeToConfirm({ expected, value, onChange, what }: { expected: string; value: string; onChange: (value: string) => void; what: string }) {
+export function TypeToConfirm({
+  expected,
+  value,
+  onChange,
+  what,
+}: {
+  expected: string;
+  value: string;
+  onChange: (value: string) => void;
+  what: string;
+}) {
   const id = useId();
   const matches = isConfirmed(expected, value);
   return (

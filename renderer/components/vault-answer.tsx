@@ -20,7 +20,17 @@ export function VaultAnswer({ outcome }: { outcome: OperationOutcome }) {
         </div>
         <div>
           <dt>Warnings</dt>
-          <dd>{outcome.warnings.length === 0 ? 'none' : <ul>{outcome.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}</dd>
+          <dd>
+            {outcome.warnings.length === 0 ? (
+              'none'
+            ) : (
+              <ul>
+                {outcome.warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            )}
+          </dd>
         </div>
       </dl>
       {outcome.data !== null && (

@@ -7,7 +7,12 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { formatDuration } from '../../shared/replication/format-duration';
 import type { AppInfo, ClusterTarget } from '../../shared/ipc/ipc-contract';
 import { describeHealth, type HealthLevel } from '../../shared/replication/replication-health';
-import type { HealthSummary, ReplicationBlock, ReplicationOverview, SealSummary } from '../../shared/replication/replication-overview';
+import type {
+  HealthSummary,
+  ReplicationBlock,
+  ReplicationOverview,
+  SealSummary,
+} from '../../shared/replication/replication-overview';
 import { invoke } from '../api';
 import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';
@@ -49,7 +54,8 @@ function Facts({ rows, testId }: { rows: readonly Row[]; testId?: string }) {
   );
 }
 
-const list = (items: readonly string[] | null | undefined) => (items && items.length > 0 ? items.join(', ') : undefined);
+const list = (items: readonly string[] | null | undefined) =>
+  items && items.length > 0 ? items.join(', ') : undefined;
 const ms = (value: number | undefined) => (value === undefined ? undefined : formatDuration(value));
 
 function Peers({ caption, peers }: { caption: string; peers: NonNullable<ReplicationBlock['primaries']> }) {
@@ -104,7 +110,10 @@ function ReplicationSection({ title, block, testId }: { title: string; block: Re
           ['Last remote WAL', block.last_remote_wal],
           ['Replication lag (age of newest primary canary)', lag >= 0 ? formatDuration(lag) : undefined],
           ['Merkle root', block.merkle_root],
-          ['Merkle tree corrupted', block.corrupted_merkle_tree === undefined ? undefined : block.corrupted_merkle_tree ? 'yes' : 'no'],
+          [
+            'Merkle tree corrupted',
+            block.corrupted_merkle_tree === undefined ? undefined : block.corrupted_merkle_tree ? 'yes' : 'no',
+          ],
         ]}
       />
       <Peers caption="Primaries" peers={block.primaries ?? []} />
@@ -190,7 +199,12 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
     <>
       <div className="toolbar">
         <ClusterSelect id="dashboard-target" picker={picker} />
-        <button type="button" className="secondary" onClick={() => target && void refresh(target)} disabled={loading || target === undefined}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => target && void refresh(target)}
+          disabled={loading || target === undefined}
+        >
           Refresh now
         </button>
         <p className="age" data-testid="age">
@@ -211,7 +225,11 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
       {error && <Notice tone="error">{error}</Notice>}
       {overview && verdict && (
         <>
-          <section aria-labelledby="verdict-heading" className={`card verdict verdict-${verdict.level}`} data-testid="verdict">
+          <section
+            aria-labelledby="verdict-heading"
+            className={`card verdict verdict-${verdict.level}`}
+            data-testid="verdict"
+          >
             <h2 id="verdict-heading">
               Health: <span className="level">{LEVEL_LABEL[verdict.level]}</span>
             </h2>
@@ -225,8 +243,16 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
           </section>
           {overview.replication.ok && (
             <>
-              <ReplicationSection title="Disaster recovery (DR) replication" block={overview.replication.value.dr} testId="dr" />
-              <ReplicationSection title="Performance replication" block={overview.replication.value.performance} testId="performance" />
+              <ReplicationSection
+                title="Disaster recovery (DR) replication"
+                block={overview.replication.value.dr}
+                testId="dr"
+              />
+              <ReplicationSection
+                title="Performance replication"
+                block={overview.replication.value.performance}
+                testId="performance"
+              />
             </>
           )}
           <NodeSection health={overview.health} seal={overview.seal} />

@@ -37,16 +37,33 @@ interface Fields {
   method: 'token' | 'addrs';
   updatePrimaryAddrs: string;
 }
-const EMPTY_FIELDS: Fields = { id: '', ttl: '30m', primaryClusterAddr: '', primaryApiAddr: '', caFile: '', method: 'token', updatePrimaryAddrs: '' };
+const EMPTY_FIELDS: Fields = {
+  id: '',
+  ttl: '30m',
+  primaryClusterAddr: '',
+  primaryApiAddr: '',
+  caFile: '',
+  method: 'token',
+  updatePrimaryAddrs: '',
+};
 type FieldErrors = Partial<Record<keyof Fields | 'activationToken' | 'token', string>>;
 
 const optional = (text: string) => (text.trim() === '' ? undefined : text.trim());
 
 /** The request the form describes, before the schema checks it. */
-function draftRequest(operation: OperationId, replication: ReplicationKind, f: Fields, activationToken: string): unknown {
+function draftRequest(
+  operation: OperationId,
+  replication: ReplicationKind,
+  f: Fields,
+  activationToken: string,
+): unknown {
   switch (operation) {
     case 'enable-primary':
-      return { operation, replication, ...(optional(f.primaryClusterAddr) ? { primaryClusterAddr: f.primaryClusterAddr.trim() } : {}) };
+      return {
+        operation,
+        replication,
+        ...(optional(f.primaryClusterAddr) ? { primaryClusterAddr: f.primaryClusterAddr.trim() } : {}),
+      };
     case 'secondary-token':
       return { operation, replication, id: f.id, ttl: f.ttl };
     case 'revoke-secondary':
@@ -65,7 +82,11 @@ function draftRequest(operation: OperationId, replication: ReplicationKind, f: F
         replication,
         using:
           f.method === 'token'
-            ? { method: 'token', activationToken, ...(optional(f.primaryApiAddr) ? { primaryApiAddr: f.primaryApiAddr.trim() } : {}) }
+            ? {
+                method: 'token',
+                activationToken,
+                ...(optional(f.primaryApiAddr) ? { primaryApiAddr: f.primaryApiAddr.trim() } : {}),
+              }
             : { method: 'addrs', updatePrimaryAddrs: f.updatePrimaryAddrs.split(/[\s,]+/).filter(Boolean) },
       };
     default:
@@ -120,7 +141,8 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
       }
     }
     const typed = !(rehearsalRootOffered && useRehearsalRoot);
-    if (typed && token.trim() === '') found.token = auth === 'dr-operation-token' ? 'Enter the DR operation token.' : 'Enter a Vault token.';
+    if (typed && token.trim() === '')
+      found.token = auth === 'dr-operation-token' ? 'Enter the DR operation token.' : 'Enter a Vault token.';
     if (Object.keys(found).length > 0 || !parsed.success) {
       setErrors(found);
       return setProblem('Some fields need attention; see the messages next to them.');
@@ -144,13 +166,14 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
     setOutcome(result.value);
   }
 
-  if (targets !== undefined && targets.length === 0) return <p>No connection profile is saved, so there is no cluster to act on.</p>;
+  if (targets !== undefined && targets.length === 0)
+    return <p>No connection profile is saved, so there is no cluster to act on.</p>;
 
   return (
     <>
       <p id="operations-intro">
-        Each operation acts on one cluster at once and is not part of a ceremony transcript. For an audited failback, run a failback plan on the
-        Promotion ceremony screen.
+        Each operation acts on one cluster at once and is not part of a ceremony transcript. For an audited failback,
+        run a failback plan on the Promotion ceremony screen.
       </p>
       <form onSubmit={submit} noValidate aria-describedby="operations-intro">
         <ClusterSelect id="operation-target" picker={picker} onSelect={() => setConfirmation('')} />
@@ -158,7 +181,12 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
           <legend>Replication</legend>
           {(['dr', 'performance'] as const).map((kind) => (
             <label className="choice" key={kind}>
-              <input type="radio" name="replication" checked={replication === kind} onChange={() => setReplication(kind)} />
+              <input
+                type="radio"
+                name="replication"
+                checked={replication === kind}
+                onChange={() => setReplication(kind)}
+              />
               <span>{kind === 'dr' ? 'Disaster recovery (DR)' : 'Performance'}</span>
             </label>
           ))}
@@ -170,7 +198,13 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
               .filter((id) => OPERATIONS[id].side === side)
               .map((id) => (
                 <label className="choice" key={id}>
-                  <input type="radio" name="operation" checked={operation === id} onChange={() => choose(id)} aria-describedby={`op-${id}-description`} />
+                  <input
+                    type="radio"
+                    name="operation"
+                    checked={operation === id}
+                    onChange={() => choose(id)}
+                    aria-describedby={`op-${id}-description`}
+                  />
                   <span>
                     <strong>{OPERATIONS[id].title}</strong>
                     {OPERATIONS[id].destructive && <span className="destructive-tag"> (destructive)</span>}
@@ -189,11 +223,22 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
             <p>
               On <strong>{target.label}</strong> ({target.address}).
             </p>
-            <OperationFields operation={operation} fields={fields} set={set} errors={errors} activationToken={activationToken} setActivationToken={setActivationToken} />
+            <OperationFields
+              operation={operation}
+              fields={fields}
+              set={set}
+              errors={errors}
+              activationToken={activationToken}
+              setActivationToken={setActivationToken}
+            />
             {rehearsalRootOffered && (
               <div className="field">
                 <label className="choice">
-                  <input type="checkbox" checked={useRehearsalRoot} onChange={(e) => setUseRehearsalRoot(e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    checked={useRehearsalRoot}
+                    onChange={(e) => setUseRehearsalRoot(e.target.checked)}
+                  />
                   <span>Use the rehearsal Vault's root token (rehearsal only; it never reaches this window)</span>
                 </label>
               </div>
@@ -212,7 +257,14 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
                 }
               />
             )}
-            {spec.destructive && <TypeToConfirm expected={expected} value={confirmation} onChange={setConfirmation} what={spec.title.toLowerCase()} />}
+            {spec.destructive && (
+              <TypeToConfirm
+                expected={expected}
+                value={confirmation}
+                onChange={setConfirmation}
+                what={spec.title.toLowerCase()}
+              />
+            )}
             {problem && <Notice tone="error">{problem}</Notice>}
             <div className="actions">
               <button type="submit" className={spec.destructive ? 'danger' : undefined} disabled={busy || !confirmed}>
@@ -223,7 +275,12 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
         )}
         {!operation && problem && <Notice tone="error">{problem}</Notice>}
       </form>
-      {outcome?.activationToken && <ActivationTokenPanel token={outcome.activationToken} onHide={() => setOutcome({ ...outcome, activationToken: null })} />}
+      {outcome?.activationToken && (
+        <ActivationTokenPanel
+          token={outcome.activationToken}
+          onHide={() => setOutcome({ ...outcome, activationToken: null })}
+        />
+      )}
       {outcome && <VaultAnswer outcome={outcome} />}
     </>
   );
@@ -256,22 +313,71 @@ function OperationFields({
   );
   switch (operation) {
     case 'enable-primary':
-      return <TextField id="operation-primary-cluster-addr" label="Primary cluster address" value={fields.primaryClusterAddr} onChange={set('primaryClusterAddr')} error={errors.primaryClusterAddr} hint="The address secondaries reach this cluster on (primary_cluster_addr), when it differs from its cluster_addr." />;
+      return (
+        <TextField
+          id="operation-primary-cluster-addr"
+          label="Primary cluster address"
+          value={fields.primaryClusterAddr}
+          onChange={set('primaryClusterAddr')}
+          error={errors.primaryClusterAddr}
+          hint="The address secondaries reach this cluster on (primary_cluster_addr), when it differs from its cluster_addr."
+        />
+      );
     case 'secondary-token':
       return (
         <>
-          <TextField id="operation-secondary-id" label="Secondary id" value={fields.id} onChange={set('id')} error={errors.id} required hint="A name for the secondary, e.g. dc2; the primary lists it under known_secondaries." />
-          <TextField id="operation-ttl" label="TTL" value={fields.ttl} onChange={set('ttl')} error={errors.ttl} required hint="How long the activation token is valid, e.g. 30m." />
+          <TextField
+            id="operation-secondary-id"
+            label="Secondary id"
+            value={fields.id}
+            onChange={set('id')}
+            error={errors.id}
+            required
+            hint="A name for the secondary, e.g. dc2; the primary lists it under known_secondaries."
+          />
+          <TextField
+            id="operation-ttl"
+            label="TTL"
+            value={fields.ttl}
+            onChange={set('ttl')}
+            error={errors.ttl}
+            required
+            hint="How long the activation token is valid, e.g. 30m."
+          />
         </>
       );
     case 'revoke-secondary':
-      return <TextField id="operation-secondary-id" label="Secondary id" value={fields.id} onChange={set('id')} error={errors.id} required hint="The id the secondary was given when its activation token was created." />;
+      return (
+        <TextField
+          id="operation-secondary-id"
+          label="Secondary id"
+          value={fields.id}
+          onChange={set('id')}
+          error={errors.id}
+          required
+          hint="The id the secondary was given when its activation token was created."
+        />
+      );
     case 'enable-secondary':
       return (
         <>
           {tokenField}
-          <TextField id="operation-primary-api-addr" label="Primary API address" value={fields.primaryApiAddr} onChange={set('primaryApiAddr')} error={errors.primaryApiAddr} hint="Only when the address inside the activation token is not reachable from this cluster (primary_api_addr)." />
-          <TextField id="operation-ca-file" label="CA file on the secondary" value={fields.caFile} onChange={set('caFile')} error={errors.caFile} hint="Path, on the secondary's servers, of the CA that signed the primary's API certificate (ca_file)." />
+          <TextField
+            id="operation-primary-api-addr"
+            label="Primary API address"
+            value={fields.primaryApiAddr}
+            onChange={set('primaryApiAddr')}
+            error={errors.primaryApiAddr}
+            hint="Only when the address inside the activation token is not reachable from this cluster (primary_api_addr)."
+          />
+          <TextField
+            id="operation-ca-file"
+            label="CA file on the secondary"
+            value={fields.caFile}
+            onChange={set('caFile')}
+            error={errors.caFile}
+            hint="Path, on the secondary's servers, of the CA that signed the primary's API certificate (ca_file)."
+          />
         </>
       );
     case 'update-primary':
@@ -280,21 +386,45 @@ function OperationFields({
           <fieldset className="choices">
             <legend>Point it at the new primary with</legend>
             <label className="choice">
-              <input type="radio" name="update-method" checked={fields.method === 'token'} onChange={() => set('method')('token')} />
+              <input
+                type="radio"
+                name="update-method"
+                checked={fields.method === 'token'}
+                onChange={() => set('method')('token')}
+              />
               <span>A new secondary activation token (resynchronises, replacing this cluster's data)</span>
             </label>
             <label className="choice">
-              <input type="radio" name="update-method" checked={fields.method === 'addrs'} onChange={() => set('method')('addrs')} />
+              <input
+                type="radio"
+                name="update-method"
+                checked={fields.method === 'addrs'}
+                onChange={() => set('method')('addrs')}
+              />
               <span>New primary cluster addresses (update_primary_addrs; same primary, new addresses)</span>
             </label>
           </fieldset>
           {fields.method === 'token' ? (
             <>
               {tokenField}
-              <TextField id="operation-primary-api-addr" label="Primary API address" value={fields.primaryApiAddr} onChange={set('primaryApiAddr')} error={errors.primaryApiAddr} />
+              <TextField
+                id="operation-primary-api-addr"
+                label="Primary API address"
+                value={fields.primaryApiAddr}
+                onChange={set('primaryApiAddr')}
+                error={errors.primaryApiAddr}
+              />
             </>
           ) : (
-            <TextField id="operation-update-addrs" label="Primary cluster addresses" value={fields.updatePrimaryAddrs} onChange={set('updatePrimaryAddrs')} error={errors.updatePrimaryAddrs} required hint="One or more, separated by commas or spaces, e.g. https://vault-dc1.example.com:8201." />
+            <TextField
+              id="operation-update-addrs"
+              label="Primary cluster addresses"
+              value={fields.updatePrimaryAddrs}
+              onChange={set('updatePrimaryAddrs')}
+              error={errors.updatePrimaryAddrs}
+              required
+              hint="One or more, separated by commas or spaces, e.g. https://vault-dc1.example.com:8201."
+            />
           )}
         </>
       );

@@ -14,7 +14,14 @@ import { TextField } from '../components/text-field';
 type Draft = Record<keyof ConnectionProfile, string>;
 type FieldErrors = Partial<Record<keyof ConnectionProfile, string>>;
 
-const EMPTY: Draft = { name: '', address: '', caCertPath: '', clientCertPath: '', clientKeyPath: '', tlsServerName: '' };
+const EMPTY: Draft = {
+  name: '',
+  address: '',
+  caCertPath: '',
+  clientCertPath: '',
+  clientKeyPath: '',
+  tlsServerName: '',
+};
 
 function draftOf(profile: ConnectionProfile): Draft {
   return { ...EMPTY, ...profile, tlsServerName: profile.tlsServerName ?? '' };
@@ -39,7 +46,13 @@ function validate(draft: Draft): { profile: ConnectionProfile } | { errors: Fiel
 function describeServer(test: ConnectionTest): string {
   const h = test.health;
   const role =
-    h.status === 472 ? 'the active node of a DR secondary' : h.status === 473 ? 'a performance standby' : h.standby ? 'a standby node' : 'an active node';
+    h.status === 472
+      ? 'the active node of a DR secondary'
+      : h.status === 473
+        ? 'a performance standby'
+        : h.standby
+          ? 'a standby node'
+          : 'an active node';
   const version = h.version ? `Vault ${h.version}` : 'Vault';
   const cluster = h.cluster_name ? ` (cluster ${h.cluster_name})` : '';
   return `Connected to ${test.address} over mutual TLS: ${version}${cluster}, ${role}, ${h.sealed ? 'sealed' : 'unsealed'}.`;
@@ -72,7 +85,11 @@ export function ProfilesScreen() {
     const result = validate(draft);
     if ('errors' in result) {
       setErrors(result.errors);
-      setNotice({ tone: 'error', text: 'Some fields need attention; see the messages next to them.', testId: 'form-result' });
+      setNotice({
+        tone: 'error',
+        text: 'Some fields need attention; see the messages next to them.',
+        testId: 'form-result',
+      });
       return undefined;
     }
     setErrors({});
@@ -86,7 +103,11 @@ export function ProfilesScreen() {
     setNotice({ tone: 'info', text: `Connecting to ${profile.address}…`, testId: 'test-result' });
     const result = await invoke('profiles.test', { profile });
     setBusy(undefined);
-    setNotice(result.ok ? { tone: 'success', text: describeServer(result.value), testId: 'test-result' } : { tone: 'error', text: result.error.message, testId: 'test-result' });
+    setNotice(
+      result.ok
+        ? { tone: 'success', text: describeServer(result.value), testId: 'test-result' }
+        : { tone: 'error', text: result.error.message, testId: 'test-result' },
+    );
   }
 
   async function save(event: FormEvent) {
@@ -110,13 +131,21 @@ export function ProfilesScreen() {
     if (!result.ok) return setNotice({ tone: 'error', text: result.error.message, testId: 'form-result' });
     setDraft(draftOf(result.value.profile));
     setErrors({});
-    setNotice({ tone: 'info', text: 'Filled in from the VAULT_* variables the app was started with. Review, test and save it.', testId: 'form-result' });
+    setNotice({
+      tone: 'info',
+      text: 'Filled in from the VAULT_* variables the app was started with. Review, test and save it.',
+      testId: 'form-result',
+    });
   }
 
   async function remove(name: string) {
     setConfirmRemove(undefined);
     const result = await invoke('profiles.remove', { name });
-    setNotice(result.ok ? { tone: 'success', text: `Profile '${name}' is removed.`, testId: 'list-result' } : { tone: 'error', text: result.error.message, testId: 'list-result' });
+    setNotice(
+      result.ok
+        ? { tone: 'success', text: `Profile '${name}' is removed.`, testId: 'list-result' }
+        : { tone: 'error', text: result.error.message, testId: 'list-result' },
+    );
     await reload();
   }
 
@@ -162,10 +191,20 @@ export function ProfilesScreen() {
                       </>
                     ) : (
                       <>
-                        <button type="button" className="secondary" onClick={() => edit(profile)} aria-label={`Edit profile ${profile.name}`}>
+                        <button
+                          type="button"
+                          className="secondary"
+                          onClick={() => edit(profile)}
+                          aria-label={`Edit profile ${profile.name}`}
+                        >
                           Edit
                         </button>
-                        <button type="button" className="secondary" onClick={() => setConfirmRemove(profile.name)} aria-label={`Remove profile ${profile.name}`}>
+                        <button
+                          type="button"
+                          className="secondary"
+                          onClick={() => setConfirmRemove(profile.name)}
+                          aria-label={`Remove profile ${profile.name}`}
+                        >
                           Remove…
                         </button>
                       </>
@@ -181,11 +220,19 @@ export function ProfilesScreen() {
       <section aria-labelledby="form-heading">
         <h2 id="form-heading">{editing ? `Edit profile '${editing}'` : 'Add a profile'}</h2>
         <p>
-          The laptop reaches Vault over mutual TLS: it needs the CA that signed the server's certificate, and a client certificate with its key. No token
-          or key material is stored in a profile, only where the files are.
+          The laptop reaches Vault over mutual TLS: it needs the CA that signed the server's certificate, and a client
+          certificate with its key. No token or key material is stored in a profile, only where the files are.
         </p>
         <form onSubmit={save} noValidate>
-          <TextField id="profile-name" label="Name" value={draft.name} onChange={set('name')} error={errors.name} required hint="How you will recognise it, e.g. dc2-dr-secondary." />
+          <TextField
+            id="profile-name"
+            label="Name"
+            value={draft.name}
+            onChange={set('name')}
+            error={errors.name}
+            required
+            hint="How you will recognise it, e.g. dc2-dr-secondary."
+          />
           <TextField
             id="profile-address"
             label="Vault address"
@@ -195,10 +242,44 @@ export function ProfilesScreen() {
             required
             placeholder="https://vault-dr.example.com:8200"
           />
-          <FilePathField id="profile-ca" purpose="ca-bundle" label="CA certificate" value={draft.caCertPath} onChange={set('caCertPath')} error={errors.caCertPath} required hint="PEM file of the CA that signed the Vault server certificate (VAULT_CACERT)." />
-          <FilePathField id="profile-cert" purpose="client-certificate" label="Client certificate" value={draft.clientCertPath} onChange={set('clientCertPath')} error={errors.clientCertPath} required hint="PEM client certificate for mutual TLS (VAULT_CLIENT_CERT)." />
-          <FilePathField id="profile-key" purpose="client-key" label="Client key" value={draft.clientKeyPath} onChange={set('clientKeyPath')} error={errors.clientKeyPath} required hint="PEM private key of that certificate, unencrypted (VAULT_CLIENT_KEY)." />
-          <TextField id="profile-server-name" label="TLS server name" value={draft.tlsServerName} onChange={set('tlsServerName')} error={errors.tlsServerName} hint="When the certificate's name differs from the address's host (VAULT_TLS_SERVER_NAME)." />
+          <FilePathField
+            id="profile-ca"
+            purpose="ca-bundle"
+            label="CA certificate"
+            value={draft.caCertPath}
+            onChange={set('caCertPath')}
+            error={errors.caCertPath}
+            required
+            hint="PEM file of the CA that signed the Vault server certificate (VAULT_CACERT)."
+          />
+          <FilePathField
+            id="profile-cert"
+            purpose="client-certificate"
+            label="Client certificate"
+            value={draft.clientCertPath}
+            onChange={set('clientCertPath')}
+            error={errors.clientCertPath}
+            required
+            hint="PEM client certificate for mutual TLS (VAULT_CLIENT_CERT)."
+          />
+          <FilePathField
+            id="profile-key"
+            purpose="client-key"
+            label="Client key"
+            value={draft.clientKeyPath}
+            onChange={set('clientKeyPath')}
+            error={errors.clientKeyPath}
+            required
+            hint="PEM private key of that certificate, unencrypted (VAULT_CLIENT_KEY)."
+          />
+          <TextField
+            id="profile-server-name"
+            label="TLS server name"
+            value={draft.tlsServerName}
+            onChange={set('tlsServerName')}
+            error={errors.tlsServerName}
+            hint="When the certificate's name differs from the address's host (VAULT_TLS_SERVER_NAME)."
+          />
           {notice && (
             <Notice tone={notice.tone} testId={notice.testId}>
               {notice.text}

@@ -11,7 +11,15 @@ import { Notice } from '../components/notice';
 
 const REHEARSAL = 'rehearsal';
 
-export function StartScreen({ info, onChosen, onAddProfile }: { info: AppInfo | undefined; onChosen: (info: AppInfo) => void; onAddProfile: () => void }) {
+export function StartScreen({
+  info,
+  onChosen,
+  onAddProfile,
+}: {
+  info: AppInfo | undefined;
+  onChosen: (info: AppInfo) => void;
+  onAddProfile: () => void;
+}) {
   const [profiles, setProfiles] = useState<readonly ConnectionProfile[]>();
   const [choice, setChoice] = useState<string>();
   const [error, setError] = useState<string>();
@@ -34,7 +42,10 @@ export function StartScreen({ info, onChosen, onAddProfile }: { info: AppInfo | 
     event.preventDefault();
     if (choice === undefined) return setError('Choose rehearsal or a connection profile first.');
     setBusy(true);
-    const result = await invoke('app.selectMode', choice === REHEARSAL ? { mode: 'rehearsal' } : { mode: 'live', profile: choice });
+    const result = await invoke(
+      'app.selectMode',
+      choice === REHEARSAL ? { mode: 'rehearsal' } : { mode: 'live', profile: choice },
+    );
     setBusy(false);
     if (!result.ok) return setError(result.error.message);
     setError(undefined);
@@ -44,8 +55,8 @@ export function StartScreen({ info, onChosen, onAddProfile }: { info: AppInfo | 
   return (
     <form onSubmit={submit} aria-describedby="start-intro">
       <p id="start-intro">
-        Rehearse the whole ceremony against the built-in simulated Vault, or work against a real Vault DR secondary through one of your connection
-        profiles.
+        Rehearse the whole ceremony against the built-in simulated Vault, or work against a real Vault DR secondary
+        through one of your connection profiles.
       </p>
       {error && <Notice tone="error">{error}</Notice>}
       {profiles === undefined && !error && <p role="status">Loading connection profiles…</p>}
@@ -53,14 +64,26 @@ export function StartScreen({ info, onChosen, onAddProfile }: { info: AppInfo | 
         <fieldset className="choices">
           <legend>Work against</legend>
           <label className="choice">
-            <input type="radio" name="target" value={REHEARSAL} checked={choice === REHEARSAL} onChange={() => setChoice(REHEARSAL)} />
+            <input
+              type="radio"
+              name="target"
+              value={REHEARSAL}
+              checked={choice === REHEARSAL}
+              onChange={() => setChoice(REHEARSAL)}
+            />
             <span>
               <strong>Rehearsal</strong> — the built-in simulated Vault; transcripts are marked REHEARSAL
             </span>
           </label>
           {profiles.map((profile) => (
             <label className="choice" key={profile.name}>
-              <input type="radio" name="target" value={profile.name} checked={choice === profile.name} onChange={() => setChoice(profile.name)} />
+              <input
+                type="radio"
+                name="target"
+                value={profile.name}
+                checked={choice === profile.name}
+                onChange={() => setChoice(profile.name)}
+              />
               <span>
                 <strong>Live: {profile.name}</strong> — {profile.address}
               </span>

@@ -18,7 +18,10 @@ export function TranscriptScreen() {
 
   async function open(event: FormEvent) {
     event.preventDefault();
-    if (dir.trim() === '') return setError('Choose the bundle folder first: the one that holds transcript.txt.asc, journal.jsonl and signers/.');
+    if (dir.trim() === '')
+      return setError(
+        'Choose the bundle folder first: the one that holds transcript.txt.asc, journal.jsonl and signers/.',
+      );
     setBusy(true);
     setBundle(undefined);
     setError(undefined);
@@ -31,11 +34,19 @@ export function TranscriptScreen() {
   return (
     <>
       <p>
-        Verify a signed transcript bundle offline: every signature, the journal's hash chain, and that the signed text is exactly what the journal
-        records. This is the check auditors run with <code>vault-ceremony verify</code>.
+        Verify a signed transcript bundle offline: every signature, the journal's hash chain, and that the signed text
+        is exactly what the journal records. This is the check auditors run with <code>vault-ceremony verify</code>.
       </p>
       <form onSubmit={open} noValidate>
-        <FolderPathField id="bundle-dir" purpose="transcript-bundle" label="Bundle folder" value={dir} onChange={setDir} required hint="The folder holding transcript.txt.asc, journal.jsonl and signers/." />
+        <FolderPathField
+          id="bundle-dir"
+          purpose="transcript-bundle"
+          label="Bundle folder"
+          value={dir}
+          onChange={setDir}
+          required
+          hint="The folder holding transcript.txt.asc, journal.jsonl and signers/."
+        />
         <div className="actions">
           <button type="submit" disabled={busy}>
             {busy ? 'Verifying…' : 'Open and verify'}
@@ -51,18 +62,22 @@ export function TranscriptScreen() {
 function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
   return (
     <>
-      <section aria-labelledby="verdict-heading" className={`card ${bundle.valid ? 'card-good' : 'card-critical'}`} data-testid="bundle-verdict">
+      <section
+        aria-labelledby="verdict-heading"
+        className={`card ${bundle.valid ? 'card-good' : 'card-critical'}`}
+        data-testid="bundle-verdict"
+      >
         <h2 id="verdict-heading">{bundle.valid ? 'Verified' : 'NOT VERIFIED'}</h2>
         {bundle.valid ? (
           <p>
-            Every signature is good and made by a key in the bundle's signers/, the journal's hash chain is intact, and the signed text is exactly the
-            transcript the journal renders.
+            Every signature is good and made by a key in the bundle's signers/, the journal's hash chain is intact, and
+            the signed text is exactly the transcript the journal renders.
           </p>
         ) : (
           <>
             <p>
-              {bundle.problems.length === 1 ? 'One problem was found' : `${bundle.problems.length} problems were found`}. Do not rely on this transcript
-              until each is explained.
+              {bundle.problems.length === 1 ? 'One problem was found' : `${bundle.problems.length} problems were found`}
+              . Do not rely on this transcript until each is explained.
             </p>
             <ul data-testid="bundle-problems">
               {bundle.problems.map((problem, index) => (
@@ -114,7 +129,9 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
               {bundle.signatures.map((s, index) => (
                 <tr key={index}>
                   <th scope="row">{s.signer}</th>
-                  <td className="path">{s.fingerprint.length === 40 ? groupFingerprint(s.fingerprint) : s.fingerprint}</td>
+                  <td className="path">
+                    {s.fingerprint.length === 40 ? groupFingerprint(s.fingerprint) : s.fingerprint}
+                  </td>
                   <td>
                     <time dateTime={s.created}>{s.created}</time>
                   </td>
@@ -129,11 +146,16 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
       <section aria-labelledby="text-heading">
         <h2 id="text-heading">Signed transcript</h2>
         {bundle.transcript === null ? (
-          <p>transcript.txt.asc is missing or is not an OpenPGP cleartext-signed document, so there is no text to show.</p>
+          <p>
+            transcript.txt.asc is missing or is not an OpenPGP cleartext-signed document, so there is no text to show.
+          </p>
         ) : (
           <>
             {!bundle.valid && (
-              <Notice tone="error">This text did not verify. It is shown so the problems above can be investigated; it is not evidence of anything.</Notice>
+              <Notice tone="error">
+                This text did not verify. It is shown so the problems above can be investigated; it is not evidence of
+                anything.
+              </Notice>
             )}
             <pre className="transcript" tabIndex={0} aria-label="Signed transcript text" data-testid="bundle-text">
               {bundle.transcript}

@@ -6,7 +6,9 @@ import { projectSbom } from './lib/project-sbom';
 
 let out: string | undefined;
 try {
-  ({ values: { out } } = parseArgs({ options: { out: { type: 'string' } }, strict: true }));
+  ({
+    values: { out },
+  } = parseArgs({ options: { out: { type: 'string' } }, strict: true }));
 } catch (e) {
   console.error(`sbom: ${e instanceof Error ? e.message : String(e)}\nusage: npm run sbom [-- --out FILE]`);
   process.exit(2);

@@ -7,9 +7,14 @@ import { verifyBuild } from './lib/verify-build';
 let test: boolean | undefined;
 let dirs: string[];
 try {
-  ({ values: { test }, positionals: dirs } = parseArgs({ options: { test: { type: 'boolean' } }, strict: true, allowPositionals: true }));
+  ({
+    values: { test },
+    positionals: dirs,
+  } = parseArgs({ options: { test: { type: 'boolean' } }, strict: true, allowPositionals: true }));
 } catch (e) {
-  console.error(`package:verify-build: ${e instanceof Error ? e.message : String(e)}\nusage: npm run package:verify-build [-- --test] [DIR]`);
+  console.error(
+    `package:verify-build: ${e instanceof Error ? e.message : String(e)}\nusage: npm run package:verify-build [-- --test] [DIR]`,
+  );
   process.exit(2);
 }
 const flavour = test ? 'test' : 'release';
@@ -19,4 +24,5 @@ if (result.problems.length > 0) {
   console.error(`package:verify-build: the ${flavour} build in ${result.outputDir} is not fit to ship`);
   process.exit(1);
 }
-for (const app of result.apps) console.log(`✓ ${app.executable}: ${flavour} fuses burned, app.asar holds only the bundles`);
+for (const app of result.apps)
+  console.log(`✓ ${app.executable}: ${flavour} fuses burned, app.asar holds only the bundles`);

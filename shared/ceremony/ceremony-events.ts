@@ -38,12 +38,27 @@ export type ServiceAction =
     }
   | { readonly kind: 'decode-token' }
   | { readonly kind: 'cancel-attempt'; readonly profile: string }
-  | { readonly kind: 'promote'; readonly profile: string; readonly primaryClusterAddr: string | undefined; readonly force: boolean }
+  | {
+      readonly kind: 'promote';
+      readonly profile: string;
+      readonly primaryClusterAddr: string | undefined;
+      readonly force: boolean;
+    }
   | { readonly kind: 'delete-operation-token'; readonly profile: string }
   | { readonly kind: 'demote'; readonly profile: string }
   | { readonly kind: 'create-secondary-token'; readonly profile: string; readonly secondaryId: string }
-  | { readonly kind: 'update-primary'; readonly profile: string; readonly method: 'token'; readonly primaryApiAddr: string | undefined }
-  | { readonly kind: 'update-primary'; readonly profile: string; readonly method: 'addrs'; readonly updatePrimaryAddrs: readonly string[] }
+  | {
+      readonly kind: 'update-primary';
+      readonly profile: string;
+      readonly method: 'token';
+      readonly primaryApiAddr: string | undefined;
+    }
+  | {
+      readonly kind: 'update-primary';
+      readonly profile: string;
+      readonly method: 'addrs';
+      readonly updatePrimaryAddrs: readonly string[];
+    }
   | { readonly kind: 'sign-transcript'; readonly signer: string; readonly fingerprint: string };
 
 /** What the service reports after a successful action; `kind` names the action. Never a secret. */
@@ -53,7 +68,12 @@ export type ServiceFacts =
   | { readonly kind: 'collect-root-token' }
   | { readonly kind: 'collect-batch-token' }
   /** `attempt` is the status read to learn otp_length; `legacy` when otp_length was 0. */
-  | { readonly kind: 'generate-otp'; readonly otpLength: number; readonly legacy: boolean; readonly attempt: AttemptStatus }
+  | {
+      readonly kind: 'generate-otp';
+      readonly otpLength: number;
+      readonly legacy: boolean;
+      readonly attempt: AttemptStatus;
+    }
   | { readonly kind: 'start-attempt'; readonly attempt: AttemptStatus }
   | { readonly kind: 'submit-share'; readonly attempt: AttemptStatus; readonly complete: boolean }
   | { readonly kind: 'decode-token'; readonly tokenLength: number }
@@ -99,8 +119,20 @@ export interface Deviation {
 }
 
 export type CeremonyEvent =
-  | { readonly type: 'acknowledge'; readonly step: StepId; readonly actor: string; readonly role: Role; readonly at: string }
-  | { readonly type: 'serviceResult'; readonly step: StepId; readonly outcome: 'ok'; readonly facts: ServiceFacts; readonly at: string }
+  | {
+      readonly type: 'acknowledge';
+      readonly step: StepId;
+      readonly actor: string;
+      readonly role: Role;
+      readonly at: string;
+    }
+  | {
+      readonly type: 'serviceResult';
+      readonly step: StepId;
+      readonly outcome: 'ok';
+      readonly facts: ServiceFacts;
+      readonly at: string;
+    }
   | {
       readonly type: 'serviceResult';
       readonly step: StepId;
@@ -111,7 +143,12 @@ export type CeremonyEvent =
       readonly observed?: AttemptStatus;
       readonly at: string;
     }
-  | ({ readonly type: 'deviation'; readonly actor: string; readonly reason: string; readonly at: string } & RaisedDeviation)
+  | ({
+      readonly type: 'deviation';
+      readonly actor: string;
+      readonly reason: string;
+      readonly at: string;
+    } & RaisedDeviation)
   | { readonly type: 'deviationWitnessed'; readonly id: number; readonly actor: string; readonly at: string }
   | { readonly type: 'cancel'; readonly actor: string; readonly reason: string; readonly at: string }
   | { readonly type: 'abort'; readonly actor: string; readonly reason: string; readonly at: string }
@@ -126,7 +163,10 @@ export type CeremonyEvent =
     };
 
 /** The events people cause (the rest come from the service), without the time the service adds. */
-export type PersonEvent = DistributiveOmit<Extract<CeremonyEvent, { type: 'acknowledge' | 'deviation' | 'deviationWitnessed' | 'cancel' | 'abort' }>, 'at'>;
+export type PersonEvent = DistributiveOmit<
+  Extract<CeremonyEvent, { type: 'acknowledge' | 'deviation' | 'deviationWitnessed' | 'cancel' | 'abort' }>,
+  'at'
+>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const STEP_IDS = Object.keys({ ...PROMOTION_STEPS, ...FAILBACK_STEPS }) as [StepId, ...StepId[]];
@@ -135,10 +175,27 @@ const reason = z.string().trim().min(1, { error: 'say what happened, for the rec
 
 /** Validates a person's event arriving over IPC: strict, bounded, and typed as `PersonEvent`. */
 export const personEventSchema = z.union([
-  z.strictObject({ type: z.literal('acknowledge'), step: z.enum(STEP_IDS), actor, role: z.enum(['administrator', 'witness', 'officer']) }),
-  z.strictObject({ type: z.literal('deviation'), kind: z.enum(['note', 'force-promote', 'token-not-deleted']), actor, reason }),
+  z.strictObject({
+    type: z.literal('acknowledge'),
+    step: z.enum(STEP_IDS),
+    actor,
+    role: z.enum(['administrator', 'witness', 'officer']),
+  }),
+  z.strictObject({
+    type: z.literal('deviation'),
+    kind: z.enum(['note', 'force-promote', 'token-not-deleted']),
+    actor,
+    reason,
+  }),
   z.strictObject({ type: z.literal('deviation'), kind: z.literal('officer-absent'), officer: actor, actor, reason }),
-  z.strictObject({ type: z.literal('deviation'), kind: z.literal('officer-substituted'), officer: actor, substitute: actor, actor, reason }),
+  z.strictObject({
+    type: z.literal('deviation'),
+    kind: z.literal('officer-substituted'),
+    officer: actor,
+    substitute: actor,
+    actor,
+    reason,
+  }),
   z.strictObject({ type: z.literal('deviationWitnessed'), id: z.number().int().min(1), actor }),
   z.strictObject({ type: z.enum(['cancel', 'abort']), actor, reason }),
 ]) satisfies z.ZodType<PersonEvent>;

@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validatePlan, type CeremonyPlan } from './ceremony-plan';
 import type { AttemptStatus, CeremonyEvent, ServiceAction, ServiceFacts } from './ceremony-events';
-import { createCeremony, isEnded, nextAction, openDeviations, replay, transition, type CeremonyState } from './ceremony-machine';
+import {
+  createCeremony,
+  isEnded,
+  nextAction,
+  openDeviations,
+  replay,
+  transition,
+  type CeremonyState,
+} from './ceremony-machine';
 import { closingStep, type Role, type SecretName, type StepId } from './ceremony-steps';
 import { view } from './ceremony-view';
 
@@ -63,7 +71,12 @@ const PLANS: Record<string, CeremonyPlan> = {
     token_path: 'primary-root-token',
     kind: 'failback',
     profile: 'dc1',
-    failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1', primary_api_addr: 'https://dc2.example:8200' },
+    failback: {
+      new_primary_profile: 'dc2',
+      method: 'token',
+      secondary_id: 'dc1',
+      primary_api_addr: 'https://dc2.example:8200',
+    },
   }),
 };
 const quorum = PLANS['quorum (1.x)']!;
@@ -92,7 +105,17 @@ function factsFor(s: CeremonyState, action: ServiceAction, vault: FakeVault): Se
     case 'read-replication-status':
       return { kind: action.kind, mode: action.expectMode };
     case 'generate-otp':
-      return { kind: action.kind, otpLength: 28, legacy: false, attempt: { started: vault.started, nonce: vault.started ? vault.nonce : '', progress: vault.progress, required: required(s) } };
+      return {
+        kind: action.kind,
+        otpLength: 28,
+        legacy: false,
+        attempt: {
+          started: vault.started,
+          nonce: vault.started ? vault.nonce : '',
+          progress: vault.progress,
+          required: required(s),
+        },
+      };
     case 'start-attempt':
       vault.started = true;
       vault.progress = 0;
@@ -129,7 +152,8 @@ function autopilotEvent(s: CeremonyState, vault: FakeVault, n: number): Ceremony
     return { type: 'deviationWitnessed', id: open.id, actor: witness.name, at: at(n) };
   }
   const action = nextAction(s);
-  if (action) return { type: 'serviceResult', step: s.step, outcome: 'ok', facts: factsFor(s, action, vault), at: at(n) };
+  if (action)
+    return { type: 'serviceResult', step: s.step, outcome: 'ok', facts: factsFor(s, action, vault), at: at(n) };
   const option = view(s).acknowledgements[0]?.anyOf[0];
   if (option) return { type: 'acknowledge', step: s.step, actor: option.name, role: option.role, at: at(n) };
   return undefined;
@@ -140,7 +164,11 @@ function newVault(): FakeVault {
 }
 
 /** Plays the autopilot until `stop` says so or the ceremony ends; returns the states visited. */
-function drive(start: CeremonyState, stop: (s: CeremonyState) => boolean = () => false, vault = newVault()): { state: CeremonyState; visited: StepId[]; events: CeremonyEvent[] } {
+function drive(
+  start: CeremonyState,
+  stop: (s: CeremonyState) => boolean = () => false,
+  vault = newVault(),
+): { state: CeremonyState; visited: StepId[]; events: CeremonyEvent[] } {
   let state = start;
   const visited: StepId[] = [state.step];
   const events: CeremonyEvent[] = [];
@@ -180,10 +208,27 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const ack = (step: StepId, actor: string, role: Role, n = 0): CeremonyEvent => ({ type: 'acknowledge', step, actor, role, at: at(n) });
-const result = (step: StepId, facts: ServiceFacts): CeremonyEvent => ({ type: 'serviceResult', step, outcome: 'ok', facts, at: AT });
+const ack = (step: StepId, actor: string, role: Role, n = 0): CeremonyEvent => ({
+  type: 'acknowledge',
+  step,
+  actor,
+  role,
+  at: at(n),
+});
+const result = (step: StepId, facts: ServiceFacts): CeremonyEvent => ({
+  type: 'serviceResult',
+  step,
+  outcome: 'ok',
+  facts,
+  at: AT,
+});
 const witness = (id: number, actor = 'Wes'): CeremonyEvent => ({ type: 'deviationWitnessed', id, actor, at: AT });
-const status = (nonce: string, progress: number, required = 2, started = true): AttemptStatus => ({ started, nonce, progress, required });
+const status = (nonce: string, progress: number, required = 2, started = true): AttemptStatus => ({
+  started,
+  nonce,
+  progress,
+  required,
+});
 const atStep = (step: StepId) => (s: CeremonyState) => s.step === step;
 
 // ---------------------------------------------------------------------------------------------
@@ -221,7 +266,10 @@ describe('happy paths', () => {
       'sign-transcript',
       'finished',
     ]);
-    expect(createCeremony(PLANS['primary root token (2.x)']!, AT).script.slice(3, 5)).toEqual(['enter-root-token', 'generate-otp']);
+    expect(createCeremony(PLANS['primary root token (2.x)']!, AT).script.slice(3, 5)).toEqual([
+      'enter-root-token',
+      'generate-otp',
+    ]);
     expect(createCeremony(PLANS['batch DR token']!, AT).script).toEqual([
       'roll-call',
       'check-secondary',
@@ -266,27 +314,57 @@ describe('happy paths', () => {
       nonce: 'nonce-1',
     });
     const promote = drive(s, atStep('promote')).state;
-    expect(apply(promote, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wen', 'witness')).step).toBe('promote');
-    expect(nextAction(apply(promote, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wen', 'witness')))).toEqual({
+    expect(apply(promote, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wen', 'witness')).step).toBe(
+      'promote',
+    );
+    expect(
+      nextAction(apply(promote, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wen', 'witness'))),
+    ).toEqual({
       kind: 'promote',
       profile: 'dc2',
       primaryClusterAddr: undefined,
       force: false,
     });
-    const failback = drive(createCeremony(PLANS['failback, token, root token (2.x)']!, AT), atStep('update-primary')).state;
-    const authorised = apply(failback, ack('update-primary', 'Ann', 'administrator'), ack('update-primary', 'Wes', 'witness'));
-    expect(nextAction(authorised)).toEqual({ kind: 'update-primary', profile: 'dc1', method: 'token', primaryApiAddr: 'https://dc2.example:8200' });
+    const failback = drive(
+      createCeremony(PLANS['failback, token, root token (2.x)']!, AT),
+      atStep('update-primary'),
+    ).state;
+    const authorised = apply(
+      failback,
+      ack('update-primary', 'Ann', 'administrator'),
+      ack('update-primary', 'Wes', 'witness'),
+    );
+    expect(nextAction(authorised)).toEqual({
+      kind: 'update-primary',
+      profile: 'dc1',
+      method: 'token',
+      primaryApiAddr: 'https://dc2.example:8200',
+    });
     const addrs = drive(createCeremony(PLANS['failback, addrs, batch']!, AT), atStep('update-primary')).state;
-    const addrsAuthorised = apply(addrs, ack('update-primary', 'Ann', 'administrator'), ack('update-primary', 'Wes', 'witness'));
-    expect(nextAction(addrsAuthorised)).toEqual({ kind: 'update-primary', profile: 'dc1', method: 'addrs', updatePrimaryAddrs: ['10.0.0.2:8201'] });
+    const addrsAuthorised = apply(
+      addrs,
+      ack('update-primary', 'Ann', 'administrator'),
+      ack('update-primary', 'Wes', 'witness'),
+    );
+    expect(nextAction(addrsAuthorised)).toEqual({
+      kind: 'update-primary',
+      profile: 'dc1',
+      method: 'addrs',
+      updatePrimaryAddrs: ['10.0.0.2:8201'],
+    });
   });
 
   it('shows progress, the pinned nonce, the read-aloud line and what each person affirms', () => {
-    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    const s = drive(
+      createCeremony(quorum, AT),
+      (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1,
+    ).state;
     const v = view(s);
     expect(v.progress).toEqual({ entered: 1, required: 2 });
     expect(v.nonce).toBe('nonce-1');
-    expect(v.script).toMatch(/^REHEARSAL\. Officers enter their shares one at a time: 1 of 2 entered\. .*nonce is still nonce-1/);
+    expect(v.script).toMatch(
+      /^REHEARSAL\. Officers enter their shares one at a time: 1 of 2 entered\. .*nonce is still nonce-1/,
+    );
     expect(v.acknowledgements[0]?.anyOf.map((o) => [o.name, o.text])).toEqual([
       ['Pia', `I enter my share, encrypted to key ${'DDDD '.repeat(9)}DDDD, for nonce nonce-1.`],
       ['Quy', `I enter my share, encrypted to key ${'EEEE '.repeat(9)}EEEE, for nonce nonce-1.`],
@@ -327,10 +405,30 @@ const SERVICE_KINDS: ServiceFacts['kind'][] = [
   'sign-transcript',
 ];
 const ALL_STEPS: StepId[] = [
-  'roll-call', 'check-secondary', 'attest-primary-fenced', 'enter-root-token', 'enter-batch-token', 'generate-otp',
-  'start-attempt', 'share-entry', 'decode-token', 'cancel-attempt', 'promote', 'check-promoted', 'delete-operation-token',
-  'retire-batch-token', 'check-new-primary', 'check-old-primary', 'demote', 'create-secondary-token', 'update-primary',
-  'check-failback', 'sign-transcript', 'finished', 'cancelled', 'aborted',
+  'roll-call',
+  'check-secondary',
+  'attest-primary-fenced',
+  'enter-root-token',
+  'enter-batch-token',
+  'generate-otp',
+  'start-attempt',
+  'share-entry',
+  'decode-token',
+  'cancel-attempt',
+  'promote',
+  'check-promoted',
+  'delete-operation-token',
+  'retire-batch-token',
+  'check-new-primary',
+  'check-old-primary',
+  'demote',
+  'create-secondary-token',
+  'update-primary',
+  'check-failback',
+  'sign-transcript',
+  'finished',
+  'cancelled',
+  'aborted',
 ];
 const ROLES: Role[] = ['administrator', 'witness', 'officer'];
 
@@ -376,7 +474,8 @@ function illegalEvents(s: CeremonyState): CeremonyEvent[] {
     if (p.role !== 'administrator') out.push({ type: 'cancel', actor: p.name, reason: 'r', at: AT });
     if (p.role === 'officer') out.push({ type: 'abort', actor: p.name, reason: 'r', at: AT });
     // Only the administrator raises these deviations.
-    if (p.role !== 'administrator') out.push({ type: 'deviation', kind: 'force-promote', actor: p.name, reason: 'r', at: AT });
+    if (p.role !== 'administrator')
+      out.push({ type: 'deviation', kind: 'force-promote', actor: p.name, reason: 'r', at: AT });
   }
   // Strangers cannot act at all.
   for (const role of ROLES) out.push(ack(s.step, 'Mallory', role));
@@ -417,7 +516,9 @@ describe('illegal events are refused and change nothing', () => {
     expect(refused(s, ack('promote', 'Ann', 'administrator'))).toBe(
       "wrong-step: it is step 'roll-call' (Roll call) now, so 'promote' cannot be acknowledged",
     );
-    expect(refused(s, ack('roll-call', 'Wes', 'officer'))).toBe("wrong-role: 'Wes' is a witness in this plan, not an officer");
+    expect(refused(s, ack('roll-call', 'Wes', 'officer'))).toBe(
+      "wrong-role: 'Wes' is a witness in this plan, not an officer",
+    );
     expect(refused(s, ack('roll-call', 'Mallory', 'witness'))).toBe(
       "unknown-actor: 'Mallory' is not in plan 'dr-1'; only the people it names (or witnessed substitutes) take part",
     );
@@ -429,19 +530,28 @@ describe('illegal events are refused and change nothing', () => {
     expect(refused(promote, result('promote', { kind: 'promote' }))).toBe(
       "unexpected-result: no laptop action is due at 'Promote the DR secondary': people have not yet authorised it",
     );
-    expect(refused(promote, ack('promote', 'Olu', 'officer'))).toMatch(/^not-required: .*officers act only when entering shares/);
+    expect(refused(promote, ack('promote', 'Olu', 'officer'))).toMatch(
+      /^not-required: .*officers act only when entering shares/,
+    );
     const once = apply(promote, ack('promote', 'Wes', 'witness'));
-    expect(refused(once, ack('promote', 'Wen', 'witness'))).toBe("already-acknowledged: witness 'Wes' has already acknowledged 'Promote the DR secondary'");
+    expect(refused(once, ack('promote', 'Wen', 'witness'))).toBe(
+      "already-acknowledged: witness 'Wes' has already acknowledged 'Promote the DR secondary'",
+    );
   });
 
   it('refuses an officer entering a share twice, and a second officer while one is entering', () => {
-    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    const s = drive(
+      createCeremony(quorum, AT),
+      (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1,
+    ).state;
     expect(s.attempt?.submitted).toEqual(['Olu']);
     expect(refused(s, ack('share-entry', 'Olu', 'officer'))).toBe(
       "already-submitted: Olu's share is already in this attempt (1 of 2); each share counts once",
     );
     const entering = apply(s, ack('share-entry', 'Pia', 'officer'));
-    expect(refused(entering, ack('share-entry', 'Quy', 'officer'))).toBe("busy: 'Pia' is entering a share now; wait for the laptop to report it");
+    expect(refused(entering, ack('share-entry', 'Quy', 'officer'))).toBe(
+      "busy: 'Pia' is entering a share now; wait for the laptop to report it",
+    );
   });
 
   it('has witnesses sign only after the administrator, each with their planned key', () => {
@@ -450,10 +560,15 @@ describe('illegal events are refused and change nothing', () => {
       "out-of-order: the administrator ('Ann') signs first; witnesses countersign after",
     );
     const signing = apply(s, ack('sign-transcript', 'Ann', 'administrator'));
-    expect(refused(signing, result('sign-transcript', { kind: 'sign-transcript', signer: 'Ann', fingerprint: fp('9') }))).toMatch(
+    expect(
+      refused(signing, result('sign-transcript', { kind: 'sign-transcript', signer: 'Ann', fingerprint: fp('9') })),
+    ).toMatch(
       /^invalid-result: the signature was made with key 9{40} but the plan names AAAA AAAA .* for 'Ann'; sign with the planned key$/,
     );
-    const signed = apply(signing, result('sign-transcript', { kind: 'sign-transcript', signer: 'Ann', fingerprint: fp('A') }));
+    const signed = apply(
+      signing,
+      result('sign-transcript', { kind: 'sign-transcript', signer: 'Ann', fingerprint: fp('A') }),
+    );
     expect(signed.signed).toEqual(['Ann']);
     expect(view(signed).acknowledgements[0]?.anyOf.map((o) => o.name)).toEqual(['Wes', 'Wen']);
   });
@@ -473,16 +588,53 @@ describe('illegal events are refused and change nothing', () => {
 describe('attempt deviations force a witnessed restart', () => {
   /** At share entry with Olu's share in and Pia at the keyboard. */
   function piaEntering(): CeremonyState {
-    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    const s = drive(
+      createCeremony(quorum, AT),
+      (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1,
+    ).state;
     return apply(s, ack('share-entry', 'Pia', 'officer'));
   }
 
   const cases: Array<[string, CeremonyEvent, string]> = [
-    ['nonce changed', result('share-entry', { kind: 'submit-share', attempt: status('other', 2), complete: true }), 'nonce-changed'],
-    ['progress went back', { type: 'serviceResult', step: 'share-entry', outcome: 'failed', reason: 'failed to compute root key', observed: status('nonce-1', 0), at: AT }, 'progress-regressed'],
-    ['progress jumped', result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 3, 4), complete: false }), 'progress-unexpected'],
-    ['someone else added a share', result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 3, 3), complete: true }), 'progress-unexpected'],
-    ['attempt vanished', { type: 'serviceResult', step: 'share-entry', outcome: 'failed', reason: 'no root generation in progress', observed: status('', 0, 2, false), at: AT }, 'attempt-lost'],
+    [
+      'nonce changed',
+      result('share-entry', { kind: 'submit-share', attempt: status('other', 2), complete: true }),
+      'nonce-changed',
+    ],
+    [
+      'progress went back',
+      {
+        type: 'serviceResult',
+        step: 'share-entry',
+        outcome: 'failed',
+        reason: 'failed to compute root key',
+        observed: status('nonce-1', 0),
+        at: AT,
+      },
+      'progress-regressed',
+    ],
+    [
+      'progress jumped',
+      result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 3, 4), complete: false }),
+      'progress-unexpected',
+    ],
+    [
+      'someone else added a share',
+      result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 3, 3), complete: true }),
+      'progress-unexpected',
+    ],
+    [
+      'attempt vanished',
+      {
+        type: 'serviceResult',
+        step: 'share-entry',
+        outcome: 'failed',
+        reason: 'no root generation in progress',
+        observed: status('', 0, 2, false),
+        at: AT,
+      },
+      'attempt-lost',
+    ],
   ];
   for (const [name, event, kind] of cases) {
     it(`${name}: becomes a '${kind}' deviation, then cancel and a fresh attempt`, () => {
@@ -494,7 +646,11 @@ describe('attempt deviations force a witnessed restart', () => {
       expect(refused(s, ack('cancel-attempt', 'Ann', 'administrator'))).toMatch(/^deviation-open: deviation #1/);
       const witnessed = apply(s, witness(1, 'Wen'));
       expect(witnessed.deviations[0]?.witnessedBy).toBe('Wen');
-      const authorised = apply(witnessed, ack('cancel-attempt', 'Ann', 'administrator'), ack('cancel-attempt', 'Wes', 'witness'));
+      const authorised = apply(
+        witnessed,
+        ack('cancel-attempt', 'Ann', 'administrator'),
+        ack('cancel-attempt', 'Wes', 'witness'),
+      );
       expect(nextAction(authorised)).toEqual({ kind: 'cancel-attempt', profile: 'dc2' });
       const restarted = apply(authorised, result('cancel-attempt', { kind: 'cancel-attempt' }));
       expect(restarted.step).toBe('generate-otp');
@@ -511,7 +667,14 @@ describe('attempt deviations force a witnessed restart', () => {
   }
 
   it('a failed share with an unchanged attempt lets the officer (or another) try again', () => {
-    const s = apply(piaEntering(), { type: 'serviceResult', step: 'share-entry', outcome: 'failed', reason: 'wrong passphrase', observed: status('nonce-1', 1), at: AT });
+    const s = apply(piaEntering(), {
+      type: 'serviceResult',
+      step: 'share-entry',
+      outcome: 'failed',
+      reason: 'wrong passphrase',
+      observed: status('nonce-1', 1),
+      at: AT,
+    });
     expect(s.step).toBe('share-entry');
     expect(s.acks).toEqual([]);
     expect(s.failures).toBe(1);
@@ -521,7 +684,10 @@ describe('attempt deviations force a witnessed restart', () => {
 
   it("someone else's attempt found before starting is cancelled first", () => {
     const s = drive(createCeremony(quorum, AT), atStep('generate-otp')).state;
-    const found = apply(s, result('generate-otp', { kind: 'generate-otp', otpLength: 28, legacy: false, attempt: status('theirs', 1) }));
+    const found = apply(
+      s,
+      result('generate-otp', { kind: 'generate-otp', otpLength: 28, legacy: false, attempt: status('theirs', 1) }),
+    );
     expect(found.step).toBe('cancel-attempt');
     expect(found.held).toEqual([]);
     expect(openDeviations(found)[0]?.kind).toBe('attempt-in-progress');
@@ -553,8 +719,16 @@ describe('people-raised deviations', () => {
     });
     expect(failedOnce.acks).toEqual([]);
     expect(nextAction(failedOnce)).toBeUndefined();
-    expect(refused(failedOnce, { type: 'deviation', kind: 'force-promote', actor: 'Wes', reason: 'r', at: AT })).toMatch(/^wrong-role/);
-    const raised = apply(failedOnce, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'primary destroyed; loss accepted', at: AT });
+    expect(
+      refused(failedOnce, { type: 'deviation', kind: 'force-promote', actor: 'Wes', reason: 'r', at: AT }),
+    ).toMatch(/^wrong-role/);
+    const raised = apply(failedOnce, {
+      type: 'deviation',
+      kind: 'force-promote',
+      actor: 'Ann',
+      reason: 'primary destroyed; loss accepted',
+      at: AT,
+    });
     expect(refused(raised, witness(1, 'Ann'))).toMatch(/^self-witness/);
     expect(refused(raised, witness(1, 'Olu'))).toMatch(/^wrong-role/);
     const forced = apply(raised, witness(1, 'Wen'));
@@ -562,23 +736,41 @@ describe('people-raised deviations', () => {
     expect(view(forced).script).toMatch(/WITH FORCE/);
     const authorised = apply(forced, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
     expect(nextAction(authorised)).toMatchObject({ kind: 'promote', force: true });
-    expect(refused(authorised, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'again', at: AT })).toMatch(/^not-allowed-now/);
+    expect(
+      refused(authorised, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'again', at: AT }),
+    ).toMatch(/^not-allowed-now/);
   });
 
   it('force is refused anywhere but promote, and while a promotion is authorised', () => {
     const early = drive(createCeremony(quorum, AT), atStep('check-secondary')).state;
-    expect(refused(early, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'r', at: AT })).toMatch(/^not-allowed-now/);
+    expect(refused(early, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'r', at: AT })).toMatch(
+      /^not-allowed-now/,
+    );
     const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
     const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
-    expect(refused(authorised, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'r', at: AT })).toMatch(/^action-in-flight/);
+    expect(
+      refused(authorised, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'r', at: AT }),
+    ).toMatch(/^action-in-flight/);
   });
 
   it('an absent officer is recorded, skipped at roll call and barred from share entry', () => {
     let s = createCeremony(quorum, AT);
-    s = apply(s, ack('roll-call', 'Ann', 'administrator'), ack('roll-call', 'Wes', 'witness'), ack('roll-call', 'Wen', 'witness'));
+    s = apply(
+      s,
+      ack('roll-call', 'Ann', 'administrator'),
+      ack('roll-call', 'Wes', 'witness'),
+      ack('roll-call', 'Wen', 'witness'),
+    );
     s = apply(s, ack('roll-call', 'Olu', 'officer'), ack('roll-call', 'Pia', 'officer'));
     expect(s.step).toBe('roll-call');
-    s = apply(s, { type: 'deviation', kind: 'officer-absent', officer: 'Quy', actor: 'Ann', reason: 'flight cancelled', at: AT });
+    s = apply(s, {
+      type: 'deviation',
+      kind: 'officer-absent',
+      officer: 'Quy',
+      actor: 'Ann',
+      reason: 'flight cancelled',
+      at: AT,
+    });
     expect(refused(s, ack('roll-call', 'Quy', 'officer'))).toMatch(/^deviation-open/);
     s = apply(s, witness(1));
     expect(s.step).toBe('check-secondary');
@@ -586,7 +778,11 @@ describe('people-raised deviations', () => {
     const entry = drive(s, atStep('share-entry')).state;
     expect(refused(entry, ack('share-entry', 'Quy', 'officer'))).toMatch(/^officer-unavailable/);
     expect(view(entry).blocker).toBeUndefined();
-    const second = apply(entry, { type: 'deviation', kind: 'officer-absent', officer: 'Pia', actor: 'Ann', reason: 'fell ill', at: AT }, witness(2));
+    const second = apply(
+      entry,
+      { type: 'deviation', kind: 'officer-absent', officer: 'Pia', actor: 'Ann', reason: 'fell ill', at: AT },
+      witness(2),
+    );
     expect(view(second).blocker).toBe(
       '2 more share(s) are needed but only 1 officer(s) who have not entered one are available: bring a substitute (a witnessed deviation) or cancel.',
     );
@@ -594,49 +790,98 @@ describe('people-raised deviations', () => {
 
   it('a witnessed substitute acts for the officer, whose own name no longer acts', () => {
     let s = createCeremony(quorum, AT);
-    const sub: CeremonyEvent = { type: 'deviation', kind: 'officer-substituted', officer: 'Olu', substitute: 'Sam', actor: 'Ann', reason: "Olu's deputy, with Olu's card", at: AT };
-    expect(refused(s, { ...sub, substitute: 'Wes' } as CeremonyEvent)).toMatch(/^not-allowed-now: 'Wes' already has a role/);
+    const sub: CeremonyEvent = {
+      type: 'deviation',
+      kind: 'officer-substituted',
+      officer: 'Olu',
+      substitute: 'Sam',
+      actor: 'Ann',
+      reason: "Olu's deputy, with Olu's card",
+      at: AT,
+    };
+    expect(refused(s, { ...sub, substitute: 'Wes' } as CeremonyEvent)).toMatch(
+      /^not-allowed-now: 'Wes' already has a role/,
+    );
     expect(refused(s, { ...sub, officer: 'Zed' } as CeremonyEvent)).toMatch(/^unknown-actor/);
     s = apply(s, sub);
-    expect(refused(s, ack('roll-call', 'Sam', 'officer'))).toMatch(/^unknown-actor: 'Sam' becomes a substitute only once a witness confirms/);
+    expect(refused(s, ack('roll-call', 'Sam', 'officer'))).toMatch(
+      /^unknown-actor: 'Sam' becomes a substitute only once a witness confirms/,
+    );
     s = apply(s, witness(1));
     expect(refused(s, ack('roll-call', 'Olu', 'officer'))).toMatch(/^officer-unavailable: 'Olu' was replaced by 'Sam'/);
     s = drive(s, atStep('share-entry')).state;
     expect(view(s).acknowledgements[0]?.anyOf.map((o) => o.name)).toContain('Sam');
     const entering = apply(s, ack('share-entry', 'Sam', 'officer'));
-    expect(nextAction(entering)).toMatchObject({ kind: 'submit-share', officer: 'Olu', actor: 'Sam', fingerprint: fp('c') });
-    const done = apply(entering, result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 1), complete: false }));
+    expect(nextAction(entering)).toMatchObject({
+      kind: 'submit-share',
+      officer: 'Olu',
+      actor: 'Sam',
+      fingerprint: fp('c'),
+    });
+    const done = apply(
+      entering,
+      result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 1), complete: false }),
+    );
     expect(done.attempt?.submitted).toEqual(['Olu']);
   });
 
   it('a note pauses the ceremony until someone else confirms it; the administrator confirms a witness note', () => {
-    const s = apply(createCeremony(quorum, AT), { type: 'deviation', kind: 'note', actor: 'Wes', reason: 'fire alarm test, 5 minute break', at: AT });
+    const s = apply(createCeremony(quorum, AT), {
+      type: 'deviation',
+      kind: 'note',
+      actor: 'Wes',
+      reason: 'fire alarm test, 5 minute break',
+      at: AT,
+    });
     expect(view(s).awaiting).toBe('deviation');
     expect(refused(s, ack('roll-call', 'Ann', 'administrator'))).toMatch(/^deviation-open/);
     const confirmed = apply(s, witness(1, 'Ann'));
     expect(confirmed.deviations[0]?.witnessedBy).toBe('Ann');
     expect(refused(confirmed, witness(1, 'Wen'))).toMatch(/^already-witnessed/);
-    const byOfficer = apply(createCeremony(quorum, AT), { type: 'deviation', kind: 'note', actor: 'Olu', reason: 'my card reader is slow', at: AT });
+    const byOfficer = apply(createCeremony(quorum, AT), {
+      type: 'deviation',
+      kind: 'note',
+      actor: 'Olu',
+      reason: 'my card reader is slow',
+      at: AT,
+    });
     expect(refused(byOfficer, witness(1, 'Ann'))).toMatch(/^wrong-role: deviations are witnessed by a witness/);
   });
 
   it('token deletion is waived only by a witnessed deviation, after it failed', () => {
     const s = drive(createCeremony(quorum, AT), atStep('delete-operation-token')).state;
-    const raise: CeremonyEvent = { type: 'deviation', kind: 'token-not-deleted', actor: 'Ann', reason: 'Vault unreachable after promotion', at: AT };
+    const raise: CeremonyEvent = {
+      type: 'deviation',
+      kind: 'token-not-deleted',
+      actor: 'Ann',
+      reason: 'Vault unreachable after promotion',
+      at: AT,
+    };
     expect(refused(s, raise)).toMatch(/^not-allowed-now: let the laptop try/);
-    const failedOnce = apply(s, { type: 'serviceResult', step: 'delete-operation-token', outcome: 'failed', reason: 'connection refused', at: AT });
+    const failedOnce = apply(s, {
+      type: 'serviceResult',
+      step: 'delete-operation-token',
+      outcome: 'failed',
+      reason: 'connection refused',
+      at: AT,
+    });
     expect(nextAction(failedOnce)).toEqual({ kind: 'delete-operation-token', profile: 'dc2' });
     const waived = apply(failedOnce, raise, witness(1));
     expect(waived.step).toBe('sign-transcript');
     expect(waived.completed.at(-1)).toMatchObject({ step: 'delete-operation-token', waivedBy: 1 });
     expect(waived.undeletedTokens).toBe(1);
-    expect(view(waived).looseEnds[0]).toMatch(/^1 DR operation token\(s\) generated in this ceremony could not be deleted/);
+    expect(view(waived).looseEnds[0]).toMatch(
+      /^1 DR operation token\(s\) generated in this ceremony could not be deleted/,
+    );
   });
 });
 
 describe('cancel and abort', () => {
   it('cancel during share entry is witnessed, cancels the attempt, and still signs', () => {
-    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    const s = drive(
+      createCeremony(quorum, AT),
+      (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1,
+    ).state;
     expect(refused(s, { type: 'cancel', actor: 'Wes', reason: 'r', at: AT })).toMatch(/^wrong-role/);
     const asked = apply(s, { type: 'cancel', actor: 'Ann', reason: 'officer key compromised', at: AT });
     expect(asked.step).toBe('share-entry');
@@ -652,7 +897,9 @@ describe('cancel and abort', () => {
 
   it('cancel after the token exists deletes it before signing', () => {
     const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
-    const { visited } = drive(apply(s, { type: 'cancel', actor: 'Ann', reason: 'primary came back', at: AT }, witness(1)));
+    const { visited } = drive(
+      apply(s, { type: 'cancel', actor: 'Ann', reason: 'primary came back', at: AT }, witness(1)),
+    );
     expect(visited).toEqual(['delete-operation-token', 'sign-transcript', 'cancelled']);
     const encoded = drive(createCeremony(quorum, AT), atStep('decode-token')).state;
     expect(encoded.held).toEqual(['otp', 'encoded-token']);
@@ -668,7 +915,9 @@ describe('cancel and abort', () => {
 
   it('cancel is refused once promoted, and while an authorised irreversible call may be running', () => {
     const promoted = drive(createCeremony(quorum, AT), atStep('check-promoted')).state;
-    expect(refused(promoted, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT })).toMatch(/^too-late: 'dc2' has already been promoted/);
+    expect(refused(promoted, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT })).toMatch(
+      /^too-late: 'dc2' has already been promoted/,
+    );
     expect(view(promoted).canCancel).toBe(false);
     const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
     const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
@@ -681,20 +930,30 @@ describe('cancel and abort', () => {
     const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
     const promoted = apply(authorised, result('promote', { kind: 'promote' }));
     expect(promoted.committed).toBe(true);
-    const note = apply(drive(createCeremony(quorum, AT), atStep('share-entry')).state, ack('share-entry', 'Olu', 'officer'), {
-      type: 'deviation',
-      kind: 'note',
-      actor: 'Wes',
-      reason: 'door opened',
-      at: AT,
-    });
+    const note = apply(
+      drive(createCeremony(quorum, AT), atStep('share-entry')).state,
+      ack('share-entry', 'Olu', 'officer'),
+      {
+        type: 'deviation',
+        kind: 'note',
+        actor: 'Wes',
+        reason: 'door opened',
+        at: AT,
+      },
+    );
     expect(nextAction(note)).toBeUndefined();
-    const landed = apply(note, result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 1), complete: false }));
+    const landed = apply(
+      note,
+      result('share-entry', { kind: 'submit-share', attempt: status('nonce-1', 1), complete: false }),
+    );
     expect(landed.attempt?.submitted).toEqual(['Olu']);
   });
 
   it('abort stops at once and lists what was left behind', () => {
-    const s = drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+    const s = drive(
+      createCeremony(quorum, AT),
+      (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1,
+    ).state;
     const aborted = apply(s, { type: 'abort', actor: 'Wen', reason: 'laptop tamper seal broken', at: AT });
     expect(aborted.step).toBe('aborted');
     expect(aborted.endedAt).toBe(AT);
@@ -728,7 +987,9 @@ describe('resume after a crash', () => {
     expect(resumed.step).toBe('share-entry');
     expect(resumed.attempt).toMatchObject({ progress: 1, submitted: ['Olu'], nonce: 'nonce-1' });
     expect(resumed.acks).toEqual([]);
-    expect(openDeviations(resumed).map((d) => [d.kind, d.reason])).toEqual([['resumed', "Resumed at 'Officers enter their shares'; nothing was lost."]]);
+    expect(openDeviations(resumed).map((d) => [d.kind, d.reason])).toEqual([
+      ['resumed', "Resumed at 'Officers enter their shares'; nothing was lost."],
+    ]);
     const vault: FakeVault = { nonce: 'nonce-1', started: true, progress: 1 };
     expect(drive(resumed, undefined, vault).state.step).toBe('finished');
   });
@@ -737,7 +998,9 @@ describe('resume after a crash', () => {
     const resumed = apply(atShare(1), resume(status('', 0, 2, false), ['otp']));
     expect(resumed.step).toBe('generate-otp');
     expect(resumed.attempt).toBeUndefined();
-    expect(openDeviations(resumed)[0]?.reason).toMatch(/^Vault no longer has the attempt with nonce nonce-1.*goes back to 'Generate the one-time password'/);
+    expect(openDeviations(resumed)[0]?.reason).toMatch(
+      /^Vault no longer has the attempt with nonce nonce-1.*goes back to 'Generate the one-time password'/,
+    );
   });
 
   it('OTP lost with the process: the open attempt is cancelled and started again', () => {
@@ -759,7 +1022,13 @@ describe('resume after a crash', () => {
     // Vault still holds the old attempt, so the fresh OTP step finds it and has it cancelled.
     const vault: FakeVault = { nonce: 'nonce-1', started: true, progress: 1 };
     const { visited, state } = drive(resumed, undefined, vault);
-    expect(visited.slice(0, 5)).toEqual(['enter-root-token', 'generate-otp', 'cancel-attempt', 'generate-otp', 'start-attempt']);
+    expect(visited.slice(0, 5)).toEqual([
+      'enter-root-token',
+      'generate-otp',
+      'cancel-attempt',
+      'generate-otp',
+      'start-attempt',
+    ]);
     expect(state.step).toBe('finished');
   });
 
@@ -787,7 +1056,11 @@ describe('resume after a crash', () => {
     const resumed = drive(apply(s, resume(undefined, [], 'primary')), atStep('delete-operation-token')).state;
     expect(nextAction(resumed)).toBeUndefined();
     expect(view(resumed).awaiting).toBe('nothing');
-    const waived = apply(resumed, { type: 'deviation', kind: 'token-not-deleted', actor: 'Ann', reason: 'lost in the crash', at: AT }, witness(2));
+    const waived = apply(
+      resumed,
+      { type: 'deviation', kind: 'token-not-deleted', actor: 'Ann', reason: 'lost in the crash', at: AT },
+      witness(2),
+    );
     expect(waived.step).toBe('sign-transcript');
     expect(waived.undeletedTokens).toBe(1);
   });
@@ -823,8 +1096,13 @@ describe('no secret ever enters the state', () => {
       // A careless service spreads Vault's whole response into the facts.
       const extra = { otp: SECRET, token: SECRET, encoded_token: SECRET };
       const leak = (facts: ServiceFacts): ServiceFacts =>
-        ({ ...facts, ...extra, ...('attempt' in facts ? { attempt: { ...facts.attempt, ...extra } } : {}) }) as ServiceFacts;
-      const leaky: CeremonyEvent = event.type === 'serviceResult' && event.outcome === 'ok' ? { ...event, facts: leak(event.facts) } : event;
+        ({
+          ...facts,
+          ...extra,
+          ...('attempt' in facts ? { attempt: { ...facts.attempt, ...extra } } : {}),
+        }) as ServiceFacts;
+      const leaky: CeremonyEvent =
+        event.type === 'serviceResult' && event.outcome === 'ok' ? { ...event, facts: leak(event.facts) } : event;
       const next = transition(state, leaky);
       if (!next.ok) throw new Error(next.error.message);
       state = next.value;
@@ -848,66 +1126,149 @@ describe('property: random event sequences', () => {
     required: fc.integer({ min: 0, max: 4 }),
   });
   const arbFacts: fc.Arbitrary<ServiceFacts> = fc.oneof(
-    fc.record({ kind: fc.constant('read-replication-status' as const), mode: fc.constantFrom('primary', 'secondary', 'disabled') }),
-    fc.record({ kind: fc.constant('generate-otp' as const), otpLength: fc.integer({ min: -1, max: 40 }), legacy: fc.boolean(), attempt: arbStatus }),
+    fc.record({
+      kind: fc.constant('read-replication-status' as const),
+      mode: fc.constantFrom('primary', 'secondary', 'disabled'),
+    }),
+    fc.record({
+      kind: fc.constant('generate-otp' as const),
+      otpLength: fc.integer({ min: -1, max: 40 }),
+      legacy: fc.boolean(),
+      attempt: arbStatus,
+    }),
     fc.record({ kind: fc.constant('start-attempt' as const), attempt: arbStatus }),
     fc.record({ kind: fc.constant('submit-share' as const), attempt: arbStatus, complete: fc.boolean() }),
     fc.record({ kind: fc.constant('decode-token' as const), tokenLength: fc.integer({ min: -1, max: 40 }) }),
-    fc.record({ kind: fc.constant('sign-transcript' as const), signer: fc.constantFrom(...names), fingerprint: fc.constantFrom(fp('a'), fp('b'), fp('f'), fp('0')) }),
+    fc.record({
+      kind: fc.constant('sign-transcript' as const),
+      signer: fc.constantFrom(...names),
+      fingerprint: fc.constantFrom(fp('a'), fp('b'), fp('f'), fp('0')),
+    }),
     fc.record({ kind: fc.constant('create-secondary-token' as const), secondaryId: fc.constantFrom('dc1', 'dc9') }),
     fc.constantFrom(...SERVICE_KINDS).map((kind) => ({ kind }) as ServiceFacts),
   );
   const arbStep = fc.constantFrom(...ALL_STEPS);
   const arbRandom: fc.Arbitrary<CeremonyEvent> = fc.oneof(
-    fc.record({ type: fc.constant('acknowledge' as const), step: arbStep, actor: fc.constantFrom(...names), role: fc.constantFrom(...ROLES), at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('serviceResult' as const), step: arbStep, outcome: fc.constant('ok' as const), facts: arbFacts, at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('serviceResult' as const), step: arbStep, outcome: fc.constant('failed' as const), reason: fc.string(), observed: fc.option(arbStatus, { nil: undefined }), at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('deviation' as const), kind: fc.constantFrom('note' as const, 'force-promote' as const, 'token-not-deleted' as const), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('deviation' as const), kind: fc.constant('officer-absent' as const), officer: fc.constantFrom(...names), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('deviation' as const), kind: fc.constant('officer-substituted' as const), officer: fc.constantFrom(...names), substitute: fc.constantFrom(...names, 'Sam', 'Tia'), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('deviationWitnessed' as const), id: fc.integer({ min: 0, max: 6 }), actor: fc.constantFrom(...names), at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('cancel' as const), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('abort' as const), actor: fc.constantFrom(...names), reason: fc.string(), at: fc.constant(AT) }),
-    fc.record({ type: fc.constant('resume' as const), attemptStatus: fc.option(arbStatus, { nil: undefined }), held: fc.subarray(SECRETS), mode: fc.option(fc.constantFrom('primary', 'secondary'), { nil: undefined }), at: fc.constant(AT) }),
+    fc.record({
+      type: fc.constant('acknowledge' as const),
+      step: arbStep,
+      actor: fc.constantFrom(...names),
+      role: fc.constantFrom(...ROLES),
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('serviceResult' as const),
+      step: arbStep,
+      outcome: fc.constant('ok' as const),
+      facts: arbFacts,
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('serviceResult' as const),
+      step: arbStep,
+      outcome: fc.constant('failed' as const),
+      reason: fc.string(),
+      observed: fc.option(arbStatus, { nil: undefined }),
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('deviation' as const),
+      kind: fc.constantFrom('note' as const, 'force-promote' as const, 'token-not-deleted' as const),
+      actor: fc.constantFrom(...names),
+      reason: fc.string(),
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('deviation' as const),
+      kind: fc.constant('officer-absent' as const),
+      officer: fc.constantFrom(...names),
+      actor: fc.constantFrom(...names),
+      reason: fc.string(),
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('deviation' as const),
+      kind: fc.constant('officer-substituted' as const),
+      officer: fc.constantFrom(...names),
+      substitute: fc.constantFrom(...names, 'Sam', 'Tia'),
+      actor: fc.constantFrom(...names),
+      reason: fc.string(),
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('deviationWitnessed' as const),
+      id: fc.integer({ min: 0, max: 6 }),
+      actor: fc.constantFrom(...names),
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('cancel' as const),
+      actor: fc.constantFrom(...names),
+      reason: fc.string(),
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('abort' as const),
+      actor: fc.constantFrom(...names),
+      reason: fc.string(),
+      at: fc.constant(AT),
+    }),
+    fc.record({
+      type: fc.constant('resume' as const),
+      attemptStatus: fc.option(arbStatus, { nil: undefined }),
+      held: fc.subarray(SECRETS),
+      mode: fc.option(fc.constantFrom('primary', 'secondary'), { nil: undefined }),
+      at: fc.constant(AT),
+    }),
   );
   // Mostly the honest next move, so sequences get deep; the rest is noise of every kind.
   const arbMove = fc.oneof({ arbitrary: fc.constant('auto' as const), weight: 4 }, { arbitrary: arbRandom, weight: 1 });
 
   it('never throws, refusals change nothing, and finished implies every closing obligation', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...planNames), fc.array(arbMove, { minLength: 60, maxLength: 240, size: 'max' }), (planName, moves) => {
-        const plan = PLANS[planName]!;
-        let state = createCeremony(plan, AT);
-        const vault = newVault();
-        let deleted = false;
-        moves.forEach((move, n) => {
-          const event = move === 'auto' ? autopilotEvent(state, vault, n) : move;
-          if (!event) return;
-          const before = JSON.stringify(state);
-          const next = transition(deepFreeze(state), event);
-          expect(JSON.stringify(state)).toBe(before);
-          if (!next.ok) {
-            expect(next.error.message.length).toBeGreaterThan(10);
-            return;
-          }
-          if (event.type === 'serviceResult' && event.outcome === 'ok' && event.facts.kind === 'delete-operation-token') deleted = true;
-          state = next.value;
-          view(state);
-          if (state.step === 'finished') {
-            const completed = state.completed.map((r) => r.step);
-            expect(completed).toContain(plan.kind === 'promotion' ? 'promote' : 'update-primary');
-            expect(completed).toContain(plan.kind === 'promotion' ? 'check-promoted' : 'check-failback');
-            expect(completed).toContain(closingStep(plan));
-            expect(state.committed).toBe(true);
-            expect(state.signed).toEqual(expect.arrayContaining(['Ann', 'Wes', 'Wen']));
-            // The token was deleted by the service, or the deletion was waived by a witnessed deviation.
-            const closing = state.completed.find((r) => r.step === 'delete-operation-token');
-            if (closing?.waivedBy !== undefined) expect(state.deviations.find((d) => d.id === closing.waivedBy)?.witnessedBy).toBeDefined();
-            else if (closing) expect(deleted).toBe(true);
-          }
-          if (state.step === 'cancelled') expect(state.signed).toEqual(expect.arrayContaining(['Ann', 'Wes', 'Wen']));
-        });
-      }),
+      fc.property(
+        fc.constantFrom(...planNames),
+        fc.array(arbMove, { minLength: 60, maxLength: 240, size: 'max' }),
+        (planName, moves) => {
+          const plan = PLANS[planName]!;
+          let state = createCeremony(plan, AT);
+          const vault = newVault();
+          let deleted = false;
+          moves.forEach((move, n) => {
+            const event = move === 'auto' ? autopilotEvent(state, vault, n) : move;
+            if (!event) return;
+            const before = JSON.stringify(state);
+            const next = transition(deepFreeze(state), event);
+            expect(JSON.stringify(state)).toBe(before);
+            if (!next.ok) {
+              expect(next.error.message.length).toBeGreaterThan(10);
+              return;
+            }
+            if (
+              event.type === 'serviceResult' &&
+              event.outcome === 'ok' &&
+              event.facts.kind === 'delete-operation-token'
+            )
+              deleted = true;
+            state = next.value;
+            view(state);
+            if (state.step === 'finished') {
+              const completed = state.completed.map((r) => r.step);
+              expect(completed).toContain(plan.kind === 'promotion' ? 'promote' : 'update-primary');
+              expect(completed).toContain(plan.kind === 'promotion' ? 'check-promoted' : 'check-failback');
+              expect(completed).toContain(closingStep(plan));
+              expect(state.committed).toBe(true);
+              expect(state.signed).toEqual(expect.arrayContaining(['Ann', 'Wes', 'Wen']));
+              // The token was deleted by the service, or the deletion was waived by a witnessed deviation.
+              const closing = state.completed.find((r) => r.step === 'delete-operation-token');
+              if (closing?.waivedBy !== undefined)
+                expect(state.deviations.find((d) => d.id === closing.waivedBy)?.witnessedBy).toBeDefined();
+              else if (closing) expect(deleted).toBe(true);
+            }
+            if (state.step === 'cancelled') expect(state.signed).toEqual(expect.arrayContaining(['Ann', 'Wes', 'Wen']));
+          });
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -60,7 +60,14 @@ import {
   type StepSpec,
   type TerminalStep,
 } from './ceremony-steps';
-import type { AttemptStatus, CeremonyEvent, DetectedDeviationKind, Deviation, ServiceAction, ServiceFacts } from './ceremony-events';
+import type {
+  AttemptStatus,
+  CeremonyEvent,
+  DetectedDeviationKind,
+  Deviation,
+  ServiceAction,
+  ServiceFacts,
+} from './ceremony-events';
 import { FAILBACK_STEPS, failbackScript } from './failback-steps';
 import { err, ok, type Result } from '../result';
 
@@ -216,7 +223,11 @@ export function transition(state: CeremonyState, event: CeremonyEvent): Outcome 
 }
 
 /** Rebuilds a state from journalled events; the error names the first event that does not apply. */
-export function replay(plan: CeremonyPlan, at: string, events: readonly CeremonyEvent[]): Result<CeremonyState, MachineErrorKind> {
+export function replay(
+  plan: CeremonyPlan,
+  at: string,
+  events: readonly CeremonyEvent[],
+): Result<CeremonyState, MachineErrorKind> {
   let state = createCeremony(plan, at);
   for (const [i, event] of events.entries()) {
     const next = transition(state, event);
@@ -253,17 +264,32 @@ export function signers(plan: CeremonyPlan): readonly PlanPerson[] {
 
 function acknowledge(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'acknowledge' }>): Outcome {
   const spec = STEPS[s.step];
-  if (e.step !== s.step) return err('wrong-step', `it is step '${s.step}' (${spec.title}) now, so '${String(e.step)}' cannot be acknowledged`);
+  if (e.step !== s.step)
+    return err(
+      'wrong-step',
+      `it is step '${s.step}' (${spec.title}) now, so '${String(e.step)}' cannot be acknowledged`,
+    );
   const who = identify(s, e.actor);
   if (!who.ok) return who;
   const person = who.value;
-  if (person.role !== e.role) return err('wrong-role', `'${person.name}' is ${article(person.role)} in this plan, not ${article(e.role)}`);
+  if (person.role !== e.role)
+    return err('wrong-role', `'${person.name}' is ${article(person.role)} in this plan, not ${article(e.role)}`);
   const open = openDeviations(s)[0];
-  if (open) return err('deviation-open', `deviation #${open.id} (${open.kind}) must be witnessed before anyone acknowledges a step`);
+  if (open)
+    return err(
+      'deviation-open',
+      `deviation #${open.id} (${open.kind}) must be witnessed before anyone acknowledges a step`,
+    );
   if (spec.flow === 'act-then-confirm' && !s.acted)
-    return err('action-pending', `the laptop has not finished '${spec.title}' yet; acknowledge once it reports the result`);
+    return err(
+      'action-pending',
+      `the laptop has not finished '${spec.title}' yet; acknowledge once it reports the result`,
+    );
   if (spec.flow === 'confirm-then-act' && spec.acks === 'administrator-and-witness' && acksComplete(s))
-    return err('already-acknowledged', `'${spec.title}' is already authorised; wait for the laptop to report the result`);
+    return err(
+      'already-acknowledged',
+      `'${spec.title}' is already authorised; wait for the laptop to report the result`,
+    );
 
   const refusal = ackRefusal(s, person);
   if (refusal) return refusal;
@@ -280,34 +306,52 @@ function ackRefusal(s: CeremonyState, who: Person): Outcome | undefined {
     case 'everyone':
       if (already) return err('already-acknowledged', `'${who.name}' has already answered the roll call`);
       if (who.officer && s.absent.includes(who.officer.name))
-        return err('officer-unavailable', `'${who.officer.name}' is recorded absent (a witnessed deviation); they cannot answer the roll call`);
+        return err(
+          'officer-unavailable',
+          `'${who.officer.name}' is recorded absent (a witnessed deviation); they cannot answer the roll call`,
+        );
       return undefined;
     case 'administrator-and-witness': {
       if (who.role === 'officer')
-        return err('not-required', `'${spec.title}' is acknowledged by the administrator and a witness; officers act only when entering shares`);
+        return err(
+          'not-required',
+          `'${spec.title}' is acknowledged by the administrator and a witness; officers act only when entering shares`,
+        );
       const same = s.acks.find((a) => a.role === who.role);
       if (same)
         return err(
           'already-acknowledged',
-          who.role === 'witness' ? `witness '${same.actor}' has already acknowledged '${spec.title}'` : `the administrator has already acknowledged '${spec.title}'`,
+          who.role === 'witness'
+            ? `witness '${same.actor}' has already acknowledged '${spec.title}'`
+            : `the administrator has already acknowledged '${spec.title}'`,
         );
       return undefined;
     }
     case 'officer': {
       const officer = who.officer;
-      if (!officer) return err('not-required', 'only officers act during share entry; the administrator and witnesses watch');
-      if (s.absent.includes(officer.name)) return err('officer-unavailable', `'${officer.name}' is recorded absent (a witnessed deviation)`);
+      if (!officer)
+        return err('not-required', 'only officers act during share entry; the administrator and witnesses watch');
+      if (s.absent.includes(officer.name))
+        return err('officer-unavailable', `'${officer.name}' is recorded absent (a witnessed deviation)`);
       if (s.attempt?.submitted.includes(officer.name))
-        return err('already-submitted', `${officer.name}'s share is already in this attempt (${s.attempt.progress} of ${s.attempt.required}); each share counts once`);
+        return err(
+          'already-submitted',
+          `${officer.name}'s share is already in this attempt (${s.attempt.progress} of ${s.attempt.required}); each share counts once`,
+        );
       const current = s.acks[0];
       if (current) return err('busy', `'${current.actor}' is entering a share now; wait for the laptop to report it`);
       return undefined;
     }
     case 'signer': {
-      if (who.role === 'officer') return err('not-required', 'the administrator and the witnesses sign the transcript; officers do not');
-      if (s.signed.includes(who.name)) return err('already-acknowledged', `'${who.name}' has already signed the transcript`);
+      if (who.role === 'officer')
+        return err('not-required', 'the administrator and the witnesses sign the transcript; officers do not');
+      if (s.signed.includes(who.name))
+        return err('already-acknowledged', `'${who.name}' has already signed the transcript`);
       if (who.role === 'witness' && !s.signed.includes(s.plan.administrator.name))
-        return err('out-of-order', `the administrator ('${s.plan.administrator.name}') signs first; witnesses countersign after`);
+        return err(
+          'out-of-order',
+          `the administrator ('${s.plan.administrator.name}') signs first; witnesses countersign after`,
+        );
       const current = s.acks[0];
       if (current) return err('busy', `'${current.actor}' is signing now; wait for the laptop to report it`);
       return undefined;
@@ -321,7 +365,9 @@ function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'dev
   const reason = cleanText(e.reason);
   if (!reason) return err('reason-required', 'say what happened: a deviation needs a reason for the record');
   const adminOnly = (): Outcome | undefined =>
-    who.value.role === 'administrator' ? undefined : err('wrong-role', `only the administrator raises a '${e.kind}' deviation; anyone may raise a 'note'`);
+    who.value.role === 'administrator'
+      ? undefined
+      : err('wrong-role', `only the administrator raises a '${e.kind}' deviation; anyone may raise a 'note'`);
   const duplicate = (match: (d: Deviation) => boolean): Outcome | undefined => {
     const d = openDeviations(s).find((o) => o.kind === e.kind && match(o));
     return d ? err('not-allowed-now', `deviation #${d.id} already records this and waits for a witness`) : undefined;
@@ -335,15 +381,22 @@ function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'dev
     case 'officer-substituted': {
       const refusal = adminOnly() ?? officerChangeRefusal(s, e) ?? duplicate((d) => d.officer === e.officer);
       if (refusal) return refusal;
-      const extra = e.kind === 'officer-substituted' ? { officer: e.officer, substitute: e.substitute.trim() } : { officer: e.officer };
+      const extra =
+        e.kind === 'officer-substituted'
+          ? { officer: e.officer, substitute: e.substitute.trim() }
+          : { officer: e.officer };
       return ok(addDeviation(s, { ...base, ...extra }));
     }
     case 'force-promote': {
       const refusal =
         adminOnly() ??
-        (s.step !== 'promote' || s.committed ? err('not-allowed-now', 'force applies only to the promote step, before the promotion is made') : undefined) ??
+        (s.step !== 'promote' || s.committed
+          ? err('not-allowed-now', 'force applies only to the promote step, before the promotion is made')
+          : undefined) ??
         (s.force ? err('not-allowed-now', 'force is already approved for this promotion') : undefined) ??
-        (acksComplete(s) ? err('action-in-flight', 'the promotion is already authorised and may be under way; wait for its result') : undefined) ??
+        (acksComplete(s)
+          ? err('action-in-flight', 'the promotion is already authorised and may be under way; wait for its result')
+          : undefined) ??
         duplicate(() => true);
       return refusal ?? ok(addDeviation(s, base));
     }
@@ -353,7 +406,10 @@ function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'dev
         (s.step !== 'delete-operation-token'
           ? err('not-allowed-now', "this deviation is for the 'delete-operation-token' step only")
           : s.failures === 0 && s.held.includes('operation-token')
-            ? err('not-allowed-now', 'let the laptop try to delete the token first; this deviation is only for when deletion fails')
+            ? err(
+                'not-allowed-now',
+                'let the laptop try to delete the token first; this deviation is only for when deletion fails',
+              )
             : undefined) ??
         duplicate(() => true);
       return refusal ?? ok(addDeviation(s, base));
@@ -363,35 +419,48 @@ function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'dev
   }
 }
 
-function officerChangeRefusal(s: CeremonyState, e: { kind: 'officer-absent' | 'officer-substituted'; officer: string; substitute?: string }): Outcome | undefined {
+function officerChangeRefusal(
+  s: CeremonyState,
+  e: { kind: 'officer-absent' | 'officer-substituted'; officer: string; substitute?: string },
+): Outcome | undefined {
   const officer = s.plan.officers.find((o) => o.name === e.officer);
   if (!officer) return err('unknown-actor', `'${e.officer}' is not an officer in plan '${s.plan.id}'`);
   if (s.committed) return err('too-late', 'shares are no longer needed in this ceremony');
   if (s.absent.includes(officer.name)) return err('not-allowed-now', `'${officer.name}' is already recorded absent`);
-  if (s.substitutes.some((x) => x.officer === officer.name)) return err('not-allowed-now', `'${officer.name}' already has a substitute`);
+  if (s.substitutes.some((x) => x.officer === officer.name))
+    return err('not-allowed-now', `'${officer.name}' already has a substitute`);
   const entering = s.step === 'share-entry' ? s.acks[0] : undefined;
   if (entering && officerOf(s, entering.actor) === officer.name)
     return err('busy', `'${officer.name}' is entering a share now; wait for the laptop to report it`);
   if (e.kind === 'officer-substituted') {
     const name = (e.substitute ?? '').trim();
-    if (!/^[^\p{Cc}]{1,100}$/u.test(name)) return err('invalid-event', 'the substitute needs a name of 1 to 100 characters');
-    const taken = [...signers(s.plan), ...s.plan.officers].some((p) => p.name.toLowerCase() === name.toLowerCase()) ||
+    if (!/^[^\p{Cc}]{1,100}$/u.test(name))
+      return err('invalid-event', 'the substitute needs a name of 1 to 100 characters');
+    const taken =
+      [...signers(s.plan), ...s.plan.officers].some((p) => p.name.toLowerCase() === name.toLowerCase()) ||
       s.substitutes.some((x) => x.substitute.toLowerCase() === name.toLowerCase());
-    if (taken) return err('not-allowed-now', `'${name}' already has a role in this ceremony; a substitute must be someone else`);
+    if (taken)
+      return err('not-allowed-now', `'${name}' already has a role in this ceremony; a substitute must be someone else`);
   }
   return undefined;
 }
 
 function witnessDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'deviationWitnessed' }>): Outcome {
   const d = s.deviations.find((x) => x.id === e.id);
-  if (!d || d.kind === 'abort') return err('unknown-deviation', `there is no open deviation #${e.id}; open ones: ${openList(s)}`);
-  if (d.witnessedBy !== undefined) return err('already-witnessed', `deviation #${d.id} was already witnessed by '${d.witnessedBy}'`);
+  if (!d || d.kind === 'abort')
+    return err('unknown-deviation', `there is no open deviation #${e.id}; open ones: ${openList(s)}`);
+  if (d.witnessedBy !== undefined)
+    return err('already-witnessed', `deviation #${d.id} was already witnessed by '${d.witnessedBy}'`);
   const who = identify(s, e.actor);
   if (!who.ok) return who;
-  if (who.value.name === d.raisedBy) return err('self-witness', `'${who.value.name}' raised deviation #${d.id}; someone else must witness it`);
+  if (who.value.name === d.raisedBy)
+    return err('self-witness', `'${who.value.name}' raised deviation #${d.id}; someone else must witness it`);
   const raiserIsWitness = s.plan.witnesses.some((w) => w.name === d.raisedBy);
   if (who.value.role !== 'witness' && !(who.value.role === 'administrator' && raiserIsWitness))
-    return err('wrong-role', `deviations are witnessed by a witness; '${who.value.name}' is ${article(who.value.role)}`);
+    return err(
+      'wrong-role',
+      `deviations are witnessed by a witness; '${who.value.name}' is ${article(who.value.role)}`,
+    );
 
   const witnessed: Deviation = { ...d, witnessedBy: who.value.name, witnessedAt: e.at };
   const next: CeremonyState = { ...s, deviations: s.deviations.map((x) => (x.id === d.id ? witnessed : x)) };
@@ -404,15 +473,26 @@ function applyDeviation(s: CeremonyState, d: Deviation, at: string): CeremonySta
     case 'officer-absent':
       return maybeComplete({ ...s, absent: [...s.absent, d.officer ?? ''] }, at);
     case 'officer-substituted':
-      return maybeComplete({ ...s, substitutes: [...s.substitutes, { officer: d.officer ?? '', substitute: d.substitute ?? '' }] }, at);
+      return maybeComplete(
+        { ...s, substitutes: [...s.substitutes, { officer: d.officer ?? '', substitute: d.substitute ?? '' }] },
+        at,
+      );
     case 'force-promote':
       // Authorisation given without force does not cover a forced call: ask again.
       return s.step === 'promote' && !s.committed ? { ...s, force: true, acks: [] } : s;
     case 'token-not-deleted':
       if (s.step !== 'delete-operation-token') return s;
-      return completeStep({ ...s, undeletedTokens: s.undeletedTokens + 1, held: without(s.held, 'operation-token') }, at, d.id);
+      return completeStep(
+        { ...s, undeletedTokens: s.undeletedTokens + 1, held: without(s.held, 'operation-token') },
+        at,
+        d.id,
+      );
     case 'cancel': {
-      if (s.committed) return { ...s, lastResult: 'The cancellation came too late: the irreversible step is done. Finish the closing steps.' };
+      if (s.committed)
+        return {
+          ...s,
+          lastResult: 'The cancellation came too late: the irreversible step is done. Finish the closing steps.',
+        };
       const next = { ...s, cancelling: true };
       return s.step === 'cancel-attempt' ? { ...next, acks: [] } : enter(next, cancelTail(next));
     }
@@ -424,7 +504,8 @@ function applyDeviation(s: CeremonyState, d: Deviation, at: string): CeremonySta
 function cancel(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'cancel' }>): Outcome {
   const who = identify(s, e.actor);
   if (!who.ok) return who;
-  if (who.value.role !== 'administrator') return err('wrong-role', 'only the administrator cancels the ceremony; a witness confirms it');
+  if (who.value.role !== 'administrator')
+    return err('wrong-role', 'only the administrator cancels the ceremony; a witness confirms it');
   const reason = cleanText(e.reason);
   if (!reason) return err('reason-required', 'say why the ceremony is cancelled, for the record');
   const refusal = cancelRefusal(s);
@@ -435,11 +516,18 @@ function cancel(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'cancel' }>)
 function cancelRefusal(s: CeremonyState): Outcome | undefined {
   if (isEnded(s)) return err('ceremony-ended', `the ceremony is ${s.step}`);
   if (s.committed)
-    return err('too-late', `'${s.plan.profile}' has already been ${s.plan.kind === 'promotion' ? 'promoted' : 'pointed at its new primary'}; finish the closing steps instead`);
-  if (s.cancelling || openDeviations(s).some((d) => d.kind === 'cancel')) return err('not-allowed-now', 'the ceremony is already being cancelled');
+    return err(
+      'too-late',
+      `'${s.plan.profile}' has already been ${s.plan.kind === 'promotion' ? 'promoted' : 'pointed at its new primary'}; finish the closing steps instead`,
+    );
+  if (s.cancelling || openDeviations(s).some((d) => d.kind === 'cancel'))
+    return err('not-allowed-now', 'the ceremony is already being cancelled');
   const spec = STEPS[s.step];
   if (spec.flow === 'confirm-then-act' && spec.acks === 'administrator-and-witness' && acksComplete(s))
-    return err('action-in-flight', `'${spec.title}' is authorised and may be under way; cancel after the laptop reports its result`);
+    return err(
+      'action-in-flight',
+      `'${spec.title}' is authorised and may be under way; cancel after the laptop reports its result`,
+    );
   return undefined;
 }
 
@@ -457,21 +545,34 @@ function abort(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'abort' }>): 
 // Results from the service.
 
 function serviceResult(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'serviceResult' }>): Outcome {
-  if (e.step !== s.step) return err('wrong-step', `the laptop reported a result for '${String(e.step)}' but the ceremony is at '${s.step}'`);
+  if (e.step !== s.step)
+    return err('wrong-step', `the laptop reported a result for '${String(e.step)}' but the ceremony is at '${s.step}'`);
   const action = dueAction(s);
-  if (!action) return err('unexpected-result', `no laptop action is due at '${STEPS[s.step].title}': ${whyNoAction(s)}`);
+  if (!action)
+    return err('unexpected-result', `no laptop action is due at '${STEPS[s.step].title}': ${whyNoAction(s)}`);
   if (e.outcome === 'failed') return ok(failed(s, e, action));
   if (e.outcome !== 'ok' || e.facts?.kind !== action.kind)
-    return err('invalid-result', `the laptop reported '${String(e.facts?.kind)}' but '${STEPS[s.step].title}' awaits '${action.kind}'`);
+    return err(
+      'invalid-result',
+      `the laptop reported '${String(e.facts?.kind)}' but '${STEPS[s.step].title}' awaits '${action.kind}'`,
+    );
   return applyFacts(s, e.facts, action, e.at);
 }
 
-function failed(s: CeremonyState, e: { reason: string; observed?: AttemptStatus; at: string }, action: ServiceAction): CeremonyState {
+function failed(
+  s: CeremonyState,
+  e: { reason: string; observed?: AttemptStatus; at: string },
+  action: ServiceAction,
+): CeremonyState {
   if (e.observed && ATTEMPT_CALLS.includes(s.step)) {
     const detected = attemptDeviation(s, e.observed, s.attempt?.progress ?? 0);
     if (detected) return restartAttempt(s, detected, e.at);
   }
-  const next = { ...s, failures: s.failures + 1, lastResult: `'${action.kind}' failed: ${cleanText(e.reason) || 'no reason given'}` };
+  const next = {
+    ...s,
+    failures: s.failures + 1,
+    lastResult: `'${action.kind}' failed: ${cleanText(e.reason) || 'no reason given'}`,
+  };
   // Authorisation and a stepped-up officer or signer cover one try; a retry is asked for again.
   return STEPS[s.step].flow === 'confirm-then-act' ? { ...next, acks: [] } : next;
 }
@@ -481,7 +582,8 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
     case 'read-replication-status': {
       const expected = action.kind === 'read-replication-status' ? action.expectMode : undefined;
       const mode = cleanText(String(facts.mode)).slice(0, 40);
-      if (mode === expected) return ok(maybeComplete({ ...s, acted: true, lastResult: `Vault reports DR mode '${mode}'.` }, at));
+      if (mode === expected)
+        return ok(maybeComplete({ ...s, acted: true, lastResult: `Vault reports DR mode '${mode}'.` }, at));
       return ok({
         ...s,
         failures: s.failures + 1,
@@ -495,26 +597,66 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
     case 'generate-otp': {
       const { otpLength, legacy, attempt } = facts;
       if (!isCount(otpLength) || otpLength < 1 || otpLength > 128 || (legacy && otpLength !== 24))
-        return err('invalid-result', `an OTP of ${String(otpLength)} characters is not one Vault uses (legacy OTPs are 24)`);
+        return err(
+          'invalid-result',
+          `an OTP of ${String(otpLength)} characters is not one Vault uses (legacy OTPs are 24)`,
+        );
       const badStatus = statusProblem(attempt);
       if (badStatus) return badStatus;
       if (attempt.started) {
         const detected = attemptDeviation(s, attempt, 0);
         if (detected) return ok(restartAttempt(s, detected, at));
       }
-      const next = { ...s, otp: { length: otpLength, legacy: Boolean(legacy) }, held: withSecret(s.held, 'otp'), acted: true };
-      return ok(maybeComplete({ ...next, lastResult: `A ${otpLength}-character one-time password was generated${legacy ? ' (legacy form)' : ''}.` }, at));
+      const next = {
+        ...s,
+        otp: { length: otpLength, legacy: Boolean(legacy) },
+        held: withSecret(s.held, 'otp'),
+        acted: true,
+      };
+      return ok(
+        maybeComplete(
+          {
+            ...next,
+            lastResult: `A ${otpLength}-character one-time password was generated${legacy ? ' (legacy form)' : ''}.`,
+          },
+          at,
+        ),
+      );
     }
     case 'start-attempt': {
       const a = facts.attempt;
       const badStatus = statusProblem(a);
       if (badStatus) return badStatus;
       if (!a.started || !a.nonce || a.required < 1)
-        return err('invalid-result', 'an attempt Vault started has started: true, a nonce and a required count of at least 1');
+        return err(
+          'invalid-result',
+          'an attempt Vault started has started: true, a nonce and a required count of at least 1',
+        );
       if (a.progress !== 0)
-        return ok(restartAttempt(s, { kind: 'progress-unexpected', reason: `The new attempt already shows ${a.progress} share(s): someone else is entering shares.` }, at));
-      const attempt: AttemptRecord = { number: s.attempts + 1, nonce: a.nonce, required: a.required, progress: 0, submitted: [] };
-      let next: CeremonyState = { ...s, attempt, attempts: attempt.number, acted: true, lastResult: `Attempt ${attempt.number} started; nonce ${a.nonce}; 0 of ${a.required} shares.` };
+        return ok(
+          restartAttempt(
+            s,
+            {
+              kind: 'progress-unexpected',
+              reason: `The new attempt already shows ${a.progress} share(s): someone else is entering shares.`,
+            },
+            at,
+          ),
+        );
+      const attempt: AttemptRecord = {
+        number: s.attempts + 1,
+        nonce: a.nonce,
+        required: a.required,
+        progress: 0,
+        submitted: [],
+      };
+      let next: CeremonyState = {
+        ...s,
+        attempt,
+        attempts: attempt.number,
+        acted: true,
+        lastResult: `Attempt ${attempt.number} started; nonce ${a.nonce}; 0 of ${a.required} shares.`,
+      };
       const threshold = s.plan.threshold;
       if (threshold !== undefined && a.required !== threshold) {
         const available = availableOfficers(s).length;
@@ -539,9 +681,22 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
       const detected = attemptDeviation(s, facts.attempt, attempt.progress + 1);
       if (detected) return ok(restartAttempt(s, detected, at));
       if (Boolean(facts.complete) !== (facts.attempt.progress === attempt.required))
-        return err('invalid-result', `Vault's answer is inconsistent: complete is ${String(facts.complete)} at ${facts.attempt.progress} of ${attempt.required}`);
-      const recorded: AttemptRecord = { ...attempt, progress: facts.attempt.progress, submitted: [...attempt.submitted, officer] };
-      const next = { ...s, attempt: recorded, acks: [], failures: 0, lastResult: `${officer}'s share was accepted: ${recorded.progress} of ${recorded.required}.` };
+        return err(
+          'invalid-result',
+          `Vault's answer is inconsistent: complete is ${String(facts.complete)} at ${facts.attempt.progress} of ${attempt.required}`,
+        );
+      const recorded: AttemptRecord = {
+        ...attempt,
+        progress: facts.attempt.progress,
+        submitted: [...attempt.submitted, officer],
+      };
+      const next = {
+        ...s,
+        attempt: recorded,
+        acks: [],
+        failures: 0,
+        lastResult: `${officer}'s share was accepted: ${recorded.progress} of ${recorded.required}.`,
+      };
       if (!facts.complete) return ok(next);
       // A complete attempt no longer exists on Vault, so the root token (needed only for attempt
       // calls on 2.x) can go; the encoded token now waits in the service.
@@ -552,27 +707,59 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
       if (!isCount(facts.tokenLength) || facts.tokenLength < 1 || facts.tokenLength > 4096)
         return err('invalid-result', `a decoded token of ${String(facts.tokenLength)} characters is not plausible`);
       const held = withSecret(without(s.held, 'otp', 'encoded-token'), 'operation-token');
-      const next = { ...s, held, otp: undefined, acted: true, lastResult: `The DR operation token was decoded (${facts.tokenLength} characters).` };
+      const next = {
+        ...s,
+        held,
+        otp: undefined,
+        acted: true,
+        lastResult: `The DR operation token was decoded (${facts.tokenLength} characters).`,
+      };
       return ok(maybeComplete(next, at));
     }
     case 'cancel-attempt':
-      return ok(completeStep({ ...s, attempt: undefined, otp: undefined, held: without(s.held, 'otp', 'encoded-token') }, at));
+      return ok(
+        completeStep({ ...s, attempt: undefined, otp: undefined, held: without(s.held, 'otp', 'encoded-token') }, at),
+      );
     case 'promote':
     case 'update-primary':
       return ok(completeStep({ ...s, committed: true, held: without(s.held, 'activation-token') }, at));
     case 'demote':
       return ok(completeStep(s, at));
     case 'delete-operation-token':
-      return ok(maybeComplete({ ...s, held: without(s.held, 'operation-token'), acted: true, lastResult: 'The DR operation token was deleted.' }, at));
+      return ok(
+        maybeComplete(
+          {
+            ...s,
+            held: without(s.held, 'operation-token'),
+            acted: true,
+            lastResult: 'The DR operation token was deleted.',
+          },
+          at,
+        ),
+      );
     case 'create-secondary-token': {
       const expected = action.kind === 'create-secondary-token' ? action.secondaryId : undefined;
       if (facts.secondaryId !== expected)
-        return err('invalid-result', `the activation token was made for id '${String(facts.secondaryId)}' but the plan names '${expected ?? '?'}'`);
-      return ok(maybeComplete({ ...s, held: withSecret(s.held, 'activation-token'), acted: true, lastResult: `Activation token created for id '${expected}'.` }, at));
+        return err(
+          'invalid-result',
+          `the activation token was made for id '${String(facts.secondaryId)}' but the plan names '${expected ?? '?'}'`,
+        );
+      return ok(
+        maybeComplete(
+          {
+            ...s,
+            held: withSecret(s.held, 'activation-token'),
+            acted: true,
+            lastResult: `Activation token created for id '${expected}'.`,
+          },
+          at,
+        ),
+      );
     }
     case 'sign-transcript': {
       if (action.kind !== 'sign-transcript') return err('invalid-result', 'no signature is due');
-      if (facts.signer !== action.signer) return err('invalid-result', `'${action.signer}' stepped up to sign, not '${String(facts.signer)}'`);
+      if (facts.signer !== action.signer)
+        return err('invalid-result', `'${action.signer}' stepped up to sign, not '${String(facts.signer)}'`);
       if (String(facts.fingerprint).replace(/\s+/g, '').toLowerCase() !== action.fingerprint)
         return err(
           'invalid-result',
@@ -588,7 +775,11 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
 }
 
 /** Compares Vault's view of the attempt with ours; any difference is a deviation that forces a restart. */
-function attemptDeviation(s: CeremonyState, seen: AttemptStatus, expectedProgress: number): { kind: DetectedDeviationKind; reason: string } | undefined {
+function attemptDeviation(
+  s: CeremonyState,
+  seen: AttemptStatus,
+  expectedProgress: number,
+): { kind: DetectedDeviationKind; reason: string } | undefined {
   const a = s.attempt;
   if (!a)
     return seen.started
@@ -598,14 +789,20 @@ function attemptDeviation(s: CeremonyState, seen: AttemptStatus, expectedProgres
         }
       : undefined;
   if (!seen.started)
-    return { kind: 'attempt-lost', reason: `Vault no longer has the attempt with nonce ${a.nonce}: it was cancelled or completed elsewhere, or Vault restarted. Start again with every share.` };
+    return {
+      kind: 'attempt-lost',
+      reason: `Vault no longer has the attempt with nonce ${a.nonce}: it was cancelled or completed elsewhere, or Vault restarted. Start again with every share.`,
+    };
   if (seen.nonce !== a.nonce)
     return {
       kind: 'nonce-changed',
       reason: `The nonce changed from ${a.nonce} to ${clip(seen.nonce)}: someone cancelled this attempt and started another. Cancel it and start again with every share.`,
     };
   if (seen.required !== a.required)
-    return { kind: 'progress-unexpected', reason: `Vault now requires ${seen.required} shares instead of ${a.required}: the seal configuration changed mid-attempt.` };
+    return {
+      kind: 'progress-unexpected',
+      reason: `Vault now requires ${seen.required} shares instead of ${a.required}: the seal configuration changed mid-attempt.`,
+    };
   if (seen.progress < expectedProgress)
     return {
       kind: 'progress-regressed',
@@ -620,13 +817,24 @@ function attemptDeviation(s: CeremonyState, seen: AttemptStatus, expectedProgres
 }
 
 /** Sends the ceremony to cancel the attempt, with a detected deviation a witness must confirm. */
-function restartAttempt(s: CeremonyState, detected: { kind: DetectedDeviationKind; reason: string }, at: string): CeremonyState {
+function restartAttempt(
+  s: CeremonyState,
+  detected: { kind: DetectedDeviationKind; reason: string },
+  at: string,
+): CeremonyState {
   const next = addDeviation(s, { ...detected, step: s.step, raisedBy: undefined, at });
   return enter({ ...next, held: without(next.held, 'encoded-token') }, 'cancel-attempt');
 }
 
 function statusProblem(a: AttemptStatus | undefined): Outcome | undefined {
-  if (!a || typeof a.started !== 'boolean' || typeof a.nonce !== 'string' || a.nonce.length > 200 || !isCount(a.progress) || !isCount(a.required))
+  if (
+    !a ||
+    typeof a.started !== 'boolean' ||
+    typeof a.nonce !== 'string' ||
+    a.nonce.length > 200 ||
+    !isCount(a.progress) ||
+    !isCount(a.required)
+  )
     return err('invalid-result', 'the attempt status needs started, nonce, and whole-number progress and required');
   return undefined;
 }
@@ -643,7 +851,8 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
   const lost = s.held.filter((x) => !stillHeld.has(x));
   const notes: string[] = lost.length ? [`The restart lost: ${lost.join(', ')}.`] : [];
   // A quorum-generated token that is lost can never be deleted: Vault deletes it only when shown it.
-  const lostGenerated = s.plan.token_path !== 'batch-dr-token' && (lost.includes('encoded-token') || lost.includes('operation-token'));
+  const lostGenerated =
+    s.plan.token_path !== 'batch-dr-token' && (lost.includes('encoded-token') || lost.includes('operation-token'));
   let next: CeremonyState = { ...s, held: s.held.filter((x) => stillHeld.has(x)), acks: [], lastResult: undefined };
   const countLoss = () => {
     if (!lostGenerated) return;
@@ -652,14 +861,19 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
   };
 
   const madeBeforeRestart =
-    (s.step === 'promote' && s.plan.kind === 'promotion' && e.mode === 'primary') || (s.step === 'demote' && e.mode === 'secondary');
+    (s.step === 'promote' && s.plan.kind === 'promotion' && e.mode === 'primary') ||
+    (s.step === 'demote' && e.mode === 'secondary');
   if (madeBeforeRestart) {
     // The call went through just before the restart; its result never reached the journal.
-    notes.push(`Vault reports DR mode '${e.mode ?? ''}' for '${s.plan.profile}': '${STEPS[s.step].title}' was done before the restart.`);
+    notes.push(
+      `Vault reports DR mode '${e.mode ?? ''}' for '${s.plan.profile}': '${STEPS[s.step].title}' was done before the restart.`,
+    );
     next = completeStep({ ...next, committed: s.step === 'promote' }, e.at);
   } else if (s.committed) {
     if (lost.includes('operation-token'))
-      notes.push("The DR operation token can no longer be deleted; record that with a 'token-not-deleted' deviation at the deletion step.");
+      notes.push(
+        "The DR operation token can no longer be deleted; record that with a 'token-not-deleted' deviation at the deletion step.",
+      );
   } else if (s.cancelling) {
     countLoss();
     if (s.attempt && e.attemptStatus && !e.attemptStatus.started) next = { ...next, attempt: undefined };
@@ -674,14 +888,26 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
   }
   if (!notes.length) notes.push(`Resumed at '${STEPS[next.step].title}'; nothing was lost.`);
   const reason = notes.join(' ');
-  return ok(addDeviation({ ...next, lastResult: reason }, { kind: 'resumed', step: next.step, reason, raisedBy: undefined, at: e.at }));
+  return ok(
+    addDeviation(
+      { ...next, lastResult: reason },
+      { kind: 'resumed', step: next.step, reason, raisedBy: undefined, at: e.at },
+    ),
+  );
 }
 
 /** Where a ceremony that lost secrets, or whose attempt changed, must pick up again (undefined: where it is). */
-function rewindTarget(s: CeremonyState, lost: readonly SecretName[], status: AttemptStatus | undefined, notes: string[]): StepId | undefined {
+function rewindTarget(
+  s: CeremonyState,
+  lost: readonly SecretName[],
+  status: AttemptStatus | undefined,
+  notes: string[],
+): StepId | undefined {
   const targets = lost.map((secret) => producer(s.plan, secret));
   if (s.attempt) {
-    const detected = status ? attemptDeviation(s, status, s.attempt.progress) : { reason: 'Vault did not report the attempt status.' };
+    const detected = status
+      ? attemptDeviation(s, status, s.attempt.progress)
+      : { reason: 'Vault did not report the attempt status.' };
     if (detected) {
       notes.push(detected.reason);
       targets.push('generate-otp');
@@ -692,7 +918,8 @@ function rewindTarget(s: CeremonyState, lost: readonly SecretName[], status: Att
   }
   // A lost OTP, encoded token or generated token means a whole new attempt.
   const order = (step: StepId) => s.script.indexOf(step);
-  const restart = (step: StepId) => (step === 'start-attempt' || step === 'share-entry' || step === 'decode-token' ? 'generate-otp' : step);
+  const restart = (step: StepId) =>
+    step === 'start-attempt' || step === 'share-entry' || step === 'decode-token' ? 'generate-otp' : step;
   const earliest = targets.map(restart).sort((a, b) => order(a) - order(b))[0];
   if (earliest !== 'generate-otp') return earliest;
   // Attempt calls on the 2.x path need the root token; an attempt still open on Vault is cancelled first.
@@ -745,7 +972,11 @@ function dueAction(s: CeremonyState): ServiceAction | undefined {
 function actionFor(s: CeremonyState): ServiceAction | undefined {
   const { plan } = s;
   const profile = plan.profile;
-  const read = (p: string, expectMode: 'primary' | 'secondary'): ServiceAction => ({ kind: 'read-replication-status', profile: p, expectMode });
+  const read = (p: string, expectMode: 'primary' | 'secondary'): ServiceAction => ({
+    kind: 'read-replication-status',
+    profile: p,
+    expectMode,
+  });
   switch (s.step) {
     case 'check-secondary':
     case 'check-failback':
@@ -767,7 +998,15 @@ function actionFor(s: CeremonyState): ServiceAction | undefined {
       const actor = s.acks[0]?.actor;
       const officer = plan.officers.find((o) => o.name === (actor === undefined ? undefined : officerOf(s, actor)));
       if (!actor || !officer || !s.attempt) return undefined;
-      return { kind: 'submit-share', profile, officer: officer.name, actor, fingerprint: officer.fingerprint, shareIndex: officer.share_index, nonce: s.attempt.nonce };
+      return {
+        kind: 'submit-share',
+        profile,
+        officer: officer.name,
+        actor,
+        fingerprint: officer.fingerprint,
+        shareIndex: officer.share_index,
+        nonce: s.attempt.nonce,
+      };
     }
     case 'decode-token':
       return s.held.includes('encoded-token') ? { kind: 'decode-token' } : undefined;
@@ -780,10 +1019,19 @@ function actionFor(s: CeremonyState): ServiceAction | undefined {
     case 'demote':
       return { kind: 'demote', profile };
     case 'create-secondary-token':
-      return { kind: 'create-secondary-token', profile: plan.failback?.new_primary_profile ?? profile, secondaryId: plan.failback?.secondary_id ?? '' };
+      return {
+        kind: 'create-secondary-token',
+        profile: plan.failback?.new_primary_profile ?? profile,
+        secondaryId: plan.failback?.secondary_id ?? '',
+      };
     case 'update-primary':
       return plan.failback?.method === 'addrs'
-        ? { kind: 'update-primary', profile, method: 'addrs', updatePrimaryAddrs: plan.failback.update_primary_addrs ?? [] }
+        ? {
+            kind: 'update-primary',
+            profile,
+            method: 'addrs',
+            updatePrimaryAddrs: plan.failback.update_primary_addrs ?? [],
+          }
         : { kind: 'update-primary', profile, method: 'token', primaryApiAddr: plan.failback?.primary_api_addr };
     case 'sign-transcript': {
       const signer = signers(plan).find((p) => p.name === s.acks[0]?.actor);
@@ -878,10 +1126,15 @@ function identify(s: CeremonyState, actor: string): Result<Person, MachineErrorK
   if (officer) {
     const replacedBy = sub ? undefined : s.substitutes.find((x) => x.officer === officer.name)?.substitute;
     if (replacedBy)
-      return err('officer-unavailable', `'${officer.name}' was replaced by '${replacedBy}' (a witnessed deviation); '${replacedBy}' acts for them`);
+      return err(
+        'officer-unavailable',
+        `'${officer.name}' was replaced by '${replacedBy}' (a witnessed deviation); '${replacedBy}' acts for them`,
+      );
     return ok({ name: actor, role: 'officer', officer });
   }
-  const pending = s.deviations.some((d) => d.kind === 'officer-substituted' && d.substitute === actor && d.witnessedBy === undefined);
+  const pending = s.deviations.some(
+    (d) => d.kind === 'officer-substituted' && d.substitute === actor && d.witnessedBy === undefined,
+  );
   return err(
     'unknown-actor',
     pending
@@ -891,7 +1144,9 @@ function identify(s: CeremonyState, actor: string): Result<Person, MachineErrorK
 }
 
 function officerOf(s: CeremonyState, actor: string): string | undefined {
-  return s.substitutes.find((x) => x.substitute === actor)?.officer ?? s.plan.officers.find((o) => o.name === actor)?.name;
+  return (
+    s.substitutes.find((x) => x.substitute === actor)?.officer ?? s.plan.officers.find((o) => o.name === actor)?.name
+  );
 }
 
 function actingName(s: CeremonyState, officer: string): string {
@@ -908,7 +1163,11 @@ export function owedAcks(s: CeremonyState): AckRequest[] {
   if (isEnded(s)) return [];
   if (spec.flow === 'act-then-confirm' && !s.acted) return [];
   if (spec.flow === 'confirm-then-act' && acksComplete(s)) return [];
-  const option = (name: string, role: Role, c: ScriptContext = context(s)): AckOption => ({ name, role, text: spec.confirm(c, role) });
+  const option = (name: string, role: Role, c: ScriptContext = context(s)): AckOption => ({
+    name,
+    role,
+    text: spec.confirm(c, role),
+  });
   const acked = (name: string) => s.acks.some((a) => a.actor === name);
   switch (spec.acks) {
     case 'none':
@@ -919,13 +1178,17 @@ export function owedAcks(s: CeremonyState): AckRequest[] {
         .map((p) => ({ anyOf: [option(p.name, p.role)] }));
     case 'administrator-and-witness': {
       const out: AckRequest[] = [];
-      if (!s.acks.some((a) => a.role === 'administrator')) out.push({ anyOf: [option(s.plan.administrator.name, 'administrator')] });
-      if (!s.acks.some((a) => a.role === 'witness')) out.push({ anyOf: s.plan.witnesses.map((w) => option(w.name, 'witness')) });
+      if (!s.acks.some((a) => a.role === 'administrator'))
+        out.push({ anyOf: [option(s.plan.administrator.name, 'administrator')] });
+      if (!s.acks.some((a) => a.role === 'witness'))
+        out.push({ anyOf: s.plan.witnesses.map((w) => option(w.name, 'witness')) });
       return out;
     }
     case 'officer': {
       const waiting = availableOfficers(s).filter((o) => !s.attempt?.submitted.includes(o.name));
-      return waiting.length ? [{ anyOf: waiting.map((o) => option(actingName(s, o.name), 'officer', context(s, o))) }] : [];
+      return waiting.length
+        ? [{ anyOf: waiting.map((o) => option(actingName(s, o.name), 'officer', context(s, o))) }]
+        : [];
     }
     case 'signer': {
       const unsigned = signers(s.plan).filter((p) => !s.signed.includes(p.name));
@@ -939,8 +1202,12 @@ export function owedAcks(s: CeremonyState): AckRequest[] {
 /** Why the ceremony cannot complete as things stand (too few officers for the shares still needed). */
 export function blocker(s: CeremonyState): string | undefined {
   const sharesStillNeeded =
-    s.plan.token_path !== 'batch-dr-token' && !s.committed && !s.cancelling && !isEnded(s) &&
-    !s.held.includes('encoded-token') && !s.held.includes('operation-token');
+    s.plan.token_path !== 'batch-dr-token' &&
+    !s.committed &&
+    !s.cancelling &&
+    !isEnded(s) &&
+    !s.held.includes('encoded-token') &&
+    !s.held.includes('operation-token');
   if (!sharesStillNeeded) return undefined;
   const needed = (s.attempt?.required ?? s.plan.threshold ?? 0) - (s.attempt?.progress ?? 0);
   const able = availableOfficers(s).filter((o) => !s.attempt?.submitted.includes(o.name)).length;
@@ -984,7 +1251,12 @@ function isCount(n: unknown): n is number {
 
 /** People's free text, one line, bounded, so a journal line stays a line. */
 function cleanText(text: unknown): string {
-  return typeof text === 'string' ? text.replace(/\p{Cc}+/gu, ' ').trim().slice(0, MAX_TEXT) : '';
+  return typeof text === 'string'
+    ? text
+        .replace(/\p{Cc}+/gu, ' ')
+        .trim()
+        .slice(0, MAX_TEXT)
+    : '';
 }
 
 function clip(text: string): string {

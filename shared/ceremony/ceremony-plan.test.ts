@@ -68,10 +68,14 @@ describe('plan rules', () => {
   it('gives each person exactly one role, by name and by key', () => {
     const data = validPlanData();
     data.witnesses = [{ name: 'ann', fingerprint: fp('b') }];
-    expect(problem(data)).toBe("witnesses[0].name 'ann' is already the administrator ('Ann'): each person takes exactly one role");
+    expect(problem(data)).toBe(
+      "witnesses[0].name 'ann' is already the administrator ('Ann'): each person takes exactly one role",
+    );
     const keys = validPlanData();
     (keys.officers as Array<Record<string, unknown>>)[1]!.fingerprint = fp('c');
-    expect(problem(keys)).toBe('officers[1].fingerprint repeats the key of officers[0]: each person needs their own key');
+    expect(problem(keys)).toBe(
+      'officers[1].fingerprint repeats the key of officers[0]: each person needs their own key',
+    );
   });
 
   it('requires at least one witness', () => {
@@ -95,14 +99,20 @@ describe('plan rules', () => {
   });
 
   it('on Vault 2 accepts quorum generation only with the break-glass setting stated', () => {
-    expect(problem({ ...validPlanData(), vault_version: 2 })).toMatch(/^token_path 'operation-token-quorum' needs a Vault token on vault_version 2/);
-    expect(validatePlan({ ...validPlanData(), vault_version: 2, break_glass_unauthenticated_access: true }).ok).toBe(true);
+    expect(problem({ ...validPlanData(), vault_version: 2 })).toMatch(
+      /^token_path 'operation-token-quorum' needs a Vault token on vault_version 2/,
+    );
+    expect(validatePlan({ ...validPlanData(), vault_version: 2, break_glass_unauthenticated_access: true }).ok).toBe(
+      true,
+    );
     expect(validatePlan({ ...validPlanData(), vault_version: 2, token_path: 'primary-root-token' }).ok).toBe(true);
   });
 
   it('refuses 2.x-only settings on Vault 1', () => {
     expect(problem({ ...validPlanData(), token_path: 'primary-root-token' })).toMatch(/is for vault_version 2/);
-    expect(problem({ ...validPlanData(), break_glass_unauthenticated_access: true })).toMatch(/applies only to vault_version 2/);
+    expect(problem({ ...validPlanData(), break_glass_unauthenticated_access: true })).toMatch(
+      /applies only to vault_version 2/,
+    );
   });
 
   it('takes no shares on the batch-token path', () => {
@@ -128,23 +138,39 @@ describe('failback plans', () => {
   }
 
   it('accepts the token and the addrs methods', () => {
-    expect(validatePlan(failback({ failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1' } })).ok).toBe(true);
-    expect(validatePlan(failback({ failback: { new_primary_profile: 'dc2', method: 'addrs', update_primary_addrs: ['10.0.0.2:8201'] } })).ok).toBe(true);
+    expect(
+      validatePlan(failback({ failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1' } })).ok,
+    ).toBe(true);
+    expect(
+      validatePlan(
+        failback({
+          failback: { new_primary_profile: 'dc2', method: 'addrs', update_primary_addrs: ['10.0.0.2:8201'] },
+        }),
+      ).ok,
+    ).toBe(true);
   });
 
   it('requires the failback section, and only for failbacks', () => {
     expect(problem(failback({}))).toMatch(/^failback is required for kind 'failback'/);
-    expect(problem({ ...validPlanData(), failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'x' } })).toBe(
-      "failback is only for kind 'failback'; remove it",
-    );
+    expect(
+      problem({ ...validPlanData(), failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'x' } }),
+    ).toBe("failback is only for kind 'failback'; remove it");
   });
 
   it('keeps token and update_primary_addrs apart, as Vault does', () => {
-    expect(problem(failback({ failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1', update_primary_addrs: ['a:1'] } }))).toMatch(
-      /update_primary_addrs is only for method 'addrs'/,
+    expect(
+      problem(
+        failback({
+          failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1', update_primary_addrs: ['a:1'] },
+        }),
+      ),
+    ).toMatch(/update_primary_addrs is only for method 'addrs'/);
+    expect(problem(failback({ failback: { new_primary_profile: 'dc2', method: 'addrs' } }))).toMatch(
+      /update_primary_addrs is required/,
     );
-    expect(problem(failback({ failback: { new_primary_profile: 'dc2', method: 'addrs' } }))).toMatch(/update_primary_addrs is required/);
-    expect(problem(failback({ failback: { new_primary_profile: 'dc2', method: 'token' } }))).toMatch(/secondary_id is required/);
+    expect(problem(failback({ failback: { new_primary_profile: 'dc2', method: 'token' } }))).toMatch(
+      /secondary_id is required/,
+    );
   });
 
   it('refuses a new primary that is the cluster being demoted', () => {

@@ -102,9 +102,14 @@ const failback = z.strictObject({
   secondary_id: identifier('a secondary id').optional(),
   primary_api_addr: httpsAddr.optional(),
   update_primary_addrs: z
-    .array(z.string({ error: 'must be a cluster address' }).regex(CLUSTER_ADDR, { error: 'must be a cluster address without spaces' }), {
-      error: 'must be a list of cluster addresses',
-    })
+    .array(
+      z
+        .string({ error: 'must be a cluster address' })
+        .regex(CLUSTER_ADDR, { error: 'must be a cluster address without spaces' }),
+      {
+        error: 'must be a list of cluster addresses',
+      },
+    )
     .min(1, { error: 'must list at least one cluster address' })
     .optional(),
 });
@@ -113,9 +118,12 @@ const planSchema = z
   .strictObject({
     format: z.literal(1, { error: 'must be 1 (the only plan format this version reads)' }),
     id: identifier('a plan id'),
-    title: z.string({ error: 'must be text' }).trim().regex(/^[^\p{Cc}]{1,200}$/u, {
-      error: 'must be 1 to 200 characters without control characters',
-    }),
+    title: z
+      .string({ error: 'must be text' })
+      .trim()
+      .regex(/^[^\p{Cc}]{1,200}$/u, {
+        error: 'must be 1 to 200 characters without control characters',
+      }),
     kind: z.enum(['promotion', 'failback'], { error: "must be 'promotion' or 'failback'" }),
     rehearsal: z.boolean({ error: 'must be true or false' }),
     profile: identifier('a connection profile name'),
@@ -129,7 +137,9 @@ const planSchema = z
       .optional(),
     primary_cluster_addr: httpsAddr.optional(),
     administrator: person,
-    witnesses: z.array(person, { error: 'must be a list of witnesses' }).min(1, { error: 'must name at least one witness' }),
+    witnesses: z
+      .array(person, { error: 'must be a list of witnesses' })
+      .min(1, { error: 'must name at least one witness' }),
     officers: z.array(officer, { error: 'must be a list of officers' }).default([]),
     failback: failback.optional(),
   })
@@ -146,7 +156,11 @@ const planSchema = z
     const seenKeys = new Map<string, string>();
     for (const p of people) {
       const byName = seenNames.get(p.name.toLowerCase());
-      if (byName) fail([...p.path, 'name'], `'${p.name}' is already ${byName.role} ('${byName.name}'): each person takes exactly one role`);
+      if (byName)
+        fail(
+          [...p.path, 'name'],
+          `'${p.name}' is already ${byName.role} ('${byName.name}'): each person takes exactly one role`,
+        );
       else seenNames.set(p.name.toLowerCase(), { role: p.role, name: p.name });
       const byKey = seenKeys.get(p.fingerprint);
       if (byKey) fail([...p.path, 'fingerprint'], `repeats the key of ${byKey}: each person needs their own key`);
@@ -156,23 +170,34 @@ const planSchema = z
     plan.officers.forEach((o, i) => {
       if (o.share_index === undefined) return;
       const other = indexes.get(o.share_index);
-      if (other !== undefined) fail(['officers', i, 'share_index'], `repeats share_index ${o.share_index} of officers[${other}]`);
+      if (other !== undefined)
+        fail(['officers', i, 'share_index'], `repeats share_index ${o.share_index} of officers[${other}]`);
       else indexes.set(o.share_index, i);
     });
 
     if (plan.token_path === 'batch-dr-token') {
-      if (plan.officers.length > 0) fail(['officers'], "must be empty: token_path 'batch-dr-token' uses a prepared token, not shares");
-      if (plan.threshold !== undefined) fail(['threshold'], "must be left out: token_path 'batch-dr-token' uses no shares");
+      if (plan.officers.length > 0)
+        fail(['officers'], "must be empty: token_path 'batch-dr-token' uses a prepared token, not shares");
+      if (plan.threshold !== undefined)
+        fail(['threshold'], "must be left out: token_path 'batch-dr-token' uses no shares");
     } else {
-      if (plan.officers.length === 0) fail(['officers'], `must list the officers who hold shares (token_path '${plan.token_path}')`);
-      if (plan.threshold === undefined) fail(['threshold'], `is required: how many shares Vault needs (token_path '${plan.token_path}')`);
+      if (plan.officers.length === 0)
+        fail(['officers'], `must list the officers who hold shares (token_path '${plan.token_path}')`);
+      if (plan.threshold === undefined)
+        fail(['threshold'], `is required: how many shares Vault needs (token_path '${plan.token_path}')`);
       else if (plan.threshold > plan.officers.length)
-        fail(['threshold'], `is ${plan.threshold} but only ${plan.officers.length} officers are listed: list at least as many officers as shares needed`);
+        fail(
+          ['threshold'],
+          `is ${plan.threshold} but only ${plan.officers.length} officers are listed: list at least as many officers as shares needed`,
+        );
     }
 
     if (plan.vault_version === 1) {
       if (plan.token_path === 'primary-root-token')
-        fail(['token_path'], "'primary-root-token' is for vault_version 2; Vault 1.x generates DR operation tokens without a Vault token");
+        fail(
+          ['token_path'],
+          "'primary-root-token' is for vault_version 2; Vault 1.x generates DR operation tokens without a Vault token",
+        );
       if (plan.break_glass_unauthenticated_access !== undefined)
         fail(['break_glass_unauthenticated_access'], 'applies only to vault_version 2; remove it');
     } else if (plan.token_path === 'operation-token-quorum' && plan.break_glass_unauthenticated_access !== true) {
@@ -190,21 +215,35 @@ const planSchema = z
       if (plan.failback !== undefined) fail(['failback'], "is only for kind 'failback'; remove it");
       return;
     }
-    if (plan.primary_cluster_addr !== undefined) fail(['primary_cluster_addr'], "is only for kind 'promotion'; remove it");
+    if (plan.primary_cluster_addr !== undefined)
+      fail(['primary_cluster_addr'], "is only for kind 'promotion'; remove it");
     const fb = plan.failback;
     if (fb === undefined) {
       fail(['failback'], "is required for kind 'failback': new_primary_profile and method");
       return;
     }
     if (fb.new_primary_profile === plan.profile)
-      fail(['failback', 'new_primary_profile'], `must differ from profile ('${plan.profile}', the cluster being demoted)`);
+      fail(
+        ['failback', 'new_primary_profile'],
+        `must differ from profile ('${plan.profile}', the cluster being demoted)`,
+      );
     if (fb.method === 'token') {
-      if (fb.secondary_id === undefined) fail(['failback', 'secondary_id'], "is required with method 'token': the id the new primary gives this secondary");
-      if (fb.update_primary_addrs !== undefined) fail(['failback', 'update_primary_addrs'], "is only for method 'addrs'; Vault refuses it together with a token");
+      if (fb.secondary_id === undefined)
+        fail(
+          ['failback', 'secondary_id'],
+          "is required with method 'token': the id the new primary gives this secondary",
+        );
+      if (fb.update_primary_addrs !== undefined)
+        fail(
+          ['failback', 'update_primary_addrs'],
+          "is only for method 'addrs'; Vault refuses it together with a token",
+        );
     } else {
-      if (fb.update_primary_addrs === undefined) fail(['failback', 'update_primary_addrs'], "is required with method 'addrs'");
+      if (fb.update_primary_addrs === undefined)
+        fail(['failback', 'update_primary_addrs'], "is required with method 'addrs'");
       if (fb.secondary_id !== undefined) fail(['failback', 'secondary_id'], "is only for method 'token'; remove it");
-      if (fb.primary_api_addr !== undefined) fail(['failback', 'primary_api_addr'], "is only for method 'token'; remove it");
+      if (fb.primary_api_addr !== undefined)
+        fail(['failback', 'primary_api_addr'], "is only for method 'token'; remove it");
     }
   });
 
@@ -214,7 +253,8 @@ export type PlanOfficer = CeremonyPlan['officers'][number];
 
 /** Parses and validates plan text (YAML 1.2, of which JSON is a subset). */
 export function parsePlan(text: string): Result<CeremonyPlan, PlanErrorKind> {
-  if (text.length > MAX_PLAN_CHARS) return err('invalid', `the plan is ${text.length} characters; a plan is at most ${MAX_PLAN_CHARS}`);
+  if (text.length > MAX_PLAN_CHARS)
+    return err('invalid', `the plan is ${text.length} characters; a plan is at most ${MAX_PLAN_CHARS}`);
   const shape = shapeProblem(text);
   if (shape) return err('invalid', shape);
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
@@ -225,23 +265,30 @@ export function parsePlan(text: string): Result<CeremonyPlan, PlanErrorKind> {
     // Aliases let one node appear in two places unseen by a reviewer; a plan has no need for them.
     data = doc.toJS({ maxAliasCount: 0 });
   } catch (e) {
-    return err('syntax', `the plan is not valid YAML: ${e instanceof Error ? e.message : String(e)}; write each value out in full`);
+    return err(
+      'syntax',
+      `the plan is not valid YAML: ${e instanceof Error ? e.message : String(e)}; write each value out in full`,
+    );
   }
   return validatePlan(data);
 }
 
 /** Walks yaml's token tree (parsed without recursion) with an explicit stack, so no input can overflow it. */
 function shapeProblem(text: string): string | undefined {
-  const pending: Array<readonly [CST.Token | null | undefined, number]> = [...new Parser().parse(text)].map((t) => [t, 0] as const);
+  const pending: Array<readonly [CST.Token | null | undefined, number]> = [...new Parser().parse(text)].map(
+    (t) => [t, 0] as const,
+  );
   let entries = 0;
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [token, depth] = next;
     if (!token) continue;
     if (token.type === 'document') pending.push([token.value, depth]);
     else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      if (depth >= MAX_PLAN_NESTING) return `the plan nests more than ${MAX_PLAN_NESTING} levels deep; a plan needs four`;
+      if (depth >= MAX_PLAN_NESTING)
+        return `the plan nests more than ${MAX_PLAN_NESTING} levels deep; a plan needs four`;
       entries += token.items.length;
-      if (entries > MAX_PLAN_ENTRIES) return `the plan has more than ${MAX_PLAN_ENTRIES} list and mapping entries; even a plan with 255 officers has about 1,100`;
+      if (entries > MAX_PLAN_ENTRIES)
+        return `the plan has more than ${MAX_PLAN_ENTRIES} list and mapping entries; even a plan with 255 officers has about 1,100`;
       for (const item of token.items) pending.push([item.key, depth + 1], [item.value, depth + 1]);
     }
   }
@@ -250,13 +297,16 @@ function shapeProblem(text: string): string | undefined {
 
 /** Validates already-parsed data (for plans built in code or received over IPC). */
 export function validatePlan(data: unknown): Result<CeremonyPlan, PlanErrorKind> {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return err('invalid', 'the plan must be a mapping of fields (format, id, title, kind, …)');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return err('invalid', 'the plan must be a mapping of fields (format, id, title, kind, …)');
   const parsed = planSchema.safeParse(data, { reportInput: true });
   if (parsed.success) return ok(parsed.data);
   const problems = parsed.error.issues.map(describeIssue);
   return err(
     'invalid',
-    problems.length === 1 ? problems[0]! : `the plan has ${problems.length} problems:\n${problems.map((p) => `- ${p}`).join('\n')}`,
+    problems.length === 1
+      ? problems[0]!
+      : `the plan has ${problems.length} problems:\n${problems.map((p) => `- ${p}`).join('\n')}`,
   );
 }
 
@@ -274,10 +324,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -34,12 +34,7 @@ export type StepId =
 
 /** Steps only a failback ceremony has (their table is in failback-steps.ts). */
 export type FailbackStepId =
-  | 'check-new-primary'
-  | 'check-old-primary'
-  | 'demote'
-  | 'create-secondary-token'
-  | 'update-primary'
-  | 'check-failback';
+  'check-new-primary' | 'check-old-primary' | 'demote' | 'create-secondary-token' | 'update-primary' | 'check-failback';
 
 export type TerminalStep = 'finished' | 'cancelled' | 'aborted';
 
@@ -99,7 +94,8 @@ export const PROMOTION_STEPS = {
     title: 'Check the DR secondary',
     flow: 'act-then-confirm',
     acks: 'administrator-and-witness',
-    script: ({ plan }) => `The laptop reads the replication status of '${plan.profile}'. It must report DR mode 'secondary'.`,
+    script: ({ plan }) =>
+      `The laptop reads the replication status of '${plan.profile}'. It must report DR mode 'secondary'.`,
     confirm: ({ plan }) => `I saw Vault report DR mode 'secondary' for '${plan.profile}'.`,
   },
   'attest-primary-fenced': {
@@ -192,7 +188,8 @@ export const PROMOTION_STEPS = {
     title: 'Check the promotion',
     flow: 'act-then-confirm',
     acks: 'administrator-and-witness',
-    script: ({ plan }) => `The laptop reads the replication status of '${plan.profile}'. It must now report DR mode 'primary'.`,
+    script: ({ plan }) =>
+      `The laptop reads the replication status of '${plan.profile}'. It must now report DR mode 'primary'.`,
     confirm: ({ plan }) => `I saw Vault report DR mode 'primary' for '${plan.profile}'.`,
   },
   'delete-operation-token': {
@@ -216,7 +213,8 @@ export const PROMOTION_STEPS = {
     flow: 'confirm-then-act',
     acks: 'signer',
     script: () => 'The administrator, then each witness, reads the transcript and signs it with their own key.',
-    confirm: ({ signer }) => `I have read the transcript and sign it with key ${signer ? groupFingerprint(signer.fingerprint) : '?'}.`,
+    confirm: ({ signer }) =>
+      `I have read the transcript and sign it with key ${signer ? groupFingerprint(signer.fingerprint) : '?'}.`,
   },
   finished: endStep('Finished', 'The ceremony is complete.'),
   cancelled: endStep('Cancelled', 'The ceremony was cancelled and its closing steps are done.'),

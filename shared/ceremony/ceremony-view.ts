@@ -43,13 +43,26 @@ export function view(state: CeremonyState): CeremonyView {
   const acknowledgements = owedAcks(state);
   const { title, script } = stepText(state);
   // The machine alone decides whether a cancel would be accepted; ask it rather than repeat its rules.
-  const cancel = transition(state, { type: 'cancel', actor: state.plan.administrator.name, reason: 'asking whether cancel is possible', at: '' });
+  const cancel = transition(state, {
+    type: 'cancel',
+    actor: state.plan.administrator.name,
+    reason: 'asking whether cancel is possible',
+    at: '',
+  });
   return {
     step: state.step,
     title,
     script,
     rehearsal: state.plan.rehearsal,
-    awaiting: isEnded(state) ? 'nothing' : open.length ? 'deviation' : action ? 'service' : acknowledgements.length ? 'acknowledgement' : 'nothing',
+    awaiting: isEnded(state)
+      ? 'nothing'
+      : open.length
+        ? 'deviation'
+        : action
+          ? 'service'
+          : acknowledgements.length
+            ? 'acknowledgement'
+            : 'nothing',
     acknowledgements,
     action,
     progress: state.attempt ? { entered: state.attempt.progress, required: state.attempt.required } : undefined,
@@ -78,22 +91,28 @@ export function looseEnds(state: CeremonyState): readonly string[] {
       `A DR operation token attempt (nonce ${state.attempt.nonce}) may still be open on '${plan.profile}': ` +
         'cancel it (DELETE sys/replication/dr/secondary/generate-operation-token/attempt).',
     );
-  if (state.held.includes('encoded-token') || (state.held.includes('operation-token') && plan.token_path !== 'batch-dr-token'))
+  if (
+    state.held.includes('encoded-token') ||
+    (state.held.includes('operation-token') && plan.token_path !== 'batch-dr-token')
+  )
     out.push(`A DR operation token was generated on '${plan.profile}' and not deleted; it never expires.`);
   if (state.held.includes('operation-token') && plan.token_path === 'batch-dr-token')
-    out.push('The batch DR operation token stays valid until its TTL ends; destroy its escrowed copy if it is no longer needed.');
+    out.push(
+      'The batch DR operation token stays valid until its TTL ends; destroy its escrowed copy if it is no longer needed.',
+    );
   if (state.held.includes('activation-token'))
     out.push(
       `The secondary activation token for id '${plan.failback?.secondary_id ?? '?'}' was not used; it expires with its TTL. ` +
         `Revoke the secondary on '${plan.failback?.new_primary_profile ?? '?'}' if it will not be set up.`,
     );
   if (plan.kind === 'failback' && done(state, 'demote') && !state.committed)
-    out.push(`'${plan.profile}' is demoted and has no primary; point it at the new primary in a new failback ceremony.`);
+    out.push(
+      `'${plan.profile}' is demoted and has no primary; point it at the new primary in a new failback ceremony.`,
+    );
   if (plan.kind === 'promotion' && state.committed && !done(state, 'check-promoted'))
     out.push(`'${plan.profile}' was promoted but its new mode was not confirmed; read its replication status.`);
   return out;
 }
-
 
 function done(s: CeremonyState, step: StepId): boolean {
   return s.completed.some((r) => r.step === step);

@@ -12,7 +12,8 @@ export const FAILBACK_STEPS = {
     title: 'Check the new primary',
     flow: 'act-then-confirm',
     acks: 'administrator-and-witness',
-    script: ({ plan }) => `The laptop reads the replication status of '${newPrimary(plan)}'. It must report DR mode 'primary'.`,
+    script: ({ plan }) =>
+      `The laptop reads the replication status of '${newPrimary(plan)}'. It must report DR mode 'primary'.`,
     confirm: ({ plan }) => `I saw Vault report DR mode 'primary' for '${newPrimary(plan)}'.`,
   },
   'check-old-primary': {
@@ -28,7 +29,8 @@ export const FAILBACK_STEPS = {
     title: 'Demote the old primary',
     flow: 'confirm-then-act',
     acks: 'administrator-and-witness',
-    script: ({ plan }) => `The laptop demotes '${plan.profile}' to a DR secondary with no primary. It stops serving clients.`,
+    script: ({ plan }) =>
+      `The laptop demotes '${plan.profile}' to a DR secondary with no primary. It stops serving clients.`,
     confirm: ({ plan }) => `I authorise demoting '${plan.profile}'.`,
   },
   'create-secondary-token': {
@@ -39,7 +41,8 @@ export const FAILBACK_STEPS = {
     script: ({ plan }) =>
       `The laptop creates on '${newPrimary(plan)}' a DR secondary activation token for id '${plan.failback?.secondary_id ?? '?'}'. ` +
       'It stays in memory only; it is never shown or stored.',
-    confirm: ({ plan }) => `I saw the laptop report an activation token created for id '${plan.failback?.secondary_id ?? '?'}'.`,
+    confirm: ({ plan }) =>
+      `I saw the laptop report an activation token created for id '${plan.failback?.secondary_id ?? '?'}'.`,
   },
   'update-primary': {
     title: 'Point the demoted cluster at the new primary',
@@ -57,7 +60,8 @@ export const FAILBACK_STEPS = {
     title: 'Check the demoted cluster',
     flow: 'act-then-confirm',
     acks: 'administrator-and-witness',
-    script: ({ plan }) => `The laptop reads the replication status of '${plan.profile}'. It must now report DR mode 'secondary'.`,
+    script: ({ plan }) =>
+      `The laptop reads the replication status of '${plan.profile}'. It must now report DR mode 'secondary'.`,
     confirm: ({ plan }) => `I saw Vault report DR mode 'secondary' for '${plan.profile}'.`,
   },
 } satisfies Record<FailbackStepId, StepSpec>;

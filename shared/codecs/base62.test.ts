@@ -54,6 +54,7 @@ describe('randomBase62 (go-secure-stdlib RandomWithReader)', () => {
   });
 
   it('produces base62 of the asked length from a real CSPRNG', () => {
-    for (const n of [1, 26, 28, 100]) expect(randomBase62(n, (k) => randomBytes(k))).toMatch(new RegExp(`^[A-Za-z0-9]{${n}}$`));
+    for (const n of [1, 26, 28, 100])
+      expect(randomBase62(n, (k) => randomBytes(k))).toMatch(new RegExp(`^[A-Za-z0-9]{${n}}$`));
   });
 });

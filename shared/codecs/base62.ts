@@ -14,14 +14,16 @@ export type RandomBytes = (length: number) => Uint8Array;
 const UNBIASED_LIMIT = BASE62_ALPHABET.length * 4;
 
 export function randomBase62(length: number, randomBytes: RandomBytes): string {
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`base62 length must be a non-negative integer, got ${length}`);
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new RangeError(`base62 length must be a non-negative integer, got ${length}`);
   const out = new Uint8Array(length);
   let n = 0;
   // Same batch size as Go (a quarter extra), so the same random stream gives the same text.
   const batchSize = length + Math.floor(length / 4);
   while (n < length) {
     const batch = randomBytes(batchSize);
-    if (batch.length !== batchSize) throw new RangeError(`the random source returned ${batch.length} bytes, not ${batchSize}`);
+    if (batch.length !== batchSize)
+      throw new RangeError(`the random source returned ${batch.length} bytes, not ${batchSize}`);
     for (const b of batch) {
       if (b >= UNBIASED_LIMIT) continue;
       out[n++] = BASE62_ALPHABET.charCodeAt(b % BASE62_ALPHABET.length);

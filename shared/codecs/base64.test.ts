@@ -10,9 +10,7 @@ import { utf8ToBytes } from './bytes';
  */
 function goReference(text: string, padded: boolean): Uint8Array | undefined {
   const s = text.replace(/[\r\n]/g, '');
-  const shape = padded
-    ? /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-    : /^[A-Za-z0-9+/]*$/;
+  const shape = padded ? /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/ : /^[A-Za-z0-9+/]*$/;
   if (!shape.test(s) || (!padded && s.length % 4 === 1)) return undefined;
   return new Uint8Array(Buffer.from(s, 'base64'));
 }
@@ -20,7 +18,9 @@ function goReference(text: string, padded: boolean): Uint8Array | undefined {
 const bytesOf = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
 /** Any UTF-16 code units, lone surrogates included (fast-check's 'binary' unit is far slower). */
-const anyText = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 64 }).map((codes) => String.fromCharCode(...codes));
+const anyText = fc
+  .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 64 })
+  .map((codes) => String.fromCharCode(...codes));
 
 describe('base64 (Go StdEncoding / RawStdEncoding)', () => {
   it('encodes as Node does, with and without padding', () => {
@@ -36,7 +36,20 @@ describe('base64 (Go StdEncoding / RawStdEncoding)', () => {
     expect(decodeStdBase64('QUJD')).toEqual({ ok: true, value: bytesOf('ABC') });
     expect(decodeStdBase64('QUI=')).toEqual({ ok: true, value: bytesOf('AB') });
     expect(decodeStdBase64('QQ==')).toEqual({ ok: true, value: bytesOf('A') });
-    for (const bad of ['QQ', 'QUI', 'QQ=', 'Q===', '=QQQ', 'QQ==QQ==', 'QUJD=', 'QQ= =', ' QQ==', 'QQ==\t', 'QQ-_', 'QUJ\u00e9']) {
+    for (const bad of [
+      'QQ',
+      'QUI',
+      'QQ=',
+      'Q===',
+      '=QQQ',
+      'QQ==QQ==',
+      'QUJD=',
+      'QQ= =',
+      ' QQ==',
+      'QQ==\t',
+      'QQ-_',
+      'QUJ\u00e9',
+    ]) {
       const r = decodeStdBase64(bad);
       expect(r.ok, bad).toBe(false);
       if (!r.ok) expect(r.error.kind).toBe('invalid-base64');

@@ -30,7 +30,10 @@ describe('generateOtp (Vault roottoken.GenerateOTP)', () => {
       return b;
     };
     const r = generateOtp(0, source);
-    expect(r).toEqual({ ok: true, value: Buffer.from(Uint8Array.from({ length: 16 }, (_, i) => i + 1)).toString('base64') });
+    expect(r).toEqual({
+      ok: true,
+      value: Buffer.from(Uint8Array.from({ length: 16 }, (_, i) => i + 1)).toString('base64'),
+    });
     expect(drawn).toHaveLength(1);
     expect([...drawn[0]!].every((x) => x === 0)).toBe(true);
   });

@@ -35,7 +35,8 @@ export function generateOtp(otpLength: number, randomBytes: RandomBytes): Result
   if (!checked.ok) return checked;
   if (otpLength !== LEGACY_OTP_LENGTH) return ok(randomBase62(otpLength, randomBytes));
   const buf = randomBytes(LEGACY_OTP_BYTES);
-  if (buf.length !== LEGACY_OTP_BYTES) throw new RangeError(`the random source returned ${buf.length} bytes, not ${LEGACY_OTP_BYTES}`);
+  if (buf.length !== LEGACY_OTP_BYTES)
+    throw new RangeError(`the random source returned ${buf.length} bytes, not ${LEGACY_OTP_BYTES}`);
   const otp = encodeStdBase64(buf);
   wipe(buf);
   return ok(otp);

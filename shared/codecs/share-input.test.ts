@@ -43,8 +43,14 @@ describe('parseShareInput', () => {
 
   it('recognises PGP-encrypted shares from gpg and from openpgp.js, as base64, hex or armor, without decrypting', () => {
     for (const msg of [m.gpgEcc, m.gpgRsa, m.openpgpjs]) {
-      expect(parseShareInput(b64(msg))).toEqual({ ok: true, value: { form: 'pgp-message', encoding: 'base64', message: msg } });
-      expect(parseShareInput(hex(msg))).toEqual({ ok: true, value: { form: 'pgp-message', encoding: 'hex', message: msg } });
+      expect(parseShareInput(b64(msg))).toEqual({
+        ok: true,
+        value: { form: 'pgp-message', encoding: 'base64', message: msg },
+      });
+      expect(parseShareInput(hex(msg))).toEqual({
+        ok: true,
+        value: { form: 'pgp-message', encoding: 'hex', message: msg },
+      });
     }
     expect(parseShareInput(`\n${m.armored}\n`)).toEqual({
       ok: true,
@@ -64,7 +70,11 @@ describe('parseShareInput', () => {
       ['not a share at all', 'not-a-share', /neither hex nor base64/],
       ['hvs.0123456789abcdefghijklmn', 'not-a-share', /neither hex nor base64/],
       [b64(m.publicKey), 'not-a-share', /OpenPGP public key/],
-      ['-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nabc\n-----END PGP PUBLIC KEY BLOCK-----', 'not-a-share', /armored PGP PUBLIC KEY BLOCK/],
+      [
+        '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nabc\n-----END PGP PUBLIC KEY BLOCK-----',
+        'not-a-share',
+        /armored PGP PUBLIC KEY BLOCK/,
+      ],
       [m.armored.slice(0, 120), 'incomplete-message', /cut off/],
       [b64(m.gpgRsa.subarray(0, 90)), 'incomplete-message', /cut off/],
     ];

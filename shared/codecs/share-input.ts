@@ -63,7 +63,11 @@ export function parseShareInput(input: string): Result<ShareInput, ShareInputErr
   const length = bytes.length;
   const tag = length > MAX_SHARE_BYTES ? firstPacketTag(bytes) : undefined;
   wipe(bytes);
-  if (tag === 1) return err('incomplete-message', 'this starts like a PGP-encrypted share but is cut off: copy all of it, with nothing missing');
+  if (tag === 1)
+    return err(
+      'incomplete-message',
+      'this starts like a PGP-encrypted share but is cut off: copy all of it, with nothing missing',
+    );
   if (tag === 2 || tag === 5 || tag === 6) {
     return err('not-a-share', `this is base64 of an OpenPGP ${packetName(tag)}, not an encrypted share: ${ACCEPTED}`);
   }
@@ -75,9 +79,13 @@ export function parseShareInput(input: string): Result<ShareInput, ShareInputErr
 }
 
 function parseArmored(text: string, armor: string): Result<ShareInput, ShareInputErrorKind> {
-  if (armor !== 'PGP MESSAGE') return err('not-a-share', `this is an armored ${armor}, not an encrypted share: ${ACCEPTED}`);
+  if (armor !== 'PGP MESSAGE')
+    return err('not-a-share', `this is an armored ${armor}, not an encrypted share: ${ACCEPTED}`);
   if (!armorIsComplete(text, armor)) {
-    return err('incomplete-message', 'the armored PGP message is cut off: copy the whole block, through the -----END PGP MESSAGE----- line');
+    return err(
+      'incomplete-message',
+      'the armored PGP message is cut off: copy the whole block, through the -----END PGP MESSAGE----- line',
+    );
   }
   return ok({ form: 'pgp-message', encoding: 'armored', armored: text });
 }

@@ -11,7 +11,9 @@ import { encodeToken } from './token-encode';
 function referenceEncode(token: string, otp: string): string {
   const t = Buffer.from(token, 'utf8');
   const o = Buffer.from(otp, 'utf8');
-  return Buffer.from(o.map((b, i) => b ^ t[i]!)).toString('base64').replace(/=+$/, '');
+  return Buffer.from(o.map((b, i) => b ^ t[i]!))
+    .toString('base64')
+    .replace(/=+$/, '');
 }
 
 /** Pre-0.11 server encoding: padded std base64 of (16 UUID bytes XOR 16 OTP bytes). */
@@ -36,7 +38,10 @@ describe('decodeToken', () => {
       ok: true,
       value: { token: 'cf703c0d-afcc-55b9-2b64-d66cf427f59c', scheme: 'legacy' },
     });
-    expect(decodeToken('cuplaFGYduDEY6ZVC5IfaA==', 'vZpZZf5UI1nvB3A5/7Xq9A==', 0)).toMatchObject({ ok: true, value: { scheme: 'legacy' } });
+    expect(decodeToken('cuplaFGYduDEY6ZVC5IfaA==', 'vZpZZf5UI1nvB3A5/7Xq9A==', 0)).toMatchObject({
+      ok: true,
+      value: { scheme: 'legacy' },
+    });
   });
 
   it('decodes a real 26-character DR operation token (s. prefix) from a Vault Enterprise transcript', () => {
@@ -45,7 +50,9 @@ describe('decodeToken', () => {
       ok: true,
       value: { token: 's.UOqXJFifGL55FibddbLDzoh4', scheme: 'modern' },
     });
-    expect(decodeToken('AnQ+CEkZCyEcUit5fnoiEBI8I1MYFSlXBE4', 'qZkG8AAgu4l5KOdypXG1TQS8lz', 26)).toMatchObject({ ok: true });
+    expect(decodeToken('AnQ+CEkZCyEcUit5fnoiEBI8I1MYFSlXBE4', 'qZkG8AAgu4l5KOdypXG1TQS8lz', 26)).toMatchObject({
+      ok: true,
+    });
   });
 
   it('decodes a 28-character hvs. token built by following EncodeToken, cross-checked against a Buffer reference', () => {
@@ -67,7 +74,10 @@ describe('decodeToken', () => {
     const encoded = encodeToken('someToken', otp.value);
     expect(encoded.ok && encoded.value).not.toBe(otp.value);
     if (!encoded.ok) return;
-    expect(decodeToken(encoded.value, otp.value, otp.value.length)).toEqual({ ok: true, value: { token: 'someToken', scheme: 'modern' } });
+    expect(decodeToken(encoded.value, otp.value, otp.value.length)).toEqual({
+      ok: true,
+      value: { token: 'someToken', scheme: 'modern' },
+    });
   });
 
   it('round-trips random 26- and 28-character tokens and OTPs (and agrees with the Buffer reference)', () => {
@@ -92,7 +102,10 @@ describe('decodeToken', () => {
     fc.assert(
       fc.property(fc.uuid(), fc.uint8Array({ minLength: 16, maxLength: 16 }), (uuid, otpBytes) => {
         const otp = Buffer.from(otpBytes).toString('base64');
-        expect(decodeToken(referenceLegacyEncode(uuid, otp), otp)).toEqual({ ok: true, value: { token: uuid, scheme: 'legacy' } });
+        expect(decodeToken(referenceLegacyEncode(uuid, otp), otp)).toEqual({
+          ok: true,
+          value: { token: uuid, scheme: 'legacy' },
+        });
       }),
       { numRuns: 1000 },
     );
@@ -107,13 +120,23 @@ describe('decodeToken', () => {
       ok: false,
       error: {
         kind: 'length-mismatch',
-        message: 'the OTP is 26 characters but the encoded token decodes to 28 bytes: this OTP belongs to a different attempt or server',
+        message:
+          'the OTP is 26 characters but the encoded token decodes to 28 bytes: this OTP belongs to a different attempt or server',
       },
     });
-    expect(decodeToken(enc28, otp26, 28)).toMatchObject({ ok: false, error: { kind: 'length-mismatch', message: /otp_length is 28/ } });
+    expect(decodeToken(enc28, otp26, 28)).toMatchObject({
+      ok: false,
+      error: { kind: 'length-mismatch', message: /otp_length is 28/ },
+    });
     // A legacy OTP against a modern token, and a modern OTP against a legacy token.
-    expect(decodeToken(enc28, 'vZpZZf5UI1nvB3A5/7Xq9A==')).toMatchObject({ ok: false, error: { kind: 'length-mismatch', message: /legacy 16-byte OTP/ } });
-    expect(decodeToken('cuplaFGYduDEY6ZVC5IfaA==', otp26)).toMatchObject({ ok: false, error: { kind: 'length-mismatch', message: /26 characters but the encoded token decodes to 16 bytes/ } });
+    expect(decodeToken(enc28, 'vZpZZf5UI1nvB3A5/7Xq9A==')).toMatchObject({
+      ok: false,
+      error: { kind: 'length-mismatch', message: /legacy 16-byte OTP/ },
+    });
+    expect(decodeToken('cuplaFGYduDEY6ZVC5IfaA==', otp26)).toMatchObject({
+      ok: false,
+      error: { kind: 'length-mismatch', message: /26 characters but the encoded token decodes to 16 bytes/ },
+    });
   });
 
   it('refuses a wrong OTP of the right length instead of returning garbage', () => {
@@ -131,19 +154,35 @@ describe('decodeToken', () => {
   });
 
   it('refuses empty input, bad base64 and nonsense otp_length clearly', () => {
-    expect(decodeToken('', 'x')).toMatchObject({ ok: false, error: { kind: 'missing-input', message: /encoded token is empty/ } });
-    expect(decodeToken('abc', ' \n')).toMatchObject({ ok: false, error: { kind: 'missing-input', message: /OTP is empty/ } });
+    expect(decodeToken('', 'x')).toMatchObject({
+      ok: false,
+      error: { kind: 'missing-input', message: /encoded token is empty/ },
+    });
+    expect(decodeToken('abc', ' \n')).toMatchObject({
+      ok: false,
+      error: { kind: 'missing-input', message: /OTP is empty/ },
+    });
     expect(decodeToken('AnQ+CEkZ!yEcUit5fnoiEBI8I1MYFSlXBE4', 'qZkG8AAgu4l5KOdypXG1TQS8lz')).toMatchObject({
       ok: false,
       error: { kind: 'invalid-encoding', message: /not base64: character 8/ },
     });
-    expect(decodeToken('cuplaFGYduDEY6ZVC5IfaA==', 'vZpZZf5UI1nvB3A5/7Xq9A=!', 0)).toMatchObject({ ok: false, error: { kind: 'invalid-encoding' } });
-    expect(decodeToken('QUJD', 'QUJD', 0)).toMatchObject({ ok: false, error: { kind: 'invalid-encoding', message: /16-byte UUID/ } });
-    for (const n of [-1, 1.5, 10_000]) expect(decodeToken('QUJD', 'QUJD', n)).toMatchObject({ ok: false, error: { kind: 'invalid-otp-length' } });
+    expect(decodeToken('cuplaFGYduDEY6ZVC5IfaA==', 'vZpZZf5UI1nvB3A5/7Xq9A=!', 0)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-encoding' },
+    });
+    expect(decodeToken('QUJD', 'QUJD', 0)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-encoding', message: /16-byte UUID/ },
+    });
+    for (const n of [-1, 1.5, 10_000])
+      expect(decodeToken('QUJD', 'QUJD', n)).toMatchObject({ ok: false, error: { kind: 'invalid-otp-length' } });
   });
 
   it('never throws on arbitrary input and never echoes it', () => {
-    const text = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: fc.constantFrom(...'ABCQZaz09+/=\n -'.split('')), maxLength: 60 }));
+    const text = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.string({ unit: fc.constantFrom(...'ABCQZaz09+/=\n -'.split('')), maxLength: 60 }),
+    );
     fc.assert(
       fc.property(text, text, fc.option(fc.integer({ min: -5, max: 300 }), { nil: undefined }), (enc, otp, n) => {
         const r = decodeToken(enc, otp, n);

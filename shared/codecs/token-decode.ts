@@ -19,12 +19,7 @@ import { armorType, isPgpEncryptedMessage } from './pgp-envelope';
 import { err, ok, type Result } from '../result';
 
 export type TokenDecodeErrorKind =
-  | 'missing-input'
-  | 'invalid-otp-length'
-  | 'pgp-encrypted'
-  | 'invalid-encoding'
-  | 'length-mismatch'
-  | 'wrong-otp';
+  'missing-input' | 'invalid-otp-length' | 'pgp-encrypted' | 'invalid-encoding' | 'length-mismatch' | 'wrong-otp';
 
 export type TokenScheme = 'modern' | 'legacy';
 
@@ -47,8 +42,10 @@ export function decodeToken(encoded: string, otp: string, otpLength?: number): D
   // Surrounding whitespace is an artefact of copying; Go's decoder would also skip line breaks.
   const enc = encoded.trim();
   const pad = otp.trim();
-  if (enc === '') return err('missing-input', 'the encoded token is empty: paste the encoded_token the completed attempt returned');
-  if (pad === '') return err('missing-input', 'the OTP is empty: enter the one-time password this attempt was started with');
+  if (enc === '')
+    return err('missing-input', 'the encoded token is empty: paste the encoded_token the completed attempt returned');
+  if (pad === '')
+    return err('missing-input', 'the OTP is empty: enter the one-time password this attempt was started with');
   if (isPgpMessage(enc)) {
     return err(
       'pgp-encrypted',
@@ -70,7 +67,11 @@ export function decodeToken(encoded: string, otp: string, otpLength?: number): D
 /** `xor.XORBase64` (both padded StdEncoding) then `uuid.FormatUUID`. */
 function decodeLegacy(encoded: string, otp: string): Decoded {
   const otpBytes = decodeStdBase64(otp);
-  if (!otpBytes.ok) return err('invalid-encoding', `a legacy OTP is padded base64 (24 characters ending ==), but this OTP is not: ${otpBytes.error.message}`);
+  if (!otpBytes.ok)
+    return err(
+      'invalid-encoding',
+      `a legacy OTP is padded base64 (24 characters ending ==), but this OTP is not: ${otpBytes.error.message}`,
+    );
   const encBytes = decodeStdBase64(encoded);
   if (!encBytes.ok) {
     wipe(otpBytes.value);
@@ -78,7 +79,10 @@ function decodeLegacy(encoded: string, otp: string): Decoded {
     if (raw.ok) {
       const length = raw.value.length;
       wipe(raw.value);
-      return err('length-mismatch', `the OTP is a legacy ${LEGACY_OTP_BYTES}-byte OTP but the encoded token is a modern one of ${length} bytes: ${DIFFERENT_ATTEMPT}`);
+      return err(
+        'length-mismatch',
+        `the OTP is a legacy ${LEGACY_OTP_BYTES}-byte OTP but the encoded token is a modern one of ${length} bytes: ${DIFFERENT_ATTEMPT}`,
+      );
     }
     return err('invalid-encoding', `the encoded token is not base64: ${encBytes.error.message}`);
   }
@@ -86,10 +90,16 @@ function decodeLegacy(encoded: string, otp: string): Decoded {
   const b = otpBytes.value;
   try {
     if (a.length !== b.length) {
-      return err('length-mismatch', `the OTP is ${b.length} bytes but the encoded token decodes to ${a.length} bytes: ${DIFFERENT_ATTEMPT}`);
+      return err(
+        'length-mismatch',
+        `the OTP is ${b.length} bytes but the encoded token decodes to ${a.length} bytes: ${DIFFERENT_ATTEMPT}`,
+      );
     }
     if (a.length !== LEGACY_OTP_BYTES) {
-      return err('invalid-encoding', `a legacy token is a ${LEGACY_OTP_BYTES}-byte UUID, but the encoded token and OTP decode to ${a.length} bytes`);
+      return err(
+        'invalid-encoding',
+        `a legacy token is a ${LEGACY_OTP_BYTES}-byte UUID, but the encoded token and OTP decode to ${a.length} bytes`,
+      );
     }
     const t = xor(a, b);
     const h = bytesToHex(t);
@@ -110,7 +120,10 @@ function decodeModern(encoded: string, otp: string, otpLength: number | undefine
   const b = utf8ToBytes(otp);
   if (otpLength !== undefined && b.length !== otpLength) {
     wipe(b);
-    return err('length-mismatch', `the OTP is ${b.length} characters but the server's otp_length is ${otpLength}: ${DIFFERENT_ATTEMPT}`);
+    return err(
+      'length-mismatch',
+      `the OTP is ${b.length} characters but the server's otp_length is ${otpLength}: ${DIFFERENT_ATTEMPT}`,
+    );
   }
   const decoded = encoded.includes('=') ? decodeStdBase64(encoded) : decodeRawStdBase64(encoded);
   if (!decoded.ok) {
@@ -120,7 +133,10 @@ function decodeModern(encoded: string, otp: string, otpLength: number | undefine
   const a = decoded.value;
   try {
     if (a.length !== b.length) {
-      return err('length-mismatch', `the OTP is ${b.length} characters but the encoded token decodes to ${a.length} bytes: ${DIFFERENT_ATTEMPT}`);
+      return err(
+        'length-mismatch',
+        `the OTP is ${b.length} characters but the encoded token decodes to ${a.length} bytes: ${DIFFERENT_ATTEMPT}`,
+      );
     }
     const t = xor(a, b);
     // Vault prints whatever bytes come out; a wrong OTP of the right length gives control
@@ -128,7 +144,11 @@ function decodeModern(encoded: string, otp: string, otpLength: number | undefine
     const printable = t.every((c) => c > 0x20 && c < 0x7f);
     const token = printable ? bytesToLatin1(t) : '';
     wipe(t);
-    if (!printable) return err('wrong-otp', `decoding with this OTP does not give a Vault token (the result is not printable text): ${DIFFERENT_ATTEMPT}`);
+    if (!printable)
+      return err(
+        'wrong-otp',
+        `decoding with this OTP does not give a Vault token (the result is not printable text): ${DIFFERENT_ATTEMPT}`,
+      );
     return ok({ token, scheme: 'modern' });
   } finally {
     wipe(a, b);

@@ -16,7 +16,10 @@ describe('encodeToken (Vault roottoken.EncodeToken)', () => {
     expect(encodeToken('someToken', '')).toEqual({ ok: false, error: { kind: 'no-otp', message: 'no otp provided' } });
     expect(encodeToken('someToken', 'vZpZZf5UI1nvB3A5/7Xq9A==')).toEqual({
       ok: false,
-      error: { kind: 'length-mismatch', message: 'xor of root token failed: length of byte slices is not equivalent: 24 != 9' },
+      error: {
+        kind: 'length-mismatch',
+        message: 'xor of root token failed: length of byte slices is not equivalent: 24 != 9',
+      },
     });
     expect(encodeToken('someToken', 'ABCDEFGHIJ')).toMatchObject({ ok: false, error: { message: /10 != 9$/ } });
   });

@@ -16,7 +16,10 @@ export function encodeToken(token: string, otp: string): Result<string, TokenEnc
   const t = utf8ToBytes(token);
   try {
     if (o.length !== t.length) {
-      return err('length-mismatch', `xor of root token failed: length of byte slices is not equivalent: ${o.length} != ${t.length}`);
+      return err(
+        'length-mismatch',
+        `xor of root token failed: length of byte slices is not equivalent: ${o.length} != ${t.length}`,
+      );
     }
     const x = o.map((b, i) => b ^ t[i]!);
     const encoded = encodeRawStdBase64(x);

@@ -12,7 +12,11 @@ import { personEventSchema } from '../ceremony/ceremony-events';
 import { ceremonySnapshotSchema } from '../ceremony/ceremony-snapshot';
 import { connectionProfileSchema } from '../profiles/connection-profile';
 import { healthSummarySchema, replicationOverviewSchema } from '../replication/replication-overview';
-import { operationAuthSchema, operationOutcomeSchema, operationRequestSchema } from '../replication/replication-operations';
+import {
+  operationAuthSchema,
+  operationOutcomeSchema,
+  operationRequestSchema,
+} from '../replication/replication-operations';
 
 const appMode = z.enum(['rehearsal', 'live']);
 
@@ -44,7 +48,15 @@ const clusterTargets = z.object({
 const connectionTest = z.object({ profile: z.string(), address: z.string(), health: healthSummarySchema });
 
 /** What a file chooser is for; the main process picks the dialog's title and filters. */
-const fileChoicePurpose = z.enum(['ca-bundle', 'client-certificate', 'client-key', 'ceremony-plan', 'officer-public-keys', 'officer-private-key', 'signing-key']);
+const fileChoicePurpose = z.enum([
+  'ca-bundle',
+  'client-certificate',
+  'client-key',
+  'ceremony-plan',
+  'officer-public-keys',
+  'officer-private-key',
+  'signing-key',
+]);
 /** What a folder chooser is for: a bundle to read, or where to write one. */
 const directoryChoicePurpose = z.enum(['transcript-bundle', 'export-bundle']);
 
@@ -64,7 +76,9 @@ const transcriptBundle = z.object({
   rehearsal: z.boolean().nullable(),
   events: z.number().nullable(),
   head: z.string().nullable(),
-  signatures: z.array(z.object({ signer: z.string(), fingerprint: z.string(), created: z.string(), good: z.boolean() })),
+  signatures: z.array(
+    z.object({ signer: z.string(), fingerprint: z.string(), created: z.string(), good: z.boolean() }),
+  ),
   problems: z.array(z.object({ kind: z.string(), message: z.string() })),
   /** The signed text as it stands in transcript.txt.asc; null when the file is missing or unreadable. */
   transcript: z.string().nullable(),
@@ -75,13 +89,22 @@ const ceremonyState = z.object({ ceremony: ceremonySnapshotSchema.nullable() });
 /** A passphrase: it goes to the main process for one use and never comes back. */
 const passphrase = z.string().min(1).max(1024).optional();
 /** Text pasted into a share field: a PGP message (base64 or armored) or a plaintext share. */
-const pastedShare = z.string().trim().min(1, 'the share field is empty').max(65_536, 'this is far longer than any share');
+const pastedShare = z
+  .string()
+  .trim()
+  .min(1, 'the share field is empty')
+  .max(65_536, 'this is far longer than any share');
 const shareUnlock = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('openpgp'), privateKeyPath: absolutePath, passphrase }),
   z.strictObject({ kind: z.literal('gpg') }),
   z.strictObject({ kind: z.literal('plaintext') }),
 ]);
-const shareInspection = z.object({ officer: z.string(), fingerprint: z.string(), keyId: z.string(), sha256: z.string() });
+const shareInspection = z.object({
+  officer: z.string(),
+  fingerprint: z.string(),
+  keyId: z.string(),
+  sha256: z.string(),
+});
 
 function channel<A extends z.ZodType, V extends z.ZodType>(spec: { arg: A; value: V }): { arg: A; value: V } {
   return spec;
@@ -98,7 +121,10 @@ export const ipcContract = {
   }),
   'profiles.list': channel({ arg: z.strictObject({}), value: profileList }),
   /** Adds a profile; one of the same name is replaced only with `replace: true`. */
-  'profiles.save': channel({ arg: z.strictObject({ profile: connectionProfileSchema, replace: z.boolean() }), value: oneProfile }),
+  'profiles.save': channel({
+    arg: z.strictObject({ profile: connectionProfileSchema, replace: z.boolean() }),
+    value: oneProfile,
+  }),
   'profiles.remove': channel({ arg: profileName, value: z.object({ name: z.string() }) }),
   /** A profile built from the main process's VAULT_* variables, for review; it is not saved. */
   'profiles.importFromEnv': channel({ arg: profileName, value: oneProfile }),
@@ -137,7 +163,10 @@ export const ipcContract = {
     value: ceremonyState,
   }),
   /** A ceremony from a reviewed plan file, with the officers' public keys from a keyring file. */
-  'ceremony.startFromPlan': channel({ arg: z.strictObject({ planPath: absolutePath, officerKeysPath: absolutePath.optional() }), value: ceremonyState }),
+  'ceremony.startFromPlan': channel({
+    arg: z.strictObject({ planPath: absolutePath, officerKeysPath: absolutePath.optional() }),
+    value: ceremonyState,
+  }),
   /** Ceremonies this laptop has journals for (plan ceremonies; rehearsal Vaults do not survive a restart). */
   'ceremony.resumable': channel({
     arg: z.strictObject({}),
@@ -159,20 +188,32 @@ export const ipcContract = {
     }),
   }),
   /** Picks up a journaled ceremony where it stood (after a crash or restart), in a live session on its profile. */
-  'ceremony.resume': channel({ arg: z.strictObject({ id: z.string().min(1).max(120), officerKeysPath: absolutePath.optional() }), value: ceremonyState }),
+  'ceremony.resume': channel({
+    arg: z.strictObject({ id: z.string().min(1).max(120), officerKeysPath: absolutePath.optional() }),
+    value: ceremonyState,
+  }),
   /** A person's event: acknowledge, deviation, deviationWitnessed, cancel or abort. */
   'ceremony.act': channel({ arg: personEventSchema, value: ceremonyState }),
   /** Try the failed action again; `reconnect` first reloads the profiles (after fixing one). */
   'ceremony.retry': channel({ arg: z.strictObject({ reconnect: z.boolean() }), value: ceremonyState }),
   /** Whose share a pasted PGP message is, before anything is decrypted. */
   'ceremony.inspectShare': channel({ arg: z.strictObject({ pasted: pastedShare }), value: shareInspection }),
-  'ceremony.submitShare': channel({ arg: z.strictObject({ officer: z.string().min(1).max(100), pasted: pastedShare, unlock: shareUnlock }), value: ceremonyState }),
-  /** The primary's root token (Vault 2.x) or the batch DR operation token; in rehearsal, the rehearsal Vault's own root token. */
-  'ceremony.provideToken': channel({
-    arg: z.union([z.strictObject({ token: z.string().trim().min(1, 'the token field is empty').max(8192) }), z.strictObject({ rehearsalRootToken: z.literal(true) })]),
+  'ceremony.submitShare': channel({
+    arg: z.strictObject({ officer: z.string().min(1).max(100), pasted: pastedShare, unlock: shareUnlock }),
     value: ceremonyState,
   }),
-  'ceremony.sign': channel({ arg: z.strictObject({ signer: z.string().min(1).max(100), privateKeyPath: absolutePath, passphrase }), value: ceremonyState }),
+  /** The primary's root token (Vault 2.x) or the batch DR operation token; in rehearsal, the rehearsal Vault's own root token. */
+  'ceremony.provideToken': channel({
+    arg: z.union([
+      z.strictObject({ token: z.string().trim().min(1, 'the token field is empty').max(8192) }),
+      z.strictObject({ rehearsalRootToken: z.literal(true) }),
+    ]),
+    value: ceremonyState,
+  }),
+  'ceremony.sign': channel({
+    arg: z.strictObject({ signer: z.string().min(1).max(100), privateKeyPath: absolutePath, passphrase }),
+    value: ceremonyState,
+  }),
   /** The transcript people sign, once the record is closed; null before. */
   'ceremony.transcript': channel({ arg: z.strictObject({}), value: z.object({ text: z.string().nullable() }) }),
   /** Writes the signed bundle into a new or empty folder and verifies it there. */

@@ -10,7 +10,10 @@ const env = {
 
 describe('profileFromVaultEnv', () => {
   it('maps the variables the vault CLI reads', () => {
-    const result = profileFromVaultEnv({ ...env, VAULT_TLS_SERVER_NAME: 'vault.dc2.internal', VAULT_NAMESPACE: '/admin/', VAULT_TOKEN: 'hvs.secret' }, 'dc2');
+    const result = profileFromVaultEnv(
+      { ...env, VAULT_TLS_SERVER_NAME: 'vault.dc2.internal', VAULT_NAMESPACE: '/admin/', VAULT_TOKEN: 'hvs.secret' },
+      'dc2',
+    );
     expect(result).toEqual({
       ok: true,
       value: {
@@ -46,13 +49,23 @@ describe('profileFromVaultEnv', () => {
       const result = profileFromVaultEnv({ ...env, VAULT_SKIP_VERIFY: value }, 'dc2');
       expect(!result.ok && result.error.kind).toBe('skip-verify-refused');
     }
-    for (const value of ['false', '0', '']) expect(profileFromVaultEnv({ ...env, VAULT_SKIP_VERIFY: value }, 'dc2').ok).toBe(true);
+    for (const value of ['false', '0', ''])
+      expect(profileFromVaultEnv({ ...env, VAULT_SKIP_VERIFY: value }, 'dc2').ok).toBe(true);
   });
 
   it('refuses plain http and malformed addresses', () => {
     const http = profileFromVaultEnv({ ...env, VAULT_ADDR: 'http://vault:8200' }, 'dc2');
-    expect(!http.ok && http.error).toMatchObject({ kind: 'invalid-profile', message: expect.stringMatching(/https:\/\/.*plain http/) });
-    for (const address of ['https://user:pw@vault:8200', 'https://vault:8200/?x=1', 'https://vault:99999', 'unix:///run/vault.sock', 'https://']) {
+    expect(!http.ok && http.error).toMatchObject({
+      kind: 'invalid-profile',
+      message: expect.stringMatching(/https:\/\/.*plain http/),
+    });
+    for (const address of [
+      'https://user:pw@vault:8200',
+      'https://vault:8200/?x=1',
+      'https://vault:99999',
+      'unix:///run/vault.sock',
+      'https://',
+    ]) {
       expect(profileFromVaultEnv({ ...env, VAULT_ADDR: address }, 'dc2').ok, address).toBe(false);
     }
   });
@@ -70,7 +83,10 @@ describe('profileFromVaultEnv', () => {
   it('resolves relative paths against the given directory, and refuses them without one', () => {
     const relative = { ...env, VAULT_CACERT: './ca.pem', VAULT_CLIENT_CERT: 'tls/client.pem' };
     const resolved = profileFromVaultEnv(relative, 'dc2', { cwd: '/home/officer/' });
-    expect(resolved.ok && [resolved.value.caCertPath, resolved.value.clientCertPath]).toEqual(['/home/officer/ca.pem', '/home/officer/tls/client.pem']);
+    expect(resolved.ok && [resolved.value.caCertPath, resolved.value.clientCertPath]).toEqual([
+      '/home/officer/ca.pem',
+      '/home/officer/tls/client.pem',
+    ]);
     const refused = profileFromVaultEnv(relative, 'dc2');
     expect(!refused.ok && refused.error.message).toMatch(/caCertPath: CA certificate path must be an absolute path/);
   });
@@ -84,7 +100,13 @@ describe('profileFromVaultEnv', () => {
 });
 
 describe('parseConnectionProfile', () => {
-  const profile = { name: 'dc2', address: 'https://v:8200', caCertPath: '/a', clientCertPath: '/b', clientKeyPath: '/c' };
+  const profile = {
+    name: 'dc2',
+    address: 'https://v:8200',
+    caCertPath: '/a',
+    clientCertPath: '/b',
+    clientKeyPath: '/c',
+  };
 
   it('accepts a minimal profile', () => {
     expect(parseConnectionProfile(profile)).toEqual({ ok: true, value: profile });

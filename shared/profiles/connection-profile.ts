@@ -10,8 +10,10 @@ export type ConnectionProfileErrorKind = 'invalid-profile' | 'missing-variable' 
 
 // https only: the connection carries unseal shares and tokens. No user info, query or
 // fragment; an optional path prefix is kept for Vault behind a reverse proxy.
-const HTTPS_ADDRESS = /^https:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?(\/[A-Za-z0-9._~\-/%]*)?$/;
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const HTTPS_ADDRESS =
+  /^https:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?(\/[A-Za-z0-9._~\-/%]*)?$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 // Sent as an HTTP header: visible ASCII only, Vault's path form without stray slashes.
 const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
@@ -25,11 +27,22 @@ const filePath = (what: string) =>
 export const connectionProfileSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'name must be 1–64 letters, digits, spaces, dots, dashes or underscores'),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
+      'name must be 1–64 letters, digits, spaces, dots, dashes or underscores',
+    ),
   address: z
     .string()
-    .transform((a) => a.trim().replace(/\/+$/, '').replace(/^https:/i, 'https:'))
-    .refine((a) => a.startsWith('https://'), 'address must start with https:// (plain http would expose shares and tokens)')
+    .transform((a) =>
+      a
+        .trim()
+        .replace(/\/+$/, '')
+        .replace(/^https:/i, 'https:'),
+    )
+    .refine(
+      (a) => a.startsWith('https://'),
+      'address must start with https:// (plain http would expose shares and tokens)',
+    )
     .refine(validAddress, 'address must look like https://host[:port][/prefix], without user, query or fragment'),
   caCertPath: filePath('CA certificate path'),
   clientCertPath: filePath('client certificate path'),
@@ -54,7 +67,9 @@ function validAddress(address: string): boolean {
 export function parseConnectionProfile(input: unknown): Result<ConnectionProfile, 'invalid-profile'> {
   const parsed = connectionProfileSchema.safeParse(input);
   if (parsed.success) return ok(parsed.data);
-  const problems = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const problems = parsed.error.issues.map((i) =>
+    i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message,
+  );
   return err('invalid-profile', `The connection profile is not valid: ${problems.join('; ')}.`);
 }
 
@@ -91,7 +106,9 @@ export function profileFromVaultEnv(
   const missing = Object.entries(required).filter(([variable]) => (env[variable] ?? '').trim() === '');
   if (missing.length > 0) {
     const capathHint =
-      env['VAULT_CAPATH'] && !env['VAULT_CACERT'] ? ' VAULT_CAPATH (a directory) is not supported: point VAULT_CACERT at a PEM bundle instead.' : '';
+      env['VAULT_CAPATH'] && !env['VAULT_CACERT']
+        ? ' VAULT_CAPATH (a directory) is not supported: point VAULT_CACERT at a PEM bundle instead.'
+        : '';
     return err(
       'missing-variable',
       `Cannot import profile '${name}' from the environment: ${missing.map(([v, what]) => `${v} (${what})`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set.${capathHint}`,

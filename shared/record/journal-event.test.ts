@@ -60,11 +60,25 @@ describe('canonical JSON, as the original key-sorting serialiser wrote it', () =
     if (value === null || typeof value !== 'object') return JSON.stringify(value);
     if (Array.isArray(value)) return `[${value.map((v: JsonValue) => reference(v)).join(',')}]`;
     const obj = value as JsonObject;
-    return `{${Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${reference(obj[k]!)}`).join(',')}}`;
+    return `{${Object.keys(obj)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${reference(obj[k]!)}`)
+      .join(',')}}`;
   };
-  const keys = fc.oneof(fc.string(), fc.constantFrom('0', '1', '10', '9', '01', '-1', '__proto__', 'toJSON', 'a', 'B', 'é', '\ud800'));
+  const keys = fc.oneof(
+    fc.string(),
+    fc.constantFrom('0', '1', '10', '9', '01', '-1', '__proto__', 'toJSON', 'a', 'B', 'é', '\ud800'),
+  );
   const json = fc.letrec((tie) => ({
-    value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string(), tie('array'), tie('object')),
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string(),
+      tie('array'),
+      tie('object'),
+    ),
     array: fc.array(tie('value'), { maxLength: 4 }),
     object: fc.dictionary(keys, tie('value'), { maxKeys: 5 }),
   })).value;
@@ -88,7 +102,9 @@ describe('canonical JSON, as the original key-sorting serialiser wrote it', () =
   it('treats objects that are not plain JSON as the original did', () => {
     const date = new Date(0) as unknown as JsonValue;
     expect(canonicalJson({ at: date })).toBe('{"at":{}}');
-    expect(canonicalJson({ a: Object.create(null, { z: { value: 1, enumerable: true } }) as JsonValue })).toBe('{"a":{"z":1}}');
+    expect(canonicalJson({ a: Object.create(null, { z: { value: 1, enumerable: true } }) as JsonValue })).toBe(
+      '{"a":{"z":1}}',
+    );
     expect(() => canonicalJson({ n: Infinity })).toThrow(TypeError);
     expect(() => canonicalJson([1, Number.NaN])).toThrow(TypeError);
   });
@@ -106,12 +122,26 @@ describe('hashes', () => {
 
   it('equal canonicalJson of the event, for any contents', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.dictionary(fc.string(), fc.jsonValue()), (actor, step, details) => {
-        const body = { seq: 7, time: '2025-01-31T12:00:00.000Z', actor, role: 'witness' as const, step, type: 'note', details: details as JsonObject, prev: 'a'.repeat(64) };
-        const event = sealEvent(body);
-        expect(event.hash).toBe(sha256('vault-ceremony journal v1 event\n' + canonicalJson(body)));
-        expect(serializeEvent(event)).toBe(canonicalJson(event as unknown as JsonObject));
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1 }),
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        (actor, step, details) => {
+          const body = {
+            seq: 7,
+            time: '2025-01-31T12:00:00.000Z',
+            actor,
+            role: 'witness' as const,
+            step,
+            type: 'note',
+            details: details as JsonObject,
+            prev: 'a'.repeat(64),
+          };
+          const event = sealEvent(body);
+          expect(event.hash).toBe(sha256('vault-ceremony journal v1 event\n' + canonicalJson(body)));
+          expect(serializeEvent(event)).toBe(canonicalJson(event as unknown as JsonObject));
+        },
+      ),
     );
   });
 
@@ -142,7 +172,9 @@ describe('verifyJournalText', () => {
     const events = chainOf('c-1', 4);
     events[1] = sealEvent({ ...events[1]!, details: { n: 2, note: 'rewritten' } });
     const result = verifyJournalText(textOf(events));
-    expect(!result.ok && result.error.message).toMatch(/event seq 3 \(line 3\): prev does not equal the hash of event seq 2/);
+    expect(!result.ok && result.error.message).toMatch(
+      /event seq 3 \(line 3\): prev does not equal the hash of event seq 2/,
+    );
   });
 
   it('refuses removed, reordered and duplicated events', () => {

@@ -230,7 +230,10 @@ export function verifyJournalText(text: string, options: ChainOptions = {}): Res
  * Parses one line, insisting it is the canonical spelling of a well-formed event, and returns the
  * hash its contents give (for the chain check).
  */
-function readLine(line: string, hash: TextSha256): Result<{ event: JournalEvent; contentHash: string }, 'malformed-event' | 'not-canonical'> {
+function readLine(
+  line: string,
+  hash: TextSha256,
+): Result<{ event: JournalEvent; contentHash: string }, 'malformed-event' | 'not-canonical'> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -242,7 +245,10 @@ function readLine(line: string, hash: TextSha256): Result<{ event: JournalEvent;
   const v = value as Record<string, unknown>;
   const keys = Object.keys(v).sort().join(',');
   if (keys !== 'actor,details,hash,prev,role,seq,step,time,type')
-    return err('malformed-event', 'the event must have exactly: seq, time, actor, role, step, type, details, prev, hash');
+    return err(
+      'malformed-event',
+      'the event must have exactly: seq, time, actor, role, step, type, details, prev, hash',
+    );
   if (typeof v.seq !== 'number' || !Number.isSafeInteger(v.seq) || v.seq < 1)
     return err('malformed-event', 'seq must be a positive integer');
   if (typeof v.time !== 'string' || !isUtcTime(v.time))

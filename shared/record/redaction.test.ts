@@ -29,7 +29,10 @@ describe('redact', () => {
   });
 
   it('commits an OTP and a Vault-generated token, checkable with sha256sum', () => {
-    expect(redact({ otp: OTP, dr_operation_token: DR_TOKEN })).toEqual({ otp: sha(OTP), dr_operation_token: sha(DR_TOKEN) });
+    expect(redact({ otp: OTP, dr_operation_token: DR_TOKEN })).toEqual({
+      otp: sha(OTP),
+      dr_operation_token: sha(DR_TOKEN),
+    });
     expect(commitment(OTP)).toEqual(sha(OTP));
   });
 
@@ -80,7 +83,16 @@ describe('redact', () => {
   });
 
   it('is idempotent', () => {
-    const secretNames = fc.constantFrom('otp', 'token', 'key', 'encoded_token', 'dr_operation_token', 'pgp_key', 'note', 'X-Vault-Token');
+    const secretNames = fc.constantFrom(
+      'otp',
+      'token',
+      'key',
+      'encoded_token',
+      'dr_operation_token',
+      'pgp_key',
+      'note',
+      'X-Vault-Token',
+    );
     const value = fc.letrec<{ v: JsonValue }>((tie) => ({
       v: fc.oneof(
         { depthSize: 'small' },
@@ -102,9 +114,19 @@ describe('redact', () => {
   });
 
   it('never lets a secret-named string through, whatever it looks like', () => {
-    const names = ['otp', 'token', 'key', 'encoded_token', 'dr_operation_token', 'root_token', 'client_token', 'passphrase'];
+    const names = [
+      'otp',
+      'token',
+      'key',
+      'encoded_token',
+      'dr_operation_token',
+      'root_token',
+      'client_token',
+      'passphrase',
+    ];
     const hidden = (v: JsonValue | undefined) =>
-      v === REDACTED || (typeof v === 'object' && v !== null && /^sha256:[0-9a-f]{64}$/.test(String((v as JsonObject).redacted)));
+      v === REDACTED ||
+      (typeof v === 'object' && v !== null && /^sha256:[0-9a-f]{64}$/.test(String((v as JsonObject).redacted)));
     fc.assert(
       fc.property(fc.constantFrom(...names), fc.string({ minLength: 1 }), (name, secret) => {
         const out = redactObject({ [name]: secret, nested: { [name]: [secret] } });
@@ -115,10 +137,14 @@ describe('redact', () => {
   });
 
   it('treats field names that are Object.prototype members as ordinary fields', () => {
-    const input = JSON.parse(`{"__proto__": {"otp": "${OTP}"}, "constructor": "c", "toString": ["t"], "a": 1}`) as JsonObject;
+    const input = JSON.parse(
+      `{"__proto__": {"otp": "${OTP}"}, "constructor": "c", "toString": ["t"], "a": 1}`,
+    ) as JsonObject;
     const out = redactObject(input);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
-    expect(JSON.stringify(out)).toBe(`{"__proto__":{"otp":${JSON.stringify(sha(OTP))}},"constructor":"c","toString":["t"],"a":1}`);
+    expect(JSON.stringify(out)).toBe(
+      `{"__proto__":{"otp":${JSON.stringify(sha(OTP))}},"constructor":"c","toString":["t"],"a":1}`,
+    );
   });
 });
 

@@ -46,36 +46,38 @@ const fingerprint: Rule = (value) => {
   return fp === undefined ? REDACTED : { fingerprint: fp };
 };
 
-const RULES: ReadonlyMap<string, Rule> = new Map(Object.entries({
-  otp: commitIf(OTP_FORMS),
-  encoded_token: commitIf(ENCODED_FORMS),
-  encoded_root_token: commitIf(ENCODED_FORMS),
-  dr_operation_token: commitIf(TOKEN_FORMS),
-  token: commitIf(TOKEN_FORMS),
-  root_token: commitIf(TOKEN_FORMS),
-  client_token: commitIf(TOKEN_FORMS),
-  x_vault_token: commitIf(TOKEN_FORMS),
-  accessor: commitIf(ACCESSOR_FORMS),
-  key: opaque,
-  keys: opaque,
-  keys_base64: opaque,
-  unseal_keys_b64: opaque,
-  unseal_keys_hex: opaque,
-  recovery_keys: opaque,
-  recovery_keys_b64: opaque,
-  recovery_keys_base64: opaque,
-  recovery_keys_hex: opaque,
-  passphrase: opaque,
-  password: opaque,
-  private_key: opaque,
-  client_key: opaque,
-  secret_id: opaque,
-  authorization: opaque,
-  pgp_key: fingerprint,
-  pgp_keys: fingerprint,
-  recovery_pgp_keys: fingerprint,
-  root_token_pgp_key: fingerprint,
-})); // a Map, so field names like `constructor` or `__proto__` find no rule
+const RULES: ReadonlyMap<string, Rule> = new Map(
+  Object.entries({
+    otp: commitIf(OTP_FORMS),
+    encoded_token: commitIf(ENCODED_FORMS),
+    encoded_root_token: commitIf(ENCODED_FORMS),
+    dr_operation_token: commitIf(TOKEN_FORMS),
+    token: commitIf(TOKEN_FORMS),
+    root_token: commitIf(TOKEN_FORMS),
+    client_token: commitIf(TOKEN_FORMS),
+    x_vault_token: commitIf(TOKEN_FORMS),
+    accessor: commitIf(ACCESSOR_FORMS),
+    key: opaque,
+    keys: opaque,
+    keys_base64: opaque,
+    unseal_keys_b64: opaque,
+    unseal_keys_hex: opaque,
+    recovery_keys: opaque,
+    recovery_keys_b64: opaque,
+    recovery_keys_base64: opaque,
+    recovery_keys_hex: opaque,
+    passphrase: opaque,
+    password: opaque,
+    private_key: opaque,
+    client_key: opaque,
+    secret_id: opaque,
+    authorization: opaque,
+    pgp_key: fingerprint,
+    pgp_keys: fingerprint,
+    recovery_pgp_keys: fingerprint,
+    root_token_pgp_key: fingerprint,
+  }),
+); // a Map, so field names like `constructor` or `__proto__` find no rule
 
 /** `{"redacted":"sha256:<hex of the UTF-8 value>"}`: checkable with `printf %s VALUE | sha256sum`. */
 export function commitment(value: string): JsonObject {
@@ -129,7 +131,8 @@ export function pgpKeyFingerprint(base64Key: string): string | undefined {
   const body = packet.body;
   const n = body.length;
   if (body[0] === 4 && n < 0x10000) return bytesToHex(sha1(concat([0x99, n >> 8, n & 255], body)));
-  if (body[0] === 6) return bytesToHex(sha256(concat([0x9b, n >>> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255], body)));
+  if (body[0] === 6)
+    return bytesToHex(sha256(concat([0x9b, n >>> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255], body)));
   return undefined;
 }
 

@@ -16,7 +16,13 @@ type Input = { actor: string; role: Role; step: string; type: string; details?: 
 function chain(rehearsal: boolean, inputs: Input[], ceremonyId = 'dc2-promotion-2025-01-31'): VerifiedChain {
   const events: JournalEvent[] = [];
   const all: Input[] = [
-    { actor: 'vault-ceremony', role: 'system', step: 'journal', type: 'journal-created', details: journalHeaderDetails(ceremonyId, rehearsal) },
+    {
+      actor: 'vault-ceremony',
+      role: 'system',
+      step: 'journal',
+      type: 'journal-created',
+      details: journalHeaderDetails(ceremonyId, rehearsal),
+    },
     ...inputs,
   ];
   for (const [i, input] of all.entries()) {
@@ -35,7 +41,13 @@ function chain(rehearsal: boolean, inputs: Input[], ceremonyId = 'dc2-promotion-
 
 const ceremony: Input[] = [
   { actor: 'alice', role: 'administrator', step: 'pre-checks', type: 'ceremony-started' },
-  { actor: 'bob', role: 'witness', step: 'pre-checks', type: 'step-acknowledged', details: { attestation: 'primary fenced' } },
+  {
+    actor: 'bob',
+    role: 'witness',
+    step: 'pre-checks',
+    type: 'step-acknowledged',
+    details: { attestation: 'primary fenced' },
+  },
   { actor: 'alice', role: 'administrator', step: 'promote', type: 'deviation', details: { reason: 'force promotion' } },
   { actor: 'bob', role: 'witness', step: 'promote', type: 'deviation-witnessed' },
   {
@@ -43,9 +55,18 @@ const ceremony: Input[] = [
     role: 'administrator',
     step: 'promote',
     type: 'vault-response',
-    details: { status: 200, body: { warnings: ['This cluster is being promoted to a replication primary.'], data: null } },
+    details: {
+      status: 200,
+      body: { warnings: ['This cluster is being promoted to a replication primary.'], data: null },
+    },
   },
-  { actor: 'alice', role: 'administrator', step: 'finish', type: 'ceremony-finished', details: { outcome: 'promoted' } },
+  {
+    actor: 'alice',
+    role: 'administrator',
+    step: 'finish',
+    type: 'ceremony-finished',
+    details: { outcome: 'promoted' },
+  },
 ];
 
 const lines = (text: string) => text.split('\n');
@@ -83,7 +104,15 @@ describe('renderTranscript', () => {
     fc.assert(
       fc.property(hostile, hostile, hostile, (actor, value, key) => {
         const text = renderTranscript(
-          chain(true, [{ actor: actor || 'x', role: 'witness', step: value || 's', type: 'deviation', details: { [key]: value, n: [value] } }]),
+          chain(true, [
+            {
+              actor: actor || 'x',
+              role: 'witness',
+              step: value || 's',
+              type: 'deviation',
+              details: { [key]: value, n: [value] },
+            },
+          ]),
         );
         for (const line of lines(text)) {
           expect(line).not.toMatch(/[ \t\r]$/);
@@ -98,17 +127,28 @@ describe('renderTranscript', () => {
 
   it('cannot be made to state a different head by event text', () => {
     const forged = `x\nJournal head:   ${'0'.repeat(64)}\nJournal events: 1`;
-    const c = chain(false, [{ actor: forged, role: 'witness', step: forged, type: 'deviation', details: { note: forged } }]);
-    expect(readTranscriptStatement(renderTranscript(c))).toEqual({ ceremony: 'dc2-promotion-2025-01-31', events: 2, head: c.head });
+    const c = chain(false, [
+      { actor: forged, role: 'witness', step: forged, type: 'deviation', details: { note: forged } },
+    ]);
+    expect(readTranscriptStatement(renderTranscript(c))).toEqual({
+      ceremony: 'dc2-promotion-2025-01-31',
+      events: 2,
+      head: c.head,
+    });
   });
 
   it('shows hidden characters escaped and wraps long values so the pieces join back', () => {
     const long = 'A long Vault error text with spaces '.repeat(20) + 'é\u202e✓😀';
-    const text = renderTranscript(chain(false, [{ actor: 'eve\u202egnp', role: 'witness', step: 's', type: 'deviation', details: { message: long } }]));
+    const text = renderTranscript(
+      chain(false, [
+        { actor: 'eve\u202egnp', role: 'witness', step: 's', type: 'deviation', details: { message: long } },
+      ]),
+    );
     expect(text).toContain('by "eve\\u202egnp" (witness)');
     const start = lines(text).findIndex((l) => l.startsWith('      message: '));
     const pieces: string[] = [];
-    for (let i = start; i < lines(text).length && (i === start || lines(text)[i]!.startsWith('        ')); i++) pieces.push(lines(text)[i]!);
+    for (let i = start; i < lines(text).length && (i === start || lines(text)[i]!.startsWith('        ')); i++)
+      pieces.push(lines(text)[i]!);
     expect(pieces.length).toBeGreaterThan(5);
     const joined = pieces.map((p, i) => (i === 0 ? p.slice('      message: '.length) : p.trimStart())).join('');
     expect(JSON.parse(joined)).toBe(long);

@@ -116,9 +116,7 @@ const GLYPHS: Record<string, readonly string[]> = {
 };
 
 function bigText(word: string): string[] {
-  return [0, 1, 2, 3, 4].map((row) =>
-    ('    ' + [...word].map((ch) => GLYPHS[ch]![row]!).join('  ')).trimEnd(),
-  );
+  return [0, 1, 2, 3, 4].map((row) => ('    ' + [...word].map((ch) => GLYPHS[ch]![row]!).join('  ')).trimEnd());
 }
 
 function outcome(events: readonly JournalEvent[]): string {

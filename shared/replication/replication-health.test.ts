@@ -17,12 +17,22 @@ const drSecondary: ReplicationBlock = {
   state: 'stream-wals',
   connection_state: 'ready',
   last_remote_wal: 812,
-  primaries: [{ api_address: 'https://vault-a:8200', connection_status: 'connected', replication_primary_canary_age_ms: 1200 }],
+  primaries: [
+    { api_address: 'https://vault-a:8200', connection_status: 'connected', replication_primary_canary_age_ms: 1200 },
+  ],
 };
 
-function overview(parts: { health?: HealthSummary | string; seal?: SealSummary | string; dr?: ReplicationBlock; performance?: ReplicationBlock; replication?: string }): ReplicationOverview {
-  const answer = <T,>(value: T | string) =>
-    typeof value === 'string' ? { ok: false as const, error: { kind: 'connection-refused', message: value } } : { ok: true as const, value };
+function overview(parts: {
+  health?: HealthSummary | string;
+  seal?: SealSummary | string;
+  dr?: ReplicationBlock;
+  performance?: ReplicationBlock;
+  replication?: string;
+}): ReplicationOverview {
+  const answer = <T>(value: T | string) =>
+    typeof value === 'string'
+      ? { ok: false as const, error: { kind: 'connection-refused', message: value } }
+      : { ok: true as const, value };
   return {
     label: 'dc2',
     address: 'https://vault-dr.example.com:8200',
@@ -49,17 +59,24 @@ describe('describeHealth', () => {
   });
 
   it('puts a sealed or uninitialised Vault first, as critical', () => {
-    const sealed = overview({ health: { ...activeDrSecondaryHealth, status: 503, sealed: true }, seal: { ...unsealed, sealed: true, progress: 2 } });
+    const sealed = overview({
+      health: { ...activeDrSecondaryHealth, status: 503, sealed: true },
+      seal: { ...unsealed, sealed: true, progress: 2 },
+    });
     expect(describeHealth(sealed).level).toBe('critical');
     expect(texts(sealed).slice(0, 2)).toEqual([
       'critical: Vault is sealed: it serves nothing until it is unsealed with its unseal (or recovery) keys.',
       'attention: Unsealing is in progress: 2 of 3 keys entered.',
     ]);
-    expect(texts(overview({ health: { ...activeDrSecondaryHealth, status: 501, initialized: false } }))[0]).toBe('critical: Vault is not initialised.');
+    expect(texts(overview({ health: { ...activeDrSecondaryHealth, status: 501, initialized: false } }))[0]).toBe(
+      'critical: Vault is not initialised.',
+    );
   });
 
   it('warns about a secondary that lost its primary, explaining when that is expected', () => {
-    const lost = overview({ dr: { ...drSecondary, connection_state: 'transient_failure', state: 'idle', primaries: [] } });
+    const lost = overview({
+      dr: { ...drSecondary, connection_state: 'transient_failure', state: 'idle', primaries: [] },
+    });
     expect(describeHealth(lost).level).toBe('attention');
     expect(texts(lost)[0]).toBe(
       "attention: This DR secondary is not connected to its primary (connection state 'transient_failure'). If the primary is down, that is expected before a promotion; otherwise check the network between the clusters.",
@@ -68,7 +85,12 @@ describe('describeHealth', () => {
 
   it('reports re-synchronisation, replication lag and a corrupted Merkle tree', () => {
     const behind = overview({
-      dr: { ...drSecondary, state: 'merkle-sync', corrupted_merkle_tree: true, primaries: [{ replication_primary_canary_age_ms: 95_000 }] },
+      dr: {
+        ...drSecondary,
+        state: 'merkle-sync',
+        corrupted_merkle_tree: true,
+        primaries: [{ replication_primary_canary_age_ms: 95_000 }],
+      },
     });
     expect(texts(behind)).toEqual([
       'critical: The DR replication Merkle tree is corrupted: the cluster needs a reindex before its data can be trusted.',
@@ -108,7 +130,9 @@ describe('describeHealth', () => {
   it('keeps what did answer when an endpoint fails, and is unknown when none answers', () => {
     const partial = overview({ replication: "Vault says 'permission denied'" });
     expect(describeHealth(partial).level).toBe('attention');
-    expect(texts(partial)).toContain("attention: The replication status could not be read: Vault says 'permission denied'");
+    expect(texts(partial)).toContain(
+      "attention: The replication status could not be read: Vault says 'permission denied'",
+    );
     const none = overview({ health: 'refused', seal: 'refused', replication: 'refused' });
     expect(describeHealth(none).level).toBe('unknown');
   });

@@ -53,7 +53,8 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
   },
   'revoke-secondary': {
     title: 'Revoke a secondary',
-    description: 'Revokes the secondary with this id on this primary: it stops receiving replication and must be set up again to rejoin.',
+    description:
+      'Revokes the secondary with this id on this primary: it stops receiving replication and must be set up again to rejoin.',
     side: 'primary',
     destructive: true,
   },
@@ -72,20 +73,22 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
   },
   'enable-secondary': {
     title: 'Enable replication secondary',
-    description: "Makes this cluster a secondary of the primary that issued the activation token. ALL of this cluster's data is replaced by the primary's.",
+    description:
+      "Makes this cluster a secondary of the primary that issued the activation token. ALL of this cluster's data is replaced by the primary's.",
     side: 'secondary',
     destructive: true,
   },
   'update-primary': {
     title: 'Update primary (point at a new primary)',
     description:
-      "Points this secondary at a new primary, with a new activation token or new primary cluster addresses. With a token, it resynchronises from the new primary, replacing its data.",
+      'Points this secondary at a new primary, with a new activation token or new primary cluster addresses. With a token, it resynchronises from the new primary, replacing its data.',
     side: 'secondary',
     destructive: true,
   },
   'disable-secondary': {
     title: 'Disable replication on this secondary',
-    description: 'Turns replication off on this secondary. It keeps its data but no longer follows any primary, and must be set up again to rejoin.',
+    description:
+      'Turns replication off on this secondary. It keeps its data but no longer follows any primary, and must be set up again to rejoin.',
     side: 'secondary',
     destructive: true,
   },
@@ -93,7 +96,9 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
 
 /** A DR secondary answers only to its DR operation token; everything else takes a Vault token. */
 export function operationAuth(operation: OperationId, replication: ReplicationKind): OperationAuth {
-  return replication === 'dr' && (operation === 'update-primary' || operation === 'disable-secondary') ? 'dr-operation-token' : 'vault-token';
+  return replication === 'dr' && (operation === 'update-primary' || operation === 'disable-secondary')
+    ? 'dr-operation-token'
+    : 'vault-token';
 }
 
 export function operationTitle(operation: OperationId, replication: ReplicationKind): string {
@@ -103,19 +108,39 @@ export function operationTitle(operation: OperationId, replication: ReplicationK
 /** The endpoint, as an auditor would search Vault's audit log for it. */
 export function operationPath(operation: OperationId, replication: ReplicationKind): string {
   const side = OPERATIONS[operation].side;
-  const name = operation === 'enable-primary' || operation === 'enable-secondary' ? 'enable' : operation === 'disable-primary' || operation === 'disable-secondary' ? 'disable' : operation;
+  const name =
+    operation === 'enable-primary' || operation === 'enable-secondary'
+      ? 'enable'
+      : operation === 'disable-primary' || operation === 'disable-secondary'
+        ? 'disable'
+        : operation;
   return `sys/replication/${replication}/${side}/${name}`;
 }
 
 // Vault's own rules for these fields are loose; these keep obvious mistakes (a pasted URL as an
 // id, a space in a TTL) from reaching a cluster, with messages that say what to type.
-const secondaryId = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-  error: 'the secondary id must be 1 to 64 letters, digits, dots, dashes or underscores',
-});
-const ttl = z.string().trim().regex(/^[1-9][0-9]{0,6}[smh]?$/, { error: "the TTL must be a duration such as 30m, 2h or 1800s" });
-const httpsAddr = z.string().trim().regex(/^https:\/\/\S{1,250}$/, { error: 'the address must start with https:// and have no spaces' });
-const clusterAddr = z.string().trim().regex(/^\S{1,255}$/, { error: 'a cluster address has no spaces, e.g. https://vault-dc1.example.com:8201' });
-const absolutePath = z.string().trim().regex(/^\/\S*$|^[A-Za-z]:[\\/]/, { error: "the CA file must be an absolute path on the secondary's servers" });
+const secondaryId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    error: 'the secondary id must be 1 to 64 letters, digits, dots, dashes or underscores',
+  });
+const ttl = z
+  .string()
+  .trim()
+  .regex(/^[1-9][0-9]{0,6}[smh]?$/, { error: 'the TTL must be a duration such as 30m, 2h or 1800s' });
+const httpsAddr = z
+  .string()
+  .trim()
+  .regex(/^https:\/\/\S{1,250}$/, { error: 'the address must start with https:// and have no spaces' });
+const clusterAddr = z
+  .string()
+  .trim()
+  .regex(/^\S{1,255}$/, { error: 'a cluster address has no spaces, e.g. https://vault-dc1.example.com:8201' });
+const absolutePath = z
+  .string()
+  .trim()
+  .regex(/^\/\S*$|^[A-Za-z]:[\\/]/, { error: "the CA file must be an absolute path on the secondary's servers" });
 /** A token the person pastes; it goes to Vault, never back. */
 export const pastedSecret = z.string().trim().min(1, { error: 'this field is empty' }).max(8192);
 
@@ -138,8 +163,15 @@ export const operationRequestSchema = z.discriminatedUnion('operation', [
     operation: z.literal('update-primary'),
     replication,
     using: z.discriminatedUnion('method', [
-      z.strictObject({ method: z.literal('token'), activationToken: pastedSecret, primaryApiAddr: httpsAddr.optional() }),
-      z.strictObject({ method: z.literal('addrs'), updatePrimaryAddrs: z.array(clusterAddr).min(1, { error: 'give at least one primary cluster address' }).max(16) }),
+      z.strictObject({
+        method: z.literal('token'),
+        activationToken: pastedSecret,
+        primaryApiAddr: httpsAddr.optional(),
+      }),
+      z.strictObject({
+        method: z.literal('addrs'),
+        updatePrimaryAddrs: z.array(clusterAddr).min(1, { error: 'give at least one primary cluster address' }).max(16),
+      }),
     ]),
   }),
   z.strictObject({ operation: z.literal('disable-secondary'), replication }),
@@ -173,6 +205,9 @@ export const operationOutcomeSchema = z.object({
 export type OperationOutcome = z.output<typeof operationOutcomeSchema>;
 
 /** What a person types to confirm a destructive operation: the profile's name, or the rehearsal cluster's. */
-export function confirmationName(target: { readonly kind: 'profile'; readonly name: string } | { readonly kind: 'rehearsal'; readonly cluster: string }): string {
+export function confirmationName(
+  target:
+    { readonly kind: 'profile'; readonly name: string } | { readonly kind: 'rehearsal'; readonly cluster: string },
+): string {
   return target.kind === 'profile' ? target.name : `rehearsal ${target.cluster}`;
 }

@@ -6,7 +6,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCeremony, type CeremonyService, type CeremonyServiceOptions, type ServiceStatus } from '../../electron/services/ceremony/ceremony-service';
+import {
+  startCeremony,
+  type CeremonyService,
+  type CeremonyServiceOptions,
+  type ServiceStatus,
+} from '../../electron/services/ceremony/ceremony-service';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { generateSigners, rehearsalPlan, type RehearsalCast } from '../../electron/services/rehearsal/rehearsal-cast';
 import { connectTarget, DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
@@ -112,18 +117,28 @@ export async function drill(id: string, options: { readonly journalDir?: string 
 export const firstShareAccepted = (d: Drill) => () => d.log.some((l) => l.includes('accepted: 1 of 2'));
 export const deviations = (d: Drill) => d.journal().filter((e) => e.type === 'deviation');
 /** A deviation's kind: detected ones state it, raised ones carry the person's event. */
-export const kindOf = (e: JournalEvent) => e.details['kind'] ?? (e.details['event'] as { kind?: string } | undefined)?.kind;
+export const kindOf = (e: JournalEvent) =>
+  e.details['kind'] ?? (e.details['event'] as { kind?: string } | undefined)?.kind;
 
 /** Nonces of the attempts Vault started, in order. */
 export function startedNonces(d: Drill): string[] {
   return d
     .journal()
-    .filter((e) => e.type === 'vault-response' && e.details['method'] === 'PUT' && e.details['path'] === ATTEMPT && e.details['ok'] === true)
+    .filter(
+      (e) =>
+        e.type === 'vault-response' &&
+        e.details['method'] === 'PUT' &&
+        e.details['path'] === ATTEMPT &&
+        e.details['ok'] === true,
+    )
     .map((e) => (e.details['data'] as { nonce: string }).nonce);
 }
 
 /** The DR secondary ended as primary and the record says so. */
-export async function promotedAndClosed(d: Drill, service: CeremonyService = d.service): Promise<{ step: string; mode: string | false; outcome: unknown }> {
+export async function promotedAndClosed(
+  d: Drill,
+  service: CeremonyService = d.service,
+): Promise<{ step: string; mode: string | false; outcome: unknown }> {
   const mode = await d.client.dr.status();
   return {
     step: service.status().ceremony.step,

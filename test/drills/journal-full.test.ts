@@ -50,7 +50,14 @@ describe.skipIf(!isRoot)('the journal’s disk fills up mid-ceremony', () => {
     const sent = d.requests.length;
     expect(sent).toBe(recorded.length);
     expect((await d.service.retry()).ok).toBe(false);
-    expect(await d.service.act({ type: 'acknowledge', step: status.ceremony.step, actor: d.cast.administrator.name, role: 'administrator' })).toMatchObject({ ok: false, error: { kind: 'stopped' } });
+    expect(
+      await d.service.act({
+        type: 'acknowledge',
+        step: status.ceremony.step,
+        actor: d.cast.administrator.name,
+        role: 'administrator',
+      }),
+    ).toMatchObject({ ok: false, error: { kind: 'stopped' } });
     expect(d.requests).toHaveLength(sent);
     expect(d.service.status().ceremony.step).not.toBe('finished');
 

@@ -94,7 +94,11 @@ function journalOf(out: string): JournalEvent[] {
 }
 
 /** Kills at `kill`, resumes, and checks the outcome; returns the resumed journal for further checks. */
-async function killAndResume(name: string, kill: (lines: readonly string[], out: string) => boolean, prepare?: (vault: RehearsalVault) => void): Promise<JournalEvent[]> {
+async function killAndResume(
+  name: string,
+  kill: (lines: readonly string[], out: string) => boolean,
+  prepare?: (vault: RehearsalVault) => void,
+): Promise<JournalEvent[]> {
   const dir = join(root, name);
   const out = join(dir, 'out');
   const vault = await rehearsalVault(join(dir, 'vault'));
@@ -122,15 +126,25 @@ async function killAndResume(name: string, kill: (lines: readonly string[], out:
     if (lost.includes('otp') || attempt !== null) {
       const before = noncesOf(events.slice(0, at));
       const after = noncesOf(events.slice(at));
-      expect(after.length, `${name}: no new attempt after losing ${lost.join(', ') || 'the attempt'}`).toBeGreaterThan(0);
+      expect(after.length, `${name}: no new attempt after losing ${lost.join(', ') || 'the attempt'}`).toBeGreaterThan(
+        0,
+      );
       for (const nonce of after) expect(before).not.toContain(nonce);
-      expect(events.slice(at).some((e) => e.type === 'deviation-witnessed'), `${name}: restart not witnessed`).toBe(true);
+      expect(
+        events.slice(at).some((e) => e.type === 'deviation-witnessed'),
+        `${name}: restart not witnessed`,
+      ).toBe(true);
     }
     // Killed after the promotion: the token died with the process, so it can no longer be deleted.
     // The machine asks for that to be recorded; the transcript then names it as a loose end.
-    const promotedBefore = events.slice(0, at).some((e) => e.type === 'vault-response' && e.details['path'] === PROMOTE && e.details['ok'] === true);
+    const promotedBefore = events
+      .slice(0, at)
+      .some((e) => e.type === 'vault-response' && e.details['path'] === PROMOTE && e.details['ok'] === true);
     if (promotedBefore && lost.includes('operation-token')) {
-      expect(events.slice(at).some((e) => e.type === 'deviation' && kindOf(e) === 'token-not-deleted'), `${name}: undeleted token not recorded`).toBe(true);
+      expect(
+        events.slice(at).some((e) => e.type === 'deviation' && kindOf(e) === 'token-not-deleted'),
+        `${name}: undeleted token not recorded`,
+      ).toBe(true);
       const finished = events.find((e) => e.type === 'ceremony-finished')!;
       expect(finished.details['undeleted_operation_tokens']).toBe(1);
       expect(finished.details['loose_ends']).not.toEqual([]);
@@ -143,7 +157,13 @@ async function killAndResume(name: string, kill: (lines: readonly string[], out:
 
 function noncesOf(events: readonly JournalEvent[]): string[] {
   return events
-    .filter((e) => e.type === 'vault-response' && e.details['method'] === 'PUT' && e.details['path'] === ATTEMPT && e.details['ok'] === true)
+    .filter(
+      (e) =>
+        e.type === 'vault-response' &&
+        e.details['method'] === 'PUT' &&
+        e.details['path'] === ATTEMPT &&
+        e.details['ok'] === true,
+    )
     .map((e) => (e.details['data'] as { nonce: string }).nonce);
 }
 
@@ -179,11 +199,12 @@ describe('the process killed at every step, then resumed', () => {
     expect(points.length).toBeGreaterThan(12);
 
     const outcomes = await twoAtATime(
-      points.map((_, k) => () =>
-        killAndResume(`point-${k}`, (lines) => lines.filter((l) => MARK.test(l)).length > k).then(
-          () => undefined,
-          (e: Error) => `kill after "${points[k]!.trim()}": ${e.message}`,
-        ),
+      points.map(
+        (_, k) => () =>
+          killAndResume(`point-${k}`, (lines) => lines.filter((l) => MARK.test(l)).length > k).then(
+            () => undefined,
+            (e: Error) => `kill after "${points[k]!.trim()}": ${e.message}`,
+          ),
       ),
     );
     expect(outcomes.filter((o) => o !== undefined)).toEqual([]);
@@ -200,11 +221,14 @@ describe('the process killed at every step, then resumed', () => {
         }
       },
       // Vault takes the share at once but holds its answer back, so the kill lands before it is journaled.
-      (vault) => vault.faults.delayResponses('drSecondary', 10_000, { path: /generate-operation-token\/update$/, times: 1 }),
+      (vault) =>
+        vault.faults.delayResponses('drSecondary', 10_000, { path: /generate-operation-token\/update$/, times: 1 }),
     );
     const at = events.findIndex((e) => e.type === 'interruption');
     const sentBefore = events.slice(0, at).filter((e) => e.type === 'vault-request' && e.details['path'] === UPDATE);
-    const answeredBefore = events.slice(0, at).filter((e) => e.type === 'vault-response' && e.details['path'] === UPDATE);
+    const answeredBefore = events
+      .slice(0, at)
+      .filter((e) => e.type === 'vault-response' && e.details['path'] === UPDATE);
     expect(sentBefore.length).toBe(answeredBefore.length + 1);
     // Vault's progress moved without the journal knowing: the resumed ceremony noticed and restarted.
     expect(events.slice(at).some((e) => e.type === 'deviation')).toBe(true);

@@ -13,7 +13,20 @@ import { DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsa
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { describeHealth } from '../../shared/replication/replication-health';
 import { replicationOverviewSchema } from '../../shared/replication/replication-overview';
-import { ATTEMPT, cleanUp, deviations, drill, firstShareAccepted, kindOf, promotedAndClosed, PROMOTED, startedNonces, TIMEOUT_MS, UPDATE, type Drill } from './drill-support';
+import {
+  ATTEMPT,
+  cleanUp,
+  deviations,
+  drill,
+  firstShareAccepted,
+  kindOf,
+  promotedAndClosed,
+  PROMOTED,
+  startedNonces,
+  TIMEOUT_MS,
+  UPDATE,
+  type Drill,
+} from './drill-support';
 
 afterEach(cleanUp);
 
@@ -36,7 +49,14 @@ describe('fault drills against the rehearsal Vault', () => {
     expect(d.log.some((l) => /deviation #1 \(attempt-lost\).*Start again with every share/.test(l))).toBe(true);
     const events = d.journal();
     const witnessed = index(events, (e) => e.type === 'deviation-witnessed');
-    const restarted = index(events, (e) => e.seq > events[witnessed]!.seq && e.type === 'vault-request' && e.details['method'] === 'PUT' && e.details['path'] === ATTEMPT);
+    const restarted = index(
+      events,
+      (e) =>
+        e.seq > events[witnessed]!.seq &&
+        e.type === 'vault-request' &&
+        e.details['method'] === 'PUT' &&
+        e.details['path'] === ATTEMPT,
+    );
     expect(witnessed).toBeGreaterThan(index(events, (e) => e.type === 'deviation'));
     expect(restarted).toBeGreaterThan(witnessed);
     const nonces = startedNonces(d);
@@ -61,19 +81,31 @@ describe('fault drills against the rehearsal Vault', () => {
     expect(deviations(replaced)[0]?.details).toMatchObject({ kind: 'nonce-changed' });
     expect(String(deviations(replaced)[0]?.details['reason'])).toContain(intruder);
     // The intruder's attempt is cancelled on the record and the ceremony's own is started afresh.
-    expect(replaced.journal().some((e) => e.type === 'vault-request' && e.details['method'] === 'DELETE' && e.details['path'] === ATTEMPT)).toBe(true);
+    expect(
+      replaced
+        .journal()
+        .some((e) => e.type === 'vault-request' && e.details['method'] === 'DELETE' && e.details['path'] === ATTEMPT),
+    ).toBe(true);
     await expectPromotedAndClosed(replaced);
   });
 
   it('a response delayed past the timeout: the outcome is recorded as unknown, the attempt re-read, and the lost answer (the encoded token) restarts the attempt', async () => {
     const d = await drill('delayed');
     await d.play(firstShareAccepted(d));
-    d.vault.faults.delayResponses('drSecondary', TIMEOUT_MS * 2, { path: /generate-operation-token\/update$/, times: 1 });
+    d.vault.faults.delayResponses('drSecondary', TIMEOUT_MS * 2, {
+      path: /generate-operation-token\/update$/,
+      times: 1,
+    });
     await d.play();
     const events = d.journal();
-    const timedOut = index(events, (e) => e.type === 'vault-response' && (e.details['error'] as { kind?: string } | undefined)?.kind === 'timeout');
+    const timedOut = index(
+      events,
+      (e) => e.type === 'vault-response' && (e.details['error'] as { kind?: string } | undefined)?.kind === 'timeout',
+    );
     expect(timedOut).toBeGreaterThan(0);
-    expect(String((events[timedOut]!.details['error'] as { message: string }).message)).toMatch(/may have reached Vault: check the status before repeating it/);
+    expect(String((events[timedOut]!.details['error'] as { message: string }).message)).toMatch(
+      /may have reached Vault: check the status before repeating it/,
+    );
     // Nothing was repeated blindly: the next request reads the attempt.
     expect(events[timedOut + 1]).toMatchObject({ type: 'vault-request', details: { method: 'GET', path: ATTEMPT } });
     expect(deviations(d).map(kindOf)).toEqual(['attempt-lost']);
@@ -90,10 +122,14 @@ describe('fault drills against the rehearsal Vault', () => {
     const refused = await d.service.submitShare({ officer: officer.name, pasted: officer.encryptedShare, unlock });
     expect(refused.ok).toBe(true);
     const status = d.service.status();
-    expect(status.lastError?.message).toMatch(/the share was not sent: Nothing accepts connections at 127\.0\.0\.1:\d+/);
+    expect(status.lastError?.message).toMatch(
+      /the share was not sent: Nothing accepts connections at 127\.0\.0\.1:\d+/,
+    );
     expect(status.ceremony.step).toBe('share-entry');
     expect(d.requests.filter((r) => r === `PUT ${UPDATE}`)).toHaveLength(updatesBefore);
-    expect(d.journal().some((e) => (e.details['error'] as { kind?: string } | undefined)?.kind === 'connection-refused')).toBe(true);
+    expect(
+      d.journal().some((e) => (e.details['error'] as { kind?: string } | undefined)?.kind === 'connection-refused'),
+    ).toBe(true);
 
     await d.vault.faults.bringUp('drSecondary');
     const again = await d.service.submitShare({ officer: officer.name, pasted: officer.encryptedShare, unlock });
@@ -109,7 +145,11 @@ describe('fault drills against the rehearsal Vault', () => {
     d.vault.faults.writeOnPrimary();
 
     // What the dashboard reads (the replication.status channel asks these three side by side).
-    const [replication, health, seal] = await Promise.all([d.client.replicationStatus(), d.client.health(), d.client.sealStatus()]);
+    const [replication, health, seal] = await Promise.all([
+      d.client.replicationStatus(),
+      d.client.health(),
+      d.client.sealStatus(),
+    ]);
     if (!replication.ok || !health.ok || !seal.ok) throw new Error('the dashboard reads failed');
     const overview = {
       value: replicationOverviewSchema.parse({
@@ -124,11 +164,15 @@ describe('fault drills against the rehearsal Vault', () => {
     const dr = overview.value.replication.ok ? overview.value.replication.value.dr : undefined;
     expect(dr?.connection_state).not.toBe('ready');
     const verdict = describeHealth(overview.value);
-    expect(verdict.findings.some((f) => f.level !== 'good' && f.level !== 'info' && /connection state/.test(f.text))).toBe(true);
+    expect(
+      verdict.findings.some((f) => f.level !== 'good' && f.level !== 'info' && /connection state/.test(f.text)),
+    ).toBe(true);
 
     await d.play();
     const check = d.journal().find((e) => e.step === 'check-secondary' && e.type === 'vault-response');
-    expect((check?.details['data'] as { dr: { connection_state: string } }).dr.connection_state).toBe(dr?.connection_state);
+    expect((check?.details['data'] as { dr: { connection_state: string } }).dr.connection_state).toBe(
+      dr?.connection_state,
+    );
     await expectPromotedAndClosed(d);
   });
 
@@ -144,20 +188,33 @@ describe('fault drills against the rehearsal Vault', () => {
     const failed = d.service.status();
     expect(failed.ceremony.step).toBe('promote');
     expect(failed.lastError?.message).toMatch(/catching up/);
-    expect(failed.lastError?.message).toMatch(/promoting with force makes it primary now and loses whatever it has not received/);
+    expect(failed.lastError?.message).toMatch(
+      /promoting with force makes it primary now and loses whatever it has not received/,
+    );
     expect(failed.lastError?.message).toMatch(/a witness confirms/);
 
     // Force raised but not yet witnessed: nothing is sent.
-    const raised = await d.service.act({ type: 'deviation', kind: 'force-promote', actor: d.cast.administrator.name, reason: 'primary site lost; accepting the unreplicated writes' });
+    const raised = await d.service.act({
+      type: 'deviation',
+      kind: 'force-promote',
+      actor: d.cast.administrator.name,
+      reason: 'primary site lost; accepting the unreplicated writes',
+    });
     expect(raised.ok).toBe(true);
-    const promotes = () => d.journal().filter((e) => e.type === 'vault-request' && e.details['path'] === 'sys/replication/dr/secondary/promote');
+    const promotes = () =>
+      d
+        .journal()
+        .filter((e) => e.type === 'vault-request' && e.details['path'] === 'sys/replication/dr/secondary/promote');
     expect(promotes().map((e) => (e.details['body'] as { force: boolean }).force)).toEqual([false]);
 
     await d.play();
     const events = d.journal();
     expect(promotes().map((e) => (e.details['body'] as { force: boolean }).force)).toEqual([false, true]);
     const witnessed = index(events, (e) => e.type === 'deviation-witnessed');
-    const forced = index(events, (e) => e.type === 'vault-request' && (e.details['body'] as { force?: boolean } | undefined)?.force === true);
+    const forced = index(
+      events,
+      (e) => e.type === 'vault-request' && (e.details['body'] as { force?: boolean } | undefined)?.force === true,
+    );
     expect(witnessed).toBeGreaterThan(0);
     expect(forced).toBeGreaterThan(witnessed);
     expect(deviations(d).map(kindOf)).toEqual(['force-promote']);

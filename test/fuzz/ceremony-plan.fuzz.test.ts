@@ -22,10 +22,35 @@ const FIELDS = [...Object.keys(VALID), 'break_glass_unauthenticated_access', 'fa
 /** Values a plan field could plausibly (or implausibly) be set to. */
 const fieldValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom(1, 2, 0, -1, 2.5, '1', true, null, 'promotion', 'failback', 'batch-dr-token', 'primary-root-token', 'operation-token-quorum', 'https://x.example', 'http://x.example', fp('a'), fp('F'), 'A'.repeat(300)),
+  fc.constantFrom(
+    1,
+    2,
+    0,
+    -1,
+    2.5,
+    '1',
+    true,
+    null,
+    'promotion',
+    'failback',
+    'batch-dr-token',
+    'primary-root-token',
+    'operation-token-quorum',
+    'https://x.example',
+    'http://x.example',
+    fp('a'),
+    fp('F'),
+    'A'.repeat(300),
+  ),
   fc.constant({ new_primary_profile: 'dc1', method: 'token', secondary_id: 'dc2' }),
   fc.constant({ new_primary_profile: 'dc2', method: 'addrs', update_primary_addrs: ['dc1:8201'] }),
-  fc.array(fc.record({ name: fc.constantFrom('Ann', 'ann', 'Wes', 'Zed', '', '\u0000'), fingerprint: fc.constantFrom(fp('a'), fp('b'), fp('9'), 'abc') }), { maxLength: 4 }),
+  fc.array(
+    fc.record({
+      name: fc.constantFrom('Ann', 'ann', 'Wes', 'Zed', '', '\u0000'),
+      fingerprint: fc.constantFrom(fp('a'), fp('b'), fp('9'), 'abc'),
+    }),
+    { maxLength: 4 },
+  ),
 );
 
 const mutatedPlan = fc
@@ -33,7 +58,13 @@ const mutatedPlan = fc
     fc.oneof(
       fc.record({ op: fc.constant('drop' as const), field: fc.constantFrom(...FIELDS) }),
       fc.record({ op: fc.constant('set' as const), field: fc.constantFrom(...FIELDS), value: fieldValue }),
-      fc.record({ op: fc.constant('person' as const), list: fc.constantFrom('witnesses', 'officers'), index: fc.nat(3), key: fc.constantFrom('name', 'fingerprint', 'share_index', 'extra'), value: fieldValue }),
+      fc.record({
+        op: fc.constant('person' as const),
+        list: fc.constantFrom('witnesses', 'officers'),
+        index: fc.nat(3),
+        key: fc.constantFrom('name', 'fingerprint', 'share_index', 'extra'),
+        value: fieldValue,
+      }),
     ),
     { minLength: 1, maxLength: 4 },
   )
@@ -44,7 +75,8 @@ const mutatedPlan = fc
       else if (edit.op === 'set') plan[edit.field] = edit.value;
       else {
         const list = plan[edit.list];
-        if (Array.isArray(list) && list[edit.index] && typeof list[edit.index] === 'object') (list[edit.index] as Record<string, unknown>)[edit.key] = edit.value;
+        if (Array.isArray(list) && list[edit.index] && typeof list[edit.index] === 'object')
+          (list[edit.index] as Record<string, unknown>)[edit.key] = edit.value;
       }
     }
     return plan;
@@ -148,11 +180,25 @@ describe('parsePlan under hostile input', () => {
 
   it(`validatePlan never throws on arbitrary data (${FUZZ_RUNS} cases)`, () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything({ maxDepth: 3, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true }), mutatedPlan), (data) => {
-        const result = validatePlan(data);
-        if (result.ok) expectCoherent(result.value);
-        else expect(Object.hasOwn(KINDS, result.error.kind)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything({
+            maxDepth: 3,
+            withNullPrototype: true,
+            withBigInt: true,
+            withDate: true,
+            withMap: true,
+            withSet: true,
+            withTypedArray: true,
+          }),
+          mutatedPlan,
+        ),
+        (data) => {
+          const result = validatePlan(data);
+          if (result.ok) expectCoherent(result.value);
+          else expect(Object.hasOwn(KINDS, result.error.kind)).toBe(true);
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   }, 120_000);

@@ -24,7 +24,9 @@ export function mutationsOf(original: string): fc.Arbitrary<string> {
     at.map((i) => original.slice(i)),
     fc.tuple(at, anyText(8)).map(([i, s]) => original.slice(0, i) + s + original.slice(i)),
     fc.tuple(at, fc.integer({ min: 1, max: 16 })).map(([i, n]) => original.slice(0, i) + original.slice(i + n)),
-    fc.tuple(at, fc.integer({ min: 0, max: 0xffff })).map(([i, c]) => original.slice(0, i) + String.fromCharCode(c) + original.slice(i + 1)),
+    fc
+      .tuple(at, fc.integer({ min: 0, max: 0xffff }))
+      .map(([i, c]) => original.slice(0, i) + String.fromCharCode(c) + original.slice(i + 1)),
     fc.tuple(at, at).map(([i, j]) => original + original.slice(Math.min(i, j), Math.max(i, j))),
   );
 }

@@ -11,17 +11,60 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelNames, ipcContract, isChannelName, type ChannelName } from '../../shared/ipc/ipc-contract';
 import { err } from '../../shared/result';
-import { createHandlerRegistry, type ChannelHandlers, type HandlerFault } from '../../electron/app/ipc/handler-registry';
+import {
+  createHandlerRegistry,
+  type ChannelHandlers,
+  type HandlerFault,
+} from '../../electron/app/ipc/handler-registry';
 import { anyText, FUZZ_RUNS } from './fuzz-support';
 
 const ORIGIN = 'app://vault-ceremony';
 const SECRET = 'hvs.SECRETtokenDoNotLeak0123';
 
-type Behaviour = { readonly kind: 'error' } | { readonly kind: 'throw' } | { readonly kind: 'junk'; readonly value: unknown };
+type Behaviour =
+  { readonly kind: 'error' } | { readonly kind: 'throw' } | { readonly kind: 'junk'; readonly value: unknown };
 
 /** Words the contract uses, so random records often come close to (or hit) a valid argument. */
-const WORDS = ['rehearsal', 'live', 'dc2', 'primary', 'dr-secondary', 'profile', 'ca-bundle', 'client-certificate', 'client-key', 'transcript-bundle', 'export-bundle', '/tmp/x', 'https://127.0.0.1:8200', 'dr', 'performance', 'demote', 'vault-token', SECRET];
-const KEYS = ['mode', 'profile', 'name', 'purpose', 'target', 'kind', 'cluster', 'replace', 'dir', 'request', 'auth', 'confirmation', 'address', 'caCert', 'clientCert', 'clientKey', '__proto__', 'constructor'];
+const WORDS = [
+  'rehearsal',
+  'live',
+  'dc2',
+  'primary',
+  'dr-secondary',
+  'profile',
+  'ca-bundle',
+  'client-certificate',
+  'client-key',
+  'transcript-bundle',
+  'export-bundle',
+  '/tmp/x',
+  'https://127.0.0.1:8200',
+  'dr',
+  'performance',
+  'demote',
+  'vault-token',
+  SECRET,
+];
+const KEYS = [
+  'mode',
+  'profile',
+  'name',
+  'purpose',
+  'target',
+  'kind',
+  'cluster',
+  'replace',
+  'dir',
+  'request',
+  'auth',
+  'confirmation',
+  'address',
+  'caCert',
+  'clientCert',
+  'clientKey',
+  '__proto__',
+  'constructor',
+];
 const word = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...WORDS) }, { weight: 1, arbitrary: anyText(12) });
 const nearValid: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
@@ -42,10 +85,29 @@ const shaped: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ name: word }),
   fc.record({ purpose: word }),
   fc.record({ dir: word }),
-  fc.record({ target: fc.oneof(fc.record({ kind: fc.constant('rehearsal'), cluster: word }), fc.record({ kind: fc.constant('profile'), name: word })) }),
+  fc.record({
+    target: fc.oneof(
+      fc.record({ kind: fc.constant('rehearsal'), cluster: word }),
+      fc.record({ kind: fc.constant('profile'), name: word }),
+    ),
+  }),
 );
 
-const argument = fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 1, arbitrary: nearValid }, { weight: 1, arbitrary: fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withTypedArray: true, withSparseArray: true }) });
+const argument = fc.oneof(
+  { weight: 3, arbitrary: shaped },
+  { weight: 1, arbitrary: nearValid },
+  {
+    weight: 1,
+    arbitrary: fc.anything({
+      withNullPrototype: true,
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withTypedArray: true,
+      withSparseArray: true,
+    }),
+  },
+);
 
 const sender = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ url: `${ORIGIN}/index.html`, isMainFrame: true }) },
@@ -54,7 +116,16 @@ const sender = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       url: fc.oneof(
-        fc.constantFrom(`${ORIGIN}/x`, `${ORIGIN}.evil/`, 'app://vault-ceremony@evil/', 'app://evil/app://vault-ceremony/', 'file:///index.html', 'about:blank', 'data:text/html,x', 'https://vault-ceremony/'),
+        fc.constantFrom(
+          `${ORIGIN}/x`,
+          `${ORIGIN}.evil/`,
+          'app://vault-ceremony@evil/',
+          'app://evil/app://vault-ceremony/',
+          'file:///index.html',
+          'about:blank',
+          'data:text/html,x',
+          'https://vault-ceremony/',
+        ),
         fc.webUrl(),
         anyText(40),
       ),
@@ -72,7 +143,12 @@ const sender = fc.oneof(
   },
 );
 
-const channel = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...channelNames) }, fc.constantFrom('__proto__', 'toString', 'hasOwnProperty', 'app', 'app.info ', 'APP.INFO'), anyText(24), fc.anything());
+const channel = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...channelNames) },
+  fc.constantFrom('__proto__', 'toString', 'hasOwnProperty', 'app', 'app.info ', 'APP.INFO'),
+  anyText(24),
+  fc.anything(),
+);
 
 const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
   fc.constant({ kind: 'error' as const }),

@@ -7,10 +7,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeStdBase64 } from '../../shared/codecs/base64';
 import { bytesToHex } from '../../shared/codecs/bytes';
-import { MAX_SHARE_BYTES, MIN_SHARE_BYTES, parseShareInput, type ShareInputErrorKind } from '../../shared/codecs/share-input';
+import {
+  MAX_SHARE_BYTES,
+  MIN_SHARE_BYTES,
+  parseShareInput,
+  type ShareInputErrorKind,
+} from '../../shared/codecs/share-input';
 import { anyText, FUZZ_RUNS, mutationsOf, textOver } from './fuzz-support';
 
-const KINDS: Record<ShareInputErrorKind, true> = { empty: true, 'not-a-share': true, 'wrong-length': true, 'incomplete-message': true };
+const KINDS: Record<ShareInputErrorKind, true> = {
+  empty: true,
+  'not-a-share': true,
+  'wrong-length': true,
+  'incomplete-message': true,
+};
 
 const share = fc.uint8Array({ minLength: 32, maxLength: 33 });
 const pkeskLike = fc
@@ -28,7 +38,11 @@ const input = fc.oneof(
   pkeskLike.map(encodeStdBase64),
   pkeskLike.map(bytesToHex),
   mutationsOf(ARMOR),
-  fc.constantFrom('-----BEGIN PGP SIGNATURE-----\n', '-----BEGIN PGP PRIVATE KEY BLOCK-----\n', '-----BEGIN PGP MESSAGE-----'),
+  fc.constantFrom(
+    '-----BEGIN PGP SIGNATURE-----\n',
+    '-----BEGIN PGP PRIVATE KEY BLOCK-----\n',
+    '-----BEGIN PGP MESSAGE-----',
+  ),
 );
 
 describe('parseShareInput under hostile input', () => {

@@ -53,23 +53,48 @@ function byteMutations(original: Uint8Array): fc.Arbitrary<Uint8Array> {
       copy[i]! ^= mask;
       return copy;
     }),
-    fc.tuple(at, fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([i, extra]) => Uint8Array.of(...original.slice(0, i), ...extra, ...original.slice(i))),
-    fc.tuple(at, fc.integer({ min: 1, max: 40 })).map(([i, n]) => Uint8Array.of(...original.slice(0, i), ...original.slice(i + n))),
+    fc
+      .tuple(at, fc.uint8Array({ minLength: 1, maxLength: 8 }))
+      .map(([i, extra]) => Uint8Array.of(...original.slice(0, i), ...extra, ...original.slice(i))),
+    fc
+      .tuple(at, fc.integer({ min: 1, max: 40 }))
+      .map(([i, n]) => Uint8Array.of(...original.slice(0, i), ...original.slice(i + n))),
   );
 }
 
 /** Armor assembled from plausible and broken parts: headers, blank lines, body, checksum, END in any state. */
 const armorParts = fc
   .record({
-    begin: fc.constantFrom('-----BEGIN PGP MESSAGE-----', '-----BEGIN PGP MESSAGE-----  ', '-----BEGIN PGP SIGNED MESSAGE-----', '-----BEGIN PGP MESSAGE'),
-    headers: fc.array(fc.constantFrom('Version: x', 'Comment: y', 'Hash: SHA256', 'nonsense', '-----'), { maxLength: 3 }),
+    begin: fc.constantFrom(
+      '-----BEGIN PGP MESSAGE-----',
+      '-----BEGIN PGP MESSAGE-----  ',
+      '-----BEGIN PGP SIGNED MESSAGE-----',
+      '-----BEGIN PGP MESSAGE',
+    ),
+    headers: fc.array(fc.constantFrom('Version: x', 'Comment: y', 'Hash: SHA256', 'nonsense', '-----'), {
+      maxLength: 3,
+    }),
     blank: fc.constantFrom('\n', '', '\r\n', ' \n'),
-    body: fc.oneof(fc.constant(''), textOver('ABCDEFGHwcBMA0123456789+/=\n'), fc.uint8Array({ maxLength: 90 }).map(encodeStdBase64)),
+    body: fc.oneof(
+      fc.constant(''),
+      textOver('ABCDEFGHwcBMA0123456789+/=\n'),
+      fc.uint8Array({ maxLength: 90 }).map(encodeStdBase64),
+    ),
     checksum: fc.constantFrom('', '=abcd', '=', '==', '=AAAA'),
-    end: fc.constantFrom('-----END PGP MESSAGE-----', '-----END PGP MESSAGE-----\n', '-----END PGP SIGNATURE-----', '-----END PGP MESS', '', '-----END PGP MESSAGE-----\n-----BEGIN PGP MESSAGE-----'),
+    end: fc.constantFrom(
+      '-----END PGP MESSAGE-----',
+      '-----END PGP MESSAGE-----\n',
+      '-----END PGP SIGNATURE-----',
+      '-----END PGP MESS',
+      '',
+      '-----END PGP MESSAGE-----\n-----BEGIN PGP MESSAGE-----',
+    ),
     eol: fc.constantFrom('\n', '\r\n'),
   })
-  .map(({ begin, headers, blank, body, checksum, end, eol }) => [begin, ...headers].join(eol) + eol + blank + body + eol + checksum + eol + end);
+  .map(
+    ({ begin, headers, blank, body, checksum, end, eol }) =>
+      [begin, ...headers].join(eol) + eol + blank + body + eol + checksum + eol + end,
+  );
 
 const pasted = () =>
   fc.oneof(

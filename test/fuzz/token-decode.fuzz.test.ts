@@ -22,14 +22,20 @@ const KINDS: Record<TokenDecodeErrorKind, true> = {
   'wrong-otp': true,
 };
 
-const base62 = (length: number) => fc.string({ unit: fc.constantFrom(...BASE62_ALPHABET.split('')), minLength: length, maxLength: length });
+const base62 = (length: number) =>
+  fc.string({ unit: fc.constantFrom(...BASE62_ALPHABET.split('')), minLength: length, maxLength: length });
 const anyBase62 = fc.integer({ min: 0, max: 40 }).chain(base62);
 const legacyOtp = fc.uint8Array({ minLength: 16, maxLength: 16 }).map(encodeStdBase64);
 
 /** A real modern encoded token with its OTP (28 or 26 characters, as Vault's root and DR tokens are). */
 const modernPair = fc
   .constantFrom(['hvs.', 28], ['s.', 26], ['hvb.', 28])
-  .chain(([prefix, length]) => fc.tuple(base62(24).map((s) => prefix + s), base62(length)))
+  .chain(([prefix, length]) =>
+    fc.tuple(
+      base62(24).map((s) => prefix + s),
+      base62(length),
+    ),
+  )
   .map(([token, otp]) => {
     const encoded = encodeToken(token, otp);
     if (!encoded.ok) throw new Error(encoded.error.message);
@@ -42,10 +48,22 @@ const encodedInput = fc.oneof(
   modernPair.chain(({ encoded }) => mutationsOf(encoded)),
   fc.uint8Array({ maxLength: 200 }).map(encodeStdBase64),
   // Bytes that start like a PKESK packet, so the PGP recognition runs on near misses too.
-  fc.tuple(fc.constantFrom(0x84, 0x85, 0xc1, 0x8c), fc.uint8Array({ maxLength: 160 })).map(([tag, rest]) => encodeStdBase64(Uint8Array.of(tag, ...rest))),
-  fc.constantFrom('-----BEGIN PGP MESSAGE-----\n\nwcBMA\n', '-----BEGIN PGP MESSAGE-----', '-----BEGIN PGP PUBLIC KEY BLOCK-----\n'),
+  fc
+    .tuple(fc.constantFrom(0x84, 0x85, 0xc1, 0x8c), fc.uint8Array({ maxLength: 160 }))
+    .map(([tag, rest]) => encodeStdBase64(Uint8Array.of(tag, ...rest))),
+  fc.constantFrom(
+    '-----BEGIN PGP MESSAGE-----\n\nwcBMA\n',
+    '-----BEGIN PGP MESSAGE-----',
+    '-----BEGIN PGP PUBLIC KEY BLOCK-----\n',
+  ),
 );
-const otpInput = fc.oneof(anyText(40), anyBase62, legacyOtp, legacyOtp.chain(mutationsOf), modernPair.map((p) => p.otp).chain(mutationsOf));
+const otpInput = fc.oneof(
+  anyText(40),
+  anyBase62,
+  legacyOtp,
+  legacyOtp.chain(mutationsOf),
+  modernPair.map((p) => p.otp).chain(mutationsOf),
+);
 const otpLength = fc.oneof(
   fc.constant(undefined),
   fc.integer({ min: -5, max: 300 }),
@@ -60,7 +78,10 @@ describe('decodeToken under hostile input', () => {
   it(`never throws, answers with a declared kind, and never quotes the OTP or the token (${FUZZ_RUNS} cases)`, () => {
     fc.assert(
       fc.property(
-        fc.oneof({ arbitrary: fc.tuple(encodedInput, otpInput, otpLength), weight: 4 }, { arbitrary: modernPair.map((p) => [p.encoded, p.otp, undefined] as const), weight: 1 }),
+        fc.oneof(
+          { arbitrary: fc.tuple(encodedInput, otpInput, otpLength), weight: 4 },
+          { arbitrary: modernPair.map((p) => [p.encoded, p.otp, undefined] as const), weight: 1 },
+        ),
         ([encoded, otp, length]) => {
           const result = decodeToken(encoded, otp, length);
           if (result.ok) {

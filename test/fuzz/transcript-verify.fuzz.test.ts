@@ -14,7 +14,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEvent, serializeEvent, type JournalEvent } from '../../shared/record/journal-event';
-import { readBundle, verifyBundleContents, type BundleContents, type VerifyProblemKind } from '../../electron/services/transcript/verify';
+import {
+  readBundle,
+  verifyBundleContents,
+  type BundleContents,
+  type VerifyProblemKind,
+} from '../../electron/services/transcript/verify';
 import { makeBundle, makeSigner, type TestBundle, type TestSigner } from '../support/transcript-bundle';
 import { anyText, FUZZ_RUNS, mutationsOf, settlesWithin } from './fuzz-support';
 
@@ -48,7 +53,8 @@ beforeAll(async () => {
 afterAll(() => bundle.dispose());
 
 const utf8 = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
-const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) => a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
+  a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
 
 /** Event-level forgeries: each line edit, optionally with seq, prev and hash recomputed so the chain holds. */
 function eventForgery(): fc.Arbitrary<string> {
@@ -62,10 +68,20 @@ function eventForgery(): fc.Arbitrary<string> {
       [copy[i], copy[j]] = [copy[j]!, copy[i]!];
       return copy;
     }),
-    fc.tuple(index, fc.constantFrom('actor', 'step', 'type', 'time', 'role'), fc.constantFrom('mallory', 'promote', 'note', '2030-01-01T00:00:00.000Z', 'witness')).map(([i, field, value]) =>
-      lines.map((line, j) => (j === i ? JSON.stringify({ ...JSON.parse(line), [field]: value }) : line)),
-    ),
-    fc.tuple(index, fc.jsonValue({ maxDepth: 2 })).map(([i, value]) => lines.map((line, j) => (j === i ? JSON.stringify({ ...JSON.parse(line), details: { forged: value } }) : line))),
+    fc
+      .tuple(
+        index,
+        fc.constantFrom('actor', 'step', 'type', 'time', 'role'),
+        fc.constantFrom('mallory', 'promote', 'note', '2030-01-01T00:00:00.000Z', 'witness'),
+      )
+      .map(([i, field, value]) =>
+        lines.map((line, j) => (j === i ? JSON.stringify({ ...JSON.parse(line), [field]: value }) : line)),
+      ),
+    fc
+      .tuple(index, fc.jsonValue({ maxDepth: 2 }))
+      .map(([i, value]) =>
+        lines.map((line, j) => (j === i ? JSON.stringify({ ...JSON.parse(line), details: { forged: value } }) : line)),
+      ),
   );
   return fc.tuple(edit, fc.boolean()).map(([edited, reseal]) => (reseal ? resealed(edited) : edited.join('\n') + '\n'));
 }
@@ -119,7 +135,8 @@ function bundles(): fc.Arbitrary<BundleContents> {
     mutationsOf(signer.publicKey).map((publicKey) => [{ name: signer.name, publicKey }]),
     anyText(100).map((publicKey) => [{ name: signer.name, publicKey }]),
   );
-  const part = <T,>(changed: fc.Arbitrary<T>, unchanged: T) => fc.oneof({ weight: 1, arbitrary: fc.constant(unchanged) }, { weight: 2, arbitrary: changed });
+  const part = <T>(changed: fc.Arbitrary<T>, unchanged: T) =>
+    fc.oneof({ weight: 1, arbitrary: fc.constant(unchanged) }, { weight: 2, arbitrary: changed });
   return fc
     .record({
       journal: part(journal, original.journal),

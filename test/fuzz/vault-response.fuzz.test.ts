@@ -11,8 +11,20 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVaultClient, vaultClientOver, type VaultClient } from '../../electron/services/vault/client';
-import { createTestPki, json, startTestServer, type Handler, type TestPki, type TestServer } from '../support/mtls-test-server';
-import type { Transport, TransportErrorKind, TransportRequest, TransportResponse } from '../../electron/services/vault/transport';
+import {
+  createTestPki,
+  json,
+  startTestServer,
+  type Handler,
+  type TestPki,
+  type TestServer,
+} from '../support/mtls-test-server';
+import type {
+  Transport,
+  TransportErrorKind,
+  TransportRequest,
+  TransportResponse,
+} from '../../electron/services/vault/transport';
 import type { VaultErrorKind, VaultResult } from '../../electron/services/vault/types';
 import type { Result } from '../../shared/result';
 import { anyText, FUZZ_RUNS } from './fuzz-support';
@@ -36,7 +48,12 @@ const TRANSPORT_KINDS: Record<TransportErrorKind, true> = {
   'response-too-large': true,
   'invalid-response': true,
 };
-const KINDS: Record<VaultErrorKind, true> = { ...TRANSPORT_KINDS, 'vault-error': true, 'unexpected-response': true, 'invalid-request': true };
+const KINDS: Record<VaultErrorKind, true> = {
+  ...TRANSPORT_KINDS,
+  'vault-error': true,
+  'unexpected-response': true,
+  'invalid-request': true,
+};
 
 // What the ceremony sends: a share, an OTP, the DR operation token, an encoded token, the X-Vault-Token.
 const SHARE = '6ecb46d1f0a5e3c2b19d8877665544332211ffeeddccbbaa99887766554433221100';
@@ -57,7 +74,10 @@ const CALLS: ReadonlyArray<readonly [string, (c: VaultClient) => Promise<VaultRe
   ['dr delete token', (c) => c.drOperationToken.delete(DR_TOKEN)],
   ['root submit share', (c) => c.generateRoot.submitShare({ key: SHARE, nonce: NONCE })],
   ['recovery start', (c) => c.generateRecoveryToken.start({ otp: OTP })],
-  ['promote', (c) => c.dr.secondary.promote({ drOperationToken: DR_TOKEN, primaryClusterAddr: 'https://dc2:8201', force: true })],
+  [
+    'promote',
+    (c) => c.dr.secondary.promote({ drOperationToken: DR_TOKEN, primaryClusterAddr: 'https://dc2:8201', force: true }),
+  ],
   ['update primary', (c) => c.dr.secondary.updatePrimary({ drOperationToken: DR_TOKEN, token: ENCODED })],
   ['dr secondary disable', (c) => c.dr.secondary.disable({ drOperationToken: DR_TOKEN })],
   ['dr secondary enable', (c) => c.dr.secondary.enable({ token: ENCODED })],
@@ -73,11 +93,38 @@ const CALLS: ReadonlyArray<readonly [string, (c: VaultClient) => Promise<VaultRe
 
 /** Fields Vault's answers carry, so generated bodies are often nearly right and sometimes right. */
 const FIELD_NAMES = [
-  'nonce', 'started', 'progress', 'required', 'complete', 'encoded_token', 'encoded_root_token', 'pgp_fingerprint', 'otp', 'otp_length',
-  'mode', 'state', 'dr', 'performance', 'initialized', 'sealed', 'standby', 'type', 't', 'n', 'token', 'wrap_info', 'data',
-  'request_id', 'warnings', 'errors', '__proto__', 'constructor',
+  'nonce',
+  'started',
+  'progress',
+  'required',
+  'complete',
+  'encoded_token',
+  'encoded_root_token',
+  'pgp_fingerprint',
+  'otp',
+  'otp_length',
+  'mode',
+  'state',
+  'dr',
+  'performance',
+  'initialized',
+  'sealed',
+  'standby',
+  'type',
+  't',
+  'n',
+  'token',
+  'wrap_info',
+  'data',
+  'request_id',
+  'warnings',
+  'errors',
+  '__proto__',
+  'constructor',
 ];
-const secretText = fc.constantFrom(...SECRETS).chain((s) => fc.constantFrom(s, `invalid key ${s}`, `"${s}"`, `${s} ${s}`, `prefix:${s}:suffix`));
+const secretText = fc
+  .constantFrom(...SECRETS)
+  .chain((s) => fc.constantFrom(s, `invalid key ${s}`, `"${s}"`, `${s} ${s}`, `prefix:${s}:suffix`));
 const leaf = fc.oneof(
   fc.constantFrom(true, false, 0, 1, 3, -1, 1.5, 1e308, '', 'primary', 'secondary', 'disabled', NONCE, null),
   secretText,
@@ -94,14 +141,31 @@ const vaultish: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => (
 })).value;
 
 const validStatus = {
-  nonce: NONCE, started: true, progress: 1, required: 3, complete: false,
-  encoded_token: '', encoded_root_token: '', pgp_fingerprint: '', otp: '', otp_length: 28,
+  nonce: NONCE,
+  started: true,
+  progress: 1,
+  required: 3,
+  complete: false,
+  encoded_token: '',
+  encoded_root_token: '',
+  pgp_fingerprint: '',
+  otp: '',
+  otp_length: 28,
 };
 const body = fc.oneof(
   { weight: 4, arbitrary: vaultish },
   { weight: 1, arbitrary: fc.anything({ withNullPrototype: true }) },
   { weight: 1, arbitrary: fc.constant(undefined) },
-  { weight: 2, arbitrary: fc.record({ errors: fc.array(fc.oneof(secretText, leaf), { maxLength: 3 }), request_id: fc.oneof(anyText(8), fc.integer()) }, { requiredKeys: [] }) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        errors: fc.array(fc.oneof(secretText, leaf), { maxLength: 3 }),
+        request_id: fc.oneof(anyText(8), fc.integer()),
+      },
+      { requiredKeys: [] },
+    ),
+  },
   // A valid answer with one field removed or retyped, top level or in the logical envelope.
   {
     weight: 2,
@@ -113,18 +177,35 @@ const body = fc.oneof(
         return envelope ? { request_id: 'r-1', data: answer, warnings: [SHARE, 7] } : answer;
       }),
   },
-  { weight: 1, arbitrary: fc.constant({ data: { token: 'x'.repeat(200_000) }, wrap_info: { token: SECRETS.join('') } }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant({ data: { token: 'x'.repeat(200_000) }, wrap_info: { token: SECRETS.join('') } }),
+  },
 );
-const status = fc.oneof(fc.constantFrom(200, 204, 301, 302, 307, 400, 403, 404, 405, 412, 429, 472, 473, 500, 501, 503), fc.integer({ min: 0, max: 999 }));
-const headers = fc.record({ location: fc.oneof(fc.constant(undefined), anyText(20), fc.constant(`https://x/?token=${VAULT_TOKEN}`)) }, { requiredKeys: [] });
+const status = fc.oneof(
+  fc.constantFrom(200, 204, 301, 302, 307, 400, 403, 404, 405, 412, 429, 472, 473, 500, 501, 503),
+  fc.integer({ min: 0, max: 999 }),
+);
+const headers = fc.record(
+  { location: fc.oneof(fc.constant(undefined), anyText(20), fc.constant(`https://x/?token=${VAULT_TOKEN}`)) },
+  { requiredKeys: [] },
+);
 
 type Answer = Result<TransportResponse, TransportErrorKind>;
 const answer: fc.Arbitrary<Answer> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ status, headers, body }).map((value): Answer => ({ ok: true, value: value as TransportResponse })) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .record({ status, headers, body })
+      .map((value): Answer => ({ ok: true, value: value as TransportResponse })),
+  },
   {
     weight: 1,
     arbitrary: fc
-      .tuple(fc.constantFrom(...(Object.keys(TRANSPORT_KINDS) as TransportErrorKind[])), fc.oneof(anyText(30), secretText))
+      .tuple(
+        fc.constantFrom(...(Object.keys(TRANSPORT_KINDS) as TransportErrorKind[])),
+        fc.oneof(anyText(30), secretText),
+      )
       .map(([kind, message]): Answer => ({ ok: false, error: { kind, message } })),
   },
 );
@@ -169,7 +250,9 @@ describe("the Vault client's reading of answers (no socket)", () => {
         if (result.ok) {
           outcomes.add('ok');
           expect(next.ok && (next.value.status < 300 || next.value.status >= 400)).toBe(true);
-          expect(Array.isArray(result.value.warnings) && result.value.warnings.every((w) => typeof w === 'string')).toBe(true);
+          expect(
+            Array.isArray(result.value.warnings) && result.value.warnings.every((w) => typeof w === 'string'),
+          ).toBe(true);
           expect(result.value.requestId === undefined || typeof result.value.requestId === 'string').toBe(true);
           // The data may hold secrets Vault hands out (an activation token); its own request id and
           // warnings never repeat the ones this request sent.
@@ -200,7 +283,13 @@ describe("the Vault client's reading of answers over real mutual TLS", () => {
   beforeAll(async () => {
     pki = await createTestPki();
     server = await startTestServer(pki, (req, res) => respond(req, res));
-    client = createVaultClient({ profileName: 'dc2', address: server.address, tls: { ca: pki.ca.certPem, cert: pki.client.certPem, key: pki.client.keyPem }, token: VAULT_TOKEN, timeoutMs: 5_000 });
+    client = createVaultClient({
+      profileName: 'dc2',
+      address: server.address,
+      tls: { ca: pki.ca.certPem, cert: pki.client.certPem, key: pki.client.keyPem },
+      token: VAULT_TOKEN,
+      timeoutMs: 5_000,
+    });
   });
   afterAll(async () => {
     client.close();
@@ -266,8 +355,14 @@ describe("the Vault client's reading of answers over real mutual TLS", () => {
   });
 
   it('times out a server that sends headers and then nothing', async () => {
-    respond = (_, res) => res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' }).flushHeaders();
-    const quick = createVaultClient({ profileName: 'dc2', address: server.address, tls: { ca: pki.ca.certPem, cert: pki.client.certPem, key: pki.client.keyPem }, timeoutMs: 600 });
+    respond = (_, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' }).flushHeaders();
+    const quick = createVaultClient({
+      profileName: 'dc2',
+      address: server.address,
+      tls: { ca: pki.ca.certPem, cert: pki.client.certPem, key: pki.client.keyPem },
+      timeoutMs: 600,
+    });
     const result = await quick.drOperationToken.submitShare({ key: SHARE, nonce: NONCE });
     quick.close();
     expect(kindOf(result)).toBe('timeout');

@@ -31,12 +31,19 @@ function shippedFiles(dir: string): string[] {
   });
 }
 
-function offenders(patterns: ReadonlyArray<readonly [RegExp, string]>, allowed: ReadonlyMap<string, RegExp> = new Map()): string[] {
+function offenders(
+  patterns: ReadonlyArray<readonly [RegExp, string]>,
+  allowed: ReadonlyMap<string, RegExp> = new Map(),
+): string[] {
   return SHIPPED.flatMap((dir) => shippedFiles(join(ROOT, dir))).flatMap((file) => {
     const path = relative(ROOT, file);
     return readFileSync(file, 'utf8')
       .split('\n')
-      .flatMap((line, i) => patterns.filter(([p]) => p.test(line) && !allowed.get(path)?.test(line)).map(([, what]) => `${path}:${i + 1}: ${what}`));
+      .flatMap((line, i) =>
+        patterns
+          .filter(([p]) => p.test(line) && !allowed.get(path)?.test(line))
+          .map(([, what]) => `${path}:${i + 1}: ${what}`),
+      );
   });
 }
 
@@ -70,7 +77,9 @@ describe('7: the built renderer', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('carries the app’s CSP in a meta tag, with no eval and no inline script', () => {
-    const metas = [...html.matchAll(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/gi)].map((m) => m[1]!);
+    const metas = [...html.matchAll(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/gi)].map(
+      (m) => m[1]!,
+    );
     expect(metas).toEqual([META_CONTENT_SECURITY_POLICY]);
     const csp = directives(metas[0]!);
     const script = csp.get('script-src') ?? csp.get('default-src') ?? [];
@@ -141,10 +150,14 @@ describe('15: no shell calls with untrusted input', () => {
 
 describe('16: a current Electron, pinned', () => {
   it('pins one exact Electron version, installed as pinned, whose Chromium and Node the build targets', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
     const pinned = pkg.devDependencies['electron']!;
     expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
-    const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')) as { version: string };
+    const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(installed.version).toBe(pinned);
     // Electron supports its three newest majors; 45 was current when this was written, so an
     // older pin means the app has fallen behind security fixes.

@@ -74,7 +74,10 @@ async function keyParamsDuring<T>(run: () => Promise<T>): Promise<{ result: T; p
   const keep = (packet: { privateParams?: object | null }) => {
     for (const v of Object.values(packet.privateParams ?? {})) if (v instanceof Uint8Array) params.push(v);
   };
-  const proto = openpgp.SecretKeyPacket.prototype as unknown as Record<'read' | 'decrypt', (...a: unknown[]) => unknown>;
+  const proto = openpgp.SecretKeyPacket.prototype as unknown as Record<
+    'read' | 'decrypt',
+    (...a: unknown[]) => unknown
+  >;
   const { read, decrypt } = proto;
   proto.read = async function (this: never, ...a: unknown[]) {
     const r = await read.apply(this, a);
@@ -130,7 +133,10 @@ describe('openpgp.js share decryption', () => {
     const secret = new Uint8Array(33).map((_, j) => j + 1);
     const { message, recipient } = await share(officer, secret);
     const { result, params } = await keyParamsDuring(() =>
-      createOpenPgpDecryptor({ privateKeyArmored: officer.privateKeyArmored, passphrase: i === 0 ? undefined : PASSPHRASE }).decrypt(message, recipient),
+      createOpenPgpDecryptor({
+        privateKeyArmored: officer.privateKeyArmored,
+        passphrase: i === 0 ? undefined : PASSPHRASE,
+      }).decrypt(message, recipient),
     );
     expect(result.ok && [...result.value]).toEqual([...secret]);
     expect(params.length).toBeGreaterThan(0);
@@ -142,7 +148,9 @@ describe('openpgp.js share decryption', () => {
   it('zeroes them too when the plaintext is not a share', async () => {
     const officer = officers[0]!;
     const { message, recipient } = await share(officer, new Uint8Array(20).fill(9));
-    const { result, params } = await keyParamsDuring(() => createOpenPgpDecryptor({ privateKeyArmored: officer.privateKeyArmored }).decrypt(message, recipient));
+    const { result, params } = await keyParamsDuring(() =>
+      createOpenPgpDecryptor({ privateKeyArmored: officer.privateKeyArmored }).decrypt(message, recipient),
+    );
     expect(!result.ok && result.error.kind).toBe('not-a-share');
     expect(params.filter((p) => !isZero(p))).toEqual([]);
     expect(seen.plaintexts.every(isZero)).toBe(true);
@@ -153,7 +161,9 @@ describe('connectProfile', () => {
   it("zeroes the client key's bytes once the client exists, and the client still works", async () => {
     const pki = await createTestPki();
     const dir = mkdtempSync(join(tmpdir(), 'vc-wipe-'));
-    const server = await startTestServer(pki, (_, res) => json(res, 200, { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0 }));
+    const server = await startTestServer(pki, (_, res) =>
+      json(res, 200, { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0 }),
+    );
     try {
       const write = (name: string, text: string) => {
         writeFileSync(join(dir, name), text);
@@ -189,7 +199,11 @@ describe('a whole rehearsal ceremony', () => {
     SecretStore.prototype.put = function (this: SecretStore, name, value) {
       put.call(this, name, value);
       // Introspection of the store's own map: the very buffer it will have to wipe.
-      held.push({ name, text: value, bytes: (this as unknown as { values: Map<string, Uint8Array> }).values.get(name)! });
+      held.push({
+        name,
+        text: value,
+        bytes: (this as unknown as { values: Map<string, Uint8Array> }).values.get(name)!,
+      });
     };
     const log: string[] = [];
     try {
@@ -213,7 +227,10 @@ describe('a whole rehearsal ceremony', () => {
         until: (s) => {
           // Captured when decrypted (while still whole), checked before the next person's move.
           for (const b of seen.shares.slice(shareHex.length)) shareHex.push(bytesToHex(b));
-          expect(seen.shares.filter((b) => !isZero(b)), `a share outlived its submission (step ${s.ceremony.step})`).toEqual([]);
+          expect(
+            seen.shares.filter((b) => !isZero(b)),
+            `a share outlived its submission (step ${s.ceremony.step})`,
+          ).toEqual([]);
           return false;
         },
       });
@@ -233,8 +250,14 @@ describe('a whole rehearsal ceremony', () => {
       const written = filesUnder(root).map((f) => readFileSync(f, 'utf8'));
       expect(written.length).toBeGreaterThanOrEqual(4);
       for (const secret of secrets) {
-        expect(written.some((text) => text.includes(secret)), 'a secret was written to a file').toBe(false);
-        expect(log.some((line) => line.includes(secret)), 'a secret was logged').toBe(false);
+        expect(
+          written.some((text) => text.includes(secret)),
+          'a secret was written to a file',
+        ).toBe(false);
+        expect(
+          log.some((line) => line.includes(secret)),
+          'a secret was logged',
+        ).toBe(false);
       }
     } finally {
       SecretStore.prototype.put = put;

@@ -55,7 +55,9 @@ describe('no way to skip certificate verification', () => {
       return readFileSync(file, 'utf8')
         .split('\n')
         .flatMap((line, i) =>
-          SKIPS.filter(([pattern]) => pattern.test(line) && !ALLOWED.get(path)?.test(line)).map(([, what]) => `${path}:${i + 1}: ${what}`),
+          SKIPS.filter(([pattern]) => pattern.test(line) && !ALLOWED.get(path)?.test(line)).map(
+            ([, what]) => `${path}:${i + 1}: ${what}`,
+          ),
         );
     });
     expect(found).toEqual([]);
@@ -70,7 +72,11 @@ describe('no way to skip certificate verification', () => {
       "if (env.VAULT_SKIP_VERIFY === 'true')",
       "execFile('curl', ['-k', url])",
     ];
-    for (const line of lines) expect(SKIPS.some(([pattern]) => pattern.test(line)), line).toBe(true);
+    for (const line of lines)
+      expect(
+        SKIPS.some(([pattern]) => pattern.test(line)),
+        line,
+      ).toBe(true);
     expect(SKIPS.some(([pattern]) => pattern.test('rejectUnauthorized: true,'))).toBe(false);
   });
 });
@@ -87,31 +93,74 @@ describe('a refused server is diagnosed from the refused connection', () => {
   });
 
   /** A TLS server that counts TCP connections and requests, and answers none it is not asked to. */
-  async function countingServer(cert: CertifiedKey): Promise<{ address: string; connections: () => number; requests: () => number }> {
+  async function countingServer(
+    cert: CertifiedKey,
+  ): Promise<{ address: string; connections: () => number; requests: () => number }> {
     let connections = 0;
     let requests = 0;
-    const server = createServer({ key: cert.keyPem, cert: cert.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: true }, (_, res) => {
-      requests++;
-      res.end('{}');
-    });
+    const server = createServer(
+      { key: cert.keyPem, cert: cert.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: true },
+      (_, res) => {
+        requests++;
+        res.end('{}');
+      },
+    );
     server.on('connection', () => connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
-    return { address: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections, requests: () => requests };
+    return {
+      address: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      connections: () => connections,
+      requests: () => requests,
+    };
   }
 
-  const cases: ReadonlyArray<readonly [string, (p: TestPki) => CertifiedKey, (p: TestPki) => string, TransportErrorKind, RegExp]> = [
-    ['an unknown CA', (p) => p.server, (p) => p.otherCa.certPem, 'server-certificate-untrusted', /issued by CN=Test Vault CA/],
-    ['an expired certificate', (p) => p.serverExpired, (p) => p.ca.certPem, 'server-certificate-expired', /expired on 2020-02-01T00:00:00\.000Z/],
-    ['a certificate not yet valid', (p) => p.serverNotYetValid, (p) => p.ca.certPem, 'server-certificate-not-yet-valid', /not valid until \d{4}-/],
-    ['a name mismatch', (p) => p.serverOtherName, (p) => p.ca.certPem, 'server-name-mismatch', /DNS:vault-dr\.internal/],
+  const cases: ReadonlyArray<
+    readonly [string, (p: TestPki) => CertifiedKey, (p: TestPki) => string, TransportErrorKind, RegExp]
+  > = [
+    [
+      'an unknown CA',
+      (p) => p.server,
+      (p) => p.otherCa.certPem,
+      'server-certificate-untrusted',
+      /issued by CN=Test Vault CA/,
+    ],
+    [
+      'an expired certificate',
+      (p) => p.serverExpired,
+      (p) => p.ca.certPem,
+      'server-certificate-expired',
+      /expired on 2020-02-01T00:00:00\.000Z/,
+    ],
+    [
+      'a certificate not yet valid',
+      (p) => p.serverNotYetValid,
+      (p) => p.ca.certPem,
+      'server-certificate-not-yet-valid',
+      /not valid until \d{4}-/,
+    ],
+    [
+      'a name mismatch',
+      (p) => p.serverOtherName,
+      (p) => p.ca.certPem,
+      'server-name-mismatch',
+      /DNS:vault-dr\.internal/,
+    ],
   ];
 
   for (const [what, cert, ca, kind, detail] of cases) {
     it(`${what}: one connection, no request, and the certificate's details in the message`, async () => {
       const server = await countingServer(cert(pki));
-      const transport = createTransport({ profileName: 'dc2', address: server.address, tls: { ca: ca(pki), cert: pki.client.certPem, key: pki.client.keyPem } });
-      const result = await transport.request({ method: 'PUT', path: 'sys/replication/dr/secondary/generate-operation-token/update', body: { key: 'share', nonce: 'n' } });
+      const transport = createTransport({
+        profileName: 'dc2',
+        address: server.address,
+        tls: { ca: ca(pki), cert: pki.client.certPem, key: pki.client.keyPem },
+      });
+      const result = await transport.request({
+        method: 'PUT',
+        path: 'sys/replication/dr/secondary/generate-operation-token/update',
+        body: { key: 'share', nonce: 'n' },
+      });
       transport.close();
       expect(result.ok).toBe(false);
       if (result.ok) return;
@@ -132,7 +181,11 @@ describe('a refused server is diagnosed from the refused connection', () => {
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
     try {
-      const transport = createTransport({ profileName: 'dc2', address: server.address, tls: { ca: pki.otherCa.certPem, cert: pki.client.certPem, key: pki.client.keyPem } });
+      const transport = createTransport({
+        profileName: 'dc2',
+        address: server.address,
+        tls: { ca: pki.otherCa.certPem, cert: pki.client.certPem, key: pki.client.keyPem },
+      });
       const result = await transport.request({ method: 'GET', path: 'sys/health' });
       transport.close();
       expect(!result.ok && result.error.kind).toBe('server-certificate-untrusted');

@@ -18,7 +18,13 @@ import * as openpgp from 'openpgp';
 import { sealEvent, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
 import { renderTranscript } from '../../shared/record/transcript-format';
 import { canonicalArmor, readSignedTranscript, signTranscript } from '../../electron/services/transcript/signing';
-import { readBundle, verifyBundleContents, type BundleContents, type BundleReport, type TrustedKey } from '../../electron/services/transcript/verify';
+import {
+  readBundle,
+  verifyBundleContents,
+  type BundleContents,
+  type BundleReport,
+  type TrustedKey,
+} from '../../electron/services/transcript/verify';
 import { makeBundle, makeSigner, threeSigners, type TestBundle, type TestSigner } from '../support/transcript-bundle';
 
 let signers: TestSigner[];
@@ -58,7 +64,9 @@ function resealed(ls: readonly string[]): string[] {
 
 function forgedEvent(): string {
   const last = JSON.parse(lines[lines.length - 1]!) as JournalEvent;
-  return serializeEvent(sealEvent({ ...last, type: 'deviation-witnessed', actor: 'mallory', details: { note: 'approved by mallory' } }));
+  return serializeEvent(
+    sealEvent({ ...last, type: 'deviation-witnessed', actor: 'mallory', details: { note: 'approved by mallory' } }),
+  );
 }
 
 /** Every event-level edit of the journal, by name. */
@@ -66,14 +74,16 @@ function eventEdits(): Array<[string, string[]]> {
   const edits: Array<[string, string[]]> = [];
   const n = lines.length;
   for (let i = 0; i < n; i++) edits.push([`delete event ${i + 1}`, lines.filter((_, j) => j !== i)]);
-  for (let i = 0; i < n; i++) edits.push([`duplicate event ${i + 1}`, [...lines.slice(0, i + 1), lines[i]!, ...lines.slice(i + 1)]]);
+  for (let i = 0; i < n; i++)
+    edits.push([`duplicate event ${i + 1}`, [...lines.slice(0, i + 1), lines[i]!, ...lines.slice(i + 1)]]);
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++) {
       const swapped = [...lines];
       [swapped[i], swapped[j]] = [swapped[j]!, swapped[i]!];
       edits.push([`swap events ${i + 1} and ${j + 1}`, swapped]);
     }
-  for (let i = 0; i <= n; i++) edits.push([`insert a forged event at ${i + 1}`, [...lines.slice(0, i), forgedEvent(), ...lines.slice(i)]]);
+  for (let i = 0; i <= n; i++)
+    edits.push([`insert a forged event at ${i + 1}`, [...lines.slice(0, i), forgedEvent(), ...lines.slice(i)]]);
   return edits;
 }
 
@@ -88,12 +98,18 @@ describe('event-level tampering', () => {
     const edits = eventEdits();
     expect(edits).toHaveLength(5 + 5 + 10 + 6);
     for (const [name, edited] of edits) {
-      for (const [how, journal] of [['raw', edited], ['chain recomputed', resealed(edited)]] as const) {
+      for (const [how, journal] of [
+        ['raw', edited],
+        ['chain recomputed', resealed(edited)],
+      ] as const) {
         const report = await verifyBundleContents({ ...contents, journal: journalOf(journal) });
         if (report.valid) accepted.push(`${name} (${how})`);
         // A broken chain is named as such; where the chain holds (recomputed, or the last event cut),
         // the signed transcript's statement of the journal is what no longer matches.
-        else expect(kinds(report), `${name} (${how})`).toEqual(verifyJournalText(journal.join('\n') + '\n').ok ? ['transcript-mismatch'] : ['journal-invalid']);
+        else
+          expect(kinds(report), `${name} (${how})`).toEqual(
+            verifyJournalText(journal.join('\n') + '\n').ok ? ['transcript-mismatch'] : ['journal-invalid'],
+          );
       }
     }
     expect(accepted).toEqual([]);
@@ -103,7 +119,10 @@ describe('event-level tampering', () => {
 describe('signature-level tampering', () => {
   it('removing any signature leaves its signer unsigned', async () => {
     for (let i = 0; i < packets.length; i++) {
-      const report = await verifyBundleContents({ ...contents, transcript: transcriptOf(packets.filter((_, j) => j !== i)) });
+      const report = await verifyBundleContents({
+        ...contents,
+        transcript: transcriptOf(packets.filter((_, j) => j !== i)),
+      });
       expect(report.valid, `signature ${i + 1} removed`).toBe(false);
       expect(kinds(report)).toEqual(['signature-missing']);
     }
@@ -120,11 +139,20 @@ describe('signature-level tampering', () => {
   it('replacing any signature by another key’s (outside or inside the bundle) is refused', async () => {
     const byMallory = await signatureBy(mallory, text);
     for (let i = 0; i < packets.length; i++) {
-      const outsider = await verifyBundleContents({ ...contents, transcript: transcriptOf(packets.map((p, j) => (j === i ? byMallory : p))) });
+      const outsider = await verifyBundleContents({
+        ...contents,
+        transcript: transcriptOf(packets.map((p, j) => (j === i ? byMallory : p))),
+      });
       expect(kinds(outsider), `signature ${i + 1} by mallory`).toEqual(['signature-missing', 'signature-untrusted']);
       const other = packets[(i + 1) % packets.length]!;
-      const insider = await verifyBundleContents({ ...contents, transcript: transcriptOf(packets.map((p, j) => (j === i ? other : p))) });
-      expect(kinds(insider), `signature ${i + 1} by another signer`).toEqual(['signature-duplicate', 'signature-missing']);
+      const insider = await verifyBundleContents({
+        ...contents,
+        transcript: transcriptOf(packets.map((p, j) => (j === i ? other : p))),
+      });
+      expect(kinds(insider), `signature ${i + 1} by another signer`).toEqual([
+        'signature-duplicate',
+        'signature-missing',
+      ]);
     }
   });
 
@@ -133,7 +161,10 @@ describe('signature-level tampering', () => {
     expect(other).not.toBe(text);
     for (let i = 0; i < packets.length; i++) {
       const elsewhere = await signatureBy(signers[i]!, other);
-      const report = await verifyBundleContents({ ...contents, transcript: transcriptOf(packets.map((p, j) => (j === i ? elsewhere : p))) });
+      const report = await verifyBundleContents({
+        ...contents,
+        transcript: transcriptOf(packets.map((p, j) => (j === i ? elsewhere : p))),
+      });
       expect(kinds(report), `signature ${i + 1} over other text`).toEqual(['signature-bad']);
     }
   });
@@ -142,16 +173,34 @@ describe('signature-level tampering', () => {
     for (let i = 0; i < contents.signers.length; i++) {
       const removed = await verifyBundleContents({ ...contents, signers: contents.signers.filter((_, j) => j !== i) });
       expect(kinds(removed), `signer ${i + 1} removed`).toEqual(['signature-untrusted']);
-      const swapped = await verifyBundleContents({ ...contents, signers: contents.signers.map((s, j) => (j === i ? { name: s.name, publicKey: mallory.publicKey } : s)) });
-      expect(kinds(swapped), `signer ${i + 1} swapped for mallory`).toEqual(['signature-missing', 'signature-untrusted']);
+      const swapped = await verifyBundleContents({
+        ...contents,
+        signers: contents.signers.map((s, j) => (j === i ? { name: s.name, publicKey: mallory.publicKey } : s)),
+      });
+      expect(kinds(swapped), `signer ${i + 1} swapped for mallory`).toEqual([
+        'signature-missing',
+        'signature-untrusted',
+      ]);
     }
-    const added = await verifyBundleContents({ ...contents, signers: [...contents.signers, { name: 'mallory', publicKey: mallory.publicKey }] });
+    const added = await verifyBundleContents({
+      ...contents,
+      signers: [...contents.signers, { name: 'mallory', publicKey: mallory.publicKey }],
+    });
     expect(kinds(added)).toEqual(['signature-missing']);
   });
 
   it('reordering signatures changes nothing signed: verify reports the same good signers, in the new order', async () => {
-    for (const order of [[1, 0, 2], [2, 1, 0], [0, 2, 1], [1, 2, 0], [2, 0, 1]]) {
-      const report = await verifyBundleContents({ ...contents, transcript: transcriptOf(order.map((k) => packets[k]!)) });
+    for (const order of [
+      [1, 0, 2],
+      [2, 1, 0],
+      [0, 2, 1],
+      [1, 2, 0],
+      [2, 0, 1],
+    ]) {
+      const report = await verifyBundleContents({
+        ...contents,
+        transcript: transcriptOf(order.map((k) => packets[k]!)),
+      });
       expect(report.problems).toEqual([]);
       expect(report.signatures.map((s) => [s.signer, s.good])).toEqual(order.map((k) => [signers[k]!.name, true]));
     }
@@ -171,7 +220,9 @@ describe('a complete forgery, re-signed by the forger', () => {
       signers: [{ name: 'alice', publicKey: mallory.publicKey }],
     };
     expect((await verifyBundleContents(forgery)).valid).toBe(true);
-    const trusted: TrustedKey[] = await Promise.all(signers.map(async (s) => ({ name: s.name, key: await openpgp.readKey({ armoredKey: s.publicKey }) })));
+    const trusted: TrustedKey[] = await Promise.all(
+      signers.map(async (s) => ({ name: s.name, key: await openpgp.readKey({ armoredKey: s.publicKey }) })),
+    );
     const audited = await verifyBundleContents(forgery, { trusted });
     expect(kinds(audited)).toEqual(['signature-untrusted']);
   });
@@ -185,4 +236,3 @@ async function signatureBy(signer: TestSigner, body: string): Promise<openpgp.Si
   if (!document.ok) throw new Error(document.error.message);
   return document.value.signatures[0]!;
 }
-

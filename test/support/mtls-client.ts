@@ -22,7 +22,12 @@ export function vaultRequest(
   options: { token?: string; body?: unknown } = {},
 ): Promise<HttpResult> {
   const url = new URL(`/v1/${path}`, apiAddr);
-  const payload = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const payload =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -32,7 +37,9 @@ export function vaultRequest(
         ...(identity.certPem ? { cert: identity.certPem, key: identity.keyPem } : {}),
         headers: {
           ...(options.token ? { 'X-Vault-Token': options.token } : {}),
-          ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+          ...(payload !== undefined
+            ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+            : {}),
         },
         agent: false,
       },

@@ -32,7 +32,11 @@ export async function createTestPki(): Promise<TestPki> {
     ca,
     otherCa,
     server: await issueCertificate(ca, { commonName: 'vault.test', usage: 'server', ...names }),
-    serverOtherName: await issueCertificate(ca, { commonName: 'vault-dr.internal', usage: 'server', dnsNames: ['vault-dr.internal'] }),
+    serverOtherName: await issueCertificate(ca, {
+      commonName: 'vault-dr.internal',
+      usage: 'server',
+      dnsNames: ['vault-dr.internal'],
+    }),
     serverExpired: await issueCertificate(ca, {
       commonName: 'vault.test',
       usage: 'server',
@@ -77,11 +81,22 @@ export function json(response: ServerResponse, status: number, body: unknown): v
   response.end(text);
 }
 
-export async function startTestServer(pki: TestPki, handler: Handler, options: { cert?: CertifiedKey; tls?: ServerOptions } = {}): Promise<TestServer> {
+export async function startTestServer(
+  pki: TestPki,
+  handler: Handler,
+  options: { cert?: CertifiedKey; tls?: ServerOptions } = {},
+): Promise<TestServer> {
   const cert = options.cert ?? pki.server;
   const requests: RecordedRequest[] = [];
   const server = createServer(
-    { key: cert.keyPem, cert: cert.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: true, ...options.tls },
+    {
+      key: cert.keyPem,
+      cert: cert.certPem,
+      ca: pki.ca.certPem,
+      requestCert: true,
+      rejectUnauthorized: true,
+      ...options.tls,
+    },
     (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));

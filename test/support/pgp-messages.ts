@@ -40,7 +40,11 @@ export async function makePgpMessages(): Promise<PgpMessages> {
     const armored = gpg(['-r', 'ecc@example.invalid', '--armor', '--encrypt'], plaintext).toString('utf8');
     const publicKey = new Uint8Array(gpg(['--export', 'ecc@example.invalid']));
 
-    const { publicKey: armoredKey } = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Js' }], format: 'armored' });
+    const { publicKey: armoredKey } = await openpgp.generateKey({
+      type: 'curve25519',
+      userIDs: [{ name: 'Js' }],
+      format: 'armored',
+    });
     const openpgpjs = await openpgp.encrypt({
       message: await openpgp.createMessage({ text: plaintext }),
       encryptionKeys: await openpgp.readKey({ armoredKey }),

@@ -13,7 +13,16 @@ export const ELECTRON_45_DEFAULT_WIRE = '101100011';
 
 export function writeStandInBinary(path: string, wire = ELECTRON_45_DEFAULT_WIRE): void {
   const header = Buffer.from([1, wire.length]);
-  writeFileSync(path, Buffer.concat([Buffer.alloc(4096, 0x90), Buffer.from(SENTINEL), header, Buffer.from(wire), Buffer.alloc(4096, 0x90)]));
+  writeFileSync(
+    path,
+    Buffer.concat([
+      Buffer.alloc(4096, 0x90),
+      Buffer.from(SENTINEL),
+      header,
+      Buffer.from(wire),
+      Buffer.alloc(4096, 0x90),
+    ]),
+  );
   chmodSync(path, 0o755);
 }
 

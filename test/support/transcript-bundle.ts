@@ -35,20 +35,46 @@ export async function makeSigner(name: string, passphrase?: string): Promise<Tes
     format: 'armored',
   });
   const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint();
-  return { name, key: passphrase ? { armoredPrivateKey: privateKey, passphrase } : { armoredPrivateKey: privateKey }, publicKey, fingerprint };
+  return {
+    name,
+    key: passphrase ? { armoredPrivateKey: privateKey, passphrase } : { armoredPrivateKey: privateKey },
+    publicKey,
+    fingerprint,
+  };
 }
 
 export const CEREMONY_EVENTS: readonly EventInput[] = [
-  { actor: 'alice', role: 'administrator', step: 'pre-checks', type: 'ceremony-started', details: { plan: 'dc2-promotion' } },
-  { actor: 'bob', role: 'witness', step: 'pre-checks', type: 'step-acknowledged', details: { attestation: 'primary fenced' } },
+  {
+    actor: 'alice',
+    role: 'administrator',
+    step: 'pre-checks',
+    type: 'ceremony-started',
+    details: { plan: 'dc2-promotion' },
+  },
+  {
+    actor: 'bob',
+    role: 'witness',
+    step: 'pre-checks',
+    type: 'step-acknowledged',
+    details: { attestation: 'primary fenced' },
+  },
   {
     actor: 'alice',
     role: 'administrator',
     step: 'generate-token',
     type: 'vault-response',
-    details: { status: 200, body: { nonce: '2dbd10f1-8528-6246-09e7-82b25b8aba63', otp: 'kZ8bq2YtLmN4pQ7rS1uV3wX5yA9c', otp_length: 28 } },
+    details: {
+      status: 200,
+      body: { nonce: '2dbd10f1-8528-6246-09e7-82b25b8aba63', otp: 'kZ8bq2YtLmN4pQ7rS1uV3wX5yA9c', otp_length: 28 },
+    },
   },
-  { actor: 'alice', role: 'administrator', step: 'promote', type: 'ceremony-finished', details: { outcome: 'promoted' } },
+  {
+    actor: 'alice',
+    role: 'administrator',
+    step: 'promote',
+    type: 'ceremony-finished',
+    details: { outcome: 'promoted' },
+  },
 ];
 
 /** Journals `events`, signs the transcript as signers[0] and countersigns with the rest. */

@@ -46,10 +46,28 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ceremony-handlers-'));
   gnupg = createTempGnupg();
   const profiles = openProfileStore(join(dir, 'data'));
-  const connect = (p: Parameters<typeof connectProfile>[0], o?: { token?: string }) => connectProfile(p, { ...o, timeoutMs: 5_000 });
-  ceremony = new CeremonySession({ dataDir: join(dir, 'data'), profiles, connect, rehearsal, now: () => new Date(), gnupgHome: gnupg.home });
+  const connect = (p: Parameters<typeof connectProfile>[0], o?: { token?: string }) =>
+    connectProfile(p, { ...o, timeoutMs: 5_000 });
+  ceremony = new CeremonySession({
+    dataDir: join(dir, 'data'),
+    profiles,
+    connect,
+    rehearsal,
+    now: () => new Date(),
+    gnupgHome: gnupg.home,
+  });
   registry = createHandlerRegistry(
-    createChannelHandlers({ version: 'test', profiles, env: {}, cwd: dir, openFile: async () => null, openDirectory: async () => null, connect, rehearsal, ceremony }),
+    createChannelHandlers({
+      version: 'test',
+      profiles,
+      env: {},
+      cwd: dir,
+      openFile: async () => null,
+      openDirectory: async () => null,
+      connect,
+      rehearsal,
+      ceremony,
+    }),
     { allowedOrigins: ['app://vault-ceremony'] },
   );
 });
@@ -71,7 +89,15 @@ interface PlayOptions {
 }
 
 /** Plays every role from the kit until `stop` holds or the ceremony ends. */
-async function play(kit: string, { stop = () => false, passphrase = PASSPHRASE, unlock = () => undefined, pasted: typed = () => undefined }: PlayOptions = {}): Promise<CeremonySnapshot> {
+async function play(
+  kit: string,
+  {
+    stop = () => false,
+    passphrase = PASSPHRASE,
+    unlock = () => undefined,
+    pasted: typed = () => undefined,
+  }: PlayOptions = {},
+): Promise<CeremonySnapshot> {
   const withPassphrase = passphrase ? { passphrase } : {};
   for (let move = 0; move < 200; move++) {
     const s = await snapshot();
@@ -83,10 +109,23 @@ async function play(kit: string, { stop = () => false, passphrase = PASSPHRASE, 
       await must('ceremony.act', { type: 'deviationWitnessed', id: open.id, actor: witness.name });
     } else if (s.input === 'share' && request) {
       const pasted = readFileSync(join(kit, 'shares', `${request.name}.b64`), 'utf8');
-      const keyFile = { kind: 'openpgp' as const, privateKeyPath: join(kit, 'officers', `${request.name}.key.asc`), ...withPassphrase };
-      await must('ceremony.submitShare', typed(request.name) ? { officer: request.name, ...typed(request.name)! } : { officer: request.name, pasted, unlock: unlock(request.name) ?? keyFile });
+      const keyFile = {
+        kind: 'openpgp' as const,
+        privateKeyPath: join(kit, 'officers', `${request.name}.key.asc`),
+        ...withPassphrase,
+      };
+      await must(
+        'ceremony.submitShare',
+        typed(request.name)
+          ? { officer: request.name, ...typed(request.name)! }
+          : { officer: request.name, pasted, unlock: unlock(request.name) ?? keyFile },
+      );
     } else if (s.input === 'signature' && request) {
-      await must('ceremony.sign', { signer: request.name, privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase });
+      await must('ceremony.sign', {
+        signer: request.name,
+        privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`),
+        ...withPassphrase,
+      });
     } else if (s.input === 'root-token') {
       await must('ceremony.provideToken', { rehearsalRootToken: true });
     } else if (request) {
@@ -109,24 +148,45 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
     expect(both.find((r) => !r.ok)).toMatchObject({ ok: false, error: { kind: 'ceremony-running' } });
     const s = (await snapshot())!;
     kit = s.kitDir!;
-    expect(s).toMatchObject({ step: 'roll-call', awaiting: 'acknowledgement', plan: { rehearsal: true, threshold: 2, officers: [{ name: 'officer-1' }, { name: 'officer-2' }, { name: 'officer-3' }] } });
+    expect(s).toMatchObject({
+      step: 'roll-call',
+      awaiting: 'acknowledgement',
+      plan: {
+        rehearsal: true,
+        threshold: 2,
+        officers: [{ name: 'officer-1' }, { name: 'officer-2' }, { name: 'officer-3' }],
+      },
+    });
     expect(s.script).toMatch(/^REHEARSAL\. /);
     expect(s.steps.map((x) => x.id)).toContain('share-entry');
-    for (const file of ['plan.yaml', 'shares/officer-1.b64', 'officers/officer-1.key.asc', 'signers/administrator.key.asc', 'signers/witness-1.pub.asc'])
+    for (const file of [
+      'plan.yaml',
+      'shares/officer-1.b64',
+      'officers/officer-1.key.asc',
+      'signers/administrator.key.asc',
+      'signers/witness-1.pub.asc',
+    ])
       expect(existsSync(join(kit, file)), file).toBe(true);
     expect(statSync(join(kit, 'officers', 'officer-2.key.asc')).mode & 0o077).toBe(0);
-    const officerKey = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(kit, 'officers', 'officer-1.key.asc'), 'utf8') });
+    const officerKey = await openpgp.readPrivateKey({
+      armoredKey: readFileSync(join(kit, 'officers', 'officer-1.key.asc'), 'utf8'),
+    });
     expect(officerKey.isDecrypted(), 'generated keys are protected by the rehearsal passphrase').toBe(false);
     expect(s.journal.path).toBe(join(kit, 'ceremony', 'journal.jsonl'));
     // The dashboard now sees the fresh rehearsal Vault's DR secondary.
     const targets = await must('replication.targets', {});
     const running = await rehearsal.vault();
     expect(running.ok && running.value.officers.length).toBe(3);
-    expect(targets.targets.find((t) => t.target.kind === 'rehearsal' && t.target.cluster === 'dr-secondary')?.address).toBe(running.ok ? running.value.drSecondary.apiAddr : '');
+    expect(
+      targets.targets.find((t) => t.target.kind === 'rehearsal' && t.target.cluster === 'dr-secondary')?.address,
+    ).toBe(running.ok ? running.value.drSecondary.apiAddr : '');
   });
 
   it('refuses to start another while it runs, and to close before it ends', async () => {
-    expect(await call('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1 })).toMatchObject({ ok: false, error: { kind: 'ceremony-running' } });
+    expect(await call('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1 })).toMatchObject({
+      ok: false,
+      error: { kind: 'ceremony-running' },
+    });
     expect(await call('ceremony.close', {})).toMatchObject({ ok: false, error: { kind: 'ceremony-not-ended' } });
   });
 
@@ -136,15 +196,34 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
     expect(atShares.nonce).toMatch(/^[0-9a-f-]{36}$/);
     const pasted = readFileSync(join(kit, 'shares', 'officer-2.b64'), 'utf8');
     const inspection = await must('ceremony.inspectShare', { pasted });
-    expect(inspection).toMatchObject({ officer: 'officer-2', fingerprint: atShares.plan.officers[1]!.fingerprint, keyId: expect.stringMatching(/^0x[0-9A-F]{16}$/) });
+    expect(inspection).toMatchObject({
+      officer: 'officer-2',
+      fingerprint: atShares.plan.officers[1]!.fingerprint,
+      keyId: expect.stringMatching(/^0x[0-9A-F]{16}$/),
+    });
 
-    const wrong = await call('ceremony.submitShare', { officer: 'officer-2', pasted, unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'officers', 'officer-2.key.asc'), passphrase: 'not it' } });
+    const wrong = await call('ceremony.submitShare', {
+      officer: 'officer-2',
+      pasted,
+      unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'officers', 'officer-2.key.asc'), passphrase: 'not it' },
+    });
     expect(wrong).toMatchObject({ ok: false, error: { kind: 'decrypt-failed' } });
     expect(JSON.stringify(wrong)).not.toContain('not it');
-    const other = await call('ceremony.submitShare', { officer: 'officer-1', pasted, unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'officers', 'officer-1.key.asc'), passphrase: PASSPHRASE } });
+    const other = await call('ceremony.submitShare', {
+      officer: 'officer-1',
+      pasted,
+      unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'officers', 'officer-1.key.asc'), passphrase: PASSPHRASE },
+    });
     expect(other).toMatchObject({ ok: false, error: { kind: 'wrong-officer' } });
-    const missingKey = await call('ceremony.submitShare', { officer: 'officer-2', pasted, unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'nowhere.asc'), passphrase: PASSPHRASE } });
-    expect(missingKey).toMatchObject({ ok: false, error: { kind: 'key-unreadable', message: expect.stringContaining('does not exist') } });
+    const missingKey = await call('ceremony.submitShare', {
+      officer: 'officer-2',
+      pasted,
+      unlock: { kind: 'openpgp', privateKeyPath: join(kit, 'nowhere.asc'), passphrase: PASSPHRASE },
+    });
+    expect(missingKey).toMatchObject({
+      ok: false,
+      error: { kind: 'key-unreadable', message: expect.stringContaining('does not exist') },
+    });
     expect((await snapshot()).progress).toEqual({ entered: 0, required: 2 });
   });
 
@@ -160,7 +239,10 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
     expect(report).toMatchObject({ valid: true, rehearsal: true, problems: [] });
     expect((await verifyBundle(out)).valid).toBe(true);
     expect((await snapshot()).exportedTo).toBe(out);
-    expect(await call('ceremony.export', { dir: out })).toMatchObject({ ok: false, error: { kind: 'bundle-failed', message: expect.stringContaining('never overwritten') } });
+    expect(await call('ceremony.export', { dir: out })).toMatchObject({
+      ok: false,
+      error: { kind: 'bundle-failed', message: expect.stringContaining('never overwritten') },
+    });
     const dr = await must('replication.status', { target: { kind: 'rehearsal', cluster: 'dr-secondary' } });
     expect(dr.replication).toMatchObject({ ok: true, value: { dr: { mode: 'primary' } } });
 
@@ -179,23 +261,42 @@ describe('a Vault 2.x rehearsal where Vault insists on force, one officer decryp
     running.value.faults.requireForceToPromote();
 
     // officer-2 brings a plaintext share (the hex text inside their PGP message), typed in as such.
-    const message = await openpgp.readMessage({ binaryMessage: Buffer.from(readFileSync(join(kit, 'shares', 'officer-2.b64'), 'utf8'), 'base64') });
-    const officerKey = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(kit, 'officers', 'officer-2.key.asc'), 'utf8') });
+    const message = await openpgp.readMessage({
+      binaryMessage: Buffer.from(readFileSync(join(kit, 'shares', 'officer-2.b64'), 'utf8'), 'base64'),
+    });
+    const officerKey = await openpgp.readPrivateKey({
+      armoredKey: readFileSync(join(kit, 'officers', 'officer-2.key.asc'), 'utf8'),
+    });
     const plaintext = (await openpgp.decrypt({ message, decryptionKeys: officerKey })).data as string;
     const options = {
       passphrase: '',
       unlock: (officer: string): Unlock | undefined => (officer === 'officer-1' ? { kind: 'gpg' } : undefined),
-      pasted: (officer: string) => (officer === 'officer-2' ? { pasted: plaintext, unlock: { kind: 'plaintext' as const } } : undefined),
+      pasted: (officer: string) =>
+        officer === 'officer-2' ? { pasted: plaintext, unlock: { kind: 'plaintext' as const } } : undefined,
     };
     const refused = await play(kit, { ...options, stop: (s) => s.step === 'promote' && s.lastError !== null });
     expect(refused.lastError?.message).toContain("'promote' failed");
     expect(refused.action).toBeNull();
     expect(refused.acknowledgements.length).toBeGreaterThan(0);
 
-    await must('ceremony.act', { type: 'deviation', kind: 'force-promote', actor: 'administrator', reason: 'dc1 is confirmed powered off; Vault says the secondary is still catching up' });
+    await must('ceremony.act', {
+      type: 'deviation',
+      kind: 'force-promote',
+      actor: 'administrator',
+      reason: 'dc1 is confirmed powered off; Vault says the secondary is still catching up',
+    });
     const open = await snapshot();
-    expect(open).toMatchObject({ awaiting: 'deviation', openDeviations: [{ kind: 'force-promote', raisedBy: 'administrator' }] });
-    expect(await call('ceremony.act', { type: 'deviationWitnessed', id: open.openDeviations[0]!.id, actor: 'administrator' })).toMatchObject({ ok: false });
+    expect(open).toMatchObject({
+      awaiting: 'deviation',
+      openDeviations: [{ kind: 'force-promote', raisedBy: 'administrator' }],
+    });
+    expect(
+      await call('ceremony.act', {
+        type: 'deviationWitnessed',
+        id: open.openDeviations[0]!.id,
+        actor: 'administrator',
+      }),
+    ).toMatchObject({ ok: false });
     await must('ceremony.act', { type: 'deviationWitnessed', id: open.openDeviations[0]!.id, actor: 'witness-1' });
     const forced = await snapshot();
     expect(forced.script).toContain('WITH FORCE');
@@ -222,7 +323,13 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
     const signers = await Promise.all(['Ann', 'Wes'].map((name) => generateOfficerKey({ name })));
     for (const k of signers) writeFileSync(join(kit, 'signers', `${k.name}.key.asc`), k.privateKeyArmored);
     const pem = (name: string, text: string) => (writeFileSync(join(kit, name), text), join(kit, name));
-    const profile = { name: 'dc2', address: v.value.drSecondary.apiAddr, caCertPath: pem('ca.pem', v.value.caPem), clientCertPath: pem('client.pem', v.value.clientCertPem), clientKeyPath: pem('client-key.pem', v.value.clientKeyPem) };
+    const profile = {
+      name: 'dc2',
+      address: v.value.drSecondary.apiAddr,
+      caCertPath: pem('ca.pem', v.value.caPem),
+      clientCertPath: pem('client.pem', v.value.clientCertPem),
+      clientKeyPath: pem('client-key.pem', v.value.clientKeyPem),
+    };
     await must('profiles.save', { profile, replace: false });
     await must('app.selectMode', { mode: 'live', profile: 'dc2' });
     const plan = pem(
@@ -239,7 +346,10 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
     );
     const keyring = pem('officers.asc', v.value.officers.map((o) => o.publicKeyArmored).join('\n'));
 
-    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({ ok: false, error: { kind: 'officer-keys-required' } });
+    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({
+      ok: false,
+      error: { kind: 'officer-keys-required' },
+    });
     await must('ceremony.startFromPlan', { planPath: plan, officerKeysPath: keyring });
     const midway = await play(kit, { passphrase: '', stop: (s) => s.progress?.entered === 1 });
     const nonce = midway.nonce;
@@ -248,7 +358,15 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
     // The laptop goes down: its memory (the OTP) is gone, the journal is not.
     await ceremony.shutdown();
     const listed = (await must('ceremony.resumable', {})).journals;
-    expect(listed).toEqual([expect.objectContaining({ planId: 'dr-dc2-resume', profile: 'dc2', state: 'Officers enter their shares', ended: false, readable: true })]);
+    expect(listed).toEqual([
+      expect.objectContaining({
+        planId: 'dr-dc2-resume',
+        profile: 'dc2',
+        state: 'Officers enter their shares',
+        ended: false,
+        readable: true,
+      }),
+    ]);
     expect(await call('ceremony.resume', { id: '../../etc', officerKeysPath: keyring })).toMatchObject({ ok: false });
     const resumed = (await must('ceremony.resume', { id: listed[0]!.id, officerKeysPath: keyring })).ceremony!;
     expect(resumed.openDeviations.map((d) => d.kind)).toContain('resumed');
@@ -265,11 +383,31 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
 describe('starting from a plan file', () => {
   it('refuses a live plan in a rehearsal session, and an invalid plan naming the field', async () => {
     const plan = join(dir, 'plan.yaml');
-    writeFileSync(plan, 'format: 1\nid: dr-dc2\ntitle: t\nkind: promotion\nrehearsal: false\nprofile: dc2\nvault_version: 1\ntoken_path: operation-token-quorum\nthreshold: 3\nadministrator: {name: Ann, fingerprint: "' + 'a'.repeat(40) + '"}\nwitnesses: []\n');
-    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({ ok: false, error: { kind: 'plan-unreadable', message: expect.stringContaining('witnesses must name at least one witness') } });
-    writeFileSync(plan, readFileSync(plan, 'utf8').replace('witnesses: []', `witnesses: [{name: Wes, fingerprint: "${'b'.repeat(40)}"}]\nofficers: [{name: Olu, fingerprint: "${'c'.repeat(40)}"}, {name: Ola, fingerprint: "${'d'.repeat(40)}"}, {name: Oma, fingerprint: "${'e'.repeat(40)}"}]`));
-    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({ ok: false, error: { kind: 'wrong-session', message: expect.stringContaining("choose 'dc2' on the Start screen") } });
+    writeFileSync(
+      plan,
+      'format: 1\nid: dr-dc2\ntitle: t\nkind: promotion\nrehearsal: false\nprofile: dc2\nvault_version: 1\ntoken_path: operation-token-quorum\nthreshold: 3\nadministrator: {name: Ann, fingerprint: "' +
+        'a'.repeat(40) +
+        '"}\nwitnesses: []\n',
+    );
+    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({
+      ok: false,
+      error: { kind: 'plan-unreadable', message: expect.stringContaining('witnesses must name at least one witness') },
+    });
+    writeFileSync(
+      plan,
+      readFileSync(plan, 'utf8').replace(
+        'witnesses: []',
+        `witnesses: [{name: Wes, fingerprint: "${'b'.repeat(40)}"}]\nofficers: [{name: Olu, fingerprint: "${'c'.repeat(40)}"}, {name: Ola, fingerprint: "${'d'.repeat(40)}"}, {name: Oma, fingerprint: "${'e'.repeat(40)}"}]`,
+      ),
+    );
+    expect(await call('ceremony.startFromPlan', { planPath: plan })).toMatchObject({
+      ok: false,
+      error: { kind: 'wrong-session', message: expect.stringContaining("choose 'dc2' on the Start screen") },
+    });
     expect(await must('ceremony.status', {})).toEqual({ ceremony: null });
-    expect(await call('ceremony.startFromPlan', { planPath: join(dir, 'absent.yaml') })).toMatchObject({ ok: false, error: { kind: 'key-unreadable', message: expect.stringContaining('does not exist') } });
+    expect(await call('ceremony.startFromPlan', { planPath: join(dir, 'absent.yaml') })).toMatchObject({
+      ok: false,
+      error: { kind: 'key-unreadable', message: expect.stringContaining('does not exist') },
+    });
   });
 });

@@ -11,21 +11,28 @@ import type { ChannelHandlers } from './handler-registry';
 
 type CeremonyChannel = Extract<keyof ChannelHandlers, `ceremony.${string}`>;
 
-const state = (r: Result<CeremonySnapshot | null>): Result<{ ceremony: CeremonySnapshot | null }> => (r.ok ? ok({ ceremony: r.value }) : r);
+const state = (r: Result<CeremonySnapshot | null>): Result<{ ceremony: CeremonySnapshot | null }> =>
+  r.ok ? ok({ ceremony: r.value }) : r;
 
-export function ceremonyHandlers(ceremony: CeremonySession, session: () => { readonly mode: AppMode; readonly profile: string | null }): Pick<ChannelHandlers, CeremonyChannel> {
+export function ceremonyHandlers(
+  ceremony: CeremonySession,
+  session: () => { readonly mode: AppMode; readonly profile: string | null },
+): Pick<ChannelHandlers, CeremonyChannel> {
   return {
     'ceremony.status': async () => ok({ ceremony: ceremony.snapshot() }),
     'ceremony.startRehearsal': async (setup) => state(await ceremony.startRehearsal(setup)),
-    'ceremony.startFromPlan': async ({ planPath, officerKeysPath }) => state(await ceremony.startFromPlan(planPath, officerKeysPath, session())),
+    'ceremony.startFromPlan': async ({ planPath, officerKeysPath }) =>
+      state(await ceremony.startFromPlan(planPath, officerKeysPath, session())),
     'ceremony.resumable': async () => ok({ journals: await ceremony.resumable() }),
     'ceremony.resume': async ({ id, officerKeysPath }) => state(await ceremony.resume(id, officerKeysPath, session())),
     'ceremony.act': async (event) => state(await ceremony.act(event)),
     'ceremony.retry': async ({ reconnect }) => state(await ceremony.retry(reconnect)),
     'ceremony.inspectShare': async ({ pasted }) => ceremony.inspectShare(pasted),
-    'ceremony.submitShare': async ({ officer, pasted, unlock }) => state(await ceremony.submitShare(officer, pasted, unlock)),
+    'ceremony.submitShare': async ({ officer, pasted, unlock }) =>
+      state(await ceremony.submitShare(officer, pasted, unlock)),
     'ceremony.provideToken': async (input) => state(await ceremony.provideToken(input)),
-    'ceremony.sign': async ({ signer, privateKeyPath, passphrase }) => state(await ceremony.sign(signer, privateKeyPath, passphrase)),
+    'ceremony.sign': async ({ signer, privateKeyPath, passphrase }) =>
+      state(await ceremony.sign(signer, privateKeyPath, passphrase)),
     'ceremony.transcript': async () => {
       const text = await ceremony.transcript();
       return text.ok ? ok({ text: text.value }) : text;

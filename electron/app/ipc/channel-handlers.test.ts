@@ -10,7 +10,13 @@ import type { ConnectionProfile } from '../../../shared/profiles/connection-prof
 import type { FileChoicePurpose } from '../../../shared/ipc/ipc-contract';
 import { openProfileStore } from '../../services/profiles/profile-store';
 import { connectProfile } from '../../services/vault/connect';
-import { createTestPki, json, startTestServer, type TestPki, type TestServer } from '../../../test/support/mtls-test-server';
+import {
+  createTestPki,
+  json,
+  startTestServer,
+  type TestPki,
+  type TestServer,
+} from '../../../test/support/mtls-test-server';
 import { CeremonySession } from '../../services/session/ceremony-session';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
@@ -26,14 +32,25 @@ let files: { ca: string; otherCa: string; cert: string; key: string };
 const rehearsal = createRehearsalHost();
 const chosen: FileChoicePurpose[] = [];
 
-const health = { initialized: true, sealed: false, standby: false, replication_dr_mode: 'secondary', replication_performance_mode: 'disabled', version: '1.17.3+ent', cluster_name: 'dc2', not_in_contract: 'dropped' };
+const health = {
+  initialized: true,
+  sealed: false,
+  standby: false,
+  replication_dr_mode: 'secondary',
+  replication_performance_mode: 'disabled',
+  version: '1.17.3+ent',
+  cluster_name: 'dc2',
+  not_in_contract: 'dropped',
+};
 const dr = {
   mode: 'secondary',
   state: 'stream-wals',
   connection_state: 'ready',
   last_remote_wal: 91,
   known_primary_cluster_addrs: ['https://vault-a:8201'],
-  primaries: [{ api_address: 'https://vault-a:8200', connection_status: 'connected', replication_primary_canary_age_ms: 800 }],
+  primaries: [
+    { api_address: 'https://vault-a:8200', connection_status: 'connected', replication_primary_canary_age_ms: 800 },
+  ],
 };
 
 const invoke = (channel: string, arg: unknown) => registry.invoke(channel, arg, APP);
@@ -48,7 +65,12 @@ const profile = (name: string, caCertPath = files.ca): ConnectionProfile => ({
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'channel-handlers-'));
   pki = await createTestPki();
-  files = { ca: join(dir, 'ca.pem'), otherCa: join(dir, 'other-ca.pem'), cert: join(dir, 'client.pem'), key: join(dir, 'client-key.pem') };
+  files = {
+    ca: join(dir, 'ca.pem'),
+    otherCa: join(dir, 'other-ca.pem'),
+    cert: join(dir, 'client.pem'),
+    key: join(dir, 'client-key.pem'),
+  };
   writeFileSync(files.ca, pki.ca.certPem);
   writeFileSync(files.otherCa, pki.otherCa.certPem);
   writeFileSync(files.cert, pki.client.certPem);
@@ -57,7 +79,8 @@ beforeAll(async () => {
     const path = request.url.split('?')[0];
     if (path === '/v1/sys/health') return json(response, 472, health);
     if (path === '/v1/sys/seal-status') return json(response, 500, { errors: ['internal error'] });
-    if (path === '/v1/sys/replication/status') return json(response, 200, { request_id: 'r-1', data: { dr, performance: { mode: 'disabled' } } });
+    if (path === '/v1/sys/replication/status')
+      return json(response, 200, { request_id: 'r-1', data: { dr, performance: { mode: 'disabled' } } });
     return json(response, 404, { errors: [] });
   });
   registry = createHandlerRegistry(
@@ -76,7 +99,13 @@ beforeAll(async () => {
       openDirectory: async () => null,
       connect: (p) => connectProfile(p, { timeoutMs: 5_000 }),
       rehearsal,
-      ceremony: new CeremonySession({ dataDir: join(dir, 'data'), profiles: openProfileStore(join(dir, 'data')), connect: (p) => connectProfile(p), rehearsal, now: () => new Date() }),
+      ceremony: new CeremonySession({
+        dataDir: join(dir, 'data'),
+        profiles: openProfileStore(join(dir, 'data')),
+        connect: (p) => connectProfile(p),
+        rehearsal,
+        now: () => new Date(),
+      }),
       now: () => new Date('2026-03-01T12:00:00.000Z'),
     }),
     { allowedOrigins: ['app://vault-ceremony'] },
@@ -91,23 +120,43 @@ afterAll(async () => {
 
 describe('channel handlers', () => {
   it('start in rehearsal and switch to a saved profile only', async () => {
-    expect(await invoke('app.info', {})).toEqual({ ok: true, value: { version: '0.1.0', mode: 'rehearsal', profile: null } });
-    expect(await invoke('app.selectMode', { mode: 'live', profile: 'dc2' })).toMatchObject({ ok: false, error: { kind: 'no-such-profile' } });
+    expect(await invoke('app.info', {})).toEqual({
+      ok: true,
+      value: { version: '0.1.0', mode: 'rehearsal', profile: null },
+    });
+    expect(await invoke('app.selectMode', { mode: 'live', profile: 'dc2' })).toMatchObject({
+      ok: false,
+      error: { kind: 'no-such-profile' },
+    });
     expect(await invoke('app.info', {})).toMatchObject({ ok: true, value: { mode: 'rehearsal' } });
   });
 
   it('save, list, select and remove profiles, refusing to remove the one in use', async () => {
     expect(await invoke('profiles.list', {})).toEqual({ ok: true, value: { profiles: [] } });
-    expect(await invoke('profiles.save', { profile: profile('dc2'), replace: false })).toEqual({ ok: true, value: { profile: profile('dc2') } });
-    expect(await invoke('profiles.save', { profile: profile('dc2'), replace: false })).toMatchObject({ ok: false, error: { kind: 'profile-exists' } });
-    expect(await invoke('profiles.save', { profile: { ...profile('bad'), address: 'http://vault:8200' }, replace: false })).toMatchObject({
+    expect(await invoke('profiles.save', { profile: profile('dc2'), replace: false })).toEqual({
+      ok: true,
+      value: { profile: profile('dc2') },
+    });
+    expect(await invoke('profiles.save', { profile: profile('dc2'), replace: false })).toMatchObject({
+      ok: false,
+      error: { kind: 'profile-exists' },
+    });
+    expect(
+      await invoke('profiles.save', { profile: { ...profile('bad'), address: 'http://vault:8200' }, replace: false }),
+    ).toMatchObject({
       ok: false,
       error: { kind: 'bad-argument', message: expect.stringContaining('https://') },
     });
     expect(await invoke('profiles.list', {})).toEqual({ ok: true, value: { profiles: [profile('dc2')] } });
 
-    expect(await invoke('app.selectMode', { mode: 'live', profile: 'dc2' })).toEqual({ ok: true, value: { version: '0.1.0', mode: 'live', profile: 'dc2' } });
-    expect(await invoke('profiles.remove', { name: 'dc2' })).toMatchObject({ ok: false, error: { kind: 'profile-in-use' } });
+    expect(await invoke('app.selectMode', { mode: 'live', profile: 'dc2' })).toEqual({
+      ok: true,
+      value: { version: '0.1.0', mode: 'live', profile: 'dc2' },
+    });
+    expect(await invoke('profiles.remove', { name: 'dc2' })).toMatchObject({
+      ok: false,
+      error: { kind: 'profile-in-use' },
+    });
     await invoke('app.selectMode', { mode: 'rehearsal' });
     expect(await invoke('profiles.remove', { name: 'dc2' })).toEqual({ ok: true, value: { name: 'dc2' } });
     expect(await invoke('profiles.list', {})).toEqual({ ok: true, value: { profiles: [] } });
@@ -115,7 +164,10 @@ describe('channel handlers', () => {
 
   it('imports a profile from VAULT_* variables without saving it or taking the token', async () => {
     const imported = await invoke('profiles.importFromEnv', { name: 'from-env' });
-    expect(imported).toEqual({ ok: true, value: { profile: { ...profile('from-env'), caCertPath: join(dir, 'ca.pem') } } });
+    expect(imported).toEqual({
+      ok: true,
+      value: { profile: { ...profile('from-env'), caCertPath: join(dir, 'ca.pem') } },
+    });
     expect(JSON.stringify(imported)).not.toContain('hvs.');
     expect(await invoke('profiles.list', {})).toEqual({ ok: true, value: { profiles: [] } });
   });
@@ -126,7 +178,16 @@ describe('channel handlers', () => {
       value: {
         profile: 'dc2',
         address: server.address,
-        health: { status: 472, initialized: true, sealed: false, standby: false, replication_dr_mode: 'secondary', replication_performance_mode: 'disabled', version: '1.17.3+ent', cluster_name: 'dc2' },
+        health: {
+          status: 472,
+          initialized: true,
+          sealed: false,
+          standby: false,
+          replication_dr_mode: 'secondary',
+          replication_performance_mode: 'disabled',
+          version: '1.17.3+ent',
+          cluster_name: 'dc2',
+        },
       },
     });
     const untrusted = await invoke('profiles.test', { profile: profile('wrong-ca', files.otherCa) });
@@ -152,7 +213,10 @@ describe('channel handlers', () => {
       },
     });
     expect(JSON.stringify(result)).not.toContain('not_in_contract');
-    expect(await invoke('replication.status', { target: { kind: 'profile', name: 'nope' } })).toMatchObject({ ok: false, error: { kind: 'no-such-profile' } });
+    expect(await invoke('replication.status', { target: { kind: 'profile', name: 'nope' } })).toMatchObject({
+      ok: false,
+      error: { kind: 'no-such-profile' },
+    });
   });
 
   it('offers the rehearsal Vault’s clusters in rehearsal and the saved profiles when live', async () => {
@@ -163,7 +227,11 @@ describe('channel handlers', () => {
       ok: true,
       value: {
         targets: [
-          { target: { kind: 'rehearsal', cluster: 'dr-secondary' }, label: 'Rehearsal DR secondary', address: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) },
+          {
+            target: { kind: 'rehearsal', cluster: 'dr-secondary' },
+            label: 'Rehearsal DR secondary',
+            address: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
+          },
           { target: { kind: 'rehearsal', cluster: 'primary' }, label: 'Rehearsal primary' },
         ],
       },
@@ -188,7 +256,13 @@ describe('channel handlers', () => {
       },
     });
     const primary = await invoke('replication.status', { target: { kind: 'rehearsal', cluster: 'primary' } });
-    expect(primary).toMatchObject({ ok: true, value: { replication: { ok: true, value: { dr: { mode: 'primary' } } }, health: { ok: true, value: { status: 200 } } } });
+    expect(primary).toMatchObject({
+      ok: true,
+      value: {
+        replication: { ok: true, value: { dr: { mode: 'primary' } } },
+        health: { ok: true, value: { status: 200 } },
+      },
+    });
   });
 
   it('asks the injected file chooser, passing on a cancel as null', async () => {

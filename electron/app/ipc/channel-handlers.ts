@@ -4,7 +4,12 @@
  * the browser tests exercise the very handlers the app runs.
  */
 import { profileFromVaultEnv, type ConnectionProfile } from '../../../shared/profiles/connection-profile';
-import type { AppMode, ClusterTarget, DirectoryChoicePurpose, FileChoicePurpose } from '../../../shared/ipc/ipc-contract';
+import type {
+  AppMode,
+  ClusterTarget,
+  DirectoryChoicePurpose,
+  FileChoicePurpose,
+} from '../../../shared/ipc/ipc-contract';
 import type { HealthSummary, ReplicationOverview } from '../../../shared/replication/replication-overview';
 import { err, ok, type AppError, type Result } from '../../../shared/result';
 import type { ProfileStore } from '../../services/profiles/profile-store';
@@ -41,11 +46,19 @@ function healthSummary(answer: VaultAnswer<Health>): HealthSummary {
 }
 
 /** Keeps kind and message only: a VaultError's other fields (status, Vault's texts) stay here. */
-function section<T, U>(result: VaultResult<T>, view: (answer: VaultAnswer<T>) => U): { ok: true; value: U } | { ok: false; error: AppError } {
-  return result.ok ? { ok: true, value: view(result.value) } : { ok: false, error: { kind: result.error.kind, message: result.error.message } };
+function section<T, U>(
+  result: VaultResult<T>,
+  view: (answer: VaultAnswer<T>) => U,
+): { ok: true; value: U } | { ok: false; error: AppError } {
+  return result.ok
+    ? { ok: true, value: view(result.value) }
+    : { ok: false, error: { kind: result.error.kind, message: result.error.message } };
 }
 
-async function withClient<T>(connect: () => Promise<Result<VaultClient>>, use: (client: VaultClient) => Promise<Result<T>>): Promise<Result<T>> {
+async function withClient<T>(
+  connect: () => Promise<Result<VaultClient>>,
+  use: (client: VaultClient) => Promise<Result<T>>,
+): Promise<Result<T>> {
   const client = await connect();
   if (!client.ok) return client;
   try {
@@ -76,7 +89,11 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     if (!clusters.ok) return clusters;
     const found = clusters.value.find((c) => c.cluster === target.cluster);
     if (!found) return err('no-such-cluster', `The rehearsal Vault has no ${target.cluster} cluster.`);
-    return ok({ label: found.label, address: found.address, connect: (token?: string) => services.rehearsal.connect(target.cluster, token) });
+    return ok({
+      label: found.label,
+      address: found.address,
+      connect: (token?: string) => services.rehearsal.connect(target.cluster, token),
+    });
   }
 
   async function rehearsalRootToken(): Promise<Result<string>> {
@@ -110,7 +127,10 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
 
     'profiles.remove': async ({ name }) => {
       if (session.profile === name) {
-        return err('profile-in-use', `Profile '${name}' is the one this session works against; choose another target on the Start screen before removing it.`);
+        return err(
+          'profile-in-use',
+          `Profile '${name}' is the one this session works against; choose another target on the Start screen before removing it.`,
+        );
       }
       const removed = await services.profiles.remove(name);
       return removed.ok ? ok({ name }) : removed;
@@ -122,21 +142,36 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     },
 
     'profiles.test': async ({ profile }) =>
-      withClient(() => services.connect(profile), async (client) => {
-        const health = await client.health();
-        if (!health.ok) return err(health.error.kind, health.error.message);
-        return ok({ profile: profile.name, address: profile.address, health: healthSummary(health.value) });
-      }),
+      withClient(
+        () => services.connect(profile),
+        async (client) => {
+          const health = await client.health();
+          if (!health.ok) return err(health.error.kind, health.error.message);
+          return ok({ profile: profile.name, address: profile.address, health: healthSummary(health.value) });
+        },
+      ),
 
     'replication.targets': async () => {
       if (session.mode === 'rehearsal') {
         const clusters = await services.rehearsal.clusters();
         if (!clusters.ok) return clusters;
-        return ok({ targets: clusters.value.map((c) => ({ target: { kind: 'rehearsal' as const, cluster: c.cluster }, label: c.label, address: c.address })) });
+        return ok({
+          targets: clusters.value.map((c) => ({
+            target: { kind: 'rehearsal' as const, cluster: c.cluster },
+            label: c.label,
+            address: c.address,
+          })),
+        });
       }
       const listed = await services.profiles.list();
       if (!listed.ok) return listed;
-      return ok({ targets: listed.value.map((p) => ({ target: { kind: 'profile' as const, name: p.name }, label: p.name, address: p.address })) });
+      return ok({
+        targets: listed.value.map((p) => ({
+          target: { kind: 'profile' as const, name: p.name },
+          label: p.name,
+          address: p.address,
+        })),
+      });
     },
 
     'replication.status': async ({ target }) => {
@@ -145,7 +180,11 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
       const { label, address, connect } = resolved.value;
       return withClient(connect, async (client): Promise<Result<ReplicationOverview>> => {
         // Asked side by side and reported one by one: a DR secondary may answer some and refuse others.
-        const [replication, health, seal] = await Promise.all([client.replicationStatus(), client.health(), client.sealStatus()]);
+        const [replication, health, seal] = await Promise.all([
+          client.replicationStatus(),
+          client.health(),
+          client.sealStatus(),
+        ]);
         return ok({
           label,
           address,

@@ -42,7 +42,15 @@ describe('handler registry', () => {
     const named = await registry.invoke('fs.readFile', {}, APP);
     expect(named).toMatchObject({ ok: false, error: { kind: 'unknown-channel' } });
     expect(!named.ok && named.error.message).toContain('"fs.readFile"');
-    for (const channel of ['__proto__', 'toString', 'constructor', 42, null, { toString: () => 'app.info' }, SECRET + '\n']) {
+    for (const channel of [
+      '__proto__',
+      'toString',
+      'constructor',
+      42,
+      null,
+      { toString: () => 'app.info' },
+      SECRET + '\n',
+    ]) {
       const result = await registry.invoke(channel, {}, APP);
       expect(result).toMatchObject({ ok: false, error: { kind: 'unknown-channel' } });
       expect(JSON.stringify(result)).not.toContain(SECRET);
@@ -98,14 +106,19 @@ describe('handler registry', () => {
       expect(result, JSON.stringify(sender)).toMatchObject({ ok: false, error: { kind: 'forbidden-sender' } });
     }
     expect(calls).toEqual([]);
-    expect((await registry.invoke('app.info', {}, { url: 'http://127.0.0.1:4173/index.html', isMainFrame: true })).ok).toBe(true);
+    expect(
+      (await registry.invoke('app.info', {}, { url: 'http://127.0.0.1:4173/index.html', isMainFrame: true })).ok,
+    ).toBe(true);
   });
 
   it('checks the sender before the channel, so a foreign frame learns nothing about channels', async () => {
     const { handlers: h } = handlers({});
     const registry = createHandlerRegistry(h, { allowedOrigins: ['app://vault-ceremony'] });
     const foreign = { url: 'https://attacker.example/', isMainFrame: true };
-    expect(await registry.invoke('no.such', {}, foreign)).toMatchObject({ ok: false, error: { kind: 'forbidden-sender' } });
+    expect(await registry.invoke('no.such', {}, foreign)).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden-sender' },
+    });
   });
 
   it('turns a thrown exception into an internal error with no message or stack, and logs only its frames', async () => {
@@ -120,7 +133,10 @@ describe('handler registry', () => {
       async () => Promise.reject(SECRET),
     ]) {
       const { handlers: h } = handlers({ 'app.info': thrower as never });
-      const registry = createHandlerRegistry(h, { allowedOrigins: ['app://vault-ceremony'], onFault: (f) => faults.push(f) });
+      const registry = createHandlerRegistry(h, {
+        allowedOrigins: ['app://vault-ceremony'],
+        onFault: (f) => faults.push(f),
+      });
       const result = await registry.invoke('app.info', {}, APP);
       expect(result).toMatchObject({ ok: false, error: { kind: 'internal' } });
       expect(JSON.stringify(result)).not.toContain(SECRET);
@@ -153,10 +169,22 @@ describe('handler registry', () => {
       'dialog.openFile': async () => ok({ path: 42 }) as never,
       'app.selectMode': async () => 'not a result' as never,
     });
-    const registry = createHandlerRegistry(h, { allowedOrigins: ['app://vault-ceremony'], onFault: (f) => faults.push(f) });
-    expect(await registry.invoke('app.info', {}, APP)).toEqual({ ok: true, value: { version: '1', mode: 'live', profile: 'dc2' } });
-    expect(await registry.invoke('dialog.openFile', { purpose: 'ca-bundle' }, APP)).toMatchObject({ ok: false, error: { kind: 'internal' } });
-    expect(await registry.invoke('app.selectMode', { mode: 'rehearsal' }, APP)).toMatchObject({ ok: false, error: { kind: 'internal' } });
+    const registry = createHandlerRegistry(h, {
+      allowedOrigins: ['app://vault-ceremony'],
+      onFault: (f) => faults.push(f),
+    });
+    expect(await registry.invoke('app.info', {}, APP)).toEqual({
+      ok: true,
+      value: { version: '1', mode: 'live', profile: 'dc2' },
+    });
+    expect(await registry.invoke('dialog.openFile', { purpose: 'ca-bundle' }, APP)).toMatchObject({
+      ok: false,
+      error: { kind: 'internal' },
+    });
+    expect(await registry.invoke('app.selectMode', { mode: 'rehearsal' }, APP)).toMatchObject({
+      ok: false,
+      error: { kind: 'internal' },
+    });
     expect(faults.map((f) => f.reason)).toEqual(['value-outside-contract', 'value-outside-contract']);
   });
 
@@ -169,11 +197,16 @@ describe('handler registry', () => {
       fc.record({ url: fc.oneof(fc.webUrl(), fc.string()), isMainFrame: fc.boolean() }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constantFrom(...channelNames), fc.anything()), fc.anything(), sender, async (channel, arg, from) => {
-        const result = await registry.invoke(channel, arg, from);
-        expect(typeof result.ok).toBe('boolean');
-        if (!result.ok) expect(typeof result.error.message).toBe('string');
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(...channelNames), fc.anything()),
+        fc.anything(),
+        sender,
+        async (channel, arg, from) => {
+          const result = await registry.invoke(channel, arg, from);
+          expect(typeof result.ok).toBe('boolean');
+          if (!result.ok) expect(typeof result.error.message).toBe('string');
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -105,11 +105,17 @@ export function createHandlerRegistry(handlers: ChannelHandlers, options: Regist
           );
         }
         if (!isChannelName(channel)) {
-          return failure('unknown-channel', `The main process has no channel named ${describeChannel(channel)}; this build of the app is inconsistent, so reinstall it.`);
+          return failure(
+            'unknown-channel',
+            `The main process has no channel named ${describeChannel(channel)}; this build of the app is inconsistent, so reinstall it.`,
+          );
         }
         const arg = ipcContract[channel].arg.safeParse(rawArg);
         if (!arg.success) {
-          return failure('bad-argument', `"${channel}" was called with an argument the contract does not allow (${describeIssues(arg.error.issues)}); nothing was changed.`);
+          return failure(
+            'bad-argument',
+            `"${channel}" was called with an argument the contract does not allow (${describeIssues(arg.error.issues)}); nothing was changed.`,
+          );
         }
         return await run(channel, arg.data);
       } catch {

@@ -28,7 +28,9 @@ const rehearsal = createRehearsalHost();
 const run = (arg: ArgIn<'operations.run'>) => registry.invoke('operations.run', arg, APP);
 const drMode = async (cluster: 'primary' | 'dr-secondary') => {
   const status = await registry.invoke('replication.status', { target: { kind: 'rehearsal', cluster } }, APP);
-  const value = status.ok ? (status.value as { replication: { ok: boolean; value?: { dr: { mode: string; known_secondaries?: string[] } } } }) : undefined;
+  const value = status.ok
+    ? (status.value as { replication: { ok: boolean; value?: { dr: { mode: string; known_secondaries?: string[] } } } })
+    : undefined;
   return value?.replication.value?.dr;
 };
 
@@ -44,7 +46,13 @@ beforeAll(async () => {
       openDirectory: async () => null,
       connect: (profile, options) => connectProfile(profile, { ...options, timeoutMs: 5_000 }),
       rehearsal,
-      ceremony: new CeremonySession({ dataDir: join(dir, 'data'), profiles: openProfileStore(join(dir, 'data')), connect: (p) => connectProfile(p), rehearsal, now: () => new Date() }),
+      ceremony: new CeremonySession({
+        dataDir: join(dir, 'data'),
+        profiles: openProfileStore(join(dir, 'data')),
+        connect: (p) => connectProfile(p),
+        rehearsal,
+        now: () => new Date(),
+      }),
     }),
     { allowedOrigins: ['app://vault-ceremony'] },
   );
@@ -57,10 +65,19 @@ afterAll(async () => {
 
 describe('operations.run', () => {
   it('creates a secondary activation token, handed back once, with Vault’s answer redacted', async () => {
-    const result = await run({ target: PRIMARY, request: { operation: 'secondary-token', replication: 'dr', id: 'dc3', ttl: '30m' }, auth: ROOT });
+    const result = await run({
+      target: PRIMARY,
+      request: { operation: 'secondary-token', replication: 'dr', id: 'dc3', ttl: '30m' },
+      auth: ROOT,
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const outcome = result.value as { activationToken: { id: string; token: string; wrapped: boolean; ttlSeconds: number }; data: unknown; path: string; status: number };
+    const outcome = result.value as {
+      activationToken: { id: string; token: string; wrapped: boolean; ttlSeconds: number };
+      data: unknown;
+      path: string;
+      status: number;
+    };
     expect(outcome.activationToken).toMatchObject({ id: 'dc3', wrapped: true, ttlSeconds: 1800 });
     expect(outcome.activationToken.token.length).toBeGreaterThan(20);
     expect(outcome.path).toBe('sys/replication/dr/primary/secondary-token');
@@ -72,15 +89,25 @@ describe('operations.run', () => {
   });
 
   it('refuses a destructive operation that is not confirmed with the cluster’s name, sending nothing', async () => {
-    const revoke = { target: PRIMARY, request: { operation: 'revoke-secondary', replication: 'dr', id: 'dc3' }, auth: ROOT } as const;
+    const revoke = {
+      target: PRIMARY,
+      request: { operation: 'revoke-secondary', replication: 'dr', id: 'dc3' },
+      auth: ROOT,
+    } as const;
     for (const confirmation of [undefined, '', 'primary', 'rehearsal dr-secondary']) {
       const refused = await run({ ...revoke, ...(confirmation === undefined ? {} : { confirmation }) });
-      expect(refused).toMatchObject({ ok: false, error: { kind: 'not-confirmed', message: expect.stringContaining("type 'rehearsal primary'") } });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { kind: 'not-confirmed', message: expect.stringContaining("type 'rehearsal primary'") },
+      });
     }
     expect((await drMode('primary'))?.known_secondaries).toContain('dc3');
 
     const revoked = await run({ ...revoke, confirmation: 'rehearsal primary' });
-    expect(revoked).toMatchObject({ ok: true, value: { operation: 'revoke-secondary', status: expect.any(Number), activationToken: null } });
+    expect(revoked).toMatchObject({
+      ok: true,
+      value: { operation: 'revoke-secondary', status: expect.any(Number), activationToken: null },
+    });
     expect((await drMode('primary'))?.known_secondaries ?? []).not.toContain('dc3');
   });
 
@@ -91,23 +118,45 @@ describe('operations.run', () => {
       auth: ROOT,
       confirmation: 'rehearsal dr-secondary',
     });
-    expect(drOnly).toMatchObject({ ok: false, error: { kind: 'wrong-authorisation', message: expect.stringContaining('DR operation token') } });
+    expect(drOnly).toMatchObject({
+      ok: false,
+      error: { kind: 'wrong-authorisation', message: expect.stringContaining('DR operation token') },
+    });
     const vaultToken = await run({
       target: SECONDARY,
-      request: { operation: 'update-primary', replication: 'dr', using: { method: 'addrs', updatePrimaryAddrs: ['https://127.0.0.1:8201'] } },
+      request: {
+        operation: 'update-primary',
+        replication: 'dr',
+        using: { method: 'addrs', updatePrimaryAddrs: ['https://127.0.0.1:8201'] },
+      },
       auth: { kind: 'vault-token', token: 'hvs.abcdefghijklmnopqrstuvwx' },
       confirmation: 'rehearsal dr-secondary',
     });
     expect(vaultToken).toMatchObject({ ok: false, error: { kind: 'wrong-authorisation' } });
-    const rootOnLive = await run({ target: { kind: 'profile', name: 'dc2' }, request: { operation: 'demote', replication: 'dr' }, auth: ROOT, confirmation: 'dc2' });
-    expect(rootOnLive).toMatchObject({ ok: false, error: { kind: 'wrong-authorisation', message: expect.stringContaining('only in rehearsal') } });
+    const rootOnLive = await run({
+      target: { kind: 'profile', name: 'dc2' },
+      request: { operation: 'demote', replication: 'dr' },
+      auth: ROOT,
+      confirmation: 'dc2',
+    });
+    expect(rootOnLive).toMatchObject({
+      ok: false,
+      error: { kind: 'wrong-authorisation', message: expect.stringContaining('only in rehearsal') },
+    });
     expect((await drMode('dr-secondary'))?.mode).toBe('secondary');
   });
 
   it("shows Vault's refusal, with the token it was sent never quoted", async () => {
     const token = 'hvs.NotARealTokenButWellFormed';
-    const refused = await run({ target: PRIMARY, request: { operation: 'secondary-token', replication: 'dr', id: 'dc4', ttl: '30m' }, auth: { kind: 'vault-token', token } });
-    expect(refused).toMatchObject({ ok: false, error: { kind: 'vault-error', message: expect.stringContaining('permission denied') } });
+    const refused = await run({
+      target: PRIMARY,
+      request: { operation: 'secondary-token', replication: 'dr', id: 'dc4', ttl: '30m' },
+      auth: { kind: 'vault-token', token },
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { kind: 'vault-error', message: expect.stringContaining('permission denied') },
+    });
     expect(JSON.stringify(refused)).not.toContain(token);
     const badDrToken = await run({
       target: SECONDARY,
@@ -121,16 +170,40 @@ describe('operations.run', () => {
   });
 
   it('refuses malformed requests at the contract, naming the field', async () => {
-    const badId = await run({ target: PRIMARY, request: { operation: 'secondary-token', replication: 'dr', id: 'https://dc3', ttl: '30m' }, auth: ROOT });
-    expect(badId).toMatchObject({ ok: false, error: { kind: 'bad-argument', message: expect.stringContaining('request.id: the secondary id must be') } });
-    const extra = await registry.invoke('operations.run', { target: PRIMARY, request: { operation: 'demote', replication: 'dr', force: true }, auth: ROOT, confirmation: 'rehearsal primary' }, APP);
+    const badId = await run({
+      target: PRIMARY,
+      request: { operation: 'secondary-token', replication: 'dr', id: 'https://dc3', ttl: '30m' },
+      auth: ROOT,
+    });
+    expect(badId).toMatchObject({
+      ok: false,
+      error: { kind: 'bad-argument', message: expect.stringContaining('request.id: the secondary id must be') },
+    });
+    const extra = await registry.invoke(
+      'operations.run',
+      {
+        target: PRIMARY,
+        request: { operation: 'demote', replication: 'dr', force: true },
+        auth: ROOT,
+        confirmation: 'rehearsal primary',
+      },
+      APP,
+    );
     expect(extra).toMatchObject({ ok: false, error: { kind: 'bad-argument' } });
     expect((await drMode('primary'))?.mode).toBe('primary');
   });
 
   it('demotes the primary once confirmed, and reports what Vault said', async () => {
-    const demoted = await run({ target: PRIMARY, request: { operation: 'demote', replication: 'dr' }, auth: ROOT, confirmation: ' rehearsal primary ' });
-    expect(demoted).toMatchObject({ ok: true, value: { operation: 'demote', label: 'Rehearsal primary', path: 'sys/replication/dr/primary/demote' } });
+    const demoted = await run({
+      target: PRIMARY,
+      request: { operation: 'demote', replication: 'dr' },
+      auth: ROOT,
+      confirmation: ' rehearsal primary ',
+    });
+    expect(demoted).toMatchObject({
+      ok: true,
+      value: { operation: 'demote', label: 'Rehearsal primary', path: 'sys/replication/dr/primary/demote' },
+    });
     expect((await drMode('primary'))?.mode).toBe('secondary');
   });
 });

@@ -47,7 +47,10 @@ export function operationHandlers(services: OperationServices): Pick<ChannelHand
       const title = operationTitle(operation, replication);
       const expected = confirmationName(target);
       if (OPERATIONS[operation].destructive && confirmation?.trim() !== expected)
-        return err('not-confirmed', `${title} cannot be undone from here: type '${expected}' to confirm it. Nothing was sent to Vault.`);
+        return err(
+          'not-confirmed',
+          `${title} cannot be undone from here: type '${expected}' to confirm it. Nothing was sent to Vault.`,
+        );
 
       const token = await tokenFor(services, target, operation, replication, auth, title);
       if (!token.ok) return token;
@@ -57,7 +60,11 @@ export function operationHandlers(services: OperationServices): Pick<ChannelHand
       const client = await resolved.value.connect(token.value.kind === 'vault-token' ? token.value.token : undefined);
       if (!client.ok) return client;
       try {
-        const answer = await perform(client.value, request, token.value.kind === 'dr-operation-token' ? token.value.token : '');
+        const answer = await perform(
+          client.value,
+          request,
+          token.value.kind === 'dr-operation-token' ? token.value.token : '',
+        );
         if (!answer.ok) return err(answer.error.kind, answer.error.message);
         const { status, requestId, warnings, data, activationToken } = answer.value;
         return ok({
@@ -91,9 +98,15 @@ async function tokenFor(
   const needed = operationAuth(operation, replication);
   if (auth.kind === 'rehearsal-root-token') {
     if (target.kind !== 'rehearsal')
-      return err('wrong-authorisation', `The rehearsal root token exists only in rehearsal; ${title} on '${target.name}' needs your own Vault token. Nothing was sent.`);
+      return err(
+        'wrong-authorisation',
+        `The rehearsal root token exists only in rehearsal; ${title} on '${target.name}' needs your own Vault token. Nothing was sent.`,
+      );
     if (needed !== 'vault-token')
-      return err('wrong-authorisation', `${title} is authorised by a DR operation token, not a Vault token: enter the DR operation token. Nothing was sent.`);
+      return err(
+        'wrong-authorisation',
+        `${title} is authorised by a DR operation token, not a Vault token: enter the DR operation token. Nothing was sent.`,
+      );
     const root = await services.rehearsalRootToken();
     return root.ok ? ok({ kind: 'vault-token', token: root.value }) : root;
   }
@@ -107,11 +120,17 @@ async function tokenFor(
   return ok({ kind: auth.kind, token: auth.token });
 }
 
-async function perform(client: VaultClient, request: OperationRequest, drOperationToken: string): Promise<{ ok: true; value: Answer } | { ok: false; error: VaultError }> {
+async function perform(
+  client: VaultClient,
+  request: OperationRequest,
+  drOperationToken: string,
+): Promise<{ ok: true; value: Answer } | { ok: false; error: VaultError }> {
   const side = request.replication === 'dr' ? client.dr : client.performance;
   switch (request.operation) {
     case 'enable-primary':
-      return side.primary.enable(request.primaryClusterAddr === undefined ? {} : { primaryClusterAddr: request.primaryClusterAddr });
+      return side.primary.enable(
+        request.primaryClusterAddr === undefined ? {} : { primaryClusterAddr: request.primaryClusterAddr },
+      );
     case 'secondary-token': {
       const answer = await side.primary.secondaryToken({ id: request.id, ttl: request.ttl });
       if (!answer.ok) return answer;
@@ -120,7 +139,10 @@ async function perform(client: VaultClient, request: OperationRequest, drOperati
         ok: true,
         value: {
           ...answer.value,
-          data: { wrap_info: wrapped ? { token, ttl: ttl ?? null, accessor: accessor ?? null } : null, data: wrapped ? null : { token } },
+          data: {
+            wrap_info: wrapped ? { token, ttl: ttl ?? null, accessor: accessor ?? null } : null,
+            data: wrapped ? null : { token },
+          },
           activationToken: { id: request.id, token, wrapped, ttlSeconds: ttl ?? null },
         },
       };
@@ -141,12 +163,19 @@ async function perform(client: VaultClient, request: OperationRequest, drOperati
       const using = request.using;
       const options =
         using.method === 'token'
-          ? { token: using.activationToken, ...(using.primaryApiAddr === undefined ? {} : { primaryApiAddr: using.primaryApiAddr }) }
+          ? {
+              token: using.activationToken,
+              ...(using.primaryApiAddr === undefined ? {} : { primaryApiAddr: using.primaryApiAddr }),
+            }
           : { updatePrimaryAddrs: using.updatePrimaryAddrs };
-      return request.replication === 'dr' ? client.dr.secondary.updatePrimary({ ...options, drOperationToken }) : client.performance.secondary.updatePrimary(options);
+      return request.replication === 'dr'
+        ? client.dr.secondary.updatePrimary({ ...options, drOperationToken })
+        : client.performance.secondary.updatePrimary(options);
     }
     case 'disable-secondary':
-      return request.replication === 'dr' ? client.dr.secondary.disable({ drOperationToken }) : client.performance.secondary.disable();
+      return request.replication === 'dr'
+        ? client.dr.secondary.disable({ drOperationToken })
+        : client.performance.secondary.disable();
   }
 }
 

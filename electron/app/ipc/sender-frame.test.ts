@@ -3,8 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { senderFrameOf } from './sender-frame';
 
 /** WebFrameMain exists only inside Electron; these carry just the members senderFrameOf reads. */
-function frame(url: string, parent: object | null, state: { destroyed?: boolean; detached?: boolean } = {}): WebFrameMain {
-  return { url, parent, isDestroyed: () => state.destroyed ?? false, detached: state.detached ?? false } as unknown as WebFrameMain;
+function frame(
+  url: string,
+  parent: object | null,
+  state: { destroyed?: boolean; detached?: boolean } = {},
+): WebFrameMain {
+  return {
+    url,
+    parent,
+    isDestroyed: () => state.destroyed ?? false,
+    detached: state.detached ?? false,
+  } as unknown as WebFrameMain;
 }
 
 const eventFrom = (senderFrame: WebFrameMain | null) => ({ senderFrame }) as Pick<IpcMainInvokeEvent, 'senderFrame'>;

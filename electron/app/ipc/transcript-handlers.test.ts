@@ -21,7 +21,9 @@ const open = (dir: string) => registry.invoke('transcript.open', { dir }, APP);
 beforeAll(async () => {
   bundle = await makeBundle(await threeSigners());
   // Only this channel is exercised; the rest of the registry is not reached.
-  registry = createHandlerRegistry(transcriptHandlers() as ChannelHandlers, { allowedOrigins: ['app://vault-ceremony'] });
+  registry = createHandlerRegistry(transcriptHandlers() as ChannelHandlers, {
+    allowedOrigins: ['app://vault-ceremony'],
+  });
 });
 afterAll(() => bundle.dispose());
 
@@ -31,8 +33,24 @@ describe('transcript.open', () => {
     const result = await open(bundle.dir);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const value = result.value as { valid: boolean; signatures: unknown[]; transcript: string; ceremonyId: string; rehearsal: boolean; events: number; head: string; problems: unknown[] };
-    expect(value).toMatchObject({ valid: true, ceremonyId: 'dc2-2025-01-31', rehearsal: true, events: expected.events, head: expected.head, problems: [] });
+    const value = result.value as {
+      valid: boolean;
+      signatures: unknown[];
+      transcript: string;
+      ceremonyId: string;
+      rehearsal: boolean;
+      events: number;
+      head: string;
+      problems: unknown[];
+    };
+    expect(value).toMatchObject({
+      valid: true,
+      ceremonyId: 'dc2-2025-01-31',
+      rehearsal: true,
+      events: expected.events,
+      head: expected.head,
+      problems: [],
+    });
     expect(value.signatures).toEqual(expected.signatures.map((s) => ({ ...s })));
     expect(value.signatures.map((s) => (s as { signer: string }).signer)).toEqual(['alice', 'bob', 'carol']);
     expect(value.transcript).toContain(expected.head!);
@@ -44,15 +62,30 @@ describe('transcript.open', () => {
     cpSync(bundle.dir, tampered, { recursive: true });
     appendFileSync(join(tampered, 'journal.jsonl'), '{"seq":99}\n');
     const result = await open(tampered);
-    expect(result).toMatchObject({ ok: true, value: { valid: false, problems: [expect.objectContaining({ kind: 'journal-invalid' })] } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { valid: false, problems: [expect.objectContaining({ kind: 'journal-invalid' })] },
+    });
     expect(result.ok && (result.value as { transcript: string }).transcript).toContain('dc2-2025-01-31');
   });
 
   it('names a missing folder, a file and a relative path, instead of reporting an empty bundle', async () => {
-    expect(await open(join(bundle.root, 'absent'))).toMatchObject({ ok: false, error: { kind: 'not-a-folder', message: expect.stringContaining('does not exist') } });
+    expect(await open(join(bundle.root, 'absent'))).toMatchObject({
+      ok: false,
+      error: { kind: 'not-a-folder', message: expect.stringContaining('does not exist') },
+    });
     const file = join(bundle.root, 'a-file');
     writeFileSync(file, 'x');
-    expect(await open(file)).toMatchObject({ ok: false, error: { kind: 'not-a-folder', message: expect.stringContaining('choose the folder that holds transcript.txt.asc') } });
-    expect(await open('bundle')).toMatchObject({ ok: false, error: { kind: 'bad-argument', message: expect.stringContaining('full path') } });
+    expect(await open(file)).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'not-a-folder',
+        message: expect.stringContaining('choose the folder that holds transcript.txt.asc'),
+      },
+    });
+    expect(await open('bundle')).toMatchObject({
+      ok: false,
+      error: { kind: 'bad-argument', message: expect.stringContaining('full path') },
+    });
   });
 });

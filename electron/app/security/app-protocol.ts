@@ -17,7 +17,14 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 /** For `protocol.registerSchemesAsPrivileged`: a standard, secure origin, with nothing extra allowed. */
 export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
-  privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false, bypassCSP: false },
+  privileges: {
+    standard: true,
+    secure: true,
+    supportFetchAPI: false,
+    corsEnabled: false,
+    stream: false,
+    bypassCSP: false,
+  },
 } as const;
 
 /** Only what a Vite build emits; anything else is refused rather than served as a guess. */
@@ -55,7 +62,10 @@ export function rendererHeaders(contentType: string): Readonly<Record<string, st
  * Reads the file a URL path names under `rendererDir` (an absolute path). The path is the
  * URL's pathname, still percent-encoded; "/" means index.html.
  */
-export async function readRendererFile(rendererDir: string, urlPathname: string): Promise<Result<RendererFile, RendererFileError>> {
+export async function readRendererFile(
+  rendererDir: string,
+  urlPathname: string,
+): Promise<Result<RendererFile, RendererFileError>> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPathname);

@@ -64,7 +64,9 @@ function only<T>(values: unknown[] | undefined): T {
 }
 
 function filterDecision(r: ReturnType<typeof installedSession>, url: string, resourceType = 'xhr'): boolean {
-  const listener = only<(details: unknown, callback: (response: { cancel: boolean }) => void) => void>(r.calls.get('beforeRequest'));
+  const listener = only<(details: unknown, callback: (response: { cancel: boolean }) => void) => void>(
+    r.calls.get('beforeRequest'),
+  );
   let cancel: boolean | undefined;
   listener({ url, resourceType }, (response) => (cancel = response.cancel));
   expect(cancel).toBeTypeOf('boolean');
@@ -82,7 +84,12 @@ function sourceFiles(dir: string): string[] {
 describe('Electron security checklist', () => {
   it('1, 18: loads only its own content, over a custom secure scheme rather than file://', () => {
     expect(APP_ENTRY_URL).toBe('app://vault-ceremony/index.html');
-    expect(APP_SCHEME_PRIVILEGES.privileges).toMatchObject({ standard: true, secure: true, bypassCSP: false, corsEnabled: false });
+    expect(APP_SCHEME_PRIVILEGES.privileges).toMatchObject({
+      standard: true,
+      secure: true,
+      bypassCSP: false,
+      corsEnabled: false,
+    });
     const session = installedSession();
     expect(filterDecision(session, 'app://vault-ceremony/assets/index.js', 'script')).toBe(true);
     for (const url of [
@@ -118,10 +125,23 @@ describe('Electron security checklist', () => {
 
   it('5: every permission request and check is refused', () => {
     const session = installedSession();
-    const request = only<(wc: unknown, permission: string, callback: (granted: boolean) => void) => void>(session.calls.get('permissionRequest'));
+    const request = only<(wc: unknown, permission: string, callback: (granted: boolean) => void) => void>(
+      session.calls.get('permissionRequest'),
+    );
     const check = only<(wc: unknown, permission: string) => boolean>(session.calls.get('permissionCheck'));
     const device = only<(details: unknown) => boolean>(session.calls.get('devicePermission'));
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'hid', 'usb', 'serial', 'fullscreen', 'unknown']) {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'openExternal',
+      'hid',
+      'usb',
+      'serial',
+      'fullscreen',
+      'unknown',
+    ]) {
       const answers: boolean[] = [];
       request(null, permission, (granted) => answers.push(granted));
       expect(answers, permission).toEqual([false]);
@@ -133,7 +153,8 @@ describe('Electron security checklist', () => {
   it('5 (continued): downloads never start and spellchecking (which downloads dictionaries) is off', () => {
     const session = installedSession();
     const download = fakeEvent();
-    for (const listener of session.listeners.get('will-download') ?? []) (listener as (e: typeof download) => void)(download);
+    for (const listener of session.listeners.get('will-download') ?? [])
+      (listener as (e: typeof download) => void)(download);
     expect(download.prevented).toBe(true);
     expect(session.calls.get('spellChecker')).toEqual([false]);
     expect(prefs.spellcheck).toBe(false);
@@ -173,7 +194,8 @@ describe('Electron security checklist', () => {
     expect(prefs.webviewTag).toBe(false);
     const contents = installedContents();
     const event = fakeEvent();
-    for (const listener of contents.listeners.get('will-attach-webview') ?? []) (listener as (e: typeof event) => void)(event);
+    for (const listener of contents.listeners.get('will-attach-webview') ?? [])
+      (listener as (e: typeof event) => void)(event);
     expect(event.prevented).toBe(true);
   });
 

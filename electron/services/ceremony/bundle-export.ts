@@ -20,7 +20,10 @@ import { verifyBundle, type BundleReport } from '../transcript/verify';
 
 export type BundleExportErrorKind = 'bundle-exists' | 'write-failed' | 'bundle-invalid';
 
-export async function exportBundle(dir: string, input: BundleInput): Promise<Result<BundleReport, BundleExportErrorKind>> {
+export async function exportBundle(
+  dir: string,
+  input: BundleInput,
+): Promise<Result<BundleReport, BundleExportErrorKind>> {
   let entries: string[];
   try {
     await mkdir(dir, { recursive: true });
@@ -29,19 +32,34 @@ export async function exportBundle(dir: string, input: BundleInput): Promise<Res
     return err('write-failed', `cannot use ${dir} for the bundle: ${describeFsError(e)}`);
   }
   const taken = [BUNDLE_TRANSCRIPT, BUNDLE_JOURNAL, BUNDLE_SIGNERS].filter((name) => entries.includes(name));
-  if (taken.length > 0) return err('bundle-exists', `${dir} already holds ${taken.join(', ')}: a bundle is never overwritten, so choose a new folder`);
+  if (taken.length > 0)
+    return err(
+      'bundle-exists',
+      `${dir} already holds ${taken.join(', ')}: a bundle is never overwritten, so choose a new folder`,
+    );
 
   const placed = entries.length === 0 ? await written(dir, input) : await writeThroughStaging(dir, input);
   if (!placed.ok) return placed;
   const report = await verifyBundle(dir);
-  if (!report.valid) return err('bundle-invalid', `the bundle in ${dir} does not verify: ${report.problems.map((p) => p.message).join('; ')}`);
+  if (!report.valid)
+    return err(
+      'bundle-invalid',
+      `the bundle in ${dir} does not verify: ${report.problems.map((p) => p.message).join('; ')}`,
+    );
   return ok(report);
 }
 
 async function written(dir: string, input: BundleInput): Promise<Result<void, BundleExportErrorKind>> {
   const r = await writeBundle(dir, input);
   if (r.ok) return ok(undefined);
-  return err(r.error.kind === 'bundle-exists' ? 'bundle-exists' : r.error.kind === 'write-failed' ? 'write-failed' : 'bundle-invalid', r.error.message);
+  return err(
+    r.error.kind === 'bundle-exists'
+      ? 'bundle-exists'
+      : r.error.kind === 'write-failed'
+        ? 'write-failed'
+        : 'bundle-invalid',
+    r.error.message,
+  );
 }
 
 async function writeThroughStaging(dir: string, input: BundleInput): Promise<Result<void, BundleExportErrorKind>> {

@@ -14,7 +14,12 @@
  *   with the journal's guard, before the answer holding them is recorded.
  */
 import { bytesToHex, wipe } from '../../../shared/codecs/bytes';
-import type { AttemptStatus, CeremonyEvent, ServiceAction, ServiceFacts } from '../../../shared/ceremony/ceremony-events';
+import type {
+  AttemptStatus,
+  CeremonyEvent,
+  ServiceAction,
+  ServiceFacts,
+} from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { RandomBytes } from '../../../shared/codecs/base62';
 import type { JsonObject } from '../../../shared/record/journal-event';
@@ -63,7 +68,9 @@ const ATTEMPT = `${GENERATION}/attempt`;
 
 /** Actions that need something only a person can give (a share, a key, a token): the service collects it first. */
 export function needsPersonInput(action: ServiceAction): boolean {
-  return action.kind === 'collect-root-token' || action.kind === 'collect-batch-token' || action.kind === 'sign-transcript';
+  return (
+    action.kind === 'collect-root-token' || action.kind === 'collect-batch-token' || action.kind === 'sign-transcript'
+  );
 }
 
 export async function performAction(ctx: ActionContext, state: CeremonyState, action: ServiceAction): Outcome {
@@ -71,25 +78,43 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
   const done = (facts: ServiceFacts, extra?: JsonObject): Result<Performed, never> =>
     ok({ event: { type: 'serviceResult', step, outcome: 'ok', facts, at: ctx.now() }, ...(extra ? { extra } : {}) });
   const failed = (reason: string, observed?: AttemptStatus, extra?: JsonObject): Result<Performed, never> =>
-    ok({ event: { type: 'serviceResult', step, outcome: 'failed', reason, ...(observed ? { observed } : {}), at: ctx.now() }, ...(extra ? { extra } : {}) });
-  const record = <T>(client: VaultClient, request: Omit<VaultRequestRecord, 'profile'>, call: () => Promise<VaultResult<T>>, guard?: (a: VaultResult<T>) => void) =>
-    recordedCall(ctx.journal, step, { profile: client.profileName, ...request }, call, guard);
+    ok({
+      event: {
+        type: 'serviceResult',
+        step,
+        outcome: 'failed',
+        reason,
+        ...(observed ? { observed } : {}),
+        at: ctx.now(),
+      },
+      ...(extra ? { extra } : {}),
+    });
+  const record = <T>(
+    client: VaultClient,
+    request: Omit<VaultRequestRecord, 'profile'>,
+    call: () => Promise<VaultResult<T>>,
+    guard?: (a: VaultResult<T>) => void,
+  ) => recordedCall(ctx.journal, step, { profile: client.profileName, ...request }, call, guard);
   /** The attempt as Vault sees it now, for a failed attempt call's `observed`. */
   const observe = async (client: VaultClient): Promise<Result<AttemptStatus | undefined, RecordedCallErrorKind>> => {
     const r = await record(client, { method: 'GET', path: ATTEMPT }, () => client.drOperationToken.status());
     return r.ok ? ok(r.value.ok ? attemptOf(r.value.value.data) : undefined) : r;
   };
 
-  if (needsPersonInput(action)) throw new TypeError(`'${action.kind}' waits for a person's input; it is not performed on its own`);
+  if (needsPersonInput(action))
+    throw new TypeError(`'${action.kind}' waits for a person's input; it is not performed on its own`);
   const profile = 'profile' in action ? action.profile : state.plan.profile;
   const attemptCall = ['generate-otp', 'start-attempt', 'submit-share', 'cancel-attempt'].includes(action.kind);
   const client = attemptCall ? await ctx.attemptClient(profile) : ctx.client(profile);
   if (!client && action.kind !== 'decode-token') {
-    return failed(`there is no connection for profile '${profile}'${attemptCall && state.plan.token_path === 'primary-root-token' ? " with the primary's root token" : ''}: connect it, then retry`);
+    return failed(
+      `there is no connection for profile '${profile}'${attemptCall && state.plan.token_path === 'primary-root-token' ? " with the primary's root token" : ''}: connect it, then retry`,
+    );
   }
   const vault = client!;
   const secret = (name: Parameters<SecretStore['text']>[0]) => ctx.secrets.text(name);
-  const lostSecret = (what: string) => failed(`the ${what} is no longer in this laptop's memory; the ceremony must obtain it again`);
+  const lostSecret = (what: string) =>
+    failed(`the ${what} is no longer in this laptop's memory; the ceremony must obtain it again`);
 
   switch (action.kind) {
     case 'read-replication-status': {
@@ -115,7 +140,9 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     case 'start-attempt': {
       const otp = secret('otp');
       if (otp === undefined) return lostSecret('one-time password');
-      const r = await record(vault, { method: 'PUT', path: ATTEMPT, body: { otp } }, () => vault.drOperationToken.start({ otp }));
+      const r = await record(vault, { method: 'PUT', path: ATTEMPT, body: { otp } }, () =>
+        vault.drOperationToken.start({ otp }),
+      );
       if (!r.ok) return r;
       if (r.value.ok) return done({ kind: action.kind, attempt: attemptOf(r.value.value.data) });
       const seen = await observe(vault);
@@ -126,7 +153,8 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     case 'decode-token': {
       const otp = secret('otp');
       const encoded = secret('encoded-token');
-      if (otp === undefined || encoded === undefined) return lostSecret(otp === undefined ? 'one-time password' : 'encoded token');
+      if (otp === undefined || encoded === undefined)
+        return lostSecret(otp === undefined ? 'one-time password' : 'encoded token');
       const decoded = decodeToken(encoded, otp, state.otp?.legacy ? 0 : state.otp?.length);
       if (!decoded.ok) return failed(decoded.error.message);
       ctx.secrets.put('operation-token', decoded.value.token);
@@ -140,9 +168,19 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     case 'promote': {
       const token = secret('operation-token');
       if (token === undefined) return lostSecret('DR operation token');
-      const options = { drOperationToken: token, force: action.force, ...(action.primaryClusterAddr ? { primaryClusterAddr: action.primaryClusterAddr } : {}) };
-      const body = { dr_operation_token: token, force: action.force, ...(action.primaryClusterAddr ? { primary_cluster_addr: action.primaryClusterAddr } : {}) };
-      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/promote', body }, () => vault.dr.secondary.promote(options));
+      const options = {
+        drOperationToken: token,
+        force: action.force,
+        ...(action.primaryClusterAddr ? { primaryClusterAddr: action.primaryClusterAddr } : {}),
+      };
+      const body = {
+        dr_operation_token: token,
+        force: action.force,
+        ...(action.primaryClusterAddr ? { primary_cluster_addr: action.primaryClusterAddr } : {}),
+      };
+      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/promote', body }, () =>
+        vault.dr.secondary.promote(options),
+      );
       if (!r.ok) return r;
       return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
     }
@@ -150,19 +188,31 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       const token = secret('operation-token');
       if (token === undefined) return lostSecret('DR operation token');
       const body = { dr_operation_token: token };
-      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/operation-token/delete', body }, () => vault.drOperationToken.delete(token));
+      const r = await record(
+        vault,
+        { method: 'POST', path: 'sys/replication/dr/secondary/operation-token/delete', body },
+        () => vault.drOperationToken.delete(token),
+      );
       if (!r.ok) return r;
       return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
     }
     case 'demote': {
-      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/primary/demote' }, () => vault.dr.primary.demote());
+      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/primary/demote' }, () =>
+        vault.dr.primary.demote(),
+      );
       if (!r.ok) return r;
       return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
     }
     case 'create-secondary-token': {
       const id = action.secondaryId;
-      const keep = (a: VaultResult<{ token: string }>) => void (a.ok && ctx.secrets.put('activation-token', a.value.data.token));
-      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/primary/secondary-token', body: { id } }, () => vault.dr.primary.secondaryToken({ id }), keep);
+      const keep = (a: VaultResult<{ token: string }>) =>
+        void (a.ok && ctx.secrets.put('activation-token', a.value.data.token));
+      const r = await record(
+        vault,
+        { method: 'POST', path: 'sys/replication/dr/primary/secondary-token', body: { id } },
+        () => vault.dr.primary.secondaryToken({ id }),
+        keep,
+      );
       if (!r.ok) return r;
       return r.value.ok ? done({ kind: action.kind, secondaryId: id }) : failed(r.value.error.message);
     }
@@ -179,9 +229,15 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         if (activation === undefined) return lostSecret('secondary activation token');
         const addr = action.primaryApiAddr ? { primaryApiAddr: action.primaryApiAddr } : {};
         options = { drOperationToken: token, token: activation, ...addr };
-        body = { dr_operation_token: token, token: activation, ...(action.primaryApiAddr ? { primary_api_addr: action.primaryApiAddr } : {}) };
+        body = {
+          dr_operation_token: token,
+          token: activation,
+          ...(action.primaryApiAddr ? { primary_api_addr: action.primaryApiAddr } : {}),
+        };
       }
-      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/update-primary', body }, () => vault.dr.secondary.updatePrimary(options));
+      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/update-primary', body }, () =>
+        vault.dr.secondary.updatePrimary(options),
+      );
       if (!r.ok) return r;
       return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
     }
@@ -194,7 +250,12 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
 const LEGACY_OTP_CHARS = 24;
 
 interface Helpers {
-  record<T>(client: VaultClient, request: Omit<VaultRequestRecord, 'profile'>, call: () => Promise<VaultResult<T>>, guard?: (a: VaultResult<T>) => void): Promise<Result<VaultResult<T>, RecordedCallErrorKind>>;
+  record<T>(
+    client: VaultClient,
+    request: Omit<VaultRequestRecord, 'profile'>,
+    call: () => Promise<VaultResult<T>>,
+    guard?: (a: VaultResult<T>) => void,
+  ): Promise<Result<VaultResult<T>, RecordedCallErrorKind>>;
   observe(client: VaultClient): Promise<Result<AttemptStatus | undefined, RecordedCallErrorKind>>;
   done(facts: ServiceFacts, extra?: JsonObject): Result<Performed, never>;
   failed(reason: string, observed?: AttemptStatus, extra?: JsonObject): Result<Performed, never>;
@@ -208,22 +269,46 @@ async function submitShare(
   h: Helpers,
 ): Outcome {
   const share = ctx.takeShare(action.officer);
-  if (!share) return h.failed(`${action.officer}'s share is not in memory (it is forgotten once tried): ${action.actor} enters it again`);
+  if (!share)
+    return h.failed(
+      `${action.officer}'s share is not in memory (it is forgotten once tried): ${action.actor} enters it again`,
+    );
   const extra = { share: share.commitment };
   try {
     const recorded = state.attempt;
     const before = await h.record(vault, { method: 'GET', path: ATTEMPT }, () => vault.drOperationToken.status());
     if (!before.ok) return before;
-    if (!before.value.ok) return h.failed(`the attempt status could not be checked, so the share was not sent: ${before.value.error.message}`, undefined, extra);
+    if (!before.value.ok)
+      return h.failed(
+        `the attempt status could not be checked, so the share was not sent: ${before.value.error.message}`,
+        undefined,
+        extra,
+      );
     const seen = attemptOf(before.value.value.data);
-    if (!recorded || !seen.started || seen.nonce !== action.nonce || seen.progress !== recorded.progress || seen.required !== recorded.required)
-      return h.failed('the attempt on Vault is not the one this ceremony recorded, so the share was not sent', seen, extra);
+    if (
+      !recorded ||
+      !seen.started ||
+      seen.nonce !== action.nonce ||
+      seen.progress !== recorded.progress ||
+      seen.required !== recorded.required
+    )
+      return h.failed(
+        'the attempt on Vault is not the one this ceremony recorded, so the share was not sent',
+        seen,
+        extra,
+      );
 
     const key = bytesToHex(share.bytes);
     const keepEncoded = (a: VaultResult<GenerationStatus>) => {
-      if (a.ok && a.value.data.complete && a.value.data.encoded_token !== '') ctx.secrets.put('encoded-token', a.value.data.encoded_token);
+      if (a.ok && a.value.data.complete && a.value.data.encoded_token !== '')
+        ctx.secrets.put('encoded-token', a.value.data.encoded_token);
     };
-    const r = await h.record(vault, { method: 'PUT', path: `${GENERATION}/update`, body: { key, nonce: action.nonce } }, () => vault.drOperationToken.submitShare({ key, nonce: action.nonce }), keepEncoded);
+    const r = await h.record(
+      vault,
+      { method: 'PUT', path: `${GENERATION}/update`, body: { key, nonce: action.nonce } },
+      () => vault.drOperationToken.submitShare({ key, nonce: action.nonce }),
+      keepEncoded,
+    );
     if (!r.ok) return r;
     if (!r.value.ok) {
       const after = await h.observe(vault);
@@ -231,7 +316,11 @@ async function submitShare(
     }
     const data = r.value.value.data;
     if (data.complete && data.encoded_token === '')
-      return h.failed('Vault completed the attempt without an encoded token (was it started with a PGP key?); the token cannot be decoded', undefined, extra);
+      return h.failed(
+        'Vault completed the attempt without an encoded token (was it started with a PGP key?); the token cannot be decoded',
+        undefined,
+        extra,
+      );
     return h.done({ kind: 'submit-share', attempt: attemptOf(data), complete: data.complete }, extra);
   } finally {
     wipe(share.bytes);

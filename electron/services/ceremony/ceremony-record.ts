@@ -14,7 +14,13 @@
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import { validatePlan, type CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
-import { isJsonValue, type JournalEvent, type JsonObject, type Role, type VerifiedChain } from '../../../shared/record/journal-event';
+import {
+  isJsonValue,
+  type JournalEvent,
+  type JsonObject,
+  type Role,
+  type VerifiedChain,
+} from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
 import type { EventInput } from '../journal/journal';
 
@@ -73,16 +79,26 @@ export interface CeremonyRecord {
 export function readRecord(chain: VerifiedChain): Result<CeremonyRecord, RecordErrorKind> {
   const started = chain.events[1];
   if (started?.type !== CEREMONY_STARTED)
-    return err('not-a-ceremony-journal', `this journal (ceremony '${chain.ceremonyId}') does not begin a ceremony: its second event is not '${CEREMONY_STARTED}'`);
+    return err(
+      'not-a-ceremony-journal',
+      `this journal (ceremony '${chain.ceremonyId}') does not begin a ceremony: its second event is not '${CEREMONY_STARTED}'`,
+    );
   const plan = validatePlan(started.details.plan);
   const at = started.details.started_at;
   if (!plan.ok || typeof at !== 'string')
-    return err('not-a-ceremony-journal', `the plan recorded in this journal cannot be read${plan.ok ? '' : `: ${plan.error.message}`}`);
+    return err(
+      'not-a-ceremony-journal',
+      `the plan recorded in this journal cannot be read${plan.ok ? '' : `: ${plan.error.message}`}`,
+    );
   const events: CeremonyEvent[] = [];
   for (const e of chain.events) {
     const payload = e.details.event;
     if (payload === undefined) continue;
-    if (!isEventShaped(payload)) return err('unreadable-event', `journal event ${e.seq} (${e.type}) holds a ceremony event this version cannot read`);
+    if (!isEventShaped(payload))
+      return err(
+        'unreadable-event',
+        `journal event ${e.seq} (${e.type}) holds a ceremony event this version cannot read`,
+      );
     events.push(payload);
   }
   const finished = chain.events.findIndex((e: JournalEvent) => e.type === CEREMONY_FINISHED);
@@ -100,12 +116,18 @@ export function roleOf(plan: CeremonyPlan, actor: string): Role {
 function isEventShaped(value: unknown): value is CeremonyEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { type, at } = value as { type?: unknown; at?: unknown };
-  return typeof at === 'string' && ['acknowledge', 'serviceResult', 'deviation', 'deviationWitnessed', 'cancel', 'abort', 'resume'].includes(String(type));
+  return (
+    typeof at === 'string' &&
+    ['acknowledge', 'serviceResult', 'deviation', 'deviationWitnessed', 'cancel', 'abort', 'resume'].includes(
+      String(type),
+    )
+  );
 }
 
 /** Plain JSON of typed data (undefined fields dropped), as the journal stores it. */
 function plainJson(value: object): JsonObject {
   const plain: unknown = JSON.parse(JSON.stringify(value));
-  if (!isJsonValue(plain) || typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new TypeError('not a JSON object');
+  if (!isJsonValue(plain) || typeof plain !== 'object' || plain === null || Array.isArray(plain))
+    throw new TypeError('not a JSON object');
   return plain as JsonObject;
 }

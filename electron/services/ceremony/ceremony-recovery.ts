@@ -17,11 +17,17 @@ import { err, ok, type Result } from '../../../shared/result';
 import { renderTranscript } from '../../../shared/record/transcript-format';
 import { Journal } from '../journal/journal';
 import { CEREMONY_FINISHED, INTERRUPTION, readRecord, SYSTEM } from './ceremony-record';
-import { CeremonyService, checkOptions, type CeremonyServiceErrorKind, type CeremonyServiceOptions } from './ceremony-service';
+import {
+  CeremonyService,
+  checkOptions,
+  type CeremonyServiceErrorKind,
+  type CeremonyServiceOptions,
+} from './ceremony-service';
 import { recordedCall } from './recorded-call';
 import { TranscriptSigning } from './transcript-signing';
 
-export type RecoveryErrorKind = CeremonyServiceErrorKind | 'journal-unusable' | 'plan-mismatch' | 'replay-failed' | 'signatures-lost';
+export type RecoveryErrorKind =
+  CeremonyServiceErrorKind | 'journal-unusable' | 'plan-mismatch' | 'replay-failed' | 'signatures-lost';
 
 export interface ResumeOptions extends CeremonyServiceOptions {
   /** When given, it must be the plan the journal recorded (the journal's copy is used either way). */
@@ -42,7 +48,10 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
   if (!record.ok) return fail('journal-unusable', record.error.message);
   const { plan } = record.value;
   if (options.plan && planText(options.plan) !== planText(plan))
-    return fail('plan-mismatch', `the plan given is not the plan this journal recorded for ceremony '${plan.id}': resume with the journal's own plan`);
+    return fail(
+      'plan-mismatch',
+      `the plan given is not the plan this journal recorded for ceremony '${plan.id}': resume with the journal's own plan`,
+    );
   const state = replay(plan, record.value.startedAt, record.value.events);
   if (!state.ok) return fail('replay-failed', `the journal's events do not replay: ${state.error.message}`);
   const keys = checkOptions(plan, options);
@@ -51,7 +60,11 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
   let signing: { signing: TranscriptSigning; sealedEvents: number } | undefined;
   const sealedEvents = record.value.sealedEvents;
   if (sealedEvents !== undefined) {
-    const sealed = { ...chain, events: chain.events.slice(0, sealedEvents), head: chain.events[sealedEvents - 1]!.hash };
+    const sealed = {
+      ...chain,
+      events: chain.events.slice(0, sealedEvents),
+      head: chain.events[sealedEvents - 1]!.hash,
+    };
     const path = options.signingPath ?? `${journal.path}.signing.json`;
     const loaded = await TranscriptSigning.load(renderTranscript(sealed), sealed.head, path, state.value.signed);
     if (!loaded.ok) return fail('signatures-lost', loaded.error.message);
@@ -70,7 +83,9 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
       last_event: { seq: last.seq, time: last.time, type: last.type },
       ...(tornTail ? { torn_tail: { bytes: tornTail.bytes, after_seq: tornTail.afterSeq } } : {}),
       secrets_lost: [...s.held],
-      attempt: s.attempt ? { nonce: s.attempt.nonce, progress: s.attempt.progress, required: s.attempt.required } : null,
+      attempt: s.attempt
+        ? { nonce: s.attempt.nonce, progress: s.attempt.progress, required: s.attempt.required }
+        : null,
       record_closed: chain.events.some((e) => e.type === CEREMONY_FINISHED),
     },
   });
@@ -102,14 +117,18 @@ async function readVault(
   let attemptStatus: AttemptStatus | undefined;
   if (plan.token_path !== 'batch-dr-token') {
     const path = 'sys/replication/dr/secondary/generate-operation-token/attempt';
-    const r = await recordedCall(journal, step, { profile, method: 'GET', path }, () => client.drOperationToken.status());
+    const r = await recordedCall(journal, step, { profile, method: 'GET', path }, () =>
+      client.drOperationToken.status(),
+    );
     if (!r.ok) return r;
     if (r.value.ok) {
       const { started, nonce, progress, required } = r.value.value.data;
       attemptStatus = { started, nonce, progress, required };
     }
   }
-  const status = await recordedCall(journal, step, { profile, method: 'GET', path: 'sys/replication/status' }, () => client.replicationStatus());
+  const status = await recordedCall(journal, step, { profile, method: 'GET', path: 'sys/replication/status' }, () =>
+    client.replicationStatus(),
+  );
   if (!status.ok) return status;
   return ok({ attemptStatus, mode: status.value.ok ? status.value.value.data.dr.mode : undefined });
 }

@@ -191,10 +191,17 @@ describe('share entry and the attempt', () => {
     expect((await attemptProgress()).progress).toBe(1);
     // Acknowledgement, the status read and the update (request and response each), the result.
     expect(events()).toBe(before + 6);
-    const journal = readFileSync(service.status().journal.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const journal = readFileSync(service.status().journal.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const result = journal[journal.length - 1];
     expect(result.type).toBe('service-result');
-    expect(result.details.share).toMatchObject({ officer: officer(0).name, form: 'pgp', fingerprint: officer(0).fingerprint });
+    expect(result.details.share).toMatchObject({
+      officer: officer(0).name,
+      form: 'pgp',
+      fingerprint: officer(0).fingerprint,
+    });
     expect(result.details.share.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -220,9 +227,14 @@ describe('share entry and the attempt', () => {
   it('takes a plaintext share too, recording only its form', async () => {
     const again = await playCeremony(service, cast, { log: () => undefined, until: (s) => s.input === 'share' });
     expect(again.ok && again.value.ceremony.progress).toEqual({ entered: 0, required: 2 });
-    const key = await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: officer(2).privateKeyArmored }), passphrase: OFFICER_PASSPHRASE });
+    const key = await openpgp.decryptKey({
+      privateKey: await openpgp.readPrivateKey({ armoredKey: officer(2).privateKeyArmored }),
+      passphrase: OFFICER_PASSPHRASE,
+    });
     const message = await openpgp.readMessage({ binaryMessage: Buffer.from(officer(2).encryptedShare, 'base64') });
-    const hex = Buffer.from((await openpgp.decrypt({ message, decryptionKeys: key, format: 'binary' })).data).toString('utf8').trim();
+    const hex = Buffer.from((await openpgp.decrypt({ message, decryptionKeys: key, format: 'binary' })).data)
+      .toString('utf8')
+      .trim();
     const r = await service.submitShare({ officer: officer(2).name, pasted: hex, unlock: { kind: 'plaintext' } });
     expect(r.ok && r.value.ceremony.progress).toEqual({ entered: 1, required: 2 });
     const journal = readFileSync(service.status().journal.path, 'utf8');
@@ -257,7 +269,12 @@ describe('failback, after the promotion above', () => {
   it('demotes the old primary and points it at the new one with an activation token', async () => {
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
     const connect = (name: string, address: string) =>
-      createVaultClient({ profileName: name, address, token: vault.rootToken, tls: { ca: vault.caPem, cert: vault.clientCertPem, key: vault.clientKeyPem } });
+      createVaultClient({
+        profileName: name,
+        address,
+        token: vault.rootToken,
+        tls: { ca: vault.caPem, cert: vault.clientCertPem, key: vault.clientKeyPem },
+      });
     const oldPrimary = connect('dc1', vault.primary.apiAddr);
     const newPrimary = connect('dc2', vault.drSecondary.apiAddr);
     const person = (m: { name: string; fingerprint: string }) => ({ name: m.name, fingerprint: m.fingerprint });

@@ -27,7 +27,14 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import type { RandomBytes } from '../../../shared/codecs/base62';
 import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import { personEventSchema, type CeremonyEvent, type PersonEvent } from '../../../shared/ceremony/ceremony-events';
-import { createCeremony, isEnded, nextAction, signers, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import {
+  createCeremony,
+  isEnded,
+  nextAction,
+  signers,
+  transition,
+  type CeremonyState,
+} from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { SecretName } from '../../../shared/ceremony/ceremony-steps';
 import { looseEnds, view, type CeremonyView } from '../../../shared/ceremony/ceremony-view';
@@ -158,7 +165,13 @@ export class CeremonyService {
   }
 
   /** For startCeremony and ./ceremony-recovery.ts: a service over an open journal and the state it records. */
-  static attach(options: CeremonyServiceOptions, journal: Journal, state: CeremonyState, officerKeys: readonly OfficerPublicKey[], signing?: { signing: TranscriptSigning; sealedEvents: number }): CeremonyService {
+  static attach(
+    options: CeremonyServiceOptions,
+    journal: Journal,
+    state: CeremonyState,
+    officerKeys: readonly OfficerPublicKey[],
+    signing?: { signing: TranscriptSigning; sealedEvents: number },
+  ): CeremonyService {
     const service = new CeremonyService(options, journal, state, officerKeys);
     if (signing) {
       service.signing = signing.signing;
@@ -197,10 +210,16 @@ export class CeremonyService {
   act(input: PersonEvent): Outcome {
     return this.exclusive(async () => {
       const parsed = personEventSchema.safeParse(input);
-      if (!parsed.success) return err('invalid-event', `the event is not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      if (!parsed.success)
+        return err('invalid-event', `the event is not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
       const event: CeremonyEvent = { ...parsed.data, at: this.now() } as CeremonyEvent;
       if (event.type === 'acknowledge' && (event.step === 'share-entry' || event.step === 'sign-transcript'))
-        return err('use-dedicated-call', event.step === 'share-entry' ? 'an officer steps up by entering their share (submitShare)' : 'a signer steps up by signing (sign)');
+        return err(
+          'use-dedicated-call',
+          event.step === 'share-entry'
+            ? 'an officer steps up by entering their share (submitShare)'
+            : 'a signer steps up by signing (sign)',
+        );
       const committed = await this.commit(event);
       if (!committed.ok) return committed;
       return this.runLoop();
@@ -224,7 +243,12 @@ export class CeremonyService {
     if (!message.ok) return err('invalid-share', message.error.message);
     const recipient = await identifyRecipient(message.value.recipientKeyIds, this.officerKeys);
     if (!recipient.ok) return err('wrong-officer', recipient.error.message);
-    return ok({ officer: recipient.value.officer, fingerprint: recipient.value.fingerprint, keyId: displayKeyId(recipient.value.keyId), sha256: message.value.sha256 });
+    return ok({
+      officer: recipient.value.officer,
+      fingerprint: recipient.value.fingerprint,
+      keyId: displayKeyId(recipient.value.keyId),
+      sha256: message.value.sha256,
+    });
   }
 
   /**
@@ -233,7 +257,13 @@ export class CeremonyService {
    */
   submitShare(input: { readonly officer: string; readonly pasted: string; readonly unlock: ShareUnlock }): Outcome {
     return this.exclusive(async () => {
-      const ack: CeremonyEvent = { type: 'acknowledge', step: 'share-entry', actor: input.officer, role: 'officer', at: this.now() };
+      const ack: CeremonyEvent = {
+        type: 'acknowledge',
+        step: 'share-entry',
+        actor: input.officer,
+        role: 'officer',
+        at: this.now(),
+      };
       const preview = transition(this.state, ack);
       if (!preview.ok) return err('refused', preview.error.message);
       const action = nextAction(preview.value);
@@ -261,10 +291,21 @@ export class CeremonyService {
       const root = action.kind === 'collect-root-token';
       const form = root ? /^(?:hvs|s)\.[A-Za-z0-9]{24}$/ : /^(?:hvb|b)\.[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9]+)?$/;
       if (!form.test(token.trim()))
-        return err('invalid-token', root ? "this is not a Vault root token ('hvs.' or 's.' and 24 letters and digits)" : "this is not a Vault batch token ('hvb.' or 'b.' and its encoded body)");
+        return err(
+          'invalid-token',
+          root
+            ? "this is not a Vault root token ('hvs.' or 's.' and 24 letters and digits)"
+            : "this is not a Vault batch token ('hvb.' or 'b.' and its encoded body)",
+        );
       const name: SecretName = root ? 'root-token' : 'operation-token';
       this.secrets.put(name, token.trim());
-      const committed = await this.commit({ type: 'serviceResult', step: this.state.step, outcome: 'ok', facts: { kind: action.kind }, at: this.now() });
+      const committed = await this.commit({
+        type: 'serviceResult',
+        step: this.state.step,
+        outcome: 'ok',
+        facts: { kind: action.kind },
+        at: this.now(),
+      });
       if (!committed.ok) {
         this.secrets.retain(this.state.held);
         return committed;
@@ -280,14 +321,23 @@ export class CeremonyService {
   sign(input: { readonly signer: string; readonly privateKeyArmored: string; readonly passphrase?: string }): Outcome {
     return this.exclusive(async () => {
       const role = input.signer === this.state.plan.administrator.name ? 'administrator' : 'witness';
-      const ack: CeremonyEvent = { type: 'acknowledge', step: 'sign-transcript', actor: input.signer, role, at: this.now() };
+      const ack: CeremonyEvent = {
+        type: 'acknowledge',
+        step: 'sign-transcript',
+        actor: input.signer,
+        role,
+        at: this.now(),
+      };
       const preview = transition(this.state, ack);
       if (!preview.ok) return err('refused', preview.error.message);
       const action = nextAction(preview.value);
       const signing = this.signing;
       if (action?.kind !== 'sign-transcript' || !signing) return err('refused', 'the transcript cannot be signed now');
 
-      const key = { armoredPrivateKey: input.privateKeyArmored, ...(input.passphrase ? { passphrase: input.passphrase } : {}) };
+      const key = {
+        armoredPrivateKey: input.privateKeyArmored,
+        ...(input.passphrase ? { passphrase: input.passphrase } : {}),
+      };
       const signed = await signing.add(action.signer, action.fingerprint, key, this.clock());
       if (!signed.ok) return err('signing-failed', signed.error.message);
       const committed = await this.commit({ ...ack, at: this.now() });
@@ -319,9 +369,16 @@ export class CeremonyService {
       const journal = utf8ToBytes(events.map(serializeEvent).join('\n') + '\n');
       const report = await exportBundle(dir, { transcript: document, journal, signers: signing.signerFiles() });
       if (!report.ok) return err('bundle-failed', report.error.message);
-      const recorded = await this.journal.append({ ...SYSTEM, step: this.state.step, type: 'bundle-exported', details: { dir, head: signing.head, events: this.sealedEvents } });
+      const recorded = await this.journal.append({
+        ...SYSTEM,
+        step: this.state.step,
+        type: 'bundle-exported',
+        details: { dir, head: signing.head, events: this.sealedEvents },
+      });
       if (!recorded.ok) return this.halt(recorded.error.message);
-      this.say(`bundle written to ${dir} and verified: ${report.value.signatures.length} good signature(s), journal head ${signing.head}`);
+      this.say(
+        `bundle written to ${dir} and verified: ${report.value.signatures.length} good signature(s), journal head ${signing.head}`,
+      );
       return ok(report.value);
     });
   }
@@ -335,9 +392,18 @@ export class CeremonyService {
   // -------------------------------------------------------------------------------------------
 
   /** Reconciles a replayed state with what Vault says now (./ceremony-recovery.ts journals the reads). */
-  resume(reading: { readonly attemptStatus: Extract<CeremonyEvent, { type: 'resume' }>['attemptStatus']; readonly mode: string | undefined }): Outcome {
+  resume(reading: {
+    readonly attemptStatus: Extract<CeremonyEvent, { type: 'resume' }>['attemptStatus'];
+    readonly mode: string | undefined;
+  }): Outcome {
     return this.exclusive(async () => {
-      const event: CeremonyEvent = { type: 'resume', attemptStatus: reading.attemptStatus, held: this.secrets.names(), mode: reading.mode, at: this.now() };
+      const event: CeremonyEvent = {
+        type: 'resume',
+        attemptStatus: reading.attemptStatus,
+        held: this.secrets.names(),
+        mode: reading.mode,
+        at: this.now(),
+      };
       const committed = await this.commit(event);
       if (!committed.ok) return committed;
       return this.runLoop();
@@ -348,7 +414,12 @@ export class CeremonyService {
     for (;;) {
       if (this.halted) return err('stopped', this.halted.message);
       const action = nextAction(this.state);
-      if (!action || needsPersonInput(action) || (action.kind === 'submit-share' && this.pending?.officer !== action.officer)) break;
+      if (
+        !action ||
+        needsPersonInput(action) ||
+        (action.kind === 'submit-share' && this.pending?.officer !== action.officer)
+      )
+        break;
       const performed = await performAction(this.actionContext(), this.state, action);
       if (!performed.ok) return this.halt(performed.error.message);
       const { event, extra } = performed.value;
@@ -370,7 +441,13 @@ export class CeremonyService {
     let applied = event;
     let next = transition(this.state, applied);
     if (!next.ok && applied.type === 'serviceResult' && applied.outcome === 'ok') {
-      applied = { type: 'serviceResult', step: applied.step, outcome: 'failed', reason: next.error.message, at: applied.at };
+      applied = {
+        type: 'serviceResult',
+        step: applied.step,
+        outcome: 'failed',
+        reason: next.error.message,
+        at: applied.at,
+      };
       next = transition(this.state, applied);
     }
     if (!next.ok) return err('refused', next.error.message);
@@ -392,7 +469,14 @@ export class CeremonyService {
   private async closeRecordIfDue(): Promise<Result<void, CeremonyServiceErrorKind>> {
     const s = this.state;
     if (this.sealedEvents !== undefined || (s.step !== 'sign-transcript' && !isEnded(s))) return ok(undefined);
-    const outcome = s.step === 'aborted' ? 'aborted' : s.committed ? (s.plan.kind === 'promotion' ? 'promoted' : 'failed back') : 'cancelled';
+    const outcome =
+      s.step === 'aborted'
+        ? 'aborted'
+        : s.committed
+          ? s.plan.kind === 'promotion'
+            ? 'promoted'
+            : 'failed back'
+          : 'cancelled';
     const details: JsonObject = {
       outcome,
       deviations: s.deviations.length,
@@ -409,11 +493,20 @@ export class CeremonyService {
     return ok(undefined);
   }
 
-  private async openShare(pasted: string, unlock: ShareUnlock, officer: string, fingerprint: string): Promise<Result<PendingShare, CeremonyServiceErrorKind>> {
+  private async openShare(
+    pasted: string,
+    unlock: ShareUnlock,
+    officer: string,
+    fingerprint: string,
+  ): Promise<Result<PendingShare, CeremonyServiceErrorKind>> {
     if (unlock.kind === 'plaintext') {
       const parsed = parseShareInput(pasted);
       if (!parsed.ok) return err('invalid-share', parsed.error.message);
-      if (parsed.value.form === 'pgp-message') return err('invalid-share', 'this share is PGP-encrypted: decrypt it with the officer\'s key (openpgp or gpg), not as a plaintext share');
+      if (parsed.value.form === 'pgp-message')
+        return err(
+          'invalid-share',
+          "this share is PGP-encrypted: decrypt it with the officer's key (openpgp or gpg), not as a plaintext share",
+        );
       const bytes = parsed.value.share;
       forbidEverywhere(this.journal, undefined, bytes);
       return ok({ officer, bytes, commitment: { officer, form: 'plaintext' } });
@@ -422,15 +515,29 @@ export class CeremonyService {
     if (!message.ok) return err('invalid-share', message.error.message);
     const recipient = await identifyRecipient(message.value.recipientKeyIds, this.officerKeys, officer);
     if (!recipient.ok) return err('wrong-officer', recipient.error.message);
-    if (recipient.value.fingerprint !== fingerprint) return err('wrong-officer', `the share's key ${recipient.value.fingerprint} is not the key the plan pins for '${officer}'`);
+    if (recipient.value.fingerprint !== fingerprint)
+      return err(
+        'wrong-officer',
+        `the share's key ${recipient.value.fingerprint} is not the key the plan pins for '${officer}'`,
+      );
     const decryptor =
       unlock.kind === 'openpgp'
-        ? createOpenPgpDecryptor({ privateKeyArmored: unlock.privateKeyArmored, ...(unlock.passphrase ? { passphrase: unlock.passphrase } : {}), officers: this.officerKeys })
+        ? createOpenPgpDecryptor({
+            privateKeyArmored: unlock.privateKeyArmored,
+            ...(unlock.passphrase ? { passphrase: unlock.passphrase } : {}),
+            officers: this.officerKeys,
+          })
         : createGpgDecryptor(unlock.gnupgHome === undefined ? {} : { gnupgHome: unlock.gnupgHome });
     const share = await decryptor.decrypt(message.value, recipient.value);
     if (!share.ok) return err('decrypt-failed', share.error.message);
     forbidEverywhere(this.journal, undefined, share.value);
-    const commitment = { officer, form: 'pgp', sha256: message.value.sha256, fingerprint: recipient.value.fingerprint, key_id: recipient.value.keyId };
+    const commitment = {
+      officer,
+      form: 'pgp',
+      sha256: message.value.sha256,
+      fingerprint: recipient.value.fingerprint,
+      key_id: recipient.value.keyId,
+    };
     return ok({ officer, bytes: share.value, commitment });
   }
 
@@ -491,15 +598,22 @@ export class CeremonyService {
     const v = view(now);
     // Completing the attempt moves on at once, so the machine's own line for the last share is not kept.
     if (before.attempt && now.held.includes('encoded-token') && !before.held.includes('encoded-token'))
-      this.say(`  The last share was accepted: ${before.attempt.required} of ${before.attempt.required}; Vault returned the encoded token.`);
+      this.say(
+        `  The last share was accepted: ${before.attempt.required} of ${before.attempt.required}; Vault returned the encoded token.`,
+      );
     const newlySigned = now.signed.slice(before.signed.length);
-    for (const name of newlySigned) this.say(`  ${name} signed the transcript (${now.signed.length} of ${signers(now.plan).length})`);
-    if (now.step !== before.step) this.say(`${now.plan.rehearsal ? 'REHEARSAL ' : ''}step: ${v.title}${v.nonce ? ` (nonce ${v.nonce})` : ''}`);
-    if (now.lastResult !== undefined && now.lastResult !== before.lastResult && newlySigned.length === 0) this.say(`  ${now.lastResult}`);
-    for (const d of now.deviations.slice(before.deviations.length)) this.say(`  deviation #${d.id} (${d.kind}): ${d.reason}`);
+    for (const name of newlySigned)
+      this.say(`  ${name} signed the transcript (${now.signed.length} of ${signers(now.plan).length})`);
+    if (now.step !== before.step)
+      this.say(`${now.plan.rehearsal ? 'REHEARSAL ' : ''}step: ${v.title}${v.nonce ? ` (nonce ${v.nonce})` : ''}`);
+    if (now.lastResult !== undefined && now.lastResult !== before.lastResult && newlySigned.length === 0)
+      this.say(`  ${now.lastResult}`);
+    for (const d of now.deviations.slice(before.deviations.length))
+      this.say(`  deviation #${d.id} (${d.kind}): ${d.reason}`);
     for (const d of now.deviations) {
       const was = before.deviations.find((x) => x.id === d.id);
-      if (was && was.witnessedBy === undefined && d.witnessedBy !== undefined) this.say(`  deviation #${d.id} witnessed by ${d.witnessedBy}`);
+      if (was && was.witnessedBy === undefined && d.witnessedBy !== undefined)
+        this.say(`  deviation #${d.id} witnessed by ${d.witnessedBy}`);
     }
   }
 
@@ -541,12 +655,22 @@ export class CeremonyService {
 }
 
 /** Checks the options against the plan: a client for every profile it acts on, a key for every officer. */
-export function checkOptions(plan: CeremonyPlan, options: CeremonyServiceOptions): Result<OfficerPublicKey[], CeremonyServiceErrorKind> {
+export function checkOptions(
+  plan: CeremonyPlan,
+  options: CeremonyServiceOptions,
+): Result<OfficerPublicKey[], CeremonyServiceErrorKind> {
   const profiles = [plan.profile, ...(plan.failback ? [plan.failback.new_primary_profile] : [])];
   const missing = profiles.filter((p) => options.clients[p] === undefined);
-  if (missing.length > 0) return err('invalid-options', `no connection was given for profile${missing.length > 1 ? 's' : ''} ${missing.map((p) => `'${p}'`).join(', ')}`);
+  if (missing.length > 0)
+    return err(
+      'invalid-options',
+      `no connection was given for profile${missing.length > 1 ? 's' : ''} ${missing.map((p) => `'${p}'`).join(', ')}`,
+    );
   if (plan.token_path === 'primary-root-token' && !options.withToken)
-    return err('invalid-options', "token_path 'primary-root-token' needs a way to connect with the primary's root token (withToken)");
+    return err(
+      'invalid-options',
+      "token_path 'primary-root-token' needs a way to connect with the primary's root token (withToken)",
+    );
   const keys: OfficerPublicKey[] = [];
   for (const officer of plan.officers) {
     const key = options.officerKeys.find((k) => k.name === officer.name);

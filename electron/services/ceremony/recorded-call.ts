@@ -37,13 +37,28 @@ export async function recordedCall<T>(
     role: 'system',
     step,
     type: 'vault-request',
-    details: { profile: request.profile, method: request.method, path: request.path, ...(request.body ? { body: request.body } : {}) },
+    details: {
+      profile: request.profile,
+      method: request.method,
+      path: request.path,
+      ...(request.body ? { body: request.body } : {}),
+    },
   });
-  if (!sent.ok) return err('journal-failed', `the request ${request.method} ${request.path} was not sent, because it could not be recorded: ${sent.error.message}`);
+  if (!sent.ok)
+    return err(
+      'journal-failed',
+      `the request ${request.method} ${request.path} was not sent, because it could not be recorded: ${sent.error.message}`,
+    );
 
   const answer = await call();
   guard?.(answer);
-  const received = await journal.append({ actor: 'vault-ceremony', role: 'system', step, type: 'vault-response', details: responseDetails(request, answer) });
+  const received = await journal.append({
+    actor: 'vault-ceremony',
+    role: 'system',
+    step,
+    type: 'vault-response',
+    details: responseDetails(request, answer),
+  });
   if (!received.ok) return err('journal-failed', unrecordedAnswer(request, received.error));
   return ok(answer);
 }
@@ -52,10 +67,19 @@ function responseDetails<T>(request: VaultRequestRecord, answer: VaultResult<T>)
   const base = { profile: request.profile, method: request.method, path: request.path };
   if (!answer.ok) {
     const { kind, message, status, errors, requestId } = answer.error;
-    return { ...base, ok: false, error: compact({ kind, message, status, errors: errors ? [...errors] : undefined, request_id: requestId }) };
+    return {
+      ...base,
+      ok: false,
+      error: compact({ kind, message, status, errors: errors ? [...errors] : undefined, request_id: requestId }),
+    };
   }
   const { status, data, requestId, warnings } = answer.value;
-  return { ...base, ok: true, ...compact({ status, request_id: requestId, warnings: warnings.length ? [...warnings] : undefined }), data: jsonOf(data) };
+  return {
+    ...base,
+    ok: true,
+    ...compact({ status, request_id: requestId, warnings: warnings.length ? [...warnings] : undefined }),
+    data: jsonOf(data),
+  };
 }
 
 function unrecordedAnswer(request: VaultRequestRecord, error: { kind: JournalErrorKind; message: string }): string {

@@ -23,14 +23,21 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const note = (text: string) => journal.append({ actor: 'test', role: 'system', step: 's', type: 'note', details: { note: text } });
+const note = (text: string) =>
+  journal.append({ actor: 'test', role: 'system', step: 's', type: 'note', details: { note: text } });
 
 describe('SecretStore', () => {
   it('makes the journal refuse the value and its hex, base64 and base64url forms', async () => {
     const store = new SecretStore(journal);
     store.put('otp', OTP);
     const bytes = Buffer.from(OTP);
-    for (const form of [OTP, bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')]) {
+    for (const form of [
+      OTP,
+      bytes.toString('hex'),
+      bytes.toString('base64'),
+      bytes.toString('base64').replace(/=+$/, ''),
+      bytes.toString('base64url'),
+    ]) {
       const r = await note(`value ${form} here`);
       expect(r.ok || r.error.kind).toBe('forbidden-secret');
     }

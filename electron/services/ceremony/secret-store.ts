@@ -69,6 +69,12 @@ export class SecretStore {
 export function forbidEverywhere(guard: SecretGuard, text: string | undefined, bytes: Uint8Array): void {
   // A view, not a copy: nothing extra to wipe.
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const forms = [text, view.toString('hex'), view.toString('base64'), view.toString('base64').replace(/=+$/, ''), view.toString('base64url')];
+  const forms = [
+    text,
+    view.toString('hex'),
+    view.toString('base64'),
+    view.toString('base64').replace(/=+$/, ''),
+    view.toString('base64url'),
+  ];
   for (const form of new Set(forms)) if (form !== undefined && form.length >= MIN_FORBIDDEN_LENGTH) guard.forbid(form);
 }

@@ -62,7 +62,12 @@ export class TranscriptSigning {
    * Reloads the saved document, keeping the signatures of `signed` (the machine's list, in
    * order). Without a saved file and with nobody signed yet, signing simply starts.
    */
-  static async load(text: string, head: string, path: string, signed: readonly string[]): Promise<Result<TranscriptSigning, TranscriptSigningErrorKind>> {
+  static async load(
+    text: string,
+    head: string,
+    path: string,
+    signed: readonly string[],
+  ): Promise<Result<TranscriptSigning, TranscriptSigningErrorKind>> {
     let raw: string;
     try {
       raw = await readFile(path, 'utf8');
@@ -76,7 +81,8 @@ export class TranscriptSigning {
     } catch {
       return err('signatures-lost', lostMessage(path, signed, 'the file is damaged'));
     }
-    if (parsed.head !== head) return err('signatures-lost', lostMessage(path, signed, 'it was signed over a different journal'));
+    if (parsed.head !== head)
+      return err('signatures-lost', lostMessage(path, signed, 'it was signed over a different journal'));
     const kept = parsed.signatures.slice(0, signed.length);
     if (kept.length !== signed.length || kept.some((r, i) => r.signer !== signed[i]))
       return err('signatures-lost', lostMessage(path, signed, 'it does not hold those signatures'));
@@ -101,14 +107,32 @@ export class TranscriptSigning {
    * Signs (first signer) or countersigns with the key the plan names for `signer`, then saves;
    * on any error, a key other than `fingerprint` included, nothing changes.
    */
-  async add(signer: string, fingerprint: string, key: SigningKey, date: Date): Promise<Result<SignatureRecord, TranscriptSigningErrorKind>> {
-    const signed = this.armored === undefined ? await signTranscript(this.text, key, date) : await countersignTranscript(this.armored, key, date);
+  async add(
+    signer: string,
+    fingerprint: string,
+    key: SigningKey,
+    date: Date,
+  ): Promise<Result<SignatureRecord, TranscriptSigningErrorKind>> {
+    const signed =
+      this.armored === undefined
+        ? await signTranscript(this.text, key, date)
+        : await countersignTranscript(this.armored, key, date);
     if (!signed.ok) return signed;
     if (signed.value.signer.fingerprint !== fingerprint)
-      return err('wrong-key', `the key given is ${signed.value.signer.fingerprint}, but the plan names ${fingerprint} for '${signer}': sign with the planned key; nothing was signed`);
-    const record: SignatureRecord = { signer, fingerprint: signed.value.signer.fingerprint, publicKey: signed.value.signer.publicKey };
+      return err(
+        'wrong-key',
+        `the key given is ${signed.value.signer.fingerprint}, but the plan names ${fingerprint} for '${signer}': sign with the planned key; nothing was signed`,
+      );
+    const record: SignatureRecord = {
+      signer,
+      fingerprint: signed.value.signer.fingerprint,
+      publicKey: signed.value.signer.publicKey,
+    };
     const records = [...this.records, record];
-    const saved = await saveAtomically(this.path, JSON.stringify({ format: FORMAT, head: this.head, armored: signed.value.armored, signatures: records }));
+    const saved = await saveAtomically(
+      this.path,
+      JSON.stringify({ format: FORMAT, head: this.head, armored: signed.value.armored, signatures: records }),
+    );
     if (!saved.ok) return saved;
     this.armored = signed.value.armored;
     this.records = records;
@@ -128,7 +152,11 @@ export class TranscriptSigning {
 
 /** A portable file name for a person's name ("Ann Lee" → "Ann-Lee"), unique ignoring case. */
 function uniqueFileName(person: string, used: ReadonlySet<string>): string {
-  const base = person.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 56) || 'signer';
+  const base =
+    person
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 56) || 'signer';
   let name = base;
   for (let i = 2; used.has(name.toLowerCase()) || !SIGNER_NAME.test(name); i++) name = `${base}-${i}`;
   return name;
@@ -137,7 +165,7 @@ function uniqueFileName(person: string, used: ReadonlySet<string>): string {
 function lostMessage(path: string, signed: readonly string[], why: string): string {
   return (
     `the journal records signatures by ${signed.map((s) => `'${s}'`).join(', ')}, but the signed transcript saved at ${path} cannot be used (${why}). ` +
-    'Those signatures cannot be recovered: keep this journal as the record and sign a new ceremony\'s transcript'
+    "Those signatures cannot be recovered: keep this journal as the record and sign a new ceremony's transcript"
   );
 }
 
@@ -146,6 +174,9 @@ async function saveAtomically(path: string, text: string): Promise<Result<void, 
     await writeFileAtomically(path, text, 0o644);
     return ok(undefined);
   } catch (e) {
-    return err('save-failed', `the signed transcript could not be saved to ${path}: ${describeFsError(e)}; the signature was not recorded, so sign again once the disk is fixed`);
+    return err(
+      'save-failed',
+      `the signed transcript could not be saved to ${path}: ${describeFsError(e)}; the signature was not recorded, so sign again once the disk is fixed`,
+    );
   }
 }

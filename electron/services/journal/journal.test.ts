@@ -21,7 +21,13 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const ack = (n: number): EventInput => ({ actor: 'bob', role: 'witness', step: `step-${n}`, type: 'step-acknowledged', details: { n } });
+const ack = (n: number): EventInput => ({
+  actor: 'bob',
+  role: 'witness',
+  step: `step-${n}`,
+  type: 'step-acknowledged',
+  details: { n },
+});
 
 async function created(): Promise<Journal> {
   const journal = await Journal.create(path, { ceremonyId: 'c-1', rehearsal: true, clock });
@@ -132,7 +138,10 @@ describe('Journal', () => {
       details: { body: { otp: OTP, nonce: 'n-1' }, headers: { 'X-Vault-Token': 'root' } },
     });
     await journal.close();
-    expect(event.ok && event.value.details).toMatchObject({ body: { nonce: 'n-1' }, headers: { 'X-Vault-Token': REDACTED } });
+    expect(event.ok && event.value.details).toMatchObject({
+      body: { nonce: 'n-1' },
+      headers: { 'X-Vault-Token': REDACTED },
+    });
     expect(readFileSync(path, 'utf8')).not.toContain(OTP);
   });
 
@@ -142,9 +151,19 @@ describe('Journal', () => {
       journal.forbid(OTP);
       journal.forbid('pass"phrase\\x');
       const before = readFileSync(path);
-      const leaks: JsonObject[] = [{ note: `the otp is ${OTP}` }, { list: [{ deep: OTP }] }, { typed: 'pass"phrase\\x' }];
+      const leaks: JsonObject[] = [
+        { note: `the otp is ${OTP}` },
+        { list: [{ deep: OTP }] },
+        { typed: 'pass"phrase\\x' },
+      ];
       for (const details of leaks) {
-        const result = await journal.append({ actor: 'alice', role: 'administrator', step: 's', type: 'note', details });
+        const result = await journal.append({
+          actor: 'alice',
+          role: 'administrator',
+          step: 's',
+          type: 'note',
+          details,
+        });
         expect(!result.ok && result.error.kind).toBe('forbidden-secret');
         expect(!result.ok && result.error.message).not.toContain(OTP);
       }
@@ -189,25 +208,28 @@ describe('Journal', () => {
   });
 
   describe('when the disk refuses', () => {
-    it.skipIf(!isRoot)('returns write-failed on an immutable file, then journal-broken, and leaves the file verifiable', async () => {
-      const journal = await created();
-      await journal.append(ack(1));
-      execFileSync('chattr', ['+i', path]);
-      try {
-        const failed = await journal.append(ack(2));
-        expect(!failed.ok && failed.error.kind).toBe('write-failed');
-        expect(!failed.ok && failed.error.message).toMatch(/permission denied.*Stop before the next Vault call/);
-        const next = await journal.append(ack(3));
-        expect(!next.ok && next.error.kind).toBe('journal-broken');
-        const reopen = await Journal.open(path);
-        expect(!reopen.ok && reopen.error.kind).toBe('journal-unwritable');
-      } finally {
-        execFileSync('chattr', ['-i', path]);
-        await journal.close();
-      }
-      const chain = verifyFile();
-      expect(chain.ok && chain.value.events.length).toBe(2);
-    });
+    it.skipIf(!isRoot)(
+      'returns write-failed on an immutable file, then journal-broken, and leaves the file verifiable',
+      async () => {
+        const journal = await created();
+        await journal.append(ack(1));
+        execFileSync('chattr', ['+i', path]);
+        try {
+          const failed = await journal.append(ack(2));
+          expect(!failed.ok && failed.error.kind).toBe('write-failed');
+          expect(!failed.ok && failed.error.message).toMatch(/permission denied.*Stop before the next Vault call/);
+          const next = await journal.append(ack(3));
+          expect(!next.ok && next.error.kind).toBe('journal-broken');
+          const reopen = await Journal.open(path);
+          expect(!reopen.ok && reopen.error.kind).toBe('journal-unwritable');
+        } finally {
+          execFileSync('chattr', ['-i', path]);
+          await journal.close();
+        }
+        const chain = verifyFile();
+        expect(chain.ok && chain.value.events.length).toBe(2);
+      },
+    );
 
     it.skipIf(isRoot)('refuses to open a read-only journal for appending', async () => {
       const journal = await created();

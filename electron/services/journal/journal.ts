@@ -107,7 +107,10 @@ export class Journal {
       file = await open(path, 'ax', 0o600);
     } catch (e) {
       if (fsErrorCode(e) === 'EEXIST')
-        return err('journal-exists', `a journal already exists at ${path}: open it to resume that ceremony, or choose a new path`);
+        return err(
+          'journal-exists',
+          `a journal already exists at ${path}: open it to resume that ceremony, or choose a new path`,
+        );
       return err('journal-unwritable', `cannot create the journal at ${path}: ${describeFsError(e)}`);
     }
     const journal = new Journal(path, file, { ceremonyId, rehearsal }, [], 0, options.clock ?? (() => new Date()));
@@ -143,7 +146,10 @@ export class Journal {
     }
     const end = bytes.lastIndexOf(0x0a) + 1;
     if (end === 0)
-      return err('journal-empty', `the journal at ${path} holds no complete event, so nothing of its ceremony was recorded: start again with a new journal`);
+      return err(
+        'journal-empty',
+        `the journal at ${path} holds no complete event, so nothing of its ceremony was recorded: start again with a new journal`,
+      );
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
@@ -163,7 +169,14 @@ export class Journal {
       return err('journal-unwritable', `cannot open the journal at ${path} for writing: ${describeFsError(e)}`);
     }
     const { events, ceremonyId, rehearsal } = chain.value;
-    const journal = new Journal(path, file, { ceremonyId, rehearsal }, [...events], end, options.clock ?? (() => new Date()));
+    const journal = new Journal(
+      path,
+      file,
+      { ceremonyId, rehearsal },
+      [...events],
+      end,
+      options.clock ?? (() => new Date()),
+    );
     const tornTail = end < bytes.length ? { bytes: bytes.length - end, afterSeq: events.length } : undefined;
     return ok({ journal, tornTail });
   }
@@ -210,8 +223,17 @@ export class Journal {
   private async appendNow(input: EventInput): Promise<Result<JournalEvent, JournalErrorKind>> {
     if (this.state === 'closed') return err('journal-closed', 'the journal is closed');
     if (this.state === 'broken')
-      return err('journal-broken', `an earlier write to the journal at ${this.path} failed: stop the ceremony, fix the disk and reopen the journal`);
-    const fields = { actor: input.actor, role: input.role, step: input.step, type: input.type, details: input.details ?? {} };
+      return err(
+        'journal-broken',
+        `an earlier write to the journal at ${this.path} failed: stop the ceremony, fix the disk and reopen the journal`,
+      );
+    const fields = {
+      actor: input.actor,
+      role: input.role,
+      step: input.step,
+      type: input.type,
+      details: input.details ?? {},
+    };
     const problem = eventFieldProblem(fields);
     if (problem) return err('invalid-event', `the event was not recorded: ${problem}`);
     const head = this.log[this.log.length - 1]!;
@@ -229,7 +251,10 @@ export class Journal {
     const line = serializeEvent(event) + '\n';
     for (const secret of this.forbidden) {
       if (line.includes(secret) || line.includes(JSON.stringify(secret).slice(1, -1)))
-        return err('forbidden-secret', `the ${event.type} event of step '${event.step}' contains a value registered as secret, so it was not recorded: this is a bug in the caller`);
+        return err(
+          'forbidden-secret',
+          `the ${event.type} event of step '${event.step}' contains a value registered as secret, so it was not recorded: this is a bug in the caller`,
+        );
     }
     const bytes = Buffer.from(line, 'utf8');
     try {
@@ -238,8 +263,14 @@ export class Journal {
       await this.file.sync();
     } catch (e) {
       this.state = 'broken';
-      await this.file.truncate(this.size).then(() => this.file.sync()).catch(() => undefined);
-      return err('write-failed', `could not record the ${event.type} event in the journal at ${this.path}: ${describeFsError(e)}. Stop before the next Vault call; after fixing the disk, reopen the journal to continue`);
+      await this.file
+        .truncate(this.size)
+        .then(() => this.file.sync())
+        .catch(() => undefined);
+      return err(
+        'write-failed',
+        `could not record the ${event.type} event in the journal at ${this.path}: ${describeFsError(e)}. Stop before the next Vault call; after fixing the disk, reopen the journal to continue`,
+      );
     }
     this.size += bytes.length;
     this.log.push(event);

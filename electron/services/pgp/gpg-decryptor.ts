@@ -58,7 +58,11 @@ export function createGpgDecryptor(options: GpgDecryptorOptions = {}): ShareDecr
             `gpg did not finish within ${Math.round(timeoutMs / 1000)} s, so it was stopped and nothing was submitted: a passphrase or PIN prompt may be waiting on another screen, or ${recipient.officer}'s card may want a touch; try again`,
           );
         }
-        if (run.overflow) return err('not-a-share', 'the message decrypts to far more than a share, so it is not a Vault unseal or recovery share');
+        if (run.overflow)
+          return err(
+            'not-a-share',
+            'the message decrypts to far more than a share, so it is not a Vault unseal or recovery share',
+          );
         const failure = gpgDecryptFailure(run.status, run.exitCode);
         if (failure) return explain(failure, recipient, run, options.gnupgHome);
         return shareFromPlaintext(run.plaintext);
@@ -132,12 +136,23 @@ function runGpg(gpgPath: string, args: string[], input: Uint8Array, timeoutMs: n
 
 function notInstalled(gpgPath: string, cause: NodeJS.ErrnoException): Outcome {
   if (cause.code === 'ENOENT') {
-    return err('gpg-not-installed', `gpg was not found ('${gpgPath}'): install GnuPG 2.2 or later, or set the path to gpg in the settings`);
+    return err(
+      'gpg-not-installed',
+      `gpg was not found ('${gpgPath}'): install GnuPG 2.2 or later, or set the path to gpg in the settings`,
+    );
   }
-  return err('gpg-not-installed', `gpg ('${gpgPath}') could not be started (${cause.code ?? cause.message}): check that it is an executable GnuPG`);
+  return err(
+    'gpg-not-installed',
+    `gpg ('${gpgPath}') could not be started (${cause.code ?? cause.message}): check that it is an executable GnuPG`,
+  );
 }
 
-function explain(failure: GpgDecryptFailure, recipient: Recipient, run: GpgRun, gnupgHome: string | undefined): Outcome {
+function explain(
+  failure: GpgDecryptFailure,
+  recipient: Recipient,
+  run: GpgRun,
+  gnupgHome: string | undefined,
+): Outcome {
   const who = recipient.officer;
   const key = displayKeyId(recipient.keyId);
   switch (failure.kind) {
@@ -154,7 +169,10 @@ function explain(failure: GpgDecryptFailure, recipient: Recipient, run: GpgRun, 
           : `the passphrase for ${who}'s key is wrong; nothing was submitted`,
       );
     case 'cancelled':
-      return err('cancelled', `the passphrase, PIN or insert-card prompt for ${who}'s key was cancelled; nothing was submitted`);
+      return err(
+        'cancelled',
+        `the passphrase, PIN or insert-card prompt for ${who}'s key was cancelled; nothing was submitted`,
+      );
     case 'card-not-present':
       return err(
         'card-not-present',
@@ -172,13 +190,25 @@ function explain(failure: GpgDecryptFailure, recipient: Recipient, run: GpgRun, 
             : `${who}'s smartcard refused to decrypt (gpg error code ${failure.code}): check the card and reader, then try again`,
       );
     case 'pinentry-failed':
-      return err('pinentry-failed', `gpg-agent could not show a passphrase prompt for ${who}'s key: configure a working pinentry-program in gpg-agent.conf`);
+      return err(
+        'pinentry-failed',
+        `gpg-agent could not show a passphrase prompt for ${who}'s key: configure a working pinentry-program in gpg-agent.conf`,
+      );
     case 'timeout':
-      return err('timeout', `the passphrase or PIN prompt for ${who}'s key timed out; nothing was submitted: try again`);
+      return err(
+        'timeout',
+        `the passphrase or PIN prompt for ${who}'s key timed out; nothing was submitted: try again`,
+      );
     case 'decryption-failed':
-      return err('decryption-failed', `gpg could not decrypt the share with ${who}'s key ${key}: the message is damaged or was altered; ask for the original`);
+      return err(
+        'decryption-failed',
+        `gpg could not decrypt the share with ${who}'s key ${key}: the message is damaged or was altered; ask for the original`,
+      );
     case 'gpg-failed':
-      return err('gpg-failed', `gpg failed (exit code ${run.exitCode ?? 'none'}) without saying why on its status channel: ${lastLine(run.stderr) || 'no message'}`);
+      return err(
+        'gpg-failed',
+        `gpg failed (exit code ${run.exitCode ?? 'none'}) without saying why on its status channel: ${lastLine(run.stderr) || 'no message'}`,
+      );
   }
 }
 

@@ -86,7 +86,8 @@ function parseStatus(text: string): Map<string, string[][]> {
  */
 export function gpgDecryptFailure(statusText: string, exitCode: number | null): GpgDecryptFailure | undefined {
   const status = parseStatus(statusText);
-  const failed = status.has('DECRYPTION_FAILED') || status.has('BADMDC') || status.has('ERROR') || status.has('FAILURE');
+  const failed =
+    status.has('DECRYPTION_FAILED') || status.has('BADMDC') || status.has('ERROR') || status.has('FAILURE');
   if (exitCode === 0 && status.has('DECRYPTION_OKAY') && !failed) return undefined;
 
   // ERROR <location> <code> …, FAILURE <location> <code>
@@ -96,7 +97,8 @@ export function gpgDecryptFailure(statusText: string, exitCode: number | null): 
     if (kind) return { kind, code };
   }
   if (status.has('BAD_PASSPHRASE')) return { kind: 'bad-passphrase', code: GPG_ERR.BAD_PASSPHRASE };
-  if (status.has('NO_SECKEY') && !status.has('DECRYPTION_KEY')) return { kind: 'no-secret-key', code: GPG_ERR.NO_SECKEY };
+  if (status.has('NO_SECKEY') && !status.has('DECRYPTION_KEY'))
+    return { kind: 'no-secret-key', code: GPG_ERR.NO_SECKEY };
   if (failed || status.has('BEGIN_DECRYPTION')) return { kind: 'decryption-failed' };
   return { kind: 'gpg-failed' };
 }

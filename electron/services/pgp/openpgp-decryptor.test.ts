@@ -13,10 +13,14 @@ let alice: OfficerKey; // curve25519, no passphrase
 let bob: OfficerKey; // curve25519, passphrase
 let carol: OfficerKey; // RSA-3072, passphrase
 
-async function vaultMessage(key: OfficerKey, plaintext: Uint8Array | string): Promise<{ message: ShareMessage; recipient: Recipient }> {
+async function vaultMessage(
+  key: OfficerKey,
+  plaintext: Uint8Array | string,
+): Promise<{ message: ShareMessage; recipient: Recipient }> {
   const r = await readRecipientKey(key.publicKeyArmored, { allowArmored: true });
   if (!r.ok) throw new Error(r.error.message);
-  const encrypted = typeof plaintext === 'string' ? await encryptToken(plaintext, r.value) : await encryptShare(plaintext, r.value);
+  const encrypted =
+    typeof plaintext === 'string' ? await encryptToken(plaintext, r.value) : await encryptShare(plaintext, r.value);
   if (!encrypted.ok) throw new Error(encrypted.error.message);
   return attributed(encrypted.value.base64);
 }
@@ -45,7 +49,10 @@ describe('createOpenPgpDecryptor', () => {
   ])('decrypts a Vault-encrypted share to its bytes (%s)', async (_, officer, passphrase) => {
     const share = randomBytes(33);
     const { message, recipient } = await vaultMessage(officer(), share);
-    const r = await createOpenPgpDecryptor({ privateKeyArmored: officer().privateKeyArmored, passphrase }).decrypt(message, recipient);
+    const r = await createOpenPgpDecryptor({ privateKeyArmored: officer().privateKeyArmored, passphrase }).decrypt(
+      message,
+      recipient,
+    );
     expect(r.ok && [...r.value]).toEqual([...share]);
   });
 
@@ -58,16 +65,26 @@ describe('createOpenPgpDecryptor', () => {
 
   it('says a wrong passphrase is wrong, without echoing it', async () => {
     const { message, recipient } = await vaultMessage(bob, randomBytes(33));
-    const r = await createOpenPgpDecryptor({ privateKeyArmored: bob.privateKeyArmored, passphrase: 'Tr0ub4dor&3' }).decrypt(message, recipient);
-    expect(!r.ok && r.error).toEqual({ kind: 'bad-passphrase', message: "the passphrase for bob's key is wrong; nothing was decrypted or submitted" });
+    const r = await createOpenPgpDecryptor({
+      privateKeyArmored: bob.privateKeyArmored,
+      passphrase: 'Tr0ub4dor&3',
+    }).decrypt(message, recipient);
+    expect(!r.ok && r.error).toEqual({
+      kind: 'bad-passphrase',
+      message: "the passphrase for bob's key is wrong; nothing was decrypted or submitted",
+    });
     const none = await createOpenPgpDecryptor({ privateKeyArmored: bob.privateKeyArmored }).decrypt(message, recipient);
     expect(!none.ok && none.error.kind).toBe('passphrase-required');
   });
 
-  it('refuses to use another officer\'s key, naming both keys and officers', async () => {
+  it("refuses to use another officer's key, naming both keys and officers", async () => {
     const { message, recipient } = await vaultMessage(alice, randomBytes(33));
     const bobsKey = (await openpgp.readKey({ armoredKey: bob.publicKeyArmored })).getKeyID().toHex();
-    const r = await createOpenPgpDecryptor({ privateKeyArmored: bob.privateKeyArmored, passphrase: PASSPHRASE, officers: [alice, bob, carol] }).decrypt(message, recipient);
+    const r = await createOpenPgpDecryptor({
+      privateKeyArmored: bob.privateKeyArmored,
+      passphrase: PASSPHRASE,
+      officers: [alice, bob, carol],
+    }).decrypt(message, recipient);
     expect(!r.ok && r.error.kind).toBe('wrong-key');
     expect(!r.ok && r.error.message).toBe(
       `this share is encrypted to key ${displayKeyId(recipient.keyId)} (officer 'alice'), but the key you loaded is ${displayKeyId(bobsKey)} (officer 'bob'): load alice's key; nothing was decrypted`,
@@ -98,7 +115,10 @@ describe('createOpenPgpDecryptor', () => {
     bytes[bytes.length - 10]! ^= 0x01; // inside the encrypted data: the MDC must catch it
     const damaged = await readShareMessage(encodeStdBase64(bytes));
     if (!damaged.ok) throw new Error(damaged.error.message);
-    const r = await createOpenPgpDecryptor({ privateKeyArmored: alice.privateKeyArmored }).decrypt(damaged.value, recipient);
+    const r = await createOpenPgpDecryptor({ privateKeyArmored: alice.privateKeyArmored }).decrypt(
+      damaged.value,
+      recipient,
+    );
     expect(!r.ok && r.error.kind).toBe('decryption-failed');
   });
 

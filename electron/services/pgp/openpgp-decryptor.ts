@@ -37,7 +37,10 @@ export function createOpenPgpDecryptor(options: OpenPgpDecryptorOptions): ShareD
       const taken = credentials;
       credentials = undefined;
       if (!taken) {
-        return err('spent', `the key loaded for this share was already used once and has been forgotten: load ${recipient.officer}'s key and enter the passphrase again`);
+        return err(
+          'spent',
+          `the key loaded for this share was already used once and has been forgotten: load ${recipient.officer}'s key and enter the passphrase again`,
+        );
       }
       return decryptOnce(taken.armored, taken.passphrase, message, recipient, officers);
     },
@@ -66,7 +69,8 @@ async function decryptOnce(
           `${loadedOwner === undefined ? '' : ` (officer '${loadedOwner}')`}: load ${owner}; nothing was decrypted`,
       );
     }
-    const target = key.getKeys().find((k) => k.getKeyID().toHex() === recipient.keyId)!.keyPacket as openpgp.SecretKeyPacket | openpgp.SecretSubkeyPacket;
+    const target = key.getKeys().find((k) => k.getKeyID().toHex() === recipient.keyId)!.keyPacket as
+      openpgp.SecretKeyPacket | openpgp.SecretSubkeyPacket;
     if (target.isDummy() || target.isMissingSecretKeyMaterial()) {
       return err(
         'no-secret-key',
@@ -89,28 +93,47 @@ async function decryptOnce(
   }
 }
 
-async function readPrivateKey(armored: string, owner: string): Promise<Result<openpgp.PrivateKey, ShareDecryptErrorKind>> {
+async function readPrivateKey(
+  armored: string,
+  owner: string,
+): Promise<Result<openpgp.PrivateKey, ShareDecryptErrorKind>> {
   const text = armored.trim();
   const type = armorType(text);
   if (type === 'PGP PUBLIC KEY BLOCK') {
-    return err('invalid-key', `the file you loaded is a public key; decrypting needs ${owner} private key ("-----BEGIN PGP PRIVATE KEY BLOCK-----", e.g. from \`gpg --armor --export-secret-keys\`)`);
+    return err(
+      'invalid-key',
+      `the file you loaded is a public key; decrypting needs ${owner} private key ("-----BEGIN PGP PRIVATE KEY BLOCK-----", e.g. from \`gpg --armor --export-secret-keys\`)`,
+    );
   }
   if (type !== 'PGP PRIVATE KEY BLOCK') {
-    return err('invalid-key', `the file you loaded is not an armored OpenPGP private key: load ${owner} ("-----BEGIN PGP PRIVATE KEY BLOCK-----")`);
+    return err(
+      'invalid-key',
+      `the file you loaded is not an armored OpenPGP private key: load ${owner} ("-----BEGIN PGP PRIVATE KEY BLOCK-----")`,
+    );
   }
   // openpgp.js waits forever on armor without its closing line.
   if (!armorIsComplete(text, type)) {
-    return err('invalid-key', `the private key you loaded is cut off before its "-----END PGP PRIVATE KEY BLOCK-----" line: load the complete file`);
+    return err(
+      'invalid-key',
+      `the private key you loaded is cut off before its "-----END PGP PRIVATE KEY BLOCK-----" line: load the complete file`,
+    );
   }
   try {
     return { ok: true, value: await openpgp.readPrivateKey({ armoredKey: text }) };
   } catch (cause) {
-    return err('invalid-key', `the private key you loaded cannot be read (${reason(cause)}): load ${owner} as exported by gpg or this app`);
+    return err(
+      'invalid-key',
+      `the private key you loaded cannot be read (${reason(cause)}): load ${owner} as exported by gpg or this app`,
+    );
   }
 }
 
 /** openpgp.decryptKey works on a clone, so the caller must forget both the clone and the original. */
-async function unlock(key: openpgp.PrivateKey, passphrase: string, owner: string): Promise<Result<openpgp.PrivateKey, ShareDecryptErrorKind>> {
+async function unlock(
+  key: openpgp.PrivateKey,
+  passphrase: string,
+  owner: string,
+): Promise<Result<openpgp.PrivateKey, ShareDecryptErrorKind>> {
   try {
     return { ok: true, value: await openpgp.decryptKey({ privateKey: key, passphrase }) };
   } catch (cause) {
@@ -124,7 +147,12 @@ async function unlock(key: openpgp.PrivateKey, passphrase: string, owner: string
 /** A share is 66 hex characters; a generous cap still stops a decompression bomb at once. */
 const MAX_PLAINTEXT = 4096;
 
-async function decryptWith(key: openpgp.PrivateKey, message: ShareMessage, keyId: string, owner: string): Promise<Outcome> {
+async function decryptWith(
+  key: openpgp.PrivateKey,
+  message: ShareMessage,
+  keyId: string,
+  owner: string,
+): Promise<Outcome> {
   let plaintext: Uint8Array | undefined;
   let sessionKey: openpgp.SessionKey | undefined;
   try {
@@ -132,7 +160,12 @@ async function decryptWith(key: openpgp.PrivateKey, message: ShareMessage, keyId
     // RSA keys: OpenSSL does the RSA step (openpgp.js's BigInt fallback takes ~100 ms for RSA-4096).
     if (takesRsaPath(parsed, key, keyId)) sessionKey = await decryptRsaSessionKey(parsed, key, keyId);
     const keys = sessionKey ? { sessionKeys: sessionKey } : { decryptionKeys: key };
-    const result = await openpgp.decrypt({ message: parsed, ...keys, format: 'binary', config: { maxDecompressedMessageSize: MAX_PLAINTEXT } });
+    const result = await openpgp.decrypt({
+      message: parsed,
+      ...keys,
+      format: 'binary',
+      config: { maxDecompressedMessageSize: MAX_PLAINTEXT },
+    });
     const data: Uint8Array = result.data;
     plaintext = data;
     return shareFromPlaintext(data);

@@ -8,8 +8,10 @@ let bob: OfficerKey;
 let stranger: OfficerKey;
 let officers: OfficerPublicKey[];
 
-const subkeyId = async (k: OfficerKey) => (await openpgp.readKey({ armoredKey: k.publicKeyArmored })).subkeys[0]!.getKeyID().toHex();
-const primaryId = async (k: OfficerKey) => (await openpgp.readKey({ armoredKey: k.publicKeyArmored })).getKeyID().toHex();
+const subkeyId = async (k: OfficerKey) =>
+  (await openpgp.readKey({ armoredKey: k.publicKeyArmored })).subkeys[0]!.getKeyID().toHex();
+const primaryId = async (k: OfficerKey) =>
+  (await openpgp.readKey({ armoredKey: k.publicKeyArmored })).getKeyID().toHex();
 
 beforeAll(async () => {
   [alice, bob, stranger] = await Promise.all([
@@ -17,7 +19,11 @@ beforeAll(async () => {
     generateOfficerKey({ name: 'bob', algorithm: 'rsa3072' }),
     generateOfficerKey({ name: 'stranger' }),
   ]);
-  officers = [alice, bob].map((k) => ({ name: k.name, publicKeyArmored: k.publicKeyArmored, fingerprint: k.fingerprint }));
+  officers = [alice, bob].map((k) => ({
+    name: k.name,
+    publicKeyArmored: k.publicKeyArmored,
+    fingerprint: k.fingerprint,
+  }));
 });
 
 describe('identifyRecipient', () => {
@@ -28,7 +34,11 @@ describe('identifyRecipient', () => {
 
   it('matches a primary key ID too', async () => {
     const r = await identifyRecipient([await primaryId(alice)], officers, 'alice');
-    expect(r.ok && r.value).toEqual({ officer: 'alice', fingerprint: alice.fingerprint, keyId: await primaryId(alice) });
+    expect(r.ok && r.value).toEqual({
+      officer: 'alice',
+      fingerprint: alice.fingerprint,
+      keyId: await primaryId(alice),
+    });
   });
 
   it('refuses a share for another officer than the one entering it, naming both', async () => {
@@ -40,9 +50,15 @@ describe('identifyRecipient', () => {
 
   it('refuses a share for a key no officer holds, and an anonymous recipient', async () => {
     const r = await identifyRecipient([await subkeyId(stranger)], officers);
-    expect(!r.ok && r.error).toMatchObject({ kind: 'unknown-recipient', message: expect.stringContaining(displayKeyId(await subkeyId(stranger))) });
+    expect(!r.ok && r.error).toMatchObject({
+      kind: 'unknown-recipient',
+      message: expect.stringContaining(displayKeyId(await subkeyId(stranger))),
+    });
     const anonymous = await identifyRecipient(['0000000000000000'], officers);
-    expect(!anonymous.ok && anonymous.error).toMatchObject({ kind: 'unknown-recipient', message: expect.stringContaining('anonymous') });
+    expect(!anonymous.ok && anonymous.error).toMatchObject({
+      kind: 'unknown-recipient',
+      message: expect.stringContaining('anonymous'),
+    });
   });
 
   it('asks who is entering a share encrypted to several officers', async () => {
@@ -55,7 +71,10 @@ describe('identifyRecipient', () => {
 
   it('refuses an officer unknown to the plan and officer keys that are unusable', async () => {
     const id = [await subkeyId(alice)];
-    expect(await identifyRecipient(id, officers, 'mallory')).toMatchObject({ ok: false, error: { kind: 'unknown-officer' } });
+    expect(await identifyRecipient(id, officers, 'mallory')).toMatchObject({
+      ok: false,
+      error: { kind: 'unknown-officer' },
+    });
     const bad = async (officer: OfficerPublicKey) => {
       const r = await identifyRecipient(id, [officer]);
       expect(!r.ok && r.error.kind).toBe('invalid-officer-key');
@@ -64,9 +83,14 @@ describe('identifyRecipient', () => {
     expect(await bad({ name: 'alice', publicKeyArmored: alice.privateKeyArmored })).toMatch(/is a private key/);
     expect(await bad({ name: 'alice', publicKeyArmored: alice.publicKeyArmored.slice(0, 200) })).toMatch(/cut off/);
     expect(await bad({ name: 'alice', publicKeyArmored: 'not a key' })).toMatch(/alice/);
-    expect(await bad({ name: 'alice', publicKeyArmored: alice.publicKeyArmored, fingerprint: bob.fingerprint })).toMatch(/but the plan pins/);
+    expect(
+      await bad({ name: 'alice', publicKeyArmored: alice.publicKeyArmored, fingerprint: bob.fingerprint }),
+    ).toMatch(/but the plan pins/);
     const spaced = alice.fingerprint.toUpperCase().replace(/(.{4})/g, '$1 ');
-    expect((await identifyRecipient(id, [{ name: 'alice', publicKeyArmored: alice.publicKeyArmored, fingerprint: spaced }])).ok).toBe(true);
+    expect(
+      (await identifyRecipient(id, [{ name: 'alice', publicKeyArmored: alice.publicKeyArmored, fingerprint: spaced }]))
+        .ok,
+    ).toBe(true);
   });
 });
 

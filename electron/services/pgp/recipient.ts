@@ -8,7 +8,8 @@ import * as openpgp from 'openpgp';
 import { armorIsComplete, armorType } from '../../../shared/codecs/pgp-envelope';
 import { err, ok, type Result } from '../../../shared/result';
 
-export type RecipientErrorKind = 'unknown-recipient' | 'other-officer' | 'ambiguous-recipient' | 'invalid-officer-key' | 'unknown-officer';
+export type RecipientErrorKind =
+  'unknown-recipient' | 'other-officer' | 'ambiguous-recipient' | 'invalid-officer-key' | 'unknown-officer';
 
 /** An officer and their public key; `fingerprint`, when given (the plan pins it), must be the key's. */
 export interface OfficerPublicKey {
@@ -79,7 +80,10 @@ export async function identifyRecipient(
 }
 
 /** The officer whose key has one of these key IDs, if any: to name the owner of a wrongly loaded key. */
-export async function officerOwningKey(keyIds: readonly string[], officers: readonly OfficerPublicKey[]): Promise<string | undefined> {
+export async function officerOwningKey(
+  keyIds: readonly string[],
+  officers: readonly OfficerPublicKey[],
+): Promise<string | undefined> {
   for (const officer of officers) {
     const key = await readOfficerKey(officer);
     if (key.ok && key.value.getKeyIDs().some((id) => keyIds.includes(id.toHex()))) return officer.name;
@@ -88,7 +92,11 @@ export async function officerOwningKey(keyIds: readonly string[], officers: read
 }
 
 async function readOfficerKey(officer: OfficerPublicKey): Promise<Result<openpgp.PublicKey, RecipientErrorKind>> {
-  const invalid = (why: string) => err('invalid-officer-key', `the public key given for officer '${officer.name}' ${why}: fix it before entering shares`);
+  const invalid = (why: string) =>
+    err(
+      'invalid-officer-key',
+      `the public key given for officer '${officer.name}' ${why}: fix it before entering shares`,
+    );
   const text = officer.publicKeyArmored.trim();
   const type = armorType(text);
   const privateKey = "is a private key; officers' private keys never belong in the ceremony's files";

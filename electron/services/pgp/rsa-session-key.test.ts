@@ -83,7 +83,9 @@ function packetBytes(packet: openpgp.AnyPacket): Uint8Array {
 /** The message with its session key packet replaced by one holding `block` (c = block^e mod n). */
 function withRsaBlock(f: Fixture, block: Uint8Array): Promise<Uint8Array> {
   const jwk = { kty: 'RSA', n: Buffer.from(f.n).toString('base64url'), e: Buffer.from(f.e).toString('base64url') };
-  const c = new Uint8Array(publicEncrypt({ key: createPublicKey({ key: jwk, format: 'jwk' }), padding: constants.RSA_NO_PADDING }, block));
+  const c = new Uint8Array(
+    publicEncrypt({ key: createPublicKey({ key: jwk, format: 'jwk' }), padding: constants.RSA_NO_PADDING }, block),
+  );
   return withPkesk(f, (pkesk) => (pkesk.encrypted = { c }));
 }
 
@@ -119,7 +121,7 @@ describe('decryptRsaSessionKey', () => {
     expect(takesRsaPath(message, curve.key, curve.keyId)).toBe(false);
   });
 
-  it('fails with openpgp.js\'s own error when any byte of the message changes', async () => {
+  it("fails with openpgp.js's own error when any byte of the message changes", async () => {
     for (let p = 0; p < rsa.message.length; p += 7) {
       const bytes = new Uint8Array(rsa.message);
       bytes[p]! ^= 0x10;
@@ -145,9 +147,15 @@ describe('decryptRsaSessionKey', () => {
     ['IDEA, which openpgp.js does not implement', () => emeBlock(rsa, sessionKeyPayload(SYM.idea, randomBytes(16)))],
     ['an AES-256 id with a 16-byte key', () => emeBlock(rsa, sessionKeyPayload(SYM.aes256, randomBytes(16)))],
     ['Twofish, which the key does not prefer', () => emeBlock(rsa, sessionKeyPayload(SYM.twofish, randomBytes(32)))],
-    ['a well-formed but wrong AES-128 session key', () => emeBlock(rsa, sessionKeyPayload(SYM.aes128, randomBytes(16)))],
-    ['a well-formed but wrong AES-256 session key', () => emeBlock(rsa, sessionKeyPayload(SYM.aes256, randomBytes(32)))],
-  ])('refuses a session key packet with %s, with openpgp.js\'s own error', async (_, block) => {
+    [
+      'a well-formed but wrong AES-128 session key',
+      () => emeBlock(rsa, sessionKeyPayload(SYM.aes128, randomBytes(16))),
+    ],
+    [
+      'a well-formed but wrong AES-256 session key',
+      () => emeBlock(rsa, sessionKeyPayload(SYM.aes256, randomBytes(32))),
+    ],
+  ])("refuses a session key packet with %s, with openpgp.js's own error", async (_, block) => {
     const bytes = await withRsaBlock(rsa, block());
     const ours = await viaOpenSsl(rsa, bytes);
     expect(ours).toEqual(await viaOpenPgp(rsa, bytes));

@@ -95,7 +95,10 @@ export async function decryptRsaSessionKey(
         wipe(sessionKey.data);
         throw new Error('A non-preferred symmetric algorithm was used.');
       }
-      return { data: sessionKey.data, algorithm: openpgp.enums.read(SYM, sessionKey.algorithm) as openpgp.enums.symmetricNames };
+      return {
+        data: sessionKey.data,
+        algorithm: openpgp.enums.read(SYM, sessionKey.algorithm) as openpgp.enums.symmetricNames,
+      };
     } catch (cause) {
       lastError = cause instanceof Error ? cause : new Error(String(cause));
     }
@@ -104,7 +107,9 @@ export async function decryptRsaSessionKey(
 }
 
 function pkesksFor(message: openpgp.Message<Uint8Array>, keyId: string): Pkesk[] {
-  return (message.packets.filterByTag(PACKET.publicKeyEncryptedSessionKey) as unknown as Pkesk[]).filter((p) => p.publicKeyID.toHex() === keyId);
+  return (message.packets.filterByTag(PACKET.publicKeyEncryptedSessionKey) as unknown as Pkesk[]).filter(
+    (p) => p.publicKeyID.toHex() === keyId,
+  );
 }
 
 /** c^d mod n by OpenSSL: the k-byte EME-PKCS1-v1_5 block, still unchecked. */
@@ -118,7 +123,11 @@ function rawRsaDecrypt(pkesk: Pkesk, packet: openpgp.SecretKeyPacket | openpgp.S
   const padded = new Uint8Array(n.length);
   padded.set(digits, n.length - digits.length);
   try {
-    const privateKey = createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.length), format: 'der', type: 'pkcs1' });
+    const privateKey = createPrivateKey({
+      key: Buffer.from(der.buffer, der.byteOffset, der.length),
+      format: 'der',
+      type: 'pkcs1',
+    });
     return privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, padded); // wiped by sessionKeyFrom
   } catch {
     // A key OpenSSL rejects is one openpgp.js's arithmetic would decrypt to garbage.
@@ -158,7 +167,13 @@ function sessionKeyFrom(block: Uint8Array): { data: Uint8Array; algorithm: numbe
     const keyed = payload.subarray(0, Math.max(0, payload.length - 2));
     const sum = keyed.subarray(keyed.length % 8).reduce((s, b) => (s + b) & 0xffff, 0);
     const stated = ((payload[payload.length - 2] ?? 0) << 8) | (payload[payload.length - 1] ?? 0);
-    const valid = (block[0] === 0 ? 1 : 0) & (block[1] === 2 ? 1 : 0) & (offset - 2 >= 8 ? 1 : 0) & (inPadding ^ 1) & (payload.length >= 3 ? 1 : 0) & (sum === stated ? 1 : 0);
+    const valid =
+      (block[0] === 0 ? 1 : 0) &
+      (block[1] === 2 ? 1 : 0) &
+      (offset - 2 >= 8 ? 1 : 0) &
+      (inPadding ^ 1) &
+      (payload.length >= 3 ? 1 : 0) &
+      (sum === stated ? 1 : 0);
     const algorithm = payload[0] ?? 0;
     if (!valid || openpgp.enums.read(SYM, algorithm) === undefined) throw new Error('Decryption error');
     const size = KEY_SIZE.get(algorithm);

@@ -46,7 +46,6 @@ export interface ShareDecryptor {
   decrypt(message: ShareMessage, recipient: Recipient): Promise<Result<Uint8Array, ShareDecryptErrorKind>>;
 }
 
-
 /** Both backends call this first: a recipient from another message is a programmer error, not bad input. */
 export function assertAttributed(message: ShareMessage, recipient: Recipient): void {
   if (!message.recipientKeyIds.includes(recipient.keyId)) {

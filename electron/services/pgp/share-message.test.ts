@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 
 describe('readShareMessage', () => {
-  it('reads Vault\'s base64 and names the encryption subkey it is for, with a SHA-256 commitment', async () => {
+  it("reads Vault's base64 and names the encryption subkey it is for, with a SHA-256 commitment", async () => {
     const r = await readShareMessage(share);
     if (!r.ok) throw new Error(r.error.message);
     const key = await openpgp.readKey({ armoredKey: alice.publicKeyArmored });
@@ -68,14 +68,20 @@ describe('readShareMessage', () => {
     const armored = openpgp.armor(openpgp.enums.armor.message, bytesOf(share));
     expect(await kindOf(armored.slice(0, armored.indexOf('-----END')))).toBe('incomplete');
     const r = await readShareMessage(share.slice(0, 100)); // inside the PKESK packet
-    expect(!r.ok && r.error).toMatchObject({ kind: 'incomplete', message: expect.stringMatching(/cut off: copy all of it/) });
+    expect(!r.ok && r.error).toMatchObject({
+      kind: 'incomplete',
+      message: expect.stringMatching(/cut off: copy all of it/),
+    });
   });
 
   it('refuses what is not a PGP message, sending plaintext shares to plaintext entry', async () => {
     expect(await kindOf('')).toBe('empty');
     expect(await kindOf('   \n')).toBe('empty');
     const hexShare = await readShareMessage(bytesToHex(randomBytes(33)));
-    expect(!hexShare.ok && hexShare.error).toMatchObject({ kind: 'plaintext-share', message: expect.stringMatching(/enter it as a plaintext share/) });
+    expect(!hexShare.ok && hexShare.error).toMatchObject({
+      kind: 'plaintext-share',
+      message: expect.stringMatching(/enter it as a plaintext share/),
+    });
     expect(await kindOf(encodeStdBase64(randomBytes(33)))).toBe('plaintext-share');
     expect(await kindOf('this is not base64!')).toBe('not-pgp');
     expect(await kindOf(encodeStdBase64(new Uint8Array(120).fill(0x41)))).toBe('not-pgp');
@@ -84,15 +90,29 @@ describe('readShareMessage', () => {
 
   it('refuses keys, signed-only and password-encrypted messages: only public-key encrypted shares pass', async () => {
     const pub = await readShareMessage(alice.publicKeyArmored);
-    expect(!pub.ok && pub.error).toMatchObject({ kind: 'not-pgp', message: expect.stringMatching(/PGP PUBLIC KEY BLOCK, not an encrypted share/) });
+    expect(!pub.ok && pub.error).toMatchObject({
+      kind: 'not-pgp',
+      message: expect.stringMatching(/PGP PUBLIC KEY BLOCK, not an encrypted share/),
+    });
     const binaryKey = (await openpgp.readKey({ armoredKey: alice.publicKeyArmored })).write();
     const pubBinary = await readShareMessage(encodeStdBase64(binaryKey));
-    expect(!pubBinary.ok && pubBinary.error).toMatchObject({ kind: 'not-pgp', message: expect.stringMatching(/public key, not an encrypted share/) });
+    expect(!pubBinary.ok && pubBinary.error).toMatchObject({
+      kind: 'not-pgp',
+      message: expect.stringMatching(/public key, not an encrypted share/),
+    });
     const signingKey = await openpgp.readPrivateKey({ armoredKey: alice.privateKeyArmored });
-    const signed = await openpgp.sign({ message: await openpgp.createMessage({ text: 'ab'.repeat(33) }), signingKeys: signingKey, format: 'binary' });
+    const signed = await openpgp.sign({
+      message: await openpgp.createMessage({ text: 'ab'.repeat(33) }),
+      signingKeys: signingKey,
+      format: 'binary',
+    });
     expect(await kindOf(encodeStdBase64(signed))).toBe('not-pgp');
     expect(await kindOf(openpgp.armor(openpgp.enums.armor.message, signed))).toBe('not-encrypted');
-    const withPassword = await openpgp.encrypt({ message: await openpgp.createMessage({ text: 'ab'.repeat(33) }), passwords: ['pw'], format: 'binary' });
+    const withPassword = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: 'ab'.repeat(33) }),
+      passwords: ['pw'],
+      format: 'binary',
+    });
     expect(await kindOf(encodeStdBase64(withPassword))).toBe('not-pgp');
     expect(await kindOf(openpgp.armor(openpgp.enums.armor.message, withPassword))).toBe('not-encrypted');
   });
@@ -110,7 +130,11 @@ describe('readShareMessage', () => {
   it('lists every recipient of a message encrypted to several keys', async () => {
     const bob = await generateOfficerKey({ name: 'bob' });
     const keys = await Promise.all([alice, bob].map((k) => openpgp.readKey({ armoredKey: k.publicKeyArmored })));
-    const message = await openpgp.encrypt({ message: await openpgp.createMessage({ text: 'ab'.repeat(33) }), encryptionKeys: keys, format: 'binary' });
+    const message = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: 'ab'.repeat(33) }),
+      encryptionKeys: keys,
+      format: 'binary',
+    });
     const r = await readShareMessage(encodeStdBase64(message));
     expect(r.ok && r.value.recipientKeyIds).toEqual(keys.map((k) => k.subkeys[0]!.getKeyID().toHex()));
   });

@@ -42,12 +42,23 @@ type Failure = Extract<Result<never, ShareMessageErrorKind>, { ok: false }>;
 export async function readShareMessage(pasted: string): Promise<Result<ShareMessage, ShareMessageErrorKind>> {
   const text = pasted.trim();
   if (text.length > MAX_PASTED_CHARS) {
-    return err('too-large', `the pasted text is ${text.length} characters, far more than a PGP-encrypted share; paste only this officer's share`);
+    return err(
+      'too-large',
+      `the pasted text is ${text.length} characters, far more than a PGP-encrypted share; paste only this officer's share`,
+    );
   }
   // A message is expected here, so base64 of the wrong length is a cut-off message, not a bad share.
   const unbroken = text.replace(/[\r\n]/g, '');
-  if (unbroken.length > 44 && /^[A-Za-z0-9+/=]+$/.test(unbroken) && !/^[0-9a-fA-F]+$/.test(unbroken) && unbroken.length % 4 !== 0) {
-    return err('incomplete', `the base64 text is ${unbroken.length} characters, not a multiple of 4, so part of it is missing: ${COPY_AGAIN}`);
+  if (
+    unbroken.length > 44 &&
+    /^[A-Za-z0-9+/=]+$/.test(unbroken) &&
+    !/^[0-9a-fA-F]+$/.test(unbroken) &&
+    unbroken.length % 4 !== 0
+  ) {
+    return err(
+      'incomplete',
+      `the base64 text is ${unbroken.length} characters, not a multiple of 4, so part of it is missing: ${COPY_AGAIN}`,
+    );
   }
   const input = parseShareInput(text);
   if (!input.ok) {
@@ -57,7 +68,10 @@ export async function readShareMessage(pasted: string): Promise<Result<ShareMess
   const value = input.value;
   if (value.form !== 'pgp-message') {
     wipe(value.share);
-    return err('plaintext-share', `this is a plaintext share (${value.form}), not a PGP-encrypted one: enter it as a plaintext share instead`);
+    return err(
+      'plaintext-share',
+      `this is a plaintext share (${value.form}), not a PGP-encrypted one: enter it as a plaintext share instead`,
+    );
   }
   if (value.encoding !== 'armored') return parse(value.message);
   const bytes = await dearmor(value.armored);
@@ -79,18 +93,28 @@ async function dearmor(armored: string): Promise<Result<Uint8Array, ShareMessage
 async function parse(bytes: Uint8Array): Promise<Result<ShareMessage, ShareMessageErrorKind>> {
   const tag = firstPacketTag(bytes);
   if (tag === undefined) {
-    return err('not-pgp', 'this is not an OpenPGP message: paste the PGP-encrypted share Vault printed for this officer');
+    return err(
+      'not-pgp',
+      'this is not an OpenPGP message: paste the PGP-encrypted share Vault printed for this officer',
+    );
   }
   if (tag !== PKESK_TAG) {
-    return err('not-encrypted', `this is an OpenPGP ${packetName(tag)}, not a share encrypted to an officer's key: paste the PGP-encrypted share Vault printed for this officer`);
+    return err(
+      'not-encrypted',
+      `this is an OpenPGP ${packetName(tag)}, not a share encrypted to an officer's key: paste the PGP-encrypted share Vault printed for this officer`,
+    );
   }
   let message: openpgp.Message<Uint8Array>;
   try {
     message = await openpgp.readMessage({ binaryMessage: bytes });
   } catch (cause) {
     const text = errorText(cause);
-    if (/end of (packet|input)/i.test(text)) return err('incomplete', `the message stops part-way through a packet, so part of it is missing: ${COPY_AGAIN}`);
-    return err('not-pgp', `this is not a readable OpenPGP message (${text}): paste the PGP-encrypted share Vault printed for this officer`);
+    if (/end of (packet|input)/i.test(text))
+      return err('incomplete', `the message stops part-way through a packet, so part of it is missing: ${COPY_AGAIN}`);
+    return err(
+      'not-pgp',
+      `this is not a readable OpenPGP message (${text}): paste the PGP-encrypted share Vault printed for this officer`,
+    );
   }
   const refused = refuseUnlessVaultShape(message.packets);
   if (refused) return refused;
@@ -105,19 +129,37 @@ async function parse(bytes: Uint8Array): Promise<Result<ShareMessage, ShareMessa
 function refuseUnlessVaultShape(packets: readonly unknown[]): Failure | undefined {
   const pkesk = packets.filter((p) => p instanceof openpgp.PublicKeyEncryptedSessionKeyPacket).length;
   if (packets.some((p) => p instanceof openpgp.SymEncryptedSessionKeyPacket)) {
-    return err('not-encrypted', 'this message is encrypted with a password, not to an officer\'s key; Vault never produces these: paste the share Vault printed for this officer');
+    return err(
+      'not-encrypted',
+      "this message is encrypted with a password, not to an officer's key; Vault never produces these: paste the share Vault printed for this officer",
+    );
   }
   if (packets.some((p) => p instanceof openpgp.SymmetricallyEncryptedDataPacket)) {
-    return err('unprotected', 'this message is encrypted without integrity protection (no MDC), so tampering could not be detected; it was not made by Vault and will not be decrypted');
+    return err(
+      'unprotected',
+      'this message is encrypted without integrity protection (no MDC), so tampering could not be detected; it was not made by Vault and will not be decrypted',
+    );
   }
   if (pkesk === 0) {
-    return err('not-encrypted', 'this is an OpenPGP message, but not one encrypted to a key (perhaps signed or plain): paste the PGP-encrypted share Vault printed for this officer');
+    return err(
+      'not-encrypted',
+      'this is an OpenPGP message, but not one encrypted to a key (perhaps signed or plain): paste the PGP-encrypted share Vault printed for this officer',
+    );
   }
   const data = packets.slice(pkesk);
-  const isProtectedData = (p: unknown) => p instanceof openpgp.SymEncryptedIntegrityProtectedDataPacket || p instanceof openpgp.AEADEncryptedDataPacket;
-  if (data.length === 0) return err('incomplete', `the message ends before its encrypted data, so part of it is missing: ${COPY_AGAIN}`);
-  if (data.length !== 1 || !isProtectedData(data[0]) || !packets.slice(0, pkesk).every((p) => p instanceof openpgp.PublicKeyEncryptedSessionKeyPacket)) {
-    return err('not-encrypted', 'this message has extra or out-of-order packets, so it is not a share as Vault encrypts it; paste exactly the share Vault printed for this officer');
+  const isProtectedData = (p: unknown) =>
+    p instanceof openpgp.SymEncryptedIntegrityProtectedDataPacket || p instanceof openpgp.AEADEncryptedDataPacket;
+  if (data.length === 0)
+    return err('incomplete', `the message ends before its encrypted data, so part of it is missing: ${COPY_AGAIN}`);
+  if (
+    data.length !== 1 ||
+    !isProtectedData(data[0]) ||
+    !packets.slice(0, pkesk).every((p) => p instanceof openpgp.PublicKeyEncryptedSessionKeyPacket)
+  ) {
+    return err(
+      'not-encrypted',
+      'this message has extra or out-of-order packets, so it is not a share as Vault encrypts it; paste exactly the share Vault printed for this officer',
+    );
   }
   return undefined;
 }

@@ -22,15 +22,18 @@ describe('shareFromPlaintext', () => {
 
   it('refuses hex of any other length, without quoting the plaintext', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 80 }).filter((b) => b.length !== 32 && b.length !== 33), (bytes) => {
-        const hex = bytesToHex(bytes);
-        const r = shareFromPlaintext(utf8ToBytes(hex));
-        expect(r.ok).toBe(false);
-        if (!r.ok) {
-          expect(r.error.kind).toBe('not-a-share');
-          if (hex.length >= 8) expect(r.error.message).not.toContain(hex.slice(0, 8));
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 80 }).filter((b) => b.length !== 32 && b.length !== 33),
+        (bytes) => {
+          const hex = bytesToHex(bytes);
+          const r = shareFromPlaintext(utf8ToBytes(hex));
+          expect(r.ok).toBe(false);
+          if (!r.ok) {
+            expect(r.error.kind).toBe('not-a-share');
+            if (hex.length >= 8) expect(r.error.message).not.toContain(hex.slice(0, 8));
+          }
+        },
+      ),
     );
   });
 
@@ -43,7 +46,7 @@ describe('shareFromPlaintext', () => {
     expect(!gap.ok && gap.error.kind).toBe('not-a-share');
   });
 
-  it('leaves the caller\'s buffer alone and returns a fresh one', () => {
+  it("leaves the caller's buffer alone and returns a fresh one", () => {
     const text = utf8ToBytes('0f'.repeat(33));
     const r = shareFromPlaintext(text);
     expect(r.ok && r.value.buffer).not.toBe(text.buffer);

@@ -34,7 +34,10 @@ export function shareFromPlaintext(plaintext: Uint8Array): Result<Uint8Array, Sh
     const lo = nibble(plaintext[start + 2 * i + 1]!);
     if (hi < 0 || lo < 0) {
       wipe(share);
-      return err('not-a-share', 'the message decrypted, but its content is not hex text, so it is not a Vault unseal or recovery share');
+      return err(
+        'not-a-share',
+        'the message decrypted, but its content is not hex text, so it is not a Vault unseal or recovery share',
+      );
     }
     share[i] = (hi << 4) | lo;
   }

@@ -51,7 +51,10 @@ describe('profile store', () => {
   it('writes only the schema’s fields, readable by the owner alone, leaving no temporary files', async () => {
     const store = openProfileStore(dir);
     const withExtra = { ...profile('dc2'), token: 'hvs.secret' } as ConnectionProfile;
-    expect(await store.save(withExtra, { replace: false })).toMatchObject({ ok: false, error: { kind: 'invalid-profile' } });
+    expect(await store.save(withExtra, { replace: false })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-profile' },
+    });
     await store.save(profile('dc2'), { replace: false });
     const text = readFileSync(store.path, 'utf8');
     expect(JSON.parse(text)).toEqual({ version: 1, profiles: [profile('dc2')] });
@@ -62,17 +65,27 @@ describe('profile store', () => {
 
   it('reports a damaged file, changes nothing and refuses to overwrite it', async () => {
     const store = openProfileStore(dir);
-    for (const content of ['{not json', '{"version":2,"profiles":[]}', JSON.stringify({ version: 1, profiles: [{ name: 'x' }] })]) {
+    for (const content of [
+      '{not json',
+      '{"version":2,"profiles":[]}',
+      JSON.stringify({ version: 1, profiles: [{ name: 'x' }] }),
+    ]) {
       writeFileSync(store.path, content);
       const listed = await store.list();
       expect(listed).toMatchObject({ ok: false, error: { kind: 'store-damaged' } });
       expect(!listed.ok && listed.error.message).toContain(store.path);
-      expect(await store.save(profile('dc2'), { replace: true })).toMatchObject({ ok: false, error: { kind: 'store-damaged' } });
+      expect(await store.save(profile('dc2'), { replace: true })).toMatchObject({
+        ok: false,
+        error: { kind: 'store-damaged' },
+      });
       expect(await store.remove('x')).toMatchObject({ ok: false, error: { kind: 'store-damaged' } });
       expect(readFileSync(store.path, 'utf8')).toBe(content);
     }
     writeFileSync(store.path, JSON.stringify({ version: 1, profiles: [profile('a'), profile('a')] }));
-    expect(await store.list()).toMatchObject({ ok: false, error: { kind: 'store-damaged', message: expect.stringContaining('share a name') } });
+    expect(await store.list()).toMatchObject({
+      ok: false,
+      error: { kind: 'store-damaged', message: expect.stringContaining('share a name') },
+    });
   });
 
   it('says so when the data directory cannot be read or written, and keeps nothing half-written', async () => {
@@ -80,7 +93,10 @@ describe('profile store', () => {
     writeFileSync(blocker, '');
     const underFile = openProfileStore(blocker);
     expect(await underFile.list()).toMatchObject({ ok: false, error: { kind: 'store-unreadable' } });
-    expect(await underFile.save(profile('dc2'), { replace: false })).toMatchObject({ ok: false, error: { kind: 'store-unreadable' } });
+    expect(await underFile.save(profile('dc2'), { replace: false })).toMatchObject({
+      ok: false,
+      error: { kind: 'store-unreadable' },
+    });
     expect(await readdir(dir)).toEqual(['not-a-dir']);
     // Nothing can be created in /sys, not even by root, so the write itself fails there.
     const unwritable = openProfileStore('/sys/vault-ceremony-profile-store-test');

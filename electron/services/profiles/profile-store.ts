@@ -7,17 +7,16 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { connectionProfileSchema, parseConnectionProfile, type ConnectionProfile } from '../../../shared/profiles/connection-profile';
+import {
+  connectionProfileSchema,
+  parseConnectionProfile,
+  type ConnectionProfile,
+} from '../../../shared/profiles/connection-profile';
 import { err, ok, type Result } from '../../../shared/result';
 import { writeFileAtomically } from '../files/durable-write';
 
 export type ProfileStoreErrorKind =
-  | 'store-unreadable'
-  | 'store-damaged'
-  | 'store-unwritable'
-  | 'no-such-profile'
-  | 'profile-exists'
-  | 'invalid-profile';
+  'store-unreadable' | 'store-damaged' | 'store-unwritable' | 'no-such-profile' | 'profile-exists' | 'invalid-profile';
 
 export interface ProfileStore {
   /** The file the profiles live in, for messages. */
@@ -25,7 +24,10 @@ export interface ProfileStore {
   list(): Promise<Result<readonly ConnectionProfile[], ProfileStoreErrorKind>>;
   get(name: string): Promise<Result<ConnectionProfile, ProfileStoreErrorKind>>;
   /** Adds a profile; replaces one of the same name only when `replace` says so. */
-  save(profile: ConnectionProfile, options: { readonly replace: boolean }): Promise<Result<ConnectionProfile, ProfileStoreErrorKind>>;
+  save(
+    profile: ConnectionProfile,
+    options: { readonly replace: boolean },
+  ): Promise<Result<ConnectionProfile, ProfileStoreErrorKind>>;
   remove(name: string): Promise<Result<void, ProfileStoreErrorKind>>;
 }
 
@@ -49,7 +51,10 @@ export function openProfileStore(dataDir: string): ProfileStore {
       text = await readFile(path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok([]);
-      return err('store-unreadable', `The profile file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'I/O error'}); check its permissions.`);
+      return err(
+        'store-unreadable',
+        `The profile file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'I/O error'}); check its permissions.`,
+      );
     }
     let json: unknown;
     try {
@@ -60,7 +65,9 @@ export function openProfileStore(dataDir: string): ProfileStore {
     const parsed = storeFile.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return damaged(issue ? `${issue.path.map(String).join('.') || 'top level'}: ${issue.message}` : 'unexpected content');
+      return damaged(
+        issue ? `${issue.path.map(String).join('.') || 'top level'}: ${issue.message}` : 'unexpected content',
+      );
     }
     const names = parsed.data.profiles.map((p) => p.name);
     if (new Set(names).size !== names.length) return damaged('two profiles share a name');
@@ -80,7 +87,10 @@ export function openProfileStore(dataDir: string): ProfileStore {
       await writeFileAtomically(path, `${JSON.stringify({ version: 1, profiles }, null, 2)}\n`, 0o600);
       return ok(undefined);
     } catch (e) {
-      return err('store-unwritable', `The profiles could not be saved to ${path} (${(e as NodeJS.ErrnoException).code ?? 'I/O error'}); check that the directory is writable and the disk is not full. Nothing was changed.`);
+      return err(
+        'store-unwritable',
+        `The profiles could not be saved to ${path} (${(e as NodeJS.ErrnoException).code ?? 'I/O error'}); check that the directory is writable and the disk is not full. Nothing was changed.`,
+      );
     }
   }
 
@@ -107,7 +117,10 @@ export function openProfileStore(dataDir: string): ProfileStore {
         if (!all.ok) return all;
         const index = all.value.findIndex((p) => p.name === profile.name);
         if (index >= 0 && !replace) {
-          return err('profile-exists', `A connection profile named '${profile.name}' already exists; choose another name, or edit that profile to change it.`);
+          return err(
+            'profile-exists',
+            `A connection profile named '${profile.name}' already exists; choose another name, or edit that profile to change it.`,
+          );
         }
         const next = index >= 0 ? all.value.map((p, i) => (i === index ? profile : p)) : [...all.value, profile];
         const written = await write(next);

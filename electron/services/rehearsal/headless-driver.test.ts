@@ -29,7 +29,8 @@ describe('headless driver', () => {
       log: (line) => {
         log.push(line);
         // Take the secondary down as the first officer steps up, and leave it down.
-        if (/enters a share/.test(line) && log.filter((l) => /enters a share/.test(l)).length === 1) void vault!.faults.takeDown('drSecondary');
+        if (/enters a share/.test(line) && log.filter((l) => /enters a share/.test(l)).length === 1)
+          void vault!.faults.takeDown('drSecondary');
       },
     });
     const result = await running;
@@ -37,7 +38,9 @@ describe('headless driver', () => {
     if (result.ok) return;
     expect(result.error.kind).toBe('ceremony-failed');
     expect(result.error.message).toMatch(/submit-share|refused|did not answer|not reachable|connect/i);
-    const journal = readFileSync(join(root, 'out', 'ceremony', 'journal.jsonl'), 'utf8').trim().split('\n');
+    const journal = readFileSync(join(root, 'out', 'ceremony', 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(journal.length).toBeLessThan(200);
   });
 });

@@ -23,14 +23,19 @@ export type DriverErrorKind = 'ceremony-failed';
 /** Far more moves than any ceremony needs; beyond it something loops. */
 const MAX_MOVES = 5_000;
 
-export async function playCeremony(service: CeremonyService, cast: RehearsalCast, options: DriverOptions): Promise<Result<ServiceStatus, DriverErrorKind>> {
+export async function playCeremony(
+  service: CeremonyService,
+  cast: RehearsalCast,
+  options: DriverOptions,
+): Promise<Result<ServiceStatus, DriverErrorKind>> {
   const fail = (why: string) => err('ceremony-failed', why);
   let lastFailure: string | undefined;
   for (let move = 0; move < MAX_MOVES; move++) {
     const status = service.status();
     const v = status.ceremony;
     if (status.stopped) return fail(status.lastError?.message ?? 'the ceremony stopped');
-    if (v.step === 'finished' || v.step === 'cancelled' || v.step === 'aborted' || options.until?.(status)) return ok(status);
+    if (v.step === 'finished' || v.step === 'cancelled' || v.step === 'aborted' || options.until?.(status))
+      return ok(status);
     if (options.pace) await new Promise((resolve) => setTimeout(resolve, options.pace));
 
     const open = v.openDeviations[0];
@@ -46,11 +51,19 @@ export async function playCeremony(service: CeremonyService, cast: RehearsalCast
       const inspected = await service.inspectShare(officer.encryptedShare);
       if (!inspected.ok) return fail(inspected.error.message);
       options.log(`  ${officer.name} enters a share for ${inspected.value.officer}, key ${inspected.value.keyId}`);
-      moved = await service.submitShare({ officer: officer.name, pasted: officer.encryptedShare, unlock: unlockOf(officer) });
+      moved = await service.submitShare({
+        officer: officer.name,
+        pasted: officer.encryptedShare,
+        unlock: unlockOf(officer),
+      });
     } else if (status.input === 'signature' && request) {
       const signer = member([cast.administrator, ...cast.witnesses], request.name);
       if (!signer) return fail(`no signing key for '${request.name}'`);
-      moved = await service.sign({ signer: signer.name, privateKeyArmored: signer.privateKeyArmored, ...(signer.passphrase ? { passphrase: signer.passphrase } : {}) });
+      moved = await service.sign({
+        signer: signer.name,
+        privateKeyArmored: signer.privateKeyArmored,
+        ...(signer.passphrase ? { passphrase: signer.passphrase } : {}),
+      });
     } else if (status.input === 'root-token' && cast.primaryRootToken !== undefined) {
       options.log(`  ${cast.administrator.name} enters the primary's root token`);
       moved = await service.provideToken(cast.primaryRootToken);
@@ -61,8 +74,15 @@ export async function playCeremony(service: CeremonyService, cast: RehearsalCast
     } else if (v.step === 'delete-operation-token' && !v.action) {
       // A restart lost the token before it was deleted; the machine waits for the administrator to
       // record that, and a witness then confirms it like any deviation.
-      options.log(`  ${cast.administrator.name} records that the DR operation token was lost before it could be deleted`);
-      moved = await service.act({ type: 'deviation', kind: 'token-not-deleted', actor: cast.administrator.name, reason: 'the restart lost the DR operation token before it was deleted' });
+      options.log(
+        `  ${cast.administrator.name} records that the DR operation token was lost before it could be deleted`,
+      );
+      moved = await service.act({
+        type: 'deviation',
+        kind: 'token-not-deleted',
+        actor: cast.administrator.name,
+        reason: 'the restart lost the DR operation token before it was deleted',
+      });
     } else {
       return fail(`the ceremony waits at '${v.title}' for something a headless rehearsal cannot give (${v.awaiting})`);
     }
@@ -82,5 +102,9 @@ function member<T extends CastMember>(people: readonly T[], name: string): T | u
 }
 
 function unlockOf(officer: CastMember) {
-  return { kind: 'openpgp' as const, privateKeyArmored: officer.privateKeyArmored, ...(officer.passphrase ? { passphrase: officer.passphrase } : {}) };
+  return {
+    kind: 'openpgp' as const,
+    privateKeyArmored: officer.privateKeyArmored,
+    ...(officer.passphrase ? { passphrase: officer.passphrase } : {}),
+  };
 }

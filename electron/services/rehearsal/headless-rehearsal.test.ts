@@ -21,7 +21,11 @@ beforeAll(async () => {
   const started = await startRehearsalVault({ officers: 3, threshold: 2, vaultVersion: 2 });
   if (!started.ok) throw new Error(started.error.message);
   vault = started.value;
-  const r = await runRehearsal({ out: join(root, 'out'), target: { kind: 'in-process', vault }, log: (l) => log.push(l) });
+  const r = await runRehearsal({
+    out: join(root, 'out'),
+    target: { kind: 'in-process', vault },
+    log: (l) => log.push(l),
+  });
   if (!r.ok) throw new Error(r.error.message);
   result = r.value;
 });
@@ -32,7 +36,7 @@ afterAll(async () => {
 });
 
 describe('a Vault 2.x rehearsal', () => {
-  it("plans the primary-root-token path, enters the root token, and promotes", () => {
+  it('plans the primary-root-token path, enters the root token, and promotes', () => {
     expect(result.promoted).toBe(true);
     expect(result.report.valid).toBe(true);
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');

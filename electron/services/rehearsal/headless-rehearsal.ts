@@ -21,7 +21,12 @@ import { describeFsError, fsErrorCode } from '../files/fs-error';
 import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
-import { startCeremony, type CeremonyService, type CeremonyServiceOptions, type ServiceStatus } from '../ceremony/ceremony-service';
+import {
+  startCeremony,
+  type CeremonyService,
+  type CeremonyServiceOptions,
+  type ServiceStatus,
+} from '../ceremony/ceremony-service';
 import { playCeremony } from './headless-driver';
 import { rehearsalPlan, type Signers } from './rehearsal-cast';
 import { connectTarget, DR_SECONDARY_PROFILE, rehearsalSigners, type RehearsalTargetSpec } from './rehearsal-target';
@@ -29,7 +34,9 @@ import { connectTarget, DR_SECONDARY_PROFILE, rehearsalSigners, type RehearsalTa
 export interface RehearsalRunOptions {
   readonly out: string;
   /** A rehearsal Vault to use, or (`start`) the options of one to start in this process for this run. */
-  readonly target: RehearsalTargetSpec | { readonly kind: 'start'; readonly options: RehearsalVaultOptions & { readonly passphrase: string } };
+  readonly target:
+    | RehearsalTargetSpec
+    | { readonly kind: 'start'; readonly options: RehearsalVaultOptions & { readonly passphrase: string } };
   /** Continue the ceremony whose journal is in `out` (external rehearsal Vaults only). */
   readonly resume?: boolean;
   /** Progress for people: steps, nonce, progress n/m, deviations. Never a secret. */
@@ -51,12 +58,15 @@ export interface RehearsalResult {
   readonly status: ServiceStatus;
 }
 
-export type RehearsalRunErrorKind = 'invalid-output' | 'invalid-options' | 'cannot-resume' | 'target-failed' | 'ceremony-failed' | 'bundle-failed';
+export type RehearsalRunErrorKind =
+  'invalid-output' | 'invalid-options' | 'cannot-resume' | 'target-failed' | 'ceremony-failed' | 'bundle-failed';
 
 export const WORK_DIR = 'ceremony';
 export const JOURNAL_FILE = 'journal.jsonl';
 
-export async function runRehearsal(options: RehearsalRunOptions): Promise<Result<RehearsalResult, RehearsalRunErrorKind>> {
+export async function runRehearsal(
+  options: RehearsalRunOptions,
+): Promise<Result<RehearsalResult, RehearsalRunErrorKind>> {
   const workDir = join(options.out, WORK_DIR);
   const journalPath = join(workDir, JOURNAL_FILE);
   // Bad input changes nothing: every check comes before the first write.
@@ -65,11 +75,19 @@ export async function runRehearsal(options: RehearsalRunOptions): Promise<Result
 
   if (options.target.kind !== 'start') return rehearse(options, options.target, workDir, journalPath);
   const started = await startRehearsalVault(options.target.options);
-  if (!started.ok) return err(started.error.kind === 'setup-failed' ? 'target-failed' : 'invalid-options', started.error.message);
+  if (!started.ok)
+    return err(started.error.kind === 'setup-failed' ? 'target-failed' : 'invalid-options', started.error.message);
   const vault = started.value;
-  options.log(`REHEARSAL Vault started in this process: DR secondary ${vault.drSecondary.apiAddr}, ${vault.shares} officers, threshold ${vault.threshold}`);
+  options.log(
+    `REHEARSAL Vault started in this process: DR secondary ${vault.drSecondary.apiAddr}, ${vault.shares} officers, threshold ${vault.threshold}`,
+  );
   try {
-    return await rehearse(options, { kind: 'in-process', vault, officerPassphrase: options.target.options.passphrase }, workDir, journalPath);
+    return await rehearse(
+      options,
+      { kind: 'in-process', vault, officerPassphrase: options.target.options.passphrase },
+      workDir,
+      journalPath,
+    );
   } finally {
     await vault.close();
   }
@@ -117,17 +135,29 @@ async function rehearse(
       const id = `rehearsal-${(options.clock?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
       const plan = rehearsalPlan(cast, { id, threshold, profile: DR_SECONDARY_PROFILE, vaultVersion });
       if (!plan.ok) return err('ceremony-failed', plan.error.message);
-      const written = await writeFile(join(workDir, 'plan.yaml'), stringify(plan.value), { flag: 'wx' }).then(() => undefined, (e: unknown) => describeFsError(e));
+      const written = await writeFile(join(workDir, 'plan.yaml'), stringify(plan.value), { flag: 'wx' }).then(
+        () => undefined,
+        (e: unknown) => describeFsError(e),
+      );
       if (written !== undefined) return err('invalid-output', `cannot write the plan into ${workDir}: ${written}`);
-      options.log(`Plan ${id}: Vault ${vaultVersion}.x, ${officers.length} officers, threshold ${threshold}, administrator and ${cast.witnesses.length} witnesses`);
+      options.log(
+        `Plan ${id}: Vault ${vaultVersion}.x, ${officers.length} officers, threshold ${threshold}, administrator and ${cast.witnesses.length} witnesses`,
+      );
       service = await startCeremony(plan.value, serviceOptions);
     }
     if (!service.ok) return err('ceremony-failed', service.error.message);
     try {
-      const played = await playCeremony(service.value, cast, { log: options.log, ...(options.pace ? { pace: options.pace } : {}) });
+      const played = await playCeremony(service.value, cast, {
+        log: options.log,
+        ...(options.pace ? { pace: options.pace } : {}),
+      });
       if (!played.ok) return err('ceremony-failed', played.error.message);
       const status = played.value;
-      if (status.ceremony.step !== 'finished') return err('ceremony-failed', `the ceremony ended as '${status.ceremony.step}': ${status.ceremony.lastResult ?? ''}`);
+      if (status.ceremony.step !== 'finished')
+        return err(
+          'ceremony-failed',
+          `the ceremony ended as '${status.ceremony.step}': ${status.ceremony.lastResult ?? ''}`,
+        );
       const report = await service.value.exportBundle(options.out);
       if (!report.ok) return err('bundle-failed', report.error.message);
       return ok({ promoted: status.committed, report: report.value, journalPath, status: service.value.status() });
@@ -142,15 +172,31 @@ async function rehearse(
 async function checkEmpty(out: string): Promise<Result<void, 'invalid-output'>> {
   try {
     const entries = await readdir(out);
-    return entries.length === 0 ? ok(undefined) : err('invalid-output', `${out} is not empty: a rehearsal writes a new bundle, so give a new or empty folder (or --resume to continue the ceremony in it)`);
+    return entries.length === 0
+      ? ok(undefined)
+      : err(
+          'invalid-output',
+          `${out} is not empty: a rehearsal writes a new bundle, so give a new or empty folder (or --resume to continue the ceremony in it)`,
+        );
   } catch (e) {
-    return fsErrorCode(e) === 'ENOENT' ? ok(undefined) : err('invalid-output', `cannot use ${out}: ${describeFsError(e)}`);
+    return fsErrorCode(e) === 'ENOENT'
+      ? ok(undefined)
+      : err('invalid-output', `cannot use ${out}: ${describeFsError(e)}`);
   }
 }
 
-async function checkResumable(options: RehearsalRunOptions, journalPath: string): Promise<Result<void, 'cannot-resume'>> {
+async function checkResumable(
+  options: RehearsalRunOptions,
+  journalPath: string,
+): Promise<Result<void, 'cannot-resume'>> {
   if (options.target.kind !== 'external')
-    return err('cannot-resume', 'an in-process rehearsal Vault ends with the process that ran it, so there is nothing to resume against: resume with --cluster DIR/cluster.json');
-  const exists = await stat(journalPath).then(() => true, () => false);
+    return err(
+      'cannot-resume',
+      'an in-process rehearsal Vault ends with the process that ran it, so there is nothing to resume against: resume with --cluster DIR/cluster.json',
+    );
+  const exists = await stat(journalPath).then(
+    () => true,
+    () => false,
+  );
   return exists ? ok(undefined) : err('cannot-resume', `there is no ceremony journal at ${journalPath} to resume`);
 }

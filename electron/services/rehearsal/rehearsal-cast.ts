@@ -60,7 +60,13 @@ export async function generateSigners(protect: boolean): Promise<Signers> {
   const member = async (name: string): Promise<CastMember> => {
     const passphrase = protect ? rehearsalPassphrase() : undefined;
     const key = await generateOfficerKey({ name, ...(passphrase ? { passphrase } : {}) });
-    return { name, fingerprint: key.fingerprint, publicKeyArmored: key.publicKeyArmored, privateKeyArmored: key.privateKeyArmored, passphrase };
+    return {
+      name,
+      fingerprint: key.fingerprint,
+      publicKeyArmored: key.publicKeyArmored,
+      privateKeyArmored: key.privateKeyArmored,
+      passphrase,
+    };
   };
   const [administrator, ...witnesses] = await Promise.all([ADMINISTRATOR, ...WITNESSES].map(member));
   return { administrator: administrator!, witnesses };

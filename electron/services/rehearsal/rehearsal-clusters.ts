@@ -6,7 +6,11 @@
 import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import type { RehearsalCluster } from '../../../shared/ipc/ipc-contract';
 import { ok, type Result } from '../../../shared/result';
-import { startRehearsalVault, type RehearsalVault, type RehearsalVaultOptions } from '../../../rehearsal-vault/rehearsal-cluster-set';
+import {
+  startRehearsalVault,
+  type RehearsalVault,
+  type RehearsalVaultOptions,
+} from '../../../rehearsal-vault/rehearsal-cluster-set';
 import { createVaultClient, type VaultClient } from '../vault/client';
 
 export interface RehearsalClusterTarget {
@@ -32,7 +36,9 @@ export function createRehearsalClusters(start: Start = startRehearsalVault): Reh
     return async (): Promise<Result<VaultClient>> => {
       const key = utf8ToBytes(vault.clientKeyPem);
       try {
-        return ok(createVaultClient({ profileName: label, address, tls: { ca: vault.caPem, cert: vault.clientCertPem, key } }));
+        return ok(
+          createVaultClient({ profileName: label, address, tls: { ca: vault.caPem, cert: vault.clientCertPem, key } }),
+        );
       } finally {
         wipe(key);
       }
@@ -52,7 +58,14 @@ export function createRehearsalClusters(start: Start = startRehearsalVault): Reh
         ['dr-secondary', 'Rehearsal DR secondary', vault.value.drSecondary.apiAddr],
         ['primary', 'Rehearsal primary', vault.value.primary.apiAddr],
       ];
-      return ok(targets.map(([cluster, label, address]) => ({ cluster, label, address, connect: connector(vault.value, label, address) })));
+      return ok(
+        targets.map(([cluster, label, address]) => ({
+          cluster,
+          label,
+          address,
+          connect: connector(vault.value, label, address),
+        })),
+      );
     },
     async close() {
       const vault = await running;

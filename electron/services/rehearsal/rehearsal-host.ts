@@ -9,7 +9,11 @@ import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import type { RehearsalCluster } from '../../../shared/ipc/ipc-contract';
 import { err, ok, type Result } from '../../../shared/result';
 import { createRehearsalClusters, type RehearsalClusters } from './rehearsal-clusters';
-import { startRehearsalVault, type RehearsalVault, type RehearsalVaultOptions } from '../../../rehearsal-vault/rehearsal-cluster-set';
+import {
+  startRehearsalVault,
+  type RehearsalVault,
+  type RehearsalVaultOptions,
+} from '../../../rehearsal-vault/rehearsal-cluster-set';
 import { createVaultClient, type VaultClient } from '../vault/client';
 
 export interface RehearsalHost extends RehearsalClusters {
@@ -59,7 +63,14 @@ export function createRehearsalHost(start: Start = startRehearsalVault): Rehears
       if (token === undefined) return target.connect();
       const key = utf8ToBytes(current.clientKeyPem);
       try {
-        return ok(createVaultClient({ profileName: target.label, address: target.address, tls: { ca: current.caPem, cert: current.clientCertPem, key }, token }));
+        return ok(
+          createVaultClient({
+            profileName: target.label,
+            address: target.address,
+            tls: { ca: current.caPem, cert: current.clientCertPem, key },
+            token,
+          }),
+        );
       } finally {
         wipe(key);
       }

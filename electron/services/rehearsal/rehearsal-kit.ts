@@ -24,14 +24,22 @@ export const KIT_JOURNAL = join('ceremony', 'journal.jsonl');
 
 export async function writeRehearsalKit(
   dir: string,
-  kit: { readonly plan: CeremonyPlan; readonly officers: readonly RehearsalOfficer[]; readonly signers: readonly CastMember[] },
+  kit: {
+    readonly plan: CeremonyPlan;
+    readonly officers: readonly RehearsalOfficer[];
+    readonly signers: readonly CastMember[];
+  },
 ): Promise<Result<void, 'kit-unwritable'>> {
   const files: Array<[path: string, text: string, secret: boolean]> = [
     ['plan.yaml', stringify(kit.plan), false],
     ...kit.officers.flatMap((o): Array<[string, string, boolean]> => [
       [join('shares', `${o.name}.b64`), `${o.encryptedShare}\n`, false],
-      ...(o.publicKeyArmored ? [[join('officers', `${o.name}.pub.asc`), o.publicKeyArmored, false] as [string, string, boolean]] : []),
-      ...(o.privateKeyArmored ? [[join('officers', `${o.name}.key.asc`), o.privateKeyArmored, true] as [string, string, boolean]] : []),
+      ...(o.publicKeyArmored
+        ? [[join('officers', `${o.name}.pub.asc`), o.publicKeyArmored, false] as [string, string, boolean]]
+        : []),
+      ...(o.privateKeyArmored
+        ? [[join('officers', `${o.name}.key.asc`), o.privateKeyArmored, true] as [string, string, boolean]]
+        : []),
     ]),
     ...kit.signers.flatMap((s): Array<[string, string, boolean]> => [
       [join('signers', `${s.name}.pub.asc`), s.publicKeyArmored, false],
@@ -39,8 +47,10 @@ export async function writeRehearsalKit(
     ]),
   ];
   try {
-    for (const sub of ['', 'shares', 'officers', 'signers', 'ceremony']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
-    for (const [path, text, secret] of files) await writeFile(join(dir, path), text, { flag: 'wx', mode: secret ? 0o600 : 0o644 });
+    for (const sub of ['', 'shares', 'officers', 'signers', 'ceremony'])
+      await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
+    for (const [path, text, secret] of files)
+      await writeFile(join(dir, path), text, { flag: 'wx', mode: secret ? 0o600 : 0o644 });
   } catch (e) {
     return err('kit-unwritable', `cannot write the rehearsal kit in ${dir}: ${describeFsError(e)}`);
   }

@@ -17,7 +17,15 @@ import { describeFsError, fsErrorCode } from '../files/fs-error';
 import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
 import { createVaultClient, type VaultClient } from '../vault/client';
 import { connectProfile } from '../vault/connect';
-import { ADMINISTRATOR, castOfficers, generateSigners, WITNESSES, type CastMember, type CastOfficer, type Signers } from './rehearsal-cast';
+import {
+  ADMINISTRATOR,
+  castOfficers,
+  generateSigners,
+  WITNESSES,
+  type CastMember,
+  type CastOfficer,
+  type Signers,
+} from './rehearsal-cast';
 
 export type RehearsalTargetSpec =
   | { readonly kind: 'in-process'; readonly vault: RehearsalVault; readonly officerPassphrase?: string }
@@ -44,15 +52,25 @@ export const DR_SECONDARY_PROFILE = 'dr-secondary';
 
 type Connected = Omit<RehearsalTarget, 'vaultVersion'>;
 
-export async function connectTarget(spec: RehearsalTargetSpec): Promise<Result<RehearsalTarget, RehearsalTargetErrorKind>> {
-  const connected = spec.kind === 'in-process' ? ok(inProcess(spec.vault, spec.officerPassphrase)) : await external(spec.clusterJson, spec.officerPassphrase);
+export async function connectTarget(
+  spec: RehearsalTargetSpec,
+): Promise<Result<RehearsalTarget, RehearsalTargetErrorKind>> {
+  const connected =
+    spec.kind === 'in-process'
+      ? ok(inProcess(spec.vault, spec.officerPassphrase))
+      : await external(spec.clusterJson, spec.officerPassphrase);
   if (!connected.ok) return connected;
   // As an administrator would: the plan's vault_version comes from what the server says it runs.
   const seal = await connected.value.client.sealStatus();
   const major = seal.ok ? /^(\d+)\./.exec(seal.value.data.version ?? '')?.[1] : undefined;
   if (major !== '1' && major !== '2') {
     connected.value.client.close();
-    return err('connect-failed', seal.ok ? `the DR secondary reports Vault version '${seal.value.data.version ?? ''}'; rehearsals know 1.x and 2.x` : seal.error.message);
+    return err(
+      'connect-failed',
+      seal.ok
+        ? `the DR secondary reports Vault version '${seal.value.data.version ?? ''}'; rehearsals know 1.x and 2.x`
+        : seal.error.message,
+    );
   }
   return ok({ ...connected.value, vaultVersion: major === '2' ? 2 : 1 });
 }
@@ -62,13 +80,25 @@ function inProcess(vault: RehearsalVault, passphrase: string | undefined): Conne
     const key = utf8ToBytes(vault.clientKeyPem);
     try {
       const tls = { ca: vault.caPem, cert: vault.clientCertPem, key };
-      return createVaultClient({ profileName: DR_SECONDARY_PROFILE, address: vault.drSecondary.apiAddr, tls, ...(token ? { token } : {}) });
+      return createVaultClient({
+        profileName: DR_SECONDARY_PROFILE,
+        address: vault.drSecondary.apiAddr,
+        tls,
+        ...(token ? { token } : {}),
+      });
     } finally {
       wipe(key);
     }
   };
   const officers = castOfficers(vault.officers, passphrase);
-  return { client: connect(), withToken: async (token) => connect(token), primaryRootToken: vault.rootToken, officers, threshold: vault.threshold, signersDir: undefined };
+  return {
+    client: connect(),
+    withToken: async (token) => connect(token),
+    primaryRootToken: vault.rootToken,
+    officers,
+    threshold: vault.threshold,
+    signersDir: undefined,
+  };
 }
 
 const clusterSchema = z.object({
@@ -79,25 +109,42 @@ const clusterSchema = z.object({
   root_token: z.string(),
   threshold: z.number().int().min(1),
   officers: z.array(
-    z.object({ name: z.string(), fingerprint: z.string(), public_key: z.string(), private_key: z.string().nullable(), encrypted_share: z.string() }),
+    z.object({
+      name: z.string(),
+      fingerprint: z.string(),
+      public_key: z.string(),
+      private_key: z.string().nullable(),
+      encrypted_share: z.string(),
+    }),
   ),
 });
 
-async function external(clusterJson: string, passphrase: string | undefined): Promise<Result<Connected, RehearsalTargetErrorKind>> {
+async function external(
+  clusterJson: string,
+  passphrase: string | undefined,
+): Promise<Result<Connected, RehearsalTargetErrorKind>> {
   const dir = dirname(resolve(clusterJson));
   const at = (path: string) => (isAbsolute(path) ? path : join(dir, path));
   let cluster: z.infer<typeof clusterSchema>;
   try {
     cluster = clusterSchema.parse(JSON.parse(await readFile(clusterJson, 'utf8')));
   } catch (e) {
-    const why = fsErrorCode(e) === 'ENOENT' ? 'it does not exist (is `vault-ceremony rehearsal-vault --dir DIR` running?)' : e instanceof z.ZodError ? 'it is not the cluster.json rehearsal-vault writes' : describeFsError(e);
+    const why =
+      fsErrorCode(e) === 'ENOENT'
+        ? 'it does not exist (is `vault-ceremony rehearsal-vault --dir DIR` running?)'
+        : e instanceof z.ZodError
+          ? 'it is not the cluster.json rehearsal-vault writes'
+          : describeFsError(e);
     return err('cluster-unreadable', `cannot read ${clusterJson}: ${why}`);
   }
   const officers: CastOfficer[] = [];
   try {
     for (const o of cluster.officers) {
       if (o.private_key === null)
-        return err('officer-keys-missing', `officer '${o.name}' brought their own key, so this rehearsal Vault holds no private key to decrypt their share headless; rehearse in the app instead`);
+        return err(
+          'officer-keys-missing',
+          `officer '${o.name}' brought their own key, so this rehearsal Vault holds no private key to decrypt their share headless; rehearse in the app instead`,
+        );
       officers.push({
         name: o.name,
         fingerprint: o.fingerprint,
@@ -123,7 +170,14 @@ async function external(clusterJson: string, passphrase: string | undefined): Pr
     const r = await connectProfile(profile, { token });
     return r.ok ? r.value : undefined;
   };
-  return ok({ client: connected.value, withToken, primaryRootToken: cluster.root_token, officers, threshold: cluster.threshold, signersDir: join(dir, 'rehearsal-signers') });
+  return ok({
+    client: connected.value,
+    withToken,
+    primaryRootToken: cluster.root_token,
+    officers,
+    threshold: cluster.threshold,
+    signersDir: join(dir, 'rehearsal-signers'),
+  });
 }
 
 /**
@@ -136,10 +190,16 @@ export async function rehearsalSigners(dir: string | undefined): Promise<Result<
   const file = (name: string) => join(dir, `${name}.key.asc`);
   try {
     const saved = await Promise.all(names.map((n) => readFile(file(n), 'utf8')));
-    const [administrator, ...witnesses] = await Promise.all(saved.map((armored, i) => memberFromKey(names[i]!, armored)));
+    const [administrator, ...witnesses] = await Promise.all(
+      saved.map((armored, i) => memberFromKey(names[i]!, armored)),
+    );
     return ok({ administrator: administrator!, witnesses });
   } catch (e) {
-    if (fsErrorCode(e) !== 'ENOENT') return err('cluster-unreadable', `cannot read the rehearsal signers' keys in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+    if (fsErrorCode(e) !== 'ENOENT')
+      return err(
+        'cluster-unreadable',
+        `cannot read the rehearsal signers' keys in ${dir}: ${e instanceof Error ? e.message : String(e)}`,
+      );
   }
   const signers = await generateSigners(false);
   try {
@@ -155,5 +215,11 @@ export async function rehearsalSigners(dir: string | undefined): Promise<Result<
 
 async function memberFromKey(name: string, armored: string): Promise<CastMember> {
   const key = await openpgp.readPrivateKey({ armoredKey: armored });
-  return { name, fingerprint: key.getFingerprint(), publicKeyArmored: key.toPublic().armor(), privateKeyArmored: armored, passphrase: undefined };
+  return {
+    name,
+    fingerprint: key.getFingerprint(),
+    publicKeyArmored: key.toPublic().armor(),
+    privateKeyArmored: armored,
+    passphrase: undefined,
+  };
 }

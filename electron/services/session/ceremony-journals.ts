@@ -41,7 +41,10 @@ export function journalPathOf(dataDir: string, id: string): string {
 export async function listCeremonyJournals(dataDir: string): Promise<JournalSummary[]> {
   const folders = await readdir(join(dataDir, CEREMONIES_DIR)).catch(() => [] as string[]);
   const out: JournalSummary[] = [];
-  for (const id of folders.filter((f) => CEREMONY_FOLDER.test(f)).sort().reverse()) {
+  for (const id of folders
+    .filter((f) => CEREMONY_FOLDER.test(f))
+    .sort()
+    .reverse()) {
     const text = await readFile(journalPathOf(dataDir, id), 'utf8').catch(() => undefined);
     if (text !== undefined) out.push(summarise(id, text));
   }
@@ -50,7 +53,9 @@ export async function listCeremonyJournals(dataDir: string): Promise<JournalSumm
 
 /** The plan a journal records, read the way a resume will read it. */
 export async function readJournalPlan(path: string): Promise<Result<CeremonyPlan>> {
-  const text = await readFile(path, 'utf8').then(ok, (e: unknown) => err('journal-unreadable', `cannot read the journal ${path}: ${describeFsError(e)}`));
+  const text = await readFile(path, 'utf8').then(ok, (e: unknown) =>
+    err('journal-unreadable', `cannot read the journal ${path}: ${describeFsError(e)}`),
+  );
   if (!text.ok) return text;
   const record = recordOf(text.value);
   return record.ok ? ok(record.value.record.plan) : record;
@@ -61,16 +66,39 @@ function recordOf(text: string): Result<{ record: CeremonyRecord; events: number
   const chain = verifyJournalText(text.slice(0, text.lastIndexOf('\n') + 1));
   if (!chain.ok) return err('journal-unreadable', `the journal does not verify: ${chain.error.message}`);
   const record = readRecord(chain.value);
-  return record.ok ? ok({ record: record.value, events: chain.value.events.length }) : err('journal-unreadable', record.error.message);
+  return record.ok
+    ? ok({ record: record.value, events: chain.value.events.length })
+    : err('journal-unreadable', record.error.message);
 }
 
 function summarise(id: string, text: string): JournalSummary {
   const read = recordOf(text);
-  if (!read.ok) return { id, planId: id, title: id, profile: '?', rehearsal: false, startedAt: '', events: 0, state: read.error.message, ended: false, readable: false };
+  if (!read.ok)
+    return {
+      id,
+      planId: id,
+      title: id,
+      profile: '?',
+      rehearsal: false,
+      startedAt: '',
+      events: 0,
+      state: read.error.message,
+      ended: false,
+      readable: false,
+    };
   const { record } = read.value;
   const plan = record.plan;
   const state = replay(plan, record.startedAt, record.events);
-  const base = { id, planId: plan.id, title: plan.title, profile: plan.profile, rehearsal: plan.rehearsal, startedAt: record.startedAt, events: read.value.events };
-  if (!state.ok) return { ...base, state: `its events do not replay: ${state.error.message}`, ended: false, readable: false };
+  const base = {
+    id,
+    planId: plan.id,
+    title: plan.title,
+    profile: plan.profile,
+    rehearsal: plan.rehearsal,
+    startedAt: record.startedAt,
+    events: read.value.events,
+  };
+  if (!state.ok)
+    return { ...base, state: `its events do not replay: ${state.error.message}`, ended: false, readable: false };
   return { ...base, state: view(state.value).title, ended: isEnded(state.value), readable: true };
 }

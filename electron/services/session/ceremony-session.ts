@@ -23,14 +23,28 @@ import { err, ok, type Result } from '../../../shared/result';
 import { renderTranscript } from '../../../shared/record/transcript-format';
 import { readRecord } from '../ceremony/ceremony-record';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
-import { startCeremony, type CeremonyService, type CeremonyServiceOptions, type ServiceStatus, type ShareInspection } from '../ceremony/ceremony-service';
+import {
+  startCeremony,
+  type CeremonyService,
+  type CeremonyServiceOptions,
+  type ServiceStatus,
+  type ShareInspection,
+} from '../ceremony/ceremony-service';
 import { ADMINISTRATOR, castOfficers, rehearsalPlan, WITNESSES, type CastMember } from '../rehearsal/rehearsal-cast';
 import { DR_SECONDARY_PROFILE } from '../rehearsal/rehearsal-target';
 import { describeFsError } from '../files/fs-error';
 import { generateOfficerKey } from '../../../rehearsal-vault/officer-keys';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { VaultClient } from '../vault/client';
-import { CEREMONIES_DIR, CEREMONY_FOLDER, JOURNAL_FILE, journalPathOf, listCeremonyJournals, readJournalPlan, type JournalSummary } from './ceremony-journals';
+import {
+  CEREMONIES_DIR,
+  CEREMONY_FOLDER,
+  JOURNAL_FILE,
+  journalPathOf,
+  listCeremonyJournals,
+  readJournalPlan,
+  type JournalSummary,
+} from './ceremony-journals';
 import { planOfficerKeys, suppliedOfficerKeys } from './officer-keyring';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
 import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
@@ -68,7 +82,10 @@ export interface RehearsalSetup {
   readonly officerKeyPaths?: readonly string[] | undefined;
 }
 
-export type ShareUnlockInput = { readonly kind: 'openpgp'; readonly privateKeyPath: string; readonly passphrase?: string | undefined } | { readonly kind: 'gpg' } | { readonly kind: 'plaintext' };
+export type ShareUnlockInput =
+  | { readonly kind: 'openpgp'; readonly privateKeyPath: string; readonly passphrase?: string | undefined }
+  | { readonly kind: 'gpg' }
+  | { readonly kind: 'plaintext' };
 
 interface Connection {
   readonly swappable: SwappableClient;
@@ -117,13 +134,21 @@ export class CeremonySession {
     if (supplied && !supplied.ok) return supplied;
     const officers = supplied?.value.length ?? setup.officers;
     if (setup.threshold > officers)
-      return err('invalid-rehearsal', `the threshold (${setup.threshold}) cannot exceed the number of officers (${officers}): lower it or add officers`);
-    if (officers > 1 && setup.threshold < 2) return err('invalid-rehearsal', 'with more than one officer the threshold must be at least 2 (Vault refuses a 1-of-n seal)');
+      return err(
+        'invalid-rehearsal',
+        `the threshold (${setup.threshold}) cannot exceed the number of officers (${officers}): lower it or add officers`,
+      );
+    if (officers > 1 && setup.threshold < 2)
+      return err(
+        'invalid-rehearsal',
+        'with more than one officer the threshold must be at least 2 (Vault refuses a 1-of-n seal)',
+      );
 
     const stamp = this.services.now().toISOString().replace(/[-:.]/g, '');
     const id = `rehearsal-${stamp}`;
     const kitDir = join(this.services.dataDir, 'rehearsals', id);
-    const passphrase = setup.keyPassphrase === undefined || setup.keyPassphrase === '' ? undefined : setup.keyPassphrase;
+    const passphrase =
+      setup.keyPassphrase === undefined || setup.keyPassphrase === '' ? undefined : setup.keyPassphrase;
     const vault = await this.services.rehearsal.restart({
       threshold: setup.threshold,
       vaultVersion: setup.vaultVersion,
@@ -137,7 +162,12 @@ export class CeremonySession {
       witnesses: signers.slice(1),
       officers: castOfficers(vault.value.officers, passphrase),
     };
-    const plan = rehearsalPlan(cast, { id, threshold: vault.value.threshold, profile: DR_SECONDARY_PROFILE, vaultVersion: setup.vaultVersion });
+    const plan = rehearsalPlan(cast, {
+      id,
+      threshold: vault.value.threshold,
+      profile: DR_SECONDARY_PROFILE,
+      vaultVersion: setup.vaultVersion,
+    });
     if (!plan.ok) return plan;
     const kit = await writeRehearsalKit(kitDir, { plan: plan.value, officers: vault.value.officers, signers });
     if (!kit.ok) return kit;
@@ -160,7 +190,12 @@ export class CeremonySession {
       swappable.client.close();
       return started;
     }
-    this.running = { service: started.value, connections: [{ swappable, reconnect: () => connect() }], kitDir, exportedTo: undefined };
+    this.running = {
+      service: started.value,
+      connections: [{ swappable, reconnect: () => connect() }],
+      kitDir,
+      exportedTo: undefined,
+    };
     return ok(this.snapshot());
   }
 
@@ -169,7 +204,11 @@ export class CeremonySession {
     return this.exclusiveStart(() => this.startFromPlanNow(planPath, officerKeysPath, session));
   }
 
-  private async startFromPlanNow(planPath: string, officerKeysPath: string | undefined, session: Session): Promise<Snapshot> {
+  private async startFromPlanNow(
+    planPath: string,
+    officerKeysPath: string | undefined,
+    session: Session,
+  ): Promise<Snapshot> {
     const text = await readSmallFile(planPath, 'the plan');
     if (!text.ok) return text;
     const parsed = parsePlan(text.value);
@@ -177,7 +216,11 @@ export class CeremonySession {
     const plan = parsed.value;
     const live = await this.prepareLive(plan, officerKeysPath, session);
     if (!live.ok) return live;
-    const dir = join(this.services.dataDir, CEREMONIES_DIR, `${plan.id}-${this.services.now().toISOString().replace(/[-:.]/g, '')}`);
+    const dir = join(
+      this.services.dataDir,
+      CEREMONIES_DIR,
+      `${plan.id}-${this.services.now().toISOString().replace(/[-:.]/g, '')}`,
+    );
     const made = await mkdir(dir, { recursive: true, mode: 0o700 }).then(
       () => undefined,
       (e: unknown) => describeFsError(e),
@@ -193,7 +236,9 @@ export class CeremonySession {
   /** The ceremonies this laptop has journals for, except the one running now. */
   async resumable(): Promise<JournalSummary[]> {
     const running = this.running?.service.status().journal.path;
-    return (await listCeremonyJournals(this.services.dataDir)).filter((j) => journalPathOf(this.services.dataDir, j.id) !== running);
+    return (await listCeremonyJournals(this.services.dataDir)).filter(
+      (j) => journalPathOf(this.services.dataDir, j.id) !== running,
+    );
   }
 
   /**
@@ -242,17 +287,34 @@ export class CeremonySession {
   submitShare(officer: string, pasted: string, unlock: ShareUnlockInput): Promise<Snapshot> {
     return this.withService(async (s) => {
       if (unlock.kind === 'plaintext') return s.submitShare({ officer, pasted, unlock });
-      if (unlock.kind === 'gpg') return s.submitShare({ officer, pasted, unlock: { kind: 'gpg', ...(this.services.gnupgHome ? { gnupgHome: this.services.gnupgHome } : {}) } });
+      if (unlock.kind === 'gpg')
+        return s.submitShare({
+          officer,
+          pasted,
+          unlock: { kind: 'gpg', ...(this.services.gnupgHome ? { gnupgHome: this.services.gnupgHome } : {}) },
+        });
       const key = await readSmallFile(unlock.privateKeyPath, 'the private key file');
       if (!key.ok) return key;
-      return s.submitShare({ officer, pasted, unlock: { kind: 'openpgp', privateKeyArmored: key.value, ...(unlock.passphrase ? { passphrase: unlock.passphrase } : {}) } });
+      return s.submitShare({
+        officer,
+        pasted,
+        unlock: {
+          kind: 'openpgp',
+          privateKeyArmored: key.value,
+          ...(unlock.passphrase ? { passphrase: unlock.passphrase } : {}),
+        },
+      });
     });
   }
 
   provideToken(input: { readonly token: string } | { readonly rehearsalRootToken: true }): Promise<Snapshot> {
     return this.withService(async (s, run) => {
       if ('token' in input) return s.provideToken(input.token);
-      if (run.kitDir === undefined) return err('not-a-rehearsal', "only an in-app rehearsal can use the rehearsal Vault's root token; enter the primary's root token");
+      if (run.kitDir === undefined)
+        return err(
+          'not-a-rehearsal',
+          "only an in-app rehearsal can use the rehearsal Vault's root token; enter the primary's root token",
+        );
       const vault = await this.services.rehearsal.vault();
       return vault.ok ? s.provideToken(vault.value.rootToken) : vault;
     });
@@ -300,7 +362,10 @@ export class CeremonySession {
     if (!run) return ok(null);
     const status = run.service.status();
     if (!ENDED.includes(status.ceremony.step) && !status.stopped)
-      return err('ceremony-not-ended', `the ceremony is at '${status.ceremony.title}': finish it, cancel it (witnessed) or abort it before closing`);
+      return err(
+        'ceremony-not-ended',
+        `the ceremony is at '${status.ceremony.title}': finish it, cancel it (witnessed) or abort it before closing`,
+      );
     await this.shutdown();
     return ok(null);
   }
@@ -315,19 +380,29 @@ export class CeremonySession {
   }
 
   /** Checks the plan against this session, reads the officers' keys and connects every profile the plan acts on. */
-  private async prepareLive(plan: CeremonyPlan, officerKeysPath: string | undefined, session: Session): Promise<Result<LivePreparation>> {
+  private async prepareLive(
+    plan: CeremonyPlan,
+    officerKeysPath: string | undefined,
+    session: Session,
+  ): Promise<Result<LivePreparation>> {
     if (session.mode === 'rehearsal')
       return err(
         'wrong-session',
         `plan '${plan.id}' acts on connection profile '${plan.profile}', but this session is a rehearsal against the built-in Vault: choose '${plan.profile}' on the Start screen, or start a generated rehearsal here instead.`,
       );
     if (session.profile !== plan.profile)
-      return err('wrong-session', `plan '${plan.id}' acts on profile '${plan.profile}', but this session works against '${session.profile ?? '?'}': choose '${plan.profile}' on the Start screen, or check the plan.`);
+      return err(
+        'wrong-session',
+        `plan '${plan.id}' acts on profile '${plan.profile}', but this session works against '${session.profile ?? '?'}': choose '${plan.profile}' on the Start screen, or check the plan.`,
+      );
 
     let officerKeys: Array<{ name: string; publicKeyArmored: string }> = [];
     if (plan.officers.length > 0) {
       if (officerKeysPath === undefined)
-        return err('officer-keys-required', `plan '${plan.id}' names ${plan.officers.length} officers: choose the file with their public keys (gpg --export --armor with each fingerprint), so each share can be matched to its officer.`);
+        return err(
+          'officer-keys-required',
+          `plan '${plan.id}' names ${plan.officers.length} officers: choose the file with their public keys (gpg --export --armor with each fingerprint), so each share can be matched to its officer.`,
+        );
       const keys = await planOfficerKeys(plan, officerKeysPath);
       if (!keys.ok) return keys;
       officerKeys = keys.value;
@@ -368,7 +443,9 @@ export class CeremonySession {
     return ok(this.snapshot());
   }
 
-  private async withService(use: (service: CeremonyService, run: Running) => Promise<Result<ServiceStatus>>): Promise<Snapshot> {
+  private async withService(
+    use: (service: CeremonyService, run: Running) => Promise<Result<ServiceStatus>>,
+  ): Promise<Snapshot> {
     const run = this.running;
     if (!run) return noCeremony();
     const r = await use(run.service, run);
@@ -391,7 +468,9 @@ export class CeremonySession {
     const run = this.running;
     if (!run) return undefined;
     const status = run.service.status();
-    const what = ENDED.includes(status.ceremony.step) ? 'has ended but is still open: close it' : 'is in progress: finish, cancel or abort it';
+    const what = ENDED.includes(status.ceremony.step)
+      ? 'has ended but is still open: close it'
+      : 'is in progress: finish, cancel or abort it';
     return err('ceremony-running', `ceremony '${run.service.plan.id}' ${what} before starting another`);
   }
 
@@ -408,13 +487,23 @@ function noCeremony(): Result<never> {
 
 async function signerKey(name: string, passphrase: string | undefined): Promise<CastMember> {
   const key = await generateOfficerKey({ name, ...(passphrase ? { passphrase } : {}) });
-  return { name, fingerprint: key.fingerprint, publicKeyArmored: key.publicKeyArmored, privateKeyArmored: key.privateKeyArmored, passphrase };
+  return {
+    name,
+    fingerprint: key.fingerprint,
+    publicKeyArmored: key.publicKeyArmored,
+    privateKeyArmored: key.privateKeyArmored,
+    passphrase,
+  };
 }
 
 async function readSmallFile(path: string, what: string): Promise<Result<string>> {
   try {
     const bytes = await readFile(path);
-    if (bytes.byteLength > MAX_FILE_BYTES) return err('key-unreadable', `${path} is ${bytes.byteLength} bytes, too large to be ${what}: choose the right file`);
+    if (bytes.byteLength > MAX_FILE_BYTES)
+      return err(
+        'key-unreadable',
+        `${path} is ${bytes.byteLength} bytes, too large to be ${what}: choose the right file`,
+      );
     return ok(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (e) {
     const why = e instanceof TypeError ? 'it is not text (an armored key or YAML plan is)' : describeFsError(e);
@@ -448,7 +537,9 @@ function snapshotOf(run: Running): CeremonySnapshot {
     title: v.title,
     script: v.script,
     awaiting: v.awaiting,
-    acknowledgements: v.acknowledgements.map((r) => ({ anyOf: r.anyOf.map((o) => ({ name: o.name, role: o.role, text: o.text })) })),
+    acknowledgements: v.acknowledgements.map((r) => ({
+      anyOf: r.anyOf.map((o) => ({ name: o.name, role: o.role, text: o.text })),
+    })),
     action: v.action ? actionView(v.action) : null,
     progress: v.progress ? { ...v.progress } : null,
     nonce: v.nonce ?? null,

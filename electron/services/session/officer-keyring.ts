@@ -18,7 +18,10 @@ export interface OfficerKey {
 }
 
 /** Each plan officer's key, found in the keyring by the fingerprint the plan pins. */
-export async function planOfficerKeys(plan: CeremonyPlan, keyringPath: string): Promise<Result<OfficerKey[], OfficerKeyringErrorKind>> {
+export async function planOfficerKeys(
+  plan: CeremonyPlan,
+  keyringPath: string,
+): Promise<Result<OfficerKey[], OfficerKeyringErrorKind>> {
   const keys = await readKeyrings([keyringPath]);
   if (!keys.ok) return keys;
   const out: OfficerKey[] = [];
@@ -36,17 +39,24 @@ export async function planOfficerKeys(plan: CeremonyPlan, keyringPath: string): 
 }
 
 /** One officer per file, named after the key's user ID (or the file), for a rehearsal with real keys. */
-export async function suppliedOfficerKeys(paths: readonly string[]): Promise<Result<SuppliedOfficerKey[], OfficerKeyringErrorKind>> {
+export async function suppliedOfficerKeys(
+  paths: readonly string[],
+): Promise<Result<SuppliedOfficerKey[], OfficerKeyringErrorKind>> {
   const out: SuppliedOfficerKey[] = [];
   for (const path of paths) {
     const keys = await readKeyrings([path]);
     if (!keys.ok) return keys;
     const key = keys.value[0];
-    if (!key || keys.value.length > 1) return err('keyring-invalid', `${basename(path)} must hold exactly one officer's public key, not ${keys.value.length}`);
+    if (!key || keys.value.length > 1)
+      return err(
+        'keyring-invalid',
+        `${basename(path)} must hold exactly one officer's public key, not ${keys.value.length}`,
+      );
     const fromUserId = /^([^<(]*)/.exec(key.key.getUserIDs()[0] ?? '')?.[1]?.trim();
     const fromFile = basename(path).replace(/\.(pub\.)?(asc|gpg|pgp|key|pub)$/i, '');
     const name = (fromUserId || fromFile).replace(/\p{Cc}/gu, '').slice(0, 64);
-    if (out.some((o) => o.name === name)) return err('keyring-invalid', `two officer keys are named '${name}': give each officer's key a distinct user ID`);
+    if (out.some((o) => o.name === name))
+      return err('keyring-invalid', `two officer keys are named '${name}': give each officer's key a distinct user ID`);
     out.push({ name, publicKey: key.key.armor() });
   }
   return ok(out);

@@ -63,7 +63,9 @@ describe('writeBundle', () => {
   it('refuses signer names that are not safe file names', async () => {
     for (const name of ['../evil', '.hidden', 'a/b', '', 'Alice', 'x'.repeat(65)]) {
       const signersWithName =
-        name === 'Alice' ? [...input.signers, { name, publicKey: signers[0]!.publicKey }] : [{ ...input.signers[0]!, name }, ...input.signers.slice(1)];
+        name === 'Alice'
+          ? [...input.signers, { name, publicKey: signers[0]!.publicKey }]
+          : [{ ...input.signers[0]!, name }, ...input.signers.slice(1)];
       const result = await writeBundle(join(bundle.root, 'bad-name'), { ...input, signers: signersWithName });
       expect(!result.ok && result.error.kind, name).toBe('bad-signer-name');
     }

@@ -33,14 +33,21 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Resu
   const seen = new Set<string>();
   for (const { name } of input.signers) {
     if (!SIGNER_NAME.test(name))
-      return err('bad-signer-name', `signer name '${name}' cannot be a file name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
-    if (seen.has(name.toLowerCase())) return err('bad-signer-name', `two signers are named '${name}' (names are compared ignoring case)`);
+      return err(
+        'bad-signer-name',
+        `signer name '${name}' cannot be a file name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      );
+    if (seen.has(name.toLowerCase()))
+      return err('bad-signer-name', `two signers are named '${name}' (names are compared ignoring case)`);
     seen.add(name.toLowerCase());
   }
   const transcript = new TextEncoder().encode(input.transcript);
   const report = await verifyBundleContents({ transcript, journal: input.journal, signers: input.signers });
   if (!report.valid)
-    return err('bundle-invalid', `the bundle would not verify, so it was not written: ${report.problems.map((p) => p.message).join('; ')}`);
+    return err(
+      'bundle-invalid',
+      `the bundle would not verify, so it was not written: ${report.problems.map((p) => p.message).join('; ')}`,
+    );
 
   try {
     await mkdir(dir, { recursive: true });

@@ -31,8 +31,24 @@ async function both(armored: string) {
   return { ours: await view(readCanonicalTranscript), reference: await view(readSignedTranscript) };
 }
 
-const LINES = ['', 'plain', '- dash', '-----BEGIN PGP SIGNATURE-----', '--', 'trailing ', 'tab\t', 'cr\r', ' lead', 'Hash: SHA1', 'é€𝄞', '=AbCd', '\u2028sep'];
-const texts = fc.array(fc.oneof(fc.constantFrom(...LINES), fc.string({ maxLength: 12 })), { maxLength: 8 }).map((lines) => lines.join('\n') + '\n');
+const LINES = [
+  '',
+  'plain',
+  '- dash',
+  '-----BEGIN PGP SIGNATURE-----',
+  '--',
+  'trailing ',
+  'tab\t',
+  'cr\r',
+  ' lead',
+  'Hash: SHA1',
+  'é€𝄞',
+  '=AbCd',
+  '\u2028sep',
+];
+const texts = fc
+  .array(fc.oneof(fc.constantFrom(...LINES), fc.string({ maxLength: 12 })), { maxLength: 8 })
+  .map((lines) => lines.join('\n') + '\n');
 
 describe('canonicalDocument', () => {
   it('reads a canonical document as readSignedTranscript does', async () => {
@@ -41,18 +57,25 @@ describe('canonicalDocument', () => {
     const reference = await readSignedTranscript(armored);
     expect(document).toBeDefined();
     expect(reference.ok && document && document.text === reference.value.text).toBe(true);
-    expect(document!.signatures.map((p) => [...p.write()])).toEqual(reference.ok ? reference.value.signatures.map((p) => [...p.write()]) : []);
+    expect(document!.signatures.map((p) => [...p.write()])).toEqual(
+      reference.ok ? reference.value.signatures.map((p) => [...p.write()]) : [],
+    );
   });
 
   it('declines a document with a CR, a trailing space or tab, or a non-canonical dash line', async () => {
     const armored = await signed('one\ntwo\n- three\n');
-    for (const changed of [armored.replace('one\n', 'one\r\n'), armored.replace('two\n', 'two \n'), armored.replace('two\n', 'two\t\n'), armored.replace('- - three', '- three')])
+    for (const changed of [
+      armored.replace('one\n', 'one\r\n'),
+      armored.replace('two\n', 'two \n'),
+      armored.replace('two\n', 'two\t\n'),
+      armored.replace('- - three', '- three'),
+    ])
       expect(await canonicalDocument(changed)).toBeUndefined();
   });
 });
 
 describe('readCanonicalTranscript', () => {
-  it('gives readSignedTranscript\'s result for signed texts of any shape', async () => {
+  it("gives readSignedTranscript's result for signed texts of any shape", async () => {
     let readHere = 0;
     await fc.assert(
       fc.asyncProperty(texts, async (text) => {
@@ -66,7 +89,7 @@ describe('readCanonicalTranscript', () => {
     expect(readHere).toBeGreaterThan(10); // most signed texts are canonical, and read here
   }, 120_000);
 
-  it('gives readSignedTranscript\'s result, verdict and message, for every one-byte change of a countersigned document', async () => {
+  it("gives readSignedTranscript's result, verdict and message, for every one-byte change of a countersigned document", async () => {
     const armored = await signed('TRANSCRIPT\n\n- escaped\nline two\n-----BEGIN PGP SIGNATURE-----\nend\n');
     const changes = [0x01, 0x20, 0x0d];
     for (let p = 0; p < armored.length; p++) {
@@ -77,7 +100,7 @@ describe('readCanonicalTranscript', () => {
     }
   }, 300_000);
 
-  it('gives readSignedTranscript\'s result when lines are inserted or removed anywhere', async () => {
+  it("gives readSignedTranscript's result when lines are inserted or removed anywhere", async () => {
     const armored = await signed('TRANSCRIPT\n- escaped\nend\n');
     const lines = armored.split('\n');
     for (let i = 0; i <= lines.length; i++) {
@@ -96,7 +119,9 @@ describe('readCanonicalTranscript', () => {
 
   it('hands a document whose Hash header does not match its signatures to readSignedTranscript', async () => {
     const armored = await signed('a\n');
-    const algorithm = openpgp.enums.read(openpgp.enums.hash, (await canonicalDocument(armored))!.signatures[0]!.hashAlgorithm!).toUpperCase();
+    const algorithm = openpgp.enums
+      .read(openpgp.enums.hash, (await canonicalDocument(armored))!.signatures[0]!.hashAlgorithm!)
+      .toUpperCase();
     const mismatched = armored.replace(`Hash: ${algorithm}`, algorithm === 'SHA256' ? 'Hash: SHA512' : 'Hash: SHA256');
     expect(mismatched).not.toBe(armored);
     const { ours, reference } = await both(mismatched);

@@ -49,7 +49,8 @@ export async function canonicalDocument(armored: string): Promise<Document | und
   } catch {
     return undefined;
   }
-  if (signatures.length === 0 || !signatures.every((p) => p instanceof openpgp.SignaturePacket && p.version === 4)) return undefined;
+  if (signatures.length === 0 || !signatures.every((p) => p instanceof openpgp.SignaturePacket && p.version === 4))
+    return undefined;
   const names = signatures.map((p) => hashName(p.hashAlgorithm));
   if (names.includes(undefined)) return undefined;
   const hashes = [...new Set(names.map((name) => name!.toUpperCase()))].join();

@@ -7,7 +7,8 @@ import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnup
 import { makeSigner, threeSigners, type TestSigner } from '../../../test/support/transcript-bundle';
 import { countersignTranscript, readSignedTranscript, signTranscript } from './signing';
 
-const TEXT = 'VAULT DR SECONDARY PROMOTION CEREMONY: TRANSCRIPT\n\n- a line that needs dash-escaping\nFrom the start\nJournal head:   00\n';
+const TEXT =
+  'VAULT DR SECONDARY PROMOTION CEREMONY: TRANSCRIPT\n\n- a line that needs dash-escaping\nFrom the start\nJournal head:   00\n';
 
 let signers: TestSigner[];
 let gnupg: TempGnupg;
@@ -37,7 +38,9 @@ function gpgVerify(armored: string): { status: number | null; goodsig: string[];
   return {
     status: r.status,
     goodsig: [...status.matchAll(/^\[GNUPG:\] GOODSIG \S+ (.*)$/gm)].map((m) => m[1]!),
-    validsig: [...status.matchAll(/^\[GNUPG:\] VALIDSIG \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ ([0-9A-F]{40})$/gm)].map((m) => m[1]!.toLowerCase()),
+    validsig: [...status.matchAll(/^\[GNUPG:\] VALIDSIG \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ ([0-9A-F]{40})$/gm)].map(
+      (m) => m[1]!.toLowerCase(),
+    ),
   };
 }
 
@@ -46,7 +49,11 @@ describe('cleartext signing', () => {
     const armored = await signedByAll();
     const result = gpgVerify(armored);
     expect(result.status).toBe(0);
-    expect(result.goodsig.sort()).toEqual(['alice <alice@example.org>', 'bob <bob@example.org>', 'carol <carol@example.org>']);
+    expect(result.goodsig.sort()).toEqual([
+      'alice <alice@example.org>',
+      'bob <bob@example.org>',
+      'carol <carol@example.org>',
+    ]);
     expect(result.validsig.sort()).toEqual(signers.map((s) => s.fingerprint).sort());
   });
 
@@ -83,7 +90,12 @@ describe('cleartext signing', () => {
   });
 
   it('refuses v6 keys, which GnuPG 2.2 cannot verify', async () => {
-    const { privateKey } = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'v6' }], config: { v6Keys: true }, format: 'armored' });
+    const { privateKey } = await openpgp.generateKey({
+      type: 'curve25519',
+      userIDs: [{ name: 'v6' }],
+      config: { v6Keys: true },
+      format: 'armored',
+    });
     const signed = await signTranscript(TEXT, { armoredPrivateKey: privateKey });
     expect(!signed.ok && signed.error.kind).toBe('key-unsupported');
   });

@@ -101,7 +101,10 @@ export async function readSignedTranscript(
   }
   if (canonical !== armored) {
     const line = firstDifferentLine(canonical, armored);
-    return err('not-canonical', `the signed document was changed where signatures do not reach (whitespace, line ends, armor headers or encoding), or was not written by vault-ceremony: line ${line} differs from its canonical form`);
+    return err(
+      'not-canonical',
+      `the signed document was changed where signatures do not reach (whitespace, line ends, armor headers or encoding), or was not written by vault-ceremony: line ${line} differs from its canonical form`,
+    );
   }
   return ok({ text, signatures: packets });
 }
@@ -148,7 +151,10 @@ async function addSignature(
         format: 'object',
       })) as SignedCleartext;
     } catch (e) {
-      return err('key-unusable', `key ${fingerprint} cannot sign (${reason(e)}): check that it is not expired or revoked and has a signing key`);
+      return err(
+        'key-unusable',
+        `key ${fingerprint} cannot sign (${reason(e)}): check that it is not expired or revoked and has a signing key`,
+      );
     }
     const packets = [...existing, ...signed.signature.packets];
     const publicKey = privateKey.toPublic();
@@ -170,15 +176,22 @@ async function unlock(key: SigningKey): Promise<Result<openpgp.PrivateKey, Signi
   }
   const fingerprint = privateKey.getFingerprint();
   if (privateKey.keyPacket.version !== 4)
-    return err('key-unsupported', `key ${fingerprint} is a v${privateKey.keyPacket.version} key; GnuPG 2.2 cannot verify its signatures, so sign with a v4 key`);
+    return err(
+      'key-unsupported',
+      `key ${fingerprint} is a v${privateKey.keyPacket.version} key; GnuPG 2.2 cannot verify its signatures, so sign with a v4 key`,
+    );
   if (privateKey.isDecrypted()) return ok(privateKey);
-  if (!key.passphrase) return err('passphrase-needed', `key ${fingerprint} is protected by a passphrase: enter it to sign`);
+  if (!key.passphrase)
+    return err('passphrase-needed', `key ${fingerprint} is protected by a passphrase: enter it to sign`);
   try {
     return ok(await openpgp.decryptKey({ privateKey, passphrase: key.passphrase }));
   } catch (e) {
     return /passphrase/i.test(reason(e))
       ? err('wrong-passphrase', `the passphrase for key ${fingerprint} is wrong`)
-      : err('key-unusable', `key ${fingerprint} cannot be unlocked here (${reason(e)}); a smartcard key's secret part is not in the file`);
+      : err(
+          'key-unusable',
+          `key ${fingerprint} cannot be unlocked here (${reason(e)}); a smartcard key's secret part is not in the file`,
+        );
   }
 }
 

@@ -12,7 +12,12 @@ let rsaSigner: { key: openpgp.PrivateKey; publicKey: openpgp.PublicKey };
 
 beforeAll(async () => {
   signers = [await makeSigner('alice'), await makeSigner('bob')];
-  const { privateKey } = await openpgp.generateKey({ type: 'rsa', rsaBits: 2048, userIDs: [{ name: 'rsa' }], format: 'object' });
+  const { privateKey } = await openpgp.generateKey({
+    type: 'rsa',
+    rsaBits: 2048,
+    userIDs: [{ name: 'rsa' }],
+    format: 'object',
+  });
   rsaSigner = { key: privateKey, publicKey: privateKey.toPublic() };
 });
 
@@ -21,12 +26,19 @@ async function signedPackets(text: string): Promise<{ packets: openpgp.Signature
   let document = await signTranscript(text, signers[0]!.key);
   if (document.ok) document = await countersignTranscript(document.value.armored, signers[1]!.key);
   if (!document.ok) throw new Error(document.error.message);
-  const rsa = (await openpgp.sign({ message: await openpgp.createCleartextMessage({ text }), signingKeys: rsaSigner.key, format: 'object' })) as unknown as {
+  const rsa = (await openpgp.sign({
+    message: await openpgp.createCleartextMessage({ text }),
+    signingKeys: rsaSigner.key,
+    format: 'object',
+  })) as unknown as {
     signature: openpgp.Signature;
   };
   const parsed = await canonicalDocument(document.value.armored);
   const keys = await Promise.all(signers.map((s) => openpgp.readKey({ armoredKey: s.publicKey })));
-  return { packets: [...parsed!.signatures, ...(rsa.signature.packets as unknown as openpgp.SignaturePacket[])], keys: [...keys, rsaSigner.publicKey] };
+  return {
+    packets: [...parsed!.signatures, ...(rsa.signature.packets as unknown as openpgp.SignaturePacket[])],
+    keys: [...keys, rsaSigner.publicKey],
+  };
 }
 
 async function verifies(text: string, packet: openpgp.SignaturePacket, keys: openpgp.PublicKey[]): Promise<boolean> {
@@ -55,7 +67,12 @@ describe('presetTextDigests', () => {
     const { packets } = await signedPackets(TEXT);
     expect(presetTextDigests('line \n', packets).size).toBe(0);
     expect(presetTextDigests('line\r\n', packets).size).toBe(0);
-    const binary = (await openpgp.sign({ message: await openpgp.createMessage({ binary: new Uint8Array([1]) }), signingKeys: rsaSigner.key, detached: true, format: 'object' })) as unknown as openpgp.Signature;
+    const binary = (await openpgp.sign({
+      message: await openpgp.createMessage({ binary: new Uint8Array([1]) }),
+      signingKeys: rsaSigner.key,
+      detached: true,
+      format: 'object',
+    })) as unknown as openpgp.Signature;
     expect(presetTextDigests(TEXT, binary.packets as unknown as openpgp.SignaturePacket[]).size).toBe(0);
   });
 

@@ -28,14 +28,18 @@ const NODE_HASH: ReadonlyMap<number, string> = new Map([
   [openpgp.enums.hash.sha512, 'sha512'],
 ]);
 
-
 /**
  * Sets the digest of `text` on each v4 text-mode signature packet whose hash is a SHA-2, and
  * returns those packets: verify them with any text (openpgp.js does not read it again). Returns
  * an empty set, changing nothing, for a text that openpgp.js would first normalise.
  */
-export function presetTextDigests(text: string, packets: readonly openpgp.SignaturePacket[]): ReadonlySet<openpgp.SignaturePacket> {
-  const eligible = packets.filter((p) => p.version === 4 && p.signatureType === openpgp.enums.signature.text && NODE_HASH.has(p.hashAlgorithm ?? -1));
+export function presetTextDigests(
+  text: string,
+  packets: readonly openpgp.SignaturePacket[],
+): ReadonlySet<openpgp.SignaturePacket> {
+  const eligible = packets.filter(
+    (p) => p.version === 4 && p.signatureType === openpgp.enums.signature.text && NODE_HASH.has(p.hashAlgorithm ?? -1),
+  );
   if (eligible.length === 0 || changedByCleartext(text)) return new Set();
   const signed = Buffer.from(text.replace(/\n/g, '\r\n'), 'utf8');
   const states = new Map<number, Hash>();
@@ -48,7 +52,9 @@ export function presetTextDigests(text: string, packets: readonly openpgp.Signat
     trailer[0] = 4;
     trailer[1] = 0xff;
     trailer.writeUInt32BE(fields.length, 2);
-    (packet as unknown as PrehashedPacket).hashed = new Uint8Array(state.copy().update(fields).update(trailer).digest());
+    (packet as unknown as PrehashedPacket).hashed = new Uint8Array(
+      state.copy().update(fields).update(trailer).digest(),
+    );
   }
   return new Set(eligible);
 }
@@ -59,5 +65,7 @@ export function presetTextDigests(text: string, packets: readonly openpgp.Signat
  * openpgp.js splits) ending in a space or tab, which CleartextMessage strips.
  */
 export function changedByCleartext(text: string): boolean {
-  return text.includes('\r') || text.includes(' \n') || text.includes('\t\n') || text.endsWith(' ') || text.endsWith('\t');
+  return (
+    text.includes('\r') || text.includes(' \n') || text.includes('\t\n') || text.endsWith(' ') || text.endsWith('\t')
+  );
 }

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEvent, serializeEvent, verifyJournalText } from '../../../shared/record/journal-event';
 import { renderTranscript } from '../../../shared/record/transcript-format';
 import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnupg';
-import { makeBundle, makeSigner, threeSigners, type TestBundle, type TestSigner } from '../../../test/support/transcript-bundle';
+import {
+  makeBundle,
+  makeSigner,
+  threeSigners,
+  type TestBundle,
+  type TestSigner,
+} from '../../../test/support/transcript-bundle';
 import { countersignTranscript, signTranscript } from './signing';
 import { readBundle, readKeyrings, verifyBundleContents, type BundleContents, type BundleReport } from './verify';
 
@@ -49,8 +55,13 @@ describe('verifyBundleContents', () => {
     expect(report.ceremonyId).toBe('dc2-2025-01-31');
     expect(report.rehearsal).toBe(true);
     expect(report.events).toBe(5);
-    expect(report.head).toBe(verifyJournalText(text(contents.journal)).ok && JSON.parse(text(contents.journal).trimEnd().split('\n').pop()!).hash);
-    expect(report.signatures.map((s) => [s.signer, s.fingerprint, s.good])).toEqual(signers.map((s) => [s.name, s.fingerprint, true]));
+    expect(report.head).toBe(
+      verifyJournalText(text(contents.journal)).ok &&
+        JSON.parse(text(contents.journal).trimEnd().split('\n').pop()!).hash,
+    );
+    expect(report.signatures.map((s) => [s.signer, s.fingerprint, s.good])).toEqual(
+      signers.map((s) => [s.name, s.fingerprint, true]),
+    );
     for (const s of report.signatures) expect(Date.now() - Date.parse(s.created)).toBeLessThan(10 * 60_000);
   });
 
@@ -59,7 +70,7 @@ describe('verifyBundleContents', () => {
     const accepted: number[] = [];
     for (let p = 0; p < journal.length; p++) {
       // A different bit at successive positions: letters change case, digits become letters, …
-      const report = await verifyBundleContents({ ...contents, journal: flipped(journal, p, 1 << p % 6) });
+      const report = await verifyBundleContents({ ...contents, journal: flipped(journal, p, 1 << (p % 6)) });
       if (report.valid) accepted.push(p);
     }
     expect(journal.length).toBeGreaterThan(1000);
@@ -92,7 +103,10 @@ describe('verifyBundleContents', () => {
 
     const last = JSON.parse(lines[lines.length - 1]!);
     const extra = sealEvent({ ...last, seq: 6, prev: last.hash, type: 'note', details: { added: 'later' } });
-    const extended = await verifyBundleContents({ ...contents, journal: Buffer.from(lines.join('\n') + '\n' + serializeEvent(extra) + '\n') });
+    const extended = await verifyBundleContents({
+      ...contents,
+      journal: Buffer.from(lines.join('\n') + '\n' + serializeEvent(extra) + '\n'),
+    });
     expect(kinds(extended)).toEqual(['transcript-mismatch']);
   });
 
@@ -102,7 +116,8 @@ describe('verifyBundleContents', () => {
     const honest = renderTranscript(chain.value);
     const doctored = honest.replace('Outcome:        promoted', 'Outcome:        promoted without deviation');
     let signed = await signTranscript(doctored, signers[0]!.key);
-    for (const w of signers.slice(1)) signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key) : signed;
+    for (const w of signers.slice(1))
+      signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key) : signed;
     if (!signed.ok) throw new Error(signed.error.message);
     const report = await verifyBundleContents({ ...contents, transcript: Buffer.from(signed.value.armored) });
     expect(kinds(report)).toEqual(['transcript-mismatch']);
@@ -140,7 +155,10 @@ describe('verifyBundleContents', () => {
 
   it('requires a signature from every key in signers/, and only keys from there', async () => {
     const dave = await makeSigner('dave');
-    const unsigned = await verifyBundleContents({ ...contents, signers: [...contents.signers, { name: 'dave', publicKey: dave.publicKey }] });
+    const unsigned = await verifyBundleContents({
+      ...contents,
+      signers: [...contents.signers, { name: 'dave', publicKey: dave.publicKey }],
+    });
     expect(kinds(unsigned)).toEqual(['signature-missing']);
     const withoutCarol = await verifyBundleContents({ ...contents, signers: contents.signers.slice(0, 2) });
     expect(kinds(withoutCarol)).toEqual(['signature-untrusted']);
@@ -166,7 +184,8 @@ describe('verifyBundleContents', () => {
     if (!chain.ok) throw new Error('fixture');
     const ahead = new Date(Date.now() + 3 * 3600_000);
     let signed = await signTranscript(renderTranscript(chain.value), signers[0]!.key, ahead);
-    for (const w of signers.slice(1)) signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key, ahead) : signed;
+    for (const w of signers.slice(1))
+      signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key, ahead) : signed;
     if (!signed.ok) throw new Error(signed.error.message);
     const early = Buffer.from(signed.value.armored);
     expect(gpgAccepts(early)).toBe(true);

@@ -86,13 +86,18 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
 }
 
 export async function readBundle(dir: string): Promise<BundleContents> {
-  const read = (path: string) => readFile(path).then((b) => new Uint8Array(b), () => undefined);
+  const read = (path: string) =>
+    readFile(path).then(
+      (b) => new Uint8Array(b),
+      () => undefined,
+    );
   const names = await readdir(join(dir, BUNDLE_SIGNERS)).catch(() => [] as string[]);
   const signers: SignerFile[] = [];
   const strayFiles: string[] = [];
   for (const file of names.sort()) {
     const name = file.slice(0, -SIGNER_SUFFIX.length);
-    const bytes = file.endsWith(SIGNER_SUFFIX) && SIGNER_NAME.test(name) ? await read(join(dir, BUNDLE_SIGNERS, file)) : undefined;
+    const bytes =
+      file.endsWith(SIGNER_SUFFIX) && SIGNER_NAME.test(name) ? await read(join(dir, BUNDLE_SIGNERS, file)) : undefined;
     if (bytes) signers.push({ name, publicKey: Buffer.from(bytes).toString('utf8') });
     else strayFiles.push(file);
   }
@@ -116,13 +121,17 @@ export async function readKeyrings(paths: readonly string[]): Promise<Result<Tru
     }
     const keys = await parseKeys(bytes);
     if (!keys) return err('keyring-invalid', `${path} holds no OpenPGP public key (armored or binary)`);
-    if (keys.some((k) => k.isPrivate())) return err('keyring-invalid', `${path} holds a private key: pass public keys only`);
+    if (keys.some((k) => k.isPrivate()))
+      return err('keyring-invalid', `${path} holds a private key: pass public keys only`);
     for (const key of keys) trusted.push({ name: key.getUserIDs()[0] ?? key.getFingerprint(), key });
   }
   return ok(trusted);
 }
 
-export async function verifyBundleContents(contents: BundleContents, options: VerifyOptions = {}): Promise<BundleReport> {
+export async function verifyBundleContents(
+  contents: BundleContents,
+  options: VerifyOptions = {},
+): Promise<BundleReport> {
   const problems: AppError<VerifyProblemKind>[] = [];
   const problem = (kind: VerifyProblemKind, message: string) => problems.push({ kind, message });
 
@@ -138,7 +147,14 @@ export async function verifyBundleContents(contents: BundleContents, options: Ve
     for (const [i, packet] of document.signatures.entries()) {
       // A prehashed packet is checked against its digest of the text, and openpgp.js does not read
       // the text again; were it to, an empty text would fail the signature, never pass it.
-      const report = await checkSignature(prehashed.has(packet) ? '' : document.text, packet, trusted, named, i + 1, problem);
+      const report = await checkSignature(
+        prehashed.has(packet) ? '' : document.text,
+        packet,
+        trusted,
+        named,
+        i + 1,
+        problem,
+      );
       signatures.push(report);
       if (report.good && seen.has(report.fingerprint))
         problem('signature-duplicate', `key ${report.fingerprint} signed the transcript more than once`);
@@ -146,7 +162,10 @@ export async function verifyBundleContents(contents: BundleContents, options: Ve
     }
     for (const { name, key } of named) {
       if (!document.signatures.some((p) => key.getKeys(p.issuerKeyID).length > 0))
-        problem('signature-missing', `${BUNDLE_SIGNERS}/${name}${SIGNER_SUFFIX} is in the bundle, but that key did not sign the transcript`);
+        problem(
+          'signature-missing',
+          `${BUNDLE_SIGNERS}/${name}${SIGNER_SUFFIX} is in the bundle, but that key did not sign the transcript`,
+        );
     }
   }
   return {
@@ -164,7 +183,8 @@ type Problem = (kind: VerifyProblemKind, message: string) => void;
 
 async function readSignerFiles(contents: BundleContents, problem: Problem): Promise<TrustedKey[]> {
   const named: TrustedKey[] = [];
-  if (contents.signers.length === 0) problem('bundle-incomplete', `${BUNDLE_SIGNERS}/ holds no <name>${SIGNER_SUFFIX} public key`);
+  if (contents.signers.length === 0)
+    problem('bundle-incomplete', `${BUNDLE_SIGNERS}/ holds no <name>${SIGNER_SUFFIX} public key`);
   for (const file of contents.strayFiles ?? [])
     problem('signer-invalid', `${BUNDLE_SIGNERS}/${file} is not a <name>${SIGNER_SUFFIX} public key file`);
   for (const { name, publicKey } of contents.signers) {
@@ -172,10 +192,17 @@ async function readSignerFiles(contents: BundleContents, problem: Problem): Prom
     const keys = await parseKeys(new TextEncoder().encode(publicKey));
     if (!keys || keys.length !== 1) problem('signer-invalid', `${path} must hold exactly one armored public key`);
     else if (keys[0]!.isPrivate())
-      problem('signer-invalid', `${path} holds a PRIVATE key: that key is exposed, so revoke it and re-sign with a new one`);
+      problem(
+        'signer-invalid',
+        `${path} holds a PRIVATE key: that key is exposed, so revoke it and re-sign with a new one`,
+      );
     else {
       const twin = named.find((n) => n.key.getFingerprint() === keys[0]!.getFingerprint());
-      if (twin) problem('signer-invalid', `${path} holds the same key as ${BUNDLE_SIGNERS}/${twin.name}${SIGNER_SUFFIX}: one signer, one file`);
+      if (twin)
+        problem(
+          'signer-invalid',
+          `${path} holds the same key as ${BUNDLE_SIGNERS}/${twin.name}${SIGNER_SUFFIX}: one signer, one file`,
+        );
       else named.push({ name, key: keys[0]! });
     }
   }
@@ -230,7 +257,9 @@ async function checkTranscript(
   else {
     const expected = renderTranscript(chain);
     if (text !== expected)
-      mismatch(`the signed transcript is not the one the journal renders: first difference at line ${firstDifferentLine(expected, text)} of the signed text`);
+      mismatch(
+        `the signed transcript is not the one the journal renders: first difference at line ${firstDifferentLine(expected, text)} of the signed text`,
+      );
   }
   return document.value;
 }

@@ -1,6 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVaultClient, type VaultClient, type VaultClientOptions } from './client';
-import { createTestPki, json, startTestServer, type Handler, type RecordedRequest, type TestPki, type TestServer } from '../../../test/support/mtls-test-server';
+import {
+  createTestPki,
+  json,
+  startTestServer,
+  type Handler,
+  type RecordedRequest,
+  type TestPki,
+  type TestServer,
+} from '../../../test/support/mtls-test-server';
 import type { VaultResult } from './types';
 
 let pki: TestPki;
@@ -84,12 +92,16 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
           res.writeHead(204);
           return res.end();
         }
-        if (req.url.endsWith('/update')) return json(res, 200, attempt({ progress: 1, otp_length: 0, nonce: JSON.parse(req.body).nonce }));
+        if (req.url.endsWith('/update'))
+          return json(res, 200, attempt({ progress: 1, otp_length: 0, nonce: JSON.parse(req.body).nonce }));
         json(res, 200, attempt(req.method === 'PUT' ? { otp: 'server-made-otp-28-characters' } : {}));
       };
 
       const status = await c.status();
-      expect(status).toMatchObject({ ok: true, value: { status: 200, data: { started: true, required: 3, otp_length: 28 }, requestId: undefined } });
+      expect(status).toMatchObject({
+        ok: true,
+        value: { status: 200, data: { started: true, required: 3, otp_length: 28 }, requestId: undefined },
+      });
       expect(last()).toMatchObject({ method: 'GET', url: `${path}/attempt` });
 
       const started = await c.start({});
@@ -101,9 +113,16 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
 
       const updated = await c.submitShare({ key: ' aGVsbG8gd29ybGQgc2hhcmUgYnl0ZXMgMTIzNDU2Nzg5MA== ', nonce: 'n-1' });
       expect(updated).toMatchObject({ ok: true, value: { data: { progress: 1, nonce: 'n-1', otp_length: 0 } } });
-      expect(last()).toMatchObject({ method: 'PUT', url: `${path}/update`, json: { key: 'aGVsbG8gd29ybGQgc2hhcmUgYnl0ZXMgMTIzNDU2Nzg5MA==', nonce: 'n-1' } });
+      expect(last()).toMatchObject({
+        method: 'PUT',
+        url: `${path}/update`,
+        json: { key: 'aGVsbG8gd29ybGQgc2hhcmUgYnl0ZXMgMTIzNDU2Nzg5MA==', nonce: 'n-1' },
+      });
 
-      expect(await c.cancel()).toEqual({ ok: true, value: { status: 204, data: undefined, requestId: undefined, warnings: [] } });
+      expect(await c.cancel()).toEqual({
+        ok: true,
+        value: { status: 204, data: undefined, requestId: undefined, warnings: [] },
+      });
       expect(last()).toMatchObject({ method: 'DELETE', url: `${path}/attempt`, body: '' });
     });
   }
@@ -116,8 +135,14 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
     expect(last().json).toEqual({ pgp_key: 'xsBNBGYAAAABCAC+' });
 
     const before = server.requests.length;
-    expect(failed(await c.start({ pgpKey: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n...' }))).toMatchObject({ kind: 'invalid-request', message: expect.stringMatching(/binary \(unarmored\)/) });
-    expect(failed(await c.start({ otp: 'x'.repeat(28), pgpKey: 'xsBN' } as never))).toMatchObject({ kind: 'invalid-request', message: expect.stringMatching(/not both/) });
+    expect(failed(await c.start({ pgpKey: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n...' }))).toMatchObject({
+      kind: 'invalid-request',
+      message: expect.stringMatching(/binary \(unarmored\)/),
+    });
+    expect(failed(await c.start({ otp: 'x'.repeat(28), pgpKey: 'xsBN' } as never))).toMatchObject({
+      kind: 'invalid-request',
+      message: expect.stringMatching(/not both/),
+    });
     expect(failed(await c.start({ otp: '' }))).toMatchObject({ kind: 'invalid-request' });
     expect(failed(await c.submitShare({ key: '', nonce: 'n' }))).toMatchObject({ kind: 'invalid-request' });
     expect(server.requests).toHaveLength(before);
@@ -140,7 +165,11 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
 
   it('turns Vault error envelopes into vault-error with status, texts and meaning', async () => {
     const cases = [
-      [400, 'incorrect nonce supplied; nonce for this root generation operation is "abc"', /re-read|read its status and confirm the new nonce/],
+      [
+        400,
+        'incorrect nonce supplied; nonce for this root generation operation is "abc"',
+        /re-read|read its status and confirm the new nonce/,
+      ],
       [403, 'permission denied', /token is missing, wrong, or lacks a policy.*Vault 2\.x/],
       [503, 'Vault is sealed', /unsealed first/],
       [400, 'path disabled in replication DR secondary mode', /: this request cannot be served by a DR secondary\.$/],
@@ -149,15 +178,20 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
       handler = (_, res) => json(res, status, { errors: [text] });
       const error = failed(await client().drOperationToken.submitShare({ key: 'c2hhcmU=', nonce: 'n' }));
       expect(error).toMatchObject({ kind: 'vault-error', status, errors: [text] });
-      expect(error.message).toContain(`refused PUT sys/replication/dr/secondary/generate-operation-token/update with HTTP ${status} (profile 'dc2'). Vault says '${text}'`);
+      expect(error.message).toContain(
+        `refused PUT sys/replication/dr/secondary/generate-operation-token/update with HTTP ${status} (profile 'dc2'). Vault says '${text}'`,
+      );
       expect(error.message).toMatch(meaning);
     }
   });
 
   it('never returns a secret it sent, even when Vault echoes it', async () => {
     const share = '6ecb46277133e04b29bd0b1b05e60722dab7cdc684a0d3ee2de50ce4c38a357101';
-    handler = (req, res) => json(res, 400, { errors: [`bad key ${JSON.parse(req.body).key} for token ${req.headers['x-vault-token']}`] });
-    const error = failed(await client({ token: 'hvs.ROOTTOKENROOTTOKENROOTTOK' }).generateRoot.submitShare({ key: share, nonce: 'n' }));
+    handler = (req, res) =>
+      json(res, 400, { errors: [`bad key ${JSON.parse(req.body).key} for token ${req.headers['x-vault-token']}`] });
+    const error = failed(
+      await client({ token: 'hvs.ROOTTOKENROOTTOKENROOTTOK' }).generateRoot.submitShare({ key: share, nonce: 'n' }),
+    );
     const everything = JSON.stringify(error);
     expect(everything).not.toContain(share);
     expect(everything).not.toContain('hvs.ROOTTOKEN');
@@ -185,7 +219,15 @@ describe('replication', () => {
     last_remote_wal: 1024,
     merkle_root: 'f0e1d2',
     mode: 'secondary',
-    primaries: [{ api_address: 'https://10.0.0.1:8200', cluster_address: 'https://10.0.0.1:8201', connection_status: 'connected', last_heartbeat: '2024-05-01T10:00:00Z', clock_skew_ms: '0' }],
+    primaries: [
+      {
+        api_address: 'https://10.0.0.1:8200',
+        cluster_address: 'https://10.0.0.1:8201',
+        connection_status: 'connected',
+        last_heartbeat: '2024-05-01T10:00:00Z',
+        clock_skew_ms: '0',
+      },
+    ],
     primary_cluster_addr: '',
     secondary_id: 'dr-east',
     state: 'stream-wals',
@@ -197,7 +239,13 @@ describe('replication', () => {
     const result = await client().replicationStatus();
     expect(result).toMatchObject({
       ok: true,
-      value: { requestId: 'a6f2b4e1-0c53-4a55-9c1c-3e0f8d1b2c77', data: { dr: { mode: 'secondary', state: 'stream-wals', some_future_field: 7 }, performance: { mode: 'disabled' } } },
+      value: {
+        requestId: 'a6f2b4e1-0c53-4a55-9c1c-3e0f8d1b2c77',
+        data: {
+          dr: { mode: 'secondary', state: 'stream-wals', some_future_field: 7 },
+          performance: { mode: 'disabled' },
+        },
+      },
     });
     expect(last()).toMatchObject({ method: 'GET', url: '/v1/sys/replication/status' });
   });
@@ -219,12 +267,21 @@ describe('replication', () => {
   });
 
   it('promotes with the DR operation token, returning Vault warnings and redacting the token from errors', async () => {
-    const warning = 'This cluster is being promoted to a replication primary. Vault will be unavailable for a brief period and will resume service shortly.';
+    const warning =
+      'This cluster is being promoted to a replication primary. Vault will be unavailable for a brief period and will resume service shortly.';
     handler = (_, res) => json(res, 200, logical(null, { warnings: [warning] }));
     const token = 'hvs.DRTOKENDRTOKENDRTOKENDRTO';
-    const promoted = await client().dr.secondary.promote({ drOperationToken: token, primaryClusterAddr: 'https://10.0.0.2:8201', force: false });
+    const promoted = await client().dr.secondary.promote({
+      drOperationToken: token,
+      primaryClusterAddr: 'https://10.0.0.2:8201',
+      force: false,
+    });
     expect(promoted).toMatchObject({ ok: true, value: { data: null, warnings: [warning] } });
-    expect(last()).toMatchObject({ method: 'POST', url: '/v1/sys/replication/dr/secondary/promote', json: { dr_operation_token: token, primary_cluster_addr: 'https://10.0.0.2:8201', force: false } });
+    expect(last()).toMatchObject({
+      method: 'POST',
+      url: '/v1/sys/replication/dr/secondary/promote',
+      json: { dr_operation_token: token, primary_cluster_addr: 'https://10.0.0.2:8201', force: false },
+    });
 
     handler = (req, res) => json(res, 400, { errors: [`invalid token ${JSON.parse(req.body).dr_operation_token}`] });
     const error = failed(await client().dr.secondary.promote({ drOperationToken: token }));
@@ -237,7 +294,10 @@ describe('replication', () => {
       res.writeHead(204);
       res.end();
     };
-    expect(await client().dr.primary.revokeSecondary({ id: 'dr-east' })).toMatchObject({ ok: true, value: { status: 204, data: null } });
+    expect(await client().dr.primary.revokeSecondary({ id: 'dr-east' })).toMatchObject({
+      ok: true,
+      value: { status: 204, data: null },
+    });
     expect(last()).toMatchObject({ url: '/v1/sys/replication/dr/primary/revoke-secondary', json: { id: 'dr-east' } });
   });
 
@@ -245,18 +305,46 @@ describe('replication', () => {
     handler = (_, res) => json(res, 200, logical(null));
     const c = client({ token: 'hvs.admin' });
     const calls: Array<[() => Promise<unknown>, string, unknown]> = [
-      [() => c.dr.primary.enable({ primaryClusterAddr: 'https://a:8201' }), 'dr/primary/enable', { primary_cluster_addr: 'https://a:8201' }],
+      [
+        () => c.dr.primary.enable({ primaryClusterAddr: 'https://a:8201' }),
+        'dr/primary/enable',
+        { primary_cluster_addr: 'https://a:8201' },
+      ],
       [() => c.dr.primary.demote(), 'dr/primary/demote', undefined],
       [() => c.dr.primary.disable(), 'dr/primary/disable', undefined],
       [() => c.performance.primary.enable(), 'performance/primary/enable', {}],
-      [() => c.dr.secondary.enable({ token: 'wrapped', primaryApiAddr: 'https://a:8200', caFile: '/ca.pem' }), 'dr/secondary/enable', { token: 'wrapped', primary_api_addr: 'https://a:8200', ca_file: '/ca.pem' }],
-      [() => c.dr.secondary.disable({ drOperationToken: 'drt' }), 'dr/secondary/disable', { dr_operation_token: 'drt' }],
+      [
+        () => c.dr.secondary.enable({ token: 'wrapped', primaryApiAddr: 'https://a:8200', caFile: '/ca.pem' }),
+        'dr/secondary/enable',
+        { token: 'wrapped', primary_api_addr: 'https://a:8200', ca_file: '/ca.pem' },
+      ],
+      [
+        () => c.dr.secondary.disable({ drOperationToken: 'drt' }),
+        'dr/secondary/disable',
+        { dr_operation_token: 'drt' },
+      ],
       [() => c.drOperationToken.delete('drt'), 'dr/secondary/operation-token/delete', { dr_operation_token: 'drt' }],
-      [() => c.dr.secondary.updatePrimary({ drOperationToken: 'drt', updatePrimaryAddrs: ['10.0.0.9:8201'] }), 'dr/secondary/update-primary', { dr_operation_token: 'drt', update_primary_addrs: ['10.0.0.9:8201'] }],
-      [() => c.dr.secondary.updatePrimary({ drOperationToken: 'drt', token: '' }), 'dr/secondary/update-primary', { dr_operation_token: 'drt', token: '' }],
-      [() => c.performance.secondary.enable({ token: 'wrapped' }), 'performance/secondary/enable', { token: 'wrapped' }],
+      [
+        () => c.dr.secondary.updatePrimary({ drOperationToken: 'drt', updatePrimaryAddrs: ['10.0.0.9:8201'] }),
+        'dr/secondary/update-primary',
+        { dr_operation_token: 'drt', update_primary_addrs: ['10.0.0.9:8201'] },
+      ],
+      [
+        () => c.dr.secondary.updatePrimary({ drOperationToken: 'drt', token: '' }),
+        'dr/secondary/update-primary',
+        { dr_operation_token: 'drt', token: '' },
+      ],
+      [
+        () => c.performance.secondary.enable({ token: 'wrapped' }),
+        'performance/secondary/enable',
+        { token: 'wrapped' },
+      ],
       [() => c.performance.secondary.promote({ force: true }), 'performance/secondary/promote', { force: true }],
-      [() => c.performance.secondary.updatePrimary({ token: 'wrapped2' }), 'performance/secondary/update-primary', { token: 'wrapped2' }],
+      [
+        () => c.performance.secondary.updatePrimary({ token: 'wrapped2' }),
+        'performance/secondary/update-primary',
+        { token: 'wrapped2' },
+      ],
       [() => c.performance.secondary.disable(), 'performance/secondary/disable', undefined],
       [() => c.performance.primary.revokeSecondary({ id: 'p1' }), 'performance/primary/revoke-secondary', { id: 'p1' }],
     ];
@@ -270,20 +358,46 @@ describe('replication', () => {
 
   it('refuses update-primary with both a token and addresses, without sending anything', async () => {
     const before = server.requests.length;
-    const error = failed(await client().dr.secondary.updatePrimary({ drOperationToken: 'drt', token: 't', updatePrimaryAddrs: ['a:8201'] }));
+    const error = failed(
+      await client().dr.secondary.updatePrimary({
+        drOperationToken: 'drt',
+        token: 't',
+        updatePrimaryAddrs: ['a:8201'],
+      }),
+    );
     expect(error.kind).toBe('invalid-request');
     expect(error.message).toMatch(/mutually exclusive/);
-    expect(failed(await client().performance.secondary.updatePrimary({ token: 't', updatePrimaryAddrs: [] })).kind).toBe('invalid-request');
+    expect(
+      failed(await client().performance.secondary.updatePrimary({ token: 't', updatePrimaryAddrs: [] })).kind,
+    ).toBe('invalid-request');
     expect(failed(await client().dr.secondary.promote({ drOperationToken: '' })).kind).toBe('invalid-request');
     expect(server.requests).toHaveLength(before);
   });
 
   it('reads a wrapped secondary token from wrap_info, and a direct one from data.token', async () => {
     handler = (_, res) =>
-      json(res, 200, logical(null, { wrap_info: { token: 'hvs.WRAPPED', accessor: 'acc1', ttl: 1800, creation_time: '2024-05-01T10:00:00Z', creation_path: 'sys/replication/dr/primary/secondary-token' } }));
+      json(
+        res,
+        200,
+        logical(null, {
+          wrap_info: {
+            token: 'hvs.WRAPPED',
+            accessor: 'acc1',
+            ttl: 1800,
+            creation_time: '2024-05-01T10:00:00Z',
+            creation_path: 'sys/replication/dr/primary/secondary-token',
+          },
+        }),
+      );
     const wrapped = await client().dr.primary.secondaryToken({ id: 'dr-east', ttl: '30m' });
-    expect(wrapped).toMatchObject({ ok: true, value: { data: { token: 'hvs.WRAPPED', wrapped: true, ttl: 1800, accessor: 'acc1' } } });
-    expect(last()).toMatchObject({ url: '/v1/sys/replication/dr/primary/secondary-token', json: { id: 'dr-east', ttl: '30m' } });
+    expect(wrapped).toMatchObject({
+      ok: true,
+      value: { data: { token: 'hvs.WRAPPED', wrapped: true, ttl: 1800, accessor: 'acc1' } },
+    });
+    expect(last()).toMatchObject({
+      url: '/v1/sys/replication/dr/primary/secondary-token',
+      json: { id: 'dr-east', ttl: '30m' },
+    });
 
     handler = (_, res) => json(res, 200, logical({ token: 'eyJhbGciOi' }));
     const direct = await client().performance.primary.secondaryToken({ id: 'perf', secondaryPublicKey: 'pubkey' });
@@ -296,7 +410,16 @@ describe('replication', () => {
 });
 
 describe('health, seal status and decode-token', () => {
-  const health = { initialized: true, sealed: false, standby: false, performance_standby: false, replication_performance_mode: 'disabled', replication_dr_mode: 'secondary', server_time_utc: 1714557600, version: '1.17.3+ent' };
+  const health = {
+    initialized: true,
+    sealed: false,
+    standby: false,
+    performance_standby: false,
+    replication_performance_mode: 'disabled',
+    replication_dr_mode: 'secondary',
+    server_time_utc: 1714557600,
+    version: '1.17.3+ent',
+  };
 
   it('treats 472 (DR secondary) and 503 (sealed) as answers, passing query codes', async () => {
     handler = (_, res) => json(res, 472, health);
@@ -306,7 +429,10 @@ describe('health, seal status and decode-token', () => {
     expect(await client().health()).toMatchObject({ ok: true, value: { status: 503, data: { sealed: true } } });
 
     handler = (_, res) => json(res, 299, health);
-    expect(await client().health({ drsecondarycode: 299, standbyok: true })).toMatchObject({ ok: true, value: { status: 299 } });
+    expect(await client().health({ drsecondarycode: 299, standbyok: true })).toMatchObject({
+      ok: true,
+      value: { status: 299 },
+    });
     expect(last().url).toBe('/v1/sys/health?drsecondarycode=299&standbyok=true');
   });
 
@@ -316,7 +442,19 @@ describe('health, seal status and decode-token', () => {
   });
 
   it('reads seal status', async () => {
-    handler = (_, res) => json(res, 200, { type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '', version: '1.17.3+ent', recovery_seal: false, storage_type: 'raft' });
+    handler = (_, res) =>
+      json(res, 200, {
+        type: 'shamir',
+        initialized: true,
+        sealed: false,
+        t: 3,
+        n: 5,
+        progress: 0,
+        nonce: '',
+        version: '1.17.3+ent',
+        recovery_seal: false,
+        storage_type: 'raft',
+      });
     const result = await client().sealStatus();
     expect(result).toMatchObject({ ok: true, value: { data: { type: 'shamir', t: 3, n: 5 } } });
     expect(last().url).toBe('/v1/sys/seal-status');
@@ -326,7 +464,11 @@ describe('health, seal status and decode-token', () => {
     handler = (_, res) => json(res, 200, logical({ token: 'hvs.decoded' }));
     const decoded = await client().decodeToken({ encodedToken: 'ENCODEDENCODED', otp: 'OTPOTPOTPOTP' });
     expect(decoded.ok && decoded.value.data.token).toBe('hvs.decoded');
-    expect(last()).toMatchObject({ method: 'PUT', url: '/v1/sys/decode-token', json: { encoded_token: 'ENCODEDENCODED', otp: 'OTPOTPOTPOTP' } });
+    expect(last()).toMatchObject({
+      method: 'PUT',
+      url: '/v1/sys/decode-token',
+      json: { encoded_token: 'ENCODEDENCODED', otp: 'OTPOTPOTPOTP' },
+    });
 
     handler = (req, res) => json(res, 400, { errors: [`cannot decode ${req.body}`] });
     const error = failed(await client().decodeToken({ encodedToken: 'ENCODEDENCODED', otp: 'OTPOTPOTPOTP' }));
@@ -346,7 +488,9 @@ describe('transport failures through the client', () => {
   });
 
   it('passes TLS failures through with their kind', async () => {
-    const error = failed(await client({ tls: { ca: pki.otherCa.certPem, cert: pki.client.certPem, key: pki.client.keyPem } }).sealStatus());
+    const error = failed(
+      await client({ tls: { ca: pki.otherCa.certPem, cert: pki.client.certPem, key: pki.client.keyPem } }).sealStatus(),
+    );
     expect(error.kind).toBe('server-certificate-untrusted');
   });
 

@@ -60,7 +60,11 @@ export interface PrimaryEndpoints {
   demote(): Promise<VaultResult<OperationData>>;
   disable(): Promise<VaultResult<OperationData>>;
   /** Needs sudo. `ttl` like "30m" or seconds. */
-  secondaryToken(options: { readonly id: string; readonly ttl?: string | number; readonly secondaryPublicKey?: string }): Promise<VaultResult<SecondaryActivationToken>>;
+  secondaryToken(options: {
+    readonly id: string;
+    readonly ttl?: string | number;
+    readonly secondaryPublicKey?: string;
+  }): Promise<VaultResult<SecondaryActivationToken>>;
   revokeSecondary(options: { readonly id: string }): Promise<VaultResult<OperationData>>;
 }
 
@@ -82,14 +86,23 @@ export interface UpdatePrimaryOptions {
 
 export interface DrSecondaryEndpoints {
   enable(options: SecondaryEnableOptions): Promise<VaultResult<OperationData>>;
-  promote(options: { readonly drOperationToken: string; readonly primaryClusterAddr?: string; readonly force?: boolean }): Promise<VaultResult<OperationData>>;
-  updatePrimary(options: UpdatePrimaryOptions & { readonly drOperationToken: string }): Promise<VaultResult<OperationData>>;
+  promote(options: {
+    readonly drOperationToken: string;
+    readonly primaryClusterAddr?: string;
+    readonly force?: boolean;
+  }): Promise<VaultResult<OperationData>>;
+  updatePrimary(
+    options: UpdatePrimaryOptions & { readonly drOperationToken: string },
+  ): Promise<VaultResult<OperationData>>;
   disable(options: { readonly drOperationToken: string }): Promise<VaultResult<OperationData>>;
 }
 
 export interface PerformanceSecondaryEndpoints {
   enable(options: SecondaryEnableOptions): Promise<VaultResult<OperationData>>;
-  promote(options?: { readonly primaryClusterAddr?: string; readonly force?: boolean }): Promise<VaultResult<OperationData>>;
+  promote(options?: {
+    readonly primaryClusterAddr?: string;
+    readonly force?: boolean;
+  }): Promise<VaultResult<OperationData>>;
   updatePrimary(options: UpdatePrimaryOptions): Promise<VaultResult<OperationData>>;
   disable(): Promise<VaultResult<OperationData>>;
 }
@@ -115,7 +128,11 @@ export interface VaultClient {
     /** Revokes a DR operation token (it has no TTL). */
     delete(drOperationToken: string): Promise<VaultResult<OperationData>>;
   };
-  readonly dr: { readonly primary: PrimaryEndpoints; readonly secondary: DrSecondaryEndpoints; status(): Promise<VaultResult<ReplicationModeStatus>> };
+  readonly dr: {
+    readonly primary: PrimaryEndpoints;
+    readonly secondary: DrSecondaryEndpoints;
+    status(): Promise<VaultResult<ReplicationModeStatus>>;
+  };
   readonly performance: {
     readonly primary: PrimaryEndpoints;
     readonly secondary: PerformanceSecondaryEndpoints;
@@ -141,17 +158,32 @@ const HEALTH_ANSWERS = [200, 429, 472, 473, 501, 503];
 // What Vault's error texts mean for the person at the keyboard.
 const HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/path disabled in replication DR secondary mode/i, 'this request cannot be served by a DR secondary'],
-  [/permission denied/i, 'the Vault token is missing, wrong, or lacks a policy for this path (Vault 2.x requires a token for generate-root and generate-operation-token)'],
+  [
+    /permission denied/i,
+    'the Vault token is missing, wrong, or lacks a policy for this path (Vault 2.x requires a token for generate-root and generate-operation-token)',
+  ],
   [/Vault is sealed/i, 'Vault must be unsealed first'],
   [/no root generation in progress/i, 'no attempt is running: it completed, was cancelled, or was never started'],
-  [/root generation already in progress/i, 'an attempt (root, DR operation token or recovery) is already running: read its status, and cancel it only if it is stale'],
-  [/incorrect nonce supplied/i, 'the attempt was restarted since: read its status and confirm the new nonce with the officers'],
-  [/incorrect strategy supplied|incorrect stategy supplied/i, 'an attempt of another kind (root, DR or recovery) holds the only slot'],
+  [
+    /root generation already in progress/i,
+    'an attempt (root, DR operation token or recovery) is already running: read its status, and cancel it only if it is stale',
+  ],
+  [
+    /incorrect nonce supplied/i,
+    'the attempt was restarted since: read its status and confirm the new nonce with the officers',
+  ],
+  [
+    /incorrect strategy supplied|incorrect stategy supplied/i,
+    'an attempt of another kind (root, DR or recovery) holds the only slot',
+  ],
   [/given key has already been provided/i, 'this share was already entered in this attempt'],
   [/Not a DR secondary/i, 'the profile points at a cluster that is not a DR secondary'],
   [/DR operation token was not provided/i, 'this operation needs a DR operation token'],
   [/OTP string is wrong length/i, "the OTP must have exactly the server's otp_length characters"],
-  [/enterprise-only feature|unsupported path/i, 'this Vault does not offer the endpoint (it is not Vault Enterprise, or too old)'],
+  [
+    /enterprise-only feature|unsupported path/i,
+    'this Vault does not offer the endpoint (it is not Vault Enterprise, or too old)',
+  ],
   [/not yet initialized|Vault is not initialized/i, 'this Vault has not been initialised'],
   [/standby mode/i, 'the profile points at a standby node: use the active node or its load balancer'],
   [
@@ -201,7 +233,11 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
   async function call<S extends z.ZodType>(c: Call<S>): Promise<VaultResult<z.output<S>>> {
     const secrets = [...alwaysSecret, ...(c.secrets ?? [])].filter((s) => s.length >= 4);
     const label = `${c.method} ${c.path}`;
-    const fail = (kind: VaultErrorKind, message: string, extra: Omit<VaultError, 'kind' | 'message'> = {}): VaultResult<never> => ({
+    const fail = (
+      kind: VaultErrorKind,
+      message: string,
+      extra: Omit<VaultError, 'kind' | 'message'> = {},
+    ): VaultResult<never> => ({
       ok: false,
       error: { kind, message: redact(message, secrets), ...extra },
     });
@@ -216,7 +252,10 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
     if (!response.ok) return fail(response.error.kind, response.error.message);
     const { status, body, headers } = response.value;
     // Vault's own fields come back redacted too: a server that echoes what it was sent must not hand it back here.
-    const requestId = isRecord(body) && typeof body['request_id'] === 'string' && body['request_id'] !== '' ? redact(body['request_id'], secrets) : undefined;
+    const requestId =
+      isRecord(body) && typeof body['request_id'] === 'string' && body['request_id'] !== ''
+        ? redact(body['request_id'], secrets)
+        : undefined;
     const withId = requestId === undefined ? {} : { requestId };
 
     if (status >= 300 && status < 400) {
@@ -229,28 +268,41 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
     }
     if (status >= 400 && !(c.answers ?? []).includes(status)) {
       const errors = vaultErrors(body).map((e) => redact(e, secrets));
-      const said = errors.length > 0 ? `Vault says ${errors.map((e) => `'${e}'`).join('; ')}` : 'Vault gave no error text';
+      const said =
+        errors.length > 0 ? `Vault says ${errors.map((e) => `'${e}'`).join('; ')}` : 'Vault gave no error text';
       const hint = HINTS.find(([pattern]) => errors.some((e) => pattern.test(e)))?.[1];
-      return fail('vault-error', `Vault at ${address} refused ${label} with HTTP ${status} (profile '${profileName}'). ${said}${hint ? `: ${hint}` : ''}.`, {
-        status,
-        errors,
-        ...withId,
-      });
+      return fail(
+        'vault-error',
+        `Vault at ${address} refused ${label} with HTTP ${status} (profile '${profileName}'). ${said}${hint ? `: ${hint}` : ''}.`,
+        {
+          status,
+          errors,
+          ...withId,
+        },
+      );
     }
 
     let candidate: unknown = body;
     if (c.envelope === 'data') candidate = isRecord(body) && body['data'] !== undefined ? body['data'] : null;
     const parsed = c.schema.safeParse(candidate);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(body)'}: ${i.message}`).slice(0, 5);
-      const edition = c.path.startsWith('sys/replication/') && isRecord(candidate) && candidate['mode'] === 'disabled' ? ' This Vault reports no replication at all: is it Vault Enterprise?' : '';
+      const problems = parsed.error.issues
+        .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(body)'}: ${i.message}`)
+        .slice(0, 5);
+      const edition =
+        c.path.startsWith('sys/replication/') && isRecord(candidate) && candidate['mode'] === 'disabled'
+          ? ' This Vault reports no replication at all: is it Vault Enterprise?'
+          : '';
       return fail(
         'unexpected-response',
         `Vault at ${address} answered ${label} (HTTP ${status}, profile '${profileName}') without what this app relies on: ${problems.join('; ')}.${edition}`,
         { status, ...withId },
       );
     }
-    const warnings = isRecord(body) && Array.isArray(body['warnings']) ? body['warnings'].filter((w): w is string => typeof w === 'string').map((w) => redact(w, secrets)) : [];
+    const warnings =
+      isRecord(body) && Array.isArray(body['warnings'])
+        ? body['warnings'].filter((w): w is string => typeof w === 'string').map((w) => redact(w, secrets))
+        : [];
     return { ok: true, value: { status, data: parsed.data, requestId, warnings } };
   }
 
@@ -262,27 +314,53 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
       status: () => call({ method: 'GET', path: `${base}/attempt`, schema: generationStatusSchema, envelope: 'raw' }),
       async start(init) {
         const { otp, pgpKey } = init as { otp?: unknown; pgpKey?: unknown };
-        if (otp !== undefined && pgpKey !== undefined) return refuse('Give either an OTP or a PGP key to start the attempt, not both (Vault would silently ignore the PGP key).');
+        if (otp !== undefined && pgpKey !== undefined)
+          return refuse(
+            'Give either an OTP or a PGP key to start the attempt, not both (Vault would silently ignore the PGP key).',
+          );
         if (otp !== undefined && (typeof otp !== 'string' || otp === '')) return refuse('The OTP is empty.');
         if (pgpKey !== undefined) {
           if (typeof pgpKey !== 'string' || pgpKey.trim() === '') return refuse('The PGP key is empty.');
-          if (pgpKey.includes('-----BEGIN PGP')) return refuse('Vault needs the PGP key as base64 of the binary (unarmored) public key, not armored text.');
-          if (!/^[A-Za-z0-9+/]+={0,2}$/.test(pgpKey.trim())) return refuse('The PGP key is not base64: Vault needs base64 of the binary public key.');
+          if (pgpKey.includes('-----BEGIN PGP'))
+            return refuse('Vault needs the PGP key as base64 of the binary (unarmored) public key, not armored text.');
+          if (!/^[A-Za-z0-9+/]+={0,2}$/.test(pgpKey.trim()))
+            return refuse('The PGP key is not base64: Vault needs base64 of the binary public key.');
         }
         const body = otp !== undefined ? { otp } : pgpKey !== undefined ? { pgp_key: (pgpKey as string).trim() } : {};
-        return call({ method: 'PUT', path: `${base}/attempt`, schema: generationStatusSchema, envelope: 'raw', body, secrets: typeof otp === 'string' ? [otp] : [] });
+        return call({
+          method: 'PUT',
+          path: `${base}/attempt`,
+          schema: generationStatusSchema,
+          envelope: 'raw',
+          body,
+          secrets: typeof otp === 'string' ? [otp] : [],
+        });
       },
       cancel: () => call({ method: 'DELETE', path: `${base}/attempt`, schema: noBody, envelope: 'raw' }),
       async submitShare({ key, nonce }) {
         if (key.trim() === '') return refuse('The share is empty.');
         if (nonce.trim() === '') return refuse("The attempt's nonce is empty: read the attempt status first.");
-        return call({ method: 'PUT', path: `${base}/update`, schema: generationStatusSchema, envelope: 'raw', body: { key: key.trim(), nonce }, secrets: [key, key.trim()] });
+        return call({
+          method: 'PUT',
+          path: `${base}/update`,
+          schema: generationStatusSchema,
+          envelope: 'raw',
+          body: { key: key.trim(), nonce },
+          secrets: [key, key.trim()],
+        });
       },
     };
   }
 
   const operation = (path: string, body?: Record<string, unknown>, secrets: readonly string[] = []) =>
-    call({ method: 'POST', path, schema: operationDataSchema, envelope: 'data', ...(body === undefined ? {} : { body }), secrets });
+    call({
+      method: 'POST',
+      path,
+      schema: operationDataSchema,
+      envelope: 'data',
+      ...(body === undefined ? {} : { body }),
+      secrets,
+    });
 
   function primary(kind: 'dr' | 'performance'): PrimaryEndpoints {
     const base = `sys/replication/${kind}/primary`;
@@ -306,34 +384,59 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
     if (o.token !== undefined && o.updatePrimaryAddrs !== undefined) {
       return 'Give either a new activation token or new primary addresses to update-primary, not both: Vault treats them as mutually exclusive.';
     }
-    return compact({ token: o.token, update_primary_addrs: o.updatePrimaryAddrs, primary_api_addr: o.primaryApiAddr, ca_file: o.caFile, ca_path: o.caPath });
+    return compact({
+      token: o.token,
+      update_primary_addrs: o.updatePrimaryAddrs,
+      primary_api_addr: o.primaryApiAddr,
+      ca_file: o.caFile,
+      ca_path: o.caPath,
+    });
   }
 
   const enableSecondary = (kind: 'dr' | 'performance', o: SecondaryEnableOptions) =>
-    operation(`sys/replication/${kind}/secondary/enable`, compact({ token: o.token, primary_api_addr: o.primaryApiAddr, ca_file: o.caFile, ca_path: o.caPath }), [o.token]);
+    operation(
+      `sys/replication/${kind}/secondary/enable`,
+      compact({ token: o.token, primary_api_addr: o.primaryApiAddr, ca_file: o.caFile, ca_path: o.caPath }),
+      [o.token],
+    );
 
   const drSecondary: DrSecondaryEndpoints = {
     enable: (o) => enableSecondary('dr', o),
     async promote(o) {
       if (o.drOperationToken === '') return refuse('Promotion needs the DR operation token; it is empty.');
-      const body = compact({ dr_operation_token: o.drOperationToken, primary_cluster_addr: o.primaryClusterAddr, force: o.force });
+      const body = compact({
+        dr_operation_token: o.drOperationToken,
+        primary_cluster_addr: o.primaryClusterAddr,
+        force: o.force,
+      });
       return operation('sys/replication/dr/secondary/promote', body, [o.drOperationToken]);
     },
     async updatePrimary(o) {
       if (o.drOperationToken === '') return refuse('update-primary needs the DR operation token; it is empty.');
       const body = updatePrimaryBody(o);
       if (typeof body === 'string') return refuse(body);
-      return operation('sys/replication/dr/secondary/update-primary', { dr_operation_token: o.drOperationToken, ...body }, [o.drOperationToken, o.token ?? '']);
+      return operation(
+        'sys/replication/dr/secondary/update-primary',
+        { dr_operation_token: o.drOperationToken, ...body },
+        [o.drOperationToken, o.token ?? ''],
+      );
     },
     async disable(o) {
-      if (o.drOperationToken === '') return refuse('Disabling DR replication needs the DR operation token; it is empty.');
-      return operation('sys/replication/dr/secondary/disable', { dr_operation_token: o.drOperationToken }, [o.drOperationToken]);
+      if (o.drOperationToken === '')
+        return refuse('Disabling DR replication needs the DR operation token; it is empty.');
+      return operation('sys/replication/dr/secondary/disable', { dr_operation_token: o.drOperationToken }, [
+        o.drOperationToken,
+      ]);
     },
   };
 
   const performanceSecondary: PerformanceSecondaryEndpoints = {
     enable: (o) => enableSecondary('performance', o),
-    promote: (o = {}) => operation('sys/replication/performance/secondary/promote', compact({ primary_cluster_addr: o.primaryClusterAddr, force: o.force })),
+    promote: (o = {}) =>
+      operation(
+        'sys/replication/performance/secondary/promote',
+        compact({ primary_cluster_addr: o.primaryClusterAddr, force: o.force }),
+      ),
     async updatePrimary(o) {
       const body = updatePrimaryBody(o);
       if (typeof body === 'string') return refuse(body);
@@ -359,18 +462,44 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
     dr: {
       primary: primary('dr'),
       secondary: drSecondary,
-      status: () => call({ method: 'GET', path: 'sys/replication/dr/status', schema: replicationModeStatusSchema, envelope: 'data' }),
+      status: () =>
+        call({
+          method: 'GET',
+          path: 'sys/replication/dr/status',
+          schema: replicationModeStatusSchema,
+          envelope: 'data',
+        }),
     },
     performance: {
       primary: primary('performance'),
       secondary: performanceSecondary,
-      status: () => call({ method: 'GET', path: 'sys/replication/performance/status', schema: replicationModeStatusSchema, envelope: 'data' }),
+      status: () =>
+        call({
+          method: 'GET',
+          path: 'sys/replication/performance/status',
+          schema: replicationModeStatusSchema,
+          envelope: 'data',
+        }),
     },
-    replicationStatus: () => call({ method: 'GET', path: 'sys/replication/status', schema: replicationStatusSchema, envelope: 'data' }),
+    replicationStatus: () =>
+      call({ method: 'GET', path: 'sys/replication/status', schema: replicationStatusSchema, envelope: 'data' }),
     health(query = {}) {
-      const params = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-      const custom = Object.entries(query).filter(([k, v]) => k.endsWith('code') && typeof v === 'number').map(([, v]) => v as number);
-      return call({ method: 'GET', path: 'sys/health', schema: healthSchema, envelope: 'raw', query: params, answers: [...HEALTH_ANSWERS, ...custom] });
+      const params = Object.fromEntries(
+        Object.entries(query)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      );
+      const custom = Object.entries(query)
+        .filter(([k, v]) => k.endsWith('code') && typeof v === 'number')
+        .map(([, v]) => v as number);
+      return call({
+        method: 'GET',
+        path: 'sys/health',
+        schema: healthSchema,
+        envelope: 'raw',
+        query: params,
+        answers: [...HEALTH_ANSWERS, ...custom],
+      });
     },
     sealStatus: () => call({ method: 'GET', path: 'sys/seal-status', schema: sealStatusSchema, envelope: 'raw' }),
     async decodeToken({ encodedToken, otp }) {

@@ -14,7 +14,10 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
 }
 
-export async function connectProfile(profile: ConnectionProfile, options: ConnectOptions = {}): Promise<Result<VaultClient, TlsMaterialErrorKind>> {
+export async function connectProfile(
+  profile: ConnectionProfile,
+  options: ConnectOptions = {},
+): Promise<Result<VaultClient, TlsMaterialErrorKind>> {
   const material = await loadTlsMaterial(profile);
   if (!material.ok) return material;
   try {

@@ -22,7 +22,10 @@ export interface ServerCertificateFacts {
  * future Node stops emitting it, messages lose the certificate's details and nothing else changes
  * (electron/services/vault/transport.test.ts would show it).
  */
-export function watchServerCertificate(socket: TLSSocket, seen: (facts: ServerCertificateFacts | undefined) => void): void {
+export function watchServerCertificate(
+  socket: TLSSocket,
+  seen: (facts: ServerCertificateFacts | undefined) => void,
+): void {
   socket.prependOnceListener('secure', () => seen(factsOf(socket.getPeerCertificate())));
 }
 

@@ -23,15 +23,22 @@ const context: FailureContext = {
 
 /** The error a client without a certificate gets from a server that requires one. */
 async function errorWithoutClientCertificate(version: 'TLSv1.2' | 'TLSv1.3'): Promise<ConnectionError> {
-  const server = await startTestServer(pki, (_, res) => json(res, 200, {}), { tls: { minVersion: version, maxVersion: version } });
+  const server = await startTestServer(pki, (_, res) => json(res, 200, {}), {
+    tls: { minVersion: version, maxVersion: version },
+  });
   try {
     return await new Promise<ConnectionError>((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port: server.port, ca: pki.ca.certPem, rejectUnauthorized: true }, () => {
-        // TLS 1.3 finishes our side of the handshake first; the refusal arrives on the next read.
-        socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n');
-      });
+      const socket = connect(
+        { host: '127.0.0.1', port: server.port, ca: pki.ca.certPem, rejectUnauthorized: true },
+        () => {
+          // TLS 1.3 finishes our side of the handshake first; the refusal arrives on the next read.
+          socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n');
+        },
+      );
       socket.on('data', () => reject(new Error('the server answered a client without a certificate')));
-      socket.on('error', (e: NodeJS.ErrnoException) => resolve({ message: e.message, ...(e.code === undefined ? {} : { code: e.code }) }));
+      socket.on('error', (e: NodeJS.ErrnoException) =>
+        resolve({ message: e.message, ...(e.code === undefined ? {} : { code: e.code }) }),
+      );
     });
   } finally {
     await server.close();
@@ -58,21 +65,37 @@ describe('diagnoseConnectionFailure', () => {
       kind: 'host-not-found',
       message: expect.stringMatching(/'vault-dr\.example\.com' cannot be resolved .*\/etc\/hosts/),
     });
-    expect(diagnoseConnectionFailure({ code: 'EHOSTUNREACH', message: '' }, context)).toMatchObject({ kind: 'host-unreachable' });
-    expect(diagnoseConnectionFailure({ code: 'ENETUNREACH', message: '' }, context)).toMatchObject({ kind: 'host-unreachable' });
+    expect(diagnoseConnectionFailure({ code: 'EHOSTUNREACH', message: '' }, context)).toMatchObject({
+      kind: 'host-unreachable',
+    });
+    expect(diagnoseConnectionFailure({ code: 'ENETUNREACH', message: '' }, context)).toMatchObject({
+      kind: 'host-unreachable',
+    });
   });
 
   it('reads the reason out of a bare EPROTO', () => {
-    const eproto = { code: 'EPROTO', message: 'write EPROTO 80BC:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:../rec_layer_s3.c:1601:SSL alert number 48' };
+    const eproto = {
+      code: 'EPROTO',
+      message:
+        'write EPROTO 80BC:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:../rec_layer_s3.c:1601:SSL alert number 48',
+    };
     expect(diagnoseConnectionFailure(eproto, context).kind).toBe('client-certificate-refused');
   });
 
   it('says a broken answer to a state-changing request leaves its outcome unknown', () => {
-    const broken = diagnoseConnectionFailure({ code: 'ECONNRESET', message: 'aborted' }, { ...context, handshakeDone: true, responseStarted: true });
+    const broken = diagnoseConnectionFailure(
+      { code: 'ECONNRESET', message: 'aborted' },
+      { ...context, handshakeDone: true, responseStarted: true },
+    );
     expect(broken.kind).toBe('connection-reset');
     expect(broken.message).toContain('while the answer was arriving');
-    expect(broken.message).toContain('PUT sys/replication/dr/secondary/promote may have reached Vault: check the status before repeating it.');
-    const read = diagnoseConnectionFailure({ code: 'ECONNRESET', message: '' }, { ...context, handshakeDone: true, responseStarted: true, changesState: false, request: 'GET sys/health' });
+    expect(broken.message).toContain(
+      'PUT sys/replication/dr/secondary/promote may have reached Vault: check the status before repeating it.',
+    );
+    const read = diagnoseConnectionFailure(
+      { code: 'ECONNRESET', message: '' },
+      { ...context, handshakeDone: true, responseStarted: true, changesState: false, request: 'GET sys/health' },
+    );
     expect(read.message).not.toContain('may have reached');
   });
 

@@ -60,12 +60,20 @@ const UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
   'CERT_REJECTED',
 ]);
-const INVALID = new Set(['INVALID_PURPOSE', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'ERR_TLS_CERT_ALTNAME_FORMAT', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'CERT_CHAIN_TOO_LONG']);
+const INVALID = new Set([
+  'INVALID_PURPOSE',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'ERR_TLS_CERT_ALTNAME_FORMAT',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_CHAIN_TOO_LONG',
+]);
 
 // TLS alerts the server sends about our client certificate, and what each means.
 const CLIENT_CERT_ALERTS: Record<string, string> = {
   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'it does not trust the CA that issued it',
-  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'it rejected it as a bad certificate (unknown issuer, wrong key usage or a broken chain)',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE:
+    'it rejected it as a bad certificate (unknown issuer, wrong key usage or a broken chain)',
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'it could not accept it',
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'it considers it expired (or not yet valid by its clock)',
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: 'it has been revoked',
@@ -73,9 +81,22 @@ const CLIENT_CERT_ALERTS: Record<string, string> = {
   ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'access was denied for it',
   ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR: 'its signature did not verify',
 };
-const CERT_REQUIRED_ALERTS = new Set(['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE']);
-const VERSION_ERRORS = new Set(['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_VERSION_TOO_LOW']);
-const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_RECORD_LAYER_FAILURE']);
+const CERT_REQUIRED_ALERTS = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
+]);
+const VERSION_ERRORS = new Set([
+  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+  'ERR_SSL_VERSION_TOO_LOW',
+]);
+const NOT_TLS = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_HTTP_REQUEST',
+  'ERR_SSL_RECORD_LAYER_FAILURE',
+]);
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
 const NOT_FOUND = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -123,7 +144,10 @@ export function diagnoseConnectionFailure(
     );
   }
   if (INVALID.has(code)) {
-    return fail('server-certificate-invalid', `The Vault server certificate at ${address} cannot be accepted for a TLS server (${code}: ${error.message}) (${profile}). Vault's listener needs a certificate issued for server authentication.`);
+    return fail(
+      'server-certificate-invalid',
+      `The Vault server certificate at ${address} cannot be accepted for a TLS server (${code}: ${error.message}) (${profile}). Vault's listener needs a certificate issued for server authentication.`,
+    );
   }
   const clientReason = CLIENT_CERT_ALERTS[code];
   if (clientReason !== undefined) {
@@ -145,7 +169,10 @@ export function diagnoseConnectionFailure(
     );
   }
   if (NOT_TLS.has(code)) {
-    return fail('not-tls', `${address} did not answer with TLS (${profile}, ${code}). The port may serve plain HTTP, or be Vault's cluster port (8201) instead of its API port (8200).`);
+    return fail(
+      'not-tls',
+      `${address} did not answer with TLS (${profile}, ${code}). The port may serve plain HTTP, or be Vault's cluster port (8201) instead of its API port (8200).`,
+    );
   }
   if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
     return fail(
@@ -157,13 +184,22 @@ export function diagnoseConnectionFailure(
     return fail('tls-failed', `The TLS handshake with Vault at ${address} failed (${profile}, ${code}).`);
   }
   if (code === 'ECONNREFUSED') {
-    return fail('connection-refused', `Nothing accepts connections at ${context.host}:${context.port} (${profile}). Check the address and port, and that Vault is running.`);
+    return fail(
+      'connection-refused',
+      `Nothing accepts connections at ${context.host}:${context.port} (${profile}). Check the address and port, and that Vault is running.`,
+    );
   }
   if (NOT_FOUND.has(code)) {
-    return fail('host-not-found', `The host name '${context.host}' cannot be resolved (${profile}, ${code}). Check the address; an air-gapped laptop may need an entry in /etc/hosts.`);
+    return fail(
+      'host-not-found',
+      `The host name '${context.host}' cannot be resolved (${profile}, ${code}). Check the address; an air-gapped laptop may need an entry in /etc/hosts.`,
+    );
   }
   if (UNREACHABLE.has(code)) {
-    return fail('host-unreachable', `${context.host}:${context.port} cannot be reached (${profile}, ${code}). Check the network link, routes and firewall between this laptop and Vault.`);
+    return fail(
+      'host-unreachable',
+      `${context.host}:${context.port} cannot be reached (${profile}, ${code}). Check the network link, routes and firewall between this laptop and Vault.`,
+    );
   }
   if (RESET.has(code) && context.handshakeDone && !context.responseStarted) {
     return fail(
@@ -177,8 +213,15 @@ export function diagnoseConnectionFailure(
       `Vault at ${address} closed the connection during the TLS handshake (${profile}, ${code}). Servers do this when they refuse the client certificate without saying why: check that the profile's client certificate is issued by a CA Vault's listener trusts. A firewall or a different service at this address can do the same.`,
     );
   }
-  const phase = context.responseStarted ? 'while the answer was arriving' : context.handshakeDone ? 'before Vault answered' : 'during the TLS handshake';
-  return fail('connection-reset', `The connection to Vault at ${address} was broken ${phase} (${profile}, ${code || error.message}).${unknownOutcome(context)}`);
+  const phase = context.responseStarted
+    ? 'while the answer was arriving'
+    : context.handshakeDone
+      ? 'before Vault answered'
+      : 'during the TLS handshake';
+  return fail(
+    'connection-reset',
+    `The connection to Vault at ${address} was broken ${phase} (${profile}, ${code || error.message}).${unknownOutcome(context)}`,
+  );
 }
 
 /**
@@ -190,10 +233,17 @@ function canonicalCode(error: ConnectionError): string {
   const code = error.code ?? '';
   if (code !== 'EPROTO') return code;
   const reason = /SSL routines:[^:]*:([^:]+):/.exec(error.message)?.[1];
-  return reason ? `ERR_SSL_${reason.trim().toUpperCase().replace(/[^A-Z0-9]+/g, '_')}` : code;
+  return reason
+    ? `ERR_SSL_${reason
+        .trim()
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, '_')}`
+    : code;
 }
 
 /** For state-changing requests whose answer was lost: say the outcome is unknown. */
 export function unknownOutcome(context: Pick<FailureContext, 'changesState' | 'request'>): string {
-  return context.changesState ? ` ${context.request} may have reached Vault: check the status before repeating it.` : '';
+  return context.changesState
+    ? ` ${context.request} may have reached Vault: check the status before repeating it.`
+    : '';
 }

@@ -55,26 +55,44 @@ describe('loadTlsMaterial', () => {
 
   it('reports a missing file by role and path', async () => {
     const p = profile({ caCertPath: join(dir, 'nope.pem') });
-    expect(await failure(p)).toMatchObject({ kind: 'file-missing', message: `The CA certificate ${p.caCertPath} (profile 'dc2') does not exist. Check the path in the profile.` });
+    expect(await failure(p)).toMatchObject({
+      kind: 'file-missing',
+      message: `The CA certificate ${p.caCertPath} (profile 'dc2') does not exist. Check the path in the profile.`,
+    });
   });
 
   it('reports a directory as unreadable', async () => {
     const sub = join(dir, 'a-directory');
     mkdirSync(sub);
-    expect(await failure(profile({ clientKeyPath: sub }))).toMatchObject({ kind: 'file-unreadable', message: expect.stringMatching(/client key .* is not a regular file/) });
+    expect(await failure(profile({ clientKeyPath: sub }))).toMatchObject({
+      kind: 'file-unreadable',
+      message: expect.stringMatching(/client key .* is not a regular file/),
+    });
   });
 
   it('reports text that is not PEM, and swapped certificate and key paths', async () => {
-    expect(await failure(profile({ caCertPath: file('hello') }))).toMatchObject({ kind: 'not-pem', message: expect.stringMatching(/CA certificate .* holds no PEM certificate/) });
+    expect(await failure(profile({ caCertPath: file('hello') }))).toMatchObject({
+      kind: 'not-pem',
+      message: expect.stringMatching(/CA certificate .* holds no PEM certificate/),
+    });
     const swapped = await failure(profile({ clientCertPath: file(pki.client.keyPem) }));
-    expect(swapped).toMatchObject({ kind: 'not-pem', message: expect.stringMatching(/swap the certificate and key paths/) });
+    expect(swapped).toMatchObject({
+      kind: 'not-pem',
+      message: expect.stringMatching(/swap the certificate and key paths/),
+    });
     const swappedKey = await failure(profile({ clientKeyPath: file(pki.client.certPem) }));
-    expect(swappedKey).toMatchObject({ kind: 'not-pem', message: expect.stringMatching(/client key .* holds a certificate/) });
+    expect(swappedKey).toMatchObject({
+      kind: 'not-pem',
+      message: expect.stringMatching(/client key .* holds a certificate/),
+    });
   });
 
   it('reports a damaged certificate', async () => {
     const damaged = pki.ca.certPem.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA');
-    expect(await failure(profile({ caCertPath: file(damaged) }))).toMatchObject({ kind: 'certificate-invalid', message: expect.stringMatching(/Certificate 1 in the CA certificate/) });
+    expect(await failure(profile({ caCertPath: file(damaged) }))).toMatchObject({
+      kind: 'certificate-invalid',
+      message: expect.stringMatching(/Certificate 1 in the CA certificate/),
+    });
   });
 
   it('reports a key that does not belong to the certificate, without showing the key', async () => {
@@ -84,7 +102,12 @@ describe('loadTlsMaterial', () => {
   });
 
   it('reports an encrypted key', async () => {
-    const encrypted = createPrivateKey(pki.client.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' });
+    const encrypted = createPrivateKey(pki.client.keyPem).export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'pw',
+    });
     expect(await failure(profile({ clientKeyPath: file(encrypted) }))).toMatchObject({ kind: 'key-encrypted' });
   });
 
@@ -94,25 +117,37 @@ describe('loadTlsMaterial', () => {
   });
 
   it('refuses an expired client certificate, showing the dates', async () => {
-    const old = await issueCertificate(pki.ca, { commonName: 'old laptop', usage: 'client', notBefore: new Date('2020-01-01Z'), notAfter: new Date('2021-01-01Z') });
+    const old = await issueCertificate(pki.ca, {
+      commonName: 'old laptop',
+      usage: 'client',
+      notBefore: new Date('2020-01-01Z'),
+      notAfter: new Date('2021-01-01Z'),
+    });
     const error = await failure(profile({ clientCertPath: file(old.certPem), clientKeyPath: file(old.keyPem) }));
     expect(error.kind).toBe('client-certificate-expired');
     expect(error.message).toContain('expired on 2021-01-01T00:00:00.000Z');
   });
 
   it('refuses a server certificate used as the client certificate', async () => {
-    const error = await failure(profile({ clientCertPath: file(pki.server.certPem), clientKeyPath: file(pki.server.keyPem) }));
+    const error = await failure(
+      profile({ clientCertPath: file(pki.server.certPem), clientKeyPath: file(pki.server.keyPem) }),
+    );
     expect(error).toMatchObject({ kind: 'not-client-certificate', message: expect.stringMatching(/lacks clientAuth/) });
   });
 
   it('refuses a file too large to be PEM', async () => {
-    expect(await failure(profile({ caCertPath: file(Buffer.alloc(2 * 1024 * 1024, 65)) }))).toMatchObject({ kind: 'not-pem', message: expect.stringMatching(/too large/) });
+    expect(await failure(profile({ caCertPath: file(Buffer.alloc(2 * 1024 * 1024, 65)) }))).toMatchObject({
+      kind: 'not-pem',
+      message: expect.stringMatching(/too large/),
+    });
   });
 });
 
 describe('connectProfile', () => {
   it('connects with the loaded files (the key buffer is wiped after the TLS context exists)', async () => {
-    const server = await startTestServer(pki, (_, res) => json(res, 200, { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0 }));
+    const server = await startTestServer(pki, (_, res) =>
+      json(res, 200, { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0 }),
+    );
     try {
       const connected = await connectProfile(profile({ address: server.address }), { token: 'hvs.x' });
       expect(connected.ok).toBe(true);

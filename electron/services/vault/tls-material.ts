@@ -70,43 +70,84 @@ export async function loadTlsMaterial(profile: ConnectionProfile): Promise<Resul
   });
 }
 
-async function readBytes(path: string, what: string, profileName: string): Promise<Result<Buffer, TlsMaterialErrorKind>> {
+async function readBytes(
+  path: string,
+  what: string,
+  profileName: string,
+): Promise<Result<Buffer, TlsMaterialErrorKind>> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) return err('file-unreadable', `The ${what} ${path} (profile '${profileName}') is not a regular file.`);
-    if (info.size > MAX_FILE_BYTES) return err('not-pem', `The ${what} ${path} (profile '${profileName}') is ${info.size} bytes: too large for a PEM file. Check the path.`);
+    if (!info.isFile())
+      return err('file-unreadable', `The ${what} ${path} (profile '${profileName}') is not a regular file.`);
+    if (info.size > MAX_FILE_BYTES)
+      return err(
+        'not-pem',
+        `The ${what} ${path} (profile '${profileName}') is ${info.size} bytes: too large for a PEM file. Check the path.`,
+      );
     return ok(await readFile(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return err('file-missing', `The ${what} ${path} (profile '${profileName}') does not exist. Check the path in the profile.`);
-    if (code === 'EACCES' || code === 'EPERM') return err('file-unreadable', `The ${what} ${path} (profile '${profileName}') cannot be read: permission denied for this user.`);
-    return err('file-unreadable', `The ${what} ${path} (profile '${profileName}') cannot be read (${code ?? 'unknown error'}).`);
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      return err(
+        'file-missing',
+        `The ${what} ${path} (profile '${profileName}') does not exist. Check the path in the profile.`,
+      );
+    if (code === 'EACCES' || code === 'EPERM')
+      return err(
+        'file-unreadable',
+        `The ${what} ${path} (profile '${profileName}') cannot be read: permission denied for this user.`,
+      );
+    return err(
+      'file-unreadable',
+      `The ${what} ${path} (profile '${profileName}') cannot be read (${code ?? 'unknown error'}).`,
+    );
   }
 }
 
-async function readText(path: string, what: string, profileName: string): Promise<Result<string, TlsMaterialErrorKind>> {
+async function readText(
+  path: string,
+  what: string,
+  profileName: string,
+): Promise<Result<string, TlsMaterialErrorKind>> {
   const bytes = await readBytes(path, what, profileName);
   return bytes.ok ? ok(bytes.value.toString('utf8')) : bytes;
 }
 
 /** Every CERTIFICATE block in the text, each one parsed, in file order. */
-function certificates(text: string, path: string, what: string, profileName: string): Result<string[], TlsMaterialErrorKind> {
+function certificates(
+  text: string,
+  path: string,
+  what: string,
+  profileName: string,
+): Result<string[], TlsMaterialErrorKind> {
   const blocks = text.match(CERT_BLOCK) ?? [];
   if (blocks.length === 0) {
-    const hint = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ? ' It holds a private key: did you swap the certificate and key paths?' : '';
-    return err('not-pem', `The ${what} ${path} (profile '${profileName}') holds no PEM certificate ("-----BEGIN CERTIFICATE-----").${hint}`);
+    const hint = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)
+      ? ' It holds a private key: did you swap the certificate and key paths?'
+      : '';
+    return err(
+      'not-pem',
+      `The ${what} ${path} (profile '${profileName}') holds no PEM certificate ("-----BEGIN CERTIFICATE-----").${hint}`,
+    );
   }
   for (const [i, block] of blocks.entries()) {
     try {
       new X509Certificate(block);
     } catch {
-      return err('certificate-invalid', `Certificate ${i + 1} in the ${what} ${path} (profile '${profileName}') is damaged and cannot be parsed.`);
+      return err(
+        'certificate-invalid',
+        `Certificate ${i + 1} in the ${what} ${path} (profile '${profileName}') is damaged and cannot be parsed.`,
+      );
     }
   }
   return ok(blocks);
 }
 
-function checkClientCertificate(leaf: X509Certificate, profile: ConnectionProfile, now: Date): Result<void, TlsMaterialErrorKind> {
+function checkClientCertificate(
+  leaf: X509Certificate,
+  profile: ConnectionProfile,
+  now: Date,
+): Result<void, TlsMaterialErrorKind> {
   const from = new Date(leaf.validFrom);
   const to = new Date(leaf.validTo);
   if (now < from || now > to) {
@@ -130,11 +171,16 @@ function parseKey(bytes: Buffer, profile: ConnectionProfile): Result<KeyObject, 
   const where = `The client key ${profile.clientKeyPath} (profile '${profile.name}')`;
   const header = /-----BEGIN ([A-Z ]*PRIVATE KEY)-----/.exec(bytes.toString('latin1'))?.[1];
   if (header === undefined) {
-    const hint = bytes.includes('-----BEGIN CERTIFICATE-----') ? ' It holds a certificate: did you swap the certificate and key paths?' : '';
+    const hint = bytes.includes('-----BEGIN CERTIFICATE-----')
+      ? ' It holds a certificate: did you swap the certificate and key paths?'
+      : '';
     return err('not-pem', `${where} holds no PEM private key ("-----BEGIN PRIVATE KEY-----").${hint}`);
   }
   if (header === 'ENCRYPTED PRIVATE KEY' || bytes.includes('Proc-Type: 4,ENCRYPTED')) {
-    return err('key-encrypted', `${where} is encrypted with a passphrase, which Vault's client settings do not support either. Decrypt it into a file only this user can read (openssl pkey -in KEY -out KEY.pem).`);
+    return err(
+      'key-encrypted',
+      `${where} is encrypted with a passphrase, which Vault's client settings do not support either. Decrypt it into a file only this user can read (openssl pkey -in KEY -out KEY.pem).`,
+    );
   }
   try {
     return ok(createPrivateKey({ key: bytes, format: 'pem' }));

@@ -13,7 +13,13 @@ import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tl
 import { wipe } from '../../../shared/codecs/bytes';
 import { err, ok, type Result } from '../../../shared/result';
 import { watchServerCertificate, type ServerCertificateFacts } from './server-certificate';
-import { diagnoseConnectionFailure, unknownOutcome, type ConnectionError, type ConnectionFailureKind, type FailureContext } from './tls-diagnosis';
+import {
+  diagnoseConnectionFailure,
+  unknownOutcome,
+  type ConnectionError,
+  type ConnectionFailureKind,
+  type FailureContext,
+} from './tls-diagnosis';
 
 export type TransportErrorKind = ConnectionFailureKind | 'timeout' | 'response-too-large' | 'invalid-response';
 
@@ -105,7 +111,10 @@ export function createTransport(options: TransportOptions): Transport {
     const query = r.query && Object.keys(r.query).length > 0 ? `?${new URLSearchParams(r.query).toString()}` : '';
 
     return new Promise((resolve) => {
-      if (closed) return resolve(err('connection-reset', `The connection for profile '${profileName}' was closed; reconnect to continue.`));
+      if (closed)
+        return resolve(
+          err('connection-reset', `The connection for profile '${profileName}' was closed; reconnect to continue.`),
+        );
       let handshakeDone = false;
       let responseStarted = false;
       let settled = false;
@@ -164,7 +173,12 @@ export function createTransport(options: TransportOptions): Transport {
         let size = 0;
         const tooLarge = (): void => {
           req.destroy();
-          finish(err('response-too-large', `Vault at ${address} sent more than ${maxBytes} bytes for ${label} (profile '${profileName}'); refusing to read it. Is the address really the Vault API?`));
+          finish(
+            err(
+              'response-too-large',
+              `Vault at ${address} sent more than ${maxBytes} bytes for ${label} (profile '${profileName}'); refusing to read it. Is the address really the Vault API?`,
+            ),
+          );
         };
         if (declared > maxBytes) return tooLarge();
         res.on('data', (chunk: Buffer) => {
@@ -206,17 +220,24 @@ function parseAddress(address: string): Target {
     throw new TypeError(`'${address}' is not a URL`);
   }
   if (url.protocol !== 'https:') throw new TypeError(`'${address}' is not an https address`);
-  if (url.username || url.password || url.search || url.hash) throw new TypeError(`'${address}' must not carry a user, query or fragment`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new TypeError(`'${address}' must not carry a user, query or fragment`);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return { host, port: url.port === '' ? 443 : Number(url.port), basePath: url.pathname.replace(/\/+$/, '') };
 }
 
 function contextFor(options: TransportOptions): SecureContext {
   const { ca, cert, key, serverName } = options.tls;
-  if (serverName !== undefined && isIP(serverName) !== 0) throw new TypeError('the TLS server name must be a host name, not an IP address');
+  if (serverName !== undefined && isIP(serverName) !== 0)
+    throw new TypeError('the TLS server name must be a host name, not an IP address');
   const keyBytes = typeof key === 'string' ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
   try {
-    return createSecureContext({ ca: typeof ca === 'string' ? ca : [...ca], cert, key: keyBytes, minVersion: 'TLSv1.2' });
+    return createSecureContext({
+      ca: typeof ca === 'string' ? ca : [...ca],
+      cert,
+      key: keyBytes,
+      minVersion: 'TLSv1.2',
+    });
   } catch (e) {
     // OpenSSL's reason ("key values mismatch", "no start line") names no key material.
     throw new TypeError(`the TLS material of profile '${options.profileName}' is unusable: ${(e as Error).message}`);
@@ -224,7 +245,9 @@ function contextFor(options: TransportOptions): SecureContext {
 }
 
 function caSubjects(ca: string | readonly string[]): string[] {
-  const pems = (typeof ca === 'string' ? [ca] : [...ca]).flatMap((p) => p.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []);
+  const pems = (typeof ca === 'string' ? [ca] : [...ca]).flatMap(
+    (p) => p.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [],
+  );
   return pems.map((pem) => {
     try {
       return `'${new X509Certificate(pem).subject.split('\n').join(', ')}'`;
@@ -234,7 +257,14 @@ function caSubjects(ca: string | readonly string[]): string[] {
   });
 }
 
-function parseBody(raw: Buffer, status: number, contentType: string | undefined, label: string, address: string, profileName: string): Result<unknown, TransportErrorKind> {
+function parseBody(
+  raw: Buffer,
+  status: number,
+  contentType: string | undefined,
+  label: string,
+  address: string,
+  profileName: string,
+): Result<unknown, TransportErrorKind> {
   const text = raw.toString('utf8');
   if (text.trim() === '') return ok(undefined);
   try {

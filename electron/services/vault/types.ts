@@ -6,7 +6,12 @@
  */
 import * as z from 'zod';
 import type { AppError } from '../../../shared/result';
-import { healthFields, replicationBlockFields, replicationPeerFields, sealStatusFields } from '../../../shared/replication/vault-status-fields';
+import {
+  healthFields,
+  replicationBlockFields,
+  replicationPeerFields,
+  sealStatusFields,
+} from '../../../shared/replication/vault-status-fields';
 import type { TransportErrorKind } from './transport';
 
 const count = z.number().int().nonnegative();
@@ -75,15 +80,16 @@ export type OperationData = z.infer<typeof operationDataSchema>;
  */
 export const secondaryTokenSchema = z
   .looseObject({
-    wrap_info: z.looseObject({ token: z.string().min(1), ttl: z.number().optional(), accessor: z.string().optional() }).nullish(),
+    wrap_info: z
+      .looseObject({ token: z.string().min(1), ttl: z.number().optional(), accessor: z.string().optional() })
+      .nullish(),
     data: z.looseObject({ token: z.string().min(1) }).nullish(),
   })
   .refine((b) => b.wrap_info || b.data, 'neither wrap_info.token nor data.token is present')
-  .transform(
-    (b): SecondaryActivationToken =>
-      b.wrap_info
-        ? { token: b.wrap_info.token, wrapped: true, ttl: b.wrap_info.ttl, accessor: b.wrap_info.accessor }
-        : { token: b.data!.token, wrapped: false, ttl: undefined, accessor: undefined },
+  .transform((b): SecondaryActivationToken =>
+    b.wrap_info
+      ? { token: b.wrap_info.token, wrapped: true, ttl: b.wrap_info.ttl, accessor: b.wrap_info.accessor }
+      : { token: b.data!.token, wrapped: false, ttl: undefined, accessor: undefined },
   );
 
 export interface SecondaryActivationToken {
@@ -114,4 +120,5 @@ export interface VaultAnswer<T> {
 }
 
 /** A Result whose error carries Vault's status and texts. */
-export type VaultResult<T> = { readonly ok: true; readonly value: VaultAnswer<T> } | { readonly ok: false; readonly error: VaultError };
+export type VaultResult<T> =
+  { readonly ok: true; readonly value: VaultAnswer<T> } | { readonly ok: false; readonly error: VaultError };

@@ -10,7 +10,10 @@ import { builderConfigModule, builderUtil } from './builder-modules';
 export type BuilderConfigError = 'config-unreadable' | 'config-invalid';
 
 /** `configFile` is relative to `projectDir`, as electron-builder's `--config` is. */
-export async function loadBuilderConfig(projectDir: string, configFile: string): Promise<Result<Configuration, BuilderConfigError>> {
+export async function loadBuilderConfig(
+  projectDir: string,
+  configFile: string,
+): Promise<Result<Configuration, BuilderConfigError>> {
   // electron-builder logs "loaded configuration" lines; a checker's output is its verdict only.
   const stream = builderUtil.log.stream;
   builderUtil.log.stream = { write: () => true };
@@ -19,7 +22,10 @@ export async function loadBuilderConfig(projectDir: string, configFile: string):
     try {
       config = await builderConfigModule.getConfig(projectDir, configFile, null);
     } catch (e) {
-      return err('config-unreadable', `${configFile} cannot be read as an electron-builder configuration: ${firstLine(e)}`);
+      return err(
+        'config-unreadable',
+        `${configFile} cannot be read as an electron-builder configuration: ${firstLine(e)}`,
+      );
     }
     try {
       await builderConfigModule.validateConfiguration(config, new builderUtil.DebugLogger(false));
@@ -35,7 +41,12 @@ export async function loadBuilderConfig(projectDir: string, configFile: string):
 /** electron-builder's errors end in generic "How to fix" advice; the first line names the problem. */
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'unknown error';
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  );
 }
 
 /** The schema's findings (" - configuration has an unknown property 'x'" …), without the advice after each. */

@@ -7,7 +7,11 @@ import { createRequire } from 'node:module';
 import type { Configuration } from 'electron-builder';
 
 interface ConfigModule {
-  getConfig(projectDir: string, configPath: string | null, configFromOptions: Configuration | null): Promise<Configuration>;
+  getConfig(
+    projectDir: string,
+    configPath: string | null,
+    configFromOptions: Configuration | null,
+  ): Promise<Configuration>;
   validateConfiguration(config: Configuration, debugLogger: unknown): Promise<void>;
 }
 interface BuilderUtil {

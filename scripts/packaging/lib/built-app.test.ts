@@ -36,7 +36,12 @@ async function archive(files: Record<string, string>, options?: { unpack: string
   return out;
 }
 
-const APP = { 'package.json': '{"main":"dist/electron/main.cjs"}', 'dist/electron/main.cjs': '1', 'dist/electron/preload.cjs': '2', 'dist/renderer/index.html': '<!doctype html>' };
+const APP = {
+  'package.json': '{"main":"dist/electron/main.cjs"}',
+  'dist/electron/main.cjs': '1',
+  'dist/electron/preload.cjs': '2',
+  'dist/renderer/index.html': '<!doctype html>',
+};
 
 async function builtApp(wire: Parameters<typeof flipFuses>[1] | undefined, files: Record<string, string> = APP) {
   const app = { executable: join(dir, 'vault-ceremony'), resources: join(dir, 'resources') };
@@ -69,10 +74,17 @@ describe('a packaged app', () => {
 
   it('a release binary is not a test build, and a test binary is not a release', async () => {
     const release = await builtApp(RELEASE_WIRE);
-    expect((await checkBuiltApp(release, 'test')).map((p) => p.message)).toEqual([expect.stringMatching(/^the EnableNodeCliInspectArguments fuse is off but a test build needs it on: /)]);
-    await flipFuses(release.executable, { version: FuseVersion.V1, [FuseV1Options.EnableNodeCliInspectArguments]: true });
+    expect((await checkBuiltApp(release, 'test')).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^the EnableNodeCliInspectArguments fuse is off but a test build needs it on: /),
+    ]);
+    await flipFuses(release.executable, {
+      version: FuseVersion.V1,
+      [FuseV1Options.EnableNodeCliInspectArguments]: true,
+    });
     expect(await checkBuiltApp(release, 'test')).toEqual([]);
-    expect((await checkBuiltApp(release, 'release')).map((p) => p.message)).toEqual([expect.stringMatching(/^the EnableNodeCliInspectArguments fuse is on but a release build needs it off: /)]);
+    expect((await checkBuiltApp(release, 'release')).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^the EnableNodeCliInspectArguments fuse is on but a release build needs it off: /),
+    ]);
   });
 
   it('reports a fuse the binary marks removed or lacks', async () => {
@@ -80,7 +92,10 @@ describe('a packaged app', () => {
     writeStandInBinary(app.executable, '0r0');
     const problems = await checkBuiltApp(app, 'release');
     expect(problems.map((p) => p.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^the EnableCookieEncryption fuse is marked removed/), expect.stringMatching(/^the OnlyLoadAppFromAsar fuse is missing from the fuse wire/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^the EnableCookieEncryption fuse is marked removed/),
+        expect.stringMatching(/^the OnlyLoadAppFromAsar fuse is missing from the fuse wire/),
+      ]),
     );
     expect((await getCurrentFuseWire(app.executable))[FuseV1Options.RunAsNode]).toBe(48);
   });
@@ -101,7 +116,14 @@ describe('a packaged app', () => {
 describe('app.asar', () => {
   it('may hold only package.json and dist/, without source maps', async () => {
     expect(checkAppArchive(await archive(APP))).toEqual([]);
-    const extra = checkAppArchive(await archive({ ...APP, 'node_modules/openpgp/index.js': 'x', 'electron/app/main.ts': 'x', 'dist/electron/main.cjs.map': '{}' }));
+    const extra = checkAppArchive(
+      await archive({
+        ...APP,
+        'node_modules/openpgp/index.js': 'x',
+        'electron/app/main.ts': 'x',
+        'dist/electron/main.cjs.map': '{}',
+      }),
+    );
     expect(extra.map((p) => p.message.replace(/^.*?: /, ''))).toEqual([
       '/dist/electron/main.cjs.map is a source map: maps are left out of releases',
       '/electron/app/main.ts should not be packaged: app.asar holds only package.json and dist/',
@@ -111,18 +133,35 @@ describe('app.asar', () => {
 
   it('must not leave files unpacked, and must have package.json', async () => {
     const unpacked = checkAppArchive(await archive({ ...APP, 'dist/native.node': 'x' }, { unpack: '*.node' }));
-    expect(unpacked.map((p) => p.message)).toEqual([expect.stringMatching(/\/dist\/native\.node is stored outside the archive \(unpacked\)/)]);
+    expect(unpacked.map((p) => p.message)).toEqual([
+      expect.stringMatching(/\/dist\/native\.node is stored outside the archive \(unpacked\)/),
+    ]);
     const noPackage = checkAppArchive(await archive({ 'dist/electron/main.cjs': '1' }));
     expect(noPackage.map((p) => p.message)).toEqual([expect.stringMatching(/package\.json is missing/)]);
-    expect(checkAppArchive(join(dir, 'missing.asar')).map((p) => p.message)).toEqual([expect.stringMatching(/cannot read .*missing\.asar/)]);
+    expect(checkAppArchive(join(dir, 'missing.asar')).map((p) => p.message)).toEqual([
+      expect.stringMatching(/cannot read .*missing\.asar/),
+    ]);
   });
 });
 
 describe('finding the packaged apps in an output folder', () => {
   it('finds the unpacked Linux, Windows and macOS apps electron-builder leaves', () => {
-    for (const folder of ['linux-unpacked', 'linux-arm64-unpacked', 'win-unpacked', 'mac-arm64/vault-ceremony.app', 'media', 'mac']) mkdirSync(join(dir, folder), { recursive: true });
+    for (const folder of [
+      'linux-unpacked',
+      'linux-arm64-unpacked',
+      'win-unpacked',
+      'mac-arm64/vault-ceremony.app',
+      'media',
+      'mac',
+    ])
+      mkdirSync(join(dir, folder), { recursive: true });
     const apps = findBuiltApps(dir, { productName: 'vault-ceremony', executableName: 'vault-ceremony' });
-    expect(apps.map((a) => a.executable.slice(dir.length + 1))).toEqual(['linux-arm64-unpacked/vault-ceremony', 'linux-unpacked/vault-ceremony', 'mac-arm64/vault-ceremony.app', 'win-unpacked/vault-ceremony.exe']);
+    expect(apps.map((a) => a.executable.slice(dir.length + 1))).toEqual([
+      'linux-arm64-unpacked/vault-ceremony',
+      'linux-unpacked/vault-ceremony',
+      'mac-arm64/vault-ceremony.app',
+      'win-unpacked/vault-ceremony.exe',
+    ]);
     expect(apps[2]!.resources.slice(dir.length + 1)).toBe('mac-arm64/vault-ceremony.app/Contents/Resources');
     expect(findBuiltApps(join(dir, 'nothing-here'), { productName: 'x', executableName: 'x' })).toEqual([]);
   });

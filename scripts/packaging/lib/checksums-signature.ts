@@ -9,7 +9,14 @@
  */
 import * as openpgp from 'openpgp';
 import { err, ok, type Result } from '../../../shared/result';
-import { readSignedTranscript, signatureOf, signTranscript, type Signer, type SigningErrorKind, type SigningKey } from '../../../electron/services/transcript/signing';
+import {
+  readSignedTranscript,
+  signatureOf,
+  signTranscript,
+  type Signer,
+  type SigningErrorKind,
+  type SigningKey,
+} from '../../../electron/services/transcript/signing';
 
 export interface ChecksumsSignature {
   /** The armored detached signature, as written to SHA256SUMS.asc. */
@@ -19,7 +26,11 @@ export interface ChecksumsSignature {
 
 export type ChecksumsSignatureError = SigningErrorKind | 'self-check-failed';
 
-export async function signChecksums(sums: string, key: SigningKey, date: Date = new Date()): Promise<Result<ChecksumsSignature, ChecksumsSignatureError>> {
+export async function signChecksums(
+  sums: string,
+  key: SigningKey,
+  date: Date = new Date(),
+): Promise<Result<ChecksumsSignature, ChecksumsSignatureError>> {
   const signed = await signTranscript(sums, key, date);
   if (!signed.ok) return signed;
   const document = await readSignedTranscript(signed.value.armored);
@@ -33,8 +44,18 @@ export async function signChecksums(sums: string, key: SigningKey, date: Date = 
     verificationKeys: await openpgp.readKey({ armoredKey: signed.value.signer.publicKey }),
     date,
   });
-  const valid = await Promise.all(verified.signatures.map((s) => s.verified.then(() => true, () => false)));
+  const valid = await Promise.all(
+    verified.signatures.map((s) =>
+      s.verified.then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   if (valid.length !== 1 || !valid[0])
-    return err('self-check-failed', 'the new signature does not verify against SHA256SUMS; nothing was written (a file name with characters OpenPGP text signatures alter, such as trailing spaces, would cause this)');
+    return err(
+      'self-check-failed',
+      'the new signature does not verify against SHA256SUMS; nothing was written (a file name with characters OpenPGP text signatures alter, such as trailing spaces, would cause this)',
+    );
   return ok({ armored, signer: signed.value.signer });
 }

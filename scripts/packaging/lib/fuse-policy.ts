@@ -28,23 +28,48 @@ interface FuseRule {
 }
 
 export const FUSE_RULES: readonly FuseRule[] = [
-  { name: 'runAsNode', release: false, test: false, why: 'with it on, ELECTRON_RUN_AS_NODE=1 turns the app binary into a plain Node.js that runs any script' },
-  { name: 'enableNodeOptionsEnvironmentVariable', release: false, test: false, why: 'with it on, NODE_OPTIONS can load code into the main process, which handles shares and tokens' },
+  {
+    name: 'runAsNode',
+    release: false,
+    test: false,
+    why: 'with it on, ELECTRON_RUN_AS_NODE=1 turns the app binary into a plain Node.js that runs any script',
+  },
+  {
+    name: 'enableNodeOptionsEnvironmentVariable',
+    release: false,
+    test: false,
+    why: 'with it on, NODE_OPTIONS can load code into the main process, which handles shares and tokens',
+  },
   {
     name: 'enableNodeCliInspectArguments',
     release: false,
     test: true,
     why: 'with it on, --inspect or SIGUSR1 opens a debugger on the main process, which holds decrypted shares; only the test build (Playwright attaches through it) keeps it',
   },
-  { name: 'enableCookieEncryption', release: true, test: true, why: 'anything Chromium writes to its cookie store is encrypted with the OS key store' },
+  {
+    name: 'enableCookieEncryption',
+    release: true,
+    test: true,
+    why: 'anything Chromium writes to its cookie store is encrypted with the OS key store',
+  },
   {
     name: 'enableEmbeddedAsarIntegrityValidation',
     release: true,
     test: true,
     why: 'Electron refuses an app.asar whose contents differ from the hash recorded at build time (enforced on macOS and Windows)',
   },
-  { name: 'onlyLoadAppFromAsar', release: true, test: true, why: 'Electron loads the app only from app.asar, never from a resources/app folder placed beside it' },
-  { name: 'grantFileProtocolExtraPrivileges', release: false, test: false, why: 'the renderer is served from app://, so file:// pages need no privileges beyond a browser’s' },
+  {
+    name: 'onlyLoadAppFromAsar',
+    release: true,
+    test: true,
+    why: 'Electron loads the app only from app.asar, never from a resources/app folder placed beside it',
+  },
+  {
+    name: 'grantFileProtocolExtraPrivileges',
+    release: false,
+    test: false,
+    why: 'the renderer is served from app://, so file:// pages need no privileges beyond a browser’s',
+  },
 ];
 
 export type FuseWireProblem = 'fuse-wire';
@@ -61,7 +86,14 @@ export function checkFuseWire(wire: FuseConfig<FuseState>, flavour: BuildFlavour
     const state = states[String(option)];
     const expected = rule[flavour] ? FuseState.ENABLE : FuseState.DISABLE;
     if (state === expected) return [];
-    const found = state === FuseState.ENABLE ? 'on' : state === FuseState.DISABLE ? 'off' : state === undefined ? 'missing from the fuse wire' : 'marked removed';
+    const found =
+      state === FuseState.ENABLE
+        ? 'on'
+        : state === FuseState.DISABLE
+          ? 'off'
+          : state === undefined
+            ? 'missing from the fuse wire'
+            : 'marked removed';
     return [
       {
         kind: 'fuse-wire',

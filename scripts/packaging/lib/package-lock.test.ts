@@ -35,7 +35,12 @@ describe('package-lock.json', () => {
   it('the production closure follows dependencies, optional and required peers, and never devDependencies', () => {
     const lock = lockOf({
       '': { dependencies: { a: '1.0.0' }, optionalDependencies: { o: '1.0.0' }, devDependencies: { t: '1.0.0' } },
-      'node_modules/a': { version: '1.0.0', dependencies: { b: '1' }, peerDependencies: { p: '1', q: '1' }, peerDependenciesMeta: { q: { optional: true } } },
+      'node_modules/a': {
+        version: '1.0.0',
+        dependencies: { b: '1' },
+        peerDependencies: { p: '1', q: '1' },
+        peerDependenciesMeta: { q: { optional: true } },
+      },
       'node_modules/b': { version: '1.0.0', optionalDependencies: { 'not-installed': '1' } },
       'node_modules/p': { version: '1.0.0' },
       'node_modules/q': { version: '1.0.0', dev: true },
@@ -43,7 +48,12 @@ describe('package-lock.json', () => {
       'node_modules/t': { version: '1.0.0', dev: true, dependencies: { b: '1' } },
     });
     const closure = productionClosure(lock);
-    expect(closure.map((p) => p.path)).toEqual(['node_modules/a', 'node_modules/b', 'node_modules/o', 'node_modules/p']);
+    expect(closure.map((p) => p.path)).toEqual([
+      'node_modules/a',
+      'node_modules/b',
+      'node_modules/o',
+      'node_modules/p',
+    ]);
     expect(closure.find((p) => p.name === 'a')!.dependsOn).toEqual(['node_modules/b', 'node_modules/p']);
     expect(closure.find((p) => p.name === 'o')!.optional).toBe(true);
   });

@@ -54,14 +54,24 @@ export function parsePackageLock(text: string): Result<PackageLock, PackageLockE
   try {
     json = JSON.parse(text);
   } catch {
-    return err('lockfile-invalid', 'package-lock.json is not JSON: regenerate it with `npm install --package-lock-only`');
+    return err(
+      'lockfile-invalid',
+      'package-lock.json is not JSON: regenerate it with `npm install --package-lock-only`',
+    );
   }
   const parsed = lockFile.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return err('lockfile-invalid', `package-lock.json is not an npm v2/v3 lockfile at ${issue.path.join('.') || 'top level'}: ${issue.message}`);
+    return err(
+      'lockfile-invalid',
+      `package-lock.json is not an npm v2/v3 lockfile at ${issue.path.join('.') || 'top level'}: ${issue.message}`,
+    );
   }
-  if (parsed.data.packages[''] === undefined) return err('lockfile-invalid', 'package-lock.json has no root package entry (""): regenerate it with npm 7 or later');
+  if (parsed.data.packages[''] === undefined)
+    return err(
+      'lockfile-invalid',
+      'package-lock.json has no root package entry (""): regenerate it with npm 7 or later',
+    );
   return ok(parsed.data);
 }
 

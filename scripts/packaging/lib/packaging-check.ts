@@ -27,7 +27,8 @@ export interface PackagingReport {
 
 export async function checkPackaging(projectDir: string): Promise<PackagingReport> {
   const violations: PackagingViolation[] = [];
-  const add = (file: string, found: ReadonlyArray<{ kind: string; message: string }>) => violations.push(...found.map((v) => ({ file, ...v })));
+  const add = (file: string, found: ReadonlyArray<{ kind: string; message: string }>) =>
+    violations.push(...found.map((v) => ({ file, ...v })));
 
   const release = await loadBuilderConfig(projectDir, RELEASE_CONFIG);
   if (release.ok) add(RELEASE_CONFIG, checkBuilderConfig(release.value, 'release'));
@@ -42,8 +43,16 @@ export async function checkPackaging(projectDir: string): Promise<PackagingRepor
   const pkg = await readJson(join(projectDir, 'package.json'));
   const lockText = await readFile(join(projectDir, 'package-lock.json'), 'utf8').catch(() => undefined);
   const lock = lockText === undefined ? undefined : parsePackageLock(lockText);
-  if (pkg === undefined) add('package.json', [{ kind: 'package-json', message: 'package.json is missing or not JSON' }]);
-  if (lock === undefined) add('package-lock.json', [{ kind: 'lockfile', message: 'package-lock.json is missing: run `npm install` and commit it, so `npm ci` can reproduce the release’s dependencies' }]);
+  if (pkg === undefined)
+    add('package.json', [{ kind: 'package-json', message: 'package.json is missing or not JSON' }]);
+  if (lock === undefined)
+    add('package-lock.json', [
+      {
+        kind: 'lockfile',
+        message:
+          'package-lock.json is missing: run `npm install` and commit it, so `npm ci` can reproduce the release’s dependencies',
+      },
+    ]);
   else if (!lock.ok) add('package-lock.json', [lock.error]);
   if (pkg !== undefined && lock?.ok) add('package.json', checkReleaseInputs(pkg, lock.value));
 

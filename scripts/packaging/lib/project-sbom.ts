@@ -14,11 +14,18 @@ import { sourceDateEpoch, type SourceDateEpochError } from './source-date-epoch'
 export type ProjectSbomError = PackageLockError | SbomError | SourceDateEpochError | 'no-lockfile';
 
 /** The serialized CycloneDX JSON. */
-export async function projectSbom(projectDir: string, env: Readonly<Record<string, string | undefined>>): Promise<Result<string, ProjectSbomError>> {
+export async function projectSbom(
+  projectDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Result<string, ProjectSbomError>> {
   const timestamp = sourceDateEpoch(env);
   if (!timestamp.ok) return timestamp;
   const text = await readFile(join(projectDir, 'package-lock.json'), 'utf8').catch(() => undefined);
-  if (text === undefined) return err('no-lockfile', `${join(projectDir, 'package-lock.json')} is missing: the SBOM is made from the lockfile the release was built with`);
+  if (text === undefined)
+    return err(
+      'no-lockfile',
+      `${join(projectDir, 'package-lock.json')} is missing: the SBOM is made from the lockfile the release was built with`,
+    );
   const lock = parsePackageLock(text);
   if (!lock.ok) return lock;
   const bom = buildSbom({
@@ -27,7 +34,8 @@ export async function projectSbom(projectDir: string, env: Readonly<Record<strin
       const license = readJson(join(projectDir, path, 'package.json'))?.['license'];
       return typeof license === 'string' ? license : undefined;
     },
-    electronChecksums: readJson(join(projectDir, 'node_modules', 'electron', 'checksums.json')) as Record<string, string> | undefined,
+    electronChecksums: readJson(join(projectDir, 'node_modules', 'electron', 'checksums.json')) as
+      Record<string, string> | undefined,
     ...(timestamp.value ? { timestamp: timestamp.value } : {}),
   });
   return bom.ok ? ok(serializeSbom(bom.value)) : bom;

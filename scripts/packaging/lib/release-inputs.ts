@@ -20,7 +20,8 @@ export interface PackageJson {
 }
 
 /** Auto-updaters and telemetry/crash-reporting SDKs: none may be loadable by the app. */
-const PHONES_HOME = /^(electron-updater|update-electron-app|electron-simple-updater|@sentry\/.*|@bugsnag\/.*|@datadog\/.*|@segment\/.*|@amplitude\/.*|@newrelic\/.*|newrelic|posthog-.*|mixpanel.*|applicationinsights|@microsoft\/applicationinsights-.*|electron-google-analytics.*|universal-analytics|electron-crash-reporter.*)$/;
+const PHONES_HOME =
+  /^(electron-updater|update-electron-app|electron-simple-updater|@sentry\/.*|@bugsnag\/.*|@datadog\/.*|@segment\/.*|@amplitude\/.*|@newrelic\/.*|newrelic|posthog-.*|mixpanel.*|applicationinsights|@microsoft\/applicationinsights-.*|electron-google-analytics.*|universal-analytics|electron-crash-reporter.*)$/;
 
 const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies'] as const;
@@ -30,35 +31,59 @@ export function checkReleaseInputs(pkg: PackageJson, lock: PackageLock): AppErro
   const problem = (kind: ReleaseInputRule, message: string) => problems.push({ kind, message });
 
   if (pkg.build !== undefined)
-    problem('package-json', 'package.json must have no "build" field: electron-builder would read it instead of electron-builder.yml whenever --config is left out, and it is not checked');
+    problem(
+      'package-json',
+      'package.json must have no "build" field: electron-builder would read it instead of electron-builder.yml whenever --config is left out, and it is not checked',
+    );
   if (typeof pkg.main !== 'string' || !pkg.main.startsWith('dist/'))
-    problem('package-json', `package.json "main" must point into dist/ (it is ${JSON.stringify(pkg.main)}): only dist/** is packaged`);
+    problem(
+      'package-json',
+      `package.json "main" must point into dist/ (it is ${JSON.stringify(pkg.main)}): only dist/** is packaged`,
+    );
 
   const root = lock.packages['']!;
   if (lock.name !== pkg.name || lock.version !== pkg.version)
-    problem('lockfile', `package-lock.json is for ${lock.name}@${lock.version} but package.json is ${String(pkg.name)}@${String(pkg.version)}: run \`npm install --package-lock-only\` and commit the result`);
+    problem(
+      'lockfile',
+      `package-lock.json is for ${lock.name}@${lock.version} but package.json is ${String(pkg.name)}@${String(pkg.version)}: run \`npm install --package-lock-only\` and commit the result`,
+    );
   for (const field of DEPENDENCY_FIELDS) {
     const declared = pkg[field] ?? {};
     for (const [name, spec] of Object.entries(declared)) {
       if (!EXACT_VERSION.test(spec))
-        problem('unpinned', `${field}.${name} is '${spec}': pin an exact version (such as '1.2.3'), so every release build resolves the same package`);
+        problem(
+          'unpinned',
+          `${field}.${name} is '${spec}': pin an exact version (such as '1.2.3'), so every release build resolves the same package`,
+        );
       const locked = resolveDependency(lock, '', name);
       const version = locked === undefined ? undefined : lock.packages[locked]!.version;
       if (version !== spec)
-        problem('lockfile', `package-lock.json has ${name} ${version ?? 'missing'} but package.json pins ${spec}: run \`npm install\` and commit package-lock.json`);
+        problem(
+          'lockfile',
+          `package-lock.json has ${name} ${version ?? 'missing'} but package.json pins ${spec}: run \`npm install\` and commit package-lock.json`,
+        );
     }
     const lockedNames = Object.keys(root[field] ?? {}).sort();
     if (JSON.stringify(lockedNames) !== JSON.stringify(Object.keys(declared).sort()))
-      problem('lockfile', `package-lock.json's ${field} differ from package.json's: run \`npm install\` and commit package-lock.json`);
+      problem(
+        'lockfile',
+        `package-lock.json's ${field} differ from package.json's: run \`npm install\` and commit package-lock.json`,
+      );
   }
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (path !== '' && entry.link !== true && entry.integrity === undefined)
-      problem('lockfile', `package-lock.json has no integrity hash for ${path}: \`npm ci\` could not tell a tampered download from the real one; reinstall it from the registry`);
+      problem(
+        'lockfile',
+        `package-lock.json has no integrity hash for ${path}: \`npm ci\` could not tell a tampered download from the real one; reinstall it from the registry`,
+      );
   }
 
   for (const p of productionClosure(lock)) {
     if (PHONES_HOME.test(p.name))
-      problem('phones-home', `${p.name} (${p.path}) is an auto-updater or telemetry package and production code could load it: the app must never contact anything but the Vault it is given`);
+      problem(
+        'phones-home',
+        `${p.name} (${p.path}) is an auto-updater or telemetry package and production code could load it: the app must never contact anything but the Vault it is given`,
+      );
   }
   return problems;
 }

@@ -25,7 +25,12 @@ async function projectBom(epoch = '1700000000'): Promise<{ text: string; bom: Cy
 const npmProduction = () =>
   Object.entries(realLock().packages)
     .filter(([path, entry]) => path !== '' && entry.dev !== true && entry.devOptional !== true)
-    .map(([path, entry]) => ({ path, name: path.slice(path.lastIndexOf('node_modules/') + 13), version: entry.version!, integrity: entry.integrity! }));
+    .map(([path, entry]) => ({
+      path,
+      name: path.slice(path.lastIndexOf('node_modules/') + 13),
+      version: entry.version!,
+      integrity: entry.integrity!,
+    }));
 
 describe('the project’s SBOM (CycloneDX 1.5)', () => {
   it('lists openpgp, react, react-dom, zod and every other production dependency in the lockfile, each with version, purl, hash and license', async () => {
@@ -34,15 +39,31 @@ describe('the project’s SBOM (CycloneDX 1.5)', () => {
     expect(bom.specVersion).toBe('1.5');
     const byPurl = new Map(bom.components.map((c) => [c.purl, c]));
     const expected = npmProduction();
-    expect(expected.map((p) => p.name)).toEqual(expect.arrayContaining(['openpgp', 'react', 'react-dom', 'zod', '@noble/hashes', '@peculiar/x509', 'yaml', 'scheduler']));
+    expect(expected.map((p) => p.name)).toEqual(
+      expect.arrayContaining([
+        'openpgp',
+        'react',
+        'react-dom',
+        'zod',
+        '@noble/hashes',
+        '@peculiar/x509',
+        'yaml',
+        'scheduler',
+      ]),
+    );
     for (const p of expected) {
       const component = byPurl.get(purl(p.name, p.version));
       expect(component, p.path).toBeDefined();
       expect(component!.version).toBe(p.version);
       expect(component!.type).toBe('library');
       expect(component!.group ? `${component!.group}/${component!.name}` : component!.name).toBe(p.name);
-      const [alg, b64] = [p.integrity.slice(0, p.integrity.indexOf('-')), p.integrity.slice(p.integrity.indexOf('-') + 1)];
-      expect(component!.hashes, p.path).toEqual([{ alg: alg.toUpperCase().replace('SHA', 'SHA-'), content: Buffer.from(b64, 'base64').toString('hex') }]);
+      const [alg, b64] = [
+        p.integrity.slice(0, p.integrity.indexOf('-')),
+        p.integrity.slice(p.integrity.indexOf('-') + 1),
+      ];
+      expect(component!.hashes, p.path).toEqual([
+        { alg: alg.toUpperCase().replace('SHA', 'SHA-'), content: Buffer.from(b64, 'base64').toString('hex') },
+      ]);
       expect(component!.licenses?.length, p.path).toBe(1);
     }
     expect(byPurl.get('pkg:npm/openpgp@6.3.2')?.licenses).toEqual([{ expression: 'LGPL-3.0+' }]);
@@ -53,17 +74,38 @@ describe('the project’s SBOM (CycloneDX 1.5)', () => {
     const { bom } = await projectBom();
     const electronVersion = realLock().packages['node_modules/electron']!.version!;
     const electron = bom.components.find((c) => c.name === 'electron')!;
-    expect(electron).toMatchObject({ type: 'framework', version: electronVersion, purl: `pkg:npm/electron@${electronVersion}` });
-    const checksums = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'checksums.json'), 'utf8')) as Record<string, string>;
-    const linux = electron.externalReferences!.find((r) => r.url.endsWith(`/electron-v${electronVersion}-linux-x64.zip`))!;
-    expect(linux.hashes).toEqual([{ alg: 'SHA-256', content: checksums[`electron-v${electronVersion}-linux-x64.zip`] }]);
-    expect(bom.dependencies.find((d) => d.ref === bom.metadata.component['bom-ref'])!.dependsOn).toContain(electron['bom-ref']);
+    expect(electron).toMatchObject({
+      type: 'framework',
+      version: electronVersion,
+      purl: `pkg:npm/electron@${electronVersion}`,
+    });
+    const checksums = JSON.parse(
+      readFileSync(join(root, 'node_modules', 'electron', 'checksums.json'), 'utf8'),
+    ) as Record<string, string>;
+    const linux = electron.externalReferences!.find((r) =>
+      r.url.endsWith(`/electron-v${electronVersion}-linux-x64.zip`),
+    )!;
+    expect(linux.hashes).toEqual([
+      { alg: 'SHA-256', content: checksums[`electron-v${electronVersion}-linux-x64.zip`] },
+    ]);
+    expect(bom.dependencies.find((d) => d.ref === bom.metadata.component['bom-ref'])!.dependsOn).toContain(
+      electron['bom-ref'],
+    );
   });
 
   it('lists nothing that is only a development dependency', async () => {
     const { bom } = await projectBom();
     const names = new Set(bom.components.map((c) => (c.group ? `${c.group}/${c.name}` : c.name)));
-    for (const dev of ['vitest', 'typescript', 'vite', 'electron-builder', '@playwright/test', 'fast-check', '@electron/fuses']) expect(names.has(dev), dev).toBe(false);
+    for (const dev of [
+      'vitest',
+      'typescript',
+      'vite',
+      'electron-builder',
+      '@playwright/test',
+      'fast-check',
+      '@electron/fuses',
+    ])
+      expect(names.has(dev), dev).toBe(false);
     expect(bom.components).toHaveLength(npmProduction().length + 1);
   });
 
@@ -73,7 +115,9 @@ describe('the project’s SBOM (CycloneDX 1.5)', () => {
     expect(a.bom.metadata.timestamp).toBe('2023-11-14T22:13:20Z');
     expect(later.bom.metadata.timestamp).toBe('2027-01-15T08:00:00Z');
     expect(later.bom.serialNumber).not.toBe(a.bom.serialNumber);
-    expect(a.bom.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.bom.serialNumber).toMatch(
+      /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     const refs = a.bom.components.map((c) => c['bom-ref']);
     expect(refs).toEqual([...refs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
     const unset = await projectSbom(root, {});
@@ -94,7 +138,10 @@ describe('the project’s SBOM (CycloneDX 1.5)', () => {
   it('keeps to the CycloneDX 1.5 shapes it uses (hash content, scopes, licence choices)', async () => {
     const { bom } = await projectBom();
     for (const c of [...bom.components, bom.metadata.component]) {
-      for (const h of c.hashes ?? []) expect(h.content).toMatch(/^([a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|[a-fA-F0-9]{128})$/);
+      for (const h of c.hashes ?? [])
+        expect(h.content).toMatch(
+          /^([a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|[a-fA-F0-9]{128})$/,
+        );
       expect(['required', 'optional', undefined]).toContain(c.scope);
       for (const l of c.licenses ?? []) expect(Object.keys(l)).toHaveLength(1);
     }

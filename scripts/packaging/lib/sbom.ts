@@ -35,7 +35,11 @@ interface Component {
   readonly hashes?: readonly Hash[];
   readonly licenses?: readonly License[];
   readonly purl: string;
-  readonly externalReferences?: ReadonlyArray<{ readonly type: 'distribution'; readonly url: string; readonly hashes?: readonly Hash[] }>;
+  readonly externalReferences?: ReadonlyArray<{
+    readonly type: 'distribution';
+    readonly url: string;
+    readonly hashes?: readonly Hash[];
+  }>;
 }
 type License = { readonly expression: string } | { readonly license: { readonly name: string } };
 
@@ -59,7 +63,10 @@ export function buildSbom(input: SbomInput): Result<CycloneDxBom, SbomError> {
   const { lock } = input;
   const electronEntry = lock.packages[ELECTRON];
   if (electronEntry?.version === undefined)
-    return err('no-electron', 'package-lock.json has no node_modules/electron: the Electron runtime the app ships in must be a locked devDependency');
+    return err(
+      'no-electron',
+      'package-lock.json has no node_modules/electron: the Electron runtime the app ships in must be a locked devDependency',
+    );
 
   const closure = productionClosure(lock);
   const refOf = new Map<string, string>(closure.map((p) => [p.path, purl(p.name, p.version)]));
@@ -68,7 +75,13 @@ export function buildSbom(input: SbomInput): Result<CycloneDxBom, SbomError> {
 
   const electronRef = purl('electron', electronEntry.version);
   components.set(electronRef, {
-    ...component('framework', 'electron', electronEntry.version, electronEntry.integrity, electronEntry.license ?? input.installedLicense?.(ELECTRON)),
+    ...component(
+      'framework',
+      'electron',
+      electronEntry.version,
+      electronEntry.integrity,
+      electronEntry.license ?? input.installedLicense?.(ELECTRON),
+    ),
     description: 'The Electron runtime (Chromium and Node.js) the app is packaged in',
     ...electronDistributions(electronEntry.version, input.electronChecksums),
   });
@@ -91,7 +104,15 @@ export function buildSbom(input: SbomInput): Result<CycloneDxBom, SbomError> {
   const body = {
     metadata: {
       ...(input.timestamp ? { timestamp: input.timestamp.toISOString().replace(/\.000Z$/, 'Z') } : {}),
-      tools: { components: [{ type: 'application' as const, name: 'vault-ceremony sbom (scripts/packaging/lib/sbom.ts)', version: lock.version }] },
+      tools: {
+        components: [
+          {
+            type: 'application' as const,
+            name: 'vault-ceremony sbom (scripts/packaging/lib/sbom.ts)',
+            version: lock.version,
+          },
+        ],
+      },
       component: app,
     },
     components: [...components.values()].sort((a, b) => compare(a['bom-ref'], b['bom-ref'])),
@@ -116,7 +137,13 @@ function library(p: LockedPackage, installedLicense: SbomInput['installedLicense
   };
 }
 
-function component(type: Component['type'], fullName: string, version: string, integrity: string | undefined, license: string | undefined): Component {
+function component(
+  type: Component['type'],
+  fullName: string,
+  version: string,
+  integrity: string | undefined,
+  license: string | undefined,
+): Component {
   const slash = fullName.startsWith('@') ? fullName.indexOf('/') : -1;
   const ref = purl(fullName, version);
   const hashes = integrity === undefined ? [] : hashesOf(integrity);
@@ -136,7 +163,12 @@ export function purl(fullName: string, version: string): string {
   return `pkg:npm/${fullName.split('/').map(encodeURIComponent).join('/')}@${encodeURIComponent(version)}`;
 }
 
-const ALGORITHMS: Readonly<Record<string, string>> = { sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
+const ALGORITHMS: Readonly<Record<string, string>> = {
+  sha1: 'SHA-1',
+  sha256: 'SHA-256',
+  sha384: 'SHA-384',
+  sha512: 'SHA-512',
+};
 
 /** npm's Subresource-Integrity strings ("sha512-<base64> …") as CycloneDX hex hashes. */
 export function hashesOf(integrity: string): Hash[] {
@@ -159,8 +191,13 @@ function licenseOf(text: string): License {
 }
 
 /** Electron's release archives, each with the SHA-256 its locked npm package pins. */
-function electronDistributions(version: string, checksums: SbomInput['electronChecksums']): Pick<Component, 'externalReferences'> {
-  const archive = new RegExp(`^electron-v${version.replace(/\./g, '\\.')}-(linux|darwin|win32)-(x64|arm64|ia32|armv7l)\\.zip$`);
+function electronDistributions(
+  version: string,
+  checksums: SbomInput['electronChecksums'],
+): Pick<Component, 'externalReferences'> {
+  const archive = new RegExp(
+    `^electron-v${version.replace(/\./g, '\\.')}-(linux|darwin|win32)-(x64|arm64|ia32|armv7l)\\.zip$`,
+  );
   const references = Object.entries(checksums ?? {})
     .filter(([file, sha256]) => archive.test(file) && /^[0-9a-f]{64}$/.test(sha256))
     .sort(([a], [b]) => compare(a, b))

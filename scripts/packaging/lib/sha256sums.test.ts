@@ -9,7 +9,15 @@ let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'sha256sums-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const NAMES = ['vault-ceremony_0.1.0_amd64.deb', 'vault-ceremony-0.1.0.AppImage', 'Vault Ceremony 0.1.0.dmg', 'vault-ceremony-0.1.0.cdx.json', 'ünïcode-notes.txt', 'B.txt', 'a.txt'];
+const NAMES = [
+  'vault-ceremony_0.1.0_amd64.deb',
+  'vault-ceremony-0.1.0.AppImage',
+  'Vault Ceremony 0.1.0.dmg',
+  'vault-ceremony-0.1.0.cdx.json',
+  'ünïcode-notes.txt',
+  'B.txt',
+  'a.txt',
+];
 
 function fill(): void {
   for (const [i, name] of NAMES.entries()) writeFileSync(join(dir, name), `artefact ${i}\n`.repeat(1000 * (i + 1)));
@@ -20,7 +28,9 @@ describe('SHA256SUMS', () => {
     fill();
     const sums = await sha256sums(dir);
     if (!sums.ok) throw new Error(sums.error.message);
-    const sorted = spawnSync('sh', ['-c', 'ls -1 | LC_ALL=C sort'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const sorted = spawnSync('sh', ['-c', 'ls -1 | LC_ALL=C sort'], { cwd: dir, encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
     const reference = spawnSync('sha256sum', ['--', ...sorted], { cwd: dir, encoding: 'utf8' });
     expect(sums.value).toBe(reference.stdout);
     expect(sums.value.split('\n')).toHaveLength(NAMES.length + 1);
@@ -54,12 +64,20 @@ describe('SHA256SUMS', () => {
   });
 
   it('refuses folders, links, awkward names and an empty folder, changing nothing', async () => {
-    expect(await sha256sums(dir)).toEqual({ ok: false, error: { kind: 'nothing-to-sum', message: expect.stringMatching(/holds no files to checksum/) } });
+    expect(await sha256sums(dir)).toEqual({
+      ok: false,
+      error: { kind: 'nothing-to-sum', message: expect.stringMatching(/holds no files to checksum/) },
+    });
     writeFileSync(join(dir, 'a.deb'), 'x');
 
     mkdirSync(join(dir, 'linux-unpacked'));
     const folder = await sha256sums(dir);
-    expect(!folder.ok && folder.error).toEqual({ kind: 'unsupported-entry', message: expect.stringMatching(/^linux-unpacked in .* is a folder: SHA256SUMS covers only the files directly in the folder/) });
+    expect(!folder.ok && folder.error).toEqual({
+      kind: 'unsupported-entry',
+      message: expect.stringMatching(
+        /^linux-unpacked in .* is a folder: SHA256SUMS covers only the files directly in the folder/,
+      ),
+    });
     rmSync(join(dir, 'linux-unpacked'), { recursive: true });
 
     symlinkSync('/etc/hostname', join(dir, 'link.deb'));
@@ -73,6 +91,9 @@ describe('SHA256SUMS', () => {
       expect(!awkward.ok && awkward.error.kind, JSON.stringify(name)).toBe('unsafe-name');
       rmSync(join(dir, name));
     }
-    expect(await sha256sums(join(dir, 'missing'))).toEqual({ ok: false, error: { kind: 'not-a-folder', message: expect.any(String) } });
+    expect(await sha256sums(join(dir, 'missing'))).toEqual({
+      ok: false,
+      error: { kind: 'not-a-folder', message: expect.any(String) },
+    });
   });
 });

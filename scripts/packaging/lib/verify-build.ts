@@ -16,14 +16,30 @@ export interface BuildVerification {
   readonly problems: readonly AppError[];
 }
 
-export async function verifyBuild(projectDir: string, flavour: BuildFlavour, outputDir?: string): Promise<BuildVerification> {
+export async function verifyBuild(
+  projectDir: string,
+  flavour: BuildFlavour,
+  outputDir?: string,
+): Promise<BuildVerification> {
   const config = await loadBuilderConfig(projectDir, flavour === 'release' ? RELEASE_CONFIG : TEST_CONFIG);
   if (!config.ok) return { outputDir: outputDir ?? '', apps: [], problems: [config.error] };
   const productName = config.value.productName ?? 'vault-ceremony';
   const output = outputDir ?? join(projectDir, config.value.directories?.output ?? 'dist');
-  const apps = findBuiltApps(output, { productName, executableName: config.value.linux?.executableName ?? productName });
+  const apps = findBuiltApps(output, {
+    productName,
+    executableName: config.value.linux?.executableName ?? productName,
+  });
   if (apps.length === 0)
-    return { outputDir: output, apps, problems: [{ kind: 'no-build', message: `no packaged app (linux-unpacked, win-unpacked or mac/${productName}.app) in ${output}: build one first` }] };
+    return {
+      outputDir: output,
+      apps,
+      problems: [
+        {
+          kind: 'no-build',
+          message: `no packaged app (linux-unpacked, win-unpacked or mac/${productName}.app) in ${output}: build one first`,
+        },
+      ],
+    };
   const problems: AppError[] = [];
   for (const app of apps) problems.push(...(await checkBuiltApp(app, flavour)));
   return { outputDir: output, apps, problems };
