@@ -8,7 +8,7 @@ import { CONTENT_SECURITY_POLICY } from '../electron/app/security/csp';
 import { json, startTestServer, type TestServer } from '../test/support/mtls-test-server';
 import { expect, screenshotPath, test } from './fixtures';
 
-/** A DR secondary as Vault Enterprise describes itself (vault-protocol.md §3.1). */
+/** A DR secondary as Vault Enterprise describes itself (docs/vault-protocol.md §3.1). */
 function drSecondaryVault(pki: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
   return startTestServer(pki, (request, response) => {
     const path = request.url.split('?')[0];

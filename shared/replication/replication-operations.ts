@@ -1,5 +1,5 @@
 /**
- * Failback and setup operations on replication (vault-protocol.md §3.2), one at a time against one
+ * Failback and setup operations on replication (docs/vault-protocol.md §3.2), one at a time against one
  * cluster: the catalogue the operations screen offers and the main process enforces. Each entry
  * says which side of replication it runs on, what authorises it (a Vault token, or on a DR
  * secondary the DR operation token) and whether it is destructive, in which case the person

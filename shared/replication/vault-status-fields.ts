@@ -1,9 +1,10 @@
 /**
  * The fields of Vault's status answers (sys/replication/status, sys/health, sys/seal-status;
- * vault-protocol.md §3.1) that both the Vault client (electron/services/vault/types.ts) and the replication
- * dashboard (replication-overview.ts) read, spelled once. Each side builds its own object from
- * them: the client a loose one that passes unknown fields through, the dashboard a plain one
- * that lets only what it shows cross to the renderer. Field names stay Vault's.
+ * docs/vault-protocol.md §3.1) that both the Vault client (electron/services/vault/types.ts)
+ * and the replication dashboard (replication-overview.ts) read, spelled once. Each side builds
+ * its own object from them: the client a loose one that passes unknown fields through, the
+ * dashboard a plain one that lets only what it shows cross to the renderer. Field names stay
+ * Vault's.
  */
 import * as z from 'zod';
 

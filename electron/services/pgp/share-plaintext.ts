@@ -1,6 +1,6 @@
 /**
  * The plaintext inside a Vault PGP share is the share's lowercase hex text (`vault operator init
- * -pgp-keys`, vault-protocol.md §4): 66 characters for a 33-byte Shamir share, 64 for the raw
+ * -pgp-keys`, docs/vault-protocol.md §4): 66 characters for a 33-byte Shamir share, 64 for the raw
  * 32-byte key of a 1-of-1 seal. Decoded here from bytes, not via a string, because a string
  * cannot be wiped and the buffer it came from can.
  */

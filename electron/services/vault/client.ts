@@ -1,6 +1,6 @@
 /**
  * Typed calls for every Vault endpoint the ceremony and the failback operations use
- * (vault-protocol.md §2–3). Each returns a VaultResult: the parsed answer with Vault's
+ * (docs/vault-protocol.md §2–3). Each returns a VaultResult: the parsed answer with Vault's
  * request id and warnings, or a named error. Vault's `{"errors":[…]}` become 'vault-error'
  * with Vault's text and what it means. The client never logs, and secrets it sends
  * (shares, OTPs, tokens) are redacted from anything it returns as an error.

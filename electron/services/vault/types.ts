@@ -1,5 +1,5 @@
 /**
- * Schemas of Vault's answers (vault-protocol.md §0–3). Strict about the fields the
+ * Schemas of Vault's answers (docs/vault-protocol.md §0–3). Strict about the fields the
  * ceremony relies on, lenient about the rest: unknown fields pass through untouched so a
  * newer Vault does not break the dashboard. Field names stay Vault's, as auditors and the
  * docs spell them.
