@@ -12,7 +12,7 @@ export const STEPS: Readonly<Record<StepId, StepSpec>> = { ...PROMOTION_STEPS, .
 /** Every step id, as the non-empty tuple zod's enum wants. */
 export const STEP_IDS = Object.keys(STEPS) as [StepId, ...StepId[]];
 
-export const TERMINAL_STEPS: readonly TerminalStep[] = ['finished', 'cancelled', 'aborted'];
+const TERMINAL_STEPS: readonly TerminalStep[] = ['finished', 'cancelled', 'aborted'];
 
 /** Whether a ceremony at this step has ended: finished, cancelled or aborted. */
 export function isTerminalStep(step: string): step is TerminalStep {

@@ -1,6 +1,6 @@
 /**
  * An in-app rehearsal: a fresh rehearsal Vault with the officers and threshold people chose, its
- * kit written out for them (./../rehearsal/rehearsal-kit.ts), and the ceremony started through the
+ * kit written out for them (../rehearsal/rehearsal-kit.ts), and the ceremony started through the
  * one rehearsal harness (../rehearsal/rehearsal-ceremony.ts).
  */
 import { join } from 'node:path';
