@@ -14,6 +14,7 @@ import type { DirectoryChoicePurpose, FileChoicePurpose, VaultCeremonyApi } from
 import { createChannelHandlers } from '../electron/app/ipc/channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from '../electron/app/ipc/handler-registry';
 import { openProfileStore } from '../electron/services/profiles/profile-store';
+import { AppSession } from '../electron/services/session/app-session';
 import { CeremonySession } from '../electron/services/session/ceremony-session';
 import { createRehearsalHost, type RehearsalHost } from '../electron/services/rehearsal/rehearsal-host';
 import { originOf } from '../electron/app/security/origin';
@@ -123,6 +124,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         openDirectory: async (purpose) => nextDirectory.get(purpose) ?? null,
         connect,
         rehearsal,
+        session: new AppSession(profiles),
         ceremony,
       }),
       {

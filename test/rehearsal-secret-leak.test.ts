@@ -71,7 +71,7 @@ beforeAll(async () => {
   const started = await startRehearsalVault({ officers: 5, threshold: 3, passphrase: officerPassphrase });
   if (!started.ok) throw new Error(started.error.message);
   vault = started.value;
-  signers = await generateSigners(true);
+  signers = await generateSigners('random');
   const r = await runRehearsal({
     out,
     target: { kind: 'in-process', vault, officerPassphrase },

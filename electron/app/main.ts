@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, type OpenDialogOptions } from 'electron';
 import type { ConnectionProfile } from '../../shared/profiles/connection-profile';
 import { channelNames } from '../../shared/ipc/ipc-contract';
+import { AppSession } from '../services/session/app-session';
 import { CeremonySession } from '../services/session/ceremony-session';
 import { createChannelHandlers } from './ipc/channel-handlers';
 import { createHandlerRegistry } from './ipc/handler-registry';
@@ -93,6 +94,7 @@ function start(): void {
       openDirectory,
       connect,
       rehearsal,
+      session: new AppSession(profiles),
       ceremony,
     }),
     {

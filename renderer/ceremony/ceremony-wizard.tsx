@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
+import { everyoneSigned, isTerminalStep } from '../../shared/ceremony/step-catalogue';
 import { Notice } from '../components/notice';
 import { AcknowledgementPanel } from './acknowledgement-panel';
 import { CancelPanel } from './cancel-panel';
@@ -19,8 +20,6 @@ import { StepList } from './step-list';
 import { TokenEntry } from './token-entry';
 import type { CeremonyHandle } from './use-ceremony';
 
-const ENDED = ['finished', 'cancelled', 'aborted'];
-
 export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   const heading = useRef<HTMLHeadingElement>(null);
   const first = useRef(true);
@@ -29,8 +28,11 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
     first.current = false;
   }, [ceremony.step]);
 
-  const ended = ENDED.includes(ceremony.step);
-  const everyoneSigned = ceremony.signatures.length === 1 + ceremony.plan.witnesses.length;
+  const ended = isTerminalStep(ceremony.step);
+  const signed = everyoneSigned(
+    ceremony.plan,
+    ceremony.signatures.map((s) => s.signer),
+  );
 
   return (
     <>
@@ -86,7 +88,7 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
               )}
             </section>
           )}
-          {ended && everyoneSigned && <ExportPanel ceremony={ceremony} handle={handle} />}
+          {ended && signed && <ExportPanel ceremony={ceremony} handle={handle} />}
           {(ended || ceremony.stopped) && (
             <div className="actions">
               <button

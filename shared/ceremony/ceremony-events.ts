@@ -8,8 +8,8 @@
  * (`personEventSchema`); the service stamps the time (`at`) when it applies one.
  */
 import * as z from 'zod';
-import { PROMOTION_STEPS, type Role, type SecretName, type StepId } from './ceremony-steps';
-import { FAILBACK_STEPS } from './failback-steps';
+import type { Role, SecretName, StepId } from './ceremony-steps';
+import { STEP_IDS } from './step-catalogue';
 
 /** What Vault's attempt status says (GET …/generate-operation-token/attempt, or an update response). */
 export interface AttemptStatus {
@@ -169,7 +169,6 @@ export type PersonEvent = DistributiveOmit<
 >;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-const STEP_IDS = Object.keys({ ...PROMOTION_STEPS, ...FAILBACK_STEPS }) as [StepId, ...StepId[]];
 const actor = z.string().trim().min(1).max(100);
 const reason = z.string().trim().min(1, { error: 'say what happened, for the record' }).max(500);
 

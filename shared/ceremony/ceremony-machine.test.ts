@@ -699,7 +699,7 @@ describe('attempt deviations force a witnessed restart', () => {
     const started = apply(s, result('start-attempt', { kind: 'start-attempt', attempt: status('n', 0, 3) }));
     expect(started.attempt?.required).toBe(3);
     expect(openDeviations(started)[0]?.kind).toBe('threshold-mismatch');
-    expect(view(started).blocker).toBeUndefined();
+    expect(view(started).blocker).toBeNull();
     const four = apply(s, result('start-attempt', { kind: 'start-attempt', attempt: status('n', 0, 4) }));
     expect(openDeviations(four)[0]?.reason).toMatch(/Only 3 officer\(s\) are available, so it cannot complete/);
     expect(view(four).blocker).toMatch(/^4 more share\(s\) are needed but only 3/);
@@ -777,7 +777,7 @@ describe('people-raised deviations', () => {
     expect(s.absent).toEqual(['Quy']);
     const entry = drive(s, atStep('share-entry')).state;
     expect(refused(entry, ack('share-entry', 'Quy', 'officer'))).toMatch(/^officer-unavailable/);
-    expect(view(entry).blocker).toBeUndefined();
+    expect(view(entry).blocker).toBeNull();
     const second = apply(
       entry,
       { type: 'deviation', kind: 'officer-absent', officer: 'Pia', actor: 'Ann', reason: 'fell ill', at: AT },

@@ -8,8 +8,8 @@
  * `held` list) and the OTP's length; the values stay in the service's memory.
  *
  * Its vocabulary (events, service actions and facts, deviations) is in ceremony-events.ts,
- * the step table in ceremony-steps.ts and failback-steps.ts, and the wizard's read-only
- * view in ceremony-view.ts.
+ * the step tables in ceremony-steps.ts and failback-steps.ts, joined in step-catalogue.ts,
+ * and the read model the wizard renders in ceremony-view.ts.
  *
  * How the pieces use it:
  * - `createCeremony(plan, at)` gives the first state. `transition(state, event)` returns the
@@ -51,14 +51,10 @@ import type { CeremonyPlan, PlanOfficer, PlanPerson } from './ceremony-plan';
 import {
   closingStep,
   groupFingerprint,
-  PROMOTION_STEPS,
-  promotionScript,
   type Role,
   type ScriptContext,
   type SecretName,
   type StepId,
-  type StepSpec,
-  type TerminalStep,
 } from './ceremony-steps';
 import type {
   AttemptStatus,
@@ -68,7 +64,7 @@ import type {
   ServiceAction,
   ServiceFacts,
 } from './ceremony-events';
-import { FAILBACK_STEPS, failbackScript } from './failback-steps';
+import { everyoneSigned, isTerminalStep, scriptOf, signers, STEPS } from './step-catalogue';
 import { err, ok, type Result } from '../result';
 
 export type MachineErrorKind =
@@ -161,8 +157,6 @@ export interface CeremonyState {
   readonly endedAt: string | undefined;
 }
 
-const STEPS: Readonly<Record<StepId, StepSpec>> = { ...PROMOTION_STEPS, ...FAILBACK_STEPS };
-const TERMINAL: readonly StepId[] = ['finished', 'cancelled', 'aborted'] satisfies TerminalStep[];
 /** Steps that talk to Vault's attempt, where an observed attempt status is checked against ours. */
 const ATTEMPT_CALLS: readonly StepId[] = ['generate-otp', 'start-attempt', 'share-entry'];
 const MAX_TEXT = 500;
@@ -172,7 +166,7 @@ type Person = { readonly name: string; readonly role: Role; readonly officer?: P
 
 /** The state before anything has happened. The plan must come from parsePlan/validatePlan. */
 export function createCeremony(plan: CeremonyPlan, at: string): CeremonyState {
-  const script = plan.kind === 'failback' ? failbackScript(plan) : promotionScript(plan);
+  const script = scriptOf(plan);
   return {
     plan,
     script,
@@ -251,12 +245,7 @@ export function openDeviations(state: CeremonyState): readonly Deviation[] {
 }
 
 export function isEnded(state: CeremonyState): boolean {
-  return TERMINAL.includes(state.step);
-}
-
-/** Everyone who signs the transcript, in order: the administrator, then each witness. */
-export function signers(plan: CeremonyPlan): readonly PlanPerson[] {
-  return [plan.administrator, ...plan.witnesses];
+  return isTerminalStep(state.step);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -767,7 +756,7 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
         );
       const signed = [...s.signed, action.signer];
       const next = { ...s, signed, acks: [], failures: 0, lastResult: `'${action.signer}' signed the transcript.` };
-      return ok(signers(s.plan).every((p) => signed.includes(p.name)) ? completeStep(next, at) : next);
+      return ok(everyoneSigned(s.plan, signed) ? completeStep(next, at) : next);
     }
     default:
       return err('invalid-result', `unknown result kind ${JSON.stringify((facts as { kind?: unknown }).kind)}`);
@@ -1086,7 +1075,7 @@ function completeStep(s: CeremonyState, at: string, waivedBy?: number): Ceremony
   const held = s.step === 'retire-batch-token' ? without(s.held, 'operation-token') : s.held;
   const next: CeremonyState = { ...s, held, completed: [...s.completed, record] };
   const step = following(next);
-  return { ...enter(next, step), endedAt: TERMINAL.includes(step) ? at : next.endedAt };
+  return { ...enter(next, step), endedAt: isTerminalStep(step) ? at : next.endedAt };
 }
 
 /** The step after the current one: the script's next, a restart's fresh OTP, or the cancellation's next closing step. */
@@ -1101,7 +1090,7 @@ function cancelTail(s: CeremonyState): StepId {
   if (s.attempt) return 'cancel-attempt';
   if (s.held.includes('encoded-token')) return 'decode-token';
   if (s.held.includes('operation-token')) return closingStep(s.plan);
-  if (!signers(s.plan).every((p) => s.signed.includes(p.name))) return 'sign-transcript';
+  if (!everyoneSigned(s.plan, s.signed)) return 'sign-transcript';
   return 'cancelled';
 }
 

@@ -1,18 +1,20 @@
 /**
- * What the wizard receives about the running ceremony: the machine's view (ceremony-view.ts),
- * the service's status and the plan's people, as one plain object. Only the fields named here
- * cross to the renderer (the IPC contract parses every value on the way out), and none of them
- * can hold a secret: the view and the service status are built to hold none.
+ * The one read model of a running ceremony, in three layers that each add only what they know:
+ * - the view: built once from the machine's state (ceremony-view.ts): the plan's people, the
+ *   step, what is owed, deviations, what blocks the ceremony;
+ * - the status: the view plus the service's own state (busy, stopped, journal, signatures);
+ * - the snapshot: the status plus the app session's (the rehearsal kit, where it was exported).
+ * The snapshot is what the wizard receives. Only the fields named here cross to the renderer (the
+ * IPC contract parses every value on the way out), and none of them can hold a secret.
  */
 import * as z from 'zod';
-import { PROMOTION_STEPS, type StepId } from './ceremony-steps';
-import { FAILBACK_STEPS } from './failback-steps';
+import { STEP_IDS } from './step-catalogue';
 
 const role = z.enum(['administrator', 'witness', 'officer']);
-const stepId = z.enum(Object.keys({ ...PROMOTION_STEPS, ...FAILBACK_STEPS }) as [StepId, ...StepId[]]);
+const stepId = z.enum(STEP_IDS);
 const person = z.object({ name: z.string(), fingerprint: z.string() });
 
-export const ceremonySnapshotSchema = z.object({
+export const ceremonyViewSchema = z.object({
   plan: z.object({
     id: z.string(),
     title: z.string(),
@@ -31,11 +33,11 @@ export const ceremonySnapshotSchema = z.object({
   steps: z.array(z.object({ id: stepId, title: z.string() })),
   step: stepId,
   title: z.string(),
-  /** The line the administrator reads aloud. */
+  /** The line the administrator reads aloud (marked REHEARSAL in rehearsals). */
   script: z.string(),
   awaiting: z.enum(['acknowledgement', 'service', 'deviation', 'nothing']),
   acknowledgements: z.array(z.object({ anyOf: z.array(z.object({ name: z.string(), role, text: z.string() })) })),
-  /** What the laptop does next; for share entry, whose share it waits for. */
+  /** What the laptop does next; for share entry, whose share it waits for. Never a secret. */
   action: z
     .object({
       kind: z.string(),
@@ -54,6 +56,7 @@ export const ceremonySnapshotSchema = z.object({
       kind: z.string(),
       step: stepId,
       reason: z.string(),
+      /** Who raised it; null when the machine detected it. */
       raisedBy: z.string().nullable(),
       at: z.string(),
       officer: z.string().optional(),
@@ -61,9 +64,16 @@ export const ceremonySnapshotSchema = z.object({
     }),
   ),
   lastResult: z.string().nullable(),
+  /** Why the ceremony cannot complete as things stand, if it cannot. */
   blocker: z.string().nullable(),
   canCancel: z.boolean(),
+  /** What a stopped ceremony left behind that someone must deal with. */
   looseEnds: z.array(z.string()),
+  /** The irreversible call is done: promote, or update-primary for a failback. */
+  committed: z.boolean(),
+});
+
+export const serviceStatusSchema = ceremonyViewSchema.extend({
   busy: z.boolean(),
   /** The journal could not be written: nothing more happens in this ceremony. */
   stopped: z.boolean(),
@@ -72,12 +82,17 @@ export const ceremonySnapshotSchema = z.object({
   input: z.enum(['share', 'signature', 'root-token', 'batch-token', 'retry']).nullable(),
   journal: z.object({ path: z.string(), events: z.number(), head: z.string() }),
   signatures: z.array(z.object({ signer: z.string(), fingerprint: z.string() })),
-  committed: z.boolean(),
+});
+
+export const ceremonySnapshotSchema = serviceStatusSchema.extend({
   /** Rehearsals: the folder holding the rehearsal's keys, shares and plan. */
   kitDir: z.string().nullable(),
   /** Where the signed bundle was exported, once it was. */
   exportedTo: z.string().nullable(),
 });
+
+export type CeremonyView = z.output<typeof ceremonyViewSchema>;
+export type ServiceStatus = z.output<typeof serviceStatusSchema>;
+export type ServiceInput = NonNullable<ServiceStatus['input']>;
 export type CeremonySnapshot = z.output<typeof ceremonySnapshotSchema>;
-export type DeviationView = CeremonySnapshot['openDeviations'][number];
-export type AckOptionView = CeremonySnapshot['acknowledgements'][number]['anyOf'][number];
+export type DeviationView = CeremonyView['openDeviations'][number];

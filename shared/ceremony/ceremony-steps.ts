@@ -2,7 +2,7 @@
  * The ceremony script as data: every step's title, the line the administrator reads aloud,
  * the sentence each acknowledging person affirms, who must acknowledge, and whether the
  * service acts before or after they do. The state machine (ceremony-machine.ts) enforces
- * this table; failback-only steps live in failback-steps.ts, and the machine joins the two.
+ * this table; failback-only steps live in failback-steps.ts, and step-catalogue.ts joins the two.
  */
 import type { CeremonyPlan, PlanOfficer, PlanPerson } from './ceremony-plan';
 

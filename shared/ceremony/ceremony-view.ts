@@ -1,6 +1,7 @@
 /**
- * The ceremony as the wizard shows it and the service reads it: one plain object per state,
- * computed from the machine's rules (ceremony-machine.ts), holding nothing secret.
+ * The ceremony as the wizard shows it and the service reads it, built once per state from the
+ * machine's rules (ceremony-machine.ts): the read model's first layer (ceremony-snapshot.ts),
+ * holding nothing secret.
  */
 import {
   blocker,
@@ -10,34 +11,15 @@ import {
   owedAcks,
   stepText,
   transition,
-  type AckRequest,
   type CeremonyState,
 } from './ceremony-machine';
-import type { Deviation, ServiceAction } from './ceremony-events';
+import type { ServiceAction } from './ceremony-events';
+import type { CeremonyView } from './ceremony-snapshot';
 import type { StepId } from './ceremony-steps';
-
-export interface CeremonyView {
-  readonly step: StepId;
-  readonly title: string;
-  /** The line the administrator reads aloud (marked REHEARSAL in rehearsals). */
-  readonly script: string;
-  readonly rehearsal: boolean;
-  readonly awaiting: 'acknowledgement' | 'service' | 'deviation' | 'nothing';
-  readonly acknowledgements: readonly AckRequest[];
-  readonly action: ServiceAction | undefined;
-  readonly progress: { readonly entered: number; readonly required: number } | undefined;
-  readonly nonce: string | undefined;
-  readonly otp: { readonly length: number; readonly legacy: boolean } | undefined;
-  readonly openDeviations: readonly Deviation[];
-  readonly lastResult: string | undefined;
-  /** Why the ceremony cannot complete as things stand, if it cannot. */
-  readonly blocker: string | undefined;
-  readonly canCancel: boolean;
-  /** What a stopped ceremony left behind that someone must deal with. */
-  readonly looseEnds: readonly string[];
-}
+import { scriptOf, STEPS } from './step-catalogue';
 
 export function view(state: CeremonyState): CeremonyView {
+  const { plan } = state;
   const action = nextAction(state);
   const open = openDeviations(state);
   const acknowledgements = owedAcks(state);
@@ -45,15 +27,30 @@ export function view(state: CeremonyState): CeremonyView {
   // The machine alone decides whether a cancel would be accepted; ask it rather than repeat its rules.
   const cancel = transition(state, {
     type: 'cancel',
-    actor: state.plan.administrator.name,
+    actor: plan.administrator.name,
     reason: 'asking whether cancel is possible',
     at: '',
   });
+  const person = (p: { name: string; fingerprint: string }) => ({ name: p.name, fingerprint: p.fingerprint });
   return {
+    plan: {
+      id: plan.id,
+      title: plan.title,
+      kind: plan.kind,
+      rehearsal: plan.rehearsal,
+      profile: plan.profile,
+      vaultVersion: plan.vault_version,
+      tokenPath: plan.token_path,
+      threshold: plan.threshold ?? null,
+      primaryClusterAddr: plan.primary_cluster_addr ?? null,
+      administrator: person(plan.administrator),
+      witnesses: plan.witnesses.map(person),
+      officers: plan.officers.map(person),
+    },
+    steps: scriptOf(plan).map((id) => ({ id, title: STEPS[id].title })),
     step: state.step,
     title,
     script,
-    rehearsal: state.plan.rehearsal,
     awaiting: isEnded(state)
       ? 'nothing'
       : open.length
@@ -63,17 +60,43 @@ export function view(state: CeremonyState): CeremonyView {
           : acknowledgements.length
             ? 'acknowledgement'
             : 'nothing',
-    acknowledgements,
-    action,
-    progress: state.attempt ? { entered: state.attempt.progress, required: state.attempt.required } : undefined,
-    nonce: state.attempt?.nonce,
-    otp: state.otp,
-    openDeviations: open,
-    lastResult: state.lastResult,
-    blocker: blocker(state),
+    acknowledgements: acknowledgements.map((r) => ({
+      anyOf: r.anyOf.map((o) => ({ name: o.name, role: o.role, text: o.text })),
+    })),
+    action: action ? actionView(action) : null,
+    progress: state.attempt ? { entered: state.attempt.progress, required: state.attempt.required } : null,
+    nonce: state.attempt?.nonce ?? null,
+    otp: state.otp ? { ...state.otp } : null,
+    openDeviations: open.map((d) => ({
+      id: d.id,
+      kind: d.kind,
+      step: d.step,
+      reason: d.reason,
+      raisedBy: d.raisedBy ?? null,
+      at: d.at,
+      ...(d.officer === undefined ? {} : { officer: d.officer }),
+      ...(d.substitute === undefined ? {} : { substitute: d.substitute }),
+    })),
+    lastResult: state.lastResult ?? null,
+    blocker: blocker(state) ?? null,
     canCancel: cancel.ok,
-    looseEnds: looseEnds(state),
+    looseEnds: [...looseEnds(state)],
+    committed: state.committed,
   };
+}
+
+/** What the wizard may know of the next action: its kind and the people and flags in it, never a secret. */
+function actionView(action: ServiceAction): NonNullable<CeremonyView['action']> {
+  switch (action.kind) {
+    case 'submit-share':
+      return { kind: action.kind, officer: action.officer, actor: action.actor, fingerprint: action.fingerprint };
+    case 'promote':
+      return { kind: action.kind, force: action.force };
+    case 'sign-transcript':
+      return { kind: action.kind, actor: action.signer, fingerprint: action.fingerprint };
+    default:
+      return { kind: action.kind };
+  }
 }
 
 /** What a stopped (or finished) ceremony leaves for someone to deal with. */

@@ -6,11 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
 import {
   startCeremony,
   type CeremonyService,
   type CeremonyServiceOptions,
-  type ServiceStatus,
 } from '../../electron/services/ceremony/ceremony-service';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { generateSigners, rehearsalPlan, type RehearsalCast } from '../../electron/services/rehearsal/rehearsal-cast';
@@ -79,7 +79,7 @@ export async function drill(id: string, options: { readonly journalDir?: string 
   const client = vaultClientOver(counted, {});
   onCleanUp(() => client.close());
 
-  const cast = { ...(await generateSigners(false)), officers: target.value.officers };
+  const cast = { ...(await generateSigners(undefined)), officers: target.value.officers };
   const plan = rehearsalPlan(cast, { id, threshold: 2, profile: DR_SECONDARY_PROFILE });
   if (!plan.ok) throw new Error(plan.error.message);
   const log: string[] = [];
@@ -141,7 +141,7 @@ export async function promotedAndClosed(
 ): Promise<{ step: string; mode: string | false; outcome: unknown }> {
   const mode = await d.client.dr.status();
   return {
-    step: service.status().ceremony.step,
+    step: service.status().step,
     mode: mode.ok && mode.value.data.mode,
     outcome: d.journal().find((e) => e.type === 'ceremony-finished')?.details['outcome'],
   };

@@ -53,13 +53,13 @@ describe.skipIf(!isRoot)('the journal’s disk fills up mid-ceremony', () => {
     expect(
       await d.service.act({
         type: 'acknowledge',
-        step: status.ceremony.step,
+        step: status.step,
         actor: d.cast.administrator.name,
         role: 'administrator',
       }),
     ).toMatchObject({ ok: false, error: { kind: 'stopped' } });
     expect(d.requests).toHaveLength(sent);
-    expect(d.service.status().ceremony.step).not.toBe('finished');
+    expect(d.service.status().step).not.toBe('finished');
 
     // Space is freed; the ceremony resumes from its journal and finishes on the record.
     rmSync(filler);

@@ -115,7 +115,7 @@ describe('fault drills against the rehearsal Vault', () => {
   it('connection refused: the share is not sent, the room is told why, and after Vault is back the officer enters it again', async () => {
     const d = await drill('refused');
     const waiting = await d.play((s) => s.input === 'share' && firstShareAccepted(d)());
-    const officer = d.cast.officers.find((o) => o.name === waiting.ceremony.acknowledgements[0]!.anyOf[0]!.name)!;
+    const officer = d.cast.officers.find((o) => o.name === waiting.acknowledgements[0]!.anyOf[0]!.name)!;
     await d.vault.faults.takeDown('drSecondary');
     const updatesBefore = d.requests.filter((r) => r === `PUT ${UPDATE}`).length;
     const unlock = { kind: 'openpgp' as const, privateKeyArmored: officer.privateKeyArmored };
@@ -125,7 +125,7 @@ describe('fault drills against the rehearsal Vault', () => {
     expect(status.lastError?.message).toMatch(
       /the share was not sent: Nothing accepts connections at 127\.0\.0\.1:\d+/,
     );
-    expect(status.ceremony.step).toBe('share-entry');
+    expect(status.step).toBe('share-entry');
     expect(d.requests.filter((r) => r === `PUT ${UPDATE}`)).toHaveLength(updatesBefore);
     expect(
       d.journal().some((e) => (e.details['error'] as { kind?: string } | undefined)?.kind === 'connection-refused'),
@@ -179,14 +179,14 @@ describe('fault drills against the rehearsal Vault', () => {
   it('promote answers 503 "catching up": the room is told what force means, and force is sent only after a witnessed deviation', async () => {
     const d = await drill('force');
     d.vault.faults.requireForceToPromote();
-    const atPromote = await d.play((s) => s.ceremony.step === 'promote');
-    for (const { anyOf } of atPromote.ceremony.acknowledgements) {
+    const atPromote = await d.play((s) => s.step === 'promote');
+    for (const { anyOf } of atPromote.acknowledgements) {
       const who = anyOf[0]!;
       const acked = await d.service.act({ type: 'acknowledge', step: 'promote', actor: who.name, role: who.role });
       expect(acked.ok).toBe(true);
     }
     const failed = d.service.status();
-    expect(failed.ceremony.step).toBe('promote');
+    expect(failed.step).toBe('promote');
     expect(failed.lastError?.message).toMatch(/catching up/);
     expect(failed.lastError?.message).toMatch(
       /promoting with force makes it primary now and loses whatever it has not received/,

@@ -18,6 +18,7 @@ import { openProfileStore } from '../../services/profiles/profile-store';
 import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnupg';
 import { verifyBundle } from '../../services/transcript/verify';
 import { connectProfile } from '../../services/vault/connect';
+import { AppSession } from '../../services/session/app-session';
 import { CeremonySession } from '../../services/session/ceremony-session';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
@@ -66,6 +67,7 @@ beforeAll(async () => {
       openDirectory: async () => null,
       connect,
       rehearsal,
+      session: new AppSession(profiles),
       ceremony,
     }),
     { allowedOrigins: ['app://vault-ceremony'] },

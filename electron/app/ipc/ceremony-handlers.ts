@@ -1,11 +1,11 @@
 /**
  * The wizard's channels (`ceremony.*`), each a thin call into the ceremony session
- * (./ceremony-session.ts). Every answer is the ceremony as it now stands, so the wizard renders
+ * (electron/services/session/ceremony-session.ts). Every answer is the ceremony as it now stands, so the wizard renders
  * what the main process holds rather than what it guesses.
  */
 import { ok, type Result } from '../../../shared/result';
-import type { AppMode } from '../../../shared/ipc/ipc-contract';
 import type { CeremonySnapshot } from '../../../shared/ceremony/ceremony-snapshot';
+import type { AppSession } from '../../services/session/app-session';
 import type { CeremonySession } from '../../services/session/ceremony-session';
 import type { ChannelHandlers } from './handler-registry';
 
@@ -16,15 +16,16 @@ const state = (r: Result<CeremonySnapshot | null>): Result<{ ceremony: CeremonyS
 
 export function ceremonyHandlers(
   ceremony: CeremonySession,
-  session: () => { readonly mode: AppMode; readonly profile: string | null },
+  session: AppSession,
 ): Pick<ChannelHandlers, CeremonyChannel> {
   return {
     'ceremony.status': async () => ok({ ceremony: ceremony.snapshot() }),
     'ceremony.startRehearsal': async (setup) => state(await ceremony.startRehearsal(setup)),
     'ceremony.startFromPlan': async ({ planPath, officerKeysPath }) =>
-      state(await ceremony.startFromPlan(planPath, officerKeysPath, session())),
+      state(await ceremony.startFromPlan(planPath, officerKeysPath, session.current)),
     'ceremony.resumable': async () => ok({ journals: await ceremony.resumable() }),
-    'ceremony.resume': async ({ id, officerKeysPath }) => state(await ceremony.resume(id, officerKeysPath, session())),
+    'ceremony.resume': async ({ id, officerKeysPath }) =>
+      state(await ceremony.resume(id, officerKeysPath, session.current)),
     'ceremony.act': async (event) => state(await ceremony.act(event)),
     'ceremony.retry': async ({ reconnect }) => state(await ceremony.retry(reconnect)),
     'ceremony.inspectShare': async ({ pasted }) => ceremony.inspectShare(pasted),

@@ -17,6 +17,7 @@ import {
   type TestPki,
   type TestServer,
 } from '../../../test/support/mtls-test-server';
+import { AppSession } from '../../services/session/app-session';
 import { CeremonySession } from '../../services/session/ceremony-session';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
@@ -99,6 +100,7 @@ beforeAll(async () => {
       openDirectory: async () => null,
       connect: (p) => connectProfile(p, { timeoutMs: 5_000 }),
       rehearsal,
+      session: new AppSession(openProfileStore(join(dir, 'data'))),
       ceremony: new CeremonySession({
         dataDir: join(dir, 'data'),
         profiles: openProfileStore(join(dir, 'data')),

@@ -4,18 +4,14 @@
  * the browser tests exercise the very handlers the app runs.
  */
 import { profileFromVaultEnv, type ConnectionProfile } from '../../../shared/profiles/connection-profile';
-import type {
-  AppMode,
-  ClusterTarget,
-  DirectoryChoicePurpose,
-  FileChoicePurpose,
-} from '../../../shared/ipc/ipc-contract';
+import type { ClusterTarget, DirectoryChoicePurpose, FileChoicePurpose } from '../../../shared/ipc/ipc-contract';
 import type { HealthSummary, ReplicationOverview } from '../../../shared/replication/replication-overview';
 import { err, ok, type AppError, type Result } from '../../../shared/result';
 import type { ProfileStore } from '../../services/profiles/profile-store';
 import type { VaultClient } from '../../services/vault/client';
 import type { Health, VaultAnswer, VaultResult } from '../../services/vault/types';
 import { ceremonyHandlers } from './ceremony-handlers';
+import type { AppSession } from '../../services/session/app-session';
 import type { CeremonySession } from '../../services/session/ceremony-session';
 import type { ChannelHandlers } from './handler-registry';
 import { operationHandlers, type ResolvedTarget } from './operation-handlers';
@@ -36,6 +32,8 @@ export interface ChannelHandlerServices {
   readonly connect: (profile: ConnectionProfile, options?: { readonly token?: string }) => Promise<Result<VaultClient>>;
   /** The in-process rehearsal Vault, started on first use. */
   readonly rehearsal: RehearsalHost;
+  /** Which Vault the app works against now: rehearsal, or live on one profile. */
+  readonly session: AppSession;
   /** The ceremony the wizard runs (built over the same profiles, connections and rehearsal Vault). */
   readonly ceremony: CeremonySession;
   readonly now?: () => Date;
@@ -70,9 +68,8 @@ async function withClient<T>(
 
 export function createChannelHandlers(services: ChannelHandlerServices): ChannelHandlers {
   const now = services.now ?? (() => new Date());
-  // Which Vault this session works against. Rehearsal until someone chooses a profile.
-  let session: { mode: AppMode; profile: string | null } = { mode: 'rehearsal', profile: null };
-  const info = () => ok({ version: services.version, ...session });
+  const { session } = services;
+  const info = () => ok({ version: services.version, ...session.current });
 
   /** A target's name, address and a way to connect to it (with a Vault token, for operations that need one). */
   async function resolve(target: ClusterTarget): Promise<Result<ResolvedTarget>> {
@@ -105,14 +102,8 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     'app.info': async () => info(),
 
     'app.selectMode': async (arg) => {
-      if (arg.mode === 'rehearsal') {
-        session = { mode: 'rehearsal', profile: null };
-        return info();
-      }
-      const found = await services.profiles.get(arg.profile);
-      if (!found.ok) return found;
-      session = { mode: 'live', profile: found.value.name };
-      return info();
+      const selected = await session.select(arg);
+      return selected.ok ? info() : selected;
     },
 
     'profiles.list': async () => {
@@ -126,7 +117,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     },
 
     'profiles.remove': async ({ name }) => {
-      if (session.profile === name) {
+      if (session.uses(name)) {
         return err(
           'profile-in-use',
           `Profile '${name}' is the one this session works against; choose another target on the Start screen before removing it.`,
@@ -152,7 +143,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
       ),
 
     'replication.targets': async () => {
-      if (session.mode === 'rehearsal') {
+      if (session.current.mode === 'rehearsal') {
         const clusters = await services.rehearsal.clusters();
         if (!clusters.ok) return clusters;
         return ok({
@@ -199,7 +190,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     'dialog.openFile': async ({ purpose }) => ok({ path: await services.openFile(purpose) }),
     'dialog.openDirectory': async ({ purpose }) => ok({ path: await services.openDirectory(purpose) }),
 
-    ...ceremonyHandlers(services.ceremony, () => session),
+    ...ceremonyHandlers(services.ceremony, session),
     ...transcriptHandlers(),
     ...operationHandlers({ resolve, rehearsalRootToken }),
   };

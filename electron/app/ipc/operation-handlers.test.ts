@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArgIn } from '../../../shared/ipc/ipc-contract';
 import { openProfileStore } from '../../services/profiles/profile-store';
 import { connectProfile } from '../../services/vault/connect';
+import { AppSession } from '../../services/session/app-session';
 import { CeremonySession } from '../../services/session/ceremony-session';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
@@ -46,6 +47,7 @@ beforeAll(async () => {
       openDirectory: async () => null,
       connect: (profile, options) => connectProfile(profile, { ...options, timeoutMs: 5_000 }),
       rehearsal,
+      session: new AppSession(openProfileStore(join(dir, 'data'))),
       ceremony: new CeremonySession({
         dataDir: join(dir, 'data'),
         profiles: openProfileStore(join(dir, 'data')),

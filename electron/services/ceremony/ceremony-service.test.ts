@@ -38,7 +38,7 @@ beforeAll(async () => {
   if (!target.ok) throw new Error(target.error.message);
   calls = [];
   client = counting(target.value.client, calls);
-  cast = { ...(await generateSigners(true)), officers: target.value.officers };
+  cast = { ...(await generateSigners('random')), officers: target.value.officers };
 });
 
 afterAll(async () => {
@@ -91,9 +91,9 @@ const attemptProgress = async () => {
 describe.skipIf(!isRoot)('a journal that cannot be written', () => {
   it('stops the service before its next Vault call', async () => {
     const service = await start('journal-fails');
-    await playCeremony(service, cast, { log: () => undefined, until: (s) => s.ceremony.acknowledgements.length === 1 });
-    const last = service.status().ceremony.acknowledgements[0]!.anyOf[0]!;
-    expect(service.status().ceremony.step).toBe('roll-call');
+    await playCeremony(service, cast, { log: () => undefined, until: (s) => s.acknowledgements.length === 1 });
+    const last = service.status().acknowledgements[0]!.anyOf[0]!;
+    expect(service.status().step).toBe('roll-call');
     const before = calls.length;
     const path = service.status().journal.path;
     execFileSync('chattr', ['+i', path]);
@@ -104,7 +104,7 @@ describe.skipIf(!isRoot)('a journal that cannot be written', () => {
       if (!r.ok) expect(r.error.kind).toBe('journal-failed');
       expect(calls.length).toBe(before);
       expect(service.status().stopped).toBe(true);
-      expect(service.status().ceremony.step).toBe('roll-call');
+      expect(service.status().step).toBe('roll-call');
       const again = await service.retry();
       expect(again.ok || again.error.kind).toBe('stopped');
     } finally {
@@ -138,7 +138,7 @@ describe('share entry and the attempt', () => {
   });
 
   it("refuses another officer's share, changing nothing", async () => {
-    const before = { events: events(), attempt: await attemptProgress(), view: service.status().ceremony };
+    const before = { events: events(), attempt: await attemptProgress(), view: service.status() };
     const r = await service.submitShare({
       officer: officer(0).name,
       pasted: officer(1).encryptedShare,
@@ -151,7 +151,7 @@ describe('share entry and the attempt', () => {
     expect(r.error.message).toContain(`${officer(0).name} should paste their own share`);
     expect(events()).toBe(before.events);
     expect(await attemptProgress()).toEqual(before.attempt);
-    expect(service.status().ceremony).toEqual(before.view);
+    expect(service.status()).toEqual(before.view);
   });
 
   it('refuses a wrong passphrase, changing nothing and never echoing it', async () => {
@@ -187,7 +187,7 @@ describe('share entry and the attempt', () => {
     });
     expect(r.ok).toBe(true);
     expect(calls).toEqual(['drOperationToken.status', 'drOperationToken.submitShare']);
-    expect(service.status().ceremony.progress).toEqual({ entered: 1, required: 2 });
+    expect(service.status().progress).toEqual({ entered: 1, required: 2 });
     expect((await attemptProgress()).progress).toBe(1);
     // Acknowledgement, the status read and the update (request and response each), the result.
     expect(events()).toBe(before + 6);
@@ -217,7 +217,7 @@ describe('share entry and the attempt', () => {
     expect(r.ok).toBe(true);
     expect(calls).toEqual(['drOperationToken.status']);
     expect(await attemptProgress()).toEqual({ started: true, nonce: theirs, progress: 0 });
-    const view = service.status().ceremony;
+    const view = service.status();
     expect(view.step).toBe('cancel-attempt');
     expect(view.openDeviations.map((d) => d.kind)).toEqual(['nonce-changed']);
     expect(view.openDeviations[0]!.reason).toContain(ours);
@@ -226,7 +226,7 @@ describe('share entry and the attempt', () => {
 
   it('takes a plaintext share too, recording only its form', async () => {
     const again = await playCeremony(service, cast, { log: () => undefined, until: (s) => s.input === 'share' });
-    expect(again.ok && again.value.ceremony.progress).toEqual({ entered: 0, required: 2 });
+    expect(again.ok && again.value.progress).toEqual({ entered: 0, required: 2 });
     const key = await openpgp.decryptKey({
       privateKey: await openpgp.readPrivateKey({ armoredKey: officer(2).privateKeyArmored }),
       passphrase: OFFICER_PASSPHRASE,
@@ -236,7 +236,7 @@ describe('share entry and the attempt', () => {
       .toString('utf8')
       .trim();
     const r = await service.submitShare({ officer: officer(2).name, pasted: hex, unlock: { kind: 'plaintext' } });
-    expect(r.ok && r.value.ceremony.progress).toEqual({ entered: 1, required: 2 });
+    expect(r.ok && r.value.progress).toEqual({ entered: 1, required: 2 });
     const journal = readFileSync(service.status().journal.path, 'utf8');
     expect(journal).toContain(`"share":{"form":"plaintext","officer":"${officer(2).name}"}`);
     expect(journal).not.toContain(hex);
@@ -244,7 +244,7 @@ describe('share entry and the attempt', () => {
 
   it('then starts again with every share, promotes, and exports a bundle that verifies', async () => {
     const played = await playCeremony(service, cast, { log: () => undefined });
-    expect(played.ok && played.value.ceremony.step).toBe('finished');
+    expect(played.ok && played.value.step).toBe('finished');
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
     const dir = join(root, 'bundle');
     const report = await service.exportBundle(dir);
@@ -303,7 +303,7 @@ describe('failback, after the promotion above', () => {
     try {
       const played = await playCeremony(started.value, cast, { log: () => undefined });
       if (!played.ok) throw new Error(played.error.message);
-      expect(played.value.ceremony.step).toBe('finished');
+      expect(played.value.step).toBe('finished');
       expect(vault.cluster('primary').replication.dr.mode).toBe('secondary');
       expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
       const journal = readFileSync(join(root, 'failback.jsonl'), 'utf8');

@@ -31,13 +31,14 @@ import {
   createCeremony,
   isEnded,
   nextAction,
-  signers,
   transition,
   type CeremonyState,
 } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { SecretName } from '../../../shared/ceremony/ceremony-steps';
-import { looseEnds, view, type CeremonyView } from '../../../shared/ceremony/ceremony-view';
+import type { CeremonyView, ServiceInput, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
+import { everyoneSigned, signers } from '../../../shared/ceremony/step-catalogue';
+import { looseEnds, view } from '../../../shared/ceremony/ceremony-view';
 import { serializeEvent, type JsonObject, type VerifiedChain } from '../../../shared/record/journal-event';
 import { err, ok, type AppError, type Result } from '../../../shared/result';
 import { parseShareInput } from '../../../shared/codecs/share-input';
@@ -102,21 +103,6 @@ export type CeremonyServiceErrorKind =
   | 'signing-failed'
   | 'not-ready'
   | 'bundle-failed';
-
-/** What the service waits for through a dedicated call, when the machine's view alone does not say. */
-export type ServiceInput = 'share' | 'signature' | 'root-token' | 'batch-token' | 'retry';
-
-export interface ServiceStatus {
-  readonly ceremony: CeremonyView;
-  readonly busy: boolean;
-  /** Set when the journal failed: the service does nothing more; reopen the journal to resume. */
-  readonly stopped: boolean;
-  readonly lastError: AppError<string> | undefined;
-  readonly input: ServiceInput | undefined;
-  readonly journal: { readonly path: string; readonly events: number; readonly head: string };
-  readonly signatures: ReadonlyArray<{ readonly signer: string; readonly fingerprint: string }>;
-  readonly committed: boolean;
-}
 
 type Outcome<T = ServiceStatus> = Promise<Result<T, CeremonyServiceErrorKind>>;
 
@@ -185,19 +171,19 @@ export class CeremonyService {
     return this.state.plan;
   }
 
-  /** The read model for the UI: the machine's view plus the service's own status. Never a secret. */
+  /** The read model (shared/ceremony/ceremony-snapshot.ts): the machine's view plus the service's own status. Never a secret. */
   status(): ServiceStatus {
     const ceremony = view(this.state);
     const chain = this.journal.chain;
+    const error = this.halted ?? this.lastError;
     return {
-      ceremony,
+      ...ceremony,
       busy: this.busy,
       stopped: this.halted !== undefined,
-      lastError: this.halted ?? this.lastError,
-      input: this.inputWanted(ceremony),
+      lastError: error ? { kind: error.kind, message: error.message } : null,
+      input: this.inputWanted(ceremony) ?? null,
       journal: { path: this.journal.path, events: chain.events.length, head: chain.head },
       signatures: (this.signing?.signatures ?? []).map(({ signer, fingerprint }) => ({ signer, fingerprint })),
-      committed: this.state.committed,
     };
   }
 
@@ -362,8 +348,12 @@ export class CeremonyService {
     return this.exclusive(async () => {
       const signing = this.signing;
       const document = signing?.document;
-      const everyone = signers(this.state.plan).every((p) => this.state.signed.includes(p.name));
-      if (!signing || document === undefined || this.sealedEvents === undefined || !everyone)
+      if (
+        !signing ||
+        document === undefined ||
+        this.sealedEvents === undefined ||
+        !everyoneSigned(this.state.plan, this.state.signed)
+      )
         return err('not-ready', `the transcript is not signed by everyone yet (step '${view(this.state).title}')`);
       const events = this.journal.chain.events.slice(0, this.sealedEvents);
       const journal = utf8ToBytes(events.map(serializeEvent).join('\n') + '\n');

@@ -6,7 +6,9 @@
  * only the service's public calls, exactly as the wizard does. A failed Vault action ends the
  * run: a headless rehearsal does not retry on its own.
  */
-import type { CeremonyService, ServiceStatus } from '../ceremony/ceremony-service';
+import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
+import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
+import type { CeremonyService } from '../ceremony/ceremony-service';
 import { err, ok, type Result } from '../../../shared/result';
 import type { CastMember, RehearsalCast } from './rehearsal-cast';
 
@@ -32,10 +34,9 @@ export async function playCeremony(
   let lastFailure: string | undefined;
   for (let move = 0; move < MAX_MOVES; move++) {
     const status = service.status();
-    const v = status.ceremony;
+    const v = status;
     if (status.stopped) return fail(status.lastError?.message ?? 'the ceremony stopped');
-    if (v.step === 'finished' || v.step === 'cancelled' || v.step === 'aborted' || options.until?.(status))
-      return ok(status);
+    if (isTerminalStep(v.step) || options.until?.(status)) return ok(status);
     if (options.pace) await new Promise((resolve) => setTimeout(resolve, options.pace));
 
     const open = v.openDeviations[0];

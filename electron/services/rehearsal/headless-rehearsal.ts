@@ -21,15 +21,12 @@ import { describeFsError, fsErrorCode } from '../files/fs-error';
 import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
-import {
-  startCeremony,
-  type CeremonyService,
-  type CeremonyServiceOptions,
-  type ServiceStatus,
-} from '../ceremony/ceremony-service';
+import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
+import type { CeremonyService } from '../ceremony/ceremony-service';
 import { playCeremony } from './headless-driver';
-import { rehearsalPlan, type Signers } from './rehearsal-cast';
-import { connectTarget, DR_SECONDARY_PROFILE, rehearsalSigners, type RehearsalTargetSpec } from './rehearsal-target';
+import type { Signers } from './rehearsal-cast';
+import { rehearsalCast, rehearsalServiceOptions, startRehearsalCeremony } from './rehearsal-ceremony';
+import { connectTarget, rehearsalSigners, type RehearsalTargetSpec } from './rehearsal-target';
 
 export interface RehearsalRunOptions {
   readonly out: string;
@@ -109,43 +106,45 @@ async function rehearse(
       return err('invalid-output', `cannot create ${workDir}: ${describeFsError(e)}`);
     }
   }
-  const { officers, threshold, signersDir, vaultVersion, primaryRootToken } = target.value;
-  const client = options.observeClient ? options.observeClient(target.value.client) : target.value.client;
+  const { officers, threshold, signersDir, vaultVersion } = target.value;
   try {
     const signers = options.signers ? ok(options.signers) : await rehearsalSigners(signersDir);
     if (!signers.ok) return err('target-failed', signers.error.message);
-    const cast = { ...signers.value, officers, primaryRootToken };
-    const serviceOptions: CeremonyServiceOptions = {
+    const cast = rehearsalCast(target.value, signers.value);
+    const harness = {
+      target: target.value,
+      signers: signers.value,
       journalPath,
-      clients: { [DR_SECONDARY_PROFILE]: client },
-      officerKeys: officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+      client: options.observeClient ? options.observeClient(target.value.client) : target.value.client,
       log: options.log,
-      withToken: async (_profile, token) => {
-        const c = await target.value.withToken(token);
-        return c && options.observeClient ? options.observeClient(c) : c;
-      },
+      ...(options.observeClient ? { observeClient: options.observeClient } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     };
 
     let service: Result<CeremonyService, string>;
     if (options.resume) {
       options.log(`Resuming the ceremony in ${journalPath}`);
-      service = await resumeCeremony(serviceOptions);
+      service = await resumeCeremony(rehearsalServiceOptions(harness));
     } else {
       const id = `rehearsal-${(options.clock?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
-      const plan = rehearsalPlan(cast, { id, threshold, profile: DR_SECONDARY_PROFILE, vaultVersion });
-      if (!plan.ok) return err('ceremony-failed', plan.error.message);
-      const written = await writeFile(join(workDir, 'plan.yaml'), stringify(plan.value), { flag: 'wx' }).then(
-        () => undefined,
-        (e: unknown) => describeFsError(e),
-      );
-      if (written !== undefined) return err('invalid-output', `cannot write the plan into ${workDir}: ${written}`);
-      options.log(
-        `Plan ${id}: Vault ${vaultVersion}.x, ${officers.length} officers, threshold ${threshold}, administrator and ${cast.witnesses.length} witnesses`,
-      );
-      service = await startCeremony(plan.value, serviceOptions);
+      service = await startRehearsalCeremony({
+        ...harness,
+        id,
+        prepare: async (plan) => {
+          const written = await writeFile(join(workDir, 'plan.yaml'), stringify(plan), { flag: 'wx' }).then(
+            () => undefined,
+            (e: unknown) => describeFsError(e),
+          );
+          if (written !== undefined) return err('invalid-output', `cannot write the plan into ${workDir}: ${written}`);
+          options.log(
+            `Plan ${id}: Vault ${vaultVersion}.x, ${officers.length} officers, threshold ${threshold}, administrator and ${cast.witnesses.length} witnesses`,
+          );
+          return ok(undefined);
+        },
+      });
     }
-    if (!service.ok) return err('ceremony-failed', service.error.message);
+    if (!service.ok)
+      return err(service.error.kind === 'invalid-output' ? 'invalid-output' : 'ceremony-failed', service.error.message);
     try {
       const played = await playCeremony(service.value, cast, {
         log: options.log,
@@ -153,11 +152,8 @@ async function rehearse(
       });
       if (!played.ok) return err('ceremony-failed', played.error.message);
       const status = played.value;
-      if (status.ceremony.step !== 'finished')
-        return err(
-          'ceremony-failed',
-          `the ceremony ended as '${status.ceremony.step}': ${status.ceremony.lastResult ?? ''}`,
-        );
+      if (status.step !== 'finished')
+        return err('ceremony-failed', `the ceremony ended as '${status.step}': ${status.lastResult ?? ''}`);
       const report = await service.value.exportBundle(options.out);
       if (!report.ok) return err('bundle-failed', report.error.message);
       return ok({ promoted: status.committed, report: report.value, journalPath, status: service.value.status() });

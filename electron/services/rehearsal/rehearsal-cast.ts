@@ -55,10 +55,15 @@ export function rehearsalPassphrase(): string {
   return randomBytes(18).toString('base64url');
 }
 
-/** The administrator's and witnesses' keys; `protect` gives each its own random passphrase. */
-export async function generateSigners(protect: boolean): Promise<Signers> {
+/**
+ * The administrator's and witnesses' keys: `'random'` gives each its own random passphrase, `chosen`
+ * protects all with one, undefined leaves them unprotected.
+ */
+export async function generateSigners(
+  protection: 'random' | { readonly chosen: string } | undefined,
+): Promise<Signers> {
   const member = async (name: string): Promise<CastMember> => {
-    const passphrase = protect ? rehearsalPassphrase() : undefined;
+    const passphrase = protection === 'random' ? rehearsalPassphrase() : protection?.chosen;
     const key = await generateOfficerKey({ name, ...(passphrase ? { passphrase } : {}) });
     return {
       name,

@@ -3,7 +3,6 @@
  * at launch, so a live session never runs it), then its primary and DR secondary reachable over
  * mutual TLS like any profile, with certificates that live only in memory.
  */
-import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import type { RehearsalCluster } from '../../../shared/ipc/ipc-contract';
 import { ok, type Result } from '../../../shared/result';
 import {
@@ -11,13 +10,15 @@ import {
   type RehearsalVault,
   type RehearsalVaultOptions,
 } from '../../../rehearsal-vault/rehearsal-cluster-set';
-import { createVaultClient, type VaultClient } from '../vault/client';
+import type { VaultClient } from '../vault/client';
+import { rehearsalVaultClient } from './rehearsal-vault-client';
 
 export interface RehearsalClusterTarget {
   readonly cluster: RehearsalCluster;
   readonly label: string;
   readonly address: string;
-  connect(): Promise<Result<VaultClient>>;
+  /** A new client, sending `token` as X-Vault-Token when given. */
+  connect(token?: string): Promise<Result<VaultClient>>;
 }
 
 export interface RehearsalClusters {
@@ -31,19 +32,6 @@ type Start = (options?: RehearsalVaultOptions) => ReturnType<typeof startRehears
 
 export function createRehearsalClusters(start: Start = startRehearsalVault): RehearsalClusters {
   let running: Promise<Result<RehearsalVault>> | undefined;
-
-  function connector(vault: RehearsalVault, label: string, address: string) {
-    return async (): Promise<Result<VaultClient>> => {
-      const key = utf8ToBytes(vault.clientKeyPem);
-      try {
-        return ok(
-          createVaultClient({ profileName: label, address, tls: { ca: vault.caPem, cert: vault.clientCertPem, key } }),
-        );
-      } finally {
-        wipe(key);
-      }
-    };
-  }
 
   return {
     async clusters() {
@@ -63,7 +51,8 @@ export function createRehearsalClusters(start: Start = startRehearsalVault): Reh
           cluster,
           label,
           address,
-          connect: connector(vault.value, label, address),
+          connect: async (token?: string) =>
+            ok(rehearsalVaultClient(vault.value, { profileName: label, address }, token)),
         })),
       );
     },

@@ -5,7 +5,6 @@
  * rehearsal ceremony. It wraps electron/services/rehearsal/rehearsal-clusters.ts, so the dashboard keeps showing
  * whichever rehearsal Vault is running now.
  */
-import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import type { RehearsalCluster } from '../../../shared/ipc/ipc-contract';
 import { err, ok, type Result } from '../../../shared/result';
 import { createRehearsalClusters, type RehearsalClusters } from './rehearsal-clusters';
@@ -14,7 +13,7 @@ import {
   type RehearsalVault,
   type RehearsalVaultOptions,
 } from '../../../rehearsal-vault/rehearsal-cluster-set';
-import { createVaultClient, type VaultClient } from '../vault/client';
+import type { VaultClient } from '../vault/client';
 
 export interface RehearsalHost extends RehearsalClusters {
   /** The running rehearsal Vault, started (with the options of the last restart) if it is not running. */
@@ -59,21 +58,8 @@ export function createRehearsalHost(start: Start = startRehearsalVault): Rehears
       const targets = await clusters.clusters();
       if (!targets.ok) return targets;
       const target = targets.value.find((t) => t.cluster === cluster);
-      if (!target || !current) return err('no-such-cluster', `The rehearsal Vault has no ${cluster} cluster.`);
-      if (token === undefined) return target.connect();
-      const key = utf8ToBytes(current.clientKeyPem);
-      try {
-        return ok(
-          createVaultClient({
-            profileName: target.label,
-            address: target.address,
-            tls: { ca: current.caPem, cert: current.clientCertPem, key },
-            token,
-          }),
-        );
-      } finally {
-        wipe(key);
-      }
+      if (!target) return err('no-such-cluster', `The rehearsal Vault has no ${cluster} cluster.`);
+      return target.connect(token);
     },
   };
 }

@@ -11,11 +11,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { z } from 'zod';
-import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
 import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
-import { createVaultClient, type VaultClient } from '../vault/client';
+import type { VaultClient } from '../vault/client';
 import { connectProfile } from '../vault/connect';
 import {
   ADMINISTRATOR,
@@ -26,16 +25,17 @@ import {
   type CastOfficer,
   type Signers,
 } from './rehearsal-cast';
+import { rehearsalVaultClient } from './rehearsal-vault-client';
 
 export type RehearsalTargetSpec =
   | { readonly kind: 'in-process'; readonly vault: RehearsalVault; readonly officerPassphrase?: string }
   | { readonly kind: 'external'; readonly clusterJson: string; readonly officerPassphrase?: string };
 
 export interface RehearsalTarget {
-  /** The DR secondary the ceremony promotes. */
+  /** The DR secondary the ceremony promotes, connected and asked its version. */
   readonly client: VaultClient;
-  /** The same DR secondary, sending `token` as X-Vault-Token (Vault 2.x generation calls). */
-  withToken(token: string): Promise<VaultClient | undefined>;
+  /** A new client for the same DR secondary, sending `token` as X-Vault-Token when given (Vault 2.x generation calls). */
+  connect(token?: string): Promise<Result<VaultClient>>;
   /** The major version the DR secondary reports (sys/seal-status). */
   readonly vaultVersion: 1 | 2;
   /** The primary's root token, which the administrator brings to a Vault 2.x ceremony. A secret. */
@@ -50,7 +50,7 @@ export type RehearsalTargetErrorKind = 'cluster-unreadable' | 'connect-failed' |
 
 export const DR_SECONDARY_PROFILE = 'dr-secondary';
 
-type Connected = Omit<RehearsalTarget, 'vaultVersion'>;
+type Connected = Omit<RehearsalTarget, 'vaultVersion' | 'client'>;
 
 export async function connectTarget(
   spec: RehearsalTargetSpec,
@@ -60,11 +60,13 @@ export async function connectTarget(
       ? ok(inProcess(spec.vault, spec.officerPassphrase))
       : await external(spec.clusterJson, spec.officerPassphrase);
   if (!connected.ok) return connected;
+  const client = await connected.value.connect();
+  if (!client.ok) return err('connect-failed', client.error.message);
   // As an administrator would: the plan's vault_version comes from what the server says it runs.
-  const seal = await connected.value.client.sealStatus();
+  const seal = await client.value.sealStatus();
   const major = seal.ok ? /^(\d+)\./.exec(seal.value.data.version ?? '')?.[1] : undefined;
   if (major !== '1' && major !== '2') {
-    connected.value.client.close();
+    client.value.close();
     return err(
       'connect-failed',
       seal.ok
@@ -72,28 +74,14 @@ export async function connectTarget(
         : seal.error.message,
     );
   }
-  return ok({ ...connected.value, vaultVersion: major === '2' ? 2 : 1 });
+  return ok({ ...connected.value, client: client.value, vaultVersion: major === '2' ? 2 : 1 });
 }
 
 function inProcess(vault: RehearsalVault, passphrase: string | undefined): Connected {
-  const connect = (token?: string) => {
-    const key = utf8ToBytes(vault.clientKeyPem);
-    try {
-      const tls = { ca: vault.caPem, cert: vault.clientCertPem, key };
-      return createVaultClient({
-        profileName: DR_SECONDARY_PROFILE,
-        address: vault.drSecondary.apiAddr,
-        tls,
-        ...(token ? { token } : {}),
-      });
-    } finally {
-      wipe(key);
-    }
-  };
+  const cluster = { profileName: DR_SECONDARY_PROFILE, address: vault.drSecondary.apiAddr };
   const officers = castOfficers(vault.officers, passphrase);
   return {
-    client: connect(),
-    withToken: async (token) => connect(token),
+    connect: async (token) => ok(rehearsalVaultClient(vault, cluster, token)),
     primaryRootToken: vault.rootToken,
     officers,
     threshold: vault.threshold,
@@ -164,15 +152,8 @@ async function external(
     clientCertPath: at(cluster.client_cert),
     clientKeyPath: at(cluster.client_key),
   };
-  const connected = await connectProfile(profile);
-  if (!connected.ok) return err('connect-failed', connected.error.message);
-  const withToken = async (token: string) => {
-    const r = await connectProfile(profile, { token });
-    return r.ok ? r.value : undefined;
-  };
   return ok({
-    client: connected.value,
-    withToken,
+    connect: (token) => connectProfile(profile, token === undefined ? {} : { token }),
     primaryRootToken: cluster.root_token,
     officers,
     threshold: cluster.threshold,
@@ -185,7 +166,7 @@ async function external(
  * with `dir`, the ones saved there by an earlier run (created unprotected, 0600, if there are none).
  */
 export async function rehearsalSigners(dir: string | undefined): Promise<Result<Signers, 'cluster-unreadable'>> {
-  if (dir === undefined) return ok(await generateSigners(true));
+  if (dir === undefined) return ok(await generateSigners('random'));
   const names = [ADMINISTRATOR, ...WITNESSES];
   const file = (name: string) => join(dir, `${name}.key.asc`);
   try {
@@ -201,7 +182,7 @@ export async function rehearsalSigners(dir: string | undefined): Promise<Result<
         `cannot read the rehearsal signers' keys in ${dir}: ${e instanceof Error ? e.message : String(e)}`,
       );
   }
-  const signers = await generateSigners(false);
+  const signers = await generateSigners(undefined);
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     for (const m of [signers.administrator, ...signers.witnesses]) {

@@ -4,6 +4,7 @@
  * reconnects and retries the failed step instead of being abandoned. Every call goes to the
  * connection current at the time of the call.
  */
+import type { Result } from '../../../shared/result';
 import type { VaultClient } from '../vault/client';
 
 export interface SwappableClient {
@@ -50,4 +51,10 @@ export function swappableClient(initial: VaultClient): SwappableClient {
       if (previous !== next) previous.close();
     },
   };
+}
+
+/** A ceremony's connection to one profile: the client it holds, and how to connect that profile afresh. */
+export interface Reconnectable {
+  readonly swappable: SwappableClient;
+  readonly reconnect: () => Promise<Result<VaultClient>>;
 }

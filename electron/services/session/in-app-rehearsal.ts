@@ -1,0 +1,90 @@
+/**
+ * An in-app rehearsal: a fresh rehearsal Vault with the officers and threshold people chose, its
+ * kit written out for them (../rehearsal/rehearsal-kit.ts), and the ceremony started through the
+ * one rehearsal harness (../rehearsal/rehearsal-ceremony.ts).
+ */
+import { join } from 'node:path';
+import { err, ok, type Result } from '../../../shared/result';
+import type { CeremonyService } from '../ceremony/ceremony-service';
+import { generateSigners } from '../rehearsal/rehearsal-cast';
+import { startRehearsalCeremony } from '../rehearsal/rehearsal-ceremony';
+import type { RehearsalHost } from '../rehearsal/rehearsal-host';
+import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
+import { connectTarget } from '../rehearsal/rehearsal-target';
+import { suppliedOfficerKeys } from './officer-keyring';
+import { swappableClient, type Reconnectable } from './swappable-client';
+
+export interface RehearsalSetup {
+  readonly officers: number;
+  readonly threshold: number;
+  readonly vaultVersion: 1 | 2;
+  /** Protects every generated rehearsal key; none when omitted. */
+  readonly keyPassphrase?: string | undefined;
+  /** The officers' own public keys, one file each, instead of generated keys. */
+  readonly officerKeyPaths?: readonly string[] | undefined;
+}
+
+export interface InAppRehearsal {
+  readonly service: CeremonyService;
+  readonly connection: Reconnectable;
+  /** The folder holding the rehearsal's keys, shares, plan and journal. */
+  readonly kitDir: string;
+}
+
+export async function startInAppRehearsal(
+  host: RehearsalHost,
+  setup: RehearsalSetup,
+  where: { readonly dataDir: string; readonly now: () => Date },
+): Promise<Result<InAppRehearsal>> {
+  const supplied = setup.officerKeyPaths ? await suppliedOfficerKeys(setup.officerKeyPaths) : undefined;
+  if (supplied && !supplied.ok) return supplied;
+  const officers = supplied?.value.length ?? setup.officers;
+  if (setup.threshold > officers)
+    return err(
+      'invalid-rehearsal',
+      `the threshold (${setup.threshold}) cannot exceed the number of officers (${officers}): lower it or add officers`,
+    );
+  if (officers > 1 && setup.threshold < 2)
+    return err(
+      'invalid-rehearsal',
+      'with more than one officer the threshold must be at least 2 (Vault refuses a 1-of-n seal)',
+    );
+
+  const id = `rehearsal-${where.now().toISOString().replace(/[-:.]/g, '')}`;
+  const kitDir = join(where.dataDir, 'rehearsals', id);
+  const passphrase = setup.keyPassphrase === '' ? undefined : setup.keyPassphrase;
+  const vault = await host.restart({
+    threshold: setup.threshold,
+    vaultVersion: setup.vaultVersion,
+    ...(supplied ? { officerKeys: supplied.value } : { officers }),
+    ...(passphrase ? { passphrase } : {}),
+  });
+  if (!vault.ok) return vault;
+  const target = await connectTarget({
+    kind: 'in-process',
+    vault: vault.value,
+    ...(passphrase ? { officerPassphrase: passphrase } : {}),
+  });
+  if (!target.ok) return target;
+  const signers = await generateSigners(passphrase ? { chosen: passphrase } : undefined);
+  const swappable = swappableClient(target.value.client);
+  const started = await startRehearsalCeremony({
+    target: target.value,
+    signers,
+    id,
+    journalPath: join(kitDir, KIT_JOURNAL),
+    client: swappable.client,
+    clock: where.now,
+    prepare: (plan) =>
+      writeRehearsalKit(kitDir, {
+        plan,
+        officers: vault.value.officers,
+        signers: [signers.administrator, ...signers.witnesses],
+      }),
+  });
+  if (!started.ok) {
+    swappable.client.close();
+    return started;
+  }
+  return ok({ service: started.value, connection: { swappable, reconnect: () => target.value.connect() }, kitDir });
+}
