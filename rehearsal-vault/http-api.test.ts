@@ -139,6 +139,55 @@ describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
   });
 });
 
+describe('sys/health', () => {
+  async function unsealedOneOfOne() {
+    const f = fresh();
+    const init = (await f.call('POST', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } })).json;
+    await f.call('PUT', 'sys/unseal', { body: { key: init.keys[0] } });
+    return { ...f, key: init.keys[0] as string, root: init.root_token as string };
+  }
+
+  it('answers sealed as Vault does: standby, both modes unknown, no cluster identity', async () => {
+    const { call, root } = await unsealedOneOfOne();
+    await call('PUT', 'sys/seal', { token: root });
+    const sealed = await call('GET', 'sys/health');
+    expect(sealed.status).toBe(503);
+    expect(sealed.json).toMatchObject({
+      sealed: true,
+      standby: true,
+      replication_dr_mode: 'unknown',
+      replication_performance_mode: 'unknown',
+    });
+    expect(sealed.json).not.toHaveProperty('cluster_id');
+    expect(sealed.json).not.toHaveProperty('last_wal');
+  });
+
+  it('answers 474 for a standby cut off from its active node and 530 for a removed node, each overridable', async () => {
+    const { call, cluster } = await unsealedOneOfOne();
+    cluster.haMembership = 'standby-unhealthy';
+    const unhealthy = await call('GET', 'sys/health?standbyok=true&perfstandbyok=true');
+    expect(unhealthy.status).toBe(474);
+    expect(unhealthy.json).toMatchObject({ standby: true, ha_connection_healthy: false, removed_from_cluster: false });
+    expect((await call('GET', 'sys/health?haunhealthycode=299')).status).toBe(299);
+    cluster.haMembership = 'removed';
+    const removed = await call('GET', 'sys/health');
+    expect(removed.status).toBe(530);
+    expect(removed.json.removed_from_cluster).toBe(true);
+    expect((await call('GET', 'sys/health?removedcode=299')).status).toBe(299);
+    cluster.haMembership = 'standby';
+    expect((await call('GET', 'sys/health')).status).toBe(429);
+    expect((await call('GET', 'sys/health?standbyok=true')).status).toBe(200);
+  });
+
+  it("gives the license expiry in RFC 3339 to the second, as Go's time.RFC3339", async () => {
+    const { call } = await unsealedOneOfOne();
+    const { json } = await call('GET', 'sys/health');
+    expect(json.license.expiry_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(json.removed_from_cluster).toBe(false);
+    expect(json).not.toHaveProperty('ha_connection_healthy');
+  });
+});
+
 describe('routing and envelopes', () => {
   it('answers unknown paths, methods and operations as Vault does', async () => {
     const { call, cluster } = fresh();
@@ -227,6 +276,7 @@ describe('replication management over the API', () => {
       })
     ).json.wrap_info;
     expect(t1.ttl).toBe(300);
+    expect(t1.accessor).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(
       (await p.call('POST', 'sys/replication/dr/primary/secondary-token', { token: p.root, body: { id: 'sec' } }))
         .status,

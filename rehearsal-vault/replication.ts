@@ -376,15 +376,19 @@ function notSecondary(kind: ReplicationKind): string {
   return kind === 'dr' ? 'Not a DR secondary.' : 'Not a performance secondary.';
 }
 
-/** One entry of a status block's `secondaries` or `primaries`: the other side of a replication connection. */
+/**
+ * One entry of a status block's `secondaries` or `primaries`: the other side of a replication
+ * connection. The `*_ms` fields are strings, as Vault's ClusterInfo sends them (`"696"`).
+ * `last_heartbeat` is left out until a heartbeat happened (ClusterInfo's omitempty; UNCONFIRMED).
+ */
 function peerStatus(peer: Cluster, up: boolean, lastHeartbeat: string) {
   return {
     api_address: peer.apiAddr,
     cluster_address: peer.clusterAddr,
     connection_status: up ? 'connected' : 'disconnected',
-    last_heartbeat: lastHeartbeat,
-    last_heartbeat_duration_ms: up ? 1 : 0,
-    clock_skew_ms: 0,
-    replication_primary_canary_age_ms: up ? 1 : 0,
+    ...(lastHeartbeat === NEVER ? {} : { last_heartbeat: lastHeartbeat }),
+    last_heartbeat_duration_ms: up ? '1' : '0',
+    clock_skew_ms: '0',
+    replication_primary_canary_age_ms: up ? '1' : '0',
   };
 }
