@@ -24,7 +24,9 @@ export type ReplicationErrorKind = 'invalid-request' | 'wrong-mode' | 'invalid-a
 const BRIEF_UNAVAILABILITY = 'Vault will be unavailable for a brief period and will resume service shortly.';
 const WARNINGS = {
   enablePrimary: `This cluster is being enabled as a primary for replication. ${BRIEF_UNAVAILABILITY}`,
-  enableSecondary: `This cluster is being enabled as a secondary for replication. ${BRIEF_UNAVAILABILITY}`,
+  // Vault's own text (issue 14 quotes it from a real enable).
+  enableSecondary:
+    'Vault has successfully found secondary information; it may take a while to perform setup tasks. Vault will be unavailable until these tasks and initial sync complete.',
   promote: `This cluster is being promoted to a replication primary. ${BRIEF_UNAVAILABILITY}`,
   demote: `This cluster is being demoted to a replication secondary. ${BRIEF_UNAVAILABILITY}`,
   disable: `This cluster is having replication disabled. ${BRIEF_UNAVAILABILITY}`,
