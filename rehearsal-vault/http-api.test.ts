@@ -188,6 +188,52 @@ describe('sys/health', () => {
   });
 });
 
+describe('activation with secondary_public_key', () => {
+  it('encrypts the activation token to the secondary, which alone can enable with it', async () => {
+    const network = new ReplicationNetwork();
+    const make = async (name: string) => {
+      const cluster = new Cluster({ name, vaultVersion: 1 });
+      cluster.apiAddr = `https://127.0.0.1:${8300 + name.length}`;
+      cluster.up = true;
+      network.add(cluster);
+      const init = await cluster.initialize({ secretShares: 1, secretThreshold: 1 });
+      if (!init.ok) throw new Error(init.error.message);
+      cluster.seal.unseal(init.value.shares[0]!);
+      return { cluster, call: api(cluster, network), root: init.value.rootToken };
+    };
+    const p = await make('p');
+    const s = await make('sec');
+    const other = await make('other');
+    await p.call('POST', 'sys/replication/dr/primary/enable', { token: p.root });
+    const key = await s.call('POST', 'sys/replication/dr/secondary/generate-public-key', { token: s.root });
+    expect(key.status).toBe(200);
+    const publicKey: string = key.json.data.secondary_public_key;
+    const issued = await p.call('POST', 'sys/replication/dr/primary/secondary-token', {
+      token: p.root,
+      body: { id: 'sec', secondary_public_key: publicKey },
+    });
+    expect(issued.json.wrap_info).toBeNull();
+    const sealed: string = issued.json.data.token;
+    expect(sealed).not.toContain('.');
+    await other.call('POST', 'sys/replication/dr/secondary/generate-public-key', { token: other.root });
+    expect(
+      (await other.call('POST', 'sys/replication/dr/secondary/enable', { token: other.root, body: { token: sealed } }))
+        .status,
+    ).toBe(400);
+    const enabled = await s.call('POST', 'sys/replication/dr/secondary/enable', {
+      token: s.root,
+      body: { token: sealed },
+    });
+    expect(enabled.status).toBe(200);
+    expect(s.cluster.isDrSecondary).toBe(true);
+    const bad = await p.call('POST', 'sys/replication/dr/primary/secondary-token', {
+      token: p.root,
+      body: { id: 'x', secondary_public_key: 'bm90IGEga2V5' },
+    });
+    expect(bad).toMatchObject({ status: 400, json: { errors: ['error parsing secondary public key'] } });
+  });
+});
+
 describe('routing and envelopes', () => {
   it('answers unknown paths, methods and operations as Vault does', async () => {
     const { call, cluster } = fresh();
@@ -289,10 +335,14 @@ describe('replication management over the API', () => {
         })
       ).json.errors[0],
     ).toMatch(/wrapping token is not valid or does not exist/);
-    expect(
-      (await s.call('POST', 'sys/replication/dr/secondary/enable', { token: s.root, body: { token: t1.token } }))
-        .status,
-    ).toBe(200);
+    const enabledSecondary = await s.call('POST', 'sys/replication/dr/secondary/enable', {
+      token: s.root,
+      body: { token: t1.token },
+    });
+    expect(enabledSecondary.status).toBe(200);
+    expect(enabledSecondary.json.warnings).toEqual([
+      'Vault has successfully found secondary information; it may take a while to perform setup tasks. Vault will be unavailable until these tasks and initial sync complete.',
+    ]);
     // The secondary now holds the primary's token store: its own root token is gone.
     expect((await s.call('GET', 'sys/replication/dr/status', {})).json.data.mode).toBe('secondary');
     expect(s.cluster.authenticate(s.root)).toBeUndefined();

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { err, ok, type Result } from '../shared/result';
 import { ActivationTokens } from './activation-token';
+import { SecondaryKeys } from './secondary-key-exchange';
 import type { Cluster } from './cluster';
 import {
   DISABLED,
@@ -43,6 +44,8 @@ export class ReplicationNetwork {
   private readonly clusters = new Set<Cluster>();
   private readonly cuts = new Set<Cluster>();
   readonly activation = new ActivationTokens();
+  /** Key pairs of secondaries activated with `secondary_public_key` instead of a wrapped token. */
+  readonly secondaryKeys = new SecondaryKeys();
   /** Fault: promote answers 503 "catching up" unless `force` is given. */
   requireForceToPromote = false;
 
@@ -150,7 +153,8 @@ export class ReplicationNetwork {
     }
     if (token === '')
       return err('invalid-request', 'missing required "token" parameter: the activation token from the primary');
-    const redeemed = this.redeemActivation(token, kind);
+    // A token encrypted to this secondary's public key needs no unwrap call to the primary.
+    const redeemed = this.redeemActivation(this.secondaryKeys.open(cluster, token) ?? token, kind);
     if (!redeemed.ok) return redeemed;
     const { primary, p, secondaryId } = redeemed.value;
     cluster.storage = kind === 'dr' ? primary.storage.clone() : primary.storage.cloneWithoutTokens(cluster.tokenFormat);
