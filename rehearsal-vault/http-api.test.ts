@@ -37,6 +37,22 @@ function fresh(name = 'c', vaultVersion: 1 | 2 = 1) {
   return { network, cluster, call: api(cluster, network) };
 }
 
+/** Makes unsealed 1-of-1 clusters on one replication network, each with its root token. */
+function unsealedClusters() {
+  const network = new ReplicationNetwork();
+  let port = 8200;
+  return async (name: string) => {
+    const cluster = new Cluster({ name, vaultVersion: 1 });
+    cluster.apiAddr = `https://127.0.0.1:${(port += 1)}`;
+    cluster.up = true;
+    network.add(cluster);
+    const init = await cluster.initialize({ secretShares: 1, secretThreshold: 1 });
+    if (!init.ok) throw new Error(init.error.message);
+    cluster.seal.unseal(init.value.shares[0]!);
+    return { cluster, call: api(cluster, network), root: init.value.rootToken };
+  };
+}
+
 describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
   let officers: OfficerKey[];
   let pgpKeys: string[];
@@ -190,17 +206,7 @@ describe('sys/health', () => {
 
 describe('activation with secondary_public_key', () => {
   it('encrypts the activation token to the secondary, which alone can enable with it', async () => {
-    const network = new ReplicationNetwork();
-    const make = async (name: string) => {
-      const cluster = new Cluster({ name, vaultVersion: 1 });
-      cluster.apiAddr = `https://127.0.0.1:${8300 + name.length}`;
-      cluster.up = true;
-      network.add(cluster);
-      const init = await cluster.initialize({ secretShares: 1, secretThreshold: 1 });
-      if (!init.ok) throw new Error(init.error.message);
-      cluster.seal.unseal(init.value.shares[0]!);
-      return { cluster, call: api(cluster, network), root: init.value.rootToken };
-    };
+    const make = unsealedClusters();
     const p = await make('p');
     const s = await make('sec');
     const other = await make('other');
@@ -295,17 +301,7 @@ describe('routing and envelopes', () => {
 
 describe('replication management over the API', () => {
   it('enables a primary, issues and revokes secondary tokens, and checks update-primary arguments', async () => {
-    const network = new ReplicationNetwork();
-    const make = async (name: string) => {
-      const cluster = new Cluster({ name, vaultVersion: 1 });
-      cluster.apiAddr = `https://127.0.0.1:${8200 + name.length}`;
-      cluster.up = true;
-      network.add(cluster);
-      const init = await cluster.initialize({ secretShares: 1, secretThreshold: 1 });
-      if (!init.ok) throw new Error(init.error.message);
-      cluster.seal.unseal(init.value.shares[0]!);
-      return { cluster, call: api(cluster, network), root: init.value.rootToken };
-    };
+    const make = unsealedClusters();
     const p = await make('p');
     const s = await make('sec');
     const enabled = await p.call('POST', 'sys/replication/dr/primary/enable', { token: p.root });
