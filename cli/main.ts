@@ -22,6 +22,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'write SHA256SUMS and its detached release-key signature for a release folder',
     load: async () => (await import('./commands/sign-checksums')).signChecksumsCommand,
   },
+  status: {
+    summary: "print a Vault node's replication state and health verdict (VAULT_* environment)",
+    load: async () => (await import('./commands/status')).statusCommand,
+  },
   verify: {
     summary: 'check a transcript bundle: signatures, hash chain, stated journal head',
     load: async () => (await import('./commands/verify')).verifyCommand,

@@ -35,10 +35,12 @@ export class ActivationTokens {
 
   issue(grant: ActivationGrant, ttlSeconds: number, now = Date.now()): IssuedActivationToken {
     const jti = randomUUID();
+    // The wrapping token's own accessor, in wrap_info and in the JWT's claims (a UUID, as Vault's wrap_info shows it).
+    const accessor = randomUUID();
     const iat = Math.floor(now / 1000);
     const header = b64url({ alg: 'ES512', typ: 'JWT' });
     const claims = b64url({
-      accessor: '',
+      accessor,
       addr: grant.primary.apiAddr,
       exp: iat + ttlSeconds,
       iat,
@@ -53,7 +55,7 @@ export class ActivationTokens {
     this.grants.set(jti, { ...grant, expiresAt: now + ttlSeconds * 1000 });
     return {
       token: `${header}.${claims}.${signature.toString('base64url')}`,
-      accessor: '',
+      accessor,
       ttl: ttlSeconds,
       creationTime: new Date(now).toISOString(),
     };

@@ -17,6 +17,7 @@ import { ShamirSeal, validateSealConfig } from './shamir-seal';
 import type { TokenEntry } from './token-store';
 
 export type VaultVersion = 1 | 2;
+export type HaMembership = 'active' | 'standby' | 'standby-unhealthy' | 'removed';
 
 export interface ClusterOptions {
   /** How the rehearsal names it: 'primary', 'dr-secondary', 'perf-secondary'. */
@@ -64,6 +65,11 @@ export class Cluster implements GenerationHost {
   startedAt = Date.now();
   /** Whether its listener is up (a "down" cluster neither answers nor replicates). */
   up = false;
+  /**
+   * What sys/health says of this node's place in its HA cluster: the active node, a healthy standby,
+   * a standby whose heartbeats no longer reach the active node (474), or removed from the raft cluster (530).
+   */
+  haMembership: HaMembership = 'active';
   /** Called after every write, so replication can stream the new WAL entry. */
   onWrite: (cluster: Cluster) => void = () => undefined;
 

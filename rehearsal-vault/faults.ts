@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { randomBase62 } from '../shared/codecs/base62';
-import type { Cluster } from './cluster';
+import type { Cluster, HaMembership } from './cluster';
 import type { ApiRequest } from './http-api';
 import type { ReplicationNetwork } from './replication';
 import type { ClusterServer, ResponseFault } from './server';
@@ -100,6 +100,14 @@ export class RehearsalFaults {
     const r = await cluster.slot.start(family, { otp: randomBase62(cluster.otpLength, randomBytes) });
     if (!r.ok) throw new Error(`could not start the replacement attempt: ${r.error.message}`);
     return r.value.nonce;
+  }
+
+  /**
+   * The node answers sys/health as a standby (429), a standby that lost the active node (474),
+   * or a node removed from its raft cluster (530), so the dashboard's verdicts can be rehearsed.
+   */
+  setHaMembership(role: ClusterRole, membership: HaMembership): void {
+    this.targets.cluster(role).haMembership = membership;
   }
 
   /** Promote answers 503 "still catching up" unless `force` is set. */

@@ -37,6 +37,22 @@ function fresh(name = 'c', vaultVersion: 1 | 2 = 1) {
   return { network, cluster, call: api(cluster, network) };
 }
 
+/** Makes unsealed 1-of-1 clusters on one replication network, each with its root token. */
+function unsealedClusters() {
+  const network = new ReplicationNetwork();
+  let port = 8200;
+  return async (name: string) => {
+    const cluster = new Cluster({ name, vaultVersion: 1 });
+    cluster.apiAddr = `https://127.0.0.1:${(port += 1)}`;
+    cluster.up = true;
+    network.add(cluster);
+    const init = await cluster.initialize({ secretShares: 1, secretThreshold: 1 });
+    if (!init.ok) throw new Error(init.error.message);
+    cluster.seal.unseal(init.value.shares[0]!);
+    return { cluster, call: api(cluster, network), root: init.value.rootToken };
+  };
+}
+
 describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
   let officers: OfficerKey[];
   let pgpKeys: string[];
@@ -139,6 +155,91 @@ describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
   });
 });
 
+describe('sys/health', () => {
+  async function unsealedOneOfOne() {
+    const f = fresh();
+    const init = (await f.call('POST', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } })).json;
+    await f.call('PUT', 'sys/unseal', { body: { key: init.keys[0] } });
+    return { ...f, key: init.keys[0] as string, root: init.root_token as string };
+  }
+
+  it('answers sealed as Vault does: standby, both modes unknown, no cluster identity', async () => {
+    const { call, root } = await unsealedOneOfOne();
+    await call('PUT', 'sys/seal', { token: root });
+    const sealed = await call('GET', 'sys/health');
+    expect(sealed.status).toBe(503);
+    expect(sealed.json).toMatchObject({
+      sealed: true,
+      standby: true,
+      replication_dr_mode: 'unknown',
+      replication_performance_mode: 'unknown',
+    });
+    expect(sealed.json).not.toHaveProperty('cluster_id');
+    expect(sealed.json).not.toHaveProperty('last_wal');
+  });
+
+  it('answers 474 for a standby cut off from its active node and 530 for a removed node, each overridable', async () => {
+    const { call, cluster } = await unsealedOneOfOne();
+    cluster.haMembership = 'standby-unhealthy';
+    const unhealthy = await call('GET', 'sys/health?standbyok=true&perfstandbyok=true');
+    expect(unhealthy.status).toBe(474);
+    expect(unhealthy.json).toMatchObject({ standby: true, ha_connection_healthy: false, removed_from_cluster: false });
+    expect((await call('GET', 'sys/health?haunhealthycode=299')).status).toBe(299);
+    cluster.haMembership = 'removed';
+    const removed = await call('GET', 'sys/health');
+    expect(removed.status).toBe(530);
+    expect(removed.json.removed_from_cluster).toBe(true);
+    expect((await call('GET', 'sys/health?removedcode=299')).status).toBe(299);
+    cluster.haMembership = 'standby';
+    expect((await call('GET', 'sys/health')).status).toBe(429);
+    expect((await call('GET', 'sys/health?standbyok=true')).status).toBe(200);
+  });
+
+  it("gives the license expiry in RFC 3339 to the second, as Go's time.RFC3339", async () => {
+    const { call } = await unsealedOneOfOne();
+    const { json } = await call('GET', 'sys/health');
+    expect(json.license.expiry_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(json.removed_from_cluster).toBe(false);
+    expect(json).not.toHaveProperty('ha_connection_healthy');
+  });
+});
+
+describe('activation with secondary_public_key', () => {
+  it('encrypts the activation token to the secondary, which alone can enable with it', async () => {
+    const make = unsealedClusters();
+    const p = await make('p');
+    const s = await make('sec');
+    const other = await make('other');
+    await p.call('POST', 'sys/replication/dr/primary/enable', { token: p.root });
+    const key = await s.call('POST', 'sys/replication/dr/secondary/generate-public-key', { token: s.root });
+    expect(key.status).toBe(200);
+    const publicKey: string = key.json.data.secondary_public_key;
+    const issued = await p.call('POST', 'sys/replication/dr/primary/secondary-token', {
+      token: p.root,
+      body: { id: 'sec', secondary_public_key: publicKey },
+    });
+    expect(issued.json.wrap_info).toBeNull();
+    const sealed: string = issued.json.data.token;
+    expect(sealed).not.toContain('.');
+    await other.call('POST', 'sys/replication/dr/secondary/generate-public-key', { token: other.root });
+    expect(
+      (await other.call('POST', 'sys/replication/dr/secondary/enable', { token: other.root, body: { token: sealed } }))
+        .status,
+    ).toBe(400);
+    const enabled = await s.call('POST', 'sys/replication/dr/secondary/enable', {
+      token: s.root,
+      body: { token: sealed },
+    });
+    expect(enabled.status).toBe(200);
+    expect(s.cluster.isDrSecondary).toBe(true);
+    const bad = await p.call('POST', 'sys/replication/dr/primary/secondary-token', {
+      token: p.root,
+      body: { id: 'x', secondary_public_key: 'bm90IGEga2V5' },
+    });
+    expect(bad).toMatchObject({ status: 400, json: { errors: ['error parsing secondary public key'] } });
+  });
+});
+
 describe('routing and envelopes', () => {
   it('answers unknown paths, methods and operations as Vault does', async () => {
     const { call, cluster } = fresh();
@@ -200,17 +301,7 @@ describe('routing and envelopes', () => {
 
 describe('replication management over the API', () => {
   it('enables a primary, issues and revokes secondary tokens, and checks update-primary arguments', async () => {
-    const network = new ReplicationNetwork();
-    const make = async (name: string) => {
-      const cluster = new Cluster({ name, vaultVersion: 1 });
-      cluster.apiAddr = `https://127.0.0.1:${8200 + name.length}`;
-      cluster.up = true;
-      network.add(cluster);
-      const init = await cluster.initialize({ secretShares: 1, secretThreshold: 1 });
-      if (!init.ok) throw new Error(init.error.message);
-      cluster.seal.unseal(init.value.shares[0]!);
-      return { cluster, call: api(cluster, network), root: init.value.rootToken };
-    };
+    const make = unsealedClusters();
     const p = await make('p');
     const s = await make('sec');
     const enabled = await p.call('POST', 'sys/replication/dr/primary/enable', { token: p.root });
@@ -227,6 +318,7 @@ describe('replication management over the API', () => {
       })
     ).json.wrap_info;
     expect(t1.ttl).toBe(300);
+    expect(t1.accessor).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(
       (await p.call('POST', 'sys/replication/dr/primary/secondary-token', { token: p.root, body: { id: 'sec' } }))
         .status,
@@ -239,10 +331,14 @@ describe('replication management over the API', () => {
         })
       ).json.errors[0],
     ).toMatch(/wrapping token is not valid or does not exist/);
-    expect(
-      (await s.call('POST', 'sys/replication/dr/secondary/enable', { token: s.root, body: { token: t1.token } }))
-        .status,
-    ).toBe(200);
+    const enabledSecondary = await s.call('POST', 'sys/replication/dr/secondary/enable', {
+      token: s.root,
+      body: { token: t1.token },
+    });
+    expect(enabledSecondary.status).toBe(200);
+    expect(enabledSecondary.json.warnings).toEqual([
+      'Vault has successfully found secondary information; it may take a while to perform setup tasks. Vault will be unavailable until these tasks and initial sync complete.',
+    ]);
     // The secondary now holds the primary's token store: its own root token is gone.
     expect((await s.call('GET', 'sys/replication/dr/status', {})).json.data.mode).toBe('secondary');
     expect(s.cluster.authenticate(s.root)).toBeUndefined();

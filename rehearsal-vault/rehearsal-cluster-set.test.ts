@@ -260,6 +260,23 @@ describe('a running rehearsal (primary + DR secondary)', () => {
     expect(r.json.data).toEqual({ token });
   });
 
+  it("answers a bad sys/decode-token input with Go's error and HTTP 500, and reads RawStd strictly", async () => {
+    const encoded = encodeToken('hvs.ABCDEFGHIJKLMNOPQRSTUVWX', OTP);
+    if (!encoded.ok) throw new Error(encoded.error.message);
+    const call = (body: unknown) => client(v).primary('PUT', 'sys/decode-token', { body });
+    // 28 bytes make 38 RawStd characters; Std would add '==' at 38 and 39.
+    const padded = await call({ encoded_token: `${encoded.value}==`, otp: OTP });
+    expect(padded).toMatchObject({
+      status: 500,
+      json: { errors: ["error decoding base64'd token: illegal base64 data at input byte 38"] },
+    });
+    const short = await call({ encoded_token: encoded.value, otp: OTP.slice(0, 26) });
+    expect(short).toMatchObject({
+      status: 500,
+      json: { errors: ['error xoring token: length of byte slices is not equivalent: 28 != 26'] },
+    });
+  });
+
   it('refuses clients without the rehearsal client certificate in the TLS handshake', async () => {
     await expect(vaultRequest({ caPem: v.caPem }, v.drSecondary.apiAddr, 'GET', 'sys/health')).rejects.toThrow();
   });

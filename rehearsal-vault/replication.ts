@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { err, ok, type Result } from '../shared/result';
 import { ActivationTokens } from './activation-token';
+import { SecondaryKeys } from './secondary-key-exchange';
 import type { Cluster } from './cluster';
 import {
   DISABLED,
@@ -24,7 +25,9 @@ export type ReplicationErrorKind = 'invalid-request' | 'wrong-mode' | 'invalid-a
 const BRIEF_UNAVAILABILITY = 'Vault will be unavailable for a brief period and will resume service shortly.';
 const WARNINGS = {
   enablePrimary: `This cluster is being enabled as a primary for replication. ${BRIEF_UNAVAILABILITY}`,
-  enableSecondary: `This cluster is being enabled as a secondary for replication. ${BRIEF_UNAVAILABILITY}`,
+  // Vault's own text (issue 14 quotes it from a real enable).
+  enableSecondary:
+    'Vault has successfully found secondary information; it may take a while to perform setup tasks. Vault will be unavailable until these tasks and initial sync complete.',
   promote: `This cluster is being promoted to a replication primary. ${BRIEF_UNAVAILABILITY}`,
   demote: `This cluster is being demoted to a replication secondary. ${BRIEF_UNAVAILABILITY}`,
   disable: `This cluster is having replication disabled. ${BRIEF_UNAVAILABILITY}`,
@@ -41,6 +44,8 @@ export class ReplicationNetwork {
   private readonly clusters = new Set<Cluster>();
   private readonly cuts = new Set<Cluster>();
   readonly activation = new ActivationTokens();
+  /** Key pairs of secondaries activated with `secondary_public_key` instead of a wrapped token. */
+  readonly secondaryKeys = new SecondaryKeys();
   /** Fault: promote answers 503 "catching up" unless `force` is given. */
   requireForceToPromote = false;
 
@@ -148,7 +153,8 @@ export class ReplicationNetwork {
     }
     if (token === '')
       return err('invalid-request', 'missing required "token" parameter: the activation token from the primary');
-    const redeemed = this.redeemActivation(token, kind);
+    // A token encrypted to this secondary's public key needs no unwrap call to the primary.
+    const redeemed = this.redeemActivation(this.secondaryKeys.open(cluster, token) ?? token, kind);
     if (!redeemed.ok) return redeemed;
     const { primary, p, secondaryId } = redeemed.value;
     cluster.storage = kind === 'dr' ? primary.storage.clone() : primary.storage.cloneWithoutTokens(cluster.tokenFormat);
@@ -376,15 +382,19 @@ function notSecondary(kind: ReplicationKind): string {
   return kind === 'dr' ? 'Not a DR secondary.' : 'Not a performance secondary.';
 }
 
-/** One entry of a status block's `secondaries` or `primaries`: the other side of a replication connection. */
+/**
+ * One entry of a status block's `secondaries` or `primaries`: the other side of a replication
+ * connection. The `*_ms` fields are strings, as Vault's ClusterInfo sends them (`"696"`).
+ * `last_heartbeat` is left out until a heartbeat happened (ClusterInfo's omitempty; UNCONFIRMED).
+ */
 function peerStatus(peer: Cluster, up: boolean, lastHeartbeat: string) {
   return {
     api_address: peer.apiAddr,
     cluster_address: peer.clusterAddr,
     connection_status: up ? 'connected' : 'disconnected',
-    last_heartbeat: lastHeartbeat,
-    last_heartbeat_duration_ms: up ? 1 : 0,
-    clock_skew_ms: 0,
-    replication_primary_canary_age_ms: up ? 1 : 0,
+    ...(lastHeartbeat === NEVER ? {} : { last_heartbeat: lastHeartbeat }),
+    last_heartbeat_duration_ms: up ? '1' : '0',
+    clock_skew_ms: '0',
+    replication_primary_canary_age_ms: up ? '1' : '0',
   };
 }

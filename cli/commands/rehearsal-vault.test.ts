@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runRehearsalVault } from './rehearsal-vault';
+import { runRehearsalVault, vaultCliSteps } from './rehearsal-vault';
 
 const base = mkdtempSync(join(tmpdir(), 'vc-rv-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -65,5 +65,27 @@ describe('rehearsal-vault arguments', () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: vault-ceremony rehearsal-vault --dir DIR/);
+  });
+});
+
+describe("the banner's vault CLI steps", () => {
+  const path = (f: string) => `/r/${f}`;
+
+  it('never pairs -generate-otp with -init: the real CLI checks -generate-otp first and starts nothing', () => {
+    for (const version of [1, 2] as const) {
+      const steps = vaultCliSteps(version, 'https://127.0.0.1:8202', path).join('\n');
+      expect(steps).not.toContain('-generate-otp');
+      expect(steps).toContain('vault operator generate-root -dr-token -init ');
+      expect(steps).toContain('vault operator generate-root -dr-token -decode=ENCODED_TOKEN -otp=OTP');
+      expect(steps).toContain('export VAULT_ADDR=https://127.0.0.1:8202 VAULT_CACERT=/r/ca.pem');
+    }
+  });
+
+  it('exports VAULT_TOKEN for Vault 2.x only, read from cluster.json rather than printed', () => {
+    const one = vaultCliSteps(1, 'https://a', path).join('\n');
+    const two = vaultCliSteps(2, 'https://a', path).join('\n');
+    expect(one).not.toContain('VAULT_TOKEN');
+    expect(two).toContain(`export VAULT_TOKEN="$(node -p "require('/r/cluster.json').root_token")"`);
+    expect(two.indexOf('VAULT_TOKEN')).toBeLessThan(two.indexOf('vault operator generate-root'));
   });
 });

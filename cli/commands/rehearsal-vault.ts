@@ -227,10 +227,7 @@ function summary(dir: string, vault: RehearsalVault): string {
     `  officers       ${vault.shares}, threshold ${vault.threshold}: encrypted shares in ${p('shares')}/, keys in ${p('officers')}/`,
     `  cluster.json   ${p('cluster.json')} (holds the root token; readable only by you)`,
     '',
-    'With the vault CLI:',
-    `  export VAULT_ADDR=${vault.drSecondary.apiAddr} VAULT_CACERT=${p('ca.pem')} VAULT_CLIENT_CERT=${p('client.pem')} VAULT_CLIENT_KEY=${p('client-key.pem')}`,
-    '  vault read sys/replication/dr/status',
-    '  vault operator generate-root -dr-token -init -generate-otp',
+    ...vaultCliSteps(vault.vaultVersion, vault.drSecondary.apiAddr, p),
     'With curl:',
     `  curl ${tls} ${vault.drSecondary.apiAddr}/v1/sys/replication/dr/status`,
     ...(first
@@ -243,4 +240,27 @@ function summary(dir: string, vault: RehearsalVault): string {
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
+}
+
+/**
+ * The DR operation-token ceremony with the real `vault` CLI, as command/operator_generate_root.go
+ * reads its flags: `-generate-otp` is checked before anything else and only prints an OTP, so
+ * `-init` goes without it (Vault 0.11.2+ generates the OTP and prints it once). `-decode` asks
+ * the attempt's status for otp_length, so it too needs the address and, on 2.x, a token. Vault 2.x
+ * refuses the generation endpoints without a token; a primary root token works on the secondary.
+ */
+export function vaultCliSteps(version: 1 | 2, drSecondaryAddr: string, path: (file: string) => string): string[] {
+  return [
+    `With the vault CLI (Vault ${version}.x):`,
+    `  export VAULT_ADDR=${drSecondaryAddr} VAULT_CACERT=${path('ca.pem')} VAULT_CLIENT_CERT=${path('client.pem')} VAULT_CLIENT_KEY=${path('client-key.pem')}`,
+    ...(version === 2
+      ? [
+          `  export VAULT_TOKEN="$(node -p "require('${path('cluster.json')}').root_token")"   # 2.x: generation needs a token`,
+        ]
+      : []),
+    '  vault read sys/replication/dr/status',
+    '  vault operator generate-root -dr-token -init                  # Vault prints the OTP once: keep it',
+    '  vault operator generate-root -dr-token                        # each officer in turn; prompts for the share',
+    '  vault operator generate-root -dr-token -decode=ENCODED_TOKEN -otp=OTP',
+  ];
 }

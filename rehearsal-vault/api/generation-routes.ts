@@ -4,7 +4,7 @@
  * root token works on a DR secondary, whose token store is the primary's); without one they
  * answer 403 "permission denied".
  */
-import { decodeToken as decodeEncodedToken } from '../../shared/codecs/token-decode';
+import { goDecodeToken } from '../go-decode-token';
 import type { GenerationErrorKind, GenerationFamily, GenerationStatus } from '../op-token-generation';
 import type { Result } from '../../shared/result';
 import {
@@ -101,10 +101,10 @@ function respond(r: Result<GenerationStatus, GenerationErrorKind>, failureStatus
   return vaultError(r.error.kind === 'not-initialized' ? 400 : failureStatus, r.error.message);
 }
 
-/** sys/decode-token: always the modern scheme, with the OTP's own length (as Vault's handler). */
+/** sys/decode-token: Vault's handler passes DecodeToken's Go error straight through, so a bad input is a 500. */
 function decodeToken({ fields }: LogicalContext): ApiResponse {
   const read = allFields({ encoded: fields.string('encoded_token'), otp: fields.string('otp') });
   if (!read.ok) return vaultError(400, read.error.message);
-  const decoded = decodeEncodedToken(read.value.encoded, read.value.otp, read.value.otp.length || undefined);
-  return decoded.ok ? logical({ data: { token: decoded.value.token } }) : vaultError(400, decoded.error.message);
+  const decoded = goDecodeToken(read.value.encoded, read.value.otp);
+  return decoded.ok ? logical({ data: { token: decoded.value } }) : vaultError(500, decoded.error.message);
 }

@@ -8,6 +8,7 @@ import type { Cluster } from '../cluster';
 import type { ReplicationErrorKind } from '../replication';
 import type { ReplicationKind } from '../replication-state';
 import { logical, noContent, permissionDenied, vaultError, type ApiResponse } from './envelope';
+import { SecondaryKeys } from '../secondary-key-exchange';
 import { allFields } from './request-body';
 import type { LogicalContext, LogicalRoute } from './route';
 
@@ -45,6 +46,10 @@ export const replicationRoutes: readonly LogicalRoute[] = [
   }),
   route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}primary/disable$`), 'sudo', false, {
     update: (ctx) => warn(ctx.network.disable(ctx.cluster, kindOf(ctx.params))),
+  }),
+  route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}secondary/generate-public-key$`), 'sudo', false, {
+    // The response field's name is UNCONFIRMED (docs/vault-unconfirmed.md).
+    update: (ctx) => logical({ data: { secondary_public_key: ctx.network.secondaryKeys.generate(ctx.cluster) } }),
   }),
   route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}secondary/enable$`), 'sudo', false, {
     update: (ctx) =>
@@ -89,14 +94,14 @@ function kindOf(params: readonly string[]): ReplicationKind {
 function secondaryToken(ctx: LogicalContext): ApiResponse {
   const read = allFields({ id: ctx.fields.string('id'), ttl: ctx.fields.durationSeconds('ttl', 30 * 60) });
   if (!read.ok) return vaultError(400, read.error.message);
-  if (ctx.fields.has('secondary_public_key')) {
-    return vaultError(
-      400,
-      'the rehearsal Vault does not support secondary_public_key; request a wrapped activation token instead',
-    );
-  }
+  const publicKeyText = ctx.fields.string('secondary_public_key');
+  if (!publicKeyText.ok) return vaultError(400, publicKeyText.error.message);
+  const publicKey = publicKeyText.value === '' ? undefined : SecondaryKeys.readPublicKey(publicKeyText.value);
+  if (publicKey && !publicKey.ok) return vaultError(400, publicKey.error.message);
   const r = ctx.network.secondaryToken(ctx.cluster, kindOf(ctx.params), read.value.id, read.value.ttl);
   if (!r.ok) return replicationError(r.error);
+  // Encrypted to the secondary instead of wrapped: the token itself, in data (testcluster/replication.go).
+  if (publicKey) return logical({ data: { token: SecondaryKeys.seal(publicKey.value, r.value.token) } });
   return logical({
     wrapInfo: {
       token: r.value.token,

@@ -101,10 +101,15 @@ export function sealStatus(cluster: Cluster): Record<string, unknown> {
     ...(sealed ? {} : { cluster_name: cluster.clusterName, cluster_id: cluster.id }),
     recovery_seal: false,
     storage_type: 'raft',
+    unseal_recovery_enabled: false,
   };
 }
 
-/** sys/health: the status-code parameters and their defaults are Vault's. */
+/**
+ * sys/health (http/sys_health.go): the status-code parameters, their defaults and their order.
+ * 474/530 and `haunhealthycode`/`removedcode` are Vault 1.19+ (GH-28991); where they fall in the
+ * order relative to the others is UNCONFIRMED (docs/vault-unconfirmed.md).
+ */
 function health({ cluster, request }: RawContext): ApiResponse {
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed();
   const codes = {
@@ -114,6 +119,8 @@ function health({ cluster, request }: RawContext): ApiResponse {
     activecode: 200,
     drsecondarycode: 472,
     performancestandbycode: 473,
+    haunhealthycode: 474,
+    removedcode: 530,
   };
   for (const name of Object.keys(codes) as Array<keyof typeof codes>) {
     const given = request.query.get(name);
@@ -121,25 +128,36 @@ function health({ cluster, request }: RawContext): ApiResponse {
     if (!/^-?\d+$/.test(given)) return { status: 400, body: { errors: [] } };
     codes[name] = Number(given);
   }
+  const standbyOk = ['1', 't', 'true', 'T', 'TRUE', 'True'].includes(request.query.get('standbyok') ?? '');
   const initialized = cluster.seal.config !== undefined;
   const sealed = cluster.seal.sealed;
+  const membership = cluster.haMembership;
+  // A sealed node is a standby whose replication state is not loaded: Vault reports both modes "unknown".
+  const standby = sealed || membership !== 'active';
   const code = !initialized
     ? codes.uninitcode
-    : sealed
-      ? codes.sealedcode
-      : cluster.isDrSecondary
-        ? codes.drsecondarycode
-        : codes.activecode;
+    : membership === 'removed'
+      ? codes.removedcode
+      : sealed
+        ? codes.sealedcode
+        : cluster.isDrSecondary
+          ? codes.drsecondarycode
+          : membership === 'standby-unhealthy'
+            ? codes.haunhealthycode
+            : standby && !standbyOk
+              ? codes.standbycode
+              : codes.activecode;
   if (request.method === 'HEAD') return { status: code };
+  const standbyNode = !sealed && membership !== 'active';
   return {
     status: code,
     body: {
       initialized,
       sealed,
-      standby: false,
+      standby,
       performance_standby: false,
-      replication_performance_mode: cluster.replication.performance.mode,
-      replication_dr_mode: cluster.replication.dr.mode,
+      replication_performance_mode: sealed ? 'unknown' : cluster.replication.performance.mode,
+      replication_dr_mode: sealed ? 'unknown' : cluster.replication.dr.mode,
       server_time_utc: Math.floor(Date.now() / 1000),
       version: cluster.version,
       enterprise: true,
@@ -147,14 +165,23 @@ function health({ cluster, request }: RawContext): ApiResponse {
       echo_duration_ms: 0,
       clock_skew_ms: 0,
       replication_primary_canary_age_ms: 0,
-      ...(initialized && !sealed ? { last_wal: cluster.storage.wal } : {}),
-      license: {
-        state: 'autoloaded',
-        expiry_time: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-        terminated: false,
-      },
+      // Raft storage: whether this node was removed is always known (a *bool, omitempty, in HealthResponse).
+      removed_from_cluster: membership === 'removed',
+      ...(standbyNode
+        ? {
+            ha_connection_healthy: membership === 'standby',
+            last_request_forwarding_heartbeat_ms: membership === 'standby' ? 512 : 12_034,
+          }
+        : {}),
+      ...(initialized && !sealed && !standby ? { last_wal: cluster.storage.wal } : {}),
+      license: { state: 'autoloaded', expiry_time: rfc3339Seconds(Date.now() + 365 * 86_400_000), terminated: false },
     },
   };
+}
+
+/** Go's time.RFC3339: to the second, no fraction. */
+function rfc3339Seconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A single active raft node: HA is on and it is the leader. */

@@ -127,6 +127,25 @@ describe('describeHealth', () => {
     expect(texts(standby)[0]).toMatch(/^attention: This node is a standby, not the active node/);
   });
 
+  it('calls a removed node (530) and a standby cut off from its active node (474) critical', () => {
+    const removed = overview({
+      health: { ...activeDrSecondaryHealth, status: 530, standby: true, removed_from_cluster: true },
+    });
+    expect(texts(removed)[0]).toMatch(/^critical: This node was removed from its raft cluster/);
+    const cutOff = overview({
+      health: {
+        ...activeDrSecondaryHealth,
+        status: 474,
+        standby: true,
+        ha_connection_healthy: false,
+        last_request_forwarding_heartbeat_ms: 12_000,
+      },
+    });
+    expect(texts(cutOff)[0]).toBe(
+      'critical: This standby cannot reach its active node (last heartbeat 12 s ago). Check the active node and the network between them before a ceremony.',
+    );
+  });
+
   it('keeps what did answer when an endpoint fails, and is unknown when none answers', () => {
     const partial = overview({ replication: "Vault says 'permission denied'" });
     expect(describeHealth(partial).level).toBe('attention');

@@ -109,6 +109,11 @@ export function describeHealth(overview: ReplicationOverview): HealthVerdict {
   if (health.ok) {
     const h = health.value;
     if (!h.initialized) findings.push({ level: 'critical', text: 'Vault is not initialised.' });
+    else if (h.status === 530 || h.removed_from_cluster)
+      findings.push({
+        level: 'critical',
+        text: 'This node was removed from its raft cluster: it serves nothing. Point the profile at a node that is still a member.',
+      });
     else if (h.sealed)
       findings.push({
         level: 'critical',
@@ -124,7 +129,16 @@ export function describeHealth(overview: ReplicationOverview): HealthVerdict {
         level: 'good',
         text: 'This node is an unsealed performance standby: it serves reads and forwards writes to the active node.',
       });
-    else if (h.standby) {
+    else if (h.status === 474 || h.ha_connection_healthy === false) {
+      const since =
+        h.last_request_forwarding_heartbeat_ms === undefined
+          ? ''
+          : ` (last heartbeat ${formatDuration(h.last_request_forwarding_heartbeat_ms)} ago)`;
+      findings.push({
+        level: 'critical',
+        text: `This standby cannot reach its active node${since}. Check the active node and the network between them before a ceremony.`,
+      });
+    } else if (h.standby) {
       findings.push({
         level: 'attention',
         text: "This node is a standby, not the active node. Point the profile at the active node or the cluster's load balancer before a ceremony.",

@@ -7,13 +7,7 @@
 import * as z from 'zod';
 import { healthFields, replicationBlockFields, replicationPeerFields, sealStatusFields } from './vault-status-fields';
 
-const peer = z.object({
-  ...replicationPeerFields,
-  last_heartbeat_duration_ms: z.number().optional(),
-  clock_skew_ms: z.number().optional(),
-  /** How old the newest primary canary this side has seen is: replication lag in time. */
-  replication_primary_canary_age_ms: z.number().optional(),
-});
+const peer = z.object(replicationPeerFields);
 
 export const replicationBlockSchema = z.object({
   ...replicationBlockFields,
@@ -23,7 +17,10 @@ export const replicationBlockSchema = z.object({
 });
 
 export const healthSummarySchema = z.object({
-  /** sys/health's HTTP status: 200 active, 429 standby, 472 DR secondary, 473 perf standby, 501 uninitialised, 503 sealed. */
+  /**
+   * sys/health's HTTP status: 200 active, 429 standby, 472 DR secondary, 473 perf standby,
+   * 474 standby that cannot reach the active node, 501 uninitialised, 503 sealed, 530 removed from the cluster.
+   */
   status: z.number().int(),
   ...healthFields,
 });

@@ -10,6 +10,15 @@ import * as z from 'zod';
 
 const count = z.number().int().nonnegative();
 
+/**
+ * A duration in milliseconds. Vault's ClusterInfo (api/replication_status.go) types the peers'
+ * `*_ms` fields as strings and sends `"696"`; sys/health sends numbers. Both read as a number; a
+ * string that is not one reads as absent rather than failing the whole answer.
+ */
+export const millis = z
+  .union([z.number(), z.string()])
+  .transform((v) => (typeof v === 'number' ? v : /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : undefined));
+
 /** One entry of a replication block's `primaries` or `secondaries`. */
 export const replicationPeerFields = {
   node_id: z.string().optional(),
@@ -17,6 +26,10 @@ export const replicationPeerFields = {
   cluster_address: z.string().optional(),
   connection_status: z.string().optional(),
   last_heartbeat: z.string().optional(),
+  last_heartbeat_duration_ms: millis.optional(),
+  clock_skew_ms: millis.optional(),
+  /** How old the newest primary canary this side has seen is: replication lag in time. */
+  replication_primary_canary_age_ms: millis.optional(),
 };
 
 /** One replication block (DR or performance), without its peer lists. */
@@ -48,6 +61,11 @@ export const healthFields = {
   server_time_utc: z.number().optional(),
   version: z.string().optional(),
   cluster_name: z.string().optional(),
+  /** Vault 1.19+: a node removed from its raft cluster (sys/health answers 530). */
+  removed_from_cluster: z.boolean().optional(),
+  /** Vault 1.19+: whether this standby's heartbeats reach the active node (474 when false). */
+  ha_connection_healthy: z.boolean().optional(),
+  last_request_forwarding_heartbeat_ms: millis.optional(),
 };
 
 export const sealStatusFields = {

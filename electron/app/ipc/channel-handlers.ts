@@ -5,11 +5,11 @@
  */
 import { profileFromVaultEnv, type ConnectionProfile } from '../../../shared/profiles/connection-profile';
 import type { ClusterTarget, DirectoryChoicePurpose, FileChoicePurpose } from '../../../shared/ipc/ipc-contract';
-import type { HealthSummary, ReplicationOverview } from '../../../shared/replication/replication-overview';
-import { err, ok, type AppError, type Result } from '../../../shared/result';
+import type { ReplicationOverview } from '../../../shared/replication/replication-overview';
+import { err, ok, type Result } from '../../../shared/result';
 import type { ProfileStore } from '../../services/profiles/profile-store';
 import type { VaultClient } from '../../services/vault/client';
-import type { Health, VaultAnswer, VaultResult } from '../../services/vault/types';
+import { healthSummary, readReplicationOverview } from '../../services/vault/read-replication-overview';
 import { ceremonyHandlers } from './ceremony-handlers';
 import type { AppSession } from '../../services/session/app-session';
 import type { CeremonySession } from '../../services/session/ceremony-session';
@@ -37,20 +37,6 @@ export interface ChannelHandlerServices {
   /** The ceremony the wizard runs (built over the same profiles, connections and rehearsal Vault). */
   readonly ceremony: CeremonySession;
   readonly now?: () => Date;
-}
-
-function healthSummary(answer: VaultAnswer<Health>): HealthSummary {
-  return { ...answer.data, status: answer.status };
-}
-
-/** Keeps kind and message only: a VaultError's other fields (status, Vault's texts) stay here. */
-function section<T, U>(
-  result: VaultResult<T>,
-  view: (answer: VaultAnswer<T>) => U,
-): { ok: true; value: U } | { ok: false; error: AppError } {
-  return result.ok
-    ? { ok: true, value: view(result.value) }
-    : { ok: false, error: { kind: result.error.kind, message: result.error.message } };
 }
 
 async function withClient<T>(
@@ -169,22 +155,9 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
       const resolved = await resolve(target);
       if (!resolved.ok) return resolved;
       const { label, address, connect } = resolved.value;
-      return withClient(connect, async (client): Promise<Result<ReplicationOverview>> => {
-        // Asked side by side and reported one by one: a DR secondary may answer some and refuse others.
-        const [replication, health, seal] = await Promise.all([
-          client.replicationStatus(),
-          client.health(),
-          client.sealStatus(),
-        ]);
-        return ok({
-          label,
-          address,
-          fetchedAt: now().toISOString(),
-          replication: section(replication, (a) => a.data),
-          health: section(health, healthSummary),
-          seal: section(seal, (a) => a.data),
-        });
-      });
+      return withClient(connect, async (client): Promise<Result<ReplicationOverview>> =>
+        ok(await readReplicationOverview(client, { label, address, now: now() })),
+      );
     },
 
     'dialog.openFile': async ({ purpose }) => ok({ path: await services.openFile(purpose) }),

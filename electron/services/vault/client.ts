@@ -117,6 +117,10 @@ export interface HealthQuery {
   readonly performancestandbycode?: number;
   readonly sealedcode?: number;
   readonly uninitcode?: number;
+  /** Vault 1.19+: a standby whose heartbeats do not reach the active node (default 474). */
+  readonly haunhealthycode?: number;
+  /** Vault 1.19+: a node removed from its raft cluster (default 530). */
+  readonly removedcode?: number;
 }
 
 export interface VaultClient {
@@ -139,7 +143,7 @@ export interface VaultClient {
     status(): Promise<VaultResult<ReplicationModeStatus>>;
   };
   replicationStatus(): Promise<VaultResult<ReplicationStatus>>;
-  /** 429, 472, 473, 501 and 503 are answers about the node's state, not failures. */
+  /** 429, 472, 473, 474, 501, 503 and 530 are answers about the node's state, not failures. */
   health(query?: HealthQuery): Promise<VaultResult<Health>>;
   sealStatus(): Promise<VaultResult<SealStatus>>;
   /** Decodes on the server (sys/decode-token); the ceremony decodes locally instead. */
@@ -153,7 +157,8 @@ const GENERATION_PATHS: Record<GenerationFamily, string> = {
   'dr-operation-token': 'sys/replication/dr/secondary/generate-operation-token',
   recovery: 'sys/generate-recovery-token',
 };
-const HEALTH_ANSWERS = [200, 429, 472, 473, 501, 503];
+// sys/health's default codes (http/sys_health.go); 474 and 530 since Vault 1.19 (GH-28991).
+const HEALTH_ANSWERS = [200, 429, 472, 473, 474, 501, 503, 530];
 
 // What Vault's error texts mean for the person at the keyboard.
 const HINTS: ReadonlyArray<readonly [RegExp, string]> = [

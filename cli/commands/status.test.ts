@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { captureIo } from '../../test/support/capture-io';
+import {
+  createTestPki,
+  json,
+  startTestServer,
+  type TestPki,
+  type TestServer,
+} from '../../test/support/mtls-test-server';
+import { CORPUS, loadSample } from '../../test/support/vault-corpus';
+import { statusCommandFor } from './status';
+
+const dir = mkdtempSync(join(tmpdir(), 'vc-status-'));
+let pki: TestPki;
+let server: TestServer;
+/** The corpus samples the test server answers with, by path. */
+let serving: Record<string, { status: number; body: unknown }> = {};
+let vault: RehearsalVault;
+
+const sample = (file: string) => {
+  const s = CORPUS.find((c) => c.file === file)!;
+  return { status: s.status, body: loadSample(s) };
+};
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  server = await startTestServer(pki, (req, res) => {
+    const answer = serving[(req.url.split('?')[0] ?? '').replace(/^\/v1\//, '')];
+    if (answer) json(res, answer.status, answer.body);
+    else json(res, 404, { errors: [] });
+  });
+  for (const [name, pem] of [
+    ['ca.pem', pki.ca.certPem],
+    ['client.pem', pki.client.certPem],
+    ['client-key.pem', pki.client.keyPem],
+    ['foreign.pem', pki.foreignClient.certPem],
+    ['foreign-key.pem', pki.foreignClient.keyPem],
+  ] as const)
+    writeFileSync(join(dir, name), pem);
+  const started = await startRehearsalVault({ officers: 1 });
+  if (!started.ok) throw new Error(started.error.message);
+  vault = started.value;
+  writeFileSync(join(dir, 'rehearsal-ca.pem'), vault.caPem);
+  writeFileSync(join(dir, 'rehearsal-client.pem'), vault.clientCertPem);
+  writeFileSync(join(dir, 'rehearsal-client-key.pem'), vault.clientKeyPem);
+});
+afterAll(async () => {
+  await server.close();
+  await vault?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const corpusEnv = () => ({
+  VAULT_ADDR: server.address,
+  VAULT_CACERT: 'ca.pem',
+  VAULT_CLIENT_CERT: 'client.pem',
+  VAULT_CLIENT_KEY: 'client-key.pem',
+});
+
+async function status(env: Record<string, string>, ...argv: string[]) {
+  const c = captureIo();
+  const code = await statusCommandFor(env, dir)(argv, c.io);
+  return { code, stdout: c.stdout(), stderr: c.stderr() };
+}
+
+describe('vault-ceremony status against the docs’ samples, over mutual TLS', () => {
+  it('reads the DR secondary sample (string-typed ms fields) and prints it as JSON', async () => {
+    serving = {
+      'sys/replication/status': {
+        status: 200,
+        body: {
+          data: {
+            dr: (sample('dr-secondary-status.json').body as { data: unknown }).data,
+            performance: { mode: 'disabled' },
+          },
+        },
+      },
+      'sys/health': sample('health-dr-secondary.json'),
+      'sys/seal-status': sample('seal-status-unsealed.json'),
+    };
+    const r = await status(corpusEnv(), '--json');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      dr: { mode: 'secondary', state: 'stream-wals', connection_state: 'ready', last_remote_wal: 223 },
+      performance: { mode: 'disabled', state: null },
+      health: { status: 472, replication_dr_mode: 'secondary' },
+      verdict: { level: 'good' },
+    });
+    expect(report.dr.primaries[0].replication_primary_canary_age_ms).toBe(697);
+  });
+
+  it('reads the DR primary sample and words it in plain language', async () => {
+    serving = {
+      'sys/replication/status': sample('replication-status-dr-primary-perf-primary.json'),
+      'sys/health': sample('health-active.json'),
+      'sys/seal-status': sample('seal-status-unsealed.json'),
+    };
+    const r = await status(corpusEnv());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Verdict: good');
+    expect(r.stdout).toContain('info: This cluster is a DR primary with 1 known secondary.');
+    expect(r.stdout).toContain('DR replication: primary, state running');
+    expect(r.stdout).toContain('WAL last_wal 223, last_dr_wal 223');
+    expect(r.stdout).toContain(
+      '4ca6b639-046b-5bb1-8043-6788ddf09121 (https://127.0.0.1:65531): connected, last heartbeat 2024-03-04T10:05:56-05:00, newest replicated data 696 ms old, clock skew 0 ms',
+    );
+    expect(r.stdout).toContain('Health: HTTP 200 (active), version 0.9.2');
+  });
+
+  it('names a standby cut off from its active node (474) as critical, and still exits 0', async () => {
+    serving = { 'sys/health': sample('health-ha-unhealthy-474.json') };
+    const r = await status(corpusEnv(), '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.verdict.level).toBe('critical');
+    expect(report.dr).toMatchObject({ mode: 'unknown', state: null });
+  });
+
+  it('exits 1 with the named cause when the server refuses the client certificate', async () => {
+    const r = await status({ ...corpusEnv(), VAULT_CLIENT_CERT: 'foreign.pem', VAULT_CLIENT_KEY: 'foreign-key.pem' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^vault-ceremony status: could not read the node: .*certificate/i);
+  });
+
+  it('exits 2 for a missing variable or an unknown option', async () => {
+    const missing = await status({ VAULT_ADDR: server.address });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('VAULT_CACERT');
+    expect((await status(corpusEnv(), '--yaml')).code).toBe(2);
+  });
+});
+
+describe('vault-ceremony status against the rehearsal Vault', () => {
+  it('reads the DR secondary as the dashboard does', async () => {
+    const r = await status(
+      {
+        VAULT_ADDR: vault.drSecondary.apiAddr,
+        VAULT_CACERT: 'rehearsal-ca.pem',
+        VAULT_CLIENT_CERT: 'rehearsal-client.pem',
+        VAULT_CLIENT_KEY: 'rehearsal-client-key.pem',
+        VAULT_TOKEN: vault.rootToken,
+      },
+      '--json',
+    );
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      dr: { mode: 'secondary', state: 'stream-wals', connection_state: 'ready' },
+      performance: { mode: 'disabled' },
+      health: { status: 472 },
+      seal: { sealed: false },
+    });
+    expect(typeof report.dr.primaries[0].replication_primary_canary_age_ms).toBe('number');
+  });
+});
