@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { cliStartBenchmark } from './cli-start';
 import type { Benchmark, Metric } from './metric';
 import { table, writeResults } from './report';
 import { rehearsalBenchmark } from './rehearsal';
@@ -14,6 +15,7 @@ import { shareDecryptBenchmark } from './share-decrypt';
 import { verifyBenchmark } from './verify';
 
 const BENCHMARKS: readonly Benchmark[] = [
+  cliStartBenchmark,
   shareDecryptBenchmark,
   verifyBenchmark,
   rehearsalBenchmark,

@@ -1,6 +1,6 @@
 /**
  * Transcript verification of a 10,000-event bundle: `vault-ceremony verify DIR` as an auditor runs
- * it (a new process through bin/vault-ceremony.mjs, start-up included) against `gpg --verify` of
+ * it (a new process through the built dist/cli/vault-ceremony.mjs, start-up included) against `gpg --verify` of
  * the same transcript (a new process, the three signers' keys in a temp GNUPGHOME), plus the
  * in-process time of verifyBundle. gpg checks only the signatures; verify also checks the hash
  * chain and re-renders the transcript from the journal, so it does strictly more work.

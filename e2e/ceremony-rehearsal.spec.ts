@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type Harness } from './fixtures';
 import { act, confirmStep, docShot, enterShare, prepareShare, sign, snap } from './wizard-helpers';
+import { builtCli } from '../test/support/built-cli';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';
 // A click that cannot happen fails in seconds, not at the end of the test's long budget.
@@ -189,7 +190,7 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     await expect(page.locator('body')).not.toContainText(PASSPHRASE);
 
     // What an auditor runs, as a separate process.
-    const verified = spawnSync(process.execPath, [join(ROOT, 'bin', 'vault-ceremony.mjs'), 'verify', out], {
+    const verified = spawnSync(process.execPath, [builtCli(), 'verify', out], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,

@@ -1,6 +1,7 @@
 // `npm run build`: the renderer with Vite into dist/renderer, then the main process and the
 // preload with esbuild into dist/electron, each one self-contained CommonJS file (a sandboxed
-// preload cannot load modules), with `electron` left to the runtime.
+// preload cannot load modules), with `electron` left to the runtime; and the `vault-ceremony`
+// command into dist/cli (scripts/build-cli.mjs, which `npm ci` also runs through `prepare`).
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 
@@ -34,3 +35,5 @@ await esbuild({
   platform: 'browser',
   target: 'chrome140',
 });
+
+await import('./build-cli.mjs');

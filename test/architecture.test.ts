@@ -90,7 +90,7 @@ describe('layering', () => {
   });
 
   it('the retired folders stay gone', () => {
-    for (const gone of ['electron/rehearsal', 'electron/packaging', 'electron/ipc']) {
+    for (const gone of ['electron/rehearsal', 'electron/packaging', 'electron/ipc', 'bin']) {
       expect(() => statSync(join(root, gone)), gone).toThrow();
     }
   });

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTarget } from '../electron/services/rehearsal/rehearsal-target';
 import { verifyBundle } from '../electron/services/transcript/verify';
+import { builtCli } from './support/built-cli';
 
 const repo = join(import.meta.dirname, '..');
 const root = mkdtempSync(join(tmpdir(), 'vc-crash-'));
@@ -27,7 +28,7 @@ function cli(args: string[]): {
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 } {
-  const child = spawn(process.execPath, [join(repo, 'bin', 'vault-ceremony.mjs'), ...args], {
+  const child = spawn(process.execPath, [builtCli(), ...args], {
     cwd: repo,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOtp } from '../shared/codecs/otp';
 import { decodeToken } from '../shared/codecs/token-decode';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
+import { builtCli } from './support/built-cli';
 
 const ROOT = join(import.meta.dirname, '..');
 const DR_ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
@@ -45,11 +46,10 @@ interface Running {
 }
 
 async function startCli(dir: string, args: string[]): Promise<Running> {
-  const proc = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/vault-ceremony.mjs'), 'rehearsal-vault', '--dir', dir, ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const proc = spawn(process.execPath, [builtCli(), 'rehearsal-vault', '--dir', dir, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));

@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { builtCli } from '../../test/support/built-cli';
 import { captureIo } from '../../test/support/capture-io';
 import { createTempGnupg, type TempGnupg } from '../../test/support/temp-gnupg';
 import { makeSigner, type TestSigner } from '../../test/support/transcript-bundle';
 import { main } from '../main';
 
-const root = join(import.meta.dirname, '..', '..');
 const PASSPHRASE = 'release officer passphrase ü';
 
 let release: TestSigner;
@@ -75,7 +75,7 @@ function spawnCli(
         : fd === 0
           ? (['pipe', 'pipe', 'pipe'] as const)
           : (['ignore', 'pipe', 'pipe'] as const);
-    const child = spawn(process.execPath, [join(root, 'bin', 'vault-ceremony.mjs'), 'sign-checksums', ...argv], {
+    const child = spawn(process.execPath, [builtCli(), 'sign-checksums', ...argv], {
       stdio: [...stdio],
       detached: true,
     });
@@ -212,14 +212,7 @@ describe('vault-ceremony sign-checksums', () => {
 
   it('asks for a protected key’s passphrase on the terminal without echoing it', async () => {
     // `script` gives the command a pseudo-terminal; the passphrase is typed once the prompt shows.
-    const command = [
-      process.execPath,
-      join(root, 'bin', 'vault-ceremony.mjs'),
-      'sign-checksums',
-      media,
-      '--key',
-      join(work, 'officer.key.asc'),
-    ]
+    const command = [process.execPath, builtCli(), 'sign-checksums', media, '--key', join(work, 'officer.key.asc')]
       .map((a) => `'${a}'`)
       .join(' ');
     const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });

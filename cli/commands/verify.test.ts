@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli } from '../../test/support/built-cli';
 import { captureIo } from '../../test/support/capture-io';
 import { makeBundle, threeSigners, type TestBundle, type TestSigner } from '../../test/support/transcript-bundle';
 import { main } from '../main';
@@ -76,7 +77,7 @@ describe('vault-ceremony verify', () => {
 
   it('runs as the installed command', () => {
     const root = join(import.meta.dirname, '..', '..');
-    const r = spawnSync(process.execPath, [join(root, 'bin', 'vault-ceremony.mjs'), 'verify', bundle.dir], {
+    const r = spawnSync(process.execPath, [builtCli(), 'verify', bundle.dir], {
       cwd: root,
     });
     expect(r.stderr.toString()).toBe('');

@@ -1,12 +1,9 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { makePgpMessages, type PgpMessages } from '../../test/support/pgp-messages';
+import { describe, expect, it } from 'vitest';
+import { readPgpMessages } from '../../test/support/pgp-messages';
 import { armorIsComplete, armorType, firstPacketTag, isPgpEncryptedMessage, packetName } from './pgp-envelope';
 
-let m: PgpMessages;
-beforeAll(async () => {
-  m = await makePgpMessages();
-});
+const m = readPgpMessages();
 
 describe('pgp-envelope', () => {
   it('recognises real encrypted messages in old (gpg) and new (openpgp.js, Vault) packet formats', () => {

@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { makePgpMessages, type PgpMessages } from '../../test/support/pgp-messages';
+import { describe, expect, it } from 'vitest';
+import { readPgpMessages } from '../../test/support/pgp-messages';
 import { parseShareInput } from './share-input';
 
-let m: PgpMessages;
-beforeAll(async () => {
-  m = await makePgpMessages();
-});
+const m = readPgpMessages();
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { makePgpMessages, type PgpMessages } from '../../test/support/pgp-messages';
+import { describe, expect, it } from 'vitest';
+import { readPgpMessages } from '../../test/support/pgp-messages';
 import { BASE62_ALPHABET } from './base62';
 import { generateOtp } from './otp';
 import { decodeToken } from './token-decode';
@@ -27,10 +27,7 @@ const base62 = fc.constantFrom(...BASE62_ALPHABET.split(''));
 const tokenOf = (prefix: string) => fc.string({ unit: base62, minLength: 24, maxLength: 24 }).map((s) => prefix + s);
 const otpOf = (n: number) => fc.string({ unit: base62, minLength: n, maxLength: n });
 
-let pgp: PgpMessages;
-beforeAll(async () => {
-  pgp = await makePgpMessages();
-});
+const pgp = readPgpMessages();
 
 describe('decodeToken', () => {
   it('decodes the legacy vector to a UUID', () => {

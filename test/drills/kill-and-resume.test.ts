@@ -26,9 +26,10 @@ import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/
 import { verifyBundle } from '../../electron/services/transcript/verify';
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { kindOf } from './drill-support';
+import { builtCli } from '../support/built-cli';
 
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/vault-ceremony.mjs');
+const BIN = builtCli();
 /** Milliseconds each person waits before their move: the window the kill lands in. */
 const PACE_MS = 50;
 /** Lines that mark a point in the ceremony: each step, each share entered or accepted, each signature. */

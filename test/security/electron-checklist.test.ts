@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { META_CONTENT_SECURITY_POLICY } from '../../electron/app/security/csp';
 
 const ROOT = join(import.meta.dirname, '../..');
-const SHIPPED = ['electron', 'cli', 'shared', 'renderer', 'bin'];
+const SHIPPED = ['electron', 'cli', 'shared', 'renderer', 'rehearsal-vault'];
 
 function shippedFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -137,7 +137,7 @@ describe('2–11, 18: no window, preference or load weaker than the hardened one
   it('only electron/app/main.ts creates a window, and only from the hardened options', () => {
     const creators = offenders([[/new\s+BrowserWindow\s*\(/, 'creates a window']]);
     expect(creators).toHaveLength(1);
-    expect(creators[0]).toMatch(/^electron\/main\.ts:\d+:/);
+    expect(creators[0]).toMatch(/^electron\/app\/main\.ts:\d+:/);
     expect(readFileSync(join(ROOT, 'electron/app/main.ts'), 'utf8')).toMatch(/new BrowserWindow\(mainWindowOptions\(/);
   });
 });

@@ -19,8 +19,8 @@ import { createTransport, type TransportErrorKind } from '../../electron/service
 import type { CertifiedKey } from '../../rehearsal-vault/pki';
 
 const ROOT = join(import.meta.dirname, '../..');
-/** Everything that ships: the app's layers and the command's entry point. */
-const SHIPPED = ['electron', 'cli', 'shared', 'renderer', 'bin'];
+/** Everything that ships: the app's layers, the command and the rehearsal Vault it runs. */
+const SHIPPED = ['electron', 'cli', 'shared', 'renderer', 'rehearsal-vault'];
 
 /** Ways Node (and Vault's own conventions) offer to accept a server without verifying it. */
 const SKIPS: ReadonlyArray<readonly [RegExp, string]> = [

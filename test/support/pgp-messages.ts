@@ -1,11 +1,14 @@
 /**
- * Real OpenPGP messages for tests that must recognise them: made by GnuPG (old-format packet
- * headers, as `gpg --encrypt` writes) and by openpgp.js (new-format headers, as Vault's
- * go-crypto writes), each to a fresh key in a throwaway GNUPGHOME.
+ * Real OpenPGP messages for tests that must recognise them, kept in test/fixtures/pgp-messages:
+ * made by GnuPG 2.2 (old-format packet headers, as `gpg --encrypt` writes) and by openpgp.js 6
+ * (new-format headers, as Vault's go-crypto writes), each to a throwaway key since discarded.
+ * Fixed files rather than fresh keys at every run: an RSA-2048 key from gpg took seconds per test file.
+ * Made with `gpg --batch --quick-gen-key` (`Ecc <ecc@example.invalid>` future-default, and
+ * `Rsa <rsa@example.invalid>` rsa2048), then `gpg -r … [--armor] --encrypt` of the plaintext below,
+ * `gpg --export ecc@example.invalid`, and openpgp.encrypt to a fresh curve25519 key.
  */
-import { execFileSync } from 'node:child_process';
-import * as openpgp from 'openpgp';
-import { createTempGnupg } from './temp-gnupg';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface PgpMessages {
   /** gpg, cv25519 recipient: PKESK header 0x84 (old format, 1-byte length). */
@@ -22,36 +25,16 @@ export interface PgpMessages {
   plaintext: string;
 }
 
-export async function makePgpMessages(): Promise<PgpMessages> {
-  const gnupg = createTempGnupg();
-  const home = gnupg.home;
-  const gpg = (args: string[], input?: string) =>
-    execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--trust-model', 'always', ...args], {
-      input,
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-  const plaintext = 'ab'.repeat(33);
-  try {
-    const keyArgs = ['--passphrase', '', '--pinentry-mode', 'loopback', '--quick-gen-key'];
-    gpg([...keyArgs, 'Ecc <ecc@example.invalid>', 'future-default', 'default', 'never']);
-    gpg([...keyArgs, 'Rsa <rsa@example.invalid>', 'rsa2048', 'cert,sign,encr', 'never']);
-    const gpgEcc = new Uint8Array(gpg(['-r', 'ecc@example.invalid', '--encrypt'], plaintext));
-    const gpgRsa = new Uint8Array(gpg(['-r', 'rsa@example.invalid', '--encrypt'], plaintext));
-    const armored = gpg(['-r', 'ecc@example.invalid', '--armor', '--encrypt'], plaintext).toString('utf8');
-    const publicKey = new Uint8Array(gpg(['--export', 'ecc@example.invalid']));
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'pgp-messages');
+const bytes = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, name)));
 
-    const { publicKey: armoredKey } = await openpgp.generateKey({
-      type: 'curve25519',
-      userIDs: [{ name: 'Js' }],
-      format: 'armored',
-    });
-    const openpgpjs = await openpgp.encrypt({
-      message: await openpgp.createMessage({ text: plaintext }),
-      encryptionKeys: await openpgp.readKey({ armoredKey }),
-      format: 'binary',
-    });
-    return { gpgEcc, gpgRsa, openpgpjs, armored, publicKey, plaintext };
-  } finally {
-    gnupg.dispose();
-  }
+export function readPgpMessages(): PgpMessages {
+  return {
+    gpgEcc: bytes('gpg-ecc.gpg'),
+    gpgRsa: bytes('gpg-rsa.gpg'),
+    openpgpjs: bytes('openpgpjs.gpg'),
+    armored: readFileSync(join(FIXTURES, 'gpg-ecc.asc'), 'utf8'),
+    publicKey: bytes('public-key.gpg'),
+    plaintext: 'ab'.repeat(33),
+  };
 }

@@ -1,0 +1,17 @@
+/**
+ * The `vault-ceremony` command as the package's `bin` runs it: the bundle `npm run build:cli`
+ * emits (`npm ci` builds it through `prepare`; the Vitest run builds it again from the sources
+ * of the moment, see test/support/build-cli-once.ts).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BUILT_CLI = join(ROOT, 'dist', 'cli', 'vault-ceremony.mjs');
+
+/** The built command's path; throws, saying how to build it, when it has not been built. */
+export function builtCli(): string {
+  if (!existsSync(BUILT_CLI))
+    throw new Error(`${BUILT_CLI} is missing: run \`npm run build:cli\` (\`npm ci\` runs it through \`prepare\`)`);
+  return BUILT_CLI;
+}
