@@ -11,10 +11,12 @@ import { table, writeResults } from './report';
 import { rehearsalBenchmark } from './rehearsal';
 import { rendererBundleBenchmark } from './renderer-bundle';
 import { shareDecryptBenchmark } from './share-decrypt';
+import { smartcardBenchmark } from './smartcard';
 import { verifyBenchmark } from './verify';
 
 const BENCHMARKS: readonly Benchmark[] = [
   shareDecryptBenchmark,
+  smartcardBenchmark,
   verifyBenchmark,
   rehearsalBenchmark,
   rendererBundleBenchmark,
