@@ -13,13 +13,12 @@ import { createGpgDecryptor } from '../electron/services/pgp/gpg-decryptor';
 import { createGpgSigner } from '../electron/services/pgp/gpg-signer';
 import { createOpenPgpDecryptor } from '../electron/services/pgp/openpgp-decryptor';
 import { createOpenPgpSigner } from '../electron/services/pgp/openpgp-signer';
-import { identifyRecipient, type OfficerPublicKey } from '../electron/services/pgp/recipient';
-import { readShareMessage } from '../electron/services/pgp/share-message';
+import type { OfficerPublicKey } from '../electron/services/pgp/recipient';
 import type { ShareDecryptor } from '../electron/services/pgp/share-decryptor';
 import type { Signer } from '../electron/services/pgp/signer';
 import { generateOfficerKey } from '../rehearsal-vault/officer-keys';
-import { encryptShare, readRecipientKey } from '../rehearsal-vault/vault-share-encryption';
 import { createSoftHsmCard, softHsmMissing } from '../test/support/softhsm-card';
+import { vaultShareFor } from '../test/support/vault-share';
 import { measure } from './measure';
 import { ratio, round, timed, type Benchmark } from './metric';
 
@@ -88,17 +87,10 @@ export const smartcardBenchmark: Benchmark = {
 /** `decryptor` makes a fresh one per share, as share entry does (the openpgp.js one is single use). */
 async function timeDecrypt(officer: OfficerPublicKey, decryptor: () => ShareDecryptor) {
   const share = randomBytes(33);
-  const key = await readRecipientKey(officer.publicKeyArmored, { allowArmored: true });
-  if (!key.ok) throw new Error(key.error.message);
-  const encrypted = await encryptShare(share, key.value);
-  if (!encrypted.ok) throw new Error(encrypted.error.message);
-  const message = await readShareMessage(encrypted.value.base64);
-  if (!message.ok) throw new Error(message.error.message);
-  const recipient = await identifyRecipient(message.value.recipientKeyIds, [officer]);
-  if (!recipient.ok) throw new Error(recipient.error.message);
+  const { message, recipient } = await vaultShareFor(officer, share);
   return measure(
     async () => {
-      const r = await decryptor().decrypt(message.value, recipient.value);
+      const r = await decryptor().decrypt(message, recipient);
       if (!r.ok || bytesToHex(r.value) !== bytesToHex(share)) throw new Error(`${officer.name}: share not decrypted`);
     },
     { runs: 9 },

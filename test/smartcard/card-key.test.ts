@@ -14,13 +14,11 @@ import { bytesToHex } from '../../shared/codecs/bytes';
 import { createGpgDecryptor } from '../../electron/services/pgp/gpg-decryptor';
 import { createGpgSigner } from '../../electron/services/pgp/gpg-signer';
 import { createOpenPgpSigner } from '../../electron/services/pgp/openpgp-signer';
-import { identifyRecipient } from '../../electron/services/pgp/recipient';
-import { readShareMessage } from '../../electron/services/pgp/share-message';
 import type { Signer } from '../../electron/services/pgp/signer';
 import { generateOfficerKey } from '../../rehearsal-vault/officer-keys';
-import { encryptShare, readRecipientKey } from '../../rehearsal-vault/vault-share-encryption';
 import { createSoftHsmCard, softHsmMissing, type SoftHsmCard } from '../support/softhsm-card';
 import { createTempGnupg, type TempGnupg } from '../support/temp-gnupg';
+import { vaultShareFor } from '../support/vault-share';
 
 const missing = softHsmMissing();
 if (missing) console.warn(`skipping smartcard tests: ${missing}`);
@@ -62,15 +60,7 @@ describe.skipIf(missing !== undefined)('a key on a card-like token, through gpg'
 
   async function shareFor(card: SoftHsmCard) {
     const share = randomBytes(33);
-    const key = await readRecipientKey(card.publicKeyArmored, { allowArmored: true });
-    if (!key.ok) throw new Error(key.error.message);
-    const encrypted = await encryptShare(share, key.value);
-    if (!encrypted.ok) throw new Error(encrypted.error.message);
-    const message = await readShareMessage(encrypted.value.base64);
-    if (!message.ok) throw new Error(message.error.message);
-    const recipient = await identifyRecipient(message.value.recipientKeyIds, [card]);
-    if (!recipient.ok) throw new Error(recipient.error.message);
-    return { share, message: message.value, recipient: recipient.value };
+    return { share, ...(await vaultShareFor(card, share)) };
   }
 
   it('decrypts a share that Vault would encrypt to the card key, on the token', async () => {
