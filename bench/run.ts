@@ -12,11 +12,13 @@ import { table, writeResults } from './report';
 import { rehearsalBenchmark } from './rehearsal';
 import { rendererBundleBenchmark } from './renderer-bundle';
 import { shareDecryptBenchmark } from './share-decrypt';
+import { smartcardBenchmark } from './smartcard';
 import { verifyBenchmark } from './verify';
 
 const BENCHMARKS: readonly Benchmark[] = [
   cliStartBenchmark,
   shareDecryptBenchmark,
+  smartcardBenchmark,
   verifyBenchmark,
   rehearsalBenchmark,
   rendererBundleBenchmark,

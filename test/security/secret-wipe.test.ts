@@ -25,13 +25,11 @@ import { connectTarget, DR_SECONDARY_PROFILE } from '../../electron/services/reh
 import { SecretStore } from '../../electron/services/ceremony/secret-store';
 import { generateOfficerKey, type OfficerKey } from '../../rehearsal-vault/officer-keys';
 import { createOpenPgpDecryptor } from '../../electron/services/pgp/openpgp-decryptor';
-import { identifyRecipient } from '../../electron/services/pgp/recipient';
-import { readShareMessage } from '../../electron/services/pgp/share-message';
-import { encryptShare, readRecipientKey } from '../../rehearsal-vault/vault-share-encryption';
 import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { connectProfile } from '../../electron/services/vault/connect';
 import { createTestPki, json, startTestServer } from '../support/mtls-test-server';
 import { filesUnder } from '../support/files-under';
+import { vaultShareFor } from '../support/vault-share';
 
 /** References to buffers the real code used, gathered by the observing wrappers below. */
 const seen = vi.hoisted(() => ({
@@ -112,17 +110,7 @@ describe('openpgp.js share decryption', () => {
     ]);
   }, 120_000);
 
-  async function share(officer: OfficerKey, bytes: Uint8Array) {
-    const recipientKey = await readRecipientKey(officer.publicKeyArmored, { allowArmored: true });
-    if (!recipientKey.ok) throw new Error(recipientKey.error.message);
-    const encrypted = await encryptShare(bytes, recipientKey.value);
-    if (!encrypted.ok) throw new Error(encrypted.error.message);
-    const message = await readShareMessage(encrypted.value.base64);
-    if (!message.ok) throw new Error(message.error.message);
-    const recipient = await identifyRecipient(message.value.recipientKeyIds, officers);
-    if (!recipient.ok) throw new Error(recipient.error.message);
-    return { message: message.value, recipient: recipient.value };
-  }
+  const share = (officer: OfficerKey, bytes: Uint8Array) => vaultShareFor(officer, bytes, officers);
 
   it.each([
     ['curve25519, no passphrase', 0],

@@ -1,16 +1,20 @@
 /**
  * Share decryption with the system gpg, for keys held by gpg-agent or on an OpenPGP smartcard
  * (openpgp.js cannot reach either). The message goes in on stdin and the plaintext comes back on
- * stdout; argv carries only options, never a secret. Passphrases and PINs go only through
- * gpg-agent's own pinentry (`--pinentry-mode ask`, overriding any loopback setting in gpg.conf),
- * so this process never sees them. Outcomes come from `--status-fd`, not from localised stderr.
+ * stdout; argv carries only options, never a secret. Passphrases and PINs go through gpg-agent's
+ * own pinentry (`--pinentry-mode ask`, overriding any loopback setting in gpg.conf), so this
+ * process never sees them; or, with `pinFile` (headless runs from a cast), through a pipe with
+ * loopback pinentry, after checking the key and card (gpg-person.ts), stopping the agent after
+ * use. Outcomes come from `--status-fd`, not from localised stderr.
  */
-import { spawn } from 'node:child_process';
 import { wipe } from '../../../shared/codecs/bytes';
 import { err, type Result } from '../../../shared/result';
+import { lastLine, PASSPHRASE_FD, runGpgProcess, STATUS_FD, type GpgRun } from './gpg-process';
+import { checkGpgKey, readPin, withGpgPerson, type GpgKeyErrorKind, type GpgPerson } from './gpg-person';
 import { GPG_ERR, gpgDecryptFailure, type GpgDecryptFailure } from './gpg-status';
 import { displayKeyId, type Recipient } from './recipient';
 import { assertAttributed, type ShareDecryptErrorKind, type ShareDecryptor } from './share-decryptor';
+import type { ShareMessage } from './share-message';
 import { shareFromPlaintext } from './share-plaintext';
 
 export interface GpgDecryptorOptions {
@@ -20,6 +24,11 @@ export interface GpgDecryptorOptions {
   readonly gpgPath?: string;
   /** How long the officer has for the passphrase/PIN prompt and the card; default 5 minutes. */
   readonly timeoutMs?: number;
+  /**
+   * The card PIN or key passphrase on this file's first line (with `gnupgHome`, the person's own
+   * home): given to gpg through a pipe instead of a prompt, and gpg-agent is stopped after use.
+   */
+  readonly pinFile?: string;
 }
 
 type Outcome = Result<Uint8Array, ShareDecryptErrorKind>;
@@ -27,111 +36,101 @@ type Outcome = Result<Uint8Array, ShareDecryptErrorKind>;
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 /** A share is 66 hex characters; gpg stops on its own well before a decompression bomb fills memory. */
 const MAX_PLAINTEXT = 4096;
-/** After SIGTERM, how long gpg gets to exit before SIGKILL. */
-const KILL_GRACE_MS = 2_000;
-const STATUS_FD = 3;
 
 export function createGpgDecryptor(options: GpgDecryptorOptions = {}): ShareDecryptor {
   const gpgPath = options.gpgPath ?? 'gpg';
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const args = [
+  const args = (pinentry: readonly string[]) => [
     '--batch',
     '--no-tty',
     '--status-fd',
     String(STATUS_FD),
-    '--pinentry-mode',
-    'ask',
+    ...pinentry,
     '--max-output',
     String(MAX_PLAINTEXT),
     ...(options.gnupgHome === undefined ? [] : ['--homedir', options.gnupgHome]),
     '--decrypt',
   ];
+  const run = async (message: ShareMessage, recipient: Recipient): Promise<Outcome> => {
+    if (options.pinFile === undefined)
+      return outcome(
+        await runGpgProcess(gpgPath, args(['--pinentry-mode', 'ask']), message.bytes, {
+          timeoutMs,
+          maxOutput: MAX_PLAINTEXT,
+        }),
+        recipient,
+      );
+    const person: GpgPerson = {
+      name: recipient.officer,
+      fingerprint: recipient.fingerprint,
+      homedir: options.gnupgHome ?? '',
+      pinFile: options.pinFile,
+      gpgPath,
+      timeoutMs,
+    };
+    return withGpgPerson(person, async () => {
+      const key = await checkGpgKey(person, 'e', recipient.keyId);
+      if (!key.ok) return keyRefused(key.error.kind, key.error.message);
+      const pin = await readPin(person);
+      if (!pin.ok) return keyRefused(pin.error.kind, pin.error.message);
+      const loopback = ['--pinentry-mode', 'loopback', '--passphrase-fd', String(PASSPHRASE_FD)];
+      try {
+        return outcome(
+          await runGpgProcess(gpgPath, args(loopback), message.bytes, {
+            timeoutMs,
+            maxOutput: MAX_PLAINTEXT,
+            passphrase: pin.value,
+          }),
+          recipient,
+        );
+      } finally {
+        wipe(pin.value);
+      }
+    });
+  };
+  const outcome = (run: GpgRun, recipient: Recipient): Outcome => {
+    try {
+      if (run.spawnError !== undefined) return notInstalled(gpgPath, run.spawnError);
+      if (run.timedOut) {
+        return err(
+          'timeout',
+          `gpg did not finish within ${Math.round(timeoutMs / 1000)} s, so it was stopped and nothing was submitted: a passphrase or PIN prompt may be waiting on another screen, or ${recipient.officer}'s card may want a touch; try again`,
+        );
+      }
+      if (run.overflow)
+        return err(
+          'not-a-share',
+          'the message decrypts to far more than a share, so it is not a Vault unseal or recovery share',
+        );
+      const failure = gpgDecryptFailure(run.status, run.exitCode);
+      if (failure) return explain(failure, recipient, run, options.gnupgHome);
+      return shareFromPlaintext(run.output);
+    } finally {
+      wipe(run.output);
+    }
+  };
+  if (options.pinFile !== undefined && options.gnupgHome === undefined)
+    throw new TypeError('a PIN file is only for a named GnuPG home: give gnupgHome too');
   return {
     async decrypt(message, recipient) {
       assertAttributed(message, recipient);
-      const run = await runGpg(gpgPath, args, message.bytes, timeoutMs);
-      try {
-        if (run.spawnError !== undefined) return notInstalled(gpgPath, run.spawnError);
-        if (run.timedOut) {
-          return err(
-            'timeout',
-            `gpg did not finish within ${Math.round(timeoutMs / 1000)} s, so it was stopped and nothing was submitted: a passphrase or PIN prompt may be waiting on another screen, or ${recipient.officer}'s card may want a touch; try again`,
-          );
-        }
-        if (run.overflow)
-          return err(
-            'not-a-share',
-            'the message decrypts to far more than a share, so it is not a Vault unseal or recovery share',
-          );
-        const failure = gpgDecryptFailure(run.status, run.exitCode);
-        if (failure) return explain(failure, recipient, run, options.gnupgHome);
-        return shareFromPlaintext(run.plaintext);
-      } finally {
-        wipe(run.plaintext);
-      }
+      return run(message, recipient);
     },
   };
 }
 
-interface GpgRun {
-  readonly plaintext: Uint8Array;
-  readonly status: string;
-  readonly stderr: string;
-  readonly exitCode: number | null;
-  readonly timedOut: boolean;
-  readonly overflow: boolean;
-  readonly spawnError?: NodeJS.ErrnoException;
-}
-
-function runGpg(gpgPath: string, args: string[], input: Uint8Array, timeoutMs: number): Promise<GpgRun> {
-  return new Promise((resolve) => {
-    const child = spawn(gpgPath, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let status = '';
-    let stderr = '';
-    let timedOut = false;
-    let overflow = false;
-    let spawnError: NodeJS.ErrnoException | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = () => {
-      if (killTimer) return;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, timeoutMs);
-
-    child.stdout.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_PLAINTEXT && !overflow) {
-        overflow = true;
-        stop();
-      }
-      chunks.push(chunk);
-    });
-    child.stdio[STATUS_FD]!.on('data', (chunk: Buffer) => (status += chunk.toString('latin1')));
-    // Only the tail is kept for an unexplained failure; gpg's stderr carries key IDs and user IDs, never plaintext.
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
-    // gpg may exit (e.g. gpg missing, bad options) before reading all of stdin.
-    child.stdin.on('error', () => undefined);
-    child.on('error', (e) => (spawnError = e));
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      const plaintext = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of chunks) {
-        plaintext.set(chunk, at);
-        at += chunk.length;
-        wipe(chunk);
-      }
-      resolve({ plaintext, status, stderr, exitCode, timedOut, overflow, ...(spawnError ? { spawnError } : {}) });
-    });
-    child.stdin.end(input);
-  });
+/** A key or card refused before gpg was asked to decrypt: the share decryptor's own kinds. */
+function keyRefused(kind: GpgKeyErrorKind, message: string): Outcome {
+  const kinds: Record<GpgKeyErrorKind, ShareDecryptErrorKind> = {
+    'gpg-not-installed': 'gpg-not-installed',
+    'no-secret-key': 'no-secret-key',
+    'key-expired': 'invalid-key',
+    'key-revoked': 'invalid-key',
+    'card-not-present': 'card-not-present',
+    'wrong-card': 'card-error',
+    'pin-unreadable': 'passphrase-required',
+  };
+  return err(kinds[kind], message);
 }
 
 function notInstalled(gpgPath: string, cause: NodeJS.ErrnoException): Outcome {
@@ -210,8 +209,4 @@ function explain(
         `gpg failed (exit code ${run.exitCode ?? 'none'}) without saying why on its status channel: ${lastLine(run.stderr) || 'no message'}`,
       );
   }
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').pop()?.trim() ?? '';
 }
