@@ -7,6 +7,7 @@
 import type { Cluster } from './cluster';
 import type { ReplicationNetwork } from './replication';
 import type { Capability } from './policy';
+import type { TokenEntry } from './token-store';
 import { methodNotAllowed, permissionDenied, vaultError, type ApiRequest, type ApiResponse } from './api/envelope';
 import { generationRoutes } from './api/generation-routes';
 import { kvRoutes } from './api/kv-routes';
@@ -64,7 +65,7 @@ async function handleLogical(
   const handler = route.operations[operation];
   if (!handler) return vaultError(405, '1 error occurred:\n\t* unsupported operation\n\n');
 
-  let caller;
+  let caller: TokenEntry | undefined;
   if (route.auth !== 'none') {
     caller = cluster.authenticate(request.token);
     if (!caller) return permissionDenied();
@@ -72,7 +73,7 @@ async function handleLogical(
     if (route.auth === 'sudo') needed.push('sudo');
     const allowed = needed.every(
       (c) =>
-        cluster.allows(caller!, request.path, c) || (c === 'update' && cluster.allows(caller!, request.path, 'create')),
+        cluster.allows(caller, request.path, c) || (c === 'update' && cluster.allows(caller, request.path, 'create')),
     );
     if (!allowed) return permissionDenied();
   }
@@ -84,7 +85,7 @@ async function handleLogical(
 function findRoute(path: string): { route: Route; params: string[] } | undefined {
   for (const route of ROUTES) {
     const m = route.pattern.exec(path);
-    if (m) return { route, params: m.slice(1).map((p) => p ?? '') };
+    if (m) return { route, params: m.slice(1).map((p: string | undefined) => p ?? '') };
   }
   return undefined;
 }
