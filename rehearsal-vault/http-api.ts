@@ -7,7 +7,6 @@
 import type { Cluster } from './cluster';
 import type { ReplicationNetwork } from './replication';
 import type { Capability } from './policy';
-import type { TokenEntry } from './token-store';
 import { methodNotAllowed, permissionDenied, vaultError, type ApiRequest, type ApiResponse } from './api/envelope';
 import { generationRoutes } from './api/generation-routes';
 import { kvRoutes } from './api/kv-routes';
@@ -65,9 +64,8 @@ async function handleLogical(
   const handler = route.operations[operation];
   if (!handler) return vaultError(405, '1 error occurred:\n\t* unsupported operation\n\n');
 
-  let caller: TokenEntry | undefined;
+  const caller = route.auth === 'none' ? undefined : cluster.authenticate(request.token);
   if (route.auth !== 'none') {
-    caller = cluster.authenticate(request.token);
     if (!caller) return permissionDenied();
     const needed: Capability[] = [operation];
     if (route.auth === 'sudo') needed.push('sudo');
