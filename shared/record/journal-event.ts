@@ -174,7 +174,7 @@ export function eventFieldProblem(e: Omit<UnsealedEvent, 'seq' | 'time' | 'prev'
   if (typeof e.type !== 'string' || !TYPE.test(e.type) || e.type.length > 64)
     return 'type must be kebab-case (lowercase letters, digits and single hyphens), at most 64 characters';
   // The fields come from outside (a journal line, a caller's event): this check is what makes the types true.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
   if (typeof e.details !== 'object' || e.details === null || Array.isArray(e.details) || !isJsonValue(e.details))
     return 'details must be a plain JSON object (finite numbers, no undefined, functions, class instances or cycles)';
   return undefined;
