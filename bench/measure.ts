@@ -17,10 +17,7 @@ export interface MeasureOptions {
   readonly runs?: number;
 }
 
-export async function measure(
-  operation: () => Promise<unknown> | unknown,
-  options: MeasureOptions = {},
-): Promise<Timing> {
+export async function measure(operation: () => unknown, options: MeasureOptions = {}): Promise<Timing> {
   const { warmup = 2, runs = 7 } = options;
   for (let i = 0; i < warmup; i++) await operation();
   const samples: number[] = [];

@@ -45,7 +45,9 @@ if (unknown.length > 0) usageError(`unknown benchmark ${unknown.map((n) => `'${n
 const selected = values.only ? BENCHMARKS.filter((b) => values.only!.includes(b.name)) : BENCHMARKS;
 
 // Context for reading the numbers: on a shared machine the load matters as much as the code.
-const gpgVersion = spawnSync('gpg', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'gpg not found';
+// Typed as a string, but null when gpg is not installed.
+const gpgOutput = spawnSync('gpg', ['--version'], { encoding: 'utf8' }).stdout as string | null;
+const gpgVersion = gpgOutput?.split('\n')[0] ?? 'gpg not found';
 process.stderr.write(
   `bench: node ${process.version}, ${gpgVersion}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}\n`,
 );

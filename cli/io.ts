@@ -17,6 +17,7 @@ export type Command = (argv: string[], io: CliIo) => Promise<number>;
 /** Reads all of standard input as text (for `--encoded -` and friends). */
 export async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream as AsyncIterable<string | Buffer>)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
 }

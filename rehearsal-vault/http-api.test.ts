@@ -116,7 +116,7 @@ describe('sys/init, sys/unseal and sys/seal-status over the API', () => {
         decryptionKeys: await openpgp.readPrivateKey({ armoredKey: officers[i]!.privateKeyArmored }),
       });
       expect(data).toMatch(/^[0-9a-f]{66}$/);
-      shares.push(data as string);
+      shares.push(data);
     }
     expect((await call('PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } })).json).toEqual({
       errors: ['Vault is already initialized'],

@@ -64,15 +64,14 @@ async function handleLogical(
   const handler = route.operations[operation];
   if (!handler) return vaultError(405, '1 error occurred:\n\t* unsupported operation\n\n');
 
-  let caller;
+  const caller = route.auth === 'none' ? undefined : cluster.authenticate(request.token);
   if (route.auth !== 'none') {
-    caller = cluster.authenticate(request.token);
     if (!caller) return permissionDenied();
     const needed: Capability[] = [operation];
     if (route.auth === 'sudo') needed.push('sudo');
     const allowed = needed.every(
       (c) =>
-        cluster.allows(caller!, request.path, c) || (c === 'update' && cluster.allows(caller!, request.path, 'create')),
+        cluster.allows(caller, request.path, c) || (c === 'update' && cluster.allows(caller, request.path, 'create')),
     );
     if (!allowed) return permissionDenied();
   }
@@ -84,7 +83,7 @@ async function handleLogical(
 function findRoute(path: string): { route: Route; params: string[] } | undefined {
   for (const route of ROUTES) {
     const m = route.pattern.exec(path);
-    if (m) return { route, params: m.slice(1).map((p) => p ?? '') };
+    if (m) return { route, params: m.slice(1).map((p: string | undefined) => p ?? '') };
   }
   return undefined;
 }

@@ -128,7 +128,7 @@ describe('pki', () => {
     const srv = tls.createServer(
       { key: server.keyPem, cert: server.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true },
       (s) => {
-        s.end(`hello ${s.getPeerCertificate().subject.CN}`);
+        s.end(`hello ${String(s.getPeerCertificate().subject.CN)}`);
       },
     );
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));

@@ -26,9 +26,7 @@ export function parsePolicy(name: string, text: string): Result<Policy, PolicyEr
   const source = text.replace(/(^|\s)(#|\/\/).*$/gm, '$1');
   const rules: PolicyRule[] = [];
   const block = /path\s+"([^"]+)"\s*\{([^}]*)\}/g;
-  let consumed = '';
   for (const m of source.matchAll(block)) {
-    consumed += m[0];
     const caps = /capabilities\s*=\s*\[([^\]]*)\]/.exec(m[2]!);
     if (!caps) return err('invalid-policy', `failed to parse policy: path "${m[1]}" has no capabilities list`);
     const list = [...caps[1]!.matchAll(/"([^"]*)"/g)].map((c) => c[1]!);

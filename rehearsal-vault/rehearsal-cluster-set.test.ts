@@ -30,7 +30,7 @@ async function decryptShare(officer: RehearsalOfficer): Promise<string> {
     message: await openpgp.readMessage({ binaryMessage: Buffer.from(officer.encryptedShare, 'base64') }),
     decryptionKeys: await openpgp.readPrivateKey({ armoredKey: officer.privateKeyArmored! }),
   });
-  return data as string;
+  return data;
 }
 
 function decode(encoded: string, otp: string): string {

@@ -1,4 +1,4 @@
-// `npm test`: type-check every layer, run the unit/integration suite, and close with
+// `npm test`: type-check every layer, lint, run the unit/integration suite, and close with
 // one plain "N passed, N failed, N skipped" line that CI can read.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ function run(cmd, args) {
 }
 
 if (run('npm', ['run', '--silent', 'typecheck']) !== 0) process.exit(1);
+if (run('npm', ['run', '--silent', 'lint']) !== 0) process.exit(1);
 
 mkdirSync('test-results', { recursive: true });
 const report = 'test-results/unit.json';

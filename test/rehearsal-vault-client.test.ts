@@ -19,7 +19,7 @@ async function share(officer: RehearsalOfficer): Promise<string> {
     message: await openpgp.readMessage({ binaryMessage: Buffer.from(officer.encryptedShare, 'base64') }),
     decryptionKeys: await openpgp.readPrivateKey({ armoredKey: officer.privateKeyArmored! }),
   });
-  return data as string;
+  return data;
 }
 
 describe('the Vault client against the rehearsal Vault', () => {
@@ -90,7 +90,7 @@ describe('the Vault client against the rehearsal Vault', () => {
       if (!last.ok) throw new Error(last.error.message);
     }
     expect(last?.ok && last.value.data).toMatchObject({ complete: true, progress: 2, required: 2 });
-    const decoded = decodeToken(last!.ok ? last!.value.data.encoded_token : '', otp.value, 28);
+    const decoded = decodeToken(last?.ok ? last.value.data.encoded_token : '', otp.value, 28);
     if (!decoded.ok) throw new Error(decoded.error.message);
 
     const promoted = await secondary.dr.secondary.promote({ drOperationToken: decoded.value.token });

@@ -80,5 +80,5 @@ function describe(dir: string, report: BundleReport, keyring: boolean): string {
 
 /** Keyring user IDs are outside text: no terminal control sequences reach the auditor's screen. */
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return text.replace(/\p{Cc}/gu, '?');
 }

@@ -131,7 +131,7 @@ export class LogicalFields {
   strings(name: string): Result<string[] | undefined, FieldErrorKind> {
     const v = this.raw[name];
     if (v === undefined || v === null) return ok(undefined);
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return ok(v as string[]);
+    if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) return ok(v);
     if (typeof v === 'string') return ok(v === '' ? [] : v.split(',').map((s) => s.trim()));
     return conversionError(name, v, 'comma-separated string or array of strings');
   }

@@ -29,6 +29,7 @@ function PlanStart({ handle, profile }: { handle: CeremonyHandle; profile: strin
   useEffect(() => {
     void handle.call('ceremony.resumable', {}).then((r) => setJournals(r?.journals ?? []));
     // Once, on opening: the list changes only when a ceremony starts, and then this form is gone.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose, see above
   }, []);
 
   const keys = keysPath.trim() ? { officerKeysPath: keysPath.trim() } : {};
@@ -40,7 +41,7 @@ function PlanStart({ handle, profile }: { handle: CeremonyHandle; profile: strin
 
   return (
     <>
-      <form onSubmit={start} noValidate aria-labelledby="plan-start-heading">
+      <form onSubmit={(event) => void start(event)} noValidate aria-labelledby="plan-start-heading">
         <h2 id="plan-start-heading">Start from the reviewed plan</h2>
         <p>
           This session works against profile <strong>{profile}</strong>. The plan must name it; the laptop checks each
@@ -145,7 +146,7 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
   }
 
   return (
-    <form onSubmit={start} noValidate aria-labelledby="rehearsal-start-heading">
+    <form onSubmit={(event) => void start(event)} noValidate aria-labelledby="rehearsal-start-heading">
       <h2 id="rehearsal-start-heading">Rehearse the promotion</h2>
       <p>
         A fresh rehearsal Vault (a primary and its DR secondary) is started for this rehearsal, initialised with one

@@ -106,7 +106,7 @@ export function RaiseDeviation({ ceremony, handle }: { ceremony: CeremonySnapsho
   return (
     <section aria-labelledby="raise-heading" className="card">
       <h2 id="raise-heading">Raise a deviation</h2>
-      <form onSubmit={raise} noValidate>
+      <form onSubmit={(event) => void raise(event)} noValidate>
         <div className="field">
           <label htmlFor="deviation-kind">What happened</label>
           <select id="deviation-kind" value={kind} onChange={(e) => setKind(e.target.value as RaiseKind)}>

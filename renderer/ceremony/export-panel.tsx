@@ -28,7 +28,7 @@ export function ExportPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
           folder.
         </p>
       )}
-      <form onSubmit={exportBundle} noValidate>
+      <form onSubmit={(event) => void exportBundle(event)} noValidate>
         <FolderPathField
           id="export-dir"
           purpose="export-bundle"

@@ -128,7 +128,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
       </fieldset>
 
       {form === 'pgp' && (
-        <form onSubmit={inspect} noValidate>
+        <form onSubmit={(event) => void inspect(event)} noValidate>
           <div className="field">
             <label htmlFor="share-pasted">Encrypted share</label>
             <p id="share-pasted-hint" className="hint">
@@ -169,7 +169,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
       {problem && <Notice tone="error">{problem}</Notice>}
 
       {((form === 'pgp' && inspection && actor) || form === 'plaintext') && (
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={(event) => void submit(event)} noValidate>
           <div className="field">
             <label htmlFor="share-actor">At the keyboard</label>
             <select id="share-actor" value={actor} onChange={(e) => setActor(e.target.value)}>

@@ -24,6 +24,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
   useEffect(() => {
     void handle.call('ceremony.transcript', {}).then((t) => setTranscript(t?.text ?? null));
     // Read once per ceremony: the signed text does not change while signatures are added.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose, see above
   }, [ceremony.plan.id]);
 
   useEffect(() => {
@@ -64,7 +65,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
           </pre>
         )}
       </details>
-      <form onSubmit={sign} noValidate>
+      <form onSubmit={(event) => void sign(event)} noValidate>
         {options.length > 1 && (
           <div className="field">
             <label htmlFor="sign-signer">Who signs now</label>

@@ -26,7 +26,7 @@ export function TokenEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
       <h2 id="token-heading">
         {ceremony.plan.administrator.name} enters {root ? "the primary's root token" : 'the batch DR operation token'}
       </h2>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={(event) => void submit(event)} noValidate>
         <SecretField
           id="ceremony-token"
           label={label}

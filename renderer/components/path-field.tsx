@@ -49,7 +49,7 @@ function PathField(
 
   return (
     <TextField {...props} error={props.error ?? dialogError}>
-      <button type="button" className="secondary" onClick={choose} aria-label={chooseLabel}>
+      <button type="button" className="secondary" onClick={() => void choose()} aria-label={chooseLabel}>
         Choose…
       </button>
     </TextField>

@@ -175,9 +175,11 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
     const timer = window.setInterval(() => void refresh(target), REFRESH_MS);
     return () => {
       window.clearInterval(timer);
+      // eslint-disable-next-line react-hooks/exhaustive-deps -- a counter, not a DOM node: bump whatever it is now
       generation.current++;
     };
     // Keyed on the selection, not the target object: an equal new object must not restart the timer.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose, see above
   }, [selected, targets, refresh]);
 
   if (targets !== undefined && targets.length === 0) {

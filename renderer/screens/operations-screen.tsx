@@ -16,7 +16,6 @@ import {
   operationTitle,
   type OperationId,
   type OperationOutcome,
-  type OperationRequest,
   type ReplicationKind,
 } from '../../shared/replication/replication-operations';
 import { invoke } from '../api';
@@ -149,7 +148,7 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
     }
     const arg: ArgIn<'operations.run'> = {
       target: target.target,
-      request: parsed.data as OperationRequest,
+      request: parsed.data,
       auth: typed ? { kind: auth, token } : { kind: 'rehearsal-root-token' },
       ...(spec?.destructive ? { confirmation } : {}),
     };
@@ -175,7 +174,7 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
         Each operation acts on one cluster at once and is not part of a ceremony transcript. For an audited failback,
         run a failback plan on the Promotion ceremony screen.
       </p>
-      <form onSubmit={submit} noValidate aria-describedby="operations-intro">
+      <form onSubmit={(event) => void submit(event)} noValidate aria-describedby="operations-intro">
         <ClusterSelect id="operation-target" picker={picker} onSelect={() => setConfirmation('')} />
         <fieldset className="choices">
           <legend>Replication</legend>

@@ -182,7 +182,7 @@ export function ProfilesScreen() {
                   <td className="row-actions">
                     {confirmRemove === profile.name ? (
                       <>
-                        <button type="button" className="danger" onClick={() => remove(profile.name)}>
+                        <button type="button" className="danger" onClick={() => void remove(profile.name)}>
                           Remove '{profile.name}'
                         </button>
                         <button type="button" className="secondary" onClick={() => setConfirmRemove(undefined)}>
@@ -223,7 +223,7 @@ export function ProfilesScreen() {
           The laptop reaches Vault over mutual TLS: it needs the CA that signed the server's certificate, and a client
           certificate with its key. No token or key material is stored in a profile, only where the files are.
         </p>
-        <form onSubmit={save} noValidate>
+        <form onSubmit={(event) => void save(event)} noValidate>
           <TextField
             id="profile-name"
             label="Name"
@@ -286,13 +286,18 @@ export function ProfilesScreen() {
             </Notice>
           )}
           <div className="actions">
-            <button type="button" className="secondary" onClick={test} disabled={busy !== undefined}>
+            <button type="button" className="secondary" onClick={() => void test()} disabled={busy !== undefined}>
               Test connection
             </button>
             <button type="submit" disabled={busy !== undefined}>
               {editing ? 'Save changes' : 'Save profile'}
             </button>
-            <button type="button" className="secondary" onClick={importFromEnv} disabled={busy !== undefined}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => void importFromEnv()}
+              disabled={busy !== undefined}
+            >
               Import from VAULT_* variables
             </button>
             {editing && (

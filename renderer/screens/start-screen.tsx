@@ -53,7 +53,7 @@ export function StartScreen({
   }
 
   return (
-    <form onSubmit={submit} aria-describedby="start-intro">
+    <form onSubmit={(event) => void submit(event)} aria-describedby="start-intro">
       <p id="start-intro">
         Rehearse the whole ceremony against the built-in simulated Vault, or work against a real Vault DR secondary
         through one of your connection profiles.

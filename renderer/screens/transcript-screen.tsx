@@ -37,7 +37,7 @@ export function TranscriptScreen() {
         Verify a signed transcript bundle offline: every signature, the journal's hash chain, and that the signed text
         is exactly what the journal records. This is the check auditors run with <code>vault-ceremony verify</code>.
       </p>
-      <form onSubmit={open} noValidate>
+      <form onSubmit={(event) => void open(event)} noValidate>
         <FolderPathField
           id="bundle-dir"
           purpose="transcript-bundle"

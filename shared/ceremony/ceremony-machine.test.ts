@@ -139,7 +139,7 @@ function factsFor(s: CeremonyState, action: ServiceAction, vault: FakeVault): Se
     case 'sign-transcript':
       return { kind: action.kind, signer: action.signer, fingerprint: action.fingerprint };
     default:
-      return { kind: action.kind } as ServiceFacts;
+      return { kind: action.kind };
   }
 }
 
@@ -799,10 +799,8 @@ describe('people-raised deviations', () => {
       reason: "Olu's deputy, with Olu's card",
       at: AT,
     };
-    expect(refused(s, { ...sub, substitute: 'Wes' } as CeremonyEvent)).toMatch(
-      /^not-allowed-now: 'Wes' already has a role/,
-    );
-    expect(refused(s, { ...sub, officer: 'Zed' } as CeremonyEvent)).toMatch(/^unknown-actor/);
+    expect(refused(s, { ...sub, substitute: 'Wes' })).toMatch(/^not-allowed-now: 'Wes' already has a role/);
+    expect(refused(s, { ...sub, officer: 'Zed' })).toMatch(/^unknown-actor/);
     s = apply(s, sub);
     expect(refused(s, ack('roll-call', 'Sam', 'officer'))).toMatch(
       /^unknown-actor: 'Sam' becomes a substitute only once a witness confirms/,
@@ -1095,12 +1093,11 @@ describe('no secret ever enters the state', () => {
       if (!event) break;
       // A careless service spreads Vault's whole response into the facts.
       const extra = { otp: SECRET, token: SECRET, encoded_token: SECRET };
-      const leak = (facts: ServiceFacts): ServiceFacts =>
-        ({
-          ...facts,
-          ...extra,
-          ...('attempt' in facts ? { attempt: { ...facts.attempt, ...extra } } : {}),
-        }) as ServiceFacts;
+      const leak = (facts: ServiceFacts): ServiceFacts => ({
+        ...facts,
+        ...extra,
+        ...('attempt' in facts ? { attempt: { ...facts.attempt, ...extra } } : {}),
+      });
       const leaky: CeremonyEvent =
         event.type === 'serviceResult' && event.outcome === 'ok' ? { ...event, facts: leak(event.facts) } : event;
       const next = transition(state, leaky);

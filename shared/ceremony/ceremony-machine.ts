@@ -540,10 +540,12 @@ function serviceResult(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'serv
   if (!action)
     return err('unexpected-result', `no laptop action is due at '${STEPS[s.step].title}': ${whyNoAction(s)}`);
   if (e.outcome === 'failed') return ok(failed(s, e, action));
-  if (e.outcome !== 'ok' || e.facts?.kind !== action.kind)
+  // Replayed events come from a journal file: their contents are checked here, whatever their type says.
+  const reported = e as { readonly outcome: unknown; readonly facts?: { readonly kind?: unknown } };
+  if (reported.outcome !== 'ok' || reported.facts?.kind !== action.kind)
     return err(
       'invalid-result',
-      `the laptop reported '${String(e.facts?.kind)}' but '${STEPS[s.step].title}' awaits '${action.kind}'`,
+      `the laptop reported '${String(reported.facts?.kind)}' but '${STEPS[s.step].title}' awaits '${action.kind}'`,
     );
   return applyFacts(s, e.facts, action, e.at);
 }
@@ -855,7 +857,7 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
   if (madeBeforeRestart) {
     // The call went through just before the restart; its result never reached the journal.
     notes.push(
-      `Vault reports DR mode '${e.mode ?? ''}' for '${s.plan.profile}': '${STEPS[s.step].title}' was done before the restart.`,
+      `Vault reports DR mode '${e.mode}' for '${s.plan.profile}': '${STEPS[s.step].title}' was done before the restart.`,
     );
     next = completeStep({ ...next, committed: s.step === 'promote' }, e.at);
   } else if (s.committed) {

@@ -331,6 +331,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
+  const text =
+    typeof value === 'string' ? `'${value}'` : ((JSON.stringify(value) as string | undefined) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -71,7 +71,7 @@ export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
   if (typeof value === 'number') return Number.isFinite(value);
   if (typeof value !== 'object' || depth >= MAX_DEPTH) return false;
   if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
   return Object.values(value).every((v) => isJsonValue(v, depth + 1));
 }
@@ -105,7 +105,7 @@ function stringifiesCanonically(value: unknown): boolean {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
     if (proto !== Array.prototype) return false;
     for (let i = 0; i < value.length; i++) if (!stringifiesCanonically(value[i])) return false;
@@ -173,6 +173,8 @@ export function eventFieldProblem(e: Omit<UnsealedEvent, 'seq' | 'time' | 'prev'
     return `step must be a name of 1 to ${MAX_NAME} characters`;
   if (typeof e.type !== 'string' || !TYPE.test(e.type) || e.type.length > 64)
     return 'type must be kebab-case (lowercase letters, digits and single hyphens), at most 64 characters';
+  // The fields come from outside (a journal line, a caller's event): this check is what makes the types true.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
   if (typeof e.details !== 'object' || e.details === null || Array.isArray(e.details) || !isJsonValue(e.details))
     return 'details must be a plain JSON object (finite numbers, no undefined, functions, class instances or cycles)';
   return undefined;

@@ -126,7 +126,9 @@ describe('redact', () => {
     ];
     const hidden = (v: JsonValue | undefined) =>
       v === REDACTED ||
-      (typeof v === 'object' && v !== null && /^sha256:[0-9a-f]{64}$/.test(String((v as JsonObject).redacted)));
+      (typeof v === 'object' &&
+        v !== null &&
+        /^sha256:[0-9a-f]{64}$/.test(String((v as { redacted?: unknown }).redacted)));
     fc.assert(
       fc.property(fc.constantFrom(...names), fc.string({ minLength: 1 }), (name, secret) => {
         const out = redactObject({ [name]: secret, nested: { [name]: [secret] } });

@@ -25,8 +25,10 @@ const DETAIL_INDENT = '      ';
 
 /** Characters escaped wherever event text is shown (controls, invisibles, bidi, separators). */
 const HIDDEN =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- one code point at a time, on purpose
   /[\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{e0000}-\u{e01ef}\u{f0000}-\u{10ffff}]/gu;
 
+// eslint-disable-next-line no-misleading-character-class -- the same class as HIDDEN
 const HIDDEN_ANY = new RegExp(HIDDEN.source, 'u');
 
 /** The statement the transcript makes about its journal. */

@@ -94,7 +94,7 @@ export function statusText(report: StatusReport): string {
   } else lines.push(`Health: could not be read (${String(health['error'])})`);
   if (typeof seal['sealed'] === 'boolean') {
     lines.push(
-      `Seal: ${seal['type']}, ${seal['sealed'] ? 'sealed' : 'unsealed'}, threshold ${seal['t']} of ${seal['n']}`,
+      `Seal: ${String(seal['type'])}, ${seal['sealed'] ? 'sealed' : 'unsealed'}, threshold ${String(seal['t'])} of ${String(seal['n'])}`,
     );
   } else lines.push(`Seal: could not be read (${String(seal['error'])})`);
   return `${lines.join('\n')}\n`;

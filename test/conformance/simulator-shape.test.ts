@@ -71,7 +71,7 @@ async function firstShare(): Promise<string> {
     message: await openpgp.readMessage({ binaryMessage: Buffer.from(officer.encryptedShare, 'base64') }),
     decryptionKeys: await openpgp.readPrivateKey({ armoredKey: officer.privateKeyArmored! }),
   });
-  return data as string;
+  return data;
 }
 
 const CHECKS: readonly Check[] = [

@@ -180,7 +180,7 @@ describe('handler registry under a hostile renderer', () => {
       fc.asyncProperty(channel, argument, sender, behaviour, async (name, arg, from, how) => {
         current = how;
         reached.length = 0;
-        const result = await registry.invoke(name, arg, from as never);
+        const result = await registry.invoke(name, arg, from);
 
         // Plain data, as structured clone would carry it to the renderer.
         expect(structuredClone(result)).toEqual(result);

@@ -148,7 +148,7 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
     const both = await Promise.all([call('ceremony.startRehearsal', setup), call('ceremony.startRehearsal', setup)]);
     expect(both.filter((r) => r.ok)).toHaveLength(1);
     expect(both.find((r) => !r.ok)).toMatchObject({ ok: false, error: { kind: 'ceremony-running' } });
-    const s = (await snapshot())!;
+    const s = await snapshot();
     kit = s.kitDir!;
     expect(s).toMatchObject({
       step: 'roll-call',

@@ -130,9 +130,10 @@ describe('handler registry', () => {
       () => {
         throw new Error(`multi-line\n    at ${SECRET} (fake frame in the message)`);
       },
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error is the case tested
       async () => Promise.reject(SECRET),
     ]) {
-      const { handlers: h } = handlers({ 'app.info': thrower as never });
+      const { handlers: h } = handlers({ 'app.info': thrower });
       const registry = createHandlerRegistry(h, {
         allowedOrigins: ['app://vault-ceremony'],
         onFault: (f) => faults.push(f),

@@ -4,7 +4,7 @@
  * for what and with which argument before a handler runs, and turns everything that can go wrong
  * into data, so the renderer never sees a thrown error, its text or its stack.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   ipcContract,
   isChannelName,
@@ -65,6 +65,10 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
+/** What a handler returned, read without trusting its type: a handler's bug must not reach the renderer. */
+const handlerFailure = z.object({ ok: z.literal(false), error: z.object({ kind: z.string(), message: z.string() }) });
+const handlerSuccess = z.object({ ok: z.literal(true), value: z.unknown().optional() });
+
 export function createHandlerRegistry(handlers: ChannelHandlers, options: RegistryOptions): HandlerRegistry {
   const allowed = new Set(options.allowedOrigins);
   const report = options.onFault ?? (() => {});
@@ -76,17 +80,17 @@ export function createHandlerRegistry(handlers: ChannelHandlers, options: Regist
       'internal',
       `"${channel}" failed inside the app's main process; the details were logged without their contents. Try again, and report it if it happens again.`,
     );
-    let result: Result<unknown>;
+    let result: unknown;
     try {
       result = await handler(arg);
     } catch (thrown) {
       report({ channel, reason: 'threw', error: redactError(thrown) });
       return internal;
     }
-    if (result?.ok === false && typeof result.error?.kind === 'string' && typeof result.error.message === 'string') {
-      return { ok: false, error: { kind: result.error.kind, message: result.error.message } };
-    }
-    const value = result?.ok === true ? spec.value.safeParse(result.value) : undefined;
+    const failed = handlerFailure.safeParse(result);
+    if (failed.success) return failed.data;
+    const succeeded = handlerSuccess.safeParse(result);
+    const value = succeeded.success ? spec.value.safeParse(succeeded.data.value) : undefined;
     if (!value?.success) {
       report({ channel, reason: 'value-outside-contract' });
       return internal;

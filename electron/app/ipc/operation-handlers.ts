@@ -29,7 +29,7 @@ export type OperationErrorKind = 'not-confirmed' | 'wrong-authorisation';
 export interface ResolvedTarget {
   readonly label: string;
   readonly address: string;
-  connect(token?: string): Promise<Result<VaultClient>>;
+  readonly connect: (token?: string) => Promise<Result<VaultClient>>;
 }
 
 export interface OperationServices {

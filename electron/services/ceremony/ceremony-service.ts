@@ -198,7 +198,7 @@ export class CeremonyService {
       const parsed = personEventSchema.safeParse(input);
       if (!parsed.success)
         return err('invalid-event', `the event is not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-      const event: CeremonyEvent = { ...parsed.data, at: this.now() } as CeremonyEvent;
+      const event: CeremonyEvent = { ...parsed.data, at: this.now() };
       if (event.type === 'acknowledge' && (event.step === 'share-entry' || event.step === 'sign-transcript'))
         return err(
           'use-dedicated-call',

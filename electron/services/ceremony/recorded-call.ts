@@ -91,7 +91,9 @@ function jsonOf(value: unknown): JsonValue {
   if (value === undefined) return null;
   let plain: unknown;
   try {
-    plain = JSON.parse(JSON.stringify(value) ?? 'null');
+    // JSON.stringify gives undefined (its types say string) for a function or a symbol.
+    const text = JSON.stringify(value) as string | undefined;
+    plain = JSON.parse(text ?? 'null');
   } catch {
     // An unknown field nested thousands deep (which the client's loose schemas let through)
     // overflows JSON.stringify; the answer must still be recorded, and the ceremony go on.

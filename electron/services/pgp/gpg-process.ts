@@ -58,7 +58,7 @@ export function runGpgProcess(
       stop();
     }, options.timeoutMs);
 
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (options.maxOutput !== undefined && size > options.maxOutput && !overflow) {
         overflow = true;
@@ -68,9 +68,9 @@ export function runGpgProcess(
     });
     child.stdio[STATUS_FD]!.on('data', (chunk: Buffer) => (status += chunk.toString('latin1')));
     // Only the tail is kept; gpg's stderr carries key IDs and user IDs, never plaintext or PINs.
-    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
     // gpg may exit (e.g. gpg missing, bad options) before reading all of its input.
-    child.stdin!.on('error', () => undefined);
+    child.stdin.on('error', () => undefined);
     if (options.passphrase !== undefined) {
       const pipe = child.stdio[PASSPHRASE_FD] as NodeJS.WritableStream;
       pipe.on('error', () => undefined);
@@ -91,7 +91,7 @@ export function runGpgProcess(
       }
       resolve({ output, status, stderr, exitCode, timedOut, overflow, ...(spawnError ? { spawnError } : {}) });
     });
-    child.stdin!.end(input);
+    child.stdin.end(input);
   });
 }
 

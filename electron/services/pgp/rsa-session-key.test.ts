@@ -77,7 +77,7 @@ async function withPkesk(f: Fixture, change: (pkesk: { encrypted: { c: Uint8Arra
 function packetBytes(packet: openpgp.AnyPacket): Uint8Array {
   const list = new openpgp.PacketList<openpgp.AnyPacket>();
   list.push(packet);
-  return list.write() as Uint8Array;
+  return list.write();
 }
 
 /** The message with its session key packet replaced by one holding `block` (c = block^e mod n). */

@@ -22,7 +22,7 @@ const { publicKey: PK, symmetric: SYM, packet: PACKET } = openpgp.enums;
 interface Pkesk {
   readonly version: number;
   readonly publicKeyID: openpgp.KeyID;
-  readonly publicKeyAlgorithm: number;
+  readonly publicKeyAlgorithm: openpgp.enums.publicKey;
   readonly encrypted: { readonly c?: Uint8Array } | null;
 }
 interface RsaPrivateParams {
@@ -97,7 +97,7 @@ export async function decryptRsaSessionKey(
       }
       return {
         data: sessionKey.data,
-        algorithm: openpgp.enums.read(SYM, sessionKey.algorithm) as openpgp.enums.symmetricNames,
+        algorithm: openpgp.enums.read(SYM, sessionKey.algorithm),
       };
     } catch (cause) {
       lastError = cause instanceof Error ? cause : new Error(String(cause));
@@ -175,7 +175,8 @@ function sessionKeyFrom(block: Uint8Array): { data: Uint8Array; algorithm: numbe
       (payload.length >= 3 ? 1 : 0) &
       (sum === stated ? 1 : 0);
     const algorithm = payload[0] ?? 0;
-    if (!valid || openpgp.enums.read(SYM, algorithm) === undefined) throw new Error('Decryption error');
+    if (!valid) throw new Error('Decryption error');
+    openpgp.enums.read(SYM, algorithm); // throws openpgp.js's own error for an unknown cipher id
     const size = KEY_SIZE.get(algorithm);
     if (size === undefined) throw new Error('Unsupported cipher');
     if (payload.length - 3 !== size) throw new Error('Unexpected session key size');

@@ -61,7 +61,7 @@ export async function canonicalDocument(armored: string): Promise<Document | und
 
 function hashName(algorithm: openpgp.enums.hash | null): string | undefined {
   try {
-    return algorithm === null ? undefined : (openpgp.enums.read(openpgp.enums.hash, algorithm) as string | undefined);
+    return algorithm === null ? undefined : openpgp.enums.read(openpgp.enums.hash, algorithm);
   } catch {
     return undefined; // an unknown algorithm id
   }

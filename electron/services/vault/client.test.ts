@@ -139,7 +139,7 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
       kind: 'invalid-request',
       message: expect.stringMatching(/binary \(unarmored\)/),
     });
-    expect(failed(await c.start({ otp: 'x'.repeat(28), pgpKey: 'xsBN' } as never))).toMatchObject({
+    expect(failed(await c.start({ otp: 'x'.repeat(28), pgpKey: 'xsBN' }))).toMatchObject({
       kind: 'invalid-request',
       message: expect.stringMatching(/not both/),
     });
@@ -188,7 +188,9 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
   it('never returns a secret it sent, even when Vault echoes it', async () => {
     const share = '6ecb46277133e04b29bd0b1b05e60722dab7cdc684a0d3ee2de50ce4c38a357101';
     handler = (req, res) =>
-      json(res, 400, { errors: [`bad key ${JSON.parse(req.body).key} for token ${req.headers['x-vault-token']}`] });
+      json(res, 400, {
+        errors: [`bad key ${JSON.parse(req.body).key} for token ${String(req.headers['x-vault-token'])}`],
+      });
     const error = failed(
       await client({ token: 'hvs.ROOTTOKENROOTTOKENROOTTOK' }).generateRoot.submitShare({ key: share, nonce: 'n' }),
     );

@@ -331,7 +331,7 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
           if (!/^[A-Za-z0-9+/]+={0,2}$/.test(pgpKey.trim()))
             return refuse('The PGP key is not base64: Vault needs base64 of the binary public key.');
         }
-        const body = otp !== undefined ? { otp } : pgpKey !== undefined ? { pgp_key: (pgpKey as string).trim() } : {};
+        const body = otp !== undefined ? { otp } : pgpKey !== undefined ? { pgp_key: pgpKey.trim() } : {};
         return call({
           method: 'PUT',
           path: `${base}/attempt`,

@@ -158,7 +158,9 @@ function checkClientCertificate(
     );
   }
   // Vault (Go crypto/tls) checks the extended key usage of client certificates.
-  if (leaf.keyUsage !== undefined && !leaf.keyUsage.includes(CLIENT_AUTH)) {
+  // Node's types omit that keyUsage is undefined when the certificate has no such extension.
+  const usage = leaf.keyUsage as readonly string[] | undefined;
+  if (usage !== undefined && !usage.includes(CLIENT_AUTH)) {
     return err(
       'not-client-certificate',
       `The client certificate ${profile.clientCertPath} (profile '${profile.name}') is not issued for client authentication (its extended key usage lacks clientAuth), so Vault will refuse it. Use a certificate made for TLS clients.`,

@@ -240,7 +240,9 @@ function contextFor(options: TransportOptions): SecureContext {
     });
   } catch (e) {
     // OpenSSL's reason ("key values mismatch", "no start line") names no key material.
-    throw new TypeError(`the TLS material of profile '${options.profileName}' is unusable: ${(e as Error).message}`);
+    throw new TypeError(`the TLS material of profile '${options.profileName}' is unusable: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 

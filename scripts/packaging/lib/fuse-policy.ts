@@ -105,7 +105,8 @@ export function checkFuseWire(wire: FuseConfig<FuseState>, flavour: BuildFlavour
 
 /** electron-builder's key is @electron/fuses' option name with a lower-case first letter. */
 function optionOf(name: FuseName): FuseV1Options {
-  const option = FuseV1Options[(name[0]!.toUpperCase() + name.slice(1)) as keyof typeof FuseV1Options];
+  const option = FuseV1Options[(name[0]!.toUpperCase() + name.slice(1)) as keyof typeof FuseV1Options] as
+    FuseV1Options | undefined;
   if (option === undefined) throw new TypeError(`no @electron/fuses option for electronFuses.${name}`);
   return option;
 }

@@ -62,7 +62,7 @@ export async function checkPackaging(projectDir: string): Promise<PackagingRepor
 async function readJson(path: string): Promise<PackageJson | undefined> {
   try {
     const value: unknown = JSON.parse(await readFile(path, 'utf8'));
-    return typeof value === 'object' && value !== null ? (value as PackageJson) : undefined;
+    return typeof value === 'object' && value !== null ? value : undefined;
   } catch {
     return undefined;
   }
