@@ -144,7 +144,7 @@ function armorBody(armored: string): string[] {
 
 describe('a full rehearsal', () => {
   it('promoted the DR secondary and wrote a bundle that verifies', () => {
-    expect(result.promoted).toBe(true);
+    expect(result.committed).toBe(true);
     expect(result.report.valid).toBe(true);
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
   });

@@ -967,16 +967,17 @@ function dueAction(s: CeremonyState): ServiceAction | undefined {
 function actionFor(s: CeremonyState): ServiceAction | undefined {
   const { plan } = s;
   const profile = plan.profile;
-  const read = (p: string, expectMode: 'primary' | 'secondary'): ServiceAction => ({
+  const read = (p: string, expectMode: 'primary' | 'secondary', expectConnected?: true): ServiceAction => ({
     kind: 'read-replication-status',
     profile: p,
     expectMode,
+    ...(expectConnected ? { expectConnected } : {}),
   });
   switch (s.step) {
     case 'check-secondary':
       return read(profile, 'secondary');
     case 'check-failback':
-      return { ...read(profile, 'secondary'), expectConnected: true };
+      return read(profile, 'secondary', true);
     case 'check-promoted':
     case 'check-old-primary':
       return read(profile, 'primary');
