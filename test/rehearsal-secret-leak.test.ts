@@ -190,21 +190,30 @@ async function leaks(run: Run): Promise<string[]> {
   return found;
 }
 
-describe('a full rehearsal', () => {
-  let run: Run;
+/** Runs one observed rehearsal of this kind before the suite's tests, and closes its Vault after them. */
+function observedRehearsal(kind: RehearsalKind): () => Run {
+  let run: Run | undefined;
   beforeAll(async () => {
-    run = await rehearseObserved('promotion');
+    run = await rehearseObserved(kind);
   });
   afterAll(() => run?.vault.close());
+  return () => {
+    if (!run) throw new Error(`the ${kind} rehearsal did not run`);
+    return run;
+  };
+}
+
+describe('a full rehearsal', () => {
+  const run = observedRehearsal('promotion');
 
   it('promoted the DR secondary and wrote a bundle that verifies', () => {
-    expect(run.result.committed).toBe(true);
-    expect(run.result.report.valid).toBe(true);
-    expect(run.vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
+    expect(run().result.committed).toBe(true);
+    expect(run().result.report.valid).toBe(true);
+    expect(run().vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
   });
 
   it('saw every secret it must then keep out of every file and the log', () => {
-    const { seen } = run;
+    const { seen } = run();
     expect(seen.otps).toHaveLength(1);
     expect(seen.keys).toHaveLength(3);
     expect(seen.encoded).toHaveLength(1);
@@ -214,15 +223,15 @@ describe('a full rehearsal', () => {
 
   it('writes no secret, in any common encoding, to any file or to its progress log', async () => {
     expect(
-      filesUnder(run.out)
-        .map((f) => f.slice(run.out.length + 1))
+      filesUnder(run().out)
+        .map((f) => f.slice(run().out.length + 1))
         .sort(),
     ).toEqual(BUNDLE);
-    expect(await leaks(run)).toEqual([]);
+    expect(await leaks(run())).toEqual([]);
   });
 
   it('records commitments instead: the journal names each share by its ciphertext hash and key', () => {
-    const journal = readFileSync(join(run.out, 'journal.jsonl'), 'utf8');
+    const journal = readFileSync(join(run().out, 'journal.jsonl'), 'utf8');
     const shares = journal
       .trim()
       .split('\n')
@@ -230,31 +239,27 @@ describe('a full rehearsal', () => {
       .filter((e) => e.details.share);
     expect(shares.map((e) => e.details.share.officer)).toEqual(['officer-1', 'officer-2', 'officer-3']);
     for (const e of shares) expect(e.details.share.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(run.log.some((l) => /accepted: 2 of 3/.test(l))).toBe(true);
-    expect(run.log.some((l) => /nonce [0-9a-f-]{36}/.test(l))).toBe(true);
+    expect(run().log.some((l) => /accepted: 2 of 3/.test(l))).toBe(true);
+    expect(run().log.some((l) => /nonce [0-9a-f-]{36}/.test(l))).toBe(true);
   });
 });
 
 describe('a full failback rehearsal', () => {
-  let run: Run;
-  beforeAll(async () => {
-    run = await rehearseObserved('failback');
-  });
-  afterAll(() => run?.vault.close());
+  const run = observedRehearsal('failback');
 
   it('left the old primary following the new one, with both bundles written', () => {
-    expect(run.result.committed).toBe(true);
-    expect(run.result.failback).toMatchObject({ mode: 'secondary', following: true });
-    expect(run.vault.cluster('primary').replication.dr.mode).toBe('secondary');
+    expect(run().result.committed).toBe(true);
+    expect(run().result.failback).toMatchObject({ mode: 'secondary', following: true });
+    expect(run().vault.cluster('primary').replication.dr.mode).toBe('secondary');
     expect(
-      filesUnder(run.out)
-        .map((f) => f.slice(run.out.length + 1))
+      filesUnder(run().out)
+        .map((f) => f.slice(run().out.length + 1))
         .sort(),
     ).toEqual([...BUNDLE, ...BUNDLE.map((f) => `promotion/${f}`)].sort());
   });
 
   it('saw the DR operation tokens and the activation token cross the wire', () => {
-    const { seen } = run;
+    const { seen } = run();
     // The promotion that set the scene, then the failback: an OTP, three shares and a token each.
     expect(seen.otps).toHaveLength(2);
     expect(seen.keys).toHaveLength(6);
@@ -268,7 +273,7 @@ describe('a full failback rehearsal', () => {
   });
 
   it('journals demote and update-primary with their secrets redacted, and writes no secret anywhere', async () => {
-    const events = readFileSync(join(run.out, 'journal.jsonl'), 'utf8')
+    const events = readFileSync(join(run().out, 'journal.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
@@ -280,6 +285,6 @@ describe('a full failback rehearsal', () => {
       // The DR operation token as a commitment (it ties the request to the deletion), the activation token not at all.
       body: { dr_operation_token: { redacted: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }, token: '[redacted]' },
     });
-    expect(await leaks(run)).toEqual([]);
+    expect(await leaks(run())).toEqual([]);
   });
 });

@@ -5,30 +5,17 @@
  * `vault-ceremony verify DIR --keyring KEYS` accepts the bundle; the transcript names demote and
  * update-primary; the journal's post-check saw the old primary connected to the new one.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../cli/commands/rehearse';
 import { captureIo } from './support/capture-io';
+import { vaultCeremony as npx, type CliRun } from './support/vault-ceremony-cli';
 
-const run = promisify(execFile);
-const repo = join(import.meta.dirname, '..');
 const root = mkdtempSync(join(tmpdir(), 'vc-failback-'));
 const out = join(root, 'bundle');
-let rehearse: { code: number; stdout: string; stderr: string };
-
-async function npx(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('npx', ['vault-ceremony', ...args], { cwd: repo, timeout: 180_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const failure = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: failure.code ?? -1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
-  }
-}
+let rehearse: CliRun;
 
 function journal(dir: string) {
   return readFileSync(join(dir, 'journal.jsonl'), 'utf8')
@@ -38,7 +25,7 @@ function journal(dir: string) {
 }
 
 beforeAll(async () => {
-  rehearse = await npx(['rehearse', '--kind', 'failback', '--out', out]);
+  rehearse = await npx(['rehearse', '--kind', 'failback', '--out', out], 180_000);
 }, 200_000);
 
 afterAll(() => {
