@@ -49,7 +49,7 @@ export const rehearsalBenchmark: Benchmark = {
             },
             log: () => undefined,
           });
-          if (!result.ok || !result.value.promoted || !result.value.report.valid)
+          if (!result.ok || !result.value.committed || !result.value.report.valid)
             throw new Error(
               `the rehearsal failed: ${result.ok ? 'not promoted or not verified' : result.error.message}`,
             );

@@ -1,9 +1,10 @@
 /**
- * Secret-leak test: one full headless rehearsal in this process (the code `vault-ceremony
- * rehearse` runs), collecting every secret it handled: each share's plaintext, the OTP, the
- * encoded and the decoded DR operation token (seen on the wire through an observing client),
- * every passphrase and every private key. None of them, in any common encoding, may appear in
- * any file written under the output folder, in the journal, the transcript, or the progress log.
+ * Secret-leak test: full headless rehearsals in this process (the code `vault-ceremony rehearse`
+ * runs, for a promotion and for a failback), collecting every secret each handled: each share's
+ * plaintext, the OTPs, the encoded and the decoded DR operation tokens and the failback's secondary
+ * activation token (seen on the wire through an observing client), every passphrase and every
+ * private key. None of them, in any common encoding, may appear in any file written under the
+ * output folder, in the journal, the transcript, or the progress log.
  */
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRehearsal, type RehearsalResult } from '../electron/services/rehearsal/headless-rehearsal';
+import type { RehearsalKind } from '../electron/services/rehearsal/rehearsal-ceremony';
 import { generateSigners, rehearsalPassphrase, type Signers } from '../electron/services/rehearsal/rehearsal-cast';
 import { startRehearsalVault, type RehearsalVault } from '../rehearsal-vault/rehearsal-cluster-set';
 import type { VaultClient } from '../electron/services/vault/client';
@@ -21,6 +23,7 @@ interface Seen {
   keys: string[];
   encoded: string[];
   tokens: string[];
+  activation: string[];
 }
 
 /** A client that records the secrets crossing the wire, then does exactly what the real one does. */
@@ -47,11 +50,24 @@ function observing(client: VaultClient, seen: Seen): VaultClient {
     },
     dr: {
       ...client.dr,
+      primary: {
+        ...client.dr.primary,
+        secondaryToken: async (o) => {
+          const r = await client.dr.primary.secondaryToken(o);
+          if (r.ok) seen.activation.push(r.value.data.token);
+          return r;
+        },
+      },
       secondary: {
         ...client.dr.secondary,
         promote: (o) => {
           seen.tokens.push(o.drOperationToken);
           return client.dr.secondary.promote(o);
+        },
+        updatePrimary: (o) => {
+          seen.tokens.push(o.drOperationToken);
+          if (o.token !== undefined) seen.activation.push(o.token);
+          return client.dr.secondary.updatePrimary(o);
         },
       },
     },
@@ -59,32 +75,38 @@ function observing(client: VaultClient, seen: Seen): VaultClient {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'vc-leak-'));
-const out = join(root, 'bundle');
 const officerPassphrase = rehearsalPassphrase();
-const seen: Seen = { otps: [], keys: [], encoded: [], tokens: [] };
-const log: string[] = [];
-let vault: RehearsalVault;
-let signers: Signers;
-let result: RehearsalResult;
 
-beforeAll(async () => {
+interface Run {
+  readonly out: string;
+  readonly vault: RehearsalVault;
+  readonly signers: Signers;
+  readonly seen: Seen;
+  readonly log: string[];
+  readonly result: RehearsalResult;
+}
+
+async function rehearseObserved(kind: RehearsalKind): Promise<Run> {
   const started = await startRehearsalVault({ officers: 5, threshold: 3, passphrase: officerPassphrase });
   if (!started.ok) throw new Error(started.error.message);
-  vault = started.value;
-  signers = await generateSigners('random');
+  const vault = started.value;
+  const signers = await generateSigners('random');
+  const seen: Seen = { otps: [], keys: [], encoded: [], tokens: [], activation: [] };
+  const log: string[] = [];
+  const out = join(root, kind);
   const r = await runRehearsal({
     out,
+    kind,
     target: { kind: 'in-process', vault, officerPassphrase },
     signers,
     log: (line) => log.push(line),
     observeClient: (c) => observing(c, seen),
   });
   if (!r.ok) throw new Error(r.error.message);
-  result = r.value;
-});
+  return { out, vault, signers, seen, log, result: r.value };
+}
 
-afterAll(async () => {
-  await vault?.close();
+afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -101,7 +123,7 @@ function encodings(text: string, raw: Buffer = Buffer.from(text, 'utf8')): strin
   ];
 }
 
-async function secrets(): Promise<Map<string, string[]>> {
+async function secrets({ vault, seen, signers }: Run): Promise<Map<string, string[]>> {
   const all = new Map<string, string[]>();
   const add = (label: string, forms: string[]) =>
     all.set(
@@ -127,6 +149,7 @@ async function secrets(): Promise<Map<string, string[]>> {
     add(`encoded token ${i + 1}`, [...encodings(enc), ...encodings(enc, Buffer.from(enc, 'base64'))]),
   );
   seen.tokens.forEach((token, i) => add(`DR operation token (use ${i + 1})`, encodings(token)));
+  seen.activation.forEach((token, i) => add(`secondary activation token (seen ${i + 1})`, encodings(token)));
   add('officer passphrase', encodings(officerPassphrase));
   for (const m of [signers.administrator, ...signers.witnesses]) {
     add(`${m.name}'s passphrase`, encodings(m.passphrase!));
@@ -142,14 +165,55 @@ function armorBody(armored: string): string[] {
   return armored.split('\n').filter((l) => /^[A-Za-z0-9+/=]{16,}$/.test(l));
 }
 
+const BUNDLE = [
+  'ceremony/journal.jsonl',
+  'ceremony/journal.jsonl.signing.json',
+  'ceremony/plan.yaml',
+  'journal.jsonl',
+  'signers/administrator.pub.asc',
+  'signers/witness-1.pub.asc',
+  'signers/witness-2.pub.asc',
+  'transcript.txt.asc',
+];
+
+/** Every secret found in a file under `out` or in the log, by label and place. */
+async function leaks(run: Run): Promise<string[]> {
+  const places = [
+    ...filesUnder(run.out).map((f) => ({ where: f, text: readFileSync(f, 'latin1') })),
+    { where: 'the progress log', text: run.log.join('\n') },
+  ];
+  const found: string[] = [];
+  for (const [label, forms] of await secrets(run)) {
+    expect(forms.length).toBeGreaterThan(0);
+    for (const { where, text } of places) if (forms.some((f) => text.includes(f))) found.push(`${label} in ${where}`);
+  }
+  return found;
+}
+
+/** Runs one observed rehearsal of this kind before the suite's tests, and closes its Vault after them. */
+function observedRehearsal(kind: RehearsalKind): () => Run {
+  let run: Run | undefined;
+  beforeAll(async () => {
+    run = await rehearseObserved(kind);
+  });
+  afterAll(() => run?.vault.close());
+  return () => {
+    if (!run) throw new Error(`the ${kind} rehearsal did not run`);
+    return run;
+  };
+}
+
 describe('a full rehearsal', () => {
+  const run = observedRehearsal('promotion');
+
   it('promoted the DR secondary and wrote a bundle that verifies', () => {
-    expect(result.promoted).toBe(true);
-    expect(result.report.valid).toBe(true);
-    expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
+    expect(run().result.committed).toBe(true);
+    expect(run().result.report.valid).toBe(true);
+    expect(run().vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
   });
 
   it('saw every secret it must then keep out of every file and the log', () => {
+    const { seen } = run();
     expect(seen.otps).toHaveLength(1);
     expect(seen.keys).toHaveLength(3);
     expect(seen.encoded).toHaveLength(1);
@@ -158,31 +222,16 @@ describe('a full rehearsal', () => {
   });
 
   it('writes no secret, in any common encoding, to any file or to its progress log', async () => {
-    const files = filesUnder(out);
-    expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual([
-      'ceremony/journal.jsonl',
-      'ceremony/journal.jsonl.signing.json',
-      'ceremony/plan.yaml',
-      'journal.jsonl',
-      'signers/administrator.pub.asc',
-      'signers/witness-1.pub.asc',
-      'signers/witness-2.pub.asc',
-      'transcript.txt.asc',
-    ]);
-    const places = [
-      ...files.map((f) => ({ where: f, text: readFileSync(f, 'latin1') })),
-      { where: 'the progress log', text: log.join('\n') },
-    ];
-    const leaks: string[] = [];
-    for (const [label, forms] of await secrets()) {
-      expect(forms.length).toBeGreaterThan(0);
-      for (const { where, text } of places) if (forms.some((f) => text.includes(f))) leaks.push(`${label} in ${where}`);
-    }
-    expect(leaks).toEqual([]);
+    expect(
+      filesUnder(run().out)
+        .map((f) => f.slice(run().out.length + 1))
+        .sort(),
+    ).toEqual(BUNDLE);
+    expect(await leaks(run())).toEqual([]);
   });
 
   it('records commitments instead: the journal names each share by its ciphertext hash and key', () => {
-    const journal = readFileSync(join(out, 'journal.jsonl'), 'utf8');
+    const journal = readFileSync(join(run().out, 'journal.jsonl'), 'utf8');
     const shares = journal
       .trim()
       .split('\n')
@@ -190,7 +239,52 @@ describe('a full rehearsal', () => {
       .filter((e) => e.details.share);
     expect(shares.map((e) => e.details.share.officer)).toEqual(['officer-1', 'officer-2', 'officer-3']);
     for (const e of shares) expect(e.details.share.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(log.some((l) => /accepted: 2 of 3/.test(l))).toBe(true);
-    expect(log.some((l) => /nonce [0-9a-f-]{36}/.test(l))).toBe(true);
+    expect(run().log.some((l) => /accepted: 2 of 3/.test(l))).toBe(true);
+    expect(run().log.some((l) => /nonce [0-9a-f-]{36}/.test(l))).toBe(true);
+  });
+});
+
+describe('a full failback rehearsal', () => {
+  const run = observedRehearsal('failback');
+
+  it('left the old primary following the new one, with both bundles written', () => {
+    expect(run().result.committed).toBe(true);
+    expect(run().result.failback).toMatchObject({ mode: 'secondary', following: true });
+    expect(run().vault.cluster('primary').replication.dr.mode).toBe('secondary');
+    expect(
+      filesUnder(run().out)
+        .map((f) => f.slice(run().out.length + 1))
+        .sort(),
+    ).toEqual([...BUNDLE, ...BUNDLE.map((f) => `promotion/${f}`)].sort());
+  });
+
+  it('saw the DR operation tokens and the activation token cross the wire', () => {
+    const { seen } = run();
+    // The promotion that set the scene, then the failback: an OTP, three shares and a token each.
+    expect(seen.otps).toHaveLength(2);
+    expect(seen.keys).toHaveLength(6);
+    // promote + delete, then update-primary + delete.
+    expect(seen.tokens).toHaveLength(4);
+    expect(seen.tokens[2]).toBe(seen.tokens[3]);
+    // Made by the new primary, then sent to the demoted one.
+    expect(seen.activation).toHaveLength(2);
+    expect(seen.activation[0]).toBe(seen.activation[1]);
+    expect(seen.activation[0]!.split('.')).toHaveLength(3);
+  });
+
+  it('journals demote and update-primary with their secrets redacted, and writes no secret anywhere', async () => {
+    const events = readFileSync(join(run().out, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const request = (path: string) =>
+      events.find((e) => e.type === 'vault-request' && e.details.path === path)?.details;
+    expect(request('sys/replication/dr/primary/demote')).toMatchObject({ method: 'POST', profile: 'primary' });
+    expect(request('sys/replication/dr/secondary/update-primary')).toMatchObject({
+      profile: 'primary',
+      // The DR operation token as a commitment (it ties the request to the deletion), the activation token not at all.
+      body: { dr_operation_token: { redacted: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }, token: '[redacted]' },
+    });
+    expect(await leaks(run())).toEqual([]);
   });
 });

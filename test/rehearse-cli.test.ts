@@ -12,24 +12,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../cli/commands/rehearse';
 import { captureIo } from './support/capture-io';
+import { vaultCeremony as npx, type CliRun } from './support/vault-ceremony-cli';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
 
 const run = promisify(execFile);
-const repo = join(import.meta.dirname, '..');
 const root = mkdtempSync(join(tmpdir(), 'vc-rehearse-'));
 const out = join(root, 'bundle');
-let rehearse: { code: number; stdout: string; stderr: string };
+let rehearse: CliRun;
 let gnupg: TempGnupg;
-
-async function npx(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('npx', ['vault-ceremony', ...args], { cwd: repo, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const failure = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: failure.code ?? -1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
-  }
-}
 
 beforeAll(async () => {
   rehearse = await npx(['rehearse', '--out', out]);

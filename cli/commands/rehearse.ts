@@ -1,15 +1,17 @@
 /**
- * `vault-ceremony rehearse --out DIR [--officers N] [--threshold T]
+ * `vault-ceremony rehearse --out DIR [--kind promotion|failback] [--officers N] [--threshold T]
  *   [--cluster D/cluster.json [--resume] [--officer-passphrase-file F]] [--pace MS]`
  *
- * A complete DR promotion ceremony, headless, against a rehearsal Vault: in this process by
- * default, or one `vault-ceremony rehearsal-vault --dir D` runs. Every role is played (roll call,
- * acknowledgements, officers' PGP shares decrypted with openpgp.js, signatures), then the bundle
- * is written to DIR and verified. Exit 0 only if the DR secondary ended as primary and the bundle
- * verifies; 1 when the ceremony or the bundle failed; 2 for usage errors. Never prints a secret.
+ * A complete DR promotion (or failback) ceremony, headless, against a rehearsal Vault: in this
+ * process by default, or one `vault-ceremony rehearsal-vault --dir D` runs. Every role is played
+ * (roll call, acknowledgements, officers' PGP shares decrypted with openpgp.js, signatures), then
+ * the bundle is written to DIR and verified. Exit 0 only if the DR secondary ended as primary (or,
+ * failing back, the old primary ended following the new one) and the bundle verifies; 1 when the
+ * ceremony or the bundle failed; 2 for usage errors. Never prints a secret.
  */
 import { rehearsalPassphrase } from '../../electron/services/rehearsal/rehearsal-cast';
 import { runRehearsal, type RehearsalRunOptions } from '../../electron/services/rehearsal/headless-rehearsal';
+import type { RehearsalKind } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
 import { readPassphraseFile } from '../passphrase';
@@ -17,8 +19,8 @@ import { readPassphraseFile } from '../passphrase';
 /** As the brief's benchmark and rehearsal-vault: five officers, three shares needed. */
 const DEFAULT_OFFICERS = 5;
 
-const USAGE = `usage: vault-ceremony rehearse --out DIR [--officers N] [--threshold T] [--vault-version 1|2] [--pace MS]
-       vault-ceremony rehearse --out DIR --cluster D/cluster.json [--resume] [--officer-passphrase-file F] [--pace MS]
+const USAGE = `usage: vault-ceremony rehearse --out DIR [--kind promotion|failback] [--officers N] [--threshold T] [--vault-version 1|2] [--pace MS]
+       vault-ceremony rehearse --out DIR [--kind promotion|failback] --cluster D/cluster.json [--resume] [--officer-passphrase-file F] [--pace MS]
 
 Runs a complete REHEARSAL of the DR promotion ceremony, every role played headless: roll call,
 checks, the OTP and attempt, each officer's PGP-encrypted share decrypted and entered, the token
@@ -27,6 +29,13 @@ each witness's countersignature. Writes the bundle (DIR/transcript.txt.asc, DIR/
 DIR/signers/*.pub.asc) and the working journal and plan (DIR/ceremony/), and verifies the bundle.
 Exit 0 only if the DR secondary ended as primary and the bundle verifies.
   --out DIR        a new or empty folder (with --resume: the folder of the ceremony to continue)
+  --kind failback  rehearse the failback instead, as its own journaled, signed ceremony: first the
+                   scene is set (the primary lost, the DR secondary promoted by a rehearsed promotion
+                   whose bundle goes to DIR/promotion/, the old primary back as a primary), then the old
+                   primary is demoted, a DR operation token generated on it from the officers' shares,
+                   and update-primary points it at the new primary with a secondary activation token;
+                   post-check, token deletion, signatures. Exit 0 only if the old primary ends as a DR
+                   secondary connected to the new primary and the bundle verifies. (default: promotion)
   --officers N     officers holding shares, for the in-process rehearsal Vault (default ${DEFAULT_OFFICERS})
   --threshold T    shares needed, for the in-process rehearsal Vault (default 3, or every share with fewer officers)
   --vault-version 1|2   the in-process rehearsal Vault's version (default 1); on 2 the administrator also
@@ -65,6 +74,7 @@ export const rehearseCommand: Command = async (argv, io) => {
 
   const result = await runRehearsal({
     out: parsed.out,
+    kind: parsed.kind,
     target,
     resume: parsed.resume,
     log: (line) => io.stdout(`${line}\n`),
@@ -76,16 +86,21 @@ export const rehearseCommand: Command = async (argv, io) => {
       ? EXIT_USAGE
       : EXIT_FAILED;
   }
-  const { report, promoted } = result.value;
+  const { report, committed, failback } = result.value;
   const signatures = report.signatures.map((s) => `${s.signer} ${s.good ? 'good' : 'BAD'}`).join(', ');
+  const done = failback ? committed && failback.following : committed;
   io.stdout(
-    `DR secondary promoted: ${promoted ? 'yes' : 'NO'}\nbundle verified: ${report.valid ? 'yes' : 'NO'} (${report.events} journal events, head ${report.head}; signatures: ${signatures})\n`,
+    (failback
+      ? `old primary follows the new primary: ${done ? 'yes' : 'NO'} (DR mode '${failback.mode}', connected to ${failback.connectedTo ?? 'no primary'}; new primary ${failback.newPrimary})\n`
+      : `DR secondary promoted: ${done ? 'yes' : 'NO'}\n`) +
+      `bundle verified: ${report.valid ? 'yes' : 'NO'} (${report.events} journal events, head ${report.head}; signatures: ${signatures})\n`,
   );
-  return promoted && report.valid ? EXIT_OK : EXIT_FAILED;
+  return done && report.valid ? EXIT_OK : EXIT_FAILED;
 };
 
 interface Options {
   readonly out: string;
+  readonly kind: RehearsalKind;
   readonly officers: number;
   /** Undefined: the rehearsal Vault's default (3, or every share when there are fewer officers). */
   readonly threshold: number | undefined;
@@ -99,6 +114,7 @@ interface Options {
 function parseOptions(argv: string[], io: CliIo): Options | number {
   const parsed = parseCommandLine(argv, io, COMMAND, {
     out: { type: 'string' },
+    kind: { type: 'string' },
     officers: { type: 'string' },
     threshold: { type: 'string' },
     'vault-version': { type: 'string' },
@@ -128,6 +144,9 @@ function parseOptions(argv: string[], io: CliIo): Options | number {
       COMMAND,
       '--officers, --threshold and --vault-version set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them',
     );
+  const kind = values.kind ?? 'promotion';
+  if (kind !== 'promotion' && kind !== 'failback')
+    return usageError(io, COMMAND, `--kind must be promotion or failback, not '${kind}'`);
   const version = values['vault-version'];
   if (version !== undefined && version !== '1' && version !== '2')
     return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
@@ -154,6 +173,7 @@ function parseOptions(argv: string[], io: CliIo): Options | number {
   }
   return {
     out,
+    kind,
     officers: officers ?? DEFAULT_OFFICERS,
     threshold,
     vaultVersion: version === '2' ? 2 : 1,

@@ -21,7 +21,13 @@ export interface AttemptStatus {
 
 /** What the service must do next. Profiles are connection profile names from the plan. */
 export type ServiceAction =
-  | { readonly kind: 'read-replication-status'; readonly profile: string; readonly expectMode: 'primary' | 'secondary' }
+  | {
+      readonly kind: 'read-replication-status';
+      readonly profile: string;
+      readonly expectMode: 'primary' | 'secondary';
+      /** A failback's post-check: the secondary must also be connected to a primary (its new one). */
+      readonly expectConnected?: true;
+    }
   | { readonly kind: 'collect-root-token'; readonly profile: string }
   | { readonly kind: 'collect-batch-token'; readonly profile: string }
   | { readonly kind: 'generate-otp'; readonly profile: string }
@@ -63,8 +69,11 @@ export type ServiceAction =
 
 /** What the service reports after a successful action; `kind` names the action. Never a secret. */
 export type ServiceFacts =
-  /** `mode`: the DR replication mode Vault reports (`data.dr.mode` of sys/replication/status). */
-  | { readonly kind: 'read-replication-status'; readonly mode: string }
+  /**
+   * `mode`: the DR replication mode Vault reports (`data.dr.mode` of sys/replication/status);
+   * `connectedTo`: for a secondary, the `api_address` of the primary it reports connected.
+   */
+  | { readonly kind: 'read-replication-status'; readonly mode: string; readonly connectedTo?: string }
   | { readonly kind: 'collect-root-token' }
   | { readonly kind: 'collect-batch-token' }
   /** `attempt` is the status read to learn otp_length; `legacy` when otp_length was 0. */

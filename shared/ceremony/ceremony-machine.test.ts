@@ -80,6 +80,9 @@ const PLANS: Record<string, CeremonyPlan> = {
   }),
 };
 const quorum = PLANS['quorum (1.x)']!;
+const failbackPlan = PLANS['failback, token, quorum']!;
+/** Where the failback plans' new primary listens. */
+const NEW = 'https://dc2.example:8200';
 
 // ---------------------------------------------------------------------------------------------
 // An honest cast and a faithful Vault: the autopilot plays the next legal event.
@@ -103,7 +106,7 @@ function required(s: CeremonyState): number {
 function factsFor(s: CeremonyState, action: ServiceAction, vault: FakeVault): ServiceFacts {
   switch (action.kind) {
     case 'read-replication-status':
-      return { kind: action.kind, mode: action.expectMode };
+      return { kind: action.kind, mode: action.expectMode, ...(action.expectConnected ? { connectedTo: NEW } : {}) };
     case 'generate-otp':
       return {
         kind: action.kind,
@@ -1252,6 +1255,7 @@ describe('property: random event sequences', () => {
             if (state.step === 'finished') {
               const completed = state.completed.map((r) => r.step);
               expect(completed).toContain(plan.kind === 'promotion' ? 'promote' : 'update-primary');
+              if (plan.kind === 'failback') expect(completed).toContain('demote');
               expect(completed).toContain(plan.kind === 'promotion' ? 'check-promoted' : 'check-failback');
               expect(completed).toContain(closingStep(plan));
               expect(state.committed).toBe(true);
@@ -1267,6 +1271,129 @@ describe('property: random event sequences', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('failback script', () => {
+  const started = () => createCeremony(failbackPlan, AT);
+  const authorise = (s: CeremonyState, step: StepId) =>
+    apply(s, ack(step, 'Ann', 'administrator'), ack(step, 'Wes', 'witness'));
+  const read = (step: StepId, mode: string, connectedTo?: string) =>
+    result(step, { kind: 'read-replication-status', mode, ...(connectedTo ? { connectedTo } : {}) });
+
+  it('checks both primaries, then asks to demote the old one, and only after authorisation', () => {
+    const atDemote = drive(started(), atStep('demote')).state;
+    expect(atDemote.completed.map((r) => r.step)).toEqual(['roll-call', 'check-new-primary', 'check-old-primary']);
+    expect(nextAction(atDemote)).toBeUndefined();
+    expect(refused(atDemote, result('demote', { kind: 'demote' }))).toMatch(/^unexpected-result: .*not yet authorised/);
+    expect(nextAction(authorise(atDemote, 'demote'))).toEqual({ kind: 'demote', profile: 'dc1' });
+  });
+
+  it('refuses the later steps out of order: no update-primary, activation token or shares before demote', () => {
+    const atDemote = drive(started(), atStep('demote')).state;
+    expect(refused(atDemote, ack('update-primary', 'Ann', 'administrator'))).toMatch(
+      /^wrong-step: it is step 'demote'/,
+    );
+    expect(refused(atDemote, result('update-primary', { kind: 'update-primary' }))).toMatch(/^wrong-step:/);
+    expect(refused(atDemote, ack('share-entry', 'Olu', 'officer'))).toMatch(/^wrong-step:/);
+    expect(refused(atDemote, ack('demote', 'Olu', 'officer'))).toMatch(/^not-required: .*officers act only/);
+    // The wrong kind of result for the authorised step is refused, not taken as the demotion.
+    const authorised = authorise(atDemote, 'demote');
+    expect(refused(authorised, result('demote', { kind: 'update-primary' }))).toMatch(
+      /^invalid-result: the laptop reported 'update-primary' but 'Demote the old primary' awaits 'demote'/,
+    );
+  });
+
+  it('checks the old primary is still primary before demoting it', () => {
+    const atCheck = drive(started(), atStep('check-old-primary')).state;
+    const demotedAlready = apply(atCheck, read('check-old-primary', 'secondary'));
+    expect(demotedAlready.step).toBe('check-old-primary');
+    expect(demotedAlready.lastResult).toMatch(/DR mode 'secondary', not 'primary'/);
+    expect(refused(demotedAlready, ack('check-old-primary', 'Ann', 'administrator'))).toMatch(/^action-pending/);
+  });
+
+  it("makes the activation token for the plan's id, and update-primary commits the failback", () => {
+    const atToken = drive(started(), atStep('create-secondary-token')).state;
+    expect(nextAction(atToken)).toEqual({ kind: 'create-secondary-token', profile: 'dc2', secondaryId: 'dc1' });
+    expect(
+      refused(atToken, result('create-secondary-token', { kind: 'create-secondary-token', secondaryId: 'dc9' })),
+    ).toMatch(/made for id 'dc9' but the plan names 'dc1'/);
+    const atUpdate = drive(started(), atStep('update-primary')).state;
+    expect(atUpdate.held).toEqual(expect.arrayContaining(['operation-token', 'activation-token']));
+    const updated = apply(authorise(atUpdate, 'update-primary'), result('update-primary', { kind: 'update-primary' }));
+    expect(updated.step).toBe('check-failback');
+    expect(updated.committed).toBe(true);
+    expect(updated.held).toEqual(['operation-token']);
+  });
+
+  it('post-check: the demoted cluster must be a secondary connected to a primary, not merely a secondary', () => {
+    const atCheck = drive(started(), atStep('check-failback')).state;
+    expect(nextAction(atCheck)).toEqual({
+      kind: 'read-replication-status',
+      profile: 'dc1',
+      expectMode: 'secondary',
+      expectConnected: true,
+    });
+    const idle = apply(atCheck, read('check-failback', 'secondary'));
+    expect(idle.step).toBe('check-failback');
+    expect(idle.acted).toBe(false);
+    expect(idle.lastResult).toMatch(/not connected to a primary yet/);
+    expect(refused(idle, ack('check-failback', 'Ann', 'administrator'))).toMatch(/^action-pending/);
+    const stillPrimary = apply(atCheck, read('check-failback', 'primary', NEW));
+    expect(stillPrimary.acted).toBe(false);
+    const following = apply(idle, read('check-failback', 'secondary', NEW));
+    expect(following.lastResult).toBe(`Vault reports DR mode 'secondary', connected to the primary at ${NEW}.`);
+    expect(view(following).acknowledgements[0]?.anyOf[0]?.text).toBe(
+      "I saw Vault report DR mode 'secondary' for 'dc1', connected to the new primary 'dc2'.",
+    );
+    expect(
+      apply(following, ack('check-failback', 'Ann', 'administrator'), ack('check-failback', 'Wen', 'witness')).step,
+    ).toBe('delete-operation-token');
+  });
+
+  it('cannot finish without deleting the DR operation token, unless a witness confirms it was not', () => {
+    const atDelete = drive(started(), atStep('delete-operation-token')).state;
+    expect(atDelete.committed).toBe(true);
+    expect(refused(atDelete, ack('delete-operation-token', 'Ann', 'administrator'))).toMatch(/^action-pending/);
+    expect(refused(atDelete, ack('sign-transcript', 'Ann', 'administrator'))).toMatch(/^wrong-step/);
+    expect(
+      refused(atDelete, {
+        type: 'deviation',
+        kind: 'token-not-deleted',
+        actor: 'Ann',
+        reason: 'skip it',
+        at: AT,
+      }),
+    ).toMatch(/let the laptop try to delete the token first/);
+    const failedOnce = apply(atDelete, {
+      type: 'serviceResult',
+      step: 'delete-operation-token',
+      outcome: 'failed',
+      reason: 'connection refused',
+      at: AT,
+    });
+    const raised = apply(failedOnce, {
+      type: 'deviation',
+      kind: 'token-not-deleted',
+      actor: 'Ann',
+      reason: 'dc1 refuses the deletion',
+      at: AT,
+    });
+    expect(raised.step).toBe('delete-operation-token');
+    const waived = apply(raised, witness(1));
+    expect(waived.step).toBe('sign-transcript');
+    expect(waived.completed.at(-1)).toEqual({ step: 'delete-operation-token', at: AT, waivedBy: 1 });
+    expect(waived.undeletedTokens).toBe(1);
+    expect(drive(waived).state.step).toBe('finished');
+  });
+
+  it('a cancellation after update-primary comes too late: the closing steps still run', () => {
+    const atCheck = drive(started(), atStep('check-failback')).state;
+    expect(refused(atCheck, { type: 'cancel', actor: 'Ann', reason: 'changed our minds', at: AT })).toMatch(
+      /^too-late: 'dc1' has already been pointed at its new primary/,
     );
   });
 });

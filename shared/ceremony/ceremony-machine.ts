@@ -572,13 +572,19 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
   switch (facts.kind) {
     case 'read-replication-status': {
       const expected = action.kind === 'read-replication-status' ? action.expectMode : undefined;
+      const mustConnect = action.kind === 'read-replication-status' && action.expectConnected === true;
       const mode = cleanText(String(facts.mode)).slice(0, 40);
-      if (mode === expected)
-        return ok(maybeComplete({ ...s, acted: true, lastResult: `Vault reports DR mode '${mode}'.` }, at));
+      const primary = facts.connectedTo === undefined ? undefined : clip(String(facts.connectedTo));
+      const seen = `Vault reports DR mode '${mode}'${primary ? `, connected to the primary at ${primary}` : ''}.`;
+      if (mode === expected && (!mustConnect || primary))
+        return ok(maybeComplete({ ...s, acted: true, lastResult: seen }, at));
       return ok({
         ...s,
         failures: s.failures + 1,
-        lastResult: `Vault reports DR mode '${mode}', not '${expected ?? '?'}'. Check the connection profile and read the status again; do not continue until it matches.`,
+        lastResult:
+          mode === expected
+            ? `${seen} It is not connected to a primary yet: read the status again in a moment; do not continue until it reports the new primary connected.`
+            : `Vault reports DR mode '${mode}', not '${expected ?? '?'}'. Check the connection profile and read the status again; do not continue until it matches.`,
       });
     }
     case 'collect-root-token':
@@ -963,15 +969,17 @@ function dueAction(s: CeremonyState): ServiceAction | undefined {
 function actionFor(s: CeremonyState): ServiceAction | undefined {
   const { plan } = s;
   const profile = plan.profile;
-  const read = (p: string, expectMode: 'primary' | 'secondary'): ServiceAction => ({
+  const read = (p: string, expectMode: 'primary' | 'secondary', expectConnected?: true): ServiceAction => ({
     kind: 'read-replication-status',
     profile: p,
     expectMode,
+    ...(expectConnected ? { expectConnected } : {}),
   });
   switch (s.step) {
     case 'check-secondary':
-    case 'check-failback':
       return read(profile, 'secondary');
+    case 'check-failback':
+      return read(profile, 'secondary', true);
     case 'check-promoted':
     case 'check-old-primary':
       return read(profile, 'primary');

@@ -61,8 +61,10 @@ export const FAILBACK_STEPS = {
     flow: 'act-then-confirm',
     acks: 'administrator-and-witness',
     script: ({ plan }) =>
-      `The laptop reads the replication status of '${plan.profile}'. It must now report DR mode 'secondary'.`,
-    confirm: ({ plan }) => `I saw Vault report DR mode 'secondary' for '${plan.profile}'.`,
+      `The laptop reads the replication status of '${plan.profile}'. It must now report DR mode 'secondary', ` +
+      `connected to the new primary '${newPrimary(plan)}'.`,
+    confirm: ({ plan }) =>
+      `I saw Vault report DR mode 'secondary' for '${plan.profile}', connected to the new primary '${newPrimary(plan)}'.`,
   },
 } satisfies Record<FailbackStepId, StepSpec>;
 

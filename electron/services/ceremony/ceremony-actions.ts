@@ -120,7 +120,10 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     case 'read-replication-status': {
       const r = await record(vault, { method: 'GET', path: 'sys/replication/status' }, () => vault.replicationStatus());
       if (!r.ok) return r;
-      return r.value.ok ? done({ kind: action.kind, mode: r.value.value.data.dr.mode }) : failed(r.value.error.message);
+      if (!r.value.ok) return failed(r.value.error.message);
+      const dr = r.value.value.data.dr;
+      const connectedTo = dr.primaries?.find((p) => p.connection_status === 'connected')?.api_address;
+      return done({ kind: action.kind, mode: dr.mode, ...(connectedTo ? { connectedTo } : {}) });
     }
     case 'generate-otp': {
       const r = await record(vault, { method: 'GET', path: ATTEMPT }, () => vault.drOperationToken.status());

@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe('a Vault 2.x rehearsal', () => {
   it('plans the primary-root-token path, enters the root token, and promotes', () => {
-    expect(result.promoted).toBe(true);
+    expect(result.committed).toBe(true);
     expect(result.report.valid).toBe(true);
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
     expect(log).toContain("  administrator enters the primary's root token");

@@ -1,12 +1,13 @@
 /**
- * A complete promotion ceremony against a rehearsal Vault, with every role played headless
- * (./headless-driver.ts): what `vault-ceremony rehearse` runs, and the benchmark times.
+ * A complete promotion or failback ceremony against a rehearsal Vault, with every role played
+ * headless (./headless-driver.ts): what `vault-ceremony rehearse` runs, and the benchmark times.
  *
  * Layout of the output folder DIR:
  *   DIR/ceremony/plan.yaml              the plan, as reviewers would read it
  *   DIR/ceremony/journal.jsonl          the laptop's full journal (signing events included)
  *   DIR/ceremony/journal.jsonl.signing.json   the transcript signed so far
  *   DIR/transcript.txt.asc, DIR/journal.jsonl, DIR/signers/*.pub.asc   the bundle, once signed
+ *   DIR/promotion/                      a failback's setting: the promotion before it, its own bundle
  * Nothing secret is written under DIR.
  *
  * `resume` continues the ceremony whose journal is in DIR/ceremony/, against the same external
@@ -25,8 +26,20 @@ import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import type { CeremonyService } from '../ceremony/ceremony-service';
 import { playCeremony } from './headless-driver';
 import type { Signers } from './rehearsal-cast';
-import { rehearsalCast, rehearsalServiceOptions, startRehearsalCeremony } from './rehearsal-ceremony';
-import { connectTarget, rehearsalSigners, type RehearsalTargetSpec } from './rehearsal-target';
+import {
+  rehearsalCast,
+  rehearsalClients,
+  rehearsalServiceOptions,
+  startRehearsalCeremony,
+  type RehearsalKind,
+} from './rehearsal-ceremony';
+import {
+  connectTarget,
+  PRIMARY_PROFILE,
+  rehearsalSigners,
+  type RehearsalTarget,
+  type RehearsalTargetSpec,
+} from './rehearsal-target';
 
 export interface RehearsalRunOptions {
   readonly out: string;
@@ -34,6 +47,8 @@ export interface RehearsalRunOptions {
   readonly target:
     | RehearsalTargetSpec
     | { readonly kind: 'start'; readonly options: RehearsalVaultOptions & { readonly passphrase: string } };
+  /** `promotion` (the default), or `failback`: first the scene is set (see stageFailback), then the failback is rehearsed. */
+  readonly kind?: RehearsalKind;
   /** Continue the ceremony whose journal is in `out` (external rehearsal Vaults only). */
   readonly resume?: boolean;
   /** Progress for people: steps, nonce, progress n/m, deviations. Never a secret. */
@@ -48,17 +63,35 @@ export interface RehearsalRunOptions {
 }
 
 export interface RehearsalResult {
-  /** The ceremony finished, its post-check having seen the DR secondary report mode primary. */
-  readonly promoted: boolean;
+  /**
+   * The ceremony finished with its irreversible call made and post-checked: the DR secondary
+   * promoted, or (failback) the old primary pointed at the new one.
+   */
+  readonly committed: boolean;
   readonly report: BundleReport;
   readonly journalPath: string;
   readonly status: ServiceStatus;
+  /** A failback's end state, read from the old primary after the ceremony. */
+  readonly failback?: FailbackOutcome;
+}
+
+export interface FailbackOutcome {
+  /** The old primary's DR mode. */
+  readonly mode: string;
+  /** The api_address of the primary it reports connected, if any. */
+  readonly connectedTo: string | undefined;
+  /** The new primary's address (the promoted DR secondary). */
+  readonly newPrimary: string;
+  /** A DR secondary connected to the new primary. */
+  readonly following: boolean;
 }
 
 export type RehearsalRunErrorKind =
   'invalid-output' | 'invalid-options' | 'cannot-resume' | 'target-failed' | 'ceremony-failed' | 'bundle-failed';
 
 export const WORK_DIR = 'ceremony';
+/** Where a failback rehearsal keeps the promotion that set its scene: a bundle of its own. */
+export const SETUP_DIR = 'promotion';
 export const JOURNAL_FILE = 'journal.jsonl';
 
 export async function runRehearsal(
@@ -98,38 +131,115 @@ async function rehearse(
 ): Promise<Result<RehearsalResult, RehearsalRunErrorKind>> {
   const target = await connectTarget(spec);
   if (!target.ok) return err('target-failed', target.error.message);
+  try {
+    const signers = options.signers ? ok(options.signers) : await rehearsalSigners(target.value.signersDir);
+    if (!signers.ok) return err('target-failed', signers.error.message);
+    const kind = options.kind ?? 'promotion';
+    if (kind === 'failback' && !options.resume) {
+      const staged = await stageFailback(options, target.value, signers.value);
+      if (!staged.ok) return staged;
+    }
+    const played = await playRehearsal(options, target.value, signers.value, {
+      kind,
+      workDir,
+      journalPath,
+      bundleDir: options.out,
+    });
+    if (!played.ok) return played;
+    const failback = kind === 'failback' ? await readFailback(target.value) : undefined;
+    if (failback && !failback.ok) return failback;
+    return ok({ ...played.value, ...(failback ? { failback: failback.value } : {}) });
+  } finally {
+    target.value.client.close();
+  }
+}
+
+/**
+ * The situation a failback starts from, played out on the rehearsal Vault: the primary is lost, the
+ * DR secondary is promoted by a rehearsed promotion ceremony (its own signed bundle in
+ * DIR/promotion/), and the old primary comes back still reporting itself primary.
+ */
+async function stageFailback(
+  options: RehearsalRunOptions,
+  target: RehearsalTarget,
+  signers: Signers,
+): Promise<Result<void, RehearsalRunErrorKind>> {
+  const bundleDir = join(options.out, SETUP_DIR);
+  options.log(
+    `Setting the scene for the failback: the primary is lost${target.primaryOutage ? ' (taken down)' : ''} and the DR secondary is promoted by a rehearsed promotion ceremony (bundle in ${bundleDir})`,
+  );
+  await target.primaryOutage?.down();
+  const promoted = await playRehearsal(
+    { ...options, log: (line) => options.log(`  [promotion] ${line}`) },
+    target,
+    signers,
+    {
+      kind: 'promotion',
+      workDir: join(bundleDir, WORK_DIR),
+      journalPath: join(bundleDir, WORK_DIR, JOURNAL_FILE),
+      bundleDir,
+    },
+  );
+  await target.primaryOutage?.up();
+  if (!promoted.ok)
+    return err(promoted.error.kind, `setting the scene for the failback failed: ${promoted.error.message}`);
+  if (!promoted.value.committed || !promoted.value.report.valid)
+    return err('ceremony-failed', 'setting the scene for the failback failed: the DR secondary was not promoted');
+  options.log('The old primary is back and still reports itself DR primary: two primaries run, so the failback begins');
+  return ok(undefined);
+}
+
+interface PlayedRehearsal {
+  readonly committed: boolean;
+  readonly report: BundleReport;
+  readonly journalPath: string;
+  readonly status: ServiceStatus;
+}
+
+/** Starts (writing its plan for review) or resumes one ceremony, plays every role, and exports its bundle. */
+async function playRehearsal(
+  options: RehearsalRunOptions,
+  target: RehearsalTarget,
+  signers: Signers,
+  where: {
+    readonly kind: RehearsalKind;
+    readonly workDir: string;
+    readonly journalPath: string;
+    readonly bundleDir: string;
+  },
+): Promise<Result<PlayedRehearsal, RehearsalRunErrorKind>> {
+  const { workDir, journalPath, kind } = where;
   if (!options.resume) {
     try {
       await mkdir(workDir, { recursive: true });
     } catch (e) {
-      target.value.client.close();
       return err('invalid-output', `cannot create ${workDir}: ${describeFsError(e)}`);
     }
   }
-  const { officers, threshold, signersDir, vaultVersion } = target.value;
+  const clients = await rehearsalClients(target, kind, options.observeClient);
+  if (!clients.ok) return err('target-failed', clients.error.message);
+  const cast = rehearsalCast(target, signers);
+  const harness = {
+    target,
+    signers,
+    journalPath,
+    clients: clients.value,
+    log: options.log,
+    ...(options.observeClient ? { observeClient: options.observeClient } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  };
   try {
-    const signers = options.signers ? ok(options.signers) : await rehearsalSigners(signersDir);
-    if (!signers.ok) return err('target-failed', signers.error.message);
-    const cast = rehearsalCast(target.value, signers.value);
-    const harness = {
-      target: target.value,
-      signers: signers.value,
-      journalPath,
-      client: options.observeClient ? options.observeClient(target.value.client) : target.value.client,
-      log: options.log,
-      ...(options.observeClient ? { observeClient: options.observeClient } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
-    };
-
     let service: Result<CeremonyService, string>;
     if (options.resume) {
       options.log(`Resuming the ceremony in ${journalPath}`);
       service = await resumeCeremony(rehearsalServiceOptions(harness));
     } else {
-      const id = `rehearsal-${(options.clock?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
+      const stamp = (options.clock?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+      const id = `rehearsal-${kind === 'failback' ? 'failback-' : ''}${stamp}`;
       service = await startRehearsalCeremony({
         ...harness,
         id,
+        kind,
         prepare: async (plan) => {
           const written = await writeFile(join(workDir, 'plan.yaml'), stringify(plan), { flag: 'wx' }).then(
             () => undefined,
@@ -137,7 +247,7 @@ async function rehearse(
           );
           if (written !== undefined) return err('invalid-output', `cannot write the plan into ${workDir}: ${written}`);
           options.log(
-            `Plan ${id}: Vault ${vaultVersion}.x, ${officers.length} officers, threshold ${threshold}, administrator and ${cast.witnesses.length} witnesses`,
+            `Plan ${id} (${kind}): Vault ${target.vaultVersion}.x, ${target.officers.length} officers, threshold ${target.threshold}, administrator and ${cast.witnesses.length} witnesses`,
           );
           return ok(undefined);
         },
@@ -154,15 +264,42 @@ async function rehearse(
       const status = played.value;
       if (status.step !== 'finished')
         return err('ceremony-failed', `the ceremony ended as '${status.step}': ${status.lastResult ?? ''}`);
-      const report = await service.value.exportBundle(options.out);
+      const report = await service.value.exportBundle(where.bundleDir);
       if (!report.ok) return err('bundle-failed', report.error.message);
-      return ok({ promoted: status.committed, report: report.value, journalPath, status: service.value.status() });
+      return ok({ committed: status.committed, report: report.value, journalPath, status: service.value.status() });
     } finally {
       await service.value.close();
     }
   } finally {
-    target.value.client.close();
+    // A promotion acts through the target's own client, which the caller closes; a failback's are its own.
+    if (kind === 'failback') for (const client of Object.values(clients.value)) client.close();
   }
+}
+
+/** What the old primary reports once the failback is over, read as an auditor would. */
+async function readFailback(target: RehearsalTarget): Promise<Result<FailbackOutcome, RehearsalRunErrorKind>> {
+  const oldPrimary = await target.connect(undefined, PRIMARY_PROFILE);
+  if (!oldPrimary.ok) return err('target-failed', oldPrimary.error.message);
+  try {
+    const status = await oldPrimary.value.replicationStatus();
+    if (!status.ok) return err('target-failed', `cannot read the old primary's status: ${status.error.message}`);
+    const dr = status.value.data.dr;
+    const connectedTo = dr.primaries?.find((p) => p.connection_status === 'connected')?.api_address;
+    const newPrimary = target.client.address;
+    return ok({
+      mode: dr.mode,
+      connectedTo,
+      newPrimary,
+      following: dr.mode === 'secondary' && connectedTo !== undefined && sameAddress(connectedTo, newPrimary),
+    });
+  } finally {
+    oldPrimary.value.close();
+  }
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const origin = (x: string) => x.replace(/\/+$/, '').toLowerCase();
+  return origin(a) === origin(b);
 }
 
 async function checkEmpty(out: string): Promise<Result<void, 'invalid-output'>> {

@@ -77,21 +77,38 @@ export async function generateSigners(
   return { administrator: administrator!, witnesses };
 }
 
+/** What a failback rehearsal adds to its plan: the cluster that is now primary, and the id the old primary joins it as. */
+export interface RehearsalFailback {
+  readonly newPrimaryProfile: string;
+  readonly secondaryId: string;
+}
+
 /**
- * The promotion plan for a rehearsal: a quorum of officers' shares (on Vault 2.x with the primary's
- * root token, which generation needs there), every person named with their key.
+ * The plan for a rehearsal: a promotion of `profile`, or with `failback` the failback of `profile`
+ * (the old primary) to the new primary with a secondary activation token. Either way a quorum of
+ * officers' shares (on Vault 2.x with the primary's root token, which generation needs there),
+ * every person named with their key.
  */
 export function rehearsalPlan(
   cast: RehearsalCast,
-  options: { readonly id: string; readonly threshold: number; readonly profile: string; readonly vaultVersion?: 1 | 2 },
+  options: {
+    readonly id: string;
+    readonly threshold: number;
+    readonly profile: string;
+    readonly vaultVersion?: 1 | 2;
+    readonly failback?: RehearsalFailback;
+  },
 ): Result<CeremonyPlan, 'invalid-plan'> {
   const version = options.vaultVersion ?? 1;
   const person = (m: CastMember) => ({ name: m.name, fingerprint: m.fingerprint });
+  const { failback } = options;
   const plan = validatePlan({
     format: 1,
     id: options.id,
-    title: 'Rehearsal: promote the DR secondary',
-    kind: 'promotion',
+    title: failback
+      ? `Rehearsal: fail back, '${options.profile}' follows '${failback.newPrimaryProfile}'`
+      : 'Rehearsal: promote the DR secondary',
+    kind: failback ? 'failback' : 'promotion',
     rehearsal: true,
     profile: options.profile,
     vault_version: version,
@@ -100,6 +117,15 @@ export function rehearsalPlan(
     administrator: person(cast.administrator),
     witnesses: cast.witnesses.map(person),
     officers: cast.officers.map((o, i) => ({ ...person(o), share_index: i + 1 })),
+    ...(failback
+      ? {
+          failback: {
+            new_primary_profile: failback.newPrimaryProfile,
+            method: 'token',
+            secondary_id: failback.secondaryId,
+          },
+        }
+      : {}),
   });
   return plan.ok ? ok(plan.value) : err('invalid-plan', plan.error.message);
 }

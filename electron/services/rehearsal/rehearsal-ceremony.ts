@@ -1,22 +1,31 @@
 /**
  * The one rehearsal harness: from a rehearsal Vault (./rehearsal-target.ts) and the signers' keys
- * to a running promotion ceremony: the cast, its plan, the service's options and the start. The
- * in-app rehearsal (electron/services/session/) and the headless one (./headless-rehearsal.ts)
- * both start here; the headless one resumes with the same options.
+ * to a running ceremony: the cast, its plan, the service's options and the start. The in-app
+ * rehearsal (electron/services/session/) and the headless one (./headless-rehearsal.ts) both start
+ * here; the headless one resumes with the same options.
+ *
+ * A promotion acts on the DR secondary. A failback acts on the old primary and the new one (the
+ * DR secondary, once promoted); its clients carry the rehearsal's root token, as an administrator's
+ * own Vault token would, because demote and secondary-token are sudo calls.
  */
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
-import { err, type Result } from '../../../shared/result';
+import { err, ok, type Result } from '../../../shared/result';
 import { startCeremony, type CeremonyService, type CeremonyServiceOptions } from '../ceremony/ceremony-service';
 import type { VaultClient } from '../vault/client';
 import { rehearsalPlan, type RehearsalCast, type Signers } from './rehearsal-cast';
-import { DR_SECONDARY_PROFILE, type RehearsalTarget } from './rehearsal-target';
+import { DR_SECONDARY_PROFILE, isRehearsalProfile, PRIMARY_PROFILE, type RehearsalTarget } from './rehearsal-target';
+
+export type RehearsalKind = 'promotion' | 'failback';
+
+/** The id the old primary takes as the new primary's DR secondary. */
+export const FAILBACK_SECONDARY_ID = 'old-primary';
 
 export interface RehearsalCeremonyOptions {
   readonly target: RehearsalTarget;
   readonly signers: Signers;
   readonly journalPath: string;
-  /** The DR secondary's client the ceremony uses (the target's, or a wrapper of it); the caller closes it. */
-  readonly client: VaultClient;
+  /** A client for each profile the plan acts on (./rehearsal-target.ts connects them); the caller closes them. */
+  readonly clients: Readonly<Record<string, VaultClient>>;
   /** Wraps each client connected with a token, e.g. so a test can see what crossed the wire. */
   readonly observeClient?: (client: VaultClient) => VaultClient;
   readonly clock?: () => Date;
@@ -28,14 +37,35 @@ export function rehearsalCast(target: RehearsalTarget, signers: Signers): Rehear
   return { ...signers, officers: target.officers, primaryRootToken: target.primaryRootToken };
 }
 
+/**
+ * The clients a ceremony of this kind acts through: the DR secondary's for a promotion (`promotion`
+ * is the target's own client); the old and the new primary's, with the root token, for a failback.
+ */
+export async function rehearsalClients(
+  target: RehearsalTarget,
+  kind: RehearsalKind,
+  observe: (client: VaultClient) => VaultClient = (c) => c,
+): Promise<Result<Record<string, VaultClient>>> {
+  if (kind === 'promotion') return ok({ [DR_SECONDARY_PROFILE]: observe(target.client) });
+  const oldPrimary = await target.connect(target.primaryRootToken, PRIMARY_PROFILE);
+  if (!oldPrimary.ok) return oldPrimary;
+  const newPrimary = await target.connect(target.primaryRootToken, DR_SECONDARY_PROFILE);
+  if (!newPrimary.ok) {
+    oldPrimary.value.close();
+    return newPrimary;
+  }
+  return ok({ [PRIMARY_PROFILE]: observe(oldPrimary.value), [DR_SECONDARY_PROFILE]: observe(newPrimary.value) });
+}
+
 export function rehearsalServiceOptions(options: RehearsalCeremonyOptions): CeremonyServiceOptions {
   const observe = options.observeClient ?? ((c: VaultClient) => c);
   return {
     journalPath: options.journalPath,
-    clients: { [DR_SECONDARY_PROFILE]: options.client },
+    clients: options.clients,
     officerKeys: options.target.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
-    withToken: async (_profile, token) => {
-      const c = await options.target.connect(token);
+    withToken: async (profile, token) => {
+      if (!isRehearsalProfile(profile)) return undefined;
+      const c = await options.target.connect(token, profile);
       return c.ok ? observe(c.value) : undefined;
     },
     ...(options.log ? { log: options.log } : {}),
@@ -44,21 +74,24 @@ export function rehearsalServiceOptions(options: RehearsalCeremonyOptions): Cere
 }
 
 /**
- * Plans the rehearsal `id` for this cast, lets `prepare` write what people take part with (the
- * plan for review, a kit), then starts the ceremony.
+ * Plans the rehearsal `id` of this kind for this cast, lets `prepare` write what people take part
+ * with (the plan for review, a kit), then starts the ceremony.
  */
 export async function startRehearsalCeremony(
   options: RehearsalCeremonyOptions & {
     readonly id: string;
+    readonly kind?: RehearsalKind;
     readonly prepare?: (plan: CeremonyPlan) => Promise<Result<void, string>>;
   },
 ): Promise<Result<CeremonyService, string>> {
   const { target } = options;
+  const failback = options.kind === 'failback';
   const plan = rehearsalPlan(rehearsalCast(target, options.signers), {
     id: options.id,
     threshold: target.threshold,
-    profile: DR_SECONDARY_PROFILE,
+    profile: failback ? PRIMARY_PROFILE : DR_SECONDARY_PROFILE,
     vaultVersion: target.vaultVersion,
+    ...(failback ? { failback: { newPrimaryProfile: DR_SECONDARY_PROFILE, secondaryId: FAILBACK_SECONDARY_ID } } : {}),
   });
   if (!plan.ok) return plan;
   const prepared = options.prepare ? await options.prepare(plan.value) : undefined;

@@ -34,8 +34,13 @@ export type RehearsalTargetSpec =
 export interface RehearsalTarget {
   /** The DR secondary the ceremony promotes, connected and asked its version. */
   readonly client: VaultClient;
-  /** A new client for the same DR secondary, sending `token` as X-Vault-Token when given (Vault 2.x generation calls). */
-  connect(token?: string): Promise<Result<VaultClient>>;
+  /**
+   * A new client for one of the rehearsal's clusters (the DR secondary unless `profile` says the
+   * primary), sending `token` as X-Vault-Token when given (Vault 2.x generation calls, sudo calls).
+   */
+  connect(token?: string, profile?: RehearsalProfile): Promise<Result<VaultClient>>;
+  /** Takes the primary down and brings it back (an in-process rehearsal Vault only), to stage a failback. */
+  readonly primaryOutage: { down(): Promise<void>; up(): Promise<void> } | undefined;
   /** The major version the DR secondary reports (sys/seal-status). */
   readonly vaultVersion: 1 | 2;
   /** The primary's root token, which the administrator brings to a Vault 2.x ceremony. A secret. */
@@ -49,6 +54,12 @@ export interface RehearsalTarget {
 export type RehearsalTargetErrorKind = 'cluster-unreadable' | 'connect-failed' | 'officer-keys-missing';
 
 export const DR_SECONDARY_PROFILE = 'dr-secondary';
+export const PRIMARY_PROFILE = 'primary';
+export type RehearsalProfile = typeof DR_SECONDARY_PROFILE | typeof PRIMARY_PROFILE;
+
+export function isRehearsalProfile(name: string): name is RehearsalProfile {
+  return name === DR_SECONDARY_PROFILE || name === PRIMARY_PROFILE;
+}
 
 type Connected = Omit<RehearsalTarget, 'vaultVersion' | 'client'>;
 
@@ -78,10 +89,15 @@ export async function connectTarget(
 }
 
 function inProcess(vault: RehearsalVault, passphrase: string | undefined): Connected {
-  const cluster = { profileName: DR_SECONDARY_PROFILE, address: vault.drSecondary.apiAddr };
+  const address = { [DR_SECONDARY_PROFILE]: vault.drSecondary.apiAddr, [PRIMARY_PROFILE]: vault.primary.apiAddr };
   const officers = castOfficers(vault.officers, passphrase);
   return {
-    connect: async (token) => ok(rehearsalVaultClient(vault, cluster, token)),
+    connect: async (token, profile = DR_SECONDARY_PROFILE) =>
+      ok(rehearsalVaultClient(vault, { profileName: profile, address: address[profile] }, token)),
+    primaryOutage: {
+      down: () => vault.faults.takeDown('primary'),
+      up: () => vault.faults.bringUp('primary'),
+    },
     primaryRootToken: vault.rootToken,
     officers,
     threshold: vault.threshold,
@@ -90,6 +106,8 @@ function inProcess(vault: RehearsalVault, passphrase: string | undefined): Conne
 }
 
 const clusterSchema = z.object({
+  // Optional so a cluster.json written before failback rehearsals still serves a promotion.
+  primary: z.object({ api_addr: z.string() }).optional(),
   dr_secondary: z.object({ api_addr: z.string() }),
   ca_cert: z.string(),
   client_cert: z.string(),
@@ -145,15 +163,27 @@ async function external(
   } catch (e) {
     return err('cluster-unreadable', `cannot read the officers' files next to ${clusterJson}: ${describeFsError(e)}`);
   }
-  const profile = {
-    name: DR_SECONDARY_PROFILE,
-    address: cluster.dr_secondary.api_addr,
+  const tls = {
     caCertPath: at(cluster.ca_cert),
     clientCertPath: at(cluster.client_cert),
     clientKeyPath: at(cluster.client_key),
   };
+  const address = {
+    [DR_SECONDARY_PROFILE]: cluster.dr_secondary.api_addr,
+    [PRIMARY_PROFILE]: cluster.primary?.api_addr,
+  };
   return ok({
-    connect: (token) => connectProfile(profile, token === undefined ? {} : { token }),
+    connect: async (token, name = DR_SECONDARY_PROFILE) => {
+      const at = address[name];
+      if (at === undefined)
+        return err(
+          'cluster-unreadable',
+          `${clusterJson} names no primary address; restart rehearsal-vault to rewrite it`,
+        );
+      return connectProfile({ name, address: at, ...tls }, token === undefined ? {} : { token });
+    },
+    // Another process runs it: the primary cannot be taken down from here.
+    primaryOutage: undefined,
     primaryRootToken: cluster.root_token,
     officers,
     threshold: cluster.threshold,

@@ -10,7 +10,7 @@ import { generateSigners } from '../rehearsal/rehearsal-cast';
 import { startRehearsalCeremony } from '../rehearsal/rehearsal-ceremony';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
 import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
-import { connectTarget } from '../rehearsal/rehearsal-target';
+import { connectTarget, DR_SECONDARY_PROFILE } from '../rehearsal/rehearsal-target';
 import { suppliedOfficerKeys } from './officer-keyring';
 import { swappableClient, type Reconnectable } from './swappable-client';
 
@@ -73,7 +73,7 @@ export async function startInAppRehearsal(
     signers,
     id,
     journalPath: join(kitDir, KIT_JOURNAL),
-    client: swappable.client,
+    clients: { [DR_SECONDARY_PROFILE]: swappable.client },
     clock: where.now,
     prepare: (plan) =>
       writeRehearsalKit(kitDir, {
