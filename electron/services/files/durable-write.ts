@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** fsync of a directory, so names created, renamed or linked in it are durable. */
@@ -24,18 +24,19 @@ export async function syncDirectory(path: string): Promise<void> {
 /**
  * Makes the folder `path` (its parent must exist: never a recursive walk, which spins on /proc),
  * or accepts it if it is already a real folder; a symbolic link or a file there is refused
- * (ELOOP, ENOTDIR), so nothing is written through a link someone planted.
+ * (ELOOP, ENOTDIR), so nothing is written through a link someone planted. A folder a person
+ * `named` (a --dir) may be a link to a folder: they chose it.
  */
-export async function makeFolder(path: string, mode = 0o700): Promise<void> {
+export async function makeFolder(path: string, options: { mode?: number; named?: boolean } = {}): Promise<void> {
   try {
-    await mkdir(path, { mode });
+    await mkdir(path, { mode: options.mode ?? 0o700 });
     return;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
-  const stats = await lstat(path);
-  if (stats.isSymbolicLink()) throw Object.assign(new Error(`${path} is a symbolic link`), { code: 'ELOOP' });
-  if (!stats.isDirectory()) throw Object.assign(new Error(`${path} is not a folder`), { code: 'ENOTDIR' });
+  const stats = options.named ? await stat(path) : await lstat(path);
+  if (stats.isSymbolicLink()) throw Object.assign(new Error(`${path} is a symbolic link`), { code: 'ELOOP', path });
+  if (!stats.isDirectory()) throw Object.assign(new Error(`${path} is not a folder`), { code: 'ENOTDIR', path });
 }
 
 /** Creates `path` with `data`, refusing (EEXIST) if anything, a symbolic link included, is already there. */

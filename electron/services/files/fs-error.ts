@@ -5,6 +5,11 @@ export function fsErrorCode(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'UNKNOWN';
 }
 
+/** The path a Node file-system error names, if any. */
+export function fsErrorPath(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'path' in e && typeof e.path === 'string' ? e.path : undefined;
+}
+
 export function describeFsError(e: unknown): string {
   const code = fsErrorCode(e);
   switch (code) {
