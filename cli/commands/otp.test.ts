@@ -53,8 +53,8 @@ describe('vault-ceremony otp', () => {
       [['--length', '25'], /--length must be 28, 26, 24 or 0/],
       [['--length', '9999'], /--length must be 28, 26, 24 or 0/],
       [['--length'], /--length must be 28, 26, 24 or 0 .*not ''/],
-      [['--bogus'], /Unknown option/],
-      [['28'], /Unexpected argument/],
+      [['--bogus'], /unknown option/],
+      [['28'], /unexpected bare argument/],
     ];
     for (const [argv, message] of cases) {
       const r = await run(...argv);

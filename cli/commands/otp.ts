@@ -1,7 +1,7 @@
 /** `vault-ceremony otp [--length N | --legacy]`: one OTP, as `vault operator generate-root -generate-otp` prints it. */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_OTP_LENGTH, generateOtp, LEGACY_OTP_LENGTH } from '../../shared/codecs/otp';
-import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
+import { parseCommandLine, safeParseMessage, usageError, type CommandUsage } from '../command-line';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io';
 
 const USAGE = `usage: vault-ceremony otp [--length N | --legacy]
@@ -35,9 +35,7 @@ export const otpCommand: Command = async (argv, io) => {
       describeError: (e) =>
         (e as { code?: unknown }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && argv.includes('--length')
           ? lengthProblem(argv[argv.indexOf('--length') + 1])
-          : e instanceof Error
-            ? e.message
-            : String(e),
+          : safeParseMessage(e),
     },
   );
   if (typeof parsed === 'number') return parsed;
