@@ -27,7 +27,7 @@ export type ParsedCommandLine<O extends OptionsConfig, P extends boolean = false
 
 export interface ParseOptions<P extends boolean> {
   readonly allowPositionals?: P;
-  /** parseArgs' own message by default; a command whose arguments may hold a secret words its own. */
+  /** safeParseMessage by default; a command may word its own. */
   readonly describeError?: (e: unknown) => string;
 }
 
@@ -55,11 +55,7 @@ export function parseCommandLine<const O extends OptionsConfig, const P extends 
   try {
     parsed = parseArgs(config);
   } catch (e) {
-    return usageError(
-      io,
-      command,
-      parse.describeError ? parse.describeError(e) : e instanceof Error ? e.message : String(e),
-    );
+    return usageError(io, command, (parse.describeError ?? safeParseMessage)(e));
   }
   if ((parsed.values as { help?: boolean }).help) {
     io.stdout(command.usage);
@@ -79,4 +75,15 @@ export function wholeNumber(
   if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max)
     return `${flag} must be a whole number from ${min} to ${max}, not '${text}'`;
   return Number(text);
+}
+
+/**
+ * parseArgs quotes stray arguments and unknown options verbatim: a secret typed in the wrong place
+ * would be echoed, and a 200 KB argument printed whole. Those two are worded without the text.
+ */
+export function safeParseMessage(e: unknown): string {
+  const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected bare argument: see the usage below';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return 'unknown option: see the usage below for the options it takes';
+  return e instanceof Error ? e.message : 'the options could not be read';
 }

@@ -1,7 +1,12 @@
 import { EXIT_USAGE, type CliIo, type Command } from './io';
 
+interface CommandEntry {
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
 /** Every subcommand, by the name typed after `vault-ceremony`. */
-const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+const listed: Record<string, CommandEntry> = {
   decode: {
     summary: 'decode an encoded DR operation/root token with its OTP',
     load: async () => (await import('./commands/decode')).decodeCommand,
@@ -31,9 +36,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/verify')).verifyCommand,
   },
 };
+/** A Map, so a typed name is only ever one of these: `__proto__` or `toString` is not a command. */
+const commands = new Map(Object.entries(listed));
 
 function usage(): string {
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
+  const rows = [...commands].map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
   return ['usage: vault-ceremony <command> [options]', '', 'commands:', ...rows, ''].join('\n');
 }
 
@@ -43,7 +50,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(usage());
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = commands[name];
+  const command = commands.get(name);
   if (!command) {
     io.stderr(`vault-ceremony: unknown command '${name}'\n\n${usage()}`);
     return EXIT_USAGE;

@@ -4,7 +4,8 @@
  * environment, which process listings and other users can read. The bytes are held in buffers
  * that are zeroed once the passphrase string exists.
  */
-import { createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
+import { createReadStream, fstatSync, openSync } from 'node:fs';
+import { readSmallTextFile } from '../electron/services/files/small-text-file';
 import { ReadStream, WriteStream } from 'node:tty';
 import { err, ok, type Result } from '../shared/result';
 import { wipe } from '../shared/codecs/bytes';
@@ -61,12 +62,9 @@ export async function readPassphraseFd(fd: number): Promise<Result<string, Passp
 }
 
 /** A rehearsal key's passphrase kept in a file (its one line, without the line end); `flag` names the option for the message. */
-export function readPassphraseFile(path: string, flag: string): Result<string, PassphraseError> {
-  try {
-    return ok(readFileSync(path, 'utf8').replace(/\r?\n$/, ''));
-  } catch (e) {
-    return err('passphrase-unreadable', `cannot read ${flag} ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+export async function readPassphraseFile(path: string, flag: string): Promise<Result<string, PassphraseError>> {
+  const read = await readSmallTextFile(path, flag, MAX_BYTES + 2);
+  return read.ok ? ok(read.value.replace(/\r?\n$/, '')) : err('passphrase-unreadable', read.error.message);
 }
 
 /** Asks on the controlling terminal (/dev/tty, so redirected output stays clean), echoing nothing. */

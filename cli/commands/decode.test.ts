@@ -74,6 +74,15 @@ describe('vault-ceremony decode', () => {
     });
   });
 
+  it('reads both from standard input, the encoded token then the OTP on two lines, so neither is on argv', async () => {
+    for (const v of [MODERN26, MODERN28, LEGACY])
+      expect(await run(['--encoded', '-', '--otp', '-'], `${v.encoded}\n${v.otp}\n`)).toEqual({
+        code: 0,
+        stdout: `${v.token}\n`,
+        stderr: '',
+      });
+  });
+
   it('refuses bad input with exit 2 and a message that never contains the OTP or token', async () => {
     const cases: Array<[string[], string, RegExp]> = [
       [
@@ -88,7 +97,12 @@ describe('vault-ceremony decode', () => {
         /--otp-length must be a whole number/,
       ],
       [['--encoded', '-', '--otp', MODERN28.otp], '', /encoded token is empty/],
-      [['--encoded', '-', '--otp', '-'], '', /only one of --encoded and --otp/],
+      [
+        ['--encoded', '-', '--otp', '-'],
+        `${MODERN28.encoded}\n`,
+        /two lines on standard input: the encoded token, then the OTP/,
+      ],
+      [['--encoded', '-', '--otp', MODERN28.otp], 'A'.repeat(70_000), /standard input is longer than 65536 bytes/],
       [['--otp', MODERN28.otp], '', /missing --encoded/],
       [['--encoded', MODERN28.encoded], '', /missing --otp/],
       [['--encoded', 'not base64!', '--otp', MODERN28.otp], '', /not base64/],

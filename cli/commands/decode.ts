@@ -13,10 +13,14 @@ Decodes the encoded_token of a completed generate-root or DR operation-token att
 attempt's OTP and prints the token.
   --encoded ENC   the encoded token; - reads it from standard input (keeps it out of the process list)
   --otp OTP       the OTP the attempt was started with; - reads it from standard input
+                  (with both -, standard input holds two lines: the encoded token, then the OTP)
   --otp-length N  the otp_length the attempt status reported (0 = legacy), when known
 `;
 
 const COMMAND: CommandUsage = { name: 'decode', usage: USAGE };
+
+/** Far longer than an encoded token and an OTP together. */
+const MAX_STDIN_BYTES = 64 * 1024;
 
 export const decodeCommand: Command = async (argv, io) => {
   const parsed = parseCommandLine(
@@ -36,8 +40,6 @@ export const decodeCommand: Command = async (argv, io) => {
       COMMAND,
       'missing --otp: give the OTP the attempt was started with, or - to read it from standard input',
     );
-  if (values.encoded === '-' && values.otp === '-')
-    return usageError(io, COMMAND, 'only one of --encoded and --otp can be read from standard input');
   let otpLength: number | undefined;
   const lengthText = values['otp-length'];
   if (lengthText !== undefined) {
@@ -49,8 +51,29 @@ export const decodeCommand: Command = async (argv, io) => {
       );
     otpLength = Number(lengthText);
   }
-  const encoded = values.encoded === '-' ? await readAll(io.stdin) : values.encoded;
-  const otp = values.otp === '-' ? await readAll(io.stdin) : values.otp;
+  let encoded = values.encoded;
+  let otp = values.otp;
+  if (encoded === '-' || otp === '-') {
+    const input = await readAll(io.stdin, MAX_STDIN_BYTES);
+    if (typeof input !== 'string')
+      return usageError(
+        io,
+        COMMAND,
+        `standard input is longer than ${input.tooLong} bytes: it should hold a token or OTP`,
+      );
+    if (encoded === '-' && otp === '-') {
+      // As `vault operator generate-root -decode=- -otp=-` would need: one line each, in this order.
+      const lines = input.split(/\r?\n/).filter((line) => line.trim() !== '');
+      if (lines.length !== 2)
+        return usageError(
+          io,
+          COMMAND,
+          `--encoded - and --otp - read two lines on standard input: the encoded token, then the OTP (got ${lines.length})`,
+        );
+      [encoded, otp] = lines as [string, string];
+    } else if (encoded === '-') encoded = input;
+    else otp = input;
+  }
   const decoded = decodeToken(encoded, otp, otpLength);
   if (!decoded.ok) {
     io.stderr(`vault-ceremony decode: ${decoded.error.message}\n`);

@@ -43,12 +43,18 @@ describe('vault-ceremony otp', () => {
   it('refuses bad input with a message on stderr and exit 2, printing no OTP', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--length', '26', '--legacy'], /either --length or --legacy/],
-      [['--length', 'abc'], /--length must be a whole number/],
-      [['--length', '-3'], /argument is ambiguous|whole number/],
-      [['--length', '9999'], /otp_length must be a whole number from 1 to 256/],
-      [['--length'], /argument missing/],
-      [['--bogus'], /Unknown option/],
-      [['28'], /Unexpected argument/],
+      [['--length', 'abc'], /--length must be 28, 26, 24 or 0 .*not 'abc'/],
+      [
+        ['--length', '-3'],
+        /^vault-ceremony otp: --length must be 28, 26, 24 or 0 \(legacy\), as the attempt status reports otp_length; not '-3'\n/,
+      ],
+      [['--length=-1'], /--length must be 28, 26, 24 or 0 .*not '-1'/],
+      [['--length', '1'], /--length must be 28, 26, 24 or 0 .*not '1'/],
+      [['--length', '25'], /--length must be 28, 26, 24 or 0/],
+      [['--length', '9999'], /--length must be 28, 26, 24 or 0/],
+      [['--length'], /--length must be 28, 26, 24 or 0 .*not ''/],
+      [['--bogus'], /unknown option/],
+      [['28'], /unexpected bare argument/],
     ];
     for (const [argv, message] of cases) {
       const r = await run(...argv);

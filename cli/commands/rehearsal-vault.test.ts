@@ -1,4 +1,14 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -8,7 +18,10 @@ import { runRehearsalVault, vaultCliSteps } from './rehearsal-vault';
 const base = mkdtempSync(join(tmpdir(), 'vc-rv-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  stopped: Promise<void> = Promise.resolve(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io = {
@@ -16,7 +29,7 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
     stderr: (t: string) => void (stderr += t),
     stdin: new PassThrough(),
   };
-  const code = await runRehearsalVault(argv, io, Promise.resolve());
+  const code = await runRehearsalVault(argv, io, stopped);
   return { code, stdout, stderr };
 }
 
@@ -88,4 +101,58 @@ describe("the banner's vault CLI steps", () => {
     expect(two).toContain(`export VAULT_TOKEN="$(node -p "require('/r/cluster.json').root_token")"`);
     expect(two.indexOf('VAULT_TOKEN')).toBeLessThan(two.indexOf('vault operator generate-root'));
   });
+});
+
+describe('rehearsal-vault and its folder', () => {
+  it('refuses a file given as --dir with a one-line reason, no stack trace', async () => {
+    const file = join(base, 'a-file');
+    writeFileSync(file, 'x');
+    const r = await run(['--dir', file, '--officers', '2', '--threshold', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^vault-ceremony rehearsal-vault: cannot use --dir .*a-file: a file is where a folder should be\n/,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('writes through no symbolic link planted in the folder, and keeps secrets 0600', async () => {
+    const dir = join(base, 'planted');
+    mkdirSync(dir);
+    const elsewhere = join(base, 'elsewhere');
+    writeFileSync(elsewhere, 'untouched');
+    symlinkSync(elsewhere, join(dir, 'client-key.pem'));
+    symlinkSync(base, join(dir, 'officers'));
+    const r = await run(['--dir', dir, '--officers', '2', '--threshold', '2']);
+    expect(readFileSync(elsewhere, 'utf8')).toBe('untouched');
+    // The planted folder link is refused, not written through.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/officers: it is a symbolic link/);
+    rmSync(join(dir, 'officers'));
+    const again = await run(['--dir', dir, '--officers', '2', '--threshold', '2']);
+    expect(again.code).toBe(0);
+    expect(readFileSync(elsewhere, 'utf8')).toBe('untouched');
+    expect(lstatSync(join(dir, 'client-key.pem')).isSymbolicLink()).toBe(false);
+    expect(statSync(join(dir, 'client-key.pem')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'officers')).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a second rehearsal Vault on a folder in use, naming its PID, and leaves the first intact', async () => {
+    const dir = join(base, 'shared');
+    let stop!: () => void;
+    const first = run(['--dir', dir, '--officers', '2', '--threshold', '2'], new Promise((r) => (stop = r)));
+    for (let i = 0; i < 300 && !existsSync(join(dir, 'cluster.json')); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const before = readFileSync(join(dir, 'cluster.json'), 'utf8');
+    const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+    const second = await run(['--dir', dir, '--officers', '2', '--threshold', '2']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(`^vault-ceremony rehearsal-vault: the rehearsal Vault folder .* is in use by process ${process.pid}`),
+    );
+    expect(readFileSync(join(dir, 'cluster.json'), 'utf8')).toBe(before);
+    expect(readFileSync(join(dir, 'ca.pem'), 'utf8')).toBe(ca);
+    stop();
+    expect((await first).code).toBe(0);
+    expect(existsSync(join(dir, 'cluster.json'))).toBe(false);
+  }, 60_000);
 });

@@ -7,8 +7,12 @@
  * SIGINT/SIGTERM, then stops cleanly and removes cluster.json (so it exists only while the
  * clusters run). Never prints a share, key or token.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { makeFolder, writeFileAtomically } from '../../electron/services/files/durable-write';
+import { lockFolder } from '../../electron/services/files/folder-lock';
+import { describeFsError, fsErrorPath } from '../../electron/services/files/fs-error';
+import { readSmallFile } from '../../electron/services/files/small-text-file';
 import {
   startRehearsalVault,
   type RehearsalVault,
@@ -50,34 +54,42 @@ export const rehearsalVaultCommand: Command = (argv, io) => {
 
 /** The command with its stop condition injected (tests resolve `stopped` themselves). */
 export async function runRehearsalVault(argv: string[], io: CliIo, stopped: Promise<void>): Promise<number> {
-  const parsed = parseOptions(argv, io);
+  const parsed = await parseOptions(argv, io);
   if (typeof parsed === 'number') return parsed;
   const { dir } = parsed;
-
-  const clusterJson = join(dir, 'cluster.json');
-  // A stale cluster.json from an earlier run would point waiters at dead ports.
-  rmSync(clusterJson, { force: true });
+  const fail = (message: string, code: number) => {
+    io.stderr(`vault-ceremony rehearsal-vault: ${message}\n`);
+    return code;
+  };
 
   const started = await startRehearsalVault(parsed.options);
-  if (!started.ok) {
-    io.stderr(`vault-ceremony rehearsal-vault: ${started.error.message}\n`);
-    return started.error.kind === 'setup-failed' ? EXIT_FAILED : EXIT_USAGE;
-  }
+  if (!started.ok) return fail(started.error.message, started.error.kind === 'setup-failed' ? EXIT_FAILED : EXIT_USAGE);
   const vault = started.value;
   try {
-    mkdirSync(dir, { recursive: true });
-    writeBundle(dir, vault);
-    io.stdout(summary(dir, vault));
-    await stopped;
-    io.stdout('Stopping the rehearsal Vault.\n');
-    return EXIT_OK;
-  } catch (e) {
-    io.stderr(
-      `vault-ceremony rehearsal-vault: could not write to ${dir}: ${e instanceof Error ? e.message : String(e)}\n`,
-    );
-    return EXIT_FAILED;
+    try {
+      await makeFolder(dir, { named: true });
+    } catch (e) {
+      return fail(`cannot use --dir ${dir}: ${describeFsError(e)}`, EXIT_USAGE);
+    }
+    // One rehearsal Vault per folder: a second would replace the first's certificates and keys.
+    const lock = lockFolder(dir, `the rehearsal Vault folder ${dir}`);
+    if (!lock.ok) return fail(lock.error.message, EXIT_FAILED);
+    const clusterJson = join(dir, 'cluster.json');
+    try {
+      // A stale cluster.json from an earlier run would point waiters at dead ports.
+      await rm(clusterJson, { force: true });
+      await writeBundle(dir, vault);
+      io.stdout(summary(dir, vault));
+      await stopped;
+      io.stdout('Stopping the rehearsal Vault.\n');
+      return EXIT_OK;
+    } catch (e) {
+      return fail(`could not write ${fsErrorPath(e) ?? `into ${dir}`}: ${describeFsError(e)}`, EXIT_FAILED);
+    } finally {
+      await rm(clusterJson, { force: true }).catch(() => undefined);
+      lock.value.release();
+    }
   } finally {
-    rmSync(clusterJson, { force: true });
     await vault.close();
   }
 }
@@ -87,7 +99,7 @@ interface ParsedOptions {
   readonly options: Parameters<typeof startRehearsalVault>[0] & object;
 }
 
-function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
+async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | number> {
   const parsed = parseCommandLine(argv, io, COMMAND, {
     dir: { type: 'string' },
     officers: { type: 'string' },
@@ -125,13 +137,13 @@ function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
   }
   let officerKeys: SuppliedOfficerKey[] | undefined;
   if (keyFiles !== undefined) {
-    const read = readOfficerKeys(keyFiles);
+    const read = await readOfficerKeys(keyFiles);
     if (typeof read === 'string') return usageError(io, COMMAND, read);
     officerKeys = read;
   }
   let passphrase: string | undefined;
   if (passphraseFile !== undefined) {
-    const read = readPassphraseFile(passphraseFile, '--passphrase-file');
+    const read = await readPassphraseFile(passphraseFile, '--passphrase-file');
     if (!read.ok) return usageError(io, COMMAND, read.error.message);
     passphrase = read.value;
     if (passphrase === '') return usageError(io, COMMAND, `--passphrase-file ${passphraseFile} is empty`);
@@ -149,7 +161,7 @@ function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
 }
 
 /** Officer names come from the file names (`alice.asc` → alice) and name the files written. */
-function readOfficerKeys(list: string): SuppliedOfficerKey[] | string {
+async function readOfficerKeys(list: string): Promise<SuppliedOfficerKey[] | string> {
   const files = list
     .split(',')
     .map((f) => f.trim())
@@ -163,12 +175,9 @@ function readOfficerKeys(list: string): SuppliedOfficerKey[] | string {
     }
     if (keys.some((k) => k.name === name))
       return `two officer key files are both named '${name}'; each officer needs their own file name`;
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      return `cannot read officer key file ${file}: ${e instanceof Error ? e.message : String(e)}`;
-    }
+    const read = await readSmallFile(file, 'the officer key file');
+    if (!read.ok) return read.error.message;
+    const bytes = read.value;
     const text = bytes.toString('utf8');
     // Armored text as is; a binary key (`gpg --export`) as Vault takes it, base64.
     keys.push({ name, publicKey: text.includes('-----BEGIN PGP') ? text : bytes.toString('base64') });
@@ -176,29 +185,34 @@ function readOfficerKeys(list: string): SuppliedOfficerKey[] | string {
   return keys;
 }
 
-/** Writes every file, cluster.json last and atomically so a waiter never reads half of it. */
-export function writeBundle(dir: string, vault: RehearsalVault): void {
-  const secret = { mode: 0o600 } as const;
-  mkdirSync(join(dir, 'officers'), { recursive: true });
-  mkdirSync(join(dir, 'shares'), { recursive: true });
-  writeFileSync(join(dir, 'ca.pem'), vault.caPem);
-  writeFileSync(join(dir, 'client.pem'), vault.clientCertPem);
-  writeFileSync(join(dir, 'client-key.pem'), vault.clientKeyPem, secret);
-  const officers = vault.officers.map((o) => {
+/**
+ * Writes every file, cluster.json last and atomically so a waiter never reads half of it. Each file
+ * replaces its name (never writing through a link planted there) and the subfolders must be real
+ * folders; keys, shares and cluster.json (the root token) are readable only by their owner.
+ */
+export async function writeBundle(dir: string, vault: RehearsalVault): Promise<void> {
+  const write = (name: string, text: string, mode: number) => writeFileAtomically(join(dir, name), text, mode);
+  await makeFolder(join(dir, 'officers'));
+  await makeFolder(join(dir, 'shares'));
+  await write('ca.pem', vault.caPem, PUBLIC);
+  await write('client.pem', vault.clientCertPem, PUBLIC);
+  await write('client-key.pem', vault.clientKeyPem, SECRET);
+  const officers = [];
+  for (const o of vault.officers) {
     const publicKey = `officers/${o.name}.pub.asc`;
     const privateKey = o.privateKeyArmored === undefined ? null : `officers/${o.name}.key.asc`;
     const encryptedShare = `shares/${o.name}.b64`;
-    if (o.publicKeyArmored !== undefined) writeFileSync(join(dir, publicKey), o.publicKeyArmored);
-    if (privateKey !== null) writeFileSync(join(dir, privateKey), o.privateKeyArmored!, secret);
-    writeFileSync(join(dir, encryptedShare), `${o.encryptedShare}\n`, secret);
-    return {
+    if (o.publicKeyArmored !== undefined) await write(publicKey, o.publicKeyArmored, PUBLIC);
+    if (privateKey !== null) await write(privateKey, o.privateKeyArmored!, SECRET);
+    await write(encryptedShare, `${o.encryptedShare}\n`, SECRET);
+    officers.push({
       name: o.name,
       fingerprint: o.fingerprint,
       public_key: publicKey,
       private_key: privateKey,
       encrypted_share: encryptedShare,
-    };
-  });
+    });
+  }
   const cluster = {
     primary: { api_addr: vault.primary.apiAddr },
     dr_secondary: { api_addr: vault.drSecondary.apiAddr },
@@ -210,10 +224,11 @@ export function writeBundle(dir: string, vault: RehearsalVault): void {
     shares: vault.shares,
     officers,
   };
-  const tmp = join(dir, `.cluster.json.${process.pid}.tmp`);
-  writeFileSync(tmp, `${JSON.stringify(cluster, null, 2)}\n`, secret);
-  renameSync(tmp, join(dir, 'cluster.json'));
+  await write('cluster.json', `${JSON.stringify(cluster, null, 2)}\n`, SECRET);
 }
+
+const PUBLIC = 0o644;
+const SECRET = 0o600;
 
 function summary(dir: string, vault: RehearsalVault): string {
   const p = (f: string) => join(dir, f);

@@ -51,7 +51,7 @@ Exit 0 only if the DR secondary ended as primary and the bundle verifies.
 const COMMAND: CommandUsage = { name: 'rehearse', usage: USAGE };
 
 export const rehearseCommand: Command = async (argv, io) => {
-  const parsed = parseOptions(argv, io);
+  const parsed = await parseOptions(argv, io);
   if (typeof parsed === 'number') return parsed;
 
   const target: RehearsalRunOptions['target'] =
@@ -111,7 +111,7 @@ interface Options {
   readonly pace: number | undefined;
 }
 
-function parseOptions(argv: string[], io: CliIo): Options | number {
+async function parseOptions(argv: string[], io: CliIo): Promise<Options | number> {
   const parsed = parseCommandLine(argv, io, COMMAND, {
     out: { type: 'string' },
     kind: { type: 'string' },
@@ -167,7 +167,7 @@ function parseOptions(argv: string[], io: CliIo): Options | number {
 
   let officerPassphrase: string | undefined;
   if (passphraseFile !== undefined) {
-    const read = readPassphraseFile(passphraseFile, '--officer-passphrase-file');
+    const read = await readPassphraseFile(passphraseFile, '--officer-passphrase-file');
     if (!read.ok) return usageError(io, COMMAND, read.error.message);
     officerPassphrase = read.value;
   }

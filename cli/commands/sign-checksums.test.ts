@@ -254,7 +254,7 @@ describe('vault-ceremony sign-checksums', () => {
     expect((await run(media, '--key', key, '--passphrase', 'secret')).code).toBe(2);
     expect((await run(join(work, 'nowhere'), '--key', key)).stderr).toMatch(/is not a folder/);
     expect((await run(media, '--key', join(work, 'missing.asc'))).stderr).toMatch(
-      /cannot read --key .*missing\.asc \(ENOENT\)/,
+      /cannot read --key .*missing\.asc: the folder does not exist/,
     );
     const notAKey = await run(media, '--key', join(media, 'vault-ceremony-0.1.0.cdx.json'));
     expect(notAKey.code).toBe(1);

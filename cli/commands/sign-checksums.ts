@@ -3,7 +3,8 @@
  * that makes a release folder verifiable offline with stock tools: DIR/SHA256SUMS over every file
  * in DIR and DIR/SHA256SUMS.asc, its detached signature by the release key.
  */
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { readSmallTextFile } from '../../electron/services/files/small-text-file';
 import { join } from 'node:path';
 import { signChecksums } from '../../scripts/packaging/lib/checksums-signature';
 import { SIGNATURE_FILE, SUMS_FILE, sha256sums } from '../../scripts/packaging/lib/sha256sums';
@@ -64,12 +65,9 @@ export const signChecksumsCommand: Command = async (argv, io) => {
         `${join(dir, name)} already exists: sign a folder that holds only the release artefacts (remove an old ${name} first)`,
       );
   }
-  let armoredPrivateKey: string;
-  try {
-    armoredPrivateKey = await readFile(values.key, 'utf8');
-  } catch (e) {
-    return usageError(io, COMMAND, `cannot read --key ${values.key} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const read = await readSmallTextFile(values.key, '--key');
+  if (!read.ok) return usageError(io, COMMAND, read.error.message);
+  const armoredPrivateKey = read.value;
 
   const sums = await sha256sums(dir);
   if (!sums.ok) return usageError(io, COMMAND, sums.error.message);

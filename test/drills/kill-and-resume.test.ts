@@ -16,7 +16,7 @@
  * measured on this 2-core machine, most of it starting child processes.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -83,7 +83,8 @@ function rehearse(args: string[], killWhen?: (lines: readonly string[]) => boole
 async function rehearsalVault(dir: string): Promise<RehearsalVault> {
   const started = await startRehearsalVault({ officers: 3, threshold: 2 });
   if (!started.ok) throw new Error(started.error.message);
-  writeBundle(dir, started.value);
+  mkdirSync(dir, { recursive: true });
+  await writeBundle(dir, started.value);
   return started.value;
 }
 

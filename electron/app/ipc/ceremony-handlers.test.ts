@@ -224,7 +224,7 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
     });
     expect(missingKey).toMatchObject({
       ok: false,
-      error: { kind: 'key-unreadable', message: expect.stringContaining('does not exist') },
+      error: { kind: 'file-unreadable', message: expect.stringContaining('does not exist') },
     });
     expect((await snapshot()).progress).toEqual({ entered: 0, required: 2 });
   });
@@ -409,7 +409,7 @@ describe('starting from a plan file', () => {
     expect(await must('ceremony.status', {})).toEqual({ ceremony: null });
     expect(await call('ceremony.startFromPlan', { planPath: join(dir, 'absent.yaml') })).toMatchObject({
       ok: false,
-      error: { kind: 'key-unreadable', message: expect.stringContaining('does not exist') },
+      error: { kind: 'file-unreadable', message: expect.stringContaining('does not exist') },
     });
   });
 });

@@ -413,10 +413,20 @@ export class CeremonyService {
       const performed = await performAction(this.actionContext(), this.state, action);
       if (!performed.ok) return this.halt(performed.error.message);
       const { event, extra } = performed.value;
+      const failuresBefore = this.state.failures;
       const committed = await this.commit(event, extra);
       if (!committed.ok) return committed;
-      if (event.outcome === 'failed') {
-        this.lastError = { kind: 'action-failed', message: `'${action.kind}' failed: ${event.reason}` };
+      // Any result the machine counts as a failure (Vault refused, its answer broke the machine's
+      // rules, a check read the wrong mode) waits for a person: the same action again at once
+      // would fail the same way, and loop for ever adding journal events.
+      if (event.outcome === 'failed' || this.state.failures > failuresBefore) {
+        this.lastError = {
+          kind: 'action-failed',
+          message:
+            event.outcome === 'failed'
+              ? `'${action.kind}' failed: ${event.reason}`
+              : (this.state.lastResult ?? `'${action.kind}' failed`),
+        };
         break;
       }
     }

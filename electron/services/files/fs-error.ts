@@ -5,6 +5,11 @@ export function fsErrorCode(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'UNKNOWN';
 }
 
+/** The path a Node file-system error names, if any. */
+export function fsErrorPath(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'path' in e && typeof e.path === 'string' ? e.path : undefined;
+}
+
 export function describeFsError(e: unknown): string {
   const code = fsErrorCode(e);
   switch (code) {
@@ -19,8 +24,17 @@ export function describeFsError(e: unknown): string {
     case 'EIO':
       return 'the disk reported an input/output error';
     case 'ENOENT':
-    case 'ENOTDIR':
       return 'the folder does not exist';
+    case 'ENOTDIR':
+      return 'a file is where a folder should be';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    case 'ELOOP':
+      return 'it is a symbolic link, which is not followed';
+    case 'EEXIST':
+      return 'something is already there';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
     case 'EFBIG':
       return 'the file is larger than the system allows';
     default:

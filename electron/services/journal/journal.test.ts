@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -269,5 +278,21 @@ describe('Journal', () => {
         if (reopened.ok) await reopened.value.journal.close();
       });
     });
+  });
+});
+
+describe('a journal too large to be one', () => {
+  it('is refused by its size, before it is read, not as invalid UTF-8', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vc-journal-huge-'));
+    try {
+      const path = join(dir, 'journal.jsonl');
+      writeFileSync(path, '');
+      truncateSync(path, 600 * 1024 * 1024); // sparse: no disk used
+      const r = await Journal.open(path);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.message).toMatch(/is 629145600 bytes, larger than any ceremony journal/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

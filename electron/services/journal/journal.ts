@@ -18,7 +18,7 @@
  *
  * One process must own a journal at a time; appends within it are serialised here.
  */
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   JOURNAL_ACTOR,
@@ -72,6 +72,9 @@ export interface JournalOptions {
   /** Source of event times; tests pass a fixed clock. */
   readonly clock?: () => Date;
 }
+
+/** A ceremony journal is a few hundred events; 10,000 events are under 10 MB. Larger is not a journal. */
+export const MAX_JOURNAL_BYTES = 256 * 1024 * 1024;
 
 /** Shortest value forbid() accepts: shorter strings would match ordinary text. */
 export const MIN_FORBIDDEN_LENGTH = 8;
@@ -139,6 +142,12 @@ export class Journal {
   ): Promise<Result<{ journal: Journal; tornTail: TornTail | undefined }, JournalErrorKind>> {
     let bytes: Uint8Array;
     try {
+      const size = (await stat(path)).size;
+      if (size > MAX_JOURNAL_BYTES)
+        return err(
+          'journal-corrupt',
+          `the journal at ${path} is ${size} bytes, larger than any ceremony journal (at most ${MAX_JOURNAL_BYTES}): it is not a journal, or was damaged`,
+        );
       bytes = await readFile(path);
     } catch (e) {
       if (fsErrorCode(e) === 'ENOENT') return err('journal-missing', `there is no journal at ${path}`);

@@ -1,6 +1,7 @@
 /**
  * The headless driver stops on a failure that repeats, instead of offering the same failed
- * action again for thousands of moves.
+ * action again for thousands of moves; a check whose answer is wrong (the 'DR secondary' is a
+ * primary) ends the run promptly with a bounded journal, never a silent loop of re-reads.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,4 +44,29 @@ describe('headless driver', () => {
       .split('\n');
     expect(journal.length).toBeLessThan(200);
   });
+
+  it("stops within seconds, with a bounded journal, when the 'DR secondary' is a primary", async () => {
+    const started = await startRehearsalVault({ officers: 3, threshold: 2 });
+    if (!started.ok) throw new Error(started.error.message);
+    const wrong = started.value;
+    try {
+      const began = Date.now();
+      const result = await runRehearsal({
+        out: join(root, 'primary-as-secondary'),
+        // The profile points at the primary, as a cluster.json naming the wrong address would.
+        target: { kind: 'in-process', vault: { ...wrong, drSecondary: wrong.primary } },
+        log: () => undefined,
+      });
+      expect(Date.now() - began).toBeLessThan(20_000);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error.kind).toBe('ceremony-failed');
+      expect(result.error.message).toMatch(/DR mode 'primary', not 'secondary'.*Check the connection profile/);
+      const journal = readFileSync(join(root, 'primary-as-secondary', 'ceremony', 'journal.jsonl'), 'utf8');
+      expect(journal.trim().split('\n').length).toBeLessThan(40);
+      expect(journal.length).toBeLessThan(1024 * 1024);
+    } finally {
+      await wrong.close();
+    }
+  }, 30_000);
 });

@@ -13,12 +13,13 @@
  * `resume` continues the ceremony whose journal is in DIR/ceremony/, against the same external
  * rehearsal Vault (an in-process one died with the process that ran it).
  */
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { err, ok, type Result } from '../../../shared/result';
 import { startRehearsalVault, type RehearsalVaultOptions } from '../../../rehearsal-vault/rehearsal-cluster-set';
-import { describeFsError, fsErrorCode } from '../files/fs-error';
+import { makeFolder, writeNewFile } from '../files/durable-write';
+import { describeFsError, fsErrorCode, fsErrorPath } from '../files/fs-error';
 import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
@@ -210,10 +211,17 @@ async function playRehearsal(
 ): Promise<Result<PlayedRehearsal, RehearsalRunErrorKind>> {
   const { workDir, journalPath, kind } = where;
   if (!options.resume) {
+    // One level at a time, never a recursive walk (which spins for ever on /proc).
     try {
-      await mkdir(workDir, { recursive: true });
+      await makeFolder(options.out, { named: true, mode: 0o755 });
+      if (where.bundleDir !== options.out) await makeFolder(where.bundleDir, { mode: 0o755 });
+      await makeFolder(workDir);
     } catch (e) {
-      return err('invalid-output', `cannot create ${workDir}: ${describeFsError(e)}`);
+      const why =
+        fsErrorCode(e) === 'ENOENT'
+          ? `its parent folder ${dirname(resolve(fsErrorPath(e) ?? options.out))} does not exist or cannot hold new folders`
+          : describeFsError(e);
+      return err('invalid-output', `cannot create ${fsErrorPath(e) ?? workDir}: ${why}`);
     }
   }
   const clients = await rehearsalClients(target, kind, options.observeClient);
@@ -241,7 +249,7 @@ async function playRehearsal(
         id,
         kind,
         prepare: async (plan) => {
-          const written = await writeFile(join(workDir, 'plan.yaml'), stringify(plan), { flag: 'wx' }).then(
+          const written = await writeNewFile(join(workDir, 'plan.yaml'), stringify(plan), 0o644).then(
             () => undefined,
             (e: unknown) => describeFsError(e),
           );
@@ -304,6 +312,8 @@ function sameAddress(a: string, b: string): boolean {
 
 async function checkEmpty(out: string): Promise<Result<void, 'invalid-output'>> {
   try {
+    if (!(await stat(out)).isDirectory())
+      return err('invalid-output', `${out} is a file, not a folder: give a new or empty folder for the bundle`);
     const entries = await readdir(out);
     return entries.length === 0
       ? ok(undefined)

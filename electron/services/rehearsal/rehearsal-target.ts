@@ -13,6 +13,7 @@ import * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
+import { readSmallTextFile } from '../files/small-text-file';
 import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
 import type { VaultClient } from '../vault/client';
 import { connectProfile } from '../vault/connect';
@@ -131,37 +132,53 @@ async function external(
 ): Promise<Result<Connected, RehearsalTargetErrorKind>> {
   const dir = dirname(resolve(clusterJson));
   const at = (path: string) => (isAbsolute(path) ? path : join(dir, path));
+  const text = await readSmallTextFile(clusterJson, 'the cluster file');
+  if (!text.ok)
+    return err(
+      'cluster-unreadable',
+      /does not exist/.test(text.error.message)
+        ? `cannot read the cluster file ${clusterJson}: it does not exist (is \`vault-ceremony rehearsal-vault --dir DIR\` running?)`
+        : text.error.message,
+    );
   let cluster: z.infer<typeof clusterSchema>;
   try {
-    cluster = clusterSchema.parse(JSON.parse(await readFile(clusterJson, 'utf8')));
+    cluster = clusterSchema.parse(JSON.parse(text.value));
   } catch (e) {
     const why =
-      fsErrorCode(e) === 'ENOENT'
-        ? 'it does not exist (is `vault-ceremony rehearsal-vault --dir DIR` running?)'
-        : e instanceof z.ZodError
-          ? 'it is not the cluster.json rehearsal-vault writes'
-          : describeFsError(e);
-    return err('cluster-unreadable', `cannot read ${clusterJson}: ${why}`);
+      e instanceof SyntaxError
+        ? 'it is not valid JSON (cut short, or not a cluster.json)'
+        : 'it is not the cluster.json rehearsal-vault writes';
+    return err('cluster-unreadable', `cannot read the cluster file ${clusterJson}: ${why}`);
   }
   const officers: CastOfficer[] = [];
-  try {
-    for (const o of cluster.officers) {
-      if (o.private_key === null)
-        return err(
-          'officer-keys-missing',
-          `officer '${o.name}' brought their own key, so this rehearsal Vault holds no private key to decrypt their share headless; rehearse in the app instead`,
-        );
-      officers.push({
-        name: o.name,
-        fingerprint: o.fingerprint,
-        publicKeyArmored: await readFile(at(o.public_key), 'utf8'),
-        privateKeyArmored: await readFile(at(o.private_key), 'utf8'),
-        passphrase,
-        encryptedShare: (await readFile(at(o.encrypted_share), 'utf8')).trim(),
-      });
-    }
-  } catch (e) {
-    return err('cluster-unreadable', `cannot read the officers' files next to ${clusterJson}: ${describeFsError(e)}`);
+  for (const o of cluster.officers) {
+    if (o.private_key === null)
+      return err(
+        'officer-keys-missing',
+        `officer '${o.name}' brought their own key, so this rehearsal Vault holds no private key to decrypt their share headless; rehearse in the app instead`,
+      );
+    const files = await Promise.all([
+      readSmallTextFile(at(o.public_key), `officer '${o.name}'s public key`),
+      readSmallTextFile(at(o.private_key), `officer '${o.name}'s private key`),
+      readSmallTextFile(at(o.encrypted_share), `officer '${o.name}'s encrypted share`),
+    ]);
+    const [publicKey, privateKey, share] = files;
+    if (!publicKey.ok) return err('cluster-unreadable', publicKey.error.message);
+    if (!privateKey.ok) return err('cluster-unreadable', privateKey.error.message);
+    if (!share.ok) return err('cluster-unreadable', share.error.message);
+    if (passphrase === undefined && (await isProtected(privateKey.value)))
+      return err(
+        'officer-keys-missing',
+        `officer '${o.name}'s key is protected by a passphrase: give the file rehearsal-vault's --passphrase-file read with --officer-passphrase-file`,
+      );
+    officers.push({
+      name: o.name,
+      fingerprint: o.fingerprint,
+      publicKeyArmored: publicKey.value,
+      privateKeyArmored: privateKey.value,
+      passphrase,
+      encryptedShare: share.value.trim(),
+    });
   }
   const tls = {
     caCertPath: at(cluster.ca_cert),
@@ -222,6 +239,14 @@ export async function rehearsalSigners(dir: string | undefined): Promise<Result<
     return err('cluster-unreadable', `cannot save the rehearsal signers' keys in ${dir}: ${describeFsError(e)}`);
   }
   return ok(signers);
+}
+
+async function isProtected(armored: string): Promise<boolean> {
+  try {
+    return !(await openpgp.readPrivateKey({ armoredKey: armored })).isDecrypted();
+  } catch {
+    return false; // not a key: decrypting the share says so, naming the officer
+  }
 }
 
 async function memberFromKey(name: string, armored: string): Promise<CastMember> {

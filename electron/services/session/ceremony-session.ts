@@ -47,7 +47,7 @@ export type CeremonySessionErrorKind =
   | 'plan-unreadable'
   | 'wrong-session'
   | 'officer-keys-required'
-  | 'key-unreadable'
+  | 'file-unreadable'
   | 'invalid-rehearsal'
   | 'not-a-rehearsal';
 

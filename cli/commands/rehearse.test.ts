@@ -1,0 +1,94 @@
+/**
+ * `vault-ceremony rehearse` with hostile paths, in-process: each ends promptly with exit 1 or 2 and
+ * one line naming the thing and what is wrong, never a hang, a stack trace or the OS's error code.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../../test/support/capture-io';
+import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { writeBundle } from './rehearsal-vault';
+import { rehearseCommand } from './rehearse';
+
+const root = mkdtempSync(join(tmpdir(), 'vc-rehearse-paths-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function rehearse(...argv: string[]) {
+  const c = captureIo();
+  const code = await rehearseCommand(argv, c.io);
+  return { code, stdout: c.stdout(), stderr: c.stderr() };
+}
+
+function expectOneLineReason(r: { code: number; stderr: string }, reason: RegExp) {
+  expect([1, 2]).toContain(r.code);
+  expect(r.stderr).toMatch(/^vault-ceremony rehearse: [^\n]+\n/);
+  expect(r.stderr.split('\n')[0]).toMatch(reason);
+  expect(r.stderr).not.toMatch(/\(UNKNOWN\)|\(E[A-Z]+\)|\n\s+at /);
+}
+
+describe('rehearse with hostile paths', () => {
+  it('refuses --out under /proc promptly instead of spinning in mkdir', async () => {
+    expectOneLineReason(
+      await rehearse('--out', '/proc/x', '--officers', '2', '--threshold', '2'),
+      /cannot create \/proc\/x: its parent folder \/proc does not exist or cannot hold new folders/,
+    );
+  }, 20_000);
+
+  it('says a file given as --out is a file, not that its folder is missing', async () => {
+    const file = join(root, 'file');
+    writeFileSync(file, '');
+    expectOneLineReason(await rehearse('--out', file), /file is a file, not a folder/);
+  });
+
+  it('says which parent is missing', async () => {
+    expectOneLineReason(
+      await rehearse('--out', join(root, 'no', 'such', 'out'), '--officers', '2', '--threshold', '2'),
+      /its parent folder .*no\/such does not exist/,
+    );
+  }, 20_000);
+
+  it('says a folder given as --cluster is a folder, and a cut-short cluster.json is not valid JSON', async () => {
+    const dir = join(root, 'cluster-dir');
+    mkdirSync(dir);
+    expectOneLineReason(
+      await rehearse('--out', join(root, 'o1'), '--cluster', dir),
+      /cluster-dir: it is a folder, not a file/,
+    );
+    writeFileSync(join(dir, 'cluster.json'), '{"primary": {"api_addr": "https://127.');
+    expectOneLineReason(
+      await rehearse('--out', join(root, 'o2'), '--cluster', join(dir, 'cluster.json')),
+      /cluster.json: it is not valid JSON/,
+    );
+  });
+
+  it('names the passphrase file it cannot read', async () => {
+    expectOneLineReason(
+      await rehearse(
+        '--out',
+        join(root, 'o3'),
+        '--cluster',
+        join(root, 'c.json'),
+        '--officer-passphrase-file',
+        join(root, 'missing'),
+      ),
+      /cannot read --officer-passphrase-file .*missing: /,
+    );
+  });
+
+  it("names --officer-passphrase-file when the officers' keys are protected and it was not given", async () => {
+    const started = await startRehearsalVault({ officers: 2, threshold: 2, passphrase: 'correct horse battery' });
+    if (!started.ok) throw new Error(started.error.message);
+    try {
+      const dir = join(root, 'protected');
+      mkdirSync(dir);
+      await writeBundle(dir, started.value);
+      expectOneLineReason(
+        await rehearse('--out', join(root, 'o4'), '--cluster', join(dir, 'cluster.json')),
+        /protected by a passphrase: .*--officer-passphrase-file/,
+      );
+    } finally {
+      await started.value.close();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,49 @@
+/** Reads are of regular files only, and capped: a FIFO, folder, device or oversized file is refused promptly. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readSmallFile, readSmallTextFile } from './small-text-file';
+
+const dir = mkdtempSync(join(tmpdir(), 'vc-small-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('readSmallTextFile', () => {
+  it('reads a small text file', async () => {
+    writeFileSync(join(dir, 'plan.yaml'), 'id: x\n');
+    expect(await readSmallTextFile(join(dir, 'plan.yaml'), 'the plan')).toEqual({ ok: true, value: 'id: x\n' });
+  });
+
+  it.each([
+    ['a FIFO', () => (execFileSync('mkfifo', [join(dir, 'fifo')]), join(dir, 'fifo')), /not a regular file/],
+    ['a folder', () => dir, /is a folder, not a file/],
+    ['a device', () => '/dev/zero', /not a regular file/],
+    ['a missing file', () => join(dir, 'missing'), /does not exist/],
+    [
+      'a path through a file',
+      () => (writeFileSync(join(dir, 'f'), ''), join(dir, 'f', 'x')),
+      /a file is where a folder should be/,
+    ],
+  ])('refuses %s promptly, saying why', async (_, make, why) => {
+    const r = await readSmallTextFile(make(), 'the plan');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(why);
+  });
+
+  it('refuses a file over the cap unread, and one that is not UTF-8', async () => {
+    writeFileSync(join(dir, 'big'), Buffer.alloc(2048, 0x41));
+    const big = await readSmallFile(join(dir, 'big'), 'the key', 1024);
+    expect(big.ok).toBe(false);
+    if (!big.ok) expect(big.error.message).toMatch(/2048 bytes, too large to be the key/);
+    writeFileSync(join(dir, 'bad'), Buffer.from([0xff, 0xfe]));
+    const bad = await readSmallTextFile(join(dir, 'bad'), 'the plan');
+    if (!bad.ok) expect(bad.error.message).toMatch(/not text/);
+    expect(bad.ok).toBe(false);
+  });
+
+  it('caps a /proc file, which states no size', async () => {
+    const r = await readSmallFile('/proc/self/status', 'the file', 16);
+    expect(r.ok).toBe(false);
+  });
+});
