@@ -16,18 +16,27 @@
  * gives the JSON literal back.
  */
 import type { JournalEvent, JsonObject, JsonValue, VerifiedChain } from './journal-event';
+import { HIDDEN_ANY, visibleText } from './visible-text';
 
-export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/1';
+export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/2';
+
+/**
+ * The closing instructions: the check that proves who signed needs the signers' keys from
+ * somewhere other than this bundle (a bundle's own keys prove only that it is self-consistent),
+ * and stock gpg is pointed at the detached form, which covers every byte of transcript.txt.
+ */
+const HOW_TO_VERIFY = [
+  'This text is transcript.txt; the journal is journal.jsonl beside it. Check both, with KEYS the',
+  "signers' public keys obtained independently of this bundle (the bundle's own signers/ prove",
+  'nothing about who signed):',
+  '  vault-ceremony verify DIR --keyring KEYS',
+  'or, with stock GnuPG and those keys imported, for the signatures alone:',
+  '  gpg --verify transcript.txt.sig transcript.txt',
+];
 
 const RULE = '='.repeat(72);
 const WRAP = 100;
 const DETAIL_INDENT = '      ';
-
-/** Characters escaped wherever event text is shown (controls, invisibles, bidi, separators). */
-const HIDDEN =
-  /[\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{e0000}-\u{e01ef}\u{f0000}-\u{10ffff}]/gu;
-
-const HIDDEN_ANY = new RegExp(HIDDEN.source, 'u');
 
 /** The statement the transcript makes about its journal. */
 export interface TranscriptStatement {
@@ -69,7 +78,7 @@ export function renderTranscript(chain: VerifiedChain): string {
     '',
     `Journal events: ${statement.events}`,
     `Journal head:   ${statement.head}`,
-    'The journal is journal.jsonl beside this file; check both with: vault-ceremony verify DIR',
+    ...HOW_TO_VERIFY,
     ...banner(rehearsal),
   ];
   return lines.join('\n').trimEnd() + '\n';
@@ -197,7 +206,5 @@ function display(text: string): string {
 }
 
 function quote(text: string): string {
-  return JSON.stringify(text).replace(HIDDEN, (ch) =>
-    [...Array(ch.length).keys()].map((i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
-  );
+  return visibleText(JSON.stringify(text));
 }

@@ -120,6 +120,11 @@ export function signatureOf(packets: readonly openpgp.SignaturePacket[]): openpg
   return new openpgp.Signature(list);
 }
 
+/** The packets as a binary detached signature file, which gpg reads as one signature per packet. */
+export function detachedSignatures(packets: readonly openpgp.SignaturePacket[]): Uint8Array {
+  return signatureOf(packets).write();
+}
+
 /** 1-based number of the first line where two texts differ. */
 export function firstDifferentLine(a: string, b: string): number {
   const la = a.split('\n');
