@@ -53,6 +53,7 @@ export function renderTranscript(chain: VerifiedChain): string {
   const deviations = events.filter((e) => e.type === 'deviation' || e.type === 'deviation-witnessed');
   const interruptions = events.filter((e) => e.type === 'interruption').length;
   const statement = statementOf(chain);
+  // One array, pushed to: a 10,000-event journal renders to about 100,000 lines.
   const lines = [
     ...banner(rehearsal),
     'VAULT DR SECONDARY PROMOTION CEREMONY: TRANSCRIPT',
@@ -70,17 +71,22 @@ export function renderTranscript(chain: VerifiedChain): string {
     ...participants(events),
     '',
     'Deviations',
-    ...(deviations.length === 0 ? ['  none recorded'] : deviations.flatMap(renderEvent)),
+  ];
+  if (deviations.length === 0) lines.push('  none recorded');
+  for (const e of deviations) renderEvent(e, lines);
+  lines.push(
     '',
     'Events, in journal order (Vault requests and responses are redacted: secrets appear only as',
     'opaque "[redacted]" markers or SHA-256 commitments)',
-    ...events.flatMap(renderEvent),
+  );
+  for (const e of events) renderEvent(e, lines);
+  lines.push(
     '',
     `Journal events: ${statement.events}`,
     `Journal head:   ${statement.head}`,
     ...HOW_TO_VERIFY,
     ...banner(rehearsal),
-  ];
+  );
   return lines.join('\n').trimEnd() + '\n';
 }
 
@@ -90,8 +96,9 @@ export function statementOf(chain: VerifiedChain): TranscriptStatement {
 
 /** Reads back what a rendered transcript states; undefined when it states nothing parseable. */
 export function readTranscriptStatement(text: string): TranscriptStatement | undefined {
+  const lines = text.split('\n');
   const field = (label: string) => {
-    const found = text.split('\n').filter((l) => l.startsWith(label));
+    const found = lines.filter((l) => l.startsWith(label));
     return found.length === 1 ? found[0]!.slice(label.length).trim() : undefined;
   };
   const ceremony = field('Ceremony:');
@@ -147,39 +154,40 @@ function participants(events: readonly JournalEvent[]): string[] {
   return rows;
 }
 
-function renderEvent(e: JournalEvent): string[] {
-  const head = `  [${e.seq}] ${e.time}  ${display(e.step)}  ${e.type}  by ${display(e.actor)} (${e.role})`;
-  const out: string[] = [];
+function renderEvent(e: JournalEvent, out: string[]): void {
+  out.push(`  [${e.seq}] ${e.time}  ${display(e.step)}  ${e.type}  by ${display(e.actor)} (${e.role})`);
   flatten(e.details, '', out);
-  return [head, ...out];
 }
 
 function flatten(value: JsonValue, path: string, out: string[]): void {
   if (Array.isArray(value)) {
-    if (value.length === 0) out.push(...field(path, '[]'));
-    value.forEach((v: JsonValue, i: number) => flatten(v, `${path}[${i}]`, out));
+    if (value.length === 0) field(path, '[]', out);
+    for (let i = 0; i < value.length; i++) flatten(value[i]!, `${path}[${i}]`, out);
     return;
   }
   if (value !== null && typeof value === 'object') {
     const object = value as JsonObject;
     const keys = Object.keys(object).sort();
-    if (keys.length === 0 && path !== '') out.push(...field(path, '{}'));
+    if (keys.length === 0 && path !== '') field(path, '{}', out);
     for (const k of keys) flatten(object[k]!, path === '' ? keyText(k) : `${path}.${keyText(k)}`, out);
     return;
   }
-  out.push(...field(path, typeof value === 'string' ? quote(value) : JSON.stringify(value)));
+  field(path, typeof value === 'string' ? quote(value) : JSON.stringify(value), out);
 }
 
 /** `path: value`, the value split into pieces of at most WRAP characters under the first. */
-function field(path: string, value: string): string[] {
+function field(path: string, value: string, out: string[]): void {
   const lead = `${DETAIL_INDENT}${path}: `;
-  const pieces = split(value);
+  if (value.length <= WRAP) {
+    out.push(lead + value);
+    return;
+  }
   const pad = ' '.repeat(Math.min(lead.length, 30));
-  return pieces.map((piece, i) => (i === 0 ? lead : pad) + piece);
+  split(value).forEach((piece, i) => out.push((i === 0 ? lead : pad) + piece));
 }
 
+/** A long quoted value in pieces of at most WRAP characters. */
 function split(quoted: string): string[] {
-  if (quoted.length <= WRAP) return [quoted];
   // Whole escapes and whole code points only, so no piece ends inside `\u00e9` or a surrogate pair.
   const atoms = quoted.match(/\\u[0-9a-fA-F]{4}|\\.|[\s\S]/gu) ?? [];
   const pieces: string[] = [];
