@@ -167,7 +167,9 @@ describe('a full rehearsal', () => {
       'signers/administrator.pub.asc',
       'signers/witness-1.pub.asc',
       'signers/witness-2.pub.asc',
+      'transcript.txt',
       'transcript.txt.asc',
+      'transcript.txt.sig',
     ]);
     const places = [
       ...files.map((f) => ({ where: f, text: readFileSync(f, 'latin1') })),
