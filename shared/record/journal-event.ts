@@ -58,11 +58,27 @@ const HASH = /^[0-9a-f]{64}$/;
 const MAX_NAME = 200;
 const MAX_DEPTH = 32;
 
-/** True for a real instant written as `Date.prototype.toISOString` writes it. */
-function isUtcTime(text: string): boolean {
+/**
+ * True for a real instant written as `Date.prototype.toISOString` writes it: the shape, then a
+ * calendar check (proleptic Gregorian, as Date's), about ten times faster than parsing the text
+ * and printing it again, once for every journal event.
+ */
+export function isUtcTime(text: string): boolean {
   if (!TIME.test(text)) return false;
-  const ms = Date.parse(text);
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === text;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= days &&
+    Number(text.slice(11, 13)) < 24 &&
+    Number(text.slice(14, 16)) < 60 &&
+    Number(text.slice(17, 19)) < 60
+  );
 }
 
 /** True for values that survive a JSON round trip unchanged (finite numbers, plain objects, no cycles). */
