@@ -114,7 +114,7 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     await expect(verdict).toHaveAttribute('data-verdict', 'unanchored');
     const ring = join(bundle.root, 'auditor-keys.asc');
     writeFileSync(ring, bundle.signers.map((s) => s.publicKey).join(''));
-    await page.getByLabel("Signers' public keys", { exact: true }).fill(ring);
+    await page.getByLabel("Signers' public keys (optional)", { exact: true }).fill(ring);
     await page.getByRole('button', { name: 'Open and verify' }).click();
     await expect(verdict.getByRole('heading')).toHaveText('✔ Verified: signers anchored by your keys');
     await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
