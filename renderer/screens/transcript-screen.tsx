@@ -65,7 +65,7 @@ export function TranscriptScreen() {
           label="Signers' public keys"
           value={keyring}
           onChange={setKeyring}
-          hint="Optional: a keyring you obtained independently (armored or from gpg --export)."
+          hint="A keyring you obtained independently of the bundle (armored, or from gpg --export)."
         />
         <FilePathField
           id="auditor-fingerprints"
@@ -73,7 +73,7 @@ export function TranscriptScreen() {
           label="Signers' fingerprints"
           value={fingerprints}
           onChange={setFingerprints}
-          hint="Optional: a text file with one 40-hex-digit fingerprint a line, as you obtained them."
+          hint="A text file with one 40-hex-digit fingerprint a line, as you obtained them."
         />
         <div className="actions">
           <button type="submit" disabled={busy}>
