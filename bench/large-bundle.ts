@@ -25,7 +25,7 @@ import {
 } from '../shared/record/journal-event';
 import { commitment, redactObject } from '../shared/record/redaction';
 import { renderTranscript } from '../shared/record/transcript-format';
-import { makeSigner, type TestSigner } from '../test/support/transcript-bundle';
+import { makeSigner, planEvent, type TestSigner } from '../test/support/transcript-bundle';
 
 export interface LargeBundle {
   readonly dir: string;
@@ -42,14 +42,14 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
   const root = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {
-    const chain = journalOf(events);
+    const signers = [await makeSigner('admin'), await makeSigner('witness-1'), await makeSigner('witness-2')];
+    const chain = journalOf(events, signers);
     const text = renderTranscript({
       events: chain,
       ceremonyId: CEREMONY,
       rehearsal: true,
       head: chain[chain.length - 1]!.hash,
     });
-    const signers = [await makeSigner('admin'), await makeSigner('witness-1'), await makeSigner('witness-2')];
     let signed = await signTranscript(text, signers[0]!.key);
     for (const w of signers.slice(1)) if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.key);
     if (!signed.ok) throw new Error(signed.error.message);
@@ -74,7 +74,7 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
   }
 }
 
-function journalOf(count: number): JournalEvent[] {
+function journalOf(count: number, signers: readonly TestSigner[]): JournalEvent[] {
   const start = Date.parse('2025-01-31T12:00:00.000Z');
   const events: JournalEvent[] = [];
   let prev = genesisHash(CEREMONY);
@@ -88,15 +88,17 @@ function journalOf(count: number): JournalEvent[] {
             type: JOURNAL_CREATED,
             details: journalHeaderDetails(CEREMONY, true),
           }
-        : seq === count
-          ? {
-              actor: 'admin',
-              role: 'administrator' as Role,
-              step: 'close',
-              type: 'ceremony-finished',
-              details: { outcome: 'promoted' },
-            }
-          : cycleEvent(seq);
+        : seq === 2
+          ? (planEvent(signers) as Required<ReturnType<typeof planEvent>>)
+          : seq === count
+            ? {
+                actor: 'admin',
+                role: 'administrator' as Role,
+                step: 'close',
+                type: 'ceremony-finished',
+                details: { outcome: 'promoted' },
+              }
+            : cycleEvent(seq);
     const event = sealEvent({
       ...body,
       details: redactObject(body.details),

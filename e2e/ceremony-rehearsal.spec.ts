@@ -189,13 +189,13 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     await snap(page, 'ceremony-finished');
     await expect(page.locator('body')).not.toContainText(PASSPHRASE);
 
-    // What an auditor runs, as a separate process.
+    // What an auditor runs, as a separate process: consistent, though nothing anchors the keys (exit 3).
     const verified = spawnSync(process.execPath, [builtCli(), 'verify', out], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,
     });
-    expect(verified.status, `${verified.stdout}\n${verified.stderr}`).toBe(0);
+    expect(verified.status, `${verified.stdout}\n${verified.stderr}`).toBe(3);
 
     await page.getByRole('button', { name: 'Close this ceremony' }).click();
     await expect(page.getByRole('heading', { name: 'Rehearse the promotion' })).toBeVisible();

@@ -2,7 +2,7 @@
  * Failback and setup operations against the in-process rehearsal Vault (real mTLS), and the
  * transcript viewer on real signed bundles, by clicks and typing in Chromium.
  */
-import { cpSync, appendFileSync } from 'node:fs';
+import { cpSync, appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBundle, threeSigners } from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
@@ -110,7 +110,14 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     await page.getByRole('button', { name: 'Open and verify' }).click();
 
     const verdict = page.getByTestId('bundle-verdict');
-    await expect(verdict.getByRole('heading')).toHaveText('Verified');
+    await expect(verdict.getByRole('heading')).toHaveText('⚠ Consistent, but NOT anchored: who signed is unproven');
+    await expect(verdict).toHaveAttribute('data-verdict', 'unanchored');
+    const ring = join(bundle.root, 'auditor-keys.asc');
+    writeFileSync(ring, bundle.signers.map((s) => s.publicKey).join(''));
+    await page.getByLabel("Signers' public keys (optional)", { exact: true }).fill(ring);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(verdict.getByRole('heading')).toHaveText('✔ Verified: signers anchored by your keys');
+    await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
     await expect(verdict).toContainText('dc2-2025-01-31 REHEARSAL');
     const signatures = page.getByTestId('bundle-signatures');
     for (const [i, signer] of bundle.signers.entries()) {
@@ -128,7 +135,7 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     appendFileSync(join(tampered, 'journal.jsonl'), '{"seq":99}\n');
     await page.getByLabel('Bundle folder', { exact: true }).fill(tampered);
     await page.getByRole('button', { name: 'Open and verify' }).click();
-    await expect(verdict.getByRole('heading')).toHaveText('NOT VERIFIED');
+    await expect(verdict.getByRole('heading')).toHaveText('✘ NOT VERIFIED');
     await expect(page.getByTestId('bundle-problems')).toContainText('journal-invalid: journal.jsonl');
     await expect(page.getByRole('alert')).toContainText('This text did not verify');
     await page.screenshot({ path: screenshotPath('transcript-viewer-tampered'), fullPage: true });

@@ -173,7 +173,9 @@ const BUNDLE = [
   'signers/administrator.pub.asc',
   'signers/witness-1.pub.asc',
   'signers/witness-2.pub.asc',
+  'transcript.txt',
   'transcript.txt.asc',
+  'transcript.txt.sig',
 ];
 
 /** Every secret found in a file under `out` or in the log, by label and place. */

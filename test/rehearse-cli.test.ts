@@ -38,7 +38,14 @@ describe('vault-ceremony rehearse --out DIR', () => {
     expect(rehearse.stdout).toMatch(/officer-2's share was accepted: 2 of 3\./);
     expect(rehearse.stdout).toMatch(/Attempt 1 started; nonce [0-9a-f-]{36}; 0 of 3 shares/);
     expect(rehearse.stdout).toMatch(/DR secondary promoted: yes\nbundle verified: yes/);
-    expect(readdirSync(out).sort()).toEqual(['ceremony', 'journal.jsonl', 'signers', 'transcript.txt.asc']);
+    expect(readdirSync(out).sort()).toEqual([
+      'ceremony',
+      'journal.jsonl',
+      'signers',
+      'transcript.txt',
+      'transcript.txt.asc',
+      'transcript.txt.sig',
+    ]);
   });
 
   it('writes a transcript stock gpg verifies: a good signature by the administrator and each witness', async () => {
@@ -51,18 +58,29 @@ describe('vault-ceremony rehearse --out DIR', () => {
       '--status-fd',
       '1',
       '--verify',
-      join(out, 'transcript.txt.asc'),
+      join(out, 'transcript.txt.sig'),
+      join(out, 'transcript.txt'),
     ]);
     const good = [...stdout.matchAll(/^\[GNUPG:\] GOODSIG [0-9A-F]{16} (\S+)/gm)].map((m) => m[1]);
     expect(good).toEqual(['administrator', 'witness-1', 'witness-2']);
     expect(stdout).not.toMatch(/BADSIG|ERRSIG/);
   });
 
-  it('passes vault-ceremony verify', async () => {
-    const verify = await npx(['verify', out]);
-    expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/verified: every signature, the hash chain/);
-    expect(verify.stdout).toMatch(/\(REHEARSAL\)/);
+  it('passes vault-ceremony verify: consistent alone (exit 3), anchored by the signers’ keys (exit 0)', async () => {
+    const alone = await npx(['verify', out]);
+    expect(alone.code).toBe(3);
+    expect(alone.stdout).toMatch(/CONSISTENT BUT UNANCHORED/);
+    expect(alone.stdout).toMatch(/\(REHEARSAL\)/);
+    const keys = join(root, 'signer-keys.asc');
+    writeFileSync(
+      keys,
+      readdirSync(join(out, 'signers'))
+        .map((f) => readFileSync(join(out, 'signers', f), 'utf8'))
+        .join(''),
+    );
+    const anchored = await npx(['verify', out, '--keyring', keys]);
+    expect(anchored.code).toBe(0);
+    expect(anchored.stdout).toMatch(/VERIFIED: every signature, the hash chain/);
   });
 
   it("records the post-check's status read: the DR secondary reported mode primary", () => {

@@ -23,14 +23,31 @@ async function run(...argv: string[]) {
 }
 
 describe('vault-ceremony verify', () => {
-  it('exits 0 on a fresh bundle and prints who signed', async () => {
+  it('exits 3 on a fresh bundle without anchors, printing each signer’s name and fingerprint to compare', async () => {
     const { code, stdout, stderr } = await run(bundle.dir);
     expect(stderr).toBe('');
-    expect(code).toBe(0);
+    expect(code).toBe(3);
     expect(stdout).toContain('ceremony:    "dc2-2025-01-31" (REHEARSAL)');
     expect(stdout).toContain('journal:     5 events, hash chain intact, head ');
-    for (const s of signers) expect(stdout).toMatch(new RegExp(`good  ${s.name} +${s.fingerprint}  signed \\d{4}-`));
-    expect(stdout).toContain('verified: every signature');
+    for (const [i, s] of signers.entries()) {
+      expect(stdout).toMatch(new RegExp(`good  ${s.name} +${s.fingerprint}  signed \\d{4}-`));
+      const grouped = s.fingerprint.toUpperCase().match(/.{4}/g)!.join(' ');
+      expect(stdout).toContain(
+        `UNANCHORED  ${i === 0 ? 'administrator' : 'witness      '} ${s.name.padEnd(16)} ${grouped}`,
+      );
+    }
+    expect(stdout).toContain('CONSISTENT BUT UNANCHORED');
+  });
+
+  it('exits 0 with the signers’ keys or fingerprints as anchors', async () => {
+    const ring = join(bundle.root, 'all.asc');
+    writeFileSync(ring, signers.map((s) => s.publicKey).join(''));
+    const keyed = await run(bundle.dir, '--keyring', ring);
+    expect(keyed.code).toBe(0);
+    expect(keyed.stdout).toContain('VERIFIED: every signature');
+    const list = join(bundle.root, 'fingerprints.txt');
+    writeFileSync(list, signers.map((s) => s.fingerprint).join('\n'));
+    expect((await run(bundle.dir, '--fingerprints', list)).code).toBe(0);
   });
 
   it('exits 1 with the reason when the journal was altered', async () => {
@@ -53,12 +70,12 @@ describe('vault-ceremony verify', () => {
     writeFileSync(ring, signers[0]!.publicKey + signers[1]!.publicKey);
     const partial = await run(bundle.dir, '--keyring', ring);
     expect(partial.code).toBe(1);
-    expect(partial.stderr).toContain('not in the trusted keyrings');
+    expect(partial.stderr).toContain("the witness 'carol'");
+    expect(partial.stderr).toContain('neither in the keyrings nor on the fingerprint list you gave');
     const third = join(bundle.root, 'third.asc');
     writeFileSync(third, signers[2]!.publicKey);
     const full = await run(bundle.dir, '--keyring', ring, '--keyring', third);
     expect(full.code).toBe(0);
-    expect(full.stdout).toContain('checked against the given keyrings');
   });
 
   it('exits 2 on usage errors', async () => {
@@ -68,6 +85,7 @@ describe('vault-ceremony verify', () => {
       [bundle.dir, 'extra'],
       [join(bundle.root, 'missing')],
       [bundle.dir, '--keyring', join(bundle.root, 'none.asc')],
+      [bundle.dir, '--fingerprints', join(bundle.root, 'none.txt')],
     ]) {
       const { code, stderr } = await run(...argv);
       expect(code, argv.join(' ')).toBe(2);
@@ -81,6 +99,6 @@ describe('vault-ceremony verify', () => {
       cwd: root,
     });
     expect(r.stderr.toString()).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(3);
   });
 });

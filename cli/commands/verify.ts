@@ -1,23 +1,29 @@
-/** `vault-ceremony verify DIR [--keyring FILE …]`: the auditor's offline check of a transcript bundle. */
+/** `vault-ceremony verify DIR [--keyring FILE …] [--fingerprints FILE]`: the auditor's offline check of a bundle. */
 import { stat } from 'node:fs/promises';
-import {
-  readKeyrings,
-  verifyBundle,
-  type BundleReport,
-  type TrustedKey,
-} from '../../electron/services/transcript/verify';
+import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
+import { visibleText } from '../../shared/record/visible-text';
+import { readAnchors } from '../../electron/services/transcript/anchors';
+import { verifyBundle, type BundleReport } from '../../electron/services/transcript/verify';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, type Command } from '../io';
 
-const USAGE = `usage: vault-ceremony verify DIR [--keyring FILE ...]
+/** Consistent, but nothing the auditor supplied says the signers are who the journal names. */
+export const EXIT_UNANCHORED = 3;
 
-Checks a transcript bundle (DIR/transcript.txt.asc, DIR/journal.jsonl, DIR/signers/*.pub.asc):
-every signature, the journal's hash chain, and that the signed transcript is exactly the one the
-journal renders (so it states the journal's event count and head hash). Exit 0 when all hold,
-1 with the reasons otherwise, 2 for usage errors.
-  --keyring FILE   trust only the public keys in FILE (armored or binary; repeatable). Without it,
-                   the bundle's own signers/*.pub.asc are used, which proves integrity but not
-                   who signed: compare the fingerprints printed below with ones you trust.
+const USAGE = `usage: vault-ceremony verify DIR [--keyring FILE ...] [--fingerprints FILE]
+
+Checks a transcript bundle (DIR/transcript.txt.asc, transcript.txt, transcript.txt.sig,
+journal.jsonl, signers/*.pub.asc): every signature, the journal's hash chain, that the signed
+transcript is exactly the one the journal renders, and that the signers are exactly the people the
+journal's plan names (the administrator, then every witness in the plan's order; nobody else),
+matched by key fingerprint and named from the journal, never from file names.
+  --keyring FILE       public keys you trust (armored or binary, e.g. from gpg --export; repeatable)
+  --fingerprints FILE  fingerprints you trust, one 40-hex-digit fingerprint a line (spaces allowed)
+Exit 0: all of that holds and every signer's key is in your keyrings or on your list.
+Exit 3: all of that holds, but you gave no keyring or list, so the bundle vouches only for itself:
+        compare the printed fingerprints with ones you obtained independently.
+Exit 1: anything fails (a signer not covered by your keyrings or list included), with the reasons.
+Exit 2: usage errors.
 `;
 
 const COMMAND: CommandUsage = { name: 'verify', usage: USAGE };
@@ -27,58 +33,71 @@ export const verifyCommand: Command = async (argv, io) => {
     argv,
     io,
     COMMAND,
-    { keyring: { type: 'string', multiple: true } },
+    { keyring: { type: 'string', multiple: true }, fingerprints: { type: 'string' } },
     { allowPositionals: true },
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [dir, ...extra] = positionals;
   if (dir === undefined) return usageError(io, COMMAND, 'give the bundle folder DIR');
-  if (extra.length > 0) return usageError(io, COMMAND, `one bundle folder at a time (also got: ${extra.join(' ')})`);
+  if (extra.length > 0)
+    return usageError(io, COMMAND, `one bundle folder at a time (also got: ${visibleText(extra.join(' '))})`);
   if (
     !(await stat(dir).then(
       (s) => s.isDirectory(),
       () => false,
     ))
   )
-    return usageError(io, COMMAND, `${dir} is not a folder`);
+    return usageError(io, COMMAND, `${visibleText(dir)} is not a folder`);
 
-  let trusted: TrustedKey[] | undefined;
-  if (values.keyring) {
-    const keys = await readKeyrings(values.keyring);
-    if (!keys.ok) return usageError(io, COMMAND, keys.error.message);
-    trusted = keys.value;
-  }
-  const report = await verifyBundle(dir, trusted ? { trusted } : {});
-  io.stdout(describe(dir, report, trusted !== undefined));
-  if (report.valid) return EXIT_OK;
-  io.stderr(`vault-ceremony verify: FAILED\n${report.problems.map((p) => `  - ${p.message}\n`).join('')}`);
+  const anchors = await readAnchors(values.keyring ?? [], values.fingerprints);
+  if (!anchors.ok) return usageError(io, COMMAND, visibleText(anchors.error.message));
+  const report = await verifyBundle(dir, anchors.value ? { anchors: anchors.value } : {});
+  io.stdout(describe(dir, report));
+  if (report.verdict === 'anchored') return EXIT_OK;
+  if (report.verdict === 'unanchored') return EXIT_UNANCHORED;
+  io.stderr(`vault-ceremony verify: FAILED\n${report.problems.map((p) => `  - ${visibleText(p.message)}\n`).join('')}`);
   return EXIT_FAILED;
 };
 
-function describe(dir: string, report: BundleReport, keyring: boolean): string {
-  const lines = [`bundle:      ${dir}`];
+function describe(dir: string, report: BundleReport): string {
+  const lines = [`bundle:      ${visibleText(dir)}`];
   if (report.ceremonyId !== undefined) {
-    lines.push(`ceremony:    ${JSON.stringify(report.ceremonyId)}${report.rehearsal ? ' (REHEARSAL)' : ''}`);
+    lines.push(
+      `ceremony:    ${visibleText(JSON.stringify(report.ceremonyId))}${report.rehearsal ? ' (REHEARSAL)' : ''}`,
+    );
     lines.push(`journal:     ${report.events} events, hash chain intact, head ${report.head}`);
   }
-  lines.push(
-    `signatures:  ${report.signatures.length}, checked against ${keyring ? 'the given keyrings' : "the bundle's signers/*.pub.asc"}`,
-  );
+  if (report.signers.length > 0) {
+    lines.push("signers:     as the journal's plan names them, in signing order");
+    for (const s of report.signers)
+      lines.push(
+        `  ${s.anchored ? 'anchored  ' : 'UNANCHORED'}  ${s.role.padEnd(13)} ${visibleText(s.name).padEnd(16)} ${groupFingerprint(s.fingerprint)}`,
+      );
+  }
+  lines.push(`signatures:  ${report.signatures.length}`);
   for (const s of report.signatures)
     lines.push(
-      `  ${s.good ? 'good' : 'BAD '}  ${printable(s.signer).padEnd(16)} ${s.fingerprint}  signed ${s.created}` +
+      `  ${s.good ? 'good' : 'BAD '}  ${visibleText(s.signer).padEnd(16)} ${s.fingerprint}  signed ${s.created}` +
         (Date.parse(s.created) > Date.now() ? ' (in the future: the signing clock was ahead)' : ''),
     );
-  lines.push(
-    report.valid
-      ? "verified: every signature, the hash chain and the transcript's statement of the journal hold"
-      : 'NOT VERIFIED',
-  );
+  lines.push(...verdictLines(report));
   return lines.join('\n') + '\n';
 }
 
-/** Keyring user IDs are outside text: no terminal control sequences reach the auditor's screen. */
-function printable(text: string): string {
-  return text.replace(/\p{Cc}/gu, '?');
+function verdictLines(report: BundleReport): string[] {
+  switch (report.verdict) {
+    case 'anchored':
+      return [
+        'VERIFIED: every signature, the hash chain and the transcript hold, and every signer is anchored by your keys',
+      ];
+    case 'unanchored':
+      return [
+        'CONSISTENT BUT UNANCHORED: the bundle is intact, but it vouches only for itself (a forger could make',
+        'such a bundle with their own keys). Compare each fingerprint above with one you obtained from that',
+        'person independently, then run again with --keyring KEYS or --fingerprints FILE.',
+      ];
+    case 'failed':
+      return ['NOT VERIFIED'];
+  }
 }

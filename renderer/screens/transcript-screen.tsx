@@ -1,17 +1,23 @@
 /**
  * Transcript viewer: open a bundle folder, verify it offline exactly as `vault-ceremony verify`
- * does, and read it: the verdict first (every problem named), then who signed and when, then
- * the signed text. A text that did not verify is shown under a warning, never as if it had.
+ * does (with the auditor's keyring or fingerprint list as anchors), and read it: the verdict
+ * first, one of three that look nothing alike (verified and anchored; consistent but anchored by
+ * nothing; not verified, every problem named), then who must sign and who signed, then the signed
+ * text. A text that did not verify is shown under a warning, never as if it had. Every string from
+ * the bundle is shown through visibleText, so it cannot hide or reorder what is on screen.
  */
 import { useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
+import { visibleLines, visibleText } from '../../shared/record/visible-text';
 import { invoke } from '../api';
-import { FolderPathField } from '../components/path-field';
+import { FilePathField, FolderPathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 
 export function TranscriptScreen() {
   const [dir, setDir] = useState('');
+  const [keyring, setKeyring] = useState('');
+  const [fingerprints, setFingerprints] = useState('');
   const [bundle, setBundle] = useState<TranscriptBundle>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -25,7 +31,11 @@ export function TranscriptScreen() {
     setBusy(true);
     setBundle(undefined);
     setError(undefined);
-    const result = await invoke('transcript.open', { dir: dir.trim() });
+    const result = await invoke('transcript.open', {
+      dir: dir.trim(),
+      ...(keyring.trim() ? { keyrings: [keyring.trim()] } : {}),
+      ...(fingerprints.trim() ? { fingerprints: fingerprints.trim() } : {}),
+    });
     setBusy(false);
     if (!result.ok) return setError(result.error.message);
     setBundle(result.value);
@@ -34,8 +44,10 @@ export function TranscriptScreen() {
   return (
     <>
       <p>
-        Verify a signed transcript bundle offline: every signature, the journal's hash chain, and that the signed text
-        is exactly what the journal records. This is the check auditors run with <code>vault-ceremony verify</code>.
+        Verify a signed transcript bundle offline: every signature, the journal's hash chain, that the signed text is
+        exactly what the journal records, and that the signers are exactly the administrator and witnesses the journal
+        names. This is the check auditors run with <code>vault-ceremony verify</code>. To know the signers are who the
+        journal says, give their public keys or fingerprints as you obtained them, not from the bundle.
       </p>
       <form onSubmit={(event) => void open(event)} noValidate>
         <FolderPathField
@@ -46,6 +58,22 @@ export function TranscriptScreen() {
           onChange={setDir}
           required
           hint="The folder holding transcript.txt.asc, journal.jsonl and signers/."
+        />
+        <FilePathField
+          id="auditor-keyring"
+          purpose="auditor-keyring"
+          label="Signers' public keys"
+          value={keyring}
+          onChange={setKeyring}
+          hint="A keyring you obtained independently of the bundle (armored, or from gpg --export)."
+        />
+        <FilePathField
+          id="auditor-fingerprints"
+          purpose="auditor-fingerprints"
+          label="Signers' fingerprints"
+          value={fingerprints}
+          onChange={setFingerprints}
+          hint="A text file with one 40-hex-digit fingerprint a line, as you obtained them."
         />
         <div className="actions">
           <button type="submit" disabled={busy}>
@@ -59,20 +87,33 @@ export function TranscriptScreen() {
   );
 }
 
+const VERDICTS = {
+  anchored: {
+    card: 'card-good',
+    title: '✔ Verified: signers anchored by your keys',
+    text: "Every signature is good and made by the key of the person the journal names, each key is one you supplied, the journal's hash chain is intact, and the signed text is exactly the transcript the journal renders.",
+  },
+  unanchored: {
+    card: 'card-attention',
+    title: '⚠ Consistent, but NOT anchored: who signed is unproven',
+    text: 'The bundle is intact and signed by the keys its journal names, but nothing you supplied vouches for those keys: a forger could build such a bundle with keys of their own. Compare each fingerprint below with one you obtained from that person, or open it again with their public keys or fingerprints.',
+  },
+  failed: { card: 'card-critical', title: '✘ NOT VERIFIED', text: '' },
+} as const;
+
 function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
+  const verdict = VERDICTS[bundle.verdict];
   return (
     <>
       <section
         aria-labelledby="verdict-heading"
-        className={`card ${bundle.valid ? 'card-good' : 'card-critical'}`}
+        className={`card ${verdict.card}`}
         data-testid="bundle-verdict"
+        data-verdict={bundle.verdict}
       >
-        <h2 id="verdict-heading">{bundle.valid ? 'Verified' : 'NOT VERIFIED'}</h2>
-        {bundle.valid ? (
-          <p>
-            Every signature is good and made by a key in the bundle's signers/, the journal's hash chain is intact, and
-            the signed text is exactly the transcript the journal renders.
-          </p>
+        <h2 id="verdict-heading">{verdict.title}</h2>
+        {bundle.verdict !== 'failed' ? (
+          <p>{verdict.text}</p>
         ) : (
           <>
             <p>
@@ -82,7 +123,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
             <ul data-testid="bundle-problems">
               {bundle.problems.map((problem, index) => (
                 <li key={index}>
-                  <span className="level">{problem.kind}:</span> {problem.message}
+                  <span className="level">{problem.kind}:</span> {visibleText(problem.message)}
                 </li>
               ))}
             </ul>
@@ -91,12 +132,12 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         <dl className="facts">
           <div>
             <dt>Folder</dt>
-            <dd className="path">{bundle.dir}</dd>
+            <dd className="path">{visibleText(bundle.dir)}</dd>
           </div>
           <div>
             <dt>Ceremony</dt>
             <dd>
-              {bundle.ceremonyId ?? 'unknown'}
+              {bundle.ceremonyId === null ? 'unknown' : visibleText(bundle.ceremonyId)}
               {bundle.rehearsal && <strong className="rehearsal-tag"> REHEARSAL</strong>}
             </dd>
           </div>
@@ -109,6 +150,34 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
             <dd className="path">{bundle.head ?? 'unknown'}</dd>
           </div>
         </dl>
+      </section>
+
+      <section aria-labelledby="required-heading">
+        <h2 id="required-heading">Who must sign (from the journal's plan)</h2>
+        {bundle.signers.length === 0 ? (
+          <p>The journal's plan cannot be read, so nobody is known to be required to sign.</p>
+        ) : (
+          <table data-testid="bundle-signers">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Key fingerprint</th>
+                <th scope="col">Anchored by your keys</th>
+              </tr>
+            </thead>
+            <tbody>
+              {bundle.signers.map((s, index) => (
+                <tr key={index}>
+                  <th scope="row">{visibleText(s.name)}</th>
+                  <td>{s.role}</td>
+                  <td className="path">{groupFingerprint(s.fingerprint)}</td>
+                  <td className={s.anchored ? 'good' : 'bad'}>{s.anchored ? 'Yes' : 'NO'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
 
       <section aria-labelledby="signers-heading">
@@ -128,12 +197,12 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
             <tbody>
               {bundle.signatures.map((s, index) => (
                 <tr key={index}>
-                  <th scope="row">{s.signer}</th>
+                  <th scope="row">{visibleText(s.signer)}</th>
                   <td className="path">
-                    {s.fingerprint.length === 40 ? groupFingerprint(s.fingerprint) : s.fingerprint}
+                    {s.fingerprint.length === 40 ? groupFingerprint(s.fingerprint) : visibleText(s.fingerprint)}
                   </td>
                   <td>
-                    <time dateTime={s.created}>{s.created}</time>
+                    <time dateTime={s.created}>{visibleText(s.created)}</time>
                   </td>
                   <td className={s.good ? 'good' : 'bad'}>{s.good ? 'Good' : 'BAD'}</td>
                 </tr>
@@ -146,19 +215,17 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
       <section aria-labelledby="text-heading">
         <h2 id="text-heading">Signed transcript</h2>
         {bundle.transcript === null ? (
-          <p>
-            transcript.txt.asc is missing or is not an OpenPGP cleartext-signed document, so there is no text to show.
-          </p>
+          <p>Neither transcript.txt.asc nor transcript.txt could be read, so there is no text to show.</p>
         ) : (
           <>
-            {!bundle.valid && (
+            {bundle.verdict === 'failed' && (
               <Notice tone="error">
                 This text did not verify. It is shown so the problems above can be investigated; it is not evidence of
                 anything.
               </Notice>
             )}
             <pre className="transcript" tabIndex={0} aria-label="Signed transcript text" data-testid="bundle-text">
-              {bundle.transcript}
+              {visibleLines(bundle.transcript)}
             </pre>
           </>
         )}

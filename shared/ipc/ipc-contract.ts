@@ -56,6 +56,8 @@ const fileChoicePurpose = z.enum([
   'officer-public-keys',
   'officer-private-key',
   'signing-key',
+  'auditor-keyring',
+  'auditor-fingerprints',
 ]);
 /** What a folder chooser is for: a bundle to read, or where to write one. */
 const directoryChoicePurpose = z.enum(['transcript-bundle', 'export-bundle']);
@@ -68,19 +70,33 @@ const absolutePath = z
   .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'give the full path, starting with /')
   .refine((p) => !p.includes('\0'), 'the path contains a NUL character');
 
-/** A transcript bundle as `verifyBundle` judges it, with the signed text for reading. */
+/**
+ * A transcript bundle as `verifyBundle` judges it, with the signed text for reading. Every string
+ * but `verdict` and `kind` comes from the bundle: the viewer shows them through visibleText.
+ */
 const transcriptBundle = z.object({
   dir: z.string(),
+  /** anchored: consistent and every signer's key is the auditor's; unanchored: consistent only. */
+  verdict: z.enum(['anchored', 'unanchored', 'failed']),
   valid: z.boolean(),
   ceremonyId: z.string().nullable(),
   rehearsal: z.boolean().nullable(),
   events: z.number().nullable(),
   head: z.string().nullable(),
+  /** Who the journal's plan names to sign, in signing order. */
+  signers: z.array(
+    z.object({
+      name: z.string(),
+      role: z.enum(['administrator', 'witness']),
+      fingerprint: z.string(),
+      anchored: z.boolean(),
+    }),
+  ),
   signatures: z.array(
     z.object({ signer: z.string(), fingerprint: z.string(), created: z.string(), good: z.boolean() }),
   ),
   problems: z.array(z.object({ kind: z.string(), message: z.string() })),
-  /** The signed text as it stands in transcript.txt.asc; null when the file is missing or unreadable. */
+  /** The signed text of transcript.txt.asc (else transcript.txt as it stands); null when neither can be read. */
   transcript: z.string().nullable(),
 });
 
@@ -143,8 +159,18 @@ export const ipcContract = {
     /** null when the person cancelled the dialog. */
     value: z.object({ path: z.string().nullable() }),
   }),
-  /** Reads a transcript bundle folder and verifies it offline, as `vault-ceremony verify` does. */
-  'transcript.open': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
+  /**
+   * Reads a transcript bundle folder and verifies it offline, as `vault-ceremony verify` does, with
+   * the auditor's keyring files and fingerprint list (one 40-hex fingerprint a line) as anchors.
+   */
+  'transcript.open': channel({
+    arg: z.strictObject({
+      dir: absolutePath,
+      keyrings: z.array(absolutePath).max(16).optional(),
+      fingerprints: absolutePath.optional(),
+    }),
+    value: transcriptBundle,
+  }),
   /** The ceremony this app runs now (one at a time), as the wizard shows it. */
   'ceremony.status': channel({ arg: z.strictObject({}), value: ceremonyState }),
   /**

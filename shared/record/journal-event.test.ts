@@ -5,6 +5,7 @@ import {
   canonicalJson,
   eventHash,
   genesisHash,
+  isUtcTime,
   journalHeaderDetails,
   sealEvent,
   serializeEvent,
@@ -107,6 +108,36 @@ describe('canonical JSON, as the original key-sorting serialiser wrote it', () =
     );
     expect(() => canonicalJson({ n: Infinity })).toThrow(TypeError);
     expect(() => canonicalJson([1, Number.NaN])).toThrow(TypeError);
+  });
+});
+
+describe('isUtcTime', () => {
+  it('agrees with parsing the text and printing it again, over calendar edges of many years', () => {
+    const byDate = (t: string) => {
+      const ms = Date.parse(t);
+      return (
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(t) && !Number.isNaN(ms) && new Date(ms).toISOString() === t
+      );
+    };
+    const pad = (x: number, w: number) => String(x).padStart(w, '0');
+    const disagree: string[] = [];
+    for (const y of [0, 1, 4, 100, 1900, 2000, 2023, 2024, 2100, 9999])
+      for (let m = 0; m <= 13; m++)
+        for (let d = 0; d <= 32; d++)
+          for (const [h, mi, sec] of [
+            [0, 0, 0],
+            [23, 59, 59],
+            [24, 0, 0],
+            [12, 60, 0],
+            [12, 0, 60],
+          ] as const) {
+            const t = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(sec, 2)}.123Z`;
+            if (isUtcTime(t) !== byDate(t)) disagree.push(t);
+          }
+    expect(disagree).toEqual([]);
+    expect(isUtcTime('2024-02-29T12:00:00.000Z')).toBe(true);
+    expect(isUtcTime('2023-02-29T12:00:00.000Z')).toBe(false);
+    expect(isUtcTime('2024-02-29 12:00:00.000Z')).toBe(false);
   });
 });
 

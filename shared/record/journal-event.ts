@@ -58,11 +58,27 @@ const HASH = /^[0-9a-f]{64}$/;
 const MAX_NAME = 200;
 const MAX_DEPTH = 32;
 
-/** True for a real instant written as `Date.prototype.toISOString` writes it. */
-function isUtcTime(text: string): boolean {
+/**
+ * True for a real instant written as `Date.prototype.toISOString` writes it: the shape, then a
+ * calendar check (proleptic Gregorian, as Date's), about ten times faster than parsing the text
+ * and printing it again, once for every journal event.
+ */
+export function isUtcTime(text: string): boolean {
   if (!TIME.test(text)) return false;
-  const ms = Date.parse(text);
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === text;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= days &&
+    Number(text.slice(11, 13)) < 24 &&
+    Number(text.slice(14, 16)) < 60 &&
+    Number(text.slice(17, 19)) < 60
+  );
 }
 
 /** True for values that survive a JSON round trip unchanged (finite numbers, plain objects, no cycles). */
@@ -97,25 +113,26 @@ function sortedJson(value: JsonValue): string {
 
 /**
  * True when JSON.stringify writes exactly what sortedJson would: only null, booleans, strings,
- * finite numbers, dense plain arrays and plain objects, every object's keys already in the order
- * sort() gives (UTF-16 code units; JSON.stringify keeps insertion order, except that it puts
- * integer-like keys first, which then fails this check).
+ * finite numbers, dense plain arrays and plain objects, nested less than MAX_DEPTH deep (as
+ * isJsonValue demands), every object's keys already in the order sort() gives (UTF-16 code units;
+ * JSON.stringify keeps insertion order, except that it puts integer-like keys first, which then
+ * fails this check).
  */
-function stringifiesCanonically(value: unknown): boolean {
+function stringifiesCanonically(value: unknown, depth = 0): boolean {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return true;
   if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value !== 'object') return false;
+  if (typeof value !== 'object' || depth >= MAX_DEPTH) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
     if (proto !== Array.prototype) return false;
-    for (let i = 0; i < value.length; i++) if (!stringifiesCanonically(value[i])) return false;
+    for (let i = 0; i < value.length; i++) if (!stringifiesCanonically(value[i], depth + 1)) return false;
     return true;
   }
   if (proto !== Object.prototype && proto !== null) return false;
   const keys = Object.keys(value);
   for (let i = 0; i < keys.length; i++) {
     if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false;
-    if (!stringifiesCanonically((value as Record<string, unknown>)[keys[i]!])) return false;
+    if (!stringifiesCanonically((value as Record<string, unknown>)[keys[i]!], depth + 1)) return false;
   }
   return true;
 }
@@ -166,6 +183,17 @@ function encode(e: UnsealedEvent, hash: TextSha256 = sha256Text): { hash: string
 
 /** Why a field of an event is unacceptable, or undefined when the fields are well-formed. */
 export function eventFieldProblem(e: Omit<UnsealedEvent, 'seq' | 'time' | 'prev'>): string | undefined {
+  const named = nameFieldProblem(e);
+  if (named) return named;
+  // The fields come from outside (a journal line, a caller's event): this check is what makes the types true.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
+  if (typeof e.details !== 'object' || e.details === null || Array.isArray(e.details) || !isJsonValue(e.details))
+    return 'details must be a plain JSON object (finite numbers, no undefined, functions, class instances or cycles)';
+  return undefined;
+}
+
+/** eventFieldProblem for all but the details. */
+function nameFieldProblem(e: Omit<UnsealedEvent, 'seq' | 'time' | 'prev' | 'details'>): string | undefined {
   if (typeof e.actor !== 'string' || e.actor.length === 0 || e.actor.length > MAX_NAME)
     return `actor must be a name of 1 to ${MAX_NAME} characters`;
   if (!(ROLES as readonly string[]).includes(e.role)) return `role must be one of ${ROLES.join(', ')}`;
@@ -173,10 +201,6 @@ export function eventFieldProblem(e: Omit<UnsealedEvent, 'seq' | 'time' | 'prev'
     return `step must be a name of 1 to ${MAX_NAME} characters`;
   if (typeof e.type !== 'string' || !TYPE.test(e.type) || e.type.length > 64)
     return 'type must be kebab-case (lowercase letters, digits and single hyphens), at most 64 characters';
-  // The fields come from outside (a journal line, a caller's event): this check is what makes the types true.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
-  if (typeof e.details !== 'object' || e.details === null || Array.isArray(e.details) || !isJsonValue(e.details))
-    return 'details must be a plain JSON object (finite numbers, no undefined, functions, class instances or cycles)';
   return undefined;
 }
 
@@ -228,9 +252,19 @@ export function verifyJournalText(text: string, options: ChainOptions = {}): Res
   return ok({ events, ceremonyId, rehearsal, head: events[events.length - 1]!.hash });
 }
 
+const EVENT_KEYS = 'actor,details,hash,prev,role,seq,step,time,type';
+/** `"hash":"<64 hex>",`: what the line has and the hashed body does not. */
+const HASH_FIELD_LENGTH = 74;
+
 /**
  * Parses one line, insisting it is the canonical spelling of a well-formed event, and returns the
  * hash its contents give (for the chain check).
+ *
+ * A canonical line, the usual case, is exactly JSON.stringify of what it parses to, with every
+ * object's keys sorted: one walk and one stringify prove that, and its hashed body is the line
+ * without its hash field. Anything else takes the general path, which names what is wrong (a
+ * verify of 10,000 events spent most of its time walking each event's details three times and
+ * building the canonical line from parts).
  */
 function readLine(
   line: string,
@@ -242,11 +276,12 @@ function readLine(
   } catch {
     return err('malformed-event', 'the line is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !isJsonValue(value))
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
     return err('malformed-event', 'the line is not a JSON object');
   const v = value as Record<string, unknown>;
-  const keys = Object.keys(v).sort().join(',');
-  if (keys !== 'actor,details,hash,prev,role,seq,step,time,type')
+  const sorted = Object.keys(v).join(',') === EVENT_KEYS && stringifiesCanonically(v);
+  if (!sorted && !isJsonValue(v)) return err('malformed-event', 'the line is not a JSON object');
+  if (!sorted && Object.keys(v).sort().join(',') !== EVENT_KEYS)
     return err(
       'malformed-event',
       'the event must have exactly: seq, time, actor, role, step, type, details, prev, hash',
@@ -258,8 +293,15 @@ function readLine(
   if (typeof v.prev !== 'string' || !HASH.test(v.prev) || typeof v.hash !== 'string' || !HASH.test(v.hash))
     return err('malformed-event', 'prev and hash must be 64 lowercase hex digits');
   const event = v as unknown as JournalEvent;
-  const problem = eventFieldProblem(event);
+  const problem = sorted ? nameFieldProblem(event) : eventFieldProblem(event);
   if (problem) return err('malformed-event', problem);
+  if (sorted && JSON.stringify(v) === line) {
+    // The top-level hash field is the last `"hash":"<hash>","prev":` in the line: the details,
+    // the only place such text could also appear, come before it.
+    const at = line.lastIndexOf(`"hash":"${event.hash}","prev":`);
+    const body = line.slice(0, at) + line.slice(at + HASH_FIELD_LENGTH);
+    return ok({ event, contentHash: hash(EVENT_DOMAIN + body) });
+  }
   const encoded = encode(event, hash);
   if (encoded.line(event.hash) !== line)
     return err('not-canonical', 'the line is not in canonical form (key order, spacing or escapes were changed)');

@@ -16,20 +16,27 @@
  * gives the JSON literal back.
  */
 import type { JournalEvent, JsonObject, JsonValue, VerifiedChain } from './journal-event';
+import { HIDDEN_ANY, visibleText } from './visible-text';
 
-export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/1';
+export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/2';
+
+/**
+ * The closing instructions: the check that proves who signed needs the signers' keys from
+ * somewhere other than this bundle (a bundle's own keys prove only that it is self-consistent),
+ * and stock gpg is pointed at the detached form, which covers every byte of transcript.txt.
+ */
+const HOW_TO_VERIFY = [
+  'This text is transcript.txt; the journal is journal.jsonl beside it. Check both, with KEYS the',
+  "signers' public keys obtained independently of this bundle (the bundle's own signers/ prove",
+  'nothing about who signed):',
+  '  vault-ceremony verify DIR --keyring KEYS',
+  'or, with stock GnuPG and those keys imported, for the signatures alone:',
+  '  gpg --verify transcript.txt.sig transcript.txt',
+];
 
 const RULE = '='.repeat(72);
 const WRAP = 100;
 const DETAIL_INDENT = '      ';
-
-/** Characters escaped wherever event text is shown (controls, invisibles, bidi, separators). */
-const HIDDEN =
-  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- one code point at a time, on purpose
-  /[\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{e0000}-\u{e01ef}\u{f0000}-\u{10ffff}]/gu;
-
-// eslint-disable-next-line no-misleading-character-class -- the same class as HIDDEN
-const HIDDEN_ANY = new RegExp(HIDDEN.source, 'u');
 
 /** The statement the transcript makes about its journal. */
 export interface TranscriptStatement {
@@ -46,6 +53,7 @@ export function renderTranscript(chain: VerifiedChain): string {
   const deviations = events.filter((e) => e.type === 'deviation' || e.type === 'deviation-witnessed');
   const interruptions = events.filter((e) => e.type === 'interruption').length;
   const statement = statementOf(chain);
+  // One array, pushed to: a 10,000-event journal renders to about 100,000 lines.
   const lines = [
     ...banner(rehearsal),
     'VAULT DR SECONDARY PROMOTION CEREMONY: TRANSCRIPT',
@@ -63,17 +71,22 @@ export function renderTranscript(chain: VerifiedChain): string {
     ...participants(events),
     '',
     'Deviations',
-    ...(deviations.length === 0 ? ['  none recorded'] : deviations.flatMap(renderEvent)),
+  ];
+  if (deviations.length === 0) lines.push('  none recorded');
+  for (const e of deviations) renderEvent(e, lines);
+  lines.push(
     '',
     'Events, in journal order (Vault requests and responses are redacted: secrets appear only as',
     'opaque "[redacted]" markers or SHA-256 commitments)',
-    ...events.flatMap(renderEvent),
+  );
+  for (const e of events) renderEvent(e, lines);
+  lines.push(
     '',
     `Journal events: ${statement.events}`,
     `Journal head:   ${statement.head}`,
-    'The journal is journal.jsonl beside this file; check both with: vault-ceremony verify DIR',
+    ...HOW_TO_VERIFY,
     ...banner(rehearsal),
-  ];
+  );
   return lines.join('\n').trimEnd() + '\n';
 }
 
@@ -83,9 +96,10 @@ export function statementOf(chain: VerifiedChain): TranscriptStatement {
 
 /** Reads back what a rendered transcript states; undefined when it states nothing parseable. */
 export function readTranscriptStatement(text: string): TranscriptStatement | undefined {
+  // Matched line by line in place: splitting a 10,000-event transcript makes 100,000 strings.
   const field = (label: string) => {
-    const found = text.split('\n').filter((l) => l.startsWith(label));
-    return found.length === 1 ? found[0]!.slice(label.length).trim() : undefined;
+    const found = [...text.matchAll(new RegExp(`^${label}(.*)$`, 'gm'))];
+    return found.length === 1 ? found[0]![1]!.trim() : undefined;
   };
   const ceremony = field('Ceremony:');
   const events = field('Journal events:');
@@ -140,39 +154,40 @@ function participants(events: readonly JournalEvent[]): string[] {
   return rows;
 }
 
-function renderEvent(e: JournalEvent): string[] {
-  const head = `  [${e.seq}] ${e.time}  ${display(e.step)}  ${e.type}  by ${display(e.actor)} (${e.role})`;
-  const out: string[] = [];
+function renderEvent(e: JournalEvent, out: string[]): void {
+  out.push(`  [${e.seq}] ${e.time}  ${display(e.step)}  ${e.type}  by ${display(e.actor)} (${e.role})`);
   flatten(e.details, '', out);
-  return [head, ...out];
 }
 
 function flatten(value: JsonValue, path: string, out: string[]): void {
   if (Array.isArray(value)) {
-    if (value.length === 0) out.push(...field(path, '[]'));
-    value.forEach((v: JsonValue, i: number) => flatten(v, `${path}[${i}]`, out));
+    if (value.length === 0) field(path, '[]', out);
+    for (let i = 0; i < value.length; i++) flatten(value[i] as JsonValue, `${path}[${i}]`, out);
     return;
   }
   if (value !== null && typeof value === 'object') {
     const object = value as JsonObject;
     const keys = Object.keys(object).sort();
-    if (keys.length === 0 && path !== '') out.push(...field(path, '{}'));
+    if (keys.length === 0 && path !== '') field(path, '{}', out);
     for (const k of keys) flatten(object[k]!, path === '' ? keyText(k) : `${path}.${keyText(k)}`, out);
     return;
   }
-  out.push(...field(path, typeof value === 'string' ? quote(value) : JSON.stringify(value)));
+  field(path, typeof value === 'string' ? quote(value) : JSON.stringify(value), out);
 }
 
 /** `path: value`, the value split into pieces of at most WRAP characters under the first. */
-function field(path: string, value: string): string[] {
+function field(path: string, value: string, out: string[]): void {
   const lead = `${DETAIL_INDENT}${path}: `;
-  const pieces = split(value);
+  if (value.length <= WRAP) {
+    out.push(lead + value);
+    return;
+  }
   const pad = ' '.repeat(Math.min(lead.length, 30));
-  return pieces.map((piece, i) => (i === 0 ? lead : pad) + piece);
+  split(value).forEach((piece, i) => out.push((i === 0 ? lead : pad) + piece));
 }
 
+/** A long quoted value in pieces of at most WRAP characters. */
 function split(quoted: string): string[] {
-  if (quoted.length <= WRAP) return [quoted];
   // Whole escapes and whole code points only, so no piece ends inside `\u00e9` or a surrogate pair.
   const atoms = quoted.match(/\\u[0-9a-fA-F]{4}|\\.|[\s\S]/gu) ?? [];
   const pieces: string[] = [];
@@ -199,7 +214,5 @@ function display(text: string): string {
 }
 
 function quote(text: string): string {
-  return JSON.stringify(text).replace(HIDDEN, (ch) =>
-    [...Array(ch.length).keys()].map((i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
-  );
+  return visibleText(JSON.stringify(text));
 }

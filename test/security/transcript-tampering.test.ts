@@ -8,24 +8,37 @@
  *   signature over different text; every signer file removed, added or swapped.
  * Byte flips at every position of both files are in electron/services/transcript/verify.test.ts.
  *
- * Two things verify cannot see, both asserted here so they stay known: the order of signatures
- * (each signs only the text, so OpenPGP binds no order, and verify gives position no meaning),
- * and a complete forgery re-signed with the forger's own key and shipped with that key in
- * signers/: only an auditor's --keyring, or comparing the printed fingerprints, exposes it.
+ * The signature order is fixed (administrator, then witnesses in the plan's order) although OpenPGP
+ * binds none: any other order is refused. A complete forgery, its plan rewritten to name the
+ * forger's keys and re-signed with them, is consistent: verify calls it unanchored (exit 3), and
+ * only an auditor's --keyring or --fingerprints, or comparing the printed fingerprints, exposes it.
+ * The forgeries an auditor reported are in ./transcript-forgery.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as openpgp from 'openpgp';
 import { sealEvent, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
 import { renderTranscript } from '../../shared/record/transcript-format';
-import { canonicalArmor, readSignedTranscript, signTranscript } from '../../electron/services/transcript/signing';
+import {
+  canonicalArmor,
+  countersignTranscript,
+  readSignedTranscript,
+  signTranscript,
+} from '../../electron/services/transcript/signing';
 import {
   readBundle,
   verifyBundleContents,
   type BundleContents,
   type BundleReport,
-  type TrustedKey,
 } from '../../electron/services/transcript/verify';
-import { makeBundle, makeSigner, threeSigners, type TestBundle, type TestSigner } from '../support/transcript-bundle';
+import {
+  makeBundle,
+  makeSigner,
+  planEvent,
+  signedForms,
+  threeSigners,
+  type TestBundle,
+  type TestSigner,
+} from '../support/transcript-bundle';
 
 let signers: TestSigner[];
 let mallory: TestSigner;
@@ -49,7 +62,8 @@ afterAll(() => bundle.dispose());
 
 const kinds = (report: BundleReport) => [...new Set(report.problems.map((p) => p.kind))].sort();
 const journalOf = (ls: readonly string[]) => Buffer.from(ls.join('\n') + '\n');
-const transcriptOf = (ps: readonly openpgp.SignaturePacket[], body = text) => Buffer.from(canonicalArmor(body, ps));
+/** The bundle's three transcript files, all carrying these signatures over `body`. */
+const transcriptOf = (ps: readonly openpgp.SignaturePacket[], body = text) => signedForms(canonicalArmor(body, ps));
 
 /** Renumbers and re-hashes every event, as a forger with the format but no signing key would. */
 function resealed(ls: readonly string[]): string[] {
@@ -105,11 +119,15 @@ describe('event-level tampering', () => {
         const report = await verifyBundleContents({ ...contents, journal: journalOf(journal) });
         if (report.valid) accepted.push(`${name} (${how})`);
         // A broken chain is named as such; where the chain holds (recomputed, or the last event cut),
-        // the signed transcript's statement of the journal is what no longer matches.
+        // the signed transcript's statement of the journal is what no longer matches (and, where the
+        // plan is no longer the second event, the plan is missing too).
+        else if (!verifyJournalText(journal.join('\n') + '\n').ok)
+          expect(kinds(report), `${name} (${how})`).toEqual(['journal-invalid']);
         else
-          expect(kinds(report), `${name} (${how})`).toEqual(
-            verifyJournalText(journal.join('\n') + '\n').ok ? ['transcript-mismatch'] : ['journal-invalid'],
-          );
+          expect(
+            kinds(report).filter((k) => k !== 'plan-missing'),
+            `${name} (${how})`,
+          ).toEqual(['transcript-mismatch']);
       }
     }
     expect(accepted).toEqual([]);
@@ -121,17 +139,18 @@ describe('signature-level tampering', () => {
     for (let i = 0; i < packets.length; i++) {
       const report = await verifyBundleContents({
         ...contents,
-        transcript: transcriptOf(packets.filter((_, j) => j !== i)),
+        ...(await transcriptOf(packets.filter((_, j) => j !== i))),
       });
       expect(report.valid, `signature ${i + 1} removed`).toBe(false);
       expect(kinds(report)).toEqual(['signature-missing']);
     }
     expect((await verifyBundleContents({ ...contents, transcript: Buffer.from(text) })).valid).toBe(false);
+    expect((await verifyBundleContents({ ...contents, detached: new Uint8Array() })).valid).toBe(false);
   });
 
   it('duplicating any signature is flagged', async () => {
     for (let i = 0; i < packets.length; i++) {
-      const report = await verifyBundleContents({ ...contents, transcript: transcriptOf([...packets, packets[i]!]) });
+      const report = await verifyBundleContents({ ...contents, ...(await transcriptOf([...packets, packets[i]!])) });
       expect(kinds(report), `signature ${i + 1} duplicated`).toEqual(['signature-duplicate']);
     }
   });
@@ -141,13 +160,13 @@ describe('signature-level tampering', () => {
     for (let i = 0; i < packets.length; i++) {
       const outsider = await verifyBundleContents({
         ...contents,
-        transcript: transcriptOf(packets.map((p, j) => (j === i ? byMallory : p))),
+        ...(await transcriptOf(packets.map((p, j) => (j === i ? byMallory : p)))),
       });
-      expect(kinds(outsider), `signature ${i + 1} by mallory`).toEqual(['signature-missing', 'signature-untrusted']);
+      expect(kinds(outsider), `signature ${i + 1} by mallory`).toEqual(['signature-foreign', 'signature-missing']);
       const other = packets[(i + 1) % packets.length]!;
       const insider = await verifyBundleContents({
         ...contents,
-        transcript: transcriptOf(packets.map((p, j) => (j === i ? other : p))),
+        ...(await transcriptOf(packets.map((p, j) => (j === i ? other : p)))),
       });
       expect(kinds(insider), `signature ${i + 1} by another signer`).toEqual([
         'signature-duplicate',
@@ -163,7 +182,7 @@ describe('signature-level tampering', () => {
       const elsewhere = await signatureBy(signers[i]!, other);
       const report = await verifyBundleContents({
         ...contents,
-        transcript: transcriptOf(packets.map((p, j) => (j === i ? elsewhere : p))),
+        ...(await transcriptOf(packets.map((p, j) => (j === i ? elsewhere : p)))),
       });
       expect(kinds(report), `signature ${i + 1} over other text`).toEqual(['signature-bad']);
     }
@@ -172,24 +191,30 @@ describe('signature-level tampering', () => {
   it('removing, adding or swapping a signer file is refused', async () => {
     for (let i = 0; i < contents.signers.length; i++) {
       const removed = await verifyBundleContents({ ...contents, signers: contents.signers.filter((_, j) => j !== i) });
-      expect(kinds(removed), `signer ${i + 1} removed`).toEqual(['signature-untrusted']);
+      expect(kinds(removed), `signer ${i + 1} removed`).toEqual([
+        'signature-foreign',
+        'signature-missing',
+        'signer-key-missing',
+      ]);
       const swapped = await verifyBundleContents({
         ...contents,
         signers: contents.signers.map((s, j) => (j === i ? { name: s.name, publicKey: mallory.publicKey } : s)),
       });
       expect(kinds(swapped), `signer ${i + 1} swapped for mallory`).toEqual([
+        'signature-foreign',
         'signature-missing',
-        'signature-untrusted',
+        'signer-foreign',
+        'signer-key-missing',
       ]);
     }
     const added = await verifyBundleContents({
       ...contents,
       signers: [...contents.signers, { name: 'mallory', publicKey: mallory.publicKey }],
     });
-    expect(kinds(added)).toEqual(['signature-missing']);
+    expect(kinds(added)).toEqual(['signer-foreign']);
   });
 
-  it('reordering signatures changes nothing signed: verify reports the same good signers, in the new order', async () => {
+  it('any order but the plan’s (administrator, then witnesses as listed) is refused, though OpenPGP cannot see it', async () => {
     for (const order of [
       [1, 0, 2],
       [2, 1, 0],
@@ -199,32 +224,38 @@ describe('signature-level tampering', () => {
     ]) {
       const report = await verifyBundleContents({
         ...contents,
-        transcript: transcriptOf(order.map((k) => packets[k]!)),
+        ...(await transcriptOf(order.map((k) => packets[k]!))),
       });
-      expect(report.problems).toEqual([]);
+      expect(kinds(report), `order ${order.join()}`).toEqual(['signature-order']);
       expect(report.signatures.map((s) => [s.signer, s.good])).toEqual(order.map((k) => [signers[k]!.name, true]));
     }
   });
 });
 
-describe('a complete forgery, re-signed by the forger', () => {
-  it('verifies against its own signers/ but not against the auditor’s keyring', async () => {
-    const forged = resealed([...lines.slice(0, 3), forgedEvent(), ...lines.slice(3)]);
+describe('a complete forgery, its plan naming the forger’s keys, re-signed by them', () => {
+  it('is consistent but unanchored on its own, and fails against the auditor’s keyring', async () => {
+    const [admin, witness] = [await makeSigner('alice'), await makeSigner('bob')];
+    const planLine = lines.findIndex((l) => l.includes('"type":"ceremony-started"'));
+    const { hash: _hash, ...started } = JSON.parse(lines[planLine]!) as JournalEvent;
+    const forgedPlan = serializeEvent(sealEvent({ ...started, details: planEvent([admin, witness]).details! }));
+    const forged = resealed([...lines.slice(0, planLine), forgedPlan, ...lines.slice(planLine + 1)]);
     const chain = verifyJournalText(forged.join('\n') + '\n');
     if (!chain.ok) throw new Error(chain.error.message);
-    const signed = await signTranscript(renderTranscript(chain.value), mallory.key);
+    let signed = await signTranscript(renderTranscript(chain.value), admin.key);
+    if (signed.ok) signed = await countersignTranscript(signed.value.armored, witness.key);
     if (!signed.ok) throw new Error(signed.error.message);
     const forgery: BundleContents = {
-      transcript: Buffer.from(signed.value.armored),
+      ...(await signedForms(signed.value.armored)),
       journal: journalOf(forged),
-      signers: [{ name: 'alice', publicKey: mallory.publicKey }],
+      signers: [admin, witness].map((s) => ({ name: s.name, publicKey: s.publicKey })),
     };
-    expect((await verifyBundleContents(forgery)).valid).toBe(true);
-    const trusted: TrustedKey[] = await Promise.all(
-      signers.map(async (s) => ({ name: s.name, key: await openpgp.readKey({ armoredKey: s.publicKey }) })),
-    );
-    const audited = await verifyBundleContents(forgery, { trusted });
-    expect(kinds(audited)).toEqual(['signature-untrusted']);
+    const alone = await verifyBundleContents(forgery);
+    expect(alone.problems).toEqual([]);
+    expect(alone.verdict).toBe('unanchored');
+    const keys = await Promise.all(signers.map((s) => openpgp.readKey({ armoredKey: s.publicKey })));
+    const audited = await verifyBundleContents(forgery, { anchors: { keys, fingerprints: [] } });
+    expect(audited.verdict).toBe('failed');
+    expect(kinds(audited)).toEqual(['signer-unanchored']);
   });
 });
 

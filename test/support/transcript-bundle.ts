@@ -1,7 +1,9 @@
 /**
- * A real signed transcript bundle for tests: a journal written by Journal, its transcript
- * cleartext-signed by an administrator and countersigned by two witnesses (openpgp.js v4
- * curve25519 keys that GnuPG 2.2 reads; one passphrase-protected), written by writeBundle.
+ * A real signed transcript bundle for tests: a journal written by Journal, whose ceremony-started
+ * event records a plan naming the signers (the first the administrator, the rest witnesses, by
+ * fingerprint), its transcript cleartext-signed by the administrator and countersigned by the
+ * witnesses (openpgp.js v4 curve25519 keys that GnuPG 2.2 reads; one passphrase-protected),
+ * written by writeBundle.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +11,16 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { Journal, type EventInput } from '../../electron/services/journal/journal';
 import { writeBundle } from '../../electron/services/transcript/bundle';
-import { countersignTranscript, signTranscript, type SigningKey } from '../../electron/services/transcript/signing';
+import {
+  countersignTranscript,
+  detachedSignatures,
+  readSignedTranscript,
+  signTranscript,
+  type SigningKey,
+} from '../../electron/services/transcript/signing';
+import type { BundleContents } from '../../electron/services/transcript/verify';
 import { renderTranscript } from '../../shared/record/transcript-format';
+import { validPlanData } from './ceremony-plan-data';
 
 export interface TestSigner {
   readonly name: string;
@@ -43,14 +53,23 @@ export async function makeSigner(name: string, passphrase?: string): Promise<Tes
   };
 }
 
-export const CEREMONY_EVENTS: readonly EventInput[] = [
-  {
-    actor: 'alice',
-    role: 'administrator',
-    step: 'pre-checks',
+/** The ceremony-started event of a rehearsal whose plan names `signers` to sign, in order. */
+export function planEvent(signers: ReadonlyArray<Pick<TestSigner, 'name' | 'fingerprint'>>): EventInput {
+  const [administrator, ...witnesses] = signers.map(({ name, fingerprint }) => ({ name, fingerprint }));
+  return {
+    actor: 'vault-ceremony',
+    role: 'system',
+    step: 'roll-call',
     type: 'ceremony-started',
-    details: { plan: 'dc2-promotion' },
-  },
+    details: {
+      plan: { ...validPlanData(), id: 'dc2-2025-01-31', rehearsal: true, administrator, witnesses },
+      started_at: '2025-01-31T12:00:00.000Z',
+    },
+  } as EventInput;
+}
+
+/** What happens after the plan: an acknowledgement, a Vault answer, the end. */
+export const CEREMONY_EVENTS: readonly EventInput[] = [
   {
     actor: 'bob',
     role: 'witness',
@@ -77,10 +96,14 @@ export const CEREMONY_EVENTS: readonly EventInput[] = [
   },
 ];
 
-/** Journals `events`, signs the transcript as signers[0] and countersigns with the rest. */
+/**
+ * Journals the plan naming `signers` (or `planned`, to name others) and `events`, signs the
+ * transcript as signers[0] and countersigns with the rest.
+ */
 export async function makeBundle(
   signers: readonly TestSigner[],
   events: readonly EventInput[] = CEREMONY_EVENTS,
+  planned: ReadonlyArray<Pick<TestSigner, 'name' | 'fingerprint'>> = signers,
 ): Promise<TestBundle> {
   const root = mkdtempSync(join(tmpdir(), 'bundle-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
@@ -88,7 +111,7 @@ export async function makeBundle(
   const created = await Journal.create(journalPath, { ceremonyId: 'dc2-2025-01-31', rehearsal: true });
   if (!created.ok) throw new Error(created.error.message);
   const journal = created.value;
-  for (const event of events) {
+  for (const event of [planEvent(planned), ...events]) {
     const appended = await journal.append(event);
     if (!appended.ok) throw new Error(appended.error.message);
   }
@@ -112,4 +135,15 @@ export async function makeBundle(
 
 export async function threeSigners(): Promise<TestSigner[]> {
   return [await makeSigner('alice'), await makeSigner('bob', 'bob passphrase'), await makeSigner('carol')];
+}
+
+/** The bundle's three forms of a signed transcript (.asc, .txt, .sig), all from `armored`. */
+export async function signedForms(armored: string): Promise<Pick<BundleContents, 'transcript' | 'text' | 'detached'>> {
+  const document = await readSignedTranscript(armored);
+  if (!document.ok) throw new Error(document.error.message);
+  return {
+    transcript: Buffer.from(armored),
+    text: Buffer.from(document.value.text),
+    detached: detachedSignatures(document.value.signatures),
+  };
 }

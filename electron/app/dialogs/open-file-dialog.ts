@@ -22,4 +22,12 @@ export const OPEN_FILE_DIALOGS: Readonly<Record<FileChoicePurpose, OpenFileDialo
   'officer-public-keys': { title: "Choose the file with the officers' public keys", filters: [PGP_KEYS, ANY] },
   'officer-private-key': { title: "Choose the officer's private key file", filters: [PGP_KEYS, ANY] },
   'signing-key': { title: 'Choose your private signing key file', filters: [PGP_KEYS, ANY] },
+  'auditor-keyring': {
+    title: "Choose the signers' public keys you obtained independently of the bundle",
+    filters: [PGP_KEYS, ANY],
+  },
+  'auditor-fingerprints': {
+    title: "Choose your list of the signers' fingerprints (one a line)",
+    filters: [{ name: 'Text files', extensions: ['txt'] }, ANY],
+  },
 };

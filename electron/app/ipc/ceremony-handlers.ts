@@ -7,6 +7,7 @@ import { ok, type Result } from '../../../shared/result';
 import type { CeremonySnapshot } from '../../../shared/ceremony/ceremony-snapshot';
 import type { AppSession } from '../../services/session/app-session';
 import type { CeremonySession } from '../../services/session/ceremony-session';
+import { bundleView } from './bundle-view';
 import type { ChannelHandlers } from './handler-registry';
 
 type CeremonyChannel = Extract<keyof ChannelHandlers, `ceremony.${string}`>;
@@ -41,18 +42,7 @@ export function ceremonyHandlers(
     'ceremony.export': async ({ dir }) => {
       const report = await ceremony.exportBundle(dir);
       if (!report.ok) return report;
-      const r = report.value;
-      return ok({
-        dir,
-        valid: r.valid,
-        ceremonyId: r.ceremonyId ?? null,
-        rehearsal: r.rehearsal ?? null,
-        events: r.events ?? null,
-        head: r.head ?? null,
-        signatures: r.signatures.map((s) => ({ ...s })),
-        problems: r.problems.map((p) => ({ kind: p.kind, message: p.message })),
-        transcript: null,
-      });
+      return ok(bundleView(dir, report.value, null));
     },
     'ceremony.close': async () => state(await ceremony.close()),
   };

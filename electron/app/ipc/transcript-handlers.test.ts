@@ -1,25 +1,32 @@
 /**
  * `transcript.open` through the real registry on a real signed bundle: the verdict, the signers
- * and the signed text of a good bundle; every problem, and still the text, of a tampered one;
- * a clear refusal for a path that is not a folder.
+ * and the signed text of a good bundle, unanchored alone and anchored by the auditor's keyring or
+ * fingerprint list; every problem, and still the text, of a tampered one; a clear refusal for a
+ * path that is not a folder or an anchor file that cannot be read.
  */
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeBundle, threeSigners, type TestBundle } from '../../../test/support/transcript-bundle';
+import { makeBundle, threeSigners, type TestBundle, type TestSigner } from '../../../test/support/transcript-bundle';
 import { verifyBundle } from '../../services/transcript/verify';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 import { transcriptHandlers } from './transcript-handlers';
 import type { ChannelHandlers } from './handler-registry';
 
 const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
+let signers: TestSigner[];
 let bundle: TestBundle;
 let registry: HandlerRegistry;
 
-const open = (dir: string) => registry.invoke('transcript.open', { dir }, APP);
+const open = (dir: string, anchors: { keyrings?: string[]; fingerprints?: string } = {}) =>
+  registry.invoke('transcript.open', { dir, ...anchors }, APP);
+const verdictOf = (result: Awaited<ReturnType<typeof open>>) =>
+  result.ok ? (result.value as { verdict: string }).verdict : result.error.kind;
 
 beforeAll(async () => {
-  bundle = await makeBundle(await threeSigners());
+  signers = await threeSigners();
+  bundle = await makeBundle(signers);
   // Only this channel is exercised; the rest of the registry is not reached.
   registry = createHandlerRegistry(transcriptHandlers() as ChannelHandlers, {
     allowedOrigins: ['app://vault-ceremony'],
@@ -44,6 +51,7 @@ describe('transcript.open', () => {
       problems: unknown[];
     };
     expect(value).toMatchObject({
+      verdict: 'unanchored',
       valid: true,
       ceremonyId: 'dc2-2025-01-31',
       rehearsal: true,
@@ -55,6 +63,32 @@ describe('transcript.open', () => {
     expect(value.signatures.map((s) => (s as { signer: string }).signer)).toEqual(['alice', 'bob', 'carol']);
     expect(value.transcript).toContain(expected.head!);
     expect(value.transcript).not.toContain('BEGIN PGP SIGNATURE');
+  });
+
+  it('is anchored by the auditor’s keyring or fingerprint list, and fails on one that misses a signer', async () => {
+    const ring = join(bundle.root, 'ring.asc');
+    writeFileSync(ring, signers.map((s) => s.publicKey).join(''));
+    expect(verdictOf(await open(bundle.dir, { keyrings: [ring] }))).toBe('anchored');
+    const list = join(bundle.root, 'list.txt');
+    writeFileSync(list, signers.map((s) => s.fingerprint).join('\n'));
+    expect(verdictOf(await open(bundle.dir, { fingerprints: list }))).toBe('anchored');
+    const short = join(bundle.root, 'short.txt');
+    writeFileSync(short, signers[0]!.fingerprint);
+    expect(verdictOf(await open(bundle.dir, { fingerprints: short }))).toBe('failed');
+    expect(verdictOf(await open(bundle.dir, { fingerprints: join(bundle.root, 'none.txt') }))).toBe(
+      'anchors-unreadable',
+    );
+  });
+
+  it('refuses a FIFO journal at once instead of waiting for a writer', async () => {
+    const fifo = join(bundle.root, 'fifo');
+    cpSync(bundle.dir, fifo, { recursive: true, filter: (src) => !src.endsWith('journal.jsonl') });
+    execFileSync('mkfifo', [join(fifo, 'journal.jsonl')]);
+    const result = await open(fifo);
+    expect(result).toMatchObject({
+      ok: true,
+      value: { verdict: 'failed', problems: [expect.objectContaining({ kind: 'bundle-file-refused' })] },
+    });
   });
 
   it('lists every problem of a tampered bundle and still shows its text', async () => {

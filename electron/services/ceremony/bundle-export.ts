@@ -15,7 +15,13 @@ import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
 import { syncDirectory } from '../files/durable-write';
 import { writeBundle, type BundleInput } from '../transcript/bundle';
-import { BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TRANSCRIPT } from '../transcript/bundle-layout';
+import {
+  BUNDLE_DETACHED,
+  BUNDLE_JOURNAL,
+  BUNDLE_SIGNERS,
+  BUNDLE_TEXT,
+  BUNDLE_TRANSCRIPT,
+} from '../transcript/bundle-layout';
 import { verifyBundle, type BundleReport } from '../transcript/verify';
 
 export type BundleExportErrorKind = 'bundle-exists' | 'write-failed' | 'bundle-invalid';
@@ -31,7 +37,9 @@ export async function exportBundle(
   } catch (e) {
     return err('write-failed', `cannot use ${dir} for the bundle: ${describeFsError(e)}`);
   }
-  const taken = [BUNDLE_TRANSCRIPT, BUNDLE_JOURNAL, BUNDLE_SIGNERS].filter((name) => entries.includes(name));
+  const taken = [BUNDLE_TRANSCRIPT, BUNDLE_TEXT, BUNDLE_DETACHED, BUNDLE_JOURNAL, BUNDLE_SIGNERS].filter((name) =>
+    entries.includes(name),
+  );
   if (taken.length > 0)
     return err(
       'bundle-exists',
@@ -76,7 +84,7 @@ async function writeThroughStaging(dir: string, input: BundleInput): Promise<Res
     try {
       await rename(join(staging, BUNDLE_SIGNERS), join(dir, BUNDLE_SIGNERS));
       moved.push(BUNDLE_SIGNERS);
-      for (const name of [BUNDLE_JOURNAL, BUNDLE_TRANSCRIPT]) {
+      for (const name of [BUNDLE_JOURNAL, BUNDLE_TEXT, BUNDLE_DETACHED, BUNDLE_TRANSCRIPT]) {
         await link(join(staging, name), join(dir, name));
         moved.push(name);
       }

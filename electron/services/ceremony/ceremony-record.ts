@@ -13,7 +13,8 @@
  */
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
-import { validatePlan, type CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import { CEREMONY_STARTED, recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import {
   isJsonValue,
   type JournalEvent,
@@ -24,7 +25,6 @@ import {
 import { err, ok, type Result } from '../../../shared/result';
 import type { EventInput } from '../journal/journal';
 
-export const CEREMONY_STARTED = 'ceremony-started';
 export const CEREMONY_FINISHED = 'ceremony-finished';
 export const INTERRUPTION = 'interruption';
 export const SYSTEM = { actor: 'vault-ceremony', role: 'system' } as const;
@@ -77,19 +77,11 @@ export interface CeremonyRecord {
 
 /** Reads the plan and the machine's events back out of a verified journal. */
 export function readRecord(chain: VerifiedChain): Result<CeremonyRecord, RecordErrorKind> {
-  const started = chain.events[1];
-  if (started?.type !== CEREMONY_STARTED)
-    return err(
-      'not-a-ceremony-journal',
-      `this journal (ceremony '${chain.ceremonyId}') does not begin a ceremony: its second event is not '${CEREMONY_STARTED}'`,
-    );
-  const plan = validatePlan(started.details.plan);
-  const at = started.details.started_at;
-  if (!plan.ok || typeof at !== 'string')
-    return err(
-      'not-a-ceremony-journal',
-      `the plan recorded in this journal cannot be read${plan.ok ? '' : `: ${plan.error.message}`}`,
-    );
+  const plan = recordedPlan(chain);
+  if (!plan.ok) return plan;
+  const at = chain.events[1]!.details.started_at;
+  if (typeof at !== 'string')
+    return err('not-a-ceremony-journal', 'the plan recorded in this journal cannot be read: it has no start time');
   const events: CeremonyEvent[] = [];
   for (const e of chain.events) {
     const payload = e.details.event;

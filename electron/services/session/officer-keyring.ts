@@ -8,7 +8,7 @@ import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { groupFingerprint } from '../../../shared/ceremony/ceremony-steps';
 import { err, ok, type Result } from '../../../shared/result';
 import type { SuppliedOfficerKey } from '../../../rehearsal-vault/rehearsal-cluster-set';
-import { readKeyrings } from '../transcript/verify';
+import { readKeyrings } from '../pgp/public-keys';
 
 export type OfficerKeyringErrorKind = 'keyring-unreadable' | 'keyring-invalid' | 'officer-key-missing';
 

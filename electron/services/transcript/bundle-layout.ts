@@ -1,7 +1,21 @@
 /** File names of a transcript bundle directory (the `rehearse` / `verify` interface). */
 export const BUNDLE_TRANSCRIPT = 'transcript.txt.asc';
+/** Exactly the signed text, for `gpg --verify transcript.txt.sig transcript.txt`. */
+export const BUNDLE_TEXT = 'transcript.txt';
+/** The same signature packets as transcript.txt.asc's, binary and detached, in the same order. */
+export const BUNDLE_DETACHED = 'transcript.txt.sig';
 export const BUNDLE_JOURNAL = 'journal.jsonl';
 export const BUNDLE_SIGNERS = 'signers';
 export const SIGNER_SUFFIX = '.pub.asc';
 /** Signer names become file names, so they are restricted to a portable, unambiguous set. */
 export const SIGNER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * What a bundle reader accepts, checked before reading. A 10,000-event ceremony has a 5 MB journal
+ * and a 3.3 MB transcript; these caps allow over six times that while keeping one verification
+ * to a few seconds, so a hostile bundle cannot hold the app's main process for long.
+ */
+export const MAX_BUNDLE_FILE_BYTES = 32 * 1024 * 1024;
+export const MAX_SIGNATURES_BYTES = 1024 * 1024;
+export const MAX_SIGNER_FILE_BYTES = 256 * 1024;
+export const MAX_SIGNER_FILES = 64;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBundle, threeSigners, type TestBundle, type TestSigner } from '../../../test/support/transcript-bundle';
 import { writeBundle, type BundleInput } from './bundle';
+import { canonicalArmor, detachedSignatures, readSignedTranscript } from './signing';
 
 let signers: TestSigner[];
 let bundle: TestBundle;
@@ -20,11 +21,23 @@ beforeAll(async () => {
 afterAll(() => bundle.dispose());
 
 describe('writeBundle', () => {
-  it('writes the transcript, the journal and one public key per signer, and reports the verification', async () => {
+  it('writes the transcript in its three forms, the journal and one public key per signer, and reports the verification', async () => {
     const dir = join(bundle.root, 'fresh');
     const written = await writeBundle(dir, input);
     expect(written.ok && written.value.valid).toBe(true);
-    expect(readdirSync(dir).sort()).toEqual(['journal.jsonl', 'signers', 'transcript.txt.asc']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'journal.jsonl',
+      'signers',
+      'transcript.txt',
+      'transcript.txt.asc',
+      'transcript.txt.sig',
+    ]);
+    const document = await readSignedTranscript(input.transcript);
+    if (!document.ok) throw new Error(document.error.message);
+    expect(readFileSync(join(dir, 'transcript.txt'), 'utf8')).toBe(document.value.text);
+    expect(new Uint8Array(readFileSync(join(dir, 'transcript.txt.sig')))).toEqual(
+      detachedSignatures(document.value.signatures),
+    );
     expect(readdirSync(join(dir, 'signers')).sort()).toEqual(['alice.pub.asc', 'bob.pub.asc', 'carol.pub.asc']);
     expect(readFileSync(join(dir, 'transcript.txt.asc'), 'utf8')).toBe(input.transcript);
     expect(readFileSync(join(dir, 'signers', 'bob.pub.asc'), 'utf8')).toBe(signers[1]!.publicKey);
@@ -49,12 +62,25 @@ describe('writeBundle', () => {
     expect(readdirSync(occupied)).toEqual(['notes.txt']);
   });
 
+  it('puts the signatures in the plan’s order, whatever order they were made in', async () => {
+    const document = await readSignedTranscript(input.transcript);
+    if (!document.ok) throw new Error(document.error.message);
+    const [admin, bob, carol] = document.value.signatures;
+    const dir = join(bundle.root, 'reordered');
+    const written = await writeBundle(dir, {
+      ...input,
+      transcript: canonicalArmor(document.value.text, [carol!, admin!, bob!]),
+    });
+    expect(written.ok && written.value.signatures.map((s) => s.signer)).toEqual(['alice', 'bob', 'carol']);
+    expect(readFileSync(join(dir, 'transcript.txt.asc'), 'utf8')).toBe(input.transcript);
+  });
+
   it('writes nothing when the bundle would not verify', async () => {
     const dir = join(bundle.root, 'unsigned-signer');
     const alias = { name: 'dave', publicKey: signers[0]!.publicKey }; // alice's key under another name
     const result = await writeBundle(dir, { ...input, signers: [...input.signers.slice(0, 2)] });
     expect(!result.ok && result.error.kind).toBe('bundle-invalid');
-    expect(!result.ok && result.error.message).toContain('not in signers/');
+    expect(!result.ok && result.error.message).toContain("signers/ holds no public key for the witness 'carol'");
     const duplicate = await writeBundle(dir, { ...input, signers: [...input.signers, alias] });
     expect(!duplicate.ok && duplicate.error.message).toContain('the same key as signers/alice.pub.asc');
     expect(existsSync(dir)).toBe(false);

@@ -1,8 +1,14 @@
 /**
  * Writes the transcript bundle an auditor receives:
  *   DIR/transcript.txt.asc        the cleartext-signed transcript
+ *   DIR/transcript.txt            exactly the signed text
+ *   DIR/transcript.txt.sig        the same signatures, detached (binary), for stock gpg
  *   DIR/journal.jsonl             the journal it was rendered from
  *   DIR/signers/<name>.pub.asc    each signer's public key
+ *
+ * The signatures are put in the one order verify accepts, the plan's: administrator first, then
+ * the witnesses as listed. Each signs only the text, so reordering them changes nothing signed;
+ * witnesses may sign in any order during the ceremony.
  *
  * The bundle is verified (./verify.ts, against its own signer keys) before anything is written,
  * so a bundle that would fail `vault-ceremony verify` is never produced. DIR must be absent or
@@ -14,7 +20,23 @@ import { join } from 'node:path';
 import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
 import { syncDirectory } from '../files/durable-write';
-import { BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TRANSCRIPT, SIGNER_NAME, SIGNER_SUFFIX } from './bundle-layout';
+import type * as openpgp from 'openpgp';
+import { signers as planSigners } from '../../../shared/ceremony/step-catalogue';
+import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
+import { verifyJournalText } from '../../../shared/record/journal-event';
+import { nodeSha256Text } from '../files/sha256-text';
+import { parseKeys } from '../pgp/public-keys';
+import {
+  BUNDLE_DETACHED,
+  BUNDLE_JOURNAL,
+  BUNDLE_SIGNERS,
+  BUNDLE_TEXT,
+  BUNDLE_TRANSCRIPT,
+  SIGNER_NAME,
+  SIGNER_SUFFIX,
+} from './bundle-layout';
+import { readCanonicalTranscript } from './canonical-cleartext';
+import { canonicalArmor, detachedSignatures } from './signing';
 import { verifyBundleContents, type BundleReport, type SignerFile } from './verify';
 
 export interface BundleInput {
@@ -41,8 +63,19 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Resu
       return err('bad-signer-name', `two signers are named '${name}' (names are compared ignoring case)`);
     seen.add(name.toLowerCase());
   }
-  const transcript = new TextEncoder().encode(input.transcript);
-  const report = await verifyBundleContents({ transcript, journal: input.journal, signers: input.signers });
+  const document = await readCanonicalTranscript(input.transcript);
+  if (!document.ok) return err('bundle-invalid', `the signed transcript cannot be read: ${document.error.message}`);
+  const signatures = await inPlanOrder(input, document.value.signatures);
+  const transcript = new TextEncoder().encode(canonicalArmor(document.value.text, signatures));
+  const text = new TextEncoder().encode(document.value.text);
+  const detached = detachedSignatures(signatures);
+  const report = await verifyBundleContents({
+    transcript,
+    text,
+    detached,
+    journal: input.journal,
+    signers: input.signers,
+  });
   if (!report.valid)
     return err(
       'bundle-invalid',
@@ -63,6 +96,8 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Resu
       join(BUNDLE_SIGNERS, name + SIGNER_SUFFIX),
       new TextEncoder().encode(publicKey),
     ]),
+    [BUNDLE_TEXT, text],
+    [BUNDLE_DETACHED, detached],
     [BUNDLE_TRANSCRIPT, transcript], // last: its presence marks a complete bundle
   ];
   const written: string[] = [];
@@ -86,4 +121,26 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Resu
       : err('write-failed', `cannot write the bundle in ${dir}: ${describeFsError(e)}; the partial files were removed`);
   }
   return ok(report);
+}
+
+/**
+ * The signature packets sorted into the plan's signing order, matched to signers by the input's
+ * public keys; anything unmatched goes last, for verification to refuse.
+ */
+async function inPlanOrder(
+  input: BundleInput,
+  packets: readonly openpgp.SignaturePacket[],
+): Promise<openpgp.SignaturePacket[]> {
+  const chain = verifyJournalText(new TextDecoder().decode(input.journal), { sha256: nodeSha256Text });
+  const plan = chain.ok ? recordedPlan(chain.value) : undefined;
+  if (!plan?.ok) return [...packets];
+  const keys = (await Promise.all(input.signers.map((s) => parseKeys(new TextEncoder().encode(s.publicKey))))).flatMap(
+    (k) => k ?? [],
+  );
+  const rank = (packet: openpgp.SignaturePacket) => {
+    const key = keys.find((k) => k.getKeys(packet.issuerKeyID).length > 0);
+    const at = planSigners(plan.value).findIndex((p) => p.fingerprint === key?.getFingerprint());
+    return at < 0 ? Number.MAX_SAFE_INTEGER : at;
+  };
+  return [...packets].sort((a, b) => rank(a) - rank(b));
 }

@@ -114,10 +114,19 @@ export function canonicalArmor(text: string, signatures: readonly openpgp.Signat
   return new Cleartext(text, signatureOf(signatures)).armor().replace(/\r\n/g, '\n');
 }
 
-export function signatureOf(packets: readonly openpgp.SignaturePacket[]): openpgp.Signature {
+function packetList(packets: readonly openpgp.SignaturePacket[]): openpgp.PacketList<openpgp.SignaturePacket> {
   const list = new openpgp.PacketList<openpgp.SignaturePacket>();
   list.push(...packets);
-  return new openpgp.Signature(list);
+  return list;
+}
+
+export function signatureOf(packets: readonly openpgp.SignaturePacket[]): openpgp.Signature {
+  return new openpgp.Signature(packetList(packets));
+}
+
+/** The packets as a binary detached signature file, which gpg reads as one signature per packet. */
+export function detachedSignatures(packets: readonly openpgp.SignaturePacket[]): Uint8Array {
+  return packetList(packets).write();
 }
 
 /** 1-based number of the first line where two texts differ. */

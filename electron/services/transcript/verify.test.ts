@@ -8,12 +8,14 @@ import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnup
 import {
   makeBundle,
   makeSigner,
+  signedForms,
   threeSigners,
   type TestBundle,
   type TestSigner,
 } from '../../../test/support/transcript-bundle';
+import { readAnchors } from './anchors';
 import { countersignTranscript, signTranscript } from './signing';
-import { readBundle, readKeyrings, verifyBundleContents, type BundleContents, type BundleReport } from './verify';
+import { readBundle, verifyBundleContents, type BundleContents, type BundleReport } from './verify';
 
 let signers: TestSigner[];
 let bundle: TestBundle;
@@ -119,49 +121,51 @@ describe('verifyBundleContents', () => {
     for (const w of signers.slice(1))
       signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key) : signed;
     if (!signed.ok) throw new Error(signed.error.message);
-    const report = await verifyBundleContents({ ...contents, transcript: Buffer.from(signed.value.armored) });
+    const report = await verifyBundleContents({ ...contents, ...(await signedForms(signed.value.armored)) });
     expect(kinds(report)).toEqual(['transcript-mismatch']);
     expect(report.problems[0]!.message).toMatch(/first difference at line \d+/);
     expect(report.signatures.every((s) => s.good)).toBe(true);
   });
 
-  it('trusts only the given keyrings when there are any, armored or binary', async () => {
-    const all = await readKeyrings(writeKeyrings(signers));
-    expect(all.ok && (await verifyBundleContents(contents, { trusted: all.value })).valid).toBe(true);
+  it('is anchored only when every signer is in the given keyrings (armored or binary) or fingerprint list', async () => {
+    expect((await verifyBundleContents(contents)).verdict).toBe('unanchored');
+    const all = await readAnchors(writeKeyrings(signers), undefined);
+    expect(all.ok && (await verifyBundleContents(contents, { anchors: all.value })).verdict).toBe('anchored');
 
     const binary = join(bundle.root, 'ring.gpg');
     writeFileSync(binary, execFileSync('gpg', ['--homedir', gnupg.home, '--batch', '--export']));
-    const exported = await readKeyrings([binary]);
-    expect(exported.ok && (await verifyBundleContents(contents, { trusted: exported.value })).valid).toBe(true);
+    const exported = await readAnchors([binary], undefined);
+    expect(exported.ok && (await verifyBundleContents(contents, { anchors: exported.value })).verdict).toBe('anchored');
 
-    const two = await readKeyrings(writeKeyrings(signers.slice(0, 2)));
-    const report = two.ok ? await verifyBundleContents(contents, { trusted: two.value }) : undefined;
-    expect(report && kinds(report)).toEqual(['signature-untrusted']);
-    expect(report?.problems[0]!.message).toContain('not in the trusted keyrings');
+    const list = join(bundle.root, 'fingerprints.txt');
+    writeFileSync(list, signers.map((s) => s.fingerprint.toUpperCase().replace(/(.{4})/g, '$1 ')).join('\n') + '\n');
+    const listed = await readAnchors([], list);
+    expect(listed.ok && (await verifyBundleContents(contents, { anchors: listed.value })).verdict).toBe('anchored');
+
+    const two = await readAnchors(writeKeyrings(signers.slice(0, 2)), undefined);
+    const report = two.ok ? await verifyBundleContents(contents, { anchors: two.value }) : undefined;
+    expect(report?.verdict).toBe('failed');
+    expect(report && kinds(report)).toEqual(['signer-unanchored']);
+    expect(report?.problems[0]!.message).toContain("the witness 'carol'");
+    expect(report?.signers.map((s) => s.anchored)).toEqual([true, true, false]);
   });
 
-  it('refuses keyrings that are unreadable, empty or private', async () => {
-    const missing = await readKeyrings([join(bundle.root, 'nope.asc')]);
-    expect(!missing.ok && missing.error.kind).toBe('keyring-unreadable');
-    const junk = join(bundle.root, 'junk.asc');
-    writeFileSync(junk, 'hello');
-    const none = await readKeyrings([junk]);
-    expect(!none.ok && none.error.kind).toBe('keyring-invalid');
-    const secret = join(bundle.root, 'secret.asc');
-    writeFileSync(secret, signers[0]!.key.armoredPrivateKey);
-    const priv = await readKeyrings([secret]);
-    expect(!priv.ok && priv.error.message).toContain('private key');
+  it('refuses a fingerprint list with a line that is not a fingerprint', async () => {
+    const list = join(bundle.root, 'bad-fingerprints.txt');
+    writeFileSync(list, `${signers[0]!.fingerprint}\nnot a fingerprint\n`);
+    const read = await readAnchors([], list);
+    expect(!read.ok && read.error.message).toContain('line 2 is not a 40-hex-digit fingerprint');
   });
 
-  it('requires a signature from every key in signers/, and only keys from there', async () => {
+  it('refuses a signer file with a key the plan does not name, and names a signer whose file is missing', async () => {
     const dave = await makeSigner('dave');
-    const unsigned = await verifyBundleContents({
+    const unplanned = await verifyBundleContents({
       ...contents,
       signers: [...contents.signers, { name: 'dave', publicKey: dave.publicKey }],
     });
-    expect(kinds(unsigned)).toEqual(['signature-missing']);
+    expect(kinds(unplanned)).toEqual(['signer-foreign']);
     const withoutCarol = await verifyBundleContents({ ...contents, signers: contents.signers.slice(0, 2) });
-    expect(kinds(withoutCarol)).toEqual(['signature-untrusted']);
+    expect(kinds(withoutCarol)).toEqual(['signer-key-missing', 'signature-foreign', 'signature-missing']);
   });
 
   it('flags a private key shipped in signers/ and stray files', async () => {
@@ -170,13 +174,24 @@ describe('verifyBundleContents', () => {
       signers: [...contents.signers.slice(0, 2), { name: 'carol', publicKey: signers[2]!.key.armoredPrivateKey }],
       strayFiles: ['notes.txt'],
     });
-    expect(kinds(leaked)).toEqual(['signer-invalid', 'signer-invalid', 'signature-untrusted']);
+    expect(kinds(leaked)).toEqual([
+      'signer-invalid',
+      'signer-invalid',
+      'signer-key-missing',
+      'signature-foreign',
+      'signature-missing',
+    ]);
     expect(leaked.problems[1]!.message).toContain('PRIVATE key');
   });
 
   it('reports missing files', async () => {
-    const report = await verifyBundleContents({ transcript: undefined, journal: undefined, signers: [] });
-    expect(kinds(report)).toEqual(['bundle-incomplete', 'bundle-incomplete', 'bundle-incomplete']);
+    const none = { transcript: undefined, text: undefined, detached: undefined, journal: undefined, signers: [] };
+    expect(kinds(await verifyBundleContents(none))).toEqual(['bundle-incomplete', 'bundle-incomplete']);
+    const noDetached = await verifyBundleContents({ ...contents, text: undefined, detached: undefined });
+    expect(noDetached.problems.map((p) => p.message)).toEqual([
+      'transcript.txt is missing',
+      'transcript.txt.sig is missing',
+    ]);
   });
 
   it('accepts a good signature made by a clock running ahead, as gpg does', async () => {
@@ -189,7 +204,7 @@ describe('verifyBundleContents', () => {
     if (!signed.ok) throw new Error(signed.error.message);
     const early = Buffer.from(signed.value.armored);
     expect(gpgAccepts(early)).toBe(true);
-    const report = await verifyBundleContents({ ...contents, transcript: early });
+    const report = await verifyBundleContents({ ...contents, ...(await signedForms(signed.value.armored)) });
     expect(report.problems).toEqual([]);
     expect(report.signatures[0]!.created).toBe(new Date(Math.floor(ahead.getTime() / 1000) * 1000).toISOString());
   });
@@ -234,6 +249,7 @@ describe('readBundle', () => {
   it('reads the layout writeBundle produced', async () => {
     expect(contents.signers.map((s) => s.name)).toEqual(['alice', 'bob', 'carol']);
     expect(contents.strayFiles).toEqual([]);
+    expect(text(contents.text)).toBe(readFileSync(join(bundle.dir, 'transcript.txt'), 'utf8'));
     expect(text(contents.transcript)).toBe(readFileSync(join(bundle.dir, 'transcript.txt.asc'), 'utf8'));
   });
 });

@@ -1,84 +1,142 @@
 /**
- * Offline verification of a transcript bundle (layout in ./bundle.ts): what an auditor runs.
+ * Offline verification of a transcript bundle (layout in ./bundle-layout.ts): what an auditor runs.
  *
- * It holds only when all of these do:
- * - journal.jsonl is a complete, canonical hash chain (the first bad event is named by seq and line);
+ * A bundle is internally consistent when all of these hold:
+ * - journal.jsonl is a complete, canonical hash chain (the first bad event is named by seq and line)
+ *   whose `ceremony-started` event records the plan;
  * - transcript.txt.asc is in its one canonical spelling (see ./signing.ts), and its signed text
  *   is exactly the transcript re-rendered from the journal, so it states the journal's ceremony,
  *   event count and head hash and misdescribes nothing;
- * - every signature on it is good and made by a trusted key: the bundle's own `signers/*.pub.asc`,
- *   or, when the auditor passes keyrings, only keys from those (then the bundle's keys are
- *   merely names); each signer file has a signature, and no key signed twice.
+ * - transcript.txt is exactly that text and transcript.txt.sig exactly its signature packets,
+ *   detached, so stock `gpg --verify transcript.txt.sig transcript.txt` checks the same thing;
+ * - the signatures are exactly one good signature by each person the plan names to sign, in the
+ *   plan's order: the administrator first, then the witnesses as the plan lists them. Signers are
+ *   matched by key fingerprint from the journal and named from it; signers/ only supplies keys,
+ *   one file per signer, whatever the files are called. A signature by any other key, a missing
+ *   or a second one, or a signer file with a key the plan does not name to sign, fails.
+ *   (OpenPGP signatures each sign only the text, so their order means nothing to OpenPGP; it is
+ *   fixed anyway so the signature block has one valid spelling, and the bundle writer uses it.)
  *
- * Failing checks are collected, not thrown: the report lists every problem found.
+ * Then the verdict. 'anchored': consistent, and every signer's key is one the auditor supplied
+ * (in a keyring, or its fingerprint on their list). 'unanchored': consistent, but the auditor
+ * supplied nothing, so the bundle vouches only for itself: a forger's re-signed bundle with the
+ * forger's keys would look the same, so the signers' fingerprints must be compared out of band.
+ * 'failed': anything else, a signer the auditor's anchors do not cover included.
+ *
+ * Files are read as ../files/regular-file.ts reads them (regular files only, size caps first).
+ * Failing checks are collected, not thrown: the report lists every problem found. Its strings
+ * come from the bundle: show them through shared/record/visible-text.ts.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
+import { signers as planSigners } from '../../../shared/ceremony/step-catalogue';
+import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import { verifyJournalText, type VerifiedChain } from '../../../shared/record/journal-event';
-import { err, ok, type AppError, type Result } from '../../../shared/result';
 import { readTranscriptStatement, renderTranscript, statementOf } from '../../../shared/record/transcript-format';
+import type { AppError } from '../../../shared/result';
+import { listDirectory, readRegularFile } from '../files/regular-file';
 import { nodeSha256Text } from '../files/sha256-text';
-import { BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TRANSCRIPT, SIGNER_NAME, SIGNER_SUFFIX } from './bundle-layout';
+import { decodeUtf8, parseKeys } from '../pgp/public-keys';
+import {
+  BUNDLE_DETACHED,
+  BUNDLE_JOURNAL,
+  BUNDLE_SIGNERS,
+  BUNDLE_TEXT,
+  BUNDLE_TRANSCRIPT,
+  MAX_BUNDLE_FILE_BYTES,
+  MAX_SIGNATURES_BYTES,
+  MAX_SIGNER_FILE_BYTES,
+  MAX_SIGNER_FILES,
+  SIGNER_NAME,
+  SIGNER_SUFFIX,
+} from './bundle-layout';
 import { readCanonicalTranscript } from './canonical-cleartext';
-import { Cleartext, firstDifferentLine, signatureOf } from './signing';
+import { Cleartext, detachedSignatures, firstDifferentLine, signatureOf } from './signing';
 import { presetTextDigests } from './text-digest';
 
 export type VerifyProblemKind =
   | 'bundle-incomplete'
+  | 'bundle-file-refused'
   | 'journal-invalid'
+  | 'plan-missing'
   | 'transcript-invalid'
   | 'transcript-mismatch'
+  | 'detached-mismatch'
   | 'signer-invalid'
+  | 'signer-foreign'
+  | 'signer-key-missing'
+  | 'signer-unanchored'
   | 'signature-bad'
-  | 'signature-untrusted'
+  | 'signature-foreign'
   | 'signature-missing'
-  | 'signature-duplicate';
+  | 'signature-duplicate'
+  | 'signature-order';
 
-export type KeyringErrorKind = 'keyring-unreadable' | 'keyring-invalid';
+export type Verdict = 'anchored' | 'unanchored' | 'failed';
 
 export interface SignerFile {
-  /** `<name>` of `signers/<name>.pub.asc`. */
+  /** `<name>` of `signers/<name>.pub.asc`: a file name, never evidence of who signed. */
   readonly name: string;
   readonly publicKey: string;
 }
 
-/** A bundle's files; undefined where a file is missing. */
+/** A bundle's files; undefined where a file is missing or was refused. */
 export interface BundleContents {
   readonly transcript: Uint8Array | undefined;
+  readonly text: Uint8Array | undefined;
+  readonly detached: Uint8Array | undefined;
   readonly journal: Uint8Array | undefined;
   readonly signers: readonly SignerFile[];
   /** Files in `signers/` that are not `<name>.pub.asc`. */
   readonly strayFiles?: readonly string[];
+  /** Bundle paths that were not read, and why (not a regular file, too large, unreadable). */
+  readonly refused?: ReadonlyMap<string, string>;
 }
 
-export interface TrustedKey {
+/** What the auditor brought to say who the signers must be. */
+export interface Anchors {
+  /** Public keys from the auditor's keyrings. */
+  readonly keys: readonly openpgp.PublicKey[];
+  /** Primary key fingerprints from the auditor's list, 40 lowercase hex digits. */
+  readonly fingerprints: readonly string[];
+}
+
+export interface VerifyOptions {
+  readonly anchors?: Anchors;
+}
+
+/** A person the journal's plan names to sign, in signing order. */
+export interface SignerReport {
   readonly name: string;
-  readonly key: openpgp.PublicKey;
+  readonly role: 'administrator' | 'witness';
+  readonly fingerprint: string;
+  /** Their key is in the auditor's keyrings or on the auditor's fingerprint list. */
+  readonly anchored: boolean;
 }
 
 export interface SignatureReport {
-  /** The signer's name from the bundle (or the keyring's user ID); the key ID when unknown. */
+  /** The plan's name for the signer, or `unknown key <key ID>`. */
   readonly signer: string;
-  /** Primary key fingerprint, or the signature's issuer key ID when the key is unknown. */
+  /** Primary key fingerprint, or the signature's issuer key ID when the key is not a signer's. */
   readonly fingerprint: string;
   readonly created: string;
   readonly good: boolean;
 }
 
 export interface BundleReport {
+  readonly verdict: Verdict;
+  /** Internally consistent (anchored or not): the verdict is not 'failed'. */
   readonly valid: boolean;
   readonly ceremonyId: string | undefined;
   readonly rehearsal: boolean | undefined;
   readonly events: number | undefined;
   readonly head: string | undefined;
+  /** Who must sign, from the journal's plan; empty when it cannot be read. */
+  readonly signers: readonly SignerReport[];
   readonly signatures: readonly SignatureReport[];
   readonly problems: readonly AppError<VerifyProblemKind>[];
-}
-
-export interface VerifyOptions {
-  /** When given, the only keys whose signatures count (from readKeyrings). */
-  readonly trusted?: readonly TrustedKey[];
+  /** The signed text, when transcript.txt.asc could be read. */
+  readonly text: string | undefined;
 }
 
 export async function verifyBundle(dir: string, options: VerifyOptions = {}): Promise<BundleReport> {
@@ -86,134 +144,97 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
 }
 
 export async function readBundle(dir: string): Promise<BundleContents> {
-  const read = (path: string) =>
-    readFile(path).then(
-      (b) => new Uint8Array(b),
-      () => undefined,
-    );
-  const names = await readdir(join(dir, BUNDLE_SIGNERS)).catch(() => [] as string[]);
+  const refused = new Map<string, string>();
+  const read = async (path: string, cap: number) => {
+    const file = await readRegularFile(join(dir, path), cap);
+    if (file.ok) return file.value;
+    if (file.error.kind !== 'missing') refused.set(path, file.error.message);
+    return undefined;
+  };
   const signers: SignerFile[] = [];
   const strayFiles: string[] = [];
-  for (const file of names.sort()) {
+  const names = await listDirectory(join(dir, BUNDLE_SIGNERS), MAX_SIGNER_FILES);
+  if (!names.ok && names.error.kind !== 'missing') refused.set(`${BUNDLE_SIGNERS}/`, names.error.message);
+  for (const file of names.ok ? names.value : []) {
     const name = file.slice(0, -SIGNER_SUFFIX.length);
-    const bytes =
-      file.endsWith(SIGNER_SUFFIX) && SIGNER_NAME.test(name) ? await read(join(dir, BUNDLE_SIGNERS, file)) : undefined;
+    if (!file.endsWith(SIGNER_SUFFIX) || !SIGNER_NAME.test(name)) {
+      strayFiles.push(file);
+      continue;
+    }
+    const bytes = await read(`${BUNDLE_SIGNERS}/${file}`, MAX_SIGNER_FILE_BYTES);
     if (bytes) signers.push({ name, publicKey: Buffer.from(bytes).toString('utf8') });
-    else strayFiles.push(file);
   }
   return {
-    transcript: await read(join(dir, BUNDLE_TRANSCRIPT)),
-    journal: await read(join(dir, BUNDLE_JOURNAL)),
+    transcript: await read(BUNDLE_TRANSCRIPT, MAX_BUNDLE_FILE_BYTES),
+    text: await read(BUNDLE_TEXT, MAX_BUNDLE_FILE_BYTES),
+    detached: await read(BUNDLE_DETACHED, MAX_SIGNATURES_BYTES),
+    journal: await read(BUNDLE_JOURNAL, MAX_BUNDLE_FILE_BYTES),
     signers,
     strayFiles,
+    refused,
   };
 }
 
-/** Reads auditor-supplied public keys: armored (one or more blocks) or binary (e.g. `gpg --export`). */
-export async function readKeyrings(paths: readonly string[]): Promise<Result<TrustedKey[], KeyringErrorKind>> {
-  const trusted: TrustedKey[] = [];
-  for (const path of paths) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch {
-      return err('keyring-unreadable', `cannot read the keyring ${path}`);
-    }
-    const keys = await parseKeys(bytes);
-    if (!keys) return err('keyring-invalid', `${path} holds no OpenPGP public key (armored or binary)`);
-    if (keys.some((k) => k.isPrivate()))
-      return err('keyring-invalid', `${path} holds a private key: pass public keys only`);
-    for (const key of keys) trusted.push({ name: key.getUserIDs()[0] ?? key.getFingerprint(), key });
-  }
-  return ok(trusted);
-}
+type Problem = (kind: VerifyProblemKind, message: string) => void;
+type Document = { text: string; signatures: openpgp.SignaturePacket[] };
+type Signer = Omit<SignerReport, 'anchored'>;
 
 export async function verifyBundleContents(
   contents: BundleContents,
   options: VerifyOptions = {},
 ): Promise<BundleReport> {
   const problems: AppError<VerifyProblemKind>[] = [];
-  const problem = (kind: VerifyProblemKind, message: string) => problems.push({ kind, message });
+  const problem: Problem = (kind, message) => problems.push({ kind, message });
+  const absent = (path: string): undefined => {
+    const why = contents.refused?.get(path);
+    if (why === undefined) problem('bundle-incomplete', `${path} is missing`);
+    else problem('bundle-file-refused', `${path} was not read: ${why}`);
+    return undefined;
+  };
+  for (const [path, why] of contents.refused ?? [])
+    if (path.startsWith(BUNDLE_SIGNERS)) problem('bundle-file-refused', `${path} was not read: ${why}`);
 
-  const named = await readSignerFiles(contents, problem);
-  const chain = checkJournal(contents.journal, problem);
-  const document = await checkTranscript(contents.transcript, chain, problem);
-
-  const signatures: SignatureReport[] = [];
+  const chain = contents.journal ? checkJournal(contents.journal, problem) : absent(BUNDLE_JOURNAL);
+  const required = chain ? requiredSigners(chain, problem) : undefined;
+  const document = contents.transcript
+    ? await checkTranscript(contents.transcript, chain, problem)
+    : absent(BUNDLE_TRANSCRIPT);
   if (document) {
-    const trusted = options.trusted ?? named;
-    const seen = new Set<string>();
-    const prehashed = presetTextDigests(document.text, document.signatures);
-    for (const [i, packet] of document.signatures.entries()) {
-      // A prehashed packet is checked against its digest of the text, and openpgp.js does not read
-      // the text again; were it to, an empty text would fail the signature, never pass it.
-      const report = await checkSignature(
-        prehashed.has(packet) ? '' : document.text,
-        packet,
-        trusted,
-        named,
-        i + 1,
-        problem,
-      );
-      signatures.push(report);
-      if (report.good && seen.has(report.fingerprint))
-        problem('signature-duplicate', `key ${report.fingerprint} signed the transcript more than once`);
-      seen.add(report.fingerprint);
-    }
-    for (const { name, key } of named) {
-      if (!document.signatures.some((p) => key.getKeys(p.issuerKeyID).length > 0))
-        problem(
-          'signature-missing',
-          `${BUNDLE_SIGNERS}/${name}${SIGNER_SUFFIX} is in the bundle, but that key did not sign the transcript`,
-        );
-    }
+    if (contents.text) checkText(contents.text, document.text, problem);
+    else absent(BUNDLE_TEXT);
+    if (contents.detached) checkDetached(contents.detached, document.signatures, problem);
+    else absent(BUNDLE_DETACHED);
   }
+
+  let signatures: SignatureReport[] = [];
+  if (required) {
+    const keys = await signerKeys(contents, required, options.anchors, problem);
+    if (document) signatures = await checkSignatures(document, required, keys, problem);
+  }
+  const anchors = options.anchors;
+  const signers = (required ?? []).map((s) => ({ ...s, anchored: anchors !== undefined && isAnchored(s, anchors) }));
+  if (anchors)
+    for (const s of signers.filter((s) => !s.anchored))
+      problem(
+        'signer-unanchored',
+        `the journal's plan gives ${describe(s)} key ${s.fingerprint}, which is neither in the keyrings nor on the fingerprint list you gave: it is not a key you expect`,
+      );
+  const verdict: Verdict = problems.length > 0 ? 'failed' : anchors ? 'anchored' : 'unanchored';
   return {
-    valid: problems.length === 0,
+    verdict,
+    valid: verdict !== 'failed',
     ceremonyId: chain?.ceremonyId,
     rehearsal: chain?.rehearsal,
     events: chain?.events.length,
     head: chain?.head,
+    signers,
     signatures,
     problems,
+    text: document?.text,
   };
 }
 
-type Problem = (kind: VerifyProblemKind, message: string) => void;
-
-async function readSignerFiles(contents: BundleContents, problem: Problem): Promise<TrustedKey[]> {
-  const named: TrustedKey[] = [];
-  if (contents.signers.length === 0)
-    problem('bundle-incomplete', `${BUNDLE_SIGNERS}/ holds no <name>${SIGNER_SUFFIX} public key`);
-  for (const file of contents.strayFiles ?? [])
-    problem('signer-invalid', `${BUNDLE_SIGNERS}/${file} is not a <name>${SIGNER_SUFFIX} public key file`);
-  for (const { name, publicKey } of contents.signers) {
-    const path = `${BUNDLE_SIGNERS}/${name}${SIGNER_SUFFIX}`;
-    const keys = await parseKeys(new TextEncoder().encode(publicKey));
-    if (!keys || keys.length !== 1) problem('signer-invalid', `${path} must hold exactly one armored public key`);
-    else if (keys[0]!.isPrivate())
-      problem(
-        'signer-invalid',
-        `${path} holds a PRIVATE key: that key is exposed, so revoke it and re-sign with a new one`,
-      );
-    else {
-      const twin = named.find((n) => n.key.getFingerprint() === keys[0]!.getFingerprint());
-      if (twin)
-        problem(
-          'signer-invalid',
-          `${path} holds the same key as ${BUNDLE_SIGNERS}/${twin.name}${SIGNER_SUFFIX}: one signer, one file`,
-        );
-      else named.push({ name, key: keys[0]! });
-    }
-  }
-  return named;
-}
-
-function checkJournal(bytes: Uint8Array | undefined, problem: Problem): VerifiedChain | undefined {
-  if (!bytes) {
-    problem('bundle-incomplete', `${BUNDLE_JOURNAL} is missing`);
-    return undefined;
-  }
+function checkJournal(bytes: Uint8Array, problem: Problem): VerifiedChain | undefined {
   const text = decodeUtf8(bytes);
   if (text === undefined) {
     problem('journal-invalid', `${BUNDLE_JOURNAL} is not valid UTF-8`);
@@ -227,15 +248,25 @@ function checkJournal(bytes: Uint8Array | undefined, problem: Problem): Verified
   return chain.value;
 }
 
-async function checkTranscript(
-  bytes: Uint8Array | undefined,
-  chain: VerifiedChain | undefined,
-  problem: Problem,
-): Promise<{ text: string; signatures: openpgp.SignaturePacket[] } | undefined> {
-  if (!bytes) {
-    problem('bundle-incomplete', `${BUNDLE_TRANSCRIPT} is missing`);
+/** The administrator, then each witness as the plan lists them: who must sign, in that order. */
+function requiredSigners(chain: VerifiedChain, problem: Problem): Signer[] | undefined {
+  const plan = recordedPlan(chain);
+  if (!plan.ok) {
+    problem('plan-missing', `${BUNDLE_JOURNAL}: ${plan.error.message}, so nobody is known to be required to sign`);
     return undefined;
   }
+  return planSigners(plan.value).map((p, i) => ({
+    name: p.name,
+    role: i === 0 ? 'administrator' : 'witness',
+    fingerprint: p.fingerprint,
+  }));
+}
+
+async function checkTranscript(
+  bytes: Uint8Array,
+  chain: VerifiedChain | undefined,
+  problem: Problem,
+): Promise<Document | undefined> {
   const armored = decodeUtf8(bytes);
   const document = armored === undefined ? undefined : await readCanonicalTranscript(armored);
   if (!document?.ok) {
@@ -264,57 +295,140 @@ async function checkTranscript(
   return document.value;
 }
 
-async function checkSignature(
+/** transcript.txt must be the signed text, byte for byte: it is what stock gpg checks. */
+function checkText(bytes: Uint8Array, signed: string, problem: Problem): void {
+  if (Buffer.from(signed, 'utf8').equals(bytes)) return;
+  const line = firstDifferentLine(signed, Buffer.from(bytes).toString('utf8'));
+  problem(
+    'detached-mismatch',
+    `${BUNDLE_TEXT} is not exactly the text signed in ${BUNDLE_TRANSCRIPT}: they differ from line ${line}`,
+  );
+}
+
+/** transcript.txt.sig must hold the very signatures of transcript.txt.asc, in the same order. */
+function checkDetached(bytes: Uint8Array, packets: readonly openpgp.SignaturePacket[], problem: Problem): void {
+  if (Buffer.from(detachedSignatures(packets)).equals(bytes)) return;
+  problem(
+    'detached-mismatch',
+    `${BUNDLE_DETACHED} does not hold exactly the signatures of ${BUNDLE_TRANSCRIPT}, in the same order`,
+  );
+}
+
+/**
+ * Each signer's public key: from signers/ (one file per signer, each holding one signer's key),
+ * replaced by the auditor's copy where their keyrings hold the same fingerprint.
+ */
+async function signerKeys(
+  contents: BundleContents,
+  required: readonly Signer[],
+  anchors: Anchors | undefined,
+  problem: Problem,
+): Promise<Map<string, openpgp.PublicKey>> {
+  const wanted = new Set(required.map((s) => s.fingerprint));
+  const keys = new Map<string, openpgp.PublicKey>();
+  const files = new Map<string, string>();
+  for (const file of contents.strayFiles ?? [])
+    problem('signer-invalid', `${BUNDLE_SIGNERS}/${file} is not a <name>${SIGNER_SUFFIX} public key file`);
+  for (const { name, publicKey } of contents.signers) {
+    const path = `${BUNDLE_SIGNERS}/${name}${SIGNER_SUFFIX}`;
+    const parsed = await parseKeys(new TextEncoder().encode(publicKey));
+    const key = parsed?.length === 1 ? parsed[0]! : undefined;
+    const fingerprint = key?.getFingerprint() ?? '';
+    if (!key) problem('signer-invalid', `${path} must hold exactly one armored public key`);
+    else if (key.isPrivate())
+      problem(
+        'signer-invalid',
+        `${path} holds a PRIVATE key: that key is exposed, so revoke it and re-sign with a new one`,
+      );
+    else if (!wanted.has(fingerprint))
+      problem(
+        'signer-foreign',
+        `${path} holds key ${fingerprint}, which the journal's plan does not name for the administrator or any witness`,
+      );
+    else if (files.has(fingerprint))
+      problem('signer-invalid', `${path} holds the same key as ${files.get(fingerprint)}: one signer, one file`);
+    else {
+      keys.set(fingerprint, key);
+      files.set(fingerprint, path);
+    }
+  }
+  for (const s of required)
+    if (!keys.has(s.fingerprint))
+      problem('signer-key-missing', `${BUNDLE_SIGNERS}/ holds no public key for ${describe(s)} (${s.fingerprint})`);
+  for (const key of anchors?.keys ?? []) if (keys.has(key.getFingerprint())) keys.set(key.getFingerprint(), key);
+  return keys;
+}
+
+async function checkSignatures(
+  document: Document,
+  required: readonly Signer[],
+  keys: ReadonlyMap<string, openpgp.PublicKey>,
+  problem: Problem,
+): Promise<SignatureReport[]> {
+  const prehashed = presetTextDigests(document.text, document.signatures);
+  const reports: SignatureReport[] = [];
+  const order: Array<Signer | undefined> = [];
+  for (const [i, packet] of document.signatures.entries()) {
+    const index = i + 1;
+    const created = packet.created?.toISOString() ?? 'unknown';
+    const signer = required.find((s) => (keys.get(s.fingerprint)?.getKeys(packet.issuerKeyID).length ?? 0) > 0);
+    order.push(signer);
+    if (!signer) {
+      const keyId = packet.issuerKeyID.toHex();
+      problem(
+        'signature-foreign',
+        `signature ${index} was made by key ${keyId}, which is not the key of the plan's administrator or of any witness`,
+      );
+      reports.push({ signer: `unknown key ${keyId}`, fingerprint: keyId, created, good: false });
+      continue;
+    }
+    if (order.indexOf(signer) < i)
+      problem('signature-duplicate', `signature ${index} is a second signature by ${describe(signer)}`);
+    // A prehashed packet is checked against its digest of the text, and openpgp.js does not read
+    // the text again; were it to, an empty text would fail the signature, never pass it.
+    const text = prehashed.has(packet) ? '' : document.text;
+    const bad = await badSignature(text, packet, keys.get(signer.fingerprint)!);
+    if (bad !== undefined)
+      problem('signature-bad', `signature ${index}, by ${describe(signer)} (${signer.fingerprint}), is BAD: ${bad}`);
+    reports.push({ signer: signer.name, fingerprint: signer.fingerprint, created, good: bad === undefined });
+  }
+  for (const s of required)
+    if (!order.includes(s))
+      problem('signature-missing', `${describe(s)} (${s.fingerprint}) did not sign the transcript`);
+  const complete = order.length === required.length && required.every((s) => order.includes(s));
+  if (complete && order.some((s, i) => s !== required[i]))
+    problem(
+      'signature-order',
+      `the signatures are by ${order.map((s) => describe(s!)).join(', ')}; they must be in the plan's order: ${required.map(describe).join(', ')}`,
+    );
+  return reports;
+}
+
+/** Why the signature is bad, or undefined when it is good. */
+async function badSignature(
   text: string,
   packet: openpgp.SignaturePacket,
-  trusted: readonly TrustedKey[],
-  named: readonly TrustedKey[],
-  index: number,
-  problem: Problem,
-): Promise<SignatureReport> {
-  const keyId = packet.issuerKeyID.toHex();
-  const created = packet.created?.toISOString() ?? 'unknown';
-  const signer = trusted.find((t) => t.key.getKeys(packet.issuerKeyID).length > 0);
-  if (!signer) {
-    const where = trusted === named ? `${BUNDLE_SIGNERS}/` : 'the trusted keyrings';
-    problem('signature-untrusted', `signature ${index} was made by key ${keyId}, which is not in ${where}`);
-    return { signer: keyId, fingerprint: keyId, created, good: false };
-  }
-  const fingerprint = signer.key.getFingerprint();
-  const name = named.find((n) => n.key.getFingerprint() === fingerprint)?.name ?? signer.name;
+  key: openpgp.PublicKey,
+): Promise<string | undefined> {
   try {
     // Checked as of when it was made: an air-gapped laptop's clock running ahead of the auditor's
     // must not fail a good signature (GnuPG accepts it too); the report shows the time.
     const asOf = packet.created && packet.created.getTime() > Date.now() ? packet.created : new Date();
-    const [result] = await new Cleartext(text, signatureOf([packet])).verify([signer.key], asOf);
+    const [result] = await new Cleartext(text, signatureOf([packet])).verify([key], asOf);
     await result!.verified;
-    return { signer: name, fingerprint, created, good: true };
+    return undefined;
   } catch (e) {
-    const why = e instanceof Error ? e.message : 'verification failed';
-    problem('signature-bad', `signature ${index}, by ${name} (${fingerprint}), is BAD: ${why}`);
-    return { signer: name, fingerprint, created, good: false };
+    return e instanceof Error ? e.message : 'verification failed';
   }
 }
 
-async function parseKeys(bytes: Uint8Array): Promise<openpgp.PublicKey[] | undefined> {
-  try {
-    const text = decodeUtf8(bytes);
-    if (text?.includes('-----BEGIN PGP')) {
-      // Several armored blocks may be concatenated (`cat a.asc b.asc`); each is read on its own.
-      const blocks = text.match(/-----BEGIN PGP [A-Z ]+-----[\s\S]*?-----END PGP [A-Z ]+-----/g) ?? [];
-      const keys = await Promise.all(blocks.map((armoredKeys) => openpgp.readKeys({ armoredKeys })));
-      return keys.length > 0 ? keys.flat() : undefined;
-    }
-    return await openpgp.readKeys({ binaryKeys: bytes });
-  } catch {
-    return undefined;
-  }
+function isAnchored(signer: Signer, anchors: Anchors): boolean {
+  return (
+    anchors.fingerprints.includes(signer.fingerprint) ||
+    anchors.keys.some((k) => k.getFingerprint() === signer.fingerprint)
+  );
 }
 
-function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+function describe(signer: Signer): string {
+  return `the ${signer.role} '${signer.name}'`;
 }

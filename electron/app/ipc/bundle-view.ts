@@ -1,0 +1,19 @@
+/** A bundle's verification report as the IPC contract's `transcriptBundle` carries it. */
+import type { TranscriptBundle } from '../../../shared/ipc/ipc-contract';
+import type { BundleReport } from '../../services/transcript/verify';
+
+export function bundleView(dir: string, report: BundleReport, transcript: string | null): TranscriptBundle {
+  return {
+    dir,
+    verdict: report.verdict,
+    valid: report.valid,
+    ceremonyId: report.ceremonyId ?? null,
+    rehearsal: report.rehearsal ?? null,
+    events: report.events ?? null,
+    head: report.head ?? null,
+    signers: report.signers.map((s) => ({ ...s })),
+    signatures: report.signatures.map((s) => ({ ...s })),
+    problems: report.problems.map((p) => ({ kind: p.kind, message: p.message })),
+    transcript,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The one filter for text that came from outside (a bundle file, a journal, a keyring, Vault)
+ * before a person reads it, on a terminal or on screen: controls (ESC included), invisible,
+ * direction-changing and private-use characters are written as `\uXXXX`, so such text can
+ * neither move the cursor, erase or recolour lines, nor hide or reorder what is shown.
+ * The list is fixed, so what is escaped does not drift with Unicode versions.
+ */
+
+/** Characters escaped wherever outside text is shown (controls, invisibles, bidi, separators). */
+export const HIDDEN =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- one code point at a time, on purpose
+  /[\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{e0000}-\u{e01ef}\u{f0000}-\u{10ffff}]/gu;
+
+// eslint-disable-next-line no-misleading-character-class -- the same class as HIDDEN
+export const HIDDEN_ANY = new RegExp(HIDDEN.source, 'u');
+
+/** Printable ASCII, the usual case, is checked much faster than the Unicode class above. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** `text` with every hidden character written as its `\uXXXX` escape (UTF-16 units). */
+export function visibleText(text: string): string {
+  return PRINTABLE_ASCII.test(text) ? text : text.replace(HIDDEN, escapeUnits);
+}
+
+/** Like visibleText, but keeps line breaks (LF) so multi-line text reads as lines. */
+export function visibleLines(text: string): string {
+  return text.split('\n').map(visibleText).join('\n');
+}
+
+function escapeUnits(ch: string): string {
+  let out = '';
+  for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+}
