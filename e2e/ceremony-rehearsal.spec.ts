@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type Harness } from './fixtures';
-import { act, confirmStep, docShot, enterShare, prepareShare, sign, snap } from './wizard-helpers';
+import { act, authoriseStep, confirmStep, docShot, enterShare, prepareShare, sign, snap } from './wizard-helpers';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';
 // A click that cannot happen fails in seconds, not at the end of the test's long budget.
@@ -159,7 +159,7 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
 
     await confirmStep(page, 'Decode the DR operation token');
     await expect(page.getByTestId('script')).toContainText("The laptop promotes 'dr-secondary' to primary");
-    await confirmStep(page, 'Promote the DR secondary');
+    await authoriseStep(page, 'Promote the DR secondary', 'dr-secondary');
     await confirmStep(page, 'Check the promotion');
     await confirmStep(page, 'Delete the DR operation token');
     const dr = await harness.registry.invoke(

@@ -23,14 +23,8 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
 
   useEffect(() => {
     void handle.call('ceremony.transcript', {}).then((t) => setTranscript(t?.text ?? null));
-    // Read once per ceremony: the signed text does not change while signatures are added.
+    // Read once per signer (the form is fresh for each): the signed text does not change.
   }, [ceremony.plan.id]);
-
-  useEffect(() => {
-    setKeyPath('');
-    setPassphrase('');
-    setSigner('');
-  }, [ceremony.signatures.length]);
 
   async function sign(event: FormEvent) {
     event.preventDefault();
@@ -95,6 +89,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
               value={keyPath}
               onChange={setKeyPath}
               required
+              next={keyPath.trim() === ''}
               hint={
                 ceremony.kitDir
                   ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc`
@@ -108,6 +103,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
               onChange={setPassphrase}
               required={false}
               hint="Leave empty if the key has none. Used once and forgotten."
+              next={keyPath.trim() !== ''}
             />
           </>
         )}
