@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type Harness } from './fixtures';
-import { act, authoriseStep, confirmStep, docShot, enterShare, prepareShare, sign, snap } from './wizard-helpers';
+import { act, authoriseStep, confirmStep, enterShare, prepareShare, sign, snap } from './wizard-helpers';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';
 // A click that cannot happen fails in seconds, not at the end of the test's long budget.
@@ -92,7 +92,6 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     await prepareShare(page, harness, { kit, officer: 'officer-1' });
     await expect(page.getByTestId('share-statement')).toContainText(`for nonce ${first.nonce}`);
     await snap(page, 'ceremony-share-entry');
-    await docShot(page, 'ceremony-share-entry', page.getByTestId('share-statement'));
     await page.getByLabel(/^Key passphrase/).fill('not the passphrase');
     await act(page, page.getByRole('button', { name: 'Decrypt and enter the share' }));
     const refusal = page.getByRole('alert').filter({ hasText: 'passphrase' });
@@ -141,7 +140,6 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     const deviation = page.getByTestId('open-deviations');
     await expect(deviation).toContainText(otherNonce);
     await snap(page, 'ceremony-nonce-deviation');
-    await docShot(page, 'ceremony-nonce-deviation');
     await act(page, deviation.getByRole('button', { name: /^Witness #\d+ as witness-1$/ }));
     await confirmStep(page, 'Cancel the attempt');
     expect((await vaultAttempt(harness)).started).toBe(false);

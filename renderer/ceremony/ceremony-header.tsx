@@ -15,7 +15,9 @@ export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
   const observed = [...ceremony.reported].reverse().find((a) => a.attempt?.nonce)?.attempt?.nonce;
   const changed = ceremony.nonce !== null && observed !== undefined && observed !== ceremony.nonce;
   const where =
-    index >= 0 ? `${index + 1} of ${ceremony.steps.length}: ${ceremony.title}` : `off the plan: ${ceremony.title}`;
+    index >= 0
+      ? `${index + 1} of ${ceremony.steps.length}: ${ceremony.title}`
+      : `${ceremony.title} (a detour from the ${ceremony.steps.length} planned steps)`;
   const next = index >= 0 ? ceremony.steps[index + 1]?.title : undefined;
   return (
     <section className="ceremony-header" aria-label="Ceremony status" data-testid="ceremony-header">
@@ -31,7 +33,7 @@ export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
           </dd>
         </div>
         <div>
-          <dt>{ceremony.awaiting === 'deviation' ? 'Stopped at step' : 'Step'}</dt>
+          <dt>{ceremony.awaiting === 'deviation' ? 'Stopped before' : 'Step'}</dt>
           <dd data-testid="ceremony-step">{where}</dd>
         </div>
         <div>

@@ -181,7 +181,8 @@ function Outcome({ ceremony }: { ceremony: CeremonySnapshot }) {
       className={`card ${finished ? 'card-good' : 'card-critical'}`}
       data-testid="outcome"
     >
-      <h2 id="outcome-heading">
+      {/* Focus lands on the outcome itself, so it is read (and on screen) before the export below. */}
+      <h2 id="outcome-heading" tabIndex={-1} data-next="true">
         {finished
           ? ceremony.plan.kind === 'promotion'
             ? 'Promoted and recorded'

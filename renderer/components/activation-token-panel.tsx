@@ -1,7 +1,7 @@
 /**
  * A secondary activation token, shown once: its id and TTL, and the token itself to carry to
- * the secondary, masked until someone presses Show (and masked again when focus leaves that
- * button, so it is not left on screen). It is kept nowhere but this panel's props; hiding it (or
+ * the secondary, masked until someone presses Show (masked to its length, so showing or hiding
+ * it moves nothing under the pointer). It is kept nowhere but this panel's props; hiding it (or
  * leaving the screen) drops it for good.
  */
 import { useState } from 'react';
@@ -41,16 +41,10 @@ export function ActivationTokenPanel({
       </dl>
       <p className="secret-value path" data-testid="activation-token-value">
         <span className="visually-hidden">Activation token: </span>
-        {shown ? token.token : '•'.repeat(24)}
+        {shown ? token.token : '•'.repeat(token.token.length)}
       </p>
       <div className="actions">
-        <button
-          type="button"
-          className="secondary"
-          aria-pressed={shown}
-          onClick={() => setShown(!shown)}
-          onBlur={() => setShown(false)}
-        >
+        <button type="button" className="secondary" aria-pressed={shown} onClick={() => setShown(!shown)}>
           {shown ? 'Hide the token' : 'Show the token'}
         </button>
         <button type="button" onClick={onHide}>
