@@ -85,7 +85,8 @@ test('live plan: a TLS profile error named, the profile fixed, the ceremony reco
     harness.nextFile.set('officer-public-keys', keyring);
     await page.getByRole('button', { name: "Choose officers' public keys file" }).click();
     await page.getByRole('button', { name: 'Start the ceremony' }).click();
-    await expect(page.getByTestId('ceremony-header')).toContainText('LIVE Promote dc2 after loss of dc1');
+    await expect(page.getByTestId('ceremony-header')).toContainText('LIVE promotion of dc2');
+    await expect(page.getByTestId('record-details')).toContainText('Promote dc2 after loss of dc1');
     await confirmStep(page, 'Roll call');
 
     // The first call to Vault fails on the wrong CA, named as such; nothing else moves.

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type Harness } from './fixtures';
-import { act, confirmStep, docShot, enterShare, prepareShare, sign, snap } from './wizard-helpers';
+import { act, authoriseStep, confirmStep, enterShare, prepareShare, sign, snap } from './wizard-helpers';
 import { builtCli } from '../test/support/built-cli';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';
@@ -93,7 +93,6 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     await prepareShare(page, harness, { kit, officer: 'officer-1' });
     await expect(page.getByTestId('share-statement')).toContainText(`for nonce ${first.nonce}`);
     await snap(page, 'ceremony-share-entry');
-    await docShot(page, 'ceremony-share-entry', page.getByTestId('share-statement'));
     await page.getByLabel(/^Key passphrase/).fill('not the passphrase');
     await act(page, page.getByRole('button', { name: 'Decrypt and enter the share' }));
     const refusal = page.getByRole('alert').filter({ hasText: 'passphrase' });
@@ -142,7 +141,6 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     const deviation = page.getByTestId('open-deviations');
     await expect(deviation).toContainText(otherNonce);
     await snap(page, 'ceremony-nonce-deviation');
-    await docShot(page, 'ceremony-nonce-deviation');
     await act(page, deviation.getByRole('button', { name: /^Witness #\d+ as witness-1$/ }));
     await confirmStep(page, 'Cancel the attempt');
     expect((await vaultAttempt(harness)).started).toBe(false);
@@ -160,7 +158,7 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
 
     await confirmStep(page, 'Decode the DR operation token');
     await expect(page.getByTestId('script')).toContainText("The laptop promotes 'dr-secondary' to primary");
-    await confirmStep(page, 'Promote the DR secondary');
+    await authoriseStep(page, 'Promote the DR secondary', 'dr-secondary');
     await confirmStep(page, 'Check the promotion');
     await confirmStep(page, 'Delete the DR operation token');
     const dr = await harness.registry.invoke(

@@ -49,8 +49,15 @@ test('operations: a secondary activation token shown once, a refused call, and a
   await expect(panel).toContainText("Secondary activation token for 'dc3'");
   await expect(panel).toContainText('Shown once.');
   await expect(panel).toContainText('1800 s');
-  const token = (await page.getByTestId('activation-token-value').textContent()) ?? '';
+  // Masked until someone asks to see it.
+  await expect(page.getByTestId('activation-token-value')).toContainText('••••');
+  await page.getByRole('button', { name: 'Show the token' }).click();
+  const token = ((await page.getByTestId('activation-token-value').textContent()) ?? '').replace(
+    'Activation token: ',
+    '',
+  );
   expect(token.length).toBeGreaterThan(20);
+  expect(token).not.toContain('•');
   // Vault's answer beside it has the token replaced.
   await expect(page.getByTestId('operation-result')).toContainText(
     'answered HTTP 200 to sys/replication/dr/primary/secondary-token',
@@ -75,6 +82,9 @@ test('operations: a secondary activation token shown once, a refused call, and a
   await expect(page.getByRole('alert')).not.toContainText('hvs.NotTheRightTokenAtAll1');
   await expect(vaultToken).toHaveValue('');
 
+  // Only what applies to a DR primary is offered, and the screen says it is one.
+  await expect(page.getByTestId('cluster-mode')).toContainText('is a DR primary');
+  await expect(page.getByRole('radio', { name: /Update primary/ })).toHaveCount(0);
   // Demote: the button stays disabled until the cluster's name is typed exactly.
   await page.getByRole('radio', { name: /Demote this primary/ }).check();
   await page.getByRole('checkbox', { name: /Use the rehearsal Vault's root token/ }).check();
@@ -94,7 +104,10 @@ test('operations: a secondary activation token shown once, a refused call, and a
     'answered HTTP 200 to sys/replication/dr/primary/demote',
   );
   expect(await drMode(harness, 'primary')).toBe('secondary');
-  await expect(confirm).toHaveValue('');
+  // Now a secondary with no primary: demote is gone, update-primary is offered.
+  await expect(page.getByTestId('cluster-mode')).toContainText('is a DR secondary');
+  await expect(page.getByRole('radio', { name: /Demote this primary/ })).toHaveCount(0);
+  await expect(page.getByRole('radio', { name: /Update primary/ })).toHaveCount(1);
 });
 
 test('transcript viewer: a good bundle verified with its signers and text, and a tampered one with its problem named', async ({

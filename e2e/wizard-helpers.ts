@@ -23,6 +23,26 @@ export async function confirmStep(page: Page, title: string): Promise<void> {
   await expect(heading).not.toHaveText(title);
 }
 
+/**
+ * Authorises an irreversible step as people do: each authoriser types the cluster's name, then
+ * presses their red button; the last one's says what it does now. Until the step changes.
+ */
+export async function authoriseStep(page: Page, title: string, cluster: string): Promise<void> {
+  const heading = page.getByTestId('step-title');
+  await expect(heading).toHaveText(title);
+  const card = page.getByTestId('irreversible-authorisation');
+  for (let i = 0; i < 4 && (await heading.textContent()) === title; i++) {
+    const field = card.getByLabel('To authorise, type').first();
+    const button = card
+      .getByRole('button', { name: /^(Authorise as|Promote now|Demote now|Update primary now)/ })
+      .first();
+    await expect(button).toBeDisabled();
+    await field.fill(cluster);
+    await act(page, button);
+  }
+  await expect(heading).not.toHaveText(title);
+}
+
 export interface ShareEntryOptions {
   readonly kit: string;
   readonly officer: string;

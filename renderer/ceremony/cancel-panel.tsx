@@ -6,12 +6,13 @@
  */
 import { useState } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
+import { useDisclosure } from '../components/disclosure';
 import { Notice } from '../components/notice';
 import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
 import type { CeremonyHandle } from './use-ceremony';
 
 export function CancelPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, opener, panel, onKeyDown } = useDisclosure();
   const [reason, setReason] = useState('');
   const [abortWord, setAbortWord] = useState('');
   const admin = ceremony.plan.administrator.name;
@@ -19,7 +20,7 @@ export function CancelPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
   if (!ceremony.canCancel) return null;
   if (!open)
     return (
-      <button type="button" className="secondary" onClick={() => setOpen(true)}>
+      <button type="button" className="secondary" ref={opener} onClick={() => setOpen(true)}>
         Cancel the ceremony…
       </button>
     );
@@ -33,7 +34,7 @@ export function CancelPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
   }
 
   return (
-    <section aria-labelledby="cancel-heading" className="card card-critical">
+    <section aria-labelledby="cancel-heading" className="card card-critical" ref={panel} onKeyDown={onKeyDown}>
       <h2 id="cancel-heading">Cancel the ceremony?</h2>
       <p>
         Cancelling is a deviation a witness confirms. The laptop then still runs the closing steps that apply: it

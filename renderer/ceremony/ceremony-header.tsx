@@ -1,7 +1,9 @@
 /**
- * Always on screen while a ceremony runs: which ceremony (REHEARSAL or LIVE), which step of how
- * many, and, once the attempt is started, its nonce and the shares entered so far. Every officer
- * compares the nonce here with the one read aloud before entering a share.
+ * Always on screen while a ceremony runs, in one or two short rows: which ceremony (REHEARSAL or
+ * LIVE) against which cluster, the true step (or that it is stopped for a deviation, or off the
+ * planned script), the nonce, the shares entered, and the step after this one. When Vault reports
+ * a nonce other than the pinned one, both are shown: every officer compares the nonce here with the
+ * one read aloud before entering a share.
  */
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 
@@ -9,30 +11,35 @@ export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
   const index = ceremony.steps.findIndex((s) => s.id === ceremony.step);
   // Before the attempt starts there is a nonce to come; after it completes (or on a batch-token path) there is none.
   const attemptAt = ceremony.steps.findIndex((s) => s.id === 'start-attempt');
-  const nonce = ceremony.nonce ?? (index >= 0 && index <= attemptAt ? 'not pinned yet' : '—');
+  const pinned = ceremony.nonce ?? (index >= 0 && index <= attemptAt ? 'not pinned yet' : '—');
+  const observed = [...ceremony.reported].reverse().find((a) => a.attempt?.nonce)?.attempt?.nonce;
+  const changed = ceremony.nonce !== null && observed !== undefined && observed !== ceremony.nonce;
+  const where =
+    index >= 0
+      ? `${index + 1} of ${ceremony.steps.length}: ${ceremony.title}`
+      : `${ceremony.title} (a detour from the ${ceremony.steps.length} planned steps)`;
+  const next = index >= 0 ? ceremony.steps[index + 1]?.title : undefined;
   return (
     <section className="ceremony-header" aria-label="Ceremony status" data-testid="ceremony-header">
-      <p className="ceremony-name">
-        <strong className={ceremony.plan.rehearsal ? 'rehearsal-tag' : 'live-tag'}>
-          {ceremony.plan.rehearsal ? 'REHEARSAL' : 'LIVE'}
-        </strong>{' '}
-        {ceremony.plan.title}{' '}
-        <span className="muted">
-          ({ceremony.plan.id}, profile {ceremony.plan.profile})
-        </span>
-      </p>
       <dl className="ceremony-facts">
         <div>
-          <dt>Step</dt>
-          <dd data-testid="ceremony-step">
-            {index >= 0 ? `${index + 1} of ${ceremony.steps.length}: ` : ''}
-            {ceremony.title}
+          <dt className="visually-hidden">Ceremony</dt>
+          <dd>
+            <strong className={ceremony.plan.rehearsal ? 'rehearsal-tag' : 'live-tag'}>
+              {ceremony.plan.rehearsal ? 'REHEARSAL' : 'LIVE'}
+            </strong>{' '}
+            <span className="visually-hidden">{ceremony.plan.kind} of </span>
+            <strong>{ceremony.plan.profile}</strong>
           </dd>
         </div>
         <div>
+          <dt>{ceremony.awaiting === 'deviation' ? 'Stopped before' : 'Step'}</dt>
+          <dd data-testid="ceremony-step">{where}</dd>
+        </div>
+        <div>
           <dt>Nonce</dt>
-          <dd className="nonce" data-testid="ceremony-nonce">
-            {nonce}
+          <dd className={changed ? 'nonce bad' : 'nonce'} data-testid="ceremony-nonce">
+            {changed ? `${pinned} pinned; Vault now reports ${observed}` : pinned}
           </dd>
         </div>
         <div>
@@ -41,6 +48,12 @@ export function CeremonyHeader({ ceremony }: { ceremony: CeremonySnapshot }) {
             {ceremony.progress ? `${ceremony.progress.entered} of ${ceremony.progress.required} entered` : '—'}
           </dd>
         </div>
+        {next && (
+          <div className="header-next">
+            <dt>Next</dt>
+            <dd>{next}</dd>
+          </div>
+        )}
       </dl>
     </section>
   );

@@ -1,8 +1,13 @@
 /**
- * The running ceremony, one step at a time: the step and the line to read aloud, then exactly
- * one thing to do (witness a deviation, retry a failed call, enter a share or a token, sign,
- * or acknowledge), with the way to raise a deviation or cancel always at hand. When the step
- * changes, focus moves to its heading, so everyone, with any assistive technology, lands on it.
+ * The running ceremony, one step at a time, laid out so the current action is on screen without
+ * scrolling on a small laptop: anything that blocks the ceremony (a deviation to witness, a failed
+ * call, a stopped journal) takes over the top; then the step, the line to read aloud, what Vault
+ * and the laptop reported, and exactly one thing to do. The journal and kit details wait in one
+ * collapsible place below.
+ *
+ * Keyboard: after every request the main process answers, focus moves to the next thing to do
+ * (the control marked `data-next`, else the first enabled control of the action), and a live
+ * region says what was reported and where the ceremony now stands.
  */
 import { useEffect, useRef } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
@@ -13,104 +18,91 @@ import { CancelPanel } from './cancel-panel';
 import { CeremonyHeader } from './ceremony-header';
 import { OpenDeviations, RaiseDeviation } from './deviation-panel';
 import { ExportPanel } from './export-panel';
+import { NextSteps } from './next-steps';
 import { RetryPanel } from './retry-panel';
 import { ShareEntry } from './share-entry';
 import { SigningPanel } from './signing-panel';
 import { StepList } from './step-list';
+import { StepReport } from './step-report';
 import { TokenEntry } from './token-entry';
 import type { CeremonyHandle } from './use-ceremony';
 
 export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
-  const heading = useRef<HTMLHeadingElement>(null);
+  const action = useRef<HTMLDivElement>(null);
+  const deviation = ceremony.awaiting === 'deviation';
+  const blocked = ceremony.stopped || deviation || ceremony.input === 'retry' || ceremony.blocker !== null;
+  // A new step, or a blocking state taking over, is shown from the top, whatever was scrolled before.
   const first = useRef(true);
   useEffect(() => {
-    if (!first.current) heading.current?.focus();
+    if (!first.current) window.scrollTo(0, 0);
     first.current = false;
-  }, [ceremony.step]);
+  }, [blocked, ceremony.step]);
+  useFocusNextAction(action, handle.busy);
 
   const ended = isTerminalStep(ceremony.step);
   const signed = everyoneSigned(
     ceremony.plan,
     ceremony.signatures.map((s) => s.signer),
   );
-
   return (
     <>
       <CeremonyHeader ceremony={ceremony} />
+      <p className="visually-hidden" role="status" data-testid="announcement">
+        {announcement(ceremony)}
+      </p>
       <div className="wizard" data-testid="wizard" data-busy={handle.busy ? 'true' : 'false'}>
         <div className="wizard-main">
-          <h2 ref={heading} tabIndex={-1} className="step-title" data-testid="step-title">
-            {ceremony.title}
-          </h2>
-          <figure className="read-aloud">
-            <figcaption>{ceremony.plan.administrator.name} reads aloud</figcaption>
-            <blockquote data-testid="script">{ceremony.script}</blockquote>
-          </figure>
-          {ceremony.kitDir && !ended && (
-            <p className="hint" data-testid="kit-dir">
-              Rehearsal kit (keys, shares and plan for everyone taking part):{' '}
-              <span className="path">{ceremony.kitDir}</span>
-            </p>
-          )}
-          {ceremony.stopped && (
-            <Notice tone="error">
-              {ceremony.lastError?.message ?? 'The ceremony stopped.'} Nothing more can happen in this ceremony: its
-              journal could not be written. Fix the disk, then restart the app to resume from the journal.
-            </Notice>
-          )}
-          {ceremony.blocker && <Notice tone="error">{ceremony.blocker}</Notice>}
-          <OpenDeviations ceremony={ceremony} handle={handle} />
-          {!ceremony.stopped && ceremony.awaiting !== 'deviation' && <NextMove ceremony={ceremony} handle={handle} />}
-          {ended && (
-            <section
-              aria-labelledby="outcome-heading"
-              className={`card ${ceremony.step === 'finished' ? 'card-good' : 'card-critical'}`}
-              data-testid="outcome"
-            >
-              <h2 id="outcome-heading">
-                {ceremony.step === 'finished'
-                  ? ceremony.plan.kind === 'promotion'
-                    ? 'Promoted and recorded'
-                    : 'Failed back and recorded'
-                  : ceremony.title}
-              </h2>
-              {ceremony.looseEnds.length === 0 ? (
-                <p>Nothing is left open on Vault.</p>
-              ) : (
-                <>
-                  <p>Left for someone to deal with:</p>
-                  <ul>
-                    {ceremony.looseEnds.map((l) => (
-                      <li key={l}>{l}</li>
-                    ))}
-                  </ul>
-                </>
-              )}
-            </section>
-          )}
-          {ended && signed && <ExportPanel ceremony={ceremony} handle={handle} />}
-          {(ended || ceremony.stopped) && (
-            <div className="actions">
-              <button
-                type="button"
-                className="secondary"
-                disabled={handle.busy}
-                onClick={() => void handle.send('ceremony.close', {})}
-              >
-                Close this ceremony
-              </button>
-            </div>
-          )}
+          <div ref={action} className="action-area">
+            {blocked && (
+              <div className="takeover" data-testid="takeover">
+                {ceremony.stopped && (
+                  <Notice tone="error">
+                    {ceremony.lastError?.message ?? 'The ceremony stopped.'} Nothing more can happen in this ceremony:
+                    its journal could not be written. Fix the disk, then restart the app to resume from the journal.
+                  </Notice>
+                )}
+                {ceremony.blocker && <Notice tone="error">{ceremony.blocker}</Notice>}
+                <OpenDeviations ceremony={ceremony} handle={handle} />
+                {!ceremony.stopped && !deviation && ceremony.input === 'retry' && (
+                  <RetryPanel ceremony={ceremony} handle={handle} />
+                )}
+              </div>
+            )}
+            <h2 className="step-title" data-testid="step-title">
+              {deviation ? `Then: ${ceremony.title}` : ceremony.title}
+            </h2>
+            {!deviation && (
+              <figure className="read-aloud">
+                <figcaption>{ceremony.plan.administrator.name} reads aloud</figcaption>
+                <blockquote data-testid="script">{ceremony.script}</blockquote>
+              </figure>
+            )}
+            {!deviation && <StepReport ceremony={ceremony} />}
+            {!ceremony.stopped && !deviation && ceremony.input !== 'retry' && (
+              <NextMove ceremony={ceremony} handle={handle} />
+            )}
+            {ended && <Outcome ceremony={ceremony} />}
+            {ended && signed && <ExportPanel ceremony={ceremony} handle={handle} />}
+            {(ended || ceremony.stopped) && (
+              <div className="actions">
+                <button
+                  type="button"
+                  className="secondary"
+                  disabled={handle.busy}
+                  onClick={() => void handle.send('ceremony.close', {})}
+                >
+                  Close this ceremony
+                </button>
+              </div>
+            )}
+          </div>
           {!ended && !ceremony.stopped && (
             <div className="actions side-actions">
               <RaiseDeviation ceremony={ceremony} handle={handle} />
               <CancelPanel ceremony={ceremony} handle={handle} />
             </div>
           )}
-          <p className="hint journal-line">
-            Journal: <span className="path">{ceremony.journal.path}</span>, {ceremony.journal.events} events, head{' '}
-            <span className="path">{ceremony.journal.head}</span>
-          </p>
+          <RecordDetails ceremony={ceremony} ended={ended} />
         </div>
         <StepList ceremony={ceremony} />
       </div>
@@ -118,14 +110,57 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
   );
 }
 
+/**
+ * When a request settles and focus was lost (the button pressed was disabled while busy, or is
+ * gone with the state it belonged to), focus the next thing to do. On first showing too, so the
+ * first Tab after "Start" lands on the first person's action, not on the page's top.
+ */
+function useFocusNextAction(area: React.RefObject<HTMLDivElement | null>, busy: boolean): void {
+  const wasBusy = useRef(true);
+  useEffect(() => {
+    const settled = wasBusy.current && !busy;
+    wasBusy.current = busy;
+    if (!settled || !area.current) return;
+    const active = document.activeElement as HTMLElement | null;
+    const lost =
+      !active || active === document.body || !active.isConnected || (active as HTMLButtonElement).disabled === true;
+    if (!lost) return;
+    const next =
+      area.current.querySelector<HTMLElement>('[data-next="true"]:not(:disabled)') ??
+      area.current.querySelector<HTMLElement>('select:not(:disabled), button:not(:disabled), textarea:not(:disabled)');
+    next?.focus();
+  }, [busy, area]);
+}
+
+/** What a screen reader hears after each answer: what was reported, and what the ceremony waits for now. */
+function announcement(ceremony: CeremonySnapshot): string {
+  const index = ceremony.steps.findIndex((s) => s.id === ceremony.step);
+  const where = index >= 0 ? `Step ${index + 1} of ${ceremony.steps.length}: ${ceremony.title}.` : `${ceremony.title}.`;
+  if (ceremony.awaiting === 'deviation') return `Stopped: a deviation must be witnessed. ${where}`;
+  return `${ceremony.lastResult ? `${ceremony.lastResult} ` : ''}${where}`;
+}
+
 function NextMove({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
-  if (ceremony.input === 'retry') return <RetryPanel ceremony={ceremony} handle={handle} />;
   return (
     <>
       {ceremony.lastError && (
         <Notice tone="error" testId="last-error">
           The last try did not succeed: {ceremony.lastError.message}
         </Notice>
+      )}
+      {ceremony.input === 'share' ? (
+        // A new attempt (nonce) or share count means a new officer: a fresh form.
+        <ShareEntry key={`${ceremony.nonce}-${ceremony.progress?.entered}`} ceremony={ceremony} handle={handle} />
+      ) : ceremony.input === 'root-token' || ceremony.input === 'batch-token' ? (
+        <TokenEntry ceremony={ceremony} handle={handle} />
+      ) : ceremony.input === 'signature' ? (
+        // Each signer gets a fresh form: nothing of the last signer's key or passphrase stays.
+        <SigningPanel key={ceremony.signatures.length} ceremony={ceremony} handle={handle} />
+      ) : (
+        <>
+          <AcknowledgementPanel ceremony={ceremony} handle={handle} />
+          {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+        </>
       )}
       {ceremony.step === 'promote' && ceremony.acknowledgements.length > 0 && !ceremony.action?.force && (
         <p className="hint">
@@ -134,18 +169,74 @@ function NextMove({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: Ce
           authorised here.
         </p>
       )}
-      {ceremony.input === 'share' ? (
-        <ShareEntry ceremony={ceremony} handle={handle} />
-      ) : ceremony.input === 'root-token' || ceremony.input === 'batch-token' ? (
-        <TokenEntry ceremony={ceremony} handle={handle} />
-      ) : ceremony.input === 'signature' ? (
-        <SigningPanel ceremony={ceremony} handle={handle} />
+    </>
+  );
+}
+
+function Outcome({ ceremony }: { ceremony: CeremonySnapshot }) {
+  const finished = ceremony.step === 'finished';
+  return (
+    <section
+      aria-labelledby="outcome-heading"
+      className={`card ${finished ? 'card-good' : 'card-critical'}`}
+      data-testid="outcome"
+    >
+      {/* Focus lands on the outcome itself, so it is read (and on screen) before the export below. */}
+      <h2 id="outcome-heading" tabIndex={-1} data-next="true">
+        {finished
+          ? ceremony.plan.kind === 'promotion'
+            ? 'Promoted and recorded'
+            : 'Failed back and recorded'
+          : ceremony.title}
+      </h2>
+      {ceremony.looseEnds.length === 0 ? (
+        <p>Nothing is left open on Vault.</p>
       ) : (
         <>
-          <AcknowledgementPanel ceremony={ceremony} handle={handle} />
-          {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+          <p>Left for someone to deal with:</p>
+          <ul>
+            {ceremony.looseEnds.map((l) => (
+              <li key={l}>{l}</li>
+            ))}
+          </ul>
         </>
       )}
-    </>
+      <NextSteps ceremony={ceremony} />
+    </section>
+  );
+}
+
+/** The ceremony's record (journal, its head, the rehearsal kit): needed for audits, not at every step. */
+function RecordDetails({ ceremony, ended }: { ceremony: CeremonySnapshot; ended: boolean }) {
+  return (
+    <details className="record-details" data-testid="record-details">
+      <summary>Record details: plan, journal{ceremony.kitDir ? ', rehearsal kit' : ''}</summary>
+      <dl className="facts">
+        <div>
+          <dt>Plan</dt>
+          <dd>
+            {ceremony.plan.title} ({ceremony.plan.id})
+          </dd>
+        </div>
+        <div>
+          <dt>Journal</dt>
+          <dd className="path">{ceremony.journal.path}</dd>
+        </div>
+        <div>
+          <dt>Events, head</dt>
+          <dd>
+            {ceremony.journal.events}, <span className="path">{ceremony.journal.head}</span>
+          </dd>
+        </div>
+        {ceremony.kitDir && !ended && (
+          <div>
+            <dt>Rehearsal kit</dt>
+            <dd data-testid="kit-dir">
+              Keys, shares and plan for everyone taking part: <span className="path">{ceremony.kitDir}</span>
+            </dd>
+          </div>
+        )}
+      </dl>
+    </details>
   );
 }

@@ -5,6 +5,7 @@
  * force is only possible this way.
  */
 import { useState, type FormEvent } from 'react';
+import { useDisclosure } from '../components/disclosure';
 import type { CeremonySnapshot, DeviationView } from '../../shared/ceremony/ceremony-snapshot';
 import { Notice } from '../components/notice';
 import type { CeremonyHandle } from './use-ceremony';
@@ -37,10 +38,18 @@ function witnessesFor(ceremony: CeremonySnapshot, d: DeviationView): string[] {
 
 export function OpenDeviations({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   if (ceremony.openDeviations.length === 0) return null;
+  const firstKind = ceremony.openDeviations[0]!.kind;
   return (
-    <section aria-labelledby="open-deviations-heading" className="card card-attention" data-testid="open-deviations">
-      <h2 id="open-deviations-heading">Deviation to witness</h2>
-      <p>Nothing else happens until a witness confirms each deviation below for the record.</p>
+    <section
+      aria-labelledby="open-deviations-heading"
+      className="card card-critical takeover-card"
+      data-testid="open-deviations"
+    >
+      <h2 id="open-deviations-heading">Stopped: {KIND_TEXT[firstKind] ?? firstKind}</h2>
+      <p className="takeover-who">
+        <strong>Nothing else happens</strong> until a witness confirms each deviation below for the record. Then the
+        ceremony goes on with “{ceremony.title}”.
+      </p>
       {ceremony.openDeviations.map((d) => (
         <div key={d.id} className="deviation">
           <h3>
@@ -52,6 +61,7 @@ export function OpenDeviations({ ceremony, handle }: { ceremony: CeremonySnapsho
             {d.officer ? `; officer ${d.officer}` : ''}
             {d.substitute ? `; substitute ${d.substitute}` : ''}.
           </p>
+          <p className="ack-who">Who acts now: {witnessesFor(ceremony, d).join(' or ')}, as witness.</p>
           <div className="actions">
             {witnessesFor(ceremony, d).map((name) => (
               <button
@@ -77,7 +87,7 @@ export function RaiseDeviation({ ceremony, handle }: { ceremony: CeremonySnapsho
   const [officer, setOfficer] = useState('');
   const [substitute, setSubstitute] = useState('');
   const [reason, setReason] = useState('');
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, opener, panel, onKeyDown } = useDisclosure();
   const everyone = [admin, ...ceremony.plan.witnesses.map((w) => w.name), ...ceremony.plan.officers.map((o) => o.name)];
 
   async function raise(event: FormEvent) {
@@ -99,12 +109,12 @@ export function RaiseDeviation({ ceremony, handle }: { ceremony: CeremonySnapsho
 
   if (!open)
     return (
-      <button type="button" className="secondary" onClick={() => setOpen(true)}>
+      <button type="button" className="secondary" ref={opener} onClick={() => setOpen(true)}>
         Raise a deviation…
       </button>
     );
   return (
-    <section aria-labelledby="raise-heading" className="card">
+    <section aria-labelledby="raise-heading" className="card" ref={panel} onKeyDown={onKeyDown}>
       <h2 id="raise-heading">Raise a deviation</h2>
       <form onSubmit={(event) => void raise(event)} noValidate>
         <div className="field">

@@ -5,7 +5,8 @@
  * file and passphrase, or with the system's GnuPG (smartcards, gpg-agent), and sent for the
  * nonce on screen. A plaintext share goes the same way from a masked field.
  *
- * What the form keeps after a refusal: the pasted message and key file (ciphertext and a path,
+ * The wizard mounts a fresh form for every attempt and share count (its `key`), so nothing of the
+ * last officer stays. What the form keeps after a refusal: the pasted message and key file (ciphertext and a path,
  * nothing secret) when only the passphrase was wrong; never the passphrase or a plaintext share.
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -33,16 +34,12 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
   const [plaintext, setPlaintext] = useState('');
   const [problem, setProblem] = useState<string>();
 
-  // A new attempt (nonce) or progress means a new officer: nothing of the last one stays.
+  // Once the owner is shown, the officer's next move is their key: focus goes there.
   useEffect(() => {
-    setActor('');
-    setPasted('');
-    setInspection(undefined);
-    setKeyPath('');
-    setPassphrase('');
-    setPlaintext('');
-    setProblem(undefined);
-  }, [ceremony.nonce, ceremony.progress?.entered]);
+    if (inspection) document.getElementById(keyPath.trim() ? 'share-passphrase' : 'share-key')?.focus();
+    // Only when a share was just checked, not on every keystroke in the key field.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose, see above
+  }, [inspection]);
 
   const statement = waiting.find((o) => o.name === actor)?.text;
 
@@ -114,7 +111,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
         <legend>The officer's share is</legend>
         <label className="choice">
           <input type="radio" name="share-form" checked={form === 'pgp'} onChange={() => setForm('pgp')} />
-          <span>PGP-encrypted, as vault operator init -pgp-keys handed it out (base64 or armored)</span>
+          <span>PGP-encrypted (from vault operator init -pgp-keys)</span>
         </label>
         <label className="choice">
           <input
@@ -144,7 +141,8 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
               autoCapitalize="off"
               spellCheck={false}
               aria-describedby="share-pasted-hint"
-              rows={4}
+              rows={3}
+              data-next={inspection ? undefined : 'true'}
             />
           </div>
           <div className="actions">
@@ -192,7 +190,8 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
               label="Plaintext share"
               value={plaintext}
               onChange={setPlaintext}
-              hint="Hex or base64, as Vault printed it. It is never shown or stored."
+              hint="Hex or base64, as Vault printed it. It is never stored."
+              next
             />
           ) : (
             <>
@@ -227,6 +226,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
                     onChange={setKeyPath}
                     required
                     hint={keyHint}
+                    next={keyPath.trim() === ''}
                   />
                   <SecretField
                     id="share-passphrase"
@@ -235,6 +235,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
                     onChange={setPassphrase}
                     required={false}
                     hint="Leave empty if the key has none. It is used once and forgotten."
+                    next={keyPath.trim() !== ''}
                   />
                 </>
               )}

@@ -23,15 +23,9 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
 
   useEffect(() => {
     void handle.call('ceremony.transcript', {}).then((t) => setTranscript(t?.text ?? null));
-    // Read once per ceremony: the signed text does not change while signatures are added.
+    // Read once per signer (the form is fresh for each): the signed text does not change.
     // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose, see above
   }, [ceremony.plan.id]);
-
-  useEffect(() => {
-    setKeyPath('');
-    setPassphrase('');
-    setSigner('');
-  }, [ceremony.signatures.length]);
 
   async function sign(event: FormEvent) {
     event.preventDefault();
@@ -96,6 +90,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
               value={keyPath}
               onChange={setKeyPath}
               required
+              next={keyPath.trim() === ''}
               hint={
                 ceremony.kitDir
                   ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc`
@@ -109,6 +104,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
               onChange={setPassphrase}
               required={false}
               hint="Leave empty if the key has none. Used once and forgotten."
+              next={keyPath.trim() !== ''}
             />
           </>
         )}

@@ -1,8 +1,10 @@
 /**
  * A secondary activation token, shown once: its id and TTL, and the token itself to carry to
- * the secondary. It is kept nowhere but this panel's props; hiding it (or leaving the screen)
- * drops it for good, and there is no copy button, so it leaves only the way the person chooses.
+ * the secondary, masked until someone presses Show (masked to its length, so showing or hiding
+ * it moves nothing under the pointer). It is kept nowhere but this panel's props; hiding it (or
+ * leaving the screen) drops it for good.
  */
+import { useState } from 'react';
 import type { OperationOutcome } from '../../shared/replication/replication-operations';
 
 export function ActivationTokenPanel({
@@ -12,6 +14,7 @@ export function ActivationTokenPanel({
   token: NonNullable<OperationOutcome['activationToken']>;
   onHide: () => void;
 }) {
+  const [shown, setShown] = useState(false);
   return (
     <section aria-labelledby="activation-heading" className="card card-attention" data-testid="activation-token">
       <h2 id="activation-heading">Secondary activation token for '{token.id}'</h2>
@@ -36,10 +39,14 @@ export function ActivationTokenPanel({
           <dd>{token.ttlSeconds === null ? 'not given' : `${token.ttlSeconds} s`}</dd>
         </div>
       </dl>
-      <p className="secret-value path" aria-label="Activation token" data-testid="activation-token-value">
-        {token.token}
+      <p className="secret-value path" data-testid="activation-token-value">
+        <span className="visually-hidden">Activation token: </span>
+        {shown ? token.token : '•'.repeat(token.token.length)}
       </p>
       <div className="actions">
+        <button type="button" className="secondary" aria-pressed={shown} onClick={() => setShown(!shown)}>
+          {shown ? 'Hide the token' : 'Show the token'}
+        </button>
         <button type="button" onClick={onHide}>
           I have carried it over: hide it
         </button>

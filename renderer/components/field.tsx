@@ -16,6 +16,8 @@ export interface InputFieldProps {
   readonly hint?: string;
   readonly error?: string | undefined;
   readonly required?: boolean;
+  /** This field is the next thing to do: the ceremony wizard moves focus here after an answer. */
+  readonly next?: boolean;
 }
 
 export interface FieldProps {

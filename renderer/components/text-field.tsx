@@ -17,6 +17,7 @@ export function TextField({
   error,
   required = false,
   placeholder,
+  next,
   children,
 }: TextFieldProps) {
   return (
@@ -33,6 +34,7 @@ export function TextField({
             placeholder={placeholder}
             autoComplete="off"
             spellCheck={false}
+            data-next={next ? 'true' : undefined}
           />
           {children}
         </div>

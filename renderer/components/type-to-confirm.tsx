@@ -1,7 +1,7 @@
 /**
  * Type-to-confirm for an action that cannot be undone: the button stays disabled until the
  * person has typed the exact name shown, so a stray click or Enter cannot set it off. The main
- * process checks the same text again before it acts.
+ * process checks the same text again before it acts (the ceremony's machine checks the people).
  */
 import { useId } from 'react';
 
@@ -10,11 +10,14 @@ export function TypeToConfirm({
   value,
   onChange,
   what,
+  next,
 }: {
   expected: string;
   value: string;
   onChange: (value: string) => void;
   what: string;
+  /** The field is where focus goes next (see the wizard's focus rule). */
+  next?: boolean;
 }) {
   const id = useId();
   const matches = isConfirmed(expected, value);
@@ -32,6 +35,7 @@ export function TypeToConfirm({
         spellCheck={false}
         aria-describedby={`${id}-state`}
         onPaste={(event) => event.preventDefault()}
+        data-next={next && !matches ? 'true' : undefined}
       />
       <p id={`${id}-state`} className="hint" aria-live="polite">
         {matches ? 'Confirmed.' : value === '' ? 'Not confirmed yet.' : 'Does not match yet.'}

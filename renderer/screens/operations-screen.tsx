@@ -5,7 +5,7 @@
  * result is Vault's own answer with its secrets replaced. A secondary activation token, the one
  * secret that comes back, is shown once and gone when hidden or when the screen is left.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { AppInfo, ArgIn } from '../../shared/ipc/ipc-contract';
 import {
   confirmationName,
@@ -17,6 +17,7 @@ import {
   type OperationId,
   type OperationOutcome,
   type ReplicationKind,
+  type ReplicationMode,
 } from '../../shared/replication/replication-operations';
 import { invoke } from '../api';
 import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
@@ -109,6 +110,8 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
   const { targets } = picker;
 
   const target = picker.entry;
+  const mode = useReplicationMode(target, replication, outcome);
+  const offered = operationIds.filter((id) => !isKnownMode(mode) || OPERATIONS[id].modes.includes(mode));
   const spec = operation ? OPERATIONS[operation] : undefined;
   const auth = operation ? operationAuth(operation, replication) : undefined;
   const rehearsalRootOffered = target?.target.kind === 'rehearsal' && auth === 'vault-token';
@@ -175,7 +178,11 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
         run a failback plan on the Promotion ceremony screen.
       </p>
       <form onSubmit={(event) => void submit(event)} noValidate aria-describedby="operations-intro">
-        <ClusterSelect id="operation-target" picker={picker} onSelect={() => setConfirmation('')} />
+        <ClusterSelect
+          id="operation-target"
+          picker={picker}
+          onSelect={() => (setConfirmation(''), setOperation(undefined))}
+        />
         <fieldset className="choices">
           <legend>Replication</legend>
           {(['dr', 'performance'] as const).map((kind) => (
@@ -190,33 +197,39 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
             </label>
           ))}
         </fieldset>
-        {(['primary', 'secondary'] as const).map((side) => (
-          <fieldset className="choices" key={side}>
-            <legend>{side === 'primary' ? 'On a primary' : 'On a secondary'}</legend>
-            {operationIds
-              .filter((id) => OPERATIONS[id].side === side)
-              .map((id) => (
-                <label className="choice" key={id}>
-                  <input
-                    type="radio"
-                    name="operation"
-                    checked={operation === id}
-                    onChange={() => choose(id)}
-                    aria-describedby={`op-${id}-description`}
-                  />
-                  <span>
-                    <strong>{OPERATIONS[id].title}</strong>
-                    {OPERATIONS[id].destructive && <span className="destructive-tag"> (destructive)</span>}
-                    <span id={`op-${id}-description`} className="hint choice-hint">
-                      {OPERATIONS[id].description}
-                    </span>
-                  </span>
-                </label>
-              ))}
-          </fieldset>
-        ))}
+        <p className="cluster-mode" role="status" data-testid="cluster-mode">
+          {modeSentence(target?.label, replication, mode)}
+        </p>
+        {(['primary', 'secondary'] as const).map(
+          (side) =>
+            offered.some((id) => OPERATIONS[id].side === side) && (
+              <fieldset className="choices" key={side}>
+                <legend>{side === 'primary' ? 'On a primary' : 'On a secondary'}</legend>
+                {offered
+                  .filter((id) => OPERATIONS[id].side === side)
+                  .map((id) => (
+                    <label className="choice" key={id}>
+                      <input
+                        type="radio"
+                        name="operation"
+                        checked={operation === id}
+                        onChange={() => choose(id)}
+                        aria-describedby={`op-${id}-description`}
+                      />
+                      <span>
+                        <strong>{OPERATIONS[id].title}</strong>
+                        {OPERATIONS[id].destructive && <span className="destructive-tag"> (destructive)</span>}
+                        <span id={`op-${id}-description`} className="hint choice-hint">
+                          {OPERATIONS[id].description}
+                        </span>
+                      </span>
+                    </label>
+                  ))}
+              </fieldset>
+            ),
+        )}
 
-        {operation && spec && target && (
+        {operation && spec && target && offered.includes(operation) && (
           <section aria-labelledby="operation-heading" className="card">
             <h2 id="operation-heading">{operationTitle(operation, replication)}</h2>
             <p>
@@ -430,4 +443,47 @@ function OperationFields({
     default:
       return null;
   }
+}
+
+/** The chosen cluster's replication mode: a mode, 'reading', or why it could not be read. */
+type ModeState = ReplicationMode | 'reading' | { readonly unknown: string };
+
+const isKnownMode = (m: ModeState): m is ReplicationMode => m === 'disabled' || m === 'primary' || m === 'secondary';
+
+/** Reads the cluster's mode when the cluster or replication kind changes, and again after each operation. */
+function useReplicationMode(
+  target: { readonly target: ArgIn<'replication.status'>['target'] } | undefined,
+  replication: ReplicationKind,
+  after: unknown,
+): ModeState {
+  const [mode, setMode] = useState<ModeState>('reading');
+  const key = target ? JSON.stringify(target.target) : undefined;
+  useEffect(() => {
+    if (!target) return;
+    let current = true;
+    setMode('reading');
+    void invoke('replication.status', { target: target.target }).then((r) => {
+      if (!current) return;
+      if (!r.ok) return setMode({ unknown: r.error.message });
+      if (!r.value.replication.ok) return setMode({ unknown: r.value.replication.error.message });
+      const m = r.value.replication.value[replication].mode;
+      setMode(m === 'disabled' || m === 'primary' || m === 'secondary' ? m : { unknown: `Vault reports mode '${m}'` });
+    });
+    return () => {
+      current = false;
+    };
+    // The key stands for the target: a new object for the same cluster is no reason to read again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose, see above
+  }, [key, replication, after]);
+  return mode;
+}
+
+function modeSentence(label: string | undefined, replication: ReplicationKind, mode: ModeState): string {
+  const kind = replication === 'dr' ? 'DR' : 'performance';
+  const name = label ?? 'The cluster';
+  if (mode === 'reading') return `Reading ${name}'s ${kind} replication mode…`;
+  if (!isKnownMode(mode))
+    return `${name}'s ${kind} replication mode could not be read (${mode.unknown}), so every operation is offered: check the mode on the dashboard first.`;
+  const now = mode === 'disabled' ? `has ${kind} replication disabled` : `is a ${kind} ${mode}`;
+  return `${name} ${now}: only the operations that apply to it are offered.`;
 }

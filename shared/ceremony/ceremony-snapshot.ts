@@ -73,6 +73,37 @@ export const ceremonyViewSchema = z.object({
   committed: z.boolean(),
 });
 
+/**
+ * One Vault answer recorded in the journal, as people attest to it: the call, its HTTP outcome and
+ * time, and the few status fields the steps cite (replication mode and lag, the attempt). Built from
+ * the journal's redacted events, so it holds nothing secret.
+ */
+export const vaultAnswerSchema = z.object({
+  step: stepId,
+  time: z.string(),
+  call: z.string(),
+  ok: z.boolean(),
+  status: z.number().nullable(),
+  requestId: z.string().nullable(),
+  warnings: z.array(z.string()),
+  error: z.string().nullable(),
+  replication: z
+    .object({
+      mode: z.string(),
+      state: z.string().nullable(),
+      connectionState: z.string().nullable(),
+      lastHeartbeat: z.string().nullable(),
+      canaryAgeMs: z.number().nullable(),
+      lastRemoteWal: z.number().nullable(),
+      lastDrWal: z.number().nullable(),
+      primaryClusterAddr: z.string().nullable(),
+    })
+    .nullable(),
+  attempt: z
+    .object({ started: z.boolean(), nonce: z.string().nullable(), progress: z.number(), required: z.number() })
+    .nullable(),
+});
+
 export const serviceStatusSchema = ceremonyViewSchema.extend({
   busy: z.boolean(),
   /** The journal could not be written: nothing more happens in this ceremony. */
@@ -82,6 +113,8 @@ export const serviceStatusSchema = ceremonyViewSchema.extend({
   input: z.enum(['share', 'signature', 'root-token', 'batch-token', 'retry']).nullable(),
   journal: z.object({ path: z.string(), events: z.number(), head: z.string() }),
   signatures: z.array(z.object({ signer: z.string(), fingerprint: z.string() })),
+  /** What Vault answered in the current step and the one before it, oldest first. */
+  reported: z.array(vaultAnswerSchema),
 });
 
 export const ceremonySnapshotSchema = serviceStatusSchema.extend({
@@ -95,4 +128,5 @@ export type CeremonyView = z.output<typeof ceremonyViewSchema>;
 export type ServiceStatus = z.output<typeof serviceStatusSchema>;
 export type ServiceInput = NonNullable<ServiceStatus['input']>;
 export type CeremonySnapshot = z.output<typeof ceremonySnapshotSchema>;
+export type VaultAnswer = z.output<typeof vaultAnswerSchema>;
 export type DeviationView = CeremonyView['openDeviations'][number];

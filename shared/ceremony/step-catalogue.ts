@@ -39,3 +39,11 @@ export function everyoneSigned(
 ): boolean {
   return signers(plan).every((p) => signed.includes(p.name));
 }
+
+/** The steps whose call cannot be undone: people authorise them deliberately, never by habit. */
+export const IRREVERSIBLE_STEPS = ['promote', 'demote', 'update-primary'] as const satisfies readonly StepId[];
+export type IrreversibleStep = (typeof IRREVERSIBLE_STEPS)[number];
+
+export function isIrreversibleStep(step: string): step is IrreversibleStep {
+  return (IRREVERSIBLE_STEPS as readonly string[]).includes(step);
+}

@@ -34,14 +34,19 @@ export interface OperationSpec {
   readonly description: string;
   /** Which cluster it is sent to: the primary, or the secondary being set up or pointed elsewhere. */
   readonly side: 'primary' | 'secondary';
+  /** The replication modes (sys/replication/status `mode`) of the cluster it makes sense on. */
+  readonly modes: readonly ReplicationMode[];
   readonly destructive: boolean;
 }
+
+export type ReplicationMode = 'disabled' | 'primary' | 'secondary';
 
 export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
   'enable-primary': {
     title: 'Enable replication primary',
     description: 'Makes this cluster a replication primary, so secondaries can be attached to it.',
     side: 'primary',
+    modes: ['disabled'],
     destructive: false,
   },
   'secondary-token': {
@@ -49,6 +54,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
     description:
       'Creates on this primary a response-wrapped activation token for a secondary with the id you give. It is shown once, here, and never stored: carry it to the secondary before its TTL ends.',
     side: 'primary',
+    modes: ['primary'],
     destructive: false,
   },
   'revoke-secondary': {
@@ -56,6 +62,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
     description:
       'Revokes the secondary with this id on this primary: it stops receiving replication and must be set up again to rejoin.',
     side: 'primary',
+    modes: ['primary'],
     destructive: true,
   },
   demote: {
@@ -63,12 +70,14 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
     description:
       'Turns this primary into a secondary with no primary. It stops serving clients until it is pointed at a new primary with update-primary.',
     side: 'primary',
+    modes: ['primary'],
     destructive: true,
   },
   'disable-primary': {
     title: 'Disable replication on this primary',
     description: 'Turns replication off on this primary. Its secondaries lose their primary and must be set up again.',
     side: 'primary',
+    modes: ['primary'],
     destructive: true,
   },
   'enable-secondary': {
@@ -76,6 +85,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
     description:
       "Makes this cluster a secondary of the primary that issued the activation token. ALL of this cluster's data is replaced by the primary's.",
     side: 'secondary',
+    modes: ['disabled'],
     destructive: true,
   },
   'update-primary': {
@@ -83,6 +93,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
     description:
       'Points this secondary at a new primary, with a new activation token or new primary cluster addresses. With a token, it resynchronises from the new primary, replacing its data.',
     side: 'secondary',
+    modes: ['secondary'],
     destructive: true,
   },
   'disable-secondary': {
@@ -90,6 +101,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
     description:
       'Turns replication off on this secondary. It keeps its data but no longer follows any primary, and must be set up again to rejoin.',
     side: 'secondary',
+    modes: ['secondary'],
     destructive: true,
   },
 };

@@ -54,6 +54,7 @@ import { exportBundle } from './bundle-export';
 import { needsPersonInput, performAction, type ActionContext, type PendingShare } from './ceremony-actions';
 import { CEREMONY_FINISHED, detectedDeviations, entryFor, startedEntry, SYSTEM } from './ceremony-record';
 import { forbidEverywhere, SecretStore } from './secret-store';
+import { stepAnswers } from './step-answers';
 import { TranscriptSigning } from './transcript-signing';
 
 export interface CeremonyServiceOptions {
@@ -184,6 +185,7 @@ export class CeremonyService {
       input: this.inputWanted(ceremony) ?? null,
       journal: { path: this.journal.path, events: chain.events.length, head: chain.head },
       signatures: (this.signing?.signatures ?? []).map(({ signer, fingerprint }) => ({ signer, fingerprint })),
+      reported: stepAnswers(chain.events),
     };
   }
 
