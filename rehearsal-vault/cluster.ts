@@ -14,7 +14,7 @@ import { OperationTokenSlot, type GenerationFamily, type GenerationHost } from '
 import { policiesAllow, type Capability, type Policy } from './policy';
 import { DISABLED, type ReplicationKind, type ReplicationState } from './replication-state';
 import { ShamirSeal, validateSealConfig } from './shamir-seal';
-import type { TokenEntry } from './token-store';
+import type { OtpLength, TokenEntry, TokenFormat } from './token-store';
 
 export type VaultVersion = 1 | 2;
 export type HaMembership = 'active' | 'standby' | 'standby-unhealthy' | 'removed';
@@ -24,8 +24,11 @@ export interface ClusterOptions {
   readonly name: string;
   /** 2: generate-root and generate-operation-token require a Vault token. */
   readonly vaultVersion: VaultVersion;
-  /** Root and DR operation tokens `s.` + 24 (OTP length 26) instead of `hvs.` + 24 (28). */
-  readonly disableSscTokens?: boolean;
+  /**
+   * generate-root's `otp_length` (default 28): 26 is a server with `disable_ssc_tokens` (`s.`
+   * tokens), 0 a server before Vault 0.11 (UUID tokens, base64 OTPs of 16 bytes).
+   */
+  readonly otpLength?: OtpLength;
 }
 
 export interface InitRequest {
@@ -49,6 +52,8 @@ export interface InitResult {
 export type InitErrorKind = 'invalid-config' | 'already-initialized' | 'encryption-failed';
 
 const VERSIONS: Record<VaultVersion, string> = { 1: '1.19.5+ent', 2: '2.0.1+ent' };
+/** The last Enterprise line before 0.11's base62 OTPs, for a legacy (`otp_length` 0) server. */
+const LEGACY_VERSION = '0.10.4+prem';
 
 export class Cluster implements GenerationHost {
   readonly id = randomUUID();
@@ -82,13 +87,13 @@ export class Cluster implements GenerationHost {
     return this.options.name;
   }
   get version(): string {
-    return VERSIONS[this.options.vaultVersion];
+    return this.otpLength === 0 ? LEGACY_VERSION : VERSIONS[this.options.vaultVersion];
   }
-  get tokenFormat() {
-    return { disableSscTokens: this.options.disableSscTokens ?? false };
+  get tokenFormat(): TokenFormat {
+    return { otpLength: this.otpLength };
   }
-  get otpLength(): number {
-    return this.storage.tokens.rootTokenLength;
+  get otpLength(): OtpLength {
+    return this.options.otpLength ?? 28;
   }
   /**
    * The rehearsal does not run separate cluster ports: replication is in-process, so the

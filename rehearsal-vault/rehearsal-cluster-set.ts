@@ -15,6 +15,7 @@ import { RehearsalFaults, type ClusterRole } from './faults';
 import { handleVaultRequest } from './http-api';
 import { ReplicationNetwork } from './replication';
 import { ClusterServer } from './server';
+import type { OtpLength } from './token-store';
 
 export interface SuppliedOfficerKey {
   readonly name: string;
@@ -33,7 +34,8 @@ export interface RehearsalVaultOptions {
   readonly passphrase?: string;
   readonly keyAlgorithm?: OfficerKeyAlgorithm;
   readonly vaultVersion?: VaultVersion;
-  readonly disableSscTokens?: boolean;
+  /** generate-root's `otp_length` (default 28): 26 for `s.` tokens, 0 for a server before Vault 0.11. */
+  readonly otpLength?: OtpLength;
   readonly performanceSecondary?: boolean;
 }
 
@@ -65,6 +67,7 @@ export interface RehearsalVault {
   readonly shares: number;
   readonly threshold: number;
   readonly vaultVersion: VaultVersion;
+  readonly otpLength: OtpLength;
   readonly officers: readonly RehearsalOfficer[];
   readonly faults: RehearsalFaults;
   /** The simulated clusters, for in-process drills and assertions. */
@@ -85,6 +88,12 @@ export async function startRehearsalVault(
   if (!plan.ok) return plan;
   const { shares, threshold } = plan.value;
   const vaultVersion = options.vaultVersion ?? 1;
+  const otpLength = options.otpLength ?? 28;
+  if (otpLength === 0 && vaultVersion === 2)
+    return err(
+      'invalid-options',
+      'a legacy server (otp_length 0) is a Vault before 0.11, so it cannot also be Vault 2: choose one',
+    );
 
   // Officers first: a bad supplied key must fail before anything listens.
   const officerKeys = await prepareOfficerKeys(options, shares);
@@ -125,7 +134,7 @@ export async function startRehearsalVault(
       const cluster = new Cluster({
         name: names[role],
         vaultVersion,
-        disableSscTokens: options.disableSscTokens ?? false,
+        otpLength,
       });
       network.add(cluster);
       const server = new ClusterServer({
@@ -179,6 +188,7 @@ export async function startRehearsalVault(
       shares,
       threshold,
       vaultVersion,
+      otpLength,
       officers,
       faults,
       cluster: (role) => required(clusters.get(role), role),

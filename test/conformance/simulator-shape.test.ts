@@ -4,6 +4,7 @@
  * role, over mutual TLS. Any drift from Vault (a number where Vault sends a string, a field renamed
  * or dropped) fails here, whatever the client makes of it.
  */
+import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
@@ -283,5 +284,42 @@ describe('the rehearsal Vault answers in the shapes of real Vault', () => {
     ]);
     drifted.last_remote_wal = String(drifted.last_remote_wal);
     expect(shapeDifferences(sample, drifted)).toHaveLength(2);
+  });
+});
+
+describe('a rehearsal Vault before 0.11 (--otp-length 0) answers generate-operation-token in that version’s shape', () => {
+  let legacy: RehearsalVault;
+  let call: Caller;
+  const sample = () => loadSample(CORPUS.find((s) => s.file === 'generation-status-legacy-go-struct.json')!);
+
+  beforeAll(async () => {
+    const started = await startRehearsalVault({ officers: 2, threshold: 2, otpLength: 0 });
+    if (!started.ok) throw new Error(started.error.message);
+    legacy = started.value;
+    const id = { caPem: legacy.caPem, certPem: legacy.clientCertPem, keyPem: legacy.clientKeyPem };
+    call = (m, p, o) => vaultRequest(id, legacy.drSecondary.apiAddr, m, p, o);
+  });
+  afterAll(() => legacy?.close());
+
+  it('status, start and every update match the eight-field struct, with no otp_length', async () => {
+    const answers = [await call('GET', `${DR_TOKEN}/attempt`)];
+    answers.push(await call('PUT', `${DR_TOKEN}/attempt`, { body: { otp: randomBytes(16).toString('base64') } }));
+    const nonce = answers[1]!.json.nonce;
+    for (const officer of legacy.officers) {
+      const { data: key } = await openpgp.decrypt({
+        message: await openpgp.readMessage({ binaryMessage: Buffer.from(officer.encryptedShare, 'base64') }),
+        decryptionKeys: await openpgp.readPrivateKey({ armoredKey: officer.privateKeyArmored! }),
+      });
+      answers.push(await call('PUT', `${DR_TOKEN}/update`, { body: { key, nonce } }));
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(answers.at(-1)!.json).toMatchObject({ complete: true, encoded_token: expect.stringMatching(/==$/) });
+    for (const answer of answers) expect(shapeDifferences(sample(), answer.json)).toEqual([]);
+  });
+
+  it('refuses to make the OTP itself, as GenerateRootInit did before 0.11', async () => {
+    await call('DELETE', `${DR_TOKEN}/attempt`);
+    const r = await call('PUT', `${DR_TOKEN}/attempt`, { body: {} });
+    expect(r).toMatchObject({ status: 400, json: { errors: ['unreachable condition'] } });
   });
 });
