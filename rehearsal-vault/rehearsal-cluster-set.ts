@@ -14,6 +14,7 @@ import { Cluster, type VaultVersion } from './cluster';
 import { RehearsalFaults, type ClusterRole } from './faults';
 import { handleVaultRequest } from './http-api';
 import { ReplicationNetwork } from './replication';
+import { INSTANT, type BootstrapTiming } from './replication-state';
 import { ClusterServer } from './server';
 import type { OtpLength } from './token-store';
 
@@ -37,6 +38,8 @@ export interface RehearsalVaultOptions {
   /** generate-root's `otp_length` (default 28): 26 for `s.` tokens, 0 for a server before Vault 0.11. */
   readonly otpLength?: OtpLength;
   readonly performanceSecondary?: boolean;
+  /** How long a secondary/enable over the API bootstraps and merkle-syncs (default a few seconds each). */
+  readonly secondaryBootstrap?: BootstrapTiming;
 }
 
 export interface RehearsalOfficer {
@@ -109,7 +112,7 @@ export async function startRehearsalVault(
   const clientCert = await issueCertificate(ca, { commonName: 'vault-ceremony rehearsal client', usage: 'client' });
   const tls = { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem };
 
-  const network = new ReplicationNetwork();
+  const network = new ReplicationNetwork(options.secondaryBootstrap);
   const roles: ClusterRole[] = options.performanceSecondary
     ? ['primary', 'drSecondary', 'performanceSecondary']
     : ['primary', 'drSecondary'];
@@ -289,7 +292,8 @@ async function joinAsSecondary(
   unsealWith(secondary, own.value.shares);
   const token = network.secondaryToken(primary, kind, id, 30 * 60);
   if (!token.ok) throw new Error(token.error.message);
-  const joined = network.enableSecondary(secondary, kind, token.value.token);
+  // The rehearsal starts with replication already running: no bootstrap to wait for.
+  const joined = network.enableSecondary(secondary, kind, token.value.token, INSTANT);
   if (!joined.ok) throw new Error(joined.error.message);
 }
 

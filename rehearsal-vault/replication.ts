@@ -12,6 +12,8 @@ import { SecondaryKeys } from './secondary-key-exchange';
 import type { Cluster } from './cluster';
 import {
   DISABLED,
+  INSTANT,
+  type BootstrapTiming,
   type KnownSecondary,
   type PrimaryState,
   type ReplicationKind,
@@ -40,6 +42,11 @@ export const CATCHING_UP = 'replication is still catching up, try again later or
 const NEVER = '0001-01-01T00:00:00Z';
 const LABEL: Record<ReplicationKind, string> = { dr: 'DR', performance: 'performance' };
 
+/** A few seconds of each, so officers watching the dashboard see the stages go by. */
+export const REHEARSAL_BOOTSTRAP: BootstrapTiming = { bootstrappingMs: 4_000, merkleSyncMs: 6_000 };
+
+type BootstrapPhase = 'bootstrapping' | 'merkle-sync';
+
 export class ReplicationNetwork {
   private readonly clusters = new Set<Cluster>();
   private readonly cuts = new Set<Cluster>();
@@ -48,6 +55,15 @@ export class ReplicationNetwork {
   readonly secondaryKeys = new SecondaryKeys();
   /** Fault: promote answers 503 "catching up" unless `force` is given. */
   requireForceToPromote = false;
+
+  /**
+   * `bootstrap`: how long secondary/enable keeps a secondary bootstrapping and merkle-syncing;
+   * `clock` reads the time (ms), so tests can step through the stages.
+   */
+  constructor(
+    private readonly bootstrap: BootstrapTiming = REHEARSAL_BOOTSTRAP,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   add(cluster: Cluster): void {
     this.clusters.add(cluster);
@@ -69,10 +85,10 @@ export class ReplicationNetwork {
     for (const c of this.clusters) this.propagate(c);
   }
 
-  /** Whether `secondary` currently streams from its primary for `kind`. */
+  /** Whether `secondary` currently streams from its primary for `kind` (not while it bootstraps). */
   connected(secondary: Cluster, kind: ReplicationKind): boolean {
     const s = secondary.replication[kind];
-    if (s.mode !== 'secondary' || !s.primary) return false;
+    if (s.mode !== 'secondary' || !s.primary || this.bootstrapPhase(secondary, kind) !== undefined) return false;
     const p = s.primary.replication[kind];
     return (
       p.mode === 'primary' &&
@@ -142,8 +158,16 @@ export class ReplicationNetwork {
     return ok(undefined);
   }
 
-  /** secondary/enable: wipes the cluster and takes the primary's keys and data. */
-  enableSecondary(cluster: Cluster, kind: ReplicationKind, token: string): Result<string[], ReplicationErrorKind> {
+  /**
+   * secondary/enable: wipes the cluster and takes the primary's keys and data, then bootstraps
+   * and merkle-syncs for `timing` (the rehearsal's own setup joins at once) before streaming WALs.
+   */
+  enableSecondary(
+    cluster: Cluster,
+    kind: ReplicationKind,
+    token: string,
+    timing: BootstrapTiming = this.bootstrap,
+  ): Result<string[], ReplicationErrorKind> {
     const current = cluster.replication[kind];
     if (current.mode !== 'disabled') {
       return err(
@@ -161,7 +185,7 @@ export class ReplicationNetwork {
     cluster.seal.adopt(primary.seal);
     cluster.slot.clear();
     cluster.drOperationTokens.clear();
-    this.attach(cluster, kind, primary, p, secondaryId);
+    this.attach(cluster, kind, primary, p, secondaryId, timing);
     return ok([WARNINGS.enableSecondary]);
   }
 
@@ -253,8 +277,14 @@ export class ReplicationNetwork {
     return ok([WARNINGS.updatePrimary]);
   }
 
+  /** The mode sys/health and the status blocks report: "bootstrapping" until secondary/enable's first stage ends. */
+  modeOf(cluster: Cluster, kind: ReplicationKind): string {
+    return this.bootstrapPhase(cluster, kind) === 'bootstrapping' ? 'bootstrapping' : cluster.replication[kind].mode;
+  }
+
   /** The `data` of sys/replication/{dr,performance}/status for one cluster. */
   status(cluster: Cluster, kind: ReplicationKind): Record<string, unknown> {
+    const phase = this.bootstrapPhase(cluster, kind);
     const state: ReplicationState = cluster.replication[kind];
     const common = {
       corrupted_merkle_tree: false,
@@ -287,18 +317,32 @@ export class ReplicationNetwork {
     const up = this.connected(cluster, kind);
     if (up) state.lastHeartbeat = now;
     const revoked = state.primary !== undefined && !up && !stillKnown(state, kind);
+    // While bootstrapping the connection is still being made; merkle-sync already talks to the primary.
+    const syncing = phase === 'merkle-sync';
+    const connection = !state.primary
+      ? 'idle'
+      : phase === 'bootstrapping'
+        ? 'connecting'
+        : up || syncing
+          ? 'ready'
+          : revoked
+            ? 'shutdown'
+            : 'transient_failure';
     return {
       ...common,
       cluster_id: state.clusterId,
-      connection_state: !state.primary ? 'idle' : up ? 'ready' : revoked ? 'shutdown' : 'transient_failure',
+      connection_state: connection,
       known_primary_cluster_addrs: state.knownPrimaryClusterAddrs,
       last_remote_wal: state.lastRemoteWal,
       last_start: state.lastStart,
-      mode: 'secondary',
-      primaries: state.primary ? [peerStatus(state.primary, up, state.lastHeartbeat)] : [],
+      mode: phase === 'bootstrapping' ? 'bootstrapping' : 'secondary',
+      primaries:
+        state.primary && phase !== 'bootstrapping'
+          ? [peerStatus(state.primary, up || syncing, state.lastHeartbeat)]
+          : [],
       primary_cluster_addr: state.primaryClusterAddr,
       secondary_id: state.secondaryId,
-      state: up ? 'stream-wals' : 'idle',
+      state: phase ?? (up ? 'stream-wals' : 'idle'),
     };
   }
 
@@ -320,12 +364,29 @@ export class ReplicationNetwork {
     return ok({ primary, p, secondaryId });
   }
 
+  /**
+   * Where a secondary stands in secondary/enable's bootstrap, by the clock; undefined once done (or
+   * never started), at which point the bootstrap is cleared and the secondary catches up.
+   */
+  private bootstrapPhase(cluster: Cluster, kind: ReplicationKind): BootstrapPhase | undefined {
+    const s = cluster.replication[kind];
+    if (s.mode !== 'secondary' || !s.bootstrap) return undefined;
+    const elapsed = this.clock() - s.bootstrap.startedAt;
+    const { bootstrappingMs, merkleSyncMs } = s.bootstrap.timing;
+    if (elapsed < bootstrappingMs) return 'bootstrapping';
+    if (elapsed < bootstrappingMs + merkleSyncMs) return 'merkle-sync';
+    cluster.replication[kind] = { ...s, bootstrap: undefined };
+    if (s.primary && this.connected(cluster, kind)) this.sync(s.primary, cluster, kind);
+    return undefined;
+  }
+
   private attach(
     cluster: Cluster,
     kind: ReplicationKind,
     primary: Cluster,
     p: PrimaryState,
     secondaryId: string,
+    timing: BootstrapTiming = INSTANT,
   ): void {
     const known: KnownSecondary = p.secondaries.get(secondaryId) ?? {
       id: secondaryId,
@@ -345,6 +406,7 @@ export class ReplicationNetwork {
       lastRemoteWal: 0,
       lastHeartbeat: now,
       lastStart: now,
+      bootstrap: timing === INSTANT ? undefined : { startedAt: this.clock(), timing },
     };
     if (this.connected(cluster, kind)) this.sync(primary, cluster, kind);
   }
