@@ -66,6 +66,10 @@ export class Cluster implements GenerationHost {
   storage: ClusterStorage;
   /** `https://127.0.0.1:PORT` once listening. */
   apiAddr = '';
+  /** Its cluster port's address (Vault's 8201), distinct from `apiAddr` once listening. */
+  clusterAddr = '';
+  /** The API listener's certificate, which a secondary unwrapping here checks against its CA. */
+  serverCertPem = '';
   /** When it last (re)started, in ms since the epoch. */
   startedAt = Date.now();
   /** Whether its listener is up (a "down" cluster neither answers nor replicates). */
@@ -94,13 +98,6 @@ export class Cluster implements GenerationHost {
   }
   get otpLength(): OtpLength {
     return this.options.otpLength ?? 28;
-  }
-  /**
-   * The rehearsal does not run separate cluster ports: replication is in-process, so the
-   * cluster address is reported as the API listener's address.
-   */
-  get clusterAddr(): string {
-    return this.apiAddr;
   }
   get isDrSecondary(): boolean {
     return this.replication.dr.mode === 'secondary';

@@ -16,6 +16,7 @@ import { handleVaultRequest } from './http-api';
 import { ReplicationNetwork } from './replication';
 import { INSTANT, type BootstrapTiming } from './replication-state';
 import { ClusterServer } from './server';
+import { listenClusterPort, type ClusterPort } from './cluster-port';
 import type { OtpLength } from './token-store';
 
 export interface SuppliedOfficerKey {
@@ -54,6 +55,8 @@ export interface RehearsalOfficer {
 
 export interface RehearsalEndpoint {
   readonly apiAddr: string;
+  /** Its cluster port, apart from the API port, as Vault's 8201 is from 8200. */
+  readonly clusterAddr: string;
 }
 
 export interface RehearsalVault {
@@ -123,6 +126,7 @@ export async function startRehearsalVault(
   };
   const clusters = new Map<ClusterRole, Cluster>();
   const servers = new Map<ClusterRole, ClusterServer>();
+  const clusterPorts: ClusterPort[] = [];
   const faults = new RehearsalFaults({
     cluster: (role) => required(clusters.get(role), role),
     server: (role) => required(servers.get(role), role),
@@ -130,6 +134,7 @@ export async function startRehearsalVault(
   });
   const close = async () => {
     await Promise.all([...servers.values()].map((s) => s.stop()));
+    await Promise.all(clusterPorts.map((p) => p.close()));
   };
 
   try {
@@ -148,6 +153,10 @@ export async function startRehearsalVault(
       });
       const port = await server.start(0);
       cluster.apiAddr = `https://${LOOPBACK}:${port}`;
+      cluster.serverCertPem = serverCert.certPem;
+      const clusterPort = await listenClusterPort(tls, LOOPBACK);
+      clusterPorts.push(clusterPort);
+      cluster.clusterAddr = `https://${LOOPBACK}:${clusterPort.port}`;
       cluster.up = true;
       clusters.set(role, cluster);
       servers.set(role, server);
@@ -174,6 +183,7 @@ export async function startRehearsalVault(
       // What generate-root with the primary's shares would give on the performance secondary.
       performanceSecondary = {
         apiAddr: perf.apiAddr,
+        clusterAddr: perf.clusterAddr,
         rootToken: perf.storage.tokens.createRoot('sys/generate-root').id,
       };
     }
@@ -181,8 +191,11 @@ export async function startRehearsalVault(
     primary.recordWrite();
 
     return ok({
-      primary: { apiAddr: primary.apiAddr },
-      drSecondary: { apiAddr: required(clusters.get('drSecondary'), 'drSecondary').apiAddr },
+      primary: { apiAddr: primary.apiAddr, clusterAddr: primary.clusterAddr },
+      drSecondary: {
+        apiAddr: required(clusters.get('drSecondary'), 'drSecondary').apiAddr,
+        clusterAddr: required(clusters.get('drSecondary'), 'drSecondary').clusterAddr,
+      },
       performanceSecondary,
       caPem: ca.certPem,
       clientCertPem: clientCert.certPem,
@@ -293,7 +306,7 @@ async function joinAsSecondary(
   const token = network.secondaryToken(primary, kind, id, 30 * 60);
   if (!token.ok) throw new Error(token.error.message);
   // The rehearsal starts with replication already running: no bootstrap to wait for.
-  const joined = network.enableSecondary(secondary, kind, token.value.token, INSTANT);
+  const joined = network.enableSecondary(secondary, kind, token.value.token, { timing: INSTANT });
   if (!joined.ok) throw new Error(joined.error.message);
 }
 

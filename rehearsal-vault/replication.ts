@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { err, ok, type Result } from '../shared/result';
 import { ActivationTokens } from './activation-token';
+import { reachUnwrapTarget, sameAddress, type UnwrapOptions } from './activation-unwrap';
 import { SecondaryKeys } from './secondary-key-exchange';
 import type { Cluster } from './cluster';
 import {
@@ -91,6 +92,7 @@ export class ReplicationNetwork {
     if (s.mode !== 'secondary' || !s.primary || this.bootstrapPhase(secondary, kind) !== undefined) return false;
     const p = s.primary.replication[kind];
     return (
+      this.reachesClusterPort(s.primaryClusterAddr, s.primary) &&
       p.mode === 'primary' &&
       p.clusterId === s.clusterId &&
       p.secondaries.get(s.secondaryId)?.cluster === secondary &&
@@ -166,7 +168,7 @@ export class ReplicationNetwork {
     cluster: Cluster,
     kind: ReplicationKind,
     token: string,
-    timing: BootstrapTiming = this.bootstrap,
+    options: { readonly unwrap?: UnwrapOptions; readonly timing?: BootstrapTiming } = {},
   ): Result<string[], ReplicationErrorKind> {
     const current = cluster.replication[kind];
     if (current.mode !== 'disabled') {
@@ -178,14 +180,15 @@ export class ReplicationNetwork {
     if (token === '')
       return err('invalid-request', 'missing required "token" parameter: the activation token from the primary');
     // A token encrypted to this secondary's public key needs no unwrap call to the primary.
-    const redeemed = this.redeemActivation(this.secondaryKeys.open(cluster, token) ?? token, kind);
+    const opened = this.secondaryKeys.open(cluster, token);
+    const redeemed = this.redeemActivation(opened ?? token, kind, opened ? undefined : (options.unwrap ?? {}));
     if (!redeemed.ok) return redeemed;
     const { primary, p, secondaryId } = redeemed.value;
     cluster.storage = kind === 'dr' ? primary.storage.clone() : primary.storage.cloneWithoutTokens(cluster.tokenFormat);
     cluster.seal.adopt(primary.seal);
     cluster.slot.clear();
     cluster.drOperationTokens.clear();
-    this.attach(cluster, kind, primary, p, secondaryId, timing);
+    this.attach(cluster, kind, primary, p, secondaryId, options.timing ?? this.bootstrap);
     return ok([WARNINGS.enableSecondary]);
   }
 
@@ -228,7 +231,11 @@ export class ReplicationNetwork {
   updatePrimary(
     cluster: Cluster,
     kind: ReplicationKind,
-    request: { token: string | undefined; updatePrimaryAddrs: readonly string[] | undefined },
+    request: {
+      token: string | undefined;
+      updatePrimaryAddrs: readonly string[] | undefined;
+      unwrap?: UnwrapOptions;
+    },
   ): Result<string[], ReplicationErrorKind> {
     const s = cluster.replication[kind];
     if (s.mode !== 'secondary') return err('wrong-mode', notSecondary(kind));
@@ -244,7 +251,7 @@ export class ReplicationNetwork {
       return ok([WARNINGS.updatePrimary]);
     }
     if (token !== undefined) {
-      const redeemed = this.redeemActivation(token, kind);
+      const redeemed = this.redeemActivation(token, kind, request.unwrap ?? {});
       if (!redeemed.ok) return redeemed;
       const { primary, p, secondaryId } = redeemed.value;
       if (p.clusterId !== s.clusterId) {
@@ -261,7 +268,7 @@ export class ReplicationNetwork {
     const primary = [...this.clusters].find((c) => {
       const p = c.replication[kind];
       return (
-        addrs.includes(c.clusterAddr) &&
+        addrs.some((a) => sameAddress(a, c.clusterAddr)) &&
         p.mode === 'primary' &&
         p.clusterId === s.clusterId &&
         p.secondaries.has(s.secondaryId)
@@ -346,12 +353,24 @@ export class ReplicationNetwork {
     };
   }
 
-  /** An activation token's grant, valid only while its primary still is one and still knows the secondary (not revoked). */
+  /**
+   * An activation token's grant, valid only while its primary still is one and still knows the
+   * secondary (not revoked). `unwrap` says where and how the secondary unwraps it; undefined for a
+   * token sealed to the secondary's own key, which needs no call to the primary.
+   */
   private redeemActivation(
     token: string,
     kind: ReplicationKind,
+    unwrap: UnwrapOptions | undefined,
   ): Result<{ primary: Cluster; p: PrimaryState; secondaryId: string }, ReplicationErrorKind> {
-    const grant = this.activation.redeem(token, kind);
+    let at: Cluster | undefined;
+    if (unwrap) {
+      const reached = reachUnwrapTarget(this.clusters, ActivationTokens.address(token), unwrap);
+      if (!reached.ok)
+        return err('invalid-activation-token', `failed to unwrap activation token: ${reached.error.message}`);
+      at = reached.value;
+    }
+    const grant = this.activation.redeem(token, kind, at);
     if (!grant.ok) return err('invalid-activation-token', `failed to unwrap activation token: ${grant.error.message}`);
     const { primary, secondaryId } = grant.value;
     const p = primary.replication[kind];
@@ -362,6 +381,16 @@ export class ReplicationNetwork {
       );
     }
     return ok({ primary, p, secondaryId });
+  }
+
+  /**
+   * Whether a secondary told to stream from `addr` reaches `primary`'s cluster port: its own
+   * address does, and so does an address outside the rehearsal (taken as a load balancer that
+   * forwards there); the address of any other rehearsal listener, its API port included, does not.
+   */
+  private reachesClusterPort(addr: string, primary: Cluster): boolean {
+    if (sameAddress(addr, primary.clusterAddr)) return true;
+    return ![...this.clusters].some((c) => sameAddress(addr, c.apiAddr) || sameAddress(addr, c.clusterAddr));
   }
 
   /**
@@ -396,13 +425,15 @@ export class ReplicationNetwork {
     known.cluster = cluster;
     p.secondaries.set(secondaryId, known);
     const now = new Date().toISOString();
+    // primary_cluster_addr, when the primary was given one, is where its secondaries connect.
+    const advertised = p.primaryClusterAddr || primary.clusterAddr;
     cluster.replication[kind] = {
       mode: 'secondary',
       clusterId: p.clusterId,
       secondaryId,
       primary,
-      primaryClusterAddr: primary.clusterAddr,
-      knownPrimaryClusterAddrs: [primary.clusterAddr],
+      primaryClusterAddr: advertised,
+      knownPrimaryClusterAddrs: [advertised],
       lastRemoteWal: 0,
       lastHeartbeat: now,
       lastStart: now,

@@ -209,8 +209,8 @@ export function writeBundle(dir: string, vault: RehearsalVault): void {
     };
   });
   const cluster = {
-    primary: { api_addr: vault.primary.apiAddr },
-    dr_secondary: { api_addr: vault.drSecondary.apiAddr },
+    primary: { api_addr: vault.primary.apiAddr, cluster_addr: vault.primary.clusterAddr },
+    dr_secondary: { api_addr: vault.drSecondary.apiAddr, cluster_addr: vault.drSecondary.clusterAddr },
     ca_cert: 'ca.pem',
     client_cert: 'client.pem',
     client_key: 'client-key.pem',
@@ -230,8 +230,8 @@ function summary(dir: string, vault: RehearsalVault): string {
   const tls = `--cacert ${p('ca.pem')} --cert ${p('client.pem')} --key ${p('client-key.pem')}`;
   return [
     'REHEARSAL Vault running (simulated; not a real Vault, never use its keys for anything else)',
-    `  primary        ${vault.primary.apiAddr}`,
-    `  DR secondary   ${vault.drSecondary.apiAddr}`,
+    `  primary        ${vault.primary.apiAddr}  (cluster address ${vault.primary.clusterAddr})`,
+    `  DR secondary   ${vault.drSecondary.apiAddr}  (cluster address ${vault.drSecondary.clusterAddr})`,
     `  Vault version  ${vault.cluster('drSecondary').version}${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
     `  otp_length     ${vault.otpLength === 0 ? 'none (before 0.11: 24-character base64 OTPs, UUID tokens)' : `${vault.otpLength}`}`,
     `  officers       ${vault.shares}, threshold ${vault.threshold}: encrypted shares in ${p('shares')}/, keys in ${p('officers')}/`,
