@@ -8,7 +8,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeStdBase64 } from '../shared/codecs/base64';
 import { bytesToHex, wipe } from '../shared/codecs/bytes';
 import { err, ok, type Result } from '../shared/result';
-import { encryptShare, encryptToken, readRecipientKey, type VaultPgpRecipient } from './vault-share-encryption';
+import {
+  encryptShare,
+  encryptToken,
+  readRecipientKey,
+  vaultPgpKeyError,
+  type VaultPgpRecipient,
+} from './vault-share-encryption';
 import { ClusterStorage } from './cluster-storage';
 import { OperationTokenSlot, type GenerationFamily, type GenerationHost } from './op-token-generation';
 import { policiesAllow, type Capability, type Policy } from './policy';
@@ -117,10 +123,7 @@ export class Cluster implements GenerationHost {
     const recipients: VaultPgpRecipient[] = [];
     for (const text of pgpKeys) {
       const r = await readRecipientKey(text);
-      if (!r.ok) {
-        const what = r.error.kind === 'key-not-base64' ? 'error decoding given PGP key' : 'error parsing given PGP key';
-        return err('invalid-config', `invalid seal configuration: ${what}: ${r.error.message}`);
-      }
+      if (!r.ok) return err('invalid-config', `invalid seal configuration: ${vaultPgpKeyError(text, r.error)}`);
       recipients.push(r.value);
     }
     let rootRecipient: VaultPgpRecipient | undefined;

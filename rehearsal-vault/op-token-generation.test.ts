@@ -305,7 +305,24 @@ describe('generation variants', () => {
     const officer = await generateOfficerKey({ name: 'officer' });
     const r = await s.slot.start('dr-operation-token', { pgpKey: officer.publicKeyArmored });
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error.message).toMatch(/^error parsing PGP key: error decoding given PGP key: /);
+    expect(!r.ok && r.error.message).toBe(
+      'error parsing PGP key: error decoding given PGP key: illegal base64 data at input byte 0',
+    );
+  });
+
+  it.each([
+    ['QUJD', 'openpgp: invalid data: tag byte does not have MSB set'],
+    [
+      Buffer.from([0xc2, 0x01, 0x00]).toString('base64'),
+      'openpgp: invalid data: first packet was not a public/private key',
+    ],
+    [Buffer.from([0xc6, 0x05, 0x04]).toString('base64'), 'unexpected EOF'],
+  ])('words a key it cannot read as the Go openpgp reader does (%s)', async (pgpKey, reason) => {
+    const r = await setup(3, 2).slot.start('dr-operation-token', { pgpKey });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { message: `error parsing PGP key: error parsing given PGP key: ${reason}` },
+    });
   });
 
   it('prefers the OTP when both an OTP and a PGP key are sent', async () => {

@@ -12,7 +12,7 @@ import { constantTimeEqual, wipe } from '../shared/codecs/bytes';
 import { LEGACY_OTP_BYTES } from '../shared/codecs/otp';
 import { err, ok, type Result } from '../shared/result';
 import { encodeLegacyToken, encodeToken } from '../shared/codecs/token-encode';
-import { encryptToken, readRecipientKey, type VaultPgpRecipient } from './vault-share-encryption';
+import { encryptToken, readRecipientKey, vaultPgpKeyError, type VaultPgpRecipient } from './vault-share-encryption';
 import { checkKeyLength, decodeKeyParameter } from './key-parameter';
 import type { ShamirSeal } from './shamir-seal';
 import type { OtpLength } from './token-store';
@@ -134,11 +134,7 @@ export class OperationTokenSlot {
         if (bad) return err('bad-otp', bad);
       } else {
         const key = await readRecipientKey(pgpKey);
-        if (!key.ok) {
-          const inner =
-            key.error.kind === 'key-not-base64' ? 'error decoding given PGP key' : 'error parsing given PGP key';
-          return err('bad-pgp-key', `error parsing PGP key: ${inner}: ${key.error.message}`);
-        }
+        if (!key.ok) return err('bad-pgp-key', `error parsing PGP key: ${vaultPgpKeyError(pgpKey, key.error)}`);
         recipient = key.value;
       }
       if (this.host.seal.sealed) return err('sealed', SEALED);
