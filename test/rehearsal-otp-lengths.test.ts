@@ -11,57 +11,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../cli/commands/rehearse';
 import { runRehearsal } from '../electron/services/rehearsal/headless-rehearsal';
 import { rehearsalPassphrase } from '../electron/services/rehearsal/rehearsal-cast';
-import type { VaultClient } from '../electron/services/vault/client';
 import type { OtpLength } from '../rehearsal-vault/token-store';
 import { captureIo } from './support/capture-io';
+import { newWire, observing, type Wire } from './support/wire-observer';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-otp-lengths-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface Wire {
-  otpLengths: number[];
-  otps: string[];
-  encoded: string[];
-  promotedWith: string[];
-}
-
-/** Records what the ceremony read and sent, then does what the real client does. */
-function observing(client: VaultClient, wire: Wire): VaultClient {
-  const dr = client.drOperationToken;
-  return {
-    ...client,
-    drOperationToken: {
-      ...dr,
-      status: async () => {
-        const r = await dr.status();
-        if (r.ok) wire.otpLengths.push(r.value.data.otp_length);
-        return r;
-      },
-      start: (init) => {
-        if ('otp' in init && typeof init.otp === 'string') wire.otps.push(init.otp);
-        return dr.start(init);
-      },
-      submitShare: async (share) => {
-        const r = await dr.submitShare(share);
-        if (r.ok && r.value.data.encoded_token) wire.encoded.push(r.value.data.encoded_token);
-        return r;
-      },
-    },
-    dr: {
-      ...client.dr,
-      secondary: {
-        ...client.dr.secondary,
-        promote: (o) => {
-          wire.promotedWith.push(o.drOperationToken);
-          return client.dr.secondary.promote(o);
-        },
-      },
-    },
-  };
-}
-
 async function observedRehearsal(otpLength: OtpLength): Promise<Wire> {
-  const wire: Wire = { otpLengths: [], otps: [], encoded: [], promotedWith: [] };
+  const wire = newWire();
   const r = await runRehearsal({
     out: join(root, `observed-${otpLength}`),
     // What `rehearse --officers 3 --threshold 2 --otp-length N` asks for.
@@ -115,7 +73,7 @@ describe.each([
     expect(wire.otps).toHaveLength(1);
     expect(wire.otps[0]).toMatch(otp);
     expect(wire.encoded[0]).toMatch(otpLength === 0 ? /^[A-Za-z0-9+/]{22}==$/ : /^[A-Za-z0-9+/]{35}$/);
-    expect(wire.promotedWith).toHaveLength(1);
-    expect(wire.promotedWith[0]).toMatch(token);
+    expect(wire.promoted).toHaveLength(1);
+    expect(wire.promoted[0]).toMatch(token);
   });
 });

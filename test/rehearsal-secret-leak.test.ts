@@ -13,55 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRehearsal, type RehearsalResult } from '../electron/services/rehearsal/headless-rehearsal';
 import { generateSigners, rehearsalPassphrase, type Signers } from '../electron/services/rehearsal/rehearsal-cast';
 import { startRehearsalVault, type RehearsalVault } from '../rehearsal-vault/rehearsal-cluster-set';
-import type { VaultClient } from '../electron/services/vault/client';
 import { filesUnder } from './support/files-under';
-
-interface Seen {
-  otps: string[];
-  keys: string[];
-  encoded: string[];
-  tokens: string[];
-}
-
-/** A client that records the secrets crossing the wire, then does exactly what the real one does. */
-function observing(client: VaultClient, seen: Seen): VaultClient {
-  const dr = client.drOperationToken;
-  return {
-    ...client,
-    drOperationToken: {
-      ...dr,
-      start: (init) => {
-        if ('otp' in init && typeof init.otp === 'string') seen.otps.push(init.otp);
-        return dr.start(init);
-      },
-      submitShare: async (share) => {
-        seen.keys.push(share.key);
-        const r = await dr.submitShare(share);
-        if (r.ok && r.value.data.encoded_token) seen.encoded.push(r.value.data.encoded_token);
-        return r;
-      },
-      delete: (token) => {
-        seen.tokens.push(token);
-        return dr.delete(token);
-      },
-    },
-    dr: {
-      ...client.dr,
-      secondary: {
-        ...client.dr.secondary,
-        promote: (o) => {
-          seen.tokens.push(o.drOperationToken);
-          return client.dr.secondary.promote(o);
-        },
-      },
-    },
-  };
-}
+import { newWire, observing } from './support/wire-observer';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-leak-'));
 const out = join(root, 'bundle');
 const officerPassphrase = rehearsalPassphrase();
-const seen: Seen = { otps: [], keys: [], encoded: [], tokens: [] };
+const seen = newWire();
 const log: string[] = [];
 let vault: RehearsalVault;
 let signers: Signers;
@@ -126,7 +84,7 @@ async function secrets(): Promise<Map<string, string[]>> {
   seen.encoded.forEach((enc, i) =>
     add(`encoded token ${i + 1}`, [...encodings(enc), ...encodings(enc, Buffer.from(enc, 'base64'))]),
   );
-  seen.tokens.forEach((token, i) => add(`DR operation token (use ${i + 1})`, encodings(token)));
+  [...seen.promoted, ...seen.deleted].forEach((token, i) => add(`DR operation token (use ${i + 1})`, encodings(token)));
   add('officer passphrase', encodings(officerPassphrase));
   for (const m of [signers.administrator, ...signers.witnesses]) {
     add(`${m.name}'s passphrase`, encodings(m.passphrase!));
@@ -153,8 +111,9 @@ describe('a full rehearsal', () => {
     expect(seen.otps).toHaveLength(1);
     expect(seen.keys).toHaveLength(3);
     expect(seen.encoded).toHaveLength(1);
-    expect(seen.tokens).toHaveLength(2);
-    expect(seen.tokens[0]).toMatch(/^hvs\.[A-Za-z0-9]{24}$/);
+    expect(seen.promoted).toHaveLength(1);
+    expect(seen.deleted).toEqual(seen.promoted);
+    expect(seen.promoted[0]).toMatch(/^hvs\.[A-Za-z0-9]{24}$/);
   });
 
   it('writes no secret, in any common encoding, to any file or to its progress log', async () => {
