@@ -8,7 +8,10 @@ import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { shapeDifferences } from '../support/json-shape';
+import { parsePrometheusText } from '../support/prometheus-text';
 import { vaultRequest, type HttpResult } from '../support/mtls-client';
 import { CORPUS, loadSample } from '../support/vault-corpus';
 
@@ -321,5 +324,32 @@ describe('a rehearsal Vault before 0.11 (--otp-length 0) answers generate-operat
     await call('DELETE', `${DR_TOKEN}/attempt`);
     const r = await call('PUT', `${DR_TOKEN}/attempt`, { body: {} });
     expect(r).toMatchObject({ status: 400, json: { errors: ['unreachable condition'] } });
+  });
+});
+
+describe('sys/metrics?format=prometheus is written as the docs’ sample is', () => {
+  const sample = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'vault', 'metrics-prometheus.txt'), 'utf8');
+
+  it('reads the docs’ sample, and the simulator’s text the same way: HELP as the name, a TYPE, samples', async () => {
+    const published = parsePrometheusText(sample);
+    expect(published.map((f) => [f.name, f.type])).toEqual([
+      ['vault_audit_log_request', 'summary'],
+      ['vault_audit_log_request_failure', 'counter'],
+      ['vault_audit_log_response', 'summary'],
+    ]);
+    for (const family of published) expect(family.help).toBe(family.name);
+    for (const node of ['primary', 'drSecondary'] as const) {
+      const answer = await callers[node]('GET', 'sys/metrics?format=prometheus');
+      const families = parsePrometheusText(answer.text);
+      expect(families.length).toBeGreaterThan(0);
+      for (const family of families) {
+        expect(family.help).toBe(family.name);
+        expect(family.samples.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('fails on a line that is not exposition text', () => {
+    expect(() => parsePrometheusText(`${sample}vault_core_unsealed one\n`)).toThrow(/not Prometheus text/);
   });
 });
