@@ -61,8 +61,28 @@ export class ActivationTokens {
     };
   }
 
-  /** Unwraps (and so uses up) a token for `kind`. */
-  redeem(token: string, kind: ReplicationKind, now = Date.now()): Result<ActivationGrant, ActivationErrorKind> {
+  /** The primary API address a token names in its claims (`addr`), without checking it. */
+  static address(token: string): string {
+    try {
+      const claims = JSON.parse(Buffer.from(token.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+        addr?: unknown;
+      };
+      return typeof claims.addr === 'string' ? claims.addr : '';
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * Unwraps (and so uses up) a token for `kind` at cluster `at` (undefined: no unwrap call, as
+   * with a token sealed to the secondary's key); only its issuing primary's wrapping store knows it.
+   */
+  redeem(
+    token: string,
+    kind: ReplicationKind,
+    at: Cluster | undefined,
+    now = Date.now(),
+  ): Result<ActivationGrant, ActivationErrorKind> {
     const parts = token.trim().split('.');
     if (parts.length !== 3) return err('invalid-activation-token', NOT_VALID);
     const [header, claims, signature] = parts as [string, string, string];
@@ -80,7 +100,8 @@ export class ActivationTokens {
       return err('invalid-activation-token', NOT_VALID);
     }
     const grant = typeof jti === 'string' ? this.grants.get(jti) : undefined;
-    if (!grant || grant.expiresAt <= now || grant.kind !== kind) return err('invalid-activation-token', NOT_VALID);
+    if (!grant || grant.expiresAt <= now || grant.kind !== kind || (at && at !== grant.primary))
+      return err('invalid-activation-token', NOT_VALID);
     this.grants.delete(jti as string);
     return ok({ primary: grant.primary, kind: grant.kind, secondaryId: grant.secondaryId });
   }

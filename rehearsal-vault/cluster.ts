@@ -8,13 +8,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeStdBase64 } from '../shared/codecs/base64';
 import { bytesToHex, wipe } from '../shared/codecs/bytes';
 import { err, ok, type Result } from '../shared/result';
-import { encryptShare, encryptToken, readRecipientKey, type VaultPgpRecipient } from './vault-share-encryption';
+import {
+  encryptShare,
+  encryptToken,
+  readRecipientKey,
+  vaultPgpKeyError,
+  type VaultPgpRecipient,
+} from './vault-share-encryption';
 import { ClusterStorage } from './cluster-storage';
 import { OperationTokenSlot, type GenerationFamily, type GenerationHost } from './op-token-generation';
 import { policiesAllow, type Capability, type Policy } from './policy';
 import { DISABLED, type ReplicationKind, type ReplicationState } from './replication-state';
 import { ShamirSeal, validateSealConfig } from './shamir-seal';
-import type { TokenEntry } from './token-store';
+import type { OtpLength, TokenEntry, TokenFormat } from './token-store';
 
 export type VaultVersion = 1 | 2;
 export type HaMembership = 'active' | 'standby' | 'standby-unhealthy' | 'removed';
@@ -24,8 +30,11 @@ export interface ClusterOptions {
   readonly name: string;
   /** 2: generate-root and generate-operation-token require a Vault token. */
   readonly vaultVersion: VaultVersion;
-  /** Root and DR operation tokens `s.` + 24 (OTP length 26) instead of `hvs.` + 24 (28). */
-  readonly disableSscTokens?: boolean;
+  /**
+   * generate-root's `otp_length` (default 28): 26 is a server with `disable_ssc_tokens` (`s.`
+   * tokens), 0 a server before Vault 0.11 (UUID tokens, base64 OTPs of 16 bytes).
+   */
+  readonly otpLength?: OtpLength;
 }
 
 export interface InitRequest {
@@ -49,6 +58,8 @@ export interface InitResult {
 export type InitErrorKind = 'invalid-config' | 'already-initialized' | 'encryption-failed';
 
 const VERSIONS: Record<VaultVersion, string> = { 1: '1.19.5+ent', 2: '2.0.1+ent' };
+/** The last Enterprise line before 0.11's base62 OTPs, for a legacy (`otp_length` 0) server. */
+const LEGACY_VERSION = '0.10.4+prem';
 
 export class Cluster implements GenerationHost {
   readonly id = randomUUID();
@@ -61,6 +72,10 @@ export class Cluster implements GenerationHost {
   storage: ClusterStorage;
   /** `https://127.0.0.1:PORT` once listening. */
   apiAddr = '';
+  /** Its cluster port's address (Vault's 8201), distinct from `apiAddr` once listening. */
+  clusterAddr = '';
+  /** The API listener's certificate, which a secondary unwrapping here checks against its CA. */
+  serverCertPem = '';
   /** When it last (re)started, in ms since the epoch. */
   startedAt = Date.now();
   /** Whether its listener is up (a "down" cluster neither answers nor replicates). */
@@ -82,20 +97,13 @@ export class Cluster implements GenerationHost {
     return this.options.name;
   }
   get version(): string {
-    return VERSIONS[this.options.vaultVersion];
+    return this.otpLength === 0 ? LEGACY_VERSION : VERSIONS[this.options.vaultVersion];
   }
-  get tokenFormat() {
-    return { disableSscTokens: this.options.disableSscTokens ?? false };
+  get tokenFormat(): TokenFormat {
+    return { otpLength: this.otpLength };
   }
-  get otpLength(): number {
-    return this.storage.tokens.rootTokenLength;
-  }
-  /**
-   * The rehearsal does not run separate cluster ports: replication is in-process, so the
-   * cluster address is reported as the API listener's address.
-   */
-  get clusterAddr(): string {
-    return this.apiAddr;
+  get otpLength(): OtpLength {
+    return this.options.otpLength ?? 28;
   }
   get isDrSecondary(): boolean {
     return this.replication.dr.mode === 'secondary';
@@ -115,10 +123,7 @@ export class Cluster implements GenerationHost {
     const recipients: VaultPgpRecipient[] = [];
     for (const text of pgpKeys) {
       const r = await readRecipientKey(text);
-      if (!r.ok) {
-        const what = r.error.kind === 'key-not-base64' ? 'error decoding given PGP key' : 'error parsing given PGP key';
-        return err('invalid-config', `invalid seal configuration: ${what}: ${r.error.message}`);
-      }
+      if (!r.ok) return err('invalid-config', `invalid seal configuration: ${vaultPgpKeyError(text, r.error)}`);
       recipients.push(r.value);
     }
     let rootRecipient: VaultPgpRecipient | undefined;

@@ -5,7 +5,7 @@
  * attempt as "someone else", and make promote insist on `force`.
  */
 import { randomBytes } from 'node:crypto';
-import { randomBase62 } from '../shared/codecs/base62';
+import { generateOtp } from '../shared/codecs/otp';
 import type { Cluster, HaMembership } from './cluster';
 import type { ApiRequest } from './http-api';
 import type { ReplicationNetwork } from './replication';
@@ -97,7 +97,9 @@ export class RehearsalFaults {
     const cluster = this.targets.cluster(role);
     const family = cluster.slot.current?.family ?? (cluster.isDrSecondary ? 'dr-operation-token' : 'root');
     cluster.slot.clear();
-    const r = await cluster.slot.start(family, { otp: randomBase62(cluster.otpLength, randomBytes) });
+    const otp = generateOtp(cluster.otpLength, randomBytes);
+    if (!otp.ok) throw new Error(otp.error.message);
+    const r = await cluster.slot.start(family, { otp: otp.value });
     if (!r.ok) throw new Error(`could not start the replacement attempt: ${r.error.message}`);
     return r.value.nonce;
   }

@@ -10,6 +10,7 @@ import type { Capability } from './policy';
 import { methodNotAllowed, permissionDenied, vaultError, type ApiRequest, type ApiResponse } from './api/envelope';
 import { generationRoutes } from './api/generation-routes';
 import { kvRoutes } from './api/kv-routes';
+import { operationsRoutes } from './api/operations-routes';
 import { replicationRoutes } from './api/replication-routes';
 import { parseLogicalBody } from './api/request-body';
 import type { LogicalRoute, Operation, Route } from './api/route';
@@ -24,6 +25,7 @@ const ROUTES: readonly Route[] = [
   ...replicationRoutes,
   ...tokenRoutes,
   ...kvRoutes,
+  ...operationsRoutes,
 ];
 const MOUNTED = /^(sys|auth\/token|secret|cubbyhole|identity)\//;
 

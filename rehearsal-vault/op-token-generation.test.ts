@@ -5,7 +5,9 @@ import { generateOfficerKey } from './officer-keys';
 import { readRecipientKey, vaultKeyBase64 } from './vault-share-encryption';
 import { OperationTokenSlot, type GenerationFamily, type GenerationStatus } from './op-token-generation';
 import { ShamirSeal } from './shamir-seal';
-import { TokenStore } from './token-store';
+import { TokenStore, type OtpLength } from './token-store';
+import { decodeToken } from '../shared/codecs/token-decode';
+import { CORPUS, loadSample } from '../test/support/vault-corpus';
 
 const OTP = 'ABCDEFGHIJKLMNOPQRSTUVWXYZab'; // 28 characters; the server checks only the length
 
@@ -18,17 +20,17 @@ function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
 
-function setup(shares = 5, threshold = 3, disableSscTokens = false) {
+function setup(shares = 5, threshold = 3, otpLength: OtpLength = 28) {
   const seal = new ShamirSeal();
   const init = seal.initialize(shares, threshold);
   if (!init.ok) throw new Error(init.error.message);
   const keys = init.value;
   for (const k of keys.slice(0, threshold)) seal.unseal(k);
-  const tokens = new TokenStore(randomBytes(32), { disableSscTokens });
+  const tokens = new TokenStore(randomBytes(32), { otpLength });
   const minted: string[] = [];
   const slot = new OperationTokenSlot({
     seal,
-    otpLength: tokens.rootTokenLength,
+    otpLength,
     mintToken: () => {
       const entry = tokens.createRoot('sys/generate-root');
       minted.push(entry.id);
@@ -222,7 +224,7 @@ describe('generation variants', () => {
   });
 
   it('uses 26-character OTPs and s. tokens with disable_ssc_tokens', async () => {
-    const s = setup(3, 2, true);
+    const s = setup(3, 2, 26);
     expect(s.slot.status()).toMatchObject({ value: { otp_length: 26 } });
     const otp = OTP.slice(0, 26);
     const { nonce } = await started(s.slot, 'dr-operation-token', otp);
@@ -231,6 +233,44 @@ describe('generation variants', () => {
     if (!r?.ok) throw new Error('did not complete');
     expect(r.value.encoded_token).toHaveLength(35);
     expect(decodeOtpToken(r.value.encoded_token, otp)).toMatch(/^s\.[A-Za-z0-9]{24}$/);
+  });
+
+  describe('a server before Vault 0.11 (otp_length 0)', () => {
+    const LEGACY_OTP = Buffer.from(randomBytes(16)).toString('base64');
+
+    it('leaves otp and otp_length out of its status, as its response struct had neither', async () => {
+      const s = setup(3, 2, 0);
+      const idle = s.slot.status();
+      const struct = CORPUS.find((c) => c.file === 'generation-status-legacy-go-struct.json')!;
+      expect(idle.ok && Object.keys(idle.value)).toEqual(Object.keys(loadSample(struct) as object));
+      const { nonce } = await started(s.slot, 'dr-operation-token', LEGACY_OTP);
+      const r = await s.slot.update('dr-operation-token', hex(s.keys[0]!), nonce);
+      expect(r.ok && r.value).not.toHaveProperty('otp_length');
+    });
+
+    it('encodes a UUID token with the 16-byte OTP in padded base64, which the client decodes', async () => {
+      const s = setup(3, 2, 0);
+      const { nonce } = await started(s.slot, 'dr-operation-token', LEGACY_OTP);
+      let r;
+      for (const key of s.keys.slice(0, 2)) r = await s.slot.update('dr-operation-token', hex(key), nonce);
+      if (!r?.ok) throw new Error('did not complete');
+      expect(r.value.encoded_token).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      const decoded = decodeToken(r.value.encoded_token, LEGACY_OTP, 0);
+      expect(decoded).toEqual({ ok: true, value: { token: s.minted[0], scheme: 'legacy' } });
+      expect(s.minted[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    });
+
+    it.each([
+      [{ otp: 'QUJD' }, 'decoded OTP value is invalid or wrong length'],
+      [{ otp: 'QUJD!' }, 'error decoding base64 OTP value: illegal base64 data at input byte 4'],
+      [{ otp: 'ABCDEFGHIJKLMNOPQRSTUVWXYZab' }, 'decoded OTP value is invalid or wrong length'],
+      [{ otp: LEGACY_OTP, pgpKey: 'x' }, 'only one of "otp" and "pgp_key" must be specified'],
+      [{}, 'unreachable condition'],
+    ])('refuses %j with Vault 0.10’s text', async (request, message) => {
+      const s = setup(3, 2, 0);
+      const r = await s.slot.start('dr-operation-token', request);
+      expect(r).toMatchObject({ ok: false, error: { message } });
+    });
   });
 
   it('encrypts the token to a PGP key instead, reporting its fingerprint throughout', async () => {
@@ -258,7 +298,24 @@ describe('generation variants', () => {
     const officer = await generateOfficerKey({ name: 'officer' });
     const r = await s.slot.start('dr-operation-token', { pgpKey: officer.publicKeyArmored });
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error.message).toMatch(/^error parsing PGP key: error decoding given PGP key: /);
+    expect(!r.ok && r.error.message).toBe(
+      'error parsing PGP key: error decoding given PGP key: illegal base64 data at input byte 0',
+    );
+  });
+
+  it.each([
+    ['QUJD', 'openpgp: invalid data: tag byte does not have MSB set'],
+    [
+      Buffer.from([0xc2, 0x01, 0x00]).toString('base64'),
+      'openpgp: invalid data: first packet was not a public/private key',
+    ],
+    [Buffer.from([0xc6, 0x05, 0x04]).toString('base64'), 'unexpected EOF'],
+  ])('words a key it cannot read as the Go openpgp reader does (%s)', async (pgpKey, reason) => {
+    const r = await setup(3, 2).slot.start('dr-operation-token', { pgpKey });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { message: `error parsing PGP key: error parsing given PGP key: ${reason}` },
+    });
   });
 
   it('prefers the OTP when both an OTP and a PGP key are sent', async () => {

@@ -7,12 +7,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { randomBase62 } from '../shared/codecs/base62';
+import { decodeStdBase64 } from '../shared/codecs/base64';
 import { constantTimeEqual, wipe } from '../shared/codecs/bytes';
+import { LEGACY_OTP_BYTES } from '../shared/codecs/otp';
 import { err, ok, type Result } from '../shared/result';
-import { encodeToken } from '../shared/codecs/token-encode';
-import { encryptToken, readRecipientKey, type VaultPgpRecipient } from './vault-share-encryption';
+import { encodeLegacyToken, encodeToken } from '../shared/codecs/token-encode';
+import { encryptToken, readRecipientKey, vaultPgpKeyError, type VaultPgpRecipient } from './vault-share-encryption';
 import { checkKeyLength, decodeKeyParameter } from './key-parameter';
 import type { ShamirSeal } from './shamir-seal';
+import type { OtpLength } from './token-store';
 
 /** The generation families; Vault also has recovery-token generation, which rehearsals do not use. */
 export type GenerationFamily = 'root' | 'dr-operation-token';
@@ -22,6 +25,8 @@ export type GenerationErrorKind =
   | 'sealed'
   | 'bad-otp'
   | 'bad-pgp-key'
+  | 'otp-and-pgp-key'
+  | 'no-otp-or-pgp-key'
   | 'already-in-progress'
   | 'missing-key'
   | 'invalid-key'
@@ -33,7 +38,10 @@ export type GenerationErrorKind =
   | 'authentication-failed'
   | 'encoding-failed';
 
-/** GenerateRootStatusResponse: no omitempty, so every field is always present. */
+/**
+ * GenerateRootStatusResponse: no omitempty, so every field is always present, except that a
+ * server before 0.11 has no `otp` and `otp_length` (its struct ends at `pgp_fingerprint`).
+ */
 export interface GenerationStatus {
   readonly nonce: string;
   readonly started: boolean;
@@ -43,15 +51,14 @@ export interface GenerationStatus {
   readonly encoded_token: string;
   readonly encoded_root_token: string;
   readonly pgp_fingerprint: string;
-  readonly otp: string;
-  readonly otp_length: number;
+  readonly otp?: string;
+  readonly otp_length?: number;
 }
 
 /** What the slot needs from its cluster. */
 export interface GenerationHost {
   readonly seal: ShamirSeal;
-  /** 28 (`hvs.` tokens) or 26 (`disable_ssc_tokens`). */
-  readonly otpLength: number;
+  readonly otpLength: OtpLength;
   /** Creates the token a family produces; `revoke` undoes it if encoding then fails. */
   mintToken(family: GenerationFamily): { token: string; revoke(): void };
 }
@@ -100,8 +107,7 @@ export class OperationTokenSlot {
       encoded_token: '',
       encoded_root_token: '',
       pgp_fingerprint: a?.recipient?.fingerprint ?? '',
-      otp,
-      otp_length: this.host.otpLength,
+      ...this.otpFields(otp, this.host.otpLength),
     });
   }
 
@@ -113,20 +119,22 @@ export class OperationTokenSlot {
     return this.serialized(async () => {
       let otp = request.otp ?? '';
       const pgpKey = request.pgpKey ?? '';
+      const legacy = this.host.otpLength === 0;
+      if (legacy && otp !== '' && pgpKey !== '')
+        return err('otp-and-pgp-key', 'only one of "otp" and "pgp_key" must be specified');
+      // Before 0.11 the server never made the OTP: GenerateRootInit fell through to its default.
+      if (legacy && otp === '' && pgpKey === '') return err('no-otp-or-pgp-key', 'unreachable condition');
       const generated = otp === '' && pgpKey === '';
       if (generated) otp = randomBase62(this.host.otpLength, randomBytes);
 
       // GenerateRootInit: an OTP wins over a PGP key when both are sent.
       let recipient: VaultPgpRecipient | undefined;
       if (otp !== '') {
-        if (otp.length !== this.host.otpLength) return err('bad-otp', 'OTP string is wrong length');
+        const bad = legacy ? checkLegacyOtp(otp) : otp.length !== this.host.otpLength && 'OTP string is wrong length';
+        if (bad) return err('bad-otp', bad);
       } else {
         const key = await readRecipientKey(pgpKey);
-        if (!key.ok) {
-          const inner =
-            key.error.kind === 'key-not-base64' ? 'error decoding given PGP key' : 'error parsing given PGP key';
-          return err('bad-pgp-key', `error parsing PGP key: ${inner}: ${key.error.message}`);
-        }
+        if (!key.ok) return err('bad-pgp-key', `error parsing PGP key: ${vaultPgpKeyError(pgpKey, key.error)}`);
         recipient = key.value;
       }
       if (this.host.seal.sealed) return err('sealed', SEALED);
@@ -196,7 +204,7 @@ export class OperationTokenSlot {
     }
     this.keys.push(key);
     const progress = this.keys.length;
-    const base = { nonce, started: true, progress, required: config.threshold, otp: '', otp_length: 0 };
+    const base = { nonce, started: true, progress, required: config.threshold, ...this.otpFields('', 0) };
     const fingerprint = a.recipient?.fingerprint ?? '';
     if (progress < config.threshold) {
       return ok({ ...base, complete: false, encoded_token: '', encoded_root_token: '', pgp_fingerprint: fingerprint });
@@ -217,7 +225,7 @@ export class OperationTokenSlot {
     }
 
     const minted = this.host.mintToken(family);
-    const encoded = await encode(minted.token, a);
+    const encoded = await encode(minted.token, a, this.host.otpLength === 0);
     if (!encoded.ok) {
       minted.revoke();
       return encoded;
@@ -233,6 +241,11 @@ export class OperationTokenSlot {
     });
   }
 
+  /** The fields a server since 0.11 adds to every status. */
+  private otpFields(otp: string, otpLength: number): { otp?: string; otp_length?: number } {
+    return this.host.otpLength === 0 ? {} : { otp, otp_length: otpLength };
+  }
+
   private resetProgress(): void {
     wipe(...this.keys);
     this.keys = [];
@@ -245,12 +258,24 @@ export class OperationTokenSlot {
   }
 }
 
-/** roottoken.EncodeToken (RawStd base64 of token XOR OTP), or base64 of a PGP message. */
-async function encode(token: string, attempt: Attempt): Promise<Result<string, GenerationErrorKind>> {
+/** GenerateRootInit's OTP check before 0.11: padded base64 of 16 bytes; Go's texts. */
+function checkLegacyOtp(otp: string): string | undefined {
+  const bytes = decodeStdBase64(otp);
+  if (!bytes.ok) return `error decoding base64 OTP value: illegal base64 data at input byte ${bytes.offset}`;
+  const length = bytes.value.length;
+  wipe(bytes.value);
+  return length === LEGACY_OTP_BYTES ? undefined : 'decoded OTP value is invalid or wrong length';
+}
+
+/**
+ * roottoken.EncodeToken (RawStd base64 of token XOR OTP), before 0.11 padded base64 of the token
+ * UUID's bytes XOR the OTP's, or base64 of a PGP message.
+ */
+async function encode(token: string, attempt: Attempt, legacy: boolean): Promise<Result<string, GenerationErrorKind>> {
   if (attempt.recipient) {
     const r = await encryptToken(token, attempt.recipient);
     return r.ok ? ok(r.value.base64) : err('encoding-failed', r.error.message);
   }
-  const r = encodeToken(token, attempt.otp);
+  const r = legacy ? encodeLegacyToken(token, attempt.otp) : encodeToken(token, attempt.otp);
   return r.ok ? r : err('encoding-failed', r.error.message);
 }

@@ -14,7 +14,10 @@ import { Cluster, type VaultVersion } from './cluster';
 import { RehearsalFaults, type ClusterRole } from './faults';
 import { handleVaultRequest } from './http-api';
 import { ReplicationNetwork } from './replication';
+import { INSTANT, type BootstrapTiming } from './replication-state';
 import { ClusterServer } from './server';
+import { listenClusterPort, type ClusterPort } from './cluster-port';
+import type { OtpLength } from './token-store';
 
 export interface SuppliedOfficerKey {
   readonly name: string;
@@ -33,8 +36,11 @@ export interface RehearsalVaultOptions {
   readonly passphrase?: string;
   readonly keyAlgorithm?: OfficerKeyAlgorithm;
   readonly vaultVersion?: VaultVersion;
-  readonly disableSscTokens?: boolean;
+  /** generate-root's `otp_length` (default 28): 26 for `s.` tokens, 0 for a server before Vault 0.11. */
+  readonly otpLength?: OtpLength;
   readonly performanceSecondary?: boolean;
+  /** How long a secondary/enable over the API bootstraps and merkle-syncs (default a few seconds each). */
+  readonly secondaryBootstrap?: BootstrapTiming;
 }
 
 export interface RehearsalOfficer {
@@ -49,6 +55,8 @@ export interface RehearsalOfficer {
 
 export interface RehearsalEndpoint {
   readonly apiAddr: string;
+  /** Its cluster port, apart from the API port, as Vault's 8201 is from 8200. */
+  readonly clusterAddr: string;
 }
 
 export interface RehearsalVault {
@@ -65,6 +73,7 @@ export interface RehearsalVault {
   readonly shares: number;
   readonly threshold: number;
   readonly vaultVersion: VaultVersion;
+  readonly otpLength: OtpLength;
   readonly officers: readonly RehearsalOfficer[];
   readonly faults: RehearsalFaults;
   /** The simulated clusters, for in-process drills and assertions. */
@@ -85,6 +94,12 @@ export async function startRehearsalVault(
   if (!plan.ok) return plan;
   const { shares, threshold } = plan.value;
   const vaultVersion = options.vaultVersion ?? 1;
+  const otpLength = options.otpLength ?? 28;
+  if (otpLength === 0 && vaultVersion === 2)
+    return err(
+      'invalid-options',
+      'a legacy server (otp_length 0) is a Vault before 0.11, so it cannot also be Vault 2: choose one',
+    );
 
   // Officers first: a bad supplied key must fail before anything listens.
   const officerKeys = await prepareOfficerKeys(options, shares);
@@ -100,7 +115,7 @@ export async function startRehearsalVault(
   const clientCert = await issueCertificate(ca, { commonName: 'vault-ceremony rehearsal client', usage: 'client' });
   const tls = { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem };
 
-  const network = new ReplicationNetwork();
+  const network = new ReplicationNetwork(options.secondaryBootstrap);
   const roles: ClusterRole[] = options.performanceSecondary
     ? ['primary', 'drSecondary', 'performanceSecondary']
     : ['primary', 'drSecondary'];
@@ -111,6 +126,7 @@ export async function startRehearsalVault(
   };
   const clusters = new Map<ClusterRole, Cluster>();
   const servers = new Map<ClusterRole, ClusterServer>();
+  const clusterPorts: ClusterPort[] = [];
   const faults = new RehearsalFaults({
     cluster: (role) => required(clusters.get(role), role),
     server: (role) => required(servers.get(role), role),
@@ -118,6 +134,7 @@ export async function startRehearsalVault(
   });
   const close = async () => {
     await Promise.all([...servers.values()].map((s) => s.stop()));
+    await Promise.all(clusterPorts.map((p) => p.close()));
   };
 
   try {
@@ -125,7 +142,7 @@ export async function startRehearsalVault(
       const cluster = new Cluster({
         name: names[role],
         vaultVersion,
-        disableSscTokens: options.disableSscTokens ?? false,
+        otpLength,
       });
       network.add(cluster);
       const server = new ClusterServer({
@@ -136,6 +153,10 @@ export async function startRehearsalVault(
       });
       const port = await server.start(0);
       cluster.apiAddr = `https://${LOOPBACK}:${port}`;
+      cluster.serverCertPem = serverCert.certPem;
+      const clusterPort = await listenClusterPort(tls, LOOPBACK);
+      clusterPorts.push(clusterPort);
+      cluster.clusterAddr = `https://${LOOPBACK}:${clusterPort.port}`;
       cluster.up = true;
       clusters.set(role, cluster);
       servers.set(role, server);
@@ -162,6 +183,7 @@ export async function startRehearsalVault(
       // What generate-root with the primary's shares would give on the performance secondary.
       performanceSecondary = {
         apiAddr: perf.apiAddr,
+        clusterAddr: perf.clusterAddr,
         rootToken: perf.storage.tokens.createRoot('sys/generate-root').id,
       };
     }
@@ -169,8 +191,11 @@ export async function startRehearsalVault(
     primary.recordWrite();
 
     return ok({
-      primary: { apiAddr: primary.apiAddr },
-      drSecondary: { apiAddr: required(clusters.get('drSecondary'), 'drSecondary').apiAddr },
+      primary: { apiAddr: primary.apiAddr, clusterAddr: primary.clusterAddr },
+      drSecondary: {
+        apiAddr: required(clusters.get('drSecondary'), 'drSecondary').apiAddr,
+        clusterAddr: required(clusters.get('drSecondary'), 'drSecondary').clusterAddr,
+      },
       performanceSecondary,
       caPem: ca.certPem,
       clientCertPem: clientCert.certPem,
@@ -179,6 +204,7 @@ export async function startRehearsalVault(
       shares,
       threshold,
       vaultVersion,
+      otpLength,
       officers,
       faults,
       cluster: (role) => required(clusters.get(role), role),
@@ -279,7 +305,8 @@ async function joinAsSecondary(
   unsealWith(secondary, own.value.shares);
   const token = network.secondaryToken(primary, kind, id, 30 * 60);
   if (!token.ok) throw new Error(token.error.message);
-  const joined = network.enableSecondary(secondary, kind, token.value.token);
+  // The rehearsal starts with replication already running: no bootstrap to wait for.
+  const joined = network.enableSecondary(secondary, kind, token.value.token, { timing: INSTANT });
   if (!joined.ok) throw new Error(joined.error.message);
 }
 

@@ -19,6 +19,18 @@ export interface PrimaryState {
   readonly secondaries: Map<string, KnownSecondary>;
 }
 
+/**
+ * How long a secondary/enable keeps a secondary busy before it streams WALs: first bootstrapping
+ * (mode "bootstrapping": the primary's keys and a fresh start), then merkle-sync (the initial
+ * copy of the data). Real clusters take seconds to hours; rehearsals use seconds.
+ */
+export interface BootstrapTiming {
+  readonly bootstrappingMs: number;
+  readonly merkleSyncMs: number;
+}
+
+export const INSTANT: BootstrapTiming = { bootstrappingMs: 0, merkleSyncMs: 0 };
+
 export interface SecondaryState {
   readonly mode: 'secondary';
   readonly clusterId: string;
@@ -30,6 +42,8 @@ export interface SecondaryState {
   lastRemoteWal: number;
   lastHeartbeat: string;
   readonly lastStart: string;
+  /** Set from secondary/enable until the initial sync is done (ms since the epoch, and its timing). */
+  readonly bootstrap?: { readonly startedAt: number; readonly timing: BootstrapTiming } | undefined;
 }
 
 export type ReplicationState = { readonly mode: 'disabled' } | PrimaryState | SecondaryState;

@@ -8,10 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { err, ok, type Result } from '../shared/result';
 import { ActivationTokens } from './activation-token';
+import { reachUnwrapTarget, sameAddress, type UnwrapOptions } from './activation-unwrap';
 import { SecondaryKeys } from './secondary-key-exchange';
 import type { Cluster } from './cluster';
 import {
   DISABLED,
+  INSTANT,
+  type BootstrapTiming,
   type KnownSecondary,
   type PrimaryState,
   type ReplicationKind,
@@ -40,6 +43,11 @@ export const CATCHING_UP = 'replication is still catching up, try again later or
 const NEVER = '0001-01-01T00:00:00Z';
 const LABEL: Record<ReplicationKind, string> = { dr: 'DR', performance: 'performance' };
 
+/** A few seconds of each, so officers watching the dashboard see the stages go by. */
+export const REHEARSAL_BOOTSTRAP: BootstrapTiming = { bootstrappingMs: 4_000, merkleSyncMs: 6_000 };
+
+type BootstrapPhase = 'bootstrapping' | 'merkle-sync';
+
 export class ReplicationNetwork {
   private readonly clusters = new Set<Cluster>();
   private readonly cuts = new Set<Cluster>();
@@ -48,6 +56,15 @@ export class ReplicationNetwork {
   readonly secondaryKeys = new SecondaryKeys();
   /** Fault: promote answers 503 "catching up" unless `force` is given. */
   requireForceToPromote = false;
+
+  /**
+   * `bootstrap`: how long secondary/enable keeps a secondary bootstrapping and merkle-syncing;
+   * `clock` reads the time (ms), so tests can step through the stages.
+   */
+  constructor(
+    private readonly bootstrap: BootstrapTiming = REHEARSAL_BOOTSTRAP,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   add(cluster: Cluster): void {
     this.clusters.add(cluster);
@@ -69,12 +86,13 @@ export class ReplicationNetwork {
     for (const c of this.clusters) this.propagate(c);
   }
 
-  /** Whether `secondary` currently streams from its primary for `kind`. */
+  /** Whether `secondary` currently streams from its primary for `kind` (not while it bootstraps). */
   connected(secondary: Cluster, kind: ReplicationKind): boolean {
     const s = secondary.replication[kind];
-    if (s.mode !== 'secondary' || !s.primary) return false;
+    if (s.mode !== 'secondary' || !s.primary || this.bootstrapPhase(secondary, kind) !== undefined) return false;
     const p = s.primary.replication[kind];
     return (
+      this.reachesClusterPort(s.primaryClusterAddr, s.primary) &&
       p.mode === 'primary' &&
       p.clusterId === s.clusterId &&
       p.secondaries.get(s.secondaryId)?.cluster === secondary &&
@@ -142,8 +160,16 @@ export class ReplicationNetwork {
     return ok(undefined);
   }
 
-  /** secondary/enable: wipes the cluster and takes the primary's keys and data. */
-  enableSecondary(cluster: Cluster, kind: ReplicationKind, token: string): Result<string[], ReplicationErrorKind> {
+  /**
+   * secondary/enable: wipes the cluster and takes the primary's keys and data, then bootstraps
+   * and merkle-syncs for `timing` (the rehearsal's own setup joins at once) before streaming WALs.
+   */
+  enableSecondary(
+    cluster: Cluster,
+    kind: ReplicationKind,
+    token: string,
+    options: { readonly unwrap?: UnwrapOptions; readonly timing?: BootstrapTiming } = {},
+  ): Result<string[], ReplicationErrorKind> {
     const current = cluster.replication[kind];
     if (current.mode !== 'disabled') {
       return err(
@@ -154,14 +180,15 @@ export class ReplicationNetwork {
     if (token === '')
       return err('invalid-request', 'missing required "token" parameter: the activation token from the primary');
     // A token encrypted to this secondary's public key needs no unwrap call to the primary.
-    const redeemed = this.redeemActivation(this.secondaryKeys.open(cluster, token) ?? token, kind);
+    const opened = this.secondaryKeys.open(cluster, token);
+    const redeemed = this.redeemActivation(opened ?? token, kind, opened ? undefined : (options.unwrap ?? {}));
     if (!redeemed.ok) return redeemed;
     const { primary, p, secondaryId } = redeemed.value;
     cluster.storage = kind === 'dr' ? primary.storage.clone() : primary.storage.cloneWithoutTokens(cluster.tokenFormat);
     cluster.seal.adopt(primary.seal);
     cluster.slot.clear();
     cluster.drOperationTokens.clear();
-    this.attach(cluster, kind, primary, p, secondaryId);
+    this.attach(cluster, kind, primary, p, secondaryId, options.timing ?? this.bootstrap);
     return ok([WARNINGS.enableSecondary]);
   }
 
@@ -204,7 +231,11 @@ export class ReplicationNetwork {
   updatePrimary(
     cluster: Cluster,
     kind: ReplicationKind,
-    request: { token: string | undefined; updatePrimaryAddrs: readonly string[] | undefined },
+    request: {
+      token: string | undefined;
+      updatePrimaryAddrs: readonly string[] | undefined;
+      unwrap?: UnwrapOptions;
+    },
   ): Result<string[], ReplicationErrorKind> {
     const s = cluster.replication[kind];
     if (s.mode !== 'secondary') return err('wrong-mode', notSecondary(kind));
@@ -220,7 +251,7 @@ export class ReplicationNetwork {
       return ok([WARNINGS.updatePrimary]);
     }
     if (token !== undefined) {
-      const redeemed = this.redeemActivation(token, kind);
+      const redeemed = this.redeemActivation(token, kind, request.unwrap ?? {});
       if (!redeemed.ok) return redeemed;
       const { primary, p, secondaryId } = redeemed.value;
       if (p.clusterId !== s.clusterId) {
@@ -237,7 +268,7 @@ export class ReplicationNetwork {
     const primary = [...this.clusters].find((c) => {
       const p = c.replication[kind];
       return (
-        addrs.includes(c.clusterAddr) &&
+        addrs.some((a) => sameAddress(a, c.clusterAddr)) &&
         p.mode === 'primary' &&
         p.clusterId === s.clusterId &&
         p.secondaries.has(s.secondaryId)
@@ -253,8 +284,14 @@ export class ReplicationNetwork {
     return ok([WARNINGS.updatePrimary]);
   }
 
+  /** The mode sys/health and the status blocks report: "bootstrapping" until secondary/enable's first stage ends. */
+  modeOf(cluster: Cluster, kind: ReplicationKind): string {
+    return this.bootstrapPhase(cluster, kind) === 'bootstrapping' ? 'bootstrapping' : cluster.replication[kind].mode;
+  }
+
   /** The `data` of sys/replication/{dr,performance}/status for one cluster. */
   status(cluster: Cluster, kind: ReplicationKind): Record<string, unknown> {
+    const phase = this.bootstrapPhase(cluster, kind);
     const state: ReplicationState = cluster.replication[kind];
     const common = {
       corrupted_merkle_tree: false,
@@ -287,27 +324,53 @@ export class ReplicationNetwork {
     const up = this.connected(cluster, kind);
     if (up) state.lastHeartbeat = now;
     const revoked = state.primary !== undefined && !up && !stillKnown(state, kind);
+    // While bootstrapping the connection is still being made; merkle-sync already talks to the primary.
+    const syncing = phase === 'merkle-sync';
+    const connection = !state.primary
+      ? 'idle'
+      : phase === 'bootstrapping'
+        ? 'connecting'
+        : up || syncing
+          ? 'ready'
+          : revoked
+            ? 'shutdown'
+            : 'transient_failure';
     return {
       ...common,
       cluster_id: state.clusterId,
-      connection_state: !state.primary ? 'idle' : up ? 'ready' : revoked ? 'shutdown' : 'transient_failure',
+      connection_state: connection,
       known_primary_cluster_addrs: state.knownPrimaryClusterAddrs,
       last_remote_wal: state.lastRemoteWal,
       last_start: state.lastStart,
-      mode: 'secondary',
-      primaries: state.primary ? [peerStatus(state.primary, up, state.lastHeartbeat)] : [],
+      mode: phase === 'bootstrapping' ? 'bootstrapping' : 'secondary',
+      primaries:
+        state.primary && phase !== 'bootstrapping'
+          ? [peerStatus(state.primary, up || syncing, state.lastHeartbeat)]
+          : [],
       primary_cluster_addr: state.primaryClusterAddr,
       secondary_id: state.secondaryId,
-      state: up ? 'stream-wals' : 'idle',
+      state: phase ?? (up ? 'stream-wals' : 'idle'),
     };
   }
 
-  /** An activation token's grant, valid only while its primary still is one and still knows the secondary (not revoked). */
+  /**
+   * An activation token's grant, valid only while its primary still is one and still knows the
+   * secondary (not revoked). `unwrap` says where and how the secondary unwraps it; undefined for a
+   * token sealed to the secondary's own key, which needs no call to the primary.
+   */
   private redeemActivation(
     token: string,
     kind: ReplicationKind,
+    unwrap: UnwrapOptions | undefined,
   ): Result<{ primary: Cluster; p: PrimaryState; secondaryId: string }, ReplicationErrorKind> {
-    const grant = this.activation.redeem(token, kind);
+    let at: Cluster | undefined;
+    if (unwrap) {
+      const reached = reachUnwrapTarget(this.clusters, ActivationTokens.address(token), unwrap);
+      if (!reached.ok)
+        return err('invalid-activation-token', `failed to unwrap activation token: ${reached.error.message}`);
+      at = reached.value;
+    }
+    const grant = this.activation.redeem(token, kind, at);
     if (!grant.ok) return err('invalid-activation-token', `failed to unwrap activation token: ${grant.error.message}`);
     const { primary, secondaryId } = grant.value;
     const p = primary.replication[kind];
@@ -320,12 +383,39 @@ export class ReplicationNetwork {
     return ok({ primary, p, secondaryId });
   }
 
+  /**
+   * Whether a secondary told to stream from `addr` reaches `primary`'s cluster port: its own
+   * address does, and so does an address outside the rehearsal (taken as a load balancer that
+   * forwards there); the address of any other rehearsal listener, its API port included, does not.
+   */
+  private reachesClusterPort(addr: string, primary: Cluster): boolean {
+    if (sameAddress(addr, primary.clusterAddr)) return true;
+    return ![...this.clusters].some((c) => sameAddress(addr, c.apiAddr) || sameAddress(addr, c.clusterAddr));
+  }
+
+  /**
+   * Where a secondary stands in secondary/enable's bootstrap, by the clock; undefined once done (or
+   * never started), at which point the bootstrap is cleared and the secondary catches up.
+   */
+  private bootstrapPhase(cluster: Cluster, kind: ReplicationKind): BootstrapPhase | undefined {
+    const s = cluster.replication[kind];
+    if (s.mode !== 'secondary' || !s.bootstrap) return undefined;
+    const elapsed = this.clock() - s.bootstrap.startedAt;
+    const { bootstrappingMs, merkleSyncMs } = s.bootstrap.timing;
+    if (elapsed < bootstrappingMs) return 'bootstrapping';
+    if (elapsed < bootstrappingMs + merkleSyncMs) return 'merkle-sync';
+    cluster.replication[kind] = { ...s, bootstrap: undefined };
+    if (s.primary && this.connected(cluster, kind)) this.sync(s.primary, cluster, kind);
+    return undefined;
+  }
+
   private attach(
     cluster: Cluster,
     kind: ReplicationKind,
     primary: Cluster,
     p: PrimaryState,
     secondaryId: string,
+    timing: BootstrapTiming = INSTANT,
   ): void {
     const known: KnownSecondary = p.secondaries.get(secondaryId) ?? {
       id: secondaryId,
@@ -335,16 +425,19 @@ export class ReplicationNetwork {
     known.cluster = cluster;
     p.secondaries.set(secondaryId, known);
     const now = new Date().toISOString();
+    // primary_cluster_addr, when the primary was given one, is where its secondaries connect.
+    const advertised = p.primaryClusterAddr || primary.clusterAddr;
     cluster.replication[kind] = {
       mode: 'secondary',
       clusterId: p.clusterId,
       secondaryId,
       primary,
-      primaryClusterAddr: primary.clusterAddr,
-      knownPrimaryClusterAddrs: [primary.clusterAddr],
+      primaryClusterAddr: advertised,
+      knownPrimaryClusterAddrs: [advertised],
       lastRemoteWal: 0,
       lastHeartbeat: now,
       lastStart: now,
+      bootstrap: timing === INSTANT ? undefined : { startedAt: this.clock(), timing },
     };
     if (this.connected(cluster, kind)) this.sync(primary, cluster, kind);
   }

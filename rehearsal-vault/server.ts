@@ -118,6 +118,13 @@ export class ClusterServer {
 function send(res: ServerResponse, response: ApiResponse): void {
   if (res.destroyed) return;
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...response.headers };
+  if (response.raw) {
+    const { contentType, bytes } = response.raw;
+    res
+      .writeHead(response.status, { ...headers, 'Content-Type': contentType, 'Content-Length': bytes.length })
+      .end(bytes);
+    return;
+  }
   if (response.body === undefined) {
     res.writeHead(response.status, headers).end();
     return;

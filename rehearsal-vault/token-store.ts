@@ -1,11 +1,11 @@
 /**
- * The token store of a simulated cluster: root tokens (`hvs.` + 24 base62, fixed length
- * because generate-root XORs them with an OTP), service tokens, token roles, and batch tokens.
+ * The token store of a simulated cluster: root tokens (fixed length, because generate-root XORs
+ * them with an OTP), service tokens, token roles, and batch tokens.
  * Batch tokens are, as in Vault, self-contained blobs encrypted under the cluster's keyring,
  * so a DR secondary that shares the primary's keyring accepts them even if they were minted
  * after replication stopped.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { randomBase62 } from '../shared/codecs/base62';
 
 export type TokenType = 'service' | 'batch';
@@ -34,9 +34,16 @@ export interface TokenRole {
   readonly ttl: number;
 }
 
+/**
+ * generate-root's `otp_length`, which is the length of a root token: 28 for `hvs.` + 24 base62,
+ * 26 for `s.` + 24 (`disable_ssc_tokens`), and 0 for a server before Vault 0.11, whose tokens
+ * are UUIDs and whose attempt status has no `otp_length` at all.
+ */
+export type OtpLength = 28 | 26 | 0;
+export const OTP_LENGTHS: readonly OtpLength[] = [28, 26, 0];
+
 export interface TokenFormat {
-  /** `disable_ssc_tokens`: root tokens are `s.` + 24 (26 chars) instead of `hvs.` + 24 (28). */
-  readonly disableSscTokens: boolean;
+  readonly otpLength: OtpLength;
 }
 
 const TOKEN_BODY_LENGTH = 24;
@@ -52,14 +59,11 @@ export class TokenStore {
     private readonly format: TokenFormat,
   ) {}
 
-  /** Length of root and DR operation tokens, which is generate-root's `otp_length`. */
-  get rootTokenLength(): number {
-    return (this.format.disableSscTokens ? 2 : 4) + TOKEN_BODY_LENGTH;
-  }
-
-  /** A fresh ID in root-token form (prefix + 24 base62), not stored: DR operation tokens use it. */
+  /** A fresh ID in root-token form, not stored: DR operation tokens use it. */
   newRootTokenId(): string {
-    return `${this.format.disableSscTokens ? 's.' : 'hvs.'}${randomBase62(TOKEN_BODY_LENGTH, randomBytes)}`;
+    const { otpLength } = this.format;
+    if (otpLength === 0) return randomUUID();
+    return `${otpLength === 26 ? 's.' : 'hvs.'}${randomBase62(TOKEN_BODY_LENGTH, randomBytes)}`;
   }
 
   createRoot(path: string): TokenEntry {
@@ -85,9 +89,8 @@ export class TokenStore {
     displayName: string;
   }): TokenEntry {
     // Modern service tokens are `hvs.` + base64url of a protobuf, about 95 characters.
-    const id = this.format.disableSscTokens
-      ? `s.${randomBase62(TOKEN_BODY_LENGTH, randomBytes)}`
-      : `hvs.CAESI${randomBytes(64).toString('base64url')}`;
+    const id =
+      this.format.otpLength === 28 ? `hvs.CAESI${randomBytes(64).toString('base64url')}` : this.newRootTokenId();
     return this.store({ id, type: 'service', ...options });
   }
 
@@ -102,7 +105,7 @@ export class TokenStore {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.keyring, iv);
     const sealed = Buffer.concat([cipher.update(JSON.stringify(entry), 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    const prefix = this.format.disableSscTokens ? 'b.' : BATCH_PREFIX;
+    const prefix = this.format.otpLength === 28 ? BATCH_PREFIX : 'b.';
     return { ...entry, id: `${prefix}${Buffer.concat([iv, sealed]).toString('base64url')}` };
   }
 

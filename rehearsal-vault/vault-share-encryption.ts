@@ -80,6 +80,31 @@ export async function readRecipientKey(
   return ok({ key: publicKey, fingerprint });
 }
 
+/**
+ * What Vault answers for a `pgp_keys` / `pgp_key` entry `text` that readRecipientKey refused:
+ * pgpkeys' "error decoding given PGP key" (Go's base64 error) or "error parsing given PGP key"
+ * (the openpgp reader's error, as far as the first packet tells it; a key that parses but cannot
+ * be used keeps our reason).
+ */
+export function vaultPgpKeyError(text: string, refusal: { kind: ShareEncryptionErrorKind; message: string }): string {
+  const decoded = decodeStdBase64(text);
+  if (!decoded.ok) return `error decoding given PGP key: illegal base64 data at input byte ${decoded.offset}`;
+  const first = decoded.value[0];
+  // The packet tag: new format in the low six bits, old format in bits 2–5.
+  const tag = first === undefined ? undefined : first & 0x40 ? first & 0x3f : (first >> 2) & 0x0f;
+  const reason =
+    first === undefined
+      ? 'EOF'
+      : (first & 0x80) === 0
+        ? 'openpgp: invalid data: tag byte does not have MSB set'
+        : tag !== 5 && tag !== 6
+          ? 'openpgp: invalid data: first packet was not a public/private key'
+          : refusal.kind === 'key-unparseable'
+            ? 'unexpected EOF'
+            : refusal.message;
+  return `error parsing given PGP key: ${reason}`;
+}
+
 /** Base64 of the binary key: what Vault's `pgp_keys` / `pgp_key` fields take. */
 export function vaultKeyBase64(recipient: VaultPgpRecipient): string {
   return encodeStdBase64(recipient.key.write());

@@ -15,64 +15,8 @@ import { runRehearsal, type RehearsalResult } from '../electron/services/rehears
 import type { RehearsalKind } from '../electron/services/rehearsal/rehearsal-ceremony';
 import { generateSigners, rehearsalPassphrase, type Signers } from '../electron/services/rehearsal/rehearsal-cast';
 import { startRehearsalVault, type RehearsalVault } from '../rehearsal-vault/rehearsal-cluster-set';
-import type { VaultClient } from '../electron/services/vault/client';
 import { filesUnder } from './support/files-under';
-
-interface Seen {
-  otps: string[];
-  keys: string[];
-  encoded: string[];
-  tokens: string[];
-  activation: string[];
-}
-
-/** A client that records the secrets crossing the wire, then does exactly what the real one does. */
-function observing(client: VaultClient, seen: Seen): VaultClient {
-  const dr = client.drOperationToken;
-  return {
-    ...client,
-    drOperationToken: {
-      ...dr,
-      start: (init) => {
-        if ('otp' in init && typeof init.otp === 'string') seen.otps.push(init.otp);
-        return dr.start(init);
-      },
-      submitShare: async (share) => {
-        seen.keys.push(share.key);
-        const r = await dr.submitShare(share);
-        if (r.ok && r.value.data.encoded_token) seen.encoded.push(r.value.data.encoded_token);
-        return r;
-      },
-      delete: (token) => {
-        seen.tokens.push(token);
-        return dr.delete(token);
-      },
-    },
-    dr: {
-      ...client.dr,
-      primary: {
-        ...client.dr.primary,
-        secondaryToken: async (o) => {
-          const r = await client.dr.primary.secondaryToken(o);
-          if (r.ok) seen.activation.push(r.value.data.token);
-          return r;
-        },
-      },
-      secondary: {
-        ...client.dr.secondary,
-        promote: (o) => {
-          seen.tokens.push(o.drOperationToken);
-          return client.dr.secondary.promote(o);
-        },
-        updatePrimary: (o) => {
-          seen.tokens.push(o.drOperationToken);
-          if (o.token !== undefined) seen.activation.push(o.token);
-          return client.dr.secondary.updatePrimary(o);
-        },
-      },
-    },
-  };
-}
+import { newWire, observing, type Wire } from './support/wire-observer';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-leak-'));
 const officerPassphrase = rehearsalPassphrase();
@@ -81,7 +25,7 @@ interface Run {
   readonly out: string;
   readonly vault: RehearsalVault;
   readonly signers: Signers;
-  readonly seen: Seen;
+  readonly seen: Wire;
   readonly log: string[];
   readonly result: RehearsalResult;
 }
@@ -91,7 +35,7 @@ async function rehearseObserved(kind: RehearsalKind): Promise<Run> {
   if (!started.ok) throw new Error(started.error.message);
   const vault = started.value;
   const signers = await generateSigners('random');
-  const seen: Seen = { otps: [], keys: [], encoded: [], tokens: [], activation: [] };
+  const seen = newWire();
   const log: string[] = [];
   const out = join(root, kind);
   const r = await runRehearsal({

@@ -46,6 +46,19 @@ describe('rehearsal-vault arguments', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--officers must be a whole number/);
     expect((await run(['--dir', base, '--vault-version', '3'])).stderr).toMatch(/--vault-version must be 1 or 2/);
+    expect((await run(['--dir', base, '--otp-length', '24'])).stderr).toMatch(/--otp-length must be 28, 26 or 0/);
+    const legacyV2 = await run(['--dir', join(base, 'legacy-v2'), '--otp-length', '0', '--vault-version', '2']);
+    expect(legacyV2.code).toBe(2);
+    expect(legacyV2.stderr).toMatch(/legacy server \(otp_length 0\) is a Vault before 0\.11/);
+    expect(existsSync(join(base, 'legacy-v2'))).toBe(false);
+  });
+
+  it('runs a legacy server with --otp-length 0 and says so in its banner', async () => {
+    const r = await run(['--dir', join(base, 'legacy'), '--officers', '2', '--threshold', '2', '--otp-length', '0']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Vault version  0.10.4+prem');
+    expect(r.stdout).toContain('otp_length     none (before 0.11: 24-character base64 OTPs, UUID tokens)');
+    expect(r.stdout).toContain('vault operator generate-root -dr-token -init -otp=OTP');
   });
 
   it('rejects a threshold Vault would refuse, changing nothing', async () => {
@@ -85,6 +98,9 @@ describe("the banner's vault CLI steps", () => {
   const path = (f: string) => `/r/${f}`;
 
   it('never pairs -generate-otp with -init: the real CLI checks -generate-otp first and starts nothing', () => {
+    expect(
+      vaultCliSteps(1, 'https://a', path, 0).filter((l) => /-generate-otp.*-init|-init.*-generate-otp/.test(l)),
+    ).toEqual([]);
     for (const version of [1, 2] as const) {
       const steps = vaultCliSteps(version, 'https://127.0.0.1:8202', path).join('\n');
       expect(steps).not.toContain('-generate-otp');
@@ -92,6 +108,14 @@ describe("the banner's vault CLI steps", () => {
       expect(steps).toContain('vault operator generate-root -dr-token -decode=ENCODED_TOKEN -otp=OTP');
       expect(steps).toContain('export VAULT_ADDR=https://127.0.0.1:8202 VAULT_CACERT=/r/ca.pem');
     }
+  });
+
+  it('has a legacy server’s OTP made by -generate-otp and given to -init, which makes none itself', () => {
+    const steps = vaultCliSteps(1, 'https://a', path, 0);
+    const generate = steps.findIndex((l) => l.includes('vault operator generate-root -dr-token -generate-otp'));
+    const init = steps.findIndex((l) => l.includes('vault operator generate-root -dr-token -init -otp=OTP'));
+    expect(generate).toBeGreaterThan(-1);
+    expect(init).toBeGreaterThan(generate);
   });
 
   it('exports VAULT_TOKEN for Vault 2.x only, read from cluster.json rather than printed', () => {

@@ -1,6 +1,6 @@
 /**
  * `vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
- *   [--officer-keys a.asc,b.asc,…] [--vault-version 1|2] [--passphrase-file F]`
+ *   [--officer-keys a.asc,b.asc,…] [--vault-version 1|2] [--otp-length 28|26|0] [--passphrase-file F]`
  *
  * Starts a rehearsal primary and DR secondary on loopback (mutual TLS), writes what people and
  * tools need into DIR, and `DIR/cluster.json` last, once both accept connections. Serves until
@@ -20,10 +20,13 @@ import {
 } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
+import { otpLengthOption } from '../otp-length-option';
 import { readPassphraseFile } from '../passphrase';
+import type { OtpLength } from '../../rehearsal-vault/token-store';
 
 const USAGE = `usage: vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
-         [--officer-keys a.asc,b.asc,...] [--vault-version 1|2] [--passphrase-file F]
+         [--officer-keys a.asc,b.asc,...] [--vault-version 1|2] [--otp-length 28|26|0]
+         [--passphrase-file F]
 
 Starts a REHEARSAL Vault: a primary and a DR secondary (replication running) on 127.0.0.1,
 requiring the client certificate it writes. The primary is initialised with one PGP-encrypted
@@ -35,6 +38,8 @@ unseal share per officer, as 'vault operator init -pgp-keys' would hand them out
   --officer-keys LIST   comma-separated public key files (armored or binary), one per officer,
                         named after the file; no private keys are generated or written
   --vault-version 1|2   2: generating a DR operation token needs a Vault token (default 1)
+  --otp-length 28|26|0  the otp_length the Vault reports: 28 (hvs. tokens, default), 26 (s. tokens,
+                        disable_ssc_tokens), 0 (a server before 0.11: UUID tokens, 24-character OTPs)
   --passphrase-file F   protect the generated officer keys with the passphrase in F
 Runs until Ctrl-C (SIGINT) or SIGTERM.
 `;
@@ -106,6 +111,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
     threshold: { type: 'string' },
     'officer-keys': { type: 'string' },
     'vault-version': { type: 'string' },
+    'otp-length': { type: 'string' },
     'passphrase-file': { type: 'string' },
   });
   if (typeof parsed === 'number') return parsed;
@@ -125,6 +131,8 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
   const version = values['vault-version'];
   if (version !== undefined && version !== '1' && version !== '2')
     return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
+  const otpLength = otpLengthOption(values['otp-length']);
+  if (typeof otpLength === 'string') return usageError(io, COMMAND, otpLength);
 
   const keyFiles = values['officer-keys'];
   const passphraseFile = values['passphrase-file'];
@@ -156,6 +164,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
       ...(officerKeys ? { officerKeys } : {}),
       ...(passphrase !== undefined ? { passphrase } : {}),
       vaultVersion: version === '2' ? 2 : 1,
+      ...(otpLength !== undefined ? { otpLength } : {}),
     },
   };
 }
@@ -214,8 +223,8 @@ export async function writeBundle(dir: string, vault: RehearsalVault): Promise<v
     });
   }
   const cluster = {
-    primary: { api_addr: vault.primary.apiAddr },
-    dr_secondary: { api_addr: vault.drSecondary.apiAddr },
+    primary: { api_addr: vault.primary.apiAddr, cluster_addr: vault.primary.clusterAddr },
+    dr_secondary: { api_addr: vault.drSecondary.apiAddr, cluster_addr: vault.drSecondary.clusterAddr },
     ca_cert: 'ca.pem',
     client_cert: 'client.pem',
     client_key: 'client-key.pem',
@@ -236,13 +245,14 @@ function summary(dir: string, vault: RehearsalVault): string {
   const tls = `--cacert ${p('ca.pem')} --cert ${p('client.pem')} --key ${p('client-key.pem')}`;
   return [
     'REHEARSAL Vault running (simulated; not a real Vault, never use its keys for anything else)',
-    `  primary        ${vault.primary.apiAddr}`,
-    `  DR secondary   ${vault.drSecondary.apiAddr}`,
-    `  Vault version  ${vault.vaultVersion}.x${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
+    `  primary        ${vault.primary.apiAddr}  (cluster address ${vault.primary.clusterAddr})`,
+    `  DR secondary   ${vault.drSecondary.apiAddr}  (cluster address ${vault.drSecondary.clusterAddr})`,
+    `  Vault version  ${vault.cluster('drSecondary').version}${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
+    `  otp_length     ${vault.otpLength === 0 ? 'none (before 0.11: 24-character base64 OTPs, UUID tokens)' : `${vault.otpLength}`}`,
     `  officers       ${vault.shares}, threshold ${vault.threshold}: encrypted shares in ${p('shares')}/, keys in ${p('officers')}/`,
     `  cluster.json   ${p('cluster.json')} (holds the root token; readable only by you)`,
     '',
-    ...vaultCliSteps(vault.vaultVersion, vault.drSecondary.apiAddr, p),
+    ...vaultCliSteps(vault.vaultVersion, vault.drSecondary.apiAddr, p, vault.otpLength),
     'With curl:',
     `  curl ${tls} ${vault.drSecondary.apiAddr}/v1/sys/replication/dr/status`,
     ...(first
@@ -260,11 +270,18 @@ function summary(dir: string, vault: RehearsalVault): string {
 /**
  * The DR operation-token ceremony with the real `vault` CLI, as command/operator_generate_root.go
  * reads its flags: `-generate-otp` is checked before anything else and only prints an OTP, so
- * `-init` goes without it (Vault 0.11.2+ generates the OTP and prints it once). `-decode` asks
- * the attempt's status for otp_length, so it too needs the address and, on 2.x, a token. Vault 2.x
- * refuses the generation endpoints without a token; a primary root token works on the secondary.
+ * `-init` goes without it (Vault 0.11.2+ generates the OTP and prints it once). A server before
+ * 0.11 makes no OTP, so there the OTP comes from `-generate-otp` (which reads otp_length as 0 and
+ * prints base64 of 16 bytes) and goes to `-init -otp`. `-decode` asks the attempt's status for
+ * otp_length, so it too needs the address and, on 2.x, a token. Vault 2.x refuses the generation
+ * endpoints without a token; a primary root token works on the secondary.
  */
-export function vaultCliSteps(version: 1 | 2, drSecondaryAddr: string, path: (file: string) => string): string[] {
+export function vaultCliSteps(
+  version: 1 | 2,
+  drSecondaryAddr: string,
+  path: (file: string) => string,
+  otpLength: OtpLength = 28,
+): string[] {
   return [
     `With the vault CLI (Vault ${version}.x):`,
     `  export VAULT_ADDR=${drSecondaryAddr} VAULT_CACERT=${path('ca.pem')} VAULT_CLIENT_CERT=${path('client.pem')} VAULT_CLIENT_KEY=${path('client-key.pem')}`,
@@ -274,7 +291,12 @@ export function vaultCliSteps(version: 1 | 2, drSecondaryAddr: string, path: (fi
         ]
       : []),
     '  vault read sys/replication/dr/status',
-    '  vault operator generate-root -dr-token -init                  # Vault prints the OTP once: keep it',
+    ...(otpLength === 0
+      ? [
+          '  vault operator generate-root -dr-token -generate-otp          # prints a 24-character OTP: keep it',
+          '  vault operator generate-root -dr-token -init -otp=OTP         # a server before 0.11 makes no OTP itself',
+        ]
+      : ['  vault operator generate-root -dr-token -init                  # Vault prints the OTP once: keep it']),
     '  vault operator generate-root -dr-token                        # each officer in turn; prompts for the share',
     '  vault operator generate-root -dr-token -decode=ENCODED_TOKEN -otp=OTP',
   ];

@@ -14,13 +14,17 @@ import { runRehearsal, type RehearsalRunOptions } from '../../electron/services/
 import type { RehearsalKind } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
+import { otpLengthOption } from '../otp-length-option';
 import { readPassphraseFile } from '../passphrase';
+import type { OtpLength } from '../../rehearsal-vault/token-store';
 
 /** As the brief's benchmark and rehearsal-vault: five officers, three shares needed. */
 const DEFAULT_OFFICERS = 5;
 
-const USAGE = `usage: vault-ceremony rehearse --out DIR [--kind promotion|failback] [--officers N] [--threshold T] [--vault-version 1|2] [--pace MS]
-       vault-ceremony rehearse --out DIR [--kind promotion|failback] --cluster D/cluster.json [--resume] [--officer-passphrase-file F] [--pace MS]
+const USAGE = `usage: vault-ceremony rehearse --out DIR [--kind promotion|failback] [--officers N] [--threshold T]
+         [--vault-version 1|2] [--otp-length 28|26|0] [--pace MS]
+       vault-ceremony rehearse --out DIR [--kind promotion|failback] --cluster D/cluster.json [--resume]
+         [--officer-passphrase-file F] [--pace MS]
 
 Runs a complete REHEARSAL of the DR promotion ceremony, every role played headless: roll call,
 checks, the OTP and attempt, each officer's PGP-encrypted share decrypted and entered, the token
@@ -40,6 +44,8 @@ Exit 0 only if the DR secondary ended as primary and the bundle verifies.
   --threshold T    shares needed, for the in-process rehearsal Vault (default 3, or every share with fewer officers)
   --vault-version 1|2   the in-process rehearsal Vault's version (default 1); on 2 the administrator also
                    enters the primary's root token, which generating the DR operation token needs
+  --otp-length 28|26|0   the in-process rehearsal Vault's otp_length: 28 (hvs. tokens, default), 26 (s.
+                   tokens), 0 (a server before 0.11: no otp_length, 24-character base64 OTPs, UUID tokens)
   --cluster FILE   use the rehearsal Vault 'vault-ceremony rehearsal-vault --dir D' runs (D/cluster.json)
                    and its officers' keys; the signers' rehearsal keys are kept in D/rehearsal-signers/
   --resume         continue the ceremony whose journal is in DIR/ceremony/ (needs --cluster): the
@@ -62,6 +68,7 @@ export const rehearseCommand: Command = async (argv, io) => {
           options: {
             officers: parsed.officers,
             vaultVersion: parsed.vaultVersion,
+            ...(parsed.otpLength !== undefined ? { otpLength: parsed.otpLength } : {}),
             ...(parsed.threshold ? { threshold: parsed.threshold } : {}),
             passphrase: rehearsalPassphrase(),
           },
@@ -105,6 +112,7 @@ interface Options {
   /** Undefined: the rehearsal Vault's default (3, or every share when there are fewer officers). */
   readonly threshold: number | undefined;
   readonly vaultVersion: 1 | 2;
+  readonly otpLength: OtpLength | undefined;
   readonly cluster: string | undefined;
   readonly resume: boolean;
   readonly officerPassphrase: string | undefined;
@@ -118,6 +126,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     officers: { type: 'string' },
     threshold: { type: 'string' },
     'vault-version': { type: 'string' },
+    'otp-length': { type: 'string' },
     cluster: { type: 'string' },
     resume: { type: 'boolean' },
     'officer-passphrase-file': { type: 'string' },
@@ -137,12 +146,15 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     );
   if (
     cluster !== undefined &&
-    (values.officers !== undefined || values.threshold !== undefined || values['vault-version'] !== undefined)
+    (values.officers !== undefined ||
+      values.threshold !== undefined ||
+      values['vault-version'] !== undefined ||
+      values['otp-length'] !== undefined)
   )
     return usageError(
       io,
       COMMAND,
-      '--officers, --threshold and --vault-version set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them',
+      '--officers, --threshold, --vault-version and --otp-length set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them',
     );
   const kind = values.kind ?? 'promotion';
   if (kind !== 'promotion' && kind !== 'failback')
@@ -162,6 +174,8 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
   if (typeof officers === 'string') return usageError(io, COMMAND, officers);
   const threshold = wholeNumber(values.threshold, '--threshold', 1, 255);
   if (typeof threshold === 'string') return usageError(io, COMMAND, threshold);
+  const otpLength = otpLengthOption(values['otp-length']);
+  if (typeof otpLength === 'string') return usageError(io, COMMAND, otpLength);
   const pace = wholeNumber(values.pace, '--pace', 0, 60_000);
   if (typeof pace === 'string') return usageError(io, COMMAND, pace);
 
@@ -177,6 +191,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     officers: officers ?? DEFAULT_OFFICERS,
     threshold,
     vaultVersion: version === '2' ? 2 : 1,
+    otpLength,
     cluster,
     resume,
     officerPassphrase,

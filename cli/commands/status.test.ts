@@ -11,6 +11,7 @@ import {
   type TestPki,
   type TestServer,
 } from '../../test/support/mtls-test-server';
+import { vaultRequest } from '../../test/support/mtls-client';
 import { CORPUS, loadSample } from '../../test/support/vault-corpus';
 import { statusCommandFor } from './status';
 
@@ -156,5 +157,61 @@ describe('vault-ceremony status against the rehearsal Vault', () => {
       seal: { sealed: false },
     });
     expect(typeof report.dr.primaries[0].replication_primary_canary_age_ms).toBe('number');
+  });
+});
+
+describe('vault-ceremony status while a DR secondary bootstraps after secondary/enable', () => {
+  it('shows bootstrapping, then merkle-sync, then stream-wals, as officers waiting on it see', async () => {
+    const started = await startRehearsalVault({
+      officers: 1,
+      // Long enough that a slow, shared machine still sees each stage.
+      secondaryBootstrap: { bootstrappingMs: 1_500, merkleSyncMs: 1_500 },
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    const v = started.value;
+    try {
+      const id = { caPem: v.caPem, certPem: v.clientCertPem, keyPem: v.clientKeyPem };
+      const primary = (m: string, p: string, body?: unknown) =>
+        vaultRequest(id, v.primary.apiAddr, m, p, { token: v.rootToken, body });
+      const secondary = (m: string, p: string, body?: unknown) =>
+        vaultRequest(id, v.drSecondary.apiAddr, m, p, { token: v.rootToken, body });
+      // Detach the DR secondary, then enable it again with a new activation token, as a re-seed would.
+      const operationToken = v.cluster('drSecondary').mintToken('dr-operation-token').token;
+      await secondary('POST', 'sys/replication/dr/secondary/disable', { dr_operation_token: operationToken });
+      const token = (await primary('POST', 'sys/replication/dr/primary/secondary-token', { id: 'dc2-reseed' })).json
+        .wrap_info.token;
+      expect((await secondary('POST', 'sys/replication/dr/secondary/enable', { token })).status).toBe(200);
+
+      const env = {
+        VAULT_ADDR: v.drSecondary.apiAddr,
+        VAULT_CACERT: 'reseed-ca.pem',
+        VAULT_CLIENT_CERT: 'reseed-client.pem',
+        VAULT_CLIENT_KEY: 'reseed-client-key.pem',
+      };
+      for (const [name, pem] of [
+        ['reseed-ca.pem', v.caPem],
+        ['reseed-client.pem', v.clientCertPem],
+        ['reseed-client-key.pem', v.clientKeyPem],
+      ] as const)
+        writeFileSync(join(dir, name), pem);
+      const seen: string[] = [];
+      const texts: string[] = [];
+      for (let i = 0; i < 80 && seen.at(-1) !== 'secondary/stream-wals'; i++) {
+        const report = JSON.parse((await status(env, '--json')).stdout);
+        const now = `${report.dr.mode}/${report.dr.state}`;
+        if (seen.at(-1) !== now) {
+          seen.push(now);
+          texts.push(...report.verdict.findings.map((f: { text: string }) => f.text));
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen).toEqual(['bootstrapping/bootstrapping', 'secondary/merkle-sync', 'secondary/stream-wals']);
+      expect(texts).toContain('DR replication is still being set up on this cluster (bootstrapping).');
+      expect(texts).toContain(
+        'The DR secondary is re-synchronising with its primary (merkle-sync): its data may be behind.',
+      );
+    } finally {
+      await v.close();
+    }
   });
 });

@@ -20,6 +20,8 @@ export interface ApiResponse {
   readonly status: number;
   /** Serialized as JSON plus a newline (Go's json.Encoder); absent for 204. */
   readonly body?: unknown;
+  /** A body that is not JSON (metrics text, a snapshot archive), sent as is; instead of `body`. */
+  readonly raw?: { readonly contentType: string; readonly bytes: Uint8Array };
   readonly headers?: Readonly<Record<string, string>>;
 }
 

@@ -9,7 +9,8 @@ import type { ReplicationErrorKind } from '../replication';
 import type { ReplicationKind } from '../replication-state';
 import { logical, noContent, permissionDenied, vaultError, type ApiResponse } from './envelope';
 import { SecondaryKeys } from '../secondary-key-exchange';
-import { allFields } from './request-body';
+import { allFields, type FieldErrorKind } from './request-body';
+import type { UnwrapOptions } from '../activation-unwrap';
 import type { LogicalContext, LogicalRoute } from './route';
 
 const KIND = '(dr|performance)';
@@ -52,8 +53,13 @@ export const replicationRoutes: readonly LogicalRoute[] = [
     update: (ctx) => logical({ data: { secondary_public_key: ctx.network.secondaryKeys.generate(ctx.cluster) } }),
   }),
   route(new RegExp(`^sys/replication/${KIND_OR_ALIAS}secondary/enable$`), 'sudo', false, {
-    update: (ctx) =>
-      withField(ctx, 'token', (token) => warn(ctx.network.enableSecondary(ctx.cluster, kindOf(ctx.params), token))),
+    update: (ctx) => {
+      const read = allFields({ token: ctx.fields.string('token'), unwrap: unwrapOptions(ctx) });
+      if (!read.ok) return vaultError(400, read.error.message);
+      return warn(
+        ctx.network.enableSecondary(ctx.cluster, kindOf(ctx.params), read.value.token, { unwrap: read.value.unwrap }),
+      );
+    },
   }),
 
   route(/^sys\/replication\/dr\/secondary\/promote$/, 'none', true, {
@@ -123,14 +129,28 @@ function promote(ctx: LogicalContext, kind: ReplicationKind): ApiResponse {
 }
 
 function updatePrimary(ctx: LogicalContext, kind: ReplicationKind): ApiResponse {
-  const read = allFields({ token: ctx.fields.string('token'), addrs: ctx.fields.strings('update_primary_addrs') });
+  const read = allFields({
+    token: ctx.fields.string('token'),
+    addrs: ctx.fields.strings('update_primary_addrs'),
+    unwrap: unwrapOptions(ctx),
+  });
   if (!read.ok) return vaultError(400, read.error.message);
   return warn(
     ctx.network.updatePrimary(ctx.cluster, kind, {
       token: ctx.fields.has('token') ? read.value.token : undefined,
       updatePrimaryAddrs: read.value.addrs,
+      unwrap: read.value.unwrap,
     }),
   );
+}
+
+/** Where and how secondary/enable and update-primary unwrap the activation token. */
+function unwrapOptions(ctx: LogicalContext): Result<UnwrapOptions, FieldErrorKind> {
+  return allFields({
+    primaryApiAddr: ctx.fields.string('primary_api_addr'),
+    caFile: ctx.fields.string('ca_file'),
+    caPath: ctx.fields.string('ca_path'),
+  });
 }
 
 /**

@@ -6,6 +6,7 @@
  * "30m" a duration, "a,b" a list).
  */
 import { err, ok, type Result } from '../../shared/result';
+import { goDecodeFirstValue } from './go-json-decoder';
 
 export type BodyErrorKind = 'eof' | 'invalid-json';
 
@@ -68,12 +69,9 @@ export function parseLogicalBody(body: string, query: URLSearchParams): Result<L
 
 /** A JSON object, or Vault's error for anything else decoded into the Go value `goValueType`. */
 function jsonObject(body: string, goValueType: string): Result<object, 'invalid-json'> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (e) {
-    return err('invalid-json', PREFIX + syntaxReason(e));
-  }
+  const decoded = goDecodeFirstValue(body);
+  if (!decoded.ok) return err('invalid-json', PREFIX + decoded.error.message);
+  const parsed = decoded.value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return err(
       'invalid-json',
@@ -147,17 +145,6 @@ function goType(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'object') return 'object';
   return typeof v;
-}
-
-/**
- * Where the JSON breaks, never what it says: V8's messages quote the input, which may hold a
- * share or token.
- */
-function syntaxReason(e: unknown): string {
-  const at = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
-  return at === undefined
-    ? 'invalid JSON (unexpected end of input or character)'
-    : `invalid character at input byte ${at}`;
 }
 
 type Value<R> = R extends { readonly value: infer V } ? V : never;

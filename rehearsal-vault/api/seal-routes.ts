@@ -110,7 +110,7 @@ export function sealStatus(cluster: Cluster): Record<string, unknown> {
  * 474/530 and `haunhealthycode`/`removedcode` are Vault 1.19+ (GH-28991); where they fall in the
  * order relative to the others is UNCONFIRMED (docs/vault-unconfirmed.md).
  */
-function health({ cluster, request }: RawContext): ApiResponse {
+function health({ cluster, network, request }: RawContext): ApiResponse {
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed();
   const codes = {
     uninitcode: 501,
@@ -156,8 +156,8 @@ function health({ cluster, request }: RawContext): ApiResponse {
       sealed,
       standby,
       performance_standby: false,
-      replication_performance_mode: sealed ? 'unknown' : cluster.replication.performance.mode,
-      replication_dr_mode: sealed ? 'unknown' : cluster.replication.dr.mode,
+      replication_performance_mode: sealed ? 'unknown' : network.modeOf(cluster, 'performance'),
+      replication_dr_mode: sealed ? 'unknown' : network.modeOf(cluster, 'dr'),
       server_time_utc: Math.floor(Date.now() / 1000),
       version: cluster.version,
       enterprise: true,

@@ -127,6 +127,7 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
   const [officers, setOfficers] = useState(5);
   const [threshold, setThreshold] = useState(3);
   const [vaultVersion, setVaultVersion] = useState<1 | 2>(1);
+  const [otpLength, setOtpLength] = useState<28 | 26 | 0>(28);
   const [passphrase, setPassphrase] = useState('');
   const [ownKeys, setOwnKeys] = useState(false);
   const [keyPaths, setKeyPaths] = useState<string[]>(['']);
@@ -140,6 +141,7 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
       officers: ownKeys ? Math.max(paths.length, 1) : officers,
       threshold,
       vaultVersion,
+      otpLength,
       ...(sent ? { keyPassphrase: sent } : {}),
       ...(ownKeys ? { officerKeyPaths: paths } : {}),
     });
@@ -186,7 +188,25 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
             onChange={(e) => setVaultVersion(e.target.value === '2' ? 2 : 1)}
           >
             <option value={1}>1.x (DR operation token from officers' shares)</option>
-            <option value={2}>2.x (the primary's root token first, then shares)</option>
+            <option value={2} disabled={otpLength === 0}>
+              2.x (the primary's root token first, then shares)
+            </option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="rehearsal-otp-length">One-time password form</label>
+          <select
+            id="rehearsal-otp-length"
+            value={otpLength}
+            onChange={(e) => {
+              const length = e.target.value === '0' ? 0 : e.target.value === '26' ? 26 : 28;
+              setOtpLength(length);
+              if (length === 0) setVaultVersion(1);
+            }}
+          >
+            <option value={28}>28 characters (hvs. tokens)</option>
+            <option value={26}>26 characters (s. tokens, disable_ssc_tokens)</option>
+            <option value={0}>24-character base64, UUID token (a server before Vault 0.11)</option>
           </select>
         </div>
       </div>

@@ -90,6 +90,29 @@ describe('base64 (Go StdEncoding / RawStdEncoding)', () => {
     }
   });
 
+  it('reports the offset Go’s CorruptInputError gives (encoding/base64 TestDecodeCorrupt’s table)', () => {
+    const table: [string, number][] = [
+      ['!!!!', 0],
+      ['====', 0],
+      ['x===', 1],
+      ['=AAA', 0],
+      ['A=AA', 1],
+      ['AA=A', 2],
+      ['AA==A', 4],
+      ['AAA=AAAA', 4],
+      ['AAAAA', 4],
+      ['AAAAAA', 4],
+      ['A=', 1],
+      ['A==', 1],
+      ['AA=', 3],
+      ['AAAAAA=', 7],
+      ['YWJjZA=====', 8],
+      ['A!\n', 1],
+      ['A=\n', 1],
+    ];
+    for (const [text, offset] of table) expect(decodeStdBase64(text), JSON.stringify(text)).toMatchObject({ offset });
+  });
+
   it('round-trips arbitrary bytes in both forms', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {

@@ -10,7 +10,7 @@
  * Input may be a string or ASCII bytes, so secret text held in a wipeable buffer never has to
  * become a string. Error messages give positions only, never the input.
  */
-import { err, ok, type Result } from '../result';
+import { err, ok } from '../result';
 import { wipe } from './bytes';
 
 export type Base64ErrorKind = 'invalid-base64';
@@ -34,12 +34,12 @@ export function encodeRawStdBase64(bytes: Uint8Array): string {
 }
 
 /** Go's `base64.StdEncoding.DecodeString`. */
-export function decodeStdBase64(input: string | Uint8Array): Result<Uint8Array, Base64ErrorKind> {
+export function decodeStdBase64(input: string | Uint8Array): Base64Decoded {
   return decode(input, true);
 }
 
 /** Go's `base64.RawStdEncoding.DecodeString`. */
-export function decodeRawStdBase64(input: string | Uint8Array): Result<Uint8Array, Base64ErrorKind> {
+export function decodeRawStdBase64(input: string | Uint8Array): Base64Decoded {
   return decode(input, false);
 }
 
@@ -57,16 +57,21 @@ function encode(bytes: Uint8Array, padded: boolean): string {
   return out;
 }
 
+/** On failure, `offset` is where Go's `CorruptInputError` points ("illegal base64 data at input byte N"). */
+export type Base64Decoded =
+  | { readonly ok: true; readonly value: Uint8Array }
+  | (ReturnType<typeof err<Base64ErrorKind>> & { readonly offset: number });
+
 /** A port of Go's `decodeQuantum` loop, so errors arise on the same inputs at the same offsets. */
-function decode(input: string | Uint8Array, padded: boolean): Result<Uint8Array, Base64ErrorKind> {
+function decode(input: string | Uint8Array, padded: boolean): Base64Decoded {
   const codeAt = typeof input === 'string' ? (i: number) => input.charCodeAt(i) : (i: number) => input[i]!;
   const len = input.length;
   const out = new Uint8Array(Math.floor(len / 4) * 3 + (padded ? 0 : Math.floor(((len % 4) * 6) / 8)));
   const q = [0, 0, 0, 0];
-  const fail = (message: string) => {
+  const fail = (offset: number, message: string) => {
     wipe(out);
     q.fill(0);
-    return err('invalid-base64' as const, message);
+    return { ...err('invalid-base64' as const, message), offset };
   };
   const skipNewlines = (i: number) => {
     while (i < len && (codeAt(i) === LF || codeAt(i) === CR)) i++;
@@ -82,6 +87,7 @@ function decode(input: string | Uint8Array, padded: boolean): Result<Uint8Array,
         if (j === 0) return finish(out, n);
         if (j === 1 || padded) {
           return fail(
+            si - j,
             padded
               ? `the text ends in the middle of a 4-character group at character ${si - j}: padded base64 is a multiple of 4 characters, ending in = or == when needed`
               : `a single leftover character at character ${si - j} cannot encode a byte`,
@@ -100,13 +106,14 @@ function decode(input: string | Uint8Array, padded: boolean): Result<Uint8Array,
         j--;
         continue;
       }
-      if (c !== PAD) return fail(`character ${si - 1} is not in the base64 alphabet (A–Z, a–z, 0–9, +, /)`);
-      if (!padded) return fail(`character ${si - 1} is '=' padding, which unpadded (raw) base64 does not allow`);
-      if (j < 2) return fail(`padding '=' at character ${si - 1} comes too early in its 4-character group`);
+      if (c !== PAD) return fail(si - 1, `character ${si - 1} is not in the base64 alphabet (A–Z, a–z, 0–9, +, /)`);
+      if (!padded)
+        return fail(si - 1, `character ${si - 1} is '=' padding, which unpadded (raw) base64 does not allow`);
+      if (j < 2) return fail(si - 1, `padding '=' at character ${si - 1} comes too early in its 4-character group`);
       if (j === 2) {
         si = skipNewlines(si);
-        if (si === len) return fail(`the text ends after a single '=' at character ${len}: this group needs '=='`);
-        if (codeAt(si) !== PAD) return fail(`character ${si - 1} should be the second '=' of '=='`);
+        if (si === len) return fail(len, `the text ends after a single '=' at character ${len}: this group needs '=='`);
+        if (codeAt(si) !== PAD) return fail(si - 1, `character ${si - 1} should be the second '=' of '=='`);
         si++;
       }
       si = skipNewlines(si);
@@ -119,13 +126,14 @@ function decode(input: string | Uint8Array, padded: boolean): Result<Uint8Array,
     if (dlen > 2) out[n++] = (v >>> 8) & 255;
     if (dlen > 3) out[n++] = v & 255;
     q.fill(0);
-    if (trailingAt >= 0) return fail(`there is more text after the '=' padding, at character ${trailingAt}`);
+    if (trailingAt >= 0)
+      return fail(trailingAt, `there is more text after the '=' padding, at character ${trailingAt}`);
   }
   return finish(out, n);
 }
 
 /** Returns exactly n bytes; the oversized scratch buffer (sized for the worst case) is wiped. */
-function finish(out: Uint8Array, n: number): Result<Uint8Array, Base64ErrorKind> {
+function finish(out: Uint8Array, n: number): Base64Decoded {
   if (n === out.length) return ok(out);
   const exact = out.slice(0, n);
   wipe(out);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeToken } from './token-encode';
+import { decodeToken } from './token-decode';
+import { encodeLegacyToken, encodeToken } from './token-encode';
 
 describe('encodeToken (Vault roottoken.EncodeToken)', () => {
   it('gives raw base64 of OTP XOR token, as a Node reference computes it', () => {
@@ -22,5 +23,27 @@ describe('encodeToken (Vault roottoken.EncodeToken)', () => {
       },
     });
     expect(encodeToken('someToken', 'ABCDEFGHIJ')).toMatchObject({ ok: false, error: { message: /10 != 9$/ } });
+  });
+});
+
+describe('encodeLegacyToken (generate_root.go before Vault 0.11)', () => {
+  const uuid = '4e9a1c2b-7f3d-4a8e-9b6c-2d5f8e1a3c7b';
+  const otp = 'vZpZZf5UI1nvB3A5/7Xq9A==';
+
+  it('gives padded base64 of the UUID’s 16 bytes XOR the OTP’s, which the client decodes back', () => {
+    const x = Buffer.from(
+      Buffer.from(uuid.replaceAll('-', ''), 'hex').map((b, i) => b ^ Buffer.from(otp, 'base64')[i]!),
+    );
+    expect(encodeLegacyToken(uuid, otp)).toEqual({ ok: true, value: x.toString('base64') });
+    const encoded = encodeLegacyToken(uuid, otp);
+    expect(encoded.ok && decodeToken(encoded.value, otp, 0)).toEqual({
+      ok: true,
+      value: { token: uuid, scheme: 'legacy' },
+    });
+  });
+
+  it('refuses a token that is not a UUID and an OTP that is not 16 bytes', () => {
+    expect(encodeLegacyToken('hvs.abc', otp)).toMatchObject({ ok: false, error: { kind: 'not-a-uuid' } });
+    expect(encodeLegacyToken(uuid, 'QUJD')).toMatchObject({ ok: false, error: { message: /3 != 16$/ } });
   });
 });

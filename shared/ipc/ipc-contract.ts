@@ -183,6 +183,8 @@ export const ipcContract = {
       officers: z.number().int().min(1).max(9),
       threshold: z.number().int().min(1).max(9),
       vaultVersion: z.union([z.literal(1), z.literal(2)]),
+      /** The rehearsal Vault's generate-root otp_length: 28 (default), 26 (`s.` tokens), 0 (a server before 0.11). */
+      otpLength: z.union([z.literal(28), z.literal(26), z.literal(0)]).optional(),
       keyPassphrase: passphrase,
       officerKeyPaths: z.array(absolutePath).min(1).max(9).optional(),
     }),

@@ -4,10 +4,14 @@
  * role, over mutual TLS. Any drift from Vault (a number where Vault sends a string, a field renamed
  * or dropped) fails here, whatever the client makes of it.
  */
+import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { shapeDifferences } from '../support/json-shape';
+import { parsePrometheusText } from '../support/prometheus-text';
 import { vaultRequest, type HttpResult } from '../support/mtls-client';
 import { CORPUS, loadSample } from '../support/vault-corpus';
 
@@ -283,5 +287,69 @@ describe('the rehearsal Vault answers in the shapes of real Vault', () => {
     ]);
     drifted.last_remote_wal = String(drifted.last_remote_wal);
     expect(shapeDifferences(sample, drifted)).toHaveLength(2);
+  });
+});
+
+describe('a rehearsal Vault before 0.11 (--otp-length 0) answers generate-operation-token in that version’s shape', () => {
+  let legacy: RehearsalVault;
+  let call: Caller;
+  const sample = () => loadSample(CORPUS.find((s) => s.file === 'generation-status-legacy-go-struct.json')!);
+
+  beforeAll(async () => {
+    const started = await startRehearsalVault({ officers: 2, threshold: 2, otpLength: 0 });
+    if (!started.ok) throw new Error(started.error.message);
+    legacy = started.value;
+    const id = { caPem: legacy.caPem, certPem: legacy.clientCertPem, keyPem: legacy.clientKeyPem };
+    call = (m, p, o) => vaultRequest(id, legacy.drSecondary.apiAddr, m, p, o);
+  });
+  afterAll(() => legacy?.close());
+
+  it('status, start and every update match the eight-field struct, with no otp_length', async () => {
+    const answers = [await call('GET', `${DR_TOKEN}/attempt`)];
+    answers.push(await call('PUT', `${DR_TOKEN}/attempt`, { body: { otp: randomBytes(16).toString('base64') } }));
+    const nonce = answers[1]!.json.nonce;
+    for (const officer of legacy.officers) {
+      const { data: key } = await openpgp.decrypt({
+        message: await openpgp.readMessage({ binaryMessage: Buffer.from(officer.encryptedShare, 'base64') }),
+        decryptionKeys: await openpgp.readPrivateKey({ armoredKey: officer.privateKeyArmored! }),
+      });
+      answers.push(await call('PUT', `${DR_TOKEN}/update`, { body: { key, nonce } }));
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(answers.at(-1)!.json).toMatchObject({ complete: true, encoded_token: expect.stringMatching(/==$/) });
+    for (const answer of answers) expect(shapeDifferences(sample(), answer.json)).toEqual([]);
+  });
+
+  it('refuses to make the OTP itself, as GenerateRootInit did before 0.11', async () => {
+    await call('DELETE', `${DR_TOKEN}/attempt`);
+    const r = await call('PUT', `${DR_TOKEN}/attempt`, { body: {} });
+    expect(r).toMatchObject({ status: 400, json: { errors: ['unreachable condition'] } });
+  });
+});
+
+describe('sys/metrics?format=prometheus is written as the docs’ sample is', () => {
+  const sample = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'vault', 'metrics-prometheus.txt'), 'utf8');
+
+  it('reads the docs’ sample, and the simulator’s text the same way: HELP as the name, a TYPE, samples', async () => {
+    const published = parsePrometheusText(sample);
+    expect(published.map((f) => [f.name, f.type])).toEqual([
+      ['vault_audit_log_request', 'summary'],
+      ['vault_audit_log_request_failure', 'counter'],
+      ['vault_audit_log_response', 'summary'],
+    ]);
+    for (const family of published) expect(family.help).toBe(family.name);
+    for (const node of ['primary', 'drSecondary'] as const) {
+      const answer = await callers[node]('GET', 'sys/metrics?format=prometheus');
+      const families = parsePrometheusText(answer.text);
+      expect(families.length).toBeGreaterThan(0);
+      for (const family of families) {
+        expect(family.help).toBe(family.name);
+        expect(family.samples.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('fails on a line that is not exposition text', () => {
+    expect(() => parsePrometheusText(`${sample}vault_core_unsealed one\n`)).toThrow(/not Prometheus text/);
   });
 });

@@ -9,9 +9,11 @@ export interface MtlsIdentity {
 
 export interface HttpResult {
   readonly status: number;
-  /** Parsed JSON, or undefined for an empty body. */
+  /** Parsed JSON, or undefined for an empty or non-JSON body. */
   readonly json: any;
   readonly text: string;
+  readonly bytes: Buffer;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 export function vaultRequest(
@@ -47,8 +49,16 @@ export function vaultRequest(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined, text });
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString('utf8');
+          const isJson = (res.headers['content-type'] ?? '').includes('json');
+          resolve({
+            status: res.statusCode ?? 0,
+            json: text && isJson ? JSON.parse(text) : undefined,
+            text,
+            bytes,
+            headers: res.headers,
+          });
         });
         res.on('error', reject);
       },

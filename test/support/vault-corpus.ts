@@ -97,6 +97,13 @@ export const CORPUS: readonly CorpusSample[] = [
     origin: 'go-struct',
   },
   {
+    file: 'generation-status-legacy-go-struct.json',
+    endpoint: 'generation/attempt-status',
+    role: 'any',
+    status: 200,
+    origin: 'go-struct',
+  },
+  {
     file: 'dr-operation-token-attempt-start.json',
     endpoint: 'generation/attempt-start',
     role: 'dr-secondary',

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { validPlanData } from '../../../test/support/ceremony-plan-data';
 import type { CeremonySnapshot } from '../../../shared/ceremony/ceremony-snapshot';
@@ -307,6 +307,41 @@ describe('a Vault 2.x rehearsal where Vault insists on force, one officer decryp
     const end = await play(kit, options);
     expect(end).toMatchObject({ step: 'finished', committed: true });
     expect(readFileSync(end.journal.path, 'utf8')).not.toContain(plaintext.trim());
+    await must('ceremony.close', {});
+  });
+});
+
+describe.each([
+  { otpLength: 0 as const, otp: 24, token: /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/ },
+  { otpLength: 26 as const, otp: 26, token: /^s\.[A-Za-z0-9]{24}$/ },
+])('an in-app rehearsal against a Vault whose otp_length is $otpLength', ({ otpLength, otp, token }) => {
+  it('makes the OTP that server takes, decodes its token and promotes with it', async () => {
+    const setup = { officers: 2, threshold: 2, vaultVersion: 1, otpLength, keyPassphrase: PASSPHRASE } as const;
+    const kit = (await must('ceremony.startRehearsal', setup)).ceremony!.kitDir!;
+    const running = await rehearsal.vault();
+    if (!running.ok) throw new Error(running.error.message);
+    const secondary = running.value.cluster('drSecondary');
+    expect(secondary.otpLength).toBe(otpLength);
+    const minted = vi.spyOn(secondary, 'mintToken');
+
+    const end = await play(kit);
+    expect(end).toMatchObject({ step: 'finished', committed: true });
+    // The simulator promotes only with the token it minted, so the ceremony decoded exactly that.
+    expect(minted.mock.results).toHaveLength(1);
+    expect((minted.mock.results[0]!.value as { token: string }).token).toMatch(token);
+    expect(secondary.replication.dr.mode).toBe('primary');
+    const facts = readFileSync(end.journal.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { details: { event?: { facts?: { kind?: string } } } })
+      .flatMap((e) => (e.details.event?.facts ? [e.details.event.facts] : []));
+    expect(facts).toContainEqual({
+      kind: 'generate-otp',
+      otpLength: otp,
+      legacy: otpLength === 0,
+      attempt: expect.anything(),
+    });
+    expect(facts).toContainEqual({ kind: 'decode-token', tokenLength: otpLength === 0 ? 36 : 26 });
     await must('ceremony.close', {});
   });
 });

@@ -77,12 +77,13 @@ export async function connectTarget(
   // As an administrator would: the plan's vault_version comes from what the server says it runs.
   const seal = await client.value.sealStatus();
   const major = seal.ok ? /^(\d+)\./.exec(seal.value.data.version ?? '')?.[1] : undefined;
-  if (major !== '1' && major !== '2') {
+  // A 0.x server (before base62 OTPs) generates like 1.x: no token needed.
+  if (major !== '0' && major !== '1' && major !== '2') {
     client.value.close();
     return err(
       'connect-failed',
       seal.ok
-        ? `the DR secondary reports Vault version '${seal.value.data.version ?? ''}'; rehearsals know 1.x and 2.x`
+        ? `the DR secondary reports Vault version '${seal.value.data.version ?? ''}'; rehearsals know 0.x, 1.x and 2.x`
         : seal.error.message,
     );
   }

@@ -13,11 +13,14 @@ import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
 import { connectTarget, DR_SECONDARY_PROFILE } from '../rehearsal/rehearsal-target';
 import { suppliedOfficerKeys } from './officer-keyring';
 import { swappableClient, type Reconnectable } from './swappable-client';
+import type { OtpLength } from '../../../rehearsal-vault/token-store';
 
 export interface RehearsalSetup {
   readonly officers: number;
   readonly threshold: number;
   readonly vaultVersion: 1 | 2;
+  /** The rehearsal Vault's otp_length (default 28); 0 is a server before Vault 0.11. */
+  readonly otpLength?: OtpLength | undefined;
   /** Protects every generated rehearsal key; none when omitted. */
   readonly keyPassphrase?: string | undefined;
   /** The officers' own public keys, one file each, instead of generated keys. */
@@ -56,6 +59,7 @@ export async function startInAppRehearsal(
   const vault = await host.restart({
     threshold: setup.threshold,
     vaultVersion: setup.vaultVersion,
+    ...(setup.otpLength !== undefined ? { otpLength: setup.otpLength } : {}),
     ...(supplied ? { officerKeys: supplied.value } : { officers }),
     ...(passphrase ? { passphrase } : {}),
   });
