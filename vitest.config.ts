@@ -1,55 +1,38 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-const ALL_TESTS = ['{shared,electron,rehearsal-vault,cli,renderer,scripts,test}/**/*.test.{ts,tsx}'];
+const TEST_ROOTS = ['shared', 'electron', 'rehearsal-vault', 'cli', 'renderer', 'scripts', 'test'];
+const ALL_TESTS = [`{${TEST_ROOTS.join(',')}}/**/*.test.{ts,tsx}`];
+/** The first line of a test file that needs gpg, a server, a child process or a browser build. */
+export const INTEGRATION_MARK = '// @tier integration';
 
 /**
  * The test files that need gpg, a TLS or HTTP server, a child process (the CLI, esbuild, Vite) or
- * a browser build: the `integration` tier, run by `npm test`. Every other test file is in the `unit`
- * tier (`npm run test:fast` too), where test/support/unit-tier-guard.ts makes starting a process or
- * a server fail the test, so a test that needs one cannot stay there unnoticed.
+ * a browser build: the `integration` tier, run by `npm test`. A file says so itself, on its first
+ * line, so the tier travels with the test. Every other test file is in the `unit` tier (`npm run
+ * test:fast` too), where test/support/unit-tier-guard.ts makes starting a process or a server fail
+ * the test, so a test that needs one cannot stay there unnoticed.
  */
-export const INTEGRATION_TESTS: readonly string[] = [
-  'cli/commands/decode.test.ts',
-  'cli/commands/otp.test.ts',
-  'cli/commands/sign-checksums.test.ts',
-  'cli/commands/verify.test.ts',
-  'electron/app/ipc/ceremony-handlers.test.ts',
-  'electron/app/ipc/channel-handlers.test.ts',
-  'electron/app/ipc/operation-handlers.test.ts',
-  'electron/services/ceremony/ceremony-service.test.ts',
-  'electron/services/journal/journal.test.ts',
-  'electron/services/rehearsal/headless-driver.test.ts',
-  'electron/services/rehearsal/headless-rehearsal.test.ts',
-  'electron/services/rehearsal/rehearsal-host.test.ts',
-  'electron/services/transcript/signing.test.ts',
-  'electron/services/transcript/verify.test.ts',
-  'electron/services/vault/client.test.ts',
-  'electron/services/vault/tls-diagnosis.test.ts',
-  'electron/services/vault/tls-material.test.ts',
-  'electron/services/vault/transport.test.ts',
-  'rehearsal-vault/pki.test.ts',
-  'rehearsal-vault/rehearsal-cluster-set.test.ts',
-  'rehearsal-vault/vault-share-encryption.test.ts',
-  'scripts/packaging/lib/package-lock.test.ts',
-  'scripts/packaging/lib/sha256sums.test.ts',
-  'test/cli-start.test.ts',
-  'test/drills/journal-full.test.ts',
-  'test/drills/kill-and-resume.test.ts',
-  'test/drills/vault-faults.test.ts',
-  'test/fuzz/ceremony-plan.fuzz.test.ts',
-  'test/fuzz/vault-response.fuzz.test.ts',
-  'test/gpg-share-decryption.test.ts',
-  'test/packaging-build.test.ts',
-  'test/packaging-scripts.test.ts',
-  'test/rehearsal-crash-resume.test.ts',
-  'test/rehearsal-secret-leak.test.ts',
-  'test/rehearsal-vault-cli.test.ts',
-  'test/rehearsal-vault-client.test.ts',
-  'test/rehearse-cli.test.ts',
-  'test/security/electron-checklist.test.ts',
-  'test/security/secret-wipe.test.ts',
-  'test/security/tls-verification.test.ts',
-];
+export function integrationTests(root: string = import.meta.dirname): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== 'fixtures') walk(path);
+      } else if (
+        /\.test\.tsx?$/.test(entry.name) &&
+        readFileSync(join(root, path), 'utf8').startsWith(INTEGRATION_MARK)
+      )
+        found.push(path);
+    }
+  };
+  for (const dir of TEST_ROOTS) if (existsSync(join(root, dir))) walk(dir);
+  return found.sort();
+}
+
+const INTEGRATION_TESTS = integrationTests();
 
 export default defineConfig({
   test: {

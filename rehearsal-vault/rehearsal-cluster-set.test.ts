@@ -1,3 +1,4 @@
+// @tier integration
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeToken } from '../shared/codecs/token-encode';

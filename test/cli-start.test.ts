@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The `vault-ceremony` command starts from one bundle that `npm run build:cli` emits into dist/cli
  * (`npm ci` runs it through `prepare`), never compiling TypeScript at start. Built here on a throwaway

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Interop: shares encrypted by real GnuPG 2.2 (`gpg --encrypt` of the hex text, binary, then
  * base64, as `vault operator init -pgp-keys` output is handled) to GnuPG-generated keys decrypt

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The real electron-builder packages the app from the real configurations, here and without
  * downloading anything: a stand-in Electron binary (carrying Electron's fuse wire) is given with

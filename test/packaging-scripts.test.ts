@@ -1,3 +1,4 @@
+// @tier integration
 /** The npm scripts as people run them: `npm run package:check` and `npm run sbom`. */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

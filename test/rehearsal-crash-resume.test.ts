@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Crash test: a rehearsal Vault runs as its own process (`vault-ceremony rehearsal-vault`); the
  * ceremony runs in another (`vault-ceremony rehearse --cluster`), which is killed with SIGKILL

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The legacy (pre-0.11) and 26-character rehearsals, end to end: `vault-ceremony rehearse
  * --otp-length 0|26` promotes and its bundle verifies, and the ceremony reads each server's

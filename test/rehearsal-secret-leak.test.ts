@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Secret-leak test: full headless rehearsals in this process (the code `vault-ceremony rehearse`
  * runs, for a promotion and for a failback), collecting every secret each handled: each share's

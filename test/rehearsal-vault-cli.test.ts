@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * End to end, with third-party tools only: the real `vault-ceremony rehearsal-vault` process,
  * `curl` with the client certificate it wrote, and GnuPG decrypting each officer's share exactly

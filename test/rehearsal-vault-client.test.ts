@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The promotion flow through the project's own Vault client against the rehearsal Vault: the
  * two were written apart from each other, so this proves they agree on Vault's wire protocol.

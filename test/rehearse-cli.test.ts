@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * `npx vault-ceremony rehearse --out DIR`, as a user runs it: exit 0, a bundle stock GnuPG
  * verifies (a good signature from the administrator and each witness), `vault-ceremony verify`

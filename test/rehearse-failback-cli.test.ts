@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * `npx vault-ceremony rehearse --kind failback --out DIR`, as a user runs it: the scene is set
  * (the DR secondary promoted by a rehearsed promotion, the old primary back as a primary), then

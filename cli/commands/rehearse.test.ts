@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * `vault-ceremony rehearse` with hostile paths, in-process: each ends promptly with exit 1 or 2 and
  * one line naming the thing and what is wrong, never a hang, a stack trace or the OS's error code.

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Every Vault answer the client parses, fed from every matching sample of the conformance corpus
  * through the real client over mutual TLS: the samples are what real Vault sends, so a schema

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The shape check: every answer the rehearsal Vault gives for which the corpus holds a real Vault
  * sample is compared field by field and JSON type by JSON type against the sample for the same node

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Drill: the disk holding the journal fills up mid-ceremony. The ceremony must stop at the first
  * append that fails, before its next Vault call: every request that left the laptop has its

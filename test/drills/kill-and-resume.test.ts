@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Drill: the app's process is killed (SIGKILL: no cleanup, no last write) at every step of the
  * ceremony in turn, and `vault-ceremony rehearse --resume` carries on from the journal.

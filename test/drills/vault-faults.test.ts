@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Fault drills: a whole ceremony against the in-process rehearsal Vault over mutual TLS, with a
  * fault injected (rehearsal-vault/faults.ts) at the moment it hurts most. Each drill states

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * `parsePlan` against arbitrary YAML and JSON, structural mutations of a valid plan (a field
  * dropped, retyped or added, a person changed) and character-level damage to its YAML text.

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The Vault client's reading of answers, driven through every endpoint without a socket
  * (`vaultClientOver` with a transport that returns what the case says): malformed and

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The parts of Electron's security checklist (docs/tutorial/security.md) that
  * electron/app/security/security-checklist.test.ts and electron/app/main.test.ts cannot see from the

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Buffers that held secrets are zero once their use is over. The test keeps its own references to
  * the very Uint8Arrays the code used (observing the real modules, not replacing them) and checks

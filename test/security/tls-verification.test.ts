@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * Certificate verification cannot be switched off. The source holds no way to skip it (a scan of
  * every shipped module), the environment variables other tools honour do not weaken it, and a

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The forgeries an auditor tried on a fresh bundle (issue 12), each through `vault-ceremony verify`
  * with the exit code an auditor sees, and the stock-gpg claims with the real gpg:

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The GnuPG key backend against a real card-like token (SoftHSM2 driven by gnupg-pkcs11-scd):
  * Vault-style shares decrypt on the token, signatures made on it verify with stock gpg and

@@ -11,7 +11,7 @@ function refuse(what: string): () => never {
   return () => {
     throw new Error(
       `${what}: a unit test may not start a process or a server. ` +
-        'List this test file in INTEGRATION_TESTS in vitest.config.ts (it then runs in `npm test` only).',
+        'Make `// @tier integration` the first line of this test file (vitest.config.ts; it then runs in `npm test` only).',
     );
   };
 }

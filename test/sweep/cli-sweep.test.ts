@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * A sweep of every CLI command with hostile arguments and hostile paths, in-process through
  * cli/main.ts's main(argv, io). Every run must end within a time limit with exit 1 or 2 and a

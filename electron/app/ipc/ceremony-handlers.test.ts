@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The wizard's channels through the real registry: an in-app rehearsal (fresh rehearsal Vault,
  * kit written, keys passphrase-protected) played to the end with the kit's files exactly as

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The channel handlers behind the real registry, with the real profile store in a temporary
  * directory and the real Vault client over mutual TLS to a loopback server.

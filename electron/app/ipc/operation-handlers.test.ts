@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * `operations.run` through the real registry against the in-process rehearsal Vault over mutual
  * TLS: the main process refuses an unconfirmed destructive operation and the wrong kind of

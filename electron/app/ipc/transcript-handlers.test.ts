@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * `transcript.open` through the real registry on a real signed bundle: the verdict, the signers
  * and the signed text of a good bundle, unanchored alone and anchored by the auditor's keyring or

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The ceremony service against a real in-process rehearsal Vault over mutual TLS: share entry's
  * refusals (another officer's share, a wrong passphrase) change nothing and the ceremony then goes

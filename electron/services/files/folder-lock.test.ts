@@ -1,3 +1,4 @@
+// @tier integration
 /** One process per data folder: a live holder is named, a dead one's lock is taken over. */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

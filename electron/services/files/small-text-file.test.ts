@@ -1,3 +1,4 @@
+// @tier integration
 /** Reads are of regular files only, and capped: a FIFO, folder, device or oversized file is refused promptly. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// @tier integration
 import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,

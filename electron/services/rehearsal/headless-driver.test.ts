@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The headless driver stops on a failure that repeats, instead of offering the same failed
  * action again for thousands of moves; a check whose answer is wrong (the 'DR secondary' is a

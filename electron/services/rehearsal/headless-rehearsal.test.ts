@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * A headless rehearsal against a Vault 2.x rehearsal Vault, where generating the DR operation
  * token needs a Vault token: the plan takes the primary-root-token path from the version the

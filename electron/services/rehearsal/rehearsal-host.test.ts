@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The app's rehearsal Vault host: a restart brings a fresh Vault with the chosen officers; a
  * restart that cannot start leaves the next use with the default one instead of a dead end;

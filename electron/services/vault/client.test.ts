@@ -1,3 +1,4 @@
+// @tier integration
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVaultClient, type VaultClient, type VaultClientOptions } from './client';
 import {

@@ -1,3 +1,4 @@
+// @tier integration
 import { connect } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, json, startTestServer, type TestPki } from '../../../test/support/mtls-test-server';

@@ -1,3 +1,4 @@
+// @tier integration
 import { createServer as createHttpServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// @tier integration
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
