@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The classic failures of activating a DR secondary, rehearsed over the API: the unwrap sent to
  * the wrong address (the cluster port, or nothing), a CA that does not sign the primary's

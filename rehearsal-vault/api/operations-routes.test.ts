@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * The pre-failover checklist's reads against the rehearsal Vault over mutual TLS: Prometheus text
  * with Vault's metric names and content type, JSON telemetry by default, and a raft snapshot that
