@@ -24,7 +24,7 @@ import { ShareEntry } from './share-entry';
 import { SigningPanel } from './signing-panel';
 import { StepList } from './step-list';
 import { StepReport } from './step-report';
-import { TokenEntry } from './token-entry';
+import { TokenEntry, wantsToken } from './token-entry';
 import type { CeremonyHandle } from './use-ceremony';
 
 export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
@@ -151,7 +151,7 @@ function NextMove({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: Ce
       {ceremony.input === 'share' ? (
         // A new attempt (nonce) or share count means a new officer: a fresh form.
         <ShareEntry key={`${ceremony.nonce}-${ceremony.progress?.entered}`} ceremony={ceremony} handle={handle} />
-      ) : ceremony.input === 'root-token' || ceremony.input === 'batch-token' ? (
+      ) : wantsToken(ceremony) ? (
         <TokenEntry ceremony={ceremony} handle={handle} />
       ) : ceremony.input === 'signature' ? (
         // Each signer gets a fresh form: nothing of the last signer's key or passphrase stays.

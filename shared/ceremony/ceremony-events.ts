@@ -8,6 +8,7 @@
  * (`personEventSchema`); the service stamps the time (`at`) when it applies one.
  */
 import * as z from 'zod';
+import type { PlanOperation } from './ceremony-plan';
 import type { Role, SecretName, StepId } from './ceremony-steps';
 import { STEP_IDS } from './step-catalogue';
 
@@ -24,12 +25,17 @@ export type ServiceAction =
   | {
       readonly kind: 'read-replication-status';
       readonly profile: string;
-      readonly expectMode: 'primary' | 'secondary';
+      readonly expectMode: 'primary' | 'secondary' | 'disabled';
+      /** Which replication's mode is read: DR unless an operation plan acts on performance replication. */
+      readonly replication?: 'performance';
       /** A failback's post-check: the secondary must also be connected to a primary (its new one). */
       readonly expectConnected?: true;
     }
   | { readonly kind: 'collect-root-token'; readonly profile: string }
   | { readonly kind: 'collect-batch-token'; readonly profile: string }
+  /** The administrator's Vault token (sudo), for the calls a Vault token authorises. */
+  | { readonly kind: 'collect-vault-token'; readonly profile: string }
+  | { readonly kind: 'collect-activation-token'; readonly profile: string }
   | { readonly kind: 'generate-otp'; readonly profile: string }
   | { readonly kind: 'start-attempt'; readonly profile: string }
   | {
@@ -65,6 +71,8 @@ export type ServiceAction =
       readonly method: 'addrs';
       readonly updatePrimaryAddrs: readonly string[];
     }
+  /** An operation plan's one call, as the plan gives it; the secrets it needs are in the service's memory. */
+  | { readonly kind: 'replication-operation'; readonly profile: string; readonly operation: PlanOperation }
   | { readonly kind: 'sign-transcript'; readonly signer: string; readonly fingerprint: string };
 
 /** What the service reports after a successful action; `kind` names the action. Never a secret. */
@@ -76,6 +84,8 @@ export type ServiceFacts =
   | { readonly kind: 'read-replication-status'; readonly mode: string; readonly connectedTo?: string }
   | { readonly kind: 'collect-root-token' }
   | { readonly kind: 'collect-batch-token' }
+  | { readonly kind: 'collect-vault-token' }
+  | { readonly kind: 'collect-activation-token' }
   /** `attempt` is the status read to learn otp_length; `legacy` when otp_length was 0. */
   | {
       readonly kind: 'generate-otp';
@@ -92,6 +102,11 @@ export type ServiceFacts =
   | { readonly kind: 'demote' }
   | { readonly kind: 'create-secondary-token'; readonly secondaryId: string }
   | { readonly kind: 'update-primary' }
+  /**
+   * `status`: Vault's HTTP status; `activationTokenSha256`: for a secondary-token call, the SHA-256
+   * (hex) of the token Vault returned, its commitment on the record: the token itself never is.
+   */
+  | { readonly kind: 'replication-operation'; readonly status: number; readonly activationTokenSha256?: string }
   /** `fingerprint`: the primary key fingerprint of the key that made the signature. */
   | { readonly kind: 'sign-transcript'; readonly signer: string; readonly fingerprint: string };
 

@@ -80,6 +80,25 @@ const PLANS: Record<string, CeremonyPlan> = {
   }),
 };
 const quorum = PLANS['quorum (1.x)']!;
+const VAULT_TOKEN = { token_path: 'vault-token', officers: [], threshold: undefined };
+PLANS['operation: demote (vault token)'] = makePlan({
+  ...VAULT_TOKEN,
+  kind: 'operation',
+  profile: 'dc1',
+  operation: { id: 'demote', replication: 'dr' },
+});
+PLANS['operation: secondary-token (performance)'] = makePlan({
+  ...VAULT_TOKEN,
+  kind: 'operation',
+  profile: 'dc1',
+  operation: { id: 'secondary-token', replication: 'performance', secondary_id: 'dc3', ttl: '30m' },
+});
+PLANS['operation: DR update-primary (quorum, token)'] = makePlan({
+  kind: 'operation',
+  profile: 'dc1',
+  operation: { id: 'update-primary', replication: 'dr', method: 'token' },
+});
+
 const failbackPlan = PLANS['failback, token, quorum']!;
 /** Where the failback plans' new primary listens. */
 const NEW = 'https://dc2.example:8200';
@@ -139,6 +158,10 @@ function factsFor(s: CeremonyState, action: ServiceAction, vault: FakeVault): Se
       return { kind: action.kind, tokenLength: 28 };
     case 'create-secondary-token':
       return { kind: action.kind, secondaryId: action.secondaryId };
+    case 'replication-operation':
+      return action.operation.id === 'secondary-token'
+        ? { kind: action.kind, status: 200, activationTokenSha256: 'ab'.repeat(32) }
+        : { kind: action.kind, status: 204 };
     case 'sign-transcript':
       return { kind: action.kind, signer: action.signer, fingerprint: action.fingerprint };
     default:
@@ -288,6 +311,7 @@ describe('happy paths', () => {
       'roll-call',
       'check-new-primary',
       'check-old-primary',
+      'enter-vault-token',
       'demote',
       'generate-otp',
       'start-attempt',
@@ -681,7 +705,8 @@ describe('attempt deviations force a witnessed restart', () => {
     expect(s.step).toBe('share-entry');
     expect(s.acks).toEqual([]);
     expect(s.failures).toBe(1);
-    expect(view(s).lastResult).toBe("'submit-share' failed: wrong passphrase");
+    // The step's title, as people see it, not the laptop's internal action name.
+    expect(view(s).lastResult).toBe('Officers enter their shares: wrong passphrase');
     expect(apply(s, ack('share-entry', 'Quy', 'officer')).acks[0]?.actor).toBe('Quy');
   });
 
@@ -1254,10 +1279,20 @@ describe('property: random event sequences', () => {
             view(state);
             if (state.step === 'finished') {
               const completed = state.completed.map((r) => r.step);
-              expect(completed).toContain(plan.kind === 'promotion' ? 'promote' : 'update-primary');
+              const call = {
+                promotion: 'promote',
+                failback: 'update-primary',
+                operation: 'perform-operation',
+              } as const;
+              const check = {
+                promotion: 'check-promoted',
+                failback: 'check-failback',
+                operation: 'check-after-operation',
+              } as const;
+              expect(completed).toContain(call[plan.kind]);
               if (plan.kind === 'failback') expect(completed).toContain('demote');
-              expect(completed).toContain(plan.kind === 'promotion' ? 'check-promoted' : 'check-failback');
-              expect(completed).toContain(closingStep(plan));
+              expect(completed).toContain(check[plan.kind]);
+              if (plan.token_path !== 'vault-token') expect(completed).toContain(closingStep(plan));
               expect(state.committed).toBe(true);
               expect(state.signed).toEqual(expect.arrayContaining(['Ann', 'Wes', 'Wen']));
               // The token was deleted by the service, or the deletion was waived by a witnessed deviation.
@@ -1286,7 +1321,12 @@ describe('failback script', () => {
 
   it('checks both primaries, then asks to demote the old one, and only after authorisation', () => {
     const atDemote = drive(started(), atStep('demote')).state;
-    expect(atDemote.completed.map((r) => r.step)).toEqual(['roll-call', 'check-new-primary', 'check-old-primary']);
+    expect(atDemote.completed.map((r) => r.step)).toEqual([
+      'roll-call',
+      'check-new-primary',
+      'check-old-primary',
+      'enter-vault-token',
+    ]);
     expect(nextAction(atDemote)).toBeUndefined();
     expect(refused(atDemote, result('demote', { kind: 'demote' }))).toMatch(/^unexpected-result: .*not yet authorised/);
     expect(nextAction(authorise(atDemote, 'demote'))).toEqual({ kind: 'demote', profile: 'dc1' });
@@ -1395,5 +1435,160 @@ describe('failback script', () => {
     expect(refused(atCheck, { type: 'cancel', actor: 'Ann', reason: 'changed our minds', at: AT })).toMatch(
       /^too-late: 'dc1' has already been pointed at its new primary/,
     );
+  });
+});
+
+describe('operation script', () => {
+  const demotePlan = PLANS['operation: demote (vault token)']!;
+  const tokenPlan = PLANS['operation: secondary-token (performance)']!;
+  const authorise = (s: CeremonyState, step: StepId) =>
+    apply(s, ack(step, 'Ann', 'administrator'), ack(step, 'Wes', 'witness'));
+  const read = (step: StepId, mode: string) => result(step, { kind: 'read-replication-status', mode });
+  const resumed = (s: CeremonyState, held: SecretName[], mode?: string): CeremonyState =>
+    apply(s, { type: 'resume', attemptStatus: undefined, held, mode, at: AT });
+
+  it('has its own script: pre-check, authorisation, the one call, post-check, signing', () => {
+    expect(createCeremony(demotePlan, AT).script).toEqual([
+      'roll-call',
+      'check-before-operation',
+      'enter-vault-token',
+      'perform-operation',
+      'check-after-operation',
+      'sign-transcript',
+      'finished',
+    ]);
+    // A DR secondary's call takes the plan's DR operation token path, the activation token and the closing step.
+    expect(createCeremony(PLANS['operation: DR update-primary (quorum, token)']!, AT).script).toEqual([
+      'roll-call',
+      'check-before-operation',
+      'generate-otp',
+      'start-attempt',
+      'share-entry',
+      'decode-token',
+      'enter-activation-token',
+      'perform-operation',
+      'check-after-operation',
+      'delete-operation-token',
+      'sign-transcript',
+      'finished',
+    ]);
+  });
+
+  it('pre-check: states the mode Vault must report, and nobody attests until it does', () => {
+    const atCheck = drive(createCeremony(demotePlan, AT), atStep('check-before-operation')).state;
+    expect(nextAction(atCheck)).toEqual({ kind: 'read-replication-status', profile: 'dc1', expectMode: 'primary' });
+    const wrong = apply(atCheck, read('check-before-operation', 'secondary'));
+    expect(wrong.step).toBe('check-before-operation');
+    expect(wrong.lastResult).toMatch(/DR mode 'secondary', not 'primary'/);
+    expect(refused(wrong, ack('check-before-operation', 'Ann', 'administrator'))).toMatch(/^action-pending/);
+    const right = apply(atCheck, read('check-before-operation', 'primary'));
+    expect(view(right).acknowledgements[0]?.anyOf[0]?.text).toBe(
+      "I saw Vault report DR mode 'primary' for 'dc1', the cluster to act on.",
+    );
+  });
+
+  it('the call waits for the administrator and a witness, commits, and the Vault token is wiped after it', () => {
+    const atPerform = drive(createCeremony(demotePlan, AT), atStep('perform-operation')).state;
+    expect(atPerform.held).toEqual(['vault-token']);
+    expect(nextAction(atPerform)).toBeUndefined();
+    expect(refused(atPerform, result('perform-operation', { kind: 'replication-operation', status: 204 }))).toMatch(
+      /^unexpected-result: .*not yet authorised/,
+    );
+    const authorised = authorise(atPerform, 'perform-operation');
+    expect(nextAction(authorised)).toEqual({
+      kind: 'replication-operation',
+      profile: 'dc1',
+      operation: { id: 'demote', replication: 'dr' },
+    });
+    const done = apply(authorised, result('perform-operation', { kind: 'replication-operation', status: 204 }));
+    expect(done.step).toBe('check-after-operation');
+    expect(done.committed).toBe(true);
+    expect(done.held).toEqual([]);
+    expect(nextAction(done)).toEqual({ kind: 'read-replication-status', profile: 'dc1', expectMode: 'secondary' });
+    expect(refused(done, { type: 'cancel', actor: 'Ann', reason: 'too late', at: AT })).toMatch(
+      /^too-late: 'dc1' has already been changed by the operation/,
+    );
+  });
+
+  it('a failed call names the step, not the internal action, and must be authorised again', () => {
+    const authorised = authorise(
+      drive(createCeremony(demotePlan, AT), atStep('perform-operation')).state,
+      'perform-operation',
+    );
+    const failedOnce = apply(authorised, {
+      type: 'serviceResult',
+      step: 'perform-operation',
+      outcome: 'failed',
+      reason: 'permission denied',
+      at: AT,
+    });
+    expect(failedOnce.lastResult).toBe('Perform the operation: permission denied');
+    expect(failedOnce.acks).toEqual([]);
+    expect(nextAction(failedOnce)).toBeUndefined();
+  });
+
+  it('a Vault token lost in a restart is asked for again in place, never by repeating earlier steps', () => {
+    const atPerform = drive(createCeremony(demotePlan, AT), atStep('perform-operation')).state;
+    const back = apply(resumed(atPerform, [], 'primary'), witness(1));
+    expect(back.step).toBe('perform-operation');
+    expect(back.held).toEqual([]);
+    expect(back.deviations[0]?.reason).toMatch(/^The restart lost: vault-token\./);
+    const authorised = authorise(back, 'perform-operation');
+    expect(nextAction(authorised)).toEqual({ kind: 'collect-vault-token', profile: 'dc1' });
+    const entered = apply(authorised, result('perform-operation', { kind: 'collect-vault-token' }));
+    expect(entered.step).toBe('perform-operation');
+    expect(nextAction(entered)?.kind).toBe('replication-operation');
+  });
+
+  it('a demotion made just before a restart is recognised from the mode Vault reports', () => {
+    const authorised = authorise(
+      drive(createCeremony(demotePlan, AT), atStep('perform-operation')).state,
+      'perform-operation',
+    );
+    const back = resumed(authorised, [], 'secondary');
+    expect(back.step).toBe('check-after-operation');
+    expect(back.committed).toBe(true);
+  });
+
+  it("secondary-token: the record gets the token's SHA-256, and the token is held only until the post-check", () => {
+    const atPerform = authorise(
+      drive(createCeremony(tokenPlan, AT), atStep('perform-operation')).state,
+      'perform-operation',
+    );
+    expect(refused(atPerform, result('perform-operation', { kind: 'replication-operation', status: 200 }))).toMatch(
+      /needs the activation token's SHA-256/,
+    );
+    const made = apply(
+      atPerform,
+      result('perform-operation', {
+        kind: 'replication-operation',
+        status: 200,
+        activationTokenSha256: 'cd'.repeat(32),
+      }),
+    );
+    expect(made.held).toEqual(['activation-token']);
+    expect(nextAction(made)).toEqual({
+      kind: 'read-replication-status',
+      profile: 'dc1',
+      expectMode: 'primary',
+      replication: 'performance',
+    });
+    const seen = apply(made, read('check-after-operation', 'primary'));
+    expect(seen.lastResult).toBe("Vault reports performance mode 'primary'.");
+    expect(seen.held).toEqual(['activation-token']);
+    const confirmed = authorise(seen, 'check-after-operation');
+    expect(confirmed.step).toBe('sign-transcript');
+    expect(confirmed.held).toEqual([]);
+  });
+
+  it('the failback keeps the Vault token from demote to secondary-token, then wipes it', () => {
+    const plan = PLANS['failback, token, quorum']!;
+    const atToken = drive(createCeremony(plan, AT), atStep('create-secondary-token')).state;
+    expect(atToken.held).toContain('vault-token');
+    const atUpdate = drive(atToken, atStep('update-primary')).state;
+    expect(atUpdate.held).not.toContain('vault-token');
+    const addrs = drive(createCeremony(PLANS['failback, addrs, batch']!, AT), atStep('enter-batch-token')).state;
+    expect(addrs.completed.map((r) => r.step)).toContain('demote');
+    expect(addrs.held).not.toContain('vault-token');
   });
 });

@@ -64,6 +64,7 @@ import type {
   ServiceAction,
   ServiceFacts,
 } from './ceremony-events';
+import { modeAfter, modeBefore, operationOf } from './operation-steps';
 import { everyoneSigned, isTerminalStep, scriptOf, signers, STEPS } from './step-catalogue';
 import { err, ok, type Result } from '../result';
 
@@ -145,7 +146,7 @@ export interface CeremonyState {
   readonly attempts: number;
   readonly held: readonly SecretName[];
   readonly force: boolean;
-  /** The irreversible call is done: promote, or update-primary for a failback. */
+  /** The irreversible call is done: promote, update-primary for a failback, an operation's one call. */
   readonly committed: boolean;
   readonly cancelling: boolean;
   readonly signed: readonly string[];
@@ -159,6 +160,11 @@ export interface CeremonyState {
 
 /** Steps that talk to Vault's attempt, where an observed attempt status is checked against ours. */
 const ATTEMPT_CALLS: readonly StepId[] = ['generate-otp', 'start-attempt', 'share-entry'];
+/**
+ * Steps whose call a Vault token authorises. The token is asked for in place when it is not held
+ * (lost in a restart): going back to `enter-vault-token` would repeat a demotion made since.
+ */
+const VAULT_TOKEN_CALLS: readonly StepId[] = ['demote', 'create-secondary-token', 'perform-operation'];
 const MAX_TEXT = 500;
 
 type Outcome = Result<CeremonyState, MachineErrorKind>;
@@ -502,12 +508,18 @@ function cancel(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'cancel' }>)
   return ok(addDeviation(s, { kind: 'cancel', step: s.step, reason, raisedBy: who.value.name, at: e.at }));
 }
 
+const COMMITTED: Record<CeremonyPlan['kind'], string> = {
+  promotion: 'promoted',
+  failback: 'pointed at its new primary',
+  operation: 'changed by the operation',
+};
+
 function cancelRefusal(s: CeremonyState): Outcome | undefined {
   if (isEnded(s)) return err('ceremony-ended', `the ceremony is ${s.step}`);
   if (s.committed)
     return err(
       'too-late',
-      `'${s.plan.profile}' has already been ${s.plan.kind === 'promotion' ? 'promoted' : 'pointed at its new primary'}; finish the closing steps instead`,
+      `'${s.plan.profile}' has already been ${COMMITTED[s.plan.kind]}; finish the closing steps instead`,
     );
   if (s.cancelling || openDeviations(s).some((d) => d.kind === 'cancel'))
     return err('not-allowed-now', 'the ceremony is already being cancelled');
@@ -539,7 +551,7 @@ function serviceResult(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'serv
   const action = dueAction(s);
   if (!action)
     return err('unexpected-result', `no laptop action is due at '${STEPS[s.step].title}': ${whyNoAction(s)}`);
-  if (e.outcome === 'failed') return ok(failed(s, e, action));
+  if (e.outcome === 'failed') return ok(failed(s, e));
   // Replayed events come from a journal file: their contents are checked here, whatever their type says.
   const reported = e as { readonly outcome: unknown; readonly facts?: { readonly kind?: unknown } };
   if (reported.outcome !== 'ok' || reported.facts?.kind !== action.kind)
@@ -550,11 +562,7 @@ function serviceResult(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'serv
   return applyFacts(s, e.facts, action, e.at);
 }
 
-function failed(
-  s: CeremonyState,
-  e: { reason: string; observed?: AttemptStatus; at: string },
-  action: ServiceAction,
-): CeremonyState {
+function failed(s: CeremonyState, e: { reason: string; observed?: AttemptStatus; at: string }): CeremonyState {
   if (e.observed && ATTEMPT_CALLS.includes(s.step)) {
     const detected = attemptDeviation(s, e.observed, s.attempt?.progress ?? 0);
     if (detected) return restartAttempt(s, detected, e.at);
@@ -562,7 +570,7 @@ function failed(
   const next = {
     ...s,
     failures: s.failures + 1,
-    lastResult: `'${action.kind}' failed: ${cleanText(e.reason) || 'no reason given'}`,
+    lastResult: `${STEPS[s.step].title}: ${cleanText(e.reason) || 'no reason given'}`,
   };
   // Authorisation and a stepped-up officer or signer cover one try; a retry is asked for again.
   return STEPS[s.step].flow === 'confirm-then-act' ? { ...next, acks: [] } : next;
@@ -575,7 +583,8 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
       const mustConnect = action.kind === 'read-replication-status' && action.expectConnected === true;
       const mode = cleanText(String(facts.mode)).slice(0, 40);
       const primary = facts.connectedTo === undefined ? undefined : clip(String(facts.connectedTo));
-      const seen = `Vault reports DR mode '${mode}'${primary ? `, connected to the primary at ${primary}` : ''}.`;
+      const which = action.kind === 'read-replication-status' && action.replication ? 'performance' : 'DR';
+      const seen = `Vault reports ${which} mode '${mode}'${primary ? `, connected to the primary at ${primary}` : ''}.`;
       if (mode === expected && (!mustConnect || primary))
         return ok(maybeComplete({ ...s, acted: true, lastResult: seen }, at));
       return ok({
@@ -584,13 +593,30 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
         lastResult:
           mode === expected
             ? `${seen} It is not connected to a primary yet: read the status again in a moment; do not continue until it reports the new primary connected.`
-            : `Vault reports DR mode '${mode}', not '${expected ?? '?'}'. Check the connection profile and read the status again; do not continue until it matches.`,
+            : `Vault reports ${which} mode '${mode}', not '${expected ?? '?'}'. Check the connection profile and read the status again; do not continue until it matches.`,
       });
     }
     case 'collect-root-token':
       return ok(completeStep({ ...s, held: withSecret(s.held, 'root-token') }, at));
     case 'collect-batch-token':
       return ok(completeStep({ ...s, held: withSecret(s.held, 'operation-token') }, at));
+    case 'collect-vault-token': {
+      const next = { ...s, held: withSecret(s.held, 'vault-token') };
+      // Entered at its own step, or asked for again where a call needs it: that step goes on.
+      return ok(s.step === 'enter-vault-token' ? completeStep(next, at) : next);
+    }
+    case 'collect-activation-token':
+      return ok(completeStep({ ...s, held: withSecret(s.held, 'activation-token') }, at));
+    case 'replication-operation': {
+      const op = operationOf(s.plan);
+      const commitment = facts.activationTokenSha256;
+      if (op.id === 'secondary-token' && (typeof commitment !== 'string' || !/^[0-9a-f]{64}$/.test(commitment)))
+        return err('invalid-result', "a secondary-token call's result needs the activation token's SHA-256");
+      // A new activation token is handed over at the post-check; one that was entered is used up.
+      const held =
+        op.id === 'secondary-token' ? withSecret(s.held, 'activation-token') : without(s.held, 'activation-token');
+      return ok(completeStep({ ...s, committed: true, held }, at));
+    }
     case 'generate-otp': {
       const { otpLength, legacy, attempt } = facts;
       if (!isCount(otpLength) || otpLength < 1 || otpLength > 128 || (legacy && otpLength !== 24))
@@ -859,13 +885,14 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
 
   const madeBeforeRestart =
     (s.step === 'promote' && s.plan.kind === 'promotion' && e.mode === 'primary') ||
-    (s.step === 'demote' && e.mode === 'secondary');
+    (s.step === 'demote' && e.mode === 'secondary') ||
+    (s.step === 'perform-operation' && operationChangedMode(s.plan, e.mode));
   if (madeBeforeRestart) {
     // The call went through just before the restart; its result never reached the journal.
     notes.push(
       `Vault reports DR mode '${e.mode}' for '${s.plan.profile}': '${STEPS[s.step].title}' was done before the restart.`,
     );
-    next = completeStep({ ...next, committed: s.step === 'promote' }, e.at);
+    next = completeStep({ ...next, committed: s.step !== 'demote' }, e.at);
   } else if (s.committed) {
     if (lost.includes('operation-token'))
       notes.push(
@@ -893,6 +920,12 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
   );
 }
 
+/** Whether the DR mode read on resume shows this operation's call was made (only calls that change the mode tell). */
+function operationChangedMode(plan: CeremonyPlan, mode: string | undefined): boolean {
+  const op = operationOf(plan);
+  return op.replication === 'dr' && modeBefore(plan) !== modeAfter(plan) && mode === modeAfter(plan);
+}
+
 /** Where a ceremony that lost secrets, or whose attempt changed, must pick up again (undefined: where it is). */
 function rewindTarget(
   s: CeremonyState,
@@ -900,7 +933,7 @@ function rewindTarget(
   status: AttemptStatus | undefined,
   notes: string[],
 ): StepId | undefined {
-  const targets = lost.map((secret) => producer(s.plan, secret));
+  const targets = lost.filter((secret) => secret !== 'vault-token').map((secret) => producer(s.plan, secret));
   if (s.attempt) {
     const detected = status
       ? attemptDeviation(s, status, s.attempt.progress)
@@ -951,7 +984,13 @@ function producer(plan: CeremonyPlan, secret: SecretName): StepId {
     case 'root-token':
       return 'enter-root-token';
     case 'activation-token':
-      return 'create-secondary-token';
+      return plan.kind === 'failback'
+        ? 'create-secondary-token'
+        : operationOf(plan).id === 'secondary-token'
+          ? 'perform-operation'
+          : 'enter-activation-token';
+    case 'vault-token':
+      return 'enter-vault-token';
   }
 }
 
@@ -969,6 +1008,12 @@ function dueAction(s: CeremonyState): ServiceAction | undefined {
 function actionFor(s: CeremonyState): ServiceAction | undefined {
   const { plan } = s;
   const profile = plan.profile;
+  const byVaultToken = plan.kind === 'failback' || plan.token_path === 'vault-token';
+  if (byVaultToken && VAULT_TOKEN_CALLS.includes(s.step) && !s.held.includes('vault-token'))
+    return {
+      kind: 'collect-vault-token',
+      profile: s.step === 'create-secondary-token' ? (plan.failback?.new_primary_profile ?? profile) : profile,
+    };
   const read = (p: string, expectMode: 'primary' | 'secondary', expectConnected?: true): ServiceAction => ({
     kind: 'read-replication-status',
     profile: p,
@@ -985,6 +1030,21 @@ function actionFor(s: CeremonyState): ServiceAction | undefined {
       return read(profile, 'primary');
     case 'check-new-primary':
       return read(plan.failback?.new_primary_profile ?? profile, 'primary');
+    case 'check-before-operation':
+    case 'check-after-operation': {
+      const mode = s.step === 'check-before-operation' ? modeBefore(plan) : modeAfter(plan);
+      const performance = operationOf(plan).replication === 'performance';
+      return {
+        kind: 'read-replication-status',
+        profile,
+        expectMode: mode,
+        ...(performance ? { replication: 'performance' } : {}),
+      };
+    }
+    case 'enter-vault-token':
+      return { kind: 'collect-vault-token', profile };
+    case 'enter-activation-token':
+      return { kind: 'collect-activation-token', profile };
     case 'enter-root-token':
       return { kind: 'collect-root-token', profile };
     case 'enter-batch-token':
@@ -1017,6 +1077,8 @@ function actionFor(s: CeremonyState): ServiceAction | undefined {
       return s.held.includes('operation-token') ? { kind: 'delete-operation-token', profile } : undefined;
     case 'demote':
       return { kind: 'demote', profile };
+    case 'perform-operation':
+      return { kind: 'replication-operation', profile, operation: operationOf(plan) };
     case 'create-secondary-token':
       return {
         kind: 'create-secondary-token',
@@ -1081,14 +1143,24 @@ function maybeComplete(s: CeremonyState, at: string): CeremonyState {
 
 function completeStep(s: CeremonyState, at: string, waivedBy?: number): CeremonyState {
   const record: StepRecord = waivedBy === undefined ? { step: s.step, at } : { step: s.step, at, waivedBy };
-  // The administrator destroys the batch token's escrowed copy in this step, and the laptop forgets it.
-  const held = s.step === 'retire-batch-token' ? without(s.held, 'operation-token') : s.held;
-  const next: CeremonyState = { ...s, held, completed: [...s.completed, record] };
+  const next: CeremonyState = { ...s, held: released(s), completed: [...s.completed, record] };
   const step = following(next);
   return { ...enter(next, step), endedAt: isTerminalStep(step) ? at : next.endedAt };
 }
 
 /** The step after the current one: the script's next, a restart's fresh OTP, or the cancellation's next closing step. */
+/** What the service may forget once the current step is done. */
+function released(s: CeremonyState): readonly SecretName[] {
+  const later = s.script.slice(s.script.indexOf(s.step) + 1);
+  let held = s.held;
+  // The administrator destroys the batch token's escrowed copy in this step, and the laptop forgets it.
+  if (s.step === 'retire-batch-token') held = without(held, 'operation-token');
+  if (!later.some((step) => VAULT_TOKEN_CALLS.includes(step))) held = without(held, 'vault-token');
+  // An operation's new activation token is handed over during the post-check, then forgotten.
+  if (s.step === 'check-after-operation') held = without(held, 'activation-token');
+  return held;
+}
+
 function following(s: CeremonyState): StepId {
   if (s.cancelling) return cancelTail(s);
   if (s.step === 'cancel-attempt') return 'generate-otp';
@@ -1201,7 +1273,7 @@ export function owedAcks(s: CeremonyState): AckRequest[] {
 /** Why the ceremony cannot complete as things stand (too few officers for the shares still needed). */
 export function blocker(s: CeremonyState): string | undefined {
   const sharesStillNeeded =
-    s.plan.token_path !== 'batch-dr-token' &&
+    s.plan.officers.length > 0 &&
     !s.committed &&
     !s.cancelling &&
     !isEnded(s) &&

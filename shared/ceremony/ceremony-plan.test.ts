@@ -179,3 +179,54 @@ describe('failback plans', () => {
     );
   });
 });
+
+describe('operation plans', () => {
+  const operationPlan = (operation: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    ...validPlanData(),
+    kind: 'operation',
+    token_path: 'vault-token',
+    threshold: undefined,
+    primary_cluster_addr: undefined,
+    officers: [],
+    operation,
+    ...extra,
+  });
+  const problems = (data: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(data)) if (v === undefined) delete data[k];
+    const r = validatePlan(data);
+    return r.ok ? '' : r.error.message;
+  };
+
+  it('accepts a secondary-token plan authorised by the administrator’s Vault token', () => {
+    expect(problems(operationPlan({ id: 'secondary-token', replication: 'dr', secondary_id: 'dc3', ttl: '30m' }))).toBe(
+      '',
+    );
+  });
+
+  it('names the missing and the extra fields of the operation', () => {
+    expect(problems(operationPlan({ id: 'secondary-token', replication: 'dr', ttl: '30m' }))).toContain(
+      "operation.secondary_id is required for operation 'secondary-token'",
+    );
+    expect(problems(operationPlan({ id: 'demote', replication: 'dr', secondary_id: 'dc3' }))).toContain(
+      "operation.secondary_id is not used by operation 'demote'; remove it",
+    );
+  });
+
+  it('matches the token path to what authorises the call', () => {
+    // A DR secondary answers only to a DR operation token.
+    expect(problems(operationPlan({ id: 'disable-secondary', replication: 'dr' }))).toContain(
+      "token_path cannot be 'vault-token'",
+    );
+    expect(
+      problems(
+        operationPlan(
+          { id: 'demote', replication: 'dr' },
+          { token_path: 'operation-token-quorum', officers: undefined },
+        ),
+      ),
+    ).toContain("token_path must be 'vault-token'");
+    expect(problems({ ...validPlanData(), token_path: 'vault-token', threshold: undefined, officers: [] })).toContain(
+      "'vault-token' is only for kind 'operation'",
+    );
+  });
+});

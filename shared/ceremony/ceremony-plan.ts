@@ -10,16 +10,24 @@
  * format: 1
  * id: dr-2026-05-dc2
  * title: Promote dc2 after loss of dc1
- * kind: promotion                 # or failback
+ * kind: promotion                 # or failback, or operation (one replication operation)
  * rehearsal: false
  * profile: dc2                    # connection profile of the cluster the ceremony acts on
  * vault_version: 1                # 1 or 2
- * token_path: operation-token-quorum   # or batch-dr-token, or primary-root-token (2 only)
+ * token_path: operation-token-quorum   # or batch-dr-token, primary-root-token (2 only), vault-token
  * threshold: 3
  * primary_cluster_addr: https://dc2-vault.example:8201   # optional, promotion only
  * administrator: { name: Ann, fingerprint: "0123 4567 …" }
  * witnesses:     [ { name: Wes, fingerprint: … } ]
  * officers:      [ { name: Olu, fingerprint: …, share_index: 1 }, … ]
+ * ```
+ *
+ * An `operation` plan runs one call of shared/replication/replication-operations.ts as a ceremony:
+ *
+ * ```yaml
+ * kind: operation
+ * token_path: vault-token         # the calls a Vault token authorises; a DR secondary's take a DR operation token path
+ * operation: { id: secondary-token, replication: dr, secondary_id: dc1, ttl: 30m }
  * ```
  *
  * Decisions (each enforced below, each with an error that says what to change):
@@ -32,17 +40,30 @@
  *   break-glass server setting `enable_unauthenticated_access = ["generate-operation-token"]`,
  *   which the plan must state with `break_glass_unauthenticated_access: true`, so reviewers
  *   see it. On 1.x the flag and `primary-root-token` are refused: they would mean nothing.
- * - `batch-dr-token` uses no shares, so a plan on that path lists no officers and no threshold.
+ * - `batch-dr-token` uses no shares, so a plan on that path lists no officers and no threshold;
+ *   nor does `vault-token`, which only an operation authorised by a Vault token may use (the
+ *   administrator enters their own token, with sudo, at the ceremony).
  * - Fingerprints may be written in gpg's spaced groups; they are stored as 40 lowercase hex
  *   digits (the form Vault and openpgp.js print), so compare them case-insensitively anyway.
  */
 import { Parser, parseDocument, type CST } from 'yaml';
 import * as z from 'zod';
 import { err, ok, type Result } from '../result';
+import {
+  absolutePath,
+  clusterAddr,
+  httpsAddr as operationHttpsAddr,
+  operationAuth,
+  operationIds,
+  replicationKinds,
+  secondaryId,
+  ttl,
+  type OperationId,
+} from '../replication/replication-operations';
 
 export type PlanErrorKind = 'syntax' | 'invalid';
 
-export const TOKEN_PATHS = ['operation-token-quorum', 'batch-dr-token', 'primary-root-token'] as const;
+export const TOKEN_PATHS = ['operation-token-quorum', 'batch-dr-token', 'primary-root-token', 'vault-token'] as const;
 export type TokenPath = (typeof TOKEN_PATHS)[number];
 
 /** Plans are small; anything larger is not a plan and is refused before parsing. */
@@ -114,6 +135,35 @@ const failback = z.strictObject({
     .optional(),
 });
 
+const operation = z.strictObject({
+  id: z.enum(operationIds, { error: `must be one of ${operationIds.map((o) => `'${o}'`).join(', ')}` }),
+  replication: z.enum(replicationKinds, { error: "must be 'dr' or 'performance'" }),
+  secondary_id: secondaryId.optional(),
+  ttl: ttl.optional(),
+  primary_cluster_addr: clusterAddr.optional(),
+  primary_api_addr: operationHttpsAddr.optional(),
+  ca_file: absolutePath.optional(),
+  method: z.enum(['token', 'addrs'], { error: "must be 'token' (activation token) or 'addrs'" }).optional(),
+  update_primary_addrs: z.array(clusterAddr).min(1, { error: 'must list at least one cluster address' }).optional(),
+});
+export type PlanOperation = z.output<typeof operation>;
+type OperationField = Exclude<keyof PlanOperation, 'id' | 'replication'>;
+
+/** Which fields each operation takes, and which of them it cannot do without. */
+const OPERATION_FIELDS: Record<
+  OperationId,
+  { readonly required: OperationField[]; readonly optional: OperationField[] }
+> = {
+  'enable-primary': { required: [], optional: ['primary_cluster_addr'] },
+  'secondary-token': { required: ['secondary_id', 'ttl'], optional: [] },
+  'revoke-secondary': { required: ['secondary_id'], optional: [] },
+  demote: { required: [], optional: [] },
+  'disable-primary': { required: [], optional: [] },
+  'enable-secondary': { required: [], optional: ['primary_api_addr', 'ca_file'] },
+  'update-primary': { required: ['method'], optional: ['primary_api_addr', 'update_primary_addrs'] },
+  'disable-secondary': { required: [], optional: [] },
+};
+
 const planSchema = z
   .strictObject({
     format: z.literal(1, { error: 'must be 1 (the only plan format this version reads)' }),
@@ -124,7 +174,7 @@ const planSchema = z
       .regex(/^[^\p{Cc}]{1,200}$/u, {
         error: 'must be 1 to 200 characters without control characters',
       }),
-    kind: z.enum(['promotion', 'failback'], { error: "must be 'promotion' or 'failback'" }),
+    kind: z.enum(['promotion', 'failback', 'operation'], { error: "must be 'promotion', 'failback' or 'operation'" }),
     rehearsal: z.boolean({ error: 'must be true or false' }),
     profile: identifier('a connection profile name'),
     vault_version: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2 (the Vault major version)' }),
@@ -142,6 +192,7 @@ const planSchema = z
       .min(1, { error: 'must name at least one witness' }),
     officers: z.array(officer, { error: 'must be a list of officers' }).default([]),
     failback: failback.optional(),
+    operation: operation.optional(),
   })
   .superRefine((plan, ctx) => {
     const fail = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -175,11 +226,12 @@ const planSchema = z
       else indexes.set(o.share_index, i);
     });
 
-    if (plan.token_path === 'batch-dr-token') {
+    if (plan.token_path === 'batch-dr-token' || plan.token_path === 'vault-token') {
+      const what = plan.token_path === 'batch-dr-token' ? 'a prepared token' : "the administrator's Vault token";
       if (plan.officers.length > 0)
-        fail(['officers'], "must be empty: token_path 'batch-dr-token' uses a prepared token, not shares");
+        fail(['officers'], `must be empty: token_path '${plan.token_path}' uses ${what}, not shares`);
       if (plan.threshold !== undefined)
-        fail(['threshold'], "must be left out: token_path 'batch-dr-token' uses no shares");
+        fail(['threshold'], `must be left out: token_path '${plan.token_path}' uses no shares`);
     } else {
       if (plan.officers.length === 0)
         fail(['officers'], `must list the officers who hold shares (token_path '${plan.token_path}')`);
@@ -211,6 +263,11 @@ const planSchema = z
       fail(['break_glass_unauthenticated_access'], "applies only to token_path 'operation-token-quorum'; remove it");
     }
 
+    if (plan.kind !== 'operation' && plan.operation !== undefined)
+      fail(['operation'], "is only for kind 'operation'; remove it");
+    if (plan.kind !== 'operation' && plan.token_path === 'vault-token')
+      fail(['token_path'], `'vault-token' is only for kind 'operation'; a ${plan.kind} needs a DR operation token`);
+    if (plan.kind === 'operation') return checkOperation(plan, fail);
     if (plan.kind === 'promotion') {
       if (plan.failback !== undefined) fail(['failback'], "is only for kind 'failback'; remove it");
       return;
@@ -246,6 +303,52 @@ const planSchema = z
         fail(['failback', 'primary_api_addr'], "is only for method 'token'; remove it");
     }
   });
+
+/** An operation plan: the operation's own fields, and the token path its authorisation takes. */
+function checkOperation(
+  plan: {
+    kind: string;
+    token_path: TokenPath;
+    failback?: unknown;
+    primary_cluster_addr?: string;
+    operation?: PlanOperation;
+  },
+  fail: (path: Array<string | number>, message: string) => void,
+): void {
+  if (plan.failback !== undefined) fail(['failback'], "is only for kind 'failback'; remove it");
+  if (plan.primary_cluster_addr !== undefined)
+    fail(['primary_cluster_addr'], "is only for kind 'promotion'; an enable-primary gives it under operation");
+  const op = plan.operation;
+  if (op === undefined) {
+    fail(['operation'], "is required for kind 'operation': its id and replication (dr or performance)");
+    return;
+  }
+  const fields = OPERATION_FIELDS[op.id];
+  for (const field of fields.required)
+    if (op[field] === undefined) fail(['operation', field], `is required for operation '${op.id}'`);
+  for (const field of Object.keys(op) as Array<keyof PlanOperation>)
+    if (field !== 'id' && field !== 'replication' && ![...fields.required, ...fields.optional].includes(field))
+      fail(['operation', field], `is not used by operation '${op.id}'; remove it`);
+  if (op.id === 'update-primary') {
+    if (op.method === 'addrs' && op.update_primary_addrs === undefined)
+      fail(['operation', 'update_primary_addrs'], "is required with method 'addrs'");
+    if (op.method === 'addrs' && op.primary_api_addr !== undefined)
+      fail(['operation', 'primary_api_addr'], "is only for method 'token'; remove it");
+    if (op.method === 'token' && op.update_primary_addrs !== undefined)
+      fail(['operation', 'update_primary_addrs'], "is only for method 'addrs'; Vault refuses it together with a token");
+  }
+  const byVaultToken = operationAuth(op.id, op.replication) === 'vault-token';
+  if (byVaultToken && plan.token_path !== 'vault-token')
+    fail(
+      ['token_path'],
+      `must be 'vault-token': operation '${op.id}' (${op.replication}) is authorised by a Vault token, not a DR operation token`,
+    );
+  if (!byVaultToken && plan.token_path === 'vault-token')
+    fail(
+      ['token_path'],
+      `cannot be 'vault-token': operation '${op.id}' runs on a DR secondary, which answers only to a DR operation token`,
+    );
+}
 
 export type CeremonyPlan = z.output<typeof planSchema>;
 export type PlanPerson = CeremonyPlan['administrator'];

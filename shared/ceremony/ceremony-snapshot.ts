@@ -18,13 +18,17 @@ export const ceremonyViewSchema = z.object({
   plan: z.object({
     id: z.string(),
     title: z.string(),
-    kind: z.enum(['promotion', 'failback']),
+    kind: z.enum(['promotion', 'failback', 'operation']),
     rehearsal: z.boolean(),
     profile: z.string(),
     vaultVersion: z.number(),
     tokenPath: z.string(),
     threshold: z.number().nullable(),
     primaryClusterAddr: z.string().nullable(),
+    /** An operation plan's call: which one, on which replication, and whether it can be undone. */
+    operation: z
+      .object({ id: z.string(), replication: z.string(), title: z.string(), destructive: z.boolean() })
+      .nullable(),
     administrator: person,
     witnesses: z.array(person),
     officers: z.array(person),
@@ -110,7 +114,9 @@ export const serviceStatusSchema = ceremonyViewSchema.extend({
   stopped: z.boolean(),
   lastError: z.object({ kind: z.string(), message: z.string() }).nullable(),
   /** What the service waits for through a dedicated call. */
-  input: z.enum(['share', 'signature', 'root-token', 'batch-token', 'retry']).nullable(),
+  input: z
+    .enum(['share', 'signature', 'root-token', 'batch-token', 'vault-token', 'activation-token', 'retry'])
+    .nullable(),
   journal: z.object({ path: z.string(), events: z.number(), head: z.string() }),
   signatures: z.array(z.object({ signer: z.string(), fingerprint: z.string() })),
   /** What Vault answered in the current step and the one before it, oldest first. */

@@ -2,14 +2,16 @@
  * The ceremony script as data: every step's title, the line the administrator reads aloud,
  * the sentence each acknowledging person affirms, who must acknowledge, and whether the
  * service acts before or after they do. The state machine (ceremony-machine.ts) enforces
- * this table; failback-only steps live in failback-steps.ts, and step-catalogue.ts joins the two.
+ * this table; failback-only steps live in failback-steps.ts, an operation's in operation-steps.ts,
+ * and step-catalogue.ts joins them.
  */
 import type { CeremonyPlan, PlanOfficer, PlanPerson } from './ceremony-plan';
 
 export type Role = 'administrator' | 'witness' | 'officer';
 
 /** What the service holds in memory at a given point; the state records only the names. */
-export type SecretName = 'otp' | 'encoded-token' | 'operation-token' | 'root-token' | 'activation-token';
+export type SecretName =
+  'otp' | 'encoded-token' | 'operation-token' | 'root-token' | 'activation-token' | 'vault-token';
 
 export type StepId =
   | 'roll-call'
@@ -27,6 +29,7 @@ export type StepId =
   | 'delete-operation-token'
   | 'retire-batch-token'
   | FailbackStepId
+  | OperationStepId
   | 'sign-transcript'
   | 'finished'
   | 'cancelled'
@@ -35,6 +38,14 @@ export type StepId =
 /** Steps only a failback ceremony has (their table is in failback-steps.ts). */
 export type FailbackStepId =
   'check-new-primary' | 'check-old-primary' | 'demote' | 'create-secondary-token' | 'update-primary' | 'check-failback';
+
+/** Steps of an operation ceremony (their table is in operation-steps.ts; the failback uses `enter-vault-token`). */
+export type OperationStepId =
+  | 'enter-vault-token'
+  | 'check-before-operation'
+  | 'enter-activation-token'
+  | 'perform-operation'
+  | 'check-after-operation';
 
 export type TerminalStep = 'finished' | 'cancelled' | 'aborted';
 
@@ -219,13 +230,15 @@ export const PROMOTION_STEPS = {
   finished: endStep('Finished', 'The ceremony is complete.'),
   cancelled: endStep('Cancelled', 'The ceremony was cancelled and its closing steps are done.'),
   aborted: endStep('Aborted', 'The ceremony was aborted.'),
-} satisfies Record<Exclude<StepId, FailbackStepId>, StepSpec>;
+} satisfies Record<Exclude<StepId, FailbackStepId | OperationStepId>, StepSpec>;
 
 const QUORUM: readonly StepId[] = ['generate-otp', 'start-attempt', 'share-entry', 'decode-token'];
 
 /** How this plan obtains the DR operation token. */
 export function tokenSteps(plan: CeremonyPlan): readonly StepId[] {
   switch (plan.token_path) {
+    case 'vault-token':
+      return ['enter-vault-token'];
     case 'batch-dr-token':
       return ['enter-batch-token'];
     case 'primary-root-token':

@@ -17,6 +17,7 @@ import type { ServiceAction } from './ceremony-events';
 import type { CeremonyView } from './ceremony-snapshot';
 import type { StepId } from './ceremony-steps';
 import { scriptOf, STEPS } from './step-catalogue';
+import { OPERATIONS, operationTitle } from '../replication/replication-operations';
 
 export function view(state: CeremonyState): CeremonyView {
   const { plan } = state;
@@ -43,6 +44,14 @@ export function view(state: CeremonyState): CeremonyView {
       tokenPath: plan.token_path,
       threshold: plan.threshold ?? null,
       primaryClusterAddr: plan.primary_cluster_addr ?? null,
+      operation: plan.operation
+        ? {
+            id: plan.operation.id,
+            replication: plan.operation.replication,
+            title: operationTitle(plan.operation.id, plan.operation.replication),
+            destructive: OPERATIONS[plan.operation.id].destructive,
+          }
+        : null,
       administrator: person(plan.administrator),
       witnesses: plan.witnesses.map(person),
       officers: plan.officers.map(person),
@@ -114,16 +123,19 @@ export function looseEnds(state: CeremonyState): readonly string[] {
       `A DR operation token attempt (nonce ${state.attempt.nonce}) may still be open on '${plan.profile}': ` +
         'cancel it (DELETE sys/replication/dr/secondary/generate-operation-token/attempt).',
     );
-  if (
-    state.held.includes('encoded-token') ||
-    (state.held.includes('operation-token') && plan.token_path !== 'batch-dr-token')
-  )
+  if (state.held.includes('encoded-token') || (state.held.includes('operation-token') && plan.officers.length > 0))
     out.push(`A DR operation token was generated on '${plan.profile}' and not deleted; it never expires.`);
   if (state.held.includes('operation-token') && plan.token_path === 'batch-dr-token')
     out.push(
       'The batch DR operation token stays valid until its TTL ends; destroy its escrowed copy if it is no longer needed.',
     );
-  if (state.held.includes('activation-token'))
+  if (state.held.includes('activation-token') && plan.kind === 'operation')
+    out.push(
+      plan.operation?.id === 'secondary-token'
+        ? `The activation token for secondary id '${plan.operation.secondary_id ?? '?'}' was made and not handed over; revoke that secondary on '${plan.profile}'.`
+        : 'The activation token entered was not used; it expires with its TTL.',
+    );
+  else if (state.held.includes('activation-token'))
     out.push(
       `The secondary activation token for id '${plan.failback?.secondary_id ?? '?'}' was not used; it expires with its TTL. ` +
         `Revoke the secondary on '${plan.failback?.new_primary_profile ?? '?'}' if it will not be set up.`,

@@ -2,7 +2,8 @@
  * The failback ceremony's own steps: after a promotion, the old primary comes back believing
  * it is still primary. It is demoted, then pointed at the new primary as its DR secondary
  * (with a secondary activation token from the new primary, or with update_primary_addrs).
- * update-primary needs a DR operation token on the demoted cluster, obtained the plan's way.
+ * update-primary needs a DR operation token on the demoted cluster, obtained the plan's way; demote
+ * and secondary-token need a Vault token with sudo, entered at `enter-vault-token` (operation-steps.ts).
  */
 import type { CeremonyPlan } from './ceremony-plan';
 import { closingStep, tokenSteps, type FailbackStepId, type StepId, type StepSpec } from './ceremony-steps';
@@ -74,6 +75,8 @@ export function failbackScript(plan: CeremonyPlan): readonly StepId[] {
     'roll-call',
     'check-new-primary',
     'check-old-primary',
+    // demote and secondary-token are sudo calls: the administrator's own Vault token.
+    'enter-vault-token',
     'demote',
     ...tokenSteps(plan),
     // Last before use: an activation token is short-lived, and officers take time.

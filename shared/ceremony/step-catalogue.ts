@@ -1,13 +1,18 @@
 /**
- * The one catalogue of ceremony steps: every step's spec (promotion and failback tables joined),
+ * The one catalogue of ceremony steps: every step's spec (promotion, failback and operation tables joined),
  * which steps end a ceremony, the script a plan follows, and who signs the transcript. The
  * machine, the service, the IPC schema and the wizard all ask here rather than keep a copy.
  */
 import type { CeremonyPlan, PlanPerson } from './ceremony-plan';
 import { PROMOTION_STEPS, promotionScript, type StepId, type StepSpec, type TerminalStep } from './ceremony-steps';
 import { FAILBACK_STEPS, failbackScript } from './failback-steps';
+import { OPERATION_STEPS, operationScript } from './operation-steps';
 
-export const STEPS: Readonly<Record<StepId, StepSpec>> = { ...PROMOTION_STEPS, ...FAILBACK_STEPS };
+export const STEPS: Readonly<Record<StepId, StepSpec>> = {
+  ...PROMOTION_STEPS,
+  ...FAILBACK_STEPS,
+  ...OPERATION_STEPS,
+};
 
 /** Every step id, as the non-empty tuple zod's enum wants. */
 export const STEP_IDS = Object.keys(STEPS) as [StepId, ...StepId[]];
@@ -19,9 +24,16 @@ export function isTerminalStep(step: string): step is TerminalStep {
   return (TERMINAL_STEPS as readonly string[]).includes(step);
 }
 
-/** The steps this plan's ceremony takes when it goes to plan: the promotion or the failback script. */
+/** The steps this plan's ceremony takes when it goes to plan: the promotion, failback or operation script. */
 export function scriptOf(plan: CeremonyPlan): readonly StepId[] {
-  return plan.kind === 'failback' ? failbackScript(plan) : promotionScript(plan);
+  switch (plan.kind) {
+    case 'promotion':
+      return promotionScript(plan);
+    case 'failback':
+      return failbackScript(plan);
+    case 'operation':
+      return operationScript(plan);
+  }
 }
 
 /** Everyone who signs the transcript, in order: the administrator, then each witness. */

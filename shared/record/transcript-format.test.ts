@@ -95,6 +95,27 @@ describe('renderTranscript', () => {
     expect(text).toContain('Mode:           REHEARSAL');
   });
 
+  it('names a failback or an operation by its kind, not as a promotion', () => {
+    const started = (kind: string): Input => ({
+      actor: 'vault-ceremony',
+      role: 'system',
+      step: 'roll-call',
+      type: 'ceremony-started',
+      details: { plan: { kind } },
+    });
+    const failback = renderTranscript(chain(true, [started('failback')]));
+    expect(failback).toContain('VAULT DR FAILBACK CEREMONY: TRANSCRIPT');
+    expect(failback).toContain('Nothing real was demoted or failed back.');
+    expect(failback).not.toMatch(/PROMOTION|promoted/);
+    const operation = renderTranscript(chain(true, [started('operation')]));
+    expect(operation).toContain('VAULT REPLICATION OPERATION CEREMONY: TRANSCRIPT');
+    expect(operation).toContain('No real cluster was changed.');
+    expect(operation).not.toMatch(/PROMOTION|promoted/);
+    expect(renderTranscript(chain(true, [started('promotion')]))).toContain(
+      'VAULT DR SECONDARY PROMOTION CEREMONY: TRANSCRIPT',
+    );
+  });
+
   it('says so when the ceremony did not finish', () => {
     expect(renderTranscript(chain(false, ceremony.slice(0, 2)))).toContain('Outcome:        NOT FINISHED');
   });

@@ -53,10 +53,11 @@ export function renderTranscript(chain: VerifiedChain): string {
   const deviations = events.filter((e) => e.type === 'deviation' || e.type === 'deviation-witnessed');
   const interruptions = events.filter((e) => e.type === 'interruption').length;
   const statement = statementOf(chain);
+  const kind = KINDS[kindOf(events)];
   // One array, pushed to: a 10,000-event journal renders to about 100,000 lines.
   const lines = [
-    ...banner(rehearsal),
-    'VAULT DR SECONDARY PROMOTION CEREMONY: TRANSCRIPT',
+    ...banner(rehearsal, kind),
+    `${kind.title}: TRANSCRIPT`,
     '',
     `Format:         ${TRANSCRIPT_FORMAT}`,
     `Ceremony:       ${statement.ceremony}`,
@@ -85,7 +86,7 @@ export function renderTranscript(chain: VerifiedChain): string {
     `Journal events: ${statement.events}`,
     `Journal head:   ${statement.head}`,
     ...HOW_TO_VERIFY,
-    ...banner(rehearsal),
+    ...banner(rehearsal, kind),
   );
   return lines.join('\n').trimEnd() + '\n';
 }
@@ -109,14 +110,30 @@ export function readTranscriptStatement(text: string): TranscriptStatement | und
   return { ceremony, events: Number(events), head };
 }
 
-function banner(rehearsal: boolean): string[] {
+/** How the transcript names each kind of ceremony (the plan's `kind`), and what a rehearsal of it did not do. */
+const KINDS = {
+  promotion: { title: 'VAULT DR SECONDARY PROMOTION CEREMONY', unchanged: 'Nothing real was promoted.' },
+  failback: { title: 'VAULT DR FAILBACK CEREMONY', unchanged: 'Nothing real was demoted or failed back.' },
+  operation: { title: 'VAULT REPLICATION OPERATION CEREMONY', unchanged: 'No real cluster was changed.' },
+} as const;
+type Kind = (typeof KINDS)[keyof typeof KINDS];
+
+/** The kind of the plan `ceremony-started` records (the second event); a journal without one reads as a promotion. */
+function kindOf(events: readonly JournalEvent[]): keyof typeof KINDS {
+  const plan = events[1]?.type === 'ceremony-started' ? events[1].details.plan : undefined;
+  const kind =
+    plan !== null && typeof plan === 'object' && !Array.isArray(plan) ? (plan as JsonObject).kind : undefined;
+  return kind === 'failback' || kind === 'operation' ? kind : 'promotion';
+}
+
+function banner(rehearsal: boolean, kind: Kind): string[] {
   if (!rehearsal) return [RULE, ''];
   return [
     RULE,
     '',
     ...bigText('REHEARSAL'),
     '',
-    'REHEARSAL: a practice run against the simulated Vault. Nothing real was promoted.',
+    `REHEARSAL: a practice run against the simulated Vault. ${kind.unchanged}`,
     RULE,
     '',
   ];

@@ -36,6 +36,8 @@ export interface OperationSpec {
   readonly side: 'primary' | 'secondary';
   /** The replication modes (sys/replication/status `mode`) of the cluster it makes sense on. */
   readonly modes: readonly ReplicationMode[];
+  /** The mode the cluster reports once the call succeeded: what the ceremony's post-check reads. */
+  readonly after: ReplicationMode;
   readonly destructive: boolean;
 }
 
@@ -47,6 +49,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
     description: 'Makes this cluster a replication primary, so secondaries can be attached to it.',
     side: 'primary',
     modes: ['disabled'],
+    after: 'primary',
     destructive: false,
   },
   'secondary-token': {
@@ -55,6 +58,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
       'Creates on this primary a response-wrapped activation token for a secondary with the id you give. It is shown once, here, and never stored: carry it to the secondary before its TTL ends.',
     side: 'primary',
     modes: ['primary'],
+    after: 'primary',
     destructive: false,
   },
   'revoke-secondary': {
@@ -63,6 +67,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
       'Revokes the secondary with this id on this primary: it stops receiving replication and must be set up again to rejoin.',
     side: 'primary',
     modes: ['primary'],
+    after: 'primary',
     destructive: true,
   },
   demote: {
@@ -71,6 +76,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
       'Turns this primary into a secondary with no primary. It stops serving clients until it is pointed at a new primary with update-primary.',
     side: 'primary',
     modes: ['primary'],
+    after: 'secondary',
     destructive: true,
   },
   'disable-primary': {
@@ -78,6 +84,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
     description: 'Turns replication off on this primary. Its secondaries lose their primary and must be set up again.',
     side: 'primary',
     modes: ['primary'],
+    after: 'disabled',
     destructive: true,
   },
   'enable-secondary': {
@@ -86,6 +93,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
       "Makes this cluster a secondary of the primary that issued the activation token. ALL of this cluster's data is replaced by the primary's.",
     side: 'secondary',
     modes: ['disabled'],
+    after: 'secondary',
     destructive: true,
   },
   'update-primary': {
@@ -94,6 +102,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
       'Points this secondary at a new primary, with a new activation token or new primary cluster addresses. With a token, it resynchronises from the new primary, replacing its data.',
     side: 'secondary',
     modes: ['secondary'],
+    after: 'secondary',
     destructive: true,
   },
   'disable-secondary': {
@@ -102,6 +111,7 @@ export const OPERATIONS: Readonly<Record<OperationId, OperationSpec>> = {
       'Turns replication off on this secondary. It keeps its data but no longer follows any primary, and must be set up again to rejoin.',
     side: 'secondary',
     modes: ['secondary'],
+    after: 'disabled',
     destructive: true,
   },
 };
@@ -131,25 +141,25 @@ export function operationPath(operation: OperationId, replication: ReplicationKi
 
 // Vault's own rules for these fields are loose; these keep obvious mistakes (a pasted URL as an
 // id, a space in a TTL) from reaching a cluster, with messages that say what to type.
-const secondaryId = z
+export const secondaryId = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
     error: 'the secondary id must be 1 to 64 letters, digits, dots, dashes or underscores',
   });
-const ttl = z
+export const ttl = z
   .string()
   .trim()
   .regex(/^[1-9][0-9]{0,6}[smh]?$/, { error: 'the TTL must be a duration such as 30m, 2h or 1800s' });
-const httpsAddr = z
+export const httpsAddr = z
   .string()
   .trim()
   .regex(/^https:\/\/\S{1,250}$/, { error: 'the address must start with https:// and have no spaces' });
-const clusterAddr = z
+export const clusterAddr = z
   .string()
   .trim()
   .regex(/^\S{1,255}$/, { error: 'a cluster address has no spaces, e.g. https://vault-dc1.example.com:8201' });
-const absolutePath = z
+export const absolutePath = z
   .string()
   .trim()
   .regex(/^\/\S*$|^[A-Za-z]:[\\/]/, { error: "the CA file must be an absolute path on the secondary's servers" });

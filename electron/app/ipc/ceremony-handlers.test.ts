@@ -278,7 +278,7 @@ describe('a Vault 2.x rehearsal where Vault insists on force, one officer decryp
         officer === 'officer-2' ? { pasted: plaintext, unlock: { kind: 'plaintext' as const } } : undefined,
     };
     const refused = await play(kit, { ...options, stop: (s) => s.step === 'promote' && s.lastError !== null });
-    expect(refused.lastError?.message).toContain("'promote' failed");
+    expect(refused.lastError?.message).toContain('Promote the DR secondary: ');
     expect(refused.action).toBeNull();
     expect(refused.acknowledgements.length).toBeGreaterThan(0);
 

@@ -20,7 +20,8 @@ import {
 } from '../../../shared/replication/replication-operations';
 import { err, ok, type Result } from '../../../shared/result';
 import type { VaultClient } from '../../services/vault/client';
-import type { VaultAnswer, VaultError } from '../../services/vault/types';
+import { replicationOperationCall } from '../../services/vault/replication-operation-call';
+import type { SecondaryActivationToken, VaultAnswer, VaultError } from '../../services/vault/types';
 import type { ChannelHandlers } from './handler-registry';
 
 export type OperationErrorKind = 'not-confirmed' | 'wrong-authorisation';
@@ -120,63 +121,26 @@ async function tokenFor(
   return ok({ kind: auth.kind, token: auth.token });
 }
 
+/** Vault's answer, with a secondary-token's activation token taken out of its data and returned on its own. */
 async function perform(
   client: VaultClient,
   request: OperationRequest,
   drOperationToken: string,
 ): Promise<{ ok: true; value: Answer } | { ok: false; error: VaultError }> {
-  const side = request.replication === 'dr' ? client.dr : client.performance;
-  switch (request.operation) {
-    case 'enable-primary':
-      return side.primary.enable(
-        request.primaryClusterAddr === undefined ? {} : { primaryClusterAddr: request.primaryClusterAddr },
-      );
-    case 'secondary-token': {
-      const answer = await side.primary.secondaryToken({ id: request.id, ttl: request.ttl });
-      if (!answer.ok) return answer;
-      const { token, wrapped, ttl, accessor } = answer.value.data;
-      return {
-        ok: true,
-        value: {
-          ...answer.value,
-          data: {
-            wrap_info: wrapped ? { token, ttl: ttl ?? null, accessor: accessor ?? null } : null,
-            data: wrapped ? null : { token },
-          },
-          activationToken: { id: request.id, token, wrapped, ttlSeconds: ttl ?? null },
-        },
-      };
-    }
-    case 'revoke-secondary':
-      return side.primary.revokeSecondary({ id: request.id });
-    case 'demote':
-      return side.primary.demote();
-    case 'disable-primary':
-      return side.primary.disable();
-    case 'enable-secondary':
-      return side.secondary.enable({
-        token: request.activationToken,
-        ...(request.primaryApiAddr === undefined ? {} : { primaryApiAddr: request.primaryApiAddr }),
-        ...(request.caFile === undefined ? {} : { caFile: request.caFile }),
-      });
-    case 'update-primary': {
-      const using = request.using;
-      const options =
-        using.method === 'token'
-          ? {
-              token: using.activationToken,
-              ...(using.primaryApiAddr === undefined ? {} : { primaryApiAddr: using.primaryApiAddr }),
-            }
-          : { updatePrimaryAddrs: using.updatePrimaryAddrs };
-      return request.replication === 'dr'
-        ? client.dr.secondary.updatePrimary({ ...options, drOperationToken })
-        : client.performance.secondary.updatePrimary(options);
-    }
-    case 'disable-secondary':
-      return request.replication === 'dr'
-        ? client.dr.secondary.disable({ drOperationToken })
-        : client.performance.secondary.disable();
-  }
+  const answer = await replicationOperationCall(client, request, drOperationToken).send();
+  if (!answer.ok || request.operation !== 'secondary-token') return answer;
+  const { token, wrapped, ttl, accessor } = answer.value.data as SecondaryActivationToken;
+  return {
+    ok: true,
+    value: {
+      ...answer.value,
+      data: {
+        wrap_info: wrapped ? { token, ttl: ttl ?? null, accessor: accessor ?? null } : null,
+        data: wrapped ? null : { token },
+      },
+      activationToken: { id: request.id, token, wrapped, ttlSeconds: ttl ?? null },
+    },
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -13,6 +13,7 @@
  * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
  *   with the journal's guard, before the answer holding them is recorded.
  */
+import { createHash } from 'node:crypto';
 import { bytesToHex, wipe } from '../../../shared/codecs/bytes';
 import type {
   AttemptStatus,
@@ -21,6 +22,8 @@ import type {
   ServiceFacts,
 } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
+import type { OperationRequest } from '../../../shared/replication/replication-operations';
 import type { RandomBytes } from '../../../shared/codecs/base62';
 import type { JsonObject } from '../../../shared/record/journal-event';
 import { generateOtp } from '../../../shared/codecs/otp';
@@ -28,6 +31,7 @@ import { ok, type Result } from '../../../shared/result';
 import { decodeToken } from '../../../shared/codecs/token-decode';
 import type { Journal } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
+import { replicationOperationCall } from '../vault/replication-operation-call';
 import type { GenerationStatus, VaultResult } from '../vault/types';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
 import type { SecretStore } from './secret-store';
@@ -50,6 +54,8 @@ export interface ActionContext {
   client(profile: string): VaultClient | undefined;
   /** The client for generation-attempt calls (on Vault 2.x it carries the primary's root token). */
   attemptClient(profile: string): Promise<VaultClient | undefined>;
+  /** The client carrying the administrator's Vault token, for the sudo calls it authorises. */
+  vaultTokenClient(profile: string): Promise<VaultClient | undefined>;
   /** Hands over (and forgets) the share decrypted for this officer. */
   takeShare(officer: string): PendingShare | undefined;
 }
@@ -69,7 +75,11 @@ const ATTEMPT = `${GENERATION}/attempt`;
 /** Actions that need something only a person can give (a share, a key, a token): the service collects it first. */
 export function needsPersonInput(action: ServiceAction): boolean {
   return (
-    action.kind === 'collect-root-token' || action.kind === 'collect-batch-token' || action.kind === 'sign-transcript'
+    action.kind === 'collect-root-token' ||
+    action.kind === 'collect-batch-token' ||
+    action.kind === 'collect-vault-token' ||
+    action.kind === 'collect-activation-token' ||
+    action.kind === 'sign-transcript'
   );
 }
 
@@ -105,11 +115,20 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     throw new TypeError(`'${action.kind}' waits for a person's input; it is not performed on its own`);
   const profile = 'profile' in action ? action.profile : state.plan.profile;
   const attemptCall = ['generate-otp', 'start-attempt', 'submit-share', 'cancel-attempt'].includes(action.kind);
-  const client = attemptCall ? await ctx.attemptClient(profile) : ctx.client(profile);
+  const byVaultToken = usesVaultToken(state, action);
+  const client = attemptCall
+    ? await ctx.attemptClient(profile)
+    : byVaultToken
+      ? await ctx.vaultTokenClient(profile)
+      : ctx.client(profile);
   if (!client && action.kind !== 'decode-token') {
-    return failed(
-      `there is no connection for profile '${profile}'${attemptCall && state.plan.token_path === 'primary-root-token' ? " with the primary's root token" : ''}: connect it, then retry`,
-    );
+    const carrying =
+      attemptCall && state.plan.token_path === 'primary-root-token'
+        ? " with the primary's root token"
+        : byVaultToken
+          ? ' with the Vault token entered'
+          : '';
+    return failed(`there is no connection for profile '${profile}'${carrying}: connect it, then retry`);
   }
   const vault = client!;
   const secret = (name: Parameters<SecretStore['text']>[0]) => ctx.secrets.text(name);
@@ -121,9 +140,9 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       const r = await record(vault, { method: 'GET', path: 'sys/replication/status' }, () => vault.replicationStatus());
       if (!r.ok) return r;
       if (!r.value.ok) return failed(r.value.error.message);
-      const dr = r.value.value.data.dr;
-      const connectedTo = dr.primaries?.find((p) => p.connection_status === 'connected')?.api_address;
-      return done({ kind: action.kind, mode: dr.mode, ...(connectedTo ? { connectedTo } : {}) });
+      const side = action.replication === 'performance' ? r.value.value.data.performance : r.value.value.data.dr;
+      const connectedTo = side.primaries?.find((p) => p.connection_status === 'connected')?.api_address;
+      return done({ kind: action.kind, mode: side.mode, ...(connectedTo ? { connectedTo } : {}) });
     }
     case 'generate-otp': {
       const r = await record(vault, { method: 'GET', path: ATTEMPT }, () => vault.drOperationToken.status());
@@ -199,6 +218,8 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       if (!r.ok) return r;
       return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
     }
+    case 'replication-operation':
+      return performOperation(ctx, vault, state, action.operation, { record, done, failed, lostSecret });
     case 'demote': {
       const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/primary/demote' }, () =>
         vault.dr.primary.demote(),
@@ -246,6 +267,91 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     }
     default:
       throw new TypeError(`unhandled action ${action.kind}`);
+  }
+}
+
+/** The calls a Vault token authorises: a failback's demote and secondary-token, and a `vault-token` operation. */
+function usesVaultToken(state: CeremonyState, action: ServiceAction): boolean {
+  if (action.kind === 'demote' || action.kind === 'create-secondary-token') return true;
+  return action.kind === 'replication-operation' && state.plan.token_path === 'vault-token';
+}
+
+/**
+ * An operation plan's one call, with the secrets it needs from memory. A secondary-token's activation
+ * token is kept (and so forbidden in the journal) before the answer is recorded; the record and the
+ * facts carry only its SHA-256.
+ */
+async function performOperation(
+  ctx: ActionContext,
+  vault: VaultClient,
+  state: CeremonyState,
+  op: PlanOperation,
+  h: Pick<Helpers, 'record' | 'done' | 'failed'> & { lostSecret(what: string): Result<Performed, never> },
+): Outcome {
+  const drToken = state.plan.token_path === 'vault-token' ? '' : ctx.secrets.text('operation-token');
+  if (drToken === undefined) return h.lostSecret('DR operation token');
+  const needsActivation = op.id === 'enable-secondary' || (op.id === 'update-primary' && op.method === 'token');
+  const activation = needsActivation ? ctx.secrets.text('activation-token') : '';
+  if (activation === undefined) return h.lostSecret('secondary activation token');
+  const call = replicationOperationCall(vault, operationRequest(op, activation), drToken);
+  let commitment: string | undefined;
+  const keep = (answer: VaultResult<unknown>) => {
+    const token = call.activationToken?.(answer);
+    if (token === undefined) return;
+    ctx.secrets.put('activation-token', token);
+    commitment = createHash('sha256').update(token, 'utf8').digest('hex');
+  };
+  const r = await h.record(vault, { method: call.method, path: call.path, body: call.body }, call.send, keep);
+  if (!r.ok) return r;
+  if (!r.value.ok) return h.failed(r.value.error.message);
+  if (call.activationToken && commitment === undefined)
+    return h.failed('Vault answered without an activation token; nothing was handed over');
+  return h.done({
+    kind: 'replication-operation',
+    status: r.value.value.status,
+    ...(commitment ? { activationTokenSha256: commitment } : {}),
+  });
+}
+
+/** The plan's operation as the request shape the call takes, with the activation token (if any) from memory. */
+function operationRequest(op: PlanOperation, activationToken: string): OperationRequest {
+  const replication = op.replication;
+  switch (op.id) {
+    case 'enable-primary':
+      return {
+        operation: op.id,
+        replication,
+        ...(op.primary_cluster_addr ? { primaryClusterAddr: op.primary_cluster_addr } : {}),
+      };
+    case 'secondary-token':
+      return { operation: op.id, replication, id: op.secondary_id ?? '', ttl: op.ttl ?? '' };
+    case 'revoke-secondary':
+      return { operation: op.id, replication, id: op.secondary_id ?? '' };
+    case 'enable-secondary':
+      return {
+        operation: op.id,
+        replication,
+        activationToken,
+        ...(op.primary_api_addr ? { primaryApiAddr: op.primary_api_addr } : {}),
+        ...(op.ca_file ? { caFile: op.ca_file } : {}),
+      };
+    case 'update-primary':
+      return {
+        operation: op.id,
+        replication,
+        using:
+          op.method === 'addrs'
+            ? { method: 'addrs', updatePrimaryAddrs: [...(op.update_primary_addrs ?? [])] }
+            : {
+                method: 'token',
+                activationToken,
+                ...(op.primary_api_addr ? { primaryApiAddr: op.primary_api_addr } : {}),
+              },
+      };
+    case 'demote':
+    case 'disable-primary':
+    case 'disable-secondary':
+      return { operation: op.id, replication };
   }
 }
 

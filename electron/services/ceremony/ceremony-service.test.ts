@@ -299,10 +299,24 @@ describe('failback, after the promotion above', () => {
       journalPath: join(root, 'failback.jsonl'),
       clients: { dc1: oldPrimary, dc2: newPrimary },
       officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+      // demote and secondary-token carry the Vault token the administrator enters (here the root token).
+      withToken: async (profile, token) =>
+        profile === 'dc1' || profile === 'dc2'
+          ? createVaultClient({
+              profileName: profile,
+              address: profile === 'dc1' ? vault.primary.apiAddr : vault.drSecondary.apiAddr,
+              token,
+              tls: { ca: vault.caPem, cert: vault.clientCertPem, key: vault.clientKeyPem },
+            })
+          : undefined,
     });
     if (!started.ok) throw new Error(started.error.message);
     try {
-      const played = await playCeremony(started.value, cast, { log: () => undefined });
+      const played = await playCeremony(
+        started.value,
+        { ...cast, primaryRootToken: vault.rootToken },
+        { log: () => undefined },
+      );
       if (!played.ok) throw new Error(played.error.message);
       expect(played.value.step).toBe('finished');
       expect(vault.cluster('primary').replication.dr.mode).toBe('secondary');

@@ -37,7 +37,7 @@ import {
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { SecretName } from '../../../shared/ceremony/ceremony-steps';
 import type { CeremonyView, ServiceInput, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
-import { everyoneSigned, signers } from '../../../shared/ceremony/step-catalogue';
+import { everyoneSigned, signers, STEPS } from '../../../shared/ceremony/step-catalogue';
 import { looseEnds, view } from '../../../shared/ceremony/ceremony-view';
 import { serializeEvent, type JsonObject, type VerifiedChain } from '../../../shared/record/journal-event';
 import { err, ok, type AppError, type Result } from '../../../shared/result';
@@ -132,7 +132,8 @@ export class CeremonyService {
   private readonly random: RandomBytes;
   private readonly say: (line: string) => void;
   private pending: PendingShare | undefined;
-  private tokenClient: { readonly profile: string; readonly client: VaultClient } | undefined;
+  private tokenClient:
+    { readonly secret: TokenSecret; readonly profile: string; readonly client: VaultClient } | undefined;
   private signing: TranscriptSigning | undefined;
   private sealedEvents: number | undefined;
   private busy = false;
@@ -270,28 +271,23 @@ export class CeremonyService {
     });
   }
 
-  /** The administrator enters the primary's root token (Vault 2.x) or the batch DR operation token, when the machine asks. */
+  /**
+   * The administrator enters a token when the machine asks: the primary's root token (Vault 2.x), the
+   * batch DR operation token, their own Vault token (sudo calls), or an activation token to use.
+   */
   provideToken(token: string): Outcome {
     return this.exclusive(async () => {
       const action = nextAction(this.state);
-      if (action?.kind !== 'collect-root-token' && action?.kind !== 'collect-batch-token')
+      const wanted = action && action.kind in TOKEN_INPUTS ? TOKEN_INPUTS[action.kind as TokenAction] : undefined;
+      if (!action || !wanted)
         return err('refused', 'no token is asked for now; the administrator and a witness authorise entering it first');
-      const root = action.kind === 'collect-root-token';
-      const form = root ? /^(?:hvs|s)\.[A-Za-z0-9]{24}$/ : /^(?:hvb|b)\.[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9]+)?$/;
-      if (!form.test(token.trim()))
-        return err(
-          'invalid-token',
-          root
-            ? "this is not a Vault root token ('hvs.' or 's.' and 24 letters and digits)"
-            : "this is not a Vault batch token ('hvb.' or 'b.' and its encoded body)",
-        );
-      const name: SecretName = root ? 'root-token' : 'operation-token';
-      this.secrets.put(name, token.trim());
+      if (!wanted.form.test(token.trim())) return err('invalid-token', `this is not ${wanted.what}`);
+      this.secrets.put(wanted.secret, token.trim());
       const committed = await this.commit({
         type: 'serviceResult',
         step: this.state.step,
         outcome: 'ok',
-        facts: { kind: action.kind },
+        facts: { kind: action.kind as TokenAction },
         at: this.now(),
       });
       if (!committed.ok) {
@@ -375,6 +371,16 @@ export class CeremonyService {
     });
   }
 
+  /**
+   * The activation token an operation ceremony's secondary-token call made, for the person to carry
+   * to the secondary: lent only during the post-check, after which the machine lets it go and it is wiped.
+   */
+  activationToken(): string | undefined {
+    const s = this.state;
+    if (s.plan.kind !== 'operation' || s.step !== 'check-after-operation') return undefined;
+    return this.secrets.text('activation-token');
+  }
+
   /** Wipes every secret and closes the journal. The clients belong to the caller. */
   async close(): Promise<void> {
     this.forgetAll();
@@ -422,12 +428,14 @@ export class CeremonyService {
       // rules, a check read the wrong mode) waits for a person: the same action again at once
       // would fail the same way, and loop for ever adding journal events.
       if (event.outcome === 'failed' || this.state.failures > failuresBefore) {
+        // People read the step's title; the action's internal name means nothing to them.
+        const title = STEPS[event.step].title;
         this.lastError = {
           kind: 'action-failed',
           message:
             event.outcome === 'failed'
-              ? `'${action.kind}' failed: ${event.reason}`
-              : (this.state.lastResult ?? `'${action.kind}' failed`),
+              ? `${title}: ${event.reason}`
+              : (this.state.lastResult ?? `${title} did not succeed`),
         };
         break;
       }
@@ -471,14 +479,7 @@ export class CeremonyService {
   private async closeRecordIfDue(): Promise<Result<void, CeremonyServiceErrorKind>> {
     const s = this.state;
     if (this.sealedEvents !== undefined || (s.step !== 'sign-transcript' && !isEnded(s))) return ok(undefined);
-    const outcome =
-      s.step === 'aborted'
-        ? 'aborted'
-        : s.committed
-          ? s.plan.kind === 'promotion'
-            ? 'promoted'
-            : 'failed back'
-          : 'cancelled';
+    const outcome = s.step === 'aborted' ? 'aborted' : s.committed ? COMMITTED_OUTCOME[s.plan.kind] : 'cancelled';
     const details: JsonObject = {
       outcome,
       deviations: s.deviations.length,
@@ -550,7 +551,11 @@ export class CeremonyService {
       randomBytes: this.random,
       now: () => this.now(),
       client: (profile) => this.options.clients[profile],
-      attemptClient: (profile) => this.attemptClient(profile),
+      attemptClient: (profile) =>
+        this.state.plan.token_path === 'primary-root-token'
+          ? this.clientWith('root-token', profile)
+          : Promise.resolve(this.options.clients[profile]),
+      vaultTokenClient: (profile) => this.clientWith('vault-token', profile),
       takeShare: (officer) => {
         const share = this.pending?.officer === officer ? this.pending : undefined;
         this.pending = undefined;
@@ -559,16 +564,15 @@ export class CeremonyService {
     };
   }
 
-  /** On the `primary-root-token` path, attempt calls carry the root token; otherwise the plain client. */
-  private async attemptClient(profile: string): Promise<VaultClient | undefined> {
-    if (this.state.plan.token_path !== 'primary-root-token') return this.options.clients[profile];
-    const token = this.secrets.text('root-token');
+  /** A client for `profile` carrying a token the service holds (one at a time, closed once the token goes). */
+  private async clientWith(secret: TokenSecret, profile: string): Promise<VaultClient | undefined> {
+    const token = this.secrets.text(secret);
     if (token === undefined || !this.options.withToken) return undefined;
-    if (this.tokenClient?.profile !== profile) {
+    if (this.tokenClient?.profile !== profile || this.tokenClient.secret !== secret) {
       this.tokenClient?.client.close();
       this.tokenClient = undefined;
       const client = await this.options.withToken(profile, token);
-      if (client) this.tokenClient = { profile, client };
+      if (client) this.tokenClient = { secret, profile, client };
     }
     return this.tokenClient?.client;
   }
@@ -577,7 +581,7 @@ export class CeremonyService {
   private forgetReleased(): void {
     if (isEnded(this.state)) return this.forgetAll();
     this.secrets.retain(this.state.held);
-    if (!this.secrets.has('root-token') && this.tokenClient) {
+    if (this.tokenClient && !this.secrets.has(this.tokenClient.secret)) {
       this.tokenClient.client.close();
       this.tokenClient = undefined;
     }
@@ -621,8 +625,8 @@ export class CeremonyService {
 
   private inputWanted(v: CeremonyView): ServiceInput | undefined {
     if (this.halted || v.awaiting === 'nothing' || v.awaiting === 'deviation') return undefined;
-    if (v.action?.kind === 'collect-root-token') return 'root-token';
-    if (v.action?.kind === 'collect-batch-token') return 'batch-token';
+    const kind = v.action?.kind;
+    if (kind !== undefined && kind in TOKEN_INPUTS) return TOKEN_INPUTS[kind as TokenAction].input;
     if (v.awaiting === 'service') return 'retry';
     if (v.step === 'share-entry' && v.acknowledgements.length > 0) return 'share';
     if (v.step === 'sign-transcript' && v.acknowledgements.length > 0) return 'signature';
@@ -656,6 +660,43 @@ export class CeremonyService {
   }
 }
 
+type TokenSecret = 'root-token' | 'vault-token';
+type TokenAction = 'collect-root-token' | 'collect-batch-token' | 'collect-vault-token' | 'collect-activation-token';
+
+/** Each token a person may be asked for: where it is kept, its form, and what the wizard asks for. */
+const TOKEN_INPUTS: Record<TokenAction, { secret: SecretName; form: RegExp; what: string; input: ServiceInput }> = {
+  'collect-root-token': {
+    secret: 'root-token',
+    form: /^(?:hvs|s)\.[A-Za-z0-9]{24}$/,
+    what: "a Vault root token ('hvs.' or 's.' and 24 letters and digits)",
+    input: 'root-token',
+  },
+  'collect-batch-token': {
+    secret: 'operation-token',
+    form: /^(?:hvb|b)\.[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9]+)?$/,
+    what: "a Vault batch token ('hvb.' or 'b.' and its encoded body)",
+    input: 'batch-token',
+  },
+  'collect-vault-token': {
+    secret: 'vault-token',
+    form: /^(?:hvs|s|hvb|b)\.[A-Za-z0-9_.-]{20,2000}$/,
+    what: "a Vault token ('hvs.', 's.', 'hvb.' or 'b.' and its body)",
+    input: 'vault-token',
+  },
+  'collect-activation-token': {
+    secret: 'activation-token',
+    form: /^[A-Za-z0-9_.-]{20,8000}$/,
+    what: 'a secondary activation token (a wrapping token or a JWT, without spaces)',
+    input: 'activation-token',
+  },
+};
+
+const COMMITTED_OUTCOME: Record<CeremonyPlan['kind'], string> = {
+  promotion: 'promoted',
+  failback: 'failed back',
+  operation: 'operation performed',
+};
+
 /** Checks the options against the plan: a client for every profile it acts on, a key for every officer. */
 export function checkOptions(
   plan: CeremonyPlan,
@@ -668,11 +709,13 @@ export function checkOptions(
       'invalid-options',
       `no connection was given for profile${missing.length > 1 ? 's' : ''} ${missing.map((p) => `'${p}'`).join(', ')}`,
     );
-  if (plan.token_path === 'primary-root-token' && !options.withToken)
+  if ((plan.token_path === 'primary-root-token' || plan.token_path === 'vault-token') && !options.withToken)
     return err(
       'invalid-options',
-      "token_path 'primary-root-token' needs a way to connect with the primary's root token (withToken)",
+      `token_path '${plan.token_path}' needs a way to connect with the token entered (withToken)`,
     );
+  if (plan.kind === 'failback' && !options.withToken)
+    return err('invalid-options', "a failback's demote and secondary-token need a way to connect with a Vault token");
   const keys: OfficerPublicKey[] = [];
   for (const officer of plan.officers) {
     const key = options.officerKeys.find((k) => k.name === officer.name);

@@ -68,6 +68,10 @@ export async function playCeremony(
     } else if (status.input === 'root-token' && cast.primaryRootToken !== undefined) {
       options.log(`  ${cast.administrator.name} enters the primary's root token`);
       moved = await service.provideToken(cast.primaryRootToken);
+    } else if (status.input === 'vault-token' && cast.primaryRootToken !== undefined) {
+      // The rehearsal's root token stands in for the administrator's own sudo token.
+      options.log(`  ${cast.administrator.name} enters a Vault token with sudo (the rehearsal's root token)`);
+      moved = await service.provideToken(cast.primaryRootToken);
     } else if (status.input === 'retry') {
       return fail(status.lastError?.message ?? v.lastResult ?? 'an action failed');
     } else if (request) {

@@ -4,7 +4,8 @@
  * (OpenPGP v4, which GnuPG 2.2 verifies), and the plan that names them all.
  */
 import { randomBytes } from 'node:crypto';
-import { validatePlan, type CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import { validatePlan, type CeremonyPlan, type PlanOperation } from '../../../shared/ceremony/ceremony-plan';
+import { operationAuth, operationTitle } from '../../../shared/replication/replication-operations';
 import { err, ok, type Result } from '../../../shared/result';
 import { generateOfficerKey } from '../../../rehearsal-vault/officer-keys';
 import type { RehearsalOfficer } from '../../../rehearsal-vault/rehearsal-cluster-set';
@@ -84,7 +85,8 @@ export interface RehearsalFailback {
 }
 
 /**
- * The plan for a rehearsal: a promotion of `profile`, or with `failback` the failback of `profile`
+ * The plan for a rehearsal: a promotion of `profile`, with `operation` one replication call on it,
+ * or with `failback` the failback of `profile`
  * (the old primary) to the new primary with a secondary activation token. Either way a quorum of
  * officers' shares (on Vault 2.x with the primary's root token, which generation needs there),
  * every person named with their key.
@@ -97,26 +99,33 @@ export function rehearsalPlan(
     readonly profile: string;
     readonly vaultVersion?: 1 | 2;
     readonly failback?: RehearsalFailback;
+    /** An operation ceremony instead: this one replication call on `profile`. */
+    readonly operation?: PlanOperation;
   },
 ): Result<CeremonyPlan, 'invalid-plan'> {
   const version = options.vaultVersion ?? 1;
   const person = (m: CastMember) => ({ name: m.name, fingerprint: m.fingerprint });
-  const { failback } = options;
+  const { failback, operation } = options;
+  // A call a Vault token authorises needs no shares: the administrator's token (in rehearsal, the root token).
+  const byVaultToken = operation !== undefined && operationAuth(operation.id, operation.replication) === 'vault-token';
   const plan = validatePlan({
     format: 1,
     id: options.id,
-    title: failback
-      ? `Rehearsal: fail back, '${options.profile}' follows '${failback.newPrimaryProfile}'`
-      : 'Rehearsal: promote the DR secondary',
-    kind: failback ? 'failback' : 'promotion',
+    title: operation
+      ? `Rehearsal: ${operationTitle(operation.id, operation.replication)} on '${options.profile}'`
+      : failback
+        ? `Rehearsal: fail back, '${options.profile}' follows '${failback.newPrimaryProfile}'`
+        : 'Rehearsal: promote the DR secondary',
+    kind: operation ? 'operation' : failback ? 'failback' : 'promotion',
     rehearsal: true,
     profile: options.profile,
     vault_version: version,
-    token_path: version === 2 ? 'primary-root-token' : 'operation-token-quorum',
-    threshold: options.threshold,
+    token_path: byVaultToken ? 'vault-token' : version === 2 ? 'primary-root-token' : 'operation-token-quorum',
+    ...(byVaultToken ? {} : { threshold: options.threshold }),
     administrator: person(cast.administrator),
     witnesses: cast.witnesses.map(person),
-    officers: cast.officers.map((o, i) => ({ ...person(o), share_index: i + 1 })),
+    officers: byVaultToken ? [] : cast.officers.map((o, i) => ({ ...person(o), share_index: i + 1 })),
+    ...(operation ? { operation } : {}),
     ...(failback
       ? {
           failback: {

@@ -1,0 +1,126 @@
+// @tier integration
+/**
+ * Replication operations as ceremonies, against a real in-process rehearsal Vault over mutual TLS:
+ * a secondary-token and then a demote on the primary, each journaled, signed, exported and verified.
+ * The activation token is lent to people during the post-check only, and neither the journal nor
+ * the bundle ever holds it: only its SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
+import { startRehearsalVault, type RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
+import { verifyBundle } from '../transcript/verify';
+import type { VaultClient } from '../vault/client';
+import { playCeremony } from '../rehearsal/headless-driver';
+import { generateSigners, rehearsalPlan, type RehearsalCast } from '../rehearsal/rehearsal-cast';
+import { rehearsalCast, rehearsalServiceOptions } from '../rehearsal/rehearsal-ceremony';
+import { connectTarget, PRIMARY_PROFILE, type RehearsalTarget } from '../rehearsal/rehearsal-target';
+import { startCeremony, type CeremonyService } from './ceremony-service';
+
+const PASSPHRASE = 'correct horse battery staple';
+
+let root: string;
+let vault: RehearsalVault;
+let target: RehearsalTarget;
+let primary: VaultClient;
+let cast: RehearsalCast;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'vc-operation-'));
+  const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: PASSPHRASE });
+  if (!started.ok) throw new Error(started.error.message);
+  vault = started.value;
+  const connected = await connectTarget({ kind: 'in-process', vault, officerPassphrase: PASSPHRASE });
+  if (!connected.ok) throw new Error(connected.error.message);
+  target = connected.value;
+  // Status reads only: the calls that change anything carry the Vault token the administrator enters.
+  const plain = await target.connect(undefined, PRIMARY_PROFILE);
+  if (!plain.ok) throw new Error(plain.error.message);
+  primary = plain.value;
+  cast = rehearsalCast(target, await generateSigners(undefined));
+});
+
+afterAll(async () => {
+  primary?.close();
+  target?.client.close();
+  await vault?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function start(id: string, operation: PlanOperation): Promise<CeremonyService> {
+  const plan = rehearsalPlan(cast, { id, threshold: 2, profile: PRIMARY_PROFILE, operation });
+  if (!plan.ok) throw new Error(plan.error.message);
+  const options = rehearsalServiceOptions({
+    target,
+    signers: cast,
+    journalPath: join(root, `${id}.jsonl`),
+    clients: { [PRIMARY_PROFILE]: primary },
+  });
+  const service = await startCeremony(plan.value, options);
+  if (!service.ok) throw new Error(service.error.message);
+  return service.value;
+}
+
+async function finishAndExport(service: CeremonyService, id: string): Promise<string> {
+  const played = await playCeremony(service, cast, { log: () => undefined });
+  if (!played.ok) throw new Error(played.error.message);
+  expect(played.value.step).toBe('finished');
+  const dir = join(root, `${id}-bundle`);
+  const report = await service.exportBundle(dir);
+  if (!report.ok) throw new Error(report.error.message);
+  expect((await verifyBundle(dir)).valid).toBe(true);
+  return dir;
+}
+
+describe('operation ceremonies against the rehearsal Vault', () => {
+  it('secondary-token: the token is lent during the post-check only, and only its SHA-256 is on the record', async () => {
+    const id = 'op-secondary-token';
+    const service = await start(id, { id: 'secondary-token', replication: 'dr', secondary_id: 'dc3', ttl: '30m' });
+    try {
+      const atCheck = await playCeremony(service, cast, {
+        log: () => undefined,
+        until: (s) => s.step === 'check-after-operation' && s.acknowledgements.length > 0,
+      });
+      if (!atCheck.ok) throw new Error(atCheck.error.message);
+      expect(atCheck.value.committed).toBe(true);
+      const token = service.activationToken();
+      expect(token).toMatch(/^\S{20,}$/);
+      const sha256 = createHash('sha256').update(token!, 'utf8').digest('hex');
+      const journal = readFileSync(join(root, `${id}.jsonl`), 'utf8');
+      expect(journal).not.toContain(token!);
+      expect(journal).toContain(sha256);
+      // Vault's own answer, as the post-check read it, is on screen: the mode stated.
+      expect(atCheck.value.lastResult).toBe("Vault reports DR mode 'primary'.");
+
+      const dir = await finishAndExport(service, id);
+      expect(service.activationToken()).toBeUndefined();
+      for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }))
+        if (file.endsWith('.txt') || file.endsWith('.jsonl') || file.endsWith('.asc'))
+          expect(readFileSync(join(dir, file), 'utf8')).not.toContain(token!);
+      const transcript = readFileSync(join(dir, 'transcript.txt'), 'utf8');
+      expect(transcript).toContain('sys/replication/dr/primary/secondary-token');
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('demote: the primary is a DR secondary afterwards, and the bundle verifies', async () => {
+    const id = 'op-demote';
+    const service = await start(id, { id: 'demote', replication: 'dr' });
+    try {
+      await finishAndExport(service, id);
+      const status = await primary.replicationStatus();
+      if (!status.ok) throw new Error(status.error.message);
+      expect(status.value.data.dr.mode).toBe('secondary');
+      // The script itself is the machine's (its unit tests); here: the sudo call went through the token entered.
+      const journal = readFileSync(join(root, `${id}.jsonl`), 'utf8');
+      expect(journal).toContain('"path":"sys/replication/dr/primary/demote"');
+      expect(journal).not.toContain(target.primaryRootToken);
+    } finally {
+      await service.close();
+    }
+  });
+});
