@@ -85,8 +85,8 @@ async function writeForms(dir: string, armored: string): Promise<void> {
 }
 
 async function signedBy(text: string, who: readonly TestSigner[]): Promise<string> {
-  let signed = await signTranscript(text, who[0]!.key);
-  for (const w of who.slice(1)) if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.key);
+  let signed = await signTranscript(text, who[0]!.signer);
+  for (const w of who.slice(1)) if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.signer);
   if (!signed.ok) throw new Error(signed.error.message);
   return signed.value.armored;
 }
@@ -144,7 +144,7 @@ describe('forged signers', () => {
     const dir = copy();
     const mallory = await makeSigner('mallory');
     const armored = readFileSync(join(bundle.dir, 'transcript.txt.asc'), 'utf8');
-    const extra = await countersignTranscript(armored, mallory.key);
+    const extra = await countersignTranscript(armored, mallory.signer);
     if (!extra.ok) throw new Error(extra.error.message);
     await writeForms(dir, extra.value.armored);
     writeFileSync(join(dir, 'signers', 'mallory.pub.asc'), mallory.publicKey);
