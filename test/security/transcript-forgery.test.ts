@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli } from '../support/built-cli';
 import { main } from '../../cli/main';
 import { armoredBlocks, readKeyrings } from '../../electron/services/pgp/public-keys';
 import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';
@@ -69,7 +70,7 @@ async function verify(...argv: string[]) {
 /** The installed command as a new process, killed after 10 s. */
 function verifyProcess(...argv: string[]) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'vault-ceremony.mjs'), 'verify', ...argv], {
+  const r = spawnSync(process.execPath, [builtCli(), 'verify', ...argv], {
     cwd: ROOT,
     timeout: 10_000,
   });
