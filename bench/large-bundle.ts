@@ -50,8 +50,9 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
       rehearsal: true,
       head: chain[chain.length - 1]!.hash,
     });
-    let signed = await signTranscript(text, signers[0]!.key);
-    for (const w of signers.slice(1)) if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.key);
+    let signed = await signTranscript(text, signers[0]!.signer);
+    for (const w of signers.slice(1))
+      if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.signer);
     if (!signed.ok) throw new Error(signed.error.message);
     const journal = new TextEncoder().encode(chain.map((e) => serializeEvent(e) + '\n').join(''));
     const dir = join(root, 'bundle');

@@ -5,18 +5,15 @@
  * accepts, and a journal whose post-promotion status read saw the DR secondary report primary.
  * Plus the command's refusals of bad input, which change nothing.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../cli/commands/rehearse';
 import { captureIo } from './support/capture-io';
 import { vaultCeremony as npx, type CliRun } from './support/vault-ceremony-cli';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
 
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'vc-rehearse-'));
 const out = join(root, 'bundle');
 let rehearse: CliRun;
@@ -52,16 +49,7 @@ describe('vault-ceremony rehearse --out DIR', () => {
   it('writes a transcript stock gpg verifies: a good signature by the administrator and each witness', async () => {
     for (const file of readdirSync(join(out, 'signers'))) gnupg.importKey(readFileSync(join(out, 'signers', file)));
     // gpg exits 0 only if every signature is good (unknown trust is fine).
-    const { stdout } = await run('gpg', [
-      '--homedir',
-      gnupg.home,
-      '--batch',
-      '--status-fd',
-      '1',
-      '--verify',
-      join(out, 'transcript.txt.sig'),
-      join(out, 'transcript.txt'),
-    ]);
+    const { stdout } = gnupg.verifyBundle(out);
     const good = [...stdout.matchAll(/^\[GNUPG:\] GOODSIG [0-9A-F]{16} (\S+)/gm)].map((m) => m[1]);
     expect(good).toEqual(['administrator', 'witness-1', 'witness-2']);
     expect(stdout).not.toMatch(/BADSIG|ERRSIG/);

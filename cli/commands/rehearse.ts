@@ -4,11 +4,13 @@
  *
  * A complete DR promotion (or failback) ceremony, headless, against a rehearsal Vault: in this
  * process by default, or one `vault-ceremony rehearsal-vault --dir D` runs. Every role is played
- * (roll call, acknowledgements, officers' PGP shares decrypted with openpgp.js, signatures), then
+ * (roll call, acknowledgements, officers' PGP shares decrypted with openpgp.js, or with gpg for the
+ * people a `--cast` file keeps in a GnuPG home or on a smartcard, signatures), then
  * the bundle is written to DIR and verified. Exit 0 only if the DR secondary ended as primary (or,
  * failing back, the old primary ended following the new one) and the bundle verifies; 1 when the
  * ceremony or the bundle failed; 2 for usage errors. Never prints a secret.
  */
+import { readCastFile, type CastPeople } from '../../electron/services/rehearsal/cast-file';
 import { rehearsalPassphrase } from '../../electron/services/rehearsal/rehearsal-cast';
 import { runRehearsal, type RehearsalRunOptions } from '../../electron/services/rehearsal/headless-rehearsal';
 import type { RehearsalKind } from '../../electron/services/rehearsal/rehearsal-ceremony';
@@ -25,6 +27,8 @@ const USAGE = `usage: vault-ceremony rehearse --out DIR [--kind promotion|failba
          [--vault-version 1|2] [--otp-length 28|26|0] [--pace MS]
        vault-ceremony rehearse --out DIR [--kind promotion|failback] --cluster D/cluster.json [--resume]
          [--officer-passphrase-file F] [--pace MS]
+       vault-ceremony rehearse --out DIR [--kind promotion|failback] --cluster D/cluster.json --cast CAST.json
+         [--resume] [--pace MS]
 
 Runs a complete REHEARSAL of the DR promotion ceremony, every role played headless: roll call,
 checks, the OTP and attempt, each officer's PGP-encrypted share decrypted and entered, the token
@@ -51,6 +55,12 @@ Exit 0 only if the DR secondary ended as primary and the bundle verifies.
   --resume         continue the ceremony whose journal is in DIR/ceremony/ (needs --cluster): the
                    interruption is recorded and the ceremony goes on where the machine says
   --officer-passphrase-file F   the passphrase rehearsal-vault's --passphrase-file gave officer keys
+  --cast CAST.json the people and their own keys instead of generated ones (needs --cluster):
+                   {"administrator":P,"witnesses":[P,…],"officers":[P,…]},
+                   P = {"name":"…","fingerprint":"40 hex","key":K}, K = {"gpg":{"homedir":"H","pin_file":"F"}}
+                   (the key in GnuPG home H, possibly on a smartcard; its PIN or passphrase on F's first
+                   line, handed to gpg through a pipe) or {"openpgp":{"private_key_file":"F","passphrase_file":"F"|null}};
+                   paths relative to CAST.json; officers' shares are the cluster's shares/NAME.b64
   --pace MS        wait MS milliseconds before each person's step, to follow along (default 0)
 `;
 
@@ -77,6 +87,7 @@ export const rehearseCommand: Command = async (argv, io) => {
           kind: 'external',
           clusterJson: parsed.cluster,
           ...(parsed.officerPassphrase ? { officerPassphrase: parsed.officerPassphrase } : {}),
+          ...(parsed.cast ? { castOfficers: parsed.cast.officers } : {}),
         };
 
   const result = await runRehearsal({
@@ -84,6 +95,7 @@ export const rehearseCommand: Command = async (argv, io) => {
     kind: parsed.kind,
     target,
     resume: parsed.resume,
+    ...(parsed.cast ? { signers: parsed.cast } : {}),
     log: (line) => io.stdout(`${line}\n`),
     ...(parsed.pace ? { pace: parsed.pace } : {}),
   });
@@ -116,6 +128,7 @@ interface Options {
   readonly cluster: string | undefined;
   readonly resume: boolean;
   readonly officerPassphrase: string | undefined;
+  readonly cast: CastPeople | undefined;
   readonly pace: number | undefined;
 }
 
@@ -130,6 +143,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     cluster: { type: 'string' },
     resume: { type: 'boolean' },
     'officer-passphrase-file': { type: 'string' },
+    cast: { type: 'string' },
     pace: { type: 'string' },
   });
   if (typeof parsed === 'number') return parsed;
@@ -170,6 +184,20 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
       '--officer-passphrase-file is for the officer keys of an external rehearsal Vault (--cluster)',
     );
 
+  const castFile = values.cast;
+  if (castFile !== undefined && cluster === undefined)
+    return usageError(
+      io,
+      COMMAND,
+      "--cast needs --cluster: the cast holds the keys of that rehearsal Vault's officers",
+    );
+  if (castFile !== undefined && passphraseFile !== undefined)
+    return usageError(
+      io,
+      COMMAND,
+      "--officer-passphrase-file is for generated officer keys; with --cast each officer's key is in the cast",
+    );
+
   const officers = wholeNumber(values.officers, '--officers', 1, 255);
   if (typeof officers === 'string') return usageError(io, COMMAND, officers);
   const threshold = wholeNumber(values.threshold, '--threshold', 1, 255);
@@ -185,6 +213,12 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     if (!read.ok) return usageError(io, COMMAND, read.error.message);
     officerPassphrase = read.value;
   }
+  let cast: CastPeople | undefined;
+  if (castFile !== undefined) {
+    const read = await readCastFile(castFile);
+    if (!read.ok) return usageError(io, COMMAND, read.error.message);
+    cast = read.value;
+  }
   return {
     out,
     kind,
@@ -195,6 +229,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     cluster,
     resume,
     officerPassphrase,
+    cast,
     pace,
   };
 }

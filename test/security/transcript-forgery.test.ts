@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli } from '../support/built-cli';
 import { main } from '../../cli/main';
 import { armoredBlocks, readKeyrings } from '../../electron/services/pgp/public-keys';
 import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';
@@ -70,7 +71,7 @@ async function verify(...argv: string[]) {
 /** The installed command as a new process, killed after 10 s. */
 function verifyProcess(...argv: string[]) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'vault-ceremony.mjs'), 'verify', ...argv], {
+  const r = spawnSync(process.execPath, [builtCli(), 'verify', ...argv], {
     cwd: ROOT,
     timeout: 10_000,
   });
@@ -86,8 +87,8 @@ async function writeForms(dir: string, armored: string): Promise<void> {
 }
 
 async function signedBy(text: string, who: readonly TestSigner[]): Promise<string> {
-  let signed = await signTranscript(text, who[0]!.key);
-  for (const w of who.slice(1)) if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.key);
+  let signed = await signTranscript(text, who[0]!.signer);
+  for (const w of who.slice(1)) if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.signer);
   if (!signed.ok) throw new Error(signed.error.message);
   return signed.value.armored;
 }
@@ -145,7 +146,7 @@ describe('forged signers', () => {
     const dir = copy();
     const mallory = await makeSigner('mallory');
     const armored = readFileSync(join(bundle.dir, 'transcript.txt.asc'), 'utf8');
-    const extra = await countersignTranscript(armored, mallory.key);
+    const extra = await countersignTranscript(armored, mallory.signer);
     if (!extra.ok) throw new Error(extra.error.message);
     await writeForms(dir, extra.value.armored);
     writeFileSync(join(dir, 'signers', 'mallory.pub.asc'), mallory.publicKey);

@@ -241,8 +241,8 @@ describe('a complete forgery, its plan naming the forger’s keys, re-signed by 
     const forged = resealed([...lines.slice(0, planLine), forgedPlan, ...lines.slice(planLine + 1)]);
     const chain = verifyJournalText(forged.join('\n') + '\n');
     if (!chain.ok) throw new Error(chain.error.message);
-    let signed = await signTranscript(renderTranscript(chain.value), admin.key);
-    if (signed.ok) signed = await countersignTranscript(signed.value.armored, witness.key);
+    let signed = await signTranscript(renderTranscript(chain.value), admin.signer);
+    if (signed.ok) signed = await countersignTranscript(signed.value.armored, witness.signer);
     if (!signed.ok) throw new Error(signed.error.message);
     const forgery: BundleContents = {
       ...(await signedForms(signed.value.armored)),
@@ -261,7 +261,7 @@ describe('a complete forgery, its plan naming the forger’s keys, re-signed by 
 
 /** `signer`'s signature packet over `body`, as countersigning would make it. */
 async function signatureBy(signer: TestSigner, body: string): Promise<openpgp.SignaturePacket> {
-  const signed = await signTranscript(body, signer.key);
+  const signed = await signTranscript(body, signer.signer);
   if (!signed.ok) throw new Error(signed.error.message);
   const document = await readSignedTranscript(signed.value.armored);
   if (!document.ok) throw new Error(document.error.message);

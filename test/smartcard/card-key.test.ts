@@ -16,6 +16,7 @@ import { createGpgDecryptor } from '../../electron/services/pgp/gpg-decryptor';
 import { createGpgSigner } from '../../electron/services/pgp/gpg-signer';
 import { createOpenPgpSigner } from '../../electron/services/pgp/openpgp-signer';
 import type { Signer } from '../../electron/services/pgp/signer';
+import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';
 import { generateOfficerKey } from '../../rehearsal-vault/officer-keys';
 import { createSoftHsmCard, softHsmMissing, type SoftHsmCard } from '../support/softhsm-card';
 import { createTempGnupg, type TempGnupg } from '../support/temp-gnupg';
@@ -97,7 +98,8 @@ describe.skipIf(missing !== undefined)('a key on a card-like token, through gpg'
       verificationKeys,
       expectSigned: true,
     });
-    expect(viaClear.data).toBe(text.replace(/ +$/gm, '').replace(/\n$/, ''));
+    // The signed text is `text` to its last line ending (OpenPGP drops trailing spaces).
+    expect(viaClear.data).toBe(text.replace(/ +$/gm, ''));
     const viaDetached = await openpgp.verify({
       message: await openpgp.createMessage({ binary: data }),
       signature: await openpgp.readSignature({ armoredSignature: detached.value }),
@@ -200,11 +202,18 @@ describe.skipIf(missing !== undefined)('a key on a card-like token, through gpg'
       }),
       createGpgSigner(person(bob)),
     ];
-    const text = 'the same transcript\n';
+    const text = 'the same transcript\n\n- with a dashed line\n';
     for (const signer of signers) {
       const r = await signer.clearsign(text);
       expect(r.ok).toBe(true);
       if (r.ok) expect(gpgVerify([], r.value)).toEqual([signer.fingerprint]);
+    }
+    // One transcript, signed by the file key and countersigned on the card, in either order.
+    for (const [first, second] of [signers, [...signers].reverse()] as Signer[][]) {
+      const signed = await signTranscript(text, first!);
+      const both = signed.ok ? await countersignTranscript(signed.value.armored, second!) : signed;
+      expect(both.ok).toBe(true);
+      if (both.ok) expect(gpgVerify([], both.value.armored).sort()).toEqual(signers.map((x) => x.fingerprint).sort());
     }
     const wrong = await createOpenPgpSigner({
       name: 'Sam Soft',

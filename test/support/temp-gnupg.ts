@@ -15,6 +15,8 @@ export interface TempGnupg {
   decryptBase64(messageBase64: string, passphrase?: string): string;
   /** `gpg --list-packets` of the decoded message (no key needed for the outer packets). */
   listPackets(messageBase64: string): string;
+  /** Stock `gpg --verify DIR/transcript.txt.sig DIR/transcript.txt`, its status lines on stdout. */
+  verifyBundle(dir: string): { status: number | null; stdout: string };
   dispose(): void;
 }
 
@@ -48,6 +50,11 @@ export function createTempGnupg(): TempGnupg {
         env: { ...process.env, GH: home },
       });
       return r.stdout.toString() + r.stderr.toString();
+    },
+    verifyBundle(dir) {
+      const files = [join(dir, 'transcript.txt.sig'), join(dir, 'transcript.txt')];
+      const r = spawnSync('gpg', [...gpg, '--status-fd', '1', '--verify', ...files], { encoding: 'utf8' });
+      return { status: r.status, stdout: r.stdout };
     },
     dispose() {
       spawnSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent']);

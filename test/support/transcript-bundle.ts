@@ -16,15 +16,18 @@ import {
   detachedSignatures,
   readSignedTranscript,
   signTranscript,
-  type SigningKey,
 } from '../../electron/services/transcript/signing';
+import { openPgpKeySigner, type OpenPgpKey } from '../../electron/services/pgp/openpgp-signer';
+import type { Signer } from '../../electron/services/pgp/signer';
 import type { BundleContents } from '../../electron/services/transcript/verify';
 import { renderTranscript } from '../../shared/record/transcript-format';
 import { validPlanData } from './ceremony-plan-data';
 
 export interface TestSigner {
   readonly name: string;
-  readonly key: SigningKey;
+  readonly key: OpenPgpKey;
+  /** Signs now with `key`. */
+  readonly signer: Signer;
   readonly publicKey: string;
   readonly fingerprint: string;
 }
@@ -45,12 +48,15 @@ export async function makeSigner(name: string, passphrase?: string): Promise<Tes
     format: 'armored',
   });
   const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint();
-  return {
-    name,
-    key: passphrase ? { armoredPrivateKey: privateKey, passphrase } : { armoredPrivateKey: privateKey },
-    publicKey,
-    fingerprint,
-  };
+  const key = passphrase ? { armoredPrivateKey: privateKey, passphrase } : { armoredPrivateKey: privateKey };
+  return { name, key, signer: await keySigner(key), publicKey, fingerprint };
+}
+
+/** An openpgp.js signer for `key` (signing at `date` when given); a key it refuses fails the test. */
+export async function keySigner(key: OpenPgpKey, date?: Date): Promise<Signer> {
+  const signer = await openPgpKeySigner(key, date ? { now: () => date } : {});
+  if (!signer.ok) throw new Error(signer.error.message);
+  return signer.value;
 }
 
 /** The ceremony-started event of a rehearsal whose plan names `signers` to sign, in order. */
@@ -117,10 +123,10 @@ export async function makeBundle(
   }
   const text = renderTranscript(journal.chain);
   await journal.close();
-  let signed = await signTranscript(text, signers[0]!.key);
+  let signed = await signTranscript(text, signers[0]!.signer);
   for (const witness of signers.slice(1)) {
     if (!signed.ok) break;
-    signed = await countersignTranscript(signed.value.armored, witness.key);
+    signed = await countersignTranscript(signed.value.armored, witness.signer);
   }
   if (!signed.ok) throw new Error(signed.error.message);
   const dir = join(root, 'bundle');

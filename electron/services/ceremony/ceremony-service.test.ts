@@ -168,9 +168,13 @@ describe('share entry and the attempt', () => {
     expect(r.error.kind).toBe('decrypt-failed');
     expect(r.error.message).toMatch(/passphrase .* is wrong; nothing was decrypted or submitted/);
     expect(r.error.message).not.toContain(wrong);
-    expect(events()).toBe(before.events);
+    // The refusal is on the record, by its kind only; nothing else changed.
+    expect(events()).toBe(before.events + 1);
+    const journal = readFileSync(service.status().journal.path, 'utf8');
+    const last = JSON.parse(journal.trim().split('\n').pop()!) as { type: string; actor: string; details: unknown };
+    expect(last).toMatchObject({ type: 'key-refused', actor: officer(0).name, details: { kind: 'bad-passphrase' } });
     expect(await attemptProgress()).toEqual(before.attempt);
-    expect(readFileSync(service.status().journal.path, 'utf8')).not.toContain(wrong);
+    expect(journal).not.toContain(wrong);
   });
 
   it('refuses a person acknowledging share entry without a share', async () => {

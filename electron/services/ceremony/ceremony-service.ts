@@ -56,6 +56,7 @@ import { CEREMONY_FINISHED, detectedDeviations, entryFor, startedEntry, SYSTEM }
 import { forbidEverywhere, SecretStore } from './secret-store';
 import { stepAnswers } from './step-answers';
 import { TranscriptSigning } from './transcript-signing';
+import type { Signer } from '../pgp/signer';
 
 export interface CeremonyServiceOptions {
   readonly journalPath: string;
@@ -76,7 +77,8 @@ export interface CeremonyServiceOptions {
 /** How an officer's share is opened: a software key, the system's gpg (agent or smartcard), or none (a plaintext share). */
 export type ShareUnlock =
   | { readonly kind: 'openpgp'; readonly privateKeyArmored: string; readonly passphrase?: string }
-  | { readonly kind: 'gpg'; readonly gnupgHome?: string }
+  /** With `pinFile` (a cast), the PIN goes to gpg from that file and gpg-agent is stopped after use. */
+  | { readonly kind: 'gpg'; readonly gnupgHome?: string; readonly pinFile?: string }
   | { readonly kind: 'plaintext' };
 
 export interface ShareInspection {
@@ -299,10 +301,11 @@ export class CeremonyService {
   }
 
   /**
-   * The administrator signs the transcript, then each witness countersigns. The key and passphrase
-   * are used for this one signature and dropped; a wrong passphrase or key changes nothing.
+   * The administrator signs the transcript, then each witness countersigns, each through their own
+   * Signer (a key in this app, or in GnuPG on a smartcard), whose key is checked against the plan
+   * before it signs. A refused key, passphrase or PIN changes nothing but the journal's note of it.
    */
-  sign(input: { readonly signer: string; readonly privateKeyArmored: string; readonly passphrase?: string }): Outcome {
+  sign(input: { readonly signer: string; readonly key: Signer }): Outcome {
     return this.exclusive(async () => {
       const role = input.signer === this.state.plan.administrator.name ? 'administrator' : 'witness';
       const ack: CeremonyEvent = {
@@ -318,12 +321,11 @@ export class CeremonyService {
       const signing = this.signing;
       if (action?.kind !== 'sign-transcript' || !signing) return err('refused', 'the transcript cannot be signed now');
 
-      const key = {
-        armoredPrivateKey: input.privateKeyArmored,
-        ...(input.passphrase ? { passphrase: input.passphrase } : {}),
-      };
-      const signed = await signing.add(action.signer, action.fingerprint, key, this.clock());
-      if (!signed.ok) return err('signing-failed', signed.error.message);
+      const signed = await signing.add(action.signer, action.fingerprint, input.key);
+      if (!signed.ok) {
+        const noted = await this.noteRefusal(action.signer, role, signed.error.kind);
+        return noted.ok ? err('signing-failed', signed.error.message) : noted;
+      }
       const committed = await this.commit({ ...ack, at: this.now() });
       if (!committed.ok) return committed;
       const result = await this.commit({
@@ -496,6 +498,20 @@ export class CeremonyService {
     return ok(undefined);
   }
 
+  /**
+   * Journals that a person's key, passphrase or PIN was refused (the error kind only: never the
+   * PIN, the message or anything gpg said), so the record shows every refused attempt.
+   */
+  private async noteRefusal(
+    actor: string,
+    role: 'officer' | 'administrator' | 'witness',
+    kind: string,
+  ): Promise<Result<void, CeremonyServiceErrorKind>> {
+    const step = this.state.step;
+    const recorded = await this.journal.append({ actor, role, step, type: 'key-refused', details: { kind } });
+    return recorded.ok ? ok(undefined) : this.halt(recorded.error.message);
+  }
+
   private async openShare(
     pasted: string,
     unlock: ShareUnlock,
@@ -530,9 +546,15 @@ export class CeremonyService {
             ...(unlock.passphrase ? { passphrase: unlock.passphrase } : {}),
             officers: this.officerKeys,
           })
-        : createGpgDecryptor(unlock.gnupgHome === undefined ? {} : { gnupgHome: unlock.gnupgHome });
+        : createGpgDecryptor({
+            ...(unlock.gnupgHome === undefined ? {} : { gnupgHome: unlock.gnupgHome }),
+            ...(unlock.pinFile === undefined ? {} : { pinFile: unlock.pinFile }),
+          });
     const share = await decryptor.decrypt(message.value, recipient.value);
-    if (!share.ok) return err('decrypt-failed', share.error.message);
+    if (!share.ok) {
+      const noted = await this.noteRefusal(officer, 'officer', share.error.kind);
+      return noted.ok ? err('decrypt-failed', share.error.message) : noted;
+    }
     forbidEverywhere(this.journal, undefined, share.value);
     const commitment = {
       officer,

@@ -1,8 +1,8 @@
 /**
  * The signatures on a ceremony's transcript, collected one signer at a time: the administrator
  * signs the sealed text (rendered from the journal through `ceremony-finished`), then each witness
- * countersigns (electron/services/transcript/signing.ts). A signer's key and passphrase are used for that
- * one signature and dropped.
+ * countersigns (electron/services/transcript/signing.ts), each through their own Signer: a key in
+ * this app or in GnuPG (on a smartcard), used for that one signature.
  *
  * The document signed so far is saved beside the journal after every signature (atomically, and
  * holding nothing secret: text, signatures, public keys), so a ceremony interrupted between two
@@ -21,11 +21,11 @@ import {
   readSignedTranscript,
   signTranscript,
   type SigningErrorKind,
-  type SigningKey,
 } from '../transcript/signing';
+import type { Signer } from '../pgp/signer';
 import type { SignerFile } from '../transcript/verify';
 
-export type TranscriptSigningErrorKind = SigningErrorKind | 'wrong-key' | 'save-failed' | 'signatures-lost';
+export type TranscriptSigningErrorKind = SigningErrorKind | 'save-failed' | 'signatures-lost';
 
 export interface SignatureRecord {
   /** The signer's name in the plan. */
@@ -104,27 +104,27 @@ export class TranscriptSigning {
   }
 
   /**
-   * Signs (first signer) or countersigns with the key the plan names for `signer`, then saves;
-   * on any error, a key other than `fingerprint` included, nothing changes.
+   * Signs (first signer) or countersigns as the plan's `name` with `signer`, then saves; a signer
+   * whose key is not the planned `fingerprint` is refused before it is asked to sign. On any error
+   * nothing changes.
    */
   async add(
-    signer: string,
+    name: string,
     fingerprint: string,
-    key: SigningKey,
-    date: Date,
+    signer: Signer,
   ): Promise<Result<SignatureRecord, TranscriptSigningErrorKind>> {
-    const signed =
-      this.armored === undefined
-        ? await signTranscript(this.text, key, date)
-        : await countersignTranscript(this.armored, key, date);
-    if (!signed.ok) return signed;
-    if (signed.value.signer.fingerprint !== fingerprint)
+    if (signer.fingerprint !== fingerprint)
       return err(
         'wrong-key',
-        `the key given is ${signed.value.signer.fingerprint}, but the plan names ${fingerprint} for '${signer}': sign with the planned key; nothing was signed`,
+        `the key given is ${signer.fingerprint}, but the plan names ${fingerprint} for '${name}': sign with the planned key; nothing was signed`,
       );
+    const signed =
+      this.armored === undefined
+        ? await signTranscript(this.text, signer)
+        : await countersignTranscript(this.armored, signer);
+    if (!signed.ok) return signed;
     const record: SignatureRecord = {
-      signer,
+      signer: name,
       fingerprint: signed.value.signer.fingerprint,
       publicKey: signed.value.signer.publicKey,
     };

@@ -65,7 +65,9 @@ export function createGpgSigner(person: GpgPerson): Signer {
   return {
     name: person.name,
     fingerprint,
-    clearsign: (text) => sign(['--clearsign'], utf8ToBytes(text)),
+    // gpg takes the input's last line ending as the end of the text, not part of it; openpgp.js
+    // (and the transcript) sign every line ending of `text`. One more line ending makes them agree.
+    clearsign: (text) => sign(['--clearsign'], utf8ToBytes(`${text}\n`)),
     detachSign: (data) => sign(['--detach-sign'], data),
     async publicKey() {
       const run = await runGpgProcess(

@@ -1,7 +1,10 @@
 /**
- * Signing with openpgp.js in this process, from a private key file and (for a protected key) a
- * passphrase file. Both files are read for each signature; the key is unlocked in memory only and
- * its secret parameters are zeroed as soon as the signature exists.
+ * Signing with openpgp.js in this process: the one place a software key is unlocked to sign. The
+ * key comes from a private key file and passphrase file (a cast, read for each signature), or in
+ * memory (a key chosen in the app, a test's key). The fingerprint is checked before the passphrase
+ * is read, so another person's key is never unlocked; the key is unlocked in memory only and its
+ * secret parameters are zeroed as soon as the signature exists. Keys must be v4: GnuPG 2.2, still
+ * common on auditors' machines, cannot verify v6 signatures.
  */
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
@@ -20,31 +23,112 @@ export interface OpenPgpPerson {
   readonly now?: () => Date;
 }
 
+/** A private key held in memory. */
+export interface OpenPgpKey {
+  /** An armored OpenPGP private key. */
+  readonly armoredPrivateKey: string;
+  /** Needed when the key is passphrase-protected. */
+  readonly passphrase?: string;
+}
+
 interface ClearablePrivateKey extends openpgp.PrivateKey {
   clearPrivateParams(): void;
 }
 
+/** Where a signer's key comes from: `read` gives it locked, `passphrase` is asked only to unlock it. */
+interface KeySource {
+  readonly name: string;
+  read(): Promise<Result<openpgp.PrivateKey, SignErrorKind>>;
+  passphrase(): Promise<Result<string, SignErrorKind>>;
+  readonly now?: () => Date;
+}
+
+/** A signer for the person's key file; every use reads the file and checks it is the named key. */
 export function createOpenPgpSigner(person: OpenPgpPerson): Signer {
   const fingerprint = normalFingerprint(person.fingerprint);
+  return signerFor(fingerprint, {
+    name: person.name,
+    ...(person.now ? { now: person.now } : {}),
+    async read() {
+      let armoredKey: string;
+      try {
+        armoredKey = await readFile(person.privateKeyFile, 'utf8');
+      } catch (e) {
+        return err(
+          'key-invalid',
+          `${person.name}'s key file ${person.privateKeyFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
+      const key = await readSigningKey(armoredKey, person.privateKeyFile);
+      if (!key.ok) return key;
+      // Checked before the passphrase is read: another person's key is never unlocked.
+      if (key.value.getFingerprint() !== fingerprint)
+        return err(
+          'wrong-key',
+          `${person.privateKeyFile} holds key ${key.value.getFingerprint().toUpperCase()}, but the plan names ${fingerprint.toUpperCase()} for ${person.name}: nothing was signed`,
+        );
+      return key;
+    },
+    async passphrase() {
+      if (person.passphraseFile === undefined)
+        return err('passphrase-needed', `${person.name}'s key is protected by a passphrase: give its passphrase file`);
+      try {
+        return ok((await readFile(person.passphraseFile, 'utf8')).split(/\r?\n/)[0] ?? '');
+      } catch (e) {
+        return err(
+          'passphrase-needed',
+          `${person.name}'s passphrase file ${person.passphraseFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
+    },
+  });
+}
+
+/**
+ * A signer for a key in memory. Its fingerprint is the key's own: whoever uses it compares that with
+ * the fingerprint the plan names before signing.
+ */
+export async function openPgpKeySigner(
+  key: OpenPgpKey,
+  options: { readonly name?: string; readonly now?: () => Date } = {},
+): Promise<Result<Signer, SignErrorKind>> {
+  const read = () => readSigningKey(key.armoredPrivateKey, 'the signing key');
+  const first = await read();
+  if (!first.ok) return first;
+  const fingerprint = first.value.getFingerprint();
+  return ok(
+    signerFor(fingerprint, {
+      name: options.name ?? first.value.getUserIDs()[0] ?? fingerprint,
+      ...(options.now ? { now: options.now } : {}),
+      read,
+      passphrase: async () =>
+        key.passphrase
+          ? ok(key.passphrase)
+          : err('passphrase-needed', `key ${fingerprint} is protected by a passphrase: enter it to sign`),
+    }),
+  );
+}
+
+function signerFor(fingerprint: string, source: KeySource): Signer {
+  const date = () => (source.now ?? (() => new Date()))();
   const withKey = async <T>(
     use: (key: openpgp.PrivateKey) => Promise<Result<T, SignErrorKind>>,
   ): Promise<Result<T, SignErrorKind>> => {
-    const unlocked = await unlock(person, fingerprint);
+    const unlocked = await unlock(source, fingerprint);
     if (!unlocked.ok) return unlocked;
     try {
       return await use(unlocked.value);
     } catch (e) {
       return err(
         'key-unusable',
-        `${person.name}'s key ${fingerprint.toUpperCase()} cannot sign (${reason(e)}): check that it is not expired or revoked and has a signing key`,
+        `${source.name}'s key ${fingerprint.toUpperCase()} cannot sign (${reason(e)}): check that it is not expired or revoked and has a signing key`,
       );
     } finally {
       (unlocked.value as ClearablePrivateKey).clearPrivateParams();
     }
   };
-  const date = () => (person.now ?? (() => new Date()))();
   return {
-    name: person.name,
+    name: source.name,
     fingerprint,
     clearsign: (text) =>
       withKey(async (key) =>
@@ -67,57 +151,43 @@ export function createOpenPgpSigner(person: OpenPgpPerson): Signer {
           }),
         ),
       ),
-    publicKey: () => withKey(async (key) => ok(key.toPublic().armor())),
+    // The public half needs no passphrase.
+    async publicKey() {
+      const key = await source.read();
+      return key.ok ? ok(key.value.toPublic().armor()) : key;
+    },
   };
 }
 
-async function unlock(person: OpenPgpPerson, fingerprint: string): Promise<Result<openpgp.PrivateKey, SignErrorKind>> {
-  let armoredKey: string;
-  try {
-    armoredKey = await readFile(person.privateKeyFile, 'utf8');
-  } catch (e) {
-    return err(
-      'key-invalid',
-      `${person.name}'s key file ${person.privateKeyFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
+/** A v4 OpenPGP private key from armored text (`where` names it in messages), still locked. */
+async function readSigningKey(armoredKey: string, where: string): Promise<Result<openpgp.PrivateKey, SignErrorKind>> {
   let key: openpgp.PrivateKey;
   try {
     key = await openpgp.readPrivateKey({ armoredKey });
   } catch {
-    return err('key-invalid', `${person.privateKeyFile} is not an armored OpenPGP private key`);
+    return err('key-invalid', `${where} is not an armored OpenPGP private key`);
   }
-  // Checked before the passphrase is read: another person's key is never unlocked.
-  if (key.getFingerprint() !== fingerprint)
-    return err(
-      'wrong-key',
-      `${person.privateKeyFile} holds key ${key.getFingerprint().toUpperCase()}, but the plan names ${fingerprint.toUpperCase()} for ${person.name}: nothing was signed`,
-    );
   if (key.keyPacket.version !== 4)
     return err(
       'key-unsupported',
-      `${person.name}'s key is a v${key.keyPacket.version} key; GnuPG 2.2 cannot verify its signatures, so sign with a v4 key`,
+      `key ${key.getFingerprint().toUpperCase()} is a v${key.keyPacket.version} key; GnuPG 2.2 cannot verify its signatures, so sign with a v4 key`,
     );
-  if (key.isDecrypted()) return ok(key);
-  if (person.passphraseFile === undefined)
-    return err('passphrase-needed', `${person.name}'s key is protected by a passphrase: give its passphrase file`);
-  let passphrase: string;
+  return ok(key);
+}
+
+async function unlock(source: KeySource, fingerprint: string): Promise<Result<openpgp.PrivateKey, SignErrorKind>> {
+  const key = await source.read();
+  if (!key.ok || key.value.isDecrypted()) return key;
+  const passphrase = await source.passphrase();
+  if (!passphrase.ok) return passphrase;
   try {
-    passphrase = (await readFile(person.passphraseFile, 'utf8')).split(/\r?\n/)[0] ?? '';
-  } catch (e) {
-    return err(
-      'passphrase-needed',
-      `${person.name}'s passphrase file ${person.passphraseFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  try {
-    return ok(await openpgp.decryptKey({ privateKey: key, passphrase }));
+    return ok(await openpgp.decryptKey({ privateKey: key.value, passphrase: passphrase.value }));
   } catch (e) {
     return /passphrase/i.test(reason(e))
-      ? err('wrong-passphrase', `the passphrase in ${person.passphraseFile} for ${person.name}'s key is wrong`)
+      ? err('wrong-passphrase', `the passphrase for ${source.name}'s key ${fingerprint.toUpperCase()} is wrong`)
       : err(
           'key-unusable',
-          `${person.name}'s key cannot be unlocked here (${reason(e)}); a smartcard key's secret part is not in the file: use the GnuPG backend`,
+          `${source.name}'s key cannot be unlocked here (${reason(e)}); a smartcard key's secret part is not in the file: use the GnuPG backend`,
         );
   }
 }

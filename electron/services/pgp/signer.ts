@@ -36,7 +36,10 @@ export interface Signer {
   readonly name: string;
   /** The primary key fingerprint the plan names, lowercase hex; every signature is by this key. */
   readonly fingerprint: string;
-  /** An armored cleartext-signed document (`-----BEGIN PGP SIGNED MESSAGE-----`) of `text`. */
+  /**
+   * An armored cleartext-signed document (`-----BEGIN PGP SIGNED MESSAGE-----`) whose signed text,
+   * as openpgp.js reads it, is exactly `text` (a final line ending included).
+   */
   clearsign(text: string): Promise<Result<string, SignErrorKind>>;
   /** An armored detached signature of `data` (binary mode). */
   detachSign(data: Uint8Array): Promise<Result<string, SignErrorKind>>;

@@ -2,13 +2,17 @@
  * Plays every role of a ceremony without people, for rehearsals and benchmarks: the roll call,
  * each acknowledgement, witnessing each deviation (and, after a restart lost the DR operation
  * token, the administrator recording it as not deleted), each officer entering their PGP-encrypted
- * share (shown whose it is first, then decrypted with openpgp.js), and each signature. It uses
+ * share (shown whose it is first, then decrypted with openpgp.js, or with gpg for a person whose
+ * key is in a GnuPG home or on a smartcard), and each signature, through the same backends. It uses
  * only the service's public calls, exactly as the wizard does. A failed Vault action ends the
  * run: a headless rehearsal does not retry on its own.
  */
 import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
-import type { CeremonyService } from '../ceremony/ceremony-service';
+import type { CeremonyService, ShareUnlock } from '../ceremony/ceremony-service';
+import { createGpgSigner } from '../pgp/gpg-signer';
+import { openPgpKeySigner } from '../pgp/openpgp-signer';
+import type { Signer } from '../pgp/signer';
 import { err, ok, type Result } from '../../../shared/result';
 import type { CastMember, RehearsalCast } from './rehearsal-cast';
 
@@ -60,11 +64,10 @@ export async function playCeremony(
     } else if (status.input === 'signature' && request) {
       const signer = member([cast.administrator, ...cast.witnesses], request.name);
       if (!signer) return fail(`no signing key for '${request.name}'`);
-      moved = await service.sign({
-        signer: signer.name,
-        privateKeyArmored: signer.privateKeyArmored,
-        ...(signer.passphrase ? { passphrase: signer.passphrase } : {}),
-      });
+      const key = await signerOf(signer);
+      if (!key.ok) return fail(key.error.message);
+      options.log(`  ${signer.name} signs the transcript${signer.gpg ? ' with GnuPG' : ''}`);
+      moved = await service.sign({ signer: signer.name, key: key.value });
     } else if (status.input === 'root-token' && cast.primaryRootToken !== undefined) {
       options.log(`  ${cast.administrator.name} enters the primary's root token`);
       moved = await service.provideToken(cast.primaryRootToken);
@@ -106,10 +109,31 @@ function member<T extends CastMember>(people: readonly T[], name: string): T | u
   return people.find((p) => p.name === name);
 }
 
-function unlockOf(officer: CastMember) {
+function unlockOf(officer: CastMember): ShareUnlock {
+  if (officer.gpg) return { kind: 'gpg', gnupgHome: officer.gpg.homedir, pinFile: officer.gpg.pinFile };
   return {
-    kind: 'openpgp' as const,
+    kind: 'openpgp',
     privateKeyArmored: officer.privateKeyArmored,
     ...(officer.passphrase ? { passphrase: officer.passphrase } : {}),
   };
+}
+
+/** The signer's own backend: gpg with their home and PIN file, or openpgp.js with their key. */
+async function signerOf(person: CastMember): Promise<Result<Signer, string>> {
+  if (person.gpg)
+    return ok(
+      createGpgSigner({
+        name: person.name,
+        fingerprint: person.fingerprint,
+        homedir: person.gpg.homedir,
+        pinFile: person.gpg.pinFile,
+      }),
+    );
+  return openPgpKeySigner(
+    {
+      armoredPrivateKey: person.privateKeyArmored,
+      ...(person.passphrase ? { passphrase: person.passphrase } : {}),
+    },
+    { name: person.name },
+  );
 }

@@ -14,10 +14,17 @@ export interface CastMember {
   readonly name: string;
   readonly fingerprint: string;
   readonly publicKeyArmored: string;
-  /** A secret. */
+  /** A secret; '' when the key is in `gpg`. */
   readonly privateKeyArmored: string;
   /** A secret; undefined for a key without passphrase protection. */
   readonly passphrase: string | undefined;
+  /** The key is in this GnuPG home (maybe on a smartcard), its PIN or passphrase in `pinFile`. */
+  readonly gpg?: GpgKeyHome;
+}
+
+export interface GpgKeyHome {
+  readonly homedir: string;
+  readonly pinFile: string;
 }
 
 export interface CastOfficer extends CastMember {

@@ -30,7 +30,13 @@ import { rehearsalVaultClient } from './rehearsal-vault-client';
 
 export type RehearsalTargetSpec =
   | { readonly kind: 'in-process'; readonly vault: RehearsalVault; readonly officerPassphrase?: string }
-  | { readonly kind: 'external'; readonly clusterJson: string; readonly officerPassphrase?: string };
+  | {
+      readonly kind: 'external';
+      readonly clusterJson: string;
+      readonly officerPassphrase?: string;
+      /** The officers' own keys (a cast file) instead of the keys the rehearsal Vault generated. */
+      readonly castOfficers?: readonly CastMember[];
+    };
 
 export interface RehearsalTarget {
   /** The DR secondary the ceremony promotes, connected and asked its version. */
@@ -52,7 +58,12 @@ export interface RehearsalTarget {
   readonly signersDir: string | undefined;
 }
 
-export type RehearsalTargetErrorKind = 'cluster-unreadable' | 'connect-failed' | 'officer-keys-missing';
+export type RehearsalTargetErrorKind =
+  | 'cluster-unreadable'
+  | 'connect-failed'
+  | 'officer-keys-missing'
+  /** The cast's officers are not the rehearsal Vault's: other names or other keys. */
+  | 'cast-mismatch';
 
 export const DR_SECONDARY_PROFILE = 'dr-secondary';
 export const PRIMARY_PROFILE = 'primary';
@@ -70,7 +81,7 @@ export async function connectTarget(
   const connected =
     spec.kind === 'in-process'
       ? ok(inProcess(spec.vault, spec.officerPassphrase))
-      : await external(spec.clusterJson, spec.officerPassphrase);
+      : await external(spec.clusterJson, spec.officerPassphrase, spec.castOfficers);
   if (!connected.ok) return connected;
   const client = await connected.value.connect();
   if (!client.ok) return err('connect-failed', client.error.message);
@@ -130,6 +141,7 @@ const clusterSchema = z.object({
 async function external(
   clusterJson: string,
   passphrase: string | undefined,
+  cast: readonly CastMember[] | undefined,
 ): Promise<Result<Connected, RehearsalTargetErrorKind>> {
   const dir = dirname(resolve(clusterJson));
   const at = (path: string) => (isAbsolute(path) ? path : join(dir, path));
@@ -151,22 +163,46 @@ async function external(
         : 'it is not the cluster.json rehearsal-vault writes';
     return err('cluster-unreadable', `cannot read the cluster file ${clusterJson}: ${why}`);
   }
+  if (cast) {
+    const unknown = cast.find((c) => !cluster.officers.some((o) => o.name === c.name));
+    if (unknown)
+      return err(
+        'cast-mismatch',
+        `the cast names officer '${unknown.name}', who holds no share of this rehearsal Vault`,
+      );
+  }
   const officers: CastOfficer[] = [];
   for (const o of cluster.officers) {
-    if (o.private_key === null)
+    const own = cast?.find((c) => c.name === o.name);
+    if (cast && !own)
+      return err(
+        'cast-mismatch',
+        `officer '${o.name}' holds a share of this rehearsal Vault, but the cast names no such officer`,
+      );
+    // The share is encrypted to the Vault's key for this officer: the cast's key must be that one.
+    if (own && own.fingerprint !== o.fingerprint.toLowerCase())
+      return err(
+        'cast-mismatch',
+        `the cast names key ${own.fingerprint.toUpperCase()} for officer '${o.name}', but this rehearsal Vault encrypted their share to ${o.fingerprint.toUpperCase()}`,
+      );
+    if (!own && o.private_key === null)
       return err(
         'officer-keys-missing',
-        `officer '${o.name}' brought their own key, so this rehearsal Vault holds no private key to decrypt their share headless; rehearse in the app instead`,
+        `officer '${o.name}' brought their own key, so this rehearsal Vault holds no private key to decrypt their share headless: give the officers' keys with --cast CAST.json, or rehearse in the app`,
       );
     const files = await Promise.all([
       readSmallTextFile(at(o.public_key), `officer '${o.name}'s public key`),
-      readSmallTextFile(at(o.private_key), `officer '${o.name}'s private key`),
+      own || o.private_key === null ? ok('') : readSmallTextFile(at(o.private_key), `officer '${o.name}'s private key`),
       readSmallTextFile(at(o.encrypted_share), `officer '${o.name}'s encrypted share`),
     ]);
     const [publicKey, privateKey, share] = files;
     if (!publicKey.ok) return err('cluster-unreadable', publicKey.error.message);
     if (!privateKey.ok) return err('cluster-unreadable', privateKey.error.message);
     if (!share.ok) return err('cluster-unreadable', share.error.message);
+    if (own) {
+      officers.push({ ...own, publicKeyArmored: publicKey.value, encryptedShare: share.value.trim() });
+      continue;
+    }
     if (passphrase === undefined && (await isProtected(privateKey.value)))
       return err(
         'officer-keys-missing',

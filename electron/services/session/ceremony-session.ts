@@ -22,6 +22,7 @@ import { resumeCeremony } from '../ceremony/ceremony-recovery';
 import { startCeremony, type CeremonyService, type ShareInspection } from '../ceremony/ceremony-service';
 import { describeFsError } from '../files/fs-error';
 import { readSmallTextFile } from '../files/small-text-file';
+import { openPgpKeySigner } from '../pgp/openpgp-signer';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
 import type { VaultClient } from '../vault/client';
@@ -225,7 +226,11 @@ export class CeremonySession {
     return this.withService(async (s) => {
       const key = await readSmallTextFile(privateKeyPath, 'the signing key file');
       if (!key.ok) return key;
-      return s.sign({ signer, privateKeyArmored: key.value, ...(passphrase ? { passphrase } : {}) });
+      const made = await openPgpKeySigner(
+        { armoredPrivateKey: key.value, ...(passphrase ? { passphrase } : {}) },
+        { name: signer },
+      );
+      return made.ok ? s.sign({ signer, key: made.value }) : made;
     });
   }
 

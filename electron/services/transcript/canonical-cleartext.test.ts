@@ -12,8 +12,9 @@ beforeAll(async () => {
 });
 
 async function signed(text: string, by = signers): Promise<string> {
-  let document = await signTranscript(text, by[0]!.key);
-  for (const s of by.slice(1)) if (document.ok) document = await countersignTranscript(document.value.armored, s.key);
+  let document = await signTranscript(text, by[0]!.signer);
+  for (const s of by.slice(1))
+    if (document.ok) document = await countersignTranscript(document.value.armored, s.signer);
   if (!document.ok) throw new Error(document.error.message);
   return document.value.armored;
 }

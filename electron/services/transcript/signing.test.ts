@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnupg';
-import { makeSigner, threeSigners, type TestSigner } from '../../../test/support/transcript-bundle';
+import { keySigner, makeSigner, threeSigners, type TestSigner } from '../../../test/support/transcript-bundle';
+import { openPgpKeySigner } from '../pgp/openpgp-signer';
+import type { Signer } from '../pgp/signer';
 import { countersignTranscript, readSignedTranscript, signTranscript } from './signing';
 
 const TEXT =
@@ -22,10 +24,10 @@ beforeAll(async () => {
 afterAll(() => gnupg.dispose());
 
 async function signedByAll(): Promise<string> {
-  let signed = await signTranscript(TEXT, signers[0]!.key);
+  let signed = await signTranscript(TEXT, signers[0]!.signer);
   for (const witness of signers.slice(1)) {
     if (!signed.ok) break;
-    signed = await countersignTranscript(signed.value.armored, witness.key);
+    signed = await countersignTranscript(signed.value.armored, witness.signer);
   }
   if (!signed.ok) throw new Error(signed.error.message);
   return signed.value.armored;
@@ -68,7 +70,7 @@ describe('cleartext signing', () => {
   });
 
   it('reports the signer with its public key and fingerprint', async () => {
-    const signed = await signTranscript(TEXT, signers[1]!.key);
+    const signed = await signTranscript(TEXT, signers[1]!.signer);
     expect(signed.ok && signed.value.signer.fingerprint).toBe(signers[1]!.fingerprint);
     expect(signed.ok && signed.value.signer.userIds).toEqual(['bob <bob@example.org>']);
     const publicKey = signed.ok ? await openpgp.readKey({ armoredKey: signed.value.signer.publicKey }) : undefined;
@@ -77,16 +79,16 @@ describe('cleartext signing', () => {
 
   it('needs the right passphrase, and never repeats it', async () => {
     const { armoredPrivateKey } = signers[1]!.key;
-    const missing = await signTranscript(TEXT, { armoredPrivateKey });
+    const missing = await signTranscript(TEXT, await keySigner({ armoredPrivateKey }));
     expect(!missing.ok && missing.error.kind).toBe('passphrase-needed');
-    const wrong = await signTranscript(TEXT, { armoredPrivateKey, passphrase: 'not bob passphrase' });
+    const wrong = await signTranscript(TEXT, await keySigner({ armoredPrivateKey, passphrase: 'not bob passphrase' }));
     expect(!wrong.ok && wrong.error.kind).toBe('wrong-passphrase');
     expect(!wrong.ok && wrong.error.message).not.toContain('not bob passphrase');
   });
 
   it('refuses a second signature by the same key', async () => {
-    const signed = await signTranscript(TEXT, signers[0]!.key);
-    const again = signed.ok ? await countersignTranscript(signed.value.armored, signers[0]!.key) : signed;
+    const signed = await signTranscript(TEXT, signers[0]!.signer);
+    const again = signed.ok ? await countersignTranscript(signed.value.armored, signers[0]!.signer) : signed;
     expect(!again.ok && again.error.kind).toBe('already-signed');
   });
 
@@ -97,18 +99,43 @@ describe('cleartext signing', () => {
       config: { v6Keys: true },
       format: 'armored',
     });
-    const signed = await signTranscript(TEXT, { armoredPrivateKey: privateKey });
-    expect(!signed.ok && signed.error.kind).toBe('key-unsupported');
+    const signer = await openPgpKeySigner({ armoredPrivateKey: privateKey });
+    expect(!signer.ok && signer.error.kind).toBe('key-unsupported');
   });
 
   it('refuses to countersign a document that is not canonical or not signed', async () => {
     const armored = await signedByAll();
     const trailing = armored.replace('From the start\n', 'From the start \n');
-    const result = await countersignTranscript(trailing, (await makeSigner('dave')).key);
+    const result = await countersignTranscript(trailing, (await makeSigner('dave')).signer);
     expect(!result.ok && result.error.kind).toBe('not-canonical');
-    const garbage = await countersignTranscript(TEXT, signers[2]!.key);
+    const garbage = await countersignTranscript(TEXT, signers[2]!.signer);
     expect(!garbage.ok && garbage.error.kind).toBe('not-a-transcript');
-    const bad = await signTranscript(TEXT, { armoredPrivateKey: signers[0]!.publicKey });
+    const bad = await openPgpKeySigner({ armoredPrivateKey: signers[0]!.publicKey });
     expect(!bad.ok && bad.error.kind).toBe('key-invalid');
+  });
+
+  it('accepts from a signer only its own one good signature over the text', async () => {
+    const [alice, bob] = [signers[0]!.signer, signers[1]!.signer];
+    const lying = (clearsign: Signer['clearsign']): Signer => ({ ...alice, clearsign });
+    // Another key's signature, handed back as if it were alice's.
+    const impostor = await signTranscript(
+      TEXT,
+      lying((text) => bob.clearsign(text)),
+    );
+    expect(!impostor.ok && impostor.error.kind).toBe('signature-invalid');
+    // alice's signature, but over other text.
+    const other = await signTranscript(
+      TEXT,
+      lying(() => alice.clearsign(`${TEXT}more\n`)),
+    );
+    expect(!other.ok && other.error.kind).toBe('signature-invalid');
+    // A public key that is not the planned fingerprint.
+    const wrongKey = await signTranscript(TEXT, { ...alice, publicKey: () => bob.publicKey() });
+    expect(!wrongKey.ok && wrongKey.error.kind).toBe('wrong-key');
+    const honest = await signTranscript(
+      TEXT,
+      lying((text) => alice.clearsign(text)),
+    );
+    expect(honest.ok).toBe(true);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * OpenPGP cleartext signatures on the transcript, made with openpgp.js in this process.
+ * OpenPGP cleartext signatures on the transcript, made by any Signer (../pgp/signer.ts): openpgp.js
+ * with a software key, or the system gpg with a key on a smartcard.
  *
  * The administrator signs first; each witness then countersigns the same document: another
  * signature packet over the same text, every earlier one kept, so stock `gpg --verify` reports
- * one good signature per signer. Keys must be v4 (GnuPG 2.2, still common on auditors' machines,
- * cannot verify v6 signatures). A passphrase-protected key is decrypted in memory only, and its
- * secret parameters are zeroed as soon as the signature exists.
+ * one good signature per signer. The signer's cleartext signature is taken apart and only its
+ * signature packet kept: it must be issued by the signer's own key, not be there already, and
+ * verify with openpgp.js against the signer's public key before it joins the document.
  *
  * A signed transcript has exactly one valid spelling: the armor openpgp.js writes for its text and
  * signature packets. readSignedTranscript() insists on it, because OpenPGP itself cannot see some
@@ -14,15 +15,10 @@
  */
 import * as openpgp from 'openpgp';
 import { err, ok, type Result } from '../../../shared/result';
+import type { SignErrorKind, Signer } from '../pgp/signer';
 
-export interface SigningKey {
-  /** An armored OpenPGP private key. */
-  readonly armoredPrivateKey: string;
-  /** Needed when the key is passphrase-protected. */
-  readonly passphrase?: string;
-}
-
-export interface Signer {
+/** Who made a signature, as the bundle records them. */
+export interface SignerIdentity {
   /** Primary key fingerprint, lowercase hex. */
   readonly fingerprint: string;
   readonly userIds: readonly string[];
@@ -32,25 +28,20 @@ export interface Signer {
 
 export interface SignedTranscript {
   readonly armored: string;
-  readonly signer: Signer;
+  readonly signer: SignerIdentity;
 }
 
 export type SigningErrorKind =
-  | 'key-invalid'
-  | 'key-unsupported'
-  | 'passphrase-needed'
-  | 'wrong-passphrase'
-  | 'key-unusable'
+  | SignErrorKind
   | 'not-a-transcript'
   | 'not-canonical'
-  | 'already-signed';
+  | 'already-signed'
+  /** The signer returned something that is not one good signature by its own key over the text. */
+  | 'signature-invalid';
 
 /** openpgp.js members that exist at run time but are missing from its type declarations. */
 interface SignedCleartext extends openpgp.CleartextMessage {
   readonly signature: openpgp.Signature;
-}
-interface ClearablePrivateKey extends openpgp.PrivateKey {
-  clearPrivateParams(): void;
 }
 export const Cleartext = openpgp.CleartextMessage as unknown as new (
   text: string,
@@ -60,22 +51,20 @@ export const Cleartext = openpgp.CleartextMessage as unknown as new (
 /** The administrator's signature: a new cleartext-signed document. */
 export async function signTranscript(
   text: string,
-  key: SigningKey,
-  date: Date = new Date(),
+  signer: Signer,
 ): Promise<Result<SignedTranscript, SigningErrorKind>> {
-  return addSignature(text, [], key, date);
+  return addSignature(text, [], signer);
 }
 
 /** A witness's countersignature, added to the signatures already on `armored`. */
 export async function countersignTranscript(
   armored: string,
-  key: SigningKey,
-  date: Date = new Date(),
+  signer: Signer,
 ): Promise<Result<SignedTranscript, SigningErrorKind>> {
   const document = await readSignedTranscript(armored);
   if (!document.ok) return document;
   const { text, signatures } = document.value;
-  return addSignature(text, signatures, key, date);
+  return addSignature(text, signatures, signer);
 }
 
 /** The text and signature packets of a signed transcript in its one canonical spelling. */
@@ -141,70 +130,78 @@ export function firstDifferentLine(a: string, b: string): number {
 async function addSignature(
   text: string,
   existing: readonly openpgp.SignaturePacket[],
-  key: SigningKey,
-  date: Date,
+  signer: Signer,
 ): Promise<Result<SignedTranscript, SigningErrorKind>> {
-  const unlocked = await unlock(key);
-  if (!unlocked.ok) return unlocked;
-  const privateKey = unlocked.value;
-  try {
-    const fingerprint = privateKey.getFingerprint();
-    if (existing.some((p) => privateKey.getKeys(p.issuerKeyID).length > 0))
-      return err('already-signed', `key ${fingerprint} has already signed this transcript`);
-    let signed: SignedCleartext;
-    try {
-      signed = (await openpgp.sign({
-        message: await openpgp.createCleartextMessage({ text }),
-        signingKeys: privateKey,
-        date,
-        format: 'object',
-      })) as SignedCleartext;
-    } catch (e) {
-      return err(
-        'key-unusable',
-        `key ${fingerprint} cannot sign (${reason(e)}): check that it is not expired or revoked and has a signing key`,
-      );
-    }
-    const packets = [...existing, ...signed.signature.packets];
-    const publicKey = privateKey.toPublic();
-    return ok({
-      armored: canonicalArmor(text, packets),
-      signer: { fingerprint, userIds: publicKey.getUserIDs(), publicKey: publicKey.armor() },
-    });
-  } finally {
-    (privateKey as ClearablePrivateKey).clearPrivateParams();
-  }
+  const identity = await identityOf(signer);
+  if (!identity.ok) return identity;
+  const { key, signer: who } = identity.value;
+  // Before signing, so a second signature never costs a PIN entry.
+  if (existing.some((p) => key.getKeys(p.issuerKeyID).length > 0))
+    return err('already-signed', `key ${who.fingerprint} has already signed this transcript`);
+  const signed = await signer.clearsign(text);
+  if (!signed.ok) return signed;
+  const packet = await signaturePacketOf(signed.value, text, key);
+  if (!packet.ok) return packet;
+  return ok({ armored: canonicalArmor(text, [...existing, packet.value]), signer: who });
 }
 
-async function unlock(key: SigningKey): Promise<Result<openpgp.PrivateKey, SigningErrorKind>> {
-  let privateKey: openpgp.PrivateKey;
+/** The signer's public key, which must be the primary key it claims. */
+async function identityOf(
+  signer: Signer,
+): Promise<Result<{ key: openpgp.PublicKey; signer: SignerIdentity }, SigningErrorKind>> {
+  const armored = await signer.publicKey();
+  if (!armored.ok) return armored;
+  let key: openpgp.PublicKey;
   try {
-    privateKey = await openpgp.readPrivateKey({ armoredKey: key.armoredPrivateKey });
+    key = await openpgp.readKey({ armoredKey: armored.value });
   } catch {
-    return err('key-invalid', 'the signing key is not an armored OpenPGP private key');
+    return err('key-invalid', `${signer.name}'s public key cannot be read`);
   }
-  const fingerprint = privateKey.getFingerprint();
-  if (privateKey.keyPacket.version !== 4)
+  if (key.getFingerprint() !== signer.fingerprint)
     return err(
-      'key-unsupported',
-      `key ${fingerprint} is a v${privateKey.keyPacket.version} key; GnuPG 2.2 cannot verify its signatures, so sign with a v4 key`,
+      'wrong-key',
+      `${signer.name}'s public key is ${key.getFingerprint().toUpperCase()}, not the planned ${signer.fingerprint.toUpperCase()}: nothing was signed`,
     );
-  if (privateKey.isDecrypted()) return ok(privateKey);
-  if (!key.passphrase)
-    return err('passphrase-needed', `key ${fingerprint} is protected by a passphrase: enter it to sign`);
-  try {
-    return ok(await openpgp.decryptKey({ privateKey, passphrase: key.passphrase }));
-  } catch (e) {
-    return /passphrase/i.test(reason(e))
-      ? err('wrong-passphrase', `the passphrase for key ${fingerprint} is wrong`)
-      : err(
-          'key-unusable',
-          `key ${fingerprint} cannot be unlocked here (${reason(e)}); a smartcard key's secret part is not in the file`,
-        );
-  }
+  const publicKey = key.toPublic();
+  return ok({
+    key: publicKey,
+    signer: { fingerprint: key.getFingerprint(), userIds: publicKey.getUserIDs(), publicKey: publicKey.armor() },
+  });
 }
 
-/** openpgp.js error text, which names the problem but never key material or passphrases. */
-function reason(e: unknown): string {
-  return e instanceof Error ? e.message : 'unknown error';
+/**
+ * The one signature packet of a signer's cleartext signature of `text`, checked: over exactly this
+ * text, issued by `key`, and good when openpgp.js verifies it as it will stand in the transcript.
+ */
+async function signaturePacketOf(
+  armored: string,
+  text: string,
+  key: openpgp.PublicKey,
+): Promise<Result<openpgp.SignaturePacket, 'signature-invalid'>> {
+  const bad = (why: string) =>
+    err('signature-invalid', `the signature made by ${key.getFingerprint().toUpperCase()} ${why}; it was not added`);
+  let message: SignedCleartext;
+  try {
+    message = (await openpgp.readCleartextMessage({ cleartextMessage: armored })) as SignedCleartext;
+  } catch {
+    return bad('is not a cleartext-signed document');
+  }
+  const packets = [...message.signature.packets];
+  const packet = packets[0];
+  if (packets.length !== 1 || !(packet instanceof openpgp.SignaturePacket))
+    return bad(`holds ${packets.length} packets instead of one signature`);
+  if (key.getKeys(packet.issuerKeyID).length === 0) return bad("is issued by a key that is not the signer's");
+  try {
+    const verified = await openpgp.verify({
+      message: await openpgp.readCleartextMessage({ cleartextMessage: canonicalArmor(text, [packet]) }),
+      verificationKeys: key,
+      expectSigned: true,
+      // As of its own time: a signer's clock may run ahead of this one.
+      date: packet.created ?? undefined,
+    });
+    await verified.signatures[0]?.verified;
+    return ok(packet);
+  } catch (e) {
+    return bad(`does not verify over the transcript text (${e instanceof Error ? e.message : 'unknown error'})`);
+  }
 }

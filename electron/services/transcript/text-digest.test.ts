@@ -23,8 +23,8 @@ beforeAll(async () => {
 
 /** The document's packets, freshly parsed, and the public keys that made them. */
 async function signedPackets(text: string): Promise<{ packets: openpgp.SignaturePacket[]; keys: openpgp.PublicKey[] }> {
-  let document = await signTranscript(text, signers[0]!.key);
-  if (document.ok) document = await countersignTranscript(document.value.armored, signers[1]!.key);
+  let document = await signTranscript(text, signers[0]!.signer);
+  if (document.ok) document = await countersignTranscript(document.value.armored, signers[1]!.signer);
   if (!document.ok) throw new Error(document.error.message);
   const rsa = (await openpgp.sign({
     message: await openpgp.createCleartextMessage({ text }),

@@ -7,6 +7,7 @@ import { sealEvent, serializeEvent, verifyJournalText } from '../../../shared/re
 import { renderTranscript } from '../../../shared/record/transcript-format';
 import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnupg';
 import {
+  keySigner,
   makeBundle,
   makeSigner,
   signedForms,
@@ -118,9 +119,9 @@ describe('verifyBundleContents', () => {
     if (!chain.ok) throw new Error('fixture');
     const honest = renderTranscript(chain.value);
     const doctored = honest.replace('Outcome:        promoted', 'Outcome:        promoted without deviation');
-    let signed = await signTranscript(doctored, signers[0]!.key);
+    let signed = await signTranscript(doctored, signers[0]!.signer);
     for (const w of signers.slice(1))
-      signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key) : signed;
+      signed = signed.ok ? await countersignTranscript(signed.value.armored, w.signer) : signed;
     if (!signed.ok) throw new Error(signed.error.message);
     const report = await verifyBundleContents({ ...contents, ...(await signedForms(signed.value.armored)) });
     expect(kinds(report)).toEqual(['transcript-mismatch']);
@@ -199,9 +200,9 @@ describe('verifyBundleContents', () => {
     const chain = verifyJournalText(text(contents.journal));
     if (!chain.ok) throw new Error('fixture');
     const ahead = new Date(Date.now() + 3 * 3600_000);
-    let signed = await signTranscript(renderTranscript(chain.value), signers[0]!.key, ahead);
+    let signed = await signTranscript(renderTranscript(chain.value), await keySigner(signers[0]!.key, ahead));
     for (const w of signers.slice(1))
-      signed = signed.ok ? await countersignTranscript(signed.value.armored, w.key, ahead) : signed;
+      signed = signed.ok ? await countersignTranscript(signed.value.armored, await keySigner(w.key, ahead)) : signed;
     if (!signed.ok) throw new Error(signed.error.message);
     const early = Buffer.from(signed.value.armored);
     expect(gpgAccepts(early)).toBe(true);
