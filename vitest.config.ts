@@ -27,6 +27,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'electron/services/vault/tls-diagnosis.test.ts',
   'electron/services/vault/tls-material.test.ts',
   'electron/services/vault/transport.test.ts',
+  'rehearsal-vault/ha-cluster.test.ts',
   'rehearsal-vault/pki.test.ts',
   'rehearsal-vault/rehearsal-cluster-set.test.ts',
   'rehearsal-vault/vault-share-encryption.test.ts',

@@ -12,9 +12,9 @@ import { readRecipientKey, vaultKeyBase64 } from './vault-share-encryption';
 import { createCa, issueCertificate } from './pki';
 import { Cluster, type VaultVersion } from './cluster';
 import { RehearsalFaults, type ClusterRole } from './faults';
-import { handleVaultRequest } from './http-api';
+import { HaCluster } from './ha-cluster';
+import { LoadBalancer, type BalancerMode } from './load-balancer';
 import { ReplicationNetwork } from './replication';
-import { ClusterServer } from './server';
 
 export interface SuppliedOfficerKey {
   readonly name: string;
@@ -35,6 +35,12 @@ export interface RehearsalVaultOptions {
   readonly vaultVersion?: VaultVersion;
   readonly disableSscTokens?: boolean;
   readonly performanceSecondary?: boolean;
+  /** Nodes per cluster (1, 3 or 5; default 1), each on its own loopback address: one active, the rest standbys. */
+  readonly nodes?: number;
+  /** A TCP pass-through load balancer in front of each cluster; its address becomes the cluster's api_addr. */
+  readonly balancer?: BalancerMode;
+  /** How long an HA cluster's standbys lag after a promotion or demotion (default 1000 ms). */
+  readonly settleMs?: number;
 }
 
 export interface RehearsalOfficer {
@@ -47,8 +53,17 @@ export interface RehearsalOfficer {
   readonly encryptedShare: string;
 }
 
-export interface RehearsalEndpoint {
+export interface RehearsalNode {
+  readonly id: string;
   readonly apiAddr: string;
+  readonly clusterAddr: string;
+}
+
+export interface RehearsalEndpoint {
+  /** The balancer's address when there is one, else the first node's. */
+  readonly apiAddr: string;
+  readonly nodes: readonly RehearsalNode[];
+  readonly balancerAddr: string | undefined;
 }
 
 export interface RehearsalVault {
@@ -69,6 +84,8 @@ export interface RehearsalVault {
   readonly faults: RehearsalFaults;
   /** The simulated clusters, for in-process drills and assertions. */
   cluster(role: ClusterRole): Cluster;
+  /** A cluster's nodes and who leads: leader-change drills and which node received what. */
+  ha(role: ClusterRole): HaCluster;
   close(): Promise<void>;
 }
 
@@ -77,12 +94,25 @@ export type RehearsalVaultErrorKind = 'invalid-options' | 'invalid-officer-key' 
 const DEFAULT_OFFICERS = 5;
 const DEFAULT_THRESHOLD = 3;
 const LOOPBACK = '127.0.0.1';
+const NODE_COUNTS = [1, 3, 5];
+const DEFAULT_SETTLE_MS = 1_000;
+
+/** A lone node listens on 127.0.0.1; an HA cluster's node i on 127.0.C.i, C the cluster's number. */
+function nodeHosts(clusterIndex: number, nodes: number): string[] {
+  return nodes === 1 ? [LOOPBACK] : Array.from({ length: nodes }, (_, i) => `127.0.${clusterIndex + 1}.${i + 1}`);
+}
 
 export async function startRehearsalVault(
   options: RehearsalVaultOptions = {},
 ): Promise<Result<RehearsalVault, RehearsalVaultErrorKind>> {
   const plan = planOfficers(options);
   if (!plan.ok) return plan;
+  const nodeCount = options.nodes ?? 1;
+  if (!NODE_COUNTS.includes(nodeCount))
+    return err(
+      'invalid-options',
+      `a rehearsal cluster has 1, 3 or 5 nodes (raft needs an odd number), not ${nodeCount}`,
+    );
   const { shares, threshold } = plan.value;
   const vaultVersion = options.vaultVersion ?? 1;
 
@@ -95,7 +125,7 @@ export async function startRehearsalVault(
     commonName: 'rehearsal vault',
     usage: 'server',
     dnsNames: ['localhost'],
-    ipAddresses: [LOOPBACK],
+    ipAddresses: [LOOPBACK, ...[0, 1, 2].flatMap((c) => (nodeCount === 1 ? [] : nodeHosts(c, nodeCount)))],
   });
   const clientCert = await issueCertificate(ca, { commonName: 'vault-ceremony rehearsal client', usage: 'client' });
   const tls = { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem };
@@ -110,35 +140,53 @@ export async function startRehearsalVault(
     performanceSecondary: 'perf-secondary',
   };
   const clusters = new Map<ClusterRole, Cluster>();
-  const servers = new Map<ClusterRole, ClusterServer>();
+  const topologies = new Map<ClusterRole, HaCluster>();
+  const balancers: LoadBalancer[] = [];
   const faults = new RehearsalFaults({
     cluster: (role) => required(clusters.get(role), role),
-    server: (role) => required(servers.get(role), role),
+    server: (role) => required(topologies.get(role), role),
     network,
   });
   const close = async () => {
-    await Promise.all([...servers.values()].map((s) => s.stop()));
+    await Promise.all(balancers.map((b) => b.stop()));
+    await Promise.all([...topologies.values()].map((t) => t.stop()));
+  };
+  const endpoint = (role: ClusterRole): RehearsalEndpoint => {
+    const ha = required(topologies.get(role), role);
+    const balancer = balancers.find((b) => b.fronts(ha));
+    return {
+      apiAddr: ha.cluster.apiAddr,
+      nodes: ha.nodes.map((n) => ({ id: n.id, apiAddr: n.apiAddr, clusterAddr: n.clusterAddr })),
+      balancerAddr: balancer?.address,
+    };
   };
 
   try {
-    for (const role of roles) {
+    for (const [index, role] of roles.entries()) {
       const cluster = new Cluster({
         name: names[role],
         vaultVersion,
         disableSscTokens: options.disableSscTokens ?? false,
       });
       network.add(cluster);
-      const server = new ClusterServer({
+      const ha = new HaCluster({
+        cluster,
+        network,
         tls,
-        host: LOOPBACK,
-        handle: (request) => handleVaultRequest(cluster, network, request),
+        hosts: nodeHosts(index, nodeCount),
+        settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
         faultFor: (request) => faults.faultFor(role, request),
       });
-      const port = await server.start(0);
-      cluster.apiAddr = `https://${LOOPBACK}:${port}`;
-      cluster.up = true;
+      await ha.start();
+      cluster.apiAddr = ha.nodes[0]!.apiAddr;
+      if (options.balancer) {
+        const balancer = new LoadBalancer(ha, options.balancer, LOOPBACK);
+        await balancer.start();
+        balancers.push(balancer);
+        cluster.apiAddr = balancer.address;
+      }
       clusters.set(role, cluster);
-      servers.set(role, server);
+      topologies.set(role, ha);
     }
     const primary = required(clusters.get('primary'), 'primary');
 
@@ -161,7 +209,7 @@ export async function startRehearsalVault(
       await joinAsSecondary(network, primary, perf, 'performance', 'perf-secondary');
       // What generate-root with the primary's shares would give on the performance secondary.
       performanceSecondary = {
-        apiAddr: perf.apiAddr,
+        ...endpoint('performanceSecondary'),
         rootToken: perf.storage.tokens.createRoot('sys/generate-root').id,
       };
     }
@@ -169,8 +217,8 @@ export async function startRehearsalVault(
     primary.recordWrite();
 
     return ok({
-      primary: { apiAddr: primary.apiAddr },
-      drSecondary: { apiAddr: required(clusters.get('drSecondary'), 'drSecondary').apiAddr },
+      primary: endpoint('primary'),
+      drSecondary: endpoint('drSecondary'),
       performanceSecondary,
       caPem: ca.certPem,
       clientCertPem: clientCert.certPem,
@@ -182,6 +230,7 @@ export async function startRehearsalVault(
       officers,
       faults,
       cluster: (role) => required(clusters.get(role), role),
+      ha: (role) => required(topologies.get(role), role),
       close,
     });
   } catch (e) {

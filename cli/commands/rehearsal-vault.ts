@@ -1,6 +1,7 @@
 /**
  * `vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
- *   [--officer-keys a.asc,b.asc,…] [--vault-version 1|2] [--passphrase-file F]`
+ *   [--officer-keys a.asc,b.asc,…] [--vault-version 1|2] [--passphrase-file F]
+ *   [--nodes 1|3|5] [--balancer round-robin|active-only]`
  *
  * Starts a rehearsal primary and DR secondary on loopback (mutual TLS), writes what people and
  * tools need into DIR, and `DIR/cluster.json` last, once both accept connections. Serves until
@@ -11,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { basename, join } from 'node:path';
 import {
   startRehearsalVault,
+  type RehearsalEndpoint,
   type RehearsalVault,
   type SuppliedOfficerKey,
 } from '../../rehearsal-vault/rehearsal-cluster-set';
@@ -20,6 +22,7 @@ import { readPassphraseFile } from '../passphrase';
 
 const USAGE = `usage: vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
          [--officer-keys a.asc,b.asc,...] [--vault-version 1|2] [--passphrase-file F]
+         [--nodes 1|3|5] [--balancer round-robin|active-only]
 
 Starts a REHEARSAL Vault: a primary and a DR secondary (replication running) on 127.0.0.1,
 requiring the client certificate it writes. The primary is initialised with one PGP-encrypted
@@ -32,6 +35,10 @@ unseal share per officer, as 'vault operator init -pgp-keys' would hand them out
                         named after the file; no private keys are generated or written
   --vault-version 1|2   2: generating a DR operation token needs a Vault token (default 1)
   --passphrase-file F   protect the generated officer keys with the passphrase in F
+  --nodes N             nodes per cluster (1, 3 or 5; default 1), each on its own 127.0.C.N
+                        address: one active, standbys forwarding to it
+  --balancer MODE       a TCP pass-through balancer in front of each cluster, round-robin over
+                        every node or active-only; cluster.json's api_addr is then the balancer
 Runs until Ctrl-C (SIGINT) or SIGTERM.
 `;
 
@@ -95,6 +102,8 @@ function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
     'officer-keys': { type: 'string' },
     'vault-version': { type: 'string' },
     'passphrase-file': { type: 'string' },
+    nodes: { type: 'string' },
+    balancer: { type: 'string' },
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
@@ -110,6 +119,13 @@ function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
   const threshold = wholeNumber(values.threshold, '--threshold', 1, 255);
   if (typeof officers === 'string') return usageError(io, COMMAND, officers);
   if (typeof threshold === 'string') return usageError(io, COMMAND, threshold);
+  const nodes = wholeNumber(values.nodes, '--nodes', 1, 5);
+  if (typeof nodes === 'string') return usageError(io, COMMAND, nodes);
+  if (nodes !== undefined && ![1, 3, 5].includes(nodes))
+    return usageError(io, COMMAND, `--nodes must be 1, 3 or 5 (raft needs an odd number), not ${nodes}`);
+  const balancer = values.balancer;
+  if (balancer !== undefined && balancer !== 'round-robin' && balancer !== 'active-only')
+    return usageError(io, COMMAND, `--balancer must be round-robin or active-only, not '${balancer}'`);
   const version = values['vault-version'];
   if (version !== undefined && version !== '1' && version !== '2')
     return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
@@ -143,6 +159,8 @@ function parseOptions(argv: string[], io: CliIo): ParsedOptions | number {
       ...(threshold !== undefined ? { threshold } : {}),
       ...(officerKeys ? { officerKeys } : {}),
       ...(passphrase !== undefined ? { passphrase } : {}),
+      ...(nodes !== undefined ? { nodes } : {}),
+      ...(balancer !== undefined ? { balancer } : {}),
       vaultVersion: version === '2' ? 2 : 1,
     },
   };
@@ -200,8 +218,8 @@ export function writeBundle(dir: string, vault: RehearsalVault): void {
     };
   });
   const cluster = {
-    primary: { api_addr: vault.primary.apiAddr },
-    dr_secondary: { api_addr: vault.drSecondary.apiAddr },
+    primary: clusterEntry(vault.primary),
+    dr_secondary: clusterEntry(vault.drSecondary),
     ca_cert: 'ca.pem',
     client_cert: 'client.pem',
     client_key: 'client-key.pem',
@@ -215,14 +233,23 @@ export function writeBundle(dir: string, vault: RehearsalVault): void {
   renameSync(tmp, join(dir, 'cluster.json'));
 }
 
+/** A cluster's address (its balancer's when it has one), every node, and the balancer. */
+function clusterEntry(endpoint: RehearsalEndpoint) {
+  return {
+    api_addr: endpoint.apiAddr,
+    nodes: endpoint.nodes.map((n) => ({ id: n.id, api_addr: n.apiAddr, cluster_addr: n.clusterAddr })),
+    balancer: endpoint.balancerAddr ?? null,
+  };
+}
+
 function summary(dir: string, vault: RehearsalVault): string {
   const p = (f: string) => join(dir, f);
   const first = vault.officers[0];
   const tls = `--cacert ${p('ca.pem')} --cert ${p('client.pem')} --key ${p('client-key.pem')}`;
   return [
     'REHEARSAL Vault running (simulated; not a real Vault, never use its keys for anything else)',
-    `  primary        ${vault.primary.apiAddr}`,
-    `  DR secondary   ${vault.drSecondary.apiAddr}`,
+    `  primary        ${describeEndpoint(vault.primary)}`,
+    `  DR secondary   ${describeEndpoint(vault.drSecondary)}`,
     `  Vault version  ${vault.vaultVersion}.x${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
     `  officers       ${vault.shares}, threshold ${vault.threshold}: encrypted shares in ${p('shares')}/, keys in ${p('officers')}/`,
     `  cluster.json   ${p('cluster.json')} (holds the root token; readable only by you)`,
@@ -240,6 +267,12 @@ function summary(dir: string, vault: RehearsalVault): string {
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
+}
+
+function describeEndpoint(endpoint: RehearsalEndpoint): string {
+  if (endpoint.nodes.length === 1 && endpoint.balancerAddr === undefined) return endpoint.apiAddr;
+  const nodes = endpoint.nodes.map((n) => n.apiAddr).join(', ');
+  return `${endpoint.apiAddr} (${endpoint.balancerAddr ? 'balancer in front of ' : ''}nodes ${nodes}; the first is active)`;
 }
 
 /**
