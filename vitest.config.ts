@@ -34,6 +34,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'scripts/packaging/lib/package-lock.test.ts',
   'scripts/packaging/lib/sha256sums.test.ts',
   'test/cli-start.test.ts',
+  'test/drills/ha-drills.test.ts',
   'test/drills/journal-full.test.ts',
   'test/drills/kill-and-resume.test.ts',
   'test/drills/vault-faults.test.ts',
