@@ -393,13 +393,22 @@ async function resolveActiveNode(
   const resolved = await client.resolveActive();
   if (!resolved.ok) return ok(`${resolved.error.message}; nothing was sent`);
   if (resolved.value === before) return ok(undefined);
-  const noted = await ctx.journal.append({
-    actor: 'vault-ceremony',
-    role: 'system',
-    step,
-    type: 'active-node',
-    details: { profile: client.profileName, node: resolved.value, ...(before ? { previous: before } : {}) },
+  const noted = await noteCluster(ctx, step, 'active-node', {
+    profile: client.profileName,
+    node: resolved.value,
+    ...(before ? { previous: before } : {}),
   });
+  return noted.ok ? ok(undefined) : noted;
+}
+
+/** What the laptop learned about a cluster's nodes, on the record. */
+async function noteCluster(
+  ctx: ActionContext,
+  step: string,
+  type: 'active-node' | 'cluster-settled',
+  details: JsonObject,
+): Promise<Result<void, RecordedCallErrorKind>> {
+  const noted = await ctx.journal.append({ actor: 'vault-ceremony', role: 'system', step, type, details });
   return noted.ok ? ok(undefined) : err('journal-failed', noted.error.message);
 }
 
@@ -417,19 +426,13 @@ async function settleCluster(
   const nodes = settled.ok
     ? settled.value.map((n) => ({ node: n.address, active: n.active, dr_mode: n.drMode ?? null }))
     : [];
-  const noted = await ctx.journal.append({
-    actor: 'vault-ceremony',
-    role: 'system',
-    step,
-    type: 'cluster-settled',
-    details: {
-      profile: client.profileName,
-      settled: settled.ok,
-      nodes,
-      ...(settled.ok ? {} : { reason: settled.error.message }),
-    },
+  const noted = await noteCluster(ctx, step, 'cluster-settled', {
+    profile: client.profileName,
+    settled: settled.ok,
+    nodes,
+    ...(settled.ok ? {} : { reason: settled.error.message }),
   });
-  if (!noted.ok) return err('journal-failed', noted.error.message);
+  if (!noted.ok) return noted;
   return ok(settled.ok ? undefined : settled.error.message);
 }
 
