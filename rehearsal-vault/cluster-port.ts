@@ -13,13 +13,14 @@ export interface ClusterPort {
   close(): Promise<void>;
 }
 
-export async function listenClusterPort(tls: TlsMaterial, host: string): Promise<ClusterPort> {
+/** Listens on `port` (0: any free port; a restarted node passes its previous one to keep its address). */
+export async function listenClusterPort(tls: TlsMaterial, host: string, port = 0): Promise<ClusterPort> {
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' }, (socket) =>
     socket.destroy(),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => resolve());
+    server.listen(port, host, () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,

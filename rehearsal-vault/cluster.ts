@@ -65,7 +65,8 @@ export class Cluster implements GenerationHost {
   readonly id = randomUUID();
   readonly clusterName = `vault-cluster-${randomBytes(4).toString('hex')}`;
   readonly seal = new ShamirSeal();
-  readonly slot: OperationTokenSlot;
+  /** The active node's generation slot: an HA topology (./ha-cluster.ts) swaps in another node's on a leader change. */
+  slot: OperationTokenSlot;
   /** DR operation tokens generated here; local to this cluster, never replicated. */
   readonly drOperationTokens = new Set<string>();
   readonly replication: Record<ReplicationKind, ReplicationState> = { dr: DISABLED, performance: DISABLED };

@@ -9,7 +9,7 @@ import { generateOtp } from '../shared/codecs/otp';
 import type { Cluster, HaMembership } from './cluster';
 import type { ApiRequest } from './http-api';
 import type { ReplicationNetwork } from './replication';
-import type { ClusterServer, ResponseFault } from './server';
+import type { ResponseFault } from './server';
 
 export type ClusterRole = 'primary' | 'drSecondary' | 'performanceSecondary';
 
@@ -25,9 +25,15 @@ interface Rule extends ResponseFault {
   remaining: number;
 }
 
+/** A cluster's listeners, all of its nodes at once. */
+export interface ClusterListeners {
+  start(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
 export interface FaultTargets {
   cluster(role: ClusterRole): Cluster;
-  server(role: ClusterRole): ClusterServer;
+  server(role: ClusterRole): ClusterListeners;
   readonly network: ReplicationNetwork;
 }
 

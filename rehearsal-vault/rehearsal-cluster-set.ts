@@ -12,11 +12,10 @@ import { readRecipientKey, vaultKeyBase64 } from './vault-share-encryption';
 import { createCa, issueCertificate } from './pki';
 import { Cluster, type VaultVersion } from './cluster';
 import { RehearsalFaults, type ClusterRole } from './faults';
-import { handleVaultRequest } from './http-api';
+import { HaCluster } from './ha-cluster';
+import { LoadBalancer, type BalancerMode } from './load-balancer';
 import { ReplicationNetwork } from './replication';
 import { INSTANT, type BootstrapTiming } from './replication-state';
-import { ClusterServer } from './server';
-import { listenClusterPort, type ClusterPort } from './cluster-port';
 import type { OtpLength } from './token-store';
 
 export interface SuppliedOfficerKey {
@@ -41,6 +40,12 @@ export interface RehearsalVaultOptions {
   readonly performanceSecondary?: boolean;
   /** How long a secondary/enable over the API bootstraps and merkle-syncs (default a few seconds each). */
   readonly secondaryBootstrap?: BootstrapTiming;
+  /** Nodes per cluster (1, 3 or 5; default 1), each on its own loopback address: one active, the rest standbys. */
+  readonly nodes?: number;
+  /** A TCP pass-through load balancer in front of each cluster; its address becomes the cluster's api_addr. */
+  readonly balancer?: BalancerMode;
+  /** How long an HA cluster's standbys lag after a promotion or demotion (default 1000 ms). */
+  readonly settleMs?: number;
 }
 
 export interface RehearsalOfficer {
@@ -53,10 +58,20 @@ export interface RehearsalOfficer {
   readonly encryptedShare: string;
 }
 
-export interface RehearsalEndpoint {
+export interface RehearsalNode {
+  readonly id: string;
   readonly apiAddr: string;
   /** Its cluster port, apart from the API port, as Vault's 8201 is from 8200. */
   readonly clusterAddr: string;
+}
+
+export interface RehearsalEndpoint {
+  /** The balancer's address when there is one, else the first node's. */
+  readonly apiAddr: string;
+  /** The first node's cluster port (a balancer fronts API ports only). */
+  readonly clusterAddr: string;
+  readonly nodes: readonly RehearsalNode[];
+  readonly balancerAddr: string | undefined;
 }
 
 export interface RehearsalVault {
@@ -78,6 +93,8 @@ export interface RehearsalVault {
   readonly faults: RehearsalFaults;
   /** The simulated clusters, for in-process drills and assertions. */
   cluster(role: ClusterRole): Cluster;
+  /** A cluster's nodes and who leads: leader-change drills and which node received what. */
+  ha(role: ClusterRole): HaCluster;
   close(): Promise<void>;
 }
 
@@ -86,12 +103,25 @@ export type RehearsalVaultErrorKind = 'invalid-options' | 'invalid-officer-key' 
 const DEFAULT_OFFICERS = 5;
 const DEFAULT_THRESHOLD = 3;
 const LOOPBACK = '127.0.0.1';
+const NODE_COUNTS = [1, 3, 5];
+const DEFAULT_SETTLE_MS = 1_000;
+
+/** A lone node listens on 127.0.0.1; an HA cluster's node i on 127.0.C.i, C the cluster's number. */
+function nodeHosts(clusterIndex: number, nodes: number): string[] {
+  return nodes === 1 ? [LOOPBACK] : Array.from({ length: nodes }, (_, i) => `127.0.${clusterIndex + 1}.${i + 1}`);
+}
 
 export async function startRehearsalVault(
   options: RehearsalVaultOptions = {},
 ): Promise<Result<RehearsalVault, RehearsalVaultErrorKind>> {
   const plan = planOfficers(options);
   if (!plan.ok) return plan;
+  const nodeCount = options.nodes ?? 1;
+  if (!NODE_COUNTS.includes(nodeCount))
+    return err(
+      'invalid-options',
+      `a rehearsal cluster has 1, 3 or 5 nodes (raft needs an odd number), not ${nodeCount}`,
+    );
   const { shares, threshold } = plan.value;
   const vaultVersion = options.vaultVersion ?? 1;
   const otpLength = options.otpLength ?? 28;
@@ -110,7 +140,7 @@ export async function startRehearsalVault(
     commonName: 'rehearsal vault',
     usage: 'server',
     dnsNames: ['localhost'],
-    ipAddresses: [LOOPBACK],
+    ipAddresses: [LOOPBACK, ...[0, 1, 2].flatMap((c) => (nodeCount === 1 ? [] : nodeHosts(c, nodeCount)))],
   });
   const clientCert = await issueCertificate(ca, { commonName: 'vault-ceremony rehearsal client', usage: 'client' });
   const tls = { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem };
@@ -125,41 +155,56 @@ export async function startRehearsalVault(
     performanceSecondary: 'perf-secondary',
   };
   const clusters = new Map<ClusterRole, Cluster>();
-  const servers = new Map<ClusterRole, ClusterServer>();
-  const clusterPorts: ClusterPort[] = [];
+  const topologies = new Map<ClusterRole, HaCluster>();
+  const balancers: LoadBalancer[] = [];
   const faults = new RehearsalFaults({
     cluster: (role) => required(clusters.get(role), role),
-    server: (role) => required(servers.get(role), role),
+    server: (role) => required(topologies.get(role), role),
     network,
   });
   const close = async () => {
-    await Promise.all([...servers.values()].map((s) => s.stop()));
-    await Promise.all(clusterPorts.map((p) => p.close()));
+    await Promise.all(balancers.map((b) => b.stop()));
+    await Promise.all([...topologies.values()].map((t) => t.stop()));
+  };
+  const endpoint = (role: ClusterRole): RehearsalEndpoint => {
+    const ha = required(topologies.get(role), role);
+    const balancer = balancers.find((b) => b.fronts(ha));
+    return {
+      apiAddr: ha.cluster.apiAddr,
+      clusterAddr: ha.cluster.clusterAddr,
+      nodes: ha.nodes.map((n) => ({ id: n.id, apiAddr: n.apiAddr, clusterAddr: n.clusterAddr })),
+      balancerAddr: balancer?.address,
+    };
   };
 
   try {
-    for (const role of roles) {
+    for (const [index, role] of roles.entries()) {
       const cluster = new Cluster({
         name: names[role],
         vaultVersion,
         otpLength,
       });
       network.add(cluster);
-      const server = new ClusterServer({
+      const ha = new HaCluster({
+        cluster,
+        network,
         tls,
-        host: LOOPBACK,
-        handle: (request) => handleVaultRequest(cluster, network, request),
+        hosts: nodeHosts(index, nodeCount),
+        settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
         faultFor: (request) => faults.faultFor(role, request),
       });
-      const port = await server.start(0);
-      cluster.apiAddr = `https://${LOOPBACK}:${port}`;
+      await ha.start();
+      cluster.apiAddr = ha.nodes[0]!.apiAddr;
+      cluster.clusterAddr = ha.nodes[0]!.clusterAddr;
       cluster.serverCertPem = serverCert.certPem;
-      const clusterPort = await listenClusterPort(tls, LOOPBACK);
-      clusterPorts.push(clusterPort);
-      cluster.clusterAddr = `https://${LOOPBACK}:${clusterPort.port}`;
-      cluster.up = true;
+      if (options.balancer) {
+        const balancer = new LoadBalancer(ha, options.balancer, LOOPBACK);
+        await balancer.start();
+        balancers.push(balancer);
+        cluster.apiAddr = balancer.address;
+      }
       clusters.set(role, cluster);
-      servers.set(role, server);
+      topologies.set(role, ha);
     }
     const primary = required(clusters.get('primary'), 'primary');
 
@@ -182,8 +227,7 @@ export async function startRehearsalVault(
       await joinAsSecondary(network, primary, perf, 'performance', 'perf-secondary');
       // What generate-root with the primary's shares would give on the performance secondary.
       performanceSecondary = {
-        apiAddr: perf.apiAddr,
-        clusterAddr: perf.clusterAddr,
+        ...endpoint('performanceSecondary'),
         rootToken: perf.storage.tokens.createRoot('sys/generate-root').id,
       };
     }
@@ -191,11 +235,8 @@ export async function startRehearsalVault(
     primary.recordWrite();
 
     return ok({
-      primary: { apiAddr: primary.apiAddr, clusterAddr: primary.clusterAddr },
-      drSecondary: {
-        apiAddr: required(clusters.get('drSecondary'), 'drSecondary').apiAddr,
-        clusterAddr: required(clusters.get('drSecondary'), 'drSecondary').clusterAddr,
-      },
+      primary: endpoint('primary'),
+      drSecondary: endpoint('drSecondary'),
       performanceSecondary,
       caPem: ca.certPem,
       clientCertPem: clientCert.certPem,
@@ -208,6 +249,7 @@ export async function startRehearsalVault(
       officers,
       faults,
       cluster: (role) => required(clusters.get(role), role),
+      ha: (role) => required(topologies.get(role), role),
       close,
     });
   } catch (e) {

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runRehearsalVault, vaultCliSteps } from './rehearsal-vault';
+import type { RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { runRehearsalVault, vaultCliSteps, writeBundle } from './rehearsal-vault';
 
 const base = mkdtempSync(join(tmpdir(), 'vc-rv-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -88,10 +89,69 @@ describe('rehearsal-vault arguments', () => {
     expect((await run(['--dir', base, '--passphrase-file', pass])).stderr).toMatch(/is empty/);
   });
 
+  it('takes 1, 3 or 5 nodes and a known balancer mode, and nothing else', async () => {
+    expect((await run(['--dir', base, '--nodes', '2'])).stderr).toMatch(/--nodes must be 1, 3 or 5/);
+    expect((await run(['--dir', base, '--nodes', '7'])).code).toBe(2);
+    expect((await run(['--dir', base, '--balancer', 'sticky'])).stderr).toMatch(
+      /--balancer must be round-robin or active-only/,
+    );
+  });
+
   it('prints its usage on --help', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: vault-ceremony rehearsal-vault --dir DIR/);
+    for (const option of ['--otp-length 28|26|0', '--passphrase-file F', '--nodes 1|3|5', '--balancer round-robin'])
+      expect(r.stdout).toContain(option);
+  });
+});
+
+describe('cluster.json', () => {
+  it('keeps api_addr and cluster_addr for each cluster and lists every node and the balancer', async () => {
+    const node = (host: string) => ({
+      id: `n-${host}`,
+      apiAddr: `https://${host}:1`,
+      clusterAddr: `https://${host}:8201`,
+    });
+    const vault = {
+      primary: {
+        apiAddr: 'https://127.0.1.1:1',
+        clusterAddr: 'https://127.0.1.1:8201',
+        nodes: [node('127.0.1.1')],
+        balancerAddr: undefined,
+      },
+      drSecondary: {
+        apiAddr: 'https://127.0.0.1:9',
+        clusterAddr: 'https://127.0.2.1:8201',
+        nodes: [node('127.0.2.1'), node('127.0.2.2'), node('127.0.2.3')],
+        balancerAddr: 'https://127.0.0.1:9',
+      },
+      caPem: 'ca',
+      clientCertPem: 'cert',
+      clientKeyPem: 'key',
+      rootToken: 'hvs.root',
+      threshold: 2,
+      shares: 3,
+      officers: [],
+    } as unknown as RehearsalVault;
+    const dir = join(base, 'bundle');
+    mkdirSync(dir);
+    await writeBundle(dir, vault);
+    const c = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8'));
+    expect(c.primary).toEqual({
+      api_addr: 'https://127.0.1.1:1',
+      cluster_addr: 'https://127.0.1.1:8201',
+      nodes: [{ id: 'n-127.0.1.1', api_addr: 'https://127.0.1.1:1', cluster_addr: 'https://127.0.1.1:8201' }],
+      balancer: null,
+    });
+    expect(c.dr_secondary.api_addr).toBe('https://127.0.0.1:9');
+    expect(c.dr_secondary.cluster_addr).toBe('https://127.0.2.1:8201');
+    expect(c.dr_secondary.balancer).toBe('https://127.0.0.1:9');
+    expect(c.dr_secondary.nodes.map((n: { api_addr: string }) => n.api_addr)).toEqual([
+      'https://127.0.2.1:1',
+      'https://127.0.2.2:1',
+      'https://127.0.2.3:1',
+    ]);
   });
 });
 

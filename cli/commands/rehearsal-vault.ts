@@ -1,6 +1,7 @@
 /**
  * `vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
- *   [--officer-keys a.asc,b.asc,…] [--vault-version 1|2] [--otp-length 28|26|0] [--passphrase-file F]`
+ *   [--officer-keys a.asc,b.asc,…] [--vault-version 1|2] [--otp-length 28|26|0] [--passphrase-file F]
+ *   [--nodes 1|3|5] [--balancer round-robin|active-only]`
  *
  * Starts a rehearsal primary and DR secondary on loopback (mutual TLS), writes what people and
  * tools need into DIR, and `DIR/cluster.json` last, once both accept connections. Serves until
@@ -15,6 +16,7 @@ import { describeFsError, fsErrorPath } from '../../electron/services/files/fs-e
 import { readSmallFile } from '../../electron/services/files/small-text-file';
 import {
   startRehearsalVault,
+  type RehearsalEndpoint,
   type RehearsalVault,
   type SuppliedOfficerKey,
 } from '../../rehearsal-vault/rehearsal-cluster-set';
@@ -26,7 +28,7 @@ import type { OtpLength } from '../../rehearsal-vault/token-store';
 
 const USAGE = `usage: vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
          [--officer-keys a.asc,b.asc,...] [--vault-version 1|2] [--otp-length 28|26|0]
-         [--passphrase-file F]
+         [--passphrase-file F] [--nodes 1|3|5] [--balancer round-robin|active-only]
 
 Starts a REHEARSAL Vault: a primary and a DR secondary (replication running) on 127.0.0.1,
 requiring the client certificate it writes. The primary is initialised with one PGP-encrypted
@@ -41,6 +43,10 @@ unseal share per officer, as 'vault operator init -pgp-keys' would hand them out
   --otp-length 28|26|0  the otp_length the Vault reports: 28 (hvs. tokens, default), 26 (s. tokens,
                         disable_ssc_tokens), 0 (a server before 0.11: UUID tokens, 24-character OTPs)
   --passphrase-file F   protect the generated officer keys with the passphrase in F
+  --nodes N             nodes per cluster (1, 3 or 5; default 1), each on its own 127.0.C.N
+                        address: one active, standbys forwarding to it
+  --balancer MODE       a TCP pass-through balancer in front of each cluster, round-robin over
+                        every node or active-only; cluster.json's api_addr is then the balancer
 Runs until Ctrl-C (SIGINT) or SIGTERM.
 `;
 
@@ -113,6 +119,8 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
     'vault-version': { type: 'string' },
     'otp-length': { type: 'string' },
     'passphrase-file': { type: 'string' },
+    nodes: { type: 'string' },
+    balancer: { type: 'string' },
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
@@ -128,6 +136,13 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
   const threshold = wholeNumber(values.threshold, '--threshold', 1, 255);
   if (typeof officers === 'string') return usageError(io, COMMAND, officers);
   if (typeof threshold === 'string') return usageError(io, COMMAND, threshold);
+  const nodes = wholeNumber(values.nodes, '--nodes', 1, 5);
+  if (typeof nodes === 'string') return usageError(io, COMMAND, nodes);
+  if (nodes !== undefined && ![1, 3, 5].includes(nodes))
+    return usageError(io, COMMAND, `--nodes must be 1, 3 or 5 (raft needs an odd number), not ${nodes}`);
+  const balancer = values.balancer;
+  if (balancer !== undefined && balancer !== 'round-robin' && balancer !== 'active-only')
+    return usageError(io, COMMAND, `--balancer must be round-robin or active-only, not '${balancer}'`);
   const version = values['vault-version'];
   if (version !== undefined && version !== '1' && version !== '2')
     return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
@@ -163,6 +178,8 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
       ...(threshold !== undefined ? { threshold } : {}),
       ...(officerKeys ? { officerKeys } : {}),
       ...(passphrase !== undefined ? { passphrase } : {}),
+      ...(nodes !== undefined ? { nodes } : {}),
+      ...(balancer !== undefined ? { balancer } : {}),
       vaultVersion: version === '2' ? 2 : 1,
       ...(otpLength !== undefined ? { otpLength } : {}),
     },
@@ -223,8 +240,8 @@ export async function writeBundle(dir: string, vault: RehearsalVault): Promise<v
     });
   }
   const cluster = {
-    primary: { api_addr: vault.primary.apiAddr, cluster_addr: vault.primary.clusterAddr },
-    dr_secondary: { api_addr: vault.drSecondary.apiAddr, cluster_addr: vault.drSecondary.clusterAddr },
+    primary: clusterEntry(vault.primary),
+    dr_secondary: clusterEntry(vault.drSecondary),
     ca_cert: 'ca.pem',
     client_cert: 'client.pem',
     client_key: 'client-key.pem',
@@ -239,14 +256,24 @@ export async function writeBundle(dir: string, vault: RehearsalVault): Promise<v
 const PUBLIC = 0o644;
 const SECRET = 0o600;
 
+/** A cluster's addresses (api_addr is its balancer's when it has one), every node, and the balancer. */
+function clusterEntry(endpoint: RehearsalEndpoint) {
+  return {
+    api_addr: endpoint.apiAddr,
+    cluster_addr: endpoint.clusterAddr,
+    nodes: endpoint.nodes.map((n) => ({ id: n.id, api_addr: n.apiAddr, cluster_addr: n.clusterAddr })),
+    balancer: endpoint.balancerAddr ?? null,
+  };
+}
+
 function summary(dir: string, vault: RehearsalVault): string {
   const p = (f: string) => join(dir, f);
   const first = vault.officers[0];
   const tls = `--cacert ${p('ca.pem')} --cert ${p('client.pem')} --key ${p('client-key.pem')}`;
   return [
     'REHEARSAL Vault running (simulated; not a real Vault, never use its keys for anything else)',
-    `  primary        ${vault.primary.apiAddr}  (cluster address ${vault.primary.clusterAddr})`,
-    `  DR secondary   ${vault.drSecondary.apiAddr}  (cluster address ${vault.drSecondary.clusterAddr})`,
+    `  primary        ${describeEndpoint(vault.primary)}`,
+    `  DR secondary   ${describeEndpoint(vault.drSecondary)}`,
     `  Vault version  ${vault.cluster('drSecondary').version}${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
     `  otp_length     ${vault.otpLength === 0 ? 'none (before 0.11: 24-character base64 OTPs, UUID tokens)' : `${vault.otpLength}`}`,
     `  officers       ${vault.shares}, threshold ${vault.threshold}: encrypted shares in ${p('shares')}/, keys in ${p('officers')}/`,
@@ -265,6 +292,13 @@ function summary(dir: string, vault: RehearsalVault): string {
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
+}
+
+function describeEndpoint(endpoint: RehearsalEndpoint): string {
+  if (endpoint.nodes.length === 1 && endpoint.balancerAddr === undefined)
+    return `${endpoint.apiAddr}  (cluster address ${endpoint.clusterAddr})`;
+  const nodes = endpoint.nodes.map((n) => n.apiAddr).join(', ');
+  return `${endpoint.apiAddr}  (${endpoint.balancerAddr ? 'balancer in front of ' : ''}nodes ${nodes}; the first is active; cluster addresses in cluster.json)`;
 }
 
 /**

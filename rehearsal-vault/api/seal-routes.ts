@@ -4,7 +4,7 @@
  */
 import { wipe } from '../../shared/codecs/bytes';
 import { decodeKeyParameter } from '../key-parameter';
-import type { Cluster } from '../cluster';
+import type { Cluster, HaMembership } from '../cluster';
 import { methodNotAllowed, noContent, permissionDenied, rawOk, vaultError, type ApiResponse } from './envelope';
 import { parseRawBody } from './request-body';
 import type { RawContext, RawRoute } from './route';
@@ -21,8 +21,8 @@ export const sealRoutes: readonly RawRoute[] = [
   },
   { kind: 'raw', pattern: /^sys\/unseal$/, onDrSecondary: true, handle: unseal },
   { kind: 'raw', pattern: /^sys\/seal$/, onDrSecondary: false, handle: seal },
-  { kind: 'raw', pattern: /^sys\/health$/, onDrSecondary: true, handle: health },
-  { kind: 'raw', pattern: /^sys\/leader$/, onDrSecondary: true, handle: leader },
+  { kind: 'raw', pattern: /^sys\/health$/, onDrSecondary: true, handle: (ctx) => health(ctx) },
+  { kind: 'raw', pattern: /^sys\/leader$/, onDrSecondary: true, handle: (ctx) => leader(ctx) },
 ];
 
 async function init({ cluster, request }: RawContext): Promise<ApiResponse> {
@@ -105,12 +105,22 @@ export function sealStatus(cluster: Cluster): Record<string, unknown> {
   };
 }
 
+/** What one node of an HA cluster says of itself (rehearsal-vault/standby-routing.ts); a lone node is the cluster. */
+export interface NodeView {
+  readonly membership: HaMembership;
+  /** A standby still reporting the DR mode it had before its cluster changed role. */
+  readonly drMode?: string;
+}
+
 /**
  * sys/health (http/sys_health.go): the status-code parameters, their defaults and their order.
  * 474/530 and `haunhealthycode`/`removedcode` are Vault 1.19+ (GH-28991); where they fall in the
  * order relative to the others is UNCONFIRMED (docs/vault-unconfirmed.md).
  */
-function health({ cluster, network, request }: RawContext): ApiResponse {
+export function health(
+  { cluster, network, request }: Pick<RawContext, 'cluster' | 'network' | 'request'>,
+  node: NodeView = { membership: cluster.haMembership },
+): ApiResponse {
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed();
   const codes = {
     uninitcode: 501,
@@ -131,7 +141,7 @@ function health({ cluster, network, request }: RawContext): ApiResponse {
   const standbyOk = ['1', 't', 'true', 'T', 'TRUE', 'True'].includes(request.query.get('standbyok') ?? '');
   const initialized = cluster.seal.config !== undefined;
   const sealed = cluster.seal.sealed;
-  const membership = cluster.haMembership;
+  const membership = node.membership;
   // A sealed node is a standby whose replication state is not loaded: Vault reports both modes "unknown".
   const standby = sealed || membership !== 'active';
   const code = !initialized
@@ -157,7 +167,7 @@ function health({ cluster, network, request }: RawContext): ApiResponse {
       standby,
       performance_standby: false,
       replication_performance_mode: sealed ? 'unknown' : network.modeOf(cluster, 'performance'),
-      replication_dr_mode: sealed ? 'unknown' : network.modeOf(cluster, 'dr'),
+      replication_dr_mode: sealed ? 'unknown' : (node.drMode ?? network.modeOf(cluster, 'dr')),
       server_time_utc: Math.floor(Date.now() / 1000),
       version: cluster.version,
       enterprise: true,
@@ -184,16 +194,33 @@ function rfc3339Seconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** A single active raft node: HA is on and it is the leader. */
-function leader({ cluster, request }: RawContext): ApiResponse {
+/** Who leads, as one node sees it; by default a single active raft node, which leads itself. */
+export interface LeaderView {
+  readonly isSelf: boolean;
+  /** When the leader became active (ms since the epoch); Vault's zero time when there is none. */
+  readonly activeTime: number | undefined;
+  readonly leaderAddress: string;
+  readonly leaderClusterAddress: string;
+}
+
+/** sys/leader (http/sys_leader.go): HA is on (raft); is_self and the leader's addresses are per node. */
+export function leader(
+  { cluster, request }: Pick<RawContext, 'cluster' | 'request'>,
+  view: LeaderView = {
+    isSelf: true,
+    activeTime: cluster.startedAt,
+    leaderAddress: cluster.apiAddr,
+    leaderClusterAddress: cluster.clusterAddr,
+  },
+): ApiResponse {
   if (request.method !== 'GET') return methodNotAllowed();
   if (cluster.seal.sealed) return vaultError(503, 'Vault is sealed');
   return rawOk({
     ha_enabled: true,
-    is_self: true,
-    active_time: new Date(cluster.startedAt).toISOString(),
-    leader_address: cluster.apiAddr,
-    leader_cluster_address: cluster.clusterAddr,
+    is_self: view.isSelf,
+    active_time: view.activeTime === undefined ? '0001-01-01T00:00:00Z' : new Date(view.activeTime).toISOString(),
+    leader_address: view.leaderAddress,
+    leader_cluster_address: view.leaderClusterAddress,
     performance_standby: false,
     performance_standby_last_remote_wal: 0,
     raft_committed_index: cluster.storage.wal,

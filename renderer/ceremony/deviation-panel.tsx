@@ -13,6 +13,7 @@ import type { CeremonyHandle } from './use-ceremony';
 const KIND_TEXT: Record<string, string> = {
   note: 'A note for the record',
   'force-promote': 'Promote with force',
+  'two-primaries': 'Promote while another cluster still reports primary',
   'token-not-deleted': 'The DR operation token could not be deleted',
   'officer-absent': 'An officer is absent',
   'officer-substituted': "A substitute enters an officer's share",
@@ -27,7 +28,8 @@ const KIND_TEXT: Record<string, string> = {
   abort: 'The ceremony was aborted',
 };
 
-type RaiseKind = 'note' | 'force-promote' | 'token-not-deleted' | 'officer-absent' | 'officer-substituted';
+type RaiseKind =
+  'note' | 'force-promote' | 'two-primaries' | 'token-not-deleted' | 'officer-absent' | 'officer-substituted';
 
 /** Who may confirm a deviation: a witness who did not raise it, or the administrator for one a witness raised. */
 function witnessesFor(ceremony: CeremonySnapshot, d: DeviationView): string[] {
@@ -120,19 +122,33 @@ export function RaiseDeviation({ ceremony, handle }: { ceremony: CeremonySnapsho
         <div className="field">
           <label htmlFor="deviation-kind">What happened</label>
           <select id="deviation-kind" value={kind} onChange={(e) => setKind(e.target.value as RaiseKind)}>
-            {(['note', 'officer-absent', 'officer-substituted', 'force-promote', 'token-not-deleted'] as const).map(
-              (k) => (
-                <option key={k} value={k}>
-                  {KIND_TEXT[k]}
-                </option>
-              ),
-            )}
+            {(
+              [
+                'note',
+                'officer-absent',
+                'officer-substituted',
+                'force-promote',
+                'two-primaries',
+                'token-not-deleted',
+              ] as const
+            ).map((k) => (
+              <option key={k} value={k}>
+                {KIND_TEXT[k]}
+              </option>
+            ))}
           </select>
           {kind === 'force-promote' && (
             <p className="hint">
               Only when Vault refuses to promote because the secondary is still catching up, and the old primary is
               confirmed gone. Writes not yet replicated will be lost. Once witnessed, the administrator and a witness
               authorise the forced promotion.
+            </p>
+          )}
+          {kind === 'two-primaries' && (
+            <p className="hint">
+              Only when the cluster still reporting primary cannot be demoted and is confirmed cut off from every
+              client. Two primaries accept diverging writes. Once witnessed, the administrator and a witness authorise
+              the promotion again.
             </p>
           )}
         </div>

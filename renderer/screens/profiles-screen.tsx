@@ -21,16 +21,19 @@ const EMPTY: Draft = {
   clientCertPath: '',
   clientKeyPath: '',
   tlsServerName: '',
+  nodes: '',
 };
 
 function draftOf(profile: ConnectionProfile): Draft {
-  return { ...EMPTY, ...profile, tlsServerName: profile.tlsServerName ?? '' };
+  return { ...EMPTY, ...profile, tlsServerName: profile.tlsServerName ?? '', nodes: profile.nodes?.join(', ') ?? '' };
 }
 
 /** Checks the draft with the same schema the main process applies, to point at the field at fault. */
 function validate(draft: Draft): { profile: ConnectionProfile } | { errors: FieldErrors } {
-  const candidate: Record<string, string> = {};
+  const candidate: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(draft)) if (value.trim() !== '') candidate[key] = value.trim();
+  // An HA cluster's nodes are typed as one list, separated by commas or spaces.
+  if (typeof candidate['nodes'] === 'string') candidate['nodes'] = candidate['nodes'].split(/[\s,]+/).filter(Boolean);
   const parsed = connectionProfileSchema.safeParse(candidate);
   if (parsed.success) return { profile: parsed.data };
   const errors: FieldErrors = {};
@@ -241,6 +244,14 @@ export function ProfilesScreen() {
             error={errors.address}
             required
             placeholder="https://vault-dr.example.com:8200"
+          />
+          <TextField
+            id="profile-nodes"
+            label="HA nodes (optional)"
+            value={draft.nodes}
+            onChange={set('nodes')}
+            error={errors.nodes}
+            hint="Each node's address, separated by commas, sharing these certificates: the app asks every node which one is active."
           />
           <FilePathField
             id="profile-ca"

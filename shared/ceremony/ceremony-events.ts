@@ -18,6 +18,8 @@ export interface AttemptStatus {
   readonly nonce: string;
   readonly progress: number;
   readonly required: number;
+  /** The HA node that answered (the active node's address): the attempt lives only in its memory. */
+  readonly node?: string;
 }
 
 /** What the service must do next. Profiles are connection profile names from the plan. */
@@ -55,6 +57,8 @@ export type ServiceAction =
       readonly profile: string;
       readonly primaryClusterAddr: string | undefined;
       readonly force: boolean;
+      /** A witnessed `two-primaries` deviation accepts that another cluster still reports primary. */
+      readonly allowTwoPrimaries: boolean;
     }
   | { readonly kind: 'delete-operation-token'; readonly profile: string }
   | { readonly kind: 'demote'; readonly profile: string }
@@ -112,7 +116,7 @@ export type ServiceFacts =
 
 /** Deviations people raise. The administrator raises all but `note`, which anyone may. */
 export type RaisedDeviation =
-  | { readonly kind: 'note' | 'force-promote' | 'token-not-deleted' }
+  | { readonly kind: 'note' | 'force-promote' | 'two-primaries' | 'token-not-deleted' }
   | { readonly kind: 'officer-absent'; readonly officer: string }
   | { readonly kind: 'officer-substituted'; readonly officer: string; readonly substitute: string };
 
@@ -206,7 +210,7 @@ export const personEventSchema = z.union([
   }),
   z.strictObject({
     type: z.literal('deviation'),
-    kind: z.enum(['note', 'force-promote', 'token-not-deleted']),
+    kind: z.enum(['note', 'force-promote', 'two-primaries', 'token-not-deleted']),
     actor,
     reason,
   }),

@@ -351,6 +351,7 @@ describe('happy paths', () => {
       profile: 'dc2',
       primaryClusterAddr: undefined,
       force: false,
+      allowTwoPrimaries: false,
     });
     const failback = drive(
       createCeremony(PLANS['failback, token, root token (2.x)']!, AT),
@@ -731,6 +732,55 @@ describe('attempt deviations force a witnessed restart', () => {
     const four = apply(s, result('start-attempt', { kind: 'start-attempt', attempt: status('n', 0, 4) }));
     expect(openDeviations(four)[0]?.reason).toMatch(/Only 3 officer\(s\) are available, so it cannot complete/);
     expect(view(four).blocker).toMatch(/^4 more share\(s\) are needed but only 3/);
+  });
+});
+
+describe('HA clusters', () => {
+  it('an attempt status from another node than the one the attempt started on is a lost attempt that names the leader change', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('start-attempt')).state;
+    const started = apply(
+      s,
+      result('start-attempt', { kind: 'start-attempt', attempt: { ...status('n', 0), node: 'https://a:8200' } }),
+    );
+    expect(started.attempt?.node).toBe('https://a:8200');
+    const atShares = drive(createCeremony(quorum, AT), atStep('share-entry')).state;
+    const onA = { ...atShares, attempt: { ...atShares.attempt!, nonce: 'n', node: 'https://a:8200' } };
+    const entering = apply(onA, ack('share-entry', 'Pia', 'officer'));
+    const moved = apply(entering, {
+      type: 'serviceResult',
+      step: 'share-entry',
+      outcome: 'failed',
+      reason: 'the attempt on Vault is not the one this ceremony recorded, so the share was not sent',
+      observed: { ...status('', 0, 2, false), node: 'https://b:8200' },
+      at: AT,
+    });
+    expect(moved.step).toBe('cancel-attempt');
+    expect(openDeviations(moved)[0]).toMatchObject({ kind: 'attempt-lost' });
+    expect(openDeviations(moved)[0]?.reason).toMatch(
+      /active node changed from https:\/\/a:8200 to https:\/\/b:8200: the attempt with nonce n lived only in/,
+    );
+  });
+
+  it('promoting while another cluster reports primary needs a witnessed two-primaries deviation, and authorisation again', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
+    const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    expect(nextAction(authorised)).toMatchObject({ kind: 'promote', allowTwoPrimaries: false });
+    const failed = apply(authorised, {
+      type: 'serviceResult',
+      step: 'promote',
+      outcome: 'failed',
+      reason: "'dc1' still reports DR primary: promoting now makes two primaries",
+      at: AT,
+    });
+    const twoPrimaries = { type: 'deviation', kind: 'two-primaries', reason: 'dc1 is cut off', at: AT } as const;
+    expect(refused(failed, { ...twoPrimaries, actor: 'Wes' })).toMatch(/^wrong-role/);
+    const raised = apply(failed, { ...twoPrimaries, actor: 'Ann' });
+    expect(refused(raised, ack('promote', 'Ann', 'administrator'))).toMatch(/^deviation-open/);
+    const accepted = apply(raised, witness(1, 'Wen'));
+    expect(nextAction(accepted)).toBeUndefined();
+    const again = apply(accepted, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    expect(nextAction(again)).toMatchObject({ kind: 'promote', allowTwoPrimaries: true, force: false });
+    expect(refused(again, { ...twoPrimaries, actor: 'Ann' })).toMatch(/^not-allowed-now/);
   });
 });
 

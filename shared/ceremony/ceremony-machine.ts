@@ -39,6 +39,8 @@
  *   (administrator and witness authorise), then back to a fresh OTP and every share.
  * - `force` reaches the promote call only through a witnessed `force-promote` deviation,
  *   which also withdraws the earlier authorisation so people authorise the forced call.
+ *   Promoting while another cluster still reports primary (promote-before-demote) likewise
+ *   needs a witnessed `two-primaries` deviation.
  * - A failed `confirm-then-act` call (promote, demote, cancel…) needs authorising again.
  * - Cancelling is witnessed and still runs the closing steps that apply: cancel the open
  *   attempt, decode and delete a token already generated, retire a batch token, sign.
@@ -118,6 +120,8 @@ export interface AttemptRecord {
   readonly progress: number;
   /** Officers (plan names) whose shares Vault accepted, in order. */
   readonly submitted: readonly string[];
+  /** The HA node it was started on, when the cluster reports one. */
+  readonly node?: string;
 }
 
 export interface StepRecord {
@@ -382,17 +386,21 @@ function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'dev
           : { officer: e.officer };
       return ok(addDeviation(s, { ...base, ...extra }));
     }
-    case 'force-promote': {
+    case 'force-promote':
+    case 'two-primaries': {
+      const what = e.kind === 'force-promote' ? 'force' : 'promoting while another cluster reports primary';
       const refusal =
         adminOnly() ??
         (s.step !== 'promote' || s.committed
-          ? err('not-allowed-now', 'force applies only to the promote step, before the promotion is made')
+          ? err('not-allowed-now', `${what} applies only to the promote step, before the promotion is made`)
           : undefined) ??
-        (s.force ? err('not-allowed-now', 'force is already approved for this promotion') : undefined) ??
+        ((e.kind === 'force-promote' ? s.force : twoPrimariesAccepted(s))
+          ? err('not-allowed-now', `${what} is already approved for this promotion`)
+          : undefined) ??
         (acksComplete(s)
           ? err('action-in-flight', 'the promotion is already authorised and may be under way; wait for its result')
           : undefined) ??
-        duplicate(() => true);
+        duplicate((d) => d.kind === e.kind);
       return refusal ?? ok(addDeviation(s, base));
     }
     case 'token-not-deleted': {
@@ -475,6 +483,9 @@ function applyDeviation(s: CeremonyState, d: Deviation, at: string): CeremonySta
     case 'force-promote':
       // Authorisation given without force does not cover a forced call: ask again.
       return s.step === 'promote' && !s.committed ? { ...s, force: true, acks: [] } : s;
+    case 'two-primaries':
+      // Nor does it cover making a second primary.
+      return s.step === 'promote' && !s.committed ? { ...s, acks: [] } : s;
     case 'token-not-deleted':
       if (s.step !== 'delete-operation-token') return s;
       return completeStep(
@@ -672,6 +683,7 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
         required: a.required,
         progress: 0,
         submitted: [],
+        ...(a.node ? { node: a.node } : {}),
       };
       let next: CeremonyState = {
         ...s,
@@ -811,6 +823,11 @@ function attemptDeviation(
           reason: `Vault already has an attempt this ceremony did not start (nonce ${clip(seen.nonce)}, ${seen.progress} of ${seen.required}); it must be cancelled before a new one begins.`,
         }
       : undefined;
+  if (a.node && seen.node && seen.node !== a.node)
+    return {
+      kind: seen.started ? 'nonce-changed' : 'attempt-lost',
+      reason: `The active node changed from ${a.node} to ${clip(seen.node)}: the attempt with nonce ${a.nonce} lived only in ${a.node}'s memory. Tell the key holders, cancel any attempt left behind, and start again with a new one-time password and every share.`,
+    };
   if (!seen.started)
     return {
       kind: 'attempt-lost',
@@ -849,9 +866,15 @@ function restartAttempt(
   return enter({ ...next, held: without(next.held, 'encoded-token') }, 'cancel-attempt');
 }
 
+/** A witnessed `two-primaries` deviation, raised at this promote step. */
+function twoPrimariesAccepted(s: CeremonyState): boolean {
+  return s.deviations.some((d) => d.kind === 'two-primaries' && d.witnessedBy !== undefined);
+}
+
 function statusProblem(a: AttemptStatus | undefined): Outcome | undefined {
   if (
     !a ||
+    (a.node !== undefined && (typeof a.node !== 'string' || a.node.length > 200)) ||
     typeof a.started !== 'boolean' ||
     typeof a.nonce !== 'string' ||
     a.nonce.length > 200 ||
@@ -1072,7 +1095,13 @@ function actionFor(s: CeremonyState): ServiceAction | undefined {
     case 'cancel-attempt':
       return { kind: 'cancel-attempt', profile };
     case 'promote':
-      return { kind: 'promote', profile, primaryClusterAddr: plan.primary_cluster_addr, force: s.force };
+      return {
+        kind: 'promote',
+        profile,
+        primaryClusterAddr: plan.primary_cluster_addr,
+        force: s.force,
+        allowTwoPrimaries: twoPrimariesAccepted(s),
+      };
     case 'delete-operation-token':
       return s.held.includes('operation-token') ? { kind: 'delete-operation-token', profile } : undefined;
     case 'demote':

@@ -24,14 +24,8 @@ const filePath = (what: string) =>
     .refine((p) => !p.includes('\0'), `${what} contains a NUL character`)
     .refine((p) => ABSOLUTE_PATH.test(p), `${what} must be an absolute path`);
 
-export const connectionProfileSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
-      'name must be 1–64 letters, digits, spaces, dots, dashes or underscores',
-    ),
-  address: z
+const httpsAddress = (what: string) =>
+  z
     .string()
     .transform((a) =>
       a
@@ -41,9 +35,24 @@ export const connectionProfileSchema = z.strictObject({
     )
     .refine(
       (a) => a.startsWith('https://'),
-      'address must start with https:// (plain http would expose shares and tokens)',
+      `${what} must start with https:// (plain http would expose shares and tokens)`,
     )
-    .refine(validAddress, 'address must look like https://host[:port][/prefix], without user, query or fragment'),
+    .refine(validAddress, `${what} must look like https://host[:port][/prefix], without user, query or fragment`);
+
+export const connectionProfileSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
+      'name must be 1–64 letters, digits, spaces, dots, dashes or underscores',
+    ),
+  /** The cluster's address: its active node, or the load balancer in front of it. */
+  address: httpsAddress('address'),
+  /**
+   * An HA cluster's nodes, sharing this profile's mTLS material: the app asks each who leads
+   * (sys/leader) and sends ceremony calls to the active node. Without it, discovery starts from `address`.
+   */
+  nodes: z.array(httpsAddress('node address')).min(1).max(9).optional(),
   caCertPath: filePath('CA certificate path'),
   clientCertPath: filePath('client certificate path'),
   clientKeyPath: filePath('client key path'),

@@ -10,6 +10,12 @@
  * - Before a share is sent, the attempt status is read again: a nonce, progress or threshold that
  *   is not what the ceremony recorded means someone else acted, so the share is not sent and the
  *   machine turns the observation into a deviation.
+ * - On an HA cluster (../vault/ha-client.ts) the active node is resolved before every attempt
+ *   call, promote and delete, every request names the node it went to, and each attempt status
+ *   carries it: an attempt lives only in its node's memory, so a leader change is a lost attempt.
+ *   After a promotion the cluster must settle (one active node, every node primary) before the
+ *   token is deleted. Before promoting, every other cluster of the profile set must have stopped
+ *   reporting primary, unless a witnessed `two-primaries` deviation accepts it.
  * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
  *   with the journal's guard, before the answer holding them is recorded.
  */
@@ -27,10 +33,11 @@ import type { OperationRequest } from '../../../shared/replication/replication-o
 import type { RandomBytes } from '../../../shared/codecs/base62';
 import type { JsonObject } from '../../../shared/record/journal-event';
 import { generateOtp } from '../../../shared/codecs/otp';
-import { ok, type Result } from '../../../shared/result';
+import { err, ok, type Result } from '../../../shared/result';
 import { decodeToken } from '../../../shared/codecs/token-decode';
 import type { Journal } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
+import { isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
 import type { GenerationStatus, VaultResult } from '../vault/types';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
@@ -58,6 +65,8 @@ export interface ActionContext {
   vaultTokenClient(profile: string): Promise<VaultClient | undefined>;
   /** Hands over (and forgets) the share decrypted for this officer. */
   takeShare(officer: string): PendingShare | undefined;
+  /** The other clusters of the profile set, by profile name: none may still be primary when this one is promoted. */
+  readonly peers: Readonly<Record<string, VaultClient>>;
 }
 
 export type ServiceResultEvent = Extract<CeremonyEvent, { type: 'serviceResult' }>;
@@ -104,11 +113,13 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     request: Omit<VaultRequestRecord, 'profile'>,
     call: () => Promise<VaultResult<T>>,
     guard?: (a: VaultResult<T>) => void,
-  ) => recordedCall(ctx.journal, step, { profile: client.profileName, ...request }, call, guard);
-  /** The attempt as Vault sees it now, for a failed attempt call's `observed`. */
+  ) => recordedCall(ctx.journal, step, { profile: client.profileName, ...nodeOf(client), ...request }, call, guard);
+  /** The attempt as Vault's active node sees it now, for a failed attempt call's `observed`. */
   const observe = async (client: VaultClient): Promise<Result<AttemptStatus | undefined, RecordedCallErrorKind>> => {
+    const resolved = await resolveActiveNode(ctx, step, client);
+    if (!resolved.ok) return resolved;
     const r = await record(client, { method: 'GET', path: ATTEMPT }, () => client.drOperationToken.status());
-    return r.ok ? ok(r.value.ok ? attemptOf(r.value.value.data) : undefined) : r;
+    return r.ok ? ok(r.value.ok ? attemptOf(r.value.value.data, client) : undefined) : r;
   };
 
   if (needsPersonInput(action))
@@ -131,6 +142,11 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     return failed(`there is no connection for profile '${profile}'${carrying}: connect it, then retry`);
   }
   const vault = client!;
+  if (client && HA_ROUTED.has(action.kind)) {
+    const resolved = await resolveActiveNode(ctx, step, client);
+    if (!resolved.ok) return resolved;
+    if (resolved.value !== undefined) return failed(resolved.value);
+  }
   const secret = (name: Parameters<SecretStore['text']>[0]) => ctx.secrets.text(name);
   const lostSecret = (what: string) =>
     failed(`the ${what} is no longer in this laptop's memory; the ceremony must obtain it again`);
@@ -149,7 +165,7 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       if (!r.ok) return r;
       if (!r.value.ok) return failed(r.value.error.message);
       const status = r.value.value.data;
-      const attempt = attemptOf(status);
+      const attempt = attemptOf(status, vault);
       const legacy = status.otp_length === 0;
       // With an attempt already open the machine restarts instead; an OTP would be wasted.
       if (!attempt.started) {
@@ -166,7 +182,7 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         vault.drOperationToken.start({ otp }),
       );
       if (!r.ok) return r;
-      if (r.value.ok) return done({ kind: action.kind, attempt: attemptOf(r.value.value.data) });
+      if (r.value.ok) return done({ kind: action.kind, attempt: attemptOf(r.value.value.data, vault) });
       const seen = await observe(vault);
       return seen.ok ? failed(r.value.error.message, seen.value) : seen;
     }
@@ -190,6 +206,14 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     case 'promote': {
       const token = secret('operation-token');
       if (token === undefined) return lostSecret('DR operation token');
+      if (!action.allowTwoPrimaries) {
+        const primaries = await stillPrimary(ctx, record);
+        if (!primaries.ok) return primaries;
+        if (primaries.value.length > 0)
+          return failed(
+            `${primaries.value.join(' and ')} still reports DR primary: promoting now makes two primaries. Demote it first; only if it cannot be demoted and is confirmed cut off from every client, the administrator records a 'two-primaries' deviation and a witness confirms it`,
+          );
+      }
       const options = {
         drOperationToken: token,
         force: action.force,
@@ -204,11 +228,17 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         vault.dr.secondary.promote(options),
       );
       if (!r.ok) return r;
-      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+      if (!r.value.ok) return failed(r.value.error.message);
+      // The promotion is made whatever follows; the cluster settling is waited for (and recorded) here.
+      const settled = await settleCluster(ctx, step, vault);
+      return settled.ok ? done({ kind: action.kind }) : settled;
     }
     case 'delete-operation-token': {
       const token = secret('operation-token');
       if (token === undefined) return lostSecret('DR operation token');
+      const settled = await settleCluster(ctx, step, vault);
+      if (!settled.ok) return settled;
+      if (settled.value !== undefined) return failed(settled.value);
       const body = { dr_operation_token: token };
       const r = await record(
         vault,
@@ -393,7 +423,7 @@ async function submitShare(
         undefined,
         extra,
       );
-    const seen = attemptOf(before.value.value.data);
+    const seen = attemptOf(before.value.value.data, vault);
     if (
       !recorded ||
       !seen.started ||
@@ -430,12 +460,102 @@ async function submitShare(
         undefined,
         extra,
       );
-    return h.done({ kind: 'submit-share', attempt: attemptOf(data), complete: data.complete }, extra);
+    return h.done({ kind: 'submit-share', attempt: attemptOf(data, vault), complete: data.complete }, extra);
   } finally {
     wipe(share.bytes);
   }
 }
 
-function attemptOf(s: GenerationStatus): AttemptStatus {
-  return { started: s.started, nonce: s.nonce, progress: s.progress, required: s.required };
+function attemptOf(s: GenerationStatus, client: VaultClient): AttemptStatus {
+  const node = isHaClient(client) ? client.activeAddress : undefined;
+  return { started: s.started, nonce: s.nonce, progress: s.progress, required: s.required, ...(node ? { node } : {}) };
+}
+
+/** The calls that must reach the active node of an HA cluster. */
+const HA_ROUTED = new Set<ServiceAction['kind']>([
+  'generate-otp',
+  'start-attempt',
+  'submit-share',
+  'cancel-attempt',
+  'promote',
+  'delete-operation-token',
+]);
+
+function nodeOf(client: VaultClient): { node?: string } {
+  return isHaClient(client) && client.activeAddress ? { node: client.activeAddress } : {};
+}
+
+/**
+ * Asks every node of an HA cluster who leads and records a change of leader. Ok(reason) when no
+ * node leads (the call is then not made); Ok(undefined) when one does, or the cluster is one node.
+ */
+async function resolveActiveNode(
+  ctx: ActionContext,
+  step: string,
+  client: VaultClient,
+): Promise<Result<string | undefined, RecordedCallErrorKind>> {
+  if (!isHaClient(client)) return ok(undefined);
+  const before = client.activeAddress;
+  const resolved = await client.resolveActive();
+  if (!resolved.ok) return ok(`${resolved.error.message}; nothing was sent`);
+  if (resolved.value === before) return ok(undefined);
+  const noted = await noteCluster(ctx, step, 'active-node', {
+    profile: client.profileName,
+    node: resolved.value,
+    ...(before ? { previous: before } : {}),
+  });
+  return noted.ok ? ok(undefined) : noted;
+}
+
+/** What the laptop learned about a cluster's nodes, on the record. */
+async function noteCluster(
+  ctx: ActionContext,
+  step: string,
+  type: 'active-node' | 'cluster-settled',
+  details: JsonObject,
+): Promise<Result<void, RecordedCallErrorKind>> {
+  const noted = await ctx.journal.append({ actor: 'vault-ceremony', role: 'system', step, type, details });
+  return noted.ok ? ok(undefined) : err('journal-failed', noted.error.message);
+}
+
+/**
+ * After a role change an HA cluster answers 503 until one node leads and every node reports the
+ * new mode: wait for that (backing off) and record every node's report. Ok(reason) if it never settles.
+ */
+async function settleCluster(
+  ctx: ActionContext,
+  step: string,
+  client: VaultClient,
+): Promise<Result<string | undefined, RecordedCallErrorKind>> {
+  if (!isHaClient(client)) return ok(undefined);
+  const settled = await client.settle('primary');
+  const nodes = settled.ok
+    ? settled.value.map((n) => ({ node: n.address, active: n.active, dr_mode: n.drMode ?? null }))
+    : [];
+  const noted = await noteCluster(ctx, step, 'cluster-settled', {
+    profile: client.profileName,
+    settled: settled.ok,
+    nodes,
+    ...(settled.ok ? {} : { reason: settled.error.message }),
+  });
+  if (!noted.ok) return noted;
+  return ok(settled.ok ? undefined : settled.error.message);
+}
+
+/** The other clusters of the profile set that answer and still report DR primary (unreachable ones cannot be asked). */
+async function stillPrimary(
+  ctx: ActionContext,
+  record: <T>(
+    client: VaultClient,
+    request: Omit<VaultRequestRecord, 'profile'>,
+    call: () => Promise<VaultResult<T>>,
+  ) => Promise<Result<VaultResult<T>, RecordedCallErrorKind>>,
+): Promise<Result<string[], RecordedCallErrorKind>> {
+  const primaries: string[] = [];
+  for (const [name, peer] of Object.entries(ctx.peers)) {
+    const r = await record(peer, { method: 'GET', path: 'sys/replication/dr/status' }, () => peer.dr.status());
+    if (!r.ok) return r;
+    if (r.value.ok && r.value.value.data.mode === 'primary') primaries.push(`'${name}'`);
+  }
+  return ok(primaries);
 }

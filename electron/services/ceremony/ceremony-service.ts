@@ -72,6 +72,11 @@ export interface CeremonyServiceOptions {
   readonly withToken?: (profile: string, token: string) => Promise<VaultClient | undefined>;
   /** Where the transcript signed so far is kept; default: beside the journal. */
   readonly signingPath?: string;
+  /**
+   * The profile set's other clusters, by profile name (e.g. the primary a promotion replaces): any
+   * that still answers as DR primary stops the promotion unless a witnessed deviation accepts it.
+   */
+  readonly peers?: Readonly<Record<string, VaultClient>>;
 }
 
 /** How an officer's share is opened: a software key, the system's gpg (agent or smartcard), or none (a plaintext share). */
@@ -578,6 +583,7 @@ export class CeremonyService {
           ? this.clientWith('root-token', profile)
           : Promise.resolve(this.options.clients[profile]),
       vaultTokenClient: (profile) => this.clientWith('vault-token', profile),
+      peers: this.options.peers ?? {},
       takeShare: (officer) => {
         const share = this.pending?.officer === officer ? this.pending : undefined;
         this.pending = undefined;

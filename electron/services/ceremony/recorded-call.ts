@@ -20,6 +20,8 @@ export interface VaultRequestRecord {
   /** The path after /v1/. */
   readonly path: string;
   readonly body?: JsonObject;
+  /** The HA node the request went to (the active node's address), when the cluster has several. */
+  readonly node?: string;
 }
 
 export type RecordedCallErrorKind = 'journal-failed';
@@ -39,6 +41,7 @@ export async function recordedCall<T>(
     type: 'vault-request',
     details: {
       profile: request.profile,
+      ...(request.node ? { node: request.node } : {}),
       method: request.method,
       path: request.path,
       ...(request.body ? { body: request.body } : {}),
@@ -64,7 +67,12 @@ export async function recordedCall<T>(
 }
 
 function responseDetails<T>(request: VaultRequestRecord, answer: VaultResult<T>): JsonObject {
-  const base = { profile: request.profile, method: request.method, path: request.path };
+  const base = {
+    profile: request.profile,
+    ...(request.node ? { node: request.node } : {}),
+    method: request.method,
+    path: request.path,
+  };
   if (!answer.ok) {
     const { kind, message, status, errors, requestId } = answer.error;
     return {

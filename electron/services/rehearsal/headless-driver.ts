@@ -35,7 +35,7 @@ export async function playCeremony(
   options: DriverOptions,
 ): Promise<Result<ServiceStatus, DriverErrorKind>> {
   const fail = (why: string) => err('ceremony-failed', why);
-  let lastFailure: string | undefined;
+  let lastFailure: { readonly step: string; readonly message: string } | undefined;
   for (let move = 0; move < MAX_MOVES; move++) {
     const status = service.status();
     const v = status;
@@ -96,11 +96,15 @@ export async function playCeremony(
     }
     if (!moved.ok) return fail(moved.error.message);
     // A failed action is often followed by a deviation the machine raises (a lost attempt, a changed
-    // nonce), but the same failure twice in a row (an unreachable server, promote refused) would
-    // otherwise be offered again for thousands of moves: stop and say why.
-    const failed = service.status().lastError?.message;
-    if (failed !== undefined && failed === lastFailure) return fail(failed);
-    lastFailure = failed;
+    // nonce) and the ceremony moves on; but the same failure again at the same step (an unreachable
+    // server; promote refused, re-authorised in between, which clears lastError) would otherwise be
+    // offered again for thousands of moves: stop and say why.
+    const after = service.status();
+    const failed = after.lastError?.message;
+    if (lastFailure?.step !== after.step) lastFailure = undefined;
+    if (failed === undefined) continue;
+    if (failed === lastFailure?.message) return fail(failed);
+    lastFailure = { step: after.step, message: failed };
   }
   return fail(`the ceremony did not end within ${MAX_MOVES} moves`);
 }

@@ -30,6 +30,8 @@ export interface RehearsalCeremonyOptions {
   readonly observeClient?: (client: VaultClient) => VaultClient;
   readonly clock?: () => Date;
   readonly log?: (line: string) => void;
+  /** Other clusters that must no longer be primary when the promotion is made (promote-before-demote). */
+  readonly peers?: Readonly<Record<string, VaultClient>>;
 }
 
 /** Everyone taking part: the signers, the target's officers, and its primary's root token for Vault 2.x. */
@@ -70,6 +72,7 @@ export function rehearsalServiceOptions(options: RehearsalCeremonyOptions): Cere
     },
     ...(options.log ? { log: options.log } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.peers ? { peers: options.peers } : {}),
   };
 }
 

@@ -26,7 +26,7 @@ import {
   type CastOfficer,
   type Signers,
 } from './rehearsal-cast';
-import { rehearsalVaultClient } from './rehearsal-vault-client';
+import { rehearsalEndpointClient } from './rehearsal-vault-client';
 
 export type RehearsalTargetSpec =
   | { readonly kind: 'in-process'; readonly vault: RehearsalVault; readonly officerPassphrase?: string }
@@ -102,11 +102,11 @@ export async function connectTarget(
 }
 
 function inProcess(vault: RehearsalVault, passphrase: string | undefined): Connected {
-  const address = { [DR_SECONDARY_PROFILE]: vault.drSecondary.apiAddr, [PRIMARY_PROFILE]: vault.primary.apiAddr };
+  const endpoint = { [DR_SECONDARY_PROFILE]: vault.drSecondary, [PRIMARY_PROFILE]: vault.primary };
   const officers = castOfficers(vault.officers, passphrase);
   return {
     connect: async (token, profile = DR_SECONDARY_PROFILE) =>
-      ok(rehearsalVaultClient(vault, { profileName: profile, address: address[profile] }, token)),
+      ok(await rehearsalEndpointClient(vault, profile, endpoint[profile], token)),
     primaryOutage: {
       down: () => vault.faults.takeDown('primary'),
       up: () => vault.faults.bringUp('primary'),
@@ -118,10 +118,17 @@ function inProcess(vault: RehearsalVault, passphrase: string | undefined): Conne
   };
 }
 
+// `nodes` and `balancer` are optional so a cluster.json written before HA rehearsals still serves.
+const clusterEntrySchema = z.object({
+  api_addr: z.string(),
+  nodes: z.array(z.object({ api_addr: z.string() })).optional(),
+  balancer: z.string().nullable().optional(),
+});
+
 const clusterSchema = z.object({
   // Optional so a cluster.json written before failback rehearsals still serves a promotion.
-  primary: z.object({ api_addr: z.string() }).optional(),
-  dr_secondary: z.object({ api_addr: z.string() }),
+  primary: clusterEntrySchema.optional(),
+  dr_secondary: clusterEntrySchema,
   ca_cert: z.string(),
   client_cert: z.string(),
   client_key: z.string(),
@@ -222,19 +229,21 @@ async function external(
     clientCertPath: at(cluster.client_cert),
     clientKeyPath: at(cluster.client_key),
   };
-  const address = {
-    [DR_SECONDARY_PROFILE]: cluster.dr_secondary.api_addr,
-    [PRIMARY_PROFILE]: cluster.primary?.api_addr,
-  };
+  const entry = { [DR_SECONDARY_PROFILE]: cluster.dr_secondary, [PRIMARY_PROFILE]: cluster.primary };
   return ok({
     connect: async (token, name = DR_SECONDARY_PROFILE) => {
-      const at = address[name];
+      const at = entry[name];
       if (at === undefined)
         return err(
           'cluster-unreadable',
           `${clusterJson} names no primary address; restart rehearsal-vault to rewrite it`,
         );
-      return connectProfile({ name, address: at, ...tls }, token === undefined ? {} : { token });
+      // Behind a balancer the active node is found through it; otherwise among the nodes.
+      const nodes = at.balancer ? [at.balancer] : (at.nodes ?? []).map((n) => n.api_addr);
+      return connectProfile(
+        { name, address: at.api_addr, ...tls, ...(nodes.length > 1 || at.balancer ? { nodes } : {}) },
+        token === undefined ? {} : { token },
+      );
     },
     // Another process runs it: the primary cannot be taken down from here.
     primaryOutage: undefined,

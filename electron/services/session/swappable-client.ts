@@ -40,6 +40,7 @@ export function swappableClient(initial: VaultClient): SwappableClient {
     replicationStatus: () => current.replicationStatus(),
     health: (query) => current.health(query),
     sealStatus: () => current.sealStatus(),
+    leader: () => current.leader(),
     decodeToken: (options) => current.decodeToken(options),
     close: () => current.close(),
   };

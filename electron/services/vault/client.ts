@@ -11,6 +11,7 @@ import {
   decodedTokenSchema,
   generationStatusSchema,
   healthSchema,
+  leaderSchema,
   operationDataSchema,
   replicationModeStatusSchema,
   replicationStatusSchema,
@@ -19,6 +20,7 @@ import {
   type DecodedToken,
   type GenerationStatus,
   type Health,
+  type Leader,
   type OperationData,
   type ReplicationModeStatus,
   type ReplicationStatus,
@@ -146,6 +148,8 @@ export interface VaultClient {
   /** 429, 472, 473, 474, 501, 503 and 530 are answers about the node's state, not failures. */
   health(query?: HealthQuery): Promise<VaultResult<Health>>;
   sealStatus(): Promise<VaultResult<SealStatus>>;
+  /** sys/leader: whether this node leads, and the leader's addresses (the way to find the active node). */
+  leader(): Promise<VaultResult<Leader>>;
   /** Decodes on the server (sys/decode-token); the ceremony decodes locally instead. */
   decodeToken(options: { readonly encodedToken: string; readonly otp: string }): Promise<VaultResult<DecodedToken>>;
   /** Closes connections. */
@@ -268,7 +272,7 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
       return fail(
         'unexpected-response',
         `Vault at ${address} redirected ${label}${location} (HTTP ${status}, profile '${profileName}'). This app does not follow redirects: point the profile at the active node or its load balancer.`,
-        { status },
+        { status, ...(typeof headers.location === 'string' ? { location: headers.location } : {}) },
       );
     }
     if (status >= 400 && !(c.answers ?? []).includes(status)) {
@@ -507,6 +511,7 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
       });
     },
     sealStatus: () => call({ method: 'GET', path: 'sys/seal-status', schema: sealStatusSchema, envelope: 'raw' }),
+    leader: () => call({ method: 'GET', path: 'sys/leader', schema: leaderSchema, envelope: 'raw' }),
     async decodeToken({ encodedToken, otp }) {
       if (encodedToken === '' || otp === '') return refuse('Decoding needs both the encoded token and the OTP.');
       return call({

@@ -66,6 +66,18 @@ export const sealStatusSchema = z.looseObject({
 });
 export type SealStatus = z.infer<typeof sealStatusSchema>;
 
+/** sys/leader (raw handler, top-level): who leads, as the node asked sees it. */
+export const leaderSchema = z.looseObject({
+  ha_enabled: z.boolean(),
+  is_self: z.boolean(),
+  leader_address: z.string().default(''),
+  leader_cluster_address: z.string().default(''),
+  active_time: z.string().optional(),
+  raft_committed_index: count.optional(),
+  raft_applied_index: count.optional(),
+});
+export type Leader = z.infer<typeof leaderSchema>;
+
 /** sys/decode-token `data`. */
 export const decodedTokenSchema = z.looseObject({ token: z.string().min(1) });
 export type DecodedToken = z.infer<typeof decodedTokenSchema>;
@@ -109,6 +121,8 @@ export interface VaultError extends AppError<VaultErrorKind> {
   /** Vault's own error texts (`{"errors":[…]}`), secrets we sent redacted. */
   readonly errors?: readonly string[];
   readonly requestId?: string;
+  /** A redirect's Location, which the client never follows on its own. */
+  readonly location?: string;
 }
 
 export interface VaultAnswer<T> {

@@ -1,0 +1,168 @@
+/**
+ * One rehearsal cluster as N nodes on integrated storage: one active node, the others standbys,
+ * all sharing the cluster's replicated state (seal, storage, replication) but each with its own
+ * memory (./ha-node.ts). Requests are routed per node by ./standby-routing.ts; this holds who
+ * leads, the leader changes drills cause, and the settling after a role change.
+ *
+ * With one node this is the single-node cluster the rehearsal always had: it leads, never
+ * settles, and answers exactly as before.
+ */
+import type { Cluster } from './cluster';
+import { HaNode } from './ha-node';
+import type { ApiRequest, ApiResponse } from './http-api';
+import type { ReplicationNetwork } from './replication';
+import type { ResponseFault, TlsMaterial } from './server';
+import { routeOnNode, type Forwarding } from './standby-routing';
+
+export type { Forwarding } from './standby-routing';
+
+export interface HaClusterOptions {
+  readonly cluster: Cluster;
+  readonly network: ReplicationNetwork;
+  readonly tls: TlsMaterial;
+  /** One loopback address per node. */
+  readonly hosts: readonly string[];
+  /** How long standbys lag behind a promotion or demotion (no leader answers meanwhile). */
+  readonly settleMs: number;
+  readonly faultFor?: (request: ApiRequest) => ResponseFault | undefined;
+}
+
+/** One request as a node received it, and which node acted on it (undefined: none did). */
+export interface ReceivedRequest {
+  readonly node: string;
+  readonly method: string;
+  readonly path: string;
+  readonly actedOn: string | undefined;
+  readonly status: number;
+}
+
+const RECEIVED_KEPT = 10_000;
+
+export class HaCluster {
+  readonly nodes: readonly HaNode[];
+  /** What a standby does with a request it cannot answer itself. */
+  forwarding: Forwarding = 'forward';
+  /** Every request any node received, oldest first (the last 10 000). */
+  readonly received: ReceivedRequest[] = [];
+  private activeNode: HaNode | undefined;
+  private settle: { readonly until: number; readonly staleDrMode: string } | undefined;
+
+  constructor(private readonly options: HaClusterOptions) {
+    const { cluster } = options;
+    this.nodes = options.hosts.map(
+      (host, i) =>
+        new HaNode(`${cluster.name}-node-${i + 1}`, host, cluster, {
+          tls: options.tls,
+          handle: (request) => this.handle(this.nodes[i]!, request),
+          ...(options.faultFor ? { faultFor: options.faultFor } : {}),
+        }),
+    );
+  }
+
+  get cluster(): Cluster {
+    return this.options.cluster;
+  }
+  get network(): ReplicationNetwork {
+    return this.options.network;
+  }
+
+  /** The node that leads, unless the cluster is still settling after a role change. */
+  get active(): HaNode | undefined {
+    return this.settling ? undefined : this.activeNode;
+  }
+
+  /** The DR mode standbys still report while the cluster settles after a role change. */
+  get staleDrMode(): string | undefined {
+    return this.settling ? this.settle?.staleDrMode : undefined;
+  }
+
+  node(id: string): HaNode {
+    const found = this.nodes.find((n) => n.id === id);
+    if (!found) throw new Error(`${this.cluster.name} has no node '${id}'`);
+    return found;
+  }
+
+  /** Starts (or restarts) every node's listener; the first leads unless one already does. */
+  async start(): Promise<void> {
+    for (const node of this.nodes) await node.start();
+    this.cluster.up = true;
+    if (!this.activeNode) this.lead(this.nodes[0]!);
+  }
+
+  /** Every node stops answering (connections refused); who leads, and what it holds, stay. */
+  async stop(): Promise<void> {
+    for (const node of this.nodes) await node.stop();
+    this.cluster.up = false;
+  }
+
+  /**
+   * The active node steps down (sys/step-down, or it lost leadership) and the next node that is up
+   * takes over; the old node keeps its attempt in memory. Returns the new active node.
+   */
+  stepDown(): HaNode | undefined {
+    const old = this.activeNode;
+    if (old) old.activeSince = undefined;
+    return this.electAfter(old);
+  }
+
+  /** The active node's process is killed (its attempt dies with it); the next node takes over. */
+  async hardKill(): Promise<HaNode | undefined> {
+    const old = this.activeNode;
+    if (!old) return undefined;
+    await old.kill();
+    this.cluster.up = this.nodes.some((n) => n.up);
+    return this.electAfter(old);
+  }
+
+  /** Makes this node the leader now (a drill: the old leader comes back into office). */
+  makeActive(id: string): void {
+    if (this.activeNode) this.activeNode.activeSince = undefined;
+    this.lead(this.node(id));
+  }
+
+  /** A killed node starts again, as a standby (or as the leader when none leads). */
+  async restartNode(id: string): Promise<void> {
+    const node = this.node(id);
+    await node.start();
+    this.cluster.up = true;
+    if (!this.activeNode) this.lead(node);
+  }
+
+  private electAfter(old: HaNode | undefined): HaNode | undefined {
+    const from = old ? this.nodes.indexOf(old) : -1;
+    const order = [...this.nodes.slice(from + 1), ...this.nodes.slice(0, from + 1)];
+    const next = order.find((n) => n !== old && n.up);
+    this.activeNode = undefined;
+    if (next) this.lead(next);
+    return next;
+  }
+
+  private lead(node: HaNode): void {
+    this.activeNode = node;
+    node.activeSince = Date.now();
+    this.cluster.slot = node.slot;
+  }
+
+  private get settling(): boolean {
+    if (this.settle && Date.now() >= this.settle.until) this.settle = undefined;
+    return this.settle !== undefined;
+  }
+
+  private async handle(node: HaNode, request: ApiRequest): Promise<ApiResponse> {
+    const drModeBefore = this.cluster.replication.dr.mode;
+    const reportedBefore = this.network.modeOf(this.cluster, 'dr');
+    const { response, actedOn } = await routeOnNode(this, node, request);
+    // A role change reloads replication on every node: standbys lag, nobody leads for a while.
+    if (this.nodes.length > 1 && this.cluster.replication.dr.mode !== drModeBefore)
+      this.settle = { until: Date.now() + this.options.settleMs, staleDrMode: reportedBefore };
+    if (this.received.length >= RECEIVED_KEPT) this.received.shift();
+    this.received.push({
+      node: node.id,
+      method: request.method,
+      path: request.path,
+      actedOn: actedOn?.id,
+      status: response.status,
+    });
+    return response;
+  }
+}
