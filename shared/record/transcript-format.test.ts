@@ -10,6 +10,7 @@ import {
   type VerifiedChain,
 } from './journal-event';
 import { readTranscriptStatement, renderTranscript } from './transcript-format';
+import { rendersTranscript } from './transcript-match';
 
 type Input = { actor: string; role: Role; step: string; type: string; details?: JsonObject };
 
@@ -152,5 +153,46 @@ describe('renderTranscript', () => {
     expect(pieces.length).toBeGreaterThan(5);
     const joined = pieces.map((p, i) => (i === 0 ? p.slice('      message: '.length) : p.trimStart())).join('');
     expect(JSON.parse(joined)).toBe(long);
+  });
+});
+
+describe('rendersTranscript', () => {
+  const texts = [false, true].map((rehearsal) => ({
+    c: chain(rehearsal, ceremony),
+    text: renderTranscript(chain(rehearsal, ceremony)),
+  }));
+
+  it('accepts exactly the rendered text', () => {
+    for (const { c, text } of texts) {
+      expect(rendersTranscript(c, text)).toBe(true);
+      for (const other of [
+        text + '\n',
+        text.slice(0, -1),
+        text + ' ',
+        `\n${text}`,
+        text.replace('\n', '\r\n'),
+        text.replace('\n', ' '),
+        text.replace(/\n/g, ''),
+        '',
+      ])
+        expect(rendersTranscript(c, other)).toBe(false);
+    }
+  });
+
+  it('answers as renderTranscript(chain) === text does, for any change to the text', () => {
+    const change = fc.record({
+      at: fc.nat(),
+      cut: fc.nat({ max: 200 }),
+      insert: fc.oneof(fc.constantFrom('', '\n', ' ', '=', '\n\n'), fc.string({ unit: 'binary', maxLength: 5 })),
+      which: fc.nat({ max: 1 }),
+    });
+    fc.assert(
+      fc.property(change, ({ at, cut, insert, which }) => {
+        const { c, text } = texts[which]!;
+        const i = at % (text.length + 1);
+        const changed = text.slice(0, i) + insert + text.slice(i + cut);
+        expect(rendersTranscript(c, changed)).toBe(changed === text);
+      }),
+    );
   });
 });
