@@ -5,6 +5,11 @@
  * new process, the three signers' keys in a temp GNUPGHOME), plus the in-process time of
  * verifyBundle. gpg checks only the signatures; verify also checks the hash chain, re-renders the
  * transcript from the journal and checks the signers against the plan, so it does strictly more.
+ *
+ * For scale (Node 20, 2 shared cores, CPU time, medians): an empty `node -e 0` takes about 2× the
+ * CPU of this gpg run (~70 ms vs ~35 ms), loading verify's code (openpgp, zod, ours) ~110 ms, the
+ * checks of 10,000 events ~280 ms: the journal's parse, canonical-form check and hash ~40%, the
+ * transcript's re-render ~30%, the signatures ~10%.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { fp, validPlanData } from '../../test/support/ceremony-plan-data';
-import { parsePlan, validatePlan } from './ceremony-plan';
+import { validatePlan } from './ceremony-plan';
+import { parsePlan } from './plan-text';
 
 function problem(data: unknown): string {
   const result = validatePlan(data);

@@ -45,8 +45,9 @@
  *   administrator enters their own token, with sudo, at the ceremony).
  * - Fingerprints may be written in gpg's spaced groups; they are stored as 40 lowercase hex
  *   digits (the form Vault and openpgp.js print), so compare them case-insensitively anyway.
+ *
+ * The file's text is read by ./plan-text.ts; this module validates data.
  */
-import { Parser, parseDocument, type CST } from 'yaml';
 import * as z from 'zod';
 import { err, ok, type Result } from '../result';
 import {
@@ -65,17 +66,6 @@ export type PlanErrorKind = 'syntax' | 'invalid';
 
 export const TOKEN_PATHS = ['operation-token-quorum', 'batch-dr-token', 'primary-root-token', 'vault-token'] as const;
 export type TokenPath = (typeof TOKEN_PATHS)[number];
-
-/** Plans are small; anything larger is not a plan and is refused before parsing. */
-const MAX_PLAN_CHARS = 256 * 1024;
-/**
- * A plan nests four deep and even with 255 officers has about 1,100 entries. yaml builds documents
- * recursively and checks duplicate keys in quadratic time, so deeper or longer input is refused
- * from the token stream first: nesting in the thousands overflows the stack, after which the next
- * parse in the same process can abort Node in V8's RegExp compiler, and 20,000 keys take minutes.
- */
-const MAX_PLAN_NESTING = 16;
-const MAX_PLAN_ENTRIES = 2000;
 
 const FINGERPRINT = /^(?:\s*[0-9A-Fa-f]){40}\s*$/;
 const NAME = /^[^\p{Cc}]{1,100}$/u;
@@ -353,50 +343,6 @@ function checkOperation(
 export type CeremonyPlan = z.output<typeof planSchema>;
 export type PlanPerson = CeremonyPlan['administrator'];
 export type PlanOfficer = CeremonyPlan['officers'][number];
-
-/** Parses and validates plan text (YAML 1.2, of which JSON is a subset). */
-export function parsePlan(text: string): Result<CeremonyPlan, PlanErrorKind> {
-  if (text.length > MAX_PLAN_CHARS)
-    return err('invalid', `the plan is ${text.length} characters; a plan is at most ${MAX_PLAN_CHARS}`);
-  const shape = shapeProblem(text);
-  if (shape) return err('invalid', shape);
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
-  const first = doc.errors[0];
-  if (first) return err('syntax', `the plan is not valid YAML: ${first.message.trim()}`);
-  let data: unknown;
-  try {
-    // Aliases let one node appear in two places unseen by a reviewer; a plan has no need for them.
-    data = doc.toJS({ maxAliasCount: 0 });
-  } catch (e) {
-    return err(
-      'syntax',
-      `the plan is not valid YAML: ${e instanceof Error ? e.message : String(e)}; write each value out in full`,
-    );
-  }
-  return validatePlan(data);
-}
-
-/** Walks yaml's token tree (parsed without recursion) with an explicit stack, so no input can overflow it. */
-function shapeProblem(text: string): string | undefined {
-  const pending: Array<readonly [CST.Token | null | undefined, number]> = [...new Parser().parse(text)].map(
-    (t) => [t, 0] as const,
-  );
-  let entries = 0;
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [token, depth] = next;
-    if (!token) continue;
-    if (token.type === 'document') pending.push([token.value, depth]);
-    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      if (depth >= MAX_PLAN_NESTING)
-        return `the plan nests more than ${MAX_PLAN_NESTING} levels deep; a plan needs four`;
-      entries += token.items.length;
-      if (entries > MAX_PLAN_ENTRIES)
-        return `the plan has more than ${MAX_PLAN_ENTRIES} list and mapping entries; even a plan with 255 officers has about 1,100`;
-      for (const item of token.items) pending.push([item.key, depth + 1], [item.value, depth + 1]);
-    }
-  }
-  return undefined;
-}
 
 /** Validates already-parsed data (for plans built in code or received over IPC). */
 export function validatePlan(data: unknown): Result<CeremonyPlan, PlanErrorKind> {

@@ -10,6 +10,7 @@ import {
   type VerifiedChain,
 } from './journal-event';
 import { readTranscriptStatement, renderTranscript } from './transcript-format';
+import { rendersTranscript } from './transcript-match';
 
 type Input = { actor: string; role: Role; step: string; type: string; details?: JsonObject };
 
@@ -173,5 +174,48 @@ describe('renderTranscript', () => {
     expect(pieces.length).toBeGreaterThan(5);
     const joined = pieces.map((p, i) => (i === 0 ? p.slice('      message: '.length) : p.trimStart())).join('');
     expect(JSON.parse(joined)).toBe(long);
+  });
+});
+
+describe('rendersTranscript', () => {
+  // The last long enough (over 100 KB) to be compared in several batches.
+  const long = Array.from({ length: 120 }, () => ceremony).flat();
+  const texts = [chain(false, ceremony), chain(true, ceremony), chain(true, long)].map((c) => ({
+    c,
+    text: renderTranscript(c),
+  }));
+
+  it('accepts exactly the rendered text', () => {
+    for (const { c, text } of texts) {
+      expect(rendersTranscript(c, text)).toBe(true);
+      for (const other of [
+        text + '\n',
+        text.slice(0, -1),
+        text + ' ',
+        `\n${text}`,
+        text.replace('\n', '\r\n'),
+        text.replace('\n', ' '),
+        text.replace(/\n/g, ''),
+        '',
+      ])
+        expect(rendersTranscript(c, other)).toBe(false);
+    }
+  });
+
+  it('answers as renderTranscript(chain) === text does, for any change to the text', () => {
+    const change = fc.record({
+      at: fc.nat(),
+      cut: fc.nat({ max: 200 }),
+      insert: fc.oneof(fc.constantFrom('', '\n', ' ', '=', '\n\n'), fc.string({ unit: 'binary', maxLength: 5 })),
+      which: fc.nat({ max: 2 }),
+    });
+    fc.assert(
+      fc.property(change, ({ at, cut, insert, which }) => {
+        const { c, text } = texts[which]!;
+        const i = at % (text.length + 1);
+        const changed = text.slice(0, i) + insert + text.slice(i + cut);
+        expect(rendersTranscript(c, changed)).toBe(changed === text);
+      }),
+    );
   });
 });

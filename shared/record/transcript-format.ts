@@ -45,7 +45,24 @@ export interface TranscriptStatement {
   readonly head: string;
 }
 
+/** Where rendered lines go, one at a time: an array (then joined), or a check against a signed text. */
+export interface LineSink {
+  push(...lines: string[]): unknown;
+}
+
 export function renderTranscript(chain: VerifiedChain): string {
+  // One array, pushed to: a 10,000-event journal renders to about 100,000 lines.
+  const lines: string[] = [];
+  const closing = renderBody(chain, lines);
+  return lines.join('\n') + closing;
+}
+
+/**
+ * Pushes every line of the transcript but its closing ones to `out`, and returns those as text:
+ * a line feed, then the lines, without the trailing blank lines, then one line feed. So the
+ * transcript is the pushed lines joined by line feeds, then that text.
+ */
+export function renderBody(chain: VerifiedChain, out: LineSink): string {
   const { events, rehearsal } = chain;
   const first = events[0];
   const last = events[events.length - 1];
@@ -54,8 +71,7 @@ export function renderTranscript(chain: VerifiedChain): string {
   const interruptions = events.filter((e) => e.type === 'interruption').length;
   const statement = statementOf(chain);
   const kind = KINDS[kindOf(events)];
-  // One array, pushed to: a 10,000-event journal renders to about 100,000 lines.
-  const lines = [
+  const opening = [
     ...banner(rehearsal, kind),
     `${kind.title}: TRANSCRIPT`,
     '',
@@ -73,22 +89,24 @@ export function renderTranscript(chain: VerifiedChain): string {
     '',
     'Deviations',
   ];
-  if (deviations.length === 0) lines.push('  none recorded');
-  for (const e of deviations) renderEvent(e, lines);
-  lines.push(
+  out.push(...opening);
+  if (deviations.length === 0) out.push('  none recorded');
+  for (const e of deviations) renderEvent(e, out);
+  out.push(
     '',
     'Events, in journal order (Vault requests and responses are redacted: secrets appear only as',
     'opaque "[redacted]" markers or SHA-256 commitments)',
   );
-  for (const e of events) renderEvent(e, lines);
-  lines.push(
+  for (const e of events) renderEvent(e, out);
+  const closing = [
     '',
     `Journal events: ${statement.events}`,
     `Journal head:   ${statement.head}`,
     ...HOW_TO_VERIFY,
     ...banner(rehearsal, kind),
-  );
-  return lines.join('\n').trimEnd() + '\n';
+  ];
+  // The closing lines always hold text, so trimming them trims the whole transcript's end.
+  return `\n${closing.join('\n')}`.trimEnd() + '\n';
 }
 
 export function statementOf(chain: VerifiedChain): TranscriptStatement {
@@ -171,12 +189,12 @@ function participants(events: readonly JournalEvent[]): string[] {
   return rows;
 }
 
-function renderEvent(e: JournalEvent, out: string[]): void {
+function renderEvent(e: JournalEvent, out: LineSink): void {
   out.push(`  [${e.seq}] ${e.time}  ${display(e.step)}  ${e.type}  by ${display(e.actor)} (${e.role})`);
   flatten(e.details, '', out);
 }
 
-function flatten(value: JsonValue, path: string, out: string[]): void {
+function flatten(value: JsonValue, path: string, out: LineSink): void {
   if (Array.isArray(value)) {
     if (value.length === 0) field(path, '[]', out);
     for (let i = 0; i < value.length; i++) flatten(value[i] as JsonValue, `${path}[${i}]`, out);
@@ -193,7 +211,7 @@ function flatten(value: JsonValue, path: string, out: string[]): void {
 }
 
 /** `path: value`, the value split into pieces of at most WRAP characters under the first. */
-function field(path: string, value: string, out: string[]): void {
+function field(path: string, value: string, out: LineSink): void {
   const lead = `${DETAIL_INDENT}${path}: `;
   if (value.length <= WRAP) {
     out.push(lead + value);

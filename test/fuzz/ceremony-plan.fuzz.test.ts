@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parsePlan, validatePlan, type CeremonyPlan, type PlanErrorKind } from '../../shared/ceremony/ceremony-plan';
+import { validatePlan, type CeremonyPlan, type PlanErrorKind } from '../../shared/ceremony/ceremony-plan';
+import { parsePlan } from '../../shared/ceremony/plan-text';
 import { fp, validPlanData } from '../support/ceremony-plan-data';
 import { anyText, FUZZ_RUNS, mutationsOf, textOver } from './fuzz-support';
 
@@ -153,7 +154,7 @@ describe('parsePlan under hostile input', () => {
   });
 
   it('survives deep nesting twice in a fresh process (yaml overflowing the stack once made the next parse abort Node)', () => {
-    const script = `import { parsePlan } from ${JSON.stringify(join(ROOT, 'shared/ceremony/ceremony-plan.ts'))};
+    const script = `import { parsePlan } from ${JSON.stringify(join(ROOT, 'shared/ceremony/plan-text.ts'))};
       for (let i = 0; i < 3; i++) if (parsePlan('['.repeat(5000)).ok) process.exit(3);`;
     const child = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(child.stderr).not.toMatch(/FATAL ERROR/);

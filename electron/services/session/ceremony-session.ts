@@ -13,7 +13,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonEvent } from '../../../shared/ceremony/ceremony-events';
-import { parsePlan } from '../../../shared/ceremony/ceremony-plan';
+import { parsePlan } from '../../../shared/ceremony/plan-text';
 import type { CeremonySnapshot, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
 import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
