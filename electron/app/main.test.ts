@@ -106,6 +106,29 @@ describe('electron/app/main.ts wiring', () => {
     expect(stub.windows).toHaveLength(0);
   });
 
+  it('hardens every web contents Electron creates: no new window, no navigation away, no webview', () => {
+    type Guard = (event: { url: string; preventDefault(): void }) => void;
+    const guards = new Map<string, Guard[]>();
+    const openHandlers: Array<(details: { url: string }) => unknown> = [];
+    const contents = {
+      on: (name: string, guard: Guard) => void guards.set(name, [...(guards.get(name) ?? []), guard]),
+      setWindowOpenHandler: (handler: (details: { url: string }) => unknown) => void openHandlers.push(handler),
+    };
+    stub.appListeners.get('web-contents-created')!({}, contents);
+    expect(openHandlers.map((open) => open({ url: 'app://vault-ceremony/index.html' }))).toEqual([{ action: 'deny' }]);
+    const prevented = (name: string, url: string) => {
+      let stopped = false;
+      const listeners = guards.get(name) ?? [];
+      for (const guard of listeners) guard({ url, preventDefault: () => void (stopped = true) });
+      return listeners.length > 0 && stopped;
+    };
+    for (const name of ['will-frame-navigate', 'will-navigate', 'will-redirect']) {
+      expect(prevented(name, 'https://evil.example/'), name).toBe(true);
+      expect(prevented(name, APP_ENTRY_URL), name).toBe(false);
+    }
+    expect(prevented('will-attach-webview', 'app://vault-ceremony/index.html')).toBe(true);
+  });
+
   it('when ready: hardens the in-memory session, serves app:// from dist/renderer and opens one protected window', async () => {
     stub.ready();
     await vi.waitFor(() => expect(stub.windows).toHaveLength(1));
@@ -121,6 +144,18 @@ describe('electron/app/main.ts wiring', () => {
         name,
       ).toBe(true);
     }
+    // The session's request filter is the production one: developer tools stay out.
+    const [, filter] = stub.calls.find(([call]) => call === 'onBeforeRequest') as [
+      string,
+      (details: { url: string; resourceType: string }, callback: (r: { cancel: boolean }) => void) => void,
+    ];
+    const cancelled = (url: string) => {
+      let cancel: boolean | undefined;
+      filter({ url, resourceType: 'mainFrame' }, (r) => (cancel = r.cancel));
+      return cancel;
+    };
+    expect(cancelled('devtools://devtools/bundled/inspector.html')).toBe(true);
+    expect(cancelled(APP_ENTRY_URL)).toBe(false);
     const served = await stub.protocolHandlers.get('app')!(new Request('app://vault-ceremony/index.html'));
     expect(served.status).toBe(200);
     expect(await served.text()).toContain('<title>built</title>');

@@ -27,6 +27,7 @@ import { generateOfficerKey, type OfficerKey } from '../../rehearsal-vault/offic
 import { createOpenPgpDecryptor } from '../../electron/services/pgp/openpgp-decryptor';
 import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { connectProfile } from '../../electron/services/vault/connect';
+import type { VaultClient } from '../../electron/services/vault/client';
 import { createTestPki, json, startTestServer } from '../support/mtls-test-server';
 import { filesUnder } from '../support/files-under';
 import { vaultShareFor } from '../support/vault-share';
@@ -174,6 +175,69 @@ describe('connectProfile', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a share entered but never sent', () => {
+  it.each([
+    ['the attempt is cancelled', 'cancel'],
+    ['the ceremony is closed', 'close'],
+  ] as const)(
+    'is zero once %s',
+    async (_, ending) => {
+      const root = mkdtempSync(join(tmpdir(), 'vc-wipe-abandoned-'));
+      const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: PASSPHRASE });
+      if (!started.ok) throw new Error(started.error.message);
+      const vault = started.value;
+      try {
+        const target = await connectTarget({ kind: 'in-process', vault, officerPassphrase: PASSPHRASE });
+        if (!target.ok) throw new Error(target.error.message);
+        const cast = { ...(await generateSigners('random')), officers: target.value.officers };
+        const plan = rehearsalPlan(cast, { id: 'abandoned', threshold: 2, profile: DR_SECONDARY_PROFILE });
+        if (!plan.ok) throw new Error(plan.error.message);
+        const clients: Record<string, VaultClient> = { [DR_SECONDARY_PROFILE]: target.value.client };
+        const service = await startCeremony(plan.value, {
+          journalPath: join(root, 'journal.jsonl'),
+          clients,
+          officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+          log: () => undefined,
+        });
+        if (!service.ok) throw new Error(service.error.message);
+        const played = await playCeremony(service.value, cast, {
+          log: () => undefined,
+          until: (s) => s.input === 'share',
+        });
+        if (!played.ok) throw new Error(played.error.message);
+
+        // The connection is gone when the share is entered: it is decrypted and held, not sent.
+        delete clients[DR_SECONDARY_PROFILE];
+        const officer = cast.officers[0]!;
+        await service.value.submitShare({
+          officer: officer.name,
+          pasted: officer.encryptedShare,
+          unlock: { kind: 'openpgp', privateKeyArmored: officer.privateKeyArmored, passphrase: PASSPHRASE },
+        });
+        expect(service.value.status().lastError?.message).toMatch(/no connection/);
+        expect(seen.shares.map(isZero)).toEqual([false]);
+
+        if (ending === 'cancel') {
+          const { administrator, witnesses } = cast;
+          const reason = 'the connection was lost';
+          expect((await service.value.act({ type: 'cancel', actor: administrator.name, reason })).ok).toBe(true);
+          const id = service.value.status().openDeviations[0]!.id;
+          await service.value.act({ type: 'deviationWitnessed', id, actor: witnesses[0]!.name });
+          expect(service.value.status().step).not.toBe('share-entry');
+          expect(seen.shares.map(isZero)).toEqual([true]);
+        }
+        await service.value.close();
+        expect(seen.shares.map(isZero)).toEqual([true]);
+        target.value.client.close();
+      } finally {
+        await vault.close();
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
 
 describe('a whole rehearsal ceremony', () => {
