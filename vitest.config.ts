@@ -49,6 +49,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'test/security/electron-checklist.test.ts',
   'test/security/secret-wipe.test.ts',
   'test/security/tls-verification.test.ts',
+  'test/security/transcript-forgery.test.ts',
 ];
 
 export default defineConfig({

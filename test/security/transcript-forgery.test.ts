@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
 import { armoredBlocks, readKeyrings } from '../../electron/services/pgp/public-keys';
 import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';
+import { builtCli } from '../support/built-cli';
 import { captureIo } from '../support/capture-io';
 import { createTempGnupg, type TempGnupg } from '../support/temp-gnupg';
 import {
@@ -69,7 +70,7 @@ async function verify(...argv: string[]) {
 /** The installed command as a new process, killed after 10 s. */
 function verifyProcess(...argv: string[]) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'vault-ceremony.mjs'), 'verify', ...argv], {
+  const r = spawnSync(process.execPath, [builtCli(), 'verify', ...argv], {
     cwd: ROOT,
     timeout: 10_000,
   });
