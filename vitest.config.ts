@@ -17,6 +17,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'electron/app/ipc/channel-handlers.test.ts',
   'electron/app/ipc/operation-handlers.test.ts',
   'electron/services/ceremony/ceremony-service.test.ts',
+  'electron/services/files/regular-file.test.ts',
   'electron/services/journal/journal.test.ts',
   'electron/services/rehearsal/headless-driver.test.ts',
   'electron/services/rehearsal/headless-rehearsal.test.ts',

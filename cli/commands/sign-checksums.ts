@@ -4,7 +4,7 @@
  * in DIR and DIR/SHA256SUMS.asc, its detached signature by the release key.
  */
 import { rm, stat, writeFile } from 'node:fs/promises';
-import { readSmallTextFile } from '../../electron/services/files/small-text-file';
+import { readSmallTextFile } from '../../electron/services/files/regular-file';
 import { join } from 'node:path';
 import { signChecksums } from '../../scripts/packaging/lib/checksums-signature';
 import { SIGNATURE_FILE, SUMS_FILE, sha256sums } from '../../scripts/packaging/lib/sha256sums';
