@@ -11,12 +11,17 @@ const ALL_TESTS = ['{shared,electron,rehearsal-vault,cli,renderer,scripts,test}/
 export const INTEGRATION_TESTS: readonly string[] = [
   'cli/commands/decode.test.ts',
   'cli/commands/otp.test.ts',
+  'cli/commands/rehearse.test.ts',
   'cli/commands/sign-checksums.test.ts',
+  'cli/commands/status.test.ts',
   'cli/commands/verify.test.ts',
+  'cli/passphrase.test.ts',
   'electron/app/ipc/ceremony-handlers.test.ts',
   'electron/app/ipc/channel-handlers.test.ts',
   'electron/app/ipc/operation-handlers.test.ts',
+  'electron/app/ipc/transcript-handlers.test.ts',
   'electron/services/ceremony/ceremony-service.test.ts',
+  'electron/services/files/folder-lock.test.ts',
   'electron/services/files/regular-file.test.ts',
   'electron/services/journal/journal.test.ts',
   'electron/services/rehearsal/headless-driver.test.ts',
@@ -34,6 +39,8 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'scripts/packaging/lib/package-lock.test.ts',
   'scripts/packaging/lib/sha256sums.test.ts',
   'test/cli-start.test.ts',
+  'test/conformance/client-corpus.test.ts',
+  'test/conformance/simulator-shape.test.ts',
   'test/drills/journal-full.test.ts',
   'test/drills/kill-and-resume.test.ts',
   'test/drills/vault-faults.test.ts',
@@ -51,6 +58,8 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'test/security/secret-wipe.test.ts',
   'test/security/tls-verification.test.ts',
   'test/security/transcript-forgery.test.ts',
+  'test/smartcard/card-key.test.ts',
+  'test/sweep/cli-sweep.test.ts',
 ];
 
 export default defineConfig({
