@@ -70,8 +70,6 @@ const PATH_USES: Record<string, (p: string) => string[]> = {
     p,
   ],
   'rehearsal-vault --officer-keys': (p) => ['rehearsal-vault', '--dir', join(box, 'fresh-dir'), '--officer-keys', p],
-  // verify (electron/services/transcript, cli/commands/verify.ts) is being reworked elsewhere: its
-  // open cases (an empty DIR unnamed, a FIFO --keyring that hangs) are listed in KNOWN below.
   'verify DIR': (p) => ['verify', p],
   'verify --keyring': (p) => ['verify', join(box, 'folder'), '--keyring', p],
   'sign-checksums DIR': (p) => ['sign-checksums', p, '--key', join(box, 'missing')],
@@ -151,21 +149,10 @@ function expectRefusal(r: { code: number; stderr: string; stdout: string }, comm
 
 const results: string[] = [];
 
-/** Cases still failing, each a reported bug to fix (not a pass): skipped so the rest keeps guarding. */
-const KNOWN = new Set([
-  'verify empty',
-  'verify DIR empty',
-  'verify --keyring fifo',
-  'sign-checksums DIR empty',
-  // verify names its DIR argument in its refusal ("X is not a folder"), so a secret given as DIR is echoed.
-  'verify secret as stray argument',
-]);
-
 describe('every command, hostile arguments', () => {
   for (const command of COMMANDS)
     it(`${command} refuses each hostile argument with a one-line reason`, async () => {
       for (const [label, args] of Object.entries(ARGUMENTS)) {
-        if (KNOWN.has(`${command} ${label}`)) continue;
         const before = snapshot();
         const r = await sweepRun([command, ...args]);
         expectRefusal(r, command, `${command} ${label}`);
@@ -180,7 +167,6 @@ describe('every path a command takes, hostile paths and files', () => {
     it(`${use} refuses each hostile path with a one-line reason, writing nothing`, async () => {
       const command = use.split(' ')[0]!;
       for (const [label, path] of Object.entries(PATHS)) {
-        if (KNOWN.has(`${use} ${label}`)) continue;
         const before = snapshot();
         const r = await sweepRun(argvFor(path()));
         expectRefusal(r, command, `${use} ${label}`);
@@ -191,7 +177,7 @@ describe('every path a command takes, hostile paths and files', () => {
     }, 180_000);
 
   it('covered every command and path case', () => {
-    expect(results.length + KNOWN.size).toBe(
+    expect(results.length).toBe(
       COMMANDS.length * Object.keys(ARGUMENTS).length + Object.keys(PATH_USES).length * Object.keys(PATHS).length,
     );
   });
