@@ -182,3 +182,46 @@ describe('every path a command takes, hostile paths and files', () => {
     );
   });
 });
+
+/** A 64 KiB tmpfs filled to the last byte, where root may mount one; undefined elsewhere. */
+function fullDisk(): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const mount = mkdtempSync(join(tmpdir(), 'vc-sweep-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mount], { stdio: 'ignore' });
+  } catch {
+    rmSync(mount, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    writeFileSync(join(mount, 'fill'), Buffer.alloc(1024 * 1024));
+  } catch {
+    // ENOSPC once full: the point
+  }
+  return mount;
+}
+
+describe('a full disk', () => {
+  const mount = fullDisk();
+  afterAll(() => {
+    if (!mount) return;
+    execFileSync('umount', ['-l', mount]);
+    rmSync(mount, { recursive: true, force: true });
+  });
+
+  it.skipIf(!mount).each([
+    ['rehearse --out', (dir: string) => ['rehearse', '--out', join(dir, 'out'), '--officers', '2', '--threshold', '2']],
+    [
+      'rehearsal-vault --dir',
+      (dir: string) => ['rehearsal-vault', '--dir', join(dir, 'vault'), '--officers', '2', '--threshold', '2'],
+    ],
+  ])(
+    '%s on a full disk stops promptly and says the disk is full',
+    async (use, argvFor) => {
+      const r = await sweepRun(argvFor(mount!));
+      expectRefusal(r, use.split(' ')[0]!, use);
+      expect(r.stderr.split('\n')[0]).toMatch(/the disk is full/);
+    },
+    60_000,
+  );
+});
