@@ -53,6 +53,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'test/rehearsal-secret-leak.test.ts',
   'test/rehearsal-vault-cli.test.ts',
   'test/rehearsal-vault-client.test.ts',
+  'test/rehearsal-vault-list.test.ts',
   'test/rehearse-cli.test.ts',
   'test/security/electron-checklist.test.ts',
   'test/security/secret-wipe.test.ts',
