@@ -44,3 +44,23 @@ describe('?list=', () => {
     },
   );
 });
+
+describe('the LIST verb', () => {
+  it('lists, as GET ?list=true does', async () => {
+    const r = await call('LIST', 'secret/app');
+    expect(r.status).toBe(200);
+    expect(r.json.data).toEqual({ keys: ['a'] });
+    const none = await call('LIST', 'secret/nothing');
+    expect([none.status, none.json]).toEqual([404, { errors: [] }]);
+  });
+
+  it('answers a method Vault does not know with 405, as Go takes any method', async () => {
+    const r = await call('FROBNICATE', 'secret/app');
+    expect([r.status, r.json]).toEqual([405, { errors: [] }]);
+  });
+
+  it('keeps answering afterwards', async () => {
+    await call('LIST', 'secret/app');
+    expect((await call('GET', 'secret/app/a')).status).toBe(200);
+  });
+});
