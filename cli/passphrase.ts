@@ -5,7 +5,7 @@
  * that are zeroed once the passphrase string exists.
  */
 import { createReadStream, fstatSync, openSync } from 'node:fs';
-import { readSmallTextFile } from '../electron/services/files/small-text-file';
+import { readSmallTextFile } from '../electron/services/files/regular-file';
 import { ReadStream, WriteStream } from 'node:tty';
 import { err, ok, type Result } from '../shared/result';
 import { wipe } from '../shared/codecs/bytes';

@@ -63,6 +63,8 @@ async function handleLogical(
   if (cluster.isDrSecondary && !route.onDrSecondary) return vaultError(400, DR_SECONDARY_PATH_DISABLED);
   const operation = operationOf(request);
   if (!operation) return methodNotAllowed();
+  // buildLogicalRequest (http/logical.go) answers a ?list= strconv.ParseBool refuses with a bare 400.
+  if (operation === 'bad-list') return vaultError(400);
   const handler = route.operations[operation];
   if (!handler) return vaultError(405, '1 error occurred:\n\t* unsupported operation\n\n');
 
@@ -90,10 +92,21 @@ function findRoute(path: string): { route: Route; params: string[] } | undefined
   return undefined;
 }
 
-function operationOf(request: ApiRequest): Operation | undefined {
+/** Go's strconv.ParseBool, which Vault reads `?list=` with: these spellings and no others. */
+const GO_BOOLS: ReadonlyMap<string, boolean> = new Map([
+  ...['1', 't', 'T', 'TRUE', 'true', 'True'].map((s) => [s, true] as const),
+  ...['0', 'f', 'F', 'FALSE', 'false', 'False'].map((s) => [s, false] as const),
+]);
+
+function operationOf(request: ApiRequest): Operation | 'bad-list' | undefined {
   switch (request.method) {
-    case 'GET':
-      return request.query.get('list') === 'true' ? 'list' : 'read';
+    case 'GET': {
+      const list = request.query.get('list');
+      if (list === null || list === '') return 'read';
+      const parsed = GO_BOOLS.get(list);
+      if (parsed === undefined) return 'bad-list';
+      return parsed ? 'list' : 'read';
+    }
     case 'LIST':
       return 'list';
     case 'PUT':

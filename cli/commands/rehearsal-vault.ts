@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import { makeFolder, writeFileAtomically } from '../../electron/services/files/durable-write';
 import { lockFolder } from '../../electron/services/files/folder-lock';
 import { describeFsError, fsErrorPath } from '../../electron/services/files/fs-error';
-import { readSmallFile } from '../../electron/services/files/small-text-file';
+import { readSmallFile } from '../../electron/services/files/regular-file';
 import {
   startRehearsalVault,
   type RehearsalEndpoint,

@@ -253,7 +253,9 @@ describe('vault-ceremony sign-checksums', () => {
       /--passphrase-fd takes a file descriptor number, not 'three'/,
     );
     expect((await run(media, '--key', key, '--passphrase', 'secret')).code).toBe(2);
-    expect((await run(join(work, 'nowhere'), '--key', key)).stderr).toMatch(/is not a folder/);
+    expect((await run(join(work, 'nowhere'), '--key', key)).stderr).toMatch(
+      /the release folder DIR cannot be used: the folder does not exist/,
+    );
     expect((await run(media, '--key', join(work, 'missing.asc'))).stderr).toMatch(
       /cannot read --key .*missing\.asc: the folder does not exist/,
     );

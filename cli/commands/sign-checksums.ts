@@ -5,13 +5,14 @@
  * signature by the release key, made by openpgp.js from a key file or by gpg (a key on a card).
  */
 import { rm, stat, writeFile } from 'node:fs/promises';
-import { readSmallTextFile } from '../../electron/services/files/small-text-file';
+import { readSmallTextFile } from '../../electron/services/files/regular-file';
 import { join } from 'node:path';
 import { signChecksums } from '../../scripts/packaging/lib/checksums-signature';
 import { SIGNATURE_FILE, SUMS_FILE, sha256sums } from '../../scripts/packaging/lib/sha256sums';
 import { createGpgSigner } from '../../electron/services/pgp/gpg-signer';
 import { openPgpKeySigner, type OpenPgpKey } from '../../electron/services/pgp/openpgp-signer';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
+import { folderArgument } from '../folder-argument';
 import { EXIT_FAILED, EXIT_OK, type CliIo, type Command } from '../io';
 import { promptPassphrase, readPassphraseFd } from '../passphrase';
 
@@ -50,21 +51,16 @@ export const signChecksumsCommand: Command = async (argv, io) => {
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  const [dir, ...extra] = positionals;
-  if (dir === undefined) return usageError(io, COMMAND, 'give the release folder DIR');
-  if (extra.length > 0) return usageError(io, COMMAND, `one folder at a time (also got: ${extra.join(' ')})`);
+  const [given, ...extra] = positionals;
+  if (extra.length > 0) return usageError(io, COMMAND, `one folder at a time (${extra.length} more given)`);
   const how = signingKeyOption(values);
   if (typeof how === 'string') return usageError(io, COMMAND, how);
   const fdText = values['passphrase-fd'];
   if (fdText !== undefined && !/^\d{1,4}$/.test(fdText))
     return usageError(io, COMMAND, `--passphrase-fd takes a file descriptor number, not '${fdText}'`);
-  if (
-    !(await stat(dir).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  )
-    return usageError(io, COMMAND, `${dir} is not a folder`);
+  const folder = await folderArgument(given, 'the release folder DIR');
+  if (!folder.ok) return usageError(io, COMMAND, folder.error.message);
+  const dir = folder.value;
   for (const name of [SUMS_FILE, SIGNATURE_FILE]) {
     if (
       await stat(join(dir, name)).then(

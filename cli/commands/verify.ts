@@ -1,10 +1,10 @@
 /** `vault-ceremony verify DIR [--keyring FILE …] [--fingerprints FILE]`: the auditor's offline check of a bundle. */
-import { stat } from 'node:fs/promises';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { visibleText } from '../../shared/record/visible-text';
 import { readAnchors } from '../../electron/services/transcript/anchors';
 import { verifyBundle, type BundleReport } from '../../electron/services/transcript/verify';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
+import { folderArgument } from '../folder-argument';
 import { EXIT_FAILED, EXIT_OK, type Command } from '../io';
 
 /** Consistent, but nothing the auditor supplied says the signers are who the journal names. */
@@ -38,17 +38,11 @@ export const verifyCommand: Command = async (argv, io) => {
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  const [dir, ...extra] = positionals;
-  if (dir === undefined) return usageError(io, COMMAND, 'give the bundle folder DIR');
-  if (extra.length > 0)
-    return usageError(io, COMMAND, `one bundle folder at a time (also got: ${visibleText(extra.join(' '))})`);
-  if (
-    !(await stat(dir).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  )
-    return usageError(io, COMMAND, `${visibleText(dir)} is not a folder`);
+  const [given, ...extra] = positionals;
+  if (extra.length > 0) return usageError(io, COMMAND, `one bundle folder at a time (${extra.length} more given)`);
+  const folder = await folderArgument(given, 'the bundle folder DIR');
+  if (!folder.ok) return usageError(io, COMMAND, folder.error.message);
+  const dir = folder.value;
 
   const anchors = await readAnchors(values.keyring ?? [], values.fingerprints);
   if (!anchors.ok) return usageError(io, COMMAND, visibleText(anchors.error.message));

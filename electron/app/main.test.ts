@@ -4,10 +4,11 @@
  * that every contract channel reaches the registry with the sender frame, and that the window is
  * built from the hardened options and protected from capture.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FOLDER_LOCK_FILE } from '../services/files/folder-lock';
 import { channelNames } from '../../shared/ipc/ipc-contract';
 import { APP_ENTRY_URL, APP_SCHEME_PRIVILEGES } from './security/app-protocol';
 import { APP_PARTITION } from './security/window-options';
@@ -72,7 +73,10 @@ const stub = vi.hoisted(() => {
       handle: (channel: string, handler: (event: unknown, arg: unknown) => Promise<unknown>) =>
         void ipcHandlers.set(channel, handler),
     },
-    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
+    dialog: {
+      showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+      showErrorBox: record('showErrorBox'),
+    },
     BrowserWindow,
   };
   return { calls, appListeners, ipcHandlers, protocolHandlers, windows, ready: () => ready(), state, electron };
@@ -86,6 +90,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'main-wiring-'));
   stub.state.appPath = dir;
   stub.state.userData = join(dir, 'user-data');
+  mkdirSync(stub.state.userData);
   mkdirSync(join(dir, 'dist', 'renderer'), { recursive: true });
   writeFileSync(join(dir, 'dist', 'renderer', 'index.html'), '<!doctype html><title>built</title>');
   await import('./main');
@@ -106,6 +111,29 @@ describe('electron/app/main.ts wiring', () => {
     expect(stub.windows).toHaveLength(0);
   });
 
+  it('hardens every web contents Electron creates: no new window, no navigation away, no webview', () => {
+    type Guard = (event: { url: string; preventDefault(): void }) => void;
+    const guards = new Map<string, Guard[]>();
+    const openHandlers: Array<(details: { url: string }) => unknown> = [];
+    const contents = {
+      on: (name: string, guard: Guard) => void guards.set(name, [...(guards.get(name) ?? []), guard]),
+      setWindowOpenHandler: (handler: (details: { url: string }) => unknown) => void openHandlers.push(handler),
+    };
+    stub.appListeners.get('web-contents-created')!({}, contents);
+    expect(openHandlers.map((open) => open({ url: 'app://vault-ceremony/index.html' }))).toEqual([{ action: 'deny' }]);
+    const prevented = (name: string, url: string) => {
+      let stopped = false;
+      const listeners = guards.get(name) ?? [];
+      for (const guard of listeners) guard({ url, preventDefault: () => void (stopped = true) });
+      return listeners.length > 0 && stopped;
+    };
+    for (const name of ['will-frame-navigate', 'will-navigate', 'will-redirect']) {
+      expect(prevented(name, 'https://evil.example/'), name).toBe(true);
+      expect(prevented(name, APP_ENTRY_URL), name).toBe(false);
+    }
+    expect(prevented('will-attach-webview', 'app://vault-ceremony/index.html')).toBe(true);
+  });
+
   it('when ready: hardens the in-memory session, serves app:// from dist/renderer and opens one protected window', async () => {
     stub.ready();
     await vi.waitFor(() => expect(stub.windows).toHaveLength(1));
@@ -121,6 +149,18 @@ describe('electron/app/main.ts wiring', () => {
         name,
       ).toBe(true);
     }
+    // The session's request filter is the production one: developer tools stay out.
+    const [, filter] = stub.calls.find(([call]) => call === 'onBeforeRequest') as [
+      string,
+      (details: { url: string; resourceType: string }, callback: (r: { cancel: boolean }) => void) => void,
+    ];
+    const cancelled = (url: string) => {
+      let cancel: boolean | undefined;
+      filter({ url, resourceType: 'mainFrame' }, (r) => (cancel = r.cancel));
+      return cancel;
+    };
+    expect(cancelled('devtools://devtools/bundled/inspector.html')).toBe(true);
+    expect(cancelled(APP_ENTRY_URL)).toBe(false);
     const served = await stub.protocolHandlers.get('app')!(new Request('app://vault-ceremony/index.html'));
     expect(served.status).toBe(200);
     expect(await served.text()).toContain('<title>built</title>');
@@ -159,5 +199,19 @@ describe('electron/app/main.ts wiring', () => {
       ok: true,
       value: { profiles: [] },
     });
+  });
+
+  it('locks its data folder: a second app on the same folder is refused, naming the first one’s PID', async () => {
+    expect(JSON.parse(readFileSync(join(stub.state.userData, FOLDER_LOCK_FILE), 'utf8'))).toMatchObject({
+      pid: process.pid,
+    });
+    vi.resetModules();
+    await import('./main'); // a second start on the same folder, the first still holding it
+    await vi.waitFor(() => expect(stub.calls.some(([call]) => call === 'showErrorBox')).toBe(true));
+    const [, title, message] = stub.calls.find(([call]) => call === 'showErrorBox')!;
+    expect(title).toBe('Vault Ceremony cannot start');
+    expect(message).toContain(`the app's data folder ${stub.state.userData} is in use by process ${process.pid}`);
+    expect(stub.calls).toContainEqual(['quit']);
+    expect(stub.windows).toHaveLength(1);
   });
 });

@@ -13,6 +13,7 @@ import { createChannelHandlers } from './ipc/channel-handlers';
 import { createHandlerRegistry } from './ipc/handler-registry';
 import { senderFrameOf } from './ipc/sender-frame';
 import { OPEN_FILE_DIALOGS } from './dialogs/open-file-dialog';
+import { lockFolder, type FolderLock } from '../services/files/folder-lock';
 import { openProfileStore } from '../services/profiles/profile-store';
 import { createRehearsalHost } from '../services/rehearsal/rehearsal-host';
 import { OPEN_DIRECTORY_DIALOGS } from './dialogs/open-directory-dialog';
@@ -74,13 +75,23 @@ async function openDirectory(purpose: keyof typeof OPEN_DIRECTORY_DIALOGS): Prom
 
 const rehearsal = createRehearsalHost();
 let ceremony: CeremonySession | undefined;
+let dataLock: FolderLock | undefined;
 
 function start(): void {
+  const dataDir = app.getPath('userData');
+  // Electron's single-instance lock is per build; another build or a --user-data-dir pointing here
+  // would still write the same journals and profiles, so the folder itself is locked too.
+  const locked = lockFolder(dataDir, `the app's data folder ${dataDir}`);
+  if (!locked.ok) {
+    dialog.showErrorBox('Vault Ceremony cannot start', locked.error.message);
+    app.quit();
+    return;
+  }
+  dataLock = locked.value;
   const rendererSession = session.fromPartition(APP_PARTITION);
   hardenSession(rendererSession, { development });
   rendererSession.protocol.handle(APP_SCHEME, (request) => handleAppRequest(rendererDir, request));
 
-  const dataDir = app.getPath('userData');
   const profiles = openProfileStore(dataDir);
   const connect = (profile: ConnectionProfile, options?: ConnectOptions) => connectProfile(profile, options);
   ceremony = new CeremonySession({ dataDir, profiles, connect, rehearsal, now: () => new Date() });
@@ -123,6 +134,7 @@ if (!app.requestSingleInstanceLock()) {
     void (async () => {
       await ceremony?.shutdown();
       await rehearsal.close();
+      dataLock?.release();
     })();
   });
   app.on('activate', () => {

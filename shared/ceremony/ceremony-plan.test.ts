@@ -47,8 +47,27 @@ describe('parsePlan', () => {
   it('refuses invalid YAML and duplicate keys with the line', () => {
     const dup = parsePlan('id: a\nid: b\n');
     expect(dup.ok || dup.error.kind).toBe('syntax');
-    expect(dup.ok || dup.error.message).toMatch(/unique.*line 2/s);
+    expect(dup.ok || dup.error.message).toMatch(/line 2, column 1: .*unique/);
     expect(parsePlan('officers: [\n').ok).toBe(false);
+  });
+
+  it('says where a YAML error is and what kind, never quoting the plan (which may hold a pasted token)', () => {
+    const token = 'hvs.CAESIJlWf3vEXAMPLEtokenQ0dKvZ';
+    for (const text of [
+      `id: a\ntitle: x\nnotes: [${token}\n  - b\n`,
+      `id: a\ntitle: "${token}\n`,
+      `{"id": "a", "title": "${token}" }}\n`,
+      `id: a\n${token}: [\n`,
+      `id: a\n  ${token}: b\n`,
+    ]) {
+      const r = parsePlan(text);
+      expect(r.ok || r.error.kind, text).toBe('syntax');
+      if (!r.ok) {
+        expect(r.error.message, text).toMatch(/^the plan is not valid YAML at line \d+, column \d+: /);
+        expect(r.error.message, text).not.toContain('CAESI');
+        expect(r.error.message.split('\n'), text).toHaveLength(1);
+      }
+    }
   });
 
   it('refuses YAML aliases, so every value a reviewer reads is written out', () => {

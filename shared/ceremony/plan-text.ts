@@ -4,7 +4,7 @@
  * checks a plan already recorded in a journal, such as the auditor's `verify`, does not load a
  * YAML parser.
  */
-import { Parser, parseDocument, type CST } from 'yaml';
+import { Parser, parseDocument, type CST, type ErrorCode } from 'yaml';
 import { err, type Result } from '../result';
 import { validatePlan, type CeremonyPlan, type PlanErrorKind } from './ceremony-plan';
 
@@ -27,18 +27,38 @@ export function parsePlan(text: string): Result<CeremonyPlan, PlanErrorKind> {
   if (shape) return err('invalid', shape);
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
   const first = doc.errors[0];
-  if (first) return err('syntax', `the plan is not valid YAML: ${first.message.trim()}`);
+  // yaml's own message can quote the offending text (a code frame, an unexpected token), and a
+  // plan file may hold a token pasted by mistake: say where and what kind, never the text.
+  if (first) {
+    const at = first.linePos?.[0];
+    const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+    return err('syntax', `the plan is not valid YAML${where}: ${yamlProblem(first.code)}`);
+  }
   let data: unknown;
   try {
     // Aliases let one node appear in two places unseen by a reviewer; a plan has no need for them.
     data = doc.toJS({ maxAliasCount: 0 });
-  } catch (e) {
-    return err(
-      'syntax',
-      `the plan is not valid YAML: ${e instanceof Error ? e.message : String(e)}; write each value out in full`,
-    );
+  } catch {
+    return err('syntax', 'the plan is not valid YAML: it uses an alias (*name); write each value out in full');
   }
   return validatePlan(data);
+}
+
+/** The kind of YAML error, in words that quote nothing from the plan. */
+function yamlProblem(code: ErrorCode): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'a key appears twice in one mapping; keys must be unique';
+    case 'MISSING_CHAR':
+      return 'a quote or bracket is not closed';
+    case 'BAD_INDENT':
+    case 'TAB_AS_INDENT':
+      return 'the indentation is wrong (use spaces, and close every bracket)';
+    case 'MULTIPLE_DOCS':
+      return 'the file holds more than one YAML document';
+    default:
+      return `the text there cannot be read as YAML (${code})`;
+  }
 }
 
 /** Walks yaml's token tree (parsed without recursion) with an explicit stack, so no input can overflow it. */

@@ -26,8 +26,9 @@ import { connectTarget, DR_SECONDARY_PROFILE } from '../../electron/services/reh
 import { SecretStore } from '../../electron/services/ceremony/secret-store';
 import { generateOfficerKey, type OfficerKey } from '../../rehearsal-vault/officer-keys';
 import { createOpenPgpDecryptor } from '../../electron/services/pgp/openpgp-decryptor';
-import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { connectProfile } from '../../electron/services/vault/connect';
+import type { VaultClient } from '../../electron/services/vault/client';
 import { createTestPki, json, startTestServer } from '../support/mtls-test-server';
 import { filesUnder } from '../support/files-under';
 import { vaultShareFor } from '../support/vault-share';
@@ -177,6 +178,81 @@ describe('connectProfile', () => {
   });
 });
 
+/** A rehearsal ceremony against `vault` over `clients` (filled with the target's client), journaled in `root`. */
+async function rehearsalCeremony(
+  vault: RehearsalVault,
+  root: string,
+  clients: Record<string, VaultClient>,
+  log: (line: string) => void,
+) {
+  const target = await connectTarget({ kind: 'in-process', vault, officerPassphrase: PASSPHRASE });
+  if (!target.ok) throw new Error(target.error.message);
+  clients[DR_SECONDARY_PROFILE] = target.value.client;
+  const cast = { ...(await generateSigners('random')), officers: target.value.officers };
+  const plan = rehearsalPlan(cast, { id: 'wipe', threshold: 2, profile: DR_SECONDARY_PROFILE });
+  if (!plan.ok) throw new Error(plan.error.message);
+  const service = await startCeremony(plan.value, {
+    journalPath: join(root, 'journal.jsonl'),
+    clients,
+    officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+    log,
+  });
+  if (!service.ok) throw new Error(service.error.message);
+  return { client: target.value.client, cast, service: service.value };
+}
+
+describe('a share entered but never sent', () => {
+  it.each([
+    ['the attempt is cancelled', 'cancel'],
+    ['the ceremony is closed', 'close'],
+  ] as const)(
+    'is zero once %s',
+    async (_, ending) => {
+      const root = mkdtempSync(join(tmpdir(), 'vc-wipe-abandoned-'));
+      const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: PASSPHRASE });
+      if (!started.ok) throw new Error(started.error.message);
+      const vault = started.value;
+      try {
+        const clients: Record<string, VaultClient> = {};
+        const { client, cast, service } = await rehearsalCeremony(vault, root, clients, () => undefined);
+        const played = await playCeremony(service, cast, {
+          log: () => undefined,
+          until: (s) => s.input === 'share',
+        });
+        if (!played.ok) throw new Error(played.error.message);
+
+        // The connection is gone when the share is entered: it is decrypted and held, not sent.
+        delete clients[DR_SECONDARY_PROFILE];
+        const officer = cast.officers[0]!;
+        await service.submitShare({
+          officer: officer.name,
+          pasted: officer.encryptedShare,
+          unlock: { kind: 'openpgp', privateKeyArmored: officer.privateKeyArmored, passphrase: PASSPHRASE },
+        });
+        expect(service.status().lastError?.message).toMatch(/no connection/);
+        expect(seen.shares.map(isZero)).toEqual([false]);
+
+        if (ending === 'cancel') {
+          const { administrator, witnesses } = cast;
+          const reason = 'the connection was lost';
+          expect((await service.act({ type: 'cancel', actor: administrator.name, reason })).ok).toBe(true);
+          const id = service.status().openDeviations[0]!.id;
+          await service.act({ type: 'deviationWitnessed', id, actor: witnesses[0]!.name });
+          expect(service.status().step).not.toBe('share-entry');
+          expect(seen.shares.map(isZero)).toEqual([true]);
+        }
+        await service.close();
+        expect(seen.shares.map(isZero)).toEqual([true]);
+        client.close();
+      } finally {
+        await vault.close();
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+});
+
 describe('a whole rehearsal ceremony', () => {
   it('zeroes each share once sent and every held secret once the ceremony ends, and writes or logs none of them', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vc-wipe-ceremony-'));
@@ -196,22 +272,11 @@ describe('a whole rehearsal ceremony', () => {
     };
     const log: string[] = [];
     try {
-      const target = await connectTarget({ kind: 'in-process', vault, officerPassphrase: PASSPHRASE });
-      if (!target.ok) throw new Error(target.error.message);
-      const cast = { ...(await generateSigners('random')), officers: target.value.officers };
-      const plan = rehearsalPlan(cast, { id: 'wipe', threshold: 2, profile: DR_SECONDARY_PROFILE });
-      if (!plan.ok) throw new Error(plan.error.message);
-      const service = await startCeremony(plan.value, {
-        journalPath: join(root, 'journal.jsonl'),
-        clients: { [DR_SECONDARY_PROFILE]: target.value.client },
-        officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
-        log: (line) => log.push(line),
-      });
-      if (!service.ok) throw new Error(service.error.message);
+      const { client, cast, service } = await rehearsalCeremony(vault, root, {}, (line) => log.push(line));
 
       // Share entry, one officer at a time: each share is zero as soon as the service is done with it.
       const shareHex: string[] = [];
-      const played = await playCeremony(service.value, cast, {
+      const played = await playCeremony(service, cast, {
         log: (line) => log.push(line),
         until: (s) => {
           // Captured when decrypted (while still whole), checked before the next person's move.
@@ -224,10 +289,10 @@ describe('a whole rehearsal ceremony', () => {
         },
       });
       if (!played.ok) throw new Error(played.error.message);
-      expect(service.value.status().step).toBe('finished');
-      await service.value.exportBundle(join(root, 'bundle'));
-      await service.value.close();
-      target.value.client.close();
+      expect(service.status().step).toBe('finished');
+      await service.exportBundle(join(root, 'bundle'));
+      await service.close();
+      client.close();
 
       expect(shareHex.length).toBeGreaterThanOrEqual(2);
       expect(held.map((h) => h.name)).toEqual(expect.arrayContaining(['otp', 'encoded-token', 'operation-token']));

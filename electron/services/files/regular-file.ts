@@ -1,8 +1,10 @@
 /**
- * Reading files that someone else prepared (a transcript bundle from who knows where) without
- * letting them hang or swamp the reader: only a regular file is read, never what a symlink
- * points at, never a FIFO (which blocks until a writer appears) or a device (`/dev/zero` never
- * ends), and never more than a cap stated up front, checked before a byte is read.
+ * Reading a whole file without letting it hang or swamp the reader: only a regular file is read,
+ * never a FIFO (which blocks until a writer appears: it is opened O_NONBLOCK, then checked), a
+ * device (`/dev/zero` never ends) or a folder, and never more than a cap checked before a byte is
+ * read, reading stopping one byte past it (a file that grows, or a /proc file that states no size).
+ * Files someone else prepared (a transcript bundle) are read without following a symlink; files
+ * people name themselves (a plan, a key, a passphrase file) may be links (readSmallFile).
  */
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, opendir } from 'node:fs/promises';
@@ -17,12 +19,14 @@ export type RegularFileErrorKind = 'missing' | 'not-regular' | 'too-large' | 'un
 const NOFOLLOW = constants.O_NOFOLLOW as number | undefined;
 const FLAGS = constants.O_RDONLY | (NOFOLLOW ?? 0) | ((constants.O_NONBLOCK as number | undefined) ?? 0);
 
-/** The whole file, if it is a regular file of at most `maxBytes`. */
+/** The whole file, if it is a regular file of at most `maxBytes`; a symlink only with `followLinks`. */
 export async function readRegularFile(
   path: string,
   maxBytes: number,
+  options: { readonly followLinks?: boolean } = {},
 ): Promise<Result<Uint8Array, RegularFileErrorKind>> {
-  if (NOFOLLOW === undefined) {
+  const followLinks = options.followLinks === true;
+  if (!followLinks && NOFOLLOW === undefined) {
     // No O_NOFOLLOW (Windows): refuse a link before opening; a swap in between is the residual risk.
     const link = await lstat(path).then(
       (s) => s.isSymbolicLink(),
@@ -32,33 +36,75 @@ export async function readRegularFile(
   }
   let handle;
   try {
-    handle = await open(path, FLAGS);
+    handle = await open(path, followLinks ? FLAGS & ~(NOFOLLOW ?? 0) : FLAGS);
   } catch (e) {
     const code = fsErrorCode(e);
-    if (code === 'ENOENT') return err('missing', 'it is missing');
-    if (code === 'ELOOP' || code === 'EMLINK')
+    if (code === 'ENOENT') return err('missing', describeFsError(e));
+    if (!followLinks && (code === 'ELOOP' || code === 'EMLINK'))
       return err('not-regular', 'it is a symbolic link, which is never followed');
-    return err('unreadable', `it cannot be opened: ${describeFsError(e)}`);
+    return err('unreadable', describeFsError(e));
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) return err('not-regular', `it is ${kindOf(info)}, not a regular file`);
-    if (info.size > maxBytes) return err('too-large', `it is ${info.size} bytes; at most ${maxBytes} are read`);
-    // One byte more than the cap: a file that grows while being read is caught too.
-    const buffer = new Uint8Array(Math.min(info.size, maxBytes) + 1);
+    if (!info.isFile())
+      return err(
+        'not-regular',
+        info.isDirectory() ? 'it is a folder, not a file' : `it is ${kindOf(info)}, not a regular file`,
+      );
+    if (info.size > maxBytes) return err('too-large', `it is ${info.size} bytes (at most ${maxBytes})`);
+    // Sized by what the file states (a /proc file states 0), grown while it yields more, and never
+    // past one byte more than the cap: a file that grows while being read is caught too.
+    let buffer = new Uint8Array(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        const grown = new Uint8Array(Math.min(buffer.length * 2, maxBytes + 1));
+        grown.set(buffer);
+        buffer = grown;
+      }
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length > maxBytes) return err('too-large', `it grew past ${maxBytes} bytes while being read`);
-      if (length === buffer.length) return err('too-large', 'it grew while being read');
+      if (length > maxBytes) return err('too-large', `it is larger than ${maxBytes} bytes`);
     }
     return ok(buffer.subarray(0, length));
   } catch (e) {
-    return err('unreadable', `it cannot be read: ${describeFsError(e)}`);
+    return err('unreadable', describeFsError(e));
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** Far larger than a plan, key or cluster.json; a larger file is the wrong file. */
+export const MAX_SMALL_FILE_BYTES = 1024 * 1024;
+
+/** A file a person named, refused with a reason naming it: `what` is e.g. "the plan" or "the signing key file". */
+export async function readSmallFile(
+  path: string,
+  what: string,
+  maxBytes = MAX_SMALL_FILE_BYTES,
+): Promise<Result<Buffer, 'file-unreadable'>> {
+  const read = await readRegularFile(path, maxBytes, { followLinks: true });
+  if (read.ok) return ok(Buffer.from(read.value.buffer, read.value.byteOffset, read.value.byteLength));
+  const why =
+    read.error.kind === 'too-large'
+      ? `${read.error.message}, too large to be ${what}: choose the right file`
+      : read.error.message;
+  return err('file-unreadable', `cannot read ${what} ${path}: ${why}`);
+}
+
+/** As readSmallFile, decoded: bytes that are not UTF-8 are refused as not text. */
+export async function readSmallTextFile(
+  path: string,
+  what: string,
+  maxBytes = MAX_SMALL_FILE_BYTES,
+): Promise<Result<string, 'file-unreadable'>> {
+  const bytes = await readSmallFile(path, what, maxBytes);
+  if (!bytes.ok) return bytes;
+  try {
+    return ok(new TextDecoder('utf-8', { fatal: true }).decode(bytes.value));
+  } catch {
+    return err('file-unreadable', `cannot read ${what} ${path}: it is not text (not valid UTF-8)`);
   }
 }
 

@@ -1,5 +1,6 @@
 // @tier integration
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
   appendFileSync,
   chmodSync,
@@ -77,6 +78,45 @@ describe('Journal', () => {
   it('reports a folder it cannot create the journal in', async () => {
     const result = await Journal.create(join(dir, 'missing', 'journal.jsonl'), { ceremonyId: 'c-1', rehearsal: false });
     expect(!result.ok && result.error.kind).toBe('journal-unwritable');
+  });
+
+  it('has one writer: another process holding it open is named, and its lock is taken over once it dies', async () => {
+    await (await created()).close();
+    // A second process with the journal open, as a second app or CLI on the same ceremony would have.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { Journal } = await import(${JSON.stringify(join(import.meta.dirname, 'journal.ts'))});
+         const r = await Journal.open(${JSON.stringify(path)});
+         console.log(r.ok ? 'open' : r.error.message);
+         setInterval(() => undefined, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [line] = (await once(holder.stdout, 'data')) as [Buffer];
+      expect(line.toString().trim()).toBe('open');
+      const second = await Journal.open(path);
+      expect(second).toMatchObject({ ok: false, error: { kind: 'journal-in-use' } });
+      if (!second.ok) expect(second.error.message).toContain(`in use by process ${holder.pid}`);
+      const appended = await Journal.create(path, { ceremonyId: 'c-1', rehearsal: true });
+      expect(!appended.ok && appended.error.kind).toBe('journal-in-use');
+    } finally {
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+    }
+    const resumed = await Journal.open(path);
+    expect(resumed.ok).toBe(true);
+    if (resumed.ok) {
+      // And in one process too: a second Journal on the same file is refused until the first closes.
+      expect(await Journal.open(path)).toMatchObject({ ok: false, error: { kind: 'journal-in-use' } });
+      await resumed.value.journal.close();
+    }
+    expect((await Journal.open(path)).ok).toBe(true);
   });
 
   it('resumes an existing journal where it ended', async () => {
@@ -230,6 +270,7 @@ describe('Journal', () => {
           expect(!failed.ok && failed.error.message).toMatch(/permission denied.*Stop before the next Vault call/);
           const next = await journal.append(ack(3));
           expect(!next.ok && next.error.kind).toBe('journal-broken');
+          await journal.close(); // its lock would refuse a second writer first
           const reopen = await Journal.open(path);
           expect(!reopen.ok && reopen.error.kind).toBe('journal-unwritable');
         } finally {

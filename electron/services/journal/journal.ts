@@ -39,10 +39,12 @@ import { nodeSha256Text } from '../files/sha256-text';
 import { redactObject } from '../../../shared/record/redaction';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
 import { syncDirectory } from '../files/durable-write';
+import { acquireLock, type FolderLock } from '../files/folder-lock';
 import { err, ok, type Result } from '../../../shared/result';
 
 export type JournalErrorKind =
   | 'journal-exists'
+  | 'journal-in-use'
   | 'journal-missing'
   | 'journal-unwritable'
   | 'journal-corrupt'
@@ -89,6 +91,7 @@ export class Journal {
   private constructor(
     readonly path: string,
     private readonly file: FileHandle,
+    private readonly lock: FolderLock,
     private readonly header: { ceremonyId: string; rehearsal: boolean },
     events: JournalEvent[],
     size: number,
@@ -105,10 +108,13 @@ export class Journal {
     const { ceremonyId, rehearsal } = options;
     if (typeof ceremonyId !== 'string' || ceremonyId.length === 0 || ceremonyId.length > 200)
       return err('invalid-event', 'the ceremony id must be 1 to 200 characters');
+    const lock = lockJournal(path);
+    if (!lock.ok) return lock;
     let file: FileHandle;
     try {
       file = await open(path, 'ax', 0o600);
     } catch (e) {
+      lock.value.release();
       if (fsErrorCode(e) === 'EEXIST')
         return err(
           'journal-exists',
@@ -116,7 +122,8 @@ export class Journal {
         );
       return err('journal-unwritable', `cannot create the journal at ${path}: ${describeFsError(e)}`);
     }
-    const journal = new Journal(path, file, { ceremonyId, rehearsal }, [], 0, options.clock ?? (() => new Date()));
+    const clock = options.clock ?? (() => new Date());
+    const journal = new Journal(path, file, lock.value, { ceremonyId, rehearsal }, [], 0, clock);
     const first = await journal.write({
       seq: 1,
       time: journal.clock().toISOString(),
@@ -131,6 +138,7 @@ export class Journal {
     if (!synced.ok) {
       await file.close().catch(() => undefined);
       await unlink(path).catch(() => undefined); // holds nothing of the ceremony yet
+      lock.value.release();
       return err('journal-unwritable', `cannot create the journal at ${path}: ${synced.error.message}`);
     }
     return ok(journal);
@@ -139,6 +147,18 @@ export class Journal {
   static async open(
     path: string,
     options: JournalOptions = {},
+  ): Promise<Result<{ journal: Journal; tornTail: TornTail | undefined }, JournalErrorKind>> {
+    const lock = lockJournal(path);
+    if (!lock.ok) return lock;
+    const opened = await Journal.openLocked(path, lock.value, options);
+    if (!opened.ok) lock.value.release();
+    return opened;
+  }
+
+  private static async openLocked(
+    path: string,
+    lock: FolderLock,
+    options: JournalOptions,
   ): Promise<Result<{ journal: Journal; tornTail: TornTail | undefined }, JournalErrorKind>> {
     let bytes: Uint8Array;
     try {
@@ -181,6 +201,7 @@ export class Journal {
     const journal = new Journal(
       path,
       file,
+      lock,
       { ceremonyId, rehearsal },
       [...events],
       end,
@@ -227,6 +248,7 @@ export class Journal {
     this.state = 'closed';
     this.forbidden.clear();
     await this.file.close().catch(() => undefined);
+    this.lock.release();
   }
 
   private async appendNow(input: EventInput): Promise<Result<JournalEvent, JournalErrorKind>> {
@@ -295,4 +317,11 @@ async function syncParent(path: string): Promise<Result<void, 'write-failed'>> {
   } catch (e) {
     return err('write-failed', describeFsError(e));
   }
+}
+
+/** One writer per journal: its lock file sits beside it, so the journal's folder needs no other. */
+function lockJournal(path: string): Result<FolderLock, JournalErrorKind> {
+  const lock = acquireLock(`${path}.lock`, `the journal ${path}`);
+  if (lock.ok) return lock;
+  return err(lock.error.kind === 'folder-locked' ? 'journal-in-use' : 'journal-unwritable', lock.error.message);
 }

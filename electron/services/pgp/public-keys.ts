@@ -6,11 +6,14 @@
  * whatever it holds; a regular expression spanning BEGIN to END took quadratic time on a file of
  * repeated `-----BEGIN PGP A-----` lines (minutes for a few megabytes).
  */
-import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
 import { err, ok, type Result } from '../../../shared/result';
+import { readSmallFile } from '../files/regular-file';
 
 export type KeyringErrorKind = 'keyring-unreadable' | 'keyring-invalid';
+
+/** Far more than an auditor's export of a few hundred keys; a larger file is the wrong file. */
+export const MAX_KEYRING_BYTES = 16 * 1024 * 1024;
 
 export interface TrustedKey {
   /** The key's first user ID, or its fingerprint: outside text, filter it before showing it. */
@@ -22,13 +25,10 @@ export interface TrustedKey {
 export async function readKeyrings(paths: readonly string[]): Promise<Result<TrustedKey[], KeyringErrorKind>> {
   const trusted: TrustedKey[] = [];
   for (const path of paths) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch {
-      return err('keyring-unreadable', `cannot read the keyring ${path}`);
-    }
-    const keys = await parseKeys(bytes);
+    // A regular file only, capped: a FIFO or /dev/zero given as a keyring must not hang verify.
+    const bytes = await readSmallFile(path, 'the keyring', MAX_KEYRING_BYTES);
+    if (!bytes.ok) return err('keyring-unreadable', bytes.error.message);
+    const keys = await parseKeys(bytes.value);
     if (!keys) return err('keyring-invalid', `${path} holds no OpenPGP public key (armored or binary)`);
     if (keys.some((k) => k.isPrivate()))
       return err('keyring-invalid', `${path} holds a private key: pass public keys only`);

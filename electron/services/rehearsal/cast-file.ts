@@ -15,7 +15,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { err, ok, type Result } from '../../../shared/result';
-import { readSmallTextFile } from '../files/small-text-file';
+import { readSmallTextFile } from '../files/regular-file';
 import { createGpgSigner } from '../pgp/gpg-signer';
 import { openPgpKeySigner } from '../pgp/openpgp-signer';
 import type { CastMember } from './rehearsal-cast';

@@ -13,7 +13,7 @@ import * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
-import { readSmallTextFile } from '../files/small-text-file';
+import { readSmallTextFile } from '../files/regular-file';
 import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
 import type { VaultClient } from '../vault/client';
 import { connectProfile } from '../vault/connect';

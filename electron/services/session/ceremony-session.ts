@@ -21,7 +21,7 @@ import { err, ok, type Result } from '../../../shared/result';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
 import { startCeremony, type CeremonyService, type ShareInspection } from '../ceremony/ceremony-service';
 import { describeFsError } from '../files/fs-error';
-import { readSmallTextFile } from '../files/small-text-file';
+import { readSmallTextFile } from '../files/regular-file';
 import { openPgpKeySigner } from '../pgp/openpgp-signer';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';

@@ -3,8 +3,8 @@
  * fingerprint list, one 40-hex-digit fingerprint a line (gpg's spaced groups allowed, blank lines
  * ignored). Read by `vault-ceremony verify` and the transcript viewer alike.
  */
-import { readFile } from 'node:fs/promises';
 import { err, ok, type Result } from '../../../shared/result';
+import { readSmallTextFile } from '../files/regular-file';
 import { readKeyrings, type KeyringErrorKind } from '../pgp/public-keys';
 import type { Anchors } from './verify';
 
@@ -20,12 +20,9 @@ export async function readAnchors(
   if (!keys.ok) return keys;
   let fingerprints: string[] = [];
   if (fingerprintList !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(fingerprintList, 'utf8');
-    } catch {
-      return err('fingerprints-unreadable', `cannot read the fingerprint list ${fingerprintList}`);
-    }
+    const read = await readSmallTextFile(fingerprintList, 'the fingerprint list');
+    if (!read.ok) return err('fingerprints-unreadable', read.error.message);
+    const text = read.value;
     const lines = text.split('\n').map((l) => l.replace(/\s+/g, ''));
     const bad = lines.findIndex((l) => l !== '' && !/^[0-9A-Fa-f]{40}$/.test(l));
     if (bad >= 0)

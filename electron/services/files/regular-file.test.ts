@@ -1,11 +1,11 @@
 // @tier integration
-/** Reads are of regular files only, and capped: a FIFO, folder, device or oversized file is refused promptly. */
+/** Reads are of regular files only, and capped: a FIFO, folder, device, link (unless followed) or oversized file is refused promptly. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSmallFile, readSmallTextFile } from './small-text-file';
+import { readRegularFile, readSmallFile, readSmallTextFile } from './regular-file';
 
 const dir = mkdtempSync(join(tmpdir(), 'vc-small-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,15 +36,40 @@ describe('readSmallTextFile', () => {
     writeFileSync(join(dir, 'big'), Buffer.alloc(2048, 0x41));
     const big = await readSmallFile(join(dir, 'big'), 'the key', 1024);
     expect(big.ok).toBe(false);
-    if (!big.ok) expect(big.error.message).toMatch(/2048 bytes, too large to be the key/);
+    if (!big.ok) expect(big.error.message).toMatch(/2048 bytes \(at most 1024\), too large to be the key/);
     writeFileSync(join(dir, 'bad'), Buffer.from([0xff, 0xfe]));
     const bad = await readSmallTextFile(join(dir, 'bad'), 'the plan');
     if (!bad.ok) expect(bad.error.message).toMatch(/not text/);
     expect(bad.ok).toBe(false);
   });
 
-  it('caps a /proc file, which states no size', async () => {
+  it('caps a /proc file, which states no size, and reads one under the cap whole', async () => {
     const r = await readSmallFile('/proc/self/status', 'the file', 16);
     expect(r.ok).toBe(false);
+    const whole = await readSmallTextFile('/proc/self/status', 'the file');
+    expect(whole.ok && whole.value).toMatch(/^Name:.*\n[\s\S]*VmRSS:/);
+  });
+});
+
+describe('readRegularFile', () => {
+  it('never follows a symlink unless asked, which files people name may be', async () => {
+    writeFileSync(join(dir, 'target'), 'text');
+    symlinkSync(join(dir, 'target'), join(dir, 'link'));
+    expect(await readRegularFile(join(dir, 'link'), 100)).toMatchObject({
+      ok: false,
+      error: { kind: 'not-regular', message: 'it is a symbolic link, which is never followed' },
+    });
+    expect(await readSmallTextFile(join(dir, 'link'), 'the plan')).toEqual({ ok: true, value: 'text' });
+  });
+
+  it('names what it refused by kind, for a bundle report', async () => {
+    expect(await readRegularFile(join(dir, 'nothing'), 100)).toMatchObject({ ok: false, error: { kind: 'missing' } });
+    expect(await readRegularFile('/dev/zero', 100)).toMatchObject({
+      ok: false,
+      error: { kind: 'not-regular', message: 'it is a device, not a regular file' },
+    });
+    writeFileSync(join(dir, 'five'), '12345');
+    expect(await readRegularFile(join(dir, 'five'), 4)).toMatchObject({ ok: false, error: { kind: 'too-large' } });
+    expect(await readRegularFile(join(dir, 'five'), 5)).toMatchObject({ ok: true });
   });
 });
