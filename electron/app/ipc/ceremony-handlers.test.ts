@@ -126,8 +126,7 @@ async function play(
     } else if (s.input === 'signature' && request) {
       await must('ceremony.sign', {
         signer: request.name,
-        privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`),
-        ...withPassphrase,
+        key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
       });
     } else if (s.input === 'root-token') {
       await must('ceremony.provideToken', { rehearsalRootToken: true });
