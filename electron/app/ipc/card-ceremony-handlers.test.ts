@@ -215,5 +215,29 @@ describe.skipIf(missing !== undefined)('a ceremony with card keys through the wi
     expect((await verifyBundle(out)).valid).toBe(true);
     const text = await journal();
     for (const pin of [RIGHT_PIN, WRONG_PIN]) expect(text).not.toContain(pin);
+    await must('ceremony.close', {});
+  }, 180_000);
+
+  it('rehearses in the app with the officers’ real public keys, Olu’s share decrypting on her card, and says so', async () => {
+    await must('app.selectMode', { mode: 'rehearsal' });
+    const officerKeyPaths = [file('olu.pub.asc', olu.publicKeyArmored), file('ben.pub.asc', ben.publicKeyArmored)];
+    const started = (
+      await must('ceremony.startRehearsal', { officers: 2, threshold: 2, vaultVersion: 1, officerKeyPaths })
+    ).ceremony!;
+    expect(started.plan.officers).toEqual([
+      { name: 'Olu', fingerprint: olu.fingerprint, keySource: 'supplied' },
+      { name: 'Ben', fingerprint: ben.fingerprint.toLowerCase(), keySource: 'supplied' },
+    ]);
+    await playUntil('share');
+    await must('ceremony.submitShare', {
+      officer: 'Olu',
+      pasted: readFileSync(join(started.kitDir!, 'shares', 'Olu.b64'), 'utf8'),
+      unlock: { kind: 'gpg', homedir: olu.homedir, pin: RIGHT_PIN },
+    });
+    expect((await snapshot()).progress).toMatchObject({ entered: 1 });
+    // The record says which keys were real: the plan in the journal, which the transcript renders.
+    expect(await journal()).toContain('"key_source":"supplied"');
+    await must('ceremony.act', { type: 'abort', actor: 'administrator', reason: 'enough for this test' });
+    expect((await must('ceremony.transcript', {})).text).toMatch(/key_source.*supplied/);
   }, 180_000);
 });

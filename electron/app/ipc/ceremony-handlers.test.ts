@@ -156,7 +156,11 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
       plan: {
         rehearsal: true,
         threshold: 2,
-        officers: [{ name: 'officer-1' }, { name: 'officer-2' }, { name: 'officer-3' }],
+        officers: [
+          { name: 'officer-1', keySource: 'generated' },
+          { name: 'officer-2', keySource: 'generated' },
+          { name: 'officer-3', keySource: 'generated' },
+        ],
       },
     });
     expect(s.script).toMatch(/^REHEARSAL\. /);
