@@ -11,30 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { ArgIn, ChannelName, IpcResult, Value } from '../../../shared/ipc/ipc-contract';
 import { generateOfficerKey, type OfficerKey } from '../../../rehearsal-vault/officer-keys';
 import { validPlanData } from '../../../test/support/ceremony-plan-data';
+import { wizardChannels, type WizardChannels } from '../../../test/support/wizard-channels';
 import { createSoftHsmCard, softHsmMissing, type SoftHsmCard } from '../../../test/support/softhsm-card';
-import { openProfileStore } from '../../services/profiles/profile-store';
 import { createRehearsalHost } from '../../services/rehearsal/rehearsal-host';
-import { AppSession } from '../../services/session/app-session';
-import { CeremonySession } from '../../services/session/ceremony-session';
 import { verifyBundle } from '../../services/transcript/verify';
-import { connectProfile } from '../../services/vault/connect';
-import { createChannelHandlers } from './channel-handlers';
-import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 
 const missing = softHsmMissing();
 if (missing) console.warn(`skipping the card ceremony through the channels: ${missing}`);
 
-const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
 const RIGHT_PIN = '246810';
 const WRONG_PIN = '135790';
 
 describe.skipIf(missing !== undefined)('a ceremony with card keys through the wizard’s channels', () => {
   let dir: string;
-  let registry: HandlerRegistry;
-  let ceremony: CeremonySession;
+  let channels: WizardChannels;
   const rehearsal = createRehearsalHost();
   let olu: SoftHsmCard;
   let ada: SoftHsmCard;
@@ -42,14 +34,8 @@ describe.skipIf(missing !== undefined)('a ceremony with card keys through the wi
   let wes: OfficerKey;
   let kit: string;
 
-  async function call<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<IpcResult<Value<C>>> {
-    return (await registry.invoke(channel, arg, APP)) as IpcResult<Value<C>>;
-  }
-  async function must<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<Value<C>> {
-    const r = await call(channel, arg);
-    if (!r.ok) throw new Error(`${channel}: ${r.error.kind}: ${r.error.message}`);
-    return r.value;
-  }
+  const call: WizardChannels['call'] = (channel, arg) => channels.call(channel, arg);
+  const must: WizardChannels['must'] = (channel, arg) => channels.must(channel, arg);
   const snapshot = async () => (await must('ceremony.status', {})).ceremony!;
   const file = (name: string, text: string) => (writeFileSync(join(kit, name), text), join(kit, name));
   const journal = async () => readFileSync((await snapshot()).journal.path, 'utf8');
@@ -73,25 +59,7 @@ describe.skipIf(missing !== undefined)('a ceremony with card keys through the wi
     kit = dir;
     [olu, ada] = [createSoftHsmCard('Olu'), createSoftHsmCard('Ada')];
     [ben, wes] = await Promise.all([generateOfficerKey({ name: 'Ben' }), generateOfficerKey({ name: 'Wes' })]);
-    const profiles = openProfileStore(join(dir, 'data'));
-    const connect = (p: Parameters<typeof connectProfile>[0], o?: { token?: string }) =>
-      connectProfile(p, { ...o, timeoutMs: 5_000 });
-    ceremony = new CeremonySession({ dataDir: join(dir, 'data'), profiles, connect, rehearsal, now: () => new Date() });
-    registry = createHandlerRegistry(
-      createChannelHandlers({
-        version: 'test',
-        profiles,
-        env: {},
-        cwd: dir,
-        openFile: async () => null,
-        openDirectory: async () => null,
-        connect,
-        rehearsal,
-        session: new AppSession(profiles),
-        ceremony,
-      }),
-      { allowedOrigins: ['app://vault-ceremony'] },
-    );
+    channels = wizardChannels(dir, rehearsal);
 
     // The rehearsal Vault encrypts Olu's share to the token's key, Ben's to his key file's.
     const v = await rehearsal.restart({
@@ -130,7 +98,7 @@ describe.skipIf(missing !== undefined)('a ceremony with card keys through the wi
   }, 180_000);
 
   afterAll(async () => {
-    await ceremony?.shutdown();
+    await channels?.ceremony.shutdown();
     await rehearsal.close();
     olu?.cleanup();
     ada?.cleanup();
