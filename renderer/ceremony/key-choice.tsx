@@ -45,6 +45,7 @@ export function KeyChoiceFields({
   who,
   state,
   onChange,
+  keyFileLabel,
   keyFileHint,
   keyFilePurpose,
 }: {
@@ -54,6 +55,8 @@ export function KeyChoiceFields({
   readonly who: string;
   readonly state: KeyChoiceState;
   readonly onChange: (next: KeyChoiceState) => void;
+  /** The key file field's label: "Private key", "Signing key". */
+  readonly keyFileLabel: string;
   readonly keyFileHint: string;
   readonly keyFilePurpose: 'officer-private-key' | 'signing-key';
 }) {
@@ -86,7 +89,7 @@ export function KeyChoiceFields({
           <FilePathField
             id={`${id}-key`}
             purpose={keyFilePurpose}
-            label="Private key"
+            label={keyFileLabel}
             value={state.keyPath}
             onChange={(keyPath) => set({ keyPath })}
             required

@@ -187,6 +187,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
               who="The officer's"
               state={key}
               onChange={setKey}
+              keyFileLabel="Private key"
               keyFileHint={keyHint}
               keyFilePurpose="officer-private-key"
             />

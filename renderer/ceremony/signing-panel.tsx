@@ -83,6 +83,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
               state={key}
               onChange={setKey}
               keyFilePurpose="signing-key"
+              keyFileLabel="Signing key"
               keyFileHint={
                 ceremony.kitDir
                   ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc`
