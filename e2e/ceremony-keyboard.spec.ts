@@ -204,6 +204,9 @@ for (const size of [
       if (await chooser.count()) {
         await expect(chooser).toBeFocused();
         await chooser.selectOption(signer);
+        // Through the key choice ("key in this app (file)" stays chosen) to the key file.
+        await page.keyboard.press('Tab');
+        await expect(page.getByRole('radio', { name: 'Key in this app (file)' })).toBeFocused();
         await page.keyboard.press('Tab');
       }
       const keyField = page.getByLabel('Signing key', { exact: true });

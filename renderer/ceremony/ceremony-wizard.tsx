@@ -10,6 +10,7 @@
  * region says what was reported and where the ceremony now stands.
  */
 import { useEffect, useRef } from 'react';
+import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { everyoneSigned, isTerminalStep } from '../../shared/ceremony/step-catalogue';
 import { Notice } from '../components/notice';
@@ -228,6 +229,23 @@ function RecordDetails({ ceremony, ended }: { ceremony: CeremonySnapshot; ended:
             {ceremony.journal.events}, <span className="path">{ceremony.journal.head}</span>
           </dd>
         </div>
+        {ceremony.plan.rehearsal && ceremony.plan.officers.some((o) => o.keySource !== null) && (
+          <div>
+            <dt>Officers' keys</dt>
+            <dd>
+              <ul data-testid="rehearsal-keys">
+                {ceremony.plan.officers.map((o) => (
+                  <li key={o.name}>
+                    {o.name}:{' '}
+                    {o.keySource === 'supplied'
+                      ? `real key ${groupFingerprint(o.fingerprint)} (supplied)`
+                      : 'generated for the rehearsal'}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+        )}
         {ceremony.kitDir && !ended && (
           <div>
             <dt>Rehearsal kit</dt>

@@ -2,25 +2,24 @@
  * One officer at the keyboard enters their share. First the pasted PGP message is checked to
  * see whose it is (nothing is decrypted yet): the officer and key fingerprint are shown to
  * compare with their card or `gpg -K`. Then it is decrypted in the main process with their key
- * file and passphrase, or with the system's GnuPG (smartcards, gpg-agent), and sent for the
- * nonce on screen. A plaintext share goes the same way from a masked field.
+ * file and passphrase, or with their key in GnuPG or on a smartcard (their GnuPG home and PIN),
+ * and sent for the nonce on screen. A plaintext share goes the same way from a masked field.
  *
  * The wizard mounts a fresh form for every attempt and share count (its `key`), so nothing of the
- * last officer stays. What the form keeps after a refusal: the pasted message and key file (ciphertext and a path,
- * nothing secret) when only the passphrase was wrong; never the passphrase or a plaintext share.
+ * last officer stays. What the form keeps after a refusal: the pasted message and key file or GnuPG home (ciphertext
+ * and a path, nothing secret) when only the passphrase or PIN was wrong; never the passphrase, PIN or a plaintext share.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import type { Value } from '../../shared/ipc/ipc-contract';
-import { FilePathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 import { SecretField } from '../components/secret-field';
+import { KeyChoiceFields, keyChoiceOf, keyChoiceReady, NO_KEY_CHOSEN, withoutSecrets } from './key-choice';
 import type { CeremonyHandle } from './use-ceremony';
 
 type Inspection = Value<'ceremony.inspectShare'>;
 type Form = 'pgp' | 'plaintext';
-type Unlock = 'openpgp' | 'gpg';
 
 export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   const waiting = ceremony.acknowledgements[0]?.anyOf ?? [];
@@ -28,15 +27,15 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
   const [pasted, setPasted] = useState('');
   const [inspection, setInspection] = useState<Inspection>();
   const [actor, setActor] = useState('');
-  const [unlock, setUnlock] = useState<Unlock>('openpgp');
-  const [keyPath, setKeyPath] = useState('');
-  const [passphrase, setPassphrase] = useState('');
+  const [key, setKey] = useState(NO_KEY_CHOSEN);
   const [plaintext, setPlaintext] = useState('');
   const [problem, setProblem] = useState<string>();
 
   // Once the owner is shown, the officer's next move is their key: focus goes there.
   useEffect(() => {
-    if (inspection) document.getElementById(keyPath.trim() ? 'share-passphrase' : 'share-key')?.focus();
+    const [path, secret] = key.backend === 'file' ? ['key', 'passphrase'] : ['homedir', 'pin'];
+    const chosen = key.backend === 'file' ? key.keyPath : key.homedir;
+    if (inspection) document.getElementById(`share-${chosen.trim() ? secret : path}`)?.focus();
     // Only when a share was just checked, not on every keystroke in the key field.
     // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose, see above
   }, [inspection]);
@@ -64,25 +63,14 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
     event.preventDefault();
     setProblem(undefined);
     if (!actor) return setProblem('Choose who is at the keyboard entering this share.');
-    const secretPassphrase = passphrase;
+    const unlock = keyChoiceOf(key);
     const secretShare = plaintext;
     // Secrets leave the form now, whatever the answer.
-    setPassphrase('');
+    setKey(withoutSecrets(key));
     setPlaintext('');
     await (form === 'plaintext'
       ? handle.send('ceremony.submitShare', { officer: actor, pasted: secretShare, unlock: { kind: 'plaintext' } })
-      : handle.send('ceremony.submitShare', {
-          officer: actor,
-          pasted,
-          unlock:
-            unlock === 'gpg'
-              ? { kind: 'gpg' }
-              : {
-                  kind: 'openpgp',
-                  privateKeyPath: keyPath.trim(),
-                  ...(secretPassphrase ? { passphrase: secretPassphrase } : {}),
-                },
-        }));
+      : handle.send('ceremony.submitShare', { officer: actor, pasted, unlock }));
   }
 
   // A share for another officer, or not a share at all, is of no use to keep.
@@ -96,7 +84,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
   const keyHint =
     ceremony.kitDir && actor
       ? `In this rehearsal: ${ceremony.kitDir}/officers/${actor}.key.asc`
-      : 'The officer’s private key file (armored). For a smartcard, use the system’s GnuPG instead.';
+      : 'The officer’s private key file (armored). For a smartcard, choose GnuPG above.';
 
   return (
     <section aria-labelledby="share-heading" className="card">
@@ -194,52 +182,15 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
               next
             />
           ) : (
-            <>
-              <fieldset className="choices">
-                <legend>Decrypt with</legend>
-                <label className="choice">
-                  <input
-                    type="radio"
-                    name="share-unlock"
-                    checked={unlock === 'openpgp'}
-                    onChange={() => setUnlock('openpgp')}
-                  />
-                  <span>The officer's private key file and passphrase</span>
-                </label>
-                <label className="choice">
-                  <input
-                    type="radio"
-                    name="share-unlock"
-                    checked={unlock === 'gpg'}
-                    onChange={() => setUnlock('gpg')}
-                  />
-                  <span>The system's GnuPG (smartcard or gpg-agent; it asks for the PIN or passphrase itself)</span>
-                </label>
-              </fieldset>
-              {unlock === 'openpgp' && (
-                <>
-                  <FilePathField
-                    id="share-key"
-                    purpose="officer-private-key"
-                    label="Private key"
-                    value={keyPath}
-                    onChange={setKeyPath}
-                    required
-                    hint={keyHint}
-                    next={keyPath.trim() === ''}
-                  />
-                  <SecretField
-                    id="share-passphrase"
-                    label="Key passphrase"
-                    value={passphrase}
-                    onChange={setPassphrase}
-                    required={false}
-                    hint="Leave empty if the key has none. It is used once and forgotten."
-                    next={keyPath.trim() !== ''}
-                  />
-                </>
-              )}
-            </>
+            <KeyChoiceFields
+              id="share"
+              who="The officer's"
+              state={key}
+              onChange={setKey}
+              keyFileLabel="Private key"
+              keyFileHint={keyHint}
+              keyFilePurpose="officer-private-key"
+            />
           )}
           {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
           <div className="actions">
@@ -248,7 +199,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
               disabled={
                 handle.busy ||
                 !actor ||
-                (form === 'pgp' && unlock === 'openpgp' && keyPath.trim() === '') ||
+                (form === 'pgp' && !keyChoiceReady(key)) ||
                 (form === 'plaintext' && plaintext.trim() === '')
               }
             >

@@ -1,21 +1,19 @@
 /**
  * Signing: the transcript people sign is shown here in full, then the administrator signs it
- * and each witness countersigns, each with their own key file and passphrase (used once in the
- * main process and forgotten).
+ * and each witness countersigns, each with their own key file and passphrase, or their key in
+ * GnuPG or on a smartcard and its PIN (used once in the main process and forgotten).
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
-import { FilePathField } from '../components/path-field';
 import { Notice } from '../components/notice';
-import { SecretField } from '../components/secret-field';
+import { KeyChoiceFields, keyChoiceOf, keyChoiceReady, NO_KEY_CHOSEN, withoutSecrets } from './key-choice';
 import type { CeremonyHandle } from './use-ceremony';
 
 export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   const options = ceremony.acknowledgements[0]?.anyOf ?? [];
   const [signer, setSigner] = useState('');
-  const [keyPath, setKeyPath] = useState('');
-  const [passphrase, setPassphrase] = useState('');
+  const [key, setKey] = useState(NO_KEY_CHOSEN);
   const [transcript, setTranscript] = useState<string | null>();
   const current = options.find((o) => o.name === signer) ?? (options.length === 1 ? options[0] : undefined);
   const people = [ceremony.plan.administrator, ...ceremony.plan.witnesses];
@@ -30,13 +28,9 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
   async function sign(event: FormEvent) {
     event.preventDefault();
     if (!current) return;
-    const sent = passphrase;
-    setPassphrase('');
-    await handle.send('ceremony.sign', {
-      signer: current.name,
-      privateKeyPath: keyPath.trim(),
-      ...(sent ? { passphrase: sent } : {}),
-    });
+    const sent = keyChoiceOf(key);
+    setKey(withoutSecrets(key));
+    await handle.send('ceremony.sign', { signer: current.name, key: sent });
   }
 
   return (
@@ -83,34 +77,24 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
                 The plan pins key {groupFingerprint(fingerprint)} for {current.name}.
               </p>
             )}
-            <FilePathField
-              id="sign-key"
-              purpose="signing-key"
-              label="Signing key"
-              value={keyPath}
-              onChange={setKeyPath}
-              required
-              next={keyPath.trim() === ''}
-              hint={
+            <KeyChoiceFields
+              id="sign"
+              who="Your"
+              state={key}
+              onChange={setKey}
+              keyFilePurpose="signing-key"
+              keyFileLabel="Signing key"
+              keyFileHint={
                 ceremony.kitDir
                   ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc`
                   : 'Your armored private key file.'
               }
             />
-            <SecretField
-              id="sign-passphrase"
-              label="Key passphrase"
-              value={passphrase}
-              onChange={setPassphrase}
-              required={false}
-              hint="Leave empty if the key has none. Used once and forgotten."
-              next={keyPath.trim() !== ''}
-            />
           </>
         )}
         {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
         <div className="actions">
-          <button type="submit" disabled={handle.busy || !current || keyPath.trim() === ''}>
+          <button type="submit" disabled={handle.busy || !current || !keyChoiceReady(key)}>
             {current ? `Sign as ${current.name}` : 'Sign'}
           </button>
         </div>

@@ -118,6 +118,18 @@ describe('plan rules', () => {
     expect(problem(data)).toBe('officers[1].share_index repeats share_index 1 of officers[0]');
   });
 
+  it('says where officers’ keys came from in rehearsals only', () => {
+    const data = validPlanData();
+    (data.officers as Array<Record<string, unknown>>)[0]!.key_source = 'supplied';
+    expect(problem(data)).toBe(
+      'officers[0].key_source must be left out: only a rehearsal says where its keys came from',
+    );
+    const rehearsal = validatePlan({ ...data, rehearsal: true });
+    expect(rehearsal.ok && rehearsal.value.officers[0]!.key_source).toBe('supplied');
+    (data.officers as Array<Record<string, unknown>>)[0]!.key_source = 'real';
+    expect(problem({ ...data, rehearsal: true })).toContain("must be 'supplied' or 'generated'");
+  });
+
   it('on Vault 2 accepts quorum generation only with the break-glass setting stated', () => {
     expect(problem({ ...validPlanData(), vault_version: 2 })).toMatch(
       /^token_path 'operation-token-quorum' needs a Vault token on vault_version 2/,

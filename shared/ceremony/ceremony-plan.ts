@@ -103,6 +103,11 @@ const officer = z.strictObject({
     .min(1, { error: 'must be a whole number from 1 to 255' })
     .max(255, { error: 'must be a whole number from 1 to 255' })
     .optional(),
+  /**
+   * Rehearsals only: whether the officer's key is their real one ('supplied', e.g. on their card),
+   * so the rehearsal exercises the key of the real night, or one 'generated' for the rehearsal.
+   */
+  key_source: z.enum(['supplied', 'generated'], { error: "must be 'supplied' or 'generated'" }).optional(),
 });
 
 const failback = z.strictObject({
@@ -209,6 +214,8 @@ const planSchema = z
     }
     const indexes = new Map<number, number>();
     plan.officers.forEach((o, i) => {
+      if (o.key_source !== undefined && !plan.rehearsal)
+        fail(['officers', i, 'key_source'], 'must be left out: only a rehearsal says where its keys came from');
       if (o.share_index === undefined) return;
       const other = indexes.get(o.share_index);
       if (other !== undefined)

@@ -31,7 +31,8 @@ export const ceremonyViewSchema = z.object({
       .nullable(),
     administrator: person,
     witnesses: z.array(person),
-    officers: z.array(person),
+    /** In a rehearsal, each officer's key: their real one ('supplied') or one generated for it. */
+    officers: z.array(person.extend({ keySource: z.enum(['supplied', 'generated']).nullable() })),
   }),
   /** The steps of a ceremony that goes to plan, in order (restarts branch back into it). */
   steps: z.array(z.object({ id: stepId, title: z.string() })),

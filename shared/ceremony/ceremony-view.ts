@@ -54,7 +54,7 @@ export function view(state: CeremonyState): CeremonyView {
         : null,
       administrator: person(plan.administrator),
       witnesses: plan.witnesses.map(person),
-      officers: plan.officers.map(person),
+      officers: plan.officers.map((o) => ({ ...person(o), keySource: o.key_source ?? null })),
     },
     steps: scriptOf(plan).map((id) => ({ id, title: STEPS[id].title })),
     step: state.step,

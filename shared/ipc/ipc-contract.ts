@@ -59,8 +59,8 @@ const fileChoicePurpose = z.enum([
   'auditor-keyring',
   'auditor-fingerprints',
 ]);
-/** What a folder chooser is for: a bundle to read, or where to write one. */
-const directoryChoicePurpose = z.enum(['transcript-bundle', 'export-bundle']);
+/** What a folder chooser is for: a bundle to read, where to write one, or a person's GnuPG home. */
+const directoryChoicePurpose = z.enum(['transcript-bundle', 'export-bundle', 'gnupg-home']);
 
 /** A path the person typed or chose; the main process reads it, the renderer never does. */
 const absolutePath = z
@@ -110,9 +110,19 @@ const pastedShare = z
   .trim()
   .min(1, 'the share field is empty')
   .max(65_536, 'this is far longer than any share');
+/**
+ * A card PIN (or GnuPG key passphrase) typed into the app: like a passphrase, one use in the main
+ * process, handed to gpg through a pipe, never returned, logged or written.
+ */
+const cardPin = z.string().min(1, 'the PIN field is empty').max(256);
+/** A key in this app: a private key file (openpgp.js) and its passphrase. */
+const keyFile = z.strictObject({ kind: z.literal('openpgp'), privateKeyPath: absolutePath, passphrase });
+/** A key in the person's GnuPG home, perhaps on a smartcard, checked against the plan's fingerprint first. */
+const gnupgKey = z.strictObject({ kind: z.literal('gpg'), homedir: absolutePath, pin: cardPin });
 const shareUnlock = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('openpgp'), privateKeyPath: absolutePath, passphrase }),
-  z.strictObject({ kind: z.literal('gpg') }),
+  keyFile,
+  /** Without a PIN, gpg-agent's own pinentry asks for it; without a home, the app's GnuPG home. */
+  gnupgKey.partial({ homedir: true, pin: true }),
   z.strictObject({ kind: z.literal('plaintext') }),
 ]);
 const shareInspection = z.object({
@@ -239,7 +249,10 @@ export const ipcContract = {
     value: ceremonyState,
   }),
   'ceremony.sign': channel({
-    arg: z.strictObject({ signer: z.string().min(1).max(100), privateKeyPath: absolutePath, passphrase }),
+    arg: z.strictObject({
+      signer: z.string().min(1).max(100),
+      key: z.discriminatedUnion('kind', [keyFile, gnupgKey]),
+    }),
     value: ceremonyState,
   }),
   /** The transcript people sign, once the record is closed; null before. */

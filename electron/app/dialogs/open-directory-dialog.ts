@@ -13,4 +13,5 @@ export interface OpenDirectoryDialogOptions {
 export const OPEN_DIRECTORY_DIALOGS: Readonly<Record<DirectoryChoicePurpose, OpenDirectoryDialogOptions>> = {
   'transcript-bundle': { title: 'Choose the transcript bundle folder (it holds transcript.txt.asc)', mayCreate: false },
   'export-bundle': { title: 'Choose a new, empty folder for the signed transcript bundle', mayCreate: true },
+  'gnupg-home': { title: 'Choose your GnuPG home (the folder holding your key or card stub)', mayCreate: false },
 };

@@ -13,66 +13,31 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { validPlanData } from '../../../test/support/ceremony-plan-data';
 import type { CeremonySnapshot } from '../../../shared/ceremony/ceremony-snapshot';
-import type { ArgIn, ChannelName, IpcResult, Value } from '../../../shared/ipc/ipc-contract';
 import { generateOfficerKey } from '../../../rehearsal-vault/officer-keys';
-import { openProfileStore } from '../../services/profiles/profile-store';
 import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnupg';
 import { verifyBundle } from '../../services/transcript/verify';
-import { connectProfile } from '../../services/vault/connect';
-import { AppSession } from '../../services/session/app-session';
-import { CeremonySession } from '../../services/session/ceremony-session';
-import { createChannelHandlers } from './channel-handlers';
-import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
+import type { ArgIn } from '../../../shared/ipc/ipc-contract';
+import type { CeremonySession } from '../../services/session/ceremony-session';
+import { wizardChannels, type WizardChannels } from '../../../test/support/wizard-channels';
 import { createRehearsalHost } from '../../services/rehearsal/rehearsal-host';
 
-const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
 const PASSPHRASE = 'rehearsal passphrase 3am';
 
 let dir: string;
-let registry: HandlerRegistry;
+let channels: WizardChannels;
 const rehearsal = createRehearsalHost();
 let ceremony: CeremonySession;
 let gnupg: TempGnupg;
 
-async function call<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<IpcResult<Value<C>>> {
-  return (await registry.invoke(channel, arg, APP)) as IpcResult<Value<C>>;
-}
-async function must<C extends ChannelName>(channel: C, arg: ArgIn<C>): Promise<Value<C>> {
-  const r = await call(channel, arg);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.kind}: ${r.error.message}`);
-  return r.value;
-}
+const call: WizardChannels['call'] = (channel, arg) => channels.call(channel, arg);
+const must: WizardChannels['must'] = (channel, arg) => channels.must(channel, arg);
 const snapshot = async () => (await must('ceremony.status', {})).ceremony!;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ceremony-handlers-'));
   gnupg = createTempGnupg();
-  const profiles = openProfileStore(join(dir, 'data'));
-  const connect = (p: Parameters<typeof connectProfile>[0], o?: { token?: string }) =>
-    connectProfile(p, { ...o, timeoutMs: 5_000 });
-  ceremony = new CeremonySession({
-    dataDir: join(dir, 'data'),
-    profiles,
-    connect,
-    rehearsal,
-    now: () => new Date(),
-    gnupgHome: gnupg.home,
-  });
-  registry = createHandlerRegistry(
-    createChannelHandlers({
-      version: 'test',
-      profiles,
-      env: {},
-      cwd: dir,
-      openFile: async () => null,
-      openDirectory: async () => null,
-      connect,
-      rehearsal,
-      session: new AppSession(profiles),
-      ceremony,
-    }),
-    { allowedOrigins: ['app://vault-ceremony'] },
-  );
+  channels = wizardChannels(dir, rehearsal, { gnupgHome: gnupg.home });
+  ceremony = channels.ceremony;
 });
 
 afterAll(async () => {
@@ -126,8 +91,7 @@ async function play(
     } else if (s.input === 'signature' && request) {
       await must('ceremony.sign', {
         signer: request.name,
-        privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`),
-        ...withPassphrase,
+        key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
       });
     } else if (s.input === 'root-token') {
       await must('ceremony.provideToken', { rehearsalRootToken: true });
@@ -157,7 +121,11 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
       plan: {
         rehearsal: true,
         threshold: 2,
-        officers: [{ name: 'officer-1' }, { name: 'officer-2' }, { name: 'officer-3' }],
+        officers: [
+          { name: 'officer-1', keySource: 'generated' },
+          { name: 'officer-2', keySource: 'generated' },
+          { name: 'officer-3', keySource: 'generated' },
+        ],
       },
     });
     expect(s.script).toMatch(/^REHEARSAL\. /);

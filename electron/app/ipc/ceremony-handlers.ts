@@ -33,8 +33,7 @@ export function ceremonyHandlers(
     'ceremony.submitShare': async ({ officer, pasted, unlock }) =>
       state(await ceremony.submitShare(officer, pasted, unlock)),
     'ceremony.provideToken': async (input) => state(await ceremony.provideToken(input)),
-    'ceremony.sign': async ({ signer, privateKeyPath, passphrase }) =>
-      state(await ceremony.sign(signer, privateKeyPath, passphrase)),
+    'ceremony.sign': async ({ signer, key }) => state(await ceremony.sign(signer, key)),
     'ceremony.transcript': async () => {
       const text = await ceremony.transcript();
       return text.ok ? ok({ text: text.value }) : text;

@@ -82,8 +82,11 @@ export interface CeremonyServiceOptions {
 /** How an officer's share is opened: a software key, the system's gpg (agent or smartcard), or none (a plaintext share). */
 export type ShareUnlock =
   | { readonly kind: 'openpgp'; readonly privateKeyArmored: string; readonly passphrase?: string }
-  /** With `pinFile` (a cast), the PIN goes to gpg from that file and gpg-agent is stopped after use. */
-  | { readonly kind: 'gpg'; readonly gnupgHome?: string; readonly pinFile?: string }
+  /**
+   * With `pinFile` (a cast) or `pin` (typed; the caller wipes it), the PIN goes to gpg through a pipe,
+   * the key and card are checked first, and gpg-agent is stopped after use.
+   */
+  | { readonly kind: 'gpg'; readonly gnupgHome?: string; readonly pinFile?: string; readonly pin?: Uint8Array }
   | { readonly kind: 'plaintext' };
 
 export interface ShareInspection {
@@ -554,6 +557,7 @@ export class CeremonyService {
         : createGpgDecryptor({
             ...(unlock.gnupgHome === undefined ? {} : { gnupgHome: unlock.gnupgHome }),
             ...(unlock.pinFile === undefined ? {} : { pinFile: unlock.pinFile }),
+            ...(unlock.pin === undefined ? {} : { pin: unlock.pin }),
           });
     const share = await decryptor.decrypt(message.value, recipient.value);
     if (!share.ok) {

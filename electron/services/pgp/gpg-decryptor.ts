@@ -3,9 +3,9 @@
  * (openpgp.js cannot reach either). The message goes in on stdin and the plaintext comes back on
  * stdout; argv carries only options, never a secret. Passphrases and PINs go through gpg-agent's
  * own pinentry (`--pinentry-mode ask`, overriding any loopback setting in gpg.conf), so this
- * process never sees them; or, with `pinFile` (headless runs from a cast), through a pipe with
- * loopback pinentry, after checking the key and card (gpg-person.ts), stopping the agent after
- * use. Outcomes come from `--status-fd`, not from localised stderr.
+ * process never sees them; or, with `pinFile` (headless runs from a cast) or `pin` (typed into the
+ * app), through a pipe with loopback pinentry, after checking the key and card (gpg-person.ts),
+ * stopping the agent after use. Outcomes come from `--status-fd`, not from localised stderr.
  */
 import { wipe } from '../../../shared/codecs/bytes';
 import { err, type Result } from '../../../shared/result';
@@ -29,6 +29,8 @@ export interface GpgDecryptorOptions {
    * home): given to gpg through a pipe instead of a prompt, and gpg-agent is stopped after use.
    */
   readonly pinFile?: string;
+  /** The PIN or passphrase the person typed, handed over like the file's line; the caller wipes it. */
+  readonly pin?: Uint8Array;
 }
 
 type Outcome = Result<Uint8Array, ShareDecryptErrorKind>;
@@ -52,7 +54,8 @@ export function createGpgDecryptor(options: GpgDecryptorOptions = {}): ShareDecr
     '--decrypt',
   ];
   const run = async (message: ShareMessage, recipient: Recipient): Promise<Outcome> => {
-    if (options.pinFile === undefined)
+    const pinSource = pinOf(options);
+    if (pinSource === undefined)
       return outcome(
         await runGpgProcess(gpgPath, args(['--pinentry-mode', 'ask']), message.bytes, {
           timeoutMs,
@@ -64,7 +67,7 @@ export function createGpgDecryptor(options: GpgDecryptorOptions = {}): ShareDecr
       name: recipient.officer,
       fingerprint: recipient.fingerprint,
       homedir: options.gnupgHome ?? '',
-      pinFile: options.pinFile,
+      ...pinSource,
       gpgPath,
       timeoutMs,
     };
@@ -109,14 +112,21 @@ export function createGpgDecryptor(options: GpgDecryptorOptions = {}): ShareDecr
       wipe(run.output);
     }
   };
-  if (options.pinFile !== undefined && options.gnupgHome === undefined)
-    throw new TypeError('a PIN file is only for a named GnuPG home: give gnupgHome too');
+  if (pinOf(options) !== undefined && options.gnupgHome === undefined)
+    throw new TypeError('a PIN is only for a named GnuPG home: give gnupgHome too');
+  if (options.pinFile !== undefined && options.pin !== undefined)
+    throw new TypeError('give a PIN file or a typed PIN, not both');
   return {
     async decrypt(message, recipient) {
       assertAttributed(message, recipient);
       return run(message, recipient);
     },
   };
+}
+
+function pinOf(options: GpgDecryptorOptions): { pinFile: string } | { pin: Uint8Array } | undefined {
+  if (options.pin !== undefined) return { pin: options.pin };
+  return options.pinFile === undefined ? undefined : { pinFile: options.pinFile };
 }
 
 /** A key or card refused before gpg was asked to decrypt: the share decryptor's own kinds. */

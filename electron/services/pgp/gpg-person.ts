@@ -1,6 +1,7 @@
 /**
  * One person's GnuPG key, used through the system gpg: their own GnuPG home, the card PIN (or key
- * passphrase) in a file they chose, and the primary fingerprint the plan or cast names for them.
+ * passphrase) in a file they chose or typed into the app, and the primary fingerprint the plan or
+ * cast names for them.
  *
  * Before any use, the key is checked: the home must hold that fingerprint's secret key (a card
  * stub or a software key) with a subkey for the job, neither expired nor revoked, and when it is on
@@ -14,18 +15,28 @@ import { wipe } from '../../../shared/codecs/bytes';
 import { err, ok, type Result } from '../../../shared/result';
 import { lastLine, runGpgProcess } from './gpg-process';
 
-export interface GpgPerson {
+interface GpgPersonKey {
   /** The person's name in the plan, for messages. */
   readonly name: string;
   /** Primary key fingerprint the plan names, hex (any case, spaces allowed). */
   readonly fingerprint: string;
   readonly homedir: string;
-  /** The card PIN or key passphrase: the file's first line. */
-  readonly pinFile: string;
   /** Default `gpg` from PATH; `gpgconf` and `gpg-connect-agent` are taken from the same folder. */
   readonly gpgPath?: string;
   /** How long one gpg run may take before it is stopped; default 2 minutes (a card may want a touch). */
   readonly timeoutMs?: number;
+}
+
+/**
+ * The card PIN or key passphrase: the first line of `pinFile` (a cast, a script), or the bytes the
+ * person typed into the app (`pin`; the caller owns them and wipes them after use).
+ */
+export type GpgPerson = GpgPersonKey &
+  ({ readonly pinFile: string; readonly pin?: never } | { readonly pin: Uint8Array; readonly pinFile?: never });
+
+/** Where the PIN came from, for messages: "the PIN in FILE" or "the PIN typed". */
+export function pinOrigin(person: GpgPerson): string {
+  return person.pinFile === undefined ? 'typed' : `in ${person.pinFile}`;
 }
 
 export type GpgKeyErrorKind =
@@ -190,8 +201,16 @@ export async function pinTriesLeft(person: GpgPerson): Promise<number | undefine
   return Number(m[1]);
 }
 
-/** Reads the PIN file's first line; the caller wipes the bytes after use. */
+/**
+ * The PIN as gpg's pipe gets it: a copy of the typed bytes, or the PIN file's first line; the caller
+ * wipes the bytes after use.
+ */
 export async function readPin(person: GpgPerson): Promise<Result<Uint8Array, GpgKeyErrorKind>> {
+  if (person.pinFile === undefined) {
+    if (person.pin.length === 0)
+      return err('pin-unreadable', `no PIN was typed for ${person.name}'s key: type the card PIN or key passphrase`);
+    return ok(person.pin.slice());
+  }
   let bytes: Buffer;
   try {
     bytes = await readFile(person.pinFile);

@@ -11,6 +11,7 @@ import {
   checkGpgKey,
   gpgTimeout,
   normalFingerprint,
+  pinOrigin,
   pinTriesLeft,
   readPin,
   withGpgPerson,
@@ -93,11 +94,11 @@ async function explain(failure: GpgSignFailure, person: GpgPerson, run: GpgRun):
   switch (failure.kind) {
     case 'bad-passphrase': {
       if (failure.code !== GPG_ERR.BAD_PIN)
-        return err('wrong-passphrase', `the passphrase in ${person.pinFile} for ${who}'s key is wrong; ${nothing}`);
+        return err('wrong-passphrase', `the passphrase ${pinOrigin(person)} for ${who}'s key is wrong; ${nothing}`);
       const left = await pinTriesLeft(person);
       return err(
         'wrong-passphrase',
-        `the PIN in ${person.pinFile} for ${who}'s card is wrong; ${nothing}. ${left === undefined ? 'A card locks after a few wrong PINs' : `The card allows ${left} more ${left === 1 ? 'try' : 'tries'} before it locks`}: check the PIN before trying again`,
+        `the PIN ${pinOrigin(person)} for ${who}'s card is wrong; ${nothing}. ${left === undefined ? 'A card locks after a few wrong PINs' : `The card allows ${left} more ${left === 1 ? 'try' : 'tries'} before it locks`}: check the PIN before trying again`,
       );
     }
     case 'key-expired':
@@ -128,7 +129,7 @@ async function explain(failure: GpgSignFailure, person: GpgPerson, run: GpgRun):
     case 'pinentry-failed':
       return err(
         'pinentry-failed',
-        `gpg-agent in ${person.homedir} refused the PIN from a file: add \`allow-loopback-pinentry\` to its gpg-agent.conf`,
+        `gpg-agent in ${person.homedir} refused a PIN handed over a pipe: add \`allow-loopback-pinentry\` to its gpg-agent.conf`,
       );
     case 'timeout':
       return err('timeout', `the card or agent timed out while signing for ${who}; ${nothing}: try again`);

@@ -207,7 +207,12 @@ async function external(
     if (!privateKey.ok) return err('cluster-unreadable', privateKey.error.message);
     if (!share.ok) return err('cluster-unreadable', share.error.message);
     if (own) {
-      officers.push({ ...own, publicKeyArmored: publicKey.value, encryptedShare: share.value.trim() });
+      officers.push({
+        ...own,
+        publicKeyArmored: publicKey.value,
+        encryptedShare: share.value.trim(),
+        keySupplied: o.private_key === null,
+      });
       continue;
     }
     if (passphrase === undefined && (await isProtected(privateKey.value)))
@@ -222,6 +227,7 @@ async function external(
       privateKeyArmored: privateKey.value,
       passphrase,
       encryptedShare: share.value.trim(),
+      keySupplied: false,
     });
   }
   const tls = {

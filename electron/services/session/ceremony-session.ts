@@ -6,6 +6,8 @@
  * What this adds to the service, and nothing more:
  * - files: private key files for shares and signatures are read here from paths people choose,
  *   so the renderer never holds a key (it sends a passphrase once);
+ * - typed card PINs (for keys in GnuPG or on a smartcard) turned into bytes for gpg's pipe and
+ *   wiped after the one use;
  * - connections the service holds through swappable clients, so a ceremony survives fixing a
  *   connection profile (reconnect, then retry the failed step);
  * - the snapshot the wizard renders: the service's status plus the rehearsal kit and export folder.
@@ -17,11 +19,13 @@ import { parsePlan } from '../../../shared/ceremony/plan-text';
 import type { CeremonySnapshot, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
 import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
+import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import { err, ok, type Result } from '../../../shared/result';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
 import { startCeremony, type CeremonyService, type ShareInspection } from '../ceremony/ceremony-service';
 import { describeFsError } from '../files/fs-error';
 import { readSmallTextFile } from '../files/regular-file';
+import { createGpgSigner } from '../pgp/gpg-signer';
 import { openPgpKeySigner } from '../pgp/openpgp-signer';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
@@ -50,7 +54,8 @@ export type CeremonySessionErrorKind =
   | 'officer-keys-required'
   | 'file-unreadable'
   | 'invalid-rehearsal'
-  | 'not-a-rehearsal';
+  | 'not-a-rehearsal'
+  | 'invalid-key-choice';
 
 export interface CeremonySessionServices {
   /** The app's data folder: journals go under ceremonies/, rehearsal kits under rehearsals/. */
@@ -63,9 +68,27 @@ export interface CeremonySessionServices {
   readonly gnupgHome?: string;
 }
 
+/** A key in this app: a private key file, read here, and its passphrase. */
+export interface KeyFileInput {
+  readonly kind: 'openpgp';
+  readonly privateKeyPath: string;
+  readonly passphrase?: string | undefined;
+}
+
+/**
+ * A key in the person's GnuPG home, perhaps on a smartcard, with the PIN they typed: checked
+ * against the plan's fingerprint (and the card in the reader) before gpg is asked for anything.
+ */
+export interface GnupgKeyInput {
+  readonly kind: 'gpg';
+  readonly homedir: string;
+  readonly pin: string;
+}
+
 export type ShareUnlockInput =
-  | { readonly kind: 'openpgp'; readonly privateKeyPath: string; readonly passphrase?: string | undefined }
-  | { readonly kind: 'gpg' }
+  | KeyFileInput
+  /** Without a PIN, gpg-agent's own pinentry asks; without a home, the app's GnuPG home. */
+  | { readonly kind: 'gpg'; readonly homedir?: string | undefined; readonly pin?: string | undefined }
   | { readonly kind: 'plaintext' };
 
 interface Running {
@@ -189,12 +212,16 @@ export class CeremonySession {
   submitShare(officer: string, pasted: string, unlock: ShareUnlockInput): Promise<Snapshot> {
     return this.withService(async (s) => {
       if (unlock.kind === 'plaintext') return s.submitShare({ officer, pasted, unlock });
-      if (unlock.kind === 'gpg')
-        return s.submitShare({
-          officer,
-          pasted,
-          unlock: { kind: 'gpg', ...(this.services.gnupgHome ? { gnupgHome: this.services.gnupgHome } : {}) },
-        });
+      if (unlock.kind === 'gpg') {
+        const gnupgHome = unlock.homedir ?? this.services.gnupgHome;
+        if (unlock.pin === undefined)
+          return s.submitShare({ officer, pasted, unlock: { kind: 'gpg', ...(gnupgHome ? { gnupgHome } : {}) } });
+        if (gnupgHome === undefined)
+          return err('invalid-key-choice', `give ${officer}'s GnuPG home with the PIN: the PIN is for that home's key`);
+        return withTypedPin(unlock.pin, (pin) =>
+          s.submitShare({ officer, pasted, unlock: { kind: 'gpg', gnupgHome, pin } }),
+        );
+      }
       const key = await readSmallTextFile(unlock.privateKeyPath, 'the private key file');
       if (!key.ok) return key;
       return s.submitShare({
@@ -222,12 +249,25 @@ export class CeremonySession {
     });
   }
 
-  sign(signer: string, privateKeyPath: string, passphrase: string | undefined): Promise<Snapshot> {
+  /**
+   * The administrator or a witness signs the transcript with their key file, or with their key in
+   * GnuPG (a card): its fingerprint is the one the plan pins for them, checked before the PIN is used.
+   */
+  sign(signer: string, key: KeyFileInput | GnupgKeyInput): Promise<Snapshot> {
     return this.withService(async (s) => {
-      const key = await readSmallTextFile(privateKeyPath, 'the signing key file');
-      if (!key.ok) return key;
+      if (key.kind === 'gpg') {
+        const plan = s.plan;
+        const person = [plan.administrator, ...plan.witnesses].find((p) => p.name === signer);
+        if (!person) return err('refused', `'${signer}' is neither the administrator nor a witness of this ceremony`);
+        const { homedir } = key;
+        return withTypedPin(key.pin, (pin) =>
+          s.sign({ signer, key: createGpgSigner({ name: signer, fingerprint: person.fingerprint, homedir, pin }) }),
+        );
+      }
+      const file = await readSmallTextFile(key.privateKeyPath, 'the signing key file');
+      if (!file.ok) return file;
       const made = await openPgpKeySigner(
-        { armoredPrivateKey: key.value, ...(passphrase ? { passphrase } : {}) },
+        { armoredPrivateKey: file.value, ...(key.passphrase ? { passphrase: key.passphrase } : {}) },
         { name: signer },
       );
       return made.ok ? s.sign({ signer, key: made.value }) : made;
@@ -310,6 +350,16 @@ export class CeremonySession {
       ? 'has ended but is still open: close it'
       : 'is in progress: finish, cancel or abort it';
     return err('ceremony-running', `ceremony '${run.service.plan.id}' ${what} before starting another`);
+  }
+}
+
+/** The typed PIN as the bytes gpg's pipe gets, wiped once `use` is done, whatever happened. */
+async function withTypedPin<T>(typed: string, use: (pin: Uint8Array) => Promise<T>): Promise<T> {
+  const pin = utf8ToBytes(typed);
+  try {
+    return await use(pin);
+  } finally {
+    wipe(pin);
   }
 }
 
