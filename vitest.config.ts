@@ -48,6 +48,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'test/rehearse-cli.test.ts',
   'test/security/electron-checklist.test.ts',
   'test/security/secret-wipe.test.ts',
+  'test/security/signed-authorisation.test.ts',
   'test/security/tls-verification.test.ts',
 ];
 

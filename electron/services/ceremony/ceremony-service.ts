@@ -25,9 +25,10 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import type { RandomBytes } from '../../../shared/codecs/base62';
-import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
+import { bytesToHex, utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import { personEventSchema, type CeremonyEvent, type PersonEvent } from '../../../shared/ceremony/ceremony-events';
 import {
+  authorisationDue,
   createCeremony,
   isEnded,
   nextAction,
@@ -37,7 +38,7 @@ import {
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { SecretName } from '../../../shared/ceremony/ceremony-steps';
 import type { CeremonyView, ServiceInput, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
-import { everyoneSigned, signers } from '../../../shared/ceremony/step-catalogue';
+import { everyoneSigned, isIrreversibleStep, signers } from '../../../shared/ceremony/step-catalogue';
 import { looseEnds, view } from '../../../shared/ceremony/ceremony-view';
 import { serializeEvent, type JsonObject, type VerifiedChain } from '../../../shared/record/journal-event';
 import { err, ok, type AppError, type Result } from '../../../shared/result';
@@ -48,12 +49,14 @@ import { createGpgDecryptor } from '../pgp/gpg-decryptor';
 import { createOpenPgpDecryptor } from '../pgp/openpgp-decryptor';
 import { displayKeyId, identifyRecipient, type OfficerPublicKey } from '../pgp/recipient';
 import { readShareMessage } from '../pgp/share-message';
+import type { Signer } from '../pgp/signer';
 import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { exportBundle } from './bundle-export';
 import { needsPersonInput, performAction, type ActionContext, type PendingShare } from './ceremony-actions';
 import { CEREMONY_FINISHED, detectedDeviations, entryFor, startedEntry, SYSTEM } from './ceremony-record';
 import { forbidEverywhere, SecretStore } from './secret-store';
+import { signAuthorisation } from './signed-authorisation';
 import { stepAnswers } from './step-answers';
 import { TranscriptSigning } from './transcript-signing';
 
@@ -303,6 +306,21 @@ export class CeremonyService {
   }
 
   /**
+   * The administrator or a witness authorises the current irreversible step: `signer` (their key,
+   * by whichever backend holds it) signs the statement the laptop asked them to, and only a
+   * signature that checks out against the plan's key is journaled. A refusal changes nothing.
+   */
+  authorise(signer: Signer): Outcome {
+    return this.exclusive(async () => {
+      const signed = await signAuthorisation(this.state, signer, () => this.now());
+      if (!signed.ok) return signed;
+      const committed = await this.commit(signed.value.event, { statement_sha256: signed.value.statementSha256 });
+      if (!committed.ok) return committed;
+      return this.runLoop();
+    });
+  }
+
+  /**
    * The administrator signs the transcript, then each witness countersigns. The key and passphrase
    * are used for this one signature and dropped; a wrong passphrase or key changes nothing.
    */
@@ -405,6 +423,19 @@ export class CeremonyService {
   private async runLoop(): Outcome {
     for (;;) {
       if (this.halted) return err('stopped', this.halted.message);
+      const asking = authorisationDue(this.state);
+      if (asking) {
+        // A fresh statement: a new nonce and the head of the journal as it stands.
+        const committed = await this.commit({
+          type: 'authorisationRequested',
+          step: asking,
+          nonce: bytesToHex(this.random(16)),
+          head: this.journal.chain.head,
+          at: this.now(),
+        });
+        if (!committed.ok) return committed;
+        continue;
+      }
       const action = nextAction(this.state);
       if (
         !action ||
@@ -626,6 +657,7 @@ export class CeremonyService {
     if (v.awaiting === 'service') return 'retry';
     if (v.step === 'share-entry' && v.acknowledgements.length > 0) return 'share';
     if (v.step === 'sign-transcript' && v.acknowledgements.length > 0) return 'signature';
+    if (isIrreversibleStep(v.step) && v.authorisation && v.acknowledgements.length > 0) return 'authorisation';
     return undefined;
   }
 

@@ -1,7 +1,8 @@
 /**
  * Signing with openpgp.js in this process, from a private key file and (for a protected key) a
- * passphrase file. Both files are read for each signature; the key is unlocked in memory only and
- * its secret parameters are zeroed as soon as the signature exists.
+ * passphrase file, both read for each signature, or from the key and passphrase the caller holds
+ * (a rehearsal's generated keys, a passphrase typed into the app). The key is unlocked in memory
+ * only and its secret parameters are zeroed as soon as the signature exists.
  */
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
@@ -9,16 +10,17 @@ import { err, ok, type Result } from '../../../shared/result';
 import { normalFingerprint } from './gpg-person';
 import type { SignErrorKind, Signer } from './signer';
 
-export interface OpenPgpPerson {
+export type OpenPgpPerson = {
   readonly name: string;
   /** Primary key fingerprint the plan names, hex. */
   readonly fingerprint: string;
-  readonly privateKeyFile: string;
   /** The passphrase on its first line; not needed for an unprotected key. */
   readonly passphraseFile?: string;
+  /** The passphrase itself, instead of a file. */
+  readonly passphrase?: string;
   /** The signature time; default now. */
   readonly now?: () => Date;
-}
+} & ({ readonly privateKeyFile: string } | { readonly privateKeyArmored: string });
 
 interface ClearablePrivateKey extends openpgp.PrivateKey {
   clearPrivateParams(): void;
@@ -73,25 +75,26 @@ export function createOpenPgpSigner(person: OpenPgpPerson): Signer {
 
 async function unlock(person: OpenPgpPerson, fingerprint: string): Promise<Result<openpgp.PrivateKey, SignErrorKind>> {
   let armoredKey: string;
+  const source = 'privateKeyFile' in person ? person.privateKeyFile : `${person.name}'s key`;
   try {
-    armoredKey = await readFile(person.privateKeyFile, 'utf8');
+    armoredKey = 'privateKeyFile' in person ? await readFile(person.privateKeyFile, 'utf8') : person.privateKeyArmored;
   } catch (e) {
     return err(
       'key-invalid',
-      `${person.name}'s key file ${person.privateKeyFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      `${person.name}'s key file ${source} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
   let key: openpgp.PrivateKey;
   try {
     key = await openpgp.readPrivateKey({ armoredKey });
   } catch {
-    return err('key-invalid', `${person.privateKeyFile} is not an armored OpenPGP private key`);
+    return err('key-invalid', `${source} is not an armored OpenPGP private key`);
   }
   // Checked before the passphrase is read: another person's key is never unlocked.
   if (key.getFingerprint() !== fingerprint)
     return err(
       'wrong-key',
-      `${person.privateKeyFile} holds key ${key.getFingerprint().toUpperCase()}, but the plan names ${fingerprint.toUpperCase()} for ${person.name}: nothing was signed`,
+      `${source} holds key ${key.getFingerprint().toUpperCase()}, but the plan names ${fingerprint.toUpperCase()} for ${person.name}: nothing was signed`,
     );
   if (key.keyPacket.version !== 4)
     return err(
@@ -99,11 +102,14 @@ async function unlock(person: OpenPgpPerson, fingerprint: string): Promise<Resul
       `${person.name}'s key is a v${key.keyPacket.version} key; GnuPG 2.2 cannot verify its signatures, so sign with a v4 key`,
     );
   if (key.isDecrypted()) return ok(key);
-  if (person.passphraseFile === undefined)
-    return err('passphrase-needed', `${person.name}'s key is protected by a passphrase: give its passphrase file`);
+  if (person.passphraseFile === undefined && !person.passphrase)
+    return err('passphrase-needed', `${person.name}'s key is protected by a passphrase: give its passphrase`);
   let passphrase: string;
   try {
-    passphrase = (await readFile(person.passphraseFile, 'utf8')).split(/\r?\n/)[0] ?? '';
+    passphrase =
+      person.passphraseFile === undefined
+        ? (person.passphrase ?? '')
+        : ((await readFile(person.passphraseFile, 'utf8')).split(/\r?\n/)[0] ?? '');
   } catch (e) {
     return err(
       'passphrase-needed',
@@ -114,7 +120,10 @@ async function unlock(person: OpenPgpPerson, fingerprint: string): Promise<Resul
     return ok(await openpgp.decryptKey({ privateKey: key, passphrase }));
   } catch (e) {
     return /passphrase/i.test(reason(e))
-      ? err('wrong-passphrase', `the passphrase in ${person.passphraseFile} for ${person.name}'s key is wrong`)
+      ? err(
+          'wrong-passphrase',
+          `the passphrase${person.passphraseFile === undefined ? '' : ` in ${person.passphraseFile}`} for ${person.name}'s key is wrong`,
+        )
       : err(
           'key-unusable',
           `${person.name}'s key cannot be unlocked here (${reason(e)}); a smartcard key's secret part is not in the file: use the GnuPG backend`,

@@ -2,7 +2,8 @@
  * Plays every role of a ceremony without people, for rehearsals and benchmarks: the roll call,
  * each acknowledgement, witnessing each deviation (and, after a restart lost the DR operation
  * token, the administrator recording it as not deleted), each officer entering their PGP-encrypted
- * share (shown whose it is first, then decrypted with openpgp.js), and each signature. It uses
+ * share (shown whose it is first, then decrypted with openpgp.js), each signed authorisation of an
+ * irreversible step, and each signature. It uses
  * only the service's public calls, exactly as the wizard does. A failed Vault action ends the
  * run: a headless rehearsal does not retry on its own.
  */
@@ -10,6 +11,8 @@ import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
 import type { CeremonyService } from '../ceremony/ceremony-service';
 import { err, ok, type Result } from '../../../shared/result';
+import { createOpenPgpSigner } from '../pgp/openpgp-signer';
+import type { Signer } from '../pgp/signer';
 import type { CastMember, RehearsalCast } from './rehearsal-cast';
 
 export interface DriverOptions {
@@ -65,6 +68,11 @@ export async function playCeremony(
         privateKeyArmored: signer.privateKeyArmored,
         ...(signer.passphrase ? { passphrase: signer.passphrase } : {}),
       });
+    } else if (status.input === 'authorisation' && request) {
+      const person = member([cast.administrator, ...cast.witnesses], request.name);
+      if (!person) return fail(`no signing key for '${request.name}'`);
+      options.log(`  ${person.name} signs the authorisation of '${v.title}' (${status.authorisation?.sha256 ?? '?'})`);
+      moved = await service.authorise(signerOf(person));
     } else if (status.input === 'root-token' && cast.primaryRootToken !== undefined) {
       options.log(`  ${cast.administrator.name} enters the primary's root token`);
       moved = await service.provideToken(cast.primaryRootToken);
@@ -100,6 +108,16 @@ export async function playCeremony(
 
 function member<T extends CastMember>(people: readonly T[], name: string): T | undefined {
   return people.find((p) => p.name === name);
+}
+
+/** A cast member's key as a Signer: the generated key and its passphrase, held in memory. */
+function signerOf(person: CastMember): Signer {
+  return createOpenPgpSigner({
+    name: person.name,
+    fingerprint: person.fingerprint,
+    privateKeyArmored: person.privateKeyArmored,
+    ...(person.passphrase ? { passphrase: person.passphrase } : {}),
+  });
 }
 
 function unlockOf(officer: CastMember) {
