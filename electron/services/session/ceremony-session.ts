@@ -15,12 +15,13 @@ import { join } from 'node:path';
 import type { PersonEvent } from '../../../shared/ceremony/ceremony-events';
 import { parsePlan } from '../../../shared/ceremony/ceremony-plan';
 import type { CeremonySnapshot, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
-import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
+import { isTerminalStep, signers } from '../../../shared/ceremony/step-catalogue';
 import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
 import { err, ok, type Result } from '../../../shared/result';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
 import { startCeremony, type CeremonyService, type ShareInspection } from '../ceremony/ceremony-service';
 import { describeFsError } from '../files/fs-error';
+import { createOpenPgpSigner } from '../pgp/openpgp-signer';
 import { readSmallTextFile } from '../files/small-text-file';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
@@ -218,6 +219,23 @@ export class CeremonySession {
         );
       const vault = await this.services.rehearsal.vault();
       return vault.ok ? s.provideToken(vault.value.rootToken) : vault;
+    });
+  }
+
+  /** A signed authorisation of the irreversible step, with `actor`'s key file; the key and passphrase are used once. */
+  authorise(actor: string, privateKeyPath: string, passphrase: string | undefined): Promise<Snapshot> {
+    return this.withService(async (s) => {
+      const person = signers(s.plan).find((p) => p.name === actor);
+      if (!person) return err('refused', `'${actor}' is not the administrator or a witness in this plan`);
+      const key = await readSmallTextFile(privateKeyPath, 'the signing key file');
+      if (!key.ok) return key;
+      const signer = createOpenPgpSigner({
+        name: person.name,
+        fingerprint: person.fingerprint,
+        privateKeyArmored: key.value,
+        ...(passphrase ? { passphrase } : {}),
+      });
+      return s.authorise(signer);
     });
   }
 
