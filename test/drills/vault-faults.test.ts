@@ -11,6 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
 import type { JournalEvent } from '../../shared/record/journal-event';
+import { createOpenPgpSigner } from '../../electron/services/pgp/openpgp-signer';
 import { describeHealth } from '../../shared/replication/replication-health';
 import { replicationOverviewSchema } from '../../shared/replication/replication-overview';
 import {
@@ -181,9 +182,15 @@ describe('fault drills against the rehearsal Vault', () => {
     d.vault.faults.requireForceToPromote();
     const atPromote = await d.play((s) => s.step === 'promote');
     for (const { anyOf } of atPromote.acknowledgements) {
-      const who = anyOf[0]!;
-      const acked = await d.service.act({ type: 'acknowledge', step: 'promote', actor: who.name, role: who.role });
-      expect(acked.ok).toBe(true);
+      const who = [d.cast.administrator, ...d.cast.witnesses].find((p) => p.name === anyOf[0]!.name)!;
+      const signer = createOpenPgpSigner({
+        name: who.name,
+        fingerprint: who.fingerprint,
+        privateKeyArmored: who.privateKeyArmored,
+        ...(who.passphrase ? { passphrase: who.passphrase } : {}),
+      });
+      const authorised = await d.service.authorise(signer);
+      expect(authorised.ok).toBe(true);
     }
     const failed = d.service.status();
     expect(failed.step).toBe('promote');
