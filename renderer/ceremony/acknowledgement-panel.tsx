@@ -13,8 +13,7 @@ import { useState, type FormEvent } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { isIrreversibleStep, type IrreversibleStep } from '../../shared/ceremony/step-catalogue';
-import { FilePathField } from '../components/path-field';
-import { SecretField } from '../components/secret-field';
+import { SigningKeyFields, useSigningKey } from './signing-key-fields';
 import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
 import type { CeremonyHandle } from './use-ceremony';
 
@@ -133,25 +132,18 @@ function SignedAuthorisation({
 }) {
   const [typed, setTyped] = useState('');
   const [chosen, setChosen] = useState('');
-  const [keyPath, setKeyPath] = useState('');
-  const [passphrase, setPassphrase] = useState('');
+  const key = useSigningKey();
   const cluster = ceremony.plan.profile;
   const current = request.anyOf.length === 1 ? request.anyOf[0] : request.anyOf.find((o) => o.name === chosen);
   const people = [ceremony.plan.administrator, ...ceremony.plan.witnesses];
   const fingerprint = people.find((p) => p.name === current?.name)?.fingerprint;
   const id = `authorise-${request.anyOf[0]!.role}`;
-  const armed = isConfirmed(cluster, typed) && current !== undefined && keyPath.trim() !== '';
+  const armed = isConfirmed(cluster, typed) && current !== undefined && key.keyPath.trim() !== '';
 
   async function authorise(event: FormEvent) {
     event.preventDefault();
     if (!current || !armed) return;
-    const sent = passphrase;
-    setPassphrase('');
-    await handle.send('ceremony.authorise', {
-      actor: current.name,
-      privateKeyPath: keyPath.trim(),
-      ...(sent ? { passphrase: sent } : {}),
-    });
+    await handle.send('ceremony.authorise', { actor: current.name, ...key.take() });
   }
 
   return (
@@ -178,28 +170,12 @@ function SignedAuthorisation({
             {current.name} signs the statement with the key the plan pins: {groupFingerprint(fingerprint)}.
           </p>
         )}
-        <FilePathField
-          id={`${id}-key`}
-          purpose="signing-key"
-          label="Signing key"
-          value={keyPath}
-          onChange={setKeyPath}
-          required
-          next={isConfirmed(cluster, typed) && keyPath.trim() === ''}
-          hint={
-            ceremony.kitDir && current
-              ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc`
-              : 'Your armored private key file.'
-          }
-        />
-        <SecretField
-          id={`${id}-passphrase`}
-          label="Key passphrase"
-          value={passphrase}
-          onChange={setPassphrase}
-          required={false}
-          hint="Leave empty if the key has none. Used once and forgotten."
-          next={keyPath.trim() !== ''}
+        <SigningKeyFields
+          id={id}
+          input={key}
+          kitDir={ceremony.kitDir}
+          person={current?.name ?? ''}
+          ready={isConfirmed(cluster, typed)}
         />
         <div className="actions">
           <button type="submit" className="danger" disabled={handle.busy || !armed}>
