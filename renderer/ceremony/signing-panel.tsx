@@ -6,16 +6,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
-import { FilePathField } from '../components/path-field';
 import { Notice } from '../components/notice';
-import { SecretField } from '../components/secret-field';
+import { SigningKeyFields, useSigningKey } from './signing-key-fields';
 import type { CeremonyHandle } from './use-ceremony';
 
 export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   const options = ceremony.acknowledgements[0]?.anyOf ?? [];
   const [signer, setSigner] = useState('');
-  const [keyPath, setKeyPath] = useState('');
-  const [passphrase, setPassphrase] = useState('');
+  const key = useSigningKey();
   const [transcript, setTranscript] = useState<string | null>();
   const current = options.find((o) => o.name === signer) ?? (options.length === 1 ? options[0] : undefined);
   const people = [ceremony.plan.administrator, ...ceremony.plan.witnesses];
@@ -30,13 +28,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
   async function sign(event: FormEvent) {
     event.preventDefault();
     if (!current) return;
-    const sent = passphrase;
-    setPassphrase('');
-    await handle.send('ceremony.sign', {
-      signer: current.name,
-      privateKeyPath: keyPath.trim(),
-      ...(sent ? { passphrase: sent } : {}),
-    });
+    await handle.send('ceremony.sign', { signer: current.name, ...key.take() });
   }
 
   return (
@@ -83,34 +75,12 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
                 The plan pins key {groupFingerprint(fingerprint)} for {current.name}.
               </p>
             )}
-            <FilePathField
-              id="sign-key"
-              purpose="signing-key"
-              label="Signing key"
-              value={keyPath}
-              onChange={setKeyPath}
-              required
-              next={keyPath.trim() === ''}
-              hint={
-                ceremony.kitDir
-                  ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc`
-                  : 'Your armored private key file.'
-              }
-            />
-            <SecretField
-              id="sign-passphrase"
-              label="Key passphrase"
-              value={passphrase}
-              onChange={setPassphrase}
-              required={false}
-              hint="Leave empty if the key has none. Used once and forgotten."
-              next={keyPath.trim() !== ''}
-            />
+            <SigningKeyFields id="sign" input={key} kitDir={ceremony.kitDir} person={current.name} />
           </>
         )}
         {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
         <div className="actions">
-          <button type="submit" disabled={handle.busy || !current || keyPath.trim() === ''}>
+          <button type="submit" disabled={handle.busy || !current || key.keyPath.trim() === ''}>
             {current ? `Sign as ${current.name}` : 'Sign'}
           </button>
         </div>

@@ -222,14 +222,17 @@ export class CeremonySession {
     });
   }
 
+  /** A signed authorisation of the irreversible step, with `actor`'s key file; the key and passphrase are used once. */
+  authorise(actor: string, privateKeyPath: string, passphrase: string | undefined): Promise<Snapshot> {
+    return this.withService(async (s) => {
+      const made = await keyFileSigner(actor, privateKeyPath, passphrase);
+      return made.ok ? s.authorise(made.value) : made;
+    });
+  }
+
   sign(signer: string, privateKeyPath: string, passphrase: string | undefined): Promise<Snapshot> {
     return this.withService(async (s) => {
-      const key = await readSmallTextFile(privateKeyPath, 'the signing key file');
-      if (!key.ok) return key;
-      const made = await openPgpKeySigner(
-        { armoredPrivateKey: key.value, ...(passphrase ? { passphrase } : {}) },
-        { name: signer },
-      );
+      const made = await keyFileSigner(signer, privateKeyPath, passphrase);
       return made.ok ? s.sign({ signer, key: made.value }) : made;
     });
   }
@@ -319,4 +322,11 @@ function noCeremony(): Result<never> {
 
 function snapshotOf(run: Running): CeremonySnapshot {
   return { ...run.service.status(), kitDir: run.kitDir ?? null, exportedTo: run.exportedTo ?? null };
+}
+
+/** `name`'s key file chosen in the app, as a Signer; the service checks its key against the plan. */
+async function keyFileSigner(name: string, privateKeyPath: string, passphrase: string | undefined) {
+  const key = await readSmallTextFile(privateKeyPath, 'the signing key file');
+  if (!key.ok) return key;
+  return openPgpKeySigner({ armoredPrivateKey: key.value, ...(passphrase ? { passphrase } : {}) }, { name });
 }
