@@ -178,19 +178,32 @@ for (const size of [
     await expect(page.getByTestId('step-title')).toHaveText('Promote the DR secondary');
     await expect(card.getByRole('button', { name: 'Authorise as administrator' })).toBeDisabled();
     await checkStep(page, 'step-09-promote', nameField);
-    await page.keyboard.type('dr-secondary');
-    await page.keyboard.press('Tab');
-    await expect(page.locator(':focus')).toHaveText('Authorise as administrator');
-    await page.keyboard.press('Enter');
-    await settled(page);
-    const last = card.getByLabel('To authorise, type');
-    await expect(last).toBeFocused();
-    await page.keyboard.type('dr-secondary');
-    await page.keyboard.press('Tab');
-    await expect(page.locator(':focus')).toHaveText('Promote now, as witness-1');
-    await checkStep(page, 'promote-danger', page.locator(':focus'));
-    await page.keyboard.press('Enter');
-    await settled(page);
+    // Each authoriser signs the statement: the cluster's name, their key file and passphrase, by keyboard.
+    const authoriseByKeyboard = async (name: string, button: string, shot?: string) => {
+      const person = card.locator('li.ack').first();
+      const chooser = person.getByLabel('Who authorises');
+      if (await chooser.count()) {
+        await chooser.focus();
+        await chooser.selectOption(name);
+        await tabTo(page, person.getByLabel('To authorise, type'));
+      }
+      await expect(person.getByLabel('To authorise, type')).toBeFocused();
+      await page.keyboard.type('dr-secondary');
+      const keyField = person.getByLabel('Signing key', { exact: true });
+      await tabTo(page, keyField);
+      harness.nextFile.set('signing-key', join(kit, 'signers', `${name}.key.asc`));
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await expect(keyField).not.toHaveValue('');
+      await tabTo(page, person.getByLabel(/^Key passphrase/));
+      await page.keyboard.type(PASSPHRASE);
+      await tabTo(page, person.getByRole('button', { name: button }));
+      if (shot) await checkStep(page, shot, page.locator(':focus'));
+      await page.keyboard.press('Enter');
+      await settled(page);
+    };
+    await authoriseByKeyboard('administrator', 'Authorise as administrator');
+    await authoriseByKeyboard('witness-1', 'Promote now, as witness-1', 'promote-danger');
 
     await expect(page.getByTestId('vault-report')).toContainText('primary');
     await expect(page.getByTestId('vault-warning')).toContainText('unavailable for a brief period');

@@ -158,7 +158,14 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
 
     await confirmStep(page, 'Decode the DR operation token');
     await expect(page.getByTestId('script')).toContainText("The laptop promotes 'dr-secondary' to primary");
-    await authoriseStep(page, 'Promote the DR secondary', 'dr-secondary');
+    await authoriseStep(
+      page,
+      harness,
+      'Promote the DR secondary',
+      'dr-secondary',
+      (name) => join(kit, 'signers', `${name}.key.asc`),
+      PASSPHRASE,
+    );
     await confirmStep(page, 'Check the promotion');
     await confirmStep(page, 'Delete the DR operation token');
     const dr = await harness.registry.invoke(

@@ -24,20 +24,36 @@ export async function confirmStep(page: Page, title: string): Promise<void> {
 }
 
 /**
- * Authorises an irreversible step as people do: each authoriser types the cluster's name, then
- * presses their red button; the last one's says what it does now. Until the step changes.
+ * Authorises an irreversible step as people do: each authoriser (the first offered) types the
+ * cluster's name, chooses their key file (`keyFile(name)`) and enters its passphrase, then presses
+ * their red button, which signs the statement; the last one's says what it does now. Until the step changes.
  */
-export async function authoriseStep(page: Page, title: string, cluster: string): Promise<void> {
+export async function authoriseStep(
+  page: Page,
+  harness: Harness,
+  title: string,
+  cluster: string,
+  keyFile: (name: string) => string,
+  passphrase: string,
+): Promise<void> {
   const heading = page.getByTestId('step-title');
   await expect(heading).toHaveText(title);
   const card = page.getByTestId('irreversible-authorisation');
+  await expect(card.getByTestId('authorisation-statement')).toContainText(`Cluster: "${cluster}"`);
   for (let i = 0; i < 4 && (await heading.textContent()) === title; i++) {
-    const field = card.getByLabel('To authorise, type').first();
-    const button = card
-      .getByRole('button', { name: /^(Authorise as|Promote now|Demote now|Update primary now)/ })
-      .first();
+    const person = card.locator('li.ack').first();
+    const chooser = person.getByLabel('Who authorises');
+    let name: string;
+    if (await chooser.count()) {
+      name = (await chooser.locator('option').nth(1).getAttribute('value')) ?? '';
+      await chooser.selectOption(name);
+    } else name = ((await person.locator('.ack-who').textContent()) ?? '').replace(/ \(.*$/, '');
+    const button = person.getByRole('button', { name: /^(Authorise as|Promote now|Demote now|Update primary now)/ });
     await expect(button).toBeDisabled();
-    await field.fill(cluster);
+    await person.getByLabel('To authorise, type').fill(cluster);
+    harness.nextFile.set('signing-key', keyFile(name));
+    await person.getByRole('button', { name: 'Choose signing key file' }).click();
+    await person.getByLabel(/^Key passphrase/).fill(passphrase);
     await act(page, button);
   }
   await expect(heading).not.toHaveText(title);

@@ -50,7 +50,9 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
       'journal.jsonl',
       'promotion',
       'signers',
+      'transcript.txt',
       'transcript.txt.asc',
+      'transcript.txt.sig',
     ]);
   });
 
@@ -60,7 +62,7 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
     const verify = await npx(['verify', out, ...keyrings]);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/ceremony: +"?rehearsal-failback-/);
-    expect(verify.stdout).toMatch(/verified: every signature, the hash chain/);
+    expect(verify.stdout).toMatch(/VERIFIED: every signature, the hash chain/);
   });
 
   it('writes a transcript that names demote and update-primary, in the failback order', () => {
@@ -75,12 +77,13 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
     expect(token).toBeGreaterThan(demote);
     expect(update).toBeGreaterThan(token);
     expect(deleted).toBeGreaterThan(update);
-    // Each authorised by the administrator and a witness before the laptop acted.
+    // Each asked for, then authorised by the administrator's and a witness's signed statement, before the laptop acted.
     for (const step of ['demote', 'update-primary']) {
       const lines = transcript.split('\n').filter((l) => new RegExp(`^  \\[\\d+\\] \\S+  ${step}  `).test(l));
       expect(lines.map((l) => l.split(/ +/)[4])).toEqual([
-        'step-acknowledged',
-        'step-acknowledged',
+        'authorisation-requested',
+        'step-authorised',
+        'step-authorised',
         'vault-request',
         'vault-response',
         'service-result',

@@ -3,13 +3,17 @@
  * first person, and one button per person who may give it. Nothing moves until they are given;
  * the main process checks each name against its role in the plan.
  *
- * An irreversible step (promote, demote, update-primary) looks like one: a red card saying what
- * the last click does, and each person types the cluster's name before their button wakes. So a
+ * An irreversible step (promote, demote, update-primary, a destructive operation's call) looks like one: a red card saying what
+ * the last authorisation does, and each person types the cluster's name before their button wakes. So a
  * run of Enter presses that carried people through the ordinary steps stops at an empty field.
+ * And a click does not authorise it: each person signs the statement shown with their own key
+ * file and passphrase (used once in the main process and forgotten, as for the transcript).
  */
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
+import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { isIrreversibleStep, type IrreversibleStep } from '../../shared/ceremony/step-catalogue';
+import { SigningKeyFields, useSigningKey } from './signing-key-fields';
 import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
 import type { CeremonyHandle } from './use-ceremony';
 
@@ -23,7 +27,8 @@ type Request = CeremonySnapshot['acknowledgements'][number];
 
 export function AcknowledgementPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   if (ceremony.acknowledgements.length === 0) return null;
-  const danger = isIrreversibleStep(ceremony.step) ? ceremony.step : undefined;
+  const step = ceremony.step;
+  const danger = isIrreversibleStep(step, ceremony.plan.operation?.destructive ?? false) ? step : undefined;
   return (
     <section
       aria-labelledby="acks-heading"
@@ -36,55 +41,65 @@ export function AcknowledgementPanel({ ceremony, handle }: { ceremony: CeremonyS
           {whatHappens(danger, ceremony)} It cannot be undone.
         </p>
       )}
+      {danger && ceremony.authorisation && (
+        <details className="transcript-details">
+          <summary>The statement each person signs (SHA-256 {ceremony.authorisation.sha256})</summary>
+          <pre className="transcript" tabIndex={0} data-testid="authorisation-statement">
+            {ceremony.authorisation.statement}
+          </pre>
+        </details>
+      )}
       <ul className="ack-list">
-        {ceremony.acknowledgements.map((request, i) => (
-          <Acknowledgement
-            key={`${ceremony.step}-${i}-${request.anyOf.map((o) => o.name).join()}`}
-            request={request}
-            ceremony={ceremony}
-            handle={handle}
-            danger={danger}
-            last={ceremony.acknowledgements.length === 1}
-          />
-        ))}
+        {ceremony.acknowledgements.map((request, i) =>
+          danger ? (
+            <SignedAuthorisation
+              key={`${ceremony.step}-${i}-${request.anyOf.map((o) => o.name).join()}`}
+              request={request}
+              ceremony={ceremony}
+              handle={handle}
+              danger={danger}
+              last={ceremony.acknowledgements.length === 1}
+            />
+          ) : (
+            <Acknowledgement
+              key={`${ceremony.step}-${i}-${request.anyOf.map((o) => o.name).join()}`}
+              request={request}
+              ceremony={ceremony}
+              handle={handle}
+            />
+          ),
+        )}
       </ul>
     </section>
   );
+}
+
+function who(request: Request): string {
+  const first = request.anyOf[0]!;
+  return request.anyOf.length === 1
+    ? `${first.name} (${first.role})`
+    : `${ROLE[first.role] ?? first.role}: any one of ${request.anyOf.map((o) => o.name).join(', ')}`;
 }
 
 function Acknowledgement({
   request,
   ceremony,
   handle,
-  danger,
-  last,
 }: {
   request: Request;
   ceremony: CeremonySnapshot;
   handle: CeremonyHandle;
-  danger: IrreversibleStep | undefined;
-  last: boolean;
 }) {
-  const [typed, setTyped] = useState('');
-  const cluster = ceremony.plan.profile;
-  const first = request.anyOf[0]!;
-  const who =
-    request.anyOf.length === 1
-      ? `${first.name} (${first.role})`
-      : `${ROLE[first.role] ?? first.role}: any one of ${request.anyOf.map((o) => o.name).join(', ')}`;
-  const armed = !danger || isConfirmed(cluster, typed);
   return (
     <li className="ack">
-      <p className="ack-who">{who}</p>
-      <blockquote className="ack-text">{first.text}</blockquote>
-      {danger && <TypeToConfirm expected={cluster} value={typed} onChange={setTyped} what="authorise" next />}
+      <p className="ack-who">{who(request)}</p>
+      <blockquote className="ack-text">{request.anyOf[0]!.text}</blockquote>
       <div className="actions">
         {request.anyOf.map((option) => (
           <button
             key={option.name}
             type="button"
-            className={danger ? 'danger' : undefined}
-            disabled={handle.busy || !armed}
+            disabled={handle.busy}
             onClick={() =>
               void handle.send('ceremony.act', {
                 type: 'acknowledge',
@@ -94,14 +109,81 @@ function Acknowledgement({
               })
             }
           >
-            {danger
-              ? last
-                ? `${actionNow(danger)} now, as ${option.name}`
-                : `Authorise as ${option.name}`
-              : `Confirm as ${option.name}`}
+            {`Confirm as ${option.name}`}
           </button>
         ))}
       </div>
+    </li>
+  );
+}
+
+/** One person's signed authorisation: who, the cluster's name typed, their key file and passphrase. */
+function SignedAuthorisation({
+  request,
+  ceremony,
+  handle,
+  danger,
+  last,
+}: {
+  request: Request;
+  ceremony: CeremonySnapshot;
+  handle: CeremonyHandle;
+  danger: IrreversibleStep;
+  last: boolean;
+}) {
+  const [typed, setTyped] = useState('');
+  const [chosen, setChosen] = useState('');
+  const key = useSigningKey();
+  const cluster = ceremony.plan.profile;
+  const current = request.anyOf.length === 1 ? request.anyOf[0] : request.anyOf.find((o) => o.name === chosen);
+  const people = [ceremony.plan.administrator, ...ceremony.plan.witnesses];
+  const fingerprint = people.find((p) => p.name === current?.name)?.fingerprint;
+  const id = `authorise-${request.anyOf[0]!.role}`;
+  const armed = isConfirmed(cluster, typed) && current !== undefined && key.keyPath.trim() !== '';
+
+  async function authorise(event: FormEvent) {
+    event.preventDefault();
+    if (!current || !armed) return;
+    await handle.send('ceremony.authorise', { actor: current.name, ...key.take() });
+  }
+
+  return (
+    <li className="ack">
+      <p className="ack-who">{who(request)}</p>
+      <blockquote className="ack-text">{request.anyOf[0]!.text}</blockquote>
+      <form onSubmit={(event) => void authorise(event)} noValidate>
+        {request.anyOf.length > 1 && (
+          <div className="field">
+            <label htmlFor={`${id}-who`}>Who authorises</label>
+            <select id={`${id}-who`} value={chosen} onChange={(e) => setChosen(e.target.value)}>
+              <option value="">Choose…</option>
+              {request.anyOf.map((o) => (
+                <option key={o.name} value={o.name}>
+                  {o.name} ({o.role})
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <TypeToConfirm expected={cluster} value={typed} onChange={setTyped} what="authorise" next />
+        {current && fingerprint && (
+          <p className="hint">
+            {current.name} signs the statement with the key the plan pins: {groupFingerprint(fingerprint)}.
+          </p>
+        )}
+        <SigningKeyFields
+          id={id}
+          input={key}
+          kitDir={ceremony.kitDir}
+          person={current?.name ?? ''}
+          ready={isConfirmed(cluster, typed)}
+        />
+        <div className="actions">
+          <button type="submit" className="danger" disabled={handle.busy || !armed}>
+            {last ? `${actionNow(danger)} now, as ${current?.name ?? '…'}` : `Authorise as ${current?.name ?? '…'}`}
+          </button>
+        </div>
+      </form>
     </li>
   );
 }
@@ -120,9 +202,17 @@ function whatHappens(step: IrreversibleStep, ceremony: CeremonySnapshot): string
       return `When the last authorisation below is given, the laptop demotes ${cluster} at once: it stops serving clients as a primary.`;
     case 'update-primary':
       return `When the last authorisation below is given, the laptop points ${cluster} at the new primary at once: its data is replaced by the new primary's.`;
+    case 'perform-operation':
+      return `When the last authorisation below is given, the laptop calls '${ceremony.plan.operation?.title ?? 'the operation'}' on ${cluster} at once.`;
   }
 }
 
 function actionNow(step: IrreversibleStep): string {
-  return step === 'promote' ? 'Promote' : step === 'demote' ? 'Demote' : 'Update primary';
+  const words: Record<IrreversibleStep, string> = {
+    promote: 'Promote',
+    demote: 'Demote',
+    'update-primary': 'Update primary',
+    'perform-operation': 'Perform the operation',
+  };
+  return words[step];
 }

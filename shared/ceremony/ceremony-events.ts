@@ -178,6 +178,28 @@ export type CeremonyEvent =
       readonly at: string;
     } & RaisedDeviation)
   | { readonly type: 'deviationWitnessed'; readonly id: number; readonly actor: string; readonly at: string }
+  | {
+      /** The laptop asks for signed authorisation of an irreversible step (authorisation.ts). */
+      readonly type: 'authorisationRequested';
+      readonly step: StepId;
+      readonly nonce: string;
+      /** The journal head the statement binds: the hash of the event before this one. */
+      readonly head: string;
+      readonly at: string;
+    }
+  | {
+      /** A person's signed authorisation: an armored detached signature over the current statement. */
+      readonly type: 'authorise';
+      readonly step: StepId;
+      readonly actor: string;
+      readonly role: Role;
+      /** The signing key's primary fingerprint, which must be the one the plan names for `actor`. */
+      readonly fingerprint: string;
+      readonly nonce: string;
+      readonly head: string;
+      readonly signature: string;
+      readonly at: string;
+    }
   | { readonly type: 'cancel'; readonly actor: string; readonly reason: string; readonly at: string }
   | { readonly type: 'abort'; readonly actor: string; readonly reason: string; readonly at: string }
   | {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { validatePlan, type CeremonyPlan } from './ceremony-plan';
 import type { AttemptStatus, CeremonyEvent, ServiceAction, ServiceFacts } from './ceremony-events';
 import {
+  authorisationDue,
   createCeremony,
   isEnded,
   nextAction,
@@ -13,6 +14,8 @@ import {
 } from './ceremony-machine';
 import { closingStep, type Role, type SecretName, type StepId } from './ceremony-steps';
 import { view } from './ceremony-view';
+import { isDestructivePlan, isIrreversibleStep } from './step-catalogue';
+import { statementText } from './authorisation';
 
 // ---------------------------------------------------------------------------------------------
 // Plans.
@@ -180,7 +183,9 @@ function autopilotEvent(s: CeremonyState, vault: FakeVault, n: number): Ceremony
   const action = nextAction(s);
   if (action)
     return { type: 'serviceResult', step: s.step, outcome: 'ok', facts: factsFor(s, action, vault), at: at(n) };
+  if (authorisationDue(s)) return requested(s, at(n));
   const option = view(s).acknowledgements[0]?.anyOf[0];
+  if (option && isIrreversibleStep(s.step, isDestructivePlan(s.plan))) return signature(s, option.name, n);
   if (option) return { type: 'acknowledge', step: s.step, actor: option.name, role: option.role, at: at(n) };
   return undefined;
 }
@@ -248,6 +253,43 @@ const result = (step: StepId, facts: ServiceFacts): CeremonyEvent => ({
   facts,
   at: AT,
 });
+const NONCE = '0a'.repeat(16);
+const HEAD = '5e'.repeat(32);
+/** Stands in for an armored detached signature: the machine checks its shape; the service and `verify` its maths. */
+const SIGNATURE = '-----BEGIN PGP SIGNATURE-----\n\nwnUEARYKAB0WIQQ=\n-----END PGP SIGNATURE-----\n';
+const requested = (s: CeremonyState, time = AT, nonce = NONCE, head = HEAD): CeremonyEvent => ({
+  type: 'authorisationRequested',
+  step: s.step,
+  nonce,
+  head,
+  at: time,
+});
+/** `actor`'s signed authorisation of the current statement (or of `over`, to test a stale one). */
+function signature(
+  s: CeremonyState,
+  actor: string,
+  n = 0,
+  over: { nonce?: string; head?: string; fingerprint?: string } = {},
+): CeremonyEvent {
+  const person = [s.plan.administrator, ...s.plan.witnesses].find((p) => p.name === actor);
+  return {
+    type: 'authorise',
+    step: s.step,
+    actor,
+    role: actor === s.plan.administrator.name ? 'administrator' : 'witness',
+    fingerprint: over.fingerprint ?? person?.fingerprint ?? fp('9'),
+    nonce: over.nonce ?? s.statement?.nonce ?? NONCE,
+    head: over.head ?? s.statement?.head ?? HEAD,
+    signature: SIGNATURE,
+    at: at(n),
+  };
+}
+/** The laptop asks (if it has not yet), then each of `actors` signs the statement. */
+function signedBy(s: CeremonyState, ...actors: string[]): CeremonyState {
+  let state = authorisationDue(s) ? apply(s, requested(s)) : s;
+  for (const actor of actors) state = apply(state, signature(state, actor));
+  return state;
+}
 const witness = (id: number, actor = 'Wes'): CeremonyEvent => ({ type: 'deviationWitnessed', id, actor, at: AT });
 const status = (nonce: string, progress: number, required = 2, started = true): AttemptStatus => ({
   started,
@@ -341,12 +383,8 @@ describe('happy paths', () => {
       nonce: 'nonce-1',
     });
     const promote = drive(s, atStep('promote')).state;
-    expect(apply(promote, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wen', 'witness')).step).toBe(
-      'promote',
-    );
-    expect(
-      nextAction(apply(promote, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wen', 'witness'))),
-    ).toEqual({
+    expect(signedBy(promote, 'Ann', 'Wen').step).toBe('promote');
+    expect(nextAction(signedBy(promote, 'Ann', 'Wen'))).toEqual({
       kind: 'promote',
       profile: 'dc2',
       primaryClusterAddr: undefined,
@@ -357,11 +395,7 @@ describe('happy paths', () => {
       createCeremony(PLANS['failback, token, root token (2.x)']!, AT),
       atStep('update-primary'),
     ).state;
-    const authorised = apply(
-      failback,
-      ack('update-primary', 'Ann', 'administrator'),
-      ack('update-primary', 'Wes', 'witness'),
-    );
+    const authorised = signedBy(failback, 'Ann', 'Wes');
     expect(nextAction(authorised)).toEqual({
       kind: 'update-primary',
       profile: 'dc1',
@@ -369,11 +403,7 @@ describe('happy paths', () => {
       primaryApiAddr: 'https://dc2.example:8200',
     });
     const addrs = drive(createCeremony(PLANS['failback, addrs, batch']!, AT), atStep('update-primary')).state;
-    const addrsAuthorised = apply(
-      addrs,
-      ack('update-primary', 'Ann', 'administrator'),
-      ack('update-primary', 'Wes', 'witness'),
-    );
+    const addrsAuthorised = signedBy(addrs, 'Ann', 'Wes');
     expect(nextAction(addrsAuthorised)).toEqual({
       kind: 'update-primary',
       profile: 'dc1',
@@ -558,11 +588,11 @@ describe('illegal events are refused and change nothing', () => {
     expect(refused(promote, result('promote', { kind: 'promote' }))).toBe(
       "unexpected-result: no laptop action is due at 'Promote the DR secondary': people have not yet authorised it",
     );
-    expect(refused(promote, ack('promote', 'Olu', 'officer'))).toMatch(
-      /^not-required: .*officers act only when entering shares/,
-    );
-    const once = apply(promote, ack('promote', 'Wes', 'witness'));
-    expect(refused(once, ack('promote', 'Wen', 'witness'))).toBe(
+    expect(refused(promote, ack('promote', 'Olu', 'officer'))).toMatch(/^signature-required: /);
+    const asked = apply(promote, requested(promote));
+    expect(refused(asked, signature(asked, 'Olu'))).toMatch(/^not-required: .*officers act only when entering shares/);
+    const once = signedBy(promote, 'Wes');
+    expect(refused(once, signature(once, 'Wen'))).toBe(
       "already-acknowledged: witness 'Wes' has already acknowledged 'Promote the DR secondary'",
     );
   });
@@ -763,7 +793,7 @@ describe('HA clusters', () => {
 
   it('promoting while another cluster reports primary needs a witnessed two-primaries deviation, and authorisation again', () => {
     const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
-    const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const authorised = signedBy(s, 'Ann', 'Wes');
     expect(nextAction(authorised)).toMatchObject({ kind: 'promote', allowTwoPrimaries: false });
     const failed = apply(authorised, {
       type: 'serviceResult',
@@ -774,11 +804,18 @@ describe('HA clusters', () => {
     });
     const twoPrimaries = { type: 'deviation', kind: 'two-primaries', reason: 'dc1 is cut off', at: AT } as const;
     expect(refused(failed, { ...twoPrimaries, actor: 'Wes' })).toMatch(/^wrong-role/);
-    const raised = apply(failed, { ...twoPrimaries, actor: 'Ann' });
-    expect(refused(raised, ack('promote', 'Ann', 'administrator'))).toMatch(/^deviation-open/);
+    // Asked again after the failure; the override is raised over that request.
+    const askedAgain = apply(failed, requested(failed, AT, '0c'.repeat(16), '7d'.repeat(32)));
+    const raised = apply(askedAgain, { ...twoPrimaries, actor: 'Ann' });
+    expect(refused(raised, signature(raised, 'Ann'))).toMatch(/^deviation-open/);
     const accepted = apply(raised, witness(1, 'Wen'));
+    // The statement asked before the override no longer counts: a fresh one, over the journal with it, is due.
+    expect(accepted.statement).toBeUndefined();
+    expect(authorisationDue(accepted)).toBe('promote');
     expect(nextAction(accepted)).toBeUndefined();
-    const again = apply(accepted, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const fresh = apply(accepted, requested(accepted, AT, '0d'.repeat(16), '8e'.repeat(32)));
+    expect(refused(fresh, signature(askedAgain, 'Ann'))).toMatch(/^stale-statement/);
+    const again = signedBy(fresh, 'Ann', 'Wes');
     expect(nextAction(again)).toMatchObject({ kind: 'promote', allowTwoPrimaries: true, force: false });
     expect(refused(again, { ...twoPrimaries, actor: 'Ann' })).toMatch(/^not-allowed-now/);
   });
@@ -787,7 +824,7 @@ describe('HA clusters', () => {
 describe('people-raised deviations', () => {
   it('force reaches promote only through a witnessed deviation, and asks for authorisation again', () => {
     const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
-    const authorisedOnce = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const authorisedOnce = signedBy(s, 'Ann', 'Wes');
     const failedOnce = apply(authorisedOnce, {
       type: 'serviceResult',
       step: 'promote',
@@ -812,7 +849,7 @@ describe('people-raised deviations', () => {
     const forced = apply(raised, witness(1, 'Wen'));
     expect(forced.force).toBe(true);
     expect(view(forced).script).toMatch(/WITH FORCE/);
-    const authorised = apply(forced, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const authorised = signedBy(forced, 'Ann', 'Wes');
     expect(nextAction(authorised)).toMatchObject({ kind: 'promote', force: true });
     expect(
       refused(authorised, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'again', at: AT }),
@@ -825,7 +862,7 @@ describe('people-raised deviations', () => {
       /^not-allowed-now/,
     );
     const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
-    const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const authorised = signedBy(s, 'Ann', 'Wes');
     expect(
       refused(authorised, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'r', at: AT }),
     ).toMatch(/^action-in-flight/);
@@ -996,14 +1033,14 @@ describe('cancel and abort', () => {
     );
     expect(view(promoted).canCancel).toBe(false);
     const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
-    const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const authorised = signedBy(s, 'Ann', 'Wes');
     expect(refused(authorised, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT })).toMatch(/^action-in-flight/);
   });
 
   it('a promotion reported while cancellation waits for its witness still counts', () => {
     const s = drive(createCeremony(quorum, AT), atStep('promote')).state;
     // The service read nextAction before the cancel was raised; its result is a fact.
-    const authorised = apply(s, ack('promote', 'Ann', 'administrator'), ack('promote', 'Wes', 'witness'));
+    const authorised = signedBy(s, 'Ann', 'Wes');
     const promoted = apply(authorised, result('promote', { kind: 'promote' }));
     expect(promoted.committed).toBe(true);
     const note = apply(
@@ -1364,8 +1401,10 @@ describe('property: random event sequences', () => {
 
 describe('failback script', () => {
   const started = () => createCeremony(failbackPlan, AT);
-  const authorise = (s: CeremonyState, step: StepId) =>
-    apply(s, ack(step, 'Ann', 'administrator'), ack(step, 'Wes', 'witness'));
+  const authorise = (s: CeremonyState, step: StepId) => {
+    expect(s.step).toBe(step);
+    return signedBy(s, 'Ann', 'Wes');
+  };
   const read = (step: StepId, mode: string, connectedTo?: string) =>
     result(step, { kind: 'read-replication-status', mode, ...(connectedTo ? { connectedTo } : {}) });
 
@@ -1389,7 +1428,7 @@ describe('failback script', () => {
     );
     expect(refused(atDemote, result('update-primary', { kind: 'update-primary' }))).toMatch(/^wrong-step:/);
     expect(refused(atDemote, ack('share-entry', 'Olu', 'officer'))).toMatch(/^wrong-step:/);
-    expect(refused(atDemote, ack('demote', 'Olu', 'officer'))).toMatch(/^not-required: .*officers act only/);
+    expect(refused(atDemote, ack('demote', 'Olu', 'officer'))).toMatch(/^signature-required: /);
     // The wrong kind of result for the authorised step is refused, not taken as the demotion.
     const authorised = authorise(atDemote, 'demote');
     expect(refused(authorised, result('demote', { kind: 'update-primary' }))).toMatch(
@@ -1491,8 +1530,11 @@ describe('failback script', () => {
 describe('operation script', () => {
   const demotePlan = PLANS['operation: demote (vault token)']!;
   const tokenPlan = PLANS['operation: secondary-token (performance)']!;
+  // A destructive operation's call is authorised by signature, like a promotion; other steps by acknowledgement.
   const authorise = (s: CeremonyState, step: StepId) =>
-    apply(s, ack(step, 'Ann', 'administrator'), ack(step, 'Wes', 'witness'));
+    isIrreversibleStep(step, isDestructivePlan(s.plan))
+      ? signedBy(s, 'Ann', 'Wes')
+      : apply(s, ack(step, 'Ann', 'administrator'), ack(step, 'Wes', 'witness'));
   const read = (step: StepId, mode: string) => result(step, { kind: 'read-replication-status', mode });
   const resumed = (s: CeremonyState, held: SecretName[], mode?: string): CeremonyState =>
     apply(s, { type: 'resume', attemptStatus: undefined, held, mode, at: AT });
@@ -1640,5 +1682,122 @@ describe('operation script', () => {
     const addrs = drive(createCeremony(PLANS['failback, addrs, batch']!, AT), atStep('enter-batch-token')).state;
     expect(addrs.completed.map((r) => r.step)).toContain('demote');
     expect(addrs.held).not.toContain('vault-token');
+  });
+});
+
+describe('signed authorisation of irreversible steps', () => {
+  const atPromote = () => drive(createCeremony(quorum, AT), atStep('promote')).state;
+
+  it('is never a click: acknowledging an irreversible step is refused', () => {
+    const s = atPromote();
+    expect(refused(s, ack('promote', 'Ann', 'administrator'))).toMatch(
+      /^signature-required: 'Promote the DR secondary' cannot be undone: .*signing its statement with their own key/,
+    );
+    const demote = drive(createCeremony(PLANS['failback, token, quorum']!, AT), atStep('demote')).state;
+    expect(refused(demote, ack('demote', 'Ann', 'administrator'))).toMatch(/^signature-required/);
+  });
+
+  it("covers an operation's call only when the catalogue marks the operation destructive", () => {
+    const demote = drive(
+      createCeremony(PLANS['operation: demote (vault token)']!, AT),
+      atStep('perform-operation'),
+    ).state;
+    expect(refused(demote, ack('perform-operation', 'Ann', 'administrator'))).toMatch(/^signature-required/);
+    expect(authorisationDue(demote)).toBe('perform-operation');
+    expect(apply(demote, requested(demote)).statement).toMatchObject({
+      step: 'perform-operation',
+      action: 'Demote this primary (DR)',
+      cluster: 'dc1',
+    });
+    const token = drive(
+      createCeremony(PLANS['operation: secondary-token (performance)']!, AT),
+      atStep('perform-operation'),
+    ).state;
+    expect(authorisationDue(token)).toBeUndefined();
+    expect(refused(token, signature(token, 'Ann'))).toMatch(/^not-required/);
+    expect(
+      nextAction(
+        apply(token, ack('perform-operation', 'Ann', 'administrator'), ack('perform-operation', 'Wes', 'witness')),
+      )?.kind,
+    ).toBe('replication-operation');
+  });
+
+  it('binds the statement to the ceremony, step, cluster, the nonce and head the laptop asked with', () => {
+    const s = atPromote();
+    expect(authorisationDue(s)).toBe('promote');
+    expect(refused(s, signature(s, 'Ann'))).toMatch(/^not-allowed-now: the laptop has not yet asked/);
+    const asked = apply(s, requested(s));
+    expect(authorisationDue(asked)).toBeUndefined();
+    expect(refused(asked, requested(asked))).toMatch(/^not-allowed-now/);
+    expect(asked.statement).toEqual({
+      ceremony: 'dr-1',
+      step: 'promote',
+      action: 'promote',
+      cluster: 'dc2',
+      nonce: NONCE,
+      head: HEAD,
+    });
+    expect(view(asked).authorisation?.statement).toBe(
+      `vault-ceremony-authorisation/1\nCeremony: "dr-1"\nStep: promote\nAction: promote\nCluster: "dc2"\nNonce: ${NONCE}\nJournal head: ${HEAD}\n`,
+    );
+    expect(refused(s, requested(s, AT, 'not-hex'))).toMatch(/^invalid-event/);
+  });
+
+  it('refuses to act without both the administrator and a witness', () => {
+    const s = atPromote();
+    const adminOnly = signedBy(s, 'Ann');
+    expect(nextAction(adminOnly)).toBeUndefined();
+    expect(refused(adminOnly, result('promote', { kind: 'promote' }))).toMatch(
+      /^unexpected-result: .*not yet authorised/,
+    );
+    const witnessesOnly = signedBy(s, 'Wes');
+    expect(refused(witnessesOnly, signature(witnessesOnly, 'Wen'))).toMatch(/^already-acknowledged/);
+    expect(nextAction(witnessesOnly)).toBeUndefined();
+    expect(nextAction(signedBy(s, 'Wes', 'Ann'))).toMatchObject({ kind: 'promote', force: false });
+  });
+
+  it('refuses one person authorising twice', () => {
+    const once = signedBy(atPromote(), 'Ann');
+    expect(refused(once, signature(once, 'Ann'))).toBe(
+      "already-acknowledged: the administrator has already acknowledged 'Promote the DR secondary'",
+    );
+  });
+
+  it('refuses a signature over a stale nonce or head, or by a key the plan does not name', () => {
+    const asked = apply(atPromote(), requested(atPromote()));
+    expect(refused(asked, signature(asked, 'Ann', 0, { nonce: '0b'.repeat(16) }))).toMatch(/^stale-statement: /);
+    expect(refused(asked, signature(asked, 'Ann', 0, { head: '6f'.repeat(32) }))).toMatch(/^stale-statement: /);
+    expect(refused(asked, signature(asked, 'Wes', 0, { fingerprint: fp('f') }))).toMatch(
+      /^wrong-key: .*the plan names BBBB/,
+    );
+    expect(refused(asked, { ...signature(asked, 'Ann'), signature: 'I agree' } as CeremonyEvent)).toMatch(
+      /^invalid-event: .*armored detached/,
+    );
+    expect(refused(asked, { ...signature(asked, 'Wes'), role: 'administrator' } as CeremonyEvent)).toMatch(
+      /^wrong-role/,
+    );
+  });
+
+  it('a failed call or approved force withdraws the statement: older signatures no longer count', () => {
+    const s = atPromote();
+    const authorised = signedBy(s, 'Ann', 'Wes');
+    const failed = apply(authorised, {
+      type: 'serviceResult',
+      step: 'promote',
+      outcome: 'failed',
+      reason: 'replication is catching up',
+      at: AT,
+    });
+    expect(failed.statement).toBeUndefined();
+    expect(authorisationDue(failed)).toBe('promote');
+    const again = apply(failed, requested(failed, AT, '0c'.repeat(16), '7d'.repeat(32)));
+    expect(refused(again, signature(authorised, 'Ann'))).toMatch(/^stale-statement/);
+    const raised = apply(again, { type: 'deviation', kind: 'force-promote', actor: 'Ann', reason: 'r', at: AT });
+    expect(authorisationDue(raised)).toBeUndefined();
+    const forced = apply(raised, witness(1, 'Wen'));
+    expect(forced.statement).toBeUndefined();
+    const forcedAsked = apply(forced, requested(forced));
+    expect(forcedAsked.statement?.action).toBe('promote with force');
+    expect(statementText(forcedAsked.statement!)).toContain('Action: promote with force\n');
   });
 });

@@ -67,7 +67,24 @@ import type {
   ServiceFacts,
 } from './ceremony-events';
 import { modeAfter, modeBefore, operationOf } from './operation-steps';
-import { everyoneSigned, isTerminalStep, scriptOf, signers, STEPS } from './step-catalogue';
+import { operationTitle } from '../replication/replication-operations';
+import {
+  everyoneSigned,
+  isDestructivePlan,
+  isIrreversibleStep,
+  isTerminalStep,
+  scriptOf,
+  signers,
+  STEPS,
+  type IrreversibleStep,
+} from './step-catalogue';
+import {
+  isArmoredSignature,
+  isJournalHead,
+  isStatementNonce,
+  statementText,
+  type AuthorisationStatement,
+} from './authorisation';
 import { err, ok, type Result } from '../result';
 
 export type MachineErrorKind =
@@ -92,7 +109,10 @@ export type MachineErrorKind =
   | 'unknown-deviation'
   | 'already-witnessed'
   | 'self-witness'
-  | 'too-late';
+  | 'too-late'
+  | 'signature-required'
+  | 'stale-statement'
+  | 'wrong-key';
 
 export interface AckOption {
   readonly name: string;
@@ -150,6 +170,8 @@ export interface CeremonyState {
   readonly attempts: number;
   readonly held: readonly SecretName[];
   readonly force: boolean;
+  /** What the administrator and a witness sign to authorise the current irreversible step, once the laptop asked. */
+  readonly statement: AuthorisationStatement | undefined;
   /** The irreversible call is done: promote, update-primary for a failback, an operation's one call. */
   readonly committed: boolean;
   readonly cancelling: boolean;
@@ -192,6 +214,7 @@ export function createCeremony(plan: CeremonyPlan, at: string): CeremonyState {
     attempts: 0,
     held: [],
     force: false,
+    statement: undefined,
     committed: false,
     cancelling: false,
     signed: [],
@@ -215,6 +238,10 @@ export function transition(state: CeremonyState, event: CeremonyEvent): Outcome 
       return raiseDeviation(state, event);
     case 'deviationWitnessed':
       return witnessDeviation(state, event);
+    case 'authorisationRequested':
+      return requestAuthorisation(state, event);
+    case 'authorise':
+      return authorise(state, event);
     case 'cancel':
       return cancel(state, event);
     case 'abort':
@@ -267,6 +294,11 @@ function acknowledge(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'acknow
     return err(
       'wrong-step',
       `it is step '${s.step}' (${spec.title}) now, so '${String(e.step)}' cannot be acknowledged`,
+    );
+  if (irreversible(s))
+    return err(
+      'signature-required',
+      `'${spec.title}' cannot be undone: it is authorised by the administrator and a witness each signing its statement with their own key, not by a click`,
     );
   const who = identify(s, e.actor);
   if (!who.ok) return who;
@@ -356,6 +388,107 @@ function ackRefusal(s: CeremonyState, who: Person): Outcome | undefined {
       return undefined;
     }
   }
+}
+
+/**
+ * The irreversible step whose authorisation the laptop must ask for now (a fresh nonce and the
+ * journal head), or undefined: not such a step, already asked, already authorised, or a deviation open.
+ */
+export function authorisationDue(s: CeremonyState): IrreversibleStep | undefined {
+  const step = s.step;
+  if (isEnded(s) || !isIrreversibleStep(step, isDestructivePlan(s.plan)) || s.statement !== undefined) return undefined;
+  if (openDeviations(s).length > 0 || acksComplete(s)) return undefined;
+  return step;
+}
+
+/** Whether the current step cannot be undone in this ceremony, so it is authorised by signature. */
+function irreversible(s: CeremonyState): boolean {
+  return isIrreversibleStep(s.step, isDestructivePlan(s.plan));
+}
+
+/**
+ * The statement's action in words. An operation's parameters are not repeated: the plan is the
+ * journal's first event, which the statement's head chains to.
+ */
+function actionWords(s: CeremonyState, step: IrreversibleStep): string {
+  if (step === 'perform-operation') {
+    const op = operationOf(s.plan);
+    return operationTitle(op.id, op.replication);
+  }
+  return step === 'promote' && s.force ? 'promote with force' : step;
+}
+
+function requestAuthorisation(
+  s: CeremonyState,
+  e: Extract<CeremonyEvent, { type: 'authorisationRequested' }>,
+): Outcome {
+  const due = authorisationDue(s);
+  if (due === undefined || e.step !== due)
+    return err('not-allowed-now', `no authorisation is to be asked for at '${STEPS[s.step].title}' now`);
+  if (!isStatementNonce(e.nonce) || !isJournalHead(e.head))
+    return err('invalid-event', 'an authorisation request needs a hex nonce (32 to 64 digits) and a journal head');
+  const action = actionWords(s, due);
+  return ok({
+    ...s,
+    statement: { ceremony: s.plan.id, step: due, action, cluster: s.plan.profile, nonce: e.nonce, head: e.head },
+  });
+}
+
+/** Why `actor` may not authorise the current step now (before anyone unlocks a key), or undefined. */
+export function authoriseRefusal(
+  s: CeremonyState,
+  actor: string,
+): { kind: MachineErrorKind; message: string } | undefined {
+  if (isEnded(s)) return { kind: 'ceremony-ended', message: `the ceremony is ${s.step}` };
+  const spec = STEPS[s.step];
+  if (!irreversible(s))
+    return { kind: 'not-required', message: `'${spec.title}' is acknowledged, not authorised with a signature` };
+  const open = openDeviations(s)[0];
+  if (open)
+    return {
+      kind: 'deviation-open',
+      message: `deviation #${open.id} (${open.kind}) must be witnessed before anyone authorises '${spec.title}'`,
+    };
+  if (!s.statement)
+    return { kind: 'not-allowed-now', message: `the laptop has not yet asked for authorisation of '${spec.title}'` };
+  if (acksComplete(s))
+    return {
+      kind: 'already-acknowledged',
+      message: `'${spec.title}' is already authorised; wait for the laptop to report the result`,
+    };
+  const who = identify(s, actor);
+  if (!who.ok) return who.error;
+  const refusal = ackRefusal(s, who.value);
+  return refusal && !refusal.ok ? refusal.error : undefined;
+}
+
+function authorise(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'authorise' }>): Outcome {
+  if (e.step !== s.step)
+    return err('wrong-step', `it is step '${s.step}' now, so '${String(e.step)}' cannot be authorised`);
+  const refusal = authoriseRefusal(s, e.actor);
+  if (refusal) return err(refusal.kind, refusal.message);
+  const statement = s.statement!;
+  const person = identify(s, e.actor);
+  if (!person.ok) return person;
+  if (person.value.role !== e.role)
+    return err(
+      'wrong-role',
+      `'${person.value.name}' is ${article(person.value.role)} in this plan, not ${article(e.role)}`,
+    );
+  if (e.nonce !== statement.nonce || e.head !== statement.head)
+    return err(
+      'stale-statement',
+      `this authorisation was signed over another statement (nonce ${clip(String(e.nonce))}, head ${clip(String(e.head))}); sign the current one:\n${statementText(statement)}`,
+    );
+  const planned = signers(s.plan).find((p) => p.name === person.value.name)?.fingerprint;
+  if (typeof e.fingerprint !== 'string' || e.fingerprint.toLowerCase() !== planned)
+    return err(
+      'wrong-key',
+      `the authorisation is signed with key ${clip(String(e.fingerprint))}, but the plan names ${groupFingerprint(planned ?? '')} for '${person.value.name}'`,
+    );
+  if (!isArmoredSignature(e.signature))
+    return err('invalid-event', 'an authorisation carries an armored detached OpenPGP signature');
+  return ok({ ...s, acks: [...s.acks, { actor: person.value.name, role: person.value.role, at: e.at }] });
 }
 
 function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'deviation' }>): Outcome {
@@ -482,10 +615,10 @@ function applyDeviation(s: CeremonyState, d: Deviation, at: string): CeremonySta
       );
     case 'force-promote':
       // Authorisation given without force does not cover a forced call: ask again.
-      return s.step === 'promote' && !s.committed ? { ...s, force: true, acks: [] } : s;
+      return s.step === 'promote' && !s.committed ? { ...s, force: true, acks: [], statement: undefined } : s;
     case 'two-primaries':
-      // Nor does it cover making a second primary.
-      return s.step === 'promote' && !s.committed ? { ...s, acks: [] } : s;
+      // Nor does it cover making a second primary: the statement's journal head now includes the override.
+      return s.step === 'promote' && !s.committed ? { ...s, acks: [], statement: undefined } : s;
     case 'token-not-deleted':
       if (s.step !== 'delete-operation-token') return s;
       return completeStep(
@@ -584,7 +717,7 @@ function failed(s: CeremonyState, e: { reason: string; observed?: AttemptStatus;
     lastResult: `${STEPS[s.step].title}: ${cleanText(e.reason) || 'no reason given'}`,
   };
   // Authorisation and a stepped-up officer or signer cover one try; a retry is asked for again.
-  return STEPS[s.step].flow === 'confirm-then-act' ? { ...next, acks: [] } : next;
+  return STEPS[s.step].flow === 'confirm-then-act' ? { ...next, acks: [], statement: undefined } : next;
 }
 
 function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction, at: string): Outcome {
@@ -899,7 +1032,13 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
   // A quorum-generated token that is lost can never be deleted: Vault deletes it only when shown it.
   const lostGenerated =
     s.plan.token_path !== 'batch-dr-token' && (lost.includes('encoded-token') || lost.includes('operation-token'));
-  let next: CeremonyState = { ...s, held: s.held.filter((x) => stillHeld.has(x)), acks: [], lastResult: undefined };
+  let next: CeremonyState = {
+    ...s,
+    held: s.held.filter((x) => stillHeld.has(x)),
+    acks: [],
+    statement: undefined,
+    lastResult: undefined,
+  };
   const countLoss = () => {
     if (!lostGenerated) return;
     notes.push('A DR operation token was generated and lost before it could be deleted.');
@@ -1206,7 +1345,7 @@ function cancelTail(s: CeremonyState): StepId {
 }
 
 function enter(s: CeremonyState, step: StepId): CeremonyState {
-  return { ...s, step, acks: [], acted: false, failures: 0, lastResult: undefined };
+  return { ...s, step, acks: [], statement: undefined, acted: false, failures: 0, lastResult: undefined };
 }
 
 function addDeviation(s: CeremonyState, d: Omit<Deviation, 'id'>): CeremonyState {

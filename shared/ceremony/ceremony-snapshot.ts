@@ -76,6 +76,8 @@ export const ceremonyViewSchema = z.object({
   looseEnds: z.array(z.string()),
   /** The irreversible call is done: promote, or update-primary for a failback. */
   committed: z.boolean(),
+  /** The statement people sign to authorise the current irreversible step, once the laptop asked; else null. */
+  authorisation: z.object({ statement: z.string(), sha256: z.string() }).nullable(),
 });
 
 /**
@@ -116,7 +118,16 @@ export const serviceStatusSchema = ceremonyViewSchema.extend({
   lastError: z.object({ kind: z.string(), message: z.string() }).nullable(),
   /** What the service waits for through a dedicated call. */
   input: z
-    .enum(['share', 'signature', 'root-token', 'batch-token', 'vault-token', 'activation-token', 'retry'])
+    .enum([
+      'share',
+      'signature',
+      'authorisation',
+      'root-token',
+      'batch-token',
+      'vault-token',
+      'activation-token',
+      'retry',
+    ])
     .nullable(),
   journal: z.object({ path: z.string(), events: z.number(), head: z.string() }),
   signatures: z.array(z.object({ signer: z.string(), fingerprint: z.string() })),

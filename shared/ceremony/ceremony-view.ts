@@ -13,6 +13,7 @@ import {
   transition,
   type CeremonyState,
 } from './ceremony-machine';
+import { statementDigest, statementText } from './authorisation';
 import type { ServiceAction } from './ceremony-events';
 import type { CeremonyView } from './ceremony-snapshot';
 import type { StepId } from './ceremony-steps';
@@ -91,6 +92,9 @@ export function view(state: CeremonyState): CeremonyView {
     canCancel: cancel.ok,
     looseEnds: [...looseEnds(state)],
     committed: state.committed,
+    authorisation: state.statement
+      ? { statement: statementText(state.statement), sha256: statementDigest(state.statement) }
+      : null,
   };
 }
 

@@ -7,6 +7,7 @@ import type { CeremonyPlan, PlanPerson } from './ceremony-plan';
 import { PROMOTION_STEPS, promotionScript, type StepId, type StepSpec, type TerminalStep } from './ceremony-steps';
 import { FAILBACK_STEPS, failbackScript } from './failback-steps';
 import { OPERATION_STEPS, operationScript } from './operation-steps';
+import { OPERATIONS } from '../replication/replication-operations';
 
 export const STEPS: Readonly<Record<StepId, StepSpec>> = {
   ...PROMOTION_STEPS,
@@ -52,10 +53,26 @@ export function everyoneSigned(
   return signers(plan).every((p) => signed.includes(p.name));
 }
 
-/** The steps whose call cannot be undone: people authorise them deliberately, never by habit. */
-export const IRREVERSIBLE_STEPS = ['promote', 'demote', 'update-primary'] as const satisfies readonly StepId[];
-export type IrreversibleStep = (typeof IRREVERSIBLE_STEPS)[number];
+/**
+ * The steps whose call cannot be undone: promote, demote, update-primary, and an operation's call when
+ * the operations catalogue marks it destructive. People authorise them deliberately, never by habit.
+ */
+export type IrreversibleStep = 'promote' | 'demote' | 'update-primary' | 'perform-operation';
 
-export function isIrreversibleStep(step: string): step is IrreversibleStep {
-  return (IRREVERSIBLE_STEPS as readonly string[]).includes(step);
+/**
+ * Whether `step` cannot be undone in a ceremony whose operation, if it has one, is `destructive`
+ * (OPERATIONS[id].destructive; the snapshot carries it as plan.operation.destructive).
+ */
+export function isIrreversibleStep(step: string, destructive: boolean): step is IrreversibleStep {
+  return (
+    step === 'promote' ||
+    step === 'demote' ||
+    step === 'update-primary' ||
+    (step === 'perform-operation' && destructive)
+  );
+}
+
+/** Whether the plan's operation, if it has one, is one the operations catalogue marks destructive. */
+export function isDestructivePlan(plan: CeremonyPlan): boolean {
+  return plan.operation !== undefined && OPERATIONS[plan.operation.id].destructive;
 }

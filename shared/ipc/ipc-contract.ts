@@ -248,6 +248,14 @@ export const ipcContract = {
     ]),
     value: ceremonyState,
   }),
+  /**
+   * The administrator or a witness authorises the current irreversible step by signing its
+   * statement with their key file (and passphrase), read and used once in the main process.
+   */
+  'ceremony.authorise': channel({
+    arg: z.strictObject({ actor: z.string().min(1).max(100), privateKeyPath: absolutePath, passphrase }),
+    value: ceremonyState,
+  }),
   'ceremony.sign': channel({
     arg: z.strictObject({
       signer: z.string().min(1).max(100),

@@ -1,3 +1,4 @@
+// @tier integration
 /**
  * HA drills: whole promotion ceremonies against 3-node rehearsal clusters over mutual TLS, with
  * the leader changing mid-ceremony, a round-robin balancer in front, or the old primary still

@@ -12,6 +12,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
 import type { JournalEvent } from '../../shared/record/journal-event';
+import { castSigner } from '../../electron/services/rehearsal/headless-driver';
 import { describeHealth } from '../../shared/replication/replication-health';
 import { replicationOverviewSchema } from '../../shared/replication/replication-overview';
 import {
@@ -182,9 +183,11 @@ describe('fault drills against the rehearsal Vault', () => {
     d.vault.faults.requireForceToPromote();
     const atPromote = await d.play((s) => s.step === 'promote');
     for (const { anyOf } of atPromote.acknowledgements) {
-      const who = anyOf[0]!;
-      const acked = await d.service.act({ type: 'acknowledge', step: 'promote', actor: who.name, role: who.role });
-      expect(acked.ok).toBe(true);
+      const who = [d.cast.administrator, ...d.cast.witnesses].find((p) => p.name === anyOf[0]!.name)!;
+      const signer = await castSigner(who);
+      if (!signer.ok) throw new Error(signer.error.message);
+      const authorised = await d.service.authorise(signer.value);
+      expect(authorised.ok).toBe(true);
     }
     const failed = d.service.status();
     expect(failed.step).toBe('promote');

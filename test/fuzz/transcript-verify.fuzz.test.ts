@@ -40,6 +40,8 @@ const KINDS: Record<VerifyProblemKind, true> = {
   'signature-missing': true,
   'signature-duplicate': true,
   'signature-order': true,
+  'authorisation-bad': true,
+  'authorisation-missing': true,
 };
 
 let signer: TestSigner;

@@ -93,6 +93,12 @@ async function play(
         signer: request.name,
         key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
       });
+    } else if (s.input === 'authorisation' && request) {
+      await must('ceremony.authorise', {
+        actor: request.name,
+        privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`),
+        ...withPassphrase,
+      });
     } else if (s.input === 'root-token') {
       await must('ceremony.provideToken', { rehearsalRootToken: true });
     } else if (request) {

@@ -5,7 +5,8 @@
  *   nothing secret) and the machine's start time, so a journal alone is enough to resume.
  * - Every event the state machine accepted is journaled with the event itself under
  *   `details.event`, so `replay` rebuilds the exact state. Journal types follow what the
- *   transcript shows: `step-acknowledged`, `service-result`, `deviation` (raised, cancel, abort),
+ *   transcript shows: `step-acknowledged`, `authorisation-requested`
+ *   and `step-authorised` (a signed authorisation of an irreversible step), `service-result`, `deviation` (raised, cancel, abort),
  *   `deviation-witnessed`, `ceremony-resumed`. Deviations the machine detects in Vault's answers
  *   get a `deviation` event of their own (no `event`: they replay from the result that caused them).
  * - `ceremony-finished` closes the record when signing begins: the transcript people sign is
@@ -27,6 +28,8 @@ import type { EventInput } from '../journal/journal';
 
 export const CEREMONY_FINISHED = 'ceremony-finished';
 export const INTERRUPTION = 'interruption';
+export const AUTHORISATION_REQUESTED = 'authorisation-requested';
+export const STEP_AUTHORISED = 'step-authorised';
 export const SYSTEM = { actor: 'vault-ceremony', role: 'system' } as const;
 
 export type RecordErrorKind = 'not-a-ceremony-journal' | 'unreadable-event';
@@ -38,10 +41,14 @@ export function startedEntry(plan: CeremonyPlan, at: string): EventInput {
 /** The journal entry for an event the machine accepted in `before`. `extra` adds commitments and the like. */
 export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: JsonObject = {}): EventInput {
   const details = { ...extra, event: plainJson(event) };
-  const step = event.type === 'acknowledge' ? event.step : before.step;
+  const step = event.type === 'acknowledge' || event.type === 'authorise' ? event.step : before.step;
   switch (event.type) {
     case 'acknowledge':
       return { actor: event.actor, role: event.role, step, type: 'step-acknowledged', details };
+    case 'authorisationRequested':
+      return { ...SYSTEM, step, type: AUTHORISATION_REQUESTED, details };
+    case 'authorise':
+      return { actor: event.actor, role: event.role, step, type: STEP_AUTHORISED, details };
     case 'serviceResult':
       return { ...SYSTEM, step, type: 'service-result', details };
     case 'resume':
@@ -110,9 +117,17 @@ function isEventShaped(value: unknown): value is CeremonyEvent {
   const { type, at } = value as { type?: unknown; at?: unknown };
   return (
     typeof at === 'string' &&
-    ['acknowledge', 'serviceResult', 'deviation', 'deviationWitnessed', 'cancel', 'abort', 'resume'].includes(
-      String(type),
-    )
+    [
+      'acknowledge',
+      'authorisationRequested',
+      'authorise',
+      'serviceResult',
+      'deviation',
+      'deviationWitnessed',
+      'cancel',
+      'abort',
+      'resume',
+    ].includes(String(type))
   );
 }
 

@@ -25,9 +25,10 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import type { RandomBytes } from '../../../shared/codecs/base62';
-import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
+import { bytesToHex, utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
 import { personEventSchema, type CeremonyEvent, type PersonEvent } from '../../../shared/ceremony/ceremony-events';
 import {
+  authorisationDue,
   createCeremony,
   isEnded,
   nextAction,
@@ -48,15 +49,16 @@ import { createGpgDecryptor } from '../pgp/gpg-decryptor';
 import { createOpenPgpDecryptor } from '../pgp/openpgp-decryptor';
 import { displayKeyId, identifyRecipient, type OfficerPublicKey } from '../pgp/recipient';
 import { readShareMessage } from '../pgp/share-message';
+import type { Signer } from '../pgp/signer';
 import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { exportBundle } from './bundle-export';
 import { needsPersonInput, performAction, type ActionContext, type PendingShare } from './ceremony-actions';
 import { CEREMONY_FINISHED, detectedDeviations, entryFor, startedEntry, SYSTEM } from './ceremony-record';
 import { forbidEverywhere, SecretStore } from './secret-store';
+import { signAuthorisation } from './signed-authorisation';
 import { stepAnswers } from './step-answers';
 import { TranscriptSigning } from './transcript-signing';
-import type { Signer } from '../pgp/signer';
 
 export interface CeremonyServiceOptions {
   readonly journalPath: string;
@@ -309,6 +311,21 @@ export class CeremonyService {
   }
 
   /**
+   * The administrator or a witness authorises the current irreversible step: `signer` (their key,
+   * by whichever backend holds it) signs the statement the laptop asked them to, and only a
+   * signature that checks out against the plan's key is journaled. A refusal changes nothing.
+   */
+  authorise(signer: Signer): Outcome {
+    return this.exclusive(async () => {
+      const signed = await signAuthorisation(this.state, signer, () => this.now());
+      if (!signed.ok) return signed;
+      const committed = await this.commit(signed.value.event, { statement_sha256: signed.value.statementSha256 });
+      if (!committed.ok) return committed;
+      return this.runLoop();
+    });
+  }
+
+  /**
    * The administrator signs the transcript, then each witness countersigns, each through their own
    * Signer (a key in this app, or in GnuPG on a smartcard), whose key is checked against the plan
    * before it signs. A refused key, passphrase or PIN changes nothing but the journal's note of it.
@@ -421,6 +438,9 @@ export class CeremonyService {
   private async runLoop(): Outcome {
     for (;;) {
       if (this.halted) return err('stopped', this.halted.message);
+      const asked = await this.askForAuthorisation();
+      if (!asked.ok) return asked;
+      if (asked.value) continue;
       const action = nextAction(this.state);
       if (
         !action ||
@@ -440,17 +460,38 @@ export class CeremonyService {
       if (event.outcome === 'failed' || this.state.failures > failuresBefore) {
         // People read the step's title; the action's internal name means nothing to them.
         const title = STEPS[event.step].title;
-        this.lastError = {
+        const error = {
           kind: 'action-failed',
           message:
             event.outcome === 'failed'
               ? `${title}: ${event.reason}`
               : (this.state.lastResult ?? `${title} did not succeed`),
         };
+        // A failed irreversible call lapsed its authorisation: ask afresh now, so people can sign again.
+        const asked = await this.askForAuthorisation();
+        if (!asked.ok) return asked;
+        this.lastError = error;
         break;
       }
     }
     return ok(this.status());
+  }
+
+  /**
+   * Asks for the signed authorisation of the irreversible step when the machine says it is due: a
+   * fresh statement, with a new nonce and the journal head as it stands. True when it asked.
+   */
+  private async askForAuthorisation(): Promise<Result<boolean, CeremonyServiceErrorKind>> {
+    const asking = authorisationDue(this.state);
+    if (!asking) return ok(false);
+    const committed = await this.commit({
+      type: 'authorisationRequested',
+      step: asking,
+      nonce: bytesToHex(this.random(16)),
+      head: this.journal.chain.head,
+      at: this.now(),
+    });
+    return committed.ok ? ok(true) : committed;
   }
 
   /**
@@ -662,6 +703,7 @@ export class CeremonyService {
     if (v.awaiting === 'service') return 'retry';
     if (v.step === 'share-entry' && v.acknowledgements.length > 0) return 'share';
     if (v.step === 'sign-transcript' && v.acknowledgements.length > 0) return 'signature';
+    if (v.authorisation && v.acknowledgements.length > 0) return 'authorisation';
     return undefined;
   }
 

@@ -3,7 +3,8 @@
  * each acknowledgement, witnessing each deviation (and, after a restart lost the DR operation
  * token, the administrator recording it as not deleted), each officer entering their PGP-encrypted
  * share (shown whose it is first, then decrypted with openpgp.js, or with gpg for a person whose
- * key is in a GnuPG home or on a smartcard), and each signature, through the same backends. It uses
+ * key is in a GnuPG home or on a smartcard), each signed authorisation of an irreversible step,
+ * and each signature, through the same backends. It uses
  * only the service's public calls, exactly as the wizard does. A failed Vault action ends the
  * run: a headless rehearsal does not retry on its own.
  */
@@ -64,10 +65,19 @@ export async function playCeremony(
     } else if (status.input === 'signature' && request) {
       const signer = member([cast.administrator, ...cast.witnesses], request.name);
       if (!signer) return fail(`no signing key for '${request.name}'`);
-      const key = await signerOf(signer);
+      const key = await castSigner(signer);
       if (!key.ok) return fail(key.error.message);
       options.log(`  ${signer.name} signs the transcript${signer.gpg ? ' with GnuPG' : ''}`);
       moved = await service.sign({ signer: signer.name, key: key.value });
+    } else if (status.input === 'authorisation' && request) {
+      const person = member([cast.administrator, ...cast.witnesses], request.name);
+      if (!person) return fail(`no signing key for '${request.name}'`);
+      const key = await castSigner(person);
+      if (!key.ok) return fail(key.error.message);
+      options.log(
+        `  ${person.name} signs the authorisation of '${v.title}'${person.gpg ? ' with GnuPG' : ''} (${status.authorisation?.sha256 ?? '?'})`,
+      );
+      moved = await service.authorise(key.value);
     } else if (status.input === 'root-token' && cast.primaryRootToken !== undefined) {
       options.log(`  ${cast.administrator.name} enters the primary's root token`);
       moved = await service.provideToken(cast.primaryRootToken);
@@ -123,7 +133,7 @@ function unlockOf(officer: CastMember): ShareUnlock {
 }
 
 /** The signer's own backend: gpg with their home and PIN file, or openpgp.js with their key. */
-async function signerOf(person: CastMember): Promise<Result<Signer, string>> {
+export async function castSigner(person: CastMember): Promise<Result<Signer, string>> {
   if (person.gpg)
     return ok(
       createGpgSigner({

@@ -249,6 +249,14 @@ export class CeremonySession {
     });
   }
 
+  /** A signed authorisation of the irreversible step, with `actor`'s key file; the key and passphrase are used once. */
+  authorise(actor: string, privateKeyPath: string, passphrase: string | undefined): Promise<Snapshot> {
+    return this.withService(async (s) => {
+      const made = await keyFileSigner(actor, privateKeyPath, passphrase);
+      return made.ok ? s.authorise(made.value) : made;
+    });
+  }
+
   /**
    * The administrator or a witness signs the transcript with their key file, or with their key in
    * GnuPG (a card): its fingerprint is the one the plan pins for them, checked before the PIN is used.
@@ -264,12 +272,7 @@ export class CeremonySession {
           s.sign({ signer, key: createGpgSigner({ name: signer, fingerprint: person.fingerprint, homedir, pin }) }),
         );
       }
-      const file = await readSmallTextFile(key.privateKeyPath, 'the signing key file');
-      if (!file.ok) return file;
-      const made = await openPgpKeySigner(
-        { armoredPrivateKey: file.value, ...(key.passphrase ? { passphrase: key.passphrase } : {}) },
-        { name: signer },
-      );
+      const made = await keyFileSigner(signer, key.privateKeyPath, key.passphrase);
       return made.ok ? s.sign({ signer, key: made.value }) : made;
     });
   }
@@ -369,4 +372,11 @@ function noCeremony(): Result<never> {
 
 function snapshotOf(run: Running): CeremonySnapshot {
   return { ...run.service.status(), kitDir: run.kitDir ?? null, exportedTo: run.exportedTo ?? null };
+}
+
+/** `name`'s key file chosen in the app, as a Signer; the service checks its key against the plan. */
+async function keyFileSigner(name: string, privateKeyPath: string, passphrase: string | undefined) {
+  const key = await readSmallTextFile(privateKeyPath, 'the signing key file');
+  if (!key.ok) return key;
+  return openPgpKeySigner({ armoredPrivateKey: key.value, ...(passphrase ? { passphrase } : {}) }, { name });
 }

@@ -16,6 +16,8 @@
  *   or a second one, or a signer file with a key the plan does not name to sign, fails.
  *   (OpenPGP signatures each sign only the text, so their order means nothing to OpenPGP; it is
  *   fixed anyway so the signature block has one valid spelling, and the bundle writer uses it.)
+ * - every irreversible step was authorised by the administrator and a witness, each a good
+ *   detached signature by their planned key over the statement then current (./authorisations.ts).
  *
  * Then the verdict. 'anchored': consistent, and every signer's key is one the auditor supplied
  * (in a keyring, or its fingerprint on their list). 'unanchored': consistent, but the auditor
@@ -51,6 +53,7 @@ import {
   SIGNER_NAME,
   SIGNER_SUFFIX,
 } from './bundle-layout';
+import { checkAuthorisations, type AuthorisationProblemKind, type AuthorisationReport } from './authorisations';
 import { readCanonicalTranscript } from './canonical-cleartext';
 import { Cleartext, detachedSignatures, firstDifferentLine, signatureOf } from './signing';
 import { presetTextDigests } from './text-digest';
@@ -71,7 +74,8 @@ export type VerifyProblemKind =
   | 'signature-foreign'
   | 'signature-missing'
   | 'signature-duplicate'
-  | 'signature-order';
+  | 'signature-order'
+  | AuthorisationProblemKind;
 
 export type Verdict = 'anchored' | 'unanchored' | 'failed';
 
@@ -135,6 +139,8 @@ export interface BundleReport {
   /** Who must sign, from the journal's plan; empty when it cannot be read. */
   readonly signers: readonly SignerReport[];
   readonly signatures: readonly SignatureReport[];
+  /** The signed authorisations of irreversible steps the journal records, in order. */
+  readonly authorisations: readonly AuthorisationReport[];
   readonly problems: readonly AppError<VerifyProblemKind>[];
   /** The signed text, when transcript.txt.asc could be read. */
   readonly text: string | undefined;
@@ -208,9 +214,11 @@ export async function verifyBundleContents(
   }
 
   let signatures: SignatureReport[] = [];
-  if (required) {
+  let authorisations: AuthorisationReport[] = [];
+  if (chain && required) {
     const keys = await signerKeys(contents, required, options.anchors, problem);
     if (document) signatures = await checkSignatures(document, required, keys, problem);
+    authorisations = await checkAuthorisations(chain, keys, problem);
   }
   const anchors = options.anchors;
   const signers = (required ?? []).map((s) => ({ ...s, anchored: anchors !== undefined && isAnchored(s, anchors) }));
@@ -230,6 +238,7 @@ export async function verifyBundleContents(
     head: chain?.head,
     signers,
     signatures,
+    authorisations,
     problems,
     text: document?.text,
   };

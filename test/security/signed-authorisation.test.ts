@@ -1,0 +1,202 @@
+// @tier integration
+/**
+ * Signed authorisations of irreversible steps (issue 12, item 3), as an auditor's adversary
+ * attacks them. A headless rehearsal promotes with the generated administrator and witnesses
+ * signing the promotion's statement; then the journal is doctored and everything after it redone
+ * honestly (hash chain recomputed, transcript re-rendered and re-signed by the real people), as a
+ * laptop whose software skipped or faked an authorisation would produce. `verify` must still fail
+ * (exit 1) when an authorisation is removed, made by another key, or bound to another statement.
+ *
+ * The defence: electron/services/transcript/authorisations.ts, called from verifyBundleContents.
+ * With that call removed, every doctored bundle below verifies (exit 0) and these cases fail.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main';
+import { utf8ToBytes } from '../../shared/codecs/bytes';
+import { statementText, type AuthorisationStatement } from '../../shared/ceremony/authorisation';
+import {
+  sealEvent,
+  serializeEvent,
+  verifyJournalText,
+  type JournalEvent,
+  type JsonObject,
+} from '../../shared/record/journal-event';
+import { renderTranscript } from '../../shared/record/transcript-format';
+import type { Signer } from '../../electron/services/pgp/signer';
+import { castSigner } from '../../electron/services/rehearsal/headless-driver';
+import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
+import { runRehearsal } from '../../electron/services/rehearsal/headless-rehearsal';
+import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';
+import { captureIo } from '../support/capture-io';
+import { signedForms } from '../support/transcript-bundle';
+
+const root = mkdtempSync(join(tmpdir(), 'vc-authorisation-'));
+const out = join(root, 'out');
+let cast: Signers;
+let stranger: CastMember;
+let keyring: string;
+let events: JournalEvent[];
+let copies = 0;
+
+beforeAll(async () => {
+  cast = await generateSigners(undefined);
+  stranger = (await generateSigners(undefined)).administrator;
+  const r = await runRehearsal({
+    out,
+    target: { kind: 'start', options: { officers: 3, threshold: 2, passphrase: 'rehearsal officers' } },
+    signers: cast,
+    log: () => undefined,
+  });
+  if (!r.ok) throw new Error(r.error.message);
+  keyring = join(root, 'auditor-keys.asc');
+  writeFileSync(
+    keyring,
+    people()
+      .map((p) => p.publicKeyArmored)
+      .join(''),
+  );
+  events = readFileSync(join(out, 'journal.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as JournalEvent);
+}, 120_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const people = () => [cast.administrator, ...cast.witnesses];
+
+async function verify(dir: string) {
+  const { io, stdout, stderr } = captureIo();
+  const code = await main(['verify', dir, '--keyring', keyring], io);
+  return { code, output: stdout() + stderr() };
+}
+
+type Authorisation = {
+  actor: string;
+  role: string;
+  fingerprint: string;
+  nonce: string;
+  head: string;
+  signature: string;
+};
+const authorisations = (of: readonly JournalEvent[]) => of.filter((e) => e.type === 'step-authorised');
+const eventOf = (e: JournalEvent) => e.details.event as unknown as Authorisation;
+
+/** The bundle with `doctor`'s journal, chained, rendered and signed by the real people again. */
+async function doctored(doctor: (events: JournalEvent[]) => JournalEvent[]): Promise<string> {
+  const dir = join(root, `doctored-${++copies}`);
+  cpSync(out, dir, { recursive: true, filter: (src) => !src.includes('/ceremony') });
+  const changed = doctor(events.map((e) => structuredClone(e)));
+  const chained: JournalEvent[] = [];
+  for (const [i, e] of changed.entries())
+    chained.push(sealEvent({ ...e, seq: i + 1, prev: i === 0 ? e.prev : chained[i - 1]!.hash }));
+  const journal = chained.map(serializeEvent).join('\n') + '\n';
+  const chain = verifyJournalText(journal);
+  if (!chain.ok) throw new Error(chain.error.message);
+  let signed = await signTranscript(renderTranscript(chain.value), await signerOf(cast.administrator));
+  for (const w of cast.witnesses)
+    if (signed.ok) signed = await countersignTranscript(signed.value.armored, await signerOf(w));
+  if (!signed.ok) throw new Error(signed.error.message);
+  const forms = await signedForms(signed.value.armored);
+  writeFileSync(join(dir, 'journal.jsonl'), journal);
+  writeFileSync(join(dir, 'transcript.txt.asc'), forms.transcript!);
+  writeFileSync(join(dir, 'transcript.txt'), forms.text!);
+  writeFileSync(join(dir, 'transcript.txt.sig'), forms.detached!);
+  return dir;
+}
+
+async function signerOf(member: CastMember): Promise<Signer> {
+  const signer = await castSigner(member);
+  if (!signer.ok) throw new Error(signer.error.message);
+  return signer.value;
+}
+
+async function detachedBy(member: CastMember, text: string): Promise<string> {
+  const signature = await (await signerOf(member)).detachSign(utf8ToBytes(text));
+  if (!signature.ok) throw new Error(signature.error.message);
+  return signature.value;
+}
+
+/** The statement the administrator signed, from the promotion's authorisation request. */
+function promotionStatement(): AuthorisationStatement {
+  const requested = events.find((e) => e.type === 'authorisation-requested')!;
+  const e = requested.details.event as unknown as { nonce: string; head: string };
+  const plan = events[1]!.details.plan as unknown as { id: string; profile: string };
+  return { ceremony: plan.id, step: 'promote', action: 'promote', cluster: plan.profile, nonce: e.nonce, head: e.head };
+}
+
+/** Replaces the administrator's authorisation signature with `signature`. */
+function withAdministratorSignature(signature: string) {
+  return (list: JournalEvent[]) => {
+    const admin = authorisations(list).find((e) => e.role === 'administrator')!;
+    (admin.details.event as JsonObject as { signature: string }).signature = signature;
+    return list;
+  };
+}
+
+describe('the journal of a rehearsed promotion', () => {
+  it("holds the administrator's and a witness's signatures over the promotion's statement, and verifies", async () => {
+    const signed = authorisations(events);
+    expect(signed.map((e) => [e.step, e.role, e.actor])).toEqual([
+      ['promote', 'administrator', cast.administrator.name],
+      ['promote', 'witness', cast.witnesses[0]!.name],
+    ]);
+    for (const e of signed) {
+      expect(eventOf(e).fingerprint).toBe(people().find((p) => p.name === e.actor)!.fingerprint);
+      expect(eventOf(e).signature).toMatch(/^-----BEGIN PGP SIGNATURE-----\n/);
+      expect(e.details.statement_sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const transcript = readFileSync(join(out, 'transcript.txt'), 'utf8');
+    expect(transcript).toContain(`step-authorised  by ${cast.administrator.name} (administrator)`);
+    expect(transcript).toContain(`statement_sha256: "${signed[0]!.details.statement_sha256 as string}"`);
+    expect((await verify(out)).code).toBe(0);
+    // Doctored with nothing changed, the bundle still verifies: the cases below fail for what they change.
+    expect((await verify(await doctored((list) => list))).code).toBe(0);
+  });
+});
+
+describe('a doctored authorisation fails verify (exit 1)', () => {
+  it.each(['administrator', 'witness'])("when the %s's authorisation is removed", async (role) => {
+    const dir = await doctored((list) => list.filter((e) => !(e.type === 'step-authorised' && e.role === role)));
+    const r = await verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/without both signed authorisations/);
+  });
+
+  it("when the administrator's authorisation is signed by a stranger's key", async () => {
+    const r = await verify(
+      await doctored(withAdministratorSignature(await detachedBy(stranger, statementText(promotionStatement())))),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/authorisation of 'promote' .* is BAD/);
+  });
+
+  it("when the administrator's authorisation is signed by a witness's key", async () => {
+    const sig = await detachedBy(cast.witnesses[1]!, statementText(promotionStatement()));
+    expect((await verify(await doctored(withAdministratorSignature(sig)))).code).toBe(1);
+  });
+
+  it.each([
+    ['another journal head', { head: '0'.repeat(64) }],
+    ['another nonce', { nonce: 'f'.repeat(32) }],
+    ['another step', { step: 'demote' as const }],
+    ['another cluster', { cluster: 'dc1' }],
+  ])('when the administrator signed a statement with %s', async (_what, change) => {
+    const sig = await detachedBy(cast.administrator, statementText({ ...promotionStatement(), ...change }));
+    const r = await verify(await doctored(withAdministratorSignature(sig)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/is BAD/);
+  });
+
+  it("when the authorisation request does not state the journal's head", async () => {
+    const dir = await doctored((list) => {
+      const requested = list.find((e) => e.type === 'authorisation-requested')!;
+      const event = requested.details.event as JsonObject as { head: string };
+      event.head = list[list.indexOf(requested) - 2]!.hash;
+      return list;
+    });
+    expect((await verify(dir)).code).toBe(1);
+  });
+});
