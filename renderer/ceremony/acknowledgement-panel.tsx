@@ -3,7 +3,7 @@
  * first person, and one button per person who may give it. Nothing moves until they are given;
  * the main process checks each name against its role in the plan.
  *
- * An irreversible step (promote, demote, update-primary) looks like one: a red card saying what
+ * An irreversible step (promote, demote, update-primary, a destructive operation's call) looks like one: a red card saying what
  * the last click does, and each person types the cluster's name before their button wakes. So a
  * run of Enter presses that carried people through the ordinary steps stops at an empty field.
  */
@@ -20,10 +20,15 @@ const ROLE: Record<string, string> = {
 };
 
 type Request = CeremonySnapshot['acknowledgements'][number];
+/** The irreversible steps of promotions and failbacks, and an operation ceremony's destructive call. */
+type DangerStep = IrreversibleStep | 'perform-operation';
 
 export function AcknowledgementPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   if (ceremony.acknowledgements.length === 0) return null;
-  const danger = isIrreversibleStep(ceremony.step) ? ceremony.step : undefined;
+  const danger: DangerStep | undefined =
+    isIrreversibleStep(ceremony.step) || (ceremony.step === 'perform-operation' && ceremony.plan.operation?.destructive)
+      ? ceremony.step
+      : undefined;
   return (
     <section
       aria-labelledby="acks-heading"
@@ -62,7 +67,7 @@ function Acknowledgement({
   request: Request;
   ceremony: CeremonySnapshot;
   handle: CeremonyHandle;
-  danger: IrreversibleStep | undefined;
+  danger: DangerStep | undefined;
   last: boolean;
 }) {
   const [typed, setTyped] = useState('');
@@ -96,7 +101,7 @@ function Acknowledgement({
           >
             {danger
               ? last
-                ? `${actionNow(danger)} now, as ${option.name}`
+                ? `${actionNow(danger, ceremony)} now, as ${option.name}`
                 : `Authorise as ${option.name}`
               : `Confirm as ${option.name}`}
           </button>
@@ -107,9 +112,11 @@ function Acknowledgement({
 }
 
 /** What the laptop does the moment the last authorisation is given. */
-function whatHappens(step: IrreversibleStep, ceremony: CeremonySnapshot): string {
+function whatHappens(step: DangerStep, ceremony: CeremonySnapshot): string {
   const cluster = `'${ceremony.plan.profile}'`;
   switch (step) {
+    case 'perform-operation':
+      return `When the last authorisation below is given, the laptop calls '${ceremony.plan.operation?.title ?? '?'}' on ${cluster} at once.`;
     case 'promote':
       return (
         `When the last authorisation below is given, the laptop promotes ${cluster} to DR primary at once` +
@@ -123,6 +130,7 @@ function whatHappens(step: IrreversibleStep, ceremony: CeremonySnapshot): string
   }
 }
 
-function actionNow(step: IrreversibleStep): string {
+function actionNow(step: DangerStep, ceremony: CeremonySnapshot): string {
+  if (step === 'perform-operation') return ceremony.plan.operation?.title ?? 'Perform the operation';
   return step === 'promote' ? 'Promote' : step === 'demote' ? 'Demote' : 'Update primary';
 }

@@ -66,6 +66,8 @@ beforeAll(async () => {
       cwd: dir,
       openFile: async () => null,
       openDirectory: async () => null,
+      saveFile: async () => null,
+      writeClipboard: () => undefined,
       connect,
       rehearsal,
       session: new AppSession(profiles),
