@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, screenshotPath, type Harness } from './fixtures';
 
@@ -115,4 +116,13 @@ export async function docShot(page: Page, name: string, focus?: Locator): Promis
   } finally {
     if (size) await page.setViewportSize(size);
   }
+}
+
+/** Axe's scan of the page as it stands: no violations. */
+export async function axe(page: Page, where: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(
+    violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `axe on ${where}`,
+  ).toEqual([]);
 }
