@@ -130,7 +130,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         openFile: async (purpose) => nextFile.get(purpose) ?? null,
         openDirectory: async (purpose) => nextDirectory.get(purpose) ?? null,
         saveFile: async (purpose) => nextSave.get(purpose) ?? null,
-        writeClipboard: (text) => void clipboard.push(text),
+        writeClipboard: async (text) => void clipboard.push(text),
         connect,
         rehearsal,
         session: new AppSession(profiles),

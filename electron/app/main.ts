@@ -77,7 +77,7 @@ async function saveFile(purpose: SaveFilePurpose): Promise<string | null> {
   const { title, defaultName } = SAVE_FILE_DIALOGS[purpose];
   const options = { title, defaultPath: join(app.getPath('documents'), defaultName) };
   const choice = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
-  return choice.canceled ? null : (choice.filePath ?? null);
+  return choice.canceled || choice.filePath === '' ? null : choice.filePath;
 }
 
 const rehearsal = createRehearsalHost();

@@ -67,7 +67,7 @@ beforeAll(async () => {
       openFile: async () => null,
       openDirectory: async () => null,
       saveFile: async () => null,
-      writeClipboard: () => undefined,
+      writeClipboard: async () => undefined,
       connect,
       rehearsal,
       session: new AppSession(profiles),

@@ -14,7 +14,7 @@ import type { SaveFilePurpose } from '../dialogs/save-file-dialog';
 /** What the activation token's handover needs from Electron: a save dialog and the clipboard. */
 export interface HandoverDevices {
   readonly saveFile: (purpose: SaveFilePurpose) => Promise<string | null>;
-  readonly writeClipboard: (text: string) => void;
+  readonly writeClipboard: (text: string) => Promise<void>;
 }
 
 type CeremonyChannel = Extract<keyof ChannelHandlers, `ceremony.${string}`>;
@@ -64,7 +64,7 @@ export function ceremonyHandlers(
       const token = ceremony.revealActivationToken();
       return token.ok ? ok({ token: token.value }) : token;
     },
-    'ceremony.copyActivationToken': async () => state(ceremony.copyActivationToken(devices.writeClipboard)),
+    'ceremony.copyActivationToken': async () => state(await ceremony.copyActivationToken(devices.writeClipboard)),
     'ceremony.saveActivationToken': async () => {
       const path = await devices.saveFile('activation-token');
       return state(path === null ? ok(ceremony.snapshot()) : await ceremony.saveActivationToken(path));

@@ -31,7 +31,7 @@ export interface ChannelHandlerServices {
   /** Shows a save dialog for a new file; null when the person cancels. */
   readonly saveFile: (purpose: SaveFilePurpose) => Promise<string | null>;
   /** Writes text to the system clipboard (Electron's clipboard, or the e2e fixture's). */
-  readonly writeClipboard: (text: string) => void;
+  readonly writeClipboard: (text: string) => Promise<void>;
   /** Loads the profile's TLS files and builds a client (electron/services/vault/connect.ts), with an X-Vault-Token when given. */
   readonly connect: (profile: ConnectionProfile, options?: { readonly token?: string }) => Promise<Result<VaultClient>>;
   /** The in-process rehearsal Vault, started on first use. */

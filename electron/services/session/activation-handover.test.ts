@@ -35,19 +35,27 @@ describe('ActivationHandover', () => {
     expect(handover.reveal()).toMatchObject({ ok: false, error: { kind: 'no-activation-token' } });
   });
 
-  it('copies to the clipboard once only', () => {
+  it('copies to the clipboard once only', async () => {
     const clipboard: string[] = [];
-    expect(handover.copy((t) => clipboard.push(t)).ok).toBe(true);
-    expect(handover.copy((t) => clipboard.push(t))).toMatchObject({ ok: false, error: { kind: 'already-copied' } });
+    const write = async (t: string) => void clipboard.push(t);
+    expect((await handover.copy(write)).ok).toBe(true);
+    expect(await handover.copy(write)).toMatchObject({ ok: false, error: { kind: 'already-copied' } });
     expect(clipboard).toEqual([TOKEN]);
     expect(handover.view()?.copied).toBe(true);
   });
 
-  it('a new token (another ceremony) may be copied again', () => {
-    handover.copy(() => undefined);
+  it('a copy the clipboard refused does not count, and its error does not quote the token', async () => {
+    const refused = await handover.copy(async (t) => Promise.reject(new Error(`cannot write ${t}`)));
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'copy-failed' } });
+    expect(JSON.stringify(refused)).not.toContain(TOKEN);
+    expect(handover.view()?.copied).toBe(false);
+  });
+
+  it('a new token (another ceremony) may be copied again', async () => {
+    await handover.copy(async () => undefined);
     lent = `${TOKEN}-2`;
     expect(handover.view()?.copied).toBe(false);
-    expect(handover.copy(() => undefined).ok).toBe(true);
+    expect((await handover.copy(async () => undefined)).ok).toBe(true);
   });
 
   it('saves to a new file readable by its owner only, and never over an existing file', async () => {

@@ -9,7 +9,7 @@ import { err, ok, type Result } from '../../../shared/result';
 import { writeNewFile } from '../files/durable-write';
 import { describeFsError } from '../files/fs-error';
 
-export type HandoverErrorKind = 'no-activation-token' | 'already-copied' | 'save-failed';
+export type HandoverErrorKind = 'no-activation-token' | 'already-copied' | 'copy-failed' | 'save-failed';
 
 export interface HandoverView {
   readonly sha256: string;
@@ -37,7 +37,7 @@ export class ActivationHandover {
     return token === undefined ? notLent() : ok(token);
   }
 
-  copy(writeClipboard: (text: string) => void): Result<void, HandoverErrorKind> {
+  async copy(writeClipboard: (text: string) => Promise<void>): Promise<Result<void, HandoverErrorKind>> {
     const token = this.current();
     if (token === undefined) return notLent();
     if (this.copied)
@@ -45,7 +45,12 @@ export class ActivationHandover {
         'already-copied',
         'the activation token was copied once already: paste it from there, reveal it, or save it to a file',
       );
-    writeClipboard(token);
+    try {
+      await writeClipboard(token);
+    } catch {
+      // The clipboard's own error text is not ours to show; the token may have been in it.
+      return err('copy-failed', 'the clipboard refused the activation token: reveal it, or save it to a file');
+    }
     this.copied = true;
     return ok(undefined);
   }

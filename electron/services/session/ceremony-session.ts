@@ -276,10 +276,10 @@ export class CeremonySession {
   }
 
   /** Writes the lent activation token to the clipboard through `writeClipboard`, once. */
-  copyActivationToken(writeClipboard: (text: string) => void): Result<CeremonySnapshot | null> {
+  async copyActivationToken(writeClipboard: (text: string) => Promise<void>): Promise<Result<CeremonySnapshot | null>> {
     const run = this.running;
     if (!run) return noCeremony();
-    const copied = run.handover.copy(writeClipboard);
+    const copied = await run.handover.copy(writeClipboard);
     return copied.ok ? ok(this.snapshot()) : copied;
   }
 
