@@ -222,6 +222,16 @@ function OperationFields({
   set: (field: keyof Fields) => (value: string) => void;
   errors: FieldErrors;
 }) {
+  const primaryApiAddr = (hint: string) => (
+    <TextField
+      id="operation-primary-api-addr"
+      label="Primary API address"
+      value={fields.primaryApiAddr}
+      onChange={set('primaryApiAddr')}
+      error={errors.primaryApiAddr}
+      hint={hint}
+    />
+  );
   switch (operation) {
     case 'enable-primary':
       return (
@@ -272,14 +282,9 @@ function OperationFields({
     case 'enable-secondary':
       return (
         <>
-          <TextField
-            id="operation-primary-api-addr"
-            label="Primary API address"
-            value={fields.primaryApiAddr}
-            onChange={set('primaryApiAddr')}
-            error={errors.primaryApiAddr}
-            hint="Only when the address inside the activation token is not reachable from this cluster (primary_api_addr)."
-          />
+          {primaryApiAddr(
+            'Only when the address inside the activation token is not reachable from this cluster (primary_api_addr).',
+          )}
           <TextField
             id="operation-ca-file"
             label="CA file on the secondary"
@@ -315,14 +320,7 @@ function OperationFields({
             </label>
           </fieldset>
           {fields.method === 'token' ? (
-            <TextField
-              id="operation-primary-api-addr"
-              label="Primary API address"
-              value={fields.primaryApiAddr}
-              onChange={set('primaryApiAddr')}
-              error={errors.primaryApiAddr}
-              hint="The ceremony asks for the activation token itself."
-            />
+            primaryApiAddr('The ceremony asks for the activation token itself.')
           ) : (
             <TextField
               id="operation-update-addrs"
