@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { act, axe, confirmStep, docShot, sign } from './wizard-helpers';
+import { act, authoriseStep, axe, confirmStep, docShot, sign } from './wizard-helpers';
 
 test.use({ viewport: { width: 1024, height: 640 }, actionTimeout: 15_000 });
 
@@ -110,4 +110,40 @@ test('operations: a DR secondary-token on the rehearsal primary runs as a ceremo
   const journal = readFileSync(join(kit!, 'ceremony', 'journal.jsonl'), 'utf8');
   expect(journal).toContain(sha256);
   expect(journal).not.toContain(token);
+});
+
+test('operations: a demote runs as a ceremony whose call waits on the irreversible-step card', async ({
+  page,
+  harness,
+}) => {
+  await page.goto(`${harness.origin}/`);
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: 'Failback and setup operations' })
+    .click();
+  const cluster = page.getByLabel('Cluster', { exact: true });
+  await cluster.selectOption({
+    label: (await cluster.locator('option', { hasText: 'Rehearsal primary' }).textContent())!,
+  });
+  await page.getByRole('radio', { name: /Demote this primary/ }).check();
+  await page.getByRole('button', { name: 'Start the operation ceremony' }).click();
+  await expect(page.getByTestId('wizard')).toBeVisible();
+
+  await confirmStep(page, 'Roll call');
+  await confirmStep(page, 'Check the cluster before the operation');
+  await expect(page.getByTestId('step-title')).toHaveText('Enter the Vault token');
+  const confirm = page.getByRole('button', { name: /^Confirm as / });
+  while ((await confirm.count()) > 0) await act(page, confirm.first());
+  await act(page, page.getByRole('button', { name: "Use the rehearsal Vault's root token" }));
+
+  // The destructive call: the red card, what happens on the click, the cluster's name typed.
+  await expect(page.getByTestId('step-title')).toHaveText('Perform the operation');
+  await expect(page.getByTestId('irreversible-sentence')).toContainText(
+    "the laptop calls 'Demote this primary (DR)' on 'primary' at once. It cannot be undone.",
+  );
+  await expect(page.getByRole('button', { name: /^Confirm as / })).toHaveCount(0);
+  await axe(page, 'the irreversible-step card of an operation');
+  await authoriseStep(page, 'Perform the operation', 'primary');
+  await expect(page.getByTestId('step-title')).toHaveText('Check the change');
+  await expect(page.getByTestId('script')).toContainText("must now report DR mode 'secondary'");
 });
