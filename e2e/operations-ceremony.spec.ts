@@ -9,15 +9,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, test, type Harness } from './fixtures';
 import { act, authoriseStep, axe, confirmStep, docShot, sign } from './wizard-helpers';
 
 test.use({ viewport: { width: 1024, height: 640 }, actionTimeout: 15_000 });
 
-test('operations: a DR secondary-token on the rehearsal primary runs as a ceremony, its token handed over once', async ({
-  page,
-  harness,
-}) => {
+async function chooseRehearsalPrimary(page: Page, harness: Harness): Promise<void> {
   await page.goto(`${harness.origin}/`);
   await page
     .getByRole('navigation', { name: 'Screens' })
@@ -27,6 +25,21 @@ test('operations: a DR secondary-token on the rehearsal primary runs as a ceremo
   await cluster.selectOption({
     label: (await cluster.locator('option', { hasText: 'Rehearsal primary' }).textContent())!,
   });
+}
+
+/** The Vault token step: authorised by the administrator and a witness, then the token itself, in the same step. */
+async function enterRehearsalVaultToken(page: Page): Promise<void> {
+  await expect(page.getByTestId('step-title')).toHaveText('Enter the Vault token');
+  const confirm = page.getByRole('button', { name: /^Confirm as / });
+  while ((await confirm.count()) > 0) await act(page, confirm.first());
+  await act(page, page.getByRole('button', { name: "Use the rehearsal Vault's root token" }));
+}
+
+test('operations: a DR secondary-token on the rehearsal primary runs as a ceremony, its token handed over once', async ({
+  page,
+  harness,
+}) => {
+  await chooseRehearsalPrimary(page, harness);
   // The mode is stated, and only what applies to a DR primary is offered.
   await expect(page.getByTestId('cluster-mode')).toContainText('is a DR primary');
   await expect(page.getByRole('radio', { name: /Update primary/ })).toHaveCount(0);
@@ -43,11 +56,7 @@ test('operations: a DR secondary-token on the rehearsal primary runs as a ceremo
   await confirmStep(page, 'Roll call');
   await expect(page.getByTestId('script')).toContainText("must report DR mode 'primary'");
   await confirmStep(page, 'Check the cluster before the operation');
-  // Authorised by the administrator and a witness, then the token itself, in the same step.
-  await expect(page.getByTestId('step-title')).toHaveText('Enter the Vault token');
-  const confirm = page.getByRole('button', { name: /^Confirm as / });
-  while ((await confirm.count()) > 0) await act(page, confirm.first());
-  await act(page, page.getByRole('button', { name: "Use the rehearsal Vault's root token" }));
+  await enterRehearsalVaultToken(page);
   await expect(page.getByTestId('step-title')).toHaveText('Perform the operation');
   // Not destructive: the ordinary acknowledgement, not the irreversible card.
   await expect(page.getByTestId('irreversible-authorisation')).toHaveCount(0);
@@ -116,25 +125,14 @@ test('operations: a demote runs as a ceremony whose call waits on the irreversib
   page,
   harness,
 }) => {
-  await page.goto(`${harness.origin}/`);
-  await page
-    .getByRole('navigation', { name: 'Screens' })
-    .getByRole('button', { name: 'Failback and setup operations' })
-    .click();
-  const cluster = page.getByLabel('Cluster', { exact: true });
-  await cluster.selectOption({
-    label: (await cluster.locator('option', { hasText: 'Rehearsal primary' }).textContent())!,
-  });
+  await chooseRehearsalPrimary(page, harness);
   await page.getByRole('radio', { name: /Demote this primary/ }).check();
   await page.getByRole('button', { name: 'Start the operation ceremony' }).click();
   await expect(page.getByTestId('wizard')).toBeVisible();
 
   await confirmStep(page, 'Roll call');
   await confirmStep(page, 'Check the cluster before the operation');
-  await expect(page.getByTestId('step-title')).toHaveText('Enter the Vault token');
-  const confirm = page.getByRole('button', { name: /^Confirm as / });
-  while ((await confirm.count()) > 0) await act(page, confirm.first());
-  await act(page, page.getByRole('button', { name: "Use the rehearsal Vault's root token" }));
+  await enterRehearsalVaultToken(page);
 
   // The destructive call: the red card, what happens on the click, the cluster's name typed.
   await expect(page.getByTestId('step-title')).toHaveText('Perform the operation');
