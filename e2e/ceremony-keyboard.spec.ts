@@ -9,9 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test, type Harness } from './fixtures';
+import { axe } from './wizard-helpers';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';
 const ROOT = join(import.meta.dirname, '..');
@@ -28,14 +28,6 @@ async function tabTo(page: Page, target: Locator, max = 40): Promise<void> {
 
 async function settled(page: Page): Promise<void> {
   await expect(page.getByTestId('wizard')).toHaveAttribute('data-busy', 'false');
-}
-
-async function axe(page: Page, where: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(
-    violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe on ${where}`,
-  ).toEqual([]);
 }
 
 /** The focused control is the step's action, it is on screen without scrolling, and axe passes. */

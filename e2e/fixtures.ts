@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import type { DirectoryChoicePurpose, FileChoicePurpose, VaultCeremonyApi } from '../shared/ipc/ipc-contract';
 import { createChannelHandlers } from '../electron/app/ipc/channel-handlers';
+import type { SaveFilePurpose } from '../electron/app/dialogs/save-file-dialog';
 import { createHandlerRegistry, type HandlerRegistry } from '../electron/app/ipc/handler-registry';
 import { openProfileStore } from '../electron/services/profiles/profile-store';
 import { AppSession } from '../electron/services/session/app-session';
@@ -47,6 +48,10 @@ export interface Harness {
   readonly nextFile: Map<FileChoicePurpose, string | null>;
   /** What the next folder dialog for each purpose answers (null: cancelled). */
   readonly nextDirectory: Map<DirectoryChoicePurpose, string | null>;
+  /** What the next save dialog for each purpose answers (null: cancelled). */
+  readonly nextSave: Map<SaveFilePurpose, string | null>;
+  /** Everything written to the clipboard, in order. */
+  readonly clipboard: string[];
   /** The environment `profiles.importFromEnv` reads. */
   readonly env: Record<string, string | undefined>;
   /** Requests the page made that were refused. */
@@ -106,6 +111,8 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     const dataDir = mkdtempSync(join(tmpdir(), 'vault-ceremony-e2e-data-'));
     const nextFile = new Map<FileChoicePurpose, string | null>();
     const nextDirectory = new Map<DirectoryChoicePurpose, string | null>();
+    const nextSave = new Map<SaveFilePurpose, string | null>();
+    const clipboard: string[] = [];
     const env: Record<string, string | undefined> = {};
     const blocked: string[] = [];
     const pageErrors: string[] = [];
@@ -122,6 +129,8 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         cwd: dataDir,
         openFile: async (purpose) => nextFile.get(purpose) ?? null,
         openDirectory: async (purpose) => nextDirectory.get(purpose) ?? null,
+        saveFile: async (purpose) => nextSave.get(purpose) ?? null,
+        writeClipboard: async (text) => void clipboard.push(text),
         connect,
         rehearsal,
         session: new AppSession(profiles),
@@ -163,6 +172,8 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
       origin: renderer.origin,
       nextFile,
       nextDirectory,
+      nextSave,
+      clipboard,
       env,
       blocked,
       pageErrors,

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, screenshotPath, type Harness } from './fixtures';
 
@@ -48,7 +49,9 @@ export async function authoriseStep(
       name = (await chooser.locator('option').nth(1).getAttribute('value')) ?? '';
       await chooser.selectOption(name);
     } else name = ((await person.locator('.ack-who').textContent()) ?? '').replace(/ \(.*$/, '');
-    const button = person.getByRole('button', { name: /^(Authorise as|Promote now|Demote now|Update primary now)/ });
+    const button = person.getByRole('button', {
+      name: /^(Authorise as|Promote now|Demote now|Update primary now|Perform the operation now)/,
+    });
     await expect(button).toBeDisabled();
     await person.getByLabel('To authorise, type').fill(cluster);
     harness.nextFile.set('signing-key', keyFile(name));
@@ -131,4 +134,13 @@ export async function docShot(page: Page, name: string, focus?: Locator): Promis
   } finally {
     if (size) await page.setViewportSize(size);
   }
+}
+
+/** Axe's scan of the page as it stands: no violations. */
+export async function axe(page: Page, where: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(
+    violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `axe on ${where}`,
+  ).toEqual([]);
 }

@@ -125,7 +125,7 @@ export function App() {
           {screen === 'profiles' && <ProfilesScreen />}
           {screen === 'dashboard' && <DashboardScreen info={info} onChooseTarget={() => setScreen('start')} />}
           {screen === 'ceremony' && <CeremonyScreen info={info} />}
-          {screen === 'operations' && <OperationsScreen info={info} />}
+          {screen === 'operations' && <OperationsScreen info={info} onStarted={() => setScreen('ceremony')} />}
           {screen === 'transcript' && <TranscriptScreen />}
         </main>
       </div>

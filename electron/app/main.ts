@@ -4,7 +4,7 @@
  * file only connects them, so it stays small enough to read in one sitting.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, type OpenDialogOptions } from 'electron';
 import type { ConnectionProfile } from '../../shared/profiles/connection-profile';
 import { channelNames } from '../../shared/ipc/ipc-contract';
 import { AppSession } from '../services/session/app-session';
@@ -17,6 +17,7 @@ import { lockFolder, type FolderLock } from '../services/files/folder-lock';
 import { openProfileStore } from '../services/profiles/profile-store';
 import { createRehearsalHost } from '../services/rehearsal/rehearsal-host';
 import { OPEN_DIRECTORY_DIALOGS } from './dialogs/open-directory-dialog';
+import { SAVE_FILE_DIALOGS, type SaveFilePurpose } from './dialogs/save-file-dialog';
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,
@@ -73,6 +74,13 @@ async function openDirectory(purpose: keyof typeof OPEN_DIRECTORY_DIALOGS): Prom
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
 }
 
+async function saveFile(purpose: SaveFilePurpose): Promise<string | null> {
+  const { title, defaultName } = SAVE_FILE_DIALOGS[purpose];
+  const options = { title, defaultPath: join(app.getPath('documents'), defaultName) };
+  const choice = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+  return choice.canceled || choice.filePath === '' ? null : choice.filePath;
+}
+
 const rehearsal = createRehearsalHost();
 let ceremony: CeremonySession | undefined;
 let dataLock: FolderLock | undefined;
@@ -103,6 +111,8 @@ function start(): void {
       cwd: process.cwd(),
       openFile,
       openDirectory,
+      saveFile,
+      writeClipboard: (text) => clipboard.writeText(text),
       connect,
       rehearsal,
       session: new AppSession(profiles),

@@ -24,6 +24,8 @@ const ROLE: Record<string, string> = {
 };
 
 type Request = CeremonySnapshot['acknowledgements'][number];
+/** The irreversible steps of promotions and failbacks, and an operation ceremony's destructive call. */
+type DangerStep = IrreversibleStep | 'perform-operation';
 
 export function AcknowledgementPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   if (ceremony.acknowledgements.length === 0) return null;
@@ -189,7 +191,7 @@ function SignedAuthorisation({
 }
 
 /** What the laptop does the moment the last authorisation is given. */
-function whatHappens(step: IrreversibleStep, ceremony: CeremonySnapshot): string {
+function whatHappens(step: DangerStep, ceremony: CeremonySnapshot): string {
   const cluster = `'${ceremony.plan.profile}'`;
   switch (step) {
     case 'promote':

@@ -15,6 +15,7 @@ import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { everyoneSigned, isTerminalStep } from '../../shared/ceremony/step-catalogue';
 import { Notice } from '../components/notice';
 import { AcknowledgementPanel } from './acknowledgement-panel';
+import { ActivationTokenHandover } from './activation-token-handover';
 import { CancelPanel } from './cancel-panel';
 import { CeremonyHeader } from './ceremony-header';
 import { OpenDeviations, RaiseDeviation } from './deviation-panel';
@@ -79,6 +80,10 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
               </figure>
             )}
             {!deviation && <StepReport ceremony={ceremony} />}
+            {!deviation && ceremony.activationToken && (
+              // Keyed by the token's hash, so a revealed token leaves the page with its handover.
+              <ActivationTokenHandover key={ceremony.activationToken.sha256} ceremony={ceremony} handle={handle} />
+            )}
             {!ceremony.stopped && !deviation && ceremony.input !== 'retry' && (
               <NextMove ceremony={ceremony} handle={handle} />
             )}

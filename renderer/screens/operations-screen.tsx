@@ -1,32 +1,25 @@
 /**
  * Failback and setup operations: one replication call against one cluster, chosen from the
- * catalogue in shared/replication/replication-operations.ts. The destructive ones ask for the cluster's name
- * to be typed (the main process checks it again); tokens are masked, sent once and cleared; the
- * result is Vault's own answer with its secrets replaced. A secondary activation token, the one
- * secret that comes back, is shown once and gone when hidden or when the screen is left.
+ * catalogue in shared/replication/replication-operations.ts and filtered by the cluster's current
+ * mode. Choosing one starts it as its own ceremony (the main process builds the plan): the wizard
+ * then runs the roll call, the pre-check, the authorisation (destructive calls on the irreversible
+ * card), the call, the post-check, signing and export. No token is typed here: the ceremony asks.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AppInfo, ArgIn } from '../../shared/ipc/ipc-contract';
 import {
-  confirmationName,
-  operationAuth,
   operationIds,
   OPERATIONS,
-  operationRequestSchema,
   operationTitle,
+  planOperationSchema,
   type OperationId,
-  type OperationOutcome,
   type ReplicationKind,
   type ReplicationMode,
 } from '../../shared/replication/replication-operations';
 import { invoke } from '../api';
 import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';
-import { SecretField } from '../components/secret-field';
 import { TextField } from '../components/text-field';
-import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
-import { VaultAnswer } from '../components/vault-answer';
-import { ActivationTokenPanel } from '../components/activation-token-panel';
 
 interface Fields {
   id: string;
@@ -46,77 +39,65 @@ const EMPTY_FIELDS: Fields = {
   method: 'token',
   updatePrimaryAddrs: '',
 };
-type FieldErrors = Partial<Record<keyof Fields | 'activationToken' | 'token', string>>;
+type FieldErrors = Partial<Record<keyof Fields, string>>;
+
+/** The plan's field each form field fills, for putting the schema's messages beside the right field. */
+const FIELD_OF: Record<string, keyof Fields> = {
+  secondary_id: 'id',
+  ttl: 'ttl',
+  primary_cluster_addr: 'primaryClusterAddr',
+  primary_api_addr: 'primaryApiAddr',
+  ca_file: 'caFile',
+  method: 'method',
+  update_primary_addrs: 'updatePrimaryAddrs',
+};
 
 const optional = (text: string) => (text.trim() === '' ? undefined : text.trim());
 
-/** The request the form describes, before the schema checks it. */
-function draftRequest(
-  operation: OperationId,
-  replication: ReplicationKind,
-  f: Fields,
-  activationToken: string,
-): unknown {
+/** The plan's operation the form describes, before the schema checks it; the activation token is the ceremony's to ask for. */
+function draftOperation(operation: OperationId, replication: ReplicationKind, f: Fields): Record<string, unknown> {
+  const fields: Record<string, unknown> = { id: operation, replication };
+  const put = (key: string, value: unknown) => value !== undefined && (fields[key] = value);
   switch (operation) {
     case 'enable-primary':
-      return {
-        operation,
-        replication,
-        ...(optional(f.primaryClusterAddr) ? { primaryClusterAddr: f.primaryClusterAddr.trim() } : {}),
-      };
+      put('primary_cluster_addr', optional(f.primaryClusterAddr));
+      break;
     case 'secondary-token':
-      return { operation, replication, id: f.id, ttl: f.ttl };
+      put('secondary_id', f.id.trim());
+      put('ttl', f.ttl.trim());
+      break;
     case 'revoke-secondary':
-      return { operation, replication, id: f.id };
+      put('secondary_id', f.id.trim());
+      break;
     case 'enable-secondary':
-      return {
-        operation,
-        replication,
-        activationToken,
-        ...(optional(f.primaryApiAddr) ? { primaryApiAddr: f.primaryApiAddr.trim() } : {}),
-        ...(optional(f.caFile) ? { caFile: f.caFile.trim() } : {}),
-      };
+      put('primary_api_addr', optional(f.primaryApiAddr));
+      put('ca_file', optional(f.caFile));
+      break;
     case 'update-primary':
-      return {
-        operation,
-        replication,
-        using:
-          f.method === 'token'
-            ? {
-                method: 'token',
-                activationToken,
-                ...(optional(f.primaryApiAddr) ? { primaryApiAddr: f.primaryApiAddr.trim() } : {}),
-              }
-            : { method: 'addrs', updatePrimaryAddrs: f.updatePrimaryAddrs.split(/[\s,]+/).filter(Boolean) },
-      };
+      put('method', f.method);
+      if (f.method === 'token') put('primary_api_addr', optional(f.primaryApiAddr));
+      else put('update_primary_addrs', f.updatePrimaryAddrs.split(/[\s,]+/).filter(Boolean));
+      break;
     default:
-      return { operation, replication };
+      break;
   }
+  return fields;
 }
 
-export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
+export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefined; onStarted: () => void }) {
   const [replication, setReplication] = useState<ReplicationKind>('dr');
   const [operation, setOperation] = useState<OperationId>();
   const [fields, setFields] = useState<Fields>(EMPTY_FIELDS);
-  const [activationToken, setActivationToken] = useState('');
-  const [useRehearsalRoot, setUseRehearsalRoot] = useState(true);
-  const [token, setToken] = useState('');
-  const [confirmation, setConfirmation] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<string>();
-  const [outcome, setOutcome] = useState<OperationOutcome>();
   const [busy, setBusy] = useState(false);
   const picker = useClusterPicker(info, setProblem);
   const { targets } = picker;
 
   const target = picker.entry;
-  const mode = useReplicationMode(target, replication, outcome);
+  const mode = useReplicationMode(target, replication);
   const offered = operationIds.filter((id) => !isKnownMode(mode) || OPERATIONS[id].modes.includes(mode));
   const spec = operation ? OPERATIONS[operation] : undefined;
-  const auth = operation ? operationAuth(operation, replication) : undefined;
-  const rehearsalRootOffered = target?.target.kind === 'rehearsal' && auth === 'vault-token';
-  const expected = target ? confirmationName(target.target) : '';
-  const confirmed = !spec?.destructive || isConfirmed(expected, confirmation);
 
   const set = (field: keyof Fields) => (value: string) => {
     setFields((f) => ({ ...f, [field]: value }));
@@ -127,45 +108,28 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
     setOperation(next);
     setErrors({});
     setProblem(undefined);
-    setConfirmation('');
   }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!target || !operation || !auth) return setProblem('Choose a cluster and an operation first.');
-    const parsed = operationRequestSchema.safeParse(draftRequest(operation, replication, fields, activationToken));
-    const found: FieldErrors = {};
+    if (!target || !operation) return setProblem('Choose a cluster and an operation first.');
+    const parsed = planOperationSchema.safeParse(draftOperation(operation, replication, fields));
     if (!parsed.success) {
+      const found: FieldErrors = {};
       for (const issue of parsed.error.issues) {
-        const field = [...issue.path].reverse().find((p) => typeof p === 'string') as keyof FieldErrors | undefined;
-        if (field === undefined) continue;
-        found[field] ??= issue.message;
+        const field = FIELD_OF[String(issue.path[0])];
+        if (field !== undefined) found[field] ??= issue.message;
       }
-    }
-    const typed = !(rehearsalRootOffered && useRehearsalRoot);
-    if (typed && token.trim() === '')
-      found.token = auth === 'dr-operation-token' ? 'Enter the DR operation token.' : 'Enter a Vault token.';
-    if (Object.keys(found).length > 0 || !parsed.success) {
       setErrors(found);
       return setProblem('Some fields need attention; see the messages next to them.');
     }
-    const arg: ArgIn<'operations.run'> = {
-      target: target.target,
-      request: parsed.data,
-      auth: typed ? { kind: auth, token } : { kind: 'rehearsal-root-token' },
-      ...(spec?.destructive ? { confirmation } : {}),
-    };
+    const arg: ArgIn<'ceremony.startOperation'> = { target: target.target, operation: parsed.data };
     setBusy(true);
-    setOutcome(undefined);
     setProblem(undefined);
-    const result = await invoke('operations.run', arg);
+    const result = await invoke('ceremony.startOperation', arg);
     setBusy(false);
-    // Secrets leave the form whatever the answer: a retry means typing them again.
-    setToken('');
-    setActivationToken('');
-    setConfirmation('');
     if (!result.ok) return setProblem(result.error.message);
-    setOutcome(result.value);
+    onStarted();
   }
 
   if (targets !== undefined && targets.length === 0)
@@ -174,15 +138,11 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
   return (
     <>
       <p id="operations-intro">
-        Each operation acts on one cluster at once and is not part of a ceremony transcript. For an audited failback,
-        run a failback plan on the Promotion ceremony screen.
+        Each operation runs as its own ceremony: the cluster&apos;s mode is read and stated, the administrator and a
+        witness authorise the call, the change is checked, and the transcript is signed and exported.
       </p>
       <form onSubmit={(event) => void submit(event)} noValidate aria-describedby="operations-intro">
-        <ClusterSelect
-          id="operation-target"
-          picker={picker}
-          onSelect={() => (setConfirmation(''), setOperation(undefined))}
-        />
+        <ClusterSelect id="operation-target" picker={picker} onSelect={() => setOperation(undefined)} />
         <fieldset className="choices">
           <legend>Replication</legend>
           {(['dr', 'performance'] as const).map((kind) => (
@@ -234,66 +194,19 @@ export function OperationsScreen({ info }: { info: AppInfo | undefined }) {
             <h2 id="operation-heading">{operationTitle(operation, replication)}</h2>
             <p>
               On <strong>{target.label}</strong> ({target.address}).
+              {spec.destructive && ' It cannot be undone: the ceremony asks for the cluster name before the call.'}
             </p>
-            <OperationFields
-              operation={operation}
-              fields={fields}
-              set={set}
-              errors={errors}
-              activationToken={activationToken}
-              setActivationToken={setActivationToken}
-            />
-            {rehearsalRootOffered && (
-              <div className="field">
-                <label className="choice">
-                  <input
-                    type="checkbox"
-                    checked={useRehearsalRoot}
-                    onChange={(e) => setUseRehearsalRoot(e.target.checked)}
-                  />
-                  <span>Use the rehearsal Vault's root token (rehearsal only; it never reaches this window)</span>
-                </label>
-              </div>
-            )}
-            {!(rehearsalRootOffered && useRehearsalRoot) && (
-              <SecretField
-                id="operation-token"
-                label={auth === 'dr-operation-token' ? 'DR operation token' : 'Vault token'}
-                value={token}
-                onChange={(v) => (setToken(v), setErrors((e) => ({ ...e, token: undefined })))}
-                error={errors.token}
-                hint={
-                  auth === 'dr-operation-token'
-                    ? 'A DR secondary answers only to its DR operation token: one generated in a ceremony, or a batch DR operation token. Used for this call, then forgotten.'
-                    : `Sent as X-Vault-Token for this call only, then forgotten.${operation === 'secondary-token' ? ' Needs sudo on this path.' : ''}`
-                }
-              />
-            )}
-            {spec.destructive && (
-              <TypeToConfirm
-                expected={expected}
-                value={confirmation}
-                onChange={setConfirmation}
-                what={spec.title.toLowerCase()}
-              />
-            )}
+            <OperationFields operation={operation} fields={fields} set={set} errors={errors} />
             {problem && <Notice tone="error">{problem}</Notice>}
             <div className="actions">
-              <button type="submit" className={spec.destructive ? 'danger' : undefined} disabled={busy || !confirmed}>
-                {busy ? 'Sending…' : spec.title}
+              <button type="submit" disabled={busy}>
+                {busy ? 'Starting…' : 'Start the operation ceremony'}
               </button>
             </div>
           </section>
         )}
         {!operation && problem && <Notice tone="error">{problem}</Notice>}
       </form>
-      {outcome?.activationToken && (
-        <ActivationTokenPanel
-          token={outcome.activationToken}
-          onHide={() => setOutcome({ ...outcome, activationToken: null })}
-        />
-      )}
-      {outcome && <VaultAnswer outcome={outcome} />}
     </>
   );
 }
@@ -303,24 +216,20 @@ function OperationFields({
   fields,
   set,
   errors,
-  activationToken,
-  setActivationToken,
 }: {
   operation: OperationId;
   fields: Fields;
   set: (field: keyof Fields) => (value: string) => void;
   errors: FieldErrors;
-  activationToken: string;
-  setActivationToken: (value: string) => void;
 }) {
-  const tokenField = (
-    <SecretField
-      id="operation-activation-token"
-      label="Secondary activation token"
-      value={activationToken}
-      onChange={setActivationToken}
-      error={errors.activationToken}
-      hint="The activation token the primary created for this secondary's id."
+  const primaryApiAddr = (hint: string) => (
+    <TextField
+      id="operation-primary-api-addr"
+      label="Primary API address"
+      value={fields.primaryApiAddr}
+      onChange={set('primaryApiAddr')}
+      error={errors.primaryApiAddr}
+      hint={hint}
     />
   );
   switch (operation) {
@@ -373,15 +282,9 @@ function OperationFields({
     case 'enable-secondary':
       return (
         <>
-          {tokenField}
-          <TextField
-            id="operation-primary-api-addr"
-            label="Primary API address"
-            value={fields.primaryApiAddr}
-            onChange={set('primaryApiAddr')}
-            error={errors.primaryApiAddr}
-            hint="Only when the address inside the activation token is not reachable from this cluster (primary_api_addr)."
-          />
+          {primaryApiAddr(
+            'Only when the address inside the activation token is not reachable from this cluster (primary_api_addr).',
+          )}
           <TextField
             id="operation-ca-file"
             label="CA file on the secondary"
@@ -417,16 +320,7 @@ function OperationFields({
             </label>
           </fieldset>
           {fields.method === 'token' ? (
-            <>
-              {tokenField}
-              <TextField
-                id="operation-primary-api-addr"
-                label="Primary API address"
-                value={fields.primaryApiAddr}
-                onChange={set('primaryApiAddr')}
-                error={errors.primaryApiAddr}
-              />
-            </>
+            primaryApiAddr('The ceremony asks for the activation token itself.')
           ) : (
             <TextField
               id="operation-update-addrs"
@@ -450,11 +344,10 @@ type ModeState = ReplicationMode | 'reading' | { readonly unknown: string };
 
 const isKnownMode = (m: ModeState): m is ReplicationMode => m === 'disabled' || m === 'primary' || m === 'secondary';
 
-/** Reads the cluster's mode when the cluster or replication kind changes, and again after each operation. */
+/** Reads the cluster's mode when the cluster or replication kind changes. */
 function useReplicationMode(
   target: { readonly target: ArgIn<'replication.status'>['target'] } | undefined,
   replication: ReplicationKind,
-  after: unknown,
 ): ModeState {
   const [mode, setMode] = useState<ModeState>('reading');
   const key = target ? JSON.stringify(target.target) : undefined;
@@ -474,7 +367,7 @@ function useReplicationMode(
     };
     // The key stands for the target: a new object for the same cluster is no reason to read again.
     // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose, see above
-  }, [key, replication, after]);
+  }, [key, replication]);
   return mode;
 }
 

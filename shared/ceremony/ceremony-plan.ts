@@ -51,15 +51,10 @@
 import * as z from 'zod';
 import { err, ok, type Result } from '../result';
 import {
-  absolutePath,
-  clusterAddr,
-  httpsAddr as operationHttpsAddr,
   operationAuth,
-  operationIds,
-  replicationKinds,
-  secondaryId,
-  ttl,
+  planOperationSchema,
   type OperationId,
+  type PlanOperation,
 } from '../replication/replication-operations';
 
 export type PlanErrorKind = 'syntax' | 'invalid';
@@ -130,18 +125,7 @@ const failback = z.strictObject({
     .optional(),
 });
 
-const operation = z.strictObject({
-  id: z.enum(operationIds, { error: `must be one of ${operationIds.map((o) => `'${o}'`).join(', ')}` }),
-  replication: z.enum(replicationKinds, { error: "must be 'dr' or 'performance'" }),
-  secondary_id: secondaryId.optional(),
-  ttl: ttl.optional(),
-  primary_cluster_addr: clusterAddr.optional(),
-  primary_api_addr: operationHttpsAddr.optional(),
-  ca_file: absolutePath.optional(),
-  method: z.enum(['token', 'addrs'], { error: "must be 'token' (activation token) or 'addrs'" }).optional(),
-  update_primary_addrs: z.array(clusterAddr).min(1, { error: 'must list at least one cluster address' }).optional(),
-});
-export type PlanOperation = z.output<typeof operation>;
+export { planOperationSchema, type PlanOperation };
 type OperationField = Exclude<keyof PlanOperation, 'id' | 'replication'>;
 
 /** Which fields each operation takes, and which of them it cannot do without. */
@@ -187,7 +171,7 @@ const planSchema = z
       .min(1, { error: 'must name at least one witness' }),
     officers: z.array(officer, { error: 'must be a list of officers' }).default([]),
     failback: failback.optional(),
-    operation: operation.optional(),
+    operation: planOperationSchema.optional(),
   })
   .superRefine((plan, ctx) => {
     const fail = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });

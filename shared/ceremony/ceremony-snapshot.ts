@@ -140,6 +140,11 @@ export const ceremonySnapshotSchema = serviceStatusSchema.extend({
   kitDir: z.string().nullable(),
   /** Where the signed bundle was exported, once it was. */
   exportedTo: z.string().nullable(),
+  /**
+   * An operation's activation token, while it is handed over (the post-check): its SHA-256 (the
+   * journal's record of it), whether it was copied (once only) and where it was saved. Never the token.
+   */
+  activationToken: z.object({ sha256: z.string(), copied: z.boolean(), savedTo: z.string().nullable() }).nullable(),
 });
 
 export type CeremonyView = z.output<typeof ceremonyViewSchema>;

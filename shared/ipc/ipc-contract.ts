@@ -12,11 +12,7 @@ import { personEventSchema } from '../ceremony/ceremony-events';
 import { ceremonySnapshotSchema } from '../ceremony/ceremony-snapshot';
 import { connectionProfileSchema } from '../profiles/connection-profile';
 import { healthSummarySchema, replicationOverviewSchema } from '../replication/replication-overview';
-import {
-  operationAuthSchema,
-  operationOutcomeSchema,
-  operationRequestSchema,
-} from '../replication/replication-operations';
+import { planOperationSchema } from '../ceremony/ceremony-plan';
 
 const appMode = z.enum(['rehearsal', 'live']);
 
@@ -267,19 +263,22 @@ export const ipcContract = {
   'ceremony.transcript': channel({ arg: z.strictObject({}), value: z.object({ text: z.string().nullable() }) }),
   /** Writes the signed bundle into a new or empty folder and verifies it there. */
   'ceremony.export': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
+  /**
+   * One replication operation (shared/replication/replication-operations.ts) on one cluster, as its
+   * own ceremony; the main process builds the plan (in rehearsal; a live one comes from a plan file).
+   */
+  'ceremony.startOperation': channel({
+    arg: z.strictObject({ target: clusterTarget, operation: planOperationSchema }),
+    value: ceremonyState,
+  }),
+  /** The activation token an operation's post-check hands over, to show while someone asks to see it. */
+  'ceremony.revealActivationToken': channel({ arg: z.strictObject({}), value: z.object({ token: z.string() }) }),
+  /** Writes the activation token to the clipboard, once only (the main process owns the clipboard). */
+  'ceremony.copyActivationToken': channel({ arg: z.strictObject({}), value: ceremonyState }),
+  /** Saves the activation token to a new file (0600) the person names in a save dialog; cancelling changes nothing. */
+  'ceremony.saveActivationToken': channel({ arg: z.strictObject({}), value: ceremonyState }),
   /** Puts an ended ceremony away, so another can start. */
   'ceremony.close': channel({ arg: z.strictObject({}), value: ceremonyState }),
-  /** One failback or setup operation on one cluster (shared/replication/replication-operations.ts). */
-  'operations.run': channel({
-    arg: z.strictObject({
-      target: clusterTarget,
-      request: operationRequestSchema,
-      auth: operationAuthSchema,
-      /** For destructive operations: the cluster's name as the person typed it (confirmationName). */
-      confirmation: z.string().max(200).optional(),
-    }),
-    value: operationOutcomeSchema,
-  }),
 };
 
 export type ChannelName = keyof typeof ipcContract;

@@ -200,36 +200,16 @@ export const operationRequestSchema = z.discriminatedUnion('operation', [
 ]);
 export type OperationRequest = z.output<typeof operationRequestSchema>;
 
-/** How the call is authorised: a pasted token, or in rehearsal the rehearsal Vault's root token (which the renderer never sees). */
-export const operationAuthSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('vault-token'), token: pastedSecret }),
-  z.strictObject({ kind: z.literal('dr-operation-token'), token: pastedSecret }),
-  z.strictObject({ kind: z.literal('rehearsal-root-token') }),
-]);
-export type OperationAuthInput = z.output<typeof operationAuthSchema>;
-
-export const operationOutcomeSchema = z.object({
-  operation: z.enum(operationIds),
-  replication,
-  label: z.string(),
-  address: z.string(),
-  path: z.string(),
-  /** Vault's answer: HTTP status, request id (to find the call in Vault's audit log), warnings and data with secrets replaced. */
-  status: z.number(),
-  requestId: z.string().nullable(),
-  warnings: z.array(z.string()),
-  data: z.record(z.string(), z.unknown()).nullable(),
-  /** secondary-token only: the activation token, shown once and never stored. */
-  activationToken: z
-    .object({ id: z.string(), token: z.string(), wrapped: z.boolean(), ttlSeconds: z.number().nullable() })
-    .nullable(),
+/** A plan's `operation` (shared/ceremony/ceremony-plan.ts): which call, and its fields as the plan file spells them. */
+export const planOperationSchema = z.strictObject({
+  id: z.enum(operationIds, { error: `must be one of ${operationIds.map((o) => `'${o}'`).join(', ')}` }),
+  replication: z.enum(replicationKinds, { error: "must be 'dr' or 'performance'" }),
+  secondary_id: secondaryId.optional(),
+  ttl: ttl.optional(),
+  primary_cluster_addr: clusterAddr.optional(),
+  primary_api_addr: httpsAddr.optional(),
+  ca_file: absolutePath.optional(),
+  method: z.enum(['token', 'addrs'], { error: "must be 'token' (activation token) or 'addrs'" }).optional(),
+  update_primary_addrs: z.array(clusterAddr).min(1, { error: 'must list at least one cluster address' }).optional(),
 });
-export type OperationOutcome = z.output<typeof operationOutcomeSchema>;
-
-/** What a person types to confirm a destructive operation: the profile's name, or the rehearsal cluster's. */
-export function confirmationName(
-  target:
-    { readonly kind: 'profile'; readonly name: string } | { readonly kind: 'rehearsal'; readonly cluster: string },
-): string {
-  return target.kind === 'profile' ? target.name : `rehearsal ${target.cluster}`;
-}
+export type PlanOperation = z.output<typeof planOperationSchema>;

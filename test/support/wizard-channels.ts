@@ -45,6 +45,8 @@ export function wizardChannels(
       cwd: dir,
       openFile: async () => null,
       openDirectory: async () => null,
+      saveFile: async () => null,
+      writeClipboard: async () => undefined,
       connect,
       rehearsal,
       session: new AppSession(profiles),

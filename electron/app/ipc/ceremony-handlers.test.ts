@@ -423,3 +423,42 @@ describe('starting from a plan file', () => {
     });
   });
 });
+
+describe('starting an operation from the Operations screen', () => {
+  it('refuses a live cluster and an operation missing a field, then starts one on a rehearsal cluster', async () => {
+    const operation = { id: 'secondary-token', replication: 'dr', ttl: '30m' } as const;
+    expect(
+      await call('ceremony.startOperation', { target: { kind: 'profile', name: 'dc1' }, operation }),
+    ).toMatchObject({
+      ok: false,
+      error: { kind: 'live-operation-needs-plan', message: expect.stringContaining('kind: operation') },
+    });
+    const target = { kind: 'rehearsal', cluster: 'primary' } as const;
+    expect(await call('ceremony.startOperation', { target, operation })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining("operation.secondary_id is required for operation 'secondary-token'") },
+    });
+    expect(await must('ceremony.status', {})).toEqual({ ceremony: null });
+
+    const started = (
+      await must('ceremony.startOperation', { target, operation: { ...operation, secondary_id: 'dc3' } })
+    ).ceremony!;
+    expect(started.plan).toMatchObject({
+      kind: 'operation',
+      profile: 'primary',
+      tokenPath: 'vault-token',
+      operation: { id: 'secondary-token', destructive: false },
+    });
+    expect(started.step).toBe('roll-call');
+    // Nothing to hand over before the call: no token, and no channel gives one.
+    expect(started.activationToken).toBeNull();
+    expect(await call('ceremony.revealActivationToken', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'no-activation-token' },
+    });
+    expect(await call('ceremony.copyActivationToken', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'no-activation-token' },
+    });
+  });
+});

@@ -3,12 +3,19 @@
  * (electron/services/session/ceremony-session.ts). Every answer is the ceremony as it now stands, so the wizard renders
  * what the main process holds rather than what it guesses.
  */
-import { ok, type Result } from '../../../shared/result';
+import { err, ok, type Result } from '../../../shared/result';
 import type { CeremonySnapshot } from '../../../shared/ceremony/ceremony-snapshot';
 import type { AppSession } from '../../services/session/app-session';
 import type { CeremonySession } from '../../services/session/ceremony-session';
 import { bundleView } from './bundle-view';
 import type { ChannelHandlers } from './handler-registry';
+import type { SaveFilePurpose } from '../dialogs/save-file-dialog';
+
+/** What the activation token's handover needs from Electron: a save dialog and the clipboard. */
+export interface HandoverDevices {
+  readonly saveFile: (purpose: SaveFilePurpose) => Promise<string | null>;
+  readonly writeClipboard: (text: string) => Promise<void>;
+}
 
 type CeremonyChannel = Extract<keyof ChannelHandlers, `ceremony.${string}`>;
 
@@ -18,6 +25,7 @@ const state = (r: Result<CeremonySnapshot | null>): Result<{ ceremony: CeremonyS
 export function ceremonyHandlers(
   ceremony: CeremonySession,
   session: AppSession,
+  devices: HandoverDevices,
 ): Pick<ChannelHandlers, CeremonyChannel> {
   return {
     'ceremony.status': async () => ok({ ceremony: ceremony.snapshot() }),
@@ -44,6 +52,23 @@ export function ceremonyHandlers(
       const report = await ceremony.exportBundle(dir);
       if (!report.ok) return report;
       return ok(bundleView(dir, report.value, null));
+    },
+    'ceremony.startOperation': async ({ target, operation }) => {
+      if (target.kind === 'rehearsal' && session.current.mode !== 'rehearsal')
+        return err(
+          'wrong-session',
+          "this session works against a live profile, not the rehearsal Vault: choose 'Rehearsal' on the Start screen to rehearse an operation",
+        );
+      return state(await ceremony.startOperation(target, operation));
+    },
+    'ceremony.revealActivationToken': async () => {
+      const token = ceremony.revealActivationToken();
+      return token.ok ? ok({ token: token.value }) : token;
+    },
+    'ceremony.copyActivationToken': async () => state(await ceremony.copyActivationToken(devices.writeClipboard)),
+    'ceremony.saveActivationToken': async () => {
+      const path = await devices.saveFile('activation-token');
+      return state(path === null ? ok(ceremony.snapshot()) : await ceremony.saveActivationToken(path));
     },
     'ceremony.close': async () => state(await ceremony.close()),
   };

@@ -99,6 +99,8 @@ beforeAll(async () => {
       cwd: dir,
       openFile: async (purpose) => (chosen.push(purpose), purpose === 'client-key' ? null : files.ca),
       openDirectory: async () => null,
+      saveFile: async () => null,
+      writeClipboard: async () => undefined,
       connect: (p) => connectProfile(p, { timeoutMs: 5_000 }),
       rehearsal,
       session: new AppSession(openProfileStore(join(dir, 'data'))),

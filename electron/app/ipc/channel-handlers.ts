@@ -14,7 +14,7 @@ import { ceremonyHandlers } from './ceremony-handlers';
 import type { AppSession } from '../../services/session/app-session';
 import type { CeremonySession } from '../../services/session/ceremony-session';
 import type { ChannelHandlers } from './handler-registry';
-import { operationHandlers, type ResolvedTarget } from './operation-handlers';
+import type { SaveFilePurpose } from '../dialogs/save-file-dialog';
 import type { RehearsalHost } from '../../services/rehearsal/rehearsal-host';
 import { transcriptHandlers } from './transcript-handlers';
 
@@ -28,6 +28,10 @@ export interface ChannelHandlerServices {
   readonly openFile: (purpose: FileChoicePurpose) => Promise<string | null>;
   /** Shows a folder chooser; null when the person cancels. */
   readonly openDirectory: (purpose: DirectoryChoicePurpose) => Promise<string | null>;
+  /** Shows a save dialog for a new file; null when the person cancels. */
+  readonly saveFile: (purpose: SaveFilePurpose) => Promise<string | null>;
+  /** Writes text to the system clipboard (Electron's clipboard, or the e2e fixture's). */
+  readonly writeClipboard: (text: string) => Promise<void>;
   /** Loads the profile's TLS files and builds a client (electron/services/vault/connect.ts), with an X-Vault-Token when given. */
   readonly connect: (profile: ConnectionProfile, options?: { readonly token?: string }) => Promise<Result<VaultClient>>;
   /** The in-process rehearsal Vault, started on first use. */
@@ -37,6 +41,13 @@ export interface ChannelHandlerServices {
   /** The ceremony the wizard runs (built over the same profiles, connections and rehearsal Vault). */
   readonly ceremony: CeremonySession;
   readonly now?: () => Date;
+}
+
+/** A cluster the person chose: its name, address and a way to connect to it. */
+interface ResolvedTarget {
+  readonly label: string;
+  readonly address: string;
+  readonly connect: () => Promise<Result<VaultClient>>;
 }
 
 async function withClient<T>(
@@ -57,7 +68,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
   const { session } = services;
   const info = () => ok({ version: services.version, ...session.current });
 
-  /** A target's name, address and a way to connect to it (with a Vault token, for operations that need one). */
+  /** A target's name, address and a way to connect to it. */
   async function resolve(target: ClusterTarget): Promise<Result<ResolvedTarget>> {
     if (target.kind === 'profile') {
       const profile = await services.profiles.get(target.name);
@@ -65,7 +76,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
       return ok({
         label: profile.value.name,
         address: profile.value.address,
-        connect: (token?: string) => services.connect(profile.value, token === undefined ? {} : { token }),
+        connect: () => services.connect(profile.value),
       });
     }
     const clusters = await services.rehearsal.clusters();
@@ -75,13 +86,8 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     return ok({
       label: found.label,
       address: found.address,
-      connect: (token?: string) => services.rehearsal.connect(target.cluster, token),
+      connect: () => services.rehearsal.connect(target.cluster),
     });
-  }
-
-  async function rehearsalRootToken(): Promise<Result<string>> {
-    const vault = await services.rehearsal.vault();
-    return vault.ok ? ok(vault.value.rootToken) : vault;
   }
 
   return {
@@ -163,8 +169,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     'dialog.openFile': async ({ purpose }) => ok({ path: await services.openFile(purpose) }),
     'dialog.openDirectory': async ({ purpose }) => ok({ path: await services.openDirectory(purpose) }),
 
-    ...ceremonyHandlers(services.ceremony, session),
+    ...ceremonyHandlers(services.ceremony, session, services),
     ...transcriptHandlers(),
-    ...operationHandlers({ resolve, rehearsalRootToken }),
   };
 }

@@ -8,12 +8,18 @@
  * DR secondary, once promoted); its clients carry the rehearsal's root token, as an administrator's
  * own Vault token would, because demote and secondary-token are sudo calls.
  */
-import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import type { CeremonyPlan, PlanOperation } from '../../../shared/ceremony/ceremony-plan';
 import { err, ok, type Result } from '../../../shared/result';
 import { startCeremony, type CeremonyService, type CeremonyServiceOptions } from '../ceremony/ceremony-service';
 import type { VaultClient } from '../vault/client';
 import { rehearsalPlan, type RehearsalCast, type Signers } from './rehearsal-cast';
-import { DR_SECONDARY_PROFILE, isRehearsalProfile, PRIMARY_PROFILE, type RehearsalTarget } from './rehearsal-target';
+import {
+  DR_SECONDARY_PROFILE,
+  isRehearsalProfile,
+  PRIMARY_PROFILE,
+  type RehearsalProfile,
+  type RehearsalTarget,
+} from './rehearsal-target';
 
 export type RehearsalKind = 'promotion' | 'failback';
 
@@ -76,24 +82,32 @@ export function rehearsalServiceOptions(options: RehearsalCeremonyOptions): Cere
   };
 }
 
+/** One replication operation on one of the rehearsal Vault's clusters, as its own ceremony. */
+export interface RehearsalOperation {
+  readonly profile: RehearsalProfile;
+  readonly operation: PlanOperation;
+}
+
 /**
- * Plans the rehearsal `id` of this kind for this cast, lets `prepare` write what people take part
- * with (the plan for review, a kit), then starts the ceremony.
+ * Plans the rehearsal `id` of this kind (or this one operation) for this cast, lets `prepare` write
+ * what people take part with (the plan for review, a kit), then starts the ceremony.
  */
 export async function startRehearsalCeremony(
   options: RehearsalCeremonyOptions & {
     readonly id: string;
     readonly kind?: RehearsalKind;
+    readonly operation?: RehearsalOperation;
     readonly prepare?: (plan: CeremonyPlan) => Promise<Result<void, string>>;
   },
 ): Promise<Result<CeremonyService, string>> {
-  const { target } = options;
+  const { target, operation } = options;
   const failback = options.kind === 'failback';
   const plan = rehearsalPlan(rehearsalCast(target, options.signers), {
     id: options.id,
     threshold: target.threshold,
-    profile: failback ? PRIMARY_PROFILE : DR_SECONDARY_PROFILE,
+    profile: operation?.profile ?? (failback ? PRIMARY_PROFILE : DR_SECONDARY_PROFILE),
     vaultVersion: target.vaultVersion,
+    ...(operation ? { operation: operation.operation } : {}),
     ...(failback ? { failback: { newPrimaryProfile: DR_SECONDARY_PROFILE, secondaryId: FAILBACK_SECONDARY_ID } } : {}),
   });
   if (!plan.ok) return plan;

@@ -10,12 +10,14 @@
  *   wiped after the one use;
  * - connections the service holds through swappable clients, so a ceremony survives fixing a
  *   connection profile (reconnect, then retry the failed step);
- * - the snapshot the wizard renders: the service's status plus the rehearsal kit and export folder.
+ * - the snapshot the wizard renders: the service's status plus the rehearsal kit and export folder;
+ * - the handover of an operation's activation token (./activation-handover.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonEvent } from '../../../shared/ceremony/ceremony-events';
 import { parsePlan } from '../../../shared/ceremony/plan-text';
+import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
 import type { CeremonySnapshot, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
 import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
@@ -29,7 +31,9 @@ import { createGpgSigner } from '../pgp/gpg-signer';
 import { openPgpKeySigner } from '../pgp/openpgp-signer';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
+import { DR_SECONDARY_PROFILE, PRIMARY_PROFILE } from '../rehearsal/rehearsal-target';
 import type { VaultClient } from '../vault/client';
+import { ActivationHandover } from './activation-handover';
 import type { SessionMode } from './app-session';
 import {
   CEREMONIES_DIR,
@@ -40,7 +44,7 @@ import {
   readJournalPlan,
   type JournalSummary,
 } from './ceremony-journals';
-import { startInAppRehearsal, type RehearsalSetup } from './in-app-rehearsal';
+import { startInAppOperation, startInAppRehearsal, type InAppRehearsal, type RehearsalSetup } from './in-app-rehearsal';
 import { preparePlan, type PreparedPlan } from './plan-preparation';
 import { readSealedTranscript } from './sealed-transcript';
 import type { Reconnectable } from './swappable-client';
@@ -55,7 +59,8 @@ export type CeremonySessionErrorKind =
   | 'file-unreadable'
   | 'invalid-rehearsal'
   | 'not-a-rehearsal'
-  | 'invalid-key-choice';
+  | 'invalid-key-choice'
+  | 'live-operation-needs-plan';
 
 export interface CeremonySessionServices {
   /** The app's data folder: journals go under ceremonies/, rehearsal kits under rehearsals/. */
@@ -93,6 +98,7 @@ export type ShareUnlockInput =
 
 interface Running {
   readonly service: CeremonyService;
+  readonly handover: ActivationHandover;
   readonly connections: readonly Reconnectable[];
   /** Set for in-app rehearsals, which run against the app's rehearsal Vault. */
   readonly kitDir: string | undefined;
@@ -117,10 +123,35 @@ export class CeremonySession {
   }
 
   private async startRehearsalNow(setup: RehearsalSetup): Promise<Snapshot> {
-    const started = await startInAppRehearsal(this.services.rehearsal, setup, this.services);
+    return this.adoptRehearsal(await startInAppRehearsal(this.services.rehearsal, setup, this.services));
+  }
+
+  /**
+   * One replication operation on a cluster, as its own ceremony. In a rehearsal session it runs on
+   * the rehearsal Vault's cluster with a generated cast and kit; a live one names real people, whose
+   * keys only a reviewed plan file (`kind: operation`) can carry, so it starts from that instead.
+   */
+  startOperation(
+    target: { readonly kind: 'rehearsal'; readonly cluster: 'primary' | 'dr-secondary' } | { readonly kind: 'profile' },
+    operation: PlanOperation,
+  ): Promise<Snapshot> {
+    return this.exclusiveStart(async () => {
+      if (target.kind !== 'rehearsal')
+        return err(
+          'live-operation-needs-plan',
+          'an operation on a live cluster names its administrator, witnesses and their keys, so it starts from a reviewed plan file (kind: operation): write one and start it on the Promotion ceremony screen',
+        );
+      const profile = target.cluster === 'primary' ? PRIMARY_PROFILE : DR_SECONDARY_PROFILE;
+      return this.adoptRehearsal(
+        await startInAppOperation(this.services.rehearsal, { profile, operation }, this.services),
+      );
+    });
+  }
+
+  private adoptRehearsal(started: Result<InAppRehearsal>): Snapshot {
     if (!started.ok) return started;
     const { service, connection, kitDir } = started.value;
-    this.running = { service, connections: [connection], kitDir, exportedTo: undefined };
+    this.running = { ...running(service), connections: [connection], kitDir };
     return ok(this.snapshot());
   }
 
@@ -284,6 +315,25 @@ export class CeremonySession {
     return readSealedTranscript(run.service.status().journal.path);
   }
 
+  revealActivationToken(): Result<string> {
+    return this.running ? this.running.handover.reveal() : noCeremony();
+  }
+
+  /** Writes the lent activation token to the clipboard through `writeClipboard`, once. */
+  async copyActivationToken(writeClipboard: (text: string) => Promise<void>): Promise<Result<CeremonySnapshot | null>> {
+    const run = this.running;
+    if (!run) return noCeremony();
+    const copied = await run.handover.copy(writeClipboard);
+    return copied.ok ? ok(this.snapshot()) : copied;
+  }
+
+  async saveActivationToken(path: string): Promise<Result<CeremonySnapshot | null>> {
+    const run = this.running;
+    if (!run) return noCeremony();
+    const saved = await run.handover.save(path);
+    return saved.ok ? ok(this.snapshot()) : saved;
+  }
+
   async exportBundle(dir: string) {
     const run = this.running;
     if (!run) return noCeremony();
@@ -320,7 +370,7 @@ export class CeremonySession {
       live.close();
       return started;
     }
-    this.running = { service: started.value, connections: live.connections, kitDir: undefined, exportedTo: undefined };
+    this.running = { ...running(started.value), connections: live.connections, kitDir: undefined };
     return ok(this.snapshot());
   }
 
@@ -370,8 +420,17 @@ function noCeremony(): Result<never> {
   return err('no-ceremony', 'no ceremony is running: start one from a plan or a rehearsal first');
 }
 
+function running(service: CeremonyService): Pick<Running, 'service' | 'handover' | 'exportedTo'> {
+  return { service, handover: new ActivationHandover(() => service.activationToken()), exportedTo: undefined };
+}
+
 function snapshotOf(run: Running): CeremonySnapshot {
-  return { ...run.service.status(), kitDir: run.kitDir ?? null, exportedTo: run.exportedTo ?? null };
+  return {
+    ...run.service.status(),
+    kitDir: run.kitDir ?? null,
+    exportedTo: run.exportedTo ?? null,
+    activationToken: run.handover.view(),
+  };
 }
 
 /** `name`'s key file chosen in the app, as a Signer; the service checks its key against the plan. */

@@ -1,18 +1,20 @@
 /**
  * An in-app rehearsal: a fresh rehearsal Vault with the officers and threshold people chose, its
  * kit written out for them (../rehearsal/rehearsal-kit.ts), and the ceremony started through the
- * one rehearsal harness (../rehearsal/rehearsal-ceremony.ts).
+ * one rehearsal harness (../rehearsal/rehearsal-ceremony.ts). An operation rehearsal acts on the
+ * rehearsal Vault as it stands (the Operations screen's clusters), so earlier operations carry on.
  */
 import { join } from 'node:path';
 import { err, ok, type Result } from '../../../shared/result';
 import type { CeremonyService } from '../ceremony/ceremony-service';
 import { generateSigners } from '../rehearsal/rehearsal-cast';
-import { startRehearsalCeremony } from '../rehearsal/rehearsal-ceremony';
+import { startRehearsalCeremony, type RehearsalOperation } from '../rehearsal/rehearsal-ceremony';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
 import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
 import { connectTarget, DR_SECONDARY_PROFILE } from '../rehearsal/rehearsal-target';
 import { suppliedOfficerKeys } from './officer-keyring';
 import { swappableClient, type Reconnectable } from './swappable-client';
+import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
 import type { OtpLength } from '../../../rehearsal-vault/token-store';
 
 export interface RehearsalSetup {
@@ -53,8 +55,6 @@ export async function startInAppRehearsal(
       'with more than one officer the threshold must be at least 2 (Vault refuses a 1-of-n seal)',
     );
 
-  const id = `rehearsal-${where.now().toISOString().replace(/[-:.]/g, '')}`;
-  const kitDir = join(where.dataDir, 'rehearsals', id);
   const passphrase = setup.keyPassphrase === '' ? undefined : setup.keyPassphrase;
   const vault = await host.restart({
     threshold: setup.threshold,
@@ -64,25 +64,57 @@ export async function startInAppRehearsal(
     ...(passphrase ? { passphrase } : {}),
   });
   if (!vault.ok) return vault;
+  return startOnVault(vault.value, where, { passphrase });
+}
+
+/** One replication operation on a cluster of the running rehearsal Vault, as a ceremony with its own kit. */
+export async function startInAppOperation(
+  host: RehearsalHost,
+  operation: RehearsalOperation,
+  where: { readonly dataDir: string; readonly now: () => Date },
+): Promise<Result<InAppRehearsal>> {
+  const vault = await host.vault();
+  if (!vault.ok) return vault;
+  return startOnVault(vault.value, where, { passphrase: undefined, operation });
+}
+
+async function startOnVault(
+  vault: RehearsalVault,
+  where: { readonly dataDir: string; readonly now: () => Date },
+  options: { readonly passphrase: string | undefined; readonly operation?: RehearsalOperation },
+): Promise<Result<InAppRehearsal>> {
+  const { passphrase, operation } = options;
+  const id = `${operation ? operation.operation.id : 'rehearsal'}-${where.now().toISOString().replace(/[-:.]/g, '')}`;
+  const kitDir = join(where.dataDir, 'rehearsals', id);
   const target = await connectTarget({
     kind: 'in-process',
-    vault: vault.value,
+    vault,
     ...(passphrase ? { officerPassphrase: passphrase } : {}),
   });
   if (!target.ok) return target;
+  const profile = operation?.profile ?? DR_SECONDARY_PROFILE;
+  // The target's own client reads the DR secondary; another cluster gets its own, with no token.
+  const client =
+    profile === DR_SECONDARY_PROFILE ? ok(target.value.client) : await target.value.connect(undefined, profile);
+  if (!client.ok) {
+    target.value.client.close();
+    return client;
+  }
+  if (client.value !== target.value.client) target.value.client.close();
   const signers = await generateSigners(passphrase ? { chosen: passphrase } : undefined);
-  const swappable = swappableClient(target.value.client);
+  const swappable = swappableClient(client.value);
   const started = await startRehearsalCeremony({
     target: target.value,
     signers,
     id,
+    ...(operation ? { operation } : {}),
     journalPath: join(kitDir, KIT_JOURNAL),
-    clients: { [DR_SECONDARY_PROFILE]: swappable.client },
+    clients: { [profile]: swappable.client },
     clock: where.now,
     prepare: (plan) =>
       writeRehearsalKit(kitDir, {
         plan,
-        officers: vault.value.officers,
+        officers: vault.officers,
         signers: [signers.administrator, ...signers.witnesses],
       }),
   });
@@ -90,5 +122,9 @@ export async function startInAppRehearsal(
     swappable.client.close();
     return started;
   }
-  return ok({ service: started.value, connection: { swappable, reconnect: () => target.value.connect() }, kitDir });
+  return ok({
+    service: started.value,
+    connection: { swappable, reconnect: () => target.value.connect(undefined, profile) },
+    kitDir,
+  });
 }
