@@ -1,3 +1,4 @@
+// @tier integration
 import { connect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { vaultRequest } from '../test/support/mtls-client';

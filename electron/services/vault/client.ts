@@ -268,11 +268,12 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
     const withId = requestId === undefined ? {} : { requestId };
 
     if (status >= 300 && status < 400) {
-      const location = typeof headers.location === 'string' ? ` to ${headers.location}` : '';
+      // The target comes from the server: a secret it echoes into it is redacted like any other text.
+      const target = typeof headers.location === 'string' ? redact(headers.location, secrets) : undefined;
       return fail(
         'unexpected-response',
-        `Vault at ${address} redirected ${label}${location} (HTTP ${status}, profile '${profileName}'). This app does not follow redirects: point the profile at the active node or its load balancer.`,
-        { status, ...(typeof headers.location === 'string' ? { location: headers.location } : {}) },
+        `Vault at ${address} redirected ${label}${target === undefined ? '' : ` to ${target}`} (HTTP ${status}, profile '${profileName}'). This app does not follow redirects: point the profile at the active node or its load balancer.`,
+        { status, ...(target === undefined ? {} : { location: target }) },
       );
     }
     if (status >= 400 && !(c.answers ?? []).includes(status)) {
