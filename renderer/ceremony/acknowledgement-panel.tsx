@@ -13,7 +13,7 @@ import { useState, type FormEvent } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { isIrreversibleStep, type IrreversibleStep } from '../../shared/ceremony/step-catalogue';
-import { SigningKeyFields, useSigningKey } from './signing-key-fields';
+import { KeyChoiceFields, keyChoiceOf, keyChoiceReady, NO_KEY_CHOSEN, withoutSecrets } from './key-choice';
 import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
 import type { CeremonyHandle } from './use-ceremony';
 
@@ -135,18 +135,20 @@ function SignedAuthorisation({
 }) {
   const [typed, setTyped] = useState('');
   const [chosen, setChosen] = useState('');
-  const key = useSigningKey();
+  const [key, setKey] = useState(NO_KEY_CHOSEN);
   const cluster = ceremony.plan.profile;
   const current = request.anyOf.length === 1 ? request.anyOf[0] : request.anyOf.find((o) => o.name === chosen);
   const people = [ceremony.plan.administrator, ...ceremony.plan.witnesses];
   const fingerprint = people.find((p) => p.name === current?.name)?.fingerprint;
   const id = `authorise-${request.anyOf[0]!.role}`;
-  const armed = isConfirmed(cluster, typed) && current !== undefined && key.keyPath.trim() !== '';
+  const armed = isConfirmed(cluster, typed) && current !== undefined && keyChoiceReady(key);
 
   async function authorise(event: FormEvent) {
     event.preventDefault();
     if (!current || !armed) return;
-    await handle.send('ceremony.authorise', { actor: current.name, ...key.take() });
+    const sent = keyChoiceOf(key);
+    setKey(withoutSecrets(key));
+    await handle.send('ceremony.authorise', { actor: current.name, key: sent });
   }
 
   return (
@@ -173,13 +175,21 @@ function SignedAuthorisation({
             {current.name} signs the statement with the key the plan pins: {groupFingerprint(fingerprint)}.
           </p>
         )}
-        <SigningKeyFields
-          id={id}
-          input={key}
-          kitDir={ceremony.kitDir}
-          person={current?.name ?? ''}
-          ready={isConfirmed(cluster, typed)}
-        />
+        {isConfirmed(cluster, typed) && (
+          <KeyChoiceFields
+            id={id}
+            who={`${current?.name ?? 'Their'}'s`}
+            state={key}
+            onChange={setKey}
+            keyFilePurpose="signing-key"
+            keyFileLabel="Signing key"
+            keyFileHint={
+              ceremony.kitDir
+                ? `In this rehearsal: ${ceremony.kitDir}/signers/${current?.name ?? ''}.key.asc`
+                : 'Your armored private key file.'
+            }
+          />
+        )}
         <div className="actions">
           <button type="submit" className="danger" disabled={handle.busy || !armed}>
             {last ? `${actionNow(danger)} now, as ${current?.name ?? '…'}` : `Authorise as ${current?.name ?? '…'}`}

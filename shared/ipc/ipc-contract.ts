@@ -249,7 +249,10 @@ export const ipcContract = {
    * statement with their key file (and passphrase), read and used once in the main process.
    */
   'ceremony.authorise': channel({
-    arg: z.strictObject({ actor: z.string().min(1).max(100), privateKeyPath: absolutePath, passphrase }),
+    arg: z.strictObject({
+      actor: z.string().min(1).max(100),
+      key: z.discriminatedUnion('kind', [keyFile, gnupgKey]),
+    }),
     value: ceremonyState,
   }),
   'ceremony.sign': channel({

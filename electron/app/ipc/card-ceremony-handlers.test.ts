@@ -40,13 +40,22 @@ describe.skipIf(missing !== undefined)('a ceremony with card keys through the wi
   const file = (name: string, text: string) => (writeFileSync(join(kit, name), text), join(kit, name));
   const journal = async () => readFileSync((await snapshot()).journal.path, 'utf8');
 
-  /** Acknowledges, witnesses deviations and enters the rehearsal root token until shares or signatures are asked for. */
+  /** Acknowledges, authorises, and enters the rehearsal root token until shares or signatures are asked for. */
   async function playUntil(input: 'share' | 'signature') {
     for (let move = 0; move < 100; move++) {
       const s = await snapshot();
       const request = s.acknowledgements[0]?.anyOf[0];
       if (s.input === input) return s;
       if (s.input === 'root-token') await must('ceremony.provideToken', { rehearsalRootToken: true });
+      else if (s.input === 'authorisation' && request)
+        // The irreversible step: Ada authorises on her card, Wes with his key file.
+        await must('ceremony.authorise', {
+          actor: request.name,
+          key:
+            request.name === 'Ada'
+              ? { kind: 'gpg', homedir: ada.homedir, pin: RIGHT_PIN }
+              : { kind: 'openpgp', privateKeyPath: file('wes.key.asc', wes.privateKeyArmored) },
+        });
       else if (request)
         await must('ceremony.act', { type: 'acknowledge', step: s.step, actor: request.name, role: request.role });
       else throw new Error(`stuck at ${s.step}: ${s.lastError?.message ?? s.awaiting}`);

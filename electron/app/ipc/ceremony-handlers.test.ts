@@ -96,8 +96,7 @@ async function play(
     } else if (s.input === 'authorisation' && request) {
       await must('ceremony.authorise', {
         actor: request.name,
-        privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`),
-        ...withPassphrase,
+        key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
       });
     } else if (s.input === 'root-token') {
       await must('ceremony.provideToken', { rehearsalRootToken: true });

@@ -41,8 +41,7 @@ export function ceremonyHandlers(
     'ceremony.submitShare': async ({ officer, pasted, unlock }) =>
       state(await ceremony.submitShare(officer, pasted, unlock)),
     'ceremony.provideToken': async (input) => state(await ceremony.provideToken(input)),
-    'ceremony.authorise': async ({ actor, privateKeyPath, passphrase }) =>
-      state(await ceremony.authorise(actor, privateKeyPath, passphrase)),
+    'ceremony.authorise': async ({ actor, key }) => state(await ceremony.authorise(actor, key)),
     'ceremony.sign': async ({ signer, key }) => state(await ceremony.sign(signer, key)),
     'ceremony.transcript': async () => {
       const text = await ceremony.transcript();

@@ -29,6 +29,7 @@ import { describeFsError } from '../files/fs-error';
 import { readSmallTextFile } from '../files/regular-file';
 import { createGpgSigner } from '../pgp/gpg-signer';
 import { openPgpKeySigner } from '../pgp/openpgp-signer';
+import type { Signer } from '../pgp/signer';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
 import { DR_SECONDARY_PROFILE, PRIMARY_PROFILE } from '../rehearsal/rehearsal-target';
@@ -280,12 +281,12 @@ export class CeremonySession {
     });
   }
 
-  /** A signed authorisation of the irreversible step, with `actor`'s key file; the key and passphrase are used once. */
-  authorise(actor: string, privateKeyPath: string, passphrase: string | undefined): Promise<Snapshot> {
-    return this.withService(async (s) => {
-      const made = await keyFileSigner(actor, privateKeyPath, passphrase);
-      return made.ok ? s.authorise(made.value) : made;
-    });
+  /**
+   * A signed authorisation of the irreversible step by `actor` (the administrator or a witness),
+   * with their key file or their key in GnuPG (a card); the key, passphrase or PIN are used once.
+   */
+  authorise(actor: string, key: KeyFileInput | GnupgKeyInput): Promise<Snapshot> {
+    return this.withService((s) => withPersonSigner(s, actor, key, (signer) => s.authorise(signer)));
   }
 
   /**
@@ -293,19 +294,7 @@ export class CeremonySession {
    * GnuPG (a card): its fingerprint is the one the plan pins for them, checked before the PIN is used.
    */
   sign(signer: string, key: KeyFileInput | GnupgKeyInput): Promise<Snapshot> {
-    return this.withService(async (s) => {
-      if (key.kind === 'gpg') {
-        const plan = s.plan;
-        const person = [plan.administrator, ...plan.witnesses].find((p) => p.name === signer);
-        if (!person) return err('refused', `'${signer}' is neither the administrator nor a witness of this ceremony`);
-        const { homedir } = key;
-        return withTypedPin(key.pin, (pin) =>
-          s.sign({ signer, key: createGpgSigner({ name: signer, fingerprint: person.fingerprint, homedir, pin }) }),
-        );
-      }
-      const made = await keyFileSigner(signer, key.privateKeyPath, key.passphrase);
-      return made.ok ? s.sign({ signer, key: made.value }) : made;
-    });
+    return this.withService((s) => withPersonSigner(s, signer, key, (made) => s.sign({ signer, key: made })));
   }
 
   /** The transcript people sign: the journal up to the event that closed the record, rendered. */
@@ -431,6 +420,29 @@ function snapshotOf(run: Running): CeremonySnapshot {
     exportedTo: run.exportedTo ?? null,
     activationToken: run.handover.view(),
   };
+}
+
+/**
+ * `name`'s key as chosen in the app, lent to `use` as a Signer: a key file read here, or their key
+ * in GnuPG checked against the fingerprint the plan pins for them before the typed PIN is used.
+ */
+async function withPersonSigner<T>(
+  s: CeremonyService,
+  name: string,
+  key: KeyFileInput | GnupgKeyInput,
+  use: (signer: Signer) => Promise<Result<T>>,
+): Promise<Result<T>> {
+  if (key.kind === 'gpg') {
+    const plan = s.plan;
+    const person = [plan.administrator, ...plan.witnesses].find((p) => p.name === name);
+    if (!person) return err('refused', `'${name}' is neither the administrator nor a witness of this ceremony`);
+    const { homedir } = key;
+    return withTypedPin(key.pin, (pin) =>
+      use(createGpgSigner({ name, fingerprint: person.fingerprint, homedir, pin })),
+    );
+  }
+  const made = await keyFileSigner(name, key.privateKeyPath, key.passphrase);
+  return made.ok ? use(made.value) : made;
 }
 
 /** `name`'s key file chosen in the app, as a Signer; the service checks its key against the plan. */
