@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { confirmStep, enterShare, sign } from './wizard-helpers';
+import { authoriseStep, confirmStep, enterShare, sign } from './wizard-helpers';
 
 const PASSPHRASE = 'legacy rehearsal keys';
 test.use({ actionTimeout: 15_000 });
@@ -54,7 +54,14 @@ test('a legacy (pre-0.11) rehearsal by clicks: 24-character OTP, UUID token, pro
   for (const officer of ['officer-1', 'officer-2'])
     await enterShare(page, harness, { kit, officer, passphrase: PASSPHRASE });
   await confirmStep(page, 'Decode the DR operation token');
-  await confirmStep(page, 'Promote the DR secondary');
+  await authoriseStep(
+    page,
+    harness,
+    'Promote the DR secondary',
+    'dr-secondary',
+    (name) => join(kit, 'signers', `${name}.key.asc`),
+    PASSPHRASE,
+  );
   await confirmStep(page, 'Check the promotion');
   await confirmStep(page, 'Delete the DR operation token');
   // The simulator promotes only with the token it minted: the laptop decoded exactly this UUID.

@@ -268,6 +268,8 @@ test('keyboard only: skip link, display options, navigation and focus', async ({
   await expect(page.getByLabel('Vault address', { exact: true })).toBeFocused();
   await page.keyboard.type('http://vault.example.com:8200');
   await page.keyboard.press('Tab');
+  await expect(page.getByLabel(/^HA nodes/)).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(page.getByLabel('CA certificate', { exact: true })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Choose CA certificate file' })).toBeFocused();

@@ -175,21 +175,19 @@ function SignedAuthorisation({
             {current.name} signs the statement with the key the plan pins: {groupFingerprint(fingerprint)}.
           </p>
         )}
-        {isConfirmed(cluster, typed) && (
-          <KeyChoiceFields
-            id={id}
-            who={`${current?.name ?? 'Their'}'s`}
-            state={key}
-            onChange={setKey}
-            keyFilePurpose="signing-key"
-            keyFileLabel="Signing key"
-            keyFileHint={
-              ceremony.kitDir
-                ? `In this rehearsal: ${ceremony.kitDir}/signers/${current?.name ?? ''}.key.asc`
-                : 'Your armored private key file.'
-            }
-          />
-        )}
+        <KeyChoiceFields
+          id={id}
+          who={`${current?.name ?? 'Their'}'s`}
+          state={key}
+          onChange={setKey}
+          keyFilePurpose="signing-key"
+          keyFileLabel="Signing key"
+          keyFileHint={
+            ceremony.kitDir
+              ? `In this rehearsal: ${ceremony.kitDir}/signers/${current?.name ?? ''}.key.asc`
+              : 'Your armored private key file.'
+          }
+        />
         <div className="actions">
           <button type="submit" className="danger" disabled={handle.busy || !armed}>
             {last ? `${actionNow(danger)} now, as ${current?.name ?? '…'}` : `Authorise as ${current?.name ?? '…'}`}
