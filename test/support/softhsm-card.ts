@@ -10,7 +10,7 @@
  * daemon's verbose log is never enabled: it writes the PIN in hex.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,7 +50,52 @@ export interface SoftHsmCard {
 const SO_PIN = '87654321';
 const PIN = '246810';
 
+/**
+ * One test file at a time holds SoftHSM cards: two files driving their card daemons at once on this
+ * 2-core machine made a decryption on one of them fail now and then. The lock is a file naming the
+ * holding process (taken over when that process is gone), counted within a process so that a file
+ * may hold several cards.
+ */
+const CARD_LOCK = join(tmpdir(), 'vault-ceremony-softhsm-cards.lock');
+let cardsHeld = 0;
+
+function holdCards(): void {
+  if (cardsHeld++ > 0) return;
+  const deadline = Date.now() + 10 * 60_000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      writeFileSync(CARD_LOCK, String(process.pid), { flag: 'wx' });
+      process.once('exit', () => releaseCards(true));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = Number(readFileSync(CARD_LOCK, 'utf8'));
+    if (!processIsAlive(holder)) rmSync(CARD_LOCK, { force: true });
+    else if (Date.now() > deadline) throw new Error(`test process ${holder} has held the SoftHSM cards for 10 minutes`);
+    else Atomics.wait(pause, 0, 0, 200);
+  }
+}
+
+function releaseCards(all = false): void {
+  cardsHeld = all ? 0 : Math.max(0, cardsHeld - 1);
+  if (cardsHeld === 0 && existsSync(CARD_LOCK) && readFileSync(CARD_LOCK, 'utf8') === String(process.pid))
+    rmSync(CARD_LOCK, { force: true });
+}
+
+function processIsAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
+  holdCards();
   // Short path: the agent's socket path must fit in sockaddr_un.
   const root = mkdtempSync(join(tmpdir(), 'vcsc-'));
   const homedir = join(root, 'h');
@@ -66,9 +111,12 @@ export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
   const wrongPinFile = join(root, 'wrong-pin');
   writeFileSync(pinFile, `${PIN}\n`, { mode: 0o600 });
   writeFileSync(wrongPinFile, '135790\n', { mode: 0o600 });
+  let cleaned = false;
   const cleanup = () => {
     spawnSync('gpgconf', ['--homedir', homedir, '--kill', 'all']);
     rmSync(root, { recursive: true, force: true });
+    if (!cleaned) releaseCards();
+    cleaned = true;
   };
   try {
     const env = { ...process.env, SOFTHSM2_CONF: hsmConf, GNUTLS_PIN: PIN };
