@@ -54,13 +54,17 @@ export function KeyChoiceFields({
   /** Whose key, for the legend ("The officer's key"). */
   readonly who: string;
   readonly state: KeyChoiceState;
-  readonly onChange: (next: KeyChoiceState) => void;
+  /**
+   * Takes an update of the previous state, not a new state: a key file chosen in a dialog arrives
+   * later, and a field typed into meanwhile must not put back the empty path it was rendered with.
+   */
+  readonly onChange: (update: (previous: KeyChoiceState) => KeyChoiceState) => void;
   /** The key file field's label: "Private key", "Signing key". */
   readonly keyFileLabel: string;
   readonly keyFileHint: string;
   readonly keyFilePurpose: 'officer-private-key' | 'signing-key';
 }) {
-  const set = (change: Partial<KeyChoiceState>) => onChange({ ...state, ...change });
+  const set = (change: Partial<KeyChoiceState>) => onChange((previous) => ({ ...previous, ...change }));
   return (
     <>
       <fieldset className="choices">
