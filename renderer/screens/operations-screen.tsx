@@ -232,6 +232,17 @@ function OperationFields({
       hint={hint}
     />
   );
+  const secondaryId = (hint: string) => (
+    <TextField
+      id="operation-secondary-id"
+      label="Secondary id"
+      value={fields.id}
+      onChange={set('id')}
+      error={errors.id}
+      required
+      hint={hint}
+    />
+  );
   switch (operation) {
     case 'enable-primary':
       return (
@@ -247,15 +258,7 @@ function OperationFields({
     case 'secondary-token':
       return (
         <>
-          <TextField
-            id="operation-secondary-id"
-            label="Secondary id"
-            value={fields.id}
-            onChange={set('id')}
-            error={errors.id}
-            required
-            hint="A name for the secondary, e.g. dc2; the primary lists it under known_secondaries."
-          />
+          {secondaryId('A name for the secondary, e.g. dc2; the primary lists it under known_secondaries.')}
           <TextField
             id="operation-ttl"
             label="TTL"
@@ -268,17 +271,7 @@ function OperationFields({
         </>
       );
     case 'revoke-secondary':
-      return (
-        <TextField
-          id="operation-secondary-id"
-          label="Secondary id"
-          value={fields.id}
-          onChange={set('id')}
-          error={errors.id}
-          required
-          hint="The id the secondary was given when its activation token was created."
-        />
-      );
+      return secondaryId('The id the secondary was given when its activation token was created.');
     case 'enable-secondary':
       return (
         <>
