@@ -5,7 +5,7 @@
  * secondary of its own), sealed standbys, and a balancer misconfigured on the cluster port, all
  * over real mutual TLS on loopback. Each checks what the room is told and what Vault ends up as.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ import {
 } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { vaultRequest } from '../support/mtls-client';
 import { generateDrTokenAt } from '../support/rehearsal-dr-token';
-import { cleanUp, onCleanUp } from './drill-support';
+import { cleanUp, onCleanUp, readJournal } from './drill-support';
 
 afterEach(cleanUp);
 
@@ -98,11 +98,7 @@ async function ceremonyOn(
     service: service.value,
     cast: rehearsalCast(target, signers),
     log,
-    journal: () =>
-      readFileSync(journalPath, 'utf8')
-        .trimEnd()
-        .split('\n')
-        .map((line) => JSON.parse(line) as JournalEvent),
+    journal: () => readJournal(journalPath),
   };
 }
 
