@@ -305,7 +305,7 @@ function summary(dir: string, vault: RehearsalVault): string {
     'REHEARSAL Vault running (simulated; not a real Vault, never use its keys for anything else)',
     ...vault.clusters.map(
       (c) =>
-        `  ${c.name.padEnd(17)}  ${describeEndpoint(c.endpoint)}${c.primary ? `, ${ROLE_LABEL[c.replication]} of ${c.primary}` : ''}`,
+        `  ${c.name.padEnd(17)}  ${c.primary ? `${ROLE_LABEL[c.replication]} of ${c.primary}: ` : ''}${describeEndpoint(c.endpoint)}`,
     ),
     `  Vault version  ${vault.cluster('drSecondary').version}${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
     `  otp_length     ${vault.otpLength === 0 ? 'none (before 0.11: 24-character base64 OTPs, UUID tokens)' : `${vault.otpLength}`}`,
