@@ -4,6 +4,9 @@
  * memory (./ha-node.ts). Requests are routed per node by ./standby-routing.ts; this holds who
  * leads, the leader changes drills cause, and the settling after a role change.
  *
+ * Enabling a secondary seals the standbys until each is unsealed with the primary's keys; a
+ * sealed node is never elected.
+ *
  * With one node this is the single-node cluster the rehearsal always had: it leads, never
  * settles, and answers exactly as before.
  */

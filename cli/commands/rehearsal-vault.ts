@@ -307,6 +307,11 @@ function summary(dir: string, vault: RehearsalVault): string {
       (c) =>
         `  ${c.name.padEnd(17)}  ${c.primary ? `${ROLE_LABEL[c.replication]} of ${c.primary}: ` : ''}${describeEndpoint(c.endpoint)}`,
     ),
+    ...(vault.clusters.some((c) => c.endpoint.clusterAddr !== c.endpoint.nodes[0]?.clusterAddr)
+      ? [
+          '  misconfigured  each balancer also fronts port 8201, terminating TLS: replication and forwarding fail, as in Vault',
+        ]
+      : []),
     `  Vault version  ${vault.cluster('drSecondary').version}${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
     `  otp_length     ${vault.otpLength === 0 ? 'none (before 0.11: 24-character base64 OTPs, UUID tokens)' : `${vault.otpLength}`}`,
     `  officers       ${vault.shares}, threshold ${vault.threshold}: encrypted shares in ${p('shares')}/, keys in ${p('officers')}/`,
