@@ -11,7 +11,12 @@ import type { ApiRequest } from './http-api';
 import type { ReplicationNetwork } from './replication';
 import type { ResponseFault } from './server';
 
-export type ClusterRole = 'primary' | 'drSecondary' | 'performanceSecondary';
+/**
+ * The clusters a rehearsal can run: the primary, its DR secondary (dc2), a second DR secondary
+ * (dc3), a performance secondary, and the performance secondary's own DR secondary.
+ */
+export type ClusterRole =
+  'primary' | 'drSecondary' | 'dc3DrSecondary' | 'performanceSecondary' | 'performanceDrSecondary';
 
 export interface ResponseFaultOptions {
   /** Only requests whose path (after /v1/) matches; all when omitted. */

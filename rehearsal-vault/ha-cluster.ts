@@ -4,9 +4,13 @@
  * memory (./ha-node.ts). Requests are routed per node by ./standby-routing.ts; this holds who
  * leads, the leader changes drills cause, and the settling after a role change.
  *
+ * Enabling a secondary seals the standbys until each is unsealed with the primary's keys; a
+ * sealed node is never elected.
+ *
  * With one node this is the single-node cluster the rehearsal always had: it leads, never
  * settles, and answers exactly as before.
  */
+import { wipe } from '../shared/codecs/bytes';
 import type { Cluster } from './cluster';
 import { HaNode } from './ha-node';
 import type { ApiRequest, ApiResponse } from './http-api';
@@ -42,6 +46,11 @@ export class HaCluster {
   readonly nodes: readonly HaNode[];
   /** What a standby does with a request it cannot answer itself. */
   forwarding: Forwarding = 'forward';
+  /**
+   * A misconfigured balancer's address that every node's cluster_addr names: cluster traffic goes
+   * through it and fails, so standbys cannot forward (./standby-routing.ts).
+   */
+  clusterPortFront: string | undefined;
   /** Every request any node received, oldest first (the last 10 000). */
   readonly received: ReceivedRequest[] = [];
   private activeNode: HaNode | undefined;
@@ -128,10 +137,29 @@ export class HaCluster {
     if (!this.activeNode) this.lead(node);
   }
 
+  /** secondary/enable gave the cluster the primary's keyring: every standby seals. */
+  sealStandbys(): void {
+    for (const node of this.nodes) if (node !== this.activeNode) node.sealApart();
+  }
+
+  /** What an operator does next: unseal each sealed standby with the primary's shares (wiped here). */
+  unsealStandbys(shares: readonly Uint8Array[]): void {
+    const threshold = this.cluster.seal.config?.threshold ?? 0;
+    for (const node of this.nodes.filter((n) => n.sealedApart)) {
+      for (const share of shares.slice(0, threshold)) {
+        const r = node.seal.unseal(share);
+        if (!r.ok) throw new Error(`${node.id} refused the primary's share: ${r.error.message}`);
+      }
+      node.rejoinIfUnsealed();
+    }
+    wipe(...shares);
+  }
+
   private electAfter(old: HaNode | undefined): HaNode | undefined {
     const from = old ? this.nodes.indexOf(old) : -1;
     const order = [...this.nodes.slice(from + 1), ...this.nodes.slice(0, from + 1)];
-    const next = order.find((n) => n !== old && n.up);
+    // A sealed node cannot take over.
+    const next = order.find((n) => n !== old && n.up && !n.sealedApart);
     this.activeNode = undefined;
     if (next) this.lead(next);
     return next;
@@ -150,8 +178,12 @@ export class HaCluster {
 
   private async handle(node: HaNode, request: ApiRequest): Promise<ApiResponse> {
     const drModeBefore = this.cluster.replication.dr.mode;
+    const perfModeBefore = this.cluster.replication.performance.mode;
     const reportedBefore = this.network.modeOf(this.cluster, 'dr');
     const { response, actedOn } = await routeOnNode(this, node, request);
+    const enabled = (before: string, kind: 'dr' | 'performance') =>
+      before === 'disabled' && this.cluster.replication[kind].mode === 'secondary';
+    if (enabled(drModeBefore, 'dr') || enabled(perfModeBefore, 'performance')) this.sealStandbys();
     // A role change reloads replication on every node: standbys lag, nobody leads for a while.
     if (this.nodes.length > 1 && this.cluster.replication.dr.mode !== drModeBefore)
       this.settle = { until: Date.now() + this.options.settleMs, staleDrMode: reportedBefore };

@@ -3,11 +3,16 @@
  * listener (./cluster-port.ts), node id, and its own process memory, which is where Vault keeps the generation attempt
  * (vault/generate_root.go holds it on the Core, never in storage). Only the active node's slot is
  * in use; a node that steps down keeps its copy, so it reappears if the node becomes active again.
+ *
+ * Enabling a secondary replaces the cluster's keyring with the primary's: the active node carries
+ * on, but each standby seals until it is unsealed with the primary's keys. Such a standby holds
+ * its own seal meanwhile, and shares its cluster's again once unsealed.
  */
 import type { Cluster } from './cluster';
 import { OperationTokenSlot } from './op-token-generation';
 import { listenClusterPort, type ClusterPort } from './cluster-port';
 import { ClusterServer, type ClusterServerOptions } from './server';
+import { ShamirSeal } from './shamir-seal';
 
 export class HaNode {
   /** The generation attempt in this node's memory. */
@@ -17,6 +22,7 @@ export class HaNode {
   private readonly server: ClusterServer;
   private clusterPort: ClusterPort | undefined;
   private clusterPortNumber = 0;
+  private ownSeal: ShamirSeal | undefined;
 
   constructor(
     readonly id: string,
@@ -26,6 +32,27 @@ export class HaNode {
   ) {
     this.slot = new OperationTokenSlot(cluster);
     this.server = new ClusterServer({ ...serverOptions, host });
+  }
+
+  /** Its own seal while it is sealed apart from its cluster, else the cluster's. */
+  get seal(): ShamirSeal {
+    return this.ownSeal ?? this.cluster.seal;
+  }
+  /** Sealed apart from its cluster: it answers only seal-status, unseal and health. */
+  get sealedApart(): boolean {
+    return this.ownSeal !== undefined;
+  }
+
+  /** Its keyring is no longer the cluster's: it seals until unsealed with the cluster's (the primary's) keys. */
+  sealApart(): void {
+    const seal = new ShamirSeal();
+    seal.adopt(this.cluster.seal);
+    this.ownSeal = seal;
+  }
+
+  /** Once unsealed, it serves with its cluster's seal again. */
+  rejoinIfUnsealed(): void {
+    if (this.ownSeal && !this.ownSeal.sealed) this.ownSeal = undefined;
   }
 
   get up(): boolean {

@@ -1,17 +1,15 @@
 // @tier integration
-import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeToken } from '../shared/codecs/token-encode';
-import { vaultRequest, type HttpResult } from '../test/support/mtls-client';
+import { vaultRequest } from '../test/support/mtls-client';
 import {
-  startRehearsalVault,
-  type RehearsalOfficer,
-  type RehearsalVault,
-  type RehearsalVaultOptions,
-} from './rehearsal-cluster-set';
-
-const OTP = 'Xq3ZkT9vLm2RbW8nPc4YdH7sJf6A'; // 28 characters, as a client generates one
-const DR = 'sys/replication/dr/secondary/generate-operation-token';
+  decodeToken as decode,
+  decryptShare,
+  DR_GENERATION as DR,
+  generateDrTokenAt,
+  OTP,
+} from '../test/support/rehearsal-dr-token';
+import { startRehearsalVault, type RehearsalVault, type RehearsalVaultOptions } from './rehearsal-cluster-set';
 
 async function start(options: RehearsalVaultOptions = {}): Promise<RehearsalVault> {
   const r = await startRehearsalVault({ officers: 3, threshold: 2, ...options });
@@ -26,33 +24,9 @@ function client(v: RehearsalVault) {
   return { primary: at(v.primary.apiAddr), secondary: at(v.drSecondary.apiAddr) };
 }
 
-async function decryptShare(officer: RehearsalOfficer): Promise<string> {
-  const { data } = await openpgp.decrypt({
-    message: await openpgp.readMessage({ binaryMessage: Buffer.from(officer.encryptedShare, 'base64') }),
-    decryptionKeys: await openpgp.readPrivateKey({ armoredKey: officer.privateKeyArmored! }),
-  });
-  return data;
-}
-
-function decode(encoded: string, otp: string): string {
-  return Buffer.from(Buffer.from(encoded, 'base64').map((b, i) => b ^ otp.charCodeAt(i))).toString('latin1');
-}
-
 /** Runs the DR operation-token ceremony over HTTP; returns the decoded token. */
 async function generateDrToken(v: RehearsalVault, token?: string): Promise<string> {
-  const { secondary } = client(v);
-  const begun = await secondary('PUT', `${DR}/attempt`, { body: { otp: OTP }, ...(token ? { token } : {}) });
-  expect(begun.status).toBe(200);
-  let last: HttpResult | undefined;
-  for (const officer of v.officers.slice(0, v.threshold)) {
-    last = await secondary('PUT', `${DR}/update`, {
-      body: { key: await decryptShare(officer), nonce: begun.json.nonce },
-      ...(token ? { token } : {}),
-    });
-    expect(last.status).toBe(200);
-  }
-  expect(last?.json.complete).toBe(true);
-  return decode(last!.json.encoded_token, OTP);
+  return generateDrTokenAt(v, v.drSecondary.apiAddr, token);
 }
 
 describe('a running rehearsal (primary + DR secondary)', () => {

@@ -1,9 +1,10 @@
 /**
- * A complete rehearsal: a primary and a DR secondary (optionally a performance secondary),
- * each on its own mutual-TLS loopback listener, with replication running, the primary
- * initialised with one PGP-encrypted share per officer exactly as `vault operator init
- * -pgp-keys` would hand them out. This is what the CLI's `rehearsal-vault`, the app's
- * rehearsal mode and the integration tests start.
+ * A complete rehearsal: a primary and a DR secondary (optionally a performance secondary, or one
+ * of the larger topologies: a second DR secondary, or a performance secondary with a DR secondary
+ * of its own), each on its own mutual-TLS loopback listeners, with replication running, the
+ * primary initialised with one PGP-encrypted share per officer exactly as `vault operator init
+ * -pgp-keys` would hand them out. This is what the CLI's `rehearsal-vault`, the app's rehearsal
+ * mode and the integration tests start.
  */
 import { wipe } from '../shared/codecs/bytes';
 import { err, ok, type Result } from '../shared/result';
@@ -15,7 +16,7 @@ import { RehearsalFaults, type ClusterRole } from './faults';
 import { HaCluster } from './ha-cluster';
 import { LoadBalancer, type BalancerMode } from './load-balancer';
 import { ReplicationNetwork } from './replication';
-import { INSTANT, type BootstrapTiming } from './replication-state';
+import { INSTANT, type BootstrapTiming, type ReplicationKind } from './replication-state';
 import type { OtpLength } from './token-store';
 
 export interface SuppliedOfficerKey {
@@ -38,11 +39,17 @@ export interface RehearsalVaultOptions {
   /** generate-root's `otp_length` (default 28): 26 for `s.` tokens, 0 for a server before Vault 0.11. */
   readonly otpLength?: OtpLength;
   readonly performanceSecondary?: boolean;
+  /** Which clusters run (default `dr`: a primary and one DR secondary); see TOPOLOGIES. */
+  readonly topology?: RehearsalTopology;
   /** How long a secondary/enable over the API bootstraps and merkle-syncs (default a few seconds each). */
   readonly secondaryBootstrap?: BootstrapTiming;
   /** Nodes per cluster (1, 3 or 5; default 1), each on its own loopback address: one active, the rest standbys. */
   readonly nodes?: number;
-  /** A TCP pass-through load balancer in front of each cluster; its address becomes the cluster's api_addr. */
+  /**
+   * A load balancer in front of each cluster; its address becomes the cluster's api_addr. Round-robin
+   * and active-only pass TCP through to the API ports; misconfigured-8201 also fronts the cluster
+   * port (8201), terminating TLS and spreading it round-robin, so forwarding and replication fail.
+   */
   readonly balancer?: BalancerMode;
   /** How long an HA cluster's standbys lag after a promotion or demotion (default 1000 ms). */
   readonly settleMs?: number;
@@ -68,10 +75,33 @@ export interface RehearsalNode {
 export interface RehearsalEndpoint {
   /** The balancer's address when there is one, else the first node's. */
   readonly apiAddr: string;
-  /** The first node's cluster port (a balancer fronts API ports only). */
+  /** The first node's cluster port, or the misconfigured balancer's in front of them. */
   readonly clusterAddr: string;
   readonly nodes: readonly RehearsalNode[];
   readonly balancerAddr: string | undefined;
+}
+
+/**
+ * dr: primary + DR secondary (dc2); dr2: primary + two DR secondaries (dc2, dc3); perf-dr:
+ * primary + its DR secondary + a performance secondary + the performance secondary's DR secondary.
+ */
+export type RehearsalTopology = 'dr' | 'dr2' | 'perf-dr';
+export const TOPOLOGIES: readonly RehearsalTopology[] = ['dr', 'dr2', 'perf-dr'];
+
+/** One cluster of the topology: what it is and where it replicates from. */
+export interface RehearsalClusterInfo {
+  readonly role: ClusterRole;
+  /** Its name (cluster.json's, and its nodes' ids' prefix): 'primary', 'dr-secondary', 'dc3-dr-secondary', … */
+  readonly name: string;
+  readonly replication: 'primary' | 'dr-secondary' | 'performance-secondary';
+  /** The name of the cluster it replicates from; undefined for the primary. */
+  readonly primary: string | undefined;
+  readonly endpoint: RehearsalEndpoint;
+  /**
+   * Its own root token where its token store is not the primary's (a performance secondary, and
+   * a DR secondary of one, which copies it). A secret.
+   */
+  readonly rootToken: string | undefined;
 }
 
 export interface RehearsalVault {
@@ -91,6 +121,8 @@ export interface RehearsalVault {
   readonly otpLength: OtpLength;
   readonly officers: readonly RehearsalOfficer[];
   readonly faults: RehearsalFaults;
+  /** Every cluster of the topology, the primary first. */
+  readonly clusters: readonly RehearsalClusterInfo[];
   /** The simulated clusters, for in-process drills and assertions. */
   cluster(role: ClusterRole): Cluster;
   /** A cluster's nodes and who leads: leader-change drills and which node received what. */
@@ -106,6 +138,34 @@ const LOOPBACK = '127.0.0.1';
 const NODE_COUNTS = [1, 3, 5];
 const DEFAULT_SETTLE_MS = 1_000;
 
+interface ClusterPlan {
+  readonly name: string;
+  /** Where it replicates from and how; undefined for the primary. */
+  readonly upstream?: { readonly role: ClusterRole; readonly kind: ReplicationKind };
+}
+
+const PLANS: Record<ClusterRole, ClusterPlan> = {
+  primary: { name: 'primary' },
+  drSecondary: { name: 'dr-secondary', upstream: { role: 'primary', kind: 'dr' } },
+  dc3DrSecondary: { name: 'dc3-dr-secondary', upstream: { role: 'primary', kind: 'dr' } },
+  performanceSecondary: { name: 'perf-secondary', upstream: { role: 'primary', kind: 'performance' } },
+  performanceDrSecondary: { name: 'perf-dr-secondary', upstream: { role: 'performanceSecondary', kind: 'dr' } },
+};
+
+/** The clusters a topology runs, each after the one it replicates from. */
+function topologyRoles(options: RehearsalVaultOptions): ClusterRole[] {
+  switch (options.topology ?? 'dr') {
+    case 'dr2':
+      return ['primary', 'drSecondary', 'dc3DrSecondary'];
+    case 'perf-dr':
+      return ['primary', 'drSecondary', 'performanceSecondary', 'performanceDrSecondary'];
+    case 'dr':
+      return options.performanceSecondary
+        ? ['primary', 'drSecondary', 'performanceSecondary']
+        : ['primary', 'drSecondary'];
+  }
+}
+
 /** A lone node listens on 127.0.0.1; an HA cluster's node i on 127.0.C.i, C the cluster's number. */
 function nodeHosts(clusterIndex: number, nodes: number): string[] {
   return nodes === 1 ? [LOOPBACK] : Array.from({ length: nodes }, (_, i) => `127.0.${clusterIndex + 1}.${i + 1}`);
@@ -117,6 +177,11 @@ export async function startRehearsalVault(
   const plan = planOfficers(options);
   if (!plan.ok) return plan;
   const nodeCount = options.nodes ?? 1;
+  if (options.topology !== undefined && !TOPOLOGIES.includes(options.topology))
+    return err('invalid-options', `the topology is one of ${TOPOLOGIES.join(', ')}, not '${String(options.topology)}'`);
+  if (options.topology !== undefined && options.topology !== 'dr' && options.performanceSecondary)
+    return err('invalid-options', `the ${options.topology} topology already says which secondaries run`);
+  const roles = topologyRoles(options);
   if (!NODE_COUNTS.includes(nodeCount))
     return err(
       'invalid-options',
@@ -140,20 +205,12 @@ export async function startRehearsalVault(
     commonName: 'rehearsal vault',
     usage: 'server',
     dnsNames: ['localhost'],
-    ipAddresses: [LOOPBACK, ...[0, 1, 2].flatMap((c) => (nodeCount === 1 ? [] : nodeHosts(c, nodeCount)))],
+    ipAddresses: [LOOPBACK, ...roles.flatMap((_, c) => (nodeCount === 1 ? [] : nodeHosts(c, nodeCount)))],
   });
   const clientCert = await issueCertificate(ca, { commonName: 'vault-ceremony rehearsal client', usage: 'client' });
   const tls = { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem };
 
   const network = new ReplicationNetwork(options.secondaryBootstrap);
-  const roles: ClusterRole[] = options.performanceSecondary
-    ? ['primary', 'drSecondary', 'performanceSecondary']
-    : ['primary', 'drSecondary'];
-  const names: Record<ClusterRole, string> = {
-    primary: 'primary',
-    drSecondary: 'dr-secondary',
-    performanceSecondary: 'perf-secondary',
-  };
   const clusters = new Map<ClusterRole, Cluster>();
   const topologies = new Map<ClusterRole, HaCluster>();
   const balancers: LoadBalancer[] = [];
@@ -180,7 +237,7 @@ export async function startRehearsalVault(
   try {
     for (const [index, role] of roles.entries()) {
       const cluster = new Cluster({
-        name: names[role],
+        name: PLANS[role].name,
         vaultVersion,
         otpLength,
       });
@@ -198,10 +255,12 @@ export async function startRehearsalVault(
       cluster.clusterAddr = ha.nodes[0]!.clusterAddr;
       cluster.serverCertPem = serverCert.certPem;
       if (options.balancer) {
-        const balancer = new LoadBalancer(ha, options.balancer, LOOPBACK);
+        const balancer = new LoadBalancer(ha, options.balancer, LOOPBACK, tls);
         await balancer.start();
         balancers.push(balancer);
         cluster.apiAddr = balancer.address;
+        // Every node's cluster_addr names the balancer, so forwarding and replication go through it.
+        if (balancer.clusterAddress) cluster.clusterAddr = ha.clusterPortFront = balancer.clusterAddress;
       }
       clusters.set(role, cluster);
       topologies.set(role, ha);
@@ -214,25 +273,55 @@ export async function startRehearsalVault(
       pgpKeys: officerKeys.value.map((k) => k.vaultKey),
     });
     if (!init.ok) throw new Error(init.error.message);
-    unsealWith(primary, init.value.shares);
+    const primaryShares = init.value.shares;
+    const copyOfShares = () => primaryShares.map((share) => Uint8Array.from(share));
+    unsealWith(primary, copyOfShares());
     const officers = officerKeys.value.map(({ vaultKey: _, ...officer }, i) => ({
       ...officer,
       encryptedShare: init.value.keysBase64[i]!,
     }));
 
-    await joinAsSecondary(network, primary, required(clusters.get('drSecondary'), 'drSecondary'), 'dr', 'dr-secondary');
-    let performanceSecondary: RehearsalVault['performanceSecondary'];
-    const perf = clusters.get('performanceSecondary');
-    if (perf) {
-      await joinAsSecondary(network, primary, perf, 'performance', 'perf-secondary');
-      // What generate-root with the primary's shares would give on the performance secondary.
-      performanceSecondary = {
-        ...endpoint('performanceSecondary'),
-        rootToken: perf.storage.tokens.createRoot('sys/generate-root').id,
-      };
+    const rootTokens = new Map<ClusterRole, string>();
+    try {
+      for (const role of roles) {
+        const upstream = PLANS[role].upstream;
+        if (!upstream) continue;
+        const secondary = required(clusters.get(role), role);
+        const from = required(clusters.get(upstream.role), upstream.role);
+        await joinAsSecondary(network, from, secondary, upstream.kind, PLANS[role].name);
+        // Enabling a secondary seals its standbys; an operator unseals them with the primary's shares.
+        const ha = required(topologies.get(role), role);
+        ha.sealStandbys();
+        ha.unsealStandbys(copyOfShares());
+        // What generate-root with the primary's shares would give on a performance secondary; its DR
+        // secondary copies its token store, so the token serves there too.
+        const inherited = rootTokens.get(upstream.role);
+        if (upstream.kind === 'performance')
+          rootTokens.set(role, secondary.storage.tokens.createRoot('sys/generate-root').id);
+        else if (inherited) rootTokens.set(role, inherited);
+      }
+    } finally {
+      wipe(...primaryShares);
     }
     primary.storage.kv.set('rehearsal/created', { at: new Date().toISOString() });
     primary.recordWrite();
+    // A misconfigured balancer's cluster port: replication through it stops from here on.
+    for (const b of balancers) if (b.clusterAddress) network.misroute(b.clusterAddress);
+
+    const perfToken = rootTokens.get('performanceSecondary');
+    const performanceSecondary: RehearsalVault['performanceSecondary'] =
+      perfToken === undefined ? undefined : { ...endpoint('performanceSecondary'), rootToken: perfToken };
+    const infos: RehearsalClusterInfo[] = roles.map((role) => {
+      const upstream = PLANS[role].upstream;
+      return {
+        role,
+        name: PLANS[role].name,
+        replication: !upstream ? 'primary' : upstream.kind === 'dr' ? 'dr-secondary' : 'performance-secondary',
+        primary: upstream ? PLANS[upstream.role].name : undefined,
+        endpoint: endpoint(role),
+        rootToken: rootTokens.get(role),
+      };
+    });
 
     return ok({
       primary: endpoint('primary'),
@@ -248,6 +337,7 @@ export async function startRehearsalVault(
       otpLength,
       officers,
       faults,
+      clusters: infos,
       cluster: (role) => required(clusters.get(role), role),
       ha: (role) => required(topologies.get(role), role),
       close,
@@ -352,6 +442,7 @@ async function joinAsSecondary(
   if (!joined.ok) throw new Error(joined.error.message);
 }
 
+/** Unseals with the first threshold of `shares`, then wipes them all. */
 function unsealWith(cluster: Cluster, shares: readonly Uint8Array[]): void {
   const threshold = cluster.seal.config?.threshold ?? 0;
   for (const share of shares.slice(0, threshold)) {

@@ -22,7 +22,8 @@ import {
   type SecondaryState,
 } from './replication-state';
 
-export type ReplicationErrorKind = 'invalid-request' | 'wrong-mode' | 'invalid-activation-token' | 'catching-up';
+export type ReplicationErrorKind =
+  'invalid-request' | 'wrong-mode' | 'invalid-activation-token' | 'catching-up' | 'cluster-port-unreachable';
 
 /** Warnings Vault returns with 200 when a cluster changes role (the promote text is from a transcript). */
 const BRIEF_UNAVAILABILITY = 'Vault will be unavailable for a brief period and will resume service shortly.';
@@ -40,6 +41,15 @@ const WARNINGS = {
 /** UNCONFIRMED text; the protocol notes say only that promote can answer 503 while catching up. */
 export const CATCHING_UP = 'replication is still catching up, try again later or provide the "force" argument';
 
+/**
+ * What secondary/enable (and update-primary with a token) answers when the primary's cluster port
+ * sits behind a TLS-terminating or round-robin balancer: the bootstrap's gRPC handshake fails.
+ * UNCONFIRMED text (docs/vault-unconfirmed.md); the `tls: internal error` tail is what such a
+ * balancer is reported to cause.
+ */
+export const CLUSTER_PORT_TLS_FAILURE =
+  'error fetching secondary bootstrap package: error authing for bootstrap: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: remote error: tls: internal error"';
+
 const NEVER = '0001-01-01T00:00:00Z';
 const LABEL: Record<ReplicationKind, string> = { dr: 'DR', performance: 'performance' };
 
@@ -51,6 +61,8 @@ type BootstrapPhase = 'bootstrapping' | 'merkle-sync';
 export class ReplicationNetwork {
   private readonly clusters = new Set<Cluster>();
   private readonly cuts = new Set<Cluster>();
+  /** Cluster-port addresses a misconfigured (TLS-terminating, round-robin) balancer answers. */
+  private readonly misrouted = new Set<string>();
   readonly activation = new ActivationTokens();
   /** Key pairs of secondaries activated with `secondary_public_key` instead of a wrapped token. */
   readonly secondaryKeys = new SecondaryKeys();
@@ -74,6 +86,11 @@ export class ReplicationNetwork {
   /** Fault: the cluster stops replicating with anyone (a network partition around it). */
   cut(cluster: Cluster): void {
     this.cuts.add(cluster);
+  }
+
+  /** Fault: `addr` is a balancer that terminates TLS on cluster traffic; nothing replicates through it. */
+  misroute(addr: string): void {
+    this.misrouted.add(addr);
   }
 
   restore(cluster: Cluster): void {
@@ -184,6 +201,8 @@ export class ReplicationNetwork {
     const redeemed = this.redeemActivation(opened ?? token, kind, opened ? undefined : (options.unwrap ?? {}));
     if (!redeemed.ok) return redeemed;
     const { primary, p, secondaryId } = redeemed.value;
+    if (!this.reachesClusterPort(advertisedAddr(primary, p), primary))
+      return err('cluster-port-unreachable', CLUSTER_PORT_TLS_FAILURE);
     cluster.storage = kind === 'dr' ? primary.storage.clone() : primary.storage.cloneWithoutTokens(cluster.tokenFormat);
     cluster.seal.adopt(primary.seal);
     cluster.slot.clear();
@@ -261,6 +280,8 @@ export class ReplicationNetwork {
           'the activation token belongs to a different replication set; use secondary/enable, which wipes this cluster',
         );
       }
+      if (!this.reachesClusterPort(advertisedAddr(primary, p), primary))
+        return err('cluster-port-unreachable', CLUSTER_PORT_TLS_FAILURE);
       this.attach(cluster, kind, primary, p, secondaryId);
       return ok([WARNINGS.updatePrimary]);
     }
@@ -389,6 +410,7 @@ export class ReplicationNetwork {
    * forwards there); the address of any other rehearsal listener, its API port included, does not.
    */
   private reachesClusterPort(addr: string, primary: Cluster): boolean {
+    if ([...this.misrouted].some((m) => sameAddress(addr, m))) return false;
     if (sameAddress(addr, primary.clusterAddr)) return true;
     return ![...this.clusters].some((c) => sameAddress(addr, c.apiAddr) || sameAddress(addr, c.clusterAddr));
   }
@@ -425,8 +447,7 @@ export class ReplicationNetwork {
     known.cluster = cluster;
     p.secondaries.set(secondaryId, known);
     const now = new Date().toISOString();
-    // primary_cluster_addr, when the primary was given one, is where its secondaries connect.
-    const advertised = p.primaryClusterAddr || primary.clusterAddr;
+    const advertised = advertisedAddr(primary, p);
     cluster.replication[kind] = {
       mode: 'secondary',
       clusterId: p.clusterId,
@@ -447,7 +468,14 @@ export class ReplicationNetwork {
     else primary.storage.copyDataInto(secondary.storage);
     const s = secondary.replication[kind];
     if (s.mode === 'secondary') s.lastRemoteWal = primary.storage.wal;
+    // A performance secondary that is itself a DR primary streams on what it received.
+    this.propagate(secondary);
   }
+}
+
+/** Where a primary's secondaries connect: its primary_cluster_addr when it was given one, else its cluster port. */
+function advertisedAddr(primary: Cluster, p: PrimaryState): string {
+  return p.primaryClusterAddr || primary.clusterAddr;
 }
 
 /** Whether the secondary's primary still lists it (false after revoke-secondary). */

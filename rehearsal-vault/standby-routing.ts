@@ -4,17 +4,20 @@
  * the active node handles everything else; a standby forwards it to the active node, or, when
  * forwarding is off, answers 307 to the leader's api_addr (respondStandby), or refuses it.
  * Without a leader (none is up, or the cluster is settling after a role change) the answer is
- * respondStandby's 503.
+ * respondStandby's 503. A standby sealed apart from its cluster (./ha-node.ts) answers seal-status,
+ * unseal and health from its own seal, and 503 "Vault is sealed" to everything else, as a sealed
+ * Vault does (core.Leader fails with ErrSealed before any forwarding).
  */
 import type { HaCluster } from './ha-cluster';
 import type { HaNode } from './ha-node';
 import { handleVaultRequest, type ApiRequest, type ApiResponse } from './http-api';
-import { vaultError } from './api/envelope';
-import { health, leader } from './api/seal-routes';
+import { health, leader, sealStatus, unseal } from './api/seal-routes';
+import { methodNotAllowed, rawOk, vaultError } from './api/envelope';
 
 /**
  * forward: the standby sends the request to the active node over the cluster port (Vault's default);
- * redirect: forwarding is unavailable, so the client is sent to the leader with a 307;
+ * redirect: forwarding is unavailable (or fails, as through a misconfigured balancer on the
+ * cluster port), so the client is sent to the leader with a 307;
  * refuse: the standby answers "Vault is in standby mode".
  */
 export type Forwarding = 'forward' | 'redirect' | 'refuse';
@@ -32,6 +35,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
   const { cluster, network } = ha;
   const active = ha.active;
   const local = (response: ApiResponse): Routed => ({ response, actedOn: node });
+  if (node.sealedApart) return local(onSealedNode(ha, node, request));
   switch (request.path) {
     case 'sys/health': {
       if (node === active) return local(health({ cluster, network, request }));
@@ -46,7 +50,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
             isSelf: node === active,
             activeTime: active?.activeSince,
             leaderAddress: active?.apiAddr ?? '',
-            leaderClusterAddress: active?.clusterAddr ?? '',
+            leaderClusterAddress: active ? (ha.clusterPortFront ?? active.clusterAddr) : '',
           },
         ),
       );
@@ -55,7 +59,9 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
   }
   if (node === active) return local(await handleVaultRequest(cluster, network, request));
   if (!active) return { response: vaultError(503, NO_ACTIVE_NODE), actedOn: undefined };
-  switch (ha.forwarding) {
+  // Forwarding through a TLS-terminating balancer fails; Vault then falls back to respondStandby's 307.
+  const forwarding = ha.forwarding === 'forward' && ha.clusterPortFront ? 'redirect' : ha.forwarding;
+  switch (forwarding) {
     case 'forward':
       return { response: await handleVaultRequest(cluster, network, request), actedOn: active };
     case 'redirect': {
@@ -65,5 +71,22 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
     }
     case 'refuse':
       return { response: vaultError(400, STANDBY_MODE), actedOn: undefined };
+  }
+}
+
+function onSealedNode(ha: HaCluster, node: HaNode, request: ApiRequest): ApiResponse {
+  const { cluster, network } = ha;
+  switch (request.path) {
+    case 'sys/seal-status':
+      return request.method === 'GET' ? rawOk(sealStatus(cluster, node.seal)) : methodNotAllowed();
+    case 'sys/unseal': {
+      const response = unseal({ cluster, request }, node.seal);
+      node.rejoinIfUnsealed();
+      return response;
+    }
+    case 'sys/health':
+      return health({ cluster, network, request }, { membership: 'standby', sealed: true });
+    default:
+      return vaultError(503, 'Vault is sealed');
   }
 }

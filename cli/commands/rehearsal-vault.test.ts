@@ -89,19 +89,29 @@ describe('rehearsal-vault arguments', () => {
     expect((await run(['--dir', base, '--passphrase-file', pass])).stderr).toMatch(/is empty/);
   });
 
-  it('takes 1, 3 or 5 nodes and a known balancer mode, and nothing else', async () => {
+  it('takes 1, 3 or 5 nodes, a known balancer mode and a known topology, and nothing else', async () => {
     expect((await run(['--dir', base, '--nodes', '2'])).stderr).toMatch(/--nodes must be 1, 3 or 5/);
     expect((await run(['--dir', base, '--nodes', '7'])).code).toBe(2);
     expect((await run(['--dir', base, '--balancer', 'sticky'])).stderr).toMatch(
-      /--balancer must be round-robin or active-only/,
+      /--balancer must be round-robin, active-only, misconfigured-8201, not 'sticky'/,
     );
+    const topology = await run(['--dir', base, '--topology', 'star']);
+    expect(topology.code).toBe(2);
+    expect(topology.stderr).toMatch(/--topology must be dr, dr2, perf-dr, not 'star'/);
   });
 
   it('prints its usage on --help', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: vault-ceremony rehearsal-vault --dir DIR/);
-    for (const option of ['--otp-length 28|26|0', '--passphrase-file F', '--nodes 1|3|5', '--balancer round-robin'])
+    for (const option of [
+      '--otp-length 28|26|0',
+      '--passphrase-file F',
+      '--nodes 1|3|5',
+      '--balancer round-robin',
+      'misconfigured-8201',
+      '--topology dr|dr2|perf-dr',
+    ])
       expect(r.stdout).toContain(option);
   });
 });
@@ -113,19 +123,27 @@ describe('cluster.json', () => {
       apiAddr: `https://${host}:1`,
       clusterAddr: `https://${host}:8201`,
     });
+    const primary = {
+      apiAddr: 'https://127.0.1.1:1',
+      clusterAddr: 'https://127.0.1.1:8201',
+      nodes: [node('127.0.1.1')],
+      balancerAddr: undefined,
+    };
+    const drSecondary = {
+      apiAddr: 'https://127.0.0.1:9',
+      clusterAddr: 'https://127.0.2.1:8201',
+      nodes: [node('127.0.2.1'), node('127.0.2.2'), node('127.0.2.3')],
+      balancerAddr: 'https://127.0.0.1:9',
+    };
+    const dc3 = { ...primary, apiAddr: 'https://127.0.3.1:1', nodes: [node('127.0.3.1')] };
     const vault = {
-      primary: {
-        apiAddr: 'https://127.0.1.1:1',
-        clusterAddr: 'https://127.0.1.1:8201',
-        nodes: [node('127.0.1.1')],
-        balancerAddr: undefined,
-      },
-      drSecondary: {
-        apiAddr: 'https://127.0.0.1:9',
-        clusterAddr: 'https://127.0.2.1:8201',
-        nodes: [node('127.0.2.1'), node('127.0.2.2'), node('127.0.2.3')],
-        balancerAddr: 'https://127.0.0.1:9',
-      },
+      primary,
+      drSecondary,
+      clusters: [
+        { name: 'primary', replication: 'primary', primary: undefined, endpoint: primary, rootToken: undefined },
+        { name: 'dr-secondary', replication: 'dr-secondary', primary: 'primary', endpoint: drSecondary },
+        { name: 'dc3-dr-secondary', replication: 'dr-secondary', primary: 'primary', endpoint: dc3 },
+      ],
       caPem: 'ca',
       clientCertPem: 'cert',
       clientKeyPem: 'key',
@@ -152,6 +170,20 @@ describe('cluster.json', () => {
       'https://127.0.2.2:1',
       'https://127.0.2.3:1',
     ]);
+    // Every cluster of the topology, with its role and where it replicates from.
+    expect(
+      c.clusters.map((e: { name: string; role: string; primary: string | null }) => [e.name, e.role, e.primary]),
+    ).toEqual([
+      ['primary', 'primary', null],
+      ['dr-secondary', 'dr-secondary', 'primary'],
+      ['dc3-dr-secondary', 'dr-secondary', 'primary'],
+    ]);
+    expect(c.clusters[2]).toMatchObject({
+      api_addr: 'https://127.0.3.1:1',
+      balancer: null,
+      nodes: [{ id: 'n-127.0.3.1' }],
+    });
+    expect(c.clusters[1]).toMatchObject({ api_addr: 'https://127.0.0.1:9', balancer: 'https://127.0.0.1:9' });
   });
 });
 

@@ -1,9 +1,9 @@
 /**
  * `vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
  *   [--officer-keys a.asc,b.asc,…] [--vault-version 1|2] [--otp-length 28|26|0] [--passphrase-file F]
- *   [--nodes 1|3|5] [--balancer round-robin|active-only]`
+ *   [--nodes 1|3|5] [--balancer round-robin|active-only|misconfigured-8201] [--topology dr|dr2|perf-dr]`
  *
- * Starts a rehearsal primary and DR secondary on loopback (mutual TLS), writes what people and
+ * Starts a rehearsal primary and DR secondary (or a larger topology) on loopback (mutual TLS), writes what people and
  * tools need into DIR, and `DIR/cluster.json` last, once both accept connections. Serves until
  * SIGINT/SIGTERM, then stops cleanly and removes cluster.json (so it exists only while the
  * clusters run). Never prints a share, key or token.
@@ -16,10 +16,13 @@ import { describeFsError, fsErrorPath } from '../../electron/services/files/fs-e
 import { readSmallFile } from '../../electron/services/files/regular-file';
 import {
   startRehearsalVault,
+  TOPOLOGIES,
+  type RehearsalClusterInfo,
   type RehearsalEndpoint,
   type RehearsalVault,
   type SuppliedOfficerKey,
 } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { BALANCER_MODES } from '../../rehearsal-vault/load-balancer';
 import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
 import { otpLengthOption } from '../otp-length-option';
@@ -28,7 +31,8 @@ import type { OtpLength } from '../../rehearsal-vault/token-store';
 
 const USAGE = `usage: vault-ceremony rehearsal-vault --dir DIR [--officers N] [--threshold T]
          [--officer-keys a.asc,b.asc,...] [--vault-version 1|2] [--otp-length 28|26|0]
-         [--passphrase-file F] [--nodes 1|3|5] [--balancer round-robin|active-only]
+         [--passphrase-file F] [--nodes 1|3|5] [--balancer round-robin|active-only|misconfigured-8201]
+         [--topology dr|dr2|perf-dr]
 
 Starts a REHEARSAL Vault: a primary and a DR secondary (replication running) on 127.0.0.1,
 requiring the client certificate it writes. The primary is initialised with one PGP-encrypted
@@ -46,7 +50,13 @@ unseal share per officer, as 'vault operator init -pgp-keys' would hand them out
   --nodes N             nodes per cluster (1, 3 or 5; default 1), each on its own 127.0.C.N
                         address: one active, standbys forwarding to it
   --balancer MODE       a TCP pass-through balancer in front of each cluster, round-robin over
-                        every node or active-only; cluster.json's api_addr is then the balancer
+                        every node or active-only; cluster.json's api_addr is then the balancer.
+                        misconfigured-8201 also fronts the cluster port (8201), terminating TLS
+                        round-robin there: forwarding and replication fail, as they do in Vault
+  --topology T          dr (default): a primary and a DR secondary; dr2: a primary and two DR
+                        secondaries (dc2 is dr_secondary, dc3 the other); perf-dr: a primary, its DR
+                        secondary, a performance secondary and the performance secondary's own DR
+                        secondary. cluster.json's clusters lists every cluster and its role
 Runs until Ctrl-C (SIGINT) or SIGTERM.
 `;
 
@@ -121,6 +131,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
     'passphrase-file': { type: 'string' },
     nodes: { type: 'string' },
     balancer: { type: 'string' },
+    topology: { type: 'string' },
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
@@ -141,8 +152,11 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
   if (nodes !== undefined && ![1, 3, 5].includes(nodes))
     return usageError(io, COMMAND, `--nodes must be 1, 3 or 5 (raft needs an odd number), not ${nodes}`);
   const balancer = values.balancer;
-  if (balancer !== undefined && balancer !== 'round-robin' && balancer !== 'active-only')
-    return usageError(io, COMMAND, `--balancer must be round-robin or active-only, not '${balancer}'`);
+  if (balancer !== undefined && !isOneOf(BALANCER_MODES, balancer))
+    return usageError(io, COMMAND, `--balancer must be ${BALANCER_MODES.join(', ')}, not '${balancer}'`);
+  const topology = values.topology;
+  if (topology !== undefined && !isOneOf(TOPOLOGIES, topology))
+    return usageError(io, COMMAND, `--topology must be ${TOPOLOGIES.join(', ')}, not '${topology}'`);
   const version = values['vault-version'];
   if (version !== undefined && version !== '1' && version !== '2')
     return usageError(io, COMMAND, `--vault-version must be 1 or 2, not '${version}'`);
@@ -180,10 +194,15 @@ async function parseOptions(argv: string[], io: CliIo): Promise<ParsedOptions | 
       ...(passphrase !== undefined ? { passphrase } : {}),
       ...(nodes !== undefined ? { nodes } : {}),
       ...(balancer !== undefined ? { balancer } : {}),
+      ...(topology !== undefined ? { topology } : {}),
       vaultVersion: version === '2' ? 2 : 1,
       ...(otpLength !== undefined ? { otpLength } : {}),
     },
   };
+}
+
+function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
+  return (allowed as readonly string[]).includes(value);
 }
 
 /** Officer names come from the file names (`alice.asc` → alice) and name the files written. */
@@ -249,6 +268,7 @@ export async function writeBundle(dir: string, vault: RehearsalVault): Promise<v
     threshold: vault.threshold,
     shares: vault.shares,
     officers,
+    clusters: vault.clusters.map(clusterListing),
   };
   await write('cluster.json', `${JSON.stringify(cluster, null, 2)}\n`, SECRET);
 }
@@ -266,14 +286,32 @@ function clusterEntry(endpoint: RehearsalEndpoint) {
   };
 }
 
+/** One cluster of the topology: its name, role, where it replicates from, and its addresses. */
+function clusterListing(info: RehearsalClusterInfo) {
+  return {
+    name: info.name,
+    role: info.replication,
+    primary: info.primary ?? null,
+    ...clusterEntry(info.endpoint),
+    ...(info.rootToken === undefined ? {} : { root_token: info.rootToken }),
+  };
+}
+
 function summary(dir: string, vault: RehearsalVault): string {
   const p = (f: string) => join(dir, f);
   const first = vault.officers[0];
   const tls = `--cacert ${p('ca.pem')} --cert ${p('client.pem')} --key ${p('client-key.pem')}`;
   return [
     'REHEARSAL Vault running (simulated; not a real Vault, never use its keys for anything else)',
-    `  primary        ${describeEndpoint(vault.primary)}`,
-    `  DR secondary   ${describeEndpoint(vault.drSecondary)}`,
+    ...vault.clusters.map(
+      (c) =>
+        `  ${c.name.padEnd(17)}  ${c.primary ? `${ROLE_LABEL[c.replication]} of ${c.primary}: ` : ''}${describeEndpoint(c.endpoint)}`,
+    ),
+    ...(vault.clusters.some((c) => c.endpoint.clusterAddr !== c.endpoint.nodes[0]?.clusterAddr)
+      ? [
+          '  misconfigured  each balancer also fronts port 8201, terminating TLS: replication and forwarding fail, as in Vault',
+        ]
+      : []),
     `  Vault version  ${vault.cluster('drSecondary').version}${vault.vaultVersion === 2 ? ' (generating a DR operation token needs a Vault token)' : ''}`,
     `  otp_length     ${vault.otpLength === 0 ? 'none (before 0.11: 24-character base64 OTPs, UUID tokens)' : `${vault.otpLength}`}`,
     `  officers       ${vault.shares}, threshold ${vault.threshold}: encrypted shares in ${p('shares')}/, keys in ${p('officers')}/`,
@@ -293,6 +331,12 @@ function summary(dir: string, vault: RehearsalVault): string {
     '',
   ].join('\n');
 }
+
+const ROLE_LABEL: Record<RehearsalClusterInfo['replication'], string> = {
+  primary: 'primary',
+  'dr-secondary': 'DR secondary',
+  'performance-secondary': 'performance secondary',
+};
 
 function describeEndpoint(endpoint: RehearsalEndpoint): string {
   if (endpoint.nodes.length === 1 && endpoint.balancerAddr === undefined)

@@ -5,6 +5,7 @@
 import { wipe } from '../../shared/codecs/bytes';
 import { decodeKeyParameter } from '../key-parameter';
 import type { Cluster, HaMembership } from '../cluster';
+import type { ShamirSeal } from '../shamir-seal';
 import { methodNotAllowed, noContent, permissionDenied, rawOk, vaultError, type ApiResponse } from './envelope';
 import { parseRawBody } from './request-body';
 import type { RawContext, RawRoute } from './route';
@@ -19,7 +20,7 @@ export const sealRoutes: readonly RawRoute[] = [
     onDrSecondary: true,
     handle: ({ cluster, request }) => (request.method === 'GET' ? rawOk(sealStatus(cluster)) : methodNotAllowed()),
   },
-  { kind: 'raw', pattern: /^sys\/unseal$/, onDrSecondary: true, handle: unseal },
+  { kind: 'raw', pattern: /^sys\/unseal$/, onDrSecondary: true, handle: (ctx) => unseal(ctx) },
   { kind: 'raw', pattern: /^sys\/seal$/, onDrSecondary: false, handle: seal },
   { kind: 'raw', pattern: /^sys\/health$/, onDrSecondary: true, handle: (ctx) => health(ctx) },
   { kind: 'raw', pattern: /^sys\/leader$/, onDrSecondary: true, handle: (ctx) => leader(ctx) },
@@ -55,23 +56,27 @@ async function init({ cluster, request }: RawContext): Promise<ApiResponse> {
   return rawOk({ keys: r.value.keys, keys_base64: r.value.keysBase64, root_token: r.value.rootToken });
 }
 
-function unseal({ cluster, request }: RawContext): ApiResponse {
+/** sys/unseal, on the cluster's seal or (a standby sealed apart from its cluster) on one node's own. */
+export function unseal(
+  { cluster, request }: Pick<RawContext, 'cluster' | 'request'>,
+  seal: ShamirSeal = cluster.seal,
+): ApiResponse {
   if (request.method !== 'PUT' && request.method !== 'POST') return methodNotAllowed();
   const body = parseRawBody(request.body, 'UnsealRequest', { Key: 'string', Reset: 'bool', Migrate: 'bool' });
   if (!body.ok) return vaultError(400, body.error.message);
   if (body.value.Reset) {
-    if (!cluster.seal.sealed) return vaultError(400, 'vault is unsealed');
-    cluster.seal.resetProgress();
-    return rawOk(sealStatus(cluster));
+    if (!seal.sealed) return vaultError(400, 'vault is unsealed');
+    seal.resetProgress();
+    return rawOk(sealStatus(cluster, seal));
   }
   const keyText = body.value.Key ?? '';
   if (keyText === '') return vaultError(400, "'key' must be specified in request body as JSON, or 'reset' set to true");
   const key = decodeKeyParameter(keyText);
   if (!key.ok) return vaultError(400, key.error.message);
-  const r = cluster.seal.unseal(key.value);
+  const r = seal.unseal(key.value);
   wipe(key.value);
   if (!r.ok) return vaultError(400, r.error.message);
-  return rawOk(sealStatus(cluster));
+  return rawOk(sealStatus(cluster, seal));
 }
 
 function seal({ cluster, request }: RawContext): ApiResponse {
@@ -83,17 +88,17 @@ function seal({ cluster, request }: RawContext): ApiResponse {
   return noContent();
 }
 
-export function sealStatus(cluster: Cluster): Record<string, unknown> {
-  const config = cluster.seal.config;
-  const sealed = cluster.seal.sealed;
+export function sealStatus(cluster: Cluster, seal: ShamirSeal = cluster.seal): Record<string, unknown> {
+  const config = seal.config;
+  const sealed = seal.sealed;
   return {
     type: 'shamir',
     initialized: config !== undefined,
     sealed,
     t: config?.threshold ?? 0,
     n: config?.shares ?? 0,
-    progress: cluster.seal.progress,
-    nonce: cluster.seal.nonce,
+    progress: seal.progress,
+    nonce: seal.nonce,
     version: cluster.version,
     build_date: BUILD_DATE,
     migration: false,
@@ -110,6 +115,8 @@ export interface NodeView {
   readonly membership: HaMembership;
   /** A standby still reporting the DR mode it had before its cluster changed role. */
   readonly drMode?: string;
+  /** A standby sealed apart from its cluster (after secondary/enable, until unsealed with the primary's keys). */
+  readonly sealed?: boolean;
 }
 
 /**
@@ -140,7 +147,7 @@ export function health(
   }
   const standbyOk = ['1', 't', 'true', 'T', 'TRUE', 'True'].includes(request.query.get('standbyok') ?? '');
   const initialized = cluster.seal.config !== undefined;
-  const sealed = cluster.seal.sealed;
+  const sealed = node.sealed ?? cluster.seal.sealed;
   const membership = node.membership;
   // A sealed node is a standby whose replication state is not loaded: Vault reports both modes "unknown".
   const standby = sealed || membership !== 'active';

@@ -101,17 +101,21 @@ export async function drill(id: string, options: { readonly journalDir?: string 
     options: serviceOptions,
     requests,
     log,
-    journal: () =>
-      readFileSync(journalPath, 'utf8')
-        .trimEnd()
-        .split('\n')
-        .map((line) => JSON.parse(line) as JournalEvent),
+    journal: () => readJournal(journalPath),
     async play(until, other = service.value) {
       const played = await playCeremony(other, cast, { log: (line) => log.push(line), ...(until ? { until } : {}) });
       if (!played.ok) throw new Error(played.error.message);
       return played.value;
     },
   };
+}
+
+/** A journal as written on disk, one event a line. */
+export function readJournal(path: string): JournalEvent[] {
+  return readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as JournalEvent);
 }
 
 export const firstShareAccepted = (d: Drill) => () => d.log.some((l) => l.includes('accepted: 1 of 2'));

@@ -186,6 +186,17 @@ describe('generate-operation-token, generate-root and generate-recovery-token', 
     }
   });
 
+  it('explains a refused DR operation token by where it was generated, and a failed cluster-port handshake by 8201', async () => {
+    handler = (_, res) => json(res, 403, { errors: ['permission denied'] });
+    const promote = failed(await client().dr.secondary.promote({ drOperationToken: 'hvs.fromAnotherCluster000000' }));
+    expect(promote.message).toMatch(/works only on the DR secondary it was generated on/);
+    expect(promote.message).not.toMatch(/Vault 2\.x/);
+    handler = (_, res) =>
+      json(res, 400, { errors: ['rpc error: authentication handshake failed: remote error: tls: internal error'] });
+    const enable = failed(await client().dr.secondary.enable({ token: 'wrapping-token-0000' }));
+    expect(enable.message).toMatch(/port 8201 must be TCP pass-through to the active node/);
+  });
+
   it('never returns a secret it sent, even when Vault echoes it', async () => {
     const share = '6ecb46277133e04b29bd0b1b05e60722dab7cdc684a0d3ee2de50ce4c38a357101';
     handler = (req, res) =>

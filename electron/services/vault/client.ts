@@ -164,9 +164,14 @@ const GENERATION_PATHS: Record<GenerationFamily, string> = {
 // sys/health's default codes (http/sys_health.go); 474 and 530 since Vault 1.19 (GH-28991).
 const HEALTH_ANSWERS = [200, 429, 472, 473, 474, 501, 503, 530];
 
-// What Vault's error texts mean for the person at the keyboard.
-const HINTS: ReadonlyArray<readonly [RegExp, string]> = [
+// What Vault's error texts mean for the person at the keyboard; a third element limits a hint to some paths.
+const HINTS: ReadonlyArray<readonly [RegExp, string, RegExp?]> = [
   [/path disabled in replication DR secondary mode/i, 'this request cannot be served by a DR secondary'],
+  [
+    /permission denied/i,
+    'this cluster does not accept that DR operation token: a generated token works only on the DR secondary it was generated on (with several DR secondaries, or one of a performance secondary, generate it on this one), or use a batch DR operation token from its own primary',
+    /^sys\/replication\/dr\/secondary\/(promote|update-primary|disable)$/,
+  ],
   [
     /permission denied/i,
     'the Vault token is missing, wrong, or lacks a policy for this path (Vault 2.x requires a token for generate-root and generate-operation-token)',
@@ -194,6 +199,10 @@ const HINTS: ReadonlyArray<readonly [RegExp, string]> = [
     'this Vault does not offer the endpoint (it is not Vault Enterprise, or too old)',
   ],
   [/not yet initialized|Vault is not initialized/i, 'this Vault has not been initialised'],
+  [
+    /tls: internal error|authentication handshake failed/i,
+    "cluster traffic to the primary's cluster port failed: port 8201 must be TCP pass-through to the active node (no TLS termination, no round-robin), and cluster_addr / primary_cluster_addr must name such an address",
+  ],
   [/standby mode/i, 'the profile points at a standby node: use the active node or its load balancer'],
   [
     /catching up|"force" argument/i,
@@ -280,7 +289,9 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
       const errors = vaultErrors(body).map((e) => redact(e, secrets));
       const said =
         errors.length > 0 ? `Vault says ${errors.map((e) => `'${e}'`).join('; ')}` : 'Vault gave no error text';
-      const hint = HINTS.find(([pattern]) => errors.some((e) => pattern.test(e)))?.[1];
+      const hint = HINTS.find(
+        ([pattern, , paths]) => (!paths || paths.test(c.path)) && errors.some((e) => pattern.test(e)),
+      )?.[1];
       return fail(
         'vault-error',
         `Vault at ${address} refused ${label} with HTTP ${status} (profile '${profileName}'). ${said}${hint ? `: ${hint}` : ''}.`,
