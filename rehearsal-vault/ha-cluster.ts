@@ -44,6 +44,8 @@ export class HaCluster {
   forwarding: Forwarding = 'forward';
   /** Every request any node received, oldest first (the last 10 000). */
   readonly received: ReceivedRequest[] = [];
+  /** Drill hook: sees each request as a node receives it, before it is routed (to fault at that moment). */
+  onRequest: ((node: HaNode, request: ApiRequest) => void) | undefined;
   private activeNode: HaNode | undefined;
   private settle: { readonly until: number; readonly staleDrMode: string } | undefined;
 
@@ -99,9 +101,15 @@ export class HaCluster {
    * The active node steps down (sys/step-down, or it lost leadership) and the next node that is up
    * takes over; the old node keeps its attempt in memory. Returns the new active node.
    */
-  stepDown(): HaNode | undefined {
+  stepDown(options: { readonly leaderlessMs?: number } = {}): HaNode | undefined {
     const old = this.activeNode;
     if (old) old.activeSince = undefined;
+    // An election takes a while; until it ends, requests a standby would forward answer 503.
+    if (options.leaderlessMs)
+      this.settle = {
+        until: Date.now() + options.leaderlessMs,
+        staleDrMode: this.network.modeOf(this.cluster, 'dr'),
+      };
     return this.electAfter(old);
   }
 
@@ -120,6 +128,16 @@ export class HaCluster {
     this.lead(this.node(id));
   }
 
+  /**
+   * Drill: a standby stops hearing the active node (474) or is removed from raft (530). It keeps
+   * reporting the DR mode it had, since it no longer learns of role changes.
+   */
+  isolate(id: string, membership: 'standby-unhealthy' | 'removed'): void {
+    const node = this.node(id);
+    if (node === this.activeNode) throw new Error(`${id} leads; isolate a standby`);
+    node.isolated = { membership, drMode: this.network.modeOf(this.cluster, 'dr') };
+  }
+
   /** A killed node starts again, as a standby (or as the leader when none leads). */
   async restartNode(id: string): Promise<void> {
     const node = this.node(id);
@@ -131,7 +149,7 @@ export class HaCluster {
   private electAfter(old: HaNode | undefined): HaNode | undefined {
     const from = old ? this.nodes.indexOf(old) : -1;
     const order = [...this.nodes.slice(from + 1), ...this.nodes.slice(0, from + 1)];
-    const next = order.find((n) => n !== old && n.up);
+    const next = order.find((n) => n !== old && n.up && !n.isolated);
     this.activeNode = undefined;
     if (next) this.lead(next);
     return next;
@@ -151,6 +169,7 @@ export class HaCluster {
   private async handle(node: HaNode, request: ApiRequest): Promise<ApiResponse> {
     const drModeBefore = this.cluster.replication.dr.mode;
     const reportedBefore = this.network.modeOf(this.cluster, 'dr');
+    this.onRequest?.(node, request);
     const { response, actedOn } = await routeOnNode(this, node, request);
     // A role change reloads replication on every node: standbys lag, nobody leads for a while.
     if (this.nodes.length > 1 && this.cluster.replication.dr.mode !== drModeBefore)

@@ -4,6 +4,7 @@
  * (vault/generate_root.go holds it on the Core, never in storage). Only the active node's slot is
  * in use; a node that steps down keeps its copy, so it reappears if the node becomes active again.
  */
+import type { NodeView } from './api/seal-routes';
 import type { Cluster } from './cluster';
 import { OperationTokenSlot } from './op-token-generation';
 import { listenClusterPort, type ClusterPort } from './cluster-port';
@@ -14,6 +15,8 @@ export class HaNode {
   slot: OperationTokenSlot;
   /** When it last became active (ms since the epoch), or undefined while it is a standby. */
   activeSince: number | undefined;
+  /** A drill cut this standby off (474) or removed it from raft (530): what its sys/health keeps saying. */
+  isolated: NodeView | undefined;
   private readonly server: ClusterServer;
   private clusterPort: ClusterPort | undefined;
   private clusterPortNumber = 0;

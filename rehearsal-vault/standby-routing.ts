@@ -34,6 +34,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
   const local = (response: ApiResponse): Routed => ({ response, actedOn: node });
   switch (request.path) {
     case 'sys/health': {
+      if (node.isolated) return local(health({ cluster, network, request }, node.isolated));
       if (node === active) return local(health({ cluster, network, request }));
       const drMode = ha.staleDrMode;
       return local(health({ cluster, network, request }, { membership: 'standby', ...(drMode ? { drMode } : {}) }));
