@@ -150,6 +150,33 @@ describe('HA fault drills', () => {
     expect(settled?.['nodes']).toContainEqual(expect.objectContaining({ node: first, excluded: 'unreachable' }));
   });
 
+  it('a share answered 307 by a node that just stepped down is not followed: the attempt is re-read on the new leader, and the lost attempt restarts', async () => {
+    const d = await haDrill('redirected-share', { nodes: 3 });
+    const ha = d.vault.ha('drSecondary');
+    ha.forwarding = 'redirect';
+    const [first, second] = nodesOf(d);
+    await d.play(accepted(d, 1));
+    let steppedDown = false;
+    ha.onRequest = (_node, request) => {
+      if (request.path === UPDATE && !steppedDown) {
+        steppedDown = true;
+        ha.stepDown();
+      }
+    };
+    await finishAndVerify(d);
+
+    const journal = d.journal();
+    const redirected = journal.findIndex(
+      (e) => e.type === 'vault-response' && e.details['path'] === UPDATE && e.details['ok'] === false,
+    );
+    expect(journal[redirected]?.details).toMatchObject({ node: first, error: { status: 307 } });
+    expect(ha.received.filter((r) => r.path === UPDATE && r.status === 307)).toHaveLength(1);
+    // Not followed: the next call is the attempt's status on the leader found again.
+    const next = journal.slice(redirected + 1).find((e) => e.type === 'vault-request');
+    expect(next?.details).toMatchObject({ method: 'GET', path: ATTEMPT, node: second });
+    expectWitnessedRestart(d, [first!, second!]);
+  });
+
   for (const [membership, code, excluded] of [
     ['standby-unhealthy', 474, 'partitioned'],
     ['removed', 530, 'removed'],
