@@ -30,6 +30,12 @@ function expectWitnessedRestart(d: HaDrill, nodes: readonly string[]) {
   const attempts = startedAttempts(d);
   expect(attempts.map((a) => a.node)).toEqual(nodes);
   expect(new Set(attempts.map((a) => a.nonce)).size).toBe(nodes.length);
+  // What the ceremony took as its attempt names the node it lives on with its nonce.
+  const taken = ofType(d, 'service-result')
+    .map((e) => e.details['event'] as { facts?: { kind?: string; attempt?: { node?: string; nonce?: string } } })
+    .filter((e) => e.facts?.kind === 'start-attempt')
+    .map((e) => e.facts?.attempt);
+  expect(taken).toEqual(attempts.map((a) => expect.objectContaining({ node: a.node, nonce: a.nonce })));
 }
 
 describe('HA fault drills', () => {
