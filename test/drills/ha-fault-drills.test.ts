@@ -7,6 +7,7 @@
  * twice blindly. A partitioned or removed standby is reported but does not stop the ceremony.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { HaCluster } from '../../rehearsal-vault/ha-cluster';
 import { ATTEMPT, cleanUp, kindOf, UPDATE } from './drill-support';
 import { finishAndVerify, haDrill, ofType, startedAttempts, type HaDrill } from './ha-drill-support';
 
@@ -22,6 +23,17 @@ const requests = (d: HaDrill, method: string, path: string) =>
   ofType(d, 'vault-request').filter((e) => e.details['method'] === method && e.details['path'] === path);
 const accepted = (d: HaDrill, n: number) => () => d.log.some((l) => l.includes(`accepted: ${n} of 3`));
 
+/** Makes a fault the moment the first request for `path` reaches a node, before it is routed; says whether it did. */
+function onFirst(ha: HaCluster, path: string, fault: () => void): () => boolean {
+  let done = false;
+  ha.onRequest = (_node, request) => {
+    if (request.path !== path || done) return;
+    done = true;
+    fault();
+  };
+  return () => done;
+}
+
 /** The restart is a detected deviation a witness confirmed, and the attempts ran on the nodes given. */
 function expectWitnessedRestart(d: HaDrill, nodes: readonly string[]) {
   const detected = ofType(d, 'deviation').filter((e) => e.details['detected'] === true);
@@ -35,7 +47,7 @@ function expectWitnessedRestart(d: HaDrill, nodes: readonly string[]) {
     .map((e) => e.details['event'] as { facts?: { kind?: string; attempt?: { node?: string; nonce?: string } } })
     .filter((e) => e.facts?.kind === 'start-attempt')
     .map((e) => e.facts?.attempt);
-  expect(taken).toEqual(attempts.map((a) => expect.objectContaining({ node: a.node, nonce: a.nonce })));
+  expect(taken.map((t) => [t?.node, t?.nonce])).toEqual(attempts.map((a) => [a.node, a.nonce]));
 }
 
 describe('HA fault drills', () => {
@@ -70,15 +82,10 @@ describe('HA fault drills', () => {
     const ha = d.vault.ha('drSecondary');
     const [first, second] = nodesOf(d);
     d.vault.faults.dropResponses('drSecondary', { path: /secondary\/promote$/, times: 1 });
-    let steppedDown = false;
-    ha.onRequest = (_node, request) => {
-      if (request.path === PROMOTE && !steppedDown) {
-        steppedDown = true;
-        // The node steps down as the request arrives: it is forwarded to the new leader, which promotes.
-        ha.stepDown();
-      }
-    };
+    // The node steps down as the request arrives: it is forwarded to the new leader, which promotes.
+    const steppedDown = onFirst(ha, PROMOTE, () => ha.stepDown());
     await finishAndVerify(d);
+    expect(steppedDown()).toBe(true);
 
     expect(requests(d, 'POST', PROMOTE)).toHaveLength(1);
     expect(ha.received.filter((r) => r.path === PROMOTE).map((r) => r.actedOn)).toEqual(['dr-secondary-node-2']);
@@ -99,14 +106,9 @@ describe('HA fault drills', () => {
     const d = await haDrill('promote-503', { nodes: 3 });
     const ha = d.vault.ha('drSecondary');
     const [first, second] = nodesOf(d);
-    let steppedDown = false;
-    ha.onRequest = (_node, request) => {
-      if (request.path === PROMOTE && !steppedDown) {
-        steppedDown = true;
-        ha.stepDown({ leaderlessMs: 800 });
-      }
-    };
+    const steppedDown = onFirst(ha, PROMOTE, () => ha.stepDown({ leaderlessMs: 800 }));
     await finishAndVerify(d);
+    expect(steppedDown()).toBe(true);
 
     const journal = d.journal();
     const answers = journal.filter((e) => e.type === 'vault-response' && e.details['path'] === PROMOTE);
@@ -129,16 +131,10 @@ describe('HA fault drills', () => {
     const ha = d.vault.ha('drSecondary');
     const [first, second] = nodesOf(d);
     await d.play(accepted(d, 1));
-    let killed = false;
-    ha.onRequest = (_node, request) => {
-      if (request.path === UPDATE && !killed) {
-        killed = true;
-        void ha.hardKill();
-      }
-    };
+    const killed = onFirst(ha, UPDATE, () => void ha.hardKill());
     await finishAndVerify(d);
 
-    expect(killed).toBe(true);
+    expect(killed()).toBe(true);
     const cut = ofType(d, 'vault-response').find(
       (e) => e.details['path'] === UPDATE && e.details['ok'] === false && e.details['node'] === first,
     );
@@ -162,14 +158,9 @@ describe('HA fault drills', () => {
     ha.forwarding = 'redirect';
     const [first, second] = nodesOf(d);
     await d.play(accepted(d, 1));
-    let steppedDown = false;
-    ha.onRequest = (_node, request) => {
-      if (request.path === UPDATE && !steppedDown) {
-        steppedDown = true;
-        ha.stepDown();
-      }
-    };
+    const steppedDown = onFirst(ha, UPDATE, () => ha.stepDown());
     await finishAndVerify(d);
+    expect(steppedDown()).toBe(true);
 
     const journal = d.journal();
     const redirected = journal.findIndex(
