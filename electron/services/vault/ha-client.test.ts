@@ -15,7 +15,7 @@ const LB = 'https://balancer:8200';
 
 interface Script {
   leader?: Partial<Leader>;
-  health?: { status: number; drMode: string };
+  health?: { status: number; drMode: string; haConnectionHealthy?: boolean };
   /** Answers to GET dr/status and the attempt status, in turn (the last repeats). */
   reads?: Array<VaultResult<unknown>>;
   /** Answers to a share's update, in turn. */
@@ -68,7 +68,8 @@ function cluster(scripts: Record<string, Script>) {
       replicationStatus: () => read('replication-status'),
       health: async () => {
         const h = s.health ?? { status: 429, drMode: 'primary' };
-        return answer({ replication_dr_mode: h.drMode } as unknown as Health, h.status);
+        const fields = h.haConnectionHealthy === undefined ? {} : { ha_connection_healthy: h.haConnectionHealthy };
+        return answer({ replication_dr_mode: h.drMode, ...fields } as unknown as Health, h.status);
       },
       sealStatus: () => read('seal-status'),
       leader: async () =>
@@ -199,6 +200,16 @@ describe('HA client: settling', () => {
       expect(settled.ok).toBe(true);
       expect(settled.ok && settled.value.find((n) => n.address === C)?.healthCode).toBe(code);
     }
+  });
+
+  it("takes a DR secondary's 472 with ha_connection_healthy false as partitioned", async () => {
+    const c = cluster({
+      [A]: { leader: { is_self: true }, health: { status: 472, drMode: 'primary' } },
+      [B]: { health: { status: 472, drMode: 'primary' } },
+      [C]: { health: { status: 472, drMode: 'secondary', haConnectionHealthy: false } },
+    });
+    const settled = await (await haOver([A, B, C], c)).settle('primary', 1_000);
+    expect(settled.ok).toBe(true);
   });
 
   it('still waits for a reachable standby that lags, and for a majority', async () => {

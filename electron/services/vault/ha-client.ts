@@ -41,13 +41,20 @@ export interface NodeReport {
   readonly drMode: string | undefined;
   readonly raftCommittedIndex: number | undefined;
   readonly problem: string | undefined;
+  /** sys/health's own words, for a node whose code says otherwise (a DR secondary's standbys all answer 472). */
+  readonly haConnectionHealthy?: boolean;
+  readonly removedFromCluster?: boolean;
 }
 
-/** 474: a standby whose heartbeats do not reach the active node; 530: a node removed from raft. */
+/**
+ * 474 (or `ha_connection_healthy: false`): a standby whose heartbeats do not reach the active node;
+ * 530 (or `removed_from_cluster`): a node removed from raft. On a DR secondary the code is 472 for
+ * every node, so the fields decide there.
+ */
 export function exclusionOf(report: NodeReport): NodeExclusion | undefined {
   if (!report.reachable) return 'unreachable';
-  if (report.healthCode === 474) return 'partitioned';
-  if (report.healthCode === 530) return 'removed';
+  if (report.healthCode === 530 || report.removedFromCluster) return 'removed';
+  if (report.healthCode === 474 || report.haConnectionHealthy === false) return 'partitioned';
   return undefined;
 }
 
@@ -199,6 +206,12 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
           drMode: health.ok ? health.value.data.replication_dr_mode : undefined,
           raftCommittedIndex: leader.ok ? leader.value.data.raft_committed_index : undefined,
           problem: leader.ok ? undefined : leader.error.message,
+          ...(health.ok && health.value.data.ha_connection_healthy !== undefined
+            ? { haConnectionHealthy: health.value.data.ha_connection_healthy }
+            : {}),
+          ...(health.ok && health.value.data.removed_from_cluster !== undefined
+            ? { removedFromCluster: health.value.data.removed_from_cluster }
+            : {}),
         };
       }),
     );
