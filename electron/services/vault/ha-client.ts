@@ -147,6 +147,7 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
       return refuse(
         `Refused: ${target} is neither a node of profile '${options.profileName}' nor the leader its nodes name; add it to the profile if it belongs to the cluster.`,
       );
+    // The same call at the target's origin: Vault's Location keeps the request's path and query.
     const c = await clientFor(target);
     if (!c) return refuse(`No client could be made for ${target}.`);
     const again = await call(c);
