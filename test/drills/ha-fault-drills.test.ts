@@ -105,6 +105,8 @@ describe('HA fault drills', () => {
   it('the active node steps down as promote arrives and the cluster answers 503: the mode says not promoted, and promote is sent again only after reading it', async () => {
     const d = await haDrill('promote-503', { nodes: 3 });
     const ha = d.vault.ha('drSecondary');
+    // Standbys redirect instead of forwarding, so the mode read on the old leader meets a 307 too.
+    ha.forwarding = 'redirect';
     const [first, second] = nodesOf(d);
     const steppedDown = onFirst(ha, PROMOTE, () => ha.stepDown({ leaderlessMs: 800 }));
     await finishAndVerify(d);
@@ -124,6 +126,12 @@ describe('HA fault drills', () => {
     expect(reads.map((e) => (e.details['data'] as { mode: string }).mode)).toContain('secondary');
     expect(reads.every((e) => (e.details['data'] as { mode: string }).mode === 'secondary')).toBe(true);
     expect(leaderChanges(d)).toContainEqual([first, second]);
+    // That read waited out the election (503s) and followed the old leader's one redirect to the new one.
+    const statusCalls = ha.received.filter((r) => r.path === DR_STATUS).map((r) => [r.node, r.status]);
+    expect(statusCalls).toContainEqual(['dr-secondary-node-1', 503]);
+    const redirected = statusCalls.findIndex(([node, status]) => node === 'dr-secondary-node-1' && status === 307);
+    expect(redirected).toBeGreaterThanOrEqual(0);
+    expect(statusCalls[redirected + 1]).toEqual(['dr-secondary-node-2', 200]);
   });
 
   it('the active node is killed while a share is sent: the connection is cut, the leader is found again, and the lost attempt restarts as a witnessed deviation', async () => {
