@@ -166,6 +166,21 @@ describe('HA client: redirects', () => {
   });
 });
 
+describe('HA client: api_addr naming the balancer', () => {
+  it("names a write's 307 back to the balancer as the loop it is, without following it", async () => {
+    const c = cluster({ [LB]: { writes: [refusal(307, `${LB}/v1/x`)] } });
+    const r = await (await haOver([LB], c)).drOperationToken.submitShare({ key: 'k', nonce: 'n' });
+    expect(!r.ok && r.error.message).toMatch(/^HTTP 307\. Redirect loop: .*api_addr names the load balancer/);
+    expect(c.calls).toEqual([`${LB} update`]);
+  });
+
+  it('says why no node leads when a standby behind the balancer names the balancer as the leader', async () => {
+    const c = cluster({ [LB]: { leader: { leader_address: LB } } });
+    const r = await (await haOver([LB], c)).resolveActive();
+    expect(!r.ok && r.error.message).toMatch(/names https:\/\/balancer:8200 itself as the leader: The nodes' api_addr/);
+  });
+});
+
 describe('HA client: 503', () => {
   it('retries a read on 503 with a bounded number of tries', async () => {
     const settling = cluster({ [A]: { reads: [refusal(503), refusal(503), mode('primary')] } });

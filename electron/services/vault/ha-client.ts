@@ -113,6 +113,9 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
   let named = new Set<string>();
   const current = () => (active === undefined ? undefined : clients.get(active)) ?? first;
 
+  const writes = <T extends object>(endpoints: T): T =>
+    explainingLoops(endpoints, current().address, options.profileName);
+
   /** A read on the current node, retried on 503 and following at most one redirect (see the header). */
   async function read<T>(call: (c: VaultClient) => Promise<VaultResult<T>>): Promise<VaultResult<T>> {
     let wait = FIRST_BACKOFF_MS;
@@ -183,7 +186,11 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
     const leader = found.sort((a, b) => activeTime(b.leader) - activeTime(a.leader))[0];
     if (!leader) {
       const why = asked.map(({ address, answer }) =>
-        answer.ok ? `${address}: not active` : `${address}: ${answer.error.message}`,
+        !answer.ok
+          ? `${address}: ${answer.error.message}`
+          : origin(answer.value.data.leader_address) === address
+            ? `${address}: answered by a standby that names ${address} itself as the leader: ${balancerAdvice(options.profileName)}`
+            : `${address}: not active`,
       );
       return err('no-active-node', `no node of '${options.profileName}' reports itself active (${why.join('; ')})`);
     }
@@ -250,19 +257,22 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
       return active;
     },
     get generateRoot() {
-      return { ...current().generateRoot, status: () => read((c) => c.generateRoot.status()) };
+      return { ...writes(current().generateRoot), status: () => read((c) => c.generateRoot.status()) };
     },
     get generateRecoveryToken() {
-      return { ...current().generateRecoveryToken, status: () => read((c) => c.generateRecoveryToken.status()) };
+      return {
+        ...writes(current().generateRecoveryToken),
+        status: () => read((c) => c.generateRecoveryToken.status()),
+      };
     },
     get drOperationToken() {
-      return { ...current().drOperationToken, status: () => read((c) => c.drOperationToken.status()) };
+      return { ...writes(current().drOperationToken), status: () => read((c) => c.drOperationToken.status()) };
     },
     get dr() {
-      return { ...current().dr, status: () => read((c) => c.dr.status()) };
+      return { ...writes(current().dr), status: () => read((c) => c.dr.status()) };
     },
     get performance() {
-      return { ...current().performance, status: () => read((c) => c.performance.status()) };
+      return { ...writes(current().performance), status: () => read((c) => c.performance.status()) };
     },
     replicationStatus: () => read((c) => c.replicationStatus()),
     health: (query) => current().health(query),
@@ -295,7 +305,35 @@ function isRedirect(status: number | undefined): boolean {
 }
 
 function loopAdvice(profileName: string, address: string): string {
-  return `Redirect loop: ${address} sends requests back to itself, which happens when the nodes' api_addr names the load balancer. Set each node's api_addr to its own address, or list the nodes themselves in profile '${profileName}'.`;
+  return `Redirect loop: ${address} sends requests back to itself. ${balancerAdvice(profileName)}`;
+}
+
+function balancerAdvice(profileName: string): string {
+  return `The nodes' api_addr names the load balancer, so a standby sends clients back to it. Set each node's api_addr to its own address, or list the nodes themselves in profile '${profileName}'.`;
+}
+
+type AnyCall = (...args: never[]) => Promise<VaultResult<unknown>>;
+
+/**
+ * The endpoints with every write's 307 back to the address that sent it named as the api_addr
+ * loop it is (writes are never followed; the generic redirect advice would point at the balancer).
+ */
+function explainingLoops<T extends object>(endpoints: T, from: string, profileName: string): T {
+  const wrap = (value: unknown): unknown => {
+    if (typeof value === 'object' && value !== null) return explainingLoops(value, from, profileName);
+    if (typeof value !== 'function') return value;
+    return async (...args: never[]) => {
+      const answer = await (value as AnyCall)(...args);
+      if (answer.ok || !isRedirect(answer.error.status) || origin(answer.error.location ?? '') !== origin(from))
+        return answer;
+      // The client's first sentence names the request and where it was sent; its advice is replaced.
+      return {
+        ok: false,
+        error: { ...answer.error, message: `${answer.error.message.split('. ')[0]}. ${loopAdvice(profileName, from)}` },
+      };
+    };
+  };
+  return Object.fromEntries(Object.entries(endpoints).map(([name, value]) => [name, wrap(value)])) as T;
 }
 
 /** Never from https to plain http: a redirect or leader address must keep TLS. */
