@@ -44,6 +44,8 @@ export class HaCluster {
   forwarding: Forwarding = 'forward';
   /** Every request any node received, oldest first (the last 10 000). */
   readonly received: ReceivedRequest[] = [];
+  /** Drill: the api_addr every node advertises (sys/leader, a 307's Location) instead of its own, e.g. the balancer's. */
+  advertisedApiAddr: string | undefined;
   /** Drill hook: sees each request as a node receives it, before it is routed (to fault at that moment). */
   onRequest: ((node: HaNode, request: ApiRequest) => void) | undefined;
   private activeNode: HaNode | undefined;

@@ -46,7 +46,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
           {
             isSelf: node === active,
             activeTime: active?.activeSince,
-            leaderAddress: active?.apiAddr ?? '',
+            leaderAddress: active ? (ha.advertisedApiAddr ?? active.apiAddr) : '',
             leaderClusterAddress: active?.clusterAddr ?? '',
           },
         ),
@@ -61,7 +61,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
       return { response: await handleVaultRequest(cluster, network, request), actedOn: active };
     case 'redirect': {
       const query = request.query.toString();
-      const location = `${active.apiAddr}/v1/${request.path}${query ? `?${query}` : ''}`;
+      const location = `${ha.advertisedApiAddr ?? active.apiAddr}/v1/${request.path}${query ? `?${query}` : ''}`;
       return { response: { status: 307, headers: { Location: location } }, actedOn: undefined };
     }
     case 'refuse':

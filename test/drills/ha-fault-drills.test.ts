@@ -182,6 +182,25 @@ describe('HA fault drills', () => {
     expectWitnessedRestart(d, [first!, second!]);
   });
 
+  it("the nodes' api_addr names a round-robin balancer and standbys redirect: the loop is reported with what to change, and nothing is entered or promoted", async () => {
+    const d = await haDrill('api-addr-loop', { nodes: 3, balancer: 'round-robin' });
+    const ha = d.vault.ha('drSecondary');
+    ha.forwarding = 'redirect';
+    ha.advertisedApiAddr = d.vault.drSecondary.balancerAddr;
+    await expect(d.play()).rejects.toThrow(
+      /api_addr names the load balancer.*Set each node's api_addr to its own address, or list the nodes themselves/,
+    );
+
+    // Every redirect was to the balancer, and none was followed back to it.
+    const redirects = ha.received.filter((r) => r.status === 307);
+    expect(redirects.length).toBeGreaterThan(0);
+    expect(ofType(d, 'vault-response').some((e) => e.details['path'] === UPDATE && e.details['ok'] === true)).toBe(
+      false,
+    );
+    expect(requests(d, 'POST', PROMOTE)).toHaveLength(0);
+    expect(d.vault.cluster('drSecondary').replication.dr.mode).toBe('secondary');
+  });
+
   for (const [membership, code, excluded] of [
     ['standby-unhealthy', 474, 'partitioned'],
     ['removed', 530, 'removed'],
