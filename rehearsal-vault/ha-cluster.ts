@@ -53,6 +53,10 @@ export class HaCluster {
   clusterPortFront: string | undefined;
   /** Every request any node received, oldest first (the last 10 000). */
   readonly received: ReceivedRequest[] = [];
+  /** Drill: the api_addr every node advertises (sys/leader, a 307's Location) instead of its own, e.g. the balancer's. */
+  advertisedApiAddr: string | undefined;
+  /** Drill hook: sees each request as a node receives it, before it is routed (to fault at that moment). */
+  onRequest: ((node: HaNode, request: ApiRequest) => void) | undefined;
   private activeNode: HaNode | undefined;
   private settle: { readonly until: number; readonly staleDrMode: string } | undefined;
 
@@ -108,9 +112,15 @@ export class HaCluster {
    * The active node steps down (sys/step-down, or it lost leadership) and the next node that is up
    * takes over; the old node keeps its attempt in memory. Returns the new active node.
    */
-  stepDown(): HaNode | undefined {
+  stepDown(options: { readonly leaderlessMs?: number } = {}): HaNode | undefined {
     const old = this.activeNode;
     if (old) old.activeSince = undefined;
+    // An election takes a while; until it ends, requests a standby would forward answer 503.
+    if (options.leaderlessMs)
+      this.settle = {
+        until: Date.now() + options.leaderlessMs,
+        staleDrMode: this.network.modeOf(this.cluster, 'dr'),
+      };
     return this.electAfter(old);
   }
 
@@ -127,6 +137,16 @@ export class HaCluster {
   makeActive(id: string): void {
     if (this.activeNode) this.activeNode.activeSince = undefined;
     this.lead(this.node(id));
+  }
+
+  /**
+   * Drill: a standby stops hearing the active node (474) or is removed from raft (530). It keeps
+   * reporting the DR mode it had, since it no longer learns of role changes.
+   */
+  isolate(id: string, membership: 'standby-unhealthy' | 'removed'): void {
+    const node = this.node(id);
+    if (node === this.activeNode) throw new Error(`${id} leads; isolate a standby`);
+    node.isolated = { membership, drMode: this.network.modeOf(this.cluster, 'dr') };
   }
 
   /** A killed node starts again, as a standby (or as the leader when none leads). */
@@ -158,8 +178,8 @@ export class HaCluster {
   private electAfter(old: HaNode | undefined): HaNode | undefined {
     const from = old ? this.nodes.indexOf(old) : -1;
     const order = [...this.nodes.slice(from + 1), ...this.nodes.slice(0, from + 1)];
-    // A sealed node cannot take over.
-    const next = order.find((n) => n !== old && n.up && !n.sealedApart);
+    // A sealed or isolated node cannot take over.
+    const next = order.find((n) => n !== old && n.up && !n.sealedApart && !n.isolated);
     this.activeNode = undefined;
     if (next) this.lead(next);
     return next;
@@ -180,6 +200,7 @@ export class HaCluster {
     const drModeBefore = this.cluster.replication.dr.mode;
     const perfModeBefore = this.cluster.replication.performance.mode;
     const reportedBefore = this.network.modeOf(this.cluster, 'dr');
+    this.onRequest?.(node, request);
     const { response, actedOn } = await routeOnNode(this, node, request);
     const enabled = (before: string, kind: 'dr' | 'performance') =>
       before === 'disabled' && this.cluster.replication[kind].mode === 'secondary';

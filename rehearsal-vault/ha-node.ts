@@ -8,6 +8,7 @@
  * on, but each standby seals until it is unsealed with the primary's keys. Such a standby holds
  * its own seal meanwhile, and shares its cluster's again once unsealed.
  */
+import type { NodeView } from './api/seal-routes';
 import type { Cluster } from './cluster';
 import { OperationTokenSlot } from './op-token-generation';
 import { listenClusterPort, type ClusterPort } from './cluster-port';
@@ -19,6 +20,8 @@ export class HaNode {
   slot: OperationTokenSlot;
   /** When it last became active (ms since the epoch), or undefined while it is a standby. */
   activeSince: number | undefined;
+  /** A drill cut this standby off (474) or removed it from raft (530): what its sys/health keeps saying. */
+  isolated: NodeView | undefined;
   private readonly server: ClusterServer;
   private clusterPort: ClusterPort | undefined;
   private clusterPortNumber = 0;

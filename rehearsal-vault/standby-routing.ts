@@ -38,6 +38,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
   if (node.sealedApart) return local(onSealedNode(ha, node, request));
   switch (request.path) {
     case 'sys/health': {
+      if (node.isolated) return local(health({ cluster, network, request }, node.isolated));
       if (node === active) return local(health({ cluster, network, request }));
       const drMode = ha.staleDrMode;
       return local(health({ cluster, network, request }, { membership: 'standby', ...(drMode ? { drMode } : {}) }));
@@ -49,7 +50,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
           {
             isSelf: node === active,
             activeTime: active?.activeSince,
-            leaderAddress: active?.apiAddr ?? '',
+            leaderAddress: active ? (ha.advertisedApiAddr ?? active.apiAddr) : '',
             leaderClusterAddress: active ? (ha.clusterPortFront ?? active.clusterAddr) : '',
           },
         ),
@@ -66,7 +67,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
       return { response: await handleVaultRequest(cluster, network, request), actedOn: active };
     case 'redirect': {
       const query = request.query.toString();
-      const location = `${active.apiAddr}/v1/${request.path}${query ? `?${query}` : ''}`;
+      const location = `${ha.advertisedApiAddr ?? active.apiAddr}/v1/${request.path}${query ? `?${query}` : ''}`;
       return { response: { status: 307, headers: { Location: location } }, actedOn: undefined };
     }
     case 'refuse':

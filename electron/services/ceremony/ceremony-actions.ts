@@ -16,6 +16,8 @@
  *   After a promotion the cluster must settle (one active node, every node primary) before the
  *   token is deleted. Before promoting, every other cluster of the profile set must have stopped
  *   reporting primary, unless a witnessed `two-primaries` deviation accepts it.
+ * - A promote that failed may still have been made (its answer lost, the node stepping down after
+ *   acting), so its failure, and any retry, reads the cluster's DR mode before promote is sent again.
  * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
  *   with the journal's guard, before the answer holding them is recorded.
  */
@@ -37,7 +39,7 @@ import { err, ok, type Result } from '../../../shared/result';
 import { decodeToken } from '../../../shared/codecs/token-decode';
 import type { Journal } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
-import { isHaClient } from '../vault/ha-client';
+import { exclusionOf, isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
 import type { GenerationStatus, VaultResult } from '../vault/types';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
@@ -206,6 +208,17 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     case 'promote': {
       const token = secret('operation-token');
       if (token === undefined) return lostSecret('DR operation token');
+      if (state.failures > 0) {
+        // A retry: the last promote may have been made though its answer never came; never promote twice blindly.
+        const before = await drModeNow(ctx, step, vault, record);
+        if (!before.ok) return before;
+        if (before.value === undefined)
+          return failed('the cluster could not be asked its DR mode, so promote was not sent again: retry');
+        if (before.value === 'primary') {
+          const settled = await settleCluster(ctx, step, vault);
+          return settled.ok ? done({ kind: action.kind }) : settled;
+        }
+      }
       if (!action.allowTwoPrimaries) {
         const primaries = await stillPrimary(ctx, record);
         if (!primaries.ok) return primaries;
@@ -228,7 +241,16 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         vault.dr.secondary.promote(options),
       );
       if (!r.ok) return r;
-      if (!r.value.ok) return failed(r.value.error.message);
+      if (!r.value.ok) {
+        // A lost answer, a timeout or a 5xx from a node that stepped down does not say the promotion
+        // was not made: the cluster's mode does, so it is read before anyone decides to promote again.
+        const after = await drModeNow(ctx, step, vault, record);
+        if (!after.ok) return after;
+        if (after.value !== 'primary')
+          return failed(
+            `${r.value.error.message} The cluster ${after.value === undefined ? 'could not be asked its DR mode, so whether it was promoted is not known; the next try reads the mode before promoting' : `still reports DR mode '${after.value}': it was not promoted`}.`,
+          );
+      }
       // The promotion is made whatever follows; the cluster settling is waited for (and recorded) here.
       const settled = await settleCluster(ctx, step, vault);
       return settled.ok ? done({ kind: action.kind }) : settled;
@@ -417,12 +439,16 @@ async function submitShare(
     const recorded = state.attempt;
     const before = await h.record(vault, { method: 'GET', path: ATTEMPT }, () => vault.drOperationToken.status());
     if (!before.ok) return before;
-    if (!before.value.ok)
+    if (!before.value.ok) {
+      // The node may have gone (killed, stepped down): resolve the active node and read the attempt there.
+      const again = await h.observe(vault);
+      if (!again.ok) return again;
       return h.failed(
         `the attempt status could not be checked, so the share was not sent: ${before.value.error.message}`,
-        undefined,
+        again.value,
         extra,
       );
+    }
     const seen = attemptOf(before.value.value.data, vault);
     if (
       !recorded ||
@@ -528,10 +554,30 @@ async function settleCluster(
   client: VaultClient,
 ): Promise<Result<string | undefined, RecordedCallErrorKind>> {
   if (!isHaClient(client)) return ok(undefined);
+  const before = client.activeAddress;
   const settled = await client.settle('primary');
+  // A node left out (unreachable, 474, 530) is on the record with why, though it did not hold the ceremony up.
   const nodes = settled.ok
-    ? settled.value.map((n) => ({ node: n.address, active: n.active, dr_mode: n.drMode ?? null }))
+    ? settled.value.map((n) => {
+        const excluded = exclusionOf(n);
+        return {
+          node: n.address,
+          active: n.active,
+          dr_mode: n.drMode ?? null,
+          health: n.healthCode ?? null,
+          ...(excluded ? { excluded } : {}),
+        };
+      })
     : [];
+  const now = client.activeAddress;
+  if (settled.ok && now !== undefined && now !== before) {
+    const noted = await noteCluster(ctx, step, 'active-node', {
+      profile: client.profileName,
+      node: now,
+      ...(before ? { previous: before } : {}),
+    });
+    if (!noted.ok) return noted;
+  }
   const noted = await noteCluster(ctx, step, 'cluster-settled', {
     profile: client.profileName,
     settled: settled.ok,
@@ -540,6 +586,24 @@ async function settleCluster(
   });
   if (!noted.ok) return noted;
   return ok(settled.ok ? undefined : settled.error.message);
+}
+
+/**
+ * The cluster's DR mode as its active node reports it now (reads retry a settling cluster's 503);
+ * undefined when it cannot be read. On an HA cluster the leader is resolved first, and a leader
+ * change recorded; with none leading yet, the read goes where the last one did.
+ */
+async function drModeNow(
+  ctx: ActionContext,
+  step: string,
+  client: VaultClient,
+  record: Helpers['record'],
+): Promise<Result<string | undefined, RecordedCallErrorKind>> {
+  const resolved = await resolveActiveNode(ctx, step, client);
+  if (!resolved.ok) return resolved;
+  const r = await record(client, { method: 'GET', path: 'sys/replication/dr/status' }, () => client.dr.status());
+  if (!r.ok) return r;
+  return ok(r.value.ok ? r.value.value.data.mode : undefined);
 }
 
 /** The other clusters of the profile set that answer and still report DR primary (unreachable ones cannot be asked). */

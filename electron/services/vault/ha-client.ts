@@ -8,10 +8,18 @@
  * are taken only over https and only one hop from a known node: nothing is followed further.
  * The generation attempt lives in the active node's memory alone, so callers re-resolve before
  * each attempt call and compare the node with the one the attempt was started on.
+ *
+ * Reads (GETs: attempt status, replication status) are safe to repeat, so only they are retried
+ * on 503 (bounded backoff) and follow a redirect: one hop, https only, to a known node or the
+ * leader that a known node's sys/leader named, and never back to the address that redirected (an
+ * api_addr naming the balancer loops). Writes are neither retried nor followed: a share's update,
+ * an attempt's start or cancel, promote and the token's delete change state, and a 503 or 307 does
+ * not prove the first one was not acted on (a balancer or a dropped answer can hide it); the
+ * ceremony re-resolves the active node and re-reads the attempt or the cluster's mode instead.
  */
 import { err, ok, type Result } from '../../../shared/result';
 import type { VaultClient } from './client';
-import type { Leader, VaultResult } from './types';
+import type { Leader, VaultError, VaultResult } from './types';
 
 export interface HaClientOptions {
   readonly profileName: string;
@@ -33,9 +41,27 @@ export interface NodeReport {
   readonly drMode: string | undefined;
   readonly raftCommittedIndex: number | undefined;
   readonly problem: string | undefined;
+  /** sys/health's own words, for a node whose code says otherwise (a DR secondary's standbys all answer 472). */
+  readonly haConnectionHealthy?: boolean;
+  readonly removedFromCluster?: boolean;
+}
+
+/**
+ * 474 (or `ha_connection_healthy: false`): a standby whose heartbeats do not reach the active node;
+ * 530 (or `removed_from_cluster`): a node removed from raft. On a DR secondary the code is 472 for
+ * every node, so the fields decide there.
+ */
+export function exclusionOf(report: NodeReport): NodeExclusion | undefined {
+  if (!report.reachable) return 'unreachable';
+  if (report.healthCode === 530 || report.removedFromCluster) return 'removed';
+  if (report.healthCode === 474 || report.haConnectionHealthy === false) return 'partitioned';
+  return undefined;
 }
 
 export type HaErrorKind = 'no-active-node' | 'not-settled';
+
+/** Why a node is left out of "every node reports the mode": it cannot speak for the cluster now. */
+export type NodeExclusion = 'unreachable' | 'partitioned' | 'removed';
 
 export interface HaVaultClient extends VaultClient {
   /** The active node's address, once resolved. */
@@ -47,6 +73,9 @@ export interface HaVaultClient extends VaultClient {
   /**
    * Waits (backing off, up to `timeoutMs`) until exactly one node leads and every node reports
    * DR mode `mode`: after a promotion standbys lag and nobody answers but 503 for a while.
+   * Unreachable, partitioned (474) and removed (530) nodes are reported but not waited for, as
+   * long as a majority of the nodes answers with the mode (raft gives the others the new state
+   * when they rejoin).
    */
   settle(mode: string, timeoutMs?: number): Promise<Result<readonly NodeReport[], HaErrorKind>>;
 }
@@ -54,6 +83,8 @@ export interface HaVaultClient extends VaultClient {
 export const SETTLE_TIMEOUT_MS = 120_000;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 2_000;
+/** A read answered 503 is tried this many times in all (about 1.5 s of backoff). */
+const READ_TRIES = 5;
 
 export function isHaClient(client: VaultClient): client is HaVaultClient {
   return 'resolveActive' in client;
@@ -78,7 +109,54 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
   if (!connected) return undefined;
   const first: VaultClient = connected;
   let active: string | undefined;
+  /** The leader addresses known nodes named in the last resolution: the one hop beyond them allowed. */
+  let named = new Set<string>();
   const current = () => (active === undefined ? undefined : clients.get(active)) ?? first;
+
+  const writes = <T extends object>(endpoints: T): T =>
+    explainingLoops(endpoints, current().address, options.profileName);
+
+  /** A read on the current node, retried on 503 and following at most one redirect (see the header). */
+  async function read<T>(call: (c: VaultClient) => Promise<VaultResult<T>>): Promise<VaultResult<T>> {
+    let wait = FIRST_BACKOFF_MS;
+    for (let tries = 1; ; tries += 1) {
+      const from = current();
+      const answer = await call(from);
+      if (!answer.ok && isRedirect(answer.error.status)) return follow(from.address, answer.error, call);
+      if (answer.ok || answer.error.status !== 503 || tries >= READ_TRIES) return answer;
+      await sleep(wait);
+      wait = Math.min(wait * 2, MAX_BACKOFF_MS);
+    }
+  }
+
+  async function follow<T>(
+    from: string,
+    redirect: VaultError,
+    call: (c: VaultClient) => Promise<VaultResult<T>>,
+  ): Promise<VaultResult<T>> {
+    const location = redirect.location ?? '';
+    const target = origin(location);
+    const refuse = (why: string): VaultResult<T> => ({
+      ok: false,
+      error: {
+        ...redirect,
+        kind: 'unexpected-response',
+        message: `Vault at ${from} redirected a read to ${location || '(no Location)'} (HTTP ${redirect.status}, profile '${options.profileName}'). ${why}`,
+      },
+    });
+    if (!isHttps(location)) return refuse('Refused: a redirect must stay on https.');
+    if (target === origin(from)) return refuse(loopAdvice(options.profileName, from));
+    if (!known.includes(target) && !named.has(target))
+      return refuse(
+        `Refused: ${target} is neither a node of profile '${options.profileName}' nor the leader its nodes name; add it to the profile if it belongs to the cluster.`,
+      );
+    // The same call at the target's origin: Vault's Location keeps the request's path and query.
+    const c = await clientFor(target);
+    if (!c) return refuse(`No client could be made for ${target}.`);
+    const again = await call(c);
+    if (!again.ok && isRedirect(again.error.status)) return refuse(loopAdvice(options.profileName, target));
+    return again;
+  }
 
   async function leaders(addresses: readonly string[]) {
     return Promise.all(
@@ -99,15 +177,20 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
           : [],
       );
     // One hop beyond the known addresses: the leader they name (e.g. behind a balancer), or a redirect.
-    const named = asked.flatMap(({ answer }) => (answer.ok ? [answer.value.data.leader_address] : []));
-    const hops = [...new Set([...named, ...(redirect ? [redirect] : [])].filter(isHttps).map(origin))].filter(
+    const leaderAddresses = asked.flatMap(({ answer }) => (answer.ok ? [answer.value.data.leader_address] : []));
+    named = new Set(leaderAddresses.filter(isHttps).map(origin));
+    const hops = [...new Set([...leaderAddresses, ...(redirect ? [redirect] : [])].filter(isHttps).map(origin))].filter(
       (h) => !known.includes(h),
     );
     const found = [...claims(asked), ...claims(await leaders(hops))];
     const leader = found.sort((a, b) => activeTime(b.leader) - activeTime(a.leader))[0];
     if (!leader) {
       const why = asked.map(({ address, answer }) =>
-        answer.ok ? `${address}: not active` : `${address}: ${answer.error.message}`,
+        !answer.ok
+          ? `${address}: ${answer.error.message}`
+          : origin(answer.value.data.leader_address) === address
+            ? `${address}: answered by a standby that names ${address} itself as the leader: ${balancerAdvice(options.profileName)}`
+            : `${address}: not active`,
       );
       return err('no-active-node', `no node of '${options.profileName}' reports itself active (${why.join('; ')})`);
     }
@@ -131,6 +214,12 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
           drMode: health.ok ? health.value.data.replication_dr_mode : undefined,
           raftCommittedIndex: leader.ok ? leader.value.data.raft_committed_index : undefined,
           problem: leader.ok ? undefined : leader.error.message,
+          ...(health.ok && health.value.data.ha_connection_healthy !== undefined
+            ? { haConnectionHealthy: health.value.data.ha_connection_healthy }
+            : {}),
+          ...(health.ok && health.value.data.removed_from_cluster !== undefined
+            ? { removedFromCluster: health.value.data.removed_from_cluster }
+            : {}),
         };
       }),
     );
@@ -142,7 +231,8 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
     for (;;) {
       const reports = await nodes();
       const leading = reports.filter((r) => r.active);
-      if (leading.length === 1 && reports.every((r) => r.reachable && r.drMode === mode)) {
+      const speaking = reports.filter((r) => exclusionOf(r) === undefined);
+      if (leading.length === 1 && speaking.every((r) => r.drMode === mode) && speaking.length * 2 > reports.length) {
         active = leading[0]!.address;
         return ok(reports);
       }
@@ -167,21 +257,24 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
       return active;
     },
     get generateRoot() {
-      return current().generateRoot;
+      return { ...writes(current().generateRoot), status: () => read((c) => c.generateRoot.status()) };
     },
     get generateRecoveryToken() {
-      return current().generateRecoveryToken;
+      return {
+        ...writes(current().generateRecoveryToken),
+        status: () => read((c) => c.generateRecoveryToken.status()),
+      };
     },
     get drOperationToken() {
-      return current().drOperationToken;
+      return { ...writes(current().drOperationToken), status: () => read((c) => c.drOperationToken.status()) };
     },
     get dr() {
-      return current().dr;
+      return { ...writes(current().dr), status: () => read((c) => c.dr.status()) };
     },
     get performance() {
-      return current().performance;
+      return { ...writes(current().performance), status: () => read((c) => c.performance.status()) };
     },
-    replicationStatus: () => current().replicationStatus(),
+    replicationStatus: () => read((c) => c.replicationStatus()),
     health: (query) => current().health(query),
     sealStatus: () => current().sealStatus(),
     leader: () => current().leader(),
@@ -205,6 +298,42 @@ function origin(address: string): string {
   } catch {
     return address;
   }
+}
+
+function isRedirect(status: number | undefined): boolean {
+  return status === 307 || status === 308;
+}
+
+function loopAdvice(profileName: string, address: string): string {
+  return `Redirect loop: ${address} sends requests back to itself. ${balancerAdvice(profileName)}`;
+}
+
+function balancerAdvice(profileName: string): string {
+  return `The nodes' api_addr names the load balancer, so a standby sends clients back to it. Set each node's api_addr to its own address, or list the nodes themselves in profile '${profileName}'.`;
+}
+
+type AnyCall = (...args: never[]) => Promise<VaultResult<unknown>>;
+
+/**
+ * The endpoints with every write's 307 back to the address that sent it named as the api_addr
+ * loop it is (writes are never followed; the generic redirect advice would point at the balancer).
+ */
+function explainingLoops<T extends object>(endpoints: T, from: string, profileName: string): T {
+  const wrap = (value: unknown): unknown => {
+    if (typeof value === 'object' && value !== null) return explainingLoops(value, from, profileName);
+    if (typeof value !== 'function') return value;
+    return async (...args: never[]) => {
+      const answer = await (value as AnyCall)(...args);
+      if (answer.ok || !isRedirect(answer.error.status) || origin(answer.error.location ?? '') !== origin(from))
+        return answer;
+      // The client's first sentence names the request and where it was sent; its advice is replaced.
+      return {
+        ok: false,
+        error: { ...answer.error, message: `${answer.error.message.split('. ')[0]}. ${loopAdvice(profileName, from)}` },
+      };
+    };
+  };
+  return Object.fromEntries(Object.entries(endpoints).map(([name, value]) => [name, wrap(value)])) as T;
 }
 
 /** Never from https to plain http: a redirect or leader address must keep TLS. */

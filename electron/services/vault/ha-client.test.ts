@@ -1,0 +1,261 @@
+/**
+ * The HA client's rules for what Vault answers besides data: one redirect for reads (https only,
+ * to a known node or the named leader, never back where it came from), 503 retried for reads only,
+ * and a settle that reports partitioned and removed nodes without waiting for them. Nodes here are
+ * stand-in clients that answer as scripted.
+ */
+import { describe, expect, it } from 'vitest';
+import type { VaultClient } from './client';
+import { createHaClient, type HaVaultClient } from './ha-client';
+import type { Health, Leader, ReplicationModeStatus, VaultResult } from './types';
+
+const A = 'https://node-a:8200';
+const B = 'https://node-b:8200';
+const LB = 'https://balancer:8200';
+
+interface Script {
+  leader?: Partial<Leader>;
+  health?: { status: number; drMode: string; haConnectionHealthy?: boolean };
+  /** Answers to GET dr/status and the attempt status, in turn (the last repeats). */
+  reads?: Array<VaultResult<unknown>>;
+  /** Answers to a share's update, in turn. */
+  writes?: Array<VaultResult<unknown>>;
+}
+
+const answer = <T>(data: T, status = 200): VaultResult<T> => ({
+  ok: true,
+  value: { status, data, requestId: undefined, warnings: [] },
+});
+const refusal = (status: number, location?: string): VaultResult<never> => ({
+  ok: false,
+  error: {
+    kind: status >= 300 && status < 400 ? 'unexpected-response' : 'vault-error',
+    message: `HTTP ${status}`,
+    status,
+    ...(location ? { location } : {}),
+  },
+});
+
+/** Stand-in nodes; `calls` lists "address what" in order. */
+function cluster(scripts: Record<string, Script>) {
+  const calls: string[] = [];
+  const node = (address: string): VaultClient => {
+    const s = scripts[address] ?? {};
+    const reads = [...(s.reads ?? [])];
+    const writes = [...(s.writes ?? [])];
+    const next = (list: Array<VaultResult<unknown>>) => (list.length > 1 ? list.shift()! : list[0]!);
+    const read = async <T>(what: string): Promise<VaultResult<T>> => {
+      calls.push(`${address} ${what}`);
+      return next(reads) as VaultResult<T>;
+    };
+    const generation = {
+      status: () => read('attempt'),
+      start: () => read('start'),
+      cancel: () => read('cancel'),
+      submitShare: async () => {
+        calls.push(`${address} update`);
+        return next(writes) as never;
+      },
+    };
+    return {
+      profileName: 'dr',
+      address,
+      generateRoot: generation,
+      generateRecoveryToken: generation,
+      drOperationToken: { ...generation, delete: () => read('delete') },
+      dr: { status: () => read<ReplicationModeStatus>('dr-status') } as VaultClient['dr'],
+      performance: { status: () => read<ReplicationModeStatus>('perf-status') } as VaultClient['performance'],
+      replicationStatus: () => read('replication-status'),
+      health: async () => {
+        const h = s.health ?? { status: 429, drMode: 'primary' };
+        const fields = h.haConnectionHealthy === undefined ? {} : { ha_connection_healthy: h.haConnectionHealthy };
+        return answer({ replication_dr_mode: h.drMode, ...fields } as unknown as Health, h.status);
+      },
+      sealStatus: () => read('seal-status'),
+      leader: async () =>
+        answer({
+          ha_enabled: true,
+          is_self: false,
+          leader_address: A,
+          leader_cluster_address: '',
+          ...s.leader,
+        }),
+      decodeToken: () => read('decode'),
+      close: () => undefined,
+    } as VaultClient;
+  };
+  return { calls, node };
+}
+
+async function haOver(addresses: string[], c: ReturnType<typeof cluster>): Promise<HaVaultClient> {
+  const ha = await createHaClient({
+    profileName: 'dr',
+    addresses,
+    connect: async (address) => c.node(address),
+    sleep: async () => undefined,
+  });
+  if (!ha) throw new Error('no client');
+  return ha;
+}
+
+const mode = (m: string) => answer({ mode: m });
+
+describe('HA client: redirects', () => {
+  it('follows one redirect of a read to a known node', async () => {
+    const c = cluster({
+      [A]: { leader: { is_self: true }, reads: [refusal(307, `${B}/v1/sys/replication/dr/status`)] },
+      [B]: { reads: [mode('secondary')] },
+    });
+    const ha = await haOver([A, B], c);
+    await ha.resolveActive();
+    const r = await ha.dr.status();
+    expect(r.ok && r.value.data.mode).toBe('secondary');
+    expect(c.calls).toEqual([`${A} dr-status`, `${B} dr-status`]);
+  });
+
+  it('follows a redirect to the leader a known node named, but to no other host', async () => {
+    const leader = 'https://leader-behind-lb:8200';
+    const c = cluster({
+      [LB]: { leader: { leader_address: leader }, reads: [refusal(307, `${leader}/v1/x`)] },
+      // Mid-election: it does not claim to lead yet, but the balancer's node already names it.
+      [leader]: { leader: { leader_address: leader }, reads: [mode('secondary')] },
+    });
+    const ha = await haOver([LB], c);
+    await ha.resolveActive();
+    const r = await ha.replicationStatus();
+    expect(r.ok).toBe(true);
+    expect(c.calls).toEqual([`${LB} replication-status`, `${leader} replication-status`]);
+
+    const stranger = cluster({ [A]: { reads: [refusal(307, 'https://elsewhere:8200/v1/x')] } });
+    const refused = await (await haOver([A], stranger)).dr.status();
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error.message).toMatch(/elsewhere:8200 is neither a node of profile 'dr'/);
+    expect(stranger.calls).toEqual([`${A} dr-status`]);
+  });
+
+  it('never follows a redirect from https to http', async () => {
+    const c = cluster({ [A]: { reads: [refusal(307, 'http://node-b:8200/v1/x')] } });
+    const r = await (await haOver([A, B], c)).drOperationToken.status();
+    expect(!r.ok && r.error.message).toMatch(/must stay on https/);
+    expect(c.calls).toEqual([`${A} attempt`]);
+  });
+
+  it('reports a loop when the redirect names the address that sent it (api_addr is the balancer)', async () => {
+    const c = cluster({ [LB]: { reads: [refusal(307, `${LB}/v1/sys/replication/dr/status`)] } });
+    const r = await (await haOver([LB], c)).dr.status();
+    expect(!r.ok && r.error.message).toMatch(/Redirect loop: .*api_addr names the load balancer/);
+    expect(!r.ok && r.error.status).toBe(307);
+    expect(c.calls).toEqual([`${LB} dr-status`]);
+  });
+
+  it('follows no second redirect, and reports it as a loop', async () => {
+    const c = cluster({
+      [A]: { reads: [refusal(307, `${B}/v1/x`)] },
+      [B]: { reads: [refusal(307, `${A}/v1/x`)] },
+    });
+    const r = await (await haOver([A, B], c)).dr.status();
+    expect(!r.ok && r.error.message).toMatch(/Redirect loop/);
+    expect(c.calls).toEqual([`${A} dr-status`, `${B} dr-status`]);
+  });
+
+  it('does not follow a redirect of a share: the 307 goes back to the ceremony, which re-reads the attempt', async () => {
+    const c = cluster({ [A]: { writes: [refusal(307, `${B}/v1/x`)] }, [B]: {} });
+    const r = await (await haOver([A, B], c)).drOperationToken.submitShare({ key: 'k', nonce: 'n' });
+    expect(!r.ok && r.error.status).toBe(307);
+    expect(c.calls).toEqual([`${A} update`]);
+  });
+});
+
+describe('HA client: api_addr naming the balancer', () => {
+  it("names a write's 307 back to the balancer as the loop it is, without following it", async () => {
+    const c = cluster({ [LB]: { writes: [refusal(307, `${LB}/v1/x`)] } });
+    const r = await (await haOver([LB], c)).drOperationToken.submitShare({ key: 'k', nonce: 'n' });
+    expect(!r.ok && r.error.message).toMatch(/^HTTP 307\. Redirect loop: .*api_addr names the load balancer/);
+    expect(c.calls).toEqual([`${LB} update`]);
+  });
+
+  it('says why no node leads when a standby behind the balancer names the balancer as the leader', async () => {
+    const c = cluster({ [LB]: { leader: { leader_address: LB } } });
+    const r = await (await haOver([LB], c)).resolveActive();
+    expect(!r.ok && r.error.message).toMatch(/names https:\/\/balancer:8200 itself as the leader: The nodes' api_addr/);
+  });
+});
+
+describe('HA client: 503', () => {
+  it('retries a read on 503 with a bounded number of tries', async () => {
+    const settling = cluster({ [A]: { reads: [refusal(503), refusal(503), mode('primary')] } });
+    const r = await (await haOver([A], settling)).dr.status();
+    expect(r.ok && r.value.data.mode).toBe('primary');
+    expect(settling.calls).toHaveLength(3);
+
+    const down = cluster({ [A]: { reads: [refusal(503)] } });
+    const still = await (await haOver([A], down)).dr.status();
+    expect(!still.ok && still.error.status).toBe(503);
+    expect(down.calls).toHaveLength(5);
+  });
+
+  it('never repeats a write answered 503', async () => {
+    const c = cluster({ [A]: { writes: [refusal(503), answer({})] } });
+    const r = await (await haOver([A], c)).drOperationToken.submitShare({ key: 'k', nonce: 'n' });
+    expect(!r.ok && r.error.status).toBe(503);
+    expect(c.calls).toEqual([`${A} update`]);
+  });
+});
+
+describe('HA client: settling', () => {
+  const C = 'https://node-c:8200';
+  it('reports a partitioned (474) or removed (530) standby without waiting for it', async () => {
+    for (const code of [474, 530]) {
+      const c = cluster({
+        [A]: { leader: { is_self: true }, health: { status: 200, drMode: 'primary' } },
+        [B]: { health: { status: 429, drMode: 'primary' } },
+        [C]: { health: { status: code, drMode: 'secondary' } },
+      });
+      const settled = await (await haOver([A, B, C], c)).settle('primary', 1_000);
+      expect(settled.ok).toBe(true);
+      expect(settled.ok && settled.value.find((n) => n.address === C)?.healthCode).toBe(code);
+    }
+  });
+
+  it("takes a DR secondary's 472 with ha_connection_healthy false as partitioned", async () => {
+    const c = cluster({
+      [A]: { leader: { is_self: true }, health: { status: 472, drMode: 'primary' } },
+      [B]: { health: { status: 472, drMode: 'primary' } },
+      [C]: { health: { status: 472, drMode: 'secondary', haConnectionHealthy: false } },
+    });
+    const settled = await (await haOver([A, B, C], c)).settle('primary', 1_000);
+    expect(settled.ok).toBe(true);
+  });
+
+  it('still waits for a reachable standby that lags, and for a majority', async () => {
+    let t = 0;
+    const lagging = cluster({
+      [A]: { leader: { is_self: true }, health: { status: 200, drMode: 'primary' } },
+      [B]: { health: { status: 429, drMode: 'secondary' } },
+    });
+    const ha = await createHaClient({
+      profileName: 'dr',
+      addresses: [A, B],
+      connect: async (address) => lagging.node(address),
+      sleep: async (ms) => void (t += ms),
+      now: () => t,
+    });
+    const r = await ha!.settle('primary', 1_000);
+    expect(!r.ok && r.error.kind).toBe('not-settled');
+
+    const minority = cluster({
+      [A]: { leader: { is_self: true }, health: { status: 200, drMode: 'primary' } },
+      [B]: { health: { status: 474, drMode: 'secondary' } },
+      [C]: { health: { status: 530, drMode: 'secondary' } },
+    });
+    t = 0;
+    const few = await createHaClient({
+      profileName: 'dr',
+      addresses: [A, B, C],
+      connect: async (address) => minority.node(address),
+      sleep: async (ms) => void (t += ms),
+      now: () => t,
+    });
+    expect((await few!.settle('primary', 1_000)).ok).toBe(false);
+  });
+});

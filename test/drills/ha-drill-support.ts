@@ -1,0 +1,103 @@
+/**
+ * An HA drill: a whole promotion ceremony against N-node rehearsal clusters over mutual TLS,
+ * played by the headless driver until a chosen moment so a fault can be made there, with the
+ * journal as written on disk and what the room is told.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
+import type { JournalEvent } from '../../shared/record/journal-event';
+import type { CeremonyService } from '../../electron/services/ceremony/ceremony-service';
+import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
+import { generateSigners, type RehearsalCast } from '../../electron/services/rehearsal/rehearsal-cast';
+import { rehearsalCast, startRehearsalCeremony } from '../../electron/services/rehearsal/rehearsal-ceremony';
+import {
+  connectTarget,
+  DR_SECONDARY_PROFILE,
+  PRIMARY_PROFILE,
+  type RehearsalTarget,
+} from '../../electron/services/rehearsal/rehearsal-target';
+import { startRehearsalVault, type RehearsalVaultOptions } from '../../rehearsal-vault/rehearsal-cluster-set';
+import type { RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { ATTEMPT, onCleanUp } from './drill-support';
+
+export interface HaDrill {
+  readonly vault: RehearsalVault;
+  readonly target: RehearsalTarget;
+  readonly service: CeremonyService;
+  readonly cast: RehearsalCast;
+  readonly log: string[];
+  readonly dir: string;
+  journal(): JournalEvent[];
+  play(until?: (s: ServiceStatus) => boolean): Promise<ServiceStatus>;
+}
+
+export async function haDrill(id: string, options: RehearsalVaultOptions, peers = false): Promise<HaDrill> {
+  const dir = mkdtempSync(join(tmpdir(), `vc-ha-${id}-`));
+  onCleanUp(() => rmSync(dir, { recursive: true, force: true }));
+  const started = await startRehearsalVault({ officers: 3, threshold: 3, settleMs: 300, ...options });
+  if (!started.ok) throw new Error(started.error.message);
+  const vault = started.value;
+  onCleanUp(() => vault.close());
+  const target = await connectTarget({ kind: 'in-process', vault });
+  if (!target.ok) throw new Error(target.error.message);
+  onCleanUp(() => target.value.client.close());
+  const primary = peers ? await target.value.connect(undefined, PRIMARY_PROFILE) : undefined;
+  if (primary && !primary.ok) throw new Error(primary.error.message);
+  if (primary) onCleanUp(() => primary.value.close());
+  const signers = await generateSigners(undefined);
+  const log: string[] = [];
+  const journalPath = join(dir, 'journal.jsonl');
+  const service = await startRehearsalCeremony({
+    target: target.value,
+    signers,
+    journalPath,
+    clients: { [DR_SECONDARY_PROFILE]: target.value.client },
+    id,
+    log: (line) => log.push(line),
+    ...(primary ? { peers: { [PRIMARY_PROFILE]: primary.value } } : {}),
+  });
+  if (!service.ok) throw new Error(service.error.message);
+  onCleanUp(() => service.value.close());
+  const cast = rehearsalCast(target.value, signers);
+  return {
+    vault,
+    target: target.value,
+    service: service.value,
+    cast,
+    log,
+    dir,
+    journal: () =>
+      readFileSync(journalPath, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as JournalEvent),
+    async play(until) {
+      const played = await playCeremony(service.value, cast, {
+        log: (line) => log.push(line),
+        ...(until ? { until } : {}),
+      });
+      if (!played.ok) throw new Error(played.error.message);
+      return played.value;
+    },
+  };
+}
+
+export const ofType = (d: HaDrill, type: string) => d.journal().filter((e) => e.type === type);
+export const startedAttempts = (d: HaDrill) =>
+  d
+    .journal()
+    .filter((e) => e.type === 'vault-response' && e.details['method'] === 'PUT' && e.details['path'] === ATTEMPT)
+    .map((e) => ({ node: e.details['node'], nonce: (e.details['data'] as { nonce: string }).nonce }));
+
+export async function finishAndVerify(d: HaDrill) {
+  const status = await d.play();
+  expect(status.step).toBe('finished');
+  const report = await d.service.exportBundle(join(d.dir, 'bundle'));
+  if (!report.ok) throw new Error(report.error.message);
+  expect(report.value.valid).toBe(true);
+  expect(d.vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
+  expect(ofType(d, 'ceremony-finished')[0]?.details['outcome']).toBe('promoted');
+}
