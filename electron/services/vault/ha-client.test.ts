@@ -217,6 +217,23 @@ describe('HA client: settling', () => {
     }
   });
 
+  it("takes a balancer's answer as the node behind it, not a second active node", async () => {
+    let t = 0;
+    const c = cluster({
+      [LB]: { leader: { is_self: true, leader_address: A }, health: { status: 200, drMode: 'primary' } },
+      [A]: { leader: { is_self: true, leader_address: A }, health: { status: 200, drMode: 'primary' } },
+    });
+    const ha = await createHaClient({
+      profileName: 'dr',
+      addresses: [LB, A],
+      connect: async (address) => c.node(address),
+      sleep: async (ms) => void (t += ms),
+      now: () => t,
+    });
+    const settled = await ha!.settle('primary', 1_000);
+    expect(settled.ok && settled.value.filter((n) => n.active).map((n) => n.address)).toEqual([A]);
+  });
+
   it("takes a DR secondary's 472 with ha_connection_healthy false as partitioned", async () => {
     const c = cluster({
       [A]: { leader: { is_self: true }, health: { status: 472, drMode: 'primary' } },

@@ -169,12 +169,9 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
 
   async function resolveActive(redirect?: string): Promise<Result<string, HaErrorKind>> {
     const asked = await leaders(known);
-    // A node speaks for itself only: a balancer's answer comes from whichever node it picked.
     const claims = (answers: typeof asked) =>
       answers.flatMap(({ address, answer }) =>
-        answer.ok && answer.value.data.is_self && [address, ''].includes(origin(answer.value.data.leader_address))
-          ? [{ address, leader: answer.value.data }]
-          : [],
+        answer.ok && speaksForItself(address, answer.value.data) ? [{ address, leader: answer.value.data }] : [],
       );
     // One hop beyond the known addresses: the leader they name (e.g. behind a balancer), or a redirect.
     const leaderAddresses = asked.flatMap(({ answer }) => (answer.ok ? [answer.value.data.leader_address] : []));
@@ -209,7 +206,7 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
         return {
           address,
           reachable,
-          active: leader.ok && leader.value.data.is_self,
+          active: leader.ok && speaksForItself(address, leader.value.data),
           healthCode: health.ok ? health.value.status : health.error.status,
           drMode: health.ok ? health.value.data.replication_dr_mode : undefined,
           raftCommittedIndex: leader.ok ? leader.value.data.raft_committed_index : undefined,
@@ -343,6 +340,14 @@ function isHttps(address: string): boolean {
 
 function unreachable(address: string): VaultResult<Leader> {
   return { ok: false, error: { kind: 'invalid-request', message: `no client could be made for ${address}` } };
+}
+
+/**
+ * A node speaks for itself only: a balancer's answer comes from whichever node it picked, so an
+ * `is_self` counts only where the leader address it gives is the address asked (or empty).
+ */
+function speaksForItself(address: string, leader: Leader): boolean {
+  return leader.is_self && [address, ''].includes(origin(leader.leader_address));
 }
 
 function activeTime(leader: Leader): number {
