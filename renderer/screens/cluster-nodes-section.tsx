@@ -13,19 +13,17 @@ export function ClusterNodesSection({ cluster }: { cluster: ClusterNodes }) {
   return (
     <section
       aria-labelledby="cluster-nodes-heading"
-      className={`card verdict verdict-${verdict.level}`}
+      className={`card nodes-card verdict-${verdict.level}`}
       data-testid="cluster-nodes"
     >
-      <h2 id="cluster-nodes-heading">
+      <h2 id="cluster-nodes-heading" className={`finding-${verdict.level}`}>
         Nodes: <span className="level">{LEVEL_LABEL[verdict.level]}</span>
       </h2>
       <p data-testid="cluster-verdict">{visibleText(verdict.summary)}</p>
       {verdict.problems.length > 0 && (
         <ul>
           {verdict.problems.map((problem) => (
-            <li key={problem} className="finding finding-attention">
-              {visibleText(problem)}
-            </li>
+            <li key={problem}>{visibleText(problem)}</li>
           ))}
         </ul>
       )}
