@@ -122,4 +122,27 @@ describe('rehearse --nodes', () => {
     expect(active[0]!.details['node']).toMatch(/^https:\/\/127\.0\.\d+\.1:\d+$/);
     expect(journal.some((e) => e.type === 'cluster-settled' && e.details['settled'] === true)).toBe(true);
   }, 120_000);
+
+  it("promotes through an external rehearsal Vault's round-robin balancer, finding the active node through its sys/leader", async () => {
+    const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
+    if (!started.ok) throw new Error(started.error.message);
+    try {
+      const dir = join(root, 'balanced');
+      mkdirSync(dir);
+      await writeBundle(dir, started.value);
+      const out = join(root, 'balanced-out');
+      const r = await rehearse('--out', out, '--cluster', join(dir, 'cluster.json'));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const active = readFileSync(join(out, 'journal.jsonl'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; details: Record<string, unknown> })
+        .filter((e) => e.type === 'active-node');
+      // The node itself, never the balancer.
+      expect(active[0]?.details['node']).toBe(started.value.drSecondary.nodes[0]!.apiAddr);
+    } finally {
+      await started.value.close();
+    }
+  }, 120_000);
 });
