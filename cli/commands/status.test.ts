@@ -211,6 +211,7 @@ describe('vault-ceremony status on a 3-node DR secondary, over mutual TLS', () =
       );
       expect(after.stdout).toContain(`  node 1 (${a}): standby, health 472, unsealed, DR mode secondary`);
       expect(after.stdout).toContain('DR replication: secondary');
+      expect(after.stdout.split('\n')[0]).toMatch(new RegExp(`^Vault at ${b.replace(/\./g, '\\.')} `));
     } finally {
       await v.close();
     }

@@ -66,7 +66,8 @@ export async function readReplicationOverview(
   ]);
   return {
     label: node.label,
-    address: node.address,
+    // An HA cluster's sections are the active node's answers: name the node that gave them.
+    address: (isHaClient(client) ? client.activeAddress : undefined) ?? node.address,
     fetchedAt: node.now.toISOString(),
     replication: section(replication, (a) => a.data),
     health: section(health, healthSummary),
