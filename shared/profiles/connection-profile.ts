@@ -66,7 +66,7 @@ export const connectionProfileSchema = z
      * An HA cluster's nodes, with this profile's mTLS material (and, per node, its own server name
      * if need be): the app asks each who leads (sys/leader) and sends ceremony calls to the active node.
      */
-    nodes: z.array(clusterNodeSchema).min(1, 'nodes: list at least one node, or leave the list out').max(9).optional(),
+    nodes: z.array(clusterNodeSchema).min(1, 'list at least one node, or leave the list out').max(9).optional(),
     /**
      * `address` is a load balancer, not a node: the active node is found through the `leader_address`
      * its sys/leader answer names, and the balancer is never shown or used as a node.
