@@ -270,6 +270,8 @@ test('keyboard only: skip link, display options, navigation and focus', async ({
   await page.keyboard.press('Tab');
   await expect(page.getByLabel(/^HA nodes/)).toBeFocused();
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('checkbox', { name: /The Vault address is a load balancer/ })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(page.getByLabel('CA certificate', { exact: true })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Choose CA certificate file' })).toBeFocused();

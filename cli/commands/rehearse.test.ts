@@ -3,7 +3,7 @@
  * `vault-ceremony rehearse` with hostile paths, in-process: each ends promptly with exit 1 or 2 and
  * one line naming the thing and what is wrong, never a hang, a stack trace or the OS's error code.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,4 +92,57 @@ describe('rehearse with hostile paths', () => {
       await started.value.close();
     }
   }, 30_000);
+});
+
+describe('rehearse --nodes', () => {
+  it('refuses a node count raft cannot use, and --nodes with an external rehearsal Vault', async () => {
+    const even = await rehearse('--out', join(root, 'n1'), '--nodes', '2');
+    expect(even.code).toBe(2);
+    expect(even.stderr).toMatch(
+      /^vault-ceremony rehearse: --nodes must be 1, 3 or 5 \(raft needs an odd number\), not '2'/,
+    );
+    const external = await rehearse('--out', join(root, 'n2'), '--nodes', '3', '--cluster', join(root, 'cluster.json'));
+    expect(external.code).toBe(2);
+    expect(external.stderr).toMatch(/--nodes set up the in-process rehearsal Vault/);
+  });
+
+  it('promotes a 3-node DR secondary, recording the active node the attempt was started on', async () => {
+    const out = join(root, 'ha');
+    const r = await rehearse('--out', out, '--nodes', '3', '--officers', '3', '--threshold', '2');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('DR secondary promoted: yes');
+    expect(r.stdout).toMatch(/bundle verified: yes/);
+    const journal = readFileSync(join(out, 'journal.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; details: Record<string, unknown> });
+    const active = journal.filter((e) => e.type === 'active-node');
+    expect(active.length).toBeGreaterThanOrEqual(1);
+    expect(active[0]!.details['node']).toMatch(/^https:\/\/127\.0\.\d+\.1:\d+$/);
+    expect(journal.some((e) => e.type === 'cluster-settled' && e.details['settled'] === true)).toBe(true);
+  }, 120_000);
+
+  it("promotes through an external rehearsal Vault's round-robin balancer, finding the active node through its sys/leader", async () => {
+    const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
+    if (!started.ok) throw new Error(started.error.message);
+    try {
+      const dir = join(root, 'balanced');
+      mkdirSync(dir);
+      await writeBundle(dir, started.value);
+      const out = join(root, 'balanced-out');
+      const r = await rehearse('--out', out, '--cluster', join(dir, 'cluster.json'));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const active = readFileSync(join(out, 'journal.jsonl'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; details: Record<string, unknown> })
+        .filter((e) => e.type === 'active-node');
+      // The node itself, never the balancer.
+      expect(active[0]?.details['node']).toBe(started.value.drSecondary.nodes[0]!.apiAddr);
+    } finally {
+      await started.value.close();
+    }
+  }, 120_000);
 });

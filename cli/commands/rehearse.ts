@@ -1,6 +1,6 @@
 /**
  * `vault-ceremony rehearse --out DIR [--kind promotion|failback] [--officers N] [--threshold T]
- *   [--cluster D/cluster.json [--resume] [--officer-passphrase-file F]] [--pace MS]`
+ *   [--nodes 1|3|5] [--cluster D/cluster.json [--resume] [--officer-passphrase-file F]] [--pace MS]`
  *
  * A complete DR promotion (or failback) ceremony, headless, against a rehearsal Vault: in this
  * process by default, or one `vault-ceremony rehearsal-vault --dir D` runs. Every role is played
@@ -24,7 +24,7 @@ import type { OtpLength } from '../../rehearsal-vault/token-store';
 const DEFAULT_OFFICERS = 5;
 
 const USAGE = `usage: vault-ceremony rehearse --out DIR [--kind promotion|failback] [--officers N] [--threshold T]
-         [--vault-version 1|2] [--otp-length 28|26|0] [--pace MS]
+         [--vault-version 1|2] [--otp-length 28|26|0] [--nodes 1|3|5] [--pace MS]
        vault-ceremony rehearse --out DIR [--kind promotion|failback] --cluster D/cluster.json [--resume]
          [--officer-passphrase-file F] [--pace MS]
        vault-ceremony rehearse --out DIR [--kind promotion|failback] --cluster D/cluster.json --cast CAST.json
@@ -50,6 +50,9 @@ Exit 0 only if the DR secondary ended as primary and the bundle verifies.
                    enters the primary's root token, which generating the DR operation token needs
   --otp-length 28|26|0   the in-process rehearsal Vault's otp_length: 28 (hvs. tokens, default), 26 (s.
                    tokens), 0 (a server before 0.11: no otp_length, 24-character base64 OTPs, UUID tokens)
+  --nodes 1|3|5    nodes per cluster of the in-process rehearsal Vault (default 1): one active node and
+                   standbys on their own loopback addresses; the ceremony finds the active node through
+                   sys/leader and records which node each attempt was started on
   --cluster FILE   use the rehearsal Vault 'vault-ceremony rehearsal-vault --dir D' runs (D/cluster.json)
                    and its officers' keys; the signers' rehearsal keys are kept in D/rehearsal-signers/
   --resume         continue the ceremony whose journal is in DIR/ceremony/ (needs --cluster): the
@@ -78,6 +81,7 @@ export const rehearseCommand: Command = async (argv, io) => {
           options: {
             officers: parsed.officers,
             vaultVersion: parsed.vaultVersion,
+            ...(parsed.nodes !== undefined ? { nodes: parsed.nodes } : {}),
             ...(parsed.otpLength !== undefined ? { otpLength: parsed.otpLength } : {}),
             ...(parsed.threshold ? { threshold: parsed.threshold } : {}),
             passphrase: rehearsalPassphrase(),
@@ -125,6 +129,8 @@ interface Options {
   readonly threshold: number | undefined;
   readonly vaultVersion: 1 | 2;
   readonly otpLength: OtpLength | undefined;
+  /** Nodes per cluster of the in-process rehearsal Vault; undefined: its default (1). */
+  readonly nodes: 1 | 3 | 5 | undefined;
   readonly cluster: string | undefined;
   readonly resume: boolean;
   readonly officerPassphrase: string | undefined;
@@ -140,6 +146,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     threshold: { type: 'string' },
     'vault-version': { type: 'string' },
     'otp-length': { type: 'string' },
+    nodes: { type: 'string' },
     cluster: { type: 'string' },
     resume: { type: 'boolean' },
     'officer-passphrase-file': { type: 'string' },
@@ -163,13 +170,17 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     (values.officers !== undefined ||
       values.threshold !== undefined ||
       values['vault-version'] !== undefined ||
-      values['otp-length'] !== undefined)
+      values['otp-length'] !== undefined ||
+      values.nodes !== undefined)
   )
     return usageError(
       io,
       COMMAND,
-      '--officers, --threshold, --vault-version and --otp-length set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them',
+      '--officers, --threshold, --vault-version, --otp-length and --nodes set up the in-process rehearsal Vault; with --cluster the rehearsal Vault already decided them (rehearsal-vault --nodes)',
     );
+  const nodes = values.nodes;
+  if (nodes !== undefined && nodes !== '1' && nodes !== '3' && nodes !== '5')
+    return usageError(io, COMMAND, `--nodes must be 1, 3 or 5 (raft needs an odd number), not '${nodes}'`);
   const kind = values.kind ?? 'promotion';
   if (kind !== 'promotion' && kind !== 'failback')
     return usageError(io, COMMAND, `--kind must be promotion or failback, not '${kind}'`);
@@ -226,6 +237,7 @@ async function parseOptions(argv: string[], io: CliIo): Promise<Options | number
     threshold,
     vaultVersion: version === '2' ? 2 : 1,
     otpLength,
+    nodes: nodes === undefined ? undefined : (Number(nodes) as 1 | 3 | 5),
     cluster,
     resume,
     officerPassphrase,

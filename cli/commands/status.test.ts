@@ -16,6 +16,8 @@ import { vaultRequest } from '../../test/support/mtls-client';
 import { CORPUS, loadSample } from '../../test/support/vault-corpus';
 import { statusCommandFor } from './status';
 
+const ESC = '\u001b';
+const RLO = '\u202e';
 const dir = mkdtempSync(join(tmpdir(), 'vc-status-'));
 let pki: TestPki;
 let server: TestServer;
@@ -129,11 +131,110 @@ describe('vault-ceremony status against the docs’ samples, over mutual TLS', (
     expect(r.stderr).toMatch(/^vault-ceremony status: could not read the node: .*certificate/i);
   });
 
+  it("prints Vault's strings through the visible-text filter, in text and in JSON that still parses", async () => {
+    const health = sample('health-active.json');
+    serving = { 'sys/health': { ...health, body: { ...(health.body as object), version: '1.15\u001b[2J\u202e' } } };
+    const text = await status(corpusEnv());
+    expect(text.stdout).toContain('version 1.15\\u001b[2J\\u202e');
+    expect([...text.stdout].filter((ch) => ch === ESC || ch === RLO)).toEqual([]);
+    const json = await status(corpusEnv(), '--json');
+    expect([...json.stdout].filter((ch) => ch === ESC || ch === RLO)).toEqual([]);
+    expect(JSON.parse(json.stdout).health.version).toBe('1.15\u001b[2J\u202e');
+  });
+
   it('exits 2 for a missing variable or an unknown option', async () => {
     const missing = await status({ VAULT_ADDR: server.address });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('VAULT_CACERT');
     expect((await status(corpusEnv(), '--yaml')).code).toBe(2);
+  });
+
+  it('exits 2 naming the node at fault in --node', async () => {
+    const r = await status(corpusEnv(), '--node', 'http://10.0.0.1:8200');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nodes\.0: node address must start with https:\/\/.*\(with --node\/--balancer\)/);
+  });
+});
+
+describe('vault-ceremony status on a 3-node DR secondary, over mutual TLS', () => {
+  const rehearsalEnv = (address: string) => ({
+    VAULT_ADDR: address,
+    VAULT_CACERT: 'ha-ca.pem',
+    VAULT_CLIENT_CERT: 'ha-client.pem',
+    VAULT_CLIENT_KEY: 'ha-client-key.pem',
+  });
+  const writeHaPems = (v: RehearsalVault) => {
+    writeFileSync(join(dir, 'ha-ca.pem'), v.caPem);
+    writeFileSync(join(dir, 'ha-client.pem'), v.clientCertPem);
+    writeFileSync(join(dir, 'ha-client-key.pem'), v.clientKeyPem);
+  };
+
+  it('shows every node, which one is active after a step-down, and calls out an unreachable standby', async () => {
+    const started = await startRehearsalVault({ officers: 1, nodes: 3, settleMs: 100 });
+    if (!started.ok) throw new Error(started.error.message);
+    const v = started.value;
+    try {
+      writeHaPems(v);
+      const [a, b, c] = v.drSecondary.nodes.map((n) => n.apiAddr) as [string, string, string];
+      const nodes = ['--node', a, '--node', b, '--node', c];
+      const first = await status(rehearsalEnv(a), '--json', ...nodes);
+      expect(first.code).toBe(0);
+      const report = JSON.parse(first.stdout);
+      expect(report.dr.mode).toBe('secondary');
+      expect(
+        report.cluster.nodes.map((n: { address: string; active: boolean; healthCode: number }) => [
+          n.address,
+          n.active,
+          n.healthCode,
+        ]),
+      ).toEqual([
+        [a, true, 472],
+        [b, false, 472],
+        [c, false, 472],
+      ]);
+      expect(report.cluster.nodes[0].raftCommittedIndex).toEqual(expect.any(Number));
+      expect(report.cluster.verdict).toEqual({
+        level: 'good',
+        summary: `3 nodes, active: node 1 (${a}), all unsealed`,
+        problems: [],
+      });
+
+      v.ha('drSecondary').stepDown();
+      await v.ha('drSecondary').node(v.drSecondary.nodes[2]!.id).stop();
+      // VAULT_ADDR names a standby: the state is still read from the active node.
+      const after = await status(rehearsalEnv(c), ...nodes);
+      expect(after.code).toBe(0);
+      expect(after.stdout).toContain(`Cluster: attention: 3 nodes, active: node 2 (${b}), 1 unreachable`);
+      expect(after.stdout).toMatch(new RegExp(`node 3 \\(${c.replace(/\./g, '\\.')}\\) is unreachable: `));
+      expect(after.stdout).toContain(
+        `* node 2 (${b}): active, health 472, unsealed, DR mode secondary, raft committed index`,
+      );
+      expect(after.stdout).toContain(`  node 1 (${a}): standby, health 472, unsealed, DR mode secondary`);
+      expect(after.stdout).toContain('DR replication: secondary');
+      expect(after.stdout.split('\n')[0]).toMatch(new RegExp(`^Vault at ${b.replace(/\./g, '\\.')} `));
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('behind a balancer: finds the active node through its sys/leader and does not show the balancer as a node', async () => {
+    const started = await startRehearsalVault({ officers: 1, nodes: 3, balancer: 'round-robin' });
+    if (!started.ok) throw new Error(started.error.message);
+    const v = started.value;
+    try {
+      writeHaPems(v);
+      const balancer = v.drSecondary.balancerAddr!;
+      const r = await status(rehearsalEnv(balancer), '--json', '--balancer');
+      expect(r.code).toBe(0);
+      const cluster = JSON.parse(r.stdout).cluster;
+      expect(cluster.balancer).toBe(balancer);
+      expect(cluster.nodes.map((n: { address: string }) => n.address)).toEqual([v.drSecondary.nodes[0]!.apiAddr]);
+      expect(cluster.verdict.summary).toMatch(
+        /^1 node, behind balancer .* \(standbys not listed in the profile\), active: node 1/,
+      );
+    } finally {
+      await v.close();
+    }
   });
 });
 

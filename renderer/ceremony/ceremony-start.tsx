@@ -128,6 +128,7 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
   const [threshold, setThreshold] = useState(3);
   const [vaultVersion, setVaultVersion] = useState<1 | 2>(1);
   const [otpLength, setOtpLength] = useState<28 | 26 | 0>(28);
+  const [nodes, setNodes] = useState<1 | 3 | 5>(1);
   const [passphrase, setPassphrase] = useState('');
   const [ownKeys, setOwnKeys] = useState(false);
   const [keyPaths, setKeyPaths] = useState<string[]>(['']);
@@ -142,6 +143,7 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
       threshold,
       vaultVersion,
       otpLength,
+      nodes,
       ...(sent ? { keyPassphrase: sent } : {}),
       ...(ownKeys ? { officerKeyPaths: paths } : {}),
     });
@@ -208,6 +210,22 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
             <option value={26}>26 characters (s. tokens, disable_ssc_tokens)</option>
             <option value={0}>24-character base64, UUID token (a server before Vault 0.11)</option>
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor="rehearsal-nodes">Nodes per cluster</label>
+          <select
+            id="rehearsal-nodes"
+            value={nodes}
+            aria-describedby="rehearsal-nodes-hint"
+            onChange={(e) => setNodes(e.target.value === '5' ? 5 : e.target.value === '3' ? 3 : 1)}
+          >
+            <option value={1}>1 (a single node)</option>
+            <option value={3}>3 (HA: one active node, two standbys)</option>
+            <option value={5}>5 (HA: one active node, four standbys)</option>
+          </select>
+          <p id="rehearsal-nodes-hint" className="hint">
+            With 3 or 5, drills during the ceremony change the active node, as can happen on the night.
+          </p>
         </div>
       </div>
       <fieldset className="choices">

@@ -17,6 +17,7 @@ import { Notice } from '../components/notice';
 import { AcknowledgementPanel } from './acknowledgement-panel';
 import { ActivationTokenHandover } from './activation-token-handover';
 import { CancelPanel } from './cancel-panel';
+import { DrillPanel } from './drill-panel';
 import { CeremonyHeader } from './ceremony-header';
 import { OpenDeviations, RaiseDeviation } from './deviation-panel';
 import { ExportPanel } from './export-panel';
@@ -106,6 +107,7 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
             <div className="actions side-actions">
               <RaiseDeviation ceremony={ceremony} handle={handle} />
               <CancelPanel ceremony={ceremony} handle={handle} />
+              <DrillPanel ceremony={ceremony} handle={handle} />
             </div>
           )}
           <RecordDetails ceremony={ceremony} ended={ended} />

@@ -72,7 +72,7 @@ export function useCeremony(): CeremonyHandle {
 
   const send = useCallback(
     async <C extends SnapshotChannel>(channel: C, arg: ArgIn<C>): Promise<boolean> =>
-      (await request(channel, arg, (value) => setCeremony((value as CeremonyAnswer).ceremony))) !== undefined,
+      (await request(channel, arg, (value) => setCeremony(value.ceremony))) !== undefined,
     [request],
   );
 

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatDuration } from '../../shared/replication/format-duration';
 import type { AppInfo, ClusterTarget } from '../../shared/ipc/ipc-contract';
-import { describeHealth, type HealthLevel } from '../../shared/replication/replication-health';
+import { describeHealth } from '../../shared/replication/replication-health';
 import type {
   HealthSummary,
   ReplicationBlock,
@@ -18,16 +18,10 @@ import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';
 import { useNow } from '../components/use-now';
 import { formatAge } from '../format-age';
+import { ClusterNodesSection } from './cluster-nodes-section';
+import { LEVEL_LABEL } from './health-level-label';
 
 export const REFRESH_MS = 10_000;
-
-const LEVEL_LABEL: Record<HealthLevel | 'unknown', string> = {
-  critical: 'Critical',
-  attention: 'Needs attention',
-  good: 'Good',
-  info: 'Note',
-  unknown: 'Unknown',
-};
 
 const HEALTH_STATUS: Record<number, string> = {
   200: 'active, unsealed',
@@ -243,6 +237,7 @@ export function DashboardScreen({ info, onChooseTarget }: { info: AppInfo | unde
               ))}
             </ul>
           </section>
+          {overview.cluster && <ClusterNodesSection cluster={overview.cluster} />}
           {overview.replication.ok && (
             <>
               <ReplicationSection

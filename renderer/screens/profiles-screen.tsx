@@ -4,14 +4,19 @@
  * paths only; the files are read by the main process, never here.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { connectionProfileSchema, type ConnectionProfile } from '../../shared/profiles/connection-profile';
+import {
+  clusterNodeFromText,
+  clusterNodeText,
+  connectionProfileSchema,
+  type ConnectionProfile,
+} from '../../shared/profiles/connection-profile';
 import type { ConnectionTest } from '../../shared/ipc/ipc-contract';
 import { invoke } from '../api';
 import { FilePathField } from '../components/path-field';
 import { Notice, type NoticeTone } from '../components/notice';
 import { TextField } from '../components/text-field';
 
-type Draft = Record<keyof ConnectionProfile, string>;
+type Draft = Record<Exclude<keyof ConnectionProfile, 'balancer'>, string> & { balancer: boolean };
 type FieldErrors = Partial<Record<keyof ConnectionProfile, string>>;
 
 const EMPTY: Draft = {
@@ -22,18 +27,30 @@ const EMPTY: Draft = {
   clientKeyPath: '',
   tlsServerName: '',
   nodes: '',
+  balancer: false,
 };
 
 function draftOf(profile: ConnectionProfile): Draft {
-  return { ...EMPTY, ...profile, tlsServerName: profile.tlsServerName ?? '', nodes: profile.nodes?.join(', ') ?? '' };
+  return {
+    ...EMPTY,
+    ...profile,
+    tlsServerName: profile.tlsServerName ?? '',
+    nodes: profile.nodes?.map(clusterNodeText).join(', ') ?? '',
+    balancer: profile.balancer ?? false,
+  };
 }
 
 /** Checks the draft with the same schema the main process applies, to point at the field at fault. */
 function validate(draft: Draft): { profile: ConnectionProfile } | { errors: FieldErrors } {
-  const candidate: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(draft)) if (value.trim() !== '') candidate[key] = value.trim();
-  // An HA cluster's nodes are typed as one list, separated by commas or spaces.
-  if (typeof candidate['nodes'] === 'string') candidate['nodes'] = candidate['nodes'].split(/[\s,]+/).filter(Boolean);
+  const { balancer, ...texts } = draft;
+  const candidate: Record<string, unknown> = balancer ? { balancer } : {};
+  for (const [key, value] of Object.entries(texts)) if (value.trim() !== '') candidate[key] = value.trim();
+  // An HA cluster's nodes are typed as one list, separated by commas or spaces, each ADDR or ADDR=SERVER_NAME.
+  if (typeof candidate['nodes'] === 'string')
+    candidate['nodes'] = candidate['nodes']
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(clusterNodeFromText);
   const parsed = connectionProfileSchema.safeParse(candidate);
   if (parsed.success) return { profile: parsed.data };
   const errors: FieldErrors = {};
@@ -79,7 +96,7 @@ export function ProfilesScreen() {
   }, []);
   useEffect(() => void reload(), [reload]);
 
-  const set = (field: keyof ConnectionProfile) => (value: string) => {
+  const set = (field: Exclude<keyof ConnectionProfile, 'balancer'>) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
     setErrors((e) => ({ ...e, [field]: undefined }));
   };
@@ -251,8 +268,20 @@ export function ProfilesScreen() {
             value={draft.nodes}
             onChange={set('nodes')}
             error={errors.nodes}
-            hint="Each node's address, separated by commas, sharing these certificates: the app asks every node which one is active."
+            hint="Each node's address, separated by commas, sharing these certificates (ADDRESS=NAME when a node's certificate names another host): the app asks every node which one is active."
           />
+          <label className="checkbox-field">
+            <input
+              type="checkbox"
+              id="profile-balancer"
+              checked={draft.balancer}
+              onChange={(e) => {
+                const balancer = e.target.checked;
+                setDraft((d) => ({ ...d, balancer }));
+              }}
+            />
+            The Vault address is a load balancer: find the active node through its sys/leader answer
+          </label>
           <FilePathField
             id="profile-ca"
             purpose="ca-bundle"

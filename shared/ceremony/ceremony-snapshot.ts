@@ -135,6 +135,14 @@ export const serviceStatusSchema = ceremonyViewSchema.extend({
   reported: z.array(vaultAnswerSchema),
 });
 
+/**
+ * A fault an in-app rehearsal on an HA cluster can put on its cluster mid-ceremony, so officers
+ * practise a leader change: the active node steps down (keeping the attempt in its memory), or
+ * its process is killed (the attempt dies with it).
+ */
+export const rehearsalDrillSchema = z.enum(['step-down', 'hard-kill']);
+export type RehearsalDrill = z.output<typeof rehearsalDrillSchema>;
+
 export const ceremonySnapshotSchema = serviceStatusSchema.extend({
   /** Rehearsals: the folder holding the rehearsal's keys, shares and plan. */
   kitDir: z.string().nullable(),
@@ -145,6 +153,8 @@ export const ceremonySnapshotSchema = serviceStatusSchema.extend({
    * journal's record of it), whether it was copied (once only) and where it was saved. Never the token.
    */
   activationToken: z.object({ sha256: z.string(), copied: z.boolean(), savedTo: z.string().nullable() }).nullable(),
+  /** The drills this ceremony offers: none outside an in-app rehearsal on a cluster of several nodes. */
+  drills: z.array(rehearsalDrillSchema),
 });
 
 export type CeremonyView = z.output<typeof ceremonyViewSchema>;

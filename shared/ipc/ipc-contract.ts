@@ -9,7 +9,7 @@
  */
 import * as z from 'zod';
 import { personEventSchema } from '../ceremony/ceremony-events';
-import { ceremonySnapshotSchema } from '../ceremony/ceremony-snapshot';
+import { ceremonySnapshotSchema, rehearsalDrillSchema } from '../ceremony/ceremony-snapshot';
 import { connectionProfileSchema } from '../profiles/connection-profile';
 import { healthSummarySchema, replicationOverviewSchema } from '../replication/replication-overview';
 import { planOperationSchema } from '../ceremony/ceremony-plan';
@@ -193,8 +193,18 @@ export const ipcContract = {
       otpLength: z.union([z.literal(28), z.literal(26), z.literal(0)]).optional(),
       keyPassphrase: passphrase,
       officerKeyPaths: z.array(absolutePath).min(1).max(9).optional(),
+      /** Nodes per rehearsal cluster: 3 or 5 for an HA cluster, where leader-change drills are offered. */
+      nodes: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(),
     }),
     value: ceremonyState,
+  }),
+  /**
+   * In an in-app rehearsal on an HA cluster only: a leader change now (see `drills` in the snapshot).
+   * The ceremony is not told; `done` says what happened, for the room.
+   */
+  'ceremony.drill': channel({
+    arg: z.strictObject({ drill: rehearsalDrillSchema }),
+    value: ceremonyState.extend({ done: z.string() }),
   }),
   /** A ceremony from a reviewed plan file, with the officers' public keys from a keyring file. */
   'ceremony.startFromPlan': channel({

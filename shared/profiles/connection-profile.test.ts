@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseConnectionProfile, profileFromVaultEnv } from './connection-profile';
+import {
+  clusterNodeFromText,
+  clusterNodeText,
+  parseConnectionProfile,
+  profileFromVaultEnv,
+} from './connection-profile';
 
 const env = {
   VAULT_ADDR: 'https://vault-dr.example.com:8200',
@@ -121,5 +126,43 @@ describe('parseConnectionProfile', () => {
     expect(parseConnectionProfile({ ...profile, namespace: 'admin' }).ok).toBe(false);
     expect(parseConnectionProfile({ ...profile, name: '' }).ok).toBe(false);
     expect(parseConnectionProfile(null).ok).toBe(false);
+  });
+
+  it("lists an HA cluster's nodes, each an address or an address with its own server name", () => {
+    const nodes = ['https://10.0.0.1:8200/', { address: 'HTTPS://10.0.0.2:8200', tlsServerName: 'vault-2.internal' }];
+    expect(parseConnectionProfile({ ...profile, nodes })).toEqual({
+      ok: true,
+      value: {
+        ...profile,
+        nodes: ['https://10.0.0.1:8200', { address: 'https://10.0.0.2:8200', tlsServerName: 'vault-2.internal' }],
+      },
+    });
+    expect(parseConnectionProfile({ ...profile, balancer: true }).ok).toBe(true);
+  });
+
+  it('names the node at fault: plain http, a bad server name, a node listed twice, an empty list, a node that is the balancer', () => {
+    const problem = (extra: object) => {
+      const r = parseConnectionProfile({ ...profile, ...extra });
+      return r.ok ? 'accepted' : r.error.message;
+    };
+    expect(problem({ nodes: ['http://10.0.0.1:8200'] })).toMatch(/nodes\.0: node address must start with https:\/\//);
+    expect(problem({ nodes: [{ address: 'https://10.0.0.1:8200', tlsServerName: '10.0.0.1' }] })).toMatch(
+      /nodes\.0\.tlsServerName: TLS server name must be a DNS host name, not an IP address/,
+    );
+    expect(problem({ nodes: ['https://a:8200', 'https://A:8200/'] })).toMatch(
+      /nodes\.1: node https:\/\/a:8200 is listed twice/,
+    );
+    expect(problem({ nodes: [] })).toMatch(/list at least one node/);
+    expect(problem({ balancer: true, nodes: ['https://v:8200', 'https://w:8200'] })).toMatch(
+      /nodes\.0: .*marked as a load balancer: a balancer is not a node/,
+    );
+    expect(problem({ balancer: 'yes' })).toMatch(/balancer/);
+  });
+
+  it('reads and writes a node as typed: ADDR or ADDR=SERVER_NAME', () => {
+    expect(clusterNodeFromText(' https://a:8200 ')).toBe('https://a:8200');
+    const named = clusterNodeFromText('https://a:8200=vault-a.internal');
+    expect(named).toEqual({ address: 'https://a:8200', tlsServerName: 'vault-a.internal' });
+    expect(clusterNodeText(named)).toBe('https://a:8200=vault-a.internal');
   });
 });

@@ -39,32 +39,82 @@ const httpsAddress = (what: string) =>
     )
     .refine(validAddress, `${what} must look like https://host[:port][/prefix], without user, query or fragment`);
 
-export const connectionProfileSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
-      'name must be 1–64 letters, digits, spaces, dots, dashes or underscores',
-    ),
-  /** The cluster's address: its active node, or the load balancer in front of it. */
-  address: httpsAddress('address'),
-  /**
-   * An HA cluster's nodes, sharing this profile's mTLS material: the app asks each who leads
-   * (sys/leader) and sends ceremony calls to the active node. Without it, discovery starts from `address`.
-   */
-  nodes: z.array(httpsAddress('node address')).min(1).max(9).optional(),
-  caCertPath: filePath('CA certificate path'),
-  clientCertPath: filePath('client certificate path'),
-  clientKeyPath: filePath('client key path'),
-  // A name, not an IP: it is sent as SNI, which may not carry addresses (RFC 6066).
-  tlsServerName: z
-    .string()
-    .regex(HOST_NAME, 'TLS server name must be a DNS host name')
-    .refine((n) => !/^\d+(\.\d+){3}$/.test(n), 'TLS server name must be a DNS host name, not an IP address')
-    .optional(),
-});
+// A name, not an IP: it is sent as SNI, which may not carry addresses (RFC 6066).
+const tlsServerName = z
+  .string()
+  .regex(HOST_NAME, 'TLS server name must be a DNS host name')
+  .refine((n) => !/^\d+(\.\d+){3}$/.test(n), 'TLS server name must be a DNS host name, not an IP address');
+
+/** One node of an HA cluster: its address, and the name its certificate carries when that is not the profile's. */
+export const clusterNodeSchema = z.union([
+  httpsAddress('node address'),
+  z.strictObject({ address: httpsAddress('node address'), tlsServerName: tlsServerName.optional() }),
+]);
+export type ClusterNode = z.infer<typeof clusterNodeSchema>;
+
+export const connectionProfileSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
+        'name must be 1–64 letters, digits, spaces, dots, dashes or underscores',
+      ),
+    /** The cluster's address: its active node, or the load balancer in front of it. */
+    address: httpsAddress('address'),
+    /**
+     * An HA cluster's nodes, with this profile's mTLS material (and, per node, its own server name
+     * if need be): the app asks each who leads (sys/leader) and sends ceremony calls to the active node.
+     */
+    nodes: z.array(clusterNodeSchema).min(1, 'list at least one node, or leave the list out').max(9).optional(),
+    /**
+     * `address` is a load balancer, not a node: the active node is found through the `leader_address`
+     * its sys/leader answer names, and the balancer is never shown or used as a node.
+     */
+    balancer: z.boolean().optional(),
+    caCertPath: filePath('CA certificate path'),
+    clientCertPath: filePath('client certificate path'),
+    clientKeyPath: filePath('client key path'),
+    tlsServerName: tlsServerName.optional(),
+  })
+  .superRefine((profile, context) => {
+    const seen = new Set<string>();
+    for (const [i, node] of (profile.nodes ?? []).entries()) {
+      const address = nodeAddress(node).toLowerCase();
+      if (seen.has(address))
+        context.addIssue({ code: 'custom', path: ['nodes', i], message: `node ${address} is listed twice` });
+      seen.add(address);
+      if (profile.balancer && address === profile.address.toLowerCase())
+        context.addIssue({
+          code: 'custom',
+          path: ['nodes', i],
+          message: `node ${address} is also the profile's address, which is marked as a load balancer: a balancer is not a node`,
+        });
+    }
+  });
 
 export type ConnectionProfile = z.infer<typeof connectionProfileSchema>;
+
+export function nodeAddress(node: ClusterNode): string {
+  return typeof node === 'string' ? node : node.address;
+}
+
+/** A node as typed on a command line or in a form: `ADDR`, or `ADDR=SERVER_NAME` for a node whose certificate names another host. */
+export function clusterNodeFromText(text: string): ClusterNode {
+  const [address = '', serverName] = text.trim().split('=', 2);
+  return serverName === undefined ? address : { address, tlsServerName: serverName };
+}
+
+export function clusterNodeText(node: ClusterNode): string {
+  return typeof node === 'string' || node.tlsServerName === undefined
+    ? nodeAddress(node)
+    : `${node.address}=${node.tlsServerName}`;
+}
+
+/** Whether the profile names an HA cluster: several nodes to ask, or a balancer to discover through. */
+export function isHaProfile(profile: ConnectionProfile): boolean {
+  return profile.balancer === true || (profile.nodes?.length ?? 0) > 0;
+}
 
 function validAddress(address: string): boolean {
   const match = HTTPS_ADDRESS.exec(address);

@@ -5,6 +5,7 @@
  * them. Only the fields listed here cross to the renderer.
  */
 import * as z from 'zod';
+import { clusterNodesSchema } from './cluster-nodes';
 import { healthFields, replicationBlockFields, replicationPeerFields, sealStatusFields } from './vault-status-fields';
 
 const peer = z.object(replicationPeerFields);
@@ -44,6 +45,8 @@ export const replicationOverviewSchema = z.object({
   replication: fetched(z.object({ dr: replicationBlockSchema, performance: replicationBlockSchema })),
   health: fetched(healthSummarySchema),
   seal: fetched(sealSummarySchema),
+  /** An HA cluster's nodes, each asked itself; the sections above are the active node's answers. */
+  cluster: clusterNodesSchema.optional(),
 });
 
 export type ReplicationBlock = z.output<typeof replicationBlockSchema>;

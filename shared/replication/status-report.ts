@@ -3,6 +3,15 @@
  * dashboard shows (describeHealth), as plain text for a person or one JSON object for scripts.
  * Pure, so the words cannot drift from the dashboard's.
  */
+import {
+  describeNodes,
+  isSealed,
+  nodeName,
+  nodeRole,
+  type ClusterNodeStatus,
+  type ClusterNodes,
+  type ClusterVerdict,
+} from './cluster-nodes';
 import { formatDuration } from './format-duration';
 import { describeHealth, type HealthVerdict } from './replication-health';
 import type { ReplicationBlock, ReplicationOverview } from './replication-overview';
@@ -18,6 +27,8 @@ export interface StatusReport {
   readonly performance: Record<string, unknown> & { readonly mode: string; readonly state: string | null };
   readonly health: Record<string, unknown>;
   readonly seal: Record<string, unknown>;
+  /** An HA cluster: every node as it answered, and the verdict on them. */
+  readonly cluster?: ClusterNodes & { readonly verdict: ClusterVerdict };
 }
 
 export function statusReport(overview: ReplicationOverview): StatusReport {
@@ -34,6 +45,7 @@ export function statusReport(overview: ReplicationOverview): StatusReport {
     performance: block('performance'),
     health: overview.health.ok ? { ...overview.health.value } : { error: overview.health.error.message },
     seal: overview.seal.ok ? { ...overview.seal.value } : { error: overview.seal.error.message },
+    ...(overview.cluster ? { cluster: { ...overview.cluster, verdict: describeNodes(overview.cluster) } } : {}),
   };
 }
 
@@ -83,10 +95,30 @@ function blockLines(label: string, report: StatusReport['dr']): string[] {
   return lines;
 }
 
+function nodeLine(cluster: ClusterNodes, node: ClusterNodeStatus): string {
+  const parts: string[] = [nodeRole(node)];
+  if (node.healthCode !== undefined)
+    parts.push(`health ${node.healthCode}${isSealed(node) ? ' (sealed)' : node.reachable ? ', unsealed' : ''}`);
+  if (node.drMode) parts.push(`DR mode ${node.drMode}`);
+  if (node.raftCommittedIndex !== undefined) parts.push(`raft committed index ${node.raftCommittedIndex}`);
+  if (!node.reachable && node.problem) parts.push(node.problem);
+  return `  ${node.active ? '*' : ' '} ${nodeName(cluster, node)}: ${parts.join(', ')}`;
+}
+
+function clusterLines(cluster: NonNullable<StatusReport['cluster']>): string[] {
+  const { verdict } = cluster;
+  return [
+    `Cluster: ${verdict.level}: ${verdict.summary}`,
+    ...verdict.problems.map((p) => `  ${p}`),
+    ...cluster.nodes.map((n) => nodeLine(cluster, n)),
+  ];
+}
+
 export function statusText(report: StatusReport): string {
   const { verdict, health, seal } = report;
   const lines = [`Vault at ${report.address} (read ${report.fetched_at})`];
   lines.push(`Verdict: ${verdict.level}`, ...verdict.findings.map((f) => `  ${f.level}: ${f.text}`));
+  if (report.cluster) lines.push(...clusterLines(report.cluster));
   lines.push(...blockLines('DR replication', report.dr), ...blockLines('Performance replication', report.performance));
   if (typeof health['status'] === 'number') {
     const version = typeof health['version'] === 'string' ? `, version ${health['version']}` : '';

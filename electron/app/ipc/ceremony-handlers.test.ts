@@ -391,6 +391,51 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
   });
 });
 
+describe('an in-app rehearsal on 3-node clusters, with a drill mid-ceremony', () => {
+  it('offers the leader-change drills; after a step-down the lost attempt is a witnessed deviation and the ceremony restarts and promotes', async () => {
+    const setup = { officers: 3, threshold: 2, vaultVersion: 1, nodes: 3, keyPassphrase: PASSPHRASE } as const;
+    const started = (await must('ceremony.startRehearsal', setup)).ceremony!;
+    expect(started.drills).toEqual(['step-down', 'hard-kill']);
+    const running = await rehearsal.vault();
+    if (!running.ok) throw new Error(running.error.message);
+    const [first, second] = running.value.drSecondary.nodes;
+
+    const midway = await play(started.kitDir!, { stop: (s) => s.progress?.entered === 1 });
+    const nonce = midway.nonce;
+    const drilled = await must('ceremony.drill', { drill: 'step-down' });
+    expect(drilled.done).toBe(`${first!.id} stepped down; ${second!.id} is active now`);
+    // The ceremony was not told: it finds the change on its next call.
+    expect(drilled.ceremony).toMatchObject({ step: midway.step, nonce });
+
+    const end = await play(started.kitDir!);
+    expect(end).toMatchObject({ step: 'finished', committed: true });
+    expect(end.drills).toEqual([]);
+    const journal = readFileSync(end.journal.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; details: Record<string, unknown> });
+    expect(journal.filter((e) => e.type === 'active-node').map((e) => e.details['node'])).toEqual([
+      first!.apiAddr,
+      second!.apiAddr,
+    ]);
+    expect(journal.find((e) => e.type === 'deviation')?.details).toMatchObject({ kind: 'attempt-lost' });
+    expect(journal.some((e) => e.type === 'deviation-witnessed')).toBe(true);
+    expect(running.value.cluster('drSecondary').replication.dr.mode).toBe('primary');
+    await must('ceremony.close', {});
+  });
+
+  it('refuses a drill on a single-node rehearsal, changing nothing', async () => {
+    const started = (await must('ceremony.startRehearsal', { officers: 2, threshold: 2, vaultVersion: 1 })).ceremony!;
+    expect(started.drills).toEqual([]);
+    expect(await call('ceremony.drill', { drill: 'step-down' })).toMatchObject({
+      ok: false,
+      error: { kind: 'drill-unavailable', message: expect.stringContaining('3 or 5 nodes') },
+    });
+    await must('ceremony.act', { type: 'abort', actor: started.plan.administrator.name, reason: 'test over' });
+    await must('ceremony.close', {});
+  });
+});
+
 describe('starting from a plan file', () => {
   it('refuses a live plan in a rehearsal session, and an invalid plan naming the field', async () => {
     const plan = join(dir, 'plan.yaml');

@@ -36,6 +36,11 @@ export function ceremonyHandlers(
     'ceremony.resume': async ({ id, officerKeysPath }) =>
       state(await ceremony.resume(id, officerKeysPath, session.current)),
     'ceremony.act': async (event) => state(await ceremony.act(event)),
+    'ceremony.drill': async ({ drill }) => {
+      if (session.current.mode !== 'rehearsal')
+        return err('wrong-session', 'drills are offered only in a rehearsal session, never against a live cluster');
+      return ceremony.drill(drill);
+    },
     'ceremony.retry': async ({ reconnect }) => state(await ceremony.retry(reconnect)),
     'ceremony.inspectShare': async ({ pasted }) => ceremony.inspectShare(pasted),
     'ceremony.submitShare': async ({ officer, pasted, unlock }) =>

@@ -47,6 +47,8 @@ export interface ChannelHandlerServices {
 interface ResolvedTarget {
   readonly label: string;
   readonly address: string;
+  /** The load balancer the cluster is reached through, when it is one. */
+  readonly balancer: string | undefined;
   readonly connect: () => Promise<Result<VaultClient>>;
 }
 
@@ -76,6 +78,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
       return ok({
         label: profile.value.name,
         address: profile.value.address,
+        balancer: profile.value.balancer ? profile.value.address : undefined,
         connect: () => services.connect(profile.value),
       });
     }
@@ -86,6 +89,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     return ok({
       label: found.label,
       address: found.address,
+      balancer: found.balancer,
       connect: () => services.rehearsal.connect(target.cluster),
     });
   }
@@ -160,9 +164,9 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     'replication.status': async ({ target }) => {
       const resolved = await resolve(target);
       if (!resolved.ok) return resolved;
-      const { label, address, connect } = resolved.value;
+      const { label, address, balancer, connect } = resolved.value;
       return withClient(connect, async (client): Promise<Result<ReplicationOverview>> =>
-        ok(await readReplicationOverview(client, { label, address, now: now() })),
+        ok(await readReplicationOverview(client, { label, address, balancer, now: now() })),
       );
     },
 

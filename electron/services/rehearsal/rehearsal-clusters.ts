@@ -1,7 +1,8 @@
 /**
  * The in-process rehearsal Vault as the app's rehearsal mode sees it: started on first use (not
  * at launch, so a live session never runs it), then its primary and DR secondary reachable over
- * mutual TLS like any profile, with certificates that live only in memory.
+ * mutual TLS like any profile, with certificates that live only in memory. A cluster of several
+ * nodes is reached as a profile listing them would be: through the client that finds the active node.
  */
 import type { RehearsalCluster } from '../../../shared/ipc/ipc-contract';
 import { ok, type Result } from '../../../shared/result';
@@ -11,12 +12,14 @@ import {
   type RehearsalVaultOptions,
 } from '../../../rehearsal-vault/rehearsal-cluster-set';
 import type { VaultClient } from '../vault/client';
-import { rehearsalVaultClient } from './rehearsal-vault-client';
+import { rehearsalEndpointClient } from './rehearsal-vault-client';
 
 export interface RehearsalClusterTarget {
   readonly cluster: RehearsalCluster;
   readonly label: string;
   readonly address: string;
+  /** The load balancer in front of its nodes, if any (the address then is the balancer's). */
+  readonly balancer: string | undefined;
   /** A new client, sending `token` as X-Vault-Token when given. */
   connect(token?: string): Promise<Result<VaultClient>>;
 }
@@ -42,17 +45,17 @@ export function createRehearsalClusters(start: Start = startRehearsalVault): Reh
         running = undefined;
         return vault;
       }
-      const targets: Array<[RehearsalCluster, string, string]> = [
-        ['dr-secondary', 'Rehearsal DR secondary', vault.value.drSecondary.apiAddr],
-        ['primary', 'Rehearsal primary', vault.value.primary.apiAddr],
-      ];
+      const targets = [
+        ['dr-secondary', 'Rehearsal DR secondary', vault.value.drSecondary],
+        ['primary', 'Rehearsal primary', vault.value.primary],
+      ] as const;
       return ok(
-        targets.map(([cluster, label, address]) => ({
+        targets.map(([cluster, label, endpoint]) => ({
           cluster,
           label,
-          address,
-          connect: async (token?: string) =>
-            ok(rehearsalVaultClient(vault.value, { profileName: label, address }, token)),
+          address: endpoint.apiAddr,
+          balancer: endpoint.balancerAddr,
+          connect: async (token?: string) => ok(await rehearsalEndpointClient(vault.value, label, endpoint, token)),
         })),
       );
     },

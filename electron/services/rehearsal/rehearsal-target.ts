@@ -245,9 +245,10 @@ async function external(
           `${clusterJson} names no primary address; restart rehearsal-vault to rewrite it`,
         );
       // Behind a balancer the active node is found through it; otherwise among the nodes.
-      const nodes = at.balancer ? [at.balancer] : (at.nodes ?? []).map((n) => n.api_addr);
+      const nodes = (at.nodes ?? []).map((n) => n.api_addr);
+      const ha = at.balancer ? { balancer: true } : nodes.length > 1 ? { nodes } : {};
       return connectProfile(
-        { name, address: at.api_addr, ...tls, ...(nodes.length > 1 || at.balancer ? { nodes } : {}) },
+        { name, address: at.balancer ?? at.api_addr, ...tls, ...ha },
         token === undefined ? {} : { token },
       );
     },

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { PersonEvent } from '../../../shared/ceremony/ceremony-events';
 import { parsePlan } from '../../../shared/ceremony/plan-text';
 import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
-import type { CeremonySnapshot, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
+import type { CeremonySnapshot, RehearsalDrill, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
 import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
 import { utf8ToBytes, wipe } from '../../../shared/codecs/bytes';
@@ -32,6 +32,7 @@ import { openPgpKeySigner } from '../pgp/openpgp-signer';
 import type { Signer } from '../pgp/signer';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
+import { drillsOffered, runDrill, type DrillTarget } from '../rehearsal/rehearsal-drills';
 import { DR_SECONDARY_PROFILE, PRIMARY_PROFILE } from '../rehearsal/rehearsal-target';
 import type { VaultClient } from '../vault/client';
 import { ActivationHandover } from './activation-handover';
@@ -103,6 +104,8 @@ interface Running {
   readonly connections: readonly Reconnectable[];
   /** Set for in-app rehearsals, which run against the app's rehearsal Vault. */
   readonly kitDir: string | undefined;
+  /** In-app rehearsals: the cluster the ceremony acts on, where drills are put. */
+  readonly drillTarget: DrillTarget | undefined;
   exportedTo: string | undefined;
 }
 
@@ -151,8 +154,8 @@ export class CeremonySession {
 
   private adoptRehearsal(started: Result<InAppRehearsal>): Snapshot {
     if (!started.ok) return started;
-    const { service, connection, kitDir } = started.value;
-    this.running = { ...running(service), connections: [connection], kitDir };
+    const { service, connection, kitDir, drillTarget } = started.value;
+    this.running = { ...running(service), connections: [connection], kitDir, drillTarget };
     return ok(this.snapshot());
   }
 
@@ -219,6 +222,21 @@ export class CeremonySession {
 
   act(event: PersonEvent): Promise<Snapshot> {
     return this.withService((s) => s.act(event));
+  }
+
+  /**
+   * Puts a drill on the in-app rehearsal's cluster mid-ceremony (a leader change) and says what it
+   * did; the ceremony is not told, and must find the change itself on its next call, as on the day.
+   */
+  async drill(
+    drill: RehearsalDrill,
+  ): Promise<Result<{ readonly ceremony: CeremonySnapshot | null; readonly done: string }>> {
+    const run = this.running;
+    if (!run) return noCeremony();
+    if (!run.drillTarget)
+      return err('not-a-rehearsal', 'drills are offered only in an in-app rehearsal, never against a live cluster');
+    const done = await runDrill(run.drillTarget, drill);
+    return done.ok ? ok({ ceremony: this.snapshot(), done: done.value }) : done;
   }
 
   /** Tries the failed action again; with `reconnect`, after connecting every profile afresh. */
@@ -359,7 +377,12 @@ export class CeremonySession {
       live.close();
       return started;
     }
-    this.running = { ...running(started.value), connections: live.connections, kitDir: undefined };
+    this.running = {
+      ...running(started.value),
+      connections: live.connections,
+      kitDir: undefined,
+      drillTarget: undefined,
+    };
     return ok(this.snapshot());
   }
 
@@ -419,6 +442,7 @@ function snapshotOf(run: Running): CeremonySnapshot {
     kitDir: run.kitDir ?? null,
     exportedTo: run.exportedTo ?? null,
     activationToken: run.handover.view(),
+    drills: run.drillTarget && !isTerminalStep(run.service.status().step) ? [...drillsOffered(run.drillTarget)] : [],
   };
 }
 

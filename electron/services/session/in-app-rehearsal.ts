@@ -11,7 +11,8 @@ import { generateSigners } from '../rehearsal/rehearsal-cast';
 import { startRehearsalCeremony, type RehearsalOperation } from '../rehearsal/rehearsal-ceremony';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
 import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
-import { connectTarget, DR_SECONDARY_PROFILE } from '../rehearsal/rehearsal-target';
+import type { DrillTarget } from '../rehearsal/rehearsal-drills';
+import { connectTarget, DR_SECONDARY_PROFILE, PRIMARY_PROFILE } from '../rehearsal/rehearsal-target';
 import { suppliedOfficerKeys } from './officer-keyring';
 import { swappableClient, type Reconnectable } from './swappable-client';
 import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
@@ -27,6 +28,8 @@ export interface RehearsalSetup {
   readonly keyPassphrase?: string | undefined;
   /** The officers' own public keys, one file each, instead of generated keys. */
   readonly officerKeyPaths?: readonly string[] | undefined;
+  /** Nodes per cluster (default 1): with 3 or 5, leader-change drills are offered mid-ceremony. */
+  readonly nodes?: 1 | 3 | 5 | undefined;
 }
 
 export interface InAppRehearsal {
@@ -34,6 +37,8 @@ export interface InAppRehearsal {
   readonly connection: Reconnectable;
   /** The folder holding the rehearsal's keys, shares, plan and journal. */
   readonly kitDir: string;
+  /** The cluster the ceremony acts on, for the drills (./rehearsal-drills.ts). */
+  readonly drillTarget: DrillTarget;
 }
 
 export async function startInAppRehearsal(
@@ -59,6 +64,7 @@ export async function startInAppRehearsal(
   const vault = await host.restart({
     threshold: setup.threshold,
     vaultVersion: setup.vaultVersion,
+    ...(setup.nodes !== undefined ? { nodes: setup.nodes } : {}),
     ...(setup.otpLength !== undefined ? { otpLength: setup.otpLength } : {}),
     ...(supplied ? { officerKeys: supplied.value } : { officers }),
     ...(passphrase ? { passphrase } : {}),
@@ -126,5 +132,6 @@ async function startOnVault(
     service: started.value,
     connection: { swappable, reconnect: () => target.value.connect(undefined, profile) },
     kitDir,
+    drillTarget: { vault, role: profile === PRIMARY_PROFILE ? 'primary' : 'drSecondary' },
   });
 }

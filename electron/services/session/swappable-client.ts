@@ -2,10 +2,12 @@
  * A Vault client whose connection can be replaced while a ceremony holds it: after someone
  * fixes a connection profile (the wrong CA bundle, a renewed client certificate), the ceremony
  * reconnects and retries the failed step instead of being abandoned. Every call goes to the
- * connection current at the time of the call.
+ * connection current at the time of the call. An HA cluster's client stays one (./../vault/ha-client.ts),
+ * so the ceremony still finds the active node, notices a leader change and waits for the cluster to settle.
  */
 import type { Result } from '../../../shared/result';
 import type { VaultClient } from '../vault/client';
+import { isHaClient, type HaVaultClient } from '../vault/ha-client';
 
 export interface SwappableClient {
   readonly client: VaultClient;
@@ -44,8 +46,18 @@ export function swappableClient(initial: VaultClient): SwappableClient {
     decodeToken: (options) => current.decodeToken(options),
     close: () => current.close(),
   };
+  // A reconnection makes the same kind of client from the same profile, so `current` stays HA.
+  const ha = () => current as HaVaultClient;
+  const haClient: HaVaultClient | undefined = isHaClient(initial)
+    ? Object.defineProperties(client as HaVaultClient, {
+        activeAddress: { get: () => ha().activeAddress },
+        resolveActive: { value: (redirect?: string) => ha().resolveActive(redirect) },
+        nodes: { value: () => ha().nodes() },
+        settle: { value: (mode: string, timeoutMs?: number) => ha().settle(mode, timeoutMs) },
+      })
+    : undefined;
   return {
-    client,
+    client: haClient ?? client,
     swap(next) {
       const previous = current;
       current = next;

@@ -1,14 +1,15 @@
 /**
  * From a saved profile to a ready client: load and check the TLS files, build the client,
  * then wipe the private key bytes (the TLS context holds its own copy inside OpenSSL).
- * A profile listing an HA cluster's nodes gets a client that finds and follows the active
- * node (./ha-client.ts), each node's connection made the same way.
+ * A profile listing an HA cluster's nodes, or whose address is a balancer, gets a client that finds
+ * and follows the active node (./ha-client.ts), each node's connection made the same way (with the
+ * node's own server name when it has one).
  */
-import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
+import { isHaProfile, nodeAddress, type ConnectionProfile } from '../../../shared/profiles/connection-profile';
 import { wipe } from '../../../shared/codecs/bytes';
 import { ok, type Result } from '../../../shared/result';
 import { createVaultClient, type VaultClient } from './client';
-import { createHaClient } from './ha-client';
+import { createHaClient, origin } from './ha-client';
 import { loadTlsMaterial, type TlsMaterialErrorKind } from './tls-material';
 
 export interface ConnectOptions {
@@ -22,13 +23,23 @@ export async function connectProfile(
   options: ConnectOptions = {},
 ): Promise<Result<VaultClient, TlsMaterialErrorKind>> {
   const single = await connectAddress(profile, profile.address, options);
-  if (!single.ok || !profile.nodes) return single;
+  if (!single.ok || !isHaProfile(profile)) return single;
   single.value.close();
+  const nodes = profile.nodes ?? [];
+  const serverNames = new Map(
+    nodes.flatMap((n) => (typeof n !== 'string' && n.tlsServerName ? [[origin(n.address), n.tlsServerName]] : [])),
+  );
   const ha = await createHaClient({
     profileName: profile.name,
-    addresses: profile.nodes,
+    // A balancer is asked first: its sys/leader names the active node even when no node is listed.
+    addresses: [...(profile.balancer ? [profile.address] : []), ...nodes.map(nodeAddress)],
     connect: async (address) => {
-      const c = await connectAddress(profile, address, options);
+      const serverName = serverNames.get(origin(address));
+      const c = await connectAddress(
+        serverName ? { ...profile, tlsServerName: serverName } : profile,
+        address,
+        options,
+      );
       return c.ok ? c.value : undefined;
     },
   });

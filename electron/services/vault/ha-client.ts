@@ -287,7 +287,7 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
 }
 
 /** `https://host:port`, lowercased, without a path: how nodes are compared and named. */
-function origin(address: string): string {
+export function origin(address: string): string {
   if (address === '') return '';
   try {
     const u = new URL(address);

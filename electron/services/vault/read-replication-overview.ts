@@ -5,7 +5,9 @@
  */
 import type { AppError } from '../../../shared/result';
 import type { HealthSummary, ReplicationOverview } from '../../../shared/replication/replication-overview';
+import type { ClusterNodes } from '../../../shared/replication/cluster-nodes';
 import type { VaultClient } from './client';
+import { isHaClient, origin, type HaVaultClient } from './ha-client';
 import type { Health, VaultAnswer, VaultResult } from './types';
 
 export function healthSummary(answer: VaultAnswer<Health>): HealthSummary {
@@ -22,10 +24,41 @@ function section<T, U>(
     : { ok: false, error: { kind: result.error.kind, message: result.error.message } };
 }
 
+/**
+ * Every node of an HA cluster, each asked itself; the active node is resolved first so the overview's
+ * other sections are its answers. A balancer is how the cluster was reached, not a node: left out.
+ */
+async function readClusterNodes(client: HaVaultClient, balancer: string | undefined): Promise<ClusterNodes> {
+  await client.resolveActive();
+  const reports = await client.nodes();
+  const through = balancer === undefined ? undefined : origin(balancer);
+  return {
+    nodes: reports
+      .filter((r) => r.address !== through)
+      .map((r) => ({
+        address: r.address,
+        reachable: r.reachable,
+        active: r.active,
+        ...(r.healthCode === undefined ? {} : { healthCode: r.healthCode }),
+        ...(r.drMode === undefined ? {} : { drMode: r.drMode }),
+        ...(r.raftCommittedIndex === undefined ? {} : { raftCommittedIndex: r.raftCommittedIndex }),
+        ...(r.problem === undefined ? {} : { problem: r.problem }),
+      })),
+    ...(through === undefined ? {} : { balancer: through }),
+  };
+}
+
 export async function readReplicationOverview(
   client: VaultClient,
-  node: { readonly label: string; readonly address: string; readonly now: Date },
+  node: {
+    readonly label: string;
+    readonly address: string;
+    readonly now: Date;
+    /** The load balancer the client reaches the cluster through, if any. */
+    readonly balancer?: string | undefined;
+  },
 ): Promise<ReplicationOverview> {
+  const cluster = isHaClient(client) ? await readClusterNodes(client, node.balancer) : undefined;
   const [replication, health, seal] = await Promise.all([
     client.replicationStatus(),
     client.health(),
@@ -33,10 +66,12 @@ export async function readReplicationOverview(
   ]);
   return {
     label: node.label,
-    address: node.address,
+    // An HA cluster's sections are the active node's answers: name the node that gave them.
+    address: (isHaClient(client) ? client.activeAddress : undefined) ?? node.address,
     fetchedAt: node.now.toISOString(),
     replication: section(replication, (a) => a.data),
     health: section(health, healthSummary),
     seal: section(seal, (a) => a.data),
+    ...(cluster ? { cluster } : {}),
   };
 }
