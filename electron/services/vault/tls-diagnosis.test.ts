@@ -18,6 +18,7 @@ const context: FailureContext = {
   trustedCas: ["'CN=Corp CA'"],
   handshakeDone: false,
   responseStarted: false,
+  answeredBefore: false,
   request: 'PUT sys/replication/dr/secondary/promote',
   changesState: true,
 };
@@ -98,6 +99,16 @@ describe('diagnoseConnectionFailure', () => {
       { ...context, handshakeDone: true, responseStarted: true, changesState: false, request: 'GET sys/health' },
     );
     expect(read.message).not.toContain('may have reached');
+  });
+
+  it('tells a node that went down from a refused certificate by whether it answered before', () => {
+    const cut = { code: 'ECONNRESET', message: 'socket hang up' };
+    const first = diagnoseConnectionFailure(cut, { ...context, handshakeDone: true });
+    expect(first.kind).toBe('client-certificate-refused');
+    const later = diagnoseConnectionFailure(cut, { ...context, handshakeDone: true, answeredBefore: true });
+    expect(later.kind).toBe('connection-reset');
+    expect(later.message).toContain('most likely stopped or restarted');
+    expect(later.message).not.toMatch(/refused this laptop's client certificate/);
   });
 
   it('describes an untrusted server without a probed certificate', () => {

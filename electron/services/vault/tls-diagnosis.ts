@@ -36,6 +36,8 @@ export interface FailureContext {
   readonly handshakeDone: boolean;
   /** Whether any of the response had arrived. */
   readonly responseStarted: boolean;
+  /** Whether this address has answered an earlier request over the same TLS material. */
+  readonly answeredBefore: boolean;
   /** "PUT sys/…", for messages. */
   readonly request: string;
   /** True for requests that change state, where a lost answer leaves the outcome unknown. */
@@ -199,6 +201,13 @@ export function diagnoseConnectionFailure(
     return fail(
       'host-unreachable',
       `${context.host}:${context.port} cannot be reached (${profile}, ${code}). Check the network link, routes and firewall between this laptop and Vault.`,
+    );
+  }
+  // A node that answered this very certificate before did not start refusing it: it went down.
+  if (RESET.has(code) && context.handshakeDone && !context.responseStarted && context.answeredBefore) {
+    return fail(
+      'connection-reset',
+      `Vault at ${address} accepted this laptop's certificate earlier but closed the connection before answering ${context.request} (${profile}, ${code}). The node most likely stopped or restarted; on an HA cluster the app looks for the active node again.${unknownOutcome(context)}`,
     );
   }
   if (RESET.has(code) && context.handshakeDone && !context.responseStarted) {

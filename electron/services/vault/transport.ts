@@ -97,6 +97,8 @@ export function createTransport(options: TransportOptions): Transport {
     ...(serverName === undefined ? {} : { servername: serverName }),
   });
   let closed = false;
+  // Set once any answer arrived: a later reset after the handshake is then not a refused certificate.
+  let answeredBefore = false;
 
   function request(r: TransportRequest): Promise<Result<TransportResponse, TransportErrorKind>> {
     const label = `${r.method} ${r.path}`;
@@ -160,6 +162,7 @@ export function createTransport(options: TransportOptions): Transport {
           trustedCas,
           handshakeDone,
           responseStarted,
+          answeredBefore,
           request: label,
           changesState,
         };
@@ -169,6 +172,7 @@ export function createTransport(options: TransportOptions): Transport {
       req.on('error', fail);
       req.on('response', (res) => {
         responseStarted = true;
+        answeredBefore = true;
         const declared = Number(res.headers['content-length'] ?? 0);
         let size = 0;
         const tooLarge = (): void => {
