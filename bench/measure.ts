@@ -18,15 +18,27 @@ export interface MeasureOptions {
 }
 
 export async function measure(operation: () => unknown, options: MeasureOptions = {}): Promise<Timing> {
+  return (await measureInTurn({ operation }, options)).operation;
+}
+
+/**
+ * measure() for several operations at once, taking turns (a, b, c, a, b, c, …): compared timings then
+ * see the same load on a shared machine, where blocks run one after another would each see their own.
+ */
+export async function measureInTurn<K extends string>(
+  operations: Readonly<Record<K, () => unknown>>,
+  options: MeasureOptions = {},
+): Promise<Record<K, Timing>> {
   const { warmup = 2, runs = 7 } = options;
-  for (let i = 0; i < warmup; i++) await operation();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await operation();
-    samples.push(performance.now() - start);
-  }
-  return summarise(samples);
+  const names = Object.keys(operations) as K[];
+  const samples = new Map<K, number[]>(names.map((name) => [name, []]));
+  for (let i = 0; i < warmup + runs; i++)
+    for (const name of names) {
+      const start = performance.now();
+      await operations[name]();
+      if (i >= warmup) samples.get(name)!.push(performance.now() - start);
+    }
+  return Object.fromEntries(names.map((name) => [name, summarise(samples.get(name)!)])) as Record<K, Timing>;
 }
 
 export function summarise(samples: readonly number[]): Timing {

@@ -2,7 +2,7 @@
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { visibleText } from '../../shared/record/visible-text';
 import { readAnchors } from '../../electron/services/transcript/anchors';
-import { verifyBundle, type BundleReport } from '../../electron/services/transcript/verify';
+import { readBundle, verifyBundleContents, type BundleReport } from '../../electron/services/transcript/verify';
 import { parseCommandLine, usageError, type CommandUsage } from '../command-line';
 import { folderArgument } from '../folder-argument';
 import { EXIT_FAILED, EXIT_OK, type Command } from '../io';
@@ -44,9 +44,11 @@ export const verifyCommand: Command = async (argv, io) => {
   if (!folder.ok) return usageError(io, COMMAND, folder.error.message);
   const dir = folder.value;
 
+  // The bundle's files are read while the auditor's keyrings are parsed (readBundle never rejects).
+  const contents = readBundle(dir);
   const anchors = await readAnchors(values.keyring ?? [], values.fingerprints);
   if (!anchors.ok) return usageError(io, COMMAND, visibleText(anchors.error.message));
-  const report = await verifyBundle(dir, anchors.value ? { anchors: anchors.value } : {});
+  const report = await verifyBundleContents(await contents, anchors.value ? { anchors: anchors.value } : {});
   io.stdout(describe(dir, report));
   if (report.verdict === 'anchored') return EXIT_OK;
   if (report.verdict === 'unanchored') return EXIT_UNANCHORED;

@@ -10,7 +10,7 @@
  * the journal records are kept: one made but never journaled is dropped and made again.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
 import { writeFileAtomically } from '../files/durable-write';

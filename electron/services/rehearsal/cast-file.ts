@@ -13,7 +13,7 @@
  * read here and kept in memory for the run. Nothing is used before every person is read.
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Result } from '../../../shared/result';
 import { readSmallTextFile } from '../files/regular-file';
 import { createGpgSigner } from '../pgp/gpg-signer';

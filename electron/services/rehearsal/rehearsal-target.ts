@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as openpgp from 'openpgp';
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
 import { readSmallTextFile } from '../files/regular-file';

@@ -151,31 +151,44 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
 }
 
 export async function readBundle(dir: string): Promise<BundleContents> {
+  const names = await listDirectory(join(dir, BUNDLE_SIGNERS), MAX_SIGNER_FILES);
+  const signerFiles: string[] = [];
+  const strayFiles: string[] = [];
+  for (const file of names.ok ? names.value : []) {
+    const name = file.slice(0, -SIGNER_SUFFIX.length);
+    if (file.endsWith(SIGNER_SUFFIX) && SIGNER_NAME.test(name)) signerFiles.push(file);
+    else strayFiles.push(file);
+  }
+  // All at once: each file is several round trips to libuv's threads (open, stat, reads, close).
+  const [transcript, text, detached, journal, ...signerBytes] = await Promise.all(
+    [
+      [BUNDLE_TRANSCRIPT, MAX_BUNDLE_FILE_BYTES] as const,
+      [BUNDLE_TEXT, MAX_BUNDLE_FILE_BYTES] as const,
+      [BUNDLE_DETACHED, MAX_SIGNATURES_BYTES] as const,
+      [BUNDLE_JOURNAL, MAX_BUNDLE_FILE_BYTES] as const,
+      ...signerFiles.map((file) => [`${BUNDLE_SIGNERS}/${file}`, MAX_SIGNER_FILE_BYTES] as const),
+    ].map(async ([path, cap]) => ({ path, file: await readRegularFile(join(dir, path), cap) })),
+  );
+  // Refusals are listed in a fixed order (the directory's, then the bundle's files), not as reads end.
   const refused = new Map<string, string>();
-  const read = async (path: string, cap: number) => {
-    const file = await readRegularFile(join(dir, path), cap);
-    if (file.ok) return file.value;
-    if (file.error.kind !== 'missing') refused.set(path, file.error.message);
+  if (!names.ok && names.error.kind !== 'missing') refused.set(`${BUNDLE_SIGNERS}/`, names.error.message);
+  const bytesOf = (read: (typeof signerBytes)[number] | undefined) => {
+    if (!read) return undefined;
+    if (read.file.ok) return read.file.value;
+    if (read.file.error.kind !== 'missing') refused.set(read.path, read.file.error.message);
     return undefined;
   };
   const signers: SignerFile[] = [];
-  const strayFiles: string[] = [];
-  const names = await listDirectory(join(dir, BUNDLE_SIGNERS), MAX_SIGNER_FILES);
-  if (!names.ok && names.error.kind !== 'missing') refused.set(`${BUNDLE_SIGNERS}/`, names.error.message);
-  for (const file of names.ok ? names.value : []) {
-    const name = file.slice(0, -SIGNER_SUFFIX.length);
-    if (!file.endsWith(SIGNER_SUFFIX) || !SIGNER_NAME.test(name)) {
-      strayFiles.push(file);
-      continue;
-    }
-    const bytes = await read(`${BUNDLE_SIGNERS}/${file}`, MAX_SIGNER_FILE_BYTES);
-    if (bytes) signers.push({ name, publicKey: Buffer.from(bytes).toString('utf8') });
-  }
+  signerFiles.forEach((file, i) => {
+    const bytes = bytesOf(signerBytes[i]);
+    if (bytes)
+      signers.push({ name: file.slice(0, -SIGNER_SUFFIX.length), publicKey: Buffer.from(bytes).toString('utf8') });
+  });
   return {
-    transcript: await read(BUNDLE_TRANSCRIPT, MAX_BUNDLE_FILE_BYTES),
-    text: await read(BUNDLE_TEXT, MAX_BUNDLE_FILE_BYTES),
-    detached: await read(BUNDLE_DETACHED, MAX_SIGNATURES_BYTES),
-    journal: await read(BUNDLE_JOURNAL, MAX_BUNDLE_FILE_BYTES),
+    transcript: bytesOf(transcript),
+    text: bytesOf(text),
+    detached: bytesOf(detached),
+    journal: bytesOf(journal),
     signers,
     strayFiles,
     refused,
