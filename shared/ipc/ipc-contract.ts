@@ -100,6 +100,16 @@ const transcriptBundle = z.object({
 const ceremonyState = z.object({ ceremony: ceremonySnapshotSchema.nullable() });
 /** A passphrase: it goes to the main process for one use and never comes back. */
 const passphrase = z.string().min(1).max(1024).optional();
+/** A fresh rehearsal Vault's officers and threshold, and how their keys come about. */
+const rehearsalSetup = z.strictObject({
+  officers: z.number().int().min(1).max(9),
+  threshold: z.number().int().min(1).max(9),
+  vaultVersion: z.union([z.literal(1), z.literal(2)]),
+  /** The rehearsal Vault's generate-root otp_length: 28 (default), 26 (`s.` tokens), 0 (a server before 0.11). */
+  otpLength: z.union([z.literal(28), z.literal(26), z.literal(0)]).optional(),
+  keyPassphrase: passphrase,
+  officerKeyPaths: z.array(absolutePath).min(1).max(9).optional(),
+});
 /** Text pasted into a share field: a PGP message (base64 or armored) or a plaintext share. */
 const pastedShare = z
   .string()
@@ -184,16 +194,14 @@ export const ipcContract = {
    * the rehearsal kit (keys, shares, plan) written for people to use. Officers bring their own
    * public keys with `officerKeyPaths`, or get generated ones protected by `keyPassphrase`.
    */
-  'ceremony.startRehearsal': channel({
-    arg: z.strictObject({
-      officers: z.number().int().min(1).max(9),
-      threshold: z.number().int().min(1).max(9),
-      vaultVersion: z.union([z.literal(1), z.literal(2)]),
-      /** The rehearsal Vault's generate-root otp_length: 28 (default), 26 (`s.` tokens), 0 (a server before 0.11). */
-      otpLength: z.union([z.literal(28), z.literal(26), z.literal(0)]).optional(),
-      keyPassphrase: passphrase,
-      officerKeyPaths: z.array(absolutePath).min(1).max(9).optional(),
-    }),
+  'ceremony.startRehearsal': channel({ arg: rehearsalSetup, value: ceremonyState }),
+  /**
+   * A rehearsal of the failback as its own ceremony (demote, DR operation token, update-primary):
+   * on the rehearsal Vault a finished promotion rehearsal left (which is put away first), with new
+   * signing keys behind `keyPassphrase`; or on a `fresh` one, whose promotion is played first.
+   */
+  'ceremony.startFailbackRehearsal': channel({
+    arg: z.union([z.strictObject({ fresh: rehearsalSetup }), z.strictObject({ keyPassphrase: passphrase })]),
     value: ceremonyState,
   }),
   /** A ceremony from a reviewed plan file, with the officers' public keys from a keyring file. */

@@ -5,7 +5,16 @@
  * people would choose them, the signed bundle exported and verified; then the refusals that
  * must change nothing.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -98,7 +107,7 @@ async function play(
         actor: request.name,
         key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
       });
-    } else if (s.input === 'root-token') {
+    } else if (s.input === 'root-token' || s.input === 'vault-token') {
       await must('ceremony.provideToken', { rehearsalRootToken: true });
     } else if (request) {
       await must('ceremony.act', { type: 'acknowledge', step: s.step, actor: request.name, role: request.role });
@@ -459,5 +468,103 @@ describe('starting an operation from the Operations screen', () => {
       ok: false,
       error: { kind: 'no-activation-token' },
     });
+  });
+});
+
+describe('a failback rehearsal in the app, as its own ceremony', () => {
+  const kits = () => readdirSync(join(dir, 'data', 'rehearsals'));
+  const oldPrimaryMode = async () => {
+    const status = await must('replication.status', { target: { kind: 'rehearsal', cluster: 'primary' } });
+    return status.replication.ok ? status.replication.value.dr.mode : status.replication.error.message;
+  };
+
+  /** Plays the failback in `kit` to the end, exports it, and checks the bundle and the old primary. */
+  async function failBack(kit: string, out: string) {
+    const end = await play(kit);
+    expect(end).toMatchObject({ step: 'finished', committed: true, looseEnds: [] });
+    const report = await must('ceremony.export', { dir: out });
+    expect(report).toMatchObject({ valid: true, rehearsal: true, problems: [] });
+    const verified = await verifyBundle(out);
+    expect(verified.valid).toBe(true);
+    // demote and update-primary each signed by the administrator and a witness.
+    expect(verified.authorisations.map((a) => [a.step, a.signer, a.good])).toEqual([
+      ['demote', 'administrator', true],
+      ['demote', 'witness-1', true],
+      ['update-primary', 'administrator', true],
+      ['update-primary', 'witness-1', true],
+    ]);
+    const transcript = readFileSync(join(out, 'transcript.txt'), 'utf8');
+    expect(transcript).toContain('sys/replication/dr/primary/demote');
+    expect(transcript).toContain('sys/replication/dr/secondary/update-primary');
+    expect(await oldPrimaryMode()).toBe('secondary');
+    const vault = await rehearsal.vault();
+    for (const file of [join(kit, 'ceremony', 'journal.jsonl'), join(out, 'transcript.txt')])
+      expect(readFileSync(file, 'utf8')).not.toContain(vault.ok ? vault.value.rootToken : '?');
+  }
+
+  it('follows a finished promotion rehearsal: the old primary demoted and made to follow the new one', async () => {
+    await ceremony.shutdown();
+    await must('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1, keyPassphrase: PASSPHRASE });
+    const promotion = await snapshot();
+    // Not while the promotion is under way, nor before it promoted anything.
+    await play(promotion.kitDir!, { stop: (s) => s.input === 'share' });
+    expect(await call('ceremony.startFailbackRehearsal', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'ceremony-running' },
+    });
+    await ceremony.shutdown();
+    const before = kits();
+    expect(await call('ceremony.startFailbackRehearsal', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'no-promotion', message: expect.stringContaining('rehearse the promotion first') },
+    });
+    expect(kits()).toEqual(before);
+
+    await must('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1, keyPassphrase: PASSPHRASE });
+    const promoted = await play((await snapshot()).kitDir!);
+    expect(promoted).toMatchObject({ step: 'finished', committed: true, plan: { kind: 'promotion' } });
+
+    // The finished promotion is put away, its journal kept in its kit; the failback gets its own kit.
+    const started = (await must('ceremony.startFailbackRehearsal', { keyPassphrase: PASSPHRASE })).ceremony!;
+    expect(started).toMatchObject({
+      step: 'roll-call',
+      plan: { kind: 'failback', rehearsal: true, profile: 'primary', threshold: 2 },
+    });
+    expect(started.kitDir).not.toBe(promoted.kitDir);
+    expect(started.steps.map((s) => s.id)).toEqual(
+      expect.arrayContaining(['demote', 'share-entry', 'create-secondary-token', 'update-primary', 'check-failback']),
+    );
+    expect(existsSync(join(promoted.kitDir!, 'ceremony', 'journal.jsonl'))).toBe(true);
+    expect(await oldPrimaryMode()).toBe('primary');
+    await failBack(started.kitDir!, join(dir, 'failback-bundle'));
+
+    // Failed back already: a second failback on this Vault is refused, changing nothing.
+    await must('ceremony.close', {});
+    const after = kits();
+    expect(await call('ceremony.startFailbackRehearsal', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'failed-back-already' },
+    });
+    expect(kits()).toEqual(after);
+  });
+
+  it('on a fresh Vault 2.x rehearsal Vault, plays the promotion first (its own bundle in the kit), then the failback', async () => {
+    expect(
+      await call('ceremony.startFailbackRehearsal', {
+        fresh: { officers: 1, threshold: 1, vaultVersion: 1, officerKeyPaths: [join(dir, 'officer.pub.asc')] },
+      }),
+    ).toMatchObject({ ok: false, error: { kind: 'invalid-rehearsal', message: expect.stringContaining('own keys') } });
+
+    const started = (
+      await must('ceremony.startFailbackRehearsal', {
+        fresh: { officers: 3, threshold: 2, vaultVersion: 2, keyPassphrase: PASSPHRASE },
+      })
+    ).ceremony!;
+    expect(started).toMatchObject({ plan: { kind: 'failback', tokenPath: 'primary-root-token' } });
+    const kit = started.kitDir!;
+    const staged = await verifyBundle(join(kit, 'promotion'));
+    expect(staged.valid).toBe(true);
+    expect(readFileSync(join(kit, 'promotion', 'transcript.txt'), 'utf8')).toContain('REHEARSAL');
+    await failBack(kit, join(dir, 'fresh-failback-bundle'));
   });
 });

@@ -30,6 +30,14 @@ export function ceremonyHandlers(
   return {
     'ceremony.status': async () => ok({ ceremony: ceremony.snapshot() }),
     'ceremony.startRehearsal': async (setup) => state(await ceremony.startRehearsal(setup)),
+    'ceremony.startFailbackRehearsal': async (request) => {
+      if (session.current.mode !== 'rehearsal')
+        return err(
+          'wrong-session',
+          "this session works against a live profile, not the rehearsal Vault: choose 'Rehearsal' on the Start screen to rehearse the failback",
+        );
+      return state(await ceremony.startFailbackRehearsal(request));
+    },
     'ceremony.startFromPlan': async ({ planPath, officerKeysPath }) =>
       state(await ceremony.startFromPlan(planPath, officerKeysPath, session.current)),
     'ceremony.resumable': async () => ok({ journals: await ceremony.resumable() }),

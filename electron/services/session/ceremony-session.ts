@@ -45,6 +45,7 @@ import {
   readJournalPlan,
   type JournalSummary,
 } from './ceremony-journals';
+import { startInAppFailback, type FailbackRehearsalRequest } from './in-app-failback';
 import { startInAppOperation, startInAppRehearsal, type InAppRehearsal, type RehearsalSetup } from './in-app-rehearsal';
 import { preparePlan, type PreparedPlan } from './plan-preparation';
 import { readSealedTranscript } from './sealed-transcript';
@@ -128,6 +129,20 @@ export class CeremonySession {
   }
 
   /**
+   * A rehearsal of the failback, as its own ceremony with its own kit and journal: on the rehearsal
+   * Vault a finished promotion rehearsal left (that rehearsal is put away first; its journal stays
+   * in its kit), or on a fresh one whose promotion is played headless first to set the scene.
+   */
+  async startFailbackRehearsal(request: FailbackRehearsalRequest): Promise<Snapshot> {
+    const run = this.running;
+    if (run && !('fresh' in request) && run.kitDir !== undefined && isFinishedPromotion(run.service.status()))
+      await this.shutdown();
+    return this.exclusiveStart(async () =>
+      this.adoptRehearsal(await startInAppFailback(this.services.rehearsal, request, this.services)),
+    );
+  }
+
+  /**
    * One replication operation on a cluster, as its own ceremony. In a rehearsal session it runs on
    * the rehearsal Vault's cluster with a generated cast and kit; a live one names real people, whose
    * keys only a reviewed plan file (`kind: operation`) can carry, so it starts from that instead.
@@ -151,8 +166,8 @@ export class CeremonySession {
 
   private adoptRehearsal(started: Result<InAppRehearsal>): Snapshot {
     if (!started.ok) return started;
-    const { service, connection, kitDir } = started.value;
-    this.running = { ...running(service), connections: [connection], kitDir };
+    const { service, connections, kitDir } = started.value;
+    this.running = { ...running(service), connections, kitDir };
     return ok(this.snapshot());
   }
 
@@ -403,6 +418,10 @@ async function withTypedPin<T>(typed: string, use: (pin: Uint8Array) => Promise<
   } finally {
     wipe(pin);
   }
+}
+
+function isFinishedPromotion(status: ServiceStatus): boolean {
+  return status.plan.kind === 'promotion' && status.step === 'finished' && status.committed;
 }
 
 function noCeremony(): Result<never> {

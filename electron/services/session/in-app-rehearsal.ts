@@ -31,7 +31,8 @@ export interface RehearsalSetup {
 
 export interface InAppRehearsal {
   readonly service: CeremonyService;
-  readonly connection: Reconnectable;
+  /** Every connection the ceremony acts through, each able to connect afresh. */
+  readonly connections: readonly Reconnectable[];
   /** The folder holding the rehearsal's keys, shares, plan and journal. */
   readonly kitDir: string;
 }
@@ -41,6 +42,19 @@ export async function startInAppRehearsal(
   setup: RehearsalSetup,
   where: { readonly dataDir: string; readonly now: () => Date },
 ): Promise<Result<InAppRehearsal>> {
+  const fresh = await freshRehearsalVault(host, setup);
+  if (!fresh.ok) return fresh;
+  return startOnVault(fresh.value.vault, where, { passphrase: fresh.value.passphrase });
+}
+
+/**
+ * A fresh rehearsal Vault with the officers and threshold people chose (refused, changing nothing,
+ * when Vault would refuse them), and the passphrase its generated keys are protected by, if any.
+ */
+export async function freshRehearsalVault(
+  host: RehearsalHost,
+  setup: RehearsalSetup,
+): Promise<Result<{ readonly vault: RehearsalVault; readonly passphrase: string | undefined }>> {
   const supplied = setup.officerKeyPaths ? await suppliedOfficerKeys(setup.officerKeyPaths) : undefined;
   if (supplied && !supplied.ok) return supplied;
   const officers = supplied?.value.length ?? setup.officers;
@@ -63,8 +77,13 @@ export async function startInAppRehearsal(
     ...(supplied ? { officerKeys: supplied.value } : { officers }),
     ...(passphrase ? { passphrase } : {}),
   });
-  if (!vault.ok) return vault;
-  return startOnVault(vault.value, where, { passphrase });
+  return vault.ok ? ok({ vault: vault.value, passphrase }) : vault;
+}
+
+/** Where an in-app rehearsal named `name` keeps its kit: a new folder under the app's data folder. */
+export function rehearsalKitDir(where: { readonly dataDir: string; readonly now: () => Date }, name: string) {
+  const id = `${name}-${where.now().toISOString().replace(/[-:.]/g, '')}`;
+  return { id, kitDir: join(where.dataDir, 'rehearsals', id) };
 }
 
 /** One replication operation on a cluster of the running rehearsal Vault, as a ceremony with its own kit. */
@@ -84,8 +103,7 @@ async function startOnVault(
   options: { readonly passphrase: string | undefined; readonly operation?: RehearsalOperation },
 ): Promise<Result<InAppRehearsal>> {
   const { passphrase, operation } = options;
-  const id = `${operation ? operation.operation.id : 'rehearsal'}-${where.now().toISOString().replace(/[-:.]/g, '')}`;
-  const kitDir = join(where.dataDir, 'rehearsals', id);
+  const { id, kitDir } = rehearsalKitDir(where, operation ? operation.operation.id : 'rehearsal');
   const target = await connectTarget({
     kind: 'in-process',
     vault,
@@ -124,7 +142,7 @@ async function startOnVault(
   }
   return ok({
     service: started.value,
-    connection: { swappable, reconnect: () => target.value.connect(undefined, profile) },
+    connections: [{ swappable, reconnect: () => target.value.connect(undefined, profile) }],
     kitDir,
   });
 }
