@@ -7,9 +7,16 @@
  *
  * DOCS_SCREENSHOTS=1 writes each step at 1024x640 to docs/screenshots/ for the README.
  */
-import { join } from 'node:path';
 import { expect, test, type Harness } from './fixtures';
-import { authoriseByKeyboard, checkStep, confirmByEnter, settled, shareByKeyboard, tabTo } from './keyboard-helpers';
+import {
+  authoriseStepByKeyboard,
+  checkStep,
+  confirmByEnter,
+  settled,
+  shareByKeyboard,
+  signByKeyboard,
+  tabTo,
+} from './keyboard-helpers';
 import { axe } from './wizard-helpers';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';
@@ -116,18 +123,13 @@ for (const size of [
     await expect(card.getByRole('button', { name: 'Authorise as administrator' })).toBeDisabled();
     await checkStep(page, 'step-09-promote', nameField);
     // Each authoriser signs the statement: the cluster's name, their key file and passphrase, by keyboard.
-    const authoriser = { kit, cluster: 'dr-secondary', passphrase: PASSPHRASE };
-    await authoriseByKeyboard(page, harness, {
-      ...authoriser,
-      name: 'administrator',
-      button: 'Authorise as administrator',
-    });
-    await authoriseByKeyboard(page, harness, {
-      ...authoriser,
-      name: 'witness-1',
-      button: 'Promote now, as witness-1',
-      shot: 'promote-danger',
-    });
+    await authoriseStepByKeyboard(
+      page,
+      harness,
+      { kit, cluster: 'dr-secondary', passphrase: PASSPHRASE },
+      'Promote now, as witness-1',
+      'promote-danger',
+    );
 
     await expect(page.getByTestId('vault-report')).toContainText('primary');
     await expect(page.getByTestId('vault-warning')).toContainText('unavailable for a brief period');
@@ -135,30 +137,7 @@ for (const size of [
     await confirmByEnter(page, 'Delete the DR operation token', 'step-11-delete-operation-token');
 
     // Signing: the key file and passphrase, by keyboard, for each signer.
-    for (const signer of ['administrator', 'witness-1', 'witness-2']) {
-      await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
-      const chooser = page.getByLabel('Who signs now');
-      if (await chooser.count()) {
-        await expect(chooser).toBeFocused();
-        await chooser.selectOption(signer);
-        // Through the key choice ("key in this app (file)" stays chosen) to the key file.
-        await page.keyboard.press('Tab');
-        await expect(page.getByRole('radio', { name: 'Key in this app (file)' })).toBeFocused();
-        await page.keyboard.press('Tab');
-      }
-      const keyField = page.getByLabel('Signing key', { exact: true });
-      await expect(keyField).toBeFocused();
-      if (signer === 'administrator') await checkStep(page, 'step-12-sign-transcript', keyField);
-      harness.nextFile.set('signing-key', join(kit, 'signers', `${signer}.key.asc`));
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Enter');
-      await expect(keyField).not.toHaveValue('');
-      await tabTo(page, page.getByLabel(/^Key passphrase/));
-      await page.keyboard.type(PASSPHRASE);
-      await tabTo(page, page.getByRole('button', { name: `Sign as ${signer}` }));
-      await page.keyboard.press('Enter');
-      await settled(page);
-    }
+    await signByKeyboard(page, harness, { kit, passphrase: PASSPHRASE, shot: 'step-12-sign-transcript' });
 
     // The outcome: what comes next, from the guides.
     await expect(page.getByTestId('outcome')).toContainText('Promoted and recorded');

@@ -13,7 +13,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { authoriseByKeyboard, checkStep, confirmByEnter, settled, shareByKeyboard, tabTo } from './keyboard-helpers';
+import {
+  authoriseStepByKeyboard,
+  checkStep,
+  confirmByEnter,
+  settled,
+  shareByKeyboard,
+  signByKeyboard,
+  tabTo,
+} from './keyboard-helpers';
 import { axe } from './wizard-helpers';
 import { builtCli } from '../test/support/built-cli';
 
@@ -74,12 +82,7 @@ test('keyboard only at 1024x640: the failback rehearsed in the app, authorised b
   await expect(page.getByTestId('irreversible-sentence')).toContainText("'primary'");
   const authoriser = { kit, cluster: 'primary', passphrase: PASSPHRASE };
   await checkStep(page, 'failback-demote', page.locator(':focus'), false);
-  await authoriseByKeyboard(page, harness, {
-    ...authoriser,
-    name: 'administrator',
-    button: 'Authorise as administrator',
-  });
-  await authoriseByKeyboard(page, harness, { ...authoriser, name: 'witness-1', button: 'Demote now, as witness-1' });
+  await authoriseStepByKeyboard(page, harness, authoriser, 'Demote now, as witness-1');
 
   // The DR operation token on the demoted cluster, from two officers' shares.
   await confirmByEnter(page, 'Generate the one-time password', 'failback-generate-otp', false);
@@ -94,40 +97,13 @@ test('keyboard only at 1024x640: the failback rehearsed in the app, authorised b
   const card = page.getByTestId('irreversible-authorisation');
   await expect(card.getByTestId('irreversible-sentence')).toContainText("'primary'");
   await checkStep(page, 'failback-update-primary', card.getByLabel('To authorise, type').first());
-  await authoriseByKeyboard(page, harness, {
-    ...authoriser,
-    name: 'administrator',
-    button: 'Authorise as administrator',
-  });
-  await authoriseByKeyboard(page, harness, {
-    ...authoriser,
-    name: 'witness-1',
-    button: 'Update primary now, as witness-1',
-  });
+  await authoriseStepByKeyboard(page, harness, authoriser, 'Update primary now, as witness-1');
 
   await expect(page.getByTestId('vault-report')).toContainText('secondary');
   await confirmByEnter(page, 'Check the demoted cluster', 'failback-check-demoted', false);
   await confirmByEnter(page, 'Delete the DR operation token', 'failback-delete-token', false);
 
-  for (const signer of ['administrator', 'witness-1', 'witness-2']) {
-    await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
-    const chooser = page.getByLabel('Who signs now');
-    if (await chooser.count()) {
-      await expect(chooser).toBeFocused();
-      await chooser.selectOption(signer);
-    }
-    const keyField = page.getByLabel('Signing key', { exact: true });
-    await tabTo(page, keyField);
-    harness.nextFile.set('signing-key', join(kit, 'signers', `${signer}.key.asc`));
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Enter');
-    await expect(keyField).not.toHaveValue('');
-    await tabTo(page, page.getByLabel(/^Key passphrase/));
-    await page.keyboard.type(PASSPHRASE);
-    await tabTo(page, page.getByRole('button', { name: `Sign as ${signer}` }));
-    await page.keyboard.press('Enter');
-    await settled(page);
-  }
+  await signByKeyboard(page, harness, { kit, passphrase: PASSPHRASE });
 
   await expect(page.getByTestId('outcome')).toContainText('Failed back and recorded');
   await expect(page.getByTestId('next-steps')).toContainText('now follows the new primary');

@@ -114,3 +114,59 @@ export async function authoriseByKeyboard(
   await page.keyboard.press('Enter');
   await settled(page);
 }
+
+/** The administrator, then witness-1 (whose red `lastButton` makes the call), authorise the step by keyboard. */
+export async function authoriseStepByKeyboard(
+  page: Page,
+  harness: Harness,
+  authoriser: { kit: string; cluster: string; passphrase: string },
+  lastButton: string,
+  shot?: string,
+): Promise<void> {
+  await authoriseByKeyboard(page, harness, {
+    ...authoriser,
+    name: 'administrator',
+    button: 'Authorise as administrator',
+  });
+  await authoriseByKeyboard(page, harness, {
+    ...authoriser,
+    name: 'witness-1',
+    button: lastButton,
+    ...(shot ? { shot } : {}),
+  });
+}
+
+/**
+ * Each signer signs the transcript by keyboard: chosen (focus starts on the chooser), through the
+ * key choice to their kit key file, its passphrase, and their button. `shot` checks the first.
+ */
+export async function signByKeyboard(
+  page: Page,
+  harness: Harness,
+  { kit, passphrase, shot }: { kit: string; passphrase: string; shot?: string },
+): Promise<void> {
+  for (const signer of ['administrator', 'witness-1', 'witness-2']) {
+    await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
+    const chooser = page.getByLabel('Who signs now');
+    if (await chooser.count()) {
+      await expect(chooser).toBeFocused();
+      await chooser.selectOption(signer);
+      // Through the key choice ("key in this app (file)" stays chosen) to the key file.
+      await page.keyboard.press('Tab');
+      await expect(page.getByRole('radio', { name: 'Key in this app (file)' })).toBeFocused();
+      await page.keyboard.press('Tab');
+    }
+    const keyField = page.getByLabel('Signing key', { exact: true });
+    await expect(keyField).toBeFocused();
+    if (shot && signer === 'administrator') await checkStep(page, shot, keyField);
+    harness.nextFile.set('signing-key', join(kit, 'signers', `${signer}.key.asc`));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect(keyField).not.toHaveValue('');
+    await tabTo(page, page.getByLabel(/^Key passphrase/));
+    await page.keyboard.type(passphrase);
+    await tabTo(page, page.getByRole('button', { name: `Sign as ${signer}` }));
+    await page.keyboard.press('Enter');
+    await settled(page);
+  }
+}

@@ -17,7 +17,7 @@ import { stageFailback } from '../rehearsal/headless-rehearsal';
 import { generateSigners } from '../rehearsal/rehearsal-cast';
 import { rehearsalClients, startRehearsalCeremony } from '../rehearsal/rehearsal-ceremony';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
-import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
+import { KIT_JOURNAL } from '../rehearsal/rehearsal-kit';
 import {
   connectTarget,
   DR_SECONDARY_PROFILE,
@@ -25,7 +25,13 @@ import {
   type RehearsalProfile,
   type RehearsalTarget,
 } from '../rehearsal/rehearsal-target';
-import { freshRehearsalVault, rehearsalKitDir, type InAppRehearsal, type RehearsalSetup } from './in-app-rehearsal';
+import {
+  freshRehearsalVault,
+  kitWriter,
+  rehearsalKitDir,
+  type InAppRehearsal,
+  type RehearsalSetup,
+} from './in-app-rehearsal';
 import { swappableClient } from './swappable-client';
 
 export type FailbackRehearsalRequest =
@@ -90,12 +96,7 @@ export async function startInAppFailback(
       journalPath: join(kitDir, KIT_JOURNAL),
       clients: Object.fromEntries(connections.map((c) => [c.profile, c.swappable.client])),
       clock: where.now,
-      prepare: (plan) =>
-        writeRehearsalKit(kitDir, {
-          plan,
-          officers: vault.officers,
-          signers: [signers.administrator, ...signers.witnesses],
-        }),
+      prepare: kitWriter(kitDir, vault, signers),
     });
     if (!started.ok) {
       for (const c of connections) c.swappable.client.close();

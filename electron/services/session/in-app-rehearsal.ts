@@ -5,9 +5,10 @@
  * rehearsal Vault as it stands (the Operations screen's clusters), so earlier operations carry on.
  */
 import { join } from 'node:path';
+import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { err, ok, type Result } from '../../../shared/result';
 import type { CeremonyService } from '../ceremony/ceremony-service';
-import { generateSigners } from '../rehearsal/rehearsal-cast';
+import { generateSigners, type Signers } from '../rehearsal/rehearsal-cast';
 import { startRehearsalCeremony, type RehearsalOperation } from '../rehearsal/rehearsal-ceremony';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
 import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
@@ -129,12 +130,7 @@ async function startOnVault(
     journalPath: join(kitDir, KIT_JOURNAL),
     clients: { [profile]: swappable.client },
     clock: where.now,
-    prepare: (plan) =>
-      writeRehearsalKit(kitDir, {
-        plan,
-        officers: vault.officers,
-        signers: [signers.administrator, ...signers.witnesses],
-      }),
+    prepare: kitWriter(kitDir, vault, signers),
   });
   if (!started.ok) {
     swappable.client.close();
@@ -145,4 +141,14 @@ async function startOnVault(
     connections: [{ swappable, reconnect: () => target.value.connect(undefined, profile) }],
     kitDir,
   });
+}
+
+/** Writes the kit for a rehearsal's plan: the rehearsal Vault's officers and the signers, as files people choose. */
+export function kitWriter(kitDir: string, vault: RehearsalVault, signers: Signers) {
+  return (plan: CeremonyPlan) =>
+    writeRehearsalKit(kitDir, {
+      plan,
+      officers: vault.officers,
+      signers: [signers.administrator, ...signers.witnesses],
+    });
 }
