@@ -1,7 +1,8 @@
 /**
  * Failback and setup operations: one replication call against one cluster, chosen from the
  * catalogue in shared/replication/replication-operations.ts and filtered by the cluster's current
- * mode. Choosing one starts it as its own ceremony (the main process builds the plan): the wizard
+ * mode. Choosing one starts it as its own ceremony (the main process builds the plan; in a live session
+ * from the administrator and witnesses named here, ./operation-people.tsx): the wizard
  * then runs the roll call, the pre-check, the authorisation (destructive calls on the irreversible
  * card), the call, the post-check, signing and export. No token is typed here: the ceremony asks.
  */
@@ -20,6 +21,7 @@ import { invoke } from '../api';
 import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';
 import { TextField } from '../components/text-field';
+import { EMPTY_PEOPLE, OperationPeople, peopleArg, type PeopleDraft } from './operation-people';
 
 interface Fields {
   id: string;
@@ -88,6 +90,7 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
   const [replication, setReplication] = useState<ReplicationKind>('dr');
   const [operation, setOperation] = useState<OperationId>();
   const [fields, setFields] = useState<Fields>(EMPTY_FIELDS);
+  const [people, setPeople] = useState<PeopleDraft>(EMPTY_PEOPLE);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -123,7 +126,12 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
       setErrors(found);
       return setProblem('Some fields need attention; see the messages next to them.');
     }
-    const arg: ArgIn<'ceremony.startOperation'> = { target: target.target, operation: parsed.data };
+    const live = target.target.kind === 'profile';
+    const arg: ArgIn<'ceremony.startOperation'> = {
+      target: target.target,
+      operation: parsed.data,
+      ...(live ? { people: peopleArg(people) } : {}),
+    };
     setBusy(true);
     setProblem(undefined);
     const result = await invoke('ceremony.startOperation', arg);
@@ -197,6 +205,7 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
               {spec.destructive && ' It cannot be undone: the ceremony asks for the cluster name before the call.'}
             </p>
             <OperationFields operation={operation} fields={fields} set={set} errors={errors} />
+            {target.target.kind === 'profile' && <OperationPeople people={people} onChange={setPeople} />}
             {problem && <Notice tone="error">{problem}</Notice>}
             <div className="actions">
               <button type="submit" disabled={busy}>

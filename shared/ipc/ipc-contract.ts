@@ -50,6 +50,7 @@ const fileChoicePurpose = z.enum([
   'client-key',
   'ceremony-plan',
   'officer-public-keys',
+  'person-public-key',
   'officer-private-key',
   'signing-key',
   'auditor-keyring',
@@ -100,6 +101,17 @@ const transcriptBundle = z.object({
 const ceremonyState = z.object({ ceremony: ceremonySnapshotSchema.nullable() });
 /** A passphrase: it goes to the main process for one use and never comes back. */
 const passphrase = z.string().min(1).max(1024).optional();
+/** Someone taking part in a live operation, with their key's fingerprint, their public key file, or both. */
+const personChoice = z.strictObject({
+  name: z.string().trim().min(1, 'the name is empty').max(100),
+  fingerprint: z.string().max(200).optional(),
+  publicKeyPath: absolutePath.optional(),
+});
+/** Who takes part in an operation on a live cluster (its plan is prepared in the app). */
+const operationPeople = z.strictObject({
+  administrator: personChoice,
+  witnesses: z.array(personChoice).min(1, 'name at least one witness').max(9),
+});
 /** A fresh rehearsal Vault's officers and threshold, and how their keys come about. */
 const rehearsalSetup = z.strictObject({
   officers: z.number().int().min(1).max(9),
@@ -276,10 +288,10 @@ export const ipcContract = {
   'ceremony.export': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
   /**
    * One replication operation (shared/replication/replication-operations.ts) on one cluster, as its
-   * own ceremony; the main process builds the plan (in rehearsal; a live one comes from a plan file).
+   * own ceremony; the main process builds the plan (a live one with the `people` named on the screen).
    */
   'ceremony.startOperation': channel({
-    arg: z.strictObject({ target: clusterTarget, operation: planOperationSchema }),
+    arg: z.strictObject({ target: clusterTarget, operation: planOperationSchema, people: operationPeople.optional() }),
     value: ceremonyState,
   }),
   /** The activation token an operation's post-check hands over, to show while someone asks to see it. */

@@ -29,6 +29,7 @@ import type { ArgIn } from '../../../shared/ipc/ipc-contract';
 import type { CeremonySession } from '../../services/session/ceremony-session';
 import { wizardChannels, type WizardChannels } from '../../../test/support/wizard-channels';
 import { createRehearsalHost } from '../../services/rehearsal/rehearsal-host';
+import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
 
 const PASSPHRASE = 'rehearsal passphrase 3am';
 
@@ -61,6 +62,8 @@ interface PlayOptions {
   readonly stop?: (s: CeremonySnapshot) => boolean;
   readonly passphrase?: string;
   readonly unlock?: (officer: string) => Unlock | undefined;
+  /** The Vault token the administrator enters (a live ceremony); else the rehearsal Vault's root token. */
+  readonly vaultToken?: string;
   /** What an officer types instead of their kit share (a plaintext share). */
   readonly pasted?: (officer: string) => { pasted: string; unlock: Unlock } | undefined;
 }
@@ -73,6 +76,7 @@ async function play(
     passphrase = PASSPHRASE,
     unlock = () => undefined,
     pasted: typed = () => undefined,
+    vaultToken,
   }: PlayOptions = {},
 ): Promise<CeremonySnapshot> {
   const withPassphrase = passphrase ? { passphrase } : {};
@@ -108,7 +112,7 @@ async function play(
         key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
       });
     } else if (s.input === 'root-token' || s.input === 'vault-token') {
-      await must('ceremony.provideToken', { rehearsalRootToken: true });
+      await must('ceremony.provideToken', vaultToken ? { token: vaultToken } : { rehearsalRootToken: true });
     } else if (request) {
       await must('ceremony.act', { type: 'acknowledge', step: s.step, actor: request.name, role: request.role });
     } else {
@@ -116,6 +120,30 @@ async function play(
     }
   }
   throw new Error('too many moves');
+}
+
+/** Ann (administrator) and Wes (witness), their private keys in KIT/signers/ as play() reads them. */
+async function liveSigners(kit: string) {
+  const signers = await Promise.all(['Ann', 'Wes'].map((name) => generateOfficerKey({ name })));
+  for (const k of signers) writeFileSync(join(kit, 'signers', `${k.name}.key.asc`), k.privateKeyArmored);
+  return signers;
+}
+
+/**
+ * A live session on a profile reaching one of the rehearsal Vault's clusters over mutual TLS, its
+ * PEM files in `kit`; answers a writer of further files there.
+ */
+async function liveSession(kit: string, v: RehearsalVault, at: { name: string; address: string }) {
+  const file = (name: string, text: string) => (writeFileSync(join(kit, name), text), join(kit, name));
+  const profile = {
+    ...at,
+    caCertPath: file('ca.pem', v.caPem),
+    clientCertPath: file('client.pem', v.clientCertPem),
+    clientKeyPath: file('client-key.pem', v.clientKeyPem),
+  };
+  await must('profiles.save', { profile, replace: false });
+  await must('app.selectMode', { mode: 'live', profile: at.name });
+  return file;
 }
 
 describe('an in-app rehearsal through the wizard’s channels', () => {
@@ -340,18 +368,8 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
       writeFileSync(join(kit, 'shares', `${o.name}.b64`), o.encryptedShare);
       writeFileSync(join(kit, 'officers', `${o.name}.key.asc`), o.privateKeyArmored!);
     }
-    const signers = await Promise.all(['Ann', 'Wes'].map((name) => generateOfficerKey({ name })));
-    for (const k of signers) writeFileSync(join(kit, 'signers', `${k.name}.key.asc`), k.privateKeyArmored);
-    const pem = (name: string, text: string) => (writeFileSync(join(kit, name), text), join(kit, name));
-    const profile = {
-      name: 'dc2',
-      address: v.value.drSecondary.apiAddr,
-      caCertPath: pem('ca.pem', v.value.caPem),
-      clientCertPath: pem('client.pem', v.value.clientCertPem),
-      clientKeyPath: pem('client-key.pem', v.value.clientKeyPem),
-    };
-    await must('profiles.save', { profile, replace: false });
-    await must('app.selectMode', { mode: 'live', profile: 'dc2' });
+    const signers = await liveSigners(kit);
+    const pem = await liveSession(kit, v.value, { name: 'dc2', address: v.value.drSecondary.apiAddr });
     const plan = pem(
       'plan.yaml',
       stringify({
@@ -437,10 +455,7 @@ describe('starting an operation from the Operations screen', () => {
     const operation = { id: 'secondary-token', replication: 'dr', ttl: '30m' } as const;
     expect(
       await call('ceremony.startOperation', { target: { kind: 'profile', name: 'dc1' }, operation }),
-    ).toMatchObject({
-      ok: false,
-      error: { kind: 'live-operation-needs-plan', message: expect.stringContaining('kind: operation') },
-    });
+    ).toMatchObject({ ok: false, error: { kind: 'live-operation-needs-people' } });
     const target = { kind: 'rehearsal', cluster: 'primary' } as const;
     expect(await call('ceremony.startOperation', { target, operation })).toMatchObject({
       ok: false,
@@ -566,5 +581,62 @@ describe('a failback rehearsal in the app, as its own ceremony', () => {
     expect(staged.valid).toBe(true);
     expect(readFileSync(join(kit, 'promotion', 'transcript.txt'), 'utf8')).toContain('REHEARSAL');
     await failBack(kit, join(dir, 'fresh-failback-bundle'));
+  });
+});
+
+describe('an operation on a live cluster, its plan prepared in the app', () => {
+  it('names the administrator and witnesses with their keys, refuses what it cannot prepare, and runs', async () => {
+    await ceremony.shutdown();
+    const v = await rehearsal.restart({ officers: 3, threshold: 2 });
+    if (!v.ok) throw new Error(v.error.message);
+    const kit = join(dir, 'live-operation-kit');
+    mkdirSync(join(kit, 'signers'), { recursive: true });
+    const [ann, wes] = await liveSigners(kit);
+    const file = await liveSession(kit, v.value, { name: 'dc1', address: v.value.primary.apiAddr });
+    const target = { kind: 'profile', name: 'dc1' } as const;
+    const operation = { id: 'secondary-token', replication: 'dr', secondary_id: 'dc3', ttl: '30m' } as const;
+    // Ann by her public key file, Wes by the fingerprint he reads from his card, in gpg's groups.
+    const people = {
+      administrator: { name: 'Ann', publicKeyPath: file('ann.pub.asc', ann!.publicKeyArmored) },
+      witnesses: [{ name: 'Wes', fingerprint: wes!.fingerprint.toUpperCase().replace(/(.{4})/g, '$1 ') }],
+    };
+    const refused = async (arg: ArgIn<'ceremony.startOperation'>, kind: string) => {
+      expect(await call('ceremony.startOperation', arg)).toMatchObject({ ok: false, error: { kind } });
+      expect(await must('ceremony.status', {})).toEqual({ ceremony: null });
+    };
+    await refused(
+      { target, operation: { id: 'update-primary', replication: 'dr', method: 'token' }, people },
+      'live-operation-needs-plan',
+    );
+    await refused({ target, operation, people: { ...people, witnesses: [{ name: 'Wes' }] } }, 'person-key-required');
+    await refused(
+      {
+        target,
+        operation,
+        people: { ...people, administrator: { ...people.administrator, fingerprint: wes!.fingerprint } },
+      },
+      'person-key-mismatch',
+    );
+    await refused({ target: { kind: 'profile', name: 'dc2' }, operation, people }, 'wrong-session');
+
+    const started = (await must('ceremony.startOperation', { target, operation, people })).ceremony!;
+    expect(started.plan).toMatchObject({
+      kind: 'operation',
+      rehearsal: false,
+      profile: 'dc1',
+      tokenPath: 'vault-token',
+      administrator: { name: 'Ann', fingerprint: ann!.fingerprint },
+      witnesses: [{ name: 'Wes', fingerprint: wes!.fingerprint }],
+    });
+    expect(started.kitDir).toBeNull();
+    expect(started.journal.path.startsWith(join(dir, 'data', 'ceremonies'))).toBe(true);
+    const end = await play(kit, { passphrase: '', vaultToken: v.value.rootToken });
+    expect(end).toMatchObject({ step: 'finished', committed: true });
+    const out = join(dir, 'live-operation-bundle');
+    expect(await must('ceremony.export', { dir: out })).toMatchObject({ valid: true, rehearsal: false });
+    expect(readFileSync(join(out, 'transcript.txt'), 'utf8')).toContain('sys/replication/dr/primary/secondary-token');
+    expect(readFileSync(end.journal.path, 'utf8')).not.toContain(v.value.rootToken);
+    await must('ceremony.close', {});
+    await must('app.selectMode', { mode: 'rehearsal' });
   });
 });

@@ -60,13 +60,13 @@ export function ceremonyHandlers(
       if (!report.ok) return report;
       return ok(bundleView(dir, report.value, null));
     },
-    'ceremony.startOperation': async ({ target, operation }) => {
+    'ceremony.startOperation': async ({ target, operation, people }) => {
       if (target.kind === 'rehearsal' && session.current.mode !== 'rehearsal')
         return err(
           'wrong-session',
           "this session works against a live profile, not the rehearsal Vault: choose 'Rehearsal' on the Start screen to rehearse an operation",
         );
-      return state(await ceremony.startOperation(target, operation));
+      return state(await ceremony.startOperation(target, operation, { session: session.current, people }));
     },
     'ceremony.revealActivationToken': async () => {
       const token = ceremony.revealActivationToken();

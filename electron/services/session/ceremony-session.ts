@@ -17,7 +17,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonEvent } from '../../../shared/ceremony/ceremony-events';
 import { parsePlan } from '../../../shared/ceremony/plan-text';
-import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
+import type { CeremonyPlan, PlanOperation } from '../../../shared/ceremony/ceremony-plan';
 import type { CeremonySnapshot, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
 import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
@@ -47,6 +47,7 @@ import {
 } from './ceremony-journals';
 import { startInAppFailback, type FailbackRehearsalRequest } from './in-app-failback';
 import { startInAppOperation, startInAppRehearsal, type InAppRehearsal, type RehearsalSetup } from './in-app-rehearsal';
+import { liveOperationPlan, type OperationPeople } from './live-operation-plan';
 import { preparePlan, type PreparedPlan } from './plan-preparation';
 import { readSealedTranscript } from './sealed-transcript';
 import type { Reconnectable } from './swappable-client';
@@ -62,7 +63,7 @@ export type CeremonySessionErrorKind =
   | 'invalid-rehearsal'
   | 'not-a-rehearsal'
   | 'invalid-key-choice'
-  | 'live-operation-needs-plan';
+  | 'live-operation-needs-people';
 
 export interface CeremonySessionServices {
   /** The app's data folder: journals go under ceremonies/, rehearsal kits under rehearsals/. */
@@ -97,6 +98,11 @@ export type ShareUnlockInput =
   /** Without a PIN, gpg-agent's own pinentry asks; without a home, the app's GnuPG home. */
   | { readonly kind: 'gpg'; readonly homedir?: string | undefined; readonly pin?: string | undefined }
   | { readonly kind: 'plaintext' };
+
+interface ProfileTarget {
+  readonly kind: 'profile';
+  readonly name: string;
+}
 
 interface Running {
   readonly service: CeremonyService;
@@ -144,24 +150,52 @@ export class CeremonySession {
 
   /**
    * One replication operation on a cluster, as its own ceremony. In a rehearsal session it runs on
-   * the rehearsal Vault's cluster with a generated cast and kit; a live one names real people, whose
-   * keys only a reviewed plan file (`kind: operation`) can carry, so it starts from that instead.
+   * the rehearsal Vault's cluster with a generated cast and kit. A live one runs on the session's
+   * profile with the administrator and witnesses people named, its plan prepared here
+   * (./live-operation-plan.ts); one that needs officers' shares starts from a reviewed plan file.
    */
   startOperation(
-    target: { readonly kind: 'rehearsal'; readonly cluster: 'primary' | 'dr-secondary' } | { readonly kind: 'profile' },
+    target: { readonly kind: 'rehearsal'; readonly cluster: 'primary' | 'dr-secondary' } | ProfileTarget,
     operation: PlanOperation,
+    live: { readonly session: SessionMode; readonly people?: OperationPeople | undefined },
   ): Promise<Snapshot> {
     return this.exclusiveStart(async () => {
-      if (target.kind !== 'rehearsal')
-        return err(
-          'live-operation-needs-plan',
-          'an operation on a live cluster names its administrator, witnesses and their keys, so it starts from a reviewed plan file (kind: operation): write one and start it on the Promotion ceremony screen',
-        );
+      if (target.kind === 'profile') return this.startLiveOperationNow(target.name, operation, live);
       const profile = target.cluster === 'primary' ? PRIMARY_PROFILE : DR_SECONDARY_PROFILE;
       return this.adoptRehearsal(
         await startInAppOperation(this.services.rehearsal, { profile, operation }, this.services),
       );
     });
+  }
+
+  private async startLiveOperationNow(
+    profile: string,
+    operation: PlanOperation,
+    live: { readonly session: SessionMode; readonly people?: OperationPeople | undefined },
+  ): Promise<Snapshot> {
+    if (!live.people)
+      return err(
+        'live-operation-needs-people',
+        'an operation on a live cluster names its administrator and witnesses with their keys: name them, then start it',
+      );
+    // Checked before connecting: nothing is asked of a cluster this session does not work against.
+    if (live.session.profile !== profile)
+      return err(
+        'wrong-session',
+        `this session works against ${live.session.profile === null ? 'the rehearsal Vault' : `profile '${live.session.profile}'`}, not '${profile}': choose '${profile}' on the Start screen first`,
+      );
+    const found = await this.services.profiles.get(profile);
+    if (!found.ok) return found;
+    const client = await this.services.connect(found.value);
+    if (!client.ok) return client;
+    const plan = await liveOperationPlan({
+      profile,
+      operation,
+      people: live.people,
+      client: client.value,
+      now: this.services.now(),
+    }).finally(() => client.value.close());
+    return plan.ok ? this.startPlanNow(plan.value, undefined, live.session) : plan;
   }
 
   private adoptRehearsal(started: Result<InAppRehearsal>): Snapshot {
@@ -185,7 +219,15 @@ export class CeremonySession {
     if (!text.ok) return text;
     const parsed = parsePlan(text.value);
     if (!parsed.ok) return err('plan-unreadable', `${planPath}: ${parsed.error.message}`);
-    const plan = parsed.value;
+    return this.startPlanNow(parsed.value, officerKeysPath, session);
+  }
+
+  /** A ceremony from a checked plan, journaled in a new folder under ceremonies/. */
+  private async startPlanNow(
+    plan: CeremonyPlan,
+    officerKeysPath: string | undefined,
+    session: SessionMode,
+  ): Promise<Snapshot> {
     const live = await preparePlan(this.services, plan, officerKeysPath, session);
     if (!live.ok) return live;
     const dir = join(
