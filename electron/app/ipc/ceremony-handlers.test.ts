@@ -618,6 +618,11 @@ describe('an operation on a live cluster, its plan prepared in the app', () => {
       'person-key-mismatch',
     );
     await refused({ target: { kind: 'profile', name: 'dc2' }, operation, people }, 'wrong-session');
+    // A live session does not rehearse on the rehearsal Vault.
+    expect(await call('ceremony.startFailbackRehearsal', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'wrong-session' },
+    });
 
     const started = (await must('ceremony.startOperation', { target, operation, people })).ceremony!;
     expect(started.plan).toMatchObject({
