@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { generateOfficerKey } from '../rehearsal-vault/officer-keys';
 import { expect, test, type Harness } from './fixtures';
-import { act, authoriseStep, axe, confirmStep, docShot, sign } from './wizard-helpers';
+import { act, authoriseStep, axe, confirmStep, docShot, sign, snap } from './wizard-helpers';
 
 test.use({ viewport: { width: 1024, height: 640 }, actionTimeout: 15_000 });
 
@@ -169,21 +169,22 @@ test('operations: live, the plan prepared from the people named on the screen, n
     return path;
   };
   const APP = { url: `${harness.origin}/`, isMainFrame: true };
-  const saved = await harness.registry.invoke(
-    'profiles.save',
-    {
-      profile: {
-        name: 'dc1',
-        address: v.primary.apiAddr,
-        caCertPath: file('ca.pem', v.caPem),
-        clientCertPath: file('client.pem', v.clientCertPem),
-        clientKeyPath: file('client-key.pem', v.clientKeyPem, 0o600),
-      },
-      replace: false,
-    },
-    APP,
-  );
-  expect(saved.ok).toBe(true);
+  const tls = {
+    caCertPath: file('ca.pem', v.caPem),
+    clientCertPath: file('client.pem', v.clientCertPem),
+    clientKeyPath: file('client-key.pem', v.clientKeyPem, 0o600),
+  };
+  for (const [name, address] of [
+    ['dc1', v.primary.apiAddr],
+    ['dc2', v.drSecondary.apiAddr],
+  ] as const) {
+    const saved = await harness.registry.invoke(
+      'profiles.save',
+      { profile: { name, address, ...tls }, replace: false },
+      APP,
+    );
+    expect(saved.ok).toBe(true);
+  }
   const ann = await generateOfficerKey({ name: 'Ann', passphrase: 'ann signs at 4am' });
   const wes = await generateOfficerKey({ name: 'Wes' });
 
@@ -196,7 +197,16 @@ test('operations: live, the plan prepared from the people named on the screen, n
     .getByRole('button', { name: 'Failback and setup operations' })
     .click();
   const cluster = page.getByLabel('Cluster', { exact: true });
-  await cluster.selectOption({ label: (await cluster.locator('option', { hasText: 'dc1' }).textContent())! });
+  const choose = async (name: string) =>
+    cluster.selectOption({ label: (await cluster.locator('option', { hasText: name }).textContent())! });
+  // update-primary on a live DR secondary takes officers' shares: that still comes from a plan file.
+  await choose('dc2');
+  await expect(page.getByTestId('cluster-mode')).toContainText('is a DR secondary');
+  await page.getByRole('radio', { name: /Update primary/ }).check();
+  await expect(page.getByRole('status').filter({ hasText: 'start it from a reviewed plan file' })).toBeVisible();
+  await expect(page.getByTestId('operation-people')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Start the operation ceremony' })).toBeDisabled();
+  await choose('dc1');
   await expect(page.getByTestId('cluster-mode')).toContainText('is a DR primary');
   await page.getByRole('radio', { name: /Create a secondary activation token/ }).check();
   await page.getByLabel('Secondary id', { exact: true }).fill('dc3');
@@ -212,6 +222,7 @@ test('operations: live, the plan prepared from the people named on the screen, n
     .getByRole('textbox', { name: /^Witness 1 key fingerprint/ })
     .fill(wes.fingerprint.toUpperCase().replace(/(.{4})(?=.)/g, '$1 '));
   await axe(page, 'the Operations screen, live, with the people named');
+  await snap(page, 'operations-live-people');
   await page.getByRole('button', { name: 'Start the operation ceremony' }).click();
 
   await expect(page.getByTestId('wizard')).toBeVisible();

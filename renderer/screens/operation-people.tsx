@@ -85,7 +85,8 @@ function PersonFields({
 }) {
   const set = (field: keyof PersonDraft) => (value: string) => onChange({ ...person, [field]: value });
   return (
-    <div className="field-grid">
+    <fieldset className="person">
+      <legend>{role}</legend>
       <TextField id={`${id}-name`} label={`${role} name`} value={person.name} onChange={set('name')} required />
       <TextField
         id={`${id}-fingerprint`}
@@ -101,6 +102,6 @@ function PersonFields({
         value={person.publicKeyPath}
         onChange={set('publicKeyPath')}
       />
-    </div>
+    </fieldset>
   );
 }

@@ -11,6 +11,7 @@ import type { AppInfo, ArgIn } from '../../shared/ipc/ipc-contract';
 import {
   operationIds,
   OPERATIONS,
+  operationAuth,
   operationTitle,
   planOperationSchema,
   type OperationId,
@@ -101,6 +102,10 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
   const mode = useReplicationMode(target, replication);
   const offered = operationIds.filter((id) => !isKnownMode(mode) || OPERATIONS[id].modes.includes(mode));
   const spec = operation ? OPERATIONS[operation] : undefined;
+  const live = target?.target.kind === 'profile';
+  // A live call taking a DR operation token names officers and a threshold: that is a plan file's to carry.
+  const needsPlanFile =
+    live && operation !== undefined && operationAuth(operation, replication) === 'dr-operation-token';
 
   const set = (field: keyof Fields) => (value: string) => {
     setFields((f) => ({ ...f, [field]: value }));
@@ -126,7 +131,6 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
       setErrors(found);
       return setProblem('Some fields need attention; see the messages next to them.');
     }
-    const live = target.target.kind === 'profile';
     const arg: ArgIn<'ceremony.startOperation'> = {
       target: target.target,
       operation: parsed.data,
@@ -205,10 +209,18 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
               {spec.destructive && ' It cannot be undone: the ceremony asks for the cluster name before the call.'}
             </p>
             <OperationFields operation={operation} fields={fields} set={set} errors={errors} />
-            {target.target.kind === 'profile' && <OperationPeople people={people} onChange={setPeople} />}
+            {needsPlanFile ? (
+              <Notice tone="info">
+                On a live cluster this operation takes a DR operation token from the officers&apos; shares, so it names
+                the officers and the threshold: start it from a reviewed plan file (kind: operation) on the Promotion
+                ceremony screen.
+              </Notice>
+            ) : (
+              live && <OperationPeople people={people} onChange={setPeople} />
+            )}
             {problem && <Notice tone="error">{problem}</Notice>}
             <div className="actions">
-              <button type="submit" disabled={busy}>
+              <button type="submit" disabled={busy || needsPlanFile}>
                 {busy ? 'Starting…' : 'Start the operation ceremony'}
               </button>
             </div>
