@@ -7,37 +7,20 @@
  *
  * DOCS_SCREENSHOTS=1 writes each step at 1024x640 to docs/screenshots/ for the README.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Locator, Page } from '@playwright/test';
 import { expect, test, type Harness } from './fixtures';
+import {
+  authoriseStepByKeyboard,
+  checkStep,
+  confirmByEnter,
+  settled,
+  shareByKeyboard,
+  signByKeyboard,
+  tabTo,
+} from './keyboard-helpers';
 import { axe } from './wizard-helpers';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';
-const ROOT = join(import.meta.dirname, '..');
 test.use({ actionTimeout: 15_000 });
-
-/** Presses Tab until `target` has focus (keyboard users reach controls this way). */
-async function tabTo(page: Page, target: Locator, max = 40): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
-    await page.keyboard.press('Tab');
-  }
-  await expect(target).toBeFocused();
-}
-
-async function settled(page: Page): Promise<void> {
-  await expect(page.getByTestId('wizard')).toHaveAttribute('data-busy', 'false');
-}
-
-/** The focused control is the step's action, it is on screen without scrolling, and axe passes. */
-async function checkStep(page: Page, name: string, focused: Locator, save = true): Promise<void> {
-  await expect(focused).toBeFocused();
-  await expect(focused).toBeInViewport({ ratio: 1 });
-  await axe(page, name);
-  if (save && process.env['DOCS_SCREENSHOTS'] === '1' && page.viewportSize()?.width === 1024)
-    await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', `${name}.png`) });
-}
 
 async function vaultNonce(harness: Harness): Promise<string> {
   const client = await harness.rehearsal.connect('dr-secondary');
@@ -49,43 +32,6 @@ async function vaultNonce(harness: Harness): Promise<string> {
   } finally {
     client.value.close();
   }
-}
-
-/** Enter on the focused "Confirm as …" buttons until the step changes. */
-async function confirmByEnter(page: Page, title: string, shot: string, save = true): Promise<void> {
-  const heading = page.getByTestId('step-title');
-  await expect(heading).toHaveText(title);
-  const focused = page.locator(':focus');
-  await checkStep(page, shot, focused, save);
-  for (let i = 0; i < 8 && (await heading.textContent()) === title; i++) {
-    await expect(focused).toHaveText(/^Confirm as /);
-    await page.keyboard.press('Enter');
-    await settled(page);
-  }
-  await expect(heading).not.toHaveText(title);
-}
-
-/** An officer's share by keyboard: paste, check, key file, passphrase, submit. */
-async function shareByKeyboard(page: Page, harness: Harness, kit: string, officer: string, shot?: string) {
-  const pasted = page.getByLabel('Encrypted share', { exact: true });
-  await expect(pasted).toBeFocused();
-  if (shot) await checkStep(page, shot, pasted);
-  await page.keyboard.insertText(readFileSync(join(kit, 'shares', `${officer}.b64`), 'utf8'));
-  await page.keyboard.press('Tab');
-  await expect(page.getByRole('button', { name: 'Check whose share this is' })).toBeFocused();
-  await page.keyboard.press('Enter');
-  await settled(page);
-  await expect(page.getByTestId('share-owner')).toContainText(`This share is for ${officer}`);
-  await expect(page.getByLabel('Private key', { exact: true })).toBeFocused();
-  harness.nextFile.set('officer-private-key', join(kit, 'officers', `${officer}.key.asc`));
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Enter');
-  await expect(page.getByLabel('Private key', { exact: true })).not.toHaveValue('');
-  await tabTo(page, page.getByLabel(/^Key passphrase/));
-  await page.keyboard.type(PASSPHRASE);
-  await tabTo(page, page.getByRole('button', { name: 'Decrypt and enter the share' }));
-  await page.keyboard.press('Enter');
-  await settled(page);
 }
 
 for (const size of [
@@ -131,7 +77,12 @@ for (const size of [
     await confirmByEnter(page, 'Start the attempt and pin its nonce', 'step-05-start-attempt');
 
     // Share entry; after each accepted share the live region says so and focus is back on the paste field.
-    await shareByKeyboard(page, harness, kit, 'officer-1', 'step-06-share-entry');
+    await shareByKeyboard(page, harness, {
+      kit,
+      officer: 'officer-1',
+      passphrase: PASSPHRASE,
+      shot: 'step-06-share-entry',
+    });
     await expect(page.getByTestId('ceremony-progress')).toHaveText('1 of 3 entered');
     await expect(page.getByTestId('announcement')).toContainText("officer-1's share was accepted: 1 of 3");
 
@@ -139,7 +90,7 @@ for (const size of [
     const vault = await harness.rehearsal.vault();
     if (!vault.ok) throw new Error(vault.error.message);
     const other = await vault.value.faults.replaceAttempt('drSecondary');
-    await shareByKeyboard(page, harness, kit, 'officer-2');
+    await shareByKeyboard(page, harness, { kit, officer: 'officer-2', passphrase: PASSPHRASE });
     const takeover = page.getByTestId('open-deviations');
     await expect(takeover).toContainText('Stopped: The nonce changed');
     await expect(takeover).toContainText('Who acts now: witness-1 or witness-2');
@@ -156,7 +107,8 @@ for (const size of [
     await confirmByEnter(page, 'Cancel the attempt', 'step-07-cancel-attempt');
     await confirmByEnter(page, 'Generate the one-time password', 'step-04-generate-otp-again', false);
     await confirmByEnter(page, 'Start the attempt and pin its nonce', 'step-05-start-attempt-again', false);
-    for (const officer of ['officer-3', 'officer-4', 'officer-5']) await shareByKeyboard(page, harness, kit, officer);
+    for (const officer of ['officer-3', 'officer-4', 'officer-5'])
+      await shareByKeyboard(page, harness, { kit, officer, passphrase: PASSPHRASE });
     await confirmByEnter(page, 'Decode the DR operation token', 'step-08-decode-token');
 
     // The promotion: Enter repetition stops here, at an empty field; nothing fires until the name is typed.
@@ -171,31 +123,13 @@ for (const size of [
     await expect(card.getByRole('button', { name: 'Authorise as administrator' })).toBeDisabled();
     await checkStep(page, 'step-09-promote', nameField);
     // Each authoriser signs the statement: the cluster's name, their key file and passphrase, by keyboard.
-    const authoriseByKeyboard = async (name: string, button: string, shot?: string) => {
-      const person = card.locator('li.ack').first();
-      const chooser = person.getByLabel('Who authorises');
-      if (await chooser.count()) {
-        await chooser.focus();
-        await chooser.selectOption(name);
-        await tabTo(page, person.getByLabel('To authorise, type'));
-      }
-      await expect(person.getByLabel('To authorise, type')).toBeFocused();
-      await page.keyboard.type('dr-secondary');
-      const keyField = person.getByLabel('Signing key', { exact: true });
-      await tabTo(page, keyField);
-      harness.nextFile.set('signing-key', join(kit, 'signers', `${name}.key.asc`));
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Enter');
-      await expect(keyField).not.toHaveValue('');
-      await tabTo(page, person.getByLabel(/^Key passphrase/));
-      await page.keyboard.type(PASSPHRASE);
-      await tabTo(page, person.getByRole('button', { name: button }));
-      if (shot) await checkStep(page, shot, page.locator(':focus'));
-      await page.keyboard.press('Enter');
-      await settled(page);
-    };
-    await authoriseByKeyboard('administrator', 'Authorise as administrator');
-    await authoriseByKeyboard('witness-1', 'Promote now, as witness-1', 'promote-danger');
+    await authoriseStepByKeyboard(
+      page,
+      harness,
+      { kit, cluster: 'dr-secondary', passphrase: PASSPHRASE },
+      'Promote now, as witness-1',
+      'promote-danger',
+    );
 
     await expect(page.getByTestId('vault-report')).toContainText('primary');
     await expect(page.getByTestId('vault-warning')).toContainText('unavailable for a brief period');
@@ -203,30 +137,7 @@ for (const size of [
     await confirmByEnter(page, 'Delete the DR operation token', 'step-11-delete-operation-token');
 
     // Signing: the key file and passphrase, by keyboard, for each signer.
-    for (const signer of ['administrator', 'witness-1', 'witness-2']) {
-      await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
-      const chooser = page.getByLabel('Who signs now');
-      if (await chooser.count()) {
-        await expect(chooser).toBeFocused();
-        await chooser.selectOption(signer);
-        // Through the key choice ("key in this app (file)" stays chosen) to the key file.
-        await page.keyboard.press('Tab');
-        await expect(page.getByRole('radio', { name: 'Key in this app (file)' })).toBeFocused();
-        await page.keyboard.press('Tab');
-      }
-      const keyField = page.getByLabel('Signing key', { exact: true });
-      await expect(keyField).toBeFocused();
-      if (signer === 'administrator') await checkStep(page, 'step-12-sign-transcript', keyField);
-      harness.nextFile.set('signing-key', join(kit, 'signers', `${signer}.key.asc`));
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Enter');
-      await expect(keyField).not.toHaveValue('');
-      await tabTo(page, page.getByLabel(/^Key passphrase/));
-      await page.keyboard.type(PASSPHRASE);
-      await tabTo(page, page.getByRole('button', { name: `Sign as ${signer}` }));
-      await page.keyboard.press('Enter');
-      await settled(page);
-    }
+    await signByKeyboard(page, harness, { kit, passphrase: PASSPHRASE, shot: 'step-12-sign-transcript' });
 
     // The outcome: what comes next, from the guides.
     await expect(page.getByTestId('outcome')).toContainText('Promoted and recorded');
@@ -236,6 +147,14 @@ for (const size of [
     await expect(next).toContainText('failback');
     await checkStep(page, 'step-13-finished', page.locator(':focus'));
     await expect(page.locator('body')).not.toContainText(PASSPHRASE);
+
+    // The failback is offered next, as its own ceremony on the same rehearsal Vault.
+    await tabTo(page, page.getByRole('button', { name: 'Rehearse the failback' }));
+    await page.keyboard.press('Enter');
+    await settled(page);
+    await expect(page.getByTestId('step-title')).toHaveText('Roll call');
+    await expect(page.getByTestId('script')).toContainText('We begin failback ceremony');
+    await expect(page.locator(':focus')).toHaveText('Confirm as administrator');
   });
 }
 

@@ -7,11 +7,12 @@
  * scans each screen on the way.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { generateOfficerKey } from '../rehearsal-vault/officer-keys';
 import { expect, test, type Harness } from './fixtures';
-import { act, authoriseStep, axe, confirmStep, docShot, sign } from './wizard-helpers';
+import { act, authoriseStep, axe, confirmStep, docShot, sign, snap } from './wizard-helpers';
 
 test.use({ viewport: { width: 1024, height: 640 }, actionTimeout: 15_000 });
 
@@ -152,4 +153,108 @@ test('operations: a demote runs as a ceremony whose call waits on the irreversib
   );
   await expect(page.getByTestId('step-title')).toHaveText('Check the change');
   await expect(page.getByTestId('script')).toContainText("must now report DR mode 'secondary'");
+});
+
+test('operations: live, the plan prepared from the people named on the screen, no plan file written by hand', async ({
+  page,
+  harness,
+}) => {
+  test.setTimeout(120_000);
+  const vault = await harness.rehearsal.vault();
+  if (!vault.ok) throw new Error(vault.error.message);
+  const v = vault.value;
+  const file = (name: string, text: string, mode = 0o644) => {
+    const path = join(harness.dataDir, name);
+    writeFileSync(path, text, { mode });
+    return path;
+  };
+  const APP = { url: `${harness.origin}/`, isMainFrame: true };
+  const tls = {
+    caCertPath: file('ca.pem', v.caPem),
+    clientCertPath: file('client.pem', v.clientCertPem),
+    clientKeyPath: file('client-key.pem', v.clientKeyPem, 0o600),
+  };
+  for (const [name, address] of [
+    ['dc1', v.primary.apiAddr],
+    ['dc2', v.drSecondary.apiAddr],
+  ] as const) {
+    const saved = await harness.registry.invoke(
+      'profiles.save',
+      { profile: { name, address, ...tls }, replace: false },
+      APP,
+    );
+    expect(saved.ok).toBe(true);
+  }
+  const ann = await generateOfficerKey({ name: 'Ann', passphrase: 'ann signs at 4am' });
+  const wes = await generateOfficerKey({ name: 'Wes' });
+
+  await page.goto(`${harness.origin}/`);
+  await page.getByRole('radio', { name: /Live: dc1/ }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('mode')).toContainText('LIVE');
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: 'Failback and setup operations' })
+    .click();
+  const cluster = page.getByLabel('Cluster', { exact: true });
+  const choose = async (name: string) =>
+    cluster.selectOption({ label: (await cluster.locator('option', { hasText: name }).textContent())! });
+  // update-primary on a live DR secondary takes officers' shares: that still comes from a plan file.
+  await choose('dc2');
+  await expect(page.getByTestId('cluster-mode')).toContainText('is a DR secondary');
+  await page.getByRole('radio', { name: /Update primary/ }).check();
+  await expect(page.getByRole('status').filter({ hasText: 'start it from a reviewed plan file' })).toBeVisible();
+  await expect(page.getByTestId('operation-people')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Start the operation ceremony' })).toBeDisabled();
+  await choose('dc1');
+  await expect(page.getByTestId('cluster-mode')).toContainText('is a DR primary');
+  await page.getByRole('radio', { name: /Create a secondary activation token/ }).check();
+  await page.getByLabel('Secondary id', { exact: true }).fill('dc3');
+
+  // Ann by her public key file; Wes by the fingerprint his card shows, in gpg's groups.
+  const people = page.getByTestId('operation-people');
+  await people.getByLabel('Administrator name').fill('Ann');
+  harness.nextFile.set('person-public-key', file('ann.pub.asc', ann.publicKeyArmored));
+  await people.getByRole('button', { name: 'Choose administrator public key file' }).click();
+  await expect(people.getByRole('textbox', { name: /^Administrator public key/ })).not.toHaveValue('');
+  await people.getByLabel('Witness 1 name').fill('Wes');
+  await people
+    .getByRole('textbox', { name: /^Witness 1 key fingerprint/ })
+    .fill(wes.fingerprint.toUpperCase().replace(/(.{4})(?=.)/g, '$1 '));
+  await axe(page, 'the Operations screen, live, with the people named');
+  await snap(page, 'operations-live-people');
+  await page.getByRole('button', { name: 'Start the operation ceremony' }).click();
+
+  await expect(page.getByTestId('wizard')).toBeVisible();
+  const plan = harness.ceremony.snapshot()!.plan;
+  expect(plan).toMatchObject({
+    kind: 'operation',
+    rehearsal: false,
+    profile: 'dc1',
+    administrator: { name: 'Ann', fingerprint: ann.fingerprint },
+    witnesses: [{ name: 'Wes', fingerprint: wes.fingerprint }],
+  });
+  await expect(page.getByTestId('ceremony-header')).not.toContainText('REHEARSAL');
+  await confirmStep(page, 'Roll call');
+  await confirmStep(page, 'Check the cluster before the operation');
+  await expect(page.getByTestId('step-title')).toHaveText('Enter the Vault token');
+  const confirm = page.getByRole('button', { name: /^Confirm as / });
+  while ((await confirm.count()) > 0) await act(page, confirm.first());
+  // Live: no rehearsal root token on offer; the administrator types their own.
+  await expect(page.getByRole('button', { name: "Use the rehearsal Vault's root token" })).toHaveCount(0);
+  await page.getByRole('textbox', { name: /^A Vault token with sudo/ }).fill(v.rootToken);
+  await act(page, page.getByRole('button', { name: 'Enter the token' }));
+  await confirmStep(page, 'Perform the operation');
+  await confirmStep(page, 'Check the change');
+  await sign(page, harness, 'Ann', file('ann.key.asc', ann.privateKeyArmored, 0o600), 'ann signs at 4am');
+  await sign(page, harness, 'Wes', file('wes.key.asc', wes.privateKeyArmored, 0o600), '');
+  await expect(page.getByTestId('step-title')).toHaveText('Finished');
+
+  const out = join(harness.dataDir, 'live-operation-bundle');
+  harness.nextDirectory.set('export-bundle', out);
+  await page.getByRole('button', { name: 'Choose bundle folder' }).click();
+  await act(page, page.getByRole('button', { name: 'Export and verify' }));
+  await expect(page.getByTestId('export-result')).toContainText(`The bundle in ${out} verifies: 2 good signature(s)`);
+  for (const f of readdirSync(out, { recursive: true, encoding: 'utf8' }))
+    if (statSync(join(out, f)).isFile()) expect(readFileSync(join(out, f), 'utf8')).not.toContain(v.rootToken);
 });

@@ -133,12 +133,12 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
   const [ownKeys, setOwnKeys] = useState(false);
   const [keyPaths, setKeyPaths] = useState<string[]>(['']);
 
-  async function start(event: FormEvent) {
-    event.preventDefault();
+  /** The rehearsal Vault as chosen; the passphrase leaves the form with it. */
+  function setup() {
     const paths = keyPaths.map((p) => p.trim()).filter(Boolean);
     const sent = passphrase;
     setPassphrase('');
-    await handle.send('ceremony.startRehearsal', {
+    return {
       officers: ownKeys ? Math.max(paths.length, 1) : officers,
       threshold,
       vaultVersion,
@@ -146,7 +146,12 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
       nodes,
       ...(sent ? { keyPassphrase: sent } : {}),
       ...(ownKeys ? { officerKeyPaths: paths } : {}),
-    });
+    };
+  }
+
+  async function start(event: FormEvent) {
+    event.preventDefault();
+    await handle.send('ceremony.startRehearsal', setup());
   }
 
   return (
@@ -271,7 +276,21 @@ function RehearsalStart({ handle }: { handle: CeremonyHandle }) {
         <button type="submit" disabled={handle.busy}>
           {handle.busy ? 'Starting the rehearsal Vault…' : 'Start the rehearsal'}
         </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={handle.busy || ownKeys}
+          aria-describedby="failback-rehearsal-hint"
+          onClick={() => void handle.send('ceremony.startFailbackRehearsal', { fresh: setup() })}
+        >
+          Rehearse the failback
+        </button>
       </div>
+      <p id="failback-rehearsal-hint" className="hint">
+        Rehearse the failback instead: the promotion is played first without you (its signed bundle goes into the
+        kit&rsquo;s <code>promotion</code> folder), then the old primary is failed back here as its own ceremony.
+        {ownKeys ? " It needs generated officers' keys to play the promotion." : ''}
+      </p>
     </form>
   );
 }

@@ -21,6 +21,7 @@ import { DrillPanel } from './drill-panel';
 import { CeremonyHeader } from './ceremony-header';
 import { OpenDeviations, RaiseDeviation } from './deviation-panel';
 import { ExportPanel } from './export-panel';
+import { FailbackOffer, offersFailback } from './failback-offer';
 import { NextSteps } from './next-steps';
 import { RetryPanel } from './retry-panel';
 import { ShareEntry } from './share-entry';
@@ -90,6 +91,7 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
             )}
             {ended && <Outcome ceremony={ceremony} />}
             {ended && signed && <ExportPanel ceremony={ceremony} handle={handle} />}
+            {offersFailback(ceremony) && <FailbackOffer ceremony={ceremony} handle={handle} />}
             {(ended || ceremony.stopped) && (
               <div className="actions">
                 <button

@@ -1,7 +1,8 @@
 /**
  * Failback and setup operations: one replication call against one cluster, chosen from the
  * catalogue in shared/replication/replication-operations.ts and filtered by the cluster's current
- * mode. Choosing one starts it as its own ceremony (the main process builds the plan): the wizard
+ * mode. Choosing one starts it as its own ceremony (the main process builds the plan; in a live session
+ * from the administrator and witnesses named here, ./operation-people.tsx): the wizard
  * then runs the roll call, the pre-check, the authorisation (destructive calls on the irreversible
  * card), the call, the post-check, signing and export. No token is typed here: the ceremony asks.
  */
@@ -10,6 +11,7 @@ import type { AppInfo, ArgIn } from '../../shared/ipc/ipc-contract';
 import {
   operationIds,
   OPERATIONS,
+  operationAuth,
   operationTitle,
   planOperationSchema,
   type OperationId,
@@ -20,6 +22,7 @@ import { invoke } from '../api';
 import { ClusterSelect, useClusterPicker } from '../components/cluster-picker';
 import { Notice } from '../components/notice';
 import { TextField } from '../components/text-field';
+import { EMPTY_PEOPLE, OperationPeople, peopleArg, type PeopleDraft } from './operation-people';
 
 interface Fields {
   id: string;
@@ -88,6 +91,7 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
   const [replication, setReplication] = useState<ReplicationKind>('dr');
   const [operation, setOperation] = useState<OperationId>();
   const [fields, setFields] = useState<Fields>(EMPTY_FIELDS);
+  const [people, setPeople] = useState<PeopleDraft>(EMPTY_PEOPLE);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -98,6 +102,10 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
   const mode = useReplicationMode(target, replication);
   const offered = operationIds.filter((id) => !isKnownMode(mode) || OPERATIONS[id].modes.includes(mode));
   const spec = operation ? OPERATIONS[operation] : undefined;
+  const live = target?.target.kind === 'profile';
+  // A live call taking a DR operation token names officers and a threshold: that is a plan file's to carry.
+  const needsPlanFile =
+    live && operation !== undefined && operationAuth(operation, replication) === 'dr-operation-token';
 
   const set = (field: keyof Fields) => (value: string) => {
     setFields((f) => ({ ...f, [field]: value }));
@@ -123,7 +131,11 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
       setErrors(found);
       return setProblem('Some fields need attention; see the messages next to them.');
     }
-    const arg: ArgIn<'ceremony.startOperation'> = { target: target.target, operation: parsed.data };
+    const arg: ArgIn<'ceremony.startOperation'> = {
+      target: target.target,
+      operation: parsed.data,
+      ...(live ? { people: peopleArg(people) } : {}),
+    };
     setBusy(true);
     setProblem(undefined);
     const result = await invoke('ceremony.startOperation', arg);
@@ -197,9 +209,18 @@ export function OperationsScreen({ info, onStarted }: { info: AppInfo | undefine
               {spec.destructive && ' It cannot be undone: the ceremony asks for the cluster name before the call.'}
             </p>
             <OperationFields operation={operation} fields={fields} set={set} errors={errors} />
+            {needsPlanFile ? (
+              <Notice tone="info">
+                On a live cluster this operation takes a DR operation token from the officers&apos; shares, so it names
+                the officers and the threshold: start it from a reviewed plan file (kind: operation) on the Promotion
+                ceremony screen.
+              </Notice>
+            ) : (
+              live && <OperationPeople people={people} onChange={setPeople} />
+            )}
             {problem && <Notice tone="error">{problem}</Notice>}
             <div className="actions">
-              <button type="submit" disabled={busy}>
+              <button type="submit" disabled={busy || needsPlanFile}>
                 {busy ? 'Starting…' : 'Start the operation ceremony'}
               </button>
             </div>

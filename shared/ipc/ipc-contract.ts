@@ -50,6 +50,7 @@ const fileChoicePurpose = z.enum([
   'client-key',
   'ceremony-plan',
   'officer-public-keys',
+  'person-public-key',
   'officer-private-key',
   'signing-key',
   'auditor-keyring',
@@ -100,6 +101,29 @@ const transcriptBundle = z.object({
 const ceremonyState = z.object({ ceremony: ceremonySnapshotSchema.nullable() });
 /** A passphrase: it goes to the main process for one use and never comes back. */
 const passphrase = z.string().min(1).max(1024).optional();
+/** Someone taking part in a live operation, with their key's fingerprint, their public key file, or both. */
+const personChoice = z.strictObject({
+  name: z.string().trim().min(1, 'the name is empty').max(100),
+  fingerprint: z.string().max(200).optional(),
+  publicKeyPath: absolutePath.optional(),
+});
+/** Who takes part in an operation on a live cluster (its plan is prepared in the app). */
+const operationPeople = z.strictObject({
+  administrator: personChoice,
+  witnesses: z.array(personChoice).min(1, 'name at least one witness').max(9),
+});
+/** A fresh rehearsal Vault's officers and threshold, and how their keys come about. */
+const rehearsalSetup = z.strictObject({
+  officers: z.number().int().min(1).max(9),
+  threshold: z.number().int().min(1).max(9),
+  vaultVersion: z.union([z.literal(1), z.literal(2)]),
+  /** The rehearsal Vault's generate-root otp_length: 28 (default), 26 (`s.` tokens), 0 (a server before 0.11). */
+  otpLength: z.union([z.literal(28), z.literal(26), z.literal(0)]).optional(),
+  keyPassphrase: passphrase,
+  officerKeyPaths: z.array(absolutePath).min(1).max(9).optional(),
+  /** Nodes per rehearsal cluster: 3 or 5 for an HA cluster, where leader-change drills are offered. */
+  nodes: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(),
+});
 /** Text pasted into a share field: a PGP message (base64 or armored) or a plaintext share. */
 const pastedShare = z
   .string()
@@ -184,18 +208,14 @@ export const ipcContract = {
    * the rehearsal kit (keys, shares, plan) written for people to use. Officers bring their own
    * public keys with `officerKeyPaths`, or get generated ones protected by `keyPassphrase`.
    */
-  'ceremony.startRehearsal': channel({
-    arg: z.strictObject({
-      officers: z.number().int().min(1).max(9),
-      threshold: z.number().int().min(1).max(9),
-      vaultVersion: z.union([z.literal(1), z.literal(2)]),
-      /** The rehearsal Vault's generate-root otp_length: 28 (default), 26 (`s.` tokens), 0 (a server before 0.11). */
-      otpLength: z.union([z.literal(28), z.literal(26), z.literal(0)]).optional(),
-      keyPassphrase: passphrase,
-      officerKeyPaths: z.array(absolutePath).min(1).max(9).optional(),
-      /** Nodes per rehearsal cluster: 3 or 5 for an HA cluster, where leader-change drills are offered. */
-      nodes: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(),
-    }),
+  'ceremony.startRehearsal': channel({ arg: rehearsalSetup, value: ceremonyState }),
+  /**
+   * A rehearsal of the failback as its own ceremony (demote, DR operation token, update-primary):
+   * on the rehearsal Vault a finished promotion rehearsal left (which is put away first), with new
+   * signing keys behind `keyPassphrase`; or on a `fresh` one, whose promotion is played first.
+   */
+  'ceremony.startFailbackRehearsal': channel({
+    arg: z.union([z.strictObject({ fresh: rehearsalSetup }), z.strictObject({ keyPassphrase: passphrase })]),
     value: ceremonyState,
   }),
   /**
@@ -278,10 +298,10 @@ export const ipcContract = {
   'ceremony.export': channel({ arg: z.strictObject({ dir: absolutePath }), value: transcriptBundle }),
   /**
    * One replication operation (shared/replication/replication-operations.ts) on one cluster, as its
-   * own ceremony; the main process builds the plan (in rehearsal; a live one comes from a plan file).
+   * own ceremony; the main process builds the plan (a live one with the `people` named on the screen).
    */
   'ceremony.startOperation': channel({
-    arg: z.strictObject({ target: clusterTarget, operation: planOperationSchema }),
+    arg: z.strictObject({ target: clusterTarget, operation: planOperationSchema, people: operationPeople.optional() }),
     value: ceremonyState,
   }),
   /** The activation token an operation's post-check hands over, to show while someone asks to see it. */

@@ -20,6 +20,7 @@ export const OPEN_FILE_DIALOGS: Readonly<Record<FileChoicePurpose, OpenFileDialo
   'client-key': { title: 'Choose the private key of the client certificate', filters: [PEM, ANY] },
   'ceremony-plan': { title: 'Choose the reviewed ceremony plan', filters: [PLAN, ANY] },
   'officer-public-keys': { title: "Choose the file with the officers' public keys", filters: [PGP_KEYS, ANY] },
+  'person-public-key': { title: "Choose this person's public key file", filters: [PGP_KEYS, ANY] },
   'officer-private-key': { title: "Choose the officer's private key file", filters: [PGP_KEYS, ANY] },
   'signing-key': { title: 'Choose your private signing key file', filters: [PGP_KEYS, ANY] },
   'auditor-keyring': {

@@ -5,7 +5,16 @@
  * people would choose them, the signed bundle exported and verified; then the refusals that
  * must change nothing.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -20,6 +29,7 @@ import type { ArgIn } from '../../../shared/ipc/ipc-contract';
 import type { CeremonySession } from '../../services/session/ceremony-session';
 import { wizardChannels, type WizardChannels } from '../../../test/support/wizard-channels';
 import { createRehearsalHost } from '../../services/rehearsal/rehearsal-host';
+import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
 
 const PASSPHRASE = 'rehearsal passphrase 3am';
 
@@ -52,6 +62,8 @@ interface PlayOptions {
   readonly stop?: (s: CeremonySnapshot) => boolean;
   readonly passphrase?: string;
   readonly unlock?: (officer: string) => Unlock | undefined;
+  /** The Vault token the administrator enters (a live ceremony); else the rehearsal Vault's root token. */
+  readonly vaultToken?: string;
   /** What an officer types instead of their kit share (a plaintext share). */
   readonly pasted?: (officer: string) => { pasted: string; unlock: Unlock } | undefined;
 }
@@ -64,6 +76,7 @@ async function play(
     passphrase = PASSPHRASE,
     unlock = () => undefined,
     pasted: typed = () => undefined,
+    vaultToken,
   }: PlayOptions = {},
 ): Promise<CeremonySnapshot> {
   const withPassphrase = passphrase ? { passphrase } : {};
@@ -98,8 +111,8 @@ async function play(
         actor: request.name,
         key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
       });
-    } else if (s.input === 'root-token') {
-      await must('ceremony.provideToken', { rehearsalRootToken: true });
+    } else if (s.input === 'root-token' || s.input === 'vault-token') {
+      await must('ceremony.provideToken', vaultToken ? { token: vaultToken } : { rehearsalRootToken: true });
     } else if (request) {
       await must('ceremony.act', { type: 'acknowledge', step: s.step, actor: request.name, role: request.role });
     } else {
@@ -107,6 +120,30 @@ async function play(
     }
   }
   throw new Error('too many moves');
+}
+
+/** Ann (administrator) and Wes (witness), their private keys in KIT/signers/ as play() reads them. */
+async function liveSigners(kit: string) {
+  const signers = await Promise.all(['Ann', 'Wes'].map((name) => generateOfficerKey({ name })));
+  for (const k of signers) writeFileSync(join(kit, 'signers', `${k.name}.key.asc`), k.privateKeyArmored);
+  return signers;
+}
+
+/**
+ * A live session on a profile reaching one of the rehearsal Vault's clusters over mutual TLS, its
+ * PEM files in `kit`; answers a writer of further files there.
+ */
+async function liveSession(kit: string, v: RehearsalVault, at: { name: string; address: string }) {
+  const file = (name: string, text: string) => (writeFileSync(join(kit, name), text), join(kit, name));
+  const profile = {
+    ...at,
+    caCertPath: file('ca.pem', v.caPem),
+    clientCertPath: file('client.pem', v.clientCertPem),
+    clientKeyPath: file('client-key.pem', v.clientKeyPem),
+  };
+  await must('profiles.save', { profile, replace: false });
+  await must('app.selectMode', { mode: 'live', profile: at.name });
+  return file;
 }
 
 describe('an in-app rehearsal through the wizard’s channels', () => {
@@ -331,18 +368,8 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
       writeFileSync(join(kit, 'shares', `${o.name}.b64`), o.encryptedShare);
       writeFileSync(join(kit, 'officers', `${o.name}.key.asc`), o.privateKeyArmored!);
     }
-    const signers = await Promise.all(['Ann', 'Wes'].map((name) => generateOfficerKey({ name })));
-    for (const k of signers) writeFileSync(join(kit, 'signers', `${k.name}.key.asc`), k.privateKeyArmored);
-    const pem = (name: string, text: string) => (writeFileSync(join(kit, name), text), join(kit, name));
-    const profile = {
-      name: 'dc2',
-      address: v.value.drSecondary.apiAddr,
-      caCertPath: pem('ca.pem', v.value.caPem),
-      clientCertPath: pem('client.pem', v.value.clientCertPem),
-      clientKeyPath: pem('client-key.pem', v.value.clientKeyPem),
-    };
-    await must('profiles.save', { profile, replace: false });
-    await must('app.selectMode', { mode: 'live', profile: 'dc2' });
+    const signers = await liveSigners(kit);
+    const pem = await liveSession(kit, v.value, { name: 'dc2', address: v.value.drSecondary.apiAddr });
     const plan = pem(
       'plan.yaml',
       stringify({
@@ -473,10 +500,7 @@ describe('starting an operation from the Operations screen', () => {
     const operation = { id: 'secondary-token', replication: 'dr', ttl: '30m' } as const;
     expect(
       await call('ceremony.startOperation', { target: { kind: 'profile', name: 'dc1' }, operation }),
-    ).toMatchObject({
-      ok: false,
-      error: { kind: 'live-operation-needs-plan', message: expect.stringContaining('kind: operation') },
-    });
+    ).toMatchObject({ ok: false, error: { kind: 'live-operation-needs-people' } });
     const target = { kind: 'rehearsal', cluster: 'primary' } as const;
     expect(await call('ceremony.startOperation', { target, operation })).toMatchObject({
       ok: false,
@@ -504,5 +528,165 @@ describe('starting an operation from the Operations screen', () => {
       ok: false,
       error: { kind: 'no-activation-token' },
     });
+  });
+});
+
+describe('a failback rehearsal in the app, as its own ceremony', () => {
+  const kits = () => readdirSync(join(dir, 'data', 'rehearsals'));
+  const oldPrimaryMode = async () => {
+    const status = await must('replication.status', { target: { kind: 'rehearsal', cluster: 'primary' } });
+    return status.replication.ok ? status.replication.value.dr.mode : status.replication.error.message;
+  };
+
+  /** Plays the failback in `kit` to the end, exports it, and checks the bundle and the old primary. */
+  async function failBack(kit: string, out: string) {
+    const end = await play(kit);
+    expect(end).toMatchObject({ step: 'finished', committed: true, looseEnds: [] });
+    const report = await must('ceremony.export', { dir: out });
+    expect(report).toMatchObject({ valid: true, rehearsal: true, problems: [] });
+    const verified = await verifyBundle(out);
+    expect(verified.valid).toBe(true);
+    // demote and update-primary each signed by the administrator and a witness.
+    expect(verified.authorisations.map((a) => [a.step, a.signer, a.good])).toEqual([
+      ['demote', 'administrator', true],
+      ['demote', 'witness-1', true],
+      ['update-primary', 'administrator', true],
+      ['update-primary', 'witness-1', true],
+    ]);
+    const transcript = readFileSync(join(out, 'transcript.txt'), 'utf8');
+    expect(transcript).toContain('sys/replication/dr/primary/demote');
+    expect(transcript).toContain('sys/replication/dr/secondary/update-primary');
+    expect(await oldPrimaryMode()).toBe('secondary');
+    const vault = await rehearsal.vault();
+    for (const file of [join(kit, 'ceremony', 'journal.jsonl'), join(out, 'transcript.txt')])
+      expect(readFileSync(file, 'utf8')).not.toContain(vault.ok ? vault.value.rootToken : '?');
+  }
+
+  it('follows a finished promotion rehearsal: the old primary demoted and made to follow the new one', async () => {
+    await ceremony.shutdown();
+    await must('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1, keyPassphrase: PASSPHRASE });
+    const promotion = await snapshot();
+    // Not while the promotion is under way, nor before it promoted anything.
+    await play(promotion.kitDir!, { stop: (s) => s.input === 'share' });
+    expect(await call('ceremony.startFailbackRehearsal', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'ceremony-running' },
+    });
+    await ceremony.shutdown();
+    const before = kits();
+    expect(await call('ceremony.startFailbackRehearsal', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'no-promotion', message: expect.stringContaining('rehearse the promotion first') },
+    });
+    expect(kits()).toEqual(before);
+
+    await must('ceremony.startRehearsal', { officers: 3, threshold: 2, vaultVersion: 1, keyPassphrase: PASSPHRASE });
+    const promoted = await play((await snapshot()).kitDir!);
+    expect(promoted).toMatchObject({ step: 'finished', committed: true, plan: { kind: 'promotion' } });
+
+    // The finished promotion is put away, its journal kept in its kit; the failback gets its own kit.
+    const started = (await must('ceremony.startFailbackRehearsal', { keyPassphrase: PASSPHRASE })).ceremony!;
+    expect(started).toMatchObject({
+      step: 'roll-call',
+      plan: { kind: 'failback', rehearsal: true, profile: 'primary', threshold: 2 },
+    });
+    expect(started.kitDir).not.toBe(promoted.kitDir);
+    expect(started.steps.map((s) => s.id)).toEqual(
+      expect.arrayContaining(['demote', 'share-entry', 'create-secondary-token', 'update-primary', 'check-failback']),
+    );
+    expect(existsSync(join(promoted.kitDir!, 'ceremony', 'journal.jsonl'))).toBe(true);
+    expect(await oldPrimaryMode()).toBe('primary');
+    await failBack(started.kitDir!, join(dir, 'failback-bundle'));
+
+    // Failed back already: a second failback on this Vault is refused, changing nothing.
+    await must('ceremony.close', {});
+    const after = kits();
+    expect(await call('ceremony.startFailbackRehearsal', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'failed-back-already' },
+    });
+    expect(kits()).toEqual(after);
+  });
+
+  it('on a fresh Vault 2.x rehearsal Vault, plays the promotion first (its own bundle in the kit), then the failback', async () => {
+    expect(
+      await call('ceremony.startFailbackRehearsal', {
+        fresh: { officers: 1, threshold: 1, vaultVersion: 1, officerKeyPaths: [join(dir, 'officer.pub.asc')] },
+      }),
+    ).toMatchObject({ ok: false, error: { kind: 'invalid-rehearsal', message: expect.stringContaining('own keys') } });
+
+    const started = (
+      await must('ceremony.startFailbackRehearsal', {
+        fresh: { officers: 3, threshold: 2, vaultVersion: 2, keyPassphrase: PASSPHRASE },
+      })
+    ).ceremony!;
+    expect(started).toMatchObject({ plan: { kind: 'failback', tokenPath: 'primary-root-token' } });
+    const kit = started.kitDir!;
+    const staged = await verifyBundle(join(kit, 'promotion'));
+    expect(staged.valid).toBe(true);
+    expect(readFileSync(join(kit, 'promotion', 'transcript.txt'), 'utf8')).toContain('REHEARSAL');
+    await failBack(kit, join(dir, 'fresh-failback-bundle'));
+  });
+});
+
+describe('an operation on a live cluster, its plan prepared in the app', () => {
+  it('names the administrator and witnesses with their keys, refuses what it cannot prepare, and runs', async () => {
+    await ceremony.shutdown();
+    const v = await rehearsal.restart({ officers: 3, threshold: 2 });
+    if (!v.ok) throw new Error(v.error.message);
+    const kit = join(dir, 'live-operation-kit');
+    mkdirSync(join(kit, 'signers'), { recursive: true });
+    const [ann, wes] = await liveSigners(kit);
+    const file = await liveSession(kit, v.value, { name: 'dc1', address: v.value.primary.apiAddr });
+    const target = { kind: 'profile', name: 'dc1' } as const;
+    const operation = { id: 'secondary-token', replication: 'dr', secondary_id: 'dc3', ttl: '30m' } as const;
+    // Ann by her public key file, Wes by the fingerprint he reads from his card, in gpg's groups.
+    const people = {
+      administrator: { name: 'Ann', publicKeyPath: file('ann.pub.asc', ann!.publicKeyArmored) },
+      witnesses: [{ name: 'Wes', fingerprint: wes!.fingerprint.toUpperCase().replace(/(.{4})/g, '$1 ') }],
+    };
+    const refused = async (arg: ArgIn<'ceremony.startOperation'>, kind: string) => {
+      expect(await call('ceremony.startOperation', arg)).toMatchObject({ ok: false, error: { kind } });
+      expect(await must('ceremony.status', {})).toEqual({ ceremony: null });
+    };
+    await refused(
+      { target, operation: { id: 'update-primary', replication: 'dr', method: 'token' }, people },
+      'live-operation-needs-plan',
+    );
+    await refused({ target, operation, people: { ...people, witnesses: [{ name: 'Wes' }] } }, 'person-key-required');
+    await refused(
+      {
+        target,
+        operation,
+        people: { ...people, administrator: { ...people.administrator, fingerprint: wes!.fingerprint } },
+      },
+      'person-key-mismatch',
+    );
+    await refused({ target: { kind: 'profile', name: 'dc2' }, operation, people }, 'wrong-session');
+    // A live session does not rehearse on the rehearsal Vault.
+    expect(await call('ceremony.startFailbackRehearsal', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'wrong-session' },
+    });
+
+    const started = (await must('ceremony.startOperation', { target, operation, people })).ceremony!;
+    expect(started.plan).toMatchObject({
+      kind: 'operation',
+      rehearsal: false,
+      profile: 'dc1',
+      tokenPath: 'vault-token',
+      administrator: { name: 'Ann', fingerprint: ann!.fingerprint },
+      witnesses: [{ name: 'Wes', fingerprint: wes!.fingerprint }],
+    });
+    expect(started.kitDir).toBeNull();
+    expect(started.journal.path.startsWith(join(dir, 'data', 'ceremonies'))).toBe(true);
+    const end = await play(kit, { passphrase: '', vaultToken: v.value.rootToken });
+    expect(end).toMatchObject({ step: 'finished', committed: true });
+    const out = join(dir, 'live-operation-bundle');
+    expect(await must('ceremony.export', { dir: out })).toMatchObject({ valid: true, rehearsal: false });
+    expect(readFileSync(join(out, 'transcript.txt'), 'utf8')).toContain('sys/replication/dr/primary/secondary-token');
+    expect(readFileSync(end.journal.path, 'utf8')).not.toContain(v.value.rootToken);
+    await must('ceremony.close', {});
+    await must('app.selectMode', { mode: 'rehearsal' });
   });
 });

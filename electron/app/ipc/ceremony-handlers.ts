@@ -30,6 +30,14 @@ export function ceremonyHandlers(
   return {
     'ceremony.status': async () => ok({ ceremony: ceremony.snapshot() }),
     'ceremony.startRehearsal': async (setup) => state(await ceremony.startRehearsal(setup)),
+    'ceremony.startFailbackRehearsal': async (request) => {
+      if (session.current.mode !== 'rehearsal')
+        return err(
+          'wrong-session',
+          "this session works against a live profile, not the rehearsal Vault: choose 'Rehearsal' on the Start screen to rehearse the failback",
+        );
+      return state(await ceremony.startFailbackRehearsal(request));
+    },
     'ceremony.startFromPlan': async ({ planPath, officerKeysPath }) =>
       state(await ceremony.startFromPlan(planPath, officerKeysPath, session.current)),
     'ceremony.resumable': async () => ok({ journals: await ceremony.resumable() }),
@@ -57,13 +65,13 @@ export function ceremonyHandlers(
       if (!report.ok) return report;
       return ok(bundleView(dir, report.value, null));
     },
-    'ceremony.startOperation': async ({ target, operation }) => {
+    'ceremony.startOperation': async ({ target, operation, people }) => {
       if (target.kind === 'rehearsal' && session.current.mode !== 'rehearsal')
         return err(
           'wrong-session',
           "this session works against a live profile, not the rehearsal Vault: choose 'Rehearsal' on the Start screen to rehearse an operation",
         );
-      return state(await ceremony.startOperation(target, operation));
+      return state(await ceremony.startOperation(target, operation, { session: session.current, people }));
     },
     'ceremony.revealActivationToken': async () => {
       const token = ceremony.revealActivationToken();

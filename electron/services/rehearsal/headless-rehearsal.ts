@@ -155,13 +155,17 @@ async function rehearse(
   }
 }
 
+/** What playing one rehearsal ceremony headless needs of a run's options (an in-app failback's staging too). */
+export type PlayOptions = Pick<RehearsalRunOptions, 'out' | 'log' | 'pace' | 'clock' | 'observeClient' | 'resume'>;
+
 /**
  * The situation a failback starts from, played out on the rehearsal Vault: the primary is lost, the
  * DR secondary is promoted by a rehearsed promotion ceremony (its own signed bundle in
- * DIR/promotion/), and the old primary comes back still reporting itself primary.
+ * DIR/promotion/), and the old primary comes back still reporting itself primary. The in-app
+ * failback rehearsal (electron/services/session/in-app-failback.ts) sets its scene here too.
  */
-async function stageFailback(
-  options: RehearsalRunOptions,
+export async function stageFailback(
+  options: PlayOptions,
   target: RehearsalTarget,
   signers: Signers,
 ): Promise<Result<void, RehearsalRunErrorKind>> {
@@ -199,7 +203,7 @@ interface PlayedRehearsal {
 
 /** Starts (writing its plan for review) or resumes one ceremony, plays every role, and exports its bundle. */
 async function playRehearsal(
-  options: RehearsalRunOptions,
+  options: PlayOptions,
   target: RehearsalTarget,
   signers: Signers,
   where: {

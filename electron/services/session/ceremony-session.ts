@@ -17,7 +17,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonEvent } from '../../../shared/ceremony/ceremony-events';
 import { parsePlan } from '../../../shared/ceremony/plan-text';
-import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
+import type { CeremonyPlan, PlanOperation } from '../../../shared/ceremony/ceremony-plan';
 import type { CeremonySnapshot, RehearsalDrill, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { isTerminalStep } from '../../../shared/ceremony/step-catalogue';
 import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
@@ -46,7 +46,9 @@ import {
   readJournalPlan,
   type JournalSummary,
 } from './ceremony-journals';
+import { startInAppFailback, type FailbackRehearsalRequest } from './in-app-failback';
 import { startInAppOperation, startInAppRehearsal, type InAppRehearsal, type RehearsalSetup } from './in-app-rehearsal';
+import { liveOperationPlan, type OperationPeople } from './live-operation-plan';
 import { preparePlan, type PreparedPlan } from './plan-preparation';
 import { readSealedTranscript } from './sealed-transcript';
 import type { Reconnectable } from './swappable-client';
@@ -62,7 +64,7 @@ export type CeremonySessionErrorKind =
   | 'invalid-rehearsal'
   | 'not-a-rehearsal'
   | 'invalid-key-choice'
-  | 'live-operation-needs-plan';
+  | 'live-operation-needs-people';
 
 export interface CeremonySessionServices {
   /** The app's data folder: journals go under ceremonies/, rehearsal kits under rehearsals/. */
@@ -98,6 +100,11 @@ export type ShareUnlockInput =
   | { readonly kind: 'gpg'; readonly homedir?: string | undefined; readonly pin?: string | undefined }
   | { readonly kind: 'plaintext' };
 
+interface ProfileTarget {
+  readonly kind: 'profile';
+  readonly name: string;
+}
+
 interface Running {
   readonly service: CeremonyService;
   readonly handover: ActivationHandover;
@@ -131,20 +138,32 @@ export class CeremonySession {
   }
 
   /**
+   * A rehearsal of the failback, as its own ceremony with its own kit and journal: on the rehearsal
+   * Vault a finished promotion rehearsal left (that rehearsal is put away first; its journal stays
+   * in its kit), or on a fresh one whose promotion is played headless first to set the scene.
+   */
+  async startFailbackRehearsal(request: FailbackRehearsalRequest): Promise<Snapshot> {
+    const run = this.running;
+    if (run && !('fresh' in request) && run.kitDir !== undefined && isFinishedPromotion(run.service.status()))
+      await this.shutdown();
+    return this.exclusiveStart(async () =>
+      this.adoptRehearsal(await startInAppFailback(this.services.rehearsal, request, this.services)),
+    );
+  }
+
+  /**
    * One replication operation on a cluster, as its own ceremony. In a rehearsal session it runs on
-   * the rehearsal Vault's cluster with a generated cast and kit; a live one names real people, whose
-   * keys only a reviewed plan file (`kind: operation`) can carry, so it starts from that instead.
+   * the rehearsal Vault's cluster with a generated cast and kit. A live one runs on the session's
+   * profile with the administrator and witnesses people named, its plan prepared here
+   * (./live-operation-plan.ts); one that needs officers' shares starts from a reviewed plan file.
    */
   startOperation(
-    target: { readonly kind: 'rehearsal'; readonly cluster: 'primary' | 'dr-secondary' } | { readonly kind: 'profile' },
+    target: { readonly kind: 'rehearsal'; readonly cluster: 'primary' | 'dr-secondary' } | ProfileTarget,
     operation: PlanOperation,
+    live: { readonly session: SessionMode; readonly people?: OperationPeople | undefined },
   ): Promise<Snapshot> {
     return this.exclusiveStart(async () => {
-      if (target.kind !== 'rehearsal')
-        return err(
-          'live-operation-needs-plan',
-          'an operation on a live cluster names its administrator, witnesses and their keys, so it starts from a reviewed plan file (kind: operation): write one and start it on the Promotion ceremony screen',
-        );
+      if (target.kind === 'profile') return this.startLiveOperationNow(target.name, operation, live);
       const profile = target.cluster === 'primary' ? PRIMARY_PROFILE : DR_SECONDARY_PROFILE;
       return this.adoptRehearsal(
         await startInAppOperation(this.services.rehearsal, { profile, operation }, this.services),
@@ -152,10 +171,40 @@ export class CeremonySession {
     });
   }
 
+  private async startLiveOperationNow(
+    profile: string,
+    operation: PlanOperation,
+    live: { readonly session: SessionMode; readonly people?: OperationPeople | undefined },
+  ): Promise<Snapshot> {
+    if (!live.people)
+      return err(
+        'live-operation-needs-people',
+        'an operation on a live cluster names its administrator and witnesses with their keys: name them, then start it',
+      );
+    // Checked before connecting: nothing is asked of a cluster this session does not work against.
+    if (live.session.profile !== profile)
+      return err(
+        'wrong-session',
+        `this session works against ${live.session.profile === null ? 'the rehearsal Vault' : `profile '${live.session.profile}'`}, not '${profile}': choose '${profile}' on the Start screen first`,
+      );
+    const found = await this.services.profiles.get(profile);
+    if (!found.ok) return found;
+    const client = await this.services.connect(found.value);
+    if (!client.ok) return client;
+    const plan = await liveOperationPlan({
+      profile,
+      operation,
+      people: live.people,
+      client: client.value,
+      now: this.services.now(),
+    }).finally(() => client.value.close());
+    return plan.ok ? this.startPlanNow(plan.value, undefined, live.session) : plan;
+  }
+
   private adoptRehearsal(started: Result<InAppRehearsal>): Snapshot {
     if (!started.ok) return started;
-    const { service, connection, kitDir, drillTarget } = started.value;
-    this.running = { ...running(service), connections: [connection], kitDir, drillTarget };
+    const { service, connections, kitDir, drillTarget } = started.value;
+    this.running = { ...running(service), connections, kitDir, drillTarget };
     return ok(this.snapshot());
   }
 
@@ -173,7 +222,15 @@ export class CeremonySession {
     if (!text.ok) return text;
     const parsed = parsePlan(text.value);
     if (!parsed.ok) return err('plan-unreadable', `${planPath}: ${parsed.error.message}`);
-    const plan = parsed.value;
+    return this.startPlanNow(parsed.value, officerKeysPath, session);
+  }
+
+  /** A ceremony from a checked plan, journaled in a new folder under ceremonies/. */
+  private async startPlanNow(
+    plan: CeremonyPlan,
+    officerKeysPath: string | undefined,
+    session: SessionMode,
+  ): Promise<Snapshot> {
     const live = await preparePlan(this.services, plan, officerKeysPath, session);
     if (!live.ok) return live;
     const dir = join(
@@ -426,6 +483,10 @@ async function withTypedPin<T>(typed: string, use: (pin: Uint8Array) => Promise<
   } finally {
     wipe(pin);
   }
+}
+
+function isFinishedPromotion(status: ServiceStatus): boolean {
+  return status.plan.kind === 'promotion' && status.step === 'finished' && status.committed;
 }
 
 function noCeremony(): Result<never> {

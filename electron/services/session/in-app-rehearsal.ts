@@ -5,9 +5,10 @@
  * rehearsal Vault as it stands (the Operations screen's clusters), so earlier operations carry on.
  */
 import { join } from 'node:path';
+import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { err, ok, type Result } from '../../../shared/result';
 import type { CeremonyService } from '../ceremony/ceremony-service';
-import { generateSigners } from '../rehearsal/rehearsal-cast';
+import { generateSigners, type Signers } from '../rehearsal/rehearsal-cast';
 import { startRehearsalCeremony, type RehearsalOperation } from '../rehearsal/rehearsal-ceremony';
 import type { RehearsalHost } from '../rehearsal/rehearsal-host';
 import { KIT_JOURNAL, writeRehearsalKit } from '../rehearsal/rehearsal-kit';
@@ -34,11 +35,12 @@ export interface RehearsalSetup {
 
 export interface InAppRehearsal {
   readonly service: CeremonyService;
-  readonly connection: Reconnectable;
+  /** Every connection the ceremony acts through, each able to connect afresh. */
+  readonly connections: readonly Reconnectable[];
   /** The folder holding the rehearsal's keys, shares, plan and journal. */
   readonly kitDir: string;
-  /** The cluster the ceremony acts on, for the drills (./rehearsal-drills.ts). */
-  readonly drillTarget: DrillTarget;
+  /** The cluster the ceremony acts on, for the drills (./rehearsal-drills.ts); the failback offers none. */
+  readonly drillTarget?: DrillTarget | undefined;
 }
 
 export async function startInAppRehearsal(
@@ -46,6 +48,19 @@ export async function startInAppRehearsal(
   setup: RehearsalSetup,
   where: { readonly dataDir: string; readonly now: () => Date },
 ): Promise<Result<InAppRehearsal>> {
+  const fresh = await freshRehearsalVault(host, setup);
+  if (!fresh.ok) return fresh;
+  return startOnVault(fresh.value.vault, where, { passphrase: fresh.value.passphrase });
+}
+
+/**
+ * A fresh rehearsal Vault with the officers and threshold people chose (refused, changing nothing,
+ * when Vault would refuse them), and the passphrase its generated keys are protected by, if any.
+ */
+export async function freshRehearsalVault(
+  host: RehearsalHost,
+  setup: RehearsalSetup,
+): Promise<Result<{ readonly vault: RehearsalVault; readonly passphrase: string | undefined }>> {
   const supplied = setup.officerKeyPaths ? await suppliedOfficerKeys(setup.officerKeyPaths) : undefined;
   if (supplied && !supplied.ok) return supplied;
   const officers = supplied?.value.length ?? setup.officers;
@@ -69,8 +84,13 @@ export async function startInAppRehearsal(
     ...(supplied ? { officerKeys: supplied.value } : { officers }),
     ...(passphrase ? { passphrase } : {}),
   });
-  if (!vault.ok) return vault;
-  return startOnVault(vault.value, where, { passphrase });
+  return vault.ok ? ok({ vault: vault.value, passphrase }) : vault;
+}
+
+/** Where an in-app rehearsal named `name` keeps its kit: a new folder under the app's data folder. */
+export function rehearsalKitDir(where: { readonly dataDir: string; readonly now: () => Date }, name: string) {
+  const id = `${name}-${where.now().toISOString().replace(/[-:.]/g, '')}`;
+  return { id, kitDir: join(where.dataDir, 'rehearsals', id) };
 }
 
 /** One replication operation on a cluster of the running rehearsal Vault, as a ceremony with its own kit. */
@@ -90,8 +110,7 @@ async function startOnVault(
   options: { readonly passphrase: string | undefined; readonly operation?: RehearsalOperation },
 ): Promise<Result<InAppRehearsal>> {
   const { passphrase, operation } = options;
-  const id = `${operation ? operation.operation.id : 'rehearsal'}-${where.now().toISOString().replace(/[-:.]/g, '')}`;
-  const kitDir = join(where.dataDir, 'rehearsals', id);
+  const { id, kitDir } = rehearsalKitDir(where, operation ? operation.operation.id : 'rehearsal');
   const target = await connectTarget({
     kind: 'in-process',
     vault,
@@ -117,12 +136,7 @@ async function startOnVault(
     journalPath: join(kitDir, KIT_JOURNAL),
     clients: { [profile]: swappable.client },
     clock: where.now,
-    prepare: (plan) =>
-      writeRehearsalKit(kitDir, {
-        plan,
-        officers: vault.officers,
-        signers: [signers.administrator, ...signers.witnesses],
-      }),
+    prepare: kitWriter(kitDir, vault, signers),
   });
   if (!started.ok) {
     swappable.client.close();
@@ -130,8 +144,18 @@ async function startOnVault(
   }
   return ok({
     service: started.value,
-    connection: { swappable, reconnect: () => target.value.connect(undefined, profile) },
+    connections: [{ swappable, reconnect: () => target.value.connect(undefined, profile) }],
     kitDir,
     drillTarget: { vault, role: profile === PRIMARY_PROFILE ? 'primary' : 'drSecondary' },
   });
+}
+
+/** Writes the kit for a rehearsal's plan: the rehearsal Vault's officers and the signers, as files people choose. */
+export function kitWriter(kitDir: string, vault: RehearsalVault, signers: Signers) {
+  return (plan: CeremonyPlan) =>
+    writeRehearsalKit(kitDir, {
+      plan,
+      officers: vault.officers,
+      signers: [signers.administrator, ...signers.witnesses],
+    });
 }

@@ -1,0 +1,172 @@
+/**
+ * Moving through the ceremony wizard by keyboard alone, as an officer at 3 a.m. does: Tab to a
+ * control, Enter on the focused one, after every answer checking that focus is already on the next
+ * thing to do, that it is on screen without scrolling, and that axe finds no violations.
+ *
+ * DOCS_SCREENSHOTS=1 writes the checked steps at 1024x640 to docs/screenshots/ for the README.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { expect, type Harness } from './fixtures';
+import { axe } from './wizard-helpers';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Presses Tab until `target` has focus (keyboard users reach controls this way). */
+export async function tabTo(page: Page, target: Locator, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press('Tab');
+  }
+  await expect(target).toBeFocused();
+}
+
+export async function settled(page: Page): Promise<void> {
+  await expect(page.getByTestId('wizard')).toHaveAttribute('data-busy', 'false');
+}
+
+/** The focused control is the step's action, it is on screen without scrolling, and axe passes. */
+export async function checkStep(page: Page, name: string, focused: Locator, save = true): Promise<void> {
+  await expect(focused).toBeFocused();
+  await expect(focused).toBeInViewport({ ratio: 1 });
+  await axe(page, name);
+  if (save && process.env['DOCS_SCREENSHOTS'] === '1' && page.viewportSize()?.width === 1024)
+    await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', `${name}.png`) });
+}
+
+/** Enter on the focused "Confirm as …" buttons until the step changes. */
+export async function confirmByEnter(page: Page, title: string, shot: string, save = true): Promise<void> {
+  const heading = page.getByTestId('step-title');
+  await expect(heading).toHaveText(title);
+  const focused = page.locator(':focus');
+  await checkStep(page, shot, focused, save);
+  for (let i = 0; i < 8 && (await heading.textContent()) === title; i++) {
+    await expect(focused).toHaveText(/^Confirm as /);
+    await page.keyboard.press('Enter');
+    await settled(page);
+  }
+  await expect(heading).not.toHaveText(title);
+}
+
+/** An officer's share by keyboard: paste, check, key file, passphrase, submit. */
+export async function shareByKeyboard(
+  page: Page,
+  harness: Harness,
+  { kit, officer, passphrase, shot }: { kit: string; officer: string; passphrase: string; shot?: string },
+): Promise<void> {
+  const pasted = page.getByLabel('Encrypted share', { exact: true });
+  await expect(pasted).toBeFocused();
+  if (shot) await checkStep(page, shot, pasted);
+  await page.keyboard.insertText(readFileSync(join(kit, 'shares', `${officer}.b64`), 'utf8'));
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Check whose share this is' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await settled(page);
+  await expect(page.getByTestId('share-owner')).toContainText(`This share is for ${officer}`);
+  await expect(page.getByLabel('Private key', { exact: true })).toBeFocused();
+  harness.nextFile.set('officer-private-key', join(kit, 'officers', `${officer}.key.asc`));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('Private key', { exact: true })).not.toHaveValue('');
+  await tabTo(page, page.getByLabel(/^Key passphrase/));
+  await page.keyboard.type(passphrase);
+  await tabTo(page, page.getByRole('button', { name: 'Decrypt and enter the share' }));
+  await page.keyboard.press('Enter');
+  await settled(page);
+}
+
+/**
+ * One authoriser signs the irreversible step's statement by keyboard: chosen (when asked), the
+ * cluster's name typed, their kit key file and passphrase, then their red `button`.
+ */
+export async function authoriseByKeyboard(
+  page: Page,
+  harness: Harness,
+  options: {
+    kit: string;
+    name: string;
+    cluster: string;
+    passphrase: string;
+    button: string;
+    shot?: string;
+  },
+): Promise<void> {
+  const person = page.getByTestId('irreversible-authorisation').locator('li.ack').first();
+  const chooser = person.getByLabel('Who authorises');
+  if (await chooser.count()) {
+    await chooser.focus();
+    await chooser.selectOption(options.name);
+    await tabTo(page, person.getByLabel('To authorise, type'));
+  }
+  await expect(person.getByLabel('To authorise, type')).toBeFocused();
+  await page.keyboard.type(options.cluster);
+  const keyField = person.getByLabel('Signing key', { exact: true });
+  await tabTo(page, keyField);
+  harness.nextFile.set('signing-key', join(options.kit, 'signers', `${options.name}.key.asc`));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(keyField).not.toHaveValue('');
+  await tabTo(page, person.getByLabel(/^Key passphrase/));
+  await page.keyboard.type(options.passphrase);
+  await tabTo(page, person.getByRole('button', { name: options.button }));
+  if (options.shot) await checkStep(page, options.shot, page.locator(':focus'));
+  await page.keyboard.press('Enter');
+  await settled(page);
+}
+
+/** The administrator, then witness-1 (whose red `lastButton` makes the call), authorise the step by keyboard. */
+export async function authoriseStepByKeyboard(
+  page: Page,
+  harness: Harness,
+  authoriser: { kit: string; cluster: string; passphrase: string },
+  lastButton: string,
+  shot?: string,
+): Promise<void> {
+  await authoriseByKeyboard(page, harness, {
+    ...authoriser,
+    name: 'administrator',
+    button: 'Authorise as administrator',
+  });
+  await authoriseByKeyboard(page, harness, {
+    ...authoriser,
+    name: 'witness-1',
+    button: lastButton,
+    ...(shot ? { shot } : {}),
+  });
+}
+
+/**
+ * Each signer signs the transcript by keyboard: chosen (focus starts on the chooser), through the
+ * key choice to their kit key file, its passphrase, and their button. `shot` checks the first.
+ */
+export async function signByKeyboard(
+  page: Page,
+  harness: Harness,
+  { kit, passphrase, shot }: { kit: string; passphrase: string; shot?: string },
+): Promise<void> {
+  for (const signer of ['administrator', 'witness-1', 'witness-2']) {
+    await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
+    const chooser = page.getByLabel('Who signs now');
+    if (await chooser.count()) {
+      await expect(chooser).toBeFocused();
+      await chooser.selectOption(signer);
+      // Through the key choice ("key in this app (file)" stays chosen) to the key file.
+      await page.keyboard.press('Tab');
+      await expect(page.getByRole('radio', { name: 'Key in this app (file)' })).toBeFocused();
+      await page.keyboard.press('Tab');
+    }
+    const keyField = page.getByLabel('Signing key', { exact: true });
+    await expect(keyField).toBeFocused();
+    if (shot && signer === 'administrator') await checkStep(page, shot, keyField);
+    harness.nextFile.set('signing-key', join(kit, 'signers', `${signer}.key.asc`));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect(keyField).not.toHaveValue('');
+    await tabTo(page, page.getByLabel(/^Key passphrase/));
+    await page.keyboard.type(passphrase);
+    await tabTo(page, page.getByRole('button', { name: `Sign as ${signer}` }));
+    await page.keyboard.press('Enter');
+    await settled(page);
+  }
+}
