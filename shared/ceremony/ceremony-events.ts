@@ -179,7 +179,10 @@ export type CeremonyEvent =
     } & RaisedDeviation)
   | { readonly type: 'deviationWitnessed'; readonly id: number; readonly actor: string; readonly at: string }
   | {
-      /** The laptop asks for signed authorisation of an irreversible step (authorisation.ts). */
+      /**
+       * The laptop asks for signed authorisation (authorisation.ts) of the abort or waiver awaiting
+       * signatures, else of the irreversible step; `step` is the current step either way.
+       */
       readonly type: 'authorisationRequested';
       readonly step: StepId;
       readonly nonce: string;
@@ -201,6 +204,7 @@ export type CeremonyEvent =
       readonly at: string;
     }
   | { readonly type: 'cancel'; readonly actor: string; readonly reason: string; readonly at: string }
+  /** Proposes aborting: it takes effect once the administrator and a witness sign its statement. */
   | { readonly type: 'abort'; readonly actor: string; readonly reason: string; readonly at: string }
   | {
       /** After a crash or restart: what Vault says now, and which secrets the service still holds. */
