@@ -170,7 +170,7 @@ describe('a doctored authorisation fails verify (exit 1)', () => {
       await doctored(withAdministratorSignature(await detachedBy(stranger, statementText(promotionStatement())))),
     );
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/authorisation of 'promote' .* is BAD/);
+    expect(r.output).toMatch(/authorisation of "promote" at 'promote' .* is BAD/);
   });
 
   it("when the administrator's authorisation is signed by a witness's key", async () => {

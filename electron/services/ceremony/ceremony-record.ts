@@ -6,7 +6,8 @@
  * - Every event the state machine accepted is journaled with the event itself under
  *   `details.event`, so `replay` rebuilds the exact state. Journal types follow what the
  *   transcript shows: `step-acknowledged`, `authorisation-requested`
- *   and `step-authorised` (a signed authorisation of an irreversible step), `service-result`, `deviation` (raised, cancel, abort),
+ *   and `step-authorised` (a signed authorisation of an irreversible step, an abort or a waiver,
+ *   with `statement_sha256` and `action` beside the event), `service-result`, `deviation` (raised, cancel, abort),
  *   `deviation-witnessed`, `ceremony-resumed`. Deviations the machine detects in Vault's answers
  *   get a `deviation` event of their own (no `event`: they replay from the result that caused them).
  * - `ceremony-finished` closes the record when signing begins: the transcript people sign is

@@ -320,7 +320,8 @@ export class CeremonyService {
     return this.exclusive(async () => {
       const signed = await signAuthorisation(this.state, signer, () => this.now());
       if (!signed.ok) return signed;
-      const committed = await this.commit(signed.value.event, { statement_sha256: signed.value.statementSha256 });
+      const { event, statementSha256, action } = signed.value;
+      const committed = await this.commit(event, { statement_sha256: statementSha256, action });
       if (!committed.ok) return committed;
       return this.runLoop();
     });
