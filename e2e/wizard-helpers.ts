@@ -25,9 +25,10 @@ export async function confirmStep(page: Page, title: string): Promise<void> {
 }
 
 /**
- * Authorises an irreversible step as people do: each authoriser (the first offered) types the
- * cluster's name, chooses their key file (`keyFile(name)`) and enters its passphrase, then presses
- * their red button, which signs the statement; the last one's says what it does now. Until the step changes.
+ * Authorises an irreversible step, or a proposed abort or waiver, as people do: each authoriser
+ * (the first offered) types the cluster's name, chooses their key file (`keyFile(name)`) and
+ * enters its passphrase, then presses their red button, which signs the statement; the last one's
+ * says what it does now. Until the step's title (`title`; `Then: …` while a proposal is open) changes.
  */
 export async function authoriseStep(
   page: Page,
@@ -50,7 +51,7 @@ export async function authoriseStep(
       await chooser.selectOption(name);
     } else name = ((await person.locator('.ack-who').textContent()) ?? '').replace(/ \(.*$/, '');
     const button = person.getByRole('button', {
-      name: /^(Authorise as|Promote now|Demote now|Update primary now|Perform the operation now)/,
+      name: /^(Authorise as|Promote now|Demote now|Update primary now|Perform the operation now|Abort now|Waive now)/,
     });
     await expect(button).toBeDisabled();
     await person.getByLabel('To authorise, type').fill(cluster);
