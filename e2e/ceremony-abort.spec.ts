@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { authoriseStep, confirmStep } from './wizard-helpers';
+import { authoriseStep, axe, confirmStep } from './wizard-helpers';
 
 const PASSPHRASE = 'abort rehearsal keys';
 const REASON = 'the laptop tamper seal is broken';
@@ -54,6 +54,7 @@ test('aborting is proposed by keyboard, then authorised by the administrator and
   await expect(card.getByTestId('authorisation-statement')).toContainText(`Action: abort: "${REASON}"`);
   await expect(page.getByRole('button', { name: /^Witness #\d+ as / })).toHaveCount(0);
   await expect(card.getByLabel('To authorise, type').first()).toBeFocused();
+  await axe(page, 'the abort awaiting signatures');
 
   await authoriseStep(
     page,
