@@ -3,9 +3,9 @@
  * checks them. The journal's ceremony events are replayed through the ceremony machine, so an
  * irreversible call whose result is recorded without both authorisations of the statement then
  * current (administrator and a witness, the plan's keys, that nonce and head) breaks the replay,
- * as does a step completed past a waiver still awaiting signatures; the record must close where
- * the replay is (at signing, or ended: not with an abort or waiver unsigned), and as aborted only
- * when the replay aborted (both signatures over the abort's statement, reason included);
+ * as does a step completed past a waiver still awaiting signatures; the record must not close
+ * with an abort or waiver unsigned, and closes as aborted only when the replay aborted (both
+ * signatures over the abort's statement, reason included);
  * each authorisation request must state the hash of the event before it as the journal head; and
  * each signature must be a good one, over exactly that statement, by the key the plan names for
  * the person (the key from signers/, or the auditor's copy, so it is anchored like the rest).
@@ -13,13 +13,7 @@
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
 import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
-import {
-  createCeremony,
-  isEnded,
-  proposed,
-  transition,
-  type CeremonyState,
-} from '../../../shared/ceremony/ceremony-machine';
+import { createCeremony, proposed, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import { CEREMONY_FINISHED } from '../ceremony/ceremony-record';
 import type { VerifiedChain } from '../../../shared/record/journal-event';
@@ -107,16 +101,14 @@ export async function checkAuthorisations(
 
 /**
  * Why the record's closing event disagrees with the replayed state, or undefined. The laptop closes
- * the record when signing begins or the ceremony ends, so the replay must be there: a ceremony
- * still waiting (an abort or a waiver without both signatures) was closed early; and it closed
- * as aborted exactly when the replay aborted it.
+ * the record when signing begins or the ceremony ends, never while an abort or a waiver awaits
+ * signatures (a bundle whose signatures over one were removed ends there), and as aborted exactly
+ * when the replay aborted it.
  */
 function closingMismatch(outcome: unknown, state: CeremonyState): string | undefined {
   const pending = proposed(state);
   if (pending)
     return `closes the record while ${pending.kind === 'abort' ? 'an abort' : 'a waiver'} (deviation #${pending.id}) still awaits the administrator's and a witness's signatures over its statement`;
-  if (state.step !== 'sign-transcript' && !isEnded(state))
-    return `closes the record although the ceremony's events leave it at '${state.step}', before signing`;
   const aborted = state.step === 'aborted';
   if ((outcome === 'aborted') === aborted) return undefined;
   return aborted
