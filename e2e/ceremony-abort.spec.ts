@@ -3,11 +3,12 @@
  * focus back on the button; the abort there only proposes it, with the reason typed. The signed
  * authorisation card then takes over, focus on its first field, and no witness's click can confirm
  * the abort: the administrator and a witness each sign the statement, which quotes the reason,
- * with their own key. Only then is the ceremony aborted.
+ * with their own key. Only then is the ceremony aborted. A proposal raised by mistake is
+ * withdrawn by a click, and the ceremony goes on.
  */
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { authoriseStep, axe, confirmStep } from './wizard-helpers';
+import { act, authoriseStep, axe, confirmStep } from './wizard-helpers';
 
 const PASSPHRASE = 'abort rehearsal keys';
 const REASON = 'the laptop tamper seal is broken';
@@ -37,14 +38,27 @@ test('aborting is proposed by keyboard, then authorised by the administrator and
   await expect(reason).toBeHidden();
   await expect(opener).toBeFocused();
 
-  await page.keyboard.press('Enter');
-  await expect(reason).toBeFocused();
-  await page.keyboard.type(REASON);
-  await page.getByText('Abort at once instead (emergencies only)').click();
-  await page.getByLabel('To abort the ceremony, type').fill('abort');
-  const propose = page.getByRole('button', { name: 'Propose aborting: sign next' });
-  await propose.focus();
-  await page.keyboard.press('Enter');
+  /** Proposes aborting from the cancel panel, by keyboard where a person would use it. */
+  async function proposeAbort(why: string) {
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    await expect(reason).toBeFocused();
+    await page.keyboard.type(why);
+    await page.getByText('Abort at once instead (emergencies only)').click();
+    await page.getByLabel('To abort the ceremony, type').fill('abort');
+    const propose = page.getByRole('button', { name: 'Propose aborting: sign next' });
+    await propose.focus();
+    await page.keyboard.press('Enter');
+  }
+
+  // Raised by mistake: withdrawn by a click (nothing irreversible happened), and the ceremony goes on.
+  await proposeAbort('wrong button');
+  await expect(page.getByTestId('step-title')).toHaveText('Then: Check the DR secondary');
+  await page.getByText('Withdraw it instead').click();
+  await act(page, page.getByRole('button', { name: /^Withdraw #1 as / }).first());
+  await expect(page.getByTestId('step-title')).toHaveText('Check the DR secondary');
+
+  await proposeAbort(REASON);
 
   // Proposed, not done: the ceremony holds, a click cannot confirm it, and the card takes the focus.
   await expect(page.getByTestId('step-title')).toHaveText('Then: Check the DR secondary');

@@ -79,6 +79,7 @@ export function OpenDeviations({ ceremony, handle }: { ceremony: CeremonySnapsho
           ) : (
             <p className="ack-who">Who acts now: {witnessesFor(ceremony, d).join(' or ')}, as witness.</p>
           )}
+          {d.id === ceremony.proposal?.id && <Withdraw ceremony={ceremony} handle={handle} deviation={d} />}
           <div className="actions">
             {(d.id === ceremony.proposal?.id ? [] : witnessesFor(ceremony, d)).map((name) => (
               <button
@@ -94,6 +95,38 @@ export function OpenDeviations({ ceremony, handle }: { ceremony: CeremonySnapsho
         </div>
       ))}
     </section>
+  );
+}
+
+/** Taking back an abort or waiver before it is signed: whoever raised it, or the administrator. */
+function Withdraw({
+  ceremony,
+  handle,
+  deviation,
+}: {
+  ceremony: CeremonySnapshot;
+  handle: CeremonyHandle;
+  deviation: DeviationView;
+}) {
+  const admin = ceremony.plan.administrator.name;
+  const who = [...new Set([deviation.raisedBy ?? admin, admin])];
+  return (
+    <details className="withdraw">
+      <summary>Withdraw it instead (raised by mistake, or it will not be signed)</summary>
+      <div className="actions">
+        {who.map((name) => (
+          <button
+            key={name}
+            type="button"
+            className="secondary"
+            disabled={handle.busy}
+            onClick={() => void handle.send('ceremony.act', { type: 'withdraw', id: deviation.id, actor: name })}
+          >
+            Withdraw #{deviation.id} as {name}
+          </button>
+        ))}
+      </div>
+    </details>
   );
 }
 

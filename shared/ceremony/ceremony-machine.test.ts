@@ -1907,6 +1907,24 @@ describe('signed authorisation of aborting and waiving', () => {
     expect(signedBy(again, 'Wes', 'Ann').step).toBe('aborted');
   });
 
+  it('is withdrawn by a click of whoever raised it or the administrator; the step is authorised afresh', () => {
+    const atPromote = signedBy(drive(createCeremony(quorum, AT), atStep('promote')).state, 'Ann');
+    const proposal = signedBy(apply(atPromote, abortBy('Wes')), 'Ann');
+    const withdraw = (actor: string, id = 1): CeremonyEvent => ({ type: 'withdraw', id, actor, at: AT });
+    expect(refused(proposal, withdraw('Wen'))).toMatch(/^wrong-role: only 'Wes', who raised #1, or the administrator/);
+    expect(refused(proposal, withdraw('Wes', 2))).toMatch(/^unknown-deviation/);
+    const withdrawn = apply(proposal, withdraw('Wes'));
+    expect(withdrawn.proposal).toBeUndefined();
+    expect(withdrawn.deviations[0]).toMatchObject({ kind: 'abort', withdrawnBy: 'Wes' });
+    expect(withdrawn.deviations[0]?.witnessedBy).toBeUndefined();
+    expect(openDeviations(withdrawn)).toEqual([]);
+    expect(refused(withdrawn, witness(1))).toMatch(/^unknown-deviation: deviation #1 was withdrawn/);
+    expect(authorisationDue(withdrawn)).toBe('promote');
+    expect(nextAction(signedBy(withdrawn, 'Ann', 'Wen'))).toMatchObject({ kind: 'promote' });
+    expect(refused(withdrawn, withdraw('Ann'))).toMatch(/^unknown-deviation/);
+    expect(apply(proposal, withdraw('Ann')).deviations[0]?.withdrawnBy).toBe('Ann');
+  });
+
   it('a waiver quotes its step and reason; an abort supersedes it', () => {
     const s = drive(createCeremony(quorum, AT), atStep('delete-operation-token')).state;
     const failedOnce = apply(s, {

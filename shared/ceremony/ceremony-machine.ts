@@ -54,7 +54,9 @@
  *   nothing else happens until it is signed. Abort stops at once *once signed*; it is not a way
  *   round a missing key. That is deliberate (issue 12): an abort leaves loose ends (an open
  *   attempt, an undeleted token) that nobody may leave behind alone. When a key cannot be had,
- *   the ceremony waits, on the record, or is cancelled (witnessed), which cleans up instead.
+ *   the ceremony waits, on the record, or the proposal is withdrawn (`withdraw`, a click by
+ *   whoever raised it or the administrator) and the ceremony cancelled (witnessed), which
+ *   cleans up instead.
  */
 import type { CeremonyPlan, PlanOfficer, PlanPerson } from './ceremony-plan';
 import {
@@ -190,6 +192,7 @@ export interface CeremonyState {
    * when there is one, else the current irreversible step's.
    */
   readonly statement: AuthorisationStatement | undefined;
+  /** The abort or waiver awaiting signatures, if one is; it holds the ceremony until signed. */
   readonly proposal: Proposal | undefined;
   /** The irreversible call is done: promote, update-primary for a failback, an operation's one call. */
   readonly committed: boolean;
@@ -266,6 +269,8 @@ export function transition(state: CeremonyState, event: CeremonyEvent): Outcome 
       return cancel(state, event);
     case 'abort':
       return abort(state, event);
+    case 'withdraw':
+      return withdraw(state, event);
     case 'resume':
       return resume(state, event);
     default:
@@ -298,11 +303,11 @@ export function nextAction(state: CeremonyState): ServiceAction | undefined {
 }
 
 export function openDeviations(state: CeremonyState): readonly Deviation[] {
-  return state.deviations.filter((d) => d.witnessedBy === undefined);
+  return state.deviations.filter((d) => d.witnessedBy === undefined && d.withdrawnBy === undefined);
 }
 
 /** Deviations that cannot be undone, so a signed authorisation (not a witness's click) makes them take effect. */
-export const SIGNED_DEVIATIONS: readonly DeviationKind[] = ['abort', 'token-not-deleted'];
+const SIGNED_DEVIATIONS: readonly DeviationKind[] = ['abort', 'token-not-deleted'];
 
 /** The abort or waiver awaiting signatures, if one is. */
 export function proposed(state: CeremonyState): Deviation | undefined {
@@ -649,6 +654,7 @@ function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'dev
   }
 }
 
+/** Refuses what would change course while an abort or a waiver awaits signatures. */
 function proposalRefusal(s: CeremonyState): Outcome | undefined {
   const d = proposed(s);
   return d
@@ -687,6 +693,11 @@ function witnessDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'd
   if (!d) return err('unknown-deviation', `there is no open deviation #${e.id}; open ones: ${openList(s)}`);
   if (d.witnessedBy !== undefined)
     return err('already-witnessed', `deviation #${d.id} was already witnessed by '${d.witnessedBy}'`);
+  if (d.withdrawnBy !== undefined)
+    return err(
+      'unknown-deviation',
+      `deviation #${d.id} was withdrawn by '${d.withdrawnBy}'; open ones: ${openList(s)}`,
+    );
   if (SIGNED_DEVIATIONS.includes(d.kind))
     return err(
       'signature-required',
@@ -797,6 +808,31 @@ function abort(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'abort' }>): 
     );
   // An abort supersedes a waiver still awaiting signatures: it ends the ceremony either way.
   return ok(propose(s, { kind: 'abort', step: s.step, reason, raisedBy: who.value.name, at: e.at }));
+}
+
+/**
+ * Takes back an abort or a waiver before it is signed (raised by mistake, or someone will not sign
+ * it): on the record, by whoever raised it or the administrator. A click suffices, since it
+ * changes nothing that cannot be undone; the step's own authorisation is then asked for afresh.
+ */
+function withdraw(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'withdraw' }>): Outcome {
+  const d = proposed(s);
+  if (!d || d.id !== e.id)
+    return err(
+      'unknown-deviation',
+      `there is no abort or waiver #${e.id} awaiting signatures; open ones: ${openList(s)}`,
+    );
+  const who = identify(s, e.actor);
+  if (!who.ok) return who;
+  if (who.value.name !== d.raisedBy && who.value.role !== 'administrator')
+    return err('wrong-role', `only '${d.raisedBy ?? '?'}', who raised #${d.id}, or the administrator withdraws it`);
+  const withdrawn: Deviation = { ...d, withdrawnBy: who.value.name, withdrawnAt: e.at };
+  return ok({
+    ...s,
+    proposal: undefined,
+    statement: undefined,
+    deviations: s.deviations.map((x) => (x.id === d.id ? withdrawn : x)),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -67,7 +67,9 @@ export function renderBody(chain: VerifiedChain, out: LineSink): string {
   const first = events[0];
   const last = events[events.length - 1];
   if (!first || !last) throw new TypeError('renderTranscript: the journal has no events');
-  const deviations = events.filter((e) => e.type === 'deviation' || e.type === 'deviation-witnessed');
+  const deviations = events.filter(
+    (e) => e.type === 'deviation' || e.type === 'deviation-witnessed' || e.type === 'deviation-withdrawn',
+  );
   const interruptions = events.filter((e) => e.type === 'interruption').length;
   const statement = statementOf(chain);
   const kind = KINDS[kindOf(events)];
