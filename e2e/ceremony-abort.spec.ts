@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { act, authoriseStep, axe, confirmStep } from './wizard-helpers';
+import { act, authoriseStep, axe, confirmStep, fillRehearsalStart } from './wizard-helpers';
 
 const PASSPHRASE = 'abort rehearsal keys';
 const REASON = 'the laptop tamper seal is broken';
@@ -19,11 +19,7 @@ test('aborting is proposed by keyboard, then authorised by the administrator and
   harness,
 }) => {
   test.setTimeout(120_000);
-  await page.goto(`${harness.origin}/`);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Promotion ceremony' }).click();
-  await page.getByLabel('Officers', { exact: true }).fill('2');
-  await page.getByLabel('Shares needed (threshold)').fill('2');
-  await page.getByLabel('Passphrase for the generated keys').fill(PASSPHRASE);
+  await fillRehearsalStart(page, harness.origin, { officers: 2, threshold: 2, passphrase: PASSPHRASE });
   await page.getByRole('button', { name: 'Start the rehearsal' }).click();
   await expect(page.getByTestId('step-title')).toHaveText('Roll call');
   const kit = (await page.getByTestId('kit-dir').locator('.path').textContent())!;

@@ -14,6 +14,19 @@ export async function act(page: Page, target: Locator): Promise<void> {
   await expect(page.getByTestId('wizard')).toHaveAttribute('data-busy', 'false');
 }
 
+/** Opens the promotion ceremony screen and fills the rehearsal's start form; the caller starts it. */
+export async function fillRehearsalStart(
+  page: Page,
+  origin: string,
+  { officers, threshold, passphrase }: { officers: number; threshold: number; passphrase: string },
+): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Promotion ceremony' }).click();
+  await page.getByLabel('Officers', { exact: true }).fill(String(officers));
+  await page.getByLabel('Shares needed (threshold)').fill(String(threshold));
+  await page.getByLabel('Passphrase for the generated keys').fill(passphrase);
+}
+
 /** Gives every acknowledgement the step asks for (the first person offered each time), until the step changes. */
 export async function confirmStep(page: Page, title: string): Promise<void> {
   const heading = page.getByTestId('step-title');

@@ -295,6 +295,14 @@ function signedBy(s: CeremonyState, ...actors: string[]): CeremonyState {
   for (const actor of actors) state = apply(state, signature(state, actor));
   return state;
 }
+/** The DR operation token's deletion failed: what a waiver may follow. */
+const deletionFailed: CeremonyEvent = {
+  type: 'serviceResult',
+  step: 'delete-operation-token',
+  outcome: 'failed',
+  reason: 'connection refused',
+  at: AT,
+};
 const witness = (id: number, actor = 'Wes'): CeremonyEvent => ({ type: 'deviationWitnessed', id, actor, at: AT });
 const status = (nonce: string, progress: number, required = 2, started = true): AttemptStatus => ({
   started,
@@ -976,13 +984,7 @@ describe('people-raised deviations', () => {
       at: AT,
     };
     expect(refused(s, raise)).toMatch(/^not-allowed-now: let the laptop try/);
-    const failedOnce = apply(s, {
-      type: 'serviceResult',
-      step: 'delete-operation-token',
-      outcome: 'failed',
-      reason: 'connection refused',
-      at: AT,
-    });
+    const failedOnce = apply(s, deletionFailed);
     expect(nextAction(failedOnce)).toEqual({ kind: 'delete-operation-token', profile: 'dc2' });
     const raised = apply(failedOnce, raise);
     expect(refused(raised, witness(1))).toMatch(
@@ -1514,13 +1516,7 @@ describe('failback script', () => {
         at: AT,
       }),
     ).toMatch(/let the laptop try to delete the token first/);
-    const failedOnce = apply(atDelete, {
-      type: 'serviceResult',
-      step: 'delete-operation-token',
-      outcome: 'failed',
-      reason: 'connection refused',
-      at: AT,
-    });
+    const failedOnce = apply(atDelete, deletionFailed);
     const raised = apply(failedOnce, {
       type: 'deviation',
       kind: 'token-not-deleted',
@@ -1927,13 +1923,7 @@ describe('signed authorisation of aborting and waiving', () => {
 
   it('a waiver quotes its step and reason; an abort supersedes it', () => {
     const s = drive(createCeremony(quorum, AT), atStep('delete-operation-token')).state;
-    const failedOnce = apply(s, {
-      type: 'serviceResult',
-      step: 'delete-operation-token',
-      outcome: 'failed',
-      reason: 'connection refused',
-      at: AT,
-    });
+    const failedOnce = apply(s, deletionFailed);
     const waiver = apply(failedOnce, {
       type: 'deviation',
       kind: 'token-not-deleted',

@@ -16,7 +16,7 @@
  * each signature against the named person's key), and the reason in the statement's action
  * (shared/ceremony/ceremony-machine.ts, proposalWords).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ import {
 import { connectTarget, type RehearsalTarget } from '../../electron/services/rehearsal/rehearsal-target';
 import type { VaultClient } from '../../electron/services/vault/client';
 import { captureIo } from '../support/capture-io';
-import { detachedBy, readJournal, rechained, signedBundle } from '../support/doctored-bundle';
+import { detachedBy, readJournal, rechained, signedBundle, writeKeyring } from '../support/doctored-bundle';
 
 const OFFICERS = 'rehearsal officers';
 const ABORT_REASON = 'the laptop tamper seal is broken';
@@ -108,13 +108,7 @@ beforeAll(async () => {
     (s) => s.step === 'delete-operation-token' && s.input === 'retry',
     (s) => s.act({ type: 'deviation', kind: 'token-not-deleted', actor: admin, reason: WAIVER_REASON }),
   );
-  keyring = join(root, 'auditor-keys.asc');
-  writeFileSync(
-    keyring,
-    people()
-      .map((p) => p.publicKeyArmored)
-      .join(''),
-  );
+  keyring = writeKeyring(join(root, 'auditor-keys.asc'), people());
 }, 180_000);
 afterAll(async () => {
   target?.client.close();

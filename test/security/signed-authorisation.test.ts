@@ -10,7 +10,7 @@
  * The defence: electron/services/transcript/authorisations.ts, called from verifyBundleContents.
  * With that call removed, every doctored bundle below verifies (exit 0) and these cases fail.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import type { JournalEvent, JsonObject } from '../../shared/record/journal-event
 import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
 import { runRehearsal } from '../../electron/services/rehearsal/headless-rehearsal';
 import { captureIo } from '../support/capture-io';
-import { detachedBy, readJournal, signedBundle } from '../support/doctored-bundle';
+import { detachedBy, readJournal, signedBundle, writeKeyring } from '../support/doctored-bundle';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-authorisation-'));
 const out = join(root, 'out');
@@ -40,13 +40,7 @@ beforeAll(async () => {
     log: () => undefined,
   });
   if (!r.ok) throw new Error(r.error.message);
-  keyring = join(root, 'auditor-keys.asc');
-  writeFileSync(
-    keyring,
-    people()
-      .map((p) => p.publicKeyArmored)
-      .join(''),
-  );
+  keyring = writeKeyring(join(root, 'auditor-keys.asc'), people());
   events = readJournal(join(out, 'journal.jsonl'));
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -64,6 +64,12 @@ export async function signedBundle(
   writeFileSync(join(dir, BUNDLE_DETACHED), forms.detached!);
 }
 
+/** The auditor's keyring: the people's public keys, obtained independently of any bundle. */
+export function writeKeyring(path: string, people: readonly CastMember[]): string {
+  writeFileSync(path, people.map((p) => p.publicKeyArmored).join(''));
+  return path;
+}
+
 export async function signerOf(member: CastMember): Promise<Signer> {
   const signer = await castSigner(member);
   if (!signer.ok) throw new Error(signer.error.message);
