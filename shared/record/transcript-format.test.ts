@@ -105,7 +105,7 @@ describe('renderTranscript', () => {
       ]),
     );
     const section = text.slice(text.indexOf('Signed authorisations'), text.indexOf('Events, in journal order'));
-    expect(section).toContain('  [4] 2025-01-31T09:03:00.000Z  share-entry  by bob (witness)\n');
+    expect(section).toContain('  share-entry: signed by bob (witness) at 2025-01-31T09:03:00.000Z, event [4]\n');
     expect(section).toContain(`      action: "abort: \\"seal \\\\\\"broken\\\\\\"\\""\n`);
     expect(section).toContain(`      key: "${'cd'.repeat(20)}"\n`);
     expect(section).toContain(`      statement_sha256: "${'ab'.repeat(32)}"\n`);

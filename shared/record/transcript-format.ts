@@ -206,7 +206,7 @@ function renderAuthorisations(events: readonly JournalEvent[], out: LineSink): v
     const event = e.details.event;
     const fingerprint =
       event !== null && typeof event === 'object' && !Array.isArray(event) ? (event as JsonObject).fingerprint : null;
-    out.push(`  [${e.seq}] ${e.time}  ${display(e.step)}  by ${display(e.actor)} (${e.role})`);
+    out.push(`  ${display(e.step)}: signed by ${display(e.actor)} (${e.role}) at ${e.time}, event [${e.seq}]`);
     flatten(
       {
         action: e.details.action ?? null,
