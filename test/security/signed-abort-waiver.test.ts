@@ -116,9 +116,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function verify(dir: string) {
+async function verify(dir: string, anchors = ['--keyring', keyring]) {
   const { io, stdout, stderr } = captureIo();
-  const code = await main(['verify', dir, '--keyring', keyring], io);
+  const code = await main(['verify', dir, ...anchors], io);
   return { code, output: stdout() + stderr() };
 }
 
@@ -164,12 +164,17 @@ describe.each(['abort', 'waiver'] as const)('a signed %s', (kind) => {
     for (const e of signed) expect(e.details.action).toBe(ACTION[kind](REASON[kind]));
     const finished = journals[kind].at(-1)!;
     expect(finished.details.outcome).toBe(kind === 'abort' ? 'aborted' : 'promoted');
-    const r = await verify(await bundle(kind));
+    const dir = await bundle(kind);
+    const r = await verify(dir);
     expect(r.code).toBe(0);
     expect(r.output).toContain(
       `  good  anchored    ${STEP[kind].padEnd(22)} administrator ${cast.administrator.name.padEnd(16)} ${ACTION[kind](REASON[kind])}\n`,
     );
     expect(r.output).toMatch(new RegExp(`  good  anchored    ${STEP[kind]} +witness +witness-\\d +`));
+    // Without the auditor's keys the same signatures are good but vouch only for themselves.
+    const unanchored = await verify(dir, []);
+    expect(unanchored.code).toBe(3);
+    expect(unanchored.output).toMatch(new RegExp(`  good  UNANCHORED  ${STEP[kind]} +administrator `));
   });
 
   it('fails verify when it was carried out without signatures', async () => {
