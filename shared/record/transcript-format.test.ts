@@ -87,7 +87,7 @@ describe('renderTranscript', () => {
 
   it('summarises the signed authorisations: step, signer, the action signed (reason included) and the key', () => {
     expect(renderTranscript(chain(false, ceremony))).toContain('\nSigned authorisations (each by its signer');
-    expect(renderTranscript(chain(false, ceremony))).toMatch(/Signed authorisations .*\n  none recorded\n/);
+    expect(renderTranscript(chain(false, ceremony))).toMatch(/Signed authorisations .*\n {2}none recorded\n/);
     const text = renderTranscript(
       chain(false, [
         ...ceremony.slice(0, 2),
