@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { authoriseStep, confirmStep, enterShare, sign } from './wizard-helpers';
+import { authoriseStep, confirmStep, enterShare, fillRehearsalStart, sign } from './wizard-helpers';
 
 const PASSPHRASE = 'legacy rehearsal keys';
 test.use({ actionTimeout: 15_000 });
@@ -15,15 +15,11 @@ test('a legacy (pre-0.11) rehearsal by clicks: 24-character OTP, UUID token, pro
   harness,
 }) => {
   test.setTimeout(120_000);
-  await page.goto(`${harness.origin}/`);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Promotion ceremony' }).click();
-  await page.getByLabel('Officers', { exact: true }).fill('2');
-  await page.getByLabel('Shares needed (threshold)').fill('2');
+  await fillRehearsalStart(page, harness.origin, { officers: 2, threshold: 2, passphrase: PASSPHRASE });
   await page
     .getByLabel('One-time password form')
     .selectOption({ label: '24-character base64, UUID token (a server before Vault 0.11)' });
   await expect(page.getByRole('option', { name: /^2\.x/ })).toBeDisabled();
-  await page.getByLabel('Passphrase for the generated keys').fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Start the rehearsal' }).click();
   await expect(page.getByTestId('step-title')).toHaveText('Roll call');
   const kit = (await page.getByTestId('kit-dir').locator('.path').textContent())!;

@@ -14,6 +14,19 @@ export async function act(page: Page, target: Locator): Promise<void> {
   await expect(page.getByTestId('wizard')).toHaveAttribute('data-busy', 'false');
 }
 
+/** Opens the promotion ceremony screen and fills the rehearsal's start form; the caller starts it. */
+export async function fillRehearsalStart(
+  page: Page,
+  origin: string,
+  { officers, threshold, passphrase }: { officers: number; threshold: number; passphrase: string },
+): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Promotion ceremony' }).click();
+  await page.getByLabel('Officers', { exact: true }).fill(String(officers));
+  await page.getByLabel('Shares needed (threshold)').fill(String(threshold));
+  await page.getByLabel('Passphrase for the generated keys').fill(passphrase);
+}
+
 /** Gives every acknowledgement the step asks for (the first person offered each time), until the step changes. */
 export async function confirmStep(page: Page, title: string): Promise<void> {
   const heading = page.getByTestId('step-title');
@@ -25,9 +38,10 @@ export async function confirmStep(page: Page, title: string): Promise<void> {
 }
 
 /**
- * Authorises an irreversible step as people do: each authoriser (the first offered) types the
- * cluster's name, chooses their key file (`keyFile(name)`) and enters its passphrase, then presses
- * their red button, which signs the statement; the last one's says what it does now. Until the step changes.
+ * Authorises an irreversible step, or a proposed abort or waiver, as people do: each authoriser
+ * (the first offered) types the cluster's name, chooses their key file (`keyFile(name)`) and
+ * enters its passphrase, then presses their red button, which signs the statement; the last one's
+ * says what it does now. Until the step's title (`title`; `Then: …` while a proposal is open) changes.
  */
 export async function authoriseStep(
   page: Page,
@@ -50,7 +64,7 @@ export async function authoriseStep(
       await chooser.selectOption(name);
     } else name = ((await person.locator('.ack-who').textContent()) ?? '').replace(/ \(.*$/, '');
     const button = person.getByRole('button', {
-      name: /^(Authorise as|Promote now|Demote now|Update primary now|Perform the operation now)/,
+      name: /^(Authorise as|Promote now|Demote now|Update primary now|Perform the operation now|Abort now|Waive now)/,
     });
     await expect(button).toBeDisabled();
     await person.getByLabel('To authorise, type').fill(cluster);

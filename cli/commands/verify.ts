@@ -77,8 +77,25 @@ function describe(dir: string, report: BundleReport): string {
       `  ${s.good ? 'good' : 'BAD '}  ${visibleText(s.signer).padEnd(16)} ${s.fingerprint}  signed ${s.created}` +
         (Date.parse(s.created) > Date.now() ? ' (in the future: the signing clock was ahead)' : ''),
     );
+  lines.push(...authorisationLines(report));
   lines.push(...verdictLines(report));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Each signed authorisation checked (what cannot be undone: promote, demote, update-primary, a
+ * destructive operation, abort, waive): good or BAD, the step, who signed, whether their key is
+ * anchored by what the auditor gave, and the action the statement names, reason included.
+ */
+function authorisationLines(report: BundleReport): string[] {
+  const anchored = new Set(report.signers.filter((s) => s.anchored).map((s) => s.fingerprint));
+  return [
+    `authorisations: ${report.authorisations.length} signed, each checked against the named person's key`,
+    ...report.authorisations.map(
+      (a) =>
+        `  ${a.good ? 'good' : 'BAD '}  ${anchored.has(a.fingerprint) ? 'anchored  ' : 'UNANCHORED'}  ${visibleText(a.step).padEnd(22)} ${a.role.padEnd(13)} ${visibleText(a.signer).padEnd(16)} ${visibleText(a.action)}`,
+    ),
+  ];
 }
 
 function verdictLines(report: BundleReport): string[] {

@@ -8,11 +8,14 @@
  * run of Enter presses that carried people through the ordinary steps stops at an empty field.
  * And a click does not authorise it: each person signs the statement shown with their own key
  * file and passphrase (used once in the main process and forgotten, as for the transcript).
+ * Aborting the ceremony and waiving a step look the same: once proposed (the cancel panel's
+ * abort, a token-not-deleted deviation), the administrator and a witness sign them here, and the
+ * statement quotes the reason given.
  */
 import { useState, type FormEvent } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
-import { isIrreversibleStep, type IrreversibleStep } from '../../shared/ceremony/step-catalogue';
+import { isIrreversibleStep, STEPS, type IrreversibleStep } from '../../shared/ceremony/step-catalogue';
 import { KeyChoiceFields, keyChoiceOf, keyChoiceReady, NO_KEY_CHOSEN, withoutSecrets } from './key-choice';
 import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
 import type { CeremonyHandle } from './use-ceremony';
@@ -24,20 +27,22 @@ const ROLE: Record<string, string> = {
 };
 
 type Request = CeremonySnapshot['acknowledgements'][number];
-/** The irreversible steps of promotions and failbacks, and an operation ceremony's destructive call. */
-type DangerStep = IrreversibleStep | 'perform-operation';
+/** What is authorised by signature: an irreversible step's call, or aborting or waiving once proposed. */
+type Danger = IrreversibleStep | 'abort' | 'waive';
 
 export function AcknowledgementPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
   if (ceremony.acknowledgements.length === 0) return null;
   const step = ceremony.step;
-  const danger = isIrreversibleStep(step, ceremony.plan.operation?.destructive ?? false) ? step : undefined;
+  const danger: Danger | undefined =
+    ceremony.proposal?.kind ??
+    (isIrreversibleStep(step, ceremony.plan.operation?.destructive ?? false) ? step : undefined);
   return (
     <section
       aria-labelledby="acks-heading"
       className={danger ? 'card card-danger' : 'card'}
       data-testid={danger ? 'irreversible-authorisation' : 'acknowledgements'}
     >
-      <h2 id="acks-heading">{danger ? `Irreversible: ${ceremony.title}` : 'Acknowledgements needed'}</h2>
+      <h2 id="acks-heading">{danger ? `Irreversible: ${heading(danger, ceremony)}` : 'Acknowledgements needed'}</h2>
       {danger && (
         <p className="danger-sentence" data-testid="irreversible-sentence">
           {whatHappens(danger, ceremony)} It cannot be undone.
@@ -130,7 +135,7 @@ function SignedAuthorisation({
   request: Request;
   ceremony: CeremonySnapshot;
   handle: CeremonyHandle;
-  danger: IrreversibleStep;
+  danger: Danger;
   last: boolean;
 }) {
   const [typed, setTyped] = useState('');
@@ -198,10 +203,21 @@ function SignedAuthorisation({
   );
 }
 
+function heading(danger: Danger, ceremony: CeremonySnapshot): string {
+  if (danger === 'abort') return 'Abort the ceremony';
+  if (danger === 'waive') return `Waive “${STEPS[ceremony.proposal?.step ?? ceremony.step].title}”`;
+  return ceremony.title;
+}
+
 /** What the laptop does the moment the last authorisation is given. */
-function whatHappens(step: DangerStep, ceremony: CeremonySnapshot): string {
+function whatHappens(danger: Danger, ceremony: CeremonySnapshot): string {
   const cluster = `'${ceremony.plan.profile}'`;
-  switch (step) {
+  const reason = `The reason, as each person signs it: “${ceremony.proposal?.reason ?? ''}”.`;
+  switch (danger) {
+    case 'abort':
+      return `When the last authorisation below is given, the ceremony is aborted at once: nothing more is done on ${cluster}, and what it leaves behind (an open attempt, an undeleted token) is listed for someone to clean up. ${reason}`;
+    case 'waive':
+      return `When the last authorisation below is given, the DR operation token is recorded as not deleted, and the ceremony goes on without deleting it: the token never expires. ${reason}`;
     case 'promote':
       return (
         `When the last authorisation below is given, the laptop promotes ${cluster} to DR primary at once` +
@@ -217,12 +233,14 @@ function whatHappens(step: DangerStep, ceremony: CeremonySnapshot): string {
   }
 }
 
-function actionNow(step: IrreversibleStep): string {
-  const words: Record<IrreversibleStep, string> = {
+function actionNow(danger: Danger): string {
+  const words: Record<Danger, string> = {
+    abort: 'Abort',
+    waive: 'Waive',
     promote: 'Promote',
     demote: 'Demote',
     'update-primary': 'Update primary',
     'perform-operation': 'Perform the operation',
   };
-  return words[step];
+  return words[danger];
 }

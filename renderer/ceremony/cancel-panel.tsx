@@ -2,7 +2,9 @@
  * Stopping a ceremony, made deliberate: cancelling asks for the reason and a second click, is
  * witnessed, and still runs the closing steps that apply (cancel the attempt, delete a token
  * already generated, sign). Aborting stops at once and leaves loose ends, so it also needs the
- * word typed. Neither is offered once the machine would refuse it (after promotion).
+ * word typed, and this only proposes it: the administrator and a witness then authorise it by
+ * signing with their own keys (the authorisation card takes over). Neither is offered once the
+ * machine would refuse it (after promotion).
  */
 import { useState } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
@@ -68,8 +70,8 @@ export function CancelPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
       <details className="abort">
         <summary>Abort at once instead (emergencies only)</summary>
         <p>
-          Aborting stops immediately: no attempt is cancelled and no token is deleted; the loose ends are listed for
-          someone to clean up.
+          Aborting stops the ceremony as soon as the administrator and a witness have each signed it with their own key:
+          no attempt is cancelled and no token is deleted; the loose ends are listed for someone to clean up.
         </p>
         <TypeToConfirm expected="abort" value={abortWord} onChange={setAbortWord} what="abort the ceremony" />
         <button
@@ -78,7 +80,7 @@ export function CancelPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
           disabled={handle.busy || reason.trim() === '' || !isConfirmed('abort', abortWord)}
           onClick={() => void stop('abort')}
         >
-          Abort the ceremony
+          Propose aborting: sign next
         </button>
       </details>
     </section>

@@ -67,6 +67,13 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
                 )}
                 {ceremony.blocker && <Notice tone="error">{ceremony.blocker}</Notice>}
                 <OpenDeviations ceremony={ceremony} handle={handle} />
+                {/* An abort or waiver awaiting signatures: signed here, as an irreversible step is. */}
+                {!ceremony.stopped && ceremony.proposal && (
+                  <>
+                    <AcknowledgementPanel ceremony={ceremony} handle={handle} />
+                    {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+                  </>
+                )}
                 {!ceremony.stopped && !deviation && ceremony.input === 'retry' && (
                   <RetryPanel ceremony={ceremony} handle={handle} />
                 )}
@@ -146,6 +153,8 @@ function useFocusNextAction(area: React.RefObject<HTMLDivElement | null>, busy: 
 function announcement(ceremony: CeremonySnapshot): string {
   const index = ceremony.steps.findIndex((s) => s.id === ceremony.step);
   const where = index >= 0 ? `Step ${index + 1} of ${ceremony.steps.length}: ${ceremony.title}.` : `${ceremony.title}.`;
+  if (ceremony.proposal)
+    return `Stopped: ${ceremony.proposal.kind === 'abort' ? 'aborting' : 'the waiver'} must be authorised by the administrator's and a witness's signatures. ${where}`;
   if (ceremony.awaiting === 'deviation') return `Stopped: a deviation must be witnessed. ${where}`;
   return `${ceremony.lastResult ? `${ceremony.lastResult} ` : ''}${where}`;
 }

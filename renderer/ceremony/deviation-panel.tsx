@@ -2,7 +2,8 @@
  * Deviations: every departure from the script is on the record and witnessed. Open ones (raised
  * by people, or detected by the laptop, such as a changed nonce) stop the ceremony until a
  * witness other than whoever raised them confirms; the form below raises one. Promoting with
- * force is only possible this way.
+ * force is only possible this way. An abort or a waiver cannot be undone, so no click confirms
+ * it: the administrator and a witness sign it on the authorisation card shown with it.
  */
 import { useState, type FormEvent } from 'react';
 import { useDisclosure } from '../components/disclosure';
@@ -25,7 +26,7 @@ const KIND_TEXT: Record<string, string> = {
   'threshold-mismatch': 'Vault needs a different number of shares than the plan',
   resumed: 'The ceremony resumed after an interruption',
   cancel: 'The ceremony is being cancelled',
-  abort: 'The ceremony was aborted',
+  abort: 'The ceremony is to be aborted',
 };
 
 type RaiseKind =
@@ -49,8 +50,16 @@ export function OpenDeviations({ ceremony, handle }: { ceremony: CeremonySnapsho
     >
       <h2 id="open-deviations-heading">Stopped: {KIND_TEXT[firstKind] ?? firstKind}</h2>
       <p className="takeover-who">
-        <strong>Nothing else happens</strong> until a witness confirms each deviation below for the record. Then the
-        ceremony goes on with “{ceremony.title}”.
+        {ceremony.proposal?.kind === 'abort' ? (
+          <>
+            <strong>Nothing else happens</strong> until the administrator and a witness sign the abort below.
+          </>
+        ) : (
+          <>
+            <strong>Nothing else happens</strong> until each deviation below is confirmed for the record. Then the
+            ceremony goes on with “{ceremony.title}”.
+          </>
+        )}
       </p>
       {ceremony.openDeviations.map((d) => (
         <div key={d.id} className="deviation">
@@ -63,9 +72,16 @@ export function OpenDeviations({ ceremony, handle }: { ceremony: CeremonySnapsho
             {d.officer ? `; officer ${d.officer}` : ''}
             {d.substitute ? `; substitute ${d.substitute}` : ''}.
           </p>
-          <p className="ack-who">Who acts now: {witnessesFor(ceremony, d).join(' or ')}, as witness.</p>
+          {d.id === ceremony.proposal?.id ? (
+            <p className="ack-who">
+              Who acts now: the administrator and a witness, each signing it with their own key on the card below.
+            </p>
+          ) : (
+            <p className="ack-who">Who acts now: {witnessesFor(ceremony, d).join(' or ')}, as witness.</p>
+          )}
+          {d.id === ceremony.proposal?.id && <Withdraw ceremony={ceremony} handle={handle} deviation={d} />}
           <div className="actions">
-            {witnessesFor(ceremony, d).map((name) => (
+            {(d.id === ceremony.proposal?.id ? [] : witnessesFor(ceremony, d)).map((name) => (
               <button
                 key={name}
                 type="button"
@@ -79,6 +95,38 @@ export function OpenDeviations({ ceremony, handle }: { ceremony: CeremonySnapsho
         </div>
       ))}
     </section>
+  );
+}
+
+/** Taking back an abort or waiver before it is signed: whoever raised it, or the administrator. */
+function Withdraw({
+  ceremony,
+  handle,
+  deviation,
+}: {
+  ceremony: CeremonySnapshot;
+  handle: CeremonyHandle;
+  deviation: DeviationView;
+}) {
+  const admin = ceremony.plan.administrator.name;
+  const who = [...new Set([deviation.raisedBy ?? admin, admin])];
+  return (
+    <details className="withdraw">
+      <summary>Withdraw it instead (raised by mistake, or it will not be signed)</summary>
+      <div className="actions">
+        {who.map((name) => (
+          <button
+            key={name}
+            type="button"
+            className="secondary"
+            disabled={handle.busy}
+            onClick={() => void handle.send('ceremony.act', { type: 'withdraw', id: deviation.id, actor: name })}
+          >
+            Withdraw #{deviation.id} as {name}
+          </button>
+        ))}
+      </div>
+    </details>
   );
 }
 
@@ -149,6 +197,12 @@ export function RaiseDeviation({ ceremony, handle }: { ceremony: CeremonySnapsho
               Only when the cluster still reporting primary cannot be demoted and is confirmed cut off from every
               client. Two primaries accept diverging writes. Once witnessed, the administrator and a witness authorise
               the promotion again.
+            </p>
+          )}
+          {kind === 'token-not-deleted' && (
+            <p className="hint">
+              Only after the laptop failed to delete the token, or lost it. The token never expires. This cannot be
+              undone: the administrator and a witness then each authorise it by signing with their own key.
             </p>
           )}
         </div>

@@ -1,8 +1,10 @@
 /**
- * The statement the administrator and a witness each sign, with their own key, before a call that
- * cannot be undone (the step catalogue's irreversible steps: promote, with or without force,
- * demote, update-primary, and a destructive operation's call). A click never authorises these; a detached OpenPGP signature over this
- * exact text does.
+ * The statement the administrator and a witness each sign, with their own key, before what cannot
+ * be undone: the step catalogue's irreversible calls (promote, with or without force, demote,
+ * update-primary, a destructive operation's call), aborting the ceremony, and waiving a step's
+ * action. A click never authorises these; a detached OpenPGP signature over this exact text does.
+ * An abort's or a waiver's action line carries the reason typed, JSON-quoted, so the signature
+ * covers why as well as what; its step is the step the ceremony was at.
  *
  * The statement binds the ceremony, the step and what it does, the cluster, a fresh random nonce
  * and the journal head (the hash of the last event before the laptop asked for authorisation), so
@@ -11,14 +13,21 @@
  * head) whenever the authorisation lapses: a failed call, force approved, a restart.
  */
 import { sha256Text } from '../record/journal-event';
-import type { IrreversibleStep } from './step-catalogue';
+import type { StepId } from './ceremony-steps';
 
+/**
+ * The statement's layout. Aborts and waivers added values (any step; an action with a quoted
+ * reason), not lines, so statements signed before them read the same and keep this version.
+ */
 export const STATEMENT_FORMAT = 'vault-ceremony-authorisation/1';
 
 export interface AuthorisationStatement {
   readonly ceremony: string;
-  readonly step: IrreversibleStep;
-  /** What the call does, in words: `promote`, `promote with force`, `demote`, `update-primary`, or the operation's title. */
+  readonly step: StepId;
+  /**
+   * What is authorised, in words: `promote`, `promote with force`, `demote`, `update-primary`, the
+   * operation's title, `abort: "<reason>"` or `waive <step>: "<reason>"`.
+   */
   readonly action: string;
   /** The plan's profile for the cluster the call changes. */
   readonly cluster: string;

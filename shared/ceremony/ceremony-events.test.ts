@@ -18,6 +18,7 @@ describe('personEventSchema', () => {
       { type: 'deviationWitnessed', id: 3, actor: 'Wes' },
       { type: 'cancel', actor: 'Ann', reason: 'primary is back' },
       { type: 'abort', actor: 'Wes', reason: 'tamper seal broken' },
+      { type: 'withdraw', id: 4, actor: 'Wes' },
     ];
     for (const e of events) expect(personEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(true);
   });
@@ -33,6 +34,9 @@ describe('personEventSchema', () => {
       { type: 'deviation', kind: 'officer-absent', actor: 'Ann', reason: 'no officer named' },
       { type: 'deviationWitnessed', id: 0, actor: 'Wes' },
       { type: 'cancel', actor: 'x'.repeat(101), reason: 'r' },
+      { type: 'withdraw', id: 4, actor: 'Wes', reason: 'a withdrawal needs none' },
+      // A signed authorisation comes only through ceremony.authorise, which signs it in the main process.
+      { type: 'authorise', step: 'promote', actor: 'Ann', role: 'administrator', signature: 'x' },
     ];
     for (const e of refused) expect(personEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(false);
   });

@@ -144,6 +144,9 @@ export interface Deviation {
   readonly substitute?: string;
   readonly witnessedBy?: string;
   readonly witnessedAt?: string;
+  /** An abort or a waiver taken back before it was signed: by whom, and when. */
+  readonly withdrawnBy?: string;
+  readonly withdrawnAt?: string;
 }
 
 export type CeremonyEvent =
@@ -179,7 +182,10 @@ export type CeremonyEvent =
     } & RaisedDeviation)
   | { readonly type: 'deviationWitnessed'; readonly id: number; readonly actor: string; readonly at: string }
   | {
-      /** The laptop asks for signed authorisation of an irreversible step (authorisation.ts). */
+      /**
+       * The laptop asks for signed authorisation (authorisation.ts) of the abort or waiver awaiting
+       * signatures, else of the irreversible step; `step` is the current step either way.
+       */
       readonly type: 'authorisationRequested';
       readonly step: StepId;
       readonly nonce: string;
@@ -201,7 +207,10 @@ export type CeremonyEvent =
       readonly at: string;
     }
   | { readonly type: 'cancel'; readonly actor: string; readonly reason: string; readonly at: string }
+  /** Proposes aborting: it takes effect once the administrator and a witness sign its statement. */
   | { readonly type: 'abort'; readonly actor: string; readonly reason: string; readonly at: string }
+  /** Takes back the abort or waiver `id` awaiting signatures: whoever raised it, or the administrator. */
+  | { readonly type: 'withdraw'; readonly id: number; readonly actor: string; readonly at: string }
   | {
       /** After a crash or restart: what Vault says now, and which secrets the service still holds. */
       readonly type: 'resume';
@@ -214,7 +223,10 @@ export type CeremonyEvent =
 
 /** The events people cause (the rest come from the service), without the time the service adds. */
 export type PersonEvent = DistributiveOmit<
-  Extract<CeremonyEvent, { type: 'acknowledge' | 'deviation' | 'deviationWitnessed' | 'cancel' | 'abort' }>,
+  Extract<
+    CeremonyEvent,
+    { type: 'acknowledge' | 'deviation' | 'deviationWitnessed' | 'cancel' | 'abort' | 'withdraw' }
+  >,
   'at'
 >;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -246,5 +258,6 @@ export const personEventSchema = z.union([
     reason,
   }),
   z.strictObject({ type: z.literal('deviationWitnessed'), id: z.number().int().min(1), actor }),
+  z.strictObject({ type: z.literal('withdraw'), id: z.number().int().min(1), actor }),
   z.strictObject({ type: z.enum(['cancel', 'abort']), actor, reason }),
 ]) satisfies z.ZodType<PersonEvent>;

@@ -172,9 +172,14 @@ function factsFor(s: CeremonyState, action: ServiceAction, vault: FakeVault): Se
   }
 }
 
-/** The next legal event: witness a deviation, perform the due action, or acknowledge. */
+/** The next legal event: sign an abort or waiver, witness a deviation, perform the due action, or acknowledge. */
 function autopilotEvent(s: CeremonyState, vault: FakeVault, n: number): CeremonyEvent | undefined {
   if (isEnded(s)) return undefined;
+  if (s.proposal) {
+    if (authorisationDue(s)) return requested(s, at(n));
+    const signer = view(s).acknowledgements[0]?.anyOf[0];
+    return signer && signature(s, signer.name, n);
+  }
   const open = openDeviations(s)[0];
   if (open) {
     const witness = s.plan.witnesses.find((w) => w.name !== open.raisedBy) ?? s.plan.administrator;
@@ -290,6 +295,14 @@ function signedBy(s: CeremonyState, ...actors: string[]): CeremonyState {
   for (const actor of actors) state = apply(state, signature(state, actor));
   return state;
 }
+/** The DR operation token's deletion failed: what a waiver may follow. */
+const deletionFailed: CeremonyEvent = {
+  type: 'serviceResult',
+  step: 'delete-operation-token',
+  outcome: 'failed',
+  reason: 'connection refused',
+  at: AT,
+};
 const witness = (id: number, actor = 'Wes'): CeremonyEvent => ({ type: 'deviationWitnessed', id, actor, at: AT });
 const status = (nonce: string, progress: number, required = 2, started = true): AttemptStatus => ({
   started,
@@ -961,7 +974,7 @@ describe('people-raised deviations', () => {
     expect(refused(byOfficer, witness(1, 'Ann'))).toMatch(/^wrong-role: deviations are witnessed by a witness/);
   });
 
-  it('token deletion is waived only by a witnessed deviation, after it failed', () => {
+  it('token deletion is waived only by a signed authorisation, after it failed', () => {
     const s = drive(createCeremony(quorum, AT), atStep('delete-operation-token')).state;
     const raise: CeremonyEvent = {
       type: 'deviation',
@@ -971,16 +984,15 @@ describe('people-raised deviations', () => {
       at: AT,
     };
     expect(refused(s, raise)).toMatch(/^not-allowed-now: let the laptop try/);
-    const failedOnce = apply(s, {
-      type: 'serviceResult',
-      step: 'delete-operation-token',
-      outcome: 'failed',
-      reason: 'connection refused',
-      at: AT,
-    });
+    const failedOnce = apply(s, deletionFailed);
     expect(nextAction(failedOnce)).toEqual({ kind: 'delete-operation-token', profile: 'dc2' });
-    const waived = apply(failedOnce, raise, witness(1));
+    const raised = apply(failedOnce, raise);
+    expect(refused(raised, witness(1))).toMatch(
+      /^signature-required: deviation #1 \(token-not-deleted\) cannot be undone/,
+    );
+    const waived = signedBy(raised, 'Ann', 'Wes');
     expect(waived.step).toBe('sign-transcript');
+    expect(waived.deviations[0]).toMatchObject({ kind: 'token-not-deleted', witnessedBy: 'Wes' });
     expect(waived.completed.at(-1)).toMatchObject({ step: 'delete-operation-token', waivedBy: 1 });
     expect(waived.undeletedTokens).toBe(1);
     expect(view(waived).looseEnds[0]).toMatch(
@@ -1067,7 +1079,9 @@ describe('cancel and abort', () => {
       createCeremony(quorum, AT),
       (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1,
     ).state;
-    const aborted = apply(s, { type: 'abort', actor: 'Wen', reason: 'laptop tamper seal broken', at: AT });
+    const proposal = apply(s, { type: 'abort', actor: 'Wen', reason: 'laptop tamper seal broken', at: AT });
+    expect(proposal.step).toBe('share-entry');
+    const aborted = signedBy(proposal, 'Ann', 'Wen');
     expect(aborted.step).toBe('aborted');
     expect(aborted.endedAt).toBe(AT);
     expect(view(aborted).looseEnds).toEqual([
@@ -1075,7 +1089,9 @@ describe('cancel and abort', () => {
     ]);
     expect(nextAction(aborted)).toBeUndefined();
     const later = drive(createCeremony(quorum, AT), atStep('check-promoted')).state;
-    expect(view(apply(later, { type: 'abort', actor: 'Ann', reason: 'r', at: AT })).looseEnds).toEqual([
+    expect(
+      view(signedBy(apply(later, { type: 'abort', actor: 'Ann', reason: 'r', at: AT }), 'Ann', 'Wes')).looseEnds,
+    ).toEqual([
       "A DR operation token was generated on 'dc2' and not deleted; it never expires.",
       "'dc2' was promoted but its new mode was not confirmed; read its replication status.",
     ]);
@@ -1169,13 +1185,16 @@ describe('resume after a crash', () => {
     const resumed = drive(apply(s, resume(undefined, [], 'primary')), atStep('delete-operation-token')).state;
     expect(nextAction(resumed)).toBeUndefined();
     expect(view(resumed).awaiting).toBe('nothing');
-    const waived = apply(
-      resumed,
-      { type: 'deviation', kind: 'token-not-deleted', actor: 'Ann', reason: 'lost in the crash', at: AT },
-      witness(2),
-    );
-    expect(waived.step).toBe('sign-transcript');
-    expect(waived.undeletedTokens).toBe(1);
+    const raised = apply(resumed, {
+      type: 'deviation',
+      kind: 'token-not-deleted',
+      actor: 'Ann',
+      reason: 'lost in the crash',
+      at: AT,
+    });
+    const signed = signedBy(raised, 'Ann', 'Wes');
+    expect(signed.step).toBe('sign-transcript');
+    expect(signed.undeletedTokens).toBe(1);
   });
 
   it('a cancellation under way continues with the closing steps that still apply', () => {
@@ -1497,13 +1516,7 @@ describe('failback script', () => {
         at: AT,
       }),
     ).toMatch(/let the laptop try to delete the token first/);
-    const failedOnce = apply(atDelete, {
-      type: 'serviceResult',
-      step: 'delete-operation-token',
-      outcome: 'failed',
-      reason: 'connection refused',
-      at: AT,
-    });
+    const failedOnce = apply(atDelete, deletionFailed);
     const raised = apply(failedOnce, {
       type: 'deviation',
       kind: 'token-not-deleted',
@@ -1512,7 +1525,7 @@ describe('failback script', () => {
       at: AT,
     });
     expect(raised.step).toBe('delete-operation-token');
-    const waived = apply(raised, witness(1));
+    const waived = signedBy(raised, 'Ann', 'Wes');
     expect(waived.step).toBe('sign-transcript');
     expect(waived.completed.at(-1)).toEqual({ step: 'delete-operation-token', at: AT, waivedBy: 1 });
     expect(waived.undeletedTokens).toBe(1);
@@ -1799,5 +1812,132 @@ describe('signed authorisation of irreversible steps', () => {
     const forcedAsked = apply(forced, requested(forced));
     expect(forcedAsked.statement?.action).toBe('promote with force');
     expect(statementText(forcedAsked.statement!)).toContain('Action: promote with force\n');
+  });
+});
+
+describe('signed authorisation of aborting and waiving', () => {
+  const atShares = () =>
+    drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state;
+  const abortBy = (actor: string, reason = 'laptop tamper seal broken'): CeremonyEvent => ({
+    type: 'abort',
+    actor,
+    reason,
+    at: AT,
+  });
+
+  it('an abort is only proposed by a click: the ceremony holds until the administrator and a witness sign', () => {
+    const s = atShares();
+    const proposal = apply(s, abortBy('Wen'));
+    expect(proposal.step).toBe('share-entry');
+    expect(isEnded(proposal)).toBe(false);
+    expect(nextAction(proposal)).toBeUndefined();
+    expect(view(proposal).proposal).toEqual({
+      id: 1,
+      kind: 'abort',
+      step: 'share-entry',
+      reason: 'laptop tamper seal broken',
+      raisedBy: 'Wen',
+    });
+    expect(view(proposal).acknowledgements.map((r) => r.anyOf.map((o) => o.name))).toEqual([['Ann'], ['Wes', 'Wen']]);
+    expect(refused(proposal, witness(1))).toMatch(/^signature-required: deviation #1 \(abort\) cannot be undone/);
+    expect(refused(proposal, ack('share-entry', 'Olu', 'officer'))).toMatch(/^deviation-open/);
+    expect(refused(proposal, signature(proposal, 'Ann'))).toMatch(/^not-allowed-now: the laptop has not yet asked/);
+    expect(authorisationDue(proposal)).toBe('share-entry');
+    const adminOnly = signedBy(proposal, 'Ann');
+    expect(adminOnly.step).toBe('share-entry');
+    expect(refused(adminOnly, signature(adminOnly, 'Ann'))).toMatch(/^already-acknowledged/);
+    const aborted = signedBy(adminOnly, 'Wes');
+    expect(aborted.step).toBe('aborted');
+    expect(aborted.deviations[0]).toMatchObject({ kind: 'abort', raisedBy: 'Wen', witnessedBy: 'Wes' });
+    expect(openDeviations(aborted)).toEqual([]);
+  });
+
+  it("binds the reason typed into the statement's action, JSON-quoted, at the step the ceremony was at", () => {
+    const s = atShares();
+    const asked = apply(s, abortBy('Ann', 'seal broken "Action: promote"'), requested(s));
+    expect(asked.statement).toEqual({
+      ceremony: 'dr-1',
+      step: 'share-entry',
+      action: 'abort: "seal broken \\"Action: promote\\""',
+      cluster: 'dc2',
+      nonce: NONCE,
+      head: HEAD,
+    });
+    expect(statementText(asked.statement!)).toContain('\nAction: abort: "seal broken \\"Action: promote\\""\n');
+    expect(view(asked).authorisation?.statement).toBe(statementText(asked.statement!));
+  });
+
+  it('refuses officers, strangers, stale statements and keys the plan does not name', () => {
+    const asked = signedBy(apply(atShares(), abortBy('Ann')));
+    expect(refused(asked, { ...signature(asked, 'Olu'), role: 'officer' } as CeremonyEvent)).toMatch(/^not-required/);
+    expect(refused(asked, signature(asked, 'Mallory'))).toMatch(/^unknown-actor/);
+    expect(refused(asked, signature(asked, 'Ann', 0, { nonce: '0b'.repeat(16) }))).toMatch(/^stale-statement/);
+    expect(refused(asked, signature(asked, 'Wes', 0, { fingerprint: fp('f') }))).toMatch(/^wrong-key/);
+    expect(refused(asked, { ...signature(asked, 'Ann'), signature: 'I agree' } as CeremonyEvent)).toMatch(
+      /^invalid-event/,
+    );
+    expect(refused(asked, abortBy('Wes'))).toMatch(/^not-allowed-now: abort #1 already waits/);
+    expect(refused(asked, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT })).toMatch(
+      /^not-allowed-now: deviation #1 \(abort\) waits for/,
+    );
+  });
+
+  it("at an irreversible step, the step's statement and signatures lapse; a restart lapses the abort's", () => {
+    const atPromote = signedBy(drive(createCeremony(quorum, AT), atStep('promote')).state, 'Ann');
+    const proposal = apply(atPromote, abortBy('Wes'));
+    expect(proposal.statement).toBeUndefined();
+    expect(proposal.acks).toEqual([]);
+    const half = signedBy(proposal, 'Ann');
+    expect(half.statement?.action).toBe('abort: "laptop tamper seal broken"');
+    const resumed = apply(half, {
+      type: 'resume',
+      attemptStatus: undefined,
+      held: [...half.held],
+      mode: 'secondary',
+      at: AT,
+    });
+    expect(resumed.statement).toBeUndefined();
+    expect(resumed.proposal).toEqual({ deviation: 1, acks: [] });
+    const again = apply(resumed, requested(resumed, AT, '0c'.repeat(16), '7d'.repeat(32)));
+    expect(refused(again, signature(half, 'Wes'))).toMatch(/^stale-statement/);
+    expect(signedBy(again, 'Wes', 'Ann').step).toBe('aborted');
+  });
+
+  it('is withdrawn by a click of whoever raised it or the administrator; the step is authorised afresh', () => {
+    const atPromote = signedBy(drive(createCeremony(quorum, AT), atStep('promote')).state, 'Ann');
+    const proposal = signedBy(apply(atPromote, abortBy('Wes')), 'Ann');
+    const withdraw = (actor: string, id = 1): CeremonyEvent => ({ type: 'withdraw', id, actor, at: AT });
+    expect(refused(proposal, withdraw('Wen'))).toMatch(/^wrong-role: only 'Wes', who raised #1, or the administrator/);
+    expect(refused(proposal, withdraw('Wes', 2))).toMatch(/^unknown-deviation/);
+    const withdrawn = apply(proposal, withdraw('Wes'));
+    expect(withdrawn.proposal).toBeUndefined();
+    expect(withdrawn.deviations[0]).toMatchObject({ kind: 'abort', withdrawnBy: 'Wes' });
+    expect(withdrawn.deviations[0]?.witnessedBy).toBeUndefined();
+    expect(openDeviations(withdrawn)).toEqual([]);
+    expect(refused(withdrawn, witness(1))).toMatch(/^unknown-deviation: deviation #1 was withdrawn/);
+    expect(authorisationDue(withdrawn)).toBe('promote');
+    expect(nextAction(signedBy(withdrawn, 'Ann', 'Wen'))).toMatchObject({ kind: 'promote' });
+    expect(refused(withdrawn, withdraw('Ann'))).toMatch(/^unknown-deviation/);
+    expect(apply(proposal, withdraw('Ann')).deviations[0]?.withdrawnBy).toBe('Ann');
+  });
+
+  it('a waiver quotes its step and reason; an abort supersedes it', () => {
+    const s = drive(createCeremony(quorum, AT), atStep('delete-operation-token')).state;
+    const failedOnce = apply(s, deletionFailed);
+    const waiver = apply(failedOnce, {
+      type: 'deviation',
+      kind: 'token-not-deleted',
+      actor: 'Ann',
+      reason: 'Vault unreachable',
+      at: AT,
+    });
+    expect(view(waiver).proposal).toMatchObject({ kind: 'waive', step: 'delete-operation-token' });
+    const asked = signedBy(waiver, 'Wes');
+    expect(asked.statement?.action).toBe('waive delete-operation-token: "Vault unreachable"');
+    expect(refused(asked, witness(1))).toMatch(/^signature-required/);
+    const abort = apply(asked, abortBy('Ann'));
+    expect(abort.statement).toBeUndefined();
+    expect(view(abort).proposal?.kind).toBe('abort');
+    expect(signedBy(abort, 'Ann', 'Wen').step).toBe('aborted');
   });
 });

@@ -44,10 +44,19 @@
  * - A failed `confirm-then-act` call (promote, demote, cancel…) needs authorising again.
  * - Cancelling is witnessed and still runs the closing steps that apply: cancel the open
  *   attempt, decode and delete a token already generated, retire a batch token, sign.
- *   It is refused once the promotion (or update-primary) is done, and while an
- *   authorised irreversible call may be in flight. `abort` stops at once.
- * - Token deletion can only be skipped by a witnessed `token-not-deleted` deviation,
- *   after deletion failed or the token was lost; the step is then recorded as waived.
+ *   It is refused once the promotion (or update-primary) is done, while an authorised
+ *   irreversible call may be in flight, and while an abort or a waiver awaits signatures.
+ * - Token deletion can only be skipped by a `token-not-deleted` deviation (a waiver), after
+ *   deletion failed or the token was lost; the step is then recorded as waived.
+ * - Aborting and waiving cannot be undone either, so, like the irreversible calls, they are
+ *   authorised by the administrator and a witness each signing a statement (authorisation.ts)
+ *   that binds the reason typed; a click only proposes them. The proposal is an open deviation:
+ *   nothing else happens until it is signed. Abort stops at once *once signed*; it is not a way
+ *   round a missing key. That is deliberate (issue 12): an abort leaves loose ends (an open
+ *   attempt, an undeleted token) that nobody may leave behind alone. When a key cannot be had,
+ *   the ceremony waits, on the record, or the proposal is withdrawn (`withdraw`, a click by
+ *   whoever raised it or the administrator) and the ceremony cancelled (witnessed), which
+ *   cleans up instead.
  */
 import type { CeremonyPlan, PlanOfficer, PlanPerson } from './ceremony-plan';
 import {
@@ -63,6 +72,7 @@ import type {
   CeremonyEvent,
   DetectedDeviationKind,
   Deviation,
+  DeviationKind,
   ServiceAction,
   ServiceFacts,
 } from './ceremony-events';
@@ -76,7 +86,6 @@ import {
   scriptOf,
   signers,
   STEPS,
-  type IrreversibleStep,
 } from './step-catalogue';
 import {
   isArmoredSignature,
@@ -151,6 +160,14 @@ export interface StepRecord {
   readonly waivedBy?: number;
 }
 
+/** An abort or a waiver raised and awaiting the administrator's and a witness's signatures over `statement`. */
+export interface Proposal {
+  /** Its deviation (kind `abort` or `token-not-deleted`). */
+  readonly deviation: number;
+  /** Who has signed the current statement so far. */
+  readonly acks: readonly Ack[];
+}
+
 export interface CeremonyState {
   readonly plan: CeremonyPlan;
   /** The steps of a ceremony that goes to plan; restarts and cancellation branch off it. */
@@ -170,8 +187,13 @@ export interface CeremonyState {
   readonly attempts: number;
   readonly held: readonly SecretName[];
   readonly force: boolean;
-  /** What the administrator and a witness sign to authorise the current irreversible step, once the laptop asked. */
+  /**
+   * What the administrator and a witness sign, once the laptop asked: the proposal's statement
+   * when there is one, else the current irreversible step's.
+   */
   readonly statement: AuthorisationStatement | undefined;
+  /** The abort or waiver awaiting signatures, if one is; it holds the ceremony until signed. */
+  readonly proposal: Proposal | undefined;
   /** The irreversible call is done: promote, update-primary for a failback, an operation's one call. */
   readonly committed: boolean;
   readonly cancelling: boolean;
@@ -215,6 +237,7 @@ export function createCeremony(plan: CeremonyPlan, at: string): CeremonyState {
     held: [],
     force: false,
     statement: undefined,
+    proposal: undefined,
     committed: false,
     cancelling: false,
     signed: [],
@@ -246,6 +269,8 @@ export function transition(state: CeremonyState, event: CeremonyEvent): Outcome 
       return cancel(state, event);
     case 'abort':
       return abort(state, event);
+    case 'withdraw':
+      return withdraw(state, event);
     case 'resume':
       return resume(state, event);
     default:
@@ -278,7 +303,16 @@ export function nextAction(state: CeremonyState): ServiceAction | undefined {
 }
 
 export function openDeviations(state: CeremonyState): readonly Deviation[] {
-  return state.deviations.filter((d) => d.witnessedBy === undefined && d.kind !== 'abort');
+  return state.deviations.filter((d) => d.witnessedBy === undefined && d.withdrawnBy === undefined);
+}
+
+/** Deviations that cannot be undone, so a signed authorisation (not a witness's click) makes them take effect. */
+const SIGNED_DEVIATIONS: readonly DeviationKind[] = ['abort', 'token-not-deleted'];
+
+/** The abort or waiver awaiting signatures, if one is. */
+export function proposed(state: CeremonyState): Deviation | undefined {
+  const id = state.proposal?.deviation;
+  return id === undefined ? undefined : state.deviations.find((d) => d.id === id);
 }
 
 export function isEnded(state: CeremonyState): boolean {
@@ -342,22 +376,8 @@ function ackRefusal(s: CeremonyState, who: Person): Outcome | undefined {
           `'${who.officer.name}' is recorded absent (a witnessed deviation); they cannot answer the roll call`,
         );
       return undefined;
-    case 'administrator-and-witness': {
-      if (who.role === 'officer')
-        return err(
-          'not-required',
-          `'${spec.title}' is acknowledged by the administrator and a witness; officers act only when entering shares`,
-        );
-      const same = s.acks.find((a) => a.role === who.role);
-      if (same)
-        return err(
-          'already-acknowledged',
-          who.role === 'witness'
-            ? `witness '${same.actor}' has already acknowledged '${spec.title}'`
-            : `the administrator has already acknowledged '${spec.title}'`,
-        );
-      return undefined;
-    }
+    case 'administrator-and-witness':
+      return pairRefusal(s.acks, who, `'${spec.title}'`);
     case 'officer': {
       const officer = who.officer;
       if (!officer)
@@ -390,13 +410,38 @@ function ackRefusal(s: CeremonyState, who: Person): Outcome | undefined {
   }
 }
 
+/** Why `who` may not give one of the administrator's-and-a-witness's pair of `acks` on `what`, or undefined. */
+function pairRefusal(acks: readonly Ack[], who: Person, what: string): Outcome | undefined {
+  if (who.role === 'officer')
+    return err(
+      'not-required',
+      `${what} is acknowledged by the administrator and a witness; officers act only when entering shares`,
+    );
+  const same = acks.find((a) => a.role === who.role);
+  if (same)
+    return err(
+      'already-acknowledged',
+      who.role === 'witness'
+        ? `witness '${same.actor}' has already acknowledged ${what}`
+        : `the administrator has already acknowledged ${what}`,
+    );
+  return undefined;
+}
+
+function pairComplete(acks: readonly Ack[]): boolean {
+  return acks.some((a) => a.role === 'administrator') && acks.some((a) => a.role === 'witness');
+}
+
 /**
- * The irreversible step whose authorisation the laptop must ask for now (a fresh nonce and the
- * journal head), or undefined: not such a step, already asked, already authorised, or a deviation open.
+ * The step a statement must now be asked for (a fresh nonce and the journal head), or undefined:
+ * an abort or waiver awaits signatures, or the current step is irreversible, and no statement is
+ * out yet. An irreversible step waits while a deviation is open or once it is authorised.
  */
-export function authorisationDue(s: CeremonyState): IrreversibleStep | undefined {
+export function authorisationDue(s: CeremonyState): StepId | undefined {
   const step = s.step;
-  if (isEnded(s) || !isIrreversibleStep(step, isDestructivePlan(s.plan)) || s.statement !== undefined) return undefined;
+  if (isEnded(s) || s.statement !== undefined) return undefined;
+  if (s.proposal) return step;
+  if (!isIrreversibleStep(step, isDestructivePlan(s.plan))) return undefined;
   if (openDeviations(s).length > 0 || acksComplete(s)) return undefined;
   return step;
 }
@@ -410,12 +455,21 @@ function irreversible(s: CeremonyState): boolean {
  * The statement's action in words. An operation's parameters are not repeated: the plan is the
  * journal's first event, which the statement's head chains to.
  */
-function actionWords(s: CeremonyState, step: IrreversibleStep): string {
+function actionWords(s: CeremonyState, step: StepId): string {
   if (step === 'perform-operation') {
     const op = operationOf(s.plan);
     return operationTitle(op.id, op.replication);
   }
   return step === 'promote' && s.force ? 'promote with force' : step;
+}
+
+/**
+ * An abort's or a waiver's action, with the reason as typed (one line, JSON-quoted so no reason
+ * can pass for another line of the statement): a signature covers the reason, not just the kind.
+ */
+function proposalWords(d: Deviation): string {
+  const reason = JSON.stringify(d.reason);
+  return d.kind === 'abort' ? `abort: ${reason}` : `waive ${d.step}: ${reason}`;
 }
 
 function requestAuthorisation(
@@ -427,7 +481,8 @@ function requestAuthorisation(
     return err('not-allowed-now', `no authorisation is to be asked for at '${STEPS[s.step].title}' now`);
   if (!isStatementNonce(e.nonce) || !isJournalHead(e.head))
     return err('invalid-event', 'an authorisation request needs a hex nonce (32 to 64 digits) and a journal head');
-  const action = actionWords(s, due);
+  const proposal = proposed(s);
+  const action = proposal ? proposalWords(proposal) : actionWords(s, due);
   return ok({
     ...s,
     statement: { ceremony: s.plan.id, step: due, action, cluster: s.plan.profile, nonce: e.nonce, head: e.head },
@@ -440,6 +495,19 @@ export function authoriseRefusal(
   actor: string,
 ): { kind: MachineErrorKind; message: string } | undefined {
   if (isEnded(s)) return { kind: 'ceremony-ended', message: `the ceremony is ${s.step}` };
+  const proposal = proposed(s);
+  if (proposal) {
+    const what =
+      proposal.kind === 'abort'
+        ? `aborting (#${proposal.id})`
+        : `waiving '${STEPS[proposal.step].title}' (#${proposal.id})`;
+    if (!s.statement)
+      return { kind: 'not-allowed-now', message: `the laptop has not yet asked for authorisation of ${what}` };
+    const who = identify(s, actor);
+    if (!who.ok) return who.error;
+    const refusal = pairRefusal(s.proposal?.acks ?? [], who.value, what);
+    return refusal && !refusal.ok ? refusal.error : undefined;
+  }
   const spec = STEPS[s.step];
   if (!irreversible(s))
     return { kind: 'not-required', message: `'${spec.title}' is acknowledged, not authorised with a signature` };
@@ -488,7 +556,37 @@ function authorise(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'authoris
     );
   if (!isArmoredSignature(e.signature))
     return err('invalid-event', 'an authorisation carries an armored detached OpenPGP signature');
-  return ok({ ...s, acks: [...s.acks, { actor: person.value.name, role: person.value.role, at: e.at }] });
+  const ack: Ack = { actor: person.value.name, role: person.value.role, at: e.at };
+  if (!s.proposal) return ok({ ...s, acks: [...s.acks, ack] });
+  const acks = [...s.proposal.acks, ack];
+  return ok(pairComplete(acks) ? carryOut(s, acks, e.at) : { ...s, proposal: { ...s.proposal, acks } });
+}
+
+/** A signed abort or waiver takes effect; the witness who signed it is its witness on the record. */
+function carryOut(s: CeremonyState, acks: readonly Ack[], at: string): CeremonyState {
+  const d = proposed(s)!;
+  const witnessed: Deviation = { ...d, witnessedBy: acks.find((a) => a.role === 'witness')!.actor, witnessedAt: at };
+  const next: CeremonyState = {
+    ...s,
+    proposal: undefined,
+    statement: undefined,
+    deviations: s.deviations.map((x) => (x.id === d.id ? witnessed : x)),
+  };
+  return d.kind === 'abort' ? { ...enter(next, 'aborted'), endedAt: at } : applyDeviation(next, witnessed, at);
+}
+
+/**
+ * Raises an abort or a waiver for signatures. A statement already out for the step lapses, and
+ * with it the signatures over it: people now sign this one, and the step is asked for afresh after.
+ */
+function propose(s: CeremonyState, d: Omit<Deviation, 'id'>): CeremonyState {
+  const next = addDeviation(s, d);
+  return {
+    ...next,
+    acks: irreversible(s) ? [] : s.acks,
+    statement: undefined,
+    proposal: { deviation: next.deviations.length, acks: [] },
+  };
 }
 
 function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'deviation' }>): Outcome {
@@ -547,12 +645,21 @@ function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'dev
                 'let the laptop try to delete the token first; this deviation is only for when deletion fails',
               )
             : undefined) ??
-        duplicate(() => true);
-      return refusal ?? ok(addDeviation(s, base));
+        duplicate(() => true) ??
+        proposalRefusal(s);
+      return refusal ?? ok(propose(s, base));
     }
     default:
       return err('invalid-event', `unknown deviation kind ${JSON.stringify((e as { kind?: unknown }).kind)}`);
   }
+}
+
+/** Refuses what would change course while an abort or a waiver awaits signatures. */
+function proposalRefusal(s: CeremonyState): Outcome | undefined {
+  const d = proposed(s);
+  return d
+    ? err('not-allowed-now', `deviation #${d.id} (${d.kind}) waits for the administrator's and a witness's signatures`)
+    : undefined;
 }
 
 function officerChangeRefusal(
@@ -583,10 +690,19 @@ function officerChangeRefusal(
 
 function witnessDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'deviationWitnessed' }>): Outcome {
   const d = s.deviations.find((x) => x.id === e.id);
-  if (!d || d.kind === 'abort')
-    return err('unknown-deviation', `there is no open deviation #${e.id}; open ones: ${openList(s)}`);
+  if (!d) return err('unknown-deviation', `there is no open deviation #${e.id}; open ones: ${openList(s)}`);
   if (d.witnessedBy !== undefined)
     return err('already-witnessed', `deviation #${d.id} was already witnessed by '${d.witnessedBy}'`);
+  if (d.withdrawnBy !== undefined)
+    return err(
+      'unknown-deviation',
+      `deviation #${d.id} was withdrawn by '${d.withdrawnBy}'; open ones: ${openList(s)}`,
+    );
+  if (SIGNED_DEVIATIONS.includes(d.kind))
+    return err(
+      'signature-required',
+      `deviation #${d.id} (${d.kind}) cannot be undone: the administrator and a witness each authorise it by signing its statement with their own key, not by a click`,
+    );
   const who = identify(s, e.actor);
   if (!who.ok) return who;
   if (who.value.name === d.raisedBy)
@@ -615,10 +731,10 @@ function applyDeviation(s: CeremonyState, d: Deviation, at: string): CeremonySta
       );
     case 'force-promote':
       // Authorisation given without force does not cover a forced call: ask again.
-      return s.step === 'promote' && !s.committed ? { ...s, force: true, acks: [], statement: undefined } : s;
+      return s.step === 'promote' && !s.committed ? { ...lapseStep(s), force: true } : s;
     case 'two-primaries':
       // Nor does it cover making a second primary: the statement's journal head now includes the override.
-      return s.step === 'promote' && !s.committed ? { ...s, acks: [], statement: undefined } : s;
+      return s.step === 'promote' && !s.committed ? lapseStep(s) : s;
     case 'token-not-deleted':
       if (s.step !== 'delete-operation-token') return s;
       return completeStep(
@@ -667,6 +783,8 @@ function cancelRefusal(s: CeremonyState): Outcome | undefined {
     );
   if (s.cancelling || openDeviations(s).some((d) => d.kind === 'cancel'))
     return err('not-allowed-now', 'the ceremony is already being cancelled');
+  const pending = proposalRefusal(s);
+  if (pending) return pending;
   const spec = STEPS[s.step];
   if (spec.flow === 'confirm-then-act' && spec.acks === 'administrator-and-witness' && acksComplete(s))
     return err(
@@ -682,8 +800,39 @@ function abort(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'abort' }>): 
   if (who.value.role === 'officer') return err('wrong-role', 'the administrator or a witness aborts the ceremony');
   const reason = cleanText(e.reason);
   if (!reason) return err('reason-required', 'say why the ceremony is aborted, for the record');
-  const next = addDeviation(s, { kind: 'abort', step: s.step, reason, raisedBy: who.value.name, at: e.at });
-  return ok({ ...enter(next, 'aborted'), endedAt: e.at });
+  const pending = proposed(s);
+  if (pending?.kind === 'abort')
+    return err(
+      'not-allowed-now',
+      `abort #${pending.id} already waits for the administrator's and a witness's signatures`,
+    );
+  // An abort supersedes a waiver still awaiting signatures: it ends the ceremony either way.
+  return ok(propose(s, { kind: 'abort', step: s.step, reason, raisedBy: who.value.name, at: e.at }));
+}
+
+/**
+ * Takes back an abort or a waiver before it is signed (raised by mistake, or someone will not sign
+ * it): on the record, by whoever raised it or the administrator. A click suffices, since it
+ * changes nothing that cannot be undone; the step's own authorisation is then asked for afresh.
+ */
+function withdraw(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'withdraw' }>): Outcome {
+  const d = proposed(s);
+  if (!d || d.id !== e.id)
+    return err(
+      'unknown-deviation',
+      `there is no abort or waiver #${e.id} awaiting signatures; open ones: ${openList(s)}`,
+    );
+  const who = identify(s, e.actor);
+  if (!who.ok) return who;
+  if (who.value.name !== d.raisedBy && who.value.role !== 'administrator')
+    return err('wrong-role', `only '${d.raisedBy ?? '?'}', who raised #${d.id}, or the administrator withdraws it`);
+  const withdrawn: Deviation = { ...d, withdrawnBy: who.value.name, withdrawnAt: e.at };
+  return ok({
+    ...s,
+    proposal: undefined,
+    statement: undefined,
+    deviations: s.deviations.map((x) => (x.id === d.id ? withdrawn : x)),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -717,7 +866,7 @@ function failed(s: CeremonyState, e: { reason: string; observed?: AttemptStatus;
     lastResult: `${STEPS[s.step].title}: ${cleanText(e.reason) || 'no reason given'}`,
   };
   // Authorisation and a stepped-up officer or signer cover one try; a retry is asked for again.
-  return STEPS[s.step].flow === 'confirm-then-act' ? { ...next, acks: [], statement: undefined } : next;
+  return STEPS[s.step].flow === 'confirm-then-act' ? lapseStep(next) : next;
 }
 
 function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction, at: string): Outcome {
@@ -1033,10 +1182,9 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
   const lostGenerated =
     s.plan.token_path !== 'batch-dr-token' && (lost.includes('encoded-token') || lost.includes('operation-token'));
   let next: CeremonyState = {
-    ...s,
+    ...lapse(s),
     held: s.held.filter((x) => stillHeld.has(x)),
     acks: [],
-    statement: undefined,
     lastResult: undefined,
   };
   const countLoss = () => {
@@ -1345,7 +1493,17 @@ function cancelTail(s: CeremonyState): StepId {
 }
 
 function enter(s: CeremonyState, step: StepId): CeremonyState {
-  return { ...s, step, acks: [], statement: undefined, acted: false, failures: 0, lastResult: undefined };
+  return { ...lapse(s), step, acks: [], acted: false, failures: 0, lastResult: undefined };
+}
+
+/** The statement out lapses (a new step, a restart), and with it every signature over it. */
+function lapse(s: CeremonyState): CeremonyState {
+  return { ...s, statement: undefined, proposal: s.proposal && { deviation: s.proposal.deviation, acks: [] } };
+}
+
+/** The step's authorisation lapses (a failed call, force approved); a proposal's statement stays out. */
+function lapseStep(s: CeremonyState): CeremonyState {
+  return s.proposal ? { ...s, acks: [] } : { ...s, acks: [], statement: undefined };
 }
 
 function addDeviation(s: CeremonyState, d: Omit<Deviation, 'id'>): CeremonyState {
@@ -1400,6 +1558,8 @@ function availableOfficers(s: CeremonyState): readonly PlanOfficer[] {
 export function owedAcks(s: CeremonyState): AckRequest[] {
   const spec = STEPS[s.step];
   if (isEnded(s)) return [];
+  const proposal = proposed(s);
+  if (proposal) return owedSignatures(s, proposal);
   if (spec.flow === 'act-then-confirm' && !s.acted) return [];
   if (spec.flow === 'confirm-then-act' && acksComplete(s)) return [];
   const option = (name: string, role: Role, c: ScriptContext = context(s)): AckOption => ({
@@ -1436,6 +1596,22 @@ export function owedAcks(s: CeremonyState): AckRequest[] {
       return next.length ? [{ anyOf: next.map((p) => option(p.name, role(p), context(s, undefined, p))) }] : [];
     }
   }
+}
+
+/** The signatures an abort or a waiver still needs, with what each signer affirms. */
+function owedSignatures(s: CeremonyState, d: Deviation): AckRequest[] {
+  const what =
+    d.kind === 'abort'
+      ? `the ceremony is aborted at once, at '${STEPS[d.step].title}': nothing more is done on Vault and what it leaves behind is listed for someone to clean up`
+      : `'${STEPS[d.step].title}' is waived: the DR operation token is recorded as not deleted, and it never expires`;
+  const text = `I authorise this with my own key: ${what}. The reason, as recorded: ${d.reason}`;
+  const acks = s.proposal?.acks ?? [];
+  const out: AckRequest[] = [];
+  if (!acks.some((a) => a.role === 'administrator'))
+    out.push({ anyOf: [{ name: s.plan.administrator.name, role: 'administrator', text }] });
+  if (!acks.some((a) => a.role === 'witness'))
+    out.push({ anyOf: s.plan.witnesses.map((w) => ({ name: w.name, role: 'witness' as const, text })) });
+  return out;
 }
 
 /** Why the ceremony cannot complete as things stand (too few officers for the shares still needed). */

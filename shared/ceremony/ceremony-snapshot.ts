@@ -76,7 +76,17 @@ export const ceremonyViewSchema = z.object({
   looseEnds: z.array(z.string()),
   /** The irreversible call is done: promote, or update-primary for a failback. */
   committed: z.boolean(),
-  /** The statement people sign to authorise the current irreversible step, once the laptop asked; else null. */
+  /** An abort or a waiver raised and awaiting the administrator's and a witness's signatures; else null. */
+  proposal: z
+    .object({
+      id: z.number(),
+      kind: z.enum(['abort', 'waive']),
+      step: stepId,
+      reason: z.string(),
+      raisedBy: z.string().nullable(),
+    })
+    .nullable(),
+  /** The statement people sign (the proposal's, or the current irreversible step's), once the laptop asked; else null. */
   authorisation: z.object({ statement: z.string(), sha256: z.string() }).nullable(),
 });
 

@@ -9,6 +9,7 @@ import {
   nextAction,
   openDeviations,
   owedAcks,
+  proposed,
   stepText,
   transition,
   type CeremonyState,
@@ -92,9 +93,23 @@ export function view(state: CeremonyState): CeremonyView {
     canCancel: cancel.ok,
     looseEnds: [...looseEnds(state)],
     committed: state.committed,
+    proposal: proposalView(state),
     authorisation: state.statement
       ? { statement: statementText(state.statement), sha256: statementDigest(state.statement) }
       : null,
+  };
+}
+
+/** The abort or waiver awaiting signatures: what it does and why, as the statement quotes it. */
+function proposalView(state: CeremonyState): CeremonyView['proposal'] {
+  const d = proposed(state);
+  if (!d) return null;
+  return {
+    id: d.id,
+    kind: d.kind === 'abort' ? 'abort' : 'waive',
+    step: d.step,
+    reason: d.reason,
+    raisedBy: d.raisedBy ?? null,
   };
 }
 

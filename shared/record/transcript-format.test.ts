@@ -85,6 +85,32 @@ describe('renderTranscript', () => {
     expect(text).not.toContain('REHEARSAL');
   });
 
+  it('summarises the signed authorisations: step, signer, the action signed (reason included) and the key', () => {
+    expect(renderTranscript(chain(false, ceremony))).toContain('\nSigned authorisations (each by its signer');
+    expect(renderTranscript(chain(false, ceremony))).toMatch(/Signed authorisations .*\n {2}none recorded\n/);
+    const text = renderTranscript(
+      chain(false, [
+        ...ceremony.slice(0, 2),
+        {
+          actor: 'bob',
+          role: 'witness',
+          step: 'share-entry',
+          type: 'step-authorised',
+          details: {
+            action: 'abort: "seal \\"broken\\""',
+            statement_sha256: 'ab'.repeat(32),
+            event: { type: 'authorise', fingerprint: 'cd'.repeat(20) },
+          },
+        },
+      ]),
+    );
+    const section = text.slice(text.indexOf('Signed authorisations'), text.indexOf('Events, in journal order'));
+    expect(section).toContain('  share-entry: signed by bob (witness) at 2025-01-31T09:03:00.000Z, event [4]\n');
+    expect(section).toContain(`      action: "abort: \\"seal \\\\\\"broken\\\\\\"\\""\n`);
+    expect(section).toContain(`      key: "${'cd'.repeat(20)}"\n`);
+    expect(section).toContain(`      statement_sha256: "${'ab'.repeat(32)}"\n`);
+  });
+
   it('marks a rehearsal in large letters at the top and the bottom', () => {
     const text = renderTranscript(chain(true, ceremony));
     const all = lines(text);

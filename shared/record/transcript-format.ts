@@ -18,7 +18,7 @@
 import type { JournalEvent, JsonObject, JsonValue, VerifiedChain } from './journal-event';
 import { HIDDEN_ANY, visibleText } from './visible-text';
 
-export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/2';
+export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/3';
 
 /**
  * The closing instructions: the check that proves who signed needs the signers' keys from
@@ -67,7 +67,9 @@ export function renderBody(chain: VerifiedChain, out: LineSink): string {
   const first = events[0];
   const last = events[events.length - 1];
   if (!first || !last) throw new TypeError('renderTranscript: the journal has no events');
-  const deviations = events.filter((e) => e.type === 'deviation' || e.type === 'deviation-witnessed');
+  const deviations = events.filter(
+    (e) => e.type === 'deviation' || e.type === 'deviation-witnessed' || e.type === 'deviation-withdrawn',
+  );
   const interruptions = events.filter((e) => e.type === 'interruption').length;
   const statement = statementOf(chain);
   const kind = KINDS[kindOf(events)];
@@ -92,6 +94,7 @@ export function renderBody(chain: VerifiedChain, out: LineSink): string {
   out.push(...opening);
   if (deviations.length === 0) out.push('  none recorded');
   for (const e of deviations) renderEvent(e, out);
+  renderAuthorisations(events, out);
   out.push(
     '',
     'Events, in journal order (Vault requests and responses are redacted: secrets appear only as',
@@ -187,6 +190,33 @@ function participants(events: readonly JournalEvent[]): string[] {
     rows.push(`  ${e.role.padEnd(15)}${display(e.actor)}`);
   }
   return rows;
+}
+
+/**
+ * What cannot be undone and who signed for it: each signed authorisation (a promotion, demotion,
+ * update-primary, destructive operation, abort or waiver), with the statement's action and the
+ * key. The journal's `step-authorised` events (electron/services/ceremony/ceremony-record.ts)
+ * hold the signatures; `verify` checks each against the named person's key.
+ */
+function renderAuthorisations(events: readonly JournalEvent[], out: LineSink): void {
+  out.push('', "Signed authorisations (each by its signer's own key; `vault-ceremony verify` checks them)");
+  const signed = events.filter((e) => e.type === 'step-authorised');
+  if (signed.length === 0) out.push('  none recorded');
+  for (const e of signed) {
+    const event = e.details.event;
+    const fingerprint =
+      event !== null && typeof event === 'object' && !Array.isArray(event) ? (event as JsonObject).fingerprint : null;
+    out.push(`  ${display(e.step)}: signed by ${display(e.actor)} (${e.role}) at ${e.time}, event [${e.seq}]`);
+    flatten(
+      {
+        action: e.details.action ?? null,
+        key: fingerprint ?? null,
+        statement_sha256: e.details.statement_sha256 ?? null,
+      },
+      '',
+      out,
+    );
+  }
 }
 
 function renderEvent(e: JournalEvent, out: LineSink): void {

@@ -10,28 +10,17 @@
  * The defence: electron/services/transcript/authorisations.ts, called from verifyBundleContents.
  * With that call removed, every doctored bundle below verifies (exit 0) and these cases fail.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
-import { utf8ToBytes } from '../../shared/codecs/bytes';
 import { statementText, type AuthorisationStatement } from '../../shared/ceremony/authorisation';
-import {
-  sealEvent,
-  serializeEvent,
-  verifyJournalText,
-  type JournalEvent,
-  type JsonObject,
-} from '../../shared/record/journal-event';
-import { renderTranscript } from '../../shared/record/transcript-format';
-import type { Signer } from '../../electron/services/pgp/signer';
-import { castSigner } from '../../electron/services/rehearsal/headless-driver';
+import type { JournalEvent, JsonObject } from '../../shared/record/journal-event';
 import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
 import { runRehearsal } from '../../electron/services/rehearsal/headless-rehearsal';
-import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';
 import { captureIo } from '../support/capture-io';
-import { signedForms } from '../support/transcript-bundle';
+import { detachedBy, readJournal, signedBundle, writeKeyring } from '../support/doctored-bundle';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-authorisation-'));
 const out = join(root, 'out');
@@ -51,17 +40,8 @@ beforeAll(async () => {
     log: () => undefined,
   });
   if (!r.ok) throw new Error(r.error.message);
-  keyring = join(root, 'auditor-keys.asc');
-  writeFileSync(
-    keyring,
-    people()
-      .map((p) => p.publicKeyArmored)
-      .join(''),
-  );
-  events = readFileSync(join(out, 'journal.jsonl'), 'utf8')
-    .trimEnd()
-    .split('\n')
-    .map((line) => JSON.parse(line) as JournalEvent);
+  keyring = writeKeyring(join(root, 'auditor-keys.asc'), people());
+  events = readJournal(join(out, 'journal.jsonl'));
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -87,36 +67,8 @@ const eventOf = (e: JournalEvent) => e.details.event as unknown as Authorisation
 /** The bundle with `doctor`'s journal, chained, rendered and signed by the real people again. */
 async function doctored(doctor: (events: JournalEvent[]) => JournalEvent[]): Promise<string> {
   const dir = join(root, `doctored-${++copies}`);
-  cpSync(out, dir, { recursive: true, filter: (src) => !src.includes('/ceremony') });
-  const changed = doctor(events.map((e) => structuredClone(e)));
-  const chained: JournalEvent[] = [];
-  for (const [i, e] of changed.entries())
-    chained.push(sealEvent({ ...e, seq: i + 1, prev: i === 0 ? e.prev : chained[i - 1]!.hash }));
-  const journal = chained.map(serializeEvent).join('\n') + '\n';
-  const chain = verifyJournalText(journal);
-  if (!chain.ok) throw new Error(chain.error.message);
-  let signed = await signTranscript(renderTranscript(chain.value), await signerOf(cast.administrator));
-  for (const w of cast.witnesses)
-    if (signed.ok) signed = await countersignTranscript(signed.value.armored, await signerOf(w));
-  if (!signed.ok) throw new Error(signed.error.message);
-  const forms = await signedForms(signed.value.armored);
-  writeFileSync(join(dir, 'journal.jsonl'), journal);
-  writeFileSync(join(dir, 'transcript.txt.asc'), forms.transcript!);
-  writeFileSync(join(dir, 'transcript.txt'), forms.text!);
-  writeFileSync(join(dir, 'transcript.txt.sig'), forms.detached!);
+  await signedBundle(dir, doctor(events.map((e) => structuredClone(e))), people());
   return dir;
-}
-
-async function signerOf(member: CastMember): Promise<Signer> {
-  const signer = await castSigner(member);
-  if (!signer.ok) throw new Error(signer.error.message);
-  return signer.value;
-}
-
-async function detachedBy(member: CastMember, text: string): Promise<string> {
-  const signature = await (await signerOf(member)).detachSign(utf8ToBytes(text));
-  if (!signature.ok) throw new Error(signature.error.message);
-  return signature.value;
 }
 
 /** The statement the administrator signed, from the promotion's authorisation request. */
@@ -151,7 +103,12 @@ describe('the journal of a rehearsed promotion', () => {
     const transcript = readFileSync(join(out, 'transcript.txt'), 'utf8');
     expect(transcript).toContain(`step-authorised  by ${cast.administrator.name} (administrator)`);
     expect(transcript).toContain(`statement_sha256: "${signed[0]!.details.statement_sha256 as string}"`);
-    expect((await verify(out)).code).toBe(0);
+    const verified = await verify(out);
+    expect(verified.code).toBe(0);
+    expect(verified.output).toContain("authorisations: 2 signed, each checked against the named person's key\n");
+    expect(verified.output).toMatch(
+      new RegExp(`  good  anchored    promote {16}administrator {1}${cast.administrator.name} +promote\n`),
+    );
     // Doctored with nothing changed, the bundle still verifies: the cases below fail for what they change.
     expect((await verify(await doctored((list) => list))).code).toBe(0);
   });
@@ -170,7 +127,7 @@ describe('a doctored authorisation fails verify (exit 1)', () => {
       await doctored(withAdministratorSignature(await detachedBy(stranger, statementText(promotionStatement())))),
     );
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/authorisation of 'promote' .* is BAD/);
+    expect(r.output).toMatch(/authorisation of "promote" at 'promote' .* is BAD/);
   });
 
   it("when the administrator's authorisation is signed by a witness's key", async () => {

@@ -214,7 +214,14 @@ describe.skipIf(missing !== undefined)('a ceremony with card keys through the wi
     expect((await snapshot()).progress).toMatchObject({ entered: 1 });
     // The record says which keys were real: the plan in the journal, which the transcript renders.
     expect(await journal()).toContain('"key_source":"supplied"');
+    // Aborting is proposed by a click and authorised by the administrator's and a witness's keys.
     await must('ceremony.act', { type: 'abort', actor: 'administrator', reason: 'enough for this test' });
+    for (const actor of ['administrator', 'witness-1'])
+      await must('ceremony.authorise', {
+        actor,
+        key: { kind: 'openpgp', privateKeyPath: join(started.kitDir!, 'signers', `${actor}.key.asc`) },
+      });
+    expect((await snapshot()).step).toBe('aborted');
     expect((await must('ceremony.transcript', {})).text).toMatch(/key_source.*supplied/);
   }, 180_000);
 });

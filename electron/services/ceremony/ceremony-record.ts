@@ -6,8 +6,9 @@
  * - Every event the state machine accepted is journaled with the event itself under
  *   `details.event`, so `replay` rebuilds the exact state. Journal types follow what the
  *   transcript shows: `step-acknowledged`, `authorisation-requested`
- *   and `step-authorised` (a signed authorisation of an irreversible step), `service-result`, `deviation` (raised, cancel, abort),
- *   `deviation-witnessed`, `ceremony-resumed`. Deviations the machine detects in Vault's answers
+ *   and `step-authorised` (a signed authorisation of an irreversible step, an abort or a waiver,
+ *   with `statement_sha256` and `action` beside the event), `service-result`, `deviation` (raised, cancel, abort),
+ *   `deviation-witnessed`, `deviation-withdrawn` (an abort or waiver taken back unsigned), `ceremony-resumed`. Deviations the machine detects in Vault's answers
  *   get a `deviation` event of their own (no `event`: they replay from the result that caused them).
  * - `ceremony-finished` closes the record when signing begins: the transcript people sign is
  *   rendered from the journal up to and including it, and that prefix is the bundle's journal.
@@ -55,6 +56,8 @@ export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: Jso
       return { ...SYSTEM, step, type: 'ceremony-resumed', details };
     case 'deviationWitnessed':
       return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation-witnessed', details };
+    case 'withdraw':
+      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation-withdrawn', details };
     case 'deviation':
     case 'cancel':
     case 'abort':
@@ -126,6 +129,7 @@ function isEventShaped(value: unknown): value is CeremonyEvent {
       'deviationWitnessed',
       'cancel',
       'abort',
+      'withdraw',
       'resume',
     ].includes(String(type))
   );

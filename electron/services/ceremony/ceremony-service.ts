@@ -207,7 +207,7 @@ export class CeremonyService {
     return this.signing?.text;
   }
 
-  /** A person's event: acknowledge, deviation, deviationWitnessed, cancel or abort. */
+  /** A person's event: acknowledge, deviation, deviationWitnessed, cancel, or propose an abort. */
   act(input: PersonEvent): Outcome {
     return this.exclusive(async () => {
       const parsed = personEventSchema.safeParse(input);
@@ -311,7 +311,8 @@ export class CeremonyService {
   }
 
   /**
-   * The administrator or a witness authorises the current irreversible step: `signer` (their key,
+   * The administrator or a witness authorises the current irreversible step, or the abort or waiver
+   * awaiting signatures (an `abort` or `token-not-deleted` through `act` only proposes it): `signer` (their key,
    * by whichever backend holds it) signs the statement the laptop asked them to, and only a
    * signature that checks out against the plan's key is journaled. A refusal changes nothing.
    */
@@ -319,7 +320,8 @@ export class CeremonyService {
     return this.exclusive(async () => {
       const signed = await signAuthorisation(this.state, signer, () => this.now());
       if (!signed.ok) return signed;
-      const committed = await this.commit(signed.value.event, { statement_sha256: signed.value.statementSha256 });
+      const { event, statementSha256, action } = signed.value;
+      const committed = await this.commit(event, { statement_sha256: statementSha256, action });
       if (!committed.ok) return committed;
       return this.runLoop();
     });
@@ -697,7 +699,9 @@ export class CeremonyService {
   }
 
   private inputWanted(v: CeremonyView): ServiceInput | undefined {
-    if (this.halted || v.awaiting === 'nothing' || v.awaiting === 'deviation') return undefined;
+    if (this.halted || v.awaiting === 'nothing') return undefined;
+    // An abort or a waiver is an open deviation that waits for signatures, not a witness's click.
+    if (v.awaiting === 'deviation') return v.proposal && v.authorisation ? 'authorisation' : undefined;
     const kind = v.action?.kind;
     if (kind !== undefined && kind in TOKEN_INPUTS) return TOKEN_INPUTS[kind as TokenAction].input;
     if (v.awaiting === 'service') return 'retry';

@@ -1,5 +1,5 @@
 /**
- * A person's signed authorisation of an irreversible step: their Signer (openpgp.js key file and
+ * A person's signed authorisation of an irreversible step, an abort or a waiver: their Signer (openpgp.js key file and
  * passphrase, or gpg with a card PIN) signs the machine's current statement (detached, armored),
  * and the signature is checked against the public key the Signer reports for the key the plan
  * names, before anything is journaled. The machine then checks the rest (who, role, fingerprint,
@@ -21,6 +21,8 @@ export interface SignedAuthorisation {
   readonly event: Extract<CeremonyEvent, { type: 'authorise' }>;
   /** SHA-256 of the statement signed: how the journal and the transcript name it. */
   readonly statementSha256: string;
+  /** The statement's action, which the journal records beside it for the transcript to show. */
+  readonly action: string;
 }
 
 export async function signAuthorisation(
@@ -62,5 +64,6 @@ export async function signAuthorisation(
       at: at(),
     },
     statementSha256: statementDigest(statement),
+    action: statement.action,
   });
 }

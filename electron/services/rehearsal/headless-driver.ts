@@ -1,7 +1,7 @@
 /**
  * Plays every role of a ceremony without people, for rehearsals and benchmarks: the roll call,
  * each acknowledgement, witnessing each deviation (and, after a restart lost the DR operation
- * token, the administrator recording it as not deleted), each officer entering their PGP-encrypted
+ * token, the administrator proposing to waive its deletion, which they and a witness then sign), each officer entering their PGP-encrypted
  * share (shown whose it is first, then decrypted with openpgp.js, or with gpg for a person whose
  * key is in a GnuPG home or on a smartcard), each signed authorisation of an irreversible step,
  * and each signature, through the same backends. It uses
@@ -47,7 +47,8 @@ export async function playCeremony(
     const open = v.openDeviations[0];
     const request = v.acknowledgements[0]?.anyOf[0];
     let moved: Awaited<ReturnType<CeremonyService['act']>>;
-    if (open) {
+    // An abort or a waiver is an open deviation too, but one that is signed, not witnessed.
+    if (open && !v.proposal) {
       const witness = cast.witnesses.find((w) => w.name !== open.raisedBy) ?? cast.administrator;
       options.log(`  ${witness.name} witnesses deviation #${open.id} (${open.kind})`);
       moved = await service.act({ type: 'deviationWitnessed', id: open.id, actor: witness.name });
@@ -74,8 +75,11 @@ export async function playCeremony(
       if (!person) return fail(`no signing key for '${request.name}'`);
       const key = await castSigner(person);
       if (!key.ok) return fail(key.error.message);
+      const what = v.proposal
+        ? `${v.proposal.kind === 'abort' ? 'aborting' : 'waiving'} at '${v.title}'`
+        : `'${v.title}'`;
       options.log(
-        `  ${person.name} signs the authorisation of '${v.title}'${person.gpg ? ' with GnuPG' : ''} (${status.authorisation?.sha256 ?? '?'})`,
+        `  ${person.name} signs the authorisation of ${what}${person.gpg ? ' with GnuPG' : ''} (${status.authorisation?.sha256 ?? '?'})`,
       );
       moved = await service.authorise(key.value);
     } else if (status.input === 'root-token' && cast.primaryRootToken !== undefined) {
@@ -91,7 +95,7 @@ export async function playCeremony(
       moved = await service.act({ type: 'acknowledge', step: v.step, actor: request.name, role: request.role });
     } else if (v.step === 'delete-operation-token' && !v.action) {
       // A restart lost the token before it was deleted; the machine waits for the administrator to
-      // record that, and a witness then confirms it like any deviation.
+      // propose waiving the deletion, which they and a witness then authorise by signature.
       options.log(
         `  ${cast.administrator.name} records that the DR operation token was lost before it could be deleted`,
       );

@@ -2,7 +2,10 @@
  * The signed authorisations in a bundle's journal (shared/ceremony/authorisation.ts), as `verify`
  * checks them. The journal's ceremony events are replayed through the ceremony machine, so an
  * irreversible call whose result is recorded without both authorisations of the statement then
- * current (administrator and a witness, the plan's keys, that nonce and head) breaks the replay;
+ * current (administrator and a witness, the plan's keys, that nonce and head) breaks the replay,
+ * as does a step completed past a waiver still awaiting signatures; the record must not close
+ * with an abort or waiver unsigned, and closes as aborted only when the replay aborted (both
+ * signatures over the abort's statement, reason included);
  * each authorisation request must state the hash of the event before it as the journal head; and
  * each signature must be a good one, over exactly that statement, by the key the plan names for
  * the person (the key from signers/, or the auditor's copy, so it is anchored like the rest).
@@ -10,8 +13,9 @@
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
 import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
-import { createCeremony, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import { createCeremony, proposed, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
+import { CEREMONY_FINISHED } from '../ceremony/ceremony-record';
 import type { VerifiedChain } from '../../../shared/record/journal-event';
 import { detachedSignatureProblem } from '../pgp/detached-signature';
 
@@ -20,6 +24,8 @@ export type AuthorisationProblemKind = 'authorisation-bad' | 'authorisation-miss
 /** One signed authorisation, as the bundle records it. */
 export interface AuthorisationReport {
   readonly step: string;
+  /** What was authorised, as the statement says: `promote`, `abort: "<reason>"`, `waive <step>: "<reason>"`… */
+  readonly action: string;
   readonly signer: string;
   readonly role: string;
   readonly fingerprint: string;
@@ -41,9 +47,13 @@ export async function checkAuthorisations(
   let state: CeremonyState = createCeremony(plan.value, startedAt);
   const reports: AuthorisationReport[] = [];
   for (const [i, e] of chain.events.entries()) {
+    const at = `journal event ${e.seq} (${e.type})`;
+    if (e.type === CEREMONY_FINISHED) {
+      const closed = closingMismatch(e.details.outcome, state);
+      if (closed) problem('authorisation-missing', `${at} ${closed}`);
+    }
     const event = e.details.event as CeremonyEvent | undefined;
     if (event === undefined) continue;
-    const at = `journal event ${e.seq} (${e.type})`;
     if (event.type === 'authorisationRequested' && event.head !== chain.events[i - 1]?.hash)
       problem(
         'authorisation-bad',
@@ -53,26 +63,30 @@ export async function checkAuthorisations(
     if (!next.ok) {
       problem(
         'authorisation-missing',
-        `${at} breaks the ceremony's rules (${next.error.message}): an irreversible step may have been done without both signed authorisations`,
+        `${at} breaks the ceremony's rules (${next.error.message}): an irreversible step, an abort or a waiver may have been done without both signed authorisations`,
       );
       return reports;
     }
     if (event.type === 'authorise' && state.statement) {
-      const digest = statementDigest(state.statement);
+      const statement = state.statement;
+      const digest = statementDigest(statement);
       const key = keys.get(event.fingerprint);
       const bad =
         e.details.statement_sha256 !== digest
           ? `it names statement ${JSON.stringify(e.details.statement_sha256)}, not the one signed (${digest})`
-          : key
-            ? await detachedSignatureProblem(event.signature, statementText(state.statement), key)
-            : `signers/ holds no key ${event.fingerprint}`;
+          : e.details.action !== statement.action
+            ? `it names the action ${JSON.stringify(e.details.action)}, not the one signed (${JSON.stringify(statement.action)})`
+            : key
+              ? await detachedSignatureProblem(event.signature, statementText(statement), key)
+              : `signers/ holds no key ${event.fingerprint}`;
       if (bad !== undefined)
         problem(
           'authorisation-bad',
-          `the ${event.role} '${event.actor}''s authorisation of '${event.step}' (${at}) is BAD: ${bad}`,
+          `the ${event.role} '${event.actor}''s authorisation of ${JSON.stringify(statement.action)} at '${event.step}' (${at}) is BAD: ${bad}`,
         );
       reports.push({
         step: event.step,
+        action: statement.action,
         signer: event.actor,
         role: event.role,
         fingerprint: event.fingerprint,
@@ -83,4 +97,21 @@ export async function checkAuthorisations(
     state = next.value;
   }
   return reports;
+}
+
+/**
+ * Why the record's closing event disagrees with the replayed state, or undefined. The laptop closes
+ * the record when signing begins or the ceremony ends, never while an abort or a waiver awaits
+ * signatures (a bundle whose signatures over one were removed ends there), and as aborted exactly
+ * when the replay aborted it.
+ */
+function closingMismatch(outcome: unknown, state: CeremonyState): string | undefined {
+  const pending = proposed(state);
+  if (pending)
+    return `closes the record while ${pending.kind === 'abort' ? 'an abort' : 'a waiver'} (deviation #${pending.id}) still awaits the administrator's and a witness's signatures over its statement`;
+  const aborted = state.step === 'aborted';
+  if ((outcome === 'aborted') === aborted) return undefined;
+  return aborted
+    ? `closes the record as ${JSON.stringify(outcome)}, but the ceremony's events abort it`
+    : "closes the record as aborted, but the ceremony's events do not abort it: an abort takes the administrator's and a witness's signatures over its statement";
 }

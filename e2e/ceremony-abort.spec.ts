@@ -1,0 +1,79 @@
+/**
+ * Aborting a rehearsal by keyboard: the cancel panel opens from its button and Escape closes it,
+ * focus back on the button; the abort there only proposes it, with the reason typed. The signed
+ * authorisation card then takes over, focus on its first field, and no witness's click can confirm
+ * the abort: the administrator and a witness each sign the statement, which quotes the reason,
+ * with their own key. Only then is the ceremony aborted. A proposal raised by mistake is
+ * withdrawn by a click, and the ceremony goes on.
+ */
+import { join } from 'node:path';
+import { expect, test } from './fixtures';
+import { act, authoriseStep, axe, confirmStep, fillRehearsalStart } from './wizard-helpers';
+
+const PASSPHRASE = 'abort rehearsal keys';
+const REASON = 'the laptop tamper seal is broken';
+test.use({ actionTimeout: 15_000 });
+
+test('aborting is proposed by keyboard, then authorised by the administrator and a witness with their keys', async ({
+  page,
+  harness,
+}) => {
+  test.setTimeout(120_000);
+  await fillRehearsalStart(page, harness.origin, { officers: 2, threshold: 2, passphrase: PASSPHRASE });
+  await page.getByRole('button', { name: 'Start the rehearsal' }).click();
+  await expect(page.getByTestId('step-title')).toHaveText('Roll call');
+  const kit = (await page.getByTestId('kit-dir').locator('.path').textContent())!;
+  await confirmStep(page, 'Roll call');
+
+  const opener = page.getByRole('button', { name: 'Cancel the ceremony…' });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const reason = page.getByLabel('Why (for the record)');
+  await expect(reason).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(reason).toBeHidden();
+  await expect(opener).toBeFocused();
+
+  /** Proposes aborting from the cancel panel, by keyboard where a person would use it. */
+  async function proposeAbort(why: string) {
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    await expect(reason).toBeFocused();
+    await page.keyboard.type(why);
+    await page.getByText('Abort at once instead (emergencies only)').click();
+    await page.getByLabel('To abort the ceremony, type').fill('abort');
+    const propose = page.getByRole('button', { name: 'Propose aborting: sign next' });
+    await propose.focus();
+    await page.keyboard.press('Enter');
+  }
+
+  // Raised by mistake: withdrawn by a click (nothing irreversible happened), and the ceremony goes on.
+  await proposeAbort('wrong button');
+  await expect(page.getByTestId('step-title')).toHaveText('Then: Check the DR secondary');
+  await page.getByText('Withdraw it instead').click();
+  await act(page, page.getByRole('button', { name: /^Withdraw #1 as / }).first());
+  await expect(page.getByTestId('step-title')).toHaveText('Check the DR secondary');
+
+  await proposeAbort(REASON);
+
+  // Proposed, not done: the ceremony holds, a click cannot confirm it, and the card takes the focus.
+  await expect(page.getByTestId('step-title')).toHaveText('Then: Check the DR secondary');
+  const card = page.getByTestId('irreversible-authorisation');
+  await expect(card.getByRole('heading', { name: 'Irreversible: Abort the ceremony' })).toBeVisible();
+  await expect(card.getByTestId('irreversible-sentence')).toContainText(`“${REASON}”`);
+  await expect(card.getByTestId('authorisation-statement')).toContainText(`Action: abort: "${REASON}"`);
+  await expect(page.getByRole('button', { name: /^Witness #\d+ as / })).toHaveCount(0);
+  await expect(card.getByLabel('To authorise, type').first()).toBeFocused();
+  await axe(page, 'the abort awaiting signatures');
+
+  await authoriseStep(
+    page,
+    harness,
+    'Then: Check the DR secondary',
+    'dr-secondary',
+    (name) => join(kit, 'signers', `${name}.key.asc`),
+    PASSPHRASE,
+  );
+  await expect(page.getByTestId('step-title')).toHaveText('Aborted');
+  await expect(page.getByTestId('outcome')).toBeVisible();
+});

@@ -1,0 +1,235 @@
+// @tier integration
+/**
+ * Signed authorisations of aborting and of waiving a step (issue 12, item 3), as an auditor's
+ * adversary attacks them. On one rehearsal Vault, two ceremonies run through the service and the
+ * headless driver (the wizard's calls): one aborted at the roll call, one whose DR operation token
+ * deletion fails (the client is made to refuse it) and is waived. Each abort and waiver is
+ * authorised by the administrator's and a witness's keys over a statement that quotes the reason.
+ * Then the journals are doctored, and everything after redone honestly (hash chain recomputed,
+ * transcript re-rendered and signed by the real people), as a laptop whose software skipped or
+ * faked an authorisation would produce. `verify` must fail (exit 1) when the signatures are
+ * missing, when either one is removed, when one is made by another key, or when the reason is
+ * changed after signing.
+ *
+ * The defences: electron/services/transcript/authorisations.ts (the replay, which refuses a step
+ * completed past an unsigned waiver; the closing event's 'aborted' outcome against the replay;
+ * each signature against the named person's key), and the reason in the statement's action
+ * (shared/ceremony/ceremony-machine.ts, proposalWords).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main';
+import { statementDigest, statementText, type AuthorisationStatement } from '../../shared/ceremony/authorisation';
+import type { StepId } from '../../shared/ceremony/ceremony-steps';
+import type { JournalEvent, JsonObject } from '../../shared/record/journal-event';
+import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import type { CeremonyService } from '../../electron/services/ceremony/ceremony-service';
+import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
+import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
+import {
+  rehearsalCast,
+  rehearsalClients,
+  startRehearsalCeremony,
+} from '../../electron/services/rehearsal/rehearsal-ceremony';
+import { connectTarget, type RehearsalTarget } from '../../electron/services/rehearsal/rehearsal-target';
+import type { VaultClient } from '../../electron/services/vault/client';
+import { captureIo } from '../support/capture-io';
+import { detachedBy, readJournal, rechained, signedBundle, writeKeyring } from '../support/doctored-bundle';
+
+const OFFICERS = 'rehearsal officers';
+const ABORT_REASON = 'the laptop tamper seal is broken';
+const WAIVER_REASON = 'dc2 refuses the deletion';
+
+const root = mkdtempSync(join(tmpdir(), 'vc-abort-waiver-'));
+let vault: RehearsalVault;
+let target: RehearsalTarget;
+let cast: Signers;
+let stranger: CastMember;
+let keyring: string;
+const journals: Record<Kind, JournalEvent[]> = { abort: [], waiver: [] };
+let copies = 0;
+
+type Kind = 'abort' | 'waiver';
+/** A journal event's JSON, to doctor in place. */
+type Mutable = Record<string, unknown>;
+const people = () => [cast.administrator, ...cast.witnesses];
+
+/** The service's DR operation token deletion is refused before it reaches Vault, as an unreachable cluster would. */
+const refusingDeletion = (client: VaultClient): VaultClient => ({
+  ...client,
+  drOperationToken: { ...client.drOperationToken, delete: () => client.drOperationToken.delete('') },
+});
+
+/** Runs one ceremony: `until` the point where `act` happens, then to its end; returns its sealed journal. */
+async function ceremony(
+  id: string,
+  until: Parameters<typeof playCeremony>[2]['until'],
+  act: (service: CeremonyService) => Promise<unknown>,
+): Promise<JournalEvent[]> {
+  const journalPath = join(root, id, 'journal.jsonl');
+  mkdirSync(join(root, id));
+  const clients = await rehearsalClients(target, 'promotion', refusingDeletion);
+  if (!clients.ok) throw new Error(clients.error.message);
+  const service = await startRehearsalCeremony({ target, signers: cast, journalPath, clients: clients.value, id });
+  if (!service.ok) throw new Error(service.error.message);
+  const driver = { log: () => undefined };
+  try {
+    const before = await playCeremony(service.value, rehearsalCast(target, cast), { ...driver, until });
+    if (!before.ok) throw new Error(before.error.message);
+    await act(service.value);
+    const after = await playCeremony(service.value, rehearsalCast(target, cast), driver);
+    if (!after.ok) throw new Error(after.error.message);
+  } finally {
+    await service.value.close();
+  }
+  const events = readJournal(journalPath);
+  return events.slice(0, events.findIndex((e) => e.type === 'ceremony-finished') + 1);
+}
+
+beforeAll(async () => {
+  cast = await generateSigners(undefined);
+  stranger = (await generateSigners(undefined)).administrator;
+  const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: OFFICERS });
+  if (!started.ok) throw new Error(started.error.message);
+  vault = started.value;
+  const connected = await connectTarget({ kind: 'in-process', vault, officerPassphrase: OFFICERS });
+  if (!connected.ok) throw new Error(connected.error.message);
+  target = connected.value;
+  const admin = cast.administrator.name;
+  journals.abort = await ceremony(
+    'rehearsal-abort',
+    () => true,
+    (s) => s.act({ type: 'abort', actor: admin, reason: ABORT_REASON }),
+  );
+  journals.waiver = await ceremony(
+    'rehearsal-waiver',
+    (s) => s.step === 'delete-operation-token' && s.input === 'retry',
+    (s) => s.act({ type: 'deviation', kind: 'token-not-deleted', actor: admin, reason: WAIVER_REASON }),
+  );
+  keyring = writeKeyring(join(root, 'auditor-keys.asc'), people());
+}, 180_000);
+afterAll(async () => {
+  target?.client.close();
+  await vault?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function verify(dir: string, anchors = ['--keyring', keyring]) {
+  const { io, stdout, stderr } = captureIo();
+  const code = await main(['verify', dir, ...anchors], io);
+  return { code, output: stdout() + stderr() };
+}
+
+/** The bundle of `kind`'s journal as `doctor` leaves it, signed by the real people. */
+async function bundle(kind: Kind, doctor: (events: JournalEvent[]) => JournalEvent[] = (e) => e): Promise<string> {
+  const dir = join(root, `bundle-${++copies}`);
+  await signedBundle(dir, doctor(journals[kind].map((e) => structuredClone(e))), people());
+  return dir;
+}
+
+const STEP: Record<Kind, StepId> = { abort: 'roll-call', waiver: 'delete-operation-token' };
+const ACTION: Record<Kind, (reason: string) => string> = {
+  abort: (reason) => `abort: ${JSON.stringify(reason)}`,
+  waiver: (reason) => `waive delete-operation-token: ${JSON.stringify(reason)}`,
+};
+const REASON: Record<Kind, string> = { abort: ABORT_REASON, waiver: WAIVER_REASON };
+
+/** The abort's or waiver's signed authorisations (a promotion's are at another step). */
+const signatures = (kind: Kind, list: readonly JournalEvent[]) =>
+  list.filter((e) => e.type === 'step-authorised' && e.step === STEP[kind]);
+const eventOf = (e: JournalEvent) =>
+  e.details.event as JsonObject as { signature: string; nonce: string; head: string };
+
+/** The statement the administrator and the witness signed, from the journal. */
+function statementOf(kind: Kind): AuthorisationStatement {
+  const requested = journals[kind].find((e) => e.type === 'authorisation-requested' && e.step === STEP[kind])!;
+  const { nonce, head } = requested.details.event as { nonce: string; head: string };
+  const plan = journals[kind][1]!.details.plan as { id: string; profile: string };
+  return {
+    ceremony: plan.id,
+    step: STEP[kind],
+    action: ACTION[kind](REASON[kind]),
+    cluster: plan.profile,
+    nonce,
+    head,
+  };
+}
+
+describe.each(['abort', 'waiver'] as const)('a signed %s', (kind) => {
+  it("holds the administrator's and a witness's signatures over a statement quoting the reason, and verifies", async () => {
+    const signed = signatures(kind, journals[kind]);
+    expect(signed.map((e) => e.role)).toEqual(['administrator', 'witness']);
+    for (const e of signed) expect(e.details.action).toBe(ACTION[kind](REASON[kind]));
+    const finished = journals[kind].at(-1)!;
+    expect(finished.details.outcome).toBe(kind === 'abort' ? 'aborted' : 'promoted');
+    const dir = await bundle(kind);
+    const r = await verify(dir);
+    expect(r.code).toBe(0);
+    expect(r.output).toContain(
+      `  good  anchored    ${STEP[kind].padEnd(22)} administrator ${cast.administrator.name.padEnd(16)} ${ACTION[kind](REASON[kind])}\n`,
+    );
+    expect(r.output).toMatch(new RegExp(`  good  anchored    ${STEP[kind]} +witness +witness-\\d +`));
+    // Without the auditor's keys the same signatures are good but vouch only for themselves.
+    const unanchored = await verify(dir, []);
+    expect(unanchored.code).toBe(3);
+    expect(unanchored.output).toMatch(new RegExp(`  good  UNANCHORED  ${STEP[kind]} +administrator `));
+  });
+
+  it('fails verify when it was carried out without signatures', async () => {
+    const r = await verify(await bundle(kind, (list) => list.filter((e) => !signatures(kind, [e]).length)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/closes the record while an? (abort|waiver) \(deviation #\d+\) still awaits/);
+  });
+
+  it.each(['administrator', 'witness'])("fails verify when the %s's signature is removed", async (role) => {
+    const r = await verify(
+      await bundle(kind, (list) => list.filter((e) => !(signatures(kind, [e]).length && e.role === role))),
+    );
+    expect(r.code).toBe(1);
+  });
+
+  it.each([
+    ['a stranger', () => stranger],
+    ['a witness', () => cast.witnesses[1]!],
+  ])("fails verify when the administrator's signature is made by %s's key", async (_who, by) => {
+    const signature = await detachedBy(by(), statementText(statementOf(kind)));
+    const r = await verify(
+      await bundle(kind, (list) => {
+        eventOf(signatures(kind, list).find((e) => e.role === 'administrator')!).signature = signature;
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/authorisation of .* is BAD: /);
+  });
+
+  it('fails verify when the reason is changed after signing, the request and the record made to match', async () => {
+    const changed = 'a routine test, nothing wrong';
+    const r = await verify(
+      await bundle(kind, (list) => {
+        const raised = list.find(
+          (e) => e.type === 'deviation' && e.details.event !== undefined && e.step === STEP[kind],
+        )!;
+        (raised.details.event as Mutable).reason = changed;
+        // The laptop's software re-points the request at the new journal and records the statement it now makes.
+        const chained = rechained(list);
+        const asked = list.findIndex((e) => e.type === 'authorisation-requested' && e.step === STEP[kind]);
+        const head = chained[asked - 1]!.hash;
+        (list[asked]!.details.event as Mutable).head = head;
+        const statement = { ...statementOf(kind), action: ACTION[kind](changed), head };
+        for (const e of signatures(kind, list)) {
+          (e.details as Mutable).action = statement.action;
+          (e.details as Mutable).statement_sha256 = statementDigest(statement);
+          (e.details.event as Mutable).head = head;
+        }
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/is BAD: /);
+    expect(r.output).not.toMatch(/names statement|not the hash of the event before it/);
+    expect(r.output).toContain(ACTION[kind](changed));
+  });
+});
