@@ -4,7 +4,7 @@
  * for what and with which argument before a handler runs, and turns everything that can go wrong
  * into data, so the renderer never sees a thrown error, its text or its stack.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ipcContract,
   isChannelName,
