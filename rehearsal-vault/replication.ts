@@ -93,6 +93,15 @@ export class ReplicationNetwork {
     this.misrouted.add(addr);
   }
 
+  /**
+   * Whether `addr` is a TLS-terminating balancer's: the bootstrap's gRPC handshake fails there, so
+   * enable and update-primary are refused. Any other wrong address (an API port, say) activates and
+   * then never connects, as row 14 of docs/vault-unconfirmed.md records.
+   */
+  private misroutes(addr: string): boolean {
+    return [...this.misrouted].some((m) => sameAddress(addr, m));
+  }
+
   restore(cluster: Cluster): void {
     this.cuts.delete(cluster);
     this.catchUpAll();
@@ -201,8 +210,7 @@ export class ReplicationNetwork {
     const redeemed = this.redeemActivation(opened ?? token, kind, opened ? undefined : (options.unwrap ?? {}));
     if (!redeemed.ok) return redeemed;
     const { primary, p, secondaryId } = redeemed.value;
-    if (!this.reachesClusterPort(advertisedAddr(primary, p), primary))
-      return err('cluster-port-unreachable', CLUSTER_PORT_TLS_FAILURE);
+    if (this.misroutes(advertisedAddr(primary, p))) return err('cluster-port-unreachable', CLUSTER_PORT_TLS_FAILURE);
     cluster.storage = kind === 'dr' ? primary.storage.clone() : primary.storage.cloneWithoutTokens(cluster.tokenFormat);
     cluster.seal.adopt(primary.seal);
     cluster.slot.clear();
@@ -280,8 +288,7 @@ export class ReplicationNetwork {
           'the activation token belongs to a different replication set; use secondary/enable, which wipes this cluster',
         );
       }
-      if (!this.reachesClusterPort(advertisedAddr(primary, p), primary))
-        return err('cluster-port-unreachable', CLUSTER_PORT_TLS_FAILURE);
+      if (this.misroutes(advertisedAddr(primary, p))) return err('cluster-port-unreachable', CLUSTER_PORT_TLS_FAILURE);
       this.attach(cluster, kind, primary, p, secondaryId);
       return ok([WARNINGS.updatePrimary]);
     }
@@ -410,7 +417,7 @@ export class ReplicationNetwork {
    * forwards there); the address of any other rehearsal listener, its API port included, does not.
    */
   private reachesClusterPort(addr: string, primary: Cluster): boolean {
-    if ([...this.misrouted].some((m) => sameAddress(addr, m))) return false;
+    if (this.misroutes(addr)) return false;
     if (sameAddress(addr, primary.clusterAddr)) return true;
     return ![...this.clusters].some((c) => sameAddress(addr, c.apiAddr) || sameAddress(addr, c.clusterAddr));
   }

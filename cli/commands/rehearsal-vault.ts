@@ -268,7 +268,9 @@ export async function writeBundle(dir: string, vault: RehearsalVault): Promise<v
     threshold: vault.threshold,
     shares: vault.shares,
     officers,
-    clusters: vault.clusters.map(clusterListing),
+    // Only a larger topology adds the list: the default keeps exactly the brief's shape, which
+    // scripts written against it may compare key for key.
+    ...(vault.clusters.length > 2 ? { clusters: vault.clusters.map(clusterListing) } : {}),
   };
   await write('cluster.json', `${JSON.stringify(cluster, null, 2)}\n`, SECRET);
 }

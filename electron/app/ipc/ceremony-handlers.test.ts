@@ -458,7 +458,13 @@ describe('an in-app rehearsal on 3-node clusters, with a drill mid-ceremony', ()
       ok: false,
       error: { kind: 'drill-unavailable', message: expect.stringContaining('3 or 5 nodes') },
     });
+    // Aborting is proposed by a click and authorised by the administrator's and a witness's keys.
     await must('ceremony.act', { type: 'abort', actor: started.plan.administrator.name, reason: 'test over' });
+    for (const actor of [started.plan.administrator.name, started.plan.witnesses[0]!.name])
+      await must('ceremony.authorise', {
+        actor,
+        key: { kind: 'openpgp', privateKeyPath: join(started.kitDir!, 'signers', `${actor}.key.asc`) },
+      });
     await must('ceremony.close', {});
   });
 });
