@@ -170,14 +170,29 @@ describe('vault-ceremony status on a 3-node DR secondary, over mutual TLS', () =
     writeFileSync(join(dir, 'ha-client-key.pem'), v.clientKeyPem);
   };
 
-  it('shows every node, which one is active after a step-down, and calls out an unreachable standby', async () => {
-    const started = await startRehearsalVault({ officers: 1, nodes: 3, settleMs: 100 });
+  /** A 3-node rehearsal DR secondary, its node addresses, and `--node` for each. */
+  async function withThreeNodes(
+    options: { settleMs?: number },
+    use: (v: RehearsalVault, addresses: [string, string, string], nodes: string[]) => Promise<void>,
+  ) {
+    const started = await startRehearsalVault({ officers: 1, nodes: 3, ...options });
     if (!started.ok) throw new Error(started.error.message);
     const v = started.value;
     try {
       writeHaPems(v);
-      const [a, b, c] = v.drSecondary.nodes.map((n) => n.apiAddr) as [string, string, string];
-      const nodes = ['--node', a, '--node', b, '--node', c];
+      const addresses = v.drSecondary.nodes.map((n) => n.apiAddr) as [string, string, string];
+      await use(
+        v,
+        addresses,
+        addresses.flatMap((a) => ['--node', a]),
+      );
+    } finally {
+      await v.close();
+    }
+  }
+
+  it('shows every node, which one is active after a step-down, and calls out an unreachable standby', () =>
+    withThreeNodes({ settleMs: 100 }, async (v, [a, b, c], nodes) => {
       const first = await status(rehearsalEnv(a), '--json', ...nodes);
       expect(first.code).toBe(0);
       const report = JSON.parse(first.stdout);
@@ -213,19 +228,10 @@ describe('vault-ceremony status on a 3-node DR secondary, over mutual TLS', () =
       expect(after.stdout).toContain(`  node 1 (${a}): standby, health 472, unsealed, DR mode secondary`);
       expect(after.stdout).toContain('DR replication: secondary');
       expect(after.stdout.split('\n')[0]).toMatch(new RegExp(`^Vault at ${b.replace(/\./g, '\\.')} `));
-    } finally {
-      await v.close();
-    }
-  });
+    }));
 
-  it('shows both raft indices of every node and calls out a standby far behind the active node', async () => {
-    const started = await startRehearsalVault({ officers: 1, nodes: 3 });
-    if (!started.ok) throw new Error(started.error.message);
-    const v = started.value;
-    try {
-      writeHaPems(v);
-      const [a, b, c] = v.drSecondary.nodes.map((n) => n.apiAddr) as [string, string, string];
-      const nodes = ['--node', a, '--node', b, '--node', c];
+  it('shows both raft indices of every node and calls out a standby far behind the active node', () =>
+    withThreeNodes({}, async (v, [a, b, c], nodes) => {
       // Node 3 restarts and is still catching up while the primary writes on (replicated to node 1).
       v.ha('drSecondary').holdRaftBack(v.drSecondary.nodes[2]!.id);
       for (let i = 0; i < RAFT_TRAILING_ENTRIES + 5; i++) v.faults.writeOnPrimary();
@@ -261,10 +267,7 @@ describe('vault-ceremony status on a 3-node DR secondary, over mutual TLS', () =
       v.ha('drSecondary').catchUp(v.drSecondary.nodes[2]!.id);
       const after = JSON.parse((await status(rehearsalEnv(a), '--json', ...nodes)).stdout).cluster;
       expect(after.verdict).toMatchObject({ level: 'good', problems: [] });
-    } finally {
-      await v.close();
-    }
-  });
+    }));
 
   it('behind a balancer: finds the active node through its sys/leader and does not show the balancer as a node', async () => {
     const started = await startRehearsalVault({ officers: 1, nodes: 3, balancer: 'round-robin' });
