@@ -69,6 +69,38 @@ describe('a 3-node rehearsal cluster', () => {
     expect(primaryHealth.map((h) => h.status)).toEqual([200, 429, 429]);
   });
 
+  it('reports raft indices per node: a standby held back stays where it stopped while the cluster writes on', async () => {
+    const ha = v.ha('drSecondary');
+    const [first, second, third] = v.drSecondary.nodes;
+    const indices = async () =>
+      (await Promise.all(v.drSecondary.nodes.map((n) => at(v, n.apiAddr)('GET', 'sys/leader')))).map((l) => [
+        l.json.raft_committed_index,
+        l.json.raft_applied_index,
+      ]);
+    const before = (await indices())[0]![0] as number;
+    expect(await indices()).toEqual([
+      [before, before],
+      [before, before],
+      [before, before],
+    ]);
+    ha.holdRaftBack(third!.id);
+    try {
+      for (let i = 0; i < 3; i++) v.faults.writeOnPrimary();
+      expect(await indices()).toEqual([
+        [before + 3, before + 3],
+        [before + 3, before + 3],
+        [before, before],
+      ]);
+      // Raft elects only a node whose log is current: from node 2, the turn passes node 3 by.
+      expect(ha.stepDown()!.id).toBe(second!.id);
+      expect(ha.stepDown()!.id).toBe(first!.id);
+    } finally {
+      ha.catchUp(third!.id);
+    }
+    expect((await indices())[2]).toEqual([before + 3, before + 3]);
+    expect(() => ha.holdRaftBack(first!.id)).toThrow(/leads/);
+  });
+
   it('forwards the attempt from a standby to the active node, whose memory alone holds it', async () => {
     const [first, second, third] = v.drSecondary.nodes;
     const begun = await at(v, second!.apiAddr)('PUT', ATTEMPT, { otp: OTP });

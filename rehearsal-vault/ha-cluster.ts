@@ -149,6 +149,20 @@ export class HaCluster {
     node.isolated = { membership, drMode: this.network.modeOf(this.cluster, 'dr') };
   }
 
+  /**
+   * Drill: this standby stops applying the raft log where it is now (as one still catching up after
+   * a restart) while the cluster writes on; `catchUp` lets it take in the rest.
+   */
+  holdRaftBack(id: string): void {
+    const node = this.node(id);
+    if (node === this.activeNode) throw new Error(`${id} leads; hold back a standby`);
+    node.raftHeldAt = this.cluster.storage.wal;
+  }
+
+  catchUp(id: string): void {
+    this.node(id).raftHeldAt = undefined;
+  }
+
   /** A killed node starts again, as a standby (or as the leader when none leads). */
   async restartNode(id: string): Promise<void> {
     const node = this.node(id);
@@ -179,7 +193,8 @@ export class HaCluster {
     const from = old ? this.nodes.indexOf(old) : -1;
     const order = [...this.nodes.slice(from + 1), ...this.nodes.slice(0, from + 1)];
     // A sealed or isolated node cannot take over.
-    const next = order.find((n) => n !== old && n.up && !n.sealedApart && !n.isolated);
+    // A standby held back is not elected either: raft elects only a node whose log is current.
+    const next = order.find((n) => n !== old && n.up && !n.sealedApart && !n.isolated && n.raftHeldAt === undefined);
     this.activeNode = undefined;
     if (next) this.lead(next);
     return next;
@@ -187,6 +202,7 @@ export class HaCluster {
 
   private lead(node: HaNode): void {
     this.activeNode = node;
+    node.raftHeldAt = undefined;
     node.activeSince = Date.now();
     this.cluster.slot = node.slot;
   }

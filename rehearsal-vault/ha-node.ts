@@ -22,6 +22,8 @@ export class HaNode {
   activeSince: number | undefined;
   /** A drill cut this standby off (474) or removed it from raft (530): what its sys/health keeps saying. */
   isolated: NodeView | undefined;
+  /** A drill held this standby's raft log at this index (catching up after a restart): what sys/leader reports. */
+  raftHeldAt: number | undefined;
   private readonly server: ClusterServer;
   private clusterPort: ClusterPort | undefined;
   private clusterPortNumber = 0;

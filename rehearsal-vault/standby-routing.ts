@@ -52,6 +52,7 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
             activeTime: active?.activeSince,
             leaderAddress: active ? (ha.advertisedApiAddr ?? active.apiAddr) : '',
             leaderClusterAddress: active ? (ha.clusterPortFront ?? active.clusterAddr) : '',
+            raftIndex: node.raftHeldAt,
           },
         ),
       );

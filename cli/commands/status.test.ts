@@ -14,6 +14,7 @@ import {
 } from '../../test/support/mtls-test-server';
 import { vaultRequest } from '../../test/support/mtls-client';
 import { CORPUS, loadSample } from '../../test/support/vault-corpus';
+import { RAFT_TRAILING_ENTRIES } from '../../shared/replication/cluster-nodes';
 import { statusCommandFor } from './status';
 
 const ESC = '\u001b';
@@ -169,14 +170,29 @@ describe('vault-ceremony status on a 3-node DR secondary, over mutual TLS', () =
     writeFileSync(join(dir, 'ha-client-key.pem'), v.clientKeyPem);
   };
 
-  it('shows every node, which one is active after a step-down, and calls out an unreachable standby', async () => {
-    const started = await startRehearsalVault({ officers: 1, nodes: 3, settleMs: 100 });
+  /** A 3-node rehearsal DR secondary, its node addresses, and `--node` for each. */
+  async function withThreeNodes(
+    options: { settleMs?: number },
+    use: (v: RehearsalVault, addresses: [string, string, string], nodes: string[]) => Promise<void>,
+  ) {
+    const started = await startRehearsalVault({ officers: 1, nodes: 3, ...options });
     if (!started.ok) throw new Error(started.error.message);
     const v = started.value;
     try {
       writeHaPems(v);
-      const [a, b, c] = v.drSecondary.nodes.map((n) => n.apiAddr) as [string, string, string];
-      const nodes = ['--node', a, '--node', b, '--node', c];
+      const addresses = v.drSecondary.nodes.map((n) => n.apiAddr) as [string, string, string];
+      await use(
+        v,
+        addresses,
+        addresses.flatMap((a) => ['--node', a]),
+      );
+    } finally {
+      await v.close();
+    }
+  }
+
+  it('shows every node, which one is active after a step-down, and calls out an unreachable standby', () =>
+    withThreeNodes({ settleMs: 100 }, async (v, [a, b, c], nodes) => {
       const first = await status(rehearsalEnv(a), '--json', ...nodes);
       expect(first.code).toBe(0);
       const report = JSON.parse(first.stdout);
@@ -212,10 +228,46 @@ describe('vault-ceremony status on a 3-node DR secondary, over mutual TLS', () =
       expect(after.stdout).toContain(`  node 1 (${a}): standby, health 472, unsealed, DR mode secondary`);
       expect(after.stdout).toContain('DR replication: secondary');
       expect(after.stdout.split('\n')[0]).toMatch(new RegExp(`^Vault at ${b.replace(/\./g, '\\.')} `));
-    } finally {
-      await v.close();
-    }
-  });
+    }));
+
+  it('shows both raft indices of every node and calls out a standby far behind the active node', () =>
+    withThreeNodes({}, async (v, [a, b, c], nodes) => {
+      // Node 3 restarts and is still catching up while the primary writes on (replicated to node 1).
+      v.ha('drSecondary').holdRaftBack(v.drSecondary.nodes[2]!.id);
+      for (let i = 0; i < RAFT_TRAILING_ENTRIES + 5; i++) v.faults.writeOnPrimary();
+
+      const json = await status(rehearsalEnv(a), '--json', ...nodes);
+      expect(json.code).toBe(0);
+      const cluster = JSON.parse(json.stdout).cluster as {
+        nodes: { raftCommittedIndex: number; raftAppliedIndex: number }[];
+        verdict: { level: string; problems: string[] };
+      };
+      const [first, second, third] = cluster.nodes.map((n) => [n.raftCommittedIndex, n.raftAppliedIndex]) as [
+        [number, number],
+        [number, number],
+        [number, number],
+      ];
+      expect(first[0]).toBeGreaterThan(RAFT_TRAILING_ENTRIES);
+      expect(second).toEqual(first);
+      expect(third).toEqual([first[0] - RAFT_TRAILING_ENTRIES - 5, first[1] - RAFT_TRAILING_ENTRIES - 5]);
+      expect(cluster.verdict.level).toBe('attention');
+      expect(cluster.verdict.problems).toEqual([
+        `node 3 (${c}) is ${RAFT_TRAILING_ENTRIES + 5} raft entries behind the active node (applied ${third[1]} of ${first[0]}): still catching up, e.g. after a restart, so it cannot take over with current data yet`,
+      ]);
+
+      const text = await status(rehearsalEnv(a), ...nodes);
+      expect(text.stdout).toContain(`Cluster: attention: 3 nodes, active: node 1 (${a}), all unsealed`);
+      expect(text.stdout).toContain(`  node 3 (${c}) is ${RAFT_TRAILING_ENTRIES + 5} raft entries behind`);
+      expect(text.stdout).toContain(
+        `  node 2 (${b}): standby, health 472, unsealed, DR mode secondary, raft committed index ${first[0]}, applied ${first[1]}`,
+      );
+      expect(text.stdout).toContain(`raft committed index ${third[0]}, applied ${third[1]}`);
+
+      // Caught up, it is a standby like the others again.
+      v.ha('drSecondary').catchUp(v.drSecondary.nodes[2]!.id);
+      const after = JSON.parse((await status(rehearsalEnv(a), '--json', ...nodes)).stdout).cluster;
+      expect(after.verdict).toMatchObject({ level: 'good', problems: [] });
+    }));
 
   it('behind a balancer: finds the active node through its sys/leader and does not show the balancer as a node', async () => {
     const started = await startRehearsalVault({ officers: 1, nodes: 3, balancer: 'round-robin' });

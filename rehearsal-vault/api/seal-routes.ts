@@ -208,9 +208,16 @@ export interface LeaderView {
   readonly activeTime: number | undefined;
   readonly leaderAddress: string;
   readonly leaderClusterAddress: string;
+  /** Where this node's raft log stopped, while it is behind the cluster's (a standby catching up). */
+  readonly raftIndex?: number | undefined;
 }
 
-/** sys/leader (http/sys_leader.go): HA is on (raft); is_self and the leader's addresses are per node. */
+/**
+ * sys/leader (http/sys_leader.go): HA is on (raft); is_self, the leader's addresses and the raft
+ * indices are per node. The cluster's WAL stands in for the raft log: a node that is current has
+ * committed and applied all of it, one held back reports where it stopped. `last_wal` is the
+ * leader's alone (0 on a standby, as in the docs' sample).
+ */
 export function leader(
   { cluster, request }: Pick<RawContext, 'cluster' | 'request'>,
   view: LeaderView = {
@@ -222,6 +229,7 @@ export function leader(
 ): ApiResponse {
   if (request.method !== 'GET') return methodNotAllowed();
   if (cluster.seal.sealed) return vaultError(503, 'Vault is sealed');
+  const raftIndex = Math.min(view.raftIndex ?? cluster.storage.wal, cluster.storage.wal);
   return rawOk({
     ha_enabled: true,
     is_self: view.isSelf,
@@ -230,7 +238,8 @@ export function leader(
     leader_cluster_address: view.leaderClusterAddress,
     performance_standby: false,
     performance_standby_last_remote_wal: 0,
-    raft_committed_index: cluster.storage.wal,
-    raft_applied_index: cluster.storage.wal,
+    last_wal: view.isSelf ? cluster.storage.wal : 0,
+    raft_committed_index: raftIndex,
+    raft_applied_index: raftIndex,
   });
 }

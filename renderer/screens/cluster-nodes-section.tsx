@@ -1,8 +1,9 @@
 /**
  * The dashboard's card for an HA cluster: every node with its role (from sys/leader, so it is right
- * on a DR secondary, where every node answers health with 472), health code, seal and raft index,
- * and one verdict on top that calls out a sealed, unreachable or cut-off standby. The addresses and
- * Vault's own texts go through visibleText, so a node cannot hide or reorder what is on screen.
+ * on a DR secondary, where every node answers health with 472), health code, seal and raft indices,
+ * and one verdict on top that calls out a sealed, unreachable, cut-off or far-behind standby. The
+ * addresses and Vault's own texts go through visibleText, so a node cannot hide or reorder what is
+ * on screen.
  */
 import { describeNodes, isSealed, nodeRole, type ClusterNodes } from '../../shared/replication/cluster-nodes';
 import { visibleText } from '../../shared/record/visible-text';
@@ -36,7 +37,8 @@ export function ClusterNodesSection({ cluster }: { cluster: ClusterNodes }) {
             <th scope="col">Health</th>
             <th scope="col">Seal</th>
             <th scope="col">DR mode</th>
-            <th scope="col">Raft committed index</th>
+            <th scope="col">Raft committed</th>
+            <th scope="col">Raft applied</th>
           </tr>
         </thead>
         <tbody>
@@ -50,6 +52,7 @@ export function ClusterNodesSection({ cluster }: { cluster: ClusterNodes }) {
               <td>{!node.reachable ? '—' : isSealed(node) ? 'sealed' : 'unsealed'}</td>
               <td>{node.drMode === undefined ? '—' : visibleText(node.drMode)}</td>
               <td>{node.raftCommittedIndex ?? '—'}</td>
+              <td>{node.raftAppliedIndex ?? '—'}</td>
             </tr>
           ))}
         </tbody>

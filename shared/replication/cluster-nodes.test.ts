@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeNodes, nodeRole, type ClusterNodeStatus } from './cluster-nodes';
+import { describeNodes, nodeRole, raftLag, RAFT_TRAILING_ENTRIES, type ClusterNodeStatus } from './cluster-nodes';
 
 const node = (n: number, extra: Partial<ClusterNodeStatus> = {}): ClusterNodeStatus => ({
   address: `https://10.0.0.${n}:8200`,
@@ -53,6 +53,55 @@ describe('describeNodes', () => {
     expect(describeNodes({ nodes: [node(2, { active: true })], balancer: 'https://lb:8200' }).summary).toBe(
       '1 node, behind balancer https://lb:8200 (standbys not listed in the profile), active: node 1 (https://10.0.0.2:8200), all unsealed',
     );
+  });
+
+  describe('a standby behind the active node’s raft log', () => {
+    const raft = (committed: number, applied: number) => ({ raftCommittedIndex: committed, raftAppliedIndex: applied });
+
+    it('is called out when its applied index trails the active node’s committed one by more than the threshold', () => {
+      const verdict = describeNodes({
+        nodes: [
+          node(1, { active: true, ...raft(52_000, 51_998) }),
+          node(2, raft(52_000, 51_990)),
+          node(3, raft(50_500, 50_400)),
+        ],
+      });
+      expect(verdict.level).toBe('attention');
+      expect(verdict.summary).toBe('3 nodes, active: node 1 (https://10.0.0.1:8200), all unsealed');
+      expect(verdict.problems).toEqual([
+        'node 3 (https://10.0.0.3:8200) is 1600 raft entries behind the active node (applied 50400 of 52000): still catching up, e.g. after a restart, so it cannot take over with current data yet',
+      ]);
+    });
+
+    it('is not called out for the ordinary gap of entries in flight, up to the threshold itself', () => {
+      const atThreshold = 52_000 - RAFT_TRAILING_ENTRIES;
+      const verdict = describeNodes({
+        nodes: [
+          node(1, { active: true, ...raft(52_000, 51_990) }),
+          node(2, raft(51_995, 51_990)),
+          node(3, raft(atThreshold, atThreshold)),
+          // Read a moment later than the active node: ahead of what it said, which is no lag at all.
+          node(4, raft(52_010, 52_005)),
+        ],
+      });
+      expect(verdict).toMatchObject({ level: 'good', problems: [] });
+      expect(
+        describeNodes({
+          nodes: [node(1, { active: true, ...raft(52_000, 52_000) }), node(2, raft(1, atThreshold - 1))],
+        }).problems,
+      ).toHaveLength(1);
+    });
+
+    it('is not judged without one active node’s committed index to measure from, nor for an unreachable node', () => {
+      expect(raftLag(node(1, { active: true }), node(2, raft(5, 5)))).toBeUndefined();
+      expect(raftLag(node(1, { active: true, ...raft(5000, 5000) }), node(2))).toBeUndefined();
+      const noLeader = describeNodes({ nodes: [node(1, raft(9000, 9000)), node(2, raft(10, 10))] });
+      expect(noLeader.problems.some((p) => p.includes('raft'))).toBe(false);
+      const down = describeNodes({
+        nodes: [node(1, { active: true, ...raft(9000, 9000) }), node(2, { reachable: false, ...raft(10, 10) })],
+      });
+      expect(down.problems).toEqual(['node 2 (https://10.0.0.2:8200) is unreachable']);
+    });
   });
 
   it('reads roles from health codes only for nodes that do not lead', () => {

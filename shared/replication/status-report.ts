@@ -100,7 +100,8 @@ function nodeLine(cluster: ClusterNodes, node: ClusterNodeStatus): string {
   if (node.healthCode !== undefined)
     parts.push(`health ${node.healthCode}${isSealed(node) ? ' (sealed)' : node.reachable ? ', unsealed' : ''}`);
   if (node.drMode) parts.push(`DR mode ${node.drMode}`);
-  if (node.raftCommittedIndex !== undefined) parts.push(`raft committed index ${node.raftCommittedIndex}`);
+  if (node.raftCommittedIndex !== undefined || node.raftAppliedIndex !== undefined)
+    parts.push(`raft committed index ${node.raftCommittedIndex ?? '?'}, applied ${node.raftAppliedIndex ?? '?'}`);
   if (!node.reachable && node.problem) parts.push(node.problem);
   return `  ${node.active ? '*' : ' '} ${nodeName(cluster, node)}: ${parts.join(', ')}`;
 }

@@ -94,6 +94,17 @@ describe('sys/seal-status samples', () => {
   });
 });
 
+describe('sys/leader samples', () => {
+  it.each(samplesFor('sys/leader'))('reads both raft indices from $file', async (sample) => {
+    const r = await withClient({ 'sys/leader': served(sample) }, (c) => c.leader());
+    const { raft_committed_index, raft_applied_index } = loadSample(sample) as Record<string, number>;
+    expect(r).toMatchObject({
+      ok: true,
+      value: { data: { is_self: false, raft_committed_index, raft_applied_index } },
+    });
+  });
+});
+
 describe('generate-operation-token samples', () => {
   const path = 'sys/replication/dr/secondary/generate-operation-token';
   it.each(samplesFor('generation/attempt-status'))('attempt status reads $file', async (sample) => {

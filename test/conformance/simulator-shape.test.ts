@@ -149,6 +149,14 @@ const CHECKS: readonly Check[] = [
     status: 200,
   },
   {
+    // The docs' sample is a standby's; a single node leads itself, in the same shape.
+    name: 'sys/leader',
+    node: 'drSecondary',
+    request: (c) => c('GET', 'sys/leader'),
+    sample: 'leader-standby.json',
+    status: 200,
+  },
+  {
     name: 'DR operation-token attempt status',
     node: 'drSecondary',
     request: (c) => c('GET', `${DR_TOKEN}/attempt`),

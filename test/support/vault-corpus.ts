@@ -12,6 +12,7 @@ export type CorpusEndpoint =
   | 'sys/replication/performance/status'
   | 'sys/health'
   | 'sys/seal-status'
+  | 'sys/leader'
   | 'generation/attempt-status'
   | 'generation/attempt-start'
   | 'generation/update'
@@ -82,6 +83,7 @@ export const CORPUS: readonly CorpusSample[] = [
   { file: 'health-sealed-503.json', endpoint: 'sys/health', role: 'sealed', status: 503, origin: 'go-struct' },
   { file: 'seal-status-sealed.json', endpoint: 'sys/seal-status', role: 'sealed', status: 200, origin: 'docs' },
   { file: 'seal-status-unsealed.json', endpoint: 'sys/seal-status', role: 'active', status: 200, origin: 'docs' },
+  { file: 'leader-standby.json', endpoint: 'sys/leader', role: 'standby', status: 200, origin: 'docs' },
   {
     file: 'dr-operation-token-attempt-status.json',
     endpoint: 'generation/attempt-status',

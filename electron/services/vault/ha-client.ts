@@ -39,7 +39,9 @@ export interface NodeReport {
   /** sys/health's status code (472 on every DR secondary node). */
   readonly healthCode: number | undefined;
   readonly drMode: string | undefined;
+  /** sys/leader's raft indices: this node's own log, committed and applied (absent without raft storage). */
   readonly raftCommittedIndex: number | undefined;
+  readonly raftAppliedIndex: number | undefined;
   readonly problem: string | undefined;
   /** sys/health's own words, for a node whose code says otherwise (a DR secondary's standbys all answer 472). */
   readonly haConnectionHealthy?: boolean;
@@ -210,6 +212,7 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
           healthCode: health.ok ? health.value.status : health.error.status,
           drMode: health.ok ? health.value.data.replication_dr_mode : undefined,
           raftCommittedIndex: leader.ok ? leader.value.data.raft_committed_index : undefined,
+          raftAppliedIndex: leader.ok ? leader.value.data.raft_applied_index : undefined,
           problem: leader.ok ? undefined : leader.error.message,
           ...(health.ok && health.value.data.ha_connection_healthy !== undefined
             ? { haConnectionHealthy: health.value.data.ha_connection_healthy }

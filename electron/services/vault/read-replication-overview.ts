@@ -42,6 +42,7 @@ async function readClusterNodes(client: HaVaultClient, balancer: string | undefi
         ...(r.healthCode === undefined ? {} : { healthCode: r.healthCode }),
         ...(r.drMode === undefined ? {} : { drMode: r.drMode }),
         ...(r.raftCommittedIndex === undefined ? {} : { raftCommittedIndex: r.raftCommittedIndex }),
+        ...(r.raftAppliedIndex === undefined ? {} : { raftAppliedIndex: r.raftAppliedIndex }),
         ...(r.problem === undefined ? {} : { problem: r.problem }),
       })),
     ...(through === undefined ? {} : { balancer: through }),
