@@ -4,6 +4,7 @@
  * holding nothing secret.
  */
 import {
+  abortOf,
   blocker,
   isEnded,
   nextAction,
@@ -94,6 +95,7 @@ export function view(state: CeremonyState): CeremonyView {
     looseEnds: [...looseEnds(state)],
     committed: state.committed,
     proposal: proposalView(state),
+    aborted: abortedView(state),
     authorisation: state.statement
       ? { statement: statementText(state.statement), sha256: statementDigest(state.statement) }
       : null,
@@ -110,6 +112,18 @@ function proposalView(state: CeremonyState): CeremonyView['proposal'] {
     step: d.step,
     reason: d.reason,
     raisedBy: d.raisedBy ?? null,
+  };
+}
+
+/** The signed abort that stopped the ceremony: why, where, and who authorised it (the administrator and a witness). */
+function abortedView(state: CeremonyState): CeremonyView['aborted'] {
+  const d = abortOf(state);
+  if (!d) return null;
+  return {
+    step: d.step,
+    reason: d.reason,
+    raisedBy: d.raisedBy ?? null,
+    authorisedBy: [state.plan.administrator.name, d.witnessedBy ?? '?'],
   };
 }
 
@@ -136,7 +150,7 @@ export function looseEnds(state: CeremonyState): readonly string[] {
       `${state.undeletedTokens} DR operation token(s) generated in this ceremony could not be deleted and never expire; ` +
         'record this for the auditors and treat them as exposed root credentials.',
     );
-  if (!isEnded(state)) return out;
+  if (!isEnded(state) && !state.aborting) return out;
   if (state.attempt)
     out.push(
       `A DR operation token attempt (nonce ${state.attempt.nonce}) may still be open on '${plan.profile}': ` +
