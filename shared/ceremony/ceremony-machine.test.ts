@@ -1983,7 +1983,7 @@ describe('after a signed abort, only the transcript is signed', () => {
     expect(state.step).toBe('aborted');
     expect(state.completed.at(-1)?.step).toBe('sign-transcript');
     // Nothing but the signing: each signer steps up and the laptop reports the signature, no Vault call.
-    expect(events.map((e) => (e.type === 'serviceResult' ? e.facts?.kind : e.type))).toEqual([
+    expect(events.map((e) => (e.type === 'serviceResult' && e.outcome === 'ok' ? e.facts.kind : e.type))).toEqual([
       'acknowledge',
       'sign-transcript',
       'acknowledge',
