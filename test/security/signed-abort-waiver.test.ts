@@ -17,7 +17,7 @@
  * each signature against the named person's key), and the reason in the statement's action
  * (shared/ceremony/ceremony-machine.ts, proposalWords).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,18 +26,12 @@ import { statementDigest, statementText, type AuthorisationStatement } from '../
 import type { StepId } from '../../shared/ceremony/ceremony-steps';
 import type { JournalEvent, JsonObject } from '../../shared/record/journal-event';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
-import type { CeremonyService } from '../../electron/services/ceremony/ceremony-service';
-import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
-import {
-  rehearsalCast,
-  rehearsalClients,
-  startRehearsalCeremony,
-} from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { connectTarget, type RehearsalTarget } from '../../electron/services/rehearsal/rehearsal-target';
 import type { VaultClient } from '../../electron/services/vault/client';
 import { captureIo } from '../support/capture-io';
 import { detachedBy, readJournal, rechained, signedBundle, writeKeyring } from '../support/doctored-bundle';
+import { rehearsedBundle, type RehearsedCeremony } from '../support/rehearsed-bundle';
 
 const OFFICERS = 'rehearsal officers';
 const ABORT_REASON = 'the laptop tamper seal is broken';
@@ -65,33 +59,9 @@ const refusingDeletion = (client: VaultClient): VaultClient => ({
   drOperationToken: { ...client.drOperationToken, delete: () => client.drOperationToken.delete('') },
 });
 
-/** Runs one ceremony: `until` the point where `act` happens, then to its end; exports its bundle and returns its folder. */
-async function ceremony(
-  id: string,
-  until: Parameters<typeof playCeremony>[2]['until'],
-  act: (service: CeremonyService) => Promise<unknown>,
-): Promise<string> {
-  const journalPath = join(root, id, 'journal.jsonl');
-  mkdirSync(join(root, id));
-  const clients = await rehearsalClients(target, 'promotion', refusingDeletion);
-  if (!clients.ok) throw new Error(clients.error.message);
-  const service = await startRehearsalCeremony({ target, signers: cast, journalPath, clients: clients.value, id });
-  if (!service.ok) throw new Error(service.error.message);
-  const driver = { log: () => undefined };
-  try {
-    const before = await playCeremony(service.value, rehearsalCast(target, cast), { ...driver, until });
-    if (!before.ok) throw new Error(before.error.message);
-    await act(service.value);
-    const after = await playCeremony(service.value, rehearsalCast(target, cast), driver);
-    if (!after.ok) throw new Error(after.error.message);
-    const dir = join(root, id, 'bundle');
-    const written = await service.value.exportBundle(dir);
-    if (!written.ok) throw new Error(written.error.message);
-    return dir;
-  } finally {
-    await service.value.close();
-  }
-}
+/** Runs one ceremony to `until`, where `act` happens, then to its end; returns its exported bundle's folder. */
+const ceremony = (id: string, until: RehearsedCeremony['until'], act: RehearsedCeremony['act']) =>
+  rehearsedBundle({ dir: join(root, id), id, target, cast, until, act, observe: refusingDeletion });
 
 beforeAll(async () => {
   cast = await generateSigners(undefined);
