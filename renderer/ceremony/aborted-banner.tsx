@@ -5,6 +5,7 @@
  */
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { STEPS } from '../../shared/ceremony/step-catalogue';
+import { LeftBehind } from './left-behind';
 
 export function AbortedBanner({ ceremony, ended }: { ceremony: CeremonySnapshot; ended: boolean }) {
   const aborted = ceremony.aborted;
@@ -22,16 +23,7 @@ export function AbortedBanner({ ceremony, ended }: { ceremony: CeremonySnapshot;
           ? 'The transcript saying so is signed by everyone; export it for the auditors below.'
           : 'The administrator, then each witness, now signs the transcript that records the abort.'}
       </p>
-      {!ended && ceremony.looseEnds.length > 0 && (
-        <>
-          <p>Left for someone to deal with:</p>
-          <ul>
-            {ceremony.looseEnds.map((l) => (
-              <li key={l}>{l}</li>
-            ))}
-          </ul>
-        </>
-      )}
+      {!ended && <LeftBehind looseEnds={ceremony.looseEnds} />}
     </section>
   );
 }

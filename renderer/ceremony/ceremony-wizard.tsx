@@ -23,6 +23,7 @@ import { CeremonyHeader } from './ceremony-header';
 import { OpenDeviations, RaiseDeviation } from './deviation-panel';
 import { ExportPanel } from './export-panel';
 import { FailbackOffer, offersFailback } from './failback-offer';
+import { LeftBehind } from './left-behind';
 import { NextSteps } from './next-steps';
 import { RetryPanel } from './retry-panel';
 import { ShareEntry } from './share-entry';
@@ -216,14 +217,7 @@ function Outcome({ ceremony }: { ceremony: CeremonySnapshot }) {
       {ceremony.looseEnds.length === 0 ? (
         <p>Nothing is left open on Vault.</p>
       ) : (
-        <>
-          <p>Left for someone to deal with:</p>
-          <ul>
-            {ceremony.looseEnds.map((l) => (
-              <li key={l}>{l}</li>
-            ))}
-          </ul>
-        </>
+        <LeftBehind looseEnds={ceremony.looseEnds} />
       )}
       <NextSteps ceremony={ceremony} />
     </section>

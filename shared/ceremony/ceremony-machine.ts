@@ -612,10 +612,25 @@ function carryOut(s: CeremonyState, acks: readonly Ack[], at: string): CeremonyS
     : applyDeviation(next, witnessed, at);
 }
 
+/** A signed abort that took effect: where, why, who proposed it, and who authorised it (administrator, witness). */
+export interface AbortRecord {
+  readonly step: StepId;
+  readonly reason: string;
+  readonly raisedBy: string | null;
+  readonly authorisedBy: readonly [string, string];
+}
+
 /** The signed abort that stopped this ceremony, once it took effect; its witness is the one who signed it. */
-export function abortOf(state: CeremonyState): Deviation | undefined {
+export function abortOf(state: CeremonyState): AbortRecord | undefined {
   if (!state.aborting && state.step !== 'aborted') return undefined;
-  return state.deviations.find((d) => d.kind === 'abort' && d.witnessedBy !== undefined);
+  const d = state.deviations.find((x) => x.kind === 'abort' && x.witnessedBy !== undefined);
+  if (!d) return undefined;
+  return {
+    step: d.step,
+    reason: d.reason,
+    raisedBy: d.raisedBy ?? null,
+    authorisedBy: [state.plan.administrator.name, d.witnessedBy!],
+  };
 }
 
 /**

@@ -117,14 +117,8 @@ function proposalView(state: CeremonyState): CeremonyView['proposal'] {
 
 /** The signed abort that stopped the ceremony: why, where, and who authorised it (the administrator and a witness). */
 function abortedView(state: CeremonyState): CeremonyView['aborted'] {
-  const d = abortOf(state);
-  if (!d) return null;
-  return {
-    step: d.step,
-    reason: d.reason,
-    raisedBy: d.raisedBy ?? null,
-    authorisedBy: [state.plan.administrator.name, d.witnessedBy ?? '?'],
-  };
+  const a = abortOf(state);
+  return a ? { ...a, authorisedBy: [...a.authorisedBy] } : null;
 }
 
 /** What the wizard may know of the next action: its kind and the people and flags in it, never a secret. */

@@ -217,7 +217,7 @@ describe('a signed abort', () => {
   it('fails verify when the record names another reason or another authoriser than the events', async () => {
     for (const abort of [
       { reason: 'a routine test, nothing wrong' },
-      { authorised_by: { administrator: cast.administrator.name, witness: cast.witnesses[1]!.name } },
+      { authorised_by: [cast.administrator.name, cast.witnesses[1]!.name] },
     ]) {
       const r = await verify(
         await bundle('abort', (list) => {

@@ -71,14 +71,8 @@ export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: Jso
  * as signed, who proposed it and who authorised it. `verify` rebuilds it from its replay and compares.
  */
 export function abortDetails(state: CeremonyState): JsonObject | undefined {
-  const d = abortOf(state);
-  if (!d) return undefined;
-  return {
-    step: d.step,
-    reason: d.reason,
-    raised_by: d.raisedBy ?? null,
-    authorised_by: { administrator: state.plan.administrator.name, witness: d.witnessedBy ?? null },
-  };
+  const a = abortOf(state);
+  return a && { step: a.step, reason: a.reason, raised_by: a.raisedBy, authorised_by: [...a.authorisedBy] };
 }
 
 /** `deviation` entries for what the machine detected by itself between two states. */

@@ -399,7 +399,8 @@ describe('an aborted ceremony', () => {
     const transcript = service.transcript()!;
     expect(transcript).toMatch(/^Outcome: +ABORTED$/m);
     expect(transcript).toContain(`      abort.reason: "${REASON}"\n`);
-    expect(transcript).toContain(`      abort.authorised_by.administrator: "${cast.administrator.name}"\n`);
+    expect(transcript).toContain(`      abort.authorised_by[0]: "${cast.administrator.name}"\n`);
+    expect(transcript).toContain(`      abort.authorised_by[1]: "${witness}"\n`);
     expect(transcript).toContain(`      loose_ends[0]: "A DR operation token attempt (nonce ${nonce})`);
     await service.close();
 
