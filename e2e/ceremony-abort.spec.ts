@@ -3,12 +3,15 @@
  * focus back on the button; the abort there only proposes it, with the reason typed. The signed
  * authorisation card then takes over, focus on its first field, and no witness's click can confirm
  * the abort: the administrator and a witness each sign the statement, which quotes the reason,
- * with their own key. Only then is the ceremony aborted. A proposal raised by mistake is
- * withdrawn by a click, and the ceremony goes on.
+ * with their own key. Only then is the ceremony aborted: an ABORTED banner says why and who
+ * authorised it, nothing more can be raised or cancelled, and everyone signs the transcript that
+ * records the abort; then it ends aborted and its bundle is exported and verifies. A proposal raised
+ * by mistake is withdrawn by a click, and the ceremony goes on.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { act, authoriseStep, axe, confirmStep, fillRehearsalStart } from './wizard-helpers';
+import { act, authoriseStep, axe, confirmStep, fillRehearsalStart, sign } from './wizard-helpers';
 
 const PASSPHRASE = 'abort rehearsal keys';
 const REASON = 'the laptop tamper seal is broken';
@@ -74,6 +77,26 @@ test('aborting is proposed by keyboard, then authorised by the administrator and
     (name) => join(kit, 'signers', `${name}.key.asc`),
     PASSPHRASE,
   );
+  // Aborted: nothing more on Vault, and the transcript saying so is signed by everyone.
+  await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
+  const banner = page.getByTestId('aborted-banner');
+  await expect(banner.getByRole('heading', { name: 'ABORTED' })).toBeVisible();
+  await expect(banner).toContainText(`“${REASON}”`);
+  await expect(banner).toContainText('authorised by administrator and witness-1');
+  await expect(page.getByRole('button', { name: 'Cancel the ceremony…' })).toHaveCount(0);
+  await expect(page.getByTestId('sign-transcript-text')).toContainText('Outcome:        ABORTED');
+  await expect(page.getByTestId('sign-transcript-text')).toContainText(`abort.reason: "${REASON}"`);
+  await axe(page, 'signing the aborted ceremony');
+  for (const signer of ['administrator', 'witness-1', 'witness-2'])
+    await sign(page, harness, signer, join(kit, 'signers', `${signer}.key.asc`), PASSPHRASE);
+
   await expect(page.getByTestId('step-title')).toHaveText('Aborted');
   await expect(page.getByTestId('outcome')).toBeVisible();
+  await expect(page.getByTestId('aborted-banner')).toBeVisible();
+  const out = join(harness.dataDir, 'aborted-bundle');
+  harness.nextDirectory.set('export-bundle', out);
+  await page.getByRole('button', { name: 'Choose bundle folder' }).click();
+  await act(page, page.getByRole('button', { name: 'Export and verify' }));
+  await expect(page.getByTestId('export-result')).toContainText(`The bundle in ${out} verifies: 3 good signature(s)`);
+  expect(readFileSync(join(out, 'transcript.txt'), 'utf8')).toMatch(/^Outcome: +ABORTED$/m);
 });

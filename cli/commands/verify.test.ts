@@ -6,6 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../../test/support/built-cli';
 import { captureIo } from '../../test/support/capture-io';
 import { makeBundle, threeSigners, type TestBundle, type TestSigner } from '../../test/support/transcript-bundle';
+import { rehearsedBundle } from '../../test/support/rehearsed-bundle';
+import { writeKeyring } from '../../test/support/doctored-bundle';
+import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { generateSigners } from '../../electron/services/rehearsal/rehearsal-cast';
+import { connectTarget } from '../../electron/services/rehearsal/rehearsal-target';
 import { main } from '../main';
 
 let signers: TestSigner[];
@@ -77,6 +82,38 @@ describe('vault-ceremony verify', () => {
     writeFileSync(third, signers[2]!.publicKey);
     const full = await run(bundle.dir, '--keyring', ring, '--keyring', third);
     expect(full.code).toBe(0);
+  });
+
+  it('exits 0 on an aborted ceremony’s bundle, anchored, and shows the outcome and the signed abort', async () => {
+    const reason = 'the laptop tamper seal is broken';
+    const officers = 'rehearsal officers';
+    const vault = await startRehearsalVault({ officers: 2, threshold: 2, passphrase: officers });
+    if (!vault.ok) throw new Error(vault.error.message);
+    const target = await connectTarget({ kind: 'in-process', vault: vault.value, officerPassphrase: officers });
+    try {
+      if (!target.ok) throw new Error(target.error.message);
+      const cast = await generateSigners(undefined);
+      const dir = await rehearsedBundle({
+        dir: join(bundle.root, 'aborted'),
+        id: 'aborted',
+        target: target.value,
+        cast,
+        until: () => true,
+        act: (service) => service.act({ type: 'abort', actor: cast.administrator.name, reason }),
+      });
+      const ring = writeKeyring(join(bundle.root, 'aborted.asc'), [cast.administrator, ...cast.witnesses]);
+      const { code, stdout, stderr } = await run(dir, '--keyring', ring);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toContain('\noutcome:     aborted\n');
+      expect(stdout).toMatch(new RegExp(`good  anchored    roll-call +administrator .* abort: "${reason}"\n`));
+      expect(stdout).toMatch(/good {2}anchored {4}roll-call +witness +/);
+      expect(stdout).toContain('VERIFIED: every signature');
+      expect(readFileSync(join(dir, 'transcript.txt'), 'utf8')).toMatch(/^Outcome: +ABORTED$/m);
+    } finally {
+      if (target.ok) target.value.client.close();
+      await vault.value.close();
+    }
   });
 
   it('exits 2 on usage errors', async () => {

@@ -63,6 +63,7 @@ function describe(dir: string, report: BundleReport): string {
       `ceremony:    ${visibleText(JSON.stringify(report.ceremonyId))}${report.rehearsal ? ' (REHEARSAL)' : ''}`,
     );
     lines.push(`journal:     ${report.events} events, hash chain intact, head ${report.head}`);
+    lines.push(`outcome:     ${report.outcome === undefined ? 'not stated' : visibleText(report.outcome)}`);
   }
   if (report.signers.length > 0) {
     lines.push("signers:     as the journal's plan names them, in signing order");

@@ -14,6 +14,7 @@ import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { everyoneSigned, isTerminalStep } from '../../shared/ceremony/step-catalogue';
 import { Notice } from '../components/notice';
+import { AbortedBanner } from './aborted-banner';
 import { AcknowledgementPanel } from './acknowledgement-panel';
 import { ActivationTokenHandover } from './activation-token-handover';
 import { CancelPanel } from './cancel-panel';
@@ -22,6 +23,7 @@ import { CeremonyHeader } from './ceremony-header';
 import { OpenDeviations, RaiseDeviation } from './deviation-panel';
 import { ExportPanel } from './export-panel';
 import { FailbackOffer, offersFailback } from './failback-offer';
+import { LeftBehind } from './left-behind';
 import { NextSteps } from './next-steps';
 import { RetryPanel } from './retry-panel';
 import { ShareEntry } from './share-entry';
@@ -79,6 +81,7 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
                 )}
               </div>
             )}
+            <AbortedBanner ceremony={ceremony} ended={ended} />
             <h2 className="step-title" data-testid="step-title">
               {deviation ? `Then: ${ceremony.title}` : ceremony.title}
             </h2>
@@ -112,7 +115,8 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
               </div>
             )}
           </div>
-          {!ended && !ceremony.stopped && (
+          {/* After a signed abort only the signing remains: no deviation, cancel or drill is accepted. */}
+          {!ended && !ceremony.stopped && !ceremony.aborted && (
             <div className="actions side-actions">
               <RaiseDeviation ceremony={ceremony} handle={handle} />
               <CancelPanel ceremony={ceremony} handle={handle} />
@@ -156,6 +160,8 @@ function announcement(ceremony: CeremonySnapshot): string {
   if (ceremony.proposal)
     return `Stopped: ${ceremony.proposal.kind === 'abort' ? 'aborting' : 'the waiver'} must be authorised by the administrator's and a witness's signatures. ${where}`;
   if (ceremony.awaiting === 'deviation') return `Stopped: a deviation must be witnessed. ${where}`;
+  if (ceremony.aborted && ceremony.step === 'sign-transcript')
+    return `ABORTED: nothing more is done on Vault; everyone now signs the transcript. ${where}`;
   return `${ceremony.lastResult ? `${ceremony.lastResult} ` : ''}${where}`;
 }
 
@@ -211,14 +217,7 @@ function Outcome({ ceremony }: { ceremony: CeremonySnapshot }) {
       {ceremony.looseEnds.length === 0 ? (
         <p>Nothing is left open on Vault.</p>
       ) : (
-        <>
-          <p>Left for someone to deal with:</p>
-          <ul>
-            {ceremony.looseEnds.map((l) => (
-              <li key={l}>{l}</li>
-            ))}
-          </ul>
-        </>
+        <LeftBehind looseEnds={ceremony.looseEnds} />
       )}
       <NextSteps ceremony={ceremony} />
     </section>

@@ -1074,7 +1074,7 @@ describe('cancel and abort', () => {
     expect(landed.attempt?.submitted).toEqual(['Olu']);
   });
 
-  it('abort stops at once and lists what was left behind', () => {
+  it('abort stops at once, lists what was left behind, and is signed before it ends', () => {
     const s = drive(
       createCeremony(quorum, AT),
       (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1,
@@ -1082,12 +1082,18 @@ describe('cancel and abort', () => {
     const proposal = apply(s, { type: 'abort', actor: 'Wen', reason: 'laptop tamper seal broken', at: AT });
     expect(proposal.step).toBe('share-entry');
     const aborted = signedBy(proposal, 'Ann', 'Wen');
-    expect(aborted.step).toBe('aborted');
-    expect(aborted.endedAt).toBe(AT);
-    expect(view(aborted).looseEnds).toEqual([
+    expect(aborted.step).toBe('sign-transcript');
+    expect(aborted.aborting).toBe(true);
+    const leftOpen = [
       "A DR operation token attempt (nonce nonce-1) may still be open on 'dc2': cancel it (DELETE sys/replication/dr/secondary/generate-operation-token/attempt).",
-    ]);
+    ];
+    expect(view(aborted).looseEnds).toEqual(leftOpen);
     expect(nextAction(aborted)).toBeUndefined();
+    const { state: ended, visited } = drive(aborted);
+    expect(visited).toEqual(['sign-transcript', 'aborted']);
+    expect(ended.signed).toEqual(['Ann', 'Wes', 'Wen']);
+    expect(ended.endedAt).not.toBeUndefined();
+    expect(view(ended).looseEnds).toEqual(leftOpen);
     const later = drive(createCeremony(quorum, AT), atStep('check-promoted')).state;
     expect(
       view(signedBy(apply(later, { type: 'abort', actor: 'Ann', reason: 'r', at: AT }), 'Ann', 'Wes')).looseEnds,
@@ -1847,7 +1853,8 @@ describe('signed authorisation of aborting and waiving', () => {
     expect(adminOnly.step).toBe('share-entry');
     expect(refused(adminOnly, signature(adminOnly, 'Ann'))).toMatch(/^already-acknowledged/);
     const aborted = signedBy(adminOnly, 'Wes');
-    expect(aborted.step).toBe('aborted');
+    expect(aborted.step).toBe('sign-transcript');
+    expect(aborted.aborting).toBe(true);
     expect(aborted.deviations[0]).toMatchObject({ kind: 'abort', raisedBy: 'Wen', witnessedBy: 'Wes' });
     expect(openDeviations(aborted)).toEqual([]);
   });
@@ -1900,7 +1907,7 @@ describe('signed authorisation of aborting and waiving', () => {
     expect(resumed.proposal).toEqual({ deviation: 1, acks: [] });
     const again = apply(resumed, requested(resumed, AT, '0c'.repeat(16), '7d'.repeat(32)));
     expect(refused(again, signature(half, 'Wes'))).toMatch(/^stale-statement/);
-    expect(signedBy(again, 'Wes', 'Ann').step).toBe('aborted');
+    expect(signedBy(again, 'Wes', 'Ann').aborting).toBe(true);
   });
 
   it('is withdrawn by a click of whoever raised it or the administrator; the step is authorised afresh', () => {
@@ -1938,6 +1945,95 @@ describe('signed authorisation of aborting and waiving', () => {
     const abort = apply(asked, abortBy('Ann'));
     expect(abort.statement).toBeUndefined();
     expect(view(abort).proposal?.kind).toBe('abort');
-    expect(signedBy(abort, 'Ann', 'Wen').step).toBe('aborted');
+    expect(openDeviations(abort).map((d) => d.kind)).toEqual(['abort']);
+    // The superseded waiver does not hold up the signing: the abort decided.
+    const { state, visited } = drive(signedBy(abort, 'Ann', 'Wen'));
+    expect(visited).toEqual(['sign-transcript', 'aborted']);
+    expect(state.deviations.find((d) => d.kind === 'token-not-deleted')?.witnessedBy).toBeUndefined();
+  });
+});
+
+describe('after a signed abort, only the transcript is signed', () => {
+  const REASON = 'laptop tamper seal broken';
+  const abortedAtShares = () =>
+    signedBy(
+      apply(
+        drive(createCeremony(quorum, AT), (x) => x.step === 'share-entry' && (x.attempt?.progress ?? 0) === 1).state,
+        { type: 'abort', actor: 'Wen', reason: REASON, at: AT },
+      ),
+      'Ann',
+      'Wen',
+    );
+
+  it('goes to sign-transcript, says who authorised it and why, and ends aborted once everyone signed', () => {
+    const s = abortedAtShares();
+    expect(s.step).toBe('sign-transcript');
+    expect(isEnded(s)).toBe(false);
+    expect(s.endedAt).toBeUndefined();
+    expect(view(s).aborted).toEqual({
+      step: 'share-entry',
+      reason: REASON,
+      raisedBy: 'Wen',
+      authorisedBy: ['Ann', 'Wen'],
+    });
+    expect(view(s).blocker).toBeNull();
+    expect(view(s).canCancel).toBe(false);
+    expect(view(s).acknowledgements.map((r) => r.anyOf.map((o) => o.name))).toEqual([['Ann']]);
+    const { state, events } = drive(s);
+    expect(state.step).toBe('aborted');
+    expect(state.completed.at(-1)?.step).toBe('sign-transcript');
+    // Nothing but the signing: each signer steps up and the laptop reports the signature, no Vault call.
+    expect(events.map((e) => (e.type === 'serviceResult' && e.outcome === 'ok' ? e.facts.kind : e.type))).toEqual([
+      'acknowledge',
+      'sign-transcript',
+      'acknowledge',
+      'sign-transcript',
+      'acknowledge',
+      'sign-transcript',
+    ]);
+    expect(view(state).aborted?.reason).toBe(REASON);
+  });
+
+  it('refuses everything else meanwhile: a second abort, cancel, deviations, withdrawals, other steps', () => {
+    const s = abortedAtShares();
+    const stillAborted = /^not-allowed-now: the ceremony is aborted: nothing more happens in it but/;
+    expect(refused(s, { type: 'abort', actor: 'Ann', reason: 'again', at: AT })).toMatch(stillAborted);
+    expect(refused(s, { type: 'cancel', actor: 'Ann', reason: 'r', at: AT })).toMatch(stillAborted);
+    expect(refused(s, { type: 'deviation', kind: 'note', actor: 'Wes', reason: 'r', at: AT })).toMatch(stillAborted);
+    expect(
+      refused(s, { type: 'deviation', kind: 'officer-absent', officer: 'Pia', actor: 'Ann', reason: 'r', at: AT }),
+    ).toMatch(stillAborted);
+    expect(refused(s, { type: 'withdraw', id: 1, actor: 'Ann', at: AT })).toMatch(stillAborted);
+    expect(refused(s, requested(s))).toMatch(stillAborted);
+    expect(refused(s, ack('share-entry', 'Pia', 'officer'))).toMatch(/^wrong-step/);
+    expect(
+      refused(s, result('sign-transcript', { kind: 'submit-share', attempt: status('nonce-1', 2), complete: true })),
+    ).toMatch(/^unexpected-result/);
+    // Half-way through the signing too.
+    const half = apply(s, ack('sign-transcript', 'Ann', 'administrator'));
+    expect(refused(half, { type: 'abort', actor: 'Wes', reason: 'again', at: AT })).toMatch(stillAborted);
+  });
+
+  it('is refused once the record is closed for signing in a ceremony that was not aborted', () => {
+    const signing = drive(createCeremony(quorum, AT), atStep('sign-transcript')).state;
+    expect(refused(signing, { type: 'abort', actor: 'Ann', reason: 'r', at: AT })).toMatch(
+      /^too-late: the record is closed/,
+    );
+  });
+
+  it('resumes the signing after a restart without going back to Vault, keeping the signatures made', () => {
+    const s = abortedAtShares();
+    const signedOnce = drive(s, (x) => x.signed.length === 1).state;
+    const resumed = apply(signedOnce, { type: 'resume', attemptStatus: undefined, held: [], mode: undefined, at: AT });
+    expect(resumed.step).toBe('sign-transcript');
+    expect(resumed.aborting).toBe(true);
+    expect(resumed.signed).toEqual(['Ann']);
+    expect(resumed.held).toEqual(signedOnce.held);
+    expect(resumed.undeletedTokens).toBe(signedOnce.undeletedTokens);
+    expect(openDeviations(resumed).map((d) => d.kind)).toEqual(['resumed']);
+    expect(view(resumed).looseEnds).toEqual(view(signedOnce).looseEnds);
+    const { state, visited } = drive(resumed);
+    expect(visited).toEqual(['sign-transcript', 'aborted']);
+    expect(state.signed).toEqual(['Ann', 'Wes', 'Wen']);
   });
 });

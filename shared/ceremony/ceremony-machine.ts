@@ -57,6 +57,12 @@
  *   the ceremony waits, on the record, or the proposal is withdrawn (`withdraw`, a click by
  *   whoever raised it or the administrator) and the ceremony cancelled (witnessed), which
  *   cleans up instead.
+ * - A signed abort stops every Vault action (no attempt is cancelled, no token deleted: what the
+ *   service held stays listed in `held` as left behind, and it wipes it), then the ceremony goes to
+ *   `sign-transcript` so the record of an aborted ceremony is signed like any other, and ends
+ *   `aborted`. Meanwhile nothing but the signing happens (a deviation already open may be
+ *   witnessed; a restart resumes the signing). Once the record is closed for signing, there is
+ *   nothing left to abort.
  */
 import type { CeremonyPlan, PlanOfficer, PlanPerson } from './ceremony-plan';
 import {
@@ -197,6 +203,8 @@ export interface CeremonyState {
   /** The irreversible call is done: promote, update-primary for a failback, an operation's one call. */
   readonly committed: boolean;
   readonly cancelling: boolean;
+  /** A signed abort took effect: only the transcript's signatures remain, then the step `aborted`. */
+  readonly aborting: boolean;
   readonly signed: readonly string[];
   /** DR operation tokens generated here that could not be deleted (lost or waived). */
   readonly undeletedTokens: number;
@@ -240,6 +248,7 @@ export function createCeremony(plan: CeremonyPlan, at: string): CeremonyState {
     proposal: undefined,
     committed: false,
     cancelling: false,
+    aborting: false,
     signed: [],
     undeletedTokens: 0,
     deviations: [],
@@ -249,9 +258,25 @@ export function createCeremony(plan: CeremonyPlan, at: string): CeremonyState {
   };
 }
 
+/**
+ * What may still happen once an abort is signed: the signers step up and the laptop reports their
+ * signatures, a deviation already open is witnessed, and a restart resumes the signing.
+ */
+const AFTER_ABORT: ReadonlyArray<CeremonyEvent['type']> = [
+  'acknowledge',
+  'serviceResult',
+  'deviationWitnessed',
+  'resume',
+];
+
 /** Applies one event. On error the caller keeps the state it had; nothing here mutates. */
 export function transition(state: CeremonyState, event: CeremonyEvent): Outcome {
   if (isEnded(state)) return err('ceremony-ended', `the ceremony is ${state.step}; nothing more can happen in it`);
+  if (state.aborting && !AFTER_ABORT.includes(event.type))
+    return err(
+      'not-allowed-now',
+      'the ceremony is aborted: nothing more happens in it but the administrator and every witness signing its transcript',
+    );
   switch (event.type) {
     case 'acknowledge':
       return acknowledge(state, event);
@@ -302,8 +327,17 @@ export function nextAction(state: CeremonyState): ServiceAction | undefined {
   return dueAction(state);
 }
 
+/**
+ * Deviations awaiting a witness, or signatures. A waiver an abort superseded is not open: the abort
+ * decides (signed, the ceremony is aborted; withdrawn, the waiver may be proposed again).
+ */
 export function openDeviations(state: CeremonyState): readonly Deviation[] {
-  return state.deviations.filter((d) => d.witnessedBy === undefined && d.withdrawnBy === undefined);
+  return state.deviations.filter(
+    (d) =>
+      d.witnessedBy === undefined &&
+      d.withdrawnBy === undefined &&
+      (!SIGNED_DEVIATIONS.includes(d.kind) || d.id === state.proposal?.deviation),
+  );
 }
 
 /** Deviations that cannot be undone, so a signed authorisation (not a witness's click) makes them take effect. */
@@ -572,7 +606,31 @@ function carryOut(s: CeremonyState, acks: readonly Ack[], at: string): CeremonyS
     statement: undefined,
     deviations: s.deviations.map((x) => (x.id === d.id ? witnessed : x)),
   };
-  return d.kind === 'abort' ? { ...enter(next, 'aborted'), endedAt: at } : applyDeviation(next, witnessed, at);
+  // Aborted: nothing more on Vault, straight to the signatures (the service closes the record there).
+  return d.kind === 'abort'
+    ? enter({ ...next, aborting: true }, 'sign-transcript')
+    : applyDeviation(next, witnessed, at);
+}
+
+/** A signed abort that took effect: where, why, who proposed it, and who authorised it (administrator, witness). */
+export interface AbortRecord {
+  readonly step: StepId;
+  readonly reason: string;
+  readonly raisedBy: string | null;
+  readonly authorisedBy: readonly [string, string];
+}
+
+/** The signed abort that stopped this ceremony, once it took effect; its witness is the one who signed it. */
+export function abortOf(state: CeremonyState): AbortRecord | undefined {
+  if (!state.aborting && state.step !== 'aborted') return undefined;
+  const d = state.deviations.find((x) => x.kind === 'abort' && x.witnessedBy !== undefined);
+  if (!d) return undefined;
+  return {
+    step: d.step,
+    reason: d.reason,
+    raisedBy: d.raisedBy ?? null,
+    authorisedBy: [state.plan.administrator.name, d.witnessedBy!],
+  };
 }
 
 /**
@@ -800,6 +858,11 @@ function abort(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'abort' }>): 
   if (who.value.role === 'officer') return err('wrong-role', 'the administrator or a witness aborts the ceremony');
   const reason = cleanText(e.reason);
   if (!reason) return err('reason-required', 'say why the ceremony is aborted, for the record');
+  if (s.step === 'sign-transcript')
+    return err(
+      'too-late',
+      'the record is closed and nothing more is done on Vault: there is nothing left to abort, only the transcript to sign',
+    );
   const pending = proposed(s);
   if (pending?.kind === 'abort')
     return err(
@@ -1175,6 +1238,16 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
     const badStatus = statusProblem(e.attemptStatus);
     if (badStatus) return badStatus;
   }
+  if (s.aborting) {
+    // Nothing on Vault is read or done again; what was left behind stays listed; the signing goes on.
+    const reason = `Resumed at '${STEPS[s.step].title}': the ceremony is aborted, so nothing is done on Vault; only the transcript's signatures remain.`;
+    return ok(
+      addDeviation(
+        { ...lapse(s), acks: [], lastResult: reason },
+        { kind: 'resumed', step: s.step, reason, raisedBy: undefined, at: e.at },
+      ),
+    );
+  }
   const stillHeld = new Set(e.held);
   const lost = s.held.filter((x) => !stillHeld.has(x));
   const notes: string[] = lost.length ? [`The restart lost: ${lost.join(', ')}.`] : [];
@@ -1478,6 +1551,7 @@ function released(s: CeremonyState): readonly SecretName[] {
 }
 
 function following(s: CeremonyState): StepId {
+  if (s.aborting) return 'aborted';
   if (s.cancelling) return cancelTail(s);
   if (s.step === 'cancel-attempt') return 'generate-otp';
   return s.script[s.script.indexOf(s.step) + 1] ?? 'finished';
@@ -1602,7 +1676,7 @@ export function owedAcks(s: CeremonyState): AckRequest[] {
 function owedSignatures(s: CeremonyState, d: Deviation): AckRequest[] {
   const what =
     d.kind === 'abort'
-      ? `the ceremony is aborted at once, at '${STEPS[d.step].title}': nothing more is done on Vault and what it leaves behind is listed for someone to clean up`
+      ? `the ceremony is aborted at once, at '${STEPS[d.step].title}': nothing more is done on Vault, what it leaves behind is listed for someone to clean up, and everyone then signs the transcript`
       : `'${STEPS[d.step].title}' is waived: the DR operation token is recorded as not deleted, and it never expires`;
   const text = `I authorise this with my own key: ${what}. The reason, as recorded: ${d.reason}`;
   const acks = s.proposal?.acks ?? [];
@@ -1620,6 +1694,7 @@ export function blocker(s: CeremonyState): string | undefined {
     s.plan.officers.length > 0 &&
     !s.committed &&
     !s.cancelling &&
+    !s.aborting &&
     !isEnded(s) &&
     !s.held.includes('encoded-token') &&
     !s.held.includes('operation-token');

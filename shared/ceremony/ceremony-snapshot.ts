@@ -86,6 +86,10 @@ export const ceremonyViewSchema = z.object({
       raisedBy: z.string().nullable(),
     })
     .nullable(),
+  /** The signed abort that stopped the ceremony (then only signing remains, or it has ended); else null. */
+  aborted: z
+    .object({ step: stepId, reason: z.string(), raisedBy: z.string().nullable(), authorisedBy: z.array(z.string()) })
+    .nullable(),
   /** The statement people sign (the proposal's, or the current irreversible step's), once the laptop asked; else null. */
   authorisation: z.object({ statement: z.string(), sha256: z.string() }).nullable(),
 });

@@ -229,7 +229,7 @@ export const PROMOTION_STEPS = {
   },
   finished: endStep('Finished', 'The ceremony is complete.'),
   cancelled: endStep('Cancelled', 'The ceremony was cancelled and its closing steps are done.'),
-  aborted: endStep('Aborted', 'The ceremony was aborted.'),
+  aborted: endStep('Aborted', 'The ceremony was aborted and its transcript signed.'),
 } satisfies Record<Exclude<StepId, FailbackStepId | OperationStepId>, StepSpec>;
 
 const QUORUM: readonly StepId[] = ['generate-otp', 'start-attempt', 'share-entry', 'decode-token'];

@@ -4,6 +4,7 @@
  * holding nothing secret.
  */
 import {
+  abortOf,
   blocker,
   isEnded,
   nextAction,
@@ -94,6 +95,7 @@ export function view(state: CeremonyState): CeremonyView {
     looseEnds: [...looseEnds(state)],
     committed: state.committed,
     proposal: proposalView(state),
+    aborted: abortedView(state),
     authorisation: state.statement
       ? { statement: statementText(state.statement), sha256: statementDigest(state.statement) }
       : null,
@@ -111,6 +113,12 @@ function proposalView(state: CeremonyState): CeremonyView['proposal'] {
     reason: d.reason,
     raisedBy: d.raisedBy ?? null,
   };
+}
+
+/** The signed abort that stopped the ceremony: why, where, and who authorised it (the administrator and a witness). */
+function abortedView(state: CeremonyState): CeremonyView['aborted'] {
+  const a = abortOf(state);
+  return a ? { ...a, authorisedBy: [...a.authorisedBy] } : null;
 }
 
 /** What the wizard may know of the next action: its kind and the people and flags in it, never a secret. */
@@ -136,7 +144,7 @@ export function looseEnds(state: CeremonyState): readonly string[] {
       `${state.undeletedTokens} DR operation token(s) generated in this ceremony could not be deleted and never expire; ` +
         'record this for the auditors and treat them as exposed root credentials.',
     );
-  if (!isEnded(state)) return out;
+  if (!isEnded(state) && !state.aborting) return out;
   if (state.attempt)
     out.push(
       `A DR operation token attempt (nonce ${state.attempt.nonce}) may still be open on '${plan.profile}': ` +

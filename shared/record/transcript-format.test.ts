@@ -143,6 +143,38 @@ describe('renderTranscript', () => {
     );
   });
 
+  it('puts an abort at the top: ABORTED, where, why, who authorised it and what it left behind', () => {
+    const aborted = renderTranscript(
+      chain(true, [
+        ...ceremony.slice(0, -1),
+        {
+          actor: 'vault-ceremony',
+          role: 'system',
+          step: 'sign-transcript',
+          type: 'ceremony-finished',
+          details: {
+            outcome: 'aborted',
+            abort: { step: 'share-entry', reason: 'seal broken', raised_by: 'bob', authorised_by: ['alice', 'bob'] },
+            loose_ends: ['An attempt may still be open.'],
+          },
+        },
+      ]),
+    );
+    const top = aborted.slice(0, aborted.indexOf('Deviations:'));
+    expect(top).toMatch(/\nOutcome: {8}ABORTED\n/);
+    for (const line of [
+      '      abort.authorised_by[0]: "alice"',
+      '      abort.authorised_by[1]: "bob"',
+      '      abort.raised_by: "bob"',
+      '      abort.reason: "seal broken"',
+      '      abort.step: "share-entry"',
+      '      loose_ends[0]: "An attempt may still be open."',
+    ])
+      expect(top).toContain(`${line}\n`);
+    // Other outcomes keep their one line.
+    expect(renderTranscript(chain(false, ceremony))).toMatch(/\nOutcome: {8}promoted\nDeviations:/);
+  });
+
   it('says so when the ceremony did not finish', () => {
     expect(renderTranscript(chain(false, ceremony.slice(0, 2)))).toContain('Outcome:        NOT FINISHED');
   });

@@ -83,6 +83,10 @@ export function renderBody(chain: VerifiedChain, out: LineSink): string {
     `Journal start:  ${first.time}`,
     `Journal end:    ${last.time}`,
     `Outcome:        ${outcome(events)}`,
+  ];
+  out.push(...opening);
+  abortLines(events, out);
+  out.push(
     `Deviations:     ${deviations.length}`,
     `Interruptions:  ${interruptions}`,
     '',
@@ -90,8 +94,7 @@ export function renderBody(chain: VerifiedChain, out: LineSink): string {
     ...participants(events),
     '',
     'Deviations',
-  ];
-  out.push(...opening);
+  );
   if (deviations.length === 0) out.push('  none recorded');
   for (const e of deviations) renderEvent(e, out);
   renderAuthorisations(events, out);
@@ -173,11 +176,27 @@ function bigText(word: string): string[] {
   return [0, 1, 2, 3, 4].map((row) => ('    ' + [...word].map((ch) => GLYPHS[ch]![row]!).join('  ')).trimEnd());
 }
 
+function finishedEvent(events: readonly JournalEvent[]): JournalEvent | undefined {
+  return events.filter((e) => e.type === 'ceremony-finished').pop();
+}
+
 function outcome(events: readonly JournalEvent[]): string {
-  const finished = events.filter((e) => e.type === 'ceremony-finished').pop();
+  const finished = finishedEvent(events);
   if (!finished) return 'NOT FINISHED (the journal has no ceremony-finished event)';
   const stated = finished.details.outcome;
+  if (stated === 'aborted') return 'ABORTED';
   return typeof stated === 'string' ? display(stated) : `see event [${finished.seq}]`;
+}
+
+/**
+ * Under an aborted outcome, at the top where no reader misses it: the abort as the closing event
+ * names it (where, why, who proposed and who authorised it) and what it left behind.
+ */
+function abortLines(events: readonly JournalEvent[], out: LineSink): void {
+  const finished = finishedEvent(events);
+  const abort = finished?.details.abort;
+  if (finished?.details.outcome !== 'aborted' || abort === undefined) return;
+  flatten({ abort, loose_ends: finished.details.loose_ends ?? [] }, '', out);
 }
 
 function participants(events: readonly JournalEvent[]): string[] {

@@ -4,19 +4,20 @@
  * adversary attacks them. On one rehearsal Vault, two ceremonies run through the service and the
  * headless driver (the wizard's calls): one aborted at the roll call, one whose DR operation token
  * deletion fails (the client is made to refuse it) and is waived. Each abort and waiver is
- * authorised by the administrator's and a witness's keys over a statement that quotes the reason.
- * Then the journals are doctored, and everything after redone honestly (hash chain recomputed,
- * transcript re-rendered and signed by the real people), as a laptop whose software skipped or
- * faked an authorisation would produce. `verify` must fail (exit 1) when the signatures are
- * missing, when either one is removed, when one is made by another key, or when the reason is
- * changed after signing.
+ * authorised by the administrator's and a witness's keys over a statement that quotes the reason;
+ * each ceremony's transcript is then signed by everyone (the aborted one too) and the app exports
+ * its bundle, which verifies. Then the bundles' journals are doctored, and everything after redone
+ * honestly (hash chain recomputed, transcript re-rendered and signed by the real people), as a
+ * laptop whose software skipped or faked an authorisation would produce. `verify` must fail
+ * (exit 1) when the signatures are missing, when either one is removed, when one is made by
+ * another key, when the reason is changed after signing, or when the record names another abort.
  *
  * The defences: electron/services/transcript/authorisations.ts (the replay, which refuses a step
  * completed past an unsigned waiver; the closing event's 'aborted' outcome against the replay;
  * each signature against the named person's key), and the reason in the statement's action
  * (shared/ceremony/ceremony-machine.ts, proposalWords).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,18 +26,12 @@ import { statementDigest, statementText, type AuthorisationStatement } from '../
 import type { StepId } from '../../shared/ceremony/ceremony-steps';
 import type { JournalEvent, JsonObject } from '../../shared/record/journal-event';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
-import type { CeremonyService } from '../../electron/services/ceremony/ceremony-service';
-import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
-import {
-  rehearsalCast,
-  rehearsalClients,
-  startRehearsalCeremony,
-} from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { connectTarget, type RehearsalTarget } from '../../electron/services/rehearsal/rehearsal-target';
 import type { VaultClient } from '../../electron/services/vault/client';
 import { captureIo } from '../support/capture-io';
 import { detachedBy, readJournal, rechained, signedBundle, writeKeyring } from '../support/doctored-bundle';
+import { rehearsedBundle, type RehearsedCeremony } from '../support/rehearsed-bundle';
 
 const OFFICERS = 'rehearsal officers';
 const ABORT_REASON = 'the laptop tamper seal is broken';
@@ -49,6 +44,8 @@ let cast: Signers;
 let stranger: CastMember;
 let keyring: string;
 const journals: Record<Kind, JournalEvent[]> = { abort: [], waiver: [] };
+/** The bundles the app exported, untouched. */
+const exported: Record<Kind, string> = { abort: '', waiver: '' };
 let copies = 0;
 
 type Kind = 'abort' | 'waiver';
@@ -62,31 +59,9 @@ const refusingDeletion = (client: VaultClient): VaultClient => ({
   drOperationToken: { ...client.drOperationToken, delete: () => client.drOperationToken.delete('') },
 });
 
-/** Runs one ceremony: `until` the point where `act` happens, then to its end; returns its sealed journal. */
-async function ceremony(
-  id: string,
-  until: Parameters<typeof playCeremony>[2]['until'],
-  act: (service: CeremonyService) => Promise<unknown>,
-): Promise<JournalEvent[]> {
-  const journalPath = join(root, id, 'journal.jsonl');
-  mkdirSync(join(root, id));
-  const clients = await rehearsalClients(target, 'promotion', refusingDeletion);
-  if (!clients.ok) throw new Error(clients.error.message);
-  const service = await startRehearsalCeremony({ target, signers: cast, journalPath, clients: clients.value, id });
-  if (!service.ok) throw new Error(service.error.message);
-  const driver = { log: () => undefined };
-  try {
-    const before = await playCeremony(service.value, rehearsalCast(target, cast), { ...driver, until });
-    if (!before.ok) throw new Error(before.error.message);
-    await act(service.value);
-    const after = await playCeremony(service.value, rehearsalCast(target, cast), driver);
-    if (!after.ok) throw new Error(after.error.message);
-  } finally {
-    await service.value.close();
-  }
-  const events = readJournal(journalPath);
-  return events.slice(0, events.findIndex((e) => e.type === 'ceremony-finished') + 1);
-}
+/** Runs one ceremony to `until`, where `act` happens, then to its end; returns its exported bundle's folder. */
+const ceremony = (id: string, until: RehearsedCeremony['until'], act: RehearsedCeremony['act']) =>
+  rehearsedBundle({ dir: join(root, id), id, target, cast, until, act, observe: refusingDeletion });
 
 beforeAll(async () => {
   cast = await generateSigners(undefined);
@@ -98,16 +73,17 @@ beforeAll(async () => {
   if (!connected.ok) throw new Error(connected.error.message);
   target = connected.value;
   const admin = cast.administrator.name;
-  journals.abort = await ceremony(
+  exported.abort = await ceremony(
     'rehearsal-abort',
     () => true,
     (s) => s.act({ type: 'abort', actor: admin, reason: ABORT_REASON }),
   );
-  journals.waiver = await ceremony(
+  exported.waiver = await ceremony(
     'rehearsal-waiver',
     (s) => s.step === 'delete-operation-token' && s.input === 'retry',
     (s) => s.act({ type: 'deviation', kind: 'token-not-deleted', actor: admin, reason: WAIVER_REASON }),
   );
+  for (const kind of ['abort', 'waiver'] as const) journals[kind] = readJournal(join(exported[kind], 'journal.jsonl'));
   keyring = writeKeyring(join(root, 'auditor-keys.asc'), people());
 }, 180_000);
 afterAll(async () => {
@@ -163,10 +139,13 @@ describe.each(['abort', 'waiver'] as const)('a signed %s', (kind) => {
     expect(signed.map((e) => e.role)).toEqual(['administrator', 'witness']);
     for (const e of signed) expect(e.details.action).toBe(ACTION[kind](REASON[kind]));
     const finished = journals[kind].at(-1)!;
+    expect(finished.type).toBe('ceremony-finished');
     expect(finished.details.outcome).toBe(kind === 'abort' ? 'aborted' : 'promoted');
-    const dir = await bundle(kind);
+    // The bundle as the app exported it, signed by everyone: the aborted ceremony's too.
+    const dir = exported[kind];
     const r = await verify(dir);
     expect(r.code).toBe(0);
+    expect(r.output).toContain(`\noutcome:     ${kind === 'abort' ? 'aborted' : 'promoted'}\n`);
     expect(r.output).toContain(
       `  good  anchored    ${STEP[kind].padEnd(22)} administrator ${cast.administrator.name.padEnd(16)} ${ACTION[kind](REASON[kind])}\n`,
     );
@@ -231,5 +210,35 @@ describe.each(['abort', 'waiver'] as const)('a signed %s', (kind) => {
     expect(r.output).toMatch(/is BAD: /);
     expect(r.output).not.toMatch(/names statement|not the hash of the event before it/);
     expect(r.output).toContain(ACTION[kind](changed));
+  });
+});
+
+describe('a signed abort', () => {
+  it('fails verify when the record names another reason or another authoriser than the events', async () => {
+    for (const abort of [
+      { reason: 'a routine test, nothing wrong' },
+      { authorised_by: [cast.administrator.name, cast.witnesses[1]!.name] },
+    ]) {
+      const r = await verify(
+        await bundle('abort', (list) => {
+          const finished = list.at(-1)!;
+          Object.assign(finished.details.abort as Mutable, abort);
+          return list;
+        }),
+      );
+      expect(r.code).toBe(1);
+      expect(r.output).toMatch(/names the abort .*, but the ceremony's events show /);
+    }
+  });
+
+  it('fails verify when the record of a ceremony that was not aborted closes as aborted', async () => {
+    const r = await verify(
+      await bundle('waiver', (list) => {
+        (list.at(-1)!.details as Mutable).outcome = 'aborted';
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toContain("closes the record as aborted, but the ceremony's events do not abort it");
   });
 });

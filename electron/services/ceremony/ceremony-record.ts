@@ -12,9 +12,10 @@
  *   get a `deviation` event of their own (no `event`: they replay from the result that caused them).
  * - `ceremony-finished` closes the record when signing begins: the transcript people sign is
  *   rendered from the journal up to and including it, and that prefix is the bundle's journal.
+ *   For an aborted ceremony it also names the abort (`abort`: where, why, who authorised it).
  */
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
-import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import { abortOf, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { CEREMONY_STARTED, recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import {
@@ -63,6 +64,15 @@ export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: Jso
     case 'abort':
       return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation', details };
   }
+}
+
+/**
+ * The `abort` detail of an aborted ceremony's `ceremony-finished`: the step it stopped at, the reason
+ * as signed, who proposed it and who authorised it. `verify` rebuilds it from its replay and compares.
+ */
+export function abortDetails(state: CeremonyState): JsonObject | undefined {
+  const a = abortOf(state);
+  return a && { step: a.step, reason: a.reason, raised_by: a.raisedBy, authorised_by: [...a.authorisedBy] };
 }
 
 /** `deviation` entries for what the machine detected by itself between two states. */

@@ -7,7 +7,8 @@
  * with a fresh OTP and every share.
  *
  * A ceremony that had already ended is reopened as it is, without an interruption: there is
- * nothing to resume, only a bundle to export.
+ * nothing to resume, only a bundle to export. An aborted ceremony still being signed is resumed
+ * without reading Vault: an abort ends every call, reads included; only the signing goes on.
  */
 import type { AttemptStatus } from '../../../shared/ceremony/ceremony-events';
 import { isEnded, replay } from '../../../shared/ceremony/ceremony-machine';
@@ -91,7 +92,9 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
   });
   if (!interruption.ok) return fail('journal-failed', interruption.error.message);
 
-  const reading = await readVault(journal, options, plan, s.step);
+  const reading = s.aborting
+    ? ok({ attemptStatus: undefined, mode: undefined })
+    : await readVault(journal, options, plan, s.step);
   if (!reading.ok) return fail('journal-failed', reading.error.message);
   const resumed = await service.resume(reading.value);
   if (!resumed.ok) {

@@ -3,7 +3,8 @@
  * The ceremony service against a real in-process rehearsal Vault over mutual TLS: share entry's
  * refusals (another officer's share, a wrong passphrase) change nothing and the ceremony then goes
  * on; a share is not sent when someone else restarted the attempt; a journal that cannot be
- * written stops the service before its next Vault call.
+ * written stops the service before its next Vault call; an aborted ceremony calls Vault no more,
+ * and is signed (across a restart) and exported like any other.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { createVaultClient, type VaultClient } from '../vault/client';
 import { readSignedTranscript } from '../transcript/signing';
 import { verifyBundle } from '../transcript/verify';
 import { startCeremony, type CeremonyService } from './ceremony-service';
+import { resumeCeremony } from './ceremony-recovery';
 import { playCeremony } from '../rehearsal/headless-driver';
 import { generateSigners, rehearsalPlan, type RehearsalCast } from '../rehearsal/rehearsal-cast';
 import { connectTarget, DR_SECONDARY_PROFILE } from '../rehearsal/rehearsal-target';
@@ -333,6 +335,105 @@ describe('failback, after the promotion above', () => {
       await started.value.close();
       oldPrimary.close();
       newPrimary.close();
+    }
+  });
+});
+
+describe('an aborted ceremony', () => {
+  const REASON = 'the laptop tamper seal is broken';
+  let abortVault: RehearsalVault;
+  let abortClient: VaultClient;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: OFFICER_PASSPHRASE });
+    if (!started.ok) throw new Error(started.error.message);
+    abortVault = started.value;
+    const target = await connectTarget({
+      kind: 'in-process',
+      vault: abortVault,
+      officerPassphrase: OFFICER_PASSPHRASE,
+    });
+    if (!target.ok) throw new Error(target.error.message);
+    abortClient = counting(target.value.client, seen);
+  });
+  afterAll(async () => {
+    abortClient?.close();
+    await abortVault?.close();
+  });
+
+  it('stops calling Vault, is signed by everyone (also across a restart) and exports a bundle that verifies', async () => {
+    const options = {
+      journalPath: join(root, 'aborted.jsonl'),
+      clients: { [DR_SECONDARY_PROFILE]: abortClient },
+      officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+    };
+    const started = await startCeremony(plan('aborted'), options);
+    if (!started.ok) throw new Error(started.error.message);
+    let service = started.value;
+    const toShare = await playCeremony(service, cast, {
+      log: () => undefined,
+      until: (s) => s.step === 'share-entry' && s.progress?.entered === 1,
+    });
+    if (!toShare.ok) throw new Error(toShare.error.message);
+    const nonce = service.status().nonce!;
+    const witness = cast.witnesses[0]!.name;
+    expect((await service.act({ type: 'abort', actor: witness, reason: REASON })).ok).toBe(true);
+    const callsAtAbort = seen.length;
+
+    // Authorised by the administrator and a witness, then only the signing: the administrator signs, the laptop restarts.
+    const adminSigned = await playCeremony(service, cast, {
+      log: () => undefined,
+      until: (s) => s.signatures.length === 1,
+    });
+    if (!adminSigned.ok) throw new Error(adminSigned.error.message);
+    expect(adminSigned.value).toMatchObject({ step: 'sign-transcript', input: 'signature' });
+    expect(adminSigned.value.aborted).toMatchObject({ step: 'share-entry', reason: REASON, raisedBy: witness });
+    expect(adminSigned.value.looseEnds).toEqual([
+      `A DR operation token attempt (nonce ${nonce}) may still be open on '${DR_SECONDARY_PROFILE}': cancel it (DELETE sys/replication/dr/secondary/generate-operation-token/attempt).`,
+    ]);
+    expect(await service.exportBundle(join(root, 'too-early'))).toMatchObject({
+      ok: false,
+      error: { kind: 'not-ready' },
+    });
+    const transcript = service.transcript()!;
+    expect(transcript).toMatch(/^Outcome: +ABORTED$/m);
+    expect(transcript).toContain(`      abort.reason: "${REASON}"\n`);
+    expect(transcript).toContain(`      abort.authorised_by[0]: "${cast.administrator.name}"\n`);
+    expect(transcript).toContain(`      abort.authorised_by[1]: "${witness}"\n`);
+    expect(transcript).toContain(`      loose_ends[0]: "A DR operation token attempt (nonce ${nonce})`);
+    await service.close();
+
+    const resumed = await resumeCeremony(options);
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    service = resumed.value;
+    try {
+      expect(service.status()).toMatchObject({
+        step: 'sign-transcript',
+        signatures: [{ signer: cast.administrator.name }],
+      });
+      expect(service.status().openDeviations.map((d) => d.kind)).toEqual(['resumed']);
+      const ended = await playCeremony(service, cast, { log: () => undefined });
+      if (!ended.ok) throw new Error(ended.error.message);
+      expect(ended.value.step).toBe('aborted');
+      // No Vault call after the abort, not even the reads a restart makes: the attempt is left as it was.
+      expect(seen.slice(callsAtAbort)).toEqual([]);
+      const left = await abortClient.drOperationToken.status();
+      expect(left.ok && left.value.data).toMatchObject({ started: true, nonce, progress: 1 });
+
+      const dir = join(root, 'aborted-bundle');
+      const exported = await service.exportBundle(dir);
+      expect(exported.ok).toBe(true);
+      const report = await verifyBundle(dir);
+      expect(report.problems).toEqual([]);
+      expect(report.outcome).toBe('aborted');
+      expect(report.signatures.map((s) => s.good)).toEqual([true, true, true]);
+      expect(report.authorisations.map((a) => [a.step, a.role, a.action])).toEqual([
+        ['share-entry', 'administrator', `abort: "${REASON}"`],
+        ['share-entry', 'witness', `abort: "${REASON}"`],
+      ]);
+    } finally {
+      await service.close();
     }
   });
 });

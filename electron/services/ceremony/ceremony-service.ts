@@ -54,7 +54,7 @@ import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { exportBundle } from './bundle-export';
 import { needsPersonInput, performAction, type ActionContext, type PendingShare } from './ceremony-actions';
-import { CEREMONY_FINISHED, detectedDeviations, entryFor, startedEntry, SYSTEM } from './ceremony-record';
+import { abortDetails, CEREMONY_FINISHED, detectedDeviations, entryFor, startedEntry, SYSTEM } from './ceremony-record';
 import { forbidEverywhere, SecretStore } from './secret-store';
 import { signAuthorisation } from './signed-authorisation';
 import { stepAnswers } from './step-answers';
@@ -528,13 +528,18 @@ export class CeremonyService {
     return this.closeRecordIfDue();
   }
 
-  /** Once signing begins (or the ceremony is aborted), `ceremony-finished` closes the record people sign. */
+  /**
+   * Once signing begins, `ceremony-finished` closes the record people sign: also after a signed abort,
+   * whose loose ends (an attempt left open, a token not deleted) it lists like any other outcome's.
+   */
   private async closeRecordIfDue(): Promise<Result<void, CeremonyServiceErrorKind>> {
     const s = this.state;
     if (this.sealedEvents !== undefined || (s.step !== 'sign-transcript' && !isEnded(s))) return ok(undefined);
-    const outcome = s.step === 'aborted' ? 'aborted' : s.committed ? COMMITTED_OUTCOME[s.plan.kind] : 'cancelled';
+    const abort = abortDetails(s);
+    const outcome = abort ? 'aborted' : s.committed ? COMMITTED_OUTCOME[s.plan.kind] : 'cancelled';
     const details: JsonObject = {
       outcome,
+      ...(abort ? { abort } : {}),
       deviations: s.deviations.length,
       undeleted_operation_tokens: s.undeletedTokens,
       loose_ends: [...looseEnds(s)],
@@ -652,9 +657,9 @@ export class CeremonyService {
     return this.tokenClient?.client;
   }
 
-  /** Wipes what the machine no longer holds; a share never outlives share entry. */
+  /** Wipes what the machine no longer holds; a share never outlives share entry; an abort ends every use. */
   private forgetReleased(): void {
-    if (isEnded(this.state)) return this.forgetAll();
+    if (isEnded(this.state) || this.state.aborting) return this.forgetAll();
     this.secrets.retain(this.state.held);
     if (this.tokenClient && !this.secrets.has(this.tokenClient.secret)) {
       this.tokenClient.client.close();

@@ -4,7 +4,8 @@
  * token, the administrator proposing to waive its deletion, which they and a witness then sign), each officer entering their PGP-encrypted
  * share (shown whose it is first, then decrypted with openpgp.js, or with gpg for a person whose
  * key is in a GnuPG home or on a smartcard), each signed authorisation of an irreversible step,
- * and each signature, through the same backends. It uses
+ * and each signature (after a signed abort too: an aborted ceremony's transcript is signed like any
+ * other's), through the same backends. It uses
  * only the service's public calls, exactly as the wizard does. A failed Vault action ends the
  * run: a headless rehearsal does not retry on its own.
  */

@@ -5,7 +5,7 @@
  * current (administrator and a witness, the plan's keys, that nonce and head) breaks the replay,
  * as does a step completed past a waiver still awaiting signatures; the record must not close
  * with an abort or waiver unsigned, and closes as aborted only when the replay aborted (both
- * signatures over the abort's statement, reason included);
+ * signatures over the abort's statement, reason included), naming that abort as the replay does;
  * each authorisation request must state the hash of the event before it as the journal head; and
  * each signature must be a good one, over exactly that statement, by the key the plan names for
  * the person (the key from signers/, or the auditor's copy, so it is anchored like the rest).
@@ -15,8 +15,8 @@ import { statementDigest, statementText } from '../../../shared/ceremony/authori
 import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
 import { createCeremony, proposed, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
-import { CEREMONY_FINISHED } from '../ceremony/ceremony-record';
-import type { VerifiedChain } from '../../../shared/record/journal-event';
+import { abortDetails, CEREMONY_FINISHED } from '../ceremony/ceremony-record';
+import { canonicalJson, type JsonValue, type VerifiedChain } from '../../../shared/record/journal-event';
 import { detachedSignatureProblem } from '../pgp/detached-signature';
 
 export type AuthorisationProblemKind = 'authorisation-bad' | 'authorisation-missing';
@@ -49,7 +49,7 @@ export async function checkAuthorisations(
   for (const [i, e] of chain.events.entries()) {
     const at = `journal event ${e.seq} (${e.type})`;
     if (e.type === CEREMONY_FINISHED) {
-      const closed = closingMismatch(e.details.outcome, state);
+      const closed = closingMismatch(e.details.outcome, e.details.abort, state);
       if (closed) problem('authorisation-missing', `${at} ${closed}`);
     }
     const event = e.details.event as CeremonyEvent | undefined;
@@ -101,17 +101,21 @@ export async function checkAuthorisations(
 
 /**
  * Why the record's closing event disagrees with the replayed state, or undefined. The laptop closes
- * the record when signing begins or the ceremony ends, never while an abort or a waiver awaits
- * signatures (a bundle whose signatures over one were removed ends there), and as aborted exactly
- * when the replay aborted it.
+ * the record when signing begins, never while an abort or a waiver awaits signatures (a bundle whose
+ * signatures over one were removed ends there), and as aborted exactly when the replay aborted it
+ * (its signatures given, the signing begun), with the abort the replay shows.
  */
-function closingMismatch(outcome: unknown, state: CeremonyState): string | undefined {
+function closingMismatch(outcome: unknown, abort: unknown, state: CeremonyState): string | undefined {
   const pending = proposed(state);
   if (pending)
     return `closes the record while ${pending.kind === 'abort' ? 'an abort' : 'a waiver'} (deviation #${pending.id}) still awaits the administrator's and a witness's signatures over its statement`;
-  const aborted = state.step === 'aborted';
-  if ((outcome === 'aborted') === aborted) return undefined;
-  return aborted
-    ? `closes the record as ${JSON.stringify(outcome)}, but the ceremony's events abort it`
-    : "closes the record as aborted, but the ceremony's events do not abort it: an abort takes the administrator's and a witness's signatures over its statement";
+  const replayed = abortDetails(state);
+  if ((outcome === 'aborted') !== (replayed !== undefined))
+    return replayed
+      ? `closes the record as ${JSON.stringify(outcome)}, but the ceremony's events abort it`
+      : "closes the record as aborted, but the ceremony's events do not abort it: an abort takes the administrator's and a witness's signatures over its statement";
+  const stated = abort === undefined ? undefined : canonicalJson(abort as JsonValue);
+  if (stated !== (replayed && canonicalJson(replayed)))
+    return `names the abort ${stated ?? 'nowhere'}, but the ceremony's events show ${replayed ? canonicalJson(replayed) : 'no abort'}`;
+  return undefined;
 }

@@ -53,6 +53,7 @@ import {
   SIGNER_NAME,
   SIGNER_SUFFIX,
 } from './bundle-layout';
+import { CEREMONY_FINISHED } from '../ceremony/ceremony-record';
 import { checkAuthorisations, type AuthorisationProblemKind, type AuthorisationReport } from './authorisations';
 import { readCanonicalTranscript } from './canonical-cleartext';
 import { Cleartext, detachedSignatures, firstDifferentLine, signatureOf } from './signing';
@@ -136,6 +137,8 @@ export interface BundleReport {
   readonly rehearsal: boolean | undefined;
   readonly events: number | undefined;
   readonly head: string | undefined;
+  /** How the ceremony ended, as the journal's closing event states it (checked against the replay). */
+  readonly outcome: string | undefined;
   /** Who must sign, from the journal's plan; empty when it cannot be read. */
   readonly signers: readonly SignerReport[];
   readonly signatures: readonly SignatureReport[];
@@ -249,12 +252,18 @@ export async function verifyBundleContents(
     rehearsal: chain?.rehearsal,
     events: chain?.events.length,
     head: chain?.head,
+    outcome: chain ? outcomeOf(chain) : undefined,
     signers,
     signatures,
     authorisations,
     problems,
     text: document?.text,
   };
+}
+
+function outcomeOf(chain: VerifiedChain): string | undefined {
+  const stated = chain.events.findLast((e) => e.type === CEREMONY_FINISHED)?.details.outcome;
+  return typeof stated === 'string' ? stated : undefined;
 }
 
 function checkJournal(bytes: Uint8Array, problem: Problem): VerifiedChain | undefined {
