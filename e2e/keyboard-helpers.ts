@@ -5,11 +5,13 @@
  *
  * DOCS_SCREENSHOTS=1 writes the checked steps at 1024x640 to docs/screenshots/ for the README.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, type Harness } from './fixtures';
 import { axe } from './wizard-helpers';
+import { builtCli } from '../test/support/built-cli';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -169,4 +171,37 @@ export async function signByKeyboard(
     await page.keyboard.press('Enter');
     await settled(page);
   }
+}
+
+/**
+ * The finished ceremony's bundle exported by keyboard into a new folder named `name` (the app
+ * verifies it where it landed), then what an auditor runs on it, anchored on the signers' public
+ * keys from `kit`: `vault-ceremony verify --keyring` must exit 0. Returns the bundle's transcript.
+ */
+export async function exportAndVerifyByKeyboard(
+  page: Page,
+  harness: Harness,
+  { kit, name }: { kit: string; name: string },
+): Promise<string> {
+  const out = join(harness.dataDir, name);
+  harness.nextDirectory.set('export-bundle', out);
+  await tabTo(page, page.getByRole('button', { name: 'Choose bundle folder' }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('Bundle folder', { exact: true })).toHaveValue(out);
+  await tabTo(page, page.getByRole('button', { name: 'Export and verify' }));
+  await page.keyboard.press('Enter');
+  await settled(page);
+  await expect(page.getByTestId('export-result')).toContainText(`The bundle in ${out} verifies: 3 good signature(s)`);
+
+  const keyrings = ['administrator', 'witness-1', 'witness-2'].flatMap((s) => [
+    '--keyring',
+    join(kit, 'signers', `${s}.pub.asc`),
+  ]);
+  const verified = spawnSync(process.execPath, [builtCli(), 'verify', out, ...keyrings], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(verified.status, `${verified.stdout}\n${verified.stderr}`).toBe(0);
+  return readFileSync(join(out, 'transcript.txt'), 'utf8');
 }
