@@ -9,6 +9,8 @@
  *
  * DOCS_SCREENSHOTS=1 writes the update-primary authorisation to docs/screenshots/ for the README.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, type Harness } from './fixtures';
 import {
@@ -32,8 +34,8 @@ export interface FailbackWalk {
   readonly bundle: string;
 }
 
-/** Walks the failback from its roll call to a bundle that verifies; returns the bundle's transcript. */
-export async function failbackByKeyboard(page: Page, harness: Harness, walk: FailbackWalk): Promise<string> {
+/** Walks the failback from its roll call to a bundle that verifies. */
+export async function failbackByKeyboard(page: Page, harness: Harness, walk: FailbackWalk): Promise<void> {
   const { kit, passphrase } = walk;
   await expect(page.getByTestId('step-title')).toHaveText('Roll call');
   await expect(page.getByTestId('script')).toContainText('We begin failback ceremony');
@@ -94,9 +96,10 @@ export async function failbackByKeyboard(page: Page, harness: Harness, walk: Fai
   // No failback of a failback: that is offered after a promotion only.
   await expect(page.getByTestId('failback-offer')).toHaveCount(0);
 
-  const transcript = await exportAndVerifyByKeyboard(page, harness, { kit, name: walk.bundle });
+  const bundle = await exportAndVerifyByKeyboard(page, harness, { kit, name: walk.bundle });
   await expect(page.locator('body')).not.toContainText(passphrase);
   // The record names both calls, and the old primary now follows the new one.
+  const transcript = readFileSync(join(bundle, 'transcript.txt'), 'utf8');
   expect(transcript).toContain('sys/replication/dr/primary/demote');
   expect(transcript).toContain('sys/replication/dr/secondary/update-primary');
   const oldPrimary = await harness.rehearsal.connect('primary');
@@ -107,5 +110,4 @@ export async function failbackByKeyboard(page: Page, harness: Harness, walk: Fai
   } finally {
     oldPrimary.value.close();
   }
-  return transcript;
 }
