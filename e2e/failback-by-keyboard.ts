@@ -72,7 +72,7 @@ export async function failbackByKeyboard(page: Page, harness: Harness, walk: Fai
       kit,
       officer,
       passphrase,
-      ...(i === 0 ? { shot: 'failback-share-entry' } : {}),
+      ...(i === 0 ? { shot: 'failback-share-entry', save: false } : {}),
     });
   await confirmByEnter(page, 'Decode the DR operation token', 'failback-decode-token', false);
   await confirmByEnter(page, 'Create the secondary activation token', 'failback-secondary-token', false);

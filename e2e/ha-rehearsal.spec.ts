@@ -89,7 +89,13 @@ for (const size of [
     await confirmByEnter(page, 'Generate the one-time password', 'ha-generate-otp', false);
     await confirmByEnter(page, 'Start the attempt and pin its nonce', 'ha-start-attempt', false);
     const firstNonce = (await page.getByTestId('ceremony-nonce').textContent())!;
-    await shareByKeyboard(page, harness, { kit, officer: 'officer-1', passphrase: PASSPHRASE, shot: 'ha-share' });
+    await shareByKeyboard(page, harness, {
+      kit,
+      officer: 'officer-1',
+      passphrase: PASSPHRASE,
+      shot: 'ha-share',
+      save: false,
+    });
     await expect(page.getByTestId('ceremony-progress')).toHaveText('1 of 2 entered');
 
     // The drill: offered in this rehearsal only, it steps the active node down; the ceremony is not told.
@@ -113,7 +119,8 @@ for (const size of [
     await expect(deviation).toContainText(`The active node changed from ${first} to ${second}`);
     await expect(deviation).toContainText(`the attempt with nonce ${firstNonce} lived only in`);
     await expect(deviation.getByRole('heading', { level: 2 })).toBeInViewport();
-    await checkStep(page, 'ha-attempt-lost', deviation.getByRole('button', { name: /^Witness #\d+ as witness-1$/ }));
+    const witness = deviation.getByRole('button', { name: /^Witness #\d+ as witness-1$/ });
+    await checkStep(page, 'ha-attempt-lost', witness, false);
     expect(
       await page.evaluate(() => document.documentElement.scrollWidth),
       'the lost-attempt deviation scrolls sideways',
@@ -130,7 +137,13 @@ for (const size of [
     await expect(page.getByTestId('ceremony-progress')).toHaveText('0 of 2 entered');
     await expect(page.getByTestId('ceremony-nonce')).not.toHaveText(firstNonce);
     for (const officer of ['officer-1', 'officer-2'])
-      await shareByKeyboard(page, harness, { kit, officer, passphrase: PASSPHRASE, shot: `ha-share-again-${officer}` });
+      await shareByKeyboard(page, harness, {
+        kit,
+        officer,
+        passphrase: PASSPHRASE,
+        shot: `ha-share-again-${officer}`,
+        save: false,
+      });
     await confirmByEnter(page, 'Decode the DR operation token', 'ha-decode-token', false);
 
     // The promotion on the new active node, authorised by signature; then the cluster settles.
@@ -146,7 +159,7 @@ for (const size of [
     await expect(page.getByTestId('vault-report')).toContainText('primary');
     await confirmByEnter(page, 'Check the promotion', 'ha-check-promoted', false);
     await confirmByEnter(page, 'Delete the DR operation token', 'ha-delete-token', false);
-    await signByKeyboard(page, harness, { kit, passphrase: PASSPHRASE, shot: 'ha-sign' });
+    await signByKeyboard(page, harness, { kit, passphrase: PASSPHRASE, shot: 'ha-sign', save: false });
     await expect(page.getByTestId('outcome')).toContainText('Promoted and recorded');
     await checkStep(page, 'ha-finished', page.locator(':focus'), false);
 

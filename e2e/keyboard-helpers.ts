@@ -94,11 +94,17 @@ export async function confirmByEnter(page: Page, title: string, shot: string, sa
 export async function shareByKeyboard(
   page: Page,
   harness: Harness,
-  { kit, officer, passphrase, shot }: { kit: string; officer: string; passphrase: string; shot?: string },
+  {
+    kit,
+    officer,
+    passphrase,
+    shot,
+    save = true,
+  }: { kit: string; officer: string; passphrase: string; shot?: string; save?: boolean },
 ): Promise<void> {
   const pasted = page.getByLabel('Encrypted share', { exact: true });
   await expect(pasted).toBeFocused();
-  if (shot) await checkStep(page, shot, pasted);
+  if (shot) await checkStep(page, shot, pasted, save);
   await page.keyboard.insertText(readFileSync(join(kit, 'shares', `${officer}.b64`), 'utf8'));
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Check whose share this is' })).toBeFocused();
@@ -185,7 +191,7 @@ export async function authoriseStepByKeyboard(
 export async function signByKeyboard(
   page: Page,
   harness: Harness,
-  { kit, passphrase, shot }: { kit: string; passphrase: string; shot?: string },
+  { kit, passphrase, shot, save = true }: { kit: string; passphrase: string; shot?: string; save?: boolean },
 ): Promise<void> {
   for (const signer of ['administrator', 'witness-1', 'witness-2']) {
     await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
@@ -200,7 +206,7 @@ export async function signByKeyboard(
     }
     const keyField = page.getByLabel('Signing key', { exact: true });
     await expect(keyField).toBeFocused();
-    if (shot && signer === 'administrator') await checkStep(page, shot, keyField);
+    if (shot && signer === 'administrator') await checkStep(page, shot, keyField, save);
     harness.nextFile.set('signing-key', join(kit, 'signers', `${signer}.key.asc`));
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
