@@ -149,8 +149,35 @@ function useFocusNextAction(area: React.RefObject<HTMLDivElement | null>, busy: 
     const next =
       area.current.querySelector<HTMLElement>('[data-next="true"]:not(:disabled)') ??
       area.current.querySelector<HTMLElement>('select:not(:disabled), button:not(:disabled), textarea:not(:disabled)');
-    next?.focus();
+    if (!next) return;
+    next.focus({ preventScroll: true });
+    reveal(next, [
+      area.current.querySelector<HTMLElement>('.takeover h2, .step-title'),
+      next.closest('.card')?.querySelector<HTMLElement>('h2') ?? null,
+    ]);
   }, [busy, area]);
+}
+
+/**
+ * Scrolls so the next action and its context are on screen together below the sticky ceremony
+ * header (which names the step): the page's top when they fit there; else the first context, in
+ * order of preference (what took over the top or the step's title, then the heading of the
+ * action's own card), that fits placed just under the header; else the action alone. The
+ * browser's own scroll on focus puts a control at the screen's edge, under the header.
+ */
+function reveal(action: HTMLElement, contexts: readonly (HTMLElement | null)[]): void {
+  const header = document.querySelector('.ceremony-header')?.getBoundingClientRect().height ?? 0;
+  const margin = 8;
+  const top = (element: HTMLElement) => element.getBoundingClientRect().top + window.scrollY;
+  const actionTop = top(action);
+  const actionBottom = actionTop + action.getBoundingClientRect().height;
+  const fits = (scrollY: number) =>
+    actionTop - scrollY >= header + margin && actionBottom - scrollY <= window.innerHeight - margin;
+  const candidates = [
+    0,
+    ...contexts.flatMap((context) => (context ? [Math.max(0, top(context) - header - margin)] : [])),
+  ];
+  window.scrollTo(0, candidates.find(fits) ?? actionBottom - window.innerHeight + margin);
 }
 
 /** What a screen reader hears after each answer: what was reported, and what the ceremony waits for now. */

@@ -92,8 +92,7 @@ export function ShareEntry({ ceremony, handle }: { ceremony: CeremonySnapshot; h
       <p>
         Waiting for{' '}
         {ceremony.progress ? `${ceremony.progress.required - ceremony.progress.entered} more share(s)` : 'shares'} from:{' '}
-        <strong data-testid="waiting-officers">{waiting.map((o) => o.name).join(', ') || 'nobody'}</strong>. Before
-        entering, the officer checks that the nonce at the top is <strong className="nonce">{ceremony.nonce}</strong>.
+        <strong data-testid="waiting-officers">{waiting.map((o) => o.name).join(', ') || 'nobody'}</strong>.
       </p>
       <fieldset className="choices">
         <legend>The officer's share is</legend>

@@ -44,7 +44,10 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
       <details className="transcript-details" open>
         <summary>The transcript to sign</summary>
         {transcript === undefined ? (
-          <p role="status">Reading the transcript…</p>
+          // The same box the transcript fills, so the form below does not move when it arrives.
+          <pre className="transcript" role="status">
+            Reading the transcript…
+          </pre>
         ) : transcript === null ? (
           <p>The record is not closed yet.</p>
         ) : (
