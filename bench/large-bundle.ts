@@ -25,7 +25,7 @@ import {
 } from '../shared/record/journal-event';
 import { commitment, redactObject } from '../shared/record/redaction';
 import { renderTranscript } from '../shared/record/transcript-format';
-import { makeSigner, planEvent, type TestSigner } from '../test/support/transcript-bundle';
+import { CLOSED_UNREPLAYED, makeSigner, planEvent, type TestSigner } from '../test/support/transcript-bundle';
 
 export interface LargeBundle {
   readonly dir: string;
@@ -97,7 +97,7 @@ function journalOf(count: number, signers: readonly TestSigner[]): JournalEvent[
                 role: 'administrator' as Role,
                 step: 'close',
                 type: 'ceremony-finished',
-                details: { outcome: 'promoted' },
+                details: CLOSED_UNREPLAYED,
               }
             : cycleEvent(seq);
     const event = sealEvent({

@@ -42,6 +42,7 @@ const KINDS: Record<VerifyProblemKind, true> = {
   'signature-order': true,
   'authorisation-bad': true,
   'authorisation-missing': true,
+  'record-inconsistent': true,
 };
 
 let signer: TestSigner;

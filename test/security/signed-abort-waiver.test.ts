@@ -10,10 +10,12 @@
  * honestly (hash chain recomputed, transcript re-rendered and signed by the real people), as a
  * laptop whose software skipped or faked an authorisation would produce. `verify` must fail
  * (exit 1) when the signatures are missing, when either one is removed, when one is made by
- * another key, when the reason is changed after signing, or when the record names another abort.
+ * another key, when the reason is changed after signing, when the record names another abort, or
+ * when its closing event lists other loose ends, tokens, steps or outcome than its events show.
  *
  * The defences: electron/services/transcript/authorisations.ts (the replay, which refuses a step
- * completed past an unsigned waiver; the closing event's 'aborted' outcome against the replay;
+ * completed past an unsigned waiver; the closing event's 'aborted' outcome, and every field of it,
+ * against the replay;
  * each signature against the named person's key), and the reason in the statement's action
  * (shared/ceremony/ceremony-machine.ts, proposalWords).
  */
@@ -227,7 +229,7 @@ describe('a signed abort', () => {
         }),
       );
       expect(r.code).toBe(1);
-      expect(r.output).toMatch(/names the abort .*, but the ceremony's events show /);
+      expect(r.output).toMatch(/gives abort as .*, but the ceremony's events give /);
     }
   });
 
@@ -240,5 +242,61 @@ describe('a signed abort', () => {
     );
     expect(r.code).toBe(1);
     expect(r.output).toContain("closes the record as aborted, but the ceremony's events do not abort it");
+  });
+});
+
+describe("a waived step's closing event", () => {
+  /** The waiver bundle whose closing event's details `doctor` changed, signed by the real people. */
+  const closedAs = (doctor: (details: Mutable) => void) =>
+    bundle('waiver', (list) => {
+      doctor(list.at(-1)!.details);
+      return list;
+    });
+
+  it('lists what the waiver left open, as the events show, and verifies', async () => {
+    const { details } = journals.waiver.at(-1)!;
+    expect(details.undeleted_operation_tokens).toBe(1);
+    expect(details.loose_ends).toEqual([expect.stringMatching(/^1 DR operation token\(s\) .* could not be deleted/)]);
+    expect(details.completed_steps).toContain('delete-operation-token');
+    // Re-signed untouched, the record is consistent: what the cases below change is all that fails.
+    expect((await verify(await closedAs(() => undefined))).code).toBe(0);
+  });
+
+  it.each<[string, (details: Mutable) => void, RegExp]>([
+    [
+      'says nothing was left open',
+      (d) => (d.loose_ends = []),
+      /gives loose_ends as \[\], but the ceremony's events give \["1 DR operation token/,
+    ],
+    [
+      'leaves its loose ends out',
+      (d) => delete d.loose_ends,
+      /gives loose_ends as nothing, but the ceremony's events give \["1 DR/,
+    ],
+    [
+      'counts no undeleted token',
+      (d) => (d.undeleted_operation_tokens = 0),
+      /gives undeleted_operation_tokens as 0, but the ceremony's events give 1/,
+    ],
+    [
+      'drops a completed step',
+      (d) => (d.completed_steps = (d.completed_steps as string[]).filter((step) => step !== 'delete-operation-token')),
+      /gives completed_steps as \[.*\], but the ceremony's events give \[.*"delete-operation-token".*\]/,
+    ],
+    ['counts no deviation', (d) => (d.deviations = 0), /gives deviations as 0, but the ceremony's events give [1-9]/],
+    [
+      'closes as cancelled',
+      (d) => (d.outcome = 'cancelled'),
+      /gives outcome as "cancelled", but the ceremony's events give "promoted"/,
+    ],
+    [
+      'adds a field of its own',
+      (d) => (d.all_clear = true),
+      /gives all_clear as true, but the ceremony's events give nothing/,
+    ],
+  ])('fails verify, naming the field, when it %s', async (_how, doctor, named) => {
+    const r = await verify(await closedAs(doctor));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
   });
 });

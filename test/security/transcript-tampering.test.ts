@@ -176,7 +176,7 @@ describe('signature-level tampering', () => {
   });
 
   it('replacing any signature by the same key’s signature over other text is BAD', async () => {
-    const other = text.replace('Outcome:        promoted', 'Outcome:        promoted, no deviations');
+    const other = text.replace('Outcome:        cancelled', 'Outcome:        cancelled, no deviations');
     expect(other).not.toBe(text);
     for (let i = 0; i < packets.length; i++) {
       const elsewhere = await signatureBy(signers[i]!, other);

@@ -20,6 +20,7 @@ import {
 import { openPgpKeySigner, type OpenPgpKey } from '../../electron/services/pgp/openpgp-signer';
 import type { Signer } from '../../electron/services/pgp/signer';
 import type { BundleContents } from '../../electron/services/transcript/verify';
+import type { JsonObject } from '../../shared/record/journal-event';
 import { renderTranscript } from '../../shared/record/transcript-format';
 import { validPlanData } from './ceremony-plan-data';
 
@@ -74,6 +75,18 @@ export function planEvent(signers: ReadonlyArray<Pick<TestSigner, 'name' | 'fing
   } as EventInput;
 }
 
+/**
+ * The closing details the laptop writes (closingDetails) after events none of which the ceremony
+ * machine replays: nothing done, so `verify` finds the record consistent only if it says so.
+ */
+export const CLOSED_UNREPLAYED: JsonObject = {
+  outcome: 'cancelled',
+  deviations: 0,
+  undeleted_operation_tokens: 0,
+  loose_ends: [],
+  completed_steps: [],
+};
+
 /** What happens after the plan: an acknowledgement, a Vault answer, the end. */
 export const CEREMONY_EVENTS: readonly EventInput[] = [
   {
@@ -98,7 +111,7 @@ export const CEREMONY_EVENTS: readonly EventInput[] = [
     role: 'administrator',
     step: 'promote',
     type: 'ceremony-finished',
-    details: { outcome: 'promoted' },
+    details: CLOSED_UNREPLAYED,
   },
 ];
 

@@ -17,6 +17,7 @@
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
 import { abortOf, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import { looseEnds } from '../../../shared/ceremony/ceremony-view';
 import { CEREMONY_STARTED, recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import {
   isJsonValue,
@@ -67,9 +68,30 @@ export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: Jso
 }
 
 /**
- * The `abort` detail of an aborted ceremony's `ceremony-finished`: the step it stopped at, the reason
- * as signed, who proposed it and who authorised it. `verify` rebuilds it from its replay and compares.
+ * The details of the `ceremony-finished` that closes `state`'s record: its outcome, the abort if any,
+ * and what the transcript lists as left open. `verify` rebuilds them from its replay and compares
+ * every field, so a record cannot close on less (or more) than its events show.
  */
+export function closingDetails(state: CeremonyState): JsonObject & { readonly outcome: string } {
+  const abort = abortDetails(state);
+  const outcome = abort ? 'aborted' : state.committed ? COMMITTED_OUTCOME[state.plan.kind] : 'cancelled';
+  return {
+    outcome,
+    ...(abort ? { abort } : {}),
+    deviations: state.deviations.length,
+    undeleted_operation_tokens: state.undeletedTokens,
+    loose_ends: [...looseEnds(state)],
+    completed_steps: state.completed.map((r) => r.step),
+  };
+}
+
+const COMMITTED_OUTCOME: Record<CeremonyPlan['kind'], string> = {
+  promotion: 'promoted',
+  failback: 'failed back',
+  operation: 'operation performed',
+};
+
+/** The `abort` detail of an aborted ceremony's closing event: the step it stopped at, the reason as signed, who proposed and who authorised it. */
 export function abortDetails(state: CeremonyState): JsonObject | undefined {
   const a = abortOf(state);
   return a && { step: a.step, reason: a.reason, raised_by: a.raisedBy, authorised_by: [...a.authorisedBy] };

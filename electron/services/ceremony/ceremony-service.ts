@@ -39,7 +39,7 @@ import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { SecretName } from '../../../shared/ceremony/ceremony-steps';
 import type { CeremonyView, ServiceInput, ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import { everyoneSigned, signers, STEPS } from '../../../shared/ceremony/step-catalogue';
-import { looseEnds, view } from '../../../shared/ceremony/ceremony-view';
+import { view } from '../../../shared/ceremony/ceremony-view';
 import { serializeEvent, type JsonObject, type VerifiedChain } from '../../../shared/record/journal-event';
 import { err, ok, type AppError, type Result } from '../../../shared/result';
 import { parseShareInput } from '../../../shared/codecs/share-input';
@@ -54,7 +54,14 @@ import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { exportBundle } from './bundle-export';
 import { needsPersonInput, performAction, type ActionContext, type PendingShare } from './ceremony-actions';
-import { abortDetails, CEREMONY_FINISHED, detectedDeviations, entryFor, startedEntry, SYSTEM } from './ceremony-record';
+import {
+  CEREMONY_FINISHED,
+  closingDetails,
+  detectedDeviations,
+  entryFor,
+  startedEntry,
+  SYSTEM,
+} from './ceremony-record';
 import { forbidEverywhere, SecretStore } from './secret-store';
 import { signAuthorisation } from './signed-authorisation';
 import { stepAnswers } from './step-answers';
@@ -535,22 +542,13 @@ export class CeremonyService {
   private async closeRecordIfDue(): Promise<Result<void, CeremonyServiceErrorKind>> {
     const s = this.state;
     if (this.sealedEvents !== undefined || (s.step !== 'sign-transcript' && !isEnded(s))) return ok(undefined);
-    const abort = abortDetails(s);
-    const outcome = abort ? 'aborted' : s.committed ? COMMITTED_OUTCOME[s.plan.kind] : 'cancelled';
-    const details: JsonObject = {
-      outcome,
-      ...(abort ? { abort } : {}),
-      deviations: s.deviations.length,
-      undeleted_operation_tokens: s.undeletedTokens,
-      loose_ends: [...looseEnds(s)],
-      completed_steps: s.completed.map((r) => r.step),
-    };
+    const details = closingDetails(s);
     const finished = await this.journal.append({ ...SYSTEM, step: s.step, type: CEREMONY_FINISHED, details });
     if (!finished.ok) return this.halt(finished.error.message);
     const chain: VerifiedChain = this.journal.chain;
     this.sealedEvents = chain.events.length;
     this.signing = TranscriptSigning.start(renderTranscript(chain), chain.head, this.signingPath());
-    this.say(`record closed (${outcome}): ${chain.events.length} journal events, head ${chain.head}`);
+    this.say(`record closed (${details.outcome}): ${chain.events.length} journal events, head ${chain.head}`);
     return ok(undefined);
   }
 
@@ -772,12 +770,6 @@ const TOKEN_INPUTS: Record<TokenAction, { secret: SecretName; form: RegExp; what
     what: 'a secondary activation token (a wrapping token or a JWT, without spaces)',
     input: 'activation-token',
   },
-};
-
-const COMMITTED_OUTCOME: Record<CeremonyPlan['kind'], string> = {
-  promotion: 'promoted',
-  failback: 'failed back',
-  operation: 'operation performed',
 };
 
 /** Checks the options against the plan: a client for every profile it acts on, a key for every officer. */

@@ -5,7 +5,8 @@
  * current (administrator and a witness, the plan's keys, that nonce and head) breaks the replay,
  * as does a step completed past a waiver still awaiting signatures; the record must not close
  * with an abort or waiver unsigned, and closes as aborted only when the replay aborted (both
- * signatures over the abort's statement, reason included), naming that abort as the replay does;
+ * signatures over the abort's statement, reason included); every field of the closing event (outcome,
+ * abort, deviations, undeleted tokens, loose ends, completed steps) must be what the replay gives;
  * each authorisation request must state the hash of the event before it as the journal head; and
  * each signature must be a good one, over exactly that statement, by the key the plan names for
  * the person (the key from signers/, or the auditor's copy, so it is anchored like the rest).
@@ -13,13 +14,24 @@
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
 import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
-import { createCeremony, proposed, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import {
+  abortOf,
+  createCeremony,
+  proposed,
+  transition,
+  type CeremonyState,
+} from '../../../shared/ceremony/ceremony-machine';
 import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
-import { abortDetails, CEREMONY_FINISHED } from '../ceremony/ceremony-record';
-import { canonicalJson, type JsonValue, type VerifiedChain } from '../../../shared/record/journal-event';
+import { CEREMONY_FINISHED, closingDetails } from '../ceremony/ceremony-record';
+import {
+  canonicalJson,
+  type JsonObject,
+  type JsonValue,
+  type VerifiedChain,
+} from '../../../shared/record/journal-event';
 import { detachedSignatureProblem } from '../pgp/detached-signature';
 
-export type AuthorisationProblemKind = 'authorisation-bad' | 'authorisation-missing';
+export type AuthorisationProblemKind = 'authorisation-bad' | 'authorisation-missing' | 'record-inconsistent';
 
 /** One signed authorisation, as the bundle records it. */
 export interface AuthorisationReport {
@@ -49,8 +61,9 @@ export async function checkAuthorisations(
   for (const [i, e] of chain.events.entries()) {
     const at = `journal event ${e.seq} (${e.type})`;
     if (e.type === CEREMONY_FINISHED) {
-      const closed = closingMismatch(e.details.outcome, e.details.abort, state);
-      if (closed) problem('authorisation-missing', `${at} ${closed}`);
+      const unsigned = unsignedClose(e.details.outcome, state);
+      if (unsigned) problem('authorisation-missing', `${at} ${unsigned}`);
+      else for (const field of closingMismatches(e.details, state)) problem('record-inconsistent', `${at} ${field}`);
     }
     const event = e.details.event as CeremonyEvent | undefined;
     if (event === undefined) continue;
@@ -100,22 +113,33 @@ export async function checkAuthorisations(
 }
 
 /**
- * Why the record's closing event disagrees with the replayed state, or undefined. The laptop closes
+ * Why the record's closing event is one the signatures do not allow, or undefined. The laptop closes
  * the record when signing begins, never while an abort or a waiver awaits signatures (a bundle whose
  * signatures over one were removed ends there), and as aborted exactly when the replay aborted it
- * (its signatures given, the signing begun), with the abort the replay shows.
+ * (its signatures given, the signing begun).
  */
-function closingMismatch(outcome: unknown, abort: unknown, state: CeremonyState): string | undefined {
+function unsignedClose(outcome: unknown, state: CeremonyState): string | undefined {
   const pending = proposed(state);
   if (pending)
     return `closes the record while ${pending.kind === 'abort' ? 'an abort' : 'a waiver'} (deviation #${pending.id}) still awaits the administrator's and a witness's signatures over its statement`;
-  const replayed = abortDetails(state);
-  if ((outcome === 'aborted') !== (replayed !== undefined))
-    return replayed
-      ? `closes the record as ${JSON.stringify(outcome)}, but the ceremony's events abort it`
-      : "closes the record as aborted, but the ceremony's events do not abort it: an abort takes the administrator's and a witness's signatures over its statement";
-  const stated = abort === undefined ? undefined : canonicalJson(abort as JsonValue);
-  if (stated !== (replayed && canonicalJson(replayed)))
-    return `names the abort ${stated ?? 'nowhere'}, but the ceremony's events show ${replayed ? canonicalJson(replayed) : 'no abort'}`;
-  return undefined;
+  const aborted = abortOf(state) !== undefined;
+  if ((outcome === 'aborted') === aborted) return undefined;
+  return aborted
+    ? `closes the record as ${JSON.stringify(outcome)}, but the ceremony's events abort it`
+    : "closes the record as aborted, but the ceremony's events do not abort it: an abort takes the administrator's and a witness's signatures over its statement";
+}
+
+/**
+ * Each field of the closing event's details that differs from what the laptop writes for the replayed
+ * state (closingDetails, the same function): the transcript shows them (outcome, abort, loose ends…),
+ * so a record must not close on less, more or other than its events show.
+ */
+function closingMismatches(details: JsonObject, state: CeremonyState): string[] {
+  const replayed = closingDetails(state);
+  const shown = (value: JsonValue | undefined) => (value === undefined ? 'nothing' : canonicalJson(value));
+  return [...new Set([...Object.keys(replayed), ...Object.keys(details)])]
+    .filter((field) => shown(details[field]) !== shown(replayed[field]))
+    .map(
+      (field) => `gives ${field} as ${shown(details[field])}, but the ceremony's events give ${shown(replayed[field])}`,
+    );
 }

@@ -118,7 +118,7 @@ describe('verifyBundleContents', () => {
     const chain = verifyJournalText(text(contents.journal));
     if (!chain.ok) throw new Error('fixture');
     const honest = renderTranscript(chain.value);
-    const doctored = honest.replace('Outcome:        promoted', 'Outcome:        promoted without deviation');
+    const doctored = honest.replace('Outcome:        cancelled', 'Outcome:        cancelled without deviation');
     let signed = await signTranscript(doctored, signers[0]!.signer);
     for (const w of signers.slice(1))
       signed = signed.ok ? await countersignTranscript(signed.value.armored, w.signer) : signed;
