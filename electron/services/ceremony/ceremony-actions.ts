@@ -525,12 +525,23 @@ async function resolveActiveNode(
   const resolved = await client.resolveActive();
   if (!resolved.ok) return ok(`${resolved.error.message}; nothing was sent`);
   if (resolved.value === before) return ok(undefined);
-  const noted = await noteCluster(ctx, step, 'active-node', {
-    profile: client.profileName,
-    node: resolved.value,
-    ...(before ? { previous: before } : {}),
-  });
+  const noted = await noteLeader(ctx, step, client, resolved.value, before);
   return noted.ok ? ok(undefined) : noted;
+}
+
+/** A change of the cluster's active node, on the record. */
+function noteLeader(
+  ctx: ActionContext,
+  step: string,
+  client: VaultClient,
+  node: string,
+  previous: string | undefined,
+): Promise<Result<void, RecordedCallErrorKind>> {
+  return noteCluster(ctx, step, 'active-node', {
+    profile: client.profileName,
+    node,
+    ...(previous ? { previous } : {}),
+  });
 }
 
 /** What the laptop learned about a cluster's nodes, on the record. */
@@ -571,11 +582,7 @@ async function settleCluster(
     : [];
   const now = client.activeAddress;
   if (settled.ok && now !== undefined && now !== before) {
-    const noted = await noteCluster(ctx, step, 'active-node', {
-      profile: client.profileName,
-      node: now,
-      ...(before ? { previous: before } : {}),
-    });
+    const noted = await noteLeader(ctx, step, client, now, before);
     if (!noted.ok) return noted;
   }
   const noted = await noteCluster(ctx, step, 'cluster-settled', {
@@ -609,11 +616,7 @@ async function drModeNow(
 /** The other clusters of the profile set that answer and still report DR primary (unreachable ones cannot be asked). */
 async function stillPrimary(
   ctx: ActionContext,
-  record: <T>(
-    client: VaultClient,
-    request: Omit<VaultRequestRecord, 'profile'>,
-    call: () => Promise<VaultResult<T>>,
-  ) => Promise<Result<VaultResult<T>, RecordedCallErrorKind>>,
+  record: Helpers['record'],
 ): Promise<Result<string[], RecordedCallErrorKind>> {
   const primaries: string[] = [];
   for (const [name, peer] of Object.entries(ctx.peers)) {
