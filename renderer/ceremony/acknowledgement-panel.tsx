@@ -16,7 +16,14 @@ import { useState, type FormEvent } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { isIrreversibleStep, STEPS, type IrreversibleStep } from '../../shared/ceremony/step-catalogue';
-import { KeyChoiceFields, keyChoiceOf, keyChoiceReady, NO_KEY_CHOSEN, withoutSecrets } from './key-choice';
+import {
+  KeyChoiceFields,
+  keyChoiceOf,
+  keyChoiceReady,
+  NO_KEY_CHOSEN,
+  signingKeyHint,
+  withoutSecrets,
+} from './key-choice';
 import { isConfirmed, TypeToConfirm } from '../components/type-to-confirm';
 import type { CeremonyHandle } from './use-ceremony';
 
@@ -187,11 +194,7 @@ function SignedAuthorisation({
           onChange={setKey}
           keyFilePurpose="signing-key"
           keyFileLabel="Signing key"
-          keyFileHint={
-            ceremony.kitDir
-              ? `In this rehearsal: ${ceremony.kitDir}/signers/${current?.name ?? ''}.key.asc`
-              : 'Your armored private key file.'
-          }
+          keyFileHint={signingKeyHint(ceremony.kitDir, current?.name ?? '')}
         />
         <div className="actions">
           <button type="submit" className="danger" disabled={handle.busy || !armed}>

@@ -40,6 +40,11 @@ export function withoutSecrets(state: KeyChoiceState): KeyChoiceState {
   return { ...state, passphrase: '', pin: '' };
 }
 
+/** Where a signer's key file is: in a rehearsal, the kit's generated key; else their own file. */
+export function signingKeyHint(kitDir: string | null, signer: string): string {
+  return kitDir ? `In this rehearsal: ${kitDir}/signers/${signer}.key.asc` : 'Your armored private key file.';
+}
+
 export function KeyChoiceFields({
   id,
   who,

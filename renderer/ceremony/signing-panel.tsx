@@ -7,7 +7,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { Notice } from '../components/notice';
-import { KeyChoiceFields, keyChoiceOf, keyChoiceReady, NO_KEY_CHOSEN, withoutSecrets } from './key-choice';
+import {
+  KeyChoiceFields,
+  keyChoiceOf,
+  keyChoiceReady,
+  NO_KEY_CHOSEN,
+  signingKeyHint,
+  withoutSecrets,
+} from './key-choice';
 import type { CeremonyHandle } from './use-ceremony';
 
 export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: CeremonyHandle }) {
@@ -87,11 +94,7 @@ export function SigningPanel({ ceremony, handle }: { ceremony: CeremonySnapshot;
               onChange={setKey}
               keyFilePurpose="signing-key"
               keyFileLabel="Signing key"
-              keyFileHint={
-                ceremony.kitDir
-                  ? `In this rehearsal: ${ceremony.kitDir}/signers/${current.name}.key.asc`
-                  : 'Your armored private key file.'
-              }
+              keyFileHint={signingKeyHint(ceremony.kitDir, current.name)}
             />
           </>
         )}
