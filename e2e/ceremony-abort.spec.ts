@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { act, authoriseStep, axe, confirmStep, fillRehearsalStart, sign } from './wizard-helpers';
+import { signingKeyIn } from '../electron/services/rehearsal/rehearsal-kit';
 
 const PASSPHRASE = 'abort rehearsal keys';
 const REASON = 'the laptop tamper seal is broken';
@@ -74,7 +75,7 @@ test('aborting is proposed by keyboard, then authorised by the administrator and
     harness,
     'Then: Check the DR secondary',
     'dr-secondary',
-    (name) => join(kit, 'signers', `${name}.key.asc`),
+    (name) => signingKeyIn(kit, name),
     PASSPHRASE,
   );
   // Aborted: nothing more on Vault, and the transcript saying so is signed by everyone.
@@ -88,7 +89,7 @@ test('aborting is proposed by keyboard, then authorised by the administrator and
   await expect(page.getByTestId('sign-transcript-text')).toContainText(`abort.reason: "${REASON}"`);
   await axe(page, 'signing the aborted ceremony');
   for (const signer of ['administrator', 'witness-1', 'witness-2'])
-    await sign(page, harness, signer, join(kit, 'signers', `${signer}.key.asc`), PASSPHRASE);
+    await sign(page, harness, signer, signingKeyIn(kit, signer), PASSPHRASE);
 
   await expect(page.getByTestId('step-title')).toHaveText('Aborted');
   await expect(page.getByTestId('outcome')).toBeVisible();

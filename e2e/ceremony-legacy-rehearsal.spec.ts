@@ -3,9 +3,9 @@
  * no otp_length, so the laptop makes a 24-character base64 OTP, and the token it decodes (and
  * promotes with) is a UUID, the one the rehearsal Vault minted.
  */
-import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { authoriseStep, confirmStep, enterShare, fillRehearsalStart, sign } from './wizard-helpers';
+import { signingKeyIn } from '../electron/services/rehearsal/rehearsal-kit';
 
 const PASSPHRASE = 'legacy rehearsal keys';
 test.use({ actionTimeout: 15_000 });
@@ -55,7 +55,7 @@ test('a legacy (pre-0.11) rehearsal by clicks: 24-character OTP, UUID token, pro
     harness,
     'Promote the DR secondary',
     'dr-secondary',
-    (name) => join(kit, 'signers', `${name}.key.asc`),
+    (name) => signingKeyIn(kit, name),
     PASSPHRASE,
   );
   await confirmStep(page, 'Check the promotion');
@@ -66,7 +66,7 @@ test('a legacy (pre-0.11) rehearsal by clicks: 24-character OTP, UUID token, pro
   expect(secondary.replication.dr.mode).toBe('primary');
 
   for (const signer of ['administrator', 'witness-1', 'witness-2'])
-    await sign(page, harness, signer, join(kit, 'signers', `${signer}.key.asc`), PASSPHRASE);
+    await sign(page, harness, signer, signingKeyIn(kit, signer), PASSPHRASE);
   await expect(page.getByTestId('step-title')).toHaveText('Finished');
   await expect(page.getByTestId('outcome')).toContainText('Promoted and recorded');
 });

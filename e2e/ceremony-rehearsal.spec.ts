@@ -15,6 +15,7 @@ import type { Page } from '@playwright/test';
 import { expect, test, type Harness } from './fixtures';
 import { act, authoriseStep, confirmStep, enterShare, prepareShare, sign, snap } from './wizard-helpers';
 import { builtCli } from '../test/support/built-cli';
+import { signingKeyIn } from '../electron/services/rehearsal/rehearsal-kit';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';
 // A click that cannot happen fails in seconds, not at the end of the test's long budget.
@@ -163,7 +164,7 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
       harness,
       'Promote the DR secondary',
       'dr-secondary',
-      (name) => join(kit, 'signers', `${name}.key.asc`),
+      (name) => signingKeyIn(kit, name),
       PASSPHRASE,
     );
     await confirmStep(page, 'Check the promotion');
@@ -180,7 +181,7 @@ test('a full rehearsal by clicks: shares decrypted in-app, every mishap recovere
     await expect(page.getByTestId('sign-transcript-text')).toContainText('REHEARSAL');
     await snap(page, 'ceremony-signing');
     for (const signer of ['administrator', 'witness-1', 'witness-2'])
-      await sign(page, harness, signer, join(kit, 'signers', `${signer}.key.asc`), PASSPHRASE);
+      await sign(page, harness, signer, signingKeyIn(kit, signer), PASSPHRASE);
     await expect(page.getByTestId('step-title')).toHaveText('Finished');
     await expect(page.getByTestId('outcome')).toContainText('Promoted and recorded');
     await expect(page.getByTestId('outcome')).toContainText('Nothing is left open on Vault.');

@@ -12,6 +12,7 @@ import type { Locator, Page } from '@playwright/test';
 import { expect, type Harness } from './fixtures';
 import { axe } from './wizard-helpers';
 import { builtCli } from '../test/support/built-cli';
+import { signingKeyIn } from '../electron/services/rehearsal/rehearsal-kit';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -150,7 +151,7 @@ export async function authoriseByKeyboard(
   await page.keyboard.type(options.cluster);
   const keyField = person.getByLabel('Signing key', { exact: true });
   await tabTo(page, keyField);
-  harness.nextFile.set('signing-key', join(options.kit, 'signers', `${options.name}.key.asc`));
+  harness.nextFile.set('signing-key', signingKeyIn(options.kit, options.name));
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await expect(keyField).not.toHaveValue('');
@@ -207,7 +208,7 @@ export async function signByKeyboard(
     const keyField = page.getByLabel('Signing key', { exact: true });
     await expect(keyField).toBeFocused();
     if (shot && signer === 'administrator') await checkStep(page, shot, keyField, save);
-    harness.nextFile.set('signing-key', join(kit, 'signers', `${signer}.key.asc`));
+    harness.nextFile.set('signing-key', signingKeyIn(kit, signer));
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await expect(keyField).not.toHaveValue('');

@@ -13,6 +13,7 @@ import type { Page } from '@playwright/test';
 import { generateOfficerKey } from '../rehearsal-vault/officer-keys';
 import { expect, test, type Harness } from './fixtures';
 import { act, authoriseStep, axe, confirmStep, docShot, sign, snap } from './wizard-helpers';
+import { signingKeyIn } from '../electron/services/rehearsal/rehearsal-kit';
 
 test.use({ viewport: { width: 1024, height: 640 }, actionTimeout: 15_000 });
 
@@ -102,7 +103,7 @@ test('operations: a DR secondary-token on the rehearsal primary runs as a ceremo
 
   await expect(page.getByTestId('step-title')).toHaveText('Sign the transcript');
   for (const signer of ['administrator', 'witness-1', 'witness-2'])
-    await sign(page, harness, signer, join(kit!, 'signers', `${signer}.key.asc`), '');
+    await sign(page, harness, signer, signingKeyIn(kit!, signer), '');
   await expect(page.getByTestId('step-title')).toHaveText('Finished');
   await axe(page, 'the finished operation ceremony');
 
@@ -143,14 +144,7 @@ test('operations: a demote runs as a ceremony whose call waits on the irreversib
   await expect(page.getByRole('button', { name: /^Confirm as / })).toHaveCount(0);
   await axe(page, 'the irreversible-step card of an operation');
   const kit = harness.ceremony.snapshot()?.kitDir;
-  await authoriseStep(
-    page,
-    harness,
-    'Perform the operation',
-    'primary',
-    (name) => join(kit!, 'signers', `${name}.key.asc`),
-    '',
-  );
+  await authoriseStep(page, harness, 'Perform the operation', 'primary', (name) => signingKeyIn(kit!, name), '');
   await expect(page.getByTestId('step-title')).toHaveText('Check the change');
   await expect(page.getByTestId('script')).toContainText("must now report DR mode 'secondary'");
 });

@@ -17,6 +17,7 @@ import { wizardChannels, type WizardChannels } from '../../../test/support/wizar
 import { createSoftHsmCard, softHsmMissing, type SoftHsmCard } from '../../../test/support/softhsm-card';
 import { createRehearsalHost } from '../../services/rehearsal/rehearsal-host';
 import { verifyBundle } from '../../services/transcript/verify';
+import { signingKeyIn } from '../../services/rehearsal/rehearsal-kit';
 
 const missing = softHsmMissing();
 if (missing) console.warn(`skipping the card ceremony through the channels: ${missing}`);
@@ -219,7 +220,7 @@ describe.skipIf(missing !== undefined)('a ceremony with card keys through the wi
     for (const actor of ['administrator', 'witness-1'])
       await must('ceremony.authorise', {
         actor,
-        key: { kind: 'openpgp', privateKeyPath: join(started.kitDir!, 'signers', `${actor}.key.asc`) },
+        key: { kind: 'openpgp', privateKeyPath: signingKeyIn(started.kitDir!, actor) },
       });
     // Aborted: what remains is the signing of the transcript that records it.
     expect(await snapshot()).toMatchObject({

@@ -30,6 +30,7 @@ import type { CeremonySession } from '../../services/session/ceremony-session';
 import { wizardChannels, type WizardChannels } from '../../../test/support/wizard-channels';
 import { createRehearsalHost } from '../../services/rehearsal/rehearsal-host';
 import type { RehearsalVault } from '../../../rehearsal-vault/rehearsal-cluster-set';
+import { signingKeyIn } from '../../services/rehearsal/rehearsal-kit';
 
 const PASSPHRASE = 'rehearsal passphrase 3am';
 
@@ -105,12 +106,12 @@ async function play(
     } else if (s.input === 'signature' && request) {
       await must('ceremony.sign', {
         signer: request.name,
-        key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
+        key: { kind: 'openpgp', privateKeyPath: signingKeyIn(kit, request.name), ...withPassphrase },
       });
     } else if (s.input === 'authorisation' && request) {
       await must('ceremony.authorise', {
         actor: request.name,
-        key: { kind: 'openpgp', privateKeyPath: join(kit, 'signers', `${request.name}.key.asc`), ...withPassphrase },
+        key: { kind: 'openpgp', privateKeyPath: signingKeyIn(kit, request.name), ...withPassphrase },
       });
     } else if (s.input === 'root-token' || s.input === 'vault-token') {
       await must('ceremony.provideToken', vaultToken ? { token: vaultToken } : { rehearsalRootToken: true });
@@ -126,7 +127,7 @@ async function play(
 /** Ann (administrator) and Wes (witness), their private keys in KIT/signers/ as play() reads them. */
 async function liveSigners(kit: string) {
   const signers = await Promise.all(['Ann', 'Wes'].map((name) => generateOfficerKey({ name })));
-  for (const k of signers) writeFileSync(join(kit, 'signers', `${k.name}.key.asc`), k.privateKeyArmored);
+  for (const k of signers) writeFileSync(signingKeyIn(kit, k.name), k.privateKeyArmored);
   return signers;
 }
 

@@ -22,6 +22,11 @@ import type { RehearsalOfficer } from '../../../rehearsal-vault/rehearsal-cluste
 
 export const KIT_JOURNAL = join('ceremony', 'journal.jsonl');
 
+/** Where a kit keeps a signer's private key (generated for a rehearsal), under `kitDir`. */
+export function signingKeyIn(kitDir: string, signer: string): string {
+  return join(kitDir, 'signers', `${signer}.key.asc`);
+}
+
 export async function writeRehearsalKit(
   dir: string,
   kit: {
@@ -43,7 +48,7 @@ export async function writeRehearsalKit(
     ]),
     ...kit.signers.flatMap((s): Array<[string, string, boolean]> => [
       [join('signers', `${s.name}.pub.asc`), s.publicKeyArmored, false],
-      [join('signers', `${s.name}.key.asc`), s.privateKeyArmored, true],
+      [signingKeyIn('', s.name), s.privateKeyArmored, true],
     ]),
   ];
   try {
