@@ -11,21 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBundle } from '../electron/services/transcript/bundle';
 import { countersignTranscript, signTranscript } from '../electron/services/transcript/signing';
-import {
-  JOURNAL_ACTOR,
-  JOURNAL_CREATED,
-  JOURNAL_STEP,
-  genesisHash,
-  journalHeaderDetails,
-  sealEvent,
-  serializeEvent,
-  type JournalEvent,
-  type JsonObject,
-  type Role,
-} from '../shared/record/journal-event';
-import { commitment, redactObject } from '../shared/record/redaction';
+import type { EventInput } from '../electron/services/journal/journal';
+import type { JsonObject, Role, VerifiedChain } from '../shared/record/journal-event';
+import { commitment } from '../shared/record/redaction';
 import { renderTranscript } from '../shared/record/transcript-format';
-import { CLOSED_UNREPLAYED, makeSigner, planEvent, type TestSigner } from '../test/support/transcript-bundle';
+import {
+  CLOSED_UNREPLAYED,
+  makeSigner,
+  planEvent,
+  sealedJournal,
+  type TestSigner,
+} from '../test/support/transcript-bundle';
 
 export interface LargeBundle {
   readonly dir: string;
@@ -43,18 +39,12 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {
     const signers = [await makeSigner('admin'), await makeSigner('witness-1'), await makeSigner('witness-2')];
-    const chain = journalOf(events, signers);
-    const text = renderTranscript({
-      events: chain,
-      ceremonyId: CEREMONY,
-      rehearsal: true,
-      head: chain[chain.length - 1]!.hash,
-    });
+    const { chain, bytes: journal } = journalOf(events, signers);
+    const text = renderTranscript(chain);
     let signed = await signTranscript(text, signers[0]!.signer);
     for (const w of signers.slice(1))
       if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.signer);
     if (!signed.ok) throw new Error(signed.error.message);
-    const journal = new TextEncoder().encode(chain.map((e) => serializeEvent(e) + '\n').join(''));
     const dir = join(root, 'bundle');
     const written = await writeBundle(dir, {
       transcript: signed.value.armored,
@@ -75,42 +65,16 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
   }
 }
 
-function journalOf(count: number, signers: readonly TestSigner[]): JournalEvent[] {
-  const start = Date.parse('2025-01-31T12:00:00.000Z');
-  const events: JournalEvent[] = [];
-  let prev = genesisHash(CEREMONY);
-  for (let seq = 1; seq <= count; seq++) {
-    const body =
-      seq === 1
-        ? {
-            actor: JOURNAL_ACTOR,
-            role: 'system' as Role,
-            step: JOURNAL_STEP,
-            type: JOURNAL_CREATED,
-            details: journalHeaderDetails(CEREMONY, true),
-          }
-        : seq === 2
-          ? (planEvent(signers) as Required<ReturnType<typeof planEvent>>)
-          : seq === count
-            ? {
-                actor: 'admin',
-                role: 'administrator' as Role,
-                step: 'close',
-                type: 'ceremony-finished',
-                details: CLOSED_UNREPLAYED,
-              }
-            : cycleEvent(seq);
-    const event = sealEvent({
-      ...body,
-      details: redactObject(body.details),
-      seq,
-      time: new Date(start + seq * 1500).toISOString(),
-      prev,
-    });
-    events.push(event);
-    prev = event.hash;
-  }
-  return events;
+function journalOf(count: number, signers: readonly TestSigner[]): { chain: VerifiedChain; bytes: Uint8Array } {
+  const closing: EventInput = {
+    actor: 'admin',
+    role: 'administrator',
+    step: 'close',
+    type: 'ceremony-finished',
+    details: CLOSED_UNREPLAYED,
+  };
+  const cycle = Array.from({ length: count - 3 }, (_, i) => cycleEvent(i + 3));
+  return sealedJournal(CEREMONY, [planEvent(signers), ...cycle, closing]);
 }
 
 /** One of a promotion's recurring events, varied by seq so no two are alike. */

@@ -264,4 +264,13 @@ export const MUTATIONS = [
     tests: [FORGERY, 'shared/record/transcript-format.test.ts'],
     filter: 'ESC|hidden characters',
   },
+  {
+    id: 'deviations-unbounded',
+    claim: 'a hostile journal of notes is replayed in bounded time (MAX_DEVIATIONS)',
+    file: 'shared/ceremony/ceremony-machine.ts',
+    from: '  if (!next.ok || next.value.deviations.length <= Math.max(MAX_DEVIATIONS, state.deviations.length)) return next;',
+    to: '  if (!next.ok || next.value.deviations.length <= Infinity) return next;',
+    tests: [FORGERY, 'shared/ceremony/ceremony-machine.test.ts'],
+    filter: 'deviation',
+  },
 ];

@@ -6,6 +6,7 @@ import {
   authorisationDue,
   createCeremony,
   isEnded,
+  MAX_DEVIATIONS,
   nextAction,
   openDeviations,
   replay,
@@ -972,6 +973,36 @@ describe('people-raised deviations', () => {
       at: AT,
     });
     expect(refused(byOfficer, witness(1, 'Ann'))).toMatch(/^wrong-role: deviations are witnessed by a witness/);
+  });
+
+  it('records at most MAX_DEVIATIONS deviations; past that only an abort may be proposed, a few times', () => {
+    const note = (n: number): CeremonyEvent => ({
+      type: 'deviation',
+      kind: 'note',
+      actor: 'Wes',
+      reason: `n${n}`,
+      at: AT,
+    });
+    let s = createCeremony(quorum, AT);
+    for (let n = 1; n <= MAX_DEVIATIONS; n++) {
+      const next = transition(s, note(n));
+      if (!next.ok) throw new Error(next.error.message);
+      s = next.value;
+    }
+    expect(s.deviations).toHaveLength(MAX_DEVIATIONS);
+    expect(refused(s, note(0))).toMatch(/^too-many-deviations: this ceremony has recorded 1000 deviations/);
+    const abort: CeremonyEvent = { type: 'abort', actor: 'Ann', reason: 'the record is unusable', at: AT };
+    const withdraw = (t: CeremonyState): CeremonyEvent => ({
+      type: 'withdraw',
+      id: t.deviations.length,
+      actor: 'Ann',
+      at: AT,
+    });
+    let cycled = apply(s, abort);
+    expect(cycled.deviations.at(-1)).toMatchObject({ kind: 'abort' });
+    for (let i = 1; i < 10; i++) cycled = apply(apply(cycled, withdraw(cycled)), abort);
+    expect(cycled.deviations).toHaveLength(MAX_DEVIATIONS + 10);
+    expect(refused(apply(cycled, withdraw(cycled)), abort)).toMatch(/^too-many-deviations/);
   });
 
   it('token deletion is waived only by a signed authorisation, after it failed', () => {

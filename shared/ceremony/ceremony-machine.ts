@@ -127,7 +127,8 @@ export type MachineErrorKind =
   | 'too-late'
   | 'signature-required'
   | 'stale-statement'
-  | 'wrong-key';
+  | 'wrong-key'
+  | 'too-many-deviations';
 
 export interface AckOption {
   readonly name: string;
@@ -269,8 +270,27 @@ const AFTER_ABORT: ReadonlyArray<CeremonyEvent['type']> = [
   'resume',
 ];
 
+/**
+ * The most deviations a ceremony records. Every event scans the deviations (which are open, which
+ * await signatures) and each one added copies the list, so without a bound a journal of tens of
+ * thousands of notes took a minute to replay (`verify` of a hostile bundle, or a resume). No real
+ * ceremony comes near: past the bound only an abort may still be proposed, a few times.
+ */
+export const MAX_DEVIATIONS = 1000;
+const ABORTS_PAST_MAX = 10;
+
 /** Applies one event. On error the caller keeps the state it had; nothing here mutates. */
 export function transition(state: CeremonyState, event: CeremonyEvent): Outcome {
+  const next = apply(state, event);
+  if (!next.ok || next.value.deviations.length <= Math.max(MAX_DEVIATIONS, state.deviations.length)) return next;
+  if (event.type === 'abort' && next.value.deviations.length <= MAX_DEVIATIONS + ABORTS_PAST_MAX) return next;
+  return err(
+    'too-many-deviations',
+    `this ceremony has recorded ${state.deviations.length} deviations, more than any ceremony should: propose an abort and start again`,
+  );
+}
+
+function apply(state: CeremonyState, event: CeremonyEvent): Outcome {
   if (isEnded(state)) return err('ceremony-ended', `the ceremony is ${state.step}; nothing more can happen in it`);
   if (state.aborting && !AFTER_ABORT.includes(event.type))
     return err(

@@ -20,11 +20,14 @@ import { builtCli } from '../support/built-cli';
 import { main } from '../../cli/main';
 import { armoredBlocks, readKeyrings } from '../../electron/services/pgp/public-keys';
 import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';
+import type { EventInput } from '../../electron/services/journal/journal';
 import { captureIo } from '../support/capture-io';
 import { createTempGnupg, type TempGnupg } from '../support/temp-gnupg';
 import {
   makeBundle,
   makeSigner,
+  planEvent,
+  sealedJournal,
   signedForms,
   threeSigners,
   type TestBundle,
@@ -33,6 +36,7 @@ import {
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ESC = '\u001b';
+const AT = '2025-01-31T12:00:00.000Z';
 
 let signers: TestSigner[];
 let strangers: TestSigner[];
@@ -198,6 +202,27 @@ describe('hostile files', () => {
     const r = verifyProcess(dir);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
+  });
+
+  it('a journal of 40,000 notes ends within 10 s with exit 1 at the deviation bound', () => {
+    // Each note is a valid deviation, and each one the ceremony's replay scanned and copied all
+    // before it: 80,000 took a minute. The machine records at most MAX_DEVIATIONS.
+    const note = (n: number): EventInput => ({
+      actor: 'alice',
+      role: 'administrator',
+      step: 'roll-call',
+      type: 'deviation',
+      details: { event: { type: 'deviation', kind: 'note', actor: 'alice', reason: `note ${n}`, at: AT } },
+    });
+    const notes = Array.from({ length: 40_000 }, (_, n) => note(n));
+    const dir = copy();
+    writeFileSync(join(dir, 'journal.jsonl'), sealedJournal('dc2-2025-01-31', [planEvent(signers), ...notes]).bytes);
+    const r = verifyProcess(dir, '--keyring', keyring);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.output.toString()).toContain(
+      "journal event 1003 (deviation) breaks the ceremony's rules (this ceremony has recorded 1000 deviations",
+    );
   });
 
   it('armor parsing is linear: 4 MB of BEGIN lines in an auditor’s keyring is refused at once', async () => {

@@ -20,7 +20,19 @@ import {
 import { openPgpKeySigner, type OpenPgpKey } from '../../electron/services/pgp/openpgp-signer';
 import type { Signer } from '../../electron/services/pgp/signer';
 import type { BundleContents } from '../../electron/services/transcript/verify';
-import type { JsonObject } from '../../shared/record/journal-event';
+import {
+  JOURNAL_ACTOR,
+  JOURNAL_CREATED,
+  JOURNAL_STEP,
+  genesisHash,
+  journalHeaderDetails,
+  sealEvent,
+  serializeEvent,
+  type JournalEvent,
+  type JsonObject,
+  type VerifiedChain,
+} from '../../shared/record/journal-event';
+import { redactObject } from '../../shared/record/redaction';
 import { renderTranscript } from '../../shared/record/transcript-format';
 import { validPlanData } from './ceremony-plan-data';
 
@@ -150,6 +162,37 @@ export async function makeBundle(
   });
   if (!written.ok) throw new Error(written.error.message);
   return { root, dir, signers, dispose };
+}
+
+/**
+ * A rehearsal journal of `events` (the plan first, usually), sealed in memory, 1.5 s apart from
+ * `start`: what Journal writes, without its fsync per event, for journals of tens of thousands.
+ */
+export function sealedJournal(
+  ceremonyId: string,
+  events: readonly EventInput[],
+  start = Date.parse('2025-01-31T12:00:00.000Z'),
+): { chain: VerifiedChain; bytes: Uint8Array } {
+  const header: EventInput = {
+    actor: JOURNAL_ACTOR,
+    role: 'system',
+    step: JOURNAL_STEP,
+    type: JOURNAL_CREATED,
+    details: journalHeaderDetails(ceremonyId, true),
+  };
+  const sealed: JournalEvent[] = [];
+  let prev = genesisHash(ceremonyId);
+  for (const [i, input] of [header, ...events].entries()) {
+    const seq = i + 1;
+    const time = new Date(start + seq * 1500).toISOString();
+    const event = sealEvent({ ...input, details: redactObject(input.details ?? {}), seq, time, prev });
+    sealed.push(event);
+    prev = event.hash;
+  }
+  return {
+    chain: { events: sealed, ceremonyId, rehearsal: true, head: prev },
+    bytes: new TextEncoder().encode(sealed.map((e) => serializeEvent(e) + '\n').join('')),
+  };
 }
 
 export async function threeSigners(): Promise<TestSigner[]> {
