@@ -273,18 +273,23 @@ function field(path: string, value: string, out: LineSink): void {
 /** A long quoted value in pieces of at most WRAP characters. */
 function split(quoted: string): string[] {
   // Whole escapes and whole code points only, so no piece ends inside `\u00e9` or a surrogate pair.
-  const atoms = quoted.match(/\\u[0-9a-fA-F]{4}|\\.|[\s\S]/gu) ?? [];
+  // One pass, atom by atom: a value can be megabytes long in a hostile journal.
   const pieces: string[] = [];
-  let piece = '';
-  for (const atom of atoms) {
-    if (piece.length + atom.length > WRAP) {
-      pieces.push(piece);
-      piece = '';
-    }
-    piece += atom;
+  for (let start = 0; start < quoted.length;) {
+    let end = start;
+    while (end < quoted.length && end + atomLength(quoted, end) - start <= WRAP) end += atomLength(quoted, end);
+    pieces.push(quoted.slice(start, end));
+    start = end;
   }
-  pieces.push(piece);
   return pieces.map((p) => p.replace(/^ /, '\\u0020').replace(/ $/, '\\u0020'));
+}
+
+/** The length of the escape (`\u00e9`, `\n`…) or the code point at `at` of a JSON string literal. */
+function atomLength(quoted: string, at: number): number {
+  const unit = quoted.charCodeAt(at);
+  if (unit === 0x5c) return /^u[0-9a-fA-F]{4}/.test(quoted.slice(at + 1, at + 6)) ? 6 : 2;
+  const low = quoted.charCodeAt(at + 1);
+  return unit >= 0xd800 && unit <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
 }
 
 function keyText(key: string): string {
