@@ -1,9 +1,25 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeBundle, threeSigners, type TestBundle, type TestSigner } from '../../../test/support/transcript-bundle';
+import {
+  CEREMONY_EVENTS,
+  makeBundle,
+  planEvent,
+  sealedJournal,
+  threeSigners,
+  type TestBundle,
+  type TestSigner,
+} from '../../../test/support/transcript-bundle';
+import { renderTranscript } from '../../../shared/record/transcript-format';
+import { MAX_BUNDLE_FILE_BYTES } from './bundle-layout';
 import { writeBundle, type BundleInput } from './bundle';
-import { canonicalArmor, detachedSignatures, readSignedTranscript } from './signing';
+import {
+  canonicalArmor,
+  countersignTranscript,
+  detachedSignatures,
+  readSignedTranscript,
+  signTranscript,
+} from './signing';
 
 let signers: TestSigner[];
 let bundle: TestBundle;
@@ -83,6 +99,27 @@ describe('writeBundle', () => {
     expect(!result.ok && result.error.message).toContain("signers/ holds no public key for the witness 'carol'");
     const duplicate = await writeBundle(dir, { ...input, signers: [...input.signers, alias] });
     expect(!duplicate.ok && duplicate.error.message).toContain('the same key as signers/alice.pub.asc');
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('writes nothing larger than verify reads, even when it would verify', async () => {
+    const longAck = {
+      actor: 'bob',
+      role: 'witness' as const,
+      step: 'pre-checks',
+      type: 'step-acknowledged',
+      details: { attestation: 'x'.repeat(MAX_BUNDLE_FILE_BYTES) },
+    };
+    const { chain, bytes } = sealedJournal('dc2-2025-01-31', [planEvent(signers), longAck, ...CEREMONY_EVENTS]);
+    let signed = await signTranscript(renderTranscript(chain), signers[0]!.signer);
+    for (const w of signers.slice(1))
+      if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.signer);
+    if (!signed.ok) throw new Error(signed.error.message);
+    const dir = join(bundle.root, 'too-large');
+    const result = await writeBundle(dir, { ...input, transcript: signed.value.armored, journal: bytes });
+    expect(!result.ok && result.error.message).toContain(
+      `journal.jsonl is ${bytes.length} bytes, more than verify reads (at most ${MAX_BUNDLE_FILE_BYTES})`,
+    );
     expect(existsSync(dir)).toBe(false);
   });
 

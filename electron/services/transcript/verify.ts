@@ -216,17 +216,25 @@ export async function verifyBundleContents(
   };
   for (const [path, why] of contents.refused ?? [])
     if (path.startsWith(BUNDLE_SIGNERS)) problem('bundle-file-refused', `${path} was not read: ${why}`);
+  // Contents handed over in memory (the bundle writer's) are held to the caps readBundle holds
+  // files to, so nothing is written that `verify` would refuse to read.
+  const file = (path: string, bytes: Uint8Array | undefined, cap: number): Uint8Array | undefined => {
+    if (bytes === undefined) return absent(path);
+    if (bytes.length <= cap) return bytes;
+    problem('bundle-file-refused', `${path} is ${bytes.length} bytes, more than verify reads (at most ${cap})`);
+    return undefined;
+  };
 
-  const chain = contents.journal ? checkJournal(contents.journal, problem) : absent(BUNDLE_JOURNAL);
+  const journal = file(BUNDLE_JOURNAL, contents.journal, MAX_BUNDLE_FILE_BYTES);
+  const chain = journal ? checkJournal(journal, problem) : undefined;
   const required = chain ? requiredSigners(chain, problem) : undefined;
-  const document = contents.transcript
-    ? await checkTranscript(contents.transcript, chain, problem)
-    : absent(BUNDLE_TRANSCRIPT);
+  const transcript = file(BUNDLE_TRANSCRIPT, contents.transcript, MAX_BUNDLE_FILE_BYTES);
+  const document = transcript ? await checkTranscript(transcript, chain, problem) : undefined;
   if (document) {
-    if (contents.text) checkText(contents.text, document.text, problem);
-    else absent(BUNDLE_TEXT);
-    if (contents.detached) checkDetached(contents.detached, document.signatures, problem);
-    else absent(BUNDLE_DETACHED);
+    const text = file(BUNDLE_TEXT, contents.text, MAX_BUNDLE_FILE_BYTES);
+    if (text) checkText(text, document.text, problem);
+    const detached = file(BUNDLE_DETACHED, contents.detached, MAX_SIGNATURES_BYTES);
+    if (detached) checkDetached(detached, document.signatures, problem);
   }
 
   let signatures: SignatureReport[] = [];
