@@ -1,14 +1,27 @@
 /**
  * The packaged shape of the app in real Electron: the window loads app://vault-ceremony with the
  * preload's bridge and nothing else. Electron's binary cannot be downloaded on every machine
- * (air-gapped ones above all), so this is skipped, saying why, when it is absent.
+ * (air-gapped ones above all), so this is skipped, saying why, when it is absent. What runs
+ * everywhere: the built main process loads in Node with Electron stubbed (./electron-stub.mjs).
  */
 import { _electron as electron } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
 import { expect, test } from '@playwright/test';
 
 const executablePath = findElectronBinary();
+
+test('the built main process loads without throwing (Electron stubbed, in Node)', () => {
+  // openpgp's Node build made its require from import.meta.url, which the CommonJS bundle left
+  // undefined: dist/electron/main.cjs threw as it loaded, so the app could not start at all.
+  const main = join(import.meta.dirname, '..', 'dist', 'electron', 'main.cjs');
+  const run = spawnSync(process.execPath, ['--import', join(import.meta.dirname, 'electron-stub.mjs'), main], {
+    timeout: 30_000,
+  });
+  expect(run.stderr.toString()).toBe('');
+  expect(run.status).toBe(0);
+});
 
 test('the Electron app opens on Start, sandboxed, with only the vaultCeremony bridge', async () => {
   if (executablePath === undefined) {
