@@ -58,8 +58,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: [...INTEGRATION_TESTS],
-          // These tests spawn the built `vault-ceremony`: build it from the sources of this run.
-          globalSetup: ['test/support/build-cli-once.ts'],
+          // These tests spawn the built `vault-ceremony` or the app's verifier worker: build them from this run's sources.
+          globalSetup: ['test/support/build-once.ts'],
         },
       },
     ],

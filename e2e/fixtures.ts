@@ -21,6 +21,7 @@ import { createRehearsalHost, type RehearsalHost } from '../electron/services/re
 import { originOf } from '../electron/app/security/origin';
 import type { ConnectionProfile } from '../shared/profiles/connection-profile';
 import { connectProfile, type ConnectOptions } from '../electron/services/vault/connect';
+import { builtBundleVerifier } from '../test/support/built-cli';
 import { createTestPki, type TestPki } from '../test/support/mtls-test-server';
 import { startRendererServer, type RendererServer } from './renderer-server';
 
@@ -135,6 +136,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         rehearsal,
         session: new AppSession(profiles),
         ceremony,
+        bundleVerifier: builtBundleVerifier(),
       }),
       {
         allowedOrigins: [renderer.origin],

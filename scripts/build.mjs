@@ -1,7 +1,8 @@
 // `npm run build`: the renderer with Vite into dist/renderer, then the main process and the
 // preload with esbuild into dist/electron, each one self-contained CommonJS file (a sandboxed
-// preload cannot load modules), with `electron` left to the runtime; and the `vault-ceremony`
-// command into dist/cli (scripts/build-cli.mjs, which `npm ci` also runs through `prepare`).
+// preload cannot load modules), with `electron` left to the runtime, and beside them the worker
+// that verifies bundles (scripts/build-bundle-verifier.mjs); and the `vault-ceremony` command
+// into dist/cli (scripts/build-cli.mjs, which `npm ci` also runs through `prepare`).
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { BUNDLE, NODE_BUNDLE } from './bundle-options.mjs';
@@ -29,4 +30,5 @@ await esbuild({
   target: 'chrome140',
 });
 
+await import('./build-bundle-verifier.mjs');
 await import('./build-cli.mjs');

@@ -1,4 +1,5 @@
-// esbuild options for the app's self-contained CommonJS files (scripts/build.mjs).
+// esbuild options for the app's self-contained CommonJS files (scripts/build.mjs,
+// scripts/build-bundle-verifier.mjs).
 
 /** Every one of them: one minified file, no source map, no licence comments. */
 export const BUNDLE = {
@@ -11,7 +12,7 @@ export const BUNDLE = {
 };
 
 /**
- * Those run by Node (the main process). openpgp's Node build is
+ * Those run by Node (the main process, the worker that verifies bundles). openpgp's Node build is
  * an ES module that makes its `require` with createRequire(import.meta.url), which a CommonJS
  * bundle leaves undefined, so the main process threw as it loaded: each file gets its own URL.
  */

@@ -36,6 +36,7 @@ const development = !app.isPackaged && process.env['VAULT_CEREMONY_DEVTOOLS'] ==
 const dist = join(app.getAppPath(), 'dist');
 const rendererDir = join(dist, 'renderer');
 const preloadPath = join(dist, 'electron', 'preload.cjs');
+const bundleVerifier = join(dist, 'electron', 'verify-worker.cjs');
 
 // Before 'ready': the scheme must be standard and secure to have an origin, and every renderer sandboxed.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -117,6 +118,7 @@ function start(): void {
       rehearsal,
       session: new AppSession(profiles),
       ceremony,
+      bundleVerifier,
     }),
     {
       allowedOrigins: [APP_ORIGIN],

@@ -273,4 +273,13 @@ export const MUTATIONS = [
     tests: [FORGERY, 'shared/ceremony/ceremony-machine.test.ts'],
     filter: 'deviation',
   },
+  {
+    id: 'viewer-verifies-in-main',
+    claim: 'the viewer verifies bundles in a worker thread, never holding the main process',
+    file: 'electron/services/transcript/bundle-verifier.ts',
+    from: '  return new Promise((resolve) => {\n    const worker = new Worker(script, {',
+    to: "  if (script) return import('./open-bundle').then((m) => m.openBundle(request));\n  return new Promise((resolve) => {\n    const worker = new Worker(script, {",
+    tests: ['electron/services/transcript/bundle-verifier.test.ts'],
+    filter: 'event loop',
+  },
 ];

@@ -12,6 +12,7 @@ import type { RehearsalHost } from '../../electron/services/rehearsal/rehearsal-
 import { AppSession } from '../../electron/services/session/app-session';
 import { CeremonySession } from '../../electron/services/session/ceremony-session';
 import { connectProfile } from '../../electron/services/vault/connect';
+import { builtBundleVerifier } from './built-cli';
 
 const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
 
@@ -51,6 +52,7 @@ export function wizardChannels(
       rehearsal,
       session: new AppSession(profiles),
       ceremony,
+      bundleVerifier: builtBundleVerifier(),
     }),
     { allowedOrigins: ['app://vault-ceremony'] },
   );

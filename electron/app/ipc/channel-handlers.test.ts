@@ -23,6 +23,7 @@ import { CeremonySession } from '../../services/session/ceremony-session';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 import { createRehearsalHost } from '../../services/rehearsal/rehearsal-host';
+import { builtBundleVerifier } from '../../../test/support/built-cli';
 
 const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
 
@@ -111,6 +112,7 @@ beforeAll(async () => {
         rehearsal,
         now: () => new Date(),
       }),
+      bundleVerifier: builtBundleVerifier(),
       now: () => new Date('2026-03-01T12:00:00.000Z'),
     }),
     { allowedOrigins: ['app://vault-ceremony'] },

@@ -40,6 +40,8 @@ export interface ChannelHandlerServices {
   readonly session: AppSession;
   /** The ceremony the wizard runs (built over the same profiles, connections and rehearsal Vault). */
   readonly ceremony: CeremonySession;
+  /** The built worker script that reads and verifies transcript bundles (dist/electron/verify-worker.cjs). */
+  readonly bundleVerifier: string;
   readonly now?: () => Date;
 }
 
@@ -174,6 +176,6 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
     'dialog.openDirectory': async ({ purpose }) => ok({ path: await services.openDirectory(purpose) }),
 
     ...ceremonyHandlers(services.ceremony, session, services),
-    ...transcriptHandlers(),
+    ...transcriptHandlers(services.bundleVerifier),
   };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBundle, threeSigners, type TestBundle, type TestSigner } from '../../../test/support/transcript-bundle';
 import { verifyBundle } from '../../services/transcript/verify';
+import { builtBundleVerifier } from '../../../test/support/built-cli';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 import { transcriptHandlers } from './transcript-handlers';
 import type { ChannelHandlers } from './handler-registry';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   signers = await threeSigners();
   bundle = await makeBundle(signers);
   // Only this channel is exercised; the rest of the registry is not reached.
-  registry = createHandlerRegistry(transcriptHandlers() as ChannelHandlers, {
+  registry = createHandlerRegistry(transcriptHandlers(builtBundleVerifier()) as ChannelHandlers, {
     allowedOrigins: ['app://vault-ceremony'],
   });
 });
