@@ -15,7 +15,7 @@
  *   For an aborted ceremony it also names the abort (`abort`: where, why, who authorised it).
  */
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
-import { abortOf, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import { abortOf, isEnded, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { looseEnds } from '../../../shared/ceremony/ceremony-view';
 import { CEREMONY_STARTED, recordedPlan } from '../../../shared/ceremony/recorded-plan';
@@ -41,30 +41,57 @@ export function startedEntry(plan: CeremonyPlan, at: string): EventInput {
   return { ...SYSTEM, step: 'roll-call', type: CEREMONY_STARTED, details: { plan: plainJson(plan), started_at: at } };
 }
 
-/** The journal entry for an event the machine accepted in `before`. `extra` adds commitments and the like. */
-export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: JsonObject = {}): EventInput {
-  const details = { ...extra, event: plainJson(event) };
-  const step = event.type === 'acknowledge' || event.type === 'authorise' ? event.step : before.step;
+/** The journal type of each ceremony event: what the transcript calls it. */
+const ENTRY_TYPE: Readonly<Record<CeremonyEvent['type'], string>> = {
+  acknowledge: 'step-acknowledged',
+  authorisationRequested: AUTHORISATION_REQUESTED,
+  authorise: STEP_AUTHORISED,
+  serviceResult: 'service-result',
+  resume: 'ceremony-resumed',
+  deviationWitnessed: 'deviation-witnessed',
+  withdraw: 'deviation-withdrawn',
+  deviation: 'deviation',
+  cancel: 'deviation',
+  abort: 'deviation',
+};
+
+/**
+ * The journal types written for ceremony events only, each with the event under `details.event`;
+ * a `deviation` without one is a deviation the machine detected (detectedDeviations).
+ */
+export const EVENT_ENTRY_TYPES: ReadonlySet<string> = new Set(Object.values(ENTRY_TYPE));
+
+/** Who, at which step and under which type the journal records an event the machine accepted in `before`. */
+export function entryEnvelope(event: CeremonyEvent, before: CeremonyState): Omit<EventInput, 'details'> {
+  const type = ENTRY_TYPE[event.type];
   switch (event.type) {
     case 'acknowledge':
-      return { actor: event.actor, role: event.role, step, type: 'step-acknowledged', details };
-    case 'authorisationRequested':
-      return { ...SYSTEM, step, type: AUTHORISATION_REQUESTED, details };
     case 'authorise':
-      return { actor: event.actor, role: event.role, step, type: STEP_AUTHORISED, details };
-    case 'serviceResult':
-      return { ...SYSTEM, step, type: 'service-result', details };
-    case 'resume':
-      return { ...SYSTEM, step, type: 'ceremony-resumed', details };
+      return { actor: event.actor, role: event.role, step: event.step, type };
     case 'deviationWitnessed':
-      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation-witnessed', details };
     case 'withdraw':
-      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation-withdrawn', details };
     case 'deviation':
     case 'cancel':
     case 'abort':
-      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation', details };
+      return { actor: event.actor, role: roleOf(before.plan, event.actor), step: before.step, type };
+    case 'authorisationRequested':
+    case 'serviceResult':
+    case 'resume':
+      return { ...SYSTEM, step: before.step, type };
   }
+}
+
+/** The journal entry for an event the machine accepted in `before`. `extra` adds commitments and the like. */
+export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: JsonObject = {}): EventInput {
+  return { ...entryEnvelope(event, before), details: { ...extra, event: plainJson(event) } };
+}
+
+/**
+ * Whether `state`'s record is closed now: the laptop writes `ceremony-finished` as signing begins
+ * (or the ceremony ends), never earlier, so a record cannot close on a ceremony stopped half-way.
+ */
+export function recordClosesAt(state: CeremonyState): boolean {
+  return state.step === 'sign-transcript' || isEnded(state);
 }
 
 /**
@@ -147,7 +174,7 @@ export function roleOf(plan: CeremonyPlan, actor: string): Role {
 }
 
 /** The journal (and replay) check the rest; this only keeps a foreign object from passing as an event. */
-function isEventShaped(value: unknown): value is CeremonyEvent {
+export function isEventShaped(value: unknown): value is CeremonyEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { type, at } = value as { type?: unknown; at?: unknown };
   return (
