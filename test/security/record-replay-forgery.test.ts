@@ -1,0 +1,188 @@
+// @tier integration
+/**
+ * A laptop whose software writes a journal that misdescribes the ceremony, with a signer colluding
+ * (issue 12, the auditor's adversary): the ceremony events replay, the signatures are good, but
+ * the record around them says something else. A headless rehearsal promotes; then its journal is
+ * doctored, chained afresh, its transcript rendered and signed by the real people, as that laptop
+ * would have it signed. `verify --keyring` must fail (exit 1) when an entry names another person,
+ * step or type than the ceremony event it records (the transcript names people from the entry),
+ * when an entry of a ceremony event's type records none, when the record closes before the
+ * ceremony reached its signing (hiding a DR operation token never deleted, or a share entry left
+ * open, as "promoted" or "cancelled" with nothing left open), when its closing entry is not the
+ * laptop's, when anything follows it or it is missing, and, without crashing, when an entry's
+ * event is not an event at all.
+ *
+ * The defence: electron/services/transcript/authorisations.ts (each entry against
+ * ceremony-record.ts's entryEnvelope of the replayed event; the closing event only where
+ * recordClosesAt, last). With those checks removed, every doctored bundle below verifies (exit 0),
+ * and the null event throws, so these cases fail.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closingDetails, readRecord } from '../../electron/services/ceremony/ceremony-record';
+import type { Signers } from '../../electron/services/rehearsal/rehearsal-cast';
+import { replay } from '../../shared/ceremony/ceremony-machine';
+import { serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
+import { rechained, signedBundle } from '../support/doctored-bundle';
+import { rehearsePromotion, verifyAnchored, type RehearsedPromotion } from '../support/rehearsed-promotion';
+
+const root = mkdtempSync(join(tmpdir(), 'vc-record-replay-'));
+let rehearsed: RehearsedPromotion;
+let cast: Signers;
+let events: JournalEvent[];
+let copies = 0;
+/** A journal event's JSON, to doctor in place. */
+type Mutable = Record<string, unknown>;
+
+beforeAll(async () => {
+  rehearsed = await rehearsePromotion(root);
+  ({ cast, events } = rehearsed);
+}, 120_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const verify = (dir: string) => verifyAnchored(dir, rehearsed.keyring);
+
+/** The bundle of the journal as `doctor` leaves it, chained, rendered and signed by the real people. */
+async function doctored(doctor: (list: JournalEvent[]) => JournalEvent[]): Promise<string> {
+  const dir = join(root, `doctored-${++copies}`);
+  await signedBundle(dir, doctor(events.map((e) => structuredClone(e))), rehearsed.people);
+  return dir;
+}
+
+/** The first entry of `type` at `step`, to doctor in place. */
+const entry = (list: JournalEvent[], type: string, step: string) =>
+  list.find((e) => e.type === type && e.step === step)! as unknown as Mutable;
+
+/** The journal cut after the entry at `step` of `type`, closed there as the laptop closes a record (closingDetails). */
+function closedAfter(type: string, step: string) {
+  return (list: JournalEvent[]) => {
+    const kept = list.slice(0, list.indexOf(entry(list, type, step) as unknown as JournalEvent) + 1);
+    const chain = verifyJournalText(rechained(kept).map(serializeEvent).join('\n') + '\n');
+    const record = chain.ok ? readRecord(chain.value) : undefined;
+    if (!record?.ok) throw new Error('fixture');
+    const state = replay(record.value.plan, record.value.startedAt, record.value.events);
+    if (!state.ok) throw new Error(state.error.message);
+    return [...kept, { ...list.at(-1)!, details: closingDetails(state.value) }];
+  };
+}
+
+describe('the rehearsed promotion', () => {
+  it('verifies as exported, and doctored with nothing changed', async () => {
+    expect(events.at(-1)!.type).toBe('ceremony-finished');
+    expect((await verify(rehearsed.out)).code).toBe(0);
+    expect((await verify(await doctored((list) => list))).code).toBe(0);
+  });
+});
+
+describe('an entry that misnames what its ceremony event records fails verify (exit 1)', () => {
+  it("when the witness's signed authorisation of the promotion is recorded as another witness's", async () => {
+    const [signer, other] = cast.witnesses;
+    const r = await verify(
+      await doctored((list) => {
+        const authorised = list.find((e) => e.type === 'step-authorised' && e.role === 'witness')!;
+        expect(authorised.actor).toBe(signer!.name);
+        (authorised as unknown as Mutable).actor = other!.name;
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(
+      `is recorded with actor ${JSON.stringify(other!.name)}, where the laptop writes ${JSON.stringify(signer!.name)}`,
+    );
+  });
+
+  it.each<[string, Mutable]>([
+    ["another witness's", { actor: 'witness-2' }],
+    ["the administrator's role", { role: 'administrator' }],
+    ['another step', { step: 'promote' }],
+    ['a signed authorisation', { type: 'step-authorised' }],
+  ])("when a witness's acknowledgement is recorded as %s", async (_as, change) => {
+    const r = await verify(
+      await doctored((list) => {
+        const acknowledged = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted')[1]!;
+        expect(acknowledged.actor).toBe('witness-1');
+        Object.assign(acknowledged, change);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/journal event \d+ \(.*\) is recorded with (actor|role|step|type) /);
+  });
+
+  it('when a signed authorisation by the other witness is added with no ceremony event under it', async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const authorised = list.find((e) => e.type === 'step-authorised' && e.role === 'witness')!;
+        const added = {
+          ...structuredClone(authorised),
+          actor: cast.witnesses[1]!.name,
+          details: { action: 'promote' },
+        };
+        list.splice(list.indexOf(authorised) + 1, 0, added);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(step-authorised\) records no ceremony event/);
+  });
+
+  it("without crashing when an entry's ceremony event is null", async () => {
+    const r = await verify(
+      await doctored((list) => {
+        (entry(list, 'step-acknowledged', 'check-promoted').details as Mutable).event = null;
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('holds a ceremony event this version cannot read');
+  });
+});
+
+describe('a record closed where the laptop does not close it fails verify (exit 1)', () => {
+  it.each([
+    ['promoted, before the DR operation token was deleted', 'step-acknowledged', 'check-promoted', 'promoted'],
+    ['cancelled, with a share entry under way and nobody cancelling', 'service-result', 'share-entry', 'cancelled'],
+  ])('when it closes as %s', async (_how, type, step, outcome) => {
+    const r = await verify(
+      await doctored((list) => {
+        const closed = closedAfter(type, step)(list);
+        // Consistent with the replay: only where it closes gives it away.
+        expect(closed.at(-1)!.details).toMatchObject({ outcome, loose_ends: [], undeleted_operation_tokens: 0 });
+        return closed;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(ceremony-finished\) closes the record at '[a-z-]+', before the ceremony reached its signing/,
+    );
+  });
+
+  it.each<[string, Mutable]>([
+    ['the administrator', { actor: 'administrator', role: 'administrator' }],
+    ['another step', { step: 'finished' }],
+  ])('when its closing entry is recorded as written by %s', async (_by, change) => {
+    const r = await verify(
+      await doctored((list) => {
+        Object.assign(list.at(-1)!, change);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(ceremony-finished\) is recorded with (actor|step) /);
+  });
+
+  it('when an entry follows the closing event', async () => {
+    const answered = (list: JournalEvent[]) => list.filter((e) => e.type === 'vault-response').at(-1)!;
+    const r = await verify(await doctored((list) => [...list, structuredClone(answered(list))]));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/follows the record's closing event, which must be its last/);
+  });
+
+  it('when the record is never closed', async () => {
+    const r = await verify(await doctored((list) => list.slice(0, -1)));
+    expect(r.code).toBe(1);
+    expect(r.output).toContain("the journal has no 'ceremony-finished' event: its record was never closed");
+  });
+});
