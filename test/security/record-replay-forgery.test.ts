@@ -21,9 +21,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closingDetails, readRecord } from '../../electron/services/ceremony/ceremony-record';
+import {
+  closingDetails,
+  detectedDeviations,
+  entryFor,
+  INTERRUPTION,
+  readRecord,
+  SYSTEM,
+  unrecordedDeviations,
+} from '../../electron/services/ceremony/ceremony-record';
 import type { Signers } from '../../electron/services/rehearsal/rehearsal-cast';
-import { replay } from '../../shared/ceremony/ceremony-machine';
+import type { CeremonyEvent } from '../../shared/ceremony/ceremony-events';
+import { replay, transition, type CeremonyState } from '../../shared/ceremony/ceremony-machine';
 import { serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
 import { rechained, signedBundle } from '../support/doctored-bundle';
 import { rehearsePromotion, verifyAnchored, type RehearsedPromotion } from '../support/rehearsed-promotion';
@@ -55,16 +64,63 @@ async function doctored(doctor: (list: JournalEvent[]) => JournalEvent[]): Promi
 const entry = (list: JournalEvent[], type: string, step: string) =>
   list.find((e) => e.type === type && e.step === step)! as unknown as Mutable;
 
+/** The state the ceremony events of `list` replay to. */
+function replayed(list: readonly JournalEvent[]): CeremonyState {
+  const chain = verifyJournalText(rechained(list).map(serializeEvent).join('\n') + '\n');
+  const record = chain.ok ? readRecord(chain.value) : undefined;
+  if (!record?.ok) throw new Error('fixture');
+  const state = replay(record.value.plan, record.value.startedAt, record.value.events);
+  if (!state.ok) throw new Error(state.error.message);
+  return state.value;
+}
+
+/** `list` closed afresh: its closing event's details as the laptop writes them for its events. */
+function reclosed(list: JournalEvent[]): JournalEvent[] {
+  return [...list.slice(0, -1), { ...list.at(-1)!, details: closingDetails(replayed(list.slice(0, -1))) }];
+}
+
 /** The journal cut after the entry at `step` of `type`, closed there as the laptop closes a record (closingDetails). */
 function closedAfter(type: string, step: string) {
   return (list: JournalEvent[]) => {
     const kept = list.slice(0, list.indexOf(entry(list, type, step) as unknown as JournalEvent) + 1);
-    const chain = verifyJournalText(rechained(kept).map(serializeEvent).join('\n') + '\n');
-    const record = chain.ok ? readRecord(chain.value) : undefined;
-    if (!record?.ok) throw new Error('fixture');
-    const state = replay(record.value.plan, record.value.startedAt, record.value.events);
-    if (!state.ok) throw new Error(state.error.message);
-    return [...kept, { ...list.at(-1)!, details: closingDetails(state.value) }];
+    return reclosed([...kept, list.at(-1)!]);
+  };
+}
+
+/**
+ * The journal with a restart after the promotion was checked, as the laptop records one: the
+ * interruption, the resume (nothing lost), the `resumed` deviation the machine detects in it, a
+ * witness confirming that; then the rest, closed afresh. `hide` changes the detected entries.
+ */
+function restarted(hide: (detected: JournalEvent[]) => JournalEvent[] = (d) => d) {
+  return (list: JournalEvent[]) => {
+    const checked = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted').at(-1)!;
+    const at = list.indexOf(checked) + 1;
+    const before = replayed(list.slice(0, at));
+    const time = checked.time;
+    const resume: CeremonyEvent = {
+      type: 'resume',
+      attemptStatus: undefined,
+      held: before.held,
+      mode: 'primary',
+      at: time,
+    };
+    const resumed = transition(before, resume);
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    const witnessed: CeremonyEvent = {
+      type: 'deviationWitnessed',
+      id: resumed.value.deviations.length,
+      actor: cast.witnesses[0]!.name,
+      at: time,
+    };
+    const entries = (inputs: ReturnType<typeof entryFor>[]) => inputs.map((input) => ({ ...checked, ...input }));
+    const restart = [
+      ...entries([{ ...SYSTEM, step: before.step, type: INTERRUPTION, details: { secrets_lost: [] } }]),
+      ...entries([entryFor(resume, before)]),
+      ...hide(entries(detectedDeviations(before, resumed.value))),
+      ...entries([entryFor(witnessed, resumed.value)]),
+    ];
+    return reclosed([...list.slice(0, at), ...restart, ...list.slice(at)]);
   };
 }
 
@@ -137,6 +193,55 @@ describe('an entry that misnames what its ceremony event records fails verify (e
     );
     expect(r.code).toBe(1);
     expect(r.output).toContain('holds a ceremony event this version cannot read');
+  });
+});
+
+describe('a deviation the machine detected', () => {
+  it('is recorded right after the event it was detected in, and verifies', async () => {
+    const list = restarted()(events.map((e) => structuredClone(e)));
+    const detected = list.filter((e) => e.type === 'deviation');
+    expect(detected.map((e) => e.details)).toEqual([
+      expect.objectContaining({ detected: true, kind: 'resumed', reason: expect.stringMatching(/nothing was lost/) }),
+    ]);
+    expect(list.at(-1)!.details.deviations).toBe(1);
+    expect((await verify(await doctored(restarted()))).code).toBe(0);
+  });
+
+  it.each<[string, (detected: JournalEvent[]) => JournalEvent[]]>([
+    ['left out of the journal', () => []],
+    [
+      'recorded with another reason',
+      (detected) =>
+        detected.map((e) => ({ ...e, details: { ...e.details, reason: 'Resumed after a planned pause.' } })),
+    ],
+  ])('fails verify when %s', async (_how, hide) => {
+    const r = await verify(await doctored(restarted(hide)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/is not the deviation the replay detected there/);
+  });
+
+  it('fails verify when an interruption stands in its place, as if a crash had kept it off the journal', async () => {
+    const interrupted = (detected: JournalEvent[]) => detected.map((e) => ({ ...e, type: INTERRUPTION, details: {} }));
+    const r = await verify(await doctored(restarted(interrupted)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(interruption\) is not the deviation the replay detected there/);
+  });
+
+  it('kept off the journal by a crash is written first on resuming, where verify looks for it', () => {
+    const list = restarted()(events.map((e) => structuredClone(e)));
+    const resumed = list.findIndex((e) => e.type === 'ceremony-resumed');
+    const crashed = rechained(list.slice(0, resumed + 1));
+    const chain = verifyJournalText(crashed.map(serializeEvent).join('\n') + '\n');
+    const record = chain.ok ? readRecord(chain.value) : undefined;
+    if (!chain.ok || !record?.ok) throw new Error('fixture');
+    const written = unrecordedDeviations(chain.value, record.value, replayed(crashed));
+    expect(written).toEqual([expect.objectContaining({ type: 'deviation', details: list[resumed + 1]!.details })]);
+    // Once written, nothing is left to write.
+    const whole = rechained(list.slice(0, resumed + 2));
+    const again = verifyJournalText(whole.map(serializeEvent).join('\n') + '\n');
+    const reread = again.ok ? readRecord(again.value) : undefined;
+    if (!again.ok || !reread?.ok) throw new Error('fixture');
+    expect(unrecordedDeviations(again.value, reread.value, replayed(whole))).toEqual([]);
   });
 });
 

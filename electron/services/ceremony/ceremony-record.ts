@@ -15,7 +15,7 @@
  *   For an aborted ceremony it also names the abort (`abort`: where, why, who authorised it).
  */
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
-import { abortOf, isEnded, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import { abortOf, isEnded, replay, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { looseEnds } from '../../../shared/ceremony/ceremony-view';
 import { CEREMONY_STARTED, recordedPlan } from '../../../shared/ceremony/recorded-plan';
@@ -134,6 +134,20 @@ export function detectedDeviations(before: CeremonyState, after: CeremonyState):
       type: 'deviation',
       details: { detected: true, id: d.id, kind: d.kind, reason: d.reason },
     }));
+}
+
+/**
+ * The deviations the machine detected in the record's last ceremony event (`after` is the state it
+ * replays to) that the journal does not hold: a crash can come between that event's entry and
+ * theirs. Resuming writes them first, so each stands where verify's replay looks for it.
+ */
+export function unrecordedDeviations(chain: VerifiedChain, record: CeremonyRecord, after: CeremonyState): EventInput[] {
+  const last = chain.events.findLastIndex((e) => e.details.event !== undefined);
+  if (last < 0 || record.sealedEvents !== undefined) return [];
+  const before = replay(record.plan, record.startedAt, record.events.slice(0, -1));
+  if (!before.ok) return [];
+  const recorded = chain.events.slice(last + 1).filter((e) => e.type === 'deviation').length;
+  return detectedDeviations(before.value, after).slice(recorded);
 }
 
 export interface CeremonyRecord {

@@ -33,7 +33,6 @@ import {
   detectedDeviations,
   entryEnvelope,
   EVENT_ENTRY_TYPES,
-  INTERRUPTION,
   isEventShaped,
   recordClosesAt,
   SYSTEM,
@@ -84,8 +83,6 @@ export async function checkAuthorisations(
       problem('record-inconsistent', `${at} follows the record's closing event, which must be its last`);
       break;
     }
-    // A crash may come between an event and its detected deviations: the interruption then says so.
-    if (e.type === INTERRUPTION) detected = [];
     const expected = detected.shift();
     if (expected) {
       const wrong = entryMismatch(e, expected, true);
