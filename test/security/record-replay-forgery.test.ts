@@ -5,17 +5,19 @@
  * the record around them says something else. A headless rehearsal promotes; then its journal is
  * doctored, chained afresh, its transcript rendered and signed by the real people, as that laptop
  * would have it signed. `verify --keyring` must fail (exit 1) when an entry names another person,
- * step or type than the ceremony event it records (the transcript names people from the entry),
- * when an entry of a ceremony event's type records none, when the record closes before the
- * ceremony reached its signing (hiding a DR operation token never deleted, or a share entry left
- * open, as "promoted" or "cancelled" with nothing left open), when its closing entry is not the
- * laptop's, when anything follows it or it is missing, and, without crashing, when an entry's
- * event is not an event at all.
+ * step or type than the ceremony event it records (the transcript names people from entries), or
+ * holds more beside it than the laptop writes; when an entry of a ceremony event's type records
+ * none; when an entry the replay cannot check (Vault's answer) names someone as a role the plan
+ * does not give them; when a deviation the machine detected is left out, reworded or replaced by
+ * an interruption; when the record closes before the ceremony reached its signing (hiding a DR
+ * operation token never deleted, or a share entry left open, as "promoted" or "cancelled" with
+ * nothing left open), when its closing entry is not the laptop's, when anything follows it or it
+ * is missing; and, without crashing, when an entry's event is not an event at all.
  *
- * The defence: electron/services/transcript/authorisations.ts (each entry against
- * ceremony-record.ts's entryEnvelope of the replayed event; the closing event only where
- * recordClosesAt, last). With those checks removed, every doctored bundle below verifies (exit 0),
- * and the null event throws, so these cases fail.
+ * The defence: electron/services/transcript/authorisations.ts, checking each entry against what
+ * ceremony-record.ts says the laptop writes for the replayed state (entryEnvelope, unwrittenDetails,
+ * detectedDeviations, recordClosesAt). Without those checks every doctored bundle below verifies
+ * (exit 0), and the null event throws.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -182,6 +184,32 @@ describe('an entry that misnames what its ceremony event records fails verify (e
     );
     expect(r.code).toBe(1);
     expect(r.output).toMatch(/\(step-authorised\) records no ceremony event/);
+  });
+
+  it("when a signed authorisation's entry says more beside its event than the laptop writes", async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const authorised = list.find((e) => e.type === 'step-authorised' && e.role === 'witness')!;
+        (authorised.details as Mutable).note = `${cast.witnesses[1]!.name} approved this too`;
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('holds "note" beside its ceremony event, which the laptop never writes there');
+  });
+
+  it.each<[string, Mutable, RegExp]>([
+    ['a witness the plan does not name', { actor: 'Mallory', role: 'witness' }, /names "Mallory" as witness/],
+    ['the laptop, by a person', { actor: 'witness-1', role: 'system' }, /is recorded by "witness-1" as system/],
+  ])("when an entry the replay does not check, Vault's answer, is recorded as by %s", async (_by, change, named) => {
+    const r = await verify(
+      await doctored((list) => {
+        Object.assign(entry(list, 'vault-response', 'promote'), change);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
   });
 
   it("without crashing when an entry's ceremony event is null", async () => {

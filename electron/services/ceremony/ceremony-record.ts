@@ -61,6 +61,18 @@ const ENTRY_TYPE: Readonly<Record<CeremonyEvent['type'], string>> = {
  */
 export const EVENT_ENTRY_TYPES: ReadonlySet<string> = new Set(Object.values(ENTRY_TYPE));
 
+/** What the laptop writes beside the event in an entry's details, by journal type: the statement signed, a share's commitment. */
+const ENTRY_EXTRAS: ReadonlyMap<string, readonly string[]> = new Map([
+  [STEP_AUTHORISED, ['action', 'statement_sha256']],
+  ['service-result', ['share']],
+]);
+
+/** The fields of an event's entry details, beside the event, that the laptop never writes there. */
+export function unwrittenDetails(entry: Pick<EventInput, 'type'> & { readonly details: JsonObject }): string[] {
+  const extras = ENTRY_EXTRAS.get(entry.type) ?? [];
+  return Object.keys(entry.details).filter((key) => key !== 'event' && !extras.includes(key));
+}
+
 /** Who, at which step and under which type the journal records an event the machine accepted in `before`. */
 export function entryEnvelope(event: CeremonyEvent, before: CeremonyState): Omit<EventInput, 'details'> {
   const type = ENTRY_TYPE[event.type];

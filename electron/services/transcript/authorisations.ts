@@ -35,8 +35,11 @@ import {
   EVENT_ENTRY_TYPES,
   isEventShaped,
   recordClosesAt,
+  roleOf,
   SYSTEM,
+  unwrittenDetails,
 } from '../ceremony/ceremony-record';
+import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { EventInput } from '../journal/journal';
 import {
   canonicalJson,
@@ -111,6 +114,8 @@ export async function checkAuthorisations(
           'record-inconsistent',
           `${at} records no ceremony event, yet the laptop writes a '${e.type}' only for one the ceremony accepted or a deviation it detected`,
         );
+      const claim = roleClaim(e, plan.value);
+      if (claim) problem('record-inconsistent', `${at} ${claim}`);
       continue;
     }
     if (!isEventShaped(event)) {
@@ -132,6 +137,12 @@ export async function checkAuthorisations(
     }
     const wrong = entryMismatch(e, entryEnvelope(event, state));
     if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
+    const unwritten = unwrittenDetails(e);
+    if (unwritten.length > 0)
+      problem(
+        'record-inconsistent',
+        `${at} holds ${unwritten.map((key) => JSON.stringify(key)).join(', ')} beside its ceremony event, which the laptop never writes there`,
+      );
     detected = detectedDeviations(state, next.value);
     if (event.type === 'authorise' && state.statement) {
       const statement = state.statement;
@@ -165,6 +176,20 @@ export async function checkAuthorisations(
   if (!closed)
     problem('record-inconsistent', `the journal has no '${CEREMONY_FINISHED}' event: its record was never closed`);
   return reports;
+}
+
+/**
+ * What is wrong with the person an entry the replay does not check (a Vault request or answer, a
+ * refused key, an interruption…) names, or undefined: the transcript lists its actor and role as a
+ * participant, so the laptop's entries are its own and an administrator or witness is the plan's.
+ * Officers are not checked here: a witnessed substitute is one too.
+ */
+function roleClaim(e: JournalEvent, plan: CeremonyPlan): string | undefined {
+  if ((e.role === SYSTEM.role) !== (e.actor === SYSTEM.actor))
+    return `is recorded by ${JSON.stringify(e.actor)} as ${e.role}: only the laptop (${SYSTEM.actor}) writes as system`;
+  if ((e.role === 'administrator' || e.role === 'witness') && roleOf(plan, e.actor) !== e.role)
+    return `names ${JSON.stringify(e.actor)} as ${e.role}, which the plan does not`;
+  return undefined;
 }
 
 /**
