@@ -26,7 +26,7 @@ import {
 } from '../shared/record/journal-event';
 import { commitment, redactObject } from '../shared/record/redaction';
 import { renderTranscript } from '../shared/record/transcript-format';
-import { ceremonyEvents, makeSigner, planEvent, type TestSigner } from '../test/support/transcript-bundle';
+import { CEREMONY_ID, ceremonyEvents, makeSigner, planEvent, type TestSigner } from '../test/support/transcript-bundle';
 
 export interface LargeBundle {
   readonly dir: string;
@@ -36,7 +36,6 @@ export interface LargeBundle {
   dispose(): void;
 }
 
-const CEREMONY = 'dc2-promotion-bench';
 const OFFICERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 export async function makeLargeBundle(events: number): Promise<LargeBundle> {
@@ -47,7 +46,7 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
     const chain = journalOf(events, signers);
     const text = renderTranscript({
       events: chain,
-      ceremonyId: CEREMONY,
+      ceremonyId: CEREMONY_ID,
       rehearsal: true,
       head: chain[chain.length - 1]!.hash,
     });
@@ -79,7 +78,7 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
 function journalOf(count: number, signers: readonly TestSigner[]): JournalEvent[] {
   const start = Date.parse('2025-01-31T12:00:00.000Z');
   const events: JournalEvent[] = [];
-  let prev = genesisHash(CEREMONY);
+  let prev = genesisHash(CEREMONY_ID);
   // The ceremony is cancelled at the end, as the laptop records it, so verify's replay finds it consistent.
   const closing = ceremonyEvents(signers);
   for (let seq = 1; seq <= count; seq++) {
@@ -90,7 +89,7 @@ function journalOf(count: number, signers: readonly TestSigner[]): JournalEvent[
             role: 'system' as Role,
             step: JOURNAL_STEP,
             type: JOURNAL_CREATED,
-            details: journalHeaderDetails(CEREMONY, true),
+            details: journalHeaderDetails(CEREMONY_ID, true),
           }
         : seq === 2
           ? (planEvent(signers) as Required<ReturnType<typeof planEvent>>)

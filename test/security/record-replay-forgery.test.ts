@@ -35,8 +35,10 @@ import {
 import type { Signers } from '../../electron/services/rehearsal/rehearsal-cast';
 import type { CeremonyEvent } from '../../shared/ceremony/ceremony-events';
 import { replay, transition, type CeremonyState } from '../../shared/ceremony/ceremony-machine';
-import { serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
-import { rechained, signedBundle } from '../support/doctored-bundle';
+import { statementDigest, statementText } from '../../shared/ceremony/authorisation';
+import type { StepId } from '../../shared/ceremony/ceremony-steps';
+import { genesisHash, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
+import { detachedBy, rechained, signedBundle } from '../support/doctored-bundle';
 import { rehearsePromotion, verifyAnchored, type RehearsedPromotion } from '../support/rehearsed-promotion';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-record-replay-'));
@@ -56,10 +58,34 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const verify = (dir: string) => verifyAnchored(dir, rehearsed.keyring);
 
 /** The bundle of the journal as `doctor` leaves it, chained, rendered and signed by the real people. */
-async function doctored(doctor: (list: JournalEvent[]) => JournalEvent[]): Promise<string> {
+async function doctored(doctor: (list: JournalEvent[]) => JournalEvent[] | Promise<JournalEvent[]>): Promise<string> {
   const dir = join(root, `doctored-${++copies}`);
-  await signedBundle(dir, doctor(events.map((e) => structuredClone(e))), rehearsed.people);
+  await signedBundle(dir, await doctor(events.map((e) => structuredClone(e))), rehearsed.people);
   return dir;
+}
+
+/**
+ * `list` with each authorisation asked for over its journal head as chained now, and signed again
+ * by the person it names: a journal changed before an authorisation, as the laptop would have
+ * shown people the statement to sign.
+ */
+async function reauthorised(list: JournalEvent[]): Promise<JournalEvent[]> {
+  const plan = list[1]!.details.plan as { id: string; profile: string };
+  let requested: { nonce: string; head: string } | undefined;
+  for (const [i, e] of list.entries()) {
+    const event = e.details.event as Mutable;
+    if (e.type === 'authorisation-requested') {
+      event.head = rechained(list.slice(0, i)).at(-1)!.hash;
+      requested = event as typeof requested;
+    }
+    if (e.type !== 'step-authorised' || !requested) continue;
+    const statement = { ...requested, ceremony: plan.id, step: e.step as StepId, action: e.details.action as string };
+    const signer = rehearsed.people.find((p) => p.name === e.actor)!;
+    event.head = statement.head;
+    event.signature = await detachedBy(signer, statementText({ ...statement, cluster: plan.profile }));
+    (e.details as Mutable).statement_sha256 = statementDigest({ ...statement, cluster: plan.profile });
+  }
+  return list;
 }
 
 /** The first entry of `type` at `step`, to doctor in place. */
@@ -221,6 +247,42 @@ describe('an entry that misnames what its ceremony event records fails verify (e
     );
     expect(r.code).toBe(1);
     expect(r.output).toContain('holds a ceremony event this version cannot read');
+  });
+});
+
+describe("a journal that does not begin as the laptop's fails verify (exit 1)", () => {
+  it('(re-authorised with nothing changed, it verifies)', async () => {
+    expect((await verify(await doctored(reauthorised))).code).toBe(0);
+  });
+
+  it.each<[string, (list: JournalEvent[]) => void, RegExp]>([
+    [
+      'its header says LIVE for the rehearsal its plan is',
+      (list) => ((list[0]!.details as Mutable).rehearsal = false),
+      /the plan recorded in this journal is the rehearsal '.*', but the journal says it is the live ceremony/,
+    ],
+    [
+      'its header names another ceremony than its plan',
+      (list) => {
+        (list[0]!.details as Mutable).ceremony_id = 'dc2-2026-05-promotion';
+        (list[0] as unknown as Mutable).prev = genesisHash('dc2-2026-05-promotion');
+      },
+      /but the journal says it is the rehearsal 'dc2-2026-05-promotion'/,
+    ],
+    [
+      'its ceremony-started says more than the plan and the start time',
+      (list) => ((list[1]!.details as Mutable).approved_by = 'the board, in advance'),
+      /its second event is not the laptop's 'ceremony-started'/,
+    ],
+  ])('when %s', async (_how, doctor, named) => {
+    const r = await verify(
+      await doctored((list) => {
+        doctor(list);
+        return reauthorised(list);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
   });
 });
 

@@ -62,6 +62,9 @@ export async function keySigner(key: OpenPgpKey, date?: Date): Promise<Signer> {
   return signer.value;
 }
 
+/** The ceremony the plan of planEvent is for: its journal's ceremony id. */
+export const CEREMONY_ID = 'dc2-2025-01-31';
+
 /** The ceremony-started event of a rehearsal whose plan names `signers` to sign, in order. */
 export function planEvent(signers: ReadonlyArray<Pick<TestSigner, 'name' | 'fingerprint'>>): EventInput {
   const [administrator, ...witnesses] = signers.map(({ name, fingerprint }) => ({ name, fingerprint }));
@@ -71,7 +74,7 @@ export function planEvent(signers: ReadonlyArray<Pick<TestSigner, 'name' | 'fing
     step: 'roll-call',
     type: 'ceremony-started',
     details: {
-      plan: { ...validPlanData(), id: 'dc2-2025-01-31', rehearsal: true, administrator, witnesses },
+      plan: { ...validPlanData(), id: CEREMONY_ID, rehearsal: true, administrator, witnesses },
       started_at: '2025-01-31T12:00:00.000Z',
     },
   } as EventInput;
@@ -112,7 +115,7 @@ export async function makeBundle(
   const root = mkdtempSync(join(tmpdir(), 'bundle-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
   const journalPath = join(root, 'journal.jsonl');
-  const created = await Journal.create(journalPath, { ceremonyId: 'dc2-2025-01-31', rehearsal: true });
+  const created = await Journal.create(journalPath, { ceremonyId: CEREMONY_ID, rehearsal: true });
   if (!created.ok) throw new Error(created.error.message);
   const journal = created.value;
   for (const event of [planEvent(planned), ...ceremonyEvents(planned)]) {

@@ -18,7 +18,7 @@ import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony
 import { abortOf, isEnded, replay, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { looseEnds } from '../../../shared/ceremony/ceremony-view';
-import { CEREMONY_STARTED, recordedPlan } from '../../../shared/ceremony/recorded-plan';
+import { CEREMONY_STARTED, CEREMONY_STARTED_STEP, recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import {
   isJsonValue,
   type JournalEvent,
@@ -38,7 +38,12 @@ export const SYSTEM = { actor: 'vault-ceremony', role: 'system' } as const;
 export type RecordErrorKind = 'not-a-ceremony-journal' | 'unreadable-event';
 
 export function startedEntry(plan: CeremonyPlan, at: string): EventInput {
-  return { ...SYSTEM, step: 'roll-call', type: CEREMONY_STARTED, details: { plan: plainJson(plan), started_at: at } };
+  return {
+    ...SYSTEM,
+    step: CEREMONY_STARTED_STEP,
+    type: CEREMONY_STARTED,
+    details: { plan: plainJson(plan), started_at: at },
+  };
 }
 
 /** The journal type of each ceremony event: what the transcript calls it. */
