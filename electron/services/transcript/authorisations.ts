@@ -13,9 +13,12 @@
  *
  * Each entry must also be the one the laptop writes for the replay (ceremony-record.ts): a ceremony
  * event's actor, role, step and type as entryEnvelope gives them (the transcript names people from
- * these), the deviations the machine detected right after the event that caused them, no entry of
- * a ceremony event's type without its event, and one closing event, last, written by the laptop
- * once the record closes (recordClosesAt): a record cannot stop half-way and call itself finished.
+ * these) and beside the event nothing but what the laptop adds (unwrittenDetails); the deviations
+ * the machine detected right after the event that caused them; no entry of a ceremony event's type
+ * without its event; an entry the replay cannot check (Vault's answers) written as system only by
+ * the laptop, and naming an administrator or witness only as the plan does; and one closing event,
+ * last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
+ * half-way and call itself finished.
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
