@@ -12,12 +12,13 @@
  * an interruption; when the record closes before the ceremony reached its signing (hiding a DR
  * operation token never deleted, or a share entry left open, as "promoted" or "cancelled" with
  * nothing left open), when its closing entry is not the laptop's, when anything follows it or it
- * is missing; and, without crashing, when an entry's event is not an event at all.
+ * is missing; and, without crashing, when an entry's event is not an event at all, or one whose
+ * fields are not what the machine reads (a resume's held secrets, a substitute's name).
  *
  * The defence: electron/services/transcript/authorisations.ts, checking each entry against what
  * ceremony-record.ts says the laptop writes for the replayed state (entryEnvelope, unwrittenDetails,
- * detectedDeviations, recordClosesAt). Without those checks every doctored bundle below verifies
- * (exit 0), and the null event throws.
+ * detectedDeviations, recordClosesAt), and the ceremony machine's own reading of an event's fields.
+ * Without those checks every doctored bundle below verifies (exit 0), and the malformed events throw.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -238,15 +239,40 @@ describe('an entry that misnames what its ceremony event records fails verify (e
     expect(r.output).toMatch(named);
   });
 
-  it("without crashing when an entry's ceremony event is null", async () => {
+  it.each<[string, (list: JournalEvent[]) => void, string]>([
+    [
+      "an entry's ceremony event is null",
+      (list) => ((entry(list, 'step-acknowledged', 'check-promoted').details as Mutable).event = null),
+      'holds a ceremony event this version cannot read',
+    ],
+    [
+      'a restart lists a number as the secrets still held',
+      (list) => {
+        const checked = entry(list, 'service-result', 'check-promoted') as unknown as JournalEvent;
+        const event = { type: 'resume', held: 5, at: checked.time };
+        list.splice(list.indexOf(checked) + 1, 0, { ...checked, type: 'ceremony-resumed', details: { event } });
+      },
+      'a resume lists the secrets the laptop still holds',
+    ],
+    [
+      'an officer substitute is named by a number',
+      (list) => {
+        const first = entry(list, 'step-acknowledged', 'check-secondary') as unknown as JournalEvent;
+        const event = { type: 'deviation', kind: 'officer-substituted', officer: 'officer-1', substitute: 5 };
+        const raised = { ...event, actor: first.actor, reason: 'officer-1 is ill', at: first.time };
+        list.splice(list.indexOf(first), 0, { ...first, type: 'deviation', details: { event: raised } });
+      },
+      'the substitute needs a name of 1 to 100 characters',
+    ],
+  ])('without crashing when %s', async (_what, doctor, named) => {
     const r = await verify(
       await doctored((list) => {
-        (entry(list, 'step-acknowledged', 'check-promoted').details as Mutable).event = null;
+        doctor(list);
         return list;
       }),
     );
     expect(r.code).toBe(1);
-    expect(r.output).toContain('holds a ceremony event this version cannot read');
+    expect(r.output).toContain(named);
   });
 });
 
