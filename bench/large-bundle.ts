@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBundle } from '../electron/services/transcript/bundle';
 import { countersignTranscript, signTranscript } from '../electron/services/transcript/signing';
-import type { EventInput } from '../electron/services/journal/journal';
 import type { JsonObject, Role, VerifiedChain } from '../shared/record/journal-event';
 import { commitment } from '../shared/record/redaction';
 import { renderTranscript } from '../shared/record/transcript-format';
 import {
-  CLOSED_UNREPLAYED,
+  CEREMONY_ID,
+  ceremonyEvents,
   makeSigner,
   planEvent,
   sealedJournal,
@@ -31,7 +31,6 @@ export interface LargeBundle {
   dispose(): void;
 }
 
-const CEREMONY = 'dc2-promotion-bench';
 const OFFICERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 export async function makeLargeBundle(events: number): Promise<LargeBundle> {
@@ -66,15 +65,10 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
 }
 
 function journalOf(count: number, signers: readonly TestSigner[]): { chain: VerifiedChain; bytes: Uint8Array } {
-  const closing: EventInput = {
-    actor: 'admin',
-    role: 'administrator',
-    step: 'close',
-    type: 'ceremony-finished',
-    details: CLOSED_UNREPLAYED,
-  };
-  const cycle = Array.from({ length: count - 3 }, (_, i) => cycleEvent(i + 3));
-  return sealedJournal(CEREMONY, [planEvent(signers), ...cycle, closing]);
+  // The ceremony is cancelled at the end, as the laptop records it, so verify's replay finds it consistent.
+  const closing = ceremonyEvents(signers);
+  const cycle = Array.from({ length: count - 2 - closing.length }, (_, i) => cycleEvent(i + 3));
+  return sealedJournal(CEREMONY_ID, [planEvent(signers), ...cycle, ...closing]);
 }
 
 /** One of a promotion's recurring events, varied by seq so no two are alike. */
@@ -135,7 +129,7 @@ function cycleEvent(seq: number): { actor: string; role: Role; step: string; typ
         actor: 'witness-1',
         role: 'witness',
         step: 'enter-shares',
-        type: 'step-acknowledged',
+        type: 'share-attested',
         details: { attestation: `share ${seq} entered by ${officer} at the ceremony laptop, nonce re-checked`, nonce },
       };
     default:

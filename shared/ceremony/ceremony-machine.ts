@@ -754,7 +754,8 @@ function officerChangeRefusal(
   if (entering && officerOf(s, entering.actor) === officer.name)
     return err('busy', `'${officer.name}' is entering a share now; wait for the laptop to report it`);
   if (e.kind === 'officer-substituted') {
-    const name = (e.substitute ?? '').trim();
+    // A replayed journal's event may hold anything there.
+    const name = typeof e.substitute === 'string' ? e.substitute.trim() : '';
     if (!/^[^\p{Cc}]{1,100}$/u.test(name))
       return err('invalid-event', 'the substitute needs a name of 1 to 100 characters');
     const taken =
@@ -1254,6 +1255,8 @@ function statusProblem(a: AttemptStatus | undefined): Outcome | undefined {
 // Resume after a crash or restart.
 
 function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>): Outcome {
+  // The service lists what it holds; a replayed journal's event may hold anything there.
+  if (!Array.isArray(e.held)) return err('invalid-event', 'a resume lists the secrets the laptop still holds');
   if (e.attemptStatus) {
     const badStatus = statusProblem(e.attemptStatus);
     if (badStatus) return badStatus;

@@ -252,4 +252,16 @@ describe('verifyJournalText', () => {
     const headless = sealEvent({ ...second, seq: 1, prev: genesisHash('c-1') });
     expect(!verifyJournalText(textOf([headless])).ok && 'refused').toBe('refused');
   });
+
+  it.each<[string, Partial<JournalEvent>]>([
+    ['holds a detail the journal never writes', { details: { ...journalHeaderDetails('c-1', true), note: 'live' } }],
+    ['is by someone else', { actor: 'alice' }],
+    ['is at a ceremony step', { step: 'roll-call' }],
+  ])('refuses a header that %s: the transcript shows it', (_what, change) => {
+    const [header, second] = chainOf('c-1', 2);
+    const changed = sealEvent({ ...header!, ...change });
+    const rest = sealEvent({ ...second!, prev: changed.hash });
+    const refused = verifyJournalText(textOf([changed, rest]));
+    expect(!refused.ok && refused.error.kind).toBe('bad-genesis');
+  });
 });

@@ -310,11 +310,22 @@ function readLine(
 
 function readHeader(event: JournalEvent): Result<{ ceremonyId: string; rehearsal: boolean }, 'bad-genesis'> {
   const { ceremony_id: ceremonyId, rehearsal, format } = event.details;
-  if (event.type !== JOURNAL_CREATED || event.role !== 'system')
-    return err('bad-genesis', `the first event must be the journal's '${JOURNAL_CREATED}' event`);
+  if (
+    event.type !== JOURNAL_CREATED ||
+    event.role !== 'system' ||
+    event.actor !== JOURNAL_ACTOR ||
+    event.step !== JOURNAL_STEP
+  )
+    return err('bad-genesis', `the first event must be the journal's own '${JOURNAL_CREATED}' event`);
   if (format !== JOURNAL_FORMAT) return err('bad-genesis', `unknown journal format (expected ${JOURNAL_FORMAT})`);
   if (typeof ceremonyId !== 'string' || ceremonyId.length === 0 || typeof rehearsal !== 'boolean')
     return err('bad-genesis', 'the first event must name the ceremony id and whether it is a rehearsal');
+  // Nothing else: the transcript shows every detail, and the journal writes only these.
+  if (Object.keys(event.details).length !== 3)
+    return err(
+      'bad-genesis',
+      'the first event must hold only the format, the ceremony id and whether it is a rehearsal',
+    );
   return ok({ ceremonyId, rehearsal });
 }
 

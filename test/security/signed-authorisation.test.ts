@@ -14,44 +14,29 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main';
 import { statementText, type AuthorisationStatement } from '../../shared/ceremony/authorisation';
 import type { JournalEvent, JsonObject } from '../../shared/record/journal-event';
 import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
-import { runRehearsal } from '../../electron/services/rehearsal/headless-rehearsal';
-import { captureIo } from '../support/capture-io';
-import { detachedBy, readJournal, signedBundle, writeKeyring } from '../support/doctored-bundle';
+import { detachedBy, signedBundle } from '../support/doctored-bundle';
+import { rehearsePromotion, verifyAnchored, type RehearsedPromotion } from '../support/rehearsed-promotion';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-authorisation-'));
-const out = join(root, 'out');
+let rehearsed: RehearsedPromotion;
+let out: string;
 let cast: Signers;
 let stranger: CastMember;
-let keyring: string;
 let events: JournalEvent[];
 let copies = 0;
 
 beforeAll(async () => {
-  cast = await generateSigners(undefined);
+  rehearsed = await rehearsePromotion(root);
+  ({ out, cast, events } = rehearsed);
   stranger = (await generateSigners(undefined)).administrator;
-  const r = await runRehearsal({
-    out,
-    target: { kind: 'start', options: { officers: 3, threshold: 2, passphrase: 'rehearsal officers' } },
-    signers: cast,
-    log: () => undefined,
-  });
-  if (!r.ok) throw new Error(r.error.message);
-  keyring = writeKeyring(join(root, 'auditor-keys.asc'), people());
-  events = readJournal(join(out, 'journal.jsonl'));
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const people = () => [cast.administrator, ...cast.witnesses];
-
-async function verify(dir: string) {
-  const { io, stdout, stderr } = captureIo();
-  const code = await main(['verify', dir, '--keyring', keyring], io);
-  return { code, output: stdout() + stderr() };
-}
+const people = () => rehearsed.people;
+const verify = (dir: string) => verifyAnchored(dir, rehearsed.keyring);
 
 type Authorisation = {
   actor: string;

@@ -29,10 +29,12 @@ import {
   sealEvent,
   serializeEvent,
   type JournalEvent,
-  type JsonObject,
   type VerifiedChain,
 } from '../../shared/record/journal-event';
 import { redactObject } from '../../shared/record/redaction';
+import { CEREMONY_FINISHED, closingDetails, entryFor, SYSTEM } from '../../electron/services/ceremony/ceremony-record';
+import { createCeremony, transition } from '../../shared/ceremony/ceremony-machine';
+import { validatePlan } from '../../shared/ceremony/ceremony-plan';
 import { renderTranscript } from '../../shared/record/transcript-format';
 import { validPlanData } from './ceremony-plan-data';
 
@@ -72,6 +74,9 @@ export async function keySigner(key: OpenPgpKey, date?: Date): Promise<Signer> {
   return signer.value;
 }
 
+/** The ceremony the plan of planEvent is for: its journal's ceremony id. */
+export const CEREMONY_ID = 'dc2-2025-01-31';
+
 /** The ceremony-started event of a rehearsal whose plan names `signers` to sign, in order. */
 export function planEvent(signers: ReadonlyArray<Pick<TestSigner, 'name' | 'fingerprint'>>): EventInput {
   const [administrator, ...witnesses] = signers.map(({ name, fingerprint }) => ({ name, fingerprint }));
@@ -81,68 +86,51 @@ export function planEvent(signers: ReadonlyArray<Pick<TestSigner, 'name' | 'fing
     step: 'roll-call',
     type: 'ceremony-started',
     details: {
-      plan: { ...validPlanData(), id: 'dc2-2025-01-31', rehearsal: true, administrator, witnesses },
+      plan: { ...validPlanData(), id: CEREMONY_ID, rehearsal: true, administrator, witnesses },
       started_at: '2025-01-31T12:00:00.000Z',
     },
   } as EventInput;
 }
 
 /**
- * The closing details the laptop writes (closingDetails) after events none of which the ceremony
- * machine replays: nothing done, so `verify` finds the record consistent only if it says so.
+ * What happens after the plan, as the laptop records it (ceremony-record.ts): the administrator
+ * cancels the ceremony, a witness confirms, and the record closes, consistent with `verify`'s replay.
  */
-export const CLOSED_UNREPLAYED: JsonObject = {
-  outcome: 'cancelled',
-  deviations: 0,
-  undeleted_operation_tokens: 0,
-  loose_ends: [],
-  completed_steps: [],
-};
-
-/** What happens after the plan: an acknowledgement, a Vault answer, the end. */
-export const CEREMONY_EVENTS: readonly EventInput[] = [
-  {
-    actor: 'bob',
-    role: 'witness',
-    step: 'pre-checks',
-    type: 'step-acknowledged',
-    details: { attestation: 'primary fenced' },
-  },
-  {
-    actor: 'alice',
-    role: 'administrator',
-    step: 'generate-token',
-    type: 'vault-response',
-    details: {
-      status: 200,
-      body: { nonce: '2dbd10f1-8528-6246-09e7-82b25b8aba63', otp: 'kZ8bq2YtLmN4pQ7rS1uV3wX5yA9c', otp_length: 28 },
-    },
-  },
-  {
-    actor: 'alice',
-    role: 'administrator',
-    step: 'promote',
-    type: 'ceremony-finished',
-    details: CLOSED_UNREPLAYED,
-  },
-];
+export function ceremonyEvents(planned: ReadonlyArray<Pick<TestSigner, 'name' | 'fingerprint'>>): EventInput[] {
+  const started = planEvent(planned).details!;
+  const plan = validatePlan(started.plan);
+  if (!plan.ok) throw new Error(plan.error.message);
+  const [administrator, witness] = planned.map((p) => p.name);
+  let state = createCeremony(plan.value, started.started_at as string);
+  const entries: EventInput[] = [];
+  const at = '2025-01-31T12:01:00.000Z';
+  for (const event of [
+    { type: 'cancel', actor: administrator!, reason: 'a rehearsal: primary fenced, nothing to promote', at },
+    { type: 'deviationWitnessed', id: 1, actor: witness!, at },
+  ] as const) {
+    const next = transition(state, event);
+    if (!next.ok) throw new Error(next.error.message);
+    entries.push(entryFor(event, state));
+    state = next.value;
+  }
+  return [...entries, { ...SYSTEM, step: state.step, type: CEREMONY_FINISHED, details: closingDetails(state) }];
+}
 
 /**
- * Journals the plan naming `signers` (or `planned`, to name others) and `events`, signs the
+ * Journals the plan naming `signers` (or `planned`, to name others) and its ceremonyEvents, signs the
  * transcript as signers[0] and countersigns with the rest.
  */
 export async function makeBundle(
   signers: readonly TestSigner[],
-  events: readonly EventInput[] = CEREMONY_EVENTS,
   planned: ReadonlyArray<Pick<TestSigner, 'name' | 'fingerprint'>> = signers,
 ): Promise<TestBundle> {
   const root = mkdtempSync(join(tmpdir(), 'bundle-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
   const journalPath = join(root, 'journal.jsonl');
-  const created = await Journal.create(journalPath, { ceremonyId: 'dc2-2025-01-31', rehearsal: true });
+  const created = await Journal.create(journalPath, { ceremonyId: CEREMONY_ID, rehearsal: true });
   if (!created.ok) throw new Error(created.error.message);
   const journal = created.value;
-  for (const event of [planEvent(planned), ...events]) {
+  for (const event of [planEvent(planned), ...ceremonyEvents(planned)]) {
     const appended = await journal.append(event);
     if (!appended.ok) throw new Error(appended.error.message);
   }

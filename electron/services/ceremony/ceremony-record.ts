@@ -15,10 +15,10 @@
  *   For an aborted ceremony it also names the abort (`abort`: where, why, who authorised it).
  */
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
-import { abortOf, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import { abortOf, isEnded, replay, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { looseEnds } from '../../../shared/ceremony/ceremony-view';
-import { CEREMONY_STARTED, recordedPlan } from '../../../shared/ceremony/recorded-plan';
+import { CEREMONY_STARTED, CEREMONY_STARTED_STEP, recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import {
   isJsonValue,
   type JournalEvent,
@@ -38,33 +38,77 @@ export const SYSTEM = { actor: 'vault-ceremony', role: 'system' } as const;
 export type RecordErrorKind = 'not-a-ceremony-journal' | 'unreadable-event';
 
 export function startedEntry(plan: CeremonyPlan, at: string): EventInput {
-  return { ...SYSTEM, step: 'roll-call', type: CEREMONY_STARTED, details: { plan: plainJson(plan), started_at: at } };
+  return {
+    ...SYSTEM,
+    step: CEREMONY_STARTED_STEP,
+    type: CEREMONY_STARTED,
+    details: { plan: plainJson(plan), started_at: at },
+  };
+}
+
+/** The journal type of each ceremony event: what the transcript calls it. */
+const ENTRY_TYPE: Readonly<Record<CeremonyEvent['type'], string>> = {
+  acknowledge: 'step-acknowledged',
+  authorisationRequested: AUTHORISATION_REQUESTED,
+  authorise: STEP_AUTHORISED,
+  serviceResult: 'service-result',
+  resume: 'ceremony-resumed',
+  deviationWitnessed: 'deviation-witnessed',
+  withdraw: 'deviation-withdrawn',
+  deviation: 'deviation',
+  cancel: 'deviation',
+  abort: 'deviation',
+};
+
+/**
+ * The journal types written for ceremony events only, each with the event under `details.event`;
+ * a `deviation` without one is a deviation the machine detected (detectedDeviations).
+ */
+export const EVENT_ENTRY_TYPES: ReadonlySet<string> = new Set(Object.values(ENTRY_TYPE));
+
+/** What the laptop writes beside the event in an entry's details, by journal type: the statement signed, a share's commitment. */
+const ENTRY_EXTRAS: ReadonlyMap<string, readonly string[]> = new Map([
+  [STEP_AUTHORISED, ['action', 'statement_sha256']],
+  ['service-result', ['share']],
+]);
+
+/** The fields of an event's entry details, beside the event, that the laptop never writes there. */
+export function unwrittenDetails(entry: Pick<EventInput, 'type'> & { readonly details: JsonObject }): string[] {
+  const extras = ENTRY_EXTRAS.get(entry.type) ?? [];
+  return Object.keys(entry.details).filter((key) => key !== 'event' && !extras.includes(key));
+}
+
+/** Who, at which step and under which type the journal records an event the machine accepted in `before`. */
+export function entryEnvelope(event: CeremonyEvent, before: CeremonyState): Omit<EventInput, 'details'> {
+  const type = ENTRY_TYPE[event.type];
+  switch (event.type) {
+    case 'acknowledge':
+    case 'authorise':
+      return { actor: event.actor, role: event.role, step: event.step, type };
+    case 'deviationWitnessed':
+    case 'withdraw':
+    case 'deviation':
+    case 'cancel':
+    case 'abort':
+      return { actor: event.actor, role: roleOf(before.plan, event.actor), step: before.step, type };
+    case 'authorisationRequested':
+    case 'serviceResult':
+    case 'resume':
+      return { ...SYSTEM, step: before.step, type };
+  }
 }
 
 /** The journal entry for an event the machine accepted in `before`. `extra` adds commitments and the like. */
 export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: JsonObject = {}): EventInput {
-  const details = { ...extra, event: plainJson(event) };
-  const step = event.type === 'acknowledge' || event.type === 'authorise' ? event.step : before.step;
-  switch (event.type) {
-    case 'acknowledge':
-      return { actor: event.actor, role: event.role, step, type: 'step-acknowledged', details };
-    case 'authorisationRequested':
-      return { ...SYSTEM, step, type: AUTHORISATION_REQUESTED, details };
-    case 'authorise':
-      return { actor: event.actor, role: event.role, step, type: STEP_AUTHORISED, details };
-    case 'serviceResult':
-      return { ...SYSTEM, step, type: 'service-result', details };
-    case 'resume':
-      return { ...SYSTEM, step, type: 'ceremony-resumed', details };
-    case 'deviationWitnessed':
-      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation-witnessed', details };
-    case 'withdraw':
-      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation-withdrawn', details };
-    case 'deviation':
-    case 'cancel':
-    case 'abort':
-      return { actor: event.actor, role: roleOf(before.plan, event.actor), step, type: 'deviation', details };
-  }
+  return { ...entryEnvelope(event, before), details: { ...extra, event: plainJson(event) } };
+}
+
+/**
+ * Whether `state`'s record is closed now: the laptop writes `ceremony-finished` as signing begins
+ * (or the ceremony ends), never earlier, so a record cannot close on a ceremony stopped half-way.
+ */
+export function recordClosesAt(state: CeremonyState): boolean {
+  return state.step === 'sign-transcript' || isEnded(state);
 }
 
 /**
@@ -109,6 +153,20 @@ export function detectedDeviations(before: CeremonyState, after: CeremonyState):
     }));
 }
 
+/**
+ * The deviations the machine detected in the record's last ceremony event (`after` is the state it
+ * replays to) that the journal does not hold: a crash can come between that event's entry and
+ * theirs. Resuming writes them first, so each stands where verify's replay looks for it.
+ */
+export function unrecordedDeviations(chain: VerifiedChain, record: CeremonyRecord, after: CeremonyState): EventInput[] {
+  const last = chain.events.findLastIndex((e) => e.details.event !== undefined);
+  if (last < 0 || record.sealedEvents !== undefined) return [];
+  const before = replay(record.plan, record.startedAt, record.events.slice(0, -1));
+  if (!before.ok) return [];
+  const recorded = chain.events.slice(last + 1).filter((e) => e.type === 'deviation').length;
+  return detectedDeviations(before.value, after).slice(recorded);
+}
+
 export interface CeremonyRecord {
   readonly plan: CeremonyPlan;
   readonly startedAt: string;
@@ -147,7 +205,7 @@ export function roleOf(plan: CeremonyPlan, actor: string): Role {
 }
 
 /** The journal (and replay) check the rest; this only keeps a foreign object from passing as an event. */
-function isEventShaped(value: unknown): value is CeremonyEvent {
+export function isEventShaped(value: unknown): value is CeremonyEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { type, at } = value as { type?: unknown; at?: unknown };
   return (

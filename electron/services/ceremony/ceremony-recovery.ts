@@ -1,7 +1,8 @@
 /**
  * Resuming a ceremony after a crash, a power cut or a restart: reopen its journal (which cuts a
  * torn last write), rebuild the state by replaying the journaled events, record an
- * `interruption`, read from Vault what the attempt and the cluster's mode are now (on the record),
+ * `interruption` (after any deviation the machine detected in the last event that the crash kept
+ * off the journal), read from Vault what the attempt and the cluster's mode are now (on the record),
  * and hand both to the machine's `resume` event. Secrets never survive a restart, so the machine
  * decides what the loss means: typically the attempt is cancelled (witnessed) and started again
  * with a fresh OTP and every share.
@@ -17,7 +18,7 @@ import { canonicalJson, type JsonValue } from '../../../shared/record/journal-ev
 import { err, ok, type Result } from '../../../shared/result';
 import { renderTranscript } from '../../../shared/record/transcript-format';
 import { Journal } from '../journal/journal';
-import { CEREMONY_FINISHED, INTERRUPTION, readRecord, SYSTEM } from './ceremony-record';
+import { CEREMONY_FINISHED, INTERRUPTION, readRecord, SYSTEM, unrecordedDeviations } from './ceremony-record';
 import {
   CeremonyService,
   checkOptions,
@@ -74,6 +75,10 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
   const service = CeremonyService.attach(options, journal, state.value, keys.value, signing);
   if (isEnded(state.value)) return ok(service);
 
+  for (const entry of unrecordedDeviations(chain, record.value, state.value)) {
+    const recorded = await journal.append(entry);
+    if (!recorded.ok) return fail('journal-failed', recorded.error.message);
+  }
   const s = state.value;
   const last = chain.events[chain.events.length - 1]!;
   const interruption = await journal.append({

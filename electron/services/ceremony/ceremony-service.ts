@@ -59,6 +59,7 @@ import {
   closingDetails,
   detectedDeviations,
   entryFor,
+  recordClosesAt,
   startedEntry,
   SYSTEM,
 } from './ceremony-record';
@@ -541,7 +542,7 @@ export class CeremonyService {
    */
   private async closeRecordIfDue(): Promise<Result<void, CeremonyServiceErrorKind>> {
     const s = this.state;
-    if (this.sealedEvents !== undefined || (s.step !== 'sign-transcript' && !isEnded(s))) return ok(undefined);
+    if (this.sealedEvents !== undefined || !recordClosesAt(s)) return ok(undefined);
     const details = closingDetails(s);
     const finished = await this.journal.append({ ...SYSTEM, step: s.step, type: CEREMONY_FINISHED, details });
     if (!finished.ok) return this.halt(finished.error.message);

@@ -10,10 +10,18 @@
  * each authorisation request must state the hash of the event before it as the journal head; and
  * each signature must be a good one, over exactly that statement, by the key the plan names for
  * the person (the key from signers/, or the auditor's copy, so it is anchored like the rest).
+ *
+ * Each entry must also be the one the laptop writes for the replay (ceremony-record.ts): a ceremony
+ * event's actor, role, step and type as entryEnvelope gives them (the transcript names people from
+ * these) and beside the event nothing but what the laptop adds (unwrittenDetails); the deviations
+ * the machine detected right after the event that caused them; no entry of a ceremony event's type
+ * without its event; an entry the replay cannot check (Vault's answers) written as system only by
+ * the laptop, and naming an administrator or witness only as the plan does; and one closing event,
+ * last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
+ * half-way and call itself finished.
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
-import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
 import {
   abortOf,
   createCeremony,
@@ -22,10 +30,24 @@ import {
   type CeremonyState,
 } from '../../../shared/ceremony/ceremony-machine';
 import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
-import { CEREMONY_FINISHED, closingDetails } from '../ceremony/ceremony-record';
+import {
+  CEREMONY_FINISHED,
+  closingDetails,
+  detectedDeviations,
+  entryEnvelope,
+  EVENT_ENTRY_TYPES,
+  isEventShaped,
+  recordClosesAt,
+  roleOf,
+  SYSTEM,
+  unwrittenDetails,
+} from '../ceremony/ceremony-record';
+import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
+import type { EventInput } from '../journal/journal';
 import {
   canonicalJson,
   type JsonObject,
+  type JournalEvent,
   type JsonValue,
   type VerifiedChain,
 } from '../../../shared/record/journal-event';
@@ -58,15 +80,51 @@ export async function checkAuthorisations(
   if (!plan.ok || typeof startedAt !== 'string') return [];
   let state: CeremonyState = createCeremony(plan.value, startedAt);
   const reports: AuthorisationReport[] = [];
+  /** The deviations the machine detected in the last event: the laptop records them right after it. */
+  let detected: EventInput[] = [];
+  let closed = false;
   for (const [i, e] of chain.events.entries()) {
     const at = `journal event ${e.seq} (${e.type})`;
+    if (closed) {
+      problem('record-inconsistent', `${at} follows the record's closing event, which must be its last`);
+      break;
+    }
+    const expected = detected.shift();
+    if (expected) {
+      const wrong = entryMismatch(e, expected, true);
+      if (!wrong) continue;
+      problem('record-inconsistent', `${at} is not the deviation the replay detected there: ${wrong}`);
+      return reports;
+    }
     if (e.type === CEREMONY_FINISHED) {
+      closed = true;
+      if (!recordClosesAt(state))
+        problem(
+          'record-inconsistent',
+          `${at} closes the record at '${state.step}', before the ceremony reached its signing: the laptop closes it only once the ceremony is done, cancelled or aborted`,
+        );
+      const wrong = entryMismatch(e, { ...SYSTEM, step: state.step, type: CEREMONY_FINISHED });
+      if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
       const unsigned = unsignedClose(e.details.outcome, state);
       if (unsigned) problem('authorisation-missing', `${at} ${unsigned}`);
       else for (const field of closingMismatches(e.details, state)) problem('record-inconsistent', `${at} ${field}`);
+      continue;
     }
-    const event = e.details.event as CeremonyEvent | undefined;
-    if (event === undefined) continue;
+    const event: unknown = e.details.event;
+    if (event === undefined) {
+      if (EVENT_ENTRY_TYPES.has(e.type))
+        problem(
+          'record-inconsistent',
+          `${at} records no ceremony event, yet the laptop writes a '${e.type}' only for one the ceremony accepted or a deviation it detected`,
+        );
+      const claim = roleClaim(e, plan.value);
+      if (claim) problem('record-inconsistent', `${at} ${claim}`);
+      continue;
+    }
+    if (!isEventShaped(event)) {
+      problem('record-inconsistent', `${at} holds a ceremony event this version cannot read`);
+      return reports;
+    }
     if (event.type === 'authorisationRequested' && event.head !== chain.events[i - 1]?.hash)
       problem(
         'authorisation-bad',
@@ -80,6 +138,15 @@ export async function checkAuthorisations(
       );
       return reports;
     }
+    const wrong = entryMismatch(e, entryEnvelope(event, state));
+    if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
+    const unwritten = unwrittenDetails(e);
+    if (unwritten.length > 0)
+      problem(
+        'record-inconsistent',
+        `${at} holds ${unwritten.map((key) => JSON.stringify(key)).join(', ')} beside its ceremony event, which the laptop never writes there`,
+      );
+    detected = detectedDeviations(state, next.value);
     if (event.type === 'authorise' && state.statement) {
       const statement = state.statement;
       const digest = statementDigest(statement);
@@ -109,7 +176,37 @@ export async function checkAuthorisations(
     }
     state = next.value;
   }
+  if (!closed)
+    problem('record-inconsistent', `the journal has no '${CEREMONY_FINISHED}' event: its record was never closed`);
   return reports;
+}
+
+/**
+ * What is wrong with the person an entry the replay does not check (a Vault request or answer, a
+ * refused key, an interruption…) names, or undefined: the transcript lists its actor and role as a
+ * participant, so the laptop's entries are its own and an administrator or witness is the plan's.
+ * Officers are not checked here: a witnessed substitute is one too.
+ */
+function roleClaim(e: JournalEvent, plan: CeremonyPlan): string | undefined {
+  if ((e.role === SYSTEM.role) !== (e.actor === SYSTEM.actor))
+    return `is recorded by ${JSON.stringify(e.actor)} as ${e.role}: only the laptop (${SYSTEM.actor}) writes as system`;
+  if ((e.role === 'administrator' || e.role === 'witness') && roleOf(plan, e.actor) !== e.role)
+    return `names ${JSON.stringify(e.actor)} as ${e.role}, which the plan does not`;
+  return undefined;
+}
+
+/**
+ * How `e` differs from the entry the laptop writes (`expected`): in who, step and type, and for a
+ * detected deviation, which the replay gives whole, in its details too. Undefined when it does not.
+ */
+function entryMismatch(e: JournalEvent, expected: EventInput, withDetails = false): string | undefined {
+  const fields = (['actor', 'role', 'step', 'type'] as const).filter((f) => e[f] !== expected[f]);
+  const differences = fields.map(
+    (f) => `is recorded with ${f} ${JSON.stringify(e[f])}, where the laptop writes ${JSON.stringify(expected[f])}`,
+  );
+  if (withDetails && canonicalJson(e.details) !== canonicalJson(expected.details ?? {}))
+    differences.push(`its details are not ${canonicalJson(expected.details ?? {})}`);
+  return differences.length > 0 ? differences.join('; ') : undefined;
 }
 
 /**

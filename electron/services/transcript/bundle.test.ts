@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CEREMONY_EVENTS,
+  CEREMONY_ID,
+  ceremonyEvents,
   makeBundle,
   planEvent,
   sealedJournal,
@@ -103,14 +104,15 @@ describe('writeBundle', () => {
   });
 
   it('writes nothing larger than verify reads, even when it would verify', async () => {
-    const longAck = {
-      actor: 'bob',
-      role: 'witness' as const,
-      step: 'pre-checks',
-      type: 'step-acknowledged',
-      details: { attestation: 'x'.repeat(MAX_BUNDLE_FILE_BYTES) },
+    const longAnswer = {
+      actor: 'vault-ceremony',
+      role: 'system' as const,
+      step: 'roll-call',
+      type: 'vault-response',
+      details: { status: 200, body: { note: 'x'.repeat(MAX_BUNDLE_FILE_BYTES) } },
     };
-    const { chain, bytes } = sealedJournal('dc2-2025-01-31', [planEvent(signers), longAck, ...CEREMONY_EVENTS]);
+    const events = [planEvent(signers), longAnswer, ...ceremonyEvents(signers)];
+    const { chain, bytes } = sealedJournal(CEREMONY_ID, events);
     let signed = await signTranscript(renderTranscript(chain), signers[0]!.signer);
     for (const w of signers.slice(1))
       if (signed.ok) signed = await countersignTranscript(signed.value.armored, w.signer);

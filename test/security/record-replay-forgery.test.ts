@@ -1,0 +1,409 @@
+// @tier integration
+/**
+ * A laptop whose software writes a journal that misdescribes the ceremony, with a signer colluding
+ * (issue 12, the auditor's adversary): the ceremony events replay, the signatures are good, but
+ * the record around them says something else. A headless rehearsal promotes; then its journal is
+ * doctored, chained afresh, its transcript rendered and signed by the real people, as that laptop
+ * would have it signed. `verify --keyring` must fail (exit 1) when an entry names another person,
+ * step or type than the ceremony event it records (the transcript names people from entries), or
+ * holds more beside it than the laptop writes; when an entry of a ceremony event's type records
+ * none; when an entry the replay cannot check (Vault's answer) names someone as a role the plan
+ * does not give them; when a deviation the machine detected is left out, reworded or replaced by
+ * an interruption; when the record closes before the ceremony reached its signing (hiding a DR
+ * operation token never deleted, or a share entry left open, as "promoted" or "cancelled" with
+ * nothing left open), when its closing entry is not the laptop's, when anything follows it or it
+ * is missing; and, without crashing, when an entry's event is not an event at all, or one whose
+ * fields are not what the machine reads (a resume's held secrets, a substitute's name).
+ *
+ * The defence: electron/services/transcript/authorisations.ts, checking each entry against what
+ * ceremony-record.ts says the laptop writes for the replayed state (entryEnvelope, unwrittenDetails,
+ * detectedDeviations, recordClosesAt), and the ceremony machine's own reading of an event's fields.
+ * Without those checks every doctored bundle below verifies (exit 0), and the malformed events throw.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  closingDetails,
+  detectedDeviations,
+  entryFor,
+  INTERRUPTION,
+  readRecord,
+  SYSTEM,
+  unrecordedDeviations,
+} from '../../electron/services/ceremony/ceremony-record';
+import type { Signers } from '../../electron/services/rehearsal/rehearsal-cast';
+import type { CeremonyEvent } from '../../shared/ceremony/ceremony-events';
+import { replay, transition, type CeremonyState } from '../../shared/ceremony/ceremony-machine';
+import { statementDigest, statementText } from '../../shared/ceremony/authorisation';
+import type { StepId } from '../../shared/ceremony/ceremony-steps';
+import { genesisHash, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
+import { detachedBy, rechained, signedBundle } from '../support/doctored-bundle';
+import { rehearsePromotion, verifyAnchored, type RehearsedPromotion } from '../support/rehearsed-promotion';
+
+const root = mkdtempSync(join(tmpdir(), 'vc-record-replay-'));
+let rehearsed: RehearsedPromotion;
+let cast: Signers;
+let events: JournalEvent[];
+let copies = 0;
+/** A journal event's JSON, to doctor in place. */
+type Mutable = Record<string, unknown>;
+
+beforeAll(async () => {
+  rehearsed = await rehearsePromotion(root);
+  ({ cast, events } = rehearsed);
+}, 120_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const verify = (dir: string) => verifyAnchored(dir, rehearsed.keyring);
+
+/** The bundle of the journal as `doctor` leaves it, chained, rendered and signed by the real people. */
+async function doctored(doctor: (list: JournalEvent[]) => JournalEvent[] | Promise<JournalEvent[]>): Promise<string> {
+  const dir = join(root, `doctored-${++copies}`);
+  await signedBundle(dir, await doctor(events.map((e) => structuredClone(e))), rehearsed.people);
+  return dir;
+}
+
+/**
+ * `list` with each authorisation asked for over its journal head as chained now, and signed again
+ * by the person it names: a journal changed before an authorisation, as the laptop would have
+ * shown people the statement to sign.
+ */
+async function reauthorised(list: JournalEvent[]): Promise<JournalEvent[]> {
+  const plan = list[1]!.details.plan as { id: string; profile: string };
+  let requested: { nonce: string; head: string } | undefined;
+  for (const [i, e] of list.entries()) {
+    const event = e.details.event as Mutable;
+    if (e.type === 'authorisation-requested') {
+      event.head = rechained(list.slice(0, i)).at(-1)!.hash;
+      requested = event as typeof requested;
+    }
+    if (e.type !== 'step-authorised' || !requested) continue;
+    const statement = { ...requested, ceremony: plan.id, step: e.step as StepId, action: e.details.action as string };
+    const signer = rehearsed.people.find((p) => p.name === e.actor)!;
+    event.head = statement.head;
+    event.signature = await detachedBy(signer, statementText({ ...statement, cluster: plan.profile }));
+    (e.details as Mutable).statement_sha256 = statementDigest({ ...statement, cluster: plan.profile });
+  }
+  return list;
+}
+
+/** The first entry of `type` at `step`, to doctor in place. */
+const entry = (list: JournalEvent[], type: string, step: string) =>
+  list.find((e) => e.type === type && e.step === step)! as unknown as Mutable;
+
+/** The state the ceremony events of `list` replay to. */
+function replayed(list: readonly JournalEvent[]): CeremonyState {
+  const chain = verifyJournalText(rechained(list).map(serializeEvent).join('\n') + '\n');
+  const record = chain.ok ? readRecord(chain.value) : undefined;
+  if (!record?.ok) throw new Error('fixture');
+  const state = replay(record.value.plan, record.value.startedAt, record.value.events);
+  if (!state.ok) throw new Error(state.error.message);
+  return state.value;
+}
+
+/** `list` closed afresh: its closing event's details as the laptop writes them for its events. */
+function reclosed(list: JournalEvent[]): JournalEvent[] {
+  return [...list.slice(0, -1), { ...list.at(-1)!, details: closingDetails(replayed(list.slice(0, -1))) }];
+}
+
+/** The journal cut after the entry at `step` of `type`, closed there as the laptop closes a record (closingDetails). */
+function closedAfter(type: string, step: string) {
+  return (list: JournalEvent[]) => {
+    const kept = list.slice(0, list.indexOf(entry(list, type, step) as unknown as JournalEvent) + 1);
+    return reclosed([...kept, list.at(-1)!]);
+  };
+}
+
+/**
+ * The journal with a restart after the promotion was checked, as the laptop records one: the
+ * interruption, the resume (nothing lost), the `resumed` deviation the machine detects in it, a
+ * witness confirming that; then the rest, closed afresh. `hide` changes the detected entries.
+ */
+function restarted(hide: (detected: JournalEvent[]) => JournalEvent[] = (d) => d) {
+  return (list: JournalEvent[]) => {
+    const checked = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted').at(-1)!;
+    const at = list.indexOf(checked) + 1;
+    const before = replayed(list.slice(0, at));
+    const time = checked.time;
+    const resume: CeremonyEvent = {
+      type: 'resume',
+      attemptStatus: undefined,
+      held: before.held,
+      mode: 'primary',
+      at: time,
+    };
+    const resumed = transition(before, resume);
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    const witnessed: CeremonyEvent = {
+      type: 'deviationWitnessed',
+      id: resumed.value.deviations.length,
+      actor: cast.witnesses[0]!.name,
+      at: time,
+    };
+    const entries = (inputs: ReturnType<typeof entryFor>[]) => inputs.map((input) => ({ ...checked, ...input }));
+    const restart = [
+      ...entries([{ ...SYSTEM, step: before.step, type: INTERRUPTION, details: { secrets_lost: [] } }]),
+      ...entries([entryFor(resume, before)]),
+      ...hide(entries(detectedDeviations(before, resumed.value))),
+      ...entries([entryFor(witnessed, resumed.value)]),
+    ];
+    return reclosed([...list.slice(0, at), ...restart, ...list.slice(at)]);
+  };
+}
+
+describe('the rehearsed promotion', () => {
+  it('verifies as exported, and doctored with nothing changed', async () => {
+    expect(events.at(-1)!.type).toBe('ceremony-finished');
+    expect((await verify(rehearsed.out)).code).toBe(0);
+    expect((await verify(await doctored((list) => list))).code).toBe(0);
+  });
+});
+
+describe('an entry that misnames what its ceremony event records fails verify (exit 1)', () => {
+  it("when the witness's signed authorisation of the promotion is recorded as another witness's", async () => {
+    const [signer, other] = cast.witnesses;
+    const r = await verify(
+      await doctored((list) => {
+        const authorised = list.find((e) => e.type === 'step-authorised' && e.role === 'witness')!;
+        expect(authorised.actor).toBe(signer!.name);
+        (authorised as unknown as Mutable).actor = other!.name;
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(
+      `is recorded with actor ${JSON.stringify(other!.name)}, where the laptop writes ${JSON.stringify(signer!.name)}`,
+    );
+  });
+
+  it.each<[string, Mutable]>([
+    ["another witness's", { actor: 'witness-2' }],
+    ["the administrator's role", { role: 'administrator' }],
+    ['another step', { step: 'promote' }],
+    ['a signed authorisation', { type: 'step-authorised' }],
+  ])("when a witness's acknowledgement is recorded as %s", async (_as, change) => {
+    const r = await verify(
+      await doctored((list) => {
+        const acknowledged = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted')[1]!;
+        expect(acknowledged.actor).toBe('witness-1');
+        Object.assign(acknowledged, change);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/journal event \d+ \(.*\) is recorded with (actor|role|step|type) /);
+  });
+
+  it('when a signed authorisation by the other witness is added with no ceremony event under it', async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const authorised = list.find((e) => e.type === 'step-authorised' && e.role === 'witness')!;
+        const added = {
+          ...structuredClone(authorised),
+          actor: cast.witnesses[1]!.name,
+          details: { action: 'promote' },
+        };
+        list.splice(list.indexOf(authorised) + 1, 0, added);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(step-authorised\) records no ceremony event/);
+  });
+
+  it("when a signed authorisation's entry says more beside its event than the laptop writes", async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const authorised = list.find((e) => e.type === 'step-authorised' && e.role === 'witness')!;
+        (authorised.details as Mutable).note = `${cast.witnesses[1]!.name} approved this too`;
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('holds "note" beside its ceremony event, which the laptop never writes there');
+  });
+
+  it.each<[string, Mutable, RegExp]>([
+    ['a witness the plan does not name', { actor: 'Mallory', role: 'witness' }, /names "Mallory" as witness/],
+    ['the laptop, by a person', { actor: 'witness-1', role: 'system' }, /is recorded by "witness-1" as system/],
+  ])("when an entry the replay does not check, Vault's answer, is recorded as by %s", async (_by, change, named) => {
+    const r = await verify(
+      await doctored((list) => {
+        Object.assign(entry(list, 'vault-response', 'promote'), change);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
+  });
+
+  it.each<[string, (list: JournalEvent[]) => void, string]>([
+    [
+      "an entry's ceremony event is null",
+      (list) => ((entry(list, 'step-acknowledged', 'check-promoted').details as Mutable).event = null),
+      'holds a ceremony event this version cannot read',
+    ],
+    [
+      'a restart lists a number as the secrets still held',
+      (list) => {
+        const checked = entry(list, 'service-result', 'check-promoted') as unknown as JournalEvent;
+        const event = { type: 'resume', held: 5, at: checked.time };
+        list.splice(list.indexOf(checked) + 1, 0, { ...checked, type: 'ceremony-resumed', details: { event } });
+      },
+      'a resume lists the secrets the laptop still holds',
+    ],
+    [
+      'an officer substitute is named by a number',
+      (list) => {
+        const first = entry(list, 'step-acknowledged', 'check-secondary') as unknown as JournalEvent;
+        const event = { type: 'deviation', kind: 'officer-substituted', officer: 'officer-1', substitute: 5 };
+        const raised = { ...event, actor: first.actor, reason: 'officer-1 is ill', at: first.time };
+        list.splice(list.indexOf(first), 0, { ...first, type: 'deviation', details: { event: raised } });
+      },
+      'the substitute needs a name of 1 to 100 characters',
+    ],
+  ])('without crashing when %s', async (_what, doctor, named) => {
+    const r = await verify(
+      await doctored((list) => {
+        doctor(list);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(named);
+  });
+});
+
+describe("a journal that does not begin as the laptop's fails verify (exit 1)", () => {
+  it('(re-authorised with nothing changed, it verifies)', async () => {
+    expect((await verify(await doctored(reauthorised))).code).toBe(0);
+  });
+
+  it.each<[string, (list: JournalEvent[]) => void, RegExp]>([
+    [
+      'its header says LIVE for the rehearsal its plan is',
+      (list) => ((list[0]!.details as Mutable).rehearsal = false),
+      /the plan recorded in this journal is the rehearsal '.*', but the journal says it is the live ceremony/,
+    ],
+    [
+      'its header names another ceremony than its plan',
+      (list) => {
+        (list[0]!.details as Mutable).ceremony_id = 'dc2-2026-05-promotion';
+        (list[0] as unknown as Mutable).prev = genesisHash('dc2-2026-05-promotion');
+      },
+      /but the journal says it is the rehearsal 'dc2-2026-05-promotion'/,
+    ],
+    [
+      'its ceremony-started says more than the plan and the start time',
+      (list) => ((list[1]!.details as Mutable).approved_by = 'the board, in advance'),
+      /its second event is not the laptop's 'ceremony-started'/,
+    ],
+  ])('when %s', async (_how, doctor, named) => {
+    const r = await verify(
+      await doctored((list) => {
+        doctor(list);
+        return reauthorised(list);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
+  });
+});
+
+describe('a deviation the machine detected', () => {
+  it('is recorded right after the event it was detected in, and verifies', async () => {
+    const list = restarted()(events.map((e) => structuredClone(e)));
+    const detected = list.filter((e) => e.type === 'deviation');
+    expect(detected.map((e) => e.details)).toEqual([
+      expect.objectContaining({ detected: true, kind: 'resumed', reason: expect.stringMatching(/nothing was lost/) }),
+    ]);
+    expect(list.at(-1)!.details.deviations).toBe(1);
+    expect((await verify(await doctored(restarted()))).code).toBe(0);
+  });
+
+  it.each<[string, (detected: JournalEvent[]) => JournalEvent[]]>([
+    ['left out of the journal', () => []],
+    [
+      'recorded with another reason',
+      (detected) =>
+        detected.map((e) => ({ ...e, details: { ...e.details, reason: 'Resumed after a planned pause.' } })),
+    ],
+  ])('fails verify when %s', async (_how, hide) => {
+    const r = await verify(await doctored(restarted(hide)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/is not the deviation the replay detected there/);
+  });
+
+  it('fails verify when an interruption stands in its place, as if a crash had kept it off the journal', async () => {
+    const interrupted = (detected: JournalEvent[]) => detected.map((e) => ({ ...e, type: INTERRUPTION, details: {} }));
+    const r = await verify(await doctored(restarted(interrupted)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(interruption\) is not the deviation the replay detected there/);
+  });
+
+  it('kept off the journal by a crash is written first on resuming, where verify looks for it', () => {
+    const list = restarted()(events.map((e) => structuredClone(e)));
+    const resumed = list.findIndex((e) => e.type === 'ceremony-resumed');
+    const crashed = rechained(list.slice(0, resumed + 1));
+    const chain = verifyJournalText(crashed.map(serializeEvent).join('\n') + '\n');
+    const record = chain.ok ? readRecord(chain.value) : undefined;
+    if (!chain.ok || !record?.ok) throw new Error('fixture');
+    const written = unrecordedDeviations(chain.value, record.value, replayed(crashed));
+    expect(written).toEqual([expect.objectContaining({ type: 'deviation', details: list[resumed + 1]!.details })]);
+    // Once written, nothing is left to write.
+    const whole = rechained(list.slice(0, resumed + 2));
+    const again = verifyJournalText(whole.map(serializeEvent).join('\n') + '\n');
+    const reread = again.ok ? readRecord(again.value) : undefined;
+    if (!again.ok || !reread?.ok) throw new Error('fixture');
+    expect(unrecordedDeviations(again.value, reread.value, replayed(whole))).toEqual([]);
+  });
+});
+
+describe('a record closed where the laptop does not close it fails verify (exit 1)', () => {
+  it.each([
+    ['promoted, before the DR operation token was deleted', 'step-acknowledged', 'check-promoted', 'promoted'],
+    ['cancelled, with a share entry under way and nobody cancelling', 'service-result', 'share-entry', 'cancelled'],
+  ])('when it closes as %s', async (_how, type, step, outcome) => {
+    const r = await verify(
+      await doctored((list) => {
+        const closed = closedAfter(type, step)(list);
+        // Consistent with the replay: only where it closes gives it away.
+        expect(closed.at(-1)!.details).toMatchObject({ outcome, loose_ends: [], undeleted_operation_tokens: 0 });
+        return closed;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(ceremony-finished\) closes the record at '[a-z-]+', before the ceremony reached its signing/,
+    );
+  });
+
+  it.each<[string, Mutable]>([
+    ['the administrator', { actor: 'administrator', role: 'administrator' }],
+    ['another step', { step: 'finished' }],
+  ])('when its closing entry is recorded as written by %s', async (_by, change) => {
+    const r = await verify(
+      await doctored((list) => {
+        Object.assign(list.at(-1)!, change);
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(ceremony-finished\) is recorded with (actor|step) /);
+  });
+
+  it('when an entry follows the closing event', async () => {
+    const answered = (list: JournalEvent[]) => list.filter((e) => e.type === 'vault-response').at(-1)!;
+    const r = await verify(await doctored((list) => [...list, structuredClone(answered(list))]));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/follows the record's closing event, which must be its last/);
+  });
+
+  it('when the record is never closed', async () => {
+    const r = await verify(await doctored((list) => list.slice(0, -1)));
+    expect(r.code).toBe(1);
+    expect(r.output).toContain("the journal has no 'ceremony-finished' event: its record was never closed");
+  });
+});

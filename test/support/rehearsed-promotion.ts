@@ -1,0 +1,45 @@
+/**
+ * A promotion rehearsed headless once for a suite in test/security/, as its doctoring starts from:
+ * the bundle's folder, the cast, the auditor's keyring (the signers' keys, obtained independently
+ * of any bundle) and the journal; and `verify` run in process as the auditor runs it.
+ */
+import { join } from 'node:path';
+import { main } from '../../cli/main';
+import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
+import { runRehearsal } from '../../electron/services/rehearsal/headless-rehearsal';
+import type { JournalEvent } from '../../shared/record/journal-event';
+import { captureIo } from './capture-io';
+import { readJournal, writeKeyring } from './doctored-bundle';
+
+export interface RehearsedPromotion {
+  /** The bundle the rehearsal wrote. */
+  readonly out: string;
+  readonly cast: Signers;
+  /** The administrator, then the witnesses: who signs. */
+  readonly people: readonly CastMember[];
+  readonly keyring: string;
+  readonly events: JournalEvent[];
+}
+
+/** Rehearses a promotion into `<root>/out`, with a fresh cast. */
+export async function rehearsePromotion(root: string): Promise<RehearsedPromotion> {
+  const out = join(root, 'out');
+  const cast = await generateSigners(undefined);
+  const r = await runRehearsal({
+    out,
+    target: { kind: 'start', options: { officers: 3, threshold: 2, passphrase: 'rehearsal officers' } },
+    signers: cast,
+    log: () => undefined,
+  });
+  if (!r.ok) throw new Error(r.error.message);
+  const people = [cast.administrator, ...cast.witnesses];
+  const keyring = writeKeyring(join(root, 'auditor-keys.asc'), people);
+  return { out, cast, people, keyring, events: readJournal(join(out, 'journal.jsonl')) };
+}
+
+/** `vault-ceremony verify DIR --keyring KEYRING`: its exit code and everything it printed. */
+export async function verifyAnchored(dir: string, keyring: string): Promise<{ code: number; output: string }> {
+  const { io, stdout, stderr } = captureIo();
+  const code = await main(['verify', dir, '--keyring', keyring], io);
+  return { code, output: stdout() + stderr() };
+}
