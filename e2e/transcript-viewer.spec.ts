@@ -1,9 +1,10 @@
 /**
- * The transcript viewer on real signed bundles, by clicks and typing in Chromium.
+ * The transcript viewer on real signed bundles, by clicks and typing in Chromium; and on hostile
+ * ones, whose strings must reach the screen escaped, never able to hide or reorder what it shows.
  */
 import { cpSync, appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeBundle, threeSigners } from '../test/support/transcript-bundle';
+import { CEREMONY_EVENTS, makeBundle, threeSigners } from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
 import { docShot } from './wizard-helpers';
 import type { Page } from '@playwright/test';
@@ -60,6 +61,71 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     await page.getByLabel('Bundle folder', { exact: true }).fill(join(bundle.root, 'nowhere'));
     await page.getByRole('button', { name: 'Open and verify' }).click();
     await expect(page.getByRole('alert')).toContainText('the folder does not exist');
+  } finally {
+    bundle.dispose();
+  }
+});
+
+/**
+ * What no person should be shown raw, told by Unicode's properties rather than the filter's list:
+ * controls, format characters (bidi, zero-width), private use, separators, spaces but U+0020 and
+ * default-ignorable code points (which Chromium draws as nothing). Line feeds are how text breaks.
+ */
+const UNSEEN = String.raw`[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]|[^\P{Zs} ]`;
+
+/** Each unseen character in the page's text or attributes, as `U+XXXX in <where>`. */
+async function unseenOnScreen(page: Page): Promise<string[]> {
+  return page.evaluate((source) => {
+    const unseen = new RegExp(source, 'gu');
+    const found: string[] = [];
+    const check = (text: string, where: string) => {
+      for (const [ch] of text.replace(/\n/g, '').matchAll(unseen))
+        found.push(`U+${ch.codePointAt(0)!.toString(16)} in ${where}`);
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node instanceof Element) for (const a of node.attributes) check(a.value, `${node.tagName} ${a.name}`);
+      else check(node.nodeValue ?? '', node.parentElement?.tagName ?? 'text');
+    }
+    return found;
+  }, UNSEEN);
+}
+
+test('transcript viewer: a bundle’s hostile strings are shown escaped, never raw', async ({ page, harness }) => {
+  const signers = await threeSigners();
+  // A right-to-left override, a zero-width space and a default-ignorable musical symbol: each
+  // makes a name look like another one, or reads backwards, if it reaches the screen raw.
+  const names = ['alice\u202eecila', 'bob\u200b', 'carol\u{1d173}'];
+  const [acknowledged, ...rest] = CEREMONY_EVENTS;
+  const bundle = await makeBundle(
+    signers,
+    [
+      {
+        ...acknowledged!,
+        actor: '\u001b[2K\u001b[32mverified\u2066',
+        details: { attestation: `fenced\u202e${'x'.repeat(5000)}` },
+      },
+      ...rest,
+    ],
+    signers.map((s, i) => ({ name: names[i]!, fingerprint: s.fingerprint })),
+  );
+  try {
+    await openScreen(page, harness, 'Transcript viewer');
+    await page.getByLabel('Bundle folder', { exact: true }).fill(bundle.dir);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    const verdict = page.getByTestId('bundle-verdict');
+    await expect(verdict).toHaveAttribute('data-verdict', 'unanchored');
+    const rows = page.getByTestId('bundle-signers').locator('tbody th');
+    await expect(rows).toHaveText(['alice\\u202eecila', 'bob\\u200b', 'carol\\ud834\\udd73']);
+    await expect(page.getByTestId('bundle-text')).toContainText('by "\\u001b[2K\\u001b[32mverified\\u2066" (witness)');
+    expect(await unseenOnScreen(page)).toEqual([]);
+
+    // A stray file in signers/ is named in the problems, escaped too.
+    writeFileSync(join(bundle.dir, 'signers', 'evil\u001b[2K\u202e.txt'), 'x');
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(verdict).toHaveAttribute('data-verdict', 'failed');
+    await expect(page.getByTestId('bundle-problems')).toContainText('signers/evil\\u001b[2K\\u202e.txt is not a');
+    expect(await unseenOnScreen(page)).toEqual([]);
   } finally {
     bundle.dispose();
   }
