@@ -4,7 +4,7 @@
  */
 import { cpSync, appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CEREMONY_EVENTS, makeBundle, threeSigners } from '../test/support/transcript-bundle';
+import { CEREMONY_EVENTS, makeBundle, threeSigners, type TestBundle } from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
 import { docShot } from './wizard-helpers';
 import type { Page } from '@playwright/test';
@@ -126,6 +126,42 @@ test('transcript viewer: a bundle’s hostile strings are shown escaped, never r
     await expect(verdict).toHaveAttribute('data-verdict', 'failed');
     await expect(page.getByTestId('bundle-problems')).toContainText('signers/evil\\u001b[2K\\u202e.txt is not a');
     expect(await unseenOnScreen(page)).toEqual([]);
+  } finally {
+    bundle.dispose();
+  }
+});
+
+/** The viewer's fields, and a way to open `bundle` anchored by a keyring of its signers' keys. */
+function viewerFields(page: Page, bundle: TestBundle) {
+  const folder = page.getByLabel('Bundle folder', { exact: true });
+  const keys = page.getByLabel("Signers' public keys (optional)", { exact: true });
+  const verdict = page.getByTestId('bundle-verdict');
+  const ring = join(bundle.root, 'auditor-keys.asc');
+  writeFileSync(ring, bundle.signers.map((s) => s.publicKey).join(''));
+  const openAnchored = async () => {
+    await folder.fill(bundle.dir);
+    await keys.fill(ring);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
+  };
+  return { folder, keys, verdict, openAnchored };
+}
+
+test('transcript viewer: a refusal names the folder escaped, and leaves no verdict on screen', async ({
+  page,
+  harness,
+}) => {
+  const bundle = await makeBundle(await threeSigners());
+  try {
+    await openScreen(page, harness, 'Transcript viewer');
+    const { folder, verdict, openAnchored } = viewerFields(page, bundle);
+    await openAnchored();
+    // A folder's name came with the bundle: U+202E would show 'bundle\u202etxt.exe' as 'bundleexe.txt'.
+    await folder.fill(join(bundle.root, 'bundle\u202etxt.exe'));
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(page.getByRole('alert')).toContainText('bundle\\u202etxt.exe: the folder does not exist');
+    await expect(verdict).toHaveCount(0);
+    expect((await unseenOnScreen(page)).filter((where) => !where.endsWith('INPUT value'))).toEqual([]);
   } finally {
     bundle.dispose();
   }

@@ -37,7 +37,8 @@ export function TranscriptScreen() {
       ...(fingerprints.trim() ? { fingerprints: fingerprints.trim() } : {}),
     });
     setBusy(false);
-    if (!result.ok) return setError(result.error.message);
+    // It names the paths given, and a folder's name may have come with the bundle.
+    if (!result.ok) return setError(visibleText(result.error.message));
     setBundle(result.value);
   }
 
