@@ -166,3 +166,49 @@ test('transcript viewer: a refusal names the folder escaped, and leaves no verdi
     bundle.dispose();
   }
 });
+
+test('transcript viewer: no verdict outlives the folder and keys it was for', async ({ page, harness }) => {
+  const bundle = await makeBundle(await threeSigners());
+  try {
+    await openScreen(page, harness, 'Transcript viewer');
+    const { folder, keys, verdict, openAnchored } = viewerFields(page, bundle);
+    const tampered = join(bundle.root, 'tampered');
+    cpSync(bundle.dir, tampered, { recursive: true });
+    appendFileSync(join(tampered, 'journal.jsonl'), '{"seq":99}\n');
+    // Another folder or other keys, typed or chosen: the verdict on screen was for the old ones.
+    await openAnchored();
+    await folder.fill(tampered);
+    await expect(verdict).toHaveCount(0);
+    await openAnchored();
+    await keys.fill('');
+    await expect(verdict).toHaveCount(0);
+    await openAnchored();
+    harness.nextDirectory.set('transcript-bundle', tampered);
+    await page.getByRole('button', { name: 'Choose bundle folder' }).click();
+    await expect(folder).toHaveValue(tampered);
+    await expect(verdict).toHaveCount(0);
+
+    // Changed while the good bundle was still being verified: its answer, held back here until
+    // then, comes back for fields that no longer say what it was for, and is not shown.
+    await page.evaluate(() => {
+      const bridge = window.__vaultCeremonyBridge!;
+      const held = window as unknown as { release?: () => void };
+      window.__vaultCeremonyBridge = async (channel, arg) => {
+        const answer = await bridge(channel, arg);
+        await new Promise<void>((resolve) => (held.release = resolve));
+        return answer;
+      };
+    });
+    await folder.fill(bundle.dir);
+    await keys.fill(join(bundle.root, 'auditor-keys.asc'));
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(page.getByRole('button', { name: 'Verifying…' })).toBeDisabled();
+    await folder.fill(tampered);
+    const held = await page.waitForFunction(() => (window as unknown as { release?: () => void }).release);
+    await held.evaluate((release) => release!());
+    await expect(page.getByRole('button', { name: 'Open and verify' })).toBeEnabled();
+    await expect(verdict).toHaveCount(0);
+  } finally {
+    bundle.dispose();
+  }
+});

@@ -6,7 +6,7 @@
  * text. A text that did not verify is shown under a warning, never as if it had. Every string from
  * the bundle is shown through visibleText, so it cannot hide or reorder what is on screen.
  */
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
 import { visibleLines, visibleText } from '../../shared/record/visible-text';
@@ -21,6 +21,16 @@ export function TranscriptScreen() {
   const [bundle, setBundle] = useState<TranscriptBundle>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // Counts changes to what is verified (folder, keys, fingerprints) and opens: a verdict, or an
+  // answer still on its way, is only ever shown for the very fields it was given.
+  const generation = useRef(0);
+
+  /** Sets a field, and takes down the verdict, which was for what the fields said before. */
+  const field = (set: (value: string) => void) => (value: string) => {
+    generation.current++;
+    setBundle(undefined);
+    set(value);
+  };
 
   async function open(event: FormEvent) {
     event.preventDefault();
@@ -31,12 +41,14 @@ export function TranscriptScreen() {
     setBusy(true);
     setBundle(undefined);
     setError(undefined);
+    const opened = ++generation.current;
     const result = await invoke('transcript.open', {
       dir: dir.trim(),
       ...(keyring.trim() ? { keyrings: [keyring.trim()] } : {}),
       ...(fingerprints.trim() ? { fingerprints: fingerprints.trim() } : {}),
     });
     setBusy(false);
+    if (opened !== generation.current) return;
     // It names the paths given, and a folder's name may have come with the bundle.
     if (!result.ok) return setError(visibleText(result.error.message));
     setBundle(result.value);
@@ -56,7 +68,7 @@ export function TranscriptScreen() {
           purpose="transcript-bundle"
           label="Bundle folder"
           value={dir}
-          onChange={setDir}
+          onChange={field(setDir)}
           required
           hint="The folder holding transcript.txt.asc, journal.jsonl and signers/."
         />
@@ -65,7 +77,7 @@ export function TranscriptScreen() {
           purpose="auditor-keyring"
           label="Signers' public keys"
           value={keyring}
-          onChange={setKeyring}
+          onChange={field(setKeyring)}
           hint="A keyring you obtained independently of the bundle (armored, or from gpg --export)."
         />
         <FilePathField
@@ -73,7 +85,7 @@ export function TranscriptScreen() {
           purpose="auditor-fingerprints"
           label="Signers' fingerprints"
           value={fingerprints}
-          onChange={setFingerprints}
+          onChange={field(setFingerprints)}
           hint="A text file with one 40-hex-digit fingerprint a line, as you obtained them."
         />
         <div className="actions">
