@@ -6,7 +6,7 @@ import { cpSync, appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CEREMONY_EVENTS, makeBundle, threeSigners, type TestBundle } from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
-import { docShot } from './wizard-helpers';
+import { axe, docShot } from './wizard-helpers';
 import type { Page } from '@playwright/test';
 
 async function openScreen(page: Page, harness: Harness, name: string) {
@@ -208,6 +208,38 @@ test('transcript viewer: no verdict outlives the folder and keys it was for', as
     await held.evaluate((release) => release!());
     await expect(page.getByRole('button', { name: 'Open and verify' })).toBeEnabled();
     await expect(verdict).toHaveCount(0);
+  } finally {
+    bundle.dispose();
+  }
+});
+
+test('transcript viewer: each verdict, opened by keyboard, takes the focus, reads differently in words and passes axe', async ({
+  page,
+  harness,
+}) => {
+  const bundle = await makeBundle(await threeSigners());
+  try {
+    await openScreen(page, harness, 'Transcript viewer');
+    const { folder, keys } = viewerFields(page, bundle);
+    const tampered = join(bundle.root, 'tampered');
+    cpSync(bundle.dir, tampered, { recursive: true });
+    appendFileSync(join(tampered, 'journal.jsonl'), '{"seq":99}\n');
+    const ring = join(bundle.root, 'auditor-keys.asc');
+    const heading = page.getByTestId('bundle-verdict').getByRole('heading', { level: 2 });
+    for (const [dir, keyring, verdict, title] of [
+      [bundle.dir, '', 'unanchored', '⚠ Consistent, but NOT anchored: who signed is unproven'],
+      [bundle.dir, ring, 'anchored', '✔ Verified: signers anchored by your keys'],
+      [tampered, ring, 'failed', '✘ NOT VERIFIED'],
+    ] as const) {
+      await folder.fill(dir);
+      await keys.fill(keyring);
+      await folder.press('Enter');
+      await expect(page.getByTestId('bundle-verdict')).toHaveAttribute('data-verdict', verdict);
+      // Focus lands on the verdict, so a screen reader reads it out and it is on screen.
+      await expect(heading).toBeFocused();
+      await expect(heading).toHaveText(title);
+      await axe(page, `the ${verdict} verdict`);
+    }
   } finally {
     bundle.dispose();
   }

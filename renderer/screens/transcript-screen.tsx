@@ -6,7 +6,7 @@
  * text. A text that did not verify is shown under a warning, never as if it had. Every string from
  * the bundle is shown through visibleText, so it cannot hide or reorder what is on screen.
  */
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
 import { visibleLines, visibleText } from '../../shared/record/visible-text';
@@ -116,6 +116,9 @@ const VERDICTS = {
 
 function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
   const verdict = VERDICTS[bundle.verdict];
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Focus lands on the verdict, as on the wizard's outcome, so it is read out and on screen.
+  useEffect(() => heading.current?.focus(), []);
   return (
     <>
       <section
@@ -124,7 +127,9 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         data-testid="bundle-verdict"
         data-verdict={bundle.verdict}
       >
-        <h2 id="verdict-heading">{verdict.title}</h2>
+        <h2 id="verdict-heading" ref={heading} tabIndex={-1}>
+          {verdict.title}
+        </h2>
         {bundle.verdict !== 'failed' ? (
           <p>{verdict.text}</p>
         ) : (
