@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CEREMONY_EVENTS, makeBundle, threeSigners, type TestBundle } from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
 import { axe, docShot } from './wizard-helpers';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
 async function openScreen(page: Page, harness: Harness, name: string) {
   await page.goto(`${harness.origin}/`);
@@ -91,6 +91,49 @@ async function unseenOnScreen(page: Page): Promise<string[]> {
   }, UNSEEN);
 }
 
+interface Viewer {
+  readonly bundle: TestBundle;
+  /** A copy of the bundle with a line appended to its journal. */
+  readonly tampered: string;
+  /** A keyring of the bundle's signers' keys, as the auditor would bring it. */
+  readonly ring: string;
+  readonly folder: Locator;
+  readonly keys: Locator;
+  readonly verdict: Locator;
+  /** Opens the good bundle anchored by `ring`. */
+  openAnchored(): Promise<void>;
+}
+
+/** Runs `use` on the transcript viewer, with `bundle` (a fresh signed one by default), then disposes of it. */
+async function withViewer(
+  page: Page,
+  harness: Harness,
+  use: (viewer: Viewer) => Promise<void>,
+  bundle?: TestBundle,
+): Promise<void> {
+  const b = bundle ?? (await makeBundle(await threeSigners()));
+  try {
+    await openScreen(page, harness, 'Transcript viewer');
+    const tampered = join(b.root, 'tampered');
+    cpSync(b.dir, tampered, { recursive: true });
+    appendFileSync(join(tampered, 'journal.jsonl'), '{"seq":99}\n');
+    const ring = join(b.root, 'auditor-keys.asc');
+    writeFileSync(ring, b.signers.map((s) => s.publicKey).join(''));
+    const folder = page.getByLabel('Bundle folder', { exact: true });
+    const keys = page.getByLabel("Signers' public keys (optional)", { exact: true });
+    const verdict = page.getByTestId('bundle-verdict');
+    const openAnchored = async () => {
+      await folder.fill(b.dir);
+      await keys.fill(ring);
+      await page.getByRole('button', { name: 'Open and verify' }).click();
+      await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
+    };
+    await use({ bundle: b, tampered, ring, folder, keys, verdict, openAnchored });
+  } finally {
+    b.dispose();
+  }
+}
+
 test('transcript viewer: a bundle’s hostile strings are shown escaped, never raw', async ({ page, harness }) => {
   const signers = await threeSigners();
   // A right-to-left override, a zero-width space and a default-ignorable musical symbol: each
@@ -109,52 +152,36 @@ test('transcript viewer: a bundle’s hostile strings are shown escaped, never r
     ],
     signers.map((s, i) => ({ name: names[i]!, fingerprint: s.fingerprint })),
   );
-  try {
-    await openScreen(page, harness, 'Transcript viewer');
-    await page.getByLabel('Bundle folder', { exact: true }).fill(bundle.dir);
-    await page.getByRole('button', { name: 'Open and verify' }).click();
-    const verdict = page.getByTestId('bundle-verdict');
-    await expect(verdict).toHaveAttribute('data-verdict', 'unanchored');
-    const rows = page.getByTestId('bundle-signers').locator('tbody th');
-    await expect(rows).toHaveText(['alice\\u202eecila', 'bob\\u200b', 'carol\\ud834\\udd73']);
-    await expect(page.getByTestId('bundle-text')).toContainText('by "\\u001b[2K\\u001b[32mverified\\u2066" (witness)');
-    expect(await unseenOnScreen(page)).toEqual([]);
+  await withViewer(
+    page,
+    harness,
+    async ({ folder, verdict }) => {
+      await folder.fill(bundle.dir);
+      await page.getByRole('button', { name: 'Open and verify' }).click();
+      await expect(verdict).toHaveAttribute('data-verdict', 'unanchored');
+      const rows = page.getByTestId('bundle-signers').locator('tbody th');
+      await expect(rows).toHaveText(['alice\\u202eecila', 'bob\\u200b', 'carol\\ud834\\udd73']);
+      await expect(page.getByTestId('bundle-text')).toContainText(
+        'by "\\u001b[2K\\u001b[32mverified\\u2066" (witness)',
+      );
+      expect(await unseenOnScreen(page)).toEqual([]);
 
-    // A stray file in signers/ is named in the problems, escaped too.
-    writeFileSync(join(bundle.dir, 'signers', 'evil\u001b[2K\u202e.txt'), 'x');
-    await page.getByRole('button', { name: 'Open and verify' }).click();
-    await expect(verdict).toHaveAttribute('data-verdict', 'failed');
-    await expect(page.getByTestId('bundle-problems')).toContainText('signers/evil\\u001b[2K\\u202e.txt is not a');
-    expect(await unseenOnScreen(page)).toEqual([]);
-  } finally {
-    bundle.dispose();
-  }
+      // A stray file in signers/ is named in the problems, escaped too.
+      writeFileSync(join(bundle.dir, 'signers', 'evil\u001b[2K\u202e.txt'), 'x');
+      await page.getByRole('button', { name: 'Open and verify' }).click();
+      await expect(verdict).toHaveAttribute('data-verdict', 'failed');
+      await expect(page.getByTestId('bundle-problems')).toContainText('signers/evil\\u001b[2K\\u202e.txt is not a');
+      expect(await unseenOnScreen(page)).toEqual([]);
+    },
+    bundle,
+  );
 });
-
-/** The viewer's fields, and a way to open `bundle` anchored by a keyring of its signers' keys. */
-function viewerFields(page: Page, bundle: TestBundle) {
-  const folder = page.getByLabel('Bundle folder', { exact: true });
-  const keys = page.getByLabel("Signers' public keys (optional)", { exact: true });
-  const verdict = page.getByTestId('bundle-verdict');
-  const ring = join(bundle.root, 'auditor-keys.asc');
-  writeFileSync(ring, bundle.signers.map((s) => s.publicKey).join(''));
-  const openAnchored = async () => {
-    await folder.fill(bundle.dir);
-    await keys.fill(ring);
-    await page.getByRole('button', { name: 'Open and verify' }).click();
-    await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
-  };
-  return { folder, keys, verdict, openAnchored };
-}
 
 test('transcript viewer: a refusal names the folder escaped, and leaves no verdict on screen', async ({
   page,
   harness,
 }) => {
-  const bundle = await makeBundle(await threeSigners());
-  try {
-    await openScreen(page, harness, 'Transcript viewer');
-    const { folder, verdict, openAnchored } = viewerFields(page, bundle);
+  await withViewer(page, harness, async ({ bundle, folder, verdict, openAnchored }) => {
     await openAnchored();
     // A folder's name came with the bundle: U+202E would show 'bundle\u202etxt.exe' as 'bundleexe.txt'.
     await folder.fill(join(bundle.root, 'bundle\u202etxt.exe'));
@@ -162,19 +189,11 @@ test('transcript viewer: a refusal names the folder escaped, and leaves no verdi
     await expect(page.getByRole('alert')).toContainText('bundle\\u202etxt.exe: the folder does not exist');
     await expect(verdict).toHaveCount(0);
     expect((await unseenOnScreen(page)).filter((where) => !where.endsWith('INPUT value'))).toEqual([]);
-  } finally {
-    bundle.dispose();
-  }
+  });
 });
 
 test('transcript viewer: no verdict outlives the folder and keys it was for', async ({ page, harness }) => {
-  const bundle = await makeBundle(await threeSigners());
-  try {
-    await openScreen(page, harness, 'Transcript viewer');
-    const { folder, keys, verdict, openAnchored } = viewerFields(page, bundle);
-    const tampered = join(bundle.root, 'tampered');
-    cpSync(bundle.dir, tampered, { recursive: true });
-    appendFileSync(join(tampered, 'journal.jsonl'), '{"seq":99}\n');
+  await withViewer(page, harness, async ({ bundle, tampered, ring, folder, keys, verdict, openAnchored }) => {
     // Another folder or other keys, typed or chosen: the verdict on screen was for the old ones.
     await openAnchored();
     await folder.fill(tampered);
@@ -200,7 +219,7 @@ test('transcript viewer: no verdict outlives the folder and keys it was for', as
       };
     });
     await folder.fill(bundle.dir);
-    await keys.fill(join(bundle.root, 'auditor-keys.asc'));
+    await keys.fill(ring);
     await page.getByRole('button', { name: 'Open and verify' }).click();
     await expect(page.getByRole('button', { name: 'Verifying…' })).toBeDisabled();
     await folder.fill(tampered);
@@ -208,25 +227,16 @@ test('transcript viewer: no verdict outlives the folder and keys it was for', as
     await held.evaluate((release) => release!());
     await expect(page.getByRole('button', { name: 'Open and verify' })).toBeEnabled();
     await expect(verdict).toHaveCount(0);
-  } finally {
-    bundle.dispose();
-  }
+  });
 });
 
 test('transcript viewer: each verdict, opened by keyboard, takes the focus, reads differently in words and passes axe', async ({
   page,
   harness,
 }) => {
-  const bundle = await makeBundle(await threeSigners());
-  try {
-    await openScreen(page, harness, 'Transcript viewer');
-    const { folder, keys } = viewerFields(page, bundle);
-    const tampered = join(bundle.root, 'tampered');
-    cpSync(bundle.dir, tampered, { recursive: true });
-    appendFileSync(join(tampered, 'journal.jsonl'), '{"seq":99}\n');
-    const ring = join(bundle.root, 'auditor-keys.asc');
+  await withViewer(page, harness, async ({ bundle, tampered, ring, folder, keys, verdict }) => {
     const heading = page.getByTestId('bundle-verdict').getByRole('heading', { level: 2 });
-    for (const [dir, keyring, verdict, title] of [
+    for (const [dir, keyring, expected, title] of [
       [bundle.dir, '', 'unanchored', '⚠ Consistent, but NOT anchored: who signed is unproven'],
       [bundle.dir, ring, 'anchored', '✔ Verified: signers anchored by your keys'],
       [tampered, ring, 'failed', '✘ NOT VERIFIED'],
@@ -234,13 +244,11 @@ test('transcript viewer: each verdict, opened by keyboard, takes the focus, read
       await folder.fill(dir);
       await keys.fill(keyring);
       await folder.press('Enter');
-      await expect(page.getByTestId('bundle-verdict')).toHaveAttribute('data-verdict', verdict);
+      await expect(verdict).toHaveAttribute('data-verdict', expected);
       // Focus lands on the verdict, so a screen reader reads it out and it is on screen.
       await expect(heading).toBeFocused();
       await expect(heading).toHaveText(title);
-      await axe(page, `the ${verdict} verdict`);
+      await axe(page, `the ${expected} verdict`);
     }
-  } finally {
-    bundle.dispose();
-  }
+  });
 });
