@@ -172,6 +172,12 @@ test('transcript viewer: a bundle’s hostile strings are shown escaped, never r
       await expect(verdict).toHaveAttribute('data-verdict', 'failed');
       await expect(page.getByTestId('bundle-problems')).toContainText('signers/evil\\u001b[2K\\u202e.txt is not a');
       expect(await unseenOnScreen(page)).toEqual([]);
+
+      // A long name without spaces breaks inside the verdict card: no part of a problem is out of sight.
+      writeFileSync(join(bundle.dir, 'signers', 'x'.repeat(240)), 'x');
+      await page.getByRole('button', { name: 'Open and verify' }).click();
+      await expect(page.getByTestId('bundle-problems')).toContainText(`signers/${'x'.repeat(240)} is not a`);
+      expect(await verdict.evaluate((card) => card.scrollWidth - card.clientWidth)).toBeLessThanOrEqual(0);
     },
     bundle,
   );

@@ -138,7 +138,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
               {bundle.problems.length === 1 ? 'One problem was found' : `${bundle.problems.length} problems were found`}
               . Do not rely on this transcript until each is explained.
             </p>
-            <ul data-testid="bundle-problems">
+            <ul className="problems" data-testid="bundle-problems">
               {bundle.problems.map((problem, index) => (
                 <li key={index}>
                   <span className="level">{problem.kind}:</span> {visibleText(problem.message)}
