@@ -6,7 +6,7 @@
  * path that is not a folder or an anchor file that cannot be read.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   type TestBundle,
   type TestSigner,
 } from '../../../test/support/transcript-bundle';
+import { MAX_KEYRING_BYTES } from '../../services/pgp/public-keys';
 import { verifyBundle } from '../../services/transcript/verify';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 import { transcriptHandlers } from './transcript-handlers';
@@ -97,6 +98,44 @@ describe('transcript.open', () => {
       ok: true,
       value: { verdict: 'failed', problems: [expect.objectContaining({ kind: 'bundle-file-refused' })] },
     });
+  });
+
+  it('refuses at once a keyring or fingerprint list that is a FIFO, a device, a folder, too large or private', async () => {
+    const path = (name: string) => join(bundle.root, name);
+    execFileSync('mkfifo', [path('fifo.asc')]);
+    symlinkSync('/dev/zero', path('zero.asc'));
+    mkdirSync(path('folder.asc'));
+    writeFileSync(path('huge.asc'), Buffer.alloc(MAX_KEYRING_BYTES + 1, 0x41));
+    writeFileSync(path('private.asc'), (signers[0]!.key as { armoredPrivateKey: string }).armoredPrivateKey);
+    const refusal = async (anchors: { keyrings?: string[]; fingerprints?: string }) => {
+      const result = await open(bundle.dir, anchors);
+      return !result.ok && result.error.kind === 'anchors-unreadable' ? result.error.message : 'not refused';
+    };
+    expect(await refusal({ keyrings: [path('fifo.asc')] })).toContain('it is a FIFO (named pipe), not a regular file');
+    expect(await refusal({ fingerprints: path('fifo.asc') })).toContain(
+      'it is a FIFO (named pipe), not a regular file',
+    );
+    expect(await refusal({ keyrings: [path('zero.asc')] })).toContain('it is a device, not a regular file');
+    expect(await refusal({ fingerprints: '/dev/zero' })).toContain('it is a device, not a regular file');
+    expect(await refusal({ keyrings: [path('folder.asc')] })).toContain('it is a folder, not a file');
+    expect(await refusal({ keyrings: [path('huge.asc')] })).toContain('too large to be the keyring');
+    expect(await refusal({ keyrings: [path('private.asc')] })).toContain('holds a private key: pass public keys only');
+  });
+
+  it('refuses, before reading anything, arguments of the wrong type or size', async () => {
+    for (const arg of [
+      { dir: bundle.dir, keyrings: join(bundle.root, 'ring.asc') },
+      { dir: bundle.dir, keyrings: Array.from({ length: 17 }, () => join(bundle.root, 'ring.asc')) },
+      { dir: `/${'a'.repeat(5000)}` },
+      { dir: `${bundle.dir}\0` },
+      { dir: 5 },
+      { dir: bundle.dir, fingerprints: ['/list.txt'] },
+      { dir: bundle.dir, anchored: true },
+    ])
+      expect(await registry.invoke('transcript.open', arg, APP)).toMatchObject({
+        ok: false,
+        error: { kind: 'bad-argument' },
+      });
   });
 
   it('holds the main process no longer for a keyring of many armored blocks than for its keys in one', async () => {
