@@ -2,8 +2,12 @@
  * The transcript viewer on real signed bundles, by clicks and typing in Chromium; and on hostile
  * ones, whose strings must reach the screen escaped, never able to hide or reorder what it shows.
  */
-import { cpSync, appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSigners } from '../electron/services/rehearsal/rehearsal-cast';
+import { runRehearsal } from '../electron/services/rehearsal/headless-rehearsal';
+import { readJournal, signedBundle, writeKeyring } from '../test/support/doctored-bundle';
 import { CEREMONY_EVENTS, makeBundle, threeSigners, type TestBundle } from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
 import { axe, docShot } from './wizard-helpers';
@@ -257,4 +261,59 @@ test('transcript viewer: each verdict, opened by keyboard, takes the focus, read
       await axe(page, `the ${expected} verdict`);
     }
   });
+});
+
+test('transcript viewer: a rehearsal’s outcome and signed authorisations, each checked, as verify lists them', async ({
+  page,
+  harness,
+}) => {
+  test.setTimeout(180_000);
+  const root = mkdtempSync(join(tmpdir(), 'viewer-authorisations-'));
+  try {
+    const cast = await generateSigners(undefined);
+    const people = [cast.administrator, ...cast.witnesses];
+    const out = join(root, 'out');
+    const run = await runRehearsal({
+      out,
+      target: { kind: 'start', options: { officers: 3, threshold: 2, passphrase: 'rehearsal officers' } },
+      signers: cast,
+      log: () => undefined,
+    });
+    if (!run.ok) throw new Error(run.error.message);
+    const ring = writeKeyring(join(root, 'auditor-keys.asc'), people);
+    // The promotion's authorisation as the journal names it, with a right-to-left override added.
+    const events = readJournal(join(out, 'journal.jsonl'));
+    const renamed = join(root, 'renamed');
+    await signedBundle(
+      renamed,
+      events.map((e) =>
+        e.type === 'step-authorised' ? { ...e, details: { ...e.details, action: 'promote\u202eerofeb' } } : e,
+      ),
+      people,
+    );
+
+    await openScreen(page, harness, 'Transcript viewer');
+    const folder = page.getByLabel('Bundle folder', { exact: true });
+    await folder.fill(out);
+    await page.getByLabel("Signers' public keys (optional)", { exact: true }).fill(ring);
+    await folder.press('Enter');
+    const verdict = page.getByTestId('bundle-verdict');
+    await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
+    await expect(verdict).toContainText('Outcomepromoted');
+    const rows = page.getByTestId('bundle-authorisations').locator('tbody tr');
+    await expect(rows).toHaveText([
+      /^promote\s*promote\s*administrator\s*administrator.*Yes\s*Good$/,
+      /^promote\s*promote\s*witness-1\s*witness.*Yes\s*Good$/,
+    ]);
+    await axe(page, 'the signed authorisations');
+
+    await folder.fill(renamed);
+    await folder.press('Enter');
+    await expect(verdict).toHaveAttribute('data-verdict', 'failed');
+    await expect(page.getByTestId('bundle-problems')).toContainText('"promote\\u202eerofeb", not the one signed');
+    await expect(rows).toHaveText([/administrator.*Yes\s*BAD$/, /witness-1.*Yes\s*BAD$/]);
+    expect((await unseenOnScreen(page)).filter((where) => !where.endsWith('INPUT value'))).toEqual([]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -2,8 +2,8 @@
  * Transcript viewer: open a bundle folder, verify it offline exactly as `vault-ceremony verify`
  * does (with the auditor's keyring or fingerprint list as anchors), and read it: the verdict
  * first, one of three that look nothing alike (verified and anchored; consistent but anchored by
- * nothing; not verified, every problem named), then who must sign and who signed, then the signed
- * text. A text that did not verify is shown under a warning, never as if it had. Every string from
+ * nothing; not verified, every problem named), then who must sign and who signed, each signed
+ * authorisation of what cannot be undone, then the signed text. A text that did not verify is shown under a warning, never as if it had. Every string from
  * the bundle is shown through visibleText, so it cannot hide or reorder what is on screen.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
@@ -160,6 +160,10 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
             </dd>
           </div>
           <div>
+            <dt>Outcome</dt>
+            <dd>{bundle.outcome === null ? 'not stated' : visibleText(bundle.outcome)}</dd>
+          </div>
+          <div>
             <dt>Journal events</dt>
             <dd>{bundle.events ?? 'unknown'}</dd>
           </div>
@@ -225,6 +229,43 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
                   <td className={s.good ? 'good' : 'bad'}>{s.good ? 'Good' : 'BAD'}</td>
                 </tr>
               ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="authorisations-heading">
+        <h2 id="authorisations-heading">Signed authorisations (what cannot be undone)</h2>
+        {bundle.authorisations.length === 0 ? (
+          <p>The journal records no signed authorisation.</p>
+        ) : (
+          <table data-testid="bundle-authorisations">
+            <thead>
+              <tr>
+                <th scope="col">Step</th>
+                <th scope="col">What was authorised</th>
+                <th scope="col">Signer</th>
+                <th scope="col">Role</th>
+                <th scope="col">Key fingerprint</th>
+                <th scope="col">Anchored by your keys</th>
+                <th scope="col">Signature</th>
+              </tr>
+            </thead>
+            <tbody>
+              {bundle.authorisations.map((a, index) => {
+                const anchored = bundle.signers.some((s) => s.anchored && s.fingerprint === a.fingerprint);
+                return (
+                  <tr key={index}>
+                    <th scope="row">{visibleText(a.step)}</th>
+                    <td>{visibleText(a.action)}</td>
+                    <td>{visibleText(a.signer)}</td>
+                    <td>{visibleText(a.role)}</td>
+                    <td className="path">{groupFingerprint(a.fingerprint)}</td>
+                    <td className={anchored ? 'good' : 'bad'}>{anchored ? 'Yes' : 'NO'}</td>
+                    <td className={a.good ? 'good' : 'bad'}>{a.good ? 'Good' : 'BAD'}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}

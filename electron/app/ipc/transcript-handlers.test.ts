@@ -66,6 +66,8 @@ describe('transcript.open', () => {
       rehearsal: true,
       events: expected.events,
       head: expected.head,
+      outcome: 'cancelled',
+      authorisations: [],
       problems: [],
     });
     expect(value.signatures).toEqual(expected.signatures.map((s) => ({ ...s })));
