@@ -1,12 +1,17 @@
 /**
- * The transcript viewer on real signed bundles, by clicks and typing in Chromium.
+ * The transcript viewer on real signed bundles, by clicks and typing in Chromium; and on hostile
+ * ones, whose strings must reach the screen escaped, never able to hide or reorder what it shows.
  */
-import { cpSync, appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeBundle, threeSigners } from '../test/support/transcript-bundle';
+import { generateSigners } from '../electron/services/rehearsal/rehearsal-cast';
+import { runRehearsal } from '../electron/services/rehearsal/headless-rehearsal';
+import { readJournal, signedBundle, writeKeyring } from '../test/support/doctored-bundle';
+import { CEREMONY_EVENTS, makeBundle, threeSigners, type TestBundle } from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
-import { docShot } from './wizard-helpers';
-import type { Page } from '@playwright/test';
+import { axe, docShot } from './wizard-helpers';
+import type { Locator, Page } from '@playwright/test';
 
 async function openScreen(page: Page, harness: Harness, name: string) {
   await page.goto(`${harness.origin}/`);
@@ -62,5 +67,253 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     await expect(page.getByRole('alert')).toContainText('the folder does not exist');
   } finally {
     bundle.dispose();
+  }
+});
+
+/**
+ * What no person should be shown raw, told by Unicode's properties rather than the filter's list:
+ * controls, format characters (bidi, zero-width), private use, separators, spaces but U+0020 and
+ * default-ignorable code points (which Chromium draws as nothing). Line feeds are how text breaks.
+ */
+const UNSEEN = String.raw`[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]|[^\P{Zs} ]`;
+
+/** Each unseen character in the page's text or attributes, as `U+XXXX in <where>`. */
+async function unseenOnScreen(page: Page): Promise<string[]> {
+  return page.evaluate((source) => {
+    const unseen = new RegExp(source, 'gu');
+    const found: string[] = [];
+    const check = (text: string, where: string) => {
+      for (const [ch] of text.replace(/\n/g, '').matchAll(unseen))
+        found.push(`U+${ch.codePointAt(0)!.toString(16)} in ${where}`);
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node instanceof Element) for (const a of node.attributes) check(a.value, `${node.tagName} ${a.name}`);
+      else check(node.nodeValue ?? '', node.parentElement?.tagName ?? 'text');
+    }
+    return found;
+  }, UNSEEN);
+}
+
+interface Viewer {
+  readonly bundle: TestBundle;
+  /** A copy of the bundle with a line appended to its journal. */
+  readonly tampered: string;
+  /** A keyring of the bundle's signers' keys, as the auditor would bring it. */
+  readonly ring: string;
+  readonly folder: Locator;
+  readonly keys: Locator;
+  readonly verdict: Locator;
+  /** Opens the good bundle anchored by `ring`. */
+  openAnchored(): Promise<void>;
+}
+
+/** Runs `use` on the transcript viewer, with `bundle` (a fresh signed one by default), then disposes of it. */
+async function withViewer(
+  page: Page,
+  harness: Harness,
+  use: (viewer: Viewer) => Promise<void>,
+  bundle?: TestBundle,
+): Promise<void> {
+  const b = bundle ?? (await makeBundle(await threeSigners()));
+  try {
+    await openScreen(page, harness, 'Transcript viewer');
+    const tampered = join(b.root, 'tampered');
+    cpSync(b.dir, tampered, { recursive: true });
+    appendFileSync(join(tampered, 'journal.jsonl'), '{"seq":99}\n');
+    const ring = join(b.root, 'auditor-keys.asc');
+    writeFileSync(ring, b.signers.map((s) => s.publicKey).join(''));
+    const folder = page.getByLabel('Bundle folder', { exact: true });
+    const keys = page.getByLabel("Signers' public keys (optional)", { exact: true });
+    const verdict = page.getByTestId('bundle-verdict');
+    const openAnchored = async () => {
+      await folder.fill(b.dir);
+      await keys.fill(ring);
+      await page.getByRole('button', { name: 'Open and verify' }).click();
+      await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
+    };
+    await use({ bundle: b, tampered, ring, folder, keys, verdict, openAnchored });
+  } finally {
+    b.dispose();
+  }
+}
+
+test('transcript viewer: a bundle’s hostile strings are shown escaped, never raw', async ({ page, harness }) => {
+  const signers = await threeSigners();
+  // A right-to-left override, a zero-width space and a default-ignorable musical symbol: each
+  // makes a name look like another one, or reads backwards, if it reaches the screen raw.
+  const names = ['alice\u202eecila', 'bob\u200b', 'carol\u{1d173}'];
+  const [acknowledged, ...rest] = CEREMONY_EVENTS;
+  const bundle = await makeBundle(
+    signers,
+    [
+      {
+        ...acknowledged!,
+        actor: '\u001b[2K\u001b[32mverified\u2066',
+        details: { attestation: `fenced\u202e${'x'.repeat(5000)}` },
+      },
+      ...rest,
+    ],
+    signers.map((s, i) => ({ name: names[i]!, fingerprint: s.fingerprint })),
+  );
+  await withViewer(
+    page,
+    harness,
+    async ({ folder, verdict }) => {
+      await folder.fill(bundle.dir);
+      await page.getByRole('button', { name: 'Open and verify' }).click();
+      await expect(verdict).toHaveAttribute('data-verdict', 'unanchored');
+      const rows = page.getByTestId('bundle-signers').locator('tbody th');
+      await expect(rows).toHaveText(['alice\\u202eecila', 'bob\\u200b', 'carol\\ud834\\udd73']);
+      await expect(page.getByTestId('bundle-text')).toContainText(
+        'by "\\u001b[2K\\u001b[32mverified\\u2066" (witness)',
+      );
+      expect(await unseenOnScreen(page)).toEqual([]);
+
+      // A stray file in signers/ is named in the problems, escaped too.
+      writeFileSync(join(bundle.dir, 'signers', 'evil\u001b[2K\u202e.txt'), 'x');
+      await page.getByRole('button', { name: 'Open and verify' }).click();
+      await expect(verdict).toHaveAttribute('data-verdict', 'failed');
+      await expect(page.getByTestId('bundle-problems')).toContainText('signers/evil\\u001b[2K\\u202e.txt is not a');
+      expect(await unseenOnScreen(page)).toEqual([]);
+
+      // A long name without spaces breaks inside the verdict card: no part of a problem is out of sight.
+      writeFileSync(join(bundle.dir, 'signers', 'x'.repeat(240)), 'x');
+      await page.getByRole('button', { name: 'Open and verify' }).click();
+      await expect(page.getByTestId('bundle-problems')).toContainText(`signers/${'x'.repeat(240)} is not a`);
+      expect(await verdict.evaluate((card) => card.scrollWidth - card.clientWidth)).toBeLessThanOrEqual(0);
+    },
+    bundle,
+  );
+});
+
+test('transcript viewer: a refusal names the folder escaped, and leaves no verdict on screen', async ({
+  page,
+  harness,
+}) => {
+  await withViewer(page, harness, async ({ bundle, folder, verdict, openAnchored }) => {
+    await openAnchored();
+    // A folder's name came with the bundle: U+202E would show 'bundle\u202etxt.exe' as 'bundleexe.txt'.
+    await folder.fill(join(bundle.root, 'bundle\u202etxt.exe'));
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(page.getByRole('alert')).toContainText('bundle\\u202etxt.exe: the folder does not exist');
+    await expect(verdict).toHaveCount(0);
+    expect((await unseenOnScreen(page)).filter((where) => !where.endsWith('INPUT value'))).toEqual([]);
+  });
+});
+
+test('transcript viewer: no verdict outlives the folder and keys it was for', async ({ page, harness }) => {
+  await withViewer(page, harness, async ({ bundle, tampered, ring, folder, keys, verdict, openAnchored }) => {
+    // Another folder or other keys, typed or chosen: the verdict on screen was for the old ones.
+    await openAnchored();
+    await folder.fill(tampered);
+    await expect(verdict).toHaveCount(0);
+    await openAnchored();
+    await keys.fill('');
+    await expect(verdict).toHaveCount(0);
+    await openAnchored();
+    harness.nextDirectory.set('transcript-bundle', tampered);
+    await page.getByRole('button', { name: 'Choose bundle folder' }).click();
+    await expect(folder).toHaveValue(tampered);
+    await expect(verdict).toHaveCount(0);
+
+    // Changed while the good bundle was still being verified: its answer, held back here until
+    // then, comes back for fields that no longer say what it was for, and is not shown.
+    await page.evaluate(() => {
+      const bridge = window.__vaultCeremonyBridge!;
+      const held = window as unknown as { release?: () => void };
+      window.__vaultCeremonyBridge = async (channel, arg) => {
+        const answer = await bridge(channel, arg);
+        await new Promise<void>((resolve) => (held.release = resolve));
+        return answer;
+      };
+    });
+    await folder.fill(bundle.dir);
+    await keys.fill(ring);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(page.getByRole('button', { name: 'Verifying…' })).toBeDisabled();
+    await folder.fill(tampered);
+    const held = await page.waitForFunction(() => (window as unknown as { release?: () => void }).release);
+    await held.evaluate((release) => release!());
+    await expect(page.getByRole('button', { name: 'Open and verify' })).toBeEnabled();
+    await expect(verdict).toHaveCount(0);
+  });
+});
+
+test('transcript viewer: each verdict, opened by keyboard, takes the focus, reads differently in words and passes axe', async ({
+  page,
+  harness,
+}) => {
+  await withViewer(page, harness, async ({ bundle, tampered, ring, folder, keys, verdict }) => {
+    const heading = page.getByTestId('bundle-verdict').getByRole('heading', { level: 2 });
+    for (const [dir, keyring, expected, title] of [
+      [bundle.dir, '', 'unanchored', '⚠ Consistent, but NOT anchored: who signed is unproven'],
+      [bundle.dir, ring, 'anchored', '✔ Verified: signers anchored by your keys'],
+      [tampered, ring, 'failed', '✘ NOT VERIFIED'],
+    ] as const) {
+      await folder.fill(dir);
+      await keys.fill(keyring);
+      await folder.press('Enter');
+      await expect(verdict).toHaveAttribute('data-verdict', expected);
+      // Focus lands on the verdict, so a screen reader reads it out and it is on screen.
+      await expect(heading).toBeFocused();
+      await expect(heading).toHaveText(title);
+      await axe(page, `the ${expected} verdict`);
+    }
+  });
+});
+
+test('transcript viewer: a rehearsal’s outcome and signed authorisations, each checked, as verify lists them', async ({
+  page,
+  harness,
+}) => {
+  test.setTimeout(180_000);
+  const root = mkdtempSync(join(tmpdir(), 'viewer-authorisations-'));
+  try {
+    const cast = await generateSigners(undefined);
+    const people = [cast.administrator, ...cast.witnesses];
+    const out = join(root, 'out');
+    const run = await runRehearsal({
+      out,
+      target: { kind: 'start', options: { officers: 3, threshold: 2, passphrase: 'rehearsal officers' } },
+      signers: cast,
+      log: () => undefined,
+    });
+    if (!run.ok) throw new Error(run.error.message);
+    const ring = writeKeyring(join(root, 'auditor-keys.asc'), people);
+    // The promotion's authorisation as the journal names it, with a right-to-left override added.
+    const events = readJournal(join(out, 'journal.jsonl'));
+    const renamed = join(root, 'renamed');
+    await signedBundle(
+      renamed,
+      events.map((e) =>
+        e.type === 'step-authorised' ? { ...e, details: { ...e.details, action: 'promote\u202eerofeb' } } : e,
+      ),
+      people,
+    );
+
+    await openScreen(page, harness, 'Transcript viewer');
+    const folder = page.getByLabel('Bundle folder', { exact: true });
+    await folder.fill(out);
+    await page.getByLabel("Signers' public keys (optional)", { exact: true }).fill(ring);
+    await folder.press('Enter');
+    const verdict = page.getByTestId('bundle-verdict');
+    await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
+    await expect(verdict).toContainText('Outcomepromoted');
+    const rows = page.getByTestId('bundle-authorisations').locator('tbody tr');
+    await expect(rows).toHaveText([
+      /^promote\s*promote\s*administrator\s*administrator.*Yes\s*Good$/,
+      /^promote\s*promote\s*witness-1\s*witness.*Yes\s*Good$/,
+    ]);
+    await axe(page, 'the signed authorisations');
+
+    await folder.fill(renamed);
+    await folder.press('Enter');
+    await expect(verdict).toHaveAttribute('data-verdict', 'failed');
+    await expect(page.getByTestId('bundle-problems')).toContainText('"promote\\u202eerofeb", not the one signed');
+    await expect(rows).toHaveText([/administrator.*Yes\s*BAD$/, /witness-1.*Yes\s*BAD$/]);
+    expect((await unseenOnScreen(page)).filter((where) => !where.endsWith('INPUT value'))).toEqual([]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

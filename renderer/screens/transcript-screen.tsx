@@ -2,11 +2,11 @@
  * Transcript viewer: open a bundle folder, verify it offline exactly as `vault-ceremony verify`
  * does (with the auditor's keyring or fingerprint list as anchors), and read it: the verdict
  * first, one of three that look nothing alike (verified and anchored; consistent but anchored by
- * nothing; not verified, every problem named), then who must sign and who signed, then the signed
- * text. A text that did not verify is shown under a warning, never as if it had. Every string from
+ * nothing; not verified, every problem named), then who must sign and who signed, each signed
+ * authorisation of what cannot be undone, then the signed text. A text that did not verify is shown under a warning, never as if it had. Every string from
  * the bundle is shown through visibleText, so it cannot hide or reorder what is on screen.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
 import { visibleLines, visibleText } from '../../shared/record/visible-text';
@@ -21,6 +21,16 @@ export function TranscriptScreen() {
   const [bundle, setBundle] = useState<TranscriptBundle>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // Counts changes to what is verified (folder, keys, fingerprints) and opens: a verdict, or an
+  // answer still on its way, is only ever shown for the very fields it was given.
+  const generation = useRef(0);
+
+  /** Sets a field, and takes down the verdict, which was for what the fields said before. */
+  const field = (set: (value: string) => void) => (value: string) => {
+    generation.current++;
+    setBundle(undefined);
+    set(value);
+  };
 
   async function open(event: FormEvent) {
     event.preventDefault();
@@ -31,13 +41,16 @@ export function TranscriptScreen() {
     setBusy(true);
     setBundle(undefined);
     setError(undefined);
+    const opened = ++generation.current;
     const result = await invoke('transcript.open', {
       dir: dir.trim(),
       ...(keyring.trim() ? { keyrings: [keyring.trim()] } : {}),
       ...(fingerprints.trim() ? { fingerprints: fingerprints.trim() } : {}),
     });
     setBusy(false);
-    if (!result.ok) return setError(result.error.message);
+    if (opened !== generation.current) return;
+    // It names the paths given, and a folder's name may have come with the bundle.
+    if (!result.ok) return setError(visibleText(result.error.message));
     setBundle(result.value);
   }
 
@@ -55,7 +68,7 @@ export function TranscriptScreen() {
           purpose="transcript-bundle"
           label="Bundle folder"
           value={dir}
-          onChange={setDir}
+          onChange={field(setDir)}
           required
           hint="The folder holding transcript.txt.asc, journal.jsonl and signers/."
         />
@@ -64,7 +77,7 @@ export function TranscriptScreen() {
           purpose="auditor-keyring"
           label="Signers' public keys"
           value={keyring}
-          onChange={setKeyring}
+          onChange={field(setKeyring)}
           hint="A keyring you obtained independently of the bundle (armored, or from gpg --export)."
         />
         <FilePathField
@@ -72,7 +85,7 @@ export function TranscriptScreen() {
           purpose="auditor-fingerprints"
           label="Signers' fingerprints"
           value={fingerprints}
-          onChange={setFingerprints}
+          onChange={field(setFingerprints)}
           hint="A text file with one 40-hex-digit fingerprint a line, as you obtained them."
         />
         <div className="actions">
@@ -103,6 +116,9 @@ const VERDICTS = {
 
 function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
   const verdict = VERDICTS[bundle.verdict];
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Focus lands on the verdict, as on the wizard's outcome, so it is read out and on screen.
+  useEffect(() => heading.current?.focus(), []);
   return (
     <>
       <section
@@ -111,7 +127,9 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         data-testid="bundle-verdict"
         data-verdict={bundle.verdict}
       >
-        <h2 id="verdict-heading">{verdict.title}</h2>
+        <h2 id="verdict-heading" ref={heading} tabIndex={-1}>
+          {verdict.title}
+        </h2>
         {bundle.verdict !== 'failed' ? (
           <p>{verdict.text}</p>
         ) : (
@@ -120,7 +138,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
               {bundle.problems.length === 1 ? 'One problem was found' : `${bundle.problems.length} problems were found`}
               . Do not rely on this transcript until each is explained.
             </p>
-            <ul data-testid="bundle-problems">
+            <ul className="problems" data-testid="bundle-problems">
               {bundle.problems.map((problem, index) => (
                 <li key={index}>
                   <span className="level">{problem.kind}:</span> {visibleText(problem.message)}
@@ -140,6 +158,10 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
               {bundle.ceremonyId === null ? 'unknown' : visibleText(bundle.ceremonyId)}
               {bundle.rehearsal && <strong className="rehearsal-tag"> REHEARSAL</strong>}
             </dd>
+          </div>
+          <div>
+            <dt>Outcome</dt>
+            <dd>{bundle.outcome === null ? 'not stated' : visibleText(bundle.outcome)}</dd>
           </div>
           <div>
             <dt>Journal events</dt>
@@ -207,6 +229,43 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
                   <td className={s.good ? 'good' : 'bad'}>{s.good ? 'Good' : 'BAD'}</td>
                 </tr>
               ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="authorisations-heading">
+        <h2 id="authorisations-heading">Signed authorisations (what cannot be undone)</h2>
+        {bundle.authorisations.length === 0 ? (
+          <p>The journal records no signed authorisation.</p>
+        ) : (
+          <table data-testid="bundle-authorisations">
+            <thead>
+              <tr>
+                <th scope="col">Step</th>
+                <th scope="col">What was authorised</th>
+                <th scope="col">Signer</th>
+                <th scope="col">Role</th>
+                <th scope="col">Key fingerprint</th>
+                <th scope="col">Anchored by your keys</th>
+                <th scope="col">Signature</th>
+              </tr>
+            </thead>
+            <tbody>
+              {bundle.authorisations.map((a, index) => {
+                const anchored = bundle.signers.some((s) => s.anchored && s.fingerprint === a.fingerprint);
+                return (
+                  <tr key={index}>
+                    <th scope="row">{visibleText(a.step)}</th>
+                    <td>{visibleText(a.action)}</td>
+                    <td>{visibleText(a.signer)}</td>
+                    <td>{visibleText(a.role)}</td>
+                    <td className="path">{groupFingerprint(a.fingerprint)}</td>
+                    <td className={anchored ? 'good' : 'bad'}>{anchored ? 'Yes' : 'NO'}</td>
+                    <td className={a.good ? 'good' : 'bad'}>{a.good ? 'Good' : 'BAD'}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}

@@ -92,6 +92,20 @@ const transcriptBundle = z.object({
   signatures: z.array(
     z.object({ signer: z.string(), fingerprint: z.string(), created: z.string(), good: z.boolean() }),
   ),
+  /** How the ceremony ended, as the journal's closing event states it; null when it states none. */
+  outcome: z.string().nullable(),
+  /** Each signed authorisation of what cannot be undone, checked against its signer's planned key. */
+  authorisations: z.array(
+    z.object({
+      step: z.string(),
+      /** As the statement says: `promote`, `abort: "<reason>"`, `waive <step>: "<reason>"`… */
+      action: z.string(),
+      signer: z.string(),
+      role: z.string(),
+      fingerprint: z.string(),
+      good: z.boolean(),
+    }),
+  ),
   problems: z.array(z.object({ kind: z.string(), message: z.string() })),
   /** The signed text of transcript.txt.asc (else transcript.txt as it stands); null when neither can be read. */
   transcript: z.string().nullable(),

@@ -13,6 +13,8 @@ export function bundleView(dir: string, report: BundleReport, transcript: string
     head: report.head ?? null,
     signers: report.signers.map((s) => ({ ...s })),
     signatures: report.signatures.map((s) => ({ ...s })),
+    outcome: report.outcome ?? null,
+    authorisations: report.authorisations.map((a) => ({ ...a })),
     problems: report.problems.map((p) => ({ kind: p.kind, message: p.message })),
     transcript,
   };

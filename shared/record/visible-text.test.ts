@@ -1,0 +1,36 @@
+/**
+ * The one filter for outside text: every character that cannot be seen, or that changes how what
+ * follows is seen, comes out as its `\uXXXX` escape; everything else is left alone.
+ */
+import { describe, expect, it } from 'vitest';
+import { HIDDEN_ANY, visibleLines, visibleText } from './visible-text';
+
+/**
+ * Told by Unicode's own properties, independently of the filter's fixed list: controls, format
+ * characters (bidi, zero-width, tags), private use, lone surrogates, line and paragraph separators,
+ * spaces other than U+0020, and default-ignorable code points (which browsers draw as nothing).
+ */
+const UNSEEN = /^(?:[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]|[^\P{Zs} ])$/u;
+
+describe('visibleText', () => {
+  it('escapes every control, format, invisible and private-use code point Unicode names', () => {
+    const missed: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      const ch = String.fromCodePoint(cp);
+      if (UNSEEN.test(ch) && !HIDDEN_ANY.test(ch)) missed.push(cp.toString(16));
+    }
+    expect(missed).toEqual([]);
+  });
+
+  it('shows a name that ends in an invisible character differently from the name without it', () => {
+    expect(visibleText('carol\u{1d173}')).toBe('carol\\ud834\\udd73');
+    expect(visibleText('carol\u{e01f0}')).toBe('carol\\udb40\\uddf0');
+    expect(visibleText('\u001b[32mverified\u202e')).toBe('\\u001b[32mverified\\u202e');
+  });
+
+  it('leaves printable text as it is, and line breaks to visibleLines', () => {
+    const printable = 'Zoë Ødegård 山田 ✔ — “quoted” Δ';
+    expect(visibleText(printable)).toBe(printable);
+    expect(visibleLines('one\ntwo\tthree')).toBe('one\ntwo\\u0009three');
+  });
+});
