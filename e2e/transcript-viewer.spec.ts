@@ -2,13 +2,20 @@
  * The transcript viewer on real signed bundles, by clicks and typing in Chromium; and on hostile
  * ones, whose strings must reach the screen escaped, never able to hide or reorder what it shows.
  */
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigners } from '../electron/services/rehearsal/rehearsal-cast';
 import { runRehearsal } from '../electron/services/rehearsal/headless-rehearsal';
 import { readJournal, signedBundle, writeKeyring } from '../test/support/doctored-bundle';
-import { makeBundle, threeSigners, type TestBundle } from '../test/support/transcript-bundle';
+import {
+  CEREMONY_ID,
+  makeBundle,
+  planEvent,
+  sealedJournal,
+  threeSigners,
+  type TestBundle,
+} from '../test/support/transcript-bundle';
 import { expect, screenshotPath, test, type Harness } from './fixtures';
 import { axe, docShot } from './wizard-helpers';
 import type { Locator, Page } from '@playwright/test';
@@ -143,9 +150,16 @@ test('transcript viewer: a bundle’s hostile strings are shown escaped, never r
   // A right-to-left override, a zero-width space and a default-ignorable musical symbol: each
   // makes a name look like another one, or reads backwards, if it reaches the screen raw.
   const names = ['alice\u202eecila', 'bob\u200b', 'carol\u{1d173}'];
-  const bundle = await makeBundle(
-    signers,
-    signers.map((s, i) => ({ name: names[i]!, fingerprint: s.fingerprint })),
+  const bundle = await makeBundle(signers);
+  // Doctored: a plan naming people so (which no plan may), and a transcript.txt saying so, the
+  // signed transcript unreadable so the viewer shows that text as found.
+  const hostile = signers.map((s, i) => ({ name: names[i]!, fingerprint: s.fingerprint }));
+  const journal = readFileSync(join(bundle.dir, 'journal.jsonl'));
+  writeFileSync(join(bundle.dir, 'journal.jsonl'), sealedJournal(CEREMONY_ID, [planEvent(hostile)]).bytes);
+  writeFileSync(join(bundle.dir, 'transcript.txt.asc'), 'not a signed transcript');
+  writeFileSync(
+    join(bundle.dir, 'transcript.txt'),
+    `Participants\n${names.join('\n')}\nby \u001b[2K\u001b[32mverified\u2066 fenced\u202e${'x'.repeat(5000)}\n`,
   );
   await withViewer(
     page,
@@ -153,13 +167,18 @@ test('transcript viewer: a bundle’s hostile strings are shown escaped, never r
     async ({ folder, verdict }) => {
       await folder.fill(bundle.dir);
       await page.getByRole('button', { name: 'Open and verify' }).click();
-      await expect(verdict).toHaveAttribute('data-verdict', 'unanchored');
-      const rows = page.getByTestId('bundle-signers').locator('tbody th');
-      await expect(rows).toHaveText(['alice\\u202eecila', 'bob\\u200b', 'carol\\ud834\\udd73']);
-      await expect(page.getByTestId('bundle-text')).toContainText('by "bob\\u200b" (witness)');
+      await expect(verdict).toHaveAttribute('data-verdict', 'failed');
+      await expect(page.getByTestId('bundle-problems')).toContainText(
+        'witnesses[0].name must be visible characters only',
+      );
+      const text = page.getByTestId('bundle-text');
+      await expect(text).toContainText('alice\\u202eecila');
+      await expect(text).toContainText('carol\\ud834\\udd73');
+      await expect(text).toContainText('by \\u001b[2K\\u001b[32mverified\\u2066 fenced\\u202e');
       expect(await unseenOnScreen(page)).toEqual([]);
 
-      // A stray file in signers/ is named in the problems, escaped too.
+      // A stray file in signers/ is named in the problems, escaped too (the plan read again).
+      writeFileSync(join(bundle.dir, 'journal.jsonl'), journal);
       writeFileSync(join(bundle.dir, 'signers', 'evil\u001b[2K\u202e.txt'), 'x');
       await page.getByRole('button', { name: 'Open and verify' }).click();
       await expect(verdict).toHaveAttribute('data-verdict', 'failed');

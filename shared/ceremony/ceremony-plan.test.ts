@@ -98,6 +98,19 @@ describe('plan rules', () => {
     );
   });
 
+  it('refuses names that would look like another name: invisible or direction-changing characters, double spaces', () => {
+    for (const name of ['Wes\u200b', 'sew\u202eWes', 'W\u{1d173}es', 'Wes  Smith']) {
+      const data = validPlanData();
+      data.witnesses = [{ name, fingerprint: fp('b') }];
+      expect(problem(data), JSON.stringify(name)).toMatch(
+        /^witnesses\[0\]\.name must be visible characters only: no invisible or direction-changing ones, and single spaces/,
+      );
+    }
+    const data = validPlanData();
+    data.witnesses = [{ name: 'Wes Smith-Ó Briain', fingerprint: fp('b') }];
+    expect(validatePlan(data).ok).toBe(true);
+  });
+
   it('requires at least one witness', () => {
     expect(problem({ ...validPlanData(), witnesses: [] })).toBe('witnesses must name at least one witness; got []');
   });

@@ -49,6 +49,7 @@
  * The file's text is read by ./plan-text.ts; this module validates data.
  */
 import * as z from 'zod';
+import { HIDDEN_ANY } from '../record/visible-text';
 import { err, ok, type Result } from '../result';
 import {
   operationAuth,
@@ -68,10 +69,19 @@ const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const HTTPS_ADDR = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?\/?$|^https:\/\/\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?\/?$/;
 const CLUSTER_ADDR = /^\S{1,255}$/;
 
+/**
+ * A person's name is shown on every screen, read aloud and printed in the transcript: so it holds
+ * only what a reader sees (no invisible, direction-changing or private-use characters, which the
+ * one output filter, shared/record/visible-text.ts, would show as escapes), and single spaces,
+ * so two names never look alike and differ.
+ */
 const name = z
   .string({ error: 'must be text' })
   .trim()
-  .regex(NAME, { error: 'must be 1 to 100 characters without control characters' });
+  .regex(NAME, { error: 'must be 1 to 100 characters without control characters' })
+  .refine((text) => !HIDDEN_ANY.test(text) && !/\s\s/.test(text), {
+    error: 'must be visible characters only: no invisible or direction-changing ones, and single spaces',
+  });
 
 const fingerprint = z
   .string({ error: 'must be a 40-hex-digit OpenPGP v4 fingerprint' })
