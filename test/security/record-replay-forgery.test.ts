@@ -361,6 +361,24 @@ describe('a deviation the machine detected', () => {
   });
 });
 
+describe('an irreversible call recorded before its signed authorisations fails verify (exit 1)', () => {
+  it('when the promote request and its answer are moved ahead of the authorisation request', async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const request = list.find((e) => e.type === 'vault-request' && e.step === 'promote')!;
+        const call = list.slice(list.indexOf(request), list.indexOf(request) + 2);
+        const rest = list.filter((e) => !call.includes(e));
+        const asked = rest.indexOf(entry(rest, 'authorisation-requested', 'promote') as unknown as JournalEvent);
+        return reauthorised([...rest.slice(0, asked), ...call, ...rest.slice(asked)]);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /records a "POST" to "sys\/replication\/dr\/secondary\/promote" at 'promote' while the ceremony had nothing due there/,
+    );
+  });
+});
+
 describe('a record closed where the laptop does not close it fails verify (exit 1)', () => {
   it.each([
     ['promoted, before the DR operation token was deleted', 'step-acknowledged', 'check-promoted', 'promoted'],

@@ -18,18 +18,22 @@
  * without its event; an entry the replay cannot check (Vault's answers) written as system only by
  * the laptop, and naming an administrator or witness only as the plan does; and one closing event,
  * last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
- * half-way and call itself finished.
+ * half-way and call itself finished. A write to Vault recorded at an irreversible step is made
+ * only while the replay has an action due there, which it has only once both signatures are in
+ * (unauthorisedWrite): the call cannot be recorded before its authorisations.
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
 import {
   abortOf,
   createCeremony,
+  nextAction,
   proposed,
   transition,
   type CeremonyState,
 } from '../../../shared/ceremony/ceremony-machine';
 import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
+import { isDestructivePlan, isIrreversibleStep } from '../../../shared/ceremony/step-catalogue';
 import {
   CEREMONY_FINISHED,
   closingDetails,
@@ -119,6 +123,8 @@ export async function checkAuthorisations(
         );
       const claim = roleClaim(e, plan.value);
       if (claim) problem('record-inconsistent', `${at} ${claim}`);
+      const unauthorised = unauthorisedWrite(e, state);
+      if (unauthorised) problem('authorisation-missing', `${at} ${unauthorised}`);
       continue;
     }
     if (!isEventShaped(event)) {
@@ -239,4 +245,17 @@ function closingMismatches(details: JsonObject, state: CeremonyState): string[] 
     .map(
       (field) => `gives ${field} as ${shown(details[field])}, but the ceremony's events give ${shown(replayed[field])}`,
     );
+}
+
+/**
+ * Why a Vault request recorded at `state` is a write the ceremony had not authorised, or undefined.
+ * At an irreversible step the laptop writes to Vault only to carry out the action the ceremony
+ * says is due, and nothing is due there until the administrator and a witness have signed; reads
+ * (a re-read of the DR mode after a failed promote, say) need no signatures.
+ */
+function unauthorisedWrite(e: JournalEvent, state: CeremonyState): string | undefined {
+  if (e.type !== 'vault-request' || e.details.method === 'GET') return undefined;
+  if (!isIrreversibleStep(e.step, isDestructivePlan(state.plan))) return undefined;
+  if (state.step === e.step && nextAction(state) !== undefined) return undefined;
+  return `records a ${JSON.stringify(e.details.method)} to ${JSON.stringify(e.details.path)} at '${e.step}' while the ceremony had nothing due there: the laptop makes that call only once the administrator and a witness have signed its authorisation`;
 }
