@@ -930,6 +930,10 @@ describe('people-raised deviations', () => {
     };
     expect(refused(s, { ...sub, substitute: 'Wes' })).toMatch(/^not-allowed-now: 'Wes' already has a role/);
     expect(refused(s, { ...sub, officer: 'Zed' })).toMatch(/^unknown-actor/);
+    for (const substitute of ['S\u202eam', 'Sam\u200b', 'Sam  Smith', ''])
+      expect(refused(s, { ...sub, substitute })).toMatch(
+        /^invalid-event: the substitute needs a name of 1 to 100 visible/,
+      );
     s = apply(s, sub);
     expect(refused(s, ack('roll-call', 'Sam', 'officer'))).toMatch(
       /^unknown-actor: 'Sam' becomes a substitute only once a witness confirms/,

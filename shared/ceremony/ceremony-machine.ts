@@ -64,7 +64,7 @@
  *   witnessed; a restart resumes the signing). Once the record is closed for signing, there is
  *   nothing left to abort.
  */
-import type { CeremonyPlan, PlanOfficer, PlanPerson } from './ceremony-plan';
+import { isVisibleName, type CeremonyPlan, type PlanOfficer, type PlanPerson } from './ceremony-plan';
 import {
   closingStep,
   groupFingerprint,
@@ -756,8 +756,11 @@ function officerChangeRefusal(
   if (e.kind === 'officer-substituted') {
     // A replayed journal's event may hold anything there.
     const name = typeof e.substitute === 'string' ? e.substitute.trim() : '';
-    if (!/^[^\p{Cc}]{1,100}$/u.test(name))
-      return err('invalid-event', 'the substitute needs a name of 1 to 100 characters');
+    if (!isVisibleName(name))
+      return err(
+        'invalid-event',
+        'the substitute needs a name of 1 to 100 visible characters: no invisible or direction-changing ones, and single spaces',
+      );
     const taken =
       [...signers(s.plan), ...s.plan.officers].some((p) => p.name.toLowerCase() === name.toLowerCase()) ||
       s.substitutes.some((x) => x.substitute.toLowerCase() === name.toLowerCase());

@@ -71,15 +71,19 @@ const CLUSTER_ADDR = /^\S{1,255}$/;
 
 /**
  * A person's name is shown on every screen, read aloud and printed in the transcript: so it holds
- * only what a reader sees (no invisible, direction-changing or private-use characters, which the
- * one output filter, shared/record/visible-text.ts, would show as escapes), and single spaces,
- * so two names never look alike and differ.
+ * only what a reader sees (no control, invisible, direction-changing or private-use characters,
+ * which the one output filter, shared/record/visible-text.ts, would show as escapes), and single
+ * spaces, so two names never look alike and differ. The plan's people and a substitute alike.
  */
+export function isVisibleName(text: string): boolean {
+  return NAME.test(text) && !HIDDEN_ANY.test(text) && !/\s\s/.test(text);
+}
+
 const name = z
   .string({ error: 'must be text' })
   .trim()
   .regex(NAME, { error: 'must be 1 to 100 characters without control characters' })
-  .refine((text) => !HIDDEN_ANY.test(text) && !/\s\s/.test(text), {
+  .refine(isVisibleName, {
     error: 'must be visible characters only: no invisible or direction-changing ones, and single spaces',
   });
 

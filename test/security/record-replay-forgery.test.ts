@@ -262,7 +262,7 @@ describe('an entry that misnames what its ceremony event records fails verify (e
         const raised = { ...event, actor: first.actor, reason: 'officer-1 is ill', at: first.time };
         list.splice(list.indexOf(first), 0, { ...first, type: 'deviation', details: { event: raised } });
       },
-      'the substitute needs a name of 1 to 100 characters',
+      'the substitute needs a name of 1 to 100 visible characters',
     ],
   ])('without crashing when %s', async (_what, doctor, named) => {
     const r = await verify(
