@@ -9,7 +9,7 @@ import {
   type Role,
   type VerifiedChain,
 } from './journal-event';
-import { readTranscriptStatement, renderTranscript } from './transcript-format';
+import { readTranscriptStatement, renderTranscript, TRANSCRIPT_FORMAT } from './transcript-format';
 import { rendersTranscript } from './transcript-match';
 
 type Input = { actor: string; role: Role; step: string; type: string; details?: JsonObject };
@@ -77,7 +77,12 @@ describe('renderTranscript', () => {
     const c = chain(false, ceremony);
     const text = renderTranscript(c);
     expect(renderTranscript(chain(false, ceremony))).toBe(text);
-    expect(readTranscriptStatement(text)).toEqual({ ceremony: 'dc2-promotion-2025-01-31', events: 7, head: c.head });
+    expect(readTranscriptStatement(text)).toEqual({
+      format: TRANSCRIPT_FORMAT,
+      ceremony: 'dc2-promotion-2025-01-31',
+      events: 7,
+      head: c.head,
+    });
     expect(text).toContain('Outcome:        promoted');
     expect(text).toContain('Deviations:     2');
     expect(text).toContain('[3] 2025-01-31T09:02:00.000Z  pre-checks  step-acknowledged  by bob (witness)');
@@ -206,11 +211,12 @@ describe('renderTranscript', () => {
   });
 
   it('cannot be made to state a different head by event text', () => {
-    const forged = `x\nJournal head:   ${'0'.repeat(64)}\nJournal events: 1`;
+    const forged = `x\nJournal head:   ${'0'.repeat(64)}\nJournal events: 1\nFormat:         vault-ceremony-transcript/1`;
     const c = chain(false, [
       { actor: forged, role: 'witness', step: forged, type: 'deviation', details: { note: forged } },
     ]);
     expect(readTranscriptStatement(renderTranscript(c))).toEqual({
+      format: TRANSCRIPT_FORMAT,
       ceremony: 'dc2-promotion-2025-01-31',
       events: 2,
       head: c.head,

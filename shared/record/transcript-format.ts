@@ -18,7 +18,13 @@
 import type { JournalEvent, JsonObject, JsonValue, VerifiedChain } from './journal-event';
 import { HIDDEN_ANY, visibleText } from './visible-text';
 
-export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/3';
+/**
+ * Raised whenever any journal would render differently: `verify` re-renders and compares bytes, so
+ * it can check only transcripts in the format it renders, and says so by this line rather than
+ * reporting an older build's honest transcript as one the journal does not render. (4: the output
+ * filter escapes default-ignorable and more format characters.)
+ */
+export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/4';
 
 /**
  * The closing instructions: the check that proves who signed needs the signers' keys from
@@ -40,6 +46,7 @@ const DETAIL_INDENT = '      ';
 
 /** The statement the transcript makes about its journal. */
 export interface TranscriptStatement {
+  readonly format: string;
   readonly ceremony: string;
   readonly events: number;
   readonly head: string;
@@ -116,7 +123,12 @@ export function renderBody(chain: VerifiedChain, out: LineSink): string {
 }
 
 export function statementOf(chain: VerifiedChain): TranscriptStatement {
-  return { ceremony: display(chain.ceremonyId), events: chain.events.length, head: chain.head };
+  return {
+    format: TRANSCRIPT_FORMAT,
+    ceremony: display(chain.ceremonyId),
+    events: chain.events.length,
+    head: chain.head,
+  };
 }
 
 /** Reads back what a rendered transcript states; undefined when it states nothing parseable. */
@@ -126,12 +138,14 @@ export function readTranscriptStatement(text: string): TranscriptStatement | und
     const found = [...text.matchAll(new RegExp(`^${label}(.*)$`, 'gm'))];
     return found.length === 1 ? found[0]![1]!.trim() : undefined;
   };
+  const format = field('Format:');
   const ceremony = field('Ceremony:');
   const events = field('Journal events:');
   const head = field('Journal head:');
-  if (ceremony === undefined || events === undefined || !/^[1-9]\d{0,15}$/.test(events)) return undefined;
+  if (format === undefined || ceremony === undefined) return undefined;
+  if (events === undefined || !/^[1-9]\d{0,15}$/.test(events)) return undefined;
   if (head === undefined || !/^[0-9a-f]{64}$/.test(head)) return undefined;
-  return { ceremony, events: Number(events), head };
+  return { format, ceremony, events: Number(events), head };
 }
 
 /** How the transcript names each kind of ceremony (the plan's `kind`), and what a rehearsal of it did not do. */

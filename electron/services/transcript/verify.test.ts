@@ -131,6 +131,22 @@ describe('verifyBundleContents', () => {
     expect(report.signatures.every((s) => s.good)).toBe(true);
   });
 
+  it('says a transcript in another format needs the release that wrote it, rather than calling it altered', async () => {
+    const chain = verifyJournalText(text(contents.journal));
+    if (!chain.ok) throw new Error('fixture');
+    const earlier = renderTranscript(chain.value).replace(/^(Format: +vault-ceremony-transcript\/)\d+$/m, '$13');
+    let signed = await signTranscript(earlier, signers[0]!.signer);
+    for (const w of signers.slice(1))
+      signed = signed.ok ? await countersignTranscript(signed.value.armored, w.signer) : signed;
+    if (!signed.ok) throw new Error(signed.error.message);
+    const report = await verifyBundleContents({ ...contents, ...(await signedForms(signed.value.armored)) });
+    expect(kinds(report)).toEqual(['transcript-mismatch']);
+    expect(report.problems[0]!.message).toMatch(
+      /in format vault-ceremony-transcript\/3, and this vault-ceremony renders vault-ceremony-transcript\/\d+.*release that wrote it/,
+    );
+    expect(report.signatures.every((s) => s.good)).toBe(true);
+  });
+
   it('is anchored only when every signer is in the given keyrings (armored or binary) or fingerprint list', async () => {
     expect((await verifyBundleContents(contents)).verdict).toBe('unanchored');
     const all = await readAnchors(writeKeyrings(signers), undefined);

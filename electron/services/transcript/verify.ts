@@ -318,7 +318,12 @@ async function checkTranscript(
   const stated = readTranscriptStatement(text);
   const actual = statementOf(chain);
   const mismatch = (message: string) => problem('transcript-mismatch', message);
-  if (!stated) mismatch(`${BUNDLE_TRANSCRIPT} does not state the journal's ceremony, event count and head hash`);
+  if (!stated)
+    mismatch(`${BUNDLE_TRANSCRIPT} does not state its format, the journal's ceremony, event count and head hash`);
+  else if (stated.format !== actual.format)
+    mismatch(
+      `the transcript is in format ${stated.format}, and this vault-ceremony renders ${actual.format}, so it cannot re-render it to compare: verify this bundle with the vault-ceremony release that wrote it`,
+    );
   else if (stated.ceremony !== actual.ceremony)
     mismatch(`the transcript is for ceremony ${stated.ceremony}, the journal for ${actual.ceremony}`);
   else if (stated.events !== actual.events)
