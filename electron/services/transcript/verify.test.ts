@@ -116,30 +116,28 @@ describe('verifyBundleContents', () => {
     expect(kinds(extended)).toEqual(['transcript-mismatch', 'record-inconsistent']);
   });
 
-  it('refuses a transcript whose signed text differs from what the journal renders, even if well signed', async () => {
+  /** The fixture's bundle with `edit` applied to its honest transcript, signed by every real signer. */
+  async function signedAfter(edit: (transcript: string) => string): Promise<BundleReport> {
     const chain = verifyJournalText(text(contents.journal));
     if (!chain.ok) throw new Error('fixture');
-    const honest = renderTranscript(chain.value);
-    const doctored = honest.replace('Outcome:        cancelled', 'Outcome:        cancelled without deviation');
-    let signed = await signTranscript(doctored, signers[0]!.signer);
+    let signed = await signTranscript(edit(renderTranscript(chain.value)), signers[0]!.signer);
     for (const w of signers.slice(1))
       signed = signed.ok ? await countersignTranscript(signed.value.armored, w.signer) : signed;
     if (!signed.ok) throw new Error(signed.error.message);
-    const report = await verifyBundleContents({ ...contents, ...(await signedForms(signed.value.armored)) });
+    return verifyBundleContents({ ...contents, ...(await signedForms(signed.value.armored)) });
+  }
+
+  it('refuses a transcript whose signed text differs from what the journal renders, even if well signed', async () => {
+    const report = await signedAfter((t) =>
+      t.replace('Outcome:        cancelled', 'Outcome:        cancelled without deviation'),
+    );
     expect(kinds(report)).toEqual(['transcript-mismatch']);
     expect(report.problems[0]!.message).toMatch(/first difference at line \d+/);
     expect(report.signatures.every((s) => s.good)).toBe(true);
   });
 
   it('says a transcript in another format needs the release that wrote it, rather than calling it altered', async () => {
-    const chain = verifyJournalText(text(contents.journal));
-    if (!chain.ok) throw new Error('fixture');
-    const earlier = renderTranscript(chain.value).replace(/^(Format: +vault-ceremony-transcript\/)\d+$/m, '$13');
-    let signed = await signTranscript(earlier, signers[0]!.signer);
-    for (const w of signers.slice(1))
-      signed = signed.ok ? await countersignTranscript(signed.value.armored, w.signer) : signed;
-    if (!signed.ok) throw new Error(signed.error.message);
-    const report = await verifyBundleContents({ ...contents, ...(await signedForms(signed.value.armored)) });
+    const report = await signedAfter((t) => t.replace(/^(Format: +vault-ceremony-transcript\/)\d+$/m, '$13'));
     expect(kinds(report)).toEqual(['transcript-mismatch']);
     expect(report.problems[0]!.message).toMatch(
       /in format vault-ceremony-transcript\/3, and this vault-ceremony renders vault-ceremony-transcript\/\d+.*release that wrote it/,
