@@ -369,12 +369,43 @@ describe('an irreversible call recorded before its signed authorisations fails v
         const call = list.slice(list.indexOf(request), list.indexOf(request) + 2);
         const rest = list.filter((e) => !call.includes(e));
         const asked = rest.indexOf(entry(rest, 'authorisation-requested', 'promote') as unknown as JournalEvent);
-        return reauthorised([...rest.slice(0, asked), ...call, ...rest.slice(asked)]);
+        // Dated where they now stand, so only their order gives them away.
+        const moved = call.map((e) => ({ ...e, time: rest[asked - 1]!.time }));
+        return reauthorised([...rest.slice(0, asked), ...moved, ...rest.slice(asked)]);
       }),
     );
     expect(r.code).toBe(1);
     expect(r.output).toMatch(
       /records a "POST" to "sys\/replication\/dr\/secondary\/promote" at 'promote' while the ceremony had nothing due there/,
+    );
+  });
+});
+
+describe('journal times that go back fail verify (exit 1)', () => {
+  it("(a clock set back, whose time the journal holds at the last event's, verifies)", async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const held = list.findIndex((e) => e.type === 'vault-request' && e.step === 'check-promoted');
+        return list.map((e, i) => (i > held ? { ...e, time: list[held]!.time } : e));
+      }),
+    );
+    expect(r.code).toBe(0);
+  });
+
+  it("when a witness's acknowledgement is dated an hour before the event it follows", async () => {
+    let seq = 0;
+    const r = await verify(
+      await doctored((list) => {
+        const acknowledged = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted')[1]!;
+        const before = list[list.indexOf(acknowledged) - 1]!;
+        (acknowledged as unknown as Mutable).time = new Date(Date.parse(before.time) - 3_600_000).toISOString();
+        seq = list.indexOf(acknowledged) + 1;
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      new RegExp(`journal event ${seq} \\(step-acknowledged\\) is dated .*, earlier than event ${seq - 1} before it`),
     );
   });
 });

@@ -21,6 +21,10 @@
  * half-way and call itself finished. A write to Vault recorded at an irreversible step is made
  * only while the replay has an action due there, which it has only once both signatures are in
  * (unauthorisedWrite): the call cannot be recorded before its authorisations.
+ *
+ * The laptop's other entries are held to how it writes them too: each event is dated no earlier
+ * than the one before it (timeGoingBack; the journal holds the last time when the clock is set
+ * back).
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
@@ -82,6 +86,8 @@ export async function checkAuthorisations(
   const startedAt = chain.events[1]?.details.started_at;
   // Without a plan nobody is known: verifyBundleContents reports that already.
   if (!plan.ok || typeof startedAt !== 'string') return [];
+  const back = timeGoingBack(chain.events);
+  if (back) problem('record-inconsistent', back);
   let state: CeremonyState = createCeremony(plan.value, startedAt);
   const reports: AuthorisationReport[] = [];
   /** The deviations the machine detected in the last event: the laptop records them right after it. */
@@ -245,6 +251,18 @@ function closingMismatches(details: JsonObject, state: CeremonyState): string[] 
     .map(
       (field) => `gives ${field} as ${shown(details[field])}, but the ceremony's events give ${shown(replayed[field])}`,
     );
+}
+
+/**
+ * The first event dated before the one it follows, named, or undefined. The journal writer never
+ * dates an event earlier than the last (a laptop clock set back mid-ceremony holds the journal's
+ * time still), so times that go back are a record reordered or redated after it was written.
+ */
+function timeGoingBack(events: readonly JournalEvent[]): string | undefined {
+  const i = events.findIndex((e, i) => i > 0 && e.time < events[i - 1]!.time);
+  if (i < 0) return undefined;
+  const [before, e] = [events[i - 1]!, events[i]!];
+  return `journal event ${e.seq} (${e.type}) is dated ${e.time}, earlier than event ${before.seq} before it (${before.time}): the laptop never dates an event before the one it follows, even when its clock is set back, so the journal's events were reordered or redated`;
 }
 
 /**
