@@ -277,6 +277,15 @@ export const MUTATIONS = [
     filter: 'clock is set back',
   },
   {
+    id: 'share-misattributed-accepted',
+    claim: "a share's commitment names the officer the replay has entering it",
+    file: AUTHORISATIONS,
+    from: 'const misattributed = misattributedShare(e, event, state);',
+    to: 'const misattributed: string | undefined = undefined;',
+    tests: [RECORD],
+    filter: 'share commitment',
+  },
+  {
     id: 'control-characters-shown',
     claim: 'no control character reaches the output',
     file: 'shared/record/visible-text.ts',

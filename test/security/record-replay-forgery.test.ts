@@ -410,6 +410,42 @@ describe('journal times that go back fail verify (exit 1)', () => {
   });
 });
 
+describe("a share commitment that names another officer than the replay's fails verify (exit 1)", () => {
+  const officers = () => (events[1]!.details.plan as { officers: { name: string; fingerprint: string }[] }).officers;
+
+  it.each([
+    ['another officer who entered a share too', 'officer-2'],
+    ['a planned officer who entered none', 'officer-3'],
+  ])("when officer-1's share is attributed to %s, with that officer's key", async (_whom, name) => {
+    const other = officers().find((o) => o.name === name)!;
+    const r = await verify(
+      await doctored((list) => {
+        const share = entry(list, 'service-result', 'share-entry').details as { share: Mutable };
+        expect(share.share.officer).toBe('officer-1');
+        Object.assign(share.share, { officer: other.name, fingerprint: other.fingerprint });
+        return reauthorised(list);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      new RegExp(
+        `\\(service-result\\) attributes the share it records to "${name}", but the replay has "officer-1"'s share entered there`,
+      ),
+    );
+  });
+
+  it('when an accepted share is recorded without its commitment', async () => {
+    const r = await verify(
+      await doctored((list) => {
+        delete (entry(list, 'service-result', 'share-entry').details as Mutable).share;
+        return reauthorised(list);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(service-result\) records "officer-1"'s share as accepted without its commitment/);
+  });
+});
+
 describe('a record closed where the laptop does not close it fails verify (exit 1)', () => {
   it.each([
     ['promoted, before the DR operation token was deleted', 'step-acknowledged', 'check-promoted', 'promoted'],

@@ -24,7 +24,8 @@
  *
  * The laptop's other entries are held to how it writes them too: each event is dated no earlier
  * than the one before it (timeGoingBack; the journal holds the last time when the clock is set
- * back).
+ * back); a share's commitment names the officer whose share the replay has entered there
+ * (misattributedShare).
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
@@ -50,6 +51,7 @@ import {
   SYSTEM,
   unwrittenDetails,
 } from '../ceremony/ceremony-record';
+import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { EventInput } from '../journal/journal';
 import {
@@ -152,6 +154,8 @@ export async function checkAuthorisations(
     }
     const wrong = entryMismatch(e, entryEnvelope(event, state));
     if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
+    const misattributed = misattributedShare(e, event, state);
+    if (misattributed) problem('record-inconsistent', `${at} ${misattributed}`);
     const unwritten = unwrittenDetails(e);
     if (unwritten.length > 0)
       problem(
@@ -263,6 +267,31 @@ function timeGoingBack(events: readonly JournalEvent[]): string | undefined {
   if (i < 0) return undefined;
   const [before, e] = [events[i - 1]!, events[i]!];
   return `journal event ${e.seq} (${e.type}) is dated ${e.time}, earlier than event ${before.seq} before it (${before.time}): the laptop never dates an event before the one it follows, even when its clock is set back, so the journal's events were reordered or redated`;
+}
+
+/**
+ * Why the share commitment an entry holds names another officer or key than the share the replay
+ * has entered there, or undefined. The laptop commits to a share (ceremony-actions.ts) only in the
+ * result of submitting it, for the officer the machine's `submit-share` action names (a witnessed
+ * substitute enters that officer's share), and always in an accepted one: the transcript
+ * attributes each share by its commitment.
+ */
+function misattributedShare(e: JournalEvent, event: CeremonyEvent, state: CeremonyState): string | undefined {
+  const share = e.details.share;
+  if (event.type !== 'serviceResult' && share === undefined) return undefined;
+  const action = nextAction(state);
+  if (event.type !== 'serviceResult' || action?.kind !== 'submit-share')
+    return share === undefined ? undefined : 'holds a share commitment where the replay has no share being entered';
+  if (share === undefined)
+    return event.outcome === 'ok'
+      ? `records ${JSON.stringify(action.officer)}'s share as accepted without its commitment, which the laptop writes beside every share it sends`
+      : undefined;
+  const named = typeof share === 'object' && share !== null && !Array.isArray(share) ? (share as JsonObject) : {};
+  if (named.officer !== action.officer)
+    return `attributes the share it records to ${JSON.stringify(named.officer ?? null)}, but the replay has ${JSON.stringify(action.officer)}'s share entered there (by ${JSON.stringify(action.actor)})`;
+  if (named.fingerprint !== undefined && named.fingerprint !== action.fingerprint)
+    return `commits to a share for key ${JSON.stringify(named.fingerprint)}, but the plan pins ${action.fingerprint} for ${JSON.stringify(action.officer)}`;
+  return undefined;
 }
 
 /**
