@@ -286,6 +286,25 @@ export const MUTATIONS = [
     filter: 'share commitment',
   },
   {
+    id: 'vault-answer-unpaired-accepted',
+    claim: 'each Vault answer is recorded right after its request, for the same call',
+    file: AUTHORISATIONS,
+    from: 'const unanswered = unansweredCall(e, chain.events[i - 1]);',
+    to: 'const unanswered: string | undefined = undefined;',
+    tests: [RECORD],
+    filter: 'Vault call recorded',
+  },
+  {
+    id: 'vault-request-undue-accepted',
+    claim:
+      'a Vault request is recorded only at the step the ceremony is at, with an action due (after signatures at an irreversible step) or reading after an interruption',
+    file: AUTHORISATIONS,
+    from: 'const undue = undueRequest(e, state, resuming);',
+    to: 'const undue = undefined as { kind: AuthorisationProblemKind; message: string } | undefined;',
+    tests: [RECORD],
+    filter: 'Vault call recorded|irreversible call recorded',
+  },
+  {
     id: 'control-characters-shown',
     claim: 'no control character reaches the output',
     file: 'shared/record/visible-text.ts',

@@ -446,6 +446,63 @@ describe("a share commitment that names another officer than the replay's fails 
   });
 });
 
+describe('a Vault call recorded where the laptop does not make it fails verify (exit 1)', () => {
+  /** The promote request and its answer, to doctor in place. */
+  const promoteCall = (list: JournalEvent[]) => {
+    const request = list.find((e) => e.type === 'vault-request' && e.step === 'promote')!;
+    return [request, list[list.indexOf(request) + 1]!] as unknown as [Mutable, Mutable];
+  };
+
+  it.each<[string, (list: JournalEvent[]) => JournalEvent[], RegExp]>([
+    [
+      "the promote's answer is recorded as answering a read of the replication status",
+      (list) => {
+        Object.assign(promoteCall(list)[1].details as Mutable, { method: 'GET', path: 'sys/replication/status' });
+        return list;
+      },
+      /\(vault-response\) records an answer to "GET" "sys\/replication\/status" at 'promote', but the event before it is not that request/,
+    ],
+    [
+      "the promote's request is left out, its answer kept",
+      (list) => list.filter((e) => e !== (promoteCall(list)[0] as unknown as JournalEvent)),
+      /\(vault-response\) records an answer to "POST" "sys\/replication\/dr\/secondary\/promote" at 'promote', but the event before it is not that request/,
+    ],
+    [
+      "the promote's answer is left out, with no interruption after its request",
+      (list) => list.filter((e) => e !== (promoteCall(list)[1] as unknown as JournalEvent)),
+      /\(service-result\) follows the "POST" to "sys\/replication\/dr\/secondary\/promote" of event \d+ without being its answer/,
+    ],
+    [
+      'the promote call is recorded at the next step, which is not irreversible',
+      (list) => {
+        for (const e of promoteCall(list)) e.step = 'check-promoted';
+        return list;
+      },
+      /\(vault-request\) records a "POST" to "sys\/replication\/dr\/secondary\/promote" at 'check-promoted' while the ceremony was at 'promote'/,
+    ],
+  ])('when %s', async (_how, doctor, named) => {
+    const r = await verify(await doctored(doctor));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
+  });
+
+  it('when a read is recorded while the promotion awaits its signatures', async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const read = list.find((e) => e.type === 'vault-request' && e.step === 'check-promoted')!;
+        const call = list.slice(list.indexOf(read), list.indexOf(read) + 2).map((e) => ({ ...e, step: 'promote' }));
+        const asked = list.indexOf(entry(list, 'authorisation-requested', 'promote') as unknown as JournalEvent);
+        const times = (e: JournalEvent) => ({ ...e, time: list[asked]!.time });
+        return reauthorised([...list.slice(0, asked + 1), ...call.map(times), ...list.slice(asked + 1)]);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(vault-request\) records a "GET" to "sys\/replication\/status" at 'promote' while the ceremony had nothing due there/,
+    );
+  });
+});
+
 describe('a record closed where the laptop does not close it fails verify (exit 1)', () => {
   it.each([
     ['promoted, before the DR operation token was deleted', 'step-acknowledged', 'check-promoted', 'promoted'],

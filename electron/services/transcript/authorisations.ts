@@ -20,12 +20,14 @@
  * last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
  * half-way and call itself finished. A write to Vault recorded at an irreversible step is made
  * only while the replay has an action due there, which it has only once both signatures are in
- * (unauthorisedWrite): the call cannot be recorded before its authorisations.
+ * (undueRequest): the call cannot be recorded before its authorisations.
  *
  * The laptop's other entries are held to how it writes them too: each event is dated no earlier
  * than the one before it (timeGoingBack; the journal holds the last time when the clock is set
  * back); a share's commitment names the officer whose share the replay has entered there
- * (misattributedShare).
+ * (misattributedShare); every Vault request is made at the step the ceremony is at, while an
+ * action is due or in the reads after an interruption (undueRequest), and its answer is the entry
+ * right after it, for that same call (unansweredCall).
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
@@ -45,6 +47,7 @@ import {
   detectedDeviations,
   entryEnvelope,
   EVENT_ENTRY_TYPES,
+  INTERRUPTION,
   isEventShaped,
   recordClosesAt,
   roleOf,
@@ -92,6 +95,8 @@ export async function checkAuthorisations(
   if (back) problem('record-inconsistent', back);
   let state: CeremonyState = createCeremony(plan.value, startedAt);
   const reports: AuthorisationReport[] = [];
+  /** Since an interruption, before the next ceremony event: the laptop reads the cluster to resume. */
+  let resuming = false;
   /** The deviations the machine detected in the last event: the laptop records them right after it. */
   let detected: EventInput[] = [];
   let closed = false;
@@ -101,6 +106,8 @@ export async function checkAuthorisations(
       problem('record-inconsistent', `${at} follows the record's closing event, which must be its last`);
       break;
     }
+    const unanswered = unansweredCall(e, chain.events[i - 1]);
+    if (unanswered) problem('record-inconsistent', `${at} ${unanswered}`);
     const expected = detected.shift();
     if (expected) {
       const wrong = entryMismatch(e, expected, true);
@@ -131,8 +138,9 @@ export async function checkAuthorisations(
         );
       const claim = roleClaim(e, plan.value);
       if (claim) problem('record-inconsistent', `${at} ${claim}`);
-      const unauthorised = unauthorisedWrite(e, state);
-      if (unauthorised) problem('authorisation-missing', `${at} ${unauthorised}`);
+      const undue = undueRequest(e, state, resuming);
+      if (undue) problem(undue.kind, `${at} ${undue.message}`);
+      resuming ||= e.type === INTERRUPTION;
       continue;
     }
     if (!isEventShaped(event)) {
@@ -152,6 +160,7 @@ export async function checkAuthorisations(
       );
       return reports;
     }
+    resuming = false;
     const wrong = entryMismatch(e, entryEnvelope(event, state));
     if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
     const misattributed = misattributedShare(e, event, state);
@@ -295,14 +304,52 @@ function misattributedShare(e: JournalEvent, event: CeremonyEvent, state: Ceremo
 }
 
 /**
- * Why a Vault request recorded at `state` is a write the ceremony had not authorised, or undefined.
- * At an irreversible step the laptop writes to Vault only to carry out the action the ceremony
- * says is due, and nothing is due there until the administrator and a witness have signed; reads
- * (a re-read of the DR mode after a failed promote, say) need no signatures.
+ * Why `e` is not where recordedCall writes Vault's answers, or undefined: an answer is the entry
+ * right after its request, naming the same step, profile, node, method and path; and a request's
+ * answer is missing only when a crash came between them, after which the laptop's next entry is
+ * the interruption it records on resuming.
  */
-function unauthorisedWrite(e: JournalEvent, state: CeremonyState): string | undefined {
-  if (e.type !== 'vault-request' || e.details.method === 'GET') return undefined;
-  if (!isIrreversibleStep(e.step, isDestructivePlan(state.plan))) return undefined;
-  if (state.step === e.step && nextAction(state) !== undefined) return undefined;
-  return `records a ${JSON.stringify(e.details.method)} to ${JSON.stringify(e.details.path)} at '${e.step}' while the ceremony had nothing due there: the laptop makes that call only once the administrator and a witness have signed its authorisation`;
+function unansweredCall(e: JournalEvent, before: JournalEvent | undefined): string | undefined {
+  const answers = before?.type === 'vault-request' && sameCall(e, before);
+  if (e.type === 'vault-response' && !answers)
+    return `records an answer to ${JSON.stringify(e.details.method)} ${JSON.stringify(e.details.path)} at '${e.step}', but the event before it is not that request: the laptop records each answer right after its request`;
+  if (before?.type === 'vault-request' && e.type !== 'vault-response' && e.type !== INTERRUPTION)
+    return `follows the ${JSON.stringify(before.details.method)} to ${JSON.stringify(before.details.path)} of event ${before.seq} without being its answer: the laptop records the answer right after the request, and only a crash, recorded as an interruption, leaves one unanswered`;
+  return undefined;
+}
+
+function sameCall(response: JournalEvent, request: JournalEvent): boolean {
+  const call = (e: JournalEvent) =>
+    canonicalJson([e.step, ...['profile', 'node', 'method', 'path'].map((k) => e.details[k] ?? null)]);
+  return call(response) === call(request);
+}
+
+/**
+ * Why a Vault request recorded at `state` is one the laptop does not make there, or undefined. It
+ * calls Vault only at the step the ceremony is at: to carry out the action due there (at an
+ * irreversible step nothing is due until the administrator and a witness have signed), or to read
+ * the cluster right after an interruption, before the ceremony resumes.
+ */
+function undueRequest(
+  e: JournalEvent,
+  state: CeremonyState,
+  resuming: boolean,
+): { kind: AuthorisationProblemKind; message: string } | undefined {
+  if (e.type !== 'vault-request') return undefined;
+  const { method, path } = e.details;
+  const read = method === 'GET';
+  if (e.step === state.step && (nextAction(state) !== undefined || (resuming && read))) return undefined;
+  const call = `records a ${JSON.stringify(method)} to ${JSON.stringify(path)} at '${e.step}'`;
+  if (!read && isIrreversibleStep(e.step, isDestructivePlan(state.plan)))
+    return {
+      kind: 'authorisation-missing',
+      message: `${call} while the ceremony had nothing due there: the laptop makes that call only once the administrator and a witness have signed its authorisation`,
+    };
+  return {
+    kind: 'record-inconsistent',
+    message:
+      e.step === state.step
+        ? `${call} while the ceremony had nothing due there: the laptop calls Vault only to carry out the action due, or to read the cluster after an interruption`
+        : `${call} while the ceremony was at '${state.step}': the laptop calls Vault only at the step the ceremony is at`,
+  };
 }
