@@ -1,6 +1,7 @@
 /**
- * A realistic transcript bundle with a long journal, for the verify benchmark: Vault requests and
- * (redacted) responses, acknowledgements and share entries cycling through a promotion, signed by
+ * A realistic transcript bundle with a long journal, for the verify benchmark: after an interruption,
+ * the laptop's reads of the cluster (each request followed by its redacted answer, as verify
+ * requires), interleaved with notes of share entries, signed by
  * an administrator and countersigned by two witnesses, written by the real bundle writer (which
  * verifies it first). The journal is built with the shared event functions the Journal class uses,
  * without an fsync per event, which only the writing side pays for.
@@ -9,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INTERRUPTION, SYSTEM } from '../electron/services/ceremony/ceremony-record';
 import { writeBundle } from '../electron/services/transcript/bundle';
 import { countersignTranscript, signTranscript } from '../electron/services/transcript/signing';
 import type { JsonObject, Role, VerifiedChain } from '../shared/record/journal-event';
@@ -32,6 +34,8 @@ export interface LargeBundle {
 }
 
 const OFFICERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
+const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
+const STATUS = 'sys/replication/status';
 
 export async function makeLargeBundle(events: number): Promise<LargeBundle> {
   const root = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
@@ -66,56 +70,48 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
 
 function journalOf(count: number, signers: readonly TestSigner[]): { chain: VerifiedChain; bytes: Uint8Array } {
   // The ceremony is cancelled at the end, as the laptop records it, so verify's replay finds it consistent.
+  // The reads are those of a resume, the one time the laptop calls Vault with nothing due.
   const closing = ceremonyEvents(signers);
-  const cycle = Array.from({ length: count - 2 - closing.length }, (_, i) => cycleEvent(i + 3));
-  return sealedJournal(CEREMONY_ID, [planEvent(signers), ...cycle, ...closing]);
+  const interruption = { ...SYSTEM, step: 'roll-call', type: INTERRUPTION, details: { secrets_lost: [] } };
+  const cycle = Array.from({ length: count - 3 - closing.length }, (_, i) => cycleEvent(i));
+  // A request is answered right after it: one cut off at the end gives way to a note.
+  if (cycle.at(-1)?.type === 'vault-request') cycle[cycle.length - 1] = cycleEvent(2);
+  return sealedJournal(CEREMONY_ID, [planEvent(signers), interruption, ...cycle, ...closing]);
 }
 
-/** One of a promotion's recurring events, varied by seq so no two are alike. */
+/** One of a resume's recurring events, varied by seq so no two are alike. */
 function cycleEvent(seq: number): { actor: string; role: Role; step: string; type: string; details: JsonObject } {
   const officer = OFFICERS[seq % OFFICERS.length]!;
   const nonce = uuid(`nonce-${Math.floor(seq / 50)}`);
   const requestId = uuid(`request-${seq}`);
+  const read = (path: string) => ({ profile: 'dr-secondary', method: 'GET', path });
+  const call = (type: string, details: JsonObject) => ({ ...SYSTEM, step: 'roll-call', type, details });
   switch (seq % 5) {
     case 0:
-      return {
-        actor: 'admin',
-        role: 'administrator',
-        step: 'enter-shares',
-        type: 'vault-request',
-        details: {
-          method: 'POST',
-          path: '/v1/sys/replication/dr/secondary/generate-operation-token/update',
-          body: { key: 'share', nonce },
-        },
-      };
+      return call('vault-request', read(ATTEMPT));
     case 1:
-      return {
-        actor: 'admin',
-        role: 'administrator',
-        step: 'enter-shares',
-        type: 'vault-response',
-        details: {
-          status: 200,
-          request_id: requestId,
-          body: {
-            started: true,
-            nonce,
-            progress: seq % 3,
-            required: 3,
-            complete: false,
-            otp_length: 28,
-            otp: '',
-            encoded_token: '',
-            pgp_fingerprint: '',
-          },
+      return call('vault-response', {
+        ...read(ATTEMPT),
+        ok: true,
+        status: 200,
+        request_id: requestId,
+        data: {
+          started: true,
+          nonce,
+          progress: seq % 3,
+          required: 3,
+          complete: false,
+          otp_length: 28,
+          otp: '',
+          encoded_token: '',
+          pgp_fingerprint: '',
         },
-      };
+      });
     case 2:
       return {
         actor: officer,
         role: 'officer',
-        step: 'enter-shares',
+        step: 'roll-call',
         type: 'share-entered',
         details: {
           officer,
@@ -125,31 +121,21 @@ function cycleEvent(seq: number): { actor: string; role: Role; step: string; typ
         },
       };
     case 3:
-      return {
-        actor: 'witness-1',
-        role: 'witness',
-        step: 'enter-shares',
-        type: 'share-attested',
-        details: { attestation: `share ${seq} entered by ${officer} at the ceremony laptop, nonce re-checked`, nonce },
-      };
+      return call('vault-request', read(STATUS));
     default:
-      return {
-        actor: 'admin',
-        role: 'administrator',
-        step: 'pre-checks',
-        type: 'vault-response',
-        details: {
-          status: 200,
-          request_id: requestId,
-          body: {
-            mode: 'secondary',
-            state: 'stream-wals',
-            connection_state: 'ready',
-            last_remote_wal: seq * 7,
-            token: commitment(`hvs.${'x'.repeat(20)}${seq}`),
-          },
+      return call('vault-response', {
+        ...read(STATUS),
+        ok: true,
+        status: 200,
+        request_id: requestId,
+        data: {
+          mode: 'secondary',
+          state: 'stream-wals',
+          connection_state: 'ready',
+          last_remote_wal: seq * 7,
+          token: commitment(`hvs.${'x'.repeat(20)}${seq}`),
         },
-      };
+      });
   }
 }
 

@@ -10,6 +10,8 @@ const TRANSPORT = 'electron/services/vault/transport.test.ts';
 const TLS = 'test/security/tls-verification.test.ts';
 const TAMPERING = 'test/security/transcript-tampering.test.ts';
 const FORGERY = 'test/security/transcript-forgery.test.ts';
+const RECORD = 'test/security/record-replay-forgery.test.ts';
+const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
 
 /** @type {ReadonlyArray<{ id: string; claim: string; file: string; from: string; to: string; tests: string[]; filter?: string }>} */
 export const MUTATIONS = [
@@ -254,6 +256,53 @@ export const MUTATIONS = [
     to: '  return;',
     tests: [FORGERY],
     filter: 'every byte an auditor reads',
+  },
+  // A journal that misdescribes the ceremony, re-signed by the real people.
+  {
+    id: 'journal-time-going-back-accepted',
+    claim: 'journal events are dated in order: none before the one it follows',
+    file: AUTHORISATIONS,
+    from: 'const back = timeGoingBack(chain.events);',
+    to: 'const back = timeGoingBack([]);',
+    tests: [RECORD],
+    filter: 'journal times',
+  },
+  {
+    id: 'journal-time-set-back',
+    claim: 'the journal holds its time when the laptop clock is set back, so an honest record verifies',
+    file: 'electron/services/journal/journal.ts',
+    from: 'time: now < head.time ? head.time : now,',
+    to: 'time: now,',
+    tests: ['electron/services/journal/journal.test.ts'],
+    filter: 'clock is set back',
+  },
+  {
+    id: 'share-misattributed-accepted',
+    claim: "a share's commitment names the officer the replay has entering it",
+    file: AUTHORISATIONS,
+    from: 'const misattributed = misattributedShare(e, event, state);',
+    to: 'const misattributed: string | undefined = undefined;',
+    tests: [RECORD],
+    filter: 'share commitment',
+  },
+  {
+    id: 'vault-answer-unpaired-accepted',
+    claim: 'each Vault answer is recorded right after its request, for the same call',
+    file: AUTHORISATIONS,
+    from: 'const unanswered = unansweredCall(e, chain.events[i - 1]);',
+    to: 'const unanswered: string | undefined = undefined;',
+    tests: [RECORD],
+    filter: 'Vault call recorded',
+  },
+  {
+    id: 'vault-request-undue-accepted',
+    claim:
+      'a Vault request is recorded only at the step the ceremony is at, with an action due (after signatures at an irreversible step) or reading after an interruption',
+    file: AUTHORISATIONS,
+    from: 'const undue = undueRequest(e, state, resuming);',
+    to: 'const undue = undefined as { kind: AuthorisationProblemKind; message: string } | undefined;',
+    tests: [RECORD],
+    filter: 'Vault call recorded|irreversible call recorded',
   },
   {
     id: 'control-characters-shown',

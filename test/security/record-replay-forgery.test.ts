@@ -369,12 +369,136 @@ describe('an irreversible call recorded before its signed authorisations fails v
         const call = list.slice(list.indexOf(request), list.indexOf(request) + 2);
         const rest = list.filter((e) => !call.includes(e));
         const asked = rest.indexOf(entry(rest, 'authorisation-requested', 'promote') as unknown as JournalEvent);
-        return reauthorised([...rest.slice(0, asked), ...call, ...rest.slice(asked)]);
+        // Dated where they now stand, so only their order gives them away.
+        const moved = call.map((e) => ({ ...e, time: rest[asked - 1]!.time }));
+        return reauthorised([...rest.slice(0, asked), ...moved, ...rest.slice(asked)]);
       }),
     );
     expect(r.code).toBe(1);
     expect(r.output).toMatch(
       /records a "POST" to "sys\/replication\/dr\/secondary\/promote" at 'promote' while the ceremony had nothing due there/,
+    );
+  });
+});
+
+describe('journal times that go back fail verify (exit 1)', () => {
+  it("(a clock set back, whose time the journal holds at the last event's, verifies)", async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const held = list.findIndex((e) => e.type === 'vault-request' && e.step === 'check-promoted');
+        return list.map((e, i) => (i > held ? { ...e, time: list[held]!.time } : e));
+      }),
+    );
+    expect(r.code).toBe(0);
+  });
+
+  it("when a witness's acknowledgement is dated an hour before the event it follows", async () => {
+    let seq = 0;
+    const r = await verify(
+      await doctored((list) => {
+        const acknowledged = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted')[1]!;
+        const before = list[list.indexOf(acknowledged) - 1]!;
+        (acknowledged as unknown as Mutable).time = new Date(Date.parse(before.time) - 3_600_000).toISOString();
+        seq = list.indexOf(acknowledged) + 1;
+        return list;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      new RegExp(`journal event ${seq} \\(step-acknowledged\\) is dated .*, earlier than event ${seq - 1} before it`),
+    );
+  });
+});
+
+describe("a share commitment that names another officer than the replay's fails verify (exit 1)", () => {
+  const officers = () => (events[1]!.details.plan as { officers: { name: string; fingerprint: string }[] }).officers;
+
+  it.each([
+    ['another officer who entered a share too', 'officer-2'],
+    ['a planned officer who entered none', 'officer-3'],
+  ])("when officer-1's share is attributed to %s, with that officer's key", async (_whom, name) => {
+    const other = officers().find((o) => o.name === name)!;
+    const r = await verify(
+      await doctored((list) => {
+        const share = entry(list, 'service-result', 'share-entry').details as { share: Mutable };
+        expect(share.share.officer).toBe('officer-1');
+        Object.assign(share.share, { officer: other.name, fingerprint: other.fingerprint });
+        return reauthorised(list);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      new RegExp(
+        `\\(service-result\\) attributes the share it records to "${name}", but the replay has "officer-1"'s share entered there`,
+      ),
+    );
+  });
+
+  it('when an accepted share is recorded without its commitment', async () => {
+    const r = await verify(
+      await doctored((list) => {
+        delete (entry(list, 'service-result', 'share-entry').details as Mutable).share;
+        return reauthorised(list);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(service-result\) records "officer-1"'s share as accepted without its commitment/);
+  });
+});
+
+describe('a Vault call recorded where the laptop does not make it fails verify (exit 1)', () => {
+  /** The promote request and its answer, to doctor in place. */
+  const promoteCall = (list: JournalEvent[]) => {
+    const request = list.find((e) => e.type === 'vault-request' && e.step === 'promote')!;
+    return [request, list[list.indexOf(request) + 1]!] as unknown as [Mutable, Mutable];
+  };
+
+  it.each<[string, (list: JournalEvent[]) => JournalEvent[], RegExp]>([
+    [
+      "the promote's answer is recorded as answering a read of the replication status",
+      (list) => {
+        Object.assign(promoteCall(list)[1].details as Mutable, { method: 'GET', path: 'sys/replication/status' });
+        return list;
+      },
+      /\(vault-response\) records an answer to "GET" "sys\/replication\/status" at 'promote', but the event before it is not that request/,
+    ],
+    [
+      "the promote's request is left out, its answer kept",
+      (list) => list.filter((e) => e !== (promoteCall(list)[0] as unknown as JournalEvent)),
+      /\(vault-response\) records an answer to "POST" "sys\/replication\/dr\/secondary\/promote" at 'promote', but the event before it is not that request/,
+    ],
+    [
+      "the promote's answer is left out, with no interruption after its request",
+      (list) => list.filter((e) => e !== (promoteCall(list)[1] as unknown as JournalEvent)),
+      /\(service-result\) follows the "POST" to "sys\/replication\/dr\/secondary\/promote" of event \d+ without being its answer/,
+    ],
+    [
+      'the promote call is recorded at the next step, which is not irreversible',
+      (list) => {
+        for (const e of promoteCall(list)) e.step = 'check-promoted';
+        return list;
+      },
+      /\(vault-request\) records a "POST" to "sys\/replication\/dr\/secondary\/promote" at 'check-promoted' while the ceremony was at 'promote'/,
+    ],
+  ])('when %s', async (_how, doctor, named) => {
+    const r = await verify(await doctored(doctor));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
+  });
+
+  it('when a read is recorded while the promotion awaits its signatures', async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const read = list.find((e) => e.type === 'vault-request' && e.step === 'check-promoted')!;
+        const call = list.slice(list.indexOf(read), list.indexOf(read) + 2).map((e) => ({ ...e, step: 'promote' }));
+        const asked = list.indexOf(entry(list, 'authorisation-requested', 'promote') as unknown as JournalEvent);
+        const times = (e: JournalEvent) => ({ ...e, time: list[asked]!.time });
+        return reauthorised([...list.slice(0, asked + 1), ...call.map(times), ...list.slice(asked + 1)]);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(vault-request\) records a "GET" to "sys\/replication\/status" at 'promote' while the ceremony had nothing due there/,
     );
   });
 });

@@ -133,6 +133,27 @@ describe('Journal', () => {
     expect(verifyFile().ok).toBe(true);
   });
 
+  it('dates no event before the last, though the clock is set back, in the process or after reopening', async () => {
+    let now = Date.UTC(2025, 0, 31, 9, 0, 0);
+    const settable = () => new Date(now);
+    const first = await Journal.create(path, { ceremonyId: 'c-1', rehearsal: true, clock: settable });
+    if (!first.ok) throw new Error(first.error.message);
+    now += 60_000;
+    const held = await first.value.append(ack(1));
+    now -= 3_600_000; // the clock set back an hour
+    const back = await first.value.append(ack(2));
+    expect(back.ok && held.ok && back.value.time).toBe(held.ok && held.value.time);
+    await first.value.close();
+    const reopened = await Journal.open(path, { clock: settable });
+    if (!reopened.ok) throw new Error(reopened.error.message);
+    const resumed = await reopened.value.journal.append(ack(3));
+    expect(resumed.ok && resumed.value.time).toBe('2025-01-31T09:01:00.000Z');
+    now += 7_200_000; // and once the clock is past the last event again, its time goes on
+    const later = await reopened.value.journal.append(ack(4));
+    expect(later.ok && later.value.time).toBe('2025-01-31T10:01:00.000Z');
+    await reopened.value.journal.close();
+  });
+
   it('cuts off a write a crash interrupted, reports it, and carries on verifiably', async () => {
     const journal = await created();
     await journal.append(ack(1));

@@ -16,6 +16,9 @@
  *   its line still contains any value registered with forbid(), so a caller's bug cannot put an
  *   OTP, share or token on disk under a field name the redaction does not know.
  *
+ * - Event times never go back: an event is dated no earlier than the one before it (a clock set
+ *   back holds the journal's time at the last event's), so the times read in the record's order.
+ *
  * One process must own a journal at a time; appends within it are serialised here.
  */
 import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
@@ -268,11 +271,14 @@ export class Journal {
     const problem = eventFieldProblem(fields);
     if (problem) return err('invalid-event', `the event was not recorded: ${problem}`);
     const head = this.log[this.log.length - 1]!;
+    // Never before the last event, read back from the file on reopening: a laptop clock set back
+    // mid-ceremony holds the time still, as verify requires of a record in order.
+    const now = this.clock().toISOString();
     return this.write({
       ...fields,
       details: redactObject(fields.details),
       seq: head.seq + 1,
-      time: this.clock().toISOString(),
+      time: now < head.time ? head.time : now,
       prev: head.hash,
     });
   }

@@ -20,7 +20,14 @@
  * last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
  * half-way and call itself finished. A write to Vault recorded at an irreversible step is made
  * only while the replay has an action due there, which it has only once both signatures are in
- * (unauthorisedWrite): the call cannot be recorded before its authorisations.
+ * (undueRequest): the call cannot be recorded before its authorisations.
+ *
+ * The laptop's other entries are held to how it writes them too: each event is dated no earlier
+ * than the one before it (timeGoingBack; the journal holds the last time when the clock is set
+ * back); a share's commitment names the officer whose share the replay has entered there
+ * (misattributedShare); every Vault request is made at the step the ceremony is at, while an
+ * action is due or in the reads after an interruption (undueRequest), and its answer is the entry
+ * right after it, for that same call (unansweredCall).
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
@@ -40,12 +47,14 @@ import {
   detectedDeviations,
   entryEnvelope,
   EVENT_ENTRY_TYPES,
+  INTERRUPTION,
   isEventShaped,
   recordClosesAt,
   roleOf,
   SYSTEM,
   unwrittenDetails,
 } from '../ceremony/ceremony-record';
+import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { EventInput } from '../journal/journal';
 import {
@@ -82,8 +91,12 @@ export async function checkAuthorisations(
   const startedAt = chain.events[1]?.details.started_at;
   // Without a plan nobody is known: verifyBundleContents reports that already.
   if (!plan.ok || typeof startedAt !== 'string') return [];
+  const back = timeGoingBack(chain.events);
+  if (back) problem('record-inconsistent', back);
   let state: CeremonyState = createCeremony(plan.value, startedAt);
   const reports: AuthorisationReport[] = [];
+  /** Since an interruption, before the next ceremony event: the laptop reads the cluster to resume. */
+  let resuming = false;
   /** The deviations the machine detected in the last event: the laptop records them right after it. */
   let detected: EventInput[] = [];
   let closed = false;
@@ -93,6 +106,8 @@ export async function checkAuthorisations(
       problem('record-inconsistent', `${at} follows the record's closing event, which must be its last`);
       break;
     }
+    const unanswered = unansweredCall(e, chain.events[i - 1]);
+    if (unanswered) problem('record-inconsistent', `${at} ${unanswered}`);
     const expected = detected.shift();
     if (expected) {
       const wrong = entryMismatch(e, expected, true);
@@ -123,8 +138,9 @@ export async function checkAuthorisations(
         );
       const claim = roleClaim(e, plan.value);
       if (claim) problem('record-inconsistent', `${at} ${claim}`);
-      const unauthorised = unauthorisedWrite(e, state);
-      if (unauthorised) problem('authorisation-missing', `${at} ${unauthorised}`);
+      const undue = undueRequest(e, state, resuming);
+      if (undue) problem(undue.kind, `${at} ${undue.message}`);
+      resuming ||= e.type === INTERRUPTION;
       continue;
     }
     if (!isEventShaped(event)) {
@@ -144,8 +160,11 @@ export async function checkAuthorisations(
       );
       return reports;
     }
+    resuming = false;
     const wrong = entryMismatch(e, entryEnvelope(event, state));
     if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
+    const misattributed = misattributedShare(e, event, state);
+    if (misattributed) problem('record-inconsistent', `${at} ${misattributed}`);
     const unwritten = unwrittenDetails(e);
     if (unwritten.length > 0)
       problem(
@@ -248,14 +267,89 @@ function closingMismatches(details: JsonObject, state: CeremonyState): string[] 
 }
 
 /**
- * Why a Vault request recorded at `state` is a write the ceremony had not authorised, or undefined.
- * At an irreversible step the laptop writes to Vault only to carry out the action the ceremony
- * says is due, and nothing is due there until the administrator and a witness have signed; reads
- * (a re-read of the DR mode after a failed promote, say) need no signatures.
+ * The first event dated before the one it follows, named, or undefined. The journal writer never
+ * dates an event earlier than the last (a laptop clock set back mid-ceremony holds the journal's
+ * time still), so times that go back are a record reordered or redated after it was written.
  */
-function unauthorisedWrite(e: JournalEvent, state: CeremonyState): string | undefined {
-  if (e.type !== 'vault-request' || e.details.method === 'GET') return undefined;
-  if (!isIrreversibleStep(e.step, isDestructivePlan(state.plan))) return undefined;
-  if (state.step === e.step && nextAction(state) !== undefined) return undefined;
-  return `records a ${JSON.stringify(e.details.method)} to ${JSON.stringify(e.details.path)} at '${e.step}' while the ceremony had nothing due there: the laptop makes that call only once the administrator and a witness have signed its authorisation`;
+function timeGoingBack(events: readonly JournalEvent[]): string | undefined {
+  const i = events.findIndex((e, i) => i > 0 && e.time < events[i - 1]!.time);
+  if (i < 0) return undefined;
+  const [before, e] = [events[i - 1]!, events[i]!];
+  return `journal event ${e.seq} (${e.type}) is dated ${e.time}, earlier than event ${before.seq} before it (${before.time}): the laptop never dates an event before the one it follows, even when its clock is set back, so the journal's events were reordered or redated`;
+}
+
+/**
+ * Why the share commitment an entry holds names another officer or key than the share the replay
+ * has entered there, or undefined. The laptop commits to a share (ceremony-actions.ts) only in the
+ * result of submitting it, for the officer the machine's `submit-share` action names (a witnessed
+ * substitute enters that officer's share), and always in an accepted one: the transcript
+ * attributes each share by its commitment.
+ */
+function misattributedShare(e: JournalEvent, event: CeremonyEvent, state: CeremonyState): string | undefined {
+  const share = e.details.share;
+  if (event.type !== 'serviceResult' && share === undefined) return undefined;
+  const action = nextAction(state);
+  if (event.type !== 'serviceResult' || action?.kind !== 'submit-share')
+    return share === undefined ? undefined : 'holds a share commitment where the replay has no share being entered';
+  if (share === undefined)
+    return event.outcome === 'ok'
+      ? `records ${JSON.stringify(action.officer)}'s share as accepted without its commitment, which the laptop writes beside every share it sends`
+      : undefined;
+  const named = typeof share === 'object' && share !== null && !Array.isArray(share) ? (share as JsonObject) : {};
+  if (named.officer !== action.officer)
+    return `attributes the share it records to ${JSON.stringify(named.officer ?? null)}, but the replay has ${JSON.stringify(action.officer)}'s share entered there (by ${JSON.stringify(action.actor)})`;
+  if (named.fingerprint !== undefined && named.fingerprint !== action.fingerprint)
+    return `commits to a share for key ${JSON.stringify(named.fingerprint)}, but the plan pins ${action.fingerprint} for ${JSON.stringify(action.officer)}`;
+  return undefined;
+}
+
+/**
+ * Why `e` is not where recordedCall writes Vault's answers, or undefined: an answer is the entry
+ * right after its request, naming the same step, profile, node, method and path; and a request's
+ * answer is missing only when a crash came between them, after which the laptop's next entry is
+ * the interruption it records on resuming.
+ */
+function unansweredCall(e: JournalEvent, before: JournalEvent | undefined): string | undefined {
+  const answers = before?.type === 'vault-request' && sameCall(e, before);
+  if (e.type === 'vault-response' && !answers)
+    return `records an answer to ${JSON.stringify(e.details.method)} ${JSON.stringify(e.details.path)} at '${e.step}', but the event before it is not that request: the laptop records each answer right after its request`;
+  if (before?.type === 'vault-request' && e.type !== 'vault-response' && e.type !== INTERRUPTION)
+    return `follows the ${JSON.stringify(before.details.method)} to ${JSON.stringify(before.details.path)} of event ${before.seq} without being its answer: the laptop records the answer right after the request, and only a crash, recorded as an interruption, leaves one unanswered`;
+  return undefined;
+}
+
+function sameCall(response: JournalEvent, request: JournalEvent): boolean {
+  const call = (e: JournalEvent) =>
+    canonicalJson([e.step, ...['profile', 'node', 'method', 'path'].map((k) => e.details[k] ?? null)]);
+  return call(response) === call(request);
+}
+
+/**
+ * Why a Vault request recorded at `state` is one the laptop does not make there, or undefined. It
+ * calls Vault only at the step the ceremony is at: to carry out the action due there (at an
+ * irreversible step nothing is due until the administrator and a witness have signed), or to read
+ * the cluster right after an interruption, before the ceremony resumes.
+ */
+function undueRequest(
+  e: JournalEvent,
+  state: CeremonyState,
+  resuming: boolean,
+): { kind: AuthorisationProblemKind; message: string } | undefined {
+  if (e.type !== 'vault-request') return undefined;
+  const { method, path } = e.details;
+  const read = method === 'GET';
+  if (e.step === state.step && (nextAction(state) !== undefined || (resuming && read))) return undefined;
+  const call = `records a ${JSON.stringify(method)} to ${JSON.stringify(path)} at '${e.step}'`;
+  if (!read && isIrreversibleStep(e.step, isDestructivePlan(state.plan)))
+    return {
+      kind: 'authorisation-missing',
+      message: `${call} while the ceremony had nothing due there: the laptop makes that call only once the administrator and a witness have signed its authorisation`,
+    };
+  return {
+    kind: 'record-inconsistent',
+    message:
+      e.step === state.step
+        ? `${call} while the ceremony had nothing due there: the laptop calls Vault only to carry out the action due, or to read the cluster after an interruption`
+        : `${call} while the ceremony was at '${state.step}': the laptop calls Vault only at the step the ceremony is at`,
+  };
 }
