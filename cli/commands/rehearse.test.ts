@@ -123,6 +123,26 @@ describe('rehearse --nodes', () => {
     expect(journal.some((e) => e.type === 'cluster-settled' && e.details['settled'] === true)).toBe(true);
   }, 120_000);
 
+  it('fails back a 3-node old primary, waiting after the demotion for it to settle as a secondary', async () => {
+    const out = join(root, 'ha-failback');
+    const r = await rehearse('--kind', 'failback', '--out', out, '--nodes', '3');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/old primary follows the new primary: yes/);
+    expect(r.stdout).toMatch(/bundle verified: yes/);
+    const settled = readFileSync(join(out, 'journal.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; step: string; details: Record<string, unknown> })
+      .find((e) => e.type === 'cluster-settled' && e.step === 'demote');
+    expect(settled?.details['settled']).toBe(true);
+    expect((settled?.details['nodes'] as Array<{ dr_mode: string }>).map((n) => n.dr_mode)).toEqual([
+      'secondary',
+      'secondary',
+      'secondary',
+    ]);
+  }, 180_000);
+
   it("promotes through an external rehearsal Vault's round-robin balancer, finding the active node through its sys/leader", async () => {
     const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
     if (!started.ok) throw new Error(started.error.message);

@@ -215,7 +215,7 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         if (before.value === undefined)
           return failed('the cluster could not be asked its DR mode, so promote was not sent again: retry');
         if (before.value === 'primary') {
-          const settled = await settleCluster(ctx, step, vault);
+          const settled = await settleCluster(ctx, step, vault, 'primary');
           return settled.ok ? done({ kind: action.kind }) : settled;
         }
       }
@@ -252,12 +252,13 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
           );
       }
       // The promotion is made whatever follows; the cluster settling is waited for (and recorded) here.
-      const settled = await settleCluster(ctx, step, vault);
+      const settled = await settleCluster(ctx, step, vault, 'primary');
       return settled.ok ? done({ kind: action.kind }) : settled;
     }
     case 'delete-operation-token': {
       const token = secret('operation-token');
       if (token === undefined) return lostSecret('DR operation token');
+      // In whatever mode the ceremony left it: promoted, still a secondary (cancelled), or demoted (failback).
       const settled = await settleCluster(ctx, step, vault);
       if (!settled.ok) return settled;
       if (settled.value !== undefined) return failed(settled.value);
@@ -277,7 +278,10 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         vault.dr.primary.demote(),
       );
       if (!r.ok) return r;
-      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+      if (!r.value.ok) return failed(r.value.error.message);
+      // Demoted whatever follows; the next step starts an attempt on its active node, so wait for one.
+      const settled = await settleCluster(ctx, step, vault, 'secondary');
+      return settled.ok ? done({ kind: action.kind }) : settled;
     }
     case 'create-secondary-token': {
       const id = action.secondaryId;
@@ -557,16 +561,18 @@ async function noteCluster(
 
 /**
  * After a role change an HA cluster answers 503 until one node leads and every node reports the
- * new mode: wait for that (backing off) and record every node's report. Ok(reason) if it never settles.
+ * new DR mode (`mode`, or without it the leader's): wait for that (backing off) and record every
+ * node's report. Ok(reason) if it never settles.
  */
 async function settleCluster(
   ctx: ActionContext,
   step: string,
   client: VaultClient,
+  mode?: 'primary' | 'secondary',
 ): Promise<Result<string | undefined, RecordedCallErrorKind>> {
   if (!isHaClient(client)) return ok(undefined);
   const before = client.activeAddress;
-  const settled = await client.settle('primary');
+  const settled = await client.settle(mode);
   // A node left out (unreachable, 474, 530) is on the record with why, though it did not hold the ceremony up.
   const nodes = settled.ok
     ? settled.value.map((n) => {

@@ -53,7 +53,7 @@ export function swappableClient(initial: VaultClient): SwappableClient {
         activeAddress: { get: () => ha().activeAddress },
         resolveActive: { value: (redirect?: string) => ha().resolveActive(redirect) },
         nodes: { value: () => ha().nodes() },
-        settle: { value: (mode: string, timeoutMs?: number) => ha().settle(mode, timeoutMs) },
+        settle: { value: (mode?: string, timeoutMs?: number) => ha().settle(mode, timeoutMs) },
       })
     : undefined;
   return {

@@ -244,6 +244,28 @@ describe('HA client: settling', () => {
     expect(settled.ok).toBe(true);
   });
 
+  it("without a mode, settles on the leader's mode once every node reports it", async () => {
+    let t = 0;
+    const nodes = {
+      [A]: { leader: { is_self: true }, health: { status: 472, drMode: 'secondary' } },
+      [B]: { health: { status: 472, drMode: 'secondary' } },
+    };
+    const over = async (c: ReturnType<typeof cluster>) =>
+      (await createHaClient({
+        profileName: 'dr',
+        addresses: [A, B],
+        connect: async (address) => c.node(address),
+        sleep: async (ms) => void (t += ms),
+        now: () => t,
+      }))!;
+    const settled = await (await over(cluster(nodes))).settle(undefined, 1_000);
+    expect(settled.ok && settled.value.map((n) => n.drMode)).toEqual(['secondary', 'secondary']);
+    t = 0;
+    const lagging = cluster({ ...nodes, [B]: { health: { status: 429, drMode: 'primary' } } });
+    const r = await (await over(lagging)).settle(undefined, 1_000);
+    expect(!r.ok && r.error.message).toMatch(/every node in its DR mode: .*node-b:8200 standby primary/);
+  });
+
   it('still waits for a reachable standby that lags, and for a majority', async () => {
     let t = 0;
     const lagging = cluster({

@@ -74,12 +74,12 @@ export interface HaVaultClient extends VaultClient {
   nodes(): Promise<readonly NodeReport[]>;
   /**
    * Waits (backing off, up to `timeoutMs`) until exactly one node leads and every node reports
-   * DR mode `mode`: after a promotion standbys lag and nobody answers but 503 for a while.
-   * Unreachable, partitioned (474) and removed (530) nodes are reported but not waited for, as
-   * long as a majority of the nodes answers with the mode (raft gives the others the new state
-   * when they rejoin).
+   * DR mode `mode` (without one, the mode the leader reports): after a promotion or a demotion
+   * standbys lag and nobody answers but 503 for a while. Unreachable, partitioned (474) and
+   * removed (530) nodes are reported but not waited for, as long as a majority of the nodes
+   * answers with the mode (raft gives the others the new state when they rejoin).
    */
-  settle(mode: string, timeoutMs?: number): Promise<Result<readonly NodeReport[], HaErrorKind>>;
+  settle(mode?: string, timeoutMs?: number): Promise<Result<readonly NodeReport[], HaErrorKind>>;
 }
 
 export const SETTLE_TIMEOUT_MS = 120_000;
@@ -225,14 +225,20 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
     );
   }
 
-  async function settle(mode: string, timeoutMs = SETTLE_TIMEOUT_MS) {
+  async function settle(mode?: string, timeoutMs = SETTLE_TIMEOUT_MS) {
     const deadline = now() + timeoutMs;
     let wait = FIRST_BACKOFF_MS;
     for (;;) {
       const reports = await nodes();
       const leading = reports.filter((r) => r.active);
       const speaking = reports.filter((r) => exclusionOf(r) === undefined);
-      if (leading.length === 1 && speaking.every((r) => r.drMode === mode) && speaking.length * 2 > reports.length) {
+      const wanted = mode ?? leading[0]?.drMode;
+      if (
+        leading.length === 1 &&
+        wanted !== undefined &&
+        speaking.every((r) => r.drMode === wanted) &&
+        speaking.length * 2 > reports.length
+      ) {
         active = leading[0]!.address;
         return ok(reports);
       }
@@ -240,7 +246,7 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
         const seen = reports.map((r) => `${r.address} ${r.active ? 'active' : 'standby'} ${r.drMode ?? '?'}`);
         return err(
           'not-settled',
-          `'${options.profileName}' did not settle within ${Math.round(timeoutMs / 1000)} s with one active node and every node '${mode}': ${seen.join(', ')}`,
+          `'${options.profileName}' did not settle within ${Math.round(timeoutMs / 1000)} s with one active node and every node ${mode ? `'${mode}'` : 'in its DR mode'}: ${seen.join(', ')}`,
         );
       }
       await sleep(wait);
