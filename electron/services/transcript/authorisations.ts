@@ -318,10 +318,16 @@ function unansweredCall(e: JournalEvent, before: JournalEvent | undefined): stri
   return undefined;
 }
 
+/** The laptop writes these as strings, so `===` compares them (an object in a doctored entry never matches). */
 function sameCall(response: JournalEvent, request: JournalEvent): boolean {
-  const call = (e: JournalEvent) =>
-    canonicalJson([e.step, ...['profile', 'node', 'method', 'path'].map((k) => e.details[k] ?? null)]);
-  return call(response) === call(request);
+  const [a, b] = [response.details, request.details];
+  return (
+    response.step === request.step &&
+    a.profile === b.profile &&
+    a.node === b.node &&
+    a.method === b.method &&
+    a.path === b.path
+  );
 }
 
 /**
