@@ -8,24 +8,26 @@
  *
  * Where the floor is, also reported: `node -e 0` (Node's own start-up) and a Node process that only
  * reads the bundle, parses and hashes every journal line and hashes the text once (the least any
- * verifier written for Node must do), each against gpg's whole run.
+ * verifier written for Node must do), each against gpg's whole run. Node processes are timed
+ * without the variables that make Node work before any code runs (./cli-run.ts): this machine sets
+ * NODE_EXTRA_CA_CERTS, which made every Node start 60 ms instead of 25, and earlier figures here
+ * (a floor of 1.7x gpg for `node -e 0`) measured that, not Node; `node_empty_ambient_ms` shows it.
  *
- * Measured (Node 20, 2 cores shared with other work, so CPU time, minimum of 25 runs in turn; the
- * best wall times agree): gpg ~32 ms; `node -e 0` ~59 ms; node loading verify's code and checking
- * nothing ~140 ms (openpgp ~55 of it, zod ~17, ours and Node's modules the rest); the data floor
- * ~155 ms; the whole verify ~430 ms. Of verify after Node's start-up (CPU profile): loading code
- * ~24%, the journal's parse, canonical-form check and hash chain ~23%, the transcript's re-render
- * and comparison ~18%, garbage collection ~11%, signatures, keys and authorisations ~8%, decoding
- * the files and the rest ~16%. So a Node process is ~1.8× gpg before it does anything, and ~4.5×
- * once it has read and hashed the data or loaded openpgp: `verify_vs_gpg_ratio` <= 2 is out of
- * reach for a verifier in Node, however lean.
+ * Measured (Node 20, 2 cores, quiet, medians of 9): gpg ~39 ms; `node -e 0` ~25 ms; the data floor
+ * ~106 ms (2.7x gpg); the whole verify ~340 ms (8.6x). Of verify (CPU profile, 100 us samples):
+ * loading code ~70 ms (openpgp ~20 of its evaluation), the journal's parse, canonical-form check
+ * and hash chain ~83 (JSON.parse ~19 and the JSON.stringify that proves each line canonical ~26 of
+ * it), the transcript's re-render and comparison ~56, garbage collection ~27, digests and
+ * signatures ~18, the record's replay ~13. So `verify_vs_gpg_ratio` <= 2 (~80 ms) is out of reach
+ * for a verifier in Node that checks what this one checks: a Node process that only parses and
+ * hashes the data is past it already.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAnchors } from '../electron/services/transcript/anchors';
 import { verifyBundle } from '../electron/services/transcript/verify';
 import { createTempGnupg } from '../test/support/temp-gnupg';
-import { CLI, runNode } from './cli-run';
+import { CLI, runNode, UNSET_FOR_TIMING } from './cli-run';
 import { runGpg } from './gpg-run';
 import { makeLargeBundle } from './large-bundle';
 import { measure, measureInTurn } from './measure';
@@ -75,6 +77,10 @@ export const verifyBenchmark: Benchmark = {
             const run = await runNode(['-e', '0']);
             if (run.status !== 0) throw new Error(`node -e 0 failed (${run.status}): ${run.stderr}`);
           },
+          nodeAmbient: async () => {
+            const run = await runNode(['-e', '0'], process.env);
+            if (run.status !== 0) throw new Error(`node -e 0 failed (${run.status}): ${run.stderr}`);
+          },
           dataFloor: async () => {
             const run = await runNode(['--input-type=module', '-e', DATA_FLOOR, bundle.dir]);
             if (run.status !== 0) throw new Error(`the data floor failed (${run.status}): ${run.stderr}`);
@@ -95,6 +101,11 @@ export const verifyBenchmark: Benchmark = {
         timed('verify_10k_gpg_ms', runs.gpg, 'gpg --verify transcript.txt.sig transcript.txt, new process'),
         timed('verify_10k_gpg_cleartext_ms', runs.gpgCleartext, 'gpg --verify transcript.txt.asc, new process'),
         timed('node_empty_ms', runs.node, 'node -e 0: the start-up any Node command pays first'),
+        timed(
+          'node_empty_ambient_ms',
+          runs.nodeAmbient,
+          `node -e 0 in this shell's environment${UNSET_FOR_TIMING.length > 0 ? `, with ${UNSET_FOR_TIMING.join(' and ')} (unset for every other Node timing)` : ''}`,
+        ),
         timed('node_data_floor_ms', runs.dataFloor, 'node reading, parsing and hashing the journal, hashing the text'),
         ratio('verify_vs_gpg_ratio', runs.cli, runs.gpg, 'CLI / gpg (detached), medians; target <= 2'),
         ratio('node_empty_vs_gpg_ratio', runs.node, runs.gpg, "node -e 0 / gpg (detached): the ratio's floor"),
