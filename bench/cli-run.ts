@@ -1,6 +1,6 @@
 /** Runs the `vault-ceremony` command as a new process, as people and auditors do. */
 import { spawn } from 'node:child_process';
-import { builtCli } from '../test/support/built-cli';
+import { builtCli } from '../test/support/built-programs';
 
 /** What the package's `bin` entry runs. */
 export const CLI = builtCli();

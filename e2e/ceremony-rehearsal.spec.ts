@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type Harness } from './fixtures';
 import { act, authoriseStep, confirmStep, enterShare, prepareShare, sign, snap } from './wizard-helpers';
-import { builtCli } from '../test/support/built-cli';
+import { builtCli } from '../test/support/built-programs';
 import { signingKeyIn } from '../electron/services/rehearsal/rehearsal-kit';
 
 const PASSPHRASE = 'rehearsal keys, 3 a.m.';

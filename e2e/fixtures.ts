@@ -21,7 +21,7 @@ import { createRehearsalHost, type RehearsalHost } from '../electron/services/re
 import { originOf } from '../electron/app/security/origin';
 import type { ConnectionProfile } from '../shared/profiles/connection-profile';
 import { connectProfile, type ConnectOptions } from '../electron/services/vault/connect';
-import { builtBundleVerifier } from '../test/support/built-cli';
+import { builtBundleVerifier } from '../test/support/built-programs';
 import { createTestPki, type TestPki } from '../test/support/mtls-test-server';
 import { startRendererServer, type RendererServer } from './renderer-server';
 

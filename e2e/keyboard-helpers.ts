@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, type Harness } from './fixtures';
 import { axe } from './wizard-helpers';
-import { builtCli } from '../test/support/built-cli';
+import { builtCli } from '../test/support/built-programs';
 import { signingKeyIn } from '../electron/services/rehearsal/rehearsal-kit';
 
 const ROOT = join(import.meta.dirname, '..');

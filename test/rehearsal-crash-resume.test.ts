@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTarget } from '../electron/services/rehearsal/rehearsal-target';
 import { verifyBundle } from '../electron/services/transcript/verify';
-import { builtCli } from './support/built-cli';
+import { builtCli } from './support/built-programs';
 
 const repo = join(import.meta.dirname, '..');
 const root = mkdtempSync(join(tmpdir(), 'vc-crash-'));

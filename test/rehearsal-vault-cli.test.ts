@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOtp } from '../shared/codecs/otp';
 import { decodeToken } from '../shared/codecs/token-decode';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
-import { builtCli } from './support/built-cli';
+import { builtCli } from './support/built-programs';
 
 const ROOT = join(import.meta.dirname, '..');
 const DR_ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';

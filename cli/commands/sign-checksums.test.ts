@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { builtCli } from '../../test/support/built-cli';
+import { builtCli } from '../../test/support/built-programs';
 import { captureIo } from '../../test/support/capture-io';
 import { createTempGnupg, type TempGnupg } from '../../test/support/temp-gnupg';
 import { makeSigner, type TestSigner } from '../../test/support/transcript-bundle';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli } from '../../test/support/built-cli';
+import { builtCli } from '../../test/support/built-programs';
 import { captureIo } from '../../test/support/capture-io';
 import { makeBundle, threeSigners, type TestBundle, type TestSigner } from '../../test/support/transcript-bundle';
 import { rehearsedBundle } from '../../test/support/rehearsed-bundle';

@@ -27,7 +27,7 @@ import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/
 import { verifyBundle } from '../../electron/services/transcript/verify';
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { kindOf } from './drill-support';
-import { builtCli } from '../support/built-cli';
+import { builtCli } from '../support/built-programs';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = builtCli();

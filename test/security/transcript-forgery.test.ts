@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli } from '../support/built-cli';
+import { builtCli } from '../support/built-programs';
 import { main } from '../../cli/main';
 import { armoredBlocks, readKeyrings } from '../../electron/services/pgp/public-keys';
 import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';

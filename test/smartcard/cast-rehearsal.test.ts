@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOfficerKey, type OfficerKey } from '../../rehearsal-vault/officer-keys';
-import { builtCli } from '../support/built-cli';
+import { builtCli } from '../support/built-programs';
 import { createSoftHsmCard, softHsmMissing, type SoftHsmCard } from '../support/softhsm-card';
 import { createTempGnupg, type TempGnupg } from '../support/temp-gnupg';
 

@@ -12,7 +12,7 @@ import type { RehearsalHost } from '../../electron/services/rehearsal/rehearsal-
 import { AppSession } from '../../electron/services/session/app-session';
 import { CeremonySession } from '../../electron/services/session/ceremony-session';
 import { connectProfile } from '../../electron/services/vault/connect';
-import { builtBundleVerifier } from './built-cli';
+import { builtBundleVerifier } from './built-programs';
 
 const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
 

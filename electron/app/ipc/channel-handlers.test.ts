@@ -23,7 +23,7 @@ import { CeremonySession } from '../../services/session/ceremony-session';
 import { createChannelHandlers } from './channel-handlers';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 import { createRehearsalHost } from '../../services/rehearsal/rehearsal-host';
-import { builtBundleVerifier } from '../../../test/support/built-cli';
+import { builtBundleVerifier } from '../../../test/support/built-programs';
 
 const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
 

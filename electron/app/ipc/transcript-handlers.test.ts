@@ -19,7 +19,7 @@ import {
 } from '../../../test/support/transcript-bundle';
 import { MAX_KEYRING_BYTES } from '../../services/pgp/public-keys';
 import { verifyBundle } from '../../services/transcript/verify';
-import { builtBundleVerifier } from '../../../test/support/built-cli';
+import { builtBundleVerifier } from '../../../test/support/built-programs';
 import { createHandlerRegistry, type HandlerRegistry } from './handler-registry';
 import { transcriptHandlers } from './transcript-handlers';
 import type { ChannelHandlers } from './handler-registry';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '../journal/journal';
-import { builtBundleVerifier } from '../../../test/support/built-cli';
+import { builtBundleVerifier } from '../../../test/support/built-programs';
 import {
   makeBundle,
   planEvent,
