@@ -143,6 +143,15 @@ describe('rehearse --nodes', () => {
     ]);
   }, 180_000);
 
+  it('fails back on a Vault before 0.11, whose sudo token is a UUID like all its tokens', async () => {
+    const out = join(root, 'legacy-failback');
+    const r = await rehearse('--kind', 'failback', '--out', out, '--otp-length', '0', '--officers', '2');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/old primary follows the new primary: yes/);
+    expect(r.stdout).toMatch(/bundle verified: yes/);
+  }, 120_000);
+
   it("promotes through an external rehearsal Vault's round-robin balancer, finding the active node through its sys/leader", async () => {
     const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
     if (!started.ok) throw new Error(started.error.message);

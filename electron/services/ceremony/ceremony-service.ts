@@ -761,8 +761,9 @@ const TOKEN_INPUTS: Record<TokenAction, { secret: SecretName; form: RegExp; what
   },
   'collect-vault-token': {
     secret: 'vault-token',
-    form: /^(?:hvs|s|hvb|b)\.[A-Za-z0-9_.-]{20,2000}$/,
-    what: "a Vault token ('hvs.', 's.', 'hvb.' or 'b.' and its body)",
+    // Before Vault 1.0 every token was a UUID (vault-protocol.md §1); a failback on such a server needs one.
+    form: /^(?:(?:hvs|s|hvb|b)\.[A-Za-z0-9_.-]{20,2000}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+    what: "a Vault token ('hvs.', 's.', 'hvb.' or 'b.' and its body, or a UUID from a Vault before 1.0)",
     input: 'vault-token',
   },
   'collect-activation-token': {
