@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VaultClient } from './client';
-import { createHaClient, type HaVaultClient } from './ha-client';
+import { createHaClient, exclusionOf, type HaVaultClient } from './ha-client';
 import type { Health, Leader, ReplicationModeStatus, VaultResult } from './types';
 
 const A = 'https://node-a:8200';
@@ -15,7 +15,7 @@ const LB = 'https://balancer:8200';
 
 interface Script {
   leader?: Partial<Leader>;
-  health?: { status: number; drMode: string; haConnectionHealthy?: boolean };
+  health?: { status: number; drMode: string; haConnectionHealthy?: boolean; sealed?: boolean };
   /** Answers to GET dr/status and the attempt status, in turn (the last repeats). */
   reads?: Array<VaultResult<unknown>>;
   /** Answers to a share's update, in turn. */
@@ -69,7 +69,8 @@ function cluster(scripts: Record<string, Script>) {
       health: async () => {
         const h = s.health ?? { status: 429, drMode: 'primary' };
         const fields = h.haConnectionHealthy === undefined ? {} : { ha_connection_healthy: h.haConnectionHealthy };
-        return answer({ replication_dr_mode: h.drMode, ...fields } as unknown as Health, h.status);
+        const sealed = h.sealed === undefined ? {} : { sealed: h.sealed };
+        return answer({ replication_dr_mode: h.drMode, ...fields, ...sealed } as unknown as Health, h.status);
       },
       sealStatus: () => read('seal-status'),
       leader: async () =>
@@ -242,6 +243,16 @@ describe('HA client: settling', () => {
     });
     const settled = await (await haOver([A, B, C], c)).settle('primary', 1_000);
     expect(settled.ok).toBe(true);
+  });
+
+  it('settles a new DR secondary whose standbys wait sealed for the primary’s keys, reporting them sealed', async () => {
+    const c = cluster({
+      [A]: { leader: { is_self: true }, health: { status: 472, drMode: 'secondary', sealed: false } },
+      [B]: { health: { status: 503, drMode: 'unknown', sealed: true } },
+      [C]: { health: { status: 503, drMode: 'unknown', sealed: true } },
+    });
+    const settled = await (await haOver([A, B, C], c)).settle('secondary', 1_000);
+    expect(settled.ok && settled.value.map((n) => exclusionOf(n) ?? 'speaks')).toEqual(['speaks', 'sealed', 'sealed']);
   });
 
   it("without a mode, settles on the leader's mode once every node reports it", async () => {

@@ -46,15 +46,19 @@ export interface NodeReport {
   /** sys/health's own words, for a node whose code says otherwise (a DR secondary's standbys all answer 472). */
   readonly haConnectionHealthy?: boolean;
   readonly removedFromCluster?: boolean;
+  /** sys/health's `sealed`: e.g. a standby after secondary/enable, until unsealed with the primary's keys. */
+  readonly sealed?: boolean;
 }
 
 /**
  * 474 (or `ha_connection_healthy: false`): a standby whose heartbeats do not reach the active node;
  * 530 (or `removed_from_cluster`): a node removed from raft. On a DR secondary the code is 472 for
- * every node, so the fields decide there.
+ * every node, so the fields decide there. A sealed node has no replication state to report
+ * (its modes read "unknown") until someone unseals it.
  */
 export function exclusionOf(report: NodeReport): NodeExclusion | undefined {
   if (!report.reachable) return 'unreachable';
+  if (report.sealed) return 'sealed';
   if (report.healthCode === 530 || report.removedFromCluster) return 'removed';
   if (report.healthCode === 474 || report.haConnectionHealthy === false) return 'partitioned';
   return undefined;
@@ -63,7 +67,7 @@ export function exclusionOf(report: NodeReport): NodeExclusion | undefined {
 export type HaErrorKind = 'no-active-node' | 'not-settled';
 
 /** Why a node is left out of "every node reports the mode": it cannot speak for the cluster now. */
-export type NodeExclusion = 'unreachable' | 'partitioned' | 'removed';
+export type NodeExclusion = 'unreachable' | 'partitioned' | 'removed' | 'sealed';
 
 export interface HaVaultClient extends VaultClient {
   /** The active node's address, once resolved. */
@@ -77,7 +81,8 @@ export interface HaVaultClient extends VaultClient {
    * DR mode `mode` (without one, the mode the leader reports): after a promotion or a demotion
    * standbys lag and nobody answers but 503 for a while. Unreachable, partitioned (474) and
    * removed (530) nodes are reported but not waited for, as long as a majority of the nodes
-   * answers with the mode (raft gives the others the new state when they rejoin).
+   * answers with the mode (raft gives the others the new state when they rejoin). Sealed nodes
+   * (standbys after secondary/enable) are reported, and neither waited for nor counted.
    */
   settle(mode?: string, timeoutMs?: number): Promise<Result<readonly NodeReport[], HaErrorKind>>;
 }
@@ -220,6 +225,7 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
           ...(health.ok && health.value.data.removed_from_cluster !== undefined
             ? { removedFromCluster: health.value.data.removed_from_cluster }
             : {}),
+          ...(health.ok && health.value.data.sealed ? { sealed: true } : {}),
         };
       }),
     );
@@ -232,18 +238,22 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
       const reports = await nodes();
       const leading = reports.filter((r) => r.active);
       const speaking = reports.filter((r) => exclusionOf(r) === undefined);
+      // Sealed nodes wait for a person with the unseal keys, not for time: the active node speaks without them.
+      const voting = reports.filter((r) => !r.sealed);
       const wanted = mode ?? leading[0]?.drMode;
       if (
         leading.length === 1 &&
         wanted !== undefined &&
         speaking.every((r) => r.drMode === wanted) &&
-        speaking.length * 2 > reports.length
+        speaking.length * 2 > voting.length
       ) {
         active = leading[0]!.address;
         return ok(reports);
       }
       if (now() + wait > deadline) {
-        const seen = reports.map((r) => `${r.address} ${r.active ? 'active' : 'standby'} ${r.drMode ?? '?'}`);
+        const seen = reports.map(
+          (r) => `${r.address} ${r.active ? 'active' : 'standby'} ${r.sealed ? 'sealed' : (r.drMode ?? '?')}`,
+        );
         return err(
           'not-settled',
           `'${options.profileName}' did not settle within ${Math.round(timeoutMs / 1000)} s with one active node and every node ${mode ? `'${mode}'` : 'in its DR mode'}: ${seen.join(', ')}`,
