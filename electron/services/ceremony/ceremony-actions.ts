@@ -31,7 +31,11 @@ import type {
 } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
-import type { OperationRequest } from '../../../shared/replication/replication-operations';
+import {
+  OPERATIONS,
+  type OperationRequest,
+  type ReplicationMode,
+} from '../../../shared/replication/replication-operations';
 import type { RandomBytes } from '../../../shared/codecs/base62';
 import type { JsonObject } from '../../../shared/record/journal-event';
 import { generateOtp } from '../../../shared/codecs/otp';
@@ -362,6 +366,14 @@ async function performOperation(
   if (!r.value.ok) return h.failed(r.value.error.message);
   if (call.activationToken && commitment === undefined)
     return h.failed('Vault answered without an activation token; nothing was handed over');
+  const spec = OPERATIONS[op.id];
+  if (!spec.modes.includes(spec.after)) {
+    // Made whatever follows. A mode change reloads replication on every node and none leads for a
+    // while: the post-check (and a token's deletion) would meet only 503s, so wait for one here. The
+    // health endpoint tells each node's DR mode only, so a performance change waits for a leader.
+    const settled = await settleCluster(ctx, state.step, vault, op.replication === 'dr' ? spec.after : undefined);
+    if (!settled.ok) return settled;
+  }
   return h.done({
     kind: 'replication-operation',
     status: r.value.value.status,
@@ -568,7 +580,7 @@ async function settleCluster(
   ctx: ActionContext,
   step: string,
   client: VaultClient,
-  mode?: 'primary' | 'secondary',
+  mode?: ReplicationMode,
 ): Promise<Result<string | undefined, RecordedCallErrorKind>> {
   if (!isHaClient(client)) return ok(undefined);
   const before = client.activeAddress;

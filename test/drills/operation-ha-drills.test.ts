@@ -1,0 +1,162 @@
+// @tier integration
+/**
+ * Operation ceremonies that change a cluster's replication mode, on a 3-node cluster: after the
+ * call every node reloads replication and none leads for a while, so whatever the ceremony does
+ * next on that cluster (the post-check, the token's deletion) must wait for it to settle.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanOperation } from '../../shared/ceremony/ceremony-plan';
+import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
+import type { JournalEvent, JsonObject } from '../../shared/record/journal-event';
+import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { verifyBundle } from '../../electron/services/transcript/verify';
+import type { VaultClient } from '../../electron/services/vault/client';
+import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
+import { generateSigners, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
+import { rehearsalCast, startRehearsalCeremony } from '../../electron/services/rehearsal/rehearsal-ceremony';
+import {
+  connectTarget,
+  DR_SECONDARY_PROFILE,
+  PRIMARY_PROFILE,
+  type RehearsalProfile,
+  type RehearsalTarget,
+} from '../../electron/services/rehearsal/rehearsal-target';
+
+let root: string;
+let vault: RehearsalVault;
+let target: RehearsalTarget;
+let signers: Signers;
+const clients: VaultClient[] = [];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'vc-op-ha-'));
+  const started = await startRehearsalVault({ officers: 3, threshold: 2, nodes: 3, settleMs: 3_000 });
+  if (!started.ok) throw new Error(started.error.message);
+  vault = started.value;
+  const connected = await connectTarget({ kind: 'in-process', vault });
+  if (!connected.ok) throw new Error(connected.error.message);
+  target = connected.value;
+  signers = await generateSigners(undefined);
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  target?.client.close();
+  await vault?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/**
+ * Plays one operation ceremony on `profile` to the end and verifies its bundle. `activationToken`
+ * is entered when the ceremony asks for one; a secondary-token's own token is returned.
+ */
+async function operate(
+  id: string,
+  profile: RehearsalProfile,
+  operation: PlanOperation,
+  activationToken?: string,
+): Promise<{ issued: string | undefined; settled: JsonObject | undefined }> {
+  const plain = await target.connect(undefined, profile);
+  if (!plain.ok) throw new Error(plain.error.message);
+  clients.push(plain.value);
+  const log: string[] = [];
+  const started = await startRehearsalCeremony({
+    target,
+    signers,
+    journalPath: join(root, `${id}.jsonl`),
+    clients: { [profile]: plain.value },
+    id,
+    operation: { profile, operation },
+    log: (l) => log.push(l),
+  });
+  if (!started.ok) throw new Error(started.error.message);
+  const service = started.value;
+  const cast = rehearsalCast(target, signers);
+  const play = async (until?: (s: ServiceStatus) => boolean) => {
+    const played = await playCeremony(service, cast, { log: (l) => log.push(l), ...(until ? { until } : {}) });
+    if (!played.ok) throw new Error(`${played.error.message}\n${log.join('\n')}`);
+    return played.value;
+  };
+  try {
+    if (activationToken !== undefined) {
+      await play((s) => s.input === 'activation-token');
+      const entered = await service.provideToken(activationToken);
+      if (!entered.ok) throw new Error(entered.error.message);
+    }
+    const issued =
+      operation.id === 'secondary-token'
+        ? (await play((s) => s.step === 'check-after-operation' && s.committed), service.activationToken())
+        : undefined;
+    expect((await play()).step).toBe('finished');
+    const dir = join(root, `${id}-bundle`);
+    const report = await service.exportBundle(dir);
+    if (!report.ok) throw new Error(report.error.message);
+    expect((await verifyBundle(dir)).valid).toBe(true);
+    const settled = readFileSync(join(root, `${id}.jsonl`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JournalEvent)
+      .find((e) => e.type === 'cluster-settled' && e.step === 'perform-operation');
+    return { issued, settled: settled?.details };
+  } finally {
+    await service.close();
+  }
+}
+
+/** Every node's report once the cluster settled after the call, as the journal holds it. */
+function settledModes(settled: JsonObject | undefined): string[] {
+  expect(settled?.['settled']).toBe(true);
+  return (settled?.['nodes'] as Array<{ dr_mode: string; excluded?: string }>).map((n) => n.excluded ?? n.dr_mode);
+}
+
+// In order, on one rehearsal Vault: each test starts where the one before left the clusters.
+describe('mode-changing operations on a 3-node cluster', () => {
+  it('disable-primary, enable-primary, demote and disable-secondary each wait for the cluster to settle', async () => {
+    const steps: Array<[PlanOperation['id'], string]> = [
+      ['disable-primary', 'disabled'],
+      ['enable-primary', 'primary'],
+      ['demote', 'secondary'],
+      ['disable-secondary', 'disabled'],
+    ];
+    for (const [id, mode] of steps) {
+      const { settled } = await operate(`op-${id}`, PRIMARY_PROFILE, { id, replication: 'dr' });
+      expect(vault.cluster('primary').replication.dr.mode).toBe(mode);
+      expect(settledModes(settled)).toEqual([mode, mode, mode]);
+    }
+  }, 120_000);
+
+  it('enable-secondary settles with its standbys sealed, and update-primary follows on that cluster', async () => {
+    await operate('op-enable-primary-2', PRIMARY_PROFILE, { id: 'enable-primary', replication: 'dr' });
+    // The primary's replication set is new, so the DR secondary follows nothing until enabled afresh.
+    await operate('op-disable-secondary-2', DR_SECONDARY_PROFILE, { id: 'disable-secondary', replication: 'dr' });
+    expect(vault.cluster('drSecondary').replication.dr.mode).toBe('disabled');
+    const token = async (secondaryId: string) =>
+      (
+        await operate(`op-token-${secondaryId}`, PRIMARY_PROFILE, {
+          id: 'secondary-token',
+          replication: 'dr',
+          secondary_id: secondaryId,
+          ttl: '30m',
+        })
+      ).issued;
+    const enabled = await operate(
+      'op-enable-secondary',
+      DR_SECONDARY_PROFILE,
+      { id: 'enable-secondary', replication: 'dr' },
+      await token('dc2-anew'),
+    );
+    expect(vault.cluster('drSecondary').replication.dr.mode).toBe('secondary');
+    // Its standbys wait for the primary's unseal keys: reported, not waited for (that would take 120 s).
+    expect(settledModes(enabled.settled)).toEqual(['secondary', 'sealed', 'sealed']);
+    await operate(
+      'op-update-primary',
+      DR_SECONDARY_PROFILE,
+      { id: 'update-primary', replication: 'dr', method: 'token' },
+      await token('dc2-again'),
+    );
+    expect(vault.cluster('drSecondary').replication.dr.mode).toBe('secondary');
+  }, 180_000);
+});
