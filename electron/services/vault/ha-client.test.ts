@@ -235,6 +235,15 @@ describe('HA client: settling', () => {
     expect(settled.ok && settled.value.filter((n) => n.active).map((n) => n.address)).toEqual([A]);
   });
 
+  it('settles a cluster known only by its balancer on the leader the balanced node names', async () => {
+    const c = cluster({
+      [LB]: { leader: { is_self: true, leader_address: A }, health: { status: 472, drMode: 'secondary' } },
+      [A]: { leader: { is_self: true, leader_address: A }, health: { status: 472, drMode: 'secondary' } },
+    });
+    const settled = await (await haOver([LB], c)).settle('secondary', 1_000);
+    expect(settled.ok && settled.value.filter((n) => n.active).map((n) => n.address)).toEqual([A]);
+  });
+
   it("takes a DR secondary's 472 with ha_connection_healthy false as partitioned", async () => {
     const c = cluster({
       [A]: { leader: { is_self: true }, health: { status: 472, drMode: 'primary' } },

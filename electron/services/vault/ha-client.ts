@@ -235,6 +235,8 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
     const deadline = now() + timeoutMs;
     let wait = FIRST_BACKOFF_MS;
     for (;;) {
+      // Behind a balancer the nodes are not known addresses: the leader they name is asked too (one hop).
+      await resolveActive();
       const reports = await nodes();
       const leading = reports.filter((r) => r.active);
       const speaking = reports.filter((r) => exclusionOf(r) === undefined);
