@@ -152,6 +152,29 @@ describe('rehearse --nodes', () => {
     expect(r.stdout).toMatch(/bundle verified: yes/);
   }, 120_000);
 
+  it("fails back through an external rehearsal Vault's balancers, finding each cluster's leader behind them", async () => {
+    const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
+    if (!started.ok) throw new Error(started.error.message);
+    try {
+      const dir = join(root, 'balanced-failback');
+      mkdirSync(dir);
+      await writeBundle(dir, started.value);
+      const r = await rehearse(
+        '--kind',
+        'failback',
+        '--out',
+        join(root, 'balanced-failback-out'),
+        '--cluster',
+        join(dir, 'cluster.json'),
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/old primary follows the new primary: yes/);
+      expect(r.code).toBe(0);
+    } finally {
+      await started.value.close();
+    }
+  }, 60_000);
+
   it("promotes through an external rehearsal Vault's round-robin balancer, finding the active node through its sys/leader", async () => {
     const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
     if (!started.ok) throw new Error(started.error.message);

@@ -22,6 +22,7 @@ import { makeFolder, writeNewFile } from '../files/durable-write';
 import { describeFsError, fsErrorCode, fsErrorPath } from '../files/fs-error';
 import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
+import { isHaClient } from '../vault/ha-client';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
 import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import type { CeremonyService } from '../ceremony/ceremony-service';
@@ -81,7 +82,7 @@ export interface FailbackOutcome {
   readonly mode: string;
   /** The api_address of the primary it reports connected, if any. */
   readonly connectedTo: string | undefined;
-  /** The new primary's address (the promoted DR secondary). */
+  /** The new primary's address (the promoted DR secondary) it is connected to, or every address it has. */
   readonly newPrimary: string;
   /** A DR secondary connected to the new primary. */
   readonly following: boolean;
@@ -297,12 +298,17 @@ async function readFailback(target: RehearsalTarget): Promise<Result<FailbackOut
     if (!status.ok) return err('target-failed', `cannot read the old primary's status: ${status.error.message}`);
     const dr = status.value.data.dr;
     const connectedTo = dr.primaries?.find((p) => p.connection_status === 'connected')?.api_address;
-    const newPrimary = target.client.address;
+    // The primary's api_addr may be its balancer's or a node's: any of the new primary's addresses will do.
+    const client = target.client;
+    const addresses = isHaClient(client)
+      ? [...new Set([client.address, ...(await client.nodes()).map((n) => n.address)])]
+      : [client.address];
+    const match = connectedTo === undefined ? undefined : addresses.find((a) => sameAddress(a, connectedTo));
     return ok({
       mode: dr.mode,
       connectedTo,
-      newPrimary,
-      following: dr.mode === 'secondary' && connectedTo !== undefined && sameAddress(connectedTo, newPrimary),
+      newPrimary: match ?? addresses.join(' or '),
+      following: dr.mode === 'secondary' && match !== undefined,
     });
   } finally {
     oldPrimary.value.close();
