@@ -213,6 +213,24 @@ describe('the process killed at every step, then resumed', () => {
     expect(outcomes.filter((o) => o !== undefined)).toEqual([]);
   }, 300_000);
 
+  it('resumes a failback killed while the promotion setting its scene ran, then fails back', async () => {
+    const dir = join(root, 'failback-setting');
+    const vault = await rehearsalVault(join(dir, 'vault'));
+    try {
+      const args = ['--kind', 'failback', '--out', join(dir, 'out'), '--cluster', join(dir, 'vault', 'cluster.json')];
+      const killed = await rehearse([...args, '--pace', String(PACE_MS)], (lines) =>
+        lines.some((l) => /\[promotion\] .*accepted: 1 of/.test(l)),
+      );
+      expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
+      const resumed = await rehearse([...args, '--resume']);
+      expect(resumed.code, resumed.lines.join('\n')).toBe(0);
+      expect(resumed.lines.some((l) => l.startsWith('old primary follows the new primary: yes'))).toBe(true);
+      expect((await verifyBundle(join(dir, 'out', 'promotion'))).valid).toBe(true);
+    } finally {
+      await vault.close();
+    }
+  }, 120_000);
+
   it('resumes after a kill while a share was with Vault and its answer not yet journaled', async () => {
     const events = await killAndResume(
       'mid-call',

@@ -11,7 +11,8 @@
  * Nothing secret is written under DIR.
  *
  * `resume` continues the ceremony whose journal is in DIR/ceremony/, against the same external
- * rehearsal Vault (an in-process one died with the process that ran it).
+ * rehearsal Vault (an in-process one died with the process that ran it); a failback interrupted
+ * before its own journal began resumes the promotion setting its scene, then fails back.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -137,11 +138,13 @@ async function rehearse(
     const signers = options.signers ? ok(options.signers) : await rehearsalSigners(target.value.signersDir);
     if (!signers.ok) return err('target-failed', signers.error.message);
     const kind = options.kind ?? 'promotion';
-    if (kind === 'failback' && !options.resume) {
+    // A failback resumed before its own journal began was interrupted setting its scene: that promotion resumes.
+    const resume = options.resume === true && (kind !== 'failback' || (await exists(journalPath)));
+    if (kind === 'failback' && !resume) {
       const staged = await stageFailback(options, target.value, signers.value);
       if (!staged.ok) return staged;
     }
-    const played = await playRehearsal(options, target.value, signers.value, {
+    const played = await playRehearsal({ ...options, resume }, target.value, signers.value, {
       kind,
       workDir,
       journalPath,
@@ -347,9 +350,15 @@ async function checkResumable(
       'cannot-resume',
       'an in-process rehearsal Vault ends with the process that ran it, so there is nothing to resume against: resume with --cluster DIR/cluster.json',
     );
-  const exists = await stat(journalPath).then(
+  const setting = join(options.out, SETUP_DIR, WORK_DIR, JOURNAL_FILE);
+  if (await exists(journalPath)) return ok(undefined);
+  if (options.kind === 'failback' && (await exists(setting))) return ok(undefined);
+  return err('cannot-resume', `there is no ceremony journal at ${journalPath} to resume`);
+}
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
     () => true,
     () => false,
   );
-  return exists ? ok(undefined) : err('cannot-resume', `there is no ceremony journal at ${journalPath} to resume`);
 }
