@@ -4,6 +4,7 @@
  * the leader changing mid-ceremony, a round-robin balancer in front, or the old primary still
  * primary. Each checks what the journal records and what Vault ends up as.
  */
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { cleanUp } from './drill-support';
@@ -82,6 +83,28 @@ describe('HA drills', () => {
     expect(deviation).toBeDefined();
     expect(ofType(d, 'deviation-witnessed').length).toBeGreaterThanOrEqual(1);
   });
+
+  it('cancelled after the token was decoded: the closing step deletes the token on the cluster still a secondary, and the bundle verifies', async () => {
+    const d = await haDrill('ha-cancel-decoded', { nodes: 3 });
+    const decoded = await d.play((s) => s.step === 'promote');
+    expect(decoded.step).toBe('promote');
+    const { administrator, witnesses } = d.cast;
+    const cancelled = await d.service.act({ type: 'cancel', actor: administrator.name, reason: 'the primary is back' });
+    expect(cancelled.ok).toBe(true);
+    const id = d.service.status().openDeviations[0]!.id;
+    expect((await d.service.act({ type: 'deviationWitnessed', id, actor: witnesses[0]!.name })).ok).toBe(true);
+    const ended = await d.play();
+    expect(ended.step).toBe('cancelled');
+    expect(d.vault.cluster('drSecondary').replication.dr.mode).toBe('secondary');
+    const deleted = d
+      .journal()
+      .filter((e) => e.type === 'vault-response' && e.step === 'delete-operation-token')
+      .map((e) => e.details['status']);
+    expect(deleted).toEqual([204]);
+    const report = await d.service.exportBundle(join(d.dir, 'bundle'));
+    if (!report.ok) throw new Error(report.error.message);
+    expect(report.value.valid).toBe(true);
+  }, 120_000);
 
   it('the headless driver stops at the second identical promote refusal instead of re-authorising it', async () => {
     const d = await haDrill('refused-again', { nodes: 3 }, true);
