@@ -159,4 +159,15 @@ describe('mode-changing operations on a 3-node cluster', () => {
     );
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('secondary');
   }, 180_000);
+  it('performance enable-primary and disable-primary wait for a leader before their post-check', async () => {
+    for (const [id, mode] of [
+      ['enable-primary', 'primary'],
+      ['disable-primary', 'disabled'],
+    ] as const) {
+      const { settled } = await operate(`op-perf-${id}`, PRIMARY_PROFILE, { id, replication: 'performance' });
+      expect(vault.cluster('primary').replication.performance.mode).toBe(mode);
+      // sys/health tells each node's DR mode only: the wait is for one leader and agreement on that.
+      expect(settledModes(settled)).toEqual(['primary', 'primary', 'primary']);
+    }
+  }, 120_000);
 });
