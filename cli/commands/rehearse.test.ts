@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo } from '../../test/support/capture-io';
-import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { writeBundle } from './rehearsal-vault';
 import { rehearseCommand } from './rehearse';
 
@@ -19,6 +19,20 @@ async function rehearse(...argv: string[]) {
   const c = captureIo();
   const code = await rehearseCommand(argv, c.io);
   return { code, stdout: c.stdout(), stderr: c.stderr() };
+}
+
+/** An external 3-node rehearsal Vault behind round-robin balancers, its cluster.json written in `name`. */
+async function withBalancedVault(name: string, use: (cluster: string, vault: RehearsalVault) => Promise<void>) {
+  const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
+  if (!started.ok) throw new Error(started.error.message);
+  try {
+    const dir = join(root, name);
+    mkdirSync(dir);
+    await writeBundle(dir, started.value);
+    await use(join(dir, 'cluster.json'), started.value);
+  } finally {
+    await started.value.close();
+  }
 }
 
 function expectOneLineReason(r: { code: number; stderr: string }, reason: RegExp) {
@@ -153,37 +167,25 @@ describe('rehearse --nodes', () => {
   }, 120_000);
 
   it("fails back through an external rehearsal Vault's balancers, finding each cluster's leader behind them", async () => {
-    const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
-    if (!started.ok) throw new Error(started.error.message);
-    try {
-      const dir = join(root, 'balanced-failback');
-      mkdirSync(dir);
-      await writeBundle(dir, started.value);
+    await withBalancedVault('balanced-failback', async (cluster) => {
       const r = await rehearse(
         '--kind',
         'failback',
         '--out',
         join(root, 'balanced-failback-out'),
         '--cluster',
-        join(dir, 'cluster.json'),
+        cluster,
       );
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(/old primary follows the new primary: yes/);
       expect(r.code).toBe(0);
-    } finally {
-      await started.value.close();
-    }
+    });
   }, 60_000);
 
   it("promotes through an external rehearsal Vault's round-robin balancer, finding the active node through its sys/leader", async () => {
-    const started = await startRehearsalVault({ officers: 2, threshold: 2, nodes: 3, balancer: 'round-robin' });
-    if (!started.ok) throw new Error(started.error.message);
-    try {
-      const dir = join(root, 'balanced');
-      mkdirSync(dir);
-      await writeBundle(dir, started.value);
+    await withBalancedVault('balanced', async (cluster, vault) => {
       const out = join(root, 'balanced-out');
-      const r = await rehearse('--out', out, '--cluster', join(dir, 'cluster.json'));
+      const r = await rehearse('--out', out, '--cluster', cluster);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const active = readFileSync(join(out, 'journal.jsonl'), 'utf8')
@@ -192,9 +194,7 @@ describe('rehearse --nodes', () => {
         .map((line) => JSON.parse(line) as { type: string; details: Record<string, unknown> })
         .filter((e) => e.type === 'active-node');
       // The node itself, never the balancer.
-      expect(active[0]?.details['node']).toBe(started.value.drSecondary.nodes[0]!.apiAddr);
-    } finally {
-      await started.value.close();
-    }
+      expect(active[0]?.details['node']).toBe(vault.drSecondary.nodes[0]!.apiAddr);
+    });
   }, 120_000);
 });
