@@ -199,6 +199,30 @@ describe('promoting a 3-node DR secondary', () => {
   });
 });
 
+describe('a performance mode change on a 3-node primary', () => {
+  it('reloads replication too: nobody leads until the cluster settles', async () => {
+    const v = await start({ nodes: 3, settleMs: 600 });
+    try {
+      const [first] = v.primary.nodes;
+      const enabled = await vaultRequest(
+        { caPem: v.caPem, certPem: v.clientCertPem, keyPem: v.clientKeyPem },
+        first!.apiAddr,
+        'POST',
+        'sys/replication/performance/primary/enable',
+        { token: v.rootToken, body: {} },
+      );
+      expect(enabled.status).toBeLessThan(300);
+      const refused = await at(v, first!.apiAddr)('GET', 'sys/replication/status');
+      expect(refused).toMatchObject({ status: 503, json: { errors: [NO_ACTIVE_NODE] } });
+      await new Promise((r) => setTimeout(r, 700));
+      const after = await at(v, first!.apiAddr)('GET', 'sys/replication/status');
+      expect(after.json.data.performance.mode).toBe('primary');
+    } finally {
+      await v.close();
+    }
+  });
+});
+
 describe('a round-robin balancer in front of each cluster', () => {
   it('spreads connections over every node, TLS ending at the node; active-only sends all to the leader', async () => {
     const v = await start({ nodes: 3, balancer: 'round-robin' });

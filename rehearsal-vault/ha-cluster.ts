@@ -26,7 +26,7 @@ export interface HaClusterOptions {
   readonly tls: TlsMaterial;
   /** One loopback address per node. */
   readonly hosts: readonly string[];
-  /** How long standbys lag behind a promotion or demotion (no leader answers meanwhile). */
+  /** How long standbys lag behind a DR or performance role change (no leader answers meanwhile). */
   readonly settleMs: number;
   readonly faultFor?: (request: ApiRequest) => ResponseFault | undefined;
 }
@@ -221,8 +221,11 @@ export class HaCluster {
     const enabled = (before: string, kind: 'dr' | 'performance') =>
       before === 'disabled' && this.cluster.replication[kind].mode === 'secondary';
     if (enabled(drModeBefore, 'dr') || enabled(perfModeBefore, 'performance')) this.sealStandbys();
-    // A role change reloads replication on every node: standbys lag, nobody leads for a while.
-    if (this.nodes.length > 1 && this.cluster.replication.dr.mode !== drModeBefore)
+    // A role change (DR or performance) reloads replication on every node: standbys lag, nobody
+    // leads for a while (vault-protocol.md §3: "Vault will be unavailable for a brief period").
+    const changed =
+      this.cluster.replication.dr.mode !== drModeBefore || this.cluster.replication.performance.mode !== perfModeBefore;
+    if (this.nodes.length > 1 && changed)
       this.settle = { until: Date.now() + this.options.settleMs, staleDrMode: reportedBefore };
     if (this.received.length >= RECEIVED_KEPT) this.received.shift();
     this.received.push({
