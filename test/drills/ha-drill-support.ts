@@ -34,7 +34,8 @@ export interface HaDrill {
   play(until?: (s: ServiceStatus) => boolean): Promise<ServiceStatus>;
 }
 
-export async function haDrill(id: string, options: RehearsalVaultOptions, peers = false): Promise<HaDrill> {
+/** A drill's folder and in-process rehearsal Vault (3 officers, every share needed, quick to settle), connected; cleaned up after. */
+export async function drillTarget(id: string, options: RehearsalVaultOptions) {
   const dir = mkdtempSync(join(tmpdir(), `vc-ha-${id}-`));
   onCleanUp(() => rmSync(dir, { recursive: true, force: true }));
   const started = await startRehearsalVault({ officers: 3, threshold: 3, settleMs: 300, ...options });
@@ -44,27 +45,32 @@ export async function haDrill(id: string, options: RehearsalVaultOptions, peers 
   const target = await connectTarget({ kind: 'in-process', vault });
   if (!target.ok) throw new Error(target.error.message);
   onCleanUp(() => target.value.client.close());
-  const primary = peers ? await target.value.connect(undefined, PRIMARY_PROFILE) : undefined;
+  return { dir, vault, target: target.value };
+}
+
+export async function haDrill(id: string, options: RehearsalVaultOptions, peers = false): Promise<HaDrill> {
+  const { dir, vault, target } = await drillTarget(id, options);
+  const primary = peers ? await target.connect(undefined, PRIMARY_PROFILE) : undefined;
   if (primary && !primary.ok) throw new Error(primary.error.message);
   if (primary) onCleanUp(() => primary.value.close());
   const signers = await generateSigners(undefined);
   const log: string[] = [];
   const journalPath = join(dir, 'journal.jsonl');
   const service = await startRehearsalCeremony({
-    target: target.value,
+    target: target,
     signers,
     journalPath,
-    clients: { [DR_SECONDARY_PROFILE]: target.value.client },
+    clients: { [DR_SECONDARY_PROFILE]: target.client },
     id,
     log: (line) => log.push(line),
     ...(primary ? { peers: { [PRIMARY_PROFILE]: primary.value } } : {}),
   });
   if (!service.ok) throw new Error(service.error.message);
   onCleanUp(() => service.value.close());
-  const cast = rehearsalCast(target.value, signers);
+  const cast = rehearsalCast(target, signers);
   return {
     vault,
-    target: target.value,
+    target: target,
     service: service.value,
     cast,
     log,

@@ -16,8 +16,9 @@
  *   After a promotion the cluster must settle (one active node, every node primary) before the
  *   token is deleted. Before promoting, every other cluster of the profile set must have stopped
  *   reporting primary, unless a witnessed `two-primaries` deviation accepts it.
- * - A promote that failed may still have been made (its answer lost, the node stepping down after
- *   acting), so its failure, and any retry, reads the cluster's DR mode before promote is sent again.
+ * - A promote or demote that failed may still have been made (its answer lost, the node stepping
+ *   down after acting), so its failure, and any retry, reads the cluster's DR mode before it is sent
+ *   again.
  * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
  *   with the journal's guard, before the answer holding them is recorded.
  */
@@ -212,25 +213,6 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     case 'promote': {
       const token = secret('operation-token');
       if (token === undefined) return lostSecret('DR operation token');
-      if (state.failures > 0) {
-        // A retry: the last promote may have been made though its answer never came; never promote twice blindly.
-        const before = await drModeNow(ctx, step, vault, record);
-        if (!before.ok) return before;
-        if (before.value === undefined)
-          return failed('the cluster could not be asked its DR mode, so promote was not sent again: retry');
-        if (before.value === 'primary') {
-          const settled = await settleCluster(ctx, step, vault, 'primary');
-          return settled.ok ? done({ kind: action.kind }) : settled;
-        }
-      }
-      if (!action.allowTwoPrimaries) {
-        const primaries = await stillPrimary(ctx, record);
-        if (!primaries.ok) return primaries;
-        if (primaries.value.length > 0)
-          return failed(
-            `${primaries.value.join(' and ')} still reports DR primary: promoting now makes two primaries. Demote it first; only if it cannot be demoted and is confirmed cut off from every client, the administrator records a 'two-primaries' deviation and a witness confirms it`,
-          );
-      }
       const options = {
         drOperationToken: token,
         force: action.force,
@@ -241,23 +223,24 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         force: action.force,
         ...(action.primaryClusterAddr ? { primary_cluster_addr: action.primaryClusterAddr } : {}),
       };
-      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/promote', body }, () =>
-        vault.dr.secondary.promote(options),
-      );
-      if (!r.ok) return r;
-      if (!r.value.ok) {
-        // A lost answer, a timeout or a 5xx from a node that stepped down does not say the promotion
-        // was not made: the cluster's mode does, so it is read before anyone decides to promote again.
-        const after = await drModeNow(ctx, step, vault, record);
-        if (!after.ok) return after;
-        if (after.value !== 'primary')
-          return failed(
-            `${r.value.error.message} The cluster ${after.value === undefined ? 'could not be asked its DR mode, so whether it was promoted is not known; the next try reads the mode before promoting' : `still reports DR mode '${after.value}': it was not promoted`}.`,
+      const made = await changeMode(ctx, state, vault, record, {
+        verb: 'promote',
+        mode: 'primary',
+        guard: async () => {
+          if (action.allowTwoPrimaries) return ok(undefined);
+          const primaries = await stillPrimary(ctx, record);
+          if (!primaries.ok || primaries.value.length === 0) return primaries.ok ? ok(undefined) : primaries;
+          return ok(
+            `${primaries.value.join(' and ')} still reports DR primary: promoting now makes two primaries. Demote it first; only if it cannot be demoted and is confirmed cut off from every client, the administrator records a 'two-primaries' deviation and a witness confirms it`,
           );
-      }
-      // The promotion is made whatever follows; the cluster settling is waited for (and recorded) here.
-      const settled = await settleCluster(ctx, step, vault, 'primary');
-      return settled.ok ? done({ kind: action.kind }) : settled;
+        },
+        send: () =>
+          record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/promote', body }, () =>
+            vault.dr.secondary.promote(options),
+          ),
+      });
+      if (!made.ok) return made;
+      return made.value === undefined ? done({ kind: action.kind }) : failed(made.value);
     }
     case 'delete-operation-token': {
       const token = secret('operation-token');
@@ -278,14 +261,15 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
     case 'replication-operation':
       return performOperation(ctx, vault, state, action.operation, { record, done, failed, lostSecret });
     case 'demote': {
-      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/primary/demote' }, () =>
-        vault.dr.primary.demote(),
-      );
-      if (!r.ok) return r;
-      if (!r.value.ok) return failed(r.value.error.message);
-      // Demoted whatever follows; the next step starts an attempt on its active node, so wait for one.
-      const settled = await settleCluster(ctx, step, vault, 'secondary');
-      return settled.ok ? done({ kind: action.kind }) : settled;
+      // Once demoted, the next step starts an attempt on its active node: changeMode waits for one.
+      const made = await changeMode(ctx, state, vault, record, {
+        verb: 'demote',
+        mode: 'secondary',
+        send: () =>
+          record(vault, { method: 'POST', path: 'sys/replication/dr/primary/demote' }, () => vault.dr.primary.demote()),
+      });
+      if (!made.ok) return made;
+      return made.value === undefined ? done({ kind: action.kind }) : failed(made.value);
     }
     case 'create-secondary-token': {
       const id = action.secondaryId;
@@ -611,6 +595,53 @@ async function settleCluster(
   });
   if (!noted.ok) return noted;
   return ok(settled.ok ? undefined : settled.error.message);
+}
+
+/**
+ * A call that moves the cluster to DR mode `mode` (promote, demote), sent at most once per change:
+ * a lost answer, a timeout or a 5xx from a node that stepped down does not say it was not made, the
+ * cluster's mode does. So a retry reads the mode before sending again, and a failed call reads it to
+ * tell; once made, the cluster settling is waited for (and recorded). Ok(reason) when not made.
+ */
+async function changeMode(
+  ctx: ActionContext,
+  state: CeremonyState,
+  vault: VaultClient,
+  record: Helpers['record'],
+  change: {
+    readonly verb: 'promote' | 'demote';
+    readonly mode: 'primary' | 'secondary';
+    /** What must hold before the call is sent; Ok(reason) stops it. */
+    readonly guard?: () => Promise<Result<string | undefined, RecordedCallErrorKind>>;
+    readonly send: () => Promise<Result<VaultResult<unknown>, RecordedCallErrorKind>>;
+  },
+): Promise<Result<string | undefined, RecordedCallErrorKind>> {
+  const { step } = state;
+  const { verb, mode } = change;
+  const settled = async () => {
+    const s = await settleCluster(ctx, step, vault, mode);
+    return s.ok ? ok(undefined) : s;
+  };
+  if (state.failures > 0) {
+    const before = await drModeNow(ctx, step, vault, record);
+    if (!before.ok) return before;
+    if (before.value === undefined)
+      return ok(`the cluster could not be asked its DR mode, so ${verb} was not sent again: retry`);
+    if (before.value === mode) return settled();
+  }
+  const guarded = change.guard ? await change.guard() : ok(undefined);
+  if (!guarded.ok || guarded.value !== undefined) return guarded;
+  const r = await change.send();
+  if (!r.ok) return r;
+  if (!r.value.ok) {
+    const after = await drModeNow(ctx, step, vault, record);
+    if (!after.ok) return after;
+    if (after.value !== mode)
+      return ok(
+        `${r.value.error.message} The cluster ${after.value === undefined ? `could not be asked its DR mode, so whether the ${verb} was made is not known; the next try reads the mode before sending it again` : `still reports DR mode '${after.value}': the ${verb} was not made`}.`,
+      );
+  }
+  return settled();
 }
 
 /**
