@@ -107,10 +107,11 @@ export type ServiceFacts =
   | { readonly kind: 'create-secondary-token'; readonly secondaryId: string }
   | { readonly kind: 'update-primary' }
   /**
-   * `status`: Vault's HTTP status; `activationTokenSha256`: for a secondary-token call, the SHA-256
+   * `status`: Vault's HTTP status (absent when the answer was lost and the cluster's DR mode showed
+   * the call made); `activationTokenSha256`: for a secondary-token call, the SHA-256
    * (hex) of the token Vault returned, its commitment on the record: the token itself never is.
    */
-  | { readonly kind: 'replication-operation'; readonly status: number; readonly activationTokenSha256?: string }
+  | { readonly kind: 'replication-operation'; readonly status?: number; readonly activationTokenSha256?: string }
   /** `fingerprint`: the primary key fingerprint of the key that made the signature. */
   | { readonly kind: 'sign-transcript'; readonly signer: string; readonly fingerprint: string };
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanOperation } from '../../shared/ceremony/ceremony-plan';
 import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
-import type { JournalEvent, JsonObject } from '../../shared/record/journal-event';
+import type { JournalEvent } from '../../shared/record/journal-event';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { verifyBundle } from '../../electron/services/transcript/verify';
 import type { VaultClient } from '../../electron/services/vault/client';
@@ -58,7 +58,7 @@ async function operate(
   profile: RehearsalProfile,
   operation: PlanOperation,
   activationToken?: string,
-): Promise<{ issued: string | undefined; settled: JsonObject | undefined }> {
+): Promise<{ issued: string | undefined; journal: JournalEvent[] }> {
   const plain = await target.connect(undefined, profile);
   if (!plain.ok) throw new Error(plain.error.message);
   clients.push(plain.value);
@@ -95,24 +95,23 @@ async function operate(
     const report = await service.exportBundle(dir);
     if (!report.ok) throw new Error(report.error.message);
     expect((await verifyBundle(dir)).valid).toBe(true);
-    const settled = readFileSync(join(root, `${id}.jsonl`), 'utf8')
+    const journal = readFileSync(join(root, `${id}.jsonl`), 'utf8')
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line) as JournalEvent)
-      .find((e) => e.type === 'cluster-settled' && e.step === 'perform-operation');
-    return { issued, settled: settled?.details };
+      .map((line) => JSON.parse(line) as JournalEvent);
+    return { issued, journal };
   } finally {
     await service.close();
   }
 }
 
 /** Every node's report once the cluster settled after the call, as the journal holds it. */
-function settledModes(settled: JsonObject | undefined): string[] {
+function settledModes(journal: readonly JournalEvent[]): string[] {
+  const settled = journal.find((e) => e.type === 'cluster-settled' && e.step === 'perform-operation')?.details;
   expect(settled?.['settled']).toBe(true);
   return (settled?.['nodes'] as Array<{ dr_mode: string; excluded?: string }>).map((n) => n.excluded ?? n.dr_mode);
 }
 
-// In order, on one rehearsal Vault: each test starts where the one before left the clusters.
 describe('mode-changing operations on a 3-node cluster', () => {
   it('disable-primary, enable-primary, demote and disable-secondary each wait for the cluster to settle', async () => {
     const steps: Array<[PlanOperation['id'], string]> = [
@@ -122,9 +121,9 @@ describe('mode-changing operations on a 3-node cluster', () => {
       ['disable-secondary', 'disabled'],
     ];
     for (const [id, mode] of steps) {
-      const { settled } = await operate(`op-${id}`, PRIMARY_PROFILE, { id, replication: 'dr' });
+      const { journal } = await operate(`op-${id}`, PRIMARY_PROFILE, { id, replication: 'dr' });
       expect(vault.cluster('primary').replication.dr.mode).toBe(mode);
-      expect(settledModes(settled)).toEqual([mode, mode, mode]);
+      expect(settledModes(journal)).toEqual([mode, mode, mode]);
     }
   }, 120_000);
 
@@ -150,7 +149,7 @@ describe('mode-changing operations on a 3-node cluster', () => {
     );
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('secondary');
     // Its standbys wait for the primary's unseal keys: reported, not waited for (that would take 120 s).
-    expect(settledModes(enabled.settled)).toEqual(['secondary', 'sealed', 'sealed']);
+    expect(settledModes(enabled.journal)).toEqual(['secondary', 'sealed', 'sealed']);
     await operate(
       'op-update-primary',
       DR_SECONDARY_PROFILE,
@@ -164,10 +163,21 @@ describe('mode-changing operations on a 3-node cluster', () => {
       ['enable-primary', 'primary'],
       ['disable-primary', 'disabled'],
     ] as const) {
-      const { settled } = await operate(`op-perf-${id}`, PRIMARY_PROFILE, { id, replication: 'performance' });
+      const { journal } = await operate(`op-perf-${id}`, PRIMARY_PROFILE, { id, replication: 'performance' });
       expect(vault.cluster('primary').replication.performance.mode).toBe(mode);
       // sys/health tells each node's DR mode only: the wait is for one leader and agreement on that.
-      expect(settledModes(settled)).toEqual(['primary', 'primary', 'primary']);
+      expect(settledModes(journal)).toEqual(['primary', 'primary', 'primary']);
     }
   }, 120_000);
+  it('disable-primary whose answer is lost: the DR mode read shows it made, and it is not sent again', async () => {
+    expect(vault.cluster('primary').replication.dr.mode).toBe('primary');
+    vault.faults.dropResponses('primary', { path: /dr\/primary\/disable$/, times: 1 });
+    const { journal } = await operate('op-disable-lost', PRIMARY_PROFILE, { id: 'disable-primary', replication: 'dr' });
+    expect(vault.cluster('primary').replication.dr.mode).toBe('disabled');
+    const sent = journal.filter(
+      (e) => e.type === 'vault-request' && e.details['path'] === 'sys/replication/dr/primary/disable',
+    );
+    expect(sent).toHaveLength(1);
+    expect(settledModes(journal)).toEqual(['disabled', 'disabled', 'disabled']);
+  }, 60_000);
 });

@@ -34,6 +34,7 @@ import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
 import {
   OPERATIONS,
+  operationTitle,
   type OperationRequest,
   type ReplicationMode,
 } from '../../../shared/replication/replication-operations';
@@ -345,17 +346,33 @@ async function performOperation(
     ctx.secrets.put('activation-token', token);
     commitment = createHash('sha256').update(token, 'utf8').digest('hex');
   };
-  const r = await h.record(vault, { method: call.method, path: call.path, body: call.body }, call.send, keep);
+  const send = () => h.record(vault, { method: call.method, path: call.path, body: call.body }, call.send, keep);
+  const spec = OPERATIONS[op.id];
+  if (op.replication === 'dr' && !spec.modes.includes(spec.after)) {
+    // The DR mode tells whether the call was made when its answer is lost; changeMode reads it, and settles.
+    let answer: VaultResult<unknown> | undefined;
+    const made = await changeMode(ctx, state, vault, h.record, {
+      verb: `'${operationTitle(op.id, op.replication)}'`,
+      mode: spec.after,
+      send: async () => {
+        const r = await send();
+        if (r.ok) answer = r.value;
+        return r;
+      },
+    });
+    if (!made.ok) return made;
+    if (made.value !== undefined) return h.failed(made.value);
+    return h.done({ kind: 'replication-operation', ...(answer?.ok ? { status: answer.value.status } : {}) });
+  }
+  const r = await send();
   if (!r.ok) return r;
   if (!r.value.ok) return h.failed(r.value.error.message);
   if (call.activationToken && commitment === undefined)
     return h.failed('Vault answered without an activation token; nothing was handed over');
-  const spec = OPERATIONS[op.id];
   if (!spec.modes.includes(spec.after)) {
-    // Made whatever follows. A mode change reloads replication on every node and none leads for a
-    // while: the post-check (and a token's deletion) would meet only 503s, so wait for one here. The
-    // health endpoint tells each node's DR mode only, so a performance change waits for a leader.
-    const settled = await settleCluster(ctx, state.step, vault, op.replication === 'dr' ? spec.after : undefined);
+    // A performance mode change reloads replication too and none leads for a while; sys/health tells
+    // each node's DR mode only, so the wait is for a leader, before the post-check meets only 503s.
+    const settled = await settleCluster(ctx, state.step, vault);
     if (!settled.ok) return settled;
   }
   return h.done({
@@ -598,7 +615,8 @@ async function settleCluster(
 }
 
 /**
- * A call that moves the cluster to DR mode `mode` (promote, demote), sent at most once per change:
+ * A call that moves the cluster to DR mode `mode` (promote, demote, a DR operation that changes the
+ * mode), sent at most once per change:
  * a lost answer, a timeout or a 5xx from a node that stepped down does not say it was not made, the
  * cluster's mode does. So a retry reads the mode before sending again, and a failed call reads it to
  * tell; once made, the cluster settling is waited for (and recorded). Ok(reason) when not made.
@@ -609,8 +627,9 @@ async function changeMode(
   vault: VaultClient,
   record: Helpers['record'],
   change: {
-    readonly verb: 'promote' | 'demote';
-    readonly mode: 'primary' | 'secondary';
+    /** What is sent, as the room reads it: promote, demote, an operation's title. */
+    readonly verb: string;
+    readonly mode: ReplicationMode;
     /** What must hold before the call is sent; Ok(reason) stops it. */
     readonly guard?: () => Promise<Result<string | undefined, RecordedCallErrorKind>>;
     readonly send: () => Promise<Result<VaultResult<unknown>, RecordedCallErrorKind>>;
