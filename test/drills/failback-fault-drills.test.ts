@@ -27,6 +27,7 @@ interface FailbackDrill {
   readonly service: CeremonyService;
   readonly cast: RehearsalCast;
   readonly journalPath: string;
+  readonly dir: string;
 }
 
 /** A failback ceremony on an N-node rehearsal Vault whose scene is set: the DR secondary promoted, the old primary back. */
@@ -49,7 +50,15 @@ async function failbackDrill(id: string, nodes: 1 | 3): Promise<FailbackDrill> {
   });
   if (!service.ok) throw new Error(service.error.message);
   onCleanUp(() => service.value.close());
-  return { vault, service: service.value, cast: rehearsalCast(target, signers), journalPath };
+  return { vault, service: service.value, cast: rehearsalCast(target, signers), journalPath, dir };
+}
+
+/** The ceremony's bundle, exported, passes every record check (each extra read on the record included). */
+async function expectBundleVerifies(d: FailbackDrill) {
+  const report = await d.service.exportBundle(join(d.dir, 'bundle'));
+  if (!report.ok) throw new Error(report.error.message);
+  expect(report.value.problems).toEqual([]);
+  expect(report.value.valid).toBe(true);
 }
 
 describe('a failback whose demote answer is lost', () => {
@@ -63,10 +72,27 @@ describe('a failback whose demote answer is lost', () => {
       if (!ended.ok) throw new Error(`${ended.error.message}\n${log.join('\n')}`);
       expect(ended.value.step).toBe('finished');
       expect(d.vault.cluster('primary').replication.dr.mode).toBe('secondary');
+      await expectBundleVerifies(d);
       const demotes = readJournal(d.journalPath).filter(
         (e) => e.type === 'vault-request' && e.details['path'] === DEMOTE,
       );
       expect(demotes).toHaveLength(1);
     }, 120_000);
   }
+});
+
+describe('a failback whose update-primary answer is lost', () => {
+  it('the demoted cluster is found following a primary, and update-primary is not sent again with its used token', async () => {
+    const d = await failbackDrill('update-lost', 3);
+    d.vault.faults.dropResponses('primary', { path: /dr\/secondary\/update-primary$/, times: 1 });
+    const log: string[] = [];
+    const ended = await playCeremony(d.service, d.cast, { log: (l) => log.push(l) });
+    if (!ended.ok) throw new Error(`${ended.error.message}\n${log.join('\n')}`);
+    expect(ended.value.step).toBe('finished');
+    await expectBundleVerifies(d);
+    const sent = readJournal(d.journalPath).filter(
+      (e) => e.type === 'vault-request' && e.details['path'] === 'sys/replication/dr/secondary/update-primary',
+    );
+    expect(sent).toHaveLength(1);
+  }, 120_000);
 });

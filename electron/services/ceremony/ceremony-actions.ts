@@ -304,11 +304,22 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
           ...(action.primaryApiAddr ? { primary_api_addr: action.primaryApiAddr } : {}),
         };
       }
+      // The activation token is used up by the first call Vault acts on, answered or not: before
+      // sending again, and when the answer is not a success, ask whether the demoted cluster (which
+      // followed nobody) now follows a primary. The post-check then says whether it is the new one.
+      const follows = () => followsAPrimary(ctx, step, vault, record);
+      if (state.failures > 0) {
+        const before = await follows();
+        if (!before.ok || before.value) return before.ok ? done({ kind: action.kind }) : before;
+      }
       const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/update-primary', body }, () =>
         vault.dr.secondary.updatePrimary(options),
       );
       if (!r.ok) return r;
-      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+      if (r.value.ok) return done({ kind: action.kind });
+      const after = await follows();
+      if (!after.ok) return after;
+      return after.value ? done({ kind: action.kind }) : failed(r.value.error.message);
     }
     default:
       throw new TypeError(`unhandled action ${action.kind}`);
@@ -679,6 +690,25 @@ async function drModeNow(
   const r = await record(client, { method: 'GET', path: 'sys/replication/dr/status' }, () => client.dr.status());
   if (!r.ok) return r;
   return ok(r.value.ok ? r.value.value.data.mode : undefined);
+}
+
+/** Whether the cluster's DR status names a primary it follows (known, or connected); false when unreadable. */
+async function followsAPrimary(
+  ctx: ActionContext,
+  step: string,
+  client: VaultClient,
+  record: Helpers['record'],
+): Promise<Result<boolean, RecordedCallErrorKind>> {
+  const resolved = await resolveActiveNode(ctx, step, client);
+  if (!resolved.ok) return resolved;
+  const r = await record(client, { method: 'GET', path: 'sys/replication/dr/status' }, () => client.dr.status());
+  if (!r.ok) return r;
+  if (!r.value.ok) return ok(false);
+  const dr = r.value.value.data;
+  return ok(
+    (dr.known_primary_cluster_addrs ?? []).length > 0 ||
+      (dr.primaries ?? []).some((p) => p.connection_status === 'connected'),
+  );
 }
 
 /** The other clusters of the profile set that answer and still report DR primary (unreachable ones cannot be asked). */
