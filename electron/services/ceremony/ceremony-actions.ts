@@ -16,9 +16,9 @@
  *   After a promotion the cluster must settle (one active node, every node primary) before the
  *   token is deleted. Before promoting, every other cluster of the profile set must have stopped
  *   reporting primary, unless a witnessed `two-primaries` deviation accepts it.
- * - A promote or demote that failed may still have been made (its answer lost, the node stepping
- *   down after acting), so its failure, and any retry, reads the cluster's DR mode before it is sent
- *   again.
+ * - A call that changes a replication mode (promote, demote, an operation's enable or disable) that
+ *   failed may still have been made (its answer lost, the node stepping down after acting), so its
+ *   failure, and any retry, reads the cluster's mode before it is sent again.
  * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
  *   with the journal's guard, before the answer holding them is recorded.
  */
@@ -36,6 +36,7 @@ import {
   OPERATIONS,
   operationTitle,
   type OperationRequest,
+  type ReplicationKind,
   type ReplicationMode,
 } from '../../../shared/replication/replication-operations';
 import type { RandomBytes } from '../../../shared/codecs/base62';
@@ -226,6 +227,7 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       };
       const made = await changeMode(ctx, state, vault, record, {
         verb: 'promote',
+        replication: 'dr',
         mode: 'primary',
         guard: async () => {
           if (action.allowTwoPrimaries) return ok(undefined);
@@ -265,6 +267,7 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       // Once demoted, the next step starts an attempt on its active node: changeMode waits for one.
       const made = await changeMode(ctx, state, vault, record, {
         verb: 'demote',
+        replication: 'dr',
         mode: 'secondary',
         send: () =>
           record(vault, { method: 'POST', path: 'sys/replication/dr/primary/demote' }, () => vault.dr.primary.demote()),
@@ -359,11 +362,12 @@ async function performOperation(
   };
   const send = () => h.record(vault, { method: call.method, path: call.path, body: call.body }, call.send, keep);
   const spec = OPERATIONS[op.id];
-  if (op.replication === 'dr' && !spec.modes.includes(spec.after)) {
-    // The DR mode tells whether the call was made when its answer is lost; changeMode reads it, and settles.
+  if (!spec.modes.includes(spec.after)) {
+    // The mode tells whether the call was made when its answer is lost; changeMode reads it, and settles.
     let answer: VaultResult<unknown> | undefined;
     const made = await changeMode(ctx, state, vault, h.record, {
       verb: `'${operationTitle(op.id, op.replication)}'`,
+      replication: op.replication,
       mode: spec.after,
       send: async () => {
         const r = await send();
@@ -380,12 +384,6 @@ async function performOperation(
   if (!r.value.ok) return h.failed(r.value.error.message);
   if (call.activationToken && commitment === undefined)
     return h.failed('Vault answered without an activation token; nothing was handed over');
-  if (!spec.modes.includes(spec.after)) {
-    // A performance mode change reloads replication too and none leads for a while; sys/health tells
-    // each node's DR mode only, so the wait is for a leader, before the post-check meets only 503s.
-    const settled = await settleCluster(ctx, state.step, vault);
-    if (!settled.ok) return settled;
-  }
   return h.done({
     kind: 'replication-operation',
     status: r.value.value.status,
@@ -626,11 +624,11 @@ async function settleCluster(
 }
 
 /**
- * A call that moves the cluster to DR mode `mode` (promote, demote, a DR operation that changes the
- * mode), sent at most once per change:
- * a lost answer, a timeout or a 5xx from a node that stepped down does not say it was not made, the
- * cluster's mode does. So a retry reads the mode before sending again, and a failed call reads it to
- * tell; once made, the cluster settling is waited for (and recorded). Ok(reason) when not made.
+ * A call that moves the cluster to DR or performance mode `mode` (promote, demote, an operation
+ * that changes the mode), sent at most once per change: a lost answer, a timeout or a 5xx from a
+ * node that stepped down does not say it was not made, the cluster's mode does. So a retry reads
+ * the mode before sending again, and a failed call reads it to tell; once made, the cluster
+ * settling is waited for (and recorded). Ok(reason) when not made.
  */
 async function changeMode(
   ctx: ActionContext,
@@ -640,6 +638,7 @@ async function changeMode(
   change: {
     /** What is sent, as the room reads it: promote, demote, an operation's title. */
     readonly verb: string;
+    readonly replication: ReplicationKind;
     readonly mode: ReplicationMode;
     /** What must hold before the call is sent; Ok(reason) stops it. */
     readonly guard?: () => Promise<Result<string | undefined, RecordedCallErrorKind>>;
@@ -647,16 +646,18 @@ async function changeMode(
   },
 ): Promise<Result<string | undefined, RecordedCallErrorKind>> {
   const { step } = state;
-  const { verb, mode } = change;
+  const { verb, replication, mode } = change;
+  const which = replication === 'dr' ? 'DR' : 'performance';
   const settled = async () => {
-    const s = await settleCluster(ctx, step, vault, mode);
+    // sys/health tells each node's DR mode only: after a performance change, the nodes must agree with the leader's.
+    const s = await settleCluster(ctx, step, vault, replication === 'dr' ? mode : undefined);
     return s.ok ? ok(undefined) : s;
   };
   if (state.failures > 0) {
-    const before = await drModeNow(ctx, step, vault, record);
+    const before = await modeNow(ctx, step, vault, record, replication);
     if (!before.ok) return before;
     if (before.value === undefined)
-      return ok(`the cluster could not be asked its DR mode, so ${verb} was not sent again: retry`);
+      return ok(`the cluster could not be asked its ${which} mode, so ${verb} was not sent again: retry`);
     if (before.value === mode) return settled();
   }
   const guarded = change.guard ? await change.guard() : ok(undefined);
@@ -664,30 +665,33 @@ async function changeMode(
   const r = await change.send();
   if (!r.ok) return r;
   if (!r.value.ok) {
-    const after = await drModeNow(ctx, step, vault, record);
+    const after = await modeNow(ctx, step, vault, record, replication);
     if (!after.ok) return after;
     if (after.value !== mode)
       return ok(
-        `${r.value.error.message} The cluster ${after.value === undefined ? `could not be asked its DR mode, so whether the ${verb} was made is not known; the next try reads the mode before sending it again` : `still reports DR mode '${after.value}': the ${verb} was not made`}.`,
+        `${r.value.error.message} The cluster ${after.value === undefined ? `could not be asked its ${which} mode, so whether the ${verb} was made is not known; the next try reads the mode before sending it again` : `still reports ${which} mode '${after.value}': the ${verb} was not made`}.`,
       );
   }
   return settled();
 }
 
 /**
- * The cluster's DR mode as its active node reports it now (reads retry a settling cluster's 503);
- * undefined when it cannot be read. On an HA cluster the leader is resolved first, and a leader
- * change recorded; with none leading yet, the read goes where the last one did.
+ * The cluster's DR or performance mode as its active node reports it now (reads retry a settling
+ * cluster's 503); undefined when it cannot be read. On an HA cluster the leader is resolved first,
+ * and a leader change recorded; with none leading yet, the read goes where the last one did.
  */
-async function drModeNow(
+async function modeNow(
   ctx: ActionContext,
   step: string,
   client: VaultClient,
   record: Helpers['record'],
+  replication: ReplicationKind,
 ): Promise<Result<string | undefined, RecordedCallErrorKind>> {
   const resolved = await resolveActiveNode(ctx, step, client);
   if (!resolved.ok) return resolved;
-  const r = await record(client, { method: 'GET', path: 'sys/replication/dr/status' }, () => client.dr.status());
+  const r = await record(client, { method: 'GET', path: `sys/replication/${replication}/status` }, () =>
+    client[replication].status(),
+  );
   if (!r.ok) return r;
   return ok(r.value.ok ? r.value.value.data.mode : undefined);
 }
