@@ -86,26 +86,22 @@ function cycleEvent(seq: number): { actor: string; role: Role; step: string; typ
   const requestId = uuid(`request-${seq}`);
   const read = (path: string) => ({ profile: 'dr-secondary', method: 'GET', path });
   const call = (type: string, details: JsonObject) => ({ ...SYSTEM, step: 'roll-call', type, details });
+  const answer = (path: string, data: JsonObject) =>
+    call('vault-response', { ...read(path), ok: true, status: 200, request_id: requestId, data });
   switch (seq % 5) {
     case 0:
       return call('vault-request', read(ATTEMPT));
     case 1:
-      return call('vault-response', {
-        ...read(ATTEMPT),
-        ok: true,
-        status: 200,
-        request_id: requestId,
-        data: {
-          started: true,
-          nonce,
-          progress: seq % 3,
-          required: 3,
-          complete: false,
-          otp_length: 28,
-          otp: '',
-          encoded_token: '',
-          pgp_fingerprint: '',
-        },
+      return answer(ATTEMPT, {
+        started: true,
+        nonce,
+        progress: seq % 3,
+        required: 3,
+        complete: false,
+        otp_length: 28,
+        otp: '',
+        encoded_token: '',
+        pgp_fingerprint: '',
       });
     case 2:
       return {
@@ -123,18 +119,12 @@ function cycleEvent(seq: number): { actor: string; role: Role; step: string; typ
     case 3:
       return call('vault-request', read(STATUS));
     default:
-      return call('vault-response', {
-        ...read(STATUS),
-        ok: true,
-        status: 200,
-        request_id: requestId,
-        data: {
-          mode: 'secondary',
-          state: 'stream-wals',
-          connection_state: 'ready',
-          last_remote_wal: seq * 7,
-          token: commitment(`hvs.${'x'.repeat(20)}${seq}`),
-        },
+      return answer(STATUS, {
+        mode: 'secondary',
+        state: 'stream-wals',
+        connection_state: 'ready',
+        last_remote_wal: seq * 7,
+        token: commitment(`hvs.${'x'.repeat(20)}${seq}`),
       });
   }
 }

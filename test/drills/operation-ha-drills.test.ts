@@ -169,30 +169,21 @@ describe('mode-changing operations on a 3-node cluster', () => {
       expect(settledModes(journal)).toEqual(['primary', 'primary', 'primary']);
     }
   }, 120_000);
-  it('performance enable-primary whose answer is lost: the performance mode read shows it made, sent once', async () => {
-    expect(vault.cluster('primary').replication.performance.mode).toBe('disabled');
-    vault.faults.dropResponses('primary', { path: /performance\/primary\/enable$/, times: 1 });
-    const { journal } = await operate('op-perf-enable-lost', PRIMARY_PROFILE, {
-      id: 'enable-primary',
-      replication: 'performance',
-    });
-    expect(vault.cluster('primary').replication.performance.mode).toBe('primary');
-    const sent = journal.filter(
-      (e) => e.type === 'vault-request' && e.details['path'] === 'sys/replication/performance/primary/enable',
-    );
-    expect(sent).toHaveLength(1);
-    expect(settledModes(journal)).toEqual(['primary', 'primary', 'primary']);
-  }, 120_000);
-
-  it('disable-primary whose answer is lost: the DR mode read shows it made, and it is not sent again', async () => {
-    expect(vault.cluster('primary').replication.dr.mode).toBe('primary');
-    vault.faults.dropResponses('primary', { path: /dr\/primary\/disable$/, times: 1 });
-    const { journal } = await operate('op-disable-lost', PRIMARY_PROFILE, { id: 'disable-primary', replication: 'dr' });
-    expect(vault.cluster('primary').replication.dr.mode).toBe('disabled');
-    const sent = journal.filter(
-      (e) => e.type === 'vault-request' && e.details['path'] === 'sys/replication/dr/primary/disable',
-    );
-    expect(sent).toHaveLength(1);
-    expect(settledModes(journal)).toEqual(['disabled', 'disabled', 'disabled']);
-  }, 60_000);
+  it.each([
+    { id: 'enable-primary', replication: 'performance', from: 'disabled', to: 'primary', drModes: 'primary' },
+    { id: 'disable-primary', replication: 'dr', from: 'primary', to: 'disabled', drModes: 'disabled' },
+  ] as const)(
+    '$replication $id whose answer is lost: the mode read shows it made, and it is not sent again',
+    async ({ id, replication, from, to, drModes }) => {
+      const path = `sys/replication/${replication}/primary/${id.replace('-primary', '')}`;
+      expect(vault.cluster('primary').replication[replication].mode).toBe(from);
+      vault.faults.dropResponses('primary', { path: new RegExp(`${path}$`), times: 1 });
+      const { journal } = await operate(`op-${replication}-${id}-lost`, PRIMARY_PROFILE, { id, replication });
+      expect(vault.cluster('primary').replication[replication].mode).toBe(to);
+      const sent = journal.filter((e) => e.type === 'vault-request' && e.details['path'] === path);
+      expect(sent).toHaveLength(1);
+      expect(settledModes(journal)).toEqual([drModes, drModes, drModes]);
+    },
+    120_000,
+  );
 });
