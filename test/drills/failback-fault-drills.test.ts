@@ -10,10 +10,12 @@ import type { CeremonyService } from '../../electron/services/ceremony/ceremony-
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { generateSigners, type RehearsalCast } from '../../electron/services/rehearsal/rehearsal-cast';
 import {
+  FAILBACK_SECONDARY_ID,
   rehearsalCast,
   rehearsalClients,
   startRehearsalCeremony,
 } from '../../electron/services/rehearsal/rehearsal-ceremony';
+import { DR_SECONDARY_PROFILE, type RehearsalTarget } from '../../electron/services/rehearsal/rehearsal-target';
 import { stageFailback } from '../../electron/services/rehearsal/headless-rehearsal';
 import { cleanUp, onCleanUp, readJournal } from './drill-support';
 import { drillTarget } from './ha-drill-support';
@@ -24,6 +26,7 @@ const DEMOTE = 'sys/replication/dr/primary/demote';
 
 interface FailbackDrill {
   readonly vault: RehearsalVault;
+  readonly target: RehearsalTarget;
   readonly service: CeremonyService;
   readonly cast: RehearsalCast;
   readonly journalPath: string;
@@ -50,7 +53,7 @@ async function failbackDrill(id: string, nodes: 1 | 3): Promise<FailbackDrill> {
   });
   if (!service.ok) throw new Error(service.error.message);
   onCleanUp(() => service.value.close());
-  return { vault, service: service.value, cast: rehearsalCast(target, signers), journalPath, dir };
+  return { vault, target, service: service.value, cast: rehearsalCast(target, signers), journalPath, dir };
 }
 
 /** The ceremony's bundle, exported, passes every record check (each extra read on the record included). */
@@ -94,5 +97,55 @@ describe('a failback whose update-primary answer is lost', () => {
       (e) => e.type === 'vault-request' && e.details['path'] === 'sys/replication/dr/secondary/update-primary',
     );
     expect(sent).toHaveLength(1);
+  }, 120_000);
+});
+
+const SECONDARY_TOKEN = 'sys/replication/dr/primary/secondary-token';
+const REVOKE = 'sys/replication/dr/primary/revoke-secondary';
+
+/** Plays to the end, a person asking once to retry each failed action, as the room would. */
+async function playRetrying(d: FailbackDrill, log: (line: string) => void) {
+  for (let retries = 0; ; retries++) {
+    const played = await playCeremony(d.service, d.cast, { log, until: (s) => s.input === 'retry' });
+    if (!played.ok || d.service.status().input !== 'retry' || retries === 3) return played;
+    log(`  a person retries after: ${d.service.status().lastError?.message ?? '?'}`);
+    const retried = await d.service.retry();
+    if (!retried.ok) throw new Error(retried.error.message);
+  }
+}
+
+function requests(d: FailbackDrill, path: string) {
+  return readJournal(d.journalPath).filter((e) => e.type === 'vault-request' && e.details['path'] === path);
+}
+
+describe('a failback whose secondary-token answer is lost', () => {
+  it('the id its own lost request registered is revoked and the token issued again, on the record', async () => {
+    const d = await failbackDrill('token-lost', 1);
+    d.vault.faults.dropResponses('drSecondary', { path: /dr\/primary\/secondary-token$/, times: 1 });
+    const log: string[] = [];
+    const ended = await playRetrying(d, (l) => log.push(l));
+    if (!ended.ok) throw new Error(`${ended.error.message}\n${log.join('\n')}`);
+    expect(ended.value.step).toBe('finished');
+    expect(d.vault.cluster('primary').replication.dr.mode).toBe('secondary');
+    expect(requests(d, SECONDARY_TOKEN)).toHaveLength(2);
+    expect(requests(d, REVOKE).map((e) => e.details['body'])).toEqual([{ id: FAILBACK_SECONDARY_ID }]);
+    await expectBundleVerifies(d);
+  }, 120_000);
+
+  it('an id registered before the ceremony asked (a real secondary) is neither revoked nor asked for', async () => {
+    const d = await failbackDrill('token-taken', 1);
+    const admin = await d.target.connect(d.vault.rootToken, DR_SECONDARY_PROFILE);
+    if (!admin.ok) throw new Error(admin.error.message);
+    onCleanUp(() => admin.value.close());
+    expect((await admin.value.dr.primary.secondaryToken({ id: FAILBACK_SECONDARY_ID })).ok).toBe(true);
+    const ended = await playRetrying(d, () => undefined);
+    expect(ended.ok && d.service.status().input).toBe('retry');
+    expect(d.service.status().lastError?.message).toMatch(
+      /already knows a DR secondary with ID 'old-primary'.*nothing was changed/,
+    );
+    expect(requests(d, SECONDARY_TOKEN)).toHaveLength(0);
+    expect(requests(d, REVOKE)).toHaveLength(0);
+    const status = await admin.value.dr.status();
+    expect(status.ok && status.value.data.known_secondaries).toEqual([FAILBACK_SECONDARY_ID]);
   }, 120_000);
 });

@@ -186,4 +186,25 @@ describe('mode-changing operations on a 3-node cluster', () => {
     },
     120_000,
   );
+  it.each(['performance', 'dr'] as const)(
+    '%s secondary-token whose answer is lost: the id its lost request registered is revoked and a token issued',
+    async (replication) => {
+      if (vault.cluster('primary').replication[replication].mode !== 'primary')
+        await operate(`op-${replication}-primary-again`, PRIMARY_PROFILE, { id: 'enable-primary', replication });
+      const path = `sys/replication/${replication}/primary/secondary-token`;
+      vault.faults.dropResponses('primary', { path: new RegExp(`${path}$`), times: 1 });
+      const id = `lost-${replication}`;
+      const operation = { id: 'secondary-token', replication, secondary_id: id, ttl: '30m' } as const;
+      const { issued, journal } = await operate(`op-${replication}-token-lost`, PRIMARY_PROFILE, operation);
+      const sent = (p: string) => journal.filter((e) => e.type === 'vault-request' && e.details['path'] === p);
+      expect(sent(path)).toHaveLength(2);
+      expect(sent(`sys/replication/${replication}/primary/revoke-secondary`).map((e) => e.details['body'])).toEqual([
+        { id },
+      ]);
+      expect(issued).toMatch(/^eyJ/);
+      expect(journal.some((e) => JSON.stringify(e).includes(issued!))).toBe(false);
+      expect(vault.cluster('primary').replication[replication].mode).toBe('primary');
+    },
+    120_000,
+  );
 });

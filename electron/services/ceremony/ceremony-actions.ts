@@ -19,6 +19,9 @@
  * - A call that changes a replication mode (promote, demote, an operation's enable or disable) that
  *   failed may still have been made (its answer lost, the node stepping down after acting), so its
  *   failure, and any retry, reads the cluster's mode before it is sent again.
+ * - A secondary-token call registers the id on the primary, and its activation token exists only in
+ *   the answer: it reads the primary's known secondaries first, and revokes an id only when the
+ *   record shows this ceremony's own unanswered request registered it (secondaryTokenOnce).
  * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
  *   with the journal's guard, before the answer holding them is recorded.
  */
@@ -40,7 +43,7 @@ import {
   type ReplicationMode,
 } from '../../../shared/replication/replication-operations';
 import type { RandomBytes } from '../../../shared/codecs/base62';
-import type { JsonObject } from '../../../shared/record/journal-event';
+import type { JournalEvent, JsonObject, JsonValue } from '../../../shared/record/journal-event';
 import { generateOtp } from '../../../shared/codecs/otp';
 import { err, ok, type Result } from '../../../shared/result';
 import { decodeToken } from '../../../shared/codecs/token-decode';
@@ -48,7 +51,7 @@ import type { Journal } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
 import { exclusionOf, isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
-import type { GenerationStatus, VaultResult } from '../vault/types';
+import type { GenerationStatus, ReplicationModeStatus, VaultResult } from '../vault/types';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
 import type { SecretStore } from './secret-store';
 
@@ -279,13 +282,19 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       const id = action.secondaryId;
       const keep = (a: VaultResult<{ token: string }>) =>
         void (a.ok && ctx.secrets.put('activation-token', a.value.data.token));
-      const r = await record(
-        vault,
-        { method: 'POST', path: 'sys/replication/dr/primary/secondary-token', body: { id } },
-        () => vault.dr.primary.secondaryToken({ id }),
-        keep,
-      );
+      const r = await secondaryTokenOnce(ctx, step, vault, record, {
+        replication: 'dr',
+        id,
+        send: () =>
+          record(
+            vault,
+            { method: 'POST', path: 'sys/replication/dr/primary/secondary-token', body: { id } },
+            () => vault.dr.primary.secondaryToken({ id }),
+            keep,
+          ),
+      });
       if (!r.ok) return r;
+      if (typeof r.value === 'string') return failed(r.value);
       return r.value.ok ? done({ kind: action.kind, secondaryId: id }) : failed(r.value.error.message);
     }
     case 'update-primary': {
@@ -379,8 +388,16 @@ async function performOperation(
     if (made.value !== undefined) return h.failed(made.value);
     return h.done({ kind: 'replication-operation', ...(answer?.ok ? { status: answer.value.status } : {}) });
   }
-  const r = await send();
+  const r =
+    op.id === 'secondary-token'
+      ? await secondaryTokenOnce(ctx, state.step, vault, h.record, {
+          replication: op.replication,
+          id: op.secondary_id ?? '',
+          send,
+        })
+      : await send();
   if (!r.ok) return r;
+  if (typeof r.value === 'string') return h.failed(r.value);
   if (!r.value.ok) return h.failed(r.value.error.message);
   if (call.activationToken && commitment === undefined)
     return h.failed('Vault answered without an activation token; nothing was handed over');
@@ -676,10 +693,28 @@ async function changeMode(
 }
 
 /**
- * The cluster's DR or performance mode as its active node reports it now (reads retry a settling
- * cluster's 503); undefined when it cannot be read. On an HA cluster the leader is resolved first,
- * and a leader change recorded; with none leading yet, the read goes where the last one did.
+ * The cluster's DR or performance status block as its active node reports it now (reads retry a
+ * settling cluster's 503); undefined when it cannot be read. On an HA cluster the leader is
+ * resolved first, and a leader change recorded; with none leading yet, the read goes where the
+ * last one did.
  */
+async function statusNow(
+  ctx: ActionContext,
+  step: string,
+  client: VaultClient,
+  record: Helpers['record'],
+  replication: ReplicationKind,
+): Promise<Result<ReplicationModeStatus | undefined, RecordedCallErrorKind>> {
+  const resolved = await resolveActiveNode(ctx, step, client);
+  if (!resolved.ok) return resolved;
+  const r = await record(client, { method: 'GET', path: `sys/replication/${replication}/status` }, () =>
+    client[replication].status(),
+  );
+  if (!r.ok) return r;
+  return ok(r.value.ok ? r.value.value.data : undefined);
+}
+
+/** The cluster's DR or performance mode now (statusNow); undefined when it cannot be read. */
 async function modeNow(
   ctx: ActionContext,
   step: string,
@@ -687,13 +722,8 @@ async function modeNow(
   record: Helpers['record'],
   replication: ReplicationKind,
 ): Promise<Result<string | undefined, RecordedCallErrorKind>> {
-  const resolved = await resolveActiveNode(ctx, step, client);
-  if (!resolved.ok) return resolved;
-  const r = await record(client, { method: 'GET', path: `sys/replication/${replication}/status` }, () =>
-    client[replication].status(),
-  );
-  if (!r.ok) return r;
-  return ok(r.value.ok ? r.value.value.data.mode : undefined);
+  const status = await statusNow(ctx, step, client, record, replication);
+  return status.ok ? ok(status.value?.mode) : status;
 }
 
 /** Whether the cluster's DR status names a primary it follows (known, or connected); false when unreadable. */
@@ -703,16 +733,96 @@ async function followsAPrimary(
   client: VaultClient,
   record: Helpers['record'],
 ): Promise<Result<boolean, RecordedCallErrorKind>> {
-  const resolved = await resolveActiveNode(ctx, step, client);
-  if (!resolved.ok) return resolved;
-  const r = await record(client, { method: 'GET', path: 'sys/replication/dr/status' }, () => client.dr.status());
-  if (!r.ok) return r;
-  if (!r.value.ok) return ok(false);
-  const dr = r.value.value.data;
+  const status = await statusNow(ctx, step, client, record, 'dr');
+  if (!status.ok) return status;
+  const dr = status.value;
   return ok(
-    (dr.known_primary_cluster_addrs ?? []).length > 0 ||
-      (dr.primaries ?? []).some((p) => p.connection_status === 'connected'),
+    dr !== undefined &&
+      ((dr.known_primary_cluster_addrs ?? []).length > 0 ||
+        (dr.primaries ?? []).some((p) => p.connection_status === 'connected')),
   );
+}
+
+/**
+ * Makes a secondary-token call so that a lost answer cannot wedge the ceremony. The primary
+ * registers the id when it acts, and the activation token exists only in the answer, so once an
+ * answer is lost every retry is refused ("already exists"). So the primary's known_secondaries are
+ * read first: an id not there is asked for; an id there is revoked and asked for again only when
+ * the record shows it was not there before this ceremony's own requests for it, none of which was
+ * answered with a token (one of them registered it); otherwise it is someone's real secondary and
+ * nothing is changed. Ok(reason) when the token was not asked for.
+ */
+async function secondaryTokenOnce(
+  ctx: ActionContext,
+  step: string,
+  vault: VaultClient,
+  record: Helpers['record'],
+  call: {
+    readonly replication: ReplicationKind;
+    readonly id: string;
+    readonly send: () => Promise<Result<VaultResult<unknown>, RecordedCallErrorKind>>;
+  },
+): Promise<Result<string | VaultResult<unknown>, RecordedCallErrorKind>> {
+  const { replication, id } = call;
+  const which = replication === 'dr' ? 'DR' : 'performance';
+  const earlier = ctx.journal.chain.events;
+  const status = await statusNow(ctx, step, vault, record, replication);
+  if (!status.ok) return status;
+  if (status.value === undefined)
+    return ok(`the primary's ${which} status could not be read, so the secondary token was not asked for: retry`);
+  if ((status.value.known_secondaries ?? []).includes(id)) {
+    if (!registeredByOwnRequest(earlier, { step, profile: vault.profileName, replication, id }))
+      return ok(
+        `the primary already knows a ${which} secondary with ID '${id}', registered before this ceremony asked for it: it may be a real secondary, so nothing was changed. Use another ID (a new plan), or revoke that secondary in its own ceremony once it is known to be unused`,
+      );
+    // This ceremony's own request registered it and its activation token was lost: revoke it, on the record.
+    const revoked = await record(
+      vault,
+      { method: 'POST', path: `sys/replication/${replication}/primary/revoke-secondary`, body: { id } },
+      () => vault[replication].primary.revokeSecondary({ id }),
+    );
+    if (!revoked.ok) return revoked;
+    if (!revoked.value.ok)
+      return ok(
+        `the ID '${id}' this ceremony registered (its activation token lost with the answer) could not be revoked: ${revoked.value.error.message}; the next try reads the primary's secondaries again`,
+      );
+  }
+  const sent = await call.send();
+  return sent.ok ? ok(sent.value) : sent;
+}
+
+/**
+ * Whether the record shows the primary reading without `id` at this step, then only requests of
+ * this ceremony for it there, none answered with a token: so whatever registered it was one of them.
+ */
+function registeredByOwnRequest(
+  events: readonly JournalEvent[],
+  at: { step: string; profile: string; replication: ReplicationKind; id: string },
+): boolean {
+  const statusPath = `sys/replication/${at.replication}/status`;
+  const tokenPath = `sys/replication/${at.replication}/primary/secondary-token`;
+  let absentRead = false;
+  let asked = false;
+  for (const e of events) {
+    if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
+    const path = e.details['path'];
+    if (e.type === 'vault-response' && path === statusPath && e.details['ok'] === true) {
+      const data = e.details['data'];
+      const known = fieldOf(data, 'known_secondaries');
+      if (!Array.isArray(known) || !known.includes(at.id)) [absentRead, asked] = [true, false];
+    } else if (e.type === 'vault-request' && path === tokenPath && absentRead) {
+      const body = e.details['body'];
+      asked ||= fieldOf(body, 'id') === at.id;
+    } else if (e.type === 'vault-response' && path === tokenPath && e.details['ok'] === true) {
+      // An issued token was answered: whatever holds the id now is not a lost request's doing.
+      absentRead = false;
+    }
+  }
+  return absentRead && asked;
+}
+
+function fieldOf(value: JsonValue | undefined, name: string): JsonValue | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject)[name] : undefined;
 }
 
 /** The other clusters of the profile set that answer and still report DR primary (unreachable ones cannot be asked). */
