@@ -207,4 +207,28 @@ describe('mode-changing operations on a 3-node cluster', () => {
     },
     120_000,
   );
+  it('update-primary with an activation token whose answer is lost: the status shows it made, and it is not sent again', async () => {
+    const primary = vault.cluster('primary').replication.dr;
+    if (primary.mode !== 'primary')
+      await operate('op-dr-primary-for-update', PRIMARY_PROFILE, { id: 'enable-primary', replication: 'dr' });
+    if (vault.cluster('drSecondary').replication.dr.mode !== 'disabled')
+      await operate('op-disable-for-update', DR_SECONDARY_PROFILE, { id: 'disable-secondary', replication: 'dr' });
+    const token = async (secondaryId: string) =>
+      (
+        await operate(`op-token-${secondaryId}`, PRIMARY_PROFILE, {
+          id: 'secondary-token',
+          replication: 'dr',
+          secondary_id: secondaryId,
+          ttl: '30m',
+        })
+      ).issued;
+    const enable = { id: 'enable-secondary', replication: 'dr' } as const;
+    await operate('op-enable-for-update', DR_SECONDARY_PROFILE, enable, await token('dc2-before'));
+    const path = 'sys/replication/dr/secondary/update-primary';
+    vault.faults.dropResponses('drSecondary', { path: new RegExp(`${path}$`), times: 1 });
+    const update = { id: 'update-primary', replication: 'dr', method: 'token' } as const;
+    const { journal } = await operate('op-update-lost', DR_SECONDARY_PROFILE, update, await token('dc2-after'));
+    expect(journal.filter((e) => e.type === 'vault-request' && e.details['path'] === path)).toHaveLength(1);
+    expect(vault.cluster('drSecondary').replication.dr).toMatchObject({ mode: 'secondary', secondaryId: 'dc2-after' });
+  }, 180_000);
 });

@@ -22,6 +22,8 @@
  * - A secondary-token call registers the id on the primary, and its activation token exists only in
  *   the answer: it reads the primary's known secondaries first, and revokes an id only when the
  *   record shows this ceremony's own unanswered request registered it (secondaryTokenOnce).
+ *   An operation's update-primary uses up its activation token when Vault acts: a failure, and a
+ *   retry, read whether the cluster now follows the token's primary (updatePrimaryOnce).
  * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
  *   with the journal's guard, before the answer holding them is recorded.
  */
@@ -51,7 +53,12 @@ import type { Journal } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
 import { exclusionOf, isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
-import type { GenerationStatus, ReplicationModeStatus, VaultResult } from '../vault/types';
+import {
+  replicationModeStatusSchema,
+  type GenerationStatus,
+  type ReplicationModeStatus,
+  type VaultResult,
+} from '../vault/types';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
 import type { SecretStore } from './secret-store';
 
@@ -395,8 +402,15 @@ async function performOperation(
           id: op.secondary_id ?? '',
           send,
         })
-      : await send();
+      : op.id === 'update-primary' && op.method === 'token'
+        ? await updatePrimaryOnce(ctx, state.step, vault, h.record, {
+            replication: op.replication,
+            primaryApiAddr: op.primary_api_addr ?? activationAddress(activation),
+            send,
+          })
+        : await send();
   if (!r.ok) return r;
+  if (r.value === UPDATED) return h.done({ kind: 'replication-operation' });
   if (typeof r.value === 'string') return h.failed(r.value);
   if (!r.value.ok) return h.failed(r.value.error.message);
   if (call.activationToken && commitment === undefined)
@@ -823,6 +837,119 @@ function registeredByOwnRequest(
 
 function fieldOf(value: JsonValue | undefined, name: string): JsonValue | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject)[name] : undefined;
+}
+
+/** updatePrimaryOnce's answer when the cluster's status shows an earlier, unanswered call made. */
+const UPDATED = Symbol('updated');
+
+/**
+ * An operation's update-primary with an activation token, which the first call Vault acts on uses
+ * up, answered or not. Its status before the first call is the baseline (read then, and found in
+ * the record on a retry). After a failed call, and before a retry, the status is read again: a
+ * cluster that now follows the primary the token names, and whose secondary id, primary or last
+ * start changed since the baseline, was updated (UPDATED), so nothing is sent again. Otherwise a
+ * retry is sent (a token not yet used still works), and a failure says how to get a new token.
+ */
+async function updatePrimaryOnce(
+  ctx: ActionContext,
+  step: string,
+  vault: VaultClient,
+  record: Helpers['record'],
+  call: {
+    readonly replication: ReplicationKind;
+    /** Where the activation token's primary answers ('' when the token does not say). */
+    readonly primaryApiAddr: string;
+    readonly send: () => Promise<Result<VaultResult<unknown>, RecordedCallErrorKind>>;
+  },
+): Promise<Result<typeof UPDATED | string | VaultResult<unknown>, RecordedCallErrorKind>> {
+  const { replication } = call;
+  const key = {
+    step,
+    profile: vault.profileName,
+    statusPath: `sys/replication/${replication}/status`,
+    callPath: `sys/replication/${replication}/secondary/update-primary`,
+  };
+  const updatedNow = async (): Promise<Result<boolean, RecordedCallErrorKind>> => {
+    const baseline = baselineOf(ctx.journal.chain.events, key).status;
+    const now = await statusNow(ctx, step, vault, record, replication);
+    if (!now.ok) return now;
+    return ok(
+      baseline !== undefined && now.value !== undefined && updatedSince(baseline, now.value, call.primaryApiAddr),
+    );
+  };
+  if (baselineOf(ctx.journal.chain.events, key).tried) {
+    const made = await updatedNow();
+    if (!made.ok || made.value) return made.ok ? ok(UPDATED) : made;
+  } else {
+    // The baseline, on the record before the first call.
+    const before = await statusNow(ctx, step, vault, record, replication);
+    if (!before.ok) return before;
+    if (before.value === undefined)
+      return ok("the cluster's status could not be read, so update-primary was not sent: retry");
+  }
+  const sent = await call.send();
+  if (!sent.ok || sent.value.ok) return sent;
+  const made = await updatedNow();
+  if (!made.ok || made.value) return made.ok ? ok(UPDATED) : made;
+  return ok(
+    `${sent.value.error.message}. The cluster's status does not show it following the primary the activation token names. An activation token works once: if this one was used (by a try whose answer was lost) or expired, ask that primary for a new one (a 'secondary-token' operation for this secondary), then run update-primary again with it.`,
+  );
+}
+
+/**
+ * Whether the record holds an update-primary call at this step, and the cluster's status as last
+ * read there before the first one (the baseline a lost answer is judged against).
+ */
+function baselineOf(
+  events: readonly JournalEvent[],
+  at: { step: string; profile: string; statusPath: string; callPath: string },
+): { tried: boolean; status?: ReplicationModeStatus } {
+  let status: ReplicationModeStatus | undefined;
+  for (const e of events) {
+    if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
+    if (e.type === 'vault-request' && e.details['path'] === at.callPath)
+      return { tried: true, ...(status ? { status } : {}) };
+    if (e.type === 'vault-response' && e.details['path'] === at.statusPath && e.details['ok'] === true) {
+      const parsed = replicationModeStatusSchema.safeParse(e.details['data']);
+      if (parsed.success) status = parsed.data;
+    }
+  }
+  return { tried: false };
+}
+
+/**
+ * Whether a secondary was updated between two status reads: it now lists the primary at `apiAddr`
+ * (any, when '') among its primaries, and its secondary id, primary or last start changed.
+ */
+function updatedSince(before: ReplicationModeStatus, now: ReplicationModeStatus, apiAddr: string): boolean {
+  const follows = (now.primaries ?? []).some((p) => apiAddr === '' || sameOrigin(p.api_address, apiAddr));
+  const marks = (s: ReplicationModeStatus) =>
+    JSON.stringify([
+      s.secondary_id,
+      s.primary_cluster_addr,
+      s.known_primary_cluster_addrs,
+      (s as { last_start?: unknown }).last_start,
+    ]);
+  return now.mode === 'secondary' && follows && marks(before) !== marks(now);
+}
+
+function sameOrigin(a: string | undefined, b: string): boolean {
+  try {
+    return a !== undefined && new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** The primary API address an activation token (a JWT-form wrapping token) names in its `addr` claim; '' if none. */
+function activationAddress(token: string): string {
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    const addr = typeof claims === 'object' && claims !== null ? (claims as { addr?: unknown }).addr : undefined;
+    return typeof addr === 'string' ? addr : '';
+  } catch {
+    return '';
+  }
 }
 
 /** The other clusters of the profile set that answer and still report DR primary (unreachable ones cannot be asked). */
