@@ -26,6 +26,7 @@ import { writeBundle } from '../../cli/commands/rehearsal-vault';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { verifyBundle } from '../../electron/services/transcript/verify';
 import type { JournalEvent } from '../../shared/record/journal-event';
+import { FAILBACK_SECONDARY_ID } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { kindOf } from './drill-support';
 import { builtCli } from '../support/built-programs';
 
@@ -38,6 +39,7 @@ const MARK = /step: |enters a share|accepted: \d of|signed the transcript/;
 const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
 const UPDATE = 'sys/replication/dr/secondary/generate-operation-token/update';
 const PROMOTE = 'sys/replication/dr/secondary/promote';
+const SECONDARY_TOKEN = 'sys/replication/dr/primary/secondary-token';
 
 let root: string;
 beforeAll(() => {
@@ -226,6 +228,36 @@ describe('the process killed at every step, then resumed', () => {
       expect(resumed.code, resumed.lines.join('\n')).toBe(0);
       expect(resumed.lines.some((l) => l.startsWith('old primary follows the new primary: yes'))).toBe(true);
       expect((await verifyBundle(join(dir, 'out', 'promotion'))).valid).toBe(true);
+    } finally {
+      await vault.close();
+    }
+  }, 120_000);
+
+  it('resumes a failback killed while its secondary-token was with Vault, revoking the id that request registered', async () => {
+    const dir = join(root, 'failback-secondary-token');
+    const out = join(dir, 'out');
+    const vault = await rehearsalVault(join(dir, 'vault'));
+    try {
+      // Vault registers the id at once but holds its answer (the activation token) back: the kill lands before it.
+      vault.faults.delayResponses('drSecondary', 10_000, { path: /dr\/primary\/secondary-token$/, times: 1 });
+      const args = ['--kind', 'failback', '--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
+      // Killed once the new primary has registered the id: the request is journaled, its answer not.
+      const killed = await rehearse([...args, '--pace', String(PACE_MS)], () => {
+        const dr = vault.cluster('drSecondary').replication.dr;
+        return dr.mode === 'primary' && dr.secondaries.has(FAILBACK_SECONDARY_ID);
+      });
+      expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
+      vault.faults.clearResponseFaults();
+      const resumed = await rehearse([...args, '--resume']);
+      expect(resumed.code, resumed.lines.join('\n')).toBe(0);
+      expect(resumed.lines.some((l) => l.startsWith('old primary follows the new primary: yes'))).toBe(true);
+      expect((await verifyBundle(out)).problems).toEqual([]);
+      const events = journalOf(out);
+      const at = events.findIndex((e) => e.type === 'interruption');
+      const sent = (path: string) =>
+        events.slice(at).filter((e) => e.type === 'vault-request' && e.details['path'] === path);
+      expect(sent('sys/replication/dr/primary/revoke-secondary')).toHaveLength(1);
+      expect(sent(SECONDARY_TOKEN)).toHaveLength(1);
     } finally {
       await vault.close();
     }

@@ -806,8 +806,9 @@ async function secondaryTokenOnce(
 }
 
 /**
- * Whether the record shows the primary reading without `id` at this step, then only requests of
- * this ceremony for it there, none answered with a token: so whatever registered it was one of them.
+ * Whether the record shows the primary reading without `id` at this step, then this ceremony's
+ * requests for it there, at least one never answered (lost, or cut off by a crash) and none
+ * answered with a token nor refused before one was lost: so whatever registered it was one of them.
  */
 function registeredByOwnRequest(
   events: readonly JournalEvent[],
@@ -816,23 +817,27 @@ function registeredByOwnRequest(
   const statusPath = `sys/replication/${at.replication}/status`;
   const tokenPath = `sys/replication/${at.replication}/primary/secondary-token`;
   let absentRead = false;
-  let asked = false;
+  let pending = false;
+  let lost = false;
+  let refused = false;
   for (const e of events) {
     if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
     const path = e.details['path'];
     if (e.type === 'vault-response' && path === statusPath && e.details['ok'] === true) {
-      const data = e.details['data'];
-      const known = fieldOf(data, 'known_secondaries');
-      if (!Array.isArray(known) || !known.includes(at.id)) [absentRead, asked] = [true, false];
-    } else if (e.type === 'vault-request' && path === tokenPath && absentRead) {
-      const body = e.details['body'];
-      asked ||= fieldOf(body, 'id') === at.id;
-    } else if (e.type === 'vault-response' && path === tokenPath && e.details['ok'] === true) {
-      // An issued token was answered: whatever holds the id now is not a lost request's doing.
-      absentRead = false;
+      const known = fieldOf(e.details['data'], 'known_secondaries');
+      if (!Array.isArray(known) || !known.includes(at.id)) [absentRead, lost, refused] = [true, false, false];
+    } else if (e.type === 'vault-request' && path === tokenPath) {
+      pending = absentRead && fieldOf(e.details['body'], 'id') === at.id;
+    } else if (e.type === 'vault-response' && path === tokenPath && pending) {
+      pending = false;
+      const status = fieldOf(e.details['error'], 'status');
+      // Issued: whatever holds the id now is not a lost request's doing. A 4xx before any loss: someone else's id.
+      if (e.details['ok'] === true) absentRead = false;
+      else if (typeof status === 'number' && status < 500) refused ||= !lost;
+      else lost = true;
     }
   }
-  return absentRead && asked;
+  return absentRead && (lost || pending) && !refused;
 }
 
 function fieldOf(value: JsonValue | undefined, name: string): JsonValue | undefined {
