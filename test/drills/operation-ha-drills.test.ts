@@ -105,6 +105,12 @@ async function operate(
   }
 }
 
+/** A DR activation token for `secondaryId`, issued by an operation ceremony on the primary. */
+async function token(secondaryId: string): Promise<string | undefined> {
+  const operation = { id: 'secondary-token', replication: 'dr', secondary_id: secondaryId, ttl: '30m' } as const;
+  return (await operate(`op-token-${secondaryId}`, PRIMARY_PROFILE, operation)).issued;
+}
+
 /** Every node's report once the cluster settled after the call, as the journal holds it. */
 function settledModes(journal: readonly JournalEvent[]): string[] {
   const settled = journal.find((e) => e.type === 'cluster-settled' && e.step === 'perform-operation')?.details;
@@ -132,15 +138,6 @@ describe('mode-changing operations on a 3-node cluster', () => {
     // The primary's replication set is new, so the DR secondary follows nothing until enabled afresh.
     await operate('op-disable-secondary-2', DR_SECONDARY_PROFILE, { id: 'disable-secondary', replication: 'dr' });
     expect(vault.cluster('drSecondary').replication.dr.mode).toBe('disabled');
-    const token = async (secondaryId: string) =>
-      (
-        await operate(`op-token-${secondaryId}`, PRIMARY_PROFILE, {
-          id: 'secondary-token',
-          replication: 'dr',
-          secondary_id: secondaryId,
-          ttl: '30m',
-        })
-      ).issued;
     const enabled = await operate(
       'op-enable-secondary',
       DR_SECONDARY_PROFILE,
@@ -213,22 +210,18 @@ describe('mode-changing operations on a 3-node cluster', () => {
       await operate('op-dr-primary-for-update', PRIMARY_PROFILE, { id: 'enable-primary', replication: 'dr' });
     if (vault.cluster('drSecondary').replication.dr.mode !== 'disabled')
       await operate('op-disable-for-update', DR_SECONDARY_PROFILE, { id: 'disable-secondary', replication: 'dr' });
-    const token = async (secondaryId: string) =>
-      (
-        await operate(`op-token-${secondaryId}`, PRIMARY_PROFILE, {
-          id: 'secondary-token',
-          replication: 'dr',
-          secondary_id: secondaryId,
-          ttl: '30m',
-        })
-      ).issued;
     const enable = { id: 'enable-secondary', replication: 'dr' } as const;
     await operate('op-enable-for-update', DR_SECONDARY_PROFILE, enable, await token('dc2-before'));
     const path = 'sys/replication/dr/secondary/update-primary';
     vault.faults.dropResponses('drSecondary', { path: new RegExp(`${path}$`), times: 1 });
     const update = { id: 'update-primary', replication: 'dr', method: 'token' } as const;
-    const { journal } = await operate('op-update-lost', DR_SECONDARY_PROFILE, update, await token('dc2-after'));
+    const activation = await token('dc2-after');
+    const { journal } = await operate('op-update-lost', DR_SECONDARY_PROFILE, update, activation);
     expect(journal.filter((e) => e.type === 'vault-request' && e.details['path'] === path)).toHaveLength(1);
     expect(vault.cluster('drSecondary').replication.dr).toMatchObject({ mode: 'secondary', secondaryId: 'dc2-after' });
+    // The same token again (used up): nothing in the status changed, so the failure says what to do.
+    await expect(operate('op-update-used', DR_SECONDARY_PROFILE, update, activation)).rejects.toThrow(
+      /failed to unwrap activation token.*ask that primary for a new one \(a 'secondary-token' operation/,
+    );
   }, 180_000);
 });
