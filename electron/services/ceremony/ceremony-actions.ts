@@ -787,7 +787,7 @@ async function secondaryTokenOnce(
   if ((status.value.known_secondaries ?? []).includes(id)) {
     if (!registeredByOwnRequest(earlier, { step, profile: vault.profileName, replication, id }))
       return ok(
-        `the primary already knows a ${which} secondary with ID '${id}', registered before this ceremony asked for it: it may be a real secondary, so nothing was changed. Use another ID (a new plan), or revoke that secondary in its own ceremony once it is known to be unused`,
+        `the primary already knows a ${which} secondary with ID '${id}', and this ceremony's record does not show its own lost request registering it (it was there before, or someone else registered it): it may be a real secondary, so nothing was changed. Use another ID (a new plan), or revoke that secondary in its own ceremony once it is known to be unused`,
       );
     // This ceremony's own request registered it and its activation token was lost: revoke it, on the record.
     const revoked = await record(
