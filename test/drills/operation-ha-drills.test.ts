@@ -16,7 +16,13 @@ import { verifyBundle } from '../../electron/services/transcript/verify';
 import type { VaultClient } from '../../electron/services/vault/client';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { generateSigners, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
-import { rehearsalCast, startRehearsalCeremony } from '../../electron/services/rehearsal/rehearsal-ceremony';
+import {
+  rehearsalCast,
+  rehearsalServiceOptions,
+  startRehearsalCeremony,
+} from '../../electron/services/rehearsal/rehearsal-ceremony';
+import { resumeCeremony } from '../../electron/services/ceremony/ceremony-recovery';
+import type { CeremonyService } from '../../electron/services/ceremony/ceremony-service';
 import {
   connectTarget,
   DR_SECONDARY_PROFILE,
@@ -103,6 +109,25 @@ async function operate(
   } finally {
     await service.close();
   }
+}
+
+const UPDATE_PRIMARY = 'sys/replication/dr/secondary/update-primary';
+const UPDATE = { id: 'update-primary', replication: 'dr', method: 'token' } as const;
+
+/** The DR secondary made a secondary of the primary's current DR replication set, afresh. */
+async function followPrimaryAfresh(tag: string): Promise<void> {
+  if (vault.cluster('primary').replication.dr.mode !== 'primary')
+    await operate(`op-dr-primary-${tag}`, PRIMARY_PROFILE, { id: 'enable-primary', replication: 'dr' });
+  if (vault.cluster('drSecondary').replication.dr.mode !== 'disabled')
+    await operate(`op-disable-${tag}`, DR_SECONDARY_PROFILE, { id: 'disable-secondary', replication: 'dr' });
+  const enable = { id: 'enable-secondary', replication: 'dr' } as const;
+  await operate(`op-enable-${tag}`, DR_SECONDARY_PROFILE, enable, await token(`dc2-${tag}`));
+}
+
+/** Whether the DR secondary now follows the primary as `secondaryId`. */
+function isSecondary(secondaryId: string): boolean {
+  const dr = vault.cluster('drSecondary').replication.dr;
+  return dr.mode === 'secondary' && dr.secondaryId === secondaryId;
 }
 
 /** A DR activation token for `secondaryId`, issued by an operation ceremony on the primary. */
@@ -205,23 +230,78 @@ describe('mode-changing operations on a 3-node cluster', () => {
     120_000,
   );
   it('update-primary with an activation token whose answer is lost: the status shows it made, and it is not sent again', async () => {
-    const primary = vault.cluster('primary').replication.dr;
-    if (primary.mode !== 'primary')
-      await operate('op-dr-primary-for-update', PRIMARY_PROFILE, { id: 'enable-primary', replication: 'dr' });
-    if (vault.cluster('drSecondary').replication.dr.mode !== 'disabled')
-      await operate('op-disable-for-update', DR_SECONDARY_PROFILE, { id: 'disable-secondary', replication: 'dr' });
-    const enable = { id: 'enable-secondary', replication: 'dr' } as const;
-    await operate('op-enable-for-update', DR_SECONDARY_PROFILE, enable, await token('dc2-before'));
-    const path = 'sys/replication/dr/secondary/update-primary';
-    vault.faults.dropResponses('drSecondary', { path: new RegExp(`${path}$`), times: 1 });
-    const update = { id: 'update-primary', replication: 'dr', method: 'token' } as const;
+    await followPrimaryAfresh('before-lost');
+    vault.faults.dropResponses('drSecondary', { path: new RegExp(`${UPDATE_PRIMARY}$`), times: 1 });
     const activation = await token('dc2-after');
-    const { journal } = await operate('op-update-lost', DR_SECONDARY_PROFILE, update, activation);
-    expect(journal.filter((e) => e.type === 'vault-request' && e.details['path'] === path)).toHaveLength(1);
+    const { journal } = await operate('op-update-lost', DR_SECONDARY_PROFILE, UPDATE, activation);
+    expect(journal.filter((e) => e.type === 'vault-request' && e.details['path'] === UPDATE_PRIMARY)).toHaveLength(1);
     expect(vault.cluster('drSecondary').replication.dr).toMatchObject({ mode: 'secondary', secondaryId: 'dc2-after' });
     // The same token again (used up): nothing in the status changed, so the failure says what to do.
-    await expect(operate('op-update-used', DR_SECONDARY_PROFILE, update, activation)).rejects.toThrow(
+    await expect(operate('op-update-used', DR_SECONDARY_PROFILE, UPDATE, activation)).rejects.toThrow(
       /failed to unwrap activation token.*ask that primary for a new one \(a 'secondary-token' operation/,
     );
+  }, 180_000);
+  it('update-primary with an activation token, the laptop stopping mid-call: the resumed ceremony finds it made', async () => {
+    await followPrimaryAfresh('before-crash');
+    const activation = await token('dc2-resumed');
+    if (activation === undefined) throw new Error('no activation token was issued');
+    const plain = await target.connect(undefined, DR_SECONDARY_PROFILE);
+    if (!plain.ok) throw new Error(plain.error.message);
+    clients.push(plain.value);
+    const harness = {
+      target,
+      signers,
+      journalPath: join(root, 'op-update-crash.jsonl'),
+      clients: { [DR_SECONDARY_PROFILE]: plain.value },
+    };
+    const started = await startRehearsalCeremony({
+      ...harness,
+      id: 'op-update-crash',
+      operation: { profile: DR_SECONDARY_PROFILE, operation: UPDATE },
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    const cast = rehearsalCast(target, signers);
+    const log: string[] = [];
+    const enterToken = async (service: CeremonyService) => {
+      const asked = await playCeremony(service, cast, {
+        log: (l) => log.push(l),
+        until: (s) => s.input === 'activation-token',
+      });
+      if (!asked.ok) throw new Error(`${asked.error.message}\n${log.join('\n')}`);
+      const entered = await service.provideToken(activation);
+      if (!entered.ok) throw new Error(entered.error.message);
+    };
+    await enterToken(started.value);
+    // Vault acts at once but holds the answer back; the laptop stops before it is journaled.
+    vault.faults.delayResponses('drSecondary', 5_000, { path: new RegExp(`${UPDATE_PRIMARY}$`), times: 1 });
+    const playing = playCeremony(started.value, cast, { log: (l) => log.push(l) });
+    for (let waited = 0; !isSecondary('dc2-resumed'); waited += 20) {
+      if (waited > 30_000) throw new Error(`update-primary never reached Vault\n${log.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await started.value.close();
+    await playing;
+
+    const resumed = await resumeCeremony(rehearsalServiceOptions(harness));
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    try {
+      // The activation token did not survive the restart: the administrator enters it again (already used).
+      await enterToken(resumed.value);
+      const ended = await playCeremony(resumed.value, cast, { log: (l) => log.push(l) });
+      if (!ended.ok) throw new Error(`${ended.error.message}\n${log.join('\n')}`);
+      expect(ended.value.step).toBe('finished');
+      const dir = join(root, 'op-update-crash-bundle');
+      const report = await resumed.value.exportBundle(dir);
+      if (!report.ok) throw new Error(report.error.message);
+      expect(report.value.problems).toEqual([]);
+    } finally {
+      await resumed.value.close();
+    }
+    const journal = readFileSync(harness.journalPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JournalEvent);
+    expect(journal.filter((e) => e.type === 'interruption')).toHaveLength(1);
+    expect(journal.filter((e) => e.type === 'vault-request' && e.details['path'] === UPDATE_PRIMARY)).toHaveLength(1);
   }, 180_000);
 });
