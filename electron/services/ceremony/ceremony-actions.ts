@@ -96,6 +96,8 @@ export interface Performed {
 }
 
 type Outcome = Promise<Result<Performed, RecordedCallErrorKind>>;
+/** Sends one state-changing call, recorded; the helpers that guard a call against a lost answer take it. */
+type SendCall = () => Promise<Result<VaultResult<unknown>, RecordedCallErrorKind>>;
 
 const GENERATION = 'sys/replication/dr/secondary/generate-operation-token';
 const ATTEMPT = `${GENERATION}/attempt`;
@@ -673,7 +675,7 @@ async function changeMode(
     readonly mode: ReplicationMode;
     /** What must hold before the call is sent; Ok(reason) stops it. */
     readonly guard?: () => Promise<Result<string | undefined, RecordedCallErrorKind>>;
-    readonly send: () => Promise<Result<VaultResult<unknown>, RecordedCallErrorKind>>;
+    readonly send: SendCall;
   },
 ): Promise<Result<string | undefined, RecordedCallErrorKind>> {
   const { step } = state;
@@ -774,7 +776,7 @@ async function secondaryTokenOnce(
   call: {
     readonly replication: ReplicationKind;
     readonly id: string;
-    readonly send: () => Promise<Result<VaultResult<unknown>, RecordedCallErrorKind>>;
+    readonly send: SendCall;
   },
 ): Promise<Result<string | VaultResult<unknown>, RecordedCallErrorKind>> {
   const { replication, id } = call;
@@ -864,7 +866,7 @@ async function updatePrimaryOnce(
     readonly replication: ReplicationKind;
     /** Where the activation token's primary answers ('' when the token does not say). */
     readonly primaryApiAddr: string;
-    readonly send: () => Promise<Result<VaultResult<unknown>, RecordedCallErrorKind>>;
+    readonly send: SendCall;
   },
 ): Promise<Result<typeof UPDATED | string | VaultResult<unknown>, RecordedCallErrorKind>> {
   const { replication } = call;
