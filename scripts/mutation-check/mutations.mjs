@@ -295,6 +295,16 @@ export const MUTATIONS = [
     filter: 'Vault call recorded',
   },
   {
+    id: 'foreign-secondary-revoked',
+    claim:
+      "a secondary id is revoked only when the ceremony's own unanswered request registered it, no refusal in between",
+    file: 'electron/services/ceremony/call-history.ts',
+    from: 'return absentRead && (lost || pending) && !refused;',
+    to: 'return absentRead && (lost || pending);',
+    tests: ['electron/services/ceremony/call-history.test.ts'],
+    filter: 'refused before any was lost',
+  },
+  {
     id: 'vault-request-undue-accepted',
     claim:
       'a Vault request is recorded only at the step the ceremony is at, with an action due (after signatures at an irreversible step) or reading after an interruption',

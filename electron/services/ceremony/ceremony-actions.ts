@@ -45,7 +45,7 @@ import {
   type ReplicationMode,
 } from '../../../shared/replication/replication-operations';
 import type { RandomBytes } from '../../../shared/codecs/base62';
-import type { JournalEvent, JsonObject, JsonValue } from '../../../shared/record/journal-event';
+import type { JsonObject } from '../../../shared/record/journal-event';
 import { generateOtp } from '../../../shared/codecs/otp';
 import { err, ok, type Result } from '../../../shared/result';
 import { decodeToken } from '../../../shared/codecs/token-decode';
@@ -53,12 +53,8 @@ import type { Journal } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
 import { exclusionOf, isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
-import {
-  replicationModeStatusSchema,
-  type GenerationStatus,
-  type ReplicationModeStatus,
-  type VaultResult,
-} from '../vault/types';
+import type { GenerationStatus, ReplicationModeStatus, VaultResult } from '../vault/types';
+import { baselineOf, registeredByOwnRequest } from './call-history';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
 import type { SecretStore } from './secret-store';
 
@@ -807,45 +803,6 @@ async function secondaryTokenOnce(
   return sent.ok ? ok(sent.value) : sent;
 }
 
-/**
- * Whether the record shows the primary reading without `id` at this step, then this ceremony's
- * requests for it there, at least one never answered (lost, or cut off by a crash) and none
- * answered with a token nor refused before one was lost: so whatever registered it was one of them.
- */
-function registeredByOwnRequest(
-  events: readonly JournalEvent[],
-  at: { step: string; profile: string; replication: ReplicationKind; id: string },
-): boolean {
-  const statusPath = `sys/replication/${at.replication}/status`;
-  const tokenPath = `sys/replication/${at.replication}/primary/secondary-token`;
-  let absentRead = false;
-  let pending = false;
-  let lost = false;
-  let refused = false;
-  for (const e of events) {
-    if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
-    const path = e.details['path'];
-    if (e.type === 'vault-response' && path === statusPath && e.details['ok'] === true) {
-      const known = fieldOf(e.details['data'], 'known_secondaries');
-      if (!Array.isArray(known) || !known.includes(at.id)) [absentRead, lost, refused] = [true, false, false];
-    } else if (e.type === 'vault-request' && path === tokenPath) {
-      pending = absentRead && fieldOf(e.details['body'], 'id') === at.id;
-    } else if (e.type === 'vault-response' && path === tokenPath && pending) {
-      pending = false;
-      const status = fieldOf(e.details['error'], 'status');
-      // Issued: whatever holds the id now is not a lost request's doing. A 4xx before any loss: someone else's id.
-      if (e.details['ok'] === true) absentRead = false;
-      else if (typeof status === 'number' && status < 500) refused ||= !lost;
-      else lost = true;
-    }
-  }
-  return absentRead && (lost || pending) && !refused;
-}
-
-function fieldOf(value: JsonValue | undefined, name: string): JsonValue | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject)[name] : undefined;
-}
-
 /** updatePrimaryOnce's answer when the cluster's status shows an earlier, unanswered call made. */
 const UPDATED = Symbol('updated');
 
@@ -901,27 +858,6 @@ async function updatePrimaryOnce(
   return ok(
     `${sent.value.error.message}. The cluster's status does not show it following the primary the activation token names. An activation token works once: if this one was used (by a try whose answer was lost) or expired, ask that primary for a new one (a 'secondary-token' operation for this secondary), then run update-primary again with it.`,
   );
-}
-
-/**
- * Whether the record holds an update-primary call at this step, and the cluster's status as last
- * read there before the first one (the baseline a lost answer is judged against).
- */
-function baselineOf(
-  events: readonly JournalEvent[],
-  at: { step: string; profile: string; statusPath: string; callPath: string },
-): { tried: boolean; status?: ReplicationModeStatus } {
-  let status: ReplicationModeStatus | undefined;
-  for (const e of events) {
-    if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
-    if (e.type === 'vault-request' && e.details['path'] === at.callPath)
-      return { tried: true, ...(status ? { status } : {}) };
-    if (e.type === 'vault-response' && e.details['path'] === at.statusPath && e.details['ok'] === true) {
-      const parsed = replicationModeStatusSchema.safeParse(e.details['data']);
-      if (parsed.success) status = parsed.data;
-    }
-  }
-  return { tried: false };
 }
 
 /**

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { JournalEvent, JsonObject } from '../../../shared/record/journal-event';
+import { baselineOf, registeredByOwnRequest } from './call-history';
+
+const STEP = 'create-secondary-token';
+const STATUS = 'sys/replication/dr/status';
+const TOKEN = 'sys/replication/dr/primary/secondary-token';
+const UPDATE = 'sys/replication/dr/secondary/update-primary';
+
+/** A journal entry as recorded-call.ts writes it (the chain fields do not matter here). */
+function entry(type: 'vault-request' | 'vault-response', details: JsonObject, step = STEP): JournalEvent {
+  return {
+    seq: 1,
+    time: '2025-01-31T12:00:00.000Z',
+    actor: 'vault-ceremony',
+    role: 'system',
+    step,
+    type,
+    details: { profile: 'primary', ...details },
+    prev: '0'.repeat(64),
+    hash: '0'.repeat(64),
+  };
+}
+
+const read = (known: string[], step?: string) => [
+  entry('vault-request', { method: 'GET', path: STATUS }, step),
+  entry(
+    'vault-response',
+    { method: 'GET', path: STATUS, ok: true, data: { mode: 'primary', known_secondaries: known } },
+    step,
+  ),
+];
+const ask = (id = 'dc1') => entry('vault-request', { method: 'POST', path: TOKEN, body: { id } });
+const issued = () => entry('vault-response', { method: 'POST', path: TOKEN, ok: true, data: {} });
+/** No answer came: a timeout or a dropped connection (no HTTP status), or a 5xx from a node that stepped down. */
+const lost = (status?: number) =>
+  entry('vault-response', {
+    method: 'POST',
+    path: TOKEN,
+    ok: false,
+    error: { kind: 'unreachable', message: 'lost', ...(status ? { status } : {}) },
+  });
+const refused = () =>
+  entry('vault-response', {
+    method: 'POST',
+    path: TOKEN,
+    ok: false,
+    error: { kind: 'refused', message: 'a secondary with ID "dc1" already exists', status: 400 },
+  });
+
+const ours = (events: JournalEvent[], id = 'dc1') =>
+  registeredByOwnRequest(events, { step: STEP, profile: 'primary', replication: 'dr', id });
+
+describe('registeredByOwnRequest: whether this ceremony may revoke a secondary id it finds registered', () => {
+  it("is true when the id was absent, then this ceremony's request for it went unanswered", () => {
+    expect(ours([...read([]), ask(), lost()])).toBe(true);
+    expect(ours([...read([]), ask(), lost(503)])).toBe(true);
+    // A crash between the request and its answer: the request stands alone.
+    expect(ours([...read([]), ask()])).toBe(true);
+  });
+
+  it('is false for an id that was there before this ceremony asked: it may be a real secondary', () => {
+    expect(ours([...read(['dc1']), ask(), lost()])).toBe(false);
+    expect(ours([ask(), lost()])).toBe(false);
+  });
+
+  it('is false once a request was refused before any was lost: someone else took the id in between', () => {
+    expect(ours([...read([]), ask(), refused(), ask(), lost()])).toBe(false);
+    // A refusal after the loss is the lost request's own doing.
+    expect(ours([...read([]), ask(), lost(), ask(), refused()])).toBe(true);
+  });
+
+  it('is false once a request was answered with a token, and for another id, step or profile', () => {
+    expect(ours([...read([]), ask(), issued()])).toBe(false);
+    // Issued, the id is that token's: a later request lost without a fresh read proves nothing about it.
+    expect(ours([...read([]), ask(), issued(), ask(), lost()])).toBe(false);
+    expect(ours([...read([]), ask(), lost()], 'dc2')).toBe(false);
+    expect(ours([...read([], 'another-step'), ask(), lost()])).toBe(false);
+    expect(
+      registeredByOwnRequest([...read([]), ask(), lost()], { step: STEP, profile: 'dr', replication: 'dr', id: 'dc1' }),
+    ).toBe(false);
+  });
+
+  it('judges from the latest read without the id: a revoked id asked for again and issued is not revoked twice', () => {
+    expect(ours([...read([]), ask(), lost(), ...read([]), ask(), issued()])).toBe(false);
+    expect(ours([...read([]), ask(), issued(), ...read([]), ask(), lost()])).toBe(true);
+  });
+});
+
+describe('baselineOf: the status an update-primary is judged against', () => {
+  const at = { step: STEP, profile: 'primary', statusPath: STATUS, callPath: UPDATE };
+  const update = () => entry('vault-request', { method: 'POST', path: UPDATE, body: {} });
+
+  it('is the last status read before the first call, once a call was made', () => {
+    const found = baselineOf([...read(['x']), ...read(['y']), update(), ...read(['z'])], at);
+    expect(found).toEqual({ tried: true, status: { mode: 'primary', known_secondaries: ['y'] } });
+  });
+
+  it('says no call was made yet, and ignores reads at another step', () => {
+    expect(baselineOf(read(['x']), at)).toEqual({ tried: false });
+    expect(baselineOf([...read(['x'], 'another-step'), update()], at)).toEqual({ tried: true });
+  });
+});

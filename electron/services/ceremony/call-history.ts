@@ -1,0 +1,68 @@
+/**
+ * What this ceremony's own record says about its earlier Vault calls at a step, read back from the
+ * journal (recorded-call.ts writes each request, then its answer or failure): so a retry, or a
+ * resume after a crash, can tell a call whose answer was lost from one never made.
+ */
+import type { JournalEvent, JsonObject, JsonValue } from '../../../shared/record/journal-event';
+import type { ReplicationKind } from '../../../shared/replication/replication-operations';
+import { replicationModeStatusSchema, type ReplicationModeStatus } from '../vault/types';
+
+/**
+ * Whether the record shows the primary reading without `id` at this step, then this ceremony's
+ * requests for it there, at least one never answered (lost, or cut off by a crash) and none
+ * answered with a token nor refused before one was lost: so whatever registered it was one of them.
+ */
+export function registeredByOwnRequest(
+  events: readonly JournalEvent[],
+  at: { step: string; profile: string; replication: ReplicationKind; id: string },
+): boolean {
+  const statusPath = `sys/replication/${at.replication}/status`;
+  const tokenPath = `sys/replication/${at.replication}/primary/secondary-token`;
+  let absentRead = false;
+  let pending = false;
+  let lost = false;
+  let refused = false;
+  for (const e of events) {
+    if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
+    const path = e.details['path'];
+    if (e.type === 'vault-response' && path === statusPath && e.details['ok'] === true) {
+      const known = fieldOf(e.details['data'], 'known_secondaries');
+      if (!Array.isArray(known) || !known.includes(at.id)) [absentRead, lost, refused] = [true, false, false];
+    } else if (e.type === 'vault-request' && path === tokenPath) {
+      pending = absentRead && fieldOf(e.details['body'], 'id') === at.id;
+    } else if (e.type === 'vault-response' && path === tokenPath && pending) {
+      pending = false;
+      const status = fieldOf(e.details['error'], 'status');
+      // Issued: whatever holds the id now is not a lost request's doing. A 4xx before any loss: someone else's id.
+      if (e.details['ok'] === true) absentRead = false;
+      else if (typeof status === 'number' && status < 500) refused ||= !lost;
+      else lost = true;
+    }
+  }
+  return absentRead && (lost || pending) && !refused;
+}
+
+function fieldOf(value: JsonValue | undefined, name: string): JsonValue | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject)[name] : undefined;
+}
+
+/**
+ * Whether the record holds an update-primary call at this step, and the cluster's status as last
+ * read there before the first one (the baseline a lost answer is judged against).
+ */
+export function baselineOf(
+  events: readonly JournalEvent[],
+  at: { step: string; profile: string; statusPath: string; callPath: string },
+): { tried: boolean; status?: ReplicationModeStatus } {
+  let status: ReplicationModeStatus | undefined;
+  for (const e of events) {
+    if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
+    if (e.type === 'vault-request' && e.details['path'] === at.callPath)
+      return { tried: true, ...(status ? { status } : {}) };
+    if (e.type === 'vault-response' && e.details['path'] === at.statusPath && e.details['ok'] === true) {
+      const parsed = replicationModeStatusSchema.safeParse(e.details['data']);
+      if (parsed.success) status = parsed.data;
+    }
+  }
+  return { tried: false };
+}
