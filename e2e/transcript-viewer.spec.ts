@@ -5,9 +5,8 @@
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSigners } from '../electron/services/rehearsal/rehearsal-cast';
-import { runRehearsal } from '../electron/services/rehearsal/headless-rehearsal';
-import { readJournal, signedBundle, writeKeyring } from '../test/support/doctored-bundle';
+import { signedBundle } from '../test/support/doctored-bundle';
+import { rehearsePromotion } from '../test/support/rehearsed-promotion';
 import {
   CEREMONY_ID,
   makeBundle,
@@ -278,19 +277,8 @@ test('transcript viewer: a rehearsal’s outcome and signed authorisations, each
   test.setTimeout(180_000);
   const root = mkdtempSync(join(tmpdir(), 'viewer-authorisations-'));
   try {
-    const cast = await generateSigners(undefined);
-    const people = [cast.administrator, ...cast.witnesses];
-    const out = join(root, 'out');
-    const run = await runRehearsal({
-      out,
-      target: { kind: 'start', options: { officers: 3, threshold: 2, passphrase: 'rehearsal officers' } },
-      signers: cast,
-      log: () => undefined,
-    });
-    if (!run.ok) throw new Error(run.error.message);
-    const ring = writeKeyring(join(root, 'auditor-keys.asc'), people);
+    const { out, people, keyring: ring, events } = await rehearsePromotion(root);
     // The promotion's authorisation as the journal names it, with a right-to-left override added.
-    const events = readJournal(join(out, 'journal.jsonl'));
     const renamed = join(root, 'renamed');
     await signedBundle(
       renamed,
