@@ -333,6 +333,15 @@ export const MUTATIONS = [
     filter: 'deviation',
   },
   {
+    id: 'signatures-unbounded',
+    claim: 'a transcript padded with copies of its signatures is refused before they are checked',
+    file: 'electron/services/transcript/verify.ts',
+    from: '  if (signatures.length > MAX_SIGNER_FILES) {',
+    to: '  if (signatures.length > Infinity) {',
+    tests: [FORGERY],
+    filter: 'padded',
+  },
+  {
     id: 'viewer-verifies-in-main',
     claim: 'the viewer verifies bundles in a worker thread, never holding the main process',
     file: 'electron/services/transcript/bundle-verifier.ts',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { fp, validPlanData } from '../../test/support/ceremony-plan-data';
-import { validatePlan } from './ceremony-plan';
+import { MAX_WITNESSES, validatePlan } from './ceremony-plan';
 import { parsePlan } from './plan-text';
 
 function problem(data: unknown): string {
@@ -113,6 +113,15 @@ describe('plan rules', () => {
 
   it('requires at least one witness', () => {
     expect(problem({ ...validPlanData(), witnesses: [] })).toBe('witnesses must name at least one witness; got []');
+  });
+
+  it('names at most as many witnesses as a bundle can carry signer keys for', () => {
+    const witnesses = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ name: `witness-${i}`, fingerprint: `${'e'.repeat(36)}${i + 4096}` }));
+    expect(validatePlan({ ...validPlanData(), witnesses: witnesses(MAX_WITNESSES) }).ok).toBe(true);
+    expect(problem({ ...validPlanData(), witnesses: witnesses(MAX_WITNESSES + 1) })).toMatch(
+      /^witnesses must name at most 63 witnesses: each signs the transcript/,
+    );
   });
 
   it('keeps the threshold within the officers and requires it for quorum paths', () => {

@@ -157,6 +157,13 @@ const OPERATION_FIELDS: Record<
   'disable-secondary': { required: [], optional: [] },
 };
 
+/**
+ * A plan's administrator and witnesses sign the transcript, and its bundle carries one public key
+ * file for each: `verify` reads at most 64 (electron/services/transcript/bundle-layout.ts), so a
+ * plan naming more could never produce a bundle that verifies.
+ */
+export const MAX_WITNESSES = 63;
+
 const planSchema = z
   .strictObject({
     format: z.literal(1, { error: 'must be 1 (the only plan format this version reads)' }),
@@ -182,7 +189,8 @@ const planSchema = z
     administrator: person,
     witnesses: z
       .array(person, { error: 'must be a list of witnesses' })
-      .min(1, { error: 'must name at least one witness' }),
+      .min(1, { error: 'must name at least one witness' })
+      .max(MAX_WITNESSES, { error: `must name at most ${MAX_WITNESSES} witnesses: each signs the transcript` }),
     officers: z.array(officer, { error: 'must be a list of officers' }).default([]),
     failback: failback.optional(),
     operation: planOperationSchema.optional(),

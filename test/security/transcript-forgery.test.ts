@@ -5,7 +5,8 @@
  * - re-signed by strangers with signers/ replaced; witness signatures and their files stripped;
  *   an extra countersignature by an unnamed key with its file; signer files swapped or renamed;
  * - hostile files: a FIFO journal, the transcript a symlink to /dev/zero, a signer file of repeated
- *   armor BEGIN lines, file names carrying terminal escape sequences;
+ *   armor BEGIN lines, a transcript padded with copies of its signatures, file names carrying
+ *   terminal escape sequences;
  * - text prepended to the cleartext (which stock `gpg --verify transcript.txt.asc` accepts), and a
  *   detached signature file that disagrees with the cleartext one.
  * The hostile-file cases run the installed command as a new process with a 10 s deadline, so a
@@ -19,7 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../support/built-programs';
 import { main } from '../../cli/main';
 import { armoredBlocks, readKeyrings } from '../../electron/services/pgp/public-keys';
-import { countersignTranscript, signTranscript } from '../../electron/services/transcript/signing';
+import { canonicalDocument } from '../../electron/services/transcript/canonical-cleartext';
+import { countersignTranscript, signatureOf, signTranscript } from '../../electron/services/transcript/signing';
 import type { EventInput } from '../../electron/services/journal/journal';
 import { captureIo } from '../support/capture-io';
 import { createTempGnupg, type TempGnupg } from '../support/temp-gnupg';
@@ -202,6 +204,20 @@ describe('hostile files', () => {
     const r = verifyProcess(dir);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
+  });
+
+  it('a transcript padded with 60,000 copies of its good signatures ends within 10 s with exit 1', async () => {
+    // Each signature costs public-key arithmetic to check: these took 25 s, printing a line each.
+    const path = join(copy(), 'transcript.txt.asc');
+    const armored = readFileSync(path, 'utf8');
+    const document = await canonicalDocument(armored);
+    if (!document) throw new Error('the fresh transcript is not canonical');
+    const padded = signatureOf(Array.from({ length: 20_000 }, () => document.signatures).flat()).armor();
+    writeFileSync(path, armored.slice(0, armored.lastIndexOf('\n-----BEGIN PGP SIGNATURE-----\n') + 1) + padded);
+    const r = verifyProcess(join(path, '..'), '--keyring', keyring);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.output.toString()).toContain('transcript.txt.asc carries 60000 signatures, and verify checks at most 64');
   });
 
   it('a journal of 40,000 notes ends within 10 s with exit 1 at the deviation bound', () => {

@@ -1,3 +1,5 @@
+import { MAX_WITNESSES } from '../../../shared/ceremony/ceremony-plan';
+
 /** File names of a transcript bundle directory (the `rehearse` / `verify` interface). */
 export const BUNDLE_TRANSCRIPT = 'transcript.txt.asc';
 /** Exactly the signed text, for `gpg --verify transcript.txt.sig transcript.txt`. */
@@ -21,4 +23,5 @@ export const SIGNER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const MAX_BUNDLE_FILE_BYTES = 16 * 1024 * 1024;
 export const MAX_SIGNATURES_BYTES = 1024 * 1024;
 export const MAX_SIGNER_FILE_BYTES = 256 * 1024;
-export const MAX_SIGNER_FILES = 64;
+/** One signer file for the administrator and each witness of the largest plan. */
+export const MAX_SIGNER_FILES = 1 + MAX_WITNESSES;
