@@ -342,6 +342,15 @@ export const MUTATIONS = [
     filter: 'padded',
   },
   {
+    id: 'signer-key-bindings-unbounded',
+    claim: "a signer's key padded with copies of its user ID is refused",
+    file: 'electron/services/transcript/verify.ts',
+    from: '    else if (key.users.length > MAX_SIGNER_KEY_BINDINGS || key.subkeys.length > MAX_SIGNER_KEY_BINDINGS)',
+    to: '    else if (key.users.length < 0)',
+    tests: [FORGERY],
+    filter: '700 times',
+  },
+  {
     id: 'viewer-verifies-in-main',
     claim: 'the viewer verifies bundles in a worker thread, never holding the main process',
     file: 'electron/services/transcript/bundle-verifier.ts',

@@ -5,8 +5,8 @@
  * - re-signed by strangers with signers/ replaced; witness signatures and their files stripped;
  *   an extra countersignature by an unnamed key with its file; signer files swapped or renamed;
  * - hostile files: a FIFO journal, the transcript a symlink to /dev/zero, a signer file of repeated
- *   armor BEGIN lines, a transcript padded with copies of its signatures, file names carrying
- *   terminal escape sequences;
+ *   armor BEGIN lines, a transcript padded with copies of its signatures, a signer's key padded
+ *   with copies of its user ID, file names carrying terminal escape sequences;
  * - text prepended to the cleartext (which stock `gpg --verify transcript.txt.asc` accepts), and a
  *   detached signature file that disagrees with the cleartext one.
  * The hostile-file cases run the installed command as a new process with a 10 s deadline, so a
@@ -14,8 +14,9 @@
  * mutation that shows the case failing without it, is listed in SECURITY.md.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../support/built-programs';
 import { main } from '../../cli/main';
@@ -218,6 +219,24 @@ describe('hostile files', () => {
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
     expect(r.output.toString()).toContain('transcript.txt.asc carries 60000 signatures, and verify checks at most 64');
+  });
+
+  it('a signer file of the real key with its user ID repeated 700 times: exit 1, naming the file', async () => {
+    // Harmless to the signature, but openpgp.js checks every copy again for each signature the key
+    // verifies: a forged plan's 64 signers could hold verify for 15 s.
+    const dir = copy();
+    const [file] = readdirSync(join(dir, 'signers'));
+    const path = join(dir, 'signers', file!);
+    const packets = (await openpgp.readKey({ armoredKey: readFileSync(path, 'utf8') })).toPacketList();
+    const user = packets.findIndex((p) => p instanceof openpgp.UserIDPacket);
+    const padded = new openpgp.PacketList();
+    padded.push(packets[0]!);
+    for (let i = 0; i < 700; i++) padded.push(packets[user]!, packets[user + 1]!);
+    padded.push(...packets.slice(1));
+    writeFileSync(path, openpgp.armor(openpgp.enums.armor.publicKey, padded.write()));
+    const r = await verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`signers/${file} holds a key with 701 user IDs and 1 subkeys; verify reads`);
   });
 
   it('a journal of 40,000 notes ends within 10 s with exit 1 at the deviation bound', () => {

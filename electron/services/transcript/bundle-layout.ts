@@ -23,5 +23,11 @@ export const SIGNER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const MAX_BUNDLE_FILE_BYTES = 16 * 1024 * 1024;
 export const MAX_SIGNATURES_BYTES = 1024 * 1024;
 export const MAX_SIGNER_FILE_BYTES = 256 * 1024;
+/**
+ * User IDs, and subkeys, each, in a signer's key. openpgp.js checks every one's self-signature again
+ * for each signature the key verifies: 700 copies of a user ID fit in a signer file and cost 0.2 s
+ * a signature, so a forged plan's 64 signers could hold `verify` for 15 s. People have a few.
+ */
+export const MAX_SIGNER_KEY_BINDINGS = 64;
 /** One signer file for the administrator and each witness of the largest plan. */
 export const MAX_SIGNER_FILES = 1 + MAX_WITNESSES;

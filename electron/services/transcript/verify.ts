@@ -49,6 +49,7 @@ import {
   MAX_BUNDLE_FILE_BYTES,
   MAX_SIGNATURES_BYTES,
   MAX_SIGNER_FILE_BYTES,
+  MAX_SIGNER_KEY_BINDINGS,
   MAX_SIGNER_FILES,
   SIGNER_NAME,
   SIGNER_SUFFIX,
@@ -392,6 +393,11 @@ async function signerKeys(
       problem(
         'signer-invalid',
         `${path} holds a PRIVATE key: that key is exposed, so revoke it and re-sign with a new one`,
+      );
+    else if (key.users.length > MAX_SIGNER_KEY_BINDINGS || key.subkeys.length > MAX_SIGNER_KEY_BINDINGS)
+      problem(
+        'signer-invalid',
+        `${path} holds a key with ${key.users.length} user IDs and ${key.subkeys.length} subkeys; verify reads a signer's key with at most ${MAX_SIGNER_KEY_BINDINGS} of each, as it checks them all again for every signature. vault-ceremony never writes such a file`,
       );
     else if (!wanted.has(fingerprint))
       problem(
