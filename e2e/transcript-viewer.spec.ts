@@ -10,6 +10,7 @@ import { rehearsePromotion } from '../test/support/rehearsed-promotion';
 import {
   CEREMONY_ID,
   makeBundle,
+  misplacedAnswers,
   planEvent,
   sealedJournal,
   threeSigners,
@@ -67,6 +68,15 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     await expect(page.getByTestId('bundle-problems')).toContainText('journal-invalid: journal.jsonl');
     await expect(page.getByRole('alert')).toContainText('This text did not verify');
     await page.screenshot({ path: screenshotPath('transcript-viewer-tampered'), fullPage: true });
+
+    // 2,000 misplaced Vault answers: ten of that kind listed, the rest counted, the others in sight.
+    const misplaced = sealedJournal(CEREMONY_ID, [planEvent(bundle.signers), ...misplacedAnswers(2_000)]);
+    writeFileSync(join(tampered, 'journal.jsonl'), misplaced.bytes);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    const problems = page.getByTestId('bundle-problems');
+    await expect(problems).toContainText("… and 1,991 more 'record-inconsistent' problems besides the 10 shown");
+    await expect(problems).toContainText('the transcript states');
+    expect(await problems.locator('li').count()).toBeLessThan(20);
 
     await page.getByLabel('Bundle folder', { exact: true }).fill(join(bundle.root, 'nowhere'));
     await page.getByRole('button', { name: 'Open and verify' }).click();

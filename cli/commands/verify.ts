@@ -1,5 +1,6 @@
 /** `vault-ceremony verify DIR [--keyring FILE …] [--fingerprints FILE]`: the auditor's offline check of a bundle. */
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
+import { summariseProblems, unshownLine } from '../../shared/record/problem-summary';
 import { visibleText } from '../../shared/record/visible-text';
 import { readAnchors } from '../../electron/services/transcript/anchors';
 import { readBundle, verifyBundleContents, type BundleReport } from '../../electron/services/transcript/verify';
@@ -52,7 +53,9 @@ export const verifyCommand: Command = async (argv, io) => {
   io.stdout(describe(dir, report));
   if (report.verdict === 'anchored') return EXIT_OK;
   if (report.verdict === 'unanchored') return EXIT_UNANCHORED;
-  io.stderr(`vault-ceremony verify: FAILED\n${report.problems.map((p) => `  - ${visibleText(p.message)}\n`).join('')}`);
+  const { shown, unshown } = summariseProblems(report.problems);
+  const lines = [...shown.map((p) => visibleText(p.message)), ...unshown.map(unshownLine)];
+  io.stderr(`vault-ceremony verify: FAILED\n${lines.map((line) => `  - ${line}\n`).join('')}`);
   return EXIT_FAILED;
 };
 

@@ -9,6 +9,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
+import { summariseProblems, unshownLine } from '../../shared/record/problem-summary';
 import { visibleLines, visibleText } from '../../shared/record/visible-text';
 import { invoke } from '../api';
 import { FilePathField, FolderPathField } from '../components/path-field';
@@ -116,6 +117,7 @@ const VERDICTS = {
 
 function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
   const verdict = VERDICTS[bundle.verdict];
+  const problems = summariseProblems(bundle.problems);
   const heading = useRef<HTMLHeadingElement>(null);
   // Focus lands on the verdict, as on the wizard's outcome, so it is read out and on screen.
   useEffect(() => heading.current?.focus(), []);
@@ -139,10 +141,13 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
               . Do not rely on this transcript until each is explained.
             </p>
             <ul className="problems" data-testid="bundle-problems">
-              {bundle.problems.map((problem, index) => (
+              {problems.shown.map((problem, index) => (
                 <li key={index}>
                   <span className="level">{problem.kind}:</span> {visibleText(problem.message)}
                 </li>
+              ))}
+              {problems.unshown.map((more) => (
+                <li key={more.kind}>{unshownLine(more)}</li>
               ))}
             </ul>
           </>

@@ -27,8 +27,10 @@ import type { EventInput } from '../../electron/services/journal/journal';
 import { captureIo } from '../support/capture-io';
 import { createTempGnupg, type TempGnupg } from '../support/temp-gnupg';
 import {
+  CEREMONY_ID,
   makeBundle,
   makeSigner,
+  misplacedAnswers,
   planEvent,
   sealedJournal,
   signedForms,
@@ -251,13 +253,24 @@ describe('hostile files', () => {
     });
     const notes = Array.from({ length: 40_000 }, (_, n) => note(n));
     const dir = copy();
-    writeFileSync(join(dir, 'journal.jsonl'), sealedJournal('dc2-2025-01-31', [planEvent(signers), ...notes]).bytes);
+    writeFileSync(join(dir, 'journal.jsonl'), sealedJournal(CEREMONY_ID, [planEvent(signers), ...notes]).bytes);
     const r = verifyProcess(dir, '--keyring', keyring);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
     expect(r.output.toString()).toContain(
       "journal event 1003 (deviation) breaks the ceremony's rules (this ceremony has recorded 1000 deviations",
     );
+  });
+
+  it('a journal of 40,000 misplaced answers: the verdict and every kind of problem stay in sight', async () => {
+    const dir = copy();
+    const journal = sealedJournal(CEREMONY_ID, [planEvent(signers), ...misplacedAnswers(40_000)]);
+    writeFileSync(join(dir, 'journal.jsonl'), journal.bytes);
+    const r = await verify(dir, '--keyring', keyring);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split('\n').length).toBeLessThan(30);
+    expect(r.stderr).toContain('the transcript states');
+    expect(r.stderr).toContain("… and 39,991 more 'record-inconsistent' problems besides the 10 shown");
   });
 
   it('armor parsing is linear: 4 MB of BEGIN lines in an auditor’s keyring is refused at once', async () => {

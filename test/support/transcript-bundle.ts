@@ -152,6 +152,17 @@ export async function makeBundle(
   return { root, dir, signers, dispose };
 }
 
+/** `count` Vault answers recorded with no request before them: each one the same kind of problem to `verify`. */
+export function misplacedAnswers(count: number): EventInput[] {
+  return Array.from({ length: count }, (_, n) => ({
+    actor: 'vault-ceremony',
+    role: 'system',
+    step: 'roll-call',
+    type: 'vault-response',
+    details: { method: 'GET', path: `sys/health/${n}`, status: 200 },
+  }));
+}
+
 /**
  * A rehearsal journal of `events` (the plan first, usually), sealed in memory, 1.5 s apart from
  * `start`: what Journal writes, without its fsync per event, for journals of tens of thousands.
