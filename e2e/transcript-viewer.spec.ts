@@ -76,6 +76,7 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     const problems = page.getByTestId('bundle-problems');
     await expect(problems).toContainText("… and 1,991 more 'record-inconsistent' problems besides the 10 shown");
     await expect(problems).toContainText('the transcript states');
+    await expect(page.getByTestId('bundle-verdict')).toContainText('2,002 problems were found');
     expect(await problems.locator('li').count()).toBeLessThan(20);
 
     await page.getByLabel('Bundle folder', { exact: true }).fill(join(bundle.root, 'nowhere'));

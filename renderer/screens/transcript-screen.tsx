@@ -137,7 +137,9 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         ) : (
           <>
             <p>
-              {bundle.problems.length === 1 ? 'One problem was found' : `${bundle.problems.length} problems were found`}
+              {bundle.problems.length === 1
+                ? 'One problem was found'
+                : `${bundle.problems.length.toLocaleString('en-US')} problems were found`}
               . Do not rely on this transcript until each is explained.
             </p>
             <ul className="problems" data-testid="bundle-problems">
