@@ -71,9 +71,11 @@ export function createGpgSigner(person: GpgPerson): Signer {
     clearsign: (text) => sign(['--clearsign'], utf8ToBytes(`${text}\n`)),
     detachSign: (data) => sign(['--detach-sign'], data),
     async publicKey() {
+      // The fingerprint without `!`: with it gpg exports the primary key alone, without the
+      // subkeys, so a signing subkey's signatures (a card's, often) would find no key to check.
       const run = await runGpgProcess(
         person.gpgPath ?? 'gpg',
-        [...base, '--armor', '--export-options', 'export-minimal', '--export', `${fingerprint}!`],
+        [...base, '--armor', '--export-options', 'export-minimal', '--export', fingerprint],
         new Uint8Array(),
         { timeoutMs: gpgTimeout(person) },
       );
