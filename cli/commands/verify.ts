@@ -80,6 +80,7 @@ function describe(dir: string, report: BundleReport): string {
     lines.push(
       `  ${s.good ? 'good' : 'BAD '}  ${visibleText(s.signer).padEnd(16)} ${s.fingerprint}  signed ${s.created}` +
         (Date.parse(s.created) > Date.now() ? ' (in the future: the signing clock was ahead)' : ''),
+      ...sinceLines(s.since),
     );
   lines.push(...authorisationLines(report));
   lines.push(...verdictLines(report));
@@ -95,11 +96,16 @@ function authorisationLines(report: BundleReport): string[] {
   const anchored = new Set(report.signers.filter((s) => s.anchored).map((s) => s.fingerprint));
   return [
     `authorisations: ${report.authorisations.length} signed, each checked against the named person's key`,
-    ...report.authorisations.map(
-      (a) =>
-        `  ${a.good ? 'good' : 'BAD '}  ${anchored.has(a.fingerprint) ? 'anchored  ' : 'UNANCHORED'}  ${visibleText(a.step).padEnd(22)} ${a.role.padEnd(13)} ${visibleText(a.signer).padEnd(16)} ${visibleText(a.action)}`,
-    ),
+    ...report.authorisations.flatMap((a) => [
+      `  ${a.good ? 'good' : 'BAD '}  ${anchored.has(a.fingerprint) ? 'anchored  ' : 'UNANCHORED'}  ${visibleText(a.step).padEnd(22)} ${a.role.padEnd(13)} ${visibleText(a.signer).padEnd(16)} ${visibleText(a.action)}`,
+      ...sinceLines(a.since),
+    ]),
   ];
+}
+
+/** What became of a good signature's key since it signed: the signature stands, and the auditor is told. */
+function sinceLines(since: readonly string[]): string[] {
+  return since.map((note) => `        since: ${visibleText(note)}`);
 }
 
 function verdictLines(report: BundleReport): string[] {

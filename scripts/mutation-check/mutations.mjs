@@ -12,6 +12,8 @@ const TAMPERING = 'test/security/transcript-tampering.test.ts';
 const FORGERY = 'test/security/transcript-forgery.test.ts';
 const RECORD = 'test/security/record-replay-forgery.test.ts';
 const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
+const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
+const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
 
 /** @type {ReadonlyArray<{ id: string; claim: string; file: string; from: string; to: string; tests: string[]; filter?: string }>} */
 export const MUTATIONS = [
@@ -256,6 +258,53 @@ export const MUTATIONS = [
     to: '  return;',
     tests: [FORGERY],
     filter: 'every byte an auditor reads',
+  },
+  // The signers' keys over time, judged years after the ceremony.
+  {
+    id: 'signer-key-copy-replaced',
+    claim: "a revocation in the bundle's copy of a signer's key counts though the auditor's copy is older",
+    file: 'electron/services/transcript/verify.ts',
+    from: 'if (held) keys.set(fingerprint, await key.update(held).catch(() => key));',
+    to: 'if (held) keys.set(fingerprint, key);',
+    tests: [KEY_LIFE],
+    filter: 'only in signers/',
+  },
+  {
+    id: 'key-expired-since-refused',
+    claim: 'a signature stands when its key expired after it, though the key holds no self-signature as old',
+    file: KEY_LIFECYCLE,
+    from: '  if (await certifiedBy(signed)) return undefined;',
+    to: '  return undefined;',
+    tests: [KEY_LIFE],
+    filter: 'expired a year later',
+  },
+  {
+    id: 'key-changes-unreported',
+    claim: 'a good signature whose key expired or was superseded since is reported so',
+    file: KEY_LIFECYCLE,
+    from: '  return { problem: undefined, since };',
+    to: '  return { problem: undefined, since: [] };',
+    tests: [KEY_LIFE],
+    filter: 'says so',
+  },
+  {
+    id: 'key-revocation-unnamed',
+    claim:
+      'a signature by a key revoked as compromised, with no reason, or before it signed is BAD, naming the revocation',
+    file: KEY_LIFECYCLE,
+    from: '  const revoked = revocations.find((r) => !r.soft) ?? revocations.find((r) => r.at <= signed);',
+    to: '  const revoked = revocations.find(() => false);',
+    tests: [KEY_LIFE],
+    filter: 'revoked',
+  },
+  {
+    id: 'gpg-signing-subkey-unexported',
+    claim: 'a GnuPG key that signs with a subkey is exported with it, so its signatures can be checked',
+    file: 'electron/services/pgp/gpg-signer.ts',
+    from: "[...base, '--armor', '--export-options', 'export-minimal', '--export', fingerprint],",
+    to: "[...base, '--armor', '--export-options', 'export-minimal', '--export', `${fingerprint}!`],",
+    tests: [KEY_LIFE],
+    filter: 'subkey',
   },
   // A journal that misdescribes the ceremony, re-signed by the real people.
   {

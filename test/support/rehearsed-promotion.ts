@@ -21,10 +21,10 @@ export interface RehearsedPromotion {
   readonly events: JournalEvent[];
 }
 
-/** Rehearses a promotion into `<root>/out`, with a fresh cast. */
-export async function rehearsePromotion(root: string): Promise<RehearsedPromotion> {
+/** Rehearses a promotion into `<root>/out`, signed by `cast` (by default a fresh one). */
+export async function rehearsePromotion(root: string, given?: Signers): Promise<RehearsedPromotion> {
   const out = join(root, 'out');
-  const cast = await generateSigners(undefined);
+  const cast = given ?? (await generateSigners(undefined));
   const r = await runRehearsal({
     out,
     target: { kind: 'start', options: { officers: 3, threshold: 2, passphrase: 'rehearsal officers' } },

@@ -5,6 +5,29 @@
  */
 import * as openpgp from 'openpgp';
 import { utf8ToBytes } from '../../../shared/codecs/bytes';
+import { judgeSignature, type KeyLifeVerdict } from './key-lifecycle';
+
+/** Whether the signature is a good one by `key` over `text`, judged as the transcript's are (./key-lifecycle.ts). */
+export async function checkDetachedSignature(
+  armoredSignature: string,
+  text: string,
+  key: openpgp.PublicKey,
+): Promise<KeyLifeVerdict> {
+  let signature: openpgp.Signature;
+  try {
+    signature = await openpgp.readSignature({ armoredSignature });
+  } catch {
+    return { problem: 'it is not an armored OpenPGP signature', since: [] };
+  }
+  const packets = [...signature.packets];
+  if (packets.length !== 1) return { problem: `it holds ${packets.length} signatures, not one`, since: [] };
+  return judgeSignature(packets[0]!, key, async (date, config) => {
+    const message = await openpgp.createMessage({ binary: utf8ToBytes(text) });
+    const [result] = (await openpgp.verify({ message, signature, verificationKeys: key, date, config })).signatures;
+    if (!result) throw new Error('it holds no signature');
+    await result.verified;
+  });
+}
 
 /** Why the signature is not a good one by `key` over `text`, or undefined when it is. */
 export async function detachedSignatureProblem(
@@ -12,24 +35,5 @@ export async function detachedSignatureProblem(
   text: string,
   key: openpgp.PublicKey,
 ): Promise<string | undefined> {
-  let signature: openpgp.Signature;
-  try {
-    signature = await openpgp.readSignature({ armoredSignature });
-  } catch {
-    return 'it is not an armored OpenPGP signature';
-  }
-  const packets = [...signature.packets];
-  if (packets.length !== 1) return `it holds ${packets.length} signatures, not one`;
-  const created = packets[0]!.created;
-  try {
-    // As of when it was made, as the transcript's signatures are: a laptop clock ahead of the auditor's is no forgery.
-    const asOf = created && created.getTime() > Date.now() ? created : new Date();
-    const message = await openpgp.createMessage({ binary: utf8ToBytes(text) });
-    const [result] = (await openpgp.verify({ message, signature, verificationKeys: key, date: asOf })).signatures;
-    if (!result) return 'it holds no signature';
-    await result.verified;
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : 'verification failed';
-  }
+  return (await checkDetachedSignature(armoredSignature, text, key)).problem;
 }

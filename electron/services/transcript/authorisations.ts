@@ -9,7 +9,8 @@
  * abort, deviations, undeleted tokens, loose ends, completed steps) must be what the replay gives;
  * each authorisation request must state the hash of the event before it as the journal head; and
  * each signature must be a good one, over exactly that statement, by the key the plan names for
- * the person (the key from signers/, or the auditor's copy, so it is anchored like the rest).
+ * the person (the key from signers/ merged into the auditor's copy, so it is anchored like the
+ * rest), judged over the key's life as the transcript's signatures are (../pgp/key-lifecycle.ts).
  *
  * Each entry must also be the one the laptop writes for the replay (ceremony-record.ts): a ceremony
  * event's actor, role, step and type as entryEnvelope gives them (the transcript names people from
@@ -64,7 +65,7 @@ import {
   type JsonValue,
   type VerifiedChain,
 } from '../../../shared/record/journal-event';
-import { detachedSignatureProblem } from '../pgp/detached-signature';
+import { checkDetachedSignature } from '../pgp/detached-signature';
 
 export type AuthorisationProblemKind = 'authorisation-bad' | 'authorisation-missing' | 'record-inconsistent';
 
@@ -78,6 +79,8 @@ export interface AuthorisationReport {
   readonly fingerprint: string;
   readonly statementSha256: string;
   readonly good: boolean;
+  /** What became of the signer's key after it signed (expired, superseded, retired), for a good one. */
+  readonly since: readonly string[];
 }
 
 type Problem = (kind: AuthorisationProblemKind, message: string) => void;
@@ -176,13 +179,14 @@ export async function checkAuthorisations(
       const statement = state.statement;
       const digest = statementDigest(statement);
       const key = keys.get(event.fingerprint);
+      const checked = key ? await checkDetachedSignature(event.signature, statementText(statement), key) : undefined;
       const bad =
         e.details.statement_sha256 !== digest
           ? `it names statement ${JSON.stringify(e.details.statement_sha256)}, not the one signed (${digest})`
           : e.details.action !== statement.action
             ? `it names the action ${JSON.stringify(e.details.action)}, not the one signed (${JSON.stringify(statement.action)})`
-            : key
-              ? await detachedSignatureProblem(event.signature, statementText(statement), key)
+            : checked
+              ? checked.problem
               : `signers/ holds no key ${event.fingerprint}`;
       if (bad !== undefined)
         problem(
@@ -197,6 +201,7 @@ export async function checkAuthorisations(
         fingerprint: event.fingerprint,
         statementSha256: digest,
         good: bad === undefined,
+        since: bad === undefined ? (checked?.since ?? []) : [],
       });
     }
     state = next.value;

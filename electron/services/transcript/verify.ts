@@ -18,6 +18,10 @@
  *   fixed anyway so the signature block has one valid spelling, and the bundle writer uses it.)
  * - every irreversible step was authorised by the administrator and a witness, each a good
  *   detached signature by their planned key over the statement then current (./authorisations.ts).
+ * - every signature is judged by what its key was when it signed and what its owner said of it
+ *   since (../pgp/key-lifecycle.ts): expired or superseded since, it stands and the report says
+ *   so; revoked as compromised, or out of use before it signed, it is BAD. Each signer's key is
+ *   the auditor's copy merged with the bundle's, so neither copy hides a revocation.
  *
  * Then the verdict. 'anchored': consistent, and every signer's key is one the auditor supplied
  * (in a keyring, or its fingerprint on their list). 'unanchored': consistent, but the auditor
@@ -39,6 +43,7 @@ import { rendersTranscript } from '../../../shared/record/transcript-match';
 import type { AppError } from '../../../shared/result';
 import { listDirectory, readRegularFile } from '../files/regular-file';
 import { nodeSha256Text } from '../files/sha256-text';
+import { judgeSignature, type KeyLifeVerdict } from '../pgp/key-lifecycle';
 import { decodeUtf8, parseKeys } from '../pgp/public-keys';
 import {
   BUNDLE_DETACHED,
@@ -128,6 +133,8 @@ export interface SignatureReport {
   readonly fingerprint: string;
   readonly created: string;
   readonly good: boolean;
+  /** What became of the signer's key after it signed (expired, superseded, retired), for a good one. */
+  readonly since: readonly string[];
 }
 
 export interface BundleReport {
@@ -370,7 +377,7 @@ function checkDetached(bytes: Uint8Array, packets: readonly openpgp.SignaturePac
 
 /**
  * Each signer's public key: from signers/ (one file per signer, each holding one signer's key),
- * replaced by the auditor's copy where their keyrings hold the same fingerprint.
+ * merged into the auditor's copy where their keyrings hold the same fingerprint.
  */
 async function signerKeys(
   contents: BundleContents,
@@ -414,7 +421,14 @@ async function signerKeys(
   for (const s of required)
     if (!keys.has(s.fingerprint))
       problem('signer-key-missing', `${BUNDLE_SIGNERS}/ holds no public key for ${describe(s)} (${s.fingerprint})`);
-  for (const key of anchors?.keys ?? []) if (keys.has(key.getFingerprint())) keys.set(key.getFingerprint(), key);
+  // The auditor's copy, with whatever the bundle's copy adds: a revocation or self-signature counts
+  // wherever it is found (each is checked against the key itself, so only its owner can make one),
+  // and neither copy can hide what the other holds.
+  for (const key of anchors?.keys ?? []) {
+    const fingerprint = key.getFingerprint();
+    const held = keys.get(fingerprint);
+    if (held) keys.set(fingerprint, await key.update(held).catch(() => key));
+  }
   return keys;
 }
 
@@ -438,7 +452,7 @@ async function checkSignatures(
         'signature-foreign',
         `signature ${index} was made by key ${keyId}, which is not the key of the plan's administrator or of any witness`,
       );
-      reports.push({ signer: `unknown key ${keyId}`, fingerprint: keyId, created, good: false });
+      reports.push({ signer: `unknown key ${keyId}`, fingerprint: keyId, created, good: false, since: [] });
       continue;
     }
     if (order.indexOf(signer) < i)
@@ -446,10 +460,10 @@ async function checkSignatures(
     // A prehashed packet is checked against its digest of the text, and openpgp.js does not read
     // the text again; were it to, an empty text would fail the signature, never pass it.
     const text = prehashed.has(packet) ? '' : document.text;
-    const bad = await badSignature(text, packet, keys.get(signer.fingerprint)!);
+    const { problem: bad, since } = await checkSignature(text, packet, keys.get(signer.fingerprint)!);
     if (bad !== undefined)
       problem('signature-bad', `signature ${index}, by ${describe(signer)} (${signer.fingerprint}), is BAD: ${bad}`);
-    reports.push({ signer: signer.name, fingerprint: signer.fingerprint, created, good: bad === undefined });
+    reports.push({ signer: signer.name, fingerprint: signer.fingerprint, created, good: bad === undefined, since });
   }
   for (const s of required)
     if (!order.includes(s))
@@ -463,22 +477,19 @@ async function checkSignatures(
   return reports;
 }
 
-/** Why the signature is bad, or undefined when it is good. */
-async function badSignature(
+/** Whether the signature is good, judged as of when it was made and what became of its key since (../pgp/key-lifecycle.ts). */
+async function checkSignature(
   text: string,
   packet: openpgp.SignaturePacket,
   key: openpgp.PublicKey,
-): Promise<string | undefined> {
-  try {
-    // Checked as of when it was made: an air-gapped laptop's clock running ahead of the auditor's
-    // must not fail a good signature (GnuPG accepts it too); the report shows the time.
-    const asOf = packet.created && packet.created.getTime() > Date.now() ? packet.created : new Date();
-    const [result] = await new Cleartext(text, signatureOf([packet])).verify([key], asOf);
+): Promise<KeyLifeVerdict> {
+  return judgeSignature(packet, key, async (date, config) => {
+    const [result] = await new Cleartext(text, signatureOf([packet])).verify([key], date, {
+      ...openpgp.config,
+      ...config,
+    });
     await result!.verified;
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : 'verification failed';
-  }
+  });
 }
 
 function isAnchored(signer: Signer, anchors: Anchors): boolean {
