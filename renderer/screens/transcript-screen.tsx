@@ -233,7 +233,10 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
                   <td>
                     <time dateTime={s.created}>{visibleText(s.created)}</time>
                   </td>
-                  <td className={s.good ? 'good' : 'bad'}>{s.good ? 'Good' : 'BAD'}</td>
+                  <td className={s.good ? 'good' : 'bad'}>
+                    {s.good ? 'Good' : 'BAD'}
+                    <KeySince notes={s.since} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -269,7 +272,10 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
                     <td>{visibleText(a.role)}</td>
                     <td className="path">{groupFingerprint(a.fingerprint)}</td>
                     <td className={anchored ? 'good' : 'bad'}>{anchored ? 'Yes' : 'NO'}</td>
-                    <td className={a.good ? 'good' : 'bad'}>{a.good ? 'Good' : 'BAD'}</td>
+                    <td className={a.good ? 'good' : 'bad'}>
+                      {a.good ? 'Good' : 'BAD'}
+                      <KeySince notes={a.since} />
+                    </td>
                   </tr>
                 );
               })}
@@ -298,4 +304,14 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
       </section>
     </>
   );
+}
+
+/** What became of a good signature's key since it signed (expired, superseded, retired): it stands, and says so. */
+function KeySince({ notes }: { notes: readonly string[] }) {
+  return notes.map((note, index) => (
+    <small key={index} className="key-since">
+      <br />
+      since: {visibleText(note)}
+    </small>
+  ));
 }

@@ -304,7 +304,7 @@ export const MUTATIONS = [
     from: "[...base, '--armor', '--export-options', 'export-minimal', '--export', fingerprint],",
     to: "[...base, '--armor', '--export-options', 'export-minimal', '--export', `${fingerprint}!`],",
     tests: [KEY_LIFE],
-    filter: 'subkey',
+    filter: 'signing subkey of a certify-only key',
   },
   // A journal that misdescribes the ceremony, re-signed by the real people.
   {

@@ -90,7 +90,14 @@ const transcriptBundle = z.object({
     }),
   ),
   signatures: z.array(
-    z.object({ signer: z.string(), fingerprint: z.string(), created: z.string(), good: z.boolean() }),
+    z.object({
+      signer: z.string(),
+      fingerprint: z.string(),
+      created: z.string(),
+      good: z.boolean(),
+      /** What became of the signer's key after a good signature: expired, superseded, retired. */
+      since: z.array(z.string()),
+    }),
   ),
   /** How the ceremony ended, as the journal's closing event states it; null when it states none. */
   outcome: z.string().nullable(),
@@ -104,6 +111,7 @@ const transcriptBundle = z.object({
       role: z.string(),
       fingerprint: z.string(),
       good: z.boolean(),
+      since: z.array(z.string()),
     }),
   ),
   problems: z.array(z.object({ kind: z.string(), message: z.string() })),

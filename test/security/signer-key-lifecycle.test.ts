@@ -10,10 +10,13 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as openpgp from 'openpgp';
 import { main } from '../../cli/main';
+import { checkDetachedSignature } from '../../electron/services/pgp/detached-signature';
 import { captureIo } from '../support/capture-io';
 import {
   copyHome,
+  detachSignAt,
   exportPublicKey,
   gpgCastMember,
   gpgVerifyAt,
@@ -21,6 +24,7 @@ import {
   revokeKey,
   revokeSubkey,
   setExpiry,
+  unsignSubkey,
   type GpgKeyHome,
   type RevocationReason,
 } from '../support/gpg-key-life';
@@ -40,6 +44,8 @@ let other: GpgKeyHome;
 let expiredBefore: GpgKeyHome;
 let supersededBefore: GpgKeyHome;
 let rehearsed: RehearsedPromotion;
+/** Undefined once the rehearsal succeeded, else why it failed. */
+let rehearsal: Promise<string | undefined>;
 let copies = 0;
 
 beforeAll(async () => {
@@ -55,7 +61,15 @@ beforeAll(async () => {
     administrator: gpgCastMember('administrator', administrator),
     witnesses: [gpgCastMember('witness-1', witness), gpgCastMember('witness-2', other)],
   };
-  rehearsed = await rehearsePromotion(root, cast);
+  // Held, not thrown: a rehearsal that fails fails the first test below, not the suite's setup.
+  rehearsal = rehearsePromotion(root, cast).then(
+    (r) => {
+      rehearsed = r;
+      return undefined;
+    },
+    (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  );
+  await rehearsal;
 }, 240_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => vi.useRealTimers());
@@ -108,6 +122,11 @@ const subkeyExpiredSince = () => {
   setExpiry(copy, at(30), at(365), true);
   return copy;
 };
+const subkeyUnsignedSince = () => {
+  const copy = copyHome(root, witness);
+  unsignSubkey(copy, at(30));
+  return copy;
+};
 const subkeyCompromisedSince = () => {
   const copy = copyHome(root, witness);
   revokeSubkey(copy, at(365), 'compromised');
@@ -138,43 +157,63 @@ const standing: Array<[string, () => GpgKeyHome, RegExp, string]> = [
 ];
 
 /** A key's life that voids its signatures: the reason each BAD signature and authorisation must give. */
-const voiding: Array<[string, () => GpgKeyHome, RegExp, string]> = [
+const voiding: Array<[string, () => GpgKeyHome, RegExp, string, number]> = [
   [
     'revoked a year later as compromised',
     () => revokedLater('compromised'),
     /the key was revoked on \S+ \(compromised: .*\): a key revoked for any reason but "superseded" or "retired" may have been compromised/,
     'REVKEYSIG',
+    0,
   ],
   [
     'revoked a year later with no reason',
     () => revokedLater('no reason'),
     /the key was revoked on \S+ \(no reason given: .*\): a key revoked for any reason but/,
     'REVKEYSIG',
+    0,
   ],
   [
     'its signing subkey revoked a year later as compromised',
     subkeyCompromisedSince,
     /its signing subkey \w+ was revoked on \S+ \(compromised: .*\): a key revoked for any reason but/,
     'REVKEYSIG',
+    0,
   ],
   [
     'revoked as superseded the day before the ceremony',
     () => supersededBefore,
     /the key was revoked on \S+ \(superseded: .*\), before this signature was made \(\S+\): it signed after its owner stopped using it/,
     'REVKEYSIG',
+    0,
   ],
   [
     'expired the night before the ceremony',
     () => expiredBefore,
     /the key expired on \S+, before this signature was made/,
     'EXPKEYSIG',
+    0,
+  ],
+  [
+    'its signing subkey made unable to sign a month later',
+    subkeyUnsignedSince,
+    /Could not find valid signing key packet in key \w+/,
+    'ERRSIG',
+    2,
   ],
 ];
 
+const transcriptFiles = () =>
+  [join(rehearsed.out, 'transcript.txt.sig'), join(rehearsed.out, 'transcript.txt')] as const;
 const sinceLines = (output: string) => output.split('\n').filter((l) => l.trim().startsWith('since:'));
 const badLines = (output: string) => output.split('\n').filter((l) => / is BAD: /.test(l));
 
 describe("the signers' keys today", () => {
+  it('sign a rehearsed promotion through GnuPG, a witness with a signing subkey of a certify-only key', async () => {
+    expect(await rehearsal).toBeUndefined();
+    const authorised = rehearsed.events.filter((e) => e.type === 'step-authorised').map((e) => e.actor);
+    expect(authorised).toEqual(['administrator', 'witness-1']);
+  });
+
   it('verify the bundle now and two years on, with nothing to report', async () => {
     for (const day of [ceremony, audit]) {
       const r = await verifyOn(day, rehearsed.out, ['--keyring', rehearsed.keyring]);
@@ -192,7 +231,7 @@ describe("a signer's key that expired or was superseded after the ceremony, chec
     expect(r.code, r.output).toBe(0);
     expect(sinceLines(r.output)).toEqual([expect.stringMatching(note), expect.stringMatching(note)]);
     // Stock gpg, that day, with the same keys: a good signature, flagged, exit 0.
-    const gpg = gpgVerifyAt(root, keys, rehearsed.out, audit);
+    const gpg = gpgVerifyAt(root, keys, transcriptFiles(), audit);
     expect(gpg.code).toBe(0);
     expect(gpg.status).toContain(`[GNUPG:] ${gpgStatus} `);
   });
@@ -206,8 +245,8 @@ describe("a signer's key that expired or was superseded after the ceremony, chec
 
 describe("a signer's key revoked as compromised (or with no reason), or out of use before it signed", () => {
   it.each(voiding)(
-    '%s: verify exits 1 naming it for the signature and the authorisation, where gpg exits 0',
-    async (_, make, reason, gpgStatus) => {
+    '%s: verify exits 1 naming it for the signature and the authorisation; gpg flags it',
+    async (_, make, reason, gpgStatus, gpgCode) => {
       const key = make();
       const { path, keys } = keyringWith(key);
       const r = await verifyOn(audit, rehearsed.out, ['--keyring', path]);
@@ -220,9 +259,10 @@ describe("a signer's key revoked as compromised (or with no reason), or out of u
           new RegExp(`^  - the \\w+ '${signerFile(key)}''s authorisation of "promote" .*is BAD: ${reason.source}`),
         ),
       ]);
-      // Stock gpg: "Good signature" with a warning, exit 0, whatever the reason and the dates.
-      const gpg = gpgVerifyAt(root, keys, rehearsed.out, audit);
-      expect(gpg.code).toBe(0);
+      // Stock gpg: "Good signature" with a warning, exit 0, whatever the reason and the dates;
+      // only a subkey that may no longer sign it refuses to check (exit 2).
+      const gpg = gpgVerifyAt(root, keys, transcriptFiles(), audit);
+      expect(gpg.code).toBe(gpgCode);
       expect(gpg.status).toContain(`[GNUPG:] ${gpgStatus} `);
     },
   );
@@ -235,4 +275,46 @@ describe("a signer's key revoked as compromised (or with no reason), or out of u
       expect(badLines(r.output)).toEqual([expect.stringMatching(reason), expect.stringMatching(reason)]);
     },
   );
+});
+
+describe('a detached signature gpg made out of time, checked as an authorisation is', () => {
+  const statement = 'vault-ceremony authorisation\nstep: promote\n';
+  let key: GpgKeyHome;
+  let publicKey: openpgp.PublicKey;
+  let files = 0;
+
+  beforeAll(async () => {
+    key = copyHome(root, other);
+    publicKey = await openpgp.readKey({ armoredKey: exportPublicKey(key) });
+  });
+
+  /** Our verdict on `signature` on `day`, and stock gpg's that day. */
+  async function judged(signature: string, day: Date) {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(day);
+    const ours = await checkDetachedSignature(signature, statement, publicKey);
+    vi.useRealTimers();
+    const [sig, data] = [join(root, `statement-${++files}.asc`), join(root, `statement-${files}.txt`)];
+    writeFileSync(sig, signature);
+    writeFileSync(data, statement);
+    return { ours, gpg: gpgVerifyAt(root, [exportPublicKey(key)], [sig, data], day) };
+  }
+
+  it('dated before its key was created (gpg --ignore-time-conflict): BAD, as gpg cannot check it (ERRSIG, exit 2)', async () => {
+    const { ours, gpg } = await judged(detachSignAt(key, at(-400), statement, ['--ignore-time-conflict']), ceremony);
+    expect(ours.problem).toMatch(
+      /^this signature is dated \S+, before the key was created \(\S+\): the signing laptop's clock was behind/,
+    );
+    expect(gpg.code).toBe(2);
+    expect(gpg.status).toContain('[GNUPG:] ERRSIG ');
+  });
+
+  it('that expired itself (gpg --default-sig-expire): good while it lasts, BAD after, as gpg says (EXPSIG, exit 1)', async () => {
+    const signature = detachSignAt(key, ceremony, statement, ['--default-sig-expire', '30d']);
+    expect((await judged(signature, at(1))).ours).toEqual({ problem: undefined, since: [] });
+    const { ours, gpg } = await judged(signature, audit);
+    expect(ours.problem).toMatch(/^the signature itself expired on \S+$/);
+    expect(gpg.code).toBe(1);
+    expect(gpg.status).toContain('[GNUPG:] EXPSIG ');
+  });
 });

@@ -5,7 +5,7 @@
  * one copy, revoked in another) while the ceremony signs with the original.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CastMember } from '../../electron/services/rehearsal/rehearsal-cast';
 
@@ -101,33 +101,52 @@ export function revokeSubkey(key: GpgKeyHome, at: Date, reason: RevocationReason
   stopAgent(key.home);
 }
 
+/** `gpg --expert --edit-key` run at `at`: `change-usage` on the first subkey, from signing to authentication. */
+export function unsignSubkey(key: GpgKeyHome, at: Date): void {
+  gpg(
+    key.home,
+    at,
+    ['--expert', '--command-fd', '0', '--edit-key', key.fingerprint],
+    'key 1\nchange-usage\nS\nA\nQ\nsave\n',
+  );
+  stopAgent(key.home);
+}
+
 /** The armored public key as this home holds it now (revocations and new self-signatures included). */
 export function exportPublicKey(key: GpgKeyHome): string {
   return gpg(key.home, undefined, ['--batch', '--armor', '--export', key.fingerprint]);
 }
 
+/** An armored detached signature by the key over `text`, made by gpg at `at` with `options` (e.g. `--ignore-time-conflict`). */
+export function detachSignAt(key: GpgKeyHome, at: Date, text: string, options: readonly string[] = []): string {
+  const signature = gpg(
+    key.home,
+    at,
+    ['--batch', ...options, '--local-user', key.fingerprint, '--armor', '--detach-sign'],
+    text,
+  );
+  stopAgent(key.home);
+  return signature;
+}
+
 /**
- * Stock `gpg --verify transcript.txt.sig transcript.txt` in a fresh home holding `keys`, at `at`:
- * its exit code and status lines, as an auditor with those keys would see them that day.
+ * Stock `gpg --verify SIGNATURE DATA` in a fresh home holding `keys`, at `at`: its exit code and
+ * status lines, as an auditor with those keys would see them that day.
  */
 export function gpgVerifyAt(
   root: string,
   keys: readonly string[],
-  dir: string,
+  [signature, data]: readonly [string, string],
   at: Date,
 ): { code: number | null; status: string } {
   const home = mkdtempSync(join(root, 'v-'));
-  mkdirSync(home, { recursive: true });
   try {
     for (const key of keys) gpg(home, at, ['--batch', '--import'], key);
     const time = ['--faked-system-time', faked(at)];
-    const files = [join(dir, 'transcript.txt.sig'), join(dir, 'transcript.txt')];
     const r = spawnSync(
       'gpg',
-      ['--homedir', home, '--batch', '--no-tty', ...time, '--status-fd', '1', '--verify', ...files],
-      {
-        encoding: 'utf8',
-      },
+      ['--homedir', home, '--batch', '--no-tty', ...time, '--status-fd', '1', '--verify', signature, data],
+      { encoding: 'utf8' },
     );
     return { code: r.status, status: r.stdout };
   } finally {

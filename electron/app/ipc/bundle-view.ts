@@ -12,9 +12,9 @@ export function bundleView(dir: string, report: BundleReport, transcript: string
     events: report.events ?? null,
     head: report.head ?? null,
     signers: report.signers.map((s) => ({ ...s })),
-    signatures: report.signatures.map((s) => ({ ...s })),
+    signatures: report.signatures.map((s) => ({ ...s, since: [...s.since] })),
     outcome: report.outcome ?? null,
-    authorisations: report.authorisations.map((a) => ({ ...a })),
+    authorisations: report.authorisations.map((a) => ({ ...a, since: [...a.since] })),
     problems: report.problems.map((p) => ({ kind: p.kind, message: p.message })),
     transcript,
   };
