@@ -10,6 +10,7 @@ import { rehearsePromotion } from '../test/support/rehearsed-promotion';
 import {
   CEREMONY_ID,
   makeBundle,
+  makeSigner,
   misplacedAnswers,
   planEvent,
   sealedJournal,
@@ -322,5 +323,37 @@ test('transcript viewer: a rehearsal’s outcome and signed authorisations, each
     expect((await unseenOnScreen(page)).filter((where) => !where.endsWith('INPUT value'))).toEqual([]);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('transcript viewer: a signature whose key has expired since it signed is good, and says so', async ({
+  page,
+  harness,
+}) => {
+  const day = 86_400_000;
+  const now = Date.now();
+  const life = {
+    created: new Date(now - 730 * day),
+    expires: new Date(now - 30 * day),
+    signs: new Date(now - 365 * day),
+  };
+  const signers = [await makeSigner('alice', undefined, life), ...(await threeSigners()).slice(1)];
+  const bundle = await makeBundle(signers);
+  try {
+    await openScreen(page, harness, 'Transcript viewer');
+    const folder = page.getByLabel('Bundle folder', { exact: true });
+    await folder.fill(bundle.dir);
+    const ring = join(bundle.root, 'auditor-keys.asc');
+    writeFileSync(ring, signers.map((s) => s.publicKey).join(''));
+    await page.getByLabel("Signers' public keys (optional)", { exact: true }).fill(ring);
+    await folder.press('Enter');
+    await expect(page.getByTestId('bundle-verdict')).toHaveAttribute('data-verdict', 'anchored');
+    await expect(page.getByTestId('bundle-signatures').locator('tbody tr')).toHaveText([
+      /^alice.*Good\s*since: the key expired on \S+, after this signature$/,
+      /^bob.*Good$/,
+      /^carol.*Good$/,
+    ]);
+  } finally {
+    bundle.dispose();
   }
 });

@@ -41,7 +41,7 @@ import { validPlanData } from './ceremony-plan-data';
 export interface TestSigner {
   readonly name: string;
   readonly key: OpenPgpKey;
-  /** Signs now with `key`. */
+  /** Signs with `key`: now, or when its KeyLife says. */
   readonly signer: Signer;
   readonly publicKey: string;
   readonly fingerprint: string;
@@ -54,17 +54,27 @@ export interface TestBundle {
   dispose(): void;
 }
 
-export async function makeSigner(name: string, passphrase?: string): Promise<TestSigner> {
+/** A key's life for makeSigner: made at `created`, expiring at `expires`, signing at `signs`. */
+export interface KeyLife {
+  readonly created: Date;
+  readonly expires: Date;
+  readonly signs: Date;
+}
+
+export async function makeSigner(name: string, passphrase?: string, life?: KeyLife): Promise<TestSigner> {
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: 'ecc',
     curve: 'curve25519Legacy',
     userIDs: [{ name, email: `${name}@example.org` }],
     ...(passphrase ? { passphrase } : {}),
+    ...(life
+      ? { date: life.created, keyExpirationTime: (life.expires.getTime() - life.created.getTime()) / 1000 }
+      : {}),
     format: 'armored',
   });
   const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint();
   const key = passphrase ? { armoredPrivateKey: privateKey, passphrase } : { armoredPrivateKey: privateKey };
-  return { name, key, signer: await keySigner(key), publicKey, fingerprint };
+  return { name, key, signer: await keySigner(key, life?.signs), publicKey, fingerprint };
 }
 
 /** An openpgp.js signer for `key` (signing at `date` when given); a key it refuses fails the test. */
