@@ -83,6 +83,8 @@ export async function judgeSignature(
       problem: `this signature is dated ${iso(signed)}, before ${what} was created (${iso(component.getCreationTime())}): the signing laptop's clock was behind, or the signature is not genuine`,
       since: [],
     };
+  // A signature dated after today (the signing laptop's clock ran ahead) is checked as of its own
+  // date, as GnuPG accepts it too; the report shows the time.
   const asOf = signed > now ? signed : now;
   const expires = await expiries(key, component, what, asOf);
   const own = packet.getExpirationTime();
