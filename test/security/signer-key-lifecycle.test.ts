@@ -4,7 +4,12 @@
  * anchored to the people), on a real rehearsed promotion signed through GnuPG by keys GnuPG made a
  * year earlier. The keys are then aged and revoked by real gpg at chosen times (a copy of each
  * home per case), and the auditor verifies two years after the ceremony with the updated key in
- * their keyring, or in the bundle's signers/.
+ * their keyring, or in the bundle's signers/. Stock gpg's verdict on the same transcript with the
+ * same keys that day is checked beside ours: where it differs, it is the fact the guide states
+ * (docs/AUDITOR-GUIDE.md, "The signers' keys over time").
+ *
+ * The defences: electron/services/pgp/key-lifecycle.ts, and the merge of the auditor's and the
+ * bundle's copies of a key in verify.ts; SECURITY.md lists the mutation that shows each case failing.
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
