@@ -68,8 +68,9 @@ export interface PendingShare {
 }
 
 export interface ActionContext {
-  readonly journal: Journal;
-  readonly secrets: SecretStore;
+  /** Where each call is recorded; what it recorded before tells a retry what an earlier try did. */
+  readonly journal: Pick<Journal, 'append'> & { readonly chain: Pick<Journal['chain'], 'events'> };
+  readonly secrets: Pick<SecretStore, 'text' | 'put'>;
   readonly randomBytes: RandomBytes;
   now(): string;
   /** The client for a plan profile; undefined when none was given. */

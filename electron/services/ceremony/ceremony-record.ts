@@ -15,7 +15,7 @@
  *   For an aborted ceremony it also names the abort (`abort`: where, why, who authorised it).
  */
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
-import { abortOf, isEnded, replay, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import { abortOf, isEnded, replay, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { looseEnds } from '../../../shared/ceremony/ceremony-view';
 import { CEREMONY_STARTED, CEREMONY_STARTED_STEP, recordedPlan } from '../../../shared/ceremony/recorded-plan';
@@ -101,6 +101,27 @@ export function entryEnvelope(event: CeremonyEvent, before: CeremonyState): Omit
 /** The journal entry for an event the machine accepted in `before`. `extra` adds commitments and the like. */
 export function entryFor(event: CeremonyEvent, before: CeremonyState, extra: JsonObject = {}): EventInput {
   return { ...entryEnvelope(event, before), details: { ...extra, event: plainJson(event) } };
+}
+
+/**
+ * The event the laptop records for `event` in `state`, and the state it leads to: the event itself,
+ * or, for an `ok` service result the machine rejects (Vault's answer broke its rules), that result
+ * as a failure giving the machine's reason. `verify` replays service results through it too.
+ */
+export function admittedEvent(
+  state: CeremonyState,
+  event: CeremonyEvent,
+): ReturnType<typeof transition> & { readonly event: CeremonyEvent } {
+  const next = transition(state, event);
+  if (next.ok || event.type !== 'serviceResult' || event.outcome !== 'ok') return { ...next, event };
+  const failed: CeremonyEvent = {
+    type: 'serviceResult',
+    step: event.step,
+    outcome: 'failed',
+    reason: next.error.message,
+    at: event.at,
+  };
+  return { ...transition(state, failed), event: failed };
 }
 
 /**

@@ -55,6 +55,7 @@ import type { VaultClient } from '../vault/client';
 import { exportBundle } from './bundle-export';
 import { needsPersonInput, performAction, type ActionContext, type PendingShare } from './ceremony-actions';
 import {
+  admittedEvent,
   CEREMONY_FINISHED,
   closingDetails,
   detectedDeviations,
@@ -509,18 +510,8 @@ export class CeremonyService {
    * An `ok` result the machine rejects (Vault's answer broke its rules) is recorded as a failure.
    */
   private async commit(event: CeremonyEvent, extra?: JsonObject): Promise<Result<void, CeremonyServiceErrorKind>> {
-    let applied = event;
-    let next = transition(this.state, applied);
-    if (!next.ok && applied.type === 'serviceResult' && applied.outcome === 'ok') {
-      applied = {
-        type: 'serviceResult',
-        step: applied.step,
-        outcome: 'failed',
-        reason: next.error.message,
-        at: applied.at,
-      };
-      next = transition(this.state, applied);
-    }
+    const next = admittedEvent(this.state, event);
+    const applied = next.event;
     if (!next.ok) return err('refused', next.error.message);
     const before = this.state;
     const recorded = await this.journal.append(entryFor(applied, before, extra));

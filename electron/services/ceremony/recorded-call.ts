@@ -28,7 +28,7 @@ export type RecordedCallErrorKind = 'journal-failed';
 
 /** Performs `call` between its two journal events. An error means the ceremony must stop. */
 export async function recordedCall<T>(
-  journal: Journal,
+  journal: Pick<Journal, 'append'>,
   step: string,
   request: VaultRequestRecord,
   call: () => Promise<VaultResult<T>>,
