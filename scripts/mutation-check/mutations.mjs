@@ -364,6 +364,16 @@ export const MUTATIONS = [
     filter: 'Vault call recorded|irreversible call recorded',
   },
   {
+    id: 'service-result-unreplayed',
+    claim:
+      "each service result, and the entries before it, are what the laptop's own action code (performAction) makes of the Vault answers recorded",
+    file: AUTHORISATIONS,
+    from: 'const result = action && (await actionMismatch({ ...run, state, action, events: chain.events, to: i }));',
+    to: 'const result = action && undefined;',
+    tests: [RECORD],
+    filter: 'a service result that is not what',
+  },
+  {
     id: 'control-characters-shown',
     claim: 'no control character reaches the output',
     file: 'shared/record/visible-text.ts',

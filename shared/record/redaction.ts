@@ -106,7 +106,7 @@ function applyRule(rule: Rule, value: JsonValue): JsonValue {
   return REDACTED;
 }
 
-function isRedactedForm(value: JsonValue): boolean {
+export function isRedactedForm(value: JsonValue): boolean {
   if (value === REDACTED) return true;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const entries = Object.entries(value as JsonObject);

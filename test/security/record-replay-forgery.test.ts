@@ -12,14 +12,18 @@
  * an interruption; when the record closes before the ceremony reached its signing (hiding a DR
  * operation token never deleted, or a share entry left open, as "promoted" or "cancelled" with
  * nothing left open), when its closing entry is not the laptop's, when anything follows it or it
- * is missing; and, without crashing, when an entry's event is not an event at all, or one whose
- * fields are not what the machine reads (a resume's held secrets, a substitute's name).
+ * is missing; when a service result is not what the laptop's action code makes of the Vault
+ * answers recorded before it (an answer changed, a call added, dropped or forced); and, without
+ * crashing, when an entry's event is not an event at all, or one whose fields are not what the
+ * machine reads (a resume's held secrets, a substitute's name).
  *
  * The defence: electron/services/transcript/authorisations.ts, checking each entry against what
  * ceremony-record.ts says the laptop writes for the replayed state (entryEnvelope, unwrittenDetails,
- * detectedDeviations, recordClosesAt), and the ceremony machine's own reading of an event's fields.
+ * detectedDeviations, recordClosesAt), ceremony-actions.ts's performAction replayed over the recorded
+ * answers (action-replay.ts), and the ceremony machine's own reading of an event's fields.
  * Without those checks every doctored bundle below verifies (exit 0), and the malformed events throw.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +91,16 @@ async function reauthorised(list: JournalEvent[]): Promise<JournalEvent[]> {
     (e.details as Mutable).statement_sha256 = statementDigest({ ...statement, cluster: plan.profile });
   }
   return list;
+}
+
+/** `verify` of the bundle with `change` made to its journal in place, its authorisations signed afresh when `resigned`. */
+async function verifyChanged(change: (list: JournalEvent[]) => void, resigned = false) {
+  return verify(
+    await doctored((list) => {
+      change(list);
+      return resigned ? reauthorised(list) : list;
+    }),
+  );
 }
 
 /** The first entry of `type` at `step`, to doctor in place. */
@@ -265,12 +279,7 @@ describe('an entry that misnames what its ceremony event records fails verify (e
       'the substitute needs a name of 1 to 100 visible characters',
     ],
   ])('without crashing when %s', async (_what, doctor, named) => {
-    const r = await verify(
-      await doctored((list) => {
-        doctor(list);
-        return list;
-      }),
-    );
+    const r = await verifyChanged(doctor);
     expect(r.code).toBe(1);
     expect(r.output).toContain(named);
   });
@@ -547,5 +556,116 @@ describe('a record closed where the laptop does not close it fails verify (exit 
     const r = await verify(await doctored((list) => list.slice(0, -1)));
     expect(r.code).toBe(1);
     expect(r.output).toContain("the journal has no 'ceremony-finished' event: its record was never closed");
+  });
+});
+
+describe("a service result that is not what the laptop makes of Vault's recorded answers fails verify (exit 1)", () => {
+  /** The first entry of `type` at `step`'s details, to doctor in place. */
+  const details = (list: JournalEvent[], type: string, step: string, n = 0) =>
+    list.filter((e) => e.type === type && e.step === step)[n]!.details as Mutable;
+  /** The answer at `step` turned into Vault refusing the call with HTTP `status`. */
+  const refused = (list: JournalEvent[], step: string, status: number, said: string) => {
+    const answer = details(list, 'vault-response', step);
+    for (const field of ['data', 'request_id', 'warnings', 'status']) delete answer[field];
+    Object.assign(answer, { ok: false, error: { kind: 'vault-error', message: said, status, errors: [said] } });
+  };
+  const replayed = (result: string) =>
+    new RegExp(
+      `records the result .*, but the laptop, given the Vault answers recorded before it, records .*${result}`,
+    );
+
+  it.each<[string, (list: JournalEvent[]) => void, RegExp]>([
+    [
+      'the status read after the promotion answers that the cluster is still a DR secondary',
+      (list) => ((details(list, 'vault-response', 'check-promoted').data as { dr: Mutable }).dr.mode = 'secondary'),
+      /\(service-result\) records the result \{"facts":\{"kind":"read-replication-status","mode":"primary"\},"outcome":"ok"\}, but the laptop, given the Vault answers recorded before it, records \{"facts":\{"kind":"read-replication-status","mode":"secondary"\},"outcome":"ok"\}/,
+    ],
+    [
+      'the status read after the promotion is answered with a timeout',
+      (list) => {
+        const answer = details(list, 'vault-response', 'check-promoted');
+        for (const field of ['data', 'request_id', 'warnings', 'status']) delete answer[field];
+        Object.assign(answer, { ok: false, error: { kind: 'timeout', message: 'Vault did not answer in time' } });
+      },
+      replayed('"outcome":"failed","reason":"Vault did not answer in time"'),
+    ],
+    [
+      "the promote is answered with Vault's HTTP 500, and the promotion still recorded as made",
+      (list) => refused(list, 'promote', 500, 'internal error'),
+      /\(service-result\) records this result where the laptop, given the Vault answers recorded before it, records a 'vault-request' \(\{"method":"GET","path":"sys\/replication\/dr\/status","profile":"[^"]+"\}\) first/,
+    ],
+    [
+      "the DR operation token's delete is refused, and the token still recorded as deleted",
+      (list) => refused(list, 'delete-operation-token', 400, 'invalid operation token'),
+      replayed('"outcome":"failed","reason":"invalid operation token"'),
+    ],
+    [
+      'the status read after the promotion is left out, its result kept',
+      (list) => {
+        const read = list.findIndex((e) => e.type === 'vault-request' && e.step === 'check-promoted');
+        list.splice(read, 2);
+      },
+      /\(service-result\) records this result where the laptop, given the Vault answers recorded before it, records a 'vault-request' \(\{"method":"GET","path":"sys\/replication\/status","profile":"[^"]+"\}\) first/,
+    ],
+    [
+      'the promote request is recorded as forced',
+      (list) => ((details(list, 'vault-request', 'promote').body as Mutable).force = true),
+      /\(service-result\) is the result of an action whose entries are not the laptop's: event \d+ \(vault-request\) holds \{"body":\{.*"force":true\},.*, where the laptop writes \{"body":\{.*"force":false\},/,
+    ],
+    [
+      "the promote's answer says more than Vault's answer the laptop records",
+      (list) => (details(list, 'vault-response', 'promote').note = 'the primary was confirmed fenced by phone'),
+      /\(service-result\) is the result of an action whose entries are not the laptop's: event \d+ \(vault-response\) holds \{.*"note":"the primary was confirmed fenced by phone",.*, where the laptop writes \{"data":null,"method":"POST","ok":true,/,
+    ],
+  ])('when %s', async (_how, doctor, named) => {
+    const r = await verifyChanged(doctor);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
+  });
+
+  it.each<[string, (list: JournalEvent[]) => void, RegExp]>([
+    [
+      'the status read before the ceremony answers that the cluster is a DR primary',
+      (list) => ((details(list, 'vault-response', 'check-secondary').data as { dr: Mutable }).dr.mode = 'primary'),
+      replayed('"mode":"primary"'),
+    ],
+    [
+      'the status read before the ceremony is recorded as connected to another primary than Vault answered',
+      (list) => {
+        const result = details(list, 'service-result', 'check-secondary').event as { facts: Mutable };
+        result.facts.connectedTo = 'https://dr-primary.example:8200';
+      },
+      /records the result \{"facts":\{"connectedTo":"https:\/\/dr-primary\.example:8200",.*but the laptop, given the Vault answers recorded before it, records \{"facts":\{"connectedTo":"https:\/\/127\.0\.0\.1:/,
+    ],
+    [
+      "the attempt's start is answered with another nonce",
+      (list) => ((details(list, 'vault-response', 'start-attempt').data as Mutable).nonce = randomUUID()),
+      replayed('"kind":"start-attempt"'),
+    ],
+    [
+      "the first share's answer shows no progress",
+      (list) => ((details(list, 'vault-response', 'share-entry', 1).data as Mutable).progress = 0),
+      replayed('"progress":0,'),
+    ],
+    [
+      'the laptop is recorded cancelling the attempt before the first share, and going on',
+      (list) => {
+        const read = list.findIndex((e) => e.type === 'vault-request' && e.step === 'share-entry');
+        const [request, answer] = list.slice(read, read + 2).map((e) => structuredClone(e) as unknown as Mutable);
+        const call = { method: 'DELETE', path: (request!.details as Mutable).path };
+        Object.assign(request!.details as Mutable, call);
+        Object.assign(answer!.details as Mutable, call, { data: null, status: 204 });
+        list.splice(
+          read,
+          0,
+          ...([request, answer] as unknown as JournalEvent[]).map((e) => ({ ...e, time: list[read - 1]!.time })),
+        );
+      },
+      /is the result of an action whose entries are not the laptop's: event \d+ \(vault-request\) holds \{"method":"DELETE",.*where the laptop writes \{"method":"GET"/,
+    ],
+  ])('when %s (re-authorised)', async (_how, doctor, named) => {
+    const r = await verifyChanged(doctor, true);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
   });
 });

@@ -28,7 +28,9 @@
  * back); a share's commitment names the officer whose share the replay has entered there
  * (misattributedShare); every Vault request is made at the step the ceremony is at, while an
  * action is due or in the reads after an interruption (undueRequest), and its answer is the entry
- * right after it, for that same call (unansweredCall).
+ * right after it, for that same call (unansweredCall). What Vault answered must lead to the result
+ * recorded: each service result the laptop reaches by itself is replayed through its own action
+ * code, given the answers recorded before it (action-replay.ts), as are the entries a crash cut short.
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
@@ -66,6 +68,8 @@ import {
   type VerifiedChain,
 } from '../../../shared/record/journal-event';
 import { checkDetachedSignature } from '../pgp/detached-signature';
+import { needsPersonInput } from '../ceremony/ceremony-actions';
+import { ACTION_ENTRY_TYPES, actionMismatch, type ActionRun } from './action-replay';
 
 export type AuthorisationProblemKind = 'authorisation-bad' | 'authorisation-missing' | 'record-inconsistent';
 
@@ -103,6 +107,16 @@ export async function checkAuthorisations(
   /** The deviations the machine detected in the last event: the laptop records them right after it. */
   let detected: EventInput[] = [];
   let closed = false;
+  /** Each HA cluster's active node as the record names it so far. */
+  const leaders = haLeaders(chain.events);
+  /** Where the entries of the action run now (performed between two ceremony events) begin, and the leaders then. */
+  let run: Pick<ActionRun, 'from' | 'leaders'> = { from: 0, leaders };
+  const restart = (i: number) => (run = { from: i + 1, leaders: new Map(leaders) });
+  /** The action due in `state`, when the laptop performs it by itself (ceremony-actions.ts). */
+  const performed = () => {
+    const action = nextAction(state);
+    return action && !needsPersonInput(action) && !resuming ? action : undefined;
+  };
   for (const [i, e] of chain.events.entries()) {
     const at = `journal event ${e.seq} (${e.type})`;
     if (closed) {
@@ -114,6 +128,7 @@ export async function checkAuthorisations(
     const expected = detected.shift();
     if (expected) {
       const wrong = entryMismatch(e, expected, true);
+      restart(i);
       if (!wrong) continue;
       problem('record-inconsistent', `${at} is not the deviation the replay detected there: ${wrong}`);
       return reports;
@@ -143,6 +158,19 @@ export async function checkAuthorisations(
       if (claim) problem('record-inconsistent', `${at} ${claim}`);
       const undue = undueRequest(e, state, resuming);
       if (undue) problem(undue.kind, `${at} ${undue.message}`);
+      const { profile, node } = e.details;
+      if (e.type === 'active-node' && typeof profile === 'string' && leaders.has(profile))
+        leaders.set(profile, typeof node === 'string' ? node : undefined);
+      if (!ACTION_ENTRY_TYPES.has(e.type)) {
+        // A crash may end an action's run after any of its entries: those recorded must still be the laptop's.
+        const action = performed();
+        const crashed =
+          e.type === INTERRUPTION &&
+          action &&
+          (await actionMismatch({ ...run, state, action, events: chain.events, to: i }));
+        if (crashed) problem('record-inconsistent', `${at} ${crashed}`);
+        restart(i);
+      }
       resuming ||= e.type === INTERRUPTION;
       continue;
     }
@@ -155,6 +183,10 @@ export async function checkAuthorisations(
         'authorisation-bad',
         `${at} asks for authorisation over journal head ${String(event.head)}, which is not the hash of the event before it`,
       );
+    const action = event.type === 'serviceResult' ? performed() : undefined;
+    const result = action && (await actionMismatch({ ...run, state, action, events: chain.events, to: i }));
+    if (result) problem('record-inconsistent', `${at} ${result}`);
+    restart(i);
     const next = transition(state, event);
     if (!next.ok) {
       problem(
@@ -209,6 +241,15 @@ export async function checkAuthorisations(
   if (!closed)
     problem('record-inconsistent', `the journal has no '${CEREMONY_FINISHED}' event: its record was never closed`);
   return reports;
+}
+
+/** The profiles of the HA clusters the record names (a leader, a cluster settled, a request's node), none of whose leader is known yet. */
+function haLeaders(events: readonly JournalEvent[]): Map<string, string | undefined> {
+  const profiles = events
+    .filter((e) => e.type === 'active-node' || e.type === 'cluster-settled' || e.details.node !== undefined)
+    .map((e) => e.details.profile)
+    .filter((profile) => typeof profile === 'string');
+  return new Map(profiles.map((profile) => [profile, undefined]));
 }
 
 /**

@@ -1,0 +1,360 @@
+/**
+ * A service result checked against the Vault answers recorded before it. The laptop derives each
+ * result from Vault's answers in ceremony-actions.ts (performAction); `verify` runs that same code
+ * again, against a Vault that gives the recorded answers and a journal that holds the recorded
+ * entries. It must record the same entries (the same calls, to the same node, with the same
+ * bodies, the same leader changes and settled clusters) and reach the result recorded (as
+ * admittedEvent records it). So an answer changed (an error where Vault succeeded, another mode,
+ * another attempt) without its result, a result without its answers, or a call added, dropped or
+ * moved breaks the replay. A crash (an interruption) may stop the run after any entry.
+ *
+ * What the laptop had besides Vault's answers is taken as the record gives it: the secrets the
+ * replayed state holds (stand-ins, whose values the journal never holds: a request's secret
+ * fields are compared as redacted), the share whose commitment the result records, an HA
+ * cluster's leader as its `active-node` entries name it and, when a result fails before anything
+ * is recorded, a profile not connected. What a run concludes without a Vault call or a record
+ * (decoding the token from the secrets) cannot be checked, nor a fact taken from a secret's value
+ * (an activation token's digest); and a request's redacted value is any value.
+ */
+import type { ServiceAction } from '../../../shared/ceremony/ceremony-events';
+import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import { isRedactedForm, REDACTED, redactObject } from '../../../shared/record/redaction';
+import {
+  canonicalJson,
+  type JournalEvent,
+  type JsonObject,
+  type JsonValue,
+} from '../../../shared/record/journal-event';
+import { err, ok, type Result } from '../../../shared/result';
+import { admittedEvent } from '../ceremony/ceremony-record';
+import { performAction, type ActionContext } from '../ceremony/ceremony-actions';
+import type { EventInput } from '../journal/journal';
+import type { VaultClient } from '../vault/client';
+import type { HaErrorKind, NodeReport } from '../vault/ha-client';
+import type { VaultResult } from '../vault/types';
+
+/** The entries an action's run records (recorded-call.ts's calls, ceremony-actions' notes of a cluster's nodes). */
+export const ACTION_ENTRY_TYPES: ReadonlySet<string> = new Set([
+  'vault-request',
+  'vault-response',
+  'active-node',
+  'cluster-settled',
+]);
+
+/** One run of an action: the entries it recorded, `events[from..to)`, and what follows them. */
+export interface ActionRun {
+  readonly state: CeremonyState;
+  readonly action: ServiceAction;
+  readonly events: readonly JournalEvent[];
+  readonly from: number;
+  /** The run's result entry, or the interruption a crash left after it. */
+  readonly to: number;
+  /** The profiles of HA clusters, each with its active node as the record has it before the run. */
+  readonly leaders: ReadonlyMap<string, string | undefined>;
+}
+
+/** Why the run's recorded entries and result are not what performAction gives for its recorded answers, or undefined. */
+export async function actionMismatch(run: ActionRun): Promise<string | undefined> {
+  const connected = await replayRun(run, true);
+  if (connected === undefined || run.from !== run.to) return connected;
+  // A profile not connected fails the action before anything is recorded: the record cannot say, so that is tried too.
+  return (await replayRun(run, false)) === undefined ? undefined : connected;
+}
+
+/** Thrown into performAction to end the replay: with a problem, or none when a crash ended the run there. */
+class Stop extends Error {
+  constructor(readonly problem: string | undefined) {
+    super(problem ?? 'the record ends here');
+  }
+}
+
+/** A secret's stand-in: its value is not in the record, and it redacts to REDACTED like any value the journal hides. */
+const STAND_IN = '(replayed secret)';
+const NOTHING_SENT = '; nothing was sent';
+
+async function replayRun(run: ActionRun, connected: boolean): Promise<string | undefined> {
+  const { state, events } = run;
+  const closing = events[run.to];
+  const result = closing?.type === 'service-result' ? closing : undefined;
+  let at = run.from;
+  /** Whether the run recorded anything or asked a cluster who leads: whether it needed more than the laptop's memory. */
+  const asked = { recorded: false };
+  const next = (what: () => string): JournalEvent => {
+    if (at < run.to) return events[at++]!;
+    throw new Stop(
+      result &&
+        `records this result where the laptop, given the Vault answers recorded before it, records ${what()} first`,
+    );
+  };
+  const journal: ActionContext['journal'] = {
+    get chain() {
+      return { events: events.slice(0, at) };
+    },
+    append: (input) => {
+      asked.recorded = true;
+      const e = next(() => `a '${input.type}' (${describe(input.details)})`);
+      const wrong = entryDifference(e, input);
+      if (wrong)
+        throw new Stop(
+          `is the result of an action whose entries are not the laptop's: event ${e.seq} (${e.type}) ${wrong}`,
+        );
+      return Promise.resolve(ok(e));
+    },
+  };
+  const answer = (): Promise<VaultResult<unknown>> => {
+    const e = events[at];
+    if (at >= run.to || e?.type !== 'vault-response') throw new Stop(undefined);
+    return Promise.resolve(answerOf(e.details));
+  };
+  const clients = new Map<string, VaultClient>();
+  const client = (profile: string): VaultClient | undefined => {
+    if (!connected) return undefined;
+    const made = clients.get(profile) ?? replayClient(profile, answer, haOf(profile));
+    clients.set(profile, made);
+    return made;
+  };
+  const haOf = (profile: string): HaReplay | undefined => {
+    if (!run.leaders.has(profile)) return undefined;
+    const ahead = (type: string, k = at) =>
+      k < run.to && events[k]!.type === type && events[k]!.details.profile === profile ? events[k] : undefined;
+    const named = (e: JournalEvent | undefined, field: string) => {
+      const node = e?.details[field];
+      return typeof node === 'string' ? node : undefined;
+    };
+    // Each of the laptop's clients (one per token it carries) knows a leader of its own, found by
+    // resolving or settling, as the record's active-node entries show. Which one it knew before,
+    // the record says: where its next entry went, or the leader a change of leader replaced.
+    let active: { node: string | undefined } | undefined;
+    const known = () =>
+      (active ??= {
+        node:
+          ahead('active-node') !== undefined
+            ? named(ahead('active-node'), 'previous')
+            : ahead('vault-request') !== undefined
+              ? named(ahead('vault-request'), 'node')
+              : run.leaders.get(profile),
+      });
+    return {
+      get active() {
+        return known().node;
+      },
+      resolve() {
+        asked.recorded = true;
+        const leader = known();
+        const node = named(ahead('active-node'), 'node');
+        if (node !== undefined) return ok((leader.node = node));
+        // Finding no leader, the laptop sends nothing (it says why), or reads where it last did.
+        const reason = at === run.to && result ? failedReason(result) : undefined;
+        if (reason?.endsWith(NOTHING_SENT)) return err('no-active-node', reason.slice(0, -NOTHING_SENT.length));
+        return leader.node === undefined ? err('no-active-node', 'no node leads') : ok(leader.node);
+      },
+      settle() {
+        asked.recorded = true;
+        const leader = known();
+        const changed = ahead('active-node');
+        const settled = ahead('cluster-settled', changed ? at + 1 : at);
+        if (!settled) throw new Stop(result && 'records this result without the cluster settling the laptop waits for');
+        leader.node = named(changed, 'node') ?? leader.node;
+        const d = settled.details;
+        return d.settled === true
+          ? ok((Array.isArray(d.nodes) ? d.nodes : []).map(nodeReport))
+          : err('not-settled', text(d.reason) ?? '');
+      },
+    };
+  };
+  const held = (name: string) => state.held.includes(name as (typeof state.held)[number]);
+  const own = 'profile' in run.action ? run.action.profile : state.plan.profile;
+  const peers = Object.fromEntries(
+    events
+      .slice(run.from, run.to)
+      .filter((e) => e.type === 'vault-request' && e.details.path === 'sys/replication/dr/status')
+      .map((e) => text(e.details.profile) ?? '')
+      .filter((profile) => profile !== own)
+      .flatMap((profile) => {
+        const peer = client(profile);
+        return peer ? [[profile, peer] as const] : [];
+      }),
+  );
+  const share = result?.details.share;
+  const ctx: ActionContext = {
+    journal,
+    secrets: { text: (name) => (held(name) ? STAND_IN : undefined), put: () => undefined },
+    randomBytes: (n) => new Uint8Array(n),
+    now: () => text((result?.details.event as JsonObject | undefined)?.at) ?? '',
+    client,
+    attemptClient: (profile) =>
+      Promise.resolve(
+        state.plan.token_path !== 'primary-root-token' || held('root-token') ? client(profile) : undefined,
+      ),
+    vaultTokenClient: (profile) => Promise.resolve(held('vault-token') ? client(profile) : undefined),
+    takeShare: (officer) =>
+      share === undefined ? undefined : { officer, bytes: new Uint8Array(33), commitment: share as JsonObject },
+    peers,
+  };
+  let performed: Awaited<ReturnType<typeof performAction>>;
+  try {
+    performed = await performAction(ctx, state, run.action);
+  } catch (e) {
+    if (e instanceof Stop) return e.problem;
+    const answered = events[at - 1];
+    return `follows Vault's answer of event ${answered?.seq ?? '?'}, which is not one the laptop can have acted on (${e instanceof Error ? e.message : String(e)})`;
+  }
+  // performAction fails only when its journal does, which this one never does; a crashed run has no result.
+  if (!result || !performed.ok) return undefined;
+  if (at < run.to) {
+    const extra = events[at]!;
+    return `follows event ${extra.seq} (${extra.type}: ${describe(extra.details)}), which the laptop, given the Vault answers recorded before it, does not record for this action`;
+  }
+  // A run that asked Vault nothing and recorded nothing concluded from the laptop's memory alone.
+  if (connected && !asked.recorded) return undefined;
+  const given = admittedEvent(state, performed.value.event).event;
+  const shown = resultShown(result.details.event as JsonObject, given as unknown as JsonObject);
+  if (shown.recorded === shown.replayed) return undefined;
+  return `records the result ${shown.recorded}, but the laptop, given the Vault answers recorded before it, records ${shown.replayed}`;
+}
+
+/** A result as the messages show it, without what every result has; a secret's digest is the recorded one (the record holds no secret). */
+function resultShown(recorded: JsonObject, replayed: JsonObject): { recorded: string; replayed: string } {
+  const shown = (event: JsonObject, facts: JsonValue | undefined) => {
+    const { at: _at, step: _step, type: _type, ...rest } = event;
+    return canonicalJson(facts === undefined ? rest : { ...rest, facts });
+  };
+  const secretDigest = (facts: JsonValue | undefined) =>
+    typeof facts === 'object' && facts !== null ? (facts as JsonObject).activationTokenSha256 : undefined;
+  const digest = secretDigest(recorded.facts);
+  const facts = replayed.facts as JsonObject | undefined;
+  const replayedFacts =
+    facts && digest !== undefined && secretDigest(facts) !== undefined
+      ? { ...facts, activationTokenSha256: digest }
+      : undefined;
+  return { recorded: shown(recorded, undefined), replayed: shown(replayed, replayedFacts) };
+}
+
+function failedReason(result: JournalEvent): string | undefined {
+  const event = result.details.event as JsonObject | undefined;
+  return event?.outcome === 'failed' && typeof event.reason === 'string' ? event.reason : undefined;
+}
+
+/** How a recorded entry differs from the one the replay writes, its details compared as the journal redacts them. */
+function entryDifference(e: JournalEvent, input: EventInput): string | undefined {
+  const fields = (['actor', 'role', 'step', 'type'] as const).filter((f) => e[f] !== input[f]);
+  if (fields.length > 0)
+    return `is recorded with ${fields.map((f) => `${f} ${JSON.stringify(e[f])}`).join(', ')}, where the laptop writes ${fields.map((f) => JSON.stringify(input[f])).join(', ')}`;
+  // An answer's data is what the replay gave back (so not compared again); the rest of an entry is small.
+  const details = redactObject(withoutData(input.details ?? {}));
+  const recorded = withoutData(e.details);
+  return sameRedacted(recorded, details)
+    ? undefined
+    : `holds ${describe(recorded)}, where the laptop writes ${describe(details)}`;
+}
+
+/** `details` with an answer's data, if any, as null. */
+function withoutData(details: JsonObject): JsonObject {
+  return 'data' in details ? { ...details, data: null } : details;
+}
+
+/** Equal JSON, where the replay's REDACTED (a stand-in's) matches whatever the journal hid there. */
+function sameRedacted(recorded: JsonValue | undefined, replayed: JsonValue | undefined): boolean {
+  if (replayed === REDACTED && recorded !== undefined && isRedactedForm(recorded)) return true;
+  if (typeof replayed !== 'object' || replayed === null || typeof recorded !== 'object' || recorded === null)
+    return recorded === replayed;
+  if (Array.isArray(replayed) !== Array.isArray(recorded)) return false;
+  const a = recorded as Record<string, JsonValue>;
+  const b = replayed as Record<string, JsonValue>;
+  const keys = Object.keys(b);
+  return Object.keys(a).length === keys.length && keys.every((k) => sameRedacted(a[k], b[k]));
+}
+
+function describe(details: JsonObject | undefined): string {
+  const text = canonicalJson(details ?? {});
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** The answer recordedCall wrote these details for (responseDetails), with what the journal hid as a stand-in. */
+function answerOf(d: JsonObject): VaultResult<unknown> {
+  const num = (v: JsonValue | undefined) => (typeof v === 'number' ? v : undefined);
+  const strings = (v: JsonValue | undefined) => (Array.isArray(v) ? v.map(String) : undefined);
+  if (d.ok !== true) {
+    const e = (typeof d.error === 'object' && d.error !== null && !Array.isArray(d.error) ? d.error : {}) as JsonObject;
+    return {
+      ok: false,
+      error: {
+        kind: (text(e.kind) ?? 'unexpected-response') as never,
+        message: text(e.message) ?? '',
+        ...defined({ status: num(e.status), errors: strings(e.errors), requestId: text(e.request_id) }),
+      },
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      status: num(d.status) as number,
+      data: unhidden(d.data ?? null),
+      requestId: text(d.request_id),
+      warnings: strings(d.warnings) ?? [],
+    },
+  };
+}
+
+function text(v: JsonValue | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function unhidden(value: JsonValue): JsonValue {
+  if (isRedactedForm(value)) return STAND_IN;
+  if (Array.isArray(value)) return value.map(unhidden);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unhidden(v)]));
+}
+
+/** A node as a `cluster-settled` entry records it (ceremony-actions' settleCluster), as the HA client reported it. */
+function nodeReport(n: JsonValue): NodeReport {
+  const o = (typeof n === 'object' && n !== null && !Array.isArray(n) ? n : {}) as JsonObject;
+  const excluded = o.excluded;
+  return {
+    address: text(o.node) ?? '',
+    reachable: excluded !== 'unreachable',
+    active: o.active === true,
+    healthCode: typeof o.health === 'number' ? o.health : undefined,
+    drMode: typeof o.dr_mode === 'string' ? o.dr_mode : undefined,
+    raftCommittedIndex: undefined,
+    raftAppliedIndex: undefined,
+    problem: undefined,
+    ...(excluded === 'sealed' ? { sealed: true } : {}),
+    ...(excluded === 'removed' ? { removedFromCluster: true } : {}),
+    ...(excluded === 'partitioned' ? { haConnectionHealthy: false } : {}),
+  };
+}
+
+interface HaReplay {
+  readonly active: string | undefined;
+  resolve(): Result<string, HaErrorKind>;
+  settle(): Result<readonly NodeReport[], HaErrorKind>;
+}
+
+/**
+ * A Vault client whose every endpoint gives the answer recorded next (recordedCall wrapped each
+ * call it made, and named it in the request entry before); an HA cluster's one also resolves its
+ * leader and settles as the record says.
+ */
+function replayClient(profile: string, answer: () => Promise<VaultResult<unknown>>, ha?: HaReplay): VaultClient {
+  const endpoint: object = new Proxy(() => undefined, {
+    get: (_target, name) => (name === 'then' ? undefined : endpoint),
+    apply: () => answer(),
+  });
+  const own: Record<string | symbol, unknown> = { profileName: profile, address: profile };
+  if (ha)
+    Object.defineProperties(own, {
+      activeAddress: { get: () => ha.active },
+      resolveActive: { value: () => Promise.resolve(ha.resolve()) },
+      settle: { value: () => Promise.resolve(ha.settle()) },
+    });
+  return new Proxy(own, {
+    get: (target, name) => (name in target ? target[name] : name === 'then' ? undefined : endpoint),
+    has: (target, name) => name in target,
+  }) as unknown as VaultClient;
+}
