@@ -368,10 +368,39 @@ export const MUTATIONS = [
     claim:
       "each service result, and the entries before it, are what the laptop's own action code (performAction) makes of the Vault answers recorded",
     file: AUTHORISATIONS,
-    from: 'const result = action && (await actionMismatch({ ...run, state, action, events: chain.events, to: i }));',
-    to: 'const result = action && undefined;',
+    from: 'return action && !needsPersonInput(action) ? actionMismatch({ ...recorded, action }) : undefined;',
+    to: 'return action && !needsPersonInput(action) ? undefined : undefined;',
     tests: [RECORD],
     filter: 'a service result that is not what',
+  },
+  {
+    id: 'entry-type-unchecked',
+    claim:
+      'after the first two entries, only the types the laptop writes there (ceremony events, its notes, the close)',
+    file: AUTHORISATIONS,
+    from: 'if (i > 1 && !EVENT_ENTRY_TYPES.has(e.type) && !NOTE_ENTRY_TYPES.has(e.type))',
+    to: 'if (i < 0 && !EVENT_ENTRY_TYPES.has(e.type) && !NOTE_ENTRY_TYPES.has(e.type))',
+    tests: [RECORD],
+    filter: 'an entry of a type the laptop never writes',
+  },
+  {
+    id: 'resume-reading-unreplayed',
+    claim:
+      "a resume's reading is what the laptop's recovery reads (resumeReading) from the Vault answers recorded after the interruption",
+    file: AUTHORISATIONS,
+    from: 'if (resuming) return resumeMismatch(recorded);',
+    to: 'if (resuming) return undefined;',
+    tests: [RECORD],
+    filter: 'a restart recorded otherwise',
+  },
+  {
+    id: 'interruption-unresumed-accepted',
+    claim: 'an interruption is followed by the resume, and a resume follows an interruption',
+    file: AUTHORISATIONS,
+    from: "if (resuming !== (event.type === 'resume'))",
+    to: 'if (resuming !== resuming)',
+    tests: [RECORD],
+    filter: 'a restart recorded otherwise',
   },
   {
     id: 'control-characters-shown',

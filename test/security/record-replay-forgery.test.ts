@@ -135,19 +135,33 @@ function closedAfter(type: string, step: string) {
  * interruption, the resume (nothing lost), the `resumed` deviation the machine detects in it, a
  * witness confirming that; then the rest, closed afresh. `hide` changes the detected entries.
  */
-function restarted(hide: (detected: JournalEvent[]) => JournalEvent[] = (d) => d) {
+function restarted(
+  hide: (detected: JournalEvent[]) => JournalEvent[] = (d) => d,
+  misread: (reads: JournalEvent[]) => void = () => undefined,
+) {
   return (list: JournalEvent[]) => {
     const checked = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted').at(-1)!;
     const at = list.indexOf(checked) + 1;
     const before = replayed(list.slice(0, at));
     const time = checked.time;
-    const resume: CeremonyEvent = {
+    // What resuming reads, on the record: the attempt (none open now) and the cluster's mode, as Vault answered before.
+    const call = (step: string, path: string) => {
+      const request = list.findIndex((e) => e.type === 'vault-request' && e.step === step && e.details.path === path);
+      return list.slice(request, request + 2).map((e) => ({ ...structuredClone(e), step: before.step, time }));
+    };
+    const reads = [
+      ...call('generate-otp', 'sys/replication/dr/secondary/generate-operation-token/attempt'),
+      ...call('check-promoted', 'sys/replication/status'),
+    ];
+    const { started, nonce, progress, required } = reads[1]!.details.data as Mutable;
+    misread(reads);
+    const resume = {
       type: 'resume',
-      attemptStatus: undefined,
+      attemptStatus: { started, nonce, progress, required },
       held: before.held,
       mode: 'primary',
       at: time,
-    };
+    } as CeremonyEvent;
     const resumed = transition(before, resume);
     if (!resumed.ok) throw new Error(resumed.error.message);
     const witnessed: CeremonyEvent = {
@@ -159,6 +173,7 @@ function restarted(hide: (detected: JournalEvent[]) => JournalEvent[] = (d) => d
     const entries = (inputs: ReturnType<typeof entryFor>[]) => inputs.map((input) => ({ ...checked, ...input }));
     const restart = [
       ...entries([{ ...SYSTEM, step: before.step, type: INTERRUPTION, details: { secrets_lost: [] } }]),
+      ...reads,
       ...entries([entryFor(resume, before)]),
       ...hide(entries(detectedDeviations(before, resumed.value))),
       ...entries([entryFor(witnessed, resumed.value)]),
@@ -367,6 +382,84 @@ describe('a deviation the machine detected', () => {
     const reread = again.ok ? readRecord(again.value) : undefined;
     if (!again.ok || !reread?.ok) throw new Error('fixture');
     expect(unrecordedDeviations(again.value, reread.value, replayed(whole))).toEqual([]);
+  });
+});
+
+describe('a restart recorded otherwise than the laptop resumes fails verify (exit 1)', () => {
+  it("when Vault's answer to the read on resuming is not the reading the resume records", async () => {
+    const misread = (reads: JournalEvent[]) => ((reads[3]!.details.data as { dr: Mutable }).dr.mode = 'secondary');
+    const r = await verify(await doctored(restarted(undefined, misread)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(ceremony-resumed\) resumes with Vault's reading \{.*"mode":"primary"\}, but the laptop, given the Vault answers recorded before it, reads \{.*"mode":"secondary"\}/,
+    );
+  });
+
+  it('when the reads on resuming are left out', async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const whole = restarted()(list);
+        // The attempt's and the mode's reads, each a request and its answer.
+        const from = whole.findIndex((e) => e.type === INTERRUPTION) + 1;
+        return [...whole.slice(0, from), ...whole.slice(from + 4)];
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(ceremony-resumed\) is recorded where the laptop, given the Vault answers recorded before it, first records a 'vault-request'/,
+    );
+  });
+
+  it('when an interruption is recorded where the ceremony went on without resuming', async () => {
+    const r = await verifyChanged((list) => {
+      const acknowledged = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted')[1]!;
+      const details = { secrets_lost: [], attempt: null, record_closed: false };
+      list.splice(list.indexOf(acknowledged), 0, { ...acknowledged, ...SYSTEM, type: INTERRUPTION, details });
+    });
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(step-acknowledged\) follows an interruption, but the laptop resumes the ceremony \(a 'ceremony-resumed' event\) before anything else happens in it/,
+    );
+  });
+
+  it('when the restart is recorded without its interruption', async () => {
+    const r = await verify(await doctored((list) => restarted()(list).filter((e) => e.type !== INTERRUPTION)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/\(ceremony-resumed\) resumes the ceremony with no interruption recorded before it/);
+  });
+});
+
+describe('an entry of a type the laptop never writes there fails verify (exit 1)', () => {
+  it.each<[string, (before: JournalEvent) => JournalEvent]>([
+    [
+      'a second ceremony-started, with a plan of one share',
+      (before) => {
+        const started = structuredClone(events[1]!);
+        (started.details.plan as Mutable).threshold = 1;
+        return { ...started, step: before.step, time: before.time };
+      },
+    ],
+    [
+      "a note in the laptop's name",
+      (before) => ({
+        ...before,
+        ...SYSTEM,
+        type: 'note',
+        details: { note: 'the primary was confirmed fenced by phone' },
+      }),
+    ],
+    [
+      "a bundle's export, before the record closed",
+      (before) => ({ ...before, ...SYSTEM, type: 'bundle-exported', details: { dir: '/media/usb', events: 12 } }),
+    ],
+  ])('when %s is added', async (_what, added) => {
+    const r = await verifyChanged((list) => {
+      const acknowledged = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted')[1]!;
+      const at = list.indexOf(acknowledged);
+      list.splice(at, 0, added(list[at - 1]!));
+    });
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/journal event \d+ \([a-z-]+\) is of a type the laptop never writes there/);
   });
 });
 
@@ -592,7 +685,7 @@ describe("a service result that is not what the laptop makes of Vault's recorded
     [
       "the promote is answered with Vault's HTTP 500, and the promotion still recorded as made",
       (list) => refused(list, 'promote', 500, 'internal error'),
-      /\(service-result\) records this result where the laptop, given the Vault answers recorded before it, records a 'vault-request' \(\{"method":"GET","path":"sys\/replication\/dr\/status","profile":"[^"]+"\}\) first/,
+      /\(service-result\) is recorded where the laptop, given the Vault answers recorded before it, first records a 'vault-request' \(\{"method":"GET","path":"sys\/replication\/dr\/status","profile":"[^"]+"\}\)/,
     ],
     [
       "the DR operation token's delete is refused, and the token still recorded as deleted",
@@ -605,17 +698,17 @@ describe("a service result that is not what the laptop makes of Vault's recorded
         const read = list.findIndex((e) => e.type === 'vault-request' && e.step === 'check-promoted');
         list.splice(read, 2);
       },
-      /\(service-result\) records this result where the laptop, given the Vault answers recorded before it, records a 'vault-request' \(\{"method":"GET","path":"sys\/replication\/status","profile":"[^"]+"\}\) first/,
+      /\(service-result\) is recorded where the laptop, given the Vault answers recorded before it, first records a 'vault-request' \(\{"method":"GET","path":"sys\/replication\/status","profile":"[^"]+"\}\)/,
     ],
     [
       'the promote request is recorded as forced',
       (list) => ((details(list, 'vault-request', 'promote').body as Mutable).force = true),
-      /\(service-result\) is the result of an action whose entries are not the laptop's: event \d+ \(vault-request\) holds \{"body":\{.*"force":true\},.*, where the laptop writes \{"body":\{.*"force":false\},/,
+      /\(service-result\) ends a run whose entries are not the laptop's: event \d+ \(vault-request\) holds \{"body":\{.*"force":true\},.*, where the laptop writes \{"body":\{.*"force":false\},/,
     ],
     [
       "the promote's answer says more than Vault's answer the laptop records",
       (list) => (details(list, 'vault-response', 'promote').note = 'the primary was confirmed fenced by phone'),
-      /\(service-result\) is the result of an action whose entries are not the laptop's: event \d+ \(vault-response\) holds \{.*"note":"the primary was confirmed fenced by phone",.*, where the laptop writes \{"data":null,"method":"POST","ok":true,/,
+      /\(service-result\) ends a run whose entries are not the laptop's: event \d+ \(vault-response\) holds \{.*"note":"the primary was confirmed fenced by phone",.*, where the laptop writes \{"data":null,"method":"POST","ok":true,/,
     ],
   ])('when %s', async (_how, doctor, named) => {
     const r = await verifyChanged(doctor);
@@ -661,7 +754,7 @@ describe("a service result that is not what the laptop makes of Vault's recorded
           ...([request, answer] as unknown as JournalEvent[]).map((e) => ({ ...e, time: list[read - 1]!.time })),
         );
       },
-      /is the result of an action whose entries are not the laptop's: event \d+ \(vault-request\) holds \{"method":"DELETE",.*where the laptop writes \{"method":"GET"/,
+      /ends a run whose entries are not the laptop's: event \d+ \(vault-request\) holds \{"method":"DELETE",.*where the laptop writes \{"method":"GET"/,
     ],
   ])('when %s (re-authorised)', async (_how, doctor, named) => {
     const r = await verifyChanged(doctor, true);

@@ -55,6 +55,7 @@ import { exclusionOf, isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
 import type { GenerationStatus, ReplicationModeStatus, VaultResult } from '../vault/types';
 import { baselineOf, registeredByOwnRequest } from './call-history';
+import { ACTIVE_NODE, CLUSTER_SETTLED, SYSTEM } from './ceremony-record';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
 import type { SecretStore } from './secret-store';
 
@@ -593,7 +594,7 @@ function noteLeader(
   node: string,
   previous: string | undefined,
 ): Promise<Result<void, RecordedCallErrorKind>> {
-  return noteCluster(ctx, step, 'active-node', {
+  return noteCluster(ctx, step, ACTIVE_NODE, {
     profile: client.profileName,
     node,
     ...(previous ? { previous } : {}),
@@ -604,10 +605,10 @@ function noteLeader(
 async function noteCluster(
   ctx: ActionContext,
   step: string,
-  type: 'active-node' | 'cluster-settled',
+  type: typeof ACTIVE_NODE | typeof CLUSTER_SETTLED,
   details: JsonObject,
 ): Promise<Result<void, RecordedCallErrorKind>> {
-  const noted = await ctx.journal.append({ actor: 'vault-ceremony', role: 'system', step, type, details });
+  const noted = await ctx.journal.append({ ...SYSTEM, step, type, details });
   return noted.ok ? ok(undefined) : err('journal-failed', noted.error.message);
 }
 
@@ -643,7 +644,7 @@ async function settleCluster(
     const noted = await noteLeader(ctx, step, client, now, before);
     if (!noted.ok) return noted;
   }
-  const noted = await noteCluster(ctx, step, 'cluster-settled', {
+  const noted = await noteCluster(ctx, step, CLUSTER_SETTLED, {
     profile: client.profileName,
     settled: settled.ok,
     nodes,

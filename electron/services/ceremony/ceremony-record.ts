@@ -33,6 +33,28 @@ export const CEREMONY_FINISHED = 'ceremony-finished';
 export const INTERRUPTION = 'interruption';
 export const AUTHORISATION_REQUESTED = 'authorisation-requested';
 export const STEP_AUTHORISED = 'step-authorised';
+export const VAULT_REQUEST = 'vault-request';
+export const VAULT_RESPONSE = 'vault-response';
+export const ACTIVE_NODE = 'active-node';
+export const CLUSTER_SETTLED = 'cluster-settled';
+export const KEY_REFUSED = 'key-refused';
+
+/**
+ * The entries the laptop's code records between two ceremony events, as it performs an action or
+ * reads Vault on resuming: Vault's calls (recorded-call.ts) and what it learned of a cluster's nodes.
+ */
+export const RUN_ENTRY_TYPES: ReadonlySet<string> = new Set([
+  VAULT_REQUEST,
+  VAULT_RESPONSE,
+  ACTIVE_NODE,
+  CLUSTER_SETTLED,
+]);
+
+/**
+ * The entries the laptop writes without a ceremony event between the journal's second and its
+ * closing one (ceremony events have EVENT_ENTRY_TYPES): a run's, an interruption, a refused key.
+ */
+export const NOTE_ENTRY_TYPES: ReadonlySet<string> = new Set([...RUN_ENTRY_TYPES, INTERRUPTION, KEY_REFUSED]);
 export const SYSTEM = { actor: 'vault-ceremony', role: 'system' } as const;
 
 export type RecordErrorKind = 'not-a-ceremony-journal' | 'unreadable-event';

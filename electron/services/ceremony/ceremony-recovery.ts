@@ -11,7 +11,6 @@
  * nothing to resume, only a bundle to export. An aborted ceremony still being signed is resumed
  * without reading Vault: an abort ends every call, reads included; only the signing goes on.
  */
-import type { AttemptStatus } from '../../../shared/ceremony/ceremony-events';
 import { isEnded, replay } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { canonicalJson, type JsonValue } from '../../../shared/record/journal-event';
@@ -25,7 +24,7 @@ import {
   type CeremonyServiceErrorKind,
   type CeremonyServiceOptions,
 } from './ceremony-service';
-import { recordedCall } from './recorded-call';
+import { resumeReading } from './resume-reading';
 import { TranscriptSigning } from './transcript-signing';
 
 export type RecoveryErrorKind =
@@ -97,9 +96,7 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
   });
   if (!interruption.ok) return fail('journal-failed', interruption.error.message);
 
-  const reading = s.aborting
-    ? ok({ attemptStatus: undefined, mode: undefined })
-    : await readVault(journal, options, plan, s.step);
+  const reading = await resumeReading(journal, options.clients, s);
   if (!reading.ok) return fail('journal-failed', reading.error.message);
   const resumed = await service.resume(reading.value);
   if (!resumed.ok) {
@@ -111,32 +108,4 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
 
 function planText(plan: CeremonyPlan): string {
   return canonicalJson(JSON.parse(JSON.stringify(plan)) as JsonValue);
-}
-
-/** What Vault says now: the attempt (for plans that use shares) and the ceremony cluster's DR mode. Unreadable means unknown. */
-async function readVault(
-  journal: Journal,
-  options: CeremonyServiceOptions,
-  plan: CeremonyPlan,
-  step: string,
-): Promise<Result<{ attemptStatus: AttemptStatus | undefined; mode: string | undefined }, 'journal-failed'>> {
-  const client = options.clients[plan.profile]!;
-  const profile = client.profileName;
-  let attemptStatus: AttemptStatus | undefined;
-  if (plan.token_path !== 'batch-dr-token') {
-    const path = 'sys/replication/dr/secondary/generate-operation-token/attempt';
-    const r = await recordedCall(journal, step, { profile, method: 'GET', path }, () =>
-      client.drOperationToken.status(),
-    );
-    if (!r.ok) return r;
-    if (r.value.ok) {
-      const { started, nonce, progress, required } = r.value.value.data;
-      attemptStatus = { started, nonce, progress, required };
-    }
-  }
-  const status = await recordedCall(journal, step, { profile, method: 'GET', path: 'sys/replication/status' }, () =>
-    client.replicationStatus(),
-  );
-  if (!status.ok) return status;
-  return ok({ attemptStatus, mode: status.value.ok ? status.value.value.data.dr.mode : undefined });
 }

@@ -60,6 +60,7 @@ import {
   closingDetails,
   detectedDeviations,
   entryFor,
+  KEY_REFUSED,
   recordClosesAt,
   startedEntry,
   SYSTEM,
@@ -554,7 +555,7 @@ export class CeremonyService {
     kind: string,
   ): Promise<Result<void, CeremonyServiceErrorKind>> {
     const step = this.state.step;
-    const recorded = await this.journal.append({ actor, role, step, type: 'key-refused', details: { kind } });
+    const recorded = await this.journal.append({ actor, role, step, type: KEY_REFUSED, details: { kind } });
     return recorded.ok ? ok(undefined) : this.halt(recorded.error.message);
   }
 

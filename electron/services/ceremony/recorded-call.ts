@@ -12,6 +12,7 @@
 import { isJsonValue, type JsonObject, type JsonValue } from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
 import type { Journal, JournalErrorKind } from '../journal/journal';
+import { VAULT_REQUEST, VAULT_RESPONSE } from './ceremony-record';
 import type { VaultResult } from '../vault/types';
 
 export interface VaultRequestRecord {
@@ -38,7 +39,7 @@ export async function recordedCall<T>(
     actor: 'vault-ceremony',
     role: 'system',
     step,
-    type: 'vault-request',
+    type: VAULT_REQUEST,
     details: {
       profile: request.profile,
       ...(request.node ? { node: request.node } : {}),
@@ -59,7 +60,7 @@ export async function recordedCall<T>(
     actor: 'vault-ceremony',
     role: 'system',
     step,
-    type: 'vault-response',
+    type: VAULT_RESPONSE,
     details: responseDetails(request, answer),
   });
   if (!received.ok) return err('journal-failed', unrecordedAnswer(request, received.error));

@@ -1,20 +1,21 @@
 /**
- * A service result checked against the Vault answers recorded before it. The laptop derives each
- * result from Vault's answers in ceremony-actions.ts (performAction); `verify` runs that same code
- * again, against a Vault that gives the recorded answers and a journal that holds the recorded
- * entries. It must record the same entries (the same calls, to the same node, with the same
- * bodies, the same leader changes and settled clusters) and reach the result recorded (as
- * admittedEvent records it). So an answer changed (an error where Vault succeeded, another mode,
- * another attempt) without its result, a result without its answers, or a call added, dropped or
- * moved breaks the replay. A crash (an interruption) may stop the run after any entry.
+ * A service result, or a resume, checked against the Vault answers recorded before it. The laptop
+ * derives each result from Vault's answers in ceremony-actions.ts (performAction), and a resume's
+ * reading in resume-reading.ts; `verify` runs that same code again, against a Vault that gives the
+ * recorded answers and a journal that holds the recorded entries. It must record the same entries
+ * (the same calls, with the same bodies, the answers as the laptop writes them, the same leader
+ * changes and settled clusters) and reach the result recorded (as admittedEvent records it), or
+ * the reading the resume records. So an answer changed (an error where Vault succeeded, another
+ * mode, another attempt) without its result, a result without its answers, or a call added,
+ * dropped or moved breaks the replay. A crash (an interruption) may stop a run after any entry.
  *
  * What the laptop had besides Vault's answers is taken as the record gives it: the secrets the
  * replayed state holds (stand-ins, whose values the journal never holds: a request's secret
  * fields are compared as redacted), the share whose commitment the result records, an HA
- * cluster's leader as its `active-node` entries name it and, when a result fails before anything
- * is recorded, a profile not connected. What a run concludes without a Vault call or a record
- * (decoding the token from the secrets) cannot be checked, nor a fact taken from a secret's value
- * (an activation token's digest); and a request's redacted value is any value.
+ * cluster's leader as its `active-node` entries and requests name it and, when a result fails
+ * before anything is recorded, a profile not connected. What a run concludes without a Vault call
+ * or a record (decoding the token from the secrets) cannot be checked, nor a fact taken from a
+ * secret's value (an activation token's digest), nor an answer's fields no result depends on.
  */
 import type { ServiceAction } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
@@ -26,42 +27,68 @@ import {
   type JsonValue,
 } from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
-import { admittedEvent } from '../ceremony/ceremony-record';
+import {
+  ACTIVE_NODE,
+  admittedEvent,
+  CLUSTER_SETTLED,
+  VAULT_REQUEST,
+  VAULT_RESPONSE,
+} from '../ceremony/ceremony-record';
 import { performAction, type ActionContext } from '../ceremony/ceremony-actions';
+import { resumeReading } from '../ceremony/resume-reading';
 import type { EventInput } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
 import type { HaErrorKind, NodeReport } from '../vault/ha-client';
 import type { VaultResult } from '../vault/types';
 
-/** The entries an action's run records (recorded-call.ts's calls, ceremony-actions' notes of a cluster's nodes). */
-export const ACTION_ENTRY_TYPES: ReadonlySet<string> = new Set([
-  'vault-request',
-  'vault-response',
-  'active-node',
-  'cluster-settled',
-]);
-
-/** One run of an action: the entries it recorded, `events[from..to)`, and what follows them. */
-export interface ActionRun {
+/** One run of the laptop's between two ceremony events: the entries it recorded, `events[from..to)`, and what follows them. */
+export interface RecordedRun {
   readonly state: CeremonyState;
-  readonly action: ServiceAction;
   readonly events: readonly JournalEvent[];
   readonly from: number;
-  /** The run's result entry, or the interruption a crash left after it. */
+  /** The event the run ends in (a service result, a resume), or the interruption a crash left after it. */
   readonly to: number;
   /** The profiles of HA clusters, each with its active node as the record has it before the run. */
   readonly leaders: ReadonlyMap<string, string | undefined>;
 }
 
-/** Why the run's recorded entries and result are not what performAction gives for its recorded answers, or undefined. */
-export async function actionMismatch(run: ActionRun): Promise<string | undefined> {
-  const connected = await replayRun(run, true);
-  if (connected === undefined || run.from !== run.to) return connected;
-  // A profile not connected fails the action before anything is recorded: the record cannot say, so that is tried too.
-  return (await replayRun(run, false)) === undefined ? undefined : connected;
+/** The run of `action`, ending in its service result. */
+export interface ActionRun extends RecordedRun {
+  readonly action: ServiceAction;
 }
 
-/** Thrown into performAction to end the replay: with a problem, or none when a crash ended the run there. */
+/** Why the run's recorded entries and result are not what performAction gives for its recorded answers, or undefined. */
+export async function actionMismatch(run: ActionRun): Promise<string | undefined> {
+  const connected = await replayAction(run, true);
+  if (connected === undefined || run.from !== run.to) return connected;
+  // A profile not connected fails the action before anything is recorded: the record cannot say, so that is tried too.
+  return (await replayAction(run, false)) === undefined ? undefined : connected;
+}
+
+/**
+ * Why the reads after an interruption, and the resume event they end in, are not what the laptop's
+ * recovery (resume-reading.ts) records and reads from Vault's recorded answers, or undefined.
+ */
+export async function resumeMismatch(run: RecordedRun): Promise<string | undefined> {
+  const played = await play(run, true, (p) =>
+    resumeReading(p.journal, { [run.state.plan.profile]: p.client(run.state.plan.profile)! }, run.state),
+  );
+  const resumed = ended(run)?.details.event as JsonObject | undefined;
+  if (!played.ok || !resumed || !played.value.ok) return played.ok ? undefined : played.problem;
+  const unread = unreadEntry(run, played.at);
+  if (unread) return unread;
+  const shown = (reading: { attemptStatus?: unknown; mode?: unknown }) =>
+    canonicalJson({
+      attemptStatus: (reading.attemptStatus ?? null) as JsonValue,
+      mode: (reading.mode ?? null) as JsonValue,
+    });
+  const [recorded, read] = [shown(resumed), shown(played.value.value)];
+  return recorded === read
+    ? undefined
+    : `resumes with Vault's reading ${recorded}, but the laptop, given the Vault answers recorded before it, reads ${read}`;
+}
+
+/** Thrown into the laptop's code to end a replay: with a problem, or none when a crash ended the run there. */
 class Stop extends Error {
   constructor(readonly problem: string | undefined) {
     super(problem ?? 'the record ends here');
@@ -72,21 +99,47 @@ class Stop extends Error {
 const STAND_IN = '(replayed secret)';
 const NOTHING_SENT = '; nothing was sent';
 
-async function replayRun(run: ActionRun, connected: boolean): Promise<string | undefined> {
-  const { state, events } = run;
-  const closing = events[run.to];
-  const result = closing?.type === 'service-result' ? closing : undefined;
+/** What the laptop's code is given when it runs again over a recorded run. */
+interface Playback {
+  readonly journal: ActionContext['journal'];
+  /** The client for `profile`, giving the recorded answers; undefined when the profile is taken as not connected. */
+  client(profile: string): VaultClient | undefined;
+}
+
+/** The event the run ends in, unless a crash ended it. */
+function ended(run: RecordedRun): JournalEvent | undefined {
+  const closing = run.events[run.to];
+  return closing && closing.details.event !== undefined ? closing : undefined;
+}
+
+/** The first entry of the run the laptop's code did not record, named, or undefined. */
+function unreadEntry(run: RecordedRun, at: number): string | undefined {
+  const extra = run.events[at];
+  if (at >= run.to || !extra) return undefined;
+  return `follows event ${extra.seq} (${extra.type}: ${describe(extra.details)}), which the laptop, given the Vault answers recorded before it, does not record there`;
+}
+
+/**
+ * Runs `go` (the laptop's code) over the recorded run: every entry it records must be the next one
+ * recorded, every answer it is given is the one recorded after its request. `asked` says whether it
+ * recorded anything or asked a cluster who leads; `at`, the first entry it did not reach.
+ */
+async function play<T>(
+  run: RecordedRun,
+  connected: boolean,
+  go: (p: Playback) => Promise<T>,
+): Promise<{ ok: true; value: T; asked: boolean; at: number } | { ok: false; problem: string | undefined }> {
+  const { events } = run;
+  const result = ended(run);
   let at = run.from;
-  /** Whether the run recorded anything or asked a cluster who leads: whether it needed more than the laptop's memory. */
   const asked = { recorded: false };
   const next = (what: () => string): JournalEvent => {
     if (at < run.to) return events[at++]!;
     throw new Stop(
-      result &&
-        `records this result where the laptop, given the Vault answers recorded before it, records ${what()} first`,
+      result && `is recorded where the laptop, given the Vault answers recorded before it, first records ${what()}`,
     );
   };
-  const journal: ActionContext['journal'] = {
+  const journal: Playback['journal'] = {
     get chain() {
       return { events: events.slice(0, at) };
     },
@@ -94,16 +147,13 @@ async function replayRun(run: ActionRun, connected: boolean): Promise<string | u
       asked.recorded = true;
       const e = next(() => `a '${input.type}' (${describe(input.details)})`);
       const wrong = entryDifference(e, input);
-      if (wrong)
-        throw new Stop(
-          `is the result of an action whose entries are not the laptop's: event ${e.seq} (${e.type}) ${wrong}`,
-        );
+      if (wrong) throw new Stop(`ends a run whose entries are not the laptop's: event ${e.seq} (${e.type}) ${wrong}`);
       return Promise.resolve(ok(e));
     },
   };
   const answer = (): Promise<VaultResult<unknown>> => {
     const e = events[at];
-    if (at >= run.to || e?.type !== 'vault-response') throw new Stop(undefined);
+    if (at >= run.to || e?.type !== VAULT_RESPONSE) throw new Stop(undefined);
     return Promise.resolve(answerOf(e.details));
   };
   const clients = new Map<string, VaultClient>();
@@ -128,10 +178,10 @@ async function replayRun(run: ActionRun, connected: boolean): Promise<string | u
     const known = () =>
       (active ??= {
         node:
-          ahead('active-node') !== undefined
-            ? named(ahead('active-node'), 'previous')
-            : ahead('vault-request') !== undefined
-              ? named(ahead('vault-request'), 'node')
+          ahead(ACTIVE_NODE) !== undefined
+            ? named(ahead(ACTIVE_NODE), 'previous')
+            : ahead(VAULT_REQUEST) !== undefined
+              ? named(ahead(VAULT_REQUEST), 'node')
               : run.leaders.get(profile),
       });
     return {
@@ -141,7 +191,7 @@ async function replayRun(run: ActionRun, connected: boolean): Promise<string | u
       resolve() {
         asked.recorded = true;
         const leader = known();
-        const node = named(ahead('active-node'), 'node');
+        const node = named(ahead(ACTIVE_NODE), 'node');
         if (node !== undefined) return ok((leader.node = node));
         // Finding no leader, the laptop sends nothing (it says why), or reads where it last did.
         const reason = at === run.to && result ? failedReason(result) : undefined;
@@ -151,8 +201,8 @@ async function replayRun(run: ActionRun, connected: boolean): Promise<string | u
       settle() {
         asked.recorded = true;
         const leader = known();
-        const changed = ahead('active-node');
-        const settled = ahead('cluster-settled', changed ? at + 1 : at);
+        const changed = ahead(ACTIVE_NODE);
+        const settled = ahead(CLUSTER_SETTLED, changed ? at + 1 : at);
         if (!settled) throw new Stop(result && 'records this result without the cluster settling the laptop waits for');
         leader.node = named(changed, 'node') ?? leader.node;
         const d = settled.details;
@@ -162,52 +212,65 @@ async function replayRun(run: ActionRun, connected: boolean): Promise<string | u
       },
     };
   };
+  try {
+    const value = await go({ journal, client });
+    return { ok: true, value, asked: asked.recorded, at };
+  } catch (e) {
+    if (e instanceof Stop) return { ok: false, problem: e.problem };
+    const answered = events[at - 1];
+    return {
+      ok: false,
+      problem: `follows Vault's answer of event ${answered?.seq ?? '?'}, which is not one the laptop can have acted on (${e instanceof Error ? e.message : String(e)})`,
+    };
+  }
+}
+
+async function replayAction(run: ActionRun, connected: boolean): Promise<string | undefined> {
+  const { state, events } = run;
+  const result = ended(run);
   const held = (name: string) => state.held.includes(name as (typeof state.held)[number]);
   const own = 'profile' in run.action ? run.action.profile : state.plan.profile;
-  const peers = Object.fromEntries(
-    events
-      .slice(run.from, run.to)
-      .filter((e) => e.type === 'vault-request' && e.details.path === 'sys/replication/dr/status')
-      .map((e) => text(e.details.profile) ?? '')
-      .filter((profile) => profile !== own)
-      .flatMap((profile) => {
-        const peer = client(profile);
-        return peer ? [[profile, peer] as const] : [];
-      }),
-  );
   const share = result?.details.share;
-  const ctx: ActionContext = {
-    journal,
-    secrets: { text: (name) => (held(name) ? STAND_IN : undefined), put: () => undefined },
-    randomBytes: (n) => new Uint8Array(n),
-    now: () => text((result?.details.event as JsonObject | undefined)?.at) ?? '',
-    client,
-    attemptClient: (profile) =>
-      Promise.resolve(
-        state.plan.token_path !== 'primary-root-token' || held('root-token') ? client(profile) : undefined,
-      ),
-    vaultTokenClient: (profile) => Promise.resolve(held('vault-token') ? client(profile) : undefined),
-    takeShare: (officer) =>
-      share === undefined ? undefined : { officer, bytes: new Uint8Array(33), commitment: share as JsonObject },
-    peers,
-  };
-  let performed: Awaited<ReturnType<typeof performAction>>;
-  try {
-    performed = await performAction(ctx, state, run.action);
-  } catch (e) {
-    if (e instanceof Stop) return e.problem;
-    const answered = events[at - 1];
-    return `follows Vault's answer of event ${answered?.seq ?? '?'}, which is not one the laptop can have acted on (${e instanceof Error ? e.message : String(e)})`;
-  }
+  const played = await play(run, connected, (p) => {
+    const peers = Object.fromEntries(
+      events
+        .slice(run.from, run.to)
+        .filter((e) => e.type === VAULT_REQUEST && e.details.path === 'sys/replication/dr/status')
+        .map((e) => text(e.details.profile) ?? '')
+        .filter((profile) => profile !== own)
+        .flatMap((profile) => {
+          const peer = p.client(profile);
+          return peer ? [[profile, peer] as const] : [];
+        }),
+    );
+    return performAction(
+      {
+        journal: p.journal,
+        secrets: { text: (name) => (held(name) ? STAND_IN : undefined), put: () => undefined },
+        randomBytes: (n) => new Uint8Array(n),
+        now: () => text((result?.details.event as JsonObject | undefined)?.at) ?? '',
+        client: (profile) => p.client(profile),
+        attemptClient: (profile) =>
+          Promise.resolve(
+            state.plan.token_path !== 'primary-root-token' || held('root-token') ? p.client(profile) : undefined,
+          ),
+        vaultTokenClient: (profile) => Promise.resolve(held('vault-token') ? p.client(profile) : undefined),
+        takeShare: (officer) =>
+          share === undefined ? undefined : { officer, bytes: new Uint8Array(33), commitment: share as JsonObject },
+        peers,
+      },
+      state,
+      run.action,
+    );
+  });
+  if (!played.ok) return played.problem;
   // performAction fails only when its journal does, which this one never does; a crashed run has no result.
-  if (!result || !performed.ok) return undefined;
-  if (at < run.to) {
-    const extra = events[at]!;
-    return `follows event ${extra.seq} (${extra.type}: ${describe(extra.details)}), which the laptop, given the Vault answers recorded before it, does not record for this action`;
-  }
+  if (!result || !played.value.ok) return undefined;
+  const unread = unreadEntry(run, played.at);
+  if (unread) return unread;
   // A run that asked Vault nothing and recorded nothing concluded from the laptop's memory alone.
-  if (connected && !asked.recorded) return undefined;
-  const given = admittedEvent(state, performed.value.event).event;
+  if (connected && !played.asked) return undefined;
+  const given = admittedEvent(state, played.value.value.event).event;
   const shown = resultShown(result.details.event as JsonObject, given as unknown as JsonObject);
   if (shown.recorded === shown.replayed) return undefined;
   return `records the result ${shown.recorded}, but the laptop, given the Vault answers recorded before it, records ${shown.replayed}`;

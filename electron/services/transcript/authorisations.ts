@@ -30,7 +30,9 @@
  * action is due or in the reads after an interruption (undueRequest), and its answer is the entry
  * right after it, for that same call (unansweredCall). What Vault answered must lead to the result
  * recorded: each service result the laptop reaches by itself is replayed through its own action
- * code, given the answers recorded before it (action-replay.ts), as are the entries a crash cut short.
+ * code, given the answers recorded before it, and each resume through its recovery's reads
+ * (action-replay.ts), as are the entries a crash cut short; an interruption is followed by the
+ * resume, and a resume follows one.
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
@@ -45,17 +47,23 @@ import {
 import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import { isDestructivePlan, isIrreversibleStep } from '../../../shared/ceremony/step-catalogue';
 import {
+  ACTIVE_NODE,
   CEREMONY_FINISHED,
   closingDetails,
+  CLUSTER_SETTLED,
   detectedDeviations,
   entryEnvelope,
   EVENT_ENTRY_TYPES,
   INTERRUPTION,
   isEventShaped,
+  NOTE_ENTRY_TYPES,
   recordClosesAt,
+  RUN_ENTRY_TYPES,
   roleOf,
   SYSTEM,
   unwrittenDetails,
+  VAULT_REQUEST,
+  VAULT_RESPONSE,
 } from '../ceremony/ceremony-record';
 import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
@@ -69,7 +77,7 @@ import {
 } from '../../../shared/record/journal-event';
 import { checkDetachedSignature } from '../pgp/detached-signature';
 import { needsPersonInput } from '../ceremony/ceremony-actions';
-import { ACTION_ENTRY_TYPES, actionMismatch, type ActionRun } from './action-replay';
+import { actionMismatch, resumeMismatch, type RecordedRun } from './action-replay';
 
 export type AuthorisationProblemKind = 'authorisation-bad' | 'authorisation-missing' | 'record-inconsistent';
 
@@ -110,12 +118,18 @@ export async function checkAuthorisations(
   /** Each HA cluster's active node as the record names it so far. */
   const leaders = haLeaders(chain.events);
   /** Where the entries of the action run now (performed between two ceremony events) begin, and the leaders then. */
-  let run: Pick<ActionRun, 'from' | 'leaders'> = { from: 0, leaders };
+  let run: Pick<RecordedRun, 'from' | 'leaders'> = { from: 0, leaders };
   const restart = (i: number) => (run = { from: i + 1, leaders: new Map(leaders) });
-  /** The action due in `state`, when the laptop performs it by itself (ceremony-actions.ts). */
-  const performed = () => {
+  /**
+   * Why the laptop's run that ends at entry `to` (in the event there, or cut short by a crash) is
+   * not what its own code records and concludes from the Vault answers recorded, or undefined: the
+   * reads on resuming, or the action due that the laptop performs by itself (ceremony-actions.ts).
+   */
+  const runMismatch = async (to: number) => {
+    const recorded = { ...run, state, events: chain.events, to };
+    if (resuming) return resumeMismatch(recorded);
     const action = nextAction(state);
-    return action && !needsPersonInput(action) && !resuming ? action : undefined;
+    return action && !needsPersonInput(action) ? actionMismatch({ ...recorded, action }) : undefined;
   };
   for (const [i, e] of chain.events.entries()) {
     const at = `journal event ${e.seq} (${e.type})`;
@@ -149,6 +163,11 @@ export async function checkAuthorisations(
     }
     const event: unknown = e.details.event;
     if (event === undefined) {
+      if (i > 1 && !EVENT_ENTRY_TYPES.has(e.type) && !NOTE_ENTRY_TYPES.has(e.type))
+        problem(
+          'record-inconsistent',
+          `${at} is of a type the laptop never writes there: after the journal's first two entries it writes only ceremony events, Vault's calls and what it learned of a cluster's nodes, interruptions, refused keys and the closing event`,
+        );
       if (EVENT_ENTRY_TYPES.has(e.type))
         problem(
           'record-inconsistent',
@@ -159,15 +178,11 @@ export async function checkAuthorisations(
       const undue = undueRequest(e, state, resuming);
       if (undue) problem(undue.kind, `${at} ${undue.message}`);
       const { profile, node } = e.details;
-      if (e.type === 'active-node' && typeof profile === 'string' && leaders.has(profile))
+      if (e.type === ACTIVE_NODE && typeof profile === 'string' && leaders.has(profile))
         leaders.set(profile, typeof node === 'string' ? node : undefined);
-      if (!ACTION_ENTRY_TYPES.has(e.type)) {
-        // A crash may end an action's run after any of its entries: those recorded must still be the laptop's.
-        const action = performed();
-        const crashed =
-          e.type === INTERRUPTION &&
-          action &&
-          (await actionMismatch({ ...run, state, action, events: chain.events, to: i }));
+      if (!RUN_ENTRY_TYPES.has(e.type)) {
+        // A crash may end a run after any of its entries: those recorded must still be the laptop's.
+        const crashed = e.type === INTERRUPTION && (await runMismatch(i));
         if (crashed) problem('record-inconsistent', `${at} ${crashed}`);
         restart(i);
       }
@@ -183,8 +198,14 @@ export async function checkAuthorisations(
         'authorisation-bad',
         `${at} asks for authorisation over journal head ${String(event.head)}, which is not the hash of the event before it`,
       );
-    const action = event.type === 'serviceResult' ? performed() : undefined;
-    const result = action && (await actionMismatch({ ...run, state, action, events: chain.events, to: i }));
+    if (resuming !== (event.type === 'resume'))
+      problem(
+        'record-inconsistent',
+        resuming
+          ? `${at} follows an interruption, but the laptop resumes the ceremony (a 'ceremony-resumed' event) before anything else happens in it`
+          : `${at} resumes the ceremony with no interruption recorded before it: the laptop records one on every restart before it resumes`,
+      );
+    const result = (event.type === 'serviceResult' || event.type === 'resume') && (await runMismatch(i));
     if (result) problem('record-inconsistent', `${at} ${result}`);
     restart(i);
     const next = transition(state, event);
@@ -246,7 +267,7 @@ export async function checkAuthorisations(
 /** The profiles of the HA clusters the record names (a leader, a cluster settled, a request's node), none of whose leader is known yet. */
 function haLeaders(events: readonly JournalEvent[]): Map<string, string | undefined> {
   const profiles = events
-    .filter((e) => e.type === 'active-node' || e.type === 'cluster-settled' || e.details.node !== undefined)
+    .filter((e) => e.type === ACTIVE_NODE || e.type === CLUSTER_SETTLED || e.details.node !== undefined)
     .map((e) => e.details.profile)
     .filter((profile) => typeof profile === 'string');
   return new Map(profiles.map((profile) => [profile, undefined]));
@@ -356,10 +377,10 @@ function misattributedShare(e: JournalEvent, event: CeremonyEvent, state: Ceremo
  * the interruption it records on resuming.
  */
 function unansweredCall(e: JournalEvent, before: JournalEvent | undefined): string | undefined {
-  const answers = before?.type === 'vault-request' && sameCall(e, before);
-  if (e.type === 'vault-response' && !answers)
+  const answers = before?.type === VAULT_REQUEST && sameCall(e, before);
+  if (e.type === VAULT_RESPONSE && !answers)
     return `records an answer to ${JSON.stringify(e.details.method)} ${JSON.stringify(e.details.path)} at '${e.step}', but the event before it is not that request: the laptop records each answer right after its request`;
-  if (before?.type === 'vault-request' && e.type !== 'vault-response' && e.type !== INTERRUPTION)
+  if (before?.type === VAULT_REQUEST && e.type !== VAULT_RESPONSE && e.type !== INTERRUPTION)
     return `follows the ${JSON.stringify(before.details.method)} to ${JSON.stringify(before.details.path)} of event ${before.seq} without being its answer: the laptop records the answer right after the request, and only a crash, recorded as an interruption, leaves one unanswered`;
   return undefined;
 }
@@ -387,7 +408,7 @@ function undueRequest(
   state: CeremonyState,
   resuming: boolean,
 ): { kind: AuthorisationProblemKind; message: string } | undefined {
-  if (e.type !== 'vault-request') return undefined;
+  if (e.type !== VAULT_REQUEST) return undefined;
   const { method, path } = e.details;
   const read = method === 'GET';
   if (e.step === state.step && (nextAction(state) !== undefined || (resuming && read))) return undefined;
