@@ -394,6 +394,15 @@ export const MUTATIONS = [
     filter: 'a restart recorded otherwise',
   },
   {
+    id: 'interruption-details-unchecked',
+    claim: "an interruption's details are what the laptop records on resuming the replayed state (interruptionDetails)",
+    file: AUTHORISATIONS,
+    from: 'const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state);',
+    to: 'const said = e.type === INTERRUPTION && undefined;',
+    tests: [RECORD],
+    filter: 'a restart recorded otherwise',
+  },
+  {
     id: 'interruption-unresumed-accepted',
     claim: 'an interruption is followed by the resume, and a resume follows an interruption',
     file: AUTHORISATIONS,

@@ -33,6 +33,7 @@ import {
   detectedDeviations,
   entryFor,
   INTERRUPTION,
+  interruptionDetails,
   readRecord,
   SYSTEM,
   unrecordedDeviations,
@@ -172,7 +173,14 @@ function restarted(
     };
     const entries = (inputs: ReturnType<typeof entryFor>[]) => inputs.map((input) => ({ ...checked, ...input }));
     const restart = [
-      ...entries([{ ...SYSTEM, step: before.step, type: INTERRUPTION, details: { secrets_lost: [] } }]),
+      ...entries([
+        {
+          ...SYSTEM,
+          step: before.step,
+          type: INTERRUPTION,
+          details: interruptionDetails(before, checked, false, undefined),
+        },
+      ]),
       ...reads,
       ...entries([entryFor(resume, before)]),
       ...hide(entries(detectedDeviations(before, resumed.value))),
@@ -407,6 +415,26 @@ describe('a restart recorded otherwise than the laptop resumes fails verify (exi
     expect(r.code).toBe(1);
     expect(r.output).toMatch(
       /\(ceremony-resumed\) is recorded where the laptop, given the Vault answers recorded before it, first records a 'vault-request'/,
+    );
+  });
+
+  it.each<[string, Mutable]>([
+    ['nothing lost, where the DR operation token was held', { secrets_lost: [] }],
+    ['an attempt open, where none was', { attempt: { nonce: randomUUID(), progress: 1, required: 2 } }],
+    ['another last event', { last_event: { seq: 3, time: '2026-01-01T00:00:00.000Z', type: 'step-acknowledged' } }],
+  ])('when its interruption records %s', async (_what, change) => {
+    const r = await verify(
+      await doctored((list) => {
+        const whole = restarted()(list);
+        const interruption = whole.find((e) => e.type === INTERRUPTION)!;
+        expect(interruption.details.secrets_lost).toContain('operation-token');
+        Object.assign(interruption.details, change);
+        return whole;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(interruption\) records \{.*\}, where the laptop, resuming the ceremony its events replay to, records \{.*"secrets_lost":\["operation-token"\]\}/,
     );
   });
 

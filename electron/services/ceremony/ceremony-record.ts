@@ -27,7 +27,7 @@ import {
   type VerifiedChain,
 } from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
-import type { EventInput } from '../journal/journal';
+import type { EventInput, TornTail } from '../journal/journal';
 
 export const CEREMONY_FINISHED = 'ceremony-finished';
 export const INTERRUPTION = 'interruption';
@@ -182,6 +182,28 @@ const COMMITTED_OUTCOME: Record<CeremonyPlan['kind'], string> = {
 export function abortDetails(state: CeremonyState): JsonObject | undefined {
   const a = abortOf(state);
   return a && { step: a.step, reason: a.reason, raised_by: a.raisedBy, authorised_by: [...a.authorisedBy] };
+}
+
+/**
+ * The details of the interruption the laptop records on resuming `state` (./ceremony-recovery.ts):
+ * the last event the journal held when it reopened (`last`), the torn last write it cut if any,
+ * what the ceremony held then and so lost, the attempt it had open, and whether its record was
+ * closed. `verify` rebuilds them from its replay.
+ */
+export function interruptionDetails(
+  state: CeremonyState,
+  last: Pick<JournalEvent, 'seq' | 'time' | 'type'>,
+  closed: boolean,
+  tornTail: TornTail | undefined,
+): JsonObject {
+  const attempt = state.attempt;
+  return {
+    last_event: { seq: last.seq, time: last.time, type: last.type },
+    ...(tornTail ? { torn_tail: { bytes: tornTail.bytes, after_seq: tornTail.afterSeq } } : {}),
+    secrets_lost: [...state.held],
+    attempt: attempt ? { nonce: attempt.nonce, progress: attempt.progress, required: attempt.required } : null,
+    record_closed: closed,
+  };
 }
 
 /** `deviation` entries for what the machine detected by itself between two states. */

@@ -17,7 +17,14 @@ import { canonicalJson, type JsonValue } from '../../../shared/record/journal-ev
 import { err, ok, type Result } from '../../../shared/result';
 import { renderTranscript } from '../../../shared/record/transcript-format';
 import { Journal } from '../journal/journal';
-import { CEREMONY_FINISHED, INTERRUPTION, readRecord, SYSTEM, unrecordedDeviations } from './ceremony-record';
+import {
+  CEREMONY_FINISHED,
+  interruptionDetails,
+  INTERRUPTION,
+  readRecord,
+  SYSTEM,
+  unrecordedDeviations,
+} from './ceremony-record';
 import {
   CeremonyService,
   checkOptions,
@@ -84,15 +91,12 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
     ...SYSTEM,
     step: s.step,
     type: INTERRUPTION,
-    details: {
-      last_event: { seq: last.seq, time: last.time, type: last.type },
-      ...(tornTail ? { torn_tail: { bytes: tornTail.bytes, after_seq: tornTail.afterSeq } } : {}),
-      secrets_lost: [...s.held],
-      attempt: s.attempt
-        ? { nonce: s.attempt.nonce, progress: s.attempt.progress, required: s.attempt.required }
-        : null,
-      record_closed: chain.events.some((e) => e.type === CEREMONY_FINISHED),
-    },
+    details: interruptionDetails(
+      s,
+      last,
+      chain.events.some((e) => e.type === CEREMONY_FINISHED),
+      tornTail,
+    ),
   });
   if (!interruption.ok) return fail('journal-failed', interruption.error.message);
 

@@ -55,6 +55,7 @@ import {
   entryEnvelope,
   EVENT_ENTRY_TYPES,
   INTERRUPTION,
+  interruptionDetails,
   isEventShaped,
   NOTE_ENTRY_TYPES,
   recordClosesAt,
@@ -67,7 +68,7 @@ import {
 } from '../ceremony/ceremony-record';
 import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
-import type { EventInput } from '../journal/journal';
+import type { EventInput, TornTail } from '../journal/journal';
 import {
   canonicalJson,
   type JsonObject,
@@ -184,6 +185,8 @@ export async function checkAuthorisations(
         // A crash may end a run after any of its entries: those recorded must still be the laptop's.
         const crashed = e.type === INTERRUPTION && (await runMismatch(i));
         if (crashed) problem('record-inconsistent', `${at} ${crashed}`);
+        const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state);
+        if (said) problem('record-inconsistent', `${at} ${said}`);
         restart(i);
       }
       resuming ||= e.type === INTERRUPTION;
@@ -368,6 +371,32 @@ function misattributedShare(e: JournalEvent, event: CeremonyEvent, state: Ceremo
   if (named.fingerprint !== undefined && named.fingerprint !== action.fingerprint)
     return `commits to a share for key ${JSON.stringify(named.fingerprint)}, but the plan pins ${action.fingerprint} for ${JSON.stringify(action.officer)}`;
   return undefined;
+}
+
+/**
+ * Why the interruption at `i` says otherwise than the laptop records on resuming the replayed state
+ * (interruptionDetails: what it held and so lost, the attempt it had open…), or undefined. The last
+ * event it names is the one before it, or before deviations detected in that one which the resume
+ * wrote first (unrecordedDeviations); a torn write it cut is the record's word. A bundle's record
+ * closes after every interruption.
+ */
+function interruptionMismatch(events: readonly JournalEvent[], i: number, state: CeremonyState): string | undefined {
+  const recorded = canonicalJson(events[i]!.details);
+  const torn = tornTailOf(events[i]!.details.torn_tail);
+  const details = (last: JournalEvent) => canonicalJson(interruptionDetails(state, last, false, torn));
+  for (let j = i - 1; j > 0; j--) {
+    if (details(events[j]!) === recorded) return undefined;
+    if (events[j]!.type !== 'deviation' || events[j]!.details.event !== undefined) break;
+  }
+  return `records ${recorded}, where the laptop, resuming the ceremony its events replay to, records ${details(events[i - 1]!)}`;
+}
+
+/** A torn write as an interruption records it (interruptionDetails), or undefined. */
+function tornTailOf(value: JsonValue | undefined): TornTail | undefined {
+  const torn = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
+  return typeof torn.bytes === 'number' && typeof torn.after_seq === 'number'
+    ? { bytes: torn.bytes, afterSeq: torn.after_seq }
+    : undefined;
 }
 
 /**
