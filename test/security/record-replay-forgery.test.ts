@@ -721,6 +721,19 @@ describe("a service result that is not what the laptop makes of Vault's recorded
       replayed('"outcome":"failed","reason":"invalid operation token"'),
     ],
     [
+      "the DR operation token's delete is recorded as failed, though Vault answered that it was deleted, then made again",
+      (list) => {
+        const request = list.findIndex((e) => e.type === 'vault-request' && e.step === 'delete-operation-token');
+        const [call, answer, result] = list.slice(request, request + 3).map((e) => structuredClone(e));
+        const failed = result!.details.event as Mutable;
+        delete failed.facts;
+        Object.assign(failed, { outcome: 'failed', reason: 'Vault did not answer in time' });
+        const again = [call!, answer!].map((e) => ({ ...e, time: result!.time }));
+        list.splice(request + 2, 0, result!, ...again);
+      },
+      replayed('"facts":\\{"kind":"delete-operation-token"\\},"outcome":"ok"'),
+    ],
+    [
       'the status read after the promotion is left out, its result kept',
       (list) => {
         const read = list.findIndex((e) => e.type === 'vault-request' && e.step === 'check-promoted');
