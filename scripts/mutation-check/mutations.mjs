@@ -11,6 +11,7 @@ const TLS = 'test/security/tls-verification.test.ts';
 const TAMPERING = 'test/security/transcript-tampering.test.ts';
 const FORGERY = 'test/security/transcript-forgery.test.ts';
 const RECORD = 'test/security/record-replay-forgery.test.ts';
+const FAILBACK_ANSWERS = 'test/security/failback-answer-forgery.test.ts';
 const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
 const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
 const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
@@ -370,8 +371,8 @@ export const MUTATIONS = [
     file: AUTHORISATIONS,
     from: 'return action && !needsPersonInput(action) ? actionMismatch({ ...recorded, action }) : undefined;',
     to: 'return action && !needsPersonInput(action) ? undefined : undefined;',
-    tests: [RECORD],
-    filter: 'a service result that is not what',
+    tests: [RECORD, FAILBACK_ANSWERS],
+    filter: 'a service result that is not what|a failback whose results',
   },
   {
     id: 'entry-type-unchecked',

@@ -41,10 +41,8 @@ import {
 import type { Signers } from '../../electron/services/rehearsal/rehearsal-cast';
 import type { CeremonyEvent } from '../../shared/ceremony/ceremony-events';
 import { replay, transition, type CeremonyState } from '../../shared/ceremony/ceremony-machine';
-import { statementDigest, statementText } from '../../shared/ceremony/authorisation';
-import type { StepId } from '../../shared/ceremony/ceremony-steps';
 import { genesisHash, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
-import { detachedBy, rechained, signedBundle } from '../support/doctored-bundle';
+import { reauthorised as reauthorisedBy, rechained, signedBundle } from '../support/doctored-bundle';
 import { rehearsePromotion, verifyAnchored, type RehearsedPromotion } from '../support/rehearsed-promotion';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-record-replay-'));
@@ -70,29 +68,8 @@ async function doctored(doctor: (list: JournalEvent[]) => JournalEvent[] | Promi
   return dir;
 }
 
-/**
- * `list` with each authorisation asked for over its journal head as chained now, and signed again
- * by the person it names: a journal changed before an authorisation, as the laptop would have
- * shown people the statement to sign.
- */
-async function reauthorised(list: JournalEvent[]): Promise<JournalEvent[]> {
-  const plan = list[1]!.details.plan as { id: string; profile: string };
-  let requested: { nonce: string; head: string } | undefined;
-  for (const [i, e] of list.entries()) {
-    const event = e.details.event as Mutable;
-    if (e.type === 'authorisation-requested') {
-      event.head = rechained(list.slice(0, i)).at(-1)!.hash;
-      requested = event as typeof requested;
-    }
-    if (e.type !== 'step-authorised' || !requested) continue;
-    const statement = { ...requested, ceremony: plan.id, step: e.step as StepId, action: e.details.action as string };
-    const signer = rehearsed.people.find((p) => p.name === e.actor)!;
-    event.head = statement.head;
-    event.signature = await detachedBy(signer, statementText({ ...statement, cluster: plan.profile }));
-    (e.details as Mutable).statement_sha256 = statementDigest({ ...statement, cluster: plan.profile });
-  }
-  return list;
-}
+/** `list` with each authorisation asked for afresh and signed again by the real people. */
+const reauthorised = (list: JournalEvent[]) => reauthorisedBy(list, rehearsed.people);
 
 /** `verify` of the bundle with `change` made to its journal in place, its authorisations signed afresh when `resigned`. */
 async function verifyChanged(change: (list: JournalEvent[]) => void, resigned = false) {

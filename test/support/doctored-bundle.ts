@@ -7,6 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { utf8ToBytes } from '../../shared/codecs/bytes';
+import { statementDigest, statementText } from '../../shared/ceremony/authorisation';
+import type { StepId } from '../../shared/ceremony/ceremony-steps';
 import { sealEvent, serializeEvent, verifyJournalText, type JournalEvent } from '../../shared/record/journal-event';
 import { renderTranscript } from '../../shared/record/transcript-format';
 import type { Signer } from '../../electron/services/pgp/signer';
@@ -74,6 +76,30 @@ export async function signerOf(member: CastMember): Promise<Signer> {
   const signer = await castSigner(member);
   if (!signer.ok) throw new Error(signer.error.message);
   return signer.value;
+}
+
+/**
+ * `list` with each authorisation asked for over its journal head as chained now, and signed again
+ * by the person (of `people`) it names: a journal changed before an authorisation, as the laptop
+ * would have shown people the statement to sign.
+ */
+export async function reauthorised(list: JournalEvent[], people: readonly CastMember[]): Promise<JournalEvent[]> {
+  const plan = list[1]!.details.plan as { id: string; profile: string };
+  let requested: { nonce: string; head: string } | undefined;
+  for (const [i, e] of list.entries()) {
+    const event = e.details.event as Record<string, unknown>;
+    if (e.type === 'authorisation-requested') {
+      event.head = rechained(list.slice(0, i)).at(-1)!.hash;
+      requested = event as typeof requested;
+    }
+    if (e.type !== 'step-authorised' || !requested) continue;
+    const statement = { ...requested, ceremony: plan.id, step: e.step as StepId, action: e.details.action as string };
+    const signer = people.find((p) => p.name === e.actor)!;
+    event.head = statement.head;
+    event.signature = await detachedBy(signer, statementText({ ...statement, cluster: plan.profile }));
+    (e.details as Record<string, unknown>).statement_sha256 = statementDigest({ ...statement, cluster: plan.profile });
+  }
+  return list;
 }
 
 /** `member`'s detached signature over `text`, as an authorisation carries it. */

@@ -1,5 +1,5 @@
 /**
- * A promotion rehearsed headless once for a suite in test/security/, as its doctoring starts from:
+ * A promotion (or another ceremony) rehearsed headless once for a suite in test/security/, as its doctoring starts from:
  * the bundle's folder, the cast, the auditor's keyring (the signers' keys, obtained independently
  * of any bundle) and the journal; and `verify` run in process as the auditor runs it.
  */
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { main } from '../../cli/main';
 import { generateSigners, type CastMember, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
 import { runRehearsal } from '../../electron/services/rehearsal/headless-rehearsal';
+import type { RehearsalKind } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { captureIo } from './capture-io';
 import { readJournal, writeKeyring } from './doctored-bundle';
@@ -21,13 +22,24 @@ export interface RehearsedPromotion {
   readonly events: JournalEvent[];
 }
 
-/** Rehearses a promotion into `<root>/out`, signed by `cast` (by default a fresh one). */
-export async function rehearsePromotion(root: string, given?: Signers): Promise<RehearsedPromotion> {
+/** Rehearses a promotion into `<root>/out`, signed by `given` (by default a fresh cast). */
+export function rehearsePromotion(root: string, given?: Signers): Promise<RehearsedPromotion> {
+  return rehearseCeremony(root, 'promotion', 1, given);
+}
+
+/** Rehearses a ceremony of `kind` on clusters of `nodes` nodes into `<root>/out`, signed by `given` (by default a fresh cast). */
+export async function rehearseCeremony(
+  root: string,
+  kind: RehearsalKind,
+  nodes: number,
+  given?: Signers,
+): Promise<RehearsedPromotion> {
   const out = join(root, 'out');
   const cast = given ?? (await generateSigners(undefined));
   const r = await runRehearsal({
     out,
-    target: { kind: 'start', options: { officers: 3, threshold: 2, passphrase: 'rehearsal officers' } },
+    kind,
+    target: { kind: 'start', options: { officers: 3, threshold: 2, nodes, passphrase: 'rehearsal officers' } },
     signers: cast,
     log: () => undefined,
   });
