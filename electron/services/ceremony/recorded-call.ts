@@ -91,6 +91,9 @@ function responseDetails<T>(request: VaultRequestRecord, answer: VaultResult<T>)
   };
 }
 
+/** What an answer's data is recorded as when it cannot be held as JSON (see jsonOf). */
+export const NOT_JSON = '(not JSON)';
+
 function unrecordedAnswer(request: VaultRequestRecord, error: { kind: JournalErrorKind; message: string }): string {
   return `Vault answered ${request.method} ${request.path}, but the answer could not be recorded: ${error.message}`;
 }
@@ -106,9 +109,9 @@ function jsonOf(value: unknown): JsonValue {
   } catch {
     // An unknown field nested thousands deep (which the client's loose schemas let through)
     // overflows JSON.stringify; the answer must still be recorded, and the ceremony go on.
-    return '(not JSON)';
+    return NOT_JSON;
   }
-  return isJsonValue(plain) ? plain : '(not JSON)';
+  return isJsonValue(plain) ? plain : NOT_JSON;
 }
 
 function compact(fields: Record<string, JsonValue | undefined>): JsonObject {

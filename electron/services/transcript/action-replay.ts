@@ -15,7 +15,8 @@
  * cluster's leader as its `active-node` entries and requests name it and, when a result fails
  * before anything is recorded, a profile not connected. What a run concludes without a Vault call
  * or a record (decoding the token from the secrets) cannot be checked, nor a fact taken from a
- * secret's value (an activation token's digest), nor an answer's fields no result depends on.
+ * secret's value (an activation token's digest), nor an answer's fields no result depends on, nor
+ * a run past an answer recorded as NOT_JSON (too deep to record: the transcript shows that much).
  */
 import type { ServiceAction } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
@@ -35,6 +36,7 @@ import {
   VAULT_RESPONSE,
 } from '../ceremony/ceremony-record';
 import { performAction, type ActionContext } from '../ceremony/ceremony-actions';
+import { NOT_JSON } from '../ceremony/recorded-call';
 import { resumeReading } from '../ceremony/resume-reading';
 import type { EventInput } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
@@ -153,7 +155,8 @@ async function play<T>(
   };
   const answer = (): Promise<VaultResult<unknown>> => {
     const e = events[at];
-    if (at >= run.to || e?.type !== VAULT_RESPONSE) throw new Stop(undefined);
+    // A crash may have come before the answer; an answer too deep to record leaves nothing to replay.
+    if (at >= run.to || e?.type !== VAULT_RESPONSE || e.details.data === NOT_JSON) throw new Stop(undefined);
     return Promise.resolve(answerOf(e.details));
   };
   const clients = new Map<string, VaultClient>();
