@@ -1,7 +1,7 @@
 /**
- * A realistic transcript bundle with a long journal, for the verify benchmark: after an interruption,
- * the laptop's reads of the cluster (each request followed by its redacted answer, as verify
- * requires), interleaved with notes of share entries, signed by
+ * A realistic transcript bundle with a long journal, for the verify benchmark: the laptop reading a
+ * DR secondary that keeps answering wrongly (each request, its redacted answer and the result the
+ * laptop makes of it, which verify replays through the laptop's own action code), signed by
  * an administrator and countersigned by two witnesses, written by the real bundle writer (which
  * verifies it first). The journal is built with the shared event functions the Journal class uses,
  * without an fsync per event, which only the writing side pays for.
@@ -10,20 +10,23 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INTERRUPTION, SYSTEM } from '../electron/services/ceremony/ceremony-record';
+import {
+  admittedEvent,
+  CEREMONY_FINISHED,
+  closingDetails,
+  entryFor,
+  SYSTEM,
+} from '../electron/services/ceremony/ceremony-record';
+import type { EventInput } from '../electron/services/journal/journal';
+import type { CeremonyEvent } from '../shared/ceremony/ceremony-events';
+import { createCeremony, owedAcks } from '../shared/ceremony/ceremony-machine';
+import { validatePlan } from '../shared/ceremony/ceremony-plan';
 import { writeBundle } from '../electron/services/transcript/bundle';
 import { countersignTranscript, signTranscript } from '../electron/services/transcript/signing';
-import type { JsonObject, Role, VerifiedChain } from '../shared/record/journal-event';
+import type { JsonObject, VerifiedChain } from '../shared/record/journal-event';
 import { commitment } from '../shared/record/redaction';
 import { renderTranscript } from '../shared/record/transcript-format';
-import {
-  CEREMONY_ID,
-  ceremonyEvents,
-  makeSigner,
-  planEvent,
-  sealedJournal,
-  type TestSigner,
-} from '../test/support/transcript-bundle';
+import { CEREMONY_ID, makeSigner, planEvent, sealedJournal, type TestSigner } from '../test/support/transcript-bundle';
 
 export interface LargeBundle {
   readonly dir: string;
@@ -33,8 +36,6 @@ export interface LargeBundle {
   dispose(): void;
 }
 
-const OFFICERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
-const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
 const STATUS = 'sys/replication/status';
 
 export async function makeLargeBundle(events: number): Promise<LargeBundle> {
@@ -69,64 +70,60 @@ export async function makeLargeBundle(events: number): Promise<LargeBundle> {
 }
 
 function journalOf(count: number, signers: readonly TestSigner[]): { chain: VerifiedChain; bytes: Uint8Array } {
-  // The ceremony is cancelled at the end, as the laptop records it, so verify's replay finds it consistent.
-  // The reads are those of a resume, the one time the laptop calls Vault with nothing due.
-  const closing = ceremonyEvents(signers);
-  const interruption = { ...SYSTEM, step: 'roll-call', type: INTERRUPTION, details: { secrets_lost: [] } };
-  const cycle = Array.from({ length: count - 3 - closing.length }, (_, i) => cycleEvent(i));
-  // A request is answered right after it: one cut off at the end gives way to a note.
-  if (cycle.at(-1)?.type === 'vault-request') cycle[cycle.length - 1] = cycleEvent(2);
-  return sealedJournal(CEREMONY_ID, [planEvent(signers), interruption, ...cycle, ...closing]);
+  const started = planEvent(signers);
+  const plan = validatePlan(started.details!.plan);
+  if (!plan.ok) throw new Error(plan.error.message);
+  let state = createCeremony(plan.value, started.details!.started_at as string);
+  const entries: EventInput[] = [started];
+  const at = '2025-01-31T12:01:00.000Z';
+  const apply = (event: CeremonyEvent) => {
+    const next = admittedEvent(state, event);
+    if (!next.ok) throw new Error(next.error.message);
+    entries.push(entryFor(next.event, state));
+    state = next.value;
+  };
+  for (const ack of owedAcks(state).map((owed) => owed.anyOf[0]!))
+    apply({ type: 'acknowledge', actor: ack.name, role: ack.role, step: state.step, at });
+  // Every read of the DR secondary's status answers a mode the step does not expect, or an error, so
+  // the laptop reads again: each read's request, its redacted answer and the result it gives. The
+  // ceremony is then cancelled, as the laptop records it, so verify's replay finds it consistent.
+  const [administrator, witness] = signers.map((s) => s.name);
+  const read = { profile: plan.value.profile, method: 'GET', path: STATUS };
+  for (let seq = 0; entries.length + 3 + 3 < count; seq++) {
+    const call = (type: string, details: JsonObject): EventInput => ({ ...SYSTEM, step: state.step, type, details });
+    const requestId = uuid(`request-${seq}`);
+    const answer = seq % 2 === 0 ? primaryAnswer(seq, requestId) : sealedAnswer(seq, requestId);
+    entries.push(call('vault-request', read), call('vault-response', { ...read, ...answer }));
+    const result = answer.ok
+      ? { outcome: 'ok' as const, facts: { kind: 'read-replication-status' as const, mode: 'primary' } }
+      : { outcome: 'failed' as const, reason: answer.error.message };
+    apply({ type: 'serviceResult', step: state.step, ...result, at });
+  }
+  apply({ type: 'cancel', actor: administrator!, reason: 'a rehearsal: the secondary reports primary', at });
+  apply({ type: 'deviationWitnessed', id: state.deviations.length, actor: witness!, at });
+  entries.push({ ...SYSTEM, step: state.step, type: CEREMONY_FINISHED, details: closingDetails(state) });
+  return sealedJournal(CEREMONY_ID, entries);
 }
 
-/** One of a resume's recurring events, varied by seq so no two are alike. */
-function cycleEvent(seq: number): { actor: string; role: Role; step: string; type: string; details: JsonObject } {
-  const officer = OFFICERS[seq % OFFICERS.length]!;
-  const nonce = uuid(`nonce-${Math.floor(seq / 50)}`);
-  const requestId = uuid(`request-${seq}`);
-  const read = (path: string) => ({ profile: 'dr-secondary', method: 'GET', path });
-  const call = (type: string, details: JsonObject) => ({ ...SYSTEM, step: 'roll-call', type, details });
-  const answer = (path: string, data: JsonObject) =>
-    call('vault-response', { ...read(path), ok: true, status: 200, request_id: requestId, data });
-  switch (seq % 5) {
-    case 0:
-      return call('vault-request', read(ATTEMPT));
-    case 1:
-      return answer(ATTEMPT, {
-        started: true,
-        nonce,
-        progress: seq % 3,
-        required: 3,
-        complete: false,
-        otp_length: 28,
-        otp: '',
-        encoded_token: '',
-        pgp_fingerprint: '',
-      });
-    case 2:
-      return {
-        actor: officer,
-        role: 'officer',
-        step: 'roll-call',
-        type: 'share-entered',
-        details: {
-          officer,
-          ciphertext_sha256: sha256Hex(`share-${seq}`),
-          key_fingerprint: sha256Hex(officer).slice(0, 40),
-          nonce,
-        },
-      };
-    case 3:
-      return call('vault-request', read(STATUS));
-    default:
-      return answer(STATUS, {
-        mode: 'secondary',
-        state: 'stream-wals',
-        connection_state: 'ready',
-        last_remote_wal: seq * 7,
-        token: commitment(`hvs.${'x'.repeat(20)}${seq}`),
-      });
-  }
+/** Vault's answer to a read of the replication status, saying the cluster is a DR primary (a token in it redacted). */
+function primaryAnswer(seq: number, requestId: string) {
+  const block = (mode: string) => ({
+    mode,
+    state: 'running',
+    cluster_id: uuid(`cluster-${seq % 7}`),
+    last_dr_wal: seq * 7,
+    known_secondaries: [],
+    token: commitment(`hvs.${'x'.repeat(20)}${seq}`),
+  });
+  const data = { dr: block('primary'), performance: block('disabled') };
+  return { ok: true as const, status: 200, request_id: requestId, data };
+}
+
+/** Vault refusing a read of the replication status while it is sealed. */
+function sealedAnswer(seq: number, requestId: string) {
+  const message = `Vault at https://dc2.example:8200 refused GET ${STATUS} with HTTP 503 (profile 'dc2'). Vault says 'Vault is sealed' (${seq}).`;
+  const error = { kind: 'vault-error', message, status: 503, errors: ['Vault is sealed'], request_id: requestId };
+  return { ok: false as const, error };
 }
 
 function sha256Hex(text: string): string {

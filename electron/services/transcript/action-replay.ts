@@ -18,9 +18,9 @@
  * secret's value (an activation token's digest), nor an answer's fields no result depends on, nor
  * a run past an answer recorded as NOT_JSON (too deep to record: the transcript shows that much).
  */
-import type { ServiceAction } from '../../../shared/ceremony/ceremony-events';
+import type { CeremonyEvent, ServiceAction } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
-import { isRedactedForm, REDACTED, redactObject } from '../../../shared/record/redaction';
+import { isRedactedForm, REDACTED, redact } from '../../../shared/record/redaction';
 import {
   canonicalJson,
   type JournalEvent,
@@ -273,27 +273,35 @@ async function replayAction(run: ActionRun, connected: boolean): Promise<string 
   if (unread) return unread;
   // A run that asked Vault nothing and recorded nothing concluded from the laptop's memory alone.
   if (connected && !played.asked) return undefined;
-  const given = admittedEvent(state, played.value.value.event).event;
-  const shown = resultShown(result.details.event as JsonObject, given as unknown as JsonObject);
-  if (shown.recorded === shown.replayed) return undefined;
-  return `records the result ${shown.recorded}, but the laptop, given the Vault answers recorded before it, records ${shown.replayed}`;
+  const recorded = result.details.event as JsonObject;
+  const raw = played.value.value.event;
+  // An ok result the machine would reject is recorded as a failure (admittedEvent): only then is the
+  // machine asked here, since verify's replay applies the recorded result and finds a rejected one.
+  if (sameJson(...comparable(recorded, raw))) return undefined;
+  const given = raw.outcome === 'ok' ? admittedEvent(state, raw).event : raw;
+  const [shown, replayed] = comparable(recorded, given);
+  if (given !== raw && sameJson(shown, replayed)) return undefined;
+  return `records the result ${canonicalJson(shown)}, but the laptop, given the Vault answers recorded before it, records ${canonicalJson(replayed)}`;
 }
 
-/** A result as the messages show it, without what every result has; a secret's digest is the recorded one (the record holds no secret). */
-function resultShown(recorded: JsonObject, replayed: JsonObject): { recorded: string; replayed: string } {
-  const shown = (event: JsonObject, facts: JsonValue | undefined) => {
+/**
+ * A recorded result and a replayed one as they are compared and shown: without what every result
+ * has, and with the recorded digest of a secret (the record holds no secret to digest again).
+ */
+function comparable(recorded: JsonObject, replayed: CeremonyEvent): [JsonObject, JsonObject] {
+  const bare = (event: JsonObject): JsonObject => {
     const { at: _at, step: _step, type: _type, ...rest } = event;
-    return canonicalJson(facts === undefined ? rest : { ...rest, facts });
+    return rest;
   };
-  const secretDigest = (facts: JsonValue | undefined) =>
-    typeof facts === 'object' && facts !== null ? (facts as JsonObject).activationTokenSha256 : undefined;
-  const digest = secretDigest(recorded.facts);
-  const facts = replayed.facts as JsonObject | undefined;
-  const replayedFacts =
-    facts && digest !== undefined && secretDigest(facts) !== undefined
-      ? { ...facts, activationTokenSha256: digest }
-      : undefined;
-  return { recorded: shown(recorded, undefined), replayed: shown(replayed, replayedFacts) };
+  const given = bare(replayed as unknown as JsonObject);
+  const digest = (recorded.facts as JsonObject | undefined)?.activationTokenSha256;
+  const facts = given.facts as JsonObject | undefined;
+  return [
+    bare(recorded),
+    facts?.activationTokenSha256 !== undefined && digest !== undefined
+      ? { ...given, facts: { ...facts, activationTokenSha256: digest } }
+      : given,
+  ];
 }
 
 function failedReason(result: JournalEvent): string | undefined {
@@ -306,10 +314,12 @@ function entryDifference(e: JournalEvent, input: EventInput): string | undefined
   const fields = (['actor', 'role', 'step', 'type'] as const).filter((f) => e[f] !== input[f]);
   if (fields.length > 0)
     return `is recorded with ${fields.map((f) => `${f} ${JSON.stringify(e[f])}`).join(', ')}, where the laptop writes ${fields.map((f) => JSON.stringify(input[f])).join(', ')}`;
-  // An answer's data is what the replay gave back (so not compared again); the rest of an entry is small.
-  const details = redactObject(withoutData(input.details ?? {}));
+  // An answer's data is what the replay gave back (so not compared again); the rest of an entry is
+  // small, and of what the journal redacts holds only a request's body (a token, a share, an OTP).
+  const written = withoutData(input.details ?? {});
+  const details = written.body === undefined ? written : { ...written, body: redact(written.body) };
   const recorded = withoutData(e.details);
-  return sameRedacted(recorded, details)
+  return sameJson(recorded, details, true)
     ? undefined
     : `holds ${describe(recorded)}, where the laptop writes ${describe(details)}`;
 }
@@ -319,16 +329,16 @@ function withoutData(details: JsonObject): JsonObject {
   return 'data' in details ? { ...details, data: null } : details;
 }
 
-/** Equal JSON, where the replay's REDACTED (a stand-in's) matches whatever the journal hid there. */
-function sameRedacted(recorded: JsonValue | undefined, replayed: JsonValue | undefined): boolean {
-  if (replayed === REDACTED && recorded !== undefined && isRedactedForm(recorded)) return true;
+/** Equal JSON; with `hidden`, the replay's REDACTED matches any value the journal hid. */
+function sameJson(recorded: JsonValue | undefined, replayed: JsonValue | undefined, hidden = false): boolean {
+  if (hidden && replayed === REDACTED && recorded !== undefined && isRedactedForm(recorded)) return true;
   if (typeof replayed !== 'object' || replayed === null || typeof recorded !== 'object' || recorded === null)
     return recorded === replayed;
   if (Array.isArray(replayed) !== Array.isArray(recorded)) return false;
   const a = recorded as Record<string, JsonValue>;
   const b = replayed as Record<string, JsonValue>;
   const keys = Object.keys(b);
-  return Object.keys(a).length === keys.length && keys.every((k) => sameRedacted(a[k], b[k]));
+  return Object.keys(a).length === keys.length && keys.every((k) => sameJson(a[k], b[k], hidden));
 }
 
 function describe(details: JsonObject | undefined): string {
@@ -355,7 +365,7 @@ function answerOf(d: JsonObject): VaultResult<unknown> {
     ok: true,
     value: {
       status: num(d.status) as number,
-      data: unhidden(d.data ?? null),
+      data: unserialised(unhidden(d.data ?? null)),
       requestId: text(d.request_id),
       warnings: strings(d.warnings) ?? [],
     },
@@ -366,15 +376,27 @@ function text(v: JsonValue | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * `data` (a fresh copy), which recordedCall serialises into the answer's entry again as null: that
+ * entry's data is the one recorded, not compared again, so a long answer is not serialised twice.
+ */
+function unserialised(data: JsonValue): JsonValue {
+  if (typeof data === 'object' && data !== null) Object.defineProperty(data, 'toJSON', { value: () => null });
+  return data;
+}
+
 function defined<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function unhidden(value: JsonValue): JsonValue {
-  if (isRedactedForm(value)) return STAND_IN;
+  if (typeof value !== 'object' || value === null) return value === REDACTED ? STAND_IN : value;
   if (Array.isArray(value)) return value.map(unhidden);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unhidden(v)]));
+  const keys = Object.keys(value);
+  if (keys.length === 1 && isRedactedForm(value)) return STAND_IN;
+  const copy: Record<string, JsonValue> = {};
+  for (const key of keys) copy[key] = unhidden((value as JsonObject)[key]!);
+  return copy;
 }
 
 /** A node as a `cluster-settled` entry records it (ceremony-actions' settleCluster), as the HA client reported it. */
