@@ -13,14 +13,18 @@
  * NODE_EXTRA_CA_CERTS, which made every Node start 60 ms instead of 25, and earlier figures here
  * (a floor of 1.7x gpg for `node -e 0`) measured that, not Node; `node_empty_ambient_ms` shows it.
  *
- * Measured (Node 20, 2 cores, quiet, medians of 9): gpg ~39 ms; `node -e 0` ~25 ms; the data floor
- * ~106 ms (2.7x gpg); the whole verify ~340 ms (8.6x). Of verify (CPU profile, 100 us samples):
- * loading code ~70 ms (openpgp ~20 of its evaluation), the journal's parse, canonical-form check
- * and hash chain ~83 (JSON.parse ~19 and the JSON.stringify that proves each line canonical ~26 of
- * it), the transcript's re-render and comparison ~56, garbage collection ~27, digests and
- * signatures ~18, the record's replay ~13. So `verify_vs_gpg_ratio` <= 2 (~80 ms) is out of reach
- * for a verifier in Node that checks what this one checks: a Node process that only parses and
- * hashes the data is past it already.
+ * Measured (Node 20, 2 cores, medians of 9), on the bundle ./large-bundle.ts makes since verify
+ * replays the laptop's actions (a replayed run every three events, transcript 4.2 MB): gpg ~50 ms;
+ * `node -e 0` ~28 ms; the data floor ~135 ms (2.6x gpg); the whole verify ~580 ms (11x). Of a
+ * profiled verify (CPU profile, 100 us samples, 720 ms with the profiler): loading code ~55 ms, the
+ * journal's parse, canonical-form check and hash chain ~120, the transcript's re-render and
+ * comparison ~120, the record's replay with the laptop's action code run again over Vault's
+ * recorded answers ~80, garbage collection ~108 (~40 without the replay), digests and signatures
+ * ~23. The replay costs ~100 ms of the whole run here; a real ceremony's bundle (65 events)
+ * verifies in ~150 ms either way, nearly all of it start-up and loading. So `verify_vs_gpg_ratio`
+ * <= 2 (~100 ms) is out of reach for a verifier in Node that checks what this one checks: a Node
+ * process that only parses and hashes the data is past it already. Earlier figures (gpg ~39 ms,
+ * verify ~340 ms, 8.6x) were on the earlier bundle, which the replay no longer accepts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
