@@ -21,8 +21,12 @@ import { HIDDEN_ANY, visibleText } from './visible-text';
 /**
  * Raised whenever any journal would render differently: `verify` re-renders and compares bytes, so
  * it can check only transcripts in the format it renders, and says so by this line rather than
- * reporting an older build's honest transcript as one the journal does not render. (4: the output
- * filter escapes default-ignorable and more format characters.)
+ * reporting an older build's honest transcript as one the journal does not render. Raised too
+ * whenever the laptop records a ceremony differently (other calls, entries or details): `verify`
+ * replays the record through this build's action code
+ * (electron/services/transcript/action-replay.ts), so an older build's honest record would
+ * otherwise read as tampered with.
+ * (4: the output filter escapes default-ignorable and more format characters.)
  */
 export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/4';
 
