@@ -6,6 +6,7 @@
 import type { JournalEvent, JsonObject, JsonValue } from '../../../shared/record/journal-event';
 import type { ReplicationKind } from '../../../shared/replication/replication-operations';
 import { replicationModeStatusSchema, type ReplicationModeStatus } from '../vault/types';
+import { VAULT_REQUEST, VAULT_RESPONSE } from './ceremony-record';
 
 /**
  * Whether the record shows the primary reading without `id` at this step, then this ceremony's
@@ -25,12 +26,12 @@ export function registeredByOwnRequest(
   for (const e of events) {
     if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
     const path = e.details['path'];
-    if (e.type === 'vault-response' && path === statusPath && e.details['ok'] === true) {
+    if (e.type === VAULT_RESPONSE && path === statusPath && e.details['ok'] === true) {
       const known = fieldOf(e.details['data'], 'known_secondaries');
       if (!Array.isArray(known) || !known.includes(at.id)) [absentRead, lost, refused] = [true, false, false];
-    } else if (e.type === 'vault-request' && path === tokenPath) {
+    } else if (e.type === VAULT_REQUEST && path === tokenPath) {
       pending = absentRead && fieldOf(e.details['body'], 'id') === at.id;
-    } else if (e.type === 'vault-response' && path === tokenPath && pending) {
+    } else if (e.type === VAULT_RESPONSE && path === tokenPath && pending) {
       pending = false;
       const status = fieldOf(e.details['error'], 'status');
       // Issued: whatever holds the id now is not a lost request's doing. A 4xx before any loss: someone else's id.
@@ -57,9 +58,9 @@ export function baselineOf(
   let status: ReplicationModeStatus | undefined;
   for (const e of events) {
     if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
-    if (e.type === 'vault-request' && e.details['path'] === at.callPath)
+    if (e.type === VAULT_REQUEST && e.details['path'] === at.callPath)
       return { tried: true, ...(status ? { status } : {}) };
-    if (e.type === 'vault-response' && e.details['path'] === at.statusPath && e.details['ok'] === true) {
+    if (e.type === VAULT_RESPONSE && e.details['path'] === at.statusPath && e.details['ok'] === true) {
       const parsed = replicationModeStatusSchema.safeParse(e.details['data']);
       if (parsed.success) status = parsed.data;
     }

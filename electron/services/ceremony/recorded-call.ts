@@ -12,7 +12,7 @@
 import { isJsonValue, type JsonObject, type JsonValue } from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
 import type { Journal, JournalErrorKind } from '../journal/journal';
-import { VAULT_REQUEST, VAULT_RESPONSE } from './ceremony-record';
+import { SYSTEM, VAULT_REQUEST, VAULT_RESPONSE } from './ceremony-record';
 import type { VaultResult } from '../vault/types';
 
 export interface VaultRequestRecord {
@@ -36,8 +36,7 @@ export async function recordedCall<T>(
   guard?: (answer: VaultResult<T>) => void,
 ): Promise<Result<VaultResult<T>, RecordedCallErrorKind>> {
   const sent = await journal.append({
-    actor: 'vault-ceremony',
-    role: 'system',
+    ...SYSTEM,
     step,
     type: VAULT_REQUEST,
     details: {
@@ -57,8 +56,7 @@ export async function recordedCall<T>(
   const answer = await call();
   guard?.(answer);
   const received = await journal.append({
-    actor: 'vault-ceremony',
-    role: 'system',
+    ...SYSTEM,
     step,
     type: VAULT_RESPONSE,
     details: responseDetails(request, answer),

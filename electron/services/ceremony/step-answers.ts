@@ -7,6 +7,7 @@
 import type { VaultAnswer } from '../../../shared/ceremony/ceremony-snapshot';
 import { STEPS } from '../../../shared/ceremony/step-catalogue';
 import type { JournalEvent, JsonObject, JsonValue } from '../../../shared/record/journal-event';
+import { VAULT_RESPONSE } from './ceremony-record';
 
 /** The answers recorded in the last two runs of consecutive events that share a step, oldest first. */
 export function stepAnswers(events: readonly JournalEvent[]): VaultAnswer[] {
@@ -22,7 +23,7 @@ export function stepAnswers(events: readonly JournalEvent[]): VaultAnswer[] {
     .reverse()
     .flat()
     .flatMap((e) => {
-      const answer = e.type === 'vault-response' ? answerOf(e) : undefined;
+      const answer = e.type === VAULT_RESPONSE ? answerOf(e) : undefined;
       return answer ? [answer] : [];
     });
 }
