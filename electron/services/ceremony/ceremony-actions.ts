@@ -569,6 +569,12 @@ function nodeOf(client: VaultClient): { node?: string } {
 }
 
 /**
+ * Ends the reason a run failed when no HA node led and no call was made: the record's replay
+ * (transcript/action-replay.ts) reads it back to give the laptop's code the same answer again.
+ */
+export const NOTHING_SENT = '; nothing was sent';
+
+/**
  * Asks every node of an HA cluster who leads and records a change of leader. Ok(reason) when no
  * node leads (the call is then not made); Ok(undefined) when one does, or the cluster is one node.
  */
@@ -580,7 +586,7 @@ async function resolveActiveNode(
   if (!isHaClient(client)) return ok(undefined);
   const before = client.activeAddress;
   const resolved = await client.resolveActive();
-  if (!resolved.ok) return ok(`${resolved.error.message}; nothing was sent`);
+  if (!resolved.ok) return ok(resolved.error.message + NOTHING_SENT);
   if (resolved.value === before) return ok(undefined);
   const noted = await noteLeader(ctx, step, client, resolved.value, before);
   return noted.ok ? ok(undefined) : noted;

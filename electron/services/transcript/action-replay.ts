@@ -35,7 +35,7 @@ import {
   VAULT_REQUEST,
   VAULT_RESPONSE,
 } from '../ceremony/ceremony-record';
-import { performAction, type ActionContext } from '../ceremony/ceremony-actions';
+import { NOTHING_SENT, performAction, type ActionContext } from '../ceremony/ceremony-actions';
 import { NOT_JSON } from '../ceremony/recorded-call';
 import { resumeReading } from '../ceremony/resume-reading';
 import type { EventInput } from '../journal/journal';
@@ -120,7 +120,6 @@ class Stop extends Error {
 
 /** A secret's stand-in: its value is not in the record, and it redacts to REDACTED like any value the journal hides. */
 const STAND_IN = '(replayed secret)';
-const NOTHING_SENT = '; nothing was sent';
 
 /** What the laptop's code is given when it runs again over a recorded run. */
 interface Playback {
