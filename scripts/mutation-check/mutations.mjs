@@ -12,6 +12,7 @@ const TAMPERING = 'test/security/transcript-tampering.test.ts';
 const FORGERY = 'test/security/transcript-forgery.test.ts';
 const RECORD = 'test/security/record-replay-forgery.test.ts';
 const FAILBACK_ANSWERS = 'test/security/failback-answer-forgery.test.ts';
+const LEADERLESS = 'test/security/leaderless-replay-forgery.test.ts';
 const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
 const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
 const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
@@ -371,8 +372,8 @@ export const MUTATIONS = [
     file: AUTHORISATIONS,
     from: 'return action && !needsPersonInput(action) ? actionMismatch({ ...recorded, action }) : undefined;',
     to: 'return action && !needsPersonInput(action) ? undefined : undefined;',
-    tests: [RECORD, FAILBACK_ANSWERS],
-    filter: 'a service result that is not what|a failback whose results',
+    tests: [RECORD, FAILBACK_ANSWERS, LEADERLESS],
+    filter: 'a service result that is not what|a failback whose results|a leaderless start whose record',
   },
   {
     id: 'entry-type-unchecked',

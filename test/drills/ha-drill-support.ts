@@ -98,6 +98,30 @@ export const startedAttempts = (d: HaDrill) =>
     .filter((e) => e.type === 'vault-response' && e.details['method'] === 'PUT' && e.details['path'] === ATTEMPT)
     .map((e) => ({ node: e.details['node'], nonce: (e.details['data'] as { nonce: string }).nonce }));
 
+/** How long the DR secondary's election lasts in leaderlessStart. */
+export const LEADERLESS_MS = 500;
+
+/**
+ * Plays `d` until the attempt is to be started, and starts an election as the laptop asks who
+ * leads: no node does, so the start fails with nothing sent. Once a leader is elected, the
+ * administrator retries as the wizard offers. Returns the failed result's entry.
+ */
+export async function leaderlessStart(d: HaDrill): Promise<JournalEvent> {
+  const ha = d.vault.ha('drSecondary');
+  await d.play((s) => s.step === 'generate-otp');
+  let elections = 0;
+  ha.onRequest = (_node, request) => {
+    if (request.path === 'sys/leader' && elections++ === 0) ha.stepDown({ leaderlessMs: LEADERLESS_MS });
+  };
+  await expect(d.play()).rejects.toThrow(/no node of '.*' reports itself active .*; nothing was sent$/);
+  expect(elections).toBeGreaterThan(0);
+  const failed = d.journal().at(-1)!;
+  expect(failed).toMatchObject({ type: 'service-result', step: 'start-attempt' });
+  await new Promise((r) => setTimeout(r, LEADERLESS_MS));
+  expect((await d.service.retry()).ok).toBe(true);
+  return failed;
+}
+
 export async function finishAndVerify(d: HaDrill) {
   const status = await d.play();
   expect(status.step).toBe('finished');

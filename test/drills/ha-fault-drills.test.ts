@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HaCluster } from '../../rehearsal-vault/ha-cluster';
 import { ATTEMPT, cleanUp, kindOf, UPDATE } from './drill-support';
-import { finishAndVerify, haDrill, ofType, startedAttempts, type HaDrill } from './ha-drill-support';
+import { finishAndVerify, haDrill, leaderlessStart, ofType, startedAttempts, type HaDrill } from './ha-drill-support';
 
 afterEach(cleanUp);
 
@@ -76,6 +76,21 @@ describe('HA fault drills', () => {
       expect(nextCall?.details).toMatchObject({ method: 'GET', path: ATTEMPT, node: second });
     });
   }
+
+  it('no node leads when the attempt is to be started: nothing is sent, the retry starts it on the new leader, and the bundle verifies', async () => {
+    const d = await haDrill('leaderless', { nodes: 3 });
+    const [first, second] = nodesOf(d);
+    const failed = await leaderlessStart(d);
+    // Only who leads was asked: nothing is recorded at the step before its failure (no request, no leader).
+    expect(d.journal().filter((e) => e.step === 'start-attempt' && e.seq < failed.seq)).toEqual([]);
+    await finishAndVerify(d);
+
+    expect(leaderChanges(d)).toEqual([
+      [null, first],
+      [first, second],
+    ]);
+    expect(startedAttempts(d).map((a) => a.node)).toEqual([second]);
+  });
 
   it("the active node steps down while promoting and promote's answer is lost: the mode is read, and promote is not sent again", async () => {
     const d = await haDrill('promote-lost', { nodes: 3 });
