@@ -4,18 +4,14 @@
  * call every node reloads replication and none leads for a while, so whatever the ceremony does
  * next on that cluster (the post-check, the token's deletion) must wait for it to settle.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanOperation } from '../../shared/ceremony/ceremony-plan';
-import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
 import type { JournalEvent } from '../../shared/record/journal-event';
-import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
-import { verifyBundle } from '../../electron/services/transcript/verify';
-import type { VaultClient } from '../../electron/services/vault/client';
+import type { RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
-import { generateSigners, type Signers } from '../../electron/services/rehearsal/rehearsal-cast';
+import type { Signers } from '../../electron/services/rehearsal/rehearsal-cast';
 import {
   rehearsalCast,
   rehearsalServiceOptions,
@@ -24,116 +20,35 @@ import {
 import { resumeCeremony } from '../../electron/services/ceremony/ceremony-recovery';
 import type { CeremonyService } from '../../electron/services/ceremony/ceremony-service';
 import {
-  connectTarget,
   DR_SECONDARY_PROFILE,
   PRIMARY_PROFILE,
-  type RehearsalProfile,
   type RehearsalTarget,
 } from '../../electron/services/rehearsal/rehearsal-target';
+import { operationRig, type OperationRig } from './operation-drill-support';
 
-let root: string;
+let rig: OperationRig;
 let vault: RehearsalVault;
 let target: RehearsalTarget;
 let signers: Signers;
-const clients: VaultClient[] = [];
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'vc-op-ha-'));
-  const started = await startRehearsalVault({ officers: 3, threshold: 2, nodes: 3, settleMs: 3_000 });
-  if (!started.ok) throw new Error(started.error.message);
-  vault = started.value;
-  const connected = await connectTarget({ kind: 'in-process', vault });
-  if (!connected.ok) throw new Error(connected.error.message);
-  target = connected.value;
-  signers = await generateSigners(undefined);
+  rig = await operationRig({ officers: 3, threshold: 2, nodes: 3, settleMs: 3_000 });
+  ({ vault, target, signers } = rig);
 });
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  target?.client.close();
-  await vault?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
-/**
- * Plays one operation ceremony on `profile` to the end and verifies its bundle. `activationToken`
- * is entered when the ceremony asks for one; a secondary-token's own token is returned.
- */
-async function operate(
-  id: string,
-  profile: RehearsalProfile,
-  operation: PlanOperation,
-  activationToken?: string,
-): Promise<{ issued: string | undefined; journal: JournalEvent[] }> {
-  const plain = await target.connect(undefined, profile);
-  if (!plain.ok) throw new Error(plain.error.message);
-  clients.push(plain.value);
-  const log: string[] = [];
-  const started = await startRehearsalCeremony({
-    target,
-    signers,
-    journalPath: join(root, `${id}.jsonl`),
-    clients: { [profile]: plain.value },
-    id,
-    operation: { profile, operation },
-    log: (l) => log.push(l),
-  });
-  if (!started.ok) throw new Error(started.error.message);
-  const service = started.value;
-  const cast = rehearsalCast(target, signers);
-  const play = async (until?: (s: ServiceStatus) => boolean) => {
-    const played = await playCeremony(service, cast, { log: (l) => log.push(l), ...(until ? { until } : {}) });
-    if (!played.ok) throw new Error(`${played.error.message}\n${log.join('\n')}`);
-    return played.value;
-  };
-  try {
-    if (activationToken !== undefined) {
-      await play((s) => s.input === 'activation-token');
-      const entered = await service.provideToken(activationToken);
-      if (!entered.ok) throw new Error(entered.error.message);
-    }
-    const issued =
-      operation.id === 'secondary-token'
-        ? (await play((s) => s.step === 'check-after-operation' && s.committed), service.activationToken())
-        : undefined;
-    expect((await play()).step).toBe('finished');
-    const dir = join(root, `${id}-bundle`);
-    const report = await service.exportBundle(dir);
-    if (!report.ok) throw new Error(report.error.message);
-    expect((await verifyBundle(dir)).valid).toBe(true);
-    const journal = readFileSync(join(root, `${id}.jsonl`), 'utf8')
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as JournalEvent);
-    return { issued, journal };
-  } finally {
-    await service.close();
-  }
-}
+const operate = (...args: Parameters<OperationRig['operate']>) => rig.operate(...args);
+const token = (secondaryId: string) => rig.token(secondaryId);
+const followPrimaryAfresh = (tag: string) => rig.followPrimaryAfresh(tag);
 
 const UPDATE_PRIMARY = 'sys/replication/dr/secondary/update-primary';
 const UPDATE = { id: 'update-primary', replication: 'dr', method: 'token' } as const;
-
-/** The DR secondary made a secondary of the primary's current DR replication set, afresh. */
-async function followPrimaryAfresh(tag: string): Promise<void> {
-  if (vault.cluster('primary').replication.dr.mode !== 'primary')
-    await operate(`op-dr-primary-${tag}`, PRIMARY_PROFILE, { id: 'enable-primary', replication: 'dr' });
-  if (vault.cluster('drSecondary').replication.dr.mode !== 'disabled')
-    await operate(`op-disable-${tag}`, DR_SECONDARY_PROFILE, { id: 'disable-secondary', replication: 'dr' });
-  const enable = { id: 'enable-secondary', replication: 'dr' } as const;
-  await operate(`op-enable-${tag}`, DR_SECONDARY_PROFILE, enable, await token(`dc2-${tag}`));
-}
 
 /** Whether the DR secondary now follows the primary as `secondaryId`. */
 function isSecondary(secondaryId: string): boolean {
   const dr = vault.cluster('drSecondary').replication.dr;
   return dr.mode === 'secondary' && dr.secondaryId === secondaryId;
-}
-
-/** A DR activation token for `secondaryId`, issued by an operation ceremony on the primary. */
-async function token(secondaryId: string): Promise<string | undefined> {
-  const operation = { id: 'secondary-token', replication: 'dr', secondary_id: secondaryId, ttl: '30m' } as const;
-  return (await operate(`op-token-${secondaryId}`, PRIMARY_PROFILE, operation)).issued;
 }
 
 /** Every node's report once the cluster settled after the call, as the journal holds it. */
@@ -245,14 +160,11 @@ describe('mode-changing operations on a 3-node cluster', () => {
     await followPrimaryAfresh('before-crash');
     const activation = await token('dc2-resumed');
     if (activation === undefined) throw new Error('no activation token was issued');
-    const plain = await target.connect(undefined, DR_SECONDARY_PROFILE);
-    if (!plain.ok) throw new Error(plain.error.message);
-    clients.push(plain.value);
     const harness = {
       target,
       signers,
-      journalPath: join(root, 'op-update-crash.jsonl'),
-      clients: { [DR_SECONDARY_PROFILE]: plain.value },
+      journalPath: join(rig.root, 'op-update-crash.jsonl'),
+      clients: { [DR_SECONDARY_PROFILE]: await rig.connect(DR_SECONDARY_PROFILE) },
     };
     const started = await startRehearsalCeremony({
       ...harness,
@@ -290,7 +202,7 @@ describe('mode-changing operations on a 3-node cluster', () => {
       const ended = await playCeremony(resumed.value, cast, { log: (l) => log.push(l) });
       if (!ended.ok) throw new Error(`${ended.error.message}\n${log.join('\n')}`);
       expect(ended.value.step).toBe('finished');
-      const dir = join(root, 'op-update-crash-bundle');
+      const dir = join(rig.root, 'op-update-crash-bundle');
       const report = await resumed.value.exportBundle(dir);
       if (!report.ok) throw new Error(report.error.message);
       expect(report.value.problems).toEqual([]);
@@ -303,5 +215,17 @@ describe('mode-changing operations on a 3-node cluster', () => {
       .map((line) => JSON.parse(line) as JournalEvent);
     expect(journal.filter((e) => e.type === 'interruption')).toHaveLength(1);
     expect(journal.filter((e) => e.type === 'vault-request' && e.details['path'] === UPDATE_PRIMARY)).toHaveLength(1);
+  }, 180_000);
+  it("update-primary with an activation token while the token's primary is down: the failure is recorded, the retry updates, and the bundle verifies", async () => {
+    await followPrimaryAfresh('before-down');
+    const primary = vault.ha('primary');
+    const down = { make: () => primary.stop(), clear: () => primary.start() };
+    const { journal } = await operate('op-update-down', DR_SECONDARY_PROFILE, UPDATE, await token('dc2-down'), down);
+    expect(vault.cluster('drSecondary').replication.dr).toMatchObject({ mode: 'secondary', secondaryId: 'dc2-down' });
+    const results = journal.filter((e) => e.type === 'service-result' && e.step === 'perform-operation');
+    expect(results.map((e) => (e.details['event'] as { outcome: string }).outcome)).toEqual(['failed', 'ok']);
+    expect((results[0]!.details['event'] as { reason: string }).reason).toMatch(
+      /failed to unwrap activation token: .*connection refused.*does not show it following the primary the activation token names/,
+    );
   }, 180_000);
 });
