@@ -13,6 +13,7 @@ const FORGERY = 'test/security/transcript-forgery.test.ts';
 const RECORD = 'test/security/record-replay-forgery.test.ts';
 const FAILBACK_ANSWERS = 'test/security/failback-answer-forgery.test.ts';
 const LEADERLESS = 'test/security/leaderless-replay-forgery.test.ts';
+const TOKEN_PRIMARY = 'test/security/token-update-primary-forgery.test.ts';
 const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
 const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
 const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
@@ -374,6 +375,16 @@ export const MUTATIONS = [
     to: 'return action && !needsPersonInput(action) ? undefined : undefined;',
     tests: [RECORD, FAILBACK_ANSWERS, LEADERLESS],
     filter: 'a service result that is not what|a failback whose results|a leaderless start whose record',
+  },
+  {
+    id: 'token-primary-run-unreplayed',
+    claim:
+      "an update-primary on the activation token's primary is replayed with each primary the record leaves possible, and is the laptop's only if one gives the record",
+    file: 'electron/services/transcript/action-replay.ts',
+    from: 'if (problem === undefined) return undefined;',
+    to: 'if (problem === undefined || activation !== STAND_IN) return undefined;',
+    tests: [TOKEN_PRIMARY],
+    filter: 'whose answers are not what its result was made from',
   },
   {
     id: 'entry-type-unchecked',

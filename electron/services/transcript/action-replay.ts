@@ -15,8 +15,9 @@
  * cluster's leader as its `active-node` entries and requests name it and, when a result fails
  * before anything is recorded, a profile not connected. What a run concludes without a Vault call
  * or a record (decoding the token from the secrets) cannot be checked, nor a fact taken from a
- * secret's value (an activation token's digest), nor an answer's fields no result depends on, nor
- * a run past an answer recorded as NOT_JSON (too deep to record: the transcript shows that much).
+ * secret's value (an activation token's digest; the primary it names, taken as any the record
+ * leaves possible), nor an answer's fields no result depends on, nor a run past an answer
+ * recorded as NOT_JSON (too deep to record: the transcript shows that much).
  */
 import type { CeremonyEvent, ServiceAction } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
@@ -61,31 +62,62 @@ export interface ActionRun extends RecordedRun {
 
 /** Why the run's recorded entries and result are not what performAction gives for its recorded answers, or undefined. */
 export async function actionMismatch(run: ActionRun): Promise<string | undefined> {
-  if (failedOnTokenAddress(run)) return undefined;
-  const connected = await replayAction(run, true);
+  let first: string | undefined;
+  for (const activation of activationStandIns(run)) {
+    const problem = await mismatchWith(run, activation);
+    if (problem === undefined) return undefined;
+    first ??= problem;
+  }
+  return first;
+}
+
+async function mismatchWith(run: ActionRun, activation: string): Promise<string | undefined> {
+  const connected = await replayAction(run, true, activation);
   if (connected === undefined || run.from !== run.to) return connected;
   // A profile not connected fails the action before anything is recorded: the record cannot say, so that is tried too.
-  return (await replayAction(run, false)) === undefined ? undefined : connected;
+  return (await replayAction(run, false, activation)) === undefined ? undefined : connected;
 }
 
 /**
- * An update-primary operation whose primary is the one its activation token names (the plan names
- * none), recorded as failed. Whether a failed call was made after all, the laptop decides by that
- * address, a claim inside the secret token, which the record does not hold; the replay, knowing no
- * address, would take any primary, and find an honest record wrong where the cluster had come to
- * follow another one. Recorded as made, the replay's wider test agrees, so that is still checked.
+ * The activation tokens the run is replayed with. An update-primary operation whose primary is the
+ * one its activation token names (the plan names none) decides whether a failed call, or an
+ * earlier unanswered one, was made by whether the cluster now follows that primary: an address
+ * inside the secret token, which the record does not hold. The run may have been made with any
+ * token, so it is replayed with one naming no primary (any will do), each primary its status
+ * answers name, and one naming none of them; it is the laptop's if one of them gives the record.
  */
-function failedOnTokenAddress(run: ActionRun): boolean {
+function activationStandIns(run: ActionRun): readonly string[] {
   const { action } = run;
-  const result = ended(run);
-  return (
-    action.kind === 'replication-operation' &&
-    action.operation.id === 'update-primary' &&
-    action.operation.method === 'token' &&
-    action.operation.primary_api_addr === undefined &&
-    result !== undefined &&
-    failedReason(result) !== undefined
-  );
+  if (
+    action.kind !== 'replication-operation' ||
+    action.operation.id !== 'update-primary' ||
+    action.operation.method !== 'token' ||
+    action.operation.primary_api_addr !== undefined
+  )
+    return [STAND_IN];
+  const status = `sys/replication/${action.operation.replication}/status`;
+  const named = run.events
+    .slice(run.from, run.to)
+    .filter((e) => e.type === VAULT_RESPONSE && e.details.path === status)
+    .flatMap((e) => {
+      const primaries = (e.details.data as { primaries?: unknown } | null)?.primaries;
+      return Array.isArray(primaries) ? primaries.map((p: { api_address?: unknown } | null) => p?.api_address) : [];
+    })
+    .filter((address): address is string => typeof address === 'string');
+  // The plain stand-in names no primary: the laptop then takes any primary as the token's.
+  return [STAND_IN, ...[...new Set(named)].slice(0, MAX_NAMED_PRIMARIES).concat(NO_ADDRESS).map(naming)];
+}
+
+/** A cluster follows one primary, so a run's answers name few: more would only make a hostile record slow to replay. */
+const MAX_NAMED_PRIMARIES = 8;
+
+/** A claim no status answer's address can match (it is not a URL): the token's primary is none of them. */
+const NO_ADDRESS = '(a primary none of its answers name)';
+
+/** An activation token's stand-in whose `addr` claim is `address`, as ceremony-actions.ts's activationAddress reads it. */
+function naming(address: string): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o), 'utf8').toString('base64url');
+  return `${part({})}.${part({ addr: address })}.${part({})}`;
 }
 
 /**
@@ -248,7 +280,7 @@ async function play<T>(
   }
 }
 
-async function replayAction(run: ActionRun, connected: boolean): Promise<string | undefined> {
+async function replayAction(run: ActionRun, connected: boolean, activation: string): Promise<string | undefined> {
   const { state, events } = run;
   const result = ended(run);
   const held = (name: string) => state.held.includes(name as (typeof state.held)[number]);
@@ -269,7 +301,10 @@ async function replayAction(run: ActionRun, connected: boolean): Promise<string 
     return performAction(
       {
         journal: p.journal,
-        secrets: { text: (name) => (held(name) ? STAND_IN : undefined), put: () => undefined },
+        secrets: {
+          text: (name) => (!held(name) ? undefined : name === 'activation-token' ? activation : STAND_IN),
+          put: () => undefined,
+        },
         randomBytes: (n) => new Uint8Array(n),
         now: () => text((result?.details.event as JsonObject | undefined)?.at) ?? '',
         client: (profile) => p.client(profile),
