@@ -17,6 +17,7 @@ const TOKEN_PRIMARY = 'test/security/token-update-primary-forgery.test.ts';
 const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
 const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
 const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
+const ADVERSARY = 'test/security/auditor-adversary.test.ts';
 
 /** @type {ReadonlyArray<{ id: string; claim: string; file: string; from: string; to: string; tests: string[]; filter?: string }>} */
 export const MUTATIONS = [
@@ -468,5 +469,14 @@ export const MUTATIONS = [
     to: "  if (script) return import('./open-bundle').then((m) => m.openBundle(request));\n  return new Promise((resolve) => {\n    const worker = new Worker(script, {",
     tests: ['electron/services/transcript/bundle-verifier.test.ts'],
     filter: 'event loop',
+  },
+  {
+    id: 'mismatch-rendered-whole',
+    claim: 'a journal that renders to gigabytes is compared only up to its first differing line',
+    file: 'shared/record/transcript-match.ts',
+    from: '    if (e instanceof Diverged) return e.line;',
+    to: "    if (e instanceof Diverged) {\n      const all: string[] = [];\n      const closing = renderBody(chain, all);\n      return (all.join('\\n') + closing).length >= 0 ? e.line : 0;\n    }",
+    tests: [ADVERSARY, 'shared/record/transcript-format.test.ts'],
+    filter: 'gigabytes|10 GB',
   },
 ];

@@ -10,7 +10,7 @@ import {
   type VerifiedChain,
 } from './journal-event';
 import { readTranscriptStatement, renderTranscript, TRANSCRIPT_FORMAT } from './transcript-format';
-import { rendersTranscript } from './transcript-match';
+import { firstLineNotRendered } from './transcript-match';
 
 type Input = { actor: string; role: Role; step: string; type: string; details?: JsonObject };
 
@@ -241,7 +241,7 @@ describe('renderTranscript', () => {
   });
 });
 
-describe('rendersTranscript', () => {
+describe('firstLineNotRendered', () => {
   // The last long enough (over 100 KB) to be compared in several batches.
   const long = Array.from({ length: 120 }, () => ceremony).flat();
   const texts = [chain(false, ceremony), chain(true, ceremony), chain(true, long)].map((c) => ({
@@ -251,7 +251,7 @@ describe('rendersTranscript', () => {
 
   it('accepts exactly the rendered text', () => {
     for (const { c, text } of texts) {
-      expect(rendersTranscript(c, text)).toBe(true);
+      expect(firstLineNotRendered(c, text)).toBeUndefined();
       for (const other of [
         text + '\n',
         text.slice(0, -1),
@@ -262,11 +262,11 @@ describe('rendersTranscript', () => {
         text.replace(/\n/g, ''),
         '',
       ])
-        expect(rendersTranscript(c, other)).toBe(false);
+        expect(firstLineNotRendered(c, other)).toBeDefined();
     }
   });
 
-  it('answers as renderTranscript(chain) === text does, for any change to the text', () => {
+  it('names the first line that differs from renderTranscript(chain), for any change to the text', () => {
     const change = fc.record({
       at: fc.nat(),
       cut: fc.nat({ max: 200 }),
@@ -278,8 +278,29 @@ describe('rendersTranscript', () => {
         const { c, text } = texts[which]!;
         const i = at % (text.length + 1);
         const changed = text.slice(0, i) + insert + text.slice(i + cut);
-        expect(rendersTranscript(c, changed)).toBe(changed === text);
+        expect(firstLineNotRendered(c, changed)).toBe(changed === text ? undefined : firstDifferentLine(text, changed));
       }),
     );
   });
+
+  it('stops rendering at the first line that differs: an event that renders to 10 GB is answered at once', () => {
+    // Each array item is a line naming the whole path: 100,000 lines of a 100,000-character key.
+    const withEvent = (key: string, items: number) =>
+      chain(true, [...ceremony, { ...ceremony[0]!, details: { [key]: Array<number>(items).fill(0) } }]);
+    const { text } = texts[1]!;
+    const started = Date.now();
+    const line = firstLineNotRendered(withEvent('k'.repeat(100_000), 100_000), text);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Where the same event, small, first differs from the text: the line that introduces it.
+    expect(line).toBe(firstDifferentLine(text, renderTranscript(withEvent('k', 1))));
+  });
 });
+
+/** 1-based number of the first line where two texts differ, comparing them split into lines. */
+function firstDifferentLine(a: string, b: string): number {
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  let i = 0;
+  while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
+  return i + 1;
+}

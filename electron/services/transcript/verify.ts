@@ -38,8 +38,8 @@ import * as openpgp from 'openpgp';
 import { signers as planSigners } from '../../../shared/ceremony/step-catalogue';
 import { recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import { verifyJournalText, type VerifiedChain } from '../../../shared/record/journal-event';
-import { readTranscriptStatement, renderTranscript, statementOf } from '../../../shared/record/transcript-format';
-import { rendersTranscript } from '../../../shared/record/transcript-match';
+import { readTranscriptStatement, statementOf } from '../../../shared/record/transcript-format';
+import { firstLineNotRendered } from '../../../shared/record/transcript-match';
 import type { AppError } from '../../../shared/result';
 import { listDirectory, readRegularFile } from '../files/regular-file';
 import { nodeSha256Text } from '../files/sha256-text';
@@ -347,11 +347,12 @@ async function checkTranscript(
     mismatch(`the transcript states ${stated.events} journal events, the journal has ${actual.events}`);
   else if (stated.head !== actual.head)
     mismatch(`the transcript states journal head ${stated.head}, the journal's head is ${actual.head}`);
-  else if (!rendersTranscript(chain, text)) {
-    const expected = renderTranscript(chain);
-    mismatch(
-      `the signed transcript is not the one the journal renders: first difference at line ${firstDifferentLine(expected, text)} of the signed text`,
-    );
+  else {
+    const line = firstLineNotRendered(chain, text);
+    if (line !== undefined)
+      mismatch(
+        `the signed transcript is not the one the journal renders: first difference at line ${line} of the signed text`,
+      );
   }
   return document.value;
 }
