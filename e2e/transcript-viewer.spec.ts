@@ -49,6 +49,11 @@ test('transcript viewer: a good bundle verified with its signers and text, and a
     await expect(verdict.getByRole('heading')).toHaveText('✔ Verified: signers anchored by your keys');
     await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
     await expect(verdict).toContainText('dc2-2025-01-31 REHEARSAL');
+    // Whom the auditor's keyring knows each key as, beside the plan's name (which the signers wrote).
+    for (const [i, signer] of bundle.signers.entries())
+      await expect(page.getByTestId('bundle-signers').locator('tbody tr').nth(i)).toContainText(
+        `${signer.name} <${signer.name}@example.org>`,
+      );
     const signatures = page.getByTestId('bundle-signatures');
     for (const [i, signer] of bundle.signers.entries()) {
       const row = signatures.locator('tbody tr').nth(i);

@@ -11,6 +11,9 @@ import { EXIT_FAILED, EXIT_OK, type Command } from '../io';
 /** Consistent, but nothing the auditor supplied says the signers are who the journal names. */
 export const EXIT_UNANCHORED = 3;
 
+/** A key's user IDs shown beside a signer, from the auditor's keyring (which may hold any number). */
+const MAX_USER_IDS_SHOWN = 3;
+
 const USAGE = `usage: vault-ceremony verify DIR [--keyring FILE ...] [--fingerprints FILE]
 
 Checks a transcript bundle (DIR/transcript.txt.asc, transcript.txt, transcript.txt.sig,
@@ -73,6 +76,7 @@ function describe(dir: string, report: BundleReport): string {
     for (const s of report.signers)
       lines.push(
         `  ${s.anchored ? 'anchored  ' : 'UNANCHORED'}  ${s.role.padEnd(13)} ${visibleText(s.name).padEnd(16)} ${groupFingerprint(s.fingerprint)}`,
+        ...keyringLines(s),
       );
   }
   lines.push(`signatures:  ${report.signatures.length}`);
@@ -85,6 +89,18 @@ function describe(dir: string, report: BundleReport): string {
   lines.push(...authorisationLines(report));
   lines.push(...verdictLines(report));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Whom the auditor's keyrings know a signer's key as: the name beside it is the plan's, which the
+ * signers wrote, and a keyring of many people's keys anchors any of them under any name.
+ */
+function keyringLines(signer: BundleReport['signers'][number]): string[] {
+  const ids = signer.keyringUserIds;
+  if (ids.length === 0) return [];
+  const shown = ids.slice(0, MAX_USER_IDS_SHOWN).map((id) => visibleText(JSON.stringify(id)));
+  const more = ids.length - shown.length;
+  return [`                your keyring names this key ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`];
 }
 
 /**
@@ -113,6 +129,8 @@ function verdictLines(report: BundleReport): string[] {
     case 'anchored':
       return [
         'VERIFIED: every signature, the hash chain and the transcript hold, and every signer is anchored by your keys',
+        "The names are the journal's, which the signers wrote: check that each key is that person's (your keyring's",
+        'names for it are shown beside it).',
       ];
     case 'unanchored':
       return [

@@ -193,6 +193,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
                 <th scope="col">Role</th>
                 <th scope="col">Key fingerprint</th>
                 <th scope="col">Anchored by your keys</th>
+                <th scope="col">Your keyring names the key</th>
               </tr>
             </thead>
             <tbody>
@@ -202,10 +203,17 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
                   <td>{s.role}</td>
                   <td className="path">{groupFingerprint(s.fingerprint)}</td>
                   <td className={s.anchored ? 'good' : 'bad'}>{s.anchored ? 'Yes' : 'NO'}</td>
+                  <td>{s.keyringUserIds.length === 0 ? '—' : s.keyringUserIds.map(visibleText).join('; ')}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+        )}
+        {bundle.verdict === 'anchored' && (
+          <p>
+            The names are the journal's, which the signers wrote: check that each key is that person's (your keyring's
+            names for it are shown beside it).
+          </p>
         )}
       </section>
 

@@ -479,4 +479,13 @@ export const MUTATIONS = [
     tests: [ADVERSARY, 'shared/record/transcript-format.test.ts'],
     filter: 'gigabytes|10 GB',
   },
+  {
+    id: 'keyring-names-hidden',
+    claim: "an anchored signer is shown with the auditor's keyring's names for its key",
+    file: 'cli/commands/verify.ts',
+    from: '  if (ids.length === 0) return [];',
+    to: '  if (ids.length >= 0) return [];',
+    tests: [ADVERSARY],
+    filter: 'colluders',
+  },
 ];

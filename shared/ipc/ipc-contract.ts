@@ -87,6 +87,8 @@ const transcriptBundle = z.object({
       role: z.enum(['administrator', 'witness']),
       fingerprint: z.string(),
       anchored: z.boolean(),
+      /** The key's user IDs in the auditor's own keyrings: whom the auditor knows it as, beside the plan's name. */
+      keyringUserIds: z.array(z.string()),
     }),
   ),
   signatures: z.array(

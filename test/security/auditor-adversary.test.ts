@@ -6,6 +6,10 @@
  *   100,000-character key over 100,000 array items, each item a transcript line naming the whole
  *   path. verify built the whole rendering to name the first line that differs, and crashed
  *   (RangeError: Invalid string length) on a 335 KB journal.
+ * - insiders (three colluders with their own keys) whose plan gives the administrator's and the
+ *   witnesses' names to their keys, checked against an auditor's keyring that holds everyone's
+ *   keys (an organisation's, say): every signer is anchored, exit 0, and verify showed only the
+ *   plan's names, so the auditor read that alice, bob and carol signed.
  * Which defence each case depends on, and the mutation that shows it failing without it, is listed
  * in SECURITY.md.
  */
@@ -13,11 +17,13 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { builtCli } from '../support/built-programs';
 import {
   CEREMONY_ID,
   ceremonyEvents,
   makeBundle,
+  makeSigner,
   planEvent,
   sealedJournal,
   threeSigners,
@@ -70,4 +76,25 @@ describe('an outsider’s journal that renders to gigabytes', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the signed transcript is not the one the journal renders: first difference at line \d+/);
   });
+});
+
+describe('a plan that gives the real people’s names to colluders’ keys', () => {
+  it('anchored by a keyring of everyone’s keys, shows whom the keyring knows each key as', async () => {
+    const colluders = [await makeSigner('mallory'), await makeSigner('eve'), await makeSigner('trent')];
+    const forged = await makeBundle(colluders.map((c, i) => ({ ...c, name: signers[i]!.name })));
+    try {
+      const keyring = join(forged.root, 'organisation.asc');
+      writeFileSync(keyring, [...signers, ...colluders].map((s) => s.publicKey).join(''));
+      const r = verifyProcess(forged.dir, '--keyring', keyring);
+      // Anchored it is (every key is one the auditor holds); what matters is whose the auditor reads.
+      expect(r.code).toBe(0);
+      for (const [i, c] of colluders.entries())
+        expect(r.stdout).toContain(
+          `${signers[i]!.name.padEnd(16)} ${groupFingerprint(c.fingerprint)}\n                your keyring names this key "${c.name} <${c.name}@example.org>"\n`,
+        );
+      expect(r.stdout).toContain("The names are the journal's, which the signers wrote");
+    } finally {
+      forged.dispose();
+    }
+  }, 60_000);
 });

@@ -11,7 +11,7 @@ export function bundleView(dir: string, report: BundleReport, transcript: string
     rehearsal: report.rehearsal ?? null,
     events: report.events ?? null,
     head: report.head ?? null,
-    signers: report.signers.map((s) => ({ ...s })),
+    signers: report.signers.map((s) => ({ ...s, keyringUserIds: [...s.keyringUserIds] })),
     signatures: report.signatures.map((s) => ({ ...s, since: [...s.since] })),
     outcome: report.outcome ?? null,
     authorisations: report.authorisations.map((a) => ({ ...a, since: [...a.since] })),

@@ -124,6 +124,12 @@ export interface SignerReport {
   readonly fingerprint: string;
   /** Their key is in the auditor's keyrings or on the auditor's fingerprint list. */
   readonly anchored: boolean;
+  /**
+   * The user IDs of this key in the auditor's own keyrings (never the bundle's copy): whom the
+   * auditor knows the key as. The name comes from the journal, which the signers wrote, so a
+   * keyring of many people's keys anchors a plan that gives one person's name to another's key.
+   */
+  readonly keyringUserIds: readonly string[];
 }
 
 export interface SignatureReport {
@@ -208,7 +214,7 @@ export async function readBundle(dir: string): Promise<BundleContents> {
 
 type Problem = (kind: VerifyProblemKind, message: string) => void;
 type Document = { text: string; signatures: openpgp.SignaturePacket[] };
-type Signer = Omit<SignerReport, 'anchored'>;
+type Signer = Omit<SignerReport, 'anchored' | 'keyringUserIds'>;
 
 export async function verifyBundleContents(
   contents: BundleContents,
@@ -253,7 +259,11 @@ export async function verifyBundleContents(
     authorisations = await checkAuthorisations(chain, keys, problem);
   }
   const anchors = options.anchors;
-  const signers = (required ?? []).map((s) => ({ ...s, anchored: anchors !== undefined && isAnchored(s, anchors) }));
+  const signers = (required ?? []).map((s) => ({
+    ...s,
+    anchored: anchors !== undefined && isAnchored(s, anchors),
+    keyringUserIds: (anchors?.keys ?? []).filter((k) => k.getFingerprint() === s.fingerprint).flatMap(userIdsOf),
+  }));
   if (anchors)
     for (const s of signers.filter((s) => !s.anchored))
       problem(
@@ -498,6 +508,10 @@ function isAnchored(signer: Signer, anchors: Anchors): boolean {
     anchors.fingerprints.includes(signer.fingerprint) ||
     anchors.keys.some((k) => k.getFingerprint() === signer.fingerprint)
   );
+}
+
+function userIdsOf(key: openpgp.PublicKey): string[] {
+  return key.users.flatMap((u) => (u.userID ? [u.userID.userID] : []));
 }
 
 function describe(signer: Signer): string {
