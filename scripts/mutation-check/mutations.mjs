@@ -488,4 +488,22 @@ export const MUTATIONS = [
     tests: [ADVERSARY],
     filter: 'colluders',
   },
+  {
+    id: 'replayed-answer-proto-assigned',
+    claim: "the replay reads a recorded answer's `__proto__` key as the laptop does, as a field",
+    file: 'electron/services/transcript/action-replay.ts',
+    from: '  return Object.fromEntries(keys.map((key) => [key, unhidden((value as JsonObject)[key]!)]));',
+    to: '  return keys.reduce<Record<string, JsonValue>>((copy, key) => ((copy[key] = unhidden((value as JsonObject)[key]!)), copy), {});',
+    tests: [RECORD],
+    filter: '__proto__',
+  },
+  {
+    id: 'replayed-undefined-thrown',
+    claim: 'a replayed result the laptop could not record (a field left undefined) is named, not thrown',
+    file: 'electron/services/transcript/action-replay.ts',
+    from: '  return canonicalJson(JSON.parse(JSON.stringify(value)) as JsonValue);',
+    to: '  return canonicalJson(value);',
+    tests: [RECORD],
+    filter: 'no mode at all',
+  },
 ];

@@ -679,6 +679,21 @@ describe("a service result that is not what the laptop makes of Vault's recorded
       /\(service-result\) records the result \{"facts":\{"kind":"read-replication-status","mode":"primary"\},"outcome":"ok"\}, but the laptop, given the Vault answers recorded before it, records \{"facts":\{"kind":"read-replication-status","mode":"secondary"\},"outcome":"ok"\}/,
     ],
     [
+      'the status read after the promotion answers no mode at all (verify threw a TypeError)',
+      (list) => delete (details(list, 'vault-response', 'check-promoted').data as { dr: Mutable }).dr.mode,
+      /\(service-result\) records the result \{"facts":\{"kind":"read-replication-status","mode":"primary"\},"outcome":"ok"\}, but the laptop, given the Vault answers recorded before it, records \{"facts":\{"kind":"read-replication-status"\},"outcome":"ok"\}/,
+    ],
+    [
+      'the status read after the promotion holds its mode only under a "__proto__" key, which the laptop never reads',
+      (list) => {
+        const { dr } = details(list, 'vault-response', 'check-promoted').data as { dr: Mutable };
+        delete dr.mode;
+        // As JSON.parse makes it: an own property named __proto__, not the object's prototype.
+        Object.defineProperty(dr, '__proto__', { value: { mode: 'primary' }, enumerable: true, writable: true });
+      },
+      /\(service-result\) records the result \{"facts":\{"kind":"read-replication-status","mode":"primary"\},"outcome":"ok"\}, but the laptop, given the Vault answers recorded before it, records \{"facts":\{"kind":"read-replication-status"\},"outcome":"ok"\}/,
+    ],
+    [
       'the status read after the promotion is answered with a timeout',
       (list) => {
         const answer = details(list, 'vault-response', 'check-promoted');

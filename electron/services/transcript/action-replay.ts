@@ -133,7 +133,7 @@ export async function resumeMismatch(run: RecordedRun): Promise<string | undefin
   const unread = unreadEntry(run, played.at);
   if (unread) return unread;
   const shown = (reading: { attemptStatus?: unknown; mode?: unknown }) =>
-    canonicalJson({
+    shownJson({
       attemptStatus: (reading.attemptStatus ?? null) as JsonValue,
       mode: (reading.mode ?? null) as JsonValue,
     });
@@ -336,7 +336,7 @@ async function replayAction(run: ActionRun, connected: boolean, activation: stri
   const given = raw.outcome === 'ok' ? admittedEvent(state, raw).event : raw;
   const [shown, replayed] = comparable(recorded, given);
   if (given !== raw && sameJson(shown, replayed)) return undefined;
-  return `records the result ${canonicalJson(shown)}, but the laptop, given the Vault answers recorded before it, records ${canonicalJson(replayed)}`;
+  return `records the result ${shownJson(shown)}, but the laptop, given the Vault answers recorded before it, records ${shownJson(replayed)}`;
 }
 
 /**
@@ -397,8 +397,17 @@ function sameJson(recorded: JsonValue | undefined, replayed: JsonValue | undefin
 }
 
 function describe(details: JsonObject | undefined): string {
-  const text = canonicalJson(details ?? {});
+  const text = shownJson(details ?? {});
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/**
+ * What the laptop's code made, as JSON for a message. Given an answer that lacks a field it reads,
+ * it leaves that field undefined (its journal then refuses the entry, so no record of the laptop
+ * holds it); JSON leaves such a field out, where canonicalJson would throw.
+ */
+function shownJson(value: JsonValue): string {
+  return canonicalJson(JSON.parse(JSON.stringify(value)) as JsonValue);
 }
 
 /** The answer recordedCall wrote these details for (responseDetails), with what the journal hid as a stand-in. */
@@ -449,9 +458,9 @@ function unhidden(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(unhidden);
   const keys = Object.keys(value);
   if (keys.length === 1 && isRedactedForm(value)) return STAND_IN;
-  const copy: Record<string, JsonValue> = {};
-  for (const key of keys) copy[key] = unhidden((value as JsonObject)[key]!);
-  return copy;
+  // Own properties, as JSON.parse makes them: assigning a `__proto__` key would set the copy's
+  // prototype instead, and the laptop's code would read fields the answer does not hold.
+  return Object.fromEntries(keys.map((key) => [key, unhidden((value as JsonObject)[key]!)]));
 }
 
 /** A node as a `cluster-settled` entry records it (ceremony-actions' settleCluster), as the HA client reported it. */
