@@ -16,12 +16,14 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { builtCli } from '../support/built-programs';
 import {
   CEREMONY_ID,
   ceremonyEvents,
+  keySigner,
   makeBundle,
   makeSigner,
   planEvent,
@@ -93,6 +95,41 @@ describe('a plan that gives the real people’s names to colluders’ keys', () 
           `${signers[i]!.name.padEnd(16)} ${groupFingerprint(c.fingerprint)}\n                your keyring names this key "${c.name} <${c.name}@example.org>"\n`,
         );
       expect(r.stdout).toContain("The names are the journal's, which the signers wrote");
+    } finally {
+      forged.dispose();
+    }
+  }, 60_000);
+
+  it('never from the bundle’s copy of a key, to which its owner can add any name', async () => {
+    // Mallory's key as she ships it, with a second user ID she certified herself: the administrator's.
+    const { privateKey, publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [
+        { name: 'mallory', email: 'mallory@example.org' },
+        { name: 'alice', email: 'alice@example.org' },
+      ],
+      format: 'armored',
+    });
+    const shipped = await openpgp.readKey({ armoredKey: publicKey });
+    const known = await openpgp.readKey({ armoredKey: publicKey });
+    // The auditor's copy, as she first gave it to them: her own name only.
+    (known as { users: openpgp.PublicKey['users'] }).users = known.users.filter((u) => u.userID?.name === 'mallory');
+    const mallory: TestSigner = {
+      name: signers[0]!.name,
+      key: { armoredPrivateKey: privateKey },
+      signer: await keySigner({ armoredPrivateKey: privateKey }),
+      publicKey,
+      fingerprint: shipped.getFingerprint(),
+    };
+    const forged = await makeBundle([mallory, ...signers.slice(1)]);
+    try {
+      const keyring = join(forged.root, 'organisation.asc');
+      writeFileSync(keyring, [known.armor(), ...signers.slice(1).map((s) => s.publicKey)].join(''));
+      const r = verifyProcess(forged.dir, '--keyring', keyring);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('your keyring names this key "mallory <mallory@example.org>"\n');
+      expect(r.stdout).not.toContain('"alice <alice@example.org>"');
     } finally {
       forged.dispose();
     }
