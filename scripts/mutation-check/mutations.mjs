@@ -506,4 +506,13 @@ export const MUTATIONS = [
     tests: [RECORD],
     filter: 'no mode at all',
   },
+  {
+    id: 'unsigned-subpackets-accepted',
+    claim: 'a signature carrying anything but its issuer outside what was signed is refused',
+    file: 'electron/services/transcript/verify.ts',
+    from: '    const unsigned = packet.unhashedSubpackets.find((sub) => !UNSIGNED_SUBPACKETS.has(sub.type));',
+    to: '    const unsigned = packet.unhashedSubpackets.find((sub) => !UNSIGNED_SUBPACKETS.has(sub.type) && false);',
+    tests: [ADVERSARY],
+    filter: 'unsigned part',
+  },
 ];

@@ -10,6 +10,8 @@
  *   witnesses' names to their keys, checked against an auditor's keyring that holds everyone's
  *   keys (an organisation's, say): every signer is anchored, exit 0, and verify showed only the
  *   plan's names, so the auditor read that alice, bob and carol signed.
+ * - an outsider who adds a notation ("outcome@…=ABORTED…") to the unhashed part of every signature,
+ *   which no signature covers and `gpg --list-packets` prints: verify said VERIFIED, exit 0.
  * Which defence each case depends on, and the mutation that shows it failing without it, is listed
  * in SECURITY.md.
  */
@@ -19,6 +21,8 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
+import { canonicalDocument } from '../../electron/services/transcript/canonical-cleartext';
+import { canonicalArmor, detachedSignatures } from '../../electron/services/transcript/signing';
 import { builtCli } from '../support/built-programs';
 import {
   CEREMONY_ID,
@@ -134,4 +138,38 @@ describe('a plan that gives the real people’s names to colluders’ keys', () 
       forged.dispose();
     }
   }, 60_000);
+});
+
+describe('an outsider’s text in the unsigned part of each signature', () => {
+  it('exits 1, naming each signature that carries it', async () => {
+    const dir = copy();
+    const document = await canonicalDocument(readFileSync(join(dir, 'transcript.txt.asc'), 'utf8'));
+    if (!document) throw new Error('the fresh transcript is not canonical');
+    const [name, value] = ['outcome@vault-ceremony.example', 'ABORTED: the promotion was never authorised'].map((t) =>
+      Buffer.from(t),
+    );
+    const length = (n: number) => [n >> 8, n & 0xff];
+    // A notation: flags (human-readable), name and value lengths, name, value.
+    const body = Uint8Array.from([
+      0x80,
+      0,
+      0,
+      0,
+      ...length(name!.length),
+      ...length(value!.length),
+      ...name!,
+      ...value!,
+    ]);
+    for (const p of document.signatures) p.unhashedSubpackets.push({ type: 20, critical: false, body });
+    writeFileSync(join(dir, 'transcript.txt.asc'), canonicalArmor(document.text, document.signatures));
+    writeFileSync(join(dir, 'transcript.txt.sig'), detachedSignatures(document.signatures));
+    const keyring = join(bundle.root, 'auditor-keys.asc');
+    writeFileSync(keyring, signers.map((s) => s.publicKey).join(''));
+    const r = verifyProcess(dir, '--keyring', keyring);
+    expect(r.code).toBe(1);
+    for (const n of [1, 2, 3])
+      expect(r.stderr).toContain(
+        `signature ${n} in transcript.txt.asc carries data its signer did not sign (an unhashed subpacket of type 20;`,
+      );
+  });
 });

@@ -213,6 +213,16 @@ export async function readBundle(dir: string): Promise<BundleContents> {
 }
 
 type Problem = (kind: VerifyProblemKind, message: string) => void;
+
+/**
+ * What a signature may carry outside the part its signer signed: who issued it (GnuPG writes the
+ * issuer's key ID there). Anyone can add anything else, such as a notation that stock tools print
+ * (`gpg --list-packets`), without breaking the signature.
+ */
+const UNSIGNED_SUBPACKETS: ReadonlySet<number> = new Set([
+  16, // Issuer Key ID (RFC 9580, 5.2.3.12; openpgp.js's types do not declare its subpacket enum)
+  33, // Issuer Fingerprint (RFC 9580, 5.2.3.35)
+]);
 type Document = { text: string; signatures: openpgp.SignaturePacket[] };
 type Signer = Omit<SignerReport, 'anchored' | 'keyringUserIds'>;
 
@@ -340,6 +350,14 @@ async function checkTranscript(
       `${BUNDLE_TRANSCRIPT} carries ${signatures.length} signatures, and verify checks at most ${MAX_SIGNER_FILES}: one by each person a plan can name to sign. vault-ceremony never writes such a bundle`,
     );
     return undefined;
+  }
+  for (const [i, packet] of signatures.entries()) {
+    const unsigned = packet.unhashedSubpackets.find((sub) => !UNSIGNED_SUBPACKETS.has(sub.type));
+    if (unsigned)
+      problem(
+        'transcript-invalid',
+        `signature ${i + 1} in ${BUNDLE_TRANSCRIPT} carries data its signer did not sign (an unhashed subpacket of type ${unsigned.type}; signing tools put only the issuer there), so it was added after signing: take the bundle from its source again`,
+      );
   }
   if (!chain) return document.value;
   const stated = readTranscriptStatement(text);
