@@ -515,4 +515,13 @@ export const MUTATIONS = [
     tests: [ADVERSARY],
     filter: 'unsigned part',
   },
+  {
+    id: 'binary-transcript-signatures-accepted',
+    claim: 'transcript signatures are text signatures, which stock gpg checks on transcript.txt as verify does',
+    file: 'electron/services/transcript/verify.ts',
+    from: '    if (packet.signatureType !== openpgp.enums.signature.text)',
+    to: '    if (packet.signatureType === null)',
+    tests: [ADVERSARY],
+    filter: 'binary mode',
+  },
 ];

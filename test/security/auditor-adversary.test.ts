@@ -12,6 +12,10 @@
  *   plan's names, so the auditor read that alice, bob and carol signed.
  * - an outsider who adds a notation ("outcome@…=ABORTED…") to the unhashed part of every signature,
  *   which no signature covers and `gpg --list-packets` prints: verify said VERIFIED, exit 0.
+ * - the signers (or the software signing for them) signing the transcript in binary mode over its
+ *   CRLF form: openpgp.js checks a cleartext's signature of either type over that, so verify said
+ *   VERIFIED, exit 0, while stock `gpg --verify transcript.txt.sig transcript.txt`, the check the
+ *   auditor's guide gives, reports every signature BAD.
  * Which defence each case depends on, and the mutation that shows it failing without it, is listed
  * in SECURITY.md.
  */
@@ -24,6 +28,7 @@ import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { canonicalDocument } from '../../electron/services/transcript/canonical-cleartext';
 import { canonicalArmor, detachedSignatures } from '../../electron/services/transcript/signing';
 import { builtCli } from '../support/built-programs';
+import { createTempGnupg } from '../support/temp-gnupg';
 import {
   CEREMONY_ID,
   ceremonyEvents,
@@ -54,6 +59,13 @@ function copy(): string {
   const dir = join(bundle.root, `forgery-${++copies}`);
   cpSync(bundle.dir, dir, { recursive: true });
   return dir;
+}
+
+/** The auditor's keyring: the signers' keys, obtained independently of the bundle. */
+function keyring(): string {
+  const path = join(bundle.root, 'auditor-keys.asc');
+  writeFileSync(path, signers.map((s) => s.publicKey).join(''));
+  return path;
 }
 
 /** The installed command as a new process, killed after 10 s. */
@@ -163,13 +175,54 @@ describe('an outsider’s text in the unsigned part of each signature', () => {
     for (const p of document.signatures) p.unhashedSubpackets.push({ type: 20, critical: false, body });
     writeFileSync(join(dir, 'transcript.txt.asc'), canonicalArmor(document.text, document.signatures));
     writeFileSync(join(dir, 'transcript.txt.sig'), detachedSignatures(document.signatures));
-    const keyring = join(bundle.root, 'auditor-keys.asc');
-    writeFileSync(keyring, signers.map((s) => s.publicKey).join(''));
-    const r = verifyProcess(dir, '--keyring', keyring);
+    const r = verifyProcess(dir, '--keyring', keyring());
     expect(r.code).toBe(1);
     for (const n of [1, 2, 3])
       expect(r.stderr).toContain(
         `signature ${n} in transcript.txt.asc carries data its signer did not sign (an unhashed subpacket of type 20;`,
       );
+  });
+});
+
+describe('a transcript signed in binary mode over its CRLF form', () => {
+  it('exits 1, where stock gpg reports the detached pair BAD', async () => {
+    const dir = copy();
+    const text = readFileSync(join(dir, 'transcript.txt'), 'utf8');
+    const packets: openpgp.SignaturePacket[] = [];
+    for (const s of signers) {
+      const locked = await openpgp.readPrivateKey({ armoredKey: s.key.armoredPrivateKey });
+      const key = s.key.passphrase
+        ? await openpgp.decryptKey({ privateKey: locked, passphrase: s.key.passphrase })
+        : locked;
+      const message = await openpgp.createMessage({ binary: Buffer.from(text.replace(/\n/g, '\r\n')) });
+      const signature = await openpgp.sign({ message, signingKeys: key, detached: true, format: 'binary' });
+      packets.push(
+        ...((await openpgp.readSignature({ binarySignature: signature })).packets as Iterable<openpgp.SignaturePacket>),
+      );
+    }
+    writeFileSync(join(dir, 'transcript.txt.asc'), canonicalArmor(text, packets));
+    writeFileSync(join(dir, 'transcript.txt.sig'), detachedSignatures(packets));
+    const gnupg = createTempGnupg();
+    try {
+      for (const s of signers) gnupg.importKey(s.publicKey);
+      const stock = spawnSync('gpg', [
+        '--homedir',
+        gnupg.home,
+        '--batch',
+        '--status-fd',
+        '1',
+        '--verify',
+        join(dir, 'transcript.txt.sig'),
+        join(dir, 'transcript.txt'),
+      ]);
+      expect(stock.status).toBe(1);
+      expect(stock.stdout.toString()).toMatch(/^\[GNUPG:\] BADSIG /m);
+    } finally {
+      gnupg.dispose();
+    }
+    const r = verifyProcess(dir, '--keyring', keyring());
+    expect(r.code).toBe(1);
+    for (const n of [1, 2, 3])
+      expect(r.stderr).toContain(`signature ${n} in transcript.txt.asc is of type 0, not a text signature (type 1)`);
   });
 });

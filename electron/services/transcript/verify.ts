@@ -352,6 +352,13 @@ async function checkTranscript(
     return undefined;
   }
   for (const [i, packet] of signatures.entries()) {
+    // openpgp.js checks a cleartext's signature of any type over the text with CRLF line ends; gpg
+    // checks transcript.txt.sig over the file's bytes, which match only a text-mode signature's.
+    if (packet.signatureType !== openpgp.enums.signature.text)
+      problem(
+        'transcript-invalid',
+        `signature ${i + 1} in ${BUNDLE_TRANSCRIPT} is of type ${packet.signatureType ?? 'none'}, not a text signature (type 1) as gpg and vault-ceremony make: stock \`gpg --verify ${BUNDLE_DETACHED} ${BUNDLE_TEXT}\` would not check it as verify does; sign the transcript again`,
+      );
     const unsigned = packet.unhashedSubpackets.find((sub) => !UNSIGNED_SUBPACKETS.has(sub.type));
     if (unsigned)
       problem(
