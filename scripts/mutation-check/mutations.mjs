@@ -524,4 +524,13 @@ export const MUTATIONS = [
     tests: [ADVERSARY],
     filter: 'binary mode',
   },
+  {
+    id: 'signer-bindings-total-unbounded',
+    claim: "the signers' keys together hold at most 512 user IDs and subkeys",
+    file: 'electron/services/transcript/verify.ts',
+    from: '  if (bindings > MAX_SIGNER_BINDINGS_TOTAL) {',
+    to: '  if (bindings > Infinity) {',
+    tests: [ADVERSARY],
+    filter: 'too many user IDs',
+  },
 ];

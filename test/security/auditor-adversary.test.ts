@@ -16,6 +16,10 @@
  *   CRLF form: openpgp.js checks a cleartext's signature of either type over that, so verify said
  *   VERIFIED, exit 0, while stock `gpg --verify transcript.txt.sig transcript.txt`, the check the
  *   auditor's guide gives, reports every signature BAD.
+ * - an outsider's complete bundle of 64 signers whose keys each hold 64 user IDs and 64 subkeys on
+ *   NIST P-521, every cap respected: each signature checks its key's bindings again, and verify
+ *   took 17 s (exit 3). The case here makes nine such keys on Curve25519, cheap to make, past the
+ *   total now allowed.
  * Which defence each case depends on, and the mutation that shows it failing without it, is listed
  * in SECURITY.md.
  */
@@ -27,7 +31,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import { canonicalDocument } from '../../electron/services/transcript/canonical-cleartext';
 import { canonicalArmor, detachedSignatures } from '../../electron/services/transcript/signing';
+import type { CastMember } from '../../electron/services/rehearsal/rehearsal-cast';
 import { builtCli } from '../support/built-programs';
+import { signedBundle } from '../support/doctored-bundle';
 import { createTempGnupg } from '../support/temp-gnupg';
 import {
   CEREMONY_ID,
@@ -225,4 +231,39 @@ describe('a transcript signed in binary mode over its CRLF form', () => {
     for (const n of [1, 2, 3])
       expect(r.stderr).toContain(`signature ${n} in transcript.txt.asc is of type 0, not a text signature (type 1)`);
   });
+});
+
+describe('signers’ keys with too many user IDs and subkeys in all', () => {
+  it('exits 1 before any signature is checked, saying how many', async () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const people: CastMember[] = [];
+    for (const i of many(9)) {
+      const name = `p${i}`;
+      const { privateKey, publicKey } = await openpgp.generateKey({
+        type: 'ecc',
+        curve: 'curve25519Legacy',
+        userIDs: many(32).map((j) => ({ name: `${name}-${j}`, email: `${name}.${j}@example.org` })),
+        subkeys: many(32).map(() => ({ sign: true })),
+        format: 'armored',
+      });
+      const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint();
+      people.push({
+        name,
+        fingerprint,
+        publicKeyArmored: publicKey,
+        privateKeyArmored: privateKey,
+        passphrase: undefined,
+      });
+    }
+    // Written as the forger writes it: the bundle writer would not write what verify refuses.
+    const dir = join(bundle.root, 'many-bindings');
+    const journal = sealedJournal(CEREMONY_ID, [planEvent(people), ...ceremonyEvents(people)]);
+    await signedBundle(dir, journal.chain.events, people);
+    const r = verifyProcess(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "the signers' keys in signers/ hold 576 user IDs and subkeys in all; verify reads at most 512",
+    );
+    expect(r.stdout).toContain('signatures:  0');
+  }, 60_000);
 });

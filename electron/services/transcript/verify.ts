@@ -54,6 +54,7 @@ import {
   MAX_BUNDLE_FILE_BYTES,
   MAX_SIGNATURES_BYTES,
   MAX_SIGNER_FILE_BYTES,
+  MAX_SIGNER_BINDINGS_TOTAL,
   MAX_SIGNER_KEY_BINDINGS,
   MAX_SIGNER_FILES,
   SIGNER_NAME,
@@ -265,8 +266,8 @@ export async function verifyBundleContents(
   let authorisations: AuthorisationReport[] = [];
   if (chain && required) {
     const keys = await signerKeys(contents, required, options.anchors, problem);
-    if (document) signatures = await checkSignatures(document, required, keys, problem);
-    authorisations = await checkAuthorisations(chain, keys, problem);
+    if (keys && document) signatures = await checkSignatures(document, required, keys, problem);
+    if (keys) authorisations = await checkAuthorisations(chain, keys, problem);
   }
   const anchors = options.anchors;
   const signers = (required ?? []).map((s) => ({
@@ -413,14 +414,15 @@ function checkDetached(bytes: Uint8Array, packets: readonly openpgp.SignaturePac
 
 /**
  * Each signer's public key: from signers/ (one file per signer, each holding one signer's key),
- * merged into the auditor's copy where their keyrings hold the same fingerprint.
+ * merged into the auditor's copy where their keyrings hold the same fingerprint. Undefined when
+ * the keys are too many to check signatures with.
  */
 async function signerKeys(
   contents: BundleContents,
   required: readonly Signer[],
   anchors: Anchors | undefined,
   problem: Problem,
-): Promise<Map<string, openpgp.PublicKey>> {
+): Promise<Map<string, openpgp.PublicKey> | undefined> {
   const wanted = new Set(required.map((s) => s.fingerprint));
   const keys = new Map<string, openpgp.PublicKey>();
   const files = new Map<string, string>();
@@ -453,6 +455,14 @@ async function signerKeys(
       keys.set(fingerprint, key);
       files.set(fingerprint, path);
     }
+  }
+  const bindings = [...keys.values()].reduce((n, key) => n + key.users.length + key.subkeys.length, 0);
+  if (bindings > MAX_SIGNER_BINDINGS_TOTAL) {
+    problem(
+      'signer-invalid',
+      `the signers' keys in ${BUNDLE_SIGNERS}/ hold ${bindings} user IDs and subkeys in all; verify reads at most ${MAX_SIGNER_BINDINGS_TOTAL}, as it checks them all again for every signature, so it checked no signature: export the signers' keys with fewer (vault-ceremony writes the keys it was given)`,
+    );
+    return undefined;
   }
   for (const s of required)
     if (!keys.has(s.fingerprint))
