@@ -19,7 +19,7 @@
  * - an outsider's complete bundle of 64 signers whose keys each hold 64 user IDs and 64 subkeys on
  *   NIST P-521, every cap respected: each signature checks its key's bindings again, and verify
  *   took 17 s (exit 3). The case here makes nine such keys on Curve25519, cheap to make, past the
- *   total now allowed.
+ *   total now allowed; and the fresh bundle with a signer's self-signature repeated 600 times.
  * Which defence each case depends on, and the mutation that shows it failing without it, is listed
  * in SECURITY.md.
  */
@@ -233,8 +233,8 @@ describe('a transcript signed in binary mode over its CRLF form', () => {
   });
 });
 
-describe('signers’ keys with too many user IDs and subkeys in all', () => {
-  it('exits 1 before any signature is checked, saying how many', async () => {
+describe('signers’ keys with too many user IDs, subkeys and self-signatures in all', () => {
+  it('nine keys of 32 user IDs and 32 subkeys: exit 1 before any signature is checked, saying how many', async () => {
     const many = (n: number) => Array.from({ length: n }, (_, i) => i);
     const people: CastMember[] = [];
     for (const i of many(9)) {
@@ -262,8 +262,25 @@ describe('signers’ keys with too many user IDs and subkeys in all', () => {
     const r = verifyProcess(dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      "the signers' keys in signers/ hold 576 user IDs and subkeys in all; verify reads at most 512",
+      "the signers' keys in signers/ hold 1161 user IDs, subkeys and self-signatures in all; verify reads at most 512",
     );
     expect(r.stdout).toContain('signatures:  0');
   }, 60_000);
+
+  it('a signer’s self-signature repeated 600 times: exit 1, saying how many', async () => {
+    const dir = copy();
+    const path = join(dir, 'signers', `${signers[0]!.name}.pub.asc`);
+    const packets = (await openpgp.readKey({ armoredKey: readFileSync(path, 'utf8') })).toPacketList();
+    const certification = packets.findIndex((p) => p instanceof openpgp.UserIDPacket) + 1;
+    const padded = new openpgp.PacketList<openpgp.AnyPacket>();
+    padded.push(...packets.slice(0, certification + 1));
+    for (let i = 0; i < 600; i++) padded.push(packets[certification]!);
+    padded.push(...packets.slice(certification + 1));
+    writeFileSync(path, openpgp.armor(openpgp.enums.armor.publicKey, padded.write()));
+    const r = verifyProcess(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "the signers' keys in signers/ hold 615 user IDs, subkeys and self-signatures in all; verify reads at most 512",
+    );
+  });
 });

@@ -54,7 +54,7 @@ import {
   MAX_BUNDLE_FILE_BYTES,
   MAX_SIGNATURES_BYTES,
   MAX_SIGNER_FILE_BYTES,
-  MAX_SIGNER_BINDINGS_TOTAL,
+  MAX_SIGNER_KEY_PARTS_TOTAL,
   MAX_SIGNER_KEY_BINDINGS,
   MAX_SIGNER_FILES,
   SIGNER_NAME,
@@ -456,11 +456,11 @@ async function signerKeys(
       files.set(fingerprint, path);
     }
   }
-  const bindings = [...keys.values()].reduce((n, key) => n + key.users.length + key.subkeys.length, 0);
-  if (bindings > MAX_SIGNER_BINDINGS_TOTAL) {
+  const parts = [...keys.values()].reduce((n, key) => n + checkedParts(key), 0);
+  if (parts > MAX_SIGNER_KEY_PARTS_TOTAL) {
     problem(
       'signer-invalid',
-      `the signers' keys in ${BUNDLE_SIGNERS}/ hold ${bindings} user IDs and subkeys in all; verify reads at most ${MAX_SIGNER_BINDINGS_TOTAL}, as it checks them all again for every signature, so it checked no signature: export the signers' keys with fewer (vault-ceremony writes the keys it was given)`,
+      `the signers' keys in ${BUNDLE_SIGNERS}/ hold ${parts} user IDs, subkeys and self-signatures in all; verify reads at most ${MAX_SIGNER_KEY_PARTS_TOTAL}, as it checks them all again for every signature, so it checked no signature: export the signers' keys with fewer (vault-ceremony writes the keys it was given)`,
     );
     return undefined;
   }
@@ -476,6 +476,14 @@ async function signerKeys(
     if (held) keys.set(fingerprint, await key.update(held).catch(() => key));
   }
   return keys;
+}
+
+/**
+ * What openpgp.js checks again for every signature `key` makes: its packets (user IDs, subkeys,
+ * the self-signatures binding or revoking them), but others' certifications of its user IDs.
+ */
+function checkedParts(key: openpgp.PublicKey): number {
+  return key.toPacketList().length - key.users.reduce((n, u) => n + u.otherCertifications.length, 0);
 }
 
 async function checkSignatures(
