@@ -533,4 +533,22 @@ export const MUTATIONS = [
     tests: [ADVERSARY],
     filter: 'too many user IDs',
   },
+  {
+    id: 'lookalike-names-accepted',
+    claim: 'a name mixing lookalike scripts or holding a blank symbol is refused',
+    file: 'shared/ceremony/ceremony-plan.ts',
+    from: '    !text.includes(BLANK_SYMBOL) &&\n    !/\\s\\s/.test(text) &&\n    LOOKALIKE_SCRIPTS.filter((script) => script.test(text)).length <= 1',
+    to: '    !/\\s\\s/.test(text)',
+    tests: [ADVERSARY, 'shared/ceremony/ceremony-plan.test.ts'],
+    filter: 'look alike|lookalike',
+  },
+  {
+    id: 'names-compared-by-case-only',
+    claim: 'two names are compared as they look (NFKC, case aside)',
+    file: 'shared/ceremony/ceremony-plan.ts',
+    from: "  return name.normalize('NFKC').toLowerCase();",
+    to: '  return name.toLowerCase();',
+    tests: ['shared/ceremony/ceremony-plan.test.ts'],
+    filter: 'as they look',
+  },
 ];

@@ -64,7 +64,7 @@
  *   witnessed; a restart resumes the signing). Once the record is closed for signing, there is
  *   nothing left to abort.
  */
-import { isVisibleName, type CeremonyPlan, type PlanOfficer, type PlanPerson } from './ceremony-plan';
+import { isVisibleName, nameKey, type CeremonyPlan, type PlanOfficer, type PlanPerson } from './ceremony-plan';
 import {
   closingStep,
   groupFingerprint,
@@ -759,11 +759,11 @@ function officerChangeRefusal(
     if (!isVisibleName(name))
       return err(
         'invalid-event',
-        'the substitute needs a name of 1 to 100 visible characters: no invisible or direction-changing ones, and single spaces',
+        'the substitute needs a name of 1 to 100 visible characters: no invisible or direction-changing ones, no blank symbol, single spaces, and no Latin, Cyrillic, Greek or Armenian letters mixed',
       );
     const taken =
-      [...signers(s.plan), ...s.plan.officers].some((p) => p.name.toLowerCase() === name.toLowerCase()) ||
-      s.substitutes.some((x) => x.substitute.toLowerCase() === name.toLowerCase());
+      [...signers(s.plan), ...s.plan.officers].some((p) => nameKey(p.name) === nameKey(name)) ||
+      s.substitutes.some((x) => nameKey(x.substitute) === nameKey(name));
     if (taken)
       return err('not-allowed-now', `'${name}' already has a role in this ceremony; a substitute must be someone else`);
   }

@@ -98,17 +98,43 @@ describe('plan rules', () => {
     );
   });
 
-  it('refuses names that would look like another name: invisible or direction-changing characters, double spaces', () => {
-    for (const name of ['Wes\u200b', 'sew\u202eWes', 'W\u{1d173}es', 'Wes  Smith']) {
+  it('refuses names that would look like another name: invisible, direction-changing or blank characters, double spaces, lookalike scripts mixed', () => {
+    // Cyrillic а (U+0430) in a Latin name; Greek ο (U+03BF); the Braille blank U+2800.
+    for (const name of [
+      'Wes\u200b',
+      'sew\u202eWes',
+      'W\u{1d173}es',
+      'Wes  Smith',
+      '\u0430nn',
+      'W\u03bfs',
+      'Wes\u2800',
+      '\u2800',
+    ]) {
       const data = validPlanData();
       data.witnesses = [{ name, fingerprint: fp('b') }];
       expect(problem(data), JSON.stringify(name)).toMatch(
-        /^witnesses\[0\]\.name must be visible characters only: no invisible or direction-changing ones, and single spaces/,
+        /^witnesses\[0\]\.name must be visible characters only: no invisible or direction-changing ones, no blank symbol, single spaces, and no Latin, Cyrillic, Greek or Armenian letters mixed/,
       );
     }
-    const data = validPlanData();
-    data.witnesses = [{ name: 'Wes Smith-Ó Briain', fingerprint: fp('b') }];
-    expect(validatePlan(data).ok).toBe(true);
+    for (const name of ['Wes Smith-Ó Briain', 'Олег', 'Ωμέγα', '山田 太郎']) {
+      const data = validPlanData();
+      data.witnesses = [{ name, fingerprint: fp('b') }];
+      expect(validatePlan(data).ok, name).toBe(true);
+    }
+  });
+
+  it('compares names as they look: case and compatibility forms aside', () => {
+    // Fullwidth ａｎｎ, mathematical bold 𝐀nn, and A with a combining ring against the composed Å.
+    for (const [administrator, witness] of [
+      ['Ann', '\uff41\uff4e\uff4e'],
+      ['Ann', '\u{1d400}nn'],
+      ['\u00c5sa', 'A\u030asa'],
+    ]) {
+      const data = validPlanData();
+      (data.administrator as { name: string }).name = administrator!;
+      data.witnesses = [{ name: witness!, fingerprint: fp('b') }];
+      expect(problem(data), witness).toMatch(/^witnesses\[0\]\.name '.*' is already the administrator/);
+    }
   });
 
   it('requires at least one witness', () => {

@@ -70,13 +70,33 @@ const HTTPS_ADDR = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?\/?$|^https:\/\/\[[
 const CLUSTER_ADDR = /^\S{1,255}$/;
 
 /**
+ * Scripts whose letters pass for one another's (Cyrillic а for Latin a, Greek ο for o): a name
+ * mixing them can look exactly like another person's.
+ */
+const LOOKALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Cyrillic}/u, /\p{Script=Greek}/u, /\p{Script=Armenian}/u];
+/** A symbol drawn as nothing, though neither a space nor invisible to the output filter. */
+const BLANK_SYMBOL = '\u2800';
+
+/**
  * A person's name is shown on every screen, read aloud and printed in the transcript: so it holds
  * only what a reader sees (no control, invisible, direction-changing or private-use characters,
- * which the one output filter, shared/record/visible-text.ts, would show as escapes), and single
- * spaces, so two names never look alike and differ. The plan's people and a substitute alike.
+ * which the one output filter, shared/record/visible-text.ts, would show as escapes, nor a blank
+ * symbol), single spaces, and letters of one of the scripts that look alike, so two names do not
+ * look alike and differ (nameKey compares them). The plan's people and a substitute alike.
  */
 export function isVisibleName(text: string): boolean {
-  return NAME.test(text) && !HIDDEN_ANY.test(text) && !/\s\s/.test(text);
+  return (
+    NAME.test(text) &&
+    !HIDDEN_ANY.test(text) &&
+    !text.includes(BLANK_SYMBOL) &&
+    !/\s\s/.test(text) &&
+    LOOKALIKE_SCRIPTS.filter((script) => script.test(text)).length <= 1
+  );
+}
+
+/** A name as two names are compared: case and compatibility forms (fullwidth ａ, a composed é) aside. */
+export function nameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
 }
 
 const name = z
@@ -84,7 +104,8 @@ const name = z
   .trim()
   .regex(NAME, { error: 'must be 1 to 100 characters without control characters' })
   .refine(isVisibleName, {
-    error: 'must be visible characters only: no invisible or direction-changing ones, and single spaces',
+    error:
+      'must be visible characters only: no invisible or direction-changing ones, no blank symbol, single spaces, and no Latin, Cyrillic, Greek or Armenian letters mixed',
   });
 
 const fingerprint = z
@@ -207,13 +228,13 @@ const planSchema = z
     const seenNames = new Map<string, { role: string; name: string }>();
     const seenKeys = new Map<string, string>();
     for (const p of people) {
-      const byName = seenNames.get(p.name.toLowerCase());
+      const byName = seenNames.get(nameKey(p.name));
       if (byName)
         fail(
           [...p.path, 'name'],
           `'${p.name}' is already ${byName.role} ('${byName.name}'): each person takes exactly one role`,
         );
-      else seenNames.set(p.name.toLowerCase(), { role: p.role, name: p.name });
+      else seenNames.set(nameKey(p.name), { role: p.role, name: p.name });
       const byKey = seenKeys.get(p.fingerprint);
       if (byKey) fail([...p.path, 'fingerprint'], `repeats the key of ${byKey}: each person needs their own key`);
       else seenKeys.set(p.fingerprint, p.role);

@@ -20,6 +20,9 @@
  *   NIST P-521, every cap respected: each signature checks its key's bindings again, and verify
  *   took 17 s (exit 3). The case here makes nine such keys on Curve25519, cheap to make, past the
  *   total now allowed; and the fresh bundle with a signer's self-signature repeated 600 times.
+ * - insiders whose plan names a witness 'аlice' (Cyrillic а) beside the administrator 'alice', or
+ *   'bob⠀' (a Braille blank) beside 'bob': the two look the same on every screen and in the
+ *   transcript, and verify accepted the plan.
  * Which defence each case depends on, and the mutation that shows it failing without it, is listed
  * in SECURITY.md.
  */
@@ -281,6 +284,33 @@ describe('signers’ keys with too many user IDs, subkeys and self-signatures in
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       "the signers' keys in signers/ hold 615 user IDs, subkeys and self-signatures in all; verify reads at most 512",
+    );
+  });
+});
+
+describe('a plan whose people’s names look alike', () => {
+  it.each([
+    ['a witness named with a Cyrillic а beside the administrator alice', '\u0430lice'],
+    ['a witness named bob with a Braille blank after it', 'bob\u2800'],
+  ])('%s: exit 1, the plan refused', async (_how, name) => {
+    const people: CastMember[] = signers.map((s, i) => ({
+      name: i === 1 ? name : s.name,
+      fingerprint: s.fingerprint,
+      publicKeyArmored: s.publicKey,
+      privateKeyArmored: s.key.armoredPrivateKey,
+      passphrase: s.key.passphrase,
+    }));
+    // The whole ceremony, recorded as the laptop records it for a witness 'zed', then renamed: the
+    // record's own helpers would refuse the name now.
+    const recorded = [planEvent(people.map((p, i) => (i === 1 ? { ...p, name: 'zed' } : p)))];
+    recorded.push(...ceremonyEvents(people.map((p, i) => (i === 1 ? { ...p, name: 'zed' } : p))));
+    const renamed = JSON.parse(JSON.stringify(recorded).replaceAll('"zed"', JSON.stringify(name))) as typeof recorded;
+    const dir = join(bundle.root, `lookalike-${++copies}`);
+    await signedBundle(dir, sealedJournal(CEREMONY_ID, renamed).chain.events, people);
+    const r = verifyProcess(dir, '--keyring', keyring());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'witnesses[0].name must be visible characters only: no invisible or direction-changing ones, no blank symbol, single spaces, and no Latin, Cyrillic, Greek or Armenian letters mixed',
     );
   });
 });
