@@ -551,4 +551,13 @@ export const MUTATIONS = [
     tests: ['shared/ceremony/ceremony-plan.test.ts'],
     filter: 'as they look',
   },
+  {
+    id: 'journal-depth-parsed-first',
+    claim: 'a long journal line nested past the depth limit is refused before JSON.parse builds it',
+    file: 'shared/record/journal-event.ts',
+    from: '  if (line.length > LONG_LINE && nestsDeeperThan(line, MAX_DEPTH))',
+    to: '  if (line.length < 0 && nestsDeeperThan(line, MAX_DEPTH))',
+    tests: ['shared/record/journal-event.test.ts'],
+    filter: 'nested past the depth limit',
+  },
 ];

@@ -253,6 +253,21 @@ describe('verifyJournalText', () => {
     expect(!verifyJournalText(textOf([headless])).ok && 'refused').toBe('refused');
   });
 
+  it('refuses a long line nested past the depth limit before parsing it, and no line that is not', () => {
+    // Megabytes of `[`: JSON.parse would build a million arrays before any check saw them.
+    const nested = '['.repeat(1_000_000) + ']'.repeat(1_000_000);
+    const refused = verifyJournalText(`${nested}\n`);
+    expect(!refused.ok && refused.error.message).toBe(
+      'event seq 1 (line 1): the line nests arrays or objects more than 32 deep',
+    );
+    // Brackets in strings are text; an event 32 deep (itself, its details and 30 arrays) is as deep as one goes.
+    const deep: JsonValue = Array.from({ length: 29 }).reduce<JsonValue>((inner) => [inner], ['['.repeat(70_000)]);
+    const [header, second] = chainOf('c-1', 2);
+    const long = sealEvent({ ...second!, prev: header!.hash, details: { deep } });
+    expect(serializeEvent(long).length).toBeGreaterThan(70_000);
+    expect(verifyJournalText(textOf([header!, long])).ok).toBe(true);
+  });
+
   it.each<[string, Partial<JournalEvent>]>([
     ['holds a detail the journal never writes', { details: { ...journalHeaderDetails('c-1', true), note: 'live' } }],
     ['is by someone else', { actor: 'alice' }],
