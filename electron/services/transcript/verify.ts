@@ -6,7 +6,8 @@
  *   whose `ceremony-started` event records the plan;
  * - transcript.txt.asc is in its one canonical spelling (see ./signing.ts), and its signed text
  *   is exactly the transcript re-rendered from the journal, so it states the journal's ceremony,
- *   event count and head hash and misdescribes nothing;
+ *   event count and head hash and misdescribes nothing; its signatures are text signatures (as
+ *   stock gpg checks transcript.txt) carrying nothing unsigned but their issuer;
  * - transcript.txt is exactly that text and transcript.txt.sig exactly its signature packets,
  *   detached, so stock `gpg --verify transcript.txt.sig transcript.txt` checks the same thing;
  * - the signatures are exactly one good signature by each person the plan names to sign, in the
@@ -214,6 +215,8 @@ export async function readBundle(dir: string): Promise<BundleContents> {
 }
 
 type Problem = (kind: VerifyProblemKind, message: string) => void;
+type Document = { text: string; signatures: openpgp.SignaturePacket[] };
+type Signer = Omit<SignerReport, 'anchored' | 'keyringUserIds'>;
 
 /**
  * What a signature may carry outside the part its signer signed: who issued it (GnuPG writes the
@@ -224,8 +227,6 @@ const UNSIGNED_SUBPACKETS: ReadonlySet<number> = new Set([
   16, // Issuer Key ID (RFC 9580, 5.2.3.12; openpgp.js's types do not declare its subpacket enum)
   33, // Issuer Fingerprint (RFC 9580, 5.2.3.35)
 ]);
-type Document = { text: string; signatures: openpgp.SignaturePacket[] };
-type Signer = Omit<SignerReport, 'anchored' | 'keyringUserIds'>;
 
 export async function verifyBundleContents(
   contents: BundleContents,
