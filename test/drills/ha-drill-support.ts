@@ -21,6 +21,10 @@ import {
 } from '../../electron/services/rehearsal/rehearsal-target';
 import { startRehearsalVault, type RehearsalVaultOptions } from '../../rehearsal-vault/rehearsal-cluster-set';
 import type { RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import type { ClusterRole } from '../../rehearsal-vault/faults';
+import type { HaCluster } from '../../rehearsal-vault/ha-cluster';
+import { writeKeyring } from '../support/doctored-bundle';
+import { verifyAnchored } from '../support/rehearsed-promotion';
 import { ATTEMPT, onCleanUp } from './drill-support';
 
 export interface HaDrill {
@@ -98,28 +102,80 @@ export const startedAttempts = (d: HaDrill) =>
     .filter((e) => e.type === 'vault-response' && e.details['method'] === 'PUT' && e.details['path'] === ATTEMPT)
     .map((e) => ({ node: e.details['node'], nonce: (e.details['data'] as { nonce: string }).nonce }));
 
-/** How long the DR secondary's election lasts in leaderlessStart. */
+/** How long an election lasts in these drills: short, so they stay quick. */
 export const LEADERLESS_MS = 500;
 
+/** What the room is told when no node of a cluster leads and the laptop sent nothing. */
+export const NOTHING_SENT_TOLD = /no node of '.*' reports itself active .*; nothing was sent$/;
+
 /**
- * Plays `d` until the attempt is to be started, and starts an election as the laptop asks who
- * leads: no node does, so the start fails with nothing sent. Once a leader is elected, the
- * administrator retries as the wizard offers. Returns the failed result's entry.
+ * An election on `ha` that starts the moment the laptop next asks who leads (its first sys/leader,
+ * before any node answers it) and lasts LEADERLESS_MS; `sent` is every other request the cluster
+ * received meanwhile. `clear` waits until a leader is elected.
  */
-export async function leaderlessStart(d: HaDrill): Promise<JournalEvent> {
-  const ha = d.vault.ha('drSecondary');
-  await d.play((s) => s.step === 'generate-otp');
-  let elections = 0;
-  ha.onRequest = (_node, request) => {
-    if (request.path === 'sys/leader' && elections++ === 0) ha.stepDown({ leaderlessMs: LEADERLESS_MS });
+export function electionWhenAsked(ha: HaCluster) {
+  let startedAt: number | undefined;
+  const sent: string[] = [];
+  return {
+    sent,
+    get started() {
+      return startedAt !== undefined;
+    },
+    make() {
+      ha.onRequest = (_node, request) => {
+        if (startedAt !== undefined && request.path !== 'sys/leader' && Date.now() < startedAt + LEADERLESS_MS)
+          sent.push(`${request.method} ${request.path}`);
+        if (request.path !== 'sys/leader' || startedAt !== undefined) return;
+        startedAt = Date.now();
+        ha.stepDown({ leaderlessMs: LEADERLESS_MS });
+      };
+      return Promise.resolve();
+    },
+    async clear() {
+      const left = startedAt === undefined ? 0 : startedAt + LEADERLESS_MS - Date.now();
+      await new Promise((r) => setTimeout(r, Math.max(0, left)));
+      ha.onRequest = undefined;
+    },
   };
-  await expect(d.play()).rejects.toThrow(/no node of '.*' reports itself active .*; nothing was sent$/);
-  expect(elections).toBeGreaterThan(0);
-  const failed = d.journal().at(-1)!;
-  expect(failed).toMatchObject({ type: 'service-result', step: 'start-attempt' });
-  await new Promise((r) => setTimeout(r, LEADERLESS_MS));
-  expect((await d.service.retry()).ok).toBe(true);
-  return failed;
+}
+
+/** A ceremony being played: what leaderlessAt needs of a drill. */
+export interface Playing {
+  readonly vault: RehearsalVault;
+  readonly service: CeremonyService;
+  journal(): JournalEvent[];
+  play(until?: (s: ServiceStatus) => boolean): Promise<ServiceStatus>;
+}
+
+/**
+ * Plays `d` until `at`, then starts an election on `cluster` as the laptop next asks it who leads:
+ * no node does, so the action due fails with nothing sent, and the room is told why. Once a leader
+ * is elected, the administrator retries as the wizard offers (a step people confirm before it
+ * acts is confirmed again as the ceremony is played on). Returns the failed result's entry.
+ */
+export async function leaderlessAt(
+  d: Playing,
+  at: (s: ServiceStatus) => boolean,
+  cluster: ClusterRole = 'drSecondary',
+): Promise<JournalEvent> {
+  await d.play(at);
+  const election = electionWhenAsked(d.vault.ha(cluster));
+  await election.make();
+  const failed = await d.play((s) => s.lastError !== null);
+  await election.clear();
+  expect(election.started).toBe(true);
+  expect(election.sent).toEqual([]);
+  expect(failed.lastError?.message).toMatch(NOTHING_SENT_TOLD);
+  const result = d
+    .journal()
+    .filter((e) => e.type === 'service-result')
+    .at(-1)!;
+  expect(result.details['event']).toMatchObject({
+    outcome: 'failed',
+    reason: expect.stringMatching(NOTHING_SENT_TOLD),
+  });
+  if (failed.input === 'retry') expect((await d.service.retry()).ok).toBe(true);
+  return result;
 }
 
 export async function finishAndVerify(d: HaDrill) {
@@ -130,4 +186,12 @@ export async function finishAndVerify(d: HaDrill) {
   expect(report.value.valid).toBe(true);
   expect(d.vault.cluster('drSecondary').replication.dr.mode).toBe('primary');
   expect(ofType(d, 'ceremony-finished')[0]?.details['outcome']).toBe('promoted');
+}
+
+/** `verify` of the exported bundle in `dir`, anchored in the signers' own keys, passes (exit 0). */
+export async function expectVerifiesAnchored(dir: string, cast: RehearsalCast) {
+  const keyring = writeKeyring(join(dir, 'auditor-keys.asc'), [cast.administrator, ...cast.witnesses]);
+  const verified = await verifyAnchored(join(dir, 'bundle'), keyring);
+  expect(verified.output).toMatch(/VERIFIED/);
+  expect(verified.code).toBe(0);
 }

@@ -9,7 +9,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HaCluster } from '../../rehearsal-vault/ha-cluster';
 import { ATTEMPT, cleanUp, kindOf, UPDATE } from './drill-support';
-import { finishAndVerify, haDrill, leaderlessStart, ofType, startedAttempts, type HaDrill } from './ha-drill-support';
+import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
+import {
+  expectVerifiesAnchored,
+  finishAndVerify,
+  haDrill,
+  leaderlessAt,
+  ofType,
+  startedAttempts,
+  type HaDrill,
+} from './ha-drill-support';
 
 afterEach(cleanUp);
 
@@ -22,6 +31,7 @@ const leaderChanges = (d: HaDrill) =>
 const requests = (d: HaDrill, method: string, path: string) =>
   ofType(d, 'vault-request').filter((e) => e.details['method'] === method && e.details['path'] === path);
 const accepted = (d: HaDrill, n: number) => () => d.log.some((l) => l.includes(`accepted: ${n} of 3`));
+const atStep = (step: string) => () => (s: ServiceStatus) => s.step === step;
 
 /** Makes a fault the moment the first request for `path` reaches a node, before it is routed; says whether it did. */
 function onFirst(ha: HaCluster, path: string, fault: () => void): () => boolean {
@@ -77,20 +87,35 @@ describe('HA fault drills', () => {
     });
   }
 
-  it('no node leads when the attempt is to be started: nothing is sent, the retry starts it on the new leader, and the bundle verifies', async () => {
-    const d = await haDrill('leaderless', { nodes: 3 });
-    const [first, second] = nodesOf(d);
-    const failed = await leaderlessStart(d);
-    // Only who leads was asked: nothing is recorded at the step before its failure (no request, no leader).
-    expect(d.journal().filter((e) => e.step === 'start-attempt' && e.seq < failed.seq)).toEqual([]);
-    await finishAndVerify(d);
-
-    expect(leaderChanges(d)).toEqual([
-      [null, first],
-      [first, second],
-    ]);
-    expect(startedAttempts(d).map((a) => a.node)).toEqual([second]);
-  });
+  // Each action that asks who leads before it is sent (ceremony-actions.ts HA_ROUTED), during an election.
+  // A share retried on the new leader finds the attempt lost with the old one: a witnessed restart.
+  it.each([
+    { action: 'generate-otp', at: atStep('attest-primary-fenced'), step: 'generate-otp', attempts: [1] },
+    { action: 'start-attempt', at: atStep('generate-otp'), step: 'start-attempt', attempts: [1] },
+    { action: 'the first share', at: atStep('share-entry'), step: 'share-entry', attempts: [0, 1] },
+    { action: 'the last share', at: (d: HaDrill) => accepted(d, 2), step: 'share-entry', attempts: [0, 1] },
+    { action: 'promote', at: atStep('promote'), step: 'promote', attempts: [0] },
+    { action: 'delete-operation-token', at: atStep('check-promoted'), step: 'delete-operation-token', attempts: [0] },
+  ])(
+    'no node leads as $action is to be sent: nothing is sent, the room is told why, the retry after the election goes on, and the bundle verifies',
+    async ({ at, step, attempts }) => {
+      const d = await haDrill('leaderless', { nodes: 3 });
+      const nodes = nodesOf(d);
+      const failed = await leaderlessAt(d, at(d));
+      expect(failed.step).toBe(step);
+      // Only who leads was asked: the entry before the failure is no call of this try.
+      const before = d.journal().find((e) => e.seq === failed.seq - 1);
+      expect(['vault-request', 'vault-response', 'active-node']).not.toContain(before?.type);
+      await finishAndVerify(d);
+      await expectVerifiesAnchored(d.dir, d.cast);
+      // The new leader is found and recorded, and the attempt ran on the node that led when it was sent.
+      expect(leaderChanges(d).at(-1)?.[1]).toBe(nodes[1]);
+      expectWitnessedRestart(
+        d,
+        attempts.map((i) => nodes[i]!),
+      );
+    },
+  );
 
   it("the active node steps down while promoting and promote's answer is lost: the mode is read, and promote is not sent again", async () => {
     const d = await haDrill('promote-lost', { nodes: 3 });
