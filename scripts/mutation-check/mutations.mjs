@@ -129,22 +129,13 @@ export const MUTATIONS = [
   },
   // Secrets: wiped buffers, the journal's guard.
   {
-    id: 'abandoned-share-kept-on-cancel',
-    claim: 'a share entered but never sent is wiped when the attempt is cancelled',
+    id: 'abandoned-share-kept',
+    claim: 'a share entered but never sent is wiped as soon as its try fails before it is taken',
     file: 'electron/services/ceremony/ceremony-service.ts',
-    from: "    if (this.pending && this.state.step !== 'share-entry') {\n      wipe(this.pending.bytes);",
-    to: "    if (this.pending && this.state.step !== 'share-entry') {",
-    tests: [SECRET_WIPE],
-    filter: 'never sent',
-  },
-  {
-    id: 'abandoned-share-kept-on-close',
-    claim: 'a share entered but never sent is wiped when the ceremony closes',
-    file: 'electron/services/ceremony/ceremony-service.ts',
-    from: '    wipe(this.pending?.bytes);\n',
-    to: '',
-    tests: [SECRET_WIPE],
-    filter: 'never sent',
+    from: "    if (this.pending && (due?.kind !== 'submit-share' || due.officer !== this.pending.officer)) {\n      wipe(this.pending.bytes);",
+    to: "    if (this.pending && (due?.kind !== 'submit-share' || due.officer !== this.pending.officer)) {",
+    tests: [SECRET_WIPE, 'test/drills/ha-fault-drills.test.ts'],
+    filter: 'never sent|share is to be sent',
   },
   {
     id: 'sent-share-kept',

@@ -6,7 +6,7 @@
  * back) must end in a witnessed restart on the node that leads, and promote must never be sent
  * twice blindly. A partitioned or removed standby is reported but does not stop the ceremony.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HaCluster } from '../../rehearsal-vault/ha-cluster';
 import { ATTEMPT, cleanUp, kindOf, UPDATE } from './drill-support';
 import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
@@ -21,6 +21,20 @@ import {
 } from './ha-drill-support';
 
 afterEach(cleanUp);
+
+/** Every share the laptop decrypted, the very buffers it held (observed, not replaced). */
+const decrypted = vi.hoisted(() => [] as Uint8Array[]);
+vi.mock('../../electron/services/pgp/share-plaintext', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../electron/services/pgp/share-plaintext')>();
+  return {
+    ...real,
+    shareFromPlaintext(plaintext: Uint8Array) {
+      const result = real.shareFromPlaintext(plaintext);
+      if (result.ok) decrypted.push(result.value);
+      return result;
+    },
+  };
+});
 
 const PROMOTE = 'sys/replication/dr/secondary/promote';
 const DR_STATUS = 'sys/replication/dr/status';
@@ -103,6 +117,8 @@ describe('HA fault drills', () => {
       const nodes = nodesOf(d);
       const failed = await leaderlessAt(d, at(d));
       expect(failed.step).toBe(step);
+      // A share that was not sent is forgotten with its try: the officer enters it again.
+      expect(decrypted.filter((share) => share.some((b) => b !== 0))).toEqual([]);
       // Only who leads was asked: the entry before the failure is no call of this try.
       const before = d.journal().find((e) => e.seq === failed.seq - 1);
       expect(['vault-request', 'vault-response', 'active-node']).not.toContain(before?.type);

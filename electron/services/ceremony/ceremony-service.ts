@@ -648,7 +648,7 @@ export class CeremonyService {
     return this.tokenClient?.client;
   }
 
-  /** Wipes what the machine no longer holds; a share never outlives share entry; an abort ends every use. */
+  /** Wipes what the machine no longer holds; a share never outlives its try; an abort ends every use. */
   private forgetReleased(): void {
     if (isEnded(this.state) || this.state.aborting) return this.forgetAll();
     this.secrets.retain(this.state.held);
@@ -656,7 +656,10 @@ export class CeremonyService {
       this.tokenClient.client.close();
       this.tokenClient = undefined;
     }
-    if (this.pending && this.state.step !== 'share-entry') {
+    // A share lives for its one try: once its officer's entry is no longer due (sent, or failed before
+    // it was taken, as when no HA node leads), it is wiped, and the officer enters it again.
+    const due = nextAction(this.state);
+    if (this.pending && (due?.kind !== 'submit-share' || due.officer !== this.pending.officer)) {
       wipe(this.pending.bytes);
       this.pending = undefined;
     }
