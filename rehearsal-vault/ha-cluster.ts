@@ -110,7 +110,8 @@ export class HaCluster {
 
   /**
    * The active node steps down (sys/step-down, or it lost leadership) and the next node that is up
-   * takes over; the old node keeps its attempt in memory. Returns the new active node.
+   * takes over (the old one again when none can); the old node keeps its attempt in memory.
+   * Returns the new active node.
    */
   stepDown(options: { readonly leaderlessMs?: number } = {}): HaNode | undefined {
     const old = this.activeNode;
@@ -194,7 +195,9 @@ export class HaCluster {
     const order = [...this.nodes.slice(from + 1), ...this.nodes.slice(0, from + 1)];
     // A sealed or isolated node cannot take over.
     // A standby held back is not elected either: raft elects only a node whose log is current.
-    const next = order.find((n) => n !== old && n.up && !n.sealedApart && !n.isolated && n.raftHeldAt === undefined);
+    // The old leader (last in `order`) wins again only when no other node can: after sys/step-down
+    // it waits before it bids for the lock again.
+    const next = order.find((n) => n.up && !n.sealedApart && !n.isolated && n.raftHeldAt === undefined);
     this.activeNode = undefined;
     if (next) this.lead(next);
     return next;
