@@ -179,6 +179,18 @@ describe('HA client: api_addr naming the balancer', () => {
     const c = cluster({ [LB]: { leader: { leader_address: LB } } });
     const r = await (await haOver([LB], c)).resolveActive();
     expect(!r.ok && r.error.message).toMatch(/names https:\/\/balancer:8200 itself as the leader: The nodes' api_addr/);
+    expect(!r.ok && r.error.message).not.toMatch(/electing/);
+  });
+
+  it('says the cluster may be electing a leader, and what to do, when every node answers but none names one', async () => {
+    const c = cluster({
+      [A]: { leader: { is_self: false, leader_address: '' } },
+      [B]: { leader: { is_self: false, leader_address: '' } },
+    });
+    const r = await (await haOver([A, B], c)).resolveActive();
+    expect(!r.ok && r.error.message).toBe(
+      "no node of 'dr' reports itself active (https://node-a:8200: not active; https://node-b:8200: not active), and none names a leader: the cluster is electing one (it takes seconds) or has lost its quorum. Retry in a moment; if none leads by then, check its nodes ('vault operator raft list-peers')",
+    );
   });
 });
 

@@ -88,6 +88,9 @@ export interface HaVaultClient extends VaultClient {
 }
 
 export const SETTLE_TIMEOUT_MS = 120_000;
+/** What the room can do when the nodes answer but none names a leader. */
+const ELECTING =
+  ", and none names a leader: the cluster is electing one (it takes seconds) or has lost its quorum. Retry in a moment; if none leads by then, check its nodes ('vault operator raft list-peers')";
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 2_000;
 /** A read answered 503 is tried this many times in all (about 1.5 s of backoff). */
@@ -196,7 +199,14 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
             ? `${address}: answered by a standby that names ${address} itself as the leader: ${balancerAdvice(options.profileName)}`
             : `${address}: not active`,
       );
-      return err('no-active-node', `no node of '${options.profileName}' reports itself active (${why.join('; ')})`);
+      // Answering, yet naming no leader: what Vault says while its nodes elect one (sys/leader's leader_address "").
+      const electing =
+        asked.some(({ answer }) => answer.ok) &&
+        !asked.some(({ answer }) => answer.ok && answer.value.data.leader_address);
+      return err(
+        'no-active-node',
+        `no node of '${options.profileName}' reports itself active (${why.join('; ')})${electing ? ELECTING : ''}`,
+      );
     }
     active = leader.address;
     return ok(leader.address);
