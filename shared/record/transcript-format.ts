@@ -26,9 +26,10 @@ import { HIDDEN_ANY, visibleText } from './visible-text';
  * replays the record through this build's action code
  * (electron/services/transcript/action-replay.ts), so an older build's honest record would
  * otherwise read as tampered with.
- * (4: the output filter escapes default-ignorable and more format characters.)
+ * (4: the output filter escapes default-ignorable and more format characters; 5: the laptop asks
+ * an HA cluster who leads before demote, update-primary, a secondary token and an operation's call.)
  */
-export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/4';
+export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/5';
 
 /**
  * The closing instructions: the check that proves who signed needs the signers' keys from

@@ -16,9 +16,10 @@ import {
   startRehearsalCeremony,
 } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { DR_SECONDARY_PROFILE, type RehearsalTarget } from '../../electron/services/rehearsal/rehearsal-target';
+import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
 import { stageFailback } from '../../electron/services/rehearsal/headless-rehearsal';
 import { cleanUp, onCleanUp, readJournal } from './drill-support';
-import { drillTarget } from './ha-drill-support';
+import { drillTarget, expectVerifiesAnchored, leaderlessAt, type Playing } from './ha-drill-support';
 
 afterEach(cleanUp);
 
@@ -148,4 +149,42 @@ describe('a failback whose secondary-token answer is lost', () => {
     const status = await admin.value.dr.status();
     expect(status.ok && status.value.data.known_secondaries).toEqual([FAILBACK_SECONDARY_ID]);
   }, 120_000);
+});
+
+/** The failback drill as leaderlessAt plays it. */
+function playing(d: FailbackDrill, log: string[]): Playing {
+  return {
+    vault: d.vault,
+    service: d.service,
+    journal: () => readJournal(d.journalPath),
+    async play(until?: (s: ServiceStatus) => boolean) {
+      const played = await playCeremony(d.service, d.cast, { log: (l) => log.push(l), ...(until ? { until } : {}) });
+      if (!played.ok) throw new Error(`${played.error.message}\n${log.join('\n')}`);
+      return played.value;
+    },
+  };
+}
+
+describe('a failback on 3 nodes whose cluster has no leader as its call is to be sent', () => {
+  it.each([
+    { step: 'demote', cluster: 'primary', at: 'demote' },
+    // Act-then-confirm: it acts as its step begins. Its primary's status is read first (a read rides an election out).
+    { step: 'create-secondary-token', cluster: 'drSecondary', at: 'decode-token', after: 'sys/replication/dr/status' },
+    { step: 'update-primary', cluster: 'primary', at: 'update-primary' },
+  ] as const)(
+    '$step: nothing is sent, the room is told why, the retry after the election goes on, and the bundle verifies',
+    async ({ step, cluster, at, ...rest }) => {
+      const d = await failbackDrill(`leaderless-${step}`, 3);
+      const log: string[] = [];
+      const p = playing(d, log);
+      const after = 'after' in rest ? rest.after : undefined;
+      const failed = await leaderlessAt(p, (s) => s.step === at, cluster, after);
+      expect(failed.step).toBe(step);
+      expect((await p.play()).step).toBe('finished');
+      expect(d.vault.cluster('primary').replication.dr.mode).toBe('secondary');
+      await expectBundleVerifies(d);
+      await expectVerifiesAnchored(join(d.dir, 'bundle'), d.cast);
+    },
+    120_000,
+  );
 });

@@ -106,15 +106,18 @@ export const startedAttempts = (d: HaDrill) =>
 export const LEADERLESS_MS = 500;
 
 /** What the room is told when no node of a cluster leads and the laptop sent nothing. */
-export const NOTHING_SENT_TOLD = /no node of '.*' reports itself active .*; nothing was sent$/;
+export const NOTHING_SENT_TOLD =
+  /no node of '.*' reports itself active \(.*\), and none names a leader: the cluster is electing one .* Retry in a moment; .*; nothing was sent$/;
 
 /**
  * An election on `ha` that starts the moment the laptop next asks who leads (its first sys/leader,
- * before any node answers it) and lasts LEADERLESS_MS; `sent` is every other request the cluster
- * received meanwhile. `clear` waits until a leader is elected.
+ * before any node answers it; with `after`, its first once a request for that path came) and lasts
+ * LEADERLESS_MS; `sent` is every other request the cluster received meanwhile. `clear` waits until
+ * a leader is elected.
  */
-export function electionWhenAsked(ha: HaCluster) {
+export function electionWhenAsked(ha: HaCluster, after?: string) {
   let startedAt: number | undefined;
+  let armed = after === undefined;
   const sent: string[] = [];
   return {
     sent,
@@ -125,7 +128,8 @@ export function electionWhenAsked(ha: HaCluster) {
       ha.onRequest = (_node, request) => {
         if (startedAt !== undefined && request.path !== 'sys/leader' && Date.now() < startedAt + LEADERLESS_MS)
           sent.push(`${request.method} ${request.path}`);
-        if (request.path !== 'sys/leader' || startedAt !== undefined) return;
+        armed ||= request.path === after;
+        if (!armed || request.path !== 'sys/leader' || startedAt !== undefined) return;
         startedAt = Date.now();
         ha.stepDown({ leaderlessMs: LEADERLESS_MS });
       };
@@ -148,7 +152,8 @@ export interface Playing {
 }
 
 /**
- * Plays `d` until `at`, then starts an election on `cluster` as the laptop next asks it who leads:
+ * Plays `d` until `at`, then starts an election on `cluster` as the laptop next asks it who leads
+ * (once it asked for `after`, if given):
  * no node does, so the action due fails with nothing sent, and the room is told why. Once a leader
  * is elected, the administrator retries as the wizard offers (a step people confirm before it
  * acts is confirmed again as the ceremony is played on). Returns the failed result's entry.
@@ -157,9 +162,10 @@ export async function leaderlessAt(
   d: Playing,
   at: (s: ServiceStatus) => boolean,
   cluster: ClusterRole = 'drSecondary',
+  after?: string,
 ): Promise<JournalEvent> {
   await d.play(at);
-  const election = electionWhenAsked(d.vault.ha(cluster));
+  const election = electionWhenAsked(d.vault.ha(cluster), after);
   await election.make();
   const failed = await d.play((s) => s.lastError !== null);
   await election.clear();
@@ -188,10 +194,10 @@ export async function finishAndVerify(d: HaDrill) {
   expect(ofType(d, 'ceremony-finished')[0]?.details['outcome']).toBe('promoted');
 }
 
-/** `verify` of the exported bundle in `dir`, anchored in the signers' own keys, passes (exit 0). */
-export async function expectVerifiesAnchored(dir: string, cast: RehearsalCast) {
-  const keyring = writeKeyring(join(dir, 'auditor-keys.asc'), [cast.administrator, ...cast.witnesses]);
-  const verified = await verifyAnchored(join(dir, 'bundle'), keyring);
+/** `verify` of the exported bundle in `bundle`, anchored in the signers' own keys, passes (exit 0). */
+export async function expectVerifiesAnchored(bundle: string, cast: RehearsalCast) {
+  const keyring = writeKeyring(`${bundle}-signers.asc`, [cast.administrator, ...cast.witnesses]);
+  const verified = await verifyAnchored(bundle, keyring);
   expect(verified.output).toMatch(/VERIFIED/);
   expect(verified.code).toBe(0);
 }

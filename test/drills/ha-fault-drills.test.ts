@@ -6,11 +6,13 @@
  * back) must end in a witnessed restart on the node that leads, and promote must never be sent
  * twice blindly. A partitioned or removed standby is reported but does not stop the ceremony.
  */
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HaCluster } from '../../rehearsal-vault/ha-cluster';
 import { ATTEMPT, cleanUp, kindOf, UPDATE } from './drill-support';
 import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
 import {
+  electionWhenAsked,
   expectVerifiesAnchored,
   finishAndVerify,
   haDrill,
@@ -123,7 +125,7 @@ describe('HA fault drills', () => {
       const before = d.journal().find((e) => e.seq === failed.seq - 1);
       expect(['vault-request', 'vault-response', 'active-node']).not.toContain(before?.type);
       await finishAndVerify(d);
-      await expectVerifiesAnchored(d.dir, d.cast);
+      await expectVerifiesAnchored(join(d.dir, 'bundle'), d.cast);
       // The new leader is found and recorded, and the attempt ran on the node that led when it was sent.
       expect(leaderChanges(d).at(-1)?.[1]).toBe(nodes[1]);
       expectWitnessedRestart(
@@ -132,6 +134,24 @@ describe('HA fault drills', () => {
       );
     },
   );
+
+  it('no node leads as the cluster settles after promote: the laptop waits for the new leader, asking only who leads and how each node is, and the bundle verifies', async () => {
+    const d = await haDrill('leaderless-settle', { nodes: 3 });
+    const nodes = nodesOf(d);
+    const election = electionWhenAsked(d.vault.ha('drSecondary'), PROMOTE);
+    await election.make();
+    await finishAndVerify(d);
+    await election.clear();
+    expect(election.started).toBe(true);
+    expect(election.sent.filter((r) => r !== 'GET sys/health')).toEqual([]);
+    expect(
+      ofType(d, 'service-result').filter((e) => (e.details['event'] as { outcome: string }).outcome !== 'ok'),
+    ).toEqual([]);
+    const settled = ofType(d, 'cluster-settled').find((e) => e.step === 'promote')?.details;
+    expect(settled?.['settled']).toBe(true);
+    expect(leaderChanges(d).at(-1)).toEqual([nodes[0], nodes[1]]);
+    await expectVerifiesAnchored(join(d.dir, 'bundle'), d.cast);
+  });
 
   it("the active node steps down while promoting and promote's answer is lost: the mode is read, and promote is not sent again", async () => {
     const d = await haDrill('promote-lost', { nodes: 3 });

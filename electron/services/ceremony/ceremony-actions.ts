@@ -11,8 +11,10 @@
  *   is not what the ceremony recorded means someone else acted, so the share is not sent and the
  *   machine turns the observation into a deviation.
  * - On an HA cluster (../vault/ha-client.ts) the active node is resolved before every attempt
- *   call, promote and delete, every request names the node it went to, and each attempt status
- *   carries it: an attempt lives only in its node's memory, so a leader change is a lost attempt.
+ *   call, promote and delete, and just before any other call that changes the cluster (demote,
+ *   update-primary, an operation's call): while none leads, nothing is sent. Every request names
+ *   the node it went to, and each attempt status carries it: an attempt lives only in its node's
+ *   memory, so a leader change is a lost attempt.
  *   After a promotion the cluster must settle (one active node, every node primary) before the
  *   token is deleted. Before promoting, every other cluster of the profile set must have stopped
  *   reporting primary, unless a witnessed `two-primaries` deviation accepts it.
@@ -331,10 +333,13 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         const before = await follows();
         if (!before.ok || before.value) return before.ok ? done({ kind: action.kind }) : before;
       }
-      const r = await record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/update-primary', body }, () =>
-        vault.dr.secondary.updatePrimary(options),
+      const r = await sendToLeader(ctx, step, vault, () =>
+        record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/update-primary', body }, () =>
+          vault.dr.secondary.updatePrimary(options),
+        ),
       );
       if (!r.ok) return r;
+      if (typeof r.value === 'string') return failed(r.value);
       if (r.value.ok) return done({ kind: action.kind });
       const after = await follows();
       if (!after.ok) return after;
@@ -408,7 +413,7 @@ async function performOperation(
             primaryApiAddr: op.primary_api_addr ?? activationAddress(activation),
             send,
           })
-        : await send();
+        : await sendToLeader(ctx, state.step, vault, send);
   if (!r.ok) return r;
   if (r.value === UPDATED) return h.done({ kind: 'replication-operation' });
   if (typeof r.value === 'string') return h.failed(r.value);
@@ -592,6 +597,21 @@ async function resolveActiveNode(
   return noted.ok ? ok(undefined) : noted;
 }
 
+/**
+ * A state-changing call, sent once the HA cluster's active node is found (and a change of leader
+ * recorded): a standby cannot act on it. Ok(reason) when no node leads, and nothing is sent.
+ */
+async function sendToLeader(
+  ctx: ActionContext,
+  step: string,
+  client: VaultClient,
+  send: SendCall,
+): Promise<Result<string | VaultResult<unknown>, RecordedCallErrorKind>> {
+  const resolved = await resolveActiveNode(ctx, step, client);
+  if (!resolved.ok) return resolved;
+  return resolved.value === undefined ? send() : ok(resolved.value);
+}
+
 /** A change of the cluster's active node, on the record. */
 function noteLeader(
   ctx: ActionContext,
@@ -699,8 +719,9 @@ async function changeMode(
   }
   const guarded = change.guard ? await change.guard() : ok(undefined);
   if (!guarded.ok || guarded.value !== undefined) return guarded;
-  const r = await change.send();
+  const r = await sendToLeader(ctx, step, vault, change.send);
   if (!r.ok) return r;
+  if (typeof r.value === 'string') return ok(r.value);
   if (!r.value.ok) {
     const after = await modeNow(ctx, step, vault, record, replication);
     if (!after.ok) return after;
@@ -807,8 +828,7 @@ async function secondaryTokenOnce(
         `the ID '${id}' this ceremony registered (its activation token lost with the answer) could not be revoked: ${revoked.value.error.message}; the next try reads the primary's secondaries again`,
       );
   }
-  const sent = await call.send();
-  return sent.ok ? ok(sent.value) : sent;
+  return sendToLeader(ctx, step, vault, call.send);
 }
 
 /** updatePrimaryOnce's answer when the cluster's status shows an earlier, unanswered call made. */
@@ -859,8 +879,8 @@ async function updatePrimaryOnce(
     if (before.value === undefined)
       return ok("the cluster's status could not be read, so update-primary was not sent: retry");
   }
-  const sent = await call.send();
-  if (!sent.ok || sent.value.ok) return sent;
+  const sent = await sendToLeader(ctx, step, vault, call.send);
+  if (!sent.ok || typeof sent.value === 'string' || sent.value.ok) return sent;
   const made = await updatedNow();
   if (!made.ok || made.value) return made.ok ? ok(UPDATED) : made;
   return ok(
