@@ -229,43 +229,46 @@ describe('mode-changing operations on a 3-node cluster', () => {
       /failed to unwrap activation token: .*connection refused.*does not show it following the primary the activation token names/,
     );
   }, 180_000);
-  // Asked first for a status read (which goes where the last did, retrying a 503: a read is safe to
-  // repeat), or just before the call, which is never sent while no node leads.
+  // Who leads is asked first for a status read (which goes where the last did, retrying a 503: a
+  // read is safe to repeat, and rides the election out), then just before the call, which is never
+  // sent while no node leads.
   const leaderless: ReadonlyArray<{
     readonly operation: PlanOperation;
     readonly profile: typeof PRIMARY_PROFILE | typeof DR_SECONDARY_PROFILE;
     /** The election starts at the first question of who leads after this path was asked for. */
     readonly after?: string;
-    /** Who leads is asked first for a status read, which rides the election out. */
-    readonly read?: true;
+    /** What the laptop asks who leads for as the election starts. */
+    readonly moment: 'a status read' | 'the call';
     /** Sets the scene; returns the activation token to enter, if any. */
     readonly scene?: () => Promise<string | undefined>;
   }> = [
     {
       operation: { id: 'secondary-token', replication: 'dr', secondary_id: 'leaderless-read', ttl: '30m' },
       profile: PRIMARY_PROFILE,
-      read: true,
+      moment: 'a status read',
     },
     {
       operation: { id: 'secondary-token', replication: 'dr', secondary_id: 'leaderless-call', ttl: '30m' },
       profile: PRIMARY_PROFILE,
       after: 'sys/replication/dr/status',
+      moment: 'the call',
     },
     {
       operation: UPDATE,
       profile: DR_SECONDARY_PROFILE,
       after: 'sys/replication/dr/status',
+      moment: 'the call',
       scene: async () => (await followPrimaryAfresh('before-leaderless'), token('dc2-leaderless')),
     },
-    { operation: { id: 'disable-primary', replication: 'performance' }, profile: PRIMARY_PROFILE },
+    { operation: { id: 'disable-primary', replication: 'performance' }, profile: PRIMARY_PROFILE, moment: 'the call' },
   ];
   it.each(leaderless)(
-    'no node leads as $operation.replication $operation.id asks who leads (for a read: $read): no call is sent, the room is told why, and the bundle verifies',
-    async ({ operation, profile, after, read, scene }) => {
+    'no node leads as $operation.replication $operation.id asks who leads for $moment: no call is sent while none does, the room is told why, and the bundle verifies',
+    async ({ operation, profile, after, moment, scene }) => {
       const activation = await scene?.();
       const role = profile === PRIMARY_PROFILE ? 'primary' : 'drSecondary';
       const election = electionWhenAsked(vault.ha(role), after);
-      const id = `op-leaderless-${operation.id}-${read ? 'read' : 'call'}`;
+      const id = `op-leaderless-${operation.id}-${moment.replace(/\W/g, '')}`;
       const { journal, dir } = await operate(id, profile, operation, activation, election);
       await expectVerifiesAnchored(dir, rehearsalCast(target, signers));
       expect(election.started).toBe(true);
@@ -274,7 +277,7 @@ describe('mode-changing operations on a 3-node cluster', () => {
         .filter((e) => e.type === 'service-result' && e.step === 'perform-operation')
         .map((e) => e.details['event'] as { outcome: string; reason?: string });
       for (const failed of results.slice(0, -1)) expect(failed.reason).toMatch(NOTHING_SENT_TOLD);
-      expect(results.map((r) => r.outcome)).toEqual(read ? ['ok'] : ['failed', 'ok']);
+      expect(results.map((r) => r.outcome)).toEqual(moment === 'the call' ? ['failed', 'ok'] : ['ok']);
     },
     120_000,
   );
