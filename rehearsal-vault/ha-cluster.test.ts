@@ -3,7 +3,7 @@ import { connect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { vaultRequest } from '../test/support/mtls-client';
 import { startRehearsalVault, type RehearsalVault, type RehearsalVaultOptions } from './rehearsal-cluster-set';
-import { NO_ACTIVE_NODE, STANDBY_MODE } from './standby-routing';
+import { ACTIVE_NODE_NOT_FOUND, STANDBY_MODE } from './standby-routing';
 
 const OTP = 'Xq3ZkT9vLm2RbW8nPc4YdH7sJf6A';
 const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
@@ -188,7 +188,7 @@ describe('promoting a 3-node DR secondary', () => {
       expect(during.json.replication_dr_mode).toBe('secondary');
       expect((await at(v, first!.apiAddr)('GET', 'sys/leader')).json.leader_address).toBe('');
       const refused = await at(v, first!.apiAddr)('GET', 'sys/replication/status');
-      expect(refused).toMatchObject({ status: 503, json: { errors: [NO_ACTIVE_NODE] } });
+      expect(refused).toMatchObject({ status: 500, json: { errors: [ACTIVE_NODE_NOT_FOUND] } });
       await new Promise((r) => setTimeout(r, 700));
       const after = await Promise.all(v.drSecondary.nodes.map((n) => at(v, n.apiAddr)('GET', 'sys/health')));
       expect(after.map((h) => h.json.replication_dr_mode)).toEqual(['primary', 'primary', 'primary']);
@@ -213,7 +213,7 @@ describe('a performance mode change on a 3-node primary', () => {
       );
       expect(enabled.status).toBeLessThan(300);
       const refused = await at(v, first!.apiAddr)('GET', 'sys/replication/status');
-      expect(refused).toMatchObject({ status: 503, json: { errors: [NO_ACTIVE_NODE] } });
+      expect(refused).toMatchObject({ status: 500, json: { errors: [ACTIVE_NODE_NOT_FOUND] } });
       await new Promise((r) => setTimeout(r, 700));
       const after = await at(v, first!.apiAddr)('GET', 'sys/replication/status');
       expect(after.json.data.performance.mode).toBe('primary');

@@ -3,8 +3,9 @@
  * sys_leader.go): sys/health, sys/leader and sys/seal-status are answered by the node itself;
  * the active node handles everything else; a standby forwards it to the active node, or, when
  * forwarding is off, answers 307 to the leader's api_addr (respondStandby), or refuses it.
- * Without a leader (none is up, or the cluster is settling after a role change) the answer is
- * respondStandby's 503. A standby sealed apart from its cluster (./ha-node.ts) answers seal-status,
+ * Without a leader (none is up, an election, or the cluster settling after a role change) a
+ * forwarding standby answers 500 "local node not active but active cluster node not found"
+ * (handleRequestForwarding looks for the leader first); one that does not forward, respondStandby's 503. A standby sealed apart from its cluster (./ha-node.ts) answers seal-status,
  * unseal and health from its own seal, and 503 "Vault is sealed" to everything else, as a sealed
  * Vault does (core.Leader fails with ErrSealed before any forwarding).
  */
@@ -23,6 +24,8 @@ import { methodNotAllowed, rawOk, vaultError } from './api/envelope';
 export type Forwarding = 'forward' | 'redirect' | 'refuse';
 
 export const NO_ACTIVE_NODE = 'no active Vault instance found';
+/** A forwarding standby's 500 when no node leads: it looks for a leader before it forwards. */
+export const ACTIVE_NODE_NOT_FOUND = 'local node not active but active cluster node not found';
 export const STANDBY_MODE = 'Vault is in standby mode';
 
 export interface Routed {
@@ -60,7 +63,11 @@ export async function routeOnNode(ha: HaCluster, node: HaNode, request: ApiReque
       return local(await handleVaultRequest(cluster, network, request));
   }
   if (node === active) return local(await handleVaultRequest(cluster, network, request));
-  if (!active) return { response: vaultError(503, NO_ACTIVE_NODE), actedOn: undefined };
+  if (!active)
+    return {
+      response: ha.forwarding === 'forward' ? vaultError(500, ACTIVE_NODE_NOT_FOUND) : vaultError(503, NO_ACTIVE_NODE),
+      actedOn: undefined,
+    };
   // Forwarding through a TLS-terminating balancer fails; Vault then falls back to respondStandby's 307.
   const forwarding = ha.forwarding === 'forward' && ha.clusterPortFront ? 'redirect' : ha.forwarding;
   switch (forwarding) {

@@ -153,10 +153,10 @@ export interface Playing {
 
 /**
  * Plays `d` until `at`, then starts an election on `cluster` as the laptop next asks it who leads
- * (once it asked for `after`, if given):
- * no node does, so the action due fails with nothing sent, and the room is told why. Once a leader
- * is elected, the administrator retries as the wizard offers (a step people confirm before it
- * acts is confirmed again as the ceremony is played on). Returns the failed result's entry.
+ * (once it asked for `after`, if given): no node does, so the action due fails with nothing sent,
+ * and the room is told why. Once a leader is elected, the administrator retries as the wizard
+ * offers (a step people confirm before it acts is confirmed again as the ceremony is played on).
+ * Returns the failed result's entry.
  */
 export async function leaderlessAt(
   d: Playing,

@@ -207,6 +207,23 @@ describe('HA client: 503', () => {
     expect(down.calls).toHaveLength(5);
   });
 
+  it('retries a read a standby answers 500 for finding no leader, and no other 500', async () => {
+    const noLeader: VaultResult<never> = {
+      ok: false,
+      error: {
+        kind: 'vault-error',
+        message: 'HTTP 500',
+        status: 500,
+        errors: ['local node not active but active cluster node not found'],
+      },
+    };
+    const electing = cluster({ [A]: { reads: [noLeader, mode('primary')] } });
+    expect((await (await haOver([A], electing)).dr.status()).ok).toBe(true);
+    const broken = cluster({ [A]: { reads: [refusal(500), mode('primary')] } });
+    const r = await (await haOver([A], broken)).dr.status();
+    expect(!r.ok && r.error.status).toBe(500);
+  });
+
   it('never repeats a write answered 503', async () => {
     const c = cluster({ [A]: { writes: [refusal(503), answer({})] } });
     const r = await (await haOver([A], c)).drOperationToken.submitShare({ key: 'k', nonce: 'n' });

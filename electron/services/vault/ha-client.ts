@@ -10,7 +10,7 @@
  * each attempt call and compare the node with the one the attempt was started on.
  *
  * Reads (GETs: attempt status, replication status) are safe to repeat, so only they are retried
- * on 503 (bounded backoff) and follow a redirect: one hop, https only, to a known node or the
+ * on 503, or the 500 of a standby that finds no leader (bounded backoff), and follow a redirect: one hop, https only, to a known node or the
  * leader that a known node's sys/leader named, and never back to the address that redirected (an
  * api_addr naming the balancer loops). Writes are neither retried nor followed: a share's update,
  * an attempt's start or cancel, promote and the token's delete change state, and a 503 or 307 does
@@ -133,7 +133,7 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
       const from = current();
       const answer = await call(from);
       if (!answer.ok && isRedirect(answer.error.status)) return follow(from.address, answer.error, call);
-      if (answer.ok || answer.error.status !== 503 || tries >= READ_TRIES) return answer;
+      if (answer.ok || !findsNoLeader(answer.error) || tries >= READ_TRIES) return answer;
       await sleep(wait);
       wait = Math.min(wait * 2, MAX_BACKOFF_MS);
     }
@@ -326,6 +326,17 @@ export function origin(address: string): string {
   } catch {
     return address;
   }
+}
+
+/**
+ * 503, or the 500 a forwarding standby answers while no node leads ("local node not active but
+ * active cluster node not found"; older Vault: "node not active but active node not found").
+ */
+function findsNoLeader(error: VaultError): boolean {
+  return (
+    error.status === 503 ||
+    (error.status === 500 && (error.errors ?? []).some((e) => /active (cluster )?node not found/.test(e)))
+  );
 }
 
 function isRedirect(status: number | undefined): boolean {
