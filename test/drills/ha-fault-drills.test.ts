@@ -105,18 +105,29 @@ describe('HA fault drills', () => {
 
   // Each action that asks who leads before it is sent (ceremony-actions.ts HA_ROUTED), during an election.
   // A share retried on the new leader finds the attempt lost with the old one: a witnessed restart.
+  // `elected` is the node the election makes leader, `attempts` the nodes the attempts ran on.
   it.each([
     { action: 'generate-otp', at: atStep('attest-primary-fenced'), step: 'generate-otp', attempts: [1] },
     { action: 'start-attempt', at: atStep('generate-otp'), step: 'start-attempt', attempts: [1] },
     { action: 'the first share', at: atStep('share-entry'), step: 'share-entry', attempts: [0, 1] },
     { action: 'the last share', at: (d: HaDrill) => accepted(d, 2), step: 'share-entry', attempts: [0, 1] },
+    // After a step-down lost the attempt, the restart cancels it where the new leader is.
+    {
+      action: 'cancel-attempt',
+      scene: async (d: HaDrill) => (await d.play(accepted(d, 1)), d.vault.ha('drSecondary').stepDown()),
+      at: atStep('cancel-attempt'),
+      step: 'cancel-attempt',
+      elected: 2,
+      attempts: [0, 2],
+    },
     { action: 'promote', at: atStep('promote'), step: 'promote', attempts: [0] },
     { action: 'delete-operation-token', at: atStep('check-promoted'), step: 'delete-operation-token', attempts: [0] },
   ])(
     'no node leads as $action is to be sent: nothing is sent, the room is told why, the retry after the election goes on, and the bundle verifies',
-    async ({ at, step, attempts }) => {
+    async ({ scene, at, step, elected = 1, attempts }) => {
       const d = await haDrill('leaderless', { nodes: 3 });
       const nodes = nodesOf(d);
+      await scene?.(d);
       const failed = await leaderlessAt(d, at(d));
       expect(failed.step).toBe(step);
       // A share that was not sent is forgotten with its try: the officer enters it again.
@@ -127,7 +138,7 @@ describe('HA fault drills', () => {
       await finishAndVerify(d);
       await expectVerifiesAnchored(join(d.dir, 'bundle'), d.cast);
       // The new leader is found and recorded, and the attempt ran on the node that led when it was sent.
-      expect(leaderChanges(d).at(-1)?.[1]).toBe(nodes[1]);
+      expect(leaderChanges(d).at(-1)?.[1]).toBe(nodes[elected]);
       expectWitnessedRestart(
         d,
         attempts.map((i) => nodes[i]!),
