@@ -135,7 +135,7 @@ export const MUTATIONS = [
     from: "    if (this.pending && (due?.kind !== 'submit-share' || due.officer !== this.pending.officer)) {\n      wipe(this.pending.bytes);",
     to: "    if (this.pending && (due?.kind !== 'submit-share' || due.officer !== this.pending.officer)) {",
     tests: [SECRET_WIPE, 'test/drills/ha-fault-drills.test.ts'],
-    filter: 'never sent|share is to be sent',
+    filter: "never sent|share' is to be sent",
   },
   {
     id: 'sent-share-kept',
