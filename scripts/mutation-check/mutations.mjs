@@ -349,6 +349,15 @@ export const MUTATIONS = [
     filter: 'refused before any was lost',
   },
   {
+    id: 'leaderless-change-sent',
+    claim: 'no call that changes an HA cluster is sent while no node reports itself active',
+    file: 'electron/services/ceremony/ceremony-actions.ts',
+    from: '  return resolved.value === undefined ? send() : ok(resolved.value);',
+    to: '  return send();',
+    tests: ['test/drills/failback-fault-drills.test.ts'],
+    filter: 'has no leader',
+  },
+  {
     id: 'vault-request-undue-accepted',
     claim:
       'a Vault request is recorded only at the step the ceremony is at, with an action due (after signatures at an irreversible step) or reading after an interruption',
