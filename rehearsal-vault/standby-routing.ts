@@ -5,9 +5,10 @@
  * forwarding is off, answers 307 to the leader's api_addr (respondStandby), or refuses it.
  * Without a leader (none is up, an election, or the cluster settling after a role change) a
  * forwarding standby answers 500 "local node not active but active cluster node not found"
- * (handleRequestForwarding looks for the leader first); one that does not forward, respondStandby's 503. A standby sealed apart from its cluster (./ha-node.ts) answers seal-status,
- * unseal and health from its own seal, and 503 "Vault is sealed" to everything else, as a sealed
- * Vault does (core.Leader fails with ErrSealed before any forwarding).
+ * (handleRequestForwarding looks for the leader first); one that does not forward, respondStandby's
+ * 503. A standby sealed apart from its cluster (./ha-node.ts) answers seal-status, unseal and
+ * health from its own seal, and 503 "Vault is sealed" to everything else, as a sealed Vault does
+ * (core.Leader fails with ErrSealed before any forwarding).
  */
 import type { HaCluster } from './ha-cluster';
 import type { HaNode } from './ha-node';

@@ -6,9 +6,10 @@
  * - openpgp.js share decryption: the officer key's unlocked secret parameters and the decrypted
  *   plaintext, whatever the outcome;
  * - connectProfile: the client key's bytes once the TLS context holds its own copy;
- * - a whole rehearsal ceremony: every decrypted share as soon as it has been sent, or its try failed
- *   before it was, and every secret the service held (OTP, encoded and decoded token) once the ceremony ended; and none of
- *   them, nor the officers' passphrase, in any file it wrote or any line it logged.
+ * - a whole rehearsal ceremony: every decrypted share as soon as it has been sent, or its try
+ *   failed before it was, and every secret the service held (OTP, encoded and decoded token) once
+ *   the ceremony ended; and none of them, nor the officers' passphrase, in any file it wrote or any
+ *   line it logged.
  *
  * What cannot be wiped (JS strings, openpgp.js's internal intermediates such as the ECDH shared
  * secret and session key) is listed in SECURITY.md.

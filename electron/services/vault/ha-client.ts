@@ -9,13 +9,14 @@
  * The generation attempt lives in the active node's memory alone, so callers re-resolve before
  * each attempt call and compare the node with the one the attempt was started on.
  *
- * Reads (GETs: attempt status, replication status) are safe to repeat, so only they are retried
- * on 503, or the 500 of a standby that finds no leader (bounded backoff), and follow a redirect: one hop, https only, to a known node or the
- * leader that a known node's sys/leader named, and never back to the address that redirected (an
- * api_addr naming the balancer loops). Writes are neither retried nor followed: a share's update,
- * an attempt's start or cancel, promote and the token's delete change state, and a 503 or 307 does
- * not prove the first one was not acted on (a balancer or a dropped answer can hide it); the
- * ceremony re-resolves the active node and re-reads the attempt or the cluster's mode instead.
+ * Reads (GETs: attempt status, replication status) are safe to repeat, so only they are retried on
+ * 503, or the 500 of a standby that finds no leader (bounded backoff), and follow a redirect: one
+ * hop, https only, to a known node or the leader that a known node's sys/leader named, and never
+ * back to the address that redirected (an api_addr naming the balancer loops). Writes are neither
+ * retried nor followed: a share's update, an attempt's start or cancel, promote and the token's
+ * delete change state, and a 503 or 307 does not prove the first one was not acted on (a balancer
+ * or a dropped answer can hide it); the ceremony re-resolves the active node and re-reads the
+ * attempt or the cluster's mode instead.
  */
 import { err, ok, type Result } from '../../../shared/result';
 import type { VaultClient } from './client';
