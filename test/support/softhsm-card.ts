@@ -7,7 +7,8 @@
  * Each card has its own token folder, reached through a per-home wrapper that sets SOFTHSM2_CONF
  * for the card daemon only, so cards never see each other and the test process's environment is
  * untouched. `removeCard`/`insertCardOf` point the reader at nothing or at another card. The card
- * daemon's verbose log is never enabled: it writes the PIN in hex.
+ * daemon's verbose log is never enabled: it writes the PIN in hex. The daemon gets its RSA
+ * cryptograms at full length, as a real card does (`CRYPTOGRAM_FIXUP`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,22 @@ export interface SoftHsmCard {
 
 const SO_PIN = '87654321';
 const PIN = '246810';
+const RSA_BYTES = 256;
+
+/**
+ * sed commands that left-pad the RSA cryptogram gpg-agent hands the card daemon (`SETDATA <hex>`
+ * before PKDECRYPT) with zero bytes to the modulus length. The agent gets it from gpg as a signed
+ * MPI, so a cryptogram below 2^2039 arrives short: 1 share in 256 to 512, by the key's modulus.
+ * GnuPG's scdaemon, which drives real OpenPGP cards, pads it back (app-openpgp.c, do_decipher);
+ * gnupg-pkcs11-scd 0.10 passes it on, SoftHSM refuses it, and gpg reports GPG_ERR_CARD (108) for
+ * that share every time, whatever the PIN or timing. Signing data never comes near these lengths
+ * (a DigestInfo is at most 83 bytes).
+ */
+const CRYPTOGRAM_FIXUP = [
+  ':pad',
+  `s/^SETDATA ([0-9A-F]{${2 * (RSA_BYTES - 16)},${2 * (RSA_BYTES - 1)}})$/SETDATA 00\\1/`,
+  't pad',
+];
 
 /**
  * One test file at a time holds SoftHSM cards: two files driving their card daemons at once on this
@@ -129,7 +146,7 @@ export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
       ['01', 'sig'],
       ['02', 'enc'],
     ] as const) {
-      run('pkcs11-tool', [...p11, '--keypairgen', '--key-type', 'rsa:2048', '--id', id, '--label', object]);
+      run('pkcs11-tool', [...p11, '--keypairgen', '--key-type', `rsa:${8 * RSA_BYTES}`, '--id', id, '--label', object]);
       const template = join(root, `${object}.tmpl`);
       const cert = join(root, `${object}.der`);
       writeFileSync(template, `cn = "${name} ${object}"\nexpiration_days = 3650\nsigning_key\nencryption_key\n`);
@@ -152,9 +169,14 @@ export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
     }
 
     const scd = join(homedir, 'scd.sh');
-    writeFileSync(scd, `#!/bin/sh\nSOFTHSM2_CONF='${readerConf}' exec /usr/bin/gnupg-pkcs11-scd "$@"\n`, {
-      mode: 0o700,
-    });
+    // The daemon is exec'd and alone holds the pipe back to the agent, so the agent sees it exit
+    // (no card) at once; sed holds only the agent's side.
+    const fixup = CRYPTOGRAM_FIXUP.map((e) => `-e '${e}'`).join(' ');
+    writeFileSync(
+      scd,
+      `#!/bin/bash\nSOFTHSM2_CONF='${readerConf}' exec /usr/bin/gnupg-pkcs11-scd "$@" < <(exec sed -u -E ${fixup})\n`,
+      { mode: 0o700 },
+    );
     writeFileSync(
       join(homedir, 'gpg-agent.conf'),
       `scdaemon-program ${scd}\nallow-loopback-pinentry\npinentry-program /bin/false\n`,
