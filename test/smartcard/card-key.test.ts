@@ -6,7 +6,7 @@
  * PIN is refused and named, a PIN cached for one person never serves the next, and another
  * person's card is refused before any PIN is sent.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -165,7 +165,7 @@ describe.skipIf(missing !== undefined)('a key on a card-like token, through gpg'
       expect(plain(ann.pinFile)).toBe(0);
       expect(plain(ann.wrongPinFile)).toBe(0);
     } finally {
-      execFileSync('gpgconf', ['--homedir', ann.homedir, '--kill', 'all']);
+      ann.stopAgent();
     }
     // Through the signer, each use stops the agent afterwards, so the next must know the PIN.
     expect((await createGpgSigner(person(ann)).clearsign('first\n')).ok).toBe(true);

@@ -14,6 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_INFO, agentReachable, runningAgent } from '../../electron/services/pgp/gpg-person';
 
 export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 const TOOLS = ['/usr/bin/softhsm2-util', '/usr/bin/pkcs11-tool', '/usr/bin/certtool', '/usr/bin/gnupg-pkcs11-scd'];
@@ -44,6 +45,8 @@ export interface SoftHsmCard {
   removeCard(): void;
   /** Points this home's reader at another card's token (own card: back in). */
   insertCardOf(card: SoftHsmCard): void;
+  /** Stops the home's agent and card daemon (a cached PIN with them) and waits until the agent is unreachable. */
+  stopAgent(): void;
   /** Stops the home's agent and card daemon and removes everything. */
   cleanup(): void;
 }
@@ -75,11 +78,11 @@ const CRYPTOGRAM_FIXUP = [
  */
 const CARD_LOCK = join(tmpdir(), 'vault-ceremony-softhsm-cards.lock');
 let cardsHeld = 0;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function holdCards(): void {
   if (cardsHeld++ > 0) return;
   const deadline = Date.now() + 10 * 60_000;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     try {
       writeFileSync(CARD_LOCK, String(process.pid), { flag: 'wx' });
@@ -99,6 +102,15 @@ function releaseCards(all = false): void {
   cardsHeld = all ? 0 : Math.max(0, cardsHeld - 1);
   if (cardsHeld === 0 && existsSync(CARD_LOCK) && readFileSync(CARD_LOCK, 'utf8') === String(process.pid))
     rmSync(CARD_LOCK, { force: true });
+}
+
+/** Stops the home's agent and card daemon and waits until the agent is unreachable, as the code under test does. */
+function stopAgentOf(homedir: string): void {
+  const info = spawnSync('gpg-connect-agent', ['--homedir', homedir, ...AGENT_INFO]);
+  const agent = runningAgent(info.stdout.toString());
+  spawnSync('gpgconf', ['--homedir', homedir, '--kill', 'all']);
+  const deadline = Date.now() + 5_000;
+  while (agent && agentReachable(agent) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 10);
 }
 
 function processIsAlive(pid: number): boolean {
@@ -130,7 +142,7 @@ export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
   writeFileSync(wrongPinFile, '135790\n', { mode: 0o600 });
   let cleaned = false;
   const cleanup = () => {
-    spawnSync('gpgconf', ['--homedir', homedir, '--kill', 'all']);
+    stopAgentOf(homedir);
     rmSync(root, { recursive: true, force: true });
     if (!cleaned) releaseCards();
     cleaned = true;
@@ -217,7 +229,7 @@ export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
     const fingerprint = created[1]!.toLowerCase();
     const publicKeyArmored = run('gpg', [...gpg, '--armor', '--export', fingerprint]);
     // The PIN the keygen used stays cached by the card daemon until it stops.
-    spawnSync('gpgconf', ['--homedir', homedir, '--kill', 'all']);
+    stopAgentOf(homedir);
     return {
       name,
       homedir,
@@ -228,6 +240,7 @@ export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
       tokenDir,
       removeCard: () => pointReader(join(root, 'no-card')),
       insertCardOf: (card) => pointReader(card.tokenDir),
+      stopAgent: () => stopAgentOf(homedir),
       cleanup,
     };
   } catch (e) {

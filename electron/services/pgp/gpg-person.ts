@@ -10,6 +10,7 @@
  * caches a card PIN for its lifetime, and that cache must never serve the next person.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { wipe } from '../../../shared/codecs/bytes';
 import { err, ok, type Result } from '../../../shared/result';
@@ -245,14 +246,64 @@ export async function withGpgPerson<T>(person: GpgPerson, use: () => Promise<T>)
   }
 }
 
-function stopAgent(person: GpgPerson): Promise<void> {
-  return new Promise((resolve) => {
+/** How long a stopped agent may take to become unreachable before the next use goes ahead anyway. */
+const STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * Stops the agent and returns once it can no longer be reached (`agentReachable`). `gpgconf --kill`
+ * may return just before the agent removes its socket, and a gpg started in that moment (the next
+ * use, e.g. the officer's retry after a wrong PIN) connects to the dying agent, gets "can't connect
+ * to the agent: End of file" and sees no secret key.
+ */
+async function stopAgent(person: GpgPerson): Promise<void> {
+  const info = await runGpgProcess(
+    sibling(person, 'gpg-connect-agent'),
+    ['--homedir', person.homedir, ...AGENT_INFO],
+    new Uint8Array(),
+    { timeoutMs: CHECK_TIMEOUT_MS },
+  );
+  const agent = runningAgent(new TextDecoder().decode(info.output));
+  await new Promise<void>((resolve) => {
     const child = spawn(sibling(person, 'gpgconf'), ['--homedir', person.homedir, '--kill', 'all'], {
       stdio: 'ignore',
     });
     child.on('error', () => resolve());
     child.on('close', () => resolve());
   });
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (agent && agentReachable(agent) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** `gpg-connect-agent` arguments that ask a home's running agent for its process id and socket, starting none. */
+export const AGENT_INFO = ['--no-autostart', 'GETINFO pid', 'GETINFO socket_name', '/bye'] as const;
+
+export interface RunningAgent {
+  readonly pid: number;
+  readonly socket: string;
+}
+
+/** The agent in the output of `gpg-connect-agent … AGENT_INFO`; undefined when none was running. */
+export function runningAgent(output: string): RunningAgent | undefined {
+  const [pid, socket] = [...output.matchAll(/^D (.+)$/gm)].map((m) => m[1]!);
+  if (pid === undefined || socket === undefined || !/^\d+$/.test(pid)) return undefined;
+  // Assuan data lines escape %, CR and LF as %XX.
+  const path = socket.replace(/%([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return { pid: Number(pid), socket: path };
+}
+
+/**
+ * Whether a stopped agent may still take a connection: until its socket is gone, or (a supervised
+ * agent keeps its socket) until its process has exited, about 2 s after it was told to stop.
+ */
+export function agentReachable(agent: RunningAgent): boolean {
+  if (!existsSync(agent.socket)) return false;
+  try {
+    process.kill(agent.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function gpgMissing(person: GpgPerson, cause: NodeJS.ErrnoException) {
