@@ -73,8 +73,8 @@ describe.skipIf(missing !== undefined)('a key on a card-like token, through gpg'
   });
 
   it('decrypts a share whose RSA cryptogram starts with a zero byte, as a real card does', async () => {
-    // About 1 share in 300: gpg-agent hands the card daemon such a cryptogram a byte short of the
-    // modulus (see CRYPTOGRAM_FIXUP in softhsm-card.ts), and the token must still decrypt it.
+    // 1 share in 256 to 512: gpg-agent hands the card daemon such a cryptogram a byte short of the
+    // modulus (see pkcs11-cryptogram-pad.c), and the card must still decrypt it.
     for (let tries = 0; tries < 20_000; tries++) {
       const { share, message, recipient } = await shareFor(ann);
       const pkesk = (await openpgp.readMessage({ binaryMessage: message.bytes })).packets[0] as unknown as {

@@ -7,8 +7,9 @@
  * Each card has its own token folder, reached through a per-home wrapper that sets SOFTHSM2_CONF
  * for the card daemon only, so cards never see each other and the test process's environment is
  * untouched. `removeCard`/`insertCardOf` point the reader at nothing or at another card. The card
- * daemon's verbose log is never enabled: it writes the PIN in hex. The daemon gets its RSA
- * cryptograms at full length, as a real card does (`CRYPTOGRAM_FIXUP`).
+ * daemon's verbose log is never enabled: it writes the PIN in hex. The daemon reaches the token
+ * through pkcs11-cryptogram-pad.c, which gives it RSA cryptograms at full length as GnuPG's own
+ * card daemon does for a real card.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,17 @@ import { join } from 'node:path';
 import { AGENT_INFO, agentReachable, runningAgent } from '../../electron/services/pgp/gpg-person';
 
 export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
-const TOOLS = ['/usr/bin/softhsm2-util', '/usr/bin/pkcs11-tool', '/usr/bin/certtool', '/usr/bin/gnupg-pkcs11-scd'];
+/** The PKCS#11 module in front of SoftHSM that the card daemon loads, built with the system C compiler. */
+const PAD_SOURCE = join(import.meta.dirname, 'pkcs11-cryptogram-pad.c');
+const PKCS11_HEADERS = '/usr/include/p11-kit-1';
+const TOOLS = [
+  '/usr/bin/softhsm2-util',
+  '/usr/bin/pkcs11-tool',
+  '/usr/bin/certtool',
+  '/usr/bin/gnupg-pkcs11-scd',
+  '/usr/bin/cc',
+  `${PKCS11_HEADERS}/p11-kit/pkcs11.h`,
+];
 
 /** Why card tests cannot run here, or undefined when the Debian packages are installed. */
 export function softHsmMissing(): string | undefined {
@@ -25,7 +36,7 @@ export function softHsmMissing(): string | undefined {
   if (!existsSync(SOFTHSM_MODULE)) missing.push(SOFTHSM_MODULE);
   return missing.length === 0
     ? undefined
-    : `card tests need the Debian packages softhsm2 gnupg-pkcs11-scd opensc gnutls-bin (missing: ${missing.join(', ')})`;
+    : `card tests need the Debian packages softhsm2 gnupg-pkcs11-scd opensc gnutls-bin gcc libc6-dev libp11-kit-dev (missing: ${missing.join(', ')})`;
 }
 
 export interface SoftHsmCard {
@@ -53,23 +64,6 @@ export interface SoftHsmCard {
 
 const SO_PIN = '87654321';
 const PIN = '246810';
-const RSA_BYTES = 256;
-
-/**
- * sed commands that left-pad the RSA cryptogram gpg-agent hands the card daemon (`SETDATA <hex>`
- * before PKDECRYPT) with zero bytes to the modulus length. The agent gets it from gpg as a signed
- * MPI, so a cryptogram below 2^2039 arrives short: 1 share in 256 to 512, by the key's modulus.
- * GnuPG's scdaemon, which drives real OpenPGP cards, pads it back (app-openpgp.c, do_decipher);
- * gnupg-pkcs11-scd 0.10 passes it on, SoftHSM refuses it, and gpg reports GPG_ERR_CARD (108) for
- * that share every time, whatever the PIN or timing. Signing data never comes near these lengths
- * (a DigestInfo is at most 83 bytes).
- */
-const CRYPTOGRAM_FIXUP = [
-  ':pad',
-  `s/^SETDATA ([0-9A-F]{${2 * (RSA_BYTES - 16)},${2 * (RSA_BYTES - 1)}})$/SETDATA 00\\1/`,
-  't pad',
-];
-
 /**
  * One test file at a time holds SoftHSM cards: two files driving their card daemons at once on this
  * 2-core machine made a decryption on one of them fail now and then. The lock is a file naming the
@@ -158,7 +152,7 @@ export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
       ['01', 'sig'],
       ['02', 'enc'],
     ] as const) {
-      run('pkcs11-tool', [...p11, '--keypairgen', '--key-type', `rsa:${8 * RSA_BYTES}`, '--id', id, '--label', object]);
+      run('pkcs11-tool', [...p11, '--keypairgen', '--key-type', 'rsa:2048', '--id', id, '--label', object]);
       const template = join(root, `${object}.tmpl`);
       const cert = join(root, `${object}.der`);
       writeFileSync(template, `cn = "${name} ${object}"\nexpiration_days = 3650\nsigning_key\nencryption_key\n`);
@@ -181,19 +175,26 @@ export function createSoftHsmCard(name = 'Officer Card'): SoftHsmCard {
     }
 
     const scd = join(homedir, 'scd.sh');
-    // The daemon is exec'd and alone holds the pipe back to the agent, so the agent sees it exit
-    // (no card) at once; sed holds only the agent's side.
-    const fixup = CRYPTOGRAM_FIXUP.map((e) => `-e '${e}'`).join(' ');
-    writeFileSync(
-      scd,
-      `#!/bin/bash\nSOFTHSM2_CONF='${readerConf}' exec /usr/bin/gnupg-pkcs11-scd "$@" < <(exec sed -u -E ${fixup})\n`,
-      { mode: 0o700 },
-    );
+    writeFileSync(scd, `#!/bin/sh\nSOFTHSM2_CONF='${readerConf}' exec /usr/bin/gnupg-pkcs11-scd "$@"\n`, {
+      mode: 0o700,
+    });
+    const pad = join(root, 'pkcs11-cryptogram-pad.so');
+    run('cc', [
+      '-shared',
+      '-fPIC',
+      '-O2',
+      `-I${PKCS11_HEADERS}`,
+      `-DREAL_MODULE="${SOFTHSM_MODULE}"`,
+      '-o',
+      pad,
+      PAD_SOURCE,
+      '-ldl',
+    ]);
     writeFileSync(
       join(homedir, 'gpg-agent.conf'),
       `scdaemon-program ${scd}\nallow-loopback-pinentry\npinentry-program /bin/false\n`,
     );
-    writeFileSync(join(homedir, 'gnupg-pkcs11-scd.conf'), `providers p1\nprovider-p1-library ${SOFTHSM_MODULE}\n`);
+    writeFileSync(join(homedir, 'gnupg-pkcs11-scd.conf'), `providers p1\nprovider-p1-library ${pad}\n`);
     const gpg = ['--homedir', homedir, '--batch', '--no-tty'];
     // LEARN makes the agent write the stubs and names the keygrips (the token's id 01 and 02).
     const learned = run('gpg-connect-agent', ['--homedir', homedir, 'LEARN --sendinfo', '/bye']);
