@@ -5,6 +5,7 @@
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { signedBundle } from '../test/support/doctored-bundle';
 import { rehearsePromotion } from '../test/support/rehearsed-promotion';
 import {
@@ -361,4 +362,53 @@ test('transcript viewer: a signature whose key has expired since it signed is go
   } finally {
     bundle.dispose();
   }
+});
+
+test('transcript viewer: a slow verification can be stopped, and says the bundle is not verified', async ({
+  page,
+  harness,
+}) => {
+  await withViewer(page, harness, async ({ bundle, folder, keys, verdict }) => {
+    // A keyring of thousands of keys in one armored block: seconds of parsing in the verifier.
+    const filler = await openpgp.readKey({ armoredKey: (await makeSigner('filler')).publicKey });
+    const binary = filler.write();
+    const count = Math.floor((15 * 1024 * 1024) / filler.armor().length);
+    const all = new Uint8Array(binary.length * count);
+    for (let i = 0; i < count; i++) all.set(binary, i * binary.length);
+    const ring = join(bundle.root, 'many-keys.asc');
+    writeFileSync(
+      ring,
+      bundle.signers.map((s) => s.publicKey).join('') + openpgp.armor(openpgp.enums.armor.publicKey, all),
+    );
+    await folder.fill(bundle.dir);
+    await keys.fill(ring);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(page.getByRole('button', { name: 'Verifying…' })).toBeDisabled();
+    await page.getByRole('button', { name: 'Stop verifying' }).click();
+    await expect(page.getByRole('alert')).toContainText('was stopped before it ended: the bundle is NOT verified');
+    await expect(page.getByRole('button', { name: 'Open and verify' })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Stop verifying' })).toHaveCount(0);
+    await expect(verdict).toHaveCount(0);
+
+    // Leaving the screen while it verifies stops it too: nothing is left running for nobody to read.
+    await page.evaluate(() => {
+      const bridge = window.__vaultCeremonyBridge!;
+      const seen = window as unknown as { cancels?: unknown[] };
+      seen.cancels = [];
+      window.__vaultCeremonyBridge = async (channel, arg) => {
+        const answer = await bridge(channel, arg);
+        if (channel === 'transcript.cancel') seen.cancels!.push(answer);
+        return answer;
+      };
+    });
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(page.getByRole('button', { name: 'Verifying…' })).toBeDisabled();
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: 'Connection profiles' })
+      .click();
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { cancels: unknown[] }).cancels))
+      .toEqual([{ ok: true, value: { cancelled: true } }]);
+  });
 });

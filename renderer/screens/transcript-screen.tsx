@@ -25,6 +25,8 @@ export function TranscriptScreen() {
   // Counts changes to what is verified (folder, keys, fingerprints) and opens: a verdict, or an
   // answer still on its way, is only ever shown for the very fields it was given.
   const generation = useRef(0);
+  // A verification still running when the person leaves the screen is stopped: nobody will read it.
+  useEffect(() => () => void invoke('transcript.cancel', {}), []);
 
   /** Sets a field, and takes down the verdict, which was for what the fields said before. */
   const field = (set: (value: string) => void) => (value: string) => {
@@ -93,6 +95,11 @@ export function TranscriptScreen() {
           <button type="submit" disabled={busy}>
             {busy ? 'Verifying…' : 'Open and verify'}
           </button>
+          {busy && (
+            <button type="button" className="secondary" onClick={() => void invoke('transcript.cancel', {})}>
+              Stop verifying
+            </button>
+          )}
         </div>
       </form>
       {error && <Notice tone="error">{error}</Notice>}

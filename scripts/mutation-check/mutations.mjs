@@ -18,6 +18,7 @@ const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
 const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
 const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
 const ADVERSARY = 'test/security/auditor-adversary.test.ts';
+const VIEWER = 'test/security/viewer-adversary.test.ts';
 
 /** @type {ReadonlyArray<{ id: string; claim: string; file: string; from: string; to: string; tests: string[]; filter?: string }>} */
 export const MUTATIONS = [
@@ -559,5 +560,14 @@ export const MUTATIONS = [
     to: '  if (line.length < 0 && nestsDeeperThan(line, MAX_DEPTH))',
     tests: ['shared/record/journal-event.test.ts'],
     filter: 'nested past the depth limit',
+  },
+  {
+    id: 'abandoned-verifier-kept',
+    claim: 'opening a bundle stops the verifier worker still running, so at most one runs',
+    file: 'electron/app/ipc/transcript-handlers.ts',
+    from: '      cancel();\n      const mine = new AbortController();',
+    to: '      const mine = new AbortController();',
+    tests: [VIEWER],
+    filter: 'given up on',
   },
 ];

@@ -225,6 +225,11 @@ export const ipcContract = {
     }),
     value: transcriptBundle,
   }),
+  /**
+   * Stops the bundle verification still running, whose `transcript.open` then answers
+   * `verifier-cancelled`; `cancelled` says whether one was running.
+   */
+  'transcript.cancel': channel({ arg: z.strictObject({}), value: z.object({ cancelled: z.boolean() }) }),
   /** The ceremony this app runs now (one at a time), as the wizard shows it. */
   'ceremony.status': channel({ arg: z.strictObject({}), value: ceremonyState }),
   /**

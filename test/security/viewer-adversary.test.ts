@@ -5,6 +5,9 @@
  * made hostile.
  * - Each forgery gets the viewer's verdict that `vault-ceremony verify` gives it as an exit code
  *   (0 anchored, 3 unanchored, 1 failed), with and without the auditor's keyring.
+ * - A verification the person gave up on (another bundle opened, cancelled, the screen left) is
+ *   stopped: at most one verifier worker runs, so repeated opens of a slow hostile bundle cannot
+ *   stack workers of up to 1.5 GB heap each in the app's one process.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -15,6 +18,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,5 +117,54 @@ describe('the viewer’s verdict is the CLI’s', () => {
     const viewer = await registry.invoke('transcript.open', { dir: fresh, keyrings: [partial] }, APP);
     expect(viewer.ok && (viewer.value as { verdict: string }).verdict).toBe('failed');
     expect(cliVerdict(fresh, [partial])).toBe('failed');
+  });
+});
+
+describe('a verification given up on is stopped', () => {
+  /** A verifier that never answers and appends to `beat` while it runs. */
+  function hangingVerifier(name: string): { script: string; beat: string } {
+    const beat = join(root, `${name}.beat`);
+    const script = join(root, `${name}.cjs`);
+    writeFileSync(beat, '');
+    writeFileSync(
+      script,
+      `const { appendFileSync } = require('node:fs'); setInterval(() => appendFileSync(${JSON.stringify(beat)}, 'x'), 10);`,
+    );
+    return { script, beat };
+  }
+  const settledWithin = <T>(promise: Promise<T>, ms: number) =>
+    Promise.race([promise, new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms))]);
+  async function stoppedBeating(beat: string): Promise<boolean> {
+    await new Promise((r) => setTimeout(r, 100));
+    const size = statSync(beat).size;
+    await new Promise((r) => setTimeout(r, 300));
+    return statSync(beat).size === size;
+  }
+  const stopped = {
+    ok: false,
+    error: { kind: 'verifier-cancelled', message: expect.stringContaining('the bundle is NOT verified') },
+  };
+
+  it('opening another bundle stops the one still verifying, whose answer says so', async () => {
+    const { script, beat } = hangingVerifier('superseded');
+    const registry = registryWith(script);
+    const first = registry.invoke('transcript.open', { dir: fresh }, APP);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = registry.invoke('transcript.open', { dir: fresh }, APP);
+    expect(await settledWithin(first, 3_000)).toEqual(stopped);
+    expect(await registry.invoke('transcript.cancel', {}, APP)).toEqual({ ok: true, value: { cancelled: true } });
+    expect(await settledWithin(second, 3_000)).toEqual(stopped);
+    expect(await stoppedBeating(beat)).toBe(true);
+  });
+
+  it('cancelling stops the verification, and says whether one was running', async () => {
+    const { script, beat } = hangingVerifier('cancelled');
+    const registry = registryWith(script);
+    expect(await registry.invoke('transcript.cancel', {}, APP)).toEqual({ ok: true, value: { cancelled: false } });
+    const opened = registry.invoke('transcript.open', { dir: fresh }, APP);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await registry.invoke('transcript.cancel', {}, APP)).toEqual({ ok: true, value: { cancelled: true } });
+    expect(await settledWithin(opened, 3_000)).toEqual(stopped);
+    expect(await stoppedBeating(beat)).toBe(true);
   });
 });
