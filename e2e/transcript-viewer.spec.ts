@@ -412,3 +412,33 @@ test('transcript viewer: a slow verification can be stopped, and says the bundle
       .toEqual([{ ok: true, value: { cancelled: true } }]);
   });
 });
+
+test('transcript viewer: a keyring key of many user IDs shows a few and counts the rest, as verify does', async ({
+  page,
+  harness,
+}) => {
+  await withViewer(page, harness, async ({ bundle, folder, keys, verdict }) => {
+    // The auditor's copy of alice's key, with 50 names: 2,000 made the signers table 190,000 px tall.
+    const privateKey = await openpgp.readPrivateKey({
+      armoredKey: (bundle.signers[0]!.key as { armoredPrivateKey: string }).armoredPrivateKey,
+    });
+    const names = Array.from({ length: 50 }, (_, i) => ({ name: `alias ${i}`, email: `alias${i}@example.org` }));
+    const many = await openpgp.reformatKey({ privateKey, userIDs: names, format: 'object' });
+    const ring = join(bundle.root, 'many-names.asc');
+    writeFileSync(
+      ring,
+      many.publicKey.armor() +
+        bundle.signers
+          .slice(1)
+          .map((s) => s.publicKey)
+          .join(''),
+    );
+    await folder.fill(bundle.dir);
+    await keys.fill(ring);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(verdict).toHaveAttribute('data-verdict', 'anchored');
+    await expect(page.getByTestId('bundle-signers').locator('tbody tr').first().locator('td').last()).toHaveText(
+      'alias 0 <alias0@example.org>; alias 1 <alias1@example.org>; alias 2 <alias2@example.org> and 47 more',
+    );
+  });
+});

@@ -1,5 +1,6 @@
 /** `vault-ceremony verify DIR [--keyring FILE …] [--fingerprints FILE]`: the auditor's offline check of a bundle. */
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
+import { keyringNames } from '../../shared/record/keyring-names';
 import { summariseProblems, unshownLine } from '../../shared/record/problem-summary';
 import { visibleText } from '../../shared/record/visible-text';
 import { readAnchors } from '../../electron/services/transcript/anchors';
@@ -10,9 +11,6 @@ import { EXIT_FAILED, EXIT_OK, type Command } from '../io';
 
 /** Consistent, but nothing the auditor supplied says the signers are who the journal names. */
 export const EXIT_UNANCHORED = 3;
-
-/** A key's user IDs shown beside a signer, from the auditor's keyring (which may hold any number). */
-const MAX_USER_IDS_SHOWN = 3;
 
 const USAGE = `usage: vault-ceremony verify DIR [--keyring FILE ...] [--fingerprints FILE]
 
@@ -96,11 +94,10 @@ function describe(dir: string, report: BundleReport): string {
  * signers wrote, and a keyring of many people's keys anchors any of them under any name.
  */
 function keyringLines(signer: BundleReport['signers'][number]): string[] {
-  const ids = signer.keyringUserIds;
-  if (ids.length === 0) return [];
-  const shown = ids.slice(0, MAX_USER_IDS_SHOWN).map((id) => visibleText(JSON.stringify(id)));
-  const more = ids.length - shown.length;
-  return [`                your keyring names this key ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`];
+  if (signer.keyringUserIds.length === 0) return [];
+  const { shown, more } = keyringNames(signer.keyringUserIds);
+  const names = shown.map((id) => visibleText(JSON.stringify(id))).join(', ');
+  return [`                your keyring names this key ${names}${more > 0 ? ` and ${more} more` : ''}`];
 }
 
 /**

@@ -9,6 +9,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
+import { keyringNames } from '../../shared/record/keyring-names';
 import { summariseProblems, unshownLine } from '../../shared/record/problem-summary';
 import { visibleLines, visibleText } from '../../shared/record/visible-text';
 import { invoke } from '../api';
@@ -210,7 +211,9 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
                   <td>{s.role}</td>
                   <td className="path">{groupFingerprint(s.fingerprint)}</td>
                   <td className={s.anchored ? 'good' : 'bad'}>{s.anchored ? 'Yes' : 'NO'}</td>
-                  <td>{s.keyringUserIds.length === 0 ? '—' : s.keyringUserIds.map(visibleText).join('; ')}</td>
+                  <td>
+                    <KeyringNames ids={s.keyringUserIds} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -319,6 +322,13 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
       </section>
     </>
   );
+}
+
+/** Whom the auditor's keyrings know a key as: the first few user IDs, then how many more. */
+function KeyringNames({ ids }: { ids: readonly string[] }) {
+  if (ids.length === 0) return '—';
+  const { shown, more } = keyringNames(ids);
+  return `${shown.map(visibleText).join('; ')}${more > 0 ? ` and ${more.toLocaleString('en-US')} more` : ''}`;
 }
 
 /** What became of a good signature's key since it signed (expired, superseded, retired): it stands, and says so. */
