@@ -442,3 +442,22 @@ test('transcript viewer: a keyring key of many user IDs shows a few and counts t
     );
   });
 });
+
+test('transcript viewer: a 16 MB transcript.txt shows its verdict and the first 4 million characters', async ({
+  page,
+  harness,
+}) => {
+  test.setTimeout(120_000);
+  await withViewer(page, harness, async ({ bundle, folder, verdict }) => {
+    // Within the file cap, escaped to 96 million characters: shown whole, it crashed the renderer.
+    writeFileSync(join(bundle.dir, 'transcript.txt.asc'), 'not a signed transcript');
+    writeFileSync(join(bundle.dir, 'transcript.txt'), '\u0001'.repeat(16 * 1024 * 1024));
+    await folder.fill(bundle.dir);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(verdict).toHaveAttribute('data-verdict', 'failed', { timeout: 60_000 });
+    await expect(verdict.getByRole('heading')).toHaveText('✘ NOT VERIFIED');
+    await expect(page.getByTestId('bundle-text-unshown')).toHaveText(
+      "Only the first 4,000,000 characters of the text are shown; the other 12,777,216 are not. No real ceremony's transcript is this long.",
+    );
+  });
+});

@@ -109,6 +109,13 @@ export function TranscriptScreen() {
   );
 }
 
+/**
+ * How much of the text is shown, in UTF-16 units: a 10,000-event ceremony, far longer than any
+ * real one, has a 3.3 MB transcript, and a hostile bundle's 16 MB transcript.txt (within the file
+ * cap) crashed the renderer, every screen of the app with it.
+ */
+const TEXT_SHOWN = 4_000_000;
+
 const VERDICTS = {
   anchored: {
     card: 'card-good',
@@ -315,8 +322,15 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
               </Notice>
             )}
             <pre className="transcript" tabIndex={0} aria-label="Signed transcript text" data-testid="bundle-text">
-              {visibleLines(bundle.transcript)}
+              {visibleLines(bundle.transcript.slice(0, TEXT_SHOWN))}
             </pre>
+            {bundle.transcript.length > TEXT_SHOWN && (
+              <p data-testid="bundle-text-unshown">
+                Only the first {TEXT_SHOWN.toLocaleString('en-US')} characters of the text are shown; the other{' '}
+                {(bundle.transcript.length - TEXT_SHOWN).toLocaleString('en-US')} are not. No real ceremony's transcript
+                is this long.
+              </p>
+            )}
           </>
         )}
       </section>
