@@ -265,12 +265,13 @@ test('transcript viewer: no verdict outlives the folder and keys it was for', as
   });
 });
 
-test('transcript viewer: each verdict, opened by keyboard, takes the focus, reads differently in words and passes axe', async ({
+test('transcript viewer: each verdict, opened by keyboard, takes the focus, reads differently in words and colour and passes axe', async ({
   page,
   harness,
 }) => {
   await withViewer(page, harness, async ({ bundle, tampered, ring, folder, keys, verdict }) => {
     const heading = page.getByTestId('bundle-verdict').getByRole('heading', { level: 2 });
+    const colours = new Set<string>();
     for (const [dir, keyring, expected, title] of [
       [bundle.dir, '', 'unanchored', '⚠ Consistent, but NOT anchored: who signed is unproven'],
       [bundle.dir, ring, 'anchored', '✔ Verified: signers anchored by your keys'],
@@ -283,8 +284,11 @@ test('transcript viewer: each verdict, opened by keyboard, takes the focus, read
       // Focus lands on the verdict, so a screen reader reads it out and it is on screen.
       await expect(heading).toBeFocused();
       await expect(heading).toHaveText(title);
+      colours.add(await heading.evaluate((h) => getComputedStyle(h).color));
       await axe(page, `the ${expected} verdict`);
     }
+    // Green, amber, red: an unanchored bundle's heading is not the colour of a failed one's.
+    expect(colours.size).toBe(3);
   });
 });
 
