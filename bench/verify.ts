@@ -23,8 +23,11 @@
  * ~23. The replay costs ~100 ms of the whole run here; a real ceremony's bundle (65 events)
  * verifies in ~150 ms either way, nearly all of it start-up and loading. So `verify_vs_gpg_ratio`
  * <= 2 (~100 ms) is out of reach for a verifier in Node that checks what this one checks: a Node
- * process that only parses and hashes the data is past it already. Earlier figures (gpg ~39 ms,
- * verify ~340 ms, 8.6x) were on the earlier bundle, which the replay no longer accepts.
+ * process that only parses and hashes the data is past it already. Timed again with the checks
+ * added since (text-only signatures, key-part bounds, the render stopping at its first difference,
+ * the replay of token update-primary runs), in turn with the build before them on a busier machine:
+ * ~600-640 ms either way against gpg's ~48 (12-13x). Earlier figures (gpg ~39 ms, verify ~340 ms,
+ * 8.6x) were on the earlier bundle, which the replay no longer accepts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
