@@ -501,9 +501,9 @@ export const MUTATIONS = [
   {
     id: 'replayed-undefined-thrown',
     claim: 'a replayed result the laptop could not record (a field left undefined) is named, not thrown',
-    file: 'electron/services/transcript/action-replay.ts',
+    file: 'shared/record/journal-event.ts',
     from: '  return canonicalJson(JSON.parse(JSON.stringify(value)) as JsonValue);',
-    to: '  return canonicalJson(value);',
+    to: '  return canonicalJson(value as JsonValue);',
     tests: [RECORD],
     filter: 'no mode at all',
   },

@@ -99,6 +99,14 @@ export function canonicalJson(value: JsonValue): string {
   return stringifiesCanonically(value) ? JSON.stringify(value) : sortedJson(value);
 }
 
+/**
+ * The canonical JSON of typed data as JSON writes it: fields left undefined are dropped, where
+ * canonicalJson would throw. Throws on what JSON cannot hold (a cycle, a BigInt).
+ */
+export function canonicalDataJson(value: unknown): string {
+  return canonicalJson(JSON.parse(JSON.stringify(value)) as JsonValue);
+}
+
 function sortedJson(value: JsonValue): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {

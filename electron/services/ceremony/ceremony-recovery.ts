@@ -13,7 +13,7 @@
  */
 import { isEnded, replay } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
-import { canonicalJson, type JsonValue } from '../../../shared/record/journal-event';
+import { canonicalDataJson } from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
 import { renderTranscript } from '../../../shared/record/transcript-format';
 import { Journal } from '../journal/journal';
@@ -55,7 +55,7 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
   const record = readRecord(chain);
   if (!record.ok) return fail('journal-unusable', record.error.message);
   const { plan } = record.value;
-  if (options.plan && planText(options.plan) !== planText(plan))
+  if (options.plan && canonicalDataJson(options.plan) !== canonicalDataJson(plan))
     return fail(
       'plan-mismatch',
       `the plan given is not the plan this journal recorded for ceremony '${plan.id}': resume with the journal's own plan`,
@@ -108,8 +108,4 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
     return err(resumed.error.kind, resumed.error.message);
   }
   return ok(service);
-}
-
-function planText(plan: CeremonyPlan): string {
-  return canonicalJson(JSON.parse(JSON.stringify(plan)) as JsonValue);
 }

@@ -23,7 +23,7 @@ import type { CeremonyEvent, ServiceAction } from '../../../shared/ceremony/cere
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import { isRedactedForm, REDACTED, redact } from '../../../shared/record/redaction';
 import {
-  canonicalJson,
+  canonicalDataJson,
   type JournalEvent,
   type JsonObject,
   type JsonValue,
@@ -133,7 +133,7 @@ export async function resumeMismatch(run: RecordedRun): Promise<string | undefin
   const unread = unreadEntry(run, played.at);
   if (unread) return unread;
   const shown = (reading: { attemptStatus?: unknown; mode?: unknown }) =>
-    shownJson({
+    canonicalDataJson({
       attemptStatus: (reading.attemptStatus ?? null) as JsonValue,
       mode: (reading.mode ?? null) as JsonValue,
     });
@@ -336,7 +336,7 @@ async function replayAction(run: ActionRun, connected: boolean, activation: stri
   const given = raw.outcome === 'ok' ? admittedEvent(state, raw).event : raw;
   const [shown, replayed] = comparable(recorded, given);
   if (given !== raw && sameJson(shown, replayed)) return undefined;
-  return `records the result ${shownJson(shown)}, but the laptop, given the Vault answers recorded before it, records ${shownJson(replayed)}`;
+  return `records the result ${canonicalDataJson(shown)}, but the laptop, given the Vault answers recorded before it, records ${canonicalDataJson(replayed)}`;
 }
 
 /**
@@ -397,17 +397,8 @@ function sameJson(recorded: JsonValue | undefined, replayed: JsonValue | undefin
 }
 
 function describe(details: JsonObject | undefined): string {
-  const text = shownJson(details ?? {});
+  const text = canonicalDataJson(details ?? {});
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
-
-/**
- * What the laptop's code made, as JSON for a message. Given an answer that lacks a field it reads,
- * it leaves that field undefined (its journal then refuses the entry, so no record of the laptop
- * holds it); JSON leaves such a field out, where canonicalJson would throw.
- */
-function shownJson(value: JsonValue): string {
-  return canonicalJson(JSON.parse(JSON.stringify(value)) as JsonValue);
 }
 
 /** The answer recordedCall wrote these details for (responseDetails), with what the journal hid as a stand-in. */
