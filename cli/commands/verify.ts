@@ -86,7 +86,20 @@ function describe(dir: string, report: BundleReport): string {
     );
   lines.push(...authorisationLines(report));
   lines.push(...verdictLines(report));
+  lines.push(...warningLines(report));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * What does not change the verdict but must not be missed: last on stdout, right under the
+ * verdict, whatever it is (entries no signature covers, times that are odd).
+ */
+function warningLines(report: BundleReport): string[] {
+  const { shown, unshown } = summariseProblems(report.warnings);
+  return [
+    ...shown.map((w) => `WARNING: ${visibleText(w.message)}`),
+    ...unshown.map((more) => `WARNING: ${unshownLine(more)}`),
+  ];
 }
 
 /**

@@ -5,6 +5,8 @@
  * nothing; not verified, every problem named), then who must sign and who signed, each signed
  * authorisation of what cannot be undone, then the signed text. A text that did not verify is shown under a warning, never as if it had. Every string from
  * the bundle is shown through visibleText, so it cannot hide or reorder what is on screen.
+ * Right under the verdict, whatever it is, come its warnings: files in the folder no signature
+ * covers, and times that are odd; the verdict itself says to read them.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
@@ -148,7 +150,17 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
           {verdict.title}
         </h2>
         {bundle.verdict !== 'failed' ? (
-          <p>{verdict.text}</p>
+          <>
+            <p>{verdict.text}</p>
+            {bundle.warnings.length > 0 && (
+              <p>
+                <strong>
+                  ⚠ But read the {bundle.warnings.length === 1 ? 'warning' : `${bundle.warnings.length} warnings`}{' '}
+                  below: this verdict covers only the signed record.
+                </strong>
+              </p>
+            )}
+          </>
         ) : (
           <>
             <p>
@@ -195,6 +207,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
           </div>
         </dl>
       </section>
+      <Warnings warnings={bundle.warnings} />
 
       <section aria-labelledby="required-heading">
         <h2 id="required-heading">Who must sign (from the journal's plan)</h2>
@@ -335,6 +348,32 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         )}
       </section>
     </>
+  );
+}
+
+/**
+ * What does not change the verdict but must not be missed, in a card of its own under it: what
+ * an auditor browsing the folder would otherwise read beside a verified record, and odd times.
+ */
+function Warnings({ warnings }: { warnings: TranscriptBundle['warnings'] }) {
+  if (warnings.length === 0) return null;
+  const { shown, unshown } = summariseProblems(warnings);
+  return (
+    <section aria-labelledby="warnings-heading" className="card card-attention" data-testid="bundle-warnings">
+      <h2 id="warnings-heading">
+        ⚠ {warnings.length === 1 ? 'Warning' : `${warnings.length} warnings`}: not covered by the verdict
+      </h2>
+      <ul className="problems">
+        {shown.map((warning, index) => (
+          <li key={index} data-kind={warning.kind}>
+            {visibleText(warning.message)}
+          </li>
+        ))}
+        {unshown.map((more) => (
+          <li key={more.kind}>{unshownLine(more)}</li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -117,6 +117,8 @@ const transcriptBundle = z.object({
     }),
   ),
   problems: z.array(z.object({ kind: z.string(), message: z.string() })),
+  /** What does not fail the bundle but must be shown beside any verdict: unsigned entries, odd times. */
+  warnings: z.array(z.object({ kind: z.string(), message: z.string() })),
   /** The signed text of transcript.txt.asc (else transcript.txt as it stands); null when neither can be read. */
   transcript: z.string().nullable(),
 });

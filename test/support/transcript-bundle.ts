@@ -128,16 +128,22 @@ export function ceremonyEvents(planned: ReadonlyArray<Pick<TestSigner, 'name' | 
 
 /**
  * Journals the plan naming `signers` (or `planned`, to name others) and its ceremonyEvents, signs the
- * transcript as signers[0] and countersigns with the rest.
+ * transcript as signers[0] and countersigns with the rest. The journal's times are `clock`'s, as
+ * the laptop's are its clock's.
  */
 export async function makeBundle(
   signers: readonly TestSigner[],
   planned: ReadonlyArray<Pick<TestSigner, 'name' | 'fingerprint'>> = signers,
+  clock?: () => Date,
 ): Promise<TestBundle> {
   const root = mkdtempSync(join(tmpdir(), 'bundle-'));
   const dispose = () => rmSync(root, { recursive: true, force: true });
   const journalPath = join(root, 'journal.jsonl');
-  const created = await Journal.create(journalPath, { ceremonyId: CEREMONY_ID, rehearsal: true });
+  const created = await Journal.create(journalPath, {
+    ceremonyId: CEREMONY_ID,
+    rehearsal: true,
+    ...(clock ? { clock } : {}),
+  });
   if (!created.ok) throw new Error(created.error.message);
   const journal = created.value;
   for (const event of [planEvent(planned), ...ceremonyEvents(planned)]) {

@@ -16,6 +16,7 @@ export function bundleView(dir: string, report: BundleReport, transcript: string
     outcome: report.outcome ?? null,
     authorisations: report.authorisations.map((a) => ({ ...a, since: [...a.since] })),
     problems: report.problems.map((p) => ({ kind: p.kind, message: p.message })),
+    warnings: report.warnings.map((w) => ({ kind: w.kind, message: w.message })),
     transcript,
   };
 }

@@ -112,15 +112,48 @@ export type DirectoryErrorKind = 'missing' | 'not-a-directory' | 'too-many' | 'u
 
 /** The names in a real directory (not a symlink to one), at most `maxEntries`, sorted. */
 export async function listDirectory(path: string, maxEntries: number): Promise<Result<string[], DirectoryErrorKind>> {
+  const listed = await listSomeEntries(path, maxEntries);
+  if (!listed.ok) return listed;
+  if (!listed.value.complete) return err('too-many', `it holds more than ${maxEntries} entries`);
+  return ok(listed.value.entries.map((e) => e.name));
+}
+
+export interface DirectoryEntry {
+  readonly name: string;
+  /** As the directory states it (a symlink is a link, whatever it points to). */
+  readonly kind: 'file' | 'folder' | 'symbolic link' | 'other';
+}
+
+/**
+ * The first `maxEntries` entries of a real directory (not a symlink to one), sorted, and whether
+ * they are all it holds: reading stops there, so a folder of 200,000 files costs no more to look
+ * at than one of `maxEntries`.
+ */
+export async function listSomeEntries(
+  path: string,
+  maxEntries: number,
+): Promise<Result<{ entries: DirectoryEntry[]; complete: boolean }, Exclude<DirectoryErrorKind, 'too-many'>>> {
   try {
     const info = await lstat(path);
     if (!info.isDirectory()) return err('not-a-directory', `it is ${kindOf(info)}, not a folder`);
-    const names: string[] = [];
+    const entries: DirectoryEntry[] = [];
+    let complete = true;
+    // Leaving the loop early closes the directory.
     for await (const entry of await opendir(path)) {
-      if (names.length === maxEntries) return err('too-many', `it holds more than ${maxEntries} entries`);
-      names.push(entry.name);
+      if (entries.length === maxEntries) {
+        complete = false;
+        break;
+      }
+      const kind = entry.isFile()
+        ? 'file'
+        : entry.isDirectory()
+          ? 'folder'
+          : entry.isSymbolicLink()
+            ? 'symbolic link'
+            : 'other';
+      entries.push({ name: entry.name, kind });
     }
-    return ok(names.sort());
+    return ok({ entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), complete });
   } catch (e) {
     return fsErrorCode(e) === 'ENOENT'
       ? err('missing', 'it is missing')

@@ -31,8 +31,11 @@
  * 'failed': anything else, a signer the auditor's anchors do not cover included.
  *
  * Files are read as ../files/regular-file.ts reads them (regular files only, size caps first).
- * Failing checks are collected, not thrown: the report lists every problem found. Its strings
- * come from the bundle: show them through shared/record/visible-text.ts.
+ * Failing checks are collected, not thrown: the report lists every problem found. Besides them, it
+ * warns of what does not fail the bundle but that the auditor must know: entries of the bundle
+ * folder no signature covers (./unsigned-entries.ts), and times an honest laptop's clock can
+ * produce but that are odd (./record-times.ts). Its strings come from the bundle: show them
+ * through shared/record/visible-text.ts.
  */
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -66,6 +69,8 @@ import { checkAuthorisations, type AuthorisationProblemKind, type AuthorisationR
 import { readCanonicalTranscript } from './canonical-cleartext';
 import { Cleartext, detachedSignatures, firstDifferentLine, signatureOf } from './signing';
 import { presetTextDigests } from './text-digest';
+import { timeWarnings } from './record-times';
+import { readUnsignedEntries, unsignedEntriesWarning, type UnsignedEntries } from './unsigned-entries';
 
 export type VerifyProblemKind =
   | 'bundle-incomplete'
@@ -88,6 +93,9 @@ export type VerifyProblemKind =
 
 export type Verdict = 'anchored' | 'unanchored' | 'failed';
 
+/** What does not fail a bundle, but must be shown with its verdict. */
+export type VerifyWarningKind = 'unsigned-entries' | 'odd-time';
+
 export interface SignerFile {
   /** `<name>` of `signers/<name>.pub.asc`: a file name, never evidence of who signed. */
   readonly name: string;
@@ -105,6 +113,8 @@ export interface BundleContents {
   readonly strayFiles?: readonly string[];
   /** Bundle paths that were not read, and why (not a regular file, too large, unreadable). */
   readonly refused?: ReadonlyMap<string, string>;
+  /** The bundle folder's entries that verify does not check, when it was listed. */
+  readonly unsigned?: UnsignedEntries | undefined;
 }
 
 /** What the auditor brought to say who the signers must be. */
@@ -117,6 +127,8 @@ export interface Anchors {
 
 export interface VerifyOptions {
   readonly anchors?: Anchors;
+  /** This computer's clock, which the record's times are compared with. */
+  readonly now?: Date;
 }
 
 /** A person the journal's plan names to sign, in signing order. */
@@ -161,6 +173,8 @@ export interface BundleReport {
   /** The signed authorisations of irreversible steps the journal records, in order. */
   readonly authorisations: readonly AuthorisationReport[];
   readonly problems: readonly AppError<VerifyProblemKind>[];
+  /** What does not fail the bundle but the auditor must see beside the verdict, whatever it is. */
+  readonly warnings: readonly AppError<VerifyWarningKind>[];
   /** The signed text, when transcript.txt.asc could be read. */
   readonly text: string | undefined;
 }
@@ -179,6 +193,7 @@ export async function readBundle(dir: string): Promise<BundleContents> {
     else strayFiles.push(file);
   }
   // All at once: each file is several round trips to libuv's threads (open, stat, reads, close).
+  const unsigned = readUnsignedEntries(dir);
   const [transcript, text, detached, journal, ...signerBytes] = await Promise.all(
     [
       [BUNDLE_TRANSCRIPT, MAX_BUNDLE_FILE_BYTES] as const,
@@ -211,6 +226,7 @@ export async function readBundle(dir: string): Promise<BundleContents> {
     signers,
     strayFiles,
     refused,
+    unsigned: await unsigned,
   };
 }
 
@@ -283,6 +299,14 @@ export async function verifyBundleContents(
         `the journal's plan gives ${describe(s)} key ${s.fingerprint}, which is neither in the keyrings nor on the fingerprint list you gave: it is not a key you expect`,
       );
   const verdict: Verdict = problems.length > 0 ? 'failed' : anchors ? 'anchored' : 'unanchored';
+  const warnings: AppError<VerifyWarningKind>[] = [];
+  const unsigned = contents.unsigned && unsignedEntriesWarning(contents.unsigned);
+  if (unsigned) warnings.push({ kind: 'unsigned-entries', message: unsigned });
+  if (chain) {
+    const times = signatures.map((s, i) => ({ index: i + 1, signer: s.signer, created: s.created }));
+    for (const message of timeWarnings(chain, times, options.now ?? new Date()))
+      warnings.push({ kind: 'odd-time', message });
+  }
   return {
     verdict,
     valid: verdict !== 'failed',
@@ -295,6 +319,7 @@ export async function verifyBundleContents(
     signatures,
     authorisations,
     problems,
+    warnings,
     text: document?.text,
   };
 }

@@ -1,0 +1,70 @@
+/**
+ * What else a bundle folder holds besides the files `verify` checks: a README.txt or OUTCOME.txt
+ * saying "Outcome: ABORTED", a notes/ folder, a copy tool's .DS_Store. No signature covers them,
+ * yet an auditor browsing the folder reads them beside a verified record, so verify names them.
+ * They do not fail it (copying a folder adds such files, and the verdict's exit codes are a fixed
+ * interface); they are named, every time, as not signed and not checked. Extra files in signers/
+ * fail verify already (./verify.ts), as signers/ holds nothing but the signers' keys.
+ *
+ * Only the top folder is listed, and only its first entries: a folder inside is named as a folder,
+ * and a bundle of 200,000 files costs no more to look at than one of MAX_ENTRIES_LISTED.
+ */
+import { listSomeEntries, type DirectoryEntry } from '../files/regular-file';
+import { BUNDLE_DETACHED, BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TEXT, BUNDLE_TRANSCRIPT } from './bundle-layout';
+
+/** What verify checks, in the order the warning names them. */
+const CHECKED: readonly string[] = [BUNDLE_TRANSCRIPT, BUNDLE_TEXT, BUNDLE_DETACHED, BUNDLE_JOURNAL, BUNDLE_SIGNERS];
+/** How many of the folder's entries are read; the rest are counted as "more". */
+export const MAX_ENTRIES_LISTED = 1000;
+/** How many unsigned entries are named before the rest are counted. */
+export const UNSIGNED_NAMES_SHOWN = 5;
+
+export interface UnsignedEntries {
+  /** The first few, by name. */
+  readonly shown: readonly DirectoryEntry[];
+  /** How many there are, or at least are, when `complete` is false. */
+  readonly count: number;
+  readonly complete: boolean;
+}
+
+/** The entries of the bundle folder that no signature covers; undefined when the folder cannot be listed. */
+export async function readUnsignedEntries(dir: string): Promise<UnsignedEntries | undefined> {
+  const listed = await listSomeEntries(dir, MAX_ENTRIES_LISTED);
+  if (!listed.ok) return undefined;
+  const unsigned = listed.value.entries.filter((e) => !CHECKED.includes(e.name));
+  return { shown: unsigned.slice(0, UNSIGNED_NAMES_SHOWN), count: unsigned.length, complete: listed.value.complete };
+}
+
+/**
+ * The warning naming them, or undefined when there are none. Names are quoted as JSON writes them
+ * (they came with the bundle: show the message through shared/record/visible-text.ts).
+ */
+export function unsignedEntriesWarning(entries: UnsignedEntries): string | undefined {
+  if (entries.count === 0 && entries.complete) return undefined;
+  const names = entries.shown.map(describeEntry);
+  const more = entries.complete ? entries.count - entries.shown.length : undefined;
+  if (more === undefined)
+    names.push(`and more: the folder holds over ${MAX_ENTRIES_LISTED.toLocaleString('en-US')} entries, not all listed`);
+  else if (more > 0) names.push(`and ${more.toLocaleString('en-US')} more`);
+  const count = `${entries.complete ? '' : 'at least '}${entries.count.toLocaleString('en-US')}`;
+  const one = entries.count === 1 && entries.complete;
+  return (
+    `${count} ${one ? 'entry' : 'entries'} in the bundle folder ${one ? 'is' : 'are'} NOT signed and NOT checked: ${names.join(', ')}. ` +
+    `No signature covers ${one ? 'it' : 'them'}, so whatever ${one ? 'it says' : 'they say'} is not part of the record: ` +
+    `rely only on what verify checked (${CHECKED.map((name) => (name === BUNDLE_SIGNERS ? `${name}/` : name)).join(', ')})`
+  );
+}
+
+function describeEntry({ name, kind }: DirectoryEntry): string {
+  const quoted = JSON.stringify(name);
+  switch (kind) {
+    case 'file':
+      return quoted;
+    case 'folder':
+      return `${JSON.stringify(`${name}/`)} (a folder: nothing in it is checked)`;
+    case 'symbolic link':
+      return `${quoted} (a symbolic link, not followed)`;
+    case 'other':
+      return `${quoted} (not a regular file)`;
+  }
+}
