@@ -316,7 +316,7 @@ describe('a detached signature gpg made out of time, checked as an authorisation
 
   it('that expired itself (gpg --default-sig-expire): good while it lasts, BAD after, as gpg says (EXPSIG, exit 1)', async () => {
     const signature = detachSignAt(key, ceremony, statement, ['--default-sig-expire', '30d']);
-    expect((await judged(signature, at(1))).ours).toEqual({ problem: undefined, since: [] });
+    expect((await judged(signature, at(1))).ours).toEqual({ problem: undefined, since: [], created: expect.any(Date) });
     const { ours, gpg } = await judged(signature, audit);
     expect(ours.problem).toMatch(/^the signature itself expired on \S+$/);
     expect(gpg.code).toBe(1);

@@ -22,7 +22,10 @@ import { visibleText } from '../../shared/record/visible-text';
 import { createHandlerRegistry, type ChannelHandlers } from '../../electron/app/ipc/handler-registry';
 import { transcriptHandlers } from '../../electron/app/ipc/transcript-handlers';
 import { builtBundleVerifier, builtCli } from '../support/built-programs';
+import { reauthorised, signedBundle } from '../support/doctored-bundle';
+import { rehearsePromotion, type RehearsedPromotion } from '../support/rehearsed-promotion';
 import { makeBundle, makeSigner, threeSigners, type TestBundle, type TestSigner } from '../support/transcript-bundle';
+import type { JournalEvent } from '../../shared/record/journal-event';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const APP = { url: 'app://vault-ceremony/index.html', isMainFrame: true };
@@ -208,5 +211,60 @@ describe('times an honest laptop can write', () => {
     } finally {
       setBack.dispose();
     }
+  }, 30_000);
+});
+
+describe('authorisations signed at odd times', () => {
+  let rehearsed: RehearsedPromotion;
+  beforeAll(async () => {
+    mkdirSync(join(fresh.root, 'promotion'));
+    rehearsed = await rehearsePromotion(join(fresh.root, 'promotion'));
+  }, 120_000);
+  /** `event` as if the laptop's clock had read `ms` later when it wrote it. */
+  const moved = (e: JournalEvent, ms: number): JournalEvent => ({
+    ...e,
+    time: new Date(Date.parse(e.time) + ms).toISOString(),
+  });
+  const authorisation = (role: string) =>
+    new RegExp(`^the ${role} '[^']+''s authorisation of "promote" at 'promote' is dated \\S+, 1 day `);
+
+  it('the clock set forward a day as the promotion was asked for: each authorisation named as signed before it was asked for', async () => {
+    const asked = rehearsed.events.findIndex((e) => e.type === 'authorisation-requested');
+    const dir = join(fresh.root, 'forward');
+    await signedBundle(
+      dir,
+      rehearsed.events.map((e, i) => (i < asked ? e : moved(e, DAY))),
+      rehearsed.people,
+    );
+    const { code, warnings } = await seen(dir, rehearsed.keyring);
+    expect(code).toBe(0);
+    const signedEarly = warnings.filter((w) =>
+      / before the laptop asked for it \(\S+\): the laptop asks, then the person signs, so its clock was set back in between\. /.test(
+        w,
+      ),
+    );
+    expect(signedEarly).toEqual([
+      expect.stringMatching(authorisation('administrator')),
+      expect.stringMatching(authorisation('witness')),
+    ]);
+  }, 30_000);
+
+  it('the clock set back a day before the promotion was recorded: each authorisation named as signed after it was recorded', async () => {
+    const dir = join(fresh.root, 'back');
+    const earlier = await reauthorised(
+      rehearsed.events.map((e) => moved(e, -DAY)),
+      rehearsed.people,
+    );
+    await signedBundle(dir, earlier, rehearsed.people);
+    const { code, warnings } = await seen(dir, rehearsed.keyring);
+    expect(code).toBe(0);
+    expect(warnings).toEqual([
+      expect.stringMatching(authorisation('administrator')),
+      expect.stringMatching(authorisation('witness')),
+    ]);
+    for (const w of warnings)
+      expect(w).toMatch(
+        / after the laptop recorded it \(\S+\): the person signs, then the laptop records, so its clock was set back in between\. /,
+      );
   }, 30_000);
 });

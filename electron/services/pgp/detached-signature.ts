@@ -7,12 +7,15 @@ import * as openpgp from 'openpgp';
 import { utf8ToBytes } from '../../../shared/codecs/bytes';
 import { judgeSignature, type KeyLifeVerdict } from './key-lifecycle';
 
-/** Whether the signature is a good one by `key` over `text`, judged as the transcript's are (./key-lifecycle.ts). */
+/**
+ * Whether the signature is a good one by `key` over `text`, judged as the transcript's are
+ * (./key-lifecycle.ts), and when it says it was made (its signer's clock), when it can be read.
+ */
 export async function checkDetachedSignature(
   armoredSignature: string,
   text: string,
   key: openpgp.PublicKey,
-): Promise<KeyLifeVerdict> {
+): Promise<KeyLifeVerdict & { readonly created?: Date }> {
   let signature: openpgp.Signature;
   try {
     signature = await openpgp.readSignature({ armoredSignature });
@@ -21,12 +24,14 @@ export async function checkDetachedSignature(
   }
   const packets = [...signature.packets];
   if (packets.length !== 1) return { problem: `it holds ${packets.length} signatures, not one`, since: [] };
-  return judgeSignature(packets[0]!, key, async (date, config) => {
+  const verdict = await judgeSignature(packets[0]!, key, async (date, config) => {
     const message = await openpgp.createMessage({ binary: utf8ToBytes(text) });
     const [result] = (await openpgp.verify({ message, signature, verificationKeys: key, date, config })).signatures;
     if (!result) throw new Error('it holds no signature');
     await result.verified;
   });
+  const created = packets[0]!.created;
+  return created ? { ...verdict, created } : verdict;
 }
 
 /** Why the signature is not a good one by `key` over `text`, or undefined when it is. */

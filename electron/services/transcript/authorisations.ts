@@ -94,6 +94,11 @@ export interface AuthorisationReport {
   readonly good: boolean;
   /** What became of the signer's key after it signed (expired, superseded, retired), for a good one. */
   readonly since: readonly string[];
+  /** When the signature says it was made (ISO 8601, whole seconds), or 'unknown'. */
+  readonly created: string;
+  /** The journal's times of the request it answers and of the event recording it. */
+  readonly requested: string | undefined;
+  readonly recorded: string;
 }
 
 type Problem = (kind: AuthorisationProblemKind, message: string) => void;
@@ -118,6 +123,8 @@ export async function checkAuthorisations(
   let closed = false;
   /** Each HA cluster's active node as the record names it so far. */
   const leaders = haLeaders(chain.events);
+  /** When the statement being signed now was asked for. */
+  let requestedAt: string | undefined;
   /** Where the entries of the action run now (performed between two ceremony events) begin, and the leaders then. */
   let run: Pick<RecordedRun, 'from' | 'leaders'> = { from: 0, leaders };
   const restart = (i: number) => (run = { from: i + 1, leaders: new Map(leaders) });
@@ -196,6 +203,7 @@ export async function checkAuthorisations(
       problem('record-inconsistent', `${at} holds a ceremony event this version cannot read`);
       return reports;
     }
+    if (event.type === 'authorisationRequested') requestedAt = e.time;
     if (event.type === 'authorisationRequested' && event.head !== chain.events[i - 1]?.hash)
       problem(
         'authorisation-bad',
@@ -258,6 +266,9 @@ export async function checkAuthorisations(
         statementSha256: digest,
         good: bad === undefined,
         since: bad === undefined ? (checked?.since ?? []) : [],
+        created: checked?.created?.toISOString() ?? 'unknown',
+        requested: requestedAt,
+        recorded: e.time,
       });
     }
     state = next.value;

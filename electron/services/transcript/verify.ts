@@ -304,7 +304,7 @@ export async function verifyBundleContents(
   if (unsigned) warnings.push({ kind: 'unsigned-entries', message: unsigned });
   if (chain) {
     const times = signatures.map((s, i) => ({ index: i + 1, signer: s.signer, created: s.created }));
-    for (const message of timeWarnings(chain, times, options.now ?? new Date()))
+    for (const message of timeWarnings(chain, times, authorisations, options.now ?? new Date()))
       warnings.push({ kind: 'odd-time', message });
   }
   return {
