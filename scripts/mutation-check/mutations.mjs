@@ -19,6 +19,7 @@ const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
 const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
 const ADVERSARY = 'test/security/auditor-adversary.test.ts';
 const VIEWER = 'test/security/viewer-adversary.test.ts';
+const UNSIGNED_AND_TIMES = 'test/security/unsigned-files-and-times.test.ts';
 
 /** @type {ReadonlyArray<{ id: string; claim: string; file: string; from: string; to: string; tests: string[]; filter?: string }>} */
 export const MUTATIONS = [
@@ -569,5 +570,77 @@ export const MUTATIONS = [
     to: '      const mine = new AbortController();',
     tests: [VIEWER],
     filter: 'given up on',
+  },
+  {
+    id: 'unsigned-entries-unnamed',
+    claim: 'files in the bundle folder that no signature covers are named as not signed and not checked',
+    file: 'electron/services/transcript/verify.ts',
+    from: "  if (unsigned) warnings.push({ kind: 'unsigned-entries', message: unsigned });",
+    to: "  if (unsigned && false) warnings.push({ kind: 'unsigned-entries', message: unsigned });",
+    tests: [UNSIGNED_AND_TIMES],
+    filter: 'OUTCOME.txt saying otherwise',
+  },
+  {
+    id: 'unsigned-listing-unbounded',
+    claim: 'the bundle folder is listed only to its first 1,000 entries',
+    file: 'electron/services/transcript/unsigned-entries.ts',
+    from: '  const listed = await listSomeEntries(dir, MAX_ENTRIES_LISTED);',
+    to: '  const listed = await listSomeEntries(dir, Infinity);',
+    tests: [UNSIGNED_AND_TIMES],
+    filter: '5,000 files',
+  },
+  {
+    id: 'cli-warnings-unprinted',
+    claim: 'verify prints its warnings under the verdict, as the viewer shows them',
+    file: 'cli/commands/verify.ts',
+    from: '  lines.push(...warningLines(report));',
+    to: '',
+    tests: [UNSIGNED_AND_TIMES],
+    filter: 'OUTCOME.txt saying otherwise',
+  },
+  {
+    id: 'cli-warnings-unfiltered',
+    claim: "a warning naming a bundle's file reaches the terminal through the one control-character filter",
+    file: 'cli/commands/verify.ts',
+    from: '    ...shown.map((w) => `WARNING: ${visibleText(w.message)}`),',
+    to: '    ...shown.map((w) => `WARNING: ${w.message}`),',
+    tests: [UNSIGNED_AND_TIMES],
+    filter: 'terminal escapes',
+  },
+  {
+    id: 'viewer-warnings-dropped',
+    claim: 'the viewer is handed the same warnings as verify prints',
+    file: 'electron/app/ipc/bundle-view.ts',
+    from: '    warnings: report.warnings.map((w) => ({ kind: w.kind, message: w.message })),',
+    to: '    warnings: [],',
+    tests: [UNSIGNED_AND_TIMES],
+    filter: 'OUTCOME.txt saying otherwise',
+  },
+  {
+    id: 'record-ahead-unnamed',
+    claim: "a record or signature dated more than 10 minutes after the verifying computer's clock is named",
+    file: 'electron/services/transcript/record-times.ts',
+    from: '  if (ahead > CLOCK_SKEW_MS)',
+    to: '  if (ahead > Infinity)',
+    tests: [UNSIGNED_AND_TIMES, 'electron/services/transcript/record-times.test.ts'],
+    filter: 'three days ahead|10 minutes',
+  },
+  {
+    id: 'signed-before-close-unnamed',
+    claim: 'a transcript signed before its record closed is named',
+    file: 'electron/services/transcript/record-times.ts',
+    from: '    const early = Date.parse(last.time) - created;',
+    to: '    const early = 0;',
+    tests: [UNSIGNED_AND_TIMES, 'electron/services/transcript/record-times.test.ts'],
+    filter: 'before the record closed|set back between closing',
+  },
+  {
+    id: 'authorisation-times-unchecked',
+    claim: 'an authorisation signed before it was asked for, or after it was recorded, is named',
+    file: 'electron/services/transcript/record-times.ts',
+    from: '  for (const a of authorisations) {',
+    to: '  for (const a of authorisations.slice(0, 0)) {',
+    tests: [UNSIGNED_AND_TIMES, 'electron/services/transcript/record-times.test.ts'],
+    filter: 'promotion was|authorisation signed',
   },
 ];
