@@ -292,6 +292,44 @@ test('transcript viewer: each verdict, opened by keyboard, takes the focus, read
   });
 });
 
+test('transcript viewer: files no signature covers and a clock set back are warned of under a verdict that stands', async ({
+  page,
+  harness,
+}) => {
+  const day = 86_400_000;
+  const life = {
+    created: new Date(Date.now() - 2 * day),
+    expires: new Date(Date.now() + 365 * day),
+    signs: new Date(Date.now() - day),
+  };
+  const signers = await Promise.all(['alice', 'bob', 'carol'].map((name) => makeSigner(name, undefined, life)));
+  const bundle = await makeBundle(signers);
+  writeFileSync(join(bundle.dir, 'README.txt'), 'Outcome: ABORTED, see note\n');
+  writeFileSync(join(bundle.dir, 'OUTCOME\u001b[2K\u202e.txt'), 'ABORTED\n');
+  await withViewer(
+    page,
+    harness,
+    async ({ openAnchored, verdict }) => {
+      await openAnchored();
+      await expect(verdict).toContainText(
+        '⚠ But read the 4 warnings below: this verdict covers only the signed record.',
+      );
+      const warnings = page.getByTestId('bundle-warnings');
+      await expect(warnings.getByRole('heading', { level: 2 })).toHaveText('⚠ 4 warnings: not covered by the verdict');
+      await expect(warnings.locator('li')).toHaveText([
+        /^2 entries in the bundle folder are NOT signed and NOT checked: "OUTCOME\\u001b\[2K\\u202e\.txt", "README\.txt"\. /,
+        /^signature 1, by alice, is dated \S+, 1 day before the record it signs was closed/,
+        /^signature 2, by bob, /,
+        /^signature 3, by carol, /,
+      ]);
+      expect(await unseenOnScreen(page)).toEqual([]);
+      await axe(page, 'the warnings under a verdict');
+      await page.screenshot({ path: screenshotPath('transcript-viewer-warnings'), fullPage: true });
+    },
+    bundle,
+  );
+});
+
 test('transcript viewer: a rehearsal’s outcome and signed authorisations, each checked, as verify lists them', async ({
   page,
   harness,
