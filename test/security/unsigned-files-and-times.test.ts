@@ -131,6 +131,17 @@ describe('files the signatures do not cover', () => {
     );
   });
 
+  it('the bundle folder given as a link to it: its entries are named all the same', async () => {
+    const dir = forged((dir) => writeFileSync(join(dir, 'README.txt'), 'Outcome: ABORTED, see note\n'));
+    const link = `${dir}-link`;
+    symlinkSync(dir, link);
+    const { code, warnings } = await seen(link);
+    expect(code).toBe(3);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^1 entry in the bundle folder is NOT signed and NOT checked: "README.txt"\. /),
+    ]);
+  });
+
   it('a name with terminal escapes and bidi overrides reaches neither output raw', async () => {
     const name = '\u001b[2K\u001b[32mVERIFIED\u202e.txt';
     const dir = forged((dir) => writeFileSync(join(dir, name), 'x'));

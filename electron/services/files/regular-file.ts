@@ -7,7 +7,7 @@
  * people name themselves (a plan, a key, a passphrase file) may be links (readSmallFile).
  */
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, opendir } from 'node:fs/promises';
+import { lstat, open, opendir, stat } from 'node:fs/promises';
 import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from './fs-error';
 
@@ -125,16 +125,17 @@ export interface DirectoryEntry {
 }
 
 /**
- * The first `maxEntries` entries of a real directory (not a symlink to one), sorted, and whether
- * they are all it holds: reading stops there, so a folder of 200,000 files costs no more to look
- * at than one of `maxEntries`.
+ * The first `maxEntries` entries of a real directory (a symlink to one only with `followLinks`),
+ * sorted, and whether they are all it holds: reading stops there, so a folder of 200,000 files
+ * costs no more to look at than one of `maxEntries`.
  */
 export async function listSomeEntries(
   path: string,
   maxEntries: number,
+  options: { readonly followLinks?: boolean } = {},
 ): Promise<Result<{ entries: DirectoryEntry[]; complete: boolean }, Exclude<DirectoryErrorKind, 'too-many'>>> {
   try {
-    const info = await lstat(path);
+    const info = await (options.followLinks === true ? stat : lstat)(path);
     if (!info.isDirectory()) return err('not-a-directory', `it is ${kindOf(info)}, not a folder`);
     const entries: DirectoryEntry[] = [];
     let complete = true;

@@ -19,18 +19,24 @@ export const MAX_ENTRIES_LISTED = 1000;
 /** How many unsigned entries are named before the rest are counted. */
 export const UNSIGNED_NAMES_SHOWN = 5;
 
-export interface UnsignedEntries {
-  /** The first few, by name. */
-  readonly shown: readonly DirectoryEntry[];
-  /** How many there are, or at least are, when `complete` is false. */
-  readonly count: number;
-  readonly complete: boolean;
-}
+export type UnsignedEntries =
+  | {
+      /** The first few, by name. */
+      readonly shown: readonly DirectoryEntry[];
+      /** How many there are, or at least are, when `complete` is false. */
+      readonly count: number;
+      readonly complete: boolean;
+    }
+  /** Why the folder could not be listed, though its files may have been read. */
+  | { readonly unlisted: string };
 
-/** The entries of the bundle folder that no signature covers; undefined when the folder cannot be listed. */
+/**
+ * The entries of the bundle folder that no signature covers; undefined when there is no folder
+ * (then every file is missing, and verify fails). The folder the auditor named may be a link to it.
+ */
 export async function readUnsignedEntries(dir: string): Promise<UnsignedEntries | undefined> {
-  const listed = await listSomeEntries(dir, MAX_ENTRIES_LISTED);
-  if (!listed.ok) return undefined;
+  const listed = await listSomeEntries(dir, MAX_ENTRIES_LISTED, { followLinks: true });
+  if (!listed.ok) return listed.error.kind === 'missing' ? undefined : { unlisted: listed.error.message };
   const unsigned = listed.value.entries.filter((e) => !CHECKED.includes(e.name));
   return { shown: unsigned.slice(0, UNSIGNED_NAMES_SHOWN), count: unsigned.length, complete: listed.value.complete };
 }
@@ -40,6 +46,8 @@ export async function readUnsignedEntries(dir: string): Promise<UnsignedEntries 
  * (they came with the bundle: show the message through shared/record/visible-text.ts).
  */
 export function unsignedEntriesWarning(entries: UnsignedEntries): string | undefined {
+  if ('unlisted' in entries)
+    return `the bundle folder could not be listed (${entries.unlisted}), so any files in it that no signature covers are not named: rely only on ${checkedList()}`;
   if (entries.count === 0 && entries.complete) return undefined;
   const names = entries.shown.map(describeEntry);
   const more = entries.complete ? entries.count - entries.shown.length : undefined;
@@ -51,8 +59,12 @@ export function unsignedEntriesWarning(entries: UnsignedEntries): string | undef
   return (
     `${count} ${one ? 'entry' : 'entries'} in the bundle folder ${one ? 'is' : 'are'} NOT signed and NOT checked: ${names.join(', ')}. ` +
     `No signature covers ${one ? 'it' : 'them'}, so whatever ${one ? 'it says' : 'they say'} is not part of the record: ` +
-    `rely only on what verify checked (${CHECKED.map((name) => (name === BUNDLE_SIGNERS ? `${name}/` : name)).join(', ')})`
+    `rely only on what verify checked (${checkedList()})`
   );
+}
+
+function checkedList(): string {
+  return CHECKED.map((name) => (name === BUNDLE_SIGNERS ? `${name}/` : name)).join(', ');
 }
 
 function describeEntry({ name, kind }: DirectoryEntry): string {
