@@ -127,8 +127,6 @@ export interface Anchors {
 
 export interface VerifyOptions {
   readonly anchors?: Anchors;
-  /** This computer's clock, which the record's times are compared with. */
-  readonly now?: Date;
 }
 
 /** A person the journal's plan names to sign, in signing order. */
@@ -304,7 +302,7 @@ export async function verifyBundleContents(
   if (unsigned) warnings.push({ kind: 'unsigned-entries', message: unsigned });
   if (chain) {
     const times = signatures.map((s, i) => ({ index: i + 1, signer: s.signer, created: s.created }));
-    for (const message of timeWarnings(chain, times, authorisations, options.now ?? new Date()))
+    for (const message of timeWarnings(chain, times, authorisations, new Date()))
       warnings.push({ kind: 'odd-time', message });
   }
   return {
