@@ -374,7 +374,7 @@ export const MUTATIONS = [
     claim:
       "each service result, and the entries before it, are what the laptop's own action code (performAction) makes of the Vault answers recorded",
     file: AUTHORISATIONS,
-    from: 'return action && !needsPersonInput(action) ? actionMismatch({ ...recorded, action }) : undefined;',
+    from: 'return action && !needsPersonInput(action) ? actionMismatch(Object.assign(recorded, { action })) : undefined;',
     to: 'return action && !needsPersonInput(action) ? undefined : undefined;',
     tests: [RECORD, FAILBACK_ANSWERS, LEADERLESS],
     filter: 'a service result that is not what|a failback whose results|a leaderless [a-z-]+ whose record',

@@ -35,8 +35,10 @@ export async function recordedCall<T>(
   call: () => Promise<VaultResult<T>>,
   guard?: (answer: VaultResult<T>) => void,
 ): Promise<Result<VaultResult<T>, RecordedCallErrorKind>> {
+  // Spelled out, not spread: see SYSTEM.
   const sent = await journal.append({
-    ...SYSTEM,
+    actor: SYSTEM.actor,
+    role: SYSTEM.role,
     step,
     type: VAULT_REQUEST,
     details: {
@@ -56,7 +58,8 @@ export async function recordedCall<T>(
   const answer = await call();
   guard?.(answer);
   const received = await journal.append({
-    ...SYSTEM,
+    actor: SYSTEM.actor,
+    role: SYSTEM.role,
     step,
     type: VAULT_RESPONSE,
     details: responseDetails(request, answer),
@@ -72,21 +75,21 @@ function responseDetails<T>(request: VaultRequestRecord, answer: VaultResult<T>)
     method: request.method,
     path: request.path,
   };
+  // The answer's fields are assigned to `base`, not spread after it: see SYSTEM.
   if (!answer.ok) {
     const { kind, message, status, errors, requestId } = answer.error;
-    return {
-      ...base,
+    return Object.assign(base, {
       ok: false,
       error: compact({ kind, message, status, errors: errors ? [...errors] : undefined, request_id: requestId }),
-    };
+    });
   }
   const { status, data, requestId, warnings } = answer.value;
-  return {
-    ...base,
-    ok: true,
-    ...compact({ status, request_id: requestId, warnings: warnings.length ? [...warnings] : undefined }),
-    data: jsonOf(data),
-  };
+  return Object.assign(
+    base,
+    { ok: true },
+    compact({ status, request_id: requestId, warnings: warnings.length ? [...warnings] : undefined }),
+    { data: jsonOf(data) },
+  );
 }
 
 /** What an answer's data is recorded as when it cannot be held as JSON (see jsonOf). */

@@ -134,10 +134,11 @@ export async function checkAuthorisations(
    * reads on resuming, or the action due that the laptop performs by itself (ceremony-actions.ts).
    */
   const runMismatch = async (to: number) => {
-    const recorded = { ...run, state, events: chain.events, to };
+    // Spelled out and assigned, not spread: see SYSTEM in ceremony-record.ts.
+    const recorded = { from: run.from, leaders: run.leaders, state, events: chain.events, to };
     if (resuming) return resumeMismatch(recorded);
     const action = nextAction(state);
-    return action && !needsPersonInput(action) ? actionMismatch({ ...recorded, action }) : undefined;
+    return action && !needsPersonInput(action) ? actionMismatch(Object.assign(recorded, { action })) : undefined;
   };
   for (const [i, e] of chain.events.entries()) {
     const at = `journal event ${e.seq} (${e.type})`;
