@@ -13,21 +13,25 @@
  * NODE_EXTRA_CA_CERTS, which made every Node start 60 ms instead of 25, and earlier figures here
  * (a floor of 1.7x gpg for `node -e 0`) measured that, not Node; `node_empty_ambient_ms` shows it.
  *
- * Measured (Node 20, 2 cores, medians of 9), on the bundle ./large-bundle.ts makes since verify
- * replays the laptop's actions (a replayed run every three events, transcript 4.2 MB): gpg ~50 ms;
- * `node -e 0` ~28 ms; the data floor ~135 ms (2.6x gpg); the whole verify ~580 ms (11x). Of a
- * profiled verify (CPU profile, 100 us samples, 720 ms with the profiler): loading code ~55 ms, the
- * journal's parse, canonical-form check and hash chain ~120, the transcript's re-render and
- * comparison ~120, the record's replay with the laptop's action code run again over Vault's
- * recorded answers ~80, garbage collection ~108 (~40 without the replay), digests and signatures
- * ~23. The replay costs ~100 ms of the whole run here; a real ceremony's bundle (65 events)
- * verifies in ~150 ms either way, nearly all of it start-up and loading. So `verify_vs_gpg_ratio`
- * <= 2 (~100 ms) is out of reach for a verifier in Node that checks what this one checks: a Node
- * process that only parses and hashes the data is past it already. Timed again with the checks
- * added since (text-only signatures, key-part bounds, the render stopping at its first difference,
- * the replay of token update-primary runs), in turn with the build before them on a busier machine:
- * ~600-640 ms either way against gpg's ~48 (12-13x). Earlier figures (gpg ~39 ms, verify ~340 ms,
- * 8.6x) were on the earlier bundle, which the replay no longer accepts.
+ * Measured (Node 20, 2 cores shared with other work, load ~3, medians of 9) on the bundle
+ * ./large-bundle.ts makes (a replayed run every three events, transcript 4.2 MB): gpg ~49 ms;
+ * `node -e 0` ~30 ms; the data floor ~140 ms (2.9x gpg); the whole verify ~555 ms (11x). Timed in
+ * turn with the build before this round's changes (15 runs each): ~615 -> ~540 ms wall, ~730 ->
+ * ~680 ms CPU; the replay's share fell most (~350 -> ~260 ms CPU), once its journal entries were
+ * no longer built as `{ ...SYSTEM, step, type }` (see SYSTEM in ceremony-record.ts: on Node 20
+ * that spread-then-add pattern cost ~1 KB of promoted garbage per object). Of a profiled verify
+ * (CPU profile, 100 us samples, ~630 ms with the profiler, averaged over 4 runs): loading code ~60
+ * ms (compiling ~1.3 MB of bundled JavaScript ~32, then evaluating openpgp and zod's schemas);
+ * the journal's parse, canonical-form check and hash chain ~95 (JSON.parse and the re-stringify
+ * that proves each line canonical are most of it); the transcript's re-render and comparison ~80;
+ * the record's replay through the laptop's own action code ~115; garbage collection ~85; digests
+ * and signatures ~35. A first (cold) run costs about twice a warm one in the same process: most of
+ * each phase is V8 running not-yet-optimised code, and on a busy 2-core machine its background
+ * compiler waits for a core. A real ceremony's bundle (65 events) verifies in ~150 ms, nearly all
+ * of it start-up and loading. So `verify_vs_gpg_ratio` <= 2 (~100 ms) is out of reach for a
+ * verifier in Node that checks what this one checks: a Node process that only parses and hashes
+ * the data is past it already. Earlier figures (gpg ~39 ms, verify ~340 ms, 8.6x) were on the
+ * earlier bundle, which the replay no longer accepts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

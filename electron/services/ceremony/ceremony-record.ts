@@ -59,7 +59,8 @@ export const NOTE_ENTRY_TYPES: ReadonlySet<string> = new Set([...RUN_ENTRY_TYPES
  * Who the laptop's own entries are by. Where `verify` replays (an entry for every Vault call and
  * result), entries spell these two fields out instead of `{ ...SYSTEM, step, type }`: on Node 20's
  * V8 an object spread followed by keys the source lacks gives every such object a map of its own,
- * about 1 KB that outlives a scavenge, and a 10,000-event replay spent a third of its time on them.
+ * about 1 KB that outlives a scavenge, and a 10,000-event replay spent about a quarter of its
+ * time on them.
  */
 export const SYSTEM = { actor: 'vault-ceremony', role: 'system' } as const;
 
