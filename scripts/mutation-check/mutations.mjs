@@ -377,7 +377,7 @@ export const MUTATIONS = [
     from: 'return action && !needsPersonInput(action) ? actionMismatch(Object.assign(recorded, { action })) : undefined;',
     to: 'return action && !needsPersonInput(action) ? undefined : undefined;',
     tests: [RECORD, FAILBACK_ANSWERS, LEADERLESS],
-    filter: 'a service result that is not what|a failback whose results|a leaderless [a-z-]+ whose record',
+    filter: 'a service result that is not what|a failback whose results|a leaderless [a-z -]+ whose record',
   },
   {
     id: 'token-primary-run-unreplayed',

@@ -1,7 +1,9 @@
 // @tier integration
 /**
  * The auditor's adversary on a run where, as a call that changes a 3-node cluster was to be sent
- * (a promotion's attempt start, a failback's demote or update-primary), no node led (an election):
+ * (a promotion's attempt start or promote, a failback's demote, secondary-token or update-primary,
+ * an operation ceremony's call: one sent on its own, a secondary-token, a mode change), no node
+ * led (an election):
  * the laptop sent nothing and recorded the failure with a reason ending in "nothing was sent"
  * (ceremony-actions.ts's NOTHING_SENT), and the retry made the call on the new leader. `verify`
  * replays that run by giving the laptop's code the recorded reason's answer to who leads
@@ -13,44 +15,94 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTHING_SENT } from '../../electron/services/ceremony/ceremony-actions';
 import type { CastMember } from '../../electron/services/rehearsal/rehearsal-cast';
+import { rehearsalCast } from '../../electron/services/rehearsal/rehearsal-ceremony';
+import { PRIMARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
+import type { ClusterRole } from '../../rehearsal-vault/faults';
+import type { PlanOperation } from '../../shared/ceremony/ceremony-plan';
 import type { JournalEvent } from '../../shared/record/journal-event';
-import { ATTEMPT, cleanUp } from '../drills/drill-support';
+import { ATTEMPT, cleanUp, onCleanUp } from '../drills/drill-support';
 import { failbackDrill, playing } from '../drills/failback-drill-support';
-import { finishAndVerify, haDrill, leaderlessAt } from '../drills/ha-drill-support';
+import {
+  electionWhenAsked,
+  finishAndVerify,
+  haDrill,
+  leaderlessAt,
+  NOTHING_SENT_TOLD,
+} from '../drills/ha-drill-support';
+import { operationRig, type OperationRig } from '../drills/operation-drill-support';
 import { readJournal, reauthorised, signedBundle, writeKeyring } from '../support/doctored-bundle';
 import { verifyAnchored } from '../support/rehearsed-promotion';
 
 type Mutable = Record<string, unknown>;
 
-/** A finished run with one leaderless moment: its folder (the bundle in `bundle`), signers, and the failed result's seq. */
+/** A finished run with one leaderless moment: a scratch folder, its bundle, signers, and the failed result's seq. */
 interface LeaderlessRun {
   readonly dir: string;
+  readonly bundle: string;
   readonly people: CastMember[];
   readonly failedSeq: number;
 }
 
-async function promotionLeaderlessAtStart(): Promise<LeaderlessRun> {
-  const d = await haDrill('leaderless-forgery', { nodes: 3 });
-  const failedSeq = (await leaderlessAt(d, (s) => s.step === 'generate-otp')).seq;
+/** A promotion played to `at`, leaderless on its DR secondary as its call is to be sent, then finished and exported. */
+async function promotionLeaderlessAt(at: string): Promise<LeaderlessRun> {
+  const d = await haDrill(`leaderless-forgery-${at}`, { nodes: 3 });
+  const failedSeq = (await leaderlessAt(d, (s) => s.step === at)).seq;
   await finishAndVerify(d);
-  return { dir: d.dir, people: [d.cast.administrator, ...d.cast.witnesses], failedSeq };
+  return { dir: d.dir, bundle: join(d.dir, 'bundle'), people: [d.cast.administrator, ...d.cast.witnesses], failedSeq };
 }
 
-/** A failback played to `at`, leaderless on its primary as its call is to be sent, then finished and exported. */
-async function failbackLeaderlessAt(at: string): Promise<LeaderlessRun> {
+/**
+ * A failback played to `at`, leaderless on `cluster` as its call is to be sent (at the first
+ * question of who leads once `after` was asked for, if given), then finished and exported.
+ */
+async function failbackLeaderlessAt(at: string, cluster: ClusterRole = 'primary', after?: string) {
   const d = await failbackDrill(`leaderless-forgery-${at}`, 3);
   const log: string[] = [];
   const p = playing(d, log);
-  const failedSeq = (await leaderlessAt(p, (s) => s.step === at, 'primary')).seq;
+  const failedSeq = (await leaderlessAt(p, (s) => s.step === at, cluster, after)).seq;
   expect((await p.play()).step).toBe('finished');
   const report = await d.service.exportBundle(join(d.dir, 'bundle'));
   if (!report.ok) throw new Error(report.error.message);
   expect(report.value.valid).toBe(true);
-  return { dir: d.dir, people: [d.cast.administrator, ...d.cast.witnesses], failedSeq };
+  return { dir: d.dir, bundle: join(d.dir, 'bundle'), people: [d.cast.administrator, ...d.cast.witnesses], failedSeq };
 }
 
+/**
+ * An operation ceremony on the primary of a fresh 3-node rehearsal Vault (its scene set by `scene`),
+ * leaderless as its call is to be sent (once `after` was asked for, if given), retried, finished
+ * and exported.
+ */
+async function operationLeaderless(
+  operation: PlanOperation,
+  after?: string,
+  scene?: (rig: OperationRig) => Promise<unknown>,
+): Promise<LeaderlessRun> {
+  const rig = await operationRig({ officers: 3, threshold: 2, nodes: 3, settleMs: 300 });
+  onCleanUp(() => rig.close());
+  await scene?.(rig);
+  const election = electionWhenAsked(rig.vault.ha('primary'), after);
+  const { journal, dir } = await rig.operate(
+    `leaderless-${operation.id}`,
+    PRIMARY_PROFILE,
+    operation,
+    undefined,
+    election,
+  );
+  expect(election.started).toBe(true);
+  expect(election.sent).toEqual([]);
+  const failed = journal.find((e) => e.type === 'service-result' && (e.details.event as Mutable).outcome === 'failed')!;
+  expect((failed.details.event as Mutable).reason).toMatch(NOTHING_SENT_TOLD);
+  const cast = rehearsalCast(rig.target, rig.signers);
+  return { dir: rig.root, bundle: dir, people: [cast.administrator, ...cast.witnesses], failedSeq: failed.seq };
+}
+
+const PROMOTE = 'sys/replication/dr/secondary/promote';
 const DEMOTE = 'sys/replication/dr/primary/demote';
 const UPDATE_PRIMARY = 'sys/replication/dr/secondary/update-primary';
+const SECONDARY_TOKEN = 'sys/replication/dr/primary/secondary-token';
+const REVOKE = 'sys/replication/dr/primary/revoke-secondary';
+const PERFORMANCE_ENABLE = 'sys/replication/performance/primary/enable';
+const DR_STATUS = 'sys/replication/dr/status';
 
 /** Where a leader of the cluster is on the record before the failure, the laptop given another result than "nothing was sent" sends to it. */
 const sendsFirst = (path: string) =>
@@ -62,16 +114,70 @@ const findsNone = (recorded: string) =>
   new RegExp(
     `\\(service-result\\) records the result ${recorded}, but the laptop, given the Vault answers recorded before it, records \\{"outcome":"failed","reason":"no node leads; nothing was sent"\\}`,
   );
+/** A made result of `kind`, as canonical JSON shows it (its facts in key order). */
+const madeResult = (kind: string) => `\\{"facts":\\{.*"kind":"${kind}"[^{}]*\\},"outcome":"ok"\\}`;
 
 describe.each([
-  { action: 'start', run: promotionLeaderlessAtStart, path: ATTEMPT, kind: 'start-attempt', leaderOnRecord: true },
+  {
+    action: 'start',
+    run: () => promotionLeaderlessAt('generate-otp'),
+    path: ATTEMPT,
+    kind: 'start-attempt',
+    leaderOnRecord: true,
+  },
+  // changeMode: promote asks who leads as it is sent.
+  {
+    action: 'promote',
+    run: () => promotionLeaderlessAt('promote'),
+    path: PROMOTE,
+    kind: 'promote',
+    leaderOnRecord: true,
+  },
   { action: 'demote', run: () => failbackLeaderlessAt('demote'), path: DEMOTE, kind: 'demote', leaderOnRecord: false },
+  // secondaryTokenOnce: it acts as its step begins, once its primary's status was read.
+  {
+    action: 'failback secondary-token',
+    run: () => failbackLeaderlessAt('decode-token', 'drSecondary', DR_STATUS),
+    path: SECONDARY_TOKEN,
+    kind: 'create-secondary-token',
+    leaderOnRecord: true,
+  },
   {
     action: 'update-primary',
     run: () => failbackLeaderlessAt('update-primary'),
     path: UPDATE_PRIMARY,
     kind: 'update-primary',
     leaderOnRecord: true,
+  },
+  {
+    action: 'operation secondary-token',
+    run: () =>
+      operationLeaderless(
+        { id: 'secondary-token', replication: 'dr', secondary_id: 'leaderless', ttl: '30m' },
+        DR_STATUS,
+      ),
+    path: SECONDARY_TOKEN,
+    kind: 'replication-operation',
+    leaderOnRecord: true,
+  },
+  // An operation's call sent on its own (sendToLeader), the first the laptop makes to the cluster.
+  {
+    action: 'operation revoke-secondary',
+    run: () =>
+      operationLeaderless({ id: 'revoke-secondary', replication: 'dr', secondary_id: 'to-revoke' }, undefined, (rig) =>
+        rig.token('to-revoke'),
+      ),
+    path: REVOKE,
+    kind: 'replication-operation',
+    leaderOnRecord: false,
+  },
+  // changeMode in an operation ceremony.
+  {
+    action: 'operation enable-primary',
+    run: () => operationLeaderless({ id: 'enable-primary', replication: 'performance' }),
+    path: PERFORMANCE_ENABLE,
+    kind: 'replication-operation',
+    leaderOnRecord: false,
   },
 ])('a leaderless $action', ({ action, run, path, kind, leaderOnRecord }) => {
   let r: LeaderlessRun;
@@ -82,7 +188,7 @@ describe.each([
   beforeAll(async () => {
     r = await run();
     keyring = writeKeyring(join(r.dir, 'auditor-keys.asc'), r.people);
-    events = readJournal(join(r.dir, 'bundle', 'journal.jsonl'));
+    events = readJournal(join(r.bundle, 'journal.jsonl'));
   }, 120_000);
   afterAll(cleanUp);
 
@@ -112,7 +218,7 @@ describe.each([
       .slice(0, failedAt(events))
       .some((e) => e.type === 'active-node' && e.details.profile === profile);
     expect(named).toBe(leaderOnRecord);
-    expect((await verifyAnchored(join(r.dir, 'bundle'), keyring)).code).toBe(0);
+    expect((await verifyAnchored(r.bundle, keyring)).code).toBe(0);
     expect((await verifyChanged((list) => list)).code).toBe(0);
   });
 
@@ -153,7 +259,7 @@ describe.each([
       expect(v.code).toBe(1);
       expect(v.output).toMatch(
         new RegExp(
-          `\\(service-result\\) records the result \\{"outcome":"failed","reason":"no node of .*; nothing was sent"\\}, but the laptop, given the Vault answers recorded before it, records \\{"facts":\\{.*"kind":"${kind}"\\},"outcome":"ok"\\}`,
+          `\\(service-result\\) records the result \\{"outcome":"failed","reason":"no node of .*; nothing was sent"\\}, but the laptop, given the Vault answers recorded before it, records ${madeResult(kind)}`,
         ),
       );
     });
@@ -171,9 +277,7 @@ describe.each([
         return list;
       });
       expect(v.code).toBe(1);
-      expect(v.output).toMatch(
-        leaderOnRecord ? sendsFirst(path) : findsNone(`\\{"facts":\\{"kind":"${kind}"\\},"outcome":"ok"\\}`),
-      );
+      expect(v.output).toMatch(leaderOnRecord ? sendsFirst(path) : findsNone(madeResult(kind)));
     });
   });
 });
