@@ -14,6 +14,7 @@ const RECORD = 'test/security/record-replay-forgery.test.ts';
 const FAILBACK_ANSWERS = 'test/security/failback-answer-forgery.test.ts';
 const LEADERLESS = 'test/security/leaderless-replay-forgery.test.ts';
 const TOKEN_PRIMARY = 'test/security/token-update-primary-forgery.test.ts';
+const HA_NODES = 'test/security/ha-node-forgery.test.ts';
 const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
 const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
 const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
@@ -378,6 +379,25 @@ export const MUTATIONS = [
     to: 'return action && !needsPersonInput(action) ? undefined : undefined;',
     tests: [RECORD, FAILBACK_ANSWERS, LEADERLESS],
     filter: 'a service result that is not what|a failback whose results|a leaderless [a-z -]+ whose record',
+  },
+  {
+    id: 'ha-unnamed-leader-accepted',
+    claim:
+      "an HA cluster's call goes to a leader the record names before it: the laptop records every leader its clients learn",
+    file: 'electron/services/transcript/action-replay.ts',
+    from: 'if (next && node !== undefined && !leaders.includes(node))',
+    to: 'if (next === undefined && node !== undefined && !leaders.includes(node))',
+    tests: [HA_NODES],
+    filter: 'an HA record whose nodes',
+  },
+  {
+    id: 'ha-replaced-leader-kept',
+    claim: 'a leader the record says a client replaced is no longer one a call of that cluster may go to',
+    file: AUTHORISATIONS,
+    from: 'return [...known.filter((_, i) => i !== replaced), node].slice(-MAX_CLIENTS);',
+    to: 'return [...known, node].slice(-MAX_CLIENTS);',
+    tests: [HA_NODES],
+    filter: 'an HA record whose nodes',
   },
   {
     id: 'token-primary-run-unreplayed',

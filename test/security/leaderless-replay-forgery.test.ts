@@ -240,15 +240,16 @@ describe.each([
         const before = failedAt(list);
         const at = list[before]!;
         const i = sentAt(list);
-        const retry = list[i]!.details;
-        // The leader the record last names for the cluster before the failure, else the one the retry found.
-        const lastLeader = (list
-          .slice(0, before)
-          .findLast((e) => e.type === 'active-node' && e.details.profile === retry.profile)?.details.node ??
-          retry.node) as string;
+        const leaderOf = (e: JournalEvent) =>
+          e.type === 'active-node' && e.details.profile === list[i]!.details.profile;
+        // The leader the record last names for the cluster before the failure, else (as the laptop
+        // records the first leader it finds) the one the retry found, on the record.
+        const named = list.slice(0, before).findLast(leaderOf);
+        const found = named ? [] : [list.slice(0, i).findLast(leaderOf)!];
+        const lastLeader = (named ?? found[0]!).details.node as string;
         // Its request, answer and what the laptop recorded of them, up to the retry's result.
         const end = list.findIndex((e, k) => k > i && e.type === 'service-result');
-        const sent = list.slice(i, end).map((e) => ({
+        const sent = [...found, ...list.slice(i, end)].map((e) => ({
           ...structuredClone(e),
           step: at.step,
           time: at.time,

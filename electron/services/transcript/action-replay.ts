@@ -12,12 +12,13 @@
  * What the laptop had besides Vault's answers is taken as the record gives it: the secrets the
  * replayed state holds (stand-ins, whose values the journal never holds: a request's secret
  * fields are compared as redacted), the share whose commitment the result records, an HA
- * cluster's leader as its `active-node` entries and requests name it and, when a result fails
- * before anything is recorded, a profile not connected. What a run concludes without a Vault call
- * or a record (decoding the token from the secrets) cannot be checked, nor a fact taken from a
- * secret's value (an activation token's digest; the primary it names, taken as any the record
- * leaves possible), nor an answer's fields no result depends on, nor a run past an answer
- * recorded as NOT_JSON (too deep to record: the transcript shows that much).
+ * cluster's leader as its `active-node` entries and requests name it (one the record named as
+ * leader before) and, when a result fails before anything is recorded, a profile not connected.
+ * What a run concludes without a Vault call or a record (decoding the token from the secrets)
+ * cannot be checked, nor a fact taken from a secret's value (an activation token's digest; the
+ * primary it names, taken as any the record leaves possible), nor an answer's fields no result
+ * depends on, nor a run past an answer recorded as NOT_JSON (too deep to record: the transcript
+ * shows that much).
  */
 import type { CeremonyEvent, ServiceAction } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
@@ -51,8 +52,11 @@ export interface RecordedRun {
   readonly from: number;
   /** The event the run ends in (a service result, a resume), or the interruption a crash left after it. */
   readonly to: number;
-  /** The profiles of HA clusters, each with its active node as the record has it before the run. */
-  readonly leaders: ReadonlyMap<string, string | undefined>;
+  /**
+   * The profiles of HA clusters, each with the leaders the laptop's clients of it know as the
+   * record has them before the run (one a client, the one learnt last at the end).
+   */
+  readonly leaders: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The run of `action`, ending in its service result. */
@@ -219,7 +223,8 @@ async function play<T>(
     return made;
   };
   const haOf = (profile: string): HaReplay | undefined => {
-    if (!run.leaders.has(profile)) return undefined;
+    const leaders = run.leaders.get(profile);
+    if (leaders === undefined) return undefined;
     const ahead = (type: string, k = at) =>
       k < run.to && events[k]!.type === type && events[k]!.details.profile === profile ? events[k] : undefined;
     const named = (e: JournalEvent | undefined, field: string) => {
@@ -228,17 +233,19 @@ async function play<T>(
     };
     // Each of the laptop's clients (one per token it carries) knows a leader of its own, found by
     // resolving or settling, as the record's active-node entries show. Which one it knew before,
-    // the record says: where its next entry went, or the leader a change of leader replaced.
+    // the record says: where its next entry went, or the leader a change of leader replaced. It
+    // records every leader a client learns, so that must be one it names (or none: a new client).
     let active: { node: string | undefined } | undefined;
-    const known = () =>
-      (active ??= {
-        node:
-          ahead(ACTIVE_NODE) !== undefined
-            ? named(ahead(ACTIVE_NODE), 'previous')
-            : ahead(VAULT_REQUEST) !== undefined
-              ? named(ahead(VAULT_REQUEST), 'node')
-              : run.leaders.get(profile),
-      });
+    const known = () => {
+      if (active) return active;
+      const next = ahead(ACTIVE_NODE) ?? ahead(VAULT_REQUEST);
+      const node = next ? named(next, next.type === ACTIVE_NODE ? 'previous' : 'node') : leaders.at(-1);
+      if (next && node !== undefined && !leaders.includes(node))
+        throw new Stop(
+          `ends a run whose event ${next.seq} (${next.type}) has the laptop's client of '${profile}' know ${node} as its leader, which the record does not name as one before it (${leaders.length > 0 ? `it names ${leaders.join(', ')}` : 'it names none'}): the laptop records every leader its clients learn`,
+        );
+      return (active = { node });
+    };
     return {
       get active() {
         return known().node;

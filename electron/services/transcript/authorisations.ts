@@ -121,7 +121,7 @@ export async function checkAuthorisations(
   /** The deviations the machine detected in the last event: the laptop records them right after it. */
   let detected: EventInput[] = [];
   let closed = false;
-  /** Each HA cluster's active node as the record names it so far. */
+  /** The leaders the laptop's clients of each HA cluster know as the record names them so far. */
   const leaders = haLeaders(chain.events);
   /** When the statement being signed now was asked for. */
   let requestedAt: string | undefined;
@@ -188,9 +188,9 @@ export async function checkAuthorisations(
       if (claim) problem('record-inconsistent', `${at} ${claim}`);
       const undue = undueRequest(e, state, resuming);
       if (undue) problem(undue.kind, `${at} ${undue.message}`);
-      const { profile, node } = e.details;
-      if (e.type === ACTIVE_NODE && typeof profile === 'string' && leaders.has(profile))
-        leaders.set(profile, typeof node === 'string' ? node : undefined);
+      const { profile, node, previous } = e.details;
+      if (e.type === ACTIVE_NODE && typeof profile === 'string' && typeof node === 'string' && leaders.has(profile))
+        leaders.set(profile, learnt(leaders.get(profile)!, node, previous));
       if (!RUN_ENTRY_TYPES.has(e.type)) {
         // A crash may end a run after any of its entries: those recorded must still be the laptop's.
         const crashed = e.type === INTERRUPTION && (await runMismatch(i));
@@ -282,13 +282,29 @@ export async function checkAuthorisations(
 }
 
 /** The profiles of the HA clusters the record names (a leader, a cluster settled, a request's node), none of whose leader is known yet. */
-function haLeaders(events: readonly JournalEvent[]): Map<string, string | undefined> {
+function haLeaders(events: readonly JournalEvent[]): Map<string, readonly string[]> {
   const profiles = events
     .filter((e) => e.type === ACTIVE_NODE || e.type === CLUSTER_SETTLED || e.details.node !== undefined)
     .map((e) => e.details.profile)
     .filter((profile) => typeof profile === 'string');
-  return new Map(profiles.map((profile) => [profile, undefined]));
+  return new Map(profiles.map((profile) => [profile, []]));
 }
+
+/**
+ * The leaders a cluster's clients know once one of them records learning `node`: the client that
+ * knew `previous` knows `node` instead; without one (a client new or reconnected) another knows it.
+ * The one learnt last is last; beyond MAX_CLIENTS the one learnt longest ago is forgotten.
+ */
+function learnt(known: readonly string[], node: string, previous: JsonValue | undefined): readonly string[] {
+  const replaced = typeof previous === 'string' ? known.indexOf(previous) : -1;
+  return [...known.filter((_, i) => i !== replaced), node].slice(-MAX_CLIENTS);
+}
+
+/**
+ * More clients of one cluster than a laptop holds (one per token it carries, and each
+ * reconnection's): so a record of many new clients costs no more to check than a few.
+ */
+const MAX_CLIENTS = 16;
 
 /**
  * What is wrong with the person an entry the replay does not check (a Vault request or answer, a

@@ -1,0 +1,154 @@
+// @tier integration
+/**
+ * The auditor's adversary on an HA promotion's record: which node each call went to and answered
+ * from, and who led before it. On a 3-node cluster an election as the attempt was to start made
+ * the laptop send nothing, then find the new leader, record the change and go on there. The laptop
+ * asks who leads before every call that changes the cluster and records every change of leader its
+ * clients learn (ceremony-actions.ts), so a call recorded on a node none of them knew as leader, a
+ * change of leader left off the record or recorded where nobody asked, an answer from another node
+ * than its request went to, or a read recorded twice, its journal re-chained and re-signed by the
+ * real people, fails `verify` (exit 1), while the honest record verifies.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CastMember } from '../../electron/services/rehearsal/rehearsal-cast';
+import type { JournalEvent } from '../../shared/record/journal-event';
+import { ATTEMPT, cleanUp, UPDATE } from '../drills/drill-support';
+import { finishAndVerify, haDrill, leaderlessAt } from '../drills/ha-drill-support';
+import { readJournal, reauthorised, signedBundle, writeKeyring } from '../support/doctored-bundle';
+import { verifyAnchored } from '../support/rehearsed-promotion';
+
+const PROMOTE = 'sys/replication/dr/secondary/promote';
+
+let dir: string;
+let people: CastMember[];
+let keyring: string;
+let events: JournalEvent[];
+/** The first leader the record names, the one the election made, and a node it never names as leader. */
+let first: string;
+let elected: string;
+let standby: string;
+let copies = 0;
+
+beforeAll(async () => {
+  const d = await haDrill('ha-node-forgery', { nodes: 3 });
+  await leaderlessAt(d, (s) => s.step === 'generate-otp');
+  await finishAndVerify(d);
+  dir = d.dir;
+  people = [d.cast.administrator, ...d.cast.witnesses];
+  keyring = writeKeyring(join(dir, 'auditor-keys.asc'), people);
+  events = readJournal(join(dir, 'bundle', 'journal.jsonl'));
+  const changes = events.filter((e) => e.type === 'active-node');
+  expect(changes.map((e) => e.details.previous)).toEqual([undefined, expect.any(String)]);
+  [first, elected] = changes.map((e) => e.details.node as string) as [string, string];
+  const settled = events.find((e) => e.type === 'cluster-settled')!.details.nodes as Array<{ node: string }>;
+  standby = settled.map((n) => n.node).find((n) => n !== first && n !== elected)!;
+  expect(standby).toBeDefined();
+}, 120_000);
+afterAll(cleanUp);
+
+/** `verify` of the bundle with `change` made to its journal, its authorisations signed afresh by the real people. */
+async function verifyChanged(change: (list: JournalEvent[]) => JournalEvent[]) {
+  const copy = join(dir, `doctored-${++copies}`);
+  const list = change(events.map((e) => structuredClone(e)));
+  await signedBundle(copy, await reauthorised(list, people), people);
+  return verifyAnchored(copy, keyring);
+}
+
+/** Whether `e` is the request or answer of a call to `path` (with `method`, if given). */
+const call = (e: JournalEvent, path: string, method?: string) =>
+  (e.type === 'vault-request' || e.type === 'vault-response') &&
+  e.details.path === path &&
+  (method === undefined || e.details.method === method);
+/** `list` with the node of every entry `which` picks set to `node`. */
+const movedTo = (list: JournalEvent[], which: (e: JournalEvent) => boolean, node: string) =>
+  list.map((e) => (which(e) ? { ...e, details: { ...e.details, node } } : e));
+const leaderChange = (e: JournalEvent) => e.type === 'active-node' && e.details.previous !== undefined;
+
+it('verifies re-signed with nothing changed: each call on the node that led, each change of leader on the record', async () => {
+  expect((await verifyAnchored(join(dir, 'bundle'), keyring)).code).toBe(0);
+  expect((await verifyChanged((list) => list)).code).toBe(0);
+});
+
+/** `text` as it matches itself in a RegExp. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** verify's problem where a run's entry has the laptop's client know `node` as leader, which the record never named so. */
+const unnamedLeader = (type: string, node: () => string) =>
+  new RegExp(
+    `ends a run whose event \\d+ \\(${type}\\) has the laptop's client of 'dr-secondary' know ${literal(node())} as its leader, which the record does not name as one before it`,
+  );
+/** verify's problem where a run's entry is not the one the laptop writes there. */
+const notWritten = (recorded: string, written: string) =>
+  new RegExp(
+    `ends a run whose entries are not the laptop's: event \\d+ ${recorded}.*, where the laptop writes ${written}`,
+  );
+/** `list` with `entries` inserted at `at`, dated as the entry before them (the laptop's clock never goes back). */
+const inserted = (list: JournalEvent[], at: number, entries: JournalEvent[]) => [
+  ...list.slice(0, at),
+  ...entries.map((e) => ({ ...structuredClone(e), time: list[at - 1]!.time })),
+  ...list.slice(at),
+];
+
+describe('an HA record whose nodes are not where the laptop sent its calls fails verify (exit 1)', () => {
+  it.each([
+    {
+      forgery: 'the promote sent to a node the record never names as leader',
+      change: (list: JournalEvent[]) => movedTo(list, (e) => call(e, PROMOTE), standby),
+      problem: () => unnamedLeader('vault-request', () => standby),
+    },
+    {
+      forgery: 'the promote sent to the leader the record says the election replaced',
+      change: (list: JournalEvent[]) => movedTo(list, (e) => call(e, PROMOTE), first),
+      problem: () => unnamedLeader('vault-request', () => first),
+    },
+    {
+      forgery: 'the change of leader after the election left off the record',
+      change: (list: JournalEvent[]) => list.filter((e) => !leaderChange(e)),
+      problem: () => unnamedLeader('vault-request', () => elected),
+    },
+    {
+      forgery: 'the change of leader naming another node than the calls after it went to',
+      change: (list: JournalEvent[]) => movedTo(list, leaderChange, standby),
+      problem: () =>
+        notWritten(`\\(vault-request\\) holds \\{.*"node":"${literal(elected)}"`, `\\{.*"node":"${literal(standby)}"`),
+    },
+    {
+      forgery:
+        "a change of leader recorded between a share's attempt read and its update, where nobody asked who leads",
+      change: (list: JournalEvent[]) => {
+        const update = list.findIndex((e) => call(e, UPDATE, 'PUT'));
+        const change = list.find(leaderChange)!;
+        const moved = {
+          ...change,
+          step: list[update]!.step,
+          details: { ...change.details, node: standby, previous: elected },
+        };
+        return movedTo(
+          inserted(list, update, [moved]),
+          (e) => e.seq === list[update]!.seq || e.seq === list[update + 1]!.seq,
+          standby,
+        );
+      },
+      problem: () => notWritten('\\(active-node\\) is recorded with type "active-node"', '"vault-request"'),
+    },
+    {
+      forgery: 'the promote answered by another node than the one it was sent to',
+      change: (list: JournalEvent[]) =>
+        movedTo(list, (e) => e.type === 'vault-response' && e.details.path === PROMOTE, standby),
+      problem: () => notWritten(`\\(vault-response\\) holds \\{.*"node":"${literal(standby)}"`, '\\{'),
+    },
+    {
+      forgery: "a share's attempt read, retried on the same node, recorded twice",
+      change: (list: JournalEvent[]) => {
+        const update = list.findIndex((e) => call(e, UPDATE, 'PUT'));
+        expect(call(list[update - 2]!, ATTEMPT, 'GET')).toBe(true);
+        return inserted(list, update, list.slice(update - 2, update));
+      },
+      problem: () => notWritten('\\(vault-request\\) holds \\{"method":"GET"', '\\{"body":\\{"key":"\\[redacted\\]"'),
+    },
+  ])('$forgery', async ({ change, problem }) => {
+    const v = await verifyChanged(change);
+    expect(v.code).toBe(1);
+    expect(v.output).toMatch(problem());
+  });
+});
