@@ -400,6 +400,26 @@ export const MUTATIONS = [
     filter: 'an HA record whose nodes',
   },
   {
+    id: 'ha-unsettled-accepted',
+    claim:
+      'an HA cluster is recorded settled only with the reports the laptop waits for: one active node, every node that speaks in the mode',
+    file: 'electron/services/transcript/action-replay.ts',
+    from: 'if (leading?.address !== leader.node)',
+    to: 'if (leading !== undefined && leading.address !== leader.node)',
+    tests: [HA_NODES],
+    filter: 'an HA record whose nodes',
+  },
+  {
+    id: 'ha-settled-leader-unchecked',
+    claim:
+      "a settled HA cluster's active node is the leader the laptop's client knows, or a change of leader is recorded",
+    file: 'electron/services/transcript/action-replay.ts',
+    from: 'if (leading?.address !== leader.node)',
+    to: 'if (leading === undefined)',
+    tests: [HA_NODES],
+    filter: 'an HA record whose nodes',
+  },
+  {
     id: 'token-primary-run-unreplayed',
     claim:
       "an update-primary on the activation token's primary is replayed with each primary the record leaves possible, and is the laptop's only if one gives the record",

@@ -4,10 +4,12 @@
  * from, and who led before it. On a 3-node cluster an election as the attempt was to start made
  * the laptop send nothing, then find the new leader, record the change and go on there. The laptop
  * asks who leads before every call that changes the cluster and records every change of leader its
- * clients learn (ceremony-actions.ts), so a call recorded on a node none of them knew as leader, a
- * change of leader left off the record or recorded where nobody asked, an answer from another node
- * than its request went to, or a read recorded twice, its journal re-chained and re-signed by the
- * real people, fails `verify` (exit 1), while the honest record verifies.
+ * clients learn, and after the promote waits for the cluster to settle on one leader, every node
+ * that speaks primary (ceremony-actions.ts). So a call recorded on a node none of its clients knew
+ * as leader, a change of leader left off the record or recorded where nobody asked, an answer from
+ * another node than its request went to, a read recorded twice, or the cluster recorded settled
+ * with nodes the laptop does not wait for, its journal re-chained and re-signed by the real
+ * people, fails `verify` (exit 1), while the honest record verifies.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +91,24 @@ const inserted = (list: JournalEvent[], at: number, entries: JournalEvent[]) => 
   ...list.slice(at),
 ];
 
+/** verify's problem where the cluster is recorded settled with reports the laptop does not take as settled, and `why`. */
+const unsettled = (why: string) =>
+  new RegExp(
+    `ends a run whose event \\d+ \\(cluster-settled\\) records 'dr-secondary' settled with nodes the laptop does not take as settled${why}`,
+  );
+/** A node as a `cluster-settled` entry records it. */
+interface SettledNode {
+  readonly node: string;
+  active: boolean;
+  dr_mode: string;
+}
+/** `list` with the nodes the cluster settled with after the promote as `change` makes them. */
+const settledAs = (list: JournalEvent[], change: (nodes: SettledNode[]) => void) => {
+  const settled = list.find((e) => e.type === 'cluster-settled' && e.step === 'promote')!;
+  change(settled.details.nodes as unknown as SettledNode[]);
+  return list;
+};
+
 describe('an HA record whose nodes are not where the laptop sent its calls fails verify (exit 1)', () => {
   it.each([
     {
@@ -146,8 +166,37 @@ describe('an HA record whose nodes are not where the laptop sent its calls fails
       },
       problem: () => notWritten('\\(vault-request\\) holds \\{"method":"GET"', '\\{"body":\\{"key":"\\[redacted\\]"'),
     },
+    {
+      forgery: 'the cluster recorded settled after the promote with a node still reporting DR secondary',
+      change: (list: JournalEvent[]) =>
+        settledAs(list, (nodes) => (nodes.find((n) => !n.active)!.dr_mode = 'secondary')),
+      problem: () => unsettled(` \\(one active node, and those that can speak in DR mode 'primary'\\)`),
+    },
+    {
+      forgery: 'the cluster recorded settled after the promote with two nodes active',
+      change: (list: JournalEvent[]) => settledAs(list, (nodes) => nodes.forEach((n) => (n.active = true))),
+      problem: () => unsettled(' \\(one active node'),
+    },
+    {
+      forgery: 'the cluster recorded settled after the promote with no node active',
+      change: (list: JournalEvent[]) => settledAs(list, (nodes) => nodes.forEach((n) => (n.active = false))),
+      problem: () => unsettled(' \\(one active node'),
+    },
+    {
+      forgery: 'the cluster recorded settled after the promote with another node active than the leader it knows',
+      change: (list: JournalEvent[]) =>
+        settledAs(list, (nodes) => nodes.forEach((n) => (n.active = n.node === standby))),
+      problem: () =>
+        unsettled(` on the leader it knows \\(${literal(standby)} is active, where it knows ${literal(elected)}\\)`),
+    },
   ])('$forgery', async ({ change, problem }) => {
     const v = await verifyChanged(change);
+    console.log(
+      v.output
+        .split('\n')
+        .filter((l) => l.includes('  - '))
+        .join('\n'),
+    );
     expect(v.code).toBe(1);
     expect(v.output).toMatch(problem());
   });

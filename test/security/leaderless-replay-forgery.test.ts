@@ -247,13 +247,23 @@ describe.each([
         const named = list.slice(0, before).findLast(leaderOf);
         const found = named ? [] : [list.slice(0, i).findLast(leaderOf)!];
         const lastLeader = (named ?? found[0]!).details.node as string;
-        // Its request, answer and what the laptop recorded of them, up to the retry's result.
+        // Its request, answer and what the laptop recorded of them, up to the retry's result, on
+        // that node (the cluster settling with it active).
         const end = list.findIndex((e, k) => k > i && e.type === 'service-result');
+        const onLastLeader = (details: JournalEvent['details']) =>
+          'node' in details
+            ? { ...details, node: lastLeader }
+            : Array.isArray(details.nodes)
+              ? {
+                  ...details,
+                  nodes: details.nodes.map((n) => ({ ...(n as Mutable), active: (n as Mutable).node === lastLeader })),
+                }
+              : details;
         const sent = [...found, ...list.slice(i, end)].map((e) => ({
           ...structuredClone(e),
           step: at.step,
           time: at.time,
-          details: 'node' in e.details ? { ...e.details, node: lastLeader } : e.details,
+          details: onLastLeader(e.details),
         }));
         return [...list.slice(0, before), ...sent, ...list.slice(before)];
       });

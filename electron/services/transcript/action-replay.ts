@@ -42,7 +42,7 @@ import { NOT_JSON } from '../ceremony/recorded-call';
 import { resumeReading } from '../ceremony/resume-reading';
 import type { EventInput } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
-import type { HaErrorKind, NodeReport } from '../vault/ha-client';
+import { settledLeader, type HaErrorKind, type NodeReport } from '../vault/ha-client';
 import type { VaultResult } from '../vault/types';
 
 /** One run of the laptop's between two ceremony events: the entries it recorded, `events[from..to)`, and what follows them. */
@@ -260,7 +260,7 @@ async function play<T>(
         if (reason?.endsWith(NOTHING_SENT)) return err('no-active-node', reason.slice(0, -NOTHING_SENT.length));
         return leader.node === undefined ? err('no-active-node', 'no node leads') : ok(leader.node);
       },
-      settle() {
+      settle(mode) {
         asked.recorded = true;
         const leader = known();
         const changed = ahead(ACTIVE_NODE);
@@ -268,9 +268,15 @@ async function play<T>(
         if (!settled) throw new Stop(result && 'records this result without the cluster settling the laptop waits for');
         leader.node = named(changed, 'node') ?? leader.node;
         const d = settled.details;
-        return d.settled === true
-          ? ok((Array.isArray(d.nodes) ? d.nodes : []).map(nodeReport))
-          : err('not-settled', text(d.reason) ?? '');
+        if (d.settled !== true) return err('not-settled', text(d.reason) ?? '');
+        const reports = (Array.isArray(d.nodes) ? d.nodes : []).map(nodeReport);
+        // The laptop waits until its nodes' reports show the cluster settled, and then knows the one active.
+        const leading = settledLeader(reports, mode);
+        if (leading?.address !== leader.node)
+          throw new Stop(
+            `ends a run whose event ${settled.seq} (cluster-settled) records '${profile}' settled with nodes the laptop does not take as settled${leading ? ` on the leader it knows (${leading.address} is active, where it knows ${leader.node ?? 'none'})` : mode ? ` (one active node, and those that can speak in DR mode '${mode}')` : " (one active node, and those that can speak in the leader's DR mode)"}`,
+          );
+        return ok(reports);
       },
     };
   };
@@ -483,7 +489,7 @@ function nodeReport(n: JsonValue): NodeReport {
 interface HaReplay {
   readonly active: string | undefined;
   resolve(): Result<string, HaErrorKind>;
-  settle(): Result<readonly NodeReport[], HaErrorKind>;
+  settle(mode?: string): Result<readonly NodeReport[], HaErrorKind>;
 }
 
 /**
@@ -501,7 +507,7 @@ function replayClient(profile: string, answer: () => Promise<VaultResult<unknown
     Object.defineProperties(own, {
       activeAddress: { get: () => ha.active },
       resolveActive: { value: () => Promise.resolve(ha.resolve()) },
-      settle: { value: () => Promise.resolve(ha.settle()) },
+      settle: { value: (mode?: string) => Promise.resolve(ha.settle(mode)) },
     });
   return new Proxy(own, {
     get: (target, name) => (name in target ? target[name] : name === 'then' ? undefined : endpoint),

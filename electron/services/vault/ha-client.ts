@@ -67,6 +67,25 @@ export function exclusionOf(report: NodeReport): NodeExclusion | undefined {
 
 export type HaErrorKind = 'no-active-node' | 'not-settled';
 
+/**
+ * The node that leads a settled cluster (HaVaultClient.settle), or undefined while its nodes'
+ * reports do not show it settled: exactly one active node, and every node that can speak for the
+ * cluster, a majority of those not sealed, in DR mode `mode` (without one, the leader's).
+ */
+export function settledLeader(reports: readonly NodeReport[], mode?: string): NodeReport | undefined {
+  const leading = reports.filter((r) => r.active);
+  const speaking = reports.filter((r) => exclusionOf(r) === undefined);
+  // Sealed nodes wait for a person with the unseal keys, not for time: the active node speaks without them.
+  const voting = reports.filter((r) => !r.sealed);
+  const wanted = mode ?? leading[0]?.drMode;
+  const settled =
+    leading.length === 1 &&
+    wanted !== undefined &&
+    speaking.every((r) => r.drMode === wanted) &&
+    speaking.length * 2 > voting.length;
+  return settled ? leading[0] : undefined;
+}
+
 /** Why a node is left out of "every node reports the mode": it cannot speak for the cluster now. */
 export type NodeExclusion = 'unreachable' | 'partitioned' | 'removed' | 'sealed';
 
@@ -249,18 +268,9 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
       // Behind a balancer the nodes are not known addresses: the leader they name is asked too (one hop).
       await resolveActive();
       const reports = await nodes();
-      const leading = reports.filter((r) => r.active);
-      const speaking = reports.filter((r) => exclusionOf(r) === undefined);
-      // Sealed nodes wait for a person with the unseal keys, not for time: the active node speaks without them.
-      const voting = reports.filter((r) => !r.sealed);
-      const wanted = mode ?? leading[0]?.drMode;
-      if (
-        leading.length === 1 &&
-        wanted !== undefined &&
-        speaking.every((r) => r.drMode === wanted) &&
-        speaking.length * 2 > voting.length
-      ) {
-        active = leading[0]!.address;
+      const leader = settledLeader(reports, mode);
+      if (leader) {
+        active = leader.address;
         return ok(reports);
       }
       if (now() + wait > deadline) {
