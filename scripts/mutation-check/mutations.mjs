@@ -420,6 +420,15 @@ export const MUTATIONS = [
     filter: 'an HA record whose nodes',
   },
   {
+    id: 'ha-change-from-unknown-accepted',
+    claim: "a change of leader within a run replaces the leader the laptop's client knew",
+    file: 'electron/services/transcript/action-replay.ts',
+    from: 'if (previous !== leader.node)',
+    to: 'if (previous === undefined && previous !== leader.node)',
+    tests: [HA_NODES],
+    filter: 'an HA record whose nodes',
+  },
+  {
     id: 'token-primary-run-unreplayed',
     claim:
       "an update-primary on the activation token's primary is replayed with each primary the record leaves possible, and is the laptop's only if one gives the record",

@@ -109,6 +109,24 @@ const settledAs = (list: JournalEvent[], change: (nodes: SettledNode[]) => void)
   return list;
 };
 
+/**
+ * `list` with a change of leader to `node` from `previous` recorded as the cluster settles after the
+ * promote: the cluster settles with `node` active, and the calls after it go there.
+ */
+const electedAsSettling = (list: JournalEvent[], node: string, previous: string) => {
+  const at = list.findIndex((e) => e.type === 'cluster-settled' && e.step === 'promote');
+  const change = list.find(leaderChange)!;
+  const noted = { ...change, step: 'promote', details: { ...change.details, node, previous } };
+  const moved = movedTo(list.slice(at), (e) => e.details.node !== undefined, node);
+  for (const e of moved.filter((e) => e.type === 'cluster-settled'))
+    for (const n of e.details.nodes as unknown as SettledNode[]) n.active = n.node === node;
+  return [...list.slice(0, at), { ...noted, time: list[at - 1]!.time }, ...moved];
+};
+
+it('verifies with a change of leader recorded as the cluster settles after the promote, from the leader its client knew (an election the laptop may see)', async () => {
+  expect((await verifyChanged((list) => electedAsSettling(list, standby, elected))).code).toBe(0);
+});
+
 describe('an HA record whose nodes are not where the laptop sent its calls fails verify (exit 1)', () => {
   it.each([
     {
@@ -188,6 +206,36 @@ describe('an HA record whose nodes are not where the laptop sent its calls fails
         settledAs(list, (nodes) => nodes.forEach((n) => (n.active = n.node === standby))),
       problem: () =>
         unsettled(` on the leader it knows \\(${literal(standby)} is active, where it knows ${literal(elected)}\\)`),
+    },
+    {
+      forgery:
+        'a change of leader recorded as the cluster settles after the promote, from the leader the election replaced',
+      change: (list: JournalEvent[]) => electedAsSettling(list, standby, first),
+      problem: () =>
+        new RegExp(
+          `ends a run whose event \\d+ \\(active-node\\) records the leader of 'dr-secondary' changing from ${literal(first)}, where the laptop's client knew ${literal(elected)}`,
+        ),
+    },
+    {
+      forgery: 'the promote answered 503 by its node, stepped down after the leader check, its result still made',
+      change: (list: JournalEvent[]) =>
+        list.map((e) =>
+          e.type === 'vault-response' && e.details.path === PROMOTE
+            ? {
+                ...e,
+                details: {
+                  profile: e.details.profile,
+                  node: e.details.node,
+                  method: 'POST',
+                  path: PROMOTE,
+                  ok: false,
+                  error: { kind: 'vault-error', message: 'Vault answered 503: node is not active', status: 503 },
+                },
+              }
+            : e,
+        ) as JournalEvent[],
+      // After a failed promote the laptop reads the cluster's mode, where the record has it settling.
+      problem: () => notWritten('\\(cluster-settled\\) is recorded with type "cluster-settled"', '"vault-request"'),
     },
   ])('$forgery', async ({ change, problem }) => {
     const v = await verifyChanged(change);

@@ -246,6 +246,15 @@ async function play<T>(
         );
       return (active = { node });
     };
+    /** The leader a change of leader on the record makes the client know: it replaced the one the client knew. */
+    const learn = (leader: { node: string | undefined }, change: JournalEvent) => {
+      const previous = named(change, 'previous');
+      if (previous !== leader.node)
+        throw new Stop(
+          `ends a run whose event ${change.seq} (active-node) records the leader of '${profile}' changing from ${previous ?? 'none'}, where the laptop's client knew ${leader.node ?? 'none'}: the laptop records the one its client knew`,
+        );
+      leader.node = named(change, 'node') ?? leader.node;
+    };
     return {
       get active() {
         return known().node;
@@ -253,8 +262,12 @@ async function play<T>(
       resolve() {
         asked.recorded = true;
         const leader = known();
-        const node = named(ahead(ACTIVE_NODE), 'node');
-        if (node !== undefined) return ok((leader.node = node));
+        const change = ahead(ACTIVE_NODE);
+        const node = named(change, 'node');
+        if (change && node !== undefined) {
+          learn(leader, change);
+          return ok(node);
+        }
         // Finding no leader, the laptop sends nothing (it says why), or reads where it last did.
         const reason = at === run.to && result ? failedReason(result) : undefined;
         if (reason?.endsWith(NOTHING_SENT)) return err('no-active-node', reason.slice(0, -NOTHING_SENT.length));
@@ -266,7 +279,7 @@ async function play<T>(
         const changed = ahead(ACTIVE_NODE);
         const settled = ahead(CLUSTER_SETTLED, changed ? at + 1 : at);
         if (!settled) throw new Stop(result && 'records this result without the cluster settling the laptop waits for');
-        leader.node = named(changed, 'node') ?? leader.node;
+        if (changed) learn(leader, changed);
         const d = settled.details;
         if (d.settled !== true) return err('not-settled', text(d.reason) ?? '');
         const reports = (Array.isArray(d.nodes) ? d.nodes : []).map(nodeReport);
