@@ -9,23 +9,35 @@
  * as leader, a change of leader left off the record or recorded where nobody asked, an answer from
  * another node than its request went to, a read recorded twice, or the cluster recorded settled
  * with nodes the laptop does not wait for, its journal re-chained and re-signed by the real
- * people, fails `verify` (exit 1), while the honest record verifies.
+ * people, fails `verify` (exit 1), while the honest record verifies. So does a failback's call
+ * recorded on the other cluster, or a leader of one cluster recorded as the other's.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CastMember } from '../../electron/services/rehearsal/rehearsal-cast';
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { ATTEMPT, cleanUp, UPDATE } from '../drills/drill-support';
+import { failbackDrill, playing } from '../drills/failback-drill-support';
 import { finishAndVerify, haDrill, leaderlessAt } from '../drills/ha-drill-support';
 import { readJournal, reauthorised, signedBundle, writeKeyring } from '../support/doctored-bundle';
 import { verifyAnchored } from '../support/rehearsed-promotion';
 
 const PROMOTE = 'sys/replication/dr/secondary/promote';
 
-let dir: string;
-let people: CastMember[];
-let keyring: string;
-let events: JournalEvent[];
+/** An honest run's folder (its bundle in `bundle`), signers, the auditor's keyring, and its journal. */
+interface Honest {
+  readonly dir: string;
+  readonly people: CastMember[];
+  readonly keyring: string;
+  readonly events: JournalEvent[];
+}
+
+function honest(dir: string, people: CastMember[]): Honest {
+  const keyring = writeKeyring(join(dir, 'auditor-keys.asc'), people);
+  return { dir, people, keyring, events: readJournal(join(dir, 'bundle', 'journal.jsonl')) };
+}
+
+let promotion: Honest;
 /** The first leader the record names, the one the election made, and a node it never names as leader. */
 let first: string;
 let elected: string;
@@ -36,25 +48,22 @@ beforeAll(async () => {
   const d = await haDrill('ha-node-forgery', { nodes: 3 });
   await leaderlessAt(d, (s) => s.step === 'generate-otp');
   await finishAndVerify(d);
-  dir = d.dir;
-  people = [d.cast.administrator, ...d.cast.witnesses];
-  keyring = writeKeyring(join(dir, 'auditor-keys.asc'), people);
-  events = readJournal(join(dir, 'bundle', 'journal.jsonl'));
-  const changes = events.filter((e) => e.type === 'active-node');
+  promotion = honest(d.dir, [d.cast.administrator, ...d.cast.witnesses]);
+  const changes = promotion.events.filter((e) => e.type === 'active-node');
   expect(changes.map((e) => e.details.previous)).toEqual([undefined, expect.any(String)]);
   [first, elected] = changes.map((e) => e.details.node as string) as [string, string];
-  const settled = events.find((e) => e.type === 'cluster-settled')!.details.nodes as Array<{ node: string }>;
+  const settled = promotion.events.find((e) => e.type === 'cluster-settled')!.details.nodes as Array<{ node: string }>;
   standby = settled.map((n) => n.node).find((n) => n !== first && n !== elected)!;
   expect(standby).toBeDefined();
 }, 120_000);
 afterAll(cleanUp);
 
-/** `verify` of the bundle with `change` made to its journal, its authorisations signed afresh by the real people. */
-async function verifyChanged(change: (list: JournalEvent[]) => JournalEvent[]) {
-  const copy = join(dir, `doctored-${++copies}`);
-  const list = change(events.map((e) => structuredClone(e)));
-  await signedBundle(copy, await reauthorised(list, people), people);
-  return verifyAnchored(copy, keyring);
+/** `verify` of `run`'s bundle with `change` made to its journal, its authorisations signed afresh by the real people. */
+async function verifyChanged(change: (list: JournalEvent[]) => JournalEvent[], run = promotion) {
+  const copy = join(run.dir, `doctored-${++copies}`);
+  const list = change(run.events.map((e) => structuredClone(e)));
+  await signedBundle(copy, await reauthorised(list, run.people), run.people);
+  return verifyAnchored(copy, run.keyring);
 }
 
 /** Whether `e` is the request or answer of a call to `path` (with `method`, if given). */
@@ -68,16 +77,16 @@ const movedTo = (list: JournalEvent[], which: (e: JournalEvent) => boolean, node
 const leaderChange = (e: JournalEvent) => e.type === 'active-node' && e.details.previous !== undefined;
 
 it('verifies re-signed with nothing changed: each call on the node that led, each change of leader on the record', async () => {
-  expect((await verifyAnchored(join(dir, 'bundle'), keyring)).code).toBe(0);
+  expect((await verifyAnchored(join(promotion.dir, 'bundle'), promotion.keyring)).code).toBe(0);
   expect((await verifyChanged((list) => list)).code).toBe(0);
 });
 
 /** `text` as it matches itself in a RegExp. */
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** verify's problem where a run's entry has the laptop's client know `node` as leader, which the record never named so. */
-const unnamedLeader = (type: string, node: () => string) =>
+const unnamedLeader = (type: string, node: () => string, profile = 'dr-secondary') =>
   new RegExp(
-    `ends a run whose event \\d+ \\(${type}\\) has the laptop's client of 'dr-secondary' know ${literal(node())} as its leader, which the record does not name as one before it`,
+    `ends a run whose event \\d+ \\(${type}\\) has the laptop's client of '${profile}' know ${literal(node())} as its leader, which the record does not name as one before it`,
   );
 /** verify's problem where a run's entry is not the one the laptop writes there. */
 const notWritten = (recorded: string, written: string) =>
@@ -239,13 +248,55 @@ describe('an HA record whose nodes are not where the laptop sent its calls fails
     },
   ])('$forgery', async ({ change, problem }) => {
     const v = await verifyChanged(change);
-    console.log(
-      v.output
-        .split('\n')
-        .filter((l) => l.includes('  - '))
-        .join('\n'),
-    );
     expect(v.code).toBe(1);
     expect(v.output).toMatch(problem());
+  });
+});
+
+describe('a failback over two 3-node clusters whose calls are recorded on the other cluster fails verify (exit 1)', () => {
+  const DEMOTE = 'sys/replication/dr/primary/demote';
+  let failback: Honest;
+  /** The demote's cluster, and the other one with the first leader the record names for it. */
+  let demoted: string;
+  let other: { profile: string; leader: string };
+
+  beforeAll(async () => {
+    const d = await failbackDrill('ha-node-forgery', 3);
+    expect((await playing(d, []).play()).step).toBe('finished');
+    const report = await d.service.exportBundle(join(d.dir, 'bundle'));
+    if (!report.ok) throw new Error(report.error.message);
+    failback = honest(d.dir, [d.cast.administrator, ...d.cast.witnesses]);
+    demoted = failback.events.find((e) => call(e, DEMOTE))!.details.profile as string;
+    const leader = failback.events.find((e) => e.type === 'active-node' && e.details.profile !== demoted)!;
+    other = { profile: leader.details.profile as string, leader: leader.details.node as string };
+  }, 120_000);
+
+  it('verifies re-signed with nothing changed', async () => {
+    expect((await verifyChanged((list) => list, failback)).code).toBe(0);
+  });
+
+  it('when the demote is recorded as sent to the leader of the other cluster', async () => {
+    const v = await verifyChanged((list) => movedTo(list, (e) => call(e, DEMOTE), other.leader), failback);
+    expect(v.code).toBe(1);
+    // Its run begins by finding its own cluster's leader, which the request must go to.
+    expect(v.output).toMatch(
+      notWritten(
+        `\\(vault-request\\) holds \\{"method":"POST","node":"${literal(other.leader)}"`,
+        '\\{"method":"POST"',
+      ),
+    );
+  });
+
+  it("when the demoted cluster's first leader is recorded under the other cluster's profile", async () => {
+    const v = await verifyChanged((list) => {
+      const noted = list.find((e) => e.type === 'active-node' && e.details.profile === demoted)!;
+      return list.map((e) => (e === noted ? { ...e, details: { ...e.details, profile: other.profile } } : e));
+    }, failback);
+    expect(v.code).toBe(1);
+    expect(v.output).toMatch(
+      new RegExp(
+        `follows event \\d+ \\(active-node: \\{"node":"[^"]+","profile":"${other.profile}"\\}\\), which the laptop, given the Vault answers recorded before it, does not record there`,
+      ),
+    );
   });
 });
