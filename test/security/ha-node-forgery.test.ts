@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CastMember } from '../../electron/services/rehearsal/rehearsal-cast';
 import type { JournalEvent } from '../../shared/record/journal-event';
-import { ATTEMPT, cleanUp, UPDATE } from '../drills/drill-support';
+import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
+import { runRehearsal } from '../../electron/services/rehearsal/headless-rehearsal';
+import { ATTEMPT, cleanUp, onCleanUp, UPDATE } from '../drills/drill-support';
 import { failbackDrill, playing } from '../drills/failback-drill-support';
 import { finishAndVerify, haDrill, leaderlessAt } from '../drills/ha-drill-support';
 import { readJournal, reauthorised, signedBundle, writeKeyring } from '../support/doctored-bundle';
@@ -252,6 +254,27 @@ describe('an HA record whose nodes are not where the laptop sent its calls fails
     expect(v.output).toMatch(problem());
   });
 });
+
+// Its attempt calls carry the primary's root token on a client of their own, which knows the leader
+// apart from the plain client's: each one's leaders are on the record, and so it verifies.
+it('verifies a 3-node Vault 2.x promotion, its root-token client seeing a leader change mid-shares', async () => {
+  const started = await startRehearsalVault({ officers: 3, threshold: 2, vaultVersion: 2, nodes: 3, settleMs: 300 });
+  if (!started.ok) throw new Error(started.error.message);
+  const vault = started.value;
+  onCleanUp(() => vault.close());
+  let updates = 0;
+  vault.ha('drSecondary').onRequest = (_node, request) => {
+    if (request.path === UPDATE && ++updates === 1) vault.ha('drSecondary').stepDown();
+  };
+  const out = join(promotion.dir, 'v2');
+  const r = await runRehearsal({ out, target: { kind: 'in-process', vault }, log: () => undefined });
+  if (!r.ok) throw new Error(r.error.message);
+  const changes = readJournal(join(out, 'journal.jsonl')).filter((e) => e.type === 'active-node');
+  // The root-token client's first leader, its change, and the plain client's first leader.
+  expect(changes.map((e) => e.details.previous === undefined)).toEqual([true, false, true]);
+  expect(r.value.report.problems).toEqual([]);
+  expect(r.value.report.valid).toBe(true);
+}, 120_000);
 
 describe('a failback over two 3-node clusters whose calls are recorded on the other cluster fails verify (exit 1)', () => {
   const DEMOTE = 'sys/replication/dr/primary/demote';
