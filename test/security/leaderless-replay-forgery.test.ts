@@ -9,7 +9,8 @@
  * replays that run by giving the laptop's code the recorded reason's answer to who leads
  * (action-replay.ts), so the honest bundle verifies; a laptop that claims nothing was sent where it
  * made the call, sent nothing under a reason that does not say so, or claims the call made with no
- * request on the record, its journal re-chained and re-signed by the real people, fails (exit 1).
+ * request on the record, or left out the status read it made first, its journal re-chained and
+ * re-signed by the real people, fails (exit 1).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,7 @@ describe.each([
     path: ATTEMPT,
     kind: 'start-attempt',
     leaderOnRecord: true,
+    readsFirst: false,
   },
   // changeMode: promote asks who leads as it is sent.
   {
@@ -132,8 +134,16 @@ describe.each([
     path: PROMOTE,
     kind: 'promote',
     leaderOnRecord: true,
+    readsFirst: false,
   },
-  { action: 'demote', run: () => failbackLeaderlessAt('demote'), path: DEMOTE, kind: 'demote', leaderOnRecord: false },
+  {
+    action: 'demote',
+    run: () => failbackLeaderlessAt('demote'),
+    path: DEMOTE,
+    kind: 'demote',
+    leaderOnRecord: false,
+    readsFirst: false,
+  },
   // secondaryTokenOnce: it acts as its step begins, once its primary's status was read.
   {
     action: 'failback secondary-token',
@@ -141,6 +151,7 @@ describe.each([
     path: SECONDARY_TOKEN,
     kind: 'create-secondary-token',
     leaderOnRecord: true,
+    readsFirst: true,
   },
   {
     action: 'update-primary',
@@ -148,6 +159,7 @@ describe.each([
     path: UPDATE_PRIMARY,
     kind: 'update-primary',
     leaderOnRecord: true,
+    readsFirst: false,
   },
   {
     action: 'operation secondary-token',
@@ -159,6 +171,7 @@ describe.each([
     path: SECONDARY_TOKEN,
     kind: 'replication-operation',
     leaderOnRecord: true,
+    readsFirst: true,
   },
   // An operation's call sent on its own (sendToLeader), the first the laptop makes to the cluster.
   {
@@ -170,6 +183,7 @@ describe.each([
     path: REVOKE,
     kind: 'replication-operation',
     leaderOnRecord: false,
+    readsFirst: false,
   },
   // changeMode in an operation ceremony.
   {
@@ -178,8 +192,9 @@ describe.each([
     path: PERFORMANCE_ENABLE,
     kind: 'replication-operation',
     leaderOnRecord: false,
+    readsFirst: false,
   },
-])('a leaderless $action', ({ action, run, path, kind, leaderOnRecord }) => {
+])('a leaderless $action', ({ action, run, path, kind, leaderOnRecord, readsFirst }) => {
   let r: LeaderlessRun;
   let keyring: string;
   let events: JournalEvent[];
@@ -203,6 +218,12 @@ describe.each([
   const failedAt = (list: JournalEvent[]) => list.findIndex((e) => e.seq === r.failedSeq);
   /** The event of the failed result's entry in `list`, to doctor in place. */
   const failedEvent = (list: JournalEvent[]) => list[failedAt(list)]!.details.event as Mutable;
+  /** Where the status read the laptop made before it found no leader begins in `list`, or -1 with none. */
+  const readAt = (list: JournalEvent[]) => {
+    const i = failedAt(list) - 2;
+    const read = list[i];
+    return read?.type === 'vault-request' && read.details.method === 'GET' && read.step === list[i + 2]!.step ? i : -1;
+  };
   /** The retry's request of the call (and its answer) in `list`. */
   const sentAt = (list: JournalEvent[]) =>
     list.findIndex((e) => e.type === 'vault-request' && e.details.method !== 'GET' && e.details.path === path);
@@ -218,6 +239,7 @@ describe.each([
       .slice(0, failedAt(events))
       .some((e) => e.type === 'active-node' && e.details.profile === profile);
     expect(named).toBe(leaderOnRecord);
+    expect(readAt(events) >= 0).toBe(readsFirst);
     expect((await verifyAnchored(r.bundle, keyring)).code).toBe(0);
     expect((await verifyChanged((list) => list)).code).toBe(0);
   });
@@ -271,6 +293,19 @@ describe.each([
       expect(v.output).toMatch(
         new RegExp(
           `\\(service-result\\) records the result \\{"outcome":"failed","reason":"no node of .*; nothing was sent"\\}, but the laptop, given the Vault answers recorded before it, records ${madeResult(kind)}`,
+        ),
+      );
+    });
+
+    it.runIf(readsFirst)('when the status read it made before it found no leader is left out', async () => {
+      const v = await verifyChanged((list) => {
+        const read = readAt(list);
+        return [...list.slice(0, read), ...list.slice(read + 2)];
+      });
+      expect(v.code).toBe(1);
+      expect(v.output).toMatch(
+        new RegExp(
+          `\\(service-result\\) is recorded where the laptop, given the Vault answers recorded before it, first records a 'vault-request' \\(\\{"method":"GET".*"path":"${DR_STATUS}"`,
         ),
       );
     });
