@@ -301,10 +301,11 @@ function learnt(known: readonly string[], node: string, previous: JsonValue | un
 }
 
 /**
- * More clients of one cluster than a laptop holds (one per token it carries, and each
- * reconnection's): so a record of many new clients costs no more to check than a few.
+ * Far more clients of one cluster than a laptop holds in one ceremony (one per token it carries,
+ * each reconnection's, each restart's): so a record of many new clients costs no more to check
+ * than a few.
  */
-const MAX_CLIENTS = 16;
+const MAX_CLIENTS = 64;
 
 /**
  * What is wrong with the person an entry the replay does not check (a Vault request or answer, a
