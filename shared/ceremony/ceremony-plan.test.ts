@@ -210,6 +210,44 @@ describe('plan rules', () => {
   });
 });
 
+describe('peer_profiles', () => {
+  it('names the other clusters asked before promoting, and is left out of a plan that names none', () => {
+    const named = validatePlan({ ...validPlanData(), peer_profiles: ['dc1', 'dc3'] });
+    expect(named.ok && named.value.peer_profiles).toEqual(['dc1', 'dc3']);
+    const none = validatePlan(validPlanData());
+    expect(none.ok && 'peer_profiles' in none.value).toBe(false);
+  });
+
+  it('refuses the cluster being promoted, a repeat, an empty list and a bad name', () => {
+    expect(problem({ ...validPlanData(), peer_profiles: ['dc1', 'dc2'] })).toBe(
+      "peer_profiles[1] is profile ('dc2'), the cluster being promoted: name only the other clusters of the profile set",
+    );
+    expect(problem({ ...validPlanData(), peer_profiles: ['dc1', 'dc1'] })).toBe(
+      "peer_profiles[1] repeats 'dc1' (peer_profiles[0]): name each cluster once",
+    );
+    expect(problem({ ...validPlanData(), peer_profiles: [] })).toBe(
+      'peer_profiles must name at least one connection profile, or be left out; got []',
+    );
+    expect(problem({ ...validPlanData(), peer_profiles: ['dc 1'] })).toContain(
+      'peer_profiles[0] must be a connection profile name: 1 to 64 letters',
+    );
+  });
+
+  it('is only for a promotion', () => {
+    const data: Record<string, unknown> = {
+      ...validPlanData(),
+      kind: 'failback',
+      profile: 'dc1',
+      failback: { new_primary_profile: 'dc2', method: 'token', secondary_id: 'dc1' },
+      peer_profiles: ['dc3'],
+    };
+    delete data.primary_cluster_addr;
+    expect(problem(data)).toBe(
+      "peer_profiles is only for kind 'promotion': only a promotion asks other clusters before it acts",
+    );
+  });
+});
+
 describe('failback plans', () => {
   function failback(extra: Record<string, unknown>): Record<string, unknown> {
     const data: Record<string, unknown> = { ...validPlanData(), kind: 'failback', profile: 'dc1', ...extra };

@@ -17,6 +17,7 @@
  * token_path: operation-token-quorum   # or batch-dr-token, primary-root-token (2 only), vault-token
  * threshold: 3
  * primary_cluster_addr: https://dc2-vault.example:8201   # optional, promotion only
+ * peer_profiles: [dc1]           # optional, promotion only: clusters asked before promoting
  * administrator: { name: Ann, fingerprint: "0123 4567 …" }
  * witnesses:     [ { name: Wes, fingerprint: … } ]
  * officers:      [ { name: Olu, fingerprint: …, share_index: 1 }, … ]
@@ -43,6 +44,11 @@
  * - `batch-dr-token` uses no shares, so a plan on that path lists no officers and no threshold;
  *   nor does `vault-token`, which only an operation authorised by a Vault token may use (the
  *   administrator enters their own token, with sudo, at the ceremony).
+ * - `peer_profiles` names the other clusters of the profile set (by connection profile) that the
+ *   laptop asks, right before promoting, whether they still report DR primary: one that does stops
+ *   the promotion (two primaries) unless a witnessed deviation accepts it. The plan names them, not
+ *   the laptop or the record, so reviewers see which clusters are asked and `verify` demands each
+ *   read. Left out, no cluster is asked.
  * - Fingerprints may be written in gpg's spaced groups; they are stored as 40 lowercase hex
  *   digits (the form Vault and openpgp.js print), so compare them case-insensitively anyway.
  *
@@ -207,6 +213,10 @@ const planSchema = z
       .min(1, { error: 'must be at least 1' })
       .optional(),
     primary_cluster_addr: httpsAddr.optional(),
+    peer_profiles: z
+      .array(identifier('a connection profile name'), { error: 'must be a list of connection profile names' })
+      .min(1, { error: 'must name at least one connection profile, or be left out' })
+      .optional(),
     administrator: person,
     witnesses: z
       .array(person, { error: 'must be a list of witnesses' })
@@ -286,6 +296,19 @@ const planSchema = z
     } else if (plan.token_path !== 'operation-token-quorum' && plan.break_glass_unauthenticated_access !== undefined) {
       fail(['break_glass_unauthenticated_access'], "applies only to token_path 'operation-token-quorum'; remove it");
     }
+
+    const peers = plan.peer_profiles ?? [];
+    if (plan.kind !== 'promotion' && plan.peer_profiles !== undefined)
+      fail(['peer_profiles'], `is only for kind 'promotion': only a promotion asks other clusters before it acts`);
+    peers.forEach((peer, i) => {
+      if (peer === plan.profile)
+        fail(
+          ['peer_profiles', i],
+          `is profile ('${plan.profile}'), the cluster being promoted: name only the other clusters of the profile set`,
+        );
+      else if (peers.indexOf(peer) !== i)
+        fail(['peer_profiles', i], `repeats '${peer}' (peer_profiles[${peers.indexOf(peer)}]): name each cluster once`);
+    });
 
     if (plan.kind !== 'operation' && plan.operation !== undefined)
       fail(['operation'], "is only for kind 'operation'; remove it");

@@ -124,6 +124,17 @@ async function play(
   throw new Error('too many moves');
 }
 
+/** A kit laid out like a rehearsal's (shares, officers' keys, a signers/ folder), for a plan file against a profile. */
+function liveKit(name: string, v: RehearsalVault): string {
+  const kit = join(dir, name);
+  for (const sub of ['shares', 'officers', 'signers']) mkdirSync(join(kit, sub), { recursive: true });
+  for (const o of v.officers) {
+    writeFileSync(join(kit, 'shares', `${o.name}.b64`), o.encryptedShare);
+    writeFileSync(join(kit, 'officers', `${o.name}.key.asc`), o.privateKeyArmored!);
+  }
+  return kit;
+}
+
 /** Ann (administrator) and Wes (witness), their private keys in KIT/signers/ as play() reads them. */
 async function liveSigners(kit: string) {
   const signers = await Promise.all(['Ann', 'Wes'].map((name) => generateOfficerKey({ name })));
@@ -363,13 +374,7 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
   it('lists the journal, resumes it where it stood, restarts the attempt (witnessed) and finishes', async () => {
     const v = await rehearsal.restart({ officers: 3, threshold: 2 });
     if (!v.ok) throw new Error(v.error.message);
-    // A kit laid out like a rehearsal's, for a plan file against a profile.
-    const kit = join(dir, 'live-kit');
-    for (const sub of ['shares', 'officers', 'signers']) mkdirSync(join(kit, sub), { recursive: true });
-    for (const o of v.value.officers) {
-      writeFileSync(join(kit, 'shares', `${o.name}.b64`), o.encryptedShare);
-      writeFileSync(join(kit, 'officers', `${o.name}.key.asc`), o.privateKeyArmored!);
-    }
+    const kit = liveKit('live-kit', v.value);
     const signers = await liveSigners(kit);
     const pem = await liveSession(kit, v.value, { name: 'dc2', address: v.value.drSecondary.apiAddr });
     const plan = pem(
@@ -416,6 +421,59 @@ describe('a live plan ceremony, interrupted and resumed from its journal', () =>
     expect((await must('ceremony.transcript', {})).text).toContain('interruption');
     await must('ceremony.close', {});
     expect((await must('ceremony.resumable', {})).journals[0]).toMatchObject({ ended: true, state: 'Finished' });
+    await must('app.selectMode', { mode: 'rehearsal' });
+  });
+});
+
+describe('a live plan naming peer_profiles', () => {
+  it('refuses a peer this laptop has no profile for, and stops before promote while a named peer is still primary', async () => {
+    const v = await rehearsal.restart({ officers: 2, threshold: 2 });
+    if (!v.ok) throw new Error(v.error.message);
+    const kit = liveKit('peers-kit', v.value);
+    const signers = await liveSigners(kit);
+    const pem = await liveSession(kit, v.value, { name: 'east', address: v.value.drSecondary.apiAddr });
+    // The old primary, as the laptop reaches it: its own profile, with the same TLS files.
+    await must('profiles.save', {
+      profile: {
+        name: 'west',
+        address: v.value.primary.apiAddr,
+        caCertPath: join(kit, 'ca.pem'),
+        clientCertPath: join(kit, 'client.pem'),
+        clientKeyPath: join(kit, 'client-key.pem'),
+      },
+      replace: false,
+    });
+    const planNaming = (peers: string[]) =>
+      pem(
+        `plan-${peers.join('-')}.yaml`,
+        stringify({
+          ...validPlanData(),
+          id: `dr-east-peers-${peers.join('-')}`,
+          title: 'Promote east',
+          profile: 'east',
+          primary_cluster_addr: undefined,
+          threshold: 2,
+          peer_profiles: peers,
+          administrator: { name: 'Ann', fingerprint: signers[0]!.fingerprint },
+          witnesses: [{ name: 'Wes', fingerprint: signers[1]!.fingerprint }],
+          officers: v.value.officers.map((o) => ({ name: o.name, fingerprint: o.fingerprint })),
+        }),
+      );
+    const keyring = pem('officers.asc', v.value.officers.map((o) => o.publicKeyArmored).join('\n'));
+
+    const unknown = await call('ceremony.startFromPlan', { planPath: planNaming(['dc9']), officerKeysPath: keyring });
+    expect(unknown).toMatchObject({ ok: false });
+    expect(unknown.ok ? '' : unknown.error.message).toMatch(
+      /^plan 'dr-east-peers-dc9' names 'dc9' in peer_profiles, .* cannot connect to it \(.*\): add or fix connection profile 'dc9' on this laptop, or have the plan reviewed again without it$/,
+    );
+    expect(await snapshot()).toBeNull();
+
+    await must('ceremony.startFromPlan', { planPath: planNaming(['west']), officerKeysPath: keyring });
+    const refused = await play(kit, { passphrase: '', stop: (s) => /two primaries/.test(s.lastResult ?? '') });
+    expect(refused.step).toBe('promote');
+    expect(refused.lastResult).toMatch(/: 'west' still reports DR primary: promoting now makes two primaries/);
+    expect(v.value.cluster('drSecondary').replication.dr.mode).toBe('secondary');
+    await ceremony.shutdown();
     await must('app.selectMode', { mode: 'rehearsal' });
   });
 });

@@ -16,8 +16,8 @@
  *   the node it went to, and each attempt status carries it: an attempt lives only in its node's
  *   memory, so a leader change is a lost attempt.
  *   After a promotion the cluster must settle (one active node, every node primary) before the
- *   token is deleted. Before promoting, every other cluster of the profile set must have stopped
- *   reporting primary, unless a witnessed `two-primaries` deviation accepts it.
+ *   token is deleted. Before promoting, every cluster the plan names in peer_profiles must have
+ *   stopped reporting primary, unless a witnessed `two-primaries` deviation accepts it.
  * - A call that changes a replication mode (promote, demote, an operation's enable or disable) that
  *   failed may still have been made (its answer lost, the node stepping down after acting), so its
  *   failure, and any retry, reads the cluster's mode before it is sent again.
@@ -84,7 +84,7 @@ export interface ActionContext {
   vaultTokenClient(profile: string): Promise<VaultClient | undefined>;
   /** Hands over (and forgets) the share decrypted for this officer. */
   takeShare(officer: string): PendingShare | undefined;
-  /** The other clusters of the profile set, by profile name: none may still be primary when this one is promoted. */
+  /** A client of each cluster the plan names in peer_profiles, and no other: none may still be primary when this one is promoted. */
   readonly peers: Readonly<Record<string, VaultClient>>;
 }
 
@@ -241,14 +241,7 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         verb: 'promote',
         replication: 'dr',
         mode: 'primary',
-        guard: async () => {
-          if (action.allowTwoPrimaries) return ok(undefined);
-          const primaries = await stillPrimary(ctx, record);
-          if (!primaries.ok || primaries.value.length === 0) return primaries.ok ? ok(undefined) : primaries;
-          return ok(
-            `${primaries.value.join(' and ')} still reports DR primary: promoting now makes two primaries. Demote it first; only if it cannot be demoted and is confirmed cut off from every client, the administrator records a 'two-primaries' deviation and a witness confirms it`,
-          );
-        },
+        guard: () => (action.allowTwoPrimaries ? Promise.resolve(ok(undefined)) : stillPrimary(ctx, record)),
         send: () =>
           record(vault, { method: 'POST', path: 'sys/replication/dr/secondary/promote', body }, () =>
             vault.dr.secondary.promote(options),
@@ -923,16 +916,23 @@ function activationAddress(token: string): string {
   }
 }
 
-/** The other clusters of the profile set that answer and still report DR primary (unreachable ones cannot be asked). */
+/**
+ * Why the plan's peers (peer_profiles; ctx.peers holds exactly those) stop the promotion: those
+ * that answer and still report DR primary (unreachable ones cannot be asked).
+ */
 async function stillPrimary(
   ctx: ActionContext,
   record: Helpers['record'],
-): Promise<Result<string[], RecordedCallErrorKind>> {
+): Promise<Result<string | undefined, RecordedCallErrorKind>> {
   const primaries: string[] = [];
   for (const [name, peer] of Object.entries(ctx.peers)) {
     const r = await record(peer, { method: 'GET', path: 'sys/replication/dr/status' }, () => peer.dr.status());
     if (!r.ok) return r;
     if (r.value.ok && r.value.value.data.mode === 'primary') primaries.push(`'${name}'`);
   }
-  return ok(primaries);
+  return ok(
+    primaries.length === 0
+      ? undefined
+      : `${primaries.join(' and ')} still reports DR primary: promoting now makes two primaries. Demote it first; only if it cannot be demoted and is confirmed cut off from every client, the administrator records a 'two-primaries' deviation and a witness confirms it`,
+  );
 }

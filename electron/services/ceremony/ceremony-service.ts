@@ -85,8 +85,10 @@ export interface CeremonyServiceOptions {
   /** Where the transcript signed so far is kept; default: beside the journal. */
   readonly signingPath?: string;
   /**
-   * The profile set's other clusters, by profile name (e.g. the primary a promotion replaces): any
-   * that still answers as DR primary stops the promotion unless a witnessed deviation accepts it.
+   * A client for each cluster the plan names in peer_profiles (e.g. the primary a promotion
+   * replaces): any that still answers as DR primary stops the promotion unless a witnessed
+   * deviation accepts it. Only the plan's peers are asked; the ceremony does not start without a
+   * client for each.
    */
   readonly peers?: Readonly<Record<string, VaultClient>>;
 }
@@ -626,7 +628,7 @@ export class CeremonyService {
           ? this.clientWith('root-token', profile)
           : Promise.resolve(this.options.clients[profile]),
       vaultTokenClient: (profile) => this.clientWith('vault-token', profile),
-      peers: this.options.peers ?? {},
+      peers: Object.fromEntries((this.state.plan.peer_profiles ?? []).map((p) => [p, this.options.peers![p]!])),
       takeShare: (officer) => {
         const share = this.pending?.officer === officer ? this.pending : undefined;
         this.pending = undefined;
@@ -780,6 +782,12 @@ export function checkOptions(
     return err(
       'invalid-options',
       `no connection was given for profile${missing.length > 1 ? 's' : ''} ${missing.map((p) => `'${p}'`).join(', ')}`,
+    );
+  const peers = (plan.peer_profiles ?? []).filter((p) => options.peers?.[p] === undefined);
+  if (peers.length > 0)
+    return err(
+      'invalid-options',
+      `no connection was given for ${peers.map((p) => `'${p}'`).join(', ')}, which the plan names in peer_profiles to ask before promoting`,
     );
   if ((plan.token_path === 'primary-root-token' || plan.token_path === 'vault-token') && !options.withToken)
     return err(

@@ -111,6 +111,8 @@ export function rehearsalPlan(
     readonly failback?: RehearsalFailback;
     /** An operation ceremony instead: this one replication call on `profile`. */
     readonly operation?: PlanOperation;
+    /** A promotion's peer_profiles: the clusters asked before promoting whether they still report DR primary. */
+    readonly peerProfiles?: readonly string[];
   },
 ): Result<CeremonyPlan, 'invalid-plan'> {
   const version = options.vaultVersion ?? 1;
@@ -142,6 +144,7 @@ export function rehearsalPlan(
           key_source: o.keySupplied ? 'supplied' : 'generated',
         })),
     ...(operation ? { operation } : {}),
+    ...(options.peerProfiles?.length ? { peer_profiles: options.peerProfiles } : {}),
     ...(failback
       ? {
           failback: {

@@ -36,7 +36,12 @@ export interface RehearsalCeremonyOptions {
   readonly observeClient?: (client: VaultClient) => VaultClient;
   readonly clock?: () => Date;
   readonly log?: (line: string) => void;
-  /** Other clusters that must no longer be primary when the promotion is made (promote-before-demote). */
+  /**
+   * Other clusters that must no longer be primary when the promotion is made (promote-before-demote),
+   * by profile name: the plan names them in peer_profiles. A generated rehearsal names none: its
+   * primary still reports DR primary when the DR secondary is promoted, so naming it would stop
+   * every rehearsal at the guard (a drill of that guard names it).
+   */
   readonly peers?: Readonly<Record<string, VaultClient>>;
 }
 
@@ -108,6 +113,7 @@ export async function startRehearsalCeremony(
     profile: operation?.profile ?? (failback ? PRIMARY_PROFILE : DR_SECONDARY_PROFILE),
     vaultVersion: target.vaultVersion,
     ...(operation ? { operation: operation.operation } : {}),
+    ...(options.peers ? { peerProfiles: Object.keys(options.peers) } : {}),
     ...(failback ? { failback: { newPrimaryProfile: DR_SECONDARY_PROFILE, secondaryId: FAILBACK_SECONDARY_ID } } : {}),
   });
   if (!plan.ok) return plan;

@@ -1,11 +1,12 @@
 /**
  * What a ceremony from a plan needs before it starts or resumes: the plan checked against the
  * app's session (a live plan runs only live, on the profile it names), the officers' public keys
- * from the keyring people chose, and a connection to every profile the plan acts on.
+ * from the keyring people chose, and a connection to every profile the plan acts on or names
+ * among its peer_profiles (the clusters asked before promoting whether they still report primary).
  */
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { ConnectionProfile } from '../../../shared/profiles/connection-profile';
-import { err, ok, type Result } from '../../../shared/result';
+import { err, ok, type AppError, type Result } from '../../../shared/result';
 import type { CeremonyServiceOptions } from '../ceremony/ceremony-service';
 import type { ProfileStore } from '../profiles/profile-store';
 import type { VaultClient } from '../vault/client';
@@ -43,21 +44,40 @@ export async function preparePlan(
     return connector.connect(profile.value, token === undefined ? {} : { token });
   };
   const connections: Reconnectable[] = [];
-  const clients: Record<string, VaultClient> = {};
   const close = () => connections.forEach((c) => c.swappable.client.close());
-  for (const name of [plan.profile, ...(plan.failback ? [plan.failback.new_primary_profile] : [])]) {
-    const reconnect = () => connectProfile(name);
-    const client = await reconnect();
-    if (!client.ok) {
-      close();
-      return client;
+  /** Connects each profile of `names`; `refused` says what a failure means for one of them. */
+  const connectAll = async (
+    names: readonly string[],
+    refused: (name: string, error: AppError) => AppError = (_, error) => error,
+  ): Promise<Result<Record<string, VaultClient>>> => {
+    const clients: Record<string, VaultClient> = {};
+    for (const name of names) {
+      const reconnect = () => connectProfile(name);
+      const client = await reconnect();
+      if (!client.ok) return { ok: false, error: refused(name, client.error) };
+      const swappable = swappableClient(client.value);
+      connections.push({ swappable, reconnect });
+      clients[name] = swappable.client;
     }
-    const swappable = swappableClient(client.value);
-    connections.push({ swappable, reconnect });
-    clients[name] = swappable.client;
+    return ok(clients);
+  };
+  const clients = await connectAll([plan.profile, ...(plan.failback ? [plan.failback.new_primary_profile] : [])]);
+  if (!clients.ok) {
+    close();
+    return clients;
+  }
+  // A peer is asked only right before promoting: a plan whose peer cannot be asked is refused now, not at 3 a.m.
+  const peers = await connectAll(plan.peer_profiles ?? [], (name, error) => ({
+    kind: error.kind,
+    message: `plan '${plan.id}' names '${name}' in peer_profiles, to ask before promoting whether it still reports DR primary, but this laptop cannot connect to it (${error.message}): add or fix connection profile '${name}' on this laptop, or have the plan reviewed again without it`,
+  }));
+  if (!peers.ok) {
+    close();
+    return peers;
   }
   const options = {
-    clients,
+    clients: clients.value,
+    peers: peers.value,
     officerKeys: officerKeys.value,
     withToken: async (profile: string, token: string) => {
       const c = await connectProfile(profile, token);
