@@ -15,6 +15,7 @@ const FAILBACK_ANSWERS = 'test/security/failback-answer-forgery.test.ts';
 const LEADERLESS = 'test/security/leaderless-replay-forgery.test.ts';
 const TOKEN_PRIMARY = 'test/security/token-update-primary-forgery.test.ts';
 const HA_NODES = 'test/security/ha-node-forgery.test.ts';
+const PEER_READS = 'test/security/peer-read-forgery.test.ts';
 const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
 const KEY_LIFE = 'test/security/signer-key-lifecycle.test.ts';
 const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
@@ -379,6 +380,15 @@ export const MUTATIONS = [
     to: 'return action && !needsPersonInput(action) ? undefined : undefined;',
     tests: [RECORD, FAILBACK_ANSWERS, LEADERLESS],
     filter: 'a service result that is not what|a failback whose results|a leaderless [a-z -]+ whose record',
+  },
+  {
+    id: 'promote-peers-from-record',
+    claim:
+      "a promotion's record asks exactly the clusters its plan names in peer_profiles whether they still report DR primary",
+    file: 'electron/services/transcript/action-replay.ts',
+    from: '(state.plan.peer_profiles ?? []).flatMap((profile) => {',
+    to: "[...new Set(run.events.slice(run.from, run.to).filter((e) => e.type === VAULT_REQUEST && e.details.path === 'sys/replication/dr/status').map((e) => String(e.details.profile)))].filter((profile) => profile !== state.plan.profile).flatMap((profile) => {",
+    tests: [PEER_READS],
   },
   {
     id: 'ha-unnamed-leader-accepted',

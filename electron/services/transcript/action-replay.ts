@@ -14,6 +14,9 @@
  * fields are compared as redacted), the share whose commitment the result records, an HA
  * cluster's leader as its `active-node` entries and requests name it (one the record named as
  * leader before) and, when a result fails before anything is recorded, a profile not connected.
+ * The clusters a promote asks whether they still report DR primary are the plan's peer_profiles,
+ * not those the record reads: a record that leaves a peer's read out, or reads another, is not
+ * the laptop's.
  * What a run concludes without a Vault call or a record (decoding the token from the secrets)
  * cannot be checked, nor a fact taken from a secret's value (an activation token's digest; the
  * primary it names, taken as any the record leaves possible), nor an answer's fields no result
@@ -307,22 +310,17 @@ async function play<T>(
 }
 
 async function replayAction(run: ActionRun, connected: boolean, activation: string): Promise<string | undefined> {
-  const { state, events } = run;
+  const { state } = run;
   const result = ended(run);
   const held = (name: string) => state.held.includes(name as (typeof state.held)[number]);
-  const own = 'profile' in run.action ? run.action.profile : state.plan.profile;
   const share = result?.details.share;
   const played = await play(run, connected, (p) => {
+    // The clusters asked before promoting are the plan's (signed, reviewed), not whichever the record reads.
     const peers = Object.fromEntries(
-      events
-        .slice(run.from, run.to)
-        .filter((e) => e.type === VAULT_REQUEST && e.details.path === 'sys/replication/dr/status')
-        .map((e) => text(e.details.profile) ?? '')
-        .filter((profile) => profile !== own)
-        .flatMap((profile) => {
-          const peer = p.client(profile);
-          return peer ? [[profile, peer] as const] : [];
-        }),
+      (state.plan.peer_profiles ?? []).flatMap((profile) => {
+        const peer = p.client(profile);
+        return peer ? [[profile, peer] as const] : [];
+      }),
     );
     return performAction(
       {
