@@ -52,6 +52,7 @@ export async function drillTarget(id: string, options: RehearsalVaultOptions) {
   return { dir, vault, target: target.value };
 }
 
+/** With `peers`, the plan names the primary in peer_profiles: the laptop asks it before promoting. */
 export async function haDrill(id: string, options: RehearsalVaultOptions, peers = false): Promise<HaDrill> {
   const { dir, vault, target } = await drillTarget(id, options);
   const primary = peers ? await target.connect(undefined, PRIMARY_PROFILE) : undefined;

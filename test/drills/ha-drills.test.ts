@@ -59,6 +59,7 @@ describe('HA drills', () => {
 
   it('promote-before-demote: refused while the primary still reports primary, then made after a witnessed two-primaries deviation', async () => {
     const d = await haDrill('two-primaries', { nodes: 3 }, true);
+    expect(d.journal()[1]!.details['plan']).toMatchObject({ peer_profiles: ['primary'] });
     // A refused confirm-then-act call waits for people to authorise it again.
     const refused = await d.play((s) => /two primaries/.test(s.lastResult ?? ''));
     expect(refused.step).toBe('promote');

@@ -64,7 +64,7 @@ interface TopologyDrill {
   journal(): JournalEvent[];
 }
 
-/** A promotion ceremony on the cluster `role` plays, with `peers` as the rest of the profile set. */
+/** A promotion ceremony on the cluster `role` plays, its plan naming `peers` (the rest of the profile set) in peer_profiles. */
 async function ceremonyOn(
   vault: RehearsalVault,
   id: string,

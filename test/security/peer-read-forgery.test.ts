@@ -7,6 +7,7 @@
  * real people, verifies, and exits 1 when the peer's read is left out (a laptop that never asked)
  * or a read of a cluster the plan does not name is added.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CastMember } from '../../electron/services/rehearsal/rehearsal-cast';
@@ -63,6 +64,10 @@ const ASKS_PEER = new RegExp(
 
 it('the plan names the peer, its read is on the record before the promote, and the bundle verifies re-signed unchanged', async () => {
   expect((events[1]!.details.plan as { peer_profiles?: string[] }).peer_profiles).toEqual([PRIMARY_PROFILE]);
+  // Signed with the plan: the transcript shows it among the plan's fields.
+  expect(readFileSync(join(bundle, 'transcript.txt'), 'utf8')).toMatch(
+    new RegExp(`^ +plan\\.peer_profiles\\[0\\]: "${PRIMARY_PROFILE}"$`, 'm'),
+  );
   const read = peerReadAt(events);
   expect(read).toBeGreaterThan(0);
   expect(events[read + 1]).toMatchObject({ type: 'vault-response', details: { path: DR_STATUS } });
