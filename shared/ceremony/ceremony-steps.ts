@@ -189,6 +189,7 @@ export const PROMOTION_STEPS = {
     flow: 'confirm-then-act',
     acks: 'administrator-and-witness',
     script: ({ plan, force }) =>
+      askedFirst(plan.peer_profiles) +
       `The laptop promotes '${plan.profile}' to primary` +
       (plan.primary_cluster_addr ? ` with primary_cluster_addr ${plan.primary_cluster_addr}` : '') +
       (force ? ', WITH FORCE: writes not yet replicated from the old primary may be lost' : '') +
@@ -235,6 +236,13 @@ export const PROMOTION_STEPS = {
 const QUORUM: readonly StepId[] = ['generate-otp', 'start-attempt', 'share-entry', 'decode-token'];
 
 /** How this plan obtains the DR operation token. */
+/** What the laptop asks the plan's peer_profiles before promoting, read aloud with the promote. */
+function askedFirst(peers: readonly string[] | undefined): string {
+  if (!peers) return '';
+  const one = peers.length === 1;
+  return `The laptop first asks ${peers.map((p) => `'${p}'`).join(' and ')} whether ${one ? 'it still reports' : 'they still report'} DR primary, and stops if ${one ? 'it does' : 'any does'}. `;
+}
+
 export function tokenSteps(plan: CeremonyPlan): readonly StepId[] {
   switch (plan.token_path) {
     case 'vault-token':

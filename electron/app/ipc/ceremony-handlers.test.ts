@@ -471,6 +471,9 @@ describe('a live plan naming peer_profiles', () => {
     await must('ceremony.startFromPlan', { planPath: planNaming(['west']), officerKeysPath: keyring });
     const refused = await play(kit, { passphrase: '', stop: (s) => /two primaries/.test(s.lastResult ?? '') });
     expect(refused.step).toBe('promote');
+    expect(refused.script).toContain(
+      "The laptop first asks 'west' whether it still reports DR primary, and stops if it does. The laptop promotes 'east' to primary",
+    );
     expect(refused.lastResult).toMatch(/: 'west' still reports DR primary: promoting now makes two primaries/);
     expect(v.value.cluster('drSecondary').replication.dr.mode).toBe('secondary');
     await ceremony.shutdown();
