@@ -7,7 +7,7 @@
  * and is signed (across a restart) and exported like any other.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -90,6 +90,28 @@ const attemptProgress = async () => {
   if (!r.ok) throw new Error(r.error.message);
   return { started: r.value.data.started, nonce: r.value.data.nonce, progress: r.value.data.progress };
 };
+
+describe('starting', () => {
+  it('refuses, writing nothing, without a connection to each cluster the plan names to ask before promoting', async () => {
+    const journalPath = join(root, 'peer-missing.jsonl');
+    const before = calls.length;
+    const r = await startCeremony(
+      { ...plan('peer-missing'), peer_profiles: ['primary'] },
+      {
+        journalPath,
+        clients: { [DR_SECONDARY_PROFILE]: client },
+        officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+      },
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.kind).toBe('invalid-options');
+      expect(r.error.message).toContain("'primary', which the plan names in peer_profiles");
+    }
+    expect(existsSync(journalPath)).toBe(false);
+    expect(calls.length).toBe(before);
+  });
+});
 
 describe.skipIf(!isRoot)('a journal that cannot be written', () => {
   it('stops the service before its next Vault call', async () => {
