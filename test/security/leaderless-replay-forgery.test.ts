@@ -297,18 +297,20 @@ describe.each([
       );
     });
 
-    it.runIf(readsFirst)('when the status read it made before it found no leader is left out', async () => {
-      const v = await verifyChanged((list) => {
-        const read = readAt(list);
-        return [...list.slice(0, read), ...list.slice(read + 2)];
+    // Only a call that reads the cluster's status before it looks for a leader has that read to leave out.
+    if (readsFirst)
+      it('when the status read it made before it found no leader is left out', async () => {
+        const v = await verifyChanged((list) => {
+          const read = readAt(list);
+          return [...list.slice(0, read), ...list.slice(read + 2)];
+        });
+        expect(v.code).toBe(1);
+        expect(v.output).toMatch(
+          new RegExp(
+            `\\(service-result\\) is recorded where the laptop, given the Vault answers recorded before it, first records a 'vault-request' \\(\\{"method":"GET".*"path":"${DR_STATUS}"`,
+          ),
+        );
       });
-      expect(v.code).toBe(1);
-      expect(v.output).toMatch(
-        new RegExp(
-          `\\(service-result\\) is recorded where the laptop, given the Vault answers recorded before it, first records a 'vault-request' \\(\\{"method":"GET".*"path":"${DR_STATUS}"`,
-        ),
-      );
-    });
 
     it('when it claims the call made, with no request of it on the record', async () => {
       const v = await verifyChanged((list) => {
