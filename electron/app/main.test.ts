@@ -5,6 +5,7 @@
  * built from the hardened options and protected from capture.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { EventEmitter } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,7 +14,9 @@ import { channelNames } from '../../shared/ipc/ipc-contract';
 import { APP_ENTRY_URL, APP_SCHEME_PRIVILEGES } from './security/app-protocol';
 import { APP_PARTITION } from './security/window-options';
 
-const stub = vi.hoisted(() => {
+const stub = await vi.hoisted(async () => {
+  // vi.hoisted runs before the imports above are bound.
+  const { EventEmitter } = await import('node:events');
   const calls: Array<[string, ...unknown[]]> = [];
   const record =
     (name: string) =>
@@ -22,7 +25,7 @@ const stub = vi.hoisted(() => {
   const appListeners = new Map<string, (...args: unknown[]) => void>();
   const ipcHandlers = new Map<string, (event: unknown, arg: unknown) => Promise<unknown>>();
   const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
-  const windows: Array<{ options: unknown; loaded: string[]; protection: boolean[] }> = [];
+  const windows: Array<{ options: unknown; loaded: string[]; protection: boolean[]; contents: EventEmitter }> = [];
   let ready!: () => void;
   const whenReady = new Promise<void>((resolve) => (ready = resolve));
   const state = { appPath: '', userData: '' };
@@ -41,8 +44,10 @@ const stub = vi.hoisted(() => {
   class BrowserWindow {
     static getAllWindows = () => windows;
     readonly record: (typeof windows)[number];
+    readonly webContents: EventEmitter & { loadURL(url: string): Promise<void> };
     constructor(options: unknown) {
-      this.record = { options, loaded: [], protection: [] };
+      this.record = { options, loaded: [], protection: [], contents: new EventEmitter() };
+      this.webContents = Object.assign(this.record.contents, { loadURL: (url: string) => this.loadURL(url) });
       windows.push(this.record);
     }
     setContentProtection(on: boolean) {
@@ -177,6 +182,15 @@ describe('electron/app/main.ts wiring', () => {
         preload: join(dir, 'dist', 'electron', 'preload.cjs'),
       },
     });
+  });
+
+  it('reloads the app’s page when the window’s renderer process dies, and not when it exits cleanly', async () => {
+    const [window] = stub.windows;
+    const loads = window!.loaded.length;
+    window!.contents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
+    expect(window!.loaded).toHaveLength(loads);
+    window!.contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 133 });
+    expect(window!.loaded.slice(loads)).toEqual([APP_ENTRY_URL]);
   });
 
   it('routes every contract channel through the registry, with the sender frame checked', async () => {

@@ -17,6 +17,7 @@ import { lockFolder, type FolderLock } from '../services/files/folder-lock';
 import { openProfileStore } from '../services/profiles/profile-store';
 import { createRehearsalHost } from '../services/rehearsal/rehearsal-host';
 import { OPEN_DIRECTORY_DIALOGS } from './dialogs/open-directory-dialog';
+import { recoverRenderer } from './renderer-recovery';
 import { SAVE_FILE_DIALOGS, type SaveFilePurpose } from './dialogs/save-file-dialog';
 import {
   APP_ENTRY_URL,
@@ -50,6 +51,12 @@ function createMainWindow(): void {
   hardenWindow(window);
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => (mainWindow = undefined));
+  recoverRenderer(window.webContents, {
+    entryUrl: APP_ENTRY_URL,
+    now: Date.now,
+    log: (line) => console.error(line),
+    showError: (title, message) => dialog.showErrorBox(title, message),
+  });
   void window.loadURL(APP_ENTRY_URL);
   mainWindow = window;
 }
