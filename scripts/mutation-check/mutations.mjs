@@ -4,6 +4,7 @@
 
 const CHECKLIST = 'electron/app/security/security-checklist.test.ts';
 const MAIN = 'electron/app/main.test.ts';
+const RECOVERY = 'electron/app/renderer-recovery.test.ts';
 const REGISTRY = 'electron/app/ipc/handler-registry.test.ts';
 const SECRET_WIPE = 'test/security/secret-wipe.test.ts';
 const TRANSPORT = 'electron/services/vault/transport.test.ts';
@@ -105,6 +106,23 @@ export const MUTATIONS = [
     from: 'contextIsolation: true,',
     to: 'contextIsolation: false,',
     tests: [CHECKLIST, MAIN],
+  },
+  // A renderer process that dies (a hostile bundle, out of memory) is brought back, not looped.
+  {
+    id: 'renderer-crash-unrecovered',
+    claim: "the main window's page is reloaded when its renderer process dies",
+    file: 'electron/app/main.ts',
+    from: '  recoverRenderer(window.webContents, {',
+    to: '  recoverRenderer({ on: () => undefined } as never, {',
+    tests: [MAIN],
+  },
+  {
+    id: 'renderer-crash-looped',
+    claim: 'a page that dies a 4th time within 60 s is not reloaded; a dialog says to restart the app',
+    file: 'electron/app/renderer-recovery.ts',
+    from: '    if (deaths.length > maxReloads) {',
+    to: '    if (deaths.length > Infinity) {',
+    tests: [RECOVERY],
   },
   // A compromised renderer: IPC validation.
   {
