@@ -10,7 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import type { DirectoryChoicePurpose, FileChoicePurpose, VaultCeremonyApi } from '../shared/ipc/ipc-contract';
+import type {
+  DirectoryChoicePurpose,
+  FileChoicePurpose,
+  ScreenRestart,
+  VaultCeremonyApi,
+} from '../shared/ipc/ipc-contract';
 import { createChannelHandlers } from '../electron/app/ipc/channel-handlers';
 import type { SaveFilePurpose } from '../electron/app/dialogs/save-file-dialog';
 import { createHandlerRegistry, type HandlerRegistry } from '../electron/app/ipc/handler-registry';
@@ -65,6 +70,8 @@ export interface Harness {
   readonly rehearsal: RehearsalHost;
   /** The ceremony behind the wizard's channels; `shutdown()` stands in for the app going down. */
   readonly ceremony: CeremonySession;
+  /** What main.ts records when it reloads the page after its renderer process died. */
+  readonly screenRestart: { current?: ScreenRestart };
 }
 
 declare global {
@@ -114,6 +121,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
     const nextDirectory = new Map<DirectoryChoicePurpose, string | null>();
     const nextSave = new Map<SaveFilePurpose, string | null>();
     const clipboard: string[] = [];
+    const screenRestart: { current?: ScreenRestart } = {};
     const env: Record<string, string | undefined> = {};
     const blocked: string[] = [];
     const pageErrors: string[] = [];
@@ -137,6 +145,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         session: new AppSession(profiles),
         ceremony,
         bundleVerifier: builtBundleVerifier(),
+        screenRestart: () => screenRestart.current,
       }),
       {
         allowedOrigins: [renderer.origin],
@@ -182,6 +191,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
       dataDir,
       rehearsal,
       ceremony,
+      screenRestart,
     });
 
     await ceremony.shutdown();

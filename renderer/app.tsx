@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { AppInfo } from '../shared/ipc/ipc-contract';
 import { invoke } from './api';
 import { Notice } from './components/notice';
+import { ScreenRestartedNotice } from './components/screen-restarted-notice';
 import { applyDisplayPreferences, initialDisplayPreferences, type DisplayPreferences } from './display-preferences';
 import { SCREENS, type ScreenId } from './navigation';
 import { CeremonyScreen } from './screens/ceremony-screen';
@@ -66,6 +67,8 @@ export function App() {
   const [display, setDisplay] = useState(initialDisplayPreferences);
   const heading = useRef<HTMLHeadingElement>(null);
   const navigated = useRef(false);
+  // Per page load: the notice of a restart stays until the person has gone back to the ceremony.
+  const [backAtCeremony, setBackAtCeremony] = useState(false);
 
   useEffect(() => applyDisplayPreferences(display), [display]);
   useEffect(() => {
@@ -77,6 +80,7 @@ export function App() {
     // Not on first load: the page starts at its top, where the skip link is.
     if (navigated.current) heading.current?.focus();
     navigated.current = true;
+    if (screen === 'ceremony') setBackAtCeremony(true);
   }, [screen]);
 
   const current = SCREENS.find((s) => s.id === screen)!;
@@ -112,6 +116,9 @@ export function App() {
             {current.label}
           </h1>
           {infoError && <Notice tone="error">{infoError}</Notice>}
+          {info?.screenRestarted && !backAtCeremony && (
+            <ScreenRestartedNotice restart={info.screenRestarted} onOpenCeremony={() => setScreen('ceremony')} />
+          )}
           {screen === 'start' && (
             <StartScreen
               info={info}

@@ -184,15 +184,6 @@ describe('electron/app/main.ts wiring', () => {
     });
   });
 
-  it('reloads the app’s page when the window’s renderer process dies, and not when it exits cleanly', async () => {
-    const [window] = stub.windows;
-    const loads = window!.loaded.length;
-    window!.contents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
-    expect(window!.loaded).toHaveLength(loads);
-    window!.contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 133 });
-    expect(window!.loaded.slice(loads)).toEqual([APP_ENTRY_URL]);
-  });
-
   it('routes every contract channel through the registry, with the sender frame checked', async () => {
     expect([...stub.ipcHandlers.keys()].sort()).toEqual([...channelNames].sort());
     const info = stub.ipcHandlers.get('app.info')!;
@@ -212,6 +203,20 @@ describe('electron/app/main.ts wiring', () => {
     expect(await stub.ipcHandlers.get('profiles.list')!(frame('app://vault-ceremony/index.html'), {})).toEqual({
       ok: true,
       value: { profiles: [] },
+    });
+  });
+
+  it('reloads the app’s page when the window’s renderer process dies, and not when it exits cleanly', async () => {
+    const [window] = stub.windows;
+    const loads = window!.loaded.length;
+    window!.contents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
+    expect(window!.loaded).toHaveLength(loads);
+    window!.contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 133 });
+    expect(window!.loaded.slice(loads)).toEqual([APP_ENTRY_URL]);
+    // The reloaded page asks app.info, which says why the screen started over.
+    expect(await stub.ipcHandlers.get('app.info')!(frame('app://vault-ceremony/index.html'), {})).toMatchObject({
+      ok: true,
+      value: { screenRestarted: { reason: 'crashed', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } },
     });
   });
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, type OpenDialogOptions } from 'electron';
 import type { ConnectionProfile } from '../../shared/profiles/connection-profile';
-import { channelNames } from '../../shared/ipc/ipc-contract';
+import { channelNames, type ScreenRestart } from '../../shared/ipc/ipc-contract';
 import { AppSession } from '../services/session/app-session';
 import { CeremonySession } from '../services/session/ceremony-session';
 import { createChannelHandlers } from './ipc/channel-handlers';
@@ -45,6 +45,7 @@ app.enableSandbox();
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
 let mainWindow: BrowserWindow | undefined;
+let screenRestart: ScreenRestart | undefined;
 
 function createMainWindow(): void {
   const window = new BrowserWindow(mainWindowOptions({ preloadPath, development }));
@@ -56,6 +57,7 @@ function createMainWindow(): void {
     now: Date.now,
     log: (line) => console.error(line),
     showError: (title, message) => dialog.showErrorBox(title, message),
+    onReload: (restart) => (screenRestart = restart),
   });
   void window.loadURL(APP_ENTRY_URL);
   mainWindow = window;
@@ -126,6 +128,7 @@ function start(): void {
       session: new AppSession(profiles),
       ceremony,
       bundleVerifier,
+      screenRestart: () => screenRestart,
     }),
     {
       allowedOrigins: [APP_ORIGIN],

@@ -10,6 +10,7 @@ function installed() {
   const loaded: string[] = [];
   const logged: string[] = [];
   const errors: Array<[string, string]> = [];
+  const restarts: unknown[] = [];
   const clock = { now: 1_000_000 };
   const fake = Object.assign(contents, {
     loadURL: async (url: string) => void loaded.push(url),
@@ -19,9 +20,10 @@ function installed() {
     now: () => clock.now,
     log: (line) => void logged.push(line),
     showError: (title, message) => void errors.push([title, message]),
+    onReload: (restart) => void restarts.push(restart),
   });
   const die = (reason: string, exitCode = 133) => contents.emit('render-process-gone', {}, { reason, exitCode });
-  return { contents, loaded, logged, errors, clock, die };
+  return { contents, loaded, logged, errors, restarts, clock, die };
 }
 
 describe('recoverRenderer', () => {
@@ -30,6 +32,8 @@ describe('recoverRenderer', () => {
     r.die('crashed', 133);
     expect(r.loaded).toEqual([ENTRY]);
     expect(r.errors).toEqual([]);
+    // What the reloaded page is told, through app.info.
+    expect(r.restarts).toEqual([{ reason: 'crashed', at: new Date(1_000_000).toISOString() }]);
     expect(r.logged).toEqual([
       "vault-ceremony: the screen's process ended (crashed, exit code 133): reloading the app's page",
     ]);
@@ -49,6 +53,7 @@ describe('recoverRenderer', () => {
     expect(r.loaded).toEqual([]);
     expect(r.logged).toEqual([]);
     expect(r.errors).toEqual([]);
+    expect(r.restarts).toEqual([]);
   });
 
   it('the 4th crash within 60 s is not reloaded: a dialog says to restart, once', () => {
@@ -60,6 +65,7 @@ describe('recoverRenderer', () => {
     expect(r.loaded).toHaveLength(3);
     r.die('crashed');
     expect(r.loaded).toHaveLength(3);
+    expect(r.restarts).toHaveLength(3);
     expect(r.errors).toEqual([[GIVE_UP_TITLE, GIVE_UP_MESSAGE]]);
     expect(GIVE_UP_MESSAGE).toMatch(/journal is safe/);
     expect(GIVE_UP_MESSAGE).toMatch(/start it again/);

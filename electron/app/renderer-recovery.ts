@@ -5,6 +5,7 @@
  * is not reloaded forever: past the limit a native dialog says to restart the app.
  */
 import type { WebContents } from 'electron';
+import type { ScreenRestart } from '../../shared/ipc/ipc-contract';
 
 export type RecoverableContents = Pick<WebContents, 'on' | 'loadURL'>;
 
@@ -15,6 +16,8 @@ export interface RendererRecoveryOptions {
   readonly log: (line: string) => void;
   /** Shown once, when the page has died more often than the limit allows. */
   readonly showError: (title: string, message: string) => void;
+  /** Told of each reload, so the reloaded page can say why it started over. */
+  readonly onReload?: (restart: ScreenRestart) => void;
   /** Reloads allowed within `windowMs`; the next death within it gives up. */
   readonly maxReloads?: number;
   readonly windowMs?: number;
@@ -48,6 +51,7 @@ export function recoverRenderer(contents: RecoverableContents, options: Renderer
       return;
     }
     options.log(`vault-ceremony: ${what}: reloading the app's page`);
+    options.onReload?.({ reason: printable(reason), at: new Date(now).toISOString() });
     contents.loadURL(options.entryUrl).catch(() => options.log("vault-ceremony: reloading the app's page failed"));
   });
   // A busy page (a long verification) may come back; killing it would lose nothing but help no one.

@@ -116,6 +116,6 @@ function secondaryVerdict(r: NonNullable<VaultAnswer['replication']>): { level: 
 }
 
 /** The time of day in UTC, as people compare it with a wall clock and Vault's audit log. */
-function clock(iso: string): string {
+export function clock(iso: string): string {
   return `${iso.slice(11, 19)} UTC`;
 }

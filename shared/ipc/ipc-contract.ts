@@ -22,6 +22,8 @@ const appInfo = z.object({
   mode: appMode,
   /** The profile a live session targets; null in rehearsal. */
   profile: z.string().nullable(),
+  /** Set once the window's page was loaded again because its renderer process died: Electron's reason, and when. */
+  screenRestarted: z.object({ reason: z.string(), at: z.string() }).optional(),
 });
 
 const profileName = z.strictObject({ name: z.string().min(1) });
@@ -360,6 +362,7 @@ export type Value<C extends ChannelName> = z.output<(typeof ipcContract)[C]['val
 
 export type AppMode = z.output<typeof appMode>;
 export type AppInfo = z.output<typeof appInfo>;
+export type ScreenRestart = NonNullable<AppInfo['screenRestarted']>;
 export type FileChoicePurpose = z.output<typeof fileChoicePurpose>;
 export type DirectoryChoicePurpose = z.output<typeof directoryChoicePurpose>;
 export type TranscriptBundle = z.output<typeof transcriptBundle>;

@@ -4,7 +4,12 @@
  * the browser tests exercise the very handlers the app runs.
  */
 import { profileFromVaultEnv, type ConnectionProfile } from '../../../shared/profiles/connection-profile';
-import type { ClusterTarget, DirectoryChoicePurpose, FileChoicePurpose } from '../../../shared/ipc/ipc-contract';
+import type {
+  ClusterTarget,
+  DirectoryChoicePurpose,
+  FileChoicePurpose,
+  ScreenRestart,
+} from '../../../shared/ipc/ipc-contract';
 import type { ReplicationOverview } from '../../../shared/replication/replication-overview';
 import { err, ok, type Result } from '../../../shared/result';
 import type { ProfileStore } from '../../services/profiles/profile-store';
@@ -42,6 +47,8 @@ export interface ChannelHandlerServices {
   readonly ceremony: CeremonySession;
   /** The built worker script that reads and verifies transcript bundles (dist/electron/verify-worker.cjs). */
   readonly bundleVerifier: string;
+  /** The last time the window's page was reloaded after its renderer process died, if it was. */
+  readonly screenRestart?: () => ScreenRestart | undefined;
   readonly now?: () => Date;
 }
 
@@ -70,7 +77,10 @@ async function withClient<T>(
 export function createChannelHandlers(services: ChannelHandlerServices): ChannelHandlers {
   const now = services.now ?? (() => new Date());
   const { session } = services;
-  const info = () => ok({ version: services.version, ...session.current });
+  const info = () => {
+    const restart = services.screenRestart?.();
+    return ok({ version: services.version, ...session.current, ...(restart && { screenRestarted: restart }) });
+  };
 
   /** A target's name, address and a way to connect to it. */
   async function resolve(target: ClusterTarget): Promise<Result<ResolvedTarget>> {
