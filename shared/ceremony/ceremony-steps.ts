@@ -235,7 +235,6 @@ export const PROMOTION_STEPS = {
 
 const QUORUM: readonly StepId[] = ['generate-otp', 'start-attempt', 'share-entry', 'decode-token'];
 
-/** How this plan obtains the DR operation token. */
 /** What the laptop asks the plan's peer_profiles before promoting, read aloud with the promote. */
 function askedFirst(peers: readonly string[] | undefined): string {
   if (!peers) return '';
@@ -243,6 +242,7 @@ function askedFirst(peers: readonly string[] | undefined): string {
   return `The laptop first asks ${peers.map((p) => `'${p}'`).join(' and ')} whether ${one ? 'it still reports' : 'they still report'} DR primary, and stops if ${one ? 'it does' : 'any does'}. `;
 }
 
+/** How this plan obtains the DR operation token. */
 export function tokenSteps(plan: CeremonyPlan): readonly StepId[] {
   switch (plan.token_path) {
     case 'vault-token':
