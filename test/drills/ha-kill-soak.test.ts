@@ -18,7 +18,7 @@ import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set
 import type { ClusterRole } from '../../rehearsal-vault/faults';
 import { builtCli } from '../support/built-programs';
 import { verifyAnchored } from '../support/rehearsed-promotion';
-import { seeded, seedsFrom } from './soak-seeds';
+import { makeLeaderFault, seeded, seedsFrom } from './soak-support';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = builtCli();
@@ -97,14 +97,7 @@ describe('HA kill soak', () => {
             if (n++ !== atRequest) return;
             ha.onRequest = undefined;
             made = true;
-            if (fault === 'step-down') ha.stepDown();
-            else if (fault === 'election') ha.stepDown({ leaderlessMs: 500 });
-            else if (fault === 'hard-kill') void ha.hardKill();
-            else {
-              const old = ha.active;
-              ha.stepDown();
-              if (old) ha.makeActive(old.id);
-            }
+            makeLeaderFault(ha, fault);
           };
         };
         if (!afterResume) arm();

@@ -31,7 +31,9 @@ import { writeKeyring } from '../support/doctored-bundle';
 import { verifyAnchored } from '../support/rehearsed-promotion';
 import { cleanUp, onCleanUp } from './drill-support';
 import { drillTarget } from './ha-drill-support';
-import { seeded, seedsFrom } from './soak-seeds';
+import { PRIMARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
+import { operationRig } from './operation-drill-support';
+import { makeLeaderFault, seeded, seedsFrom } from './soak-support';
 
 afterEach(cleanUp);
 
@@ -121,23 +123,17 @@ async function soak(s: Scenario, log: string[]): Promise<Outcome> {
   };
 
   const make = async (fault: Fault, ha: HaCluster, role: ClusterRole) => {
-    const standbys = ha.nodes.filter((n) => n !== ha.active && n.up && !n.isolated && !n.sealedApart);
+    // Not ha.active: while the cluster settles no node is reported active, though one still leads.
+    const standbys = ha.nodes.filter((n) => n.activeSince === undefined && n.up && !n.isolated && !n.sealedApart);
     const standby = standbys[0];
     made.push(`${fault}@${role}`);
     log.push(`FAULT ${fault}@${role} (active ${ha.active?.id ?? 'none'})`);
     switch (fault) {
       case 'step-down':
-        return void ha.stepDown();
       case 'election':
-        return void ha.stepDown({ leaderlessMs: 500 });
       case 'hard-kill':
-        return void (ha.nodes.filter((n) => n.up).length > 1 ? await ha.hardKill() : undefined);
-      case 'old-leader-back': {
-        const old = ha.active;
-        ha.stepDown();
-        if (old?.up && !old.sealedApart) ha.makeActive(old.id);
-        return;
-      }
+      case 'old-leader-back':
+        return makeLeaderFault(ha, fault);
       case 'isolate-standby':
         return void (standby
           ? ha.isolate(standby.id, standbys.length % 2 ? 'removed' : 'standby-unhealthy')
@@ -224,5 +220,45 @@ describe('HA soak', () => {
       expect('verified' in result ? result.verified.code : result.stuck, line).toBe(0);
     },
     130_000,
+  );
+});
+
+/**
+ * Mode-changing operation ceremonies one after another on the primary (3 or 5 nodes), each with a
+ * leader fault made on a seeded request once the ceremony is under way: each bundle must verify.
+ */
+describe('HA operation soak', () => {
+  const OPERATIONS = ['disable-primary', 'enable-primary', 'demote', 'disable-secondary'] as const;
+  const LEADER_FAULTS = ['step-down', 'election', 'hard-kill', 'old-leader-back'] as const;
+  it.each(seedsFrom(process.env['OP_SOAK_SEEDS'], '1'))(
+    'seed %i: each operation ceremony verifies',
+    async (seed) => {
+      const r = seeded(seed);
+      const rig = await operationRig({ officers: 3, threshold: 2, nodes: r.pick([3, 5] as const), settleMs: 300 });
+      onCleanUp(() => rig.close());
+      const ha = rig.vault.ha('primary');
+      for (const [i, id] of OPERATIONS.entries()) {
+        const fault = r.pick(LEADER_FAULTS);
+        const at = r.int(12);
+        let n = 0;
+        await rig.operate(`op-${seed}-${i}-${id}`, PRIMARY_PROFILE, { id, replication: 'dr' }, undefined, {
+          make: () => {
+            ha.onRequest = () => {
+              if (n++ !== at) return;
+              ha.onRequest = undefined;
+              makeLeaderFault(ha, fault);
+            };
+            return Promise.resolve();
+          },
+          clear: async () => {
+            ha.onRequest = undefined;
+            for (const node of ha.nodes) if (!node.up) await ha.restartNode(node.id);
+            await new Promise((done) => setTimeout(done, 700));
+          },
+        });
+        console.log(`OPSOAK seed=${seed} ${id} ${fault}@r${at} made=${n > at}`);
+      }
+    },
+    120_000,
   );
 });

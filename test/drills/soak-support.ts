@@ -1,4 +1,5 @@
-/** Seeded, reproducible choices for the soak drills, and the seeds a run asks for. */
+/** For the soak drills: seeded, reproducible choices, the seeds a run asks for, and the leader faults they make. */
+import type { HaCluster } from '../../rehearsal-vault/ha-cluster';
 
 /** mulberry32: small, seeded, and the same on every machine. */
 export function seeded(seed: number) {
@@ -23,4 +24,20 @@ export function seedsFrom(spec: string | undefined, fallback: string): number[] 
     const [a, b] = part.split('-').map(Number);
     return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
   });
+}
+
+/** A change of leader on `ha`, made now: the killed node stays down until restarted. */
+export function makeLeaderFault(
+  ha: HaCluster,
+  fault: 'step-down' | 'election' | 'hard-kill' | 'old-leader-back',
+): void {
+  if (fault === 'step-down') ha.stepDown();
+  else if (fault === 'election') ha.stepDown({ leaderlessMs: 500 });
+  else if (fault === 'hard-kill') {
+    if (ha.nodes.filter((n) => n.up).length > 1) void ha.hardKill();
+  } else {
+    const old = ha.nodes.find((n) => n.activeSince !== undefined);
+    ha.stepDown();
+    if (old?.up && !old.sealedApart) ha.makeActive(old.id);
+  }
 }
