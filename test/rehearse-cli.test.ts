@@ -13,6 +13,7 @@ import { rehearseCommand } from '../cli/commands/rehearse';
 import { captureIo } from './support/capture-io';
 import { vaultCeremony as npx, type CliRun } from './support/vault-ceremony-cli';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
+import { writeBundleKeyring } from './support/doctored-bundle';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-rehearse-'));
 const out = join(root, 'bundle');
@@ -60,13 +61,7 @@ describe('vault-ceremony rehearse --out DIR', () => {
     expect(alone.code).toBe(3);
     expect(alone.stdout).toMatch(/CONSISTENT BUT UNANCHORED/);
     expect(alone.stdout).toMatch(/\(REHEARSAL\)/);
-    const keys = join(root, 'signer-keys.asc');
-    writeFileSync(
-      keys,
-      readdirSync(join(out, 'signers'))
-        .map((f) => readFileSync(join(out, 'signers', f), 'utf8'))
-        .join(''),
-    );
+    const keys = writeBundleKeyring(join(root, 'signer-keys.asc'), out);
     const anchored = await npx(['verify', out, '--keyring', keys]);
     expect(anchored.code).toBe(0);
     expect(anchored.stdout).toMatch(/VERIFIED: every signature, the hash chain/);

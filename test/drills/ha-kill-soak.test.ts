@@ -9,7 +9,7 @@
  * KILL_SOAK_SEEDS=a-b runs those seeds.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set
 import type { ClusterRole } from '../../rehearsal-vault/faults';
 import { builtCli } from '../support/built-programs';
 import { verifyAnchored } from '../support/rehearsed-promotion';
+import { writeBundleKeyring } from '../support/doctored-bundle';
 import { makeLeaderFault, seeded, seedsFrom } from './soak-support';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -125,14 +126,7 @@ describe('HA kill soak', () => {
           console.log(`${line} -> STUCK\n${final.out.split('\n').slice(-15).join('\n')}`);
           expect.fail(`${line}: the ceremony did not finish`);
         }
-        const signers = join(out, 'signers');
-        const keyring = join(dir, 'keyring.asc');
-        writeFileSync(
-          keyring,
-          readdirSync(signers)
-            .map((f) => readFileSync(join(signers, f), 'utf8'))
-            .join(''),
-        );
+        const keyring = writeBundleKeyring(join(dir, 'keyring.asc'), out);
         const verified = await verifyAnchored(out, keyring);
         console.log(`${line} -> verify exit ${verified.code}`);
         if (verified.code !== 0) console.log(`KSOAKFAIL ${desc}\n${verified.output}`);

@@ -15,7 +15,6 @@ import {
   cpSync,
   mkdtempSync,
   readFileSync,
-  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -25,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtBundleVerifier, builtCli } from '../support/built-programs';
+import { writeBundleKeyring } from '../support/doctored-bundle';
 import { createHandlerRegistry, type ChannelHandlers } from '../../electron/app/ipc/handler-registry';
 import { transcriptHandlers } from '../../electron/app/ipc/transcript-handlers';
 
@@ -42,14 +42,7 @@ beforeAll(() => {
   fresh = join(root, 'fresh');
   execFileSync(process.execPath, [builtCli(), 'rehearse', '--out', fresh], { cwd: ROOT, stdio: 'ignore' });
   // In an audit the keys come from the signers themselves; here, the rehearsal's own.
-  keyring = join(root, 'auditor-keys.asc');
-  const signers = join(fresh, 'signers');
-  writeFileSync(
-    keyring,
-    readdirSync(signers)
-      .map((f) => readFileSync(join(signers, f), 'utf8'))
-      .join(''),
-  );
+  keyring = writeBundleKeyring(join(root, 'auditor-keys.asc'), fresh);
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -4,7 +4,7 @@
  * the administrator first. In test/security/ the adversary is that laptop, not the people, so
  * everything but what the doctoring changed checks out.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { utf8ToBytes } from '../../shared/codecs/bytes';
 import { statementDigest, statementText } from '../../shared/ceremony/authorisation';
@@ -69,6 +69,21 @@ export async function signedBundle(
 /** The auditor's keyring: the people's public keys, obtained independently of any bundle. */
 export function writeKeyring(path: string, people: readonly CastMember[]): string {
   writeFileSync(path, people.map((p) => p.publicKeyArmored).join(''));
+  return path;
+}
+
+/**
+ * A keyring of the public keys a bundle carries in signers/, written to `path`: in an audit the keys
+ * come from the signers themselves; for a rehearsal's bundle, its own will do.
+ */
+export function writeBundleKeyring(path: string, bundleDir: string): string {
+  const signers = join(bundleDir, BUNDLE_SIGNERS);
+  writeFileSync(
+    path,
+    readdirSync(signers)
+      .map((f) => readFileSync(join(signers, f), 'utf8'))
+      .join(''),
+  );
   return path;
 }
 
