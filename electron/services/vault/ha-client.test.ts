@@ -20,6 +20,8 @@ interface Script {
   reads?: Array<VaultResult<unknown>>;
   /** Answers to a share's update, in turn. */
   writes?: Array<VaultResult<unknown>>;
+  /** Answers to sys/leader, in turn (the last repeats); without them, `leader`'s. */
+  leaders?: Array<VaultResult<unknown>>;
 }
 
 const answer = <T>(data: T, status = 200): VaultResult<T> => ({
@@ -43,6 +45,7 @@ function cluster(scripts: Record<string, Script>) {
     const s = scripts[address] ?? {};
     const reads = [...(s.reads ?? [])];
     const writes = [...(s.writes ?? [])];
+    const leaders = [...(s.leaders ?? [])];
     const next = (list: Array<VaultResult<unknown>>) => (list.length > 1 ? list.shift()! : list[0]!);
     const read = async <T>(what: string): Promise<VaultResult<T>> => {
       calls.push(`${address} ${what}`);
@@ -74,13 +77,15 @@ function cluster(scripts: Record<string, Script>) {
       },
       sealStatus: () => read('seal-status'),
       leader: async () =>
-        answer({
-          ha_enabled: true,
-          is_self: false,
-          leader_address: A,
-          leader_cluster_address: '',
-          ...s.leader,
-        }),
+        leaders.length > 0
+          ? (next(leaders) as VaultResult<Leader>)
+          : answer({
+              ha_enabled: true,
+              is_self: false,
+              leader_address: A,
+              leader_cluster_address: '',
+              ...s.leader,
+            }),
       decodeToken: () => read('decode'),
       close: () => undefined,
     } as VaultClient;
@@ -191,6 +196,45 @@ describe('HA client: api_addr naming the balancer', () => {
     expect(!r.ok && r.error.message).toBe(
       "no node of 'dr' reports itself active (https://node-a:8200: not active; https://node-b:8200: not active), and none names a leader: the cluster is electing one (it takes seconds) or has lost its quorum. Retry in a moment; if none leads by then, check its nodes ('vault operator raft list-peers')",
     );
+  });
+});
+
+describe('HA client: sealed nodes behind a balancer', () => {
+  const sealed: VaultResult<never> = {
+    ok: false,
+    error: { kind: 'vault-error', message: 'HTTP 503', status: 503, errors: ['Vault is sealed'] },
+  };
+  const standby = answer({ ha_enabled: true, is_self: false, leader_address: A, leader_cluster_address: '' });
+
+  it('asks again while a sealed node answers, and trusts the unsealed one that names the leader', async () => {
+    const c = cluster({ [LB]: { leaders: [sealed, sealed, standby] }, [A]: { leader: { is_self: true } } });
+    const r = await (await haOver([LB], c)).resolveActive();
+    expect(r.ok && r.value).toBe(A);
+  });
+
+  it('gives up after three answers, saying how many came from a sealed node', async () => {
+    const electing = answer({ ha_enabled: true, is_self: false, leader_address: '', leader_cluster_address: '' });
+    const c = cluster({ [LB]: { leaders: [sealed, sealed, electing] } });
+    const r = await (await haOver([LB], c)).resolveActive();
+    expect(!r.ok && r.error.message).toMatch(
+      /^no node of 'dr' reports itself active \(https:\/\/balancer:8200: not active \(2 of 3 answers came from a sealed node, which cannot say who leads: unseal it/,
+    );
+    const all = cluster({ [LB]: { leaders: [sealed] } });
+    const none = await (await haOver([LB], all)).resolveActive();
+    expect(!none.ok && none.error.message).toMatch(/HTTP 503 \(3 of 3 answers came from a sealed node/);
+  });
+
+  it('does not ask again on a 503 from a node that is not sealed', async () => {
+    let asked = 0;
+    const c = cluster({});
+    const ha = await createHaClient({
+      profileName: 'dr',
+      addresses: [LB],
+      connect: async (address) => ({ ...c.node(address), leader: async () => (asked++, refusal(503)) }),
+      sleep: async () => undefined,
+    });
+    expect((await ha!.resolveActive()).ok).toBe(false);
+    expect(asked).toBe(1);
   });
 });
 

@@ -4,6 +4,9 @@
  * on a DR secondary every node (standbys too) answers health with 472, so the health code
  * cannot tell the active node; `is_self` (the newest `active_time` if two claim it) can.
  *
+ * A sealed node cannot say who leads (its sys/leader is 503 "Vault is sealed"), and behind a
+ * balancer the next request may reach another node, so such an answer is asked again (bounded).
+ *
  * Addresses the cluster gives (a leader_address seen through a load balancer, a 307's Location)
  * are taken only over https and only one hop from a known node: nothing is followed further.
  * The generation attempt lives in the active node's memory alone, so callers re-resolve before
@@ -111,6 +114,11 @@ export const SETTLE_TIMEOUT_MS = 120_000;
 /** What the room can do when the nodes answer but none names a leader. */
 const ELECTING =
   ", and none names a leader: the cluster is electing one (it takes seconds) or has lost its quorum. Retry in a moment; if none leads by then, check its nodes ('vault operator raft list-peers')";
+/** After "N of M answers came from a sealed node". */
+const SEALED =
+  ", which cannot say who leads: unseal it with the cluster's keys, or list the nodes themselves in the profile)";
+/** sys/leader is asked this many times in all while a sealed node answers (a balancer may pick another next). */
+const LEADER_TRIES = 3;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 2_000;
 /** A read answered 503 is tried this many times in all (about 1.5 s of backoff). */
@@ -188,11 +196,22 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
     return again;
   }
 
+  /**
+   * Each address's sys/leader; one answered by a sealed node is asked again (up to LEADER_TRIES in
+   * all): behind a balancer the next request may reach an unsealed node, which knows who leads.
+   */
   async function leaders(addresses: readonly string[]) {
     return Promise.all(
       addresses.map(async (address) => {
         const c = await clientFor(address);
-        return { address, answer: c ? await c.leader() : unreachable(address) };
+        if (!c) return { address, answer: unreachable(address), sealed: 0, tries: 1 };
+        let sealed = 0;
+        for (let tries = 1; ; tries += 1) {
+          const answer = await c.leader();
+          if (answer.ok || !fromSealedNode(answer.error)) return { address, answer, sealed, tries };
+          sealed += 1;
+          if (tries >= LEADER_TRIES) return { address, answer, sealed, tries };
+        }
       }),
     );
   }
@@ -212,13 +231,14 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
     const found = [...claims(asked), ...claims(await leaders(hops))];
     const leader = found.sort((a, b) => activeTime(b.leader) - activeTime(a.leader))[0];
     if (!leader) {
-      const why = asked.map(({ address, answer }) =>
-        !answer.ok
+      const why = asked.map(({ address, answer, sealed, tries }) => {
+        const said = !answer.ok
           ? `${address}: ${answer.error.message}`
           : origin(answer.value.data.leader_address) === address
             ? `${address}: answered by a standby that names ${address} itself as the leader: ${balancerAdvice(options.profileName)}`
-            : `${address}: not active`,
-      );
+            : `${address}: not active`;
+        return sealed === 0 ? said : `${said} (${sealed} of ${tries} answers came from a sealed node${SEALED}`;
+      });
       // Answering, yet naming no leader: what Vault says while its nodes elect one (sys/leader's leader_address "").
       const electing =
         asked.some(({ answer }) => answer.ok) &&
@@ -348,6 +368,11 @@ function findsNoLeader(error: VaultError): boolean {
     error.status === 503 ||
     (error.status === 500 && (error.errors ?? []).some((e) => /active (cluster )?node not found/.test(e)))
   );
+}
+
+/** sys/leader on a sealed node: core.Leader fails with ErrSealed, which Vault answers 503 "Vault is sealed". */
+function fromSealedNode(error: VaultError): boolean {
+  return error.status === 503 && (error.errors ?? []).some((e) => /Vault is sealed/.test(e));
 }
 
 function isRedirect(status: number | undefined): boolean {

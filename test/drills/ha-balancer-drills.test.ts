@@ -1,0 +1,50 @@
+// @tier integration
+/**
+ * HA drills behind a load balancer, where each request may reach another node: sealed standbys
+ * whose "Vault is sealed" says nothing of who leads, on a 3-node DR secondary over mutual TLS.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { isHaClient, type HaVaultClient } from '../../electron/services/vault/ha-client';
+import { cleanUp } from './drill-support';
+import { drillTarget, finishAndVerify, haDrill, ofType } from './ha-drill-support';
+
+afterEach(cleanUp);
+
+function haClientOf(client: unknown): HaVaultClient {
+  if (!isHaClient(client as never)) throw new Error('a 3-node cluster gets an HA client');
+  return client as HaVaultClient;
+}
+
+describe('sealed standbys behind a round-robin balancer', () => {
+  it('the active node is found through the balancer whichever node answers first', async () => {
+    const { vault, target } = await drillTarget('sealed-rr', { nodes: 3, balancer: 'round-robin' });
+    const ha = vault.ha('drSecondary');
+    for (const standby of ha.nodes.slice(1)) standby.sealApart();
+    const client = haClientOf(target.client);
+    // Each shift puts the balancer's next connection on another node, sealed or not.
+    for (let shift = 0; shift < 3; shift++) {
+      await client.health();
+      const resolved = await client.resolveActive();
+      expect(resolved.ok && resolved.value, `shift ${shift}`).toBe(ha.nodes[0]!.apiAddr);
+    }
+  });
+
+  it('a ceremony promotes and verifies with both standbys sealed', async () => {
+    const d = await haDrill('sealed-rr-ceremony', { nodes: 3, balancer: 'round-robin' });
+    for (const standby of d.vault.ha('drSecondary').nodes.slice(1)) standby.sealApart();
+    await finishAndVerify(d);
+    expect(ofType(d, 'active-node').map((e) => e.details['node'])).toEqual([d.vault.drSecondary.nodes[0]!.apiAddr]);
+  });
+
+  it('gives up after a bounded number of sealed answers, saying how many came from a sealed node', async () => {
+    const { vault, target } = await drillTarget('sealed-rr-all', { nodes: 3, balancer: 'round-robin' });
+    const ha = vault.ha('drSecondary');
+    for (const node of ha.nodes.slice(1)) node.sealApart();
+    // No node leads and the unsealed one is down: every answer comes from a sealed node.
+    await ha.hardKill();
+    const resolved = await haClientOf(target.client).resolveActive();
+    expect(!resolved.ok && resolved.error.message).toMatch(/3 of 3 answers came from a sealed node/);
+    const asked = ha.received.filter((r) => r.path === 'sys/leader');
+    expect(asked).toHaveLength(3);
+  });
+});
