@@ -438,6 +438,15 @@ export const MUTATIONS = [
     filter: 'an HA record whose nodes',
   },
   {
+    id: 'ha-balancer-answer-leads',
+    claim:
+      "an HA cluster's active node is one that says is_self at its own address: a balancer's answer is never taken as a node that leads, so promote goes to the active node itself",
+    file: 'electron/services/vault/ha-client.ts',
+    from: "return leader.is_self && [address, ''].includes(origin(leader.leader_address));",
+    to: 'return leader.is_self;',
+    tests: ['electron/services/vault/ha-client.test.ts', 'test/drills/ha-balancer-drills.test.ts'],
+  },
+  {
     id: 'ha-settled-leader-unchecked',
     claim:
       "a settled HA cluster's active node is the leader the laptop's client knows, or a change of leader is recorded",

@@ -1,7 +1,8 @@
 // @tier integration
 /**
  * HA drills behind a load balancer, where each request may reach another node: sealed standbys
- * whose "Vault is sealed" says nothing of who leads, on a 3-node DR secondary over mutual TLS.
+ * whose "Vault is sealed" says nothing of who leads, and an isolated standby whose answers through
+ * the balancer must not hold the settling up, on a 3-node DR secondary over mutual TLS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { isHaClient, type HaVaultClient } from '../../electron/services/vault/ha-client';
@@ -46,5 +47,37 @@ describe('sealed standbys behind a round-robin balancer', () => {
     expect(!resolved.ok && resolved.error.message).toMatch(/3 of 3 answers came from a sealed node/);
     const asked = ha.received.filter((r) => r.path === 'sys/leader');
     expect(asked).toHaveLength(3);
+  });
+});
+describe('an isolated standby behind a round-robin balancer', () => {
+  for (const membership of ['standby-unhealthy', 'removed'] as const)
+    it(`the cluster settles at once, whichever node the balancer asks (${membership})`, async () => {
+      const { vault, target } = await drillTarget(`isolated-rr-${membership}`, { nodes: 3, balancer: 'round-robin' });
+      const ha = vault.ha('drSecondary');
+      ha.isolate(ha.nodes[1]!.id, membership);
+      const client = haClientOf(target.client);
+      for (let shift = 0; shift < 3; shift++) {
+        await client.health();
+        const started = Date.now();
+        const settled = await client.settle(undefined, 5_000);
+        expect(settled.ok, `shift ${shift}: ${settled.ok ? '' : settled.error.message}`).toBe(true);
+        expect(client.activeAddress).toBe(ha.nodes[0]!.apiAddr);
+        expect(Date.now() - started).toBeLessThan(2_000);
+      }
+    });
+
+  it('a ceremony promotes and verifies with both standbys isolated, settling on the active node', async () => {
+    const d = await haDrill('isolated-rr-ceremony', { nodes: 3, balancer: 'round-robin' });
+    const ha = d.vault.ha('drSecondary');
+    await d.play((s) => s.step === 'share-entry');
+    for (const standby of ha.nodes.slice(1)) ha.isolate(standby.id, 'standby-unhealthy');
+    const started = Date.now();
+    await finishAndVerify(d);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const settled = ofType(d, 'cluster-settled').at(-1)?.details;
+    expect(settled).toMatchObject({ settled: true });
+    // The promote reached the active node itself, and only it acted on it.
+    const promotes = ha.received.filter((r) => r.path === 'sys/replication/dr/secondary/promote');
+    expect(promotes.map((r) => r.actedOn)).toEqual([ha.nodes[0]!.id]);
   });
 });

@@ -67,8 +67,7 @@ function scenario(seed: number): Scenario {
   const balancer = r.pick([undefined, 'round-robin', 'active-only'] as const);
   const vaultVersion = r.pick([1, 2] as const);
   const faults = Array.from({ length: 1 + r.int(3) }, () => {
-    // Behind a balancer, an isolated standby's reports keep the settling waiting its whole timeout (2 min).
-    const fault = r.pick(balancer ? FAULTS.filter((f) => f !== 'isolate-standby') : FAULTS);
+    const fault = r.pick(FAULTS);
     const on: ClusterRole = kind === 'failback' && r.next() < 0.5 ? 'primary' : 'drSecondary';
     return r.next() < 0.5 || fault === 'laptop-restart'
       ? { fault, on, moves: r.int(30) }

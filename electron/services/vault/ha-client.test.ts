@@ -308,6 +308,25 @@ describe('HA client: settling', () => {
     expect(settled.ok && settled.value.filter((n) => n.active).map((n) => n.address)).toEqual([A]);
   });
 
+  it('settles behind a balancer whose answer came from a standby cut off from the leader, on the leader itself', async () => {
+    for (const health of [
+      { status: 474, drMode: 'secondary' },
+      { status: 472, drMode: 'secondary', haConnectionHealthy: false },
+    ]) {
+      const c = cluster({
+        [LB]: { leader: { is_self: false, leader_address: A }, health },
+        [A]: { leader: { is_self: true, leader_address: A }, health: { status: 472, drMode: 'primary' } },
+      });
+      const ha = await haOver([LB], c);
+      const settled = await ha.settle('primary', 1_000);
+      expect(settled.ok && settled.value.map((n) => [n.address, n.active, exclusionOf(n) ?? 'speaks'])).toEqual([
+        [LB, false, 'partitioned'],
+        [A, true, 'speaks'],
+      ]);
+      expect(ha.activeAddress).toBe(A);
+    }
+  });
+
   it('settles a cluster known only by its balancer on the leader the balanced node names', async () => {
     const c = cluster({
       [LB]: { leader: { is_self: true, leader_address: A }, health: { status: 472, drMode: 'secondary' } },
@@ -388,6 +407,9 @@ describe('HA client: settling', () => {
       sleep: async (ms) => void (t += ms),
       now: () => t,
     });
-    expect((await few!.settle('primary', 1_000)).ok).toBe(false);
+    const waited = await few!.settle('primary', 1_000);
+    expect(!waited.ok && waited.error.message).toMatch(
+      /node-b:8200 standby partitioned, .*node-c:8200 standby removed$/,
+    );
   });
 });

@@ -72,8 +72,16 @@ export type HaErrorKind = 'no-active-node' | 'not-settled';
 
 /**
  * The node that leads a settled cluster (HaVaultClient.settle), or undefined while its nodes'
- * reports do not show it settled: exactly one active node, and every node that can speak for the
- * cluster, a majority of those not sealed, in DR mode `mode` (without one, the leader's).
+ * reports do not show it settled: exactly one node confirms itself active (`active` is its own
+ * is_self, asked at its own address), every answer that can speak for the cluster is in DR mode
+ * `mode` (without one, the leader's), and the answers that cannot hear the leader (unreachable,
+ * 474, 530) are no more than those that speak, the leader's own among them.
+ *
+ * Not a strict majority: raft steps a leader down once it cannot reach a quorum, so the leader's
+ * own is_self answers for one. Behind a balancer the laptop sees two answers, the leader's and one
+ * from whichever node the balancer picked; a standby cut off from the leader picked there must not
+ * outvote it (it held the settle for its whole timeout). More answers that cannot hear the leader
+ * than answers that can still mean it is about to lose its quorum: wait.
  */
 export function settledLeader(reports: readonly NodeReport[], mode?: string): NodeReport | undefined {
   const leading = reports.filter((r) => r.active);
@@ -85,7 +93,7 @@ export function settledLeader(reports: readonly NodeReport[], mode?: string): No
     leading.length === 1 &&
     wanted !== undefined &&
     speaking.every((r) => r.drMode === wanted) &&
-    speaking.length * 2 > voting.length;
+    speaking.length * 2 >= voting.length;
   return settled ? leading[0] : undefined;
 }
 
@@ -103,8 +111,8 @@ export interface HaVaultClient extends VaultClient {
    * Waits (backing off, up to `timeoutMs`) until exactly one node leads and every node reports
    * DR mode `mode` (without one, the mode the leader reports): after a promotion or a demotion
    * standbys lag and nobody answers but 503 for a while. Unreachable, partitioned (474) and
-   * removed (530) nodes are reported but not waited for, as long as a majority of the nodes
-   * answers with the mode (raft gives the others the new state when they rejoin). Sealed nodes
+   * removed (530) nodes are reported but not waited for, as long as they are no more than the
+   * nodes answering with the mode (raft gives the others the new state when they rejoin). Sealed nodes
    * (standbys after secondary/enable) are reported, and neither waited for nor counted.
    */
   settle(mode?: string, timeoutMs?: number): Promise<Result<readonly NodeReport[], HaErrorKind>>;
@@ -295,7 +303,7 @@ export async function createHaClient(options: HaClientOptions): Promise<HaVaultC
       }
       if (now() + wait > deadline) {
         const seen = reports.map(
-          (r) => `${r.address} ${r.active ? 'active' : 'standby'} ${r.sealed ? 'sealed' : (r.drMode ?? '?')}`,
+          (r) => `${r.address} ${r.active ? 'active' : 'standby'} ${exclusionOf(r) ?? r.drMode ?? '?'}`,
         );
         return err(
           'not-settled',
