@@ -1,8 +1,9 @@
 // @tier integration
 /**
  * HA drills behind a load balancer, where each request may reach another node: sealed standbys
- * whose "Vault is sealed" says nothing of who leads, and an isolated standby whose answers through
- * the balancer must not hold the settling up, on a 3-node DR secondary over mutual TLS.
+ * whose "Vault is sealed" says nothing of who leads, an isolated standby whose answers through
+ * the balancer must not hold the settling up, and an active-only balancer that closes connections
+ * while no node leads (not a refused certificate), on a 3-node DR secondary over mutual TLS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { isHaClient, type HaVaultClient } from '../../electron/services/vault/ha-client';
@@ -79,5 +80,34 @@ describe('an isolated standby behind a round-robin balancer', () => {
     // The promote reached the active node itself, and only it acted on it.
     const promotes = ha.received.filter((r) => r.path === 'sys/replication/dr/secondary/promote');
     expect(promotes.map((r) => r.actedOn)).toEqual([ha.nodes[0]!.id]);
+  });
+});
+
+describe('an active-only balancer while no node leads', () => {
+  it('the laptop says the balancer closed the connection, not that its certificate was refused', async () => {
+    const { vault, target } = await drillTarget('active-only-none', { nodes: 3, balancer: 'active-only' });
+    vault.ha('drSecondary').stepDown({ leaderlessMs: 2_000 });
+    const resolved = await haClientOf(target.client).resolveActive();
+    const message = !resolved.ok ? resolved.error.message : '';
+    expect(message).toMatch(/^no node of 'dr-secondary' reports itself active \(https:\/\/127\.0\.0\.1:\d+: https/);
+    expect(message).toContain(
+      'the load balancer closed the connection: no node may be active behind it; check sys/leader on each node',
+    );
+    expect(message).not.toMatch(/client certificate is issued|refused this laptop's client certificate/);
+  });
+
+  it('a ceremony told so as the attempt is to start sends nothing, and promotes once a leader is elected', async () => {
+    const d = await haDrill('active-only-election', { nodes: 3, balancer: 'active-only' });
+    await d.play((s) => s.step === 'start-attempt');
+    const ha = d.vault.ha('drSecondary');
+    const before = ha.received.length;
+    ha.stepDown({ leaderlessMs: 1_000 });
+    const failed = await d.play((s) => s.lastError !== null);
+    expect(failed.lastError?.message).toMatch(/the load balancer closed the connection: .*; nothing was sent$/);
+    // The balancer passed nothing on: no node received a request while none led.
+    expect(ha.received.slice(before)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    if (failed.input === 'retry') expect((await d.service.retry()).ok).toBe(true);
+    await finishAndVerify(d);
   });
 });

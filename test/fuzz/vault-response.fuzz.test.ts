@@ -45,6 +45,7 @@ const TRANSPORT_KINDS: Record<TransportErrorKind, true> = {
   'host-not-found': true,
   'host-unreachable': true,
   'connection-reset': true,
+  'closed-before-tls': true,
   timeout: true,
   'response-too-large': true,
   'invalid-response': true,

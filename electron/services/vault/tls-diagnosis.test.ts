@@ -17,6 +17,8 @@ const context: FailureContext = {
   verifiedName: 'vault-dr.example.com',
   trustedCas: ["'CN=Corp CA'"],
   handshakeDone: false,
+  serverSpoke: true,
+  certificateAccepted: false,
   responseStarted: false,
   answeredBefore: false,
   request: 'PUT sys/replication/dr/secondary/promote',

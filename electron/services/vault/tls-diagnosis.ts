@@ -20,7 +20,9 @@ export type ConnectionFailureKind =
   | 'connection-refused'
   | 'host-not-found'
   | 'host-unreachable'
-  | 'connection-reset';
+  | 'connection-reset'
+  /** Closed before the server answered our TLS hello: no certificate was asked for, and nothing was sent. */
+  | 'closed-before-tls';
 
 export interface FailureContext {
   readonly profileName: string;
@@ -34,6 +36,10 @@ export interface FailureContext {
   readonly trustedCas: readonly string[];
   /** Whether our TLS handshake had completed when the failure came. */
   readonly handshakeDone: boolean;
+  /** Whether the server had answered our TLS hello (before it, it cannot have asked for a certificate). */
+  readonly serverSpoke: boolean;
+  /** Whether the server showed it accepted our certificate: it finished a TLS 1.2 handshake. */
+  readonly certificateAccepted: boolean;
   /** Whether any of the response had arrived. */
   readonly responseStarted: boolean;
   /** Whether this address has answered an earlier request over the same TLS material. */
@@ -208,6 +214,19 @@ export function diagnoseConnectionFailure(
     return fail(
       'connection-reset',
       `Vault at ${address} accepted this laptop's certificate earlier but closed the connection before answering ${context.request} (${profile}, ${code}). The node most likely stopped or restarted; on an HA cluster the app looks for the active node again.${unknownOutcome(context)}`,
+    );
+  }
+  // A TCP balancer with no node to send to (active-only, and none active) accepts and closes at once.
+  if (RESET.has(code) && !context.serverSpoke) {
+    return fail(
+      'closed-before-tls',
+      `${address} closed the connection before the TLS handshake began (${profile}, ${code}): nothing answered this laptop's TLS hello, so no client certificate was asked for or refused, and ${context.request} was not sent. If ${address} is a load balancer, the load balancer closed the connection: no node may be active behind it; check sys/leader on each node (GET /v1/sys/leader at each node's own address). Otherwise a firewall, or a service that is not Vault's listener, closed it.`,
+    );
+  }
+  if (RESET.has(code) && context.certificateAccepted && !context.responseStarted) {
+    return fail(
+      'connection-reset',
+      `Vault at ${address} accepted this laptop's certificate (the TLS handshake completed) but the connection was closed before it answered ${context.request} (${profile}, ${code}). A load balancer or the node closed it: if ${address} is a load balancer, no node may be active behind it; check sys/leader on each node.${unknownOutcome(context)}`,
     );
   }
   if (RESET.has(code) && context.handshakeDone && !context.responseStarted) {

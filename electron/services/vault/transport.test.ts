@@ -10,6 +10,7 @@ import {
   type Socket,
 } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../../shared/result';
@@ -219,6 +220,49 @@ describe('transport over mutual TLS', () => {
     );
     expect(error.kind).toBe('connection-reset');
     expect(error.message).toMatch(/during the TLS handshake .*refuse the client certificate/);
+  });
+
+  it('says a listener that closes before TLS begins (a balancer with no active node) refused no certificate', async () => {
+    // What a TCP balancer does when it has no node to pass the connection to: accept, then close.
+    const closing: Server = createNetServer((s) => s.destroy());
+    await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => closing.close(() => resolve())));
+    const { port } = closing.address() as AddressInfo;
+    const error = failure(
+      await transport(`https://127.0.0.1:${port}`).request({
+        method: 'PUT',
+        path: 'sys/x',
+        body: { key: 'share-bytes' },
+      }),
+    );
+    expect(error.kind).toBe('closed-before-tls');
+    expect(error.message).toContain(
+      'the load balancer closed the connection: no node may be active behind it; check sys/leader on each node',
+    );
+    expect(error.message).toContain('PUT sys/x was not sent');
+    expect(error.message).not.toMatch(/refused this laptop's client certificate|client certificate is issued/);
+  });
+
+  it('says a server that completed a TLS 1.2 handshake accepted the certificate, when it then closes unanswered', async () => {
+    const server = createTlsServer(
+      {
+        key: pki.server.keyPem,
+        cert: pki.server.certPem,
+        ca: pki.ca.certPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+        maxVersion: 'TLSv1.2',
+      },
+      // The request arrives only after the handshake: closing then leaves no doubt it completed.
+      (socket) => socket.once('data', () => socket.destroy()),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const error = failure(await transport(`https://127.0.0.1:${port}`).request({ method: 'GET', path: 'sys/leader' }));
+    expect(error.kind).toBe('connection-reset');
+    expect(error.message).toMatch(/accepted this laptop's certificate \(the TLS handshake completed\)/);
+    expect(error.message).toContain('check sys/leader on each node');
   });
 
   for (const version of ['-tls1_2', '-tls1_3']) {

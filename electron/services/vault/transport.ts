@@ -118,6 +118,8 @@ export function createTransport(options: TransportOptions): Transport {
           err('connection-reset', `The connection for profile '${profileName}' was closed; reconnect to continue.`),
         );
       let handshakeDone = false;
+      let serverSpoke = false;
+      let certificateAccepted = false;
       let responseStarted = false;
       let settled = false;
       const chunks: Buffer[] = [];
@@ -147,7 +149,18 @@ export function createTransport(options: TransportOptions): Transport {
       let serverCertificate: ServerCertificateFacts | undefined;
       req.on('socket', (socket) => {
         const tls = socket as TLSSocket;
-        tls.once('secureConnect', () => (handshakeDone = true));
+        tls.once('secureConnect', () => {
+          handshakeDone = true;
+          // TLS 1.2 ends with the server's Finished, sent only once it accepted our certificate;
+          // TLS 1.3 ends on our side first, and the server judges the certificate after.
+          certificateAccepted = tls.getProtocol() === 'TLSv1.2';
+        });
+        // Key material exists only once the server answered our hello: the one sign Node gives that
+        // the server said anything. Only the fact is kept; each line (session secrets) is wiped.
+        tls.on('keylog', (line: Buffer) => {
+          serverSpoke = true;
+          line.fill(0);
+        });
         watchServerCertificate(tls, (facts) => (serverCertificate = facts));
       });
       const fail = (e: ConnectionError): void => {
@@ -161,6 +174,8 @@ export function createTransport(options: TransportOptions): Transport {
           verifiedName: serverName ?? target.host,
           trustedCas,
           handshakeDone,
+          serverSpoke,
+          certificateAccepted,
           responseStarted,
           answeredBefore,
           request: label,
