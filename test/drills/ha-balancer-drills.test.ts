@@ -5,10 +5,11 @@
  * the balancer must not hold the settling up, and an active-only balancer that closes connections
  * while no node leads (not a refused certificate), on a 3-node DR secondary over mutual TLS.
  */
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isHaClient, type HaVaultClient } from '../../electron/services/vault/ha-client';
 import { cleanUp } from './drill-support';
-import { drillTarget, finishAndVerify, haDrill, ofType } from './ha-drill-support';
+import { drillTarget, expectVerifiesAnchored, finishAndVerify, haDrill, ofType } from './ha-drill-support';
 
 afterEach(cleanUp);
 
@@ -77,6 +78,11 @@ describe('an isolated standby behind a round-robin balancer', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     const settled = ofType(d, 'cluster-settled').at(-1)?.details;
     expect(settled).toMatchObject({ settled: true });
+    // A settle on the balancer's answer from a cut-off standby is on the record, and verify, which
+    // replays the settle rule over the recorded reports, takes the record as the laptop's own.
+    const reports = ofType(d, 'cluster-settled').flatMap((e) => e.details['nodes'] as Array<{ excluded?: string }>);
+    expect(reports.some((n) => n.excluded === 'partitioned')).toBe(true);
+    await expectVerifiesAnchored(join(d.dir, 'bundle'), d.cast);
     // The promote reached the active node itself, and only it acted on it.
     const promotes = ha.received.filter((r) => r.path === 'sys/replication/dr/secondary/promote');
     expect(promotes.map((r) => r.actedOn)).toEqual([ha.nodes[0]!.id]);
