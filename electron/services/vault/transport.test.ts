@@ -243,6 +243,19 @@ describe('transport over mutual TLS', () => {
     expect(error.message).not.toMatch(/refused this laptop's client certificate|client certificate is issued/);
   });
 
+  it('does not say a listener closed before TLS when it answered the hello, then reset mid-handshake', async () => {
+    // The first bytes of a handshake record, then a reset: the server spoke, so it was not a silent balancer.
+    const partial: Server = createNetServer((s) =>
+      s.once('data', () => s.write(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x40, 0x02]), () => s.resetAndDestroy())),
+    );
+    await new Promise<void>((resolve) => partial.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => partial.close(() => resolve())));
+    const { port } = partial.address() as AddressInfo;
+    const error = failure(await transport(`https://127.0.0.1:${port}`).request({ method: 'GET', path: 'sys/health' }));
+    expect(error.kind).toBe('connection-reset');
+    expect(error.message).toMatch(/during the TLS handshake .*refuse the client certificate/);
+  });
+
   it('says a server that completed a TLS 1.2 handshake accepted the certificate, when it then closes unanswered', async () => {
     const server = createTlsServer(
       {

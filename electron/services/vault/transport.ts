@@ -8,8 +8,14 @@
 import { X509Certificate } from 'node:crypto';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isIP } from 'node:net';
-import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import {
+  connect as tlsConnect,
+  createSecureContext,
+  type ConnectionOptions,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import { wipe } from '../../../shared/codecs/bytes';
 import { err, ok, type Result } from '../../../shared/result';
 import { watchServerCertificate, type ServerCertificateFacts } from './server-certificate';
@@ -96,6 +102,15 @@ export function createTransport(options: TransportOptions): Transport {
     rejectUnauthorized: true,
     ...(serverName === undefined ? {} : { servername: serverName }),
   });
+  // A TLS socket counts only the bytes it decrypted; its own TCP socket counts the handshake's too:
+  // so a failure can tell a server that never answered our hello from one that did.
+  const tcpOf = new WeakMap<TLSSocket, Socket>();
+  agent.createConnection = (connection: ConnectionOptions) => {
+    const tcp = tcpConnect({ host: connection.host ?? target.host, port: connection.port ?? target.port });
+    const tls = tlsConnect({ ...connection, socket: tcp });
+    tcpOf.set(tls, tcp);
+    return tls;
+  };
   let closed = false;
   // Set once any answer arrived: a later reset after the handshake is then not a refused certificate.
   let answeredBefore = false;
@@ -118,7 +133,7 @@ export function createTransport(options: TransportOptions): Transport {
           err('connection-reset', `The connection for profile '${profileName}' was closed; reconnect to continue.`),
         );
       let handshakeDone = false;
-      let serverSpoke = false;
+      let tcp: Socket | undefined;
       let certificateAccepted = false;
       let responseStarted = false;
       let settled = false;
@@ -155,12 +170,7 @@ export function createTransport(options: TransportOptions): Transport {
           // TLS 1.3 ends on our side first, and the server judges the certificate after.
           certificateAccepted = tls.getProtocol() === 'TLSv1.2';
         });
-        // Key material exists only once the server answered our hello: the one sign Node gives that
-        // the server said anything. Only the fact is kept; each line (session secrets) is wiped.
-        tls.on('keylog', (line: Buffer) => {
-          serverSpoke = true;
-          line.fill(0);
-        });
+        tcp = tcpOf.get(tls);
         watchServerCertificate(tls, (facts) => (serverCertificate = facts));
       });
       const fail = (e: ConnectionError): void => {
@@ -174,7 +184,7 @@ export function createTransport(options: TransportOptions): Transport {
           verifiedName: serverName ?? target.host,
           trustedCas,
           handshakeDone,
-          serverSpoke,
+          serverSpoke: (tcp?.bytesRead ?? 0) > 0,
           certificateAccepted,
           responseStarted,
           answeredBefore,
