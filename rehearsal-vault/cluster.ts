@@ -37,6 +37,15 @@ export interface ClusterOptions {
   readonly otpLength?: OtpLength;
 }
 
+/** One server of `config.servers` in sys/storage/raft/configuration (raft.RaftConfigurationResponse). */
+export interface RaftPeer {
+  readonly node_id: string;
+  /** Its cluster address, host:port. */
+  readonly address: string;
+  readonly leader: boolean;
+  readonly voter: boolean;
+}
+
 export interface InitRequest {
   readonly secretShares: number;
   readonly secretThreshold: number;
@@ -86,6 +95,10 @@ export class Cluster implements GenerationHost {
    * a standby whose heartbeats no longer reach the active node (474), or removed from the raft cluster (530).
    */
   haMembership: HaMembership = 'active';
+  /** Its raft peers as sys/storage/raft/configuration lists them; an HA topology (./ha-cluster.ts) lists its nodes. */
+  raftPeers: () => readonly RaftPeer[] = () => [
+    { node_id: `${this.name}-node-1`, address: this.clusterAddr.replace(/^https:\/\//, ''), leader: true, voter: true },
+  ];
   /** Called after every write, so replication can stream the new WAL entry. */
   onWrite: (cluster: Cluster) => void = () => undefined;
 

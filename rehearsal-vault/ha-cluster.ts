@@ -70,6 +70,16 @@ export class HaCluster {
           ...(options.faultFor ? { faultFor: options.faultFor } : {}),
         }),
     );
+    // A node removed from raft is no longer a peer.
+    cluster.raftPeers = () =>
+      this.nodes
+        .filter((n) => n.isolated?.membership !== 'removed')
+        .map((n) => ({
+          node_id: n.id,
+          address: n.clusterAddr.replace(/^https:\/\//, ''),
+          leader: n === this.activeNode,
+          voter: true,
+        }));
   }
 
   get cluster(): Cluster {

@@ -7,7 +7,14 @@
 import type { Cluster } from './cluster';
 import type { ReplicationNetwork } from './replication';
 import type { Capability } from './policy';
-import { methodNotAllowed, permissionDenied, vaultError, type ApiRequest, type ApiResponse } from './api/envelope';
+import {
+  DR_SECONDARY_PATH_DISABLED,
+  methodNotAllowed,
+  permissionDenied,
+  vaultError,
+  type ApiRequest,
+  type ApiResponse,
+} from './api/envelope';
 import { generationRoutes } from './api/generation-routes';
 import { kvRoutes } from './api/kv-routes';
 import { operationsRoutes } from './api/operations-routes';
@@ -28,9 +35,6 @@ const ROUTES: readonly Route[] = [
   ...operationsRoutes,
 ];
 const MOUNTED = /^(sys|auth\/token|secret|cubbyhole|identity)\//;
-
-/** Vault's answer to almost anything on a DR secondary, whatever the token. */
-export const DR_SECONDARY_PATH_DISABLED = 'path disabled in replication DR secondary mode';
 
 export async function handleVaultRequest(
   cluster: Cluster,

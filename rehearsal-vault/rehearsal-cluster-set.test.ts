@@ -256,6 +256,27 @@ describe('a running rehearsal (primary + DR secondary)', () => {
     await expect(vaultRequest({ caPem: v.caPem }, v.drSecondary.apiAddr, 'GET', 'sys/health')).rejects.toThrow();
   });
 
+  it("reads a DR secondary's raft configuration authorised by a DR operation token, refusing one deleted (403)", async () => {
+    const { secondary } = client(v);
+    const drToken = await generateDrToken(v);
+    const read = () => secondary('POST', 'sys/storage/raft/configuration', { body: { dr_operation_token: drToken } });
+    const config = await read();
+    expect(config.status).toBe(200);
+    expect(config.json.data.config.servers).toEqual([
+      {
+        node_id: 'dr-secondary-node-1',
+        address: expect.stringMatching(/^127\.[\d.]+:\d+$/),
+        leader: true,
+        voter: true,
+      },
+    ]);
+    const deleted = await secondary('POST', 'sys/replication/dr/secondary/operation-token/delete', {
+      body: { dr_operation_token: drToken },
+    });
+    expect(deleted.status).toBe(204);
+    expect(await read()).toMatchObject({ status: 403, json: { errors: ['permission denied'] } });
+  });
+
   it('insists on force while "catching up", then promotes with the generated DR operation token', async () => {
     const { primary, secondary } = client(v);
     const drToken = await generateDrToken(v);

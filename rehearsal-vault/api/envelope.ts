@@ -40,6 +40,9 @@ export function vaultError(status: number, ...messages: string[]): ApiResponse {
   return { status: sealed ? 503 : status, body: { errors: messages } };
 }
 
+/** Vault's answer to almost anything on a DR secondary, whatever the token. */
+export const DR_SECONDARY_PATH_DISABLED = 'path disabled in replication DR secondary mode';
+
 export function permissionDenied(): ApiResponse {
   return vaultError(403, PERMISSION_DENIED);
 }

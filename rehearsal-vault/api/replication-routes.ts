@@ -7,7 +7,14 @@ import type { Result } from '../../shared/result';
 import type { Cluster } from '../cluster';
 import type { ReplicationErrorKind } from '../replication';
 import type { ReplicationKind } from '../replication-state';
-import { logical, noContent, permissionDenied, vaultError, type ApiResponse } from './envelope';
+import {
+  DR_SECONDARY_PATH_DISABLED,
+  logical,
+  noContent,
+  permissionDenied,
+  vaultError,
+  type ApiResponse,
+} from './envelope';
 import { SecondaryKeys } from '../secondary-key-exchange';
 import { allFields, type FieldErrorKind } from './request-body';
 import type { UnwrapOptions } from '../activation-unwrap';
@@ -63,15 +70,26 @@ export const replicationRoutes: readonly LogicalRoute[] = [
   }),
 
   route(/^sys\/replication\/dr\/secondary\/promote$/, 'none', true, {
-    update: (ctx) => withDrToken(ctx, 'promote', () => promote(ctx, 'dr')),
+    update: (ctx) => withDrToken(ctx, () => promote(ctx, 'dr')),
   }),
   route(/^sys\/replication\/dr\/secondary\/update-primary$/, 'none', true, {
-    update: (ctx) => withDrToken(ctx, 'update-primary', () => updatePrimary(ctx, 'dr')),
+    update: (ctx) => withDrToken(ctx, () => updatePrimary(ctx, 'dr')),
   }),
   route(/^sys\/replication\/dr\/secondary\/disable$/, 'none', true, {
-    update: (ctx) => withDrToken(ctx, 'disable', () => warn(ctx.network.disable(ctx.cluster, 'dr'))),
+    update: (ctx) => withDrToken(ctx, () => warn(ctx.network.disable(ctx.cluster, 'dr'))),
   }),
   route(/^sys\/replication\/dr\/secondary\/operation-token\/delete$/, 'none', true, { update: deleteOperationToken }),
+  // `vault operator raft list-peers -dr-token`: a DR secondary serves it as an update, so the token can
+  // authorise it (vault/logical_system_raft.go). Elsewhere it is not simulated.
+  route(/^sys\/storage\/raft\/configuration$/, 'none', true, {
+    read: ({ cluster }) => vaultError(cluster.isDrSecondary ? 400 : 404, ...unserved(cluster)),
+    update: (ctx) =>
+      ctx.cluster.isDrSecondary
+        ? withDrToken(ctx, () =>
+            logical({ data: { config: { servers: ctx.cluster.raftPeers(), index: ctx.cluster.storage.wal } } }),
+          )
+        : vaultError(404, ...unserved(ctx.cluster)),
+  }),
 
   route(/^sys\/replication\/(?:performance\/)?secondary\/promote$/, 'sudo', false, {
     update: (ctx) => promote(ctx, 'performance'),
@@ -161,17 +179,22 @@ function deleteOperationToken(ctx: LogicalContext): ApiResponse {
   const token = ctx.fields.string('dr_operation_token');
   if (!token.ok) return vaultError(400, token.error.message);
   if (token.value !== '' && ctx.cluster.drOperationTokens.delete(token.value)) return noContent();
-  return withDrToken(ctx, 'operation-token/delete', () => noContent());
+  return withDrToken(ctx, () => noContent());
 }
 
 /** Authorises a DR-secondary operation by its `dr_operation_token`, then runs it. */
-function withDrToken(ctx: LogicalContext, operation: string, run: () => ApiResponse): ApiResponse {
+function withDrToken(ctx: LogicalContext, run: () => ApiResponse): ApiResponse {
   const { cluster } = ctx;
   if (!cluster.isDrSecondary) return vaultError(400, 'Not a DR secondary.');
   const token = ctx.fields.string('dr_operation_token');
   if (!token.ok) return vaultError(400, token.error.message);
   if (token.value === '') return vaultError(400, 'DR operation token was not provided');
-  return acceptsDrToken(cluster, token.value, operation) ? run() : permissionDenied();
+  return acceptsDrToken(cluster, token.value, ctx.request.path) ? run() : permissionDenied();
+}
+
+/** What a path the simulator does not serve answers: disabled on a DR secondary, unsupported elsewhere. */
+function unserved(cluster: Cluster): string[] {
+  return [cluster.isDrSecondary ? DR_SECONDARY_PATH_DISABLED : '1 error occurred:\n\t* unsupported path\n\n'];
 }
 
 /**
@@ -179,10 +202,10 @@ function withDrToken(ctx: LogicalContext, operation: string, run: () => ApiRespo
  * allows `update` on the operation. Service tokens, even root, are refused (UNCONFIRMED; the
  * docs describe only these two kinds), and so is anything unknown: 403 "permission denied".
  */
-function acceptsDrToken(cluster: Cluster, token: string, operation: string): boolean {
+function acceptsDrToken(cluster: Cluster, token: string, path: string): boolean {
   if (cluster.drOperationTokens.has(token)) return true;
   const entry = cluster.storage.tokens.lookup(token);
-  return entry?.type === 'batch' && cluster.allows(entry, `sys/replication/dr/secondary/${operation}`, 'update');
+  return entry?.type === 'batch' && cluster.allows(entry, path, 'update');
 }
 
 function withField(ctx: LogicalContext, name: string, run: (value: string) => ApiResponse): ApiResponse {
