@@ -15,6 +15,7 @@ const RECORD = 'test/security/record-replay-forgery.test.ts';
 const FAILBACK_ANSWERS = 'test/security/failback-answer-forgery.test.ts';
 const LEADERLESS = 'test/security/leaderless-replay-forgery.test.ts';
 const TOKEN_PRIMARY = 'test/security/token-update-primary-forgery.test.ts';
+const TOKEN_DELETE = 'test/security/token-delete-forgery.test.ts';
 const HA_NODES = 'test/security/ha-node-forgery.test.ts';
 const PEER_READS = 'test/security/peer-read-forgery.test.ts';
 const AUTHORISATIONS = 'electron/services/transcript/authorisations.ts';
@@ -464,6 +465,16 @@ export const MUTATIONS = [
     to: 'if (previous === undefined && previous !== leader.node)',
     tests: [HA_NODES],
     filter: 'an HA record whose nodes',
+  },
+  {
+    id: 'token-delete-refusal-unowned',
+    claim:
+      "a token delete refused (403) is called done only when the record shows the laptop's own earlier delete there, its answer lost",
+    file: 'electron/services/ceremony/ceremony-actions.ts',
+    from: 'if (r.value.error.status !== 403 || !ownLost) return failed(r.value.error.message);',
+    to: 'if (r.value.error.status !== 403 || ownLost === undefined) return failed(r.value.error.message);',
+    tests: [TOKEN_DELETE, 'test/drills/failback-fault-drills.test.ts'],
+    filter: 'no earlier',
   },
   {
     id: 'token-primary-run-unreplayed',

@@ -79,6 +79,12 @@ export type ServiceAction =
   | { readonly kind: 'replication-operation'; readonly profile: string; readonly operation: PlanOperation }
   | { readonly kind: 'sign-transcript'; readonly signer: string; readonly fingerprint: string };
 
+/**
+ * A delete-operation-token step done without a delete answered: this laptop's own delete was sent
+ * and its answer lost, the retry was refused (403), and Vault refuses the token for a read as well.
+ */
+export const DELETED_EARLIER = "the token was already revoked by the laptop's earlier request, whose answer was lost";
+
 /** What the service reports after a successful action; `kind` names the action. Never a secret. */
 export type ServiceFacts =
   /**
@@ -102,7 +108,8 @@ export type ServiceFacts =
   | { readonly kind: 'decode-token'; readonly tokenLength: number }
   | { readonly kind: 'cancel-attempt' }
   | { readonly kind: 'promote' }
-  | { readonly kind: 'delete-operation-token' }
+  /** `gone`: Vault refused the delete because the token was gone already, and said so (DELETED_EARLIER). */
+  | { readonly kind: 'delete-operation-token'; readonly gone?: string }
   | { readonly kind: 'demote' }
   | { readonly kind: 'create-secondary-token'; readonly secondaryId: string }
   | { readonly kind: 'update-primary' }

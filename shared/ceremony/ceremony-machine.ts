@@ -73,14 +73,15 @@ import {
   type SecretName,
   type StepId,
 } from './ceremony-steps';
-import type {
-  AttemptStatus,
-  CeremonyEvent,
-  DetectedDeviationKind,
-  Deviation,
-  DeviationKind,
-  ServiceAction,
-  ServiceFacts,
+import {
+  DELETED_EARLIER,
+  type AttemptStatus,
+  type CeremonyEvent,
+  type DetectedDeviationKind,
+  type Deviation,
+  type DeviationKind,
+  type ServiceAction,
+  type ServiceFacts,
 } from './ceremony-events';
 import { modeAfter, modeBefore, operationOf } from './operation-steps';
 import { operationTitle } from '../replication/replication-operations';
@@ -1130,13 +1131,17 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
     case 'demote':
       return ok(completeStep(s, at));
     case 'delete-operation-token':
+      if (facts.gone !== undefined && facts.gone !== DELETED_EARLIER)
+        return err('invalid-result', "a deletion reported without a delete answered must give the laptop's own reason");
       return ok(
         maybeComplete(
           {
             ...s,
             held: without(s.held, 'operation-token'),
             acted: true,
-            lastResult: 'The DR operation token was deleted.',
+            lastResult: facts.gone
+              ? `The DR operation token is deleted: ${DELETED_EARLIER}.`
+              : 'The DR operation token was deleted.',
           },
           at,
         ),

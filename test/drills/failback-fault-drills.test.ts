@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { FAILBACK_SECONDARY_ID } from '../../electron/services/rehearsal/rehearsal-ceremony';
+import { DELETED_EARLIER } from '../../shared/ceremony/ceremony-events';
 import { DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
 import { cleanUp, onCleanUp, readJournal } from './drill-support';
 import { failbackDrill, playing, type FailbackDrill } from './failback-drill-support';
@@ -132,4 +133,41 @@ describe('a failback on 3 nodes whose cluster has no leader as its call is to be
     },
     120_000,
   );
+});
+
+const DELETE_TOKEN = 'sys/replication/dr/secondary/operation-token/delete';
+const RAFT_CONFIGURATION = 'sys/storage/raft/configuration';
+
+describe("a failback whose DR operation token's delete answer is lost", () => {
+  for (const nodes of [1, 3] as const) {
+    it(`on ${nodes} node(s): the retry's 403 is confirmed by Vault refusing the token for a read, and the step is done`, async () => {
+      const d = await failbackDrill(`delete-lost-${nodes}`, nodes);
+      d.vault.faults.dropResponses('primary', { path: /operation-token\/delete$/, times: 1 });
+      const log: string[] = [];
+      const ended = await playRetrying(d, (l) => log.push(l));
+      if (!ended.ok) throw new Error(`${ended.error.message}\n${log.join('\n')}`);
+      expect(ended.value.step).toBe('finished');
+      expect(requests(d, DELETE_TOKEN)).toHaveLength(2);
+      expect(requests(d, RAFT_CONFIGURATION)).toHaveLength(1);
+      const result = readJournal(d.journalPath).findLast(
+        (e) => e.type === 'service-result' && e.step === 'delete-operation-token',
+      );
+      expect(result?.details['event']).toMatchObject({ outcome: 'ok', facts: { gone: DELETED_EARLIER } });
+      await expectBundleVerifies(d);
+      await expectVerifiesAnchored(join(d.dir, 'bundle'), d.cast);
+    }, 120_000);
+  }
+
+  it('a 403 with no earlier request of its own lost stops the step with the refusal, and nothing is read', async () => {
+    const d = await failbackDrill('delete-refused', 1);
+    const at = await playing(d, []).play((s) => s.step === 'check-failback');
+    expect(at.step).toBe('check-failback');
+    // Someone else revoked the token: no request of this ceremony's can have.
+    d.vault.cluster('primary').drOperationTokens.clear();
+    const ended = await playRetrying(d, () => undefined);
+    expect(ended.ok && d.service.status().input).toBe('retry');
+    expect(d.service.status().lastError?.message).toMatch(/operation-token\/delete with HTTP 403.*permission denied/);
+    expect(requests(d, DELETE_TOKEN).length).toBeGreaterThan(1);
+    expect(requests(d, RAFT_CONFIGURATION)).toHaveLength(0);
+  }, 120_000);
 });

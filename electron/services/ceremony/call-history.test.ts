@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEvent, JsonObject } from '../../../shared/record/journal-event';
-import { baselineOf, registeredByOwnRequest } from './call-history';
+import { baselineOf, deletedByOwnRequest, registeredByOwnRequest } from './call-history';
 
 const STEP = 'create-secondary-token';
 const STATUS = 'sys/replication/dr/status';
@@ -99,5 +99,31 @@ describe('baselineOf: the status an update-primary is judged against', () => {
   it('says no call was made yet, and ignores reads at another step', () => {
     expect(baselineOf(read(['x']), at)).toEqual({ tried: false });
     expect(baselineOf([...read(['x'], 'another-step'), update()], at)).toEqual({ tried: true });
+  });
+});
+
+describe("deletedByOwnRequest: whether a token found gone may be this ceremony's own lost delete's doing", () => {
+  const DELETE = 'sys/replication/dr/secondary/operation-token/delete';
+  const at = { step: 'delete-operation-token', profile: 'primary' };
+  const del = () => entry('vault-request', { method: 'POST', path: DELETE }, at.step);
+  const answer = (status?: number) =>
+    entry(
+      'vault-response',
+      { method: 'POST', path: DELETE, ok: false, error: { kind: 'k', message: 'm', ...(status ? { status } : {}) } },
+      at.step,
+    );
+  const decoded = () => entry('vault-response', { path: 'none' }, 'decode-token');
+
+  it('is true when an earlier delete of its own lost its answer, or a crash cut it off, before the 403', () => {
+    expect(deletedByOwnRequest([del(), answer(), del(), answer(403)], at)).toBe(true);
+    expect(deletedByOwnRequest([del(), del(), answer(403)], at)).toBe(true);
+  });
+
+  it('is false for a 403 with no lost delete before it, a 403 before the loss, or a loss before the token was decoded again', () => {
+    expect(deletedByOwnRequest([del(), answer(403)], at)).toBe(false);
+    expect(deletedByOwnRequest([del(), answer(400), del(), answer(403)], at)).toBe(false);
+    expect(deletedByOwnRequest([del(), answer(403), del(), answer(), del(), answer(403)], at)).toBe(false);
+    expect(deletedByOwnRequest([del(), answer(), decoded(), del(), answer(403)], at)).toBe(false);
+    expect(deletedByOwnRequest([del(), answer(), del(), answer(403)], { ...at, profile: 'other' })).toBe(false);
   });
 });

@@ -67,3 +67,28 @@ export function baselineOf(
   }
   return { tried: false };
 }
+
+/**
+ * Whether the record shows, since the DR operation token was decoded, this ceremony's own request
+ * at this step to delete it whose answer was lost (no HTTP status came back, or a crash cut it off),
+ * and no 403 before that loss: so a token gone now is that request's doing, not someone else's.
+ */
+export function deletedByOwnRequest(events: readonly JournalEvent[], at: { step: string; profile: string }): boolean {
+  const path = 'sys/replication/dr/secondary/operation-token/delete';
+  let [pending, lost, refused] = [false, false, false];
+  for (const e of events) {
+    // A token decoded again is another token: what became of the last one says nothing of it.
+    if (e.step === 'decode-token') [pending, lost, refused] = [false, false, false];
+    if (e.step !== at.step || e.details['profile'] !== at.profile || e.details['path'] !== path) continue;
+    if (e.type === VAULT_REQUEST) {
+      lost ||= pending;
+      pending = true;
+    } else if (e.type === VAULT_RESPONSE && pending) {
+      pending = false;
+      const status = fieldOf(e.details['error'], 'status');
+      if (status === undefined && e.details['ok'] !== true) lost = true;
+      else if (status === 403) refused ||= !lost;
+    }
+  }
+  return lost && !refused;
+}

@@ -26,16 +26,19 @@
  *   record shows this ceremony's own unanswered request registered it (secondaryTokenOnce).
  *   An operation's update-primary uses up its activation token when Vault acts: a failure, and a
  *   retry, read whether the cluster now follows the token's primary (updatePrimaryOnce).
+ * - A delete refused (403) after this ceremony's own delete lost its answer is done only when Vault
+ *   says the token is gone: the cluster, a DR secondary, refuses it for a read too (tokenGone).
  * - Secrets Vault returns (the encoded token, an activation token) are stored, and so registered
  *   with the journal's guard, before the answer holding them is recorded.
  */
 import { createHash } from 'node:crypto';
 import { bytesToHex, wipe } from '../../../shared/codecs/bytes';
-import type {
-  AttemptStatus,
-  CeremonyEvent,
-  ServiceAction,
-  ServiceFacts,
+import {
+  DELETED_EARLIER,
+  type AttemptStatus,
+  type CeremonyEvent,
+  type ServiceAction,
+  type ServiceFacts,
 } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { PlanOperation } from '../../../shared/ceremony/ceremony-plan';
@@ -56,7 +59,7 @@ import type { VaultClient } from '../vault/client';
 import { exclusionOf, isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
 import type { GenerationStatus, ReplicationModeStatus, VaultResult } from '../vault/types';
-import { baselineOf, registeredByOwnRequest } from './call-history';
+import { baselineOf, deletedByOwnRequest, registeredByOwnRequest } from './call-history';
 import { ACTIVE_NODE, CLUSTER_SETTLED, SYSTEM } from './ceremony-record';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
 import type { SecretStore } from './secret-store';
@@ -264,7 +267,15 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
         () => vault.drOperationToken.delete(token),
       );
       if (!r.ok) return r;
-      return r.value.ok ? done({ kind: action.kind }) : failed(r.value.error.message);
+      if (r.value.ok) return done({ kind: action.kind });
+      // Refused after this ceremony's own delete lost its answer: that delete may have been made. Vault must say the token is gone.
+      const ownLost = deletedByOwnRequest(ctx.journal.chain.events, { step, profile: vault.profileName });
+      if (r.value.error.status !== 403 || !ownLost) return failed(r.value.error.message);
+      const gone = await tokenGone(ctx, step, vault, record, token);
+      if (!gone.ok) return gone;
+      return gone.value === undefined
+        ? done({ kind: action.kind, gone: DELETED_EARLIER })
+        : failed(`${r.value.error.message} The earlier delete's answer was lost, but ${gone.value}`);
     }
     case 'replication-operation':
       return performOperation(ctx, vault, state, action.operation, { record, done, failed, lostSecret });
@@ -758,6 +769,35 @@ async function modeNow(
 ): Promise<Result<string | undefined, RecordedCallErrorKind>> {
   const status = await statusNow(ctx, step, client, record, replication);
   return status.ok ? ok(status.value?.mode) : status;
+}
+
+/**
+ * Whether Vault itself says the DR operation token is gone: the cluster reports DR secondary, where
+ * only such a token authorises a read of its raft configuration, and refuses the token for it (403).
+ * Ok(undefined) when it does; Ok(what Vault said instead) when not.
+ */
+async function tokenGone(
+  ctx: ActionContext,
+  step: string,
+  vault: VaultClient,
+  record: Helpers['record'],
+  token: string,
+): Promise<Result<string | undefined, RecordedCallErrorKind>> {
+  const mode = await modeNow(ctx, step, vault, record, 'dr');
+  if (!mode.ok) return mode;
+  if (mode.value !== 'secondary')
+    return ok(
+      `the cluster reports DR mode '${mode.value ?? 'unreadable'}', so its refusal cannot say the token is gone.`,
+    );
+  const body = { dr_operation_token: token };
+  const read = await record(vault, { method: 'POST', path: 'sys/storage/raft/configuration', body }, () =>
+    vault.drOperationToken.raftConfiguration(token),
+  );
+  if (!read.ok) return read;
+  if (read.value.ok) return ok('Vault still accepts the token (it read the raft configuration with it).');
+  return read.value.error.status === 403
+    ? ok(undefined)
+    : ok(`reading the raft configuration with the token did not say it is gone: ${read.value.error.message}`);
 }
 
 /** Whether the cluster's DR status names a primary it follows (known, or connected); false when unreadable. */

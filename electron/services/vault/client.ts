@@ -133,6 +133,11 @@ export interface VaultClient {
   readonly drOperationToken: GenerationEndpoints & {
     /** Revokes a DR operation token (it has no TTL). */
     delete(drOperationToken: string): Promise<VaultResult<OperationData>>;
+    /**
+     * Reads the raft configuration authorised by the token, as `vault operator raft list-peers
+     * -dr-token` does on a DR secondary (an update, so the token can authorise it): changes nothing.
+     */
+    raftConfiguration(drOperationToken: string): Promise<VaultResult<OperationData>>;
   };
   readonly dr: {
     readonly primary: PrimaryEndpoints;
@@ -471,6 +476,10 @@ export function vaultClientOver(transport: Transport, options: { readonly token?
     async delete(token: string) {
       if (token === '') return refuse('The DR operation token to delete is empty.');
       return operation('sys/replication/dr/secondary/operation-token/delete', { dr_operation_token: token }, [token]);
+    },
+    async raftConfiguration(token: string) {
+      if (token === '') return refuse('The DR operation token to read the raft configuration with is empty.');
+      return operation('sys/storage/raft/configuration', { dr_operation_token: token }, [token]);
     },
   };
 

@@ -65,7 +65,7 @@ function cluster(scripts: Record<string, Script>) {
       address,
       generateRoot: generation,
       generateRecoveryToken: generation,
-      drOperationToken: { ...generation, delete: () => read('delete') },
+      drOperationToken: { ...generation, delete: () => read('delete'), raftConfiguration: () => read('raft') },
       dr: { status: () => read<ReplicationModeStatus>('dr-status') } as VaultClient['dr'],
       performance: { status: () => read<ReplicationModeStatus>('perf-status') } as VaultClient['performance'],
       replicationStatus: () => read('replication-status'),
