@@ -7,6 +7,13 @@
  * Enabling a secondary seals the standbys until each is unsealed with the primary's keys; a
  * sealed node is never elected.
  *
+ * As on integrated storage (raft), a node is elected only with the votes of a majority of the
+ * cluster's voters, itself included: a voter down or cut off from it cannot vote. Without a
+ * majority no node leads (sys/leader names none, and requests a standby would forward answer 500
+ * or 503) until a node restarts, is reconnected or catches up; then one is elected. A leader that
+ * can no longer reach a majority steps down. (A node sealed apart still counts as a voter here:
+ * whether its raft layer runs while its keyring is the old one is UNCONFIRMED.)
+ *
  * With one node this is the single-node cluster the rehearsal always had: it leads, never
  * settles, and answers exactly as before.
  */
@@ -109,7 +116,7 @@ export class HaCluster {
   async start(): Promise<void> {
     for (const node of this.nodes) await node.start();
     this.cluster.up = true;
-    if (!this.activeNode) this.lead(this.nodes[0]!);
+    this.electIfLeaderless(this.nodes[0]);
   }
 
   /** Every node stops answering (connections refused); who leads, and what it holds, stay. */
@@ -120,8 +127,8 @@ export class HaCluster {
 
   /**
    * The active node steps down (sys/step-down, or it lost leadership) and the next node that is up
-   * takes over (the old one again when none can); the old node keeps its attempt in memory.
-   * Returns the new active node.
+   * and wins a majority's votes takes over (the old one again when none other can); the old node
+   * keeps its attempt in memory. Returns the new active node, if any.
    */
   stepDown(options: { readonly leaderlessMs?: number } = {}): HaNode | undefined {
     const old = this.activeNode;
@@ -135,7 +142,7 @@ export class HaCluster {
     return this.electAfter(old);
   }
 
-  /** The active node's process is killed (its attempt dies with it); the next node takes over. */
+  /** The active node's process is killed (its attempt dies with it); the next node a majority elects takes over. */
   async hardKill(): Promise<HaNode | undefined> {
     const old = this.activeNode;
     if (!old) return undefined;
@@ -158,6 +165,13 @@ export class HaCluster {
     const node = this.node(id);
     if (node === this.activeNode) throw new Error(`${id} leads; isolate a standby`);
     node.isolated = { membership, drMode: this.network.modeOf(this.cluster, 'dr') };
+    this.stepDownWithoutQuorum();
+  }
+
+  /** Drill: an isolated standby hears the cluster again (the partition heals); a leaderless cluster elects. */
+  reconnect(id: string): void {
+    this.node(id).isolated = undefined;
+    this.electIfLeaderless();
   }
 
   /**
@@ -172,14 +186,15 @@ export class HaCluster {
 
   catchUp(id: string): void {
     this.node(id).raftHeldAt = undefined;
+    this.electIfLeaderless();
   }
 
-  /** A killed node starts again, as a standby (or as the leader when none leads). */
+  /** A killed node starts again, as a standby (or, when none leads, as the leader a majority elects, itself first). */
   async restartNode(id: string): Promise<void> {
     const node = this.node(id);
     await node.start();
     this.cluster.up = true;
-    if (!this.activeNode) this.lead(node);
+    this.electIfLeaderless(node);
   }
 
   /** secondary/enable gave the cluster the primary's keyring: every standby seals. */
@@ -198,19 +213,51 @@ export class HaCluster {
       node.rejoinIfUnsealed();
     }
     wipe(...shares);
+    this.electIfLeaderless();
   }
 
   private electAfter(old: HaNode | undefined): HaNode | undefined {
     const from = old ? this.nodes.indexOf(old) : -1;
     const order = [...this.nodes.slice(from + 1), ...this.nodes.slice(0, from + 1)];
-    // A sealed or isolated node cannot take over.
-    // A standby held back is not elected either: raft elects only a node whose log is current.
     // The old leader (last in `order`) wins again only when no other node can: after sys/step-down
     // it waits before it bids for the lock again.
-    const next = order.find((n) => n.up && !n.sealedApart && !n.isolated && n.raftHeldAt === undefined);
+    const next = order.find((n) => this.electable(n));
     this.activeNode = undefined;
     if (next) this.lead(next);
     return next;
+  }
+
+  /** With no leader, an election: `first` wins if it can, else the first node that can. */
+  private electIfLeaderless(first?: HaNode): void {
+    if (this.activeNode) return;
+    const next = first && this.electable(first) ? first : this.nodes.find((n) => this.electable(n));
+    if (next) this.lead(next);
+  }
+
+  /**
+   * A sealed or isolated node cannot take over; nor can a standby held back (raft elects only a
+   * node whose log is current), nor one that cannot win a majority's votes.
+   */
+  private electable(n: HaNode): boolean {
+    return n.up && !n.sealedApart && !n.isolated && n.raftHeldAt === undefined && this.hasQuorum(n);
+  }
+
+  /**
+   * Whether `candidate` reaches a majority of the cluster's voters, itself included: a node removed
+   * from raft is no voter, and a voter down or cut off from the rest cannot vote.
+   */
+  private hasQuorum(candidate: HaNode): boolean {
+    const voters = this.nodes.filter((n) => n.isolated?.membership !== 'removed');
+    const votes = voters.filter((n) => n === candidate || (n.up && !n.isolated));
+    return votes.includes(candidate) && votes.length > voters.length / 2;
+  }
+
+  /** A leader that can no longer reach a majority of voters steps down (raft's leader lease); none is elected. */
+  private stepDownWithoutQuorum(): void {
+    const leader = this.activeNode;
+    if (!leader || this.hasQuorum(leader)) return;
+    leader.activeSince = undefined;
+    this.activeNode = undefined;
   }
 
   private lead(node: HaNode): void {
