@@ -7,7 +7,8 @@
  * journal. Whatever happens, a ceremony that finishes must leave a bundle `verify` accepts anchored
  * (exit 0): a real ceremony must never be called forged.
  *
- * SOAK_SEEDS=a-b (or a,b,c) runs those seeds; by default a couple, to keep it quick.
+ * SOAK_SEEDS=a-b (or a,b,c) runs those seeds; by default a couple, to keep it quick. SOAK_LOG=1 prints
+ * each run's whole log (else only the last lines of a run that stuck).
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,7 +115,7 @@ async function soak(s: Scenario, log: string[]): Promise<Outcome> {
       ha.onRequest = undefined;
       for (const n of ha.nodes) {
         if (!n.up) await ha.restartNode(n.id);
-        n.isolated = undefined;
+        if (n.isolated) ha.reconnect(n.id);
         if (n.raftHeldAt !== undefined) ha.catchUp(n.id);
       }
       vault.faults.clearResponseFaults(role);
@@ -206,7 +207,8 @@ describe('HA soak', () => {
         soak(s, log),
         new Promise<Outcome>((r) => setTimeout(() => r({ made: [], stuck: 'TIMEOUT' }), 100_000)),
       ]);
-      if ('stuck' in result) console.log(`SOAKLOG seed=${s.seed}\n${log.slice(-25).join('\n')}`);
+      const whole = process.env['SOAK_LOG'] !== undefined;
+      if ('stuck' in result || whole) console.log(`SOAKLOG seed=${s.seed}\n${log.slice(whole ? 0 : -25).join('\n')}`);
       const line = `SOAK seed=${s.seed} ${s.kind} nodes=${s.nodes} lb=${s.balancer ?? 'none'} v${s.vaultVersion} faults=${s.faults
         .map((f) => `${f.fault}@${f.on}:${f.moves !== undefined ? `m${f.moves}` : `r${f.request}`}`)
         .join(',')} made=${result.made.join(',')} -> ${
