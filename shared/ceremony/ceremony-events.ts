@@ -111,7 +111,8 @@ export type ServiceFacts =
   /** `gone`: Vault refused the delete because the token was gone already, and said so (DELETED_EARLIER). */
   | { readonly kind: 'delete-operation-token'; readonly gone?: string }
   | { readonly kind: 'demote' }
-  | { readonly kind: 'create-secondary-token'; readonly secondaryId: string }
+  /** `replaced`: a token issued before the laptop stopped, never used, was revoked and this one issued instead. */
+  | { readonly kind: 'create-secondary-token'; readonly secondaryId: string; readonly replaced?: true }
   | { readonly kind: 'update-primary' }
   /**
    * `status`: Vault's HTTP status (absent when the answer was lost and the cluster's DR mode showed

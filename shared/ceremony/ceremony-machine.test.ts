@@ -1510,6 +1510,15 @@ describe('failback script', () => {
     expect(
       refused(atToken, result('create-secondary-token', { kind: 'create-secondary-token', secondaryId: 'dc9' })),
     ).toMatch(/made for id 'dc9' but the plan names 'dc1'/);
+    const replaced = apply(
+      atToken,
+      result('create-secondary-token', { kind: 'create-secondary-token', secondaryId: 'dc1', replaced: true }),
+    );
+    expect(replaced.lastResult).toBe(
+      "The token issued before the laptop stopped was never used; it is revoked and a new one issued. Activation token created for id 'dc1'.",
+    );
+    const odd = { kind: 'create-secondary-token', secondaryId: 'dc1', replaced: 'yes' } as unknown as ServiceFacts;
+    expect(refused(atToken, result('create-secondary-token', odd))).toMatch(/'replaced' is true or absent/);
     const atUpdate = drive(started(), atStep('update-primary')).state;
     expect(atUpdate.held).toEqual(expect.arrayContaining(['operation-token', 'activation-token']));
     const updated = apply(authorise(atUpdate, 'update-primary'), result('update-primary', { kind: 'update-primary' }));

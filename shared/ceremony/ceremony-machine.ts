@@ -1153,13 +1153,20 @@ function applyFacts(s: CeremonyState, facts: ServiceFacts, action: ServiceAction
           'invalid-result',
           `the activation token was made for id '${String(facts.secondaryId)}' but the plan names '${expected ?? '?'}'`,
         );
+      // A replayed journal's result may hold anything there.
+      const replacedFact: unknown = facts.replaced;
+      if (replacedFact !== undefined && replacedFact !== true)
+        return err('invalid-result', "a secondary-token result's 'replaced' is true or absent");
+      const replaced = replacedFact
+        ? 'The token issued before the laptop stopped was never used; it is revoked and a new one issued. '
+        : '';
       return ok(
         maybeComplete(
           {
             ...s,
             held: withSecret(s.held, 'activation-token'),
             acted: true,
-            lastResult: `Activation token created for id '${expected}'.`,
+            lastResult: `${replaced}Activation token created for id '${expected}'.`,
           },
           at,
         ),

@@ -7,10 +7,13 @@ import type { RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set
 import type { CeremonyService } from '../../electron/services/ceremony/ceremony-service';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { generateSigners, type RehearsalCast } from '../../electron/services/rehearsal/rehearsal-cast';
+import { resumeCeremony } from '../../electron/services/ceremony/ceremony-recovery';
 import {
   rehearsalCast,
   rehearsalClients,
+  rehearsalServiceOptions,
   startRehearsalCeremony,
+  type RehearsalCeremonyOptions,
 } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import type { RehearsalTarget } from '../../electron/services/rehearsal/rehearsal-target';
 import type { ServiceStatus } from '../../shared/ceremony/ceremony-snapshot';
@@ -25,6 +28,8 @@ export interface FailbackDrill {
   readonly cast: RehearsalCast;
   readonly journalPath: string;
   readonly dir: string;
+  /** What the service was started with: a restarted laptop resumes with the same. */
+  readonly harness: RehearsalCeremonyOptions;
 }
 
 /** A failback ceremony on an N-node rehearsal Vault whose scene is set: the DR secondary promoted, the old primary back. */
@@ -37,17 +42,20 @@ export async function failbackDrill(id: string, nodes: 1 | 3): Promise<FailbackD
   if (!clients.ok) throw new Error(clients.error.message);
   onCleanUp(() => Object.values(clients.value).forEach((c) => c.close()));
   const journalPath = join(dir, 'journal.jsonl');
-  const service = await startRehearsalCeremony({
-    target: target,
-    signers,
-    journalPath,
-    clients: clients.value,
-    id,
-    kind: 'failback',
-  });
+  const harness = { target, signers, journalPath, clients: clients.value };
+  const service = await startRehearsalCeremony({ ...harness, id, kind: 'failback' });
   if (!service.ok) throw new Error(service.error.message);
   onCleanUp(() => service.value.close());
-  return { vault, target, service: service.value, cast: rehearsalCast(target, signers), journalPath, dir };
+  return { vault, target, service: service.value, cast: rehearsalCast(target, signers), journalPath, dir, harness };
+}
+
+/** The drill's laptop stopped (its service closed, the secrets in its memory gone) and started again on its journal. */
+export async function restarted(d: FailbackDrill): Promise<FailbackDrill> {
+  await d.service.close();
+  const resumed = await resumeCeremony(rehearsalServiceOptions(d.harness));
+  if (!resumed.ok) throw new Error(`resume failed: ${resumed.error.message}`);
+  onCleanUp(() => resumed.value.close());
+  return { ...d, service: resumed.value };
 }
 
 /** The failback drill as leaderlessAt plays it. */

@@ -10,7 +10,7 @@ import { FAILBACK_SECONDARY_ID } from '../../electron/services/rehearsal/rehears
 import { DELETED_EARLIER } from '../../shared/ceremony/ceremony-events';
 import { DR_SECONDARY_PROFILE } from '../../electron/services/rehearsal/rehearsal-target';
 import { cleanUp, onCleanUp, readJournal } from './drill-support';
-import { failbackDrill, playing, type FailbackDrill } from './failback-drill-support';
+import { failbackDrill, playing, restarted, type FailbackDrill } from './failback-drill-support';
 import { expectVerifiesAnchored, leaderlessAt } from './ha-drill-support';
 
 afterEach(cleanUp);
@@ -109,6 +109,53 @@ describe('a failback whose secondary-token answer is lost', () => {
     const status = await admin.value.dr.status();
     expect(status.ok && status.value.data.known_secondaries).toEqual([FAILBACK_SECONDARY_ID]);
   }, 120_000);
+});
+
+describe('a failback whose laptop stopped after its secondary-token was answered', () => {
+  const UPDATE = 'sys/replication/dr/secondary/update-primary';
+
+  it('revokes the token that died with it, issues a new one, fails back, and the bundle verifies anchored', async () => {
+    const first = await failbackDrill('token-died', 3);
+    const log: string[] = [];
+    // The token is in the stopped laptop's memory only: no update-primary carried it.
+    expect((await playing(first, log).play((s) => s.step === 'update-primary')).step).toBe('update-primary');
+    expect(requests(first, SECONDARY_TOKEN)).toHaveLength(1);
+    const d = await restarted(first);
+    const p = playing(d, log);
+    const reissued = await p.play(
+      (s) => s.step === 'create-secondary-token' && (s.lastResult ?? '').includes('Activation token created'),
+    );
+    expect(reissued.lastResult).toBe(
+      `The token issued before the laptop stopped was never used; it is revoked and a new one issued. Activation token created for id '${FAILBACK_SECONDARY_ID}'.`,
+    );
+    expect((await p.play()).step).toBe('finished');
+    expect(d.vault.cluster('primary').replication.dr.mode).toBe('secondary');
+    expect(requests(d, REVOKE).map((e) => e.details['body'])).toEqual([{ id: FAILBACK_SECONDARY_ID }]);
+    expect(requests(d, SECONDARY_TOKEN)).toHaveLength(2);
+    expect(requests(d, UPDATE)).toHaveLength(1);
+    await expectBundleVerifies(d);
+    await expectVerifiesAnchored(join(d.dir, 'bundle'), d.cast);
+  }, 180_000);
+
+  it('does not revoke a token an update-primary carried, its answer never recorded: it may be in use', async () => {
+    const first = await failbackDrill('token-sent', 1);
+    // The old primary acts on update-primary at once; its answer is held back until the laptop has stopped.
+    first.vault.faults.delayResponses('primary', 5_000, { path: /dr\/secondary\/update-primary$/, times: 1 });
+    const log: string[] = [];
+    const cut = playing(first, log)
+      .play()
+      .catch(() => undefined);
+    while (requests(first, UPDATE).length === 0) await new Promise((r) => setTimeout(r, 20));
+    const d = await restarted(first);
+    await cut;
+    const ended = await playRetrying(d, (l) => log.push(l));
+    expect(ended.ok && d.service.status().input).toBe('retry');
+    expect(d.service.status().lastError?.message).toMatch(
+      /already knows a DR secondary with ID 'old-primary': this ceremony's own request issued its activation token, and an update-primary carrying it was sent since .*nothing was changed/,
+    );
+    expect(requests(d, REVOKE)).toHaveLength(0);
+    expect(requests(d, SECONDARY_TOKEN)).toHaveLength(1);
+  }, 180_000);
 });
 
 describe('a failback on 3 nodes whose cluster has no leader as its call is to be sent', () => {

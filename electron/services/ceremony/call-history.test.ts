@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEvent, JsonObject } from '../../../shared/record/journal-event';
-import { baselineOf, deletedByOwnRequest, registeredByOwnRequest } from './call-history';
+import { baselineOf, deletedByOwnRequest, ownIssuedToken, registeredByOwnRequest } from './call-history';
 
 const STEP = 'create-secondary-token';
 const STATUS = 'sys/replication/dr/status';
@@ -84,6 +84,45 @@ describe('registeredByOwnRequest: whether this ceremony may revoke a secondary i
   it('judges from the latest read without the id: a revoked id asked for again and issued is not revoked twice', () => {
     expect(ours([...read([]), ask(), lost(), ...read([]), ask(), issued()])).toBe(false);
     expect(ours([...read([]), ask(), issued(), ...read([]), ask(), lost()])).toBe(true);
+  });
+});
+
+describe("ownIssuedToken: what became of a token this ceremony's own request was issued", () => {
+  const fate = (events: JournalEvent[], id = 'dc1') =>
+    ownIssuedToken(events, { step: STEP, profile: 'primary', replication: 'dr', id });
+  /** The failback's next step sends update-primary to the old primary, with the token. */
+  const update = () =>
+    entry('vault-request', { method: 'POST', path: UPDATE, body: { token: '<redacted>' } }, 'update-primary');
+
+  it('is unused once issued with no update-primary sent since, though the id was read known afterwards', () => {
+    expect(fate([...read([]), ask(), issued()])).toBe('unused');
+    expect(fate([...read([]), ask(), issued(), ...read(['dc1'])])).toBe('unused');
+    // Revoked and asked for again, that request lost: the id is still this ceremony's.
+    expect(fate([...read([]), ask(), issued(), ...read(['dc1']), ask(), lost()])).toBe('unused');
+  });
+
+  it('is sent once an update-primary request followed the token, at any step: it may be in use', () => {
+    expect(fate([...read([]), ask(), issued(), update()])).toBe('sent');
+    expect(fate([...read([]), ask(), issued(), update(), ...read(['dc1'])])).toBe('sent');
+    // A token issued after the update-primary is a new one, not yet used.
+    expect(fate([...read([]), ask(), issued(), update(), ask(), issued()])).toBe('unused');
+  });
+
+  it('is nothing without an issued token, once a read shows the id gone, or once a request for it was refused', () => {
+    expect(fate([...read([]), ask(), lost()])).toBeUndefined();
+    expect(fate([...read([]), ask(), issued(), ...read([])])).toBeUndefined();
+    expect(fate([...read([]), ask(), issued(), ask(), refused()])).toBeUndefined();
+    expect(fate([update(), ...read([]), ask(), lost()])).toBeUndefined();
+  });
+
+  it('counts only requests for this id, at this step, on this profile', () => {
+    expect(fate([...read([]), ask(), issued()], 'dc2')).toBeUndefined();
+    expect(fate([...read([]), ask('dc2'), issued()])).toBeUndefined();
+    const elsewhere = [...read([]), ask(), issued()].map((e) => ({ ...e, step: 'another-step' }));
+    expect(fate(elsewhere)).toBeUndefined();
+    expect(
+      ownIssuedToken([...read([]), ask(), issued()], { step: STEP, profile: 'dr', replication: 'dr', id: 'dc1' }),
+    ).toBeUndefined();
   });
 });
 

@@ -43,6 +43,44 @@ export function registeredByOwnRequest(
   return absentRead && (lost || pending) && !refused;
 }
 
+/**
+ * What became of the last activation token the record shows this ceremony's own secondary-token
+ * request for `id` at this step answered with: 'unused' when no update-primary request was sent
+ * after it (so it lived only in the memory of the run that asked, or in someone's hands), 'sent'
+ * when one was (its answer may be lost: the token may be in use). Undefined when none was issued,
+ * or since then a read showed the id gone or a request for it was refused (someone else's id).
+ */
+export function ownIssuedToken(
+  events: readonly JournalEvent[],
+  at: { step: string; profile: string; replication: ReplicationKind; id: string },
+): 'unused' | 'sent' | undefined {
+  const statusPath = `sys/replication/${at.replication}/status`;
+  const tokenPath = `sys/replication/${at.replication}/primary/secondary-token`;
+  const updatePath = `sys/replication/${at.replication}/secondary/update-primary`;
+  let issued: 'unused' | 'sent' | undefined;
+  let pending = false;
+  for (const e of events) {
+    const path = e.details['path'];
+    if (e.type === VAULT_REQUEST && path === updatePath) {
+      if (issued) issued = 'sent';
+      continue;
+    }
+    if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
+    if (e.type === VAULT_RESPONSE && path === statusPath && e.details['ok'] === true) {
+      const known = fieldOf(e.details['data'], 'known_secondaries');
+      if (!Array.isArray(known) || !known.includes(at.id)) issued = undefined;
+    } else if (e.type === VAULT_REQUEST && path === tokenPath) {
+      pending = fieldOf(e.details['body'], 'id') === at.id;
+    } else if (e.type === VAULT_RESPONSE && path === tokenPath && pending) {
+      pending = false;
+      const status = fieldOf(e.details['error'], 'status');
+      if (e.details['ok'] === true) issued = 'unused';
+      else if (typeof status === 'number' && status < 500) issued = undefined;
+    }
+  }
+  return issued;
+}
+
 function fieldOf(value: JsonValue | undefined, name: string): JsonValue | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject)[name] : undefined;
 }

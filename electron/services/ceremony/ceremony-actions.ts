@@ -23,7 +23,9 @@
  *   failure, and any retry, reads the cluster's mode before it is sent again.
  * - A secondary-token call registers the id on the primary, and its activation token exists only in
  *   the answer: it reads the primary's known secondaries first, and revokes an id only when the
- *   record shows this ceremony's own unanswered request registered it (secondaryTokenOnce).
+ *   record shows this ceremony's own unanswered request registered it, or (a failback, whose token
+ *   only the laptop ever holds) its own request's token that no update-primary carried died with a
+ *   laptop that stopped; then it is asked for again (secondaryTokenOnce).
  *   An operation's update-primary uses up its activation token when Vault acts: a failure, and a
  *   retry, read whether the cluster now follows the token's primary (updatePrimaryOnce).
  * - A delete refused (403) after this ceremony's own delete lost its answer is done only when Vault
@@ -59,7 +61,7 @@ import type { VaultClient } from '../vault/client';
 import { exclusionOf, isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
 import type { GenerationStatus, ReplicationModeStatus, VaultResult } from '../vault/types';
-import { baselineOf, deletedByOwnRequest, registeredByOwnRequest } from './call-history';
+import { baselineOf, deletedByOwnRequest, ownIssuedToken, registeredByOwnRequest } from './call-history';
 import { ACTIVE_NODE, CLUSTER_SETTLED, SYSTEM } from './ceremony-record';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
 import type { SecretStore } from './secret-store';
@@ -295,9 +297,12 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       const id = action.secondaryId;
       const keep = (a: VaultResult<{ token: string }>) =>
         void (a.ok && ctx.secrets.put('activation-token', a.value.data.token));
+      const earlier = { replaced: false };
       const r = await secondaryTokenOnce(ctx, step, vault, record, {
         replication: 'dr',
         id,
+        // The laptop hands a failback's token to update-primary itself: one it issued and never sent died with it.
+        replacingUnused: () => (earlier.replaced = true),
         send: () =>
           record(
             vault,
@@ -308,7 +313,8 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       });
       if (!r.ok) return r;
       if (typeof r.value === 'string') return failed(r.value);
-      return r.value.ok ? done({ kind: action.kind, secondaryId: id }) : failed(r.value.error.message);
+      if (!r.value.ok) return failed(r.value.error.message);
+      return done({ kind: action.kind, secondaryId: id, ...(earlier.replaced ? { replaced: true } : {}) });
     }
     case 'update-primary': {
       const token = secret('operation-token');
@@ -824,7 +830,10 @@ async function followsAPrimary(
  * read first: an id not there is asked for; an id there is revoked and asked for again only when
  * the record shows it was not there before this ceremony's own requests for it, none of which was
  * answered with a token (one of them registered it); otherwise it is someone's real secondary and
- * nothing is changed. Ok(reason) when the token was not asked for.
+ * nothing is changed. A token this ceremony's own request was answered with, that no update-primary
+ * carried since, is revoked and asked for again only by a caller that hands the token on itself (a
+ * failback: it lived only in the memory of a laptop that stopped); one a person was given may be in
+ * their hands, so it is not. Ok(reason) when the token was not asked for.
  */
 async function secondaryTokenOnce(
   ctx: ActionContext,
@@ -835,6 +844,8 @@ async function secondaryTokenOnce(
     readonly replication: ReplicationKind;
     readonly id: string;
     readonly send: SendCall;
+    /** Given by a caller that hands the token on itself: told when an unused earlier token is revoked to issue anew. */
+    readonly replacingUnused?: () => void;
   },
 ): Promise<Result<string | VaultResult<unknown>, RecordedCallErrorKind>> {
   const { replication, id } = call;
@@ -845,10 +856,11 @@ async function secondaryTokenOnce(
   if (status.value === undefined)
     return ok(`the primary's ${which} status could not be read, so the secondary token was not asked for: retry`);
   if ((status.value.known_secondaries ?? []).includes(id)) {
-    if (!registeredByOwnRequest(earlier, { step, profile: vault.profileName, replication, id }))
-      return ok(
-        `the primary already knows a ${which} secondary with ID '${id}', and this ceremony's record does not show its own lost request registering it (it was there before, or someone else registered it): it may be a real secondary, so nothing was changed. Use another ID (a new plan), or revoke that secondary in its own ceremony once it is known to be unused`,
-      );
+    const at = { step, profile: vault.profileName, replication, id };
+    const lost = registeredByOwnRequest(earlier, at);
+    const issued = lost ? undefined : ownIssuedToken(earlier, at);
+    if (!lost && !(issued === 'unused' && call.replacingUnused)) return ok(knownSecondary(which, id, issued));
+    if (!lost) call.replacingUnused?.();
     // This ceremony's own request registered it and its activation token was lost: revoke it, on the record.
     const revoked = await record(
       vault,
@@ -858,10 +870,20 @@ async function secondaryTokenOnce(
     if (!revoked.ok) return revoked;
     if (!revoked.value.ok)
       return ok(
-        `the ID '${id}' this ceremony registered (its activation token lost with the answer) could not be revoked: ${revoked.value.error.message}; the next try reads the primary's secondaries again`,
+        `the ID '${id}' this ceremony registered (its activation token lost ${lost ? 'with the answer' : 'when the laptop stopped'}) could not be revoked: ${revoked.value.error.message}; the next try reads the primary's secondaries again`,
       );
   }
   return sendToLeader(ctx, step, vault, call.send);
+}
+
+/** Why a secondary id the primary already knows is left alone, and what a person can do about it. */
+function knownSecondary(which: string, id: string, issued: 'unused' | 'sent' | undefined): string {
+  const known = `the primary already knows a ${which} secondary with ID '${id}'`;
+  if (issued === 'sent')
+    return `${known}: this ceremony's own request issued its activation token, and an update-primary carrying it was sent since (its answer lost), so the token may be in use and nothing was changed. Read the old primary's replication status: if it follows the new primary, the failback was made; if not, revoke '${id}' (a revoke-secondary operation) and fail back again`;
+  if (issued === 'unused')
+    return `${known}: this ceremony's own request was answered with its activation token, which may have been handed over (it may be in someone's hands), so nothing was changed. If that token was never used, revoke the secondary (a revoke-secondary operation for ID '${id}' on this primary), then issue the token again`;
+  return `${known}, and this ceremony's record does not show its own lost request registering it (it was there before, or someone else registered it): it may be a real secondary, so nothing was changed. Use another ID (a new plan), or revoke that secondary in its own ceremony once it is known to be unused`;
 }
 
 /** updatePrimaryOnce's answer when the cluster's status shows an earlier, unanswered call made. */
