@@ -6,7 +6,7 @@
  * the bundle ever holds it: only its SHA-256.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { playCeremony } from '../rehearsal/headless-driver';
 import { generateSigners, rehearsalPlan, type RehearsalCast } from '../rehearsal/rehearsal-cast';
 import { rehearsalCast, rehearsalServiceOptions } from '../rehearsal/rehearsal-ceremony';
 import { connectTarget, PRIMARY_PROFILE, type RehearsalTarget } from '../rehearsal/rehearsal-target';
+import { resumeCeremony } from './ceremony-recovery';
 import { startCeremony, type CeremonyService } from './ceremony-service';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -50,16 +51,19 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function start(id: string, operation: PlanOperation): Promise<CeremonyService> {
-  const plan = rehearsalPlan(cast, { id, threshold: 2, profile: PRIMARY_PROFILE, operation });
-  if (!plan.ok) throw new Error(plan.error.message);
-  const options = rehearsalServiceOptions({
+/** The service's options for the ceremony `id` (its journal in the test's folder). */
+const optionsOf = (id: string) =>
+  rehearsalServiceOptions({
     target,
     signers: cast,
     journalPath: join(root, `${id}.jsonl`),
     clients: { [PRIMARY_PROFILE]: primary },
   });
-  const service = await startCeremony(plan.value, options);
+
+async function start(id: string, operation: PlanOperation): Promise<CeremonyService> {
+  const plan = rehearsalPlan(cast, { id, threshold: 2, profile: PRIMARY_PROFILE, operation });
+  if (!plan.ok) throw new Error(plan.error.message);
+  const service = await startCeremony(plan.value, optionsOf(id));
   if (!service.ok) throw new Error(service.error.message);
   return service.value;
 }
@@ -104,6 +108,41 @@ describe('operation ceremonies against the rehearsal Vault', () => {
       expect(transcript).toContain('sys/replication/dr/primary/secondary-token');
     } finally {
       await service.close();
+    }
+  });
+
+  it('secondary-token stopped once its answer was journaled: the token may be in hands, so it is not revoked, and the room is told how', async () => {
+    const id = 'op-token-stopped';
+    const first = await start(id, { id: 'secondary-token', replication: 'dr', secondary_id: 'dc4', ttl: '30m' });
+    try {
+      const atCheck = await playCeremony(first, cast, {
+        log: () => undefined,
+        until: (s) => s.step === 'check-after-operation',
+      });
+      if (!atCheck.ok) throw new Error(atCheck.error.message);
+    } finally {
+      await first.close();
+    }
+    // The laptop stopped right after the answer was journaled: the record ends there, a clean prefix.
+    const journalPath = join(root, `${id}.jsonl`);
+    const lines = readFileSync(journalPath, 'utf8').trimEnd().split('\n');
+    const answered = lines.findIndex((l) => l.includes('"vault-response"') && l.includes('dr/primary/secondary-token'));
+    expect(answered).toBeGreaterThan(0);
+    writeFileSync(journalPath, lines.slice(0, answered + 1).join('\n') + '\n');
+    const resumed = await resumeCeremony(optionsOf(id));
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    try {
+      // The driver gives up at an irreversible step that failed: the room is left with the reason.
+      const played = await playCeremony(resumed.value, cast, { log: () => undefined });
+      expect(played.ok).toBe(false);
+      expect(resumed.value.status().lastError?.message).toMatch(
+        /already knows a DR secondary with ID 'dc4': this ceremony's own request was answered with its activation token, which may have been handed over .*If that token was never used, revoke the secondary \(a revoke-secondary operation for ID 'dc4' on this primary\), then issue the token again/,
+      );
+      const journal = readFileSync(journalPath, 'utf8');
+      expect(journal).not.toContain('revoke-secondary"');
+      expect(vault.cluster('primary').replication.dr.secondaries.has('dc4')).toBe(true);
+    } finally {
+      await resumed.value.close();
     }
   });
 
