@@ -24,6 +24,7 @@ const KEY_LIFECYCLE = 'electron/services/pgp/key-lifecycle.ts';
 const ADVERSARY = 'test/security/auditor-adversary.test.ts';
 const VIEWER = 'test/security/viewer-adversary.test.ts';
 const UNSIGNED_AND_TIMES = 'test/security/unsigned-files-and-times.test.ts';
+const FAILBACK_REISSUE = 'test/security/failback-reissue-forgery.test.ts';
 
 /** @type {ReadonlyArray<{ id: string; claim: string; file: string; from: string; to: string; tests: string[]; filter?: string }>} */
 export const MUTATIONS = [
@@ -370,6 +371,16 @@ export const MUTATIONS = [
     to: 'return absentRead && (lost || pending);',
     tests: ['electron/services/ceremony/call-history.test.ts'],
     filter: 'refused before any was lost',
+  },
+  {
+    id: 'carried-token-revoked',
+    claim:
+      "a failback's own activation token is revoked and issued anew only when no update-primary carried it (it died with the laptop), and verify replays that judgement",
+    file: 'electron/services/ceremony/call-history.ts',
+    from: "      if (issued) issued = 'sent';",
+    to: "      if (issued) issued = 'unused';",
+    tests: [FAILBACK_REISSUE],
+    filter: 'the record does not justify',
   },
   {
     id: 'leaderless-change-sent',
