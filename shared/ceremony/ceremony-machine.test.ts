@@ -1521,6 +1521,13 @@ describe('failback script', () => {
     expect(refused(atToken, result('create-secondary-token', odd))).toMatch(/'replaced' is true or absent/);
     const atUpdate = drive(started(), atStep('update-primary')).state;
     expect(atUpdate.held).toEqual(expect.arrayContaining(['operation-token', 'activation-token']));
+    // Stopped before update-primary: the tokens died with the laptop, and the step that made one is read out again saying so.
+    expect(view(atToken).script).not.toMatch(/ran before the laptop stopped/);
+    const back = apply(atUpdate, { type: 'resume', attemptStatus: undefined, held: [], mode: 'secondary', at: AT });
+    const again = drive(back, atStep('create-secondary-token')).state;
+    expect(view(again).script).toMatch(
+      /^REHEARSAL\. This step ran before the laptop stopped\. If 'dc2' still knows id 'dc1' from the token made then, and no update-primary carried that token, it was never used: the laptop revokes it first\. The laptop creates on 'dc2'/,
+    );
     const updated = apply(authorise(atUpdate, 'update-primary'), result('update-primary', { kind: 'update-primary' }));
     expect(updated.step).toBe('check-failback');
     expect(updated.committed).toBe(true);

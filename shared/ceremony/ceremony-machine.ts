@@ -1759,6 +1759,7 @@ function context(s: CeremonyState, officer?: PlanOfficer, signer?: PlanPerson): 
     force: s.force,
     officer,
     signer,
+    again: s.completed.some((r) => r.step === s.step),
   };
 }
 

@@ -72,6 +72,8 @@ export interface ScriptContext {
   readonly force: boolean;
   readonly officer: PlanOfficer | undefined;
   readonly signer: PlanPerson | undefined;
+  /** The step was completed before and is run again: a resume went back past it. */
+  readonly again: boolean;
 }
 
 export interface StepSpec {

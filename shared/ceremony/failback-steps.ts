@@ -39,7 +39,10 @@ export const FAILBACK_STEPS = {
     flow: 'act-then-confirm',
     acks: 'administrator-and-witness',
     produces: 'activation-token',
-    script: ({ plan }) =>
+    script: ({ plan, again }) =>
+      (again
+        ? `This step ran before the laptop stopped. If '${newPrimary(plan)}' still knows id '${plan.failback?.secondary_id ?? '?'}' from the token made then, and no update-primary carried that token, it was never used: the laptop revokes it first. `
+        : '') +
       `The laptop creates on '${newPrimary(plan)}' a DR secondary activation token for id '${plan.failback?.secondary_id ?? '?'}'. ` +
       'It stays in memory only; it is never shown or stored.',
     confirm: ({ plan }) =>
