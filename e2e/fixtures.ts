@@ -145,7 +145,7 @@ export const test = base.extend<{ harness: Harness }, WorkerFixtures>({
         session: new AppSession(profiles),
         ceremony,
         bundleVerifier: builtBundleVerifier(),
-        screenRestart: () => screenRestart.current,
+        screenRestart,
       }),
       {
         allowedOrigins: [renderer.origin],

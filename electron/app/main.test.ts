@@ -214,10 +214,20 @@ describe('electron/app/main.ts wiring', () => {
     window!.contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 133 });
     expect(window!.loaded.slice(loads)).toEqual([APP_ENTRY_URL]);
     // The reloaded page asks app.info, which says why the screen started over.
-    expect(await stub.ipcHandlers.get('app.info')!(frame('app://vault-ceremony/index.html'), {})).toMatchObject({
+    const page = frame('app://vault-ceremony/index.html');
+    const info = stub.ipcHandlers.get('app.info')!;
+    const told = (await info(page, {})) as { value: { screenRestarted: { at: string } } };
+    expect(told).toMatchObject({
       ok: true,
       value: { screenRestarted: { reason: 'crashed', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } },
     });
+    // Once the page has shown the notice, a later ordinary reload is not told of the crash again.
+    const shown = stub.ipcHandlers.get('app.screenRestartShown')!;
+    expect(await shown(page, { at: 'yesterday' })).toMatchObject({ ok: false, error: { kind: 'bad-argument' } });
+    expect(await shown(page, { at: '2020-01-01T00:00:00.000Z' })).toEqual({ ok: true, value: { cleared: false } });
+    expect(await info(page, {})).toMatchObject({ value: { screenRestarted: told.value.screenRestarted } });
+    expect(await shown(page, { at: told.value.screenRestarted.at })).toEqual({ ok: true, value: { cleared: true } });
+    expect(await info(page, {})).toEqual({ ok: true, value: { version: '9.9.9', mode: 'rehearsal', profile: null } });
   });
 
   it('locks its data folder: a second app on the same folder is refused, naming the first one’s PID', async () => {

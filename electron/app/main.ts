@@ -45,7 +45,7 @@ app.enableSandbox();
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
 let mainWindow: BrowserWindow | undefined;
-let screenRestart: ScreenRestart | undefined;
+const screenRestart: { current?: ScreenRestart } = {};
 
 function createMainWindow(): void {
   const window = new BrowserWindow(mainWindowOptions({ preloadPath, development }));
@@ -57,7 +57,7 @@ function createMainWindow(): void {
     now: Date.now,
     log: (line) => console.error(line),
     showError: (title, message) => dialog.showErrorBox(title, message),
-    onReload: (restart) => (screenRestart = restart),
+    onReload: (restart) => (screenRestart.current = restart),
   });
   void window.loadURL(APP_ENTRY_URL);
   mainWindow = window;
@@ -128,7 +128,7 @@ function start(): void {
       session: new AppSession(profiles),
       ceremony,
       bundleVerifier,
-      screenRestart: () => screenRestart,
+      screenRestart,
     }),
     {
       allowedOrigins: [APP_ORIGIN],

@@ -186,6 +186,14 @@ function channel<A extends z.ZodType, V extends z.ZodType>(spec: { arg: A; value
 
 export const ipcContract = {
   'app.info': channel({ arg: z.strictObject({}), value: appInfo }),
+  /**
+   * The page showed the notice of the restart at `at` (as app.info gave it), so app.info stops
+   * giving it: a later ordinary reload does not say the screen crashed. A newer restart stays.
+   */
+  'app.screenRestartShown': channel({
+    arg: z.strictObject({ at: z.iso.datetime() }),
+    value: z.object({ cleared: z.boolean() }),
+  }),
   'app.selectMode': channel({
     arg: z.discriminatedUnion('mode', [
       z.strictObject({ mode: z.literal('rehearsal') }),

@@ -47,8 +47,11 @@ export interface ChannelHandlerServices {
   readonly ceremony: CeremonySession;
   /** The built worker script that reads and verifies transcript bundles (dist/electron/verify-worker.cjs). */
   readonly bundleVerifier: string;
-  /** The last time the window's page was reloaded after its renderer process died, if it was. */
-  readonly screenRestart?: () => ScreenRestart | undefined;
+  /**
+   * The last time the window's page was reloaded after its renderer process died, until the page
+   * says it showed that notice (main.ts sets `current` on each reload; app.screenRestartShown clears it).
+   */
+  readonly screenRestart?: { current?: ScreenRestart };
   readonly now?: () => Date;
 }
 
@@ -78,7 +81,7 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
   const now = services.now ?? (() => new Date());
   const { session } = services;
   const info = () => {
-    const restart = services.screenRestart?.();
+    const restart = services.screenRestart?.current;
     return ok({ version: services.version, ...session.current, ...(restart && { screenRestarted: restart }) });
   };
 
@@ -108,6 +111,14 @@ export function createChannelHandlers(services: ChannelHandlerServices): Channel
 
   return {
     'app.info': async () => info(),
+
+    'app.screenRestartShown': async ({ at }) => {
+      const restarts = services.screenRestart;
+      // Only the restart the page was told of: one that happened since is still to be shown.
+      if (restarts?.current?.at !== at) return ok({ cleared: false });
+      delete restarts.current;
+      return ok({ cleared: true });
+    },
 
     'app.selectMode': async (arg) => {
       const selected = await session.select(arg);
