@@ -238,29 +238,6 @@ test('rehearsal by default: Start → Continue → the dashboard of the in-proce
   await expect(page.getByTestId('node')).toContainText('HTTP 200: active, unsealed');
 });
 
-test('after the renderer process died and main reloaded the page: the notice says why, until back at the ceremony', async ({
-  page,
-  harness,
-}) => {
-  await page.goto(`${harness.origin}/`);
-  await expect(page.getByRole('heading', { level: 1, name: 'Start' })).toBeVisible();
-  await expect(page.getByTestId('screen-restarted')).toHaveCount(0);
-
-  harness.screenRestart.current = { reason: 'crashed', at: '2026-03-01T03:12:05.000Z' };
-  await page.reload();
-  const notice = page.getByTestId('screen-restarted');
-  await expect(notice).toHaveText(
-    'The screen was restarted at 03:12:05 UTC after its process ended (crashed). The ceremony is where it was; ' +
-      'only what was typed and not yet submitted must be entered again. Open the ceremony',
-  );
-  await page.screenshot({ path: screenshotPath('screen-restarted'), fullPage: true });
-  await notice.getByRole('button', { name: 'Open the ceremony' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Promotion ceremony' })).toBeVisible();
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Start' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Start' })).toBeVisible();
-  await expect(notice).toHaveCount(0);
-});
-
 test('keyboard only: skip link, display options, navigation and focus', async ({ page, harness }) => {
   await page.goto(`${harness.origin}/`);
   await expect(page.getByRole('radio', { name: /Rehearsal/ })).toBeChecked();

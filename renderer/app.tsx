@@ -2,12 +2,14 @@
  * The app shell: what the session works against (rehearsal or a live profile) always in view,
  * display options, the navigation, and the current screen. Switching screens moves focus to
  * the new screen's heading, so keyboard and screen-reader users land where sighted users look.
+ * The page opens on Start, or, when main reloaded it after its renderer process died, at the
+ * ceremony main still holds, saying why the screen started over.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { AppInfo } from '../shared/ipc/ipc-contract';
+import type { AppInfo, IpcResult, ScreenRestart } from '../shared/ipc/ipc-contract';
 import { invoke } from './api';
 import { Notice } from './components/notice';
-import { ScreenRestartedNotice } from './components/screen-restarted-notice';
+import { ScreenRestartedNotice, type CeremonyOnRestart } from './components/screen-restarted-notice';
 import { applyDisplayPreferences, initialDisplayPreferences, type DisplayPreferences } from './display-preferences';
 import { SCREENS, type ScreenId } from './navigation';
 import { CeremonyScreen } from './screens/ceremony-screen';
@@ -16,6 +18,23 @@ import { OperationsScreen } from './screens/operations-screen';
 import { ProfilesScreen } from './screens/profiles-screen';
 import { StartScreen } from './screens/start-screen';
 import { TranscriptScreen } from './screens/transcript-screen';
+
+/**
+ * Where the page opens. After main reloaded it because its renderer process died, at the
+ * ceremony main still holds (the officer lands back on its step); otherwise on Start.
+ */
+async function opening(): Promise<{
+  info: IpcResult<AppInfo>;
+  screen: ScreenId;
+  restarted?: { restart: ScreenRestart; ceremony: CeremonyOnRestart };
+}> {
+  const info = await invoke('app.info', {});
+  const restart = info.ok ? info.value.screenRestarted : undefined;
+  if (restart === undefined) return { info, screen: 'start' };
+  const status = await invoke('ceremony.status', {});
+  const ceremony: CeremonyOnRestart = !status.ok ? 'unknown' : status.value.ceremony ? 'opened' : 'none';
+  return { info, screen: ceremony === 'opened' ? 'ceremony' : 'start', restarted: { restart, ceremony } };
+}
 
 function ModeBadge({ info }: { info: AppInfo | undefined }) {
   if (info === undefined) return null;
@@ -61,29 +80,37 @@ function DisplayOptions({
 }
 
 export function App() {
-  const [screen, setScreen] = useState<ScreenId>('start');
+  // Undefined until the page knows where it opens: Start, or the ceremony after a restart.
+  const [screen, setScreen] = useState<ScreenId>();
   const [info, setInfo] = useState<AppInfo>();
   const [infoError, setInfoError] = useState<string>();
   const [display, setDisplay] = useState(initialDisplayPreferences);
   const heading = useRef<HTMLHeadingElement>(null);
-  const navigated = useRef(false);
-  // Per page load: the notice of a restart stays until the person has gone back to the ceremony.
-  const [backAtCeremony, setBackAtCeremony] = useState(false);
+  const opened = useRef(false);
+  // Shown on the screen the page opened on, until the person moves to another.
+  const [restarted, setRestarted] = useState<{ restart: ScreenRestart; ceremony: CeremonyOnRestart }>();
 
   useEffect(() => applyDisplayPreferences(display), [display]);
   useEffect(() => {
-    void invoke('app.info', {}).then((result) =>
-      result.ok ? setInfo(result.value) : setInfoError(result.error.message),
-    );
+    void opening().then((open) => {
+      if (open.info.ok) setInfo(open.info.value);
+      else setInfoError(open.info.error.message);
+      setRestarted(open.restarted);
+      // A person who already chose a screen keeps it.
+      setScreen((chosen) => chosen ?? open.screen);
+    });
   }, []);
   useEffect(() => {
-    // Not on first load: the page starts at its top, where the skip link is.
-    if (navigated.current) heading.current?.focus();
-    navigated.current = true;
-    if (screen === 'ceremony') setBackAtCeremony(true);
+    if (screen === undefined) return;
+    // Not where the page opens: it starts at its top, where the skip link is.
+    if (opened.current) {
+      heading.current?.focus();
+      setRestarted(undefined);
+    }
+    opened.current = true;
   }, [screen]);
 
-  const current = SCREENS.find((s) => s.id === screen)!;
+  const current = SCREENS.find((s) => s.id === screen);
 
   return (
     <>
@@ -112,12 +139,20 @@ export function App() {
           </ul>
         </nav>
         <main id="content" tabIndex={-1}>
-          <h1 ref={heading} tabIndex={-1}>
-            {current.label}
-          </h1>
+          {current ? (
+            <h1 ref={heading} tabIndex={-1}>
+              {current.label}
+            </h1>
+          ) : (
+            <p role="status">Opening…</p>
+          )}
           {infoError && <Notice tone="error">{infoError}</Notice>}
-          {info?.screenRestarted && !backAtCeremony && (
-            <ScreenRestartedNotice restart={info.screenRestarted} onOpenCeremony={() => setScreen('ceremony')} />
+          {restarted && (
+            <ScreenRestartedNotice
+              restart={restarted.restart}
+              ceremony={restarted.ceremony}
+              onOpenCeremony={() => setScreen('ceremony')}
+            />
           )}
           {screen === 'start' && (
             <StartScreen

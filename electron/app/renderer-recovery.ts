@@ -1,8 +1,8 @@
 /**
  * Brings the screen back when the window's renderer process dies (a crash, out of memory, killed).
  * The ceremony lives in the main process and the page rebuilds itself from main's snapshot, so
- * reloading the app's page loses nothing submitted: it opens on Start, saying why, with a button
- * back to the ceremony at the step it had reached. A page that keeps dying
+ * reloading the app's page loses nothing submitted: it opens at the ceremony's current step (on
+ * Start when there is none), saying why. A page that keeps dying
  * is not reloaded forever: past the limit a native dialog says to restart the app.
  */
 import type { WebContents } from 'electron';
