@@ -8,6 +8,7 @@
  * IPC contract parses every value on the way out), and none of them can hold a secret.
  */
 import * as z from 'zod';
+import { TOKEN_PATHS } from './ceremony-plan';
 import { STEP_IDS } from './step-catalogue';
 
 const role = z.enum(['administrator', 'witness', 'officer']);
@@ -22,9 +23,11 @@ export const ceremonyViewSchema = z.object({
     rehearsal: z.boolean(),
     profile: z.string(),
     vaultVersion: z.number(),
-    tokenPath: z.string(),
+    tokenPath: z.enum(TOKEN_PATHS),
     threshold: z.number().nullable(),
     primaryClusterAddr: z.string().nullable(),
+    /** A promotion's peer_profiles: the clusters asked, right before promoting, whether they still report DR primary. */
+    peerProfiles: z.array(z.string()),
     /** An operation plan's call: which one, on which replication, and whether it can be undone. */
     operation: z
       .object({ id: z.string(), replication: z.string(), title: z.string(), destructive: z.boolean() })
@@ -101,6 +104,8 @@ export const ceremonyViewSchema = z.object({
  */
 export const vaultAnswerSchema = z.object({
   step: stepId,
+  /** The cluster asked, by connection profile: the plan's, or a peer's before promoting. */
+  profile: z.string().nullable(),
   time: z.string(),
   call: z.string(),
   ok: z.boolean(),

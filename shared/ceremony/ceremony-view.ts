@@ -47,6 +47,7 @@ export function view(state: CeremonyState): CeremonyView {
       tokenPath: plan.token_path,
       threshold: plan.threshold ?? null,
       primaryClusterAddr: plan.primary_cluster_addr ?? null,
+      peerProfiles: [...(plan.peer_profiles ?? [])],
       operation: plan.operation
         ? {
             id: plan.operation.id,

@@ -475,6 +475,11 @@ describe('a live plan naming peer_profiles', () => {
       "The laptop first asks 'west' whether it still reports DR primary, and stops if it does. The laptop promotes 'east' to primary",
     );
     expect(refused.lastResult).toMatch(/: 'west' still reports DR primary: promoting now makes two primaries/);
+    // What the screen shows of the check: the plan's peers, and each one's answer with its cluster named.
+    expect(refused.plan.peerProfiles).toEqual(['west']);
+    expect(refused.reported.filter((a) => a.profile === 'west')).toMatchObject([
+      { step: 'promote', call: 'GET sys/replication/dr/status', ok: true, replication: { mode: 'primary' } },
+    ]);
     expect(v.value.cluster('drSecondary').replication.dr.mode).toBe('secondary');
     await ceremony.shutdown();
     await must('app.selectMode', { mode: 'rehearsal' });

@@ -69,6 +69,32 @@ describe('stepAnswers', () => {
     ]);
   });
 
+  it('names the cluster asked, and reads the DR block sys/replication/dr/status gives flat (a peer before promoting)', () => {
+    const [peer, own] = stepAnswers([
+      event('promote', 'vault-response', {
+        profile: 'dc1',
+        method: 'GET',
+        path: 'sys/replication/dr/status',
+        ok: true,
+        status: 200,
+        data: { mode: 'primary', state: 'running', last_dr_wal: 223, secondaries: [] },
+      }),
+      event('promote', 'vault-response', { profile: 'dc2', method: 'POST', path: 'p', ok: true, status: 200 }),
+    ]);
+    expect(peer).toMatchObject({ profile: 'dc1', replication: { mode: 'primary', state: 'running', lastDrWal: 223 } });
+    expect(own).toMatchObject({ profile: 'dc2', replication: null });
+    // A status read's own `data.mode` is not a DR block: only dr/status is read flat.
+    const [other] = stepAnswers([
+      event('check-secondary', 'vault-response', {
+        method: 'GET',
+        path: 'sys/replication/status',
+        ok: true,
+        data: { mode: 'primary', dr: { mode: 'secondary' } },
+      }),
+    ]);
+    expect(other).toMatchObject({ profile: null, replication: { mode: 'secondary' } });
+  });
+
   it('shows an attempt status with its nonce and progress', () => {
     const [answer] = stepAnswers([
       event('share-entry', 'vault-response', {

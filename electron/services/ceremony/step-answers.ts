@@ -35,6 +35,7 @@ function answerOf(event: JournalEvent): VaultAnswer | undefined {
   const data = object(d['data']);
   return {
     step: event.step as VaultAnswer['step'],
+    profile: text(d['profile']) ?? null,
     time: event.time,
     call: `${text(d['method']) ?? '?'} ${text(d['path']) ?? '?'}`,
     ok: d['ok'] === true,
@@ -42,7 +43,8 @@ function answerOf(event: JournalEvent): VaultAnswer | undefined {
     requestId: text(d['request_id']) ?? text(error?.['request_id']) ?? null,
     warnings: list(d['warnings']),
     error: text(error?.['message']) ?? null,
-    replication: replicationOf(object(data?.['dr'])),
+    // sys/replication/status nests the DR block under `dr`; sys/replication/dr/status gives it flat.
+    replication: replicationOf(d['path'] === 'sys/replication/dr/status' ? data : object(data?.['dr'])),
     attempt: attemptOf(data),
   };
 }
