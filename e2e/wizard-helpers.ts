@@ -41,7 +41,8 @@ export async function confirmStep(page: Page, title: string): Promise<void> {
  * Authorises an irreversible step, or a proposed abort or waiver, as people do: each authoriser
  * (the first offered) types the cluster's name, chooses their key file (`keyFile(name)`) and
  * enters its passphrase, then presses their red button, which signs the statement; the last one's
- * says what it does now. Until the step's title (`title`; `Then: …` while a proposal is open) changes.
+ * says what it does now. Until the step's title (`title`; `Then: …` while a proposal is open) changes,
+ * or, for a call the laptop is expected to refuse, until `refusal` is on screen.
  */
 export async function authoriseStep(
   page: Page,
@@ -50,12 +51,14 @@ export async function authoriseStep(
   cluster: string,
   keyFile: (name: string) => string,
   passphrase: string,
+  refusal?: Locator,
 ): Promise<void> {
   const heading = page.getByTestId('step-title');
   await expect(heading).toHaveText(title);
   const card = page.getByTestId('irreversible-authorisation');
   await expect(card.getByTestId('authorisation-statement')).toContainText(`Cluster: "${cluster}"`);
-  for (let i = 0; i < 4 && (await heading.textContent()) === title; i++) {
+  const refused = async () => refusal !== undefined && (await refusal.count()) > 0;
+  for (let i = 0; i < 4 && (await heading.textContent()) === title && !(await refused()); i++) {
     const person = card.locator('li.ack').first();
     const chooser = person.getByLabel('Who authorises');
     let name: string;
@@ -73,7 +76,8 @@ export async function authoriseStep(
     await person.getByLabel(/^Key passphrase/).fill(passphrase);
     await act(page, button);
   }
-  await expect(heading).not.toHaveText(title);
+  if (refusal) await expect(refusal).toBeVisible();
+  else await expect(heading).not.toHaveText(title);
 }
 
 export interface ShareEntryOptions {

@@ -21,6 +21,8 @@ import { CancelPanel } from './cancel-panel';
 import { DrillPanel } from './drill-panel';
 import { CeremonyHeader } from './ceremony-header';
 import { OpenDeviations, RaiseDeviation } from './deviation-panel';
+import { PeerCheck } from './peer-check';
+import { PlanReview, PlanRows } from './plan-review';
 import { ExportPanel } from './export-panel';
 import { FailbackOffer, offersFailback } from './failback-offer';
 import { LeftBehind } from './left-behind';
@@ -92,6 +94,8 @@ export function CeremonyWizard({ ceremony, handle }: { ceremony: CeremonySnapsho
               </figure>
             )}
             {!deviation && <StepReport ceremony={ceremony} />}
+            {!deviation && ceremony.step === 'roll-call' && <PlanReview plan={ceremony.plan} />}
+            {!deviation && <PeerCheck ceremony={ceremony} />}
             {!deviation && ceremony.activationToken && (
               // Keyed by the token's hash, so a revealed token leaves the page with its handover.
               <ActivationTokenHandover key={ceremony.activationToken.sha256} ceremony={ceremony} handle={handle} />
@@ -263,6 +267,7 @@ function RecordDetails({ ceremony, ended }: { ceremony: CeremonySnapshot; ended:
             {ceremony.plan.title} ({ceremony.plan.id})
           </dd>
         </div>
+        <PlanRows plan={ceremony.plan} />
         <div>
           <dt>Journal</dt>
           <dd className="path">{ceremony.journal.path}</dd>

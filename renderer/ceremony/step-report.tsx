@@ -21,7 +21,7 @@ export function StepReport({ ceremony }: { ceremony: CeremonySnapshot }) {
         </p>
       )}
       {answers.map((a) => (
-        <AnswerFacts key={`${a.time}-${a.call}`} answer={a} />
+        <AnswerFacts key={`${a.time}-${a.call}-${a.profile}`} answer={a} planProfile={ceremony.plan.profile} />
       ))}
       {earlier.map((a) => (
         <p key={`${a.time}-${a.call}`} className="report-warning" data-testid="vault-warning">
@@ -32,14 +32,22 @@ export function StepReport({ ceremony }: { ceremony: CeremonySnapshot }) {
   );
 }
 
-function AnswerFacts({ answer }: { answer: VaultAnswer }) {
+function AnswerFacts({ answer, planProfile }: { answer: VaultAnswer; planProfile: string }) {
   const r = answer.replication;
-  const verdict = r?.mode === 'secondary' ? secondaryVerdict(r) : undefined;
+  // Whether it has caught up is asked of the cluster being promoted, not of a peer asked before promoting.
+  const own = answer.profile === null || answer.profile === planProfile;
+  const verdict = r?.mode === 'secondary' && own ? secondaryVerdict(r) : undefined;
   return (
     <div className="answer" data-testid="vault-report">
       <p className="answer-call">
-        Vault answered <span className="path">{answer.call}</span> with{' '}
-        <strong>{answer.status === null ? 'no HTTP answer' : `HTTP ${answer.status}`}</strong> at{' '}
+        Vault answered <span className="path">{answer.call}</span>
+        {answer.profile && (
+          <>
+            {' '}
+            on <strong>{answer.profile}</strong>
+          </>
+        )}{' '}
+        with <strong>{answer.status === null ? 'no HTTP answer' : `HTTP ${answer.status}`}</strong> at{' '}
         <time dateTime={answer.time}>{clock(answer.time)}</time>
         {answer.requestId ? (
           <>
