@@ -6,7 +6,7 @@
  * laptop goes down and the ceremony is resumed from its journal; then it is cancelled (witnessed),
  * its transcript of what happened signed and exported.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -14,6 +14,7 @@ import { generateOfficerKey } from '../rehearsal-vault/officer-keys';
 import { verifyBundle } from '../electron/services/transcript/verify';
 import { validPlanData } from '../test/support/ceremony-plan-data';
 import { expect, test } from './fixtures';
+import { fileWriter } from './rehearsal-profiles';
 import { act, confirmStep, docShot, sign, snap } from './wizard-helpers';
 
 test.use({ actionTimeout: 15_000 });
@@ -29,11 +30,7 @@ test('live plan: a TLS profile error named, the profile fixed, the ceremony reco
     const vault = await harness.rehearsal.vault();
     if (!vault.ok) throw new Error(vault.error.message);
     const v = vault.value;
-    const file = (name: string, text: string, mode = 0o644) => {
-      const path = join(work, name);
-      writeFileSync(path, text, { mode });
-      return path;
-    };
+    const file = fileWriter(work);
     const ca = file('dc2-ca.pem', v.caPem);
     const cert = file('dc2-client.pem', v.clientCertPem);
     const key = file('dc2-client-key.pem', v.clientKeyPem, 0o600);

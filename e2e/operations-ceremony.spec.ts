@@ -7,13 +7,14 @@
  * scans each screen on the way.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { generateOfficerKey } from '../rehearsal-vault/officer-keys';
 import { expect, test, type Harness } from './fixtures';
 import { act, authoriseStep, axe, confirmStep, docShot, sign, snap } from './wizard-helpers';
 import { signingKeyIn } from '../electron/services/rehearsal/rehearsal-kit';
+import { fileWriter, saveRehearsalProfiles } from './rehearsal-profiles';
 
 test.use({ viewport: { width: 1024, height: 640 }, actionTimeout: 15_000 });
 
@@ -157,28 +158,8 @@ test('operations: live, the plan prepared from the people named on the screen, n
   const vault = await harness.rehearsal.vault();
   if (!vault.ok) throw new Error(vault.error.message);
   const v = vault.value;
-  const file = (name: string, text: string, mode = 0o644) => {
-    const path = join(harness.dataDir, name);
-    writeFileSync(path, text, { mode });
-    return path;
-  };
-  const APP = { url: `${harness.origin}/`, isMainFrame: true };
-  const tls = {
-    caCertPath: file('ca.pem', v.caPem),
-    clientCertPath: file('client.pem', v.clientCertPem),
-    clientKeyPath: file('client-key.pem', v.clientKeyPem, 0o600),
-  };
-  for (const [name, address] of [
-    ['dc1', v.primary.apiAddr],
-    ['dc2', v.drSecondary.apiAddr],
-  ] as const) {
-    const saved = await harness.registry.invoke(
-      'profiles.save',
-      { profile: { name, address, ...tls }, replace: false },
-      APP,
-    );
-    expect(saved.ok).toBe(true);
-  }
+  const file = fileWriter(harness.dataDir);
+  await saveRehearsalProfiles(harness, v, file);
   const ann = await generateOfficerKey({ name: 'Ann', passphrase: 'ann signs at 4am' });
   const wes = await generateOfficerKey({ name: 'Wes' });
 

@@ -7,7 +7,7 @@
  * demoted the laptop asks again and promotes, and the answer stays in view after the promote.
  * A plan that names no peer says plainly that no other cluster will be asked.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -16,6 +16,7 @@ import type { RehearsalVault } from '../rehearsal-vault/rehearsal-cluster-set';
 import { validPlanData } from '../test/support/ceremony-plan-data';
 import { vaultRequest } from '../test/support/mtls-client';
 import { expect, test, type Harness } from './fixtures';
+import { fileWriter, saveRehearsalProfiles } from './rehearsal-profiles';
 import { act, authoriseStep, confirmStep, snap } from './wizard-helpers';
 import type { Page } from '@playwright/test';
 
@@ -54,28 +55,8 @@ async function startLivePlan(
   const started = await harness.rehearsal.vault();
   if (!started.ok) throw new Error(started.error.message);
   const v = started.value;
-  const file = (name: string, text: string, mode = 0o644) => {
-    const path = join(work, name);
-    writeFileSync(path, text, { mode });
-    return path;
-  };
-  const tls = {
-    caCertPath: file('ca.pem', v.caPem),
-    clientCertPath: file('client.pem', v.clientCertPem),
-    clientKeyPath: file('client-key.pem', v.clientKeyPem, 0o600),
-  };
-  const app = { url: `${harness.origin}/`, isMainFrame: true };
-  for (const [name, address] of [
-    ['dc2', v.drSecondary.apiAddr],
-    ['dc1', v.primary.apiAddr],
-  ] as const) {
-    const saved = await harness.registry.invoke(
-      'profiles.save',
-      { profile: { name, address, ...tls }, replace: false },
-      app,
-    );
-    expect(saved.ok).toBe(true);
-  }
+  const file = fileWriter(work);
+  await saveRehearsalProfiles(harness, v, file);
   const ann = await generateOfficerKey({ name: 'Ann', passphrase: PASSPHRASES });
   const wes = await generateOfficerKey({ name: 'Wes', passphrase: PASSPHRASES });
   const keys: Record<string, string> = {
