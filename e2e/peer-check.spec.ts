@@ -17,7 +17,7 @@ import { validPlanData } from '../test/support/ceremony-plan-data';
 import { vaultRequest } from '../test/support/mtls-client';
 import { expect, test, type Harness } from './fixtures';
 import { fileWriter, saveRehearsalProfiles } from './rehearsal-profiles';
-import { act, authoriseStep, confirmStep, snap } from './wizard-helpers';
+import { act, authoriseStep, axe, confirmStep, docShot, snap } from './wizard-helpers';
 import type { Page } from '@playwright/test';
 
 test.use({ actionTimeout: 15_000 });
@@ -119,6 +119,7 @@ test('a plan naming a peer: shown at the roll call, asked at the promote, its an
       'batch-dr-token: the administrator enters a batch DR operation token prepared on the primary; no shares.',
     );
     await snap(page, 'plan-review-peers');
+    await axe(page, "the plan's review at the roll call");
     await toPromote(page, v);
 
     // Before the authorisation: who will be asked, and that nothing was asked yet.
@@ -139,6 +140,8 @@ test('a plan naming a peer: shown at the roll call, asked at the promote, its an
     );
     await expect(page.getByTestId('vault-report').filter({ hasText: 'on dc1' })).toContainText('DR mode');
     await snap(page, 'peer-check-still-primary');
+    await docShot(page, 'peer-check-still-primary', check);
+    await axe(page, 'the peer check on the promote step');
     const status = await vaultRequest(
       { caPem: v.caPem, certPem: v.clientCertPem, keyPem: v.clientKeyPem },
       v.drSecondary.apiAddr,

@@ -6,7 +6,7 @@
  * was shown, so a later ordinary reload opens on Start without it.
  */
 import { expect, screenshotPath, test } from './fixtures';
-import { confirmStep, fillRehearsalStart, snap } from './wizard-helpers';
+import { axe, confirmStep, docShot, fillRehearsalStart, snap } from './wizard-helpers';
 
 const CRASH = { reason: 'crashed', at: '2026-03-01T03:12:05.000Z' };
 const WHY = 'The screen was restarted at 03:12:05 UTC after its process ended (crashed)';
@@ -33,6 +33,8 @@ test('mid-ceremony: the reloaded page opens at the ceremony’s step with the no
   );
   await expect(notice.getByRole('button')).toHaveCount(0);
   await snap(page, 'screen-restarted-ceremony');
+  await docShot(page, 'screen-restarted-ceremony');
+  await axe(page, 'the ceremony reopened after the screen restarted');
   // Main was told: it no longer reports the restart.
   await expect.poll(() => harness.screenRestart.current).toBeUndefined();
 
