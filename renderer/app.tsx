@@ -19,6 +19,9 @@ import { ProfilesScreen } from './screens/profiles-screen';
 import { StartScreen } from './screens/start-screen';
 import { TranscriptScreen } from './screens/transcript-screen';
 
+/** A restart to tell of, and what the reloaded page found of the ceremony. */
+type Restarted = { restart: ScreenRestart; ceremony: CeremonyOnRestart };
+
 /**
  * Where the page opens. After main reloaded it because its renderer process died, at the
  * ceremony main still holds (the officer lands back on its step); otherwise on Start.
@@ -26,7 +29,7 @@ import { TranscriptScreen } from './screens/transcript-screen';
 async function opening(): Promise<{
   info: IpcResult<AppInfo>;
   screen: ScreenId;
-  restarted?: { restart: ScreenRestart; ceremony: CeremonyOnRestart };
+  restarted?: Restarted;
 }> {
   const info = await invoke('app.info', {});
   const restart = info.ok ? info.value.screenRestarted : undefined;
@@ -88,7 +91,7 @@ export function App() {
   const heading = useRef<HTMLHeadingElement>(null);
   const opened = useRef(false);
   // Shown on the screen the page opened on, until the person moves to another.
-  const [restarted, setRestarted] = useState<{ restart: ScreenRestart; ceremony: CeremonyOnRestart }>();
+  const [restarted, setRestarted] = useState<Restarted>();
 
   useEffect(() => applyDisplayPreferences(display), [display]);
   useEffect(() => {
