@@ -88,7 +88,7 @@ describe('a ceremony killed after 2 of 3 shares, then resumed', () => {
   it('was killed mid share entry, before the attempt completed', () => {
     expect(firstRun.signal).toBe('SIGKILL');
     expect(firstRun.output).not.toMatch(/last share was accepted|DR secondary promoted/);
-    const before = journalEvents(join(out, 'ceremony', 'journal.jsonl')).filter((e) => e.type === 'interruption');
+    const before = journalEvents(join(out, 'journal.jsonl')).filter((e) => e.type === 'interruption');
     expect(before).toHaveLength(1); // recorded by the resumed run, not the killed one
   });
 

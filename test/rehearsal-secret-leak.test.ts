@@ -24,6 +24,8 @@ const officerPassphrase = rehearsalPassphrase();
 
 interface Run {
   readonly out: string;
+  /** Every file under `out` as it stood when each bundle was written, before the working folders went. */
+  readonly written: ReadonlyMap<string, string>;
   readonly vault: RehearsalVault;
   readonly signers: Signers;
   readonly seen: Wire;
@@ -38,17 +40,22 @@ async function rehearseObserved(kind: RehearsalKind): Promise<Run> {
   const signers = await generateSigners('random');
   const seen = newWire();
   const log: string[] = [];
+  const written = new Map<string, string>();
   const out = join(root, kind);
   const r = await runRehearsal({
     out,
     kind,
     target: { kind: 'in-process', vault, officerPassphrase },
     signers,
-    log: (line) => log.push(line),
+    log: (line) => {
+      log.push(line);
+      if (/bundle written to /.test(line))
+        for (const file of filesUnder(out)) written.set(file, readFileSync(file, 'latin1'));
+    },
     observeClient: (c) => observing(c, seen),
   });
   if (!r.ok) throw new Error(r.error.message);
-  return { out, vault, signers, seen, log, result: r.value };
+  return { out, written, vault, signers, seen, log, result: r.value };
 }
 
 afterAll(() => {
@@ -110,10 +117,8 @@ function armorBody(armored: string): string[] {
   return armored.split('\n').filter((l) => /^[A-Za-z0-9+/=]{16,}$/.test(l));
 }
 
+/** What a rehearsal leaves: the bundle alone, its working folder (ceremony/) removed once it verified. */
 const BUNDLE = [
-  'ceremony/journal.jsonl',
-  'ceremony/journal.jsonl.signing.json',
-  'ceremony/plan.yaml',
   'journal.jsonl',
   'signers/administrator.pub.asc',
   'signers/witness-1.pub.asc',
@@ -127,6 +132,7 @@ const BUNDLE = [
 async function leaks(run: Run): Promise<string[]> {
   const places = [
     ...filesUnder(run.out).map((f) => ({ where: f, text: readFileSync(f, 'latin1') })),
+    ...[...run.written].map(([f, text]) => ({ where: `${f} (while the run wrote it)`, text })),
     { where: 'the progress log', text: run.log.join('\n') },
   ];
   const found: string[] = [];
@@ -169,6 +175,16 @@ describe('a full rehearsal', () => {
   });
 
   it('writes no secret, in any common encoding, to any file or to its progress log', async () => {
+    // The working folder, checked as it stood before it went: a crash would have left it.
+    expect([...run().written.keys()].map((f) => f.slice(run().out.length + 1)).sort()).toEqual(
+      [
+        ...BUNDLE,
+        'ceremony/journal.jsonl',
+        'ceremony/journal.jsonl.lock',
+        'ceremony/journal.jsonl.signing.json',
+        'ceremony/plan.yaml',
+      ].sort(),
+    );
     expect(
       filesUnder(run().out)
         .map((f) => f.slice(run().out.length + 1))

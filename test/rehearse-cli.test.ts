@@ -37,8 +37,8 @@ describe('vault-ceremony rehearse --out DIR', () => {
     expect(rehearse.stdout).toMatch(/officer-2's share was accepted: 2 of 3\./);
     expect(rehearse.stdout).toMatch(/Attempt 1 started; nonce [0-9a-f-]{36}; 0 of 3 shares/);
     expect(rehearse.stdout).toMatch(/DR secondary promoted: yes\nbundle verified: yes/);
+    // The working folder (ceremony/) went once the bundle verified: DIR holds the bundle alone.
     expect(readdirSync(out).sort()).toEqual([
-      'ceremony',
       'journal.jsonl',
       'signers',
       'transcript.txt',
@@ -65,6 +65,8 @@ describe('vault-ceremony rehearse --out DIR', () => {
     const anchored = await npx(['verify', out, '--keyring', keys]);
     expect(anchored.code).toBe(0);
     expect(anchored.stdout).toMatch(/VERIFIED: every signature, the hash chain/);
+    // A practice run's bundle gives no warning to learn to skip.
+    expect(`${alone.stdout}${anchored.stdout}`).not.toMatch(/WARNING/);
   });
 
   it("records the post-check's status read: the DR secondary reported mode primary", () => {

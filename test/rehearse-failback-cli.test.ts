@@ -45,8 +45,8 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
       );
     expect(followed?.[1]).toBe(followed?.[2]);
     expect(rehearse.stdout).toMatch(/bundle verified: yes/);
+    // The working folders went once the bundles verified; the promotion that set the scene stays, a bundle of its own.
     expect(readdirSync(out).sort()).toEqual([
-      'ceremony',
       'journal.jsonl',
       'promotion',
       'signers',
@@ -63,6 +63,12 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/ceremony: +"?rehearsal-failback-/);
     expect(verify.stdout).toMatch(/VERIFIED: every signature, the hash chain/);
+    // Only the scene's own bundle is named as not signed by this one.
+    expect(verify.stdout.match(/^WARNING: .*/gm)).toEqual([
+      expect.stringMatching(
+        /^WARNING: 1 entry in the bundle folder is NOT signed and NOT checked: "promotion\/" \(a folder/,
+      ),
+    ]);
   });
 
   it('writes a transcript that names demote and update-primary, in the failback order', () => {
@@ -108,6 +114,13 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
   });
 
   it('keeps the promotion that set the scene as a bundle of its own', () => {
+    expect(readdirSync(join(out, 'promotion')).sort()).toEqual([
+      'journal.jsonl',
+      'signers',
+      'transcript.txt',
+      'transcript.txt.asc',
+      'transcript.txt.sig',
+    ]);
     const events = journal(join(out, 'promotion'));
     expect(events[events.length - 1]).toMatchObject({ type: 'ceremony-finished', details: { outcome: 'promoted' } });
   });

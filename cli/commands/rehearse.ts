@@ -12,7 +12,12 @@
  */
 import { readCastFile, type CastPeople } from '../../electron/services/rehearsal/cast-file';
 import { rehearsalPassphrase } from '../../electron/services/rehearsal/rehearsal-cast';
-import { runRehearsal, type RehearsalRunOptions } from '../../electron/services/rehearsal/headless-rehearsal';
+import {
+  rehearsalDone,
+  rehearsalSucceeded,
+  runRehearsal,
+  type RehearsalRunOptions,
+} from '../../electron/services/rehearsal/headless-rehearsal';
 import type { RehearsalKind } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { parseCommandLine, usageError, wholeNumber, type CommandUsage } from '../command-line';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../io';
@@ -34,7 +39,9 @@ Runs a complete REHEARSAL of the DR promotion ceremony, every role played headle
 checks, the OTP and attempt, each officer's PGP-encrypted share decrypted and entered, the token
 decoded locally, promotion, post-check, token deletion, then the administrator's signature and
 each witness's countersignature. Writes the bundle (DIR/transcript.txt.asc, DIR/journal.jsonl,
-DIR/signers/*.pub.asc) and the working journal and plan (DIR/ceremony/), and verifies the bundle.
+DIR/signers/*.pub.asc, DIR/transcript.txt, DIR/transcript.txt.sig) and verifies it. The working
+journal and plan (DIR/ceremony/) are kept while the run needs them (for --resume, or to examine a
+failed run) and removed once it succeeds, so DIR holds the bundle alone.
 Exit 0 only if the DR secondary ended as primary and the bundle verifies.
   --out DIR        a new or empty folder (with --resume: the folder of the ceremony to continue)
   --kind failback  rehearse the failback instead, as its own journaled, signed ceremony: first the
@@ -55,8 +62,9 @@ Exit 0 only if the DR secondary ended as primary and the bundle verifies.
                    sys/leader and records which node each attempt was started on
   --cluster FILE   use the rehearsal Vault 'vault-ceremony rehearsal-vault --dir D' runs (D/cluster.json)
                    and its officers' keys; the signers' rehearsal keys are kept in D/rehearsal-signers/
-  --resume         continue the ceremony whose journal is in DIR/ceremony/ (needs --cluster): the
-                   interruption is recorded and the ceremony goes on where the machine says
+  --resume         continue the interrupted or failed ceremony whose journal is in DIR/ceremony/
+                   (needs --cluster): the interruption is recorded and the ceremony goes on where the
+                   machine says
   --officer-passphrase-file F   the passphrase rehearsal-vault's --passphrase-file gave officer keys
   --cast CAST.json the people and their own keys instead of generated ones (needs --cluster):
                    {"administrator":P,"witnesses":[P,…],"officers":[P,…]},
@@ -109,16 +117,16 @@ export const rehearseCommand: Command = async (argv, io) => {
       ? EXIT_USAGE
       : EXIT_FAILED;
   }
-  const { report, committed, failback } = result.value;
+  const { report, failback } = result.value;
   const signatures = report.signatures.map((s) => `${s.signer} ${s.good ? 'good' : 'BAD'}`).join(', ');
-  const done = failback ? committed && failback.following : committed;
+  const done = rehearsalDone(result.value);
   io.stdout(
     (failback
       ? `old primary follows the new primary: ${done ? 'yes' : 'NO'} (DR mode '${failback.mode}', connected to ${failback.connectedTo ?? 'no primary'}; new primary ${failback.newPrimary})\n`
       : `DR secondary promoted: ${done ? 'yes' : 'NO'}\n`) +
       `bundle verified: ${report.valid ? 'yes' : 'NO'} (${report.events} journal events, head ${report.head}; signatures: ${signatures})\n`,
   );
-  return done && report.valid ? EXIT_OK : EXIT_FAILED;
+  return rehearsalSucceeded(result.value) ? EXIT_OK : EXIT_FAILED;
 };
 
 interface Options {

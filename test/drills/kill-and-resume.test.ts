@@ -17,7 +17,7 @@
  * measured on this 2-core machine, most of it starting child processes.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -91,8 +91,13 @@ async function rehearsalVault(dir: string): Promise<RehearsalVault> {
   return started.value;
 }
 
+/**
+ * The ceremony's whole journal: the working one while the run needs it, or once it succeeded if it
+ * was kept for holding more than the bundle; else the bundle's.
+ */
 function journalOf(out: string): JournalEvent[] {
-  return readFileSync(join(out, 'ceremony/journal.jsonl'), 'utf8')
+  const working = join(out, 'ceremony/journal.jsonl');
+  return readFileSync(existsSync(working) ? working : join(out, 'journal.jsonl'), 'utf8')
     .trimEnd()
     .split('\n')
     .map((l) => JSON.parse(l) as JournalEvent);
@@ -124,6 +129,10 @@ async function killAndResume(
     const interruptions = events.filter((e) => e.type === 'interruption');
     expect(interruptions, name).toHaveLength(1);
     const at = events.indexOf(interruptions[0]!);
+    // The working folder went with the run's success, unless the interruption came after the signed
+    // head, where the bundle's journal ends and no signature covers it: then it stays, to be read.
+    const signed = readFileSync(join(out, 'journal.jsonl'), 'utf8').trimEnd().split('\n').length;
+    expect(existsSync(join(out, 'ceremony')), `${name}: working folder kept`).toBe(at >= signed);
     const lost = interruptions[0]!.details['secrets_lost'] as string[];
     const attempt = interruptions[0]!.details['attempt'];
     // Lost the attempt's OTP (or the attempt was open): the resumed ceremony cancels it on the

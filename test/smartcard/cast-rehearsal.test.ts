@@ -87,8 +87,9 @@ describe.skipIf(missing !== undefined)('a rehearsal with an officer and the admi
     return path;
   }
 
-  const journal = (out: string) =>
-    readFileSync(join(out, 'ceremony', 'journal.jsonl'), 'utf8')
+  /** A journal's events: a bundle's, or the working one a failed run leaves in DIR/ceremony/. */
+  const journal = (path: string) =>
+    readFileSync(path, 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; actor: string; details: Record<string, unknown> });
@@ -154,7 +155,7 @@ describe.skipIf(missing !== undefined)('a rehearsal with an officer and the admi
     expect(good.output).toContain('DR secondary promoted: yes');
     expect(good.output).toContain('bundle verified: yes');
     expect(good.code).toBe(0);
-    const olusShare = journal(join(root, 'out')).find((e) => shareOf(e)?.officer === 'olu');
+    const olusShare = journal(join(root, 'out', 'journal.jsonl')).find((e) => shareOf(e)?.officer === 'olu');
     expect(shareOf(olusShare)).toMatchObject({ form: 'pgp', fingerprint: olu.fingerprint });
   });
 
@@ -202,7 +203,7 @@ describe.skipIf(missing !== undefined)('a rehearsal with an officer and the admi
     expect(wrongPin.code).toBe(1);
     expect(wrongPin.output).toMatch(/the PIN for olu's smartcard is wrong; nothing was submitted/);
     const out = join(root, 'out-wrong');
-    const events = journal(out);
+    const events = journal(join(out, 'ceremony', 'journal.jsonl'));
     const refused = events.filter((e) => e.type === 'key-refused');
     expect(refused).toEqual([expect.objectContaining({ actor: 'olu', details: { kind: 'bad-passphrase' } })]);
     // olu is the first officer: no share was recorded as entered, none reached Vault.

@@ -10,11 +10,19 @@
  *   DIR/promotion/                      a failback's setting: the promotion before it, its own bundle
  * Nothing secret is written under DIR.
  *
+ * The working folder DIR/ceremony/ (and DIR/promotion/ceremony/) is there for `resume` and for
+ * examining a run that failed. Once the run has succeeded and its bundle verifies, it is removed:
+ * the bundle holds all of it that is part of the record (the journal up to the signed head, whose
+ * `ceremony-started` event holds the plan, and the signed transcript), and what it holds besides
+ * is the laptop's own unsigned note of the signing (who signed when, the bundle written), which
+ * the signatures in the bundle state themselves. Left there, `verify` would warn about it on every
+ * practice run, and a warning every time teaches people to skip warnings.
+ *
  * `resume` continues the ceremony whose journal is in DIR/ceremony/, against the same external
  * rehearsal Vault (an in-process one died with the process that ran it); a failback interrupted
  * before its own journal began resumes the promotion setting its scene, then fails back.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { err, ok, type Result } from '../../../shared/result';
@@ -28,6 +36,8 @@ import { resumeCeremony } from '../ceremony/ceremony-recovery';
 import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import type { CeremonyService } from '../ceremony/ceremony-service';
 import { playCeremony } from './headless-driver';
+import { onlyRoutineAfterHead } from './working-journal';
+import { BUNDLE_JOURNAL } from '../transcript/bundle-layout';
 import type { Signers } from './rehearsal-cast';
 import {
   rehearsalCast,
@@ -72,7 +82,6 @@ export interface RehearsalResult {
    */
   readonly committed: boolean;
   readonly report: BundleReport;
-  readonly journalPath: string;
   readonly status: ServiceStatus;
   /** A failback's end state, read from the old primary after the ceremony. */
   readonly failback?: FailbackOutcome;
@@ -153,9 +162,52 @@ async function rehearse(
     if (!played.ok) return played;
     const failback = kind === 'failback' ? await readFailback(target.value) : undefined;
     if (failback && !failback.ok) return failback;
-    return ok({ ...played.value, ...(failback ? { failback: failback.value } : {}) });
+    const result: RehearsalResult = { ...played.value, ...(failback ? { failback: failback.value } : {}) };
+    if (rehearsalSucceeded(result))
+      await removeWorkingFolders(options, [
+        options.out,
+        ...(kind === 'failback' ? [join(options.out, SETUP_DIR)] : []),
+      ]);
+    return ok(result);
   } finally {
     target.value.client.close();
+  }
+}
+
+/** The ceremony did what it rehearses: the DR secondary promoted, or the old primary following the new one. */
+export function rehearsalDone(result: RehearsalResult): boolean {
+  return result.failback ? result.committed && result.failback.following : result.committed;
+}
+
+/** What `rehearse` exits 0 for: the ceremony did what it rehearses and its bundle verifies. */
+export function rehearsalSucceeded(result: RehearsalResult): boolean {
+  return rehearsalDone(result) && result.report.valid;
+}
+
+/**
+ * Removes the working folders of a run that succeeded (see the top of this file), each beside the
+ * bundle it made, unless its journal holds more than the bundle's (./working-journal.ts). Keeping
+ * or failing to remove one is said, not fatal: the bundle stands, and verify names the folder.
+ */
+async function removeWorkingFolders(options: RehearsalRunOptions, bundles: readonly string[]): Promise<void> {
+  for (const bundle of bundles) {
+    const folder = join(bundle, WORK_DIR);
+    const routine = await onlyRoutineAfterHead(join(folder, JOURNAL_FILE), join(bundle, BUNDLE_JOURNAL));
+    if (!routine.ok) {
+      options.log(
+        `Kept the working folder ${folder}: ${routine.error.message}, which no signature covers; read it there (verify will name the folder as not signed)`,
+      );
+      continue;
+    }
+    const removed = await rm(folder, { recursive: true, force: true }).then(
+      () => undefined,
+      (e: unknown) => describeFsError(e),
+    );
+    options.log(
+      removed === undefined
+        ? `Removed the working folder ${folder}: the bundle holds the record, and nothing is left to resume`
+        : `Could not remove the working folder ${folder} (${removed}): delete it, or verify will name it as not signed`,
+    );
   }
 }
 
@@ -201,7 +253,6 @@ export async function stageFailback(
 interface PlayedRehearsal {
   readonly committed: boolean;
   readonly report: BundleReport;
-  readonly journalPath: string;
   readonly status: ServiceStatus;
 }
 
@@ -282,7 +333,7 @@ async function playRehearsal(
         return err('ceremony-failed', `the ceremony ended as '${status.step}': ${status.lastResult ?? ''}`);
       const report = await service.value.exportBundle(where.bundleDir);
       if (!report.ok) return err('bundle-failed', report.error.message);
-      return ok({ committed: status.committed, report: report.value, journalPath, status: service.value.status() });
+      return ok({ committed: status.committed, report: report.value, status: service.value.status() });
     } finally {
       await service.value.close();
     }
