@@ -129,10 +129,14 @@ async function killAndResume(
     const interruptions = events.filter((e) => e.type === 'interruption');
     expect(interruptions, name).toHaveLength(1);
     const at = events.indexOf(interruptions[0]!);
-    // The working folder went with the run's success, unless the interruption came after the signed
-    // head, where the bundle's journal ends and no signature covers it: then it stays, to be read.
+    // The working folder goes with the run's success, unless it journaled more after the signed head
+    // than the signing (where the bundle's journal ends, no signature covers it): then it stays,
+    // and the run says why. An interruption there is such a thing.
     const signed = readFileSync(join(out, 'journal.jsonl'), 'utf8').trimEnd().split('\n').length;
-    expect(existsSync(join(out, 'ceremony')), `${name}: working folder kept`).toBe(at >= signed);
+    const kept = resumed.lines.find((l) => l.startsWith('Kept the working folder'));
+    expect(existsSync(join(out, 'ceremony')), `${name}: working folder kept`).toBe(kept !== undefined);
+    if (at >= signed) expect(kept, name).toMatch(/after the signed head, records 'interruption'/);
+    if (kept) expect(Number(/: event (\d+) of /.exec(kept)?.[1]), name).toBeGreaterThan(signed);
     const lost = interruptions[0]!.details['secrets_lost'] as string[];
     const attempt = interruptions[0]!.details['attempt'];
     // Lost the attempt's OTP (or the attempt was open): the resumed ceremony cancels it on the
