@@ -8,7 +8,7 @@
  * records the abort; then it ends aborted and its bundle is exported and verifies. A proposal raised
  * by mistake is withdrawn by a click, and the ceremony goes on.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { act, authoriseStep, axe, confirmStep, fillRehearsalStart, sign } from './wizard-helpers';
@@ -94,10 +94,27 @@ test('aborting is proposed by keyboard, then authorised by the administrator and
   await expect(page.getByTestId('step-title')).toHaveText('Aborted');
   await expect(page.getByTestId('outcome')).toBeVisible();
   await expect(page.getByTestId('aborted-banner')).toBeVisible();
+  // A folder already holding a note is refused before anything is written, in the words an
+  // auditor's verify would warn about the note with.
+  const crowded = join(harness.dataDir, 'crowded');
+  mkdirSync(crowded);
+  writeFileSync(join(crowded, 'README.txt'), 'Outcome: fine, really\n');
+  harness.nextDirectory.set('export-bundle', crowded);
+  await page.getByRole('button', { name: 'Choose bundle folder' }).click();
+  await act(page, page.getByRole('button', { name: 'Export and verify' }));
+  const exportPanel = page.getByRole('region', { name: 'Export the signed transcript bundle' });
+  await expect(exportPanel.getByRole('alert')).toContainText(
+    `the bundle was not written: ${crowded} already holds other entries, and an auditor's verify of that folder would warn: 1 entry in the bundle folder is NOT signed and NOT checked: "README.txt".`,
+  );
+  await expect(exportPanel.getByRole('alert')).toContainText('Export to a new or empty folder');
+  expect(readdirSync(crowded)).toEqual(['README.txt']);
+
   const out = join(harness.dataDir, 'aborted-bundle');
   harness.nextDirectory.set('export-bundle', out);
   await page.getByRole('button', { name: 'Choose bundle folder' }).click();
   await act(page, page.getByRole('button', { name: 'Export and verify' }));
   await expect(page.getByTestId('export-result')).toContainText(`The bundle in ${out} verifies: 3 good signature(s)`);
+  // Nothing else in the folder, so nothing for an auditor's verify to warn about.
+  await expect(page.getByTestId('bundle-warnings')).toHaveCount(0);
   expect(readFileSync(join(out, 'transcript.txt'), 'utf8')).toMatch(/^Outcome: +ABORTED$/m);
 });

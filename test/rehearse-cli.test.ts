@@ -14,6 +14,7 @@ import { captureIo } from './support/capture-io';
 import { vaultCeremony as npx, type CliRun } from './support/vault-ceremony-cli';
 import { createTempGnupg, type TempGnupg } from './support/temp-gnupg';
 import { writeBundleKeyring } from './support/doctored-bundle';
+import { BUNDLE_ENTRIES } from '../electron/services/transcript/bundle-layout';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-rehearse-'));
 const out = join(root, 'bundle');
@@ -38,13 +39,7 @@ describe('vault-ceremony rehearse --out DIR', () => {
     expect(rehearse.stdout).toMatch(/Attempt 1 started; nonce [0-9a-f-]{36}; 0 of 3 shares/);
     expect(rehearse.stdout).toMatch(/DR secondary promoted: yes\nbundle verified: yes/);
     // The working folder (ceremony/) went once the bundle verified: DIR holds the bundle alone.
-    expect(readdirSync(out).sort()).toEqual([
-      'journal.jsonl',
-      'signers',
-      'transcript.txt',
-      'transcript.txt.asc',
-      'transcript.txt.sig',
-    ]);
+    expect(readdirSync(out).sort()).toEqual([...BUNDLE_ENTRIES].sort());
   });
 
   it('writes a transcript stock gpg verifies: a good signature by the administrator and each witness', async () => {

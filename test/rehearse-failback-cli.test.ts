@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../cli/commands/rehearse';
 import { captureIo } from './support/capture-io';
 import { vaultCeremony as npx, type CliRun } from './support/vault-ceremony-cli';
+import { BUNDLE_ENTRIES } from '../electron/services/transcript/bundle-layout';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-failback-'));
 const out = join(root, 'bundle');
@@ -46,14 +47,7 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
     expect(followed?.[1]).toBe(followed?.[2]);
     expect(rehearse.stdout).toMatch(/bundle verified: yes/);
     // The working folders went once the bundles verified; the promotion that set the scene stays, a bundle of its own.
-    expect(readdirSync(out).sort()).toEqual([
-      'journal.jsonl',
-      'promotion',
-      'signers',
-      'transcript.txt',
-      'transcript.txt.asc',
-      'transcript.txt.sig',
-    ]);
+    expect(readdirSync(out).sort()).toEqual([...BUNDLE_ENTRIES, 'promotion'].sort());
   });
 
   it("passes vault-ceremony verify against the signers' keys", async () => {
@@ -114,13 +108,7 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
   });
 
   it('keeps the promotion that set the scene as a bundle of its own', () => {
-    expect(readdirSync(join(out, 'promotion')).sort()).toEqual([
-      'journal.jsonl',
-      'signers',
-      'transcript.txt',
-      'transcript.txt.asc',
-      'transcript.txt.sig',
-    ]);
+    expect(readdirSync(join(out, 'promotion')).sort()).toEqual([...BUNDLE_ENTRIES].sort());
     const events = journal(join(out, 'promotion'));
     expect(events[events.length - 1]).toMatchObject({ type: 'ceremony-finished', details: { outcome: 'promoted' } });
   });

@@ -1,10 +1,14 @@
 /**
  * Exporting the signed bundle (transcript.txt.asc, journal.jsonl, signers/) into a new or empty
- * folder; the main process verifies it where it landed before saying it is done.
+ * folder; the main process verifies it where it landed before saying it is done. A folder holding
+ * anything else is refused before anything is written, naming what is there as an auditor's verify
+ * would; after writing, whatever verify would warn about is shown as the viewer shows it.
  */
 import { useState, type FormEvent } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
+import { visibleText } from '../../shared/record/visible-text';
+import { BundleWarnings } from '../components/bundle-warnings';
 import { FolderPathField } from '../components/path-field';
 import { Notice } from '../components/notice';
 import type { CeremonyHandle } from './use-ceremony';
@@ -36,9 +40,10 @@ export function ExportPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
           value={dir}
           onChange={setDir}
           required
-          hint="A new or empty folder, e.g. on the removable drive for the auditors. Nothing is ever overwritten."
+          hint="A new or empty folder, e.g. on the removable drive for the auditors. Nothing is ever overwritten, and a folder holding anything else is refused: an auditor's verify would name it as not signed."
         />
-        {handle.error && <Notice tone="error">{handle.error.message}</Notice>}
+        {/* The message may name the folder's entries: what the file system holds is shown through the one filter. */}
+        {handle.error && <Notice tone="error">{visibleText(handle.error.message)}</Notice>}
         <div className="actions">
           <button type="submit" disabled={handle.busy || dir.trim() === ''}>
             {handle.busy ? 'Writing and verifying…' : 'Export and verify'}
@@ -49,9 +54,12 @@ export function ExportPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
         <Notice tone={report.valid ? 'success' : 'error'} testId="export-result">
           {report.valid
             ? `The bundle in ${report.dir} verifies: ${report.signatures.length} good signature(s) (${report.signatures.map((s) => s.signer).join(', ')}), ${report.events ?? '?'} journal events, head ${report.head ?? '?'}.`
-            : `The bundle in ${report.dir} does not verify: ${report.problems.map((p) => p.message).join('; ')}`}
+            : visibleText(
+                `The bundle in ${report.dir} does not verify: ${report.problems.map((p) => p.message).join('; ')}`,
+              )}
         </Notice>
       )}
+      {report && <BundleWarnings warnings={report.warnings} />}
     </section>
   );
 }

@@ -16,6 +16,7 @@ import { summariseProblems, unshownLine } from '../../shared/record/problem-summ
 import { visibleLines, visibleText } from '../../shared/record/visible-text';
 import { invoke } from '../api';
 import { FilePathField, FolderPathField } from '../components/path-field';
+import { BundleWarnings } from '../components/bundle-warnings';
 import { Notice } from '../components/notice';
 
 export function TranscriptScreen() {
@@ -207,7 +208,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
           </div>
         </dl>
       </section>
-      <Warnings warnings={bundle.warnings} />
+      <BundleWarnings warnings={bundle.warnings} />
 
       <section aria-labelledby="required-heading">
         <h2 id="required-heading">Who must sign (from the journal's plan)</h2>
@@ -348,32 +349,6 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         )}
       </section>
     </>
-  );
-}
-
-/**
- * What does not change the verdict but must not be missed, in a card of its own under it: what
- * an auditor browsing the folder would otherwise read beside a verified record, and odd times.
- */
-function Warnings({ warnings }: { warnings: TranscriptBundle['warnings'] }) {
-  if (warnings.length === 0) return null;
-  const { shown, unshown } = summariseProblems(warnings);
-  return (
-    <section aria-labelledby="warnings-heading" className="card card-attention" data-testid="bundle-warnings">
-      <h2 id="warnings-heading">
-        ⚠ {warnings.length === 1 ? 'Warning' : `${warnings.length} warnings`}: not covered by the verdict
-      </h2>
-      <ul className="problems">
-        {shown.map((warning, index) => (
-          <li key={index} data-kind={warning.kind}>
-            {visibleText(warning.message)}
-          </li>
-        ))}
-        {unshown.map((more) => (
-          <li key={more.kind}>{unshownLine(more)}</li>
-        ))}
-      </ul>
-    </section>
   );
 }
 

@@ -760,4 +760,22 @@ export const MUTATIONS = [
     tests: [UNSIGNED_AND_TIMES, 'electron/services/transcript/record-times.test.ts'],
     filter: 'promotion was|authorisation signed',
   },
+  {
+    id: 'export-into-crowded-folder',
+    claim: 'the app exports a bundle only into a new or empty folder, naming what else is there as verify would',
+    file: 'electron/services/ceremony/bundle-export.ts',
+    from: '  if (entries.some((name) => !expected.includes(name))) return err(',
+    to: '  if (entries.some((name) => !expected.includes(name)) && false) return err(',
+    tests: ['electron/app/ipc/ceremony-handlers.test.ts'],
+    filter: 'into a new folder only',
+  },
+  {
+    id: 'working-journal-dropped',
+    claim:
+      "a rehearsal's working folder is removed only when its journal holds nothing after the signed head but the signing",
+    file: 'electron/services/rehearsal/working-journal.ts',
+    from: '    if (why !== undefined)',
+    to: '    if (why !== undefined && false)',
+    tests: ['electron/services/rehearsal/working-journal.test.ts'],
+  },
 ];

@@ -260,9 +260,24 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
     const transcript = await must('ceremony.transcript', {});
     expect(transcript.text).toContain('REHEARSAL');
 
+    // A folder holding anything else is refused before a byte is written, in verify's own words.
+    const crowded = join(dir, 'crowded');
+    mkdirSync(join(crowded, 'notes'), { recursive: true });
+    writeFileSync(join(crowded, 'README.txt'), 'Outcome: ABORTED\n');
+    const refused = await call('ceremony.export', { dir: crowded });
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'bundle-failed' } });
+    expect(!refused.ok && refused.error.message).toBe(
+      `the bundle was not written: ${crowded} already holds other entries, and an auditor's verify of that folder would warn: ` +
+        `2 entries in the bundle folder are NOT signed and NOT checked: "README.txt", "notes/" (a folder: nothing in it is checked). ` +
+        `No signature covers them, so whatever they say is not part of the record: rely only on what verify checked ` +
+        `(transcript.txt.asc, transcript.txt, transcript.txt.sig, journal.jsonl, signers/). Export to a new or empty folder`,
+    );
+    expect(readdirSync(crowded).sort()).toEqual(['README.txt', 'notes']);
+    expect((await snapshot()).exportedTo).toBeNull();
+
     const out = join(dir, 'bundle');
     const report = await must('ceremony.export', { dir: out });
-    expect(report).toMatchObject({ valid: true, rehearsal: true, problems: [] });
+    expect(report).toMatchObject({ valid: true, rehearsal: true, problems: [], warnings: [] });
     expect((await verifyBundle(out)).valid).toBe(true);
     expect((await snapshot()).exportedTo).toBe(out);
     expect(await call('ceremony.export', { dir: out })).toMatchObject({

@@ -1,7 +1,10 @@
 /**
- * Writes a ceremony's transcript bundle into a folder that may already hold other things (a
- * rehearsal keeps its working journal in `DIR/ceremony/`), then verifies the bundle where it
- * landed before reporting success.
+ * Writes a ceremony's transcript bundle into a new or empty folder, or one holding only what the
+ * caller names (a rehearsal keeps its working journal in `DIR/ceremony/` until the bundle
+ * verifies), then verifies the bundle where it landed before reporting success. Anything else
+ * there is refused before a byte is written, in the words an auditor's verify of that folder
+ * would warn about it with (../transcript/unsigned-entries.ts): a bundle folder holding what no
+ * signature covers invites reading it as part of the record.
  *
  * electron/services/transcript/bundle.ts writes only into an absent or empty folder, so the bundle is
  * written (and verified) in a staging folder inside DIR, then moved into place: files by link
@@ -17,18 +20,22 @@ import { syncDirectory } from '../files/durable-write';
 import { writeBundle, type BundleInput } from '../transcript/bundle';
 import {
   BUNDLE_DETACHED,
+  BUNDLE_ENTRIES,
   BUNDLE_JOURNAL,
   BUNDLE_SIGNERS,
   BUNDLE_TEXT,
   BUNDLE_TRANSCRIPT,
 } from '../transcript/bundle-layout';
+import { readUnsignedEntries, unsignedEntriesWarning } from '../transcript/unsigned-entries';
 import { verifyBundle, type BundleReport } from '../transcript/verify';
 
-export type BundleExportErrorKind = 'bundle-exists' | 'write-failed' | 'bundle-invalid';
+export type BundleExportErrorKind = 'bundle-exists' | 'folder-not-empty' | 'write-failed' | 'bundle-invalid';
 
 export async function exportBundle(
   dir: string,
   input: BundleInput,
+  /** Entries the folder may hold beside the bundle: a rehearsal's working folder. */
+  expected: readonly string[] = [],
 ): Promise<Result<BundleReport, BundleExportErrorKind>> {
   let entries: string[];
   try {
@@ -37,14 +44,13 @@ export async function exportBundle(
   } catch (e) {
     return err('write-failed', `cannot use ${dir} for the bundle: ${describeFsError(e)}`);
   }
-  const taken = [BUNDLE_TRANSCRIPT, BUNDLE_TEXT, BUNDLE_DETACHED, BUNDLE_JOURNAL, BUNDLE_SIGNERS].filter((name) =>
-    entries.includes(name),
-  );
+  const taken = BUNDLE_ENTRIES.filter((name) => entries.includes(name));
   if (taken.length > 0)
     return err(
       'bundle-exists',
       `${dir} already holds ${taken.join(', ')}: a bundle is never overwritten, so choose a new folder`,
     );
+  if (entries.some((name) => !expected.includes(name))) return err('folder-not-empty', await notEmpty(dir, expected));
 
   const placed = entries.length === 0 ? await written(dir, input) : await writeThroughStaging(dir, input);
   if (!placed.ok) return placed;
@@ -55,6 +61,13 @@ export async function exportBundle(
       `the bundle in ${dir} does not verify: ${report.problems.map((p) => p.message).join('; ')}`,
     );
   return ok(report);
+}
+
+/** Why the bundle was not written into a folder holding other entries, as verify would name them. */
+async function notEmpty(dir: string, expected: readonly string[]): Promise<string> {
+  const entries = await readUnsignedEntries(dir, expected);
+  const warning = entries && unsignedEntriesWarning(entries);
+  return `the bundle was not written: ${dir} already holds other entries, and an auditor's verify of that folder would warn: ${warning ?? 'the folder changed while it was read'}. Export to a new or empty folder`;
 }
 
 async function written(dir: string, input: BundleInput): Promise<Result<void, BundleExportErrorKind>> {

@@ -381,9 +381,10 @@ export class CeremonyService {
 
   /**
    * Writes the bundle (transcript.txt.asc, journal.jsonl, signers/) into `dir` once everyone has
-   * signed, and verifies it there before reporting success.
+   * signed, and verifies it there before reporting success. `dir` must be new or empty, but for
+   * the `expected` entries (./bundle-export.ts).
    */
-  exportBundle(dir: string): Outcome<BundleReport> {
+  exportBundle(dir: string, expected: readonly string[] = []): Outcome<BundleReport> {
     return this.exclusive(async () => {
       const signing = this.signing;
       const document = signing?.document;
@@ -396,7 +397,11 @@ export class CeremonyService {
         return err('not-ready', `the transcript is not signed by everyone yet (step '${view(this.state).title}')`);
       const events = this.journal.chain.events.slice(0, this.sealedEvents);
       const journal = utf8ToBytes(events.map(serializeEvent).join('\n') + '\n');
-      const report = await exportBundle(dir, { transcript: document, journal, signers: signing.signerFiles() });
+      const report = await exportBundle(
+        dir,
+        { transcript: document, journal, signers: signing.signerFiles() },
+        expected,
+      );
       if (!report.ok) return err('bundle-failed', report.error.message);
       const recorded = await this.journal.append({
         ...SYSTEM,

@@ -19,6 +19,7 @@ import { nodeSha256Text } from '../files/sha256-text';
 import { verifyBundle } from '../transcript/verify';
 import { runRehearsal, type RehearsalResult } from './headless-rehearsal';
 import { filesUnder } from '../../../test/support/files-under';
+import { BUNDLE_ENTRIES } from '../transcript/bundle-layout';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-rehearse-v2-'));
 const out = join(root, 'out');
@@ -63,13 +64,7 @@ describe('a Vault 2.x rehearsal', () => {
 
   it('removes the working folder once the bundle verifies, leaving a bundle verify warns nothing about', async () => {
     expect(existsSync(join(out, 'ceremony'))).toBe(false);
-    expect(readdirSync(out).sort()).toEqual([
-      'journal.jsonl',
-      'signers',
-      'transcript.txt',
-      'transcript.txt.asc',
-      'transcript.txt.sig',
-    ]);
+    expect(readdirSync(out).sort()).toEqual([...BUNDLE_ENTRIES].sort());
     expect(log).toContain(
       `Removed the working folder ${join(out, 'ceremony')}: the bundle holds the record, and nothing is left to resume`,
     );

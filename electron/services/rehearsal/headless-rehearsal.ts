@@ -331,7 +331,11 @@ async function playRehearsal(
       const status = played.value;
       if (status.step !== 'finished')
         return err('ceremony-failed', `the ceremony ended as '${status.step}': ${status.lastResult ?? ''}`);
-      const report = await service.value.exportBundle(where.bundleDir);
+      // Beside the bundle: the working folder, and a failback's the promotion that set its scene.
+      const report = await service.value.exportBundle(
+        where.bundleDir,
+        kind === 'failback' ? [WORK_DIR, SETUP_DIR] : [WORK_DIR],
+      );
       if (!report.ok) return err('bundle-failed', report.error.message);
       return ok({ committed: status.committed, report: report.value, status: service.value.status() });
     } finally {

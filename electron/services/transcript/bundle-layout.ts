@@ -9,6 +9,14 @@ export const BUNDLE_DETACHED = 'transcript.txt.sig';
 export const BUNDLE_JOURNAL = 'journal.jsonl';
 export const BUNDLE_SIGNERS = 'signers';
 export const SIGNER_SUFFIX = '.pub.asc';
+/** Everything a bundle folder holds, in the order verify names them: nothing else belongs there. */
+export const BUNDLE_ENTRIES: readonly string[] = [
+  BUNDLE_TRANSCRIPT,
+  BUNDLE_TEXT,
+  BUNDLE_DETACHED,
+  BUNDLE_JOURNAL,
+  BUNDLE_SIGNERS,
+];
 /** Signer names become file names, so they are restricted to a portable, unambiguous set. */
 export const SIGNER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -10,10 +10,10 @@
  * and a bundle of 200,000 files costs no more to look at than one of MAX_ENTRIES_LISTED.
  */
 import { listSomeEntries, type DirectoryEntry } from '../files/regular-file';
-import { BUNDLE_DETACHED, BUNDLE_JOURNAL, BUNDLE_SIGNERS, BUNDLE_TEXT, BUNDLE_TRANSCRIPT } from './bundle-layout';
+import { BUNDLE_ENTRIES, BUNDLE_SIGNERS } from './bundle-layout';
 
 /** What verify checks, in the order the warning names them. */
-const CHECKED: readonly string[] = [BUNDLE_TRANSCRIPT, BUNDLE_TEXT, BUNDLE_DETACHED, BUNDLE_JOURNAL, BUNDLE_SIGNERS];
+const CHECKED = BUNDLE_ENTRIES;
 /** How many of the folder's entries are read; the rest are counted as "more". */
 export const MAX_ENTRIES_LISTED = 1000;
 /** How many unsigned entries are named before the rest are counted. */
@@ -33,11 +33,15 @@ export type UnsignedEntries =
 /**
  * The entries of the bundle folder that no signature covers; undefined when there is no folder
  * (then every file is missing, and verify fails). The folder the auditor named may be a link to it.
+ * An export names `expected` the entries it leaves there knowingly (a rehearsal's working folder).
  */
-export async function readUnsignedEntries(dir: string): Promise<UnsignedEntries | undefined> {
+export async function readUnsignedEntries(
+  dir: string,
+  expected: readonly string[] = [],
+): Promise<UnsignedEntries | undefined> {
   const listed = await listSomeEntries(dir, MAX_ENTRIES_LISTED, { followLinks: true });
   if (!listed.ok) return listed.error.kind === 'missing' ? undefined : { unlisted: listed.error.message };
-  const unsigned = listed.value.entries.filter((e) => !CHECKED.includes(e.name));
+  const unsigned = listed.value.entries.filter((e) => !CHECKED.includes(e.name) && !expected.includes(e.name));
   return { shown: unsigned.slice(0, UNSIGNED_NAMES_SHOWN), count: unsigned.length, complete: listed.value.complete };
 }
 
