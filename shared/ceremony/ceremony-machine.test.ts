@@ -1247,6 +1247,19 @@ describe('resume after a crash', () => {
     expect(resumed.undeletedTokens).toBe(1);
   });
 
+  it('a restart during the signing drops the signatures made: everyone signs again once it is witnessed', () => {
+    const signedOnce = drive(createCeremony(quorum, AT), (x) => x.signed.length === 1).state;
+    expect(signedOnce.step).toBe('sign-transcript');
+    const resumed = apply(signedOnce, resume(undefined, [], 'primary'));
+    expect(resumed.step).toBe('sign-transcript');
+    expect(resumed.signed).toEqual([]);
+    expect(openDeviations(resumed).map((d) => d.kind)).toEqual(['resumed']);
+    expect(refused(resumed, ack('sign-transcript', 'Ann', 'administrator'))).toMatch(/deviation/);
+    const { state, visited } = drive(resumed);
+    expect(visited).toEqual(['sign-transcript', 'finished']);
+    expect(state.signed).toEqual(['Ann', 'Wes', 'Wen']);
+  });
+
   it('the failback activation token lost before update-primary is created again', () => {
     const s = drive(createCeremony(PLANS['failback, token, quorum']!, AT), atStep('update-primary')).state;
     expect(s.held).toEqual(['operation-token', 'activation-token']);
@@ -2072,13 +2085,14 @@ describe('after a signed abort, only the transcript is signed', () => {
     );
   });
 
-  it('resumes the signing after a restart without going back to Vault, keeping the signatures made', () => {
+  it('starts the signing again after a restart without going back to Vault: the restart follows the head signed', () => {
     const s = abortedAtShares();
     const signedOnce = drive(s, (x) => x.signed.length === 1).state;
     const resumed = apply(signedOnce, { type: 'resume', attemptStatus: undefined, held: [], mode: undefined, at: AT });
     expect(resumed.step).toBe('sign-transcript');
     expect(resumed.aborting).toBe(true);
-    expect(resumed.signed).toEqual(['Ann']);
+    expect(resumed.signed).toEqual([]);
+    expect(resumed.deviations.at(-1)?.reason).toMatch(/made before the restart \(Ann\) do not cover it/);
     expect(resumed.held).toEqual(signedOnce.held);
     expect(resumed.undeletedTokens).toBe(signedOnce.undeletedTokens);
     expect(openDeviations(resumed).map((d) => d.kind)).toEqual(['resumed']);

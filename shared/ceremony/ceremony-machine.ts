@@ -61,8 +61,10 @@
  *   service held stays listed in `held` as left behind, and it wipes it), then the ceremony goes to
  *   `sign-transcript` so the record of an aborted ceremony is signed like any other, and ends
  *   `aborted`. Meanwhile nothing but the signing happens (a deviation already open may be
- *   witnessed; a restart resumes the signing). Once the record is closed for signing, there is
- *   nothing left to abort.
+ *   witnessed; a restart starts the signing again). Once the record is closed for signing, there
+ *   is nothing left to abort.
+ * - A restart during the signing (of any outcome) drops the signatures made so far: the restart's
+ *   own events follow the head they signed, so everyone signs the record with the restart on it.
  */
 import { isVisibleName, nameKey, type CeremonyPlan, type PlanOfficer, type PlanPerson } from './ceremony-plan';
 import {
@@ -1277,11 +1279,11 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
     if (badStatus) return badStatus;
   }
   if (s.aborting) {
-    // Nothing on Vault is read or done again; what was left behind stays listed; the signing goes on.
-    const reason = `Resumed at '${STEPS[s.step].title}': the ceremony is aborted, so nothing is done on Vault; only the transcript's signatures remain.`;
+    // Nothing on Vault is read or done again; what was left behind stays listed; the signing starts again.
+    const reason = `Resumed at '${STEPS[s.step].title}': the ceremony is aborted, so nothing is done on Vault; only the transcript's signatures remain.${resignNote(s)}`;
     return ok(
       addDeviation(
-        { ...lapse(s), acks: [], lastResult: reason },
+        { ...lapse(s), signed: [], acks: [], lastResult: reason },
         { kind: 'resumed', step: s.step, reason, raisedBy: undefined, at: e.at },
       ),
     );
@@ -1295,6 +1297,7 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
   let next: CeremonyState = {
     ...lapse(s),
     held: s.held.filter((x) => stillHeld.has(x)),
+    signed: [],
     acks: [],
     lastResult: undefined,
   };
@@ -1332,13 +1335,23 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
     }
   }
   if (!notes.length) notes.push(`Resumed at '${STEPS[next.step].title}'; nothing was lost.`);
-  const reason = notes.join(' ');
+  const reason = notes.join(' ') + resignNote(s);
   return ok(
     addDeviation(
       { ...next, lastResult: reason },
       { kind: 'resumed', step: next.step, reason, raisedBy: undefined, at: e.at },
     ),
   );
+}
+
+/**
+ * A restart while the transcript is signed adds its own events (the interruption, this resume, its
+ * witness) after the head signed so far, so those signatures no longer cover the record: everyone
+ * signs again, over the record with the restart on it.
+ */
+function resignNote(s: CeremonyState): string {
+  if (s.signed.length === 0) return '';
+  return ` The signatures made before the restart (${s.signed.join(', ')}) do not cover it: everyone signs the transcript again.`;
 }
 
 /** Whether the DR mode read on resume shows this operation's call was made (only calls that change the mode tell). */

@@ -29,6 +29,8 @@ import type { JournalEvent } from '../../shared/record/journal-event';
 import { FAILBACK_SECONDARY_ID } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { kindOf } from './drill-support';
 import { builtCli } from '../support/built-programs';
+import { writeBundleKeyring } from '../support/doctored-bundle';
+import { verifyAnchored } from '../support/rehearsed-promotion';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = builtCli();
@@ -125,6 +127,8 @@ async function killAndResume(
     expect(resumed.lines.some((l) => l.startsWith('bundle verified: yes'))).toBe(true);
     expect((await verifyBundle(out)).problems).toEqual([]);
 
+    expect(unsignedAfterHead(out), `${name}: recorded after the signed head`).toEqual([]);
+
     const events = journalOf(out);
     const interruptions = events.filter((e) => e.type === 'interruption');
     expect(interruptions, name).toHaveLength(1);
@@ -171,6 +175,55 @@ async function killAndResume(
   } finally {
     await vault.close();
   }
+}
+
+/**
+ * What the working journal holds after the bundle's (the signed head) beyond the routine signing
+ * notes: each signer's acknowledgement and signature result, and the bundle written. Those repeat
+ * what the signatures show; anything else there is in no signed record.
+ */
+function unsignedAfterHead(out: string): string[] {
+  const working = readFileSync(join(out, 'ceremony/journal.jsonl'), 'utf8');
+  const bundled = readFileSync(join(out, 'journal.jsonl'), 'utf8');
+  expect(working.startsWith(bundled), "the bundle's journal is not the start of the working journal").toBe(true);
+  const after = working
+    .slice(bundled.length)
+    .trimEnd()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as JournalEvent);
+  const routine = (e: JournalEvent) =>
+    e.type === 'bundle-exported' ||
+    (e.step === 'sign-transcript' &&
+      (e.type === 'step-acknowledged' ||
+        (e.type === 'service-result' && (e.details['event'] as { outcome?: unknown }).outcome === 'ok')));
+  return after.filter((e) => !routine(e)).map((e) => `${e.seq} ${e.type}`);
+}
+
+/**
+ * Kills once a line matches `mark` during the signing and resumes: the bundle's journal holds the
+ * restart (the interruption, the `resumed` deviation and its witness) and everyone signed its head.
+ */
+async function killDuringSigning(name: string, mark: RegExp, reopened: boolean): Promise<void> {
+  const out = join(root, name, 'out');
+  const events = await killAndResume(name, (lines) => lines.some((l) => mark.test(l)));
+  const bundled = readFileSync(join(out, 'journal.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JournalEvent);
+  expect(bundled.some((e) => e.type === 'interruption')).toBe(true);
+  expect(bundled.find((e) => e.type === 'deviation' && kindOf(e) === 'resumed')?.step).toBe('sign-transcript');
+  expect(bundled.find((e) => e.type === 'deviation-witnessed')?.role).toBe('witness');
+  expect(bundled.at(-1)?.type).toBe('ceremony-finished');
+  if (reopened) {
+    // Killed after a signature: the record had closed, the restart reopened it and closed it again.
+    expect(bundled.find((e) => e.type === 'interruption')?.details['record_closed']).toBe(true);
+    expect(bundled.filter((e) => e.type === 'ceremony-finished')).toHaveLength(2);
+  }
+  expect(events.findLast((e) => e.type === 'bundle-exported')?.details['head']).toBe(bundled.at(-1)!.hash);
+  const verified = await verifyAnchored(out, writeBundleKeyring(join(root, name, 'signers.asc'), out));
+  expect(verified.output).toMatch(/VERIFIED/);
+  expect(verified.code).toBe(0);
 }
 
 function noncesOf(events: readonly JournalEvent[]): string[] {
@@ -227,6 +280,20 @@ describe('the process killed at every step, then resumed', () => {
     );
     expect(outcomes.filter((o) => o !== undefined)).toEqual([]);
   }, 300_000);
+
+  it('killed as signing starts or after the first signature, signs the restart and its witness into the record', async () => {
+    const points = [/step: Sign the transcript/, /signed the transcript \(1 of/];
+    const outcomes = await twoAtATime(
+      points.map(
+        (mark, k) => () =>
+          killDuringSigning(`signing-${k}`, mark, k === 1).then(
+            () => undefined,
+            (e: Error) => `kill at ${String(mark)}: ${e.message}`,
+          ),
+      ),
+    );
+    expect(outcomes.filter((o) => o !== undefined)).toEqual([]);
+  }, 120_000);
 
   it('resumes a failback killed while the promotion setting its scene ran, then fails back', async () => {
     const dir = join(root, 'failback-setting');

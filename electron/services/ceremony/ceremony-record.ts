@@ -10,9 +10,13 @@
  *   with `statement_sha256` and `action` beside the event), `service-result`, `deviation` (raised, cancel, abort),
  *   `deviation-witnessed`, `deviation-withdrawn` (an abort or waiver taken back unsigned), `ceremony-resumed`. Deviations the machine detects in Vault's answers
  *   get a `deviation` event of their own (no `event`: they replay from the result that caused them).
- * - `ceremony-finished` closes the record when signing begins: the transcript people sign is
- *   rendered from the journal up to and including it, and that prefix is the bundle's journal.
- *   For an aborted ceremony it also names the abort (`abort`: where, why, who authorised it).
+ * - `ceremony-finished` closes the record when signing begins (once no deviation awaits a witness):
+ *   the transcript people sign is rendered from the journal up to and including it, and that
+ *   prefix is the bundle's journal. For an aborted ceremony it also names the abort (`abort`:
+ *   where, why, who authorised it). After it come only the signing's notes (each signer's
+ *   acknowledgement and signature), unless the laptop restarts: its `interruption` reopens the
+ *   record, whose restart (its reads, its `resumed` deviation and witness) is then closed by
+ *   another `ceremony-finished`, and everyone signs again over that head.
  */
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
 import { abortOf, isEnded, replay, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
@@ -195,7 +199,7 @@ export function abortDetails(state: CeremonyState): JsonObject | undefined {
  * The details of the interruption the laptop records on resuming `state` (./ceremony-recovery.ts):
  * the last event the journal held when it reopened (`last`), the torn last write it cut if any,
  * what the ceremony held then and so lost, the attempt it had open, and whether its record was
- * closed. `verify` rebuilds them from its replay.
+ * closed (for signing; this interruption reopens it). `verify` rebuilds them from its replay.
  */
 export function interruptionDetails(
   state: CeremonyState,
@@ -243,7 +247,10 @@ export interface CeremonyRecord {
   readonly plan: CeremonyPlan;
   readonly startedAt: string;
   readonly events: readonly CeremonyEvent[];
-  /** How many journal events the signed transcript covers (through `ceremony-finished`), once it exists. */
+  /**
+   * How many journal events the transcript people sign covers (through the last `ceremony-finished`),
+   * while the record is closed: undefined before it closes and once an interruption reopened it.
+   */
   readonly sealedEvents: number | undefined;
 }
 
@@ -265,8 +272,14 @@ export function readRecord(chain: VerifiedChain): Result<CeremonyRecord, RecordE
       );
     events.push(payload);
   }
-  const finished = chain.events.findIndex((e: JournalEvent) => e.type === CEREMONY_FINISHED);
-  return ok({ plan: plan.value, startedAt: at, events, sealedEvents: finished < 0 ? undefined : finished + 1 });
+  const finished = chain.events.findLastIndex((e: JournalEvent) => e.type === CEREMONY_FINISHED);
+  const reopened = chain.events.slice(finished + 1).some((e) => e.type === INTERRUPTION);
+  return ok({
+    plan: plan.value,
+    startedAt: at,
+    events,
+    sealedEvents: finished < 0 || reopened ? undefined : finished + 1,
+  });
 }
 
 /** The role a plan gives a name; witnessed substitutes are officers. */

@@ -10,6 +10,11 @@
  * A ceremony that had already ended is reopened as it is, without an interruption: there is
  * nothing to resume, only a bundle to export. An aborted ceremony still being signed is resumed
  * without reading Vault: an abort ends every call, reads included; only the signing goes on.
+ *
+ * A ceremony resumed during its signing (the record closed) reopens its record: the interruption
+ * and what follows it come after the head signed so far, so the signatures over that head are
+ * left behind, never loaded, and the machine asks everyone to sign again once the record closes
+ * anew (with the restart and its witness on it).
  */
 import { isEnded, replay } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
@@ -17,14 +22,7 @@ import { canonicalDataJson } from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
 import { renderTranscript } from '../../../shared/record/transcript-format';
 import { Journal } from '../journal/journal';
-import {
-  CEREMONY_FINISHED,
-  interruptionDetails,
-  INTERRUPTION,
-  readRecord,
-  SYSTEM,
-  unrecordedDeviations,
-} from './ceremony-record';
+import { interruptionDetails, INTERRUPTION, readRecord, SYSTEM, unrecordedDeviations } from './ceremony-record';
 import {
   CeremonyService,
   checkOptions,
@@ -67,7 +65,7 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
 
   let signing: { signing: TranscriptSigning; sealedEvents: number } | undefined;
   const sealedEvents = record.value.sealedEvents;
-  if (sealedEvents !== undefined) {
+  if (sealedEvents !== undefined && isEnded(state.value)) {
     const sealed = {
       ...chain,
       events: chain.events.slice(0, sealedEvents),
@@ -91,12 +89,7 @@ export async function resumeCeremony(options: ResumeOptions): Promise<Result<Cer
     ...SYSTEM,
     step: s.step,
     type: INTERRUPTION,
-    details: interruptionDetails(
-      s,
-      last,
-      chain.events.some((e) => e.type === CEREMONY_FINISHED),
-      tornTail,
-    ),
+    details: interruptionDetails(s, last, sealedEvents !== undefined, tornTail),
   });
   if (!interruption.ok) return fail('journal-failed', interruption.error.message);
 

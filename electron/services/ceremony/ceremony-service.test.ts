@@ -430,10 +430,9 @@ describe('an aborted ceremony', () => {
     if (!resumed.ok) throw new Error(resumed.error.message);
     service = resumed.value;
     try {
-      expect(service.status()).toMatchObject({
-        step: 'sign-transcript',
-        signatures: [{ signer: cast.administrator.name }],
-      });
+      // The restart follows the head the administrator signed: the record reopens, and everyone signs it anew.
+      expect(service.status()).toMatchObject({ step: 'sign-transcript', signatures: [] });
+      expect(service.transcript()).toBeUndefined();
       expect(service.status().openDeviations.map((d) => d.kind)).toEqual(['resumed']);
       const ended = await playCeremony(service, cast, { log: () => undefined });
       if (!ended.ok) throw new Error(ended.error.message);
@@ -450,6 +449,9 @@ describe('an aborted ceremony', () => {
       expect(report.problems).toEqual([]);
       expect(report.outcome).toBe('aborted');
       expect(report.signatures.map((s) => s.good)).toEqual([true, true, true]);
+      const bundled = readFileSync(join(dir, 'journal.jsonl'), 'utf8');
+      for (const type of ['interruption', 'ceremony-resumed', 'deviation-witnessed'])
+        expect(bundled).toContain(`"type":"${type}"`);
       expect(report.authorisations.map((a) => [a.step, a.role, a.action])).toEqual([
         ['share-entry', 'administrator', `abort: "${REASON}"`],
         ['share-entry', 'witness', `abort: "${REASON}"`],

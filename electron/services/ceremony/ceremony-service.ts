@@ -14,10 +14,12 @@
  * - Shares: `inspectShare` names the officer and key a pasted share is for before anything is
  *   decrypted; `submitShare` refuses another officer's share, decrypts, and only then records the
  *   officer stepping up. A wrong passphrase or a wrong officer's share changes nothing.
- * - When signing begins, a `ceremony-finished` event closes the record: the transcript rendered
- *   from the journal up to it is what the administrator signs and each witness countersigns
- *   (keys given at signing time, used once, dropped), and that journal prefix is the bundle's.
- *   Signing events follow in this journal, which stays the laptop's full record.
+ * - When signing begins (and no deviation awaits a witness), a `ceremony-finished` event closes
+ *   the record: the transcript rendered from the journal up to it is what the administrator signs
+ *   and each witness countersigns (keys given at signing time, used once, dropped), and that
+ *   journal prefix is the bundle's. Signing events follow in this journal, which stays the
+ *   laptop's full record. A restart during signing reopens the record (./ceremony-recovery.ts);
+ *   it closes again once the restart is witnessed, and everyone signs that head.
  * - Nothing this service returns holds a secret. There is deliberately no way to reveal the OTP
  *   or a token: the plan format has no such option, the decode happens here, and the only use of
  *   the token is the calls the machine makes. (Someone who needs the token must run a new
@@ -32,6 +34,7 @@ import {
   createCeremony,
   isEnded,
   nextAction,
+  openDeviations,
   transition,
   type CeremonyState,
 } from '../../../shared/ceremony/ceremony-machine';
@@ -538,10 +541,12 @@ export class CeremonyService {
   /**
    * Once signing begins, `ceremony-finished` closes the record people sign: also after a signed abort,
    * whose loose ends (an attempt left open, a token not deleted) it lists like any other outcome's.
+   * A deviation awaiting its witness (a restart's `resumed`) is witnessed first, so the witness is
+   * in the record signed.
    */
   private async closeRecordIfDue(): Promise<Result<void, CeremonyServiceErrorKind>> {
     const s = this.state;
-    if (this.sealedEvents !== undefined || !recordClosesAt(s)) return ok(undefined);
+    if (this.sealedEvents !== undefined || !recordClosesAt(s) || openDeviations(s).length > 0) return ok(undefined);
     const details = closingDetails(s);
     const finished = await this.journal.append({ ...SYSTEM, step: s.step, type: CEREMONY_FINISHED, details });
     if (!finished.ok) return this.halt(finished.error.message);

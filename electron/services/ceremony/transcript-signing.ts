@@ -5,9 +5,10 @@
  * this app or in GnuPG (on a smartcard), used for that one signature.
  *
  * The document signed so far is saved beside the journal after every signature (atomically, and
- * holding nothing secret: text, signatures, public keys), so a ceremony interrupted between two
- * signers keeps the signatures the journal says were made. On reload only as many signatures as
- * the journal records are kept: one made but never journaled is dropped and made again.
+ * holding nothing secret: text, signatures, public keys), so a ceremony everyone signed can export
+ * its bundle after a restart. On reload only as many signatures as the journal records are kept:
+ * one made but never journaled is dropped. A restart before everyone signed is not reloaded: its
+ * interruption follows the head signed, so everyone signs again (./ceremony-recovery.ts).
  */
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';

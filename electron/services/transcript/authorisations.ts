@@ -17,9 +17,11 @@
  * these) and beside the event nothing but what the laptop adds (unwrittenDetails); the deviations
  * the machine detected right after the event that caused them; no entry of a ceremony event's type
  * without its event; an entry the replay cannot check (Vault's answers) written as system only by
- * the laptop, and naming an administrator or witness only as the plan does; and one closing event,
+ * the laptop, and naming an administrator or witness only as the plan does; and a closing event,
  * last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
- * half-way and call itself finished. A write to Vault recorded at an irreversible step is made
+ * half-way and call itself finished. A closing event is followed only by the signing's entries
+ * until an interruption reopens the record (a restart during signing, whose signatures are made
+ * again over the next closing event). A write to Vault recorded at an irreversible step is made
  * only while the replay has an action due there, which it has only once both signatures are in
  * (undueRequest): the call cannot be recorded before its authorisations.
  *
@@ -55,6 +57,7 @@ import {
   entryEnvelope,
   EVENT_ENTRY_TYPES,
   INTERRUPTION,
+  KEY_REFUSED,
   interruptionDetails,
   isEventShaped,
   NOTE_ENTRY_TYPES,
@@ -144,9 +147,12 @@ export async function checkAuthorisations(
   for (let i = 0; i < chain.events.length; i++) {
     const e = chain.events[i]!;
     const at = `journal event ${e.seq} (${e.type})`;
-    if (closed) {
-      problem('record-inconsistent', `${at} follows the record's closing event, which must be its last`);
-      break;
+    if (closed && e.type !== INTERRUPTION && !(e.step === 'sign-transcript' && SIGNING_ENTRY_TYPES.has(e.type))) {
+      problem(
+        'record-inconsistent',
+        `${at} follows the record's closing event, which must be its last: after it the laptop writes only the signing's notes, until an interruption reopens the record`,
+      );
+      return reports;
     }
     const unanswered = unansweredCall(e, chain.events[i - 1]);
     if (unanswered) problem('record-inconsistent', `${at} ${unanswered}`);
@@ -195,11 +201,13 @@ export async function checkAuthorisations(
         // A crash may end a run after any of its entries: those recorded must still be the laptop's.
         const crashed = e.type === INTERRUPTION && (await runMismatch(i));
         if (crashed) problem('record-inconsistent', `${at} ${crashed}`);
-        const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state);
+        const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state, closed);
         if (said) problem('record-inconsistent', `${at} ${said}`);
         restart(i);
       }
       resuming ||= e.type === INTERRUPTION;
+      // The restart's events follow the head signed so far: the record closes again after them.
+      closed &&= e.type !== INTERRUPTION;
       continue;
     }
     if (!isEventShaped(event)) {
@@ -276,10 +284,24 @@ export async function checkAuthorisations(
     }
     state = next.value;
   }
+  const last = chain.events.at(-1);
   if (!closed)
-    problem('record-inconsistent', `the journal has no '${CEREMONY_FINISHED}' event: its record was never closed`);
+    problem(
+      'record-inconsistent',
+      chain.events.some((e) => e.type === CEREMONY_FINISHED)
+        ? `the journal does not end with a '${CEREMONY_FINISHED}' event: an interruption reopened its record, which was never closed again`
+        : `the journal has no '${CEREMONY_FINISHED}' event: its record was never closed`,
+    );
+  else if (last && last.type !== CEREMONY_FINISHED)
+    problem(
+      'record-inconsistent',
+      `journal event ${last.seq} (${last.type}) follows the record's closing event, which must be its last: the bundle's journal ends at the head the transcript signs`,
+    );
   return reports;
 }
+
+/** What the laptop journals as each signer signs (or is refused): all that may follow a closing event before an interruption. */
+const SIGNING_ENTRY_TYPES: ReadonlySet<string> = new Set(['step-acknowledged', 'service-result', KEY_REFUSED]);
 
 /** The profiles of the HA clusters the record names (a leader, a cluster settled, a request's node), none of whose leader is known yet. */
 function haLeaders(events: readonly JournalEvent[]): Map<string, readonly string[]> {
@@ -411,10 +433,15 @@ function misattributedShare(e: JournalEvent, event: CeremonyEvent, state: Ceremo
  * wrote first (unrecordedDeviations); a torn write it cut is the record's word. A bundle's record
  * closes after every interruption.
  */
-function interruptionMismatch(events: readonly JournalEvent[], i: number, state: CeremonyState): string | undefined {
+function interruptionMismatch(
+  events: readonly JournalEvent[],
+  i: number,
+  state: CeremonyState,
+  closed: boolean,
+): string | undefined {
   const recorded = canonicalJson(events[i]!.details);
   const torn = tornTailOf(events[i]!.details.torn_tail);
-  const details = (last: JournalEvent) => canonicalJson(interruptionDetails(state, last, false, torn));
+  const details = (last: JournalEvent) => canonicalJson(interruptionDetails(state, last, closed, torn));
   for (let j = i - 1; j > 0; j--) {
     if (details(events[j]!) === recorded) return undefined;
     if (events[j]!.type !== 'deviation' || events[j]!.details.event !== undefined) break;
