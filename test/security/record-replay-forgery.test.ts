@@ -120,50 +120,110 @@ function restarted(
   return (list: JournalEvent[]) => {
     const checked = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted').at(-1)!;
     const at = list.indexOf(checked) + 1;
-    const before = replayed(list.slice(0, at));
-    const time = checked.time;
-    // What resuming reads, on the record: the attempt (none open now) and the cluster's mode, as Vault answered before.
-    const call = (step: string, path: string) => {
-      const request = list.findIndex((e) => e.type === 'vault-request' && e.step === step && e.details.path === path);
-      return list.slice(request, request + 2).map((e) => ({ ...structuredClone(e), step: before.step, time }));
-    };
-    const reads = [
-      ...call('generate-otp', 'sys/replication/dr/secondary/generate-operation-token/attempt'),
-      ...call('check-promoted', 'sys/replication/status'),
-    ];
-    const { started, nonce, progress, required } = reads[1]!.details.data as Mutable;
-    misread(reads);
-    const resume = {
-      type: 'resume',
-      attemptStatus: { started, nonce, progress, required },
-      held: before.held,
-      mode: 'primary',
-      at: time,
-    } as CeremonyEvent;
-    const resumed = transition(before, resume);
-    if (!resumed.ok) throw new Error(resumed.error.message);
-    const witnessed: CeremonyEvent = {
-      type: 'deviationWitnessed',
-      id: resumed.value.deviations.length,
-      actor: cast.witnesses[0]!.name,
-      at: time,
-    };
-    const entries = (inputs: ReturnType<typeof entryFor>[]) => inputs.map((input) => ({ ...checked, ...input }));
-    const restart = [
+    const restart = restartEntries(list, at, false, hide, misread).entries;
+    return reclosed([...list.slice(0, at), ...restart, ...list.slice(at)]);
+  };
+}
+
+/**
+ * The entries the laptop writes on restarting after `list[at - 1]` (its record closed or not): the
+ * interruption, the reads on resuming (as Vault answered them before), the resume (nothing lost),
+ * the `resumed` deviation (changed by `hide`) and a witness confirming it; and the state after.
+ */
+function restartEntries(
+  list: JournalEvent[],
+  at: number,
+  closed: boolean,
+  hide: (detected: JournalEvent[]) => JournalEvent[] = (d) => d,
+  misread: (reads: JournalEvent[]) => void = () => undefined,
+): { entries: JournalEvent[]; state: CeremonyState } {
+  const last = list[at - 1]!;
+  const before = replayed(list.slice(0, at));
+  const time = last.time;
+  // What resuming reads, on the record: the attempt (none open now) and the cluster's mode, as Vault answered before.
+  const call = (step: string, path: string) => {
+    const request = list.findIndex((e) => e.type === 'vault-request' && e.step === step && e.details.path === path);
+    return list.slice(request, request + 2).map((e) => ({ ...structuredClone(e), step: before.step, time }));
+  };
+  const reads = [
+    ...call('generate-otp', 'sys/replication/dr/secondary/generate-operation-token/attempt'),
+    ...call('check-promoted', 'sys/replication/status'),
+  ];
+  const { started, nonce, progress, required } = reads[1]!.details.data as Mutable;
+  misread(reads);
+  const resume = {
+    type: 'resume',
+    attemptStatus: { started, nonce, progress, required },
+    held: before.held,
+    mode: 'primary',
+    at: time,
+  } as CeremonyEvent;
+  const resumed = transition(before, resume);
+  if (!resumed.ok) throw new Error(resumed.error.message);
+  const witnessed: CeremonyEvent = {
+    type: 'deviationWitnessed',
+    id: resumed.value.deviations.length,
+    actor: cast.witnesses[0]!.name,
+    at: time,
+  };
+  const state = transition(resumed.value, witnessed);
+  if (!state.ok) throw new Error(state.error.message);
+  const entries = (inputs: ReturnType<typeof entryFor>[]) => inputs.map((input) => ({ ...last, ...input }));
+  return {
+    entries: [
       ...entries([
         {
           ...SYSTEM,
           step: before.step,
           type: INTERRUPTION,
-          details: interruptionDetails(before, checked, false, undefined),
+          details: interruptionDetails(before, last, closed, undefined),
         },
       ]),
       ...reads,
       ...entries([entryFor(resume, before)]),
       ...hide(entries(detectedDeviations(before, resumed.value))),
       ...entries([entryFor(witnessed, resumed.value)]),
-    ];
-    return reclosed([...list.slice(0, at), ...restart, ...list.slice(at)]);
+    ],
+    state: state.value,
+  };
+}
+
+/**
+ * The journal as the laptop records a restart after the administrator signed: the record closed,
+ * the administrator's signing (acknowledgement and result), the restart, and the record closed
+ * again. `doctor` changes the entries after the first close.
+ */
+function restartedWhileSigning(doctor: (after: JournalEvent[]) => JournalEvent[] = (a) => a) {
+  return (list: JournalEvent[]) => {
+    const closing = list.at(-1)!;
+    const admin = cast.administrator;
+    const acknowledge: CeremonyEvent = {
+      type: 'acknowledge',
+      step: 'sign-transcript',
+      actor: admin.name,
+      role: 'administrator',
+      at: closing.time,
+    };
+    const signing = replayed(list);
+    const acknowledged = transition(signing, acknowledge);
+    if (!acknowledged.ok) throw new Error(acknowledged.error.message);
+    const signed: CeremonyEvent = {
+      type: 'serviceResult',
+      step: 'sign-transcript',
+      outcome: 'ok',
+      facts: { kind: 'sign-transcript', signer: admin.name, fingerprint: admin.fingerprint },
+      at: closing.time,
+    };
+    // Numbered as chained, since the interruption names the last of them.
+    const notes = [entryFor(acknowledge, signing), entryFor(signed, acknowledged.value)].map((input, i) => ({
+      ...closing,
+      ...input,
+      seq: closing.seq + 1 + i,
+    }));
+    const upToRestart = [...list, ...notes];
+    const restart = restartEntries(upToRestart, upToRestart.length, true);
+    const after = [...notes, ...restart.entries, { ...closing, details: closingDetails(restart.state) }];
+    return [...list, ...doctor(after)];
   };
 }
 
@@ -654,6 +714,42 @@ describe('a record closed where the laptop does not close it fails verify (exit 
     const r = await verify(await doctored((list) => list.slice(0, -1)));
     expect(r.code).toBe(1);
     expect(r.output).toContain("the journal has no 'ceremony-finished' event: its record was never closed");
+  });
+});
+
+describe('a restart during signing reopens the record, which must close again', () => {
+  it('verifies as the laptop records it: the signing so far, the restart, and the record closed again', async () => {
+    const r = await verify(await doctored(restartedWhileSigning()));
+    expect(r.output).toMatch(/VERIFIED/);
+    expect(r.code).toBe(0);
+  });
+
+  it.each<[string, (after: JournalEvent[]) => JournalEvent[], RegExp]>([
+    [
+      "the signing's notes follow the closing event, with no restart",
+      (after) => after.slice(0, 2),
+      /\(service-result\) follows the record's closing event, which must be its last/,
+    ],
+    [
+      'the record closes twice with nothing between',
+      (after) => after.slice(-1),
+      /\(ceremony-finished\) follows the record's closing event, which must be its last/,
+    ],
+    [
+      'the reopened record is never closed again',
+      (after) => after.slice(0, -1),
+      /an interruption reopened its record, which was never closed again/,
+    ],
+    [
+      'the interruption says the record was open',
+      (after) =>
+        after.map((e) => (e.type === INTERRUPTION ? { ...e, details: { ...e.details, record_closed: false } } : e)),
+      /\(interruption\) records .*"record_closed":false.*, where the laptop, resuming the ceremony its events replay to, records/,
+    ],
+  ])('fails (exit 1) when %s', async (_when, doctor, problem) => {
+    const r = await verify(await doctored(restartedWhileSigning(doctor)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(problem);
   });
 });
 
