@@ -778,4 +778,14 @@ export const MUTATIONS = [
     to: '    if (why !== undefined && false)',
     tests: ['electron/services/rehearsal/working-journal.test.ts'],
   },
+  // The writing side: what a restart adds is in the record signed.
+  {
+    id: 'signing-resumed-over-old-head',
+    claim: 'a restart during signing is signed into the record: the signatures over the head before it are not reused',
+    file: 'electron/services/ceremony/ceremony-recovery.ts',
+    from: '  if (sealedEvents !== undefined && isEnded(state.value)) {',
+    to: '  if (sealedEvents !== undefined) {',
+    tests: ['test/drills/kill-and-resume.test.ts', 'electron/services/ceremony/ceremony-service.test.ts'],
+    filter: 'signs the restart|also across a restart',
+  },
 ];
