@@ -123,6 +123,18 @@ export class RehearsalFaults {
     this.targets.cluster(role).haMembership = membership;
   }
 
+  /**
+   * The DR secondary follows no primary, as update-primary with `token: ""` leaves it: so a drill can
+   * have Vault not act on an update-primary whose answer the laptop never got.
+   */
+  forgetPrimary(role: ClusterRole): void {
+    const forgot = this.targets.network.updatePrimary(this.targets.cluster(role), 'dr', {
+      token: '',
+      updatePrimaryAddrs: undefined,
+    });
+    if (!forgot.ok) throw new Error(forgot.error.message);
+  }
+
   /** Promote answers 503 "still catching up" unless `force` is set. */
   requireForceToPromote(on = true): void {
     this.targets.network.requireForceToPromote = on;

@@ -227,6 +227,11 @@ export type CeremonyEvent =
       readonly held: readonly SecretName[];
       /** The ceremony cluster's DR replication mode, when it could be read. */
       readonly mode: string | undefined;
+      /**
+       * At a failback's update-primary only: whether that read shows the demoted cluster, a DR secondary,
+       * following a primary (which only an update-primary makes it do); absent when unread or elsewhere.
+       */
+      readonly follows?: boolean;
       readonly at: string;
     };
 

@@ -1547,6 +1547,36 @@ describe('failback script', () => {
     expect(updated.held).toEqual(['operation-token']);
   });
 
+  it('resumed at an authorised update-primary: a cluster following a primary goes on to the post-check, one following none makes the token again', () => {
+    const sent = authorise(drive(started(), atStep('update-primary')).state, 'update-primary');
+    const resume = (follows: boolean | undefined, mode = 'secondary'): CeremonyEvent => ({
+      type: 'resume',
+      attemptStatus: undefined,
+      held: [],
+      mode,
+      ...(follows === undefined ? {} : { follows }),
+      at: AT,
+    });
+    const made = apply(sent, resume(true));
+    expect(made.step).toBe('check-failback');
+    expect(made.committed).toBe(true);
+    expect(made.lastResult).toContain(
+      "Vault reports 'dc1' a DR secondary following a primary: the update-primary sent before the laptop stopped was made: the old primary follows the new one.",
+    );
+    const notMade = apply(sent, resume(false));
+    expect(notMade.committed).toBe(false);
+    expect(notMade.script.indexOf(notMade.step)).toBeLessThan(notMade.script.indexOf('create-secondary-token'));
+    expect(notMade.lastResult).toContain('an update-primary sent before the laptop stopped was not made');
+    // Not authorised (nothing sent), another mode, or no reading: nothing is taken as made.
+    const unsent = apply(drive(started(), atStep('update-primary')).state, resume(true));
+    for (const s of [unsent, apply(sent, resume(true, 'primary')), apply(sent, resume(undefined))]) {
+      expect(s.committed).toBe(false);
+      expect(s.lastResult).not.toMatch(/update-primary sent before/);
+    }
+    const odd = { ...resume(true), follows: 'yes' } as unknown as CeremonyEvent;
+    expect(refused(sent, odd)).toMatch(/^invalid-event: a resume's 'follows' is true, false or absent/);
+  });
+
   it('post-check: the demoted cluster must be a secondary connected to a primary, not merely a secondary', () => {
     const atCheck = drive(started(), atStep('check-failback')).state;
     expect(nextAction(atCheck)).toEqual({

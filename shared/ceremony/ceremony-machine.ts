@@ -1307,14 +1307,26 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
     next = { ...next, undeletedTokens: next.undeletedTokens + 1 };
   };
 
+  if (e.follows !== undefined && typeof e.follows !== 'boolean')
+    return err('invalid-event', "a resume's 'follows' is true, false or absent");
+  // A demoted cluster follows nobody until an update-primary points it at a primary: the one authorised here.
+  const judged = s.step === 'update-primary' && s.plan.kind === 'failback' && acksComplete(s) && e.mode === 'secondary';
+  const updated = judged && e.follows === true;
+  if (judged && e.follows === false)
+    notes.push(
+      `Vault reports '${s.plan.profile}' a DR secondary following no primary: an update-primary sent before the laptop stopped was not made.`,
+    );
   const madeBeforeRestart =
     (s.step === 'promote' && s.plan.kind === 'promotion' && e.mode === 'primary') ||
     (s.step === 'demote' && e.mode === 'secondary') ||
-    (s.step === 'perform-operation' && operationChangedMode(s.plan, e.mode));
+    (s.step === 'perform-operation' && operationChangedMode(s.plan, e.mode)) ||
+    updated;
   if (madeBeforeRestart) {
     // The call went through just before the restart; its result never reached the journal.
     notes.push(
-      `Vault reports DR mode '${e.mode}' for '${s.plan.profile}': '${STEPS[s.step].title}' was done before the restart.`,
+      updated
+        ? `Vault reports '${s.plan.profile}' a DR secondary following a primary: the update-primary sent before the laptop stopped was made: the old primary follows the new one.`
+        : `Vault reports DR mode '${e.mode}' for '${s.plan.profile}': '${STEPS[s.step].title}' was done before the restart.`,
     );
     next = completeStep({ ...next, committed: s.step !== 'demote' }, e.at);
   } else if (s.committed) {

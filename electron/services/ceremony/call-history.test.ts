@@ -108,6 +108,27 @@ describe("ownIssuedToken: what became of a token this ceremony's own request was
     expect(fate([...read([]), ask(), issued(), update(), ask(), issued()])).toBe('unused');
   });
 
+  it('is unused again once the cluster the update-primary went to is read following no primary, unless answered as made', () => {
+    const dr = (follows: boolean) => ({
+      mode: 'secondary',
+      known_primary_cluster_addrs: follows ? ['https://dc2:8201'] : [],
+    });
+    const oldPrimaryRead = (path: string, data: JsonObject, profile = 'primary') =>
+      entry('vault-response', { method: 'GET', path, ok: true, data, profile }, 'update-primary');
+    const sent = [...read([]), ask(), issued(), update()];
+    // The resume's read of the whole replication status, or a read of the DR status.
+    expect(fate([...sent, oldPrimaryRead('sys/replication/status', { dr: dr(false) })])).toBe('unused');
+    expect(fate([...sent, oldPrimaryRead('sys/replication/dr/status', dr(false))])).toBe('unused');
+    expect(fate([...sent, oldPrimaryRead('sys/replication/status', { dr: dr(true) })])).toBe('sent');
+    expect(fate([...sent, oldPrimaryRead('sys/replication/status', { dr: { mode: 'primary' } })])).toBe('sent');
+    // Another cluster's read says nothing of it; nor does a read after an answer that it was made.
+    expect(fate([...sent, oldPrimaryRead('sys/replication/dr/status', dr(false), 'other')])).toBe('sent');
+    const made = entry('vault-response', { method: 'POST', path: UPDATE, ok: true, data: {} }, 'update-primary');
+    expect(fate([...sent, made, oldPrimaryRead('sys/replication/dr/status', dr(false))])).toBe('sent');
+    // A request sent again after the read carries the token again.
+    expect(fate([...sent, oldPrimaryRead('sys/replication/dr/status', dr(false)), update()])).toBe('sent');
+  });
+
   it('is nothing without an issued token, once a read shows the id gone, or once a request for it was refused', () => {
     expect(fate([...read([]), ask(), lost()])).toBeUndefined();
     expect(fate([...read([]), ask(), issued(), ...read([])])).toBeUndefined();

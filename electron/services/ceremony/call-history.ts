@@ -5,7 +5,7 @@
  */
 import type { JournalEvent, JsonObject, JsonValue } from '../../../shared/record/journal-event';
 import type { ReplicationKind } from '../../../shared/replication/replication-operations';
-import { replicationModeStatusSchema, type ReplicationModeStatus } from '../vault/types';
+import { followsAPrimary, replicationModeStatusSchema, type ReplicationModeStatus } from '../vault/types';
 import { VAULT_REQUEST, VAULT_RESPONSE } from './ceremony-record';
 
 /**
@@ -46,9 +46,11 @@ export function registeredByOwnRequest(
 /**
  * What became of the last activation token the record shows this ceremony's own secondary-token
  * request for `id` at this step answered with: 'unused' when no update-primary request was sent
- * after it (so it lived only in the memory of the run that asked, or in someone's hands), 'sent'
- * when one was (its answer may be lost: the token may be in use). Undefined when none was issued,
- * or since then a read showed the id gone or a request for it was refused (someone else's id).
+ * after it (so it lived only in the memory of the run that asked, or in someone's hands), or when
+ * the cluster it was sent to was read since as a DR secondary following no primary (Vault did not
+ * act on it: it would follow the token's primary); 'sent' when one was, unanswered or answered,
+ * and not read so since (the token may be in use). Undefined when none was issued, or since then a
+ * read showed the id gone or a request for it was refused (someone else's id).
  */
 export function ownIssuedToken(
   events: readonly JournalEvent[],
@@ -59,11 +61,18 @@ export function ownIssuedToken(
   const updatePath = `sys/replication/${at.replication}/secondary/update-primary`;
   let issued: 'unused' | 'sent' | undefined;
   let pending = false;
+  let sentTo: JsonValue | undefined;
   for (const e of events) {
     const path = e.details['path'];
     if (e.type === VAULT_REQUEST && path === updatePath) {
-      if (issued) issued = 'sent';
+      if (issued) [issued, sentTo] = ['sent', e.details['profile']];
       continue;
+    }
+    // Answered as made: the token was used, whatever a later read shows.
+    if (e.type === VAULT_RESPONSE && path === updatePath && e.details['ok'] === true) sentTo = undefined;
+    if (issued === 'sent' && e.type === VAULT_RESPONSE && e.details['profile'] === sentTo && e.details['ok'] === true) {
+      const dr = drStatusIn(path, e.details['data']);
+      if (dr?.mode === 'secondary' && !followsAPrimary(dr)) issued = 'unused';
     }
     if (e.step !== at.step || e.details['profile'] !== at.profile) continue;
     if (e.type === VAULT_RESPONSE && path === statusPath && e.details['ok'] === true) {
@@ -79,6 +88,14 @@ export function ownIssuedToken(
     }
   }
   return issued;
+}
+
+/** The DR status a successful status read's answer holds (either status path), if it parses. */
+function drStatusIn(path: JsonValue | undefined, data: JsonValue | undefined): ReplicationModeStatus | undefined {
+  const dr =
+    path === 'sys/replication/status' ? fieldOf(data, 'dr') : path === 'sys/replication/dr/status' ? data : undefined;
+  const parsed = replicationModeStatusSchema.safeParse(dr);
+  return dr !== undefined && parsed.success ? parsed.data : undefined;
 }
 
 function fieldOf(value: JsonValue | undefined, name: string): JsonValue | undefined {

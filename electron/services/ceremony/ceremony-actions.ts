@@ -24,8 +24,9 @@
  * - A secondary-token call registers the id on the primary, and its activation token exists only in
  *   the answer: it reads the primary's known secondaries first, and revokes an id only when the
  *   record shows this ceremony's own unanswered request registered it, or (a failback, whose token
- *   only the laptop ever holds) its own request's token that no update-primary carried died with a
- *   laptop that stopped; then it is asked for again (secondaryTokenOnce).
+ *   only the laptop ever holds) its own request's token that no update-primary carried, or none Vault
+ *   acted on (the cluster was read since following no primary), died with a laptop that stopped;
+ *   then it is asked for again (secondaryTokenOnce).
  *   An operation's update-primary uses up its activation token when Vault acts: a failure, and a
  *   retry, read whether the cluster now follows the token's primary (updatePrimaryOnce).
  * - A delete refused (403) after this ceremony's own delete lost its answer is done only when Vault
@@ -60,7 +61,7 @@ import type { Journal } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
 import { exclusionOf, isHaClient } from '../vault/ha-client';
 import { replicationOperationCall } from '../vault/replication-operation-call';
-import type { GenerationStatus, ReplicationModeStatus, VaultResult } from '../vault/types';
+import { followsAPrimary, type GenerationStatus, type ReplicationModeStatus, type VaultResult } from '../vault/types';
 import { baselineOf, deletedByOwnRequest, ownIssuedToken, registeredByOwnRequest } from './call-history';
 import { ACTIVE_NODE, CLUSTER_SETTLED, SYSTEM } from './ceremony-record';
 import { recordedCall, type RecordedCallErrorKind, type VaultRequestRecord } from './recorded-call';
@@ -338,7 +339,7 @@ export async function performAction(ctx: ActionContext, state: CeremonyState, ac
       // The activation token is used up by the first call Vault acts on, answered or not: before
       // sending again, and when the answer is not a success, ask whether the demoted cluster (which
       // followed nobody) now follows a primary. The post-check then says whether it is the new one.
-      const follows = () => followsAPrimary(ctx, step, vault, record);
+      const follows = () => followsNow(ctx, step, vault, record);
       if (state.failures > 0) {
         const before = await follows();
         if (!before.ok || before.value) return before.ok ? done({ kind: action.kind }) : before;
@@ -807,7 +808,7 @@ async function tokenGone(
 }
 
 /** Whether the cluster's DR status names a primary it follows (known, or connected); false when unreadable. */
-async function followsAPrimary(
+async function followsNow(
   ctx: ActionContext,
   step: string,
   client: VaultClient,
@@ -815,12 +816,7 @@ async function followsAPrimary(
 ): Promise<Result<boolean, RecordedCallErrorKind>> {
   const status = await statusNow(ctx, step, client, record, 'dr');
   if (!status.ok) return status;
-  const dr = status.value;
-  return ok(
-    dr !== undefined &&
-      ((dr.known_primary_cluster_addrs ?? []).length > 0 ||
-        (dr.primaries ?? []).some((p) => p.connection_status === 'connected')),
-  );
+  return ok(status.value !== undefined && followsAPrimary(status.value));
 }
 
 /**
@@ -831,7 +827,7 @@ async function followsAPrimary(
  * the record shows it was not there before this ceremony's own requests for it, none of which was
  * answered with a token (one of them registered it); otherwise it is someone's real secondary and
  * nothing is changed. A token this ceremony's own request was answered with, that no update-primary
- * carried since, is revoked and asked for again only by a caller that hands the token on itself (a
+ * carried since (or none the cluster it went to was read since to have acted on), is revoked and asked for again only by a caller that hands the token on itself (a
  * failback: it lived only in the memory of a laptop that stopped); one a person was given may be in
  * their hands, so it is not. Ok(reason) when the token was not asked for.
  */

@@ -71,6 +71,7 @@ import {
 import { forbidEverywhere, SecretStore } from './secret-store';
 import { signAuthorisation } from './signed-authorisation';
 import { stepAnswers } from './step-answers';
+import type { ResumeReading } from './resume-reading';
 import { TranscriptSigning } from './transcript-signing';
 
 export interface CeremonyServiceOptions {
@@ -439,16 +440,14 @@ export class CeremonyService {
   // -------------------------------------------------------------------------------------------
 
   /** Reconciles a replayed state with what Vault says now (./ceremony-recovery.ts journals the reads). */
-  resume(reading: {
-    readonly attemptStatus: Extract<CeremonyEvent, { type: 'resume' }>['attemptStatus'];
-    readonly mode: string | undefined;
-  }): Outcome {
+  resume(reading: ResumeReading): Outcome {
     return this.exclusive(async () => {
       const event: CeremonyEvent = {
         type: 'resume',
         attemptStatus: reading.attemptStatus,
         held: this.secrets.names(),
         mode: reading.mode,
+        ...(reading.follows === undefined ? {} : { follows: reading.follows }),
         at: this.now(),
       };
       const committed = await this.commit(event);

@@ -2,23 +2,28 @@
  * What the laptop reads from Vault on resuming a ceremony (./ceremony-recovery.ts), on the record:
  * the resume event carries it, and `verify` replays it over the recorded answers to check that event.
  */
-import type { AttemptStatus } from '../../../shared/ceremony/ceremony-events';
+import type { AttemptStatus, CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import { ok, type Result } from '../../../shared/result';
 import type { Journal } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
+import { followsAPrimary } from '../vault/types';
 import { recordedCall } from './recorded-call';
+
+/** What the resume event carries of Vault's answers. */
+export type ResumeReading = Pick<Extract<CeremonyEvent, { type: 'resume' }>, 'attemptStatus' | 'mode' | 'follows'>;
 
 /**
  * What Vault says now, read on the record to resume `state`: the attempt (for plans that use
- * shares) and the ceremony cluster's DR mode; nothing while an abort is under way. Unreadable
- * means unknown. `clients` are the plan's, by profile.
+ * shares), the ceremony cluster's DR mode and, at a failback's update-primary, whether that DR
+ * secondary follows a primary; nothing while an abort is under way. Unreadable means unknown.
+ * `clients` are the plan's, by profile.
  */
 export async function resumeReading(
   journal: Pick<Journal, 'append'>,
   clients: Readonly<Record<string, VaultClient>>,
   state: CeremonyState,
-): Promise<Result<{ attemptStatus: AttemptStatus | undefined; mode: string | undefined }, 'journal-failed'>> {
+): Promise<Result<ResumeReading, 'journal-failed'>> {
   if (state.aborting) return ok({ attemptStatus: undefined, mode: undefined });
   const { plan, step } = state;
   const client = clients[plan.profile]!;
@@ -39,5 +44,8 @@ export async function resumeReading(
     client.replicationStatus(),
   );
   if (!status.ok) return status;
-  return ok({ attemptStatus, mode: status.value.ok ? status.value.value.data.dr.mode : undefined });
+  const dr = status.value.ok ? status.value.value.data.dr : undefined;
+  // A failback stopped at update-primary: whether the demoted cluster now follows a primary says if it was made.
+  const judged = plan.kind === 'failback' && step === 'update-primary' && dr?.mode === 'secondary';
+  return ok({ attemptStatus, mode: dr?.mode, ...(judged ? { follows: followsAPrimary(dr) } : {}) });
 }

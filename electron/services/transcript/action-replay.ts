@@ -139,10 +139,11 @@ export async function resumeMismatch(run: RecordedRun): Promise<string | undefin
   if (!played.ok || !resumed || !played.value.ok) return played.ok ? undefined : played.problem;
   const unread = unreadEntry(run, played.at);
   if (unread) return unread;
-  const shown = (reading: { attemptStatus?: unknown; mode?: unknown }) =>
+  const shown = (reading: { attemptStatus?: unknown; mode?: unknown; follows?: unknown }) =>
     canonicalDataJson({
       attemptStatus: (reading.attemptStatus ?? null) as JsonValue,
       mode: (reading.mode ?? null) as JsonValue,
+      follows: (reading.follows ?? null) as JsonValue,
     });
   const [recorded, read] = [shown(resumed), shown(played.value.value)];
   return recorded === read

@@ -42,6 +42,14 @@ export const replicationModeStatusSchema = z.looseObject({
 });
 export type ReplicationModeStatus = z.infer<typeof replicationModeStatusSchema>;
 
+/** Whether a secondary's status names a primary it follows: one it knows, or one connected. */
+export function followsAPrimary(status: ReplicationModeStatus): boolean {
+  return (
+    (status.known_primary_cluster_addrs ?? []).length > 0 ||
+    (status.primaries ?? []).some((p) => p.connection_status === 'connected')
+  );
+}
+
 export const replicationStatusSchema = z.looseObject({
   dr: replicationModeStatusSchema,
   performance: replicationModeStatusSchema,
