@@ -25,6 +25,7 @@ const ADVERSARY = 'test/security/auditor-adversary.test.ts';
 const VIEWER = 'test/security/viewer-adversary.test.ts';
 const UNSIGNED_AND_TIMES = 'test/security/unsigned-files-and-times.test.ts';
 const FAILBACK_REISSUE = 'test/security/failback-reissue-forgery.test.ts';
+const FAILBACK_UPDATE_SENT = 'test/security/failback-update-sent-forgery.test.ts';
 
 /** @type {ReadonlyArray<{ id: string; claim: string; file: string; from: string; to: string; tests: string[]; filter?: string }>} */
 export const MUTATIONS = [
@@ -377,10 +378,20 @@ export const MUTATIONS = [
     claim:
       "a failback's own activation token is revoked and issued anew only when no update-primary carried it (it died with the laptop), and verify replays that judgement",
     file: 'electron/services/ceremony/call-history.ts',
-    from: "      if (issued) issued = 'sent';",
-    to: "      if (issued) issued = 'unused';",
+    from: "      if (issued) [issued, sentTo] = ['sent', e.details['profile']];",
+    to: "      if (issued) [issued, sentTo] = ['unused', e.details['profile']];",
     tests: [FAILBACK_REISSUE],
     filter: 'the record does not justify',
+  },
+  {
+    id: 'resume-follows-unchecked',
+    claim:
+      "a failback resumed at update-primary goes on as made only when the resume's recorded read shows the old primary following a primary, and verify replays that reading",
+    file: 'electron/services/transcript/action-replay.ts',
+    from: '      follows: (reading.follows ?? null) as JsonValue,',
+    to: '      follows: null,',
+    tests: [FAILBACK_UPDATE_SENT],
+    filter: 'follows no primary',
   },
   {
     id: 'leaderless-change-sent',
