@@ -18,8 +18,8 @@ import type { JournalEvent } from '../../shared/record/journal-event';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { cleanUp, onCleanUp } from '../drills/drill-support';
 import { failbackDrill, restarted, type FailbackDrill } from '../drills/failback-drill-support';
-import { readJournal, reauthorised, signedBundle, writeKeyring } from '../support/doctored-bundle';
-import { verifyAnchored } from '../support/rehearsed-promotion';
+import { readJournal } from '../support/doctored-bundle';
+import { verifyChangedCopy } from '../support/rehearsed-promotion';
 
 const STEP = 'create-secondary-token';
 const STATUS = 'sys/replication/dr/status';
@@ -93,11 +93,7 @@ afterAll(cleanUp);
 
 /** `verify` of `events` with `change` made, its authorisations signed afresh by the real people. */
 async function verifyChanged(record: Signed, change: (list: JournalEvent[]) => void) {
-  const dir = join(root, `doctored-${++copies}`);
-  const list = record.events.map((e) => structuredClone(e));
-  change(list);
-  await signedBundle(dir, await reauthorised(list, record.people), record.people);
-  return verifyAnchored(dir, writeKeyring(`${dir}-signers.asc`, record.people));
+  return verifyChangedCopy(join(root, `doctored-${++copies}`), record, change);
 }
 
 /** The entries of the last run at the token step: from its last status read to its result. */

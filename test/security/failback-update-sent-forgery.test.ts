@@ -15,8 +15,8 @@ import type { JournalEvent } from '../../shared/record/journal-event';
 import { playCeremony } from '../../electron/services/rehearsal/headless-driver';
 import { cleanUp } from '../drills/drill-support';
 import { failbackDrill, restarted } from '../drills/failback-drill-support';
-import { readJournal, reauthorised, signedBundle, writeKeyring } from '../support/doctored-bundle';
-import { verifyAnchored } from '../support/rehearsed-promotion';
+import { readJournal } from '../support/doctored-bundle';
+import { verifyChangedCopy } from '../support/rehearsed-promotion';
 
 const UPDATE = 'sys/replication/dr/secondary/update-primary';
 const STATUS = 'sys/replication/status';
@@ -50,11 +50,7 @@ afterAll(cleanUp);
 
 /** `verify` of the record with `change` made, its authorisations signed afresh by the real people. */
 async function verifyChanged(change: (list: JournalEvent[]) => void) {
-  const dir = join(root, `doctored-${++copies}`);
-  const list = made.events.map((e) => structuredClone(e));
-  change(list);
-  await signedBundle(dir, await reauthorised(list, made.people), made.people);
-  return verifyAnchored(dir, writeKeyring(`${dir}-signers.asc`, made.people));
+  return verifyChangedCopy(join(root, `doctored-${++copies}`), made, change);
 }
 
 /** Where the resume's read of the old primary's replication status is: its request, then its answer. */

@@ -10,7 +10,7 @@ import { runRehearsal } from '../../electron/services/rehearsal/headless-rehears
 import type { RehearsalKind } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { captureIo } from './capture-io';
-import { readJournal, writeKeyring } from './doctored-bundle';
+import { readJournal, reauthorised, signedBundle, writeKeyring } from './doctored-bundle';
 
 export interface RehearsedPromotion {
   /** The bundle the rehearsal wrote. */
@@ -54,4 +54,19 @@ export async function verifyAnchored(dir: string, keyring: string): Promise<{ co
   const { io, stdout, stderr } = captureIo();
   const code = await main(['verify', dir, '--keyring', keyring], io);
   return { code, output: stdout() + stderr() };
+}
+
+/**
+ * `verify --keyring` of a copy of a signed record with `change` made, written to `dir`: re-chained,
+ * its authorisations signed afresh and the transcript signed by the real `people`.
+ */
+export async function verifyChangedCopy(
+  dir: string,
+  record: { readonly events: readonly JournalEvent[]; readonly people: readonly CastMember[] },
+  change: (list: JournalEvent[]) => void,
+): Promise<{ code: number; output: string }> {
+  const list = record.events.map((e) => structuredClone(e));
+  change(list);
+  await signedBundle(dir, await reauthorised(list, record.people), record.people);
+  return verifyAnchored(dir, writeKeyring(`${dir}-signers.asc`, record.people));
 }
