@@ -384,6 +384,16 @@ export const MUTATIONS = [
     filter: 'the record does not justify',
   },
   {
+    id: 'sent-token-unused-on-any-read',
+    claim:
+      "a failback's token an update-primary carried counts as unused again only once the cluster it went to is read as a DR secondary following no primary",
+    file: 'electron/services/ceremony/call-history.ts',
+    from: "      if (dr?.mode === 'secondary' && !followsAPrimary(dr)) issued = 'unused';",
+    to: "      if (dr?.mode === 'secondary') issued = 'unused';",
+    tests: ['electron/services/ceremony/call-history.test.ts'],
+    filter: 'following no primary',
+  },
+  {
     id: 'resume-follows-unchecked',
     claim:
       "a failback resumed at update-primary goes on as made only when the resume's recorded read shows the old primary following a primary, and verify replays that reading",
