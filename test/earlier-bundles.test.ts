@@ -15,7 +15,7 @@ import { captureIo } from './support/capture-io';
 const BUNDLES = join(import.meta.dirname, 'fixtures', 'bundles');
 
 describe('bundles an earlier build wrote', () => {
-  it.each(['promotion', 'failback-resumed', 'promotion-5', 'failback-resumed-5'])(
+  it.each(['promotion', 'failback-resumed', 'promotion-5', 'failback-resumed-5', 'promotion-6', 'failback-resumed-6'])(
     '%s: consistent in its format, else refused by its format alone',
     async (name) => {
       const dir = join(BUNDLES, name);

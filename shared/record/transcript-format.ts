@@ -27,9 +27,13 @@ import { HIDDEN_ANY, visibleText } from './visible-text';
  * (electron/services/transcript/action-replay.ts), so an older build's honest record would
  * otherwise read as tampered with.
  * (4: the output filter escapes default-ignorable and more format characters; 5: the laptop asks
- * an HA cluster who leads before demote, update-primary, a secondary token and an operation's call.)
+ * an HA cluster who leads before demote, update-primary, a secondary token and an operation's call;
+ * 6: a restart during signing reopens the record, which closes again; a resumed failback revokes and
+ * reissues an activation token that died with the laptop, and reads whether an update-primary sent
+ * before it stopped was made; a token delete refused after its own lost answer is checked with a
+ * raft read; an HA cluster settles on a leader a cut-off standby's answer no longer outvotes.)
  */
-export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/5';
+export const TRANSCRIPT_FORMAT = 'vault-ceremony-transcript/6';
 
 /**
  * The closing instructions: the check that proves who signed needs the signers' keys from
