@@ -542,7 +542,7 @@ export const MUTATIONS = [
     id: 'interruption-details-unchecked',
     claim: "an interruption's details are what the laptop records on resuming the replayed state (interruptionDetails)",
     file: AUTHORISATIONS,
-    from: 'const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state);',
+    from: 'const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state, closed);',
     to: 'const said = e.type === INTERRUPTION && undefined;',
     tests: [RECORD],
     filter: 'a restart recorded otherwise',
