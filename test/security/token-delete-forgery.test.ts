@@ -16,15 +16,13 @@ import { BUNDLE_JOURNAL } from '../../electron/services/transcript/bundle-layout
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { cleanUp, readJournal } from '../drills/drill-support';
 import { failbackDrill, type FailbackDrill } from '../drills/failback-drill-support';
-import { reauthorised, signedBundle, writeKeyring } from '../support/doctored-bundle';
-import { verifyAnchored } from '../support/rehearsed-promotion';
+import { verifyChangedCopy } from '../support/rehearsed-promotion';
 
 const DELETE_TOKEN = 'sys/replication/dr/secondary/operation-token/delete';
 const STEP = 'delete-operation-token';
 
 let drill: FailbackDrill;
 let people: CastMember[];
-let keyring: string;
 let events: JournalEvent[];
 let copies = 0;
 
@@ -42,18 +40,13 @@ beforeAll(async () => {
   const exported = await drill.service.exportBundle(bundle);
   if (!exported.ok) throw new Error(exported.error.message);
   people = [drill.cast.administrator, ...drill.cast.witnesses];
-  keyring = writeKeyring(join(drill.dir, 'auditor-keys.asc'), people);
   events = readJournal(join(bundle, BUNDLE_JOURNAL));
 }, 180_000);
 afterAll(cleanUp);
 
 /** `verify` of the bundle with `change` made to its journal, its authorisations signed afresh by the real people. */
 async function verifyChanged(change: (list: JournalEvent[]) => void) {
-  const dir = join(drill.dir, `doctored-${++copies}`);
-  const list = events.map((e) => structuredClone(e));
-  change(list);
-  await signedBundle(dir, await reauthorised(list, people), people);
-  return verifyAnchored(dir, keyring);
+  return verifyChangedCopy(join(drill.dir, `doctored-${++copies}`), { events, people }, change);
 }
 
 describe("a failback whose token delete lost its answer, the retry's 403 confirmed by a refused read", () => {
