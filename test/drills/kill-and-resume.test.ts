@@ -127,20 +127,16 @@ async function killAndResume(
     expect(resumed.lines.some((l) => l.startsWith('bundle verified: yes'))).toBe(true);
     expect((await verifyBundle(out)).problems).toEqual([]);
 
-    expect(unsignedAfterHead(out), `${name}: recorded after the signed head`).toEqual([]);
+    // Nothing but the signing's routine notes follows the signed head (the bundle's journal, where no
+    // signature reaches past): else rehearse keeps its working folder and names the event outside.
+    const kept = resumed.lines.find((l) => l.startsWith('Kept the working folder'));
+    expect(kept, `${name}: recorded after the signed head`).toBeUndefined();
+    expect(existsSync(join(out, 'ceremony')), `${name}: working folder left`).toBe(false);
 
     const events = journalOf(out);
     const interruptions = events.filter((e) => e.type === 'interruption');
     expect(interruptions, name).toHaveLength(1);
     const at = events.indexOf(interruptions[0]!);
-    // The working folder goes with the run's success, unless it journaled more after the signed head
-    // than the signing (where the bundle's journal ends, no signature covers it): then it stays,
-    // and the run says why. An interruption there is such a thing.
-    const signed = readFileSync(join(out, 'journal.jsonl'), 'utf8').trimEnd().split('\n').length;
-    const kept = resumed.lines.find((l) => l.startsWith('Kept the working folder'));
-    expect(existsSync(join(out, 'ceremony')), `${name}: working folder kept`).toBe(kept !== undefined);
-    if (at >= signed) expect(kept, name).toMatch(/after the signed head, records 'interruption'/);
-    if (kept) expect(Number(/: event (\d+) of /.exec(kept)?.[1]), name).toBeGreaterThan(signed);
     const lost = interruptions[0]!.details['secrets_lost'] as string[];
     const attempt = interruptions[0]!.details['attempt'];
     // Lost the attempt's OTP (or the attempt was open): the resumed ceremony cancels it on the
@@ -178,35 +174,12 @@ async function killAndResume(
 }
 
 /**
- * What the working journal holds after the bundle's (the signed head) beyond the routine signing
- * notes: each signer's acknowledgement and signature result, and the bundle written. Those repeat
- * what the signatures show; anything else there is in no signed record.
- */
-function unsignedAfterHead(out: string): string[] {
-  const working = readFileSync(join(out, 'ceremony/journal.jsonl'), 'utf8');
-  const bundled = readFileSync(join(out, 'journal.jsonl'), 'utf8');
-  expect(working.startsWith(bundled), "the bundle's journal is not the start of the working journal").toBe(true);
-  const after = working
-    .slice(bundled.length)
-    .trimEnd()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as JournalEvent);
-  const routine = (e: JournalEvent) =>
-    e.type === 'bundle-exported' ||
-    (e.step === 'sign-transcript' &&
-      (e.type === 'step-acknowledged' ||
-        (e.type === 'service-result' && (e.details['event'] as { outcome?: unknown }).outcome === 'ok')));
-  return after.filter((e) => !routine(e)).map((e) => `${e.seq} ${e.type}`);
-}
-
-/**
  * Kills once a line matches `mark` during the signing and resumes: the bundle's journal holds the
  * restart (the interruption, the `resumed` deviation and its witness) and everyone signed its head.
  */
 async function killDuringSigning(name: string, mark: RegExp, reopened: boolean): Promise<void> {
   const out = join(root, name, 'out');
-  const events = await killAndResume(name, (lines) => lines.some((l) => mark.test(l)));
+  await killAndResume(name, (lines) => lines.some((l) => mark.test(l)));
   const bundled = readFileSync(join(out, 'journal.jsonl'), 'utf8')
     .trimEnd()
     .split('\n')
@@ -220,7 +193,6 @@ async function killDuringSigning(name: string, mark: RegExp, reopened: boolean):
     expect(bundled.find((e) => e.type === 'interruption')?.details['record_closed']).toBe(true);
     expect(bundled.filter((e) => e.type === 'ceremony-finished')).toHaveLength(2);
   }
-  expect(events.findLast((e) => e.type === 'bundle-exported')?.details['head']).toBe(bundled.at(-1)!.hash);
   const verified = await verifyAnchored(out, writeBundleKeyring(join(root, name, 'signers.asc'), out));
   expect(verified.output).toMatch(/VERIFIED/);
   expect(verified.code).toBe(0);
