@@ -1247,6 +1247,19 @@ describe('resume after a crash', () => {
     expect(resumed.undeletedTokens).toBe(1);
   });
 
+  it('a note raised during the signing drops the signatures made: everyone signs again once it is witnessed', () => {
+    const signedOnce = drive(createCeremony(quorum, AT), (x) => x.signed.length === 1).state;
+    const noted = apply(signedOnce, { type: 'deviation', kind: 'note', actor: 'Wen', reason: 'seen', at: AT });
+    expect(noted.step).toBe('sign-transcript');
+    expect(noted.signed).toEqual([]);
+    expect(noted.lastResult).toMatch(/made before this note \(Ann\) do not cover it/);
+    expect(openDeviations(noted).map((d) => d.kind)).toEqual(['note']);
+    expect(refused(noted, ack('sign-transcript', 'Ann', 'administrator'))).toMatch(/deviation/);
+    const { state, visited } = drive(noted);
+    expect(visited).toEqual(['sign-transcript', 'finished']);
+    expect(state.signed).toEqual(['Ann', 'Wes', 'Wen']);
+  });
+
   it('a restart during the signing drops the signatures made: everyone signs again once it is witnessed', () => {
     const signedOnce = drive(createCeremony(quorum, AT), (x) => x.signed.length === 1).state;
     expect(signedOnce.step).toBe('sign-transcript');

@@ -65,6 +65,7 @@
  *   is nothing left to abort.
  * - A restart during the signing (of any outcome) drops the signatures made so far: the restart's
  *   own events follow the head they signed, so everyone signs the record with the restart on it.
+ *   So does a note raised during the signing: it and its witness join the record people sign.
  */
 import { isVisibleName, nameKey, type CeremonyPlan, type PlanOfficer, type PlanPerson } from './ceremony-plan';
 import {
@@ -687,7 +688,7 @@ function raiseDeviation(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'dev
 
   switch (e.kind) {
     case 'note':
-      return ok(addDeviation(s, base));
+      return ok(addDeviation(signedAnew(s), base));
     case 'officer-absent':
     case 'officer-substituted': {
       const refusal = adminOnly() ?? officerChangeRefusal(s, e) ?? duplicate((d) => d.officer === e.officer);
@@ -1364,6 +1365,17 @@ function resume(s: CeremonyState, e: Extract<CeremonyEvent, { type: 'resume' }>)
 function resignNote(s: CeremonyState): string {
   if (s.signed.length === 0) return '';
   return ` The signatures made before the restart (${s.signed.join(', ')}) do not cover it: everyone signs the transcript again.`;
+}
+
+/**
+ * A note raised while the transcript is signed is a person's statement about the ceremony: it
+ * joins the record after the head signed so far, so those signatures no longer cover it and
+ * everyone signs again once it is witnessed (the laptop reopens the record for it).
+ */
+function signedAnew(s: CeremonyState): CeremonyState {
+  if (s.step !== 'sign-transcript' || s.signed.length === 0) return s;
+  const lastResult = `The signatures made before this note (${s.signed.join(', ')}) do not cover it: once it is witnessed, everyone signs the transcript again.`;
+  return { ...s, signed: [], acks: [], lastResult };
 }
 
 /** Whether the DR mode read on resume shows this operation's call was made (only calls that change the mode tell). */

@@ -14,9 +14,10 @@
  *   the transcript people sign is rendered from the journal up to and including it, and that
  *   prefix is the bundle's journal. For an aborted ceremony it also names the abort (`abort`:
  *   where, why, who authorised it). After it come only the signing's notes (each signer's
- *   acknowledgement and signature), unless the laptop restarts: its `interruption` reopens the
- *   record, whose restart (its reads, its `resumed` deviation and witness) is then closed by
- *   another `ceremony-finished`, and everyone signs again over that head.
+ *   acknowledgement and signature, a key refused), unless the laptop restarts or a person raises a
+ *   note (reopensRecord): the `interruption` or the note reopens the record, whose restart (its
+ *   reads, its `resumed` deviation and witness) or note and witness is then closed by another
+ *   `ceremony-finished`, and everyone signs again over that head.
  */
 import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
 import { abortOf, isEnded, replay, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
@@ -273,13 +274,24 @@ export function readRecord(chain: VerifiedChain): Result<CeremonyRecord, RecordE
     events.push(payload);
   }
   const finished = chain.events.findLastIndex((e: JournalEvent) => e.type === CEREMONY_FINISHED);
-  const reopened = chain.events.slice(finished + 1).some((e) => e.type === INTERRUPTION);
+  const reopened = chain.events.slice(finished + 1).some(reopensRecord);
   return ok({
     plan: plan.value,
     startedAt: at,
     events,
     sealedEvents: finished < 0 || reopened ? undefined : finished + 1,
   });
+}
+
+/**
+ * Whether a journal entry written after the record closed reopens it: a restart (its interruption),
+ * or a note a person raises during the signing, which is theirs to have signed. Either follows the
+ * head signed so far; the record closes again once nothing awaits a witness, and everyone signs anew.
+ */
+export function reopensRecord(entry: { readonly type: string; readonly details?: JsonObject }): boolean {
+  if (entry.type === INTERRUPTION) return true;
+  const event = entry.details?.event;
+  return entry.type === 'deviation' && isEventShaped(event) && event.type === 'deviation' && event.kind === 'note';
 }
 
 /** The role a plan gives a name; witnessed substitutes are officers. */

@@ -4,7 +4,8 @@
  * refusals (another officer's share, a wrong passphrase) change nothing and the ceremony then goes
  * on; a share is not sent when someone else restarted the attempt; a journal that cannot be
  * written stops the service before its next Vault call; an aborted ceremony calls Vault no more,
- * and is signed (across a restart) and exported like any other.
+ * and is signed (across a restart) and exported like any other; a refused key during the signing
+ * leaves the record closed, a note reopens it and everyone signs again.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { readSignedTranscript } from '../transcript/signing';
 import { verifyBundle } from '../transcript/verify';
 import { startCeremony, type CeremonyService } from './ceremony-service';
 import { resumeCeremony } from './ceremony-recovery';
-import { playCeremony } from '../rehearsal/headless-driver';
+import { castSigner, playCeremony } from '../rehearsal/headless-driver';
 import { generateSigners, rehearsalPlan, type RehearsalCast } from '../rehearsal/rehearsal-cast';
 import { connectTarget, DR_SECONDARY_PROFILE } from '../rehearsal/rehearsal-target';
 
@@ -455,6 +456,105 @@ describe('an aborted ceremony', () => {
       expect(report.authorisations.map((a) => [a.step, a.role, a.action])).toEqual([
         ['share-entry', 'administrator', `abort: "${REASON}"`],
         ['share-entry', 'witness', `abort: "${REASON}"`],
+      ]);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('during the signing', () => {
+  const NOTE = 'the second witness saw the administrator read the transcript from a photo';
+  let signingVault: RehearsalVault;
+  let signingClient: VaultClient;
+
+  beforeAll(async () => {
+    const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: OFFICER_PASSPHRASE });
+    if (!started.ok) throw new Error(started.error.message);
+    signingVault = started.value;
+    const target = await connectTarget({
+      kind: 'in-process',
+      vault: signingVault,
+      officerPassphrase: OFFICER_PASSPHRASE,
+    });
+    if (!target.ok) throw new Error(target.error.message);
+    signingClient = target.value.client;
+  });
+  afterAll(async () => {
+    signingClient?.close();
+    await signingVault?.close();
+  });
+
+  it('keeps the record closed for a refused key, and reopens it for a note: everyone signs anew', async () => {
+    const options = {
+      journalPath: join(root, 'noted.jsonl'),
+      clients: { [DR_SECONDARY_PROFILE]: signingClient },
+      officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
+    };
+    const started = await startCeremony(plan('noted'), options);
+    if (!started.ok) throw new Error(started.error.message);
+    const service = started.value;
+    try {
+      const [first, second] = cast.witnesses;
+      expect((await service.act({ type: 'cancel', actor: cast.administrator.name, reason: 'a drill' })).ok).toBe(true);
+      const adminSigned = await playCeremony(service, cast, {
+        log: () => undefined,
+        until: (s) => s.signatures.length === 1,
+      });
+      if (!adminSigned.ok) throw new Error(adminSigned.error.message);
+      const closedAt = service.transcript()!;
+
+      // The first witness offers the administrator's key: refused, journaled, and the record stays closed.
+      const wrongKey = await castSigner(cast.administrator);
+      if (!wrongKey.ok) throw new Error(wrongKey.error);
+      expect(await service.sign({ signer: first!.name, key: wrongKey.value })).toMatchObject({
+        ok: false,
+        error: { kind: 'signing-failed' },
+      });
+      const journalLines = () => readFileSync(options.journalPath, 'utf8').trim().split('\n');
+      expect(JSON.parse(journalLines().at(-1)!)).toMatchObject({ type: 'key-refused', actor: first!.name });
+      expect(service.transcript()).toBe(closedAt);
+      expect(service.status().signatures.map((s) => s.signer)).toEqual([cast.administrator.name]);
+
+      // A witness's note reopens it: the administrator's signature no longer covers the record.
+      const noted = await service.act({ type: 'deviation', kind: 'note', actor: second!.name, reason: NOTE });
+      if (!noted.ok) throw new Error(noted.error.message);
+      expect(noted.value).toMatchObject({ step: 'sign-transcript', signatures: [] });
+      expect(noted.value.lastResult).toContain(`(${cast.administrator.name}) do not cover it`);
+      expect(noted.value.openDeviations.map((d) => d.kind)).toEqual(['note']);
+      expect(service.transcript()).toBeUndefined();
+      expect(await service.exportBundle(join(root, 'noted-too-early'))).toMatchObject({
+        ok: false,
+        error: { kind: 'not-ready' },
+      });
+
+      const ended = await playCeremony(service, cast, { log: () => undefined });
+      if (!ended.ok) throw new Error(ended.error.message);
+      expect(ended.value.step).toBe('cancelled');
+      expect(ended.value.signatures.map((s) => s.signer)).toEqual([
+        cast.administrator.name,
+        ...cast.witnesses.map((w) => w.name),
+      ]);
+      const transcript = service.transcript()!;
+      expect(transcript).toContain(NOTE);
+      expect(transcript).toContain('key-refused');
+
+      const dir = join(root, 'noted-bundle');
+      expect((await service.exportBundle(dir)).ok).toBe(true);
+      const report = await verifyBundle(dir);
+      expect(report.problems).toEqual([]);
+      expect(report.signatures.map((s) => s.good)).toEqual([true, true, true]);
+      const bundled = readFileSync(join(dir, 'journal.jsonl'), 'utf8').trim().split('\n');
+      const types = bundled.map((line) => (JSON.parse(line) as { type: string }).type);
+      expect(types.filter((t) => t === 'ceremony-finished')).toHaveLength(2);
+      expect(types.slice(types.indexOf('ceremony-finished'))).toEqual([
+        'ceremony-finished',
+        'step-acknowledged',
+        'service-result',
+        'key-refused',
+        'deviation',
+        'deviation-witnessed',
+        'ceremony-finished',
       ]);
     } finally {
       await service.close();

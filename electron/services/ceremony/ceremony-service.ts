@@ -18,8 +18,10 @@
  *   the record: the transcript rendered from the journal up to it is what the administrator signs
  *   and each witness countersigns (keys given at signing time, used once, dropped), and that
  *   journal prefix is the bundle's. Signing events follow in this journal, which stays the
- *   laptop's full record. A restart during signing reopens the record (./ceremony-recovery.ts);
- *   it closes again once the restart is witnessed, and everyone signs that head.
+ *   laptop's full record. A restart during signing reopens the record (./ceremony-recovery.ts),
+ *   and so does a note a person raises then; it closes again once the restart or note is
+ *   witnessed, and everyone signs that head. A key refused at signing does not reopen it (the
+ *   refused key signed nothing): it stays in this journal, after the head signed.
  * - Nothing this service returns holds a secret. There is deliberately no way to reveal the OTP
  *   or a token: the plan format has no such option, the decode happens here, and the only use of
  *   the token is the calls the machine makes. (Someone who needs the token must run a new
@@ -65,6 +67,7 @@ import {
   entryFor,
   KEY_REFUSED,
   recordClosesAt,
+  reopensRecord,
   startedEntry,
   SYSTEM,
 } from './ceremony-record';
@@ -524,9 +527,15 @@ export class CeremonyService {
     const applied = next.event;
     if (!next.ok) return err('refused', next.error.message);
     const before = this.state;
-    const recorded = await this.journal.append(entryFor(applied, before, extra));
+    const entry = entryFor(applied, before, extra);
+    const recorded = await this.journal.append(entry);
     if (!recorded.ok) return this.halt(recorded.error.message);
     this.state = next.value;
+    if (this.sealedEvents !== undefined && reopensRecord(entry)) {
+      // A note during the signing follows the head signed so far: it closes again once witnessed.
+      this.sealedEvents = undefined;
+      this.signing = undefined;
+    }
     this.lastError = undefined;
     for (const entry of detectedDeviations(before, this.state)) {
       const r = await this.journal.append(entry);

@@ -19,9 +19,10 @@
  * without its event; an entry the replay cannot check (Vault's answers) written as system only by
  * the laptop, and naming an administrator or witness only as the plan does; and a closing event,
  * last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
- * half-way and call itself finished. A closing event is followed only by the signing's entries
- * until an interruption reopens the record (a restart during signing, whose signatures are made
- * again over the next closing event). A write to Vault recorded at an irreversible step is made
+ * half-way and call itself finished, nor close while a deviation awaits its witness. A closing
+ * event is followed only by the signing's entries (a signature made, a key refused) until an
+ * interruption or a person's note reopens the record (reopensRecord: a restart or a note during
+ * signing, whose signatures are made again over the next closing event). A write to Vault recorded at an irreversible step is made
  * only while the replay has an action due there, which it has only once both signatures are in
  * (undueRequest): the call cannot be recorded before its authorisations.
  *
@@ -42,6 +43,7 @@ import {
   abortOf,
   createCeremony,
   nextAction,
+  openDeviations,
   proposed,
   transition,
   type CeremonyState,
@@ -62,6 +64,7 @@ import {
   isEventShaped,
   NOTE_ENTRY_TYPES,
   recordClosesAt,
+  reopensRecord,
   RUN_ENTRY_TYPES,
   roleOf,
   SYSTEM,
@@ -147,10 +150,10 @@ export async function checkAuthorisations(
   for (let i = 0; i < chain.events.length; i++) {
     const e = chain.events[i]!;
     const at = `journal event ${e.seq} (${e.type})`;
-    if (closed && e.type !== INTERRUPTION && !(e.step === 'sign-transcript' && SIGNING_ENTRY_TYPES.has(e.type))) {
+    if (closed && !reopensRecord(e) && !isSigningEntry(e)) {
       problem(
         'record-inconsistent',
-        `${at} follows the record's closing event, which must be its last: after it the laptop writes only the signing's notes, until an interruption reopens the record`,
+        `${at} follows the record's closing event, which must be its last: after it the laptop writes only the signing's notes (a signature made, a key refused), until an interruption or a person's note reopens the record`,
       );
       return reports;
     }
@@ -170,6 +173,12 @@ export async function checkAuthorisations(
         problem(
           'record-inconsistent',
           `${at} closes the record at '${state.step}', before the ceremony reached its signing: the laptop closes it only once the ceremony is done, cancelled or aborted`,
+        );
+      const awaiting = openDeviations(state).map((d) => `#${d.id} (${d.kind})`);
+      if (awaiting.length > 0)
+        problem(
+          'record-inconsistent',
+          `${at} closes the record while deviation ${awaiting.join(', ')} awaits its witness: the laptop closes it only once every deviation is witnessed, so the witness is in the record signed`,
         );
       const wrong = entryMismatch(e, { ...SYSTEM, step: state.step, type: CEREMONY_FINISHED });
       if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
@@ -207,7 +216,7 @@ export async function checkAuthorisations(
       }
       resuming ||= e.type === INTERRUPTION;
       // The restart's events follow the head signed so far: the record closes again after them.
-      closed &&= e.type !== INTERRUPTION;
+      closed &&= !reopensRecord(e);
       continue;
     }
     if (!isEventShaped(event)) {
@@ -283,6 +292,8 @@ export async function checkAuthorisations(
       });
     }
     state = next.value;
+    // A note raised during the signing follows the head signed so far: the record closes again once it is witnessed.
+    closed &&= !reopensRecord(e);
   }
   const last = chain.events.at(-1);
   if (!closed)
@@ -300,8 +311,18 @@ export async function checkAuthorisations(
   return reports;
 }
 
-/** What the laptop journals as each signer signs (or is refused): all that may follow a closing event before an interruption. */
+/** What the laptop journals as each signer signs (or is refused): all that may follow a closing event, but what reopens the record. */
 const SIGNING_ENTRY_TYPES: ReadonlySet<string> = new Set(['step-acknowledged', 'service-result', KEY_REFUSED]);
+
+function isSigningEntry(e: JournalEvent): boolean {
+  if (e.step !== 'sign-transcript' || !SIGNING_ENTRY_TYPES.has(e.type)) return false;
+  // The laptop reports only a signature made: a signing that failed is journaled as a refused key.
+  const event = e.details.event;
+  return (
+    e.type !== 'service-result' ||
+    (typeof event === 'object' && event !== null && 'outcome' in event && event.outcome === 'ok')
+  );
+}
 
 /** The profiles of the HA clusters the record names (a leader, a cluster settled, a request's node), none of whose leader is known yet. */
 function haLeaders(events: readonly JournalEvent[]): Map<string, readonly string[]> {
