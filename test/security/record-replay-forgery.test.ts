@@ -189,40 +189,85 @@ function restartEntries(
 }
 
 /**
+ * The entries the laptop writes as the administrator signs the record `list` closes: the
+ * acknowledgement and the signing's result, numbered as chained after the closing event.
+ */
+function adminSigning(list: JournalEvent[]): JournalEvent[] {
+  const closing = list.at(-1)!;
+  const admin = cast.administrator;
+  const acknowledge: CeremonyEvent = {
+    type: 'acknowledge',
+    step: 'sign-transcript',
+    actor: admin.name,
+    role: 'administrator',
+    at: closing.time,
+  };
+  const signing = replayed(list);
+  const acknowledged = transition(signing, acknowledge);
+  if (!acknowledged.ok) throw new Error(acknowledged.error.message);
+  const signed: CeremonyEvent = {
+    type: 'serviceResult',
+    step: 'sign-transcript',
+    outcome: 'ok',
+    facts: { kind: 'sign-transcript', signer: admin.name, fingerprint: admin.fingerprint },
+    at: closing.time,
+  };
+  // Numbered as chained, since an interruption names the last of them.
+  return [entryFor(acknowledge, signing), entryFor(signed, acknowledged.value)].map((input, i) => ({
+    ...closing,
+    ...input,
+    seq: closing.seq + 1 + i,
+  }));
+}
+
+/**
  * The journal as the laptop records a restart after the administrator signed: the record closed,
  * the administrator's signing (acknowledgement and result), the restart, and the record closed
  * again. `doctor` changes the entries after the first close.
  */
 function restartedWhileSigning(doctor: (after: JournalEvent[]) => JournalEvent[] = (a) => a) {
   return (list: JournalEvent[]) => {
-    const closing = list.at(-1)!;
-    const admin = cast.administrator;
-    const acknowledge: CeremonyEvent = {
-      type: 'acknowledge',
-      step: 'sign-transcript',
-      actor: admin.name,
-      role: 'administrator',
-      at: closing.time,
-    };
-    const signing = replayed(list);
-    const acknowledged = transition(signing, acknowledge);
-    if (!acknowledged.ok) throw new Error(acknowledged.error.message);
-    const signed: CeremonyEvent = {
-      type: 'serviceResult',
-      step: 'sign-transcript',
-      outcome: 'ok',
-      facts: { kind: 'sign-transcript', signer: admin.name, fingerprint: admin.fingerprint },
-      at: closing.time,
-    };
-    // Numbered as chained, since the interruption names the last of them.
-    const notes = [entryFor(acknowledge, signing), entryFor(signed, acknowledged.value)].map((input, i) => ({
-      ...closing,
-      ...input,
-      seq: closing.seq + 1 + i,
-    }));
+    const notes = adminSigning(list);
     const upToRestart = [...list, ...notes];
     const restart = restartEntries(upToRestart, upToRestart.length, true);
-    const after = [...notes, ...restart.entries, { ...closing, details: closingDetails(restart.state) }];
+    const after = [...notes, ...restart.entries, { ...list.at(-1)!, details: closingDetails(restart.state) }];
+    return [...list, ...doctor(after)];
+  };
+}
+
+/**
+ * The journal as the laptop records a witness's note after the administrator signed: the record
+ * closed, the administrator's signing, the note, another witness confirming it, and the record
+ * closed again. `doctor` changes the entries after the first close.
+ */
+function notedWhileSigning(doctor: (after: JournalEvent[]) => JournalEvent[] = (a) => a) {
+  return (list: JournalEvent[]) => {
+    const closing = list.at(-1)!;
+    const signing = adminSigning(list);
+    const before = replayed([...list, ...signing]);
+    const [first, second] = cast.witnesses;
+    const note: CeremonyEvent = {
+      type: 'deviation',
+      kind: 'note',
+      actor: second!.name,
+      reason: 'the administrator read the transcript from a photo',
+      at: closing.time,
+    };
+    const noted = transition(before, note);
+    if (!noted.ok) throw new Error(noted.error.message);
+    const witnessed: CeremonyEvent = {
+      type: 'deviationWitnessed',
+      id: noted.value.deviations.length,
+      actor: first!.name,
+      at: closing.time,
+    };
+    const state = transition(noted.value, witnessed);
+    if (!state.ok) throw new Error(state.error.message);
+    const entries = [entryFor(note, before), entryFor(witnessed, noted.value)].map((input) => ({
+      ...closing,
+      ...input,
+    }));
+    const after = [...signing, ...entries, { ...closing, details: closingDetails(state.value) }];
     return [...list, ...doctor(after)];
   };
 }
@@ -738,7 +783,7 @@ describe('a restart during signing reopens the record, which must close again', 
     [
       'the reopened record is never closed again',
       (after) => after.slice(0, -1),
-      /an interruption reopened its record, which was never closed again/,
+      /an interruption or a note reopened its record, which was never closed again/,
     ],
     [
       'the interruption says the record was open',
@@ -748,6 +793,63 @@ describe('a restart during signing reopens the record, which must close again', 
     ],
   ])('fails (exit 1) when %s', async (_when, doctor, problem) => {
     const r = await verify(await doctored(restartedWhileSigning(doctor)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(problem);
+  });
+});
+
+describe('a note raised during signing reopens the record, which must close again once it is witnessed', () => {
+  it('verifies as the laptop records it: the signing so far, the note and its witness, and the record closed again', async () => {
+    const r = await verify(await doctored(notedWhileSigning()));
+    expect(r.output).toMatch(/VERIFIED/);
+    expect(r.code).toBe(0);
+  });
+
+  it.each<[string, (after: JournalEvent[]) => JournalEvent[], RegExp]>([
+    [
+      'the note and its witness follow the closing event, and the record ends there',
+      (after) => after.slice(0, -1),
+      /a note reopened its record, which was never closed again/,
+    ],
+    [
+      'the reopened record closes again before the note is witnessed',
+      (after) => [...after.slice(0, -2), after.at(-1)!],
+      /\(ceremony-finished\) closes the record while deviation #\d+ \(note\) awaits its witness/,
+    ],
+    [
+      "the administrator's signature over the old head is kept: the witness signs next",
+      (after) => {
+        const [first] = cast.witnesses;
+        const ack = after[0]! as unknown as Mutable;
+        const carried = {
+          ...structuredClone(after[0]!),
+          actor: first!.name,
+          role: 'witness',
+          details: { event: { ...((ack.details as Mutable).event as Mutable), actor: first!.name, role: 'witness' } },
+        } as JournalEvent;
+        return [...after.slice(0, -1), carried, after.at(-1)!];
+      },
+      /breaks the ceremony's rules/,
+    ],
+    [
+      'a failed signing follows the closing event',
+      (after) => {
+        const failed = structuredClone(after[1]!) as unknown as Mutable;
+        failed.details = {
+          event: {
+            type: 'serviceResult',
+            step: 'sign-transcript',
+            outcome: 'failed',
+            reason: 'the card was pulled',
+            at: (after[1] as unknown as Mutable).time,
+          },
+        };
+        return [failed as unknown as JournalEvent, ...after];
+      },
+      /\(service-result\) follows the record's closing event, which must be its last/,
+    ],
+  ])('fails (exit 1) when %s', async (_when, doctor, problem) => {
+    const r = await verify(await doctored(notedWhileSigning(doctor)));
     expect(r.code).toBe(1);
     expect(r.output).toMatch(problem);
   });

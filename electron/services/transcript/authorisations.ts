@@ -300,7 +300,7 @@ export async function checkAuthorisations(
     problem(
       'record-inconsistent',
       chain.events.some((e) => e.type === CEREMONY_FINISHED)
-        ? `the journal does not end with a '${CEREMONY_FINISHED}' event: an interruption reopened its record, which was never closed again`
+        ? `the journal does not end with a '${CEREMONY_FINISHED}' event: an interruption or a note reopened its record, which was never closed again`
         : `the journal has no '${CEREMONY_FINISHED}' event: its record was never closed`,
     );
   else if (last && last.type !== CEREMONY_FINISHED)
