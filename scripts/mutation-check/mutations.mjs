@@ -809,4 +809,32 @@ export const MUTATIONS = [
     tests: ['test/drills/kill-and-resume.test.ts', 'electron/services/ceremony/ceremony-service.test.ts'],
     filter: 'signs the restart|also across a restart',
   },
+  // A note raised during signing is a person's statement: it and its witness are in the record signed.
+  {
+    id: 'signing-note-after-head',
+    claim: 'a note raised during signing reopens the record: it is signed with its witness, by everyone anew',
+    file: 'electron/services/ceremony/ceremony-service.ts',
+    from: '    if (this.sealedEvents !== undefined && reopensRecord(entry)) {',
+    to: '    if (this.sealedEvents !== undefined && reopensRecord(entry) && false) {',
+    tests: ['electron/services/ceremony/ceremony-service.test.ts'],
+    filter: 'reopens it for a note',
+  },
+  {
+    id: 'verify-close-before-witness',
+    claim: 'verify refuses a record closed while a deviation (a note raised during signing) awaits its witness',
+    file: 'electron/services/transcript/authorisations.ts',
+    from: '      if (awaiting.length > 0)',
+    to: '      if (awaiting.length > 0 && false)',
+    tests: [RECORD],
+    filter: 'before the note is witnessed',
+  },
+  {
+    id: 'verify-failed-signing-after-close',
+    claim: 'verify refuses a failed signing after the close: the laptop journals one as a refused key',
+    file: 'electron/services/transcript/authorisations.ts',
+    from: "    e.type !== 'service-result' ||",
+    to: '    true ||',
+    tests: ['test/security/record-replay-forgery.test.ts'],
+    filter: 'a failed signing follows the closing event',
+  },
 ];

@@ -506,7 +506,7 @@ describe('during the signing', () => {
 
       // The first witness offers the administrator's key: refused, journaled, and the record stays closed.
       const wrongKey = await castSigner(cast.administrator);
-      if (!wrongKey.ok) throw new Error(wrongKey.error);
+      if (!wrongKey.ok) throw new Error(wrongKey.error.message);
       expect(await service.sign({ signer: first!.name, key: wrongKey.value })).toMatchObject({
         ok: false,
         error: { kind: 'signing-failed' },

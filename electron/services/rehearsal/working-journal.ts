@@ -2,9 +2,10 @@
  * Whether a rehearsal's working journal holds anything its bundle does not. The bundle's journal
  * ends at the head the transcript signs; the laptop goes on journaling after it: each signer's
  * acknowledgement and signature, then the bundle written. Those notes say nothing the bundle's own
- * signatures do not (who signed, with which key, when). Anything else there, such as an
- * interruption and resume during signing or a key refused at signing, is in no signed record, so
- * the working folder holding it is kept (./headless-rehearsal.ts).
+ * signatures do not (who signed, with which key, when). A restart or a note during signing
+ * reopens the record, so neither is ever left there; a key refused at signing is (the refused key
+ * signed nothing, so the record stays closed), yet the signatures do not say it was tried: it is
+ * in no signed record, so the working folder holding it is kept (./headless-rehearsal.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { err, ok, type Result } from '../../../shared/result';
