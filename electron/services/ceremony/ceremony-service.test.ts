@@ -68,6 +68,25 @@ async function start(id: string, log: string[] = []): Promise<CeremonyService> {
   return r.value;
 }
 
+/** A rehearsal Vault of the describe block's own, started before its tests and closed after them: a client of it. */
+function ownVault(wrap: (client: VaultClient) => VaultClient = (c) => c): () => VaultClient {
+  let own: RehearsalVault | undefined;
+  let ownClient: VaultClient | undefined;
+  beforeAll(async () => {
+    const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: OFFICER_PASSPHRASE });
+    if (!started.ok) throw new Error(started.error.message);
+    own = started.value;
+    const target = await connectTarget({ kind: 'in-process', vault: own, officerPassphrase: OFFICER_PASSPHRASE });
+    if (!target.ok) throw new Error(target.error.message);
+    ownClient = wrap(target.value.client);
+  });
+  afterAll(async () => {
+    ownClient?.close();
+    await own?.close();
+  });
+  return () => ownClient!;
+}
+
 /** Records the name of every client method called (close excluded). */
 function counting(target: VaultClient, seen: string[]): VaultClient {
   const wrap = <T extends object>(obj: T, path: string): T =>
@@ -364,31 +383,13 @@ describe('failback, after the promotion above', () => {
 
 describe('an aborted ceremony', () => {
   const REASON = 'the laptop tamper seal is broken';
-  let abortVault: RehearsalVault;
-  let abortClient: VaultClient;
   const seen: string[] = [];
-
-  beforeAll(async () => {
-    const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: OFFICER_PASSPHRASE });
-    if (!started.ok) throw new Error(started.error.message);
-    abortVault = started.value;
-    const target = await connectTarget({
-      kind: 'in-process',
-      vault: abortVault,
-      officerPassphrase: OFFICER_PASSPHRASE,
-    });
-    if (!target.ok) throw new Error(target.error.message);
-    abortClient = counting(target.value.client, seen);
-  });
-  afterAll(async () => {
-    abortClient?.close();
-    await abortVault?.close();
-  });
+  const abortClient = ownVault((c) => counting(c, seen));
 
   it('stops calling Vault, is signed by everyone (also across a restart) and exports a bundle that verifies', async () => {
     const options = {
       journalPath: join(root, 'aborted.jsonl'),
-      clients: { [DR_SECONDARY_PROFILE]: abortClient },
+      clients: { [DR_SECONDARY_PROFILE]: abortClient() },
       officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
     };
     const started = await startCeremony(plan('aborted'), options);
@@ -440,7 +441,7 @@ describe('an aborted ceremony', () => {
       expect(ended.value.step).toBe('aborted');
       // No Vault call after the abort, not even the reads a restart makes: the attempt is left as it was.
       expect(seen.slice(callsAtAbort)).toEqual([]);
-      const left = await abortClient.drOperationToken.status();
+      const left = await abortClient().drOperationToken.status();
       expect(left.ok && left.value.data).toMatchObject({ started: true, nonce, progress: 1 });
 
       const dir = join(root, 'aborted-bundle');
@@ -465,30 +466,12 @@ describe('an aborted ceremony', () => {
 
 describe('during the signing', () => {
   const NOTE = 'the second witness saw the administrator read the transcript from a photo';
-  let signingVault: RehearsalVault;
-  let signingClient: VaultClient;
-
-  beforeAll(async () => {
-    const started = await startRehearsalVault({ officers: 3, threshold: 2, passphrase: OFFICER_PASSPHRASE });
-    if (!started.ok) throw new Error(started.error.message);
-    signingVault = started.value;
-    const target = await connectTarget({
-      kind: 'in-process',
-      vault: signingVault,
-      officerPassphrase: OFFICER_PASSPHRASE,
-    });
-    if (!target.ok) throw new Error(target.error.message);
-    signingClient = target.value.client;
-  });
-  afterAll(async () => {
-    signingClient?.close();
-    await signingVault?.close();
-  });
+  const signingClient = ownVault();
 
   it('keeps the record closed for a refused key, and reopens it for a note: everyone signs anew', async () => {
     const options = {
       journalPath: join(root, 'noted.jsonl'),
-      clients: { [DR_SECONDARY_PROFILE]: signingClient },
+      clients: { [DR_SECONDARY_PROFILE]: signingClient() },
       officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
     };
     const started = await startCeremony(plan('noted'), options);
