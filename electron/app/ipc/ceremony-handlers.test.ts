@@ -253,12 +253,21 @@ describe('an in-app rehearsal through the wizard’s channels', () => {
     expect((await snapshot()).progress).toEqual({ entered: 0, required: 2 });
   });
 
-  it('plays to the end, and exports a bundle that verifies, into a new folder only', async () => {
+  it('plays to the end, a note while signing signed in, and exports a bundle that verifies, into a new folder only', async () => {
+    // A witness's note while the transcript is signed reopens the record: everyone signs it anew.
+    const note = 'witness-2 saw the transcript read aloud from another screen';
+    const signedOnce = await play(kit, { stop: (s) => s.signatures.length === 1 });
+    expect(signedOnce.step).toBe('sign-transcript');
+    await must('ceremony.act', { type: 'deviation', kind: 'note', actor: 'witness-2', reason: note });
+    const noted = await snapshot();
+    expect(noted.signatures).toEqual([]);
+    expect(noted.openDeviations.map((d) => d.kind)).toEqual(['note']);
     const end = await play(kit);
     expect(end).toMatchObject({ step: 'finished', committed: true, looseEnds: [] });
     expect(end.signatures.map((s) => s.signer)).toEqual(['administrator', 'witness-1', 'witness-2']);
     const transcript = await must('ceremony.transcript', {});
     expect(transcript.text).toContain('REHEARSAL');
+    expect(transcript.text).toContain(note);
 
     // A folder holding anything else is refused before a byte is written, in verify's own words.
     const crowded = join(dir, 'crowded');
