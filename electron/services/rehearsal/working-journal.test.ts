@@ -40,6 +40,13 @@ describe('onlyRoutineAfterHead', () => {
     );
   });
 
+  it('names a key refused at signing: the record stays closed for it, so no signature covers it', async () => {
+    const r = await check([...SIGNED, ROUTINE[0]!, line('key-refused', 'sign-transcript'), ...ROUTINE]);
+    expect(!r.ok && r.error.message).toMatch(
+      /event 4 of .*working\.jsonl, after the signed head, records 'key-refused'/,
+    );
+  });
+
   it('names a signing that failed, and a note at another step', async () => {
     expect(await check([...SIGNED, line('service-result', 'sign-transcript', 'failed')])).toMatchObject({
       ok: false,
