@@ -527,11 +527,11 @@ export class CeremonyService {
     const applied = next.event;
     if (!next.ok) return err('refused', next.error.message);
     const before = this.state;
-    const entry = entryFor(applied, before, extra);
-    const recorded = await this.journal.append(entry);
+    const journaled = entryFor(applied, before, extra);
+    const recorded = await this.journal.append(journaled);
     if (!recorded.ok) return this.halt(recorded.error.message);
     this.state = next.value;
-    if (this.sealedEvents !== undefined && reopensRecord(entry)) {
+    if (this.sealedEvents !== undefined && reopensRecord(journaled)) {
       // A note during the signing follows the head signed so far: it closes again once witnessed.
       this.sealedEvents = undefined;
       this.signing = undefined;

@@ -22,9 +22,10 @@
  * half-way and call itself finished, nor close while a deviation awaits its witness. A closing
  * event is followed only by the signing's entries (a signature made, a key refused) until an
  * interruption or a person's note reopens the record (reopensRecord: a restart or a note during
- * signing, whose signatures are made again over the next closing event). A write to Vault recorded at an irreversible step is made
- * only while the replay has an action due there, which it has only once both signatures are in
- * (undueRequest): the call cannot be recorded before its authorisations.
+ * signing, whose signatures are made again over the next closing event). A write to Vault
+ * recorded at an irreversible step is made only while the replay has an action due there, which
+ * it has only once both signatures are in (undueRequest): the call cannot be recorded before its
+ * authorisations.
  *
  * The laptop's other entries are held to how it writes them too: each event is dated no earlier
  * than the one before it (timeGoingBack; the journal holds the last time when the clock is set
