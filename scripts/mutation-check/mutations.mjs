@@ -820,6 +820,15 @@ export const MUTATIONS = [
     filter: 'reopens it for a note',
   },
   {
+    id: 'resume-note-reopened-as-closed',
+    claim: 'a restart after a note reopened the record resumes it open, and says so in its interruption',
+    file: 'electron/services/ceremony/ceremony-record.ts',
+    from: '  const reopened = chain.events.slice(finished + 1).some(reopensRecord);',
+    to: '  const reopened = chain.events.slice(finished + 1).some((e) => e.type === INTERRUPTION);',
+    tests: ['electron/services/ceremony/ceremony-service.test.ts'],
+    filter: 'resumes a record a note reopened',
+  },
+  {
     id: 'verify-close-before-witness',
     claim: 'verify refuses a record closed while a deviation (a note raised during signing) awaits its witness',
     file: AUTHORISATIONS,

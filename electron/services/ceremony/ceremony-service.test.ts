@@ -5,7 +5,7 @@
  * on; a share is not sent when someone else restarted the attempt; a journal that cannot be
  * written stops the service before its next Vault call; an aborted ceremony calls Vault no more,
  * and is signed (across a restart) and exported like any other; a refused key during the signing
- * leaves the record closed, a note reopens it and everyone signs again.
+ * leaves the record closed, a note reopens it (across a restart too) and everyone signs again.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -468,23 +468,29 @@ describe('during the signing', () => {
   const NOTE = 'the second witness saw the administrator read the transcript from a photo';
   const signingClient = ownVault();
 
-  it('keeps the record closed for a refused key, and reopens it for a note: everyone signs anew', async () => {
+  /** A cancelled ceremony of its own, signed by the administrator so far. */
+  async function signedByAdministrator(id: string) {
     const options = {
-      journalPath: join(root, 'noted.jsonl'),
+      journalPath: join(root, `${id}.jsonl`),
       clients: { [DR_SECONDARY_PROFILE]: signingClient() },
       officerKeys: cast.officers.map((o) => ({ name: o.name, publicKeyArmored: o.publicKeyArmored })),
     };
-    const started = await startCeremony(plan('noted'), options);
+    const started = await startCeremony(plan(id), options);
     if (!started.ok) throw new Error(started.error.message);
     const service = started.value;
+    expect((await service.act({ type: 'cancel', actor: cast.administrator.name, reason: 'a drill' })).ok).toBe(true);
+    const adminSigned = await playCeremony(service, cast, {
+      log: () => undefined,
+      until: (s) => s.signatures.length === 1,
+    });
+    if (!adminSigned.ok) throw new Error(adminSigned.error.message);
+    return { service, options };
+  }
+
+  it('keeps the record closed for a refused key, and reopens it for a note: everyone signs anew', async () => {
+    const { service, options } = await signedByAdministrator('noted');
     try {
       const [first, second] = cast.witnesses;
-      expect((await service.act({ type: 'cancel', actor: cast.administrator.name, reason: 'a drill' })).ok).toBe(true);
-      const adminSigned = await playCeremony(service, cast, {
-        log: () => undefined,
-        until: (s) => s.signatures.length === 1,
-      });
-      if (!adminSigned.ok) throw new Error(adminSigned.error.message);
       const closedAt = service.transcript()!;
 
       // The first witness offers the administrator's key: refused, journaled, and the record stays closed.
@@ -543,4 +549,37 @@ describe('during the signing', () => {
       await service.close();
     }
   });
+
+  it('resumes a record a note reopened still open: the note and the restart are witnessed, then everyone signs', async () => {
+    const { service: before, options } = await signedByAdministrator('noted-restart');
+    const noted = await before.act({ type: 'deviation', kind: 'note', actor: cast.witnesses[1]!.name, reason: NOTE });
+    if (!noted.ok) throw new Error(noted.error.message);
+    await before.close();
+
+    const resumed = await resumeCeremony(options);
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    const service = resumed.value;
+    try {
+      expect(service.status()).toMatchObject({ step: 'sign-transcript', signatures: [] });
+      expect(service.transcript()).toBeUndefined();
+      expect(service.status().openDeviations.map((d) => d.kind)).toEqual(['note', 'resumed']);
+      const journal = readFileSync(options.journalPath, 'utf8').trim().split('\n');
+      const interruption = journal.map((line) => JSON.parse(line) as JsonEntry).find((e) => e.type === 'interruption');
+      expect(interruption?.details).toMatchObject({ record_closed: false });
+
+      const ended = await playCeremony(service, cast, { log: () => undefined });
+      if (!ended.ok) throw new Error(ended.error.message);
+      expect(ended.value.signatures).toHaveLength(3);
+      const dir = join(root, 'noted-restart-bundle');
+      expect((await service.exportBundle(dir)).ok).toBe(true);
+      const report = await verifyBundle(dir);
+      expect(report.problems).toEqual([]);
+      expect(report.signatures.map((s) => s.good)).toEqual([true, true, true]);
+      expect(service.transcript()).toContain(NOTE);
+    } finally {
+      await service.close();
+    }
+  });
 });
+
+type JsonEntry = { type: string; details: Record<string, unknown> };
