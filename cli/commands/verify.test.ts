@@ -1,7 +1,7 @@
 // @tier integration
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../../test/support/built-programs';
 import { captureIo } from '../../test/support/capture-io';
@@ -11,6 +11,7 @@ import { writeKeyring } from '../../test/support/doctored-bundle';
 import { startRehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { generateSigners } from '../../electron/services/rehearsal/rehearsal-cast';
 import { connectTarget } from '../../electron/services/rehearsal/rehearsal-target';
+import { requireCodeCached } from '../code-cache';
 import { main } from '../main';
 
 let signers: TestSigner[];
@@ -138,5 +139,11 @@ describe('vault-ceremony verify', () => {
     });
     expect(r.stderr.toString()).toBe('');
     expect(r.status).toBe(3);
+  });
+
+  it('runs, built, from the code cache its build wrote with this Node (not compiling its bundle)', () => {
+    const built = requireCodeCached(join(dirname(builtCli()), 'chunks', 'verify.cjs'));
+    expect(built.cache).toBe('used');
+    expect(built.exports).toHaveProperty('verifyCommand');
   });
 });
