@@ -34,14 +34,15 @@ export function requireCodeCached(bundle: string): { exports: unknown; cache: Ca
 }
 
 /**
- * At build time: evaluates BUNDLE and writes its cache, which then holds all V8 compiled on the
- * way, the functions its modules' top levels ran included (a cache taken before evaluating holds
- * little more than the outermost function).
+ * At build time: evaluates BUNDLE, runs EXERCISE over its exports, and writes the cache, which then
+ * holds all V8 compiled on the way: the functions the bundle's top level ran and those EXERCISE
+ * reached, which a start would otherwise compile as it first calls them (a cache taken before
+ * evaluating holds little more than the outermost function).
  */
-export function writeCodeCache(bundle: string): void {
+export async function writeCodeCache(bundle: string, exercise: (exports: unknown) => Promise<void>): Promise<void> {
   const { source, bytes } = readSource(bundle);
   const script = compile(bundle, source);
-  evaluate(script, bundle);
+  await exercise(evaluate(script, bundle));
   const cachedData = script.createCachedData();
   writeFileSync(codeCachePath(bundle), Buffer.concat([digest(bytes, cachedData), cachedData]));
 }
