@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
 
-/** Whether a run compiled its bundle from the cache: `none` when there was no cache for this source. */
+/** Whether a run compiled its bundle from the cache: `none` when there was no intact cache made from this source. */
 export type CacheUse = 'used' | 'refused by V8' | 'none';
 
 const DIGEST_BYTES = 32;

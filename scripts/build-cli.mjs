@@ -22,10 +22,11 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => !BUNDLED.includes(name));
 
 /**
- * `verify` runs from a CommonJS bundle of its own through a V8 code cache this build writes
- * (cli/built-verify.ts, cli/code-cache.ts): Node 20 compiles an ES module from source every time.
- * Measured, whole process, in turn (CPU medians): a 65-event bundle ~190 -> ~160 ms (21 runs
- * each), a 10,000-event one ~800 -> ~760 ms (11 runs each).
+ * `verify` runs from a CommonJS bundle of its own (minified, as the app's verifier worker is)
+ * through a V8 code cache this build writes (cli/built-verify.ts, cli/code-cache.ts): Node 20
+ * compiles an ES module from source at every start. Measured against the split ES build, whole
+ * process, in turn (CPU medians): a 65-event bundle ~180 -> ~125 ms (21 runs each), a
+ * 10,000-event one ~740 -> ~680 ms (11 runs each).
  */
 const VERIFY_BUNDLE = `${CLI_DIR}/chunks/verify.cjs`;
 /**
