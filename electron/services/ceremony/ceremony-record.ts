@@ -301,25 +301,25 @@ export function roleOf(plan: CeremonyPlan, actor: string): Role {
   return 'officer';
 }
 
+/** Made once, not for each event read (verify reads every event of a record). */
+const EVENT_TYPES: ReadonlySet<string> = new Set<CeremonyEvent['type']>([
+  'acknowledge',
+  'authorisationRequested',
+  'authorise',
+  'serviceResult',
+  'deviation',
+  'deviationWitnessed',
+  'cancel',
+  'abort',
+  'withdraw',
+  'resume',
+]);
+
 /** The journal (and replay) check the rest; this only keeps a foreign object from passing as an event. */
 export function isEventShaped(value: unknown): value is CeremonyEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { type, at } = value as { type?: unknown; at?: unknown };
-  return (
-    typeof at === 'string' &&
-    [
-      'acknowledge',
-      'authorisationRequested',
-      'authorise',
-      'serviceResult',
-      'deviation',
-      'deviationWitnessed',
-      'cancel',
-      'abort',
-      'withdraw',
-      'resume',
-    ].includes(String(type))
-  );
+  return typeof at === 'string' && EVENT_TYPES.has(String(type));
 }
 
 /** Plain JSON of typed data (undefined fields dropped), as the journal stores it. */

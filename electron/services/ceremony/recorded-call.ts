@@ -116,5 +116,13 @@ function jsonOf(value: unknown): JsonValue {
 }
 
 function compact(fields: Record<string, JsonValue | undefined>): JsonObject {
-  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, JsonValue] => e[1] !== undefined));
+  // Field by field, not through entries filtered and joined again: this runs for every answer
+  // recorded, and verify's replay of a 10,000-event record spent ~15 ms (cold) on the arrays.
+  const kept: Record<string, JsonValue> = {};
+  const keys = Object.keys(fields);
+  for (let i = 0; i < keys.length; i++) {
+    const value = fields[keys[i]!];
+    if (value !== undefined) kept[keys[i]!] = value;
+  }
+  return kept;
 }

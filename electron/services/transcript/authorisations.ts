@@ -73,7 +73,7 @@ import {
   VAULT_REQUEST,
   VAULT_RESPONSE,
 } from '../ceremony/ceremony-record';
-import type { CeremonyEvent } from '../../../shared/ceremony/ceremony-events';
+import type { CeremonyEvent, ServiceAction } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import type { EventInput, TornTail } from '../journal/journal';
 import {
@@ -129,12 +129,16 @@ export async function checkAuthorisations(
   let detected: EventInput[] = [];
   let closed = false;
   /** The leaders the laptop's clients of each HA cluster know as the record names them so far. */
-  const leaders = haLeaders(chain.events);
+  let leaders = haLeaders(chain.events);
   /** When the statement being signed now was asked for. */
   let requestedAt: string | undefined;
   /** Where the entries of the action run now (performed between two ceremony events) begin, and the leaders then. */
   let run: Pick<RecordedRun, 'from' | 'leaders'> = { from: 0, leaders };
-  const restart = (i: number) => (run = { from: i + 1, leaders: new Map(leaders) });
+  // The run shares `leaders` until they change (copied then, not at each restart): the journal's first entry restarts it.
+  const restart = (i: number) => (run = { from: i + 1, leaders });
+  /** The action due in `state`, worked out once for it, not again for each entry of its run (request, result). */
+  let due: { state: CeremonyState; action: ServiceAction | undefined } | undefined;
+  const actionDue = () => (due?.state === state ? due : (due = { state, action: nextAction(state) })).action;
   /**
    * Why the laptop's run that ends at entry `to` (in the event there, or cut short by a crash) is
    * not what its own code records and concludes from the Vault answers recorded, or undefined: the
@@ -144,28 +148,27 @@ export async function checkAuthorisations(
     // Spelled out and assigned, not spread: see SYSTEM in ceremony-record.ts.
     const recorded = { from: run.from, leaders: run.leaders, state, events: chain.events, to };
     if (resuming) return resumeMismatch(recorded);
-    const action = nextAction(state);
+    const action = actionDue();
     return action && !needsPersonInput(action) ? actionMismatch(Object.assign(recorded, { action })) : undefined;
   };
   // Indexed, not `entries()`: an iterator result and a pair for each of 10,000 events.
   for (let i = 0; i < chain.events.length; i++) {
     const e = chain.events[i]!;
-    const at = `journal event ${e.seq} (${e.type})`;
     if (closed && !reopensRecord(e) && !isSigningEntry(e)) {
       problem(
         'record-inconsistent',
-        `${at} follows the record's closing event, which must be its last: after it the laptop writes only the signing's notes (a signature made, a key refused), until an interruption or a person's note reopens the record`,
+        `${named(e)} follows the record's closing event, which must be its last: after it the laptop writes only the signing's notes (a signature made, a key refused), until an interruption or a person's note reopens the record`,
       );
       return reports;
     }
     const unanswered = unansweredCall(e, chain.events[i - 1]);
-    if (unanswered) problem('record-inconsistent', `${at} ${unanswered}`);
+    if (unanswered) problem('record-inconsistent', `${named(e)} ${unanswered}`);
     const expected = detected.shift();
     if (expected) {
       const wrong = entryMismatch(e, expected, true);
       restart(i);
       if (!wrong) continue;
-      problem('record-inconsistent', `${at} is not the deviation the replay detected there: ${wrong}`);
+      problem('record-inconsistent', `${named(e)} is not the deviation the replay detected there: ${wrong}`);
       return reports;
     }
     if (e.type === CEREMONY_FINISHED) {
@@ -173,19 +176,20 @@ export async function checkAuthorisations(
       if (!recordClosesAt(state))
         problem(
           'record-inconsistent',
-          `${at} closes the record at '${state.step}', before the ceremony reached its signing: the laptop closes it only once the ceremony is done, cancelled or aborted`,
+          `${named(e)} closes the record at '${state.step}', before the ceremony reached its signing: the laptop closes it only once the ceremony is done, cancelled or aborted`,
         );
       const awaiting = openDeviations(state).map((d) => `#${d.id} (${d.kind})`);
       if (awaiting.length > 0)
         problem(
           'record-inconsistent',
-          `${at} closes the record while deviation ${awaiting.join(', ')} awaits its witness: the laptop closes it only once every deviation is witnessed, so the witness is in the record signed`,
+          `${named(e)} closes the record while deviation ${awaiting.join(', ')} awaits its witness: the laptop closes it only once every deviation is witnessed, so the witness is in the record signed`,
         );
       const wrong = entryMismatch(e, { ...SYSTEM, step: state.step, type: CEREMONY_FINISHED });
-      if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
+      if (wrong) problem('record-inconsistent', `${named(e)} ${wrong}`);
       const unsigned = unsignedClose(e.details.outcome, state);
-      if (unsigned) problem('authorisation-missing', `${at} ${unsigned}`);
-      else for (const field of closingMismatches(e.details, state)) problem('record-inconsistent', `${at} ${field}`);
+      if (unsigned) problem('authorisation-missing', `${named(e)} ${unsigned}`);
+      else
+        for (const field of closingMismatches(e.details, state)) problem('record-inconsistent', `${named(e)} ${field}`);
       continue;
     }
     const event: unknown = e.details.event;
@@ -193,26 +197,28 @@ export async function checkAuthorisations(
       if (i > 1 && !EVENT_ENTRY_TYPES.has(e.type) && !NOTE_ENTRY_TYPES.has(e.type))
         problem(
           'record-inconsistent',
-          `${at} is of a type the laptop never writes there: after the journal's first two entries it writes only ceremony events, Vault's calls and what it learned of a cluster's nodes, interruptions, refused keys and the closing event`,
+          `${named(e)} is of a type the laptop never writes there: after the journal's first two entries it writes only ceremony events, Vault's calls and what it learned of a cluster's nodes, interruptions, refused keys and the closing event`,
         );
       if (EVENT_ENTRY_TYPES.has(e.type))
         problem(
           'record-inconsistent',
-          `${at} records no ceremony event, yet the laptop writes a '${e.type}' only for one the ceremony accepted or a deviation it detected`,
+          `${named(e)} records no ceremony event, yet the laptop writes a '${e.type}' only for one the ceremony accepted or a deviation it detected`,
         );
       const claim = roleClaim(e, plan.value);
-      if (claim) problem('record-inconsistent', `${at} ${claim}`);
-      const undue = undueRequest(e, state, resuming);
-      if (undue) problem(undue.kind, `${at} ${undue.message}`);
+      if (claim) problem('record-inconsistent', `${named(e)} ${claim}`);
+      const undue = undueRequest(e, state, actionDue, resuming);
+      if (undue) problem(undue.kind, `${named(e)} ${undue.message}`);
       const { profile, node, previous } = e.details;
-      if (e.type === ACTIVE_NODE && typeof profile === 'string' && typeof node === 'string' && leaders.has(profile))
+      if (e.type === ACTIVE_NODE && typeof profile === 'string' && typeof node === 'string' && leaders.has(profile)) {
+        if (run.leaders === leaders) leaders = new Map(leaders);
         leaders.set(profile, learnt(leaders.get(profile)!, node, previous));
+      }
       if (!RUN_ENTRY_TYPES.has(e.type)) {
         // A crash may end a run after any of its entries: those recorded must still be the laptop's.
         const crashed = e.type === INTERRUPTION && (await runMismatch(i));
-        if (crashed) problem('record-inconsistent', `${at} ${crashed}`);
+        if (crashed) problem('record-inconsistent', `${named(e)} ${crashed}`);
         const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state, closed);
-        if (said) problem('record-inconsistent', `${at} ${said}`);
+        if (said) problem('record-inconsistent', `${named(e)} ${said}`);
         restart(i);
       }
       resuming ||= e.type === INTERRUPTION;
@@ -221,43 +227,43 @@ export async function checkAuthorisations(
       continue;
     }
     if (!isEventShaped(event)) {
-      problem('record-inconsistent', `${at} holds a ceremony event this version cannot read`);
+      problem('record-inconsistent', `${named(e)} holds a ceremony event this version cannot read`);
       return reports;
     }
     if (event.type === 'authorisationRequested') requestedAt = e.time;
     if (event.type === 'authorisationRequested' && event.head !== chain.events[i - 1]?.hash)
       problem(
         'authorisation-bad',
-        `${at} asks for authorisation over journal head ${String(event.head)}, which is not the hash of the event before it`,
+        `${named(e)} asks for authorisation over journal head ${String(event.head)}, which is not the hash of the event before it`,
       );
     if (resuming !== (event.type === 'resume'))
       problem(
         'record-inconsistent',
         resuming
-          ? `${at} follows an interruption, but the laptop resumes the ceremony (a 'ceremony-resumed' event) before anything else happens in it`
-          : `${at} resumes the ceremony with no interruption recorded before it: the laptop records one on every restart before it resumes`,
+          ? `${named(e)} follows an interruption, but the laptop resumes the ceremony (a 'ceremony-resumed' event) before anything else happens in it`
+          : `${named(e)} resumes the ceremony with no interruption recorded before it: the laptop records one on every restart before it resumes`,
       );
     const result = (event.type === 'serviceResult' || event.type === 'resume') && (await runMismatch(i));
-    if (result) problem('record-inconsistent', `${at} ${result}`);
+    if (result) problem('record-inconsistent', `${named(e)} ${result}`);
     restart(i);
     const next = transition(state, event);
     if (!next.ok) {
       problem(
         'authorisation-missing',
-        `${at} breaks the ceremony's rules (${next.error.message}): an irreversible step, an abort or a waiver may have been done without both signed authorisations`,
+        `${named(e)} breaks the ceremony's rules (${next.error.message}): an irreversible step, an abort or a waiver may have been done without both signed authorisations`,
       );
       return reports;
     }
     resuming = false;
     const wrong = entryMismatch(e, entryEnvelope(event, state));
-    if (wrong) problem('record-inconsistent', `${at} ${wrong}`);
-    const misattributed = misattributedShare(e, event, state);
-    if (misattributed) problem('record-inconsistent', `${at} ${misattributed}`);
+    if (wrong) problem('record-inconsistent', `${named(e)} ${wrong}`);
+    const misattributed = misattributedShare(e, event, actionDue);
+    if (misattributed) problem('record-inconsistent', `${named(e)} ${misattributed}`);
     const unwritten = unwrittenDetails(e);
     if (unwritten.length > 0)
       problem(
         'record-inconsistent',
-        `${at} holds ${unwritten.map((key) => JSON.stringify(key)).join(', ')} beside its ceremony event, which the laptop never writes there`,
+        `${named(e)} holds ${unwritten.map((key) => JSON.stringify(key)).join(', ')} beside its ceremony event, which the laptop never writes there`,
       );
     detected = detectedDeviations(state, next.value);
     if (event.type === 'authorise' && state.statement) {
@@ -276,7 +282,7 @@ export async function checkAuthorisations(
       if (bad !== undefined)
         problem(
           'authorisation-bad',
-          `the ${event.role} '${event.actor}''s authorisation of ${JSON.stringify(statement.action)} at '${event.step}' (${at}) is BAD: ${bad}`,
+          `the ${event.role} '${event.actor}''s authorisation of ${JSON.stringify(statement.action)} at '${event.step}' (${named(e)}) is BAD: ${bad}`,
         );
       reports.push({
         step: event.step,
@@ -307,9 +313,14 @@ export async function checkAuthorisations(
   else if (last && last.type !== CEREMONY_FINISHED)
     problem(
       'record-inconsistent',
-      `journal event ${last.seq} (${last.type}) follows the record's closing event, which must be its last: the bundle's journal ends at the head the transcript signs`,
+      `${named(last)} follows the record's closing event, which must be its last: the bundle's journal ends at the head the transcript signs`,
     );
   return reports;
+}
+
+/** How a problem names entry `e`: made only for a problem, not for each of 10,000 entries. */
+function named(e: JournalEvent): string {
+  return `journal event ${e.seq} (${e.type})`;
 }
 
 /** What the laptop journals as each signer signs (or is refused): all that may follow a closing event, but what reopens the record. */
@@ -370,6 +381,9 @@ function roleClaim(e: JournalEvent, plan: CeremonyPlan): string | undefined {
  * detected deviation, which the replay gives whole, in its details too. Undefined when it does not.
  */
 function entryMismatch(e: JournalEvent, expected: EventInput, withDetails = false): string | undefined {
+  // The usual case first, without building the differences (two arrays and closures for each event).
+  const same = e.actor === expected.actor && e.role === expected.role && e.step === expected.step;
+  if (!withDetails && same && e.type === expected.type) return undefined;
   const fields = (['actor', 'role', 'step', 'type'] as const).filter((f) => e[f] !== expected[f]);
   const differences = fields.map(
     (f) => `is recorded with ${f} ${JSON.stringify(e[f])}, where the laptop writes ${JSON.stringify(expected[f])}`,
@@ -430,10 +444,14 @@ function timeGoingBack(events: readonly JournalEvent[]): string | undefined {
  * substitute enters that officer's share), and always in an accepted one: the transcript
  * attributes each share by its commitment.
  */
-function misattributedShare(e: JournalEvent, event: CeremonyEvent, state: CeremonyState): string | undefined {
+function misattributedShare(
+  e: JournalEvent,
+  event: CeremonyEvent,
+  actionDue: () => ServiceAction | undefined,
+): string | undefined {
   const share = e.details.share;
   if (event.type !== 'serviceResult' && share === undefined) return undefined;
-  const action = nextAction(state);
+  const action = actionDue();
   if (event.type !== 'serviceResult' || action?.kind !== 'submit-share')
     return share === undefined ? undefined : 'holds a share commitment where the replay has no share being entered';
   if (share === undefined)
@@ -496,7 +514,8 @@ function unansweredCall(e: JournalEvent, before: JournalEvent | undefined): stri
 
 /** The laptop writes these as strings, so `===` compares them (an object in a doctored entry never matches). */
 function sameCall(response: JournalEvent, request: JournalEvent): boolean {
-  const [a, b] = [response.details, request.details];
+  const a = response.details;
+  const b = request.details;
   return (
     response.step === request.step &&
     a.profile === b.profile &&
@@ -515,12 +534,13 @@ function sameCall(response: JournalEvent, request: JournalEvent): boolean {
 function undueRequest(
   e: JournalEvent,
   state: CeremonyState,
+  actionDue: () => ServiceAction | undefined,
   resuming: boolean,
 ): { kind: AuthorisationProblemKind; message: string } | undefined {
   if (e.type !== VAULT_REQUEST) return undefined;
   const { method, path } = e.details;
   const read = method === 'GET';
-  if (e.step === state.step && (nextAction(state) !== undefined || (resuming && read))) return undefined;
+  if (e.step === state.step && (actionDue() !== undefined || (resuming && read))) return undefined;
   const call = `records a ${JSON.stringify(method)} to ${JSON.stringify(path)} at '${e.step}'`;
   if (!read && isIrreversibleStep(e.step, isDestructivePlan(state.plan)))
     return {
