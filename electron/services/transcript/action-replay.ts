@@ -25,12 +25,14 @@
  */
 import type { CeremonyEvent, ServiceAction } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import type { SecretName } from '../../../shared/ceremony/ceremony-steps';
 import { isRedactedForm, REDACTED, redact } from '../../../shared/record/redaction';
 import {
   canonicalDataJson,
   type JournalEvent,
   type JsonObject,
   type JsonValue,
+  type VerifiedChain,
 } from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
 import {
@@ -40,10 +42,10 @@ import {
   VAULT_REQUEST,
   VAULT_RESPONSE,
 } from '../ceremony/ceremony-record';
-import { NOTHING_SENT, performAction, type ActionContext } from '../ceremony/ceremony-actions';
+import { NOTHING_SENT, performAction, type ActionContext, type PendingShare } from '../ceremony/ceremony-actions';
 import { NOT_JSON } from '../ceremony/recorded-call';
 import { resumeReading } from '../ceremony/resume-reading';
-import type { EventInput } from '../journal/journal';
+import type { EventInput, JournalErrorKind } from '../journal/journal';
 import type { VaultClient } from '../vault/client';
 import { settledLeader, type HaErrorKind, type NodeReport } from '../vault/ha-client';
 import type { VaultResult } from '../vault/types';
@@ -70,8 +72,10 @@ export interface ActionRun extends RecordedRun {
 /** Why the run's recorded entries and result are not what performAction gives for its recorded answers, or undefined. */
 export async function actionMismatch(run: ActionRun): Promise<string | undefined> {
   let first: string | undefined;
-  for (const activation of activationStandIns(run)) {
-    const problem = await mismatchWith(run, activation);
+  const activations = activationStandIns(run);
+  // Indexed, not `for of`: no iterator for each of a long record's runs.
+  for (let i = 0; i < activations.length; i++) {
+    const problem = await mismatchWith(run, activations[i]!);
     if (problem === undefined) return undefined;
     first ??= problem;
   }
@@ -161,13 +165,6 @@ class Stop extends Error {
 /** A secret's stand-in: its value is not in the record, and it redacts to REDACTED like any value the journal hides. */
 const STAND_IN = '(replayed secret)';
 
-/** What the laptop's code is given when it runs again over a recorded run. */
-interface Playback {
-  readonly journal: ActionContext['journal'];
-  /** The client for `profile`, giving the recorded answers; undefined when the profile is taken as not connected. */
-  client(profile: string): VaultClient | undefined;
-}
-
 /** The event the run ends in, unless a crash ended it. */
 function ended(run: RecordedRun): JournalEvent | undefined {
   const closing = run.events[run.to];
@@ -191,118 +188,13 @@ async function play<T>(
   connected: boolean,
   go: (p: Playback) => Promise<T>,
 ): Promise<{ ok: true; value: T; asked: boolean; at: number } | { ok: false; problem: string | undefined }> {
-  const { events } = run;
-  const result = ended(run);
-  let at = run.from;
-  const asked = { recorded: false };
-  const next = (what: () => string): JournalEvent => {
-    if (at < run.to) return events[at++]!;
-    throw new Stop(
-      result && `is recorded where the laptop, given the Vault answers recorded before it, first records ${what()}`,
-    );
-  };
-  const journal: Playback['journal'] = {
-    get chain() {
-      return { events: events.slice(0, at) };
-    },
-    append: (input) => {
-      asked.recorded = true;
-      const e = next(() => `a '${input.type}' (${describe(input.details)})`);
-      const wrong = entryDifference(e, input);
-      if (wrong) throw new Stop(`ends a run whose entries are not the laptop's: event ${e.seq} (${e.type}) ${wrong}`);
-      return Promise.resolve(ok(e));
-    },
-  };
-  const answer = (): Promise<VaultResult<unknown>> => {
-    const e = events[at];
-    // A crash may have come before the answer; an answer too deep to record leaves nothing to replay.
-    if (at >= run.to || e?.type !== VAULT_RESPONSE || e.details.data === NOT_JSON) throw new Stop(undefined);
-    return Promise.resolve(answerOf(e.details));
-  };
-  const clients = new Map<string, VaultClient>();
-  const client = (profile: string): VaultClient | undefined => {
-    if (!connected) return undefined;
-    const made = clients.get(profile) ?? replayClient(profile, answer, haOf(profile));
-    clients.set(profile, made);
-    return made;
-  };
-  const haOf = (profile: string): HaReplay | undefined => {
-    const leaders = run.leaders.get(profile);
-    if (leaders === undefined) return undefined;
-    const ahead = (type: string, k = at) =>
-      k < run.to && events[k]!.type === type && events[k]!.details.profile === profile ? events[k] : undefined;
-    const named = (e: JournalEvent | undefined, field: string) => {
-      const node = e?.details[field];
-      return typeof node === 'string' ? node : undefined;
-    };
-    // Each of the laptop's clients (one per token it carries) knows a leader of its own, found by
-    // resolving or settling, as the record's active-node entries show. Which one it knew before,
-    // the record says: where its next entry went, or the leader a change of leader replaced. It
-    // records every leader a client learns, so that must be one it names (or none: a new client).
-    let active: { node: string | undefined } | undefined;
-    const known = () => {
-      if (active) return active;
-      const next = ahead(ACTIVE_NODE) ?? ahead(VAULT_REQUEST);
-      const node = next ? named(next, next.type === ACTIVE_NODE ? 'previous' : 'node') : leaders.at(-1);
-      if (next && node !== undefined && !leaders.includes(node))
-        throw new Stop(
-          `ends a run whose event ${next.seq} (${next.type}) has the laptop's client of '${profile}' know ${node} as its leader, which the record does not name as one before it (${leaders.length > 0 ? `it names ${leaders.join(', ')}` : 'it names none'}): the laptop records every leader its clients learn`,
-        );
-      return (active = { node });
-    };
-    /** The leader a change of leader on the record makes the client know: it replaced the one the client knew. */
-    const learn = (leader: { node: string | undefined }, change: JournalEvent) => {
-      const previous = named(change, 'previous');
-      if (previous !== leader.node)
-        throw new Stop(
-          `ends a run whose event ${change.seq} (active-node) records the leader of '${profile}' changing from ${previous ?? 'none'}, where the laptop's client knew ${leader.node ?? 'none'}: the laptop records the one its client knew`,
-        );
-      leader.node = named(change, 'node') ?? leader.node;
-    };
-    return {
-      get active() {
-        return known().node;
-      },
-      resolve() {
-        asked.recorded = true;
-        const leader = known();
-        const change = ahead(ACTIVE_NODE);
-        const node = named(change, 'node');
-        if (change && node !== undefined) {
-          learn(leader, change);
-          return ok(node);
-        }
-        // Finding no leader, the laptop sends nothing (it says why), or reads where it last did.
-        const reason = at === run.to && result ? failedReason(result) : undefined;
-        if (reason?.endsWith(NOTHING_SENT)) return err('no-active-node', reason.slice(0, -NOTHING_SENT.length));
-        return leader.node === undefined ? err('no-active-node', 'no node leads') : ok(leader.node);
-      },
-      settle(mode) {
-        asked.recorded = true;
-        const leader = known();
-        const changed = ahead(ACTIVE_NODE);
-        const settled = ahead(CLUSTER_SETTLED, changed ? at + 1 : at);
-        if (!settled) throw new Stop(result && 'records this result without the cluster settling the laptop waits for');
-        if (changed) learn(leader, changed);
-        const d = settled.details;
-        if (d.settled !== true) return err('not-settled', text(d.reason) ?? '');
-        const reports = (Array.isArray(d.nodes) ? d.nodes : []).map(nodeReport);
-        // The laptop waits until its nodes' reports show the cluster settled, and then knows the one active.
-        const leading = settledLeader(reports, mode);
-        if (leading?.address !== leader.node)
-          throw new Stop(
-            `ends a run whose event ${settled.seq} (cluster-settled) records '${profile}' settled with nodes the laptop does not take as settled${leading ? ` on the leader it knows (${leading.address} is active, where it knows ${leader.node ?? 'none'})` : mode ? ` (one active node, and those that can speak in DR mode '${mode}')` : " (one active node, and those that can speak in the leader's DR mode)"}`,
-          );
-        return ok(reports);
-      },
-    };
-  };
+  const p = new Playback(run, connected);
   try {
-    const value = await go({ journal, client });
-    return { ok: true, value, asked: asked.recorded, at };
+    const value = await go(p);
+    return { ok: true, value, asked: p.asked, at: p.at };
   } catch (e) {
     if (e instanceof Stop) return { ok: false, problem: e.problem };
-    const answered = events[at - 1];
+    const answered = run.events[p.at - 1];
     return {
       ok: false,
       problem: `follows Vault's answer of event ${answered?.seq ?? '?'}, which is not one the laptop can have acted on (${e instanceof Error ? e.message : String(e)})`,
@@ -310,42 +202,150 @@ async function play<T>(
   }
 }
 
+/**
+ * What the laptop's code is given when it runs again over a recorded run: the journal it records
+ * in (this, by its `chain` and `append`) and its clients. A class, not closures made for each run:
+ * a record of 10,000 events is thousands of runs, and each made a dozen of them, and a getter.
+ */
+class Playback {
+  /** The first entry of the run the laptop's code has not reached. */
+  at: number;
+  /** Whether it recorded anything or asked a cluster who leads. */
+  asked = false;
+  /** The event the run ends in, unless a crash ended it. */
+  readonly result: JournalEvent | undefined;
+  private readonly clients = new Map<string, VaultClient>();
+
+  constructor(
+    readonly run: RecordedRun,
+    private readonly connected: boolean,
+  ) {
+    this.at = run.from;
+    this.result = ended(run);
+  }
+
+  get journal(): ActionContext['journal'] {
+    return this;
+  }
+
+  get chain(): Pick<VerifiedChain, 'events'> {
+    return { events: this.run.events.slice(0, this.at) };
+  }
+
+  append(input: EventInput): Promise<Result<JournalEvent, JournalErrorKind>> {
+    this.asked = true;
+    const e = this.next(() => `a '${input.type}' (${describe(input.details)})`);
+    const wrong = entryDifference(e, input);
+    if (wrong) throw new Stop(`ends a run whose entries are not the laptop's: event ${e.seq} (${e.type}) ${wrong}`);
+    return Promise.resolve(ok(e));
+  }
+
+  /** The client for `profile`, giving the recorded answers; undefined when the profile is taken as not connected. */
+  client(profile: string): VaultClient | undefined {
+    if (!this.connected) return undefined;
+    const made = this.clients.get(profile) ?? replayClient(profile, () => this.answer(), haReplay(this, profile));
+    this.clients.set(profile, made);
+    return made;
+  }
+
+  /** The entry recorded next, which the laptop's code must record now. */
+  private next(what: () => string): JournalEvent {
+    if (this.at < this.run.to) return this.run.events[this.at++]!;
+    throw new Stop(
+      this.result &&
+        `is recorded where the laptop, given the Vault answers recorded before it, first records ${what()}`,
+    );
+  }
+
+  private answer(): Promise<VaultResult<unknown>> {
+    const e = this.run.events[this.at];
+    // A crash may have come before the answer; an answer too deep to record leaves nothing to replay.
+    if (this.at >= this.run.to || e?.type !== VAULT_RESPONSE || e.details.data === NOT_JSON) throw new Stop(undefined);
+    return Promise.resolve(answerOf(e.details));
+  }
+}
+
+/** How the laptop's client of an HA cluster (one the record names) finds its leader, as `p`'s run records it. */
+function haReplay(p: Playback, profile: string): HaReplay | undefined {
+  const { run } = p;
+  const { events } = run;
+  const leaders = run.leaders.get(profile);
+  if (leaders === undefined) return undefined;
+  const ahead = (type: string, k = p.at) =>
+    k < run.to && events[k]!.type === type && events[k]!.details.profile === profile ? events[k] : undefined;
+  const named = (e: JournalEvent | undefined, field: string) => {
+    const node = e?.details[field];
+    return typeof node === 'string' ? node : undefined;
+  };
+  // Each of the laptop's clients (one per token it carries) knows a leader of its own, found by
+  // resolving or settling, as the record's active-node entries show. Which one it knew before,
+  // the record says: where its next entry went, or the leader a change of leader replaced. It
+  // records every leader a client learns, so that must be one it names (or none: a new client).
+  let active: { node: string | undefined } | undefined;
+  const known = () => {
+    if (active) return active;
+    const next = ahead(ACTIVE_NODE) ?? ahead(VAULT_REQUEST);
+    const node = next ? named(next, next.type === ACTIVE_NODE ? 'previous' : 'node') : leaders.at(-1);
+    if (next && node !== undefined && !leaders.includes(node))
+      throw new Stop(
+        `ends a run whose event ${next.seq} (${next.type}) has the laptop's client of '${profile}' know ${node} as its leader, which the record does not name as one before it (${leaders.length > 0 ? `it names ${leaders.join(', ')}` : 'it names none'}): the laptop records every leader its clients learn`,
+      );
+    return (active = { node });
+  };
+  /** The leader a change of leader on the record makes the client know: it replaced the one the client knew. */
+  const learn = (leader: { node: string | undefined }, change: JournalEvent) => {
+    const previous = named(change, 'previous');
+    if (previous !== leader.node)
+      throw new Stop(
+        `ends a run whose event ${change.seq} (active-node) records the leader of '${profile}' changing from ${previous ?? 'none'}, where the laptop's client knew ${leader.node ?? 'none'}: the laptop records the one its client knew`,
+      );
+    leader.node = named(change, 'node') ?? leader.node;
+  };
+  return {
+    get active() {
+      return known().node;
+    },
+    resolve() {
+      p.asked = true;
+      const leader = known();
+      const change = ahead(ACTIVE_NODE);
+      const node = named(change, 'node');
+      if (change && node !== undefined) {
+        learn(leader, change);
+        return ok(node);
+      }
+      // Finding no leader, the laptop sends nothing (it says why), or reads where it last did.
+      const reason = p.at === run.to && p.result ? failedReason(p.result) : undefined;
+      if (reason?.endsWith(NOTHING_SENT)) return err('no-active-node', reason.slice(0, -NOTHING_SENT.length));
+      return leader.node === undefined ? err('no-active-node', 'no node leads') : ok(leader.node);
+    },
+    settle(mode) {
+      p.asked = true;
+      const leader = known();
+      const changed = ahead(ACTIVE_NODE);
+      const settled = ahead(CLUSTER_SETTLED, changed ? p.at + 1 : p.at);
+      if (!settled) throw new Stop(p.result && 'records this result without the cluster settling the laptop waits for');
+      if (changed) learn(leader, changed);
+      const d = settled.details;
+      if (d.settled !== true) return err('not-settled', text(d.reason) ?? '');
+      const reports = (Array.isArray(d.nodes) ? d.nodes : []).map(nodeReport);
+      // The laptop waits until its nodes' reports show the cluster settled, and then knows the one active.
+      const leading = settledLeader(reports, mode);
+      if (leading?.address !== leader.node)
+        throw new Stop(
+          `ends a run whose event ${settled.seq} (cluster-settled) records '${profile}' settled with nodes the laptop does not take as settled${leading ? ` on the leader it knows (${leading.address} is active, where it knows ${leader.node ?? 'none'})` : mode ? ` (one active node, and those that can speak in DR mode '${mode}')` : " (one active node, and those that can speak in the leader's DR mode)"}`,
+        );
+      return ok(reports);
+    },
+  };
+}
+
 async function replayAction(run: ActionRun, connected: boolean, activation: string): Promise<string | undefined> {
   const { state } = run;
   const result = ended(run);
-  const held = (name: string) => state.held.includes(name as (typeof state.held)[number]);
-  const share = result?.details.share;
-  const played = await play(run, connected, (p) => {
-    // The clusters asked before promoting are the plan's (signed, reviewed), not whichever the record reads.
-    const peers = Object.fromEntries(
-      (state.plan.peer_profiles ?? []).flatMap((profile) => {
-        const peer = p.client(profile);
-        return peer ? [[profile, peer] as const] : [];
-      }),
-    );
-    return performAction(
-      {
-        journal: p.journal,
-        secrets: {
-          text: (name) => (!held(name) ? undefined : name === 'activation-token' ? activation : STAND_IN),
-          put: () => undefined,
-        },
-        randomBytes: (n) => new Uint8Array(n),
-        now: () => text((result?.details.event as JsonObject | undefined)?.at) ?? '',
-        client: (profile) => p.client(profile),
-        attemptClient: (profile) =>
-          Promise.resolve(
-            state.plan.token_path !== 'primary-root-token' || held('root-token') ? p.client(profile) : undefined,
-          ),
-        vaultTokenClient: (profile) => Promise.resolve(held('vault-token') ? p.client(profile) : undefined),
-        takeShare: (officer) =>
-          share === undefined ? undefined : { officer, bytes: new Uint8Array(33), commitment: share as JsonObject },
-        peers,
-      },
-      state,
-      run.action,
-    );
-  });
+  const played = await play(run, connected, (p) =>
+    performAction(new ReplayedContext(p, state, activation), state, run.action),
+  );
   if (!played.ok) return played.problem;
   // performAction fails only when its journal does, which this one never does; a crashed run has no result.
   if (!result || !played.value.ok) return undefined;
@@ -362,6 +362,75 @@ async function replayAction(run: ActionRun, connected: boolean, activation: stri
   const [shown, replayed] = comparable(recorded, given);
   if (given !== raw && sameJson(shown, replayed)) return undefined;
   return `records the result ${canonicalDataJson(shown)}, but the laptop, given the Vault answers recorded before it, records ${canonicalDataJson(replayed)}`;
+}
+
+/**
+ * What the laptop's action code is given over `p`'s run: the secrets the replayed state holds, as
+ * stand-ins (`activation` the activation token's), the share whose commitment the result records,
+ * the result's time, and `p`'s journal and clients. A class, for the reason Playback is one.
+ */
+class ReplayedContext implements ActionContext {
+  readonly journal: ActionContext['journal'];
+  /** Its own text and put: the stand-ins. */
+  readonly secrets: ActionContext['secrets'] = this;
+  readonly randomBytes = zeroes;
+  readonly peers: Readonly<Record<string, VaultClient>>;
+  private readonly result: JournalEvent | undefined;
+
+  constructor(
+    private readonly p: Playback,
+    private readonly state: CeremonyState,
+    private readonly activation: string,
+  ) {
+    this.journal = p.journal;
+    this.result = p.result;
+    // The clusters asked before promoting are the plan's (signed, reviewed), not whichever the record reads.
+    this.peers = Object.fromEntries(
+      (state.plan.peer_profiles ?? []).flatMap((profile) => {
+        const peer = p.client(profile);
+        return peer ? [[profile, peer] as const] : [];
+      }),
+    );
+  }
+
+  text(name: SecretName): string | undefined {
+    return !this.held(name) ? undefined : name === 'activation-token' ? this.activation : STAND_IN;
+  }
+
+  put(): void {}
+
+  now(): string {
+    return text((this.result?.details.event as JsonObject | undefined)?.at) ?? '';
+  }
+
+  client(profile: string): VaultClient | undefined {
+    return this.p.client(profile);
+  }
+
+  attemptClient(profile: string): Promise<VaultClient | undefined> {
+    const { token_path } = this.state.plan;
+    return Promise.resolve(
+      token_path !== 'primary-root-token' || this.held('root-token') ? this.p.client(profile) : undefined,
+    );
+  }
+
+  vaultTokenClient(profile: string): Promise<VaultClient | undefined> {
+    return Promise.resolve(this.held('vault-token') ? this.p.client(profile) : undefined);
+  }
+
+  takeShare(officer: string): PendingShare | undefined {
+    const share = this.result?.details.share;
+    return share === undefined ? undefined : { officer, bytes: new Uint8Array(33), commitment: share as JsonObject };
+  }
+
+  private held(name: string): boolean {
+    return this.state.held.includes(name as SecretName);
+  }
+}
+
+/** The replay's random bytes (for an OTP the laptop's code generates): zeroes. */
+function zeroes(n: number): Uint8Array {
+  return new Uint8Array(n);
 }
 
 /**

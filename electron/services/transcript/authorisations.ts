@@ -144,12 +144,14 @@ export async function checkAuthorisations(
    * not what its own code records and concludes from the Vault answers recorded, or undefined: the
    * reads on resuming, or the action due that the laptop performs by itself (ceremony-actions.ts).
    */
-  const runMismatch = async (to: number) => {
-    // Spelled out and assigned, not spread: see SYSTEM in ceremony-record.ts.
-    const recorded = { from: run.from, leaders: run.leaders, state, events: chain.events, to };
-    if (resuming) return resumeMismatch(recorded);
+  const runMismatch = (to: number): Promise<string | undefined> | undefined => {
+    // Spelled out, not spread: see SYSTEM in ceremony-record.ts.
+    const { from } = run;
+    if (resuming) return resumeMismatch({ from, leaders: run.leaders, state, events: chain.events, to });
     const action = actionDue();
-    return action && !needsPersonInput(action) ? actionMismatch(Object.assign(recorded, { action })) : undefined;
+    return action && !needsPersonInput(action)
+      ? actionMismatch({ from, leaders: run.leaders, state, events: chain.events, to, action })
+      : undefined;
   };
   // Indexed, not `entries()`: an iterator result and a pair for each of 10,000 events.
   for (let i = 0; i < chain.events.length; i++) {
