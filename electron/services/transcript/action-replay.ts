@@ -574,9 +574,12 @@ function text(v: JsonValue | undefined): string | undefined {
  * entry's data is the one recorded, not compared again, so a long answer is not serialised twice.
  */
 function unserialised(data: JsonValue): JsonValue {
-  if (typeof data === 'object' && data !== null) Object.defineProperty(data, 'toJSON', { value: () => null });
+  if (typeof data === 'object' && data !== null) Object.defineProperty(data, 'toJSON', SERIALISED_AS_NULL);
   return data;
 }
+
+/** One descriptor and function for every answer, not new ones for each. */
+const SERIALISED_AS_NULL: PropertyDescriptor = { value: () => null };
 
 /** An error's optional fields, those it has: assigned one by one, not filtered from entries (one of each answer). */
 function defined(status: number | undefined, errors: string[] | undefined, requestId: string | undefined) {
