@@ -606,7 +606,7 @@ export const MUTATIONS = [
     claim: 'a journal that renders to gigabytes is compared only up to its first differing line',
     file: 'shared/record/transcript-match.ts',
     from: '    if (e instanceof Diverged) return e.line;',
-    to: "    if (e instanceof Diverged) {\n      const all: string[] = [];\n      const closing = renderBody(chain, all);\n      return (all.join('\\n') + closing).length >= 0 ? e.line : 0;\n    }",
+    to: "    if (e instanceof Diverged) {\n      const all: string[] = [];\n      renderLines(chain, { write: (piece) => all.push(piece), end: () => all.push('\\n') });\n      return all.join('').length >= 0 ? e.line : 0;\n    }",
     tests: [ADVERSARY, 'shared/record/transcript-format.test.ts'],
     filter: 'gigabytes|10 GB',
   },

@@ -1,15 +1,14 @@
 /**
- * Whether a text is exactly the transcript a journal renders, decided without building it: the
- * lines are compared with the text in batches of about 64 KB as they are rendered. A 10,000-event
- * transcript is about 100,000 lines and 3 MB, all of it garbage once compared.
+ * Whether a text is exactly the transcript a journal renders, decided without building it: each
+ * piece of each line is compared with the text in place as it is rendered. A 10,000-event
+ * transcript is about 100,000 lines and 4 MB, all of it garbage once compared.
  *
- * Rendering stops at the first line that differs. A hostile journal can render to far more than
+ * Rendering stops at the first piece that differs. A hostile journal can render to far more than
  * it holds (each leaf of a detail repeats its whole path: a 300 KB event with a 100,000-character
- * key over 100,000 array items renders to 10 GB): only what the text matches, and one batch more,
- * is ever joined.
+ * key over 100,000 array items renders to 10 GB): nothing past what the text matches is rendered.
  */
 import type { VerifiedChain } from './journal-event';
-import { renderBody, type LineSink } from './transcript-format';
+import { renderLines, type LineSink } from './transcript-format';
 
 /**
  * Undefined when `text` is exactly the transcript `chain` renders (`renderTranscript(chain) ===
@@ -19,10 +18,7 @@ import { renderBody, type LineSink } from './transcript-format';
 export function firstLineNotRendered(chain: VerifiedChain, text: string): number | undefined {
   const sink = new MatchingSink(text);
   try {
-    const closing = renderBody(chain, sink);
-    // The closing text is a line feed, lines, and a line feed: the transcript's last lines.
-    sink.push(...closing.slice(1, -1).split('\n'));
-    sink.flush();
+    renderLines(chain, sink);
   } catch (e) {
     if (e instanceof Diverged) return e.line;
     throw e;
@@ -32,9 +28,6 @@ export function firstLineNotRendered(chain: VerifiedChain, text: string): number
   return sink.lines + (text.startsWith('\n', sink.at) ? 2 : 1);
 }
 
-/** Lines are compared a batch at a time, joined natively: a comparison per line took ~10% longer. */
-const BATCH_CHARS = 64 * 1024;
-
 /** Thrown by MatchingSink to stop rendering at the first line that differs; caught only above. */
 class Diverged extends Error {
   constructor(readonly line: number) {
@@ -42,49 +35,33 @@ class Diverged extends Error {
   }
 }
 
-/**
- * Follows `text` with the lines pushed, each ending in a line feed, a batch at a time; throws
- * Diverged at the first line that differs.
- */
+const LINE_FEED = 0x0a;
+
+/** Follows `text` with the pieces written; throws Diverged at the first line that differs. */
 class MatchingSink implements LineSink {
-  /** How much of `text` the lines compared so far are: always whole lines. */
+  /** How much of `text` the pieces compared so far are. */
   at = 0;
-  /** How many lines compared so far. */
+  /** How many whole lines compared so far. */
   lines = 0;
-  private batch: string[] = [];
-  private batchChars = 0;
 
   constructor(private readonly text: string) {}
 
-  push(...lines: string[]): void {
-    for (const line of lines) {
-      this.batch.push(line);
-      this.batchChars += line.length + 1;
-    }
-    if (this.batchChars > BATCH_CHARS) this.flush();
+  write(piece: string): void {
+    // indexOf, not startsWith: measured in Node 20, a third of the time per piece, and 40% fewer
+    // instructions for checking a 10,000-event transcript. Where the piece is not here it searches
+    // on through the text, but only once: rendering then stops.
+    // A piece holds no line feed, so where it differs the text's line is not the rendered one.
+    if (this.text.indexOf(piece, this.at) !== this.at) throw new Diverged(this.lines + 1);
+    this.at += piece.length;
   }
 
-  /** Compares the lines pushed since the last flush. */
-  flush(): void {
-    const { batch } = this;
-    if (batch.length === 0) return;
-    this.batch = [];
-    this.batchChars = 0;
-    const piece = batch.join('\n') + '\n';
-    if (this.text.startsWith(piece, this.at)) {
-      this.at += piece.length;
-      this.lines += batch.length;
+  end(): void {
+    if (this.text.charCodeAt(this.at) === LINE_FEED) {
+      this.at++;
+      this.lines++;
       return;
     }
-    for (const line of batch) {
-      const end = this.text.indexOf('\n', this.at);
-      // The text's last line, without its line feed: the line itself may be the rendered one.
-      if (end < 0) throw new Diverged(this.lines + (this.text.slice(this.at) === line ? 2 : 1));
-      if (end - this.at !== line.length || !this.text.startsWith(line, this.at)) throw new Diverged(this.lines + 1);
-      this.at = end + 1;
-      this.lines++;
-    }
-    // Not reached (a batch that does not match holds a line that differs), and never a match.
-    throw new Diverged(this.lines + 1);
+    // Where the text ends without a line feed, its last line is the rendered one, and the rendered text goes on.
+    throw new Diverged(this.lines + (this.at === this.text.length ? 2 : 1));
   }
 }
