@@ -169,11 +169,13 @@ export function statementOf(chain: VerifiedChain): TranscriptStatement {
 
 /** Reads back what a rendered transcript states; undefined when it states nothing parseable. */
 export function readTranscriptStatement(text: string): TranscriptStatement | undefined {
-  // Matched line by line in place: splitting a 10,000-event transcript makes 100,000 strings.
-  const field = (label: string) => {
-    const found = [...text.matchAll(new RegExp(`^${label}(.*)$`, 'gm'))];
-    return found.length === 1 ? found[0]![1]!.trim() : undefined;
-  };
+  // Matched line by line in place: splitting a 10,000-event transcript makes 100,000 strings. One
+  // pass for the four labels: a pass each took about three times as long.
+  const stated = new Map<string, string | null>();
+  for (const [, label, value] of text.matchAll(STATEMENT_LINE))
+    stated.set(label!, stated.has(label!) ? null : value!.trim());
+  // A label stated twice (null) states nothing.
+  const field = (label: string) => stated.get(label) ?? undefined;
   const format = field('Format:');
   const ceremony = field('Ceremony:');
   const events = field('Journal events:');
@@ -183,6 +185,9 @@ export function readTranscriptStatement(text: string): TranscriptStatement | und
   if (head === undefined || !/^[0-9a-f]{64}$/.test(head)) return undefined;
   return { format, ceremony, events: Number(events), head };
 }
+
+/** A line that states part of the statement: no label begins another, so each line matches one at most. */
+const STATEMENT_LINE = /^(Format:|Ceremony:|Journal events:|Journal head:)(.*)$/gm;
 
 /** How the transcript names each kind of ceremony (the plan's `kind`), and what a rehearsal of it did not do. */
 const KINDS = {
