@@ -65,20 +65,31 @@ const MAX_DEPTH = 32;
  */
 export function isUtcTime(text: string): boolean {
   if (!TIME.test(text)) return false;
-  const year = Number(text.slice(0, 4));
-  const month = Number(text.slice(5, 7));
-  const day = Number(text.slice(8, 10));
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   return (
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
     day <= days &&
-    Number(text.slice(11, 13)) < 24 &&
-    Number(text.slice(14, 16)) < 60 &&
-    Number(text.slice(17, 19)) < 60
+    digitsAt(text, 11, 2) < 24 &&
+    digitsAt(text, 14, 2) < 60 &&
+    digitsAt(text, 17, 2) < 60
   );
+}
+
+/**
+ * The number `count` decimal digits at `start` spell (the caller has checked they are digits),
+ * read in place: slicing and converting made six short strings per journal event, ~1% of a
+ * 10,000-event journal check.
+ */
+function digitsAt(text: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
+  return n;
 }
 
 /** True for values that survive a JSON round trip unchanged (finite numbers, plain objects, no cycles). */
@@ -240,29 +251,37 @@ export function verifyJournalText(text: string, options: ChainOptions = {}): Res
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
     const lineNo = index + 1;
-    const at = `event seq ${lineNo} (line ${lineNo})`;
     const parsed = readLine(line, hash);
-    if (!parsed.ok) return err(parsed.error.kind, `${at}: ${parsed.error.message}`);
+    if (!parsed.ok) return err(parsed.error.kind, `${eventAt(lineNo)}: ${parsed.error.message}`);
     const { event, contentHash } = parsed.value;
     if (event.seq !== lineNo)
-      return err('sequence-broken', `${at}: its seq is ${event.seq}; events must be numbered 1, 2, 3… with no gap`);
+      return err(
+        'sequence-broken',
+        `${eventAt(lineNo)}: its seq is ${event.seq}; events must be numbered 1, 2, 3… with no gap`,
+      );
     if (index === 0) {
       const header = readHeader(event);
-      if (!header.ok) return err('bad-genesis', `${at}: ${header.error.message}`);
+      if (!header.ok) return err('bad-genesis', `${eventAt(lineNo)}: ${header.error.message}`);
       ({ ceremonyId, rehearsal } = header.value);
       if (event.prev !== genesisHash(ceremonyId, { sha256: hash }))
-        return err('bad-genesis', `${at}: prev is not the genesis value of ceremony '${ceremonyId}'`);
+        return err('bad-genesis', `${eventAt(lineNo)}: prev is not the genesis value of ceremony '${ceremonyId}'`);
     } else if (event.prev !== events[index - 1]!.hash) {
-      return err('chain-broken', `${at}: prev does not equal the hash of event seq ${lineNo - 1}`);
+      return err('chain-broken', `${eventAt(lineNo)}: prev does not equal the hash of event seq ${lineNo - 1}`);
     }
     if (contentHash !== event.hash)
-      return err('chain-broken', `${at}: its hash does not match its contents; the event was altered`);
+      return err('chain-broken', `${eventAt(lineNo)}: its hash does not match its contents; the event was altered`);
     events.push(event);
   }
   return ok({ events, ceremonyId, rehearsal, head: events[events.length - 1]!.hash });
 }
 
-const EVENT_KEYS = 'actor,details,hash,prev,role,seq,step,time,type';
+/** Where an error is: built only once there is one, not for each of 10,000 events. */
+function eventAt(lineNo: number): string {
+  return `event seq ${lineNo} (line ${lineNo})`;
+}
+
+/** An event's keys in sorted order, as a canonical line holds them. */
+const EVENT_KEYS = ['actor', 'details', 'hash', 'prev', 'role', 'seq', 'step', 'time', 'type'] as const;
 /** `"hash":"<64 hex>",`: what the line has and the hashed body does not. */
 const HASH_FIELD_LENGTH = 74;
 
@@ -291,9 +310,9 @@ function readLine(
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return err('malformed-event', 'the line is not a JSON object');
   const v = value as Record<string, unknown>;
-  const sorted = Object.keys(v).join(',') === EVENT_KEYS && stringifiesCanonically(v);
+  const sorted = hasEventKeysInOrder(v) && stringifiesCanonically(v);
   if (!sorted && !isJsonValue(v)) return err('malformed-event', 'the line is not a JSON object');
-  if (!sorted && Object.keys(v).sort().join(',') !== EVENT_KEYS)
+  if (!sorted && Object.keys(v).sort().join(',') !== EVENT_KEYS.join(','))
     return err(
       'malformed-event',
       'the event must have exactly: seq, time, actor, role, step, type, details, prev, hash',
@@ -318,6 +337,17 @@ function readLine(
   if (encoded.line(event.hash) !== line)
     return err('not-canonical', 'the line is not in canonical form (key order, spacing or escapes were changed)');
   return ok({ event, contentHash: encoded.hash });
+}
+
+/**
+ * Whether an object's own keys are exactly an event's, in sorted order: compared in place, where
+ * joining them into one string per event cost ~1.5% of a 10,000-event journal check.
+ */
+function hasEventKeysInOrder(v: object): boolean {
+  const keys = Object.keys(v);
+  if (keys.length !== EVENT_KEYS.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== EVENT_KEYS[i]) return false;
+  return true;
 }
 
 /**
