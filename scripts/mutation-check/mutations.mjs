@@ -265,7 +265,7 @@ export const MUTATIONS = [
     id: 'text-disagreement-accepted',
     claim: 'transcript.txt must be the signed text',
     file: 'electron/services/transcript/verify.ts',
-    from: "  if (Buffer.from(signed, 'utf8').equals(bytes)) return;",
+    from: '  if (Buffer.compare(signed.textBytes, bytes) === 0) return;',
     to: '  return;',
     tests: [FORGERY],
     filter: 'every byte an auditor reads',

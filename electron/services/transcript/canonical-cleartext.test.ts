@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeSigner, type TestSigner } from '../../../test/support/transcript-bundle';
-import { canonicalDocument, readCanonicalTranscript } from './canonical-cleartext';
+import { canonicalDocument, readCanonicalTranscript, readTranscriptFile } from './canonical-cleartext';
 import { countersignTranscript, readSignedTranscript, signTranscript } from './signing';
 
 let signers: TestSigner[];
@@ -128,5 +128,36 @@ describe('readCanonicalTranscript', () => {
     const { ours, reference } = await both(mismatched);
     expect(ours).toEqual(reference);
     expect(await canonicalDocument(mismatched)).toBeUndefined();
+  });
+});
+
+describe('readTranscriptFile', () => {
+  it("gives readCanonicalTranscript's result for the file's bytes, with exactly the text's UTF-8 bytes", async () => {
+    await fc.assert(
+      fc.asyncProperty(texts, async (text) => {
+        const armored = await signed(text, signers.slice(0, 1));
+        // A trailing space after the signature block: not canonical, so read by readSignedTranscript.
+        for (const file of [armored, `${armored} `]) {
+          const read = await readTranscriptFile(Buffer.from(file, 'utf8'));
+          const reference = await readCanonicalTranscript(file);
+          expect(read?.ok).toBe(reference.ok);
+          if (!read?.ok || !reference.ok) continue;
+          expect(read.value.text).toBe(reference.value.text);
+          expect(read.value.signatures.map((p) => [...p.write()])).toEqual(
+            reference.value.signatures.map((p) => [...p.write()]),
+          );
+          expect([...read.value.textBytes]).toEqual([...Buffer.from(reference.value.text, 'utf8')]);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it('reads nothing from bytes that are not UTF-8', async () => {
+    const bytes = Buffer.from(await signed('caf\u00e9\n'), 'utf8');
+    const at = bytes.indexOf(0xc3);
+    expect(at).toBeGreaterThan(0);
+    bytes[at] = 0xff;
+    expect(await readTranscriptFile(bytes)).toBeUndefined();
   });
 });

@@ -14,12 +14,15 @@
  * document only where readSignedTranscript accepts it too, with the same text and packets.
  */
 import * as openpgp from 'openpgp';
-import { ok } from '../../../shared/result';
+import { ok, type Result } from '../../../shared/result';
+import { decodeUtf8 } from '../pgp/public-keys';
 import { readSignedTranscript, signatureOf } from './signing';
 import { changedByCleartext } from './text-digest';
 
 type Read = Awaited<ReturnType<typeof readSignedTranscript>>;
 type Document = { text: string; signatures: openpgp.SignaturePacket[] };
+/** A document read from its file, with the UTF-8 bytes of its text. */
+export type TranscriptFile = Document & { textBytes: Uint8Array };
 
 const BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----\n';
 const SIGNATURE = '\n-----BEGIN PGP SIGNATURE-----\n';
@@ -30,8 +33,36 @@ export async function readCanonicalTranscript(armored: string): Promise<Read> {
   return document ? ok(document) : readSignedTranscript(armored);
 }
 
+/**
+ * readCanonicalTranscript's result for a file's bytes, with the text's UTF-8 bytes; undefined when
+ * the bytes are not UTF-8. Where no line of the text is dash-escaped, its bytes are the file's own
+ * between the header and the signature block, taken without a copy (encoding the text again cost
+ * ~3 ms and 4 MB on a 10,000-event transcript): both are ASCII, so every byte beyond one a
+ * character is the text's.
+ */
+export async function readTranscriptFile(
+  bytes: Uint8Array,
+): Promise<Result<TranscriptFile, 'not-a-transcript' | 'not-canonical'> | undefined> {
+  const armored = decodeUtf8(bytes);
+  if (armored === undefined) return undefined;
+  const parts = await canonicalParts(armored);
+  const document = parts ? ok(parts) : await readSignedTranscript(armored);
+  if (!document.ok) return document;
+  const { text, signatures } = document.value;
+  const at = parts?.unescapedAt;
+  const textBytes =
+    at === undefined ? Buffer.from(text, 'utf8') : bytes.subarray(at, at + text.length + bytes.length - armored.length);
+  return ok({ text, signatures, textBytes });
+}
+
 /** The text and signature packets of a canonical document; undefined for anything else. */
 export async function canonicalDocument(armored: string): Promise<Document | undefined> {
+  const parts = await canonicalParts(armored);
+  return parts && { text: parts.text, signatures: parts.signatures };
+}
+
+/** canonicalDocument's, and where the text stands in `armored` when no line of it is escaped. */
+async function canonicalParts(armored: string): Promise<(Document & { unescapedAt: number | undefined }) | undefined> {
   if (!armored.startsWith(BEGIN)) return undefined;
   const headerEnd = armored.indexOf('\n\n', BEGIN.length);
   const split = headerEnd < 0 ? -1 : armored.indexOf(SIGNATURE, headerEnd + 1);
@@ -56,7 +87,7 @@ export async function canonicalDocument(armored: string): Promise<Document | und
   const hashes = [...new Set(names.map((name) => name!.toUpperCase()))].join();
   if (armored.slice(BEGIN.length, headerEnd + 2) !== `Hash: ${hashes}\n\n`) return undefined;
   if (signatureOf(signatures).armor() !== block) return undefined;
-  return { text, signatures };
+  return { text, signatures, unescapedAt: hasDashLines ? undefined : headerEnd + 2 };
 }
 
 function hashName(algorithm: openpgp.enums.hash | null): string | undefined {

@@ -66,7 +66,7 @@ import {
 } from './bundle-layout';
 import { CEREMONY_FINISHED } from '../ceremony/ceremony-record';
 import { checkAuthorisations, type AuthorisationProblemKind, type AuthorisationReport } from './authorisations';
-import { readCanonicalTranscript } from './canonical-cleartext';
+import { readTranscriptFile, type TranscriptFile } from './canonical-cleartext';
 import { Cleartext, detachedSignatures, firstDifferentLine, signatureOf } from './signing';
 import { presetTextDigests } from './text-digest';
 import { timeWarnings } from './record-times';
@@ -229,7 +229,6 @@ export async function readBundle(dir: string): Promise<BundleContents> {
 }
 
 type Problem = (kind: VerifyProblemKind, message: string) => void;
-type Document = { text: string; signatures: openpgp.SignaturePacket[] };
 type Signer = Omit<SignerReport, 'anchored' | 'keyringUserIds'>;
 
 /**
@@ -272,7 +271,7 @@ export async function verifyBundleContents(
   const document = transcript ? await checkTranscript(transcript, chain, problem) : undefined;
   if (document) {
     const text = file(BUNDLE_TEXT, contents.text, MAX_BUNDLE_FILE_BYTES);
-    if (text) checkText(text, document.text, problem);
+    if (text) checkText(text, document, problem);
     const detached = file(BUNDLE_DETACHED, contents.detached, MAX_SIGNATURES_BYTES);
     if (detached) checkDetached(detached, document.signatures, problem);
   }
@@ -359,9 +358,8 @@ async function checkTranscript(
   bytes: Uint8Array,
   chain: VerifiedChain | undefined,
   problem: Problem,
-): Promise<Document | undefined> {
-  const armored = decodeUtf8(bytes);
-  const document = armored === undefined ? undefined : await readCanonicalTranscript(armored);
+): Promise<TranscriptFile | undefined> {
+  const document = await readTranscriptFile(bytes);
   if (!document?.ok) {
     problem('transcript-invalid', `${BUNDLE_TRANSCRIPT}: ${document ? document.error.message : 'not valid UTF-8'}`);
     return undefined;
@@ -418,9 +416,9 @@ async function checkTranscript(
 }
 
 /** transcript.txt must be the signed text, byte for byte: it is what stock gpg checks. */
-function checkText(bytes: Uint8Array, signed: string, problem: Problem): void {
-  if (Buffer.from(signed, 'utf8').equals(bytes)) return;
-  const line = firstDifferentLine(signed, Buffer.from(bytes).toString('utf8'));
+function checkText(bytes: Uint8Array, signed: TranscriptFile, problem: Problem): void {
+  if (Buffer.compare(signed.textBytes, bytes) === 0) return;
+  const line = firstDifferentLine(signed.text, Buffer.from(bytes).toString('utf8'));
   problem(
     'detached-mismatch',
     `${BUNDLE_TEXT} is not exactly the text signed in ${BUNDLE_TRANSCRIPT}: they differ from line ${line}`,
@@ -511,12 +509,12 @@ function checkedParts(key: openpgp.PublicKey): number {
 }
 
 async function checkSignatures(
-  document: Document,
+  document: TranscriptFile,
   required: readonly Signer[],
   keys: ReadonlyMap<string, openpgp.PublicKey>,
   problem: Problem,
 ): Promise<SignatureReport[]> {
-  const prehashed = presetTextDigests(document.text, document.signatures);
+  const prehashed = presetTextDigests(document.textBytes, document.signatures);
   const reports: SignatureReport[] = [];
   const order: Array<Signer | undefined> = [];
   for (const [i, packet] of document.signatures.entries()) {
