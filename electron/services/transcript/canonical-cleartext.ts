@@ -65,8 +65,10 @@ export async function canonicalDocument(armored: string): Promise<Document | und
 async function canonicalParts(armored: string): Promise<(Document & { unescapedAt: number | undefined }) | undefined> {
   if (!armored.startsWith(BEGIN)) return undefined;
   const headerEnd = armored.indexOf('\n\n', BEGIN.length);
-  const split = headerEnd < 0 ? -1 : armored.indexOf(SIGNATURE, headerEnd + 1);
-  if (split < 0) return undefined;
+  // Found from the end, where the short signature block is (from the start, through a 4 MB text:
+  // ~0.5 ms). A document holding the line twice is not canonical whichever of them splits it.
+  const split = armored.lastIndexOf(SIGNATURE);
+  if (headerEnd < 0 || split <= headerEnd) return undefined;
   const escaped = armored.slice(headerEnd + 2, split);
   const hasDashLines = escaped.startsWith('-') || escaped.includes('\n-');
   const text = hasDashLines ? escaped.replace(/^- /gm, '') : escaped;
