@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeSigner, type TestSigner } from '../../../test/support/transcript-bundle';
+import { decodeUtf8 } from '../pgp/public-keys';
 import { canonicalDocument, readCanonicalTranscript, readTranscriptFile } from './canonical-cleartext';
 import { countersignTranscript, readSignedTranscript, signTranscript } from './signing';
 
@@ -137,9 +138,11 @@ describe('readTranscriptFile', () => {
       fc.asyncProperty(texts, async (text) => {
         const armored = await signed(text, signers.slice(0, 1));
         // A trailing space after the signature block: not canonical, so read by readSignedTranscript.
-        for (const file of [armored, `${armored} `]) {
-          const read = await readTranscriptFile(Buffer.from(file, 'utf8'));
-          const reference = await readCanonicalTranscript(file);
+        // A byte order mark before it: dropped by decodeUtf8, so read as the document without it.
+        for (const file of [armored, `${armored} `, `\ufeff${armored}`]) {
+          const bytes = Buffer.from(file, 'utf8');
+          const read = await readTranscriptFile(bytes);
+          const reference = await readCanonicalTranscript(decodeUtf8(bytes)!);
           expect(read?.ok).toBe(reference.ok);
           if (!read?.ok || !reference.ok) continue;
           expect(read.value.text).toBe(reference.value.text);
