@@ -514,7 +514,7 @@ async function checkSignatures(
   keys: ReadonlyMap<string, openpgp.PublicKey>,
   problem: Problem,
 ): Promise<SignatureReport[]> {
-  const prehashed = presetTextDigests(document.textBytes, document.signatures);
+  const prehashed = presetTextDigests(document.text, document.signatures);
   const reports: SignatureReport[] = [];
   const order: Array<Signer | undefined> = [];
   for (const [i, packet] of document.signatures.entries()) {
