@@ -271,6 +271,15 @@ export const MUTATIONS = [
     filter: 'every byte an auditor reads',
   },
   {
+    id: 'byte-order-mark-accepted',
+    claim: 'a journal or cleartext file may not start with bytes its hashes and signatures do not cover',
+    file: 'electron/services/transcript/verify.ts',
+    from: '  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;',
+    to: '  return false;',
+    tests: [FORGERY],
+    filter: 'byte-order mark',
+  },
+  {
     id: 'detached-disagreement-accepted',
     claim: 'transcript.txt.sig must hold the cleartext file’s signatures',
     file: 'electron/services/transcript/verify.ts',

@@ -7,7 +7,8 @@
  * - hostile files: a FIFO journal, the transcript a symlink to /dev/zero, a signer file of repeated
  *   armor BEGIN lines, a transcript padded with copies of its signatures, a signer's key padded
  *   with copies of its user ID, file names carrying terminal escape sequences;
- * - text prepended to the cleartext (which stock `gpg --verify transcript.txt.asc` accepts), and a
+ * - text prepended to the cleartext (which stock `gpg --verify transcript.txt.asc` accepts), a
+ *   byte-order mark before the journal or the cleartext (a UTF-8 decoder drops it unseen), and a
  *   detached signature file that disagrees with the cleartext one.
  * The hostile-file cases run the installed command as a new process with a 10 s deadline, so a
  * regression hangs a child, not the test runner. Which defence each case depends on, and the
@@ -331,6 +332,21 @@ describe('every byte an auditor reads is signed', () => {
     expect(r.stderr).toContain(
       'transcript.txt is not exactly the text signed in transcript.txt.asc: they differ from line 1',
     );
+  });
+
+  it('a byte-order mark before the journal or the cleartext file: exit 1, naming the file', async () => {
+    const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+    for (const [name, covers] of [
+      ['journal.jsonl', 'no hash in the chain covers'],
+      ['transcript.txt.asc', 'no signature covers'],
+    ] as const) {
+      const dir = copy();
+      writeFileSync(join(dir, name), Buffer.concat([BOM, readFileSync(join(bundle.dir, name))]));
+      const r = await verify(dir, '--keyring', keyring);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${name} starts with a byte-order mark (bytes EF BB BF)`);
+      expect(r.stderr).toContain(covers);
+    }
   });
 
   it('a detached signature file that disagrees with the cleartext one: exit 1', async () => {

@@ -326,7 +326,22 @@ function outcomeOf(chain: VerifiedChain): string | undefined {
   return typeof stated === 'string' ? stated : undefined;
 }
 
+/**
+ * Whether a file starts with a UTF-8 byte-order mark (EF BB BF). TextDecoder drops one unseen, so
+ * without this a journal or cleartext file prefixed with one verified: bytes no hash and no
+ * signature covers, in files that have one spelling. vault-ceremony never writes one.
+ */
+function startsWithByteOrderMark(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
+const BYTE_ORDER_MARK = 'starts with a byte-order mark (bytes EF BB BF), which vault-ceremony never writes and';
+
 function checkJournal(bytes: Uint8Array, problem: Problem): VerifiedChain | undefined {
+  if (startsWithByteOrderMark(bytes)) {
+    problem('journal-invalid', `${BUNDLE_JOURNAL} ${BYTE_ORDER_MARK} no hash in the chain covers`);
+    return undefined;
+  }
   const text = decodeUtf8(bytes);
   if (text === undefined) {
     problem('journal-invalid', `${BUNDLE_JOURNAL} is not valid UTF-8`);
@@ -359,6 +374,10 @@ async function checkTranscript(
   chain: VerifiedChain | undefined,
   problem: Problem,
 ): Promise<TranscriptFile | undefined> {
+  if (startsWithByteOrderMark(bytes)) {
+    problem('transcript-invalid', `${BUNDLE_TRANSCRIPT} ${BYTE_ORDER_MARK} no signature covers`);
+    return undefined;
+  }
   const document = await readTranscriptFile(bytes);
   if (!document?.ok) {
     problem('transcript-invalid', `${BUNDLE_TRANSCRIPT}: ${document ? document.error.message : 'not valid UTF-8'}`);
