@@ -13,25 +13,33 @@
  * NODE_EXTRA_CA_CERTS, which made every Node start 60 ms instead of 25, and earlier figures here
  * (a floor of 1.7x gpg for `node -e 0`) measured that, not Node; `node_empty_ambient_ms` shows it.
  *
- * Measured (Node 20, 2 cores shared with other work, load ~3, medians of 9) on the bundle
- * ./large-bundle.ts makes (a replayed run every three events, transcript 4.2 MB): gpg ~49 ms;
- * `node -e 0` ~30 ms; the data floor ~140 ms (2.9x gpg); the whole verify ~555 ms (11x). Timed in
- * turn with the build before this round's changes (15 runs each): ~615 -> ~540 ms wall, ~730 ->
- * ~680 ms CPU; the replay's share fell most (~350 -> ~260 ms CPU), once its journal entries were
- * no longer built as `{ ...SYSTEM, step, type }` (see SYSTEM in ceremony-record.ts: on Node 20
- * that spread-then-add pattern cost ~1 KB of promoted garbage per object). Of a profiled verify
- * (CPU profile, 100 us samples, ~630 ms with the profiler, averaged over 4 runs): loading code ~60
- * ms (compiling ~1.3 MB of bundled JavaScript ~32, then evaluating openpgp and zod's schemas);
- * the journal's parse, canonical-form check and hash chain ~95 (JSON.parse and the re-stringify
- * that proves each line canonical are most of it); the transcript's re-render and comparison ~80;
- * the record's replay through the laptop's own action code ~115; garbage collection ~85; digests
- * and signatures ~35. A first (cold) run costs about twice a warm one in the same process: most of
- * each phase is V8 running not-yet-optimised code, and on a busy 2-core machine its background
- * compiler waits for a core. A real ceremony's bundle (65 events) verifies in ~150 ms, nearly all
- * of it start-up and loading. So `verify_vs_gpg_ratio` <= 2 (~100 ms) is out of reach for a
- * verifier in Node that checks what this one checks: a Node process that only parses and hashes
- * the data is past it already. Earlier figures (gpg ~39 ms, verify ~340 ms, 8.6x) were on the
- * earlier bundle, which the replay no longer accepts.
+ * Measured (Node 20, 2 cores, medians of 9) on the bundle ./large-bundle.ts makes (a replayed run
+ * every three events, journal 5.5 MB, transcript 4.2 MB): gpg ~60 ms; `node -e 0` ~34 ms; the
+ * data floor ~150 ms (2.5x gpg); the whole verify ~360 ms on an idle machine (6x), ~510 ms with a
+ * helper's `npm ci` beside it (8.5x). It was ~680 ms (10.9x) before the round that made it so,
+ * timed in turn with that round's build (11 runs each, idle): wall 490 -> 360 ms, CPU 680 -> 490.
+ * Four changes: the built verify runs from a V8 code cache its build writes (cli/code-cache.ts:
+ * compiling ~45 -> ~8 ms; a real ceremony's bundle 178 -> 125 ms CPU); the transcript is compared
+ * with its text piece by piece as it renders, building no lines (773M -> 430M instructions); the
+ * replay compares its entries in place and drives each run through one object (its cold CPU ~380
+ * -> ~265 ms on a loaded machine); the journal's per-event strings went (3.5% of its
+ * instructions). Earlier, its journal entries stopped being built as `{ ...SYSTEM, step, type }`
+ * (see SYSTEM in ceremony-record.ts: on Node 20 that spread-then-add pattern cost ~1 KB of
+ * promoted garbage per object).
+ *
+ * Of a profiled verify now (CPU profile, 100 us samples, ~440 ms with the profiler): start-up and
+ * loading ~85 ms (Node ~35; the code cache read and openpgp's and zod's top levels ~50); the
+ * journal's parse, canonical-form proof and hash chain ~100 (JSON.parse and the re-stringify that
+ * proves each line canonical are most of it: a hand-written canonical scanner cost more
+ * instructions, and hashing slices of the file's bytes instead of strings too); the transcript's
+ * re-render and comparison ~45; the record's replay through the laptop's own action code ~65 (much
+ * of it after awaits, so a profile shows it under many roots); digests and signatures ~55; garbage
+ * collection ~70, most of it copying the 10,000 parsed events verify keeps. A verify in a worker
+ * thread with a 48 MB young generation (less copying) was no faster: the worker's start ate the
+ * gain. A real ceremony's bundle (65 events) verifies in ~125 ms of CPU, most of it start-up and
+ * loading. So `verify_vs_gpg_ratio` <= 2 (~120 ms) stays out of reach for a verifier in Node that
+ * checks what this one checks: Node's start-up and the journal's parse alone are past ~1.2x gpg,
+ * and a Node process that only parses and hashes the data is past 2x already.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
