@@ -17,7 +17,7 @@
  * measured on this 2-core machine, most of it starting child processes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -265,6 +265,45 @@ describe('the process killed at every step, then resumed', () => {
       ),
     );
     expect(outcomes.filter((o) => o !== undefined)).toEqual([]);
+  }, 120_000);
+
+  it('resumes a rehearsal killed during its export, removing what the export left and nothing else', async () => {
+    const dir = join(root, 'export');
+    const out = join(dir, 'out');
+    const vault = await rehearsalVault(join(dir, 'vault'));
+    try {
+      const args = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
+      const killed = await rehearse([...args, '--pace', String(PACE_MS)], (lines) =>
+        lines.some((l) => /signed the transcript \(1 of/.test(l)),
+      );
+      expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
+      // The export's window is too short to kill in reliably, so its leftovers are laid out as a kill
+      // after the signers and the journal moved leaves them (bundle-export.ts): transcript.txt.asc not moved.
+      const working = readFileSync(join(out, 'ceremony', 'journal.jsonl'));
+      const staging = join(out, '.bundle-Xk9q2w');
+      mkdirSync(join(staging, 'signers'), { recursive: true });
+      writeFileSync(join(staging, 'transcript.txt.asc'), '-----BEGIN PGP SIGNED MESSAGE-----\n');
+      writeFileSync(join(staging, 'journal.jsonl'), working);
+      mkdirSync(join(out, 'signers'));
+      writeFileSync(join(out, 'signers', 'witness-1.pub.asc'), 'a key moved before the kill');
+      writeFileSync(join(out, 'journal.jsonl'), working);
+
+      const resumed = await rehearse([...args, '--resume']);
+      expect(resumed.code, resumed.lines.join('\n')).toBe(0);
+      expect(resumed.lines.filter((l) => l.startsWith('Removed what the interrupted export left'))).toEqual([
+        `Removed what the interrupted export left in ${out}: journal.jsonl, signers, .bundle-Xk9q2w (no transcript.txt.asc, so no bundle was complete)`,
+      ]);
+      expect((await verifyBundle(out)).problems).toEqual([]);
+      expect(readdirSync(out).sort()).toEqual([
+        'journal.jsonl',
+        'signers',
+        'transcript.txt',
+        'transcript.txt.asc',
+        'transcript.txt.sig',
+      ]);
+    } finally {
+      await vault.close();
+    }
   }, 120_000);
 
   it('resumes a failback killed while the promotion setting its scene ran, then fails back', async () => {

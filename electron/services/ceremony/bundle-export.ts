@@ -12,7 +12,7 @@
  * a non-empty one), so an existing bundle is never overwritten. The transcript moves last: its
  * presence marks a complete bundle.
  */
-import { link, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../../../shared/result';
 import { describeFsError, fsErrorCode } from '../files/fs-error';
@@ -28,6 +28,9 @@ import {
 } from '../transcript/bundle-layout';
 import { readUnsignedEntries, unsignedEntriesWarning } from '../transcript/unsigned-entries';
 import { verifyBundle, type BundleReport } from '../transcript/verify';
+
+/** The prefix of the staging folder an export writes and verifies the bundle in, inside DIR. */
+const STAGING_PREFIX = '.bundle-';
 
 export type BundleExportErrorKind = 'bundle-exists' | 'folder-not-empty' | 'write-failed' | 'bundle-invalid';
 
@@ -86,7 +89,7 @@ async function written(dir: string, input: BundleInput): Promise<Result<void, Bu
 async function writeThroughStaging(dir: string, input: BundleInput): Promise<Result<void, BundleExportErrorKind>> {
   let staging: string;
   try {
-    staging = await mkdtemp(join(dir, '.bundle-'));
+    staging = await mkdtemp(join(dir, STAGING_PREFIX));
   } catch (e) {
     return err('write-failed', `cannot write the bundle in ${dir}: ${describeFsError(e)}`);
   }
@@ -112,5 +115,43 @@ async function writeThroughStaging(dir: string, input: BundleInput): Promise<Res
     return ok(undefined);
   } finally {
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes what an export into `dir` killed part-way left there: its staging folders and the bundle
+ * files it had moved in, which are never transcript.txt.asc (moved last: with it, the bundle is
+ * complete and never touched). Nothing is removed unless a staging folder is there and everything
+ * else in `dir` is `expected` or such a bundle file, so a folder holding anything else is left for
+ * exportBundle to refuse as before. Moved files go before the staging folders, so a kill during
+ * this cleanup leaves a folder it recognises again. Returns the names removed.
+ *
+ * Not part of exportBundle itself, for every caller: only the caller can tell that the leftovers
+ * are its own and that nothing they held is lost. A rehearsal's resume can: it holds its working
+ * journal's lock (so no export of its ceremony is running), and that journal in DIR/ceremony/ is
+ * the record until a bundle verifies. The app's export goes into a folder the officer chose, whose
+ * staging folder may be another process's export in progress, and keeps its journal elsewhere.
+ */
+export async function clearInterruptedExport(
+  dir: string,
+  expected: readonly string[],
+): Promise<Result<string[], 'write-failed'>> {
+  try {
+    const entries = await readdir(dir).catch((e: unknown): string[] => {
+      if (fsErrorCode(e) === 'ENOENT') return [];
+      throw e;
+    });
+    if (entries.includes(BUNDLE_TRANSCRIPT)) return ok([]);
+    const staging: string[] = [];
+    for (const name of entries.filter((n) => n.startsWith(STAGING_PREFIX)).sort())
+      if ((await lstat(join(dir, name))).isDirectory()) staging.push(name);
+    const moved = BUNDLE_ENTRIES.filter((name) => entries.includes(name));
+    const known = new Set([...staging, ...moved, ...expected]);
+    if (staging.length === 0 || entries.some((name) => !known.has(name))) return ok([]);
+    for (const name of [...moved, ...staging]) await rm(join(dir, name), { recursive: true, force: true });
+    await syncDirectory(dir);
+    return ok([...moved, ...staging]);
+  } catch (e) {
+    return err('write-failed', `cannot clear what an interrupted export left in ${dir}: ${describeFsError(e)}`);
   }
 }

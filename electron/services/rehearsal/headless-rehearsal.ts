@@ -33,6 +33,7 @@ import type { BundleReport } from '../transcript/verify';
 import type { VaultClient } from '../vault/client';
 import { isHaClient } from '../vault/ha-client';
 import { resumeCeremony } from '../ceremony/ceremony-recovery';
+import { clearInterruptedExport } from '../ceremony/bundle-export';
 import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import type { CeremonyService } from '../ceremony/ceremony-service';
 import { playCeremony } from './headless-driver';
@@ -332,10 +333,17 @@ async function playRehearsal(
       if (status.step !== 'finished')
         return err('ceremony-failed', `the ceremony ended as '${status.step}': ${status.lastResult ?? ''}`);
       // Beside the bundle: the working folder, and a failback's the promotion that set its scene.
-      const report = await service.value.exportBundle(
-        where.bundleDir,
-        kind === 'failback' ? [WORK_DIR, SETUP_DIR] : [WORK_DIR],
-      );
+      const beside = kind === 'failback' ? [WORK_DIR, SETUP_DIR] : [WORK_DIR];
+      // A resumed run may find its own export killed part-way: this journal, locked, is the record (../ceremony/bundle-export.ts).
+      if (options.resume) {
+        const cleared = await clearInterruptedExport(where.bundleDir, beside);
+        if (!cleared.ok) return err('bundle-failed', cleared.error.message);
+        if (cleared.value.length > 0)
+          options.log(
+            `Removed what the interrupted export left in ${where.bundleDir}: ${cleared.value.join(', ')} (no transcript.txt.asc, so no bundle was complete)`,
+          );
+      }
+      const report = await service.value.exportBundle(where.bundleDir, beside);
       if (!report.ok) return err('bundle-failed', report.error.message);
       return ok({ committed: status.committed, report: report.value, status: service.value.status() });
     } finally {
