@@ -800,6 +800,25 @@ export const MUTATIONS = [
     filter: 'into a new folder only',
   },
   {
+    id: 'interrupted-export-clears-bundle',
+    claim:
+      "a resumed rehearsal clears its interrupted export's leftovers but never a complete bundle (transcript.txt.asc there)",
+    file: 'electron/services/ceremony/bundle-export.ts',
+    from: '    if (entries.includes(BUNDLE_TRANSCRIPT)) return ok([]);',
+    to: '    if (entries.includes(BUNDLE_TRANSCRIPT) && false) return ok([]);',
+    tests: ['electron/services/ceremony/bundle-export.test.ts'],
+    filter: 'never touches a complete bundle',
+  },
+  {
+    id: 'interrupted-export-clears-others',
+    claim: "a resumed rehearsal clears its interrupted export's leftovers only from a folder holding nothing else",
+    file: 'electron/services/ceremony/bundle-export.ts',
+    from: '    if (staging.length === 0 || entries.some((name) => !known.has(name))) return ok([]);',
+    to: '    if (staging.length === 0) return ok([]);',
+    tests: ['electron/services/ceremony/bundle-export.test.ts'],
+    filter: 'holds anything else',
+  },
+  {
     id: 'working-journal-dropped',
     claim:
       "a rehearsal's working folder is removed only when its journal holds nothing after the signed head but the signing",
