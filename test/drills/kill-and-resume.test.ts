@@ -6,7 +6,9 @@
  * Each kill point gets its own rehearsal Vault (served from this test process, written out as
  * `rehearsal-vault --dir` would) and its own child process running `vault-ceremony rehearse
  * --cluster`, paced so the kill lands between people's moves. One more kill lands mid-call: the
- * share has reached Vault (its answer held back) but the answer was never journaled.
+ * share has reached Vault (its answer held back) but the answer was never journaled. Two land in
+ * the bundle's export: one real, once its staging folder appears; one laid out as a kill after the
+ * first files moved into DIR leaves it (a window too short to kill in reliably).
  *
  * After every kill the resumed ceremony must record the interruption and the secrets it lost,
  * restart the attempt with a new nonce (witnessed) when the attempt's secrets were lost with it,
@@ -301,6 +303,30 @@ describe('the process killed at every step, then resumed', () => {
         'transcript.txt.asc',
         'transcript.txt.sig',
       ]);
+    } finally {
+      await vault.close();
+    }
+  }, 120_000);
+
+  it('resumes a rehearsal killed as its export began, removing the staging folder', async () => {
+    const dir = join(root, 'export-staging');
+    const out = join(dir, 'out');
+    const vault = await rehearsalVault(join(dir, 'vault'));
+    try {
+      const args = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
+      // Killed once the staging folder appears: the bundle is being written and checked there, moves not begun.
+      const staging = () => (existsSync(out) ? readdirSync(out).filter((n) => n.startsWith('.bundle-')) : []);
+      const killed = await rehearse(args, () => staging().length > 0);
+      expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
+      const left = staging();
+      expect(existsSync(join(out, 'transcript.txt.asc'))).toBe(false);
+
+      const resumed = await rehearse([...args, '--resume']);
+      expect(resumed.code, resumed.lines.join('\n')).toBe(0);
+      expect(resumed.lines.filter((l) => l.startsWith('Removed what the interrupted export left'))).toHaveLength(1);
+      expect(resumed.lines.find((l) => l.startsWith('Removed what'))).toContain(left[0]);
+      expect((await verifyBundle(out)).problems).toEqual([]);
+      expect(staging()).toEqual([]);
     } finally {
       await vault.close();
     }
