@@ -8,7 +8,9 @@
  * --cluster`, paced so the kill lands between people's moves. One more kill lands mid-call: the
  * share has reached Vault (its answer held back) but the answer was never journaled. Two land in
  * the bundle's export: one real, once its staging folder appears; one laid out as a kill after the
- * first files moved into DIR leaves it (a window too short to kill in reliably).
+ * first files moved into DIR leaves it (a window too short to kill in reliably). Two more are laid
+ * out after the bundle was complete (before its staging folder, or the working folder, was
+ * removed): the resume finishes with that bundle; one of another ceremony there is still refused.
  *
  * After every kill the resumed ceremony must record the interruption and the secrets it lost,
  * restart the attempt with a new nonce (witnessed) when the attempt's secrets were lost with it,
@@ -19,7 +21,7 @@
  * measured on this 2-core machine, most of it starting child processes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,6 +29,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBundle } from '../../cli/commands/rehearsal-vault';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { verifyBundle } from '../../electron/services/transcript/verify';
+import { Journal } from '../../electron/services/journal/journal';
+import { SYSTEM } from '../../electron/services/ceremony/ceremony-record';
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { FAILBACK_SECONDARY_ID } from '../../electron/services/rehearsal/rehearsal-ceremony';
 import { kindOf } from './drill-support';
@@ -44,6 +48,8 @@ const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
 const UPDATE = 'sys/replication/dr/secondary/generate-operation-token/update';
 const PROMOTE = 'sys/replication/dr/secondary/promote';
 const SECONDARY_TOKEN = 'sys/replication/dr/primary/secondary-token';
+/** What a bundle folder holds once a rehearsal succeeded: the bundle alone. */
+const BUNDLE_FILES = ['journal.jsonl', 'signers', 'transcript.txt', 'transcript.txt.asc', 'transcript.txt.sig'];
 
 let root: string;
 beforeAll(() => {
@@ -296,13 +302,7 @@ describe('the process killed at every step, then resumed', () => {
         `Removed what the interrupted export left in ${out}: journal.jsonl, signers, .bundle-Xk9q2w (no transcript.txt.asc, so no bundle was complete)`,
       ]);
       expect((await verifyBundle(out)).problems).toEqual([]);
-      expect(readdirSync(out).sort()).toEqual([
-        'journal.jsonl',
-        'signers',
-        'transcript.txt',
-        'transcript.txt.asc',
-        'transcript.txt.sig',
-      ]);
+      expect(readdirSync(out).sort()).toEqual(BUNDLE_FILES);
     } finally {
       await vault.close();
     }
@@ -327,6 +327,114 @@ describe('the process killed at every step, then resumed', () => {
       expect(resumed.lines.find((l) => l.startsWith('Removed what'))).toContain(left[0]);
       expect((await verifyBundle(out)).problems).toEqual([]);
       expect(staging()).toEqual([]);
+    } finally {
+      await vault.close();
+    }
+  }, 120_000);
+
+  /**
+   * What a kill after the export moved transcript.txt.asc in leaves (a window too short to kill in
+   * reliably): killed once the staging folder appears, the run is copied and the copy resumed to
+   * its end, and that bundle, the one the killed export was writing, is moved into the killed run's
+   * folder beside its working journal and staging folder.
+   */
+  async function completeBundleLeftBehind(name: string) {
+    const dir = join(root, name);
+    const out = join(dir, 'out');
+    const vault = await rehearsalVault(join(dir, 'vault'));
+    const args = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
+    const staging = () => readdirSync(out).filter((n) => n.startsWith('.bundle-'));
+    const killed = await rehearse(args, () => existsSync(out) && staging().length > 0);
+    expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
+    const twin = join(dir, 'twin');
+    cpSync(out, twin, { recursive: true });
+    const finished = await rehearse(['--out', twin, '--cluster', join(dir, 'vault', 'cluster.json'), '--resume']);
+    expect(finished.code, finished.lines.join('\n')).toBe(0);
+    for (const entry of ['signers', 'journal.jsonl', 'transcript.txt', 'transcript.txt.sig', 'transcript.txt.asc'])
+      cpSync(join(twin, entry), join(out, entry), { recursive: true });
+    return { out, args, vault, staging: staging() };
+  }
+
+  /** The bundle's files and their bytes, to show a resume left them as they were. */
+  const bundleBytes = (out: string) =>
+    ['journal.jsonl', 'transcript.txt', 'transcript.txt.sig', 'transcript.txt.asc'].map((f) =>
+      readFileSync(join(out, f), 'hex'),
+    );
+
+  it('finishes a rehearsal killed after its bundle was complete, before the staging folder was removed', async () => {
+    const { out, args, vault, staging } = await completeBundleLeftBehind('export-complete-staging');
+    try {
+      expect(staging).toHaveLength(1);
+      const before = bundleBytes(out);
+      const resumed = await rehearse([...args, '--resume']);
+      expect(resumed.code, resumed.lines.join('\n')).toBe(0);
+      expect(resumed.lines.filter((l) => l.includes('already complete'))).toEqual([
+        `The bundle in ${out} was already complete from the interrupted run: it verifies and is this ceremony's signed record; removed its staging folder ${staging[0]}`,
+      ]);
+      expect(resumed.lines).toContain('DR secondary promoted: yes');
+      expect(resumed.lines.some((l) => l.startsWith('bundle verified: yes'))).toBe(true);
+      expect(resumed.lines.some((l) => l.startsWith('Removed the working folder'))).toBe(true);
+      expect(bundleBytes(out)).toEqual(before);
+      expect((await verifyBundle(out)).problems).toEqual([]);
+      expect(readdirSync(out).sort()).toEqual(BUNDLE_FILES);
+    } finally {
+      await vault.close();
+    }
+  }, 120_000);
+
+  it('finishes a rehearsal killed after its export returned, before the working folder was removed', async () => {
+    const { out, args, vault, staging } = await completeBundleLeftBehind('export-complete-working');
+    try {
+      // The export returned: its staging folder removed and the bundle's export journaled, as the service does.
+      for (const name of staging) rmSync(join(out, name), { recursive: true });
+      const opened = await Journal.open(join(out, 'ceremony', 'journal.jsonl'));
+      if (!opened.ok) throw new Error(opened.error.message);
+      const { journal } = opened.value;
+      const report = await verifyBundle(out);
+      const exported = await journal.append({
+        ...SYSTEM,
+        step: 'finished',
+        type: 'bundle-exported',
+        details: { dir: out, head: String(report.head), events: Number(report.events) },
+      });
+      await journal.close();
+      expect(exported.ok).toBe(true);
+      const before = bundleBytes(out);
+
+      const resumed = await rehearse([...args, '--resume']);
+      expect(resumed.code, resumed.lines.join('\n')).toBe(0);
+      expect(resumed.lines.filter((l) => l.includes('already complete'))).toEqual([
+        `The bundle in ${out} was already complete from the interrupted run: it verifies and is this ceremony's signed record`,
+      ]);
+      expect(resumed.lines.some((l) => l.startsWith('bundle verified: yes'))).toBe(true);
+      expect(bundleBytes(out)).toEqual(before);
+      expect(readdirSync(out).sort()).toEqual(BUNDLE_FILES);
+    } finally {
+      await vault.close();
+    }
+  }, 120_000);
+
+  it('refuses, as before, a resume whose folder holds a complete bundle of another ceremony', async () => {
+    const dir = join(root, 'export-other-bundle');
+    const out = join(dir, 'out');
+    const vault = await rehearsalVault(join(dir, 'vault'));
+    try {
+      const args = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
+      const killed = await rehearse(
+        args,
+        () => existsSync(out) && readdirSync(out).some((n) => n.startsWith('.bundle-')),
+      );
+      expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
+      cpSync(join(ROOT, 'test/fixtures/bundles/promotion-6'), out, { recursive: true });
+      const before = readdirSync(out).sort();
+      const bytes = bundleBytes(out);
+
+      const resumed = await rehearse([...args, '--resume']);
+      expect(resumed.code, resumed.lines.join('\n')).toBe(1);
+      expect(resumed.lines.join('\n')).toMatch(/already holds transcript\.txt\.asc.*a bundle is never overwritten/);
+      expect(resumed.lines.some((l) => l.includes('already complete'))).toBe(false);
+      expect(readdirSync(out).sort()).toEqual(before);
+      expect(bundleBytes(out)).toEqual(bytes);
     } finally {
       await vault.close();
     }

@@ -142,9 +142,7 @@ export async function clearInterruptedExport(
       throw e;
     });
     if (entries.includes(BUNDLE_TRANSCRIPT)) return ok([]);
-    const staging: string[] = [];
-    for (const name of entries.filter((n) => n.startsWith(STAGING_PREFIX)).sort())
-      if ((await lstat(join(dir, name))).isDirectory()) staging.push(name);
+    const staging = await stagingFolders(dir, entries);
     const moved = BUNDLE_ENTRIES.filter((name) => entries.includes(name));
     const known = new Set([...staging, ...moved, ...expected]);
     if (staging.length === 0 || entries.some((name) => !known.has(name))) return ok([]);
@@ -154,4 +152,12 @@ export async function clearInterruptedExport(
   } catch (e) {
     return err('write-failed', `cannot clear what an interrupted export left in ${dir}: ${describeFsError(e)}`);
   }
+}
+
+/** The staging folders an export into `dir` (whose `entries` these are) left there, sorted. Throws what lstat throws. */
+export async function stagingFolders(dir: string, entries: readonly string[]): Promise<string[]> {
+  const staging: string[] = [];
+  for (const name of entries.filter((n) => n.startsWith(STAGING_PREFIX)).sort())
+    if ((await lstat(join(dir, name))).isDirectory()) staging.push(name);
+  return staging;
 }

@@ -387,6 +387,17 @@ export class CeremonyService {
   }
 
   /**
+   * The ceremony and the journal head everyone signed, once they all have: what this ceremony's
+   * bundle records (its journal ends at that head), so a bundle found on resuming can be told as its own.
+   */
+  signedRecord(): { readonly ceremonyId: string; readonly head: string } | undefined {
+    const signing = this.signing;
+    if (!signing || this.sealedEvents === undefined || !everyoneSigned(this.state.plan, this.state.signed))
+      return undefined;
+    return { ceremonyId: this.state.plan.id, head: signing.head };
+  }
+
+  /**
    * Writes the bundle (transcript.txt.asc, journal.jsonl, signers/) into `dir` once everyone has
    * signed, and verifies it there before reporting success. `dir` must be new or empty, but for
    * the `expected` entries (./bundle-export.ts).

@@ -38,6 +38,7 @@ import type { ServiceStatus } from '../../../shared/ceremony/ceremony-snapshot';
 import type { CeremonyService } from '../ceremony/ceremony-service';
 import { playCeremony } from './headless-driver';
 import { onlyRoutineAfterHead } from './working-journal';
+import { finishedExport } from './finished-export';
 import { BUNDLE_JOURNAL } from '../transcript/bundle-layout';
 import type { Signers } from './rehearsal-cast';
 import {
@@ -336,6 +337,19 @@ async function playRehearsal(
       const beside = kind === 'failback' ? [WORK_DIR, SETUP_DIR] : [WORK_DIR];
       // A resumed run may find its own export killed part-way: this journal, locked, is the record (../ceremony/bundle-export.ts).
       if (options.resume) {
+        const record = service.value.signedRecord();
+        const finished = record && (await finishedExport(where.bundleDir, record, journalPath, beside));
+        if (finished && !finished.ok) return err('bundle-failed', finished.error.message);
+        if (finished?.value) {
+          const staging =
+            finished.value.removed.length > 0
+              ? `; removed its staging folder ${finished.value.removed.join(', ')}`
+              : '';
+          options.log(
+            `The bundle in ${where.bundleDir} was already complete from the interrupted run: it verifies and is this ceremony's signed record${staging}`,
+          );
+          return ok({ committed: status.committed, report: finished.value.report, status: service.value.status() });
+        }
         const cleared = await clearInterruptedExport(where.bundleDir, beside);
         if (!cleared.ok) return err('bundle-failed', cleared.error.message);
         if (cleared.value.length > 0)
