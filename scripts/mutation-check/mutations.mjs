@@ -819,6 +819,16 @@ export const MUTATIONS = [
     filter: 'holds anything else',
   },
   {
+    id: 'finished-export-any-bundle',
+    claim:
+      "a resumed rehearsal finishes with a complete bundle it finds only when it is this ceremony's, closing at the head everyone signed",
+    file: 'electron/services/rehearsal/finished-export.ts',
+    from: '    if (found.ceremonyId !== record.ceremonyId || found.head !== record.head) return ok(undefined);',
+    to: '',
+    tests: ['electron/services/rehearsal/finished-export.test.ts'],
+    filter: 'another',
+  },
+  {
     id: 'working-journal-dropped',
     claim:
       "a rehearsal's working folder is removed only when its journal holds nothing after the signed head but the signing",
