@@ -308,16 +308,27 @@ describe('the process killed at every step, then resumed', () => {
     }
   }, 120_000);
 
-  it('resumes a rehearsal killed as its export began, removing the staging folder', async () => {
-    const dir = join(root, 'export-staging');
+  /**
+   * A rehearsal in its own folder `name`, killed once its export's staging folder appears: the
+   * bundle is being written and checked there, its moves into DIR not begun.
+   */
+  async function killedAsExportBegins(name: string) {
+    const dir = join(root, name);
     const out = join(dir, 'out');
     const vault = await rehearsalVault(join(dir, 'vault'));
+    const args = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
+    const staging = () => (existsSync(out) ? readdirSync(out).filter((n) => n.startsWith('.bundle-')) : []);
+    const killed = await rehearse(args, () => staging().length > 0);
+    if (killed.signal !== 'SIGKILL') {
+      await vault.close();
+      expect.fail(`the rehearsal ended before the kill:\n${killed.lines.join('\n')}`);
+    }
+    return { dir, out, args, vault, staging };
+  }
+
+  it('resumes a rehearsal killed as its export began, removing the staging folder', async () => {
+    const { out, args, vault, staging } = await killedAsExportBegins('export-staging');
     try {
-      const args = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
-      // Killed once the staging folder appears: the bundle is being written and checked there, moves not begun.
-      const staging = () => (existsSync(out) ? readdirSync(out).filter((n) => n.startsWith('.bundle-')) : []);
-      const killed = await rehearse(args, () => staging().length > 0);
-      expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
       const left = staging();
       expect(existsSync(join(out, 'transcript.txt.asc'))).toBe(false);
 
@@ -339,20 +350,18 @@ describe('the process killed at every step, then resumed', () => {
    * folder beside its working journal and staging folder.
    */
   async function completeBundleLeftBehind(name: string) {
-    const dir = join(root, name);
-    const out = join(dir, 'out');
-    const vault = await rehearsalVault(join(dir, 'vault'));
-    const args = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
-    const staging = () => readdirSync(out).filter((n) => n.startsWith('.bundle-'));
-    const killed = await rehearse(args, () => existsSync(out) && staging().length > 0);
-    expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
-    const twin = join(dir, 'twin');
-    cpSync(out, twin, { recursive: true });
-    const finished = await rehearse(['--out', twin, '--cluster', join(dir, 'vault', 'cluster.json'), '--resume']);
-    expect(finished.code, finished.lines.join('\n')).toBe(0);
-    for (const entry of ['signers', 'journal.jsonl', 'transcript.txt', 'transcript.txt.sig', 'transcript.txt.asc'])
-      cpSync(join(twin, entry), join(out, entry), { recursive: true });
-    return { out, args, vault, staging: staging() };
+    const { dir, out, args, vault, staging } = await killedAsExportBegins(name);
+    try {
+      const twin = join(dir, 'twin');
+      cpSync(out, twin, { recursive: true });
+      const finished = await rehearse([...args.map((a) => (a === out ? twin : a)), '--resume']);
+      expect(finished.code, finished.lines.join('\n')).toBe(0);
+      for (const entry of BUNDLE_FILES) cpSync(join(twin, entry), join(out, entry), { recursive: true });
+      return { out, args, vault, staging: staging() };
+    } catch (e) {
+      await vault.close();
+      throw e;
+    }
   }
 
   /** The bundle's files and their bytes, to show a resume left them as they were. */
@@ -415,16 +424,8 @@ describe('the process killed at every step, then resumed', () => {
   }, 120_000);
 
   it('refuses, as before, a resume whose folder holds a complete bundle of another ceremony', async () => {
-    const dir = join(root, 'export-other-bundle');
-    const out = join(dir, 'out');
-    const vault = await rehearsalVault(join(dir, 'vault'));
+    const { out, args, vault } = await killedAsExportBegins('export-other-bundle');
     try {
-      const args = ['--out', out, '--cluster', join(dir, 'vault', 'cluster.json')];
-      const killed = await rehearse(
-        args,
-        () => existsSync(out) && readdirSync(out).some((n) => n.startsWith('.bundle-')),
-      );
-      expect(killed.signal, killed.lines.join('\n')).toBe('SIGKILL');
       cpSync(join(ROOT, 'test/fixtures/bundles/promotion-6'), out, { recursive: true });
       const before = readdirSync(out).sort();
       const bytes = bundleBytes(out);
