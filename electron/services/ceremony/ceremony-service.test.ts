@@ -302,6 +302,9 @@ describe('share entry and the attempt', () => {
     expect(signed.ok && signed.value.text).toBe(service.transcript());
     const again = await verifyBundle(dir);
     expect(again.valid).toBe(true);
+    // What a resume tells its own bundle by: the ceremony and the head everyone signed, the bundle's journal's end.
+    expect(service.signedRecord()).toEqual({ ceremonyId: service.plan.id, head: again.head });
+    expect(service.status().journal.head).not.toBe(again.head);
     expect(again.signatures.map((s) => [s.signer, s.good])).toEqual([
       ['administrator', true],
       ['witness-1', true],
@@ -420,6 +423,7 @@ describe('an aborted ceremony', () => {
       ok: false,
       error: { kind: 'not-ready' },
     });
+    expect(service.signedRecord()).toBeUndefined();
     const transcript = service.transcript()!;
     expect(transcript).toMatch(/^Outcome: +ABORTED$/m);
     expect(transcript).toContain(`      abort.reason: "${REASON}"\n`);
