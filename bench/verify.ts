@@ -15,9 +15,10 @@
  *
  * Measured (Node 20, 2 cores, medians of 9) on the bundle ./large-bundle.ts makes (a replayed run
  * every three events, journal 5.5 MB, transcript 4.2 MB): gpg ~60 ms; `node -e 0` ~34 ms; the
- * data floor ~150 ms (2.5x gpg); the whole verify ~360 ms on an idle machine (6x), ~510 ms with a
- * helper's `npm ci` beside it (8.5x). It was ~680 ms (10.9x) before the round that made it so,
- * timed in turn with that round's build (11 runs each, idle): wall 490 -> 360 ms, CPU 680 -> 490.
+ * data floor ~150-180 ms (2.5-3.3x gpg); the whole verify ~360-480 ms (6-9x: this shared
+ * machine's speed drifted by a third within an hour, idle each time, so compare builds in turn).
+ * It was ~680 ms (10.9x) before the round that made it so, timed in turn with that round's build
+ * (11 runs each, idle): wall 490 -> 360 ms, CPU 680 -> 490; an hour later 670 -> 480, 930 -> 640.
  * Four changes: the built verify runs from a V8 code cache its build writes (cli/code-cache.ts:
  * compiling ~45 -> ~8 ms; a real ceremony's bundle 178 -> 125 ms CPU); the transcript is compared
  * with its text piece by piece as it renders, building no lines (773M -> 430M instructions); the
