@@ -137,10 +137,7 @@ export async function clearInterruptedExport(
   expected: readonly string[],
 ): Promise<Result<string[], 'write-failed'>> {
   try {
-    const entries = await readdir(dir).catch((e: unknown): string[] => {
-      if (fsErrorCode(e) === 'ENOENT') return [];
-      throw e;
-    });
+    const entries = await folderEntries(dir);
     if (entries.includes(BUNDLE_TRANSCRIPT)) return ok([]);
     const staging = await stagingFolders(dir, entries);
     const moved = BUNDLE_ENTRIES.filter((name) => entries.includes(name));
@@ -152,6 +149,14 @@ export async function clearInterruptedExport(
   } catch (e) {
     return err('write-failed', `cannot clear what an interrupted export left in ${dir}: ${describeFsError(e)}`);
   }
+}
+
+/** The names in `dir`; none when it does not exist (no export has begun there). */
+export async function folderEntries(dir: string): Promise<string[]> {
+  return readdir(dir).catch((e: unknown): string[] => {
+    if (fsErrorCode(e) === 'ENOENT') return [];
+    throw e;
+  });
 }
 
 /** The staging folders an export into `dir` (whose `entries` these are) left there, sorted. Throws what lstat throws. */

@@ -8,12 +8,12 @@
  * notes (./working-journal.ts), and DIR holds nothing else. Anything else is left as it is, for
  * the export to refuse as before. The bundle is never modified; only the export's staging folders go.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../../../shared/result';
-import { stagingFolders } from '../ceremony/bundle-export';
+import { folderEntries, stagingFolders } from '../ceremony/bundle-export';
 import { syncDirectory } from '../files/durable-write';
-import { describeFsError, fsErrorCode } from '../files/fs-error';
+import { describeFsError } from '../files/fs-error';
 import { BUNDLE_ENTRIES, BUNDLE_JOURNAL, BUNDLE_TRANSCRIPT } from '../transcript/bundle-layout';
 import { verifyBundle, type BundleReport } from '../transcript/verify';
 import { onlyRoutineAfterHead } from './working-journal';
@@ -42,10 +42,7 @@ export async function finishedExport(
   expected: readonly string[],
 ): Promise<Result<FinishedExport | undefined, 'write-failed'>> {
   try {
-    const entries = await readdir(dir).catch((e: unknown): string[] => {
-      if (fsErrorCode(e) === 'ENOENT') return [];
-      throw e;
-    });
+    const entries = await folderEntries(dir);
     if (!entries.includes(BUNDLE_TRANSCRIPT)) return ok(undefined);
     const staging = await stagingFolders(dir, entries);
     const known = new Set<string>([...BUNDLE_ENTRIES, ...expected, ...staging]);
