@@ -893,4 +893,14 @@ export const MUTATIONS = [
     tests: ['cli/code-cache.test.ts'],
     filter: 'other source of the same length',
   },
+  {
+    id: 'resume-drops-kept-note',
+    claim:
+      'a rehearsal resumed onto the complete bundle its killed export left keeps, as a normal finish does, a working folder holding what no signature covers',
+    file: 'electron/services/rehearsal/headless-rehearsal.ts',
+    from: '    if (!routine.ok) {',
+    to: '    if (!routine.ok && false) {',
+    tests: ['test/drills/kill-and-resume.test.ts'],
+    filter: 'refused a key',
+  },
 ];

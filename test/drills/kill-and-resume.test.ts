@@ -10,9 +10,10 @@
  * the bundle's export: one real, once its staging folder appears, which on a busy machine may land
  * later (after the bundle was complete, or the run ended), so the drill asserts what the window it
  * hit requires and says which; one laid out as a kill after the first files moved into DIR leaves
- * it (a window too short to kill in reliably). Two more are laid out after the bundle was complete
+ * it (a window too short to kill in reliably). More are laid out after the bundle was complete
  * (before its staging folder, or the working folder, was removed): the resume finishes with that
- * bundle; one of another ceremony there is still refused.
+ * bundle, keeping the working folder as a normal finish does when a key refused at signing is
+ * journaled there; one of another ceremony there is still refused.
  *
  * After every kill the resumed ceremony must record the interruption and the secrets it lost,
  * restart the attempt with a new nonce (witnessed) when the attempt's secrets were lost with it,
@@ -478,6 +479,45 @@ describe('the process killed at every step, then resumed', () => {
       expect(resumed.lines.some((l) => l.startsWith('bundle verified: yes'))).toBe(true);
       expect(bundleBytes(out)).toEqual(before);
       expect(readdirSync(out).sort()).toEqual(BUNDLE_FILES);
+    } finally {
+      await vault.close();
+    }
+  }, 120_000);
+
+  it('finishes with its complete bundle a rehearsal whose signing refused a key, keeping the working folder for it', async () => {
+    const { out, args, vault } = await completeBundleLeftBehind('export-complete-refused');
+    try {
+      // A key refused while people signed: journaled after the signed head, where no signature
+      // reaches, so a normal finish keeps the working folder and says why (working-journal.ts).
+      const working = join(out, 'ceremony', 'journal.jsonl');
+      const signer = journalOf(out).find((e) => e.type === 'service-result' && e.step === 'sign-transcript')!;
+      const opened = await Journal.open(working);
+      if (!opened.ok) throw new Error(opened.error.message);
+      const refused = await opened.value.journal.append({
+        actor: signer.actor,
+        role: signer.role,
+        step: 'sign-transcript',
+        type: 'key-refused',
+        details: { kind: 'bad-passphrase' },
+      });
+      await opened.value.journal.close();
+      expect(refused.ok).toBe(true);
+      const note = readFileSync(working, 'utf8').trimEnd().split('\n').length;
+      const before = bundleBytes(out);
+
+      const resumed = await rehearse([...args, '--resume']);
+      expect(resumed.code, resumed.lines.join('\n')).toBe(0);
+      expect(resumed.lines.filter((l) => /^(The bundle in|Kept the working folder|Removed)/.test(l))).toEqual([
+        `The bundle in ${out} was already complete from the interrupted run: it verifies and is this ceremony's signed record`,
+        `Kept the working folder ${join(out, 'ceremony')}: event ${note} of ${working}, after the signed head, records 'key-refused', which no signature covers; read it there (verify will name the folder as not signed)`,
+      ]);
+      expect(resumed.lines.some((l) => l.startsWith('bundle verified: yes'))).toBe(true);
+      expect(bundleBytes(out)).toEqual(before);
+      expect(readdirSync(out).sort()).toEqual([...BUNDLE_FILES, 'ceremony'].sort());
+      expect(journalOf(out).at(-1)).toMatchObject({ type: 'key-refused', actor: signer.actor });
+      const verified = await verifyAnchored(out, writeBundleKeyring(join(root, 'export-refused-signers.asc'), out));
+      expect(verified.code, verified.output).toBe(0);
+      expect(verified.output).toMatch(/WARNING:.*ceremony/);
     } finally {
       await vault.close();
     }

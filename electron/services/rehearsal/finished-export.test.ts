@@ -43,7 +43,7 @@ function snapshot(): Record<string, string> {
   return files;
 }
 
-const finish = (record: SignedRecord = OWN) => finishedExport(dir, record, join(dir, WORK, 'journal.jsonl'), [WORK]);
+const finish = (record: SignedRecord = OWN) => finishedExport(dir, record, [WORK]);
 
 describe('finishedExport', () => {
   it("finishes with this ceremony's complete bundle, removing only the export's staging folder", async () => {
@@ -70,14 +70,22 @@ describe('finishedExport', () => {
     expect(found.ok && found.value?.report.valid).toBe(true);
   });
 
+  it('finishes whatever the working journal holds after the signed head, leaving the working folder as it is', async () => {
+    // A key refused while people signed: in no signed record, so the rehearsal keeps the folder
+    // (a normal finish's rule).
+    const note = `${JSON.stringify({ type: 'key-refused', step: 'sign-transcript' })}\n`;
+    appendFileSync(join(dir, WORK, 'journal.jsonl'), note);
+    const working = Object.entries(snapshot()).filter(([path]) => path.includes(WORK));
+    const found = await finish();
+    expect(found.ok && found.value?.removed).toEqual([STAGING]);
+    expect(found.ok && found.value?.report.valid).toBe(true);
+    expect(Object.entries(snapshot()).filter(([path]) => path.includes(WORK))).toEqual(working);
+  });
+
   const refused: Array<[string, () => void, SignedRecord?]> = [
     ['a bundle of another ceremony', () => undefined, { ...OWN, ceremonyId: 'rehearsal-20261207T200618' }],
     ['a bundle closing at another head', () => undefined, { ...OWN, head: '0'.repeat(64) }],
     ['a bundle that does not verify', () => appendFileSync(join(dir, 'transcript.txt'), 'more')],
-    [
-      'a working journal holding more after the signed head',
-      () => appendFileSync(join(dir, WORK, 'journal.jsonl'), `${JSON.stringify({ type: 'note-raised', step: 'x' })}\n`),
-    ],
     ['a folder holding anything else', () => writeFileSync(join(dir, 'notes.txt'), 'mine')],
     ['no transcript.txt.asc, so no complete bundle', () => rmSync(join(dir, 'transcript.txt.asc'))],
   ];

@@ -4,9 +4,14 @@
  * bundle beside the working journal, which `--resume` would otherwise refuse as a bundle never to
  * overwrite. The resume finishes with that bundle instead, but only when it is this ceremony's
  * own signed record: it verifies, it records the same ceremony and the same signed head as the
- * working journal, the working journal holds nothing after that head but the routine signing
- * notes (./working-journal.ts), and DIR holds nothing else. Anything else is left as it is, for
- * the export to refuse as before. The bundle is never modified; only the export's staging folders go.
+ * working journal, and DIR holds nothing else. Anything else is left as it is, for the export to
+ * refuse as before. The bundle is never modified; only the export's staging folders go.
+ *
+ * What the working journal holds after that head is not weighed here: no signature covers it,
+ * whichever bundle is kept. The resume then ends as a normal finish does, keeping the working
+ * folder when it holds more than the signing notes (a key refused while people signed) and saying
+ * why (./headless-rehearsal.ts); refusing the bundle instead saved nothing more, and left no way
+ * to finish but deleting files by hand beside the only copy of that note.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,9 +19,8 @@ import { err, ok, type Result } from '../../../shared/result';
 import { folderEntries, stagingFolders } from '../ceremony/bundle-export';
 import { syncDirectory } from '../files/durable-write';
 import { describeFsError } from '../files/fs-error';
-import { BUNDLE_ENTRIES, BUNDLE_JOURNAL, BUNDLE_TRANSCRIPT } from '../transcript/bundle-layout';
+import { BUNDLE_ENTRIES, BUNDLE_TRANSCRIPT } from '../transcript/bundle-layout';
 import { verifyBundle, type BundleReport } from '../transcript/verify';
-import { onlyRoutineAfterHead } from './working-journal';
 
 /** The ceremony and the head everyone signed (CeremonyService.signedRecord). */
 export interface SignedRecord {
@@ -37,7 +41,6 @@ export interface FinishedExport {
 export async function finishedExport(
   dir: string,
   record: SignedRecord,
-  workingJournal: string,
   /** Entries `dir` may hold beside the bundle: the working folder (and a failback's setting). */
   expected: readonly string[],
 ): Promise<Result<FinishedExport | undefined, 'write-failed'>> {
@@ -50,7 +53,6 @@ export async function finishedExport(
     const found = await verifyBundle(dir);
     if (!found.valid) return ok(undefined);
     if (found.ceremonyId !== record.ceremonyId || found.head !== record.head) return ok(undefined);
-    if (!(await onlyRoutineAfterHead(workingJournal, join(dir, BUNDLE_JOURNAL))).ok) return ok(undefined);
     if (staging.length === 0) return ok({ report: found, removed: [] });
     for (const name of staging) await rm(join(dir, name), { recursive: true, force: true });
     await syncDirectory(dir);

@@ -338,7 +338,7 @@ async function playRehearsal(
       // A resumed run may find its own export killed part-way: this journal, locked, is the record (../ceremony/bundle-export.ts).
       if (options.resume) {
         const record = service.value.signedRecord();
-        const finished = record && (await finishedExport(where.bundleDir, record, journalPath, beside));
+        const finished = record && (await finishedExport(where.bundleDir, record, beside));
         if (finished && !finished.ok) return err('bundle-failed', finished.error.message);
         if (finished?.value) {
           const staging =
