@@ -41,7 +41,9 @@ decoded locally, promotion, post-check, token deletion, then the administrator's
 each witness's countersignature. Writes the bundle (DIR/transcript.txt.asc, DIR/journal.jsonl,
 DIR/signers/*.pub.asc, DIR/transcript.txt, DIR/transcript.txt.sig) and verifies it. The working
 journal and plan (DIR/ceremony/) are kept while the run needs them (for --resume, or to examine a
-failed run) and removed once it succeeds, so DIR holds the bundle alone.
+failed run) and removed once it succeeds, so DIR holds the bundle alone; unless the working journal
+holds what no signature covers (a key refused while people signed): then it is kept, and the run
+says why.
 Exit 0 only if the DR secondary ended as primary and the bundle verifies.
   --out DIR        a new or empty folder (with --resume: the folder of the ceremony to continue)
   --kind failback  rehearse the failback instead, as its own journaled, signed ceremony: first the
