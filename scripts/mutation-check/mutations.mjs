@@ -903,4 +903,13 @@ export const MUTATIONS = [
     tests: ['test/drills/kill-and-resume.test.ts'],
     filter: 'refused a key',
   },
+  {
+    id: 'subkey-second-copy-unread',
+    claim: "a signing subkey's revocation voids its signatures on whichever copy of the subkey the key lists it",
+    file: KEY_LIFECYCLE,
+    from: '  const revocations = component ? await revocationsOf(key, components, what) : [];',
+    to: '  const revocations = component ? await revocationsOf(key, components.slice(0, 1), what) : [];',
+    tests: [KEY_LIFE],
+    filter: 'second copy',
+  },
 ];

@@ -282,6 +282,34 @@ describe("a signer's key revoked as compromised (or with no reason), or out of u
   );
 });
 
+/**
+ * The witness's key, its signing subkey revoked as compromised, with that subkey listed twice: first
+ * with its binding alone, then with the binding and the revocation. openpgp.js keeps the copies apart
+ * and accepts a signature when any copy is valid; so does gpg 2.2.40, which imports and exports both.
+ */
+async function subkeyRevokedOnSecondCopy(): Promise<string> {
+  const revoked = await openpgp.readKey({ armoredKey: exportPublicKey(subkeyCompromisedSince()) });
+  const subkey = revoked.subkeys[0]!;
+  const packets = revoked.toPacketList();
+  packets.splice(packets.indexOf(subkey.keyPacket), 0, subkey.keyPacket, ...subkey.bindingSignatures);
+  return new openpgp.PublicKey(packets).armor();
+}
+
+describe("a signing subkey's revocation on a second copy of the subkey in your keyring", () => {
+  it('still voids the signature and the authorisation (exit 1), where gpg says Good signature, unflagged', async () => {
+    const keys = [exportPublicKey(administrator), await subkeyRevokedOnSecondCopy(), exportPublicKey(other)];
+    const path = join(root, `keyring-${++copies}.asc`);
+    writeFileSync(path, keys.join(''));
+    const r = await verifyOn(audit, rehearsed.out, ['--keyring', path]);
+    expect(r.code, r.output).toBe(1);
+    const reason = /its signing subkey \w+ was revoked on \S+ \(compromised: .*\): a key revoked for any reason but/;
+    expect(badLines(r.output)).toEqual([expect.stringMatching(reason), expect.stringMatching(reason)]);
+    const gpg = gpgVerifyAt(root, keys, transcriptFiles(), audit);
+    expect(gpg.code).toBe(0);
+    expect(gpg.status).not.toContain('REVKEYSIG');
+  });
+});
+
 describe('a detached signature gpg made out of time, checked as an authorisation is', () => {
   const statement = 'vault-ceremony authorisation\nstep: promote\n';
   let key: GpgKeyHome;

@@ -67,9 +67,10 @@ export async function judgeSignature(
 ): Promise<KeyLifeVerdict> {
   const signed = packet.created;
   if (!signed) return { problem: 'the signature states no creation time', since: [] };
-  const component = key.getKeys(packet.issuerKeyID)[0];
+  const components = key.getKeys(packet.issuerKeyID);
+  const component = components[0];
   const what = component && component !== key ? `its signing subkey ${component.getKeyID().toHex()}` : 'the key';
-  const revocations = component ? await revocationsOf(key, component, what) : [];
+  const revocations = component ? await revocationsOf(key, components, what) : [];
   const revoked = revocations.find((r) => !r.soft) ?? revocations.find((r) => r.at <= signed);
   if (revoked)
     return {
@@ -114,23 +115,28 @@ export async function judgeSignature(
   return { problem: undefined, since };
 }
 
-/** The revocations of the key, and of the subkey that signed, that the key itself made. */
+/**
+ * The revocations of the key, and of the subkey that signed, that the key itself made. A key may
+ * list that subkey more than once (gpg merges the copies on import, openpgp.js keeps each apart and
+ * accepts a signature if any copy is valid): a revocation on any copy revokes it.
+ */
 async function revocationsOf(
   key: openpgp.PublicKey,
-  component: openpgp.PublicKey | openpgp.Subkey,
+  components: ReadonlyArray<openpgp.PublicKey | openpgp.Subkey>,
   what: string,
 ): Promise<Revocation[]> {
   const primary = key.keyPacket;
   const sets: Array<[string, openpgp.SignaturePacket[], openpgp.enums.signature, object]> = [
     ['the key', key.revocationSignatures, openpgp.enums.signature.keyRevocation, { key: primary }],
   ];
-  if (component !== key)
-    sets.push([
-      what,
-      component.revocationSignatures,
-      openpgp.enums.signature.subkeyRevocation,
-      { key: primary, bind: component.keyPacket },
-    ]);
+  for (const component of components)
+    if (component !== key)
+      sets.push([
+        what,
+        component.revocationSignatures,
+        openpgp.enums.signature.subkeyRevocation,
+        { key: primary, bind: component.keyPacket },
+      ]);
   const found: Revocation[] = [];
   for (const [of, signatures, type, data] of sets)
     for (const revocation of signatures) {
@@ -150,7 +156,9 @@ async function revocationsOf(
         soft: flag !== null && SOFT.includes(flag),
       });
     }
-  return found.sort((a, b) => a.at.getTime() - b.at.getTime());
+  // Each copy of the subkey may hold the same revocation: it is reported once.
+  const once = new Map(found.map((r) => [`${r.of} ${r.at.toISOString()} ${r.reason}`, r]));
+  return [...once.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 /** When the key, and the subkey that signed, expire as their newest self-signatures say. */
