@@ -912,4 +912,12 @@ export const MUTATIONS = [
     tests: [KEY_LIFE],
     filter: 'second copy',
   },
+  {
+    id: 'designated-revocation-unread',
+    claim: 'a key revoked by the revoker its owner named voids its signatures, naming that revoker',
+    file: KEY_LIFECYCLE,
+    from: '  if (designated) return { problem: designated, since: [] };',
+    to: '  if (designated === 0) return { problem: designated, since: [] };',
+    tests: ['test/security/designated-revoker.test.ts'],
+  },
 ];

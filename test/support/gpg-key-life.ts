@@ -101,6 +101,33 @@ export function revokeSubkey(key: GpgKeyHome, at: Date, reason: RevocationReason
   stopAgent(key.home);
 }
 
+/** `gpg --edit-key` `addrevoker` run at `at`: the key's owner names `revoker`'s key to revoke it (a direct-key signature). */
+export function designateRevoker(key: GpgKeyHome, revoker: GpgKeyHome, at: Date): void {
+  gpg(key.home, undefined, ['--batch', '--import'], exportPublicKey(revoker));
+  gpg(
+    key.home,
+    at,
+    ['--command-fd', '0', '--edit-key', key.fingerprint],
+    `addrevoker\n${revoker.fingerprint}\ny\nsave\n`,
+  );
+  stopAgent(key.home);
+}
+
+/** `gpg --desig-revoke` run at `at` in `revoker`'s home with `reason`, its certificate imported into the key's home. */
+export function revokeAsDesignated(revoker: GpgKeyHome, key: GpgKeyHome, at: Date, reason: RevocationReason): void {
+  gpg(revoker.home, undefined, ['--batch', '--import'], exportPublicKey(key));
+  const answers = `y\n${REVOCATION_CHOICE[reason]}\nrevoked by the key-life test\n\ny\n`;
+  const certificate = gpg(
+    revoker.home,
+    at,
+    ['--command-fd', '0', '--armor', '--desig-revoke', key.fingerprint],
+    answers,
+  );
+  gpg(key.home, at, ['--batch', '--import'], certificate);
+  stopAgent(revoker.home);
+  stopAgent(key.home);
+}
+
 /** `gpg --expert --edit-key` run at `at`: `change-usage` on the first subkey, from signing to authentication. */
 export function unsignSubkey(key: GpgKeyHome, at: Date): void {
   gpg(

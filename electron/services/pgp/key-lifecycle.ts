@@ -70,6 +70,8 @@ export async function judgeSignature(
   const components = key.getKeys(packet.issuerKeyID);
   const component = components[0];
   const what = component && component !== key ? `its signing subkey ${component.getKeyID().toHex()}` : 'the key';
+  const designated = component ? await designatedRevocation(key, components) : undefined;
+  if (designated) return { problem: designated, since: [] };
   const revocations = component ? await revocationsOf(key, components, what) : [];
   const revoked = revocations.find((r) => !r.soft) ?? revocations.find((r) => r.at <= signed);
   if (revoked)
@@ -147,18 +149,61 @@ async function revocationsOf(
         continue; // not the key's own: it revokes nothing
       }
       const flag = revocation.reasonForRevocationFlag;
-      const stated = flag === null ? 'no reason given' : (REASONS[flag] ?? `reason code ${flag}`);
-      const comment = revocation.reasonForRevocationString;
       found.push({
         of,
         at: revocation.created,
-        reason: comment ? `${stated}: ${JSON.stringify(comment)}` : stated,
+        reason: reasonOf(revocation),
         soft: flag !== null && SOFT.includes(flag),
       });
     }
   // Each copy of the subkey may hold the same revocation: it is reported once.
   const once = new Map(found.map((r) => [`${r.of} ${r.at.toISOString()} ${r.reason}`, r]));
   return [...once.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** A revocation's reason as its signer stated it, with their comment. */
+function reasonOf(revocation: openpgp.SignaturePacket): string {
+  const flag = revocation.reasonForRevocationFlag;
+  const stated = flag === null ? 'no reason given' : (REASONS[flag] ?? `reason code ${flag}`);
+  const comment = revocation.reasonForRevocationString;
+  return comment ? `${stated}: ${JSON.stringify(comment)}` : stated;
+}
+
+/**
+ * Why a revocation by the revoker the key's owner named voids its signatures, or undefined when it
+ * holds none. An owner who may lose their key names another key to revoke it (gpg `addrevoker`: a
+ * direct-key signature), and its holder revokes it (`gpg --desig-revoke`); gpg then marks the key
+ * revoked. openpgp.js checks no designated revoker's signature, and skips the revocation as not
+ * the key's own, so it is found here: verify cannot check it (the revoker's key is not the
+ * signer's), and does not take the key as unrevoked, whatever the reason or date it states.
+ */
+async function designatedRevocation(
+  key: openpgp.PublicKey,
+  components: ReadonlyArray<openpgp.PublicKey | openpgp.Subkey>,
+): Promise<string | undefined> {
+  const primary = key.keyPacket;
+  const named: string[] = [];
+  // Read by openpgp.js from every key, but not declared in its types.
+  const { directSignatures } = key as unknown as { readonly directSignatures: openpgp.SignaturePacket[] };
+  for (const signature of directSignatures) {
+    if (signature.revocationKeyFingerprint === null) continue;
+    // openpgp.js checks the signature, then throws this for the revoker it names: so it is the owner's.
+    const owners = await signature
+      .verify(primary, openpgp.enums.signature.key, { key: primary }, signature.created ?? undefined)
+      .then(
+        () => true,
+        (e: unknown) => e instanceof Error && /revoked with an authorized key/.test(e.message),
+      );
+    if (owners) named.push(Buffer.from(signature.revocationKeyFingerprint).toString('hex'));
+  }
+  const revocations = [key, ...components.filter((c) => c !== key)].flatMap((c) => c.revocationSignatures);
+  for (const revocation of named.length > 0 ? revocations : []) {
+    const issuer = revocation.issuerFingerprint ? Buffer.from(revocation.issuerFingerprint).toString('hex') : undefined;
+    const by = named.find((f) => f === issuer || f.endsWith(revocation.issuerKeyID.toHex()));
+    if (by)
+      return `the key's owner named key ${by} to revoke it, and the key holds a revocation by that key ${revocation.created ? `dated ${iso(revocation.created)}` : 'with no date'} (${reasonOf(revocation)}), which verify cannot check: check it with stock gpg holding both keys (\`gpg --list-keys\` shows the key revoked or not), and ask the key's owner whether the ceremony's signatures are theirs`;
+  }
+  return undefined;
 }
 
 /** When the key, and the subkey that signed, expire as their newest self-signatures say. */
