@@ -920,4 +920,13 @@ export const MUTATIONS = [
     to: '  if (designated === 0) return { problem: designated, since: [] };',
     tests: ['test/security/designated-revoker.test.ts'],
   },
+  {
+    id: 'keyring-names-unvouched',
+    claim: "a signer's key is shown with only the user IDs its owner vouches for in the auditor's keyring",
+    file: 'electron/services/transcript/verify.ts',
+    from: '      u.verify(new Date(), openpgp.config).then(',
+    to: '      Promise.resolve().then(',
+    tests: [ADVERSARY],
+    filter: 'does not vouch',
+  },
 ];

@@ -26,7 +26,7 @@
  * Which defence each case depends on, and the mutation that shows it failing without it, is listed
  * in SECURITY.md.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -157,6 +157,67 @@ describe('a plan that gives the real people’s names to colluders’ keys', () 
       expect(r.stdout).not.toContain('"alice <alice@example.org>"');
     } finally {
       forged.dispose();
+    }
+  }, 60_000);
+});
+
+describe('a colluder’s key in the auditor’s keyring with user IDs its owner does not vouch for', () => {
+  it('shows neither a user ID its owner revoked nor one no self-signature binds, as gpg lists none of them', async () => {
+    // Mallory's key made by gpg, with the administrator's name added and revoked (gpg then lists it
+    // only with --list-options show-unusable-uids), and a third user ID no one signed appended, as a
+    // key server that checks nothing serves it.
+    const gnupg = createTempGnupg();
+    try {
+      const gpg = (...args: string[]) =>
+        execFileSync('gpg', [
+          '--homedir',
+          gnupg.home,
+          '--batch',
+          '--pinentry-mode',
+          'loopback',
+          '--passphrase',
+          '',
+          ...args,
+        ]);
+      gpg('--quick-gen-key', 'mallory <mallory@example.org>', 'ed25519', 'sign', 'never');
+      const fingerprint = gpg('--with-colons', '--list-keys')
+        .toString()
+        .split('\n')
+        .find((l) => l.startsWith('fpr:'))!
+        .split(':')[9]!;
+      gpg('--quick-add-uid', fingerprint, 'alice <alice@example.org>');
+      gpg('--quick-revoke-uid', fingerprint, 'alice <alice@example.org>');
+      const listed = gpg('--list-keys', fingerprint).toString();
+      expect(listed).toContain('mallory <mallory@example.org>');
+      expect(listed).not.toContain('alice');
+      const privateKey = gpg('--armor', '--export-secret-keys', fingerprint).toString();
+      const known = (
+        await openpgp.readKey({ armoredKey: gpg('--armor', '--export', fingerprint).toString() })
+      ).toPacketList();
+      known.push(openpgp.UserIDPacket.fromObject({ name: 'dave', email: 'dave@example.org' }));
+      const mallory: TestSigner = {
+        name: signers[0]!.name,
+        key: { armoredPrivateKey: privateKey },
+        signer: await keySigner({ armoredPrivateKey: privateKey }),
+        publicKey: new openpgp.PublicKey(known).armor(),
+        fingerprint: fingerprint.toLowerCase(),
+      };
+      const forged = await makeBundle([mallory, ...signers.slice(1)]);
+      try {
+        const keyring = join(forged.root, 'organisation.asc');
+        writeFileSync(keyring, [mallory.publicKey, ...signers.slice(1).map((s) => s.publicKey)].join(''));
+        const r = verifyProcess(forged.dir, '--keyring', keyring);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain(
+          `${groupFingerprint(mallory.fingerprint)}\n                your keyring names this key "mallory <mallory@example.org>"\n  `,
+        );
+        expect(r.stdout).not.toContain('alice <alice@example.org>');
+        expect(r.stdout).not.toContain('dave <dave@example.org>');
+      } finally {
+        forged.dispose();
+      }
+    } finally {
+      gnupg.dispose();
     }
   }, 60_000);
 });

@@ -284,11 +284,15 @@ export async function verifyBundleContents(
     if (keys) authorisations = await checkAuthorisations(chain, keys, problem);
   }
   const anchors = options.anchors;
-  const signers = (required ?? []).map((s) => ({
-    ...s,
-    anchored: anchors !== undefined && isAnchored(s, anchors),
-    keyringUserIds: (anchors?.keys ?? []).filter((k) => k.getFingerprint() === s.fingerprint).flatMap(userIdsOf),
-  }));
+  const signers = await Promise.all(
+    (required ?? []).map(async (s) => ({
+      ...s,
+      anchored: anchors !== undefined && isAnchored(s, anchors),
+      keyringUserIds: (
+        await Promise.all((anchors?.keys ?? []).filter((k) => k.getFingerprint() === s.fingerprint).map(userIdsOf))
+      ).flat(),
+    })),
+  );
   if (anchors)
     for (const s of signers.filter((s) => !s.anchored))
       problem(
@@ -594,8 +598,21 @@ function isAnchored(signer: Signer, anchors: Anchors): boolean {
   );
 }
 
-function userIdsOf(key: openpgp.PublicKey): string[] {
-  return key.users.flatMap((u) => (u.userID ? [u.userID.userID] : []));
+/**
+ * The user IDs the key's owner vouches for: each bound by a self-signature and not revoked since,
+ * as gpg lists them. Anyone can append a user ID to a key (a key server that checks nothing serves
+ * it), and an owner who revokes one says the name is not, or no longer, theirs.
+ */
+async function userIdsOf(key: openpgp.PublicKey): Promise<string[]> {
+  const vouched = await Promise.all(
+    key.users.map((u) =>
+      u.verify(new Date(), openpgp.config).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return key.users.flatMap((u, i) => (u.userID && vouched[i] ? [u.userID.userID] : []));
 }
 
 function describe(signer: Signer): string {
