@@ -656,6 +656,16 @@ export const MUTATIONS = [
     filter: 'unsigned part',
   },
   {
+    id: 'signed-statements-accepted',
+    claim:
+      'a signature stating more than the transcript (a notation, policy URL, key server, signer user ID) is refused',
+    file: 'electron/services/transcript/verify.ts',
+    from: '    const statement = statementBesideText(packet);',
+    to: '    const statement = statementBesideText(packet) && undefined;',
+    tests: [ADVERSARY],
+    filter: 'own statements',
+  },
+  {
     id: 'binary-transcript-signatures-accepted',
     claim: 'transcript signatures are text signatures, which stock gpg checks on transcript.txt as verify does',
     file: 'electron/services/transcript/verify.ts',

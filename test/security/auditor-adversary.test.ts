@@ -12,6 +12,10 @@
  *   plan's names, so the auditor read that alice, bob and carol signed.
  * - an outsider who adds a notation ("outcome@…=ABORTED…") to the unhashed part of every signature,
  *   which no signature covers and `gpg --list-packets` prints: verify said VERIFIED, exit 0.
+ * - the signers (or the software signing for them) stating more than the transcript in the signed
+ *   part of their signatures: a notation "outcome=ABORTED…", a policy URL, a preferred key server,
+ *   a signer's user ID. Stock `gpg --verify` prints each under "Good signature" as the signer's own
+ *   statement, and verify, which showed none of them, said VERIFIED, exit 0.
  * - the signers (or the software signing for them) signing the transcript in binary mode over its
  *   CRLF form: openpgp.js checks a cleartext's signature of either type over that, so verify said
  *   VERIFIED, exit 0, while stock `gpg --verify transcript.txt.sig transcript.txt`, the check the
@@ -81,6 +85,30 @@ function keyring(): string {
 function verifyProcess(...argv: string[]) {
   const r = spawnSync(process.execPath, [builtCli(), 'verify', ...argv], { cwd: ROOT, timeout: 10_000 });
   return { code: r.status, signal: r.signal, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+/** A signer's private key, ready to sign. */
+async function unlocked(s: TestSigner): Promise<openpgp.PrivateKey> {
+  const locked = await openpgp.readPrivateKey({ armoredKey: s.key.armoredPrivateKey });
+  return s.key.passphrase ? openpgp.decryptKey({ privateKey: locked, passphrase: s.key.passphrase }) : locked;
+}
+
+/** Writes `packets` over `text` into the bundle `dir` as both its cleartext and its detached signatures. */
+function writeSignatures(dir: string, text: string, packets: openpgp.SignaturePacket[]): void {
+  writeFileSync(join(dir, 'transcript.txt.asc'), canonicalArmor(text, packets));
+  writeFileSync(join(dir, 'transcript.txt.sig'), detachedSignatures(packets));
+}
+
+/** Stock `gpg --verify FILES`, with the signers' keys imported into a throwaway home. */
+function stockVerify(...files: string[]) {
+  const gnupg = createTempGnupg();
+  try {
+    for (const s of signers) gnupg.importKey(s.publicKey);
+    const r = spawnSync('gpg', ['--homedir', gnupg.home, '--batch', '--status-fd', '1', '--verify', ...files]);
+    return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  } finally {
+    gnupg.dispose();
+  }
 }
 
 describe('an outsider’s journal that renders to gigabytes', () => {
@@ -243,8 +271,7 @@ describe('an outsider’s text in the unsigned part of each signature', () => {
       ...value!,
     ]);
     for (const p of document.signatures) p.unhashedSubpackets.push({ type: 20, critical: false, body });
-    writeFileSync(join(dir, 'transcript.txt.asc'), canonicalArmor(document.text, document.signatures));
-    writeFileSync(join(dir, 'transcript.txt.sig'), detachedSignatures(document.signatures));
+    writeSignatures(dir, document.text, document.signatures);
     const r = verifyProcess(dir, '--keyring', keyring());
     expect(r.code).toBe(1);
     for (const n of [1, 2, 3])
@@ -254,42 +281,84 @@ describe('an outsider’s text in the unsigned part of each signature', () => {
   });
 });
 
+describe('the signers’ own statements in the signed part of their signatures', () => {
+  const claim = 'ABORTED: the promotion was never authorised';
+  it.each([
+    [
+      'a notation',
+      { rawNotations: [{ name: 'outcome', value: Buffer.from(claim), humanReadable: true, critical: false }] },
+      `Signature notation: outcome=${claim}`,
+      'a notation "outcome"',
+    ],
+    [
+      'a policy URL',
+      { policyURI: `https://example.org/${claim}` },
+      'Signature policy: https://example.org/',
+      'a policy URL',
+    ],
+    [
+      'a preferred key server',
+      { preferredKeyServer: `https://example.org/${claim}` },
+      'Preferred keyserver: https://example.org/',
+      'a preferred key server',
+    ],
+    ['a signer’s user ID', { signersUserID: 'carol@example.org' }, 'issuer "carol@example.org"', "a signer's user ID"],
+  ] as const)(
+    '%s, which stock gpg prints beside a good signature: exit 1, naming each signature',
+    async (_what, fields, printed, named) => {
+      const dir = copy();
+      const text = readFileSync(join(dir, 'transcript.txt'), 'utf8');
+      // What openpgp.js hashes for a text signature: the data's bytes, LF made CRLF.
+      const data = { getBytes: () => Buffer.from(text, 'utf8') };
+      const packets: openpgp.SignaturePacket[] = [];
+      for (const s of signers) {
+        const key = await unlocked(s);
+        const packet = new openpgp.SignaturePacket();
+        Object.assign(packet, fields, {
+          signatureType: openpgp.enums.signature.text,
+          publicKeyAlgorithm: key.keyPacket.algorithm,
+          hashAlgorithm: openpgp.enums.hash.sha512,
+          rawNotations: [...('rawNotations' in fields ? fields.rawNotations : [])],
+        });
+        // As openpgp.js runs it, with a data packet and a config (its declaration says bytes, no config).
+        const sign = packet.sign.bind(packet) as unknown as (...args: unknown[]) => Promise<void>;
+        await sign(key.keyPacket, data, new Date(), false, openpgp.config);
+        packets.push(packet);
+      }
+      writeSignatures(dir, text, packets);
+      const stock = stockVerify(join(dir, 'transcript.txt.asc'));
+      expect(stock.status).toBe(0);
+      expect(stock.stdout.match(/^\[GNUPG:\] GOODSIG /gm)).toHaveLength(3);
+      expect(stock.stderr).toContain(printed);
+      const r = verifyProcess(dir, '--keyring', keyring());
+      expect(r.code).toBe(1);
+      for (const n of [1, 2, 3])
+        expect(r.stderr).toContain(`signature ${n} in transcript.txt.asc states more than the transcript: ${named}`);
+    },
+  );
+});
+
 describe('a transcript signed in binary mode over its CRLF form', () => {
   it('exits 1, where stock gpg reports the detached pair BAD', async () => {
     const dir = copy();
     const text = readFileSync(join(dir, 'transcript.txt'), 'utf8');
     const packets: openpgp.SignaturePacket[] = [];
     for (const s of signers) {
-      const locked = await openpgp.readPrivateKey({ armoredKey: s.key.armoredPrivateKey });
-      const key = s.key.passphrase
-        ? await openpgp.decryptKey({ privateKey: locked, passphrase: s.key.passphrase })
-        : locked;
       const message = await openpgp.createMessage({ binary: Buffer.from(text.replace(/\n/g, '\r\n')) });
-      const signature = await openpgp.sign({ message, signingKeys: key, detached: true, format: 'binary' });
+      const signature = await openpgp.sign({
+        message,
+        signingKeys: await unlocked(s),
+        detached: true,
+        format: 'binary',
+      });
       packets.push(
         ...((await openpgp.readSignature({ binarySignature: signature })).packets as Iterable<openpgp.SignaturePacket>),
       );
     }
-    writeFileSync(join(dir, 'transcript.txt.asc'), canonicalArmor(text, packets));
-    writeFileSync(join(dir, 'transcript.txt.sig'), detachedSignatures(packets));
-    const gnupg = createTempGnupg();
-    try {
-      for (const s of signers) gnupg.importKey(s.publicKey);
-      const stock = spawnSync('gpg', [
-        '--homedir',
-        gnupg.home,
-        '--batch',
-        '--status-fd',
-        '1',
-        '--verify',
-        join(dir, 'transcript.txt.sig'),
-        join(dir, 'transcript.txt'),
-      ]);
-      expect(stock.status).toBe(1);
-      expect(stock.stdout.toString()).toMatch(/^\[GNUPG:\] BADSIG /m);
-    } finally {
-      gnupg.dispose();
-    }
+    writeSignatures(dir, text, packets);
+    const stock = stockVerify(join(dir, 'transcript.txt.sig'), join(dir, 'transcript.txt'));
+    expect(stock.status).toBe(1);
+    expect(stock.stdout).toMatch(/^\[GNUPG:\] BADSIG /m);
     const r = verifyProcess(dir, '--keyring', keyring());
     expect(r.code).toBe(1);
     for (const n of [1, 2, 3])

@@ -7,7 +7,8 @@
  * - transcript.txt.asc is in its one canonical spelling (see ./signing.ts), and its signed text
  *   is exactly the transcript re-rendered from the journal, so it states the journal's ceremony,
  *   event count and head hash and misdescribes nothing; its signatures are text signatures (as
- *   stock gpg checks transcript.txt) carrying nothing unsigned but their issuer;
+ *   stock gpg checks transcript.txt) carrying nothing unsigned but their issuer, and stating
+ *   nothing signed beside the text that gpg would print (a notation, a policy URL…);
  * - transcript.txt is exactly that text and transcript.txt.sig exactly its signature packets,
  *   detached, so stock `gpg --verify transcript.txt.sig transcript.txt` checks the same thing;
  * - the signatures are exactly one good signature by each person the plan names to sign, in the
@@ -241,6 +242,25 @@ const UNSIGNED_SUBPACKETS: ReadonlySet<number> = new Set([
   33, // Issuer Fingerprint (RFC 9580, 5.2.3.35)
 ]);
 
+/** openpgp.js's random salt notation, unreadable, in every v4 signature it makes. */
+const OPENPGPJS_SALT_NOTATION = 'salt@notations.openpgpjs.org';
+
+/**
+ * What a signature states in its signed part besides the text: stock `gpg --verify` prints a
+ * standard notation, a policy URL, a preferred key server and a signer's user ID under "Good
+ * signature" as the signer's own word (any other notation on request). Neither gpg nor openpgp.js
+ * writes one unasked (openpgp.js its salt, unreadable), and verify shows none: a signature's
+ * statement is the transcript. Undefined when it states nothing more.
+ */
+function statementBesideText(packet: openpgp.SignaturePacket): string | undefined {
+  const notation = packet.rawNotations.find((n) => n.name !== OPENPGPJS_SALT_NOTATION || n.humanReadable);
+  if (notation) return `a notation ${JSON.stringify(notation.name)}`;
+  if (packet.policyURI !== null) return 'a policy URL';
+  if (packet.preferredKeyServer !== null) return 'a preferred key server';
+  if (packet.signersUserID !== null) return "a signer's user ID";
+  return undefined;
+}
+
 export async function verifyBundleContents(
   contents: BundleContents,
   options: VerifyOptions = {},
@@ -410,6 +430,12 @@ async function checkTranscript(
       problem(
         'transcript-invalid',
         `signature ${i + 1} in ${BUNDLE_TRANSCRIPT} carries data its signer did not sign (an unhashed subpacket of type ${unsigned.type}; signing tools put only the issuer there), so it was added after signing: take the bundle from its source again`,
+      );
+    const statement = statementBesideText(packet);
+    if (statement)
+      problem(
+        'transcript-invalid',
+        `signature ${i + 1} in ${BUNDLE_TRANSCRIPT} states more than the transcript: ${statement}, which stock \`gpg --verify\` prints beside the signature as its signer's word and verify does not check. vault-ceremony's signers sign the text alone: sign the transcript again without it (a signer's gpg.conf may add it: sig-notation, sig-policy-url, sig-keyserver-url, sender)`,
       );
   }
   if (!chain) return document.value;
