@@ -656,6 +656,15 @@ export const MUTATIONS = [
     filter: 'unsigned part',
   },
   {
+    id: 'gnupg-uncheckable-signatures-accepted',
+    claim: 'a transcript signature stock GnuPG 2.2 cannot check (RFC 9580 Ed25519, SHA-3, not v4) is refused',
+    file: 'electron/services/transcript/verify.ts',
+    from: '    const beyond = beyondGnupg(packet);',
+    to: '    const beyond = beyondGnupg(packet) && undefined;',
+    tests: [ADVERSARY],
+    filter: 'GnuPG 2.2 cannot check',
+  },
+  {
     id: 'signed-statements-accepted',
     claim:
       'a signature stating more than the transcript (a notation, policy URL, key server, signer user ID) is refused',

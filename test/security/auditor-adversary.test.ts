@@ -16,6 +16,9 @@
  *   part of their signatures: a notation "outcome=ABORTED…", a policy URL, a preferred key server,
  *   a signer's user ID. Stock `gpg --verify` prints each under "Good signature" as the signer's own
  *   statement, and verify, which showed none of them, said VERIFIED, exit 0.
+ * - signers whose keys are RFC 9580 Ed25519 (openpgp.js's `curve25519`), or who sign with SHA3-512:
+ *   verify said VERIFIED, exit 0, and stock GnuPG 2.2's `gpg --verify transcript.txt.sig
+ *   transcript.txt`, the check the transcript gives auditors, could check none of the signatures.
  * - the signers (or the software signing for them) signing the transcript in binary mode over its
  *   CRLF form: openpgp.js checks a cleartext's signature of either type over that, so verify said
  *   VERIFIED, exit 0, while stock `gpg --verify transcript.txt.sig transcript.txt`, the check the
@@ -87,6 +90,13 @@ function verifyProcess(...argv: string[]) {
   return { code: r.status, signal: r.signal, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 
+/** A person of a plan, with a new key openpgp.js makes with `options`, without a passphrase. */
+async function personWithKey(name: string, options: Omit<openpgp.KeyOptions, 'format'>): Promise<CastMember> {
+  const { privateKey, publicKey } = await openpgp.generateKey({ ...options, format: 'armored' });
+  const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint();
+  return { name, fingerprint, publicKeyArmored: publicKey, privateKeyArmored: privateKey, passphrase: undefined };
+}
+
 /** A signer's private key, ready to sign. */
 async function unlocked(s: TestSigner): Promise<openpgp.PrivateKey> {
   const locked = await openpgp.readPrivateKey({ armoredKey: s.key.armoredPrivateKey });
@@ -99,11 +109,43 @@ function writeSignatures(dir: string, text: string, packets: openpgp.SignaturePa
   writeFileSync(join(dir, 'transcript.txt.sig'), detachedSignatures(packets));
 }
 
-/** Stock `gpg --verify FILES`, with the signers' keys imported into a throwaway home. */
-function stockVerify(...files: string[]) {
+/** `s`'s text signature over `text`, with `fields` (hashed subpackets, algorithms) set as given. */
+async function textSignature(
+  s: TestSigner,
+  text: string,
+  fields: Partial<Omit<openpgp.SignaturePacket, 'rawNotations'>> & {
+    readonly rawNotations?: ReadonlyArray<openpgp.SignaturePacket['rawNotations'][number]>;
+  },
+): Promise<openpgp.SignaturePacket> {
+  const key = await unlocked(s);
+  const packet = new openpgp.SignaturePacket();
+  Object.assign(
+    packet,
+    {
+      signatureType: openpgp.enums.signature.text,
+      publicKeyAlgorithm: key.keyPacket.algorithm,
+      hashAlgorithm: openpgp.enums.hash.sha512,
+    },
+    fields,
+    { rawNotations: [...(fields.rawNotations ?? [])] },
+  );
+  // As openpgp.js runs it: with its data (whose bytes a text signature hashes, LF made CRLF) and a
+  // config; its declaration says bytes, and no config.
+  const sign = packet.sign.bind(packet) as unknown as (...args: unknown[]) => Promise<void>;
+  await sign(key.keyPacket, { getBytes: () => Buffer.from(text, 'utf8') }, new Date(), false, openpgp.config);
+  return packet;
+}
+
+/** The files of stock `gpg --verify transcript.txt.sig transcript.txt`, as the transcript says to run it. */
+function detachedPair(dir: string): string[] {
+  return [join(dir, 'transcript.txt.sig'), join(dir, 'transcript.txt')];
+}
+
+/** Stock `gpg --verify FILES`, with `keys` (the signers' by default) imported into a throwaway home. */
+function stockVerify(files: readonly string[], keys = signers.map((s) => s.publicKey)) {
   const gnupg = createTempGnupg();
   try {
-    for (const s of signers) gnupg.importKey(s.publicKey);
+    for (const key of keys) gnupg.importKey(key);
     const r = spawnSync('gpg', ['--homedir', gnupg.home, '--batch', '--status-fd', '1', '--verify', ...files]);
     return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   } finally {
@@ -308,25 +350,10 @@ describe('the signers’ own statements in the signed part of their signatures',
     async (_what, fields, printed, named) => {
       const dir = copy();
       const text = readFileSync(join(dir, 'transcript.txt'), 'utf8');
-      // What openpgp.js hashes for a text signature: the data's bytes, LF made CRLF.
-      const data = { getBytes: () => Buffer.from(text, 'utf8') };
       const packets: openpgp.SignaturePacket[] = [];
-      for (const s of signers) {
-        const key = await unlocked(s);
-        const packet = new openpgp.SignaturePacket();
-        Object.assign(packet, fields, {
-          signatureType: openpgp.enums.signature.text,
-          publicKeyAlgorithm: key.keyPacket.algorithm,
-          hashAlgorithm: openpgp.enums.hash.sha512,
-          rawNotations: [...('rawNotations' in fields ? fields.rawNotations : [])],
-        });
-        // As openpgp.js runs it, with a data packet and a config (its declaration says bytes, no config).
-        const sign = packet.sign.bind(packet) as unknown as (...args: unknown[]) => Promise<void>;
-        await sign(key.keyPacket, data, new Date(), false, openpgp.config);
-        packets.push(packet);
-      }
+      for (const s of signers) packets.push(await textSignature(s, text, fields));
       writeSignatures(dir, text, packets);
-      const stock = stockVerify(join(dir, 'transcript.txt.asc'));
+      const stock = stockVerify([join(dir, 'transcript.txt.asc')]);
       expect(stock.status).toBe(0);
       expect(stock.stdout.match(/^\[GNUPG:\] GOODSIG /gm)).toHaveLength(3);
       expect(stock.stderr).toContain(printed);
@@ -336,6 +363,51 @@ describe('the signers’ own statements in the signed part of their signatures',
         expect(r.stderr).toContain(`signature ${n} in transcript.txt.asc states more than the transcript: ${named}`);
     },
   );
+});
+
+describe('signatures stock GnuPG 2.2 cannot check', () => {
+  it('by keys of RFC 9580 Ed25519 (openpgp.js’s curve25519): exit 1 naming each signature, where gpg can check none', async () => {
+    const people: CastMember[] = [];
+    for (const name of ['alice', 'bob', 'carol'])
+      people.push(await personWithKey(name, { type: 'curve25519', userIDs: [{ name, email: `${name}@example.org` }] }));
+    const dir = join(bundle.root, `ed25519-${++copies}`);
+    await signedBundle(
+      dir,
+      sealedJournal(CEREMONY_ID, [planEvent(people), ...ceremonyEvents(people)]).chain.events,
+      people,
+    );
+    const keys = people.map((p) => p.publicKeyArmored);
+    const stock = stockVerify(detachedPair(dir), keys);
+    expect(stock.status).toBe(2);
+    expect(stock.stdout.match(/^\[GNUPG:\] ERRSIG [0-9A-F]{16} 27 /gm)).toHaveLength(3);
+    expect(stock.stdout).not.toMatch(/GOODSIG/);
+    const path = join(bundle.root, `ed25519-keys-${copies}.asc`);
+    writeFileSync(path, keys.join(''));
+    const r = verifyProcess(dir, '--keyring', path);
+    expect(r.code).toBe(1);
+    for (const n of [1, 2, 3])
+      expect(r.stderr).toContain(
+        `signature ${n} in transcript.txt.asc uses public-key algorithm ed25519 (27), which stock GnuPG 2.2 cannot check`,
+      );
+  });
+
+  it('made with SHA3-512: exit 1 naming each signature, where gpg can check none', async () => {
+    const dir = copy();
+    const text = readFileSync(join(dir, 'transcript.txt'), 'utf8');
+    const packets: openpgp.SignaturePacket[] = [];
+    for (const s of signers) packets.push(await textSignature(s, text, { hashAlgorithm: openpgp.enums.hash.sha3_512 }));
+    writeSignatures(dir, text, packets);
+    const stock = stockVerify(detachedPair(dir));
+    expect(stock.status).toBe(2);
+    expect(stock.stderr).toContain('Invalid digest algorithm');
+    expect(stock.stdout).not.toMatch(/GOODSIG/);
+    const r = verifyProcess(dir, '--keyring', keyring());
+    expect(r.code).toBe(1);
+    for (const n of [1, 2, 3])
+      expect(r.stderr).toContain(
+        `signature ${n} in transcript.txt.asc uses hash sha3_512 (14), which stock GnuPG 2.2 cannot check`,
+      );
+  });
 });
 
 describe('a transcript signed in binary mode over its CRLF form', () => {
@@ -356,7 +428,7 @@ describe('a transcript signed in binary mode over its CRLF form', () => {
       );
     }
     writeSignatures(dir, text, packets);
-    const stock = stockVerify(join(dir, 'transcript.txt.sig'), join(dir, 'transcript.txt'));
+    const stock = stockVerify(detachedPair(dir));
     expect(stock.status).toBe(1);
     expect(stock.stdout).toMatch(/^\[GNUPG:\] BADSIG /m);
     const r = verifyProcess(dir, '--keyring', keyring());
@@ -372,21 +444,14 @@ describe('signers’ keys with too many user IDs, subkeys and self-signatures in
     const people: CastMember[] = [];
     for (const i of many(9)) {
       const name = `p${i}`;
-      const { privateKey, publicKey } = await openpgp.generateKey({
-        type: 'ecc',
-        curve: 'curve25519Legacy',
-        userIDs: many(32).map((j) => ({ name: `${name}-${j}`, email: `${name}.${j}@example.org` })),
-        subkeys: many(32).map(() => ({ sign: true })),
-        format: 'armored',
-      });
-      const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint();
-      people.push({
-        name,
-        fingerprint,
-        publicKeyArmored: publicKey,
-        privateKeyArmored: privateKey,
-        passphrase: undefined,
-      });
+      people.push(
+        await personWithKey(name, {
+          type: 'ecc',
+          curve: 'curve25519Legacy',
+          userIDs: many(32).map((j) => ({ name: `${name}-${j}`, email: `${name}.${j}@example.org` })),
+          subkeys: many(32).map(() => ({ sign: true })),
+        }),
+      );
     }
     // Written as the forger writes it: the bundle writer would not write what verify refuses.
     const dir = join(bundle.root, 'many-bindings');

@@ -7,8 +7,9 @@
  * - transcript.txt.asc is in its one canonical spelling (see ./signing.ts), and its signed text
  *   is exactly the transcript re-rendered from the journal, so it states the journal's ceremony,
  *   event count and head hash and misdescribes nothing; its signatures are text signatures (as
- *   stock gpg checks transcript.txt) carrying nothing unsigned but their issuer, and stating
- *   nothing signed beside the text that gpg would print (a notation, a policy URL…);
+ *   stock gpg checks transcript.txt) of kinds GnuPG 2.2 checks (v4, SHA-2, no RFC 9580 Ed25519),
+ *   carrying nothing unsigned but their issuer, and stating nothing signed beside the text that
+ *   gpg would print (a notation, a policy URL…);
  * - transcript.txt is exactly that text and transcript.txt.sig exactly its signature packets,
  *   detached, so stock `gpg --verify transcript.txt.sig transcript.txt` checks the same thing;
  * - the signatures are exactly one good signature by each person the plan names to sign, in the
@@ -242,6 +243,46 @@ const UNSIGNED_SUBPACKETS: ReadonlySet<number> = new Set([
   33, // Issuer Fingerprint (RFC 9580, 5.2.3.35)
 ]);
 
+/**
+ * What stock GnuPG 2.2, whose `gpg --verify transcript.txt.sig transcript.txt` the transcript tells
+ * auditors to run, checks a signature with: a v4 signature by RSA, DSA, ECDSA or EdDSA as GnuPG
+ * makes it (RFC 9580's Ed25519 and Ed448, which openpgp.js makes as 'curve25519' and 'curve448',
+ * it does not know), over a SHA-2 hash (not SHA-3; openpgp.js itself refuses MD5 and SHA-1).
+ */
+const GNUPG_SIGNING_ALGORITHMS: ReadonlySet<number> = new Set([
+  openpgp.enums.publicKey.rsaEncryptSign,
+  openpgp.enums.publicKey.rsaSign,
+  openpgp.enums.publicKey.dsa,
+  openpgp.enums.publicKey.ecdsa,
+  openpgp.enums.publicKey.eddsaLegacy,
+]);
+const GNUPG_HASHES: ReadonlySet<number> = new Set([
+  openpgp.enums.hash.sha224,
+  openpgp.enums.hash.sha256,
+  openpgp.enums.hash.sha384,
+  openpgp.enums.hash.sha512,
+]);
+
+/** What of a signature stock GnuPG 2.2 cannot check it with; undefined when it can. */
+function beyondGnupg(packet: openpgp.SignaturePacket): string | undefined {
+  if (packet.version !== 4) return `OpenPGP signature version ${packet.version}`;
+  const algorithm = packet.publicKeyAlgorithm ?? -1;
+  if (!GNUPG_SIGNING_ALGORITHMS.has(algorithm))
+    return `public-key algorithm ${algorithmName(algorithm, (id) => openpgp.enums.read(openpgp.enums.publicKey, id))}`;
+  const hash = packet.hashAlgorithm ?? -1;
+  if (!GNUPG_HASHES.has(hash)) return `hash ${algorithmName(hash, (id) => openpgp.enums.read(openpgp.enums.hash, id))}`;
+  return undefined;
+}
+
+/** `name (id)` of an OpenPGP algorithm id as `read` names it, or the id alone where it has no name (read throws). */
+function algorithmName(id: number, read: (id: number) => string): string {
+  try {
+    return `${read(id)} (${id})`;
+  } catch {
+    return String(id);
+  }
+}
+
 /** openpgp.js's random salt notation, unreadable, in every v4 signature it makes. */
 const OPENPGPJS_SALT_NOTATION = 'salt@notations.openpgpjs.org';
 
@@ -430,6 +471,12 @@ async function checkTranscript(
       problem(
         'transcript-invalid',
         `signature ${i + 1} in ${BUNDLE_TRANSCRIPT} carries data its signer did not sign (an unhashed subpacket of type ${unsigned.type}; signing tools put only the issuer there), so it was added after signing: take the bundle from its source again`,
+      );
+    const beyond = beyondGnupg(packet);
+    if (beyond)
+      problem(
+        'transcript-invalid',
+        `signature ${i + 1} in ${BUNDLE_TRANSCRIPT} uses ${beyond}, which stock GnuPG 2.2 cannot check: \`gpg --verify ${BUNDLE_DETACHED} ${BUNDLE_TEXT}\`, the check the transcript gives auditors, fails on it. Sign again with a v4 RSA, ECDSA or EdDSA (not RFC 9580 Ed25519) key and a SHA-2 hash`,
       );
     const statement = statementBesideText(packet);
     if (statement)
