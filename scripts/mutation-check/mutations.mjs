@@ -747,6 +747,16 @@ export const MUTATIONS = [
     filter: '5,000 files',
   },
   {
+    id: 'unsigned-lookalike-names-unspelled',
+    claim:
+      "an unsigned entry's name holding more than printable ASCII is spelled in ASCII, so no look-alike passes for a checked file",
+    file: 'electron/services/transcript/unsigned-entries.ts',
+    from: '  const spelled = asciiText(quoted);',
+    to: '  const spelled = quoted;',
+    tests: [UNSIGNED_AND_TIMES],
+    filter: 'look-alikes',
+  },
+  {
     id: 'unsigned-entries-unlisted-through-link',
     claim: 'a bundle folder given as a link to it has its unsigned entries named all the same',
     file: 'electron/services/transcript/unsigned-entries.ts',

@@ -27,6 +27,15 @@ export function visibleText(text: string): string {
   return PRINTABLE_ASCII.test(text) ? text : text.replace(HIDDEN, escapeUnits);
 }
 
+/**
+ * `text` with every character but printable ASCII written as its `\uXXXX` escape: for a name that
+ * must not pass for another one, as a Cyrillic а or a fullwidth full stop lets a file pass for
+ * transcript.txt.
+ */
+export function asciiText(text: string): string {
+  return PRINTABLE_ASCII.test(text) ? text : text.replace(/[^\x20-\x7e]/g, escapeUnits);
+}
+
 /** Like visibleText, but keeps line breaks (LF) so multi-line text reads as lines. */
 export function visibleLines(text: string): string {
   return text.split('\n').map(visibleText).join('\n');

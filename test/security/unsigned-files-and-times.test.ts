@@ -6,7 +6,9 @@
  *   "Outcome: ABORTED", a hidden file, a sub-folder, a symlink, a FIFO, a name with terminal
  *   escapes, thousands of files. Before, verify said VERIFIED without a word about them; now the
  *   verdict (its exit code a fixed interface) stands and each is named as not signed and not
- *   checked, through the one output filter, the listing bounded. In signers/ they fail.
+ *   checked, through the one output filter, the listing bounded. In signers/ they fail. A name
+ *   that looks like a checked file's (trаnscript.txt, a Cyrillic а) was named as it looks, as if
+ *   the real transcript.txt were unsigned; it is now spelled in ASCII beside it.
  * - times an honest laptop can write but that are odd: a record dated days after the verifying
  *   computer's clock (the laptop's clock was ahead), a transcript signed before its record closed
  *   (the clock was set back in between). They are warned of, not failed: an air-gapped laptop's
@@ -149,6 +151,18 @@ describe('files the signatures do not cover', () => {
     for (const hidden of ['\u001b', '\u202e']) expect(stdout + stderr).not.toContain(hidden);
     expect(warnings[0]).toContain('"\\u001b[2K\\u001b[32mVERIFIED\\u202e.txt"');
     expect(visibleText(viewer.warnings[0]!.message)).toBe(warnings[0]);
+  });
+
+  it('look-alikes of checked files (a Cyrillic а, a fullwidth full stop): named, and spelled in ASCII', async () => {
+    const dir = forged((dir) => {
+      writeFileSync(join(dir, 'tr\u0430nscript.txt'), 'Outcome:        ABORTED\n');
+      writeFileSync(join(dir, 'journal\uff0ejsonl'), '');
+    });
+    const { code, warnings } = await seen(dir);
+    expect(code).toBe(3);
+    expect(warnings[0]).toContain(
+      'NOT checked: "journal\uff0ejsonl" (spelled "journal\\uff0ejsonl"), "tr\u0430nscript.txt" (spelled "tr\\u0430nscript.txt"). ',
+    );
   });
 
   it('5,000 files: a few named, the rest counted, the listing stopped at 1,000', async () => {

@@ -9,6 +9,7 @@
  * Only the top folder is listed, and only its first entries: a folder inside is named as a folder,
  * and a bundle of 200,000 files costs no more to look at than one of MAX_ENTRIES_LISTED.
  */
+import { asciiText, visibleText } from '../../../shared/record/visible-text';
 import { listSomeEntries, type DirectoryEntry } from '../files/regular-file';
 import { BUNDLE_ENTRIES, BUNDLE_SIGNERS } from './bundle-layout';
 
@@ -46,8 +47,9 @@ export async function readUnsignedEntries(
 }
 
 /**
- * The warning naming them, or undefined when there are none. Names are quoted as JSON writes them
- * (they came with the bundle: show the message through shared/record/visible-text.ts).
+ * The warning naming them, or undefined when there are none. Names are quoted as JSON writes them,
+ * and spelled in ASCII where they hold more (they came with the bundle: show the message through
+ * shared/record/visible-text.ts).
  */
 export function unsignedEntriesWarning(entries: UnsignedEntries): string | undefined {
   if ('unlisted' in entries)
@@ -72,15 +74,27 @@ function checkedList(): string {
 }
 
 function describeEntry({ name, kind }: DirectoryEntry): string {
-  const quoted = JSON.stringify(name);
+  const quoted = quotedName(kind === 'folder' ? `${name}/` : name);
   switch (kind) {
     case 'file':
       return quoted;
     case 'folder':
-      return `${JSON.stringify(`${name}/`)} (a folder: nothing in it is checked)`;
+      return `${quoted} (a folder: nothing in it is checked)`;
     case 'symbolic link':
       return `${quoted} (a symbolic link, not followed)`;
     case 'other':
       return `${quoted} (not a regular file)`;
   }
+}
+
+/**
+ * `name` as JSON quotes it and, where it shows characters beyond printable ASCII, as spelled in
+ * ASCII: `"trаnscript.txt" (spelled "tr\u0430nscript.txt")`. A look-alike of a checked file's name
+ * (a Cyrillic а, a fullwidth full stop) then shows as the other name it is, not as an unsigned
+ * transcript.txt beside the checked one. (Hidden characters the output filter escapes anyway.)
+ */
+function quotedName(name: string): string {
+  const quoted = JSON.stringify(name);
+  const spelled = asciiText(quoted);
+  return spelled === visibleText(quoted) ? quoted : `${quoted} (spelled ${spelled})`;
 }
