@@ -593,6 +593,15 @@ export const MUTATIONS = [
     filter: 'padded',
   },
   {
+    id: 'non-canonical-cleartext-unbounded',
+    claim: 'a cleartext that is not canonical is read line by line only up to 300,000 lines',
+    file: 'electron/services/transcript/canonical-cleartext.ts',
+    from: '    if (++lines > MAX_NON_CANONICAL_LINES)',
+    to: '    if (++lines > Infinity)',
+    tests: [FORGERY],
+    filter: '15 million empty lines',
+  },
+  {
     id: 'signer-key-bindings-unbounded',
     claim: "a signer's key padded with copies of its user ID is refused",
     file: 'electron/services/transcript/verify.ts',

@@ -5,8 +5,9 @@
  * - re-signed by strangers with signers/ replaced; witness signatures and their files stripped;
  *   an extra countersignature by an unnamed key with its file; signer files swapped or renamed;
  * - hostile files: a FIFO journal, the transcript a symlink to /dev/zero, a signer file of repeated
- *   armor BEGIN lines, a transcript padded with copies of its signatures, a signer's key padded
- *   with copies of its user ID, file names carrying terminal escape sequences;
+ *   armor BEGIN lines, a transcript padded with copies of its signatures, a cleartext of 15 million
+ *   empty lines (not canonical, so read line by line), a signer's key padded with copies of its
+ *   user ID, file names carrying terminal escape sequences;
  * - text prepended to the cleartext (which stock `gpg --verify transcript.txt.asc` accepts), a
  *   byte-order mark before the journal or the cleartext (a UTF-8 decoder drops it unseen), and a
  *   detached signature file that disagrees with the cleartext one.
@@ -222,6 +223,20 @@ describe('hostile files', () => {
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
     expect(r.output.toString()).toContain('transcript.txt.asc carries 60000 signatures, and verify checks at most 64');
+  });
+
+  it('a cleartext of 15 million empty lines and one trailing space ends within 10 s with exit 1', () => {
+    // Not canonical, so read by openpgp.js, line by line: this took verify 40 s.
+    const path = join(copy(), 'transcript.txt.asc');
+    const armored = readFileSync(path, 'utf8');
+    const body = armored.indexOf('\n\n') + 2;
+    writeFileSync(path, `${armored.slice(0, body)}${'\n'.repeat(15_000_000)} \n${armored.slice(body)}`);
+    const r = verifyProcess(join(path, '..'), '--keyring', keyring);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.output.toString()).toContain(
+      'transcript.txt.asc: the signed document is not in its one canonical spelling, and at over 300,000 lines',
+    );
   });
 
   it('a signer file of the real key with its user ID repeated 700 times: exit 1, naming the file', async () => {
