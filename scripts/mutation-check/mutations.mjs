@@ -674,6 +674,16 @@ export const MUTATIONS = [
     filter: 'GnuPG 2.2 cannot check',
   },
   {
+    id: 'gnupg-uncheckable-keys-sign',
+    claim:
+      'the app signs with no key whose signatures GnuPG 2.2 cannot check (RFC 9580 Ed25519), before it signs anything',
+    file: 'electron/services/pgp/openpgp-signer.ts',
+    from: '  if (!GNUPG_SIGNING_ALGORITHMS.has(key.keyPacket.algorithm))',
+    to: '  if (!GNUPG_SIGNING_ALGORITHMS.has(key.keyPacket.algorithm) && false)',
+    tests: ['electron/services/transcript/signing.test.ts'],
+    filter: 'RFC 9580 Ed25519',
+  },
+  {
     id: 'signed-statements-accepted',
     claim:
       'a signature stating more than the transcript (a notation, policy URL, key server, signer user ID) is refused',

@@ -34,11 +34,13 @@
  * in SECURITY.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
+import { renderTranscript } from '../../shared/record/transcript-format';
+import type { OpenPgpKey } from '../../electron/services/pgp/openpgp-signer';
 import { canonicalDocument } from '../../electron/services/transcript/canonical-cleartext';
 import { canonicalArmor, detachedSignatures } from '../../electron/services/transcript/signing';
 import type { CastMember } from '../../electron/services/rehearsal/rehearsal-cast';
@@ -97,10 +99,10 @@ async function personWithKey(name: string, options: Omit<openpgp.KeyOptions, 'fo
   return { name, fingerprint, publicKeyArmored: publicKey, privateKeyArmored: privateKey, passphrase: undefined };
 }
 
-/** A signer's private key, ready to sign. */
-async function unlocked(s: TestSigner): Promise<openpgp.PrivateKey> {
-  const locked = await openpgp.readPrivateKey({ armoredKey: s.key.armoredPrivateKey });
-  return s.key.passphrase ? openpgp.decryptKey({ privateKey: locked, passphrase: s.key.passphrase }) : locked;
+/** A private key, ready to sign. */
+async function unlocked(key: OpenPgpKey): Promise<openpgp.PrivateKey> {
+  const locked = await openpgp.readPrivateKey({ armoredKey: key.armoredPrivateKey });
+  return key.passphrase ? openpgp.decryptKey({ privateKey: locked, passphrase: key.passphrase }) : locked;
 }
 
 /** Writes `packets` over `text` into the bundle `dir` as both its cleartext and its detached signatures. */
@@ -109,15 +111,15 @@ function writeSignatures(dir: string, text: string, packets: openpgp.SignaturePa
   writeFileSync(join(dir, 'transcript.txt.sig'), detachedSignatures(packets));
 }
 
-/** `s`'s text signature over `text`, with `fields` (hashed subpackets, algorithms) set as given. */
+/** A text signature by `signing` over `text`, with `fields` (hashed subpackets, algorithms) set as given. */
 async function textSignature(
-  s: TestSigner,
+  signing: OpenPgpKey,
   text: string,
   fields: Partial<Omit<openpgp.SignaturePacket, 'rawNotations'>> & {
     readonly rawNotations?: ReadonlyArray<openpgp.SignaturePacket['rawNotations'][number]>;
   },
 ): Promise<openpgp.SignaturePacket> {
-  const key = await unlocked(s);
+  const key = await unlocked(signing);
   const packet = new openpgp.SignaturePacket();
   Object.assign(
     packet,
@@ -351,7 +353,7 @@ describe('the signers’ own statements in the signed part of their signatures',
       const dir = copy();
       const text = readFileSync(join(dir, 'transcript.txt'), 'utf8');
       const packets: openpgp.SignaturePacket[] = [];
-      for (const s of signers) packets.push(await textSignature(s, text, fields));
+      for (const s of signers) packets.push(await textSignature(s.key, text, fields));
       writeSignatures(dir, text, packets);
       const stock = stockVerify([join(dir, 'transcript.txt.asc')]);
       expect(stock.status).toBe(0);
@@ -370,12 +372,17 @@ describe('signatures stock GnuPG 2.2 cannot check', () => {
     const people: CastMember[] = [];
     for (const name of ['alice', 'bob', 'carol'])
       people.push(await personWithKey(name, { type: 'curve25519', userIDs: [{ name, email: `${name}@example.org` }] }));
+    // Written as the forger writes it: the app's signer and bundle writer now refuse such keys.
     const dir = join(bundle.root, `ed25519-${++copies}`);
-    await signedBundle(
-      dir,
-      sealedJournal(CEREMONY_ID, [planEvent(people), ...ceremonyEvents(people)]).chain.events,
-      people,
-    );
+    const journal = sealedJournal(CEREMONY_ID, [planEvent(people), ...ceremonyEvents(people)]);
+    const text = renderTranscript(journal.chain);
+    const packets: openpgp.SignaturePacket[] = [];
+    for (const p of people) packets.push(await textSignature({ armoredPrivateKey: p.privateKeyArmored }, text, {}));
+    mkdirSync(join(dir, 'signers'), { recursive: true });
+    for (const p of people) writeFileSync(join(dir, 'signers', `${p.name}.pub.asc`), p.publicKeyArmored);
+    writeFileSync(join(dir, 'journal.jsonl'), journal.bytes);
+    writeFileSync(join(dir, 'transcript.txt'), text);
+    writeSignatures(dir, text, packets);
     const keys = people.map((p) => p.publicKeyArmored);
     const stock = stockVerify(detachedPair(dir), keys);
     expect(stock.status).toBe(2);
@@ -395,7 +402,8 @@ describe('signatures stock GnuPG 2.2 cannot check', () => {
     const dir = copy();
     const text = readFileSync(join(dir, 'transcript.txt'), 'utf8');
     const packets: openpgp.SignaturePacket[] = [];
-    for (const s of signers) packets.push(await textSignature(s, text, { hashAlgorithm: openpgp.enums.hash.sha3_512 }));
+    for (const s of signers)
+      packets.push(await textSignature(s.key, text, { hashAlgorithm: openpgp.enums.hash.sha3_512 }));
     writeSignatures(dir, text, packets);
     const stock = stockVerify(detachedPair(dir));
     expect(stock.status).toBe(2);
@@ -419,7 +427,7 @@ describe('a transcript signed in binary mode over its CRLF form', () => {
       const message = await openpgp.createMessage({ binary: Buffer.from(text.replace(/\n/g, '\r\n')) });
       const signature = await openpgp.sign({
         message,
-        signingKeys: await unlocked(s),
+        signingKeys: await unlocked(s.key),
         detached: true,
         format: 'binary',
       });

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
 import { err, ok, type Result } from '../../../shared/result';
 import { normalFingerprint } from './gpg-person';
+import { GNUPG_SIGNING_ALGORITHMS, publicKeyAlgorithmName } from './gnupg-checkable';
 import type { SignErrorKind, Signer } from './signer';
 
 export interface OpenPgpPerson {
@@ -171,6 +172,13 @@ async function readSigningKey(armoredKey: string, where: string): Promise<Result
     return err(
       'key-unsupported',
       `key ${key.getFingerprint().toUpperCase()} is a v${key.keyPacket.version} key; GnuPG 2.2 cannot verify its signatures, so sign with a v4 key`,
+    );
+  // Refused before it signs anything: verify refuses a transcript signature GnuPG cannot check, and
+  // after a promotion authorised with this key its bundle could not be written.
+  if (!GNUPG_SIGNING_ALGORITHMS.has(key.keyPacket.algorithm))
+    return err(
+      'key-unsupported',
+      `key ${key.getFingerprint().toUpperCase()} uses public-key algorithm ${publicKeyAlgorithmName(key.keyPacket.algorithm)}; GnuPG 2.2 cannot verify its signatures, so sign with an RSA, ECDSA or EdDSA key as GnuPG makes them (openpgp.js: type 'ecc', curve 'curve25519Legacy')`,
     );
   return ok(key);
 }

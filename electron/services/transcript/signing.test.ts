@@ -103,6 +103,19 @@ describe('cleartext signing', () => {
     expect(!signer.ok && signer.error.kind).toBe('key-unsupported');
   });
 
+  it('refuses v4 keys of RFC 9580 Ed25519, which GnuPG 2.2 cannot verify either', async () => {
+    const { privateKey } = await openpgp.generateKey({
+      type: 'curve25519',
+      userIDs: [{ name: 'ed' }],
+      format: 'armored',
+    });
+    const signer = await openPgpKeySigner({ armoredPrivateKey: privateKey });
+    expect(!signer.ok && signer.error.kind).toBe('key-unsupported');
+    expect(!signer.ok && signer.error.message).toContain(
+      'uses public-key algorithm ed25519 (27); GnuPG 2.2 cannot verify',
+    );
+  });
+
   it('refuses to countersign a document that is not canonical or not signed', async () => {
     const armored = await signedByAll();
     const trailing = armored.replace('From the start\n', 'From the start \n');

@@ -49,6 +49,7 @@ import { firstLineNotRendered } from '../../../shared/record/transcript-match';
 import type { AppError } from '../../../shared/result';
 import { listDirectory, readRegularFile } from '../files/regular-file';
 import { nodeSha256Text } from '../files/sha256-text';
+import { beyondGnupg } from '../pgp/gnupg-checkable';
 import { judgeSignature, type KeyLifeVerdict } from '../pgp/key-lifecycle';
 import { decodeUtf8, parseKeys } from '../pgp/public-keys';
 import {
@@ -242,46 +243,6 @@ const UNSIGNED_SUBPACKETS: ReadonlySet<number> = new Set([
   16, // Issuer Key ID (RFC 9580, 5.2.3.12; openpgp.js's types do not declare its subpacket enum)
   33, // Issuer Fingerprint (RFC 9580, 5.2.3.35)
 ]);
-
-/**
- * What stock GnuPG 2.2, whose `gpg --verify transcript.txt.sig transcript.txt` the transcript tells
- * auditors to run, checks a signature with: a v4 signature by RSA, DSA, ECDSA or EdDSA as GnuPG
- * makes it (RFC 9580's Ed25519 and Ed448, which openpgp.js makes as 'curve25519' and 'curve448',
- * it does not know), over a SHA-2 hash (not SHA-3; openpgp.js itself refuses MD5 and SHA-1).
- */
-const GNUPG_SIGNING_ALGORITHMS: ReadonlySet<number> = new Set([
-  openpgp.enums.publicKey.rsaEncryptSign,
-  openpgp.enums.publicKey.rsaSign,
-  openpgp.enums.publicKey.dsa,
-  openpgp.enums.publicKey.ecdsa,
-  openpgp.enums.publicKey.eddsaLegacy,
-]);
-const GNUPG_HASHES: ReadonlySet<number> = new Set([
-  openpgp.enums.hash.sha224,
-  openpgp.enums.hash.sha256,
-  openpgp.enums.hash.sha384,
-  openpgp.enums.hash.sha512,
-]);
-
-/** What of a signature stock GnuPG 2.2 cannot check it with; undefined when it can. */
-function beyondGnupg(packet: openpgp.SignaturePacket): string | undefined {
-  if (packet.version !== 4) return `OpenPGP signature version ${packet.version}`;
-  const algorithm = packet.publicKeyAlgorithm ?? -1;
-  if (!GNUPG_SIGNING_ALGORITHMS.has(algorithm))
-    return `public-key algorithm ${algorithmName(algorithm, (id) => openpgp.enums.read(openpgp.enums.publicKey, id))}`;
-  const hash = packet.hashAlgorithm ?? -1;
-  if (!GNUPG_HASHES.has(hash)) return `hash ${algorithmName(hash, (id) => openpgp.enums.read(openpgp.enums.hash, id))}`;
-  return undefined;
-}
-
-/** `name (id)` of an OpenPGP algorithm id as `read` names it, or the id alone where it has no name (read throws). */
-function algorithmName(id: number, read: (id: number) => string): string {
-  try {
-    return `${read(id)} (${id})`;
-  } catch {
-    return String(id);
-  }
-}
 
 /** openpgp.js's random salt notation, unreadable, in every v4 signature it makes. */
 const OPENPGPJS_SALT_NOTATION = 'salt@notations.openpgpjs.org';
