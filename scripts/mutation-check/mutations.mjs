@@ -684,6 +684,24 @@ export const MUTATIONS = [
     filter: 'RFC 9580 Ed25519',
   },
   {
+    id: 'signer-uncheckable-signature-added',
+    claim: "a signer's transcript signature GnuPG 2.2 cannot check is refused before it joins the document",
+    file: 'electron/services/transcript/signing.ts',
+    from: '  const beyond = beyondGnupg(packet);',
+    to: '  const beyond = beyondGnupg(packet) && undefined;',
+    tests: ['electron/services/transcript/signing.test.ts'],
+    filter: 'as verify would',
+  },
+  {
+    id: 'signer-statement-added',
+    claim: "a signer's transcript signature that states more than the text is refused before it joins the document",
+    file: 'electron/services/transcript/signing.ts',
+    from: '  const statement = statementBesideText(packet);',
+    to: '  const statement = statementBesideText(packet) && undefined;',
+    tests: ['electron/services/transcript/signing.test.ts'],
+    filter: 'as verify would',
+  },
+  {
     id: 'signed-statements-accepted',
     claim:
       'a signature stating more than the transcript (a notation, policy URL, key server, signer user ID) is refused',

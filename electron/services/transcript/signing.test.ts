@@ -8,6 +8,7 @@ import { createTempGnupg, type TempGnupg } from '../../../test/support/temp-gnup
 import { keySigner, makeSigner, threeSigners, type TestSigner } from '../../../test/support/transcript-bundle';
 import { openPgpKeySigner } from '../pgp/openpgp-signer';
 import type { Signer } from '../pgp/signer';
+import { ok } from '../../../shared/result';
 import { countersignTranscript, readSignedTranscript, signTranscript } from './signing';
 
 const TEXT =
@@ -125,6 +126,28 @@ describe('cleartext signing', () => {
     expect(!garbage.ok && garbage.error.kind).toBe('not-a-transcript');
     const bad = await openPgpKeySigner({ armoredPrivateKey: signers[0]!.publicKey });
     expect(!bad.ok && bad.error.kind).toBe('key-invalid');
+  });
+
+  it('refuses a signature GnuPG 2.2 cannot check or that states more than the text, as verify would', async () => {
+    const alice = signers[0]!;
+    const key = await openpgp.readPrivateKey({ armoredKey: alice.key.armoredPrivateKey });
+    // What the signer's gpg.conf may ask for: another hash, a notation gpg prints beside the signature.
+    const signing = (options: Pick<openpgp.SignOptions, 'config' | 'signatureNotations'>): Signer => ({
+      ...alice.signer,
+      clearsign: async (text) =>
+        ok(
+          await openpgp.sign({ message: await openpgp.createCleartextMessage({ text }), signingKeys: key, ...options }),
+        ),
+    });
+    const sha3 = await signTranscript(
+      TEXT,
+      signing({ config: { preferredHashAlgorithm: openpgp.enums.hash.sha3_512 } }),
+    );
+    expect(!sha3.ok && sha3.error.message).toContain('uses hash sha3_512 (14), which stock GnuPG 2.2 cannot check');
+    const notation = { name: 'outcome', value: Buffer.from('ABORTED'), humanReadable: true, critical: false };
+    const stated = await signTranscript(TEXT, signing({ signatureNotations: [notation] }));
+    expect(!stated.ok && stated.error.message).toContain('states more than the transcript: a notation "outcome"');
+    expect((await signTranscript(TEXT, signing({}))).ok).toBe(true);
   });
 
   it('accepts from a signer only its own one good signature over the text', async () => {

@@ -15,6 +15,7 @@
  */
 import * as openpgp from 'openpgp';
 import { err, ok, type Result } from '../../../shared/result';
+import { beyondGnupg } from '../pgp/gnupg-checkable';
 import type { SignErrorKind, Signer } from '../pgp/signer';
 
 /** Who made a signature, as the bundle records them. */
@@ -113,6 +114,26 @@ export function signatureOf(packets: readonly openpgp.SignaturePacket[]): openpg
   return new openpgp.Signature(packetList(packets));
 }
 
+/** openpgp.js's random salt notation, unreadable, in every v4 signature it makes. */
+const OPENPGPJS_SALT_NOTATION = 'salt@notations.openpgpjs.org';
+
+/**
+ * What a signature states in its signed part besides the text: stock `gpg --verify` prints a
+ * standard notation, a policy URL, a preferred key server and a signer's user ID under "Good
+ * signature" as the signer's own word (any other notation on request). Neither gpg nor openpgp.js
+ * writes one unasked (openpgp.js its salt, unreadable), and verify shows none: a signature's
+ * statement is the transcript, so verify refuses one that states more, and a signer's is refused
+ * before it is added. Undefined when it states nothing more.
+ */
+export function statementBesideText(packet: openpgp.SignaturePacket): string | undefined {
+  const notation = packet.rawNotations.find((n) => n.name !== OPENPGPJS_SALT_NOTATION || n.humanReadable);
+  if (notation) return `a notation ${JSON.stringify(notation.name)}`;
+  if (packet.policyURI !== null) return 'a policy URL';
+  if (packet.preferredKeyServer !== null) return 'a preferred key server';
+  if (packet.signersUserID !== null) return "a signer's user ID";
+  return undefined;
+}
+
 /** The packets as a binary detached signature file, which gpg reads as one signature per packet. */
 export function detachedSignatures(packets: readonly openpgp.SignaturePacket[]): Uint8Array {
   return packetList(packets).write();
@@ -191,6 +212,17 @@ async function signaturePacketOf(
   if (packets.length !== 1 || !(packet instanceof openpgp.SignaturePacket))
     return bad(`holds ${packets.length} packets instead of one signature`);
   if (key.getKeys(packet.issuerKeyID).length === 0) return bad("is issued by a key that is not the signer's");
+  // What verify refuses, refused before it joins the document (a signer's gpg.conf may cause it).
+  const beyond = beyondGnupg(packet);
+  if (beyond)
+    return bad(
+      `uses ${beyond}, which stock GnuPG 2.2 cannot check (the signer's gpg.conf may choose it: digest-algo, personal-digest-preferences)`,
+    );
+  const statement = statementBesideText(packet);
+  if (statement)
+    return bad(
+      `states more than the transcript: ${statement}, which gpg prints beside it (the signer's gpg.conf may add it: sig-notation, sig-policy-url, sig-keyserver-url, sender)`,
+    );
   try {
     const verified = await openpgp.verify({
       message: await openpgp.readCleartextMessage({ cleartextMessage: canonicalArmor(text, [packet]) }),

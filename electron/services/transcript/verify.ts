@@ -70,7 +70,7 @@ import {
 import { CEREMONY_FINISHED } from '../ceremony/ceremony-record';
 import { checkAuthorisations, type AuthorisationProblemKind, type AuthorisationReport } from './authorisations';
 import { readTranscriptFile, type TranscriptFile } from './canonical-cleartext';
-import { Cleartext, detachedSignatures, firstDifferentLine, signatureOf } from './signing';
+import { Cleartext, detachedSignatures, firstDifferentLine, signatureOf, statementBesideText } from './signing';
 import { presetTextDigests } from './text-digest';
 import { timeWarnings } from './record-times';
 import { readUnsignedEntries, unsignedEntriesWarning, type UnsignedEntries } from './unsigned-entries';
@@ -243,25 +243,6 @@ const UNSIGNED_SUBPACKETS: ReadonlySet<number> = new Set([
   16, // Issuer Key ID (RFC 9580, 5.2.3.12; openpgp.js's types do not declare its subpacket enum)
   33, // Issuer Fingerprint (RFC 9580, 5.2.3.35)
 ]);
-
-/** openpgp.js's random salt notation, unreadable, in every v4 signature it makes. */
-const OPENPGPJS_SALT_NOTATION = 'salt@notations.openpgpjs.org';
-
-/**
- * What a signature states in its signed part besides the text: stock `gpg --verify` prints a
- * standard notation, a policy URL, a preferred key server and a signer's user ID under "Good
- * signature" as the signer's own word (any other notation on request). Neither gpg nor openpgp.js
- * writes one unasked (openpgp.js its salt, unreadable), and verify shows none: a signature's
- * statement is the transcript. Undefined when it states nothing more.
- */
-function statementBesideText(packet: openpgp.SignaturePacket): string | undefined {
-  const notation = packet.rawNotations.find((n) => n.name !== OPENPGPJS_SALT_NOTATION || n.humanReadable);
-  if (notation) return `a notation ${JSON.stringify(notation.name)}`;
-  if (packet.policyURI !== null) return 'a policy URL';
-  if (packet.preferredKeyServer !== null) return 'a preferred key server';
-  if (packet.signersUserID !== null) return "a signer's user ID";
-  return undefined;
-}
 
 export async function verifyBundleContents(
   contents: BundleContents,
