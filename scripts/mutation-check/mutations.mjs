@@ -995,4 +995,13 @@ export const MUTATIONS = [
     tests: [ADVERSARY],
     filter: 'does not vouch',
   },
+  {
+    id: 'verify-start-time-unread',
+    claim: "verify replays a record only from a ceremony-started whose start time is the laptop's (a UTC time)",
+    file: 'shared/ceremony/recorded-plan.ts',
+    from: "  if (typeof startedAt !== 'string' || !isUtcTime(startedAt))",
+    to: '  if (false)',
+    tests: ['test/security/record-shape-forgery.test.ts'],
+    filter: 'start time is not',
+  },
 ];

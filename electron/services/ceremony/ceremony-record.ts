@@ -259,9 +259,8 @@ export interface CeremonyRecord {
 export function readRecord(chain: VerifiedChain): Result<CeremonyRecord, RecordErrorKind> {
   const plan = recordedPlan(chain);
   if (!plan.ok) return plan;
-  const at = chain.events[1]!.details.started_at;
-  if (typeof at !== 'string')
-    return err('not-a-ceremony-journal', 'the plan recorded in this journal cannot be read: it has no start time');
+  // recordedPlan read it: a UTC time.
+  const at = chain.events[1]!.details.started_at as string;
   const events: CeremonyEvent[] = [];
   for (const e of chain.events) {
     const payload = e.details.event;

@@ -116,9 +116,10 @@ export async function checkAuthorisations(
   problem: Problem,
 ): Promise<AuthorisationReport[]> {
   const plan = recordedPlan(chain);
-  const startedAt = chain.events[1]?.details.started_at;
   // Without a plan nobody is known: verifyBundleContents reports that already.
-  if (!plan.ok || typeof startedAt !== 'string') return [];
+  if (!plan.ok) return [];
+  // recordedPlan read it: a UTC time.
+  const startedAt = chain.events[1]!.details.started_at as string;
   const back = timeGoingBack(chain.events);
   if (back) problem('record-inconsistent', back);
   let state: CeremonyState = createCeremony(plan.value, startedAt);

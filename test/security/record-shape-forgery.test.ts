@@ -1,0 +1,68 @@
+// @tier integration
+/**
+ * The auditor's adversary writing what the replay does not read: a rehearsed promotion's journal
+ * doctored, re-chained, its authorisations asked for afresh and everything signed by the real
+ * people. The transcript renders every field of every entry, so a field the laptop never writes
+ * is text the signers vouch for and no check stands behind.
+ *
+ * `ceremony-started`'s start time is where the replay begins (createCeremony): one that is not a
+ * time switched the whole replay off, so a record with its authorisations removed, or closing as
+ * whatever it liked, verified anchored (exit 0). The defence: shared/ceremony/recorded-plan.ts
+ * reads the start time with the plan, as the laptop writes it (a UTC time).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JournalEvent } from '../../shared/record/journal-event';
+import { rehearsePromotion, verifyChangedCopy, type RehearsedPromotion } from '../support/rehearsed-promotion';
+
+const root = mkdtempSync(join(tmpdir(), 'vc-record-shape-'));
+let rehearsed: RehearsedPromotion;
+let copies = 0;
+/** A journal event's JSON, to doctor in place. */
+type Mutable = Record<string, unknown>;
+
+beforeAll(async () => {
+  rehearsed = await rehearsePromotion(root);
+}, 120_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** `verify --keyring` of the bundle with `change` made to its journal, re-signed by the real people. */
+function verifyChanged(change: (list: JournalEvent[]) => JournalEvent[] | void) {
+  return verifyChangedCopy(join(root, `doctored-${++copies}`), rehearsed, (list) => {
+    const changed = change(list);
+    if (changed) list.splice(0, list.length, ...changed);
+  });
+}
+
+const startedDetails = (list: JournalEvent[]) => list[1]!.details as Mutable;
+
+describe("a ceremony-started whose start time is not the laptop's fails verify (exit 1)", () => {
+  it('(re-signed with nothing changed, it verifies)', async () => {
+    const r = await verifyChanged(() => undefined);
+    expect(r.code, r.output).toBe(0);
+  });
+
+  it.each<[string, (list: JournalEvent[]) => JournalEvent[] | void]>([
+    [
+      'null, the promotion recorded without its signed authorisations',
+      (list) => {
+        startedDetails(list).started_at = null;
+        return list.filter((e) => e.type !== 'authorisation-requested' && e.type !== 'step-authorised');
+      },
+    ],
+    [
+      'a number, the record closing as promoted elsewhere',
+      (list) => {
+        startedDetails(list).started_at = 0;
+        (list.at(-1)!.details as Mutable).outcome = 'promoted on prod-west';
+      },
+    ],
+    ['words, with nothing else changed', (list) => void (startedDetails(list).started_at = 'promoted on prod-west')],
+  ])('when it is %s', async (_how, doctor) => {
+    const r = await verifyChanged(doctor);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/journal event 2 \(ceremony-started\) gives no start time as the laptop writes it/);
+  });
+});
