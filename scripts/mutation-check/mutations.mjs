@@ -1004,4 +1004,14 @@ export const MUTATIONS = [
     tests: ['test/security/record-shape-forgery.test.ts'],
     filter: 'start time is not',
   },
+  {
+    id: 'verify-event-fields-unread',
+    claim:
+      'verify refuses a ceremony event holding a field the laptop never writes in it, or dated otherwise than it stamps one',
+    file: 'electron/services/ceremony/ceremony-record.ts',
+    from: 'export function eventShapeProblem(event: CeremonyEvent): string | undefined {',
+    to: 'export function eventShapeProblem(event: CeremonyEvent): string | undefined {\n  if (event) return undefined;',
+    tests: ['test/security/record-shape-forgery.test.ts'],
+    filter: 'never writes in it',
+  },
 ];

@@ -9,6 +9,12 @@
  * time switched the whole replay off, so a record with its authorisations removed, or closing as
  * whatever it liked, verified anchored (exit 0). The defence: shared/ceremony/recorded-plan.ts
  * reads the start time with the plan, as the laptop writes it (a UTC time).
+ *
+ * A ceremony event's fields beyond those the machine reads were never looked at: an
+ * acknowledgement, an authorisation or a result the replay cannot check (the token's decoding)
+ * could carry any text, and an event any time. The defence: ceremony-record.ts's
+ * eventShapeProblem, which verify holds every recorded event to (the fields of its type, outcome
+ * and kind, and a UTC time).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,5 +70,55 @@ describe("a ceremony-started whose start time is not the laptop's fails verify (
     const r = await verifyChanged(doctor);
     expect(r.code).toBe(1);
     expect(r.output).toMatch(/journal event 2 \(ceremony-started\) gives no start time as the laptop writes it/);
+  });
+});
+
+/** The ceremony event of the first entry of `type` at `step`, to doctor in place. */
+const eventOf = (list: JournalEvent[], type: string, step: string) =>
+  list.find((e) => e.type === type && e.step === step)!.details.event as Mutable;
+
+describe('a ceremony event holding what the laptop never writes in it fails verify (exit 1)', () => {
+  it.each<[string, (list: JournalEvent[]) => void, RegExp]>([
+    [
+      "the administrator's acknowledgement of the post-check, with a comment",
+      (list) => void (eventOf(list, 'step-acknowledged', 'check-promoted').comment = 'promoted on prod-west'),
+      /journal event \d+ \(step-acknowledged\) holds event\.comment in its 'acknowledge' event/,
+    ],
+    [
+      "the witness's signed authorisation of the promotion, naming a cluster",
+      (list) => void (eventOf(list, 'step-authorised', 'promote').cluster = 'prod-west'),
+      /journal event \d+ \(step-authorised\) holds event\.cluster in its 'authorise' event/,
+    ],
+    [
+      'the request for that authorisation, naming a cluster',
+      (list) => void (eventOf(list, 'authorisation-requested', 'promote').cluster = 'prod-west'),
+      /journal event \d+ \(authorisation-requested\) holds event\.cluster in its 'authorisationRequested' event/,
+    ],
+    [
+      "the token's decoding (a result the replay cannot check), with a fact more",
+      (list) =>
+        void ((eventOf(list, 'service-result', 'decode-token').facts as Mutable).promoted_cluster = 'prod-west'),
+      /journal event \d+ \(service-result\) holds event\.facts\.promoted_cluster in its 'serviceResult' event/,
+    ],
+    [
+      "the administrator's acknowledgement, with a '__proto__' field (JSON's, an ordinary key)",
+      (list) =>
+        void Object.defineProperty(eventOf(list, 'step-acknowledged', 'check-promoted'), '__proto__', {
+          value: { role: 'witness' },
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        }),
+      /journal event \d+ \(step-acknowledged\) holds event\.__proto__ in its 'acknowledge' event/,
+    ],
+    [
+      "the administrator's acknowledgement, dated in words",
+      (list) => void (eventOf(list, 'step-acknowledged', 'check-promoted').at = 'promoted on prod-west'),
+      /journal event \d+ \(step-acknowledged\) is not dated as the laptop stamps its events/,
+    ],
+  ])('in %s', async (_how, doctor, named) => {
+    const r = await verifyChanged(doctor);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
   });
 });

@@ -19,13 +19,14 @@
  *   reads, its `resumed` deviation and witness) or note and witness is then closed by another
  *   `ceremony-finished`, and everyone signs again over that head.
  */
-import type { CeremonyEvent, Deviation } from '../../../shared/ceremony/ceremony-events';
+import type { CeremonyEvent, Deviation, ServiceFacts } from '../../../shared/ceremony/ceremony-events';
 import { abortOf, isEnded, replay, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { looseEnds } from '../../../shared/ceremony/ceremony-view';
 import { CEREMONY_STARTED, CEREMONY_STARTED_STEP, recordedPlan } from '../../../shared/ceremony/recorded-plan';
 import {
   isJsonValue,
+  isUtcTime,
   type JournalEvent,
   type JsonObject,
   type Role,
@@ -110,6 +111,105 @@ const ENTRY_EXTRAS: ReadonlyMap<string, readonly string[]> = new Map([
 export function unwrittenDetails(entry: Pick<EventInput, 'type'> & { readonly details: JsonObject }): string[] {
   const extras = ENTRY_EXTRAS.get(entry.type) ?? [];
   return Object.keys(entry.details).filter((key) => key !== 'event' && !extras.includes(key));
+}
+
+/**
+ * Why a ceremony event is not as the laptop writes one, or undefined: a field its type (and kind)
+ * does not have, or a time that is not one. The machine reads only the fields it needs and the
+ * transcript shows every one, so a field the laptop never writes would be text no check stands
+ * behind (a result the replay cannot check, an acknowledgement, an authorisation).
+ */
+export function eventShapeProblem(event: CeremonyEvent): string | undefined {
+  const unwritten = unwrittenFields(event, eventFields(event), 'event.');
+  if (event.type === 'serviceResult' && event.outcome === 'ok') {
+    const facts = event.facts as unknown as JsonObject;
+    unwritten.push(...unwrittenFields(facts, FACT_FIELDS[event.facts.kind], 'event.facts.'));
+    if (isObject(facts.attempt))
+      unwritten.push(...unwrittenFields(facts.attempt, ATTEMPT_FIELDS, 'event.facts.attempt.'));
+  }
+  const attempt = event.type === 'serviceResult' && event.outcome === 'failed' ? event.observed : undefined;
+  if (isObject(attempt)) unwritten.push(...unwrittenFields(attempt, ATTEMPT_FIELDS, 'event.observed.'));
+  if (unwritten.length > 0) {
+    const more = unwritten.length > SHOWN_FIELDS ? ` and ${unwritten.length - SHOWN_FIELDS} more fields` : '';
+    return `holds ${unwritten.slice(0, SHOWN_FIELDS).join(', ')}${more} in its '${event.type}' event, which the laptop never writes there`;
+  }
+  if (!isUtcTime(event.at))
+    return `is not dated as the laptop stamps its events: its event's time (at) is not a UTC time like 2025-01-31T12:00:00.000Z`;
+  return undefined;
+}
+
+/** The fields of `event` as its type, outcome or kind has them (CeremonyEvent in ceremony-events.ts). */
+function eventFields(event: CeremonyEvent): readonly string[] {
+  switch (event.type) {
+    case 'serviceResult':
+      return event.outcome === 'ok'
+        ? ['type', 'step', 'outcome', 'facts', 'at']
+        : ['type', 'step', 'outcome', 'reason', 'observed', 'at'];
+    case 'deviation':
+      return event.kind === 'officer-substituted'
+        ? [...DEVIATION_FIELDS, 'officer', 'substitute']
+        : event.kind === 'officer-absent'
+          ? [...DEVIATION_FIELDS, 'officer']
+          : DEVIATION_FIELDS;
+    default:
+      return EVENT_FIELDS[event.type];
+  }
+}
+
+const DEVIATION_FIELDS: readonly string[] = ['type', 'kind', 'actor', 'reason', 'at'];
+
+const EVENT_FIELDS: Readonly<Record<Exclude<CeremonyEvent['type'], 'serviceResult' | 'deviation'>, readonly string[]>> =
+  {
+    acknowledge: ['type', 'step', 'actor', 'role', 'at'],
+    authorisationRequested: ['type', 'step', 'nonce', 'head', 'at'],
+    authorise: ['type', 'step', 'actor', 'role', 'fingerprint', 'nonce', 'head', 'signature', 'at'],
+    deviationWitnessed: ['type', 'id', 'actor', 'at'],
+    withdraw: ['type', 'id', 'actor', 'at'],
+    cancel: ['type', 'actor', 'reason', 'at'],
+    abort: ['type', 'actor', 'reason', 'at'],
+    resume: ['type', 'attemptStatus', 'held', 'mode', 'follows', 'at'],
+  };
+
+/** The fields of each kind of ServiceFacts. */
+const FACT_FIELDS: Readonly<Record<ServiceFacts['kind'], readonly string[]>> = {
+  'read-replication-status': ['kind', 'mode', 'connectedTo'],
+  'collect-root-token': ['kind'],
+  'collect-batch-token': ['kind'],
+  'collect-vault-token': ['kind'],
+  'collect-activation-token': ['kind'],
+  'generate-otp': ['kind', 'otpLength', 'legacy', 'attempt'],
+  'start-attempt': ['kind', 'attempt'],
+  'submit-share': ['kind', 'attempt', 'complete'],
+  'decode-token': ['kind', 'tokenLength'],
+  'cancel-attempt': ['kind'],
+  promote: ['kind'],
+  'delete-operation-token': ['kind', 'gone'],
+  demote: ['kind'],
+  'create-secondary-token': ['kind', 'secondaryId', 'replaced'],
+  'update-primary': ['kind'],
+  'replication-operation': ['kind', 'status', 'activationTokenSha256'],
+  'sign-transcript': ['kind', 'signer', 'fingerprint'],
+};
+
+/** The fields of an AttemptStatus. */
+const ATTEMPT_FIELDS: readonly string[] = ['started', 'nonce', 'progress', 'required', 'node'];
+
+/** How many unwritten fields a problem names: a hostile event can hold thousands, each named at any length. */
+const SHOWN_FIELDS = 5;
+
+/** The keys of `value` not among `fields`, each after `path` (one over 64 characters cut short). */
+function unwrittenFields(value: object, fields: readonly string[], path: string): string[] {
+  return Object.keys(value)
+    .filter((key) => !fields.includes(key))
+    .map(
+      (key) =>
+        path +
+        (/^[A-Za-z0-9_]{1,64}$/.test(key) ? key : JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key)),
+    );
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Who, at which step and under which type the journal records an event the machine accepted in `before`. */

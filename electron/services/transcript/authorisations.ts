@@ -14,7 +14,8 @@
  *
  * Each entry must also be the one the laptop writes for the replay (ceremony-record.ts): a ceremony
  * event's actor, role, step and type as entryEnvelope gives them (the transcript names people from
- * these) and beside the event nothing but what the laptop adds (unwrittenDetails); the deviations
+ * these), in the event only the fields of its type dated as the laptop dates it (eventShapeProblem),
+ * and beside the event nothing but what the laptop adds (unwrittenDetails); the deviations
  * the machine detected right after the event that caused them; no entry of a ceremony event's type
  * without its event; an entry the replay cannot check (Vault's answers) written as system only by
  * the laptop, and naming an administrator or witness only as the plan does; and a closing event,
@@ -58,6 +59,7 @@ import {
   CLUSTER_SETTLED,
   detectedDeviations,
   entryEnvelope,
+  eventShapeProblem,
   EVENT_ENTRY_TYPES,
   INTERRUPTION,
   KEY_REFUSED,
@@ -262,6 +264,8 @@ export async function checkAuthorisations(
     if (wrong) problem('record-inconsistent', `${named(e)} ${wrong}`);
     const misattributed = misattributedShare(e, event, actionDue);
     if (misattributed) problem('record-inconsistent', `${named(e)} ${misattributed}`);
+    const shape = eventShapeProblem(event);
+    if (shape) problem('record-inconsistent', `${named(e)} ${shape}`);
     const unwritten = unwrittenDetails(e);
     if (unwritten.length > 0)
       problem(
