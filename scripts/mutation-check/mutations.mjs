@@ -1014,4 +1014,14 @@ export const MUTATIONS = [
     tests: ['test/security/record-shape-forgery.test.ts'],
     filter: 'never writes in it',
   },
+  {
+    id: 'verify-key-refusal-unread',
+    claim:
+      'verify refuses a key-refused entry the laptop does not write: more than an error kind, or for someone from whom no share or signature is due',
+    file: 'electron/services/ceremony/ceremony-record.ts',
+    from: 'export function refusalProblem(e: JournalEvent, state: CeremonyState): string | undefined {',
+    to: 'export function refusalProblem(e: JournalEvent, state: CeremonyState): string | undefined {\n  if (e) return undefined;',
+    tests: ['test/security/record-shape-forgery.test.ts'],
+    filter: 'refused key',
+  },
 ];

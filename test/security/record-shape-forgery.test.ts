@@ -15,6 +15,11 @@
  * could carry any text, and an event any time. The defence: ceremony-record.ts's
  * eventShapeProblem, which verify holds every recorded event to (the fields of its type, outcome
  * and kind, and a UTC time).
+ *
+ * A refused key's note (`key-refused`) was checked for whom it names only where the plan names
+ * administrators and witnesses: its details, and an officer or a step, were anyone's. The defence:
+ * ceremony-record.ts's refusalProblem (the error's kind alone, for whoever the ceremony takes a
+ * share or signature from at the step it is at).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,6 +122,57 @@ describe('a ceremony event holding what the laptop never writes in it fails veri
       /journal event \d+ \(step-acknowledged\) is not dated as the laptop stamps its events/,
     ],
   ])('in %s', async (_how, doctor, named) => {
+    const r = await verifyChanged(doctor);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(named);
+  });
+});
+
+/**
+ * `list` with a `key-refused` entry, as `refusal` gives it, before the first entry of `type` at
+ * `step` by `actor`, dated as it is.
+ */
+function refusedBefore(type: string, step: string, actor: string, refusal: Partial<JournalEvent>) {
+  return (list: JournalEvent[]) => {
+    const at = list.findIndex((e) => e.type === type && e.step === step && e.actor === actor);
+    const before = list[at]!;
+    const entry = { ...before, type: 'key-refused', details: { kind: 'bad-passphrase' }, ...refusal };
+    list.splice(at, 0, entry);
+  };
+}
+
+describe('a refused key noted otherwise than the laptop notes one fails verify (exit 1)', () => {
+  it("(officer-2's passphrase refused before their share is entered, as the laptop notes it, verifies)", async () => {
+    const r = await verifyChanged(refusedBefore('step-acknowledged', 'share-entry', 'officer-2', {}));
+    expect(r.code, r.output).toBe(0);
+  });
+
+  it.each<[string, (list: JournalEvent[]) => void, RegExp]>([
+    [
+      'with words for its kind',
+      refusedBefore('step-acknowledged', 'share-entry', 'officer-2', {
+        details: { kind: 'officer-2 saw the promotion made on prod-west' },
+      }),
+      /journal event \d+ \(key-refused\) holds other details than the laptop writes there/,
+    ],
+    [
+      'with more than its kind',
+      refusedBefore('step-acknowledged', 'share-entry', 'officer-2', {
+        details: { kind: 'bad-passphrase', outcome: 'promoted on prod-west' },
+      }),
+      /journal event \d+ \(key-refused\) holds other details than the laptop writes there/,
+    ],
+    [
+      'for an officer the plan does not name',
+      refusedBefore('step-acknowledged', 'share-entry', 'officer-2', { actor: 'Mallory' }),
+      /journal event \d+ \(key-refused\) records "Mallory" \(officer\) refused at 'share-entry'/,
+    ],
+    [
+      "for a witness at the post-check, where nobody's key is asked for",
+      refusedBefore('step-acknowledged', 'check-promoted', 'witness-1', {}),
+      /journal event \d+ \(key-refused\) records "witness-1" \(witness\) refused at 'check-promoted'/,
+    ],
+  ])('%s', async (_how, doctor, named) => {
     const r = await verifyChanged(doctor);
     expect(r.code).toBe(1);
     expect(r.output).toMatch(named);

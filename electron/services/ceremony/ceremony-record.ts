@@ -20,7 +20,14 @@
  *   `ceremony-finished`, and everyone signs again over that head.
  */
 import type { CeremonyEvent, Deviation, ServiceFacts } from '../../../shared/ceremony/ceremony-events';
-import { abortOf, isEnded, replay, transition, type CeremonyState } from '../../../shared/ceremony/ceremony-machine';
+import {
+  abortOf,
+  isEnded,
+  nextAction,
+  replay,
+  transition,
+  type CeremonyState,
+} from '../../../shared/ceremony/ceremony-machine';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
 import { looseEnds } from '../../../shared/ceremony/ceremony-view';
 import { CEREMONY_STARTED, CEREMONY_STARTED_STEP, recordedPlan } from '../../../shared/ceremony/recorded-plan';
@@ -34,6 +41,8 @@ import {
 } from '../../../shared/record/journal-event';
 import { err, ok, type Result } from '../../../shared/result';
 import type { EventInput, TornTail } from '../journal/journal';
+import type { ShareDecryptErrorKind } from '../pgp/share-decryptor';
+import type { TranscriptSigningErrorKind } from './transcript-signing';
 
 export const CEREMONY_FINISHED = 'ceremony-finished';
 export const INTERRUPTION = 'interruption';
@@ -211,6 +220,65 @@ function unwrittenFields(value: object, fields: readonly string[], path: string)
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Why a `key-refused` entry is not one the laptop writes in `state`, or undefined. It notes a
+ * refused key, passphrase or PIN (ceremony-service.ts's noteRefusal) by the error's kind alone,
+ * for the plan's officer whose share is being entered or the person signing the transcript: one
+ * whose acknowledgement (theirs or their substitute's) the ceremony takes at the step it is at,
+ * to enter that share or make that signature. The transcript shows the entry and its details.
+ */
+export function refusalProblem(e: JournalEvent, state: CeremonyState): string | undefined {
+  const { kind } = e.details;
+  if (Object.keys(e.details).length !== 1 || typeof kind !== 'string' || !Object.hasOwn(REFUSAL_KINDS, kind))
+    return 'holds other details than the laptop writes there: only the kind of error that refused the key, such as {"kind":"bad-passphrase"}';
+  const stepsUp = (actor: string) => {
+    if (e.role === 'system') return false;
+    const ack = transition(state, { type: 'acknowledge', step: state.step, actor, role: e.role, at: e.time });
+    const action = ack.ok ? nextAction(ack.value) : undefined;
+    return action?.kind === 'submit-share'
+      ? action.officer === e.actor
+      : action?.kind === 'sign-transcript' && action.signer === e.actor;
+  };
+  const substitutes = state.substitutes.filter((s) => s.officer === e.actor).map((s) => s.substitute);
+  if (e.step === state.step && [e.actor, ...substitutes].some(stepsUp)) return undefined;
+  return `records ${JSON.stringify(e.actor)} (${e.role}) refused at '${e.step}', where the ceremony, at '${state.step}', takes no share or signature from them: the laptop notes a refused key only for the officer whose share is being entered, or the person signing the transcript`;
+}
+
+/** The kinds of error a refused key is noted with: a share's decryption's, or a transcript signature's. */
+const REFUSAL_KINDS: Readonly<Record<ShareDecryptErrorKind | TranscriptSigningErrorKind, true>> = {
+  'already-signed': true,
+  'bad-passphrase': true,
+  cancelled: true,
+  'card-error': true,
+  'card-not-present': true,
+  'decryption-failed': true,
+  'gpg-failed': true,
+  'gpg-not-installed': true,
+  'invalid-key': true,
+  'key-expired': true,
+  'key-invalid': true,
+  'key-revoked': true,
+  'key-unsupported': true,
+  'key-unusable': true,
+  'no-secret-key': true,
+  'not-a-share': true,
+  'not-a-transcript': true,
+  'not-canonical': true,
+  'passphrase-needed': true,
+  'passphrase-required': true,
+  'pin-blocked': true,
+  'pin-unreadable': true,
+  'pinentry-failed': true,
+  'save-failed': true,
+  'signature-invalid': true,
+  'signatures-lost': true,
+  spent: true,
+  timeout: true,
+  'wrong-card': true,
+  'wrong-key': true,
+  'wrong-passphrase': true,
+};
 
 /** Who, at which step and under which type the journal records an event the machine accepted in `before`. */
 export function entryEnvelope(event: CeremonyEvent, before: CeremonyState): Omit<EventInput, 'details'> {

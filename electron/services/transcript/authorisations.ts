@@ -18,8 +18,9 @@
  * and beside the event nothing but what the laptop adds (unwrittenDetails); the deviations
  * the machine detected right after the event that caused them; no entry of a ceremony event's type
  * without its event; an entry the replay cannot check (Vault's answers) written as system only by
- * the laptop, and naming an administrator or witness only as the plan does; and a closing event,
- * last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
+ * the laptop, and naming an administrator or witness only as the plan does; a refused key noted
+ * by the error's kind alone, for whoever a share or signature is due from (refusalProblem); and a
+ * closing event, last, written by the laptop once the record closes (recordClosesAt): a record cannot stop
  * half-way and call itself finished, nor close while a deviation awaits its witness. A closing
  * event is followed only by the signing's entries (a signature made, a key refused) until an
  * interruption or a person's note reopens the record (reopensRecord: a restart or a note during
@@ -67,6 +68,7 @@ import {
   isEventShaped,
   NOTE_ENTRY_TYPES,
   recordClosesAt,
+  refusalProblem,
   reopensRecord,
   RUN_ENTRY_TYPES,
   roleOf,
@@ -211,6 +213,8 @@ export async function checkAuthorisations(
         );
       const claim = roleClaim(e, plan.value);
       if (claim) problem('record-inconsistent', `${named(e)} ${claim}`);
+      const refused = e.type === KEY_REFUSED ? refusalProblem(e, state) : undefined;
+      if (refused) problem('record-inconsistent', `${named(e)} ${refused}`);
       const undue = undueRequest(e, state, actionDue, resuming);
       if (undue) problem(undue.kind, `${named(e)} ${undue.message}`);
       const { profile, node, previous } = e.details;
