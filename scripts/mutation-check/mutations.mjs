@@ -1024,4 +1024,13 @@ export const MUTATIONS = [
     tests: ['test/security/record-shape-forgery.test.ts'],
     filter: 'refused key',
   },
+  {
+    id: 'verify-share-commitment-terms-unread',
+    claim: "verify refuses a share commitment in other terms than the laptop writes (fields, form, digest's form)",
+    file: AUTHORISATIONS,
+    from: '  if (!isWrittenCommitment(named))',
+    to: '  if (!named)',
+    tests: ['test/security/record-shape-forgery.test.ts'],
+    filter: 'other terms',
+  },
 ];

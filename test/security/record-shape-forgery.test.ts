@@ -20,6 +20,9 @@
  * administrators and witnesses: its details, and an officer or a step, were anyone's. The defence:
  * ceremony-record.ts's refusalProblem (the error's kind alone, for whoever the ceremony takes a
  * share or signature from at the step it is at).
+ *
+ * A share's commitment was checked for its officer and key only; the rest of it was anyone's. The
+ * defence: authorisations.ts's isWrittenCommitment (the fields and forms openShare writes).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -176,5 +179,23 @@ describe('a refused key noted otherwise than the laptop notes one fails verify (
     const r = await verifyChanged(doctor);
     expect(r.code).toBe(1);
     expect(r.output).toMatch(named);
+  });
+});
+
+/** The first share commitment the journal records (officer-1's), to doctor in place. */
+const commitment = (list: JournalEvent[]) => list.find((e) => e.details.share !== undefined)!.details.share as Mutable;
+
+describe("a share's commitment in other terms than the laptop writes fails verify (exit 1)", () => {
+  it.each<[string, (list: JournalEvent[]) => void]>([
+    ['with a field more', (list) => void (commitment(list).note = 'promoted on prod-west')],
+    ['of a form the laptop has none of', (list) => void (commitment(list).form = 'read aloud by prod-west')],
+    ["with words for the encrypted share's digest", (list) => void (commitment(list).sha256 = 'promoted on prod-west')],
+    ['as a plaintext share with a key', (list) => void (commitment(list).form = 'plaintext')],
+  ])('%s', async (_how, doctor) => {
+    const r = await verifyChanged(doctor);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /journal event \d+ \(service-result\) commits to "officer-1"'s share in other terms than the laptop writes/,
+    );
   });
 });

@@ -453,7 +453,7 @@ function timeGoingBack(events: readonly JournalEvent[]): string | undefined {
  * has entered there, or undefined. The laptop commits to a share (ceremony-actions.ts) only in the
  * result of submitting it, for the officer the machine's `submit-share` action names (a witnessed
  * substitute enters that officer's share), and always in an accepted one: the transcript
- * attributes each share by its commitment.
+ * attributes each share by its commitment, which must also be in the laptop's terms.
  */
 function misattributedShare(
   e: JournalEvent,
@@ -474,8 +474,31 @@ function misattributedShare(
     return `attributes the share it records to ${JSON.stringify(named.officer ?? null)}, but the replay has ${JSON.stringify(action.officer)}'s share entered there (by ${JSON.stringify(action.actor)})`;
   if (named.fingerprint !== undefined && named.fingerprint !== action.fingerprint)
     return `commits to a share for key ${JSON.stringify(named.fingerprint)}, but the plan pins ${action.fingerprint} for ${JSON.stringify(action.officer)}`;
+  if (!isWrittenCommitment(named))
+    return `commits to ${JSON.stringify(action.officer)}'s share in other terms than the laptop writes: the officer and form "plaintext", or the officer, form "pgp" and the encrypted share's sha256, key fingerprint and key_id, in lowercase hex`;
   return undefined;
 }
+
+/**
+ * Whether a share commitment is in the terms the laptop writes (ceremony-service.ts's openShare): a
+ * plaintext share's officer and form, or an encrypted share's, with the message's SHA-256 and the
+ * key it is encrypted to. The transcript shows it whole.
+ */
+function isWrittenCommitment(c: JsonObject): boolean {
+  const fields = Object.keys(c).sort().join();
+  if (c.form === 'plaintext') return fields === 'form,officer';
+  return (
+    c.form === 'pgp' &&
+    fields === 'fingerprint,form,key_id,officer,sha256' &&
+    typeof c.sha256 === 'string' &&
+    SHA256_HEX.test(c.sha256) &&
+    typeof c.key_id === 'string' &&
+    KEY_ID_HEX.test(c.key_id)
+  );
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const KEY_ID_HEX = /^[0-9a-f]{16}$/;
 
 /**
  * Why the interruption at `i` says otherwise than the laptop records on resuming the replayed state
