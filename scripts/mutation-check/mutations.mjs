@@ -1033,4 +1033,13 @@ export const MUTATIONS = [
     tests: ['test/security/record-shape-forgery.test.ts'],
     filter: 'other terms',
   },
+  {
+    id: 'verify-resume-kept-secrets',
+    claim: 'verify refuses a resume that says the restarted laptop still held a secret',
+    file: AUTHORISATIONS,
+    from: "    const kept = event.type === 'resume' ? keptThroughRestart(event.held) : undefined;",
+    to: '    const kept = undefined;',
+    tests: [RECORD],
+    filter: 'kept the DR operation token',
+  },
 ];

@@ -9,11 +9,13 @@
  * holds more beside it than the laptop writes; when an entry of a ceremony event's type records
  * none; when an entry the replay cannot check (Vault's answer) names someone as a role the plan
  * does not give them; when a deviation the machine detected is left out, reworded or replaced by
- * an interruption; when the record closes before the ceremony reached its signing (hiding a DR
- * operation token never deleted, or a share entry left open, as "promoted" or "cancelled" with
- * nothing left open), when its closing entry is not the laptop's, when anything follows it or it
- * is missing; when a service result is not what the laptop's action code makes of the Vault
- * answers recorded before it (an answer changed, a call added, dropped or forced); and, without
+ * an interruption, or a resume says the restarted laptop kept a secret (hiding a DR operation
+ * token the restart lost, never deleted); when the record closes before the ceremony reached its
+ * signing (hiding a DR operation token never deleted, or a share entry left open, as "promoted"
+ * or "cancelled" with nothing left open), when its closing entry is not the laptop's, when
+ * anything follows it or it is missing; when a service result is not what the laptop's action
+ * code makes of the Vault answers recorded before it (an answer changed, a call added, dropped or
+ * forced); and, without
  * crashing, when an entry's event is not an event at all, or one whose fields are not what the
  * machine reads (a resume's held secrets, a substitute's name).
  *
@@ -109,26 +111,40 @@ function closedAfter(type: string, step: string) {
 }
 
 /**
- * The journal with a restart after the promotion was checked, as the laptop records one: the
- * interruption, the resume (nothing lost), the `resumed` deviation the machine detects in it, a
- * witness confirming that; then the rest, closed afresh. `hide` changes the detected entries.
+ * The journal with a restart after the DR operation token was deleted, before the record closed,
+ * as the laptop records one: the interruption, the resume (nothing held, nothing lost), the
+ * `resumed` deviation the machine detects in it, a witness confirming that; then the rest, closed
+ * afresh. `hide` changes the detected entries.
  */
 function restarted(
   hide: (detected: JournalEvent[]) => JournalEvent[] = (d) => d,
   misread: (reads: JournalEvent[]) => void = () => undefined,
 ) {
-  return (list: JournalEvent[]) => {
-    const checked = list.filter((e) => e.type === 'step-acknowledged' && e.step === 'check-promoted').at(-1)!;
-    const at = list.indexOf(checked) + 1;
-    const restart = restartEntries(list, at, false, hide, misread).entries;
-    return reclosed([...list.slice(0, at), ...restart, ...list.slice(at)]);
+  return restartedAfter('delete-operation-token', (list, at) => restartEntries(list, at, false, hide, misread));
+}
+
+/**
+ * The journal with `restart`'s entries after the last acknowledgement at `step`, then the rest
+ * (or, `cut`, none of it), closed afresh.
+ */
+function restartedAfter(
+  step: string,
+  restart: (list: JournalEvent[], at: number) => { entries: JournalEvent[] },
+  cut = false,
+): (list: JournalEvent[]) => JournalEvent[] {
+  return (list) => {
+    const acknowledged = list.filter((e) => e.type === 'step-acknowledged' && e.step === step).at(-1)!;
+    const at = list.indexOf(acknowledged) + 1;
+    const rest = cut ? [list.at(-1)!] : list.slice(at);
+    return reclosed([...list.slice(0, at), ...restart(list, at).entries, ...rest]);
   };
 }
 
 /**
  * The entries the laptop writes on restarting after `list[at - 1]` (its record closed or not): the
- * interruption, the reads on resuming (as Vault answered them before), the resume (nothing lost),
- * the `resumed` deviation (changed by `hide`) and a witness confirming it; and the state after.
+ * interruption, the reads on resuming (as Vault answered them before), the resume (holding nothing:
+ * a restart wipes the laptop's memory, unless `kept` says otherwise), the `resumed` deviation
+ * (changed by `hide`) and a witness confirming it; and the state after.
  */
 function restartEntries(
   list: JournalEvent[],
@@ -136,6 +152,7 @@ function restartEntries(
   closed: boolean,
   hide: (detected: JournalEvent[]) => JournalEvent[] = (d) => d,
   misread: (reads: JournalEvent[]) => void = () => undefined,
+  kept = false,
 ): { entries: JournalEvent[]; state: CeremonyState } {
   const last = list[at - 1]!;
   const before = replayed(list.slice(0, at));
@@ -154,7 +171,7 @@ function restartEntries(
   const resume = {
     type: 'resume',
     attemptStatus: { started, nonce, progress, required },
-    held: before.held,
+    held: kept ? before.held : [],
     mode: 'primary',
     at: time,
   } as CeremonyEvent;
@@ -507,7 +524,8 @@ describe('a restart recorded otherwise than the laptop resumes fails verify (exi
   ])('when its interruption records %s', async (_what, change) => {
     const r = await verify(
       await doctored((list) => {
-        const whole = restarted()(list);
+        // The restart loses the token the rest of the record deletes: the record ends there.
+        const whole = restartedAfter('check-promoted', (l, at) => restartEntries(l, at, false), true)(list);
         const interruption = whole.find((e) => e.type === INTERRUPTION)!;
         expect(interruption.details.secrets_lost).toContain('operation-token');
         Object.assign(interruption.details, change);
@@ -529,6 +547,23 @@ describe('a restart recorded otherwise than the laptop resumes fails verify (exi
     expect(r.code).toBe(1);
     expect(r.output).toMatch(
       /\(step-acknowledged\) follows an interruption, but the laptop resumes the ceremony \(a 'ceremony-resumed' event\) before anything else happens in it/,
+    );
+  });
+
+  it('when its resume says the laptop kept the DR operation token through it, so none is left undeleted', async () => {
+    const kept = restartedAfter('check-promoted', (list, at) =>
+      restartEntries(list, at, false, undefined, undefined, true),
+    );
+    const r = await verify(
+      await doctored((list) => {
+        const whole = kept(list);
+        expect(whole.at(-1)!.details.undeleted_operation_tokens).toBe(0);
+        return whole;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /journal event \d+ \(ceremony-resumed\) resumes holding \["operation-token"\], but a restarted laptop holds no secret/,
     );
   });
 

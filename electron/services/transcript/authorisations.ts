@@ -270,6 +270,8 @@ export async function checkAuthorisations(
     if (misattributed) problem('record-inconsistent', `${named(e)} ${misattributed}`);
     const shape = eventShapeProblem(event);
     if (shape) problem('record-inconsistent', `${named(e)} ${shape}`);
+    const kept = event.type === 'resume' ? keptThroughRestart(event.held) : undefined;
+    if (kept) problem('record-inconsistent', `${named(e)} ${kept}`);
     const unwritten = unwrittenDetails(e);
     if (unwritten.length > 0)
       problem(
@@ -446,6 +448,19 @@ function timeGoingBack(events: readonly JournalEvent[]): string | undefined {
   if (i < 0) return undefined;
   const [before, e] = [events[i - 1]!, events[i]!];
   return `journal event ${e.seq} (${e.type}) is dated ${e.time}, earlier than event ${before.seq} before it (${before.time}): the laptop never dates an event before the one it follows, even when its clock is set back, so the journal's events were reordered or redated`;
+}
+
+/**
+ * Why a resume's secrets are not what the laptop resumes with, or undefined. It resumes only on
+ * restarting (ceremony-recovery.ts), with a new service whose secret store is empty: whatever it
+ * held went with the old process, the interruption lists it as lost, and the ceremony goes back
+ * to make it again (a DR operation token lost undeleted stays among the loose ends). A resume
+ * that kept a secret would let the record go on as if nothing were lost.
+ */
+function keptThroughRestart(held: readonly unknown[]): string | undefined {
+  if (held.length === 0) return undefined;
+  const shown = canonicalJson(held.slice(0, 5) as JsonValue[]).slice(0, 200);
+  return `resumes holding ${shown}${held.length > 5 ? ` and ${held.length - 5} more` : ''}, but a restarted laptop holds no secret: what it held went with its memory, its interruption lists that as lost, and the ceremony goes back to make it again`;
 }
 
 /**
