@@ -1042,4 +1042,13 @@ export const MUTATIONS = [
     tests: [RECORD],
     filter: 'kept the DR operation token',
   },
+  {
+    id: 'verify-torn-tail-anywhere',
+    claim: "verify refuses an interruption whose torn write follows another event than the journal's last whole one",
+    file: AUTHORISATIONS,
+    from: '{ bytes: torn, afterSeq: last.seq }',
+    to: '{ bytes: torn, afterSeq: Number((events[i]!.details.torn_tail as JsonObject).after_seq) }',
+    tests: [RECORD],
+    filter: 'torn write',
+  },
 ];

@@ -550,6 +550,25 @@ describe('a restart recorded otherwise than the laptop resumes fails verify (exi
     );
   });
 
+  it('when its interruption records a torn write cut after an event long before its last', async () => {
+    const torn = (after: (list: JournalEvent[]) => number) => (list: JournalEvent[]) => {
+      const whole = restarted()(list);
+      const interruption = whole.find((e) => e.type === INTERRUPTION)!;
+      (interruption.details as Mutable).torn_tail = { bytes: 12, after_seq: after(whole) };
+      return whole;
+    };
+    // The journal reopened with a partial line after the last whole event: the one before the interruption.
+    const honest = await verify(
+      await doctored(torn((list) => list[list.findIndex((e) => e.type === INTERRUPTION) - 1]!.seq)),
+    );
+    expect(honest.code, honest.output).toBe(0);
+    const r = await verify(await doctored(torn(() => 3)));
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /\(interruption\) records \{.*"torn_tail":\{"after_seq":3,"bytes":12\}\}, where the laptop, resuming the ceremony its events replay to, records \{.*"torn_tail":\{"after_seq":\d+,"bytes":12\}\}/,
+    );
+  });
+
   it('when its resume says the laptop kept the DR operation token through it, so none is left undeleted', async () => {
     const kept = restartedAfter('check-promoted', (list, at) =>
       restartEntries(list, at, false, undefined, undefined, true),

@@ -79,7 +79,7 @@ import {
 } from '../ceremony/ceremony-record';
 import type { CeremonyEvent, ServiceAction } from '../../../shared/ceremony/ceremony-events';
 import type { CeremonyPlan } from '../../../shared/ceremony/ceremony-plan';
-import type { EventInput, TornTail } from '../journal/journal';
+import type { EventInput } from '../journal/journal';
 import {
   canonicalJson,
   type JsonObject,
@@ -519,8 +519,8 @@ const KEY_ID_HEX = /^[0-9a-f]{16}$/;
  * Why the interruption at `i` says otherwise than the laptop records on resuming the replayed state
  * (interruptionDetails: what it held and so lost, the attempt it had open…), or undefined. The last
  * event it names is the one before it, or before deviations detected in that one which the resume
- * wrote first (unrecordedDeviations); a torn write it cut is the record's word. A bundle's record
- * closes after every interruption.
+ * wrote first (unrecordedDeviations); a torn write it cut follows that event, and its length is
+ * the record's word. A bundle's record closes after every interruption.
  */
 function interruptionMismatch(
   events: readonly JournalEvent[],
@@ -529,8 +529,12 @@ function interruptionMismatch(
   closed: boolean,
 ): string | undefined {
   const recorded = canonicalJson(events[i]!.details);
-  const torn = tornTailOf(events[i]!.details.torn_tail);
-  const details = (last: JournalEvent) => canonicalJson(interruptionDetails(state, last, closed, torn));
+  const torn = tornBytesOf(events[i]!.details.torn_tail);
+  // The journal reopened after its last whole event, the one the interruption names: a torn write follows it.
+  const details = (last: JournalEvent) =>
+    canonicalJson(
+      interruptionDetails(state, last, closed, torn === undefined ? undefined : { bytes: torn, afterSeq: last.seq }),
+    );
   for (let j = i - 1; j > 0; j--) {
     if (details(events[j]!) === recorded) return undefined;
     if (events[j]!.type !== 'deviation' || events[j]!.details.event !== undefined) break;
@@ -538,12 +542,10 @@ function interruptionMismatch(
   return `records ${recorded}, where the laptop, resuming the ceremony its events replay to, records ${details(events[i - 1]!)}`;
 }
 
-/** A torn write as an interruption records it (interruptionDetails), or undefined. */
-function tornTailOf(value: JsonValue | undefined): TornTail | undefined {
+/** How many bytes of a torn write an interruption records it cut (interruptionDetails), or undefined. */
+function tornBytesOf(value: JsonValue | undefined): number | undefined {
   const torn = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
-  return typeof torn.bytes === 'number' && typeof torn.after_seq === 'number'
-    ? { bytes: torn.bytes, afterSeq: torn.after_seq }
-    : undefined;
+  return typeof torn.bytes === 'number' && Number.isSafeInteger(torn.bytes) && torn.bytes > 0 ? torn.bytes : undefined;
 }
 
 /**
