@@ -1051,4 +1051,13 @@ export const MUTATIONS = [
     tests: [RECORD],
     filter: 'torn write',
   },
+  {
+    id: 'verify-interruption-anyones',
+    claim: "verify refuses an interruption recorded as a person's, or at another step than the ceremony is at",
+    file: AUTHORISATIONS,
+    from: '        const whose = e.type === INTERRUPTION && entryMismatch(',
+    to: '        const whose = false && entryMismatch(',
+    tests: [RECORD],
+    filter: 'interruption is recorded as',
+  },
 ];

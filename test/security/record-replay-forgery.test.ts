@@ -550,6 +550,24 @@ describe('a restart recorded otherwise than the laptop resumes fails verify (exi
     );
   });
 
+  it.each<[string, Mutable]>([
+    ["the administrator's, not the laptop's", { actor: 'administrator', role: 'administrator' }],
+    ['at another step than the ceremony is at', { step: 'promote' }],
+  ])('when its interruption is recorded as %s', async (_how, change) => {
+    const r = await verify(
+      await doctored((list) => {
+        const whole = restarted()(list);
+        Object.assign(
+          whole.find((e) => e.type === INTERRUPTION)!,
+          change,
+        );
+        return whole;
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/journal event \d+ \(interruption\) is recorded with (actor|step)/);
+  });
+
   it('when its interruption records a torn write cut after an event long before its last', async () => {
     const torn = (after: (list: JournalEvent[]) => number) => (list: JournalEvent[]) => {
       const whole = restarted()(list);

@@ -228,6 +228,9 @@ export async function checkAuthorisations(
         if (crashed) problem('record-inconsistent', `${named(e)} ${crashed}`);
         const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state, closed);
         if (said) problem('record-inconsistent', `${named(e)} ${said}`);
+        // The laptop records its restart itself, at the step its record replays to (ceremony-recovery.ts).
+        const whose = e.type === INTERRUPTION && entryMismatch(e, { ...SYSTEM, step: state.step, type: INTERRUPTION });
+        if (whose) problem('record-inconsistent', `${named(e)} ${whose}`);
         restart(i);
       }
       resuming ||= e.type === INTERRUPTION;
