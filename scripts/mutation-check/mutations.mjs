@@ -1060,4 +1060,13 @@ export const MUTATIONS = [
     tests: [RECORD],
     filter: 'interruption is recorded as',
   },
+  {
+    id: 'verify-unended-run',
+    claim: "verify refuses Vault entries that no result or resume of the laptop's ends, which nothing would replay",
+    file: AUTHORISATIONS,
+    from: '    run.from < to',
+    to: '    run.from < to && false',
+    tests: [RECORD],
+    filter: 'not in a result',
+  },
 ];

@@ -770,6 +770,38 @@ describe('a Vault call recorded where the laptop does not make it fails verify (
     expect(r.output).toMatch(named);
   });
 
+  it("when a read answered 'secondary' after the promotion ends in a witness's note, not in a result", async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const read = list.find((e) => e.type === 'vault-request' && e.step === 'check-promoted')!;
+        const at = list.indexOf(read);
+        const call = list.slice(at, at + 2).map((e) => ({ ...structuredClone(e), time: read.time }));
+        (call[1]!.details.data as { dr: Mutable }).dr.mode = 'secondary';
+        const [first, second] = cast.witnesses;
+        const note: CeremonyEvent = {
+          type: 'deviation',
+          kind: 'note',
+          actor: second!.name,
+          reason: 'the status was read again',
+          at: read.time,
+        };
+        const before = replayed(list.slice(0, at));
+        const noted = transition(before, note);
+        if (!noted.ok) throw new Error(noted.error.message);
+        const witnessed: CeremonyEvent = { type: 'deviationWitnessed', id: 1, actor: first!.name, at: read.time };
+        const notes = [entryFor(note, before), entryFor(witnessed, noted.value)].map((input) => ({
+          ...read,
+          ...input,
+        }));
+        return reclosed([...list.slice(0, at), ...call, ...notes, ...list.slice(at)]);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /journal event \d+ \(deviation\) follows the laptop's Vault entries of events \d+ to \d+ without the result they lead to/,
+    );
+  });
+
   it('when a read is recorded while the promotion awaits its signatures', async () => {
     const r = await verify(
       await doctored((list) => {

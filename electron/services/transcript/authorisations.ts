@@ -37,8 +37,8 @@
  * right after it, for that same call (unansweredCall). What Vault answered must lead to the result
  * recorded: each service result the laptop reaches by itself is replayed through its own action
  * code, given the answers recorded before it, and each resume through its recovery's reads
- * (action-replay.ts), as are the entries a crash cut short; an interruption is followed by the
- * resume, and a resume follows one.
+ * (action-replay.ts), as are the entries a crash cut short, and no Vault entry stands where none
+ * of these ends it (unendedRun); an interruption is followed by the resume, and a resume follows one.
  */
 import type * as openpgp from 'openpgp';
 import { statementDigest, statementText } from '../../../shared/ceremony/authorisation';
@@ -149,15 +149,25 @@ export async function checkAuthorisations(
    * not what its own code records and concludes from the Vault answers recorded, or undefined: the
    * reads on resuming, or the action due that the laptop performs by itself (ceremony-actions.ts).
    */
-  const runMismatch = (to: number): Promise<string | undefined> | undefined => {
+  const runMismatch = (to: number): Promise<string | undefined> | string | undefined => {
     // Spelled out, not spread: see SYSTEM in ceremony-record.ts.
     const { from } = run;
     if (resuming) return resumeMismatch({ from, leaders: run.leaders, state, events: chain.events, to });
     const action = actionDue();
     return action && !needsPersonInput(action)
       ? actionMismatch({ from, leaders: run.leaders, state, events: chain.events, to, action })
-      : undefined;
+      : unendedRun(to);
   };
+  /**
+   * Why entry `to` follows Vault entries that no run of the laptop's ends in, or undefined: it
+   * records Vault's calls only as it performs the action due by itself, or reads on resuming, and
+   * records the result, or the resume, right after them (nothing else can be journaled meanwhile).
+   * Such entries would be replayed by nothing.
+   */
+  const unendedRun = (to: number): string | undefined =>
+    run.from < to
+      ? `follows the laptop's Vault entries of events ${chain.events[run.from]!.seq} to ${chain.events[to - 1]!.seq} without the result they lead to: the laptop records Vault's calls only as it performs the action due by itself, or reads on resuming, and records the result, or the resume, right after them`
+      : undefined;
   // Indexed, not `entries()`: an iterator result and a pair for each of 10,000 events.
   for (let i = 0; i < chain.events.length; i++) {
     const e = chain.events[i]!;
@@ -197,6 +207,9 @@ export async function checkAuthorisations(
       if (unsigned) problem('authorisation-missing', `${named(e)} ${unsigned}`);
       else
         for (const field of closingMismatches(e.details, state)) problem('record-inconsistent', `${named(e)} ${field}`);
+      const unended = unendedRun(i);
+      if (unended) problem('record-inconsistent', `${named(e)} ${unended}`);
+      restart(i);
       continue;
     }
     const event: unknown = e.details.event;
@@ -224,7 +237,7 @@ export async function checkAuthorisations(
       }
       if (!RUN_ENTRY_TYPES.has(e.type)) {
         // A crash may end a run after any of its entries: those recorded must still be the laptop's.
-        const crashed = e.type === INTERRUPTION && (await runMismatch(i));
+        const crashed = e.type === INTERRUPTION ? await runMismatch(i) : unendedRun(i);
         if (crashed) problem('record-inconsistent', `${named(e)} ${crashed}`);
         const said = e.type === INTERRUPTION && interruptionMismatch(chain.events, i, state, closed);
         if (said) problem('record-inconsistent', `${named(e)} ${said}`);
@@ -255,7 +268,7 @@ export async function checkAuthorisations(
           ? `${named(e)} follows an interruption, but the laptop resumes the ceremony (a 'ceremony-resumed' event) before anything else happens in it`
           : `${named(e)} resumes the ceremony with no interruption recorded before it: the laptop records one on every restart before it resumes`,
       );
-    const result = (event.type === 'serviceResult' || event.type === 'resume') && (await runMismatch(i));
+    const result = event.type === 'serviceResult' || event.type === 'resume' ? await runMismatch(i) : unendedRun(i);
     if (result) problem('record-inconsistent', `${named(e)} ${result}`);
     restart(i);
     const next = transition(state, event);
