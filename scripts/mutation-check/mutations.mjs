@@ -1069,4 +1069,13 @@ export const MUTATIONS = [
     tests: [RECORD],
     filter: 'not in a result',
   },
+  {
+    id: 'verify-person-input-failure',
+    claim: "verify refuses a failed result of a person's input (a token, a signature), which the laptop never records",
+    file: AUTHORISATIONS,
+    from: '    if (input && needsPersonInput(input))',
+    to: '    if (input && false)',
+    tests: ['test/security/record-shape-forgery.test.ts'],
+    filter: 'recorded as refused',
+  },
 ];

@@ -23,13 +23,22 @@
  *
  * A share's commitment was checked for its officer and key only; the rest of it was anyone's. The
  * defence: authorisations.ts's isWrittenCommitment (the fields and forms openShare writes).
+ *
+ * A result of a person's input (a token entered) is not replayed, and the laptop records one
+ * only once the input is given: a failed one was text nothing stood behind. The defence:
+ * authorisations.ts refuses a failed result of an action that needs a person's input.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../shared/record/journal-event';
-import { rehearsePromotion, verifyChangedCopy, type RehearsedPromotion } from '../support/rehearsed-promotion';
+import {
+  rehearseCeremony,
+  rehearsePromotion,
+  verifyChangedCopy,
+  type RehearsedPromotion,
+} from '../support/rehearsed-promotion';
 
 const root = mkdtempSync(join(tmpdir(), 'vc-record-shape-'));
 let rehearsed: RehearsedPromotion;
@@ -196,6 +205,44 @@ describe("a share's commitment in other terms than the laptop writes fails verif
     expect(r.code).toBe(1);
     expect(r.output).toMatch(
       /journal event \d+ \(service-result\) commits to "officer-1"'s share in other terms than the laptop writes/,
+    );
+  });
+});
+
+describe("a failure of a person's input, which the laptop never records, fails verify (exit 1)", () => {
+  let failback: RehearsedPromotion;
+  beforeAll(async () => {
+    failback = await rehearseCeremony(mkdtempSync(join(root, 'failback-')), 'failback', 1);
+  }, 120_000);
+
+  it("the administrator's Vault token recorded as refused, the step authorised again, then entered", async () => {
+    const r = await verifyChangedCopy(join(root, 'failback-doctored'), failback, (list) => {
+      const entered = list.findIndex((e) => e.type === 'service-result' && e.step === 'enter-vault-token');
+      const acks = list
+        .slice(0, entered)
+        .filter((e) => e.type === 'step-acknowledged' && e.step === 'enter-vault-token');
+      const time = list[entered - 1]!.time;
+      const dated = (e: JournalEvent) => ({
+        ...e,
+        time,
+        details: { event: { ...(e.details.event as Mutable), at: time } },
+      });
+      const refused = dated({
+        ...list[entered]!,
+        details: {
+          event: {
+            type: 'serviceResult',
+            step: 'enter-vault-token',
+            outcome: 'failed',
+            reason: "the token entered was the primary's root token",
+          },
+        },
+      });
+      list.splice(entered, 0, refused, ...acks.map(dated));
+    });
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /journal event \d+ \(service-result\) records 'collect-vault-token' as failed, but the laptop records a person's input only once it is given/,
     );
   });
 });

@@ -270,6 +270,14 @@ export async function checkAuthorisations(
       );
     const result = event.type === 'serviceResult' || event.type === 'resume' ? await runMismatch(i) : unendedRun(i);
     if (result) problem('record-inconsistent', `${named(e)} ${result}`);
+    // ceremony-service.ts's provideToken and sign journal only what was given: a failure is
+    // refused on the spot, or noted as a refused key.
+    const input = event.type === 'serviceResult' && event.outcome === 'failed' ? actionDue() : undefined;
+    if (input && needsPersonInput(input))
+      problem(
+        'record-inconsistent',
+        `${named(e)} records '${input.kind}' as failed, but the laptop records a person's input only once it is given: a token of the wrong form is refused on the spot, and a refused signing key is noted as a refused key`,
+      );
     restart(i);
     const next = transition(state, event);
     if (!next.ok) {
