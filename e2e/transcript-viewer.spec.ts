@@ -503,3 +503,38 @@ test('transcript viewer: a 16 MB transcript.txt shows its verdict and the first 
     );
   });
 });
+
+test('transcript viewer: names of stacked accents draw nothing over the verdict', async ({ page, harness }) => {
+  // A plan may name 'Alexandra' and 91 combining marks (any plan, not only a forged one): Chromium
+  // stacks them 550 px above the line, across the verdict's heading, unless each cell clips them.
+  const signers = await threeSigners();
+  const names = ['Alexandra', 'Barbara', 'Cornelia'];
+  const planned = signers.map((s, i) => ({ name: names[i]!.padEnd(100, '\u0344'), fingerprint: s.fingerprint }));
+  const hostile = await makeBundle(signers, planned);
+  // Without one key file: the problems, in the card under the heading, name its owner.
+  const keyless = join(hostile.root, 'keyless');
+  cpSync(hostile.dir, keyless, { recursive: true });
+  rmSync(join(keyless, 'signers', 'carol.pub.asc'));
+  try {
+    await withViewer(page, harness, async ({ bundle, tampered, folder, verdict }) => {
+      const heading = verdict.getByRole('heading', { level: 2 });
+      const looks = async (dir: string, expected: string, problem: string) => {
+        await folder.fill(dir);
+        await page.getByRole('button', { name: 'Open and verify' }).click();
+        await expect(verdict).toHaveAttribute('data-verdict', expected);
+        await expect(verdict).toContainText(problem);
+        await expect(heading).toBeFocused();
+        return heading.screenshot({ animations: 'disabled' });
+      };
+      const unanchored = 'nothing you supplied vouches for those keys';
+      expect(await looks(hostile.dir, 'unanchored', unanchored)).toEqual(
+        await looks(bundle.dir, 'unanchored', unanchored),
+      );
+      expect(await looks(keyless, 'failed', "holds no public key for the witness 'Cornelia")).toEqual(
+        await looks(tampered, 'failed', 'journal-invalid'),
+      );
+    });
+  } finally {
+    hostile.dispose();
+  }
+});

@@ -14,7 +14,7 @@ export function BundleWarnings({ warnings }: { warnings: TranscriptBundle['warni
   if (warnings.length === 0) return null;
   const { shown, unshown } = summariseProblems(warnings);
   return (
-    <section aria-labelledby={heading} className="card card-attention" data-testid="bundle-warnings">
+    <section aria-labelledby={heading} className="card card-attention outside-text" data-testid="bundle-warnings">
       <h2 id={heading}>
         ⚠ {warnings.length === 1 ? 'Warning' : `${warnings.length} warnings`}: not covered by the verdict
       </h2>

@@ -143,7 +143,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
     <>
       <section
         aria-labelledby="verdict-heading"
-        className={`card ${verdict.card}`}
+        className={`card ${verdict.card} outside-text`}
         data-testid="bundle-verdict"
         data-verdict={bundle.verdict}
       >
@@ -215,7 +215,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         {bundle.signers.length === 0 ? (
           <p>The journal's plan cannot be read, so nobody is known to be required to sign.</p>
         ) : (
-          <table data-testid="bundle-signers">
+          <table className="outside-text" data-testid="bundle-signers">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -253,7 +253,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         {bundle.signatures.length === 0 ? (
           <p>There is no readable signature.</p>
         ) : (
-          <table data-testid="bundle-signatures">
+          <table className="outside-text" data-testid="bundle-signatures">
             <thead>
               <tr>
                 <th scope="col">Signer</th>
@@ -288,7 +288,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         {bundle.authorisations.length === 0 ? (
           <p>The journal records no signed authorisation.</p>
         ) : (
-          <table data-testid="bundle-authorisations">
+          <table className="outside-text" data-testid="bundle-authorisations">
             <thead>
               <tr>
                 <th scope="col">Step</th>
