@@ -1078,4 +1078,13 @@ export const MUTATIONS = [
     tests: ['test/security/record-shape-forgery.test.ts'],
     filter: 'recorded as refused',
   },
+  {
+    id: 'object-replacement-shown',
+    claim: 'U+FFFC, which Chromium draws as nothing, is escaped: a name cannot end in it and look like one without',
+    file: 'shared/record/visible-text.ts',
+    from: '\\ufff0-\\ufffc',
+    to: '\\ufff0-\\ufffb',
+    tests: ['shared/record/visible-text.test.ts', 'shared/ceremony/ceremony-plan.test.ts'],
+    filter: 'invisible',
+  },
 ];

@@ -104,6 +104,7 @@ describe('plan rules', () => {
       'Wes\u200b',
       'sew\u202eWes',
       'W\u{1d173}es',
+      'Wes\ufffc',
       'Wes  Smith',
       '\u0430nn',
       'W\u03bfs',

@@ -25,6 +25,8 @@ describe('visibleText', () => {
   it('shows a name that ends in an invisible character differently from the name without it', () => {
     expect(visibleText('carol\u{1d173}')).toBe('carol\\ud834\\udd73');
     expect(visibleText('carol\u{e01f0}')).toBe('carol\\udb40\\uddf0');
+    // U+FFFC, the object replacement character, is a symbol to Unicode, but Chromium draws it as nothing.
+    expect(visibleText('carol\ufffc')).toBe('carol\\ufffc');
     expect(visibleText('\u001b[32mverified\u202e')).toBe('\\u001b[32mverified\\u202e');
   });
 
