@@ -538,3 +538,18 @@ test('transcript viewer: names of stacked accents draw nothing over the verdict'
     hostile.dispose();
   }
 });
+
+test('transcript viewer: a transcript.txt of one letter and 4 million combining marks shows its verdict', async ({
+  page,
+  harness,
+}) => {
+  await withViewer(page, harness, async ({ bundle, folder, verdict }) => {
+    // 8 MB, within the file cap: drawn as one letter, Chromium's renderer hung on it for minutes.
+    writeFileSync(join(bundle.dir, 'transcript.txt.asc'), 'not a signed transcript');
+    writeFileSync(join(bundle.dir, 'transcript.txt'), `a${'\u0344'.repeat(3_999_999)}`);
+    await folder.fill(bundle.dir);
+    await page.getByRole('button', { name: 'Open and verify' }).click();
+    await expect(verdict.getByRole('heading')).toHaveText('✘ NOT VERIFIED', { timeout: 30_000 });
+    await expect(page.getByTestId('bundle-text')).toContainText(`a${'\u0344'.repeat(30)}\\u0344\\u0344`);
+  });
+});

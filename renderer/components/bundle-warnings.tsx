@@ -7,7 +7,7 @@
 import { useId } from 'react';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
 import { summariseProblems, unshownLine } from '../../shared/record/problem-summary';
-import { visibleText } from '../../shared/record/visible-text';
+import { drawnText } from '../../shared/record/visible-text';
 
 export function BundleWarnings({ warnings }: { warnings: TranscriptBundle['warnings'] }) {
   const heading = useId();
@@ -21,7 +21,7 @@ export function BundleWarnings({ warnings }: { warnings: TranscriptBundle['warni
       <ul className="problems">
         {shown.map((warning, index) => (
           <li key={index} data-kind={warning.kind}>
-            {visibleText(warning.message)}
+            {drawnText(warning.message)}
           </li>
         ))}
         {unshown.map((more) => (

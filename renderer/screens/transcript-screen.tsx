@@ -4,7 +4,8 @@
  * first, one of three that look nothing alike (verified and anchored; consistent but anchored by
  * nothing; not verified, every problem named), then who must sign and who signed, each signed
  * authorisation of what cannot be undone, then the signed text. A text that did not verify is shown under a warning, never as if it had. Every string from
- * the bundle is shown through visibleText, so it cannot hide or reorder what is on screen.
+ * the bundle is shown through drawnText (visibleText, with long runs of combining marks cut), so
+ * it cannot hide or reorder what is on screen, nor hang the renderer.
  * Right under the verdict, whatever it is, come its warnings: files in the folder no signature
  * covers, and times that are odd; the verdict itself says to read them.
  */
@@ -13,7 +14,7 @@ import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
 import { keyringNames } from '../../shared/record/keyring-names';
 import { summariseProblems, unshownLine } from '../../shared/record/problem-summary';
-import { visibleLines, visibleText } from '../../shared/record/visible-text';
+import { drawnLines, drawnText } from '../../shared/record/visible-text';
 import { invoke } from '../api';
 import { FilePathField, FolderPathField } from '../components/path-field';
 import { BundleWarnings } from '../components/bundle-warnings';
@@ -57,7 +58,7 @@ export function TranscriptScreen() {
     setBusy(false);
     if (opened !== generation.current) return;
     // It names the paths given, and a folder's name may have come with the bundle.
-    if (!result.ok) return setError(visibleText(result.error.message));
+    if (!result.ok) return setError(drawnText(result.error.message));
     setBundle(result.value);
   }
 
@@ -173,7 +174,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
             <ul className="problems" data-testid="bundle-problems">
               {problems.shown.map((problem, index) => (
                 <li key={index}>
-                  <span className="level">{problem.kind}:</span> {visibleText(problem.message)}
+                  <span className="level">{problem.kind}:</span> {drawnText(problem.message)}
                 </li>
               ))}
               {problems.unshown.map((more) => (
@@ -185,18 +186,18 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
         <dl className="facts">
           <div>
             <dt>Folder</dt>
-            <dd className="path">{visibleText(bundle.dir)}</dd>
+            <dd className="path">{drawnText(bundle.dir)}</dd>
           </div>
           <div>
             <dt>Ceremony</dt>
             <dd>
-              {bundle.ceremonyId === null ? 'unknown' : visibleText(bundle.ceremonyId)}
+              {bundle.ceremonyId === null ? 'unknown' : drawnText(bundle.ceremonyId)}
               {bundle.rehearsal && <strong className="rehearsal-tag"> REHEARSAL</strong>}
             </dd>
           </div>
           <div>
             <dt>Outcome</dt>
-            <dd>{bundle.outcome === null ? 'not stated' : visibleText(bundle.outcome)}</dd>
+            <dd>{bundle.outcome === null ? 'not stated' : drawnText(bundle.outcome)}</dd>
           </div>
           <div>
             <dt>Journal events</dt>
@@ -228,7 +229,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
             <tbody>
               {bundle.signers.map((s, index) => (
                 <tr key={index}>
-                  <th scope="row">{visibleText(s.name)}</th>
+                  <th scope="row">{drawnText(s.name)}</th>
                   <td>{s.role}</td>
                   <td className="path">{groupFingerprint(s.fingerprint)}</td>
                   <td className={s.anchored ? 'good' : 'bad'}>{s.anchored ? 'Yes' : 'NO'}</td>
@@ -265,12 +266,12 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
             <tbody>
               {bundle.signatures.map((s, index) => (
                 <tr key={index}>
-                  <th scope="row">{visibleText(s.signer)}</th>
+                  <th scope="row">{drawnText(s.signer)}</th>
                   <td className="path">
-                    {s.fingerprint.length === 40 ? groupFingerprint(s.fingerprint) : visibleText(s.fingerprint)}
+                    {s.fingerprint.length === 40 ? groupFingerprint(s.fingerprint) : drawnText(s.fingerprint)}
                   </td>
                   <td>
-                    <time dateTime={s.created}>{visibleText(s.created)}</time>
+                    <time dateTime={s.created}>{drawnText(s.created)}</time>
                   </td>
                   <td className={s.good ? 'good' : 'bad'}>
                     {s.good ? 'Good' : 'BAD'}
@@ -305,10 +306,10 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
                 const anchored = bundle.signers.some((s) => s.anchored && s.fingerprint === a.fingerprint);
                 return (
                   <tr key={index}>
-                    <th scope="row">{visibleText(a.step)}</th>
-                    <td>{visibleText(a.action)}</td>
-                    <td>{visibleText(a.signer)}</td>
-                    <td>{visibleText(a.role)}</td>
+                    <th scope="row">{drawnText(a.step)}</th>
+                    <td>{drawnText(a.action)}</td>
+                    <td>{drawnText(a.signer)}</td>
+                    <td>{drawnText(a.role)}</td>
                     <td className="path">{groupFingerprint(a.fingerprint)}</td>
                     <td className={anchored ? 'good' : 'bad'}>{anchored ? 'Yes' : 'NO'}</td>
                     <td className={a.good ? 'good' : 'bad'}>
@@ -336,7 +337,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
               </Notice>
             )}
             <pre className="transcript" tabIndex={0} aria-label="Signed transcript text" data-testid="bundle-text">
-              {visibleLines(bundle.transcript.slice(0, TEXT_SHOWN))}
+              {drawnLines(bundle.transcript.slice(0, TEXT_SHOWN))}
             </pre>
             {bundle.transcript.length > TEXT_SHOWN && (
               <p data-testid="bundle-text-unshown">
@@ -356,7 +357,7 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
 function KeyringNames({ ids }: { ids: readonly string[] }) {
   if (ids.length === 0) return '—';
   const { shown, more } = keyringNames(ids);
-  return `${shown.map(visibleText).join('; ')}${more > 0 ? ` and ${more.toLocaleString('en-US')} more` : ''}`;
+  return `${shown.map(drawnText).join('; ')}${more > 0 ? ` and ${more.toLocaleString('en-US')} more` : ''}`;
 }
 
 /** What became of a good signature's key since it signed (expired, superseded, retired): it stands, and says so. */
@@ -364,7 +365,7 @@ function KeySince({ notes }: { notes: readonly string[] }) {
   return notes.map((note, index) => (
     <small key={index} className="key-since">
       <br />
-      since: {visibleText(note)}
+      since: {drawnText(note)}
     </small>
   ));
 }

@@ -1087,4 +1087,13 @@ export const MUTATIONS = [
     tests: ['shared/record/visible-text.test.ts', 'shared/ceremony/ceremony-plan.test.ts'],
     filter: 'invisible',
   },
+  {
+    id: 'mark-runs-drawn-whole',
+    claim: 'the viewer draws at most 30 combining marks in a row: 4 million after one letter hung its renderer',
+    file: 'shared/record/visible-text.ts',
+    from: '  if (!LONG_MARK_RUN.test(text)) return text;',
+    to: '  return text;',
+    tests: ['shared/record/visible-text.test.ts'],
+    filter: 'at most 30 combining marks',
+  },
 ];

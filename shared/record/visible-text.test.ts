@@ -3,7 +3,7 @@
  * follows is seen, comes out as its `\uXXXX` escape; everything else is left alone.
  */
 import { describe, expect, it } from 'vitest';
-import { HIDDEN_ANY, visibleLines, visibleText } from './visible-text';
+import { drawnLines, drawnText, HIDDEN_ANY, visibleLines, visibleText } from './visible-text';
 
 /**
  * Told by Unicode's own properties, independently of the filter's fixed list: controls, format
@@ -34,5 +34,16 @@ describe('visibleText', () => {
     const printable = 'Zoë Ødegård 山田 ✔ — “quoted” Δ';
     expect(visibleText(printable)).toBe(printable);
     expect(visibleLines('one\ntwo\tthree')).toBe('one\ntwo\\u0009three');
+  });
+});
+
+describe('drawnText', () => {
+  it('draws at most 30 combining marks in a row, and escapes the rest, so a renderer never shapes millions', () => {
+    const marks = (n: number) => '\u0344'.repeat(n);
+    expect(drawnText(`a${marks(30)}`)).toBe(`a${marks(30)}`);
+    expect(drawnText(`a${marks(32)}b${marks(31)}`)).toBe(`a${marks(30)}\\u0344\\u0344b${marks(30)}\\u0344`);
+    expect(drawnLines(`\u202e${marks(31)}\n`)).toBe(`\\u202e${marks(30)}\\u0344\n`);
+    // 4 million: a regular expression matching the whole run overflowed V8's stack.
+    expect(drawnText(`a${marks(4_000_000)}`).length).toBe(31 + 6 * (4_000_000 - 30));
   });
 });

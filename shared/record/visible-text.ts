@@ -42,6 +42,37 @@ export function visibleLines(text: string): string {
   return text.split('\n').map(visibleText).join('\n');
 }
 
+/**
+ * Combining marks drawn in a row at most, on screen: 4 million after one letter hung Chromium's
+ * renderer for minutes, every screen of the app with it. Unicode's stream-safe text has at most
+ * 30 such marks in a row; the rest are shown as escapes. The terminal and the signed text keep them.
+ */
+const MARKS_DRAWN = 30;
+const MARK = /\p{M}/u;
+const LONG_MARK_RUN = new RegExp(`\\p{M}{${MARKS_DRAWN + 1}}`, 'u');
+
+/** visibleText, for the screen: also each combining mark past MARKS_DRAWN in a row escaped. */
+export function drawnText(text: string): string {
+  return boundMarks(visibleText(text));
+}
+
+/** visibleLines, for the screen, as drawnText. */
+export function drawnLines(text: string): string {
+  return boundMarks(visibleLines(text));
+}
+
+/** A loop, not a replace: matching a whole run of 4 million marks overflows V8's stack. */
+function boundMarks(text: string): string {
+  if (!LONG_MARK_RUN.test(text)) return text;
+  const parts: string[] = [];
+  let run = 0;
+  for (const ch of text) {
+    run = MARK.test(ch) ? run + 1 : 0;
+    parts.push(run > MARKS_DRAWN ? escapeUnits(ch) : ch);
+  }
+  return parts.join('');
+}
+
 function escapeUnits(ch: string): string {
   let out = '';
   for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
