@@ -337,7 +337,9 @@ function BundleReport({ bundle }: { bundle: TranscriptBundle }) {
               </Notice>
             )}
             <pre className="transcript" tabIndex={0} aria-label="Signed transcript text" data-testid="bundle-text">
-              {drawnLines(bundle.transcript.slice(0, TEXT_SHOWN))}
+              {drawnLines(bundle.transcript.slice(0, TEXT_SHOWN)).map((line, index) => (
+                <span key={index} className="transcript-line">{`${line}\n`}</span>
+              ))}
             </pre>
             {bundle.transcript.length > TEXT_SHOWN && (
               <p data-testid="bundle-text-unshown">

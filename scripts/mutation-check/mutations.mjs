@@ -1096,4 +1096,14 @@ export const MUTATIONS = [
     tests: ['shared/record/visible-text.test.ts'],
     filter: 'at most 30 combining marks',
   },
+  {
+    id: 'long-lines-drawn-whole',
+    claim:
+      'the viewer lays out a long line in pieces of 1,000 characters: one of 3 million direction changes hung its renderer',
+    file: 'shared/record/visible-text.ts',
+    from: ".replace(PIECE, '$&\\n')",
+    to: '',
+    tests: ['shared/record/visible-text.test.ts'],
+    filter: 'direction changes',
+  },
 ];

@@ -42,8 +42,21 @@ describe('drawnText', () => {
     const marks = (n: number) => '\u0344'.repeat(n);
     expect(drawnText(`a${marks(30)}`)).toBe(`a${marks(30)}`);
     expect(drawnText(`a${marks(32)}b${marks(31)}`)).toBe(`a${marks(30)}\\u0344\\u0344b${marks(30)}\\u0344`);
-    expect(drawnLines(`\u202e${marks(31)}\n`)).toBe(`\\u202e${marks(30)}\\u0344\n`);
+    expect(drawnLines(`\u202e${marks(31)}\n`)).toEqual([`\\u202e${marks(30)}\\u0344`, '']);
     // 4 million: a regular expression matching the whole run overflowed V8's stack.
     expect(drawnText(`a${marks(4_000_000)}`).length).toBe(31 + 6 * (4_000_000 - 30));
+  });
+});
+
+describe('drawnLines', () => {
+  it('gives the lines, each longer than 1,000 characters in pieces, so a renderer never lays out millions of direction changes at once', () => {
+    expect(drawnLines('one\n\ntwo\u0009')).toEqual(['one', '', 'two\\u0009']);
+    expect(drawnLines(`${'x'.repeat(1000)}\n${'\u05d0'.repeat(2001)}`)).toEqual([
+      'x'.repeat(1000),
+      '\u05d0'.repeat(1000),
+      '\u05d0'.repeat(1000),
+      '\u05d0',
+    ]);
+    expect(drawnLines('\u{1f600}'.repeat(1001)).map((line) => [...line].length)).toEqual([1000, 1]);
   });
 });

@@ -56,9 +56,17 @@ export function drawnText(text: string): string {
   return boundMarks(visibleText(text));
 }
 
-/** visibleLines, for the screen, as drawnText. */
-export function drawnLines(text: string): string {
-  return boundMarks(visibleLines(text));
+/**
+ * A line is drawn in pieces of at most this many characters, each laid out on its own: Chromium
+ * lays out a line of 100,000 changes of writing direction in 20 s (the time grows as its square),
+ * and one of 3 million hung it. A transcript's own lines are far shorter.
+ */
+const LINE_DRAWN = 1_000;
+const PIECE = new RegExp(`[^\\n]{${LINE_DRAWN}}(?=[^\\n])`, 'gu');
+
+/** visibleLines, for the screen, as drawnText: its lines, each longer than LINE_DRAWN broken in pieces. */
+export function drawnLines(text: string): string[] {
+  return boundMarks(visibleLines(text)).replace(PIECE, '$&\n').split('\n');
 }
 
 /** A loop, not a replace: matching a whole run of 4 million marks overflows V8's stack. */
