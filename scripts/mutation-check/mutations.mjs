@@ -1082,8 +1082,8 @@ export const MUTATIONS = [
     id: 'object-replacement-shown',
     claim: 'U+FFFC, which Chromium draws as nothing, is escaped: a name cannot end in it and look like one without',
     file: 'shared/record/visible-text.ts',
-    from: '\\ufff0-\\ufffc',
-    to: '\\ufff0-\\ufffb',
+    from: '`[${TRANSCRIPT_HIDDEN_CLASS}\\\\ufffc]`',
+    to: '`[${TRANSCRIPT_HIDDEN_CLASS}]`',
     tests: ['shared/record/visible-text.test.ts', 'shared/ceremony/ceremony-plan.test.ts'],
     filter: 'invisible',
   },
@@ -1105,5 +1105,15 @@ export const MUTATIONS = [
     to: '',
     tests: ['shared/record/visible-text.test.ts'],
     filter: 'direction changes',
+  },
+  {
+    id: 'transcript-escapes-drift',
+    claim:
+      'a transcript escapes only what its format fixed, so a bundle an earlier build of that format wrote re-renders to its own bytes',
+    file: 'shared/record/visible-text.ts',
+    from: 'text.replace(TRANSCRIPT_HIDDEN, escapeUnits)',
+    to: 'text.replace(HIDDEN, escapeUnits)',
+    tests: ['shared/record/transcript-format.test.ts'],
+    filter: 'escapes exactly what its format escapes',
   },
 ];

@@ -11,6 +11,7 @@ import {
 } from './journal-event';
 import { readTranscriptStatement, renderTranscript, TRANSCRIPT_FORMAT } from './transcript-format';
 import { firstLineNotRendered } from './transcript-match';
+import { visibleText } from './visible-text';
 
 type Input = { actor: string; role: Role; step: string; type: string; details?: JsonObject };
 
@@ -238,6 +239,15 @@ describe('renderTranscript', () => {
     expect(pieces.length).toBeGreaterThan(5);
     const joined = pieces.map((p, i) => (i === 0 ? p.slice('      message: '.length) : p.trimStart())).join('');
     expect(JSON.parse(joined)).toBe(long);
+  });
+
+  it("escapes exactly what its format escapes, whatever the screen's filter escapes since (U+FFFC)", () => {
+    // A bundle an earlier build of format 6 wrote holds U+FFFC as it is: it must render the same.
+    const text = renderTranscript(
+      chain(false, [{ actor: 'eve', role: 'witness', step: 's', type: 'deviation', details: { message: 'a\ufffcb' } }]),
+    );
+    expect(text).toContain('message: "a\ufffcb"\n');
+    expect(visibleText('a\ufffcb')).toBe('a\\ufffcb');
   });
 });
 

@@ -16,7 +16,7 @@
  * gives the JSON literal back.
  */
 import type { JournalEvent, JsonObject, JsonValue, VerifiedChain } from './journal-event';
-import { HIDDEN_ANY, visibleText } from './visible-text';
+import { TRANSCRIPT_HIDDEN_ANY, transcriptText } from './visible-text';
 
 /**
  * Raised whenever any journal would render differently: `verify` re-renders and compares bytes, so
@@ -340,7 +340,7 @@ function members(object: JsonObject, prefix: string, out: LineSink): boolean {
   return keys.length > 0;
 }
 
-/** Printable ASCII but `"` and `\`: what JSON.stringify quotes without an escape and visibleText keeps. */
+/** Printable ASCII but `"` and `\`: what JSON.stringify quotes without an escape and transcriptText keeps. */
 const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
@@ -437,7 +437,8 @@ function keyText(key: string): string {
 /** A name shown bare when it is plain printable text, else as an escaped JSON string. */
 function display(text: string): string {
   if (WORD.test(text)) return text;
-  const plain = !HIDDEN_ANY.test(text) && /^[^\s"\\[](?:[^\s"\\]| (?! ))*$/.test(text) && !text.endsWith(' ');
+  const plain =
+    !TRANSCRIPT_HIDDEN_ANY.test(text) && /^[^\s"\\[](?:[^\s"\\]| (?! ))*$/.test(text) && !text.endsWith(' ');
   return plain && text.length <= 80 ? text : quote(text);
 }
 
@@ -445,5 +446,5 @@ function display(text: string): string {
 const WORD = /^[\x21\x23-\x5a\x5d-\x7e][\x21\x23-\x5b\x5d-\x7e]{0,79}$/;
 
 function quote(text: string): string {
-  return visibleText(JSON.stringify(text));
+  return transcriptText(JSON.stringify(text));
 }

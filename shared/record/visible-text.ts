@@ -7,18 +7,30 @@
  */
 
 /**
- * Characters escaped wherever outside text is shown: every control, format character (bidi,
- * zero-width, tags, number signs that span what follows), private-use code point, lone surrogate,
- * line or paragraph separator, space but U+0020, and default-ignorable code point (browsers draw
- * those as nothing, so `carol` and `carol` + U+1D173 would look alike), as of Unicode 17; and
- * U+FFFC, a symbol to Unicode, which Chromium draws as nothing too.
+ * Characters a transcript writes as escapes (./transcript-format.ts), as its format fixed them:
+ * every control, format character (bidi, zero-width, tags, number signs that span what follows),
+ * private-use code point, lone surrogate, line or paragraph separator, space but U+0020, and
+ * default-ignorable code point (browsers draw those as nothing, so `carol` and `carol` + U+1D173
+ * would look alike), as of Unicode 17. Never changed within a transcript format: a bundle an
+ * earlier build wrote must re-render to the same bytes.
  */
-export const HIDDEN =
-  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- one code point at a time, on purpose
-  /[\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffc\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}\u{f0000}-\u{10ffff}]/gu;
+const TRANSCRIPT_HIDDEN_CLASS = String.raw`\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}\u{f0000}-\u{10ffff}`;
 
-// eslint-disable-next-line no-misleading-character-class -- the same class as HIDDEN
+/**
+ * Characters escaped wherever outside text is shown: the transcript's, and U+FFFC, a symbol to
+ * Unicode, which Chromium draws as nothing too (a transcript holds it as it is, and is shown
+ * through this filter).
+ */
+// eslint-disable-next-line no-misleading-character-class -- one code point at a time, on purpose
+export const HIDDEN = new RegExp(`[${TRANSCRIPT_HIDDEN_CLASS}\\ufffc]`, 'gu');
+// eslint-disable-next-line no-misleading-character-class -- one code point at a time, on purpose
 export const HIDDEN_ANY = new RegExp(HIDDEN.source, 'u');
+
+/** TRANSCRIPT_HIDDEN_CLASS, to write a transcript with: see transcriptText. */
+// eslint-disable-next-line no-misleading-character-class -- one code point at a time, on purpose
+const TRANSCRIPT_HIDDEN = new RegExp(`[${TRANSCRIPT_HIDDEN_CLASS}]`, 'gu');
+// eslint-disable-next-line no-misleading-character-class -- one code point at a time, on purpose
+export const TRANSCRIPT_HIDDEN_ANY = new RegExp(TRANSCRIPT_HIDDEN.source, 'u');
 
 /** Printable ASCII, the usual case, is checked much faster than the Unicode class above. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -26,6 +38,11 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /** `text` with every hidden character written as its `\uXXXX` escape (UTF-16 units). */
 export function visibleText(text: string): string {
   return PRINTABLE_ASCII.test(text) ? text : text.replace(HIDDEN, escapeUnits);
+}
+
+/** `text` as a transcript writes it: each of TRANSCRIPT_HIDDEN_CLASS as its `\uXXXX` escape. */
+export function transcriptText(text: string): string {
+  return PRINTABLE_ASCII.test(text) ? text : text.replace(TRANSCRIPT_HIDDEN, escapeUnits);
 }
 
 /**
