@@ -75,7 +75,7 @@ export const verifyBenchmark: Benchmark = {
       for (const s of bundle.signers) gnupg.importKey(s.publicKey);
       const keyring = join(bundle.dir, '..', 'auditor-keys.asc');
       writeFileSync(keyring, bundle.signers.map((s) => s.publicKey).join(''));
-      const keys = await readAnchors([keyring], undefined);
+      const keys = await readAnchors(bundle.dir, [keyring], undefined);
       if (!keys.ok || !keys.value) throw new Error('the auditor keyring cannot be read');
       const anchors = keys.value;
       const about = `${EVENTS} events, transcript ${(bundle.transcriptBytes / 1e6).toFixed(1)} MB, 3 signatures`;

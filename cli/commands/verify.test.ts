@@ -1,6 +1,6 @@
 // @tier integration
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../../test/support/built-programs';
@@ -55,6 +55,15 @@ describe('vault-ceremony verify', () => {
     const list = join(bundle.root, 'fingerprints.txt');
     writeFileSync(list, signers.map((s) => s.fingerprint).join('\n'));
     expect((await run(bundle.dir, '--fingerprints', list)).code).toBe(0);
+  });
+
+  it("exits 2 on the bundle's own signer keys given as the auditor's keyring: they anchor nothing", async () => {
+    const shipped = join(bundle.dir, 'signers', readdirSync(join(bundle.dir, 'signers'))[0]!);
+    const { code, stdout, stderr } = await run(bundle.dir, '--keyring', shipped);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`${shipped} is inside the bundle folder ${bundle.dir}`);
+    expect(stderr).toContain('anchor nothing');
   });
 
   it('exits 1 with the reason when the journal was altered', async () => {

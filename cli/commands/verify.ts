@@ -51,7 +51,7 @@ export const verifyCommand: Command = async (argv, io) => {
 
   // The bundle's files are read while the auditor's keyrings are parsed (readBundle never rejects).
   const contents = readBundle(dir);
-  const anchors = await readAnchors(values.keyring ?? [], values.fingerprints);
+  const anchors = await readAnchors(dir, values.keyring ?? [], values.fingerprints);
   if (!anchors.ok) return usageError(io, COMMAND, visibleText(anchors.error.message));
   const report = await verifyBundleContents(await contents, anchors.value ? { anchors: anchors.value } : {});
   io.stdout(describe(dir, report));

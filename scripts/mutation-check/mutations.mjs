@@ -1116,4 +1116,13 @@ export const MUTATIONS = [
     tests: ['shared/record/transcript-format.test.ts'],
     filter: 'escapes exactly what its format escapes',
   },
+  {
+    id: 'anchors-from-bundle',
+    claim: "keys or fingerprints inside the bundle folder are refused as the auditor's anchors: they came with the bundle",
+    file: 'electron/services/transcript/anchors.ts',
+    from: '  if (inside !== undefined)',
+    to: '  if (inside !== undefined && false)',
+    tests: ['electron/services/transcript/verify.test.ts', 'cli/commands/verify.test.ts'],
+    filter: 'anchor nothing',
+  },
 ];

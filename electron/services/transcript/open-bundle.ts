@@ -36,7 +36,7 @@ export async function openBundle({
     (e: unknown) => `cannot open ${dir}: ${describeFsError(e)}`,
   );
   if (folder !== undefined) return err('not-a-folder', folder);
-  const anchors = await readAnchors(keyrings ?? [], fingerprints);
+  const anchors = await readAnchors(dir, keyrings ?? [], fingerprints);
   if (!anchors.ok) return err('anchors-unreadable', anchors.error.message);
   const contents = await readBundle(dir);
   const report = await verifyBundleContents(contents, anchors.value ? { anchors: anchors.value } : {});

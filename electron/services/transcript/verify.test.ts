@@ -1,6 +1,6 @@
 // @tier integration
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEvent, serializeEvent, verifyJournalText } from '../../../shared/record/journal-event';
@@ -147,20 +147,20 @@ describe('verifyBundleContents', () => {
 
   it('is anchored only when every signer is in the given keyrings (armored or binary) or fingerprint list', async () => {
     expect((await verifyBundleContents(contents)).verdict).toBe('unanchored');
-    const all = await readAnchors(writeKeyrings(signers), undefined);
+    const all = await readAnchors(bundle.dir, writeKeyrings(signers), undefined);
     expect(all.ok && (await verifyBundleContents(contents, { anchors: all.value })).verdict).toBe('anchored');
 
     const binary = join(bundle.root, 'ring.gpg');
     writeFileSync(binary, execFileSync('gpg', ['--homedir', gnupg.home, '--batch', '--export']));
-    const exported = await readAnchors([binary], undefined);
+    const exported = await readAnchors(bundle.dir, [binary], undefined);
     expect(exported.ok && (await verifyBundleContents(contents, { anchors: exported.value })).verdict).toBe('anchored');
 
     const list = join(bundle.root, 'fingerprints.txt');
     writeFileSync(list, signers.map((s) => s.fingerprint.toUpperCase().replace(/(.{4})/g, '$1 ')).join('\n') + '\n');
-    const listed = await readAnchors([], list);
+    const listed = await readAnchors(bundle.dir, [], list);
     expect(listed.ok && (await verifyBundleContents(contents, { anchors: listed.value })).verdict).toBe('anchored');
 
-    const two = await readAnchors(writeKeyrings(signers.slice(0, 2)), undefined);
+    const two = await readAnchors(bundle.dir, writeKeyrings(signers.slice(0, 2)), undefined);
     const report = two.ok ? await verifyBundleContents(contents, { anchors: two.value }) : undefined;
     expect(report?.verdict).toBe('failed');
     expect(report && kinds(report)).toEqual(['signer-unanchored']);
@@ -168,10 +168,34 @@ describe('verifyBundleContents', () => {
     expect(report?.signers.map((s) => s.anchored)).toEqual([true, true, false]);
   });
 
+  it('refuses keys or fingerprints from inside the bundle folder, through a link too: they anchor nothing', async () => {
+    const shipped = join(bundle.dir, 'signers', readdirSync(join(bundle.dir, 'signers'))[0]!);
+    const linked = join(bundle.root, 'linked-ring.asc');
+    symlinkSync(shipped, linked);
+    const list = join(bundle.dir, 'fingerprints.txt');
+    writeFileSync(list, `${signers[0]!.fingerprint}\n`);
+    try {
+      for (const [keyrings, fingerprints] of [
+        [[shipped], undefined],
+        [[linked], undefined],
+        [[], list],
+      ] as const) {
+        const read = await readAnchors(bundle.dir, keyrings, fingerprints);
+        expect(!read.ok && read.error.kind).toBe('anchors-in-bundle');
+        expect(!read.ok && read.error.message).toContain('anchor nothing');
+      }
+      // Beside the bundle, not in it: read.
+      expect((await readAnchors(bundle.dir, writeKeyrings(signers), undefined)).ok).toBe(true);
+    } finally {
+      rmSync(list);
+      rmSync(linked);
+    }
+  });
+
   it('refuses a fingerprint list with a line that is not a fingerprint', async () => {
     const list = join(bundle.root, 'bad-fingerprints.txt');
     writeFileSync(list, `${signers[0]!.fingerprint}\nnot a fingerprint\n`);
-    const read = await readAnchors([], list);
+    const read = await readAnchors(bundle.dir, [], list);
     expect(!read.ok && read.error.message).toContain('line 2 is not a 40-hex-digit fingerprint');
   });
 
