@@ -13,7 +13,7 @@ import { useEffect, useRef } from 'react';
 import { groupFingerprint } from '../../shared/ceremony/ceremony-steps';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import { everyoneSigned, isTerminalStep } from '../../shared/ceremony/step-catalogue';
-import { visibleText } from '../../shared/record/visible-text';
+import { drawnText } from '../../shared/record/visible-text';
 import { Notice } from '../components/notice';
 import { AbortedBanner } from './aborted-banner';
 import { AcknowledgementPanel } from './acknowledgement-panel';
@@ -217,7 +217,7 @@ function NextMove({ ceremony, handle }: { ceremony: CeremonySnapshot; handle: Ce
         <>
           <AcknowledgementPanel ceremony={ceremony} handle={handle} />
           {/* At the end this is also the export's error, which may name what the chosen folder holds. */}
-          {handle.error && <Notice tone="error">{visibleText(handle.error.message)}</Notice>}
+          {handle.error && <Notice tone="error">{drawnText(handle.error.message)}</Notice>}
         </>
       )}
       {ceremony.step === 'promote' && ceremony.acknowledgements.length > 0 && !ceremony.action?.force && (

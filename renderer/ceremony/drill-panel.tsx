@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import type { CeremonySnapshot, RehearsalDrill } from '../../shared/ceremony/ceremony-snapshot';
-import { visibleText } from '../../shared/record/visible-text';
+import { drawnText } from '../../shared/record/visible-text';
 import { useDisclosure } from '../components/disclosure';
 import type { CeremonyHandle } from './use-ceremony';
 
@@ -52,7 +52,7 @@ export function DrillPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; h
         ))}
       </ul>
       <p role="status" data-testid="drill-done">
-        {done ? `Drill: ${visibleText(done)}.` : ''}
+        {done ? `Drill: ${drawnText(done)}.` : ''}
       </p>
       <div className="actions">
         <button type="button" className="secondary" onClick={() => setOpen(false)}>

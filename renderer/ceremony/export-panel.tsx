@@ -7,7 +7,7 @@
 import { useState, type FormEvent } from 'react';
 import type { CeremonySnapshot } from '../../shared/ceremony/ceremony-snapshot';
 import type { TranscriptBundle } from '../../shared/ipc/ipc-contract';
-import { visibleText } from '../../shared/record/visible-text';
+import { drawnText } from '../../shared/record/visible-text';
 import { BundleWarnings } from '../components/bundle-warnings';
 import { FolderPathField } from '../components/path-field';
 import { Notice } from '../components/notice';
@@ -43,7 +43,7 @@ export function ExportPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
           hint="A new or empty folder, e.g. on the removable drive for the auditors. Nothing is ever overwritten, and a folder holding anything else is refused: an auditor's verify would name it as not signed."
         />
         {/* The message may name the folder's entries: what the file system holds is shown through the one filter. */}
-        {handle.error && <Notice tone="error">{visibleText(handle.error.message)}</Notice>}
+        {handle.error && <Notice tone="error">{drawnText(handle.error.message)}</Notice>}
         <div className="actions">
           <button type="submit" disabled={handle.busy || dir.trim() === ''}>
             {handle.busy ? 'Writing and verifying…' : 'Export and verify'}
@@ -54,7 +54,7 @@ export function ExportPanel({ ceremony, handle }: { ceremony: CeremonySnapshot; 
         <Notice tone={report.valid ? 'success' : 'error'} testId="export-result">
           {report.valid
             ? `The bundle in ${report.dir} verifies: ${report.signatures.length} good signature(s) (${report.signatures.map((s) => s.signer).join(', ')}), ${report.events ?? '?'} journal events, head ${report.head ?? '?'}.`
-            : visibleText(
+            : drawnText(
                 `The bundle in ${report.dir} does not verify: ${report.problems.map((p) => p.message).join('; ')}`,
               )}
         </Notice>
