@@ -793,6 +793,44 @@ describe('a Vault call recorded where the laptop does not make it fails verify (
     );
   });
 
+  it("when a second promote, forced, before the post-check ends in a witness's note, not in a result", async () => {
+    const r = await verify(
+      await doctored((list) => {
+        const read = list.find((e) => e.type === 'vault-request' && e.step === 'check-promoted')!;
+        const at = list.indexOf(read);
+        const promote = list.find(
+          (e) => e.type === 'vault-request' && e.details.path === 'sys/replication/dr/secondary/promote',
+        )!;
+        const from = list.indexOf(promote);
+        const call = list
+          .slice(from, from + 2)
+          .map((e) => ({ ...structuredClone(e), step: read.step, time: read.time }));
+        (call[0]!.details.body as Mutable).force = true;
+        const [first, second] = cast.witnesses;
+        const note: CeremonyEvent = {
+          type: 'deviation',
+          kind: 'note',
+          actor: second!.name,
+          reason: 'promoted again',
+          at: read.time,
+        };
+        const before = replayed(list.slice(0, at));
+        const noted = transition(before, note);
+        if (!noted.ok) throw new Error(noted.error.message);
+        const witnessed: CeremonyEvent = { type: 'deviationWitnessed', id: 1, actor: first!.name, at: read.time };
+        const notes = [entryFor(note, before), entryFor(witnessed, noted.value)].map((input) => ({
+          ...read,
+          ...input,
+        }));
+        return reclosed([...list.slice(0, at), ...call, ...notes, ...list.slice(at)]);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /journal event \d+ \(deviation\) follows the laptop's Vault entries of events \d+ to \d+ without the result they lead to/,
+    );
+  });
+
   it('when a read is recorded while the promotion awaits its signatures', async () => {
     const r = await verify(
       await doctored((list) => {
