@@ -137,7 +137,7 @@ describe('a failback whose laptop stopped after its secondary-token was answered
     await expectVerifiesAnchored(join(d.dir, 'bundle'), d.cast);
   }, 180_000);
 
-  /** Plays until update-primary's request is with Vault, its answer held back, and the laptop stops there. */
+  /** Plays until update-primary's request is with Vault, acted on, its answer held back, and the laptop stops there. */
   async function stoppedWithUpdateSent(id: string, nodes: 1 | 3, log: string[]) {
     const first = await failbackDrill(id, nodes);
     // The old primary acts on update-primary at once; its answer is held back until the laptop has stopped.
@@ -146,6 +146,13 @@ describe('a failback whose laptop stopped after its secondary-token was answered
       .play()
       .catch(() => undefined);
     while (requests(first, UPDATE).length === 0) await new Promise((r) => setTimeout(r, 20));
+    // The laptop journals the request before it reaches Vault: wait until Vault has acted on it, or
+    // the restart could read the old primary before it does (and a drill forget it before it does).
+    const attached = () => {
+      const dr = first.vault.cluster('primary').replication.dr;
+      return dr.mode === 'secondary' && dr.secondaryId !== '';
+    };
+    while (!attached()) await new Promise((r) => setTimeout(r, 20));
     return { first, cut };
   }
 
