@@ -1118,7 +1118,8 @@ export const MUTATIONS = [
   },
   {
     id: 'anchors-from-bundle',
-    claim: "keys or fingerprints inside the bundle folder are refused as the auditor's anchors: they came with the bundle",
+    claim:
+      "keys or fingerprints inside the bundle folder are refused as the auditor's anchors: they came with the bundle",
     file: 'electron/services/transcript/anchors.ts',
     from: '  if (inside !== undefined)',
     to: '  if (inside !== undefined && false)',
