@@ -6,7 +6,7 @@
  * `vault-ceremony verify DIR --keyring KEYS` accepts the bundle; the transcript names demote and
  * update-primary; the journal's post-check saw the old primary connected to the new one.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +51,10 @@ describe('vault-ceremony rehearse --kind failback --out DIR', () => {
   });
 
   it("passes vault-ceremony verify against the signers' keys", async () => {
-    const keyrings = readdirSync(join(out, 'signers')).flatMap((f) => ['--keyring', join(out, 'signers', f)]);
+    // The auditor's copies, outside the bundle: verify refuses keys from inside it as anchors.
+    const keys = join(root, 'auditor-keys');
+    cpSync(join(out, 'signers'), keys, { recursive: true });
+    const keyrings = readdirSync(keys).flatMap((f) => ['--keyring', join(keys, f)]);
     expect(keyrings).toHaveLength(6);
     const verify = await npx(['verify', out, ...keyrings]);
     expect(verify.code).toBe(0);
