@@ -806,22 +806,7 @@ describe('a Vault call recorded where the laptop does not make it fails verify (
           .slice(from, from + 2)
           .map((e) => ({ ...structuredClone(e), step: read.step, time: read.time }));
         (call[0]!.details.body as Mutable).force = true;
-        const [first, second] = cast.witnesses;
-        const note: CeremonyEvent = {
-          type: 'deviation',
-          kind: 'note',
-          actor: second!.name,
-          reason: 'promoted again',
-          at: read.time,
-        };
-        const before = replayed(list.slice(0, at));
-        const noted = transition(before, note);
-        if (!noted.ok) throw new Error(noted.error.message);
-        const witnessed: CeremonyEvent = { type: 'deviationWitnessed', id: 1, actor: first!.name, at: read.time };
-        const notes = [entryFor(note, before), entryFor(witnessed, noted.value)].map((input) => ({
-          ...read,
-          ...input,
-        }));
+        const notes = noteEntries(replayed(list.slice(0, at)), read, 'promoted again').entries;
         return reclosed([...list.slice(0, at), ...call, ...notes, ...list.slice(at)]);
       }),
     );
