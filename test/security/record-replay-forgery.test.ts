@@ -776,38 +776,39 @@ describe('a Vault call recorded where the laptop does not make it fails verify (
     expect(r.output).toMatch(named);
   });
 
-  it("when a read answered 'secondary' after the promotion ends in a witness's note, not in a result", async () => {
-    const r = await verify(
-      await doctored((list) => {
-        const read = list.find((e) => e.type === 'vault-request' && e.step === 'check-promoted')!;
+  // Vault entries placed before the post-check's read, followed by a witnessed note instead of their result.
+  const unended: Array<[string, (list: JournalEvent[], read: JournalEvent) => JournalEvent[], string]> = [
+    [
+      "a read answered 'secondary' after the promotion",
+      (list, read) => {
         const at = list.indexOf(read);
         const call = list.slice(at, at + 2).map((e) => ({ ...structuredClone(e), time: read.time }));
         (call[1]!.details.data as { dr: Mutable }).dr.mode = 'secondary';
-        const notes = noteEntries(replayed(list.slice(0, at)), read, 'the status was read again').entries;
-        return reclosed([...list.slice(0, at), ...call, ...notes, ...list.slice(at)]);
-      }),
-    );
-    expect(r.code).toBe(1);
-    expect(r.output).toMatch(
-      /journal event \d+ \(deviation\) follows the laptop's Vault entries of events \d+ to \d+ without the result they lead to/,
-    );
-  });
-
-  it("when a second promote, forced, before the post-check ends in a witness's note, not in a result", async () => {
-    const r = await verify(
-      await doctored((list) => {
-        const read = list.find((e) => e.type === 'vault-request' && e.step === 'check-promoted')!;
-        const at = list.indexOf(read);
-        const promote = list.find(
-          (e) => e.type === 'vault-request' && e.details.path === 'sys/replication/dr/secondary/promote',
-        )!;
+        return call;
+      },
+      'the status was read again',
+    ],
+    [
+      'a second promote, forced, before the post-check',
+      (list, read) => {
+        const promote = list.find((e) => e.type === 'vault-request' && e.step === 'promote')!;
         const from = list.indexOf(promote);
         const call = list
           .slice(from, from + 2)
           .map((e) => ({ ...structuredClone(e), step: read.step, time: read.time }));
         (call[0]!.details.body as Mutable).force = true;
-        const notes = noteEntries(replayed(list.slice(0, at)), read, 'promoted again').entries;
-        return reclosed([...list.slice(0, at), ...call, ...notes, ...list.slice(at)]);
+        return call;
+      },
+      'promoted again',
+    ],
+  ];
+  it.each(unended)("when %s ends in a witness's note, not in a result", async (_, made, reason) => {
+    const r = await verify(
+      await doctored((list) => {
+        const read = list.find((e) => e.type === 'vault-request' && e.step === 'check-promoted')!;
+        const at = list.indexOf(read);
+        const notes = noteEntries(replayed(list.slice(0, at)), read, reason).entries;
+        return reclosed([...list.slice(0, at), ...made(list, read), ...notes, ...list.slice(at)]);
       }),
     );
     expect(r.code).toBe(1);
