@@ -33,7 +33,7 @@ import { writeBundle } from '../../cli/commands/rehearsal-vault';
 import { startRehearsalVault, type RehearsalVault } from '../../rehearsal-vault/rehearsal-cluster-set';
 import { verifyBundle } from '../../electron/services/transcript/verify';
 import { BUNDLE_ENTRIES } from '../../electron/services/transcript/bundle-layout';
-import { Journal } from '../../electron/services/journal/journal';
+import { Journal, type EventInput } from '../../electron/services/journal/journal';
 import { SYSTEM } from '../../electron/services/ceremony/ceremony-record';
 import type { JournalEvent } from '../../shared/record/journal-event';
 import { FAILBACK_SECONDARY_ID } from '../../electron/services/rehearsal/rehearsal-ceremony';
@@ -109,6 +109,15 @@ async function rehearsalVault(dir: string): Promise<RehearsalVault> {
  * The ceremony's whole journal: the working one while the run needs it, or once it succeeded if it
  * was kept for holding more than the bundle; else the bundle's.
  */
+/** Appends `entry` to the working journal of the rehearsal in `out`, as the laptop's service would. */
+async function appendToWorkingJournal(out: string, entry: EventInput): Promise<void> {
+  const opened = await Journal.open(join(out, 'ceremony', 'journal.jsonl'));
+  if (!opened.ok) throw new Error(opened.error.message);
+  const appended = await opened.value.journal.append(entry);
+  await opened.value.journal.close();
+  if (!appended.ok) throw new Error(appended.error.message);
+}
+
 function journalOf(out: string): JournalEvent[] {
   const working = join(out, 'ceremony/journal.jsonl');
   return readFileSync(existsSync(working) ? working : join(out, 'journal.jsonl'), 'utf8')
@@ -457,18 +466,13 @@ describe('the process killed at every step, then resumed', () => {
     const { out, args, vault } = await completeBundleLeftBehind('export-complete-working');
     try {
       // The export returned: the bundle's export journaled, as the service does.
-      const opened = await Journal.open(join(out, 'ceremony', 'journal.jsonl'));
-      if (!opened.ok) throw new Error(opened.error.message);
-      const { journal } = opened.value;
       const report = await verifyBundle(out);
-      const exported = await journal.append({
+      await appendToWorkingJournal(out, {
         ...SYSTEM,
         step: 'finished',
         type: 'bundle-exported',
         details: { dir: out, head: String(report.head), events: Number(report.events) },
       });
-      await journal.close();
-      expect(exported.ok).toBe(true);
       const before = bundleBytes(out);
 
       const resumed = await rehearse([...args, '--resume']);
@@ -491,17 +495,13 @@ describe('the process killed at every step, then resumed', () => {
       // reaches, so a normal finish keeps the working folder and says why (working-journal.ts).
       const working = join(out, 'ceremony', 'journal.jsonl');
       const signer = journalOf(out).find((e) => e.type === 'service-result' && e.step === 'sign-transcript')!;
-      const opened = await Journal.open(working);
-      if (!opened.ok) throw new Error(opened.error.message);
-      const refused = await opened.value.journal.append({
+      await appendToWorkingJournal(out, {
         actor: signer.actor,
         role: signer.role,
         step: 'sign-transcript',
         type: 'key-refused',
         details: { kind: 'bad-passphrase' },
       });
-      await opened.value.journal.close();
-      expect(refused.ok).toBe(true);
       const note = readFileSync(working, 'utf8').trimEnd().split('\n').length;
       const before = bundleBytes(out);
 
